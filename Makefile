@@ -1,0 +1,46 @@
+# The two commands of the README:
+#   make run    the main job on embedded defaults (local Kafka, bundled samples)
+#   make test   the test suite (starts its own Kafka broker)
+# Each sets up what it needs first: the virtual environment, the Python
+# packages, and the Apache Kafka jars from Maven Central (once, cached).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test setup jars lint bench clean
+
+run: setup
+	@echo "==> running the demo (marsad demo)"
+	$(BIN)/marsad demo
+
+test: setup
+	@echo "==> ruff"
+	$(BIN)/ruff check .
+	@echo "==> pytest"
+	$(BIN)/pytest
+
+setup: $(STAMP) jars
+
+$(STAMP): pyproject.toml
+	@echo "==> creating the virtual environment in $(VENV) and installing marsad with its dependencies"
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "marsad needs Python 3.11+"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -U pip
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+jars: $(STAMP)
+	@if [ -z "$$KAFKA_BOOTSTRAP_SERVERS" ]; then $(BIN)/marsad kafka fetch; \
+	else echo "==> KAFKA_BOOTSTRAP_SERVERS is set: using that cluster, no local Kafka needed"; fi
+
+lint: setup
+	$(BIN)/ruff check .
+
+bench: setup
+	$(BIN)/python benchmarks/bench_events.py
+	$(BIN)/python benchmarks/bench_kafka.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

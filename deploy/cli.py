@@ -1,0 +1,268 @@
+"""The `marsad` command line: one entry point for every service and tool.
+
+Each command builds the settings once (defaults < config file < environment
+< options) and hands what it needs to the package that does the work.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from deploy.settings import OPTIONS, Settings, SettingsError, load_settings
+
+SHARED_SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+
+EPILOG = """\b
+First steps:
+  marsad demo                 start the local broker, import sample articles, show the topics
+  marsad kafka status         is the local broker running?
+  marsad topics list          topics with partition and message counts
+  marsad tail fetched -n 3    the last events on a topic
+\b
+Configuration: a TOML file (--config, MARSAD_CONFIG or ./marsad.toml) and
+environment variables; `marsad config` shows the values in force.
+"""
+
+
+class Ctx:
+    def __init__(self, config: str | None) -> None:
+        self.config = config
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            try:
+                self._settings = load_settings(self.config)
+            except SettingsError as e:
+                raise click.ClickException(str(e)) from None
+        return self._settings
+
+
+pass_ctx = click.make_pass_decorator(Ctx)
+
+
+@click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--config", "config", type=click.Path(dir_okay=False), default=None,
+              help="TOML config file (default: $MARSAD_CONFIG, else ./marsad.toml if present).")
+@click.version_option(package_name="marsad")
+@click.pass_context
+def cli(ctx: click.Context, config: str | None) -> None:
+    """marsad (مرصد): an event-sourced streaming ingestor for Arabic news, around Apache Kafka.
+
+    Feeds are polled and articles fetched into Kafka topics (the log is the
+    source of truth); stream workers clean, deduplicate, classify and extract
+    places, organisations and quantities; consumers keep views and raise alerts.
+    """
+    ctx.obj = Ctx(config)
+    s = ctx.obj
+    try:
+        from deploy.logs import setup_logging
+        settings = s.settings
+        setup_logging(settings.log_level, settings.log_format)
+    except click.ClickException:
+        pass  # reported by the command that needs the settings
+
+
+def _fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+def ensure_broker(settings: Settings, *, quiet: bool = False) -> str:
+    """The bootstrap address to use; starts the local broker when it is the one in use."""
+    if not settings.uses_local_broker:
+        return settings.bootstrap_servers
+    from deploy.kafka.jars import ToolMissing
+    from deploy.kafka.local import BrokerError, LocalKafka
+    try:
+        return LocalKafka.from_settings(settings).start(quiet=quiet).bootstrap
+    except (ToolMissing, BrokerError) as e:
+        _fail(str(e))
+    raise AssertionError("unreachable")
+
+
+# --- config -------------------------------------------------------------------
+@cli.command("config")
+@pass_ctx
+def config_cmd(obj: Ctx) -> None:
+    """Show every setting, its value in force and its environment variable."""
+    s = obj.settings
+    click.echo(f"config file: {s.config_file or '(none)'}")
+    for name, opt in OPTIONS.items():
+        click.echo(f"  {name:<26} {getattr(s, name)!s:<40} ${opt.env}")
+
+
+# --- kafka --------------------------------------------------------------------
+@cli.group()
+def kafka() -> None:
+    """The local Apache Kafka broker (single-node KRaft on 127.0.0.1).
+
+    With KAFKA_BOOTSTRAP_SERVERS set, marsad uses that cluster and these
+    commands start nothing.
+    """
+
+
+def _local(obj: Ctx):
+    from deploy.kafka.local import LocalKafka
+    s = obj.settings
+    if not s.uses_local_broker:
+        click.echo(f"KAFKA_BOOTSTRAP_SERVERS is set ({s.kafka_bootstrap_servers}): "
+                   "marsad uses that cluster and runs no local broker.")
+        sys.exit(0)
+    return LocalKafka.from_settings(s)
+
+
+@kafka.command("fetch")
+@pass_ctx
+def kafka_fetch(obj: Ctx) -> None:
+    """Download the pinned Kafka jars from Maven Central (once; cached)."""
+    from deploy.kafka import jars
+    try:
+        path = jars.fetch(obj.settings.cache_dir)
+    except (jars.ToolMissing, RuntimeError) as e:
+        _fail(str(e))
+    click.echo(f"kafka {jars.KAFKA_VERSION} jars in {path}")
+
+
+@kafka.command("start")
+@pass_ctx
+def kafka_start(obj: Ctx) -> None:
+    """Start the local broker (harmless if it runs already); wait until it answers."""
+    ensure_broker(obj.settings) if obj.settings.uses_local_broker else _local(obj)
+
+
+@kafka.command("status")
+@pass_ctx
+def kafka_status(obj: Ctx) -> None:
+    """Say whether the local broker runs and answers. Exit 1 when it does not run."""
+    st = _local(obj).status()
+    if st.running:
+        click.echo(f"running  pid {st.pid}  {'answering' if st.answering else 'NOT answering'}  "
+                   f"bootstrap {st.bootstrap}\n  data {st.data_dir}\n  log  {st.log_file}")
+    else:
+        click.echo(f"stopped  (bootstrap would be {st.bootstrap}, data {st.data_dir})")
+        sys.exit(1)
+
+
+@kafka.command("stop")
+@pass_ctx
+def kafka_stop(obj: Ctx) -> None:
+    """Stop the local broker gracefully (no java process is left)."""
+    _local(obj).stop()
+
+
+@kafka.command("reset")
+@click.option("--yes", is_flag=True, help="Confirm: really delete every topic and message.")
+@pass_ctx
+def kafka_reset(obj: Ctx, yes: bool) -> None:
+    """Stop the local broker and delete its data (topics, messages, offsets)."""
+    broker = _local(obj)
+    if not yes:
+        _fail(f"this deletes all data in {broker.home}; run again with --yes to confirm")
+    broker.reset()
+    click.echo(f"kafka data in {broker.home} deleted")
+
+
+# --- topics -------------------------------------------------------------------
+@cli.group()
+def topics() -> None:
+    """The topic catalogue (names, partitions, retention) on the cluster."""
+
+
+@topics.command("create")
+@pass_ctx
+def topics_create(obj: Ctx) -> None:
+    """Create the catalogue's topics with their configs (running it twice is harmless)."""
+    from deploy.topics import create_topics
+    s = obj.settings
+    bootstrap = ensure_broker(s)
+    created = create_topics(bootstrap, s.topic_prefix, s.partitions, s.replication_factor)
+    click.echo(f"created {len(created)} topic(s)" + (": " + ", ".join(created) if created else
+                                                     " (all existed already)"))
+
+
+@topics.command("list")
+@pass_ctx
+def topics_list(obj: Ctx) -> None:
+    """List the catalogue's topics with partition and message counts."""
+    from deploy.topics import list_topics
+    s = obj.settings
+    infos = list_topics(ensure_broker(s, quiet=True), s.topic_prefix)
+    if not infos:
+        click.echo("no marsad topics yet: run `marsad topics create`")
+        return
+    width = max(len(i.name) for i in infos)
+    click.echo(f"{'topic':<{width}}  partitions  messages")
+    for i in infos:
+        click.echo(f"{i.name:<{width}}  {i.partitions:>10}  {i.messages:>8}")
+
+
+# --- import -------------------------------------------------------------------
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+@pass_ctx
+def import_cmd(obj: Ctx, paths: tuple[Path, ...], progress: bool | None) -> None:
+    """Publish local .txt/.html files or JSONL articles as ArticleFetched events.
+
+    \b
+    JSONL: one object per line: {"id", "text", "title"?, "url"?, "published"?, "lang"?}
+    Folders are searched recursively. Unreadable inputs go to the producers'
+    dead-letter topic with the reason; the import goes on.
+    """
+    from producers.run_import import run_import
+    s = obj.settings
+    report = run_import(list(paths), bootstrap=ensure_broker(s, quiet=True), prefix=s.topic_prefix,
+                        progress=progress)
+    click.echo(f"published {report.published} article(s); rejected {len(report.rejected)}")
+    for r in report.rejected[:20]:
+        click.echo(f"  rejected {r.where}: {r.reason}", err=True)
+
+
+# --- tail ---------------------------------------------------------------------
+@cli.command("tail")
+@click.argument("topic", default="fetched")
+@click.option("-n", "--last", "last", default=5, show_default=True, help="Events to show per topic.")
+@click.option("--json", "as_json", is_flag=True, help="Print the events as JSON lines.")
+@pass_ctx
+def tail_cmd(obj: Ctx, topic: str, last: int, as_json: bool) -> None:
+    """Show the last events on a topic (fetched, processed, discovered, alerts, deadletter.*...)."""
+    from deploy.inspect import tail_topic
+    s = obj.settings
+    tail_topic(ensure_broker(s, quiet=True), s.topic_prefix, topic, last, as_json)
+
+
+# --- schemas ------------------------------------------------------------------
+@cli.group("schemas")
+def schemas_group() -> None:
+    """The event definitions, as JSON Schema for consumers in other languages."""
+
+
+@schemas_group.command("export")
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+def schemas_export(directory: Path | None) -> None:
+    """Write one JSON Schema file per event type (default: schemas/json/)."""
+    from schemas.jsonschema import JSON_DIR, export
+    for path in export(directory or JSON_DIR):
+        click.echo(str(path))
+
+
+# --- demo ---------------------------------------------------------------------
+@cli.command("demo")
+@click.option("--keep", is_flag=True, help="Leave the local broker running afterwards.")
+@pass_ctx
+def demo_cmd(obj: Ctx, keep: bool) -> None:
+    """The main job on embedded defaults: local broker, topics, sample articles in, topics shown."""
+    from deploy.demo import run_demo
+    run_demo(obj.settings, keep=keep, seeds=SHARED_SEEDS)
+
+
+def main() -> None:
+    cli(prog_name="marsad")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,283 @@
+"""Run a single-node KRaft Apache Kafka on 127.0.0.1, its data in the data dir.
+
+Layout under ``{data_dir}/kafka/``::
+
+    server.properties   written from server.properties.template at each start
+    data/               log.dirs (formatted once: meta.properties marks it)
+    broker.log          the broker's log (log4j2)
+    broker.out          what the JVM printed (start-up failures)
+    broker.pid          pid of the running broker
+
+`start` is idempotent and ignores a stale pid file; it returns once the broker
+answers a metadata request. `stop` sends SIGTERM, waits for a clean shutdown
+and only then SIGKILLs, so no java process is left behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from deploy.kafka import jars
+
+HERE = Path(__file__).resolve().parent
+MAIN_CLASS = "kafka.Kafka"
+
+
+class BrokerError(RuntimeError):
+    pass
+
+
+@dataclass
+class BrokerStatus:
+    running: bool
+    pid: int | None
+    answering: bool
+    bootstrap: str
+    data_dir: Path
+    log_file: Path
+
+
+class LocalKafka:
+    def __init__(self, data_dir: str | Path, *, port: int, controller_port: int,
+                 cache_dir: str | Path, kafka_home: str = "", heap: str = "512m",
+                 start_timeout: float = 90.0) -> None:
+        self.home = Path(data_dir) / "kafka"
+        self.port = port
+        self.controller_port = controller_port
+        self.cache_dir = Path(cache_dir)
+        self.kafka_home = kafka_home
+        self.heap = heap
+        self.start_timeout = start_timeout
+
+    @classmethod
+    def from_settings(cls, settings) -> LocalKafka:  # settings: deploy.settings.Settings
+        return cls(settings.data_dir, port=settings.kafka_port,
+                   controller_port=settings.kafka_controller_port, cache_dir=settings.cache_dir,
+                   kafka_home=settings.kafka_home, heap=settings.kafka_heap,
+                   start_timeout=settings.kafka_start_timeout)
+
+    # paths -----------------------------------------------------------------
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.home / "data"
+
+    @property
+    def log_file(self) -> Path:
+        return self.home / "broker.log"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.home / "broker.pid"
+
+    @property
+    def properties(self) -> Path:
+        return self.home / "server.properties"
+
+    # state -----------------------------------------------------------------
+    def pid(self) -> int | None:
+        """The pid of *our* running broker, or None (a stale pid file is removed)."""
+        try:
+            pid = int(self.pid_file.read_text().strip())
+        except (OSError, ValueError):
+            return None
+        if _is_our_broker(pid, self.properties):
+            return pid
+        self.pid_file.unlink(missing_ok=True)
+        return None
+
+    def answering(self, timeout: float = 2.0) -> bool:
+        return broker_answers(self.bootstrap, timeout=timeout)
+
+    def status(self) -> BrokerStatus:
+        pid = self.pid()
+        return BrokerStatus(pid is not None, pid, pid is not None and self.answering(),
+                            self.bootstrap, self.home, self.log_file)
+
+    # actions ---------------------------------------------------------------
+    def start(self, *, quiet: bool = False) -> BrokerStatus:
+        """Start the broker unless it runs already; return once it answers."""
+        say = (lambda *_: None) if quiet else (lambda msg: print(msg, flush=True))
+        pid = self.pid()
+        if pid is not None:
+            self._wait_ready(None)
+            say(f"kafka already running (pid {pid}) at {self.bootstrap}")
+            return self.status()
+        java = jars.require("java")
+        lib = jars.jars_dir(self.cache_dir, self.kafka_home)
+        if not jars.have_jars(lib):
+            lib = jars.fetch(self.cache_dir, quiet=quiet)
+        for p in (self.port, self.controller_port):
+            if not _port_free(p):
+                raise BrokerError(f"port {p} on 127.0.0.1 is in use by another program; "
+                                  "set MARSAD_KAFKA_PORT / MARSAD_KAFKA_CONTROLLER_PORT")
+        self.home.mkdir(parents=True, exist_ok=True)
+        self._write_properties()
+        classpath = f"{lib}/*"
+        if not (self.log_dir / "meta.properties").exists():
+            self._format(java, classpath)
+        cmd = [java, f"-Xmx{self.heap}", "-Xms256m", "-XX:+UseG1GC", "-Djava.awt.headless=true",
+               f"-Dlog4j2.configurationFile={HERE / 'log4j2.yaml'}",
+               f"-Dmarsad.kafka.logfile={self.log_file}",
+               "-cp", classpath, MAIN_CLASS, str(self.properties)]
+        say(f"starting kafka at {self.bootstrap} (log: {self.log_file})")
+        with open(self.home / "broker.out", "ab") as out:
+            proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    start_new_session=True, cwd=self.home)
+        self.pid_file.write_text(str(proc.pid))
+        try:
+            self._wait_ready(proc)
+        except BaseException:
+            self._kill(proc.pid)
+            raise
+        say(f"kafka ready at {self.bootstrap} (pid {proc.pid}, log: {self.log_file})")
+        return self.status()
+
+    def stop(self, *, quiet: bool = False, timeout: float = 30.0) -> bool:
+        """Stop the broker gracefully; return True if one was running."""
+        pid = self.pid()
+        if pid is None:
+            if not quiet:
+                print("kafka is not running")
+            return False
+        if not quiet:
+            print(f"stopping kafka (pid {pid}) ...", flush=True)
+        self._kill(pid, timeout=timeout)
+        if not quiet:
+            print("kafka stopped")
+        return True
+
+    def reset(self) -> None:
+        """Stop the broker and wipe its data (topics, messages, offsets)."""
+        self.stop(quiet=True)
+        shutil.rmtree(self.home, ignore_errors=True)
+
+    # internals ---------------------------------------------------------------
+    def _write_properties(self) -> None:
+        template = (HERE / "server.properties.template").read_text()
+        self.properties.write_text(template.format(port=self.port, controller_port=self.controller_port,
+                                                   log_dirs=self.log_dir))
+
+    def _format(self, java: str, classpath: str) -> None:
+        tool = [java, "-Xmx256m", f"-Dlog4j2.configurationFile={HERE / 'log4j2.yaml'}",
+                f"-Dmarsad.kafka.logfile={self.home / 'format.log'}", "-cp", classpath,
+                "kafka.tools.StorageTool"]
+        cluster_id = subprocess.run([*tool, "random-uuid"], capture_output=True, text=True, check=False)
+        if cluster_id.returncode != 0:
+            raise BrokerError(f"kafka storage tool failed: {cluster_id.stderr.strip()[-500:]}")
+        done = subprocess.run([*tool, "format", "--standalone", "-t", cluster_id.stdout.strip(),
+                               "-c", str(self.properties)], capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise BrokerError(f"formatting {self.log_dir} failed: {(done.stdout + done.stderr)[-800:]}")
+
+    def _wait_ready(self, proc: subprocess.Popen | None) -> None:
+        deadline = time.monotonic() + self.start_timeout
+        while time.monotonic() < deadline:
+            if proc is not None and proc.poll() is not None:
+                raise BrokerError(f"kafka exited with code {proc.returncode} during start-up; "
+                                  f"see {self.home / 'broker.out'} and {self.log_file}:\n{self._tail()}")
+            if self.answering(timeout=1.0):
+                return
+            time.sleep(0.25)
+        raise BrokerError(f"kafka did not answer within {self.start_timeout:.0f}s; see {self.log_file}")
+
+    def _kill(self, pid: int, timeout: float = 30.0) -> None:
+        _signal(pid, signal.SIGTERM)
+        if not _wait_gone(pid, timeout):
+            _signal(pid, signal.SIGKILL)
+            _wait_gone(pid, 10)
+        self.pid_file.unlink(missing_ok=True)
+
+    def _tail(self, lines: int = 20) -> str:
+        text = ""
+        for f in (self.home / "broker.out", self.log_file):
+            if f.exists():
+                text += "\n".join(f.read_text(errors="replace").splitlines()[-lines:]) + "\n"
+        return text
+
+
+def broker_answers(bootstrap: str, timeout: float = 2.0) -> bool:
+    """True when a broker at ``bootstrap`` answers a metadata request."""
+    host, _, port = bootstrap.split(",")[0].rpartition(":")
+    try:
+        with socket.create_connection((host or "127.0.0.1", int(port)), timeout=timeout):
+            pass
+    except OSError:
+        return False
+    from kafka import KafkaConsumer  # imported late: the CLI starts faster without it
+    from kafka.errors import KafkaError
+    try:
+        consumer = KafkaConsumer(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000) + 500,
+                                 bootstrap_timeout_ms=int(timeout * 1000),
+                                 connections_max_idle_ms=int(timeout * 1000) + 1000)
+    except KafkaError:
+        return False
+    try:
+        consumer.topics()
+        return True
+    except KafkaError:
+        return False
+    finally:
+        consumer.close()
+
+
+def _is_our_broker(pid: int, properties: Path) -> bool:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return MAIN_CLASS.encode() in cmdline and str(properties).encode() in cmdline
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _signal(pid: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, sig)
+
+
+def _wait_gone(pid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            # reap it if it is our child, else just probe it
+            if os.waitpid(pid, os.WNOHANG) != (0, 0):
+                return True
+        except ChildProcessError:
+            pass
+        if not Path(f"/proc/{pid}").exists() or _is_zombie(pid):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].startswith("Z")
+    except (OSError, IndexError):
+        return True
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -1,0 +1,175 @@
+"""The events that cross marsad's topics.
+
+Every event is a small frozen record with an explicit ``VERSION``. On the wire
+an event is one JSON object carrying, beside its own fields, ``type`` (the
+class name) and ``version``; see `schemas.codec`. Older versions are
+described in `schemas.upcast` and lifted to the current one when read.
+
+Common fields:
+    event_id     unique id of this event (deterministic where a retry or a
+                 replay must not create a second one)
+    occurred_at  when it happened (UTC)
+    causation_id the event_id of the event that caused this one, if any
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import ClassVar
+
+import msgspec
+
+from schemas.facts import Org, Place, Quantity, Topic
+
+
+def new_event_id() -> str:
+    return uuid.uuid4().hex
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Event(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """Base of all events. Subclasses set VERSION and declare their fields."""
+
+    VERSION: ClassVar[int] = 1
+
+    event_id: str = msgspec.field(default_factory=new_event_id)
+    occurred_at: datetime = msgspec.field(default_factory=utcnow)
+    causation_id: str | None = None
+
+    @classmethod
+    def type_name(cls) -> str:
+        return cls.__name__
+
+
+class ArticleDiscovered(Event, frozen=True, kw_only=True, omit_defaults=True):
+    """A feed entry was seen for the first time. Key: article_id."""
+
+    VERSION: ClassVar[int] = 1
+
+    article_id: str  # stable id from the canonical URL
+    url: str  # canonical URL
+    feed_id: str
+    source: str  # outlet (feed title or host)
+    title: str = ""
+    published: datetime | None = None
+    summary: str = ""
+    lang: str = ""  # language hint of the feed
+    has_content: bool = False  # the entry carries the full article text
+
+
+class RawPage(msgspec.Struct, frozen=True, omit_defaults=True):
+    """The page as fetched, kept so extraction can be re-run by replaying the log."""
+
+    data: bytes  # compressed with `compression`
+    compression: str = "zlib"
+    content_type: str = ""
+    encoding: str = ""  # charset the page was decoded with
+    size: int = 0  # bytes before compression
+    truncated: bool = False  # cut at the size cap before compression
+
+
+class ArticleFetched(Event, frozen=True, kw_only=True, omit_defaults=True):
+    """An article's text is available (fetched page, full feed entry or local import).
+
+    Key: article_id. The source of truth of everything downstream.
+    """
+
+    VERSION: ClassVar[int] = 1
+
+    article_id: str
+    url: str = ""
+    source: str = ""
+    feed_id: str = ""
+    origin: str = "page"  # "page", "feed" (entry content) or "import"
+    title: str = ""
+    text: str  # extracted text (may still hold boilerplate) or HTML for imports
+    author: str = ""
+    published: datetime | None = None
+    lang: str = ""
+    raw: RawPage | None = None
+
+
+class Duplicate(msgspec.Struct, frozen=True, omit_defaults=True):
+    """The deduplication verdict: "original", "exact" or "near" (a copy of first_id)."""
+
+    status: str = "original"
+    first_id: str | None = None
+    similarity: float = 0.0
+
+
+class ArticleProcessed(Event, frozen=True, kw_only=True, omit_defaults=True):
+    """Clean text and extracted facts of one article. Key: article_id.
+
+    Version 2 carries scored topics with evidence; version 1 carried topic ids
+    only (see `schemas.upcast`).
+    """
+
+    VERSION: ClassVar[int] = 2
+
+    article_id: str
+    url: str = ""
+    source: str = ""
+    title: str = ""
+    published: datetime | None = None
+    lang: str = ""
+    clean_text: str
+    topics: list[Topic] = []
+    places: list[Place] = []
+    countries: list[str] = []
+    orgs: list[Org] = []
+    quantities: list[Quantity] = []
+    duplicate: Duplicate = msgspec.field(default_factory=Duplicate)
+    taxonomy_version: str = ""  # content hash of the taxonomy file used
+    gazetteer_version: str = ""  # content hash of the gazetteer used
+
+
+class AlertRaised(Event, frozen=True, kw_only=True, omit_defaults=True):
+    """A rule matched a story (or a spike in a window). Key: alert_id.
+
+    ``alert_id`` is deterministic (rule + story or window), so a restart or a
+    replay never raises the same alert twice and consumers deduplicate by it.
+    """
+
+    VERSION: ClassVar[int] = 1
+
+    alert_id: str
+    rule_id: str
+    title: str
+    severity: str  # "info", "warning" or "critical"
+    story_id: str = ""  # article_id of the story's first copy
+    article_ids: list[str] = []
+    sources: list[str] = []
+    topics: list[Topic] = []
+    places: list[Place] = []
+    orgs: list[Org] = []
+    quantities: list[Quantity] = []
+    observed: float | None = None  # spike alerts: count in the window
+    expected: float | None = None  # spike alerts: baseline count
+    rules_version: str = ""
+    taxonomy_version: str = ""
+
+
+class DeadLetter(Event, frozen=True, kw_only=True, omit_defaults=True):
+    """Something a stage could not handle, kept with the reason so nothing is silently lost."""
+
+    VERSION: ClassVar[int] = 1
+
+    stage: str  # "fetch", "import", "process", "views", "alerts"...
+    reason: str  # human-readable: what was wrong
+    error: str = ""  # machine-readable kind: "schema", "timeout", "too_large"...
+    key: str | None = None
+    url: str = ""
+    source_topic: str = ""
+    source_partition: int | None = None
+    source_offset: int | None = None
+    payload: bytes = b""  # the original message value (or a prefix of it)
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.__name__: cls
+    for cls in (ArticleDiscovered, ArticleFetched, ArticleProcessed, AlertRaised, DeadLetter)
+}

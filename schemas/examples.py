@@ -1,0 +1,43 @@
+"""One realistic example of each event type: for tests, benchmarks and documentation."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from schemas.events import (
+    AlertRaised,
+    ArticleDiscovered,
+    ArticleFetched,
+    ArticleProcessed,
+    DeadLetter,
+    Duplicate,
+    Event,
+    RawPage,
+)
+from schemas.facts import Evidence, Org, Place, Quantity, Topic
+
+T0 = datetime(2024, 2, 8, 10, 0, tzinfo=UTC)
+
+
+def sample_events() -> list[Event]:
+    """One fully populated event of each type."""
+    return [
+        ArticleDiscovered(article_id="a1", url="https://example.org/a/1", feed_id="enab", source="عنب بلدي",
+                          title="ضبط شحنة كبتاغون", published=T0, lang="ar", causation_id=None),
+        ArticleFetched(article_id="a1", url="https://example.org/a/1", source="عنب بلدي", title="ضبط",
+                       text="ضبطت السلطات 2.5 مليون حبة كبتاغون في القامشلي.", published=T0, lang="ar",
+                       raw=RawPage(data=b"x\x9c\x01\x00", content_type="text/html", size=10),
+                       causation_id="d" * 32),
+        ArticleProcessed(article_id="a1", clean_text="ضبطت السلطات 2.5 مليون حبة كبتاغون",
+                         topics=[Topic("narcotics", 0.9, [Evidence("كبتاغون", "كبتاغون", 30)])],
+                         places=[Place("القامشلي", 37.0522, 41.2306, "SY", "city", 173253)],
+                         countries=["SY"], orgs=[Org("sdf", "قسد")],
+                         quantities=[Quantity(2_500_000.0, "pill", "captagon", "2.5 مليون حبة كبتاغون")],
+                         duplicate=Duplicate("near", "a0", 0.91), taxonomy_version="t1", gazetteer_version="g1"),
+        AlertRaised(alert_id="al1", rule_id="captagon-million", title="seizure", severity="critical",
+                    story_id="a1", article_ids=["a1"], sources=["عنب بلدي"],
+                    quantities=[Quantity(2_500_000.0, "pill", "captagon")]),
+        DeadLetter(stage="process", reason="payload is not JSON", error="schema", key="a1",
+                   source_topic="marsad.articles.fetched", source_partition=0, source_offset=7,
+                   payload=b"\xff\xfe"),
+    ]

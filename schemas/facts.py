@@ -1,0 +1,48 @@
+"""The facts a processed article carries: topics, places, organisations, quantities.
+
+These small records are what the stream stages return and what
+`ArticleProcessed` carries on the wire, so there is one definition of each.
+Field names follow ../shared/spec/classify-contract.md.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+
+class Evidence(msgspec.Struct, frozen=True, omit_defaults=True):
+    """One matched term: the taxonomy term, the text as written, and where."""
+
+    term: str
+    text: str
+    start: int  # offset in the normalised clean text
+    field: str = "body"  # "title" or "body"
+
+
+class Topic(msgspec.Struct, frozen=True, omit_defaults=True):
+    id: str
+    score: float
+    evidence: list[Evidence] = []
+
+
+class Place(msgspec.Struct, frozen=True, omit_defaults=True):
+    name: str  # surface name as written in the article
+    lat: float
+    lon: float
+    country: str  # ISO 3166-1 alpha-2
+    kind: str = ""  # city, village, camp, crossing, airport, governorate...
+    geonameid: int | None = None
+    mentions: int = 1
+
+
+class Org(msgspec.Struct, frozen=True, omit_defaults=True):
+    id: str  # taxonomy organisation id, e.g. "sdf"
+    name: str  # surface name as written
+    mentions: int = 1
+
+
+class Quantity(msgspec.Struct, frozen=True, omit_defaults=True):
+    value: float
+    unit: str  # pill, kg, g, ton, liter, USD, EUR, SYP, IQD
+    item: str | None = None  # drug kind for drug quantities, None for money
+    text: str = ""  # the phrase as written

@@ -1,0 +1,96 @@
+"""The topic catalogue: every topic marsad uses, with its partitions and configs.
+
+Topic names are ``{prefix}.{name}`` (prefix ``marsad`` by default, so tests
+and several installations can share a cluster). The article topics are the
+source of truth and retain forever; every view is rebuilt by replaying them.
+Keys are article ids (alert ids for alert topics), so all events of one
+article land in one partition, in order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+FOREVER = {"retention.ms": "-1", "retention.bytes": "-1"}
+# Raw pages ride along in ArticleFetched (compressed and capped): allow 8 MiB messages.
+LARGE = {"max.message.bytes": str(8 * 1024 * 1024)}
+WEEKS_4 = str(28 * 24 * 3600 * 1000)
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str  # without the prefix
+    events: tuple[str, ...]  # event types published on it
+    key: str
+    description: str
+    partitions: int | None = None  # None: the configured default
+    configs: dict[str, str] = field(default_factory=dict)
+
+
+CATALOGUE: tuple[TopicSpec, ...] = (
+    TopicSpec("articles.discovered", ("ArticleDiscovered",), "article_id",
+              "Feed entries seen for the first time; read back to know what was already published.",
+              configs=FOREVER),
+    TopicSpec("articles.fetched", ("ArticleFetched",), "article_id",
+              "Extracted articles with their raw page: the source of truth.",
+              configs={**FOREVER, **LARGE, "compression.type": "producer"}),
+    TopicSpec("articles.processed", ("ArticleProcessed",), "article_id",
+              "Clean text, topics, places, organisations, quantities, duplicate verdict.",
+              configs={**FOREVER, **LARGE}),
+    TopicSpec("alerts", ("AlertRaised",), "alert_id",
+              "Every alert raised, all severities.", configs=FOREVER),
+    TopicSpec("alerts.critical", ("AlertRaised",), "alert_id",
+              "Critical alerts only: subscribe here to be told at once.", configs=FOREVER),
+    TopicSpec("alerts.warning", ("AlertRaised",), "alert_id",
+              "Warning alerts only.", configs=FOREVER),
+    TopicSpec("alerts.info", ("AlertRaised",), "alert_id",
+              "Informational alerts only.", configs=FOREVER),
+    TopicSpec("deadletter.producers", ("DeadLetter",), "article_id",
+              "Feeds or pages that could not be fetched or extracted, with the reason.",
+              partitions=1, configs={"retention.ms": WEEKS_4, **LARGE}),
+    TopicSpec("deadletter.streams", ("DeadLetter",), "article_id",
+              "Messages the stream agents could not process (poison messages), with the reason.",
+              partitions=1, configs={"retention.ms": WEEKS_4, **LARGE}),
+    TopicSpec("deadletter.consumers", ("DeadLetter",), "article_id",
+              "Messages the views or alert delivery could not handle, with the reason.",
+              partitions=1, configs={"retention.ms": WEEKS_4, **LARGE}),
+)
+
+BY_NAME = {spec.name: spec for spec in CATALOGUE}
+
+
+class Topics:
+    """Full topic names for one prefix: ``Topics("marsad").fetched == "marsad.articles.fetched"``."""
+
+    def __init__(self, prefix: str = "marsad") -> None:
+        self.prefix = prefix
+
+    def name(self, short: str) -> str:
+        if short not in BY_NAME:
+            raise KeyError(f"unknown topic {short!r}; the catalogue has {', '.join(BY_NAME)}")
+        return f"{self.prefix}.{short}"
+
+    @property
+    def discovered(self) -> str:
+        return self.name("articles.discovered")
+
+    @property
+    def fetched(self) -> str:
+        return self.name("articles.fetched")
+
+    @property
+    def processed(self) -> str:
+        return self.name("articles.processed")
+
+    @property
+    def alerts(self) -> str:
+        return self.name("alerts")
+
+    def alerts_for(self, severity: str) -> str:
+        return self.name(f"alerts.{severity}")
+
+    def deadletter(self, stage: str) -> str:
+        return self.name(f"deadletter.{stage}")
+
+    def all(self) -> list[str]:
+        return [self.name(s.name) for s in CATALOGUE]

@@ -1,0 +1,99 @@
+"""Arabic normalisation for matching.
+
+The displayed text keeps its spelling; this module derives a *matching form*
+in which the usual spelling variants of Arabic news text collapse together:
+
+- diacritics (harakat, tanwin, shadda, sukun, superscript alef) and tatweel removed;
+- hamza carriers unified: أ إ آ ٱ -> ا, ؤ -> و, ئ -> ي;
+- ى -> ي and ة -> ه (the two most common final-letter variants);
+- Persian/Urdu letters that appear in copy-pasted text: ی -> ي, ک -> ك, ۀ -> ه;
+- Arabic-Indic and Eastern Arabic-Indic digits -> ASCII digits, the Arabic
+  decimal separator ٫ -> "." and thousands separator ٬ -> ",";
+- typographic quotes -> '"', Latin letters lower-cased;
+- Arabic presentation forms (FB50-FDFF, FE70-FEFF) folded by NFKC first.
+
+`normalize` is a single ``str.translate`` (plus NFKC only when presentation
+forms are present), so it is cheap enough to run on every article.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_DROP = [chr(c) for c in range(0x064B, 0x0660)] + ["\u0670", "\u0640"]  # harakat .. sukun, alef khanjariya, tatweel
+_DROP += [chr(c) for c in range(0x06D6, 0x06EE)]  # Quranic annotation marks
+_DROP += ["\u200c", "\u200d", "\u200e", "\u200f", "\u061c", "\ufeff"]  # joiners, direction marks, BOM
+
+_MAP = {
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
+    "ؤ": "و", "ئ": "ي",
+    "ى": "ي", "ة": "ه",
+    "ی": "ي", "ي": "ي", "ک": "ك", "ۀ": "ه", "ە": "ه",
+    "٫": ".", "٬": ",", "،": "،",
+    "“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'",
+    "\u00a0": " ", "\u2009": " ", "\u202f": " ",
+}
+_MAP.update({chr(0x0660 + i): str(i) for i in range(10)})  # ٠..٩
+_MAP.update({chr(0x06F0 + i): str(i) for i in range(10)})  # ۰..۹
+
+_TABLE = str.maketrans({**{c: None for c in _DROP}, **_MAP})
+_PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
+_DROPPED = re.compile("[" + "".join(_DROP) + "]")
+
+# Only the mapping of digits and separators, for the displayed text: numbers become
+# machine-readable while the letters keep their spelling.
+_DIGITS_TABLE = str.maketrans({**{chr(0x0660 + i): str(i) for i in range(10)},
+                               **{chr(0x06F0 + i): str(i) for i in range(10)},
+                               "٫": ".", "٬": ","})
+
+
+def normalize(text: str) -> str:
+    """Return the matching form of ``text`` (see the module docstring)."""
+    if _PRESENTATION.search(text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.translate(_TABLE).lower()
+
+
+class SourceMap:
+    """Maps spans of ``normalize(source)`` back to the text as written.
+
+    `normalize` keeps every character in place except the ones it drops
+    (diacritics, tatweel, joiners), so an offset in the matching form is the
+    same offset in the source plus the number of dropped characters before it.
+    Matchers work on the matching form; this lets them report what the reader
+    sees ("الأسايش", not "الاسايش"). When the two texts do not line up that
+    way (presentation forms folded by NFKC, a case mapping that changes
+    length), spans fall back to the matching form.
+    """
+
+    __slots__ = ("_drops", "_norm", "_source")
+
+    def __init__(self, source: str, norm: str) -> None:
+        self._source = source
+        self._norm = norm
+        drops = [m.start() for m in _DROPPED.finditer(source)]
+        self._drops: list[int] | None = drops if len(source) - len(drops) == len(norm) else None
+
+    def _to_source(self, i: int) -> int:
+        k = 0
+        drops = self._drops or ()
+        while k < len(drops) and drops[k] <= i + k:
+            k += 1
+        return i + k
+
+    def span(self, start: int, end: int) -> str:
+        """The source text of the matching-form span ``[start, end)``."""
+        if self._drops is None or end <= start:
+            return self._norm[start:end]
+        return self._source[self._to_source(start):self._to_source(end - 1) + 1]
+
+
+def ascii_digits(text: str) -> str:
+    """Replace Arabic-Indic digits and separators by ASCII ones, nothing else."""
+    return text.translate(_DIGITS_TABLE)
+
+
+def squash_spaces(text: str) -> str:
+    """Collapse runs of whitespace within lines to one space and strip each line."""
+    return "\n".join(" ".join(line.split()) for line in text.splitlines())

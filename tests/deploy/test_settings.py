@@ -1,0 +1,57 @@
+"""Settings precedence (defaults < file < environment < arguments) and clear errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from deploy.settings import OPTIONS, SettingsError, load_settings
+
+
+def test_defaults_use_the_local_broker():
+    s = load_settings(env={})
+    assert s.uses_local_broker
+    assert s.bootstrap_servers == f"127.0.0.1:{OPTIONS['kafka_port'].default}"
+
+
+def test_bootstrap_from_environment_means_an_external_cluster():
+    s = load_settings(env={"KAFKA_BOOTSTRAP_SERVERS": "k1:9092,k2:9092"})
+    assert not s.uses_local_broker
+    assert s.bootstrap_servers == "k1:9092,k2:9092"
+
+
+def test_file_overrides_defaults_and_environment_overrides_file(tmp_path):
+    cfg = tmp_path / "marsad.toml"
+    cfg.write_text('partitions = 6\ntopic_prefix = "fromfile"\n')
+    s = load_settings(str(cfg), env={"MARSAD_PARTITIONS": "8"})
+    assert (s.partitions, s.topic_prefix, s.config_file) == (8, "fromfile", str(cfg))
+    assert load_settings(str(cfg), env={}, partitions=2).partitions == 2
+
+
+def test_config_file_from_environment(tmp_path):
+    cfg = tmp_path / "other.toml"
+    cfg.write_text('log_level = "debug"\n')
+    assert load_settings(env={"MARSAD_CONFIG": str(cfg)}).log_level == "debug"
+
+
+@pytest.mark.parametrize(("env", "file", "message"), [
+    ({"MARSAD_PARTITIONS": "many"}, "", "partitions (environment MARSAD_PARTITIONS): 'many' is not a valid int"),
+    ({"MARSAD_PARTITIONS": "0"}, "", "partitions (environment MARSAD_PARTITIONS): '0' must be > 0"),
+    ({"MARSAD_KAFKA_PORT": "70000"}, "", "kafka_port (environment MARSAD_KAFKA_PORT): '70000' must be a TCP port"),
+    ({"MARSAD_LOG_FORMAT": "xml"}, "", "log_format (environment MARSAD_LOG_FORMAT): 'xml' must be one of text, json"),
+    ({}, "partitons = 3\n", "unknown setting(s) partitons"),
+    ({}, "partitions = 'x'\n", "partitions (config file"),
+    ({}, "partitions = [\n", "not valid TOML"),
+], ids=["not-int", "zero", "bad-port", "bad-choice", "unknown-key", "mistyped-in-file", "bad-toml"])
+def test_bad_values_are_refused_naming_the_setting(tmp_path, env, file, message):
+    cfg = None
+    if file:
+        cfg = tmp_path / "marsad.toml"
+        cfg.write_text(file)
+    with pytest.raises(SettingsError) as err:
+        load_settings(str(cfg) if cfg else None, env=env)
+    assert message in str(err.value)
+
+
+def test_missing_config_file_is_named(tmp_path):
+    with pytest.raises(SettingsError, match=r"nope\.toml"):
+        load_settings(str(tmp_path / "nope.toml"), env={})

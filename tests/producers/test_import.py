@@ -1,0 +1,77 @@
+"""`marsad import` on the real broker: files and JSONL in, bad lines dead-lettered."""
+
+from __future__ import annotations
+
+import pytest
+from kafka import KafkaConsumer
+
+from producers.importer import input_files, read_articles
+from producers.run_import import run_import
+from schemas.codec import decode
+from schemas.events import ArticleFetched, DeadLetter
+from schemas.topics import Topics
+
+
+def read_topic(bootstrap: str, topic: str, expected: int) -> list:
+    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"r-{topic}",
+                             auto_offset_reset="earliest", consumer_timeout_ms=10000)
+    out = []
+    for r in consumer:
+        out.append(decode(r.value))
+        if len(out) >= expected:
+            break
+    consumer.close()
+    return out
+
+
+def test_jsonl_lines_become_events_or_rejections(tmp_path):
+    f = tmp_path / "a.jsonl"
+    f.write_text("\n".join([
+        '{"id": "x1", "text": "ضبط 2 مليون حبة", "title": "ضبط", "published": "2024-02-08T10:00:00Z"}',
+        "{broken",
+        '{"id": "x2"}',
+        '{"text": "no id"}',
+        '{"id": "x3", "text": "t", "published": "last week"}',
+        "[1]",
+        '{"id": 7, "text": "numeric ids are fine"}',
+    ]), encoding="utf-8")
+    items = list(read_articles(f))
+    good = [i for i in items if isinstance(i, ArticleFetched)]
+    bad = [i for i in items if not isinstance(i, ArticleFetched)]
+    assert [g.article_id for g in good] == ["x1", "7"]
+    assert good[0].published.year == 2024 and good[0].title == "ضبط"
+    reasons = [b.reason for b in bad]
+    assert reasons[0].startswith("line 2: not JSON")
+    assert reasons[1] == "line 3: missing or empty `text`"
+    assert reasons[2] == "line 4: missing or empty `id`"
+    assert "`published` is not an ISO date" in reasons[3]
+    assert reasons[4] == "line 6: expected a JSON object"
+
+
+def test_windows_1256_text_file_is_decoded(tmp_path):
+    f = tmp_path / "old.txt"
+    f.write_bytes("ضبط شحنة كبتاغون في درعا".encode("cp1256"))
+    (item,) = read_articles(f)
+    assert item.text == "ضبط شحنة كبتاغون في درعا"
+
+
+def test_folders_are_searched_for_importable_files(tmp_path):
+    (tmp_path / "sub").mkdir()
+    for name in ("a.txt", "b.html", "sub/c.jsonl", "d.pdf"):
+        (tmp_path / name).write_text("x")
+    assert [p.name for p in input_files(tmp_path)] == ["a.txt", "b.html", "c.jsonl"]
+
+
+@pytest.mark.kafka
+def test_import_publishes_seeds_and_dead_letters_bad_lines(kafka_bootstrap, kafka_topics, seeds_dir, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "ok1", "text": "نص سليم"}\nnot json\n', encoding="utf-8")
+    report = run_import([seeds_dir, bad], bootstrap=kafka_bootstrap, prefix=kafka_topics, progress=False)
+    assert report.published == 6
+    assert len(report.rejected) == 1
+    topics = Topics(kafka_topics)
+    fetched = read_topic(kafka_bootstrap, topics.fetched, 6)
+    assert sorted(e.article_id for e in fetched) == sorted([p.stem for p in seeds_dir.glob("*.txt")] + ["ok1"])
+    (dead,) = read_topic(kafka_bootstrap, topics.deadletter("producers"), 1)
+    assert isinstance(dead, DeadLetter)
+    assert dead.stage == "import" and "not JSON" in dead.reason and dead.payload == b"not json\n"

@@ -1,0 +1,93 @@
+"""Encoding, decoding, malformed payloads and upcasting of every event type."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from schemas.codec import SchemaError, decode, decode_as, encode, to_dict
+from schemas.events import EVENT_TYPES, ArticleFetched, ArticleProcessed
+from schemas.examples import T0, sample_events
+from schemas.facts import Topic
+
+
+def test_every_event_type_has_a_sample():
+    assert {type(e).__name__ for e in sample_events()} == set(EVENT_TYPES)
+
+
+@pytest.mark.parametrize("event", sample_events(), ids=lambda e: type(e).__name__)
+def test_round_trip(event):
+    data = encode(event)
+    obj = orjson.loads(data)
+    assert obj["type"] == type(event).__name__
+    assert obj["version"] == type(event).VERSION
+    assert decode(data) == event
+    assert decode_as(data, type(event)) == event
+
+
+def test_arabic_is_written_as_utf8_not_escaped():
+    data = encode(sample_events()[1])
+    assert "كبتاغون".encode() in data
+
+
+def _fetched() -> dict:
+    return to_dict(ArticleFetched(article_id="a1", text="نص", occurred_at=T0))
+
+
+MALFORMED = [
+    ("not-json", b"{not json", "not_json", "not JSON"),
+    ("empty", b"", "not_json", "not JSON"),
+    ("binary", b"\xff\xfe\x00", "not_json", "not JSON"),
+    ("array", b"[1, 2]", "not_object", "JSON object"),
+    ("null", b"null", "not_object", "JSON object"),
+    ("missing-type", orjson.dumps({k: v for k, v in _fetched().items() if k != "type"}), "unknown_type",
+     "`type`"),
+    ("unknown-type", orjson.dumps({**_fetched(), "type": "ArticleEaten"}), "unknown_type", "ArticleEaten"),
+    ("missing-version", orjson.dumps({k: v for k, v in _fetched().items() if k != "version"}), "version",
+     "`version`"),
+    ("string-version", orjson.dumps({**_fetched(), "version": "1"}), "version", "`version`"),
+    ("future-version", orjson.dumps({**_fetched(), "version": 99}), "version", "unknown version 99"),
+    ("zero-version", orjson.dumps({**_fetched(), "version": 0}), "version", "unknown version 0"),
+    ("missing-field", orjson.dumps({k: v for k, v in _fetched().items() if k != "text"}), "field", "`text`"),
+    ("mistyped-field", orjson.dumps({**_fetched(), "article_id": 42}), "field", "$.article_id"),
+    ("bad-datetime", orjson.dumps({**_fetched(), "occurred_at": "yesterday"}), "field", "$.occurred_at"),
+    ("nested-mistyped", orjson.dumps({**to_dict(sample_events()[2]),
+                                      "topics": [{"id": "narcotics", "score": "high"}]}),
+     "field", "$.topics[0].score"),
+    ("bad-base64", orjson.dumps({**to_dict(sample_events()[4]), "payload": "%%%"}), "field", "$.payload"),
+]
+
+
+@pytest.mark.parametrize(("payload", "problem", "names"), [m[1:] for m in MALFORMED],
+                         ids=[m[0] for m in MALFORMED])
+def test_malformed_payload_gives_a_clear_error(payload, problem, names):
+    with pytest.raises(SchemaError) as err:
+        decode(payload)
+    assert err.value.problem == problem
+    assert names in str(err.value)
+
+
+def test_decode_as_refuses_another_type():
+    with pytest.raises(SchemaError, match="expected ArticleProcessed, got ArticleFetched"):
+        decode_as(encode(sample_events()[1]), ArticleProcessed)
+
+
+def test_unknown_extra_fields_are_ignored_for_forward_compatibility():
+    assert decode(orjson.dumps({**_fetched(), "added_later": 1})).article_id == "a1"
+
+
+def test_version_1_processed_event_is_upcast_to_version_2():
+    v1 = {"type": "ArticleProcessed", "version": 1, "event_id": "e1", "occurred_at": "2024-02-08T10:00:00Z",
+          "article_id": "a1", "clean_text": "نص", "topics": ["narcotics", "smuggling"]}
+    event = decode(orjson.dumps(v1))
+    assert isinstance(event, ArticleProcessed)
+    assert type(event).VERSION == 2
+    assert event.topics == [Topic("narcotics", 1.0), Topic("smuggling", 1.0)]
+    # written back, it is a version 2 event
+    assert orjson.loads(encode(event))["version"] == 2
+
+
+def test_version_2_topics_in_a_version_1_event_are_an_error_naming_the_field():
+    v1 = {"type": "ArticleProcessed", "version": 1, "article_id": "a1", "clean_text": "x", "topics": [3]}
+    with pytest.raises(SchemaError, match=r"\$\.topics\[0\]"):
+        decode(orjson.dumps(v1))
