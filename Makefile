@@ -39,8 +39,10 @@ lint: setup
 	$(BIN)/ruff check .
 
 bench: setup
-	$(BIN)/python benchmarks/bench_events.py
-	$(BIN)/python benchmarks/bench_kafka.py
+	$(BIN)/python -m benchmarks.bench_events
+	$(BIN)/python -m benchmarks.bench_kafka
+	$(BIN)/python -m benchmarks.bench_classify
+	$(BIN)/python -m benchmarks.bench_worker
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

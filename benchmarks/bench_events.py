@@ -1,6 +1,6 @@
 """Event encode/decode rate (no Kafka): the ceiling of every stage's (de)serialisation.
 
-    .venv/bin/python benchmarks/bench_events.py [--n 100000]
+    .venv/bin/python -m benchmarks.bench_events [--n 100000]
 """
 
 from __future__ import annotations

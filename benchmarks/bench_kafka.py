@@ -1,6 +1,6 @@
 """Produce/consume rate of 1 KB messages through a local broker, kafka-python and aiokafka.
 
-    .venv/bin/python benchmarks/bench_kafka.py [--n 100000] [--size 1024]
+    .venv/bin/python -m benchmarks.bench_kafka [--n 100000] [--size 1024]
 
 Starts its own broker (deploy/kafka) in a temporary data dir on free ports, or
 uses KAFKA_BOOTSTRAP_SERVERS when set. Producers use acks=all, idempotence and

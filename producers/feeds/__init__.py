@@ -1,0 +1,1 @@
+"""Feeds: the registry of what to poll, OPML import, poll state and feed parsing."""

@@ -1,0 +1,417 @@
+"""The producer's core, without Kafka: poll a feed, fetch an article.
+
+The service loop (written by the lead) decides *when* to call these and
+publishes what they return: ``ArticleDiscovered`` for each entry of a
+``PollOutcome``, ``ArticleFetched`` for a ``FetchedArticle``, a dead letter
+for an ``ArticleFailure``. Neither function raises on bad input — a broken
+feed, a hostile redirect or an empty page come back as a ``Failure`` with a
+reason — so one bad source never stops the poller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+from urllib.parse import urlsplit
+
+import msgspec
+
+from producers.encoding import decode_body
+from producers.extract import Extracted, ExtractionFailed, ExtractOptions, extract_article, script_language
+from producers.feeds.parse import FULL_CONTENT_MIN_CHARS, FeedEntry, FeedParseError, ParsedFeed, parse_feed
+from producers.feeds.registry import Feed
+from producers.feeds.state import (
+    BackoffPolicy,
+    FeedState,
+    new_ids,
+    record_failure,
+    record_not_modified,
+    record_success,
+)
+from producers.http import Fetcher, FetchError, FetchResult, NotModified
+from producers.urls import InvalidURL, article_id, canonical_url
+
+PAGE_CONTENT_TYPES = frozenset({"", "text/html", "application/xhtml+xml"})
+
+
+@dataclass(frozen=True, slots=True)
+class PollOptions:
+    """How polling and article fetching behave; built once from settings and passed in."""
+
+    backoff: BackoffPolicy = field(default_factory=BackoffPolicy)
+    full_content_min_chars: int = FULL_CONTENT_MIN_CHARS  # feed content this long is taken as the article
+    always_fetch_page: bool = False  # fetch the page even when the feed has the full text (to keep raw bytes)
+    max_attempts: int = 3  # page fetch attempts, first one included
+    retry_base_delay: float = 2.0  # seconds before the second attempt, doubled for each further one
+    retry_max_delay: float = 30.0
+    extract: ExtractOptions = field(default_factory=ExtractOptions)
+
+
+class Failure(msgspec.Struct, frozen=True, omit_defaults=True):
+    """Why a poll or an article fetch produced nothing; what a dead letter carries."""
+
+    stage: str  # fetch, decode, parse, extract, internal
+    kind: str  # a producers.http.FailureKind value, or not_a_feed, unsupported_content, no_text, internal
+    reason: str
+    url: str
+    status: int | None = None  # HTTP status, when there was one
+    retryable: bool = False
+    attempts: int = 1
+
+
+class DiscoveredEntry(msgspec.Struct, frozen=True, omit_defaults=True):
+    """A feed entry ready to be announced (fields named as in ``ArticleDiscovered``)."""
+
+    feed_id: str
+    article_id: str
+    url: str  # canonical
+    link: str  # as the feed gave it, made absolute: what gets fetched
+    source: str = ""  # the outlet: the feed's title in the registry, else its host
+    title: str = ""
+    published: datetime | None = None  # UTC
+    summary: str = ""
+    content_text: str | None = None  # the full article when the feed carries it
+    guid: str | None = None
+    author: str = ""
+    lang: str = ""  # the registry's language hint
+    is_new: bool = True  # not in this feed's recent polls (a hint; Kafka decides)
+
+    @property
+    def has_content(self) -> bool:
+        return self.content_text is not None
+
+
+class PollOutcome(msgspec.Struct, frozen=True, omit_defaults=True):
+    feed_id: str
+    status: Literal["ok", "not_modified", "failed"]
+    state: FeedState  # the updated state, to be saved by the caller
+    entries: list[DiscoveredEntry] = []
+    failure: Failure | None = None
+    http_status: int | None = None
+    final_url: str | None = None
+    moved_to: str | None = None  # set when the feed URL redirected permanently
+    encoding: str | None = None
+    bozo_reason: str | None = None  # the feed was malformed but entries were recovered
+    skipped: int = 0  # entries without a usable link
+    elapsed: float = 0.0
+
+
+class FetchedArticle(msgspec.Struct, frozen=True, omit_defaults=True):
+    """An article's text (fields named as in ``ArticleFetched``; ``raw`` is the uncompressed page)."""
+
+    feed_id: str
+    article_id: str
+    url: str  # canonical
+    origin: Literal["feed", "page"]  # where the text came from
+    text: str  # paragraphs as lines
+    source: str = ""  # the outlet
+    title: str = ""
+    author: str = ""
+    published: datetime | None = None  # UTC: the feed's timestamp, else the page's date at midnight
+    lang: str = ""
+    final_url: str | None = None  # after redirects (page fetches only)
+    raw: bytes | None = None  # the page as fetched (page fetches only); the caller caps/compresses it
+    content_type: str | None = None
+    encoding: str | None = None  # the charset the page was decoded with
+    http_status: int | None = None
+    attempts: int = 0  # page fetch attempts made (0 when the feed had the text)
+    elapsed: float = 0.0
+
+
+class ArticleFailure(msgspec.Struct, frozen=True, omit_defaults=True):
+    feed_id: str
+    article_id: str
+    url: str
+    failure: Failure
+
+
+FetchOutcome = FetchedArticle | ArticleFailure
+
+
+async def poll_feed(
+    feed: Feed,
+    state: FeedState | None,
+    fetcher: Fetcher,
+    options: PollOptions,
+    *,
+    now: datetime | None = None,
+) -> PollOutcome:
+    """Poll one feed and return what it holds; never raises (except on cancellation).
+
+    Stages, in order:
+    1. fetch the feed URL with a conditional GET (validators from ``state``);
+    2. on 304, stop: nothing new, the feed is healthy;
+    3. decode the bytes (BOM, XML declaration, HTTP charset, detection);
+    4. parse with feedparser, accepting a bozo feed that still yields entries
+       (3 and 4 in a thread: they are CPU-bound);
+    5. canonicalise each entry's link, derive its article id, drop repeats;
+    6. update the state: validators and recent ids on success, failure count
+       and backoff on any failure.
+    """
+    now = now or datetime.now(UTC)
+    state = state or FeedState(feed_id=feed.id)
+    try:
+        fetched = await fetcher.fetch(feed.url, validators=state.validators, purpose="feed")
+    except FetchError as exc:
+        failure = _fetch_failure(exc, attempts=1)
+        return _failed(feed, state, failure, now, options, retry_after=exc.retry_after)
+    except Exception as exc:  # a bug must cost one poll, not the poller
+        return _failed(feed, state, _internal(feed.url, exc), now, options)
+
+    if isinstance(fetched, NotModified):
+        return PollOutcome(
+            feed_id=feed.id,
+            status="not_modified",
+            state=record_not_modified(state, now=now, interval=feed.interval, validators=fetched.validators),
+            http_status=304,
+            final_url=fetched.final_url,
+            elapsed=fetched.elapsed,
+        )
+
+    try:
+        encoding, parsed = await asyncio.to_thread(_decode_and_parse, fetched, options)
+        entries, skipped = _discovered(feed, parsed.entries, state)
+    except FeedParseError as exc:
+        failure = Failure(stage="parse", kind="not_a_feed", reason=exc.reason, url=feed.url, status=fetched.status)
+        return _failed(feed, state, failure, now, options)
+    except Exception as exc:
+        return _failed(feed, state, _internal(feed.url, exc), now, options)
+
+    return PollOutcome(
+        feed_id=feed.id,
+        status="ok",
+        state=record_success(
+            state,
+            now=now,
+            interval=feed.interval,
+            validators=fetched.validators,
+            article_ids=[entry.article_id for entry in entries],
+        ),
+        entries=entries,
+        http_status=fetched.status,
+        final_url=fetched.final_url,
+        moved_to=fetched.final_url if fetched.permanent_redirect else None,
+        encoding=encoding,
+        bozo_reason=parsed.bozo_reason,
+        skipped=skipped + parsed.skipped,
+        elapsed=fetched.elapsed,
+    )
+
+
+async def fetch_article(entry: DiscoveredEntry, fetcher: Fetcher, options: PollOptions) -> FetchOutcome:
+    """The article's text for one discovered entry; never raises (except on cancellation).
+
+    Stages, in order:
+    1. if the feed carried the full text, use it (unless ``always_fetch_page``,
+       in which case the feed text is the fallback when the page fails);
+    2. fetch the page, retrying timeouts, dropped connections, 429 and 5xx
+       with doubling delays (``Retry-After`` respected), up to ``max_attempts``;
+    3. refuse what is not HTML;
+    4. decode (``<meta charset>``, HTTP charset, detection);
+    5. extract the main text and metadata with trafilatura (4 and 5 in a
+       thread: they are CPU-bound);
+    6. return the article with the raw page bytes, or the failure with the
+       stage, the kind and a reason for the dead-letter topic.
+    """
+    if entry.content_text and not options.always_fetch_page:
+        return _from_feed(entry)
+    try:
+        return await _from_page(entry, fetcher, options)
+    except Exception as exc:
+        return _article_failure(entry, _internal(entry.link, exc))
+
+
+def _discovered(feed: Feed, entries: list[FeedEntry], state: FeedState) -> tuple[list[DiscoveredEntry], int]:
+    found: dict[str, DiscoveredEntry] = {}
+    skipped = 0
+    for entry in entries:
+        try:
+            url = canonical_url(entry.link)
+        except InvalidURL:
+            skipped += 1
+            continue
+        identifier = article_id(url)
+        if identifier in found:
+            continue
+        found[identifier] = DiscoveredEntry(
+            feed_id=feed.id,
+            article_id=identifier,
+            url=url,
+            link=entry.link,
+            title=entry.title,
+            source=outlet_name(feed),
+            published=parse_utc(entry.published),
+            summary=entry.summary,
+            content_text=entry.content_text,
+            guid=entry.guid,
+            author=entry.author or "",
+            lang=feed.language or "",
+        )
+    fresh = set(new_ids(state, found))
+    return [msgspec.structs.replace(e, is_new=e.article_id in fresh) for e in found.values()], skipped
+
+
+def _from_feed(entry: DiscoveredEntry) -> FetchedArticle:
+    text = entry.content_text or ""
+    return FetchedArticle(
+        feed_id=entry.feed_id,
+        article_id=entry.article_id,
+        url=entry.url,
+        origin="feed",
+        text=text,
+        source=entry.source,
+        title=entry.title,
+        author=entry.author,
+        published=entry.published,
+        lang=entry.lang or script_language(text) or "",
+    )
+
+
+async def _from_page(entry: DiscoveredEntry, fetcher: Fetcher, options: PollOptions) -> FetchOutcome:
+    fetched, attempts = await _fetch_with_retries(entry.link, fetcher, options)
+    if not isinstance(fetched, FetchResult):
+        return _from_feed(entry) if entry.content_text else _article_failure(entry, fetched)
+
+    if fetched.content_type not in PAGE_CONTENT_TYPES:
+        return _article_failure(
+            entry,
+            Failure(
+                stage="fetch",
+                kind="unsupported_content",
+                reason=f"not an HTML page: {fetched.content_type}",
+                url=entry.link,
+                status=fetched.status,
+                attempts=attempts,
+            ),
+        )
+
+    try:
+        encoding, extracted = await asyncio.to_thread(_decode_and_extract, fetched, options)
+    except ExtractionFailed as exc:
+        if entry.content_text:  # the page let us down but the feed had the article
+            return _from_feed(entry)
+        failure = Failure(
+            stage="extract", kind="no_text", reason=exc.reason, url=entry.link, status=fetched.status, attempts=attempts
+        )
+        return _article_failure(entry, failure)
+
+    return FetchedArticle(
+        feed_id=entry.feed_id,
+        article_id=entry.article_id,
+        url=entry.url,
+        origin="page",
+        text=extracted.text,
+        source=entry.source,
+        title=entry.title or extracted.title or "",
+        author=extracted.author or entry.author,
+        published=entry.published or parse_utc(extracted.date),
+        lang=extracted.language or entry.lang,
+        final_url=fetched.final_url,
+        raw=fetched.content,
+        content_type=fetched.content_type or None,
+        encoding=encoding,
+        http_status=fetched.status,
+        attempts=attempts,
+        elapsed=fetched.elapsed,
+    )
+
+
+def _decode_and_parse(fetched: FetchResult, options: PollOptions) -> tuple[str, ParsedFeed]:
+    """CPU-bound (a large feed takes a while): run in a thread."""
+    text, encoding = decode_body(fetched.content, fetched.charset, is_xml=True)
+    return encoding, parse_feed(text, fetched.final_url, full_content_min_chars=options.full_content_min_chars)
+
+
+def _decode_and_extract(fetched: FetchResult, options: PollOptions) -> tuple[str, Extracted]:
+    """CPU-bound (tens of milliseconds a page): run in a thread."""
+    html, encoding = decode_body(fetched.content, fetched.charset, is_xml=False)
+    return encoding, extract_article(html, fetched.final_url, options.extract)
+
+
+async def _fetch_with_retries(
+    url: str, fetcher: Fetcher, options: PollOptions
+) -> tuple[FetchResult | Failure, int]:
+    attempts = max(1, options.max_attempts)
+    for attempt in range(1, attempts + 1):
+        try:
+            fetched = await fetcher.fetch(url, purpose="page")
+        except FetchError as exc:
+            if not exc.retryable or attempt == attempts:
+                return _fetch_failure(exc, attempts=attempt), attempt
+            await asyncio.sleep(retry_delay(attempt, options, retry_after=exc.retry_after))
+            continue
+        if isinstance(fetched, NotModified):  # we sent no validators; a 304 here is the server's confusion
+            return Failure(stage="fetch", kind="http_status", reason="unexpected 304", url=url, status=304), attempt
+        return fetched, attempt
+    raise AssertionError("unreachable")
+
+
+def outlet_name(feed: Feed) -> str:
+    """What ``source`` says about a feed's articles: its registry title, else its host."""
+    return feed.title or urlsplit(feed.url).hostname or feed.id
+
+
+def parse_utc(value: str | None) -> datetime | None:
+    """An ISO 8601 timestamp or date as an aware UTC datetime (naive values are taken as UTC)."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def retry_delay(attempt: int, options: PollOptions, *, retry_after: float | None = None) -> float:
+    """Seconds to wait after failed attempt number ``attempt`` (1-based): doubling, capped."""
+    delay = min(options.retry_max_delay, options.retry_base_delay * 2 ** (attempt - 1))
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, options.retry_max_delay))
+    return delay
+
+
+def _failed(
+    feed: Feed,
+    state: FeedState,
+    failure: Failure,
+    now: datetime,
+    options: PollOptions,
+    *,
+    retry_after: float | None = None,
+) -> PollOutcome:
+    return PollOutcome(
+        feed_id=feed.id,
+        status="failed",
+        state=record_failure(
+            state,
+            now=now,
+            interval=feed.interval,
+            reason=f"{failure.stage}: {failure.reason}",
+            policy=options.backoff,
+            retry_after=retry_after,
+        ),
+        failure=failure,
+        http_status=failure.status,
+    )
+
+
+def _fetch_failure(exc: FetchError, *, attempts: int) -> Failure:
+    return Failure(
+        stage="fetch",
+        kind=exc.kind.value,
+        reason=exc.reason,
+        url=exc.url,
+        status=exc.status,
+        retryable=exc.retryable,
+        attempts=attempts,
+    )
+
+
+def _internal(url: str, exc: Exception) -> Failure:
+    return Failure(stage="internal", kind="internal", reason=f"{type(exc).__name__}: {exc}", url=url)
+
+
+def _article_failure(entry: DiscoveredEntry, failure: Failure) -> ArticleFailure:
+    return ArticleFailure(feed_id=entry.feed_id, article_id=entry.article_id, url=entry.url, failure=failure)
