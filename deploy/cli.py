@@ -250,6 +250,57 @@ def schemas_export(directory: Path | None) -> None:
         click.echo(str(path))
 
 
+# --- streams ------------------------------------------------------------------
+@cli.command("classify")
+@click.option("--taxonomy", type=click.Path(dir_okay=False), default=None,
+              help="Taxonomy YAML to use instead of the bundled default (or $MARSAD_TAXONOMY).")
+@pass_ctx
+def classify_cmd(obj: Ctx, taxonomy: str | None) -> None:
+    """Clean, classify and extract JSONL articles: stdin to stdout, one result line per input line.
+
+    \b
+    in:  {"id": "a1", "text": "...text or HTML...", "title"?, "url"?, "published"?, "lang"?}
+    out: {"id", "lang", "clean_text", "topics", "places", "countries", "orgs", "quantities"}
+    A bad line gives {"id": ..., "error": "..."} in its place; the command goes on.
+    \b
+    Example: marsad classify < articles.jsonl > results.jsonl
+    """
+    from streams.offline import run
+    from streams.pipeline import Resources
+    try:
+        res = Resources.load(taxonomy or obj.settings.taxonomy_file or None)
+    except (OSError, ValueError) as e:
+        _fail(f"cannot load the taxonomy: {e}")
+    run(sys.stdin.buffer, sys.stdout.buffer, res)
+
+
+@cli.command("worker", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.option("--web-port", type=int, default=None, help="Web port of this worker (default: $MARSAD_WORKER_WEB_PORT).")
+@click.pass_context
+def worker_cmd(ctx: click.Context, web_port: int | None) -> None:
+    """Run a stream worker (Faust): ArticleFetched in, ArticleProcessed out.
+
+    Several workers share the load through Kafka's consumer groups: start
+    more, each with its own --web-port. Stops gracefully on SIGTERM/SIGINT.
+    Extra options go to faust's worker (e.g. -l debug).
+    """
+    import os
+    obj: Ctx = ctx.obj
+    s = obj.settings
+    bootstrap = ensure_broker(s, quiet=True)
+    from deploy.topics import create_topics
+    create_topics(bootstrap, s.topic_prefix, s.partitions, s.replication_factor)
+    if obj.config:
+        os.environ["MARSAD_CONFIG"] = obj.config
+    if s.uses_local_broker:
+        os.environ["KAFKA_BOOTSTRAP_SERVERS"] = bootstrap
+    if web_port:
+        os.environ["MARSAD_WORKER_WEB_PORT"] = str(web_port)
+    from streams.app import app
+    sys.argv = ["marsad worker", "worker", "-l", s.log_level, *ctx.args]
+    app.main()  # faust's own worker: signal handling, graceful shutdown
+
+
 # --- demo ---------------------------------------------------------------------
 @cli.command("demo")
 @click.option("--keep", is_flag=True, help="Leave the local broker running afterwards.")

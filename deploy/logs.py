@@ -32,8 +32,8 @@ def setup_logging(level: str = "info", fmt: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # the Kafka clients are chatty at info level
-    for noisy in ("kafka", "aiokafka"):
+    # the Kafka and HTTP clients are chatty at info level
+    for noisy in ("kafka", "aiokafka", "httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
     # "group_id is None: disabling auto-commit" is expected for our readers
     logging.getLogger("kafka.coordinator.consumer").setLevel(logging.ERROR)

@@ -73,6 +73,67 @@ OPTIONS: dict[str, Option] = {
                          _positive),
     "replication_factor": Option("MARSAD_REPLICATION_FACTOR", 1, int,
                                  "Replication factor of created topics (3 on a real cluster).", _positive),
+    "worker_store": Option("MARSAD_WORKER_STORE", "memory://", str,
+                           "Faust table store of stream workers: memory:// or rocksdb:// (needs rocksdict; "
+                           "tables are rebuilt from their changelog topics on start either way)."),
+    "worker_web_host": Option("MARSAD_WORKER_WEB_HOST", "127.0.0.1", str,
+                              "Address the worker's web server (health, metrics) binds to."),
+    "worker_web_port": Option("MARSAD_WORKER_WEB_PORT", 6066, int,
+                              "Port of the worker's web server; give each worker on a host its own.", _port),
+    "taxonomy_file": Option("MARSAD_TAXONOMY", "", str,
+                            "Taxonomy YAML replacing the bundled default (see streams/classify/taxonomy.yaml)."),
+    "dedup_threshold": Option("MARSAD_DEDUP_THRESHOLD", 0.7, float,
+                              "Estimated similarity from which an article is a near duplicate.",
+                              lambda v: None if 0 < v <= 1 else "must be in (0, 1]"),
+    # producers (marsad produce, marsad feeds)
+    "feeds_file": Option("MARSAD_FEEDS", "", str,
+                         "Feed registry YAML. Empty: {data_dir}/feeds.yaml when it exists, else the bundled "
+                         "sample registry (producers/samples/feeds.yaml)."),
+    "feeds_base_url": Option("MARSAD_FEEDS_BASE_URL", "http://127.0.0.1:8765/", str,
+                             "Base of relative feed URLs in the registry (the bundled samples use them)."),
+    "allow_private": Option("MARSAD_ALLOW_PRIVATE", False, bool,
+                            "Let the fetcher reach private, loopback and link-local addresses (local demo "
+                            "and tests only: it disables the SSRF guard)."),
+    "poll_concurrency": Option("MARSAD_POLL_CONCURRENCY", 20, int,
+                               "HTTP requests in flight at once, all hosts together.", _positive),
+    "per_host_concurrency": Option("MARSAD_PER_HOST_CONCURRENCY", 2, int,
+                                   "HTTP requests in flight at once to one host.", _positive),
+    "per_host_interval": Option("MARSAD_PER_HOST_INTERVAL", 0.5, float,
+                                "Seconds between the starts of two page requests to one host (0: no pause).",
+                                lambda v: None if v >= 0 else "must be >= 0"),
+    "connect_timeout": Option("MARSAD_CONNECT_TIMEOUT", 10.0, float, "Seconds to connect to a server.",
+                              lambda v: None if v > 0 else "must be > 0"),
+    "read_timeout": Option("MARSAD_READ_TIMEOUT", 20.0, float, "Seconds without data before a request fails.",
+                           lambda v: None if v > 0 else "must be > 0"),
+    "fetch_timeout": Option("MARSAD_FETCH_TIMEOUT", 60.0, float,
+                            "Seconds for one whole request, first byte to last.",
+                            lambda v: None if v > 0 else "must be > 0"),
+    "max_response_bytes": Option("MARSAD_MAX_RESPONSE_BYTES", 5_000_000, int,
+                                 "Largest feed or page body read; bigger ones fail as too_large.", _positive),
+    "raw_page_cap": Option("MARSAD_RAW_PAGE_CAP", 2 * 1024 * 1024, int,
+                           "Bytes of a page kept in ArticleFetched.raw (cut there, then zlib-compressed).",
+                           _positive),
+    "fetch_attempts": Option("MARSAD_FETCH_ATTEMPTS", 3, int,
+                             "Attempts at a page (timeouts, 429, 5xx) before it is dead-lettered.", _positive),
+    "resume_window_hours": Option("MARSAD_RESUME_WINDOW_HOURS", 168, int,
+                                  "On start, articles discovered this recently but never fetched are fetched.",
+                                  _positive),
+    "shutdown_grace": Option("MARSAD_SHUTDOWN_GRACE", 10.0, float,
+                             "Seconds in-flight fetches get to finish on SIGTERM/SIGINT before being cut.",
+                             lambda v: None if v >= 0 else "must be >= 0"),
+    # consumers (marsad views, replay, api, query)
+    "views_url": Option("MARSAD_VIEWS_URL", "", str,
+                        "Views database: sqlite:///path/views.sqlite or postgresql://user@host/db?schema=NAME. "
+                        "Empty: {data_dir}/views/views.sqlite."),
+    "views_batch_size": Option("MARSAD_VIEWS_BATCH_SIZE", 500, int,
+                               "Most messages the view consumer writes in one transaction.", _positive),
+    "views_batch_ms": Option("MARSAD_VIEWS_BATCH_MS", 200, int,
+                             "Longest wait (ms) to fill a batch before writing what came.", _positive),
+    "api_host": Option("MARSAD_API_HOST", "127.0.0.1", str,
+                       "Address the query API binds to (another than loopback needs MARSAD_API_TOKEN)."),
+    "api_port": Option("MARSAD_API_PORT", 8086, int, "Port of the query API.", _port),
+    "api_token": Option("MARSAD_API_TOKEN", "", str,
+                        "Bearer token the query API requires when set (Authorization: Bearer TOKEN)."),
     "log_level": Option("MARSAD_LOG_LEVEL", "info", str, "Log level.",
                         _one_of("debug", "info", "warning", "error")),
     "log_format": Option("MARSAD_LOG_FORMAT", "text", str, "Log format.", _one_of("text", "json")),
@@ -92,6 +153,31 @@ class Settings:
     topic_prefix: str
     partitions: int
     replication_factor: int
+    worker_store: str
+    worker_web_host: str
+    worker_web_port: int
+    taxonomy_file: str
+    dedup_threshold: float
+    feeds_file: str
+    feeds_base_url: str
+    allow_private: bool
+    poll_concurrency: int
+    per_host_concurrency: int
+    per_host_interval: float
+    connect_timeout: float
+    read_timeout: float
+    fetch_timeout: float
+    max_response_bytes: int
+    raw_page_cap: int
+    fetch_attempts: int
+    resume_window_hours: int
+    shutdown_grace: float
+    views_url: str
+    views_batch_size: int
+    views_batch_ms: int
+    api_host: str
+    api_port: int
+    api_token: str
     log_level: str
     log_format: str
     config_file: str = ""
@@ -113,12 +199,29 @@ class Settings:
 assert {f.name for f in fields(Settings)} - {"config_file"} == set(OPTIONS), "OPTIONS and Settings disagree"
 
 
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off", ""})
+
+
+def _boolean(raw: Any) -> bool:
+    """A flag from TOML (true/false) or the environment (1/0, true/false, yes/no, on/off)."""
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lower() in _TRUE | _FALSE:
+        return raw.strip().lower() in _TRUE
+    raise ValueError(raw)
+
+
 def _coerce(name: str, opt: Option, raw: Any, origin: str) -> Any:
     try:
         if opt.type is int and isinstance(raw, str):
             value = int(raw.strip())
         elif opt.type is int and not (isinstance(raw, int) and not isinstance(raw, bool)):
             raise ValueError
+        elif opt.type is bool:
+            value = _boolean(raw)
+        elif opt.type is float and isinstance(raw, str):
+            value = float(raw.strip())
         else:
             value = opt.type(raw)
     except (TypeError, ValueError):

@@ -1,0 +1,80 @@
+"""Records on the stream workers' internal topics (dedup repartitioning).
+
+Not events of the public log: they only carry work between the agents of
+`streams.agents` and live 7 days. They still have one definition, here.
+
+    articles.fetched --process--> streams.dedup-bands  (key: band key)
+                                 streams.dedup-votes  (key: article id: the draft)
+    streams.dedup-bands --bands--> streams.dedup-votes (key: article id: one reply per partition)
+    streams.dedup-votes --verdict--> articles.processed
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from schemas.events import ArticleProcessed
+
+
+class Claim(msgspec.Struct, frozen=True):
+    band: str
+    exact: bool = False  # the exact-text key, not an LSH band
+
+
+class ClaimBatch(msgspec.Struct, frozen=True, tag="claims"):
+    """An article asks the owner of some band keys (one partition) who holds them first."""
+
+    article_id: str
+    part: int  # the partition these bands belong to
+    claims: list[Claim]
+    signature: list[int]
+    seen_at: float = 0.0  # when the article was fetched (epoch seconds): orders the copies
+
+
+class Holder(msgspec.Struct, frozen=True):
+    """What the dedup state keeps of an article that holds bands: enough to compare and order."""
+
+    signature: list[int]
+    seen_at: float = 0.0
+
+
+class Reply(msgspec.Struct, frozen=True):
+    band: str
+    holder: str | None = None  # the earlier article holding the band, if another one
+    exact: bool = False
+
+
+class ReplyBatch(msgspec.Struct, frozen=True, tag="replies"):
+    """The owner of one partition's band keys answers, with the holders' signatures."""
+
+    article_id: str
+    part: int
+    replies: list[Reply]
+    holders: dict[str, Holder] = {}  # holder article id -> its signature and time
+
+
+class Draft(msgspec.Struct, frozen=True, tag="draft"):
+    """The processed article minus its duplicate verdict, and how many replies to wait for."""
+
+    article: ArticleProcessed
+    signature: list[int]
+    expected_replies: int  # reply batches to wait for (one per partition claimed)
+
+
+Vote = ReplyBatch | Draft
+
+_claim_decoder = msgspec.json.Decoder(ClaimBatch)
+_vote_decoder = msgspec.json.Decoder(Vote)
+_encoder = msgspec.json.Encoder()
+
+
+def encode(record: ClaimBatch | ReplyBatch | Draft) -> bytes:
+    return _encoder.encode(record)
+
+
+def decode_claim(data: bytes) -> ClaimBatch:
+    return _claim_decoder.decode(data)
+
+
+def decode_vote(data: bytes) -> ReplyBatch | Draft:
+    return _vote_decoder.decode(data)

@@ -1,0 +1,18 @@
+"""Classification of cleaned articles: topics and organisations from a taxonomy.
+
+    taxonomy = Taxonomy.load()                 # once, at start-up
+    norm = normalize(clean_text)
+    topics = classify(norm, taxonomy, title_norm=normalize(title))
+    orgs = find_orgs(norm, taxonomy)
+    topics, orgs = topics_and_orgs(norm, taxonomy, title_norm=normalize(title))  # both, one scan
+
+Pure functions: no I/O after the taxonomy is loaded.
+"""
+
+from streams.classify.combined import topics_and_orgs
+from streams.classify.orgs import find_orgs
+from streams.classify.parse import TaxonomyError
+from streams.classify.taxonomy import Taxonomy
+from streams.classify.topics import classify
+
+__all__ = ["Taxonomy", "TaxonomyError", "classify", "find_orgs", "topics_and_orgs"]

@@ -1,0 +1,21 @@
+"""Topics and organisations of one article from a single pass of the automaton.
+
+`classify` and `find_orgs` each scan the text; a stage that wants both calls
+`topics_and_orgs`, which scans once and gives the same results.
+"""
+
+from __future__ import annotations
+
+from schemas.facts import Org, Topic
+from streams.classify.orgs import orgs_from
+from streams.classify.taxonomy import Taxonomy
+from streams.classify.topics import score_topics
+
+
+def topics_and_orgs(norm_text: str, taxonomy: Taxonomy, title_norm: str = "", *,
+                    text: str | None = None, title_text: str | None = None) -> tuple[list[Topic], list[Org]]:
+    """``(classify(...), find_orgs(...))`` of an article, for the price of one scan of its body."""
+    topic_matches, org_matches = taxonomy.matcher.scan(norm_text)
+    title_matches = taxonomy.matcher.find(title_norm, orgs=False) if title_norm else []
+    topics = score_topics(topic_matches, title_matches, taxonomy, (norm_text, text), (title_norm, title_text))
+    return topics, orgs_from(org_matches, norm_text, text)

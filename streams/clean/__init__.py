@@ -1,0 +1,9 @@
+"""Cleaning of raw articles: HTML to text and site boilerplate removal.
+
+    body = clean(raw)   # raw text or HTML -> body text, one paragraph per line
+"""
+
+from streams.clean.boilerplate import BoilerplateError, BoilerplateRules
+from streams.clean.pipeline import clean
+
+__all__ = ["BoilerplateError", "BoilerplateRules", "clean"]

@@ -1,0 +1,9 @@
+"""Extraction stages: places with coordinates, countries, quantities.
+
+Pure functions over an article's clean text (and its normalised form), with
+their vocabularies in data files beside them:
+
+- `places.find_places`            gazetteer places (gazetteer/, places.yaml)
+- `countries.find_countries`      ISO codes (countries.yaml)
+- `quantities.find_quantities`    drug and money quantities (quantities.yaml)
+"""

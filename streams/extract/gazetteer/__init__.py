@@ -1,0 +1,5 @@
+"""The places gazetteer: data file, loader, and the build that writes it."""
+
+from streams.extract.gazetteer.model import Gazetteer, PlaceEntry, load_gazetteer
+
+__all__ = ["Gazetteer", "PlaceEntry", "load_gazetteer"]

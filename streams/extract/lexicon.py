@@ -1,0 +1,156 @@
+"""Whole-word phrase matching over the matching form, clitics allowed.
+
+Places, country names and quantity words are all found the same way: a fixed
+vocabulary of phrases (one to a few words) looked up in the normalised text of
+an article, where the first word may carry Arabic proclitics ("وبالقامشلي",
+"لديرالزور", "للعراق"). Looking every token's readings up in a dict costs a
+Python loop per token; an Aho-Corasick automaton instead scans the whole text
+in C and only the few real hits reach Python.
+
+A phrase is stored by its *core*: without a leading article "ال", so that
+"القامشلي" also matches "للقامشلي" (ل + ال, written لل). A hit is kept when
+the letters glued before the core form a clitic chain compatible with the
+phrase: an article phrase needs a chain ending in the article (ال, بال, لل…),
+a phrase without article needs a chain without one (و, ب, ل, وب…).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Generic, NamedTuple, TypeVar
+
+import ahocorasick
+
+from streams.text.normalize import normalize
+from streams.text.tokens import PREFIXES
+
+V = TypeVar("V")
+
+ARTICLE = "ال"
+# Clitic chains written before a core: those that end in the article (ال, بال; لل is ل + ال)
+# and those without it (و, ب, وب…).
+ARTICLE_CHAINS = frozenset(p for p in PREFIXES if p.endswith(ARTICLE) or p.endswith("لل"))
+_BARE_CHAINS = frozenset({""} | {p for p in PREFIXES if p not in ARTICLE_CHAINS})
+_MAX_CHAIN = max(len(p) for p in PREFIXES)
+
+
+def is_definite(word: str) -> bool:
+    """True when ``word`` carries the article, possibly behind clitics ("الجيش", "وللجيش")."""
+    return len(word) > 3 and (word[:2] in ARTICLE_CHAINS or word[:3] in ARTICLE_CHAINS or word[:4] in ARTICLE_CHAINS)
+
+
+def clitic_forms(words: Iterable[object]) -> frozenset[str]:
+    """The normalised words and each of them behind a clitic chain."""
+    out: set[str] = set()
+    for raw in words:
+        w = normalize(str(raw)).strip()
+        if not w:
+            continue
+        out.add(w)
+        out.update(p + w for p in PREFIXES)
+        if w.startswith(ARTICLE):
+            out.update(chain + w[len(ARTICLE):] for chain in ARTICLE_CHAINS)
+    return frozenset(out)
+
+
+
+class Hit(NamedTuple, Generic[V]):
+    """One occurrence of a vocabulary phrase.
+
+    ``start`` is where the whole word begins (clitics included), ``core_start``
+    where the phrase's core begins, ``end`` where the phrase ends; all index the
+    normalised text. ``clitics`` are the proclitics before the phrase, without
+    the article ("وب" for "وبالقامشلي"). ``phrase`` is the vocabulary phrase
+    (normalised, article included when it has one); ``article`` tells
+    whether the article was written on this occurrence.
+    """
+
+    start: int
+    core_start: int
+    end: int
+    phrase: str
+    clitics: str
+    article: bool
+    values: tuple[V, ...]
+
+
+class Lexicon(Generic[V]):
+    """A vocabulary of phrases, each carrying values, matchable in normalised text."""
+
+    def __init__(self, phrases: Iterable[tuple[str, V]]) -> None:
+        # core -> {"article": (phrase, values), "bare": (phrase, values)}
+        table: dict[str, dict[bool, tuple[str, list[V]]]] = {}
+        for raw, value in phrases:
+            phrase = " ".join(normalize(raw).split())
+            if not phrase:
+                continue
+            article = phrase.startswith(ARTICLE) and len(phrase) > len(ARTICLE) + 2 and " " not in phrase[:3]
+            core = phrase[len(ARTICLE):] if article else phrase
+            slot = table.setdefault(core, {})
+            entry = slot.setdefault(article, (phrase, []))
+            if value not in entry[1]:
+                entry[1].append(value)
+        self._automaton = ahocorasick.Automaton()
+        for core, slot in table.items():
+            frozen = {article: (phrase, tuple(values)) for article, (phrase, values) in slot.items()}
+            self._automaton.add_word(core, (core, frozen))
+        self.size = len(table)
+        if table:
+            self._automaton.make_automaton()
+
+    def find(self, norm: str) -> list[Hit[V]]:
+        """Every non-overlapping hit in ``norm`` (leftmost, then longest, wins), in text order."""
+        if not self.size:
+            return []
+        n = len(norm)
+        found: list[Hit[V]] = []
+        for last, (core, slot) in self._automaton.iter(norm):
+            end = last + 1
+            if end < n and norm[end].isalnum():
+                continue
+            core_start = end - len(core)
+            start = core_start
+            floor = core_start - _MAX_CHAIN - 1
+            while start > 0 and norm[start - 1].isalnum():
+                start -= 1
+                if start <= floor:
+                    break
+            if start <= floor:
+                continue  # the core sits inside a longer word
+            hit = _accept(norm[start:core_start], core, slot, start, core_start, end)
+            if hit is not None:
+                found.append(hit)
+        return _leftmost_longest(found)
+
+
+def _accept(chain: str, core: str, slot: dict, start: int, core_start: int, end: int) -> Hit | None:
+    """The hit for ``chain`` + ``core`` if the clitic chain suits one of the phrase's readings."""
+    if chain and core.isascii():
+        return None  # Latin words take no Arabic clitics
+    if chain in ARTICLE_CHAINS:
+        reading = slot.get(True) or slot.get(False)
+        clitics = chain[:-2] if chain.endswith(ARTICLE) else chain[:-1]
+        article = True
+    elif chain in _BARE_CHAINS:
+        reading, clitics, article = slot.get(False), chain, False
+        if reading is None and core.startswith("ل") and chain.endswith("ل"):
+            # ل + ال before a core starting with ل drops one lam: "للاذقية" is ل + اللاذقية
+            reading, clitics, article = slot.get(True), chain[:-1] + "ل", True
+    else:
+        return None
+    if reading is None:
+        return None
+    phrase, values = reading
+    return Hit(start, core_start, end, phrase, clitics, article, values)
+
+
+def _leftmost_longest(hits: list[Hit]) -> list[Hit]:
+    """Drop hits overlapping one that starts earlier, or at the same place and is longer."""
+    if len(hits) < 2:
+        return hits
+    hits.sort(key=lambda h: (h.start, -h.end))
+    kept = [hits[0]]
+    for h in hits[1:]:
+        if h.start >= kept[-1].end:
+            kept.append(h)
+    return kept

@@ -1,0 +1,59 @@
+"""The context vocabulary of place finding (places.yaml), ready for lookups.
+
+Every word list is expanded once, at load, into the forms it takes in text
+with clitics ("مدينة" -> "ومدينة", "بمدينة", "لمدينة"…), so that testing the
+word before a name is one set lookup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from streams.extract.lexicon import clitic_forms
+from streams.text.normalize import normalize
+
+DATA_FILE = Path(__file__).with_name("places.yaml")
+
+
+def _plain(words: list[str]) -> frozenset[str]:
+    return frozenset(" ".join(normalize(str(w)).split()) for w in words)
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceRules:
+    """Which words around a name make it a place, a person or an organisation."""
+
+    place_nouns: frozenset[str]
+    small_place_nouns: frozenset[str]
+    prepositions: frozenset[str]
+    capital_cues: frozenset[str]
+    person_words: frozenset[str]
+    organisation_words: frozenset[str]
+    needs_place_noun: frozenset[str]  # names (normalised) that are common words
+    needs_cue: frozenset[str]
+    no_cue_population: int
+
+    @classmethod
+    def from_mapping(cls, data: dict) -> PlaceRules:
+        """Build from the parsed YAML mapping (see places.yaml)."""
+        return cls(
+            place_nouns=clitic_forms(data["place_nouns"]),
+            small_place_nouns=clitic_forms(data["small_place_nouns"]),
+            prepositions=clitic_forms(data["prepositions"]),
+            capital_cues=clitic_forms(data["capital_cues"]),
+            person_words=clitic_forms(data["person_words"]),
+            organisation_words=clitic_forms(data["organisation_words"]),
+            needs_place_noun=_plain(data["needs_place_noun"]),
+            needs_cue=_plain(data["needs_cue"]),
+            no_cue_population=int(data["no_cue_population"]),
+        )
+
+
+@cache
+def load_place_rules(path: Path = DATA_FILE) -> PlaceRules:
+    """The rules of ``path``, read once per process and shared (they are immutable)."""
+    return PlaceRules.from_mapping(yaml.safe_load(path.read_text(encoding="utf-8")))

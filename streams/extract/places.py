@@ -1,0 +1,205 @@
+"""Find the places an article mentions, with coordinates from the gazetteer.
+
+`find_places` runs in four steps:
+
+1. every gazetteer name in the normalised text, clitics allowed, longest
+   first ("دير الزور" over "الزور"), via the gazetteer's automaton;
+2. each mention's context: a place noun before it ("مدينة", "ريف", "معبر"),
+   a preposition ("في", "إلى", or ب on the word itself), a coordination
+   with a place just before ("الحسكة ودير الزور"), or a person's title or
+   given name / an organisation word before it, which rules it out;
+3. the names are resolved, unambiguous ones first: their countries join the
+   countries the article names as evidence, and an ambiguous name goes to the
+   reading in an evidenced country, else the most important one;
+4. a name is kept when its context is strong enough for it: big unambiguous
+   towns need nothing, small or ambiguous ones a cue, capitals a locative cue
+   (alone, "واشنطن" is the US government), common words a place noun.
+
+Each place is reported once, with the number of its mentions.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from schemas.facts import Place
+from streams.extract.context import gap, two_words_before
+from streams.extract.countries import CountryVocab, country_mentions
+from streams.extract.gazetteer.model import Gazetteer, PlaceEntry
+from streams.extract.lexicon import Hit
+from streams.extract.place_rules import PlaceRules, load_place_rules
+from streams.extract.surface import surface
+
+# Strength of the context of a mention.
+NONE, COORD, PREP, NOUN = 0, 1, 2, 3
+_SMALL_PLACE_MAX_POP = 100_000
+# Which entry kinds a place noun announces ("مخيم X" is the camp).
+_NOUN_KINDS = {
+    "مخيم": "camp", "معبر": "crossing", "منفذ": "crossing", "مطار": "airport", "قاعده": "base",
+    "محافظه": "governorate", "سجن": "prison",
+}
+_COORD_GAPS = {"", "،", ",", "و", "، و", ", و", "-", "/"}
+_ORIENTATION = {"الشرقي", "الغربي", "الشمالي", "الجنوبي", "الشرقيه", "الغربيه", "الشماليه", "الجنوبيه"}
+
+
+@dataclass(slots=True)
+class _Mention:
+    hit: Hit[int]
+    level: int = NONE
+    capital_ok: bool = False
+    small_noun: bool = False
+    noun_kind: str = ""
+    blocked: bool = False
+
+
+@dataclass(slots=True)
+class _Group:
+    """All mentions of one name."""
+
+    phrase: str
+    mentions: list[_Mention] = field(default_factory=list)
+    entry: int | None = None
+
+    @property
+    def level(self) -> int:
+        return max((m.level for m in self.mentions if not m.blocked), default=NONE)
+
+    @property
+    def capital_ok(self) -> bool:
+        return any(m.capital_ok for m in self.mentions if not m.blocked)
+
+
+def find_places(norm_text: str, gazetteer: Gazetteer, *, text: str | None = None,
+                rules: PlaceRules | None = None, countries: CountryVocab | None = None) -> list[Place]:
+    """The places ``norm_text`` (normalised clean text) mentions, each once.
+
+    ``text`` is the clean text itself, to report names as written; without it
+    names come in their matching form.
+    """
+    rules = rules or load_place_rules()
+    hits = gazetteer.lexicon.find(norm_text)
+    if not hits:
+        return []
+    mentions = [_context(norm_text, h, rules) for h in hits]
+    _coordinate(norm_text, mentions)
+    groups: dict[str, _Group] = {}
+    for m in mentions:
+        groups.setdefault(m.hit.phrase, _Group(m.hit.phrase)).mentions.append(m)
+
+    evidence = dict(country_mentions(norm_text, countries))
+    entries = gazetteer.entries
+    # Pass 1: names with one reading; their countries become evidence for pass 2.
+    for g in groups.values():
+        cands = g.mentions[0].hit.values
+        if len({entries[i].country for i in cands}) == 1:
+            g.entry = _choose(g, cands, entries, evidence, rules)
+            if g.entry is not None:
+                c = entries[g.entry].country
+                evidence[c] = evidence.get(c, 0) + 1
+    for g in groups.values():
+        cands = g.mentions[0].hit.values
+        if len({entries[i].country for i in cands}) > 1:
+            g.entry = _choose(g, cands, entries, evidence, rules)
+
+    return _report(norm_text, text, groups, entries)
+
+
+def _context(norm: str, hit: Hit[int], rules: PlaceRules) -> _Mention:
+    """What the words before one mention say about it."""
+    m = _Mention(hit)
+    first_word = hit.phrase.split(" ", 1)[0]
+    if first_word in rules.place_nouns:  # "مخيم الهول", "معبر نصيب": the cue is in the name
+        m.level, m.capital_ok, m.noun_kind = NOUN, True, _NOUN_KINDS.get(first_word, "")
+        return m
+    far, near = two_words_before(norm, hit.start)
+    if near in rules.person_words or near in rules.organisation_words:
+        m.blocked = True
+        return m
+    pair = f"{far} {near}"
+    if near in rules.place_nouns or pair in rules.place_nouns:
+        m.level = NOUN
+        m.capital_ok = near in rules.capital_cues or pair in rules.capital_cues
+        m.small_noun = near in rules.small_place_nouns
+        base = near[1:] if near[:1] in "وفبل" and near[1:] in rules.place_nouns else near
+        m.noun_kind = _NOUN_KINDS.get(base.removeprefix("ال"), "")
+    elif "ب" in hit.clitics:
+        m.level, m.capital_ok = PREP, True
+    elif near in rules.prepositions or "ل" in hit.clitics:
+        m.level = PREP
+        m.capital_ok = near in rules.capital_cues
+    return m
+
+
+def _coordinate(norm: str, mentions: list[_Mention]) -> None:
+    """Give a mention joined to the cued mention before it ("الحسكة ودير الزور") a cue."""
+    for prev, cur in pairwise(mentions):
+        if cur.blocked or cur.level >= COORD or prev.level < PREP or prev.blocked:
+            continue
+        between = gap(norm, prev.hit.end, cur.hit.start)
+        words = between.split()
+        if words and words[0] in _ORIENTATION:  # "ريف حلب الشمالي وإدلب"
+            between = " ".join(words[1:])
+        if between in _COORD_GAPS and (between or "و" in cur.hit.clitics):
+            cur.level = COORD
+            cur.capital_ok = prev.capital_ok
+
+
+def _required(entry: PlaceEntry, phrase: str, ambiguous: bool, evidenced: bool, rules: PlaceRules) -> int:
+    """The weakest context with which ``phrase`` may stand for ``entry``."""
+    if phrase in rules.needs_place_noun:
+        return NOUN
+    if phrase in rules.needs_cue or entry.kind == "capital":
+        return COORD
+    if entry.population >= rules.no_cue_population and (evidenced or not ambiguous):
+        return NONE
+    return COORD
+
+
+def _choose(g: _Group, cands: tuple[int, ...], entries: tuple[PlaceEntry, ...],
+            evidence: dict[str, int], rules: PlaceRules) -> int | None:
+    """The entry a name stands for in this article, or None when it is not a place here."""
+    live = [m for m in g.mentions if not m.blocked]
+    if not live:
+        return None
+    level = g.level
+    small = any(m.small_noun for m in live)
+    kinds = {m.noun_kind for m in live if m.noun_kind}
+    ambiguous = len({entries[i].country for i in cands}) > 1
+    best, best_score = None, -math.inf
+    for i in cands:
+        e = entries[i]
+        evidenced = evidence.get(e.country, 0) > 0
+        if small and e.population >= _SMALL_PLACE_MAX_POP and not evidenced:
+            continue  # "قرية X" is not a big city of a country the article does not speak of
+        if level < _required(e, g.phrase, ambiguous, evidenced, rules):
+            continue
+        if e.kind == "capital" and not g.capital_ok:
+            continue
+        score = (100.0 if evidenced else 0.0) + (50.0 if e.kind in kinds else 0.0) + math.log10(e.population + 10)
+        if score > best_score:
+            best, best_score = i, score
+    return best
+
+
+def _report(norm: str, text: str | None, groups: dict[str, _Group],
+            entries: tuple[PlaceEntry, ...]) -> list[Place]:
+    """One Place per entry, in order of first mention, names as written."""
+    by_entry: dict[int, tuple[str, int, int]] = {}  # entry -> (phrase, first offset, mentions)
+    for g in groups.values():
+        if g.entry is None:
+            continue
+        live = [m for m in g.mentions if not m.blocked]
+        first = min(m.hit.start for m in live)
+        phrase, start, count = by_entry.get(g.entry, (g.phrase, first, 0))
+        if first < start:
+            phrase, start = g.phrase, first
+        by_entry[g.entry] = (phrase, start, count + len(live))
+    out = []
+    for i, (phrase, _start, count) in sorted(by_entry.items(), key=lambda kv: kv[1][1]):
+        e = entries[i]
+        name = surface(text, phrase) if text is not None else phrase
+        out.append(Place(name=name, lat=e.lat, lon=e.lon, country=e.country, kind=e.kind,
+                         geonameid=e.geonameid, mentions=count))
+    return out

@@ -1,0 +1,71 @@
+"""`marsad classify`: the stream stages as one streaming batch command.
+
+Reads JSON Lines articles on standard input and writes exactly one result
+line per input line, in order, as ../shared/spec/classify-contract.md says.
+A bad line yields ``{"id": ..., "error": "..."}`` in its place and the
+command goes on. It runs `streams.pipeline.analyse`, the agents' own code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
+
+import msgspec
+import orjson
+
+from streams.pipeline import Analysis, Resources, analyse
+
+
+def result_of(article_id: str, facts: Analysis) -> dict[str, Any]:
+    return {
+        "id": article_id,
+        "lang": facts.lang,
+        "clean_text": facts.clean_text,
+        "topics": msgspec.to_builtins(facts.topics),
+        "places": [{"name": p.name, "lat": p.lat, "lon": p.lon, "country": p.country} for p in facts.places],
+        "countries": facts.countries,
+        "orgs": [{"id": o.id, "name": o.name} for o in facts.orgs],
+        "quantities": [{"value": q.value, "unit": q.unit, "item": q.item, "text": q.text}
+                       for q in facts.quantities],
+    }
+
+
+def classify_line(line: bytes, res: Resources) -> dict[str, Any]:
+    try:
+        obj = orjson.loads(line)
+    except orjson.JSONDecodeError as e:
+        return {"id": None, "error": f"not valid JSON: {e}"}
+    if not isinstance(obj, dict):
+        return {"id": None, "error": "expected a JSON object"}
+    art_id = obj.get("id")
+    if isinstance(art_id, int) and not isinstance(art_id, bool):
+        art_id = str(art_id)
+    if not isinstance(art_id, str) or not art_id:
+        return {"id": None, "error": "missing `id`"}
+    text = obj.get("text")
+    if not isinstance(text, str):
+        return {"id": art_id, "error": "missing `text`"}
+    title = obj.get("title") if isinstance(obj.get("title"), str) else ""
+    lang = obj.get("lang") if isinstance(obj.get("lang"), str) else ""
+    try:
+        return result_of(art_id, analyse(text, res, title=title, lang=lang))
+    except Exception as e:  # never stop the batch on one article
+        return {"id": art_id, "error": f"processing failed: {type(e).__name__}: {e}"}
+
+
+def classify_lines(lines: Iterable[bytes], res: Resources) -> Iterator[bytes]:
+    for line in lines:
+        if not line.strip():
+            continue
+        yield orjson.dumps(classify_line(line, res)) + b"\n"
+
+
+def run(stdin: IO[bytes], stdout: IO[bytes], res: Resources) -> int:
+    """Stream results; return the number of lines handled."""
+    n = 0
+    for out in classify_lines(stdin, res):
+        stdout.write(out)
+        n += 1
+    stdout.flush()
+    return n

@@ -1,0 +1,99 @@
+"""Text in, facts out: the one function every consumer of the stages calls.
+
+The Faust agents (`streams.agents`), `marsad classify`, reprocessing and
+back-tests all run `analyse`, so they cannot disagree. Stages, in order:
+
+1. clean        HTML to text, site boilerplate removed (`streams.clean`)
+2. normalise    the matching form of title and body (`streams.text.normalize`)
+3. classify     topics with scores and evidence (`streams.classify`)
+4. orgs         organisations by taxonomy id (`streams.classify.orgs`)
+5. places       gazetteer places with coordinates (`streams.extract.places`)
+6. countries    ISO codes, named or inferred from places (`streams.extract.countries`)
+7. quantities   drugs and money with units (`streams.extract.quantities`)
+
+`Resources` holds what is loaded once at start-up (taxonomy, gazetteer,
+boilerplate rules); nothing is rebuilt per article.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from schemas.facts import Org, Place, Quantity, Topic
+from streams.classify import Taxonomy
+from streams.classify.combined import topics_and_orgs
+from streams.clean.boilerplate import DEFAULT_PATH as BOILERPLATE_FILE
+from streams.clean.boilerplate import BoilerplateRules
+from streams.clean.pipeline import clean
+from streams.extract.countries import find_countries
+from streams.extract.gazetteer.model import Gazetteer, load_gazetteer
+from streams.extract.places import find_places
+from streams.extract.quantities import find_quantities
+from streams.text.normalize import normalize
+
+_ARABIC_LETTER = re.compile("[\u0621-\u064a\u0671-\u06d3]")
+_LATIN_LETTER = re.compile("[A-Za-z]")
+
+
+@dataclass(frozen=True)
+class Resources:
+    taxonomy: Taxonomy
+    gazetteer: Gazetteer
+    boilerplate: BoilerplateRules
+    boilerplate_version: str  # content hash of the rules file
+
+    @classmethod
+    def load(cls, taxonomy_file: str | Path | None = None) -> Resources:
+        rules_hash = hashlib.blake2b(BOILERPLATE_FILE.read_bytes(), digest_size=8).hexdigest()
+        return cls(Taxonomy.load(taxonomy_file or None), load_gazetteer(), BoilerplateRules.default(), rules_hash)
+
+    @property
+    def taxonomy_version(self) -> str:
+        return self.taxonomy.version
+
+    @property
+    def gazetteer_version(self) -> str:
+        return self.gazetteer.version
+
+    @property
+    def version(self) -> str:
+        """One hash of everything that decides the output, recorded in every ArticleProcessed."""
+        parts = f"{self.taxonomy.version}:{self.gazetteer.version}:{self.boilerplate_version}"
+        return hashlib.blake2b(parts.encode(), digest_size=8).hexdigest()
+
+
+@dataclass(frozen=True)
+class Analysis:
+    lang: str
+    clean_text: str
+    norm_text: str  # matching form of clean_text (dedup fingerprints use it)
+    topics: list[Topic]
+    places: list[Place]
+    countries: list[str]
+    orgs: list[Org]
+    quantities: list[Quantity]
+
+
+def analyse(text: str, res: Resources, *, title: str = "", lang: str = "") -> Analysis:
+    """Clean, classify and extract one article (see the module docstring for the order)."""
+    body = clean(text, res.boilerplate)
+    norm = normalize(body)
+    title_norm = normalize(title) if title else ""
+    topics, orgs = topics_and_orgs(norm, res.taxonomy, title_norm, text=body, title_text=title or None)
+    places = find_places(norm, res.gazetteer, text=body)
+    countries = find_countries(norm, places)
+    quantities = find_quantities(body)
+    return Analysis(lang or detect_lang(body), body, norm, topics, places, countries, orgs, quantities)
+
+
+def detect_lang(text: str) -> str:
+    """"ar" when Arabic letters dominate the letters of the text, else "en" (or "" when empty)."""
+    sample = text[:400]  # a few lines tell the script; counting more only costs time
+    arabic = len(_ARABIC_LETTER.findall(sample))
+    latin = len(_LATIN_LETTER.findall(sample))
+    if arabic == latin == 0:
+        return ""
+    return "ar" if arabic >= latin else "en"

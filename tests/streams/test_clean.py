@@ -1,0 +1,205 @@
+"""The cleaning stage: HTML to text and boilerplate removal by the rules of boilerplate.yaml."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from streams.clean import BoilerplateError, BoilerplateRules, clean
+from streams.clean.html import is_html
+from tests.conftest import RESOURCES, SHARED
+
+ARTICLES = RESOURCES / "articles"
+EXPECTED = yaml.safe_load((ARTICLES / "expected.yaml").read_text(encoding="utf-8"))
+
+BODY = "وأعلنت وزارة الداخلية ضبط شحنة من حبوب الكبتاغون كانت معدة للتهريب عبر الحدود."
+BODY2 = "وقالت مصادر محلية إن الشحنة كانت مخبأة داخل شاحنة محملة بالخضار."
+
+
+def lines(text: str) -> list[str]:
+    return text.split("\n")
+
+
+# (text, lines clean() must return)
+BOILERPLATE = {
+    "share-bar-one-network-per-line": (
+        f"Facebook\nTwitter\nWhatsApp\nTelegram\n\n{BODY}", [BODY]),
+    "share-bar-in-one-line-with-counts": (
+        f"{BODY}\nشارك عبر: فيسبوك | تويتر | واتساب 12\n{BODY2}", [BODY, BODY2]),
+    "share-verb-alone": (f"شارك\n{BODY}\nمشاركة", [BODY]),
+    "share-this-article": (f"{BODY}\nشارك هذا المقال\nShare this article", [BODY]),
+    "read-previous-next-with-teasers": (
+        f"{BODY}\n\nRead Previous\n\nعنوان مقال سابق لا علاقة له بالخبر\n\nRead Next\n\n"
+        "تقرير: عنوان مقال تال عن “فاغنر” بالعالم\n\nLeave a Reply\n\nMost Popular", [BODY]),
+    "arabic-previous-next": (
+        f"{BODY}\nالمقال السابق\nعنوان المقال السابق\nالمقال التالي\nعنوان المقال التالي", [BODY]),
+    "read-also-inline": (
+        f"{BODY}\nاقرأ أيضا: المملكة المتحدة: سوريا أكبر دولة مخدرات في العالم\n{BODY2}", [BODY, BODY2]),
+    "read-also-spelling-variants": (
+        f"{BODY}\nإقرأ أيضاً: عنوان آخر\n» اقرأ ايضا - عنوان ثالث\n{BODY2}", [BODY, BODY2]),
+    "read-also-marker-then-teaser": (f"{BODY}\nاقرأ أيضاً\nعنوان التقرير المرتبط\n{BODY2}", [BODY, BODY2]),
+    "most-read-list": (f"{BODY}\nالأكثر قراءة\nعنوان أول\nعنوان ثان\nعنوان ثالث", [BODY]),
+    "leave-a-reply-form": (
+        f"{BODY}\nاترك تعليقاً\nلن يتم نشر عنوان بريدك الإلكتروني. الحقول الإلزامية مشار إليها بـ *", [BODY]),
+    "correction-and-complaint-footers": (
+        f"{BODY}\nاذا كنت تعتقد/تعتقدين أن المقال يحوي معلومات خاطئة أو لديك تفاصيل إضافية أرسل/أرسلي تصحيحًا\n"
+        "إذا كنت تعتقد/تعتقدين أن المقال ينتهك أيًا من المبادئ الأخلاقية أو المعايير المهنية قدم/قدمي شكوى",
+        [BODY]),
+    "copyright-footer": (f"{BODY}\n© 2024 جميع الحقوق محفوظة", [BODY]),
+    "repeated-caption-kept-once": (
+        "\nجندي خلال دورية مشتركة في ريف القامشلي (رويترز)\n\n"
+        f"جندي خلال دورية مشتركة في ريف القامشلي (رويترز)\n{BODY}",
+        ["جندي خلال دورية مشتركة في ريف القامشلي (رويترز)", BODY]),
+    "blank-lines-and-spaces-collapsed": (f"\n\n   {BODY}  \n \t \n\n{BODY2}\n\n", [BODY, BODY2]),
+    "punctuation-only-lines": (f"{BODY}\n***\n—\n{BODY2}", [BODY, BODY2]),
+}
+
+# Lines that look like boilerplate to a careless rule but are body: (text, lines that stay).
+KEPT = {
+    "sentence-starting-with-share-verb": (
+        "شارك وزير الخارجية في اجتماع عقد في بغداد لبحث أمن الحدود.",
+        ["شارك وزير الخارجية في اجتماع عقد في بغداد لبحث أمن الحدود."]),
+    "sentence-naming-networks": (
+        "وقالت الوزارة في بيان نشرته على فيسبوك وتلغرام إن العملية مستمرة.",
+        ["وقالت الوزارة في بيان نشرته على فيسبوك وتلغرام إن العملية مستمرة."]),
+    "sentence-after-read-next-is-not-a-teaser": (f"Read Next\n{BODY}", [BODY]),
+    "subheading-between-paragraphs": (
+        f"{BODY}\nمطار القامشلي لتجارة المخدرات\n{BODY2}", [BODY, "مطار القامشلي لتجارة المخدرات", BODY2]),
+    "sentence-mentioning-correction": (
+        "وطالب الوزير بتصحيح المعلومات التي نشرتها وسائل إعلام عن العملية.",
+        ["وطالب الوزير بتصحيح المعلومات التي نشرتها وسائل إعلام عن العملية."]),
+    "english-sentence-starting-with-related": (
+        "Related arrests were made in Daraa, the ministry said.",
+        ["Related arrests were made in Daraa, the ministry said."]),
+}
+
+
+@pytest.mark.parametrize(("text", "expected"), list(BOILERPLATE.values()), ids=list(BOILERPLATE))
+def test_boilerplate_is_removed(text: str, expected: list[str]) -> None:
+    assert lines(clean(text)) == expected
+
+
+@pytest.mark.parametrize(("text", "kept"), list(KEPT.values()), ids=list(KEPT))
+def test_body_is_kept(text: str, kept: list[str]) -> None:
+    assert lines(clean(text)) == kept
+
+
+def test_spelling_is_kept_as_written() -> None:
+    text = "أعلنت “قسد” ضبط ٢٫٥ مليون حبة كبتاغون في الحسكة."
+    assert clean(text) == text
+
+
+def test_every_kind_of_line_break_ends_a_line() -> None:
+    assert lines(clean("سطر أول.\r\nسطر ثان.\u2028سطر ثالث.\rسطر رابع.")) == [
+        "سطر أول.", "سطر ثان.", "سطر ثالث.", "سطر رابع."]
+
+
+def test_entities_in_plain_text_are_decoded() -> None:
+    assert clean("قالت &quot;قسد&quot; إن العملية انتهت.") == 'قالت "قسد" إن العملية انتهت.'
+
+
+# --- HTML -----------------------------------------------------------------------
+
+HTML_FRAGMENTS = {
+    "paragraphs-and-breaks": (
+        "<p>الفقرة الأولى عن <b>قسد</b> في الحسكة.</p><p>الفقرة الثانية<br>سطر بعد فاصل</p>",
+        ["الفقرة الأولى عن قسد في الحسكة.", "الفقرة الثانية", "سطر بعد فاصل"]),
+    "scripts-styles-forms-dropped": (
+        "<div><style>p{}</style><p>نص الخبر.</p><script>var x = '<p>no</p>';</script>"
+        "<form><button>أرسل</button></form></div>", ["نص الخبر."]),
+    "list-items-and-headings": (
+        "<h2>عنوان فرعي</h2><ul><li>البند الأول</li><li>البند الثاني</li></ul>",
+        ["عنوان فرعي", "البند الأول", "البند الثاني"]),
+    "share-links-in-markup": (
+        f"<p>{BODY}</p><div class='share'><a>Facebook</a> <a>Twitter</a></div>", [BODY]),
+}
+
+
+@pytest.mark.parametrize(("html", "expected"), list(HTML_FRAGMENTS.values()), ids=list(HTML_FRAGMENTS))
+def test_html_fragment_becomes_one_block_per_line(html: str, expected: list[str]) -> None:
+    assert lines(clean(html)) == expected
+
+
+def test_html_page_keeps_the_article_and_drops_the_chrome() -> None:
+    body = clean((ARTICLES / "page_seizure.html").read_text(encoding="utf-8"))
+    assert "ضبط شحنة تضم نحو ثلاثة ملايين حبة كبتاغون" in body
+    assert "أوقفت الشاحنة قرب بلدة نصيب" in body
+    for chrome in ("الرئيسية", "Facebook", "اقرأ أيضاً", "الأكثر قراءة", "أسعار الذهب", "جميع الحقوق محفوظة", "gtag"):
+        assert chrome not in body
+
+
+@pytest.mark.parametrize(("text", "html"), [
+    ("<p>نص</p>", True),
+    ("<!DOCTYPE html><html><body>نص</body></html>", True),
+    ("نص عادي فيه علامة أصغر من: 3 < 5 و 7 > 2", False),
+    ("قال: <تصريح> غير مكتمل", False),
+], ids=["fragment", "page", "comparison-signs", "angle-brackets-in-prose"])
+def test_html_is_detected(text: str, html: bool) -> None:
+    assert is_html(text) is html
+
+
+# --- rules files -------------------------------------------------------------------
+
+@pytest.mark.parametrize(("content", "field"), [
+    ("words: facebook", "words"),
+    ("markers:\n  - {teasers: -1, phrases: [read next]}", r"markers\[0\].teasers"),
+    ("markers:\n  - {phrases: [read next], after: 2}", r"markers\[0\]"),
+    ("patterns: ['(unclosed']", r"patterns\[0\]"),
+    ("title_max_chars: 0", "title_max_chars"),
+    ("share_buttons: [x]", "share_buttons"),
+    ("exact: ['***']", r"exact\[0\]"),
+    ("words: [facebook, on]", r"words\[1\]"),
+], ids=["words-not-a-list", "negative-teasers", "unknown-marker-field", "bad-regex", "zero-limit",
+        "unknown-kind", "phrase-without-letters", "yaml-boolean"])
+def test_rules_errors_name_the_field(tmp_path: Path, content: str, field: str) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(BoilerplateError, match=rf"rules\.yaml: {field}"):
+        BoilerplateRules.load(path)
+
+
+def test_custom_rules_replace_the_default(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text("prefixes: [إعلان ممول]\n", encoding="utf-8")
+    rules = BoilerplateRules.load(path)
+    text = f"{BODY}\nإعلان ممول: شقق للبيع\nFacebook"
+    assert lines(clean(text, rules)) == [BODY, "Facebook"]
+
+
+# --- articles of tests/resources and the shared seeds ------------------------------------
+
+@pytest.mark.parametrize("name", list(EXPECTED), ids=list(EXPECTED))
+def test_resource_articles_lose_boilerplate_and_keep_body(name: str) -> None:
+    want = EXPECTED[name]
+    body = clean((ARTICLES / f"{name}.txt").read_text(encoding="utf-8"))
+    for line in want.get("removed", []):
+        assert line not in body
+    for snippet in want.get("kept", []):
+        assert snippet in body
+    if "duplicate" in want:
+        assert body.count(want["duplicate"]) == 1
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_seeds_lose_gold_boilerplate_and_keep_gold_body(seeds_dir: Path) -> None:
+    gold_file = SHARED / "spec" / "seeds-gold.jsonl"
+    if not gold_file.is_file():
+        pytest.skip(f"no gold labels at {gold_file}")
+    for line in gold_file.read_text(encoding="utf-8").splitlines():
+        gold = json.loads(line)
+        seed = seeds_dir / f"{gold['id']}.txt"
+        if not seed.is_file():
+            continue
+        body = _squash(clean(seed.read_text(encoding="utf-8")))
+        for bp in gold.get("boilerplate", []):
+            assert _squash(bp) not in body, (gold["id"], bp)
+        for keep in gold.get("keep", []):
+            assert _squash(keep) in body, (gold["id"], keep)
+        if gold.get("duplicate_line"):
+            assert body.count(_squash(gold["duplicate_line"])) == 1

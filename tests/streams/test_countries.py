@@ -1,0 +1,43 @@
+"""find_countries: names, adjectives, people, capitals as government, places' countries."""
+
+from __future__ import annotations
+
+import pytest
+
+from schemas.facts import Place
+from streams.extract.countries import country_mentions, find_countries
+from streams.text.normalize import normalize
+
+# (id, sentence, countries expected in order, countries that must not appear)
+CASES = [
+    ("name-with-article", "تتصاعد التوترات على الحدود مع العراق منذ أسابيع.", ["IQ"], []),
+    ("two-names-and-clitics", "وصلت المساعدات للعراق وبسوريا انطلقت حملة تلقيح.", ["IQ", "SY"], []),
+    ("adjective-after-definite", "أعلن الحرس الثوري الإيراني مناورات جديدة.", ["IR"], []),
+    ("adjective-construct", "قال وزير الدفاع الأمريكي إن القوات باقية.", ["US"], []),
+    ("adjective-hamza-variant", "أكد مسؤول أميركي أن المحادثات مستمرة.", ["US"], []),
+    ("adjective-feminine-chain", "أغلقت الحدود السورية العراقية أمام الشاحنات.", ["SY", "IQ"], []),
+    ("family-name-is-not-country", "التقى رئيس الوزراء العراقي محمد شياع السوداني وفداً تجارياً.", ["IQ"], ["SD"]),
+    ("un-is-not-us", "دعت الأمم المتحدة إلى وقف إطلاق النار.", [], ["US", "GB"]),
+    ("capital-as-government", "كشفت واشنطن عن استراتيجية جديدة لمكافحة المخدرات.", ["US"], []),
+    ("people-noun", "يتهم الناشطون الروس بقصف المستشفيات.", ["RU"], []),
+    ("united-states", "تدعم الولايات المتحدة قوات سوريا الديمقراطية.", ["US", "SY"], []),
+    ("english", "Syrian and Iraqi officials met in Baghdad on Monday.", ["SY", "IQ"], []),
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected", "absent"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_find_countries(sentence: str, expected: list[str], absent: list[str]) -> None:
+    found = find_countries(normalize(sentence), [])
+    assert found[: len(expected)] == expected, found
+    for code in absent:
+        assert code not in found
+
+
+def test_places_add_their_countries() -> None:
+    places = [Place(name="بعلبك", lat=34.0, lon=36.2, country="LB")]
+    assert find_countries(normalize("دخلت الشاحنات بعلبك قادمة من حمص."), places) == ["LB"]
+
+
+def test_mentions_are_counted_in_order() -> None:
+    norm = normalize("إيران تدعم الميليشيات. ونقلت إيران أسلحة إلى العراق.")
+    assert country_mentions(norm) == {"IR": 2, "IQ": 1}

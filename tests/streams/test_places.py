@@ -1,0 +1,140 @@
+"""find_places: gazetteer names in context, clitics, variants, ambiguity, false friends."""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+import pytest
+
+from streams.extract.gazetteer.model import Gazetteer, PlaceEntry, load_gazetteer, read_tsv, write_tsv
+from streams.extract.places import find_places
+from streams.text.normalize import normalize
+
+SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+
+
+@pytest.fixture(scope="module")
+def gaz() -> Gazetteer:
+    return load_gazetteer()
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(h))
+
+
+QAMISHLI = (37.05, 41.23)
+HASAKAH = (36.50, 40.75)
+DEIR_EZ_ZOR = (35.34, 40.14)
+RAQQA = (35.95, 39.01)
+ALBU_KAMAL = (34.45, 40.92)
+TAL_ABYAD = (36.70, 38.95)
+AL_HOL_CAMP = (36.38, 41.14)
+NASIB = (32.55, 36.20)
+WASHINGTON = (38.90, -77.04)
+AL_BAB = (36.37, 37.52)
+MAYADIN = (35.02, 40.45)
+TRIPOLI_LB = (34.43, 35.84)
+TRIPOLI_LY = (32.89, 13.19)
+ERBIL = (36.19, 44.01)
+
+# (id, sentence, points that must be found, how many places in all)
+FOUND = [
+    ("clitic-wa-bi-al", "عقدت الإدارة الذاتية اجتماعاً موسعاً وبالقامشلي افتتحت مكتباً جديداً.", [QAMISHLI], 1),
+    ("clitic-li-glued-variant", "توجهت تعزيزات عسكرية لديرالزور قادمة من الرقة.", [DEIR_EZ_ZOR, RAQQA], 2),
+    ("rural-of", "اندلعت اشتباكات عنيفة في ريف الحسكة الجنوبي فجر اليوم.", [HASAKAH], 1),
+    ("spelling-abu-kamal", "سيطرت القوات على مدينة أبو كمال الحدودية بعد معارك.", [ALBU_KAMAL], 1),
+    ("spelling-albukamal", "وصلت شحنة أسلحة إلى البوكمال عبر طريق صحراوي.", [ALBU_KAMAL], 1),
+    ("hamza-less-tal-abyad", "عاد مئات النازحين إلى تل ابيض بعد توقف القصف.", [TAL_ABYAD], 1),
+    ("camp-phrase", "نقلت السلطات عشرات العائلات من مخيم الهول إلى العراق.", [AL_HOL_CAMP], 1),
+    ("crossing-phrase", "أعيد فتح معبر نصيب الحدودي أمام حركة الشاحنات.", [NASIB], 1),
+    ("coordination", "تنتشر خلايا التنظيم في محافظتي الحسكة ودير الزور.", [HASAKAH, DEIR_EZ_ZOR], 2),
+    ("governorate-is-city-point", "شددت الأسايش إجراءاتها في محافظة الحسكة.", [HASAKAH], 1),
+    ("big-city-no-cue", "تشهد القامشلي حركة تجارية نشطة هذه الأيام.", [QAMISHLI], 1),
+    ("capital-with-locative", "وصل الرئيس إلى واشنطن في زيارة رسمية تستمر يومين.", [WASHINGTON], 1),
+    ("common-word-after-place-noun", "سيطرت الفصائل على مدينة الباب شرقي حلب.", [AL_BAB], 2),
+    ("channel-town-with-cue", "دخلت دورية عسكرية إلى الميادين صباح الأحد.", [MAYADIN], 1),
+    ("ambiguous-by-country-lb", "اندلعت اشتباكات في طرابلس شمالي لبنان.", [TRIPOLI_LB], 1),
+    ("ambiguous-by-country-ly", "اندلعت اشتباكات في طرابلس الليبية بين فصيلين.", [TRIPOLI_LY], 1),
+    ("region-phrase", "هرّبت الشحنة إلى إقليم كردستان العراق عبر الحدود.", [ERBIL], 1),
+    ("english", "Clashes were reported in Qamishli and in Deir ez-Zor on Sunday.", [QAMISHLI, DEIR_EZ_ZOR], 2),
+]
+
+
+@pytest.mark.parametrize(("sentence", "points", "count"), [c[1:] for c in FOUND], ids=[c[0] for c in FOUND])
+def test_finds_places(gaz: Gazetteer, sentence: str, points: list[tuple[float, float]], count: int) -> None:
+    places = find_places(normalize(sentence), gaz, text=sentence)
+    assert len(places) == count, places
+    for point in points:
+        assert any(_km(point, (p.lat, p.lon)) < 15 for p in places), (point, places)
+
+
+# (id, sentence): no place at all in these.
+NOT_PLACES = [
+    ("person-title-and-given-name", "التقى الرئيس أحمد الشرع وفداً من رجال الأعمال."),
+    ("common-word-door", "فتح الاتفاق الباب أمام مفاوضات جديدة."),
+    ("common-word-revolution", "احتفل السوريون بذكرى الثورة في الساحات."),
+    ("channel-not-town", "قالت قناة الميادين إن الاجتماع انتهى دون نتائج."),
+    ("capital-as-government", "أعلنت واشنطن فرض عقوبات جديدة، وردت طهران ببيان غاضب."),
+    ("capital-as-source", "يتلقى الجهاز دعماً واسعاً من واشنطن منذ عامين."),
+    ("vague-regions", "تنشط الخلايا في شمال شرقي سوريا وفي البادية السورية وعلى ضفاف نهر الفرات."),
+    ("countries-are-not-places", "زار الوفد لبنان والعراق ثم عاد إلى سوريا."),
+    ("ambassador-not-town", "التقت السفيرة الأمريكية بممثلين عن المجتمع المدني."),
+    ("prophet-name-not-crossing", "قال إبراهيم الخليل إن الجمعية ستواصل عملها."),
+    ("months-and-words", "في شهر آذار الماضي نفذت القوات عملية أمنية على الحدود."),
+]
+
+
+@pytest.mark.parametrize("sentence", [c[1] for c in NOT_PLACES], ids=[c[0] for c in NOT_PLACES])
+def test_rejects_false_places(gaz: Gazetteer, sentence: str) -> None:
+    assert find_places(normalize(sentence), gaz, text=sentence) == []
+
+
+def test_village_noun_does_not_pick_a_foreign_city(gaz: Gazetteer) -> None:
+    sentence = "ضبطت القوات مستودعاً في قرية القيروان بريف الحسكة."
+    places = find_places(normalize(sentence), gaz, text=sentence)
+    assert all(p.country == "SY" for p in places), places
+
+
+def test_each_place_once_with_mentions_and_surface_name(gaz: Gazetteer) -> None:
+    text = "قصفت الطائرات مدينة دَيْر الزّور، ثم عادت إلى ديرالزور مساءً. وفي الرقة هدوء."
+    places = find_places(normalize(text), gaz, text=text)
+    deir = [p for p in places if _km(DEIR_EZ_ZOR, (p.lat, p.lon)) < 15]
+    assert len(deir) == 1 and deir[0].mentions == 2
+    assert deir[0].name == "دَيْر الزّور"
+    assert deir[0].country == "SY" and deir[0].geonameid
+
+
+def test_name_without_text_is_the_matching_form(gaz: Gazetteer) -> None:
+    places = find_places(normalize("وصلنا إلى القامشلي"), gaz)
+    assert [p.name for p in places] == ["القامشلي"]
+
+
+def test_gazetteer_roundtrip_and_version(tmp_path: Path) -> None:
+    entries = [PlaceEntry("قرية", 1.0, 2.0, "SY", "village", 10, None, ("قريه",))]
+    version = write_tsv(entries, tmp_path / "g.tsv")
+    loaded = read_tsv(tmp_path / "g.tsv")
+    assert loaded.version == version and loaded.entries == tuple(entries)
+    assert Gazetteer.from_entries(entries).version == version
+
+
+def test_shipped_gazetteer_loads_fast() -> None:
+    start = time.perf_counter()
+    gaz = read_tsv()
+    assert time.perf_counter() - start < 1.0
+    assert len(gaz.entries) > 1000 and len(gaz.version) == 16
+    assert load_gazetteer() is load_gazetteer()
+
+
+def test_seed_article_places(gaz: Gazetteer) -> None:
+    seed = SEEDS / "004_29a3378cb13120d9.txt"
+    if not seed.exists():
+        pytest.skip("shared seeds not present")
+    text = seed.read_text(encoding="utf-8")
+    places = find_places(normalize(text), gaz, text=text)
+    for point in (HASAKAH, RAQQA, DEIR_EZ_ZOR, TAL_ABYAD, AL_HOL_CAMP, (34.47, 40.94)):
+        assert any(_km(point, (p.lat, p.lon)) < 25 for p in places), point
+    assert all(p.country == "SY" for p in places)

@@ -1,0 +1,67 @@
+"""find_quantities: numbers in digits and words, scales, units, drug items, money."""
+
+from __future__ import annotations
+
+import pytest
+
+from streams.extract.quantities import find_quantities
+
+# (id, sentence, [(value, unit, item)])
+CASES = [
+    ("digits-scale-pills-item", "ضبطت الدورية أكثر من 3.2 مليون حبة كبتاغون في شاحنة خضار.",
+     [(3_200_000, "pill", "captagon")]),
+    ("kg-of-hashish", "صادرت الشرطة 75 كيلوغراماً من الحشيش المخبأ في خزان وقود.", [(75, "kg", "hashish")]),
+    ("kg-unnamed-drugs", "عثر العناصر على 40 كلغ من المواد المخدرة داخل مستودع.", [(40, "kg", "drugs")]),
+    ("two-in-one-sentence", "ضبط 12 كغ من الهيروين و600 ألف حبة كبتاجون قرب الحدود.",
+     [(12, "kg", "heroin"), (600_000, "pill", "captagon")]),
+    ("item-before-number", "أحبطت القوات تهريب شحنة كبتاغون تضم 900 ألف حبة.", [(900_000, "pill", "captagon")]),
+    ("arabic-indic-digits", "ضبط ٢٫٥ مليون قرص مخدر في ميناء اللاذقية.", [(2_500_000, "pill", "drugs")]),
+    ("decimal-comma", "صادرت الجمارك 1,5 طن من الحشيش.", [(1.5, "ton", "hashish")]),
+    ("thousands-commas", "ضبط 2,400,000 حبة من الكبتاغون.", [(2_400_000, "pill", "captagon")]),
+    ("words-half-million", "ضبطت نصف مليون حبة مخدرة في مزرعة.", [(500_000, "pill", "drugs")]),
+    ("words-and-a-half", "أتلفت اللجنة مليوناً ونصف حبة كبتاغون.", [(1_500_000, "pill", "captagon")]),
+    ("words-count-and-scale", "ضبطت خمسة ملايين حبة كبتاغون في المرفأ.", [(5_000_000, "pill", "captagon")]),
+    ("words-dual", "صادرت القوات مليوني حبة كبتاغون.", [(2_000_000, "pill", "captagon")]),
+    ("money-billion-plural", "بلغت عائدات التجارة 5.7 مليارات دولار العام الماضي.", [(5_700_000_000, "USD", None)]),
+    ("money-word-only", "خصص البرلمان مليار دولار لمكافحة التهريب.", [(1_000_000_000, "USD", None)]),
+    ("money-syp", "فرضت غرامة قدرها 50 مليون ليرة سورية على المهرب.", [(50_000_000, "SYP", None)]),
+    ("money-iqd", "صرفت الوزارة 300 ألف دينار عراقي لكل عائلة.", [(300_000, "IQD", None)]),
+    ("money-euro", "قدم الاتحاد الأوروبي 20 مليون يورو مساعدات.", [(20_000_000, "EUR", None)]),
+    ("english-money", "Washington announced a $1.5 billion package.", [(1_500_000_000, "USD", None)]),
+    ("english-pills", "Police seized 4 million pills of captagon in the port.", [(4_000_000, "pill", "captagon")]),
+    ("english-kg", "They found 30kg of cocaine.", [(30, "kg", "cocaine")]),
+    ("crystal-meth", "ضبط 3 كغ من الكريستال ميث في حقيبة.", [(3, "kg", "crystal_meth")]),
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_find_quantities(sentence: str, expected: list[tuple[float, str, str | None]]) -> None:
+    found = [(q.value, q.unit, q.item) for q in find_quantities(sentence)]
+    assert len(found) == len(expected), found
+    for (value, unit, item), (v, u, i) in zip(expected, found, strict=True):
+        assert (u, i) == (unit, item)
+        assert v == pytest.approx(value, rel=1e-9)
+
+
+# (id, sentence): nothing here is a drug or money quantity.
+NONE = [
+    ("years-and-dates", "في 22 من تشرين الأول 2024 وقع الاتفاق الذي أقر عام 2023."),
+    ("percentages", "ارتفعت نسبة التعاطي 30% خلال عامين."),
+    ("people-and-ages", "اعتقل 15 شخصاً بينهم شاب يبلغ 19 عاماً."),
+    ("vague-tens-of-thousands", "صادرت القوات عشرات الآلاف من الحبوب المخدرة."),
+    ("vague-millions-of-dollars", "تدر هذه التجارة ملايين الدولارات سنوياً."),
+    ("weight-without-drug", "وزعت المنظمة 20 طناً من القمح على العائلات."),
+    ("other-currency", "بلغ سعر الصرف 15 ألف ليرة تركية."),
+]
+
+
+@pytest.mark.parametrize("sentence", [c[1] for c in NONE], ids=[c[0] for c in NONE])
+def test_no_quantity(sentence: str) -> None:
+    assert find_quantities(sentence) == []
+
+
+def test_text_is_the_phrase_as_written_and_repeats_count_once() -> None:
+    text = "ضبطت الشرطة ١٠٨ كيلوغرامًا من الحَشِيش. وأكدت أن ١٠٨ كيلوغرامًا من الحَشِيش أُتلفت."
+    found = find_quantities(text)
+    assert len(found) == 1
+    assert found[0].text == "١٠٨ كيلوغرامًا من الحَشِيش"

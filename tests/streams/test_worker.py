@@ -1,0 +1,112 @@
+"""The Faust worker on the real broker: articles in, processed out, duplicates, poison, restart."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from kafka import KafkaConsumer, KafkaProducer
+
+from deploy.kafka.local import free_port
+from producers.publish import EventPublisher
+from schemas.codec import decode
+from schemas.events import ArticleFetched, ArticleProcessed, DeadLetter
+from schemas.topics import Topics
+from tests.streams.test_dedup import EDITED, OTHER, STORY
+
+pytestmark = pytest.mark.kafka
+
+
+class Worker:
+    def __init__(self, bootstrap: str, prefix: str, data_dir: Path) -> None:
+        self.env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "MARSAD_TOPIC_PREFIX": prefix,
+                    "MARSAD_PARTITIONS": "2", "MARSAD_DATA_DIR": str(data_dir),
+                    "MARSAD_WORKER_WEB_PORT": str(free_port())}
+        self.log = data_dir / "worker.log"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        with open(self.log, "ab") as out:
+            self.proc = subprocess.Popen([sys.executable, "-m", "deploy.cli", "worker"], env=self.env,
+                                         stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+class Reader:
+    """Reads a topic from the beginning, keeping what it saw."""
+
+    def __init__(self, bootstrap: str, topic: str) -> None:
+        self.consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                                      group_id=f"reader-{topic}", enable_auto_commit=False)
+        self.seen: list = []
+
+    def until(self, n: int, timeout: float, worker: Worker) -> list:
+        deadline = time.monotonic() + timeout
+        while len(self.seen) < n and time.monotonic() < deadline:
+            for records in self.consumer.poll(timeout_ms=500).values():
+                self.seen.extend(decode(r.value) for r in records)
+            if worker.proc and worker.proc.poll() is not None:
+                raise AssertionError(f"worker exited: {worker.log.read_text()[-3000:]}")
+        assert len(self.seen) >= n, f"saw {len(self.seen)} of {n}; worker log:\n{worker.log.read_text()[-3000:]}"
+        return self.seen
+
+
+def test_worker_processes_dedups_survives_poison_and_restart(kafka_bootstrap, kafka_topics, tmp_path):
+    topics = Topics(kafka_topics)
+    worker = Worker(kafka_bootstrap, kafka_topics, tmp_path)
+    processed = Reader(kafka_bootstrap, topics.processed)
+    dead = Reader(kafka_bootstrap, topics.deadletter("streams"))
+    pub = EventPublisher(kafka_bootstrap)
+    raw = KafkaProducer(bootstrap_servers=kafka_bootstrap)
+    worker.start()
+    try:
+        pub.publish(topics.fetched, "first", ArticleFetched(article_id="first", text=STORY, source="outlet-a"))
+        pub.publish(topics.fetched, "other", ArticleFetched(article_id="other", text=OTHER, source="outlet-a"))
+        pub.flush()
+        processed.until(2, 120, worker)
+        pub.publish(topics.fetched, "copy", ArticleFetched(article_id="copy", text=EDITED, source="outlet-b"))
+        raw.send(topics.fetched, key=b"poison", value=b"\x00 not an event")
+        raw.flush()
+        pub.publish(topics.fetched, "after", ArticleFetched(article_id="after", text=f"<p>{STORY}</p>",
+                                                            source="outlet-c"))
+        pub.flush()
+        by_id = {e.article_id: e for e in processed.until(4, 60, worker)}
+        assert all(isinstance(e, ArticleProcessed) for e in by_id.values())
+        assert by_id["first"].duplicate.status == "original"
+        assert by_id["other"].duplicate.status == "original"
+        assert (by_id["copy"].duplicate.status, by_id["copy"].duplicate.first_id) == ("near", "first")
+        assert (by_id["after"].duplicate.status, by_id["after"].duplicate.first_id) == ("exact", "first")
+        assert by_id["first"].taxonomy_version and by_id["first"].gazetteer_version
+        assert by_id["first"].causation_id
+        (poison,) = dead.until(1, 30, worker)
+        assert isinstance(poison, DeadLetter)
+        assert "not JSON" in poison.reason and poison.payload == b"\x00 not an event"
+
+        worker.stop()
+        assert worker.proc.returncode is not None
+        worker.start()
+        late = EDITED.replace("الشهر الماضي", "العام الماضي")
+        pub.publish(topics.fetched, "late-copy", ArticleFetched(article_id="late-copy", text=late))
+        pub.flush()
+        by_id = {e.article_id: e for e in processed.until(5, 120, worker)}
+        assert by_id["late-copy"].duplicate.status == "near"
+        assert by_id["late-copy"].duplicate.first_id == "first"
+    finally:
+        worker.stop()
+        pub.close()
+        raw.close()
+        processed.consumer.close()
+        dead.consumer.close()
