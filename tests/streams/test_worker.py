@@ -23,10 +23,10 @@ pytestmark = pytest.mark.kafka
 
 
 class Worker:
-    def __init__(self, bootstrap: str, prefix: str, data_dir: Path) -> None:
+    def __init__(self, bootstrap: str, prefix: str, data_dir: Path, store: str = "memory://") -> None:
         self.env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "MARSAD_TOPIC_PREFIX": prefix,
                     "MARSAD_PARTITIONS": "2", "MARSAD_DATA_DIR": str(data_dir),
-                    "MARSAD_WORKER_WEB_PORT": str(free_port())}
+                    "MARSAD_WORKER_WEB_PORT": str(free_port()), "MARSAD_WORKER_STORE": store}
         self.log = data_dir / "worker.log"
         self.proc: subprocess.Popen | None = None
 
@@ -64,9 +64,15 @@ class Reader:
         return self.seen
 
 
-def test_worker_processes_dedups_survives_poison_and_restart(kafka_bootstrap, kafka_topics, tmp_path):
+def _rocksdb() -> str:
+    pytest.importorskip("rocksdict", reason="rocksdict does not install here: workers use memory:// tables")
+    return "rocksdb://"
+
+
+@pytest.mark.parametrize("store", ["memory", "rocksdb"])
+def test_worker_processes_dedups_survives_poison_and_restart(kafka_bootstrap, kafka_topics, tmp_path, store):
     topics = Topics(kafka_topics)
-    worker = Worker(kafka_bootstrap, kafka_topics, tmp_path)
+    worker = Worker(kafka_bootstrap, kafka_topics, tmp_path, "memory://" if store == "memory" else _rocksdb())
     processed = Reader(kafka_bootstrap, topics.processed)
     dead = Reader(kafka_bootstrap, topics.deadletter("streams"))
     pub = EventPublisher(kafka_bootstrap)
