@@ -311,6 +311,12 @@ def demo_cmd(obj: Ctx, keep: bool) -> None:
     run_demo(obj.settings, keep=keep, seeds=SHARED_SEEDS)
 
 
+# --- producers ----------------------------------------------------------------
+from producers.cli import feeds_group, produce_cmd  # noqa: E402  (the commands need `cli` defined above)
+
+cli.add_command(produce_cmd)
+cli.add_command(feeds_group)
+
 def main() -> None:
     cli(prog_name="marsad")
 

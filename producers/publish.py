@@ -60,6 +60,11 @@ class EventPublisher:
         self.failed += 1
         log.error("delivery to %s failed: %s", topic, exc)
 
+    def prepare(self, topics: list[str]) -> None:
+        """Fetch the topics' metadata now (blocking), so the first `publish` to each does not wait for it."""
+        for topic in topics:
+            self._producer.partitions_for(topic)
+
     def flush(self, timeout: float | None = None) -> None:
         self._producer.flush(timeout=timeout)
 

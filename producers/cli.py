@@ -1,0 +1,246 @@
+"""The producer commands: `marsad produce`, `marsad feeds list`, `marsad feeds import`.
+
+Registered on the `marsad` group by deploy/cli.py; `python -m producers`
+runs `produce` alone. Settings are built once here and handed down as a
+``ProducerConfig``: nothing below reads the environment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from deploy.settings import Settings, SettingsError, load_settings
+from producers.feeds.registry import DEFAULT_INTERVAL, Feed, RegistryError, load_registry
+from producers.progress import duration
+from producers.samples import FEEDS_YAML, SITE_DIR
+
+if TYPE_CHECKING:  # imported when a command runs: `marsad --help` stays quick
+    from producers.feeds.state import FeedState
+    from producers.service import ProducerConfig
+
+log = logging.getLogger("producers.service")
+
+REGISTRY_NAME = "feeds.yaml"  # in the data dir
+
+PRODUCE_EPILOG = f"""\b
+Examples:
+  marsad produce                      poll forever; Ctrl-C or SIGTERM stops cleanly
+  marsad produce --once               poll every due feed once, fetch what it found, exit
+  marsad produce --feeds my.yaml      another registry (see `marsad feeds list`)
+\b
+The bundled sample registry points at 127.0.0.1:8765; to try it:
+  python -m http.server -d {SITE_DIR} -b 127.0.0.1 8765 &
+  MARSAD_ALLOW_PRIVATE=1 marsad produce --once
+\b
+Articles already announced are recovered from Kafka at start, so a restart
+(even without the local state file) announces nothing twice.
+"""
+
+FEEDS_OPTION = click.option(
+    "--feeds", "feeds_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+    help=f"Feed registry YAML (default: $MARSAD_FEEDS, else DATA_DIR/{REGISTRY_NAME}, else the bundled samples).",
+)
+
+
+@click.command("produce", epilog=PRODUCE_EPILOG)
+@click.option("--once", is_flag=True, help="Poll every due feed once, fetch what it found, flush, exit.")
+@FEEDS_OPTION
+@click.pass_context
+def produce_cmd(ctx: click.Context, once: bool, feeds_file: Path | None) -> None:
+    """Poll the registry's feeds; publish ArticleDiscovered, ArticleFetched and dead letters to Kafka.
+
+    Feeds are polled with conditional GET, per-feed backoff and global and
+    per-host limits; each new entry is announced once, then its page is
+    fetched and extracted (or its full feed text used). SIGTERM/SIGINT:
+    nothing new starts, in-flight fetches finish, everything accepted is
+    flushed, and the last line says what Kafka acknowledged.
+    """
+    from deploy.cli import ensure_broker
+    from deploy.topics import create_topics
+    from producers.recovery import RecoveryError
+    from producers.service import run_producer
+
+    settings = _settings(ctx)
+    path, base_url = _registry(settings, feeds_file, announce=True)
+    bootstrap = ensure_broker(settings, quiet=True)
+    create_topics(bootstrap, settings.topic_prefix, settings.partitions, settings.replication_factor)
+    config = producer_config(settings, bootstrap=bootstrap, feeds_file=path, feeds_base_url=base_url)
+    try:
+        report = asyncio.run(run_producer(config, once=once))
+    except (RegistryError, RecoveryError) as exc:
+        raise click.ClickException(str(exc)) from None
+    if report.undelivered:
+        ctx.exit(1)
+
+
+@click.group("feeds")
+def feeds_group() -> None:
+    """The feed registry: what `marsad produce` polls, and how each feed is doing."""
+
+
+@feeds_group.command("list")
+@FEEDS_OPTION
+@click.pass_context
+def feeds_list(ctx: click.Context, feeds_file: Path | None) -> None:
+    """Each feed with its schedule and health: last poll, last new entry, last error, backoff."""
+    from producers.feeds.state import StateStore
+
+    settings = _settings(ctx)
+    path, base_url = _registry(settings, feeds_file)
+    try:
+        feeds = load_registry(path, base_url=base_url)
+    except RegistryError as exc:
+        raise click.ClickException(str(exc)) from None
+    states = StateStore(settings.data_path).load()
+    click.echo(f"{path}: {len(feeds)} feed(s); state from {StateStore(settings.data_path).path}")
+    for line in feeds_table(feeds, states, datetime.now(UTC)):
+        click.echo(line)
+
+
+@feeds_group.command("import")
+@click.argument("opml", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--into", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help=f"Registry YAML to merge into (default: DATA_DIR/{REGISTRY_NAME}; created when missing).")
+@click.option("--interval", type=int, default=DEFAULT_INTERVAL, show_default=True,
+              help="Seconds between polls of the imported feeds.")
+@click.option("--language", default=None, help="Language hint for feeds whose outline has none (e.g. ar).")
+@click.pass_context
+def feeds_import(ctx: click.Context, opml: Path, into: Path | None, interval: int, language: str | None) -> None:
+    """Merge the feeds of an OPML file into a registry, skipping those already there.
+
+    \b
+    Example: marsad feeds import subscriptions.opml
+             marsad feeds import subscriptions.opml --into feeds.yaml --interval 600 --language ar
+    """
+    from producers.feeds.merge import merge_feeds, registry_with
+    from producers.feeds.opml import load_opml
+
+    settings = _settings(ctx)
+    target = into or settings.data_path / REGISTRY_NAME
+    text = target.read_text(encoding="utf-8") if target.exists() else None
+    try:
+        incoming = load_opml(opml, interval=interval, language=language)
+        existing = load_registry(target, base_url=settings.feeds_base_url) if text is not None else []
+        merge = merge_feeds(existing, incoming)
+        updated = registry_with(text, merge.added, base_url=settings.feeds_base_url)
+    except RegistryError as exc:
+        raise click.ClickException(str(exc)) from None
+    if merge.added:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(updated, encoding="utf-8")
+    click.echo(f"{opml}: {len(incoming)} feed(s): {len(merge.added)} added to {target}, "
+               f"{len(merge.already_there)} already there")
+    for old, new in merge.renamed.items():
+        click.echo(f"  id {old!r} was taken: added as {new!r}")
+
+
+def producer_config(
+    settings: Settings, *, bootstrap: str, feeds_file: Path, feeds_base_url: str | None
+) -> ProducerConfig:
+    """The service's configuration, from the settings table (the one place that maps settings to options)."""
+    from producers.http import FetchOptions
+    from producers.poller import PollOptions
+    from producers.service import ProducerConfig
+
+    fetch = FetchOptions(
+        connect_timeout=settings.connect_timeout,
+        read_timeout=settings.read_timeout,
+        total_timeout=settings.fetch_timeout,
+        max_bytes=settings.max_response_bytes,
+        max_connections=settings.poll_concurrency,
+        per_host_connections=settings.per_host_concurrency,
+        per_host_interval=settings.per_host_interval,
+        allow_private=settings.allow_private,
+    )
+    return ProducerConfig(
+        bootstrap=bootstrap,
+        topic_prefix=settings.topic_prefix,
+        feeds_file=feeds_file,
+        data_dir=settings.data_path,
+        feeds_base_url=feeds_base_url,
+        fetch=fetch,
+        poll=PollOptions(max_attempts=settings.fetch_attempts),
+        raw_page_cap=settings.raw_page_cap,
+        fetch_workers=settings.poll_concurrency,
+        shutdown_grace=settings.shutdown_grace,
+        resume_window=settings.resume_window_hours * 3600.0,
+    )
+
+
+def feeds_table(feeds: list[Feed], states: dict[str, FeedState], now: datetime) -> list[str]:
+    """A readable table: one row per feed, times relative to ``now``, the last error last (it is long)."""
+    from producers.feeds.state import FeedState
+
+    header = ("feed", "on", "every", "last poll", "last new", "failures", "next poll", "last error")
+    rows = [header]
+    for feed in feeds:
+        state = states.get(feed.id) or FeedState(feed_id=feed.id)
+        rows.append((
+            feed.id,
+            "yes" if feed.enabled else "no",
+            duration(feed.interval),
+            _ago(state.last_poll, now),
+            _ago(state.last_new_entry, now),
+            f"{state.consecutive_failures} (backoff)" if state.consecutive_failures else "0",
+            _next(state, now) if feed.enabled else "-",
+            _error(state, now),
+        ))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
+    return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1]
+            for row in rows]
+
+
+def _ago(moment: datetime | None, now: datetime) -> str:
+    return "never" if moment is None else f"{duration((now - moment).total_seconds())} ago"
+
+
+def _next(state: FeedState, now: datetime) -> str:
+    if state.next_poll is None or state.next_poll <= now:
+        return "due"
+    return f"in {duration((state.next_poll - now).total_seconds())}"
+
+
+def _error(state: FeedState, now: datetime) -> str:
+    if not state.last_error:
+        return "-"
+    when = f" ({_ago(state.last_error_at, now)})" if state.last_error_at else ""
+    return (state.last_error if len(state.last_error) <= 90 else state.last_error[:87] + "...") + when
+
+
+def _settings(ctx: click.Context) -> Settings:
+    """The `marsad` group's settings, or (for `python -m producers`) settings built here, with logging."""
+    obj = ctx.find_root().obj
+    if obj is not None and hasattr(obj, "settings"):
+        return obj.settings
+    from deploy.logs import setup_logging
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    setup_logging(settings.log_level, settings.log_format)
+    return settings
+
+
+def _registry(settings: Settings, explicit: Path | None, *, announce: bool = False) -> tuple[Path, str | None]:
+    """Which registry to read, and the base for its relative URLs."""
+    if explicit is not None:
+        return explicit, settings.feeds_base_url
+    if settings.feeds_file:
+        return Path(settings.feeds_file), settings.feeds_base_url
+    local = settings.data_path / REGISTRY_NAME
+    if local.exists():
+        return local, settings.feeds_base_url
+    if announce:
+        log.info(
+            "no %s: using the bundled sample registry %s, relative URLs resolved against %s "
+            "(serve %s there and set MARSAD_ALLOW_PRIVATE=1; see `marsad produce --help`)",
+            local, FEEDS_YAML, settings.feeds_base_url, SITE_DIR,
+        )
+    return FEEDS_YAML, settings.feeds_base_url

@@ -1,0 +1,127 @@
+"""Poller results as events: what the producer service publishes, built by pure functions.
+
+``ArticleDiscovered`` announces a feed entry, ``ArticleFetched`` carries its
+text with the raw page (cut at a cap, then zlib-compressed, so extraction can
+be re-run by replaying the log), and a ``DeadLetter`` says why an article
+could not be fetched. The Fetched event or the dead letter names the
+Discovered event that caused it (``causation_id``).
+
+``entry_from_discovered`` goes the other way: it rebuilds a fetchable entry
+from a Discovered event read back from Kafka, for articles a previous run
+announced but never finished.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+from producers.poller import ArticleFailure, DiscoveredEntry, FetchedArticle
+from schemas.events import ArticleDiscovered, ArticleFetched, DeadLetter, RawPage
+
+FETCH_STAGE = "fetch"  # DeadLetter.stage of the producer's article failures
+ZLIB_LEVEL = 6
+
+
+def discovered_event(entry: DiscoveredEntry) -> ArticleDiscovered:
+    """The announcement of a new feed entry (key: its article id)."""
+    return ArticleDiscovered(
+        article_id=entry.article_id,
+        url=entry.url,
+        feed_id=entry.feed_id,
+        source=entry.source,
+        title=entry.title,
+        published=entry.published,
+        summary=entry.summary,
+        lang=entry.lang,
+        has_content=entry.has_content,
+    )
+
+
+def raw_page(content: bytes, *, cap: int, content_type: str = "", encoding: str = "") -> RawPage:
+    """The page bytes for replay: the first ``cap`` bytes, zlib-compressed.
+
+    ``size`` is the length of what was kept (what ``data`` decompresses to);
+    ``truncated`` says the page was longer than the cap.
+    """
+    kept = content[:cap]
+    return RawPage(
+        data=zlib.compress(kept, ZLIB_LEVEL),
+        compression="zlib",
+        content_type=content_type,
+        encoding=encoding,
+        size=len(kept),
+        truncated=len(content) > cap,
+    )
+
+
+def fetched_event(article: FetchedArticle, *, cause: ArticleDiscovered, raw_cap: int) -> ArticleFetched:
+    """The article's text (and raw page when it came from one), caused by its Discovered event.
+
+    CPU-bound for large pages (compression): async callers run it in a thread.
+    """
+    raw = None
+    if article.raw is not None:
+        raw = raw_page(
+            article.raw, cap=raw_cap, content_type=article.content_type or "", encoding=article.encoding or ""
+        )
+    return ArticleFetched(
+        causation_id=cause.event_id,
+        article_id=article.article_id,
+        url=article.url,
+        source=article.source,
+        feed_id=article.feed_id,
+        origin=article.origin,
+        title=article.title,
+        text=article.text,
+        author=article.author,
+        published=article.published,
+        lang=article.lang,
+        raw=raw,
+    )
+
+
+def dead_letter_event(failed: ArticleFailure, *, cause: ArticleDiscovered, source_topic: str) -> DeadLetter:
+    """Why an announced article got no text: the failure's kind, stage, reason, status and attempts."""
+    failure = failed.failure
+    details = [f"{failure.stage}: {failure.reason}"]
+    if failure.status is not None and failure.status >= 300 and str(failure.status) not in failure.reason:
+        details.append(f"HTTP {failure.status}")
+    if failure.attempts > 1:
+        details.append(f"after {failure.attempts} attempts")
+    return DeadLetter(
+        causation_id=cause.event_id,
+        stage=FETCH_STAGE,
+        reason="; ".join(details),
+        error=failure.kind,
+        key=failed.article_id,
+        url=failure.url or failed.url,
+        source_topic=source_topic,
+    )
+
+
+def publish_failure_letter(article_id: str, url: str, reason: str, *, cause: ArticleDiscovered) -> DeadLetter:
+    """A fetched article Kafka refused (e.g. too large a message): dead-lettered instead of lost."""
+    return DeadLetter(
+        causation_id=cause.event_id, stage=FETCH_STAGE, reason=reason, error="publish", key=article_id, url=url
+    )
+
+
+def entry_from_discovered(event: ArticleDiscovered) -> DiscoveredEntry:
+    """A fetchable entry for an article announced earlier but never fetched.
+
+    The event keeps the canonical URL, not the feed's own link, and not the
+    feed's full text; the page is fetched at the canonical URL. A poll that
+    finds the entry again supplies the original instead (see the service).
+    """
+    return DiscoveredEntry(
+        feed_id=event.feed_id,
+        article_id=event.article_id,
+        url=event.url,
+        link=event.url,
+        source=event.source,
+        title=event.title,
+        published=event.published,
+        summary=event.summary,
+        lang=event.lang,
+        is_new=False,
+    )

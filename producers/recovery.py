@@ -1,0 +1,156 @@
+"""What earlier runs published, read back from Kafka itself (not from a local file).
+
+At start-up the producer reads, with a plain consumer (assign + seek, no
+group, nothing committed):
+
+1. the ``articles.discovered`` topic from the beginning to its current end
+   offsets: every key is an article already announced, never to be
+   announced again (the *seen* set);
+2. ``articles.fetched`` and ``deadletter.producers`` (stage ``fetch``) from
+   the start of the resume window to their end offsets: the articles whose
+   story is finished;
+3. the Discovered events inside the window that are not finished are the
+   *unfinished* ones: a run died between announcing and fetching them, and
+   this run fetches them.
+
+Why a window for step 2: the fetched topic carries raw pages and grows by
+megabytes a day; reading it all at every start would not scale, and an
+article's Fetched event is always published after its Discovered event
+(same process, later timestamp), so reading from the window's start finds
+every Fetched event of every Discovered event in the window. An article
+announced before the window and never fetched is not resumed.
+
+Everything here blocks (kafka-python): the async service calls ``recover``
+through ``asyncio.to_thread``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from kafka import KafkaConsumer, TopicPartition
+from kafka.consumer.fetcher import ConsumerRecord
+
+from producers.events import FETCH_STAGE
+from schemas.codec import SchemaError, decode, decode_as
+from schemas.events import ArticleDiscovered, DeadLetter
+from schemas.topics import Topics
+
+STALL_TIMEOUT = 30.0  # seconds without a record while short of the end offsets: give up
+
+
+class RecoveryError(RuntimeError):
+    """The topics could not be read back; starting anyway could publish duplicates."""
+
+
+@dataclass
+class Recovered:
+    seen: set[str] = field(default_factory=set)  # every article id on the discovered topic
+    unfinished: dict[str, ArticleDiscovered] = field(default_factory=dict)  # in the window, no outcome yet
+    discovered_read: int = 0  # messages read from the discovered topic
+    finished_read: int = 0  # Fetched events and fetch dead letters read in the window
+    malformed: int = 0  # messages that did not decode (skipped; their keys still count as seen)
+    elapsed: float = 0.0
+
+
+def recover(bootstrap: str, topics: Topics, *, window_seconds: float, now: float | None = None) -> Recovered:
+    """Read back what was published (see the module docstring); blocking."""
+    started = time.monotonic()
+    window_start_ms = int(((time.time() if now is None else now) - window_seconds) * 1000)
+    result = Recovered()
+    announced: dict[str, ArticleDiscovered] = {}
+    finished: set[str] = set()
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap,
+        client_id="marsad-producer-recovery",
+        group_id=None,
+        enable_auto_commit=False,
+        max_poll_records=5000,
+    )
+    try:
+        for record in read_to_end(consumer, topics.discovered):
+            key = _key(record)
+            if key is None:
+                continue
+            result.discovered_read += 1
+            result.seen.add(key)
+            if record.timestamp >= window_start_ms:
+                try:
+                    announced[key] = decode_as(record.value, ArticleDiscovered)
+                except SchemaError:
+                    result.malformed += 1
+        for record in read_to_end(consumer, topics.fetched, start_ms=window_start_ms):
+            if (key := _key(record)) is not None:
+                finished.add(key)
+                result.finished_read += 1
+        for record in read_to_end(consumer, topics.deadletter("producers"), start_ms=window_start_ms):
+            try:
+                letter = decode(record.value)
+            except SchemaError:
+                result.malformed += 1
+                continue
+            if isinstance(letter, DeadLetter) and letter.stage == FETCH_STAGE and letter.key:
+                finished.add(letter.key)
+                result.finished_read += 1
+    finally:
+        consumer.close()
+    result.unfinished = unfinished(announced, finished)
+    result.elapsed = time.monotonic() - started
+    return result
+
+
+def unfinished(announced: dict[str, ArticleDiscovered], finished: set[str]) -> dict[str, ArticleDiscovered]:
+    """The announced articles with neither a Fetched event nor a fetch dead letter."""
+    return {key: event for key, event in announced.items() if key not in finished}
+
+
+def read_to_end(
+    consumer: KafkaConsumer, topic: str, *, start_ms: int | None = None
+) -> Iterator[ConsumerRecord]:
+    """Every record of ``topic`` from the beginning (or from ``start_ms``) up to the end offsets of now.
+
+    Records published while reading are not waited for: the end is fixed
+    when reading starts.
+    """
+    partitions = consumer.partitions_for_topic(topic)
+    if not partitions:
+        raise RecoveryError(f"topic {topic} does not exist: run `marsad topics create`")
+    parts = [TopicPartition(topic, p) for p in sorted(partitions)]
+    consumer.assign(parts)
+    ends = consumer.end_offsets(parts)
+    starts = _start_offsets(consumer, parts, ends, start_ms)
+    for tp in parts:
+        consumer.seek(tp, starts[tp])
+    remaining = {tp for tp in parts if starts[tp] < ends[tp]}
+    last_progress = time.monotonic()
+    while remaining:
+        batch = consumer.poll(timeout_ms=500)
+        for tp, records in batch.items():
+            for record in records:
+                if record.offset < ends[tp]:
+                    yield record
+        for tp in list(remaining):
+            if consumer.position(tp) >= ends[tp]:
+                remaining.discard(tp)
+        if batch:
+            last_progress = time.monotonic()
+        elif time.monotonic() - last_progress > STALL_TIMEOUT:
+            behind = ", ".join(f"{tp.partition}@{consumer.position(tp)}/{ends[tp]}" for tp in sorted(remaining))
+            raise RecoveryError(f"reading {topic} back stalled for {STALL_TIMEOUT:g} s (partition@at/end: {behind})")
+
+
+def _start_offsets(
+    consumer: KafkaConsumer, parts: list[TopicPartition], ends: dict[TopicPartition, int], start_ms: int | None
+) -> dict[TopicPartition, int]:
+    begins = consumer.beginning_offsets(parts)
+    if start_ms is None or start_ms <= 0:
+        return begins
+    found = consumer.offsets_for_times(dict.fromkeys(parts, start_ms))
+    # None: no record at or after start_ms in that partition, so nothing to read there.
+    return {tp: max(begins[tp], found[tp].offset) if found.get(tp) else ends[tp] for tp in parts}
+
+
+def _key(record: ConsumerRecord) -> str | None:
+    return record.key.decode("utf-8", "replace") if record.key else None
