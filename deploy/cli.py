@@ -297,7 +297,8 @@ def worker_cmd(ctx: click.Context, web_port: int | None) -> None:
     if web_port:
         os.environ["MARSAD_WORKER_WEB_PORT"] = str(web_port)
     from streams.app import app
-    sys.argv = ["marsad worker", "worker", "-l", s.log_level, *ctx.args]
+    level = {"warning": "warn"}.get(s.log_level, s.log_level)  # faust's names for the levels
+    sys.argv = ["marsad worker", "worker", "-l", level, *ctx.args]
     app.main()  # faust's own worker: signal handling, graceful shutdown
 
 
@@ -316,6 +317,13 @@ from producers.cli import feeds_group, produce_cmd  # noqa: E402  (the commands 
 
 cli.add_command(produce_cmd)
 cli.add_command(feeds_group)
+
+# --- consumers ----------------------------------------------------------------
+from consumers.cli import api_cmd, query_group, replay_cmd, views_group  # noqa: E402  (they need `cli` above)
+
+for _command in (views_group, replay_cmd, api_cmd, query_group):
+    cli.add_command(_command)
+
 
 def main() -> None:
     cli(prog_name="marsad")

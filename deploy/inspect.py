@@ -46,6 +46,35 @@ def last_events(bootstrap: str, topic: str, last: int) -> list[tuple[int, int, E
         consumer.close()
 
 
+def read_all(bootstrap: str, topic: str) -> list[Event | SchemaError]:
+    """Every event on ``topic`` up to its current end, in partition and offset order."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="marsad-read",
+                             consumer_timeout_ms=3000)
+    try:
+        parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        consumer.assign(parts)
+        consumer.seek_to_beginning(*parts)
+        ends = consumer.end_offsets(parts)
+        left = {tp: ends[tp] for tp in parts if ends[tp] > 0}
+        out: list[tuple[int, int, Event | SchemaError]] = []
+        while left:
+            batch = consumer.poll(timeout_ms=3000)
+            if not batch:
+                break
+            for tp, records in batch.items():
+                for r in records:
+                    if r.offset < ends[tp]:
+                        try:
+                            out.append((tp.partition, r.offset, decode(r.value)))
+                        except SchemaError as e:
+                            out.append((tp.partition, r.offset, e))
+                if records and records[-1].offset >= ends[tp] - 1:
+                    left.pop(tp, None)
+        return [e for _, _, e in sorted(out, key=lambda x: (x[0], x[1]))]
+    finally:
+        consumer.close()
+
+
 def describe(event: Event | SchemaError) -> str:
     if isinstance(event, SchemaError):
         return f"<malformed: {event}>"

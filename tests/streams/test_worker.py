@@ -39,7 +39,7 @@ class Worker:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(60)
+                self.proc.wait(90)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
@@ -89,7 +89,7 @@ def test_worker_processes_dedups_survives_poison_and_restart(kafka_bootstrap, ka
         pub.publish(topics.fetched, "after", ArticleFetched(article_id="after", text=f"<p>{STORY}</p>",
                                                             source="outlet-c"))
         pub.flush()
-        by_id = {e.article_id: e for e in processed.until(4, 60, worker)}
+        by_id = {e.article_id: e for e in processed.until(4, 120, worker)}
         assert all(isinstance(e, ArticleProcessed) for e in by_id.values())
         assert by_id["first"].duplicate.status == "original"
         assert by_id["other"].duplicate.status == "original"
@@ -97,7 +97,7 @@ def test_worker_processes_dedups_survives_poison_and_restart(kafka_bootstrap, ka
         assert (by_id["after"].duplicate.status, by_id["after"].duplicate.first_id) == ("exact", "first")
         assert by_id["first"].taxonomy_version and by_id["first"].gazetteer_version
         assert by_id["first"].causation_id
-        (poison,) = dead.until(1, 30, worker)
+        (poison,) = dead.until(1, 90, worker)
         assert isinstance(poison, DeadLetter)
         assert "not JSON" in poison.reason and poison.payload == b"\x00 not an event"
 
@@ -107,7 +107,7 @@ def test_worker_processes_dedups_survives_poison_and_restart(kafka_bootstrap, ka
         late = EDITED.replace("الشهر الماضي", "العام الماضي")
         pub.publish(topics.fetched, "late-copy", ArticleFetched(article_id="late-copy", text=late))
         pub.flush()
-        by_id = {e.article_id: e for e in processed.until(5, 120, worker)}
+        by_id = {e.article_id: e for e in processed.until(5, 180, worker)}
         assert by_id["late-copy"].duplicate.status == "near"
         assert by_id["late-copy"].duplicate.first_id == "first"
     finally:

@@ -1,0 +1,132 @@
+"""Replay rate: 100,000 ArticleProcessed events from the log into fresh views, SQLite and PostgreSQL.
+
+    .venv/bin/python -m benchmarks.bench_replay [--n 100000] [--size 2048] [--batch-size 2000]
+
+Starts its own broker (deploy/kafka) in a temporary data dir (or uses
+KAFKA_BOOTSTRAP_SERVERS), publishes ``n`` processed articles (~``size`` bytes
+of Arabic text each, with topics, places, organisations and quantities) to 4
+partitions, then times `marsad replay`'s code end to end: fresh database,
+read from offset 0, batches written with their offsets, content hash, swap.
+PostgreSQL is the one at MARSAD_BENCH_POSTGRES_URL, else a server started
+from Debian's package with its default durability (fsync on). Both hashes
+are printed: they must be equal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import tempfile
+import threading
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from benchmarks.corpus import articles
+from consumers.consume import DeadLetters, LogReader
+from consumers.progress import Progress
+from consumers.replay import ReplayReport, replay
+from consumers.store import open_store
+from deploy.kafka.local import LocalKafka, free_port
+from deploy.topics import create_topics
+from producers.publish import EventPublisher
+from schemas.events import ArticleProcessed, Duplicate
+from schemas.facts import Evidence, Org, Place, Quantity, Topic
+from schemas.topics import Topics
+
+PLACES = [Place("البوكمال", 34.4534, 40.9188, "SY", "city", 172374),
+          Place("القامشلي", 37.0522, 41.2306, "SY", "city", 173253),
+          Place("درعا", 32.6189, 36.1021, "SY", "city", 170592),
+          Place("معبر نصيب", 32.5478, 36.2007, "SY", "crossing"),
+          Place("الرمثا", 32.5592, 36.0069, "JO", "city", 247932),
+          Place("القائم", 34.3686, 41.0946, "IQ", "city", 94787)]
+TOPICS = ["narcotics", "arms", "terrorism", "militias", "smuggling", "security_ops", "military"]
+ORGS = [Org("sdf", "قسد"), Org("hezbollah", "حزب الله"), Org("isis", "داعش"), Org("pmf", "الحشد الشعبي")]
+SOURCES = ["عنب بلدي", "تلفزيون سوريا", "السويداء 24", "شبكة الرافدين", "صوت الفرات"]
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def events(n: int, size: int, seed: int = 11) -> list[ArticleProcessed]:
+    rng = random.Random(seed)
+    out = []
+    for i, doc in enumerate(articles(n, size=size, seed=seed)):
+        places = rng.sample(PLACES, rng.randint(1, 3))
+        quantities = [Quantity(float(rng.randint(1, 500) * 10_000), "pill", "captagon", "حبة كبتاغون")] \
+            if rng.random() < 0.2 else []
+        dup = Duplicate("near", f"p{i - 1:06d}", 0.85) if i and rng.random() < 0.1 else Duplicate()
+        out.append(ArticleProcessed(
+            event_id=f"bench{i:06d}", occurred_at=T0 + timedelta(minutes=5 * i), article_id=f"p{i:06d}",
+            url=f"https://example.org/{i}", source=rng.choice(SOURCES), title=doc["title"],
+            published=T0 + timedelta(minutes=5 * i), lang="ar", clean_text=doc["text"],
+            topics=[Topic(t, round(rng.random(), 3), [Evidence(t, t, 0)]) for t in rng.sample(TOPICS, 2)],
+            places=places, countries=sorted({p.country for p in places}), orgs=rng.sample(ORGS, 1),
+            quantities=quantities, duplicate=dup, taxonomy_version="bench", gazetteer_version="bench"))
+    return out
+
+
+def run_replay(bootstrap: str, topics: Topics, url: str, batch_size: int, label: str) -> ReplayReport:
+    live = open_store(url)
+    live.setup()
+    bar = Progress(label, 0)
+    with EventPublisher(bootstrap, client_id="bench-replay") as pub:
+        try:
+            report = replay(live, LogReader(bootstrap, topics.processed, batch_size=batch_size),
+                            DeadLetters(pub, topics.deadletter("consumers")), batch_ms=200,
+                            stop=threading.Event(), progress=bar.update)
+        finally:
+            bar.finish()
+            live.close()
+    return report
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--size", type=int, default=2048, help="bytes of article text")
+    ap.add_argument("--batch-size", type=int, default=2000)
+    args = ap.parse_args()
+    tmp = tempfile.TemporaryDirectory(prefix="bench-replay-")
+    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    broker = pg = None
+    try:
+        if not bootstrap:
+            broker = LocalKafka(Path(tmp.name) / "kafka", port=free_port(), controller_port=free_port(),
+                                cache_dir=os.environ.get("MARSAD_CACHE_DIR", Path.home() / ".cache" / "marsad"))
+            bootstrap = broker.start(quiet=True).bootstrap
+        prefix = f"bench-{uuid.uuid4().hex[:8]}"
+        create_topics(bootstrap, prefix, partitions=4)
+        topics = Topics(prefix)
+        evs = events(args.n, args.size)
+        with EventPublisher(bootstrap, client_id="bench") as pub:
+            for e in evs:
+                pub.publish(topics.processed, e.article_id, e)
+        print(f"{pub.delivered:,} ArticleProcessed events (~{args.size} B of text each) on 4 partitions; "
+              f"batches of {args.batch_size}")
+        results = {"sqlite": run_replay(bootstrap, topics, f"sqlite:///{Path(tmp.name) / 'views.sqlite'}",
+                                        args.batch_size, "sqlite")}
+        pg_url = os.environ.get("MARSAD_BENCH_POSTGRES_URL")
+        if not pg_url:
+            from tests.support.postgres import LocalPostgres, PostgresUnavailable
+            try:
+                pg = LocalPostgres(durable=True).start()
+                pg_url = pg.url
+            except PostgresUnavailable as e:
+                print(f"postgresql: skipped ({e})")
+        if pg_url:
+            sep = "&" if "?" in pg_url else "?"
+            results["postgresql"] = run_replay(bootstrap, topics, f"{pg_url}{sep}schema=bench_{prefix[6:]}",
+                                               args.batch_size, "postgresql")
+        for name, r in results.items():
+            print(f"{name:<11} {r.events:>9,} events in {r.seconds:6.1f} s  {r.events / r.seconds:>8,.0f} events/s  "
+                  f"hash {r.hash}")
+    finally:
+        if pg:
+            pg.stop()
+        if broker:
+            broker.stop(quiet=True)
+        tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()

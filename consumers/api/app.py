@@ -1,0 +1,163 @@
+"""The query API (aiohttp): thin handlers around `consumers.query` and a store.
+
+Every handler parses its query string with `consumers.query.params.parse`
+(unknown parameter, bad value or page too large: 400 with a JSON error) and
+runs the query in a worker thread (`asyncio.to_thread`: database calls block),
+opening the views per request so a replay's swap is picked up at once.
+Errors are JSON ``{"error", "message"}``: 400 / 401 / 404 / 405 for the
+client's mistakes, 503 when the views database is unavailable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import ipaddress
+import logging
+from collections.abc import Awaitable, Callable
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+from consumers.api.openapi import openapi
+from consumers.query.answer import answer
+from consumers.query.params import IDENTIFIER, QueryError, parse
+from consumers.store import Store, StoreError
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
+OPEN_STORE = web.AppKey("open_store", Callable[[], Store])
+
+
+class BindError(ValueError):
+    """The API would be reachable from other hosts without a token."""
+
+
+def is_loopback(host: str) -> bool:
+    """Is ``host`` reachable from this machine only? (A host name other than localhost is not trusted.)"""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve anywhere
+
+
+def check_bind(host: str, token: str, allow_public: bool) -> None:
+    """Refuse a non-loopback address without a token unless explicitly allowed."""
+    if not is_loopback(host) and not token and not allow_public:
+        raise BindError(f"refusing to serve the views on {host} without a token: set MARSAD_API_TOKEN "
+                        "(clients send `Authorization: Bearer <token>`), or pass --allow-public")
+
+
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    """``data`` as UTF-8 JSON (Arabic unescaped)."""
+    return web.Response(body=orjson.dumps(data), status=status, content_type="application/json",
+                        charset="utf-8", headers=headers)
+
+
+def error(status: int, kind: str, message: str, headers: dict[str, str] | None = None) -> web.Response:
+    """The JSON error body every failure has: ``{"error": kind, "message": what to change}``."""
+    return json_response({"error": kind, "message": message}, status, headers)
+
+
+@web.middleware
+async def errors_as_json(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except QueryError as e:
+        return error(400, "bad_request", str(e))
+    except web.HTTPException as e:
+        if e.status < 400:
+            raise
+        return error(e.status, e.reason.lower().replace(" ", "_"), e.text or e.reason)
+    except StoreError as e:
+        log.error("views unavailable: %s", e)
+        return error(503, "views_unavailable", "the views database is not available (is `marsad views` running?)")
+    except Exception:
+        log.exception("%s %s failed", request.method, request.path_qs)
+        return error(500, "internal", "internal error; it is logged")
+
+
+def bearer(token: str) -> Middleware:
+    """Require ``Authorization: Bearer <token>`` on everything but /health (compared in constant time)."""
+    expected = f"Bearer {token}".encode()
+
+    @web.middleware
+    async def check(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path != "/health":
+            given = request.headers.get("Authorization", "").encode()
+            if not hmac.compare_digest(given, expected):
+                return error(401, "unauthorized", "send the API token as `Authorization: Bearer <token>`",
+                             {"WWW-Authenticate": "Bearer"})
+        return await handler(request)
+    return check
+
+
+async def _run(request: web.Request, work: Callable[[Store], Any]) -> Any:
+    open_store = request.app[OPEN_STORE]
+
+    def in_thread() -> Any:
+        with open_store() as store:
+            return work(store)
+    return await asyncio.to_thread(in_thread)
+
+
+def endpoint(name: str) -> Handler:
+    """The handler of one question of `consumers.query.params.ENDPOINTS`."""
+    async def handle(request: web.Request) -> web.Response:
+        query = parse(name, request.query.items())
+        return json_response(await _run(request, lambda store: answer(store, query)))
+    handle.__name__ = f"get_{name}"
+    return handle
+
+
+async def get_article(request: web.Request) -> web.Response:
+    article_id = request.match_info["article_id"]
+    if not IDENTIFIER.match(article_id):
+        raise QueryError("article id must be letters, digits and _ . : -")
+    if request.query:
+        raise QueryError(f"unknown parameter {next(iter(request.query))[:40]!r}: /articles/{{id}} takes none")
+    item = await _run(request, lambda store: store.article(article_id))
+    if item is None:
+        return error(404, "not_found", f"no article {article_id!r} in the views")
+    return json_response(item)
+
+
+async def get_health(request: web.Request) -> web.Response:
+    return json_response({"status": "ok", "schema_version": await _run(request, lambda s: s.schema_version())})
+
+
+def make_app(open_store: Callable[[], Store], *, token: str = "") -> web.Application:
+    """The API application over the views ``open_store`` opens."""
+    app = web.Application(middlewares=[errors_as_json, *([bearer(token)] if token else [])])
+    app[OPEN_STORE] = open_store
+    try:
+        doc = openapi(version("marsad"), token=bool(token))
+    except PackageNotFoundError:
+        doc = openapi("0", token=bool(token))
+
+    async def get_openapi(request: web.Request) -> web.Response:
+        return json_response(doc)
+
+    app.router.add_get("/articles", endpoint("articles"))
+    app.router.add_get("/articles/{article_id}", get_article)
+    app.router.add_get("/counts", endpoint("counts"))
+    app.router.add_get("/seizures", endpoint("seizures"))
+    app.router.add_get("/seizures/totals", endpoint("totals"))
+    app.router.add_get("/stories", endpoint("stories"))
+    app.router.add_get("/openapi.json", get_openapi)
+    app.router.add_get("/health", get_health)
+    return app
+
+
+def serve(open_store: Callable[[], Store], *, host: str, port: int, token: str = "",
+          allow_public: bool = False) -> None:
+    """Serve until SIGINT/SIGTERM. Raises `BindError` for an unprotected public address."""
+    check_bind(host, token, allow_public)
+    web.run_app(make_app(open_store, token=token), host=host, port=port, access_log=log,
+                print=lambda msg: log.info("%s", msg), handle_signals=True)

@@ -1,0 +1,116 @@
+"""The OpenAPI 3.1 description of the query API, generated from `consumers.query.params`.
+
+Parameters, their checks and their help come from the one table the API
+validates requests with, so the description cannot promise what the API
+refuses (or the reverse).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from consumers.query.params import ENDPOINTS, LIMITS, PARAMS
+
+NUM = {"type": "number"}
+STR = {"type": "string"}
+NSTR = {"type": ["string", "null"]}
+NNUM = {"type": ["number", "null"]}
+INT = {"type": "integer"}
+
+
+def _obj(props: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "properties": props}
+
+
+def _list(ref: str) -> dict[str, Any]:
+    return {"type": "array", "items": {"$ref": f"#/components/schemas/{ref}"}}
+
+
+SCHEMAS: dict[str, Any] = {
+    "Error": _obj({"error": STR, "message": STR}),
+    "Article": _obj({
+        "article_id": STR, "url": STR, "source": STR, "title": STR, "lang": STR, "published": NSTR, "at": STR,
+        "story_id": STR, "taxonomy_version": STR, "snippet": STR,
+        "duplicate": _obj({"status": {"enum": ["original", "exact", "near"]}, "first_id": NSTR, "similarity": NUM}),
+        "topics": {"type": "array", "items": _obj({"id": STR, "score": NUM})},
+        "places": {"type": "array", "items": _obj({"name": STR, "lat": NUM, "lon": NUM, "country": STR,
+                                                   "kind": STR, "geonameid": {"type": ["integer", "null"]},
+                                                   "mentions": INT})},
+        "countries": {"type": "array", "items": STR},
+        "orgs": {"type": "array", "items": _obj({"id": STR, "name": STR, "mentions": INT})},
+        "quantities": {"type": "array", "items": _obj({"value": NUM, "unit": STR, "item": NSTR, "text": STR})},
+    }),
+    "ArticlePage": _obj({"items": _list("Article"), "next_cursor": NSTR}),
+    "Count": _obj({"key": STR, "day": STR, "hour": STR, "name": STR, "lat": NUM, "lon": NUM, "country": STR,
+                   "articles": INT}),
+    "Seizure": _obj({"article_id": STR, "ord": INT, "item": STR, "unit": STR, "value": NUM, "at": STR, "day": STR,
+                     "place_name": NSTR, "lat": NNUM, "lon": NNUM, "country": NSTR, "story_id": STR,
+                     "dup_status": STR, "source": STR, "title": STR, "text": STR}),
+    "SeizurePage": _obj({"items": _list("Seizure"), "next_cursor": NSTR}),
+    "Total": _obj({"item": STR, "unit": STR, "day": STR, "total": NUM, "seizures": INT, "articles": INT,
+                   "first_day": STR, "last_day": STR}),
+    "Story": _obj({"story_id": STR, "articles": INT, "first_at": STR, "last_at": STR, "title": NSTR,
+                   "source": NSTR, "url": NSTR,
+                   "sources": {"type": "array", "items": _obj({"source": STR, "articles": INT})}}),
+}
+
+PATHS: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "/articles": ("articles", "Articles (latest state), newest first, with their facts.",
+                  {"$ref": "#/components/schemas/ArticlePage"}),
+    "/counts": ("counts", "Articles counted by topic, place, organisation, country or source; per day or hour.",
+                _obj({"by": STR, "per": NSTR, "items": _list("Count")})),
+    "/seizures": ("seizures", "The seizure ledger: drug quantities with date and place, newest first.",
+                  {"$ref": "#/components/schemas/SeizurePage"}),
+    "/seizures/totals": ("totals", "Seized quantities summed by item and unit (and per day).",
+                         _obj({"items": _list("Total")})),
+    "/stories": ("stories", "Story clusters: an original article and its exact and near copies.",
+                 _obj({"items": _list("Story")})),
+}
+
+
+def _param(endpoint: str, name: str) -> dict[str, Any]:
+    p = PARAMS[name]
+    schema = dict(p.schema)
+    if name == "limit":
+        default, cap = LIMITS[endpoint]
+        schema.update(maximum=cap, default=default)
+    return {"name": name, "in": "query", "required": False, "description": p.help, "schema": schema}
+
+
+def _errors() -> dict[str, Any]:
+    err = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    return {"400": {"description": "Bad request: unknown parameter, bad value, page too large.", **err},
+            "401": {"description": "Missing or wrong bearer token (when the API has one).", **err},
+            "503": {"description": "The views database is not available.", **err}}
+
+
+def openapi(version: str, *, token: bool) -> dict[str, Any]:
+    """The OpenAPI document of this API."""
+    paths: dict[str, Any] = {}
+    for path, (endpoint, summary, schema) in PATHS.items():
+        paths[path] = {"get": {
+            "summary": summary, "operationId": endpoint,
+            "parameters": [_param(endpoint, n) for n in ENDPOINTS[endpoint]],
+            "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": schema}}},
+                          **_errors()}}}
+    paths["/articles/{article_id}"] = {"get": {
+        "summary": "One article with its text, facts with evidence, and its story's other copies.",
+        "operationId": "article",
+        "parameters": [{"name": "article_id", "in": "path", "required": True, "schema": STR}],
+        "responses": {"200": {"description": "OK", "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Article"}}}},
+            "404": {"description": "No such article in the views."}, **_errors()}}}
+    paths["/health"] = {"get": {"summary": "Liveness, and the views' schema version.", "operationId": "health",
+                                "security": [],
+                                "responses": {"200": {"description": "OK"}, "503": {"description": "No views"}}}}
+    doc: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {"title": "marsad views", "version": version,
+                 "description": "Read-only queries over marsad's materialised views of the event log."},
+        "paths": paths,
+        "components": {"schemas": SCHEMAS},
+    }
+    if token:
+        doc["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
+        doc["security"] = [{"bearer": []}]
+    return doc

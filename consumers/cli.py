@@ -1,0 +1,236 @@
+"""The consumer commands: `marsad views`, `marsad replay`, `marsad api`, `marsad query`.
+
+Registered on the `marsad` group by deploy/cli.py. They receive its `Ctx`
+with ``click.pass_obj`` (importing deploy.cli's `pass_ctx` here would be a
+circular import), read the settings from it once, and hand plain values to
+`consumers.service`, `consumers.api` and `consumers.query`.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from typing import Any
+
+import click
+import orjson
+
+from consumers.query.params import ENDPOINTS, PARAMS, QueryError, parse
+from consumers.store import Store, StoreError, default_url, open_store, redact
+
+
+def views_url(settings: Any) -> str:
+    """The configured views URL, or the SQLite file in the data dir."""
+    return settings.views_url or default_url(settings.data_dir)
+
+
+def _broker(settings: Any) -> str:
+    """The bootstrap address (the local broker started if it is the one in use), topics created."""
+    from deploy.cli import ensure_broker
+    from deploy.topics import create_topics
+    bootstrap = ensure_broker(settings, quiet=True)
+    create_topics(bootstrap, settings.topic_prefix, settings.partitions, settings.replication_factor)
+    return bootstrap
+
+
+def _stop_on_signals() -> threading.Event:
+    """An event set by SIGTERM or SIGINT: the batch in hand is finished and committed first."""
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    return stop
+
+
+def _live(settings: Any) -> Store:
+    try:
+        store = open_store(views_url(settings))
+        store.setup()
+        return store
+    except StoreError as e:
+        raise click.ClickException(str(e)) from None
+
+
+# --- views ----------------------------------------------------------------------
+VIEWS_EPILOG = """\b
+Examples:
+  marsad views                 keep the views up to date (Ctrl-C / SIGTERM: finish the batch, stop)
+  marsad views hash            content hash of the live views
+  marsad views status          schema version, rows, position in the log
+\b
+Views: MARSAD_VIEWS_URL (default: a SQLite file in the data dir), or
+postgresql://user@host/db?schema=marsad_views.
+"""
+
+
+@click.group("views", invoke_without_command=True, epilog=VIEWS_EPILOG)
+@click.option("--batch-size", type=click.IntRange(1), default=None,
+              help="Messages per transaction (default: $MARSAD_VIEWS_BATCH_SIZE).")
+@click.option("--batch-ms", type=click.IntRange(1), default=None,
+              help="Longest wait to fill a batch (default: $MARSAD_VIEWS_BATCH_MS).")
+@click.pass_context
+def views_group(ctx: click.Context, batch_size: int | None, batch_ms: int | None) -> None:
+    """Keep the views (articles, counts, seizures, stories, search) in step with articles.processed.
+
+    Offsets are stored in the views database in the same transaction as the
+    rows, so a crash or restart resumes exactly where it stopped and never
+    counts a message twice. Poison messages go to deadletter.consumers.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from consumers.consume import ConsumeError
+    from consumers.service import run_views
+    from schemas.topics import Topics
+    s = ctx.obj.settings
+    bootstrap, url = _broker(s), views_url(s)
+    click.echo(f"views: {s.topic_prefix}.articles.processed -> {redact(url)} "
+               "(Ctrl-C or SIGTERM stops after the batch in hand)", err=True)
+    try:
+        totals = run_views(bootstrap, Topics(s.topic_prefix), url, batch_size=batch_size or s.views_batch_size,
+                           batch_ms=batch_ms or s.views_batch_ms, stop=_stop_on_signals())
+    except (StoreError, ConsumeError) as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"views: stopped after {totals.messages} messages ({totals.dead} dead letters)", err=True)
+
+
+@views_group.command("hash")
+@click.pass_obj
+def views_hash(obj: Any) -> None:
+    """Print the content hash of the live views (equal to `marsad replay`'s for the same log)."""
+    with _live(obj.settings) as store:
+        click.echo(store.content_hash())
+
+
+@views_group.command("status")
+@click.pass_obj
+def views_status(obj: Any) -> None:
+    """Schema version, rows per view table, and the views' position in the log."""
+    with _live(obj.settings) as store:
+        click.echo(f"views   {store.url}\nschema  version {store.schema_version()}")
+        for table, n in store.stats().items():
+            click.echo(f"  {table:<20} {n:>10,} rows")
+        for (topic, part), nxt in sorted(store.offsets().items()):
+            click.echo(f"  {topic}[{part}] next offset {nxt:,}")
+
+
+# --- replay -----------------------------------------------------------------------
+@click.command("replay")
+@click.option("--reprocess", is_flag=True,
+              help="First re-run cleaning and classification over articles.fetched with the current taxonomy.")
+@click.option("--taxonomy", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Taxonomy YAML for --reprocess (default: $MARSAD_TAXONOMY, else the bundled one).")
+@click.option("--batch-size", type=click.IntRange(1), default=2000, show_default=True,
+              help="Messages per transaction.")
+@click.option("--progress/--no-progress", default=True, help="Show progress on stderr.")
+@click.pass_obj
+def replay_cmd(obj: Any, reprocess: bool, taxonomy: str | None, batch_size: int, progress: bool) -> None:
+    """Rebuild the views from the beginning of the log into a fresh database; swap it in when caught up.
+
+    Shows events done of total, rate and ETA, then prints the content hash of
+    the rebuilt views: the same log always gives the same hash, and
+    `marsad views hash` on an up-to-date live view prints it too. The live
+    views stay as they are until the swap (and if the replay fails).
+    """
+    from consumers.consume import ConsumeError
+    from consumers.replay import ReplayInterrupted
+    from consumers.service import run_replay
+    from schemas.topics import Topics
+    s = obj.settings
+    resources = None
+    if reprocess:
+        from streams.pipeline import Resources
+        try:
+            resources = Resources.load(taxonomy or s.taxonomy_file or None)
+        except (OSError, ValueError) as e:
+            raise click.ClickException(f"cannot load the taxonomy: {e}") from None
+    try:
+        reprocessed, report = run_replay(_broker(s), Topics(s.topic_prefix), views_url(s), batch_size=batch_size,
+                                         batch_ms=s.views_batch_ms, stop=_stop_on_signals(),
+                                         resources=resources, progress=progress)
+    except (StoreError, ConsumeError, ReplayInterrupted) as e:
+        raise click.ClickException(str(e)) from None
+    if reprocessed:
+        click.echo(f"reprocessed {reprocessed.published:,} articles with taxonomy {resources.taxonomy_version} "
+                   f"({reprocessed.skipped} skipped)")
+    rate = report.events / report.seconds if report.seconds else 0
+    click.echo(f"replayed {report.events:,} events in {report.seconds:.1f}s ({rate:,.0f} events/s) "
+               f"into {report.views}")
+    click.echo(f"views hash {report.hash}")
+
+
+# --- api ----------------------------------------------------------------------------
+@click.command("api")
+@click.option("--host", default=None, help="Address to bind (default: $MARSAD_API_HOST, 127.0.0.1).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (default: $MARSAD_API_PORT).")
+@click.option("--allow-public", is_flag=True, help="Allow a non-loopback address without a token.")
+@click.pass_obj
+def api_cmd(obj: Any, host: str | None, port: int | None, allow_public: bool) -> None:
+    """Serve the views as HTTP JSON (OpenAPI description at /openapi.json).
+
+    \b
+    GET /articles?topic=narcotics&place=البوكمال&since=2024-02-01&q=...&limit=20&cursor=...
+    GET /articles/{id}   /counts?by=topic&per=day   /seizures   /seizures/totals   /stories
+    With MARSAD_API_TOKEN set, requests need `Authorization: Bearer TOKEN`.
+    """
+    from consumers.api.app import BindError, check_bind, serve
+    s = obj.settings
+    url, host, port = views_url(s), host or s.api_host, port or s.api_port
+    try:
+        check_bind(host, s.api_token, allow_public)
+    except BindError as e:
+        raise click.ClickException(str(e)) from None
+    _live(s).close()  # create or migrate the schema once, so readers find it
+    click.echo(f"api: http://{host}:{port}/ over {redact(url)}" + (" (token required)" if s.api_token else ""), err=True)
+    serve(lambda: open_store(url), host=host, port=port, token=s.api_token, allow_public=allow_public)
+
+
+# --- query ------------------------------------------------------------------------
+@click.group("query")
+def query_group() -> None:
+    """Ask the views from the command line: the API's questions, as tables or --json.
+
+    \b
+    marsad query articles --topic narcotics --place البوكمال --since 2024-02-01
+    marsad query counts --by topic --per day --since 2024-02-01
+    marsad query seizures --item captagon --country SY --json
+    marsad query totals --item captagon --duplicate original
+    """
+
+
+QUERY_HELP = {
+    "articles": "Articles, newest first, with topics, places and duplicate verdict.",
+    "counts": "Articles counted by topic, place, org, country or source (per day or hour).",
+    "seizures": "The seizure ledger: drug quantities by date and place.",
+    "totals": "Seized quantities summed by item and unit.",
+    "stories": "Story clusters: originals with their copies.",
+}
+
+
+def _query_command(endpoint: str) -> click.Command:
+    """`marsad query ENDPOINT`, its options generated from the API's parameter table."""
+    def run(obj: Any, as_json: bool, **options: str | None) -> None:
+        from consumers.query.answer import answer
+        from consumers.query.present import as_table
+        try:
+            query = parse(endpoint, [(name, value) for name, value in options.items() if value is not None])
+        except QueryError as e:
+            raise click.UsageError(str(e)) from None
+        try:
+            with open_store(views_url(obj.settings)) as store:
+                result = answer(store, query)
+        except StoreError as e:
+            raise click.ClickException(f"{e} (are there views yet? `marsad views` or `marsad replay`)") from None
+        if as_json:
+            sys.stdout.buffer.write(orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n")
+        else:
+            click.echo(as_table(endpoint, result))
+
+    command: Any = click.pass_obj(run)
+    for name in reversed(ENDPOINTS[endpoint]):
+        command = click.option(f"--{name.replace('_', '-')}", name, default=None, help=PARAMS[name].help)(command)
+    command = click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")(command)
+    return click.command(endpoint, help=QUERY_HELP[endpoint])(command)
+
+
+for _endpoint in ENDPOINTS:
+    query_group.add_command(_query_command(_endpoint))

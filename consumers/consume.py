@@ -1,0 +1,215 @@
+"""The view consumer: a thin shell from Kafka records to `Store.write_batch`.
+
+    assign every partition of articles.processed by hand
+    seek each to the offset stored in the view database (the beginning when none)
+    loop: collect a batch (up to N messages or T ms)
+          decode; poison messages -> deadletter.consumers (flushed before the commit)
+          store.write_batch(records)   # rows + offsets, one transaction
+          a replay swapped the view in?  reopen it, seek to its offsets, go on
+
+Kafka's own group offsets are not used: the view database is the one place
+that says how far the view got, so a crash anywhere (kill -9 included)
+resumes exactly after the last committed batch, and a message delivered
+twice is skipped by the offsets check inside the transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kafka import KafkaConsumer, TopicPartition
+from kafka.consumer.fetcher import ConsumerRecord
+
+from consumers.store import Offsets, Record, Store, ViewReplaced
+from producers.publish import EventPublisher
+from schemas.codec import SchemaError, decode_as
+from schemas.events import ArticleProcessed, DeadLetter
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE = 8 * 1024 * 1024
+METADATA_WAIT_S = 30.0
+
+
+class ConsumeError(RuntimeError):
+    """The log cannot be read (topic missing, broker gone) or a dead letter was not delivered."""
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    """What one batch did: messages read, articles written, messages dead-lettered."""
+
+    messages: int
+    written: int
+    dead: int
+
+
+class LogReader:
+    """One topic, every partition assigned by hand, positioned from stored offsets."""
+
+    def __init__(self, bootstrap: str, topic: str, *, batch_size: int, client_id: str = "marsad-views") -> None:
+        self.topic = topic
+        self.batch_size = batch_size
+        self._consumer = KafkaConsumer(
+            bootstrap_servers=bootstrap, client_id=client_id, group_id=None, enable_auto_commit=False,
+            auto_offset_reset="earliest", isolation_level="read_committed", max_poll_records=batch_size,
+            max_partition_fetch_bytes=MAX_MESSAGE, fetch_max_bytes=64 * 1024 * 1024)
+        self.partitions: list[TopicPartition] = []
+
+    def assign_from(self, offsets: Offsets) -> None:
+        """Read every partition from its stored next offset, or from the beginning."""
+        self.partitions = self._partitions()
+        self._consumer.assign(self.partitions)
+        for tp in self.partitions:
+            stored = offsets.get((tp.topic, tp.partition))
+            if stored is None:
+                self._consumer.seek_to_beginning(tp)
+            else:
+                self._consumer.seek(tp, stored)
+
+    def _partitions(self) -> list[TopicPartition]:
+        deadline = time.monotonic() + METADATA_WAIT_S
+        while True:
+            parts = self._consumer.partitions_for_topic(self.topic)
+            if parts:
+                return [TopicPartition(self.topic, p) for p in sorted(parts)]
+            if time.monotonic() > deadline:
+                raise ConsumeError(f"topic {self.topic} does not exist: run `marsad topics create`")
+            time.sleep(0.5)
+
+    def collect(self, max_wait_ms: int) -> list[ConsumerRecord]:
+        """Up to ``batch_size`` records, returning once full or ``max_wait_ms`` after the first poll."""
+        out: list[ConsumerRecord] = []
+        deadline = time.monotonic() + max_wait_ms / 1000
+        while len(out) < self.batch_size:
+            left = int((deadline - time.monotonic()) * 1000)
+            if left <= 0:
+                break
+            got = self._consumer.poll(timeout_ms=left, max_records=self.batch_size - len(out))
+            for records in got.values():
+                out.extend(records)
+        return out
+
+    def totals(self) -> tuple[int, int]:
+        """(messages before the current positions, messages in the log): progress of a read from offset 0."""
+        begin = self._consumer.beginning_offsets(self.partitions)
+        end = self._consumer.end_offsets(self.partitions)
+        done = sum(self._consumer.position(tp) - begin[tp] for tp in self.partitions)
+        return done, sum(end[tp] - begin[tp] for tp in self.partitions)
+
+    def ends(self) -> dict[TopicPartition, int]:
+        """The end offset of every partition, as of now (asks the broker)."""
+        return self._consumer.end_offsets(self.partitions)
+
+    def reached(self, ends: dict[TopicPartition, int]) -> bool:
+        """Is every partition read up to these offsets?"""
+        return all(self._consumer.position(tp) >= ends[tp] for tp in self.partitions)
+
+    def caught_up(self) -> bool:
+        """Is every partition read up to its end offset as of now?"""
+        return self.reached(self.ends())
+
+    def close(self) -> None:
+        self._consumer.close()
+
+
+class DeadLetters:
+    """Poison messages to ``deadletter.consumers``, with a deterministic event id per source offset."""
+
+    def __init__(self, publisher: EventPublisher, topic: str) -> None:
+        self._publisher = publisher
+        self._topic = topic
+        self.pending = 0
+
+    def send(self, msg: ConsumerRecord, error: SchemaError) -> None:
+        """Queue a dead letter for ``msg`` (delivered by `flush`, before the batch commits)."""
+        where = f"{msg.topic}:{msg.partition}:{msg.offset}"
+        log.warning("dead letter %s: %s", where, error)
+        key = msg.key.decode(errors="replace") if msg.key else None
+        self._publisher.publish(self._topic, key, DeadLetter(
+            event_id=hashlib.blake2b(f"views:{where}".encode(), digest_size=16).hexdigest(),
+            stage="views", reason=str(error), error="schema", key=key, source_topic=msg.topic,
+            source_partition=msg.partition, source_offset=msg.offset, payload=(msg.value or b"")[:65536]))
+        self.pending += 1
+
+    def flush(self) -> None:
+        """Wait until every dead letter is on the log; raise if one was lost (the batch is not committed)."""
+        if not self.pending:
+            return
+        failed = self._publisher.failed
+        self._publisher.flush(timeout=60)
+        if self._publisher.failed != failed or self._publisher.delivered != self._publisher.accepted:
+            raise ConsumeError("dead letters could not be delivered; the batch is not committed")
+        self.pending = 0
+
+
+def to_record(msg: ConsumerRecord, dead: DeadLetters) -> Record:
+    """The store's view of one message; a poison message is dead-lettered and becomes a bare offset."""
+    try:
+        event: ArticleProcessed | None = decode_as(msg.value, ArticleProcessed)
+    except SchemaError as e:
+        dead.send(msg, e)
+        event = None
+    return Record(msg.topic, msg.partition, msg.offset, event)
+
+
+class ViewConsumer:
+    """Keeps one store in step with the log (see the module docstring)."""
+
+    def __init__(self, reader: LogReader, open_store: Callable[[], Store], dead: DeadLetters,
+                 *, batch_ms: int) -> None:
+        self.reader = reader
+        self._open = open_store
+        self.dead = dead
+        self.batch_ms = batch_ms
+        self.store = self._open()
+        try:
+            self.store.setup()
+            self.reader.assign_from(self.store.offsets())
+        except BaseException:
+            self.store.close()
+            raise
+
+    def step(self) -> BatchReport:
+        """Read and apply one batch (possibly empty)."""
+        msgs = self.reader.collect(self.batch_ms)
+        if not msgs:
+            return BatchReport(0, 0, 0)
+        records = [to_record(m, self.dead) for m in msgs]
+        dead = self.dead.pending
+        self.dead.flush()
+        try:
+            written = self.store.write_batch(records)
+        except ViewReplaced as e:
+            log.info("%s: continuing on the rebuilt view from its offsets", e)
+            self.store.close()
+            self.store = self._open()
+            self.store.setup()
+            self.reader.assign_from(self.store.offsets())
+            return BatchReport(0, 0, 0)
+        return BatchReport(len(msgs), written, dead)
+
+    def run(self, stop: threading.Event, *, until_caught_up: bool = False,
+            on_batch: Callable[[BatchReport], None] | None = None) -> None:
+        """Apply batches until ``stop`` is set (a batch in hand is finished and committed first).
+
+        With ``until_caught_up``, return once the log's end (as of then) is in the view.
+        """
+        while not stop.is_set():
+            report = self.step()
+            if on_batch:
+                on_batch(report)
+            if until_caught_up and report.messages == 0 and self.reader.caught_up():
+                return
+
+    def close(self) -> None:
+        try:
+            self.store.flush()
+        finally:
+            self.store.close()
+            self.reader.close()

@@ -1,0 +1,102 @@
+"""What a question to the views is: validated, typed values only (no SQL here).
+
+`consumers.query.params` builds these from text (HTTP query strings or
+command-line options); `consumers.store.queries` turns them into SQL with
+bound parameters. A value that reaches a query object has been checked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Near:
+    """Places within ``radius_km`` of a point."""
+
+    lat: float
+    lon: float
+    radius_km: float
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which articles (or seizure-ledger rows) a question is about; every field optional."""
+
+    topic: str | None = None
+    place: str | None = None  # place name in matching form
+    near: Near | None = None
+    org: str | None = None
+    country: str | None = None
+    source: str | None = None
+    since: str | None = None  # inclusive, UTC text as stored (see consumers.rows)
+    until: str | None = None  # exclusive
+    words: tuple[str, ...] = ()  # full-text query, in matching form
+    duplicate: str | None = None  # original | copy | exact | near
+    story: str | None = None
+    item: str | None = None  # seizure ledger only
+    unit: str | None = None  # seizure ledger only
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where the previous page ended: the sort key of its last row."""
+
+    at: str
+    article_id: str
+    ord: int = 0
+
+
+@dataclass(frozen=True)
+class ArticleQuery:
+    """Articles matching ``filters``, ``limit`` per page, after ``after``."""
+
+    filters: Filters = field(default_factory=Filters)
+    limit: int = 20
+    after: Cursor | None = None
+
+
+@dataclass(frozen=True)
+class CountQuery:
+    """Distinct articles per ``by`` key (and per day or hour)."""
+
+    by: str = "topic"  # topic | place | org | country | source
+    per: str | None = None  # None, "day" or "hour"
+    filters: Filters = field(default_factory=Filters)
+    limit: int = 100
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class SeizureQuery:
+    """Seizure-ledger rows matching ``filters``, paged like articles."""
+
+    filters: Filters = field(default_factory=Filters)
+    limit: int = 20
+    after: Cursor | None = None
+
+
+@dataclass(frozen=True)
+class TotalsQuery:
+    """Seized quantities summed by item and unit (and per day)."""
+
+    filters: Filters = field(default_factory=Filters)
+    per: str | None = None  # None or "day"
+
+
+@dataclass(frozen=True)
+class StoryQuery:
+    """Stories with at least ``min_copies`` articles, largest first."""
+
+    filters: Filters = field(default_factory=Filters)
+    min_copies: int = 2
+    limit: int = 20
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class Page:
+    """Rows of one page and where the next one starts (None on the last page)."""
+
+    items: list[dict]
+    next: Cursor | None = None

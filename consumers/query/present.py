@@ -1,0 +1,43 @@
+"""Answers as terminal tables: which columns each question shows, the free text last."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from consumers.table import render
+
+Column = tuple[str, Callable[[dict], Any]]
+
+COLUMNS: dict[str, list[Column]] = {
+    "articles": [("at", lambda r: r["at"][:16].replace("T", " ")), ("source", lambda r: r["source"]),
+                 ("topics", lambda r: ",".join(t["id"] for t in r["topics"])),
+                 ("places", lambda r: "، ".join(p["name"] for p in r["places"][:3])),
+                 ("dup", lambda r: r["duplicate"]["status"]), ("id", lambda r: r["article_id"]),
+                 ("title", lambda r: r["title"] or r["snippet"])],
+    "counts": [("key", lambda r: r["key"]), ("day", lambda r: r.get("day")), ("hour", lambda r: r.get("hour")),
+               ("name", lambda r: r.get("name")), ("articles", lambda r: r["articles"])],
+    "seizures": [("day", lambda r: r["day"]), ("item", lambda r: r["item"]), ("value", lambda r: r["value"]),
+                 ("unit", lambda r: r["unit"]), ("country", lambda r: r["country"]),
+                 ("place", lambda r: r["place_name"]), ("source", lambda r: r["source"]),
+                 ("as written", lambda r: r["text"])],
+    "totals": [("item", lambda r: r["item"]), ("unit", lambda r: r["unit"]), ("day", lambda r: r.get("day")),
+               ("total", lambda r: r["total"]), ("seizures", lambda r: r["seizures"]),
+               ("articles", lambda r: r["articles"]), ("first", lambda r: r["first_day"]),
+               ("last", lambda r: r["last_day"])],
+    "stories": [("articles", lambda r: r["articles"]), ("first", lambda r: r["first_at"][:10]),
+                ("last", lambda r: r["last_at"][:10]), ("sources", lambda r: len(r["sources"])),
+                ("story", lambda r: r["story_id"]), ("title", lambda r: r["title"])],
+}
+
+
+def as_table(endpoint: str, result: dict) -> str:
+    """The answer of ``endpoint`` as a table (columns that are empty throughout are left out)."""
+    items = result["items"]
+    if not items:
+        return "(nothing matches)"
+    cols = [(h, f) for h, f in COLUMNS[endpoint] if any(f(r) is not None for r in items)]
+    table = render([h for h, _ in cols], [[f(r) for _, f in cols] for r in items])
+    if result.get("next_cursor"):
+        table += f"\n\nmore: --cursor {result['next_cursor']}"
+    return table

@@ -1,0 +1,139 @@
+"""An `ArticleProcessed` as the rows of the view tables (pure functions, no database).
+
+Both database backends store exactly these tuples, so they cannot disagree on
+what a view holds, and the content hash of the views is the same on either.
+Conventions:
+
+- times are UTC text ``YYYY-MM-DDTHH:MM:SSZ`` (sorts as time, identical in
+  both databases); ``at`` is the publication time, else the event's time;
+- ``story_id`` is the first copy's id for duplicates, the article's own id
+  otherwise, so a story cluster is ``GROUP BY story_id``;
+- ``search_text`` is the matching form (`streams.text.normalize`) of title
+  and text as space-separated words: what full-text search indexes;
+- a drug quantity becomes a seizure-ledger row attributed to the article's
+  most mentioned place (first in the text on a tie);
+- NUL characters are dropped from text (PostgreSQL cannot store them, and
+  both databases must hold the same values).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import msgspec
+import orjson
+
+from schemas.events import ArticleProcessed
+from schemas.facts import Place
+from streams.text.normalize import normalize
+
+WORDS = re.compile(r"[^\W_]+")
+
+ARTICLE_COLUMNS = (
+    "article_id", "event_id", "occurred_at", "url", "source", "title", "lang", "published", "at", "day",
+    "hour", "story_id", "dup_status", "dup_first_id", "dup_similarity", "taxonomy_version",
+    "gazetteer_version", "clean_text", "search_text",
+)
+TOPIC_COLUMNS = ("article_id", "topic", "score", "evidence")
+PLACE_COLUMNS = ("article_id", "ord", "name", "norm_name", "place_key", "lat", "lon", "country", "kind",
+                 "geonameid", "mentions")
+ORG_COLUMNS = ("article_id", "ord", "org", "name", "mentions")
+COUNTRY_COLUMNS = ("article_id", "country")
+QUANTITY_COLUMNS = ("article_id", "ord", "value", "unit", "item", "text")
+SEIZURE_COLUMNS = ("article_id", "ord", "item", "unit", "value", "at", "day", "place_name", "place_key",
+                   "lat", "lon", "country", "story_id", "dup_status", "source")
+
+CHILD_TABLES: dict[str, tuple[str, ...]] = {
+    "article_topics": TOPIC_COLUMNS,
+    "article_places": PLACE_COLUMNS,
+    "article_orgs": ORG_COLUMNS,
+    "article_countries": COUNTRY_COLUMNS,
+    "article_quantities": QUANTITY_COLUMNS,
+    "seizures": SEIZURE_COLUMNS,
+}
+
+
+@dataclass(frozen=True)
+class ArticleRows:
+    """One article's row and the rows of each child table (keyed as in `CHILD_TABLES`)."""
+
+    article: tuple
+    children: dict[str, list[tuple]]
+
+
+def timestamp(dt: datetime) -> str:
+    """UTC text with second precision; a naive time is taken as UTC."""
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def search_words(text: str) -> list[str]:
+    """The words of ``text`` in matching form: what is indexed, and what a query looks for."""
+    return WORDS.findall(normalize(text))
+
+
+def place_key(place: Place) -> str:
+    """One key per place: its gazetteer id, else its name in matching form."""
+    return f"g{place.geonameid}" if place.geonameid is not None else f"n:{normalize(place.name)}"
+
+
+def main_place(places: list[Place]) -> Place | None:
+    """The most mentioned place, the first one on a tie."""
+    best = None
+    for p in places:
+        if best is None or p.mentions > best.mentions:
+            best = p
+    return best
+
+
+def story_of(event: ArticleProcessed) -> str:
+    """The id of the article's story: its first copy's, or its own."""
+    dup = event.duplicate
+    return dup.first_id if dup.status != "original" and dup.first_id else event.article_id
+
+
+def article_rows(event: ArticleProcessed) -> ArticleRows:
+    """Every row one processed article contributes to the views."""
+    aid = event.article_id
+    at = timestamp(event.published or event.occurred_at)
+    story = story_of(event)
+    dup = event.duplicate
+    article = (
+        aid, event.event_id, timestamp(event.occurred_at), event.url, event.source, event.title, event.lang,
+        timestamp(event.published) if event.published else None, at, at[:10], at[:13], story, dup.status,
+        dup.first_id, float(dup.similarity), event.taxonomy_version, event.gazetteer_version,
+        event.clean_text, " ".join(search_words(f"{event.title}\n{event.clean_text}")),
+    )
+    topics = {t.id: t for t in event.topics}  # one row per topic id; the last one wins
+    where = main_place(event.places)
+    seizures = [
+        (aid, i, q.item, q.unit, float(q.value), at, at[:10],
+         where.name if where else None, place_key(where) if where else None,
+         where.lat if where else None, where.lon if where else None,
+         where.country if where else None, story, dup.status, event.source)
+        for i, q in enumerate(event.quantities) if q.item
+    ]
+    children = {
+        "article_topics": [(aid, t.id, float(t.score), _json(t.evidence)) for t in topics.values()],
+        "article_places": [(aid, i, p.name, normalize(p.name), place_key(p), float(p.lat), float(p.lon),
+                            p.country, p.kind, p.geonameid, p.mentions) for i, p in enumerate(event.places)],
+        "article_orgs": [(aid, i, o.id, o.name, o.mentions) for i, o in enumerate(event.orgs)],
+        "article_countries": [(aid, c) for c in sorted(set(event.countries))],
+        "article_quantities": [(aid, i, float(q.value), q.unit, q.item, q.text)
+                               for i, q in enumerate(event.quantities)],
+        "seizures": seizures,
+    }
+    if b"\\u0000" in msgspec.json.encode(event):  # one cheap test; NULs are rare
+        return ArticleRows(_no_nul(article), {t: [_no_nul(r) for r in rows] for t, rows in children.items()})
+    return ArticleRows(article, children)
+
+
+def _no_nul(row: tuple) -> tuple:
+    return tuple(v.replace("\x00", "") if isinstance(v, str) else v for v in row)
+
+
+def _json(value: object) -> str:
+    return orjson.dumps(msgspec.to_builtins(value), option=orjson.OPT_SORT_KEYS).decode()

@@ -1,0 +1,104 @@
+"""The consumer services, one function each, in the order they do things.
+
+`run_views` keeps the live views in step with the log until told to stop;
+`run_replay` (optionally reprocessing the fetched history first) rebuilds
+them. The command line (`consumers.cli`) only turns settings into these
+arguments and errors into messages.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from consumers.consume import BatchReport, DeadLetters, LogReader, ViewConsumer
+from consumers.progress import Progress
+from consumers.replay import ReplayReport, replay
+from consumers.reprocess import ReprocessReport, reprocess
+from consumers.store import open_store
+from producers.publish import EventPublisher
+from schemas.topics import Topics
+
+if TYPE_CHECKING:
+    from streams.pipeline import Resources
+
+log = logging.getLogger("consumers")
+
+
+@dataclass
+class ViewTotals:
+    messages: int = 0
+    written: int = 0
+    dead: int = 0
+
+    def add(self, b: BatchReport) -> None:
+        self.messages += b.messages
+        self.written += b.written
+        self.dead += b.dead
+
+
+def run_views(bootstrap: str, topics: Topics, url: str, *, batch_size: int, batch_ms: int,
+              stop: threading.Event, status_every: float = 10.0) -> ViewTotals:
+    """Apply articles.processed to the views at ``url`` until ``stop`` is set.
+
+    1. open the views (migrating them) and read their stored offsets
+    2. assign every partition, seek to those offsets
+    3. batches: decode, dead-letter poison, write rows + offsets in one transaction
+    4. on stop: the batch in hand is committed, then everything is closed
+    """
+    totals = ViewTotals()
+    shown = time.monotonic()
+
+    def on_batch(b: BatchReport) -> None:
+        nonlocal shown
+        totals.add(b)
+        if b.messages and time.monotonic() - shown > status_every:
+            shown = time.monotonic()
+            log.info("views: %d messages applied, %d article writes, %d dead letters",
+                     totals.messages, totals.written, totals.dead)
+
+    with EventPublisher(bootstrap, client_id="marsad-views") as publisher:
+        consumer = ViewConsumer(LogReader(bootstrap, topics.processed, batch_size=batch_size),
+                                lambda: open_store(url), DeadLetters(publisher, topics.deadletter("consumers")),
+                                batch_ms=batch_ms)
+        try:
+            consumer.run(stop, on_batch=on_batch)
+        finally:
+            consumer.close()
+    return totals
+
+
+def run_replay(bootstrap: str, topics: Topics, url: str, *, batch_size: int, batch_ms: int,
+               stop: threading.Event, resources: Resources | None = None,
+               progress: bool = True) -> tuple[ReprocessReport | None, ReplayReport]:
+    """Rebuild the views at ``url`` from the log; with ``resources``, reprocess the fetched history first.
+
+    1. reprocess (optional): ArticleFetched history -> new ArticleProcessed events
+    2. replay: articles.processed from offset 0 into a fresh database, swapped in when caught up
+    """
+    with EventPublisher(bootstrap, client_id="marsad-replay") as publisher:
+        reprocessed = None
+        if resources is not None:
+            bar = Progress("reprocess", 0) if progress else None
+            try:
+                reprocessed = reprocess(bootstrap, topics, resources, publisher,
+                                        progress=bar.update if bar else None)
+            finally:
+                if bar:
+                    bar.finish()
+        live = open_store(url)
+        bar = Progress("replay", 0) if progress else None
+        reader = LogReader(bootstrap, topics.processed, batch_size=batch_size, client_id="marsad-replay")
+        try:
+            live.setup()
+            report = replay(live, reader, DeadLetters(publisher, topics.deadletter("consumers")),
+                            batch_ms=batch_ms, stop=stop, progress=bar.update if bar else None)
+        finally:
+            if bar:
+                bar.finish()
+            reader.close()
+            live.close()
+    return reprocessed, report

@@ -1,0 +1,230 @@
+"""The views in a PostgreSQL schema (``MARSAD_VIEWS_URL=postgresql://...``), same behaviour as SQLite.
+
+The URL is a libpq URL; an extra ``schema`` parameter names the schema of
+the views (default ``marsad_views``). Every connection puts that schema
+alone on its search_path, so the SQL is the backends' shared SQL.
+
+A write transaction starts by locking the ``generation`` row of
+``view_meta``: writers are serialised, and a replay's swap (which takes that
+table exclusively, then renames the fresh schema over the live one and drops
+the old, in one transaction) cannot interleave with a batch. A writer that
+waited for a swap sees a new generation and gets `ViewReplaced`.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import psycopg
+from psycopg import sql
+
+from consumers.rows import ARTICLE_COLUMNS
+from consumers.store import migrate
+from consumers.store.base import StoreError, ViewReplaced, redact
+from consumers.store.queries import Dialect
+from consumers.store.sqlstore import UPSERT_ARTICLE, SqlStore, Tx
+
+DEFAULT_SCHEMA = "marsad_views"
+SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+GENERATION = "SELECT value FROM view_meta WHERE key = 'generation'"
+
+
+def split_url(url: str) -> tuple[str, str]:
+    """The libpq connection URL without ``schema``, and the schema name."""
+    parts = urlsplit(url)
+    params = parse_qsl(parts.query, keep_blank_values=True)
+    schema = next((v for k, v in params if k == "schema"), DEFAULT_SCHEMA)
+    if not SCHEMA_NAME.match(schema):
+        raise StoreError(f"views URL: schema {schema!r} must be lower-case letters, digits and _")
+    query = urlencode([(k, v) for k, v in params if k != "schema"])
+    return urlunsplit(parts._replace(query=query)), schema
+
+
+def _pg(statement: str) -> str:
+    assert "%" not in statement, "literal % in SQL: bind it as a parameter"
+    return statement.replace("?", "%s")
+
+
+class _Tx:
+    def __init__(self, conn: psycopg.Connection) -> None:
+        self._conn = conn
+        self._cur = conn.cursor()
+
+    def run(self, statement: str, params: Sequence = ()) -> None:
+        self._cur.execute(_pg(statement), params)
+
+    def many(self, statement: str, rows: Sequence[Sequence]) -> None:
+        self._cur.executemany(_pg(statement), rows)
+
+    def rows(self, statement: str, params: Sequence = ()) -> list[tuple]:
+        return self._cur.execute(_pg(statement), params).fetchall()
+
+    def iterate(self, statement: str) -> Iterator[tuple]:
+        with self._conn.cursor(name=f"it_{secrets.token_hex(4)}") as cur:
+            cur.itersize = 5000
+            cur.execute(_pg(statement))
+            yield from cur
+
+    def copy(self, table: str, cols: Sequence[str], rows: Sequence[Sequence]) -> None:
+        with self._cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as cp:
+            for row in rows:
+                cp.write_row(row)
+
+
+class PostgresStore(SqlStore):
+    """Views in one PostgreSQL schema (see the module docstring)."""
+
+    dialect = Dialect("a.search @@ plainto_tsquery('simple', ?)", " ", quote_words=False)
+
+    def __init__(self, url: str, *, schema: str | None = None, live_schema: str | None = None) -> None:
+        """Connect to the database of ``url``; ``live_schema`` is set for a fresh replay target."""
+        self._conninfo, url_schema = split_url(url)
+        self.schema = schema or url_schema
+        self.url = redact(url)
+        self._url = url
+        self._live = live_schema
+        self._generation: str | None = None
+        self._deferred: list[str] = []  # index definitions a fresh store builds when promoted
+        self._conn = self._connect()
+
+    def _connect(self) -> psycopg.Connection:
+        try:
+            # no server-side prepared statements: names must resolve afresh after a swap
+            conn = psycopg.connect(self._conninfo, autocommit=True, prepare_threshold=None,
+                                   application_name="marsad-views")
+            conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(self.schema)))
+            return conn
+        except psycopg.Error as e:
+            raise StoreError(f"cannot connect to the views database ({redact(self._conninfo)}): {e}") from e
+
+    @contextmanager
+    def _transaction(self, write: bool) -> Iterator[Tx]:
+        try:
+            with self._conn.transaction():
+                tx = _Tx(self._conn)
+                if not write:  # one snapshot for every statement of a read
+                    tx.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                yield tx
+        except psycopg.Error as e:
+            raise StoreError(f"views database (schema {self.schema}): {e}") from e
+
+    def _guard(self, tx: Tx) -> None:
+        rows = tx.rows(GENERATION + " FOR UPDATE")
+        current = rows[0][0] if rows else None
+        if self._generation is None:
+            self._generation = current
+        elif current != self._generation:
+            raise ViewReplaced(f"schema {self.schema} was replaced by a rebuilt view")
+
+    def _insert(self, tx: Tx, table: str, cols: tuple[str, ...], data: list[tuple]) -> None:
+        assert isinstance(tx, _Tx)
+        tx.copy(table, cols, data)  # children were deleted first: no conflicts, and COPY is fast
+
+    def _write_articles(self, tx: Tx, data: list[tuple]) -> None:
+        # COPY into a scratch table, then one upsert: a row-by-row upsert is ten times slower
+        assert isinstance(tx, _Tx)
+        cols = ", ".join(ARTICLE_COLUMNS)
+        tx.run(f"CREATE TEMP TABLE incoming_articles ON COMMIT DROP AS SELECT {cols} FROM articles WITH NO DATA")
+        tx.copy("incoming_articles", ARTICLE_COLUMNS, data)
+        tx.run(f"INSERT INTO articles ({cols}) SELECT {cols} FROM incoming_articles "
+               + UPSERT_ARTICLE[UPSERT_ARTICLE.index("ON CONFLICT"):])
+        tx.run("DROP TABLE incoming_articles")
+
+    def replaced(self) -> bool:
+        try:
+            with self._transaction(write=False) as tx:
+                rows = tx.rows(GENERATION)
+        except StoreError:
+            return True
+        return self._generation is not None and (not rows or rows[0][0] != self._generation)
+
+    def setup(self) -> None:
+        conn = self._conn
+        try:
+            with conn.transaction():
+                conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema)))
+                conn.execute(migrate.VERSION_TABLE)
+            current = conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
+            for m in migrate.pending(current, migrate.migrations("postgres"), f"schema {self.schema}"):
+                with conn.transaction():
+                    conn.execute(m.sql)
+                    conn.execute("INSERT INTO schema_version VALUES (%s, %s, to_char(now() AT TIME ZONE 'UTC', "
+                                 "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))", [m.version, m.name])
+            conn.execute("INSERT INTO view_meta (key, value) VALUES ('generation', %s) ON CONFLICT (key) DO NOTHING",
+                         [uuid.uuid4().hex])
+            self._generation = conn.execute(GENERATION).fetchone()[0]
+        except psycopg.Error as e:
+            raise StoreError(f"cannot set up the views in schema {self.schema}: {e}") from e
+
+    def flush(self) -> None:
+        """Nothing to do: a committed transaction is durable."""
+
+    def close(self) -> None:
+        self._conn.close()
+
+    # -- replay ------------------------------------------------------------------
+    def fresh(self) -> PostgresStore:
+        """A new schema; its GIN (full-text) indexes are built at `promote`, in one go, for speed."""
+        stamp = time.strftime("%Y%m%d%H%M%S") + secrets.token_hex(2)
+        store = PostgresStore(self._url, schema=f"{self.schema[:40]}_r{stamp}", live_schema=self.schema)
+        store.setup()
+        store._defer_gin_indexes()
+        return store
+
+    def _defer_gin_indexes(self) -> None:
+        try:
+            with self._conn.transaction():
+                gin = self._conn.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = %s "
+                                         "AND indexdef LIKE %s", [self.schema, "% USING gin %"]).fetchall()
+                for name, _ in gin:
+                    self._conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
+        except psycopg.Error as e:
+            raise StoreError(f"schema {self.schema}: {e}") from e
+        self._deferred = [definition for _, definition in gin]
+
+    def promote(self) -> None:
+        live = self._require_fresh()
+        try:
+            with self._conn.transaction():
+                self._conn.execute("SET LOCAL maintenance_work_mem = '256MB'")  # a GIN build sorts in memory
+                for definition in self._deferred:  # as pg_indexes gave it: schema-qualified, from the catalog
+                    self._conn.execute(definition)
+        except psycopg.Error as e:
+            raise StoreError(f"cannot index schema {self.schema}: {e}") from e
+        self._conn.close()
+        ident = sql.Identifier
+        old = f"{live[:40]}_old{secrets.token_hex(4)}"
+        try:
+            with psycopg.connect(self._conninfo, autocommit=True) as admin, admin.transaction():
+                exists = admin.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [live]).fetchone()
+                if exists:
+                    # waits for a live writer's batch to commit, and holds off the next one
+                    admin.execute(sql.SQL("LOCK TABLE {}.view_meta IN ACCESS EXCLUSIVE MODE").format(ident(live)))
+                    admin.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(ident(live), ident(old)))
+                admin.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(ident(self.schema), ident(live)))
+                if exists:
+                    admin.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(ident(old)))
+        except psycopg.Error as e:
+            raise StoreError(f"cannot swap schema {self.schema} in as {live}: {e}") from e
+        self.schema = live
+
+    def discard(self) -> None:
+        self._require_fresh()
+        self._conn.close()
+        try:
+            with psycopg.connect(self._conninfo, autocommit=True) as admin:
+                admin.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(self.schema)))
+        except psycopg.Error as e:
+            raise StoreError(f"cannot drop schema {self.schema}: {e}") from e
+
+    def _require_fresh(self) -> str:
+        if self._live is None:
+            raise StoreError(f"schema {self.schema} is the live view, not a fresh replay target")
+        return self._live
+

@@ -1,0 +1,201 @@
+"""The views in one SQLite file (WAL mode), the embedded default.
+
+Writers take ``BEGIN IMMEDIATE`` (one writer at a time; readers go on in WAL
+mode). ``synchronous=NORMAL``: a crash of the process loses nothing
+committed; a power cut may lose the last transactions, but offsets go with
+them, so the consumer re-reads exactly those messages.
+
+Replay builds ``<name>-<stamp>.sqlite`` beside the live path (its full-text
+index built once at the end, which is faster than row by row) and swaps it in
+by atomically renaming a symbolic link over the live path. SQLite names the
+WAL after the link's target, so connections still open on the previous file
+keep a consistent (old) view and notice the swap (`replaced`) by the live
+path resolving elsewhere.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import secrets
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from consumers.store import migrate
+from consumers.store.base import StoreError, ViewReplaced
+from consumers.store.queries import Dialect, placeholders
+from consumers.store.sqlstore import SqlStore, Tx
+
+SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def haversine_km(lat1: float | None, lon1: float | None, lat2: float | None, lon2: float | None) -> float | None:
+    """Great-circle distance in km (the SQL function ``marsad_km``)."""
+    if lat1 is None or lon1 is None or lat2 is None or lon2 is None:
+        return None
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+
+
+class _Tx:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def run(self, sql: str, params: Sequence = ()) -> None:
+        self._conn.execute(sql, params)
+
+    def many(self, sql: str, rows: Sequence[Sequence]) -> None:
+        self._conn.executemany(sql, rows)
+
+    def rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        return self._conn.execute(sql, params).fetchall()
+
+    def iterate(self, sql: str) -> Iterator[tuple]:
+        yield from self._conn.execute(sql)
+
+
+class SqliteStore(SqlStore):
+    """Views in one SQLite file (see the module docstring)."""
+
+    dialect = Dialect("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)", " ",
+                      quote_words=True)
+
+    def __init__(self, path: str | Path, *, live: Path | None = None) -> None:
+        """Open (creating the folder) the database at ``path``; ``live`` is set for a fresh replay target."""
+        self.path = Path(path)
+        self.url = f"sqlite:///{self.path}"
+        self._live = live
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._real = os.path.realpath(self.path)
+            self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            # a replay target is thrown away if the build fails, so it need not be crash-safe until promoted
+            self._conn.execute(f"PRAGMA synchronous={'OFF' if live else 'NORMAL'}")
+            self._conn.execute("PRAGMA cache_size=-65536")
+            self._conn.execute("PRAGMA temp_store=MEMORY")
+            self._conn.create_function("marsad_km", 4, haversine_km, deterministic=True)
+        except (OSError, sqlite3.Error) as e:
+            raise StoreError(f"cannot open the views database {self.path}: {e}") from e
+
+    @contextmanager
+    def _transaction(self, write: bool) -> Iterator[Tx]:
+        conn = self._conn
+        try:
+            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            yield _Tx(conn)
+            conn.execute("COMMIT")
+        except BaseException as e:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if isinstance(e, sqlite3.Error):
+                raise StoreError(f"views database {self.path}: {e}") from e
+            raise
+
+    def _guard(self, tx: Tx) -> None:
+        if self.replaced():
+            raise ViewReplaced(f"{self.path} was replaced by a rebuilt view")
+
+    def replaced(self) -> bool:
+        return os.path.realpath(self.path) != self._real
+
+    # The full-text index is kept by these two statements per chunk rather than by triggers:
+    # FTS5 flushes its pending terms at every trigger's savepoint, which made writes 4x slower.
+    # A fresh replay target skips them and rebuilds the whole index once, when promoted.
+    def _unindex(self, tx: Tx, article_ids: list[str]) -> None:
+        if self._live:
+            return
+        tx.run("INSERT INTO articles_fts (articles_fts, rowid, search_text) SELECT 'delete', id, search_text "
+               f"FROM articles WHERE article_id IN ({placeholders(len(article_ids))})", article_ids)
+
+    def _index(self, tx: Tx, article_ids: list[str]) -> None:
+        if self._live:
+            return
+        tx.run("INSERT INTO articles_fts (rowid, search_text) SELECT id, search_text FROM articles "
+               f"WHERE article_id IN ({placeholders(len(article_ids))})", article_ids)
+
+    def setup(self) -> None:
+        conn = self._conn
+        try:
+            conn.execute(migrate.VERSION_TABLE)
+            current = conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
+            for m in migrate.pending(current, migrate.migrations("sqlite"), str(self.path)):
+                # executescript would commit on its own: the script carries its transaction
+                conn.executescript(f"BEGIN IMMEDIATE;\n{m.sql}\nINSERT INTO schema_version VALUES "
+                                   f"({m.version}, '{m.name}', '{_now()}');\nCOMMIT;")
+            conn.execute("INSERT INTO view_meta (key, value) VALUES ('generation', ?) ON CONFLICT (key) DO NOTHING",
+                         [uuid.uuid4().hex])
+        except sqlite3.Error as e:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise StoreError(f"cannot set up the views database {self.path}: {e}") from e
+
+    def flush(self) -> None:
+        try:
+            self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error as e:
+            raise StoreError(f"views database {self.path}: {e}") from e
+
+    def close(self) -> None:
+        self._conn.close()
+
+    # -- replay ------------------------------------------------------------------
+    def fresh(self) -> SqliteStore:
+        stamp = time.strftime("%Y%m%d%H%M%S") + "-" + secrets.token_hex(3)
+        store = SqliteStore(self.path.with_name(f"{self.path.stem}-{stamp}{self.path.suffix}"), live=self.path)
+        store.setup()
+        return store
+
+    def promote(self) -> None:
+        live = self._require_fresh()
+        try:
+            self._conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._conn.execute("PRAGMA journal_mode=DELETE")  # the file alone is now the whole database
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot finish {self.path}: {e}") from e
+        self._conn.close()
+        _fsync(self.path)
+        previous = Path(os.path.realpath(live)) if live.exists() or live.is_symlink() else None
+        was_file = live.exists() and not live.is_symlink()
+        link = live.with_name(f".{live.name}.{secrets.token_hex(4)}.link")
+        os.symlink(self.path.name, link)  # relative: the folder may move
+        os.replace(link, live)  # the atomic swap
+        _fsync(live.parent)
+        if was_file:
+            _remove([live.with_name(live.name + s) for s in SIDE_FILES])
+        elif previous is not None and previous != self.path.resolve():
+            _remove([previous, *(previous.with_name(previous.name + s) for s in SIDE_FILES)])
+
+    def discard(self) -> None:
+        self._require_fresh()
+        self._conn.close()
+        _remove([self.path, *(self.path.with_name(self.path.name + s) for s in SIDE_FILES)])
+
+    def _require_fresh(self) -> Path:
+        if self._live is None:
+            raise StoreError(f"{self.path} is the live view, not a fresh replay target")
+        return self._live
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove(paths: list[Path]) -> None:
+    for p in paths:
+        p.unlink(missing_ok=True)

@@ -1,0 +1,242 @@
+"""What both SQL backends share: batch writes with offsets, queries, the content hash.
+
+A backend provides a connection wrapped as a `Tx` (run / many / rows /
+iterate, ``?`` placeholders), its `Dialect`, and ``_guard``: the statement
+that opens a write transaction by locking the view against other writers
+and against a replay's swap, raising `ViewReplaced` when the swap happened.
+Everything else, and so the behaviour, is the same code for both.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Protocol
+
+import orjson
+
+from consumers.query.model import (
+    ArticleQuery,
+    CountQuery,
+    Cursor,
+    Page,
+    SeizureQuery,
+    StoryQuery,
+    TotalsQuery,
+)
+from consumers.rows import ARTICLE_COLUMNS, CHILD_TABLES, ArticleRows, article_rows
+from consumers.store import queries
+from consumers.store.base import Offsets, Record, Store
+from consumers.store.hashing import HASHED, table_digest, views_digest
+from schemas.events import ArticleProcessed
+
+UPSERT_ARTICLE = (
+    f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) VALUES ({queries.placeholders(len(ARTICLE_COLUMNS))}) "
+    "ON CONFLICT (article_id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in ARTICLE_COLUMNS[1:])
+)
+UPSERT_OFFSET = ("INSERT INTO kafka_offsets (topic, part, next_offset) VALUES (?, ?, ?) "
+                 "ON CONFLICT (topic, part) DO UPDATE SET next_offset = excluded.next_offset")
+DELETE_CHUNK = 500
+
+
+class Tx(Protocol):
+    """A transaction's statements, with ``?`` placeholders."""
+
+    def run(self, sql: str, params: Sequence = ()) -> None: ...
+    def many(self, sql: str, rows: Sequence[Sequence]) -> None: ...
+    def rows(self, sql: str, params: Sequence = ()) -> list[tuple]: ...
+    def iterate(self, sql: str) -> Iterator[tuple]: ...
+
+
+class SqlStore(Store):
+    """The `Store` contract in SQL, for a backend that supplies transactions and its `Dialect`."""
+
+    dialect: queries.Dialect
+
+    @abstractmethod
+    def _transaction(self, write: bool) -> AbstractContextManager[Tx]:
+        """A transaction; committed on success, rolled back on error (errors as StoreError)."""
+
+    @abstractmethod
+    def _guard(self, tx: Tx) -> None:
+        """First statement of a write: serialise writers, raise ViewReplaced after a swap."""
+
+    # -- writes ----------------------------------------------------------------
+    def write_batch(self, records: Sequence[Record]) -> int:
+        with self._transaction(write=True) as tx:
+            self._guard(tx)
+            stored = {(t, p): o for t, p, o in tx.rows("SELECT topic, part, next_offset FROM kafka_offsets")}
+            latest: dict[str, ArticleProcessed] = {}
+            ends: Offsets = {}
+            for r in records:
+                tp = (r.topic, r.partition)
+                if r.offset < stored.get(tp, 0):
+                    continue  # already in the view: a redelivery
+                ends[tp] = max(ends.get(tp, 0), r.offset + 1)
+                if r.event is not None:
+                    # an article's events share a partition, in order: the later one is its state
+                    latest[r.event.article_id] = r.event
+            if latest:
+                self._upsert(tx, [article_rows(e) for e in latest.values()])
+            if ends:
+                tx.many(UPSERT_OFFSET, [(t, p, o) for (t, p), o in sorted(ends.items())])
+        return len(latest)
+
+    def _upsert(self, tx: Tx, rows: list[ArticleRows]) -> None:
+        ids = [r.article[0] for r in rows]
+        chunks = [ids[i:i + DELETE_CHUNK] for i in range(0, len(ids), DELETE_CHUNK)]
+        for chunk in chunks:
+            for table in CHILD_TABLES:
+                tx.run(f"DELETE FROM {table} WHERE article_id IN ({queries.placeholders(len(chunk))})", chunk)
+            self._unindex(tx, chunk)
+        self._write_articles(tx, [r.article for r in rows])
+        for chunk in chunks:
+            self._index(tx, chunk)
+        for table, cols in CHILD_TABLES.items():
+            data = [row for r in rows for row in r.children[table]]
+            if data:
+                self._insert(tx, table, cols, data)
+
+    def _unindex(self, tx: Tx, article_ids: list[str]) -> None:
+        """Before these articles are rewritten: drop them from a search index the database does not keep."""
+
+    def _index(self, tx: Tx, article_ids: list[str]) -> None:
+        """After these articles are written: add them to a search index the database does not keep."""
+
+    def _write_articles(self, tx: Tx, data: list[tuple]) -> None:
+        """Insert or replace article rows (`ARTICLE_COLUMNS` order)."""
+        tx.many(UPSERT_ARTICLE, data)
+
+    def _insert(self, tx: Tx, table: str, cols: tuple[str, ...], data: list[tuple]) -> None:
+        tx.many(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({queries.placeholders(len(cols))})", data)
+
+    # -- bookkeeping -------------------------------------------------------------
+    def offsets(self) -> Offsets:
+        with self._transaction(write=False) as tx:
+            return {(t, p): o for t, p, o in tx.rows("SELECT topic, part, next_offset FROM kafka_offsets")}
+
+    def schema_version(self) -> int:
+        with self._transaction(write=False) as tx:
+            return tx.rows("SELECT COALESCE(MAX(version), 0) FROM schema_version")[0][0]
+
+    def content_hash(self) -> str:
+        with self._transaction(write=False) as tx:
+            return views_digest(table_digest(t, tx.iterate(f"SELECT {', '.join(cols)} FROM {t}"))
+                                 for t, cols in HASHED.items())
+
+    def stats(self) -> dict[str, int]:
+        with self._transaction(write=False) as tx:
+            return {t: tx.rows(f"SELECT COUNT(*) FROM {t}")[0][0] for t in HASHED}
+
+    # -- queries -------------------------------------------------------------------
+    def articles(self, query: ArticleQuery) -> Page:
+        sql, params = queries.articles_sql(query, self.dialect)
+        with self._transaction(write=False) as tx:
+            rows = tx.rows(sql, params)
+            page, more = rows[:query.limit], len(rows) > query.limit
+            items = [{**_article(r[:-1]), "snippet": r[-1]} for r in page]
+            _attach_facts(tx, items)
+        nxt = Cursor(items[-1]["at"], items[-1]["article_id"]) if more and items else None
+        return Page(items, nxt)
+
+    def article(self, article_id: str) -> dict | None:
+        n = len(queries.ARTICLE_LIST_COLUMNS)
+        extra = ("clean_text", "event_id", "occurred_at", "gazetteer_version")
+        cols = ", ".join((*queries.ARTICLE_LIST_COLUMNS, *extra))
+        with self._transaction(write=False) as tx:
+            rows = tx.rows(f"SELECT {cols} FROM articles WHERE article_id = ?", [article_id])
+            if not rows:
+                return None
+            item = _article(rows[0][:n])
+            item.update(zip(extra, rows[0][n:], strict=True))
+            _attach_facts(tx, [item], evidence=True)
+            item["copies"] = [r[0] for r in tx.rows(
+                "SELECT article_id FROM articles WHERE story_id = ? AND article_id <> ? ORDER BY at, article_id",
+                [item["story_id"], article_id])]
+        return item
+
+    def counts(self, query: CountQuery) -> list[dict]:
+        sql, params, names = queries.counts_sql(query, self.dialect)
+        with self._transaction(write=False) as tx:
+            return [dict(zip(names, r, strict=True)) for r in tx.rows(sql, params)]
+
+    def seizures(self, query: SeizureQuery) -> Page:
+        sql, params = queries.seizures_sql(query, self.dialect)
+        names = (*queries.SEIZURE_LIST_COLUMNS, "title", "text")
+        with self._transaction(write=False) as tx:
+            rows = tx.rows(sql, params)
+        items = [dict(zip(names, r, strict=True)) for r in rows[:query.limit]]
+        last = items[-1] if items else None
+        nxt = Cursor(last["at"], last["article_id"], last["ord"]) if last and len(rows) > query.limit else None
+        return Page(items, nxt)
+
+    def seizure_totals(self, query: TotalsQuery) -> list[dict]:
+        sql, params, names = queries.totals_sql(query, self.dialect)
+        with self._transaction(write=False) as tx:
+            return [dict(zip(names, r, strict=True)) for r in tx.rows(sql, params)]
+
+    def stories(self, query: StoryQuery) -> list[dict]:
+        sql, params = queries.stories_sql(query, self.dialect)
+        with self._transaction(write=False) as tx:
+            rows = tx.rows(sql, params)
+            ids = [r[0] for r in rows]
+            if not ids:
+                return []
+            marks = queries.placeholders(len(ids))
+            first = {r[0]: r[1:] for r in tx.rows(
+                f"SELECT article_id, title, source, url FROM articles WHERE article_id IN ({marks})", ids)}
+            sources: dict[str, list[dict]] = {i: [] for i in ids}
+            for story, source, n in tx.rows(
+                    f"SELECT story_id, source, COUNT(*) FROM articles WHERE story_id IN ({marks}) "
+                    "GROUP BY story_id, source ORDER BY story_id, COUNT(*) DESC, source", ids):
+                sources[story].append({"source": source, "articles": n})
+        out = []
+        for story, n, first_at, last_at in rows:
+            title, source, url = first.get(story, (None, None, None))
+            out.append({"story_id": story, "articles": n, "first_at": first_at, "last_at": last_at,
+                        "title": title, "source": source, "url": url, "sources": sources[story]})
+        return out
+
+
+def _article(row: tuple) -> dict:
+    d = dict(zip(queries.ARTICLE_LIST_COLUMNS, row, strict=True))
+    d["duplicate"] = {"status": d.pop("dup_status"), "first_id": d.pop("dup_first_id"),
+                      "similarity": d.pop("dup_similarity")}
+    return d
+
+
+FACTS = {
+    "topics": ("SELECT article_id, topic, score{ev} FROM article_topics WHERE article_id IN ({marks}) "
+               "ORDER BY article_id, score DESC, topic", ("id", "score")),
+    "places": ("SELECT article_id, name, lat, lon, country, kind, geonameid, mentions FROM article_places "
+               "WHERE article_id IN ({marks}) ORDER BY article_id, ord",
+               ("name", "lat", "lon", "country", "kind", "geonameid", "mentions")),
+    "orgs": ("SELECT article_id, org, name, mentions FROM article_orgs WHERE article_id IN ({marks}) "
+             "ORDER BY article_id, ord", ("id", "name", "mentions")),
+    "quantities": ("SELECT article_id, value, unit, item, text FROM article_quantities "
+                   "WHERE article_id IN ({marks}) ORDER BY article_id, ord", ("value", "unit", "item", "text")),
+}
+
+
+def _attach_facts(tx: Tx, items: list[dict], evidence: bool = False) -> None:
+    """Add topics, places, orgs, countries and quantities to each article dict."""
+    if not items:
+        return
+    by_id = {it["article_id"]: it for it in items}
+    marks = queries.placeholders(len(by_id))
+    ids = list(by_id)
+    for it in items:
+        it.update(topics=[], places=[], countries=[], orgs=[], quantities=[])
+    for key, (sql, names) in FACTS.items():
+        cols = (*names, "evidence") if key == "topics" and evidence else names
+        text = sql.format(marks=marks, ev=", evidence" if key == "topics" and evidence else "")
+        for row in tx.rows(text, ids):
+            fact = dict(zip(cols, row[1:], strict=True))
+            if "evidence" in fact:
+                fact["evidence"] = orjson.loads(fact["evidence"])
+            by_id[row[0]][key].append(fact)
+    for aid, country in tx.rows(f"SELECT article_id, country FROM article_countries WHERE article_id IN ({marks}) "
+                                "ORDER BY article_id, country", ids):
+        by_id[aid]["countries"].append(country)

@@ -1,0 +1,183 @@
+"""The query API as a real server on 127.0.0.1 (`marsad api`), over views on each database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from consumers.query.params import ENDPOINTS
+from consumers.store import Record, open_store
+from deploy.kafka.local import free_port
+from tests.conftest import ROOT
+from tests.consumers.conftest import with_schema
+from tests.consumers.factory import corpus
+
+
+class Server:
+    def __init__(self, url: str, token: str = "") -> None:
+        self.port = free_port()
+        env = {**os.environ, "MARSAD_VIEWS_URL": url, "MARSAD_API_TOKEN": token, "MARSAD_LOG_LEVEL": "warning"}
+        self.proc = subprocess.Popen([sys.executable, "-m", "deploy.cli", "api", "--port", str(self.port)], env=env,
+                                     cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.client = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=10)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if self.client.get("/health").status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"marsad api did not start: {self.proc.stderr.read()}")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        self.client.close()
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def fill(url: str) -> None:
+    with open_store(url) as s:
+        s.setup()
+        s.write_batch([Record("t", 0, i, e) for i, e in enumerate(corpus(60))])
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def api(request, tmp_path_factory) -> Iterator[httpx.Client]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('api') / 'views.sqlite'}"
+    else:
+        url = with_schema(request.getfixturevalue("postgres_server"), f"api_{uuid.uuid4().hex[:10]}")
+    fill(url)
+    server = Server(url)
+    yield server.client
+    server.stop()
+
+
+def ids(response: httpx.Response) -> set[int]:
+    assert response.status_code == 200, response.text
+    return {int(it["article_id"][1:]) for it in response.json()["items"]}
+
+
+@pytest.mark.parametrize(("params", "expected"), [
+    ({"topic": "narcotics"}, {i for i in range(60) if i % 4 == 0}),
+    ({"place": "البوكمال", "limit": "50"}, {i for i in range(60) if i % 5 == 0}),
+    ({"lat": "32.55", "lon": "36.1", "radius_km": "15", "limit": "200"}, {i for i in range(60) if i % 5 in (2, 3, 4)}),
+    ({"org": "hezbollah", "country": "SY", "limit": "200"}, {i for i in range(60) if i % 3 == 1 and i % 5 != 4}),
+    ({"since": "2024-02-02", "until": "2024-02-02"}, set(range(22, 42))),  # the newest 20 of 18..41
+    ({"q": "الكبتاجون", "limit": "200"}, set()),
+    ({"q": "حبوب الكبتاغون", "limit": "200"}, {i for i in range(60) if i % 4 == 0}),
+    ({"duplicate": "near"}, {i for i in range(60) if i % 7 == 6}),
+], ids=["topic", "place", "radius", "org+country", "one-day", "text-other-spelling", "text", "near-copies"])
+def test_article_filters(api, params, expected):
+    assert ids(api.get("/articles", params=params)) == expected
+
+
+def test_pages_with_cursor(api):
+    seen, params = [], {"limit": "25"}
+    while True:
+        body = api.get("/articles", params=params).json()
+        seen += [it["article_id"] for it in body["items"]]
+        if not body["next_cursor"]:
+            break
+        params["cursor"] = body["next_cursor"]
+    assert len(seen) == 60 == len(set(seen))
+
+
+def test_one_article_and_404(api):
+    body = api.get("/articles/a00006").json()
+    assert body["duplicate"]["first_id"] == "a00005" and "clean_text" in body and body["places"]
+    missing = api.get("/articles/a99999")
+    assert missing.status_code == 404 and missing.json()["error"] == "not_found"
+
+
+def test_counts_seizures_stories(api):
+    topics = api.get("/counts", params={"by": "topic"}).json()
+    assert sum(r["articles"] for r in topics["items"]) == 60 and topics["by"] == "topic"
+    per_day = api.get("/counts", params={"by": "place", "per": "day"}).json()["items"]
+    assert sum(r["articles"] for r in per_day) == 60 and all("name" in r and "day" in r for r in per_day)
+    ledger = api.get("/seizures", params={"item": "captagon", "limit": "3"}).json()
+    assert len(ledger["items"]) == 3 and ledger["next_cursor"]
+    totals = api.get("/seizures/totals", params={"item": "captagon"}).json()["items"]
+    assert totals[0]["seizures"] == 10 and totals[0]["unit"] == "pill"
+    stories = api.get("/stories").json()["items"]
+    assert len(stories) == 8 and all(s["articles"] == 2 for s in stories)
+
+
+def test_openapi_describes_what_is_accepted(api):
+    doc = api.get("/openapi.json").json()
+    assert doc["openapi"].startswith("3.")
+    for path, endpoint in (("/articles", "articles"), ("/counts", "counts"), ("/seizures", "seizures"),
+                           ("/seizures/totals", "totals"), ("/stories", "stories")):
+        assert [p["name"] for p in doc["paths"][path]["get"]["parameters"]] == list(ENDPOINTS[endpoint])
+    limit = next(p for p in doc["paths"]["/articles"]["get"]["parameters"] if p["name"] == "limit")
+    assert limit["schema"]["maximum"] == 200
+
+
+@pytest.mark.parametrize(("path", "params", "status", "message"), [
+    ("/articles", {"colour": "red"}, 400, "unknown parameter 'colour'"),
+    ("/articles", {"since": "2024-13-01"}, 400, "since must be a date"),
+    ("/articles", {"until": "tomorrow"}, 400, "until must be a date"),
+    ("/articles", {"limit": "100000"}, 400, "limit is at most 200"),
+    ("/articles", {"topic": "narcotics' OR '1'='1"}, 400, "topic must be an id"),
+    ("/articles", {"country": "SY'; DROP TABLE articles; --"}, 400, "country must be"),
+    ("/articles", {"cursor": "' UNION SELECT 1 --"}, 400, "cursor is not one"),
+    ("/counts", {"by": "1; DELETE FROM articles"}, 400, "by must be one of"),
+    ("/seizures", {"limit": "0"}, 400, "limit must be between"),
+    ("/articles/a1'--", {}, 400, "article id must be"),
+    ("/articles/a00001", {"x": "1"}, 400, "unknown parameter"),
+    ("/nowhere", {}, 404, "Not Found"),
+], ids=lambda v: v if isinstance(v, str) and len(v) < 20 else None)
+def test_bad_requests_are_clear_4xx(api, path, params, status, message):
+    r = api.get(path, params=params)
+    assert r.status_code == status and r.headers["content-type"].startswith("application/json")
+    assert message in r.json()["message"]
+
+
+def test_sql_looking_text_is_searched_as_text(api):
+    for q in ("'; DROP TABLE articles; --", "1 OR 1=1", "\" OR \"\"=\"", "NEAR(a b) * ^ :"):
+        assert ids(api.get("/articles", params={"q": q, "place": q})) == set()
+    assert len(ids(api.get("/articles", params={"limit": "200"}))) == 60
+
+
+def test_never_a_500(api):
+    odd = ["", " ", "%", "'", "\\", "\x00", "٫", "9" * 400, "-1", "1e400", "nan", "inf", "null", "[]", "{}",
+           "2024-02-30", "🙂", "..", "/", "a" * 5000]
+    for name in ("topic", "place", "lat", "since", "q", "limit", "cursor", "duplicate", "story"):
+        for value in odd:
+            r = api.get("/articles", params={name: value})
+            assert r.status_code < 500, (name, value, r.text)
+    assert api.post("/articles").status_code == 405
+
+
+def test_token_is_required_when_set(tmp_path):
+    url = f"sqlite:///{tmp_path / 'views.sqlite'}"
+    fill(url)
+    server = Server(url, token="s3cret")
+    try:
+        c = server.client
+        assert c.get("/articles").status_code == 401
+        assert c.get("/articles", headers={"Authorization": "Bearer nope"}).json()["error"] == "unauthorized"
+        assert c.get("/articles", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+        assert c.get("/health").status_code == 200
+    finally:
+        server.stop()
+
+
+def test_refuses_a_public_address_without_a_token(tmp_path):
+    env = {**os.environ, "MARSAD_VIEWS_URL": f"sqlite:///{tmp_path / 'v.sqlite'}", "MARSAD_API_TOKEN": ""}
+    r = subprocess.run([sys.executable, "-m", "deploy.cli", "api", "--host", "0.0.0.0", "--port", str(free_port())],
+                       env=env, cwd=ROOT, capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1 and "without a token" in r.stderr

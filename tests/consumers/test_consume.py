@@ -1,0 +1,142 @@
+"""The issue's proof, on the real broker and on each database: exactly N, through kill -9 and replay.
+
+1. N processed articles, a poison message and updates of some articles go on the log;
+2. `marsad views` (paused inside each write transaction) is killed with SIGKILL mid-batch;
+3. a plain `marsad views` resumes: the views hold exactly N articles and the expected counts;
+4. `marsad replay` prints the same content hash as the live view, and swaps in while the live
+   consumer keeps running: it continues on the rebuilt view, still exactly;
+5. SIGTERM stops it cleanly; the poison message is on the dead-letter topic, once per offset.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from kafka import KafkaConsumer
+
+from consumers.query.model import CountQuery
+from consumers.store import StoreError, open_store
+from producers.publish import EventPublisher
+from schemas.codec import decode
+from schemas.topics import Topics
+from tests.conftest import ROOT
+from tests.consumers.factory import article, corpus
+
+pytestmark = pytest.mark.kafka
+
+N = 1500
+UPDATED = 100  # articles 0..99 re-processed with topic "arms"
+LATE = 50
+
+
+def views_state(url: str) -> tuple[int, int]:
+    """(articles, messages applied) as committed; (0, 0) before the schema exists."""
+    try:
+        with open_store(url) as s:
+            return s.stats()["articles"], sum(s.offsets().values())
+    except StoreError:
+        return 0, 0
+
+
+def wait_for(condition, what: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def marsad(env: dict, *args: str, module: str = "deploy.cli", **kw) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", module, *args], env=env, cwd=ROOT, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
+
+
+@pytest.fixture
+def env(kafka_bootstrap, kafka_topics, views_url, tmp_path) -> dict:
+    return {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "MARSAD_TOPIC_PREFIX": kafka_topics,
+            "MARSAD_VIEWS_URL": views_url, "MARSAD_DATA_DIR": str(tmp_path), "MARSAD_PARTITIONS": "2",
+            "MARSAD_LOG_LEVEL": "warning", "MARSAD_TEST_MARKER": str(tmp_path / "in-batch"),
+            "MARSAD_TEST_PAUSE": "0.15"}
+
+
+def publish(bootstrap: str, topics: Topics, events, poison: bytes | None = None) -> int:
+    with EventPublisher(bootstrap) as pub:
+        for e in events:
+            pub.publish(topics.processed, e.article_id, e)
+        if poison is not None:
+            pub.publish_raw(topics.processed, "poison", poison)
+    return pub.delivered
+
+
+def test_exactly_n_through_kill_and_replay(env, kafka_bootstrap, kafka_topics, views_url, tmp_path):
+    topics = Topics(kafka_topics)
+    updates = [article(i, topics=["arms"], version="t2") for i in range(UPDATED)]
+    messages = publish(kafka_bootstrap, topics, corpus(N), poison=b'{"type": "ArticleProcessed", "version": 2}')
+    messages += publish(kafka_bootstrap, topics, updates)
+    assert messages == N + 1 + UPDATED
+    expected_topics = Counter(["arms"] * UPDATED + [t.id for e in corpus(N)[UPDATED:] for t in e.topics])
+
+    # 2. kill -9 while a batch is written but not committed
+    slow = marsad(env, "--batch-size", "50", module="tests.consumers.views_process")
+    marker = Path(env["MARSAD_TEST_MARKER"])
+    try:
+        wait_for(lambda: views_state(views_url)[0] >= 200 and marker.exists(), "a batch in progress")
+        slow.kill()
+        slow.wait(10)
+    finally:
+        if slow.poll() is None:
+            slow.kill()
+    articles, applied = views_state(views_url)
+    assert 200 <= articles < N and applied < messages  # the batch in hand was lost, not half-written
+
+    # 3. restart: exactly N
+    live = marsad(env, "views")
+    try:
+        wait_for(lambda: views_state(views_url)[1] == messages, "the live view to catch up")
+        with open_store(views_url) as s:
+            assert s.stats()["articles"] == N
+            counts = {r["key"]: r["articles"] for r in s.counts(CountQuery(by="topic", limit=1000))}
+            live_hash = s.content_hash()
+        assert counts == expected_topics
+
+        # 4. replay while the live consumer runs: same hash, swapped in
+        replay = subprocess.run([sys.executable, "-m", "deploy.cli", "replay"], env=env, cwd=ROOT, text=True,
+                                capture_output=True, timeout=120)
+        assert replay.returncode == 0, replay.stderr
+        assert re.search(rf"replay  {messages:,}/{messages:,} \(100%\)  [\d,]+ ev/s  ETA 0:00:00", replay.stderr)
+        assert f"views hash {live_hash}" in replay.stdout
+        views_hash = subprocess.run([sys.executable, "-m", "deploy.cli", "views", "hash"], env=env, cwd=ROOT,
+                                    text=True, capture_output=True, timeout=60)
+        assert views_hash.stdout.strip() == live_hash
+
+        publish(kafka_bootstrap, topics, [article(N + i) for i in range(LATE)])
+        wait_for(lambda: views_state(views_url) == (N + LATE, messages + LATE), "the live consumer to go on")
+
+        # 5. SIGTERM: finish, commit, exit 0
+        live.send_signal(signal.SIGTERM)
+        assert live.wait(20) == 0, live.stderr.read()
+    finally:
+        if live.poll() is None:
+            live.kill()
+    assert views_state(views_url) == (N + LATE, messages + LATE)
+    letters = dead_letters(kafka_bootstrap, topics.deadletter("consumers"))
+    assert {(d.stage, d.error, d.key, d.source_offset is not None) for d in letters} == {
+        ("views", "schema", "poison", True)}
+    assert len({d.event_id for d in letters}) == 1  # re-sent after the kill, the same letter
+
+
+def dead_letters(bootstrap: str, topic: str) -> list:
+    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                             enable_auto_commit=False, consumer_timeout_ms=3000)
+    try:
+        return [decode(m.value) for m in consumer]
+    finally:
+        consumer.close()

@@ -1,0 +1,40 @@
+"""An ArticleProcessed as view rows: the conventions both databases rely on."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from consumers.rows import article_rows, main_place, search_words, timestamp
+from schemas.facts import Place
+from tests.consumers.factory import article
+
+
+def test_times_are_utc_text_that_sorts():
+    tz = timezone(timedelta(hours=3))
+    assert timestamp(datetime(2024, 2, 1, 2, 30, 15, 999, tzinfo=tz)) == "2024-01-31T23:30:15Z"
+    assert timestamp(datetime(2024, 2, 1, 2, 30)) == "2024-02-01T02:30:00Z"  # naive: UTC
+
+
+def test_article_row_conventions():
+    rows = article_rows(article(6, duplicate_of=5, pills=2.5e6))
+    a = dict(zip(("article_id", "event_id", "occurred_at", "url", "source", "title", "lang", "published", "at",
+                  "day", "hour", "story_id", "dup_status"), rows.article, strict=False))
+    assert a["at"] == "2024-02-01T12:00:00Z" and a["day"] == "2024-02-01" and a["hour"] == "2024-02-01T12"
+    assert a["story_id"] == "a00005" and a["dup_status"] == "near"
+    assert [r[2:5] for r in rows.children["seizures"]] == [("captagon", "pill", 2.5e6)]  # money is no seizure
+    assert len(rows.children["article_quantities"]) == 2
+
+
+def test_search_words_are_the_matching_form():
+    assert search_words("ضبطُ شحنةٍ من الكبتاجون، في «درعا»!") == ["ضبط", "شحنه", "من", "الكبتاجون", "في", "درعا"]
+    assert search_words("أمنية_إيرانية 2024") == ["امنيه", "ايرانيه", "2024"]
+
+
+def test_main_place_is_the_most_mentioned_then_the_first():
+    a, b, c = (Place(n, 0, 0, "SY", mentions=m) for n, m in (("a", 1), ("b", 3), ("c", 3)))
+    assert main_place([a, b, c]) is b and main_place([]) is None
+
+
+def test_nul_characters_are_dropped():
+    ev = article(1, title="عنوان\x00مكسور")
+    assert "\x00" not in article_rows(ev).article[5]
