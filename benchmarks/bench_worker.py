@@ -100,7 +100,11 @@ def main() -> None:
     finally:
         consumer.close()
         worker.send_signal(signal.SIGTERM)
-        worker.wait(60)
+        try:
+            worker.wait(60)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
         if broker:
             broker.stop(quiet=True)
         tmp.cleanup()

@@ -17,7 +17,7 @@ SHARED_SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds
 
 EPILOG = """\b
 First steps:
-  marsad demo                 start the local broker, import sample articles, show the topics
+  marsad demo                 the whole pipeline on the bundled samples, with a summary
   marsad kafka status         is the local broker running?
   marsad topics list          topics with partition and message counts
   marsad tail fetched -n 3    the last events on a topic
@@ -307,7 +307,13 @@ def worker_cmd(ctx: click.Context, web_port: int | None) -> None:
 @click.option("--keep", is_flag=True, help="Leave the local broker running afterwards.")
 @pass_ctx
 def demo_cmd(obj: Ctx, keep: bool) -> None:
-    """The main job on embedded defaults: local broker, topics, sample articles in, topics shown."""
+    """The main job on embedded defaults: the pipeline on the bundled samples, then a summary.
+
+    Starts the local broker, a stream worker and a local server for the sample
+    feeds; polls them, imports the sample JSONL and the shared seeds, waits
+    until every article is processed, prints duplicates, topics, places,
+    organisations and seizures, and stops everything it started.
+    """
     from deploy.demo import run_demo
     run_demo(obj.settings, keep=keep, seeds=SHARED_SEEDS)
 

@@ -64,6 +64,13 @@ CATALOGUE: tuple[TopicSpec, ...] = (
 
 BY_NAME = {spec.name: spec for spec in CATALOGUE}
 
+# The stream workers' Faust tables. Faust names a table's changelog topic
+# "{app id}-{table}-changelog" (app id "{prefix}-streams"); the catalogue creates
+# them up front, compacted and with the partitions of the article topics, because a
+# worker that creates them itself at start-up does not see them in its metadata yet.
+STREAM_TABLES = ("dedup-bands", "dedup-signatures", "dedup-votes")
+CHANGELOG_CONFIGS = {"cleanup.policy": "compact", **LARGE}
+
 
 class Topics:
     """Full topic names for one prefix: ``Topics("marsad").fetched == "marsad.articles.fetched"``."""
@@ -98,5 +105,14 @@ class Topics:
     def deadletter(self, stage: str) -> str:
         return self.name(f"deadletter.{stage}")
 
+    @property
+    def streams_app_id(self) -> str:
+        return f"{self.prefix}-streams"
+
+    def changelog(self, table: str) -> str:
+        if table not in STREAM_TABLES:
+            raise KeyError(f"unknown stream table {table!r}; the workers have {', '.join(STREAM_TABLES)}")
+        return f"{self.streams_app_id}-{table}-changelog"
+
     def all(self) -> list[str]:
-        return [self.name(s.name) for s in CATALOGUE]
+        return [self.name(s.name) for s in CATALOGUE] + [self.changelog(t) for t in STREAM_TABLES]

@@ -21,7 +21,7 @@ def broker_urls(bootstrap: str) -> str:
 
 def create_app(settings: Settings) -> faust.App:
     return faust.App(
-        f"{settings.topic_prefix}-streams",
+        Topics(settings.topic_prefix).streams_app_id,
         broker=broker_urls(settings.bootstrap_servers),
         store=settings.worker_store,
         datadir=str(settings.data_path / "streams"),
@@ -33,6 +33,8 @@ def create_app(settings: Settings) -> faust.App:
         topic_allow_declare=True,
         producer_acks=-1,
         producer_compression_type="lz4",
+        producer_linger=0.01,  # batch sends: every message as its own acks=all request is slow
+        producer_max_batch_size=256 * 1024,
         producer_max_request_size=8 * 1024 * 1024,
         consumer_max_fetch_size=8 * 1024 * 1024,
         key_serializer="raw",

@@ -27,15 +27,15 @@ from streams.classify import Taxonomy
 from streams.classify.combined import topics_and_orgs
 from streams.clean.boilerplate import DEFAULT_PATH as BOILERPLATE_FILE
 from streams.clean.boilerplate import BoilerplateRules
-from streams.clean.pipeline import clean
-from streams.extract.countries import find_countries
+from streams.clean.pipeline import clean_and_normalize
 from streams.extract.gazetteer.model import Gazetteer, load_gazetteer
-from streams.extract.places import find_places
+from streams.extract.places import find_places_and_countries
 from streams.extract.quantities import find_quantities
 from streams.text.normalize import normalize
 
-_ARABIC_LETTER = re.compile("[\u0621-\u064a\u0671-\u06d3]")
-_LATIN_LETTER = re.compile("[A-Za-z]")
+# Runs of letters, counted by their lengths: far fewer matches than one per letter.
+_ARABIC_LETTERS = re.compile("[\u0621-\u064a\u0671-\u06d3]+")
+_LATIN_LETTERS = re.compile("[A-Za-z]+")
 
 
 @dataclass(frozen=True)
@@ -79,21 +79,19 @@ class Analysis:
 
 def analyse(text: str, res: Resources, *, title: str = "", lang: str = "") -> Analysis:
     """Clean, classify and extract one article (see the module docstring for the order)."""
-    body = clean(text, res.boilerplate)
-    norm = normalize(body)
+    body, norm = clean_and_normalize(text, res.boilerplate)
     title_norm = normalize(title) if title else ""
     topics, orgs = topics_and_orgs(norm, res.taxonomy, title_norm, text=body, title_text=title or None)
-    places = find_places(norm, res.gazetteer, text=body)
-    countries = find_countries(norm, places)
-    quantities = find_quantities(body)
+    places, countries = find_places_and_countries(norm, res.gazetteer, text=body)
+    quantities = find_quantities(body, norm=norm)
     return Analysis(lang or detect_lang(body), body, norm, topics, places, countries, orgs, quantities)
 
 
 def detect_lang(text: str) -> str:
     """"ar" when Arabic letters dominate the letters of the text, else "en" (or "" when empty)."""
     sample = text[:400]  # a few lines tell the script; counting more only costs time
-    arabic = len(_ARABIC_LETTER.findall(sample))
-    latin = len(_LATIN_LETTER.findall(sample))
+    arabic = sum(map(len, _ARABIC_LETTERS.findall(sample)))
+    latin = sum(map(len, _LATIN_LETTERS.findall(sample)))
     if arabic == latin == 0:
         return ""
     return "ar" if arabic >= latin else "en"

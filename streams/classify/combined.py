@@ -10,6 +10,7 @@ from schemas.facts import Org, Topic
 from streams.classify.orgs import orgs_from
 from streams.classify.taxonomy import Taxonomy
 from streams.classify.topics import score_topics
+from streams.text.normalize import SourceMap
 
 
 def topics_and_orgs(norm_text: str, taxonomy: Taxonomy, title_norm: str = "", *,
@@ -17,5 +18,7 @@ def topics_and_orgs(norm_text: str, taxonomy: Taxonomy, title_norm: str = "", *,
     """``(classify(...), find_orgs(...))`` of an article, for the price of one scan of its body."""
     topic_matches, org_matches = taxonomy.matcher.scan(norm_text)
     title_matches = taxonomy.matcher.find(title_norm, orgs=False) if title_norm else []
-    topics = score_topics(topic_matches, title_matches, taxonomy, (norm_text, text), (title_norm, title_text))
-    return topics, orgs_from(org_matches, norm_text, text)
+    written = SourceMap(text, norm_text) if text is not None else None
+    topics = score_topics(topic_matches, title_matches, taxonomy, (norm_text, text), (title_norm, title_text),
+                          body_map=written)
+    return topics, orgs_from(org_matches, norm_text, text, written=written)

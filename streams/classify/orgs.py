@@ -31,8 +31,12 @@ def find_orgs(norm_text: str, taxonomy: Taxonomy, *, text: str | None = None) ->
     return orgs_from(taxonomy.matcher.find(norm_text, orgs=True), norm_text, text)
 
 
-def orgs_from(matches: list[Match], norm_text: str, text: str | None) -> list[Org]:
-    """Organisations from the form matches of one text, each once, in order of first mention."""
+def orgs_from(matches: list[Match], norm_text: str, text: str | None, *,
+              written: SourceMap | None = None) -> list[Org]:
+    """Organisations from the form matches of one text, each once, in order of first mention.
+
+    ``written``, when given, is the `SourceMap` of ``text`` to ``norm_text`` (shared with the topics).
+    """
     plain = {m.entry.id for m in matches if not m.entry.term.with_orgs}
     first: dict[str, Match] = {}
     counts: dict[str, int] = {}
@@ -42,7 +46,8 @@ def orgs_from(matches: list[Match], norm_text: str, text: str | None) -> list[Or
             continue
         first.setdefault(m.entry.id, m)
         counts[m.entry.id] = counts.get(m.entry.id, 0) + 1
-    written = SourceMap(text, norm_text) if text is not None else None
+    if written is None and text is not None:
+        written = SourceMap(text, norm_text)
     orgs = []
     for org_id, m in first.items():
         name = written.span(m.name_start, m.end) if written is not None else norm_text[m.name_start:m.end]

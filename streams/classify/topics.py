@@ -75,16 +75,20 @@ def classify(norm_text: str, taxonomy: Taxonomy, title_norm: str = "", *,
 
 
 def score_topics(body_matches: list[Match], title_matches: list[Match], taxonomy: Taxonomy,
-                 body: tuple[str, str | None], title: tuple[str, str | None]) -> list[Topic]:
+                 body: tuple[str, str | None], title: tuple[str, str | None], *,
+                 body_map: SourceMap | None = None) -> list[Topic]:
     """Assigned topics from the topic evidence matched in the body and the title.
 
-    ``body`` and ``title`` are (normalised text, text as written or None), for quoting evidence.
+    ``body`` and ``title`` are (normalised text, text as written or None), for quoting evidence;
+    ``body_map``, when given, is the `SourceMap` of ``body`` (shared with `orgs_from`).
     """
     in_body: _Hits = {}
     in_title: _Hits = {}
     _gather(body_matches, in_body)
     _gather(title_matches, in_title)
     scoring = taxonomy.scoring
+    # One map per text for all topics (SourceMap works out its offsets once, on first use).
+    quoted = [(TITLE, _quotable(title)), (BODY, body_map or _quotable(body))]
     topics = []
     for topic_id in in_body.keys() | in_title.keys():
         body_hits, title_hits = in_body.get(topic_id, {}), in_title.get(topic_id, {})
@@ -92,9 +96,15 @@ def score_topics(body_matches: list[Match], title_matches: list[Match], taxonomy
         if score < (taxonomy.topics[topic_id].threshold or scoring.threshold):
             continue
         evidence = []
-        for hits, where, (norm, src) in ((title_hits, TITLE, title), (body_hits, BODY, body)):
+        for hits, (where, text) in zip((title_hits, body_hits), quoted, strict=True):
             if hits:
-                evidence += _evidence(hits, where, SourceMap(src, norm) if src is not None else norm)
+                evidence += _evidence(hits, where, text)
         topics.append(Topic(id=topic_id, score=min(1.0, round(score, 3)), evidence=evidence))
     topics.sort(key=lambda t: (-t.score, t.id))
     return topics
+
+
+def _quotable(texts: tuple[str, str | None]) -> SourceMap | str:
+    """What evidence is quoted from: the text as written through its map, else the matching form."""
+    norm, src = texts
+    return SourceMap(src, norm) if src is not None else norm

@@ -106,11 +106,22 @@ def drop_boilerplate(lines: Sequence[str], rules: BoilerplateRules) -> Iterator[
     A marker line drops itself and up to its number of following title-like
     lines; the first line that is not title-like ends the teasers and is kept.
     """
-    # One normalisation of the whole text is much cheaper than one per line; it keeps
-    # line breaks, so its lines pair with the originals.
-    norm_lines = normalize("\n".join(lines)).split("\n")
-    if len(norm_lines) != len(lines):
-        norm_lines = [normalize(line) for line in lines]
+    for line, _norm_line in kept_lines(lines, rules):
+        yield line
+
+
+def kept_lines(lines: Sequence[str], rules: BoilerplateRules,
+               norm_lines: Sequence[str] | None = None) -> Iterator[tuple[str, str]]:
+    """`drop_boilerplate`, each kept line with its matching form.
+
+    ``norm_lines``, when the caller has them, are ``normalize(line)`` for each of ``lines``.
+    """
+    if norm_lines is None:
+        # One normalisation of the whole text is much cheaper than one per line; it keeps
+        # line breaks, so its lines pair with the originals.
+        norm_lines = normalize("\n".join(lines)).split("\n")
+        if len(norm_lines) != len(lines):
+            norm_lines = [normalize(line) for line in lines]
     teasers = 0
     longest = rules.longest
     for line, norm_line in zip(lines, norm_lines, strict=True):
@@ -118,7 +129,7 @@ def drop_boilerplate(lines: Sequence[str], rules: BoilerplateRules) -> Iterator[
             continue
         if len(line) > longest:  # a paragraph: no rule can take it
             teasers = 0
-            yield line
+            yield line, norm_line
             continue
         key = _key(norm_line)
         if key in rules.markers:
@@ -130,7 +141,7 @@ def drop_boilerplate(lines: Sequence[str], rules: BoilerplateRules) -> Iterator[
             teasers -= 1
             continue
         teasers = 0
-        yield line
+        yield line, norm_line
 
 
 def _compile(doc: Any, source: str) -> BoilerplateRules:

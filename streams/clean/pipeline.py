@@ -5,9 +5,9 @@ from __future__ import annotations
 import html
 import re
 
-from streams.clean.boilerplate import BoilerplateRules, drop_boilerplate
+from streams.clean.boilerplate import BoilerplateRules, kept_lines
 from streams.clean.html import html_to_text, is_html
-from streams.text.normalize import squash_spaces
+from streams.text.normalize import needs_nfkc, normalize, squash_spaces
 
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 
@@ -28,16 +28,35 @@ def clean(text: str, rules: BoilerplateRules | None = None) -> str:
 
     Spelling is kept as written: matching forms are for the classifier.
     """
+    return clean_and_normalize(text, rules)[0]
+
+
+def clean_and_normalize(text: str, rules: BoilerplateRules | None = None) -> tuple[str, str]:
+    """``(clean(text, rules), normalize(clean(text, rules)))``, normalising only once.
+
+    Boilerplate rules already need the matching form of every line; when
+    `normalize` maps characters one by one (no NFKC, see `needs_nfkc`), the
+    matching form of the body is the kept lines' forms joined, so the body is
+    not normalised a second time.
+    """
     rules = rules if rules is not None else BoilerplateRules.default()
     if is_html(text):
         text = html_to_text(text)
     elif "&" in text and _ENTITY.search(text):
         text = html.unescape(text)
     lines = squash_spaces(text).split("\n")  # every kind of line break (str.splitlines) becomes \n
+    joined = "\n".join(lines)
+    per_char = not needs_nfkc(joined)
+    norm_lines = normalize(joined).split("\n") if per_char else None
+    if norm_lines is not None and len(norm_lines) != len(lines):
+        norm_lines, per_char = None, False
     seen: set[str] = set()
     body = []
-    for line in drop_boilerplate(lines, rules):
+    norm_body = []
+    for line, norm_line in kept_lines(lines, rules, norm_lines):
         if line not in seen:
             seen.add(line)
             body.append(line)
-    return "\n".join(body)
+            norm_body.append(norm_line)
+    clean_text = "\n".join(body)
+    return clean_text, "\n".join(norm_body) if per_char else normalize(clean_text)

@@ -6,4 +6,7 @@ their vocabularies in data files beside them:
 - `places.find_places`            gazetteer places (gazetteer/, places.yaml)
 - `countries.find_countries`      ISO codes (countries.yaml)
 - `quantities.find_quantities`    drug and money quantities (quantities.yaml)
+
+`places.find_places_and_countries` gives both of the first two with one pass
+over the text (what `streams.pipeline.analyse` uses).
 """

@@ -101,8 +101,14 @@ def country_mentions(norm_text: str, vocab: CountryVocab | None = None) -> dict[
 def _mentions(norm_text: str, vocab: CountryVocab) -> tuple[tuple[str, int], ...]:
     # Memoised on the (immutable) text: find_places needs the same counts as
     # evidence that find_countries then reports, for the same article.
+    return mentions_in(norm_text, vocab.lexicon.find(norm_text), vocab)
+
+
+def mentions_in(norm_text: str, hits: Iterable[Hit[tuple[str, str]]],
+                vocab: CountryVocab) -> tuple[tuple[str, int], ...]:
+    """`country_mentions` from the hits of ``vocab.lexicon`` in ``norm_text`` (found by the caller)."""
     out: dict[str, int] = {}
-    for hit in vocab.lexicon.find(norm_text):
+    for hit in hits:
         if not _counts(norm_text, hit):
             continue
         for iso in vocab.isos[hit.phrase]:
@@ -117,7 +123,12 @@ def find_countries(norm_text: str, places: Iterable[Place], vocab: CountryVocab 
     found in it. Countries come in order of first mention, then those known
     only through a place.
     """
-    found = list(country_mentions(norm_text, vocab))
+    return countries_of(country_mentions(norm_text, vocab), places)
+
+
+def countries_of(mentions: Iterable[str], places: Iterable[Place]) -> list[str]:
+    """The countries named (``mentions``, in order of first mention), then those known only through ``places``."""
+    found = list(mentions)
     for place in places:
         if place.country and place.country not in found:
             found.append(place.country)

@@ -17,6 +17,7 @@ a phrase without article needs a chain without one (و, ب, ل, وب…).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Generic, NamedTuple, TypeVar
 
 import ahocorasick
@@ -90,37 +91,84 @@ class Lexicon(Generic[V]):
             entry = slot.setdefault(article, (phrase, []))
             if value not in entry[1]:
                 entry[1].append(value)
-        self._automaton = ahocorasick.Automaton()
-        for core, slot in table.items():
-            frozen = {article: (phrase, tuple(values)) for article, (phrase, values) in slot.items()}
-            self._automaton.add_word(core, (core, frozen))
+        # core -> {article?: (phrase, values)}, kept to build joint automata (`find_each`)
+        self._slots = {core: {article: (phrase, tuple(values)) for article, (phrase, values) in slot.items()}
+                       for core, slot in table.items()}
+        self._automaton = _build_automaton({core: (slot,) for core, slot in self._slots.items()})
         self.size = len(table)
-        if table:
-            self._automaton.make_automaton()
 
     def find(self, norm: str) -> list[Hit[V]]:
         """Every non-overlapping hit in ``norm`` (leftmost, then longest, wins), in text order."""
         if not self.size:
             return []
-        n = len(norm)
-        found: list[Hit[V]] = []
-        for last, (core, slot) in self._automaton.iter(norm):
-            end = last + 1
-            if end < n and norm[end].isalnum():
-                continue
-            core_start = end - len(core)
-            start = core_start
-            floor = core_start - _MAX_CHAIN - 1
-            while start > 0 and norm[start - 1].isalnum():
-                start -= 1
-                if start <= floor:
-                    break
+        return _find(self._automaton, norm, 1)[0]
+
+
+def find_each(norm: str, lexicons: tuple[Lexicon, ...]) -> list[list[Hit]]:
+    """``[lexicon.find(norm) for lexicon in lexicons]``, in one pass over ``norm``.
+
+    The pass runs an automaton over the cores of all the lexicons (built on
+    first use for that tuple of lexicons, then kept). Boundaries and clitic
+    chains depend only on where a core stands, so each raw hit is checked once
+    and then read against each lexicon that has the core; stepping through
+    the text is what costs, and it is done once instead of once per lexicon.
+    """
+    if len(lexicons) == 1 or not all(lex.size for lex in lexicons):
+        return [lex.find(norm) for lex in lexicons]
+    return _find(_joint_automaton(lexicons), norm, len(lexicons))
+
+
+@lru_cache(maxsize=4)
+def _joint_automaton(lexicons: tuple[Lexicon, ...]) -> ahocorasick.Automaton:
+    """One automaton over the cores of ``lexicons`` (immutable, so built once and shared)."""
+    slots: dict[str, list[dict | None]] = {}
+    for k, lex in enumerate(lexicons):
+        for core, slot in lex._slots.items():
+            slots.setdefault(core, [None] * len(lexicons))[k] = slot
+    return _build_automaton({core: tuple(per_lexicon) for core, per_lexicon in slots.items()})
+
+
+def _build_automaton(slots: dict[str, tuple[dict | None, ...]]) -> ahocorasick.Automaton:
+    """An automaton over the cores, each carrying (core, its length, its slot in each lexicon or None)."""
+    automaton = ahocorasick.Automaton()
+    for core, per_lexicon in slots.items():
+        automaton.add_word(core, (core, len(core), per_lexicon))
+    if slots:
+        automaton.make_automaton()
+    return automaton
+
+
+def _find(automaton: ahocorasick.Automaton, norm: str, count: int) -> list[list[Hit]]:
+    """The hits of each of ``count`` lexicons whose cores ``automaton`` holds (see `_build_automaton`)."""
+    n = len(norm)
+    found: list[list[Hit]] = [[] for _ in range(count)]
+    for last, (core, length, per_lexicon) in automaton.iter(norm):
+        end = last + 1
+        if end < n and norm[end].isalnum():
+            continue
+        core_start = end - length
+        if not core_start or not norm[core_start - 1].isalnum():
+            # The usual case, a word with no clitics: what `_accept` does for chain "".
+            for slot, hits in zip(per_lexicon, found, strict=True):
+                reading = slot.get(False) if slot is not None else None
+                if reading is not None:
+                    hits.append(Hit(core_start, core_start, end, reading[0], "", False, reading[1]))
+            continue
+        start = core_start
+        floor = core_start - _MAX_CHAIN - 1
+        while start > 0 and norm[start - 1].isalnum():
+            start -= 1
             if start <= floor:
-                continue  # the core sits inside a longer word
-            hit = _accept(norm[start:core_start], core, slot, start, core_start, end)
-            if hit is not None:
-                found.append(hit)
-        return _leftmost_longest(found)
+                break
+        if start <= floor:
+            continue  # the core sits inside a longer word
+        chain = norm[start:core_start]
+        for slot, hits in zip(per_lexicon, found, strict=True):
+            if slot is not None:
+                hit = _accept(chain, core, slot, start, core_start, end)
+                if hit is not None:
+                    hits.append(hit)
+    return [_leftmost_longest(hits) for hits in found]
 
 
 def _accept(chain: str, core: str, slot: dict, start: int, core_start: int, end: int) -> Hit | None:

@@ -26,9 +26,15 @@ from itertools import pairwise
 
 from schemas.facts import Place
 from streams.extract.context import gap, two_words_before
-from streams.extract.countries import CountryVocab, country_mentions
+from streams.extract.countries import (
+    CountryVocab,
+    countries_of,
+    country_mentions,
+    load_country_vocab,
+    mentions_in,
+)
 from streams.extract.gazetteer.model import Gazetteer, PlaceEntry
-from streams.extract.lexicon import Hit
+from streams.extract.lexicon import Hit, find_each
 from streams.extract.place_rules import PlaceRules, load_place_rules
 from streams.extract.surface import surface
 
@@ -78,30 +84,52 @@ def find_places(norm_text: str, gazetteer: Gazetteer, *, text: str | None = None
     ``text`` is the clean text itself, to report names as written; without it
     names come in their matching form.
     """
-    rules = rules or load_place_rules()
     hits = gazetteer.lexicon.find(norm_text)
     if not hits:
         return []
+    return _places(norm_text, gazetteer, text, rules or load_place_rules(), hits,
+                   dict(country_mentions(norm_text, countries)))
+
+
+def find_places_and_countries(norm_text: str, gazetteer: Gazetteer, *, text: str | None = None,
+                              rules: PlaceRules | None = None,
+                              countries: CountryVocab | None = None) -> tuple[list[Place], list[str]]:
+    """``(find_places(...), find_countries(...))`` of one article, with one pass over its text.
+
+    Gazetteer names and country words are found together (`find_each`), and
+    the country mentions serve both as evidence for places and as the start
+    of the country list.
+    """
+    vocab = countries or load_country_vocab()
+    hits, country_hits = find_each(norm_text, (gazetteer.lexicon, vocab.lexicon))
+    mentions = dict(mentions_in(norm_text, country_hits, vocab))
+    places = _places(norm_text, gazetteer, text, rules or load_place_rules(), hits, dict(mentions)) if hits else []
+    return places, countries_of(mentions, places)
+
+
+def _places(norm_text: str, gazetteer: Gazetteer, text: str | None, rules: PlaceRules,
+            hits: list[Hit[int]], evidence: dict[str, int]) -> list[Place]:
+    """`find_places` once the names (``hits``) and country mentions (``evidence``, updated here) are found."""
     mentions = [_context(norm_text, h, rules) for h in hits]
     _coordinate(norm_text, mentions)
     groups: dict[str, _Group] = {}
     for m in mentions:
         groups.setdefault(m.hit.phrase, _Group(m.hit.phrase)).mentions.append(m)
 
-    evidence = dict(country_mentions(norm_text, countries))
     entries = gazetteer.entries
     # Pass 1: names with one reading; their countries become evidence for pass 2.
+    ambiguous = []
     for g in groups.values():
         cands = g.mentions[0].hit.values
-        if len({entries[i].country for i in cands}) == 1:
-            g.entry = _choose(g, cands, entries, evidence, rules)
-            if g.entry is not None:
-                c = entries[g.entry].country
-                evidence[c] = evidence.get(c, 0) + 1
-    for g in groups.values():
-        cands = g.mentions[0].hit.values
-        if len({entries[i].country for i in cands}) > 1:
-            g.entry = _choose(g, cands, entries, evidence, rules)
+        if len(cands) > 1 and len({entries[i].country for i in cands}) > 1:
+            ambiguous.append((g, cands))
+            continue
+        g.entry = _choose(g, cands, entries, evidence, rules, False)
+        if g.entry is not None:
+            c = entries[g.entry].country
+            evidence[c] = evidence.get(c, 0) + 1
+    for g, cands in ambiguous:
+        g.entry = _choose(g, cands, entries, evidence, rules, True)
 
     return _report(norm_text, text, groups, entries)
 
@@ -158,15 +186,17 @@ def _required(entry: PlaceEntry, phrase: str, ambiguous: bool, evidenced: bool, 
 
 
 def _choose(g: _Group, cands: tuple[int, ...], entries: tuple[PlaceEntry, ...],
-            evidence: dict[str, int], rules: PlaceRules) -> int | None:
-    """The entry a name stands for in this article, or None when it is not a place here."""
+            evidence: dict[str, int], rules: PlaceRules, ambiguous: bool) -> int | None:
+    """The entry a name stands for in this article, or None when it is not a place here.
+
+    ``ambiguous``: the candidates lie in more than one country.
+    """
     live = [m for m in g.mentions if not m.blocked]
     if not live:
         return None
-    level = g.level
+    level = max(m.level for m in live)
     small = any(m.small_noun for m in live)
     kinds = {m.noun_kind for m in live if m.noun_kind}
-    ambiguous = len({entries[i].country for i in cands}) > 1
     best, best_score = None, -math.inf
     for i in cands:
         e = entries[i]

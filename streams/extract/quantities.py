@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import ahocorasick
 import yaml
 
 from schemas.facts import Quantity
@@ -58,7 +57,7 @@ class QuantityVocab:
     """quantities.yaml, indexed."""
 
     numbers: NumberWords
-    anchors: ahocorasick.Automaton  # scale-word stems
+    scale_stems: tuple[tuple[str, int], ...]  # (normalised stem, its length as written)
     follows: frozenset[str]  # words that may follow digits in a quantity (scales, units)
     units: dict[str, str]  # word -> unit id
     unit_phrases: dict[str, str]  # "ليره سوريه" -> SYP
@@ -86,12 +85,9 @@ class QuantityVocab:
                 for f in forms:
                     items.setdefault(f, item)
         units = _clitic_map(data["units"], str)
-        anchors = ahocorasick.Automaton()
-        for stem in _SCALE_STEMS:
-            anchors.add_word(normalize(stem), len(stem))
-        anchors.make_automaton()
+        scale_stems = tuple(dict((normalize(stem), len(stem)) for stem in _SCALE_STEMS).items())
         follows = frozenset(numbers.scales) | frozenset(units) | {p.split()[0] for p in phrases}
-        return cls(numbers, anchors, follows, units, phrases, items, frozenset(data["drug_only"]),
+        return cls(numbers, scale_stems, follows, units, phrases, items, frozenset(data["drug_only"]),
                    frozenset(data["money"]), int(data["item_after_words"]), int(data["item_before_words"]))
 
 
@@ -101,10 +97,14 @@ def load_quantity_vocab(path: Path = DATA_FILE) -> QuantityVocab:
     return QuantityVocab.from_mapping(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
-def find_quantities(text: str, vocab: QuantityVocab | None = None) -> list[Quantity]:
-    """Drug and money quantities in ``text`` (clean text, not normalised), each once, in text order."""
+def find_quantities(text: str, vocab: QuantityVocab | None = None, *, norm: str | None = None) -> list[Quantity]:
+    """Drug and money quantities in ``text`` (clean text, not normalised), each once, in text order.
+
+    ``norm``, when the caller has it already, must be ``normalize(text)``; it saves normalising again.
+    """
     vocab = vocab or load_quantity_vocab()
-    norm = normalize(text)
+    if norm is None:
+        norm = normalize(text)
     out: list[Quantity] = []
     seen: set[tuple[float, str, str | None]] = set()
     done = 0
@@ -133,7 +133,7 @@ def _anchors(norm: str, vocab: QuantityVocab) -> list[int]:
     for m in _DIGITS.finditer(norm):
         if m.group()[0] in "$€" or word_after(norm, m.end()) in vocab.follows:
             out.append(m.start())
-    for end, size in vocab.anchors.iter(norm):
+    for end, size in _stem_ends(norm, vocab.scale_stems):
         lo, hi = end + 1 - size, end + 1
         while lo > 0 and norm[lo - 1].isalpha():
             lo -= 1
@@ -143,6 +143,22 @@ def _anchors(norm: str, vocab: QuantityVocab) -> list[int]:
         if word in vocab.numbers.scales or word in vocab.numbers.duals:
             out.append(lo)
     out.sort()
+    return out
+
+
+def _stem_ends(norm: str, stems: tuple[tuple[str, int], ...]) -> list[tuple[int, int]]:
+    """(last index, value) of every occurrence of every stem, overlaps included.
+
+    What an Aho-Corasick automaton over the stems would report, by ``str.find``:
+    for a handful of short stems, a few scans in C beat stepping an automaton
+    through every character of the article.
+    """
+    out = []
+    for stem, size in stems:
+        i = norm.find(stem)
+        while i >= 0:
+            out.append((i + len(stem) - 1, size))
+            i = norm.find(stem, i + 1)
     return out
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 
 _DROP = [chr(c) for c in range(0x064B, 0x0660)] + ["\u0670", "\u0640"]  # harakat .. sukun, alef khanjariya, tatweel
 _DROP += [chr(c) for c in range(0x06D6, 0x06EE)]  # Quranic annotation marks
@@ -58,9 +59,18 @@ _DIGITS_TABLE = str.maketrans({**{chr(0x0660 + i): str(i) for i in range(10)},
                                "٫": ".", "٬": ","})
 
 
+def needs_nfkc(text: str) -> bool:
+    """Whether `normalize` folds ``text`` by NFKC (it has Arabic presentation forms).
+
+    Without NFKC, `normalize` maps each character on its own, so the matching
+    form of lines joined by line breaks is their matching forms joined.
+    """
+    return bool(_PRESENTATION_UTF8.search(text.encode("utf-8", "surrogatepass")) and _PRESENTATION.search(text))
+
+
 def normalize(text: str) -> str:
     """Return the matching form of ``text`` (see the module docstring)."""
-    if _PRESENTATION_UTF8.search(text.encode("utf-8", "surrogatepass")) and _PRESENTATION.search(text):
+    if needs_nfkc(text):
         text = unicodedata.normalize("NFKC", text)
     for char, replacement in _REPLACEMENTS:
         if char in text:
@@ -80,26 +90,36 @@ class SourceMap:
     length), spans fall back to the matching form.
     """
 
-    __slots__ = ("_drops", "_norm", "_source")
+    __slots__ = ("_norm", "_ready", "_shifts", "_source")
 
     def __init__(self, source: str, norm: str) -> None:
         self._source = source
         self._norm = norm
-        drops = [m.start() for m in _DROPPED.finditer(source)]
-        self._drops: list[int] | None = drops if len(source) - len(drops) == len(norm) else None
+        # Computed on the first `span` (many articles never quote anything): see `_offsets`.
+        self._shifts: list[int] | None = None
+        self._ready = False
 
-    def _to_source(self, i: int) -> int:
-        k = 0
-        drops = self._drops or ()
-        while k < len(drops) and drops[k] <= i + k:
-            k += 1
-        return i + k
+    def _offsets(self) -> list[int] | None:
+        """``d - k`` for the k-th dropped character at source offset ``d``, or None when the texts do not line up.
+
+        The matching-form offset ``i`` is the source offset ``i + k``, where ``k``
+        counts the drops ``d_k <= i + k``, i.e. ``d_k - k <= i``: since drops are
+        increasing integers ``d_k - k`` never decreases, so ``k`` is one bisection.
+        """
+        if not self._ready:
+            self._ready = True
+            drops = [m.start() for m in _DROPPED.finditer(self._source)]
+            lined_up = len(self._source) - len(drops) == len(self._norm)
+            self._shifts = [d - k for k, d in enumerate(drops)] if lined_up else None
+        return self._shifts
 
     def span(self, start: int, end: int) -> str:
         """The source text of the matching-form span ``[start, end)``."""
-        if self._drops is None or end <= start:
+        shifts = self._offsets() if end > start else None
+        if shifts is None:
             return self._norm[start:end]
-        return self._source[self._to_source(start):self._to_source(end - 1) + 1]
+        last = end - 1
+        return self._source[start + bisect_right(shifts, start):last + bisect_right(shifts, last) + 1]
 
 
 def ascii_digits(text: str) -> str:
