@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ from pathlib import Path
 from kafka import KafkaConsumer
 
 from benchmarks.corpus import articles
+from deploy.demo import stop_worker
 from deploy.kafka.local import LocalKafka, free_port
 from deploy.topics import create_topics
 from producers.publish import EventPublisher
@@ -99,12 +99,7 @@ def main() -> None:
               + ("" if args.rate else "  (all published at once: latency includes queueing)"))
     finally:
         consumer.close()
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(60)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        stop_worker(worker)
         if broker:
             broker.stop(quiet=True)
         tmp.cleanup()

@@ -13,64 +13,55 @@ ALIASES = {"fetched": "articles.fetched", "processed": "articles.processed",
            "discovered": "articles.discovered"}
 
 
-def last_events(bootstrap: str, topic: str, last: int) -> list[tuple[int, int, Event | SchemaError]]:
-    """The last ``last`` events of each partition of ``topic``, as (partition, offset, event)."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
-                             consumer_timeout_ms=3000, client_id="marsad-tail")
+def _read_range(consumer: KafkaConsumer, starts: dict[TopicPartition, int],
+                ends: dict[TopicPartition, int]) -> list[Event | SchemaError]:
+    """Decode every record from ``starts`` to ``ends`` (exclusive), in partition and offset order."""
+    consumer.assign(list(starts))
+    for tp, offset in starts.items():
+        consumer.seek(tp, offset)
+    left = {tp for tp in starts if ends[tp] > starts[tp]}
+    out: list[tuple[int, int, Event | SchemaError]] = []
+    while left:
+        batch = consumer.poll(timeout_ms=3000)
+        if not batch:
+            break
+        for tp, records in batch.items():
+            for r in records:
+                if r.offset < ends[tp]:
+                    try:
+                        out.append((tp.partition, r.offset, decode(r.value)))
+                    except SchemaError as e:
+                        out.append((tp.partition, r.offset, e))
+            if records and records[-1].offset >= ends[tp] - 1:
+                left.discard(tp)
+    return [e for _, _, e in sorted(out, key=lambda x: (x[0], x[1]))]
+
+
+def _partitions(consumer: KafkaConsumer, topic: str) -> list[TopicPartition]:
+    parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+    if not parts:
+        raise click.ClickException(f"topic {topic} does not exist: run `marsad topics create`")
+    return parts
+
+
+def last_events(bootstrap: str, topic: str, last: int) -> list[Event | SchemaError]:
+    """The last ``last`` events of each partition of ``topic``."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="marsad-tail")
     try:
-        parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
-        if not parts:
-            raise click.ClickException(f"topic {topic} does not exist: run `marsad topics create`")
-        consumer.assign(parts)
+        parts = _partitions(consumer, topic)
         ends = consumer.end_offsets(parts)
         begins = consumer.beginning_offsets(parts)
-        wanted = 0
-        for tp in parts:
-            start = max(begins[tp], ends[tp] - last)
-            consumer.seek(tp, start)
-            wanted += ends[tp] - start
-        out: list[tuple[int, int, Event | SchemaError]] = []
-        while len(out) < wanted:
-            batch = consumer.poll(timeout_ms=3000)
-            if not batch:
-                break
-            for tp, records in batch.items():
-                for r in records:
-                    if r.offset < ends[tp]:
-                        try:
-                            out.append((tp.partition, r.offset, decode(r.value)))
-                        except SchemaError as e:
-                            out.append((tp.partition, r.offset, e))
-        return sorted(out, key=lambda x: (x[0], x[1]))
+        return _read_range(consumer, {tp: max(begins[tp], ends[tp] - last) for tp in parts}, ends)
     finally:
         consumer.close()
 
 
 def read_all(bootstrap: str, topic: str) -> list[Event | SchemaError]:
-    """Every event on ``topic`` up to its current end, in partition and offset order."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="marsad-read",
-                             consumer_timeout_ms=3000)
+    """Every event on ``topic`` up to its current end."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="marsad-read")
     try:
-        parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
-        consumer.assign(parts)
-        consumer.seek_to_beginning(*parts)
-        ends = consumer.end_offsets(parts)
-        left = {tp: ends[tp] for tp in parts if ends[tp] > 0}
-        out: list[tuple[int, int, Event | SchemaError]] = []
-        while left:
-            batch = consumer.poll(timeout_ms=3000)
-            if not batch:
-                break
-            for tp, records in batch.items():
-                for r in records:
-                    if r.offset < ends[tp]:
-                        try:
-                            out.append((tp.partition, r.offset, decode(r.value)))
-                        except SchemaError as e:
-                            out.append((tp.partition, r.offset, e))
-                if records and records[-1].offset >= ends[tp] - 1:
-                    left.pop(tp, None)
-        return [e for _, _, e in sorted(out, key=lambda x: (x[0], x[1]))]
+        parts = _partitions(consumer, topic)
+        return _read_range(consumer, consumer.beginning_offsets(parts), consumer.end_offsets(parts))
     finally:
         consumer.close()
 
@@ -91,9 +82,9 @@ def tail_topic(bootstrap: str, prefix: str, topic: str, last: int, as_json: bool
         raise click.ClickException(f"unknown topic {topic!r}; one of: {', '.join([*ALIASES, *BY_NAME])}")
     name = Topics(prefix).name(short)
     import orjson
-    for partition, offset, event in last_events(bootstrap, name, last):
+    for event in last_events(bootstrap, name, last):
         if as_json:
             obj = {"error": str(event)} if isinstance(event, SchemaError) else to_dict(event)
-            click.echo(orjson.dumps({"partition": partition, "offset": offset, **obj}).decode())
+            click.echo(orjson.dumps(obj).decode())
         else:
-            click.echo(f"{name}[{partition}]@{offset}  {describe(event)}")
+            click.echo(f"{name}  {describe(event)}")
