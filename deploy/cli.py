@@ -86,9 +86,14 @@ def ensure_broker(settings: Settings, *, quiet: bool = False) -> str:
 
 # --- config -------------------------------------------------------------------
 @cli.command("config")
+@click.option("--markdown", is_flag=True, help="Print the settings table of the README instead.")
 @pass_ctx
-def config_cmd(obj: Ctx) -> None:
+def config_cmd(obj: Ctx, markdown: bool) -> None:
     """Show every setting, its value in force and its environment variable."""
+    if markdown:
+        from deploy.settings import markdown_table
+        click.echo(markdown_table(), nl=False)
+        return
     s = obj.settings
     click.echo(f"config file: {s.config_file or '(none)'}")
     for name, opt in OPTIONS.items():

@@ -51,7 +51,8 @@ class Option:
     check: Callable[[Any], str | None] | None = None
 
 
-# name -> Option. The README's configuration table is generated from this.
+# name -> Option. The README's configuration table is `marsad config --markdown`
+# (tests/deploy/test_settings.py checks the README carries the current one).
 OPTIONS: dict[str, Option] = {
     "kafka_bootstrap_servers": Option(
         "KAFKA_BOOTSTRAP_SERVERS", "", str,
@@ -267,3 +268,16 @@ def load_settings(config_file: str | None = None, env: Mapping[str, str] | None 
         else:
             values[name] = opt.default
     return Settings(**values, config_file=str(path) if path else "")
+
+
+def markdown_table() -> str:
+    """The settings as the README's configuration table."""
+    rows = ["| setting | environment | default | meaning |", "|---|---|---|---|"]
+    for name, opt in OPTIONS.items():
+        default = opt.default
+        if name in ("data_dir", "cache_dir"):
+            default = {"data_dir": "`./var` in a checkout", "cache_dir": "`~/.cache/marsad`"}[name]
+        elif default == "":
+            default = "(empty)"
+        rows.append(f"| `{name}` | `{opt.env}` | {default} | {opt.help} |")
+    return "\n".join(rows) + "\n"

@@ -55,3 +55,11 @@ def test_bad_values_are_refused_naming_the_setting(tmp_path, env, file, message)
 def test_missing_config_file_is_named(tmp_path):
     with pytest.raises(SettingsError, match=r"nope\.toml"):
         load_settings(str(tmp_path / "nope.toml"), env={})
+
+
+def test_readme_carries_the_current_settings_table():
+    from pathlib import Path
+
+    from deploy.settings import markdown_table
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert markdown_table() in readme, "README settings table is stale: paste `marsad config --markdown`"
