@@ -14,12 +14,12 @@ reprocessing twice with the same taxonomy publishes the same events again
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import msgspec
 from kafka import TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
@@ -64,16 +64,10 @@ def latest_verdicts(messages: Iterator[ConsumerRecord]) -> dict[str, Duplicate]:
 
 
 def reprocessed(fetched: ArticleFetched, res: Resources, verdict: Duplicate | None) -> ArticleProcessed:
-    """The ArticleProcessed the current resources give for ``fetched``."""
-    from streams.pipeline import analyse
-    facts = analyse(fetched.text, res, title=fetched.title, lang=fetched.lang)
-    return ArticleProcessed(
-        event_id=hashlib.blake2b(f"{fetched.event_id}:{res.version}".encode(), digest_size=16).hexdigest(),
-        causation_id=fetched.event_id, article_id=fetched.article_id, url=fetched.url, source=fetched.source,
-        title=fetched.title, published=fetched.published, lang=facts.lang, clean_text=facts.clean_text,
-        topics=facts.topics, places=facts.places, countries=facts.countries, orgs=facts.orgs,
-        quantities=facts.quantities, duplicate=verdict or Duplicate(),
-        taxonomy_version=res.taxonomy_version, gazetteer_version=res.gazetteer_version)
+    """The ArticleProcessed the current resources give for ``fetched`` (the worker's own code)."""
+    from streams.pipeline import process_fetched
+    article, _ = process_fetched(fetched, res)
+    return msgspec.structs.replace(article, duplicate=verdict or Duplicate())
 
 
 def reprocess(bootstrap: str, topics: Topics, res: Resources, publisher: EventPublisher,

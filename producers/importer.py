@@ -20,6 +20,7 @@ from pathlib import Path
 
 import orjson
 
+from producers.encoding import decode_body
 from schemas.events import ArticleFetched, DeadLetter
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ def read_articles(path: Path) -> Iterator[ArticleFetched | Rejected]:
     elif suffix in TEXT_SUFFIXES:
         try:
             text = _read_text(path)
-        except (OSError, UnicodeDecodeError) as e:
+        except OSError as e:
             yield Rejected(path.stem, f"cannot read file: {e}", str(path))
             return
         if not text.strip():
@@ -73,13 +74,9 @@ def read_articles(path: Path) -> Iterator[ArticleFetched | Rejected]:
 
 
 def _read_text(path: Path) -> str:
-    data = path.read_bytes()
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1256")  # the other common encoding of Arabic text files
+    """The file's text, decoded as the fetcher decodes pages (BOM, <meta charset>, UTF-8, windows-1256...)."""
+    text, _encoding = decode_body(path.read_bytes(), None, is_xml=False)
+    return text
 
 
 def _read_jsonl(path: Path) -> Iterator[ArticleFetched | Rejected]:

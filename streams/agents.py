@@ -19,7 +19,6 @@ dead-letter topic with the reason, and the agent goes on.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections import defaultdict
 
@@ -32,7 +31,7 @@ from schemas.events import ArticleFetched, ArticleProcessed, DeadLetter
 from streams.app import app, settings, topics
 from streams.dedup.minhash import Fingerprint, fingerprint, partition_of
 from streams.dedup.verdict import Candidate, decide
-from streams.pipeline import Resources, analyse
+from streams.pipeline import Resources, process_fetched
 
 log = logging.getLogger(__name__)
 
@@ -69,19 +68,8 @@ async def dead_letter(event: EventT, reason: str, error: str) -> None:
         source_partition=msg.partition, source_offset=msg.offset, payload=value[:65536])))
 
 
-def processed_event_id(fetched: ArticleFetched) -> str:
-    """Deterministic: the same fetched event under the same resources gives the same id."""
-    return hashlib.blake2b(f"{fetched.event_id}:{resources.version}".encode(), digest_size=16).hexdigest()
-
-
 def draft_of(fetched: ArticleFetched) -> tuple[ArticleProcessed, Fingerprint]:
-    facts = analyse(fetched.text, resources, title=fetched.title, lang=fetched.lang)
-    article = ArticleProcessed(
-        event_id=processed_event_id(fetched), causation_id=fetched.event_id,
-        article_id=fetched.article_id, url=fetched.url, source=fetched.source, title=fetched.title,
-        published=fetched.published, lang=facts.lang, clean_text=facts.clean_text, topics=facts.topics,
-        places=facts.places, countries=facts.countries, orgs=facts.orgs, quantities=facts.quantities,
-        taxonomy_version=resources.taxonomy_version, gazetteer_version=resources.gazetteer_version)
+    article, facts = process_fetched(fetched, resources)
     return article, fingerprint(facts.norm_text)
 
 

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from schemas.events import ArticleFetched, ArticleProcessed
 from schemas.facts import Org, Place, Quantity, Topic
 from streams.classify import Taxonomy
 from streams.classify.combined import topics_and_orgs
@@ -95,3 +96,24 @@ def detect_lang(text: str) -> str:
     if arabic == latin == 0:
         return ""
     return "ar" if arabic >= latin else "en"
+
+
+def processed_event_id(fetched: ArticleFetched, res: Resources) -> str:
+    """Deterministic: the same fetched event under the same resources gives the same id,
+    so a redelivery, a worker restart or a reprocessing never makes a second event."""
+    return hashlib.blake2b(f"{fetched.event_id}:{res.version}".encode(), digest_size=16).hexdigest()
+
+
+def process_fetched(fetched: ArticleFetched, res: Resources) -> tuple[ArticleProcessed, Analysis]:
+    """The ArticleProcessed of one fetched article (duplicate verdict left to the caller), and its analysis.
+
+    The worker's agents and `marsad replay --reprocess` both build their events here.
+    """
+    facts = analyse(fetched.text, res, title=fetched.title, lang=fetched.lang)
+    article = ArticleProcessed(
+        event_id=processed_event_id(fetched, res), causation_id=fetched.event_id,
+        article_id=fetched.article_id, url=fetched.url, source=fetched.source, title=fetched.title,
+        published=fetched.published, lang=facts.lang, clean_text=facts.clean_text, topics=facts.topics,
+        places=facts.places, countries=facts.countries, orgs=facts.orgs, quantities=facts.quantities,
+        taxonomy_version=res.taxonomy_version, gazetteer_version=res.gazetteer_version)
+    return article, facts
