@@ -128,10 +128,12 @@ class ArticleProcessed(Event, frozen=True, kw_only=True, omit_defaults=True):
 
 
 class AlertRaised(Event, frozen=True, kw_only=True, omit_defaults=True):
-    """A rule matched a story (or a spike in a window). Key: alert_id.
+    """A rule matched a story (or a spike in a window). Key on the alert topics: rule_id.
 
-    ``alert_id`` is deterministic (rule + story or window), so a restart or a
-    replay never raises the same alert twice and consumers deduplicate by it.
+    ``alert_id`` is deterministic (rule + story, or rule + scope + window), so a
+    restart or a replay never raises the same alert twice and consumers
+    deduplicate by it. Later copies of the same story do not raise again: they
+    publish `AlertUpdated` with the same ``alert_id``.
     """
 
     VERSION: ClassVar[int] = 1
@@ -140,17 +142,47 @@ class AlertRaised(Event, frozen=True, kw_only=True, omit_defaults=True):
     rule_id: str
     title: str
     severity: str  # "info", "warning" or "critical"
+    kind: str = "story"  # "story" (rule matched articles) or "spike" (count above baseline)
     story_id: str = ""  # article_id of the story's first copy
     article_ids: list[str] = []
     sources: list[str] = []
+    titles: list[str] = []  # titles of article_ids, same order
+    urls: list[str] = []  # urls of article_ids, same order
     topics: list[Topic] = []
     places: list[Place] = []
+    countries: list[str] = []
     orgs: list[Org] = []
     quantities: list[Quantity] = []
+    matched: list[str] = []  # human-readable reasons: which condition matched what
+    scope: str = ""  # spike alerts: what was counted, e.g. "topic=narcotics place=درعا"
+    window_start: datetime | None = None  # spike alerts: the window; story alerts: first article
+    window_end: datetime | None = None
     observed: float | None = None  # spike alerts: count in the window
     expected: float | None = None  # spike alerts: baseline count
     rules_version: str = ""
     taxonomy_version: str = ""
+    gazetteer_version: str = ""
+
+
+class AlertUpdated(Event, frozen=True, kw_only=True, omit_defaults=True):
+    """More copies of an alerted story arrived. Key on the alert topics: rule_id.
+
+    ``revision`` counts up from 1 per alert; (alert_id, revision) is unique and
+    deterministic, so consumers apply each update once. ``article_ids`` and
+    ``sources`` are the full lists so far, not a delta: the latest revision wins.
+    """
+
+    VERSION: ClassVar[int] = 1
+
+    alert_id: str
+    rule_id: str
+    severity: str
+    revision: int
+    article_id: str  # the copy that caused this update
+    source: str = ""
+    article_ids: list[str] = []
+    sources: list[str] = []
+    observed: float | None = None  # spike alerts: the new count in the window
 
 
 class DeadLetter(Event, frozen=True, kw_only=True, omit_defaults=True):
@@ -171,5 +203,5 @@ class DeadLetter(Event, frozen=True, kw_only=True, omit_defaults=True):
 
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.__name__: cls
-    for cls in (ArticleDiscovered, ArticleFetched, ArticleProcessed, AlertRaised, DeadLetter)
+    for cls in (ArticleDiscovered, ArticleFetched, ArticleProcessed, AlertRaised, AlertUpdated, DeadLetter)
 }

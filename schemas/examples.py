@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from schemas.events import (
     AlertRaised,
+    AlertUpdated,
     ArticleDiscovered,
     ArticleFetched,
     ArticleProcessed,
@@ -36,7 +37,13 @@ def sample_events() -> list[Event]:
                          duplicate=Duplicate("near", "a0", 0.91), taxonomy_version="t1", gazetteer_version="g1"),
         AlertRaised(alert_id="al1", rule_id="captagon-million", title="seizure", severity="critical",
                     story_id="a1", article_ids=["a1"], sources=["عنب بلدي"],
-                    quantities=[Quantity(2_500_000.0, "pill", "captagon")]),
+                    titles=["ضبط شحنة كبتاغون"], urls=["https://example.org/a/1"],
+                    quantities=[Quantity(2_500_000.0, "pill", "captagon")],
+                    matched=["quantity captagon >= 1000000 pill: 2.5 مليون حبة كبتاغون"],
+                    window_start=T0, rules_version="r1", taxonomy_version="t1"),
+        AlertUpdated(alert_id="al1", rule_id="captagon-million", severity="critical", revision=1,
+                     article_id="a2", source="السومرية", article_ids=["a1", "a2"],
+                     sources=["عنب بلدي", "السومرية"]),
         DeadLetter(stage="process", reason="payload is not JSON", error="schema", key="a1",
                    source_topic="marsad.articles.fetched", source_partition=0, source_offset=7,
                    payload=b"\xff\xfe"),

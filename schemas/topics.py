@@ -3,8 +3,8 @@
 Topic names are ``{prefix}.{name}`` (prefix ``marsad`` by default, so tests
 and several installations can share a cluster). The article topics are the
 source of truth and retain forever; every view is rebuilt by replaying them.
-Keys are article ids (alert ids for alert topics), so all events of one
-article land in one partition, in order.
+Keys are article ids, so all events of one article land in one partition, in
+order; alert topics are keyed by rule id, so all alerts of one rule do.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ FOREVER = {"retention.ms": "-1", "retention.bytes": "-1"}
 # Raw pages ride along in ArticleFetched (compressed and capped): allow 8 MiB messages.
 LARGE = {"max.message.bytes": str(8 * 1024 * 1024)}
 WEEKS_4 = str(28 * 24 * 3600 * 1000)
+ALERT_EVENTS = ("AlertRaised", "AlertUpdated")
+SEVERITIES = ("critical", "warning", "info")
 
 
 @dataclass(frozen=True)
@@ -37,13 +39,13 @@ CATALOGUE: tuple[TopicSpec, ...] = (
     TopicSpec("articles.processed", ("ArticleProcessed",), "article_id",
               "Clean text, topics, places, organisations, quantities, duplicate verdict.",
               configs={**FOREVER, **LARGE}),
-    TopicSpec("alerts", ("AlertRaised",), "alert_id",
-              "Every alert raised, all severities.", configs=FOREVER),
-    TopicSpec("alerts.critical", ("AlertRaised",), "alert_id",
+    TopicSpec("alerts", ALERT_EVENTS, "rule_id",
+              "Every alert raised and updated, all severities.", configs=FOREVER),
+    TopicSpec("alerts.critical", ALERT_EVENTS, "rule_id",
               "Critical alerts only: subscribe here to be told at once.", configs=FOREVER),
-    TopicSpec("alerts.warning", ("AlertRaised",), "alert_id",
+    TopicSpec("alerts.warning", ALERT_EVENTS, "rule_id",
               "Warning alerts only.", configs=FOREVER),
-    TopicSpec("alerts.info", ("AlertRaised",), "alert_id",
+    TopicSpec("alerts.info", ALERT_EVENTS, "rule_id",
               "Informational alerts only.", configs=FOREVER),
     TopicSpec("streams.dedup-bands", ("ClaimBatch",), "article_id (partition chosen by band)",
               "Internal: dedup repartitioned by LSH band (see schemas.internal).",
@@ -100,6 +102,8 @@ class Topics:
         return self.name("alerts")
 
     def alerts_for(self, severity: str) -> str:
+        if severity not in SEVERITIES:
+            raise KeyError(f"unknown severity {severity!r}; use one of {', '.join(SEVERITIES)}")
         return self.name(f"alerts.{severity}")
 
     def deadletter(self, stage: str) -> str:

@@ -54,7 +54,7 @@ MALFORMED = [
     ("nested-mistyped", orjson.dumps({**to_dict(sample_events()[2]),
                                       "topics": [{"id": "narcotics", "score": "high"}]}),
      "field", "$.topics[0].score"),
-    ("bad-base64", orjson.dumps({**to_dict(sample_events()[4]), "payload": "%%%"}), "field", "$.payload"),
+    ("bad-base64", orjson.dumps({**to_dict(sample_events()[-1]), "payload": "%%%"}), "field", "$.payload"),
 ]
 
 
