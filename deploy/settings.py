@@ -135,6 +135,22 @@ OPTIONS: dict[str, Option] = {
     "api_port": Option("MARSAD_API_PORT", 8086, int, "Port of the query API.", _port),
     "api_token": Option("MARSAD_API_TOKEN", "", str,
                         "Bearer token the query API requires when set (Authorization: Bearer TOKEN)."),
+    # alerts (marsad alerter, alerts deliver, alerts backtest)
+    "alert_rules": Option("MARSAD_ALERT_RULES", "", str,
+                          "Alert rules file (YAML). Empty: the bundled default rules."),
+    "alerter_web_port": Option("MARSAD_ALERTER_WEB_PORT", 6067, int,
+                               "Port of the alert agent's web server (health, metrics).", _port),
+    "alert_webhooks": Option("MARSAD_ALERT_WEBHOOKS", "", str,
+                             "Webhook endpoints file (YAML) for `marsad alerts deliver`. Empty: no webhooks."),
+    "alert_deliver_attempts": Option("MARSAD_ALERT_DELIVER_ATTEMPTS", 5, int,
+                                     "Tries per alert and endpoint before it goes to the dead-letter topic.",
+                                     _positive),
+    "alert_deliver_timeout": Option("MARSAD_ALERT_DELIVER_TIMEOUT", 10.0, float,
+                                    "Seconds a webhook gets to answer one delivery.",
+                                    lambda v: None if v > 0 else "must be > 0"),
+    "alert_deliver_backoff": Option("MARSAD_ALERT_DELIVER_BACKOFF", 0.5, float,
+                                    "Seconds before the first retry; doubled after each failure.",
+                                    lambda v: None if v >= 0 else "must be >= 0"),
     "log_level": Option("MARSAD_LOG_LEVEL", "info", str, "Log level.",
                         _one_of("debug", "info", "warning", "error")),
     "log_format": Option("MARSAD_LOG_FORMAT", "text", str, "Log format.", _one_of("text", "json")),
@@ -179,6 +195,12 @@ class Settings:
     api_host: str
     api_port: int
     api_token: str
+    alert_rules: str
+    alerter_web_port: int
+    alert_webhooks: str
+    alert_deliver_attempts: int
+    alert_deliver_timeout: float
+    alert_deliver_backoff: float
     log_level: str
     log_format: str
     config_file: str = ""
