@@ -336,6 +336,20 @@ for _command in (views_group, replay_cmd, api_cmd, query_group):
     cli.add_command(_command)
 
 
+# --- alerts -------------------------------------------------------------------
+@cli.group("alerts")
+def alerts_group() -> None:
+    """Alerts: follow them, deliver them to webhooks, back-test rules on the log.
+
+    \b
+    marsad alerter                           # the alert agent (rules + spikes on the stream)
+    marsad alerts tail --severity critical   # follow alerts as they come
+    marsad alerts deliver                    # post alerts to the configured webhooks
+    marsad alerts backtest new-rules.yaml    # what new rules would have raised
+    """
+# streams.alerts.cli adds alerter (to cli), tail and backtest; consumers.alerts.cli adds deliver.
+
+
 def main() -> None:
     cli(prog_name="marsad")
 

@@ -106,6 +106,10 @@ class Topics:
             raise KeyError(f"unknown severity {severity!r}; use one of {', '.join(SEVERITIES)}")
         return self.name(f"alerts.{severity}")
 
+    def alert_routes(self, severity: str) -> tuple[str, str]:
+        """Where an alert event is published: the all-alerts topic and its severity's topic."""
+        return self.alerts, self.alerts_for(severity)
+
     def deadletter(self, stage: str) -> str:
         return self.name(f"deadletter.{stage}")
 
