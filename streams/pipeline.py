@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import string
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,11 +33,11 @@ from streams.clean.pipeline import clean_and_normalize
 from streams.extract.gazetteer.model import Gazetteer, load_gazetteer
 from streams.extract.places import find_places_and_countries
 from streams.extract.quantities import find_quantities
-from streams.text.normalize import normalize
+from streams.text.normalize import SourceMap, normalize
 
 # Runs of letters, counted by their lengths: far fewer matches than one per letter.
 _ARABIC_LETTERS = re.compile("[\u0621-\u064a\u0671-\u06d3]+")
-_LATIN_LETTERS = re.compile("[A-Za-z]+")
+_LATIN_BYTES = string.ascii_letters.encode()
 
 
 @dataclass(frozen=True)
@@ -82,20 +83,28 @@ def analyse(text: str, res: Resources, *, title: str = "", lang: str = "") -> An
     """Clean, classify and extract one article (see the module docstring for the order)."""
     body, norm = clean_and_normalize(text, res.boilerplate)
     title_norm = normalize(title) if title else ""
-    topics, orgs = topics_and_orgs(norm, res.taxonomy, title_norm, text=body, title_text=title or None)
-    places, countries = find_places_and_countries(norm, res.gazetteer, text=body)
-    quantities = find_quantities(body, norm=norm)
+    written = SourceMap(body, norm)  # one map of the body's offsets, for quoting names and evidence as written
+    topics, orgs = topics_and_orgs(norm, res.taxonomy, title_norm, text=body, title_text=title or None,
+                                   written=written)
+    places, countries = find_places_and_countries(norm, res.gazetteer, text=body, written=written)
+    quantities = find_quantities(body, norm=norm, written=written)
     return Analysis(lang or detect_lang(body), body, norm, topics, places, countries, orgs, quantities)
 
 
 def detect_lang(text: str) -> str:
     """"ar" when Arabic letters dominate the letters of the text, else "en" (or "" when empty)."""
     sample = text[:400]  # a few lines tell the script; counting more only costs time
+    latin = _latin_letters(sample)
+    if not latin:  # the usual Arabic article: one Arabic letter decides, no need to count them
+        return "ar" if _ARABIC_LETTERS.search(sample) else ""
     arabic = sum(map(len, _ARABIC_LETTERS.findall(sample)))
-    latin = sum(map(len, _LATIN_LETTERS.findall(sample)))
-    if arabic == latin == 0:
-        return ""
     return "ar" if arabic >= latin else "en"
+
+
+def _latin_letters(text: str) -> int:
+    """How many of ``text``'s characters are A-Z or a-z, counted on bytes (in C, no match objects)."""
+    data = text.encode("utf-8", "surrogatepass")  # a byte below 0x80 is always a whole character
+    return len(data) - len(data.translate(None, _LATIN_BYTES))
 
 
 def processed_event_id(fetched: ArticleFetched, res: Resources) -> str:

@@ -14,11 +14,16 @@ from streams.text.normalize import SourceMap
 
 
 def topics_and_orgs(norm_text: str, taxonomy: Taxonomy, title_norm: str = "", *,
-                    text: str | None = None, title_text: str | None = None) -> tuple[list[Topic], list[Org]]:
-    """``(classify(...), find_orgs(...))`` of an article, for the price of one scan of its body."""
+                    text: str | None = None, title_text: str | None = None,
+                    written: SourceMap | None = None) -> tuple[list[Topic], list[Org]]:
+    """``(classify(...), find_orgs(...))`` of an article, for the price of one scan of its body.
+
+    ``written``, when the caller has it, is the `SourceMap` of ``text`` to ``norm_text``.
+    """
     topic_matches, org_matches = taxonomy.matcher.scan(norm_text)
     title_matches = taxonomy.matcher.find(title_norm, orgs=False) if title_norm else []
-    written = SourceMap(text, norm_text) if text is not None else None
+    if written is None and text is not None:
+        written = SourceMap(text, norm_text)
     topics = score_topics(topic_matches, title_matches, taxonomy, (norm_text, text), (title_norm, title_text),
                           body_map=written)
     return topics, orgs_from(org_matches, norm_text, text, written=written)

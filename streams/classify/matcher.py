@@ -29,6 +29,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import NamedTuple
 
 import ahocorasick
@@ -67,6 +68,11 @@ class Match(NamedTuple):
     word_end: int  # end of the last word, suffix included
     name_start: int  # start of the name as a reader would cite it (keeps a written article)
     article_dropped: bool  # the term's article is not written (contracted in لل)
+
+
+# Match(...) runs the namedtuple's __new__, a Python function; tuple.__new__ builds the same
+# object in C (matches are made for every hit of every article).
+_new_match = tuple.__new__
 
 
 class Matcher:
@@ -191,8 +197,8 @@ def _to_match(c: _Candidate, shifts: list[int]) -> Match:
             word_start += before
             end += bisect_right(shifts, end - 1)
             word_end += bisect_right(shifts, word_end - 1)
-    return Match(entry, start, end, word_start, word_end, name_start,
-                 article and prefix.endswith(_CONTRACTED_ARTICLE))
+    return _new_match(Match, (entry, start, end, word_start, word_end, name_start,
+                              article and prefix.endswith(_CONTRACTED_ARTICLE)))
 
 
 def _word_before(view: str, i: int) -> str | None:
@@ -260,9 +266,8 @@ def _resolve(candidates: list[_Candidate]) -> list[_Candidate]:
         if c[1] >= reach:
             kept.append(c)
             reach = c[6]
-    kept.sort(key=_start)
+    kept.sort(key=_START)
     return kept
 
 
-def _start(c: _Candidate) -> int:
-    return c[1]
+_START = itemgetter(1)  # a candidate's start (a C key function: this sort runs for every article)

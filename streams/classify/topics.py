@@ -18,6 +18,7 @@ alone says narcotics, "الحدود" alone says nothing.
 from __future__ import annotations
 
 import math
+from operator import attrgetter
 
 from schemas.facts import Evidence, Topic
 from streams.classify.matcher import Match
@@ -26,6 +27,7 @@ from streams.classify.taxonomy import Taxonomy
 from streams.text.normalize import SourceMap
 
 BODY, TITLE = "body", "title"
+_WORD_START = attrgetter("word_start")  # a C key function: evidence is sorted for every topic of every article
 
 
 # term as written -> [weight, occurrences, first match], per topic id
@@ -53,7 +55,7 @@ def _mass(body: dict[str, list], title: dict[str, list], scoring: Scoring) -> fl
 
 def _evidence(hits: dict[str, list], where: str, text: SourceMap | str) -> list[Evidence]:
     """The first occurrence of each term, in text order."""
-    firsts = sorted((m for _, _, m in hits.values()), key=lambda m: m.word_start)
+    firsts = sorted((m for _, _, m in hits.values()), key=_WORD_START)
     if isinstance(text, SourceMap):
         return [Evidence(m.entry.term.text, text.span(m.word_start, m.word_end), m.word_start, where) for m in firsts]
     return [Evidence(m.entry.term.text, text[m.word_start:m.word_end], m.word_start, where) for m in firsts]

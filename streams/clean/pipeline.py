@@ -7,7 +7,7 @@ import re
 
 from streams.clean.boilerplate import BoilerplateRules, kept_lines
 from streams.clean.html import html_to_text, is_html
-from streams.text.normalize import needs_nfkc, normalize, squash_spaces
+from streams.text.normalize import fold_chars, needs_nfkc, normalize, squash_spaces
 
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 
@@ -47,7 +47,7 @@ def clean_and_normalize(text: str, rules: BoilerplateRules | None = None) -> tup
     lines = squash_spaces(text).split("\n")  # every kind of line break (str.splitlines) becomes \n
     joined = "\n".join(lines)
     per_char = not needs_nfkc(joined)
-    norm_lines = normalize(joined).split("\n") if per_char else None
+    norm_lines = fold_chars(joined).split("\n") if per_char else None
     if norm_lines is not None and len(norm_lines) != len(lines):
         norm_lines, per_char = None, False
     seen: set[str] = set()

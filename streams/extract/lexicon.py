@@ -75,6 +75,11 @@ class Hit(NamedTuple, Generic[V]):
     values: tuple[V, ...]
 
 
+# Hit(...) runs the namedtuple's __new__, a Python function; tuple.__new__ builds the same
+# object in C (hits are made for every mention in every article).
+_new_hit = tuple.__new__
+
+
 class Lexicon(Generic[V]):
     """A vocabulary of phrases, each carrying values, matchable in normalised text."""
 
@@ -152,7 +157,7 @@ def _find(automaton: ahocorasick.Automaton, norm: str, count: int) -> list[list[
             for slot, hits in zip(per_lexicon, found, strict=True):
                 reading = slot.get(False) if slot is not None else None
                 if reading is not None:
-                    hits.append(Hit(core_start, core_start, end, reading[0], "", False, reading[1]))
+                    hits.append(_new_hit(Hit, (core_start, core_start, end, reading[0], "", False, reading[1])))
             continue
         start = core_start
         floor = core_start - _MAX_CHAIN - 1
@@ -189,7 +194,7 @@ def _accept(chain: str, core: str, slot: dict, start: int, core_start: int, end:
     if reading is None:
         return None
     phrase, values = reading
-    return Hit(start, core_start, end, phrase, clitics, article, values)
+    return _new_hit(Hit, (start, core_start, end, phrase, clitics, article, values))
 
 
 def _leftmost_longest(hits: list[Hit]) -> list[Hit]:

@@ -37,6 +37,7 @@ from streams.extract.gazetteer.model import Gazetteer, PlaceEntry
 from streams.extract.lexicon import Hit, find_each
 from streams.extract.place_rules import PlaceRules, load_place_rules
 from streams.extract.surface import surface
+from streams.text.normalize import SourceMap
 
 # Strength of the context of a mention.
 NONE, COORD, PREP, NOUN = 0, 1, 2, 3
@@ -93,22 +94,25 @@ def find_places(norm_text: str, gazetteer: Gazetteer, *, text: str | None = None
 
 def find_places_and_countries(norm_text: str, gazetteer: Gazetteer, *, text: str | None = None,
                               rules: PlaceRules | None = None,
-                              countries: CountryVocab | None = None) -> tuple[list[Place], list[str]]:
+                              countries: CountryVocab | None = None,
+                              written: SourceMap | None = None) -> tuple[list[Place], list[str]]:
     """``(find_places(...), find_countries(...))`` of one article, with one pass over its text.
 
     Gazetteer names and country words are found together (`find_each`), and
     the country mentions serve both as evidence for places and as the start
-    of the country list.
+    of the country list. ``written``, when the caller has it, is the
+    `SourceMap` of ``text`` to ``norm_text`` (it speeds up quoting names as written).
     """
     vocab = countries or load_country_vocab()
     hits, country_hits = find_each(norm_text, (gazetteer.lexicon, vocab.lexicon))
     mentions = dict(mentions_in(norm_text, country_hits, vocab))
-    places = _places(norm_text, gazetteer, text, rules or load_place_rules(), hits, dict(mentions)) if hits else []
+    places = _places(norm_text, gazetteer, text, rules or load_place_rules(), hits, dict(mentions),
+                     written) if hits else []
     return places, countries_of(mentions, places)
 
 
 def _places(norm_text: str, gazetteer: Gazetteer, text: str | None, rules: PlaceRules,
-            hits: list[Hit[int]], evidence: dict[str, int]) -> list[Place]:
+            hits: list[Hit[int]], evidence: dict[str, int], written: SourceMap | None = None) -> list[Place]:
     """`find_places` once the names (``hits``) and country mentions (``evidence``, updated here) are found."""
     mentions = [_context(norm_text, h, rules) for h in hits]
     _coordinate(norm_text, mentions)
@@ -131,7 +135,7 @@ def _places(norm_text: str, gazetteer: Gazetteer, text: str | None, rules: Place
     for g, cands in ambiguous:
         g.entry = _choose(g, cands, entries, evidence, rules, True)
 
-    return _report(norm_text, text, groups, entries)
+    return _report(norm_text, text, groups, entries, written)
 
 
 def _context(norm: str, hit: Hit[int], rules: PlaceRules) -> _Mention:
@@ -214,7 +218,7 @@ def _choose(g: _Group, cands: tuple[int, ...], entries: tuple[PlaceEntry, ...],
 
 
 def _report(norm: str, text: str | None, groups: dict[str, _Group],
-            entries: tuple[PlaceEntry, ...]) -> list[Place]:
+            entries: tuple[PlaceEntry, ...], written: SourceMap | None) -> list[Place]:
     """One Place per entry, in order of first mention, names as written."""
     by_entry: dict[int, tuple[str, int, int]] = {}  # entry -> (phrase, first offset, mentions)
     for g in groups.values():
@@ -226,10 +230,12 @@ def _report(norm: str, text: str | None, groups: dict[str, _Group],
         if first < start:
             phrase, start = g.phrase, first
         by_entry[g.entry] = (phrase, start, count + len(live))
+    if written is None and text is not None and by_entry:
+        written = SourceMap(text, norm)
     out = []
     for i, (phrase, _start, count) in sorted(by_entry.items(), key=lambda kv: kv[1][1]):
         e = entries[i]
-        name = surface(text, phrase) if text is not None else phrase
+        name = surface(text, phrase, written=written) if text is not None else phrase
         out.append(Place(name=name, lat=e.lat, lon=e.lon, country=e.country, kind=e.kind,
                          geonameid=e.geonameid, mentions=count))
     return out

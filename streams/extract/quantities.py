@@ -18,6 +18,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cache
+from itertools import islice
 from pathlib import Path
 
 import yaml
@@ -26,7 +27,7 @@ from schemas.facts import Quantity
 from streams.extract.context import word_after
 from streams.extract.lexicon import clitic_forms
 from streams.extract.numbers import NumberWords, read_number
-from streams.text.normalize import normalize
+from streams.text.normalize import SourceMap, normalize
 
 DATA_FILE = Path(__file__).with_name("quantities.yaml")
 # Where a quantity may start: digits (any script), a currency sign, a scale word.
@@ -97,10 +98,13 @@ def load_quantity_vocab(path: Path = DATA_FILE) -> QuantityVocab:
     return QuantityVocab.from_mapping(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
-def find_quantities(text: str, vocab: QuantityVocab | None = None, *, norm: str | None = None) -> list[Quantity]:
+def find_quantities(text: str, vocab: QuantityVocab | None = None, *, norm: str | None = None,
+                    written: SourceMap | None = None) -> list[Quantity]:
     """Drug and money quantities in ``text`` (clean text, not normalised), each once, in text order.
 
     ``norm``, when the caller has it already, must be ``normalize(text)``; it saves normalising again.
+    ``written``, when the caller has it, is the `SourceMap` of ``text`` (its dropped characters are
+    found once for every stage).
     """
     vocab = vocab or load_quantity_vocab()
     if norm is None:
@@ -121,7 +125,7 @@ def find_quantities(text: str, vocab: QuantityVocab | None = None, *, norm: str 
         if key not in seen:
             seen.add(key)
             if drops is None:
-                drops = [m.start() for m in _DROPPED_RE.finditer(text)]
+                drops = written.dropped() if written is not None else [m.start() for m in _DROPPED_RE.finditer(text)]
             out.append(Quantity(value=value, unit=unit, item=item, text=_as_written(text, drops, start, end)))
     return out
 
@@ -168,15 +172,16 @@ def _at(norm: str, pos: int, vocab: QuantityVocab) -> tuple[float, str, str | No
     if not norm[pos].isdigit():
         while lo > 0 and norm[lo - 1].isalpha():
             lo -= 1  # a scale word may sit behind clitics ("بمليون"), or be inside another word
-    matches = list(_TOKEN.finditer(norm, lo, min(len(norm), lo + _PAD_AFTER)))
-    if not matches:
+    hi = min(len(norm), lo + _PAD_AFTER)
+    # Token strings only (findall makes no match objects); the two offsets the span
+    # needs are looked up at the end (`_token_at`), for the anchors that make a quantity.
+    toks = _TOKEN.findall(norm, lo, hi)
+    if not toks:
         return None
     before = _TOKEN_BACK.search(norm, max(0, lo - _WORD_MAX), lo)
     if before:  # one word of left context: a count ("ثلاثة ملايين") or a vague word ("عشرات الآلاف")
-        matches.insert(0, before)
-    toks = [m.group().rstrip() if m is before else m.group() for m in matches]
-    if before:
-        toks[0] = toks[0].split()[0] if toks[0].split() else toks[0]
+        word = before.group().rstrip()
+        toks.insert(0, word.split()[0] if word.split() else word)
     i = 1 if before else 0
     if before and toks[0] in vocab.numbers.counts and read_number(toks, 0, vocab.numbers):
         i = 0
@@ -197,10 +202,20 @@ def _at(norm: str, pos: int, vocab: QuantityVocab) -> tuple[float, str, str | No
     if unit is None:
         return None
     first = i - 1 if prefix else i
-    item, last = _item(toks, k, unit, vocab, norm, matches[first].start())
+    start = _token_at(norm, lo, hi, before, first).start()
+    item, last = _item(toks, k, unit, vocab, norm, start)
     if item is False:
         return None
-    return value, unit, item, matches[first].start(), matches[max(k, last) - 1].end()
+    return value, unit, item, start, _token_at(norm, lo, hi, before, max(k, last) - 1).end()
+
+
+def _token_at(norm: str, lo: int, hi: int, before: re.Match[str] | None, index: int) -> re.Match[str]:
+    """The match of token ``index`` of `_at`'s list: ``before`` first when there is one, then norm[lo:hi]'s."""
+    if before is not None:
+        if index == 0:
+            return before
+        index -= 1
+    return next(islice(_TOKEN.finditer(norm, lo, hi), index, None))
 
 
 def _unit(toks: list[str], j: int, vocab: QuantityVocab) -> tuple[str | None, int]:
@@ -230,7 +245,7 @@ def _item(toks: list[str], k: int, unit: str, vocab: QuantityVocab,
     last = at + 1 if after and at - k <= 2 else k
     if after and after != "drugs":
         return after, last
-    back = [m.group() for m in _TOKEN.finditer(norm, max(0, start - _PAD_BEFORE), start)][-vocab.item_before:]
+    back = _TOKEN.findall(norm, max(0, start - _PAD_BEFORE), start)[-vocab.item_before:]
     before, _ = _scan(back, range(len(back) - 1, -1, -1), vocab)
     if before and before != "drugs":
         return before, k

@@ -72,6 +72,14 @@ def normalize(text: str) -> str:
     """Return the matching form of ``text`` (see the module docstring)."""
     if needs_nfkc(text):
         text = unicodedata.normalize("NFKC", text)
+    return fold_chars(text)
+
+
+def fold_chars(text: str) -> str:
+    """`normalize` without the NFKC step: the same result when ``not needs_nfkc(text)``.
+
+    For callers that have already asked `needs_nfkc` (it costs a pass over the text).
+    """
     for char, replacement in _REPLACEMENTS:
         if char in text:
             text = text.replace(char, replacement)
@@ -90,7 +98,7 @@ class SourceMap:
     length), spans fall back to the matching form.
     """
 
-    __slots__ = ("_norm", "_ready", "_shifts", "_source")
+    __slots__ = ("_drops", "_folded", "_norm", "_ready", "_shifts", "_source")
 
     def __init__(self, source: str, norm: str) -> None:
         self._source = source
@@ -98,6 +106,12 @@ class SourceMap:
         # Computed on the first `span` (many articles never quote anything): see `_offsets`.
         self._shifts: list[int] | None = None
         self._ready = False
+        self._folded: bool | None = None  # whether NFKC folded the source (see `source_offset`)
+        self._drops: list[int] | None = None
+
+    @property
+    def norm(self) -> str:
+        return self._norm
 
     def _offsets(self) -> list[int] | None:
         """``d - k`` for the k-th dropped character at source offset ``d``, or None when the texts do not line up.
@@ -108,14 +122,33 @@ class SourceMap:
         """
         if not self._ready:
             self._ready = True
-            drops = [m.start() for m in _DROPPED.finditer(self._source)]
+            drops = self.dropped()
             lined_up = len(self._source) - len(drops) == len(self._norm)
             self._shifts = [d - k for k, d in enumerate(drops)] if lined_up else None
         return self._shifts
 
+    def dropped(self) -> list[int]:
+        """Source offsets of the characters `normalize` drops, in order (found once, shared)."""
+        if self._drops is None:
+            self._drops = [m.start() for m in _DROPPED.finditer(self._source)]
+        return self._drops
+
+    def source_offset(self, i: int) -> int | None:
+        """The source offset of the character at matching-form offset ``i``, or None when not known for sure.
+
+        Stricter than `span`: when NFKC folded the source, lengths that happen to
+        line up do not make offsets right, so there is no answer then.
+        """
+        shifts = self._offsets()
+        if shifts is None:
+            return None
+        if self._folded is None:
+            self._folded = needs_nfkc(self._source)
+        return None if self._folded else i + bisect_right(shifts, i)
+
     def span(self, start: int, end: int) -> str:
         """The source text of the matching-form span ``[start, end)``."""
-        shifts = self._offsets() if end > start else None
+        shifts = (self._shifts if self._ready else self._offsets()) if end > start else None
         if shifts is None:
             return self._norm[start:end]
         last = end - 1
@@ -129,4 +162,18 @@ def ascii_digits(text: str) -> str:
 
 def squash_spaces(text: str) -> str:
     """Collapse runs of whitespace within lines to one space and strip each line."""
+    if _is_squashed(text):
+        return text
     return "\n".join(" ".join(line.split()) for line in text.splitlines())
+
+
+def _is_squashed(text: str) -> bool:
+    """Whether `squash_spaces` would return ``text`` unchanged; checked in C, as most texts are.
+
+    True when lines are non-empty and stripped, words are one space apart, and
+    no other whitespace or line break occurs: every whitespace character and
+    every line break but "\n" is non-printable, and "\n" read as a space
+    makes an empty line or a space at a line's edge show as a double or edge space.
+    """
+    flat = text.replace("\n", " ")
+    return flat.isprintable() and "  " not in flat and flat[:1] != " " and flat[-1:] != " "
