@@ -1,6 +1,6 @@
 """The view consumer: a thin shell from Kafka records to `Store.write_batch`.
 
-    assign every partition of articles.processed by hand
+    assign every partition of articles.processed and alerts by hand
     seek each to the offset stored in the view database (the beginning when none)
     loop: collect a batch (up to N messages or T ms)
           decode; poison messages -> deadletter.consumers (flushed before the commit)
@@ -19,20 +19,22 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
 from consumers.store import Offsets, Record, Store, ViewReplaced
+from deploy.services import metrics
 from producers.publish import EventPublisher
-from schemas.codec import SchemaError, decode_as
-from schemas.events import ArticleProcessed, DeadLetter
+from schemas.codec import SchemaError, decode
+from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, DeadLetter
 
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE = 8 * 1024 * 1024
+VIEW_EVENTS = (ArticleProcessed, AlertRaised, AlertUpdated)
 METADATA_WAIT_S = 30.0
 
 
@@ -50,10 +52,11 @@ class BatchReport:
 
 
 class LogReader:
-    """One topic, every partition assigned by hand, positioned from stored offsets."""
+    """One or more topics, every partition assigned by hand, positioned from stored offsets."""
 
-    def __init__(self, bootstrap: str, topic: str, *, batch_size: int, client_id: str = "marsad-views") -> None:
-        self.topic = topic
+    def __init__(self, bootstrap: str, topics: str | Sequence[str], *, batch_size: int,
+                 client_id: str = "marsad-views") -> None:
+        self.topics = (topics,) if isinstance(topics, str) else tuple(topics)
         self.batch_size = batch_size
         self._consumer = KafkaConsumer(
             bootstrap_servers=bootstrap, client_id=client_id, group_id=None, enable_auto_commit=False,
@@ -73,13 +76,16 @@ class LogReader:
                 self._consumer.seek(tp, stored)
 
     def _partitions(self) -> list[TopicPartition]:
+        return [tp for topic in self.topics for tp in self._partitions_of(topic)]
+
+    def _partitions_of(self, topic: str) -> list[TopicPartition]:
         deadline = time.monotonic() + METADATA_WAIT_S
         while True:
-            parts = self._consumer.partitions_for_topic(self.topic)
+            parts = self._consumer.partitions_for_topic(topic)
             if parts:
-                return [TopicPartition(self.topic, p) for p in sorted(parts)]
+                return [TopicPartition(topic, p) for p in sorted(parts)]
             if time.monotonic() > deadline:
-                raise ConsumeError(f"topic {self.topic} does not exist: run `marsad topics create`")
+                raise ConsumeError(f"topic {topic} does not exist: run `marsad topics create`")
             time.sleep(0.5)
 
     def collect(self, max_wait_ms: int) -> list[ConsumerRecord]:
@@ -109,6 +115,13 @@ class LogReader:
     def reached(self, ends: dict[TopicPartition, int]) -> bool:
         """Is every partition read up to these offsets?"""
         return all(self._consumer.position(tp) >= ends[tp] for tp in self.partitions)
+
+    def behind(self) -> dict[str, int]:
+        """Messages between the current positions and the end of the log, per topic (asks the broker)."""
+        lag: dict[str, int] = {}
+        for tp, end in self.ends().items():
+            lag[tp.topic] = lag.get(tp.topic, 0) + max(0, end - self._consumer.position(tp))
+        return lag
 
     def caught_up(self) -> bool:
         """Is every partition read up to its end offset as of now?"""
@@ -151,11 +164,25 @@ class DeadLetters:
 def to_record(msg: ConsumerRecord, dead: DeadLetters) -> Record:
     """The store's view of one message; a poison message is dead-lettered and becomes a bare offset."""
     try:
-        event: ArticleProcessed | None = decode_as(msg.value, ArticleProcessed)
+        event = decode(msg.value)
+        if not isinstance(event, VIEW_EVENTS):
+            raise SchemaError("unknown_type", f"the views take {', '.join(c.__name__ for c in VIEW_EVENTS)}, "
+                                              f"not {type(event).__name__}")
     except SchemaError as e:
         dead.send(msg, e)
-        event = None
+        return Record(msg.topic, msg.partition, msg.offset, None)
     return Record(msg.topic, msg.partition, msg.offset, event)
+
+
+def observe_batch(records: Sequence[Record], dead: int) -> None:
+    """The metrics of a committed batch: articles written, their latency since processing, dead letters."""
+    articles = [r.event for r in records if isinstance(r.event, ArticleProcessed)]
+    for event in articles:
+        metrics.latency("views", event.occurred_at)
+    metrics.ARTICLES_PROCESSED.labels(stage="views").inc(len(articles))
+    if dead:
+        metrics.DEAD_LETTERS.labels(stage="views").inc(dead)
+    metrics.event_seen()
 
 
 class ViewConsumer:
@@ -192,6 +219,7 @@ class ViewConsumer:
             self.store.setup()
             self.reader.assign_from(self.store.offsets())
             return BatchReport(0, 0, 0)
+        observe_batch(records, dead)
         return BatchReport(len(msgs), written, dead)
 
     def run(self, stop: threading.Event, *, until_caught_up: bool = False,

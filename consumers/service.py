@@ -19,6 +19,8 @@ from consumers.progress import Progress
 from consumers.replay import ReplayReport, replay
 from consumers.reprocess import ReprocessReport, reprocess
 from consumers.store import open_store
+from deploy.services import metrics
+from deploy.services.health import Health
 from producers.publish import EventPublisher
 from schemas.topics import Topics
 
@@ -26,6 +28,13 @@ if TYPE_CHECKING:
     from streams.pipeline import Resources
 
 log = logging.getLogger("consumers")
+
+LAG_EVERY = 5.0  # seconds between two lag measurements of the live views
+
+
+def view_topics(topics: Topics) -> list[str]:
+    """What the views are built from: the processed articles and every alert event."""
+    return [topics.processed, topics.alerts]
 
 
 @dataclass
@@ -41,29 +50,39 @@ class ViewTotals:
 
 
 def run_views(bootstrap: str, topics: Topics, url: str, *, batch_size: int, batch_ms: int,
-              stop: threading.Event, status_every: float = 10.0) -> ViewTotals:
-    """Apply articles.processed to the views at ``url`` until ``stop`` is set.
+              stop: threading.Event, status_every: float = 10.0, health: Health | None = None) -> ViewTotals:
+    """Apply articles.processed and alerts to the views at ``url`` until ``stop`` is set.
 
     1. open the views (migrating them) and read their stored offsets
     2. assign every partition, seek to those offsets
     3. batches: decode, dead-letter poison, write rows + offsets in one transaction
     4. on stop: the batch in hand is committed, then everything is closed
+
+    ``health`` beats at every batch and is ready from step 2 on; the lag is
+    measured every few seconds (``marsad_consumer_lag``).
     """
     totals = ViewTotals()
-    shown = time.monotonic()
+    shown = measured = time.monotonic()
 
     def on_batch(b: BatchReport) -> None:
-        nonlocal shown
+        nonlocal shown, measured
         totals.add(b)
+        if health:
+            health.beat()
+        if time.monotonic() - measured > LAG_EVERY:
+            measured = time.monotonic()
+            metrics.set_lag(consumer.reader.behind())
         if b.messages and time.monotonic() - shown > status_every:
             shown = time.monotonic()
             log.info("views: %d messages applied, %d article writes, %d dead letters",
                      totals.messages, totals.written, totals.dead)
 
     with EventPublisher(bootstrap, client_id="marsad-views") as publisher:
-        consumer = ViewConsumer(LogReader(bootstrap, topics.processed, batch_size=batch_size),
+        consumer = ViewConsumer(LogReader(bootstrap, view_topics(topics), batch_size=batch_size),
                                 lambda: open_store(url), DeadLetters(publisher, topics.deadletter("consumers")),
                                 batch_ms=batch_ms)
+        if health:
+            health.ready()
         try:
             consumer.run(stop, on_batch=on_batch)
         finally:
@@ -77,7 +96,7 @@ def run_replay(bootstrap: str, topics: Topics, url: str, *, batch_size: int, bat
     """Rebuild the views at ``url`` from the log; with ``resources``, reprocess the fetched history first.
 
     1. reprocess (optional): ArticleFetched history -> new ArticleProcessed events
-    2. replay: articles.processed from offset 0 into a fresh database, swapped in when caught up
+    2. replay: articles.processed and alerts from offset 0 into a fresh database, swapped in when caught up
     """
     with EventPublisher(bootstrap, client_id="marsad-replay") as publisher:
         reprocessed = None
@@ -91,7 +110,7 @@ def run_replay(bootstrap: str, topics: Topics, url: str, *, batch_size: int, bat
                     bar.finish()
         live = open_store(url)
         bar = Progress("replay", 0) if progress else None
-        reader = LogReader(bootstrap, topics.processed, batch_size=batch_size, client_id="marsad-replay")
+        reader = LogReader(bootstrap, view_topics(topics), batch_size=batch_size, client_id="marsad-replay")
         try:
             live.setup()
             report = replay(live, reader, DeadLetters(publisher, topics.deadletter("consumers")),

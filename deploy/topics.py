@@ -9,7 +9,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
-from schemas.topics import CATALOGUE, CHANGELOG_CONFIGS, STREAM_TABLES, Topics
+from schemas.topics import ALERTER_TABLES, CATALOGUE, CHANGELOG_CONFIGS, STREAM_TABLES, Topics
 
 
 @dataclass
@@ -31,7 +31,7 @@ def create_topics(bootstrap: str, prefix: str, partitions: int, replication: int
                for spec in CATALOGUE if topics.name(spec.name) not in existing]
         new += [NewTopic(name=topics.changelog(table), num_partitions=partitions, replication_factor=replication,
                          topic_configs=dict(CHANGELOG_CONFIGS))
-                for table in STREAM_TABLES if topics.changelog(table) not in existing]
+                for table in STREAM_TABLES + ALERTER_TABLES if topics.changelog(table) not in existing]
         if new:
             # another process creating the same topics meanwhile is fine
             with contextlib.suppress(TopicAlreadyExistsError):

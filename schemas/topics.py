@@ -53,6 +53,12 @@ CATALOGUE: tuple[TopicSpec, ...] = (
     TopicSpec("streams.dedup-votes", ("ReplyBatch", "Draft"), "article_id",
               "Internal: dedup replies and drafts back by article (see schemas.internal).",
               configs={"retention.ms": str(7 * 24 * 3600 * 1000), **LARGE}),
+    TopicSpec("streams.alert-stories", ("StoryNote",), "story_id",
+              "Internal: the alerter's articles repartitioned by story (see streams.alerts.notes).",
+              configs={"retention.ms": str(7 * 24 * 3600 * 1000), **LARGE}),
+    TopicSpec("streams.alert-spikes", ("SpikeNote",), "rule_id|scope",
+              "Internal: the alerter's spike counts repartitioned by rule and scope (see streams.alerts.notes).",
+              configs={"retention.ms": str(7 * 24 * 3600 * 1000), **LARGE}),
     TopicSpec("deadletter.producers", ("DeadLetter",), "article_id",
               "Feeds or pages that could not be fetched or extracted, with the reason.",
               partitions=1, configs={"retention.ms": WEEKS_4, **LARGE}),
@@ -71,6 +77,8 @@ BY_NAME = {spec.name: spec for spec in CATALOGUE}
 # them up front, compacted and with the partitions of the article topics, because a
 # worker that creates them itself at start-up does not see them in its metadata yet.
 STREAM_TABLES = ("dedup-bands", "dedup-signatures", "dedup-votes")
+# The alert agent's tables (app id "{prefix}-alerter"), created up front the same way.
+ALERTER_TABLES = ("alert-stories", "alert-spikes")
 CHANGELOG_CONFIGS = {"cleanup.policy": "compact", **LARGE}
 
 
@@ -117,10 +125,17 @@ class Topics:
     def streams_app_id(self) -> str:
         return f"{self.prefix}-streams"
 
+    @property
+    def alerter_app_id(self) -> str:
+        return f"{self.prefix}-alerter"
+
     def changelog(self, table: str) -> str:
+        if table in ALERTER_TABLES:
+            return f"{self.alerter_app_id}-{table}-changelog"
         if table not in STREAM_TABLES:
-            raise KeyError(f"unknown stream table {table!r}; the workers have {', '.join(STREAM_TABLES)}")
+            raise KeyError(f"unknown stream table {table!r}; the workers have {', '.join(STREAM_TABLES)}, "
+                           f"the alerter {', '.join(ALERTER_TABLES)}")
         return f"{self.streams_app_id}-{table}-changelog"
 
     def all(self) -> list[str]:
-        return [self.name(s.name) for s in CATALOGUE] + [self.changelog(t) for t in STREAM_TABLES]
+        return [self.name(s.name) for s in CATALOGUE] + [self.changelog(t) for t in STREAM_TABLES + ALERTER_TABLES]

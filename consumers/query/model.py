@@ -95,6 +95,20 @@ class StoryQuery:
 
 
 @dataclass(frozen=True)
+class AlertQuery:
+    """Alerts by rule, severity, place (name in matching form) or country, and date; newest first."""
+
+    rule: str | None = None
+    severity: str | None = None
+    place: str | None = None
+    country: str | None = None
+    since: str | None = None  # inclusive, UTC text as stored; on the alert's `at`
+    until: str | None = None  # exclusive
+    limit: int = 20
+    after: Cursor | None = None  # Cursor.article_id holds the alert id
+
+
+@dataclass(frozen=True)
 class Page:
     """Rows of one page and where the next one starts (None on the last page)."""
 

@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 
 from consumers.query.model import (
+    AlertQuery,
     ArticleQuery,
     CountQuery,
     Cursor,
@@ -31,6 +32,7 @@ from consumers.query.model import (
     TotalsQuery,
 )
 from consumers.rows import search_words, timestamp
+from schemas.topics import SEVERITIES
 from streams.text.normalize import normalize
 
 IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
@@ -182,6 +184,8 @@ PARAMS: dict[str, Param] = {p.name: p for p in (
           {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET}),
     Param("cursor", "Where the next page starts: `next_cursor` of the previous page.", decode_cursor,
           {"type": "string"}),
+    Param("rule", "Alert rule id, e.g. captagon-million.", _identifier("rule"), ID_SCHEMA),
+    Param("severity", "Alert severity.", _choice("severity", *SEVERITIES), {"type": "string", "enum": list(SEVERITIES)}),
 )}
 
 FILTERS = ("topic", "place", "lat", "lon", "radius_km", "org", "country", "source", "since", "until", "q",
@@ -192,8 +196,10 @@ ENDPOINTS: dict[str, tuple[str, ...]] = {
     "seizures": (*FILTERS, "item", "unit", "limit", "cursor"),
     "totals": (*FILTERS, "item", "unit", "per"),
     "stories": (*FILTERS, "min_copies", "limit", "offset"),
+    "alerts": ("rule", "severity", "place", "country", "since", "until", "limit", "cursor"),
 }
-LIMITS = {"articles": (20, 200), "counts": (100, 1000), "seizures": (20, 200), "stories": (20, 200)}
+LIMITS = {"articles": (20, 200), "counts": (100, 1000), "seizures": (20, 200), "stories": (20, 200),
+          "alerts": (20, 200)}
 PER = {"counts": ("day", "hour"), "totals": ("day",)}
 
 
@@ -222,6 +228,9 @@ def parse(endpoint: str, pairs: Iterable[tuple[str, str]]) -> Any:
         return SeizureQuery(filters, limit, values.get("cursor"))
     if endpoint == "totals":
         return TotalsQuery(filters, values.get("per"))
+    if endpoint == "alerts":
+        return AlertQuery(values.get("rule"), values.get("severity"), filters.place, filters.country,
+                          filters.since, filters.until, limit, values.get("cursor"))
     return StoryQuery(filters, values.get("min_copies", 2), limit, values.get("offset", 0))
 
 

@@ -28,6 +28,11 @@ COLUMNS: dict[str, list[Column]] = {
     "stories": [("articles", lambda r: r["articles"]), ("first", lambda r: r["first_at"][:10]),
                 ("last", lambda r: r["last_at"][:10]), ("sources", lambda r: len(r["sources"])),
                 ("story", lambda r: r["story_id"]), ("title", lambda r: r["title"])],
+    "alerts": [("at", lambda r: r["at"][:16].replace("T", " ")), ("severity", lambda r: r["severity"]),
+               ("rule", lambda r: r["rule_id"]), ("sources", lambda r: r["distinct_sources"]),
+               ("articles", lambda r: r["articles"]), ("rev", lambda r: r["revision"]),
+               ("places", lambda r: "، ".join(p["name"] for p in r["evidence"]["places"][:3])),
+               ("id", lambda r: r["alert_id"]), ("title", lambda r: r["title"])],
 }
 
 

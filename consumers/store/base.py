@@ -17,8 +17,16 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from consumers.query.model import ArticleQuery, CountQuery, Page, SeizureQuery, StoryQuery, TotalsQuery
-from schemas.events import ArticleProcessed
+from consumers.query.model import (
+    AlertQuery,
+    ArticleQuery,
+    CountQuery,
+    Page,
+    SeizureQuery,
+    StoryQuery,
+    TotalsQuery,
+)
+from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed
 
 
 class StoreError(RuntimeError):
@@ -35,12 +43,13 @@ class Record:
 
     ``event`` is None for a message that could not be decoded (sent to the
     dead-letter topic): it writes nothing but its offset still advances.
+    Articles come from articles.processed, alert events from the alerts topic.
     """
 
     topic: str
     partition: int
     offset: int
-    event: ArticleProcessed | None
+    event: ArticleProcessed | AlertRaised | AlertUpdated | None
 
 
 Offsets = dict[tuple[str, int], int]  # (topic, partition) -> next offset to read
@@ -63,7 +72,7 @@ class Store(ABC):
 
     @abstractmethod
     def write_batch(self, records: Sequence[Record]) -> int:
-        """Apply records and advance the offsets in one transaction; return articles written.
+        """Apply records and advance the offsets in one transaction; return articles and alerts written.
 
         Raises `ViewReplaced` (nothing written) when a replay swapped the view in.
         """
@@ -133,6 +142,14 @@ class Store(ABC):
     @abstractmethod
     def stories(self, query: StoryQuery) -> list[dict]:
         """Story clusters (an original and its copies), largest first."""
+
+    @abstractmethod
+    def alerts(self, query: AlertQuery) -> Page:
+        """One page of alerts (latest revision, with evidence), newest first."""
+
+    @abstractmethod
+    def alert(self, alert_id: str) -> dict | None:
+        """One alert with its evidence; None if unknown."""
 
     def __enter__(self) -> Store:
         return self

@@ -16,11 +16,14 @@ from collections.abc import Iterable
 
 import orjson
 
+from consumers.alerts.rows import ALERT_CHILD_TABLES, ALERT_COLUMNS
 from consumers.rows import ARTICLE_COLUMNS, CHILD_TABLES
 
 HASHED: dict[str, tuple[str, ...]] = {
     "articles": tuple(c for c in ARTICLE_COLUMNS if c != "search_text"),
     **CHILD_TABLES,
+    "alerts": ALERT_COLUMNS,
+    **ALERT_CHILD_TABLES,
 }
 _MOD = 1 << 256
 

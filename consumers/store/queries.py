@@ -11,7 +11,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from consumers.alerts.rows import ALERT_COLUMNS
 from consumers.query.model import (
+    AlertQuery,
     ArticleQuery,
     CountQuery,
     Cursor,
@@ -193,6 +195,37 @@ def stories_sql(q: StoryQuery, d: Dialect) -> tuple[str, list]:
     sql = (f"SELECT a.story_id, COUNT(*), MIN(a.at), MAX(a.at) FROM articles a{w} GROUP BY a.story_id "
            "HAVING COUNT(*) >= ? ORDER BY COUNT(*) DESC, MAX(a.at) DESC, a.story_id LIMIT ? OFFSET ?")
     return sql, [*params, q.min_copies, q.limit, q.offset]
+
+
+def alerts_sql(q: AlertQuery) -> tuple[str, list]:
+    """One page of alerts (plus one row, to know whether another page follows), newest first."""
+    sql: list[str] = []
+    params: list = []
+    if q.rule is not None:
+        sql.append("l.rule_id = ?")
+        params.append(q.rule)
+    if q.severity is not None:
+        sql.append("l.severity = ?")
+        params.append(q.severity)
+    if q.place is not None:
+        sql.append("EXISTS (SELECT 1 FROM alert_places x WHERE x.alert_id = l.alert_id AND x.norm_name = ?)")
+        params.append(q.place)
+    if q.country is not None:
+        sql.append("EXISTS (SELECT 1 FROM alert_countries x WHERE x.alert_id = l.alert_id AND x.country = ?)")
+        params.append(q.country)
+    if q.since is not None:
+        sql.append("l.at >= ?")
+        params.append(q.since)
+    if q.until is not None:
+        sql.append("l.at < ?")
+        params.append(q.until)
+    if q.after is not None:
+        sql.append("(l.at < ? OR (l.at = ? AND l.alert_id < ?))")
+        params += [q.after.at, q.after.at, q.after.article_id]
+    where_sql = (" WHERE " + " AND ".join(sql)) if sql else ""
+    cols = ", ".join(f"l.{c}" for c in ALERT_COLUMNS)
+    return (f"SELECT {cols} FROM alerts l{where_sql} ORDER BY l.at DESC, l.alert_id DESC LIMIT ?",
+            [*params, q.limit + 1])
 
 
 def placeholders(n: int) -> str:

@@ -16,7 +16,9 @@ from typing import Protocol
 
 import orjson
 
+from consumers.alerts.rows import ALERT_CHILD_TABLES, ALERT_COLUMNS, AlertRows, alert_dict, fold
 from consumers.query.model import (
+    AlertQuery,
     ArticleQuery,
     CountQuery,
     Cursor,
@@ -29,7 +31,7 @@ from consumers.rows import ARTICLE_COLUMNS, CHILD_TABLES, ArticleRows, article_r
 from consumers.store import queries
 from consumers.store.base import Offsets, Record, Store
 from consumers.store.hashing import HASHED, table_digest, views_digest
-from schemas.events import ArticleProcessed
+from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed
 
 UPSERT_ARTICLE = (
     f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) VALUES ({queries.placeholders(len(ARTICLE_COLUMNS))}) "
@@ -38,6 +40,10 @@ UPSERT_ARTICLE = (
 )
 UPSERT_OFFSET = ("INSERT INTO kafka_offsets (topic, part, next_offset) VALUES (?, ?, ?) "
                  "ON CONFLICT (topic, part) DO UPDATE SET next_offset = excluded.next_offset")
+UPSERT_ALERT = (
+    f"INSERT INTO alerts ({', '.join(ALERT_COLUMNS)}) VALUES ({queries.placeholders(len(ALERT_COLUMNS))}) "
+    "ON CONFLICT (alert_id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in ALERT_COLUMNS[1:])
+)
 DELETE_CHUNK = 500
 
 
@@ -69,20 +75,58 @@ class SqlStore(Store):
             self._guard(tx)
             stored = {(t, p): o for t, p, o in tx.rows("SELECT topic, part, next_offset FROM kafka_offsets")}
             latest: dict[str, ArticleProcessed] = {}
+            alert_events: list[AlertRaised | AlertUpdated] = []
             ends: Offsets = {}
             for r in records:
                 tp = (r.topic, r.partition)
                 if r.offset < stored.get(tp, 0):
                     continue  # already in the view: a redelivery
                 ends[tp] = max(ends.get(tp, 0), r.offset + 1)
-                if r.event is not None:
+                if isinstance(r.event, ArticleProcessed):
                     # an article's events share a partition, in order: the later one is its state
                     latest[r.event.article_id] = r.event
+                elif r.event is not None:
+                    alert_events.append(r.event)
             if latest:
                 self._upsert(tx, [article_rows(e) for e in latest.values()])
+            alerts = self._fold_alerts(tx, alert_events) if alert_events else 0
             if ends:
                 tx.many(UPSERT_OFFSET, [(t, p, o) for (t, p), o in sorted(ends.items())])
-        return len(latest)
+        return len(latest) + alerts
+
+    def _fold_alerts(self, tx: Tx, events: list[AlertRaised | AlertUpdated]) -> int:
+        """Apply alert events in log order to the stored alert rows (`consumers.alerts.rows.fold`)."""
+        ids = sorted({e.alert_id for e in events})
+        current: dict[str, tuple | None] = dict.fromkeys(ids)
+        for i in range(0, len(ids), DELETE_CHUNK):
+            chunk = ids[i:i + DELETE_CHUNK]
+            for row in tx.rows(f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts "
+                               f"WHERE alert_id IN ({queries.placeholders(len(chunk))})", chunk):
+                current[row[0]] = tuple(row)
+        changed: dict[str, AlertRows] = {}
+        for e in events:
+            rows = fold(current[e.alert_id], e)
+            if rows is None:
+                continue
+            current[e.alert_id] = rows.alert
+            previous = changed.get(e.alert_id)
+            if rows.children is None and previous is not None and previous.children is not None:
+                rows = AlertRows(rows.alert, previous.children)  # a raise then an update: keep the raise's places
+            changed[e.alert_id] = rows
+        if not changed:
+            return 0
+        tx.many(UPSERT_ALERT, [r.alert for r in changed.values()])
+        raised = [aid for aid, r in changed.items() if r.children is not None]
+        for i in range(0, len(raised), DELETE_CHUNK):
+            chunk = raised[i:i + DELETE_CHUNK]
+            for table in ALERT_CHILD_TABLES:
+                tx.run(f"DELETE FROM {table} WHERE alert_id IN ({queries.placeholders(len(chunk))})", chunk)
+        for table, cols in ALERT_CHILD_TABLES.items():
+            data = [row for r in changed.values() if r.children is not None for row in r.children[table]]
+            if data:
+                tx.many(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({queries.placeholders(len(cols))})",
+                        data)
+        return len(changed)
 
     def _upsert(self, tx: Tx, rows: list[ArticleRows]) -> None:
         ids = [r.article[0] for r in rows]
@@ -198,6 +242,20 @@ class SqlStore(Store):
             out.append({"story_id": story, "articles": n, "first_at": first_at, "last_at": last_at,
                         "title": title, "source": source, "url": url, "sources": sources[story]})
         return out
+
+
+    def alerts(self, query: AlertQuery) -> Page:
+        sql, params = queries.alerts_sql(query)
+        with self._transaction(write=False) as tx:
+            rows = tx.rows(sql, params)
+        items = [alert_dict(r) for r in rows[:query.limit]]
+        nxt = Cursor(items[-1]["at"], items[-1]["alert_id"]) if len(rows) > query.limit and items else None
+        return Page(items, nxt)
+
+    def alert(self, alert_id: str) -> dict | None:
+        with self._transaction(write=False) as tx:
+            rows = tx.rows(f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts WHERE alert_id = ?", [alert_id])
+        return alert_dict(rows[0]) if rows else None
 
 
 def _article(row: tuple) -> dict:

@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from consumers.store import Record, open_store
 from deploy.cli import cli
+from tests.consumers.alerts.events import raised, updated
 from tests.consumers.factory import corpus
 
 
@@ -16,6 +17,8 @@ def views(sqlite_url, monkeypatch) -> str:
     with open_store(sqlite_url) as s:
         s.setup()
         s.write_batch([Record("t", 0, i, e) for i, e in enumerate(corpus(60))])
+        alerts = [raised(i) for i in range(6)]
+        s.write_batch([Record("alerts", 0, i, e) for i, e in enumerate([*alerts, updated(alerts[0], 1)])])
         digest = s.content_hash()
     monkeypatch.setenv("MARSAD_VIEWS_URL", sqlite_url)
     return digest
@@ -43,6 +46,18 @@ def test_json_and_the_other_questions(views):
     assert "a00005" in run("query", "stories").output
 
 
+def test_alerts_as_a_table_and_as_json(views):
+    r = run("query", "alerts", "--severity", "critical", "--place", "البوكمال")
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[0].split() == ["at", "severity", "rule", "sources", "articles", "rev", "places", "id", "title"]
+    assert len(lines) == 2 and "al0000" in lines[1] and "تنبيه رقم 0: ضبط في البوكمال" in lines[1]
+    body = orjson.loads(run("query", "alerts", "--rule", "rule-warning", "--since", "2024-02-01", "--json").output)
+    assert [a["alert_id"] for a in body["items"]] == ["al0004", "al0001"]
+    bad = run("query", "alerts", "--severity", "urgent")
+    assert bad.exit_code == 2 and "severity must be one of" in bad.output
+
+
 def test_bad_filters_are_usage_errors(views):
     r = run("query", "articles", "--since", "yesterday")
     assert r.exit_code == 2 and "since must be a date" in r.output
@@ -51,4 +66,4 @@ def test_bad_filters_are_usage_errors(views):
 def test_views_hash_and_status(views):
     assert run("views", "hash").output.strip() == views
     status = run("views", "status").output
-    assert "schema  version 1" in status and "t[0] next offset 60" in status
+    assert "schema  version 2" in status and "t[0] next offset 60" in status

@@ -9,14 +9,14 @@ from kafka.admin import ConfigResource, ConfigResourceType
 from deploy.topics import create_topics, list_topics
 from producers.publish import EventPublisher
 from schemas.events import ArticleFetched
-from schemas.topics import CATALOGUE, STREAM_TABLES, Topics
+from schemas.topics import ALERTER_TABLES, CATALOGUE, STREAM_TABLES, Topics
 
 pytestmark = pytest.mark.kafka
 
 
 def test_create_is_idempotent_and_applies_configs(kafka_bootstrap, topic_prefix):
     first = create_topics(kafka_bootstrap, topic_prefix, partitions=3)
-    assert len(first) == len(CATALOGUE) + len(STREAM_TABLES)
+    assert len(first) == len(CATALOGUE) + len(STREAM_TABLES) + len(ALERTER_TABLES)
     assert create_topics(kafka_bootstrap, topic_prefix, partitions=3) == []
     infos = {i.name: i for i in list_topics(kafka_bootstrap, topic_prefix)}
     topics = Topics(topic_prefix)

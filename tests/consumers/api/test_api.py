@@ -16,6 +16,7 @@ from consumers.query.params import ENDPOINTS
 from consumers.store import Record, open_store
 from deploy.kafka.local import free_port
 from tests.conftest import ROOT
+from tests.consumers.alerts.events import raised, updated
 from tests.consumers.conftest import with_schema
 from tests.consumers.factory import corpus
 
@@ -49,9 +50,11 @@ class Server:
 
 
 def fill(url: str) -> None:
+    alerts = [raised(i) for i in range(12)]
     with open_store(url) as s:
         s.setup()
         s.write_batch([Record("t", 0, i, e) for i, e in enumerate(corpus(60))])
+        s.write_batch([Record("alerts", 0, i, e) for i, e in enumerate([*alerts, updated(alerts[3], 1)])])
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -120,7 +123,7 @@ def test_openapi_describes_what_is_accepted(api):
     doc = api.get("/openapi.json").json()
     assert doc["openapi"].startswith("3.")
     for path, endpoint in (("/articles", "articles"), ("/counts", "counts"), ("/seizures", "seizures"),
-                           ("/seizures/totals", "totals"), ("/stories", "stories")):
+                           ("/seizures/totals", "totals"), ("/stories", "stories"), ("/alerts", "alerts")):
         assert [p["name"] for p in doc["paths"][path]["get"]["parameters"]] == list(ENDPOINTS[endpoint])
     limit = next(p for p in doc["paths"]["/articles"]["get"]["parameters"] if p["name"] == "limit")
     assert limit["schema"]["maximum"] == 200
@@ -144,6 +147,25 @@ def test_bad_requests_are_clear_4xx(api, path, params, status, message):
     r = api.get(path, params=params)
     assert r.status_code == status and r.headers["content-type"].startswith("application/json")
     assert message in r.json()["message"]
+
+
+def test_alerts_filtered_newest_first_and_one_by_id(api):
+    def alert_ids(params: dict) -> list[str]:
+        r = api.get("/alerts", params=params)
+        assert r.status_code == 200, r.text
+        return [it["alert_id"] for it in r.json()["items"]]
+    assert alert_ids({"severity": "critical"}) == ["al0009", "al0006", "al0003", "al0000"]
+    assert alert_ids({"rule": "rule-info", "since": "2024-02-01T10:00:00Z"}) == ["al0011", "al0008", "al0005"]
+    assert alert_ids({"place": "البوكمال"}) == ["al0010", "al0005", "al0000"]
+    assert alert_ids({"country": "JO", "until": "2024-02-01"}) == ["al0009", "al0004"]
+    page = api.get("/alerts", params={"limit": "5"}).json()
+    assert len(page["items"]) == 5 and page["next_cursor"]
+    rest = api.get("/alerts", params={"limit": "200", "cursor": page["next_cursor"]}).json()["items"]
+    assert len(rest) == 7
+    one = api.get("/alerts/al0003").json()
+    assert one["revision"] == 1 and one["distinct_sources"] == 2 and one["evidence"]["places"][0]["lat"]
+    assert api.get("/alerts/al9999").status_code == 404
+    assert "/alerts/{alert_id}" in api.get("/openapi.json").json()["paths"]
 
 
 def test_sql_looking_text_is_searched_as_text(api):

@@ -1,0 +1,127 @@
+"""Alert rule evaluations per second on one core: articles x 100 rules.
+
+    .venv/bin/python -m benchmarks.bench_alerts [--n 2000] [--rules 100]
+
+The rules are the bundled defaults plus generated ones of every kind
+(topics, organisations, countries, places by name and by radius, quantity
+thresholds, text terms, corroboration; a few spike rules), validated by the
+real loader. The articles are ~4 KB Arabic texts from `benchmarks.corpus`,
+analysed by the real pipeline first (not timed). Timed: `engine.route` alone
+(every rule's conditions on every article), then the whole engine as the
+back-test runs it (route + story and spike state in dicts). Times are the
+process's CPU time, pinned to one core, so other work on the machine does not
+count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import time
+from datetime import UTC, datetime, timedelta
+
+import msgspec
+
+from benchmarks.corpus import articles
+from schemas.events import ArticleFetched, Duplicate
+from streams.alerts.engine import apply_story, route
+from streams.alerts.notes import SpikeState, StateStore, StoryState
+from streams.alerts.rules import DEFAULT_PATH, load_rules, parse_rules
+from streams.alerts.spike import apply_spike
+from streams.classify import Taxonomy
+from streams.extract.gazetteer.model import load_gazetteer
+from streams.pipeline import Resources, process_fetched
+
+PLACES = ["درعا", "دير الزور", "الرقة", "حلب", "الحسكة", "القامشلي", "إدلب", "حمص", "الموصل", "بغداد",
+          "البوكمال", "السويداء", "اللاذقية", "طرطوس", "منبج", "الميادين", "كركوك", "الرمادي"]
+POINTS = [(32.62, 36.10), (35.33, 40.14), (35.95, 39.01), (36.20, 37.16), (36.50, 40.75), (34.46, 40.92)]
+TERMS = ["هجوم*", "اشتباك*", "ضبط", "اعتقال", "تهريب", "غارة", "كمين", "مداهم*", "انفجار*", "عقوبات", "شحنة",
+         "الحدود", "معبر", "مخيم", "نزوح"]
+ITEMS = [("captagon", "pill", 100_000), ("hashish", "kg", 50), ("crystal_meth", "kg", 5), ("drugs", "kg", 100)]
+
+
+def generated_rules(n: int, taxonomy: Taxonomy, seed: int = 11) -> str:
+    """The default rules file plus generated story and spike rules, ``n`` rules in all."""
+    rng = random.Random(seed)
+    topics, orgs = sorted(taxonomy.topics), sorted(taxonomy.orgs)
+    text = DEFAULT_PATH.read_text(encoding="utf-8").rstrip() + "\n"
+    have = len(load_rules(None, taxonomy).ids)
+    for i in range(n - have):
+        head = f"  - id: gen-{i}\n    title: قاعدة {i}\n    severity: {rng.choice(['info', 'warning', 'critical'])}\n"
+        kind = i % 8
+        if kind == 7:
+            body = (f"    kind: spike\n    topic: {rng.choice(topics)}\n    per: {rng.choice(['place', 'country'])}\n"
+                    f"    window: 1h\n    baseline_days: 7\n")
+        else:
+            body = f"    topics: [{rng.choice(topics)}]\n"
+            if kind == 0:
+                body += f"    orgs: [{', '.join(rng.sample(orgs, 3))}]\n"
+            elif kind == 1:
+                body += f"    places: [{{name: {rng.choice(PLACES)}}}, {{name: {rng.choice(PLACES)}}}]\n"
+            elif kind == 2:
+                lat, lon = rng.choice(POINTS)
+                body += f"    places: [{{lat: {lat}, lon: {lon}, radius_km: {rng.choice([20, 50, 100])}}}]\n"
+            elif kind == 3:
+                item, unit, least = rng.choice(ITEMS)
+                body = f"    quantities: [{{item: {item}, unit: {unit}, min: {least}}}]\n"
+            elif kind == 4:
+                body += f"    text: {{any: [{', '.join(rng.sample(TERMS, 3))}]}}\n"
+            elif kind == 5:
+                body += f"    countries: [{rng.choice(['SY', 'IQ', 'LB', 'JO'])}]\n"
+                body += "    corroboration: {sources: 2, window: 24h}\n"
+            else:
+                body += f"    text: {{all: [{', '.join(rng.sample(TERMS, 2))}]}}\n"
+        text += head + body
+    return text
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=2000, help="articles")
+    ap.add_argument("--rules", type=int, default=100)
+    ap.add_argument("--days", type=float, default=14, help="the articles' times span this many days")
+    args = ap.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+    res = Resources.load()
+    rules = parse_rules(generated_rules(args.rules, res.taxonomy), "bench-rules.yaml", res.taxonomy,
+                        load_gazetteer())
+    count = len(rules.story) + len(rules.spikes)
+    print(f"rules: {len(rules.story)} story + {len(rules.spikes)} spike = {count}")
+    rng = random.Random(3)
+    processed = []
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    step = timedelta(days=args.days) / args.n  # spread over days, as a real log is
+    for i, doc in enumerate(articles(args.n)):
+        a, _ = process_fetched(ArticleFetched(article_id=doc["id"], source=f"outlet-{i % 7}", title=doc["title"],
+                                              text=doc["text"]), res)
+        a = msgspec.structs.replace(a, published=start + i * step, occurred_at=start + i * step)
+        if i and rng.random() < 0.2:  # some copies, so stories have several articles
+            a = msgspec.structs.replace(a, duplicate=Duplicate("near", processed[rng.randrange(i)].article_id, 0.8))
+        processed.append(a)
+    print(f"articles: {len(processed):,} (~4 KB each, over {args.days:g} days), analysed beforehand")
+
+    t0 = time.process_time()
+    routed = [route(a, rules) for a in processed]
+    route_s = time.process_time() - t0
+    hits = sum(len(r.story.hits) for r in routed)
+    print(f"route (conditions of every rule): {len(processed) / route_s:,.0f} articles/s, "
+          f"{len(processed) * count / route_s:,.0f} rule evaluations/s ({route_s / len(processed) * 1e3:.2f} ms "
+          f"an article); {hits:,} story rule matches")
+
+    stories, spikes = StateStore({}, StoryState), StateStore({}, SpikeState)
+    t0 = time.process_time()
+    events = 0
+    for a in processed:
+        r = route(a, rules)
+        events += len(apply_story(stories, r.story))
+        for note in r.spikes:
+            events += len(apply_spike(spikes, note))
+    full_s = time.process_time() - t0
+    print(f"whole engine (route + story and spike state, as the back-test): {len(processed) / full_s:,.0f} "
+          f"articles/s, {len(processed) * count / full_s:,.0f} rule evaluations/s; {events:,} alert events")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,193 @@
+"""Alert delivery through the real broker: deliveries per second and latency to the webhook.
+
+    .venv/bin/python -m benchmarks.bench_delivery [--n 2000] [--rate 0] [--concurrency 4]
+
+Starts a local broker (or uses KAFKA_BOOTSTRAP_SERVERS), a webhook receiver
+on 127.0.0.1 (aiohttp, in this process, checking every signature), and one
+`marsad alerts deliver` process; publishes N AlertRaised events to their
+routes (all at once, or at --rate per second) and waits until the receiver
+has accepted each. Latency is from the moment an event was published to the
+moment the receiver got it (one clock: both are in this process).
+
+The measured path is `ORIGIN` -> ... -> webhook: to start it at
+ArticleProcessed once the alert agent exists, add `marsad alerter` to
+`SERVICES` and make `publish_origin` publish articles that raise one alert
+each (keyed so the receipt can be matched back to its article).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from aiohttp import web
+
+from consumers.alerts.signing import IDEMPOTENCY_KEY, SIGNATURE, TIMESTAMP, verify
+from deploy.demo import stop_worker
+from deploy.kafka.local import LocalKafka, free_port
+from deploy.topics import create_topics
+from producers.publish import EventPublisher
+from schemas.events import AlertRaised
+from schemas.facts import Place, Quantity
+from schemas.topics import Topics
+
+SECRET = "bench-secret-0123456789"
+ORIGIN = "AlertRaised on the alerts topics"
+SERVICES = [["alerts", "deliver"]]  # `marsad` sub-commands started for the run, in order
+
+
+def pct(values: list[float], p: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(p / 100 * len(s)))]
+
+
+class Receiver:
+    """An aiohttp webhook in a thread of its own: records when each idempotency key first arrived."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.received: dict[str, float] = {}
+        self.bad_signatures = 0
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._serve()), daemon=True)
+        self._thread.start()
+        self._ready.wait(10)
+
+    async def _serve(self) -> None:
+        async def hook(request: web.Request) -> web.Response:
+            body = await request.read()
+            now = time.perf_counter()
+            h = request.headers
+            if not verify(SECRET.encode(), h.get(TIMESTAMP, ""), body, h.get(SIGNATURE, "")):
+                self.bad_signatures += 1
+            self.received.setdefault(h.get(IDEMPOTENCY_KEY, ""), now)
+            return web.Response(status=204)
+
+        app = web.Application()
+        app.router.add_post("/hook", hook)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", self.port).start()
+        self._ready.set()
+        await asyncio.Event().wait()  # until the process ends (a daemon thread)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook"
+
+
+def alert(i: int, run: str) -> AlertRaised:
+    """A realistic critical alert (~1 KB on the wire)."""
+    return AlertRaised(
+        alert_id=f"{run}-{i:06d}", rule_id="captagon-million", title="ضبط 3 ملايين حبة كبتاغون في درعا",
+        severity="critical", story_id=f"a{i:06d}", article_ids=[f"a{i:06d}"], sources=["عنب بلدي"],
+        titles=["إحباط تهريب شحنة كبتاغون ضخمة قرب الحدود الأردنية"], urls=[f"https://example.org/news/{i}"],
+        places=[Place("درعا", 32.6189, 36.1021, "SY", "city", 170592)], countries=["SY"],
+        quantities=[Quantity(3_000_000.0, "pill", "captagon", "3 ملايين حبة كبتاغون")],
+        matched=["quantity captagon >= 1000000 pill: 3 ملايين حبة كبتاغون"], rules_version="bench")
+
+
+def publish_origin(pub: EventPublisher, topics: Topics, i: int, run: str) -> str:
+    """Publish the event the latency starts at; return the key its webhook receipt carries."""
+    event = alert(i, run)
+    for topic in topics.alert_routes(event.severity):
+        pub.publish(topic, event.rule_id, event)
+    return event.alert_id
+
+
+def cpu_seconds(proc: subprocess.Popen) -> float:
+    """User + system CPU time a process used so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def wait_for(receiver: Receiver, keys: list[str], procs: list[subprocess.Popen], logs: Path,
+             timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while not all(k in receiver.received for k in keys):
+        if any(p.poll() is not None for p in procs) or time.monotonic() > deadline:
+            raise SystemExit(f"delivery stopped short; log:\n{logs.read_text()[-3000:]}")
+        time.sleep(0.01)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=2000)
+    ap.add_argument("--rate", type=float, default=0, help="alerts/s to publish (0: as fast as possible)")
+    ap.add_argument("--concurrency", type=int, default=4, help="posts in flight to the endpoint")
+    ap.add_argument("--partitions", type=int, default=4)
+    args = ap.parse_args()
+    tmp = tempfile.TemporaryDirectory()
+    data = Path(tmp.name)
+    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    broker = None
+    if not bootstrap:
+        broker = LocalKafka(data, port=free_port(), controller_port=free_port(),
+                            cache_dir=os.environ.get("MARSAD_CACHE_DIR", Path.home() / ".cache" / "marsad"))
+        bootstrap = broker.start(quiet=True).bootstrap
+    prefix = f"bench-{uuid.uuid4().hex[:8]}"
+    create_topics(bootstrap, prefix, args.partitions)
+    topics = Topics(prefix)
+    receiver = Receiver()
+    hooks = data / "webhooks.yaml"
+    hooks.write_text(f"endpoints:\n  - name: bench\n    url: {receiver.url}\n    secret_env: BENCH_SECRET\n"
+                     f"    concurrency: {args.concurrency}\n", encoding="utf-8")
+    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "MARSAD_TOPIC_PREFIX": prefix,
+           "MARSAD_PARTITIONS": str(args.partitions), "MARSAD_DATA_DIR": str(data), "MARSAD_LOG_LEVEL": "warning",
+           "MARSAD_ALERT_WEBHOOKS": str(hooks), "BENCH_SECRET": SECRET}
+    logs = data / "services.log"
+    log = open(logs, "wb")  # noqa: SIM115
+    procs = [subprocess.Popen([sys.executable, "-m", "deploy.cli", *cmd], env=env, stdout=log,
+                              stderr=subprocess.STDOUT, start_new_session=True) for cmd in SERVICES]
+    run = uuid.uuid4().hex[:6]
+    try:
+        with EventPublisher(bootstrap) as pub:  # warm-up: start-up and the group join are not measured
+            warm = publish_origin(pub, topics, -1, run)
+        wait_for(receiver, [warm], procs, logs, timeout=120)
+        sent: dict[str, float] = {}
+        cpu0 = sum(cpu_seconds(p) for p in procs)
+        pub = EventPublisher(bootstrap, linger_ms=5)
+        t0 = time.perf_counter()
+        for i in range(args.n):
+            if args.rate:
+                delay = t0 + i / args.rate - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+            key = f"{run}-{i:06d}"
+            sent[key] = time.perf_counter()
+            publish_origin(pub, topics, i, run)
+            if args.rate or i % 200 == 0:
+                pub.flush()
+        pub.close()
+        wait_for(receiver, list(sent), procs, logs)
+        cpu = sum(cpu_seconds(p) for p in procs) - cpu0
+        latencies = [receiver.received[k] - t for k, t in sent.items()]
+        dt = max(receiver.received[k] for k in sent) - t0
+        print(f"delivery: {args.n} alerts (~1 KB), {args.partitions} partitions, 1 endpoint, "
+              f"concurrency {args.concurrency}: {args.n / dt:,.0f} deliveries/s"
+              f"{'' if not receiver.bad_signatures else f' ({receiver.bad_signatures} BAD SIGNATURES)'}; "
+              f"service CPU {cpu * 1000 / args.n:.2f} ms per alert")
+        print(f"latency ({ORIGIN} -> webhook receipt): p50 {pct(latencies, 50) * 1000:,.0f} ms  "
+              f"p95 {pct(latencies, 95) * 1000:,.0f} ms  p99 {pct(latencies, 99) * 1000:,.0f} ms"
+              + ("" if args.rate else "  (all published at once: latency includes queueing)"))
+    finally:
+        for p in reversed(procs):
+            stop_worker(p)
+        if broker:
+            broker.stop(quiet=True)
+        tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()

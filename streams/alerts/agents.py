@@ -1,0 +1,196 @@
+"""The alert agents: thin shells around `streams.alerts.engine` and `streams.alerts.spike`.
+
+    articles.processed ──route──► streams.alert-stories (key: story id) ──stories──┐
+                          └─────► streams.alert-spikes  (key: rule|scope) ──spikes──┤
+                                                                                     ▼
+                                          alerts + alerts.{severity} (key: rule id)
+
+- ``route`` evaluates the rules on one article (no state) and sends its notes
+  on, repartitioned so that one story, or one spike scope, lives in one
+  partition with its state.
+- ``stories`` and ``spikes`` fold the notes into their tables and publish
+  each alert event to the all-alerts topic and its severity's topic.
+
+The rules file is checked every few seconds and reloaded when it changed; a
+bad new file is refused with a log line naming the rule and the field, and
+the agents keep the rules they had. Undecodable or failing messages go to
+``deadletter.streams`` with the reason, and the agents go on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import msgspec
+from faust.types import EventT
+
+from deploy.services import metrics
+from schemas.codec import SchemaError, decode_as, encode
+from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, DeadLetter
+from schemas.topics import SEVERITIES
+from streams.alerts.app import app, settings, topics
+from streams.alerts.engine import apply_story, route
+from streams.alerts.notes import (
+    SpikeNote,
+    SpikeState,
+    StateStore,
+    StoryNote,
+    StoryState,
+    decode_note,
+    encode_note,
+)
+from streams.alerts.rules import DEFAULT_PATH, RulesError, Ruleset, load_rules
+from streams.alerts.spike import apply_spike
+from streams.classify import Taxonomy
+from streams.extract.gazetteer.model import load_gazetteer
+
+log = logging.getLogger(__name__)
+RELOAD_EVERY = 3.0  # seconds between two looks at the rules file
+
+
+@dataclass
+class LiveRules:
+    """The rules in force and the file they come from; `check` swaps in a changed, valid file."""
+
+    path: Path
+    rules: Ruleset
+    mtime: float
+    taxonomy: Taxonomy
+
+    @classmethod
+    def load(cls, path: Path, taxonomy: Taxonomy) -> LiveRules:
+        mtime = path.stat().st_mtime
+        return cls(path, load_rules(path, taxonomy, load_gazetteer()), mtime, taxonomy)
+
+    def check(self) -> None:
+        """Reload when the file changed (blocking: run it in a thread)."""
+        try:
+            mtime = self.path.stat().st_mtime
+        except OSError as e:
+            if self.mtime:
+                log.error("rules file %s cannot be read (%s): keeping rules %s", self.path, e, self.rules.version)
+                self.mtime = 0.0
+            return
+        if mtime == self.mtime:
+            return
+        self.mtime = mtime
+        try:
+            new = load_rules(self.path, self.taxonomy, load_gazetteer())
+        except RulesError as e:
+            log.error("rules file refused, keeping rules %s: %s", self.rules.version, e)
+            return
+        if new.version != self.rules.version:
+            log.info("rules reloaded from %s: version %s, %d story and %d spike rules",
+                     self.path, new.version, len(new.story), len(new.spikes))
+            self.rules = new
+
+
+live = LiveRules.load(Path(settings.alert_rules) if settings.alert_rules else DEFAULT_PATH,
+                      Taxonomy.load(settings.taxonomy_file or None))
+log.info("alert rules %s from %s: %d story and %d spike rules",
+         live.rules.version, live.path, len(live.rules.story), len(live.rules.spikes))
+
+processed_topic = app.topic(topics.processed, key_type=bytes, value_type=bytes)
+stories_topic = app.topic(topics.name("streams.alert-stories"), key_type=bytes, value_type=bytes)
+spikes_topic = app.topic(topics.name("streams.alert-spikes"), key_type=bytes, value_type=bytes)
+dead_topic = app.topic(topics.deadletter("streams"), key_type=bytes, value_type=bytes)
+alert_topics = {name: app.topic(name, key_type=bytes, value_type=bytes)
+                for severity in SEVERITIES for name in topics.alert_routes(severity)}
+
+# story id -> StoryState; "rule|scope" -> SpikeState (partitioned like their note topics)
+story_table = app.Table("alert-stories", default=None, key_type=bytes, value_type=bytes,
+                        partitions=settings.partitions)
+spike_table = app.Table("alert-spikes", default=None, key_type=bytes, value_type=bytes,
+                        partitions=settings.partitions)
+stories_store = StateStore(story_table, StoryState)
+spikes_store = StateStore(spike_table, SpikeState)
+
+
+async def dead_letter(event: EventT, reason: str, error: str) -> None:
+    msg = event.message
+    key = event.key.decode(errors="replace") if isinstance(event.key, bytes) else None
+    log.warning("dead letter from %s[%s]@%s: %s", msg.topic, msg.partition, msg.offset, reason)
+    value = event.value if isinstance(event.value, bytes) else b""
+    await dead_topic.send(key=event.key, value=encode(DeadLetter(
+        stage="alerts", reason=reason, error=error, key=key, source_topic=msg.topic,
+        source_partition=msg.partition, source_offset=msg.offset, payload=value[:65536])))
+
+
+async def publish(events: list[AlertRaised | AlertUpdated]) -> None:
+    for event in events:
+        value = encode(event)
+        for name in topics.alert_routes(event.severity):
+            await alert_topics[name].send(key=event.rule_id.encode(), value=value)
+        if isinstance(event, AlertRaised):
+            metrics.ALERTS_RAISED.labels(severity=event.severity).inc()
+            log.info("alert %s raised: %s (%s, %d source(s))", event.alert_id, event.rule_id, event.severity,
+                     len(event.sources))
+
+
+@app.timer(RELOAD_EVERY)
+async def watch_rules() -> None:
+    await asyncio.to_thread(live.check)
+
+
+@app.agent(processed_topic)
+async def route_articles(stream):
+    async for event in stream.events():
+        try:
+            article = decode_as(event.value, ArticleProcessed)
+        except SchemaError as e:
+            await dead_letter(event, str(e), "schema")
+            continue
+        try:
+            routed = route(article, live.rules)
+        except Exception as e:  # a bug or an input no rule foresaw: keep it, say why, go on
+            log.exception("alert rules on %s failed", article.article_id)
+            await dead_letter(event, f"alert rules failed: {type(e).__name__}: {e}", "processing")
+            continue
+        await stories_topic.send(key=routed.story.story_id.encode(), value=encode_note(routed.story))
+        for note in routed.spikes:
+            await spikes_topic.send(key=note.state_key.encode(), value=encode_note(note))
+
+
+@app.agent(stories_topic)
+async def stories(stream):
+    async for event in stream.events():
+        note = await _note(event, StoryNote)
+        if note is None:
+            continue
+        try:
+            events = apply_story(stories_store, note)
+        except Exception as e:  # never crash the agent: that would skip the message
+            log.exception("story %s failed", note.story_id)
+            await dead_letter(event, f"story alert failed: {type(e).__name__}: {e}", "processing")
+            continue
+        await publish(events)
+
+
+@app.agent(spikes_topic)
+async def spikes(stream):
+    async for event in stream.events():
+        note = await _note(event, SpikeNote)
+        if note is None:
+            continue
+        try:
+            events = apply_spike(spikes_store, note)
+        except Exception as e:
+            log.exception("spike %s failed", note.state_key)
+            await dead_letter(event, f"spike alert failed: {type(e).__name__}: {e}", "processing")
+            continue
+        await publish(events)
+
+
+async def _note(event: EventT, cls: type) -> StoryNote | SpikeNote | None:
+    try:
+        note = decode_note(event.value)
+    except (msgspec.DecodeError, TypeError) as e:
+        await dead_letter(event, f"bad alert note: {e}", "schema")
+        return None
+    if not isinstance(note, cls):
+        await dead_letter(event, f"expected a {cls.__name__}, got a {type(note).__name__}", "schema")
+        return None
+    return note

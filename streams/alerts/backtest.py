@@ -1,0 +1,224 @@
+"""Back-test: the alerts a rules file would have raised over the ArticleProcessed history.
+
+`marsad alerts backtest` reads ``articles.processed`` from Kafka (every
+partition, up to the end offsets taken at start), runs the live agent's own
+functions (`engine.route`, `engine.apply_story`, `spike.apply_spike`) with
+dicts for state, and publishes nothing. Partitions are merged in the order of
+their record timestamps, which is close to the order the live agent read
+them; story alerts do not depend on that order at all (see `engine`), spike
+alerts only when late reports change a baseline.
+
+With ``since``, earlier articles still build the state (stories, baselines)
+but only alerts raised from ``since`` on are reported; articles from
+``until`` on are left out.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from kafka import KafkaConsumer, TopicPartition
+
+from schemas.codec import SchemaError, decode_as
+from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed
+from streams.alerts.engine import Routed, apply_story, route
+from streams.alerts.notes import SpikeState, StateStore, StoryState
+from streams.alerts.rules import Ruleset
+from streams.alerts.spike import apply_spike
+
+
+@dataclass
+class AlertSummary:
+    """One alert as the back-test ends with it (the latest revision's counts)."""
+
+    alert_id: str
+    rule_id: str
+    severity: str
+    kind: str
+    raised_at: str  # event time of the article that raised it (ISO)
+    story_id: str = ""
+    scope: str = ""
+    window_start: str = ""
+    first_title: str = ""
+    article_ids: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    observed: float | None = None
+    expected: float | None = None
+    revision: int = 0
+    places: list[str] = field(default_factory=list)
+    quantities: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        d = dict(self.__dict__)
+        d["articles"] = len(self.article_ids)
+        return d
+
+
+@dataclass
+class Report:
+    rules: Ruleset
+    articles: int = 0  # articles run through the rules
+    undecodable: int = 0
+    alerts: dict[str, AlertSummary] = field(default_factory=dict)  # alert id -> summary, in raising order
+
+    def by_rule(self) -> dict[str, list[AlertSummary]]:
+        out: dict[str, list[AlertSummary]] = {rid: [] for rid in self.rules.ids}
+        for a in self.alerts.values():
+            out.setdefault(a.rule_id, []).append(a)
+        return out
+
+
+@dataclass(frozen=True, order=True)
+class _Item:
+    ts: int  # record timestamp (ms)
+    partition: int
+    offset: int
+    routed: Routed | None = field(compare=False, default=None)
+    at: float = field(compare=False, default=0.0)
+
+
+def replay(routed: Iterable[tuple[float, Routed]], rules: Ruleset, *, since: datetime | None = None) -> Report:
+    """Fold routed articles (event time, notes), in order, into fresh dict states; collect what fires."""
+    report = Report(rules)
+    stories: StateStore[StoryState] = StateStore({}, StoryState)
+    spikes: StateStore[SpikeState] = StateStore({}, SpikeState)
+    floor = since.timestamp() if since else None
+    for at, r in routed:
+        report.articles += 1
+        events = apply_story(stories, r.story)
+        for note in r.spikes:
+            events += apply_spike(spikes, note)
+        for event in events:
+            _record(report, event, at, floor)
+    return report
+
+
+def _record(report: Report, event: AlertRaised | AlertUpdated, at: float, floor: float | None) -> None:
+    if isinstance(event, AlertRaised):
+        if floor is not None and at < floor:
+            return
+        report.alerts[event.alert_id] = AlertSummary(
+            event.alert_id, event.rule_id, event.severity, event.kind,
+            datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds"), event.story_id, event.scope,
+            event.window_start.isoformat() if event.window_start else "", event.titles[0] if event.titles else "",
+            list(event.article_ids), list(event.sources), event.observed, event.expected, 0,
+            [f"{p.name} ({p.lat:.4f}, {p.lon:.4f})" for p in event.places],
+            [f"{q.value:,.0f} {q.unit}{' ' + q.item if q.item else ''}" for q in event.quantities])
+        return
+    summary = report.alerts.get(event.alert_id)
+    if summary is not None:
+        summary.article_ids = list(event.article_ids)
+        summary.sources = list(event.sources)
+        summary.revision = event.revision
+        if event.observed is not None:
+            summary.observed = event.observed
+
+
+def read_routed(bootstrap: str, topic: str, rules: Ruleset, *, until: datetime | None = None,
+                progress: Callable[[int, int], None] | None = None) -> tuple[list[tuple[float, Routed]], int]:
+    """Route every ArticleProcessed of ``topic`` up to its end offsets now; return them in replay order
+    (partitions merged by record timestamp) and the number of undecodable records."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="marsad-backtest",
+                             max_partition_fetch_bytes=8 * 1024 * 1024, fetch_max_bytes=64 * 1024 * 1024)
+    limit = until.timestamp() if until else None
+    try:
+        parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        if not parts:
+            raise LookupError(f"topic {topic} does not exist: run `marsad topics create`")
+        begins, ends = consumer.beginning_offsets(parts), consumer.end_offsets(parts)
+        total = sum(ends[tp] - begins[tp] for tp in parts)
+        per_part: dict[int, list[_Item]] = {tp.partition: [] for tp in parts}
+        bad = done = 0
+        for tp, record in _records(consumer, begins, ends):
+            done += 1
+            try:
+                article = decode_as(record.value, ArticleProcessed)
+            except SchemaError:
+                bad += 1
+                continue
+            r = route(article, rules)
+            at = r.story.article.at
+            if limit is None or at < limit:
+                per_part[tp.partition].append(_Item(record.timestamp, tp.partition, record.offset, r, at))
+            if progress:
+                progress(done, total)
+    finally:
+        consumer.close()
+    merged = heapq.merge(*per_part.values())  # keeps each partition's own order
+    return [(item.at, item.routed) for item in merged if item.routed is not None], bad
+
+
+def _records(consumer: KafkaConsumer, begins: dict, ends: dict) -> Iterator[tuple[TopicPartition, Any]]:
+    """Every record from the beginning to the end offsets taken at start."""
+    left = [tp for tp in begins if ends[tp] > begins[tp]]
+    consumer.assign(left)
+    for tp in left:
+        consumer.seek(tp, begins[tp])
+    pending = set(left)
+    idle = 0
+    while pending:
+        batch = consumer.poll(timeout_ms=1000, max_records=5000)
+        if not batch:
+            idle += 1
+            if idle >= 30:
+                raise TimeoutError(f"no records for 30 s while reading {sorted(tp.partition for tp in pending)}")
+            continue
+        idle = 0
+        for tp, records in batch.items():
+            for r in records:
+                if r.offset < ends[tp]:
+                    yield tp, r
+            if records and records[-1].offset >= ends[tp] - 1:
+                pending.discard(tp)
+                consumer.pause(tp)
+
+
+def backtest(bootstrap: str, topic: str, rules: Ruleset, *, since: datetime | None = None,
+             until: datetime | None = None, progress: Callable[[int, int], None] | None = None) -> Report:
+    """The whole back-test: read, route and replay (publishes nothing)."""
+    routed, bad = read_routed(bootstrap, topic, rules, until=until, progress=progress)
+    report = replay(routed, rules, since=since)
+    report.undecodable = bad
+    return report
+
+
+# --- output ---------------------------------------------------------------------------------------
+def as_json(report: Report, *, since: datetime | None, until: datetime | None, examples: int = 3) -> dict[str, Any]:
+    by_rule = report.by_rule()
+    meta = {r.id: r for r in (*report.rules.story, *report.rules.spikes)}
+    return {
+        "rules_version": report.rules.version, "rules_file": report.rules.source,
+        "since": since.isoformat() if since else None, "until": until.isoformat() if until else None,
+        "articles": report.articles, "undecodable": report.undecodable, "alerts_total": len(report.alerts),
+        "rules": [{"rule_id": rid, "title": meta[rid].title if rid in meta else "",
+                   "severity": meta[rid].severity if rid in meta else "",
+                   "kind": "spike" if rid in {s.id for s in report.rules.spikes} else "story",
+                   "alerts": len(alerts), "alert_ids": [a.alert_id for a in alerts],
+                   "examples": [a.as_dict() for a in alerts[:examples]]}
+                  for rid, alerts in by_rule.items()],
+        "alerts": [a.as_dict() for a in report.alerts.values()],
+    }
+
+
+def as_table(report: Report, *, examples: int = 3) -> list[str]:
+    by_rule = report.by_rule()
+    meta = {r.id: r for r in (*report.rules.story, *report.rules.spikes)}
+    width = max([len(rid) for rid in by_rule] + [4])
+    lines = [f"rules {report.rules.version} ({report.rules.source}) over {report.articles:,} article(s)"
+             + (f", {report.undecodable} undecodable" if report.undecodable else ""),
+             f"{'rule':<{width}}  severity  kind   alerts"]
+    for rid, alerts in by_rule.items():
+        rule = meta.get(rid)
+        kind = "spike" if rid in {s.id for s in report.rules.spikes} else "story"
+        lines.append(f"{rid:<{width}}  {rule.severity if rule else '':<8}  {kind:<5}  {len(alerts):>6}")
+        for a in alerts[:examples]:
+            what = (f"observed {a.observed:g} expected {a.expected:g}  {a.scope}" if a.kind == "spike"
+                    else f"{len(a.sources)} source(s)  {a.first_title}")
+            lines.append(f"    {a.alert_id[:12]}  {a.raised_at[:16]}  {what}"
+                         + (f"  [{'; '.join(a.quantities)}]" if a.quantities else ""))
+    lines.append(f"{len(report.alerts)} alert(s) in all")
+    return lines

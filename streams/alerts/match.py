@@ -1,0 +1,152 @@
+"""Does one article meet a story rule's conditions? Pure functions, with the reasons why.
+
+Every condition a rule gives must hold in the article (topics, places,
+organisations, countries, quantities, text); inside a condition, ``any``
+means one of the listed values is enough and ``all`` that every one must be
+there. The reasons ("quantity 3,000,000 pill captagon >= 1,000,000 (ثلاثة
+ملايين حبة كبتاغون)") go into the alert's ``matched`` list, so an analyst sees
+why it fired. Corroboration is a property of the story, not of one article:
+`streams.alerts.engine` checks it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from schemas.events import ArticleProcessed
+from schemas.facts import Place, Quantity, Topic
+from streams.alerts.rules import WEIGHT_KG, PlaceMatcher, QuantityCond, StoryRule, place_key
+from streams.text.normalize import normalize
+
+
+@dataclass
+class ArticleView:
+    """The facts of one article, indexed once for all the rules that look at it."""
+
+    article: ArticleProcessed
+
+    @cached_property
+    def topics(self) -> dict[str, Topic]:
+        return {t.id: t for t in self.article.topics}
+
+    @cached_property
+    def orgs(self) -> dict[str, str]:
+        return {o.id: o.name for o in self.article.orgs}
+
+    @cached_property
+    def countries(self) -> frozenset[str]:
+        return frozenset(self.article.countries)
+
+    @cached_property
+    def places(self) -> list[tuple[str, Place]]:
+        return [(place_key(p.geonameid, p.lat, p.lon), p) for p in self.article.places]
+
+    @cached_property
+    def _topic_reasons(self) -> dict[str, str]:
+        out = {}
+        for t in self.article.topics:
+            terms = list(dict.fromkeys(e.text for e in t.evidence))[:4]
+            out[t.id] = f"topic {t.id} ({t.score:.2f}" + (f": {', '.join(terms)})" if terms else ")")
+        return out
+
+    def topic_reason(self, topic_id: str) -> str:
+        return self._topic_reasons[topic_id]
+
+    @cached_property
+    def norm_text(self) -> str:
+        """The matching form of title and text (see `streams.text.normalize`)."""
+        return normalize(f"{self.article.title}\n{self.article.clean_text}")
+
+
+def match_story_rule(rule: StoryRule, view: ArticleView) -> list[str] | None:
+    """The reasons ``rule`` matches the article, or None when one of its conditions fails."""
+    reasons: list[str] = []
+    for check in _CHECKS:
+        found = check(rule, view)
+        if found is None:
+            return None
+        reasons.extend(found)
+    return reasons
+
+
+def _topics(rule: StoryRule, view: ArticleView) -> list[str] | None:
+    if not (rule.topics_any or rule.topics_all):
+        return []
+    held = {tid: t for tid, t in view.topics.items() if t.score >= rule.min_score}
+    if rule.topics_all and not all(t in held for t in rule.topics_all):
+        return None
+    found = [held[t] for t in rule.topics_all]
+    if rule.topics_any:
+        anyof = [held[t] for t in rule.topics_any if t in held]
+        if not anyof:
+            return None
+        found += [t for t in anyof if t not in found]
+    return [view.topic_reason(t.id) for t in found]
+
+
+def _orgs(rule: StoryRule, view: ArticleView) -> list[str] | None:
+    if not rule.orgs:
+        return []
+    hits = sorted(rule.orgs & view.orgs.keys())
+    return [f"organisation {o} ({view.orgs[o]})" for o in hits] or None
+
+
+def _countries(rule: StoryRule, view: ArticleView) -> list[str] | None:
+    if not rule.countries:
+        return []
+    hits = sorted(rule.countries & view.countries)
+    return [f"country {c}" for c in hits] or None
+
+
+def _places(rule: StoryRule, view: ArticleView) -> list[str] | None:
+    if not rule.places:
+        return []
+    hits = [(p, m) for key, p in view.places for m in rule.places if place_matches(m, key, p)]
+    return [f"place {p.name} ({p.lat:.4f}, {p.lon:.4f}) {m.label if not m.keys else ''}".rstrip()
+            for p, m in hits] or None
+
+
+def place_matches(m: PlaceMatcher, key: str, p: Place) -> bool:
+    return m.matches(key, p.lat, p.lon, p.country)
+
+
+def _quantities(rule: StoryRule, view: ArticleView) -> list[str] | None:
+    if not rule.quantities:
+        return []
+    hits = [(q, c) for q in view.article.quantities for c in rule.quantities if quantity_meets(q, c)]
+    return [f"quantity {q.value:,.0f} {q.unit}{' ' + q.item if q.item else ''} >= {c.min:,.0f} {c.unit}"
+            + (f" ({q.text})" if q.text else "") for q, c in hits] or None
+
+
+def quantity_meets(q: Quantity, c: QuantityCond) -> bool:
+    """Same item (when the condition names one) and at least the minimum; weights compare across g/kg/ton."""
+    if c.item is not None and q.item != c.item:
+        return False
+    if q.unit == c.unit:
+        return q.value >= c.min
+    if q.unit in WEIGHT_KG and c.unit in WEIGHT_KG:
+        return q.value * WEIGHT_KG[q.unit] >= c.min * WEIGHT_KG[c.unit]
+    return False
+
+
+def _text(rule: StoryRule, view: ArticleView) -> list[str] | None:
+    if not (rule.text_any or rule.text_all):
+        return []
+    norm = view.norm_text
+    found = []
+    for term in rule.text_all:
+        word = term.search(norm)
+        if word is None:
+            return None
+        found.append(f"text {term.term!r} ({word})")
+    if rule.text_any:
+        hits = [(t, word) for t in rule.text_any if (word := t.search(norm)) is not None]
+        if not hits:
+            return None
+        found += [f"text {t.term!r} ({word})" for t, word in hits]
+    return found
+
+
+# Cheap and selective checks first: a rule stops at its first failing condition.
+_CHECKS = (_orgs, _countries, _quantities, _topics, _places, _text)

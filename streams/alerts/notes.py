@@ -1,0 +1,169 @@
+"""Records the alerter passes between its agents and keeps in its tables.
+
+Not events of the public log: notes ride on the alerter's internal topics
+(``streams.alert-stories`` keyed by story id, ``streams.alert-spikes`` keyed
+by rule and scope), so that all the state of one story, or of one spike
+scope, lives in one partition. States are the values of the alerter's
+tables (and of the dicts of the back-test). A note carries everything the
+next step needs (the rule's title, severity and thresholds included), so
+the stateful steps never look at the rules file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, MutableMapping
+from datetime import datetime
+from typing import Generic, TypeVar
+
+import msgspec
+
+from schemas.facts import Org, Place, Quantity, Topic
+
+
+class ArticleRef(msgspec.Struct, frozen=True, omit_defaults=True):
+    """One article of a story or a window, as an alert lists it."""
+
+    article_id: str
+    at: float  # the article's event time, epoch seconds (see `engine.event_time`)
+    source: str
+    title: str = ""
+    url: str = ""
+
+
+class Facts(msgspec.Struct, frozen=True, omit_defaults=True):
+    """The evidence of the article that matched: copied into the alert."""
+
+    topics: list[Topic] = []
+    places: list[Place] = []
+    countries: list[str] = []
+    orgs: list[Org] = []
+    quantities: list[Quantity] = []
+    taxonomy_version: str = ""
+    gazetteer_version: str = ""
+
+
+class Trigger(msgspec.Struct, frozen=True, omit_defaults=True):
+    """The ArticleProcessed behind a note: alert events take their time and causation from it."""
+
+    event_id: str
+    occurred_at: datetime
+
+
+class Hit(msgspec.Struct, frozen=True, omit_defaults=True):
+    """A story rule's conditions held in one article."""
+
+    rule_id: str
+    title: str
+    severity: str
+    matched: list[str]
+    min_sources: int = 1
+    window_s: float = 86400.0
+    rules_version: str = ""
+
+
+class StoryNote(msgspec.Struct, frozen=True, tag="story"):
+    """An article of a story, with the rules it matched (key: story id)."""
+
+    story_id: str
+    article: ArticleRef
+    trigger: Trigger
+    hits: list[Hit] = []
+    facts: Facts | None = None  # only when there are hits
+
+
+class SpikeNote(msgspec.Struct, frozen=True, tag="spike"):
+    """An article counted in one spike rule's scope and window (key: rule id and scope)."""
+
+    rule_id: str
+    title: str
+    severity: str
+    scope_key: str  # stable: "topic=narcotics place=170905"
+    scope: str  # readable: "topic=narcotics place=درعا"
+    window_s: int
+    baseline_s: int
+    history_s: int
+    min_count: int
+    max_p: float
+    min_ratio: float
+    rules_version: str
+    article: ArticleRef
+    trigger: Trigger
+    places: list[Place] = []  # the places of the scope, with coordinates
+    countries: list[str] = []
+    topics: list[Topic] = []
+    title_of_article: str = ""  # `article` leaves title and url out: the state keeps days of articles
+    url_of_article: str = ""
+
+    @property
+    def state_key(self) -> str:
+        return f"{self.rule_id}|{self.scope_key}"
+
+
+class RuleState(msgspec.Struct, omit_defaults=True):
+    """Where one story rule stands for one story."""
+
+    hit: Hit
+    hit_article: str  # the article whose evidence the alert carries: the earliest matching one
+    hit_at: float
+    fired: bool = False
+    revision: int = 0  # updates published since the alert was raised
+
+
+class StoryState(msgspec.Struct, omit_defaults=True):
+    articles: list[ArticleRef] = []  # in (at, article_id) order
+    rules: dict[str, RuleState] = {}
+    facts: dict[str, Facts] = {}  # article id -> its facts, for the articles that matched a rule
+
+
+class SpikeState(msgspec.Struct, omit_defaults=True):
+    first_at: float  # earliest event time seen in this scope: how much history there is
+    buckets: dict[int, list[ArticleRef]] = {}  # window start (epoch s) -> its articles
+    fired: dict[int, int] = {}  # window start -> revision of its alert (0: just raised)
+
+
+def distinct_sources(articles: list[ArticleRef]) -> list[str]:
+    """The outlets of ``articles``, each once, in the order of the articles."""
+    return list(dict.fromkeys(a.source for a in articles))
+
+
+S = TypeVar("S", StoryState, SpikeState)
+_encoder = msgspec.json.Encoder()
+_notes = msgspec.json.Decoder(StoryNote | SpikeNote)
+
+
+def encode_note(note: StoryNote | SpikeNote) -> bytes:
+    return _encoder.encode(note)
+
+
+def decode_note(data: bytes) -> StoryNote | SpikeNote:
+    return _notes.decode(data)
+
+
+class StateStore(MutableMapping[str, S], Generic[S]):
+    """Typed states over a mapping of bytes: a Faust table in the agent, a dict in the back-test.
+
+    Both go through the same encoding, so the engine sees the same values
+    either way.
+    """
+
+    def __init__(self, raw: MutableMapping, cls: type[S]) -> None:
+        self.raw = raw
+        self._decoder = msgspec.json.Decoder(cls)
+
+    def __getitem__(self, key: str) -> S:
+        value = self.raw.get(key.encode())
+        if value is None:
+            raise KeyError(key)
+        return self._decoder.decode(value)
+
+    def __setitem__(self, key: str, state: S) -> None:
+        self.raw[key.encode()] = _encoder.encode(state)
+
+    def __delitem__(self, key: str) -> None:
+        del self.raw[key.encode()]
+
+    def __iter__(self) -> Iterator[str]:
+        return (k.decode() for k in self.raw)
+
+    def __len__(self) -> int:
+        return len(self.raw)

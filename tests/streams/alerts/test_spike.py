@@ -1,0 +1,91 @@
+"""Spike rules, pure: a burst over a steady background fires once; the background alone never does."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from schemas.events import AlertRaised, AlertUpdated
+from streams.alerts.engine import route
+from streams.alerts.notes import SpikeState, StateStore
+from streams.alerts.rules import parse_rules
+from streams.alerts.spike import apply_spike, poisson_tail
+from streams.classify import Taxonomy
+from streams.extract.gazetteer.model import load_gazetteer
+from tests.streams.alerts.samples import SPIKE_RULES, T0, arrests
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return parse_rules(SPIKE_RULES, "spike.yaml", Taxonomy.load(), load_gazetteer())
+
+
+@pytest.fixture(scope="module")
+def background():
+    return arrests(32, T0 + timedelta(minutes=10), timedelta(hours=3))  # 4 days, one report every 3 hours
+
+
+@pytest.fixture(scope="module")
+def burst():
+    return arrests(8, T0 + timedelta(days=3, hours=13, minutes=2), timedelta(minutes=6), prefix="burst")
+
+
+def run(articles, rules, store=None):
+    store = store if store is not None else StateStore({}, SpikeState)
+    out = []
+    for a in articles:
+        for note in route(a, rules).spikes:
+            out += apply_spike(store, note)
+    return out
+
+
+def test_the_steady_background_alone_raises_nothing(rules, background):
+    assert all(route(a, rules).spikes for a in background)  # every report counts in the Daraa scope
+    assert run(background, rules) == []
+
+
+def in_time_order(*groups):
+    return sorted((a for g in groups for a in g), key=lambda a: a.published)
+
+
+def test_a_burst_over_the_background_raises_one_spike_alert_then_updates(rules, background, burst):
+    events = run(in_time_order(background, burst), rules)
+    raised = [e for e in events if isinstance(e, AlertRaised)]
+    updates = [e for e in events if isinstance(e, AlertUpdated)]
+    assert len(raised) == 1
+    alert = raised[0]
+    assert alert.kind == "spike" and alert.rule_id == "arrests-spike" and alert.severity == "warning"
+    assert alert.scope == "topic=security_ops place=درعا"
+    assert alert.observed == 5 and alert.expected == pytest.approx(16 / 48, abs=0.01)
+    assert alert.window_start == T0 + timedelta(days=3, hours=13)
+    assert alert.window_end - alert.window_start == timedelta(hours=1)
+    assert alert.places[0].name == "درعا" and alert.places[0].lat
+    assert "expected 0.33" in alert.matched[0] and "Poisson" in alert.matched[0]
+    assert [u.observed for u in updates] == [6, 7, 8] and [u.revision for u in updates] == [1, 2, 3]
+    assert {u.alert_id for u in updates} == {alert.alert_id}
+
+
+def test_a_burst_without_enough_history_raises_nothing(rules, background, burst):
+    assert run(background[-4:] + burst, rules) == []
+
+
+def test_a_redelivered_report_is_counted_once(rules, background, burst):
+    store = StateStore({}, SpikeState)
+    first = run(in_time_order(background, burst), rules, store)
+    assert run(burst, rules, store) == []
+    assert len(first) == 4
+
+
+def test_the_state_keeps_only_the_baseline(rules, background, burst):
+    store = StateStore({}, SpikeState)
+    run(in_time_order(background, burst), rules, store)
+    (state,) = (store[k] for k in store)
+    assert min(state.buckets) >= max(state.buckets) - 3 * 86400
+
+
+@pytest.mark.parametrize(("k", "rate", "expected"), [
+    (0, 1.0, 1.0), (1, 1.0, 0.6321), (3, 0.5, 0.01439), (8, 0.333, 2.79e-9), (2, 5.0, 0.9596),
+])
+def test_poisson_tail(k, rate, expected):
+    assert poisson_tail(k, rate) == pytest.approx(expected, rel=0.02)
