@@ -9,11 +9,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup jars lint bench clean
+.PHONY: run test setup jars dashboard lint bench clean
 
 run: setup
-	@echo "==> running the demo (marsad demo)"
-	$(BIN)/marsad demo
+	@echo "==> running the demo (marsad up --demo)"
+	$(BIN)/marsad up --demo
 
 test: setup
 	@echo "==> ruff"
@@ -21,7 +21,7 @@ test: setup
 	@echo "==> pytest"
 	$(BIN)/pytest
 
-setup: $(STAMP) jars
+setup: $(STAMP) jars dashboard
 
 $(STAMP): pyproject.toml
 	@echo "==> creating the virtual environment in $(VENV) and installing marsad with its dependencies"
@@ -30,6 +30,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --disable-pip-version-check -U pip
 	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
+
+# The dashboard's front-end libraries: npm ci from package-lock.json, then the files the page
+# loads copied into the package (consumers/api/static/vendor); nothing is built or fetched at run time.
+DASHBOARD := consumers/api/static/vendor/.installed
+
+dashboard: $(DASHBOARD)
+
+$(DASHBOARD): package-lock.json consumers/api/dashboard_assets.py $(STAMP)
+	@echo "==> dashboard libraries: npm ci, then copied into consumers/api/static/vendor"
+	npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/python -m consumers.api.dashboard_assets
+	@touch $(DASHBOARD)
 
 jars: $(STAMP)
 	@if [ -z "$$KAFKA_BOOTSTRAP_SERVERS" ]; then $(BIN)/marsad kafka fetch; \
@@ -45,4 +57,4 @@ bench: setup
 	$(BIN)/python -m benchmarks.bench_worker
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache node_modules consumers/api/static/vendor

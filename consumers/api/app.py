@@ -21,10 +21,12 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from consumers.api.dashboard import DashboardOptions, add_dashboard, is_public
 from consumers.api.openapi import openapi
 from consumers.query.answer import answer
 from consumers.query.params import IDENTIFIER, QueryError, parse
 from consumers.store import Store, StoreError
+from deploy.services.metrics import render
 
 log = logging.getLogger(__name__)
 
@@ -84,12 +86,12 @@ async def errors_as_json(request: web.Request, handler: Handler) -> web.StreamRe
 
 
 def bearer(token: str) -> Middleware:
-    """Require ``Authorization: Bearer <token>`` on everything but /health (compared in constant time)."""
+    """Require ``Authorization: Bearer <token>`` on everything but /health and /health/* (constant-time check)."""
     expected = f"Bearer {token}".encode()
 
     @web.middleware
     async def check(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path != "/health":
+        if request.path != "/health" and not request.path.startswith("/health/") and not is_public(request.path):
             given = request.headers.get("Authorization", "").encode()
             if not hmac.compare_digest(given, expected):
                 return error(401, "unauthorized", "send the API token as `Authorization: Bearer <token>`",
@@ -128,11 +130,42 @@ async def get_article(request: web.Request) -> web.Response:
     return json_response(item)
 
 
+async def get_alert(request: web.Request) -> web.Response:
+    alert_id = request.match_info["alert_id"]
+    if not IDENTIFIER.match(alert_id):
+        raise QueryError("alert id must be letters, digits and _ . : -")
+    if request.query:
+        raise QueryError(f"unknown parameter {next(iter(request.query))[:40]!r}: /alerts/{{id}} takes none")
+    item = await _run(request, lambda store: store.alert(alert_id))
+    if item is None:
+        return error(404, "not_found", f"no alert {alert_id!r} in the views")
+    return json_response(item)
+
+
 async def get_health(request: web.Request) -> web.Response:
     return json_response({"status": "ok", "schema_version": await _run(request, lambda s: s.schema_version())})
 
 
-def make_app(open_store: Callable[[], Store], *, token: str = "") -> web.Application:
+async def get_live(request: web.Request) -> web.Response:
+    return json_response({"service": "api", "status": "ok", "reason": "ok"})
+
+
+async def get_ready(request: web.Request) -> web.Response:
+    """Ready when the views database answers."""
+    try:
+        await _run(request, lambda s: s.schema_version())
+    except StoreError as e:
+        return json_response({"service": "api", "status": "unavailable", "reason": str(e)}, 503)
+    return json_response({"service": "api", "status": "ok", "reason": "ok"})
+
+
+async def get_metrics(request: web.Request) -> web.Response:
+    body, ctype = render()
+    return web.Response(body=body, headers={"Content-Type": ctype})
+
+
+def make_app(open_store: Callable[[], Store], *, token: str = "",
+             dashboard: DashboardOptions | None = None) -> web.Application:
     """The API application over the views ``open_store`` opens."""
     app = web.Application(middlewares=[errors_as_json, *([bearer(token)] if token else [])])
     app[OPEN_STORE] = open_store
@@ -150,14 +183,20 @@ def make_app(open_store: Callable[[], Store], *, token: str = "") -> web.Applica
     app.router.add_get("/seizures", endpoint("seizures"))
     app.router.add_get("/seizures/totals", endpoint("totals"))
     app.router.add_get("/stories", endpoint("stories"))
+    app.router.add_get("/alerts", endpoint("alerts"))
+    app.router.add_get("/alerts/{alert_id}", get_alert)
     app.router.add_get("/openapi.json", get_openapi)
     app.router.add_get("/health", get_health)
+    app.router.add_get("/health/live", get_live)
+    app.router.add_get("/health/ready", get_ready)
+    app.router.add_get("/metrics", get_metrics)
+    add_dashboard(app, open_store, dashboard or DashboardOptions())  # the page at / (consumers.api.dashboard)
     return app
 
 
 def serve(open_store: Callable[[], Store], *, host: str, port: int, token: str = "",
-          allow_public: bool = False) -> None:
+          allow_public: bool = False, dashboard: DashboardOptions | None = None) -> None:
     """Serve until SIGINT/SIGTERM. Raises `BindError` for an unprotected public address."""
     check_bind(host, token, allow_public)
-    web.run_app(make_app(open_store, token=token), host=host, port=port, access_log=log,
+    web.run_app(make_app(open_store, token=token, dashboard=dashboard), host=host, port=port, access_log=log,
                 print=lambda msg: log.info("%s", msg), handle_signals=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from consumers.api import dashboard_openapi
 from consumers.query.params import ENDPOINTS, LIMITS, PARAMS
 
 NUM = {"type": "number"}
@@ -49,6 +50,22 @@ SCHEMAS: dict[str, Any] = {
     "SeizurePage": _obj({"items": _list("Seizure"), "next_cursor": NSTR}),
     "Total": _obj({"item": STR, "unit": STR, "day": STR, "total": NUM, "seizures": INT, "articles": INT,
                    "first_day": STR, "last_day": STR}),
+    "Alert": _obj({
+        "alert_id": STR, "rule_id": STR, "title": STR, "severity": {"enum": ["critical", "warning", "info"]},
+        "kind": {"enum": ["story", "spike"]}, "story_id": STR, "event_id": NSTR,
+        "raised_at": {**NSTR, "description": "When it was raised; null while only updates of it were seen."},
+        "at": {**STR, "description": "Window start (story alerts: the first article), else raised_at; "
+                                     "what since/until filter and what the list is sorted by."},
+        "revision": {**INT, "description": "0: as raised; else the latest AlertUpdated revision applied."},
+        "updated_at": STR, "articles": INT, "distinct_sources": INT,
+        "article_ids": {"type": "array", "items": STR}, "sources": {"type": "array", "items": STR},
+        "scope": STR, "window_start": NSTR, "window_end": NSTR, "observed": NNUM, "expected": NNUM,
+        "rules_version": STR, "taxonomy_version": STR, "gazetteer_version": STR,
+        "evidence": {**_obj({k: {"type": "array"} for k in ("titles", "urls", "topics", "places", "countries",
+                                                           "orgs", "quantities", "matched")}),
+                     "description": "As in the AlertRaised event (schemas/json/AlertRaised.v1.schema.json)."},
+    }),
+    "AlertPage": _obj({"items": _list("Alert"), "next_cursor": NSTR}),
     "Story": _obj({"story_id": STR, "articles": INT, "first_at": STR, "last_at": STR, "title": NSTR,
                    "source": NSTR, "url": NSTR,
                    "sources": {"type": "array", "items": _obj({"source": STR, "articles": INT})}}),
@@ -65,6 +82,8 @@ PATHS: dict[str, tuple[str, str, dict[str, Any]]] = {
                          _obj({"items": _list("Total")})),
     "/stories": ("stories", "Story clusters: an original article and its exact and near copies.",
                  _obj({"items": _list("Story")})),
+    "/alerts": ("alerts", "Alerts (latest revision, with evidence), newest first.",
+                {"$ref": "#/components/schemas/AlertPage"}),
 }
 
 
@@ -100,15 +119,22 @@ def openapi(version: str, *, token: bool) -> dict[str, Any]:
         "responses": {"200": {"description": "OK", "content": {"application/json": {
             "schema": {"$ref": "#/components/schemas/Article"}}}},
             "404": {"description": "No such article in the views."}, **_errors()}}}
+    paths["/alerts/{alert_id}"] = {"get": {
+        "summary": "One alert with its evidence.", "operationId": "alert",
+        "parameters": [{"name": "alert_id", "in": "path", "required": True, "schema": STR}],
+        "responses": {"200": {"description": "OK", "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Alert"}}}},
+            "404": {"description": "No such alert in the views."}, **_errors()}}}
     paths["/health"] = {"get": {"summary": "Liveness, and the views' schema version.", "operationId": "health",
                                 "security": [],
                                 "responses": {"200": {"description": "OK"}, "503": {"description": "No views"}}}}
+    paths.update(dashboard_openapi.paths(_errors()))  # the dashboard's page and aggregates
     doc: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {"title": "marsad views", "version": version,
                  "description": "Read-only queries over marsad's materialised views of the event log."},
         "paths": paths,
-        "components": {"schemas": SCHEMAS},
+        "components": {"schemas": {**SCHEMAS, **dashboard_openapi.SCHEMAS}},
     }
     if token:
         doc["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}

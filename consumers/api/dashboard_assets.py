@@ -1,0 +1,84 @@
+"""Copy the dashboard's front-end libraries from node_modules into the package (run by `make setup`).
+
+The libraries come from npm, pinned by package-lock.json and installed with
+``npm ci``; nothing is built and nothing is fetched from a CDN when the page
+runs. This copies exactly the files the page loads, and each package's
+licence, into ``consumers/api/static/vendor/`` (git-ignored, shipped as
+package data), and writes a gzip copy of the large map data, which the
+API's static file handler serves to browsers that accept it.
+
+    python -m consumers.api.dashboard_assets [--node-modules DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import shutil
+import sys
+from pathlib import Path
+
+from consumers.api.dashboard import STATIC
+
+ROOT = Path(__file__).resolve().parents[2]
+VENDOR = STATIC / "vendor"
+
+# destination under vendor/ -> source under node_modules/
+FILES: dict[str, str] = {
+    "leaflet/leaflet.js": "leaflet/dist/leaflet.js",
+    "leaflet/leaflet.css": "leaflet/dist/leaflet.css",
+    "leaflet/images/layers.png": "leaflet/dist/images/layers.png",
+    "leaflet/images/layers-2x.png": "leaflet/dist/images/layers-2x.png",
+    "leaflet/images/marker-icon.png": "leaflet/dist/images/marker-icon.png",
+    "leaflet/LICENSE": "leaflet/LICENSE",
+    "markercluster/leaflet.markercluster.js": "leaflet.markercluster/dist/leaflet.markercluster.js",
+    "markercluster/MarkerCluster.css": "leaflet.markercluster/dist/MarkerCluster.css",
+    "markercluster/MIT-LICENCE.txt": "leaflet.markercluster/MIT-LICENCE.txt",
+    "topojson/topojson-client.min.js": "topojson-client/dist/topojson-client.min.js",
+    "topojson/LICENSE": "topojson-client/LICENSE",
+    "world-atlas/countries-50m.json": "world-atlas/countries-50m.json",  # Natural Earth 1:50m, public domain
+    "world-atlas/LICENSE": "world-atlas/LICENSE",
+    "fonts/noto-sans-arabic-arabic-400.woff2": "@fontsource/noto-sans-arabic/files/noto-sans-arabic-arabic-400-normal.woff2",
+    "fonts/noto-sans-arabic-arabic-700.woff2": "@fontsource/noto-sans-arabic/files/noto-sans-arabic-arabic-700-normal.woff2",
+    "fonts/noto-sans-arabic-latin-400.woff2": "@fontsource/noto-sans-arabic/files/noto-sans-arabic-latin-400-normal.woff2",
+    "fonts/noto-sans-arabic-latin-700.woff2": "@fontsource/noto-sans-arabic/files/noto-sans-arabic-latin-700-normal.woff2",
+    "fonts/LICENSE": "@fontsource/noto-sans-arabic/LICENSE",
+}
+GZIP = ("world-atlas/countries-50m.json",)
+
+
+class AssetsMissing(RuntimeError):
+    """A file the page needs is not in node_modules; the message names it and says what to run."""
+
+
+def copy_assets(node_modules: Path = ROOT / "node_modules", vendor: Path = VENDOR) -> int:
+    """Copy `FILES` into ``vendor``; return how many were copied."""
+    missing = [src for src in FILES.values() if not (node_modules / src).is_file()]
+    if missing:
+        raise AssetsMissing(f"{len(missing)} dashboard files missing under {node_modules} (first: {missing[0]}); "
+                            "run `npm ci` in the checkout first")
+    for dest, src in FILES.items():
+        target = vendor / dest
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(node_modules / src, target)
+    for dest in GZIP:
+        data = (vendor / dest).read_bytes()
+        (vendor / f"{dest}.gz").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
+    return len(FILES)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--node-modules", type=Path, default=ROOT / "node_modules")
+    args = parser.parse_args(argv)
+    try:
+        n = copy_assets(args.node_modules)
+    except AssetsMissing as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    print(f"==> dashboard: {n} library files copied into {VENDOR.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

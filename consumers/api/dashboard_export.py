@@ -1,0 +1,62 @@
+"""Exports of the dashboard's current filter: rows of `consumers.store.aggregates` as CSV or GeoJSON.
+
+Pure functions (rows in, text or a dict out). The CSV starts with a UTF-8
+byte-order mark, so spreadsheet programs open the Arabic as Arabic; cells an
+untrusted outlet controls (titles, names, text) that start like a formula
+get a leading apostrophe, so opening an export never runs one. GeoJSON
+features carry a Point at the article's main place (or the seizure's place),
+or no geometry when none is known, so every row is exported either way.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Any
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+LIST_SEPARATOR = ";"
+
+ARTICLE_CSV = ("article_id", "at", "source", "title", "url", "lang", "topics", "orgs", "countries", "places",
+               "place", "lat", "lon", "dup_status", "story_id")
+SEIZURE_CSV = ("article_id", "ord", "day", "item", "value", "unit", "place_name", "lat", "lon", "country",
+               "source", "title", "text", "url", "dup_status", "story_id")
+FREE_TEXT = {"source", "title", "text", "place", "place_name", "places"}
+
+
+def _cell(name: str, value: Any) -> Any:
+    if isinstance(value, list):
+        value = LIST_SEPARATOR.join(map(str, value))
+    if value is None:
+        return ""
+    if name in FREE_TEXT and isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    """The rows as CSV text (header first, BOM before it), lists joined with ``;``."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    for r in rows:
+        writer.writerow([_cell(c, r.get(c)) for c in columns])
+    return out.getvalue()
+
+
+def to_geojson(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """A FeatureCollection with one feature per row; ``lat``/``lon`` become its Point geometry."""
+    features = []
+    for r in rows:
+        props = {k: v for k, v in r.items() if k not in ("lat", "lon")}
+        point = r.get("lat") is not None and r.get("lon") is not None
+        features.append({"type": "Feature", "id": _feature_id(r),
+                         "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]} if point else None,
+                         "properties": props})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _feature_id(r: dict[str, Any]) -> str:
+    return f"{r['article_id']}#{r['ord']}" if "ord" in r else r["article_id"]

@@ -1,0 +1,28 @@
+// Building elements: content is always text (never HTML), so nothing an outlet writes can run here.
+
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === "class") el.className = v;
+    else if (k === "dataset") Object.assign(el.dataset, v);
+    else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (k === "style") el.style.cssText = v;
+    else el.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat(Infinity)) if (c !== undefined && c !== null && c !== false) el.append(c);
+  return el;
+}
+
+export const clear = (el) => { el.replaceChildren(); return el; };
+
+// A table from column specs [{label, value(row), num?}]; empty rows give the "no data" line.
+export function table(columns, rows, empty) {
+  if (!rows.length) return h("p", { class: "muted" }, empty);
+  return h("table", {},
+    h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col", class: c.num ? "num" : null }, c.label)))),
+    h("tbody", {}, rows.map((r) => h("tr", {}, columns.map((c) => h("td", { class: c.num ? "num" : null, dir: c.dir }, c.value(r)))))));
+}
+
+// Content text in its own direction and language, inside an interface of the other.
+export const content = (text, lang) => h("bdi", { dir: "auto", lang: lang || null }, text ?? "");

@@ -1,0 +1,236 @@
+// The dashboard page: filters -> aggregate endpoints -> map, places, timeline, ledger; alerts from the view and live.
+// Everything is read from the query API (same origin); the page never asks for every article.
+import { ApiError, askToken, download, getJson, streamEvents, takeTokenFromFragment } from "./api.js";
+import { createFeed } from "./alerts.js";
+import { articleItem, setupDialogs } from "./articles.js";
+import { clear, content, h } from "./dom.js";
+import { country, getLang, num, setLang, t, topicColor, topicLabel } from "./i18n.js";
+import { createMap } from "./map.js";
+import { renderLedger } from "./ledger.js";
+import { renderTimeline } from "./timeline.js";
+
+const FILTERS = ["topic", "org", "country", "since", "until", "q", "duplicate"];
+const COUNTS_PAGE = 1000;
+const COUNTS_PAGES = 20;
+const ALERTS_SHOWN = 100;
+
+const $ = (id) => document.getElementById(id);
+const form = $("filters");
+const state = { config: null, filters: {}, per: "day", options: null, places: [], counts: [], summary: null,
+  spikes: [], place: null, cursor: null, placeItems: [] };
+let map;
+let feed;
+
+function readForm() {
+  const data = new FormData(form);
+  return Object.fromEntries(FILTERS.map((k) => [k, (data.get(k) || "").trim()]).filter(([, v]) => v));
+}
+
+function writeForm(filters) {
+  for (const k of FILTERS) form.elements[k].value = filters[k] || "";
+}
+
+function showError(err) {
+  const el = $("filter-error");
+  if (!err) { el.hidden = true; return; }
+  el.hidden = false;
+  el.textContent = err instanceof ApiError && err.status === 401 ? t("token_needed") : t("error", { message: err.message });
+}
+
+async function countsAll(params) {
+  const items = [];
+  for (let page = 0; page < COUNTS_PAGES; page += 1) {
+    const res = await getJson("/counts", { ...params, limit: COUNTS_PAGE, offset: page * COUNTS_PAGE });
+    items.push(...res.items);
+    if (res.items.length < COUNTS_PAGE) break;
+  }
+  return items;
+}
+
+async function loadOptions() {
+  const [topics, orgs, countries] = await Promise.all([
+    getJson("/counts", { by: "topic", limit: 1000 }), getJson("/counts", { by: "org", limit: 1000 }),
+    getJson("/counts", { by: "country", limit: 1000 })]);
+  state.options = { topics: topics.items, orgs: orgs.items, countries: countries.items };
+  renderOptions();
+}
+
+function renderOptions() {
+  if (!state.options) return;
+  const fill = (select, items, label) => {
+    const value = select.value || state.filters[select.name] || "";
+    select.replaceChildren(h("option", { value: "" }, t("all")),
+      ...items.map((r) => h("option", { value: r.key }, `${label(r)} (${num(r.articles)})`)));
+    select.value = value;
+  };
+  fill(form.elements.topic, state.options.topics, (r) => topicLabel(r.key));
+  fill(form.elements.org, state.options.orgs, (r) => r.name || r.key);
+  fill(form.elements.country, state.options.countries, (r) => country(r.key));
+}
+
+async function refresh() {
+  const filters = state.filters;
+  const [places, counts, summary] = await Promise.all([
+    getJson("/places", filters), countsAll({ by: "topic", per: state.per, ...filters }),
+    getJson("/seizures/summary", filters)]);
+  Object.assign(state, { places: places.items, totals: places, counts, summary });
+  performance.mark("marsad-data");
+  renderAll();
+  if (state.place) {
+    const still = state.places.find((p) => p.key === state.place.key);
+    if (still) await selectPlace(still, false); else closePlace();
+  }
+}
+
+function renderAll() {
+  const timed = (name, fn) => { const t0 = performance.now(); fn(); performance.measure(`marsad-${name}`, { start: t0 }); };
+  timed("map", () => map.render(state.places));
+  timed("places", () => { renderPlaces(); renderLegend(); });
+  timed("timeline", () => renderTimeline($("timeline"), $("timeline-table"), state.counts, state.per, state.spikes,
+    $("timeline-legend")));
+  timed("ledger", () => renderLedger(state.summary));
+}
+
+function renderPlaces() {
+  const list = clear($("places"));
+  $("map-summary").textContent = state.places.length
+    ? t("summary", { articles: num(state.totals.articles), located: num(state.totals.located), places: num(state.places.length) })
+    : t("no_places");
+  for (const p of state.places) {
+    list.append(h("li", {}, h("button", {
+      type: "button", "aria-pressed": state.place && state.place.key === p.key ? "true" : "false",
+      "data-place": p.key, "data-articles": p.articles, onclick: () => selectPlace(p, true),
+    }, h("span", {}, h("span", { class: "swatch", style: `background:${topicColor(p.topic)}`, "aria-hidden": "true" }),
+      content(p.name), " ", h("small", { class: "muted" }, country(p.country))),
+    h("span", { class: "count" }, num(p.articles)))));
+  }
+}
+
+function renderLegend() {
+  const topics = [...new Set(state.places.map((p) => p.topic).filter(Boolean))];
+  clear($("legend")).append(...topics.map((k) =>
+    h("li", {}, h("span", { class: "swatch", style: `background:${topicColor(k)}`, "aria-hidden": "true" }), topicLabel(k))));
+}
+
+async function selectPlace(p, fromUser) {
+  state.place = p;
+  state.cursor = null;
+  state.placeItems = [];
+  for (const b of document.querySelectorAll("#places button")) b.setAttribute("aria-pressed", String(b.dataset.place === p.key));
+  if (fromUser) map.show(p.key);
+  $("place-articles").hidden = false;
+  $("place-title").textContent = t("place_articles", { place: p.name });
+  clear($("place-list"));
+  await morePlaceArticles();
+  if (fromUser) $("place-list").querySelector("button")?.focus();
+}
+
+async function morePlaceArticles() {
+  const p = state.place;
+  const res = await getJson(`/places/${encodeURIComponent(p.key)}/articles`, { ...state.filters, cursor: state.cursor });
+  if (state.place !== p) return;
+  state.cursor = res.next_cursor;
+  state.placeItems.push(...res.items);
+  $("place-list").append(...res.items.map(articleItem));
+  $("place-more").hidden = !res.next_cursor;
+}
+
+function closePlace() {
+  state.place = null;
+  $("place-articles").hidden = true;
+}
+
+async function loadAlerts() {
+  if (state.config.alerts_view) {
+    const res = await getJson("/alerts", { limit: ALERTS_SHOWN });
+    for (const a of res.items) feed.fromView(a);
+  }
+  feed.render();
+}
+
+function startLive() {
+  const badge = $("live-state");
+  const show = (s) => { badge.dataset.state = s; badge.textContent = t(s === "live" ? "live" : s === "off" ? "live_off" : s); };
+  if (!state.config.live) { show("off"); return; }
+  show("starting");
+  streamEvents("/live/alerts", (name, data) => {
+    if (name === "status") show(data.state);
+    else if (name === "alert") feed.fromEvent(data);
+  }, (err) => show(err ? "off" : "offline"));
+}
+
+async function apply(event) {
+  event?.preventDefault();
+  state.filters = readForm();
+  const url = new URL(location.href);
+  url.search = new URLSearchParams(state.filters).toString();
+  history.replaceState(null, "", url);
+  document.body.dataset.state = "loading";
+  try {
+    showError(null);
+    await refresh();
+  } catch (err) {
+    showError(err);
+  } finally {
+    document.body.dataset.state = "ready";
+  }
+}
+
+function bind() {
+  form.addEventListener("submit", apply);
+  form.addEventListener("reset", () => setTimeout(apply, 0));
+  $("per").addEventListener("change", async (e) => {
+    state.per = e.target.value;
+    state.counts = await countsAll({ by: "topic", per: state.per, ...state.filters });
+    renderTimeline($("timeline"), $("timeline-table"), state.counts, state.per, state.spikes, $("timeline-legend"));
+  });
+  $("place-more").addEventListener("click", morePlaceArticles);
+  $("lang-button").addEventListener("click", () => {
+    setLang(getLang() === "ar" ? "en" : "ar");
+    renderOptions();
+    if (state.summary) renderAll();
+    feed.render();
+    if (state.place) {
+      $("place-title").textContent = t("place_articles", { place: state.place.name });
+      clear($("place-list")).append(...state.placeItems.map(articleItem));
+    }
+    startLiveLabel();
+  });
+  $("token-button").addEventListener("click", async () => { if (await askToken()) location.reload(); });
+  for (const b of document.querySelectorAll("[data-export]")) {
+    b.addEventListener("click", () => download(`/export/${b.dataset.export}`, state.filters).catch(showError));
+  }
+}
+
+function startLiveLabel() {
+  const badge = $("live-state");
+  const s = badge.dataset.state;
+  if (s && s !== "undefined") badge.textContent = t(s === "live" ? "live" : s === "off" ? "live_off" : s);
+}
+
+async function main() {
+  takeTokenFromFragment();
+  setLang(getLang());
+  setupDialogs();
+  const params = new URLSearchParams(location.search);
+  state.filters = Object.fromEntries(FILTERS.filter((k) => params.get(k)).map((k) => [k, params.get(k)]));
+  writeForm(state.filters);
+  bind();
+  try {
+    state.config = await getJson("/dashboard/config");
+    map = createMap($("map"), { tilesUrl: state.config.tiles_url, onPlace: (p) => selectPlace(p, true) });
+    feed = createFeed($("alerts"), $("alerts-empty"), (items) => {
+      state.spikes = items.filter((a) => a.kind === "spike");
+      if (state.summary) renderTimeline($("timeline"), $("timeline-table"), state.counts, state.per, state.spikes, $("timeline-legend"));
+    });
+    startLive();
+    await Promise.all([loadOptions(), refresh(), loadAlerts()]);
+    performance.mark("marsad-ready");
+  } catch (err) {
+    showError(err);
+  } finally {
+    document.body.dataset.state = "ready";
+  }
+}
+
+main();

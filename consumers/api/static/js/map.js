@@ -1,0 +1,81 @@
+// The map: bundled country outlines (Natural Earth through world-atlas, offline), an optional tile layer,
+// and one marker per place (sized by articles, coloured by its main topic), clustered when dense.
+/* global L, topojson */
+import { h } from "./dom.js";
+import { country, num, topicColor, topicLabel } from "./i18n.js";
+
+const CENTRE = [34.5, 40.0]; // Syria and Iraq
+const REGION = [[12, 25], [42, 63]]; // the Levant, Iraq, Turkey's south, the Gulf: what the map frames first
+const OUTLINES = "/static/vendor/world-atlas/countries-50m.json";
+
+export function createMap(el, { tilesUrl, onPlace }) {
+  const map = L.map(el, { center: CENTRE, zoom: 5, minZoom: 2, maxZoom: 14, worldCopyJump: true, keyboard: true });
+  map.attributionControl.setPrefix(false);
+  if (tilesUrl) {
+    L.tileLayer(tilesUrl, { maxZoom: 18, attribution: new URL(tilesUrl.replace(/\{s\}/g, "a")).host }).addTo(map);
+  }
+  const outlines = fetch(OUTLINES)
+    .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`${OUTLINES}: HTTP ${r.status}`))))
+    .then((topo) => {
+      L.geoJSON(topojson.feature(topo, topo.objects.countries), {
+        interactive: false,
+        style: { color: "#7d8797", weight: 0.8, fillColor: "#fbfaf6", fillOpacity: tilesUrl ? 0 : 1 },
+      }).addTo(map).bringToBack();
+      map.attributionControl.addAttribution("Natural Earth");
+    });
+
+  let max = 1;
+  const clusters = L.markerClusterGroup({
+    maxClusterRadius: 36, showCoverageOnHover: false, spiderfyOnMaxZoom: true,
+    animate: false, // re-rendering (a filter, the language switch) during a split/merge animation breaks markercluster
+    removeOutsideVisibleBounds: false, // every place stays on the map (and reachable), panned into view or not
+    iconCreateFunction(cluster) {
+      const children = cluster.getAllChildMarkers();
+      const articles = children.reduce((s, m) => s + m.options.place.articles, 0);
+      const size = Math.round(30 + 22 * Math.sqrt(articles / Math.max(max, 1)));
+      const html = h("span", { dataset: { places: children.length, articles } }, num(articles));
+      return L.divIcon({ html, className: "place-cluster", iconSize: [size, size] });
+    },
+  });
+  map.addLayer(clusters);
+  const markers = new Map();
+
+  function render(places) {
+    clusters.clearLayers();
+    markers.clear();
+    max = Math.max(1, ...places.map((p) => p.articles));
+    const layers = places.map((p) => {
+      const size = Math.round(16 + 26 * Math.sqrt(p.articles / max));
+      const icon = L.divIcon({
+        className: "place-marker", iconSize: [size, size],
+        html: h("span", { class: "dot", style: `background:${topicColor(p.topic)}` }),
+      });
+      const label = `${p.name} (${country(p.country)}): ${num(p.articles)} — ${topicLabel(p.topic) || ""}`;
+      const marker = L.marker([p.lat, p.lon], { icon, title: label, keyboard: true, riseOnHover: true, place: p });
+      marker.on("add", () => {
+        const elm = marker.getElement();
+        Object.assign(elm.dataset, { place: p.key, articles: p.articles, topic: p.topic || "" });
+        elm.setAttribute("role", "button");
+        elm.setAttribute("aria-label", label);
+      });
+      marker.on("click", () => onPlace(p));
+      markers.set(p.key, marker);
+      return marker;
+    });
+    clusters.addLayers(layers);
+    // frame the places of the region (one far-away mention, say Washington, should not zoom the map out)
+    const region = L.latLngBounds(REGION);
+    const near = layers.filter((m) => region.contains(m.getLatLng()));
+    const framed = near.length ? near : layers;
+    if (framed.length) {
+      map.fitBounds(L.latLngBounds(framed.map((m) => m.getLatLng())).pad(0.2), { maxZoom: 8, animate: false });
+    }
+  }
+
+  function show(key) {
+    const marker = markers.get(key);
+    if (marker) clusters.zoomToShowLayer(marker, () => marker.getElement()?.classList.add("selected"));
+  }
+
+  return { map, render, show, outlines };
+}

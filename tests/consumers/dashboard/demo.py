@@ -1,0 +1,103 @@
+"""Views for the dashboard tests: the bundled sample site's stories through the real pipeline and views code.
+
+`demo_events` reads every story of ``producers/samples/stories.yaml`` (the
+demo's outlets and articles), builds the `ArticleFetched` the importer would
+publish, and analyses it with `streams.pipeline.process_fetched` (the
+worker's code), so places, topics and seizures are what the demo shows.
+`synthetic_events` makes many articles quickly for the load test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+from consumers.store import Record, open_store
+from producers.samples.build_site import load
+from producers.samples.templates import READ_ALSO
+from producers.urls import article_id
+from schemas.events import AlertRaised, ArticleFetched, ArticleProcessed, Duplicate, Event
+from schemas.facts import Evidence, Org, Place, Quantity, Topic
+from streams.pipeline import Resources, process_fetched
+
+
+def demo_events() -> list[ArticleProcessed]:
+    """Every sample story, processed as the worker processes it (all originals)."""
+    outlets, stories = load()
+    by_slug = {s["slug"]: s for s in stories}
+    res = Resources.load()
+    events = []
+    for story in stories:
+        outlet = outlets[story["outlet"]]
+        url = f"https://{story['outlet']}.example{story['href'].removeprefix('/' + story['outlet'])}"
+        teaser = "Read more: " if outlet["language"] == "en" else "اقرأ أيضاً: "
+        lines = [story["caption"]] if story.get("caption") else []
+        lines += [teaser + by_slug[story["read_also"]]["title"] if p == READ_ALSO else p for p in story["paragraphs"]]
+        aid = article_id(url)
+        published = story["date"].astimezone(UTC)
+        fetched = ArticleFetched(event_id=f"fetched-{aid}", occurred_at=published, article_id=aid, url=url,
+                                 source=outlet["name"], origin="import", title=story["title"], text="\n".join(lines),
+                                 published=published, lang=outlet["language"])
+        events.append(process_fetched(fetched, res)[0])
+    return events
+
+
+DEMO_RULES = (  # rule id, severity, title, which article raises it
+    ("captagon-million", "critical", "ضبط أكثر من مليون حبة كبتاغون",
+     lambda e: any(q.item == "captagon" and q.value >= 1_000_000 for q in e.quantities)),
+    ("isis-activity", "warning", "نشاط لخلايا تنظيم الدولة", lambda e: any(t.id == "terrorism" for t in e.topics)),
+    ("humanitarian-camps", "info", "تطورات إنسانية في المخيمات", lambda e: any(t.id == "humanitarian" for t in e.topics)),
+)
+
+
+def demo_alerts(articles: list[ArticleProcessed]) -> list[AlertRaised]:
+    """One story alert per `DEMO_RULES` entry, raised by the first (oldest) matching demo article."""
+    alerts = []
+    for rule_id, severity, title, matches in DEMO_RULES:
+        e = min((a for a in articles if matches(a)), key=lambda a: a.published or a.occurred_at)
+        alerts.append(AlertRaised(
+            event_id=f"alert-{rule_id}", occurred_at=(e.published or e.occurred_at) + timedelta(minutes=2),
+            alert_id=f"{rule_id}:{e.article_id}", rule_id=rule_id, title=title, severity=severity,
+            story_id=e.article_id, article_ids=[e.article_id], sources=[e.source], titles=[e.title], urls=[e.url],
+            topics=e.topics, places=e.places, countries=e.countries, orgs=e.orgs, quantities=e.quantities,
+            matched=[f"{rule_id}: {e.title}"], window_start=e.published))
+    return alerts
+
+
+GRID_PLACES = [Place(f"بلدة {i}", 32.5 + (i % 20) * 0.25, 36.0 + (i // 20) * 0.5, "SY" if i < 100 else "IQ",
+                     "town", None) for i in range(200)]
+TOPIC_IDS = ("narcotics", "security_ops", "militias", "smuggling", "terrorism", "military")
+
+
+def synthetic_events(n: int, start: datetime = datetime(2024, 1, 1, tzinfo=UTC)) -> Iterable[ArticleProcessed]:
+    """``n`` articles over 200 places and a year, every 5th with a captagon seizure (deterministic)."""
+    for i in range(n):
+        place = GRID_PLACES[(i * 7) % len(GRID_PLACES)]
+        at = start + timedelta(minutes=53 * i)
+        topic = TOPIC_IDS[i % len(TOPIC_IDS)]
+        quantities = [Quantity(1000.0 * (i % 50 + 1), "pill", "captagon", f"{1000 * (i % 50 + 1)} حبة كبتاغون")] \
+            if i % 5 == 0 else []
+        yield ArticleProcessed(
+            event_id=f"s{i:06d}", occurred_at=at, article_id=f"s{i:06d}", url=f"https://example.org/s/{i}",
+            source=f"مصدر {i % 12}", title=f"خبر تجريبي رقم {i} عن {place.name}", published=at, lang="ar",
+            clean_text=f"ضبطت السلطات شحنة قرب {place.name} في خبر رقم {i}.",
+            topics=[Topic(topic, 0.8, [Evidence("شحنة", "شحنة", 5)])], places=[place], countries=[place.country],
+            orgs=[Org("sdf", "قسد")] if i % 3 == 0 else [], quantities=quantities, duplicate=Duplicate(),
+            taxonomy_version="t1", gazetteer_version="g1")
+
+
+def fill_views(url: str, events: Iterable[Event], batch: int = 1000) -> int:
+    """Write the events through the views' own batch writer; return how many."""
+    n = 0
+    with open_store(url) as store:
+        store.setup()
+        chunk: list[Record] = []
+        for event in events:
+            chunk.append(Record("dashboard-test", 0, n, event))
+            n += 1
+            if len(chunk) >= batch:
+                store.write_batch(chunk)
+                chunk = []
+        if chunk:
+            store.write_batch(chunk)
+    return n
