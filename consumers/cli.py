@@ -70,7 +70,9 @@ postgresql://user@host/db?schema=marsad_views.
               help="Longest wait to fill a batch (default: $MARSAD_VIEWS_BATCH_MS).")
 @click.pass_context
 def views_group(ctx: click.Context, batch_size: int | None, batch_ms: int | None) -> None:
-    """Keep the views (articles, counts, seizures, stories, search) in step with articles.processed.
+    """Keep the views (articles, counts, seizures, stories, search, alerts) in step with the log.
+
+    Reads articles.processed and alerts (AlertRaised, AlertUpdated).
 
     Offsets are stored in the views database in the same transaction as the
     rows, so a crash or restart resumes exactly where it stopped and never
@@ -83,13 +85,22 @@ def views_group(ctx: click.Context, batch_size: int | None, batch_ms: int | None
     from schemas.topics import Topics
     s = ctx.obj.settings
     bootstrap, url = _broker(s), views_url(s)
-    click.echo(f"views: {s.topic_prefix}.articles.processed -> {redact(url)} "
+    click.echo(f"views: {s.topic_prefix}.articles.processed, {s.topic_prefix}.alerts -> {redact(url)} "
                "(Ctrl-C or SIGTERM stops after the batch in hand)", err=True)
+    from deploy.services.health import Health, HealthError, serve_health
+    health = Health("views")
+    try:
+        server = serve_health(health, s.metrics_host, s.views_metrics_port, setting="MARSAD_VIEWS_METRICS_PORT")
+    except HealthError as e:
+        raise click.ClickException(str(e)) from None
     try:
         totals = run_views(bootstrap, Topics(s.topic_prefix), url, batch_size=batch_size or s.views_batch_size,
-                           batch_ms=batch_ms or s.views_batch_ms, stop=_stop_on_signals())
+                           batch_ms=batch_ms or s.views_batch_ms, stop=_stop_on_signals(), health=health)
     except (StoreError, ConsumeError) as e:
         raise click.ClickException(str(e)) from None
+    finally:
+        if server:
+            server.close()
     click.echo(f"views: stopped after {totals.messages} messages ({totals.dead} dead letters)", err=True)
 
 
@@ -170,6 +181,8 @@ def api_cmd(obj: Any, host: str | None, port: int | None, allow_public: bool) ->
     \b
     GET /articles?topic=narcotics&place=البوكمال&since=2024-02-01&q=...&limit=20&cursor=...
     GET /articles/{id}   /counts?by=topic&per=day   /seizures   /seizures/totals   /stories
+    GET /alerts?rule=...&severity=critical&place=درعا&since=...   /alerts/{id}
+    The dashboard is at / (map, timeline, live alerts, seizure ledger), reading the same endpoints.
     With MARSAD_API_TOKEN set, requests need `Authorization: Bearer TOKEN`.
     """
     from consumers.api.app import BindError, check_bind, serve
@@ -181,7 +194,12 @@ def api_cmd(obj: Any, host: str | None, port: int | None, allow_public: bool) ->
         raise click.ClickException(str(e)) from None
     _live(s).close()  # create or migrate the schema once, so readers find it
     click.echo(f"api: http://{host}:{port}/ over {redact(url)}" + (" (token required)" if s.api_token else ""), err=True)
-    serve(lambda: open_store(url), host=host, port=port, token=s.api_token, allow_public=allow_public)
+    from consumers.api.dashboard import DashboardOptions
+    from schemas.topics import Topics
+    dashboard = DashboardOptions(tiles_url=s.dashboard_tiles_url, alerts_topic=Topics(s.topic_prefix).alerts,
+                                 bootstrap=lambda: s.bootstrap_servers)  # the live feed does not start a broker
+    serve(lambda: open_store(url), host=host, port=port, token=s.api_token, allow_public=allow_public,
+          dashboard=dashboard)
 
 
 # --- query ------------------------------------------------------------------------
@@ -194,6 +212,7 @@ def query_group() -> None:
     marsad query counts --by topic --per day --since 2024-02-01
     marsad query seizures --item captagon --country SY --json
     marsad query totals --item captagon --duplicate original
+    marsad query alerts --severity critical --place درعا --since 2024-02-01
     """
 
 
@@ -203,6 +222,7 @@ QUERY_HELP = {
     "seizures": "The seizure ledger: drug quantities by date and place.",
     "totals": "Seized quantities summed by item and unit.",
     "stories": "Story clusters: originals with their copies.",
+    "alerts": "Alerts, newest first: rule, severity, sources, places (filters: rule, severity, place, dates).",
 }
 
 

@@ -28,15 +28,16 @@ environment variables; `marsad config` shows the values in force.
 
 
 class Ctx:
-    def __init__(self, config: str | None) -> None:
+    def __init__(self, config: str | None, log_format: str | None = None) -> None:
         self.config = config
+        self.log_format = log_format
         self._settings: Settings | None = None
 
     @property
     def settings(self) -> Settings:
         if self._settings is None:
             try:
-                self._settings = load_settings(self.config)
+                self._settings = load_settings(self.config, log_format=self.log_format)
             except SettingsError as e:
                 raise click.ClickException(str(e)) from None
         return self._settings
@@ -48,16 +49,18 @@ pass_ctx = click.make_pass_decorator(Ctx)
 @click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--config", "config", type=click.Path(dir_okay=False), default=None,
               help="TOML config file (default: $MARSAD_CONFIG, else ./marsad.toml if present).")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default=None,
+              help="Log lines as text or JSON (default: $MARSAD_LOG_FORMAT, text).")
 @click.version_option(package_name="marsad")
 @click.pass_context
-def cli(ctx: click.Context, config: str | None) -> None:
+def cli(ctx: click.Context, config: str | None, log_format: str | None) -> None:
     """marsad (مرصد): an event-sourced streaming ingestor for Arabic news, around Apache Kafka.
 
     Feeds are polled and articles fetched into Kafka topics (the log is the
     source of truth); stream workers clean, deduplicate, classify and extract
     places, organisations and quantities; consumers keep views and raise alerts.
     """
-    ctx.obj = Ctx(config)
+    ctx.obj = Ctx(config, log_format)
     s = ctx.obj
     try:
         from deploy.logs import setup_logging
@@ -309,15 +312,15 @@ def worker_cmd(ctx: click.Context, web_port: int | None) -> None:
 
 # --- demo ---------------------------------------------------------------------
 @cli.command("demo")
-@click.option("--keep", is_flag=True, help="Leave the local broker running afterwards.")
+@click.option("--keep", is_flag=True, help="Keep it all running afterwards (dashboard included).")
 @pass_ctx
 def demo_cmd(obj: Ctx, keep: bool) -> None:
-    """The main job on embedded defaults: the pipeline on the bundled samples, then a summary.
+    """The main job on embedded defaults: the same as `marsad up --demo`.
 
-    Starts the local broker, a stream worker and a local server for the sample
-    feeds; polls them, imports the sample JSONL and the shared seeds, waits
-    until every article is processed, prints duplicates, topics, places,
-    organisations and seizures, and stops everything it started.
+    Serves the bundled sample feeds and a sample webhook on 127.0.0.1, runs
+    every service on them and on the shared seeds, waits until every article
+    is processed and every alert delivered, prints a summary and the commands
+    to explore further, then stops everything (--keep: leaves it running).
     """
     from deploy.demo import run_demo
     run_demo(obj.settings, keep=keep, seeds=SHARED_SEEDS)
@@ -348,6 +351,22 @@ def alerts_group() -> None:
     marsad alerts backtest new-rules.yaml    # what new rules would have raised
     """
 # streams.alerts.cli adds alerter (to cli), tail and backtest; consumers.alerts.cli adds deliver.
+from consumers.alerts.cli import deliver_cmd  # noqa: E402  (the group is defined above)
+
+alerts_group.add_command(deliver_cmd)
+
+from streams.alerts.cli import alerter_cmd, alerts_tail_cmd, backtest_cmd  # noqa: E402  (they need `cli` above)
+
+cli.add_command(alerter_cmd)
+alerts_group.add_command(alerts_tail_cmd)
+alerts_group.add_command(backtest_cmd)
+
+
+# --- services -----------------------------------------------------------------
+from deploy.services.cli import down_cmd, ps_cmd, up_cmd  # noqa: E402
+
+for _command in (up_cmd, down_cmd, ps_cmd):
+    cli.add_command(_command)
 
 
 def main() -> None:

@@ -1,35 +1,36 @@
-"""The main job on embedded defaults (README's first command: `make run` = `marsad demo`).
+"""The main job on embedded defaults (README's first command: `make run` = `marsad up --demo`).
 
 Order:
-1. start the local broker (unless KAFKA_BOOTSTRAP_SERVERS is set);
-2. create the catalogue's topics under a prefix of this run's own
-   (``demo-YYYYMMDD-HHMMSS``), so every run starts from an empty log;
-3. start a stream worker (`marsad worker`) as its own process;
-4. serve the bundled sample site on 127.0.0.1 and poll its feeds once
-   (`producers.service.run_producer`, SSRF guard relaxed for loopback only);
-5. import the bundled JSONL articles and the shared seeds when present;
-6. wait until the worker has processed every fetched article;
-7. print a summary read back from the topics: articles, duplicates, topics,
-   places with coordinates, organisations, seizures;
-8. stop the worker, the site and (unless --keep or it was already running)
-   the broker, leaving nothing behind.
+1. serve the bundled sample site and a sample webhook (it checks signatures)
+   on 127.0.0.1;
+2. `marsad up` with this run's own topic prefix (``demo-YYYYMMDD-HHMMSS``, so
+   every run starts from an empty log), the sample feeds, the sample webhook
+   and views of its own: the local broker, the topics, then every service as
+   its own supervised process (producer, worker, alerter, delivery, views,
+   API);
+3. import the bundled JSONL articles and the shared seeds when present;
+4. wait until every feed entry is fetched (or dead-lettered), every article
+   processed, every consumer caught up and every alert event delivered;
+5. print a summary read back from the log: articles, duplicates, topics,
+   places with coordinates, organisations, seizures, alerts by severity;
+6. print the commands to explore further, then `marsad down` (with --keep:
+   keep running until Ctrl-C or `marsad down`), leaving nothing behind.
 """
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
 import functools
+import logging
 import os
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -73,65 +74,138 @@ def stop_worker(worker: subprocess.Popen) -> None:
             worker.wait()
 
 
-def run_demo(settings: Settings, *, keep: bool, seeds: Path) -> None:
-    from deploy.kafka.local import LocalKafka
-    from deploy.topics import create_topics
+def run_demo(settings: Settings, *, keep: bool, seeds: Path, workers: int = 1) -> None:
+    """`marsad up --demo`: the whole pipeline as supervised services on the bundled samples."""
+    from deploy.services.control import ServicesError, down, up
+    from deploy.services.state import Paths, supervisor_pid
+    from deploy.settings import load_settings
 
     t0 = time.monotonic()
-    local = LocalKafka.from_settings(settings) if settings.uses_local_broker else None
-    was_running = local is not None and local.pid() is not None
+    # The demo runs in a data dir of its own (broker, logs, views, feed state), beside the user's.
+    home = settings.data_path / "demo"
+    if supervisor_pid(Paths(home)):
+        raise click.ClickException(f"the demo is already running (MARSAD_DATA_DIR={home} marsad ps); stop it with "
+                                   f"MARSAD_DATA_DIR={home} marsad down")
     prefix = f"demo-{time.strftime('%Y%m%d-%H%M%S')}"
-    settings = dataclasses.replace(settings, topic_prefix=prefix, allow_private=True, per_host_interval=0.05)
-    with tempfile.TemporaryDirectory(prefix="marsad-demo-") as tmp:
-        work = Path(tmp)
-        worker = None
-        try:
-            click.secho("1. broker", bold=True)
-            bootstrap = local.start().bootstrap if local else settings.bootstrap_servers
-            click.secho(f"2. topics (prefix {prefix})", bold=True)
-            create_topics(bootstrap, prefix, settings.partitions, settings.replication_factor)
-            click.secho("3. stream worker", bold=True)
-            worker = start_worker(settings, bootstrap, work)
-            click.echo(f"   pid {worker.pid}, log {work / 'worker.log'}")
-            click.secho("4. feeds (bundled sample site, served on 127.0.0.1)", bold=True)
-            report = _produce(settings, bootstrap, work)
-            click.echo(f"   {report.summary()}")
-            click.secho("5. import", bold=True)
-            _import(bootstrap, prefix, [SAMPLES / "articles.jsonl", seeds])
-            click.secho("6. processing", bold=True)
-            _wait_processed(bootstrap, prefix, worker, work)
-            click.secho("7. summary", bold=True)
-            _summary(bootstrap, prefix)
-        finally:
-            if worker is not None:
-                stop_worker(worker)
-            if local is not None and not keep and not was_running:
-                local.stop(quiet=True)
-                click.echo("local broker stopped (marsad demo --keep leaves it running)")
-    click.echo(f"\ndone in {time.monotonic() - t0:.0f}s. The topics of this run are kept under the prefix {prefix}:"
-               f"\n  marsad kafka start; MARSAD_TOPIC_PREFIX={prefix} marsad tail processed -n 3")
-
-
-def _produce(settings: Settings, bootstrap: str, work: Path):
-    from producers.cli import producer_config
-    from producers.service import run_producer
-
-    server, base = serve_site(SAMPLES / "site")
+    work = home / "runs" / prefix
+    work.mkdir(parents=True, exist_ok=True)
+    from producers.feeds.state import StateStore
+    StateStore(home).path.unlink(missing_ok=True)  # poll the sample feeds afresh: this run's topics are empty
+    logging.getLogger("kafka").setLevel(logging.ERROR)  # the summary's reads are not worth kafka-python's warnings
+    site, site_url = serve_site(SAMPLES / "site")
+    hook = SampleWebhook(work / "webhook.jsonl")
+    webhooks = work / "webhooks.yaml"
+    webhooks.write_text(f"endpoints:\n  - name: demo-webhook\n    url: {hook.url}\n    secret_env: {SECRET_ENV}\n",
+                        encoding="utf-8")
+    # The services read their settings from the environment the supervisor passes on.
+    os.environ.update({
+        "MARSAD_DATA_DIR": str(home), "MARSAD_TOPIC_PREFIX": prefix, "MARSAD_FEEDS": str(SAMPLES / "feeds.yaml"),
+        "MARSAD_FEEDS_BASE_URL": site_url, "MARSAD_ALLOW_PRIVATE": "1", "MARSAD_PER_HOST_INTERVAL": "0.05",
+        "MARSAD_ALERT_WEBHOOKS": str(webhooks), SECRET_ENV: hook.secret,
+        "MARSAD_VIEWS_URL": f"sqlite:///{work / 'views.sqlite'}"})
+    settings = load_settings(settings.config_file or None)
+    started = False
     try:
-        config = producer_config(dataclasses.replace(settings, data_dir=str(work)), bootstrap=bootstrap,
-                                 feeds_file=SAMPLES / "feeds.yaml", feeds_base_url=base)
-        return asyncio.run(run_producer(config, once=True, handle_signals=False))
+        click.secho(f"1. services (topics under the prefix {prefix})", bold=True)
+        try:
+            up(settings, workers=workers, foreground=False, echo=lambda m: click.echo(_indent(m)))
+        except ServicesError as e:
+            raise click.ClickException(str(e)) from None
+        started = True
+        bootstrap = _bootstrap(settings)
+        click.secho("2. import (sample JSONL and the shared seeds)", bold=True)
+        imported = _import(bootstrap, prefix, [SAMPLES / "articles.jsonl", seeds])
+        click.secho("3. processing (feeds polled, pages fetched, articles processed, alerts delivered)", bold=True)
+        _wait_done(settings, bootstrap, prefix, hook, imported)
+        click.secho("4. summary", bold=True)
+        _summary(bootstrap, prefix)
+        _alert_summary(bootstrap, prefix, hook)
+        _explore(settings, prefix, work, keep)
+        if keep:
+            click.echo(f"\nready in {time.monotonic() - t0:.0f}s; running until Ctrl-C or `marsad down`")
+            _wait_for_stop(settings)
     finally:
-        server.shutdown()
-        server.server_close()
+        if started:
+            click.secho("stopping", bold=True)
+            down(settings, echo=lambda m: click.echo(_indent(m)))
+        hook.close()
+        site.shutdown()
+        site.server_close()
+    click.echo(f"\ndone in {time.monotonic() - t0:.0f}s; nothing left running. The topics of this run are kept under "
+               f"the prefix {prefix}, its views in {work}.")
 
 
-def _import(bootstrap: str, prefix: str, paths: list[Path]) -> None:
+SECRET_ENV = "MARSAD_DEMO_WEBHOOK_SECRET"
+
+
+class SampleWebhook:
+    """A local webhook that checks each delivery's signature and records it once per idempotency key."""
+
+    def __init__(self, log: Path) -> None:
+        import secrets
+        self.secret = secrets.token_hex(16)
+        self.log = log
+        self.keys: dict[str, str] = {}  # idempotency key -> event type
+        self.bad = 0
+        self._lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_WebhookHandler, self))
+        threading.Thread(target=self.server.serve_forever, name="demo-webhook", daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/alerts"
+
+    def receive(self, headers: Any, body: bytes) -> int:
+        from consumers.alerts.signing import verify
+        if not verify(self.secret.encode(), headers.get("X-Marsad-Timestamp", ""), body,
+                      headers.get("X-Marsad-Signature", "")):
+            with self._lock:
+                self.bad += 1
+            return 401
+        key = headers.get("Idempotency-Key", "")
+        with self._lock:
+            if key not in self.keys:
+                self.keys[key] = headers.get("X-Marsad-Event", "")
+                with self.log.open("ab") as f:
+                    f.write(body + b"\n")
+        return 200
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class _WebhookHandler(BaseHTTPRequestHandler):
+    def __init__(self, hook: SampleWebhook, *args: Any, **kwargs: Any) -> None:
+        self.hook = hook
+        super().__init__(*args, **kwargs)
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(self.hook.receive(self.headers, body))
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def _indent(message: str) -> str:
+    return "\n".join("   " + line for line in message.splitlines())
+
+
+def _bootstrap(settings: Settings) -> str:
+    from deploy.services.state import Paths, read_state
+    state = read_state(Paths(settings.data_path).state_file) or {}
+    return state.get("bootstrap") or settings.bootstrap_servers
+
+
+def _import(bootstrap: str, prefix: str, paths: list[Path]) -> int:
     from producers.run_import import run_import
+    published = 0
     for p in paths:
         if p.exists():
             report = run_import([p], bootstrap=bootstrap, prefix=prefix, progress=False)
             click.echo(f"   {p}: published {report.published}, rejected {len(report.rejected)}")
+            published += report.published
+    return published
 
 
 def _counts(bootstrap: str, prefix: str) -> dict[str, int]:
@@ -139,21 +213,81 @@ def _counts(bootstrap: str, prefix: str) -> dict[str, int]:
     return {i.name.removeprefix(prefix + "."): i.messages for i in list_topics(bootstrap, prefix)}
 
 
-def _wait_processed(bootstrap: str, prefix: str, worker: subprocess.Popen, work: Path) -> None:
+def _wait_done(settings: Settings, bootstrap: str, prefix: str, hook: SampleWebhook, imported: int) -> None:
+    """Until every feed entry is fetched (or dead-lettered), every article processed, every consumer caught up
+    and every alert event on the log delivered to the sample webhook; twice in a row, to be sure."""
+    from deploy.services.control import status
     deadline = time.monotonic() + WAIT_SECONDS
-    while True:
+    settled, shown = 0, ""
+    while settled < 2:
         c = _counts(bootstrap, prefix)
-        done = c["articles.processed"] + c["deadletter.streams"]
-        click.echo(f"\r   processed {done} of {c['articles.fetched']}", nl=False)
-        if done >= c["articles.fetched"]:
-            click.echo()
-            return
-        if worker.poll() is not None:
-            raise click.ClickException(f"the worker stopped: see {work / 'worker.log'}:\n"
-                                       + (work / "worker.log").read_text(errors="replace")[-2000:])
+        fetched = c["articles.fetched"]
+        processed = c["articles.processed"] + c["deadletter.streams"]
+        alerts = _alert_keys(bootstrap, prefix) if c["alerts"] else set()
+        rows = status(settings) or []
+        lag = {r.name: r.lag for r in rows if r.lag is not None}  # None: not a consumer
+        down = [r.name for r in rows if r.state != "running"]
+        line = (f"   discovered {c['articles.discovered']}, fetched {fetched}, processed {processed}, "
+                f"alert events {len(alerts)}, delivered {len(hook.keys)}")
+        if line != shown:
+            click.echo(line)
+            shown = line
+        done = (c["articles.discovered"] > 0 and fetched + c["deadletter.producers"] >= c["articles.discovered"]
+                + imported and processed >= fetched and alerts <= hook.keys.keys()
+                and all(v == 0 for v in lag.values()) and not down)
+        settled = settled + 1 if done else 0
         if time.monotonic() > deadline:
-            raise click.ClickException(f"not processed after {WAIT_SECONDS}s; see {work / 'worker.log'}")
+            raise click.ClickException(f"not done after {WAIT_SECONDS}s (services not running: {down or 'none'}; "
+                                       f"lag {lag}); see the logs in {settings.data_path / 'logs'}")
         time.sleep(1)
+
+
+def _alert_keys(bootstrap: str, prefix: str) -> set[str]:
+    from consumers.alerts.signing import idempotency_key
+    from deploy.inspect import read_all
+    from schemas.topics import Topics
+    return {idempotency_key(e) for e in read_all(bootstrap, Topics(prefix).alerts)}
+
+
+def _alert_summary(bootstrap: str, prefix: str, hook: SampleWebhook) -> None:
+    from deploy.inspect import read_all
+    from schemas.events import AlertRaised
+    from schemas.topics import Topics
+    raised = [e for e in read_all(bootstrap, Topics(prefix).alerts) if isinstance(e, AlertRaised)]
+    by = Counter(a.severity for a in raised)
+    click.echo(f"   alerts: {len(raised)} raised (" + ", ".join(f"{s} {by[s]}" for s in ("critical", "warning", "info"))
+               + f"); {len(hook.keys)} alert events delivered to the sample webhook, each once, signatures valid"
+               + (f" ({hook.bad} bad signatures!)" if hook.bad else ""))
+    for a in sorted(raised, key=lambda a: ("critical", "warning", "info").index(a.severity))[:8]:
+        headline = a.titles[0] if a.titles else a.title
+        click.echo(f"     {a.severity:<8} {a.rule_id:<24} {headline[:60]} ({len(a.sources)} source(s))")
+
+
+def _explore(settings: Settings, prefix: str, work: Path, keep: bool) -> None:
+    data = f"MARSAD_DATA_DIR={settings.data_dir}"
+    env = f"{data} MARSAD_TOPIC_PREFIX={prefix} MARSAD_VIEWS_URL=sqlite:///{work / 'views.sqlite'}"
+    api = f"http://{settings.api_host}:{settings.api_port}/"
+    click.secho("5. explore", bold=True)
+    if keep:
+        click.echo(f"   dashboard and query API: {api}  (OpenAPI: {api}openapi.json)")
+        click.echo(f"   {data} marsad ps     # the services, their lag and restarts ({data} marsad down stops them)")
+    else:
+        click.echo("   `marsad up --demo --keep` keeps everything running, with the dashboard at " + api)
+    click.echo(f"   {env} marsad query articles --topic narcotics")
+    click.echo(f"   {env} marsad query alerts")
+    click.echo(f"   {data} MARSAD_TOPIC_PREFIX={prefix} marsad alerts tail --from-beginning")
+    click.echo(f"   {data} MARSAD_TOPIC_PREFIX={prefix} marsad alerts backtest")
+
+
+def _wait_for_stop(settings: Settings) -> None:
+    """Until SIGINT/SIGTERM here, or the supervisor stopped (`marsad down` elsewhere)."""
+    from deploy.services.state import Paths, supervisor_pid
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    while not stop.wait(1.0):
+        if supervisor_pid(Paths(settings.data_path)) is None:
+            return
 
 
 def _summary(bootstrap: str, prefix: str) -> None:

@@ -37,3 +37,14 @@ def setup_logging(level: str = "info", fmt: str = "text") -> None:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
     # "group_id is None: disabling auto-commit" is expected for our readers
     logging.getLogger("kafka.coordinator.consumer").setLevel(logging.ERROR)
+
+
+def logging_config(level: str = "info") -> dict:
+    """`logging.config.dictConfig` for JSON lines on stderr: for servers that set logging up themselves (Faust)."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": JsonFormatter}},
+        "handlers": {"default": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+        "root": {"level": level.upper(), "handlers": ["default"]},
+    }

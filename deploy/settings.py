@@ -38,6 +38,10 @@ def _port(v: int) -> str | None:
     return None if 0 < v < 65536 else "must be a TCP port (1-65535)"
 
 
+def _port_or_off(v: int) -> str | None:
+    return None if 0 <= v < 65536 else "must be a TCP port (1-65535), or 0 for none"
+
+
 def _one_of(*choices: str) -> Callable[[str], str | None]:
     return lambda v: None if v in choices else f"must be one of {', '.join(choices)}"
 
@@ -81,6 +85,9 @@ OPTIONS: dict[str, Option] = {
                               "Address the worker's web server (health, metrics) binds to."),
     "worker_web_port": Option("MARSAD_WORKER_WEB_PORT", 6066, int,
                               "Port of the worker's web server; give each worker on a host its own.", _port),
+    "worker_session_timeout": Option("MARSAD_WORKER_SESSION_TIMEOUT", 30.0, float,
+                                     "Seconds without a heartbeat before Kafka gives a dead worker's partitions "
+                                     "to the others.", lambda v: None if 6 <= v <= 300 else "must be in [6, 300]"),
     "taxonomy_file": Option("MARSAD_TAXONOMY", "", str,
                             "Taxonomy YAML replacing the bundled default (see streams/classify/taxonomy.yaml)."),
     "dedup_threshold": Option("MARSAD_DEDUP_THRESHOLD", 0.7, float,
@@ -135,6 +142,12 @@ OPTIONS: dict[str, Option] = {
     "api_port": Option("MARSAD_API_PORT", 8086, int, "Port of the query API.", _port),
     "api_token": Option("MARSAD_API_TOKEN", "", str,
                         "Bearer token the query API requires when set (Authorization: Bearer TOKEN)."),
+    "dashboard_tiles_url": Option(
+        "MARSAD_DASHBOARD_TILES_URL", "", str,
+        "Tile layer of the dashboard's map, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png. "
+        "Empty: bundled country outlines only (works offline).",
+        lambda v: None if not v or (v.startswith(("https://", "http://")) and all(p in v for p in ("{z}", "{x}", "{y}")))
+        else "must be empty or an http(s) URL with {z}, {x} and {y}"),
     # alerts (marsad alerter, alerts deliver, alerts backtest)
     "alert_rules": Option("MARSAD_ALERT_RULES", "", str,
                           "Alert rules file (YAML). Empty: the bundled default rules."),
@@ -151,6 +164,19 @@ OPTIONS: dict[str, Option] = {
     "alert_deliver_backoff": Option("MARSAD_ALERT_DELIVER_BACKOFF", 0.5, float,
                                     "Seconds before the first retry; doubled after each failure.",
                                     lambda v: None if v >= 0 else "must be >= 0"),
+    # services (marsad up, down, ps; health and metrics)
+    "metrics_host": Option("MARSAD_METRICS_HOST", "127.0.0.1", str,
+                           "Address the health and metrics servers of the producer, views and delivery bind to."),
+    "producer_metrics_port": Option("MARSAD_PRODUCER_METRICS_PORT", 6068, int,
+                                    "Port of the producer's health and metrics server (0: none).", _port_or_off),
+    "views_metrics_port": Option("MARSAD_VIEWS_METRICS_PORT", 6069, int,
+                                 "Port of the views consumer's health and metrics server (0: none).", _port_or_off),
+    "deliver_metrics_port": Option("MARSAD_DELIVER_METRICS_PORT", 6070, int,
+                                   "Port of the alert delivery's health and metrics server (0: none).",
+                                   _port_or_off),
+    "stop_timeout": Option("MARSAD_STOP_TIMEOUT", 30.0, float,
+                           "Seconds `marsad down` gives each service to stop after SIGTERM before SIGKILL.",
+                           lambda v: None if v > 0 else "must be > 0"),
     "log_level": Option("MARSAD_LOG_LEVEL", "info", str, "Log level.",
                         _one_of("debug", "info", "warning", "error")),
     "log_format": Option("MARSAD_LOG_FORMAT", "text", str, "Log format.", _one_of("text", "json")),
@@ -173,6 +199,7 @@ class Settings:
     worker_store: str
     worker_web_host: str
     worker_web_port: int
+    worker_session_timeout: float
     taxonomy_file: str
     dedup_threshold: float
     feeds_file: str
@@ -195,12 +222,18 @@ class Settings:
     api_host: str
     api_port: int
     api_token: str
+    dashboard_tiles_url: str
     alert_rules: str
     alerter_web_port: int
     alert_webhooks: str
     alert_deliver_attempts: int
     alert_deliver_timeout: float
     alert_deliver_backoff: float
+    metrics_host: str
+    producer_metrics_port: int
+    views_metrics_port: int
+    deliver_metrics_port: int
+    stop_timeout: float
     log_level: str
     log_format: str
     config_file: str = ""

@@ -62,6 +62,7 @@ def produce_cmd(ctx: click.Context, once: bool, feeds_file: Path | None) -> None
     flushed, and the last line says what Kafka acknowledged.
     """
     from deploy.cli import ensure_broker
+    from deploy.services.health import Health, HealthError, serve_health
     from deploy.topics import create_topics
     from producers.recovery import RecoveryError
     from producers.service import run_producer
@@ -71,10 +72,19 @@ def produce_cmd(ctx: click.Context, once: bool, feeds_file: Path | None) -> None
     bootstrap = ensure_broker(settings, quiet=True)
     create_topics(bootstrap, settings.topic_prefix, settings.partitions, settings.replication_factor)
     config = producer_config(settings, bootstrap=bootstrap, feeds_file=path, feeds_base_url=base_url)
+    health = Health("producer")
+    try:  # a one-off run serves no health or metrics
+        server = serve_health(health, settings.metrics_host, 0 if once else settings.producer_metrics_port,
+                              setting="MARSAD_PRODUCER_METRICS_PORT")
+    except HealthError as exc:
+        raise click.ClickException(str(exc)) from None
     try:
-        report = asyncio.run(run_producer(config, once=once))
+        report = asyncio.run(run_producer(config, once=once, health=health))
     except (RegistryError, RecoveryError) as exc:
         raise click.ClickException(str(exc)) from None
+    finally:
+        if server:
+            server.close()
     if report.undelivered:
         ctx.exit(1)
 

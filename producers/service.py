@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from deploy.services import metrics
+from deploy.services.health import Health
 from producers.events import dead_letter_event, discovered_event, entry_from_discovered, fetched_event
 from producers.events import publish_failure_letter as publish_failure
 from producers.feeds.registry import Feed, enabled_feeds, load_registry
@@ -98,7 +100,8 @@ class ProducerReport:
         return f"published {self.discovered} discovered, {self.fetched} fetched, {self.dead_letters} dead letters"
 
 
-async def run_producer(config: ProducerConfig, *, once: bool, handle_signals: bool = True) -> ProducerReport:
+async def run_producer(config: ProducerConfig, *, once: bool, handle_signals: bool = True,
+                       health: Health | None = None) -> ProducerReport:
     """Poll the registry's feeds and publish what they hold, until stopped (or one pass, with ``once``).
 
     Order:
@@ -119,7 +122,11 @@ async def run_producer(config: ProducerConfig, *, once: bool, handle_signals: bo
     7. stop: start nothing new, give in-flight fetches ``shutdown_grace``
        seconds, close the publisher (it flushes), save the state, log the
        summary of what Kafka acknowledged.
+
+    ``health`` (the service's liveness and readiness) beats from the event loop
+    and is ready from step 3 on.
     """
+    beating = asyncio.create_task(health.beat_while_running()) if health else None
     feeds = enabled_feeds(await asyncio.to_thread(load_registry, config.feeds_file, base_url=config.feeds_base_url))
     store = StateStore(config.data_dir)
     states = await store.aload()
@@ -138,11 +145,17 @@ async def run_producer(config: ProducerConfig, *, once: bool, handle_signals: bo
         await asyncio.to_thread(publisher.prepare, [topics.discovered, topics.fetched, topics.deadletter("producers")])
         async with Fetcher(config.fetch) as fetcher:
             service = _Service(config, topics, feeds, states, store, recovered, publisher, fetcher)
+            if health:
+                health.ready()
             with StopSignals(service.request_stop, enabled=handle_signals):
                 await service.run(once=once)
     finally:
+        if health:
+            health.not_ready("stopping")
         await asyncio.to_thread(publisher.close)
         await store.asave(states)
+        if beating:
+            beating.cancel()
     report = service.report()
     if report.left_unfinished:
         log.info("%d announced article(s) not fetched yet: the next run fetches them", report.left_unfinished)
@@ -218,6 +231,9 @@ class _Service:
     async def _poll(self, feed: Feed) -> tuple[PollOutcome, int, int]:
         outcome = await poll_feed(feed, self.states.get(feed.id), self.fetcher, self.config.poll)
         self.states[feed.id] = outcome.state
+        metrics.FEEDS_POLLED.inc()
+        if outcome.status == "failed":
+            metrics.FEEDS_FAILED.inc()
         new, known, resumed = self._announce(outcome.entries)
         log_poll(feed, outcome, new, known, resumed)
         await self.saver.save()
@@ -284,6 +300,7 @@ class _Service:
 
     async def _fetch(self, entry: DiscoveredEntry, cause: ArticleDiscovered) -> None:
         outcome = await fetch_article(entry, self.fetcher, self.config.poll)
+        (metrics.PAGES_FETCHED if isinstance(outcome, FetchedArticle) else metrics.PAGES_FAILED).inc()
         if isinstance(outcome, FetchedArticle):
             event = await asyncio.to_thread(fetched_event, outcome, cause=cause, raw_cap=self.config.raw_page_cap)
             try:
@@ -305,7 +322,12 @@ class _Service:
 
     def _publish(self, topic: str, key: str, event: Event) -> None:
         kind = KINDS[type(event).__name__]
-        self.publisher.publish(topic, key, event, on_delivered=lambda _event: self.delivered.update((kind,)))
+
+        def delivered(_event: Event) -> None:  # in the Kafka client's thread
+            self.delivered.update((kind,))
+            metrics.produced(type(event).__name__)
+
+        self.publisher.publish(topic, key, event, on_delivered=delivered)
         self.accepted[kind] += 1
 
     # -- stopping ------------------------------------------------------------------------------------------

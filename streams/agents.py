@@ -25,6 +25,7 @@ from collections import defaultdict
 import msgspec
 from faust.types import EventT
 
+from deploy.services import metrics
 from schemas import internal
 from schemas.codec import SchemaError, decode_as, encode
 from schemas.events import ArticleFetched, ArticleProcessed, DeadLetter
@@ -63,6 +64,7 @@ async def dead_letter(event: EventT, reason: str, error: str) -> None:
     key = event.key.decode(errors="replace") if isinstance(event.key, bytes) else None
     log.warning("dead letter from %s[%s]@%s: %s", msg.topic, msg.partition, msg.offset, reason)
     value = event.value if isinstance(event.value, bytes) else b""
+    metrics.DEAD_LETTERS.labels(stage="streams").inc()
     await dead_topic.send(key=event.key, value=encode(DeadLetter(
         stage="process", reason=reason, error=error, key=key, source_topic=msg.topic,
         source_partition=msg.partition, source_offset=msg.offset, payload=value[:65536])))
@@ -102,6 +104,7 @@ async def process(stream):
             internal.Draft(article, list(fp.signature), expected_replies=len(batches))))
         for batch in batches:
             await bands_topic.send(key=key, value=internal.encode(batch), partition=batch.part)
+        metrics.latency("streams", fetched.occurred_at)
 
 
 @app.agent(bands_topic)
@@ -178,5 +181,6 @@ async def count_vote(key: bytes, vote: internal.ReplyBatch | internal.Draft) -> 
     article = msgspec.structs.replace(draft.article, duplicate=dup)
     await processed_topic.send(key=key, value=encode(article))
     vote_table.pop(key, None)
+    metrics.article_done("streams", dup.status)
     if dup.status != "original":
         log.info("%s is a %s duplicate of %s (%.2f)", article.article_id, dup.status, dup.first_id, dup.similarity)

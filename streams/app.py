@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import faust
 
+from deploy.logs import logging_config
+from deploy.services.faust_web import install as install_health
 from deploy.settings import Settings, load_settings
 from schemas.topics import Topics
+from streams import faust_fixes
 
 
 def broker_urls(bootstrap: str) -> str:
@@ -20,6 +23,7 @@ def broker_urls(bootstrap: str) -> str:
 
 
 def create_app(settings: Settings) -> faust.App:
+    faust_fixes.install()
     return faust.App(
         Topics(settings.topic_prefix).streams_app_id,
         broker=broker_urls(settings.bootstrap_servers),
@@ -43,7 +47,9 @@ def create_app(settings: Settings) -> faust.App:
         autodiscover=False,
         broker_commit_every=200,
         broker_commit_interval=1.0,
+        broker_session_timeout=settings.worker_session_timeout,  # a dead worker's partitions move after this
         stream_wait_empty=False,
+        logging_config=logging_config(settings.log_level) if settings.log_format == "json" else None,
     )
 
 
@@ -52,3 +58,7 @@ topics = Topics(settings.topic_prefix)
 app = create_app(settings)
 
 from streams import agents  # noqa: E402,F401  (registers the agents with `app`)
+
+# /health/live, /health/ready, /metrics on the worker's web server, and its consumer lag
+install_health(app, service="worker", bootstrap=settings.bootstrap_servers,
+               lag_topics=[topics.fetched, topics.name("streams.dedup-bands"), topics.name("streams.dedup-votes")])
