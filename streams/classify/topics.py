@@ -48,9 +48,16 @@ def _gather(matches: list[Match], hits: _Hits) -> None:
 
 
 def _mass(body: dict[str, list], title: dict[str, list], scoring: Scoring) -> float:
+    # Plain loops rather than sum() over generators (this runs for every topic of every
+    # article); the additions come in the same order, so the floats are the same.
     d = scoring.repeat_decay
-    mass = sum(w * (1.0 - d**n) / (1.0 - d) for w, n, _ in body.values())
-    return mass + scoring.title_bonus * sum(w for w, _, _ in title.values())
+    mass = 0.0
+    for w, n, _ in body.values():
+        mass += w * (1.0 - d**n) / (1.0 - d)
+    bonus = 0.0
+    for w, _, _ in title.values():
+        bonus += w
+    return mass + scoring.title_bonus * bonus
 
 
 def _evidence(hits: dict[str, list], where: str, text: SourceMap | str) -> list[Evidence]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
+from operator import itemgetter
 from typing import Generic, NamedTuple, TypeVar
 
 import ahocorasick
@@ -74,6 +75,8 @@ class Hit(NamedTuple, Generic[V]):
     article: bool
     values: tuple[V, ...]
 
+
+_START, _END = itemgetter(0), itemgetter(2)  # a Hit's start and end
 
 # Hit(...) runs the namedtuple's __new__, a Python function; tuple.__new__ builds the same
 # object in C (hits are made for every mention in every article).
@@ -134,10 +137,18 @@ def _joint_automaton(lexicons: tuple[Lexicon, ...]) -> ahocorasick.Automaton:
 
 
 def _build_automaton(slots: dict[str, tuple[dict | None, ...]]) -> ahocorasick.Automaton:
-    """An automaton over the cores, each carrying (core, its length, its slot in each lexicon or None)."""
+    """An automaton over the cores, each carrying (core, its length, its slots, its bare readings).
+
+    The slots are ``(k, slot)`` for each lexicon ``k`` that has the core; the bare readings
+    ``(k, phrase, values)`` for each lexicon whose phrase is the core itself (no article), the
+    reading of the usual hit, a word with no clitics. Both are worked out here, once, so the
+    loop over the hits of every article only reads them.
+    """
     automaton = ahocorasick.Automaton()
     for core, per_lexicon in slots.items():
-        automaton.add_word(core, (core, len(core), per_lexicon))
+        present = tuple((k, slot) for k, slot in enumerate(per_lexicon) if slot is not None)
+        bare = tuple((k, *slot[False]) for k, slot in present if False in slot)
+        automaton.add_word(core, (core, len(core), present, bare))
     if slots:
         automaton.make_automaton()
     return automaton
@@ -147,17 +158,15 @@ def _find(automaton: ahocorasick.Automaton, norm: str, count: int) -> list[list[
     """The hits of each of ``count`` lexicons whose cores ``automaton`` holds (see `_build_automaton`)."""
     n = len(norm)
     found: list[list[Hit]] = [[] for _ in range(count)]
-    for last, (core, length, per_lexicon) in automaton.iter(norm):
+    for last, (core, length, present, bare) in automaton.iter(norm):
         end = last + 1
         if end < n and norm[end].isalnum():
             continue
         core_start = end - length
         if not core_start or not norm[core_start - 1].isalnum():
             # The usual case, a word with no clitics: what `_accept` does for chain "".
-            for slot, hits in zip(per_lexicon, found, strict=True):
-                reading = slot.get(False) if slot is not None else None
-                if reading is not None:
-                    hits.append(_new_hit(Hit, (core_start, core_start, end, reading[0], "", False, reading[1])))
+            for k, phrase, values in bare:
+                found[k].append(_new_hit(Hit, (core_start, core_start, end, phrase, "", False, values)))
             continue
         start = core_start
         floor = core_start - _MAX_CHAIN - 1
@@ -168,11 +177,10 @@ def _find(automaton: ahocorasick.Automaton, norm: str, count: int) -> list[list[
         if start <= floor:
             continue  # the core sits inside a longer word
         chain = norm[start:core_start]
-        for slot, hits in zip(per_lexicon, found, strict=True):
-            if slot is not None:
-                hit = _accept(chain, core, slot, start, core_start, end)
-                if hit is not None:
-                    hits.append(hit)
+        for k, slot in present:
+            hit = _accept(chain, core, slot, start, core_start, end)
+            if hit is not None:
+                found[k].append(hit)
     return [_leftmost_longest(hits) for hits in found]
 
 
@@ -201,7 +209,10 @@ def _leftmost_longest(hits: list[Hit]) -> list[Hit]:
     """Drop hits overlapping one that starts earlier, or at the same place and is longer."""
     if len(hits) < 2:
         return hits
-    hits.sort(key=lambda h: (h.start, -h.end))
+    # Start ascending, end descending: two stable sorts on C key functions rather than
+    # one on a Python lambda (this runs twice for every article).
+    hits.sort(key=_END, reverse=True)
+    hits.sort(key=_START)
     kept = [hits[0]]
     for h in hits[1:]:
         if h.start >= kept[-1].end:

@@ -2,7 +2,8 @@
 
 "2.5 مليون", "2,500,000", "٢٫٥" (normalised to "2.5"), "2,5" (decimal comma),
 "816.7 مليار", "مليار", "مليوني" (dual: 2 000 000), "نصف مليون",
-"مليون ونصف", "ثلاثة ملايين", "$1 billion". Vague amounts ("عشرات الآلاف",
+"مليون ونصف", "مليونين ونصف مليون" (2 500 000: the half's scale may be
+repeated), "ثلاثة ملايين", "$1 billion". Vague amounts ("عشرات الآلاف",
 "ملايين الدولارات") are not numbers. The word lists come from
 quantities.yaml through `NumberWords`.
 """
@@ -70,4 +71,6 @@ def read_number(toks: list[str], i: int, words: NumberWords) -> tuple[float, int
     if j < n and toks[j] in words.and_fraction:  # "مليون ونصف", "مليونان ونصف"
         value += unit * words.and_fraction[toks[j]]
         j += 1
+        if j < n and words.scales.get(toks[j]) == unit:  # "مليونين ونصف مليون": the fraction's scale, repeated
+            j += 1
     return value, j

@@ -14,6 +14,7 @@ import re
 import pytest
 
 from streams.clean.boilerplate import _key
+from streams.extract.lexicon import Hit, _leftmost_longest
 from streams.extract.surface import surface
 from streams.pipeline import detect_lang
 from streams.text.normalize import SourceMap, normalize, squash_spaces
@@ -102,3 +103,18 @@ def test_source_offset_is_only_given_when_sure() -> None:
     assert SourceMap(text, normalize(text)).source_offset(1) == 2  # the fatha before lam is skipped
     folded = "ﺣﻤﺺ"  # presentation forms: NFKC folded them, offsets are not the source's
     assert SourceMap(folded, normalize(folded)).source_offset(0) is None
+
+
+def test_leftmost_longest_sorts_as_the_plain_key_does() -> None:
+    rng = random.Random(10)
+    for _ in range(2000):
+        hits = []
+        for k in range(rng.randint(0, 12)):
+            start = rng.randint(0, 20)
+            hits.append(Hit(start, start, start + rng.randint(1, 6), f"p{k}", "", False, (k,)))
+        plain = sorted(hits, key=lambda h: (h.start, -h.end))
+        kept = plain[:1]
+        for h in plain[1:]:
+            if h.start >= kept[-1].end:
+                kept.append(h)
+        assert _leftmost_longest(list(hits)) == kept
