@@ -15,7 +15,6 @@ from deploy.logs import logging_config
 from deploy.services.faust_web import install as install_health
 from deploy.settings import Settings, load_settings
 from schemas.topics import Topics
-from streams import faust_fixes
 
 
 def broker_urls(bootstrap: str) -> str:
@@ -23,7 +22,6 @@ def broker_urls(bootstrap: str) -> str:
 
 
 def create_app(settings: Settings) -> faust.App:
-    faust_fixes.install()
     return faust.App(
         Topics(settings.topic_prefix).streams_app_id,
         broker=broker_urls(settings.bootstrap_servers),

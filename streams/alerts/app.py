@@ -14,11 +14,9 @@ import faust
 from deploy.services.faust_web import install as install_health
 from deploy.settings import Settings, load_settings
 from schemas.topics import Topics
-from streams import faust_fixes
 
 
 def create_app(settings: Settings) -> faust.App:
-    faust_fixes.install()
     """The same broker and producer settings as the stream worker (`streams.app`), under the alerter's id."""
     return faust.App(
         Topics(settings.topic_prefix).alerter_app_id,
