@@ -1,6 +1,6 @@
 """Alert delivery through the real broker: deliveries per second and latency to the webhook.
 
-    .venv/bin/python -m benchmarks.bench_delivery [--n 2000] [--rate 0] [--concurrency 4]
+    .venv/bin/python -m benchmarks.bench_delivery [--n 2000] [--rate 0] [--concurrency 4] [--from-processed]
 
 Starts a local broker (or uses KAFKA_BOOTSTRAP_SERVERS), a webhook receiver
 on 127.0.0.1 (aiohttp, in this process, checking every signature), and one
@@ -9,10 +9,11 @@ routes (all at once, or at --rate per second) and waits until the receiver
 has accepted each. Latency is from the moment an event was published to the
 moment the receiver got it (one clock: both are in this process).
 
-The measured path is `ORIGIN` -> ... -> webhook: to start it at
-ArticleProcessed once the alert agent exists, add `marsad alerter` to
-`SERVICES` and make `publish_origin` publish articles that raise one alert
-each (keyed so the receipt can be matched back to its article).
+With --from-processed the path starts one step earlier: `marsad alerter`
+runs too, and each published event is an ArticleProcessed reporting a
+seizure of 3 million captagon pills (a story of its own), so the latency is
+from the article on `articles.processed` to the webhook's receipt of its
+critical alert (matched by the alert's deterministic id).
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ from deploy.demo import stop_worker
 from deploy.kafka.local import LocalKafka, free_port
 from deploy.topics import create_topics
 from producers.publish import EventPublisher
-from schemas.events import AlertRaised
-from schemas.facts import Place, Quantity
+from schemas.events import AlertRaised, ArticleProcessed
+from schemas.facts import Place, Quantity, Topic
 from schemas.topics import Topics
 
 SECRET = "bench-secret-0123456789"
@@ -103,6 +104,20 @@ def publish_origin(pub: EventPublisher, topics: Topics, i: int, run: str) -> str
     return event.alert_id
 
 
+def publish_article(pub: EventPublisher, topics: Topics, i: int, run: str) -> str:
+    """Publish an ArticleProcessed that raises one critical alert; return that alert's id."""
+    from streams.alerts.ids import story_alert_id
+    story = f"{run}-art-{i:06d}"
+    text = f"ضبطت السلطات 3 ملايين حبة كبتاغون في درعا قرب الحدود الأردنية، في العملية رقم {i}."
+    event = ArticleProcessed(
+        article_id=story, url=f"https://example.org/news/{story}", source="عنب بلدي", title="ضبط شحنة كبتاغون",
+        lang="ar", clean_text=text, topics=[Topic("narcotics", 0.9)],
+        places=[Place("درعا", 32.6189, 36.1021, "SY", "city", 170592)], countries=["SY"],
+        quantities=[Quantity(3_000_000.0, "pill", "captagon", "3 ملايين حبة كبتاغون")])
+    pub.publish(topics.processed, story, event)
+    return story_alert_id("captagon-large-seizure", story)
+
+
 def cpu_seconds(proc: subprocess.Popen) -> float:
     """User + system CPU time a process used so far (Linux /proc; 0 elsewhere)."""
     try:
@@ -127,7 +142,13 @@ def main() -> None:
     ap.add_argument("--rate", type=float, default=0, help="alerts/s to publish (0: as fast as possible)")
     ap.add_argument("--concurrency", type=int, default=4, help="posts in flight to the endpoint")
     ap.add_argument("--partitions", type=int, default=4)
+    ap.add_argument("--from-processed", action="store_true",
+                    help="start at ArticleProcessed: run the alerter too (see the module doc)")
     args = ap.parse_args()
+    global ORIGIN, SERVICES, publish_origin
+    if args.from_processed:
+        ORIGIN, SERVICES, publish_origin = ("ArticleProcessed on articles.processed",
+                                            [["alerter"], *SERVICES], publish_article)
     tmp = tempfile.TemporaryDirectory()
     data = Path(tmp.name)
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
@@ -145,10 +166,11 @@ def main() -> None:
                      f"    concurrency: {args.concurrency}\n", encoding="utf-8")
     env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "MARSAD_TOPIC_PREFIX": prefix,
            "MARSAD_PARTITIONS": str(args.partitions), "MARSAD_DATA_DIR": str(data), "MARSAD_LOG_LEVEL": "warning",
-           "MARSAD_ALERT_WEBHOOKS": str(hooks), "BENCH_SECRET": SECRET}
+           "MARSAD_ALERT_WEBHOOKS": str(hooks), "BENCH_SECRET": SECRET,
+           "MARSAD_ALERTER_WEB_PORT": str(free_port()), "MARSAD_DELIVER_METRICS_PORT": str(free_port())}
     logs = data / "services.log"
     log = open(logs, "wb")  # noqa: SIM115
-    procs = [subprocess.Popen([sys.executable, "-m", "deploy.cli", *cmd], env=env, stdout=log,
+    procs = [subprocess.Popen([sys.executable, "-c", "from deploy.cli import main; main()", *cmd], env=env, stdout=log,
                               stderr=subprocess.STDOUT, start_new_session=True) for cmd in SERVICES]
     run = uuid.uuid4().hex[:6]
     try:
@@ -164,9 +186,8 @@ def main() -> None:
                 delay = t0 + i / args.rate - time.perf_counter()
                 if delay > 0:
                     time.sleep(delay)
-            key = f"{run}-{i:06d}"
-            sent[key] = time.perf_counter()
-            publish_origin(pub, topics, i, run)
+            t = time.perf_counter()
+            sent[publish_origin(pub, topics, i, run)] = t
             if args.rate or i % 200 == 0:
                 pub.flush()
         pub.close()
