@@ -142,7 +142,10 @@ def test_two_workers_share_partitions_and_one_takes_over_the_others_dedup_state(
         pub.flush()
         got = wait_for("the near copy processed by the survivor", lambda: processed().get(copy), 240, 1.0, logs)
         assert (got.duplicate.status, got.duplicate.first_id) == ("near", first)
-        assert survivor.analysed() == 2  # its own article, and the copy from the partition it took over
+        # its own article and the copy from the partition it took over; at least once, it may also process
+        # again the dead worker's article whose offset was not committed yet before the kill
+        assert survivor.analysed() in (2, 3)
+        assert processed()[first].duplicate.status == "original"  # processed again, still the original
     finally:
         pub.close()
         for w in workers:

@@ -108,7 +108,9 @@ def token_api(demo_views: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
     api.stop()
 
 
-@pytest.fixture(scope="session")
+# Module scope: the sync API runs an event loop in this thread while it is open, which would break
+# every later test that calls asyncio.run (they run after the dashboard modules).
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} not found (apt-get install chromium)")

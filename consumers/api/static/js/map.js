@@ -9,7 +9,11 @@ const REGION = [[12, 25], [42, 63]]; // the Levant, Iraq, Turkey's south, the Gu
 const OUTLINES = "/static/vendor/world-atlas/countries-50m.json";
 
 export function createMap(el, { tilesUrl, onPlace }) {
-  const map = L.map(el, { center: CENTRE, zoom: 5, minZoom: 2, maxZoom: 14, worldCopyJump: true, keyboard: true });
+  // No zoom animations: a re-render (a filter applied) during one breaks markercluster's pending callbacks.
+  const map = L.map(el, {
+    center: CENTRE, zoom: 5, minZoom: 2, maxZoom: 14, worldCopyJump: true, keyboard: true,
+    zoomAnimation: false, markerZoomAnimation: false, fadeAnimation: false,
+  });
   map.attributionControl.setPrefix(false);
   if (tilesUrl) {
     L.tileLayer(tilesUrl, { maxZoom: 18, attribution: new URL(tilesUrl.replace(/\{s\}/g, "a")).host }).addTo(map);
@@ -41,6 +45,7 @@ export function createMap(el, { tilesUrl, onPlace }) {
   const markers = new Map();
 
   function render(places) {
+    map.stop(); // end any pan or zoom still under way before the markers it concerns go
     clusters.clearLayers();
     markers.clear();
     max = Math.max(1, ...places.map((p) => p.articles));
