@@ -11,44 +11,15 @@ from __future__ import annotations
 
 import faust
 
-from deploy.logs import logging_config
 from deploy.services.faust_web import install as install_health
 from deploy.settings import Settings, load_settings
 from schemas.topics import Topics
-
-
-def broker_urls(bootstrap: str) -> str:
-    return ";".join(f"kafka://{h.strip()}" for h in bootstrap.split(",") if h.strip())
+from streams.faust_app import faust_app
 
 
 def create_app(settings: Settings) -> faust.App:
-    return faust.App(
-        Topics(settings.topic_prefix).streams_app_id,
-        broker=broker_urls(settings.bootstrap_servers),
-        store=settings.worker_store,
-        datadir=str(settings.data_path / "streams"),
-        web_host=settings.worker_web_host,
-        web_bind=settings.worker_web_host,
-        web_port=settings.worker_web_port,
-        topic_partitions=settings.partitions,
-        topic_replication_factor=settings.replication_factor,
-        topic_allow_declare=True,
-        producer_acks=-1,
-        producer_compression_type="lz4",
-        producer_linger=0.01,  # batch sends: every message as its own acks=all request is slow
-        producer_max_batch_size=256 * 1024,
-        producer_max_request_size=8 * 1024 * 1024,
-        consumer_max_fetch_size=8 * 1024 * 1024,
-        key_serializer="raw",
-        value_serializer="raw",
-        table_standby_replicas=0,
-        autodiscover=False,
-        broker_commit_every=200,
-        broker_commit_interval=1.0,
-        broker_session_timeout=settings.worker_session_timeout,  # a dead worker's partitions move after this
-        stream_wait_empty=False,
-        logging_config=logging_config(settings.log_level) if settings.log_format == "json" else None,
-    )
+    return faust_app(Topics(settings.topic_prefix).streams_app_id, settings,
+                     datadir=settings.data_path / "streams", web_port=settings.worker_web_port)
 
 
 settings = load_settings()

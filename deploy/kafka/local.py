@@ -119,7 +119,7 @@ class LocalKafka:
         if not jars.have_jars(lib):
             lib = jars.fetch(self.cache_dir, quiet=quiet)
         for p in (self.port, self.controller_port):
-            if not _port_free(p):
+            if not port_free(p):
                 raise BrokerError(f"port {p} on 127.0.0.1 is in use by another program; "
                                   "set MARSAD_KAFKA_PORT / MARSAD_KAFKA_CONTROLLER_PORT")
         self.home.mkdir(parents=True, exist_ok=True)
@@ -240,7 +240,8 @@ def _is_our_broker(pid: int, properties: Path) -> bool:
     return MAIN_CLASS.encode() in cmdline and str(properties).encode() in cmdline
 
 
-def _port_free(port: int) -> bool:
+def port_free(port: int) -> bool:
+    """Can a server bind ``port`` on 127.0.0.1 now?"""
     with socket.socket() as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:

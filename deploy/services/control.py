@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from deploy.kafka.local import port_free
 from deploy.services.metrics import parse_figures
 from deploy.services.registry import SERVICES, Instance, plan
 from deploy.services.state import Paths, kill_leftovers, read_state, supervisor_pid, wait_gone
@@ -72,16 +72,6 @@ def check_ports(settings: Settings, instances: list[Instance]) -> None:
         if i.port and not port_free(i.port):
             raise ServicesError(f"port {i.port} of {i.name} is in use on 127.0.0.1: set "
                                 f"{OPTIONS[i.spec.port_setting].env} to a free port (or stop what uses it)")
-
-
-def port_free(port: int) -> bool:
-    with socket.socket() as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 def _broker(settings: Settings, echo: Echo) -> tuple[str, bool]:

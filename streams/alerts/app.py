@@ -14,34 +14,13 @@ import faust
 from deploy.services.faust_web import install as install_health
 from deploy.settings import Settings, load_settings
 from schemas.topics import Topics
+from streams.faust_app import faust_app
 
 
 def create_app(settings: Settings) -> faust.App:
-    """The same broker and producer settings as the stream worker (`streams.app`), under the alerter's id."""
-    return faust.App(
-        Topics(settings.topic_prefix).alerter_app_id,
-        broker=";".join(f"kafka://{h.strip()}" for h in settings.bootstrap_servers.split(",") if h.strip()),
-        store=settings.worker_store,
-        datadir=str(settings.data_path / "alerter"),
-        web_host=settings.worker_web_host,
-        web_bind=settings.worker_web_host,
-        web_port=settings.alerter_web_port,
-        topic_partitions=settings.partitions,
-        topic_replication_factor=settings.replication_factor,
-        topic_allow_declare=True,
-        producer_acks=-1,
-        producer_compression_type="lz4",
-        producer_linger=0.01,
-        producer_max_request_size=8 * 1024 * 1024,
-        consumer_max_fetch_size=8 * 1024 * 1024,
-        key_serializer="raw",
-        value_serializer="raw",
-        table_standby_replicas=0,
-        autodiscover=False,
-        broker_commit_every=200,
-        broker_commit_interval=1.0,
-        stream_wait_empty=False,
-    )
+    """The stream worker's Faust settings (`streams.faust_app`), under the alerter's id and port."""
+    return faust_app(Topics(settings.topic_prefix).alerter_app_id, settings,
+                     datadir=settings.data_path / "alerter", web_port=settings.alerter_web_port)
 
 
 settings = load_settings()

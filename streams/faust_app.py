@@ -1,0 +1,51 @@
+"""The Faust app settings the stream worker and the alert agent share.
+
+Both are Faust apps of their own (`streams.app`, `streams.alerts.app`), each
+declared at import with its agents; this module holds what they have in
+common (broker, store, producer batching, commits, logs), so it cannot
+drift between them and importing it registers no agents.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import faust
+
+from deploy.logs import logging_config
+from deploy.settings import Settings
+
+
+def broker_urls(bootstrap: str) -> str:
+    return ";".join(f"kafka://{h.strip()}" for h in bootstrap.split(",") if h.strip())
+
+
+def faust_app(app_id: str, settings: Settings, *, datadir: Path, web_port: int) -> faust.App:
+    """A Faust app on the configured cluster, with raw bytes in and out (our codec does the rest)."""
+    return faust.App(
+        app_id,
+        broker=broker_urls(settings.bootstrap_servers),
+        store=settings.worker_store,
+        datadir=str(datadir),
+        web_host=settings.worker_web_host,
+        web_bind=settings.worker_web_host,
+        web_port=web_port,
+        topic_partitions=settings.partitions,
+        topic_replication_factor=settings.replication_factor,
+        topic_allow_declare=True,
+        producer_acks=-1,
+        producer_compression_type="lz4",
+        producer_linger=0.01,  # batch sends: every message as its own acks=all request is slow
+        producer_max_batch_size=256 * 1024,
+        producer_max_request_size=8 * 1024 * 1024,
+        consumer_max_fetch_size=8 * 1024 * 1024,
+        key_serializer="raw",
+        value_serializer="raw",
+        table_standby_replicas=0,
+        autodiscover=False,
+        broker_commit_every=200,
+        broker_commit_interval=1.0,
+        broker_session_timeout=settings.worker_session_timeout,  # a dead member's partitions move after this
+        stream_wait_empty=False,
+        logging_config=logging_config(settings.log_level) if settings.log_format == "json" else None,
+    )
