@@ -118,28 +118,20 @@ def endpoint(name: str) -> Handler:
     return handle
 
 
-async def get_article(request: web.Request) -> web.Response:
-    article_id = request.match_info["article_id"]
-    if not IDENTIFIER.match(article_id):
-        raise QueryError("article id must be letters, digits and _ . : -")
-    if request.query:
-        raise QueryError(f"unknown parameter {next(iter(request.query))[:40]!r}: /articles/{{id}} takes none")
-    item = await _run(request, lambda store: store.article(article_id))
-    if item is None:
-        return error(404, "not_found", f"no article {article_id!r} in the views")
-    return json_response(item)
-
-
-async def get_alert(request: web.Request) -> web.Response:
-    alert_id = request.match_info["alert_id"]
-    if not IDENTIFIER.match(alert_id):
-        raise QueryError("alert id must be letters, digits and _ . : -")
-    if request.query:
-        raise QueryError(f"unknown parameter {next(iter(request.query))[:40]!r}: /alerts/{{id}} takes none")
-    item = await _run(request, lambda store: store.alert(alert_id))
-    if item is None:
-        return error(404, "not_found", f"no alert {alert_id!r} in the views")
-    return json_response(item)
+def get_one(kind: str, lookup: Callable[[Store, str], Any]) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """GET /{kind}s/{id}: one article or alert by id, 404 when the views have none."""
+    async def handle(request: web.Request) -> web.Response:
+        item_id = request.match_info[f"{kind}_id"]
+        if not IDENTIFIER.match(item_id):
+            raise QueryError(f"{kind} id must be letters, digits and _ . : -")
+        if request.query:
+            raise QueryError(f"unknown parameter {next(iter(request.query))[:40]!r}: /{kind}s/{{id}} takes none")
+        item = await _run(request, lambda store: lookup(store, item_id))
+        if item is None:
+            return error(404, "not_found", f"no {kind} {item_id!r} in the views")
+        return json_response(item)
+    handle.__name__ = f"get_{kind}"
+    return handle
 
 
 async def get_health(request: web.Request) -> web.Response:
@@ -178,13 +170,13 @@ def make_app(open_store: Callable[[], Store], *, token: str = "",
         return json_response(doc)
 
     app.router.add_get("/articles", endpoint("articles"))
-    app.router.add_get("/articles/{article_id}", get_article)
+    app.router.add_get("/articles/{article_id}", get_one("article", lambda store, i: store.article(i)))
     app.router.add_get("/counts", endpoint("counts"))
     app.router.add_get("/seizures", endpoint("seizures"))
     app.router.add_get("/seizures/totals", endpoint("totals"))
     app.router.add_get("/stories", endpoint("stories"))
     app.router.add_get("/alerts", endpoint("alerts"))
-    app.router.add_get("/alerts/{alert_id}", get_alert)
+    app.router.add_get("/alerts/{alert_id}", get_one("alert", lambda store, i: store.alert(i)))
     app.router.add_get("/openapi.json", get_openapi)
     app.router.add_get("/health", get_health)
     app.router.add_get("/health/live", get_live)
