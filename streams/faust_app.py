@@ -14,6 +14,7 @@ import faust
 
 from deploy.logs import logging_config
 from deploy.settings import Settings
+from streams.rebalance import RebalanceSafeApp, SafeTableManager
 
 
 def broker_urls(bootstrap: str) -> str:
@@ -22,7 +23,7 @@ def broker_urls(bootstrap: str) -> str:
 
 def faust_app(app_id: str, settings: Settings, *, datadir: Path, web_port: int) -> faust.App:
     """A Faust app on the configured cluster, with raw bytes in and out (our codec does the rest)."""
-    return faust.App(
+    return RebalanceSafeApp(
         app_id,
         broker=broker_urls(settings.bootstrap_servers),
         store=settings.worker_store,
@@ -48,4 +49,5 @@ def faust_app(app_id: str, settings: Settings, *, datadir: Path, web_port: int) 
         broker_session_timeout=settings.worker_session_timeout,  # a dead member's partitions move after this
         stream_wait_empty=False,
         logging_config=logging_config(settings.log_level) if settings.log_format == "json" else None,
+        TableManager=SafeTableManager,  # a rebalance must not drop records (streams/rebalance.py)
     )

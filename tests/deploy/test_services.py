@@ -23,7 +23,8 @@ from tests.deploy.services_site import GrowingSite, Pipeline, wait_for
 pytestmark = pytest.mark.kafka
 
 N = 24  # articles in the stream; page 5 is missing (a dead letter)
-BATCH = 5  # released before each kill
+BATCH = 4  # released before each kill
+DURING = 2  # released right after each kill, while the service is down or restarting
 MISSING = (5,)
 KILLED = ("producer", "worker-1", "views", "api")
 # The alert services (#8) are tested with their own commands; here: the article pipeline.
@@ -65,6 +66,7 @@ def test_kill_9_of_each_service_mid_stream_is_restarted(pipeline):
         wait_for(f"the views to grow past {seen} before killing {name}", lambda s=seen: len(p.view_rows()) > s,
                  120, 0.2, p.logs)
         killed = p.kill(name)
+        site.release(DURING)  # a restarted worker meets these while it waits for its dead predecessor's session
         row = wait_for(f"{name} restarted", lambda n=name, k=killed: (r := p.ps()[n])["restarts"] == 1
                        and r["state"] == "running" and r["pid"] != k and r, 90, 0.5, p.logs)
         assert row["last_exit"] == "killed by SIGKILL"
@@ -73,11 +75,6 @@ def test_kill_9_of_each_service_mid_stream_is_restarted(pipeline):
         assert f"{name} (pid" in log and "killed by SIGKILL" in log
 
 
-# Known bug, left visible rather than hidden: after a kill -9 of the stream worker, an ArticleFetched
-# published while the restarted worker waits for the dead member's session to expire is sometimes
-# never processed, yet the worker group's committed offset moves past it (about 1 run in 2 here).
-# Not acknowledging the events Faust skips during a rebalance did not cure it; see README "Known limits".
-@pytest.mark.xfail(strict=False, reason="faust worker may commit past one article after kill -9 (README: Known limits)")
 def test_every_article_is_in_the_views_once_or_dead_lettered_and_lag_returns_to_0(pipeline):
     p, site = pipeline
     site.release(N)
