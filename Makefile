@@ -37,7 +37,7 @@ DASHBOARD := consumers/api/static/vendor/.installed
 
 dashboard: $(DASHBOARD)
 
-$(DASHBOARD): package-lock.json consumers/api/dashboard_assets.py $(STAMP)
+$(DASHBOARD): package-lock.json consumers/api/dashboard_assets.py consumers/api/basemap/admin1-lines.json $(STAMP)
 	@echo "==> dashboard libraries: npm ci, then copied into consumers/api/static/vendor"
 	npm ci --no-audit --no-fund --loglevel=error
 	$(BIN)/python -m consumers.api.dashboard_assets

@@ -4,8 +4,10 @@ The libraries come from npm, pinned by package-lock.json and installed with
 ``npm ci``; nothing is built and nothing is fetched from a CDN when the page
 runs. This copies exactly the files the page loads, and each package's
 licence, into ``consumers/api/static/vendor/`` (git-ignored, shipped as
-package data), and writes a gzip copy of the large map data, which the
-API's static file handler serves to browsers that accept it.
+package data), with the map's first-level region borders, which are committed
+in ``consumers/api/basemap/`` (made by ``consumers.api.admin1``), and writes a
+gzip copy of the large map data, which the API's static file handler serves
+to browsers that accept it.
 
     python -m consumers.api.dashboard_assets [--node-modules DIR]
 """
@@ -22,6 +24,7 @@ from consumers.api.dashboard import STATIC
 
 ROOT = Path(__file__).resolve().parents[2]
 VENDOR = STATIC / "vendor"
+BASEMAP = Path(__file__).resolve().parent / "basemap"
 
 # destination under vendor/ -> source under node_modules/
 FILES: dict[str, str] = {
@@ -44,7 +47,12 @@ FILES: dict[str, str] = {
     "fonts/noto-sans-arabic-latin-700.woff2": "@fontsource/noto-sans-arabic/files/noto-sans-arabic-latin-700-normal.woff2",
     "fonts/LICENSE": "@fontsource/noto-sans-arabic/LICENSE",
 }
-GZIP = ("world-atlas/countries-50m.json",)
+# destination under vendor/ -> source under basemap/ (committed: not on npm in a small form)
+BUNDLED: dict[str, str] = {
+    "natural-earth/admin1-lines.json": "admin1-lines.json",  # Natural Earth 1:10m admin-1, public domain
+    "natural-earth/LICENSE.txt": "LICENSE.txt",
+}
+GZIP = ("world-atlas/countries-50m.json", "natural-earth/admin1-lines.json")
 
 
 class AssetsMissing(RuntimeError):
@@ -52,19 +60,25 @@ class AssetsMissing(RuntimeError):
 
 
 def copy_assets(node_modules: Path = ROOT / "node_modules", vendor: Path = VENDOR) -> int:
-    """Copy `FILES` into ``vendor``; return how many were copied."""
+    """Copy `FILES` and `BUNDLED` into ``vendor``; return how many were copied."""
     missing = [src for src in FILES.values() if not (node_modules / src).is_file()]
     if missing:
         raise AssetsMissing(f"{len(missing)} dashboard files missing under {node_modules} (first: {missing[0]}); "
                             "run `npm ci` in the checkout first")
-    for dest, src in FILES.items():
+    sources = {dest: node_modules / src for dest, src in FILES.items()}
+    sources |= {dest: BASEMAP / src for dest, src in BUNDLED.items()}
+    lost = [src for src in BUNDLED.values() if not (BASEMAP / src).is_file()]
+    if lost:
+        raise AssetsMissing(f"{BASEMAP / lost[0]} is missing: it is part of the checkout "
+                            "(`python -m consumers.api.admin1` makes admin1-lines.json)")
+    for dest, src in sources.items():
         target = vendor / dest
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(node_modules / src, target)
+        shutil.copyfile(src, target)
     for dest in GZIP:
         data = (vendor / dest).read_bytes()
         (vendor / f"{dest}.gz").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
-    return len(FILES)
+    return len(sources)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -75,6 +75,7 @@ def test_map_shows_a_marker_for_each_place(demo_api: Api, open_page) -> None:
     assert dom_places(p.page) == {r["key"]: r["articles"] for r in places}
     assert marker_count(p.page) == len(places)
     p.page.wait_for_function("() => document.querySelectorAll('.leaflet-overlay-pane path').length > 100")  # outlines
+    p.page.locator(".leaflet-overlay-pane path.admin1").first.wait_for(state="attached")  # governorates, provinces
     # the alert list at load comes from the alert view
     view = {a["alert_id"]: a["severity"] for a in demo_api.get("/alerts")["items"]}
     assert len(view) == 3
@@ -180,6 +181,7 @@ def test_arabic_renders_right_to_left(demo_api: Api, open_page, tmp_path: Path) 
     page = p.page
     assert page.evaluate("[document.documentElement.dir, document.documentElement.lang]") == ["rtl", "ar"]
     page.wait_for_function("() => document.querySelectorAll('.leaflet-overlay-pane path').length > 100")
+    page.locator(".leaflet-overlay-pane path.admin1").first.wait_for(state="attached")
     page.screenshot(path=str(tmp_path / "dashboard-overview.png"))
     if os.environ.get("MARSAD_DASHBOARD_SCREENSHOT") or not README_SHOT.exists():
         README_SHOT.parent.mkdir(exist_ok=True)
@@ -239,6 +241,9 @@ def test_token_is_required_by_the_page_requests(token_api: Api, open_page) -> No
         assert bare.get(path).status_code == 401, path
     for path in ("/", "/static/js/main.js", "/static/vendor/leaflet/leaflet.js"):
         assert bare.get(path).status_code == 200, path
+    for path in ("/static/vendor/world-atlas/countries-50m.json", "/static/vendor/natural-earth/admin1-lines.json"):
+        r = bare.get(path)  # httpx accepts gzip: the map data goes compressed
+        assert (r.status_code, r.headers.get("content-encoding"), r.json()["type"]) == (200, "gzip", "Topology"), path
     bare.close()
     p = open_page(token_api.base, wait_ready=False)
     page = p.page

@@ -1,5 +1,7 @@
-// The map: bundled country outlines (Natural Earth through world-atlas, offline), an optional tile layer,
-// and one marker per place (sized by articles, coloured by its main topic), clustered when dense.
+// The map: bundled country outlines (Natural Earth through world-atlas, offline) and the borders between
+// first-level regions (governorates, provinces: Natural Earth 1:10m, see consumers/api/admin1.py), an
+// optional tile layer, and one marker per place (sized by articles, coloured by its main topic), clustered
+// when dense.
 /* global L, topojson */
 import { h } from "./dom.js";
 import { country, num, topicColor, topicLabel } from "./i18n.js";
@@ -7,6 +9,11 @@ import { country, num, topicColor, topicLabel } from "./i18n.js";
 const CENTRE = [34.5, 40.0]; // Syria and Iraq
 const REGION = [[12, 25], [42, 63]]; // the Levant, Iraq, Turkey's south, the Gulf: what the map frames first
 const OUTLINES = "/static/vendor/world-atlas/countries-50m.json";
+const REGIONS = "/static/vendor/natural-earth/admin1-lines.json"; // inner borders only, around the Middle East
+
+function fetchJson(url) {
+  return fetch(url).then((r) => (r.ok ? r.json() : Promise.reject(new Error(`${url}: HTTP ${r.status}`))));
+}
 
 export function createMap(el, { tilesUrl, onPlace }) {
   // No zoom animations: a re-render (a filter applied) during one breaks markercluster's pending callbacks.
@@ -18,15 +25,21 @@ export function createMap(el, { tilesUrl, onPlace }) {
   if (tilesUrl) {
     L.tileLayer(tilesUrl, { maxZoom: 18, attribution: new URL(tilesUrl.replace(/\{s\}/g, "a")).host }).addTo(map);
   }
-  const outlines = fetch(OUTLINES)
-    .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`${OUTLINES}: HTTP ${r.status}`))))
-    .then((topo) => {
-      L.geoJSON(topojson.feature(topo, topo.objects.countries), {
-        interactive: false,
-        style: { color: "#7d8797", weight: 0.8, fillColor: "#fbfaf6", fillOpacity: tilesUrl ? 0 : 1 },
-      }).addTo(map).bringToBack();
-      map.attributionControl.addAttribution("Natural Earth");
-    });
+  const outlines = fetchJson(OUTLINES).then((topo) => {
+    L.geoJSON(topojson.feature(topo, topo.objects.countries), {
+      interactive: false,
+      style: { color: "#7d8797", weight: 0.8, fillColor: "#fbfaf6", fillOpacity: tilesUrl ? 0 : 1 },
+    }).addTo(map).bringToBack(); // under the region borders, whichever file comes first
+    map.attributionControl.addAttribution("Natural Earth");
+  });
+  // Thin, lighter lines; they never run along a country outline, so they can lie over the countries' fill.
+  // Without them the map still works: a missing file is only noted.
+  const regions = fetchJson(REGIONS).then((topo) => {
+    L.geoJSON(topojson.feature(topo, topo.objects.admin1), {
+      interactive: false, className: "admin1",
+      style: { color: "#b3b9c3", weight: 0.6 },
+    }).addTo(map);
+  }).catch((e) => console.warn(`region borders not drawn: ${e.message}`));
 
   let max = 1;
   const clusters = L.markerClusterGroup({
@@ -82,5 +95,5 @@ export function createMap(el, { tilesUrl, onPlace }) {
     if (marker) clusters.zoomToShowLayer(marker, () => marker.getElement()?.classList.add("selected"));
   }
 
-  return { map, render, show, outlines };
+  return { map, render, show, outlines, regions };
 }
