@@ -3,9 +3,9 @@
     .venv/bin/python -m benchmarks.bench_delivery [--n 2000] [--rate 0] [--concurrency 4] [--from-processed]
 
 Starts a local broker (or uses KAFKA_BOOTSTRAP_SERVERS), a webhook receiver
-on 127.0.0.1 (aiohttp, in this process, checking every signature), and one
-`marsad alerts deliver` process; publishes N AlertRaised events to their
-routes (all at once, or at --rate per second) and waits until the receiver
+on 127.0.0.1 (`benchmarks.webhook`: in this process, checking every
+signature), and one `marsad alerts deliver` process; publishes N AlertRaised
+events to their routes (all at once, or at --rate per second) and waits until the receiver
 has accepted each. Latency is from the moment an event was published to the
 moment the receiver got it (one clock: both are in this process).
 
@@ -19,19 +19,15 @@ critical alert (matched by the alert's deterministic id).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
 
-from aiohttp import web
-
-from consumers.alerts.signing import IDEMPOTENCY_KEY, SIGNATURE, TIMESTAMP, verify
+from benchmarks.webhook import SECRET, SECRET_ENV, Receiver
 from deploy.demo import stop_worker
 from deploy.kafka.local import LocalKafka, free_port
 from deploy.topics import create_topics
@@ -40,7 +36,6 @@ from schemas.events import AlertRaised, ArticleProcessed
 from schemas.facts import Place, Quantity, Topic
 from schemas.topics import Topics
 
-SECRET = "bench-secret-0123456789"
 ORIGIN = "AlertRaised on the alerts topics"
 SERVICES = [["alerts", "deliver"]]  # `marsad` sub-commands started for the run, in order
 
@@ -48,41 +43,6 @@ SERVICES = [["alerts", "deliver"]]  # `marsad` sub-commands started for the run,
 def pct(values: list[float], p: float) -> float:
     s = sorted(values)
     return s[min(len(s) - 1, int(p / 100 * len(s)))]
-
-
-class Receiver:
-    """An aiohttp webhook in a thread of its own: records when each idempotency key first arrived."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.received: dict[str, float] = {}
-        self.bad_signatures = 0
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=lambda: asyncio.run(self._serve()), daemon=True)
-        self._thread.start()
-        self._ready.wait(10)
-
-    async def _serve(self) -> None:
-        async def hook(request: web.Request) -> web.Response:
-            body = await request.read()
-            now = time.perf_counter()
-            h = request.headers
-            if not verify(SECRET.encode(), h.get(TIMESTAMP, ""), body, h.get(SIGNATURE, "")):
-                self.bad_signatures += 1
-            self.received.setdefault(h.get(IDEMPOTENCY_KEY, ""), now)
-            return web.Response(status=204)
-
-        app = web.Application()
-        app.router.add_post("/hook", hook)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", self.port).start()
-        self._ready.set()
-        await asyncio.Event().wait()  # until the process ends (a daemon thread)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hook"
 
 
 def alert(i: int, run: str) -> AlertRaised:
@@ -161,12 +121,10 @@ def main() -> None:
     create_topics(bootstrap, prefix, args.partitions)
     topics = Topics(prefix)
     receiver = Receiver()
-    hooks = data / "webhooks.yaml"
-    hooks.write_text(f"endpoints:\n  - name: bench\n    url: {receiver.url}\n    secret_env: BENCH_SECRET\n"
-                     f"    concurrency: {args.concurrency}\n", encoding="utf-8")
+    hooks = receiver.write_endpoints(data / "webhooks.yaml", args.concurrency)
     env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "MARSAD_TOPIC_PREFIX": prefix,
            "MARSAD_PARTITIONS": str(args.partitions), "MARSAD_DATA_DIR": str(data), "MARSAD_LOG_LEVEL": "warning",
-           "MARSAD_ALERT_WEBHOOKS": str(hooks), "BENCH_SECRET": SECRET,
+           "MARSAD_ALERT_WEBHOOKS": str(hooks), SECRET_ENV: SECRET,
            "MARSAD_ALERTER_WEB_PORT": str(free_port()), "MARSAD_DELIVER_METRICS_PORT": str(free_port())}
     logs = data / "services.log"
     log = open(logs, "wb")  # noqa: SIM115
