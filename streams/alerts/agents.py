@@ -36,6 +36,7 @@ from streams.alerts.engine import apply_story, route
 from streams.alerts.notes import (
     SpikeNote,
     SpikeState,
+    Staged,
     StateStore,
     StoryNote,
     StoryState,
@@ -160,13 +161,15 @@ async def stories(stream):
         note = await _note(event, StoryNote)
         if note is None:
             continue
+        staged = Staged(stories_store)
         try:
-            events = apply_story(stories_store, note)
+            events = apply_story(staged, note)
         except Exception as e:  # never crash the agent: that would skip the message
             log.exception("story %s failed", note.story_id)
             await dead_letter(event, f"story alert failed: {type(e).__name__}: {e}", "processing")
             continue
-        await publish(events)
+        await publish(events)  # the alerts first, then the state that says they fired (`Staged`)
+        staged.commit()
 
 
 @app.agent(spikes_topic)
@@ -175,13 +178,15 @@ async def spikes(stream):
         note = await _note(event, SpikeNote)
         if note is None:
             continue
+        staged = Staged(spikes_store)
         try:
-            events = apply_spike(spikes_store, note)
+            events = apply_spike(staged, note)
         except Exception as e:
             log.exception("spike %s failed", note.state_key)
             await dead_letter(event, f"spike alert failed: {type(e).__name__}: {e}", "processing")
             continue
         await publish(events)
+        staged.commit()
 
 
 async def _note(event: EventT, cls: type) -> StoryNote | SpikeNote | None:

@@ -167,3 +167,38 @@ class StateStore(MutableMapping[str, S], Generic[S]):
 
     def __len__(self) -> int:
         return len(self.raw)
+
+
+class Staged(MutableMapping[str, S], Generic[S]):
+    """A store's states as a note changes them, written through only at `commit`.
+
+    The agents fold a note into a staged store, publish the alert events, then
+    commit: the events reach the producer before the state that says they
+    fired. A crash between the two leaves the state as it was, so the
+    redelivered note raises the same events (same ids) again, where the other
+    order would find them fired already and raise nothing.
+    """
+
+    def __init__(self, store: MutableMapping[str, S]) -> None:
+        self.store = store
+        self.writes: dict[str, S] = {}
+
+    def __getitem__(self, key: str) -> S:
+        return self.writes[key] if key in self.writes else self.store[key]
+
+    def __setitem__(self, key: str, state: S) -> None:
+        self.writes[key] = state
+
+    def __delitem__(self, key: str) -> None:
+        raise TypeError("the alert engines never delete a state")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.store.keys() | self.writes.keys())
+
+    def __len__(self) -> int:
+        return len(self.store.keys() | self.writes.keys())
+
+    def commit(self) -> None:
+        for key, state in self.writes.items():
+            self.store[key] = state
+        self.writes.clear()

@@ -12,7 +12,7 @@ from schemas.codec import encode
 from schemas.events import AlertRaised, AlertUpdated
 from streams.alerts.engine import apply_story, corroborated, event_time, route, story_id
 from streams.alerts.match import ArticleView, match_story_rule
-from streams.alerts.notes import ArticleRef, StateStore, StoryState
+from streams.alerts.notes import ArticleRef, Staged, StateStore, StoryState
 from streams.alerts.rules import load_rules, parse_rules
 from streams.classify import Taxonomy
 from streams.extract.gazetteer.model import load_gazetteer
@@ -74,6 +74,20 @@ def test_a_redelivered_article_changes_nothing(rules):
     story = seizure_story()
     run(story, rules, store)
     assert run(story, rules, store) == []
+
+
+def test_a_crash_before_the_staged_state_is_committed_raises_the_same_events_again(rules):
+    """The agent publishes, then commits: a note redelivered after a crash in between is not lost."""
+    store = StateStore({}, StoryState)
+    first = route(seizure_story()[0], rules).story
+    staged = Staged(store)
+    events = apply_story(staged, first)
+    assert events and len(store) == 0 and len(staged) == 1  # nothing written through before the commit
+    # the process dies here, after publishing `events`: the redelivered note raises them again, same ids
+    again = Staged(store)
+    assert [e.event_id for e in apply_story(again, first)] == [e.event_id for e in events]
+    again.commit()
+    assert len(store) == 1 and apply_story(Staged(store), first) == []
 
 
 def test_same_input_gives_byte_identical_events(rules):
