@@ -198,7 +198,7 @@ ENDPOINTS: dict[str, tuple[str, ...]] = {
     "stories": (*FILTERS, "min_copies", "limit", "offset"),
     "alerts": ("rule", "severity", "place", "country", "since", "until", "limit", "cursor"),
 }
-LIMITS = {"articles": (20, 200), "counts": (100, 1000), "seizures": (20, 200), "stories": (20, 200),
+LIMITS = {"articles": (20, 200), "counts": (100, 10_000), "seizures": (20, 200), "stories": (20, 200),
           "alerts": (20, 200)}
 PER = {"counts": ("day", "hour"), "totals": ("day",)}
 

@@ -10,8 +10,8 @@ import { renderLedger } from "./ledger.js";
 import { renderTimeline } from "./timeline.js";
 
 const FILTERS = ["topic", "org", "country", "since", "until", "q", "duplicate"];
-const COUNTS_PAGE = 1000;
-const COUNTS_PAGES = 20;
+const COUNTS_PAGE = 10000; // the API's most: one request for the timeline of 10,000 articles over 100 days
+const COUNTS_PAGES = 5;
 const ALERTS_SHOWN = 100;
 
 const $ = (id) => document.getElementById(id);
@@ -68,14 +68,21 @@ function renderOptions() {
   fill(form.elements.country, state.options.countries, (r) => country(r.key));
 }
 
-async function refresh() {
-  const filters = state.filters;
+async function fetchView(filters) {
   const [places, counts, summary] = await Promise.all([
     getJson("/places", filters), countsAll({ by: "topic", per: state.per, ...filters }),
     getJson("/seizures/summary", filters)]);
+  return { places, counts, summary };
+}
+
+function showView({ places, counts, summary }) {
   Object.assign(state, { places: places.items, totals: places, counts, summary });
   performance.mark("marsad-data");
   renderAll();
+}
+
+async function refresh() {
+  showView(await fetchView(state.filters));
   if (state.place) {
     const still = state.places.find((p) => p.key === state.place.key);
     if (still) await selectPlace(still, false); else closePlace();
@@ -217,15 +224,20 @@ async function main() {
   writeForm(state.filters);
   bind();
   try {
-    state.config = await getJson("/dashboard/config");
-    map = createMap($("map"), { tilesUrl: state.config.tiles_url, onPlace: (p) => selectPlace(p, true) });
+    // Everything is asked for at once: the data waits neither for the settings nor for the map.
+    const view = fetchView(state.filters);
+    const options = loadOptions();
+    const config = getJson("/dashboard/config");
+    for (const p of [view, options, config]) p.catch(() => {}); // reported where awaited, below
+    map = createMap($("map"), { onPlace: (p) => selectPlace(p, true) });
     feed = createFeed($("alerts"), $("alerts-empty"), (items) => {
       state.spikes = items.filter((a) => a.kind === "spike");
       if (state.summary) renderTimeline($("timeline"), $("timeline-table"), state.counts, state.per, state.spikes, $("timeline-legend"));
     });
-    startLive();
-    await Promise.all([loadOptions(), refresh(), loadAlerts()]);
+    const alerts = config.then((c) => { state.config = c; startLive(); return loadAlerts(); });
+    await Promise.all([options, view.then(showView), alerts]);
     performance.mark("marsad-ready");
+    await map.drawBase(state.config.tiles_url); // the base map last: it takes longer to draw than the rest
   } catch (err) {
     showError(err);
   } finally {

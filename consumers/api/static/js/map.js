@@ -15,31 +15,41 @@ function fetchJson(url) {
   return fetch(url).then((r) => (r.ok ? r.json() : Promise.reject(new Error(`${url}: HTTP ${r.status}`))));
 }
 
-export function createMap(el, { tilesUrl, onPlace }) {
+export function createMap(el, { onPlace }) {
   // No zoom animations: a re-render (a filter applied) during one breaks markercluster's pending callbacks.
   const map = L.map(el, {
     center: CENTRE, zoom: 5, minZoom: 2, maxZoom: 14, worldCopyJump: true, keyboard: true,
     zoomAnimation: false, markerZoomAnimation: false, fadeAnimation: false,
   });
   map.attributionControl.setPrefix(false);
-  if (tilesUrl) {
-    L.tileLayer(tilesUrl, { maxZoom: 18, attribution: new URL(tilesUrl.replace(/\{s\}/g, "a")).host }).addTo(map);
-  }
-  const outlines = fetchJson(OUTLINES).then((topo) => {
-    L.geoJSON(topojson.feature(topo, topo.objects.countries), {
+  // The base map is fetched and drawn by `drawBase`, which the page calls once its data is shown: parsing
+  // and drawing thousands of outline paths takes longer than everything else on the page.
+  // `tilesUrl` (the settings' optional tile layer) goes under the outlines, which are then not filled.
+  let based = null;
+  const drawBase = (tilesUrl) => (based ??= loadBase(tilesUrl));
+
+  async function loadBase(tilesUrl) {
+    // Without the region borders the map still works: a missing file is only noted.
+    const [countries, regions] = await Promise.all([fetchJson(OUTLINES),
+      fetchJson(REGIONS).catch((e) => { console.warn(`region borders not drawn: ${e.message}`); })]);
+    const t0 = performance.now();
+    if (tilesUrl) {
+      L.tileLayer(tilesUrl, { maxZoom: 18, attribution: new URL(tilesUrl.replace(/\{s\}/g, "a")).host })
+        .addTo(map).bringToBack();
+    }
+    L.geoJSON(topojson.feature(countries, countries.objects.countries), {
       interactive: false,
       style: { color: "#7d8797", weight: 0.8, fillColor: "#fbfaf6", fillOpacity: tilesUrl ? 0 : 1 },
-    }).addTo(map).bringToBack(); // under the region borders, whichever file comes first
+    }).addTo(map).bringToBack();
     map.attributionControl.addAttribution("Natural Earth");
-  });
-  // Thin, lighter lines; they never run along a country outline, so they can lie over the countries' fill.
-  // Without them the map still works: a missing file is only noted.
-  const regions = fetchJson(REGIONS).then((topo) => {
-    L.geoJSON(topojson.feature(topo, topo.objects.admin1), {
-      interactive: false, className: "admin1",
-      style: { color: "#b3b9c3", weight: 0.6 },
-    }).addTo(map);
-  }).catch((e) => console.warn(`region borders not drawn: ${e.message}`));
+    // Thin, lighter lines; they never run along a country outline, so they can lie over the countries' fill.
+    if (regions) {
+      L.geoJSON(topojson.feature(regions, regions.objects.admin1), {
+        interactive: false, className: "admin1", style: { color: "#b3b9c3", weight: 0.6 },
+      }).addTo(map);
+    }
+    performance.measure("marsad-base-map", { start: t0 });
+  }
 
   let max = 1;
   const clusters = L.markerClusterGroup({
@@ -95,5 +105,5 @@ export function createMap(el, { tilesUrl, onPlace }) {
     if (marker) clusters.zoomToShowLayer(marker, () => marker.getElement()?.classList.add("selected"));
   }
 
-  return { map, render, show, outlines, regions };
+  return { map, render, show, drawBase };
 }
