@@ -31,15 +31,11 @@ from pathlib import Path
 import pytest
 
 from consumers.alerts.signing import idempotency_key
-from deploy.inspect import read_all
 from deploy.services.state import alive
 from schemas.codec import decode, encode
 from schemas.events import AlertRaised, AlertUpdated
-from streams.alerts.backtest import read_routed, replay
-from streams.alerts.rules import load_rules
-from streams.classify import Taxonomy
-from streams.extract.gazetteer.model import load_gazetteer
 from tests.consumers.alerts.receiver import Receiver
+from tests.deploy.alert_site import SECRET, alert_events, alert_settings, expected_alerts, topic_keys
 from tests.deploy.services_site import GrowingSite, Pipeline, wait_for
 
 pytestmark = pytest.mark.kafka
@@ -50,27 +46,7 @@ DURING = 2  # released right after each kill, while the service is down or resta
 MISSING = (5,)
 KILLED = ("alerter", "deliver")
 SERVICES = ["producer", "worker-1", "alerter", "deliver", "views"]
-SECRET = "drill-secret-0123456789"
 CONCURRENCY = 4  # the endpoint's posts in flight: what a kill can catch between a 200 and the ledger
-# Broad story rules on topics most corpus texts carry (narcotics ~90 %, security_ops ~70 %,
-# smuggling ~60 %), no corroboration: nearly every article raises or updates alerts. Alerts are
-# keyed by rule id; drill-narcotics hashes to partition 0 of the alerts topic, the others to 1.
-RULES = """\
-rules:
-  - id: drill-narcotics
-    title: أخبار المخدرات
-    severity: info
-    topics: [narcotics]
-  - id: drill-security
-    title: عمليات أمنية
-    severity: warning
-    topics: [security_ops]
-  - id: drill-smuggling
-    title: تهريب
-    severity: critical
-    topics: [smuggling]
-"""
-
 
 @dataclass
 class Drill:
@@ -86,18 +62,13 @@ def drill(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     tmp = tmp_path_factory.mktemp("alert-drills")
     site = GrowingSite(N, missing=MISSING)
     hook = Receiver(SECRET.encode(), lambda key, n: 200)
-    rules = tmp / "rules.yaml"
-    rules.write_text(RULES, encoding="utf-8")
-    webhooks = tmp / "webhooks.yaml"
-    webhooks.write_text(f"endpoints:\n  - name: drill-hook\n    url: {hook.url}\n    secret_env: MARSAD_DRILL_HOOK_SECRET\n"
-                        f"    concurrency: {CONCURRENCY}\n", encoding="utf-8")
+    settings = alert_settings(tmp, hook.url, concurrency=CONCURRENCY)
     p = Pipeline(kafka_bootstrap, f"test-alr-{tmp.name[-6:]}", tmp / "data", site.write_registry(tmp / "feeds.yaml"),
-                 MARSAD_ALERT_RULES=str(rules), MARSAD_ALERT_WEBHOOKS=str(webhooks),
-                 MARSAD_DRILL_HOOK_SECRET=SECRET, MARSAD_ALERT_DELIVER_BACKOFF="0.2")
+                 **settings)
     try:
         out = p.marsad("up", "--skip", "api")
         assert "alerter" in out.stdout and "deliver" in out.stdout, out.stdout
-        yield Drill(p, site, hook, rules)
+        yield Drill(p, site, hook, Path(settings["MARSAD_ALERT_RULES"]))
     finally:
         p.marsad("down", check=False)
         hook.stop()
@@ -151,7 +122,7 @@ def test_every_article_is_in_the_views_once_or_dead_lettered(drill):
 
 
 def test_every_alert_is_raised_once_on_the_topic(drill):
-    expected = expected_alerts(drill)
+    expected = expected_alerts(drill.p, drill.rules)
     assert len(expected) >= N  # the rules fire: about two alerts per article
     raised = wait_for("every alert the rules give on the processed log raised on the alerts topic",
                       lambda: expected <= (r := raised_events(drill)).keys() and r, 120, 2.0,
@@ -161,7 +132,7 @@ def test_every_alert_is_raised_once_on_the_topic(drill):
     twice = {a: len(set(copies)) for a, copies in raised.items() if len(set(copies)) > 1}
     assert not twice, f"alert ids raised as different AlertRaised events: {twice}"
     updates: dict[str, set[bytes]] = collections.defaultdict(set)
-    for e in alert_events(drill):
+    for e in alert_events(drill.p):
         if isinstance(e, AlertUpdated):
             updates[idempotency_key(e)].add(encode(e))
     assert updates, "no AlertUpdated: the near copies should update their story's alerts"
@@ -171,7 +142,7 @@ def test_every_alert_is_raised_once_on_the_topic(drill):
 def test_every_alert_event_reaches_the_webhook(drill):
     p, hook = drill.p, drill.hook
     keys = wait_for("every alert event on the topic accepted by the webhook",
-                    lambda: (k := topic_keys(drill)) and k == set(hook.accepted) and k, 120, 2.0,
+                    lambda: (k := topic_keys(drill.p)) and k == set(hook.accepted) and k, 120, 2.0,
                     lambda: alert_report(drill))
     assert len(keys) >= N
     assert all(r.signed for r in hook.requests), [r.key for r in hook.requests if not r.signed]
@@ -205,37 +176,20 @@ def test_down_stops_everything_and_leaves_no_process(drill):
 
 
 # -- reading back ------------------------------------------------------------------------------------
-def alert_events(drill: Drill) -> list[AlertRaised | AlertUpdated]:
-    return [e for e in read_all(drill.p.bootstrap, drill.p.topics.alerts) if isinstance(e, AlertRaised | AlertUpdated)]
-
-
 def raised_events(drill: Drill) -> dict[str, list[bytes]]:
     """alert id -> every AlertRaised published for it (encoded), in log order."""
     out: dict[str, list[bytes]] = collections.defaultdict(list)
-    for e in alert_events(drill):
+    for e in alert_events(drill.p):
         if isinstance(e, AlertRaised):
             out[e.alert_id].append(encode(e))
     return dict(out)
 
 
-def topic_keys(drill: Drill) -> set[str]:
-    return {idempotency_key(e) for e in alert_events(drill)}
-
-
-def expected_alerts(drill: Drill) -> set[str]:
-    """The alert ids the rules give on the whole processed log, by the back-test's functions (which alerts
-    exist does not depend on the order articles arrive in; see streams.alerts.engine)."""
-    rules = load_rules(drill.rules, Taxonomy.load(None), load_gazetteer())
-    routed, bad = read_routed(drill.p.bootstrap, drill.p.topics.processed, rules)
-    assert not bad
-    return set(replay(routed, rules).alerts)
-
-
 def alert_report(drill: Drill) -> str:
     """Where the alerts got to, for a failing test's message: rules -> topic -> webhook, then the logs."""
     p, hook = drill.p, drill.hook
-    expected = expected_alerts(drill)
-    events = alert_events(drill)
+    expected = expected_alerts(drill.p, drill.rules)
+    events = alert_events(drill.p)
     raised = {e.alert_id: e for e in events if isinstance(e, AlertRaised)}
     keys = {idempotency_key(e): e for e in events}
     accepted = set(hook.accepted)

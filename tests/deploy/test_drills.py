@@ -1,9 +1,11 @@
 """Fault drills on real processes: the broker restarted mid-stream, and a worker's partitions taken over.
 
 - Broker: a broker of this test's own (the session's must not be restarted),
-  `marsad up` on it, a batch in flight when it stops; it starts again and
-  the pipeline catches up: every discovered article is in the views once or
-  dead-lettered with its reason, and the lag returns to 0.
+  `marsad up` on it (the alert services too, delivering to a webhook
+  receiver), a batch in flight when it stops; it starts again and the
+  pipeline catches up: every discovered article is in the views once or
+  dead-lettered with its reason, every alert the rules give is raised and
+  reaches the webhook once per event, and the lag returns to 0.
 - Scale-out: two `marsad worker` processes share the two partitions; the one
   that saw an article first is killed with SIGKILL; the other takes over its
   partitions and its dedup state (a near copy of that article, keyed to the
@@ -28,8 +30,10 @@ from deploy.kafka.local import LocalKafka, free_port
 from deploy.services.metrics import parse_figures
 from deploy.services.state import alive
 from producers.publish import EventPublisher
-from schemas.events import ArticleFetched, ArticleProcessed
+from schemas.events import AlertRaised, ArticleFetched, ArticleProcessed
 from schemas.topics import Topics
+from tests.consumers.alerts.receiver import Receiver
+from tests.deploy.alert_site import SECRET, alert_events, alert_settings, expected_alerts, topic_keys
 from tests.deploy.services_site import GrowingSite, Pipeline, wait_for
 from tests.streams.test_dedup import EDITED, OTHER, STORY
 
@@ -42,9 +46,12 @@ def test_broker_restart_mid_stream_loses_nothing(tmp_path: Path):
                         start_timeout=120)
     broker.start(quiet=True)
     site = GrowingSite(12, missing=(3,))
-    p = Pipeline(broker.bootstrap, "drill", tmp_path / "data", site.write_registry(tmp_path / "feeds.yaml"))
+    hook = Receiver(SECRET.encode(), lambda key, n: 200)
+    settings = alert_settings(tmp_path, hook.url)
+    p = Pipeline(broker.bootstrap, "drill", tmp_path / "data", site.write_registry(tmp_path / "feeds.yaml"),
+                 **settings)
     try:
-        p.marsad("up", "--skip", "alerter", "--skip", "deliver", "--skip", "api")
+        p.marsad("up", "--skip", "api")
         site.release(6)
         wait_for("the first articles in the views", lambda: p.view_rows(), 120, 0.2, p.logs)
         broker.stop(quiet=True)
@@ -55,14 +62,23 @@ def test_broker_restart_mid_stream_loses_nothing(tmp_path: Path):
         assert not [a for a, n in collections.Counter(p.view_rows()).items() if n > 1]
         assert set(dead) == discovered - views and len(dead) == 1
         assert all("404" in reason for reason in dead.values()), dead
-        wait_for("lag 0", lambda: (r := p.ps())["worker-1"]["lag"] == 0 and r["views"]["lag"] == 0, 120, 2.0,
-                 p.logs)
+        # every alert the rules give on the processed log was raised, and every alert event reached the webhook
+        expected = expected_alerts(p, Path(settings["MARSAD_ALERT_RULES"]))
+        assert len(expected) >= 6
+        wait_for("every alert raised and accepted by the webhook",
+                 lambda: expected <= {e.alert_id for e in alert_events(p) if isinstance(e, AlertRaised)}
+                 and topic_keys(p) == set(hook.accepted), 120, 2.0, p.logs)
+        assert all(r.signed and r.status == 200 for r in hook.requests)
+        assert not [k for k, n in collections.Counter(hook.accepted).items() if n > 1]  # no kill: each key once
+        wait_for("lag 0", lambda: (r := p.ps()) and all(r[s]["lag"] == 0 for s in ("worker-1", "alerter", "deliver",
+                                                                                   "views")), 120, 2.0, p.logs)
         pids = p.pids()
         p.marsad("down")
         assert not [pid for pid in pids if alive(pid)]
     finally:
         p.marsad("down", check=False)
         broker.stop(quiet=True)
+        hook.stop()
         site.close()
 
 
