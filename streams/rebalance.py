@@ -61,7 +61,8 @@ class HeldResumeRecovery(Recovery):
         try:
             await complete(generation_id)
         finally:
-            del consumer.resume_partitions
+            if vars(consumer).get("resume_partitions") is hold:
+                del consumer.resume_partitions
         if held and self.app.consumer_generation_id == generation_id:
             consumer.resume_partitions(held)
 
