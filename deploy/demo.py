@@ -6,8 +6,8 @@ Order:
 2. `marsad up` with this run's own topic prefix (``demo-YYYYMMDD-HHMMSS``, so
    every run starts from an empty log), the sample feeds, the sample webhook
    and views of its own: the local broker, the topics, then every service as
-   its own supervised process (producer, worker, alerter, delivery, views,
-   API);
+   its own supervised process (poller, fetcher, worker, alerter, delivery,
+   views, API);
 3. import the bundled JSONL articles and the shared seeds when present;
 4. wait until every feed entry is fetched (or dead-lettered), every article
    processed, every consumer caught up and every alert event delivered;
@@ -259,7 +259,7 @@ def _alert_summary(bootstrap: str, prefix: str, hook: SampleWebhook) -> None:
                + f"); {len(hook.keys)} alert events delivered to the sample webhook, each once, signatures valid"
                + (f" ({hook.bad} bad signatures!)" if hook.bad else ""))
     for a in sorted(raised, key=lambda a: ("critical", "warning", "info").index(a.severity))[:8]:
-        headline = a.titles[0] if a.titles else a.title
+        headline = next((t for t in a.titles if t), a.title)  # an untitled article: the rule's title
         click.echo(f"     {a.severity:<8} {a.rule_id:<24} {headline[:60]} ({len(a.sources)} source(s))")
 
 
