@@ -2,8 +2,8 @@
 
     .venv/bin/python -m benchmarks.bench_pipeline [--n 600] [--rate 0] [--workers 1,2] [--alerts]
 
-For each worker count: `marsad up --workers W` (the producer polls an empty
-registry: the articles are published here, as its fetcher would), one warm-up article
+For each worker count: `marsad up --workers W` (the poller polls an empty
+registry: the articles are published here, as the fetcher would), one warm-up article
 through, then N ~4 KB ArticleFetched events, all at once (--rate 0: the
 sustained throughput) or at --rate per second (latency at a steady load).
 Latency is from publishing an article (its discovery, here) to its row in
@@ -54,7 +54,7 @@ SKIP = ("--skip", "alerter", "--skip", "deliver")  # without --alerts: they have
 WARM = "تحقق " * 50  # the warm-up article: matches no alert rule
 WARM_ALERT = "ضبطت السلطات 3 ملايين حبة كبتاغون في درعا قرب الحدود الأردنية."  # raises captagon-large-seizure
 PORTS = ("MARSAD_WORKER_WEB_PORT", "MARSAD_VIEWS_METRICS_PORT", "MARSAD_PRODUCER_METRICS_PORT",
-         "MARSAD_ALERTER_WEB_PORT", "MARSAD_DELIVER_METRICS_PORT", "MARSAD_API_PORT")
+         "MARSAD_FETCHER_METRICS_PORT", "MARSAD_ALERTER_WEB_PORT", "MARSAD_DELIVER_METRICS_PORT", "MARSAD_API_PORT")
 
 
 def pct(values: list[float], p: float) -> float:

@@ -327,9 +327,11 @@ def demo_cmd(obj: Ctx, keep: bool) -> None:
 
 
 # --- producers ----------------------------------------------------------------
-from producers.cli import feeds_group, produce_cmd  # noqa: E402  (the commands need `cli` defined above)
+from producers.cli import feeds_group, fetch_cmd, poll_cmd, produce_cmd  # noqa: E402  (need `cli` above)
 
 cli.add_command(produce_cmd)
+cli.add_command(poll_cmd)
+cli.add_command(fetch_cmd)
 cli.add_command(feeds_group)
 
 # --- consumers ----------------------------------------------------------------

@@ -168,7 +168,10 @@ OPTIONS: dict[str, Option] = {
     "metrics_host": Option("MARSAD_METRICS_HOST", "127.0.0.1", str,
                            "Address the health and metrics servers of the producer, views and delivery bind to."),
     "producer_metrics_port": Option("MARSAD_PRODUCER_METRICS_PORT", 6068, int,
-                                    "Port of the producer's health and metrics server (0: none).", _port_or_off),
+                                    "Port of the poller's (or `marsad produce`'s) health and metrics server (0: none).",
+                                    _port_or_off),
+    "fetcher_metrics_port": Option("MARSAD_FETCHER_METRICS_PORT", 6071, int,
+                                   "Port of the fetcher's health and metrics server (0: none).", _port_or_off),
     "views_metrics_port": Option("MARSAD_VIEWS_METRICS_PORT", 6069, int,
                                  "Port of the views consumer's health and metrics server (0: none).", _port_or_off),
     "deliver_metrics_port": Option("MARSAD_DELIVER_METRICS_PORT", 6070, int,
@@ -231,6 +234,7 @@ class Settings:
     alert_deliver_backoff: float
     metrics_host: str
     producer_metrics_port: int
+    fetcher_metrics_port: int
     views_metrics_port: int
     deliver_metrics_port: int
     stop_timeout: float

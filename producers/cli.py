@@ -1,4 +1,4 @@
-"""The producer commands: `marsad produce`, `marsad feeds list`, `marsad feeds import`.
+"""The producer commands: `marsad produce`, `marsad poll`, `marsad fetch`, `marsad feeds list` / `import`.
 
 Registered on the `marsad` group by deploy/cli.py; `python -m producers`
 runs `produce` alone. Settings are built once here and handed down as a
@@ -8,6 +8,7 @@ runs `produce` alone. Settings are built once here and handed down as a
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from producers.samples import FEEDS_YAML, SITE_DIR
 
 if TYPE_CHECKING:  # imported when a command runs: `marsad --help` stays quick
     from producers.feeds.state import FeedState
+    from producers.fetch_service import FetcherConfig
     from producers.service import ProducerConfig
 
 log = logging.getLogger("producers.service")
@@ -61,6 +63,59 @@ def produce_cmd(ctx: click.Context, once: bool, feeds_file: Path | None) -> None
     nothing new starts, in-flight fetches finish, everything accepted is
     flushed, and the last line says what Kafka acknowledged.
     """
+    _run_polling(ctx, once=once, feeds_file=feeds_file, fetch_inline=True)
+
+
+@click.command("poll")
+@click.option("--once", is_flag=True, help="Poll every due feed once, announce what it found, flush, exit.")
+@FEEDS_OPTION
+@click.pass_context
+def poll_cmd(ctx: click.Context, once: bool, feeds_file: Path | None) -> None:
+    """The poller alone: poll the registry's feeds and publish ArticleDiscovered (`marsad fetch` fetches).
+
+    Same polling as `marsad produce` (conditional GET, per-feed backoff,
+    limits, SSRF guard, each entry announced once); nothing is fetched here.
+    """
+    _run_polling(ctx, once=once, feeds_file=feeds_file, fetch_inline=False)
+
+
+@click.command("fetch")
+@click.option("--once", is_flag=True, help="Fetch what is announced now, then exit.")
+@click.pass_context
+def fetch_cmd(ctx: click.Context, once: bool) -> None:
+    """The fetcher: consume ArticleDiscovered, fetch and extract each page, publish ArticleFetched or a dead letter.
+
+    A consumer group ({prefix}-fetcher): run several to share the partitions.
+    An offset is committed once its outcome is acknowledged by Kafka, so a
+    crash re-fetches what was in flight (with the same event ids).
+    SIGTERM/SIGINT: nothing new is read, in-flight fetches finish, flush, commit.
+    """
+    from deploy.cli import ensure_broker
+    from deploy.services.health import Health, HealthError, serve_health
+    from deploy.topics import create_topics
+    from producers.fetch_service import run_fetcher
+
+    settings = _settings(ctx)
+    bootstrap = ensure_broker(settings, quiet=True)
+    create_topics(bootstrap, settings.topic_prefix, settings.partitions, settings.replication_factor)
+    config = fetcher_config(settings, bootstrap=bootstrap)
+    health = Health("fetcher")
+    try:
+        server = serve_health(health, settings.metrics_host, 0 if once else settings.fetcher_metrics_port,
+                              setting="MARSAD_FETCHER_METRICS_PORT")
+    except HealthError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        report = asyncio.run(run_fetcher(config, once=once, health=health))
+    finally:
+        if server:
+            server.close()
+    if report.undelivered:
+        ctx.exit(1)
+
+
+def _run_polling(ctx: click.Context, *, once: bool, feeds_file: Path | None, fetch_inline: bool) -> None:
+    """`marsad produce` (fetch_inline) and `marsad poll`: the same service, with or without the fetch."""
     from deploy.cli import ensure_broker
     from deploy.services.health import Health, HealthError, serve_health
     from deploy.topics import create_topics
@@ -72,7 +127,8 @@ def produce_cmd(ctx: click.Context, once: bool, feeds_file: Path | None) -> None
     bootstrap = ensure_broker(settings, quiet=True)
     create_topics(bootstrap, settings.topic_prefix, settings.partitions, settings.replication_factor)
     config = producer_config(settings, bootstrap=bootstrap, feeds_file=path, feeds_base_url=base_url)
-    health = Health("producer")
+    config = dataclasses.replace(config, fetch_inline=fetch_inline)
+    health = Health("producer" if fetch_inline else "poller")
     try:  # a one-off run serves no health or metrics
         server = serve_health(health, settings.metrics_host, 0 if once else settings.producer_metrics_port,
                               setting="MARSAD_PRODUCER_METRICS_PORT")
@@ -181,6 +237,16 @@ def producer_config(
         shutdown_grace=settings.shutdown_grace,
         resume_window=settings.resume_window_hours * 3600.0,
     )
+
+
+def fetcher_config(settings: Settings, *, bootstrap: str) -> FetcherConfig:
+    """The fetcher's configuration: the same HTTP and attempt settings as the producer's."""
+    from producers.fetch_service import FetcherConfig
+
+    producer = producer_config(settings, bootstrap=bootstrap, feeds_file=FEEDS_YAML, feeds_base_url=None)
+    return FetcherConfig(bootstrap=bootstrap, topic_prefix=settings.topic_prefix, fetch=producer.fetch,
+                         poll=producer.poll, raw_page_cap=producer.raw_page_cap,
+                         fetch_workers=producer.fetch_workers, shutdown_grace=producer.shutdown_grace)
 
 
 def feeds_table(feeds: list[Feed], states: dict[str, FeedState], now: datetime) -> list[str]:

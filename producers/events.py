@@ -7,12 +7,16 @@ could not be fetched. The Fetched event or the dead letter names the
 Discovered event that caused it (``causation_id``).
 
 ``entry_from_discovered`` goes the other way: it rebuilds a fetchable entry
-from a Discovered event read back from Kafka, for articles a previous run
-announced but never finished.
+from a Discovered event read back from Kafka, for the fetcher (`marsad
+fetch`) and for articles a previous run announced but never finished. The
+outcome's event id is derived from the Discovered event's, so fetching an
+article again after a crash repeats the same event (and the worker's
+ArticleProcessed id, derived from it, too).
 """
 
 from __future__ import annotations
 
+import hashlib
 import zlib
 
 from producers.poller import ArticleFailure, DiscoveredEntry, FetchedArticle
@@ -34,6 +38,8 @@ def discovered_event(entry: DiscoveredEntry) -> ArticleDiscovered:
         summary=entry.summary,
         lang=entry.lang,
         has_content=entry.has_content,
+        link=entry.link if entry.link != entry.url else "",
+        content_text=entry.content_text,
     )
 
 
@@ -65,6 +71,7 @@ def fetched_event(article: FetchedArticle, *, cause: ArticleDiscovered, raw_cap:
             article.raw, cap=raw_cap, content_type=article.content_type or "", encoding=article.encoding or ""
         )
     return ArticleFetched(
+        event_id=outcome_event_id(cause, "fetched"),
         causation_id=cause.event_id,
         article_id=article.article_id,
         url=article.url,
@@ -80,6 +87,12 @@ def fetched_event(article: FetchedArticle, *, cause: ArticleDiscovered, raw_cap:
     )
 
 
+def outcome_event_id(cause: ArticleDiscovered, kind: str) -> str:
+    """The id of a Discovered event's outcome, derived from it: a fetch repeated after a crash
+    (the fetcher is at least once) publishes the same event id, and so does everything downstream."""
+    return hashlib.blake2b(f"{cause.event_id}:{kind}".encode(), digest_size=16).hexdigest()
+
+
 def dead_letter_event(failed: ArticleFailure, *, cause: ArticleDiscovered, source_topic: str) -> DeadLetter:
     """Why an announced article got no text: the failure's kind, stage, reason, status and attempts."""
     failure = failed.failure
@@ -89,6 +102,7 @@ def dead_letter_event(failed: ArticleFailure, *, cause: ArticleDiscovered, sourc
     if failure.attempts > 1:
         details.append(f"after {failure.attempts} attempts")
     return DeadLetter(
+        event_id=outcome_event_id(cause, "dead letter"),
         causation_id=cause.event_id,
         stage=FETCH_STAGE,
         reason="; ".join(details),
@@ -102,22 +116,24 @@ def dead_letter_event(failed: ArticleFailure, *, cause: ArticleDiscovered, sourc
 def publish_failure_letter(article_id: str, url: str, reason: str, *, cause: ArticleDiscovered) -> DeadLetter:
     """A fetched article Kafka refused (e.g. too large a message): dead-lettered instead of lost."""
     return DeadLetter(
-        causation_id=cause.event_id, stage=FETCH_STAGE, reason=reason, error="publish", key=article_id, url=url
+        event_id=outcome_event_id(cause, "dead letter"), causation_id=cause.event_id, stage=FETCH_STAGE,
+        reason=reason, error="publish", key=article_id, url=url,
     )
 
 
 def entry_from_discovered(event: ArticleDiscovered) -> DiscoveredEntry:
     """A fetchable entry for an article announced earlier but never fetched.
 
-    The event keeps the canonical URL, not the feed's own link, and not the
-    feed's full text; the page is fetched at the canonical URL. A poll that
-    finds the entry again supplies the original instead (see the service).
+    Events written since the fetcher became its own service (`marsad fetch`)
+    keep the feed's own link and full text; older ones only the canonical
+    URL, where the page is then fetched.
     """
     return DiscoveredEntry(
         feed_id=event.feed_id,
         article_id=event.article_id,
         url=event.url,
-        link=event.url,
+        link=event.link or event.url,
+        content_text=event.content_text,
         source=event.source,
         title=event.title,
         published=event.published,

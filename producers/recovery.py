@@ -55,8 +55,13 @@ class Recovered:
     elapsed: float = 0.0
 
 
-def recover(bootstrap: str, topics: Topics, *, window_seconds: float, now: float | None = None) -> Recovered:
-    """Read back what was published (see the module docstring); blocking."""
+def recover(bootstrap: str, topics: Topics, *, window_seconds: float, now: float | None = None,
+            with_unfinished: bool = True) -> Recovered:
+    """Read back what was published (see the module docstring); blocking.
+
+    ``with_unfinished=False`` (the poller alone, `marsad poll`): step 1 only;
+    the fetcher service finishes announced articles from its consumer group.
+    """
     started = time.monotonic()
     window_start_ms = int(((time.time() if now is None else now) - window_seconds) * 1000)
     result = Recovered()
@@ -81,6 +86,9 @@ def recover(bootstrap: str, topics: Topics, *, window_seconds: float, now: float
                     announced[key] = decode_as(record.value, ArticleDiscovered)
                 except SchemaError:
                     result.malformed += 1
+        if not with_unfinished:
+            result.elapsed = time.monotonic() - started
+            return result
         for record in read_to_end(consumer, topics.fetched, start_ms=window_start_ms):
             if (key := _key(record)) is not None:
                 finished.add(key)

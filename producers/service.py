@@ -1,4 +1,10 @@
-"""The poller service (`marsad produce`): feeds in, ArticleDiscovered / ArticleFetched / DeadLetter out.
+"""The poller service (`marsad poll`, and `marsad produce` with the fetch built in): feeds in, events out.
+
+`marsad poll` publishes ArticleDiscovered only (``fetch_inline=False``): the
+fetcher service (``producers.fetch_service``, `marsad fetch`) consumes them.
+`marsad produce` is the single-process convenience: the same loop also
+fetches each new article in-process and publishes ArticleFetched or a
+DeadLetter, with the same functions the fetcher uses.
 
 A thin shell around the Kafka-free core (``producers.poller``): it decides
 when to poll, remembers what was announced, and publishes. ``run_producer``
@@ -82,6 +88,7 @@ class ProducerConfig:
     fetch_workers: int = 20  # articles fetched at once (HTTP is further limited by the fetcher)
     shutdown_grace: float = 10.0
     resume_window: float = 7 * 24 * 3600.0  # seconds: see producers.recovery
+    fetch_inline: bool = True  # False: announce only (`marsad poll`); `marsad fetch` fetches
 
 
 @dataclass
@@ -133,14 +140,16 @@ async def run_producer(config: ProducerConfig, *, once: bool, handle_signals: bo
     log.info("%d enabled feed(s) from %s; state of %d in %s", len(feeds), config.feeds_file, len(states), store.path)
 
     topics = Topics(config.topic_prefix)
-    recovered = await asyncio.to_thread(recover, config.bootstrap, topics, window_seconds=config.resume_window)
+    recovered = await asyncio.to_thread(recover, config.bootstrap, topics, window_seconds=config.resume_window,
+                                        with_unfinished=config.fetch_inline)
     log.info(
         "recovered from Kafka in %.1f s: %d article(s) announced before, %d of them never fetched%s",
         recovered.elapsed, len(recovered.seen), len(recovered.unfinished),
         f" ({recovered.malformed} malformed message(s) skipped)" if recovered.malformed else "",
     )
 
-    publisher = await asyncio.to_thread(EventPublisher, config.bootstrap, client_id="marsad-producer")
+    client_id = "marsad-producer" if config.fetch_inline else "marsad-poller"
+    publisher = await asyncio.to_thread(EventPublisher, config.bootstrap, client_id=client_id)
     try:
         await asyncio.to_thread(publisher.prepare, [topics.discovered, topics.fetched, topics.deadletter("producers")])
         async with Fetcher(config.fetch) as fetcher:
@@ -200,7 +209,8 @@ class _Service:
 
     # -- the loop ------------------------------------------------------------------------------------------
     async def run(self, *, once: bool) -> None:
-        workers = [asyncio.create_task(self._fetch_worker()) for _ in range(self.config.fetch_workers)]
+        count = self.config.fetch_workers if self.config.fetch_inline else 0
+        workers = [asyncio.create_task(self._fetch_worker()) for _ in range(count)]
         try:
             while not self.stop.is_set():
                 now = datetime.now(UTC)
@@ -268,6 +278,8 @@ class _Service:
         self.unfinished.clear()
 
     def _queue(self, entry: DiscoveredEntry, cause: ArticleDiscovered) -> None:
+        if not self.config.fetch_inline:  # the fetcher service reads the Discovered event from Kafka
+            return
         self.open_jobs += 1
         self.queue.put_nowait((entry, cause))
 

@@ -59,6 +59,9 @@ class ArticleDiscovered(Event, frozen=True, kw_only=True, omit_defaults=True):
     summary: str = ""
     lang: str = ""  # language hint of the feed
     has_content: bool = False  # the entry carries the full article text
+    # Added for the separate fetcher (`marsad fetch`), optional so older events still decode:
+    link: str = ""  # the entry's link as the feed gave it (what gets fetched); empty: fetch `url`
+    content_text: str | None = None  # the feed's full article text, when it carries it
 
 
 class RawPage(msgspec.Struct, frozen=True, omit_defaults=True):

@@ -63,7 +63,8 @@ def deliver_cmd(obj: Any, webhooks: str | None, jsonl: str | None, group: str | 
     topics = Topics(s.topic_prefix)
     policy = RetryPolicy(s.alert_deliver_attempts, s.alert_deliver_timeout, s.alert_deliver_backoff)
     config = DeliverConfig(group=group or f"{s.topic_prefix}-alerts-deliver", grace=s.shutdown_grace)
-    ledger = Ledger(Path(s.data_dir) / "alerts" / "delivered.sqlite")
+    # one ledger per topic prefix: alert ids repeat across prefixes that hold the same articles (the demo runs)
+    ledger = Ledger(Path(s.data_dir) / "alerts" / f"delivered-{s.topic_prefix}.sqlite")
     click.echo(f"deliver: {topics.alerts} -> " + ", ".join([e.name for e in endpoints] + ([f"jsonl {jsonl}"]
                if jsonl else [])) + " (SIGTERM stops after the grace period)", err=True)
 

@@ -40,13 +40,13 @@ def _run(action: Any) -> Any:
               help="Stream workers to run (each its own process, web port and table store dir).")
 @click.option("--foreground", is_flag=True, help="Run the supervisor in this terminal instead of detached.")
 @click.option("--skip", multiple=True, metavar="SERVICE",
-              help="A service not to run here (producer, worker, alerter, deliver, views, api); repeatable.")
+              help="A service not to run here (poller, fetcher, worker, alerter, deliver, views, api); repeatable.")
 @click.option("--demo", is_flag=True,
               help="The main job: everything on the bundled samples and seeds, a summary, then stop (see below).")
 @click.option("--keep", is_flag=True, help="With --demo: keep it all running afterwards (dashboard included).")
 @click.pass_obj
 def up_cmd(obj: Any, workers: int, foreground: bool, skip: tuple[str, ...], demo: bool, keep: bool) -> None:
-    """Run the whole pipeline as supervised services: producer, worker(s), alerts, views, API.
+    """Run the whole pipeline as supervised services: poller, fetcher, worker(s), alerts, views, API.
 
     Starts the local broker (unless KAFKA_BOOTSTRAP_SERVERS is set) and the
     topics, then each service as its own process, in order. A crashed service

@@ -7,10 +7,10 @@ server (`deploy.services.health`) and the workers' web server
 
 | metric | type | labels | moved by |
 |---|---|---|---|
-| marsad_feeds_polled_total | counter | | producer: every feed poll (200, 304 or failed) |
-| marsad_feeds_failed_total | counter | | producer: polls that failed |
-| marsad_pages_fetched_total | counter | | producer: pages fetched and extracted |
-| marsad_pages_failed_total | counter | | producer: pages dead-lettered |
+| marsad_feeds_polled_total | counter | | poller (or producer): every feed poll (200, 304 or failed) |
+| marsad_feeds_failed_total | counter | | poller (or producer): polls that failed |
+| marsad_pages_fetched_total | counter | | fetcher (or producer): pages fetched and extracted |
+| marsad_pages_failed_total | counter | | fetcher (or producer): pages dead-lettered |
 | marsad_events_produced_total | counter | event | every service: events Kafka acknowledged, by type |
 | marsad_articles_processed_total | counter | stage | worker (streams), views consumer (views) |
 | marsad_duplicates_total | counter | kind | worker: exact and near duplicates |

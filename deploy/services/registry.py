@@ -51,8 +51,11 @@ class ServiceSpec:
 
 # Start order. Adding a service is one row.
 SERVICES: tuple[ServiceSpec, ...] = (
-    ServiceSpec("producer", ("produce",), "producer_metrics_port",
-                help="polls the feeds, fetches and extracts pages: ArticleDiscovered, ArticleFetched"),
+    ServiceSpec("poller", ("poll",), "producer_metrics_port",
+                help="polls the feeds: ArticleDiscovered"),
+    ServiceSpec("fetcher", ("fetch",), "fetcher_metrics_port",
+                lag=Lag(group="{prefix}-fetcher", topics=("articles.discovered",)),
+                help="fetches and extracts the announced pages: ArticleFetched or a dead letter"),
     ServiceSpec("worker", ("worker",), "worker_web_port", scales=True,
                 lag=Lag(group="{app}", topics=("articles.fetched", "streams.dedup-bands", "streams.dedup-votes")),
                 help="stream worker (Faust): clean, dedup, classify, extract: ArticleProcessed"),

@@ -37,7 +37,8 @@ from schemas.events import ArticleDiscovered, DeadLetter
 from schemas.topics import Topics
 
 SERVICE_PORTS = ("MARSAD_WORKER_WEB_PORT", "MARSAD_ALERTER_WEB_PORT", "MARSAD_PRODUCER_METRICS_PORT",
-                 "MARSAD_VIEWS_METRICS_PORT", "MARSAD_DELIVER_METRICS_PORT", "MARSAD_API_PORT")
+                 "MARSAD_FETCHER_METRICS_PORT", "MARSAD_VIEWS_METRICS_PORT", "MARSAD_DELIVER_METRICS_PORT",
+                 "MARSAD_API_PORT")
 
 
 class GrowingSite:

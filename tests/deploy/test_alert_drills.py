@@ -1,6 +1,6 @@
 """The kill -9 drills of the alert services (issue #9): `marsad alerter` and `marsad alerts deliver`.
 
-One `marsad up` (producer, worker, alerter, deliver, views) on the session's
+One `marsad up` (poller, fetcher, worker, alerter, deliver, views) on the session's
 broker, the growing site of `services_site` and a webhook receiver on
 127.0.0.1 that answers 200 and checks signatures. A rules file of the test's
 own fires on nearly every article of the corpus (three broad topic rules, on
@@ -45,7 +45,7 @@ BATCH = 4  # released before each kill
 DURING = 2  # released right after each kill, while the service is down or restarting
 MISSING = (5,)
 KILLED = ("alerter", "deliver")
-SERVICES = ["producer", "worker-1", "alerter", "deliver", "views"]
+SERVICES = ["poller", "fetcher", "worker-1", "alerter", "deliver", "views"]
 CONCURRENCY = 4  # the endpoint's posts in flight: what a kill can catch between a 200 and the ledger
 
 @dataclass
@@ -161,7 +161,7 @@ def test_every_alert_event_reaches_the_webhook(drill):
 
     lags = wait_for("lag 0 in ps", lambda: all((r := p.ps())[s]["lag"] == 0 for s in SERVICES[1:]) and r,
                     120, 2.0, p.logs)
-    assert lags["producer"]["lag"] is None
+    assert lags["poller"]["lag"] is None
     delivered = p.metrics("MARSAD_DELIVER_METRICS_PORT")
     assert delivered['marsad_alerts_delivered_total{endpoint="drill-hook"}'] >= 1
 

@@ -59,7 +59,7 @@ def marsad_services() -> dict[str, dict]:
 
 def test_compose_runs_every_service_with_commands_that_exist() -> None:
     services = marsad_services()
-    assert {"topics", "producer", "worker", "alerter", "deliver", "views", "api"} <= set(services)
+    assert {"topics", "poller", "fetcher", "worker", "alerter", "deliver", "views", "api"} <= set(services)
     for svc in services.values():
         resolve(svc["command"])
 
@@ -76,9 +76,10 @@ def test_compose_health_checks_use_the_services_default_ports() -> None:
     assert int(services["worker"]["environment"]["HEALTH_PORT"]) == OPTIONS["worker_web_port"].default
     assert int(services["alerter"]["environment"]["HEALTH_PORT"]) == OPTIONS["alerter_web_port"].default
     assert int(services["api"]["environment"]["HEALTH_PORT"]) == OPTIONS["api_port"].default
-    for name in ("producer", "views", "deliver"):
+    for name, setting in (("poller", "producer_metrics_port"), ("fetcher", "fetcher_metrics_port"),
+                          ("views", "views_metrics_port"), ("deliver", "deliver_metrics_port")):
         port = int(services[name]["environment"]["HEALTH_PORT"])
-        assert port == OPTIONS[f"{name}_metrics_port"].default, f"compose {name}: health port {port}"
+        assert port == OPTIONS[setting].default, f"compose {name}: health port {port}"
     for name, svc in services.items():
         if name != "topics":
             assert "healthcheck" in svc, f"compose service {name} has no health check"
@@ -99,7 +100,7 @@ def containers(doc: dict) -> list[dict]:
 def test_manifests_parse_and_run_commands_that_exist() -> None:
     docs = manifests()
     kinds = {(d["kind"], d["metadata"]["name"]) for d in docs}
-    for name in ("producer", "worker", "alerter", "deliver", "views", "api"):
+    for name in ("poller", "fetcher", "worker", "alerter", "deliver", "views", "api"):
         assert ("Deployment", f"marsad-{name}") in kinds
     assert ("ConfigMap", "marsad-config") in kinds
     for doc in docs:
@@ -125,7 +126,7 @@ def test_workers_scale_by_replicas_within_the_partitions() -> None:
 
 def test_probes_use_the_services_default_ports() -> None:
     docs = {d["metadata"]["name"]: d for d in manifests() if d["kind"] == "Deployment"}
-    settings = {"producer": "producer_metrics_port", "worker": "worker_web_port", "alerter": "alerter_web_port",
+    settings = {"poller": "producer_metrics_port", "fetcher": "fetcher_metrics_port", "worker": "worker_web_port", "alerter": "alerter_web_port",
                 "deliver": "deliver_metrics_port", "views": "views_metrics_port", "api": "api_port"}
     for name, setting in settings.items():
         (container,) = containers(docs[f"marsad-{name}"])

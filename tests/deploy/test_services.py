@@ -22,11 +22,11 @@ from tests.deploy.services_site import GrowingSite, Pipeline, wait_for
 
 pytestmark = pytest.mark.kafka
 
-N = 24  # articles in the stream; page 5 is missing (a dead letter)
+KILLED = ("poller", "fetcher", "worker-1", "views", "api")
 BATCH = 4  # released before each kill
 DURING = 2  # released right after each kill, while the service is down or restarting
-MISSING = (5,)
-KILLED = ("producer", "worker-1", "views", "api")
+N = len(KILLED) * (BATCH + DURING) + 4  # articles in the stream: enough for every kill, and some after
+MISSING = (5,)  # page 5 is missing (a dead letter)
 # The alert services (#8) are tested with their own commands; here: the article pipeline.
 SKIP = ("--skip", "alerter", "--skip", "deliver")
 
@@ -38,7 +38,7 @@ def pipeline(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> 
     p = Pipeline(kafka_bootstrap, f"test-svc-{tmp.name[-6:]}", tmp / "data", site.write_registry(tmp / "feeds.yaml"))
     try:
         out = p.marsad("up", *SKIP)
-        assert "producer" in out.stdout and "worker-1" in out.stdout, out.stdout
+        assert "poller" in out.stdout and "fetcher" in out.stdout and "worker-1" in out.stdout, out.stdout
         yield p, site
     finally:
         p.marsad("down", check=False)
@@ -48,12 +48,12 @@ def pipeline(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> 
 def test_up_starts_every_service_and_ps_shows_them_ready(pipeline):
     p, _ = pipeline
     rows = p.ps()
-    assert list(rows) == ["producer", "worker-1", "views", "api"]
+    assert list(rows) == ["poller", "fetcher", "worker-1", "views", "api"]
     for name, row in rows.items():
         assert row["state"] == "running" and alive(row["pid"]), (name, row)
         assert row["ready"] is True and row["restarts"] == 0, (name, row)
-    for port in ("MARSAD_PRODUCER_METRICS_PORT", "MARSAD_WORKER_WEB_PORT", "MARSAD_VIEWS_METRICS_PORT",
-                 "MARSAD_API_PORT"):
+    for port in ("MARSAD_PRODUCER_METRICS_PORT", "MARSAD_FETCHER_METRICS_PORT", "MARSAD_WORKER_WEB_PORT",
+                 "MARSAD_VIEWS_METRICS_PORT", "MARSAD_API_PORT"):
         assert "marsad_last_event_timestamp_seconds" in p.metrics(port), port
 
 
@@ -90,9 +90,9 @@ def test_every_article_is_in_the_views_once_or_dead_lettered_and_lag_returns_to_
     verdicts = collections.Counter(p.view_duplicates().values())
     assert verdicts["near"] >= 2, verdicts  # the re-published stories were recognised
 
-    lags = wait_for("lag 0 in ps", lambda: (r := p.ps())["worker-1"]["lag"] == 0 and r["views"]["lag"] == 0 and r,
-                    120, 2.0, p.logs)
-    assert lags["producer"]["lag"] is None and lags["api"]["lag"] is None
+    lags = wait_for("lag 0 in ps", lambda: (r := p.ps())["worker-1"]["lag"] == 0 and r["views"]["lag"] == 0
+                    and r["fetcher"]["lag"] == 0 and r, 120, 2.0, p.logs)
+    assert lags["poller"]["lag"] is None and lags["api"]["lag"] is None
     worker = p.metrics("MARSAD_WORKER_WEB_PORT")
     assert worker['marsad_articles_processed_total{stage="streams"}'] >= 1
     assert worker['marsad_processing_latency_seconds_count{stage="streams"}'] >= 1

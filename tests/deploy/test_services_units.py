@@ -33,17 +33,17 @@ def test_plan_gives_each_worker_its_own_port_and_data_dir_away_from_the_other_se
     settings = load_settings(env={"MARSAD_DATA_DIR": "/srv/marsad"})
     instances = plan(settings, workers=3, skip=("alerter", "deliver"))
     names = [i.name for i in instances]
-    assert names == ["producer", "worker-1", "worker-2", "worker-3", "views", "api"]
+    assert names == ["poller", "fetcher", "worker-1", "worker-2", "worker-3", "views", "api"]
     ports = [i.port for i in plan(settings, workers=3)]
-    assert len(ports) == len(set(ports)), ports  # the extra workers skip 6067-6070
+    assert len(ports) == len(set(ports)), ports  # the extra workers skip 6067-6071
     workers = [i for i in instances if i.spec.name == "worker"]
-    assert [w.port for w in workers] == [6066, 6071, 6072]
+    assert [w.port for w in workers] == [6066, 6072, 6073]
     assert [w.env["MARSAD_DATA_DIR"] for w in workers] == [f"/srv/marsad/workers/worker-{n}" for n in (1, 2, 3)]
     assert all(w.env["MARSAD_WORKER_WEB_PORT"] == str(w.port) for w in workers)
 
 
 def test_plan_refuses_an_unknown_service_name():
-    with pytest.raises(ValueError, match="no service nope; the services are producer, worker"):
+    with pytest.raises(ValueError, match="no service nope; the services are poller, fetcher, worker"):
         plan(load_settings(env={}), skip=("nope",))
 
 

@@ -2,6 +2,7 @@
 
 import zlib
 
+import msgspec
 import pytest
 
 from producers.events import (
@@ -60,9 +61,24 @@ def test_dead_letter_says_why(failure: Failure, reason: str) -> None:
     assert letter.causation_id == cause.event_id
 
 
-def test_entry_rebuilt_from_a_discovered_event_fetches_the_canonical_url() -> None:
-    entry = entry_from_discovered(discovered_event(ENTRY))
-    assert (entry.article_id, entry.link, entry.title, entry.content_text) == ("a1", ENTRY.url, "عنوان", None)
+def test_entry_rebuilt_from_a_discovered_event_keeps_the_feeds_link_and_text() -> None:
+    full = msgspec.structs.replace(ENTRY, content_text="النص الكامل")
+    entry = entry_from_discovered(discovered_event(full))
+    assert (entry.article_id, entry.link, entry.title, entry.content_text) == ("a1", ENTRY.link, "عنوان", "النص الكامل")
+
+
+def test_entry_rebuilt_from_an_older_discovered_event_fetches_the_canonical_url() -> None:
+    older = msgspec.structs.replace(discovered_event(ENTRY), link="", content_text=None)  # before `marsad fetch`
+    entry = entry_from_discovered(older)
+    assert (entry.article_id, entry.link, entry.content_text) == ("a1", ENTRY.url, None)
+
+
+def test_a_repeated_outcome_has_the_same_event_id() -> None:
+    cause = discovered_event(ENTRY)
+    article = FetchedArticle(feed_id="f", article_id="a1", url=ENTRY.url, origin="feed", text="نص")
+    first, again = (fetched_event(article, cause=cause, raw_cap=100) for _ in range(2))
+    assert first.event_id == again.event_id != fetched_event(article, cause=discovered_event(ENTRY),
+                                                             raw_cap=100).event_id
 
 
 def test_merge_skips_known_urls_and_renames_taken_ids() -> None:

@@ -1,0 +1,354 @@
+"""The fetcher service (`marsad fetch`): ArticleDiscovered in, ArticleFetched or a DeadLetter out.
+
+A consumer of ``articles.discovered`` in its own group (``{prefix}-fetcher``;
+several fetchers share the partitions), around the same Kafka-free core as
+`marsad produce` (``producers.poller.fetch_article``, ``producers.events``),
+with the same HTTP limits, attempts and dead-letter reasons.
+
+Rules it keeps:
+
+- at least once: a record's offset is committed only once the outcome of
+  that record (and of every earlier one in its partition) is acknowledged by
+  Kafka (``producers.offsets``); a kill -9 loses nothing, it re-fetches what
+  was in flight;
+- a re-fetch repeats the same event: the outcome's event id is derived from
+  the Discovered event's (``producers.events.outcome_event_id``), and the
+  article id is the Discovered event's key, so downstream (keyed by article
+  id) sees a repeat, not a new article;
+- a record that does not decode goes to ``deadletter.producers`` with the
+  reason, and is committed past like any other;
+- on SIGTERM/SIGINT nothing new is read, in-flight fetches get
+  ``shutdown_grace`` seconds, the publisher is flushed, what is done is
+  committed and the group is left (its partitions go to the other fetchers).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import signal
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
+from kafka.consumer.fetcher import ConsumerRecord
+from kafka.errors import KafkaError
+from kafka.structs import OffsetAndMetadata
+
+from deploy.services import metrics
+from deploy.services.health import Health
+from producers.events import FETCH_STAGE, dead_letter_event, entry_from_discovered, fetched_event
+from producers.events import publish_failure_letter as publish_failure
+from producers.http import Fetcher, FetchOptions
+from producers.offsets import OffsetTracker
+from producers.poller import FetchedArticle, PollOptions, fetch_article
+from producers.publish import EventPublisher, PublishError
+from producers.shutdown import StopSignals, finish_or_cancel
+from schemas.codec import SchemaError, decode_as
+from schemas.events import ArticleDiscovered, DeadLetter, Event
+from schemas.topics import Topics
+
+log = logging.getLogger(__name__)
+
+POLL_MS = 200  # longest wait for records in one read (also how soon a stop request is seen)
+LAG_EVERY = 5.0  # seconds between updates of the consumer-lag gauge
+# A fetcher that dies is replaced in the group after this long (kafka-python's default is 45 s); the
+# heartbeats come from the client's own thread, so a busy event loop does not trip it.
+SESSION_TIMEOUT_MS = 10_000
+MAX_PAYLOAD = 64 * 1024  # bytes of an undecodable record kept in its dead letter
+
+
+@dataclass(frozen=True)
+class FetcherConfig:
+    """Everything the fetcher needs, built once from the settings by the command line."""
+
+    bootstrap: str
+    topic_prefix: str
+    fetch: FetchOptions = field(default_factory=FetchOptions)
+    poll: PollOptions = field(default_factory=PollOptions)
+    raw_page_cap: int = 2 * 1024 * 1024
+    fetch_workers: int = 20  # articles in flight at once (HTTP is further limited per host)
+    shutdown_grace: float = 10.0
+    commit_interval: float = 1.0  # seconds between offset commits
+
+    @property
+    def group(self) -> str:
+        return fetcher_group(self.topic_prefix)
+
+
+def fetcher_group(prefix: str) -> str:
+    """The fetchers' consumer group (`marsad ps` reads its lag)."""
+    return f"{prefix}-fetcher"
+
+
+@dataclass
+class FetcherReport:
+    """What the cluster acknowledged, and how the run ended."""
+
+    read: int = 0
+    fetched: int = 0
+    dead_letters: int = 0
+    undelivered: int = 0  # accepted by the client but never acknowledged (should be 0)
+    left_pending: int = 0  # read but not finished when the run stopped: the group's next reader fetches them
+    stopped_by: str | None = None
+
+    def summary(self) -> str:
+        return (f"read {self.read} discovered, published {self.fetched} fetched, {self.dead_letters} dead letters"
+                + (f"; {self.left_pending} left for the next run" if self.left_pending else ""))
+
+
+async def run_fetcher(config: FetcherConfig, *, once: bool = False, handle_signals: bool = True,
+                      health: Health | None = None) -> FetcherReport:
+    """Fetch the articles announced on ``articles.discovered`` until stopped (or caught up, with ``once``).
+
+    Order:
+    1. open the publisher, the HTTP fetcher and the consumer (group
+       ``{prefix}-fetcher``, a new group starts from the earliest offset);
+    2. read at most as many records as there are free slots (the partitions
+       are paused while every slot is busy); each record becomes a task:
+       decode, fetch and extract, publish ArticleFetched or a DeadLetter;
+       the record is done when Kafka acknowledges that outcome;
+    3. every ``commit_interval`` commit each partition's commit point; on a
+       rebalance, commit the revoked partitions' points first;
+    4. ``once``: stop when every assigned partition is read to its end and
+       nothing is in flight;
+    5. stop: read nothing new, give in-flight fetches ``shutdown_grace``
+       seconds, flush the publisher, commit, leave the group.
+    """
+    topics = Topics(config.topic_prefix)
+    beating = asyncio.create_task(health.beat_while_running()) if health else None
+    publisher = await asyncio.to_thread(EventPublisher, config.bootstrap, client_id="marsad-fetcher")
+    consumer: KafkaConsumer | None = None
+    service: _Fetcher | None = None
+    try:
+        await asyncio.to_thread(publisher.prepare, [topics.fetched, topics.deadletter("producers")])
+        consumer = await asyncio.to_thread(_consumer, config)
+        async with Fetcher(config.fetch) as http:
+            service = _Fetcher(config, topics, consumer, publisher, http, health)
+            with StopSignals(service.request_stop, enabled=handle_signals):
+                await service.run(once=once)
+    finally:
+        if health:
+            health.not_ready("stopping")
+        await asyncio.to_thread(publisher.close)
+        if consumer is not None:
+            if service is not None:
+                await asyncio.to_thread(service.commit)
+            await asyncio.to_thread(consumer.close, autocommit=False)
+        if beating:
+            beating.cancel()
+    report = service.report() if service else FetcherReport()
+    if report.undelivered:
+        log.error("%d event(s) accepted but not acknowledged by Kafka", report.undelivered)
+    log.info("%s", report.summary())
+    return report
+
+
+def _consumer(config: FetcherConfig) -> KafkaConsumer:
+    return KafkaConsumer(
+        bootstrap_servers=config.bootstrap, group_id=config.group, client_id="marsad-fetcher",
+        enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=config.fetch_workers,
+        session_timeout_ms=SESSION_TIMEOUT_MS)
+
+
+class _Fetcher:
+    """The running service's state: one instance per ``run_fetcher`` call."""
+
+    def __init__(self, config: FetcherConfig, topics: Topics, consumer: KafkaConsumer, publisher: EventPublisher,
+                 http: Fetcher, health: Health | None) -> None:
+        self.config = config
+        self.topics = topics
+        self.consumer = consumer
+        self.publisher = publisher
+        self.http = http
+        self.health = health
+        self.tracker = OffsetTracker()
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.stop = asyncio.Event()
+        self.hurry = asyncio.Event()
+        self.stopped_by: str | None = None
+        self.read = 0
+        self.delivered: Counter[str] = Counter()  # incremented by the Kafka client's thread only
+
+    # -- the loop ------------------------------------------------------------------------------------------
+    async def run(self, *, once: bool) -> None:
+        self.consumer.subscribe([self.topics.discovered], listener=_Rebalance(self))
+        log.info("fetching what %s announces (group %s, %d at once)", self.topics.discovered,
+                 self.config.group, self.config.fetch_workers)
+        last_commit = last_lag = time.monotonic()
+        try:
+            while not self.stop.is_set():
+                free = self.config.fetch_workers - len(self.tasks)
+                self._throttle(free)
+                batch = await asyncio.to_thread(self.consumer.poll, timeout_ms=POLL_MS, max_records=max(1, free))
+                if self.health:
+                    self.health.ready()
+                for records in batch.values():
+                    for record in records:
+                        self._start(record)
+                now = time.monotonic()
+                if now - last_commit >= self.config.commit_interval:
+                    await asyncio.to_thread(self.commit)
+                    last_commit = now
+                if now - last_lag >= LAG_EVERY:
+                    await asyncio.to_thread(self._report_lag)
+                    last_lag = now
+                if once and not batch and not self.tasks and await asyncio.to_thread(self._caught_up):
+                    break
+        finally:
+            await self._finish_in_flight()
+
+    def _throttle(self, free: int) -> None:
+        """Pause the partitions while every slot is busy (reads go on, so the group membership stays)."""
+        if free <= 0:
+            self.consumer.pause(*self.consumer.assignment())
+        elif self.consumer.paused():
+            self.consumer.resume(*self.consumer.paused())
+
+    def _start(self, record: ConsumerRecord) -> None:
+        tp = TopicPartition(record.topic, record.partition)
+        self.tracker.started(tp, record.offset)
+        self.read += 1
+        task = asyncio.create_task(self._handle(tp, record))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _handle(self, tp: TopicPartition, record: ConsumerRecord) -> None:
+        def done() -> None:  # in the Kafka client's thread, once the outcome is acknowledged
+            self.tracker.done(tp, record.offset)
+
+        try:
+            cause = decode_as(record.value, ArticleDiscovered)
+        except SchemaError as exc:
+            log.warning("dead letter %s:%d:%d: %s", record.topic, record.partition, record.offset, exc)
+            try:
+                self._publish(self.topics.deadletter("producers"), _key(record), _poison(record, str(exc)), done)
+            except PublishError as error:  # left uncommitted: read again by the next run
+                log.error("dead letter %s:%d:%d not published: %s", record.topic, record.partition, record.offset,
+                          error)
+            return
+        try:
+            await self._fetch(cause, done)
+        except Exception:  # a bug costs one article (left uncommitted, re-read by the next run), not the service
+            log.exception("article %s: fetch failed unexpectedly", cause.article_id)
+
+    async def _fetch(self, cause: ArticleDiscovered, done: Callable[[], None]) -> None:
+        entry = entry_from_discovered(cause)
+        outcome = await fetch_article(entry, self.http, self.config.poll)
+        (metrics.PAGES_FETCHED if isinstance(outcome, FetchedArticle) else metrics.PAGES_FAILED).inc()
+        if isinstance(outcome, FetchedArticle):
+            event = await asyncio.to_thread(fetched_event, outcome, cause=cause, raw_cap=self.config.raw_page_cap)
+            try:
+                self._publish(self.topics.fetched, entry.article_id, event, done)
+                log.debug("article %s: fetched from the %s (%d chars)", entry.article_id, outcome.origin,
+                          len(outcome.text))
+                return
+            except PublishError as exc:
+                letter = publish_failure(entry.article_id, entry.url, f"publish: {exc}", cause=cause)
+        else:
+            letter = dead_letter_event(outcome, cause=cause, source_topic=self.topics.discovered)
+        log.warning("article %s (%s): dead letter: %s", entry.article_id, entry.url, letter.reason)
+        try:
+            self._publish(self.topics.deadletter("producers"), entry.article_id, letter, done)
+        except PublishError as exc:  # left uncommitted: the next run tries the article again
+            log.error("article %s: dead letter not published either: %s", entry.article_id, exc)
+
+    def _publish(self, topic: str, key: str | None, event: Event, done: Callable[[], None]) -> None:
+        kind = "fetched" if topic == self.topics.fetched else "dead letters"
+
+        def delivered(_event: Event) -> None:  # in the Kafka client's thread
+            self.delivered.update((kind,))
+            metrics.produced(type(event).__name__)
+            done()
+
+        self.publisher.publish(topic, key, event, on_delivered=delivered)
+
+    # -- offsets -------------------------------------------------------------------------------------------
+    def commit(self, only: set[TopicPartition] | None = None) -> None:
+        """Commit the partitions' commit points that moved (blocking: the consumer's thread)."""
+        points = self.tracker.commit_points(only)
+        if not points:
+            return
+        try:
+            self.consumer.commit({tp: OffsetAndMetadata(offset, "", -1) for tp, offset in points.items()})
+        except KafkaError as exc:  # e.g. a rebalance took the partitions: their records are read again
+            log.warning("commit failed (%s): those records will be fetched again", exc)
+            return
+        self.tracker.committed(points)
+
+    def _report_lag(self) -> None:
+        assigned = self.consumer.assignment()
+        if not assigned:
+            return
+        ends = self.consumer.end_offsets(list(assigned))
+        at = self.tracker.positions()
+        lag: dict[str, int] = {}
+        for tp in assigned:
+            position = at.get(tp)
+            if position is None or position < 0:
+                position = self.consumer.position(tp)
+            lag[tp.topic] = lag.get(tp.topic, 0) + max(0, ends[tp] - position)
+        metrics.set_lag(lag)
+
+    def _caught_up(self) -> bool:
+        assigned = self.consumer.assignment()
+        if not assigned:
+            return False
+        ends = self.consumer.end_offsets(list(assigned))
+        return all(self.consumer.position(tp) >= ends[tp] for tp in assigned)
+
+    # -- stopping ------------------------------------------------------------------------------------------
+    def request_stop(self, signum: int) -> None:
+        name = signal.Signals(signum).name
+        if self.stop.is_set():
+            log.warning("%s again: cutting in-flight fetches short", name)
+            self.hurry.set()
+            return
+        self.stopped_by = name
+        log.info("%s: stopping (nothing new is read; in-flight fetches get up to %g s)",
+                 name, self.config.shutdown_grace)
+        self.stop.set()
+
+    async def _finish_in_flight(self) -> None:
+        busy = set(self.tasks)
+        if busy:
+            log.info("waiting for %d in-flight fetch(es)", len(busy))
+            await finish_or_cancel(busy, grace=self.config.shutdown_grace, cut=self.hurry)
+        await asyncio.to_thread(self.publisher.flush)
+
+    def report(self) -> FetcherReport:
+        """Call after the publisher is closed: the delivered counts are final then."""
+        return FetcherReport(read=self.read, fetched=self.delivered["fetched"],
+                             dead_letters=self.delivered["dead letters"], undelivered=self.publisher.failed,
+                             left_pending=self.tracker.pending(), stopped_by=self.stopped_by)
+
+
+class _Rebalance(ConsumerRebalanceListener):
+    """Commit what is done on partitions being taken away, then forget them (called inside ``poll``)."""
+
+    def __init__(self, service: _Fetcher) -> None:
+        self.service = service
+
+    def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        revoked = set(revoked)
+        if revoked:
+            self.service.commit(revoked)
+            self.service.tracker.forget(revoked)
+
+    def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        log.info("assigned %s", ", ".join(f"{tp.topic}[{tp.partition}]" for tp in sorted(assigned)) or "nothing")
+
+
+def _poison(record: ConsumerRecord, reason: str) -> DeadLetter:
+    where = f"{record.topic}:{record.partition}:{record.offset}"
+    return DeadLetter(
+        event_id=hashlib.blake2b(f"poison:{where}".encode(), digest_size=16).hexdigest(),
+        stage=FETCH_STAGE, reason=reason, error="schema", key=_key(record), source_topic=record.topic,
+        source_partition=record.partition, source_offset=record.offset, payload=(record.value or b"")[:MAX_PAYLOAD])
+
+
+def _key(record: ConsumerRecord) -> str | None:
+    return record.key.decode("utf-8", "replace") if record.key else None
