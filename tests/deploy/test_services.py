@@ -1,7 +1,7 @@
 """`marsad up / ps / down` on the real broker with real processes, and the kill -9 drills.
 
 One pipeline for the whole module (they are costly on 2 cores): a site whose
-feed grows when the test says, `marsad up` (producer, worker, views, API),
+feed grows when the test says, `marsad up` (poller, fetcher, worker, views, API),
 then, in order: every service ready; each service killed with SIGKILL while a
 batch of articles is in flight, and restarted by the supervisor (ps: restarts
 1); once the stream ends, the invariant (every discovered article is in the views exactly once or
