@@ -9,7 +9,7 @@ Rules it keeps:
 
 - at least once: a record's offset is committed only once the outcome of
   that record (and of every earlier one in its partition) is acknowledged by
-  Kafka (``producers.offsets``); a kill -9 loses nothing, it re-fetches what
+  Kafka (``deploy.services.offsets``); a kill -9 loses nothing, it re-fetches what
   was in flight;
 - a re-fetch repeats the same event: the outcome's event id is derived from
   the Discovered event's (``producers.events.outcome_event_id``), and the
@@ -27,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import signal
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -40,13 +39,13 @@ from kafka.structs import OffsetAndMetadata
 
 from deploy.services import metrics
 from deploy.services.health import Health
+from deploy.services.offsets import Tracker
 from producers.events import FETCH_STAGE, dead_letter_event, entry_from_discovered, fetched_event
 from producers.events import publish_failure_letter as publish_failure
 from producers.http import Fetcher, FetchOptions
-from producers.offsets import OffsetTracker
 from producers.poller import FetchedArticle, PollOptions, fetch_article
 from producers.publish import EventPublisher, PublishError
-from producers.shutdown import StopSignals, finish_or_cancel
+from producers.shutdown import StopRequest, StopSignals, finish_or_cancel
 from schemas.codec import SchemaError, decode_as
 from schemas.events import ArticleDiscovered, DeadLetter, Event
 from schemas.topics import Topics
@@ -59,6 +58,7 @@ LAG_EVERY = 5.0  # seconds between updates of the consumer-lag gauge
 # heartbeats come from the client's own thread, so a busy event loop does not trip it.
 SESSION_TIMEOUT_MS = 10_000
 MAX_PAYLOAD = 64 * 1024  # bytes of an undecodable record kept in its dead letter
+FETCH = "fetch"  # the one target each record is owed to (deploy.services.offsets.Tracker)
 
 
 @dataclass(frozen=True)
@@ -165,11 +165,11 @@ class _Fetcher:
         self.publisher = publisher
         self.http = http
         self.health = health
-        self.tracker = OffsetTracker()
+        self.tracker = Tracker()  # each record is owed to one target, FETCH
+        self.committed: dict[TopicPartition, int] = {}
         self.tasks: set[asyncio.Task[None]] = set()
-        self.stop = asyncio.Event()
-        self.hurry = asyncio.Event()
-        self.stopped_by: str | None = None
+        self.request_stop = StopRequest(config.shutdown_grace)  # what SIGTERM/SIGINT call
+        self.stop, self.hurry = self.request_stop.stop, self.request_stop.hurry
         self.read = 0
         self.delivered: Counter[str] = Counter()  # incremented by the Kafka client's thread only
 
@@ -210,7 +210,7 @@ class _Fetcher:
 
     def _start(self, record: ConsumerRecord) -> None:
         tp = TopicPartition(record.topic, record.partition)
-        self.tracker.started(tp, record.offset)
+        self.tracker.add(tp, record.offset, (FETCH,))
         self.read += 1
         task = asyncio.create_task(self._handle(tp, record))
         self.tasks.add(task)
@@ -218,7 +218,7 @@ class _Fetcher:
 
     async def _handle(self, tp: TopicPartition, record: ConsumerRecord) -> None:
         def done() -> None:  # in the Kafka client's thread, once the outcome is acknowledged
-            self.tracker.done(tp, record.offset)
+            self.tracker.done(tp, record.offset, FETCH)
 
         try:
             cause = decode_as(record.value, ArticleDiscovered)
@@ -269,7 +269,8 @@ class _Fetcher:
     # -- offsets -------------------------------------------------------------------------------------------
     def commit(self, only: set[TopicPartition] | None = None) -> None:
         """Commit the partitions' commit points that moved (blocking: the consumer's thread)."""
-        points = self.tracker.commit_points(only)
+        points = {tp: o for tp, o in self.tracker.committable().items()
+                  if self.committed.get(tp) != o and (only is None or tp in only)}
         if not points:
             return
         try:
@@ -277,18 +278,18 @@ class _Fetcher:
         except KafkaError as exc:  # e.g. a rebalance took the partitions: their records are read again
             log.warning("commit failed (%s): those records will be fetched again", exc)
             return
-        self.tracker.committed(points)
+        self.committed.update(points)
 
     def _report_lag(self) -> None:
         assigned = self.consumer.assignment()
         if not assigned:
             return
         ends = self.consumer.end_offsets(list(assigned))
-        at = self.tracker.positions()
+        at = self.tracker.committable()
         lag: dict[str, int] = {}
         for tp in assigned:
             position = at.get(tp)
-            if position is None or position < 0:
+            if position is None:
                 position = self.consumer.position(tp)
             lag[tp.topic] = lag.get(tp.topic, 0) + max(0, ends[tp] - position)
         metrics.set_lag(lag)
@@ -301,17 +302,6 @@ class _Fetcher:
         return all(self.consumer.position(tp) >= ends[tp] for tp in assigned)
 
     # -- stopping ------------------------------------------------------------------------------------------
-    def request_stop(self, signum: int) -> None:
-        name = signal.Signals(signum).name
-        if self.stop.is_set():
-            log.warning("%s again: cutting in-flight fetches short", name)
-            self.hurry.set()
-            return
-        self.stopped_by = name
-        log.info("%s: stopping (nothing new is read; in-flight fetches get up to %g s)",
-                 name, self.config.shutdown_grace)
-        self.stop.set()
-
     async def _finish_in_flight(self) -> None:
         busy = set(self.tasks)
         if busy:
@@ -323,7 +313,7 @@ class _Fetcher:
         """Call after the publisher is closed: the delivered counts are final then."""
         return FetcherReport(read=self.read, fetched=self.delivered["fetched"],
                              dead_letters=self.delivered["dead letters"], undelivered=self.publisher.failed,
-                             left_pending=self.tracker.pending(), stopped_by=self.stopped_by)
+                             left_pending=self.tracker.pending(), stopped_by=self.request_stop.by)
 
 
 class _Rebalance(ConsumerRebalanceListener):
@@ -336,7 +326,9 @@ class _Rebalance(ConsumerRebalanceListener):
         revoked = set(revoked)
         if revoked:
             self.service.commit(revoked)
-            self.service.tracker.forget(revoked)
+            for tp in revoked:
+                self.service.tracker.forget(tp)
+                self.service.committed.pop(tp, None)
 
     def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         log.info("assigned %s", ", ".join(f"{tp.topic}[{tp.partition}]" for tp in sorted(assigned)) or "nothing")

@@ -34,7 +34,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 import time
 from collections import Counter
 from collections.abc import Awaitable
@@ -60,7 +59,7 @@ from producers.poller import (
 from producers.progress import log_cycle, log_poll
 from producers.publish import EventPublisher, PublishError
 from producers.recovery import Recovered, recover
-from producers.shutdown import StopSignals, finish_or_cancel
+from producers.shutdown import StopRequest, StopSignals, finish_or_cancel
 from schemas.events import ArticleDiscovered, Event
 from schemas.topics import Topics
 
@@ -198,9 +197,8 @@ class _Service:
         self.publisher = publisher
         self.fetcher = fetcher
         self.queue: asyncio.Queue[Job] = asyncio.Queue()
-        self.stop = asyncio.Event()
-        self.hurry = asyncio.Event()
-        self.stopped_by: str | None = None
+        self.request_stop = StopRequest(config.shutdown_grace)  # what SIGTERM/SIGINT call
+        self.stop, self.hurry = self.request_stop.stop, self.request_stop.hurry
         self.accepted: Counter[str] = Counter()
         self.delivered: Counter[str] = Counter()  # incremented by the Kafka client's thread only
         self.cycles = 0
@@ -343,17 +341,6 @@ class _Service:
         self.accepted[kind] += 1
 
     # -- stopping ------------------------------------------------------------------------------------------
-    def request_stop(self, signum: int) -> None:
-        name = signal.Signals(signum).name
-        if self.stop.is_set():
-            log.warning("%s again: cutting in-flight work short", name)
-            self.hurry.set()
-            return
-        self.stopped_by = name
-        log.info("%s: stopping (nothing new starts; in-flight fetches get up to %g s)",
-                 name, self.config.shutdown_grace)
-        self.stop.set()
-
     async def _unless_stopped(self, work: Awaitable[object], *, grace: bool) -> None:
         """Await ``work``; on a stop request cancel it, after the grace period when ``grace``."""
         task = asyncio.ensure_future(work)
@@ -391,7 +378,7 @@ class _Service:
             undelivered=self.publisher.failed,
             left_unfinished=self.open_jobs + len(self.unfinished),
             cycles=self.cycles,
-            stopped_by=self.stopped_by,
+            stopped_by=self.request_stop.by,
         )
 
 

@@ -1,7 +1,9 @@
 """Stopping a service without losing work: signal handling and a bounded wait for in-flight tasks.
 
 ``StopSignals`` turns SIGTERM and SIGINT into a call the service handles
-(set a stop flag, then flush and close) instead of the default abrupt exit.
+(set a stop flag, then flush and close) instead of the default abrupt exit;
+``StopRequest`` is that call: the first signal asks for a stop, a second one
+cuts the grace period short.
 ``finish_or_cancel`` gives running tasks a grace period, which a second
 signal can cut short, and cancels what is still running after it.
 """
@@ -42,6 +44,27 @@ class StopSignals:
         loop = asyncio.get_running_loop()
         for signum in self.installed:
             loop.remove_signal_handler(signum)
+
+
+class StopRequest:
+    """What the signals asked of a service: ``stop`` (nothing new starts; in-flight work gets ``grace``
+    seconds), then ``hurry`` (a second signal: cut the grace short); ``by`` names the first signal."""
+
+    def __init__(self, grace: float) -> None:
+        self.grace = grace
+        self.stop = asyncio.Event()
+        self.hurry = asyncio.Event()
+        self.by: str | None = None
+
+    def __call__(self, signum: int) -> None:
+        name = signal.Signals(signum).name
+        if self.stop.is_set():
+            log.warning("%s again: cutting in-flight work short", name)
+            self.hurry.set()
+            return
+        self.by = name
+        log.info("%s: stopping (nothing new starts; in-flight work gets up to %g s)", name, self.grace)
+        self.stop.set()
 
 
 async def finish_or_cancel(tasks: Collection[asyncio.Future], *, grace: float, cut: asyncio.Event) -> int:

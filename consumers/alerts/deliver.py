@@ -33,8 +33,8 @@ from aiokafka.errors import KafkaError
 from consumers.alerts.ledger import Ledger
 from consumers.alerts.signing import idempotency_key
 from consumers.alerts.targets import Delivery, Outcome, Target
-from consumers.alerts.tracker import Tracker
 from deploy.services import metrics
+from deploy.services.offsets import Tracker
 from schemas.codec import SchemaError, decode, encode
 from schemas.events import AlertRaised, AlertUpdated, DeadLetter
 from schemas.topics import Topics

@@ -1,7 +1,7 @@
 """The delivered ledger: which (target, idempotency key) pairs were settled, in a small SQLite file.
 
 Kafka offsets are committed only up to the oldest message some target
-still owes (see `consumers.alerts.tracker`), so after a restart messages
+still owes (see `deploy.services.offsets`), so after a restart messages
 that some targets had already accepted are read again. The ledger is what
 keeps them from being posted twice: it records every accepted (and every
 dead-lettered) delivery before its message may be committed, and is read

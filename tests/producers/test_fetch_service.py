@@ -12,14 +12,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from kafka import TopicPartition
 
 from deploy.services.lag import LagProbe
 from producers.events import discovered_event, outcome_event_id
 from producers.feeds.registry import Feed
 from producers.fetch_service import FetcherConfig, FetcherReport, fetcher_group, run_fetcher
 from producers.http import FetchOptions
-from producers.offsets import OffsetTracker
 from producers.poller import DiscoveredEntry, PollOptions
 from producers.publish import EventPublisher
 from producers.service import run_producer
@@ -151,34 +149,3 @@ def test_poller_alone_announces_and_fetches_nothing(
     assert counts(on_topics(kafka_bootstrap, kafka_topics)) == (3, 0, 0)
     assert not [r for r in server.requests if r.path.startswith("/announced/a")]
     assert fetch_once(kafka_bootstrap, kafka_topics).fetched == 3  # the fetcher takes it from there
-
-
-# -- the commit point, without Kafka ---------------------------------------------------------------------------
-TP = TopicPartition("t", 0)
-
-
-@pytest.mark.parametrize(("started", "done", "point"), [
-    pytest.param([5, 6, 7], [], 5, id="nothing-done"),
-    pytest.param([5, 6, 7], [6, 7], 5, id="oldest-still-pending"),
-    pytest.param([5, 6, 7], [5, 7], 6, id="up-to-the-first-pending"),
-    pytest.param([5, 6, 7], [5, 6, 7], 8, id="all-done"),
-])
-def test_commit_point_stops_at_the_oldest_pending_record(started: list[int], done: list[int], point: int) -> None:
-    tracker = OffsetTracker()
-    for offset in started:
-        tracker.started(TP, offset)
-    for offset in done:
-        tracker.done(TP, offset)
-    assert tracker.commit_points() == {TP: point}
-
-
-def test_commit_points_only_report_moves_and_forget_revoked_partitions() -> None:
-    tracker = OffsetTracker()
-    tracker.started(TP, 0)
-    tracker.done(TP, 0)
-    tracker.committed(tracker.commit_points())
-    assert tracker.commit_points() == {}  # nothing moved since
-    tracker.started(TP, 1)
-    tracker.forget({TP})
-    tracker.done(TP, 1)  # the outcome of a record of a partition now owned elsewhere
-    assert tracker.commit_points() == {} and tracker.pending() == 0

@@ -1,8 +1,10 @@
-"""The per-partition low watermark: commit up to the oldest message some target still owes."""
+"""The per-partition low watermark: commit up to the oldest message some target still owes (delivery, fetcher)."""
 
 from __future__ import annotations
 
-from consumers.alerts.tracker import Tracker
+import pytest
+
+from deploy.services.offsets import Tracker
 
 
 def test_commits_stop_at_the_oldest_unsettled_message():
@@ -28,3 +30,19 @@ def test_a_forgotten_partition_ignores_late_completions():
     t.forget("p0")
     t.done("p0", 5, "a")
     assert t.committable() == {} and t.pending() == 0
+
+
+@pytest.mark.parametrize(("started", "done", "point"), [
+    pytest.param([5, 6, 7], [], 5, id="nothing-done"),
+    pytest.param([5, 6, 7], [6, 7], 5, id="oldest-still-pending"),
+    pytest.param([5, 6, 7], [5, 7], 6, id="up-to-the-first-pending"),
+    pytest.param([5, 6, 7], [5, 6, 7], 8, id="all-done"),
+])
+def test_one_target_finishing_out_of_order(started: list[int], done: list[int], point: int) -> None:
+    """The fetcher's case: each record owed to one target, outcomes acknowledged in any order."""
+    t = Tracker()
+    for offset in started:
+        t.add("p0", offset, ["fetch"])
+    for offset in done:
+        t.done("p0", offset, "fetch")
+    assert t.committable() == {"p0": point}
