@@ -52,6 +52,7 @@ class ScriptedServer:
         self.requests: list[Request] = []
         self.in_flight = 0
         self.max_in_flight = 0
+        self._generation = 0  # bumped by reset(): requests from an earlier test no longer count
         self._lock = threading.Lock()
         handler = partial(_Handler, self, directory=str(static_root))
         self._httpd = _QuietServer(("127.0.0.1", 0), handler)
@@ -76,6 +77,7 @@ class ScriptedServer:
             self.routes.clear()
             self.requests.clear()
             self.in_flight = self.max_in_flight = 0
+            self._generation += 1
 
     def requested(self, path: str) -> list[Request]:
         return [r for r in self.requests if r.path == "/" + path.lstrip("/")]
@@ -88,15 +90,19 @@ class ScriptedServer:
         self._httpd.shutdown()  # returns within serve_forever's poll interval
         self._httpd.server_close()
 
-    def _enter(self, request: Request) -> None:
+    def _enter(self, request: Request) -> int:
         with self._lock:
             self.requests.append(request)
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            return self._generation
 
-    def _leave(self) -> None:
+    def _leave(self, generation: int) -> None:
+        # A handler of an earlier test (a slow body the client abandoned) may finish after
+        # reset(); counting it down here would hide this test's concurrency.
         with self._lock:
-            self.in_flight -= 1
+            if generation == self._generation:
+                self.in_flight -= 1
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -114,7 +120,7 @@ class _Handler(SimpleHTTPRequestHandler):
     def do_GET(self) -> None:
         path = urlsplit(self.path).path
         request = Request(path=path, headers={k.lower(): v for k, v in self.headers.items()}, at=time.monotonic())
-        self.state._enter(request)
+        generation = self.state._enter(request)
         try:
             route = self.state.routes.get(path)
             if route is None:
@@ -124,7 +130,7 @@ class _Handler(SimpleHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (timeouts, size caps): expected
         finally:
-            self.state._leave()
+            self.state._leave(generation)
 
     def _reply(self, reply: Reply, request: Request) -> None:
         if reply.delay:
