@@ -8,9 +8,9 @@ thresholds, text terms, corroboration; a few spike rules), validated by the
 real loader. The articles are ~4 KB Arabic texts from `benchmarks.corpus`,
 analysed by the real pipeline first (not timed). Timed: `engine.route` alone
 (every rule's conditions on every article), then the whole engine as the
-back-test runs it (route + story and spike state in dicts). Times are the
-process's CPU time, pinned to one core, so other work on the machine does not
-count.
+back-test runs it (`backtest.replay`: route, story and spike state in dicts,
+story expiry). Times are the process's CPU time, pinned to one core, so other
+work on the machine does not count.
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ import msgspec
 
 from benchmarks.corpus import articles
 from schemas.events import ArticleFetched, Duplicate
-from streams.alerts.engine import apply_story, route
-from streams.alerts.notes import SpikeState, StateStore, StoryState
+from streams.alerts.backtest import replay
+from streams.alerts.engine import route
+from streams.alerts.expiry import DEFAULT_DAYS
 from streams.alerts.rules import DEFAULT_PATH, load_rules, parse_rules
-from streams.alerts.spike import apply_spike
 from streams.classify import Taxonomy
 from streams.extract.gazetteer.model import load_gazetteer
 from streams.pipeline import Resources, process_fetched
@@ -81,6 +81,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=2000, help="articles")
     ap.add_argument("--rules", type=int, default=100)
     ap.add_argument("--days", type=float, default=14, help="the articles' times span this many days")
+    ap.add_argument("--story-days", type=int, default=DEFAULT_DAYS, help="story expiry (0: off)")
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
@@ -110,17 +111,13 @@ def main() -> None:
           f"{len(processed) * count / route_s:,.0f} rule evaluations/s ({route_s / len(processed) * 1e3:.2f} ms "
           f"an article); {hits:,} story rule matches")
 
-    stories, spikes = StateStore({}, StoryState), StateStore({}, SpikeState)
     t0 = time.process_time()
-    events = 0
-    for a in processed:
-        r = route(a, rules)
-        events += len(apply_story(stories, r.story))
-        for note in r.spikes:
-            events += len(apply_spike(spikes, note))
+    report = replay(((r.story.article.at, r) for r in (route(a, rules) for a in processed)), rules,
+                    story_days=args.story_days)
     full_s = time.process_time() - t0
-    print(f"whole engine (route + story and spike state, as the back-test): {len(processed) / full_s:,.0f} "
-          f"articles/s, {len(processed) * count / full_s:,.0f} rule evaluations/s; {events:,} alert events")
+    print(f"whole engine (route + story and spike state + story expiry, as the back-test): "
+          f"{len(processed) / full_s:,.0f} articles/s, {len(processed) * count / full_s:,.0f} rule evaluations/s; "
+          f"{len(report.alerts):,} alerts")
 
 
 if __name__ == "__main__":

@@ -151,6 +151,10 @@ OPTIONS: dict[str, Option] = {
     # alerts (marsad alerter, alerts deliver, alerts backtest)
     "alert_rules": Option("MARSAD_ALERT_RULES", "", str,
                           "Alert rules file (YAML). Empty: the bundled default rules."),
+    "alert_story_days": Option("MARSAD_ALERT_STORY_DAYS", 30, int,
+                               "Days the alerter keeps a story after its latest article, by event time "
+                               "(0: forever). A story that raised an alert keeps its rule states.",
+                               lambda v: None if v >= 0 else "must be >= 0"),
     "alerter_web_port": Option("MARSAD_ALERTER_WEB_PORT", 6067, int,
                                "Port of the alert agent's web server (health, metrics).", _port),
     "alert_webhooks": Option("MARSAD_ALERT_WEBHOOKS", "", str,
@@ -227,6 +231,7 @@ class Settings:
     api_token: str
     dashboard_tiles_url: str
     alert_rules: str
+    alert_story_days: int
     alerter_web_port: int
     alert_webhooks: str
     alert_deliver_attempts: int

@@ -78,7 +78,7 @@ BY_NAME = {spec.name: spec for spec in CATALOGUE}
 # worker that creates them itself at start-up does not see them in its metadata yet.
 STREAM_TABLES = ("dedup-bands", "dedup-signatures", "dedup-votes")
 # The alert agent's tables (app id "{prefix}-alerter"), created up front the same way.
-ALERTER_TABLES = ("alert-stories", "alert-spikes")
+ALERTER_TABLES = ("alert-stories", "alert-spikes", "alert-story-expiry")
 CHANGELOG_CONFIGS = {"cleanup.policy": "compact", **LARGE}
 
 

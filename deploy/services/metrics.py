@@ -39,6 +39,9 @@ ARTICLES_PROCESSED = Counter("marsad_articles_processed", "Articles through this
 DUPLICATES = Counter("marsad_duplicates", "Articles found to be duplicates, by kind (exact, near).", ["kind"])
 DEAD_LETTERS = Counter("marsad_dead_letters", "Messages sent to a dead-letter topic, by stage.", ["stage"])
 ALERTS_RAISED = Counter("marsad_alerts_raised", "Alerts raised, by severity.", ["severity"])
+ALERT_STORIES_EXPIRED = Counter("marsad_alert_stories_expired",
+                                "Stories the alerter expired: dropped, or kept as the record of their alerts.",
+                                ["outcome"])
 ALERTS_DELIVERED = Counter("marsad_alerts_delivered", "Alerts delivered to a webhook, by endpoint.", ["endpoint"])
 ALERTS_FAILED = Counter("marsad_alerts_failed", "Alerts given up on after every try, by endpoint.", ["endpoint"])
 CONSUMER_LAG = Gauge("marsad_consumer_lag", "Messages between this consumer's position and the log's end.",

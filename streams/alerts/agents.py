@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import msgspec
@@ -33,6 +34,7 @@ from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, DeadLett
 from schemas.topics import SEVERITIES
 from streams.alerts.app import app, settings, topics
 from streams.alerts.engine import apply_story, route
+from streams.alerts.expiry import Clock, Filed, StoryExpiry, Swept, story_ttl_s
 from streams.alerts.notes import (
     SpikeNote,
     SpikeState,
@@ -106,8 +108,13 @@ story_table = app.Table("alert-stories", default=None, key_type=bytes, value_typ
                         partitions=settings.partitions)
 spike_table = app.Table("alert-spikes", default=None, key_type=bytes, value_type=bytes,
                         partitions=settings.partitions)
+# "clock:{p}" and "hour:{p}:{h}" -> the story expiry index (`expiry`), partitioned like the stories
+expiry_table = app.Table("alert-story-expiry", default=None, key_type=bytes, value_type=bytes,
+                         partitions=settings.partitions)
 stories_store = StateStore(story_table, StoryState)
 spikes_store = StateStore(spike_table, SpikeState)
+clocks_store = StateStore(expiry_table, Clock)
+filed_store = StateStore(expiry_table, Filed)
 
 
 async def dead_letter(event: EventT, reason: str, error: str) -> None:
@@ -161,15 +168,21 @@ async def stories(stream):
         note = await _note(event, StoryNote)
         if note is None:
             continue
-        staged = Staged(stories_store)
+        staged, clocks, filed = Staged(stories_store), Staged(clocks_store), Staged(filed_store)
+        ttl_s = story_ttl_s(settings.alert_story_days, live.rules)
         try:
             events = apply_story(staged, note)
+            swept = StoryExpiry(clocks, filed, event.message.partition, ttl_s).apply(staged, note) if ttl_s else None
         except Exception as e:  # never crash the agent: that would skip the message
             log.exception("story %s failed", note.story_id)
             await dead_letter(event, f"story alert failed: {type(e).__name__}: {e}", "processing")
             continue
         await publish(events)  # the alerts first, then the state that says they fired (`Staged`)
         staged.commit()
+        clocks.commit()
+        filed.commit()
+        if swept is not None:
+            _expired(swept)
 
 
 @app.agent(spikes_topic)
@@ -187,6 +200,14 @@ async def spikes(stream):
             continue
         await publish(events)
         staged.commit()
+
+
+def _expired(swept: Swept) -> None:
+    metrics.ALERT_STORIES_EXPIRED.labels(outcome="dropped").inc(swept.dropped)
+    metrics.ALERT_STORIES_EXPIRED.labels(outcome="kept").inc(swept.kept)
+    log.info("stories of partition %d with no article since %s expired: %d dropped, %d kept as alert records",
+             swept.partition, datetime.fromtimestamp(swept.upto, UTC).isoformat(timespec="minutes"),
+             swept.dropped, swept.kept)
 
 
 async def _note(event: EventT, cls: type) -> StoryNote | SpikeNote | None:

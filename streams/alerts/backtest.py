@@ -26,6 +26,7 @@ from kafka import KafkaConsumer, TopicPartition
 from schemas.codec import SchemaError, decode_as
 from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed
 from streams.alerts.engine import Routed, apply_story, route
+from streams.alerts.expiry import DEFAULT_DAYS, Clock, Filed, StoryExpiry, story_ttl_s
 from streams.alerts.notes import SpikeState, StateStore, StoryState
 from streams.alerts.rules import Ruleset
 from streams.alerts.spike import apply_spike
@@ -81,15 +82,26 @@ class _Item:
     at: float = field(compare=False, default=0.0)
 
 
-def replay(routed: Iterable[tuple[float, Routed]], rules: Ruleset, *, since: datetime | None = None) -> Report:
-    """Fold routed articles (event time, notes), in order, into fresh dict states; collect what fires."""
+def replay(routed: Iterable[tuple[float, Routed]], rules: Ruleset, *, since: datetime | None = None,
+           story_days: int = DEFAULT_DAYS) -> Report:
+    """Fold routed articles (event time, notes), in order, into fresh dict states; collect what fires.
+
+    Stories expire after ``story_days`` as in the live agent (`expiry`), over
+    one partition where the agent has one clock per partition: the two can
+    differ only for a copy processed about ``story_days`` after its story.
+    """
     report = Report(rules)
     stories: StateStore[StoryState] = StateStore({}, StoryState)
     spikes: StateStore[SpikeState] = StateStore({}, SpikeState)
+    index: dict[bytes, bytes] = {}
+    ttl_s = story_ttl_s(story_days, rules)
+    expiry = StoryExpiry(StateStore(index, Clock), StateStore(index, Filed), 0, ttl_s) if ttl_s else None
     floor = since.timestamp() if since else None
     for at, r in routed:
         report.articles += 1
         events = apply_story(stories, r.story)
+        if expiry is not None:
+            expiry.apply(stories, r.story)
         for note in r.spikes:
             events += apply_spike(spikes, note)
         for event in events:
@@ -178,10 +190,11 @@ def _records(consumer: KafkaConsumer, begins: dict, ends: dict) -> Iterator[tupl
 
 
 def backtest(bootstrap: str, topic: str, rules: Ruleset, *, since: datetime | None = None,
-             until: datetime | None = None, progress: Callable[[int, int], None] | None = None) -> Report:
+             until: datetime | None = None, story_days: int = DEFAULT_DAYS,
+             progress: Callable[[int, int], None] | None = None) -> Report:
     """The whole back-test: read, route and replay (publishes nothing)."""
     routed, bad = read_routed(bootstrap, topic, rules, until=until, progress=progress)
-    report = replay(routed, rules, since=since)
+    report = replay(routed, rules, since=since, story_days=story_days)
     report.undecodable = bad
     return report
 

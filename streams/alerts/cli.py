@@ -140,7 +140,7 @@ def backtest_cmd(obj: Any, rules_file: Path | None, since: str | None, until: st
     progress = Progress("backtest", 0)
     try:
         report = backtest(_broker(s), Topics(s.topic_prefix).processed, rules, since=since_d,
-                          until=until_d, progress=progress.update)
+                          until=until_d, story_days=s.alert_story_days, progress=progress.update)
     except (LookupError, TimeoutError) as e:
         raise click.ClickException(str(e)) from None
     progress.finish()

@@ -113,6 +113,7 @@ class StoryState(msgspec.Struct, omit_defaults=True):
     articles: list[ArticleRef] = []  # in (at, article_id) order
     rules: dict[str, RuleState] = {}
     facts: dict[str, Facts] = {}  # article id -> its facts, for the articles that matched a rule
+    seen: float = 0.0  # when the stream last processed an article of the story, epoch s (`expiry`)
 
 
 class SpikeState(msgspec.Struct, omit_defaults=True):
@@ -126,7 +127,7 @@ def distinct_sources(articles: list[ArticleRef]) -> list[str]:
     return list(dict.fromkeys(a.source for a in articles))
 
 
-S = TypeVar("S", StoryState, SpikeState)
+S = TypeVar("S", bound=msgspec.Struct)
 _encoder = msgspec.json.Encoder()
 _notes = msgspec.json.Decoder(StoryNote | SpikeNote)
 
@@ -181,24 +182,35 @@ class Staged(MutableMapping[str, S], Generic[S]):
 
     def __init__(self, store: MutableMapping[str, S]) -> None:
         self.store = store
-        self.writes: dict[str, S] = {}
+        self.writes: dict[str, S | None] = {}  # None: deleted
 
     def __getitem__(self, key: str) -> S:
-        return self.writes[key] if key in self.writes else self.store[key]
+        if key not in self.writes:
+            return self.store[key]
+        state = self.writes[key]
+        if state is None:
+            raise KeyError(key)
+        return state
 
     def __setitem__(self, key: str, state: S) -> None:
         self.writes[key] = state
 
     def __delitem__(self, key: str) -> None:
-        raise TypeError("the alert engines never delete a state")
+        if key not in self:
+            raise KeyError(key)
+        self.writes[key] = None
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.store.keys() | self.writes.keys())
+        deleted = {k for k, v in self.writes.items() if v is None}
+        return iter((self.store.keys() | self.writes.keys()) - deleted)
 
     def __len__(self) -> int:
-        return len(self.store.keys() | self.writes.keys())
+        return sum(1 for _ in self)
 
     def commit(self) -> None:
         for key, state in self.writes.items():
-            self.store[key] = state
+            if state is not None:
+                self.store[key] = state
+            elif key in self.store:
+                del self.store[key]
         self.writes.clear()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -10,10 +11,12 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import msgspec
 import orjson
 import pytest
 from click.testing import CliRunner
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.partitioner.default import murmur2
 
 from deploy.cli import cli
 from deploy.kafka.local import free_port
@@ -21,6 +24,7 @@ from producers.publish import EventPublisher
 from schemas.codec import decode
 from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, DeadLetter
 from schemas.topics import Topics
+from streams.alerts.notes import StoryState
 from streams.alerts.rules import DEFAULT_PATH
 from tests.streams.alerts.samples import (
     OFF_TOPIC,
@@ -38,10 +42,10 @@ pytestmark = pytest.mark.kafka
 class Alerter:
     """`marsad alerter` as its own process, as it runs in production."""
 
-    def __init__(self, bootstrap: str, prefix: str, data_dir: Path, rules: Path) -> None:
+    def __init__(self, bootstrap: str, prefix: str, data_dir: Path, rules: Path, **settings: str) -> None:
         self.env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "MARSAD_TOPIC_PREFIX": prefix,
                     "MARSAD_PARTITIONS": "2", "MARSAD_DATA_DIR": str(data_dir), "MARSAD_ALERT_RULES": str(rules),
-                    "MARSAD_ALERTER_WEB_PORT": str(free_port())}
+                    "MARSAD_ALERTER_WEB_PORT": str(free_port()), **settings}
         self.log = data_dir / "alerter.log"
         self.proc: subprocess.Popen | None = None
 
@@ -133,8 +137,9 @@ def final_counts(events: list) -> dict[str, tuple[int, int, float | None]]:
     return {k: (len(e.article_ids), len(e.sources), e.observed) for k, (_, e) in latest.items()}
 
 
-def backtest(bootstrap: str, prefix: str, rules: Path, tmp_path: Path) -> dict:
-    env = {"KAFKA_BOOTSTRAP_SERVERS": bootstrap, "MARSAD_TOPIC_PREFIX": prefix, "MARSAD_DATA_DIR": str(tmp_path)}
+def backtest(bootstrap: str, prefix: str, rules: Path, tmp_path: Path, **settings: str) -> dict:
+    env = {"KAFKA_BOOTSTRAP_SERVERS": bootstrap, "MARSAD_TOPIC_PREFIX": prefix, "MARSAD_DATA_DIR": str(tmp_path),
+           **settings}
     result = CliRunner().invoke(cli, ["alerts", "backtest", str(rules), "--json"], env=env)
     assert result.exit_code == 0, result.output
     report = orjson.loads(result.stdout)
@@ -279,3 +284,69 @@ def test_a_burst_over_a_steady_background_raises_one_spike_alert(kafka_bootstrap
     assert [(d["type"], d.get("revision")) for d in lines] == [("AlertRaised", None), ("AlertUpdated", 1),
                                                               ("AlertUpdated", 2), ("AlertUpdated", 3)]
     assert lines[0]["scope"] == "topic=security_ops place=درعا"
+
+
+def story_partition(story_id: str, partitions: int = 2) -> int:
+    """The partition of ``streams.alert-stories`` a story goes to (Kafka's default partitioner)."""
+    return (murmur2(story_id.encode()) & 0x7FFFFFFF) % partitions
+
+
+def test_stories_expire_by_event_time_and_an_old_alert_is_updated_not_raised_again(kafka_bootstrap, kafka_topics,
+                                                                                    tmp_path):
+    topics = Topics(kafka_topics)
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(DEFAULT_PATH.read_text(encoding="utf-8"), encoding="utf-8")
+    # one day, stretched to the rules' longest corroboration window (48 h)
+    alerter = Alerter(kafka_bootstrap, kafka_topics, tmp_path, rules, MARSAD_ALERT_STORY_DAYS="1")
+    everything = Reader(kafka_bootstrap, topics.alerts)
+    changelog = KafkaConsumer(topics.changelog("alert-stories"), bootstrap_servers=kafka_bootstrap,
+                              auto_offset_reset="earliest", enable_auto_commit=False)
+    first, copy_b, _ = seizure_story(T0)
+    # off-topic articles three days on, enough of them to move the clock of every partition
+    later, covered = [], set()
+    for i in itertools.count():
+        if covered == {0, 1}:
+            break
+        later.append(article(f"later-{i}", OFF_TOPIC, source="outlet-q", at=T0 + timedelta(days=3)))
+        covered.add(story_partition(f"later-{i}"))
+    latest: dict[bytes, bytes | None] = {}
+
+    def read_changelog() -> None:
+        for records in changelog.poll(timeout_ms=300).values():
+            latest.update((r.key, r.value) for r in records)
+
+    alerter.start()
+    try:
+        publish(kafka_bootstrap, topics.processed, [first, article("sport", OFF_TOPIC, at=T0)])
+        everything.until(lambda seen: any(isinstance(e, AlertRaised) for e in seen), 120, alerter)
+        publish(kafka_bootstrap, topics.processed, later)
+        alerter.wait_log("expired: ")
+        deadline = time.monotonic() + 60
+        while not (b"sport" in latest and latest[b"sport"] is None and latest.get(b"seizure-a")):
+            assert time.monotonic() < deadline, f"changelog: {latest}\n{alerter.log.read_text()[-2000:]}"
+            read_changelog()
+        shrunk = msgspec.json.decode(latest[b"seizure-a"], type=StoryState)
+        assert shrunk.articles == [] and set(shrunk.rules) == {"captagon-large-seizure"}
+
+        alerter.stop()  # the shrunk story and the index come back from their changelogs
+        alerter.start()
+        late_copy = article("seizure-late", copy_b.clean_text, source="outlet-b", at=T0 + timedelta(days=3, hours=1),
+                            dup=("near", "seizure-a"))
+        publish(kafka_bootstrap, topics.processed, [late_copy])
+        everything.until(lambda seen: any(isinstance(e, AlertUpdated) for e in seen), 120, alerter)
+        caught_up(kafka_bootstrap, topics, alerter)
+    finally:
+        alerter.stop()
+        changelog.close()
+
+    events = everything.drain()
+    assert [type(e).__name__ for e in events] == ["AlertRaised", "AlertUpdated"]
+    update = events[1]
+    assert update.alert_id == events[0].alert_id and update.revision == 1
+    assert update.article_ids == ["seizure-late"]  # the forgotten articles no longer count
+    log = alerter.log.read_text()
+    assert "1 dropped" in log and "1 kept as alert records" in log, log[-3000:]
+
+    report = backtest(kafka_bootstrap, kafka_topics, rules, tmp_path, MARSAD_ALERT_STORY_DAYS="1")
+    assert {a["alert_id"]: (a["articles"], len(a["sources"]), a["observed"]) for a in report["alerts"]} \
+        == final_counts(events)
