@@ -90,6 +90,10 @@ OPTIONS: dict[str, Option] = {
                                      "to the others.", lambda v: None if 6 <= v <= 300 else "must be in [6, 300]"),
     "taxonomy_file": Option("MARSAD_TAXONOMY", "", str,
                             "Taxonomy YAML replacing the bundled default (see streams/classify/taxonomy.yaml)."),
+    "dedup_days": Option("MARSAD_DEDUP_DAYS", 30, int,
+                         "Days after its fetch an article still marks later copies as duplicates "
+                         "(by fetch time, per partition; 0: forever).",
+                         lambda v: None if v >= 0 else "must be >= 0"),
     "dedup_threshold": Option("MARSAD_DEDUP_THRESHOLD", 0.7, float,
                               "Estimated similarity from which an article is a near duplicate.",
                               lambda v: None if 0 < v <= 1 else "must be in (0, 1]"),
@@ -208,6 +212,7 @@ class Settings:
     worker_web_port: int
     worker_session_timeout: float
     taxonomy_file: str
+    dedup_days: int
     dedup_threshold: float
     feeds_file: str
     feeds_base_url: str

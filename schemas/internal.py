@@ -31,11 +31,16 @@ class ClaimBatch(msgspec.Struct, frozen=True, tag="claims"):
     seen_at: float = 0.0  # when the article was fetched (epoch seconds): orders the copies
 
 
-class Holder(msgspec.Struct, frozen=True):
-    """What the dedup state keeps of an article that holds bands: enough to compare and order."""
+class Holder(msgspec.Struct, frozen=True, omit_defaults=True):
+    """What the dedup state keeps of an article that holds bands: enough to compare and order.
+
+    ``bands`` (in the table only, never in replies): the band keys of this
+    partition the article holds first, for `streams.dedup.expiry` to release.
+    """
 
     signature: list[int]
     seen_at: float = 0.0
+    bands: list[str] = []
 
 
 class Reply(msgspec.Struct, frozen=True):

@@ -76,7 +76,7 @@ BY_NAME = {spec.name: spec for spec in CATALOGUE}
 # "{app id}-{table}-changelog" (app id "{prefix}-streams"); the catalogue creates
 # them up front, compacted and with the partitions of the article topics, because a
 # worker that creates them itself at start-up does not see them in its metadata yet.
-STREAM_TABLES = ("dedup-bands", "dedup-signatures", "dedup-votes")
+STREAM_TABLES = ("dedup-bands", "dedup-signatures", "dedup-votes", "dedup-expiry")
 # The alert agent's tables (app id "{prefix}-alerter"), created up front the same way.
 ALERTER_TABLES = ("alert-stories", "alert-spikes", "alert-story-expiry")
 CHANGELOG_CONFIGS = {"cleanup.policy": "compact", **LARGE}

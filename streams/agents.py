@@ -8,7 +8,8 @@
 
 - ``process`` decodes an ArticleFetched, analyses it, and sends the draft
   (keyed by article id) plus one claim per LSH band (keyed by band key).
-- ``bands`` owns the band table: the first article seen with each band key.
+- ``bands`` owns the band table: the first article seen with each band key;
+  it forgets an article ``dedup_days`` after its fetch (`streams.dedup.expiry`).
 - ``verdict`` gathers the draft and every band reply of an article, decides
   exact / near / original, and publishes the ArticleProcessed.
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from datetime import UTC, datetime
 
 import msgspec
 from faust.types import EventT
@@ -30,8 +32,10 @@ from schemas import internal
 from schemas.codec import SchemaError, decode_as, encode
 from schemas.events import ArticleFetched, ArticleProcessed, DeadLetter
 from streams.app import app, settings, topics
+from streams.dedup.bands import answer_claims as bands_step
 from streams.dedup.minhash import Fingerprint, fingerprint, partition_of
 from streams.dedup.verdict import Candidate, decide
+from streams.expiry import DAY, HourIndex
 from streams.pipeline import Resources, process_fetched
 
 log = logging.getLogger(__name__)
@@ -47,15 +51,18 @@ dead_topic = app.topic(topics.deadletter("streams"), key_type=bytes, value_type=
 # band key -> id of the first article holding it (partitioned by `partition_of(band)`)
 band_table = app.Table("dedup-bands", default=None, key_type=bytes, value_type=bytes,
                        partitions=settings.partitions)
-# article id -> internal.Holder (signature, fetch time), in each partition where it holds a band
+# "{article id}@{partition}" -> internal.Holder (signature, fetch time, bands held), in each partition it claims in
 signature_table = app.Table("dedup-signatures", default=None, key_type=bytes, value_type=bytes,
                             partitions=settings.partitions)
+# "clock:{p}", "hour:{p}:{h}" -> the articles of each partition by the hour they were fetched (`streams.expiry`)
+expiry_table = app.Table("dedup-expiry", default=None, key_type=bytes, value_type=bytes,
+                         partitions=settings.partitions)
+DEDUP_TTL_S = settings.dedup_days * DAY if settings.dedup_days > 0 else None
 # article id -> pending votes (draft + reply batches) until all replies are in
 vote_table = app.Table("dedup-votes", default=None, key_type=bytes, value_type=bytes,
                        partitions=settings.partitions)
 
 _pending = msgspec.json.Decoder(list[internal.ReplyBatch | internal.Draft])
-_holder = msgspec.json.Decoder(internal.Holder)
 _json = msgspec.json.Encoder()
 
 
@@ -116,32 +123,21 @@ async def bands(stream):
             await dead_letter(event, f"bad dedup claim: {e}", "schema")
             continue
         try:
-            await answer_claims(batch)
+            await answer_claims(batch, event.message.partition)
         except Exception as e:  # never crash the agent: that would skip the message
             log.exception("band claims of %s failed", batch.article_id)
             await dead_letter(event, f"dedup claims failed: {type(e).__name__}: {e}", "processing")
 
 
-async def answer_claims(batch: internal.ClaimBatch) -> None:
-    """Record the bands this article holds first; reply with the earlier holders of the others."""
-    me = batch.article_id.encode()
-    replies, holders = [], {}
-    for claim in batch.claims:
-        band = claim.band.encode()
-        holder = band_table.get(band)
-        if holder is None:
-            band_table[band] = me
-        if holder is None or holder == me:
-            replies.append(internal.Reply(claim.band, None, claim.exact))
-            continue
-        replies.append(internal.Reply(claim.band, holder.decode(), claim.exact))
-        stored = signature_table.get(holder)
-        if stored is not None:
-            holders[holder.decode()] = _holder.decode(stored)
-    if signature_table.get(me) is None:
-        signature_table[me] = _json.encode(internal.Holder(batch.signature, batch.seen_at))
-    await votes_topic.send(key=me, value=internal.encode(
-        internal.ReplyBatch(batch.article_id, batch.part, replies, holders)))
+async def answer_claims(batch: internal.ClaimBatch, partition: int) -> None:
+    """Answer one partition's claims (`streams.dedup.bands`), forgetting what is past ``dedup_days``."""
+    index = HourIndex(expiry_table, partition, DEDUP_TTL_S) if DEDUP_TTL_S else None
+    reply, dropped = bands_step(band_table, signature_table, batch, index)
+    if dropped and index is not None:
+        metrics.DEDUP_EXPIRED.inc(dropped)
+        log.info("dedup partition %d forgot %d article(s) fetched before %s", partition, dropped,
+                 datetime.fromtimestamp(index.horizon(), UTC).isoformat(timespec="minutes"))
+    await votes_topic.send(key=batch.article_id.encode(), value=internal.encode(reply))
 
 
 @app.agent(votes_topic)

@@ -37,6 +37,7 @@ PAGES_FAILED = Counter("marsad_pages_failed", "Article pages that could not be f
 EVENTS_PRODUCED = Counter("marsad_events_produced", "Events acknowledged by Kafka, by type.", ["event"])
 ARTICLES_PROCESSED = Counter("marsad_articles_processed", "Articles through this stage.", ["stage"])
 DUPLICATES = Counter("marsad_duplicates", "Articles found to be duplicates, by kind (exact, near).", ["kind"])
+DEDUP_EXPIRED = Counter("marsad_dedup_expired", "Articles the dedup state forgot, dedup_days after their fetch.")
 DEAD_LETTERS = Counter("marsad_dead_letters", "Messages sent to a dead-letter topic, by stage.", ["stage"])
 ALERTS_RAISED = Counter("marsad_alerts_raised", "Alerts raised, by severity.", ["severity"])
 ALERT_STORIES_EXPIRED = Counter("marsad_alert_stories_expired",

@@ -34,7 +34,7 @@ from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, DeadLett
 from schemas.topics import SEVERITIES
 from streams.alerts.app import app, settings, topics
 from streams.alerts.engine import apply_story, route
-from streams.alerts.expiry import Clock, Filed, StoryExpiry, Swept, story_ttl_s
+from streams.alerts.expiry import Swept, expire_stories, file_story, story_ttl_s
 from streams.alerts.notes import (
     SpikeNote,
     SpikeState,
@@ -48,6 +48,7 @@ from streams.alerts.notes import (
 from streams.alerts.rules import DEFAULT_PATH, RulesError, Ruleset, load_rules
 from streams.alerts.spike import apply_spike
 from streams.classify import Taxonomy
+from streams.expiry import HourIndex
 from streams.extract.gazetteer.model import load_gazetteer
 
 log = logging.getLogger(__name__)
@@ -108,13 +109,11 @@ story_table = app.Table("alert-stories", default=None, key_type=bytes, value_typ
                         partitions=settings.partitions)
 spike_table = app.Table("alert-spikes", default=None, key_type=bytes, value_type=bytes,
                         partitions=settings.partitions)
-# "clock:{p}" and "hour:{p}:{h}" -> the story expiry index (`expiry`), partitioned like the stories
+# "clock:{p}" and "hour:{p}:{h}" -> the story expiry index (`streams.expiry`), partitioned like the stories
 expiry_table = app.Table("alert-story-expiry", default=None, key_type=bytes, value_type=bytes,
                          partitions=settings.partitions)
 stories_store = StateStore(story_table, StoryState)
 spikes_store = StateStore(spike_table, SpikeState)
-clocks_store = StateStore(expiry_table, Clock)
-filed_store = StateStore(expiry_table, Filed)
 
 
 async def dead_letter(event: EventT, reason: str, error: str) -> None:
@@ -168,19 +167,21 @@ async def stories(stream):
         note = await _note(event, StoryNote)
         if note is None:
             continue
-        staged, clocks, filed = Staged(stories_store), Staged(clocks_store), Staged(filed_store)
+        staged, staged_index = Staged(stories_store), Staged(expiry_table)
         ttl_s = story_ttl_s(settings.alert_story_days, live.rules)
+        index = HourIndex(staged_index, event.message.partition, ttl_s) if ttl_s else None
         try:
+            swept = expire_stories(staged, index, note.trigger.occurred_at.timestamp()) if index else None
             events = apply_story(staged, note)
-            swept = StoryExpiry(clocks, filed, event.message.partition, ttl_s).apply(staged, note) if ttl_s else None
+            if index:
+                file_story(staged, index, note)
         except Exception as e:  # never crash the agent: that would skip the message
             log.exception("story %s failed", note.story_id)
             await dead_letter(event, f"story alert failed: {type(e).__name__}: {e}", "processing")
             continue
         await publish(events)  # the alerts first, then the state that says they fired (`Staged`)
         staged.commit()
-        clocks.commit()
-        filed.commit()
+        staged_index.commit()
         if swept is not None:
             _expired(swept)
 

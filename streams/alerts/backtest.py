@@ -26,10 +26,11 @@ from kafka import KafkaConsumer, TopicPartition
 from schemas.codec import SchemaError, decode_as
 from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed
 from streams.alerts.engine import Routed, apply_story, route
-from streams.alerts.expiry import DEFAULT_DAYS, Clock, Filed, StoryExpiry, story_ttl_s
+from streams.alerts.expiry import DEFAULT_DAYS, expire_stories, file_story, story_ttl_s
 from streams.alerts.notes import SpikeState, StateStore, StoryState
 from streams.alerts.rules import Ruleset
 from streams.alerts.spike import apply_spike
+from streams.expiry import HourIndex
 
 
 @dataclass
@@ -93,15 +94,16 @@ def replay(routed: Iterable[tuple[float, Routed]], rules: Ruleset, *, since: dat
     report = Report(rules)
     stories: StateStore[StoryState] = StateStore({}, StoryState)
     spikes: StateStore[SpikeState] = StateStore({}, SpikeState)
-    index: dict[bytes, bytes] = {}
     ttl_s = story_ttl_s(story_days, rules)
-    expiry = StoryExpiry(StateStore(index, Clock), StateStore(index, Filed), 0, ttl_s) if ttl_s else None
+    expiry = HourIndex({}, 0, ttl_s) if ttl_s else None
     floor = since.timestamp() if since else None
     for at, r in routed:
         report.articles += 1
+        if expiry is not None:
+            expire_stories(stories, expiry, r.story.trigger.occurred_at.timestamp())
         events = apply_story(stories, r.story)
         if expiry is not None:
-            expiry.apply(stories, r.story)
+            file_story(stories, expiry, r.story)
         for note in r.spikes:
             events += apply_spike(spikes, note)
         for event in events:

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,10 +24,10 @@ pytestmark = pytest.mark.kafka
 
 
 class Worker:
-    def __init__(self, bootstrap: str, prefix: str, data_dir: Path, store: str = "memory://") -> None:
+    def __init__(self, bootstrap: str, prefix: str, data_dir: Path, store: str = "memory://", **settings: str) -> None:
         self.env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "MARSAD_TOPIC_PREFIX": prefix,
                     "MARSAD_PARTITIONS": "2", "MARSAD_DATA_DIR": str(data_dir),
-                    "MARSAD_WORKER_WEB_PORT": str(free_port()), "MARSAD_WORKER_STORE": store}
+                    "MARSAD_WORKER_WEB_PORT": str(free_port()), "MARSAD_WORKER_STORE": store, **settings}
         self.log = data_dir / "worker.log"
         self.proc: subprocess.Popen | None = None
 
@@ -116,3 +117,32 @@ def test_worker_processes_dedups_survives_poison_and_restart(kafka_bootstrap, ka
         raw.close()
         processed.consumer.close()
         dead.consumer.close()
+
+
+def test_dedup_forgets_an_article_dedup_days_after_its_fetch(kafka_bootstrap, kafka_topics, tmp_path):
+    """By fetch time as the log records it: a copy fetched three days later is an original with a one-day limit."""
+    topics = Topics(kafka_topics)
+    worker = Worker(kafka_bootstrap, kafka_topics, tmp_path, MARSAD_DEDUP_DAYS="1")
+    processed = Reader(kafka_bootstrap, topics.processed)
+    t0 = datetime(2026, 3, 1, tzinfo=UTC)
+    worker.start()
+    try:
+        with EventPublisher(kafka_bootstrap) as pub:
+            pub.publish(topics.fetched, "first", ArticleFetched(article_id="first", text=STORY, occurred_at=t0))
+            pub.publish(topics.fetched, "copy-soon", ArticleFetched(
+                article_id="copy-soon", text=EDITED, occurred_at=t0 + timedelta(hours=20)))
+        processed.until(2, 120, worker)
+        with EventPublisher(kafka_bootstrap) as pub:  # three days on: moves the clock of both partitions
+            pub.publish(topics.fetched, "other", ArticleFetched(article_id="other", text=OTHER,
+                                                                occurred_at=t0 + timedelta(days=3)))
+        processed.until(3, 120, worker)
+        with EventPublisher(kafka_bootstrap) as pub:
+            pub.publish(topics.fetched, "copy-late", ArticleFetched(
+                article_id="copy-late", text=EDITED, occurred_at=t0 + timedelta(days=3, hours=1)))
+        by_id = {e.article_id: e for e in processed.until(4, 120, worker)}
+    finally:
+        worker.stop()
+        processed.consumer.close()
+    assert (by_id["copy-soon"].duplicate.status, by_id["copy-soon"].duplicate.first_id) == ("near", "first")
+    assert by_id["copy-late"].duplicate.status == "original"
+    assert "forgot" in worker.log.read_text()

@@ -10,10 +10,11 @@ import pytest
 
 from schemas.events import AlertRaised, AlertUpdated
 from streams.alerts.engine import apply_story, route
-from streams.alerts.expiry import CHUNK, DAY, Clock, Filed, StoryExpiry, story_ttl_s
+from streams.alerts.expiry import expire_stories, file_story, story_ttl_s
 from streams.alerts.notes import ArticleRef, Staged, StateStore, StoryNote, StoryState, Trigger
 from streams.alerts.rules import load_rules, parse_rules
 from streams.classify import Taxonomy
+from streams.expiry import CHUNK, DAY, Filed, HourIndex
 from streams.extract.gazetteer.model import load_gazetteer
 from tests.streams.alerts.samples import OFF_TOPIC, T0, article, seizure_story
 
@@ -30,18 +31,18 @@ class Alerter:
         self.rules = rules
         self.stories = StateStore({}, StoryState)
         self.index: dict[bytes, bytes] = {}
-        self.expiry = StoryExpiry(StateStore(self.index, Clock), StateStore(self.index, Filed), 0,
-                                  story_ttl_s(days, rules))
+        self.expiry = HourIndex(self.index, 0, story_ttl_s(days, rules))
         self.swept = []
 
     def feed(self, *articles) -> list:
         return [e for a in articles for e in self.note(route(a, self.rules).story)]
 
     def note(self, note: StoryNote) -> list:
-        events = apply_story(self.stories, note)
-        swept = self.expiry.apply(self.stories, note)
+        swept = expire_stories(self.stories, self.expiry, note.trigger.occurred_at.timestamp())
         if swept:
             self.swept.append(swept)
+        events = apply_story(self.stories, note)
+        file_story(self.stories, self.expiry, note)
         return events
 
 
@@ -108,12 +109,13 @@ def test_time_is_the_logged_processing_time_per_partition_not_the_wall_clock(rul
     stories = StateStore({}, StoryState)
     index: dict[bytes, bytes] = {}
     ttl = story_ttl_s(30, rules)
-    parts = [StoryExpiry(StateStore(index, Clock), StateStore(index, Filed), p, ttl) for p in (0, 1)]
+    parts = [HourIndex(index, p, ttl) for p in (0, 1)]
     for p, a in ((0, article("p0-old", OFF_TOPIC, at=T0)), (1, article("p1-old", OFF_TOPIC, at=T0)),
                  (0, quiet("p0-new", 45))):
         note = route(a, rules).story
+        expire_stories(stories, parts[p], note.trigger.occurred_at.timestamp())
         apply_story(stories, note)
-        parts[p].apply(stories, note)
+        file_story(stories, parts[p], note)
     assert "p0-old" not in stories and "p1-old" in stories  # partition 1 has seen nothing newer
 
 
@@ -121,8 +123,8 @@ def test_redelivered_notes_file_a_story_once(rules):
     alerter = Alerter(rules)
     a = article("sport", OFF_TOPIC, at=T0)
     alerter.feed(a, a, a)
-    filed = [StateStore(alerter.index, Filed)[k.decode()] for k in alerter.index if k.startswith(b"hour:")]
-    assert [f.story_ids for f in filed] == [["sport"]]
+    filed = [msgspec.json.decode(v, type=Filed) for k, v in alerter.index.items() if k.startswith(b"hour:")]
+    assert [f.keys for f in filed] == [["sport"]]
 
 
 def note_at(story_id: str, at: float) -> StoryNote:

@@ -1,0 +1,124 @@
+"""An hour index for expiring table keys by a time the log records, one partition at a time.
+
+The stateful agents keep a key per article or story; without expiry their
+tables grow with the log. `HourIndex` files each key under the hour it was
+last seen and, as the partition's stream time moves on, hands back the hours
+that fell behind the horizon so the caller can drop (or shrink) their keys.
+It finds due keys without scanning the table.
+
+Time is what the log records, not the wall clock: a replay expires what the
+live stream did, and a quiet partition expires nothing. The stream time of a
+partition is the latest time it has seen, to the hour (the first time seen in
+its latest hour), so expiry runs within an hour of its due time. The index lives in a mapping of
+its own (a Faust table partitioned like the state it indexes, or a dict):
+
+    clock:{p}       the partition's stream time and the last hour it swept
+    hour:{p}:{h}    the keys last seen in hour h (the latest ones, and how
+                    many full chunks of 32 are under hour:{p}:{h}:{n})
+
+A key seen again is filed again under its later hour; the entry under the
+earlier hour goes stale, and the caller skips it by comparing the time it
+keeps with the key (``last seen in a later hour than the one swept``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, MutableMapping
+
+import msgspec
+
+HOUR = 3600
+DAY = 86400
+CHUNK = 32  # keys per record of an hour: a busy hour is written in small pieces, never rewritten whole
+
+
+class Clock(msgspec.Struct):
+    at: float  # the first time seen in the latest hour the partition has seen, epoch seconds
+    swept: int  # the last hour whose keys were handed back
+
+
+class Filed(msgspec.Struct, omit_defaults=True):
+    keys: list[str] = []
+    sealed: int = 0  # full chunks of this hour, kept under "{key}:{n}" for n < sealed
+
+
+def hour_of(at: float) -> int:
+    return int(at // HOUR)
+
+
+_clock = msgspec.json.Decoder(Clock)
+_filed = msgspec.json.Decoder(Filed)
+_encode = msgspec.json.Encoder().encode
+
+
+class HourIndex:
+    """The index of one partition in ``raw`` (bytes to bytes: a Faust table, a dict, or a staged view)."""
+
+    def __init__(self, raw: MutableMapping[bytes, bytes], partition: int, ttl_s: float) -> None:
+        self.raw = raw
+        self.partition = partition
+        self.ttl_s = ttl_s
+        self._clock_key = f"clock:{partition}".encode()
+
+    @property
+    def clock(self) -> Clock | None:
+        value = self.raw.get(self._clock_key)
+        return _clock.decode(value) if value is not None else None
+
+    def advance(self, at: float) -> Clock:
+        """Move the partition's stream time to ``at`` if that is later; the clock as it now is."""
+        clock = self.clock
+        if clock is None:
+            clock = Clock(at, hour_of(at - self.ttl_s))  # a new partition has nothing older to sweep
+        elif hour_of(at) > hour_of(clock.at):  # kept to the hour: one write an hour, not one a message
+            clock = Clock(at, clock.swept)
+        else:
+            return clock
+        self.raw[self._clock_key] = _encode(clock)
+        return clock
+
+    def file(self, key: str, at: float) -> None:
+        """Note that ``key`` was seen at ``at`` (after `advance`)."""
+        clock = self.advance(at)
+        hour = max(hour_of(at), clock.swept + 1)  # seen already past the horizon: handed back at the next sweep
+        name = f"hour:{self.partition}:{hour}"
+        filed = self._filed(name) or Filed()
+        if key in filed.keys:
+            return
+        keys = [*filed.keys, key]
+        if len(keys) < CHUNK:
+            self.raw[name.encode()] = _encode(Filed(keys, filed.sealed))
+        else:
+            self.raw[f"{name}:{filed.sealed}".encode()] = _encode(Filed(keys))
+            self.raw[name.encode()] = _encode(Filed([], filed.sealed + 1))
+
+    def due(self) -> Iterator[tuple[int, list[str]]]:
+        """The hours wholly behind the horizon and not swept yet, each with its keys, removed from the
+        index as they are handed back. Consume it whole: the clock records the sweep at the end."""
+        clock = self.clock
+        if clock is None:
+            return
+        last = hour_of(clock.at - self.ttl_s) - 1
+        if last <= clock.swept:
+            return
+        for hour in range(clock.swept + 1, last + 1):
+            name = f"hour:{self.partition}:{hour}"
+            head = self._filed(name)
+            if head is None:
+                continue
+            keys = []
+            for n in range(head.sealed):
+                chunk = f"{name}:{n}"
+                keys += (self._filed(chunk) or Filed()).keys
+                del self.raw[chunk.encode()]
+            del self.raw[name.encode()]
+            yield hour, keys + head.keys
+        self.raw[self._clock_key] = _encode(Clock(clock.at, last))
+
+    def _filed(self, name: str) -> Filed | None:
+        value = self.raw.get(name.encode())
+        return _filed.decode(value) if value is not None else None
+
+    def horizon(self) -> float:
+        clock = self.clock
+        return clock.at - self.ttl_s if clock else 0.0
