@@ -78,7 +78,7 @@ class HourIndex:
         return clock
 
     def file(self, key: str, at: float) -> None:
-        """Note that ``key`` was seen at ``at`` (after `advance`)."""
+        """Note that ``key`` was seen at ``at`` (moving the clock if ``at`` is later)."""
         clock = self.advance(at)
         hour = max(hour_of(at), clock.swept + 1)  # seen already past the horizon: handed back at the next sweep
         name = f"hour:{self.partition}:{hour}"
