@@ -33,8 +33,8 @@ from schemas.codec import SchemaError, decode_as, encode
 from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, DeadLetter
 from schemas.topics import SEVERITIES
 from streams.alerts.app import app, settings, topics
-from streams.alerts.engine import apply_story, route
-from streams.alerts.expiry import Swept, expire_stories, file_story, story_ttl_s
+from streams.alerts.engine import route
+from streams.alerts.expiry import Swept, fold_story, story_ttl_s
 from streams.alerts.notes import (
     SpikeNote,
     SpikeState,
@@ -171,10 +171,7 @@ async def stories(stream):
         ttl_s = story_ttl_s(settings.alert_story_days, live.rules)
         index = HourIndex(staged_index, event.message.partition, ttl_s) if ttl_s else None
         try:
-            swept = expire_stories(staged, index, note.trigger.occurred_at.timestamp()) if index else None
-            events = apply_story(staged, note)
-            if index:
-                file_story(staged, index, note)
+            events, swept = fold_story(staged, note, index)
         except Exception as e:  # never crash the agent: that would skip the message
             log.exception("story %s failed", note.story_id)
             await dead_letter(event, f"story alert failed: {type(e).__name__}: {e}", "processing")

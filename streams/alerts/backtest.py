@@ -2,7 +2,7 @@
 
 `marsad alerts backtest` reads ``articles.processed`` from Kafka (every
 partition, up to the end offsets taken at start), runs the live agent's own
-functions (`engine.route`, `engine.apply_story`, `spike.apply_spike`) with
+functions (`engine.route`, `expiry.fold_story`, `spike.apply_spike`) with
 dicts for state, and publishes nothing. Partitions are merged in the order of
 their record timestamps, which is close to the order the live agent read
 them; story alerts do not depend on that order at all (see `engine`), spike
@@ -25,8 +25,8 @@ from kafka import KafkaConsumer, TopicPartition
 
 from schemas.codec import SchemaError, decode_as
 from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed
-from streams.alerts.engine import Routed, apply_story, route
-from streams.alerts.expiry import DEFAULT_DAYS, expire_stories, file_story, story_ttl_s
+from streams.alerts.engine import Routed, route
+from streams.alerts.expiry import DEFAULT_DAYS, fold_story, story_ttl_s
 from streams.alerts.notes import SpikeState, StateStore, StoryState
 from streams.alerts.rules import Ruleset
 from streams.alerts.spike import apply_spike
@@ -99,11 +99,7 @@ def replay(routed: Iterable[tuple[float, Routed]], rules: Ruleset, *, since: dat
     floor = since.timestamp() if since else None
     for at, r in routed:
         report.articles += 1
-        if expiry is not None:
-            expire_stories(stories, expiry, r.story.trigger.occurred_at.timestamp())
-        events = apply_story(stories, r.story)
-        if expiry is not None:
-            file_story(stories, expiry, r.story)
+        events, _ = fold_story(stories, r.story, expiry)
         for note in r.spikes:
             events += apply_spike(spikes, note)
         for event in events:

@@ -20,7 +20,8 @@ reported the story within some span of ``window`` (any span, not one
 anchored on the first article). Both only grow as articles arrive, so firing
 is monotone: which alerts exist, and the articles and sources they end with,
 do not depend on the order in which partitions are interleaved. (Revision
-numbers can: they count the copies that arrived after the alert.)
+numbers can: they count the copies that arrived after the alert. So can
+what story expiry forgets: see `streams.alerts.expiry`.)
 """
 
 from __future__ import annotations

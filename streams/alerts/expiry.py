@@ -24,6 +24,8 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 
+from schemas.events import AlertRaised, AlertUpdated
+from streams.alerts.engine import apply_story
 from streams.alerts.notes import StoryNote, StoryState
 from streams.alerts.rules import Ruleset
 from streams.expiry import DAY, HourIndex, hour_of
@@ -86,3 +88,14 @@ def file_story(stories: MutableMapping[str, StoryState], index: HourIndex, note:
         state.seen = seen
         stories[note.story_id] = state
         index.file(note.story_id, seen)
+
+
+def fold_story(stories: MutableMapping[str, StoryState], note: StoryNote,
+               index: HourIndex | None) -> tuple[list[AlertRaised | AlertUpdated], Swept | None]:
+    """`engine.apply_story` with expiry around it (none when ``index`` is None), as the agent and the
+    back-test both run it: expire up to the note's time, fold the note in, file its story."""
+    swept = expire_stories(stories, index, note.trigger.occurred_at.timestamp()) if index else None
+    events = apply_story(stories, note)
+    if index:
+        file_story(stories, index, note)
+    return events, swept

@@ -9,8 +9,8 @@ import msgspec
 import pytest
 
 from schemas.events import AlertRaised, AlertUpdated
-from streams.alerts.engine import apply_story, route
-from streams.alerts.expiry import expire_stories, file_story, story_ttl_s
+from streams.alerts.engine import route
+from streams.alerts.expiry import fold_story, story_ttl_s
 from streams.alerts.notes import ArticleRef, Staged, StateStore, StoryNote, StoryState, Trigger
 from streams.alerts.rules import load_rules, parse_rules
 from streams.classify import Taxonomy
@@ -38,11 +38,9 @@ class Alerter:
         return [e for a in articles for e in self.note(route(a, self.rules).story)]
 
     def note(self, note: StoryNote) -> list:
-        swept = expire_stories(self.stories, self.expiry, note.trigger.occurred_at.timestamp())
+        events, swept = fold_story(self.stories, note, self.expiry)
         if swept:
             self.swept.append(swept)
-        events = apply_story(self.stories, note)
-        file_story(self.stories, self.expiry, note)
         return events
 
 
@@ -112,10 +110,7 @@ def test_time_is_the_logged_processing_time_per_partition_not_the_wall_clock(rul
     parts = [HourIndex(index, p, ttl) for p in (0, 1)]
     for p, a in ((0, article("p0-old", OFF_TOPIC, at=T0)), (1, article("p1-old", OFF_TOPIC, at=T0)),
                  (0, quiet("p0-new", 45))):
-        note = route(a, rules).story
-        expire_stories(stories, parts[p], note.trigger.occurred_at.timestamp())
-        apply_story(stories, note)
-        file_story(stories, parts[p], note)
+        fold_story(stories, route(a, rules).story, parts[p])
     assert "p0-old" not in stories and "p1-old" in stories  # partition 1 has seen nothing newer
 
 
