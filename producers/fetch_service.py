@@ -43,7 +43,7 @@ from deploy.services.offsets import Tracker
 from producers.events import FETCH_STAGE, dead_letter_event, entry_from_discovered, fetched_event
 from producers.events import publish_failure_letter as publish_failure
 from producers.http import Fetcher, FetchOptions
-from producers.poller import FetchedArticle, PollOptions, fetch_article
+from producers.poller import DiscoveredEntry, FetchedArticle, PollOptions, fetch_article
 from producers.publish import EventPublisher, PublishError
 from producers.shutdown import StopRequest, StopSignals, finish_or_cancel
 from schemas.codec import SchemaError, decode_as
@@ -236,25 +236,9 @@ class _Fetcher:
             log.exception("article %s: fetch failed unexpectedly", cause.article_id)
 
     async def _fetch(self, cause: ArticleDiscovered, done: Callable[[], None]) -> None:
-        entry = entry_from_discovered(cause)
-        outcome = await fetch_article(entry, self.http, self.config.poll)
-        (metrics.PAGES_FETCHED if isinstance(outcome, FetchedArticle) else metrics.PAGES_FAILED).inc()
-        if isinstance(outcome, FetchedArticle):
-            event = await asyncio.to_thread(fetched_event, outcome, cause=cause, raw_cap=self.config.raw_page_cap)
-            try:
-                self._publish(self.topics.fetched, entry.article_id, event, done)
-                log.debug("article %s: fetched from the %s (%d chars)", entry.article_id, outcome.origin,
-                          len(outcome.text))
-                return
-            except PublishError as exc:
-                letter = publish_failure(entry.article_id, entry.url, f"publish: {exc}", cause=cause)
-        else:
-            letter = dead_letter_event(outcome, cause=cause, source_topic=self.topics.discovered)
-        log.warning("article %s (%s): dead letter: %s", entry.article_id, entry.url, letter.reason)
-        try:
-            self._publish(self.topics.deadletter("producers"), entry.article_id, letter, done)
-        except PublishError as exc:  # left uncommitted: the next run tries the article again
-            log.error("article %s: dead letter not published either: %s", entry.article_id, exc)
+        await fetch_and_publish(entry_from_discovered(cause), cause, self.http, self.config.poll,
+                                self.config.raw_page_cap, self.topics,
+                                lambda topic, key, event: self._publish(topic, key, event, done))
 
     def _publish(self, topic: str, key: str | None, event: Event, done: Callable[[], None]) -> None:
         kind = "fetched" if topic == self.topics.fetched else "dead letters"
@@ -332,6 +316,37 @@ class _Rebalance(ConsumerRebalanceListener):
 
     def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         log.info("assigned %s", ", ".join(f"{tp.topic}[{tp.partition}]" for tp in sorted(assigned)) or "nothing")
+
+
+async def fetch_and_publish(entry: DiscoveredEntry, cause: ArticleDiscovered, http: Fetcher, options: PollOptions,
+                            raw_cap: int, topics: Topics, publish: Callable[[str, str, Event], None]) -> bool:
+    """Fetch one discovered article and publish its outcome: the ArticleFetched, else a dead letter
+    with the reason (also when the ArticleFetched itself cannot be published).
+
+    The fetcher's step, and `marsad produce`'s when it fetches inline. ``publish``
+    raises `PublishError` when Kafka refuses; returns whether an outcome was
+    published (False: left for the next run to try again).
+    """
+    outcome = await fetch_article(entry, http, options)
+    (metrics.PAGES_FETCHED if isinstance(outcome, FetchedArticle) else metrics.PAGES_FAILED).inc()
+    if isinstance(outcome, FetchedArticle):
+        event = await asyncio.to_thread(fetched_event, outcome, cause=cause, raw_cap=raw_cap)
+        try:
+            publish(topics.fetched, entry.article_id, event)
+            log.debug("article %s: fetched from the %s (%d chars)", entry.article_id, outcome.origin,
+                      len(outcome.text))
+            return True
+        except PublishError as exc:
+            letter = publish_failure(entry.article_id, entry.url, f"publish: {exc}", cause=cause)
+    else:
+        letter = dead_letter_event(outcome, cause=cause, source_topic=topics.discovered)
+    log.warning("article %s (%s): dead letter: %s", entry.article_id, entry.url, letter.reason)
+    try:
+        publish(topics.deadletter("producers"), entry.article_id, letter)
+        return True
+    except PublishError as exc:  # left unfinished: the next run tries the article again
+        log.error("article %s: dead letter not published either: %s", entry.article_id, exc)
+        return False
 
 
 def _poison(record: ConsumerRecord, reason: str) -> DeadLetter:

@@ -43,17 +43,15 @@ from pathlib import Path
 
 from deploy.services import metrics
 from deploy.services.health import Health
-from producers.events import dead_letter_event, discovered_event, entry_from_discovered, fetched_event
-from producers.events import publish_failure_letter as publish_failure
+from producers.events import discovered_event, entry_from_discovered
 from producers.feeds.registry import Feed, enabled_feeds, load_registry
 from producers.feeds.state import FeedState, StateStore, is_due
+from producers.fetch_service import fetch_and_publish
 from producers.http import Fetcher, FetchOptions
 from producers.poller import (
     DiscoveredEntry,
-    FetchedArticle,
     PollOptions,
     PollOutcome,
-    fetch_article,
     poll_feed,
 )
 from producers.progress import log_cycle, log_poll
@@ -309,26 +307,9 @@ class _Service:
                 self.queue.task_done()
 
     async def _fetch(self, entry: DiscoveredEntry, cause: ArticleDiscovered) -> None:
-        outcome = await fetch_article(entry, self.fetcher, self.config.poll)
-        (metrics.PAGES_FETCHED if isinstance(outcome, FetchedArticle) else metrics.PAGES_FAILED).inc()
-        if isinstance(outcome, FetchedArticle):
-            event = await asyncio.to_thread(fetched_event, outcome, cause=cause, raw_cap=self.config.raw_page_cap)
-            try:
-                self._publish(self.topics.fetched, entry.article_id, event)
-                self.open_jobs -= 1
-                log.debug("article %s: fetched from the %s (%d chars)", entry.article_id, outcome.origin,
-                          len(outcome.text))
-                return
-            except PublishError as exc:
-                letter = publish_failure(entry.article_id, entry.url, f"publish: {exc}", cause=cause)
-        else:
-            letter = dead_letter_event(outcome, cause=cause, source_topic=self.topics.discovered)
-        log.warning("article %s (%s): dead letter: %s", entry.article_id, entry.url, letter.reason)
-        try:
-            self._publish(self.topics.deadletter("producers"), entry.article_id, letter)
+        if await fetch_and_publish(entry, cause, self.fetcher, self.config.poll, self.config.raw_page_cap,
+                                   self.topics, self._publish):
             self.open_jobs -= 1
-        except PublishError as exc:  # left unfinished in Kafka: the next run tries the article again
-            log.error("article %s: dead letter not published either: %s", entry.article_id, exc)
 
     def _publish(self, topic: str, key: str, event: Event) -> None:
         kind = KINDS[type(event).__name__]

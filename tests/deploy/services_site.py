@@ -13,6 +13,7 @@ and free ports, and reads back what the invariant needs.
 
 from __future__ import annotations
 
+import collections
 import os
 import signal
 import sqlite3
@@ -201,6 +202,19 @@ class Pipeline:
             return None
         dead, views = self.dead_letters(), set(self.view_rows())
         return (discovered, dead, views) if discovered <= views | set(dead) else None
+
+    def assert_each_article_once_or_dead_lettered(self, n: int, missing: tuple[int, ...]) -> None:
+        """The end-to-end invariant: wait until all ``n`` discovered articles are settled, then each is in
+        the views exactly once or in the dead-letter topic, and the dead letters are the ``missing`` pages'
+        404s."""
+        discovered, dead, views = wait_for("every discovered article in the views or dead-lettered",
+                                           lambda: self.settled(n), 240, 2.0, self.report)
+        assert len(discovered) == n
+        rows = self.view_rows()
+        assert not [a for a, count in collections.Counter(rows).items() if count > 1]
+        assert set(rows) <= discovered
+        assert set(dead) == discovered - views and len(dead) == len(missing)
+        assert all("404" in reason for reason in dead.values()), dead
 
     def report(self) -> str:
         """Where each article got to, for a failing test's message: topic by topic, then the logs."""

@@ -79,14 +79,7 @@ def test_every_article_is_in_the_views_once_or_dead_lettered_and_lag_returns_to_
     p, site = pipeline
     site.release(N)
 
-    discovered, dead, views = wait_for("every discovered article in the views or dead-lettered",
-                                       lambda: p.settled(N), 240, 2.0, p.report)
-    assert len(discovered) == N
-    rows = p.view_rows()
-    assert not [a for a, n in collections.Counter(rows).items() if n > 1]
-    assert set(rows) <= discovered
-    assert set(dead) == discovered - views and len(dead) == len(MISSING)
-    assert all("404" in reason for reason in dead.values()), dead
+    p.assert_each_article_once_or_dead_lettered(N, MISSING)
     verdicts = collections.Counter(p.view_duplicates().values())
     assert verdicts["near"] >= 2, verdicts  # the re-published stories were recognised
 
