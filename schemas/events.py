@@ -20,7 +20,7 @@ from typing import ClassVar
 
 import msgspec
 
-from schemas.facts import Org, Place, Quantity, Topic
+from schemas.facts import Incident, Org, Place, Quantity, Topic
 
 
 def new_event_id() -> str:
@@ -107,11 +107,11 @@ class Duplicate(msgspec.Struct, frozen=True, omit_defaults=True):
 class ArticleProcessed(Event, frozen=True, kw_only=True, omit_defaults=True):
     """Clean text and extracted facts of one article. Key: article_id.
 
-    Version 2 carries scored topics with evidence; version 1 carried topic ids
-    only (see `schemas.upcast`).
+    Version 3 adds the incidents the article reports; version 2 carried scored
+    topics with evidence; version 1 carried topic ids only (see `schemas.upcast`).
     """
 
-    VERSION: ClassVar[int] = 2
+    VERSION: ClassVar[int] = 3
 
     article_id: str
     url: str = ""
@@ -125,6 +125,7 @@ class ArticleProcessed(Event, frozen=True, kw_only=True, omit_defaults=True):
     countries: list[str] = []
     orgs: list[Org] = []
     quantities: list[Quantity] = []
+    incidents: list[Incident] = []
     duplicate: Duplicate = msgspec.field(default_factory=Duplicate)
     taxonomy_version: str = ""  # content hash of the taxonomy file used
     gazetteer_version: str = ""  # content hash of the gazetteer used

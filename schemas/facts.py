@@ -46,3 +46,31 @@ class Quantity(msgspec.Struct, frozen=True, omit_defaults=True):
     unit: str  # pill, kg, g, ton, liter, USD, EUR, SYP, IQD
     item: str | None = None  # drug kind for drug quantities, None for money
     text: str = ""  # the phrase as written
+
+
+# The incident types of ../shared/spec/incidents.md, in the spec's order.
+INCIDENT_TYPES: tuple[str, ...] = (
+    "armed_clash", "attack", "airstrike", "arrest_raid", "seizure",
+    "kidnapping", "protest", "displacement", "strategic",
+)
+
+
+class Incident(msgspec.Struct, frozen=True, omit_defaults=True):
+    """One security event an article reports (../shared/spec/incidents.md).
+
+    ``date`` is the event's own day (YYYY-MM-DD) or None when unknown; ``place`` the
+    most precise named location or None. Counts are None when the article gives no
+    number (None is not 0). ``quantities`` are the article's seizure quantities that
+    belong to this event. ``evidence`` is the sentence of the clean text that reports it.
+    """
+
+    type: str  # one of INCIDENT_TYPES
+    evidence: str
+    date: str | None = None
+    place: Place | None = None
+    actors: list[str] = []  # organisation ids: who carried it out
+    targets: list[str] = []  # organisation ids: whom it targeted
+    killed: int | None = None
+    injured: int | None = None
+    arrested: int | None = None
+    quantities: list[Quantity] = []

@@ -49,3 +49,12 @@ def _processed_v1_to_v2(obj: dict[str, Any]) -> dict[str, Any]:
     if isinstance(topics, list):
         obj = {**obj, "topics": [{"id": t, "score": 1.0} if isinstance(t, str) else t for t in topics]}
     return obj
+
+
+@upcaster("ArticleProcessed", 2)
+def _processed_v2_to_v3(obj: dict[str, Any]) -> dict[str, Any]:
+    """v3 adds ``incidents``; an article processed before incidents existed reports none.
+
+    `marsad replay --reprocess` re-runs the stages over the fetched log to get them.
+    """
+    return {**obj, "incidents": obj.get("incidents", [])}

@@ -9,11 +9,13 @@ command goes on. It runs `streams.pipeline.analyse`, the agents' own code.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import date
 from typing import IO, Any
 
 import msgspec
 import orjson
 
+from schemas.facts import Incident
 from streams.pipeline import Analysis, Resources, analyse
 
 
@@ -28,7 +30,27 @@ def result_of(article_id: str, facts: Analysis) -> dict[str, Any]:
         "orgs": [{"id": o.id, "name": o.name} for o in facts.orgs],
         "quantities": [{"value": q.value, "unit": q.unit, "item": q.item, "text": q.text}
                        for q in facts.quantities],
+        "incidents": [incident_of(i) for i in facts.incidents],
     }
+
+
+def incident_of(inc: Incident) -> dict[str, Any]:
+    """An incident as ../shared/spec/incidents.md prints it: date and place null when unknown,
+    counts omitted when the article gives none."""
+    out: dict[str, Any] = {
+        "type": inc.type, "date": inc.date,
+        "place": {"name": inc.place.name, "lat": inc.place.lat, "lon": inc.place.lon} if inc.place else None,
+        "actors": inc.actors, "targets": inc.targets,
+    }
+    for count in ("killed", "injured", "arrested"):
+        value = getattr(inc, count)
+        if value is not None:
+            out[count] = value
+    if inc.quantities:
+        out["quantities"] = [{"value": q.value, "unit": q.unit, "item": q.item, "text": q.text}
+                             for q in inc.quantities]
+    out["evidence"] = inc.evidence
+    return out
 
 
 def classify_line(line: bytes, res: Resources) -> dict[str, Any]:
@@ -48,10 +70,21 @@ def classify_line(line: bytes, res: Resources) -> dict[str, Any]:
         return {"id": art_id, "error": "missing `text`"}
     title = obj.get("title") if isinstance(obj.get("title"), str) else ""
     lang = obj.get("lang") if isinstance(obj.get("lang"), str) else ""
+    published = _published_day(obj.get("published"))
     try:
-        return result_of(art_id, analyse(text, res, title=title, lang=lang))
+        return result_of(art_id, analyse(text, res, title=title, lang=lang, published=published))
     except Exception as e:  # never stop the batch on one article
         return {"id": art_id, "error": f"processing failed: {type(e).__name__}: {e}"}
+
+
+def _published_day(value: Any) -> date | None:
+    """The day of an ISO date or date-time (``2024-02-08`` or ``2024-02-08T10:00:00Z``), else None."""
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
 
 
 def classify_lines(lines: Iterable[bytes], res: Resources) -> Iterator[bytes]:

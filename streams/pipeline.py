@@ -10,6 +10,7 @@ back-tests all run `analyse`, so they cannot disagree. Stages, in order:
 5. places       gazetteer places with coordinates (`streams.extract.places`)
 6. countries    ISO codes, named or inferred from places (`streams.extract.countries`)
 7. quantities   drugs and money with units (`streams.extract.quantities`)
+8. incidents    the security events reported, with date, place, actors, counts (`streams.extract.incidents`)
 
 `Resources` holds what is loaded once at start-up (taxonomy, gazetteer,
 boilerplate rules); nothing is rebuilt per article.
@@ -21,16 +22,18 @@ import hashlib
 import re
 import string
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from schemas.events import ArticleFetched, ArticleProcessed
-from schemas.facts import Org, Place, Quantity, Topic
+from schemas.facts import Incident, Org, Place, Quantity, Topic
 from streams.classify import Taxonomy
 from streams.classify.combined import topics_and_orgs
 from streams.clean.boilerplate import DEFAULT_PATH as BOILERPLATE_FILE
 from streams.clean.boilerplate import BoilerplateRules
 from streams.clean.pipeline import clean_and_normalize
 from streams.extract.gazetteer.model import Gazetteer, load_gazetteer
+from streams.extract.incidents import find_incidents
 from streams.extract.places import find_places_and_countries
 from streams.extract.quantities import find_quantities
 from streams.text.normalize import SourceMap, normalize
@@ -77,9 +80,11 @@ class Analysis:
     countries: list[str]
     orgs: list[Org]
     quantities: list[Quantity]
+    incidents: list[Incident]
 
 
-def analyse(text: str, res: Resources, *, title: str = "", lang: str = "") -> Analysis:
+def analyse(text: str, res: Resources, *, title: str = "", lang: str = "",
+            published: date | None = None) -> Analysis:
     """Clean, classify and extract one article (see the module docstring for the order)."""
     body, norm = clean_and_normalize(text, res.boilerplate)
     title_norm = normalize(title) if title else ""
@@ -88,7 +93,10 @@ def analyse(text: str, res: Resources, *, title: str = "", lang: str = "") -> An
                                    written=written)
     places, countries = find_places_and_countries(norm, res.gazetteer, text=body, written=written)
     quantities = find_quantities(body, norm=norm, written=written)
-    return Analysis(lang or detect_lang(body), body, norm, topics, places, countries, orgs, quantities)
+    lang = lang or detect_lang(body)
+    incidents = find_incidents(body, norm, lang=lang, published=published, places=places, orgs=orgs,
+                               quantities=quantities, gazetteer=res.gazetteer, taxonomy=res.taxonomy)
+    return Analysis(lang, body, norm, topics, places, countries, orgs, quantities, incidents)
 
 
 def detect_lang(text: str) -> str:
@@ -118,11 +126,12 @@ def process_fetched(fetched: ArticleFetched, res: Resources) -> tuple[ArticlePro
 
     The worker's agents and `marsad replay --reprocess` both build their events here.
     """
-    facts = analyse(fetched.text, res, title=fetched.title, lang=fetched.lang)
+    published = fetched.published.date() if fetched.published else None
+    facts = analyse(fetched.text, res, title=fetched.title, lang=fetched.lang, published=published)
     article = ArticleProcessed(
         event_id=processed_event_id(fetched, res), causation_id=fetched.event_id,
         article_id=fetched.article_id, url=fetched.url, source=fetched.source, title=fetched.title,
         published=fetched.published, lang=facts.lang, clean_text=facts.clean_text, topics=facts.topics,
         places=facts.places, countries=facts.countries, orgs=facts.orgs, quantities=facts.quantities,
-        taxonomy_version=res.taxonomy_version, gazetteer_version=res.gazetteer_version)
+        incidents=facts.incidents, taxonomy_version=res.taxonomy_version, gazetteer_version=res.gazetteer_version)
     return article, facts

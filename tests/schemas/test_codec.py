@@ -76,15 +76,16 @@ def test_unknown_extra_fields_are_ignored_for_forward_compatibility():
     assert decode(orjson.dumps({**_fetched(), "added_later": 1})).article_id == "a1"
 
 
-def test_version_1_processed_event_is_upcast_to_version_2():
+def test_version_1_processed_event_is_upcast_to_the_current_version():
     v1 = {"type": "ArticleProcessed", "version": 1, "event_id": "e1", "occurred_at": "2024-02-08T10:00:00Z",
           "article_id": "a1", "clean_text": "نص", "topics": ["narcotics", "smuggling"]}
     event = decode(orjson.dumps(v1))
     assert isinstance(event, ArticleProcessed)
-    assert type(event).VERSION == 2
+    assert type(event).VERSION == 3
     assert event.topics == [Topic("narcotics", 1.0), Topic("smuggling", 1.0)]
-    # written back, it is a version 2 event
-    assert orjson.loads(encode(event))["version"] == 2
+    assert event.incidents == []  # v2 -> v3: processed before incidents existed
+    # written back, it is a current event
+    assert orjson.loads(encode(event))["version"] == 3
 
 
 def test_version_2_topics_in_a_version_1_event_are_an_error_naming_the_field():
