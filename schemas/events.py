@@ -189,6 +189,66 @@ class AlertUpdated(Event, frozen=True, kw_only=True, omit_defaults=True):
     observed: float | None = None  # spike alerts: the new count in the window
 
 
+class IncidentReport(msgspec.Struct, frozen=True, omit_defaults=True):
+    """One article's report of an incident: which article, which outlet, what it said."""
+
+    article_id: str
+    source: str = ""
+    url: str = ""
+    title: str = ""
+    published: datetime | None = None
+    lang: str = ""
+    duplicate_of: str | None = None  # an exact or near copy of this article id: not an independent outlet
+    evidence: str = ""
+    date: str | None = None  # the event's date as this report gives it
+    place: Place | None = None
+    killed: int | None = None
+    injured: int | None = None
+    arrested: int | None = None
+
+
+class IncidentRecorded(Event, frozen=True, kw_only=True, omit_defaults=True):
+    """An incident fused across the outlets that reported it. Key on the incidents topic: incident_id.
+
+    ``incident_id`` is deterministic (from its first report), so a replay records the
+    same incident again. The counts are reconciled over the reports: the figure most
+    independent sources give, with ``*_min``/``*_max`` the range they span.
+    ``outlets`` counts independent outlets (exact and near copies count once).
+    """
+
+    VERSION: ClassVar[int] = 1
+
+    incident_id: str
+    incident_type: str  # one of schemas.facts.INCIDENT_TYPES (``type`` is the event's own name on the wire)
+    date: str | None = None  # YYYY-MM-DD, the event's day
+    place: Place | None = None
+    actors: list[str] = []
+    targets: list[str] = []
+    killed: int | None = None
+    injured: int | None = None
+    arrested: int | None = None
+    killed_min: int | None = None
+    killed_max: int | None = None
+    injured_min: int | None = None
+    injured_max: int | None = None
+    arrested_min: int | None = None
+    arrested_max: int | None = None
+    quantities: list[Quantity] = []
+    evidence: str = ""  # the first report's evidence sentence
+    reports: list[IncidentReport] = []
+    outlets: int = 1
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    revision: int = 1  # counts up per incident; (incident_id, revision) is unique and deterministic
+
+
+class IncidentUpdated(IncidentRecorded, frozen=True, kw_only=True, omit_defaults=True):
+    """A new report (or a new figure) changed a recorded incident: the whole record as it now
+    stands, not a delta; the latest revision wins. Key on the incidents topic: incident_id."""
+
+    VERSION: ClassVar[int] = 1
+
+
 class DeadLetter(Event, frozen=True, kw_only=True, omit_defaults=True):
     """Something a stage could not handle, kept with the reason so nothing is silently lost."""
 
@@ -207,5 +267,6 @@ class DeadLetter(Event, frozen=True, kw_only=True, omit_defaults=True):
 
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.__name__: cls
-    for cls in (ArticleDiscovered, ArticleFetched, ArticleProcessed, AlertRaised, AlertUpdated, DeadLetter)
+    for cls in (ArticleDiscovered, ArticleFetched, ArticleProcessed, AlertRaised, AlertUpdated,
+                IncidentRecorded, IncidentUpdated, DeadLetter)
 }

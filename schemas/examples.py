@@ -13,11 +13,15 @@ from schemas.events import (
     DeadLetter,
     Duplicate,
     Event,
+    IncidentRecorded,
+    IncidentReport,
+    IncidentUpdated,
     RawPage,
 )
-from schemas.facts import Evidence, Org, Place, Quantity, Topic
+from schemas.facts import Evidence, Incident, Org, Place, Quantity, Topic
 
 T0 = datetime(2024, 2, 8, 10, 0, tzinfo=UTC)
+QAMISHLI = Place("القامشلي", 37.0522, 41.2306, "SY", "city", 173253)
 
 
 def sample_events() -> list[Event]:
@@ -34,6 +38,9 @@ def sample_events() -> list[Event]:
                          places=[Place("القامشلي", 37.0522, 41.2306, "SY", "city", 173253)],
                          countries=["SY"], orgs=[Org("sdf", "قسد")],
                          quantities=[Quantity(2_500_000.0, "pill", "captagon", "2.5 مليون حبة كبتاغون")],
+                         incidents=[Incident("seizure", "ضبطت السلطات 2.5 مليون حبة كبتاغون", "2024-02-07",
+                                             QAMISHLI, actors=["sdf"], arrested=3,
+                                             quantities=[Quantity(2_500_000.0, "pill", "captagon")])],
                          duplicate=Duplicate("near", "a0", 0.91), taxonomy_version="t1", gazetteer_version="g1"),
         AlertRaised(alert_id="al1", rule_id="captagon-million", title="seizure", severity="critical",
                     story_id="a1", article_ids=["a1"], sources=["عنب بلدي"],
@@ -44,6 +51,16 @@ def sample_events() -> list[Event]:
         AlertUpdated(alert_id="al1", rule_id="captagon-million", severity="critical", revision=1,
                      article_id="a2", source="السومرية", article_ids=["a1", "a2"],
                      sources=["عنب بلدي", "السومرية"]),
+        IncidentRecorded(incident_id="in1", incident_type="attack", date="2024-02-07", place=QAMISHLI,
+                         actors=["isis"], targets=["sdf"], killed=4, killed_min=3, killed_max=4,
+                         evidence="قتل أربعة عناصر من قسد بهجوم لداعش قرب القامشلي أمس.",
+                         reports=[IncidentReport("a1", "عنب بلدي", "https://example.org/a/1", published=T0,
+                                                 killed=4)],
+                         outlets=1, first_seen=T0, last_seen=T0),
+        IncidentUpdated(incident_id="in1", incident_type="attack", date="2024-02-07", place=QAMISHLI, killed=4,
+                        killed_min=3, killed_max=4, outlets=2, revision=2, first_seen=T0, last_seen=T0,
+                        reports=[IncidentReport("a1", "عنب بلدي", killed=4),
+                                 IncidentReport("a3", "Enab Baladi English", lang="en", killed=3)]),
         DeadLetter(stage="process", reason="payload is not JSON", error="schema", key="a1",
                    source_topic="marsad.articles.fetched", source_partition=0, source_offset=7,
                    payload=b"\xff\xfe"),

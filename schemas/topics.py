@@ -16,6 +16,7 @@ FOREVER = {"retention.ms": "-1", "retention.bytes": "-1"}
 LARGE = {"max.message.bytes": str(8 * 1024 * 1024)}
 WEEKS_4 = str(28 * 24 * 3600 * 1000)
 ALERT_EVENTS = ("AlertRaised", "AlertUpdated")
+INCIDENT_EVENTS = ("IncidentRecorded", "IncidentUpdated")
 SEVERITIES = ("critical", "warning", "info")
 
 
@@ -47,6 +48,9 @@ CATALOGUE: tuple[TopicSpec, ...] = (
               "Warning alerts only.", configs=FOREVER),
     TopicSpec("alerts.info", ALERT_EVENTS, "rule_id",
               "Informational alerts only.", configs=FOREVER),
+    TopicSpec("incidents", INCIDENT_EVENTS, "incident_id",
+              "Incidents fused across outlets: IncidentRecorded, then IncidentUpdated per new report or figure.",
+              configs=FOREVER),
     TopicSpec("streams.dedup-bands", ("ClaimBatch",), "article_id (partition chosen by band)",
               "Internal: dedup repartitioned by LSH band (see schemas.internal).",
               configs={"retention.ms": str(7 * 24 * 3600 * 1000)}),

@@ -17,7 +17,8 @@ pytestmark = pytest.mark.kafka
 
 
 def _key(event) -> str:
-    return getattr(event, "article_id", None) or getattr(event, "alert_id", None) or event.key
+    return (getattr(event, "article_id", None) or getattr(event, "alert_id", None)
+            or getattr(event, "incident_id", None) or event.key)
 
 
 def _read_all(bootstrap: str, topic: str, expected: int) -> list:
