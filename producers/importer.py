@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
@@ -110,6 +110,8 @@ def _article_from_json(obj: object, n: int, where: str, line: bytes) -> ArticleF
         except ValueError:
             return Rejected(art_id, f"line {n}: `published` is not an ISO date: {obj['published']!r}",
                             where, line)
+    if published is not None and published.tzinfo is None:  # a date or a naive time: taken as UTC
+        published = published.replace(tzinfo=UTC)
     return ArticleFetched(article_id=art_id, origin="import", text=text, title=str(obj.get("title") or ""),
                           url=str(obj.get("url") or ""), source=str(obj.get("source") or "import"),
                           published=published, lang=str(obj.get("lang") or ""))

@@ -20,6 +20,9 @@ from schemas.upcast import UpcastError, upcast
 E = TypeVar("E", bound=Event)
 
 RESERVED = ("type", "version")
+# Every event on the wire names itself and its moment: a payload without them is refused,
+# not given a made-up id or time (ids must stay deterministic, expiry follows the log's times).
+REQUIRED_COMMON = ("event_id", "occurred_at")
 
 
 class SchemaError(ValueError):
@@ -59,11 +62,15 @@ def decode_obj(obj: Any) -> Event:
     body = {k: v for k, v in obj.items() if k not in RESERVED}
     try:
         body = upcast(type_name, version, cls.VERSION, body)
-        return msgspec.convert(body, cls)
+        event = msgspec.convert(body, cls)
     except UpcastError as e:
         raise SchemaError("version", f"{type_name}: {e}") from None
     except msgspec.ValidationError as e:
         raise SchemaError("field", f"{type_name} v{version}: {_field_message(e)}") from None
+    for name in REQUIRED_COMMON:
+        if name not in body:
+            raise SchemaError("field", f"{type_name} v{version}: Object missing required field `{name}`")
+    return event
 
 
 def decode(data: bytes | bytearray | memoryview | str) -> Event:

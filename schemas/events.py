@@ -21,6 +21,7 @@ from typing import ClassVar
 import msgspec
 
 from schemas.facts import Incident, Org, Place, Quantity, Topic
+from schemas.wire import AlertKind, Base64, DuplicateStatus, IncidentType, Origin, Severity, Timestamp
 
 
 def new_event_id() -> str:
@@ -37,7 +38,7 @@ class Event(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     VERSION: ClassVar[int] = 1
 
     event_id: str = msgspec.field(default_factory=new_event_id)
-    occurred_at: datetime = msgspec.field(default_factory=utcnow)
+    occurred_at: Timestamp = msgspec.field(default_factory=utcnow)
     causation_id: str | None = None
 
     @classmethod
@@ -55,7 +56,7 @@ class ArticleDiscovered(Event, frozen=True, kw_only=True, omit_defaults=True):
     feed_id: str
     source: str  # outlet (feed title or host)
     title: str = ""
-    published: datetime | None = None
+    published: Timestamp | None = None
     summary: str = ""
     lang: str = ""  # language hint of the feed
     has_content: bool = False  # the entry carries the full article text
@@ -67,7 +68,7 @@ class ArticleDiscovered(Event, frozen=True, kw_only=True, omit_defaults=True):
 class RawPage(msgspec.Struct, frozen=True, omit_defaults=True):
     """The page as fetched, kept so extraction can be re-run by replaying the log."""
 
-    data: bytes  # compressed with `compression`
+    data: Base64  # compressed with `compression`
     compression: str = "zlib"
     content_type: str = ""
     encoding: str = ""  # charset the page was decoded with
@@ -87,11 +88,11 @@ class ArticleFetched(Event, frozen=True, kw_only=True, omit_defaults=True):
     url: str = ""
     source: str = ""
     feed_id: str = ""
-    origin: str = "page"  # "page", "feed" (entry content) or "import"
+    origin: Origin = "page"  # "page", "feed" (entry content) or "import"
     title: str = ""
     text: str  # extracted text (may still hold boilerplate) or HTML for imports
     author: str = ""
-    published: datetime | None = None
+    published: Timestamp | None = None
     lang: str = ""
     raw: RawPage | None = None
 
@@ -99,7 +100,7 @@ class ArticleFetched(Event, frozen=True, kw_only=True, omit_defaults=True):
 class Duplicate(msgspec.Struct, frozen=True, omit_defaults=True):
     """The deduplication verdict: "original", "exact" or "near" (a copy of first_id)."""
 
-    status: str = "original"
+    status: DuplicateStatus = "original"
     first_id: str | None = None
     similarity: float = 0.0
 
@@ -117,7 +118,7 @@ class ArticleProcessed(Event, frozen=True, kw_only=True, omit_defaults=True):
     url: str = ""
     source: str = ""
     title: str = ""
-    published: datetime | None = None
+    published: Timestamp | None = None
     lang: str = ""
     clean_text: str
     topics: list[Topic] = []
@@ -145,8 +146,8 @@ class AlertRaised(Event, frozen=True, kw_only=True, omit_defaults=True):
     alert_id: str
     rule_id: str
     title: str
-    severity: str  # "info", "warning" or "critical"
-    kind: str = "story"  # "story" (rule matched articles) or "spike" (count above baseline)
+    severity: Severity
+    kind: AlertKind = "story"  # "story" (rule matched articles) or "spike" (count above baseline)
     story_id: str = ""  # article_id of the story's first copy
     article_ids: list[str] = []
     sources: list[str] = []
@@ -159,8 +160,8 @@ class AlertRaised(Event, frozen=True, kw_only=True, omit_defaults=True):
     quantities: list[Quantity] = []
     matched: list[str] = []  # human-readable reasons: which condition matched what
     scope: str = ""  # spike alerts: what was counted, e.g. "topic=narcotics place=درعا"
-    window_start: datetime | None = None  # spike alerts: the window; story alerts: first article
-    window_end: datetime | None = None
+    window_start: Timestamp | None = None  # spike alerts: the window; story alerts: first article
+    window_end: Timestamp | None = None
     observed: float | None = None  # spike alerts: count in the window
     expected: float | None = None  # spike alerts: baseline count
     rules_version: str = ""
@@ -180,7 +181,7 @@ class AlertUpdated(Event, frozen=True, kw_only=True, omit_defaults=True):
 
     alert_id: str
     rule_id: str
-    severity: str
+    severity: Severity
     revision: int
     article_id: str  # the copy that caused this update
     source: str = ""
@@ -196,7 +197,7 @@ class IncidentReport(msgspec.Struct, frozen=True, omit_defaults=True):
     source: str = ""
     url: str = ""
     title: str = ""
-    published: datetime | None = None
+    published: Timestamp | None = None
     lang: str = ""
     duplicate_of: str | None = None  # an exact or near copy of this article id: not an independent outlet
     evidence: str = ""
@@ -219,7 +220,7 @@ class IncidentRecorded(Event, frozen=True, kw_only=True, omit_defaults=True):
     VERSION: ClassVar[int] = 1
 
     incident_id: str
-    incident_type: str  # one of schemas.facts.INCIDENT_TYPES (``type`` is the event's own name on the wire)
+    incident_type: IncidentType  # (``type`` is the event's own name on the wire)
     date: str | None = None  # YYYY-MM-DD, the event's day
     place: Place | None = None
     actors: list[str] = []
@@ -237,8 +238,8 @@ class IncidentRecorded(Event, frozen=True, kw_only=True, omit_defaults=True):
     evidence: str = ""  # the first report's evidence sentence
     reports: list[IncidentReport] = []
     outlets: int = 1
-    first_seen: datetime | None = None
-    last_seen: datetime | None = None
+    first_seen: Timestamp | None = None
+    last_seen: Timestamp | None = None
     revision: int = 1  # counts up per incident; (incident_id, revision) is unique and deterministic
 
 
@@ -262,7 +263,7 @@ class DeadLetter(Event, frozen=True, kw_only=True, omit_defaults=True):
     source_topic: str = ""
     source_partition: int | None = None
     source_offset: int | None = None
-    payload: bytes = b""  # the original message value (or a prefix of it)
+    payload: Base64 = b""  # the original message value (or a prefix of it)
 
 
 EVENT_TYPES: dict[str, type[Event]] = {

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import msgspec
 
+from schemas.wire import INCIDENT_TYPES, IncidentType
+
+__all__ = ["INCIDENT_TYPES", "Evidence", "Incident", "Org", "Place", "Quantity", "Topic"]
+
 
 class Evidence(msgspec.Struct, frozen=True, omit_defaults=True):
     """One matched term: the taxonomy term, the text as written, and where."""
@@ -48,13 +52,6 @@ class Quantity(msgspec.Struct, frozen=True, omit_defaults=True):
     text: str = ""  # the phrase as written
 
 
-# The incident types of ../shared/spec/incidents.md, in the spec's order.
-INCIDENT_TYPES: tuple[str, ...] = (
-    "armed_clash", "attack", "airstrike", "arrest_raid", "seizure",
-    "kidnapping", "protest", "displacement", "strategic",
-)
-
-
 class Incident(msgspec.Struct, frozen=True, omit_defaults=True):
     """One security event an article reports (../shared/spec/incidents.md).
 
@@ -64,7 +61,7 @@ class Incident(msgspec.Struct, frozen=True, omit_defaults=True):
     belong to this event. ``evidence`` is the sentence of the clean text that reports it.
     """
 
-    type: str  # one of INCIDENT_TYPES
+    type: IncidentType
     evidence: str
     date: str | None = None
     place: Place | None = None

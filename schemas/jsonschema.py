@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 import orjson
 
+from schemas.codec import REQUIRED_COMMON
 from schemas.events import EVENT_TYPES, Event
 
 JSON_DIR = Path(__file__).resolve().parent / "json"
@@ -34,7 +35,7 @@ def event_schema(cls: type[Event]) -> dict[str, Any]:
         "description": (cls.__doc__ or "").strip().splitlines()[0],
         "type": "object",
         "properties": props,
-        "required": ["type", "version", *body.get("required", [])],
+        "required": ["type", "version", *REQUIRED_COMMON, *body.get("required", [])],
     }
     if components:
         schema["$defs"] = components

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from schemas.wire import SEVERITIES
+
 FOREVER = {"retention.ms": "-1", "retention.bytes": "-1"}
 # Raw pages ride along in ArticleFetched (compressed and capped): allow 8 MiB messages.
 LARGE = {"max.message.bytes": str(8 * 1024 * 1024)}
 WEEKS_4 = str(28 * 24 * 3600 * 1000)
 ALERT_EVENTS = ("AlertRaised", "AlertUpdated")
 INCIDENT_EVENTS = ("IncidentRecorded", "IncidentUpdated")
-SEVERITIES = ("critical", "warning", "info")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from typing import Any
 
 from consumers.api import dashboard_openapi
 from consumers.query.params import ENDPOINTS, LIMITS, PARAMS
+from schemas.wire import ALERT_KINDS, DUPLICATE_STATUSES, SEVERITIES
 
 NUM = {"type": "number"}
 STR = {"type": "string"}
@@ -32,7 +33,7 @@ SCHEMAS: dict[str, Any] = {
     "Article": _obj({
         "article_id": STR, "url": STR, "source": STR, "title": STR, "lang": STR, "published": NSTR, "at": STR,
         "story_id": STR, "taxonomy_version": STR, "snippet": STR,
-        "duplicate": _obj({"status": {"enum": ["original", "exact", "near"]}, "first_id": NSTR, "similarity": NUM}),
+        "duplicate": _obj({"status": {"enum": list(DUPLICATE_STATUSES)}, "first_id": NSTR, "similarity": NUM}),
         "topics": {"type": "array", "items": _obj({"id": STR, "score": NUM})},
         "places": {"type": "array", "items": _obj({"name": STR, "lat": NUM, "lon": NUM, "country": STR,
                                                    "kind": STR, "geonameid": {"type": ["integer", "null"]},
@@ -51,8 +52,8 @@ SCHEMAS: dict[str, Any] = {
     "Total": _obj({"item": STR, "unit": STR, "day": STR, "total": NUM, "seizures": INT, "articles": INT,
                    "first_day": STR, "last_day": STR}),
     "Alert": _obj({
-        "alert_id": STR, "rule_id": STR, "title": STR, "severity": {"enum": ["critical", "warning", "info"]},
-        "kind": {"enum": ["story", "spike"]}, "story_id": STR, "event_id": NSTR,
+        "alert_id": STR, "rule_id": STR, "title": STR, "severity": {"enum": list(SEVERITIES)},
+        "kind": {"enum": list(ALERT_KINDS)}, "story_id": STR, "event_id": NSTR,
         "raised_at": {**NSTR, "description": "When it was raised; null while only updates of it were seen."},
         "at": {**STR, "description": "Window start (story alerts: the first article), else raised_at; "
                                      "what since/until filter and what the list is sorted by."},

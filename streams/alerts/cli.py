@@ -16,6 +16,8 @@ from typing import Any
 
 import click
 
+from schemas.wire import SEVERITIES
+
 
 def _broker(settings: Any) -> str:
     from deploy.cli import ensure_broker
@@ -70,7 +72,7 @@ def alerter_cmd(ctx: click.Context, web_port: int | None) -> None:
 
 @click.command("tail")
 @click.option("--rule", default=None, help="Only this rule's alerts.")
-@click.option("--severity", type=click.Choice(["critical", "warning", "info"]), default=None,
+@click.option("--severity", type=click.Choice(SEVERITIES), default=None,
               help="Only this severity (reads its own topic).")
 @click.option("--from-beginning", is_flag=True, help="Start from the first alert, not from now.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line (the event as published).")

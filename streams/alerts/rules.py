@@ -24,6 +24,7 @@ from typing import Any
 import msgspec
 import yaml
 
+from schemas.wire import ALERT_KINDS, SEVERITIES
 from streams.classify import Taxonomy
 from streams.extract.gazetteer.model import Gazetteer, load_gazetteer
 from streams.extract.quantities import DATA_FILE as QUANTITIES_FILE
@@ -31,7 +32,6 @@ from streams.text.normalize import normalize
 from streams.text.tokens import PREFIXES
 
 DEFAULT_PATH = Path(__file__).with_name("rules.yaml")
-SEVERITIES = ("critical", "warning", "info")
 WEIGHT_KG = {"g": 0.001, "kg": 1.0, "ton": 1000.0}  # weights compare across units
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
@@ -266,8 +266,8 @@ class _Checker:
         if not isinstance(raw, dict):
             raise RulesError(f"a rule must be a mapping, got {type(raw).__name__}")
         kind = raw.get("kind", "story")
-        if kind not in ("story", "spike"):
-            raise RulesError(f"kind: must be 'story' or 'spike', got {kind!r}")
+        if kind not in ALERT_KINDS:
+            raise RulesError(f"kind: must be one of {', '.join(ALERT_KINDS)}, got {kind!r}")
         cls = StoryRuleSpec if kind == "story" else SpikeRuleSpec
         try:
             spec = msgspec.convert(raw, cls)

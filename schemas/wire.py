@@ -1,0 +1,40 @@
+"""The wire's typed vocabularies and formats, declared once.
+
+Each ``Literal`` types its event field (so the decoder refuses any other value),
+and the tuple beside it is what the JSON Schemas, the OpenAPI description, the
+rules' checks and the CLI choices list. Adding a value here adds it everywhere.
+`Timestamp` and `Base64` carry the JSON Schema format the decoder enforces, so a
+payload that passes the schema passes the decoder and the other way round.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal, get_args
+
+import msgspec
+
+Severity = Literal["critical", "warning", "info"]
+SEVERITIES: tuple[str, ...] = get_args(Severity)  # most urgent first
+
+AlertKind = Literal["story", "spike"]
+ALERT_KINDS: tuple[str, ...] = get_args(AlertKind)
+
+DuplicateStatus = Literal["original", "exact", "near"]
+DUPLICATE_STATUSES: tuple[str, ...] = get_args(DuplicateStatus)
+
+Origin = Literal["page", "feed", "import"]  # where an ArticleFetched's text came from
+ORIGINS: tuple[str, ...] = get_args(Origin)
+
+# The incident types of ../shared/spec/incidents.md, in the spec's order.
+IncidentType = Literal["armed_clash", "attack", "airstrike", "arrest_raid", "seizure",
+                       "kidnapping", "protest", "displacement", "strategic"]
+INCIDENT_TYPES: tuple[str, ...] = get_args(IncidentType)
+
+# A moment on the wire: RFC 3339 with its offset ("2024-02-08T10:00:00Z"). A naive
+# time is refused, as JSON Schema's `date-time` format refuses it.
+Timestamp = Annotated[datetime, msgspec.Meta(tz=True, extra_json_schema={"format": "date-time"})]
+
+# Bytes on the wire: standard base64 with its padding, as the decoder reads it.
+Base64 = Annotated[bytes, msgspec.Meta(extra_json_schema={
+    "pattern": "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"})]
