@@ -14,6 +14,7 @@ from __future__ import annotations
 import msgspec
 
 from schemas.events import ArticleProcessed
+from schemas.state import StateCodec
 
 
 class Claim(msgspec.Struct, frozen=True):
@@ -67,6 +68,11 @@ class Draft(msgspec.Struct, frozen=True, tag="draft"):
 
 
 Vote = ReplyBatch | Draft
+
+# What the dedup tables keep (see schemas.state): an article's signature, and an article's
+# replies and draft while its verdict waits for the rest.
+holder_state: StateCodec[Holder] = StateCodec(Holder)
+pending_state: StateCodec[list[ReplyBatch | Draft]] = StateCodec(list[Vote], name="Pending")
 
 _claim_decoder = msgspec.json.Decoder(ClaimBatch)
 _vote_decoder = msgspec.json.Decoder(Vote)

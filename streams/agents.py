@@ -62,8 +62,6 @@ DEDUP_TTL_S = settings.dedup_days * DAY if settings.dedup_days > 0 else None
 vote_table = app.Table("dedup-votes", default=None, key_type=bytes, value_type=bytes,
                        partitions=settings.partitions)
 
-_pending = msgspec.json.Decoder(list[internal.ReplyBatch | internal.Draft])
-_json = msgspec.json.Encoder()
 
 
 async def dead_letter(event: EventT, reason: str, error: str) -> None:
@@ -158,12 +156,12 @@ async def verdict(stream):
 async def count_vote(key: bytes, vote: internal.ReplyBatch | internal.Draft) -> None:
     """Keep the vote; once the draft and every reply are in, publish the verdict."""
     stored = vote_table.get(key)
-    pending = _pending.decode(stored) if stored else []
+    pending = internal.pending_state.decode(stored) if stored else []
     pending.append(vote)
     drafts = [v for v in pending if isinstance(v, internal.Draft)]
     batches = {v.part: v for v in pending if isinstance(v, internal.ReplyBatch)}
     if not drafts or len(batches) < drafts[-1].expected_replies:
-        vote_table[key] = _json.encode(pending)
+        vote_table[key] = internal.pending_state.encode(pending)
         return
     draft = drafts[-1]
     candidates = []

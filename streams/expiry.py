@@ -27,6 +27,8 @@ from collections.abc import Iterator, MutableMapping
 
 import msgspec
 
+from schemas.state import StateCodec
+
 HOUR = 3600
 DAY = 86400
 CHUNK = 32  # keys per record of an hour: a busy hour is written in small pieces, never rewritten whole
@@ -46,9 +48,8 @@ def hour_of(at: float) -> int:
     return int(at // HOUR)
 
 
-_clock = msgspec.json.Decoder(Clock)
-_filed = msgspec.json.Decoder(Filed)
-_encode = msgspec.json.Encoder().encode
+_clock: StateCodec[Clock] = StateCodec(Clock)
+_filed: StateCodec[Filed] = StateCodec(Filed)
 
 
 class HourIndex:
@@ -74,7 +75,7 @@ class HourIndex:
             clock = Clock(at, clock.swept)
         else:
             return clock
-        self.raw[self._clock_key] = _encode(clock)
+        self.raw[self._clock_key] = _clock.encode(clock)
         return clock
 
     def file(self, key: str, at: float) -> None:
@@ -87,10 +88,10 @@ class HourIndex:
             return
         keys = [*filed.keys, key]
         if len(keys) < CHUNK:
-            self.raw[name.encode()] = _encode(Filed(keys, filed.sealed))
+            self.raw[name.encode()] = _filed.encode(Filed(keys, filed.sealed))
         else:
-            self.raw[f"{name}:{filed.sealed}".encode()] = _encode(Filed(keys))
-            self.raw[name.encode()] = _encode(Filed([], filed.sealed + 1))
+            self.raw[f"{name}:{filed.sealed}".encode()] = _filed.encode(Filed(keys))
+            self.raw[name.encode()] = _filed.encode(Filed([], filed.sealed + 1))
 
     def due(self) -> Iterator[tuple[int, list[str]]]:
         """The hours wholly behind the horizon and not swept yet, each with its keys, removed from the
@@ -113,7 +114,7 @@ class HourIndex:
                 del self.raw[chunk.encode()]
             del self.raw[name.encode()]
             yield hour, keys + head.keys
-        self.raw[self._clock_key] = _encode(Clock(clock.at, last))
+        self.raw[self._clock_key] = _clock.encode(Clock(clock.at, last))
 
     def _filed(self, name: str) -> Filed | None:
         value = self.raw.get(name.encode())

@@ -18,6 +18,7 @@ from typing import Generic, TypeVar
 import msgspec
 
 from schemas.facts import Org, Place, Quantity, Topic
+from schemas.state import StateCodec
 
 
 class ArticleRef(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -149,16 +150,16 @@ class StateStore(MutableMapping[str, S], Generic[S]):
 
     def __init__(self, raw: MutableMapping, cls: type[S]) -> None:
         self.raw = raw
-        self._decoder = msgspec.json.Decoder(cls)
+        self._codec: StateCodec[S] = StateCodec(cls)
 
     def __getitem__(self, key: str) -> S:
         value = self.raw.get(key.encode())
         if value is None:
             raise KeyError(key)
-        return self._decoder.decode(value)
+        return self._codec.decode(value)
 
     def __setitem__(self, key: str, state: S) -> None:
-        self.raw[key.encode()] = _encoder.encode(state)
+        self.raw[key.encode()] = self._codec.encode(state)
 
     def __delitem__(self, key: str) -> None:
         del self.raw[key.encode()]

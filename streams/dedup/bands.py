@@ -11,14 +11,9 @@ from __future__ import annotations
 
 from collections.abc import MutableMapping
 
-import msgspec
-
 from schemas import internal
 from streams.dedup.expiry import forget_expired, signature_key
 from streams.expiry import HourIndex
-
-_holder = msgspec.json.Decoder(internal.Holder)
-_encode = msgspec.json.Encoder().encode
 
 
 def answer_claims(bands: MutableMapping[bytes, bytes], signatures: MutableMapping[bytes, bytes],
@@ -47,10 +42,10 @@ def answer_claims(bands: MutableMapping[bytes, bytes], signatures: MutableMappin
         replies.append(internal.Reply(claim.band, holder.decode(), claim.exact))
         stored = signatures.get(signature_key(holder.decode(), batch.part)) or signatures.get(holder)
         if stored is not None:
-            h = _holder.decode(stored)
+            h = internal.holder_state.decode(stored)
             holders[holder.decode()] = internal.Holder(h.signature, h.seen_at)  # its bands stay here
     if signatures.get(mine) is None:
-        signatures[mine] = _encode(internal.Holder(batch.signature, batch.seen_at, held))
+        signatures[mine] = internal.holder_state.encode(internal.Holder(batch.signature, batch.seen_at, held))
         if index is not None:
             index.file(batch.article_id, batch.seen_at)
     return internal.ReplyBatch(batch.article_id, batch.part, replies, holders), dropped

@@ -13,13 +13,10 @@ from __future__ import annotations
 
 from collections.abc import MutableMapping
 
-import msgspec
-
-from schemas.internal import Holder
+from schemas.internal import holder_state
 from streams.expiry import HourIndex
 
 DEFAULT_DAYS = 30  # the `dedup_days` setting's default
-_holder = msgspec.json.Decoder(Holder)
 
 
 def signature_key(article_id: str, partition: int) -> bytes:
@@ -42,7 +39,7 @@ def forget_expired(bands: MutableMapping[bytes, bytes], signatures: MutableMappi
             if stored is None:
                 continue
             me = article_id.encode()
-            for band in _holder.decode(stored).bands:
+            for band in holder_state.decode(stored).bands:
                 if bands.get(band.encode()) == me:
                     del bands[band.encode()]
             del signatures[key]

@@ -11,7 +11,6 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-import msgspec
 import orjson
 import pytest
 from click.testing import CliRunner
@@ -23,6 +22,7 @@ from deploy.kafka.local import free_port
 from producers.publish import EventPublisher
 from schemas.codec import decode
 from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, DeadLetter
+from schemas.state import StateCodec
 from schemas.topics import Topics
 from streams.alerts.notes import StoryState
 from streams.alerts.rules import DEFAULT_PATH
@@ -325,7 +325,7 @@ def test_stories_expire_by_event_time_and_an_old_alert_is_updated_not_raised_aga
         while not (b"sport" in latest and latest[b"sport"] is None and latest.get(b"seizure-a")):
             assert time.monotonic() < deadline, f"changelog: {latest}\n{alerter.log.read_text()[-2000:]}"
             read_changelog()
-        shrunk = msgspec.json.decode(latest[b"seizure-a"], type=StoryState)
+        shrunk = StateCodec(StoryState).decode(latest[b"seizure-a"])
         assert shrunk.articles == [] and set(shrunk.rules) == {"captagon-large-seizure"}
 
         alerter.stop()  # the shrunk story and the index come back from their changelogs

@@ -9,6 +9,7 @@ import msgspec
 import pytest
 
 from schemas.events import AlertRaised, AlertUpdated
+from schemas.state import StateCodec
 from streams.alerts.engine import route
 from streams.alerts.expiry import fold_story, story_ttl_s
 from streams.alerts.notes import ArticleRef, Staged, StateStore, StoryNote, StoryState, Trigger
@@ -118,7 +119,7 @@ def test_redelivered_notes_file_a_story_once(rules):
     alerter = Alerter(rules)
     a = article("sport", OFF_TOPIC, at=T0)
     alerter.feed(a, a, a)
-    filed = [msgspec.json.decode(v, type=Filed) for k, v in alerter.index.items() if k.startswith(b"hour:")]
+    filed = [StateCodec(Filed).decode(v) for k, v in alerter.index.items() if k.startswith(b"hour:")]
     assert [f.keys for f in filed] == [["sport"]]
 
 
