@@ -125,6 +125,7 @@ class IncidentFilters:
     near: Near | None = None
     actor: str | None = None  # organisation id
     target: str | None = None
+    org: str | None = None  # actor or target
     country: str | None = None
     admin1: str | None = None  # governorate code, e.g. SY.09, or "unknown"
     since: str | None = None  # first event day (inclusive)

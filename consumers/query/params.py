@@ -215,8 +215,8 @@ PARAMS: dict[str, Param] = {p.name: p for p in (
 
 FILTERS = ("topic", "place", "lat", "lon", "radius_km", "org", "country", "source", "since", "until", "q",
            "duplicate", "story")
-INCIDENT_FILTERS = ("type", "place", "lat", "lon", "radius_km", "actor", "target", "country", "admin1", "since",
-                    "until", "min_killed", "min_injured", "min_arrested", "min_outlets")
+INCIDENT_FILTERS = ("type", "place", "lat", "lon", "radius_km", "actor", "target", "org", "country", "admin1",
+                    "since", "until", "min_killed", "min_injured", "min_arrested", "min_outlets")
 ENDPOINTS: dict[str, tuple[str, ...]] = {
     "articles": (*FILTERS, "limit", "cursor"),
     "counts": ("by", "per", *FILTERS, "limit", "offset"),
@@ -284,13 +284,13 @@ def _filters(v: dict[str, Any]) -> Filters:
 
 def incident_filters(v: dict[str, Any]) -> IncidentFilters:
     """The incident filters of checked values; since/until become event days (until exclusive)."""
-    f = _filters({k: v[k] for k in ("place", "lat", "lon", "radius_km", "country", "since", "until") if k in v})
+    f = _filters({k: v[k] for k in ("place", "lat", "lon", "radius_km", "org", "country", "since", "until") if k in v})
     until = None
     if f.until is not None:  # a date-time inside a day still takes that whole day
         day = date.fromisoformat(f.until[:10])
         until = (day if f.until.endswith("T00:00:00Z") else day + timedelta(days=1)).isoformat()
     return IncidentFilters(
-        type=v.get("type"), place=f.place, near=f.near, actor=v.get("actor"), target=v.get("target"),
+        type=v.get("type"), place=f.place, near=f.near, actor=v.get("actor"), target=v.get("target"), org=f.org,
         country=f.country, admin1=v.get("admin1"), since=f.since[:10] if f.since else None, until=until,
         min_killed=v.get("min_killed"), min_injured=v.get("min_injured"), min_arrested=v.get("min_arrested"),
         min_outlets=v.get("min_outlets"))

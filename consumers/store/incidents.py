@@ -91,6 +91,8 @@ def where(f: IncidentFilters) -> tuple[str, list]:
         if org is not None:
             add("EXISTS (SELECT 1 FROM incident_parties x WHERE x.incident_id = i.incident_id "
                 "AND x.role = ? AND x.org = ?)", role, org)
+    if f.org is not None:
+        add("EXISTS (SELECT 1 FROM incident_parties x WHERE x.incident_id = i.incident_id AND x.org = ?)", f.org)
     if f.country is not None:
         add("i.country = ?", f.country)
     if f.admin1 == UNKNOWN:

@@ -95,6 +95,7 @@ KILLED = {i: i % 5 for i in range(N)} | {0: 2, 3: 5}  # revisions add one killed
     (IncidentFilters(near=Near(32.6, 36.2, 20)), lambda i: i % 6 == 3),  # around Nasib
     (IncidentFilters(actor="sdf"), lambda i: ACTORS[i % 3] == "sdf"),
     (IncidentFilters(target="sdf"), lambda i: i % 2 == 0 and ACTORS[(i + 1) % 3] == "sdf"),
+    (IncidentFilters(org="isis"), lambda i: i % 3 == 0 or (i % 2 == 0 and (i + 1) % 3 == 0)),
     (IncidentFilters(min_killed=3), lambda i: KILLED[i] >= 3),
     (IncidentFilters(min_injured=2), lambda i: i % 4 >= 2),
     (IncidentFilters(min_arrested=1), lambda i: INCIDENT_TYPES[i % 6] == "arrest_raid"),
@@ -103,7 +104,7 @@ KILLED = {i: i % 5 for i in range(N)} | {0: 2, 3: 5}  # revisions add one killed
     (IncidentFilters(admin1="SY.06"), lambda i: i % 6 == 3),
     (IncidentFilters(admin1="unknown"), lambda i: i % 6 in (4, 5)),
     (IncidentFilters(type="attack", min_killed=1), lambda i: INCIDENT_TYPES[i % 6] == "attack" and KILLED[i] >= 1),
-], ids=["all", "type", "dates", "place", "near", "actor", "target", "min_killed", "min_injured", "min_arrested",
+], ids=["all", "type", "dates", "place", "near", "actor", "target", "org", "min_killed", "min_injured", "min_arrested",
         "min_outlets", "country", "admin1", "admin1-unknown", "type+killed"])
 def test_filters_newest_event_first(filled, filters, pred):
     got = [int(it["incident_id"][2:]) for it in filled.incidents(IncidentQuery(filters, limit=200)).items]
