@@ -172,3 +172,14 @@ def test_geojson_export(api):
     assert by_id["in0002"]["geometry"] == {"type": "Point", "coordinates": [43.1189, 36.335]}
     assert by_id["in0005"]["geometry"] is None  # no place: kept, without a geometry
     assert by_id["in0002"]["properties"]["admin1_name_en"] == "Ninewa"
+
+
+def test_never_a_500(api):
+    odd = ["", " ", "%", "'", "\\", "\x00", "٫", "9" * 400, "-1", "1e400", "nan", "null", "2024-02-30", "🙂",
+           "a" * 5000]
+    for name in ("type", "place", "lat", "actor", "org", "admin1", "since", "until", "min_killed", "min_outlets",
+                 "limit", "cursor"):
+        for value in odd:
+            for path in ("/incidents", "/incidents/counts", "/export/incidents.acled.csv"):
+                r = api.get(path, params={name: value})
+                assert r.status_code < 500, (path, name, value, r.text)
