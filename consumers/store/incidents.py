@@ -92,7 +92,9 @@ def where(f: IncidentFilters) -> tuple[str, list]:
             add("EXISTS (SELECT 1 FROM incident_parties x WHERE x.incident_id = i.incident_id "
                 "AND x.role = ? AND x.org = ?)", role, org)
     if f.org is not None:
-        add("EXISTS (SELECT 1 FROM incident_parties x WHERE x.incident_id = i.incident_id AND x.org = ?)", f.org)
+        # both roles named, so the lookup is one (org, role, incident_id) index search per role
+        add("EXISTS (SELECT 1 FROM incident_parties x WHERE x.incident_id = i.incident_id AND x.org = ? "
+            "AND x.role IN (?, ?))", f.org, "actor", "target")
     if f.country is not None:
         add("i.country = ?", f.country)
     if f.admin1 == UNKNOWN:

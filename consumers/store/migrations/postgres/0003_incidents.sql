@@ -50,7 +50,7 @@ CREATE TABLE incident_parties (
     org         TEXT COLLATE "C" NOT NULL,
     PRIMARY KEY (incident_id, role, ord)
 );
-CREATE INDEX incident_parties_org ON incident_parties (org, role);
+CREATE INDEX incident_parties_org ON incident_parties (org, role, incident_id);
 
 CREATE TABLE incident_reports (
     incident_id  TEXT COLLATE "C" NOT NULL,

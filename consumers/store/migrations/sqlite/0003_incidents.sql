@@ -56,7 +56,7 @@ CREATE TABLE incident_parties (
     org         TEXT    NOT NULL,
     PRIMARY KEY (incident_id, role, ord)
 );
-CREATE INDEX incident_parties_org ON incident_parties (org, role);
+CREATE INDEX incident_parties_org ON incident_parties (org, role, incident_id);
 
 -- Each article's report of the incident, in the order the record lists them.
 CREATE TABLE incident_reports (
