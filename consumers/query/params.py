@@ -126,9 +126,10 @@ def _choice(name: str, *choices: str) -> Callable[[str], str]:
 
 
 def _admin1(v: str) -> str:
-    if not ADMIN1.match(v):
+    code = "unknown" if v.lower() == "unknown" else v.upper()
+    if not ADMIN1.match(code):
         raise QueryError(f"admin1 must be a governorate code such as SY.07 or IQ.15, or unknown (got {v[:40]!r})")
-    return v
+    return code
 
 
 def encode_cursor(c: Cursor) -> str:
