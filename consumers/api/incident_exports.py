@@ -11,7 +11,10 @@ starts like a formula (= + - @, tab, CR) gets a leading apostrophe, so opening
 an export never runs one: incident text comes from outlets nobody vetted.
 
 The ACLED-style file maps our types to ACLED's event types (`ACLED_TYPES`, an
-approximation: ACLED's coders decide case by case). ``actor1``/``actor2`` are
+approximation: ACLED's coders decide case by case). ``time_precision`` is 1
+when the reports give the event's date, 2 when the day is the one it was first
+seen; ``geo_precision`` 1 for a named town or site, 3 for a governorate.
+``actor1``/``actor2`` are
 the first actor and first target (organisation ids), the others go to
 ``assoc_actor_1``/``assoc_actor_2``; ``fatalities`` is the reconciled killed
 figure (0 when no report gives one); ``source`` the outlets; ``notes`` the
@@ -41,8 +44,11 @@ INCIDENT_CSV = ("incident_id", "incident_type", "date", "day", "place", "lat", "
                 "admin1_name", "admin1_name_en", "killed", "killed_min", "killed_max", "injured", "injured_min",
                 "injured_max", "arrested", "arrested_min", "arrested_max", "outlets", "reports", "actors", "targets",
                 "sources", "evidence", "first_seen", "last_seen", "revision")
-ACLED_CSV = ("event_date", "event_type", "sub_event_type", "actor1", "assoc_actor_1", "actor2", "assoc_actor_2",
-             "country", "admin1", "location", "latitude", "longitude", "fatalities", "source", "notes", "incident_id")
+ACLED_CSV = ("event_date", "year", "time_precision", "event_type", "sub_event_type", "actor1", "assoc_actor_1",
+             "actor2", "assoc_actor_2", "country", "admin1", "location", "latitude", "longitude", "geo_precision",
+             "fatalities", "source", "notes", "incident_id")
+# ACLED's geo_precision: 1 the named town or site, 2 near it or part of a region, 3 only the province
+GEO_PRECISION = {"governorate": 3, "region": 2, "district": 2}
 # our type -> (ACLED event type, sub-event type)
 ACLED_TYPES = {
     "armed_clash": ("Battles", "Armed clash"),
@@ -72,11 +78,14 @@ def acled(item: dict[str, Any]) -> dict[str, Any]:
     row = flat(item)
     event_type, sub_type = ACLED_TYPES.get(item["incident_type"], ("Strategic developments", "Other"))
     actors, targets = item["actors"], item["targets"]
-    return {"event_date": item["day"], "event_type": event_type, "sub_event_type": sub_type,
+    place = item["place"]
+    return {"event_date": item["day"], "year": item["day"][:4], "time_precision": 1 if item["date"] else 2,
+            "event_type": event_type, "sub_event_type": sub_type,
             "actor1": actors[0] if actors else "", "assoc_actor_1": actors[1:],
             "actor2": targets[0] if targets else "", "assoc_actor_2": targets[1:],
             "country": row["country"], "admin1": row["admin1_name_en"], "location": row["place"],
-            "latitude": row["lat"], "longitude": row["lon"], "fatalities": item["killed"] or 0,
+            "latitude": row["lat"], "longitude": row["lon"],
+            "geo_precision": GEO_PRECISION.get(place["kind"], 1) if place else None, "fatalities": item["killed"] or 0,
             "source": item["sources"], "notes": item["evidence"], "incident_id": item["incident_id"]}
 
 

@@ -150,14 +150,17 @@ def test_csv_export_of_the_filter(api):
 
 def test_acled_csv_export(api):
     rows = rows_of(api.get("/export/incidents.acled.csv", params={"type": "armed_clash"}))
-    assert list(rows[0]) == ["event_date", "event_type", "sub_event_type", "actor1", "assoc_actor_1", "actor2",
-                             "assoc_actor_2", "country", "admin1", "location", "latitude", "longitude",
-                             "fatalities", "source", "notes", "incident_id"]
+    assert list(rows[0]) == ["event_date", "year", "time_precision", "event_type", "sub_event_type", "actor1",
+                             "assoc_actor_1", "actor2", "assoc_actor_2", "country", "admin1", "location", "latitude",
+                             "longitude", "geo_precision", "fatalities", "source", "notes", "incident_id"]
     first = next(x for x in rows if x["incident_id"] == "in0000")
     assert (first["event_date"], first["event_type"], first["actor1"], first["actor2"], first["admin1"],
             first["location"], first["fatalities"]) == (
         "2024-02-01", "Battles", "isis", "sdf", "Deir-ez-Zor", "البوكمال", "2")
     assert float(first["latitude"]) == 34.4523 and first["notes"] == "قتل 0 في الحادثة رقم 0."
+    assert (first["year"], first["time_precision"], first["geo_precision"]) == ("2024", "1", "1")
+    undated = next(x for x in rows if x["incident_id"] == "in0006")
+    assert undated["time_precision"] == "2" and undated["event_date"] == "2024-02-04"
     no_place = rows_of(api.get("/export/incidents.acled.csv", params={"type": "kidnapping"}))
     assert no_place and all(x["latitude"] == "" and x["admin1"] == "" and x["location"] == "" for x in no_place)
     assert {x["event_type"] for x in no_place} == {"Violence against civilians"}
