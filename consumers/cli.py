@@ -16,7 +16,7 @@ from typing import Any
 import click
 import orjson
 
-from consumers.query.params import ENDPOINTS, PARAMS, QueryError, parse
+from consumers.query.params import ENDPOINTS, QueryError, help_for, parse
 from consumers.store import Store, StoreError, default_url, open_store, redact
 
 
@@ -256,7 +256,8 @@ def _query_command(endpoint: str) -> click.Command:
 
     command: Any = click.pass_obj(run)
     for name in reversed(ENDPOINTS[endpoint]):
-        command = click.option(f"--{name.replace('_', '-')}", name, default=None, help=PARAMS[name].help)(command)
+        command = click.option(f"--{name.replace('_', '-')}", name, default=None,
+                               help=help_for(endpoint, name))(command)
     command = click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")(command)
     return click.command(endpoint.replace("_", "-"), help=QUERY_HELP[endpoint])(command)
 

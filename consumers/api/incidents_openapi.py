@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from consumers.api.incident_exports import ACLED_CSV, INCIDENT_CSV
-from consumers.query.params import ENDPOINTS, INCIDENT_FILTERS, LIMITS, PARAMS, PER
+from consumers.query.params import ENDPOINTS, INCIDENT_FILTERS, LIMITS, PARAMS, PER, help_for
 from schemas.facts import INCIDENT_TYPES
 
 STR = {"type": "string"}
@@ -70,15 +70,6 @@ SCHEMAS["IncidentDetail"] = {"allOf": [_ref("Incident"), _obj({
                 "description": "Each article's report, with its evidence."}})]}
 
 
-# where a shared parameter means something more precise for incidents
-INCIDENT_HELP = {
-    "org": "Organisation id of either party (actor or target), e.g. sdf.",
-    "place": "The incident's place name as written (matched in normalised form), e.g. البوكمال.",
-    "lat": "Latitude of a point; with lon and radius_km: incidents whose place lies within the radius.",
-    "country": "ISO 3166-1 alpha-2 code of the incident's place, e.g. SY.",
-}
-
-
 def _params(endpoint: str, names: tuple[str, ...]) -> list[dict[str, Any]]:
     out = []
     for n in names:
@@ -89,9 +80,9 @@ def _params(endpoint: str, names: tuple[str, ...]) -> list[dict[str, Any]]:
         if n == "per":
             schema.update(enum=list(PER[endpoint]), default="day")
         if n in ("since", "until"):
-            schema = {"type": "string", "description": "A date (YYYY-MM-DD); a date-time counts its whole day."}
-        help_ = INCIDENT_HELP.get(n, PARAMS[n].help)
-        out.append({"name": n, "in": "query", "required": False, "description": help_, "schema": schema})
+            schema = {"type": "string"}
+        out.append({"name": n, "in": "query", "required": False, "description": help_for(endpoint, n),
+                    "schema": schema})
     return out
 
 

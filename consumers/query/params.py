@@ -199,7 +199,7 @@ PARAMS: dict[str, Param] = {p.name: p for p in (
           {"type": "string"}),
     Param("rule", "Alert rule id, e.g. captagon-million.", _identifier("rule"), ID_SCHEMA),
     Param("severity", "Alert severity.", _choice("severity", *SEVERITIES), {"type": "string", "enum": list(SEVERITIES)}),
-    Param("type", "Incident type.", _choice("type", *INCIDENT_TYPES), {"type": "string", "enum": list(INCIDENT_TYPES)}),
+    Param("type", f"Incident type: {', '.join(INCIDENT_TYPES)}.", _choice("type", *INCIDENT_TYPES), {"type": "string", "enum": list(INCIDENT_TYPES)}),
     Param("actor", "Organisation id of who carried the incident out, e.g. isis.", _identifier("actor"), ID_SCHEMA),
     Param("target", "Organisation id of whom the incident targeted, e.g. sdf.", _identifier("target"), ID_SCHEMA),
     Param("admin1", "Governorate code (GeoNames admin1, e.g. SY.07 for Deir ez-Zor), or unknown.", _admin1,
@@ -228,6 +228,24 @@ ENDPOINTS: dict[str, tuple[str, ...]] = {
     "incidents": (*INCIDENT_FILTERS, "limit", "cursor"),
     "incident_counts": ("per", *INCIDENT_FILTERS, "limit", "offset"),
 }
+# where a shared parameter means something more precise for incidents (CLI help and OpenAPI)
+INCIDENT_HELP = {
+    "place": "The incident's place name as written (matched in normalised form), e.g. البوكمال.",
+    "lat": "Latitude of a point; with lon and radius_km: incidents whose place lies within the radius.",
+    "org": "Organisation id of either party (actor or target), e.g. sdf.",
+    "country": "ISO 3166-1 alpha-2 code of the incident's place, e.g. SY.",
+    "since": "From this event day (a date; a date-time counts its whole day).",
+    "until": "Up to this event day, inclusive.",
+}
+
+
+def help_for(endpoint: str, name: str) -> str:
+    """What parameter ``name`` means for ``endpoint``."""
+    if endpoint in ("incidents", "incident_counts"):
+        return INCIDENT_HELP.get(name, PARAMS[name].help)
+    return PARAMS[name].help
+
+
 LIMITS = {"articles": (20, 200), "counts": (100, 10_000), "seizures": (20, 200), "stories": (20, 200),
           "alerts": (20, 200), "incidents": (20, 200), "incident_counts": (1000, 10_000)}
 PER = {"counts": ("day", "hour"), "totals": ("day",), "incident_counts": ("day", "admin1")}
