@@ -1,14 +1,16 @@
 """Consumers: materialised views of the event log, its replay, and the query API.
 
-    articles.processed, alerts ──► consume (batches, offsets in the view DB) ──► store (SQLite | PostgreSQL)
-                                                                                   │
-                       replay (fresh DB from offset 0, swapped in) ────────────────┤
-                                                                                   ▼
-                                              query (filters) ──► api (HTTP JSON) / marsad query
+    articles.processed, alerts, incidents
+        ──► consume (batches, offsets in the view DB) ──► store (SQLite | PostgreSQL)
+                                                             │
+        replay (fresh DB from offset 0, swapped in) ─────────┤
+                                                             ▼
+                          query (filters) ──► api (HTTP JSON) / marsad query
 
 `rows` turns an event into table rows (pure), `store` keeps them behind one
 interface for both databases, `consume` and `replay` are the Kafka shells,
 `query` parses and validates filters for the API and the command line.
 `alerts` holds the alert rows of the views and `marsad alerts deliver`
-(alerts topic ──► signed webhooks, JSON lines).
+(alerts topic ──► signed webhooks, JSON lines). `incidents` holds the incident
+rows of the views and the governorates (admin1) they are counted by.
 """

@@ -16,7 +16,7 @@ from typing import Any
 import click
 import orjson
 
-from consumers.query.params import ENDPOINTS, PARAMS, QueryError, parse
+from consumers.query.params import ENDPOINTS, QueryError, help_for, parse
 from consumers.store import Store, StoreError, default_url, open_store, redact
 
 
@@ -70,9 +70,10 @@ postgresql://user@host/db?schema=marsad_views.
               help="Longest wait to fill a batch (default: $MARSAD_VIEWS_BATCH_MS).")
 @click.pass_context
 def views_group(ctx: click.Context, batch_size: int | None, batch_ms: int | None) -> None:
-    """Keep the views (articles, counts, seizures, stories, search, alerts) in step with the log.
+    """Keep the views (articles, counts, seizures, stories, search, alerts, incidents) in step with the log.
 
-    Reads articles.processed and alerts (AlertRaised, AlertUpdated).
+    Reads articles.processed, alerts (AlertRaised, AlertUpdated) and incidents
+    (IncidentRecorded, IncidentUpdated: the highest revision of each incident wins).
 
     Offsets are stored in the views database in the same transaction as the
     rows, so a crash or restart resumes exactly where it stopped and never
@@ -85,7 +86,8 @@ def views_group(ctx: click.Context, batch_size: int | None, batch_ms: int | None
     from schemas.topics import Topics
     s = ctx.obj.settings
     bootstrap, url = _broker(s), views_url(s)
-    click.echo(f"views: {s.topic_prefix}.articles.processed, {s.topic_prefix}.alerts -> {redact(url)} "
+    click.echo(f"views: {s.topic_prefix}.articles.processed, {s.topic_prefix}.alerts, {s.topic_prefix}.incidents "
+               f"-> {redact(url)} "
                "(Ctrl-C or SIGTERM stops after the batch in hand)", err=True)
     from deploy.services.health import Health, HealthError, serve_health
     health = Health("views")
@@ -182,6 +184,7 @@ def api_cmd(obj: Any, host: str | None, port: int | None, allow_public: bool) ->
     GET /articles?topic=narcotics&place=البوكمال&since=2024-02-01&q=...&limit=20&cursor=...
     GET /articles/{id}   /counts?by=topic&per=day   /seizures   /seizures/totals   /stories
     GET /alerts?rule=...&severity=critical&place=درعا&since=...   /alerts/{id}
+    GET /incidents?type=attack&min_killed=1&since=...   /incidents/{id}   /incidents/counts?per=admin1
     The dashboard is at / (map, timeline, live alerts, seizure ledger), reading the same endpoints.
     With MARSAD_API_TOKEN set, requests need `Authorization: Bearer TOKEN`.
     """
@@ -213,6 +216,8 @@ def query_group() -> None:
     marsad query seizures --item captagon --country SY --json
     marsad query totals --item captagon --duplicate original
     marsad query alerts --severity critical --place درعا --since 2024-02-01
+    marsad query incidents --type attack --since 2024-02-01 --min-killed 1
+    marsad query incident-counts --per admin1 --country SY
     """
 
 
@@ -223,6 +228,10 @@ QUERY_HELP = {
     "totals": "Seized quantities summed by item and unit.",
     "stories": "Story clusters: originals with their copies.",
     "alerts": "Alerts, newest first: rule, severity, sources, places (filters: rule, severity, place, dates).",
+    "incidents": "Incidents fused across outlets, newest event first: type, day (? when the reports give none, "
+                 "then the day first seen), tolls with their range, outlets, governorate, parties, place.",
+    "incident_counts": "Incidents and their summed tolls by type per event day, or per governorate "
+                       "(--per admin1; places with none count under unknown).",
 }
 
 
@@ -247,9 +256,10 @@ def _query_command(endpoint: str) -> click.Command:
 
     command: Any = click.pass_obj(run)
     for name in reversed(ENDPOINTS[endpoint]):
-        command = click.option(f"--{name.replace('_', '-')}", name, default=None, help=PARAMS[name].help)(command)
+        command = click.option(f"--{name.replace('_', '-')}", name, default=None,
+                               help=help_for(endpoint, name))(command)
     command = click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")(command)
-    return click.command(endpoint, help=QUERY_HELP[endpoint])(command)
+    return click.command(endpoint.replace("_", "-"), help=QUERY_HELP[endpoint])(command)
 
 
 for _endpoint in ENDPOINTS:

@@ -1,6 +1,6 @@
 """The view consumer: a thin shell from Kafka records to `Store.write_batch`.
 
-    assign every partition of articles.processed and alerts by hand
+    assign every partition of articles.processed, alerts and incidents by hand
     seek each to the offset stored in the view database (the beginning when none)
     loop: collect a batch (up to N messages or T ms)
           decode; poison messages -> deadletter.consumers (flushed before the commit)
@@ -25,16 +25,24 @@ from dataclasses import dataclass
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
+from consumers.incidents.rows import IncidentInvalid, check
 from consumers.store import Offsets, Record, Store, ViewReplaced
 from deploy.services import metrics
 from producers.publish import EventPublisher
 from schemas.codec import SchemaError, decode
-from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, DeadLetter
+from schemas.events import (
+    AlertRaised,
+    AlertUpdated,
+    ArticleProcessed,
+    DeadLetter,
+    IncidentRecorded,
+    IncidentUpdated,
+)
 
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE = 8 * 1024 * 1024
-VIEW_EVENTS = (ArticleProcessed, AlertRaised, AlertUpdated)
+VIEW_EVENTS = (ArticleProcessed, AlertRaised, AlertUpdated, IncidentRecorded, IncidentUpdated)
 METADATA_WAIT_S = 30.0
 
 
@@ -168,6 +176,11 @@ def to_record(msg: ConsumerRecord, dead: DeadLetters) -> Record:
         if not isinstance(event, VIEW_EVENTS):
             raise SchemaError("unknown_type", f"the views take {', '.join(c.__name__ for c in VIEW_EVENTS)}, "
                                               f"not {type(event).__name__}")
+        if isinstance(event, IncidentRecorded):
+            check(event)
+    except IncidentInvalid as e:
+        dead.send(msg, SchemaError("field", str(e)))
+        return Record(msg.topic, msg.partition, msg.offset, None)
     except SchemaError as e:
         dead.send(msg, e)
         return Record(msg.topic, msg.partition, msg.offset, None)

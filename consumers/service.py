@@ -33,8 +33,8 @@ LAG_EVERY = 5.0  # seconds between two lag measurements of the live views
 
 
 def view_topics(topics: Topics) -> list[str]:
-    """What the views are built from: the processed articles and every alert event."""
-    return [topics.processed, topics.alerts]
+    """What the views are built from: the processed articles, every alert event and every incident record."""
+    return [topics.processed, topics.alerts, topics.name("incidents")]
 
 
 @dataclass
@@ -51,7 +51,7 @@ class ViewTotals:
 
 def run_views(bootstrap: str, topics: Topics, url: str, *, batch_size: int, batch_ms: int,
               stop: threading.Event, status_every: float = 10.0, health: Health | None = None) -> ViewTotals:
-    """Apply articles.processed and alerts to the views at ``url`` until ``stop`` is set.
+    """Apply articles.processed, alerts and incidents to the views at ``url`` until ``stop`` is set.
 
     1. open the views (migrating them) and read their stored offsets
     2. assign every partition, seek to those offsets
@@ -96,7 +96,7 @@ def run_replay(bootstrap: str, topics: Topics, url: str, *, batch_size: int, bat
     """Rebuild the views at ``url`` from the log; with ``resources``, reprocess the fetched history first.
 
     1. reprocess (optional): ArticleFetched history -> new ArticleProcessed events
-    2. replay: articles.processed and alerts from offset 0 into a fresh database, swapped in when caught up
+    2. replay: articles.processed, alerts and incidents from offset 0 into a fresh database, swapped in when caught up
     """
     with EventPublisher(bootstrap, client_id="marsad-replay") as publisher:
         reprocessed = None

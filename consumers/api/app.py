@@ -22,6 +22,7 @@ import orjson
 from aiohttp import web
 
 from consumers.api.dashboard import DashboardOptions, add_dashboard, is_public
+from consumers.api.incident_exports import add_incident_exports
 from consumers.api.openapi import openapi
 from consumers.query.answer import answer
 from consumers.query.params import IDENTIFIER, QueryError, parse
@@ -177,6 +178,10 @@ def make_app(open_store: Callable[[], Store], *, token: str = "",
     app.router.add_get("/stories", endpoint("stories"))
     app.router.add_get("/alerts", endpoint("alerts"))
     app.router.add_get("/alerts/{alert_id}", get_one("alert", lambda store, i: store.alert(i)))
+    app.router.add_get("/incidents", endpoint("incidents"))
+    app.router.add_get("/incidents/counts", endpoint("incident_counts"))  # before /incidents/{id}
+    app.router.add_get("/incidents/{incident_id}", get_one("incident", lambda store, i: store.incident(i)))
+    add_incident_exports(app, open_store)  # /export/incidents.{csv,geojson,acled.csv}
     app.router.add_get("/openapi.json", get_openapi)
     app.router.add_get("/health", get_health)
     app.router.add_get("/health/live", get_live)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from consumers.api import dashboard_openapi
-from consumers.query.params import ENDPOINTS, LIMITS, PARAMS
+from consumers.api import dashboard_openapi, incidents_openapi
+from consumers.query.params import ENDPOINTS, LIMITS, PARAMS, PER
 from schemas.wire import ALERT_KINDS, DUPLICATE_STATUSES, SEVERITIES
 
 NUM = {"type": "number"}
@@ -85,7 +85,7 @@ PATHS: dict[str, tuple[str, str, dict[str, Any]]] = {
                  _obj({"items": _list("Story")})),
     "/alerts": ("alerts", "Alerts (latest revision, with evidence), newest first.",
                 {"$ref": "#/components/schemas/AlertPage"}),
-}
+}  # the incident paths are in consumers.api.incidents_openapi
 
 
 def _param(endpoint: str, name: str) -> dict[str, Any]:
@@ -94,6 +94,8 @@ def _param(endpoint: str, name: str) -> dict[str, Any]:
     if name == "limit":
         default, cap = LIMITS[endpoint]
         schema.update(maximum=cap, default=default)
+    if name == "per":
+        schema["enum"] = list(PER[endpoint])
     return {"name": name, "in": "query", "required": False, "description": p.help, "schema": schema}
 
 
@@ -130,12 +132,13 @@ def openapi(version: str, *, token: bool) -> dict[str, Any]:
                                 "security": [],
                                 "responses": {"200": {"description": "OK"}, "503": {"description": "No views"}}}}
     paths.update(dashboard_openapi.paths(_errors()))  # the dashboard's page and aggregates
+    paths.update(incidents_openapi.paths(_errors()))  # /incidents, its counts and exports
     doc: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {"title": "marsad views", "version": version,
                  "description": "Read-only queries over marsad's materialised views of the event log."},
         "paths": paths,
-        "components": {"schemas": {**SCHEMAS, **dashboard_openapi.SCHEMAS}},
+        "components": {"schemas": {**SCHEMAS, **dashboard_openapi.SCHEMAS, **incidents_openapi.SCHEMAS}},
     }
     if token:
         doc["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from consumers.query.model import AlertQuery, ArticleQuery, CountQuery, SeizureQuery, StoryQuery, TotalsQuery
+from consumers.query.model import (
+    AlertQuery,
+    ArticleQuery,
+    CountQuery,
+    IncidentCountQuery,
+    IncidentQuery,
+    SeizureQuery,
+    StoryQuery,
+    TotalsQuery,
+)
 from consumers.query.params import encode_cursor
 from consumers.store import Store
 
@@ -23,4 +32,9 @@ def answer(store: Store, query: Any) -> dict[str, Any]:
         return {"items": store.seizure_totals(query)}
     if isinstance(query, StoryQuery):
         return {"items": store.stories(query)}
+    if isinstance(query, IncidentQuery):
+        page = store.incidents(query)
+        return {"items": page.items, "next_cursor": encode_cursor(page.next) if page.next else None}
+    if isinstance(query, IncidentCountQuery):
+        return {"per": query.per, "items": store.incident_counts(query)}
     raise TypeError(f"not a query: {query!r}")

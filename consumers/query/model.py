@@ -114,3 +114,42 @@ class Page:
 
     items: list[dict]
     next: Cursor | None = None
+
+
+@dataclass(frozen=True)
+class IncidentFilters:
+    """Which incidents a question is about; every field optional. Days are YYYY-MM-DD text."""
+
+    type: str | None = None  # one of schemas.facts.INCIDENT_TYPES
+    place: str | None = None  # the incident's place name in matching form
+    near: Near | None = None
+    actor: str | None = None  # organisation id
+    target: str | None = None
+    org: str | None = None  # actor or target
+    country: str | None = None
+    admin1: str | None = None  # governorate code, e.g. SY.09, or "unknown"
+    since: str | None = None  # first event day (inclusive)
+    until: str | None = None  # day after the last (exclusive)
+    min_killed: int | None = None
+    min_injured: int | None = None
+    min_arrested: int | None = None
+    min_outlets: int | None = None
+
+
+@dataclass(frozen=True)
+class IncidentQuery:
+    """Incidents matching ``filters``, newest event first, ``limit`` per page, after ``after``."""
+
+    filters: IncidentFilters = field(default_factory=IncidentFilters)
+    limit: int = 20
+    after: Cursor | None = None  # Cursor.at holds the day, Cursor.article_id the incident id
+
+
+@dataclass(frozen=True)
+class IncidentCountQuery:
+    """Incidents counted by type per event day or per governorate (admin1)."""
+
+    per: str = "day"  # "day" or "admin1"
+    filters: IncidentFilters = field(default_factory=IncidentFilters)
+    limit: int = 1000
+    offset: int = 0

@@ -26,17 +26,22 @@ from consumers.query.model import (
     CountQuery,
     Cursor,
     Filters,
+    IncidentCountQuery,
+    IncidentFilters,
+    IncidentQuery,
     Near,
     SeizureQuery,
     StoryQuery,
     TotalsQuery,
 )
 from consumers.rows import search_words, timestamp
+from schemas.facts import INCIDENT_TYPES
 from schemas.topics import SEVERITIES
 from streams.text.normalize import normalize
 
 IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
 COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+ADMIN1 = re.compile(r"^(?:[A-Z]{2}\.[0-9A-Z]{1,3}|unknown)$")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_TEXT = 200
 MAX_WORDS = 20
@@ -120,6 +125,13 @@ def _choice(name: str, *choices: str) -> Callable[[str], str]:
     return parse
 
 
+def _admin1(v: str) -> str:
+    code = "unknown" if v.lower() == "unknown" else v.upper()
+    if not ADMIN1.match(code):
+        raise QueryError(f"admin1 must be a governorate code such as SY.07 or IQ.15, or unknown (got {v[:40]!r})")
+    return code
+
+
 def encode_cursor(c: Cursor) -> str:
     """An opaque, URL-safe token for where the next page starts."""
     return base64.urlsafe_b64encode(orjson.dumps([c.at, c.article_id, c.ord])).decode().rstrip("=")
@@ -175,8 +187,9 @@ PARAMS: dict[str, Param] = {p.name: p for p in (
     Param("unit", "Unit of the seized quantity, e.g. pill or kg.", _identifier("unit"), ID_SCHEMA),
     Param("by", "What to count by.", _choice("by", "topic", "place", "org", "country", "source"),
           {"type": "string", "enum": ["topic", "place", "org", "country", "source"], "default": "topic"}),
-    Param("per", "Split the counts per day or hour (totals: per day).", _choice("per", "day", "hour"),
-          {"type": "string", "enum": ["day", "hour"]}),
+    Param("per", "Split the counts per day or hour (totals: per day; incident counts: per day or admin1, "
+                 "the governorate).", _choice("per", "day", "hour", "admin1"),
+          {"type": "string", "enum": ["day", "hour", "admin1"]}),
     Param("min_copies", "Stories with at least this many articles.", _number("min_copies", 1, 10_000, integer=True),
           {"type": "integer", "minimum": 1, "default": 2}),
     Param("limit", "Rows per page.", _number("limit", 1, 1_000_000, integer=True), {"type": "integer", "minimum": 1}),
@@ -186,10 +199,25 @@ PARAMS: dict[str, Param] = {p.name: p for p in (
           {"type": "string"}),
     Param("rule", "Alert rule id, e.g. captagon-million.", _identifier("rule"), ID_SCHEMA),
     Param("severity", "Alert severity.", _choice("severity", *SEVERITIES), {"type": "string", "enum": list(SEVERITIES)}),
+    Param("type", f"Incident type: {', '.join(INCIDENT_TYPES)}.", _choice("type", *INCIDENT_TYPES), {"type": "string", "enum": list(INCIDENT_TYPES)}),
+    Param("actor", "Organisation id of who carried the incident out, e.g. isis.", _identifier("actor"), ID_SCHEMA),
+    Param("target", "Organisation id of whom the incident targeted, e.g. sdf.", _identifier("target"), ID_SCHEMA),
+    Param("admin1", "Governorate code (GeoNames admin1, e.g. SY.07 for Deir ez-Zor), or unknown.", _admin1,
+          {"type": "string", "pattern": ADMIN1.pattern}),
+    Param("min_killed", "Incidents with at least this many killed (the reconciled figure).",
+          _number("min_killed", 0, 1_000_000, integer=True), {"type": "integer", "minimum": 0}),
+    Param("min_injured", "Incidents with at least this many injured.",
+          _number("min_injured", 0, 1_000_000, integer=True), {"type": "integer", "minimum": 0}),
+    Param("min_arrested", "Incidents with at least this many arrested.",
+          _number("min_arrested", 0, 1_000_000, integer=True), {"type": "integer", "minimum": 0}),
+    Param("min_outlets", "Incidents reported by at least this many independent outlets.",
+          _number("min_outlets", 1, 10_000, integer=True), {"type": "integer", "minimum": 1}),
 )}
 
 FILTERS = ("topic", "place", "lat", "lon", "radius_km", "org", "country", "source", "since", "until", "q",
            "duplicate", "story")
+INCIDENT_FILTERS = ("type", "place", "lat", "lon", "radius_km", "actor", "target", "org", "country", "admin1",
+                    "since", "until", "min_killed", "min_injured", "min_arrested", "min_outlets")
 ENDPOINTS: dict[str, tuple[str, ...]] = {
     "articles": (*FILTERS, "limit", "cursor"),
     "counts": ("by", "per", *FILTERS, "limit", "offset"),
@@ -197,10 +225,30 @@ ENDPOINTS: dict[str, tuple[str, ...]] = {
     "totals": (*FILTERS, "item", "unit", "per"),
     "stories": (*FILTERS, "min_copies", "limit", "offset"),
     "alerts": ("rule", "severity", "place", "country", "since", "until", "limit", "cursor"),
+    "incidents": (*INCIDENT_FILTERS, "limit", "cursor"),
+    "incident_counts": ("per", *INCIDENT_FILTERS, "limit", "offset"),
 }
+# where a shared parameter means something more precise for incidents (CLI help and OpenAPI)
+INCIDENT_HELP = {
+    "place": "The incident's place name as written (matched in normalised form), e.g. البوكمال.",
+    "lat": "Latitude of a point; with lon and radius_km: incidents whose place lies within the radius.",
+    "org": "Organisation id of either party (actor or target), e.g. sdf.",
+    "country": "ISO 3166-1 alpha-2 code of the incident's place, e.g. SY.",
+    "since": "From this event day (a date; a date-time counts its whole day).",
+    "until": "Up to this event day, inclusive.",
+}
+
+
+def help_for(endpoint: str, name: str) -> str:
+    """What parameter ``name`` means for ``endpoint``."""
+    if endpoint in ("incidents", "incident_counts"):
+        return INCIDENT_HELP.get(name, PARAMS[name].help)
+    return PARAMS[name].help
+
+
 LIMITS = {"articles": (20, 200), "counts": (100, 10_000), "seizures": (20, 200), "stories": (20, 200),
-          "alerts": (20, 200)}
-PER = {"counts": ("day", "hour"), "totals": ("day",)}
+          "alerts": (20, 200), "incidents": (20, 200), "incident_counts": (1000, 10_000)}
+PER = {"counts": ("day", "hour"), "totals": ("day",), "incident_counts": ("day", "admin1")}
 
 
 def parse(endpoint: str, pairs: Iterable[tuple[str, str]]) -> Any:
@@ -216,10 +264,14 @@ def parse(endpoint: str, pairs: Iterable[tuple[str, str]]) -> Any:
             raise QueryError(f"{name} contains control characters")
         if text != "":
             values[name] = PARAMS[name].parse(text)
-    filters = _filters(values)
     limit = _limit(endpoint, values.get("limit"))
     if "per" in values and values["per"] not in PER.get(endpoint, ()):
         raise QueryError(f"per must be one of {', '.join(PER.get(endpoint, ()))} for {endpoint}")
+    if endpoint == "incidents":
+        return IncidentQuery(incident_filters(values), limit, values.get("cursor"))
+    if endpoint == "incident_counts":
+        return IncidentCountQuery(values.get("per", "day"), incident_filters(values), limit, values.get("offset", 0))
+    filters = _filters(values)
     if endpoint == "articles":
         return ArticleQuery(filters, limit, values.get("cursor"))
     if endpoint == "counts":
@@ -247,6 +299,20 @@ def _filters(v: dict[str, Any]) -> Filters:
     if "q" in v:
         f = replace(f, words=v["q"])
     return f
+
+
+def incident_filters(v: dict[str, Any]) -> IncidentFilters:
+    """The incident filters of checked values; since/until become event days (until exclusive)."""
+    f = _filters({k: v[k] for k in ("place", "lat", "lon", "radius_km", "org", "country", "since", "until") if k in v})
+    until = None
+    if f.until is not None:  # a date-time inside a day still takes that whole day
+        day = date.fromisoformat(f.until[:10])
+        until = (day if f.until.endswith("T00:00:00Z") else day + timedelta(days=1)).isoformat()
+    return IncidentFilters(
+        type=v.get("type"), place=f.place, near=f.near, actor=v.get("actor"), target=v.get("target"), org=f.org,
+        country=f.country, admin1=v.get("admin1"), since=f.since[:10] if f.since else None, until=until,
+        min_killed=v.get("min_killed"), min_injured=v.get("min_injured"), min_arrested=v.get("min_arrested"),
+        min_outlets=v.get("min_outlets"))
 
 
 def _limit(endpoint: str, given: int | None) -> int:

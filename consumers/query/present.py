@@ -33,7 +33,26 @@ COLUMNS: dict[str, list[Column]] = {
                ("articles", lambda r: r["articles"]), ("rev", lambda r: r["revision"]),
                ("places", lambda r: "، ".join(p["name"] for p in r["evidence"]["places"][:3])),
                ("id", lambda r: r["alert_id"]), ("title", lambda r: r["title"])],
+    "incidents": [("day", lambda r: r["day"] + ("" if r["date"] else "?")), ("type", lambda r: r["incident_type"]),
+                  ("killed", lambda r: _toll(r, "killed")), ("injured", lambda r: _toll(r, "injured")),
+                  ("arrested", lambda r: _toll(r, "arrested")), ("outlets", lambda r: r["outlets"]),
+                  ("admin1", lambda r: r["admin1"]["name"] or r["admin1"]["code"]),
+                  ("actors", lambda r: ",".join(r["actors"]) or None),
+                  ("targets", lambda r: ",".join(r["targets"]) or None), ("id", lambda r: r["incident_id"]),
+                  ("place", lambda r: r["place"]["name"] if r["place"] else None)],
+    "incident_counts": [("type", lambda r: r["type"]), ("day", lambda r: r.get("day")),
+                        ("admin1", lambda r: r.get("admin1")), ("incidents", lambda r: r["incidents"]),
+                        ("killed", lambda r: r["killed"]), ("injured", lambda r: r["injured"]),
+                        ("arrested", lambda r: r["arrested"]), ("name", lambda r: r.get("name"))],
 }
+
+
+def _toll(r: dict, name: str) -> str | None:
+    """A reconciled figure with the range the reports span, e.g. ``4 (3-5)``."""
+    value, low, high = r[name], r[f"{name}_min"], r[f"{name}_max"]
+    if value is None:
+        return None
+    return f"{value} ({low}-{high})" if low is not None and high is not None and low != high else str(value)
 
 
 def as_table(endpoint: str, result: dict) -> str:

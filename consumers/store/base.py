@@ -21,12 +21,14 @@ from consumers.query.model import (
     AlertQuery,
     ArticleQuery,
     CountQuery,
+    IncidentCountQuery,
+    IncidentQuery,
     Page,
     SeizureQuery,
     StoryQuery,
     TotalsQuery,
 )
-from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed
+from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, IncidentRecorded
 
 
 class StoreError(RuntimeError):
@@ -43,13 +45,14 @@ class Record:
 
     ``event`` is None for a message that could not be decoded (sent to the
     dead-letter topic): it writes nothing but its offset still advances.
-    Articles come from articles.processed, alert events from the alerts topic.
+    Articles come from articles.processed, alert events from the alerts topic,
+    incident records (`IncidentRecorded` and its subclass `IncidentUpdated`) from incidents.
     """
 
     topic: str
     partition: int
     offset: int
-    event: ArticleProcessed | AlertRaised | AlertUpdated | None
+    event: ArticleProcessed | AlertRaised | AlertUpdated | IncidentRecorded | None
 
 
 Offsets = dict[tuple[str, int], int]  # (topic, partition) -> next offset to read
@@ -72,7 +75,7 @@ class Store(ABC):
 
     @abstractmethod
     def write_batch(self, records: Sequence[Record]) -> int:
-        """Apply records and advance the offsets in one transaction; return articles and alerts written.
+        """Apply records and advance the offsets in one transaction; return articles, alerts and incidents written.
 
         Raises `ViewReplaced` (nothing written) when a replay swapped the view in.
         """
@@ -150,6 +153,18 @@ class Store(ABC):
     @abstractmethod
     def alert(self, alert_id: str) -> dict | None:
         """One alert with its evidence; None if unknown."""
+
+    @abstractmethod
+    def incidents(self, query: IncidentQuery) -> Page:
+        """One page of incidents (latest revision), newest event first."""
+
+    @abstractmethod
+    def incident(self, incident_id: str) -> dict | None:
+        """One incident with its reports and evidence; None if unknown."""
+
+    @abstractmethod
+    def incident_counts(self, query: IncidentCountQuery) -> list[dict]:
+        """Incidents (and their summed tolls) by type per event day or per governorate."""
 
     def __enter__(self) -> Store:
         return self

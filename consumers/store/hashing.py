@@ -17,6 +17,7 @@ from collections.abc import Iterable
 import orjson
 
 from consumers.alerts.rows import ALERT_CHILD_TABLES, ALERT_COLUMNS
+from consumers.incidents.rows import INCIDENT_CHILD_TABLES, INCIDENT_COLUMNS
 from consumers.rows import ARTICLE_COLUMNS, CHILD_TABLES
 
 HASHED: dict[str, tuple[str, ...]] = {
@@ -24,6 +25,8 @@ HASHED: dict[str, tuple[str, ...]] = {
     **CHILD_TABLES,
     "alerts": ALERT_COLUMNS,
     **ALERT_CHILD_TABLES,
+    "incidents": INCIDENT_COLUMNS,
+    **INCIDENT_CHILD_TABLES,
 }
 _MOD = 1 << 256
 

@@ -22,16 +22,19 @@ from consumers.query.model import (
     ArticleQuery,
     CountQuery,
     Cursor,
+    IncidentCountQuery,
+    IncidentQuery,
     Page,
     SeizureQuery,
     StoryQuery,
     TotalsQuery,
 )
 from consumers.rows import ARTICLE_COLUMNS, CHILD_TABLES, ArticleRows, article_rows
+from consumers.store import incidents as incident_view
 from consumers.store import queries
 from consumers.store.base import Offsets, Record, Store
 from consumers.store.hashing import HASHED, table_digest, views_digest
-from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed
+from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, IncidentRecorded
 
 UPSERT_ARTICLE = (
     f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) VALUES ({queries.placeholders(len(ARTICLE_COLUMNS))}) "
@@ -76,6 +79,7 @@ class SqlStore(Store):
             stored = {(t, p): o for t, p, o in tx.rows("SELECT topic, part, next_offset FROM kafka_offsets")}
             latest: dict[str, ArticleProcessed] = {}
             alert_events: list[AlertRaised | AlertUpdated] = []
+            incident_events: list[IncidentRecorded] = []
             ends: Offsets = {}
             for r in records:
                 tp = (r.topic, r.partition)
@@ -85,14 +89,17 @@ class SqlStore(Store):
                 if isinstance(r.event, ArticleProcessed):
                     # an article's events share a partition, in order: the later one is its state
                     latest[r.event.article_id] = r.event
+                elif isinstance(r.event, IncidentRecorded):  # IncidentUpdated included
+                    incident_events.append(r.event)
                 elif r.event is not None:
                     alert_events.append(r.event)
             if latest:
                 self._upsert(tx, [article_rows(e) for e in latest.values()])
             alerts = self._fold_alerts(tx, alert_events) if alert_events else 0
+            incidents = incident_view.apply(tx, incident_events, self._insert) if incident_events else 0
             if ends:
                 tx.many(UPSERT_OFFSET, [(t, p, o) for (t, p), o in sorted(ends.items())])
-        return len(latest) + alerts
+        return len(latest) + alerts + incidents
 
     def _fold_alerts(self, tx: Tx, events: list[AlertRaised | AlertUpdated]) -> int:
         """Apply alert events in log order to the stored alert rows (`consumers.alerts.rows.fold`)."""
@@ -256,6 +263,18 @@ class SqlStore(Store):
         with self._transaction(write=False) as tx:
             rows = tx.rows(f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts WHERE alert_id = ?", [alert_id])
         return alert_dict(rows[0]) if rows else None
+
+    def incidents(self, query: IncidentQuery) -> Page:
+        with self._transaction(write=False) as tx:
+            return incident_view.page(tx, query)
+
+    def incident(self, incident_id: str) -> dict | None:
+        with self._transaction(write=False) as tx:
+            return incident_view.one(tx, incident_id)
+
+    def incident_counts(self, query: IncidentCountQuery) -> list[dict]:
+        with self._transaction(write=False) as tx:
+            return incident_view.counts(tx, query)
 
 
 def _article(row: tuple) -> dict:

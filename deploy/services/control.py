@@ -244,7 +244,8 @@ def _lags(settings: Settings, state: dict[str, Any]) -> dict[str, int | None]:
             try:
                 if spec.lag.views:
                     offsets = _views_offsets(settings)
-                    names = {t for t, _ in offsets} | {topics.processed}
+                    from consumers.service import view_topics  # articles, alerts, incidents
+                    names = {t for t, _ in offsets} | set(view_topics(topics))
                     out[spec.name] = sum(probe.stored(offsets, sorted(names)).values())
                 else:
                     out[spec.name] = sum(probe.group(spec.lag.group_id(topics), spec.lag.topic_names(topics)).values())

@@ -66,4 +66,4 @@ def test_bad_filters_are_usage_errors(views):
 def test_views_hash_and_status(views):
     assert run("views", "hash").output.strip() == views
     status = run("views", "status").output
-    assert "schema  version 2" in status and "t[0] next offset 60" in status
+    assert "schema  version 3" in status and "t[0] next offset 60" in status

@@ -1,6 +1,6 @@
-"""`marsad views` with a pause inside every write transaction, for the kill -9 test.
+"""`marsad views` with a pause inside every write transaction, for the kill -9 tests.
 
-After a batch's rows are written and before its commit, it writes the
+After a batch's rows (articles, or incidents) are written and before its commit, it writes the
 marker file named by MARSAD_TEST_MARKER and sleeps MARSAD_TEST_PAUSE
 seconds: a test that sees the marker knows the process is mid-batch, and
 kills it there. Nothing of this is in marsad itself.
@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from consumers.store import sqlstore
+from consumers.store import incidents, sqlstore
 
 
 def main() -> None:
@@ -30,6 +30,16 @@ def main() -> None:
         marker.unlink(missing_ok=True)
 
     sqlstore.SqlStore._upsert = write_rows_then_pause
+    apply_incidents = incidents.apply
+
+    def apply_incidents_then_pause(tx, events, insert):
+        n = apply_incidents(tx, events, insert)
+        marker.write_text(str(n))
+        time.sleep(pause)
+        marker.unlink(missing_ok=True)
+        return n
+
+    incidents.apply = apply_incidents_then_pause
     from deploy.cli import main as marsad
     sys.argv = ["marsad", "views", *sys.argv[1:]]
     marsad()

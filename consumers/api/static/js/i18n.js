@@ -24,6 +24,13 @@ const STRINGS = {
     spike: "ارتفاع مفاجئ", story: "خبر", no_data: "لا بيانات لهذا المرشح.", error: "تعذر التحميل: {message}",
     token_needed: "الواجهة تطلب رمز وصول: اضغط «رمز الوصول».", unknown_place: "مكان غير معروف",
     critical: "حرج", warning: "تحذير", info: "معلومة", other: "أخرى",
+    incidents: "الحوادث", incident_type: "نوع الحادثة", all_types: "كل الأنواع", killed: "قتلى", injured: "جرحى",
+    arrested: "معتقلون", outlets: "مصادر مستقلة", actors: "المنفذون", targets: "المستهدفون", governorate: "المحافظة",
+    reports: "التقارير", first_seen: "تاريخ أول رصد", show_incidents: "الحوادث على الخريطة", size_by: "الحجم حسب",
+    size_killed: "عدد القتلى", size_outlets: "عدد المصادر", count_what: "عدّ", count_articles: "المقالات",
+    count_incidents: "الحوادث (حسب تاريخ وقوعها)", export_acled: "تصدير على نمط ACLED",
+    incidents_all: "{n} حادثة", incidents_some: "أحدث {n} حادثة", no_incidents: "لا حوادث لهذا المرشح.",
+    incident_filters_ignored: "(مرشحات الموضوع والنص والنسخ تخص المقالات ولا تنطبق على الحوادث.)",
   },
   en: {
     app: "marsad", subtitle: "monitoring dashboard", skip: "Skip to filters", token: "Access token", filters: "Filters",
@@ -47,6 +54,13 @@ const STRINGS = {
     spike: "spike", story: "story", no_data: "Nothing for this filter.", error: "Could not load: {message}",
     token_needed: "The API needs an access token: press “Access token”.", unknown_place: "unknown place",
     critical: "critical", warning: "warning", info: "info", other: "other",
+    incidents: "Incidents", incident_type: "Incident type", all_types: "All types", killed: "killed", injured: "injured",
+    arrested: "arrested", outlets: "independent outlets", actors: "Carried out by", targets: "Targeted",
+    governorate: "Governorate", reports: "Reports", first_seen: "first seen", show_incidents: "Incidents on the map",
+    size_by: "Size by", size_killed: "killed", size_outlets: "outlets", count_what: "Count",
+    count_articles: "articles", count_incidents: "incidents (by event date)", export_acled: "Export ACLED-style",
+    incidents_all: "{n} incidents", incidents_some: "the newest {n} incidents", no_incidents: "No incidents for this filter.",
+    incident_filters_ignored: "(The topic, text and copies filters are about articles: they do not apply to incidents.)",
   },
 };
 
@@ -64,6 +78,14 @@ const ITEMS = {
   tramadol: ["ترامادول", "Tramadol"], drugs: ["مواد مخدرة", "Drugs (unspecified)"],
 };
 const UNITS = { pill: ["حبة", "pills"], kg: ["كغ", "kg"], g: ["غ", "g"], ton: ["طن", "t"], liter: ["لتر", "l"] };
+// Incident types (schemas.facts.INCIDENT_TYPES): Arabic, English, colour.
+const TYPES = {
+  armed_clash: ["اشتباك مسلح", "Armed clash", "#c0392b"], attack: ["هجوم", "Attack", "#8e1b10"],
+  airstrike: ["غارة جوية", "Airstrike", "#6c3483"], arrest_raid: ["مداهمة واعتقال", "Arrest raid", "#1f618d"],
+  seizure: ["ضبط", "Seizure", "#b7950b"], kidnapping: ["خطف", "Kidnapping", "#d35400"],
+  protest: ["احتجاج", "Protest", "#117a65"], displacement: ["نزوح", "Displacement", "#2e86c1"],
+  strategic: ["تطور استراتيجي", "Strategic development", "#566573"],
+};
 const PALETTE = ["#16a085", "#8e44ad", "#e67e22", "#2c3e50", "#27ae60", "#a93226", "#5d6d7e", "#d4ac0d"];
 
 let lang = localStorage.getItem("marsad.lang") === "en" ? "en" : "ar";
@@ -127,6 +149,10 @@ export function country(code) {
 export const topicLabel = (id) => (TOPICS[id] ? TOPICS[id][lang === "ar" ? 0 : 1] : id);
 export const itemLabel = (id) => (ITEMS[id] ? ITEMS[id][lang === "ar" ? 0 : 1] : id);
 export const unitLabel = (id) => (UNITS[id] ? UNITS[id][lang === "ar" ? 0 : 1] : id);
+
+export const typeLabel = (id) => (TYPES[id] ? TYPES[id][lang === "ar" ? 0 : 1] : id);
+export const typeColor = (id) => (TYPES[id] ? TYPES[id][2] : topicColor(id));
+export const incidentTypes = () => Object.keys(TYPES);
 
 export function topicColor(id) {
   if (!id) return "#5d6677";

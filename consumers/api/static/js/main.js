@@ -1,10 +1,12 @@
-// The dashboard page: filters -> aggregate endpoints -> map, places, timeline, ledger; alerts from the view and live.
+// The dashboard page: filters -> aggregate endpoints -> map, places, timeline, incidents, ledger; alerts from the
+// view and live.
 // Everything is read from the query API (same origin); the page never asks for every article.
 import { ApiError, askToken, download, getJson, streamEvents, takeTokenFromFragment } from "./api.js";
 import { createFeed } from "./alerts.js";
 import { articleItem, setupDialogs } from "./articles.js";
 import { clear, content, h } from "./dom.js";
-import { country, getLang, num, setLang, t, topicColor, topicLabel } from "./i18n.js";
+import { country, getLang, incidentTypes, num, setLang, t, topicColor, topicLabel, typeColor, typeLabel } from "./i18n.js";
+import { createIncidents, incidentParams } from "./incidents.js";
 import { createMap } from "./map.js";
 import { renderLedger } from "./ledger.js";
 import { renderTimeline } from "./timeline.js";
@@ -17,9 +19,10 @@ const ALERTS_SHOWN = 100;
 const $ = (id) => document.getElementById(id);
 const form = $("filters");
 const state = { config: null, filters: {}, per: "day", options: null, places: [], counts: [], summary: null,
-  spikes: [], place: null, cursor: null, placeItems: [] };
+  spikes: [], place: null, cursor: null, placeItems: [], what: "articles", incidentCounts: [] };
 let map;
 let feed;
+let incidents;
 
 function readForm() {
   const data = new FormData(form);
@@ -82,7 +85,11 @@ function showView({ places, counts, summary }) {
 }
 
 async function refresh() {
+  const others = Promise.all([incidents.load(state.filters), loadIncidentCounts()]);
+  others.catch(() => {}); // reported below
   showView(await fetchView(state.filters));
+  await others;
+  if (state.what === "incidents") drawTimeline();
   if (state.place) {
     const still = state.places.find((p) => p.key === state.place.key);
     if (still) await selectPlace(still, false); else closePlace();
@@ -93,9 +100,34 @@ function renderAll() {
   const timed = (name, fn) => { const t0 = performance.now(); fn(); performance.measure(`marsad-${name}`, { start: t0 }); };
   timed("map", () => map.render(state.places));
   timed("places", () => { renderPlaces(); renderLegend(); });
-  timed("timeline", () => renderTimeline($("timeline"), $("timeline-table"), state.counts, state.per, state.spikes,
-    $("timeline-legend")));
+  timed("timeline", drawTimeline);
   timed("ledger", () => renderLedger(state.summary));
+}
+
+// Articles per topic (per day or hour), or incidents per type per event day.
+function drawTimeline() {
+  if (state.what === "incidents") {
+    const rows = state.incidentCounts.map((r) => ({ key: r.type, day: r.day, articles: r.incidents }));
+    renderTimeline($("timeline"), $("timeline-table"), rows, "day", [], $("timeline-legend"),
+      { label: typeLabel, color: typeColor });
+  } else {
+    renderTimeline($("timeline"), $("timeline-table"), state.counts, state.per, state.spikes, $("timeline-legend"));
+  }
+}
+
+async function loadIncidentCounts() {
+  if (state.what !== "incidents") return;
+  const res = await getJson("/incidents/counts", { per: "day", ...incidentParams(state.filters, $("incident-type").value),
+    limit: COUNTS_PAGE });
+  state.incidentCounts = res.items;
+}
+
+function fillIncidentTypes() {
+  const select = $("incident-type");
+  const value = select.value;
+  select.replaceChildren(h("option", { value: "" }, t("all_types")),
+    ...incidentTypes().map((k) => h("option", { value: k }, typeLabel(k))));
+  select.value = value;
 }
 
 function renderPlaces() {
@@ -189,13 +221,36 @@ function bind() {
   $("per").addEventListener("change", async (e) => {
     state.per = e.target.value;
     state.counts = await countsAll({ by: "topic", per: state.per, ...state.filters });
-    renderTimeline($("timeline"), $("timeline-table"), state.counts, state.per, state.spikes, $("timeline-legend"));
+    drawTimeline();
   });
+  $("timeline-what").addEventListener("change", async (e) => {
+    state.what = e.target.value;
+    const per = $("per");
+    per.disabled = state.what === "incidents"; // incidents are dated by day
+    try {
+      await loadIncidentCounts();
+      drawTimeline();
+    } catch (err) { showError(err); }
+  });
+  $("show-incidents").addEventListener("change", (e) => incidents.setShown(e.target.checked));
+  $("incident-size").addEventListener("change", (e) => incidents.setSize(e.target.value));
+  $("incident-type").addEventListener("change", async () => {
+    try {
+      await Promise.all([incidents.load(state.filters), loadIncidentCounts()]);
+      if (state.what === "incidents") drawTimeline();
+    } catch (err) { showError(err); }
+  });
+  $("incidents-more").addEventListener("click", () => incidents.more().catch(showError));
+  for (const b of document.querySelectorAll("[data-incident-export]")) {
+    b.addEventListener("click", () => download(`/export/${b.dataset.incidentExport}`, incidents.params()).catch(showError));
+  }
   $("place-more").addEventListener("click", morePlaceArticles);
   $("lang-button").addEventListener("click", () => {
     setLang(getLang() === "ar" ? "en" : "ar");
     renderOptions();
+    fillIncidentTypes();
     if (state.summary) renderAll();
+    incidents.render();
     feed.render();
     if (state.place) {
       $("place-title").textContent = t("place_articles", { place: state.place.name });
@@ -232,10 +287,14 @@ async function main() {
     map = createMap($("map"), { onPlace: (p) => selectPlace(p, true) });
     feed = createFeed($("alerts"), $("alerts-empty"), (items) => {
       state.spikes = items.filter((a) => a.kind === "spike");
-      if (state.summary) renderTimeline($("timeline"), $("timeline-table"), state.counts, state.per, state.spikes, $("timeline-legend"));
+      if (state.summary) drawTimeline();
     });
+    fillIncidentTypes();
+    incidents = createIncidents({ leaflet: map.map, listEl: $("incidents"), moreEl: $("incidents-more"),
+      summaryEl: $("incidents-summary"), legendEl: $("incidents-legend"), typeEl: $("incident-type") });
+    const incidentList = incidents.load(state.filters);
     const alerts = config.then((c) => { state.config = c; startLive(); return loadAlerts(); });
-    await Promise.all([options, view.then(showView), alerts]);
+    await Promise.all([options, view.then(showView), alerts, incidentList]);
     performance.mark("marsad-ready");
     await map.drawBase(state.config.tiles_url); // the base map last: it takes longer to draw than the rest
   } catch (err) {

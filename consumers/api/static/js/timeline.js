@@ -1,4 +1,5 @@
-// The timeline: articles per topic per day (or hour) as lines, spike alerts as shaded windows.
+// The timeline: articles per topic per day (or hour) as lines, spike alerts as shaded windows; or incidents per
+// type per event day (the rows then name their series by type: `series` gives its labels and colours).
 // Time runs left to right in both languages, as on the region's printed charts; a table gives the same figures.
 import { clear, h, table } from "./dom.js";
 import { date, num, t, topicColor, topicLabel } from "./i18n.js";
@@ -18,7 +19,8 @@ function s(tag, attrs = {}, ...children) {
 const bucketTime = (key) => Date.parse(key.length === 10 ? `${key}T00:00:00Z` : `${key}:00:00Z`);
 const bucketKey = (ms, per) => new Date(ms).toISOString().slice(0, per === "day" ? 10 : 13);
 
-export function renderTimeline(el, tableEl, rows, per, spikes, legendEl) {
+export function renderTimeline(el, tableEl, rows, per, spikes, legendEl,
+  { label = topicLabel, color: colorOf = topicColor } = {}) {
   clear(el);
   clear(tableEl);
   if (legendEl) clear(legendEl);
@@ -53,7 +55,7 @@ export function renderTimeline(el, tableEl, rows, per, spikes, legendEl) {
   const y = (n) => H - pad.b - (n / max) * (H - pad.t - pad.b);
   const total = rows.reduce((acc, r) => acc + r.articles, 0);
   const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", direction: "ltr", "data-total": total,
-    "aria-label": `${t("timeline")}: ${topics.map((k) => `${topicLabel(k)} ${num(totals.get(k))}`).join("، ")}` });
+    "aria-label": `${t("timeline")}: ${topics.map((k) => `${label(k)} ${num(totals.get(k))}`).join("، ")}` });
 
   for (const a of spikes) {
     if (!a.window_start) continue;
@@ -79,25 +81,25 @@ export function renderTimeline(el, tableEl, rows, per, spikes, legendEl) {
   for (const topic of topics) {
     const counts = series.get(topic);
     const points = buckets.map((b) => [x(bucketTime(b)), y(counts.get(b) || 0)]);
-    const color = topicColor(topic);
+    const color = colorOf(topic);
     const g = s("g", { "data-topic": topic, "data-total": totals.get(topic) });
     g.append(s("polyline", { points: points.map((p) => p.join(",")).join(" "), fill: "none", stroke: color,
       "stroke-width": 2, "stroke-linejoin": "round" }));
     for (const b of buckets.length <= MAX_POINTS ? buckets : []) {
       if (!counts.get(b)) continue;
       g.append(s("circle", { cx: x(bucketTime(b)), cy: y(counts.get(b)), r: 3, fill: color },
-        s("title", {}, `${topicLabel(topic)} — ${date(b, per === "hour")}: ${num(counts.get(b))}`)));
+        s("title", {}, `${label(topic)} — ${date(b, per === "hour")}: ${num(counts.get(b))}`)));
     }
     svg.append(g);
   }
   el.append(svg);
   if (legendEl) {
     legendEl.append(...topics.map((k) => h("li", { "data-topic": k },
-      h("span", { class: "swatch", style: `background:${topicColor(k)}`, "aria-hidden": "true" }),
-      `${topicLabel(k)} (${num(totals.get(k))})`)));
+      h("span", { class: "swatch", style: `background:${colorOf(k)}`, "aria-hidden": "true" }),
+      `${label(k)} (${num(totals.get(k))})`)));
   }
 
   const cols = [{ label: t(per), value: (b) => date(b, per === "hour") },
-    ...topics.map((k) => ({ label: topicLabel(k), num: true, value: (b) => num(series.get(k).get(b) || 0) }))];
+    ...topics.map((k) => ({ label: label(k), num: true, value: (b) => num(series.get(k).get(b) || 0) }))];
   tableEl.append(table(cols, present, t("no_data")));
 }

@@ -1,0 +1,139 @@
+"""Incident events as the rows of the incidents view (pure functions, no database).
+
+One row per ``incident_id``. `IncidentRecorded` and `IncidentUpdated` both carry
+the whole record as it stands, so `fold` needs no merge: an event whose
+revision is higher than the stored one replaces the row and its child rows; an
+equal or lower revision (a redelivery, a replay, an update overtaken by a later
+one) changes nothing.
+
+- ``day`` (the sort key and what the date filters and per-day counts use) is
+  the event's own date; when the reports give none, the day it was first seen;
+- ``admin1`` is the governorate of its place (`consumers.incidents.admin1`),
+  NULL when none can be told;
+- actors and targets become ``incident_parties`` rows (filtering), reports
+  ``incident_reports`` rows (the incident's evidence, article by article).
+
+Times are UTC text as in `consumers.rows`; NUL characters are dropped from text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import msgspec
+import orjson
+
+from consumers.incidents.admin1 import load as admin1
+from consumers.rows import place_key, timestamp
+from schemas.events import IncidentRecorded
+from schemas.facts import INCIDENT_TYPES
+from streams.text.normalize import normalize
+
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+TOLLS = ("killed", "injured", "arrested")
+
+INCIDENT_COLUMNS = (
+    "incident_id", "incident_type", "event_id", "revision", "updated_at", "date", "day",
+    "place_name", "norm_name", "place_key", "lat", "lon", "country", "place_kind", "geonameid", "admin1",
+    "killed", "killed_min", "killed_max", "injured", "injured_min", "injured_max",
+    "arrested", "arrested_min", "arrested_max", "outlets", "reports", "sources", "actors", "targets",
+    "quantities", "evidence", "first_seen", "last_seen",
+)
+PARTY_COLUMNS = ("incident_id", "role", "ord", "org")
+REPORT_COLUMNS = ("incident_id", "ord", "article_id", "source", "url", "title", "published", "lang",
+                  "duplicate_of", "evidence", "date", "place", "killed", "injured", "arrested")
+INCIDENT_CHILD_TABLES: dict[str, tuple[str, ...]] = {
+    "incident_parties": PARTY_COLUMNS,
+    "incident_reports": REPORT_COLUMNS,
+}
+JSON_COLUMNS = ("sources", "actors", "targets", "quantities")
+
+
+class IncidentInvalid(ValueError):
+    """An incident event the view cannot hold (its message is the dead letter's reason)."""
+
+
+@dataclass(frozen=True)
+class IncidentRows:
+    """An incident's row (`INCIDENT_COLUMNS` order) and its child rows (keyed as `INCIDENT_CHILD_TABLES`)."""
+
+    incident: tuple
+    children: dict[str, list[tuple]]
+
+
+def check(event: IncidentRecorded) -> None:
+    """Refuse what the view could not sort or count: an unknown type, a malformed date, a negative count."""
+    if event.incident_type not in INCIDENT_TYPES:
+        raise IncidentInvalid(f"$.incident_type: {event.incident_type!r} is not one of {', '.join(INCIDENT_TYPES)}")
+    if event.date is not None and not DAY.match(event.date):
+        raise IncidentInvalid(f"$.date: {event.date!r} is not a day YYYY-MM-DD")
+    for name in (*TOLLS, *(f"{t}_{b}" for t in TOLLS for b in ("min", "max")), "outlets", "revision"):
+        value = getattr(event, name)
+        if value is not None and value < 0:
+            raise IncidentInvalid(f"$.{name}: {value} is negative")
+
+
+def fold(stored_revision: int | None, event: IncidentRecorded) -> IncidentRows | None:
+    """The incident's rows after ``event``, given the stored revision; None when it changes nothing."""
+    if stored_revision is not None and event.revision <= stored_revision:
+        return None
+    return incident_rows(event)
+
+
+def incident_rows(e: IncidentRecorded) -> IncidentRows:
+    """Every row one incident record contributes to the view."""
+    p = e.place
+    first_seen = timestamp(e.first_seen) if e.first_seen else None
+    day = e.date or (first_seen or timestamp(e.occurred_at))[:10]
+    sources = list(dict.fromkeys(r.source for r in e.reports if r.source))
+    place = ((p.name, normalize(p.name), place_key(p), float(p.lat), float(p.lon), p.country, p.kind, p.geonameid)
+             if p else (None,) * 8)
+    row = (
+        e.incident_id, e.incident_type, e.event_id, e.revision, timestamp(e.occurred_at), e.date, day,
+        *place, admin1().region_of(p),
+        e.killed, e.killed_min, e.killed_max, e.injured, e.injured_min, e.injured_max,
+        e.arrested, e.arrested_min, e.arrested_max, e.outlets, len(e.reports), _json(sources),
+        _json(e.actors), _json(e.targets), _json(e.quantities), e.evidence,
+        first_seen, timestamp(e.last_seen) if e.last_seen else None,
+    )
+    iid = e.incident_id
+    parties = [(iid, "actor", i, org) for i, org in enumerate(e.actors)]
+    parties += [(iid, "target", i, org) for i, org in enumerate(e.targets)]
+    reports = [(iid, i, r.article_id, r.source, r.url, r.title, timestamp(r.published) if r.published else None,
+                r.lang, r.duplicate_of, r.evidence, r.date, _json(r.place) if r.place else None,
+                r.killed, r.injured, r.arrested) for i, r in enumerate(e.reports)]
+    children = {"incident_parties": parties, "incident_reports": reports}
+    return IncidentRows(_no_nul(row), {t: [_no_nul(r) for r in rows] for t, rows in children.items()})
+
+
+def incident_dict(row: tuple) -> dict:
+    """The API's view of a stored incident row: JSON parsed, the place and tolls grouped, region named."""
+    d = dict(zip(INCIDENT_COLUMNS, row, strict=True))
+    for c in JSON_COLUMNS:
+        d[c] = orjson.loads(d[c])
+    place = {k: d.pop(c) for k, c in (("name", "place_name"), ("lat", "lat"), ("lon", "lon"),
+                                       ("country", "country"), ("kind", "place_kind"), ("geonameid", "geonameid"))}
+    d.pop("norm_name")
+    d["place"] = place if place["name"] is not None else None
+    region = admin1().describe(d.pop("admin1"))
+    d["admin1"] = {"code": region["admin1"], "name": region["name"], "name_en": region["name_en"]}
+    return d
+
+
+def report_dict(row: tuple) -> dict:
+    """One stored report as the API gives it (its place parsed)."""
+    d = dict(zip(REPORT_COLUMNS, row, strict=True))
+    d.pop("incident_id")
+    d.pop("ord")
+    d["place"] = orjson.loads(d["place"]) if d["place"] else None
+    return d
+
+
+def _json(value: object) -> str:
+    return orjson.dumps(msgspec.to_builtins(value), option=orjson.OPT_SORT_KEYS).decode()
+
+
+def _no_nul(row: tuple) -> tuple:
+    # PostgreSQL cannot store NUL characters; both databases must hold the same values
+    return tuple(v.replace("\x00", "") if isinstance(v, str) else v for v in row)
