@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
-from consumers.incidents.rows import IncidentInvalid, check
 from consumers.store import Offsets, Record, Store, ViewReplaced
 from deploy.services import metrics
 from producers.publish import EventPublisher
@@ -176,11 +175,6 @@ def to_record(msg: ConsumerRecord, dead: DeadLetters) -> Record:
         if not isinstance(event, VIEW_EVENTS):
             raise SchemaError("unknown_type", f"the views take {', '.join(c.__name__ for c in VIEW_EVENTS)}, "
                                               f"not {type(event).__name__}")
-        if isinstance(event, IncidentRecorded):
-            check(event)
-    except IncidentInvalid as e:
-        dead.send(msg, SchemaError("field", str(e)))
-        return Record(msg.topic, msg.partition, msg.offset, None)
     except SchemaError as e:
         dead.send(msg, e)
         return Record(msg.topic, msg.partition, msg.offset, None)

@@ -16,12 +16,22 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 import msgspec
 
 from schemas.facts import Incident, Org, Place, Quantity, Topic
-from schemas.wire import AlertKind, Base64, DuplicateStatus, IncidentType, Origin, Severity, Timestamp
+from schemas.wire import (
+    AlertKind,
+    Base64,
+    Count,
+    Day,
+    DuplicateStatus,
+    IncidentType,
+    Origin,
+    Severity,
+    Timestamp,
+)
 
 
 def new_event_id() -> str:
@@ -190,6 +200,9 @@ class AlertUpdated(Event, frozen=True, kw_only=True, omit_defaults=True):
     observed: float | None = None  # spike alerts: the new count in the window
 
 
+Revision = Annotated[int, msgspec.Meta(ge=1)]
+
+
 class IncidentReport(msgspec.Struct, frozen=True, omit_defaults=True):
     """One article's report of an incident: which article, which outlet, what it said."""
 
@@ -201,11 +214,11 @@ class IncidentReport(msgspec.Struct, frozen=True, omit_defaults=True):
     lang: str = ""
     duplicate_of: str | None = None  # an exact or near copy of this article id: not an independent outlet
     evidence: str = ""
-    date: str | None = None  # the event's date as this report gives it
+    date: Day | None = None  # the event's date as this report gives it
     place: Place | None = None
-    killed: int | None = None
-    injured: int | None = None
-    arrested: int | None = None
+    killed: Count | None = None
+    injured: Count | None = None
+    arrested: Count | None = None
 
 
 class IncidentRecorded(Event, frozen=True, kw_only=True, omit_defaults=True):
@@ -221,26 +234,26 @@ class IncidentRecorded(Event, frozen=True, kw_only=True, omit_defaults=True):
 
     incident_id: str
     incident_type: IncidentType  # (``type`` is the event's own name on the wire)
-    date: str | None = None  # YYYY-MM-DD, the event's day
+    date: Day | None = None  # YYYY-MM-DD, the event's day
     place: Place | None = None
     actors: list[str] = []
     targets: list[str] = []
-    killed: int | None = None
-    injured: int | None = None
-    arrested: int | None = None
-    killed_min: int | None = None
-    killed_max: int | None = None
-    injured_min: int | None = None
-    injured_max: int | None = None
-    arrested_min: int | None = None
-    arrested_max: int | None = None
+    killed: Count | None = None
+    injured: Count | None = None
+    arrested: Count | None = None
+    killed_min: Count | None = None
+    killed_max: Count | None = None
+    injured_min: Count | None = None
+    injured_max: Count | None = None
+    arrested_min: Count | None = None
+    arrested_max: Count | None = None
     quantities: list[Quantity] = []
     evidence: str = ""  # the first report's evidence sentence
     reports: list[IncidentReport] = []
-    outlets: int = 1
+    outlets: Count = 1
     first_seen: Timestamp | None = None
     last_seen: Timestamp | None = None
-    revision: int = 1  # counts up per incident; (incident_id, revision) is unique and deterministic
+    revision: Revision = 1  # counts up per incident; (incident_id, revision) is unique and deterministic
 
 
 class IncidentUpdated(IncidentRecorded, frozen=True, kw_only=True, omit_defaults=True):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import msgspec
 
-from schemas.wire import INCIDENT_TYPES, IncidentType
+from schemas.wire import INCIDENT_TYPES, Count, Day, IncidentType
 
 __all__ = ["INCIDENT_TYPES", "Evidence", "Incident", "Org", "Place", "Quantity", "Topic"]
 
@@ -63,11 +63,11 @@ class Incident(msgspec.Struct, frozen=True, omit_defaults=True):
 
     type: IncidentType
     evidence: str
-    date: str | None = None
+    date: Day | None = None
     place: Place | None = None
     actors: list[str] = []  # organisation ids: who carried it out
     targets: list[str] = []  # organisation ids: whom it targeted
-    killed: int | None = None
-    injured: int | None = None
-    arrested: int | None = None
+    killed: Count | None = None
+    injured: Count | None = None
+    arrested: Count | None = None
     quantities: list[Quantity] = []

@@ -35,6 +35,11 @@ INCIDENT_TYPES: tuple[str, ...] = get_args(IncidentType)
 # time is refused, as JSON Schema's `date-time` format refuses it.
 Timestamp = Annotated[datetime, msgspec.Meta(tz=True, extra_json_schema={"format": "date-time"})]
 
+# A calendar day, as incidents date their events.
+Day = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+# A count of people (killed, injured, arrested) or of outlets: never negative.
+Count = Annotated[int, msgspec.Meta(ge=0)]
+
 # Bytes on the wire: standard base64 with its padding, as the decoder reads it.
 Base64 = Annotated[bytes, msgspec.Meta(extra_json_schema={
     "pattern": "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"})]

@@ -27,7 +27,6 @@ import orjson
 from consumers.incidents.admin1 import load as admin1
 from consumers.rows import place_key, timestamp
 from schemas.events import IncidentRecorded
-from schemas.facts import INCIDENT_TYPES
 from streams.text.normalize import normalize
 
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -50,28 +49,12 @@ INCIDENT_CHILD_TABLES: dict[str, tuple[str, ...]] = {
 JSON_COLUMNS = ("sources", "actors", "targets", "quantities")
 
 
-class IncidentInvalid(ValueError):
-    """An incident event the view cannot hold (its message is the dead letter's reason)."""
-
-
 @dataclass(frozen=True)
 class IncidentRows:
     """An incident's row (`INCIDENT_COLUMNS` order) and its child rows (keyed as `INCIDENT_CHILD_TABLES`)."""
 
     incident: tuple
     children: dict[str, list[tuple]]
-
-
-def check(event: IncidentRecorded) -> None:
-    """Refuse what the view could not sort or count: an unknown type, a malformed date, a negative count."""
-    if event.incident_type not in INCIDENT_TYPES:
-        raise IncidentInvalid(f"$.incident_type: {event.incident_type!r} is not one of {', '.join(INCIDENT_TYPES)}")
-    if event.date is not None and not DAY.match(event.date):
-        raise IncidentInvalid(f"$.date: {event.date!r} is not a day YYYY-MM-DD")
-    for name in (*TOLLS, *(f"{t}_{b}" for t in TOLLS for b in ("min", "max")), "outlets", "revision"):
-        value = getattr(event, name)
-        if value is not None and value < 0:
-            raise IncidentInvalid(f"$.{name}: {value} is negative")
 
 
 def fold(stored_revision: int | None, event: IncidentRecorded) -> IncidentRows | None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import msgspec
+import orjson
 import pytest
 
 from consumers.incidents import admin1
-from consumers.incidents.rows import INCIDENT_COLUMNS, IncidentInvalid, check, fold
+from consumers.incidents.rows import INCIDENT_COLUMNS, fold
+from schemas.codec import SchemaError, decode, to_dict
 from schemas.events import IncidentRecorded, IncidentUpdated
 from schemas.examples import sample_events
 from schemas.facts import Place
@@ -26,20 +28,21 @@ def test_only_a_higher_revision_changes_the_row():
 def test_the_schema_samples_fold():
     for e in sample_events():
         if isinstance(e, IncidentRecorded):
-            check(e)
             assert fold(None, e) is not None
     assert any(isinstance(e, IncidentUpdated) for e in sample_events())
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"incident_type": "riot"}, "$.incident_type: 'riot' is not one of"),
-    ({"date": "07/02/2024"}, "$.date: '07/02/2024' is not a day"),
-    ({"killed": -1}, "$.killed: -1 is negative"),
-    ({"outlets": -2}, "$.outlets: -2 is negative"),
+@pytest.mark.parametrize(("change", "field"), [
+    ({"incident_type": "riot"}, "$.incident_type"),
+    ({"date": "07/02/2024"}, "$.date"),
+    ({"killed": -1}, "$.killed"),
+    ({"outlets": -2}, "$.outlets"),
 ], ids=["type", "date", "killed", "outlets"])
-def test_what_the_view_refuses_is_named(change, message):
-    with pytest.raises(IncidentInvalid, match=message.replace("$", r"\$").replace("(", r"\(")):
-        check(msgspec.structs.replace(incident(0), **change))
+def test_what_the_view_could_not_hold_is_refused_by_the_decoder(change, field):
+    """An unknown type, a malformed day, a negative count: the contract refuses them (so the views
+    dead-letter them with the field named), as the JSON Schema does."""
+    with pytest.raises(SchemaError, match=field.replace("$", r"\$")):
+        decode(orjson.dumps({**to_dict(incident(0)), **change}))
 
 
 def test_nul_characters_are_dropped():
