@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from deploy.settings import Settings, SettingsError, load_settings
+from deploy.settings import Settings, SettingsError, load_settings, network_list
 from producers.feeds.registry import DEFAULT_INTERVAL, Feed, RegistryError, load_registry
 from producers.progress import duration
 from producers.samples import FEEDS_YAML, SITE_DIR
@@ -38,7 +38,7 @@ Examples:
 \b
 The bundled sample registry points at 127.0.0.1:8765; to try it:
   python -m http.server -d {SITE_DIR} -b 127.0.0.1 8765 &
-  MARSAD_ALLOW_PRIVATE=1 marsad produce --once
+  MARSAD_ALLOW_NETWORKS=127.0.0.1/32 marsad produce --once
 \b
 Articles already announced are recovered from Kafka at start, so a restart
 (even without the local state file) announces nothing twice.
@@ -223,6 +223,7 @@ def producer_config(
         per_host_connections=settings.per_host_concurrency,
         per_host_interval=settings.per_host_interval,
         allow_private=settings.allow_private,
+        allowed_networks=network_list(settings.allow_networks),
     )
     return ProducerConfig(
         bootstrap=bootstrap,
@@ -316,7 +317,7 @@ def _registry(settings: Settings, explicit: Path | None, *, announce: bool = Fal
     if announce:
         log.info(
             "no %s: using the bundled sample registry %s, relative URLs resolved against %s "
-            "(serve %s there and set MARSAD_ALLOW_PRIVATE=1; see `marsad produce --help`)",
+            "(serve %s there and set MARSAD_ALLOW_NETWORKS=127.0.0.1/32; see `marsad produce --help`)",
             local, FEEDS_YAML, settings.feeds_base_url, SITE_DIR,
         )
     return FEEDS_YAML, settings.feeds_base_url
