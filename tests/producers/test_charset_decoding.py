@@ -4,8 +4,9 @@ import codecs
 
 import pytest
 
-from producers.encoding import charset_from_content_type, decode_body, looks_garbled, to_utf8_xml
+from producers.encoding import charset_from_content_type, decode_body, to_utf8_xml
 from producers.feeds.parse import parse_feed
+from producers.mojibake import looks_garbled
 
 ARABIC = "ضبط 3 ملايين حبة كبتاغون في ريف درعا الشرقي قرب الحدود الأردنية، واعتقال شخصين من أبناء المنطقة."
 # Letters where windows-1256 and ISO-8859-6 disagree (ف ق ك غ و ه ي ...), so a wrong guess shows.
@@ -72,7 +73,8 @@ GARBLED = [
     pytest.param(ARABIC.encode("cp1256").decode("latin-1"), True, id="cp1256-read-as-latin1"),
     pytest.param(ARABIC_8859.encode("iso8859-6").decode("cp1256"), True, id="8859-6-read-as-cp1256"),
     pytest.param(ARABIC.encode("utf-8").decode("latin-1"), True, id="utf8-read-as-latin1"),
-    pytest.param("text with \ufffd replacement", True, id="replacement-char"),
+    pytest.param("text with \ufffd\ufffd\ufffd replacements", True, id="replacement-chars"),
+    pytest.param("one stray \ufffd in a long enough line of otherwise good text", False, id="one-stray-replacement-char"),
 ]
 
 
