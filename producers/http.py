@@ -51,7 +51,8 @@ HEADERS_OF_INTEREST: tuple[str, ...] = (
     "date",
 )
 ACCEPT: dict[str, str] = {
-    "feed": "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
+    "feed": "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
+    "text/xml;q=0.9, application/json;q=0.8, */*;q=0.5",
     "page": "text/html, application/xhtml+xml;q=0.9, */*;q=0.5",
 }
 
