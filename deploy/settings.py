@@ -126,6 +126,16 @@ OPTIONS: dict[str, Option] = {
                              "Private networks the fetcher may reach, as CIDRs (e.g. 127.0.0.1/32,10.1.2.0/24); "
                              "every other private, loopback or link-local address stays refused, on every "
                              "redirect hop.", _networks),
+    "extract_workers": Option("MARSAD_EXTRACT_WORKERS", 2, int,
+                              "Worker processes extracting article pages (a crash, hang or memory blow-up costs one "
+                              "page); 0: extract in a thread of the service, unisolated.",
+                              lambda v: None if v >= 0 else "must be >= 0"),
+    "extract_timeout": Option("MARSAD_EXTRACT_TIMEOUT", 30.0, float,
+                              "Seconds one page's extraction may take in a worker before it is killed.",
+                              lambda v: None if v > 0 else "must be > 0"),
+    "extract_memory_mb": Option("MARSAD_EXTRACT_MEMORY_MB", 1024, int,
+                                "Memory (MB) one page's extraction may add to a worker (RLIMIT_AS); 0: no limit.",
+                                lambda v: None if v >= 0 else "must be >= 0"),
     "poll_concurrency": Option("MARSAD_POLL_CONCURRENCY", 20, int,
                                "HTTP requests in flight at once, all hosts together.", _positive),
     "per_host_concurrency": Option("MARSAD_PER_HOST_CONCURRENCY", 2, int,
@@ -239,6 +249,9 @@ class Settings:
     feeds_base_url: str
     allow_private: bool
     allow_networks: str
+    extract_workers: int
+    extract_timeout: float
+    extract_memory_mb: int
     poll_concurrency: int
     per_host_concurrency: int
     per_host_interval: float

@@ -211,6 +211,7 @@ def producer_config(
 ) -> ProducerConfig:
     """The service's configuration, from the settings table (the one place that maps settings to options)."""
     from producers.http import FetchOptions
+    from producers.isolation import IsolationOptions
     from producers.poller import PollOptions
     from producers.service import ProducerConfig
 
@@ -237,6 +238,8 @@ def producer_config(
         fetch_workers=settings.poll_concurrency,
         shutdown_grace=settings.shutdown_grace,
         resume_window=settings.resume_window_hours * 3600.0,
+        isolation=IsolationOptions(workers=settings.extract_workers, timeout=settings.extract_timeout,
+                                   memory_mb=settings.extract_memory_mb),
     )
 
 
@@ -247,7 +250,8 @@ def fetcher_config(settings: Settings, *, bootstrap: str) -> FetcherConfig:
     producer = producer_config(settings, bootstrap=bootstrap, feeds_file=FEEDS_YAML, feeds_base_url=None)
     return FetcherConfig(bootstrap=bootstrap, topic_prefix=settings.topic_prefix, fetch=producer.fetch,
                          poll=producer.poll, raw_page_cap=producer.raw_page_cap,
-                         fetch_workers=producer.fetch_workers, shutdown_grace=producer.shutdown_grace)
+                         fetch_workers=producer.fetch_workers, shutdown_grace=producer.shutdown_grace,
+                         isolation=producer.isolation)
 
 
 def feeds_table(feeds: list[Feed], states: dict[str, FeedState], now: datetime) -> list[str]:

@@ -10,7 +10,8 @@ are tried in this order of trust:
 4. the charset of the HTTP ``Content-Type`` header;
 5. the Arabic encodings (UTF-8, windows-1256, ISO-8859-6);
 6. the repairs of mojibake saved as it was (below);
-7. charset-normalizer's guess.
+7. charset-normalizer's guess, unless a Unicode codec read the bytes
+   strictly (valid UTF-8 is no accident: such text is garbled UTF-8).
 
 A candidate is accepted only if it decodes strictly *and* the text a reader
 would see (tags and scripts dropped: ASCII markup dilutes every share) shows
@@ -55,6 +56,8 @@ ARABIC_PREFERENCE: tuple[str, ...] = ("utf-8", "windows-1256", "iso-8859-6")
 ARABIC_SINGLE_BYTE: tuple[str, ...] = ("cp1256", "iso8859-6")
 # Codecs that can carry Arabic: a reading in one of them needs no second opinion.
 ARABIC_CAPABLE = frozenset({"utf-8", "cp1256", "iso8859-6", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"})
+# Codecs whose strict decoding is itself strong evidence of the encoding.
+UNICODE_CODECS = frozenset({"utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"})
 # Friendlier names for what we report; everything else keeps Python's codec name.
 DISPLAY_NAMES: dict[str, str] = {
     "utf-8": "utf-8",
@@ -117,7 +120,9 @@ def decode_document(content: bytes, declared_charset: str | None, *, is_xml: boo
         for repaired in double_encoding_repairs(text):
             if not mojibake_signs(count_letters(readable_text(repaired))):
                 return Decoded(repaired, display_name(codec), repaired=True, tried=tuple(tried))
-    guess = _detected(content, seen)  # charset-normalizer last: slow, and a guess
+    # charset-normalizer last: slow, and a guess. Not at all when a Unicode codec read the bytes strictly:
+    # valid UTF-8 (or UTF-16/32 by BOM or pattern) is never an accident, so the text is that, garbled.
+    guess = None if any(codec in UNICODE_CODECS for codec, _, _ in garbled) else _detected(content, seen)
     if guess is not None:
         codec, text = guess
         tried.append(display_name(codec))

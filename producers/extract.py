@@ -107,6 +107,8 @@ def extract_article(html: str, url: str, options: ExtractOptions = DEFAULT_OPTIO
             date_extraction_params=set_date_params(options.extensive_date_search),
             prune_xpath=list(options.prune_xpath) or None,
         )
+    except MemoryError:
+        raise  # the caller's to judge (an isolated worker reports "over memory")
     except Exception as exc:  # trafilatura/lxml raise many types on hostile markup; report, do not crash
         raise ExtractionFailed(f"extractor error: {type(exc).__name__}: {exc}") from None
     if not isinstance(document, Document) or not (document.text or "").strip():

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import msgspec
 
 from producers.encoding import decode_document
-from producers.extract import Extracted, ExtractionFailed, ExtractOptions, extract_article, script_language
+from producers.extract import ExtractionFailed, ExtractOptions, script_language
 from producers.feeds.parse import FULL_CONTENT_MIN_CHARS, FeedEntry, FeedParseError, ParsedFeed, parse_feed
 from producers.feeds.registry import Feed
 from producers.feeds.state import (
@@ -31,7 +31,8 @@ from producers.feeds.state import (
     record_success,
 )
 from producers.http import Fetcher, FetchError, FetchResult, NotModified
-from producers.mojibake import count_letters, mojibake_signs
+from producers.isolation import ExtractionPool, IsolatedFailure
+from producers.pagetext import GarbledText, decode_and_extract
 from producers.urls import InvalidURL, article_id, canonical_url
 
 PAGE_CONTENT_TYPES = frozenset({"", "text/html", "application/xhtml+xml"})
@@ -54,7 +55,8 @@ class Failure(msgspec.Struct, frozen=True, omit_defaults=True):
     """Why a poll or an article fetch produced nothing; what a dead letter carries."""
 
     stage: str  # fetch, decode, parse, extract, internal
-    kind: str  # a producers.http.FailureKind value, or not_a_feed, garbled, unsupported_content, no_text, internal
+    kind: str  # a producers.http.FailureKind value, or not_a_feed, garbled, unsupported_content, no_text,
+    # crashed, timed_out, over_memory (an isolated extraction), internal
     reason: str
     url: str
     status: int | None = None  # HTTP status, when there was one
@@ -205,7 +207,9 @@ async def poll_feed(
     )
 
 
-async def fetch_article(entry: DiscoveredEntry, fetcher: Fetcher, options: PollOptions) -> FetchOutcome:
+async def fetch_article(
+    entry: DiscoveredEntry, fetcher: Fetcher, options: PollOptions, *, pool: ExtractionPool | None = None
+) -> FetchOutcome:
     """The article's text for one discovered entry; never raises (except on cancellation).
 
     Stages, in order:
@@ -218,14 +222,16 @@ async def fetch_article(entry: DiscoveredEntry, fetcher: Fetcher, options: PollO
        the letters it yields); text no encoding reads cleanly is refused as
        ``garbled``;
     5. extract the main text and metadata with trafilatura, and refuse it
-       too if it shows mojibake (4 and 5 in a thread: they are CPU-bound);
+       too if it shows mojibake (4 and 5 are CPU-bound: in a worker process
+       of ``pool`` when given, where a crash, a hang or a memory blow-up
+       costs this page only, else in a thread);
     6. return the article with the raw page bytes, or the failure with the
        stage, the kind and a reason for the dead-letter topic.
     """
     if entry.content_text and not options.always_fetch_page:
         return _from_feed(entry)
     try:
-        return await _from_page(entry, fetcher, options)
+        return await _from_page(entry, fetcher, options, pool)
     except Exception as exc:
         return _article_failure(entry, _internal(entry.link, exc))
 
@@ -276,7 +282,9 @@ def _from_feed(entry: DiscoveredEntry) -> FetchedArticle:
     )
 
 
-async def _from_page(entry: DiscoveredEntry, fetcher: Fetcher, options: PollOptions) -> FetchOutcome:
+async def _from_page(
+    entry: DiscoveredEntry, fetcher: Fetcher, options: PollOptions, pool: ExtractionPool | None
+) -> FetchOutcome:
     fetched, attempts = await _fetch_with_retries(entry.link, fetcher, options)
     if not isinstance(fetched, FetchResult):
         return _from_feed(entry) if entry.content_text else _article_failure(entry, fetched)
@@ -294,12 +302,19 @@ async def _from_page(entry: DiscoveredEntry, fetcher: Fetcher, options: PollOpti
             ),
         )
 
+    page = (fetched.content, fetched.charset, fetched.final_url, options.extract)
     try:
-        encoding, extracted = await asyncio.to_thread(_decode_and_extract, fetched, options)
-    except (ExtractionFailed, GarbledText) as exc:
+        if pool is None:
+            encoding, extracted = await asyncio.to_thread(decode_and_extract, *page)
+        else:
+            encoding, extracted = await pool.run(*page)
+    except (ExtractionFailed, GarbledText, IsolatedFailure) as exc:
         if entry.content_text:  # the page let us down but the feed had the article
             return _from_feed(entry)
-        stage, kind = ("decode", "garbled") if isinstance(exc, GarbledText) else ("extract", "no_text")
+        if isinstance(exc, IsolatedFailure):
+            stage, kind = "extract", exc.kind
+        else:
+            stage, kind = ("decode", "garbled") if isinstance(exc, GarbledText) else ("extract", "no_text")
         failure = Failure(
             stage=stage, kind=kind, reason=exc.reason, url=entry.link, status=fetched.status, attempts=attempts
         )
@@ -326,14 +341,6 @@ async def _from_page(entry: DiscoveredEntry, fetcher: Fetcher, options: PollOpti
     )
 
 
-class GarbledText(ValueError):
-    """No encoding reads the body as clean text: it is refused, never published as mojibake."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
 def _decode_and_parse(fetched: FetchResult, options: PollOptions) -> tuple[str, ParsedFeed]:
     """CPU-bound (a large feed takes a while): run in a thread."""
     decoded = decode_document(fetched.content, fetched.charset, is_xml=True)
@@ -341,22 +348,6 @@ def _decode_and_parse(fetched: FetchResult, options: PollOptions) -> tuple[str, 
     if decoded.garbled:  # parsed first: binary junk is better called "not a feed"
         raise GarbledText(decoded.reason)
     return decoded.encoding, parsed
-
-
-def _decode_and_extract(fetched: FetchResult, options: PollOptions) -> tuple[str, Extracted]:
-    """CPU-bound (tens of milliseconds a page): run in a thread.
-
-    The extracted text is judged once more: markup that looked clean can
-    still wrap an article that is not.
-    """
-    decoded = decode_document(fetched.content, fetched.charset, is_xml=False)
-    if decoded.garbled:
-        raise GarbledText(decoded.reason)
-    extracted = extract_article(decoded.text, fetched.final_url, options.extract)
-    signs = mojibake_signs(count_letters(f"{extracted.title or ''}\n{extracted.text}"))
-    if signs:
-        raise GarbledText(f"garbled text: the article read as {decoded.encoding} shows mojibake ({', '.join(signs)})")
-    return decoded.encoding, extracted
 
 
 async def _fetch_with_retries(
