@@ -143,24 +143,27 @@ def decode_body(content: bytes, declared_charset: str | None, *, is_xml: bool) -
 
 
 def null_pattern_codec(head: bytes) -> str | None:
-    """UTF-16 or UTF-32 (and which byte order) told by where the zero bytes fall, for text without a BOM.
+    """UTF-16 or UTF-32 (and which byte order) told by the pattern of their high bytes, for text without a BOM.
 
-    Markup is ASCII, so in UTF-32 three bytes of four are zero (two for
-    Arabic letters) and in UTF-16 one of two; UTF-8 and the single-byte
-    codecs have none.
+    In UTF-32 the two top bytes of every character are zero; in UTF-16 the
+    high byte of every character of an alphabetic script is below 0x20 (0x00
+    for ASCII markup, 0x06 for Arabic, 0x04 for Cyrillic), while text in
+    UTF-8 or a single-byte codec has no zero bytes at all and almost no
+    bytes below 0x20.
     """
     quads = len(head) // 4
-    if quads < 4 or head.count(0) < quads:
+    if quads < 4 or head.count(0) < len(head) // 64:
         return None
     zeros = [sum(head[i] == 0 for i in range(offset, quads * 4, 4)) / quads for offset in range(4)]
     if zeros[2] > 0.9 and zeros[3] > 0.9 and zeros[0] < 0.5:
         return "utf-32-le"
     if zeros[0] > 0.9 and zeros[1] > 0.9 and zeros[3] < 0.5:
         return "utf-32-be"
-    even, odd = (zeros[0] + zeros[2]) / 2, (zeros[1] + zeros[3]) / 2
-    if odd > 0.3 and even < 0.05:
+    pairs = quads * 2
+    low = [sum(byte < 0x20 for byte in head[offset : pairs * 2 : 2]) / pairs for offset in (0, 1)]
+    if low[1] > 0.9 and low[0] < 0.5:
         return "utf-16-le"
-    if even > 0.3 and odd < 0.05:
+    if low[0] > 0.9 and low[1] < 0.5:
         return "utf-16-be"
     return None
 
