@@ -311,10 +311,7 @@ async def _from_page(
     except (ExtractionFailed, GarbledText, IsolatedFailure) as exc:
         if entry.content_text:  # the page let us down but the feed had the article
             return _from_feed(entry)
-        if isinstance(exc, IsolatedFailure):
-            stage, kind = "extract", exc.kind
-        else:
-            stage, kind = ("decode", "garbled") if isinstance(exc, GarbledText) else ("extract", "no_text")
+        stage, kind = _stage_and_kind(exc)
         failure = Failure(
             stage=stage, kind=kind, reason=exc.reason, url=entry.link, status=fetched.status, attempts=attempts
         )
@@ -339,6 +336,15 @@ async def _from_page(
         attempts=attempts,
         elapsed=fetched.elapsed,
     )
+
+
+def _stage_and_kind(exc: ExtractionFailed | GarbledText | IsolatedFailure) -> tuple[str, str]:
+    """Where a page that yielded no article failed, and how (a dead letter's stage and kind)."""
+    if isinstance(exc, IsolatedFailure):
+        return "extract", exc.kind  # crashed, timed_out, over_memory
+    if isinstance(exc, GarbledText):
+        return "decode", "garbled"
+    return "extract", "no_text"
 
 
 def _decode_and_parse(fetched: FetchResult, options: PollOptions) -> tuple[str, ParsedFeed]:
