@@ -74,7 +74,8 @@ def describe(event: Event | SchemaError) -> str:
     if isinstance(event, DeadLetter):
         where = event.url or event.source_topic
         kind = f"[{event.error}] " if event.error else ""
-        return f"{d['type']} v{d['version']}  {event.key or ''}  {where}  {event.stage}: {kind}{event.reason[:300]}"
+        stage = "" if event.reason.startswith(f"{event.stage}:") else f"{event.stage}: "
+        return f"{d['type']} v{d['version']}  {event.key or ''}  {where}  {kind}{stage}{event.reason[:300]}"
     title = d.get("title") or d.get("reason") or ""
     text = (d.get("clean_text") or d.get("text") or "").replace("\n", " ")
     key = d.get("article_id") or d.get("alert_id") or d.get("key") or ""
