@@ -6,7 +6,7 @@ import click
 from kafka import KafkaConsumer, TopicPartition
 
 from schemas.codec import SchemaError, decode, to_dict
-from schemas.events import Event
+from schemas.events import DeadLetter, Event
 from schemas.topics import BY_NAME, Topics
 
 ALIASES = {"fetched": "articles.fetched", "processed": "articles.processed",
@@ -67,9 +67,15 @@ def read_all(bootstrap: str, topic: str) -> list[Event | SchemaError]:
 
 
 def describe(event: Event | SchemaError) -> str:
+    """One readable line: type, version, key, then title and text (a dead letter: its URL, kind and reason)."""
     if isinstance(event, SchemaError):
         return f"<malformed: {event}>"
     d = to_dict(event)
+    if isinstance(event, DeadLetter):
+        where = event.url or event.source_topic
+        kind = f"[{event.error}] " if event.error else ""
+        stage = "" if event.reason.startswith(f"{event.stage}:") else f"{event.stage}: "
+        return f"{d['type']} v{d['version']}  {event.key or ''}  {where}  {kind}{stage}{event.reason[:300]}"
     title = d.get("title") or d.get("reason") or ""
     text = (d.get("clean_text") or d.get("text") or "").replace("\n", " ")
     key = d.get("article_id") or d.get("alert_id") or d.get("key") or ""

@@ -9,6 +9,7 @@ point builds a `Settings` and passes it (or the part a stage needs) down.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from collections.abc import Callable, Mapping
@@ -40,6 +41,21 @@ def _port(v: int) -> str | None:
 
 def _port_or_off(v: int) -> str | None:
     return None if 0 <= v < 65536 else "must be a TCP port (1-65535), or 0 for none"
+
+
+def _networks(v: str) -> str | None:
+    """A comma-separated list of CIDRs (empty: none)."""
+    for spec in network_list(v):
+        try:
+            ipaddress.ip_network(spec, strict=False)
+        except ValueError:
+            return f"has {spec!r}, which is not a network such as 10.1.2.0/24 or 127.0.0.1/32"
+    return None
+
+
+def network_list(value: str) -> tuple[str, ...]:
+    """The CIDRs of a comma-separated setting such as ``MARSAD_ALLOW_NETWORKS``."""
+    return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
 def _one_of(*choices: str) -> Callable[[str], str | None]:
@@ -106,6 +122,20 @@ OPTIONS: dict[str, Option] = {
     "allow_private": Option("MARSAD_ALLOW_PRIVATE", False, bool,
                             "Let the fetcher reach private, loopback and link-local addresses (local demo "
                             "and tests only: it disables the SSRF guard)."),
+    "allow_networks": Option("MARSAD_ALLOW_NETWORKS", "", str,
+                             "Private networks the fetcher may reach, as CIDRs (e.g. 127.0.0.1/32,10.1.2.0/24); "
+                             "every other private, loopback or link-local address stays refused, on every "
+                             "redirect hop.", _networks),
+    "extract_workers": Option("MARSAD_EXTRACT_WORKERS", 2, int,
+                              "Worker processes extracting article pages (a crash, hang or memory blow-up costs one "
+                              "page); 0: extract in a thread of the service, unisolated.",
+                              lambda v: None if v >= 0 else "must be >= 0"),
+    "extract_timeout": Option("MARSAD_EXTRACT_TIMEOUT", 30.0, float,
+                              "Seconds one page's extraction may take in a worker before it is killed.",
+                              lambda v: None if v > 0 else "must be > 0"),
+    "extract_memory_mb": Option("MARSAD_EXTRACT_MEMORY_MB", 1024, int,
+                                "Memory (MB) one page's extraction may add to a worker (RLIMIT_AS); 0: no limit.",
+                                lambda v: None if v >= 0 else "must be >= 0"),
     "poll_concurrency": Option("MARSAD_POLL_CONCURRENCY", 20, int,
                                "HTTP requests in flight at once, all hosts together.", _positive),
     "per_host_concurrency": Option("MARSAD_PER_HOST_CONCURRENCY", 2, int,
@@ -218,6 +248,10 @@ class Settings:
     feeds_file: str
     feeds_base_url: str
     allow_private: bool
+    allow_networks: str
+    extract_workers: int
+    extract_timeout: float
+    extract_memory_mb: int
     poll_concurrency: int
     per_host_concurrency: int
     per_host_interval: float

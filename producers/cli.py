@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from deploy.settings import Settings, SettingsError, load_settings
+from deploy.settings import Settings, SettingsError, load_settings, network_list
 from producers.feeds.registry import DEFAULT_INTERVAL, Feed, RegistryError, load_registry
 from producers.progress import duration
 from producers.samples import FEEDS_YAML, SITE_DIR
@@ -38,7 +38,7 @@ Examples:
 \b
 The bundled sample registry points at 127.0.0.1:8765; to try it:
   python -m http.server -d {SITE_DIR} -b 127.0.0.1 8765 &
-  MARSAD_ALLOW_PRIVATE=1 marsad produce --once
+  MARSAD_ALLOW_NETWORKS=127.0.0.1/32 marsad produce --once
 \b
 Articles already announced are recovered from Kafka at start, so a restart
 (even without the local state file) announces nothing twice.
@@ -211,6 +211,7 @@ def producer_config(
 ) -> ProducerConfig:
     """The service's configuration, from the settings table (the one place that maps settings to options)."""
     from producers.http import FetchOptions
+    from producers.isolation import IsolationOptions
     from producers.poller import PollOptions
     from producers.service import ProducerConfig
 
@@ -223,6 +224,7 @@ def producer_config(
         per_host_connections=settings.per_host_concurrency,
         per_host_interval=settings.per_host_interval,
         allow_private=settings.allow_private,
+        allowed_networks=network_list(settings.allow_networks),
     )
     return ProducerConfig(
         bootstrap=bootstrap,
@@ -236,6 +238,8 @@ def producer_config(
         fetch_workers=settings.poll_concurrency,
         shutdown_grace=settings.shutdown_grace,
         resume_window=settings.resume_window_hours * 3600.0,
+        isolation=IsolationOptions(workers=settings.extract_workers, timeout=settings.extract_timeout,
+                                   memory_mb=settings.extract_memory_mb),
     )
 
 
@@ -246,7 +250,8 @@ def fetcher_config(settings: Settings, *, bootstrap: str) -> FetcherConfig:
     producer = producer_config(settings, bootstrap=bootstrap, feeds_file=FEEDS_YAML, feeds_base_url=None)
     return FetcherConfig(bootstrap=bootstrap, topic_prefix=settings.topic_prefix, fetch=producer.fetch,
                          poll=producer.poll, raw_page_cap=producer.raw_page_cap,
-                         fetch_workers=producer.fetch_workers, shutdown_grace=producer.shutdown_grace)
+                         fetch_workers=producer.fetch_workers, shutdown_grace=producer.shutdown_grace,
+                         isolation=producer.isolation)
 
 
 def feeds_table(feeds: list[Feed], states: dict[str, FeedState], now: datetime) -> list[str]:
@@ -316,7 +321,7 @@ def _registry(settings: Settings, explicit: Path | None, *, announce: bool = Fal
     if announce:
         log.info(
             "no %s: using the bundled sample registry %s, relative URLs resolved against %s "
-            "(serve %s there and set MARSAD_ALLOW_PRIVATE=1; see `marsad produce --help`)",
+            "(serve %s there and set MARSAD_ALLOW_NETWORKS=127.0.0.1/32; see `marsad produce --help`)",
             local, FEEDS_YAML, settings.feeds_base_url, SITE_DIR,
         )
     return FEEDS_YAML, settings.feeds_base_url

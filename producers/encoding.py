@@ -1,27 +1,46 @@
 """Decode fetched bytes to text, correctly even when the HTTP header lies.
 
 Arabic news sites still serve windows-1256 and ISO-8859-6, often behind a
-server whose default ``Content-Type`` says UTF-8 or ISO-8859-1. The order
-of trust is:
+server whose default ``Content-Type`` says UTF-8 or ISO-8859-1. Candidates
+are tried in this order of trust:
 
 1. a byte-order mark (UTF-8, UTF-16, UTF-32);
-2. what the document says about itself (XML declaration, HTML ``<meta>``);
-3. the charset of the HTTP ``Content-Type`` header;
-4. detection, trying the Arabic encodings first (UTF-8, windows-1256,
-   ISO-8859-6) and then charset-normalizer.
+2. the pattern of zero bytes of UTF-16/UTF-32 without a mark;
+3. what the document says about itself (XML declaration, HTML ``<meta>``);
+4. the charset of the HTTP ``Content-Type`` header;
+5. the Arabic encodings (UTF-8, windows-1256, ISO-8859-6);
+6. the repairs of mojibake saved as it was (below);
+7. charset-normalizer's guess, unless a Unicode codec read the bytes
+   strictly (valid UTF-8 is no accident: such text is garbled UTF-8).
 
-A candidate is accepted only if it decodes strictly *and* the text does not
-look like mojibake (see ``looks_garbled``): windows-1256 bytes decode
+A candidate is accepted only if it decodes strictly *and* the text a reader
+would see (tags and scripts dropped: ASCII markup dilutes every share) shows
+no signature of mojibake (``producers.mojibake``): windows-1256 bytes decode
 "successfully" as Latin-1, and ISO-8859-6 bytes as windows-1256, so a clean
-decode alone proves nothing.
+decode alone proves nothing. Two more checks follow from that:
+
+- when every declared and Arabic candidate shows mojibake, each is tried
+  once more as text decoded wrongly and saved as UTF-8 again (double-encoded
+  UTF-8, or windows-1256 read as Latin-1), and a repaired text kept when it
+  is clean;
+- an accepted non-Arabic reading (Latin-1, Cyrillic...) gives way to
+  windows-1256 or ISO-8859-6 when those read the same bytes as clean
+  Arabic: an Arabic-script page never ends as Latin or Cyrillic mojibake.
+
+When every candidate shows mojibake the result says ``garbled``: callers
+dead-letter it rather than publish it.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import charset_normalizer
+
+from producers.mojibake import Letters, count_letters, double_encoding_repairs, mojibake_signs, readable_text
 
 # (bom, codec) — UTF-32 before UTF-16: the UTF-32-LE mark starts with the UTF-16-LE one.
 BOMS: tuple[tuple[bytes, str], ...] = (
@@ -33,70 +52,129 @@ BOMS: tuple[tuple[bytes, str], ...] = (
 )
 # Tried in this order when nothing declared is usable.
 ARABIC_PREFERENCE: tuple[str, ...] = ("utf-8", "windows-1256", "iso-8859-6")
+# Single-byte Arabic codecs an accepted Latin or Cyrillic reading is checked against.
+ARABIC_SINGLE_BYTE: tuple[str, ...] = ("cp1256", "iso8859-6")
+# Codecs that can carry Arabic: a reading in one of them needs no second opinion.
+ARABIC_CAPABLE = frozenset({"utf-8", "cp1256", "iso8859-6", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"})
+# Codecs whose strict decoding is itself strong evidence of the encoding.
+UNICODE_CODECS = frozenset({"utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"})
 # Friendlier names for what we report; everything else keeps Python's codec name.
 DISPLAY_NAMES: dict[str, str] = {
     "utf-8": "utf-8",
     "cp1256": "windows-1256",
     "iso8859-6": "iso-8859-6",
     "cp1252": "windows-1252",
+    "cp1251": "windows-1251",
     "iso8859-1": "iso-8859-1",
+    "latin-1": "iso-8859-1",
     "ascii": "us-ascii",
 }
 
 _SNIFF_BYTES = 4096
-_GARBLE_SAMPLE = 100_000  # characters examined by looks_garbled
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 _XML_DECL_TEXT = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*)(["'])[^"']*\2""")
 
 
-def decode_body(content: bytes, declared_charset: str | None, *, is_xml: bool) -> tuple[str, str]:
-    """Return ``(text, encoding used)`` for a fetched body.
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """A body as text, with how it was read."""
+
+    text: str
+    encoding: str  # display name of the codec used
+    garbled: bool = False  # every candidate showed mojibake: the text must not be published
+    repaired: bool = False  # double-encoded UTF-8 was decoded back
+    signs: tuple[str, ...] = ()  # the mojibake signatures of the garbled text
+    tried: tuple[str, ...] = ()  # codecs tried, in order
+
+    @property
+    def reason(self) -> str:
+        """Why a garbled body was refused, in words."""
+        return (
+            f"garbled text: every encoding tried ({', '.join(self.tried) or 'none'}) gives mojibake "
+            f"({', '.join(self.signs)})"
+        )
+
+
+def decode_document(content: bytes, declared_charset: str | None, *, is_xml: bool) -> Decoded:
+    """Read ``content`` as text, judging each candidate encoding on the letters it yields.
 
     ``declared_charset`` is the HTTP header's charset (or None); ``is_xml``
     selects which in-document declaration to read (XML declaration for
     feeds, ``<meta charset>`` for pages). The BOM, if any, is not part of the
-    returned text. Never raises: the last resort is UTF-8 with replacement
-    characters.
+    text. Never raises: a body no candidate reads cleanly comes back with
+    ``garbled`` set.
     """
-    for bom, codec in BOMS:
-        if content.startswith(bom):
-            text = _strict(content[len(bom) :], codec)
-            if text is not None:
-                return text, display_name(codec)
+    tried: list[str] = []
+    garbled: list[tuple[str, str, list[str]]] = []
+    seen: set[str] = set()
+    for codec, text in _candidates(content, declared_charset, is_xml=is_xml, seen=seen):
+        tried.append(display_name(codec))
+        counts = count_letters(readable_text(text))
+        signs = mojibake_signs(counts)
+        if not signs:
+            return _second_opinion(content, text, codec, counts, tried)
+        garbled.append((codec, text, signs))
+    for codec, text, _signs in garbled:  # no plain reading is clean: was it decoded wrongly and saved so?
+        for repaired in double_encoding_repairs(text):
+            if not mojibake_signs(count_letters(readable_text(repaired))):
+                return Decoded(repaired, display_name(codec), repaired=True, tried=tuple(tried))
+    # charset-normalizer last: slow, and a guess. Not at all when a Unicode codec read the bytes strictly:
+    # valid UTF-8 (or UTF-16/32 by BOM or pattern) is never an accident, so the text is that, garbled.
+    guess = None if any(codec in UNICODE_CODECS for codec, _, _ in garbled) else _detected(content, seen)
+    if guess is not None:
+        codec, text = guess
+        tried.append(display_name(codec))
+        counts = count_letters(readable_text(text))
+        if not mojibake_signs(counts):
+            return _second_opinion(content, text, codec, counts, tried)
+    if not garbled:
+        return Decoded(content.decode("utf-8", errors="replace"), "utf-8", garbled=True,
+                       signs=("undecodable",), tried=tuple(tried))
+    codec, text, signs = garbled[0]
+    return Decoded(text, display_name(codec), garbled=True, signs=tuple(signs), tried=tuple(tried))
 
-    tried: set[str] = set()
-    candidates = [document_charset(content, is_xml=is_xml), declared_charset, *ARABIC_PREFERENCE]
-    for label in candidates:
-        codec = _codec(label)
-        if codec is None or codec in tried:
-            continue
-        tried.add(codec)
-        text = _strict(content, codec)
-        if text is not None and not looks_garbled(text):
-            return text, display_name(codec)
 
-    best = charset_normalizer.from_bytes(content).best()
-    if best is not None and best.encoding:
-        text = _strict(content, best.encoding)
-        if text is not None and not looks_garbled(text):
-            return text, display_name(_codec(best.encoding) or best.encoding)
-    return content.decode("utf-8", errors="replace"), "utf-8"
+def decode_body(content: bytes, declared_charset: str | None, *, is_xml: bool) -> tuple[str, str]:
+    """``(text, encoding used)`` of ``decode_document``, for callers that take garbled text as it is."""
+    decoded = decode_document(content, declared_charset, is_xml=is_xml)
+    return decoded.text, decoded.encoding
+
+
+def null_pattern_codec(head: bytes) -> str | None:
+    """UTF-16 or UTF-32 (and which byte order) told by the pattern of their high bytes, for text without a BOM.
+
+    In UTF-32 the two top bytes of every character are zero; in UTF-16 the
+    high byte of every character of an alphabetic script is below 0x20 (0x00
+    for ASCII markup, 0x06 for Arabic, 0x04 for Cyrillic), while text in
+    UTF-8 or a single-byte codec has no zero bytes at all and almost no
+    bytes below 0x20.
+    """
+    quads = len(head) // 4
+    if quads < 4 or head.count(0) < len(head) // 64:
+        return None
+    zeros = [sum(head[i] == 0 for i in range(offset, quads * 4, 4)) / quads for offset in range(4)]
+    if zeros[2] > 0.9 and zeros[3] > 0.9 and zeros[0] < 0.5:
+        return "utf-32-le"
+    if zeros[0] > 0.9 and zeros[1] > 0.9 and zeros[3] < 0.5:
+        return "utf-32-be"
+    pairs = quads * 2
+    low = [sum(byte < 0x20 for byte in head[offset : pairs * 2 : 2]) / pairs for offset in (0, 1)]
+    if low[1] > 0.9 and low[0] < 0.5:
+        return "utf-16-le"
+    if low[0] > 0.9 and low[1] < 0.5:
+        return "utf-16-be"
+    return None
 
 
 def document_charset(content: bytes, *, is_xml: bool) -> str | None:
     """The encoding the document declares about itself, or None.
 
-    Feeds: the XML declaration (and the UTF-16 pattern of ``<?`` without a
-    BOM). Pages: ``<meta charset>`` / ``http-equiv`` in the first 4 KiB, then
+    Feeds: the XML declaration. Pages: ``<meta charset>`` / ``http-equiv`` in the first 4 KiB, then
     an XML declaration (XHTML).
     """
     head = content[:_SNIFF_BYTES]
-    if head.startswith(b"<\x00?\x00"):
-        return "utf-16-le"
-    if head.startswith(b"\x00<\x00?"):
-        return "utf-16-be"
     if not is_xml:
         meta = _META_CHARSET.search(head)
         if meta:
@@ -113,49 +191,6 @@ def charset_from_content_type(value: str | None) -> str | None:
         return None
     match = _HEADER_CHARSET.search(value)
     return match.group(1) if match else None
-
-
-def looks_garbled(text: str) -> bool:
-    """Heuristic: does this text look like bytes decoded with the wrong codec?
-
-    Four signatures, measured on letters so markup does not dilute it:
-    - replacement characters or C1 control characters (never in real text);
-    - Arabic letters mixed with Latin-1 accented letters: ISO-8859-6 read as
-      windows-1256 turns و into è, ه into ç, ي into ê;
-    - a flood of ط and ظ: UTF-8 Arabic read as windows-1256 (every lead byte
-      0xD8/0xD9 becomes one of them);
-    - mostly Latin-1 accented letters: Arabic or UTF-8 bytes read as Latin-1.
-    """
-    if "\ufffd" in text:
-        return True
-    if len(text) > _GARBLE_SAMPLE:  # the signatures are frequencies: windows spread over the text keep them
-        window = _GARBLE_SAMPLE // 4
-        step = (len(text) - window) // 3
-        text = "".join(text[start : start + window] for start in range(0, 4 * step, step))
-    c1 = latin = arabic = ta_za = letters = 0
-    for char in text:
-        code = ord(char)
-        if code < 0x80:
-            letters += char.isalpha()
-            continue
-        if 0x80 <= code <= 0x9F:
-            c1 += 1
-        elif 0xC0 <= code <= 0xFF and code not in (0xD7, 0xF7):
-            latin += 1
-            letters += 1
-        elif 0x0600 <= code <= 0x06FF:
-            letters += char.isalpha()
-            arabic += 1
-            ta_za += char in "طظ"
-        elif char.isalpha():
-            letters += 1
-    if c1 >= 3:
-        return True
-    if arabic >= 20 and latin >= 3 and latin / (arabic + latin) > 0.04:
-        return True
-    if arabic >= 20 and ta_za / arabic > 0.25:
-        return True
-    return letters >= 20 and latin / letters > 0.3
 
 
 def to_utf8_xml(text: str) -> bytes:
@@ -189,3 +224,53 @@ def _strict(content: bytes, codec: str) -> str | None:
         return content.decode(codec)
     except (UnicodeDecodeError, LookupError):
         return None
+
+
+def _candidates(
+    content: bytes, declared_charset: str | None, *, is_xml: bool, seen: set[str]
+) -> Iterator[tuple[str, str]]:
+    """``(codec, text)`` for every candidate that decodes strictly, most trusted first, each codec once
+    (the codecs tried are added to ``seen``)."""
+    tried = seen
+
+    def attempt(label: str | None, data: bytes = content) -> Iterator[tuple[str, str]]:
+        codec = _codec(label)
+        if codec is None or codec in tried:
+            return
+        tried.add(codec)
+        text = _strict(data, codec)
+        if text is not None:
+            yield codec, text
+
+    for bom, codec in BOMS:
+        if content.startswith(bom):
+            yield from attempt(codec, content[len(bom) :])
+            break
+    yield from attempt(null_pattern_codec(content[:_SNIFF_BYTES]))
+    yield from attempt(document_charset(content, is_xml=is_xml))
+    yield from attempt(declared_charset)
+    for label in ARABIC_PREFERENCE:
+        yield from attempt(label)
+
+
+def _detected(content: bytes, seen: set[str]) -> tuple[str, str] | None:
+    """charset-normalizer's guess, when it is a codec not tried yet and decodes strictly."""
+    best = charset_normalizer.from_bytes(content).best()
+    codec = _codec(best.encoding) if best is not None and best.encoding else None
+    if codec is None or codec in seen:
+        return None
+    text = _strict(content, codec)
+    return (codec, text) if text is not None else None
+
+
+def _second_opinion(content: bytes, text: str, codec: str, counts: Letters, tried: list[str]) -> Decoded:
+    """A clean reading in a codec that cannot carry Arabic, unless an Arabic codec reads the same bytes as Arabic."""
+    if codec not in ARABIC_CAPABLE and counts.non_ascii_letters >= 20:
+        for arabic_codec in ARABIC_SINGLE_BYTE:
+            other = _strict(content, arabic_codec)
+            if other is None:
+                continue
+            other_counts = count_letters(readable_text(other))
+            if not mojibake_signs(other_counts) and other_counts.arabic >= 0.8 * counts.non_ascii_letters:
+                return Decoded(other, display_name(arabic_codec), tried=(*tried, display_name(arabic_codec)))
+    return Decoded(text, display_name(codec), tried=tuple(tried))

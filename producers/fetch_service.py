@@ -43,6 +43,7 @@ from deploy.services.offsets import Tracker
 from producers.events import FETCH_STAGE, dead_letter_event, entry_from_discovered, fetched_event
 from producers.events import publish_failure_letter as publish_failure
 from producers.http import Fetcher, FetchOptions
+from producers.isolation import ExtractionPool, IsolationOptions, extraction_pool
 from producers.poller import DiscoveredEntry, FetchedArticle, PollOptions, fetch_article
 from producers.publish import EventPublisher, PublishError
 from producers.shutdown import StopRequest, StopSignals, finish_or_cancel
@@ -73,6 +74,7 @@ class FetcherConfig:
     fetch_workers: int = 20  # articles in flight at once (HTTP is further limited per host)
     shutdown_grace: float = 10.0
     commit_interval: float = 1.0  # seconds between offset commits
+    isolation: IsolationOptions = field(default_factory=IsolationOptions)  # extraction in worker processes
 
     @property
     def group(self) -> str:
@@ -126,8 +128,8 @@ async def run_fetcher(config: FetcherConfig, *, once: bool = False, handle_signa
     try:
         await asyncio.to_thread(publisher.prepare, [topics.fetched, topics.deadletter("producers")])
         consumer = await asyncio.to_thread(_consumer, config)
-        async with Fetcher(config.fetch) as http:
-            service = _Fetcher(config, topics, consumer, publisher, http, health)
+        async with Fetcher(config.fetch) as http, extraction_pool(config.isolation) as pool:
+            service = _Fetcher(config, topics, consumer, publisher, http, health, pool)
             with StopSignals(service.request_stop, enabled=handle_signals):
                 await service.run(once=once)
     finally:
@@ -158,12 +160,13 @@ class _Fetcher:
     """The running service's state: one instance per ``run_fetcher`` call."""
 
     def __init__(self, config: FetcherConfig, topics: Topics, consumer: KafkaConsumer, publisher: EventPublisher,
-                 http: Fetcher, health: Health | None) -> None:
+                 http: Fetcher, health: Health | None, pool: ExtractionPool | None = None) -> None:
         self.config = config
         self.topics = topics
         self.consumer = consumer
         self.publisher = publisher
         self.http = http
+        self.pool = pool
         self.health = health
         self.tracker = Tracker()  # each record is owed to one target, FETCH
         self.committed: dict[TopicPartition, int] = {}
@@ -238,7 +241,7 @@ class _Fetcher:
     async def _fetch(self, cause: ArticleDiscovered, done: Callable[[], None]) -> None:
         await fetch_and_publish(entry_from_discovered(cause), cause, self.http, self.config.poll,
                                 self.config.raw_page_cap, self.topics,
-                                lambda topic, key, event: self._publish(topic, key, event, done))
+                                lambda topic, key, event: self._publish(topic, key, event, done), pool=self.pool)
 
     def _publish(self, topic: str, key: str | None, event: Event, done: Callable[[], None]) -> None:
         kind = "fetched" if topic == self.topics.fetched else "dead letters"
@@ -319,7 +322,8 @@ class _Rebalance(ConsumerRebalanceListener):
 
 
 async def fetch_and_publish(entry: DiscoveredEntry, cause: ArticleDiscovered, http: Fetcher, options: PollOptions,
-                            raw_cap: int, topics: Topics, publish: Callable[[str, str, Event], None]) -> bool:
+                            raw_cap: int, topics: Topics, publish: Callable[[str, str, Event], None], *,
+                            pool: ExtractionPool | None = None) -> bool:
     """Fetch one discovered article and publish its outcome: the ArticleFetched, else a dead letter
     with the reason (also when the ArticleFetched itself cannot be published).
 
@@ -327,7 +331,7 @@ async def fetch_and_publish(entry: DiscoveredEntry, cause: ArticleDiscovered, ht
     raises `PublishError` when Kafka refuses; returns whether an outcome was
     published (False: left for the next run to try again).
     """
-    outcome = await fetch_article(entry, http, options)
+    outcome = await fetch_article(entry, http, options, pool=pool)
     (metrics.PAGES_FETCHED if isinstance(outcome, FetchedArticle) else metrics.PAGES_FAILED).inc()
     if isinstance(outcome, FetchedArticle):
         event = await asyncio.to_thread(fetched_event, outcome, cause=cause, raw_cap=raw_cap)

@@ -51,7 +51,8 @@ HEADERS_OF_INTEREST: tuple[str, ...] = (
     "date",
 )
 ACCEPT: dict[str, str] = {
-    "feed": "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
+    "feed": "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
+    "text/xml;q=0.9, application/json;q=0.8, */*;q=0.5",
     "page": "text/html, application/xhtml+xml;q=0.9, */*;q=0.5",
 }
 
@@ -235,6 +236,14 @@ class Fetcher:
                 current = target
                 continue
 
+            if hop.status in REDIRECT_STATUSES:  # a redirect that says nowhere: nothing to follow
+                raise FetchError(
+                    FailureKind.HTTP_STATUS,
+                    f"redirect without a Location header (HTTP {hop.status} {hop.reason_phrase})".replace(" )", ")"),
+                    url=url,
+                    status=hop.status,
+                )
+
             elapsed = time.monotonic() - started
             if hop.status == 304:
                 return NotModified(
@@ -300,11 +309,9 @@ class Fetcher:
                 except httpx.DecodingError as exc:
                     raise FetchError(FailureKind.PROTOCOL, f"bad content encoding: {exc}", url=original) from None
                 except httpx.RemoteProtocolError as exc:
-                    raise FetchError(FailureKind.PROTOCOL, f"protocol error: {exc}", url=original) from None
+                    raise FetchError(FailureKind.PROTOCOL, f"protocol error: {_describe(exc)}", url=original) from None
                 except httpx.TransportError as exc:
-                    raise FetchError(
-                        FailureKind.CONNECTION, f"connection error: {exc or type(exc).__name__}", url=original
-                    ) from None
+                    raise FetchError(FailureKind.CONNECTION, f"connection error: {_describe(exc)}", url=original) from None
 
     async def _stream(self, url: str, headers: dict[str, str], *, original: str) -> _Hop:
         cap = self.options.max_bytes
@@ -323,11 +330,20 @@ class Fetcher:
                 raise FetchError(FailureKind.TOO_LARGE, f"too large: > {cap} bytes", url=original)
             chunks: list[bytes] = []
             size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > cap:
-                    raise FetchError(FailureKind.TOO_LARGE, f"too large: > {cap} bytes", url=original)
-                chunks.append(chunk)
+            try:
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > cap:
+                        raise FetchError(FailureKind.TOO_LARGE, f"too large: > {cap} bytes", url=original)
+                    chunks.append(chunk)
+            except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
+                # The headers came, the body did not: say so, a bare "connection error" hides where it broke.
+                expected = f" of {declared}" if declared is not None else ""
+                raise FetchError(
+                    FailureKind.CONNECTION,
+                    f"connection lost mid-body after {size}{expected} bytes: {_describe(exc)}",
+                    url=original,
+                ) from None
             hop.content = b"".join(chunks)
             return hop
 
@@ -381,6 +397,19 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
         return None
     current = time.time() if now is None else now
     return max(0.0, when.timestamp() - current)
+
+
+def _describe(exc: Exception) -> str:
+    """An exception in words: its message, or its class name when the message is empty (httpx's often are)."""
+    message = str(exc).strip()
+    name = type(exc).__name__
+    if not message:  # httpx wraps the socket's error (e.g. ConnectionResetError) and drops its words
+        cause = exc.__cause__ or exc.__context__
+        while cause is not None and not str(cause).strip():
+            cause = cause.__cause__ or cause.__context__
+        if cause is not None:
+            message = f"{type(cause).__name__}: {str(cause).strip()}"
+    return f"{message} ({name})" if message else name
 
 
 def _timeout_reason(exc: httpx.TimeoutException, options: FetchOptions) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import orjson
 
-from producers.encoding import decode_body
+from producers.encoding import decode_document
 from schemas.events import ArticleFetched, DeadLetter
 
 log = logging.getLogger(__name__)
@@ -59,10 +59,14 @@ def read_articles(path: Path) -> Iterator[ArticleFetched | Rejected]:
         yield from _read_jsonl(path)
     elif suffix in TEXT_SUFFIXES:
         try:
-            text = _read_text(path)
+            decoded = decode_document(path.read_bytes(), None, is_xml=False)
         except OSError as e:
             yield Rejected(path.stem, f"cannot read file: {e}", str(path))
             return
+        if decoded.garbled:
+            yield Rejected(path.stem, decoded.reason, str(path))
+            return
+        text = decoded.text
         if not text.strip():
             yield Rejected(path.stem, "empty file", str(path))
             return
@@ -71,12 +75,6 @@ def read_articles(path: Path) -> Iterator[ArticleFetched | Rejected]:
     else:
         yield Rejected(path.stem, f"unsupported file type {suffix or '(none)'}: use .txt, .html or .jsonl",
                        str(path))
-
-
-def _read_text(path: Path) -> str:
-    """The file's text, decoded as the fetcher decodes pages (BOM, <meta charset>, UTF-8, windows-1256...)."""
-    text, _encoding = decode_body(path.read_bytes(), None, is_xml=False)
-    return text
 
 
 def _read_jsonl(path: Path) -> Iterator[ArticleFetched | Rejected]:

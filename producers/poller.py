@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from producers.encoding import decode_body
-from producers.extract import Extracted, ExtractionFailed, ExtractOptions, extract_article, script_language
+from producers.encoding import decode_document
+from producers.extract import ExtractionFailed, ExtractOptions, script_language
 from producers.feeds.parse import FULL_CONTENT_MIN_CHARS, FeedEntry, FeedParseError, ParsedFeed, parse_feed
 from producers.feeds.registry import Feed
 from producers.feeds.state import (
@@ -31,6 +31,8 @@ from producers.feeds.state import (
     record_success,
 )
 from producers.http import Fetcher, FetchError, FetchResult, NotModified
+from producers.isolation import ExtractionPool, IsolatedFailure
+from producers.pagetext import GarbledText, decode_and_extract
 from producers.urls import InvalidURL, article_id, canonical_url
 
 PAGE_CONTENT_TYPES = frozenset({"", "text/html", "application/xhtml+xml"})
@@ -53,7 +55,8 @@ class Failure(msgspec.Struct, frozen=True, omit_defaults=True):
     """Why a poll or an article fetch produced nothing; what a dead letter carries."""
 
     stage: str  # fetch, decode, parse, extract, internal
-    kind: str  # a producers.http.FailureKind value, or not_a_feed, unsupported_content, no_text, internal
+    kind: str  # a producers.http.FailureKind value, or not_a_feed, garbled, unsupported_content, no_text,
+    # crashed, timed_out, over_memory (an isolated extraction), internal
     reason: str
     url: str
     status: int | None = None  # HTTP status, when there was one
@@ -143,7 +146,8 @@ async def poll_feed(
     Stages, in order:
     1. fetch the feed URL with a conditional GET (validators from ``state``);
     2. on 304, stop: nothing new, the feed is healthy;
-    3. decode the bytes (BOM, XML declaration, HTTP charset, detection);
+    3. decode the bytes (BOM, zero-byte pattern, XML declaration, HTTP
+       charset, detection); a feed no encoding reads cleanly fails as ``garbled``;
     4. parse with feedparser, accepting a bozo feed that still yields entries
        (3 and 4 in a thread: they are CPU-bound);
     5. canonicalise each entry's link, derive its article id, drop repeats;
@@ -176,6 +180,9 @@ async def poll_feed(
     except FeedParseError as exc:
         failure = Failure(stage="parse", kind="not_a_feed", reason=exc.reason, url=feed.url, status=fetched.status)
         return _failed(feed, state, failure, now, options)
+    except GarbledText as exc:
+        failure = Failure(stage="decode", kind="garbled", reason=exc.reason, url=feed.url, status=fetched.status)
+        return _failed(feed, state, failure, now, options)
     except Exception as exc:
         return _failed(feed, state, _internal(feed.url, exc), now, options)
 
@@ -200,7 +207,9 @@ async def poll_feed(
     )
 
 
-async def fetch_article(entry: DiscoveredEntry, fetcher: Fetcher, options: PollOptions) -> FetchOutcome:
+async def fetch_article(
+    entry: DiscoveredEntry, fetcher: Fetcher, options: PollOptions, *, pool: ExtractionPool | None = None
+) -> FetchOutcome:
     """The article's text for one discovered entry; never raises (except on cancellation).
 
     Stages, in order:
@@ -209,16 +218,20 @@ async def fetch_article(entry: DiscoveredEntry, fetcher: Fetcher, options: PollO
     2. fetch the page, retrying timeouts, dropped connections, 429 and 5xx
        with doubling delays (``Retry-After`` respected), up to ``max_attempts``;
     3. refuse what is not HTML;
-    4. decode (``<meta charset>``, HTTP charset, detection);
-    5. extract the main text and metadata with trafilatura (4 and 5 in a
-       thread: they are CPU-bound);
+    4. decode (``<meta charset>``, HTTP charset, detection, each judged on
+       the letters it yields); text no encoding reads cleanly is refused as
+       ``garbled``;
+    5. extract the main text and metadata with trafilatura, and refuse it
+       too if it shows mojibake (4 and 5 are CPU-bound: in a worker process
+       of ``pool`` when given, where a crash, a hang or a memory blow-up
+       costs this page only, else in a thread);
     6. return the article with the raw page bytes, or the failure with the
        stage, the kind and a reason for the dead-letter topic.
     """
     if entry.content_text and not options.always_fetch_page:
         return _from_feed(entry)
     try:
-        return await _from_page(entry, fetcher, options)
+        return await _from_page(entry, fetcher, options, pool)
     except Exception as exc:
         return _article_failure(entry, _internal(entry.link, exc))
 
@@ -269,7 +282,9 @@ def _from_feed(entry: DiscoveredEntry) -> FetchedArticle:
     )
 
 
-async def _from_page(entry: DiscoveredEntry, fetcher: Fetcher, options: PollOptions) -> FetchOutcome:
+async def _from_page(
+    entry: DiscoveredEntry, fetcher: Fetcher, options: PollOptions, pool: ExtractionPool | None
+) -> FetchOutcome:
     fetched, attempts = await _fetch_with_retries(entry.link, fetcher, options)
     if not isinstance(fetched, FetchResult):
         return _from_feed(entry) if entry.content_text else _article_failure(entry, fetched)
@@ -287,13 +302,18 @@ async def _from_page(entry: DiscoveredEntry, fetcher: Fetcher, options: PollOpti
             ),
         )
 
+    page = (fetched.content, fetched.charset, fetched.final_url, options.extract)
     try:
-        encoding, extracted = await asyncio.to_thread(_decode_and_extract, fetched, options)
-    except ExtractionFailed as exc:
+        if pool is None:
+            encoding, extracted = await asyncio.to_thread(decode_and_extract, *page)
+        else:
+            encoding, extracted = await pool.run(*page)
+    except (ExtractionFailed, GarbledText, IsolatedFailure) as exc:
         if entry.content_text:  # the page let us down but the feed had the article
             return _from_feed(entry)
+        stage, kind = _stage_and_kind(exc)
         failure = Failure(
-            stage="extract", kind="no_text", reason=exc.reason, url=entry.link, status=fetched.status, attempts=attempts
+            stage=stage, kind=kind, reason=exc.reason, url=entry.link, status=fetched.status, attempts=attempts
         )
         return _article_failure(entry, failure)
 
@@ -318,16 +338,22 @@ async def _from_page(entry: DiscoveredEntry, fetcher: Fetcher, options: PollOpti
     )
 
 
+def _stage_and_kind(exc: ExtractionFailed | GarbledText | IsolatedFailure) -> tuple[str, str]:
+    """Where a page that yielded no article failed, and how (a dead letter's stage and kind)."""
+    if isinstance(exc, IsolatedFailure):
+        return "extract", exc.kind  # crashed, timed_out, over_memory
+    if isinstance(exc, GarbledText):
+        return "decode", "garbled"
+    return "extract", "no_text"
+
+
 def _decode_and_parse(fetched: FetchResult, options: PollOptions) -> tuple[str, ParsedFeed]:
     """CPU-bound (a large feed takes a while): run in a thread."""
-    text, encoding = decode_body(fetched.content, fetched.charset, is_xml=True)
-    return encoding, parse_feed(text, fetched.final_url, full_content_min_chars=options.full_content_min_chars)
-
-
-def _decode_and_extract(fetched: FetchResult, options: PollOptions) -> tuple[str, Extracted]:
-    """CPU-bound (tens of milliseconds a page): run in a thread."""
-    html, encoding = decode_body(fetched.content, fetched.charset, is_xml=False)
-    return encoding, extract_article(html, fetched.final_url, options.extract)
+    decoded = decode_document(fetched.content, fetched.charset, is_xml=True)
+    parsed = parse_feed(decoded.text, fetched.final_url, full_content_min_chars=options.full_content_min_chars)
+    if decoded.garbled:  # parsed first: binary junk is better called "not a feed"
+        raise GarbledText(decoded.reason)
+    return decoded.encoding, parsed
 
 
 async def _fetch_with_retries(

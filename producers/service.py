@@ -48,6 +48,7 @@ from producers.feeds.registry import Feed, enabled_feeds, load_registry
 from producers.feeds.state import FeedState, StateStore, is_due
 from producers.fetch_service import fetch_and_publish
 from producers.http import Fetcher, FetchOptions
+from producers.isolation import ExtractionPool, IsolationOptions, extraction_pool
 from producers.poller import (
     DiscoveredEntry,
     PollOptions,
@@ -86,6 +87,7 @@ class ProducerConfig:
     shutdown_grace: float = 10.0
     resume_window: float = 7 * 24 * 3600.0  # seconds: see producers.recovery
     fetch_inline: bool = True  # False: announce only (`marsad poll`); `marsad fetch` fetches
+    isolation: IsolationOptions = field(default_factory=IsolationOptions)  # extraction in worker processes
 
 
 @dataclass
@@ -149,8 +151,9 @@ async def run_producer(config: ProducerConfig, *, once: bool, handle_signals: bo
     publisher = await asyncio.to_thread(EventPublisher, config.bootstrap, client_id=client_id)
     try:
         await asyncio.to_thread(publisher.prepare, [topics.discovered, topics.fetched, topics.deadletter("producers")])
-        async with Fetcher(config.fetch) as fetcher:
-            service = _Service(config, topics, feeds, states, store, recovered, publisher, fetcher)
+        isolation = config.isolation if config.fetch_inline else IsolationOptions()  # polling extracts nothing
+        async with Fetcher(config.fetch) as fetcher, extraction_pool(isolation) as pool:
+            service = _Service(config, topics, feeds, states, store, recovered, publisher, fetcher, pool)
             if health:
                 health.ready()
             with StopSignals(service.request_stop, enabled=handle_signals):
@@ -184,6 +187,7 @@ class _Service:
         recovered: Recovered,
         publisher: EventPublisher,
         fetcher: Fetcher,
+        pool: ExtractionPool | None = None,
     ) -> None:
         self.config = config
         self.topics = topics
@@ -194,6 +198,7 @@ class _Service:
         self.unfinished = dict(recovered.unfinished)
         self.publisher = publisher
         self.fetcher = fetcher
+        self.pool = pool
         self.queue: asyncio.Queue[Job] = asyncio.Queue()
         self.request_stop = StopRequest(config.shutdown_grace)  # what SIGTERM/SIGINT call
         self.stop, self.hurry = self.request_stop.stop, self.request_stop.hurry
@@ -308,7 +313,7 @@ class _Service:
 
     async def _fetch(self, entry: DiscoveredEntry, cause: ArticleDiscovered) -> None:
         if await fetch_and_publish(entry, cause, self.fetcher, self.config.poll, self.config.raw_page_cap,
-                                   self.topics, self._publish):
+                                   self.topics, self._publish, pool=self.pool):
             self.open_jobs -= 1
 
     def _publish(self, topic: str, key: str, event: Event) -> None:

@@ -1,4 +1,4 @@
-"""Parse RSS/Atom with feedparser, tolerating broken-but-usable feeds.
+"""Parse RSS/Atom with feedparser (JSON Feed with ``producers.feeds.jsonfeed``), tolerating broken feeds.
 
 feedparser flags malformed XML as "bozo" but often still recovers every
 entry; such feeds are common among small news sites, so a bozo feed is
@@ -10,48 +10,33 @@ feedparser never mistakes it for a URL or a path.
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
-import msgspec
 
 from producers.encoding import decode_body, to_utf8_xml
+from producers.feeds.entries import (
+    FULL_CONTENT_MIN_CHARS,
+    LINK_SCHEMES,
+    FeedEntry,
+    FeedParseError,
+    ParsedFeed,
+    usable_link,
+)
+from producers.feeds.jsonfeed import looks_like_json, parse_json_feed
 from producers.htmltext import html_to_text
-from producers.urls import absolutise
 
-FULL_CONTENT_MIN_CHARS = 500
-LINK_SCHEMES = ("http://", "https://")
+__all__ = ["FULL_CONTENT_MIN_CHARS", "FeedEntry", "FeedParseError", "ParsedFeed", "parse_feed"]
 
-
-class FeedEntry(msgspec.Struct, frozen=True, omit_defaults=True):
-    link: str  # absolute
-    title: str = ""
-    published: str | None = None  # UTC, ISO 8601 with "Z"
-    summary: str = ""  # plain text
-    content_html: str | None = None  # the article itself, when the feed carries it in full
-    content_text: str | None = None  # the same as text, paragraphs as lines
-    guid: str | None = None
-    author: str | None = None
-
-
-class ParsedFeed(msgspec.Struct, frozen=True):
-    entries: list[FeedEntry]
-    bozo: bool = False
-    bozo_reason: str | None = None
-    title: str = ""
-    link: str | None = None
-    version: str = ""  # feedparser's name for the format: rss20, atom10, ...
-    skipped: int = 0  # entries without a usable link
-
-
-class FeedParseError(ValueError):
-    """Not a feed, or so broken that no entry could be recovered."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+# <guid>/<id> elements as written (feedparser resolves relative ids against the feed URL, which invents links).
+_ID_ELEMENTS = re.compile(r"<((?:[\w.-]+:)?(?:guid|id))\b([^>]*)>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
+_NOT_PERMALINK = re.compile(r"""isPermaLink\s*=\s*["']?\s*false""", re.IGNORECASE)
+_CDATA = re.compile(r"^\s*<!\[CDATA\[(.*?)\]\]>\s*$", re.DOTALL)
+_PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml", ""})
 
 
 def parse_feed(
@@ -65,6 +50,8 @@ def parse_feed(
     characters of text, i.e. when it is plausibly the whole article.
     """
     text = decode_body(data, None, is_xml=True)[0] if isinstance(data, bytes) else data
+    if looks_like_json(text):
+        return parse_json_feed(text, base_url, full_content_min_chars=full_content_min_chars)
     result = feedparser.parse(
         io.BytesIO(to_utf8_xml(text)),
         response_headers={"content-type": "application/xml; charset=utf-8", "content-location": base_url},
@@ -73,13 +60,14 @@ def parse_feed(
     version = result.get("version") or ""
     raw_entries = result.get("entries") or []
     if not raw_entries and (bozo_reason or not version):
-        raise FeedParseError(f"not a usable feed: {bozo_reason or 'no RSS/Atom/RDF root element'}")
+        raise FeedParseError(f"not a usable feed: {bozo_reason or 'no RSS/Atom/RDF root element, not a JSON Feed'}")
 
     feed_link = result.feed.get("link")
     entries: list[FeedEntry] = []
     skipped = 0
+    permalinks = written_permalinks(text)
     for raw in raw_entries:
-        entry = _entry(raw, base_url, full_content_min_chars)
+        entry = _entry(raw, base_url, full_content_min_chars, permalinks)
         if entry is None:
             skipped += 1
         else:
@@ -91,21 +79,15 @@ def parse_feed(
         bozo=bool(result.get("bozo")),
         bozo_reason=bozo_reason,
         title=html_to_text(result.feed.get("title", "")),
-        link=absolutise(base_url, feed_link) if feed_link else None,
+        link=usable_link(base_url, feed_link),
         version=version,
         skipped=skipped,
     )
 
 
-def _entry(raw: Any, base_url: str, full_content_min_chars: int) -> FeedEntry | None:
-    link = raw.get("link") or _alternate_link(raw) or _guid_link(raw)
-    if not link:
-        return None
-    try:
-        link = absolutise(base_url, link)
-    except ValueError:  # unparsable, e.g. an unclosed IPv6 bracket
-        return None
-    if not link.startswith(LINK_SCHEMES):
+def _entry(raw: Any, base_url: str, full_content_min_chars: int, permalinks: frozenset[str]) -> FeedEntry | None:
+    link = entry_link(raw, base_url, permalinks)
+    if link is None:
         return None
     content_html, content_text = _full_content(raw, full_content_min_chars)
     author = (raw.get("author") or "").strip() or None
@@ -121,17 +103,44 @@ def _entry(raw: Any, base_url: str, full_content_min_chars: int) -> FeedEntry | 
     )
 
 
-def _alternate_link(raw: Any) -> str | None:
-    for link in raw.get("links", []):
-        if link.get("rel", "alternate") == "alternate" and link.get("href"):
-            return link["href"]
+def entry_link(raw: Any, base_url: str, permalinks: frozenset[str]) -> str | None:
+    """The first usable link of a feedparser entry, or None (the entry is then skipped and counted).
+
+    In order: its alternate ``<link>`` elements (made absolute per
+    ``xml:base`` and the feed URL by feedparser), its ``link``, then its
+    guid/id if the feed wrote it as an absolute http(s) URL and did not say
+    ``isPermaLink="false"`` (``permalinks``). A link feedparser made up
+    from a relative id, and an enclosure, are never used.
+    """
+    guid = raw.get("id") or ""
+    candidates = [
+        link.get("href")
+        for link in raw.get("links", [])
+        if link.get("rel", "alternate") == "alternate" and link.get("type", "text/html") in _PAGE_TYPES
+    ]
+    if raw.get("link") and raw.get("link") != guid:  # feedparser copies the guid into link when there is none
+        candidates.append(raw["link"])
+    if guid in permalinks:
+        candidates.append(guid)
+    for candidate in candidates:
+        link = usable_link(base_url, candidate)
+        if link is not None:
+            return link
     return None
 
 
-def _guid_link(raw: Any) -> str | None:
-    """RSS ``<guid isPermaLink="true">`` is the article URL when ``<link>`` is missing."""
-    guid = raw.get("id") or ""
-    return guid if raw.get("guidislink") and guid.startswith(LINK_SCHEMES) else None
+def written_permalinks(text: str) -> frozenset[str]:
+    """guid/id values written in the document as absolute http(s) URLs, except ``isPermaLink="false"`` ones."""
+    found = set()
+    for match in _ID_ELEMENTS.finditer(text):
+        if _NOT_PERMALINK.search(match.group(2)):
+            continue
+        value = match.group(3)
+        cdata = _CDATA.match(value)
+        value = html.unescape(cdata.group(1) if cdata else value).strip()
+        if value.startswith(LINK_SCHEMES):
+            found.add(value)
+    return frozenset(found)
 
 
 def _full_content(raw: Any, min_chars: int) -> tuple[str | None, str | None]:

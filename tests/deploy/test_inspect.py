@@ -40,3 +40,18 @@ def test_tail_command(kafka_bootstrap, kafka_topics, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "ArticleFetched v1  t1  عنوان" in result.output
     assert CliRunner().invoke(cli, ["tail", "nonsense"]).exit_code != 0
+
+
+def test_tail_of_dead_letters_shows_the_url(kafka_bootstrap, kafka_topics, monkeypatch):
+    from schemas.events import DeadLetter
+
+    letter = DeadLetter(stage="fetch", reason="fetch: redirect without a Location header (HTTP 302 Found)",
+                        error="http_status", key="d1", url="https://news.example/ar/moved.html")
+    with EventPublisher(kafka_bootstrap) as pub:
+        pub.publish(Topics(kafka_topics).deadletter("producers"), "d1", letter)
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", kafka_bootstrap)
+    monkeypatch.setenv("MARSAD_TOPIC_PREFIX", kafka_topics)
+    result = CliRunner().invoke(cli, ["tail", "deadletter.producers", "-n", "3"])
+    assert result.exit_code == 0, result.output
+    assert ("DeadLetter v1  d1  https://news.example/ar/moved.html  [http_status] "
+            "fetch: redirect without a Location header (HTTP 302 Found)") in result.output

@@ -10,6 +10,8 @@ was sent where it should not be.
 
 from __future__ import annotations
 
+import socket
+import struct
 import threading
 import time
 from collections.abc import Callable
@@ -33,6 +35,7 @@ class Reply:
     chunk_size: int = 0  # >0: send the body in pieces...
     chunk_delay: float = 0.0  # ...with this pause between them
     send_length: bool = True  # False: no Content-Length, body ends when the connection closes
+    reset_after: int | None = None  # send this many body bytes, then reset the connection (TCP RST)
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,14 @@ class _Handler(SimpleHTTPRequestHandler):
             self.send_header("Connection", "close")
             self.close_connection = True
         self.end_headers()
+        if reply.reset_after is not None:
+            self.wfile.write(body[: reply.reset_after])
+            self.wfile.flush()
+            # SO_LINGER with a zero timeout makes close() send RST: the client sees "connection reset".
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            self.close_connection = True
+            return
         if not body:
             return
         if reply.chunk_size <= 0:

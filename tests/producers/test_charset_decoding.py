@@ -4,8 +4,15 @@ import codecs
 
 import pytest
 
-from producers.encoding import charset_from_content_type, decode_body, looks_garbled, to_utf8_xml
+from producers.encoding import (
+    charset_from_content_type,
+    decode_body,
+    decode_document,
+    null_pattern_codec,
+    to_utf8_xml,
+)
 from producers.feeds.parse import parse_feed
+from producers.mojibake import looks_garbled
 
 ARABIC = "ضبط 3 ملايين حبة كبتاغون في ريف درعا الشرقي قرب الحدود الأردنية، واعتقال شخصين من أبناء المنطقة."
 # Letters where windows-1256 and ISO-8859-6 disagree (ف ق ك غ و ه ي ...), so a wrong guess shows.
@@ -72,7 +79,8 @@ GARBLED = [
     pytest.param(ARABIC.encode("cp1256").decode("latin-1"), True, id="cp1256-read-as-latin1"),
     pytest.param(ARABIC_8859.encode("iso8859-6").decode("cp1256"), True, id="8859-6-read-as-cp1256"),
     pytest.param(ARABIC.encode("utf-8").decode("latin-1"), True, id="utf8-read-as-latin1"),
-    pytest.param("text with \ufffd replacement", True, id="replacement-char"),
+    pytest.param("text with \ufffd\ufffd\ufffd replacements", True, id="replacement-chars"),
+    pytest.param("one stray \ufffd in a long enough line of otherwise good text", False, id="one-stray-replacement-char"),
 ]
 
 
@@ -100,3 +108,39 @@ def test_feedparser_keeps_our_decoding_of_a_cp1256_feed() -> None:
 )
 def test_charset_from_content_type(value: str | None, charset: str | None) -> None:
     assert charset_from_content_type(value) == charset
+
+
+RUSSIAN = "Министерство сообщило, что колонна с гуманитарной помощью прибыла в город утром во вторник."
+FRENCH = "La réunion s'est tenue à Genève, où les délégués ont présenté un rapport détaillé sur les convois."
+ENGLISH_WITH_ARABIC = "The banner above the checkpoint read: " + ARABIC
+
+
+HONEST_AND_LYING = [
+    # id, bytes, header charset, expected encoding, expected text
+    pytest.param(page(RUSSIAN, title="Новости").encode("cp1251"), "windows-1251", "windows-1251", RUSSIAN, id="honest-cp1251-russian"),
+    pytest.param(page(FRENCH, title="Nouvelles").encode("cp1252"), "windows-1252", "windows-1252", FRENCH, id="honest-cp1252-french"),
+    pytest.param(page(ARABIC).encode("cp1256"), "windows-1251", "windows-1256", ARABIC, id="cp1256-labelled-cyrillic"),
+    pytest.param(page(ENGLISH_WITH_ARABIC, title="News").encode("cp1256"), "iso-8859-1", "windows-1256",
+                 ENGLISH_WITH_ARABIC, id="english-page-with-arabic-quote-labelled-latin1"),
+]
+
+
+@pytest.mark.parametrize(("content", "header", "encoding", "text"), HONEST_AND_LYING)
+def test_honest_labels_kept_lying_ones_overruled(content: bytes, header: str, encoding: str, text: str) -> None:
+    decoded = decode_document(content, header, is_xml=False)
+    assert (decoded.encoding, decoded.garbled) == (encoding, False)
+    assert text in decoded.text
+
+
+@pytest.mark.parametrize(("codec", "expected"), [
+    ("utf-16-le", "utf-16-le"), ("utf-16-be", "utf-16-be"), ("utf-32-le", "utf-32-le"), ("utf-32-be", "utf-32-be"),
+    ("utf-8", None), ("cp1256", None),
+])
+def test_null_pattern_tells_utf16_and_utf32_without_bom(codec: str, expected: str | None) -> None:
+    assert null_pattern_codec(page(ARABIC).encode(codec)) == expected
+
+
+def test_garbled_result_says_what_was_tried() -> None:
+    twice = "".join(chr(b) for b in ARABIC.encode("utf-8").decode("cp1256").encode("utf-8")).encode("utf-8")
+    decoded = decode_document(page(twice.decode("utf-8")).encode("utf-8"), "utf-8", is_xml=False)
+    assert decoded.garbled and decoded.reason.startswith("garbled text: every encoding tried (utf-8")

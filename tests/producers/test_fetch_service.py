@@ -149,3 +149,28 @@ def test_poller_alone_announces_and_fetches_nothing(
     assert counts(on_topics(kafka_bootstrap, kafka_topics)) == (3, 0, 0)
     assert not [r for r in server.requests if r.path.startswith("/announced/a")]
     assert fetch_once(kafka_bootstrap, kafka_topics).fetched == 3  # the fetcher takes it from there
+
+
+@pytest.mark.kafka
+def test_fetcher_survives_a_page_that_crashes_the_extractor(
+    server: ScriptedServer, kafka_bootstrap: str, kafka_topics: str
+) -> None:
+    """Extraction in a worker process: the page that aborts it is a dead letter, the others are published."""
+    from producers.isolation import IsolationOptions
+    from tests.producers.hostile_jobs import ABORT, decode_and_extract_or_misbehave
+    from tests.producers.scripted_server import Reply
+
+    pages = [url for _, url in serve_articles(server, "isolated", range(3))]
+    boom = server.route("isolated/boom.html", Reply(body=b"<html><body><p>x</p></body></html>" + ABORT,
+                                                    headers={"Content-Type": "text/html"}))
+    announced = announce(kafka_bootstrap, kafka_topics, [*pages, boom])
+    isolated = replace(fetcher_config(kafka_bootstrap, kafka_topics),
+                       isolation=IsolationOptions(workers=1, timeout=20.0, job=decode_and_extract_or_misbehave))
+    report = asyncio.run(run_fetcher(isolated, once=True, handle_signals=False))
+    assert (report.fetched, report.dead_letters) == (3, 1)
+    letters = [e for _, e in events(kafka_bootstrap, Topics(kafka_topics).deadletter("producers"))
+               if isinstance(e, DeadLetter)]
+    assert [(letter.key, letter.error) for letter in letters] == [(article_id(canonical_url(boom)), "crashed")]
+    assert "SIGABRT" in letters[0].reason and letters[0].url == boom
+    fetched = {e.article_id for _, e in events(kafka_bootstrap, Topics(kafka_topics).fetched)}
+    assert set(announced) == fetched | {letters[0].key}

@@ -55,6 +55,19 @@ def test_windows_1256_text_file_is_decoded(tmp_path):
     assert item.text == "ضبط شحنة كبتاغون في درعا"
 
 
+def test_garbled_text_file_is_rejected_not_imported(tmp_path):
+    text = "قالت مصادر محلية إن دورية اعتقلت شابين عند مدخل القرية صباح اليوم ونقلتهما إلى جهة مجهولة."
+    once = text.encode("utf-8").decode("cp1256").encode("utf-8")  # saved wrongly once...
+    twice = "".join(chr(b) for b in once).encode("utf-8")  # ...and once more: beyond repair
+    f = tmp_path / "mangled.txt"
+    f.write_bytes(twice)
+    (item,) = read_articles(f)
+    assert not isinstance(item, ArticleFetched) and item.reason.startswith("garbled text")
+    f.write_bytes(once)  # one wrong step is repaired
+    (item,) = read_articles(f)
+    assert isinstance(item, ArticleFetched) and item.text == text
+
+
 def test_folders_are_searched_for_importable_files(tmp_path):
     (tmp_path / "sub").mkdir()
     for name in ("a.txt", "b.html", "sub/c.jsonl", "d.pdf"):

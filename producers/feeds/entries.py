@@ -1,0 +1,53 @@
+"""What a parsed feed is, whatever its format (RSS, Atom, RDF, JSON Feed)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import msgspec
+
+from producers.urls import absolutise
+
+FULL_CONTENT_MIN_CHARS = 500
+LINK_SCHEMES = ("http://", "https://")
+
+
+class FeedEntry(msgspec.Struct, frozen=True, omit_defaults=True):
+    link: str  # absolute
+    title: str = ""
+    published: str | None = None  # UTC, ISO 8601 with "Z"
+    summary: str = ""  # plain text
+    content_html: str | None = None  # the article itself, when the feed carries it in full
+    content_text: str | None = None  # the same as text, paragraphs as lines
+    guid: str | None = None
+    author: str | None = None
+
+
+class ParsedFeed(msgspec.Struct, frozen=True):
+    entries: list[FeedEntry]
+    bozo: bool = False
+    bozo_reason: str | None = None
+    title: str = ""
+    link: str | None = None
+    version: str = ""  # feedparser's name for the format (rss20, atom10, ...), or json1/json1.1
+    skipped: int = 0  # entries without a usable link
+
+
+class FeedParseError(ValueError):
+    """Not a feed, or so broken that no entry could be recovered."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def usable_link(base_url: str, candidate: str | None) -> str | None:
+    """``candidate`` made absolute against ``base_url`` if that gives an http(s) URL with a host, else None."""
+    if not candidate or not candidate.strip():
+        return None
+    try:
+        link = absolutise(base_url, candidate)
+        host = urlsplit(link).hostname
+    except ValueError:  # unparsable, e.g. an unclosed IPv6 bracket
+        return None
+    return link if link.startswith(LINK_SCHEMES) and host else None
