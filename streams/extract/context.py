@@ -8,8 +8,12 @@ A sentence end (. ! ? ؟ or a line break) stops the look-around.
 
 from __future__ import annotations
 
+import re
+
 _WINDOW = 48
 _STOPS = frozenset(".!?؟\n")
+# Non-word characters other than a sentence stop, then a word (letters and digits, no "_"): matched in C.
+_WORD_AFTER = re.compile(r"(?:(?![.!?؟\n])[\W_])*([^\W_]+)")
 
 
 def _word_ending(norm: str, pos: int, lo: int) -> tuple[str, int]:
@@ -44,18 +48,22 @@ def two_words_before(norm: str, pos: int) -> tuple[str, str]:
     return far, near
 
 
+def words_before(norm: str, pos: int, n: int) -> list[str]:
+    """Up to ``n`` words before ``pos`` in the same sentence, farther first."""
+    lo = max(0, pos - n * _WINDOW)
+    out: list[str] = []
+    while len(out) < n:
+        word, pos = _word_ending(norm, pos, lo)
+        if not word:
+            break
+        out.append(word)
+    return out[::-1]
+
+
 def word_after(norm: str, pos: int) -> str:
     """The word starting after ``pos`` in the same sentence, or ""."""
-    n = min(len(norm), pos + _WINDOW)
-    i = pos
-    while i < n and not norm[i].isalnum():
-        if norm[i] in _STOPS:
-            return ""
-        i += 1
-    j = i
-    while j < n and norm[j].isalnum():
-        j += 1
-    return norm[i:j]
+    m = _WORD_AFTER.match(norm, pos, min(len(norm), pos + _WINDOW))
+    return m.group(1) if m else ""
 
 
 def gap(norm: str, start: int, end: int) -> str:

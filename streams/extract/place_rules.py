@@ -36,6 +36,13 @@ class PlaceRules:
     needs_place_noun: frozenset[str]  # names (normalised) that are common words
     needs_cue: frozenset[str]
     no_cue_population: int
+    nouns_after: frozenset[str]  # English: "al-Hol camp", "Daquq district"
+    blocking_words_after: frozenset[str]  # "Damascus University"
+    dual_place_nouns: frozenset[str]  # "بلدتي X وY"
+    from_words: frozenset[str]  # "من دمشق إلى ...": a capital on a journey is a place
+    to_words: frozenset[str]
+    home_countries: frozenset[str]  # a place elsewhere needs a cue unless its country is named
+    orientation_nouns: frozenset[str]  # after a name: "راشيا شرق لبنان"
 
     @classmethod
     def from_mapping(cls, data: dict) -> PlaceRules:
@@ -50,6 +57,13 @@ class PlaceRules:
             needs_place_noun=_plain(data["needs_place_noun"]),
             needs_cue=_plain(data["needs_cue"]),
             no_cue_population=int(data["no_cue_population"]),
+            nouns_after=_plain(data["nouns_after"]),
+            blocking_words_after=clitic_forms(data["blocking_words_after"]),
+            dual_place_nouns=clitic_forms(data["dual_place_nouns"]),
+            from_words=clitic_forms(data["from_words"]),
+            to_words=clitic_forms(data["to_words"]),
+            home_countries=frozenset(str(c) for c in data["home_countries"]),
+            orientation_nouns=_plain(data["orientation_nouns"]),
         )
 
 
