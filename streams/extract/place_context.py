@@ -66,9 +66,12 @@ def is_latin(phrase: str) -> bool:
 def read_context(norm: str, hit: Hit[int], rules: PlaceRules) -> Mention:
     """What the words around one mention say about it (see the module docstring)."""
     m = Mention(hit)
-    first_word = hit.phrase.split(" ", 1)[0]
-    if first_word in rules.place_nouns:  # "مخيم الهول", "معبر نصيب": the cue is in the name
-        m.level, m.capital_ok, m.noun_kind = NOUN, True, NOUN_KINDS.get(first_word, "")
+    words = hit.phrase.split(" ")
+    if words[0] in rules.place_nouns:  # "مخيم الهول", "معبر نصيب": the cue is in the name
+        m.level, m.capital_ok, m.noun_kind = NOUN, True, NOUN_KINDS.get(words[0], "")
+        return m
+    if len(words) > 1 and words[-1] in rules.nouns_after and is_latin(hit.phrase):  # "al-Hol camp"
+        m.level, m.capital_ok, m.noun_kind = NOUN, True, NOUN_KINDS.get(words[-1], "")
         return m
     far, near = two_words_before(norm, hit.start)
     if near in rules.person_words or near in rules.organisation_words:
