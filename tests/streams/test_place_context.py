@@ -85,3 +85,19 @@ def test_far_place_needs_a_cue_unless_its_country_is_named(gaz: Gazetteer) -> No
     assert find_places(normalize(bare), gaz, text=bare) == []
     named = "قال المسؤول الإماراتي إن دبي تستضيف المعرض في الإمارات."
     assert [p.country for p in find_places(normalize(named), gaz, text=named)] == ["AE"]
+
+
+# English spellings of the news for the gazetteer's places: (spelling, point).
+SPELLINGS = [
+    ("Deir Ezzor", DEIR_EZ_ZOR), ("Dayr az Zawr", DEIR_EZ_ZOR), ("Deir al-Zour", DEIR_EZ_ZOR),
+    ("Al-Qamishli", QAMISHLI), ("Qamishlo", QAMISHLI), ("Abu Kamal", ALBU_KAMAL), ("Albu Kamal", ALBU_KAMAL),
+    ("Raqqa", RAQQA), ("Raqa", RAQQA), ("Hasakah", (36.50, 40.75)), ("Al-Hasakah", (36.50, 40.75)),
+    ("Hasaka", (36.50, 40.75)), ("Ras al-Ain", (36.85, 40.07)), ("Azaz", (36.59, 37.05)), ("Hama", (35.13, 36.76)),
+]
+
+
+@pytest.mark.parametrize(("spelling", "point"), SPELLINGS, ids=[s for s, _ in SPELLINGS])
+def test_english_spellings(gaz: Gazetteer, spelling: str, point: tuple[float, float]) -> None:
+    sentence = f"Security forces were deployed in {spelling} on Sunday."
+    places = find_places(normalize(sentence), gaz, text=sentence)
+    assert any(_km(point, (p.lat, p.lon)) < 20 for p in places), places
