@@ -62,7 +62,7 @@ def words_before(norm: str, pos: int, n: int) -> list[str]:
 
 def word_after(norm: str, pos: int) -> str:
     """The word starting after ``pos`` in the same sentence, or ""."""
-    m = _WORD_AFTER.match(norm, pos, min(len(norm), pos + _WINDOW))
+    m = _WORD_AFTER.match(norm, pos, pos + _WINDOW)  # an end past the text is the text's end
     return m.group(1) if m else ""
 
 

@@ -78,7 +78,7 @@ def read_context(norm: str, hit: Hit[int], rules: PlaceRules) -> Mention:
         m.blocked = True
         return m
     after = word_after(norm, hit.end)
-    if is_latin(hit.phrase) and after in rules.nouns_after:  # "al-Hol camp", "Daquq district"
+    if after in rules.nouns_after and is_latin(hit.phrase):  # "Daquq district", "Kirkuk province"
         m.level, m.capital_ok, m.noun_kind = NOUN, True, NOUN_KINDS.get(after, "")
         return m
     if after in rules.blocking_words_after:  # "Damascus University", "Aleppo Media Center"
@@ -127,7 +127,7 @@ def _opens_line(norm: str, hit: Hit[int]) -> bool:
 def coordinate(norm: str, mentions: list[Mention], entries: tuple[PlaceEntry, ...], rules: PlaceRules) -> None:
     """Let names joined to a place by "و" or a comma share its cue (see the module docstring)."""
     for prev, cur in pairwise(mentions):
-        if cur.blocked or prev.blocked or not _joined(norm, prev, cur):
+        if cur.hit.start - prev.hit.end > _MAX_JOIN or cur.blocked or prev.blocked or not _joined(norm, prev, cur):
             continue
         prev_place = prev.level >= COORD or _stands_alone(prev.hit, entries, rules)
         if cur.level < COORD and prev_place:
@@ -142,8 +142,6 @@ def coordinate(norm: str, mentions: list[Mention], entries: tuple[PlaceEntry, ..
 
 
 def _joined(norm: str, prev: Mention, cur: Mention) -> bool:
-    if cur.hit.start - prev.hit.end > _MAX_JOIN:
-        return False
     between = gap(norm, prev.hit.end, cur.hit.start)
     words = between.split()
     if words and words[0] in _ORIENTATION:  # "ريف حلب الشمالي وإدلب"

@@ -35,7 +35,7 @@ from streams.extract.countries import (
 )
 from streams.extract.gazetteer.model import Gazetteer, PlaceEntry
 from streams.extract.lexicon import Hit, find_each
-from streams.extract.place_context import COORD, NONE, NOUN, Mention, coordinate, is_latin, read_context
+from streams.extract.place_context import COORD, NONE, NOUN, Mention, coordinate, read_context
 from streams.extract.place_rules import PlaceRules, load_place_rules
 from streams.extract.surface import surface
 from streams.text.normalize import SourceMap
@@ -97,13 +97,12 @@ def find_places_and_countries(norm_text: str, gazetteer: Gazetteer, *, text: str
 def _places(norm_text: str, gazetteer: Gazetteer, text: str | None, rules: PlaceRules,
             hits: list[Hit[int]], evidence: dict[str, int], written: SourceMap | None = None) -> list[Place]:
     """`find_places` once the names (``hits``) and country mentions (``evidence``, updated here) are found."""
-    if written is None and text is not None and any(is_latin(h.phrase) for h in hits):
-        written = SourceMap(text, norm_text)
     mentions = [read_context(norm_text, h, rules) for h in hits]
-    if written is not None:
+    if text is not None:
         for m in mentions:  # an English name is a proper noun: "Homs", not "homs"
-            if is_latin(m.hit.phrase) and written.span(m.hit.core_start, m.hit.end).islower():
-                m.blocked = True
+            if m.hit.phrase[0] < "\x80":  # Latin letters (`is_latin`), tested inline: it runs for every mention
+                written = written or SourceMap(text, norm_text)
+                m.blocked = m.blocked or written.span(m.hit.core_start, m.hit.end).islower()
     coordinate(norm_text, mentions, gazetteer.entries, rules)
     groups: dict[str, _Group] = {}
     for m in mentions:
@@ -151,7 +150,6 @@ def _choose(g: _Group, cands: tuple[int, ...], entries: tuple[PlaceEntry, ...],
         return None
     level = max(m.level for m in live)
     small = any(m.small_noun for m in live)
-    vague = all(m.oriented for m in live)  # "البقاع الشمالي": a part of a region, not a point
     kinds = {m.noun_kind for m in live if m.noun_kind}
     best, best_score = None, -math.inf
     for i in cands:
@@ -163,8 +161,8 @@ def _choose(g: _Group, cands: tuple[int, ...], entries: tuple[PlaceEntry, ...],
             continue
         if e.kind == "capital" and not g.capital_ok:
             continue
-        if vague and e.kind in _REGION_KINDS:
-            continue
+        if e.kind in _REGION_KINDS and all(m.oriented for m in live):
+            continue  # "البقاع الشمالي": a part of a region, not a point
         score = (100.0 if evidenced else 0.0) + (50.0 if e.kind in kinds else 0.0) + math.log10(e.population + 10)
         if score > best_score:
             best, best_score = i, score
