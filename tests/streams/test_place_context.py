@@ -72,6 +72,7 @@ NOT_PLACES = [
     ("english-capital-as-government", "Damascus said it rejected the proposal."),
     ("english-lower-case-word", "The mixture was used as salt in the recipe."),
     ("english-institution", "Students of Damascus University protested."),
+    ("english-words-among-alternate-names", "A Dark Alley Near Philadelphia Was Closed For Rehab."),
 ]
 
 
