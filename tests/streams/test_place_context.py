@@ -7,7 +7,7 @@ import math
 import pytest
 
 from streams.extract.gazetteer.model import Gazetteer, load_gazetteer
-from streams.extract.places import find_places
+from streams.extract.places import find_places, find_places_and_countries
 from streams.text.normalize import normalize
 
 
@@ -102,3 +102,9 @@ def test_english_spellings(gaz: Gazetteer, spelling: str, point: tuple[float, fl
     sentence = f"Security forces were deployed in {spelling} on Sunday."
     places = find_places(normalize(sentence), gaz, text=sentence)
     assert any(_km(point, (p.lat, p.lon)) < 20 for p in places), places
+
+
+def test_capital_for_its_government_is_a_country_not_a_place(gaz: Gazetteer) -> None:
+    for sentence, country in [("أعلنت بغداد رفضها للقرار.", "IQ"), ("Damascus said it rejected the proposal.", "SY")]:
+        places, countries = find_places_and_countries(normalize(sentence), gaz, text=sentence)
+        assert places == [] and countries == [country], (sentence, places, countries)
