@@ -17,11 +17,14 @@
 `coordinate` then lets a name joined by "و" or a comma to a place inherit
 its cue: along a whole list ("محافظات حلب وإدلب وحمص ودمشق"), from a big
 town that needs no cue ("دير الزور والعشارة"), and a capital listed with
-other places is a place too ("بغداد وديالى"), not its government.
+other places is a place too ("بغداد وديالى"), not its government. Two
+names joined without any cue are places when both can be towns of one
+country less than 150 km apart ("الرطبة وعكاشات"): a list of neighbours.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -42,6 +45,7 @@ NOUN_KINDS = {
 _COORD_GAPS = {"", "،", ",", "و", "، و", ", و", "-", "/", "and", ", and", "or"}
 _ORIENTATION = {"الشرقي", "الغربي", "الشمالي", "الجنوبي", "الشرقيه", "الغربيه", "الشماليه", "الجنوبيه"}
 _DATELINE_MARKS = "-–—:(,"
+_NEIGHBOUR_KM = 150.0
 _MAX_JOIN = 16  # the longest text between two joined names: an orientation and ", and"
 
 
@@ -139,6 +143,24 @@ def coordinate(norm: str, mentions: list[Mention], entries: tuple[PlaceEntry, ..
         if cur_place and _has_town(cur.hit, entries) and not prev.capital_ok:
             prev.capital_ok = True  # "بغداد وديالى"
             prev.level = max(prev.level, COORD)
+        elif not prev_place and not cur_place and _neighbours(prev.hit, cur.hit, entries, rules):
+            prev.level = cur.level = COORD  # "الرطبة وعكاشات": two towns of one area name each other
+
+
+def _neighbours(a: Hit[int], b: Hit[int], entries: tuple[PlaceEntry, ...], rules: PlaceRules) -> bool:
+    """Whether two names, neither a common word, can be towns less than `_NEIGHBOUR_KM` apart."""
+    if any(h.phrase in rules.needs_place_noun or h.phrase in rules.needs_cue for h in (a, b)):
+        return False
+    towns_a = [entries[i] for i in a.values if entries[i].kind != "capital"]
+    towns_b = [entries[i] for i in b.values if entries[i].kind != "capital"]
+    return any(x.country == y.country and _km(x, y) <= _NEIGHBOUR_KM for x in towns_a for y in towns_b)
+
+
+def _km(a: PlaceEntry, b: PlaceEntry) -> float:
+    """Great-circle distance between two entries, in km."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, h)))
 
 
 def _joined(norm: str, prev: Mention, cur: Mention) -> bool:

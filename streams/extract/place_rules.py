@@ -13,10 +13,23 @@ from pathlib import Path
 
 import yaml
 
-from streams.extract.lexicon import clitic_forms
+from streams.extract.lexicon import ARTICLE_CHAINS, clitic_forms
 from streams.text.normalize import normalize
+from streams.text.tokens import PREFIXES
 
 DATA_FILE = Path(__file__).with_name("places.yaml")
+
+
+def _bare_clitic_forms(words: list[str]) -> frozenset[str]:
+    """The words and each behind a clitic chain without the article: a given name
+    takes "و" or "ب" but not "ال" ("والوليد" is "and al-Walid", a place, not "and Walid")."""
+    out: set[str] = set()
+    for raw in words:
+        w = normalize(str(raw)).strip()
+        if w:
+            out.add(w)
+            out.update(p + w for p in PREFIXES if p not in ARTICLE_CHAINS)
+    return frozenset(out)
 
 
 def _plain(words: list[str]) -> frozenset[str]:
@@ -52,7 +65,7 @@ class PlaceRules:
             small_place_nouns=clitic_forms(data["small_place_nouns"]),
             prepositions=clitic_forms(data["prepositions"]),
             capital_cues=clitic_forms(data["capital_cues"]),
-            person_words=clitic_forms(data["person_words"]),
+            person_words=_bare_clitic_forms(data["person_words"]),
             organisation_words=clitic_forms(data["organisation_words"]),
             needs_place_noun=_plain(data["needs_place_noun"]),
             needs_cue=_plain(data["needs_cue"]),
