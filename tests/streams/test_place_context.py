@@ -51,6 +51,7 @@ FOUND = [
     ("english-noun-after", "Dozens of families left al-Hol camp on Monday.", [AL_HOL_CAMP]),
     ("english-base-after", "A drone struck the al-Omar base overnight.", [OMAR_FIELD]),
     ("english-area-after", "Patrols were sent to the Tall Hamis area.", [TALL_HAMIS]),
+    ("english-country-possessive", "A drone was downed over Syria's Al-Tanf on Saturday.", [(33.49, 38.66)]),
     ("english-capital-apposition", "Police raided a warehouse in the capital, Damascus, at dawn.", [DAMASCUS]),
     ("english-article-variants", "Reinforcements reached Deir al-Zor and Al Bukamal.", [DEIR_EZ_ZOR, ALBU_KAMAL]),
     ("english-alternate-spelling", "Traders in Kamishli reported calm markets.", [QAMISHLI]),
