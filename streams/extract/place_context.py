@@ -60,6 +60,7 @@ class Mention:
     noun_kind: str = ""
     blocked: bool = False
     oriented: bool = False  # an orientation adjective follows: "البقاع الشمالي", "الغارية الشرقية"
+    after: str = ""  # the word after the name
 
 
 def is_latin(phrase: str) -> bool:
@@ -69,7 +70,8 @@ def is_latin(phrase: str) -> bool:
 
 def read_context(norm: str, hit: Hit[int], rules: PlaceRules) -> Mention:
     """What the words around one mention say about it (see the module docstring)."""
-    m = Mention(hit)
+    after = word_after(norm, hit.end)
+    m = Mention(hit, after=after)
     words = hit.phrase.split(" ")
     if words[0] in rules.place_nouns:  # "مخيم الهول", "معبر نصيب": the cue is in the name
         m.level, m.capital_ok, m.noun_kind = NOUN, True, NOUN_KINDS.get(words[0], "")
@@ -81,7 +83,6 @@ def read_context(norm: str, hit: Hit[int], rules: PlaceRules) -> Mention:
     if near in rules.person_words or near in rules.organisation_words:
         m.blocked = True
         return m
-    after = word_after(norm, hit.end)
     if after in rules.nouns_after and is_latin(hit.phrase):  # "Daquq district", "Kirkuk province"
         m.level, m.capital_ok, m.noun_kind = NOUN, True, NOUN_KINDS.get(after, "")
         return m

@@ -11,7 +11,8 @@
    it out; an English name must be capitalised;
 3. the names are resolved, unambiguous ones first: their countries join the
    countries the article names as evidence, and an ambiguous name goes to the
-   reading in an evidenced country, else the most important one;
+   reading in an evidenced country, else in the region's countries, else the
+   most important one;
 4. a name is kept when its context is strong enough for it: big unambiguous
    towns of the region need nothing, small, ambiguous or far-away ones a cue,
    capitals a locative cue or a list of places (alone, "واشنطن" is the US
@@ -30,6 +31,7 @@ from streams.extract.countries import (
     CountryVocab,
     countries_of,
     country_mentions,
+    definite_adjectives,
     load_country_vocab,
     mentions_in,
 )
@@ -71,8 +73,9 @@ def find_places(norm_text: str, gazetteer: Gazetteer, *, text: str | None = None
     hits = gazetteer.lexicon.find(norm_text)
     if not hits:
         return []
+    vocab = countries or load_country_vocab()
     return _places(norm_text, gazetteer, text, rules or load_place_rules(), hits,
-                   dict(country_mentions(norm_text, countries)))
+                   dict(country_mentions(norm_text, vocab)), vocab)
 
 
 def find_places_and_countries(norm_text: str, gazetteer: Gazetteer, *, text: str | None = None,
@@ -90,14 +93,20 @@ def find_places_and_countries(norm_text: str, gazetteer: Gazetteer, *, text: str
     hits, country_hits = find_each(norm_text, (gazetteer.lexicon, vocab.lexicon))
     mentions = dict(mentions_in(norm_text, country_hits, vocab))
     places = _places(norm_text, gazetteer, text, rules or load_place_rules(), hits, dict(mentions),
-                     written) if hits else []
+                     vocab, written) if hits else []
     return places, countries_of(mentions, places)
 
 
 def _places(norm_text: str, gazetteer: Gazetteer, text: str | None, rules: PlaceRules,
-            hits: list[Hit[int]], evidence: dict[str, int], written: SourceMap | None = None) -> list[Place]:
+            hits: list[Hit[int]], evidence: dict[str, int], vocab: CountryVocab,
+            written: SourceMap | None = None) -> list[Place]:
     """`find_places` once the names (``hits``) and country mentions (``evidence``, updated here) are found."""
     mentions = [read_context(norm_text, h, rules) for h in hits]
+    adjectives = definite_adjectives(vocab)
+    for m in mentions:  # "طرابلس الليبية", "قم الإيرانية": the adjective names the place's country
+        iso = adjectives.get(m.after)
+        if iso:
+            evidence[iso] = evidence.get(iso, 0) + 1
     if text is not None:
         for m in mentions:  # an English name is a proper noun: "Homs", not "homs"
             if m.hit.phrase[0] < "\x80":  # Latin letters (`is_latin`), tested inline: it runs for every mention
@@ -163,7 +172,8 @@ def _choose(g: _Group, cands: tuple[int, ...], entries: tuple[PlaceEntry, ...],
             continue
         if e.kind in _REGION_KINDS and all(m.oriented for m in live):
             continue  # "البقاع الشمالي": a part of a region, not a point
-        score = (100.0 if evidenced else 0.0) + (50.0 if e.kind in kinds else 0.0) + math.log10(e.population + 10)
+        score = (100.0 if evidenced else 0.0) + (50.0 if e.kind in kinds else 0.0) \
+            + (10.0 if e.country in rules.home_countries else 0.0) + math.log10(e.population + 10)
         if score > best_score:
             best, best_score = i, score
     return best

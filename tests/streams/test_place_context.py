@@ -78,6 +78,7 @@ NOT_PLACES = [
     ("english-lower-case-word", "The mixture was used as salt in the recipe."),
     ("english-institution", "Students of Damascus University protested."),
     ("english-words-among-alternate-names", "A Dark Alley Near Philadelphia Was Closed For Rehab."),
+    ("english-russian-parliament", "The State Duma passed the law in a first reading."),
 ]
 
 
@@ -113,3 +114,12 @@ def test_capital_for_its_government_is_a_country_not_a_place(gaz: Gazetteer) -> 
     for sentence, country in [("أعلنت بغداد رفضها للقرار.", "IQ"), ("Damascus said it rejected the proposal.", "SY")]:
         places, countries = find_places_and_countries(normalize(sentence), gaz, text=sentence)
         assert places == [] and countries == [country], (sentence, places, countries)
+
+
+def test_ambiguous_name_prefers_the_region_then_the_adjective(gaz: Gazetteer) -> None:
+    plain = "اندلعت اشتباكات في طرابلس ليلاً."
+    assert [p.country for p in find_places(normalize(plain), gaz, text=plain)] == ["LB"]
+    libyan = "اندلعت اشتباكات في طرابلس الليبية ليلاً."
+    assert [p.country for p in find_places(normalize(libyan), gaz, text=libyan)] == ["LY"]
+    english = "Fighting resumed in Tripoli, the Libyan capital, as Libya braced for talks."
+    assert [p.country for p in find_places(normalize(english), gaz, text=english)] == ["LY"]
