@@ -76,7 +76,7 @@ def read_context(norm: str, hit: Hit[int], rules: PlaceRules) -> Mention:
     if words[0] in rules.place_nouns:  # "مخيم الهول", "معبر نصيب": the cue is in the name
         m.level, m.capital_ok, m.noun_kind = NOUN, True, NOUN_KINDS.get(words[0], "")
         return m
-    if len(words) > 1 and words[-1] in rules.nouns_after and is_latin(hit.phrase):  # "al-Hol camp"
+    if words[-1] in rules.nouns_after and len(words) > 1 and is_latin(hit.phrase):  # "al-Hol camp"
         m.level, m.capital_ok, m.noun_kind = NOUN, True, NOUN_KINDS.get(words[-1], "")
         return m
     far, near = two_words_before(norm, hit.start)

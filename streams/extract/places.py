@@ -54,14 +54,6 @@ class _Group:
     mentions: list[Mention] = field(default_factory=list)
     entry: int | None = None
 
-    @property
-    def level(self) -> int:
-        return max((m.level for m in self.mentions if not m.blocked), default=NONE)
-
-    @property
-    def capital_ok(self) -> bool:
-        return any(m.capital_ok for m in self.mentions if not m.blocked)
-
 
 def find_places(norm_text: str, gazetteer: Gazetteer, *, text: str | None = None,
                 rules: PlaceRules | None = None, countries: CountryVocab | None = None) -> list[Place]:
@@ -104,8 +96,8 @@ def _places(norm_text: str, gazetteer: Gazetteer, text: str | None, rules: Place
     mentions = [read_context(norm_text, h, rules) for h in hits]
     adjectives = definite_adjectives(vocab)
     for m in mentions:  # "طرابلس الليبية", "قم الإيرانية": the adjective names the place's country
-        iso = adjectives.get(m.after)
-        if iso:
+        if m.after in adjectives:
+            iso = adjectives[m.after]
             evidence[iso] = evidence.get(iso, 0) + 1
     if text is not None:
         for m in mentions:  # an English name is a proper noun: "Homs", not "homs"
@@ -154,12 +146,21 @@ def _choose(g: _Group, cands: tuple[int, ...], entries: tuple[PlaceEntry, ...],
 
     ``ambiguous``: the candidates lie in more than one country.
     """
-    live = [m for m in g.mentions if not m.blocked]
+    level, small, capital_ok, vague, kinds = NONE, False, False, True, set()
+    live = False
+    for m in g.mentions:  # one loop for what the mentions say together (most names have one)
+        if m.blocked:
+            continue
+        live = True
+        if m.level > level:
+            level = m.level
+        small = small or m.small_noun
+        capital_ok = capital_ok or m.capital_ok
+        vague = vague and m.oriented
+        if m.noun_kind:
+            kinds.add(m.noun_kind)
     if not live:
         return None
-    level = max(m.level for m in live)
-    small = any(m.small_noun for m in live)
-    kinds = {m.noun_kind for m in live if m.noun_kind}
     best, best_score = None, -math.inf
     for i in cands:
         e = entries[i]
@@ -168,9 +169,9 @@ def _choose(g: _Group, cands: tuple[int, ...], entries: tuple[PlaceEntry, ...],
             continue  # "قرية X" is not a big city of a country the article does not speak of
         if level < _required(e, g.phrase, ambiguous, evidenced, rules):
             continue
-        if e.kind == "capital" and not g.capital_ok:
+        if e.kind == "capital" and not capital_ok:
             continue
-        if e.kind in _REGION_KINDS and all(m.oriented for m in live):
+        if vague and e.kind in _REGION_KINDS:
             continue  # "البقاع الشمالي": a part of a region, not a point
         score = (100.0 if evidenced else 0.0) + (50.0 if e.kind in kinds else 0.0) \
             + (10.0 if e.country in rules.home_countries else 0.0) + math.log10(e.population + 10)
@@ -186,12 +187,12 @@ def _report(norm: str, text: str | None, groups: dict[str, _Group],
     for g in groups.values():
         if g.entry is None:
             continue
-        live = [m for m in g.mentions if not m.blocked]
-        first = min(m.hit.start for m in live)
+        starts = [m.hit.start for m in g.mentions if not m.blocked]
+        first = starts[0]  # mentions come in text order
         phrase, start, count = by_entry.get(g.entry, (g.phrase, first, 0))
         if first < start:
             phrase, start = g.phrase, first
-        by_entry[g.entry] = (phrase, start, count + len(live))
+        by_entry[g.entry] = (phrase, start, count + len(starts))
     if written is None and text is not None and by_entry:
         written = SourceMap(text, norm)
     out = []
