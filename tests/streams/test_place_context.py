@@ -41,6 +41,7 @@ FOUND = [
     ("big-town-lends-its-cue", "تضررت دير الزور والعشارة من السيول الأخيرة.", [DEIR_EZ_ZOR, ASHARA]),
     ("capital-listed-after-towns", "توزعت العائلات العائدة على حلب وإدلب ودمشق.", [DAMASCUS]),
     ("capital-listed-before-a-town", "سجلت بغداد وديالى أعلى درجات الحرارة أمس.", [BAGHDAD]),
+    ("capital-surroundings", "تصدت الدفاعات الجوية لصواريخ استهدفت محيط دمشق فجراً.", [DAMASCUS]),
     ("capital-on-a-journey", "فُقد الاتصال بالسائق أثناء طريقه من دمشق إلى درعا.", [DAMASCUS]),
     ("dateline", "دمشق - خاص\nافتتح معرض الكتاب أبوابه للزوار.", [DAMASCUS]),
     ("dual-noun-second-name", "استهدف القصف محيط بلدتي عين القط وإبطع صباحاً.", [IBTA]),
