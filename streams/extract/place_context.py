@@ -8,11 +8,13 @@
 - a dual or plural place noun a word or two before a name joined by و
   ("بلدتي X وY": Y is the second town);
 - a travel pair ("من دمشق إلى ..."), where even a capital is a place;
-- a dateline: the name opening a line, followed by a dash or a colon;
+- a dateline: the name opening a line, followed by a dash, colon, comma or
+  parenthesis ("دمشق - خاص", "BEIRUT (Reuters) -");
 - an orientation after it ("راشيا شرق لبنان"), a weak cue like a preposition;
   but a village noun before and an orientation adjective after ("بلدة
   الغارية الشرقية") name another village than the one the gazetteer knows;
-- a person's title or given name, or an organisation word, before it: not a place.
+- a person's title or given name, or an organisation word, before it, or an
+  institution word after it ("Damascus University"): not a place.
 
 `coordinate` then lets a name joined by "و" or a comma to a place inherit
 its cue: along a whole list ("محافظات حلب وإدلب وحمص ودمشق"), from a big
