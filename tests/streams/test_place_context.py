@@ -73,6 +73,7 @@ NOT_PLACES = [
     ("part-of-a-region", "لاحقت الدوريات المهربين في منطقة البقاع الشمالي."),
     ("another-village-east", "اندلع حريق في قرية الكسرة الشرقية."),
     ("capitals-listed-together", "رحبت واشنطن وطهران بالاتفاق."),
+    ("common-words-foot-and-important", "ناقش الاتحاد القضايا الهامة لكرة القدم."),
     ("given-name-before-town", "قال وليد الرطبة إن العمل مستمر."),
     ("capital-as-source", "وصلت رسالة من دمشق تؤكد الموقف."),
     ("english-capital-as-government", "Damascus said it rejected the proposal."),
