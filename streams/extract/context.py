@@ -10,15 +10,22 @@ from __future__ import annotations
 
 import re
 
-_WINDOW = 48
+WINDOW = 48  # how far the look-around reaches, in characters
+_WINDOW = WINDOW
 _STOPS = frozenset(".!?؟\n")
-# Non-word characters other than a sentence stop, then a word (letters and digits, no "_"): matched in C.
-_WORD_AFTER = re.compile(r"(?:(?![.!?؟\n])[\W_])*([^\W_]+)")
+# Non-word characters other than a sentence stop, then a word (letters and digits, no "_"), matched in C:
+# `word_after` is ``WORD_AFTER.match(norm, pos, pos + WINDOW)[1]``, inlined where it runs for every mention.
+WORD_AFTER = re.compile(r"(?:(?![.!?؟\n])[\W_])*([^\W_]+)")
 
 
 def _word_ending(norm: str, pos: int, lo: int) -> tuple[str, int]:
     """The word ending at or before ``pos`` (not crossing a sentence stop) and where it starts."""
     i = pos
+    if i > lo + 1 and norm[i - 1] == " " and norm[i - 2].isalnum():  # the usual case: one space, then a word
+        j = max(lo, norm.rfind(" ", lo, i - 1) + 1)
+        word = norm[j:i - 1]
+        if word.isalnum():
+            return word, j
     while i > lo and not norm[i - 1].isalnum():
         if norm[i - 1] in _STOPS:
             return "", i
@@ -62,7 +69,7 @@ def words_before(norm: str, pos: int, n: int) -> list[str]:
 
 def word_after(norm: str, pos: int) -> str:
     """The word starting after ``pos`` in the same sentence, or ""."""
-    m = _WORD_AFTER.match(norm, pos, pos + _WINDOW)  # an end past the text is the text's end
+    m = WORD_AFTER.match(norm, pos, pos + _WINDOW)  # an end past the text is the text's end
     return m.group(1) if m else ""
 
 

@@ -30,7 +30,9 @@ import math
 from dataclasses import dataclass
 from itertools import pairwise
 
-from streams.extract.context import gap, two_words_before, word_after, words_before
+from streams.extract.context import WINDOW as _WINDOW
+from streams.extract.context import WORD_AFTER as _WORD_AFTER
+from streams.extract.context import gap, two_words_before, words_before
 from streams.extract.gazetteer.model import PlaceEntry
 from streams.extract.lexicon import Hit
 from streams.extract.place_rules import PlaceRules
@@ -65,27 +67,31 @@ class Mention:
     after: str = ""  # the word after the name
 
 
-def is_latin(phrase: str) -> bool:
-    """Whether a (normalised) name is written in Latin letters."""
-    return phrase[:1].isascii()
-
-
 def read_context(norm: str, hit: Hit[int], rules: PlaceRules) -> Mention:
-    """What the words around one mention say about it (see the module docstring)."""
-    after = word_after(norm, hit.end)
-    m = Mention(hit, after=after)
-    words = hit.phrase.split(" ")
-    if words[0] in rules.place_nouns:  # "مخيم الهول", "معبر نصيب": the cue is in the name
-        m.level, m.capital_ok, m.noun_kind = NOUN, True, NOUN_KINDS.get(words[0], "")
+    """What the words around one mention say about it (see the module docstring).
+
+    This runs for every gazetteer name in every article: cheap tests come first,
+    and the Latin test is a comparison rather than a call.
+    """
+    phrase = hit.phrase
+    latin = phrase[0] < "\x80"
+    following = _WORD_AFTER.match(norm, hit.end, hit.end + _WINDOW)
+    after = following[1] if following else ""
+    m = Mention(hit, NONE, False, False, "", False, False, after)
+    first = phrase.split(" ", 1)[0]
+    if first in rules.place_nouns:  # "مخيم الهول", "معبر نصيب": the cue is in the name
+        m.level, m.capital_ok, m.noun_kind = NOUN, True, NOUN_KINDS.get(first, "")
         return m
-    if words[-1] in rules.nouns_after and len(words) > 1 and is_latin(hit.phrase):  # "al-Hol camp"
-        m.level, m.capital_ok, m.noun_kind = NOUN, True, NOUN_KINDS.get(words[-1], "")
-        return m
+    if latin:
+        last = phrase.rsplit(" ", 1)[-1]
+        if last in rules.nouns_after and last != phrase:  # "al-Hol camp"
+            m.level, m.capital_ok, m.noun_kind = NOUN, True, NOUN_KINDS.get(last, "")
+            return m
     far, near = two_words_before(norm, hit.start)
     if near in rules.person_words or near in rules.organisation_words:
         m.blocked = True
         return m
-    if after in rules.nouns_after and is_latin(hit.phrase):  # "Daquq district", "Kirkuk province"
+    if latin and after in rules.nouns_after:  # "Daquq district", "Kirkuk province"
         m.level, m.capital_ok, m.noun_kind = NOUN, True, NOUN_KINDS.get(after, "")
         return m
     if after in rules.blocking_words_after:  # "Damascus University", "Aleppo Media Center"
@@ -104,9 +110,9 @@ def read_context(norm: str, hit: Hit[int], rules: PlaceRules) -> Mention:
     elif near in rules.prepositions or "ل" in hit.clitics:
         m.level = PREP
         m.capital_ok = near in rules.capital_cues or (near in rules.from_words and after in rules.to_words)
-    elif _after_dual_noun(norm, hit, rules):
+    elif "و" in hit.clitics and _after_dual_noun(norm, hit, rules):
         m.level = NOUN
-    elif _opens_line(norm, hit):
+    elif (not hit.start or norm[hit.start - 1] == "\n") and _opens_line(norm, hit):
         m.level, m.capital_ok = PREP, True
     elif after in rules.orientation_nouns:  # "راشيا شرق لبنان", "Qamishli, northeast Syria"
         m.level = PREP

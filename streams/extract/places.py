@@ -101,7 +101,7 @@ def _places(norm_text: str, gazetteer: Gazetteer, text: str | None, rules: Place
             evidence[iso] = evidence.get(iso, 0) + 1
     if text is not None:
         for m in mentions:  # an English name is a proper noun: "Homs", not "homs"
-            if m.hit.phrase[0] < "\x80":  # Latin letters (`is_latin`), tested inline: it runs for every mention
+            if m.hit.phrase[0] < "\x80":  # a name in Latin letters
                 written = written or SourceMap(text, norm_text)
                 m.blocked = m.blocked or written.span(m.hit.core_start, m.hit.end).islower()
     coordinate(norm_text, mentions, gazetteer.entries, rules)
