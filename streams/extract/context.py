@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 WINDOW = 48  # how far the look-around reaches, in characters
-_WINDOW = WINDOW
 _STOPS = frozenset(".!?؟\n")
 # Non-word characters other than a sentence stop, then a word (letters and digits, no "_"), matched in C:
 # `word_after` is ``WORD_AFTER.match(norm, pos, pos + WINDOW)[1]``, inlined where it runs for every mention.
@@ -42,12 +41,12 @@ def _word_ending(norm: str, pos: int, lo: int) -> tuple[str, int]:
 
 def word_before(norm: str, pos: int) -> str:
     """The word ending before ``pos`` in the same sentence, or ""."""
-    return _word_ending(norm, pos, max(0, pos - _WINDOW))[0]
+    return _word_ending(norm, pos, max(0, pos - WINDOW))[0]
 
 
 def two_words_before(norm: str, pos: int) -> tuple[str, str]:
     """The two words before ``pos`` in the same sentence, farther first; "" where missing."""
-    lo = max(0, pos - 2 * _WINDOW)
+    lo = max(0, pos - 2 * WINDOW)
     near, j = _word_ending(norm, pos, lo)
     if not near:
         return "", ""
@@ -57,7 +56,7 @@ def two_words_before(norm: str, pos: int) -> tuple[str, str]:
 
 def words_before(norm: str, pos: int, n: int) -> list[str]:
     """Up to ``n`` words before ``pos`` in the same sentence, farther first."""
-    lo = max(0, pos - n * _WINDOW)
+    lo = max(0, pos - n * WINDOW)
     out: list[str] = []
     while len(out) < n:
         word, pos = _word_ending(norm, pos, lo)
@@ -69,7 +68,7 @@ def words_before(norm: str, pos: int, n: int) -> list[str]:
 
 def word_after(norm: str, pos: int) -> str:
     """The word starting after ``pos`` in the same sentence, or ""."""
-    m = WORD_AFTER.match(norm, pos, pos + _WINDOW)  # an end past the text is the text's end
+    m = WORD_AFTER.match(norm, pos, pos + WINDOW)  # an end past the text is the text's end
     return m.group(1) if m else ""
 
 

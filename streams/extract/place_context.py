@@ -30,9 +30,7 @@ import math
 from dataclasses import dataclass
 from itertools import pairwise
 
-from streams.extract.context import WINDOW as _WINDOW
-from streams.extract.context import WORD_AFTER as _WORD_AFTER
-from streams.extract.context import gap, two_words_before, words_before
+from streams.extract.context import WINDOW, WORD_AFTER, gap, two_words_before, words_before
 from streams.extract.gazetteer.model import PlaceEntry
 from streams.extract.lexicon import Hit
 from streams.extract.place_rules import PlaceRules
@@ -75,7 +73,7 @@ def read_context(norm: str, hit: Hit[int], rules: PlaceRules) -> Mention:
     """
     phrase = hit.phrase
     latin = phrase[0] < "\x80"
-    following = _WORD_AFTER.match(norm, hit.end, hit.end + _WINDOW)
+    following = WORD_AFTER.match(norm, hit.end, hit.end + WINDOW)
     after = following[1] if following else ""
     m = Mention(hit, NONE, False, False, "", False, False, after)
     first = phrase.split(" ", 1)[0]
