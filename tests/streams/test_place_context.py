@@ -102,6 +102,8 @@ SPELLINGS = [
     ("Al-Qamishli", QAMISHLI), ("Qamishlo", QAMISHLI), ("Abu Kamal", ALBU_KAMAL), ("Albu Kamal", ALBU_KAMAL),
     ("Raqqa", RAQQA), ("Raqa", RAQQA), ("Hasakah", (36.50, 40.75)), ("Al-Hasakah", (36.50, 40.75)),
     ("Hasaka", (36.50, 40.75)), ("Ras al-Ain", (36.85, 40.07)), ("Azaz", (36.59, 37.05)), ("Hama", (35.13, 36.76)),
+    ("Tal Rifaat", (36.47, 37.09)), ("Khan Sheikhoun", (35.44, 36.65)), ("Makhmour", (35.78, 43.59)),
+    ("Sulaimani", (35.56, 45.44)), ("Hawija", (35.33, 43.77)),
 ]
 
 
