@@ -3,7 +3,8 @@
 Pure functions over an article's clean text (and its normalised form), with
 their vocabularies in data files beside them:
 
-- `places.find_places`            gazetteer places (gazetteer/, places.yaml)
+- `places.find_places`            gazetteer places (gazetteer/, places.yaml; the
+                                  context rules in place_context)
 - `countries.find_countries`      ISO codes (countries.yaml)
 - `quantities.find_quantities`    drug and money quantities (quantities.yaml)
 

@@ -83,6 +83,19 @@ def load_country_vocab(path: Path = DATA_FILE) -> CountryVocab:
     return parse_country_vocab(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
+@cache
+def definite_adjectives(vocab: CountryVocab) -> dict[str, str]:
+    """Each definite adjective form ("الليبيه", "الايرانيه") -> its one country.
+
+    After a place's name it says which country the place is in ("طرابلس الليبية").
+    """
+    out: dict[str, str] = {}
+    for phrase, iso, role in vocab.phrases:
+        if role == ADJECTIVE and len(vocab.isos.get(phrase, ())) == 1:
+            out[ARTICLE + phrase] = iso
+    return out
+
+
 def _counts(norm: str, hit: Hit[tuple[str, str]]) -> bool:
     """False for a definite adjective not after a definite word (a family name)."""
     if not hit.article or hit.phrase.startswith(ARTICLE):

@@ -13,10 +13,23 @@ from pathlib import Path
 
 import yaml
 
-from streams.extract.lexicon import clitic_forms
+from streams.extract.lexicon import ARTICLE_CHAINS, clitic_forms
 from streams.text.normalize import normalize
+from streams.text.tokens import PREFIXES
 
 DATA_FILE = Path(__file__).with_name("places.yaml")
+
+
+def _bare_clitic_forms(words: list[str]) -> frozenset[str]:
+    """The words and each behind a clitic chain without the article: a given name
+    takes "و" or "ب" but not "ال" ("والوليد" is "and al-Walid", a place, not "and Walid")."""
+    out: set[str] = set()
+    for raw in words:
+        w = normalize(str(raw)).strip()
+        if w:
+            out.add(w)
+            out.update(p + w for p in PREFIXES if p not in ARTICLE_CHAINS)
+    return frozenset(out)
 
 
 def _plain(words: list[str]) -> frozenset[str]:
@@ -36,6 +49,13 @@ class PlaceRules:
     needs_place_noun: frozenset[str]  # names (normalised) that are common words
     needs_cue: frozenset[str]
     no_cue_population: int
+    nouns_after: frozenset[str]  # English: "al-Hol camp", "Daquq district"
+    blocking_words_after: frozenset[str]  # "Damascus University"
+    dual_place_nouns: frozenset[str]  # "بلدتي X وY"
+    from_words: frozenset[str]  # "من دمشق إلى ...": a capital on a journey is a place
+    to_words: frozenset[str]
+    home_countries: frozenset[str]  # a place elsewhere needs a cue unless its country is named
+    orientation_nouns: frozenset[str]  # after a name: "راشيا شرق لبنان"
 
     @classmethod
     def from_mapping(cls, data: dict) -> PlaceRules:
@@ -45,11 +65,18 @@ class PlaceRules:
             small_place_nouns=clitic_forms(data["small_place_nouns"]),
             prepositions=clitic_forms(data["prepositions"]),
             capital_cues=clitic_forms(data["capital_cues"]),
-            person_words=clitic_forms(data["person_words"]),
+            person_words=_bare_clitic_forms(data["person_words"]),
             organisation_words=clitic_forms(data["organisation_words"]),
             needs_place_noun=_plain(data["needs_place_noun"]),
             needs_cue=_plain(data["needs_cue"]),
             no_cue_population=int(data["no_cue_population"]),
+            nouns_after=_plain(data["nouns_after"]),
+            blocking_words_after=clitic_forms(data["blocking_words_after"]),
+            dual_place_nouns=clitic_forms(data["dual_place_nouns"]),
+            from_words=clitic_forms(data["from_words"]),
+            to_words=clitic_forms(data["to_words"]),
+            home_countries=frozenset(str(c) for c in data["home_countries"]),
+            orientation_nouns=_plain(data["orientation_nouns"]),
         )
 
 

@@ -4,16 +4,19 @@
 
 1. every gazetteer name in the normalised text, clitics allowed, longest
    first ("دير الزور" over "الزور"), via the gazetteer's automaton;
-2. each mention's context: a place noun before it ("مدينة", "ريف", "معبر"),
-   a preposition ("في", "إلى", or ب on the word itself), a coordination
-   with a place just before ("الحسكة ودير الزور"), or a person's title or
-   given name / an organisation word before it, which rules it out;
+2. each mention's context (`streams.extract.place_context`): a place noun
+   ("مدينة", "ريف", "معبر"; "X camp"), a preposition ("في", "إلى", ب on the
+   word; "in"), a coordination with a place ("الحسكة ودير الزور"), or a
+   person's title or given name / an organisation word before it, which rules
+   it out; an English name must be capitalised;
 3. the names are resolved, unambiguous ones first: their countries join the
    countries the article names as evidence, and an ambiguous name goes to the
-   reading in an evidenced country, else the most important one;
+   reading in an evidenced country, else in the region's countries, else the
+   most important one;
 4. a name is kept when its context is strong enough for it: big unambiguous
-   towns need nothing, small or ambiguous ones a cue, capitals a locative cue
-   (alone, "واشنطن" is the US government), common words a place noun.
+   towns of the region need nothing, small, ambiguous or far-away ones a cue,
+   capitals a locative cue or a list of places (alone, "واشنطن" is the US
+   government), common words a place noun.
 
 Each place is reported once, with the number of its mentions.
 """
@@ -22,43 +25,25 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from itertools import pairwise
 
 from schemas.facts import Place
-from streams.extract.context import gap, two_words_before
 from streams.extract.countries import (
     CountryVocab,
     countries_of,
     country_mentions,
+    definite_adjectives,
     load_country_vocab,
     mentions_in,
 )
 from streams.extract.gazetteer.model import Gazetteer, PlaceEntry
 from streams.extract.lexicon import Hit, find_each
+from streams.extract.place_context import COORD, NONE, NOUN, Mention, coordinate, read_context
 from streams.extract.place_rules import PlaceRules, load_place_rules
 from streams.extract.surface import surface
 from streams.text.normalize import SourceMap
 
-# Strength of the context of a mention.
-NONE, COORD, PREP, NOUN = 0, 1, 2, 3
 _SMALL_PLACE_MAX_POP = 100_000
-# Which entry kinds a place noun announces ("مخيم X" is the camp).
-_NOUN_KINDS = {
-    "مخيم": "camp", "معبر": "crossing", "منفذ": "crossing", "مطار": "airport", "قاعده": "base",
-    "محافظه": "governorate", "سجن": "prison",
-}
-_COORD_GAPS = {"", "،", ",", "و", "، و", ", و", "-", "/"}
-_ORIENTATION = {"الشرقي", "الغربي", "الشمالي", "الجنوبي", "الشرقيه", "الغربيه", "الشماليه", "الجنوبيه"}
-
-
-@dataclass(slots=True)
-class _Mention:
-    hit: Hit[int]
-    level: int = NONE
-    capital_ok: bool = False
-    small_noun: bool = False
-    noun_kind: str = ""
-    blocked: bool = False
+_REGION_KINDS = frozenset({"governorate", "region"})
 
 
 @dataclass(slots=True)
@@ -66,16 +51,8 @@ class _Group:
     """All mentions of one name."""
 
     phrase: str
-    mentions: list[_Mention] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
     entry: int | None = None
-
-    @property
-    def level(self) -> int:
-        return max((m.level for m in self.mentions if not m.blocked), default=NONE)
-
-    @property
-    def capital_ok(self) -> bool:
-        return any(m.capital_ok for m in self.mentions if not m.blocked)
 
 
 def find_places(norm_text: str, gazetteer: Gazetteer, *, text: str | None = None,
@@ -88,8 +65,9 @@ def find_places(norm_text: str, gazetteer: Gazetteer, *, text: str | None = None
     hits = gazetteer.lexicon.find(norm_text)
     if not hits:
         return []
+    vocab = countries or load_country_vocab()
     return _places(norm_text, gazetteer, text, rules or load_place_rules(), hits,
-                   dict(country_mentions(norm_text, countries)))
+                   dict(country_mentions(norm_text, vocab)), vocab)
 
 
 def find_places_and_countries(norm_text: str, gazetteer: Gazetteer, *, text: str | None = None,
@@ -107,15 +85,26 @@ def find_places_and_countries(norm_text: str, gazetteer: Gazetteer, *, text: str
     hits, country_hits = find_each(norm_text, (gazetteer.lexicon, vocab.lexicon))
     mentions = dict(mentions_in(norm_text, country_hits, vocab))
     places = _places(norm_text, gazetteer, text, rules or load_place_rules(), hits, dict(mentions),
-                     written) if hits else []
+                     vocab, written) if hits else []
     return places, countries_of(mentions, places)
 
 
 def _places(norm_text: str, gazetteer: Gazetteer, text: str | None, rules: PlaceRules,
-            hits: list[Hit[int]], evidence: dict[str, int], written: SourceMap | None = None) -> list[Place]:
+            hits: list[Hit[int]], evidence: dict[str, int], vocab: CountryVocab,
+            written: SourceMap | None = None) -> list[Place]:
     """`find_places` once the names (``hits``) and country mentions (``evidence``, updated here) are found."""
-    mentions = [_context(norm_text, h, rules) for h in hits]
-    _coordinate(norm_text, mentions)
+    mentions = [read_context(norm_text, h, rules) for h in hits]
+    adjectives = definite_adjectives(vocab)
+    for m in mentions:  # "طرابلس الليبية", "قم الإيرانية": the adjective names the place's country
+        if m.after in adjectives:
+            iso = adjectives[m.after]
+            evidence[iso] = evidence.get(iso, 0) + 1
+    if text is not None:
+        for m in mentions:  # an English name is a proper noun: "Homs", not "homs"
+            if m.hit.phrase[0] < "\x80":  # a name in Latin letters
+                written = written or SourceMap(text, norm_text)
+                m.blocked = m.blocked or written.span(m.hit.core_start, m.hit.end).islower()
+    coordinate(norm_text, mentions, gazetteer.entries, rules)
     groups: dict[str, _Group] = {}
     for m in mentions:
         groups.setdefault(m.hit.phrase, _Group(m.hit.phrase)).mentions.append(m)
@@ -138,52 +127,14 @@ def _places(norm_text: str, gazetteer: Gazetteer, text: str | None, rules: Place
     return _report(norm_text, text, groups, entries, written)
 
 
-def _context(norm: str, hit: Hit[int], rules: PlaceRules) -> _Mention:
-    """What the words before one mention say about it."""
-    m = _Mention(hit)
-    first_word = hit.phrase.split(" ", 1)[0]
-    if first_word in rules.place_nouns:  # "مخيم الهول", "معبر نصيب": the cue is in the name
-        m.level, m.capital_ok, m.noun_kind = NOUN, True, _NOUN_KINDS.get(first_word, "")
-        return m
-    far, near = two_words_before(norm, hit.start)
-    if near in rules.person_words or near in rules.organisation_words:
-        m.blocked = True
-        return m
-    pair = f"{far} {near}"
-    if near in rules.place_nouns or pair in rules.place_nouns:
-        m.level = NOUN
-        m.capital_ok = near in rules.capital_cues or pair in rules.capital_cues
-        m.small_noun = near in rules.small_place_nouns
-        base = near[1:] if near[:1] in "وفبل" and near[1:] in rules.place_nouns else near
-        m.noun_kind = _NOUN_KINDS.get(base.removeprefix("ال"), "")
-    elif "ب" in hit.clitics:
-        m.level, m.capital_ok = PREP, True
-    elif near in rules.prepositions or "ل" in hit.clitics:
-        m.level = PREP
-        m.capital_ok = near in rules.capital_cues
-    return m
-
-
-def _coordinate(norm: str, mentions: list[_Mention]) -> None:
-    """Give a mention joined to the cued mention before it ("الحسكة ودير الزور") a cue."""
-    for prev, cur in pairwise(mentions):
-        if cur.blocked or cur.level >= COORD or prev.level < PREP or prev.blocked:
-            continue
-        between = gap(norm, prev.hit.end, cur.hit.start)
-        words = between.split()
-        if words and words[0] in _ORIENTATION:  # "ريف حلب الشمالي وإدلب"
-            between = " ".join(words[1:])
-        if between in _COORD_GAPS and (between or "و" in cur.hit.clitics):
-            cur.level = COORD
-            cur.capital_ok = prev.capital_ok
-
-
 def _required(entry: PlaceEntry, phrase: str, ambiguous: bool, evidenced: bool, rules: PlaceRules) -> int:
     """The weakest context with which ``phrase`` may stand for ``entry``."""
     if phrase in rules.needs_place_noun:
         return NOUN
     if phrase in rules.needs_cue or entry.kind == "capital":
         return COORD
+    if entry.country not in rules.home_countries and not evidenced:
+        return COORD  # far away and the article does not name its country: "بوشر" is a verb here
     if entry.population >= rules.no_cue_population and (evidenced or not ambiguous):
         return NONE
     return COORD
@@ -195,12 +146,21 @@ def _choose(g: _Group, cands: tuple[int, ...], entries: tuple[PlaceEntry, ...],
 
     ``ambiguous``: the candidates lie in more than one country.
     """
-    live = [m for m in g.mentions if not m.blocked]
+    level, small, capital_ok, vague, kinds = NONE, False, False, True, set()
+    live = False
+    for m in g.mentions:  # one loop for what the mentions say together (most names have one)
+        if m.blocked:
+            continue
+        live = True
+        if m.level > level:
+            level = m.level
+        small = small or m.small_noun
+        capital_ok = capital_ok or m.capital_ok
+        vague = vague and m.oriented
+        if m.noun_kind:
+            kinds.add(m.noun_kind)
     if not live:
         return None
-    level = max(m.level for m in live)
-    small = any(m.small_noun for m in live)
-    kinds = {m.noun_kind for m in live if m.noun_kind}
     best, best_score = None, -math.inf
     for i in cands:
         e = entries[i]
@@ -209,9 +169,12 @@ def _choose(g: _Group, cands: tuple[int, ...], entries: tuple[PlaceEntry, ...],
             continue  # "قرية X" is not a big city of a country the article does not speak of
         if level < _required(e, g.phrase, ambiguous, evidenced, rules):
             continue
-        if e.kind == "capital" and not g.capital_ok:
+        if e.kind == "capital" and not capital_ok:
             continue
-        score = (100.0 if evidenced else 0.0) + (50.0 if e.kind in kinds else 0.0) + math.log10(e.population + 10)
+        if vague and e.kind in _REGION_KINDS:
+            continue  # "البقاع الشمالي": a part of a region, not a point
+        score = (100.0 if evidenced else 0.0) + (50.0 if e.kind in kinds else 0.0) \
+            + (10.0 if e.country in rules.home_countries else 0.0) + math.log10(e.population + 10)
         if score > best_score:
             best, best_score = i, score
     return best
@@ -224,12 +187,12 @@ def _report(norm: str, text: str | None, groups: dict[str, _Group],
     for g in groups.values():
         if g.entry is None:
             continue
-        live = [m for m in g.mentions if not m.blocked]
-        first = min(m.hit.start for m in live)
+        starts = [m.hit.start for m in g.mentions if not m.blocked]
+        first = starts[0]  # mentions come in text order
         phrase, start, count = by_entry.get(g.entry, (g.phrase, first, 0))
         if first < start:
             phrase, start = g.phrase, first
-        by_entry[g.entry] = (phrase, start, count + len(live))
+        by_entry[g.entry] = (phrase, start, count + len(starts))
     if written is None and text is not None and by_entry:
         written = SourceMap(text, norm)
     out = []

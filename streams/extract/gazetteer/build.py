@@ -76,9 +76,40 @@ def arabic_forms(raw: str) -> list[str]:
 
 
 def latin_forms(raw: str) -> list[str]:
-    """The matching form of a Latin name; [] if unusable."""
+    """The matching forms of a Latin name with its spelling variants; [] if unusable.
+
+    English news writes the Arabic article in many ways: "Deir al-Zor", "Deir
+    el Zor", "Al Bukamal", "Al-Bukamal", or not at all ("Hasakah"). Each
+    form of the article (al/el, hyphen or space) is generated, and a leading
+    article may be left out when a long enough name remains.
+    """
     s = _ascii(raw)
-    return [s] if _LATIN_NAME.match(s) and len(s.replace(" ", "")) >= 4 else []
+    if not _LATIN_NAME.match(s) or len(s.replace(" ", "")) < 4:
+        return []
+    out = dict.fromkeys([s, *_article_variants(s)])
+    return [v for v in out if len(v.replace(" ", "")) >= 4]
+
+
+_LATIN_ARTICLE = re.compile(r"\b(?P<article>al|el|ad|ar|as|ash|az|ez|ed|er|an|at|ath|adh|es|en|et|ul)[- ](?=[a-z])")
+
+
+def _article_variants(s: str) -> list[str]:
+    """"deir ez-zor" -> "deir al-zor", "deir al zor", "deir el-zor", "deir el zor", ...; "al-hasakah" -> "hasakah"."""
+    if not _LATIN_ARTICLE.search(s):
+        return []
+    out = [_LATIN_ARTICLE.sub(article + sep, s) for article in ("al", "el") for sep in ("-", " ")]
+    out += [_LATIN_ARTICLE.sub(r"\g<article>" + sep, s) for sep in ("-", " ")]
+    lead = _LATIN_ARTICLE.match(s)
+    if lead and len(s) - lead.end() >= 5:
+        out.append(s[lead.end():])
+    return out
+
+
+def latin_alternates(alternatenames: Iterable[str]) -> list[str]:
+    """GeoNames' Latin alternate names that are transliterations, as written: not
+    codes ("DEZ"), not machine romanisations ("dyr alzwr"), at least five letters."""
+    return [a for a in alternatenames
+            if a.isascii() and a[:1].isupper() and not a.isupper() and len(a.replace(" ", "")) >= 5]
 
 
 def _capitals(countries: dict, cities: dict) -> dict[str, str]:
@@ -135,8 +166,10 @@ def geonames_entries(sources: dict, additions: dict, banned: set[str]) -> list[P
         added = extra_names.get(gid, [])
         arabic = [f for raw in [*added, *city["alternatenames"]] for f in arabic_forms(raw)]
         latin: list[str] = []
-        if (iso in latin_countries and pop >= sources["latin_min_population"]) or (capital and iso in latin_capitals):
+        if iso in latin_countries or (capital and iso in latin_capitals):
             latin = latin_forms(city["name"])
+        if iso in latin_countries and pop >= sources["latin_min_population"]:
+            latin += [f for raw in latin_alternates(city["alternatenames"]) for f in latin_forms(raw)]
         latin += [f for raw in added for f in latin_forms(raw)]
         names = _dedupe([*arabic, *latin], banned)
         if not names:
@@ -144,8 +177,9 @@ def geonames_entries(sources: dict, additions: dict, banned: set[str]) -> list[P
         display = next((raw for raw in [*added, *city["alternatenames"]] if _PURE_ARABIC.match(raw)
                         and arabic_forms(raw) and arabic_forms(raw)[0] in names), city["name"])
         kind = overrides.get(gid, {}).get("kind") or _kind(pop, capital, sources)
-        entries.append(PlaceEntry(display, round(city["latitude"], 4), round(city["longitude"], 4), iso, kind,
-                                  pop, int(gid), names))
+        fix = overrides.get(gid, {})
+        lat, lon = float(fix.get("lat", city["latitude"])), float(fix.get("lon", city["longitude"]))
+        entries.append(PlaceEntry(display, round(lat, 4), round(lon, 4), iso, kind, pop, int(gid), names))
     return entries
 
 

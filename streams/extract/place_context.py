@@ -1,0 +1,193 @@
+"""What the words around a gazetteer name say about it: place, person, organisation, or nothing.
+
+`read_context` looks at one mention on its own:
+
+- a place noun just before it ("مدينة", "ريف", "معبر"; "city of", "province of"),
+  or in English just after it ("al-Hol camp", "Daquq district");
+- a preposition before it ("في", "إلى", ب on the word itself; "in", "near");
+- a dual or plural place noun a word or two before a name joined by و
+  ("بلدتي X وY": Y is the second town);
+- a travel pair ("من دمشق إلى ..."), where even a capital is a place;
+- a dateline: the name opening a line, followed by a dash, colon, comma or
+  parenthesis ("دمشق - خاص", "BEIRUT (Reuters) -");
+- an orientation after it ("راشيا شرق لبنان"), a weak cue like a preposition;
+  but a village noun before and an orientation adjective after ("بلدة
+  الغارية الشرقية") name another village than the one the gazetteer knows;
+- a person's title or given name, or an organisation word, before it, or an
+  institution word after it ("Damascus University"): not a place.
+
+`coordinate` then lets a name joined by "و" or a comma to a place inherit
+its cue: along a whole list ("محافظات حلب وإدلب وحمص ودمشق"), from a big
+town that needs no cue ("دير الزور والعشارة"), and a capital listed with
+other places is a place too ("بغداد وديالى"), not its government. Two
+names joined without any cue are places when both can be towns of one
+country less than 150 km apart ("الرطبة وعكاشات"): a list of neighbours.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from itertools import pairwise
+
+from streams.extract.context import WINDOW, WORD_AFTER, gap, two_words_before, words_before
+from streams.extract.gazetteer.model import PlaceEntry
+from streams.extract.lexicon import Hit
+from streams.extract.place_rules import PlaceRules
+
+# Strength of the context of a mention.
+NONE, COORD, PREP, NOUN = 0, 1, 2, 3
+# Which entry kinds a place noun announces ("مخيم X", "X camp" is the camp).
+NOUN_KINDS = {
+    "مخيم": "camp", "معبر": "crossing", "منفذ": "crossing", "مطار": "airport", "قاعده": "base",
+    "محافظه": "governorate", "سجن": "prison",
+    "camp": "camp", "crossing": "crossing", "airport": "airport", "base": "base", "airbase": "base",
+    "province": "governorate", "governorate": "governorate", "prison": "prison",
+}
+_COORD_GAPS = {"", "،", ",", "و", "، و", ", و", "-", "/", "and", ", and", "or"}
+_ORIENTATION = {"الشرقي", "الغربي", "الشمالي", "الجنوبي", "الشرقيه", "الغربيه", "الشماليه", "الجنوبيه"}
+_DATELINE_MARKS = "-–—:(,"
+_NEIGHBOUR_KM = 150.0
+_MAX_JOIN = 16  # the longest text between two joined names: an orientation and ", and"
+
+
+@dataclass(slots=True)
+class Mention:
+    """One occurrence of a gazetteer name and what its context says."""
+
+    hit: Hit[int]
+    level: int = NONE
+    capital_ok: bool = False
+    small_noun: bool = False
+    noun_kind: str = ""
+    blocked: bool = False
+    oriented: bool = False  # an orientation adjective follows: "البقاع الشمالي", "الغارية الشرقية"
+    after: str = ""  # the word after the name
+
+
+def read_context(norm: str, hit: Hit[int], rules: PlaceRules) -> Mention:
+    """What the words around one mention say about it (see the module docstring).
+
+    This runs for every gazetteer name in every article: cheap tests come first,
+    and the Latin test is a comparison rather than a call.
+    """
+    phrase = hit.phrase
+    latin = phrase[0] < "\x80"
+    following = WORD_AFTER.match(norm, hit.end, hit.end + WINDOW)
+    after = following[1] if following else ""
+    m = Mention(hit, NONE, False, False, "", False, False, after)
+    first = phrase.split(" ", 1)[0]
+    if first in rules.place_nouns:  # "مخيم الهول", "معبر نصيب": the cue is in the name
+        m.level, m.capital_ok, m.noun_kind = NOUN, True, NOUN_KINDS.get(first, "")
+        return m
+    if latin:
+        last = phrase.rsplit(" ", 1)[-1]
+        if last in rules.nouns_after and last != phrase:  # "al-Hol camp"
+            m.level, m.capital_ok, m.noun_kind = NOUN, True, NOUN_KINDS.get(last, "")
+            return m
+    far, near = two_words_before(norm, hit.start)
+    if near in rules.person_words or near in rules.organisation_words:
+        m.blocked = True
+        return m
+    if latin and after in rules.nouns_after:  # "Daquq district", "Kirkuk province"
+        m.level, m.capital_ok, m.noun_kind = NOUN, True, NOUN_KINDS.get(after, "")
+        return m
+    if after in rules.blocking_words_after:  # "Damascus University", "Aleppo Media Center"
+        m.blocked = True
+        return m
+    m.oriented = after in _ORIENTATION
+    pair = f"{far} {near}"
+    if near in rules.place_nouns or pair in rules.place_nouns:
+        m.level = NOUN
+        m.capital_ok = near in rules.capital_cues or pair in rules.capital_cues
+        m.small_noun = near in rules.small_place_nouns
+        base = near[1:] if near[:1] in "وفبل" and near[1:] in rules.place_nouns else near
+        m.noun_kind = NOUN_KINDS.get(base.removeprefix("ال"), "")
+    elif "ب" in hit.clitics:
+        m.level, m.capital_ok = PREP, True
+    elif near in rules.prepositions or "ل" in hit.clitics:
+        m.level = PREP
+        m.capital_ok = near in rules.capital_cues or (near in rules.from_words and after in rules.to_words)
+    elif "و" in hit.clitics and _after_dual_noun(norm, hit, rules):
+        m.level = NOUN
+    elif (not hit.start or norm[hit.start - 1] == "\n") and _opens_line(norm, hit):
+        m.level, m.capital_ok = PREP, True
+    elif after in rules.orientation_nouns:  # "راشيا شرق لبنان", "Qamishli, northeast Syria"
+        m.level = PREP
+    if m.oriented and m.small_noun:
+        m.blocked = True  # "بلدة الغارية الشرقية" is East Ghariyah, another village than الغارية
+    return m
+
+
+def _after_dual_noun(norm: str, hit: Hit[int], rules: PlaceRules) -> bool:
+    """Whether the name is the second of "بلدتي X وY" (a dual or plural noun, one or two words, then و)."""
+    if "و" not in hit.clitics:
+        return False
+    words = words_before(norm, hit.start, 3)
+    return any(w in rules.dual_place_nouns for w in words[:-1])
+
+
+def _opens_line(norm: str, hit: Hit[int]) -> bool:
+    """Whether the mention is a dateline: first on its line, a dash, colon or comma after it."""
+    if hit.start > 0 and norm[hit.start - 1] != "\n":
+        return False
+    rest = norm[hit.end:hit.end + 3].lstrip(" ")
+    return rest[:1] in _DATELINE_MARKS and rest[:1] != ""
+
+
+def coordinate(norm: str, mentions: list[Mention], entries: tuple[PlaceEntry, ...], rules: PlaceRules) -> None:
+    """Let names joined to a place by "و" or a comma share its cue (see the module docstring)."""
+    for prev, cur in pairwise(mentions):
+        if cur.hit.start - prev.hit.end > _MAX_JOIN or cur.blocked or prev.blocked or not _joined(norm, prev, cur):
+            continue
+        prev_place = prev.level >= COORD or _stands_alone(prev.hit, entries, rules)
+        if cur.level < COORD and prev_place:
+            cur.level = COORD
+            cur.capital_ok = prev.capital_ok or _has_town(prev.hit, entries)
+        elif prev_place and _has_town(prev.hit, entries):
+            cur.capital_ok = True  # "حلب وإدلب ودمشق": a capital listed with towns
+        cur_place = cur.level >= COORD or _stands_alone(cur.hit, entries, rules)
+        if cur_place and _has_town(cur.hit, entries) and not prev.capital_ok:
+            prev.capital_ok = True  # "بغداد وديالى"
+            prev.level = max(prev.level, COORD)
+        elif not prev_place and not cur_place and _neighbours(prev.hit, cur.hit, entries, rules):
+            prev.level = cur.level = COORD  # "الرطبة وعكاشات": two towns of one area name each other
+
+
+def _neighbours(a: Hit[int], b: Hit[int], entries: tuple[PlaceEntry, ...], rules: PlaceRules) -> bool:
+    """Whether two names, neither a common word, can be towns less than `_NEIGHBOUR_KM` apart."""
+    if any(h.phrase in rules.needs_place_noun or h.phrase in rules.needs_cue for h in (a, b)):
+        return False
+    towns_a = [entries[i] for i in a.values if entries[i].kind != "capital"]
+    towns_b = [entries[i] for i in b.values if entries[i].kind != "capital"]
+    return any(x.country == y.country and _km(x, y) <= _NEIGHBOUR_KM for x in towns_a for y in towns_b)
+
+
+def _km(a: PlaceEntry, b: PlaceEntry) -> float:
+    """Great-circle distance between two entries, in km."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, h)))
+
+
+def _joined(norm: str, prev: Mention, cur: Mention) -> bool:
+    between = gap(norm, prev.hit.end, cur.hit.start)
+    words = between.split()
+    if words and words[0] in _ORIENTATION:  # "ريف حلب الشمالي وإدلب"
+        between = " ".join(words[1:])
+    return between in _COORD_GAPS and bool(between or "و" in cur.hit.clitics)
+
+
+def _has_town(hit: Hit[int], entries: tuple[PlaceEntry, ...]) -> bool:
+    """Whether some reading of the name is a place other than a national capital."""
+    return any(entries[i].kind != "capital" for i in hit.values)
+
+
+def _stands_alone(hit: Hit[int], entries: tuple[PlaceEntry, ...], rules: PlaceRules) -> bool:
+    """Whether the name is a place without any cue: a big town of one country, not a common word."""
+    if hit.phrase in rules.needs_place_noun or hit.phrase in rules.needs_cue:
+        return False
+    cands = [entries[i] for i in hit.values]
+    return (len({e.country for e in cands}) == 1 and all(e.kind != "capital" for e in cands)
+            and max(e.population for e in cands) >= rules.no_cue_population
+            and cands[0].country in rules.home_countries)
