@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import operator
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -24,6 +25,7 @@ from typing import Any
 import msgspec
 import yaml
 
+from schemas.facts import INCIDENT_TYPES
 from streams.classify import Taxonomy
 from streams.extract.gazetteer.model import Gazetteer, load_gazetteer
 from streams.extract.quantities import DATA_FILE as QUANTITIES_FILE
@@ -37,6 +39,10 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _AT = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
+THRESHOLD_OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq}
+# The figures of a fused incident a `when` condition may name (casualties: killed + injured).
+THRESHOLD_FIGURES = ("killed", "injured", "arrested", "casualties", "outlets", "reports")
+_THRESHOLD = re.compile(r"^\s*([a-z]+)\s*(>=|<=|==|>|<)\s*(\d+)\s*$")
 
 
 class RulesError(ValueError):
@@ -110,6 +116,15 @@ class SpikeRuleSpec(_RuleSpec, kw_only=True):
     min_count: int = 5
     max_p: float = 0.001
     min_ratio: float = 3.0
+
+
+class IncidentRuleSpec(_RuleSpec, kw_only=True):
+    types: list[str] = []  # incident types (schemas.facts.INCIDENT_TYPES), any of
+    places: list[PlaceCond] = []
+    countries: list[str] = []
+    actors: list[str] = []  # organisation ids, any of
+    targets: list[str] = []
+    when: list[str] = []  # "killed >= 3", "outlets >= 2": all must hold
 
 
 # --- compiled rules -------------------------------------------------------------------------------
@@ -197,15 +212,47 @@ class SpikeRule:
 
 
 @dataclass(frozen=True, slots=True)
+class Threshold:
+    """One ``when`` condition of an incident rule: a figure of the fused incident against a number."""
+
+    figure: str  # one of THRESHOLD_FIGURES
+    op: str  # one of THRESHOLD_OPS
+    value: int
+
+    def holds(self, figures: dict[str, int | None]) -> bool:
+        """Does the incident's figure meet it? A figure no report states meets nothing."""
+        have = figures.get(self.figure)
+        return have is not None and THRESHOLD_OPS[self.op](have, self.value)
+
+    def __str__(self) -> str:
+        return f"{self.figure} {self.op} {self.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentRule:
+    id: str
+    title: str
+    severity: str
+    types: frozenset[str]
+    places: tuple[PlaceMatcher, ...]
+    countries: frozenset[str]
+    actors: frozenset[str]
+    targets: frozenset[str]
+    when: tuple[Threshold, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Ruleset:
     version: str  # hash of the file content
     source: str  # where it was read from
     story: tuple[StoryRule, ...]
     spikes: tuple[SpikeRule, ...]
+    incidents: tuple[IncidentRule, ...] = ()
 
     @property
     def ids(self) -> list[str]:
-        return [r.id for r in (*self.story, *self.spikes)]
+        return [r.id for r in (*self.story, *self.spikes, *self.incidents)]
 
     @property
     def needs_text(self) -> bool:
@@ -234,7 +281,7 @@ def parse_rules(text: str, source: str, taxonomy: Taxonomy, gazetteer: Gazetteer
     if not isinstance(doc, dict) or set(doc) - {"rules"} or not isinstance(doc.get("rules"), list):
         raise RulesError(f"{name}: the file must be a mapping with one key, `rules:`, holding a list of rules")
     checker = _Checker(taxonomy, gazetteer)
-    story, spikes, seen = [], [], set()
+    story, spikes, incidents, seen = [], [], [], set()
     for i, raw in enumerate(doc["rules"]):
         rid = raw.get("id") if isinstance(raw, dict) else None
         where = f"{name}: rule {rid!r}" if isinstance(rid, str) else f"{name}: rule #{i + 1}"
@@ -247,9 +294,9 @@ def parse_rules(text: str, source: str, taxonomy: Taxonomy, gazetteer: Gazetteer
         if rule.id in seen:
             raise RulesError(f"{where}: id: another rule has the id {rule.id!r}")
         seen.add(rule.id)
-        (spikes if isinstance(rule, SpikeRule) else story).append(rule)
+        {SpikeRule: spikes, IncidentRule: incidents}.get(type(rule), story).append(rule)
     version = hashlib.sha256(text.encode()).hexdigest()[:16]
-    return Ruleset(version, source, tuple(story), tuple(spikes))
+    return Ruleset(version, source, tuple(story), tuple(spikes), tuple(incidents))
 
 
 class _Checker:
@@ -262,13 +309,14 @@ class _Checker:
         self.units, self.items = _quantity_vocab()
         self.countries = _country_codes()
 
-    def rule(self, raw: Any, index: int) -> StoryRule | SpikeRule | None:
+    def rule(self, raw: Any, index: int) -> StoryRule | SpikeRule | IncidentRule | None:
         if not isinstance(raw, dict):
             raise RulesError(f"a rule must be a mapping, got {type(raw).__name__}")
         kind = raw.get("kind", "story")
-        if kind not in ("story", "spike"):
-            raise RulesError(f"kind: must be 'story' or 'spike', got {kind!r}")
-        cls = StoryRuleSpec if kind == "story" else SpikeRuleSpec
+        specs = {"story": StoryRuleSpec, "spike": SpikeRuleSpec, "incident": IncidentRuleSpec}
+        if kind not in specs:
+            raise RulesError(f"kind: must be 'story', 'spike' or 'incident', got {kind!r}")
+        cls = specs[kind]
         try:
             spec = msgspec.convert(raw, cls)
         except msgspec.ValidationError as e:
@@ -279,7 +327,10 @@ class _Checker:
             raise RulesError(f"severity: must be one of {', '.join(SEVERITIES)}, got {spec.severity!r}")
         if not spec.title.strip():
             raise RulesError("title: must not be empty")
-        rule = self.story(spec) if isinstance(spec, StoryRuleSpec) else self.spike(spec)
+        if isinstance(spec, IncidentRuleSpec):
+            rule = self.incident(spec)
+        else:
+            rule = self.story(spec) if isinstance(spec, StoryRuleSpec) else self.spike(spec)
         return rule if spec.enabled else None  # a disabled rule is still checked
 
     def story(self, spec: StoryRuleSpec) -> StoryRule:
@@ -287,10 +338,7 @@ class _Checker:
         self._topic_ids(topics.any, "topics.any" if isinstance(spec.topics, TopicsCond) else "topics")
         self._topic_ids(topics.all, "topics.all")
         _score(topics.min_score, "topics.min_score")
-        for j, org in enumerate(spec.orgs):
-            if org not in self.orgs:
-                raise RulesError(f"orgs[{j}]: unknown organisation id {org!r} "
-                                 f"(the taxonomy has: {', '.join(sorted(self.orgs))})")
+        self._org_ids(spec.orgs, "orgs")
         countries = self._countries(spec.countries, "countries")
         quantities = tuple(self._quantity(q, f"quantities[{j}]") for j, q in enumerate(spec.quantities))
         text = spec.text or TextCond()
@@ -333,6 +381,27 @@ class _Checker:
         return SpikeRule(spec.id, spec.title, spec.severity, spec.topic, spec.min_score, spec.per, places,
                          self._countries(spec.countries, "countries"), window, baseline,
                          round(history * 86400), spec.min_count, spec.max_p, spec.min_ratio, spec.description)
+
+    def incident(self, spec: IncidentRuleSpec) -> IncidentRule:
+        for j, kind in enumerate(spec.types):
+            if kind not in INCIDENT_TYPES:
+                raise RulesError(f"types[{j}]: unknown incident type {kind!r} (one of: {', '.join(INCIDENT_TYPES)})")
+        for field in ("actors", "targets"):
+            self._org_ids(getattr(spec, field), field)
+        when = tuple(_threshold(w, f"when[{j}]") for j, w in enumerate(spec.when))
+        places = tuple(self._place(p, f"places[{j}]") for j, p in enumerate(spec.places))
+        countries = self._countries(spec.countries, "countries")
+        if not (spec.types or places or countries or spec.actors or spec.targets or when):
+            raise RulesError("no condition: give at least one of types, places, countries, actors, targets "
+                             "or when (a rule without one would alert on every incident)")
+        return IncidentRule(spec.id, spec.title, spec.severity, frozenset(spec.types), places, countries,
+                            frozenset(spec.actors), frozenset(spec.targets), when, spec.description)
+
+    def _org_ids(self, ids: list[str], field: str) -> None:
+        for j, org in enumerate(ids):
+            if org not in self.orgs:
+                raise RulesError(f"{field}[{j}]: unknown organisation id {org!r} "
+                                 f"(the taxonomy has: {', '.join(sorted(self.orgs))})")
 
     def _topic_ids(self, ids: list[str], field: str) -> None:
         for j, topic in enumerate(ids):
@@ -439,6 +508,18 @@ def _text_term(term: str, field: str) -> TextTerm:
         raise RulesError(f"{field}: {term!r} is not a usable term (words, optionally ending with *)")
     tail = r"\w*" if wildcard else ""
     return TextTerm(term, stem, re.compile(rf"{re.escape(stem)}{tail}(?!\w)"))
+
+
+def _threshold(text: str, field: str) -> Threshold:
+    """"killed >= 3" as a `Threshold`; the figure and the operator are checked."""
+    m = _THRESHOLD.match(text)
+    if not m:
+        raise RulesError(f"{field}: {text!r} is not a condition like 'killed >= 3' "
+                         f"(a figure, one of {' '.join(THRESHOLD_OPS)}, a whole number)")
+    figure, op, value = m.group(1), m.group(2), int(m.group(3))
+    if figure not in THRESHOLD_FIGURES:
+        raise RulesError(f"{field}: unknown figure {figure!r} (one of: {', '.join(THRESHOLD_FIGURES)})")
+    return Threshold(figure, op, value)
 
 
 def _field_message(message: str) -> str:

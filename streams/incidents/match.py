@@ -1,0 +1,109 @@
+"""May a report join an open incident? Type, place, date and actors must agree.
+
+The type agrees by construction (reports meet only their own scope, type and
+country: see `streams.incidents.reports`). Then, against the incident as its
+reports reconcile (`streams.incidents.reconcile.Summary`):
+
+- **place**: the same point or within ``NEAR_KM`` (25 km: a village and the
+  town the next outlet names instead); or one names a governorate or region
+  and the other a place within ``AREA_KM`` of its centre (the gazetteer has no
+  admin-area column, so a governorate is approximated by a circle). When
+  either side has no place, only a dated report with a shared actor or an
+  equal stated count may join (same type, country and day alone is too weak).
+- **date**: both known and at most ``DATE_DAYS`` apart; one unknown and the
+  undated report published between a day before and ``UNDATED_DAYS`` after the
+  known date; both unknown and the reports published within a day of each other.
+- **actors**: no contradiction: when both sides name actors, they share one
+  (an armed clash compares both sides, actors and targets together, since
+  outlets disagree on who started it).
+- never two reports of one article: an article that tells two events of one
+  type told them apart.
+
+`fit` returns how well a report fits (lower is better), or None: among the
+incidents it may join, the fold takes the nearest place, then the closest date.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from schemas.facts import Incident, Place
+from streams.alerts.rules import distance_km
+from streams.incidents.reconcile import Summary, is_area
+from streams.incidents.reports import ReportNote
+
+NEAR_KM = 25.0
+AREA_KM = 75.0
+DATE_DAYS = 1
+UNDATED_DAYS = 2
+DAY = 86400
+_PLACELESS = NEAR_KM + AREA_KM  # a join without places ranks after every join by place
+
+
+def day_number(iso: str) -> int | None:
+    """Days since 1970-01-01 of a YYYY-MM-DD date (None when unreadable)."""
+    try:
+        return date.fromisoformat(iso).toordinal() - date(1970, 1, 1).toordinal()
+    except ValueError:
+        return None
+
+
+def place_gap(a: Place, b: Place) -> float | None:
+    """How far apart two places are for fusion (km; an area match ranks after a point match), or None."""
+    d = distance_km(a.lat, a.lon, b.lat, b.lon)
+    if d <= NEAR_KM:
+        return d
+    if is_area(a) != is_area(b) and d <= AREA_KM:
+        return NEAR_KM + d
+    return None
+
+
+def date_gap(summary: Summary, report: ReportNote) -> int | None:
+    """Days between the incident's date and the report's, by the rules above, or None when too far."""
+    known, theirs = _day(summary.date), _day(report.incident.date)
+    published = int(report.at // DAY)
+    if known is not None and theirs is not None:
+        gap = abs(known - theirs)
+        return gap if gap <= DATE_DAYS else None
+    if known is not None:  # the report is undated: published after the event
+        after = published - known
+        return abs(after) if -1 <= after <= UNDATED_DAYS else None
+    first, last = int(summary.first_seen // DAY), int(summary.last_seen // DAY)
+    if theirs is not None:  # the incident is undated: its reports were published after the event
+        after = first - theirs
+        return abs(after) if -1 <= after <= UNDATED_DAYS else None
+    gap = max(first - published, published - last, 0)
+    return gap if gap <= DATE_DAYS else None
+
+
+def actors_agree(incident_type: str, summary: Summary, incident: Incident) -> bool:
+    if incident_type == "armed_clash":
+        ours, theirs = {*summary.actors, *summary.targets}, {*incident.actors, *incident.targets}
+    else:
+        ours, theirs = set(summary.actors), set(incident.actors)
+    return not (ours and theirs and ours.isdisjoint(theirs))
+
+
+def fit(summary: Summary, report: ReportNote) -> tuple[float, int] | None:
+    """(place gap, date gap) of ``report`` against an open incident, lower is better; None: it may not join."""
+    incident = report.incident
+    if any(r.article_id == report.article_id for r in summary.reports):
+        return None
+    if not actors_agree(incident.type, summary, incident):
+        return None
+    days = date_gap(summary, report)
+    if days is None:
+        return None
+    if summary.place is not None and incident.place is not None:
+        km = place_gap(summary.place, incident.place)
+        return None if km is None else (km, days)
+    if summary.date is None or incident.date is None:
+        return None
+    shared_actor = bool(set(summary.actors) & set(incident.actors))
+    same_count = any(summary.figures[c].value is not None and summary.figures[c].value == getattr(incident, c)
+                     for c in ("killed", "injured", "arrested"))
+    return (_PLACELESS, days) if shared_actor or same_count else None
+
+
+def _day(iso: str | None) -> int | None:
+    return day_number(iso) if iso else None
