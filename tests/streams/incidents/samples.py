@@ -8,8 +8,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from schemas.events import ArticleProcessed, Duplicate
+from schemas.events import ArticleProcessed, Duplicate, IncidentRecorded, IncidentUpdated
 from schemas.facts import Incident, Place
+from streams.alerts.engine import event_time, source_of
+from streams.alerts.incidents import fold_incident
+from streams.alerts.notes import StateStore
+from streams.alerts.rules import Ruleset
+from streams.expiry import HourIndex
+from streams.incidents.expiry import incident_ttl_s
+from streams.incidents.reports import reports_of
+from streams.incidents.state import DayBucket, IncidentState, IncidentStores
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # published the morning after the attack
 DAY1 = "2026-03-01"
@@ -63,3 +71,39 @@ rules:
     types: [attack]
     when: [killed >= 3, outlets >= 2]
 """
+
+NO_RULES = Ruleset("none", "test", (), ())
+
+
+class Fold:
+    """The fold over dict states, as the back-test runs it."""
+
+    def __init__(self, days: int = 30, rules: Ruleset = NO_RULES) -> None:
+        self.raw_incidents: dict = {}
+        self.stores = IncidentStores(StateStore(self.raw_incidents, IncidentState), StateStore({}, DayBucket))
+        ttl = incident_ttl_s(days)
+        self.index = HourIndex({}, 0, ttl) if ttl else None
+        self.rules = rules
+        self.events: list[IncidentRecorded | IncidentUpdated] = []
+        self.alerts: list = []
+        self.dropped = 0
+
+    def run(self, articles: list[ArticleProcessed]) -> Fold:
+        for a in articles:
+            for note in reports_of(a, at=event_time(a), source=source_of(a)):
+                events, alerts, dropped = fold_incident(self.stores, note, self.index, self.rules)
+                self.events += events
+                self.alerts += alerts
+                self.dropped += dropped
+        return self
+
+    def latest(self) -> dict[str, IncidentRecorded | IncidentUpdated]:
+        out: dict = {}
+        for e in self.events:
+            if e.incident_id not in out or out[e.incident_id].revision < e.revision:
+                out[e.incident_id] = e
+        return out
+
+    def groups(self) -> list[list[str]]:
+        """The article ids of each incident, sorted."""
+        return sorted(sorted(r.article_id for r in e.reports) for e in self.latest().values())

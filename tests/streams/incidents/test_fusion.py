@@ -9,61 +9,18 @@ import msgspec
 import pytest
 
 from schemas.codec import encode
-from schemas.events import ArticleProcessed, IncidentRecorded, IncidentUpdated
-from streams.alerts.engine import event_time, source_of
-from streams.alerts.incidents import fold_incident
-from streams.alerts.notes import StateStore
-from streams.alerts.rules import Ruleset
-from streams.expiry import HourIndex
-from streams.incidents.expiry import incident_ttl_s
 from streams.incidents.reconcile import reconcile_count
-from streams.incidents.reports import reports_of
-from streams.incidents.state import DayBucket, IncidentState, IncidentStores
+from streams.incidents.state import IncidentState
 from tests.streams.incidents.samples import (
     ALBUKAMAL,
     DEIR_EZZOR_GOV,
     MAYADIN,
     T0,
+    Fold,
     attack,
     mayadin_attack,
     processed,
 )
-
-NO_RULES = Ruleset("none", "test", (), ())
-
-
-class Fold:
-    """The fold over dict states, as the back-test runs it."""
-
-    def __init__(self, days: int = 30, rules: Ruleset = NO_RULES) -> None:
-        self.raw_incidents: dict = {}
-        self.stores = IncidentStores(StateStore(self.raw_incidents, IncidentState), StateStore({}, DayBucket))
-        ttl = incident_ttl_s(days)
-        self.index = HourIndex({}, 0, ttl) if ttl else None
-        self.rules = rules
-        self.events: list[IncidentRecorded | IncidentUpdated] = []
-        self.alerts: list = []
-        self.dropped = 0
-
-    def run(self, articles: list[ArticleProcessed]) -> Fold:
-        for a in articles:
-            for note in reports_of(a, at=event_time(a), source=source_of(a)):
-                events, alerts, dropped = fold_incident(self.stores, note, self.index, self.rules)
-                self.events += events
-                self.alerts += alerts
-                self.dropped += dropped
-        return self
-
-    def latest(self) -> dict[str, IncidentRecorded | IncidentUpdated]:
-        out: dict = {}
-        for e in self.events:
-            if e.incident_id not in out or out[e.incident_id].revision < e.revision:
-                out[e.incident_id] = e
-        return out
-
-    def groups(self) -> list[list[str]]:
-        """The article ids of each incident, sorted."""
-        return sorted(sorted(r.article_id for r in e.reports) for e in self.latest().values())
 
 
 def test_three_outlets_and_a_copy_make_one_incident_with_the_majority_toll_and_the_range():
