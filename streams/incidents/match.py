@@ -12,10 +12,12 @@ reports reconcile (`streams.incidents.reconcile.Summary`):
   equal stated count may join (same type, country and day alone is too weak).
 - **date**: both known and at most ``DATE_DAYS`` apart; one unknown and the
   undated report published between a day before and ``UNDATED_DAYS`` after the
-  known date; both unknown and the reports published within a day of each other.
-- **actors**: no contradiction: when both sides name actors, they share one
-  (an armed clash compares both sides, actors and targets together, since
-  outlets disagree on who started it).
+  known date; both unknown and the report published between a day before and
+  ``UNDATED_DAYS`` after the incident's first report (from the first, not the
+  latest: undated reports must not chain an incident along for weeks).
+- **actors**: no contradiction: when both sides name actors, they share one,
+  and the same for targets (an armed clash compares both sides, actors and
+  targets together, since outlets disagree on who started it).
 - never two reports of one article: an article that tells two events of one
   type told them apart.
 
@@ -68,20 +70,19 @@ def date_gap(summary: Summary, report: ReportNote) -> int | None:
     if known is not None:  # the report is undated: published after the event
         after = published - known
         return abs(after) if -1 <= after <= UNDATED_DAYS else None
-    first, last = int(summary.first_seen // DAY), int(summary.last_seen // DAY)
-    if theirs is not None:  # the incident is undated: its reports were published after the event
-        after = first - theirs
-        return abs(after) if -1 <= after <= UNDATED_DAYS else None
-    gap = max(first - published, published - last, 0)
-    return gap if gap <= DATE_DAYS else None
+    first = int(summary.first_seen // DAY)
+    # the incident is undated: its first report was published after the report's date, or near this one
+    after = first - theirs if theirs is not None else published - first
+    return abs(after) if -1 <= after <= UNDATED_DAYS else None
 
 
 def actors_agree(incident_type: str, summary: Summary, incident: Incident) -> bool:
+    """No contradiction: each side (actors, targets; both together for a clash) shares an id when both name one."""
     if incident_type == "armed_clash":
-        ours, theirs = {*summary.actors, *summary.targets}, {*incident.actors, *incident.targets}
+        pairs = [({*summary.actors, *summary.targets}, {*incident.actors, *incident.targets})]
     else:
-        ours, theirs = set(summary.actors), set(incident.actors)
-    return not (ours and theirs and ours.isdisjoint(theirs))
+        pairs = [(set(summary.actors), set(incident.actors)), (set(summary.targets), set(incident.targets))]
+    return not any(ours and theirs and ours.isdisjoint(theirs) for ours, theirs in pairs)
 
 
 def fit(summary: Summary, report: ReportNote) -> tuple[float, int] | None:

@@ -48,6 +48,14 @@ CASES = {
         [processed("x1", "outlet-e", [attack(4, MAYADIN, "2026-03-03")], at=OTHER_DAY)], [], [["x1"]]),
     "contradicting actors stay apart": (
         [processed("x1", "outlet-e", [attack(4, actors=("hts",))])], [], [["x1"]]),
+    "contradicting targets stay apart": (
+        [processed("x1", "outlet-e", [attack(4, targets=("assad_regime",))])], [], [["x1"]]),
+    "a clash told from the other side joins": (
+        [processed("x1", "outlet-e", [attack(4, kind="armed_clash", actors=("sdf",), targets=("isis",))]),
+         processed("x2", "outlet-f", [attack(4, kind="armed_clash")])], [], [["x1", "x2"]]),
+    "undated reports do not chain an incident along": (
+        [processed(f"u{i}", f"outlet-u{i}", [attack(1, ALBUKAMAL, None)], at=T0 + timedelta(days=i))
+         for i in range(5)], [], [["u0", "u1", "u2"], ["u3", "u4"]]),
     "another type stays apart": (
         [processed("x1", "outlet-e", [attack(4, kind="armed_clash")])], [], [["x1"]]),
     "a report naming no actor joins": (
