@@ -14,7 +14,8 @@
   each alert event to the all-alerts topic and its severity's topic.
 - ``incidents`` fuses each report into the open incidents of its scope
   (`streams.alerts.incidents.fold_incident`), publishes the incident to the
-  ``incidents`` topic and the incident rules' alerts to the alert topics.
+  ``incidents`` topic and the incident rules' alerts to the alert topics, and
+  sends each new incident to ``spikes`` for the spike rules counting incidents.
 
 The rules file is checked every few seconds and reloaded when it changed; a
 bad new file is refused with a log line naming the rule and the field, and
@@ -241,19 +242,21 @@ async def incidents(stream):
         ttl_s = incident_ttl_s(settings.alert_story_days)
         index = HourIndex(staged_index, event.message.partition, ttl_s) if ttl_s else None
         try:
-            fused, alerts, dropped = fold_incident(stores, report, index, live.rules)
+            folded = fold_incident(stores, report, index, live.rules)
         except Exception as e:  # never crash the agent: that would skip the message
             log.exception("incident report %s failed", report.report_id)
             await dead_letter(event, f"incident fusion failed: {type(e).__name__}: {e}", "processing")
             continue
-        await publish_incidents(fused)  # the events first, then the state that says they were published
-        await publish(alerts)
+        await publish_incidents(folded.incidents)  # the events first, then the state that says they were
+        for note in folded.spikes:  # published (`Staged`)
+            await spikes_topic.send(key=note.state_key.encode(), value=encode_note(note))
+        await publish(folded.alerts)
         for store in (stores.incidents, stores.days, staged_index):
             store.commit()
-        if dropped:
-            metrics.INCIDENTS_EXPIRED.inc(dropped)
+        if folded.expired:
+            metrics.INCIDENTS_EXPIRED.inc(folded.expired)
             log.info("incidents of partition %d with no report for %d day(s) expired: %d dropped",
-                     event.message.partition, round(ttl_s / 86400), dropped)
+                     event.message.partition, round(ttl_s / 86400), folded.expired)
 
 
 async def publish_incidents(events: list[IncidentRecorded | IncidentUpdated]) -> None:

@@ -116,10 +116,12 @@ def replay(routed: Iterable[tuple[float, Routed]], rules: Ruleset, *, since: dat
         for note in r.spikes:
             events += apply_spike(spikes, note)
         for note in r.reports:
-            fused, alerts, _ = fold_incident(incidents, note, incident_expiry, rules)
+            folded = fold_incident(incidents, note, incident_expiry, rules)
             report.reports += 1
-            report.incidents += sum(type(e) is IncidentRecorded for e in fused)
-            events += alerts
+            report.incidents += sum(type(e) is IncidentRecorded for e in folded.incidents)
+            events += folded.alerts
+            for spike in folded.spikes:
+                events += apply_spike(spikes, spike)
         for event in events:
             _record(report, event, at, floor)
     return report

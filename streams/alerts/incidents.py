@@ -1,7 +1,9 @@
 """Alerts on fused incidents: incident rules over what all the outlets together report.
 
     ReportNote ──fold_incident──► IncidentRecorded / IncidentUpdated   (streams.incidents.fusion)
-                              └─► AlertRaised / AlertUpdated            (incident rules on the record)
+                              ├─► AlertRaised / AlertUpdated            (incident rules on the record)
+                              └─► SpikeNote                             (a new incident, for the spike
+                                                                         rules counting incidents)
 
 An incident rule (``kind: incident`` in the rules file) matches the fused
 record: its type, place, country, actors, targets, and ``when`` conditions on
@@ -20,9 +22,13 @@ their time from the incident event and name it as their cause.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from schemas.events import AlertRaised, AlertUpdated, IncidentRecorded, IncidentUpdated
 from streams.alerts.ids import alert_event_id, incident_alert_id
+from streams.alerts.notes import SpikeNote
 from streams.alerts.rules import IncidentRule, Ruleset, place_key
+from streams.alerts.spike import incident_spike_notes
 from streams.expiry import HourIndex
 from streams.incidents.expiry import expire_incidents
 from streams.incidents.fusion import fuse
@@ -31,6 +37,16 @@ from streams.incidents.state import AlertMark, IncidentStores
 
 IncidentEvent = IncidentRecorded | IncidentUpdated
 AlertEvent = AlertRaised | AlertUpdated
+
+
+@dataclass
+class Folded:
+    """What one report gives: incident events, alert events, spike notes, and how many incidents expired."""
+
+    incidents: list[IncidentEvent] = field(default_factory=list)
+    alerts: list[AlertEvent] = field(default_factory=list)
+    spikes: list[SpikeNote] = field(default_factory=list)
+    expired: int = 0
 
 
 def figures(record: IncidentEvent) -> dict[str, int | None]:
@@ -67,12 +83,12 @@ def match_incident_rule(rule: IncidentRule, record: IncidentEvent) -> list[str] 
             return None
         reasons.append(f"place {p.name} ({p.lat:.4f}, {p.lon:.4f})"
                        + "".join(f" {m.label}" for m in hits if not m.keys))
-    for field, wanted in (("actors", rule.actors), ("targets", rule.targets)):
+    for side, wanted in (("actors", rule.actors), ("targets", rule.targets)):
         if wanted:
-            found = [o for o in getattr(record, field) if o in wanted]
+            found = [o for o in getattr(record, side) if o in wanted]
             if not found:
                 return None
-            reasons.append(f"{field[:-1]} {', '.join(found)}")
+            reasons.append(f"{side[:-1]} {', '.join(found)}")
     have = figures(record)
     for t in rule.when:
         if not t.holds(have):
@@ -101,22 +117,24 @@ def alert_incident(record: IncidentEvent, marks: dict[str, AlertMark], rules: Ru
     return events
 
 
-def fold_incident(stores: IncidentStores, report: ReportNote, index: HourIndex | None,
-                  rules: Ruleset) -> tuple[list[IncidentEvent], list[AlertEvent], int]:
+def fold_incident(stores: IncidentStores, report: ReportNote, index: HourIndex | None, rules: Ruleset) -> Folded:
     """One report, as the agent and the back-test both run it: expire up to its processing time
-    (none when ``index`` is None), fuse it, alert on the incident, file the incident for expiry.
-    Returns the incident events, the alert events and how many incidents expired."""
+    (none when ``index`` is None), fuse it, alert on the incident, file the incident for expiry;
+    a new incident also gives the notes of the spike rules counting incidents."""
     now = report.processed_at.timestamp()
-    dropped = expire_incidents(stores, index, now) if index else 0
+    out = Folded(expired=expire_incidents(stores, index, now) if index else 0)
     fused = fuse(stores, report)
     if fused is None:
-        return [], [], dropped
+        return out
     state = fused.state
-    alerts = alert_incident(fused.event, state.alerts, rules, report)
+    out.incidents.append(fused.event)
+    out.alerts += alert_incident(fused.event, state.alerts, rules, report)
+    if type(fused.event) is IncidentRecorded:
+        out.spikes += incident_spike_notes(fused.event, rules)
     stores.incidents[state.incident_id] = state
     if index:
         index.file(state.incident_id, state.seen)
-    return [fused.event], alerts, dropped
+    return out
 
 
 def _sources(record: IncidentEvent) -> list[str]:

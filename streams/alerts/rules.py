@@ -105,7 +105,9 @@ class StoryRuleSpec(_RuleSpec, kw_only=True):
 
 
 class SpikeRuleSpec(_RuleSpec, kw_only=True):
-    topic: str
+    count: str = "articles"  # "articles" (of a topic) or "incidents" (fused, of some types)
+    topic: str | None = None  # counting articles: their topic
+    types: list[str] = []  # counting incidents: any of these types (none: every type)
     min_score: float = 0.0
     per: str = "place"  # "place" or "country"
     places: list[PlaceCond] = []  # only count these places (any)
@@ -209,6 +211,8 @@ class SpikeRule:
     max_p: float
     min_ratio: float
     description: str = ""
+    count: str = "articles"  # or "incidents": new fused incidents of ``types`` (any type when empty)
+    types: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,7 +362,19 @@ class _Checker:
                          text_all, corr.sources, window, spec.description)
 
     def spike(self, spec: SpikeRuleSpec) -> SpikeRule:
-        self._topic_ids([spec.topic], "topic")
+        if spec.count == "articles":
+            if spec.topic is None:
+                raise RulesError("topic: missing (a spike rule counts the articles of one topic, "
+                                 "or `count: incidents` counts incidents)")
+            if spec.types:
+                raise RulesError("types: only with `count: incidents` (articles are counted by topic)")
+            self._topic_ids([spec.topic], "topic")
+        elif spec.count == "incidents":
+            if spec.topic is not None:
+                raise RulesError("topic: not with `count: incidents` (incidents are counted by type: `types`)")
+            self._incident_types(spec.types)
+        else:
+            raise RulesError(f"count: must be 'articles' or 'incidents', got {spec.count!r}")
         _score(spec.min_score, "min_score")
         if spec.per not in ("place", "country"):
             raise RulesError(f"per: must be 'place' or 'country', got {spec.per!r}")
@@ -378,14 +394,13 @@ class _Checker:
             raise RulesError(f"min_ratio: must be >= 0, got {spec.min_ratio}")
         places = tuple(self._place(p, f"places[{j}]") for j, p in enumerate(spec.places))
         baseline = round(spec.baseline_days * 86400 / window) * window
-        return SpikeRule(spec.id, spec.title, spec.severity, spec.topic, spec.min_score, spec.per, places,
+        return SpikeRule(spec.id, spec.title, spec.severity, spec.topic or "", spec.min_score, spec.per, places,
                          self._countries(spec.countries, "countries"), window, baseline,
-                         round(history * 86400), spec.min_count, spec.max_p, spec.min_ratio, spec.description)
+                         round(history * 86400), spec.min_count, spec.max_p, spec.min_ratio, spec.description,
+                         spec.count, frozenset(spec.types))
 
     def incident(self, spec: IncidentRuleSpec) -> IncidentRule:
-        for j, kind in enumerate(spec.types):
-            if kind not in INCIDENT_TYPES:
-                raise RulesError(f"types[{j}]: unknown incident type {kind!r} (one of: {', '.join(INCIDENT_TYPES)})")
+        self._incident_types(spec.types)
         for field in ("actors", "targets"):
             self._org_ids(getattr(spec, field), field)
         when = tuple(_threshold(w, f"when[{j}]") for j, w in enumerate(spec.when))
@@ -396,6 +411,11 @@ class _Checker:
                              "or when (a rule without one would alert on every incident)")
         return IncidentRule(spec.id, spec.title, spec.severity, frozenset(spec.types), places, countries,
                             frozenset(spec.actors), frozenset(spec.targets), when, spec.description)
+
+    def _incident_types(self, types: list[str]) -> None:
+        for j, kind in enumerate(types):
+            if kind not in INCIDENT_TYPES:
+                raise RulesError(f"types[{j}]: unknown incident type {kind!r} (one of: {', '.join(INCIDENT_TYPES)})")
 
     def _org_ids(self, ids: list[str], field: str) -> None:
         for j, org in enumerate(ids):

@@ -12,8 +12,9 @@ from schemas.events import ArticleProcessed, Duplicate, IncidentRecorded, Incide
 from schemas.facts import Incident, Place
 from streams.alerts.engine import event_time, source_of
 from streams.alerts.incidents import fold_incident
-from streams.alerts.notes import StateStore
+from streams.alerts.notes import SpikeState, StateStore
 from streams.alerts.rules import Ruleset
+from streams.alerts.spike import apply_spike
 from streams.expiry import HourIndex
 from streams.incidents.expiry import incident_ttl_s
 from streams.incidents.reports import reports_of
@@ -84,6 +85,7 @@ class Fold:
         ttl = incident_ttl_s(days)
         self.index = HourIndex({}, 0, ttl) if ttl else None
         self.rules = rules
+        self.spikes = StateStore({}, SpikeState)
         self.events: list[IncidentRecorded | IncidentUpdated] = []
         self.alerts: list = []
         self.dropped = 0
@@ -91,10 +93,12 @@ class Fold:
     def run(self, articles: list[ArticleProcessed]) -> Fold:
         for a in articles:
             for note in reports_of(a, at=event_time(a), source=source_of(a)):
-                events, alerts, dropped = fold_incident(self.stores, note, self.index, self.rules)
-                self.events += events
-                self.alerts += alerts
-                self.dropped += dropped
+                folded = fold_incident(self.stores, note, self.index, self.rules)
+                self.events += folded.incidents
+                self.alerts += folded.alerts
+                for spike in folded.spikes:
+                    self.alerts += apply_spike(self.spikes, spike)
+                self.dropped += folded.expired
         return self
 
     def latest(self) -> dict[str, IncidentRecorded | IncidentUpdated]:

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from schemas.events import AlertRaised, AlertUpdated
+from schemas.facts import Place
 from streams.alerts.engine import route
 from streams.alerts.rules import RulesError, parse_rules
 from streams.classify import Taxonomy
@@ -87,3 +88,59 @@ def test_route_sends_each_incident_of_an_article_keyed_by_type_and_country():
     routed = route(article, rules())
     assert [(r.report_id, r.scope) for r in routed.reports] == [
         ("x1#0", "attack|SY"), ("x1#1", "airstrike|SY"), ("x1#2", "attack|")]
+
+
+INCIDENT_SPIKE = """\
+rules:
+  - id: attacks-spike
+    kind: spike
+    title: ارتفاع مفاجئ في عدد الهجمات
+    severity: warning
+    count: incidents
+    types: [attack, airstrike]
+    per: country
+    window: 1h
+    baseline_days: 2
+    min_count: 4
+"""
+
+
+def town(i: int) -> Place:
+    """Places 45 km apart along a meridian: reports in two of them never fuse."""
+    return Place(f"town-{i}", 32.5 + 0.4 * (i % 12), 38.0 + 0.3 * (i // 12), "SY", "village")
+
+
+def test_a_spike_rule_counting_incidents_counts_each_event_once_however_many_outlets():
+    start = T0 - timedelta(days=2)
+    background = [processed(f"bg{i}", "outlet-a", [attack(1, town(i), None)], at=start + i * timedelta(hours=6))
+                  for i in range(8)]
+    # four attacks in four towns within the hour, the first told by five outlets
+    burst_at = T0 + timedelta(hours=1, minutes=5)
+    burst = [processed(f"b{i}-{k}", f"outlet-{k}", [attack(2, town(20 + i), None)],
+                       at=burst_at + timedelta(minutes=i * 10 + k))
+             for i in range(4) for k in range(5 if i == 0 else 1)]
+    one_event = [processed(f"e{k}", f"outlet-{k}", [attack(2, town(40), None)], at=burst_at + timedelta(minutes=k))
+                 for k in range(6)]
+    ruleset = rules(INCIDENT_SPIKE)
+    assert [(r.count, sorted(r.types)) for r in ruleset.spikes] == [("incidents", ["airstrike", "attack"])]
+
+    fold = Fold(rules=ruleset).run([*background, *burst])
+    spikes = [a for a in fold.alerts if a.kind == "spike"]
+    assert [type(a).__name__ for a in spikes] == ["AlertRaised"]
+    assert spikes[0].observed == 4 and spikes[0].scope == "incident=airstrike+attack country=SY"
+    burst_incidents = {e.incident_id for e in fold.events if e.reports[0].article_id[:2] in ("b0", "b1", "b2", "b3")}
+    assert len(burst_incidents) == 4 and set(spikes[0].article_ids) == burst_incidents
+    # six outlets on one attack: one incident, no burst
+    fold = Fold(rules=ruleset).run([*background, *one_event])
+    assert not [a for a in fold.alerts if a.kind == "spike"]
+
+
+def test_spike_rules_count_articles_by_topic_or_incidents_by_type():
+    for bad, message in (("count: incidents", "topic: not with `count: incidents`"),
+                         ("count: events", "count: must be 'articles' or 'incidents'")):
+        with pytest.raises(RulesError, match=message):
+            rules(INCIDENT_SPIKE.replace("count: incidents", f"topic: terrorism\n    {bad}"))
+    with pytest.raises(RulesError, match="types: only with `count: incidents`"):
+        rules(INCIDENT_SPIKE.replace("count: incidents", "topic: terrorism"))
+    with pytest.raises(RulesError, match="topic: missing"):
+        rules(INCIDENT_SPIKE.replace("    count: incidents\n", "").replace("    types: [attack, airstrike]\n", ""))
