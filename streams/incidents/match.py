@@ -5,9 +5,10 @@ country: see `streams.incidents.reports`). Then, against the incident as its
 reports reconcile (`streams.incidents.reconcile.Summary`):
 
 - **place**: the same point or within ``NEAR_KM`` (25 km: a village and the
-  town the next outlet names instead); or one names a governorate or region
-  and the other a place within ``AREA_KM`` of its centre (the gazetteer has no
-  admin-area column, so a governorate is approximated by a circle). When
+  town the next outlet names instead); or one names a governorate and the
+  other a place inside it (GeoNames' admin1 area, `streams.incidents.areas`);
+  or one names a governorate, region or district whose area is not known and
+  the other a place within ``AREA_KM`` of its centre. When
   either side has no place, only a dated report with a shared actor or an
   equal stated count may join (same type, country and day alone is too weak).
 - **date**: both known and at most ``DATE_DAYS`` apart; one unknown and the
@@ -31,9 +32,11 @@ from datetime import date
 
 from schemas.facts import Incident, Place
 from streams.alerts.rules import distance_km
+from streams.incidents.areas import admin_area
 from streams.incidents.reconcile import Summary, is_area
 from streams.incidents.reports import ReportNote
 
+ADMIN_KINDS = frozenset({"governorate", "province"})  # areas that are one admin1 area
 NEAR_KM = 25.0
 AREA_KM = 75.0
 DATE_DAYS = 1
@@ -55,9 +58,13 @@ def place_gap(a: Place, b: Place) -> float | None:
     d = distance_km(a.lat, a.lon, b.lat, b.lon)
     if d <= NEAR_KM:
         return d
-    if is_area(a) != is_area(b) and d <= AREA_KM:
-        return NEAR_KM + d
-    return None
+    if is_area(a) == is_area(b):
+        return None
+    area, point = (a, b) if is_area(a) else (b, a)
+    inside, theirs = admin_area(area), admin_area(point)
+    if area.kind in ADMIN_KINDS and inside is not None and theirs is not None:
+        return NEAR_KM + d if inside == theirs else None
+    return NEAR_KM + d if d <= AREA_KM else None
 
 
 def date_gap(summary: Summary, report: ReportNote) -> int | None:

@@ -9,6 +9,8 @@ import msgspec
 import pytest
 
 from schemas.codec import encode
+from schemas.facts import Place
+from streams.incidents.match import place_gap
 from streams.incidents.reconcile import reconcile_count
 from streams.incidents.state import IncidentState
 from tests.streams.incidents.samples import (
@@ -130,3 +132,23 @@ def test_without_expiry_nothing_is_dropped():
     fold = Fold(days=0).run(mayadin_attack())
     fold.run([processed("z1", "outlet-z", [attack(1, ALBUKAMAL, "2026-04-06")], at=T0 + timedelta(days=40))])
     assert fold.dropped == 0 and len(fold.raw_incidents) == 2
+
+
+ANBAR = Place("الأنبار", 33.4200, 43.3000, "IQ", "governorate")
+QAIM = Place("القائم", 34.3925, 40.9894, "IQ", "town", 92138)
+RUTBA = Place("الرطبة", 33.0372, 40.2859, "IQ", "town", 98677)
+MOSUL = Place("الموصل", 36.3350, 43.1189, "IQ", "city", 99072)
+RIF_DIMASHQ = Place("ريف دمشق", 33.5100, 36.2900, "SY", "governorate")
+DOUMA = Place("دوما", 33.5718, 36.4027, "SY", "city", 170592)
+
+
+@pytest.mark.parametrize("area, town, same", [
+    (ANBAR, QAIM, True),  # 220 km from the governorate's seat, inside it
+    (ANBAR, RUTBA, True),
+    (ANBAR, MOSUL, False),  # 330 km north, in Nineveh
+    (RIF_DIMASHQ, DOUMA, True),
+    (MAYADIN, ALBUKAMAL, False),  # two towns 75 km apart: no area between them
+], ids=["qaim in anbar", "rutba in anbar", "mosul not in anbar", "douma in rif dimashq", "two towns"])
+def test_a_town_fuses_with_the_governorate_it_lies_in(area, town, same):
+    assert (place_gap(area, town) is not None) is same
+    assert (place_gap(town, area) is not None) is same
