@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import operator
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -26,6 +25,7 @@ import msgspec
 import yaml
 
 from schemas.facts import INCIDENT_TYPES
+from streams.alerts.thresholds import Threshold, parse_threshold
 from streams.classify import Taxonomy
 from streams.extract.gazetteer.model import Gazetteer, load_gazetteer
 from streams.extract.quantities import DATA_FILE as QUANTITIES_FILE
@@ -39,10 +39,6 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _AT = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
-THRESHOLD_OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq}
-# The figures of a fused incident a `when` condition may name (casualties: killed + injured).
-THRESHOLD_FIGURES = ("killed", "injured", "arrested", "casualties", "outlets", "reports")
-_THRESHOLD = re.compile(r"^\s*([a-z]+)\s*(>=|<=|==|>|<)\s*(\d+)\s*$")
 
 
 class RulesError(ValueError):
@@ -213,23 +209,6 @@ class SpikeRule:
     description: str = ""
     count: str = "articles"  # or "incidents": new fused incidents of ``types`` (any type when empty)
     types: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True, slots=True)
-class Threshold:
-    """One ``when`` condition of an incident rule: a figure of the fused incident against a number."""
-
-    figure: str  # one of THRESHOLD_FIGURES
-    op: str  # one of THRESHOLD_OPS
-    value: int
-
-    def holds(self, figures: dict[str, int | None]) -> bool:
-        """Does the incident's figure meet it? A figure no report states meets nothing."""
-        have = figures.get(self.figure)
-        return have is not None and THRESHOLD_OPS[self.op](have, self.value)
-
-    def __str__(self) -> str:
-        return f"{self.figure} {self.op} {self.value}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -531,15 +510,10 @@ def _text_term(term: str, field: str) -> TextTerm:
 
 
 def _threshold(text: str, field: str) -> Threshold:
-    """"killed >= 3" as a `Threshold`; the figure and the operator are checked."""
-    m = _THRESHOLD.match(text)
-    if not m:
-        raise RulesError(f"{field}: {text!r} is not a condition like 'killed >= 3' "
-                         f"(a figure, one of {' '.join(THRESHOLD_OPS)}, a whole number)")
-    figure, op, value = m.group(1), m.group(2), int(m.group(3))
-    if figure not in THRESHOLD_FIGURES:
-        raise RulesError(f"{field}: unknown figure {figure!r} (one of: {', '.join(THRESHOLD_FIGURES)})")
-    return Threshold(figure, op, value)
+    try:
+        return parse_threshold(text)
+    except ValueError as e:
+        raise RulesError(f"{field}: {e}") from None
 
 
 def _field_message(message: str) -> str:
