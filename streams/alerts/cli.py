@@ -125,8 +125,9 @@ def backtest_cmd(obj: Any, rules_file: Path | None, since: str | None, until: st
     """What RULES_FILE (default: the rules in force) would have raised over the processed articles in Kafka.
 
     \b
-    Runs the alert agent's own code over the whole `articles.processed`
-    history (up to its end now) and publishes nothing. With the live rules it
+    Runs the alert agent's own code (story and spike rules, incident fusion
+    and incident rules) over the whole `articles.processed` history (up to
+    its end now) and publishes nothing. With the live rules it
     gives the alerts the live agent raised: same ids, same counts.
     \b
     marsad alerts backtest new-rules.yaml --since 2026-01-01

@@ -10,6 +10,7 @@ from schemas.events import AlertRaised, AlertUpdated
 from schemas.facts import Place
 from streams.alerts.engine import route
 from streams.alerts.rules import RulesError, parse_rules
+from streams.alerts.tail import describe
 from streams.classify import Taxonomy
 from streams.extract.gazetteer.model import load_gazetteer
 from tests.streams.incidents.samples import (
@@ -144,3 +145,13 @@ def test_spike_rules_count_articles_by_topic_or_incidents_by_type():
         rules(INCIDENT_SPIKE.replace("count: incidents", "topic: terrorism"))
     with pytest.raises(RulesError, match="topic: missing"):
         rules(INCIDENT_SPIKE.replace("    count: incidents\n", "").replace("    types: [attack, airstrike]\n", ""))
+
+
+def test_tail_shows_an_incident_alert_with_its_figures():
+    raised, update = Fold(rules=rules()).run(mayadin_attack()).alerts
+    shown = describe(raised)
+    assert "[CRITICAL] deadly-attack  هجوم دام تؤكده مصادر مستقلة" in shown
+    assert f"incident attack {raised.incident_id}: killed 4, 2 independent outlet(s)" in shown
+    assert "why: incident attack on 2026-03-01 at الميادين; killed 4 >= 3 (reports give 3-4)" in shown
+    assert describe(update).endswith("3 article(s), 3 source(s): outlet-a, outlet-b, outlet-c, "
+                                     "killed 4, 3 independent outlet(s)")
