@@ -88,7 +88,7 @@ BY_NAME = {spec.name: spec for spec in CATALOGUE}
 STREAM_TABLES = ("dedup-bands", "dedup-signatures", "dedup-votes", "dedup-expiry")
 # The alert agent's tables (app id "{prefix}-alerter"), created up front the same way.
 ALERTER_TABLES = ("alert-stories", "alert-spikes", "alert-story-expiry", "alert-incidents",
-                  "alert-incident-days", "alert-incident-expiry")
+                  "alert-incident-days", "alert-incident-expiry", "alert-incident-reports")
 CHANGELOG_CONFIGS = {"cleanup.policy": "compact", **LARGE}
 
 

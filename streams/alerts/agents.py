@@ -131,18 +131,22 @@ spike_table = app.Table("alert-spikes", default=None, key_type=bytes, value_type
 # "clock:{p}" and "hour:{p}:{h}" -> the story expiry index (`streams.expiry`), partitioned like the stories
 expiry_table = app.Table("alert-story-expiry", default=None, key_type=bytes, value_type=bytes,
                          partitions=settings.partitions)
-# incident id -> IncidentState; "type|country|day" -> DayBucket; the incident expiry index (partitioned like
-# the reports: by type and country)
+# incident id -> IncidentState; "type|country|day" -> DayBucket; the incident expiry index; report id ->
+# incident id (all partitioned like the reports: by type and country)
 incident_table = app.Table("alert-incidents", default=None, key_type=bytes, value_type=bytes,
                            partitions=settings.partitions)
 incident_days_table = app.Table("alert-incident-days", default=None, key_type=bytes, value_type=bytes,
                                 partitions=settings.partitions)
 incident_expiry_table = app.Table("alert-incident-expiry", default=None, key_type=bytes, value_type=bytes,
                                   partitions=settings.partitions)
+# report id -> the incident it joined
+incident_reports_table = app.Table("alert-incident-reports", default=None, key_type=bytes, value_type=bytes,
+                                   partitions=settings.partitions)
 stories_store = StateStore(story_table, StoryState)
 spikes_store = StateStore(spike_table, SpikeState)
 incidents_store = StateStore(incident_table, IncidentState)
 days_store = StateStore(incident_days_table, DayBucket)
+report_links = StateStore(incident_reports_table, str)
 
 
 async def dead_letter(event: EventT, reason: str, error: str) -> None:
@@ -237,7 +241,7 @@ async def incidents(stream):
         report = await _note(event, ReportNote)
         if report is None:
             continue
-        stores = IncidentStores(Staged(incidents_store), Staged(days_store))
+        stores = IncidentStores(Staged(incidents_store), Staged(days_store), Staged(report_links))
         staged_index = Staged(incident_expiry_table)
         ttl_s = incident_ttl_s(settings.alert_story_days)
         index = HourIndex(staged_index, event.message.partition, ttl_s) if ttl_s else None
@@ -251,7 +255,7 @@ async def incidents(stream):
         for note in folded.spikes:  # published (`Staged`)
             await spikes_topic.send(key=note.state_key.encode(), value=encode_note(note))
         await publish(folded.alerts)
-        for store in (stores.incidents, stores.days, staged_index):
+        for store in (stores.incidents, stores.days, stores.reports, staged_index):
             store.commit()
         if folded.expired:
             metrics.INCIDENTS_EXPIRED.inc(folded.expired)

@@ -106,7 +106,7 @@ def replay(routed: Iterable[tuple[float, Routed]], rules: Ruleset, *, since: dat
     spikes: StateStore[SpikeState] = StateStore({}, SpikeState)
     ttl_s = story_ttl_s(story_days, rules)
     expiry = HourIndex({}, 0, ttl_s) if ttl_s else None
-    incidents = IncidentStores(StateStore({}, IncidentState), StateStore({}, DayBucket))
+    incidents = IncidentStores(StateStore({}, IncidentState), StateStore({}, DayBucket), StateStore({}, str))
     incident_ttl = incident_ttl_s(story_days)
     incident_expiry = HourIndex({}, 0, incident_ttl) if incident_ttl else None
     floor = since.timestamp() if since else None

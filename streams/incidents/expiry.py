@@ -35,6 +35,8 @@ def expire_incidents(stores: IncidentStores, index: HourIndex, now: float) -> in
             if state is None or hour_of(state.seen) > hour:
                 continue  # gone, or filed again under a later hour
             unfile_day(stores, state)
+            for r in state.reports:
+                stores.reports.pop(r.report_id, None)
             del stores.incidents[iid]
             dropped += 1
     return dropped

@@ -4,9 +4,10 @@
 
 `fuse` looks up the open incidents of the report's scope (type and country)
 filed within two days of its date (`streams.incidents.state`), keeps those
-the report may join (`streams.incidents.match.fit`), and joins the best fit:
-the nearest place, then the closest date, then the earliest incident. The
-incident's figures are then reconciled over all its reports
+the report may join by their briefs (`streams.incidents.match.fit`), and
+joins the best fit: the nearest place, then the closest date, then the
+earliest incident (passing over one that already holds a report of the same
+article). The incident's figures are then reconciled over all its reports
 (`streams.incidents.reconcile`), and the whole record is published again.
 
 Determinism: an incident's id hashes its first report (article id and the
@@ -26,7 +27,7 @@ from datetime import UTC, datetime
 from schemas.events import IncidentRecorded, IncidentReport, IncidentUpdated
 from streams.alerts.ids import hash_id
 from streams.incidents.match import DAY, day_number, fit
-from streams.incidents.reconcile import Summary, summarise
+from streams.incidents.reconcile import Summary, brief_of, summarise
 from streams.incidents.reports import ReportNote
 from streams.incidents.state import IncidentState, IncidentStores, day_key, file_day
 
@@ -62,40 +63,36 @@ def summary_day(summary: Summary) -> int:
     return known if known is not None else int(summary.first_seen // DAY)
 
 
-def candidates(stores: IncidentStores, report: ReportNote) -> list[IncidentState]:
-    """The open incidents of the report's scope filed within `LOOK_DAYS` of its day."""
+def candidates(stores: IncidentStores, report: ReportNote) -> list[str]:
+    """The ids of the open incidents the report may join, best fit first."""
     day = report_day(report)
-    found = []
+    fits = []
     for d in range(day - LOOK_DAYS, day + LOOK_DAYS + 1):
         bucket = stores.days.get(day_key(report.scope, d))
-        for iid in bucket.ids if bucket else ():
-            state = stores.incidents.get(iid)
-            if state is not None:
-                found.append(state)
-    return found
+        for iid, brief in bucket.incidents.items() if bucket else ():
+            score = fit(brief, report)
+            if score is not None:
+                fits.append((score, brief.first_seen, iid))
+    return [iid for *_, iid in sorted(fits)]
 
 
 def fuse(stores: IncidentStores, report: ReportNote) -> Fused | None:
     """Fold one report in; None when it was folded in before (nothing changes, nothing to publish)."""
-    open_ = candidates(stores, report)
-    if any(r.report_id == report.report_id for state in open_ for r in state.reports):
+    if report.report_id in stores.reports:
         return None
-    fits = []
-    for state in open_:
-        summary = summarise(state.reports)
-        score = fit(summary, report)
-        if score is not None:
-            fits.append((score, summary.first_seen, state.incident_id, state))
-    if fits:
-        state = min(fits, key=lambda f: f[:3])[3]
-        state.reports.append(report)
-        state.revision += 1
+    for iid in candidates(stores, report):
+        state = stores.incidents.get(iid)
+        if state is not None and all(r.article_id != report.article_id for r in state.reports):
+            state.reports.append(report)
+            state.revision += 1
+            break
     else:
         state = IncidentState(incident_id(report.report_id), report.scope, [report])
     summary = summarise(state.reports)
-    file_day(stores, state, summary_day(summary))
+    file_day(stores, state, summary_day(summary), brief_of(summary))
     state.seen = max(state.seen, report.processed_at.timestamp())
     stores.incidents[state.incident_id] = state
+    stores.reports[report.report_id] = state.incident_id
     return Fused(state, summary, incident_event(state, summary, report))
 
 

@@ -19,11 +19,10 @@ reports reconcile (`streams.incidents.reconcile.Summary`):
 - **actors**: no contradiction: when both sides name actors, they share one,
   and the same for targets (an armed clash compares both sides, actors and
   targets together, since outlets disagree on who started it).
-- never two reports of one article: an article that tells two events of one
-  type told them apart.
-
 `fit` returns how well a report fits (lower is better), or None: among the
 incidents it may join, the fold takes the nearest place, then the closest date.
+(The fold also never puts two reports of one article in one incident: an
+article that tells two events of one type told them apart.)
 """
 
 from __future__ import annotations
@@ -33,8 +32,9 @@ from datetime import date
 from schemas.facts import Incident, Place
 from streams.alerts.rules import distance_km
 from streams.incidents.areas import admin_area
-from streams.incidents.reconcile import Summary, is_area
+from streams.incidents.reconcile import is_area
 from streams.incidents.reports import ReportNote
+from streams.incidents.state import Brief
 
 ADMIN_KINDS = frozenset({"governorate", "province"})  # areas that are one admin1 area
 NEAR_KM = 25.0
@@ -67,7 +67,7 @@ def place_gap(a: Place, b: Place) -> float | None:
     return NEAR_KM + d if d <= AREA_KM else None
 
 
-def date_gap(summary: Summary, report: ReportNote) -> int | None:
+def date_gap(summary: Brief, report: ReportNote) -> int | None:
     """Days between the incident's date and the report's, by the rules above, or None when too far."""
     known, theirs = _day(summary.date), _day(report.incident.date)
     published = int(report.at // DAY)
@@ -83,7 +83,7 @@ def date_gap(summary: Summary, report: ReportNote) -> int | None:
     return abs(after) if -1 <= after <= UNDATED_DAYS else None
 
 
-def actors_agree(incident_type: str, summary: Summary, incident: Incident) -> bool:
+def actors_agree(incident_type: str, summary: Brief, incident: Incident) -> bool:
     """No contradiction: each side (actors, targets; both together for a clash) shares an id when both name one."""
     if incident_type == "armed_clash":
         pairs = [({*summary.actors, *summary.targets}, {*incident.actors, *incident.targets})]
@@ -92,11 +92,9 @@ def actors_agree(incident_type: str, summary: Summary, incident: Incident) -> bo
     return not any(ours and theirs and ours.isdisjoint(theirs) for ours, theirs in pairs)
 
 
-def fit(summary: Summary, report: ReportNote) -> tuple[float, int] | None:
+def fit(summary: Brief, report: ReportNote) -> tuple[float, int] | None:
     """(place gap, date gap) of ``report`` against an open incident, lower is better; None: it may not join."""
     incident = report.incident
-    if any(r.article_id == report.article_id for r in summary.reports):
-        return None
     if not actors_agree(incident.type, summary, incident):
         return None
     days = date_gap(summary, report)
@@ -108,7 +106,7 @@ def fit(summary: Summary, report: ReportNote) -> tuple[float, int] | None:
     if summary.date is None or incident.date is None:
         return None
     shared_actor = bool(set(summary.actors) & set(incident.actors))
-    same_count = any(summary.figures[c].value is not None and summary.figures[c].value == getattr(incident, c)
+    same_count = any(getattr(summary, c) is not None and getattr(summary, c) == getattr(incident, c)
                      for c in ("killed", "injured", "arrested"))
     return (_PLACELESS, days) if shared_actor or same_count else None
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from schemas.facts import Place, Quantity
 from streams.incidents.reports import ReportNote
+from streams.incidents.state import Brief
 
 # Place kinds that name an area rather than a point: a report naming one is less precise.
 AREA_KINDS = frozenset({"governorate", "region", "district", "province"})
@@ -119,6 +120,13 @@ def summarise(reports: Sequence[ReportNote]) -> Summary:
                    _union(r.incident.actors for r in ordered), _union(r.incident.targets for r in ordered),
                    figures, next((tuple(r.incident.quantities) for r in ordered if r.incident.quantities), ()),
                    ordered[0].at, ordered[-1].at)
+
+
+def brief_of(summary: Summary) -> Brief:
+    """What later reports are matched against (kept in the day index)."""
+    f = summary.figures
+    return Brief(summary.first_seen, summary.date, summary.place, list(summary.actors), list(summary.targets),
+                 f["killed"].value, f["injured"].value, f["arrested"].value)
 
 
 def _date(reports: Sequence[ReportNote], groups: list[int]) -> str | None:

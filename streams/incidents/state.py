@@ -1,12 +1,15 @@
-"""What the fusion fold keeps: open incidents, and a day index to find the ones a report may join.
+"""What the fusion fold keeps: open incidents, a day index to find the ones a report may join,
+and which incident each report joined.
 
 Values of the alerter's tables (and of the dicts of the back-test), all in
 the partition of their scope (incident type and country):
 
     incidents      incident id -> `IncidentState` (its reports, revision, alert marks)
     days           "{scope}|{day}" -> `DayBucket`: the open incidents filed under that day
-                   (their date, else the day of their first report), so a report looks
-                   at five small buckets, not at every open incident
+                   (their date, else the day of their first report), each with the `Brief`
+                   a report is matched against, so a report reads five small buckets and
+                   decodes only the incident it joins
+    reports        report id -> the incident it joined: a redelivered report is known at once
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 
 import msgspec
 
+from schemas.facts import Place
 from streams.incidents.reports import ReportNote
 
 
@@ -36,40 +40,54 @@ class IncidentState(msgspec.Struct, omit_defaults=True):
     alerts: dict[str, AlertMark] = {}  # incident rule id -> its alert
 
 
-class DayBucket(msgspec.Struct):
-    ids: list[str] = []
+class Brief(msgspec.Struct, frozen=True, omit_defaults=True):
+    """What a report is matched against: the incident as its reports reconcile (`reconcile.Summary`)."""
+
+    first_seen: float
+    date: str | None = None
+    place: Place | None = None
+    actors: list[str] = []
+    targets: list[str] = []
+    killed: int | None = None
+    injured: int | None = None
+    arrested: int | None = None
+
+
+class DayBucket(msgspec.Struct, omit_defaults=True):
+    incidents: dict[str, Brief] = {}  # incident id -> its brief
 
 
 @dataclass
 class IncidentStores:
-    """The fold's two mappings: typed stores over Faust tables, dicts, or staged views of either."""
+    """The fold's mappings: typed stores over Faust tables, dicts, or staged views of either."""
 
     incidents: MutableMapping[str, IncidentState]
     days: MutableMapping[str, DayBucket]
+    reports: MutableMapping[str, str]
 
 
 def day_key(scope: str, day: int) -> str:
     return f"{scope}|{day}"
 
 
-def file_day(stores: IncidentStores, state: IncidentState, day: int) -> None:
-    """File ``state`` under ``day``, moving it from the day it was under."""
+def file_day(stores: IncidentStores, state: IncidentState, day: int, brief: Brief) -> None:
+    """File ``state`` under ``day`` with its brief, moving it from the day it was under."""
+    if state.day != day:
+        unfile_day(stores, state)  # nothing when it was not filed yet
+        state.day = day
     key = day_key(state.scope, day)
     bucket = stores.days.get(key) or DayBucket()
-    if state.day == day and state.incident_id in bucket.ids:
-        return
-    unfile_day(stores, state)  # nothing when it was not filed yet
-    state.day = day
-    stores.days[key] = DayBucket([*bucket.ids, state.incident_id])
+    if bucket.incidents.get(state.incident_id) != brief:
+        stores.days[key] = DayBucket({**bucket.incidents, state.incident_id: brief})
 
 
 def unfile_day(stores: IncidentStores, state: IncidentState) -> None:
     key = day_key(state.scope, state.day)
     bucket = stores.days.get(key)
-    if bucket is None or state.incident_id not in bucket.ids:
+    if bucket is None or state.incident_id not in bucket.incidents:
         return
-    ids = [i for i in bucket.ids if i != state.incident_id]
-    if ids:
-        stores.days[key] = DayBucket(ids)
+    rest = {iid: b for iid, b in bucket.incidents.items() if iid != state.incident_id}
+    if rest:
+        stores.days[key] = DayBucket(rest)
     else:
         del stores.days[key]

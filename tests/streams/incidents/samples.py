@@ -81,7 +81,8 @@ class Fold:
 
     def __init__(self, days: int = 30, rules: Ruleset = NO_RULES) -> None:
         self.raw_incidents: dict = {}
-        self.stores = IncidentStores(StateStore(self.raw_incidents, IncidentState), StateStore({}, DayBucket))
+        self.stores = IncidentStores(StateStore(self.raw_incidents, IncidentState), StateStore({}, DayBucket),
+                                     StateStore({}, str))
         ttl = incident_ttl_s(days)
         self.index = HourIndex({}, 0, ttl) if ttl else None
         self.rules = rules

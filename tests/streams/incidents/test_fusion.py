@@ -121,7 +121,8 @@ def test_incidents_expire_after_their_last_report_and_a_late_report_opens_a_new_
     fold.run([processed("z1", "outlet-z", [attack(1, ALBUKAMAL, "2026-03-06")], at=later)])
     assert fold.dropped == 1 and len(fold.raw_incidents) == 1 and old not in [
         msgspec.json.decode(v, type=IncidentState).incident_id for v in fold.raw_incidents.values()]
-    assert not any(old in bucket.ids for bucket in fold.stores.days.values())
+    assert not any(old in bucket.incidents for bucket in fold.stores.days.values())
+    assert old not in set(fold.stores.reports.values()) and len(fold.stores.reports) == 1
     # a copy of the forgotten story: a new incident, not an update of the old one
     fold.run([processed("late", "outlet-f", [attack(4)], at=later + timedelta(hours=1))])
     assert [e.incident_id == old for e in fold.events[-1:]] == [False]
