@@ -132,14 +132,13 @@ spike_table = app.Table("alert-spikes", default=None, key_type=bytes, value_type
 expiry_table = app.Table("alert-story-expiry", default=None, key_type=bytes, value_type=bytes,
                          partitions=settings.partitions)
 # incident id -> IncidentState; "type|country|day" -> DayBucket; the incident expiry index; report id ->
-# incident id (all partitioned like the reports: by type and country)
+# the incident it joined (all partitioned like the reports: by type and country; `streams.incidents.state`)
 incident_table = app.Table("alert-incidents", default=None, key_type=bytes, value_type=bytes,
                            partitions=settings.partitions)
 incident_days_table = app.Table("alert-incident-days", default=None, key_type=bytes, value_type=bytes,
                                 partitions=settings.partitions)
 incident_expiry_table = app.Table("alert-incident-expiry", default=None, key_type=bytes, value_type=bytes,
                                   partitions=settings.partitions)
-# report id -> the incident it joined
 incident_reports_table = app.Table("alert-incident-reports", default=None, key_type=bytes, value_type=bytes,
                                    partitions=settings.partitions)
 stories_store = StateStore(story_table, StoryState)
@@ -251,8 +250,9 @@ async def incidents(stream):
             log.exception("incident report %s failed", report.report_id)
             await dead_letter(event, f"incident fusion failed: {type(e).__name__}: {e}", "processing")
             continue
-        await publish_incidents(folded.incidents)  # the events first, then the state that says they were
-        for note in folded.spikes:  # published (`Staged`)
+        # the events first, then the state that says they were published (`Staged`)
+        await publish_incidents(folded.incidents)
+        for note in folded.spikes:
             await spikes_topic.send(key=note.state_key.encode(), value=encode_note(note))
         await publish(folded.alerts)
         for store in (stores.incidents, stores.days, stores.reports, staged_index):
