@@ -1,15 +1,16 @@
-"""The incidents view: write rate and query times, SQLite and PostgreSQL.
+"""Incident fusion: reports folded per second on one core, with the open incidents a busy month leaves.
 
-    .venv/bin/python -m benchmarks.bench_incidents [--n 50000] [--batch-size 2000]
+    .venv/bin/python -m benchmarks.bench_incidents [--days 30] [--events 400]
 
-Writes ``n`` incident records, then a revision of every fifth one, in batches
-through `Store.write_batch` (the views consumer's code without Kafka), then
-times the API's incident questions over them: the first page of all, filters
-(type, governorate, place radius, actor, minimum killed), the counts per day
-and per governorate, and an ACLED-style export of one type. PostgreSQL is the
-one at MARSAD_BENCH_POSTGRES_URL, else a server started from Debian's package
-with its default durability (fsync on). Both content hashes are printed: they
-must be equal.
+Generates ``events`` security events a day for ``days`` days in one country
+(three types, 400 places 33 km apart), each told by one to five outlets with
+counts that differ by one, as processed articles carrying one incident each
+(built in memory, not timed). Timed: `streams.alerts.incidents.fold_incident`
+over them in processing-time order, as the back-test runs it (dict states,
+the default rules, incident expiry after 30 days). A day of 400 events of
+three types in one country is several times what the news of Syria or Iraq
+carries; the open incidents a report is matched against grow with it. Times
+are the process's CPU time, pinned to one core.
 """
 
 from __future__ import annotations
@@ -17,127 +18,70 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import tempfile
 import time
-import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
 
-from consumers.api.incident_exports import ACLED_CSV, acled, to_csv
-from consumers.query.model import IncidentCountQuery, IncidentFilters, IncidentQuery, Near
-from consumers.store import Record, open_store
-from consumers.store import incidents as view
-from consumers.store.sqlstore import SqlStore
-from schemas.events import IncidentRecorded, IncidentReport, IncidentUpdated
-from schemas.facts import INCIDENT_TYPES, Place
+from schemas.events import ArticleProcessed
+from schemas.facts import Incident, Place
+from streams.alerts.engine import event_time, source_of
+from streams.alerts.incidents import fold_incident
+from streams.alerts.notes import SpikeState, StateStore
+from streams.alerts.rules import load_rules
+from streams.alerts.spike import apply_spike
+from streams.expiry import HourIndex
+from streams.incidents.expiry import incident_ttl_s
+from streams.incidents.reports import reports_of
+from streams.incidents.state import DayBucket, IncidentState, IncidentStores
 
-PLACES = [Place("البوكمال", 34.4523, 40.9185, "SY", "town", 174448),
-          Place("القامشلي", 37.0521, 41.2314, "SY", "city", 173377),
-          Place("حلب", 36.2012, 37.1612, "SY", "city", 170063),
-          Place("معبر نصيب", 32.5520, 36.2030, "SY", "crossing"),
-          Place("الموصل", 36.3350, 43.1189, "IQ", "city", 99072),
-          Place("الرمادى", 33.4206, 43.3078, "IQ", "city", 98717)]
-ORGS = ["isis", "sdf", "pmf", "hezbollah", "syrian_army"]
-SOURCES = ["عنب بلدي", "تلفزيون سوريا", "السويداء 24", "شبكة الرافدين", "صوت الفرات"]
-T0 = datetime(2024, 1, 1, tzinfo=UTC)
+T0 = datetime(2026, 3, 1, tzinfo=UTC)
+PLACES = [Place(f"place-{i}", 32.0 + 0.3 * (i % 20), 36.0 + 0.3 * (i // 20), "SY", "town") for i in range(400)]
+TYPES = ("attack", "armed_clash", "arrest_raid")
+ORGS = ("isis", "sdf", "assad_regime", "hts")
 
 
-def incident_events(n: int, seed: int = 7) -> list[IncidentRecorded]:
-    """``n`` records over about a year, and a revision 2 of every fifth (two reports, two outlets)."""
+def articles(days: int, events: int, seed: int = 7) -> list[ArticleProcessed]:
     rng = random.Random(seed)
-    first, later = [], []
-    for i in range(n):
-        seen = T0 + timedelta(minutes=10 * i)
-        killed = rng.choice([None, 0, 1, 2, 3, 5, 8, 13])
-        place = rng.choice([*PLACES, None])
-        report = IncidentReport(f"a{i:07d}", rng.choice(SOURCES), f"https://example.org/{i}", f"خبر {i}",
-                                published=seen, lang="ar", evidence=f"قتل {killed} في هجوم قرب المدينة.",
-                                place=place, killed=killed)
-        e = IncidentRecorded(
-            event_id=f"b{i:07d}", occurred_at=seen, incident_id=f"in{i:07d}", incident_type=rng.choice(INCIDENT_TYPES),
-            date=(seen - timedelta(days=rng.randint(0, 2))).date().isoformat(), place=place,
-            actors=[rng.choice(ORGS)], targets=[rng.choice(ORGS)], killed=killed, killed_min=killed,
-            killed_max=killed, evidence=report.evidence, reports=[report], outlets=1, first_seen=seen, last_seen=seen)
-        first.append(e)
-        if i % 5 == 0:
-            second = IncidentReport(f"a{i:07d}-2", rng.choice(SOURCES), evidence="تقرير آخر", killed=killed)
-            fields = {f: getattr(e, f) for f in e.__struct_fields__}
-            fields.update(event_id=f"{e.event_id}-2", occurred_at=seen + timedelta(hours=1), revision=2,
-                          reports=[report, second], outlets=2, last_seen=seen + timedelta(hours=1))
-            later.append(IncidentUpdated(**fields))
-    return [*first, *later]
-
-
-def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
-    t0 = time.perf_counter()
-    out = fn()
-    return (time.perf_counter() - t0) * 1000, out
-
-
-def run(url: str, events: list[IncidentRecorded], batch: int, name: str) -> str:
-    with open_store(url) as store:
-        store.setup()
-        t0 = time.perf_counter()
-        for start in range(0, len(events), batch):
-            store.write_batch([Record("incidents", 0, start + i, e) for i, e in enumerate(events[start:start + batch])])
-        seconds = time.perf_counter() - t0
-        print(f"{name}: {len(events):,} incident events written in {seconds:.1f} s "
-              f"({len(events) / seconds:,.0f} events/s, batches of {batch})")
-        questions: list[tuple[str, Callable[[], Any]]] = [
-            ("first page (20)", lambda: store.incidents(IncidentQuery())),
-            ("type=airstrike", lambda: store.incidents(IncidentQuery(IncidentFilters(type="airstrike")))),
-            ("admin1=SY.07", lambda: store.incidents(IncidentQuery(IncidentFilters(admin1="SY.07")))),
-            ("50 km around Mosul", lambda: store.incidents(IncidentQuery(IncidentFilters(near=Near(36.34, 43.12, 50))))),
-            ("actor=isis, min_killed=5", lambda: store.incidents(IncidentQuery(IncidentFilters(actor="isis",
-                                                                                              min_killed=5)))),
-            ("one incident", lambda: store.incident("in0000500")),
-            ("counts per day", lambda: store.incident_counts(IncidentCountQuery("day", limit=10_000))),
-            ("counts per governorate", lambda: store.incident_counts(IncidentCountQuery("admin1"))),
-            ("ACLED export of one type", lambda: _export(store, IncidentFilters(type="armed_clash"))),
-        ]
-        for label, ask in questions:
-            ms = min(timed(ask)[0] for _ in range(3))
-            print(f"  {label:<28} {ms:8.1f} ms")
-        digest = store.content_hash()
-        print(f"  content hash {digest}")
-        return digest
-
-
-def _export(store: Any, filters: IncidentFilters) -> int:
-    assert isinstance(store, SqlStore)
-    with store._transaction(write=False) as tx:
-        return len(to_csv([acled(i) for i in view.export(tx, filters)], ACLED_CSV))
+    out = []
+    for day in range(days):
+        date = (T0 + timedelta(days=day - 1)).date().isoformat()
+        for e in range(events):
+            place, kind, killed = rng.choice(PLACES), rng.choice(TYPES), rng.randint(0, 6)
+            actor = rng.choice(ORGS)
+            when = T0 + timedelta(days=day, minutes=rng.randrange(1440))
+            for outlet in range(rng.randint(1, 5)):
+                incident = Incident(kind, f"event {day}-{e} as outlet {outlet} tells it", date, place, [actor], [],
+                                    killed + rng.randint(0, 1))
+                at = when + timedelta(minutes=10 * outlet)
+                out.append(ArticleProcessed(article_id=f"a{day}-{e}-{outlet}", source=f"outlet-{outlet}",
+                                            published=at, occurred_at=at, clean_text=incident.evidence,
+                                            countries=["SY"], incidents=[incident]))
+    out.sort(key=lambda a: a.occurred_at)
+    return out
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=50_000)
-    parser.add_argument("--batch-size", type=int, default=2000)
-    args = parser.parse_args()
-    events = incident_events(args.n)
-    hashes = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        hashes["sqlite"] = run(f"sqlite:///{Path(tmp) / 'views.sqlite'}", events, args.batch_size, "sqlite")
-        pg_url = os.environ.get("MARSAD_BENCH_POSTGRES_URL")
-        pg = None
-        if not pg_url:
-            from tests.support.postgres import LocalPostgres, PostgresUnavailable
-            try:
-                pg = LocalPostgres(durable=True).start()
-                pg_url = pg.url
-            except PostgresUnavailable as e:
-                print(f"postgresql: skipped ({e})")
-        try:
-            if pg_url:
-                sep = "&" if "?" in pg_url else "?"
-                hashes["postgresql"] = run(f"{pg_url}{sep}schema=bench_{uuid.uuid4().hex[:8]}", events,
-                                           args.batch_size, "postgresql")
-        finally:
-            if pg is not None:
-                pg.stop()
-    print("hashes equal" if len(set(hashes.values())) == 1 else f"HASHES DIFFER: {hashes}")
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--days", type=int, default=30)
+    ap.add_argument("--events", type=int, default=400, help="events a day")
+    args = ap.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+    rules = load_rules()
+    notes = [n for a in articles(args.days, args.events) for n in reports_of(a, at=event_time(a), source=source_of(a))]
+    raw: dict = {}
+    stores = IncidentStores(StateStore(raw, IncidentState), StateStore({}, DayBucket), StateStore({}, str))
+    spikes = StateStore({}, SpikeState)
+    index = HourIndex({}, 0, incident_ttl_s(30) or 0)
+    recorded = alerts = 0
+    t0 = time.process_time()
+    for note in notes:
+        folded = fold_incident(stores, note, index, rules)
+        recorded += sum(e.revision == 1 for e in folded.incidents)
+        alerts += len(folded.alerts) + sum(len(apply_spike(spikes, s)) for s in folded.spikes)
+    took = time.process_time() - t0
+    print(f"{len(notes):,} reports of {args.days * args.events:,} events -> {recorded:,} incidents, {alerts} alert "
+          f"event(s): {took:.1f} s CPU, {len(notes) / took:,.0f} reports/s ({took / len(notes) * 1e3:.2f} ms each); "
+          f"state {sum(len(v) for v in raw.values()) / 1e6:.1f} MB")
 
 
 if __name__ == "__main__":

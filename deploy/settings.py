@@ -186,9 +186,9 @@ OPTIONS: dict[str, Option] = {
     "alert_rules": Option("MARSAD_ALERT_RULES", "", str,
                           "Alert rules file (YAML). Empty: the bundled default rules."),
     "alert_story_days": Option("MARSAD_ALERT_STORY_DAYS", 30, int,
-                               "Days the alerter keeps a story after it last processed a copy of it, by the "
-                               "processing time the log records (0: forever). A story that raised an alert "
-                               "keeps its rule states.",
+                               "Days the alerter keeps a story after it last processed a copy of it, and an "
+                               "open incident after its latest report (at least 3), by the processing time the "
+                               "log records (0: forever). A story that raised an alert keeps its rule states.",
                                lambda v: None if v >= 0 else "must be >= 0"),
     "alerter_web_port": Option("MARSAD_ALERTER_WEB_PORT", 6067, int,
                                "Port of the alert agent's web server (health, metrics).", _port),

@@ -143,9 +143,10 @@ class ArticleProcessed(Event, frozen=True, kw_only=True, omit_defaults=True):
 
 
 class AlertRaised(Event, frozen=True, kw_only=True, omit_defaults=True):
-    """A rule matched a story (or a spike in a window). Key on the alert topics: rule_id.
+    """A rule matched a story (or a spike in a window, or a fused incident). Key on the alert topics: rule_id.
 
-    ``alert_id`` is deterministic (rule + story, or rule + scope + window), so a
+    ``alert_id`` is deterministic (rule + story, rule + scope + window, or rule +
+    incident), so a
     restart or a replay never raises the same alert twice and consumers
     deduplicate by it. Later copies of the same story do not raise again: they
     publish `AlertUpdated` with the same ``alert_id``.
@@ -157,7 +158,7 @@ class AlertRaised(Event, frozen=True, kw_only=True, omit_defaults=True):
     rule_id: str
     title: str
     severity: Severity
-    kind: AlertKind = "story"  # "story" (rule matched articles) or "spike" (count above baseline)
+    kind: AlertKind = "story"  # "story" (rule matched articles), "spike" (count above baseline) or "incident"
     story_id: str = ""  # article_id of the story's first copy
     article_ids: list[str] = []
     sources: list[str] = []
@@ -177,10 +178,18 @@ class AlertRaised(Event, frozen=True, kw_only=True, omit_defaults=True):
     rules_version: str = ""
     taxonomy_version: str = ""
     gazetteer_version: str = ""
+    # incident alerts (kind "incident"): the fused incident and its reconciled figures
+    incident_id: str = ""
+    incident_type: str = ""
+    killed: int | None = None
+    injured: int | None = None
+    arrested: int | None = None
+    outlets: int | None = None  # independent outlets (copies count once)
 
 
 class AlertUpdated(Event, frozen=True, kw_only=True, omit_defaults=True):
-    """More copies of an alerted story arrived. Key on the alert topics: rule_id.
+    """More copies of an alerted story arrived, more reports in a spike's window, or an alerted
+    incident's figures changed (a higher toll, a new outlet). Key on the alert topics: rule_id.
 
     ``revision`` counts up from 1 per alert; (alert_id, revision) is unique and
     deterministic, so consumers apply each update once. ``article_ids`` and
@@ -198,6 +207,12 @@ class AlertUpdated(Event, frozen=True, kw_only=True, omit_defaults=True):
     article_ids: list[str] = []
     sources: list[str] = []
     observed: float | None = None  # spike alerts: the new count in the window
+    # incident alerts: the figures that changed (a higher toll, a new outlet), as the incident now stands
+    incident_id: str = ""
+    killed: Count | None = None
+    injured: Count | None = None
+    arrested: Count | None = None
+    outlets: Count | None = None
 
 
 Revision = Annotated[int, msgspec.Meta(ge=1)]
@@ -236,6 +251,7 @@ class IncidentRecorded(Event, frozen=True, kw_only=True, omit_defaults=True):
     incident_type: IncidentType  # (``type`` is the event's own name on the wire)
     date: Day | None = None  # YYYY-MM-DD, the event's day
     place: Place | None = None
+    country: str = ""  # ISO 3166-1 alpha-2: the place's, else the reporting article's only country
     actors: list[str] = []
     targets: list[str] = []
     killed: Count | None = None

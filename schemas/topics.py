@@ -4,7 +4,8 @@ Topic names are ``{prefix}.{name}`` (prefix ``marsad`` by default, so tests
 and several installations can share a cluster). The article topics are the
 source of truth and retain forever; every view is rebuilt by replaying them.
 Keys are article ids, so all events of one article land in one partition, in
-order; alert topics are keyed by rule id, so all alerts of one rule do.
+order; alert topics are keyed by rule id, so all alerts of one rule do; the
+incidents topic by incident id, so all revisions of one incident do.
 """
 
 from __future__ import annotations
@@ -64,6 +65,10 @@ CATALOGUE: tuple[TopicSpec, ...] = (
     TopicSpec("streams.alert-spikes", ("SpikeNote",), "rule_id|scope",
               "Internal: the alerter's spike counts repartitioned by rule and scope (see streams.alerts.notes).",
               configs={"retention.ms": str(7 * 24 * 3600 * 1000), **LARGE}),
+    TopicSpec("streams.alert-incidents", ("ReportNote",), "incident type|country",
+              "Internal: the alerter's incident reports repartitioned by type and country, so reports that may "
+              "fuse meet (see streams.incidents.reports).",
+              configs={"retention.ms": str(7 * 24 * 3600 * 1000), **LARGE}),
     TopicSpec("deadletter.producers", ("DeadLetter",), "article_id",
               "Feeds or pages that could not be fetched or extracted, with the reason.",
               partitions=1, configs={"retention.ms": WEEKS_4, **LARGE}),
@@ -83,7 +88,8 @@ BY_NAME = {spec.name: spec for spec in CATALOGUE}
 # worker that creates them itself at start-up does not see them in its metadata yet.
 STREAM_TABLES = ("dedup-bands", "dedup-signatures", "dedup-votes", "dedup-expiry")
 # The alert agent's tables (app id "{prefix}-alerter"), created up front the same way.
-ALERTER_TABLES = ("alert-stories", "alert-spikes", "alert-story-expiry")
+ALERTER_TABLES = ("alert-stories", "alert-spikes", "alert-story-expiry", "alert-incidents",
+                  "alert-incident-days", "alert-incident-expiry", "alert-incident-reports")
 CHANGELOG_CONFIGS = {"cleanup.policy": "compact", **LARGE}
 
 

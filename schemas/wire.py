@@ -17,7 +17,7 @@ import msgspec
 Severity = Literal["critical", "warning", "info"]
 SEVERITIES: tuple[str, ...] = get_args(Severity)  # most urgent first
 
-AlertKind = Literal["story", "spike"]
+AlertKind = Literal["story", "spike", "incident"]
 ALERT_KINDS: tuple[str, ...] = get_args(AlertKind)
 
 DuplicateStatus = Literal["original", "exact", "near"]

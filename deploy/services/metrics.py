@@ -40,6 +40,10 @@ DUPLICATES = Counter("marsad_duplicates", "Articles found to be duplicates, by k
 DEDUP_EXPIRED = Counter("marsad_dedup_expired", "Articles the dedup state forgot, dedup_days after their fetch.")
 DEAD_LETTERS = Counter("marsad_dead_letters", "Messages sent to a dead-letter topic, by stage.", ["stage"])
 ALERTS_RAISED = Counter("marsad_alerts_raised", "Alerts raised, by severity.", ["severity"])
+INCIDENT_EVENTS = Counter("marsad_incident_events", "Fused incident events published (IncidentRecorded: a new "
+                          "incident; IncidentUpdated: a report joined one), by type.", ["type"])
+INCIDENTS_EXPIRED = Counter("marsad_incidents_expired", "Incidents the alerter forgot, alert_story_days after "
+                            "their latest report.")
 ALERT_STORIES_EXPIRED = Counter("marsad_alert_stories_expired",
                                 "Stories the alerter expired: dropped, or kept as the record of their alerts.",
                                 ["outcome"])

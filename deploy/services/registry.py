@@ -61,8 +61,9 @@ SERVICES: tuple[ServiceSpec, ...] = (
                 help="stream worker (Faust): clean, dedup, classify, extract: ArticleProcessed"),
     ServiceSpec("alerter", ("alerter",), "alerter_web_port",
                 lag=Lag(group="{alerter}", topics=("articles.processed", "streams.alert-stories",
-                                                   "streams.alert-spikes")),
-                help="alert agent: rules and spikes on the processed stream: AlertRaised"),
+                                                   "streams.alert-spikes", "streams.alert-incidents")),
+                help="alert agent: rules, spikes and incident fusion on the processed stream: "
+                     "AlertRaised, IncidentRecorded"),
     ServiceSpec("deliver", ("alerts", "deliver"), "deliver_metrics_port",
                 lag=Lag(group="{prefix}-alerts-deliver", topics=("alerts",)), needs="alert_webhooks",
                 help="posts alerts to the configured webhooks"),

@@ -1,15 +1,21 @@
 """The alert agents: thin shells around `streams.alerts.engine` and `streams.alerts.spike`.
 
-    articles.processed ──route──► streams.alert-stories (key: story id) ──stories──┐
-                          └─────► streams.alert-spikes  (key: rule|scope) ──spikes──┤
-                                                                                     ▼
-                                          alerts + alerts.{severity} (key: rule id)
+    articles.processed ──route──► streams.alert-stories   (key: story id) ──stories──┐
+                          ├─────► streams.alert-spikes    (key: rule|scope) ──spikes──┤
+                          └─────► streams.alert-incidents (key: type|country) ─incidents─► incidents (key: incident id)
+                                                                                     ▼         │
+                                          alerts + alerts.{severity} (key: rule id) ◄───────────┘
 
 - ``route`` evaluates the rules on one article (no state) and sends its notes
-  on, repartitioned so that one story, or one spike scope, lives in one
-  partition with its state.
+  on, repartitioned so that one story, one spike scope, or the incidents a
+  report may join (same type and country: `streams.incidents.reports`), live
+  in one partition with their state.
 - ``stories`` and ``spikes`` fold the notes into their tables and publish
   each alert event to the all-alerts topic and its severity's topic.
+- ``incidents`` fuses each report into the open incidents of its scope
+  (`streams.alerts.incidents.fold_incident`), publishes the incident to the
+  ``incidents`` topic and the incident rules' alerts to the alert topics, and
+  sends each new incident to ``spikes`` for the spike rules counting incidents.
 
 The rules file is checked every few seconds and reloaded when it changed; a
 bad new file is refused with a log line naming the rule and the field, and
@@ -30,11 +36,19 @@ from faust.types import EventT
 
 from deploy.services import metrics
 from schemas.codec import SchemaError, decode_as, encode
-from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, DeadLetter
+from schemas.events import (
+    AlertRaised,
+    AlertUpdated,
+    ArticleProcessed,
+    DeadLetter,
+    IncidentRecorded,
+    IncidentUpdated,
+)
 from schemas.topics import SEVERITIES
 from streams.alerts.app import app, settings, topics
 from streams.alerts.engine import route
 from streams.alerts.expiry import Swept, fold_story, story_ttl_s
+from streams.alerts.incidents import fold_incident
 from streams.alerts.notes import (
     SpikeNote,
     SpikeState,
@@ -50,6 +64,9 @@ from streams.alerts.spike import apply_spike
 from streams.classify import Taxonomy
 from streams.expiry import HourIndex
 from streams.extract.gazetteer.model import load_gazetteer
+from streams.incidents.expiry import incident_ttl_s
+from streams.incidents.reports import ReportNote
+from streams.incidents.state import DayBucket, IncidentState, IncidentStores
 
 log = logging.getLogger(__name__)
 RELOAD_EVERY = 3.0  # seconds between two looks at the rules file
@@ -87,19 +104,21 @@ class LiveRules:
             log.error("rules file refused, keeping rules %s: %s", self.rules.version, e)
             return
         if new.version != self.rules.version:
-            log.info("rules reloaded from %s: version %s, %d story and %d spike rules",
-                     self.path, new.version, len(new.story), len(new.spikes))
+            log.info("rules reloaded from %s: version %s, %d story, %d spike and %d incident rules",
+                     self.path, new.version, len(new.story), len(new.spikes), len(new.incidents))
             self.rules = new
 
 
 live = LiveRules.load(Path(settings.alert_rules) if settings.alert_rules else DEFAULT_PATH,
                       Taxonomy.load(settings.taxonomy_file or None))
-log.info("alert rules %s from %s: %d story and %d spike rules",
-         live.rules.version, live.path, len(live.rules.story), len(live.rules.spikes))
+log.info("alert rules %s from %s: %d story, %d spike and %d incident rules", live.rules.version, live.path,
+         len(live.rules.story), len(live.rules.spikes), len(live.rules.incidents))
 
 processed_topic = app.topic(topics.processed, key_type=bytes, value_type=bytes)
 stories_topic = app.topic(topics.name("streams.alert-stories"), key_type=bytes, value_type=bytes)
 spikes_topic = app.topic(topics.name("streams.alert-spikes"), key_type=bytes, value_type=bytes)
+reports_topic = app.topic(topics.name("streams.alert-incidents"), key_type=bytes, value_type=bytes)
+incidents_topic = app.topic(topics.name("incidents"), key_type=bytes, value_type=bytes)
 dead_topic = app.topic(topics.deadletter("streams"), key_type=bytes, value_type=bytes)
 alert_topics = {name: app.topic(name, key_type=bytes, value_type=bytes)
                 for severity in SEVERITIES for name in topics.alert_routes(severity)}
@@ -112,8 +131,21 @@ spike_table = app.Table("alert-spikes", default=None, key_type=bytes, value_type
 # "clock:{p}" and "hour:{p}:{h}" -> the story expiry index (`streams.expiry`), partitioned like the stories
 expiry_table = app.Table("alert-story-expiry", default=None, key_type=bytes, value_type=bytes,
                          partitions=settings.partitions)
+# incident id -> IncidentState; "type|country|day" -> DayBucket; the incident expiry index; report id ->
+# the incident it joined (all partitioned like the reports: by type and country; `streams.incidents.state`)
+incident_table = app.Table("alert-incidents", default=None, key_type=bytes, value_type=bytes,
+                           partitions=settings.partitions)
+incident_days_table = app.Table("alert-incident-days", default=None, key_type=bytes, value_type=bytes,
+                                partitions=settings.partitions)
+incident_expiry_table = app.Table("alert-incident-expiry", default=None, key_type=bytes, value_type=bytes,
+                                  partitions=settings.partitions)
+incident_reports_table = app.Table("alert-incident-reports", default=None, key_type=bytes, value_type=bytes,
+                                   partitions=settings.partitions)
 stories_store = StateStore(story_table, StoryState)
 spikes_store = StateStore(spike_table, SpikeState)
+incidents_store = StateStore(incident_table, IncidentState)
+days_store = StateStore(incident_days_table, DayBucket)
+report_links = StateStore(incident_reports_table, str)
 
 
 async def dead_letter(event: EventT, reason: str, error: str) -> None:
@@ -159,6 +191,8 @@ async def route_articles(stream):
         await stories_topic.send(key=routed.story.story_id.encode(), value=encode_note(routed.story))
         for note in routed.spikes:
             await spikes_topic.send(key=note.state_key.encode(), value=encode_note(note))
+        for report in routed.reports:
+            await reports_topic.send(key=report.scope.encode(), value=encode_note(report))
 
 
 @app.agent(stories_topic)
@@ -200,6 +234,41 @@ async def spikes(stream):
         staged.commit()
 
 
+@app.agent(reports_topic)
+async def incidents(stream):
+    async for event in stream.events():
+        report = await _note(event, ReportNote)
+        if report is None:
+            continue
+        stores = IncidentStores(Staged(incidents_store), Staged(days_store), Staged(report_links))
+        staged_index = Staged(incident_expiry_table)
+        ttl_s = incident_ttl_s(settings.alert_story_days)
+        index = HourIndex(staged_index, event.message.partition, ttl_s) if ttl_s else None
+        try:
+            folded = fold_incident(stores, report, index, live.rules)
+        except Exception as e:  # never crash the agent: that would skip the message
+            log.exception("incident report %s failed", report.report_id)
+            await dead_letter(event, f"incident fusion failed: {type(e).__name__}: {e}", "processing")
+            continue
+        # the events first, then the state that says they were published (`Staged`)
+        await publish_incidents(folded.incidents)
+        for note in folded.spikes:
+            await spikes_topic.send(key=note.state_key.encode(), value=encode_note(note))
+        await publish(folded.alerts)
+        for store in (stores.incidents, stores.days, stores.reports, staged_index):
+            store.commit()
+        if folded.expired:
+            metrics.INCIDENTS_EXPIRED.inc(folded.expired)
+            log.info("incidents of partition %d with no report for %d day(s) expired: %d dropped",
+                     event.message.partition, round(ttl_s / 86400), folded.expired)
+
+
+async def publish_incidents(events: list[IncidentRecorded | IncidentUpdated]) -> None:
+    for event in events:
+        await incidents_topic.send(key=event.incident_id.encode(), value=encode(event))
+        metrics.INCIDENT_EVENTS.labels(type=type(event).__name__).inc()
+
+
 def _expired(swept: Swept) -> None:
     metrics.ALERT_STORIES_EXPIRED.labels(outcome="dropped").inc(swept.dropped)
     metrics.ALERT_STORIES_EXPIRED.labels(outcome="kept").inc(swept.kept)
@@ -208,7 +277,7 @@ def _expired(swept: Swept) -> None:
              swept.dropped, swept.kept)
 
 
-async def _note(event: EventT, cls: type) -> StoryNote | SpikeNote | None:
+async def _note(event: EventT, cls: type) -> StoryNote | SpikeNote | ReportNote | None:
     try:
         note = decode_note(event.value)
     except (msgspec.DecodeError, TypeError) as e:

@@ -2,8 +2,9 @@
 
 `marsad alerts backtest` reads ``articles.processed`` from Kafka (every
 partition, up to the end offsets taken at start), runs the live agent's own
-functions (`engine.route`, `expiry.fold_story`, `spike.apply_spike`) with
-dicts for state, and publishes nothing. Partitions are merged in the order of
+functions (`engine.route`, `expiry.fold_story`, `spike.apply_spike`,
+`incidents.fold_incident`: incident fusion and incident rules) with dicts for
+state, and publishes nothing. Partitions are merged in the order of
 their record timestamps, which is close to the order the live agent read
 them; story alerts do not depend on that order at all (see `engine`), spike
 alerts only when late reports change a baseline.
@@ -24,13 +25,16 @@ from typing import Any
 from kafka import KafkaConsumer, TopicPartition
 
 from schemas.codec import SchemaError, decode_as
-from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed
+from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, IncidentRecorded
 from streams.alerts.engine import Routed, route
 from streams.alerts.expiry import DEFAULT_DAYS, fold_story, story_ttl_s
+from streams.alerts.incidents import fold_incident
 from streams.alerts.notes import SpikeState, StateStore, StoryState
 from streams.alerts.rules import Ruleset
 from streams.alerts.spike import apply_spike
 from streams.expiry import HourIndex
+from streams.incidents.expiry import incident_ttl_s
+from streams.incidents.state import DayBucket, IncidentState, IncidentStores
 
 
 @dataclass
@@ -53,6 +57,9 @@ class AlertSummary:
     revision: int = 0
     places: list[str] = field(default_factory=list)
     quantities: list[str] = field(default_factory=list)
+    incident_id: str = ""  # incident alerts: the fused incident and its latest figures
+    killed: int | None = None
+    outlets: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
@@ -65,6 +72,8 @@ class Report:
     rules: Ruleset
     articles: int = 0  # articles run through the rules
     undecodable: int = 0
+    reports: int = 0  # incident reports fused
+    incidents: int = 0  # incidents they made
     alerts: dict[str, AlertSummary] = field(default_factory=dict)  # alert id -> summary, in raising order
 
     def by_rule(self) -> dict[str, list[AlertSummary]]:
@@ -87,21 +96,32 @@ def replay(routed: Iterable[tuple[float, Routed]], rules: Ruleset, *, since: dat
            story_days: int = DEFAULT_DAYS) -> Report:
     """Fold routed articles (event time, notes), in order, into fresh dict states; collect what fires.
 
-    Stories expire after ``story_days`` as in the live agent (`expiry`), over
-    one partition where the agent has one clock per partition: the two can
-    differ only for a copy processed about ``story_days`` after its story.
+    Stories and incidents expire after ``story_days`` as in the live agent
+    (`expiry`), over one partition where the agent has one clock per
+    partition: the two can differ only for a copy processed about
+    ``story_days`` after its story or incident.
     """
     report = Report(rules)
     stories: StateStore[StoryState] = StateStore({}, StoryState)
     spikes: StateStore[SpikeState] = StateStore({}, SpikeState)
     ttl_s = story_ttl_s(story_days, rules)
     expiry = HourIndex({}, 0, ttl_s) if ttl_s else None
+    incidents = IncidentStores(StateStore({}, IncidentState), StateStore({}, DayBucket), StateStore({}, str))
+    incident_ttl = incident_ttl_s(story_days)
+    incident_expiry = HourIndex({}, 0, incident_ttl) if incident_ttl else None
     floor = since.timestamp() if since else None
     for at, r in routed:
         report.articles += 1
         events, _ = fold_story(stories, r.story, expiry)
         for note in r.spikes:
             events += apply_spike(spikes, note)
+        for note in r.reports:
+            folded = fold_incident(incidents, note, incident_expiry, rules)
+            report.reports += 1
+            report.incidents += sum(type(e) is IncidentRecorded for e in folded.incidents)
+            events += folded.alerts
+            for spike in folded.spikes:
+                events += apply_spike(spikes, spike)
         for event in events:
             _record(report, event, at, floor)
     return report
@@ -117,7 +137,8 @@ def _record(report: Report, event: AlertRaised | AlertUpdated, at: float, floor:
             event.window_start.isoformat() if event.window_start else "", event.titles[0] if event.titles else "",
             list(event.article_ids), list(event.sources), event.observed, event.expected, 0,
             [f"{p.name} ({p.lat:.4f}, {p.lon:.4f})" for p in event.places],
-            [f"{q.value:,.0f} {q.unit}{' ' + q.item if q.item else ''}" for q in event.quantities])
+            [f"{q.value:,.0f} {q.unit}{' ' + q.item if q.item else ''}" for q in event.quantities],
+            event.incident_id, event.killed, event.outlets)
         return
     summary = report.alerts.get(event.alert_id)
     if summary is not None:
@@ -126,6 +147,8 @@ def _record(report: Report, event: AlertRaised | AlertUpdated, at: float, floor:
         summary.revision = event.revision
         if event.observed is not None:
             summary.observed = event.observed
+        if event.incident_id:
+            summary.killed, summary.outlets = event.killed, event.outlets
 
 
 def read_routed(bootstrap: str, topic: str, rules: Ruleset, *, until: datetime | None = None,
@@ -200,14 +223,15 @@ def backtest(bootstrap: str, topic: str, rules: Ruleset, *, since: datetime | No
 # --- output ---------------------------------------------------------------------------------------
 def as_json(report: Report, *, since: datetime | None, until: datetime | None, examples: int = 3) -> dict[str, Any]:
     by_rule = report.by_rule()
-    meta = {r.id: r for r in (*report.rules.story, *report.rules.spikes)}
+    meta = {r.id: r for r in (*report.rules.story, *report.rules.spikes, *report.rules.incidents)}
     return {
         "rules_version": report.rules.version, "rules_file": report.rules.source,
         "since": since.isoformat() if since else None, "until": until.isoformat() if until else None,
         "articles": report.articles, "undecodable": report.undecodable, "alerts_total": len(report.alerts),
+        "incident_reports": report.reports, "incidents": report.incidents,
         "rules": [{"rule_id": rid, "title": meta[rid].title if rid in meta else "",
                    "severity": meta[rid].severity if rid in meta else "",
-                   "kind": "spike" if rid in {s.id for s in report.rules.spikes} else "story",
+                   "kind": _kind(report.rules, rid),
                    "alerts": len(alerts), "alert_ids": [a.alert_id for a in alerts],
                    "examples": [a.as_dict() for a in alerts[:examples]]}
                   for rid, alerts in by_rule.items()],
@@ -217,19 +241,32 @@ def as_json(report: Report, *, since: datetime | None, until: datetime | None, e
 
 def as_table(report: Report, *, examples: int = 3) -> list[str]:
     by_rule = report.by_rule()
-    meta = {r.id: r for r in (*report.rules.story, *report.rules.spikes)}
+    meta = {r.id: r for r in (*report.rules.story, *report.rules.spikes, *report.rules.incidents)}
     width = max([len(rid) for rid in by_rule] + [4])
     lines = [f"rules {report.rules.version} ({report.rules.source}) over {report.articles:,} article(s)"
-             + (f", {report.undecodable} undecodable" if report.undecodable else ""),
-             f"{'rule':<{width}}  severity  kind   alerts"]
+             + (f", {report.undecodable} undecodable" if report.undecodable else "")
+             + (f"; {report.reports:,} incident report(s) fused into {report.incidents:,} incident(s)"
+                if report.reports else ""),
+             f"{'rule':<{width}}  severity  kind      alerts"]
     for rid, alerts in by_rule.items():
         rule = meta.get(rid)
-        kind = "spike" if rid in {s.id for s in report.rules.spikes} else "story"
-        lines.append(f"{rid:<{width}}  {rule.severity if rule else '':<8}  {kind:<5}  {len(alerts):>6}")
+        kind = _kind(report.rules, rid)
+        lines.append(f"{rid:<{width}}  {rule.severity if rule else '':<8}  {kind:<8}  {len(alerts):>6}")
         for a in alerts[:examples]:
-            what = (f"observed {a.observed:g} expected {a.expected:g}  {a.scope}" if a.kind == "spike"
-                    else f"{len(a.sources)} source(s)  {a.first_title}")
+            if a.kind == "spike":
+                what = f"observed {a.observed:g} expected {a.expected:g}  {a.scope}"
+            elif a.kind == "incident":
+                killed = f"killed {a.killed}, " if a.killed is not None else ""
+                what = f"incident {a.incident_id[:12]}: {killed}{a.outlets} outlet(s)  {a.first_title}"
+            else:
+                what = f"{len(a.sources)} source(s)  {a.first_title}"
             lines.append(f"    {a.alert_id[:12]}  {a.raised_at[:16]}  {what}"
                          + (f"  [{'; '.join(a.quantities)}]" if a.quantities else ""))
     lines.append(f"{len(report.alerts)} alert(s) in all")
     return lines
+
+
+def _kind(rules: Ruleset, rule_id: str) -> str:
+    if any(r.id == rule_id for r in rules.spikes):
+        return "spike"
+    return "incident" if any(r.id == rule_id for r in rules.incidents) else "story"

@@ -45,6 +45,9 @@ def alerter_cmd(ctx: click.Context, web_port: int | None) -> None:
     Story rules alert once per story (copies update the alert); spike rules
     alert on a burst of reports in one place or country. Alerts go to the
     `alerts` topic and to `alerts.{critical,warning,info}`, keyed by rule id.
+    The agent also fuses the incidents the articles report across outlets
+    (the `incidents` topic: IncidentRecorded, IncidentUpdated), and incident
+    rules alert once per fused incident.
     The rules file ($MARSAD_ALERT_RULES, else the bundled default) is
     reloaded when it changes; a bad file is refused and the old rules kept.
     Stops gracefully on SIGTERM/SIGINT. Extra options go to faust's worker.
@@ -52,8 +55,8 @@ def alerter_cmd(ctx: click.Context, web_port: int | None) -> None:
     obj = ctx.obj
     s = obj.settings
     rules = _load_rules(None, obj)  # refuse a bad file before starting anything
-    click.echo(f"alert rules {rules.version} from {rules.source}: {len(rules.story)} story and "
-               f"{len(rules.spikes)} spike rule(s)", err=True)
+    click.echo(f"alert rules {rules.version} from {rules.source}: {len(rules.story)} story, "
+               f"{len(rules.spikes)} spike and {len(rules.incidents)} incident rule(s)", err=True)
     bootstrap = _broker(s)
     from deploy.topics import create_topics
     create_topics(bootstrap, s.topic_prefix, s.partitions, s.replication_factor)
@@ -124,8 +127,9 @@ def backtest_cmd(obj: Any, rules_file: Path | None, since: str | None, until: st
     """What RULES_FILE (default: the rules in force) would have raised over the processed articles in Kafka.
 
     \b
-    Runs the alert agent's own code over the whole `articles.processed`
-    history (up to its end now) and publishes nothing. With the live rules it
+    Runs the alert agent's own code (story and spike rules, incident fusion
+    and incident rules) over the whole `articles.processed` history (up to
+    its end now) and publishes nothing. With the live rules it
     gives the alerts the live agent raised: same ids, same counts.
     \b
     marsad alerts backtest new-rules.yaml --since 2026-01-01

@@ -1,10 +1,12 @@
 """The rule engine: pure, deterministic functions shared by the live agent and the back-test.
 
     ArticleProcessed ──route──► StoryNote (key: story id) ──apply_story──► AlertRaised / AlertUpdated
-                          └───► SpikeNote (key: rule + scope) ──apply_spike (spike.py)──► ...
+                          ├───► SpikeNote (key: rule + scope) ──apply_spike (spike.py)──► ...
+                          └───► ReportNote (key: type|country) ──fold_incident (incidents.py)──► incidents, ...
 
 - `route` looks at one article alone: which story it belongs to, which story
-  rules' conditions it meets, which spike scopes it counts in. No state.
+  rules' conditions it meets, which spike scopes it counts in, which
+  incidents it reports (`streams.incidents.reports`). No state.
 - `apply_story` folds a note into the story's state (a mapping given by the
   caller: a Faust table in the agent, a dict in the back-test) and returns
   the alert events to publish.
@@ -48,6 +50,7 @@ from streams.alerts.notes import (
 )
 from streams.alerts.rules import Ruleset
 from streams.alerts.spike import spike_notes
+from streams.incidents.reports import ReportNote, reports_of
 
 # A published date later than the event itself is a feed's mistake: beyond this, ignore it.
 FUTURE_SLACK = timedelta(hours=1)
@@ -55,10 +58,11 @@ FUTURE_SLACK = timedelta(hours=1)
 
 @dataclass(frozen=True)
 class Routed:
-    """What one article sends on: its story note and the spike notes of its scopes."""
+    """What one article sends on: its story note, the spike notes of its scopes, its incident reports."""
 
     story: StoryNote
     spikes: list[SpikeNote]
+    reports: list[ReportNote]
 
 
 def event_time(article: ArticleProcessed) -> datetime:
@@ -106,7 +110,7 @@ def route(article: ArticleProcessed, rules: Ruleset) -> Routed:
         facts = Facts(article.topics, article.places, article.countries, article.orgs, article.quantities,
                       article.taxonomy_version, article.gazetteer_version)
     note = StoryNote(story_id(article), ref, trigger, hits, facts)
-    return Routed(note, spike_notes(view, rules, ref, trigger))
+    return Routed(note, spike_notes(view, rules, ref, trigger), reports_of(article, at=at, source=ref.source))
 
 
 def apply_story(store, note: StoryNote) -> list[AlertRaised | AlertUpdated]:

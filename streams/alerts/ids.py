@@ -27,3 +27,7 @@ def spike_alert_id(rule_id: str, scope_key: str, window_start: int) -> str:
 
 def alert_event_id(alert_id: str, revision: int) -> str:
     return hash_id("alert-event", alert_id, str(revision))
+
+
+def incident_alert_id(rule_id: str, incident_id: str) -> str:
+    return hash_id("incident", rule_id, incident_id)

@@ -2,8 +2,10 @@
 
 Not events of the public log: notes ride on the alerter's internal topics
 (``streams.alert-stories`` keyed by story id, ``streams.alert-spikes`` keyed
-by rule and scope), so that all the state of one story, or of one spike
-scope, lives in one partition. States are the values of the alerter's
+by rule and scope, ``streams.alert-incidents`` keyed by incident type and
+country, its notes defined in `streams.incidents.reports`), so that all the
+state of one story, of one spike scope, or of the incidents a report may
+join, lives in one partition. States are the values of the alerter's
 tables (and of the dicts of the back-test). A note carries everything the
 next step needs (the rule's title, severity and thresholds included), so
 the stateful steps never look at the rules file.
@@ -19,6 +21,7 @@ import msgspec
 
 from schemas.facts import Org, Place, Quantity, Topic
 from schemas.state import StateCodec
+from streams.incidents.reports import ReportNote
 
 
 class ArticleRef(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -130,14 +133,14 @@ def distinct_sources(articles: list[ArticleRef]) -> list[str]:
 
 S = TypeVar("S", bound=msgspec.Struct)
 _encoder = msgspec.json.Encoder()
-_notes = msgspec.json.Decoder(StoryNote | SpikeNote)
+_notes = msgspec.json.Decoder(StoryNote | SpikeNote | ReportNote)
 
 
-def encode_note(note: StoryNote | SpikeNote) -> bytes:
+def encode_note(note: StoryNote | SpikeNote | ReportNote) -> bytes:
     return _encoder.encode(note)
 
 
-def decode_note(data: bytes) -> StoryNote | SpikeNote:
+def decode_note(data: bytes) -> StoryNote | SpikeNote | ReportNote:
     return _notes.decode(data)
 
 

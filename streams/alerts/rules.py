@@ -24,7 +24,8 @@ from typing import Any
 import msgspec
 import yaml
 
-from schemas.wire import ALERT_KINDS, SEVERITIES
+from schemas.wire import ALERT_KINDS, INCIDENT_TYPES, SEVERITIES
+from streams.alerts.thresholds import Threshold, parse_threshold
 from streams.classify import Taxonomy
 from streams.extract.gazetteer.model import Gazetteer, load_gazetteer
 from streams.extract.quantities import DATA_FILE as QUANTITIES_FILE
@@ -99,7 +100,9 @@ class StoryRuleSpec(_RuleSpec, kw_only=True):
 
 
 class SpikeRuleSpec(_RuleSpec, kw_only=True):
-    topic: str
+    count: str = "articles"  # "articles" (of a topic) or "incidents" (fused, of some types)
+    topic: str | None = None  # counting articles: their topic
+    types: list[str] = []  # counting incidents: any of these types (none: every type)
     min_score: float = 0.0
     per: str = "place"  # "place" or "country"
     places: list[PlaceCond] = []  # only count these places (any)
@@ -110,6 +113,15 @@ class SpikeRuleSpec(_RuleSpec, kw_only=True):
     min_count: int = 5
     max_p: float = 0.001
     min_ratio: float = 3.0
+
+
+class IncidentRuleSpec(_RuleSpec, kw_only=True):
+    types: list[str] = []  # incident types (schemas.facts.INCIDENT_TYPES), any of
+    places: list[PlaceCond] = []
+    countries: list[str] = []
+    actors: list[str] = []  # organisation ids, any of
+    targets: list[str] = []
+    when: list[str] = []  # "killed >= 3", "outlets >= 2": all must hold
 
 
 # --- compiled rules -------------------------------------------------------------------------------
@@ -194,6 +206,22 @@ class SpikeRule:
     max_p: float
     min_ratio: float
     description: str = ""
+    count: str = "articles"  # or "incidents": new fused incidents of ``types`` (any type when empty)
+    types: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentRule:
+    id: str
+    title: str
+    severity: str
+    types: frozenset[str]
+    places: tuple[PlaceMatcher, ...]
+    countries: frozenset[str]
+    actors: frozenset[str]
+    targets: frozenset[str]
+    when: tuple[Threshold, ...]
+    description: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,10 +230,11 @@ class Ruleset:
     source: str  # where it was read from
     story: tuple[StoryRule, ...]
     spikes: tuple[SpikeRule, ...]
+    incidents: tuple[IncidentRule, ...] = ()
 
     @property
     def ids(self) -> list[str]:
-        return [r.id for r in (*self.story, *self.spikes)]
+        return [r.id for r in (*self.story, *self.spikes, *self.incidents)]
 
     @property
     def needs_text(self) -> bool:
@@ -234,7 +263,7 @@ def parse_rules(text: str, source: str, taxonomy: Taxonomy, gazetteer: Gazetteer
     if not isinstance(doc, dict) or set(doc) - {"rules"} or not isinstance(doc.get("rules"), list):
         raise RulesError(f"{name}: the file must be a mapping with one key, `rules:`, holding a list of rules")
     checker = _Checker(taxonomy, gazetteer)
-    story, spikes, seen = [], [], set()
+    story, spikes, incidents, seen = [], [], [], set()
     for i, raw in enumerate(doc["rules"]):
         rid = raw.get("id") if isinstance(raw, dict) else None
         where = f"{name}: rule {rid!r}" if isinstance(rid, str) else f"{name}: rule #{i + 1}"
@@ -247,9 +276,9 @@ def parse_rules(text: str, source: str, taxonomy: Taxonomy, gazetteer: Gazetteer
         if rule.id in seen:
             raise RulesError(f"{where}: id: another rule has the id {rule.id!r}")
         seen.add(rule.id)
-        (spikes if isinstance(rule, SpikeRule) else story).append(rule)
+        {SpikeRule: spikes, IncidentRule: incidents}.get(type(rule), story).append(rule)
     version = hashlib.sha256(text.encode()).hexdigest()[:16]
-    return Ruleset(version, source, tuple(story), tuple(spikes))
+    return Ruleset(version, source, tuple(story), tuple(spikes), tuple(incidents))
 
 
 class _Checker:
@@ -262,13 +291,14 @@ class _Checker:
         self.units, self.items = _quantity_vocab()
         self.countries = _country_codes()
 
-    def rule(self, raw: Any, index: int) -> StoryRule | SpikeRule | None:
+    def rule(self, raw: Any, index: int) -> StoryRule | SpikeRule | IncidentRule | None:
         if not isinstance(raw, dict):
             raise RulesError(f"a rule must be a mapping, got {type(raw).__name__}")
         kind = raw.get("kind", "story")
+        specs = {"story": StoryRuleSpec, "spike": SpikeRuleSpec, "incident": IncidentRuleSpec}
         if kind not in ALERT_KINDS:
             raise RulesError(f"kind: must be one of {', '.join(ALERT_KINDS)}, got {kind!r}")
-        cls = StoryRuleSpec if kind == "story" else SpikeRuleSpec
+        cls = specs[kind]
         try:
             spec = msgspec.convert(raw, cls)
         except msgspec.ValidationError as e:
@@ -279,7 +309,10 @@ class _Checker:
             raise RulesError(f"severity: must be one of {', '.join(SEVERITIES)}, got {spec.severity!r}")
         if not spec.title.strip():
             raise RulesError("title: must not be empty")
-        rule = self.story(spec) if isinstance(spec, StoryRuleSpec) else self.spike(spec)
+        if isinstance(spec, IncidentRuleSpec):
+            rule = self.incident(spec)
+        else:
+            rule = self.story(spec) if isinstance(spec, StoryRuleSpec) else self.spike(spec)
         return rule if spec.enabled else None  # a disabled rule is still checked
 
     def story(self, spec: StoryRuleSpec) -> StoryRule:
@@ -287,10 +320,7 @@ class _Checker:
         self._topic_ids(topics.any, "topics.any" if isinstance(spec.topics, TopicsCond) else "topics")
         self._topic_ids(topics.all, "topics.all")
         _score(topics.min_score, "topics.min_score")
-        for j, org in enumerate(spec.orgs):
-            if org not in self.orgs:
-                raise RulesError(f"orgs[{j}]: unknown organisation id {org!r} "
-                                 f"(the taxonomy has: {', '.join(sorted(self.orgs))})")
+        self._org_ids(spec.orgs, "orgs")
         countries = self._countries(spec.countries, "countries")
         quantities = tuple(self._quantity(q, f"quantities[{j}]") for j, q in enumerate(spec.quantities))
         text = spec.text or TextCond()
@@ -310,7 +340,19 @@ class _Checker:
                          text_all, corr.sources, window, spec.description)
 
     def spike(self, spec: SpikeRuleSpec) -> SpikeRule:
-        self._topic_ids([spec.topic], "topic")
+        if spec.count == "articles":
+            if spec.topic is None:
+                raise RulesError("topic: missing (a spike rule counts the articles of one topic, "
+                                 "or `count: incidents` counts incidents)")
+            if spec.types:
+                raise RulesError("types: only with `count: incidents` (articles are counted by topic)")
+            self._topic_ids([spec.topic], "topic")
+        elif spec.count == "incidents":
+            if spec.topic is not None:
+                raise RulesError("topic: not with `count: incidents` (incidents are counted by type: `types`)")
+            self._incident_types(spec.types)
+        else:
+            raise RulesError(f"count: must be 'articles' or 'incidents', got {spec.count!r}")
         _score(spec.min_score, "min_score")
         if spec.per not in ("place", "country"):
             raise RulesError(f"per: must be 'place' or 'country', got {spec.per!r}")
@@ -330,9 +372,34 @@ class _Checker:
             raise RulesError(f"min_ratio: must be >= 0, got {spec.min_ratio}")
         places = tuple(self._place(p, f"places[{j}]") for j, p in enumerate(spec.places))
         baseline = round(spec.baseline_days * 86400 / window) * window
-        return SpikeRule(spec.id, spec.title, spec.severity, spec.topic, spec.min_score, spec.per, places,
+        return SpikeRule(spec.id, spec.title, spec.severity, spec.topic or "", spec.min_score, spec.per, places,
                          self._countries(spec.countries, "countries"), window, baseline,
-                         round(history * 86400), spec.min_count, spec.max_p, spec.min_ratio, spec.description)
+                         round(history * 86400), spec.min_count, spec.max_p, spec.min_ratio, spec.description,
+                         spec.count, frozenset(spec.types))
+
+    def incident(self, spec: IncidentRuleSpec) -> IncidentRule:
+        self._incident_types(spec.types)
+        for field in ("actors", "targets"):
+            self._org_ids(getattr(spec, field), field)
+        when = tuple(_threshold(w, f"when[{j}]") for j, w in enumerate(spec.when))
+        places = tuple(self._place(p, f"places[{j}]") for j, p in enumerate(spec.places))
+        countries = self._countries(spec.countries, "countries")
+        if not (spec.types or places or countries or spec.actors or spec.targets or when):
+            raise RulesError("no condition: give at least one of types, places, countries, actors, targets "
+                             "or when (a rule without one would alert on every incident)")
+        return IncidentRule(spec.id, spec.title, spec.severity, frozenset(spec.types), places, countries,
+                            frozenset(spec.actors), frozenset(spec.targets), when, spec.description)
+
+    def _incident_types(self, types: list[str]) -> None:
+        for j, kind in enumerate(types):
+            if kind not in INCIDENT_TYPES:
+                raise RulesError(f"types[{j}]: unknown incident type {kind!r} (one of: {', '.join(INCIDENT_TYPES)})")
+
+    def _org_ids(self, ids: list[str], field: str) -> None:
+        for j, org in enumerate(ids):
+            if org not in self.orgs:
+                raise RulesError(f"{field}[{j}]: unknown organisation id {org!r} "
+                                 f"(the taxonomy has: {', '.join(sorted(self.orgs))})")
 
     def _topic_ids(self, ids: list[str], field: str) -> None:
         for j, topic in enumerate(ids):
@@ -439,6 +506,13 @@ def _text_term(term: str, field: str) -> TextTerm:
         raise RulesError(f"{field}: {term!r} is not a usable term (words, optionally ending with *)")
     tail = r"\w*" if wildcard else ""
     return TextTerm(term, stem, re.compile(rf"{re.escape(stem)}{tail}(?!\w)"))
+
+
+def _threshold(text: str, field: str) -> Threshold:
+    try:
+        return parse_threshold(text)
+    except ValueError as e:
+        raise RulesError(f"{field}: {e}") from None
 
 
 def _field_message(message: str) -> str:

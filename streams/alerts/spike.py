@@ -19,6 +19,12 @@ When an article lands in window ``w`` the rule compares the window's count
 - the scope has history: its first report is at least ``min_history_days``
   (default: ``baseline_days``) before the window. Nothing fires before.
 
+A spike rule with ``count: incidents`` counts fused incidents instead
+(`incident_spike_notes`): each new incident of its ``types`` once, when it is
+recorded, at its first report's event time, in its place or country, however
+many outlets report it; ten outlets on one attack are not a burst. Its alerts
+list incident ids where article spikes list article ids.
+
 A spike alert lists the window's article ids and sources, without titles and
 urls (a scope keeps days of reports: their ids, times and sources only); the
 report that made it fire is named in ``matched``.
@@ -35,11 +41,12 @@ import math
 from bisect import insort
 from datetime import UTC, datetime
 
-from schemas.events import AlertRaised, AlertUpdated
+from schemas.events import AlertRaised, AlertUpdated, IncidentRecorded
+from schemas.facts import Place
 from streams.alerts.ids import alert_event_id, spike_alert_id
 from streams.alerts.match import ArticleView, place_matches
 from streams.alerts.notes import ArticleRef, SpikeNote, SpikeState, Trigger, distinct_sources
-from streams.alerts.rules import Ruleset, SpikeRule
+from streams.alerts.rules import Ruleset, SpikeRule, place_key
 
 MIN_RATE = 0.1
 LATE_S = 86400  # a report up to a day late still finds its window's full baseline
@@ -50,6 +57,8 @@ def spike_notes(view: ArticleView, rules: Ruleset, ref: ArticleRef, trigger: Tri
     notes = []
     small = ArticleRef(ref.article_id, ref.at, ref.source)  # a scope keeps days of these: no titles
     for rule in rules.spikes:
+        if rule.count != "articles":
+            continue
         topic = view.topics.get(rule.topic)
         if topic is None or topic.score < rule.min_score:
             continue
@@ -59,6 +68,42 @@ def spike_notes(view: ArticleView, rules: Ruleset, ref: ArticleRef, trigger: Tri
                 rule.history_s, rule.min_count, rule.max_p, rule.min_ratio, rules.version, small, trigger,
                 places, countries, [topic], ref.title, ref.url))
     return notes
+
+
+def incident_spike_notes(record: IncidentRecorded, rules: Ruleset) -> list[SpikeNote]:
+    """One note per incident-counting spike rule whose scope a newly recorded incident is in."""
+    notes = []
+    first = record.reports[0] if record.reports else None
+    at = (record.first_seen or record.occurred_at).timestamp()
+    ref = ArticleRef(record.incident_id, at, first.source if first else "")
+    trigger = Trigger(record.event_id, record.occurred_at)
+    for rule in rules.spikes:
+        if rule.count != "incidents" or (rule.types and record.incident_type not in rule.types):
+            continue
+        what = "incident=" + ("+".join(sorted(rule.types)) or "any")
+        for scope_key, scope, places, countries in _incident_scopes(rule, record, what):
+            notes.append(SpikeNote(
+                rule.id, rule.title, rule.severity, scope_key, scope, rule.window_s, rule.baseline_s,
+                rule.history_s, rule.min_count, rule.max_p, rule.min_ratio, rules.version, ref, trigger,
+                places, countries, [], first.title if first else "", first.url if first else ""))
+    return notes
+
+
+def _incident_scopes(rule: SpikeRule, record: IncidentRecorded, what: str):
+    country, p = record.country, record.place
+    if rule.countries and country not in rule.countries:
+        return
+    if rule.per == "country":
+        if country:
+            yield f"{what} country={country}", f"{what} country={country}", [], [country]
+        return
+    if p is None:
+        return
+    key = place_key(p.geonameid, p.lat, p.lon)
+    if rule.places and not any(place_matches(m, key, p) for m in rule.places):
+        return
+    places: list[Place] = [p]
+    yield f"{what} place={key}", f"{what} place={p.name}", places, [p.country]
 
 
 def _scopes(rule: SpikeRule, view: ArticleView):

@@ -29,6 +29,8 @@ def describe(event: Event) -> str:
             lines.append(f"  spike {event.scope}: observed {event.observed:g}, expected {event.expected:g}"
                          + (f" ({event.window_start:%Y-%m-%d %H:%M} to {event.window_end:%H:%M})"
                             if event.window_start and event.window_end else ""))
+        if event.kind == "incident":
+            lines.append(f"  incident {event.incident_type} {event.incident_id}: {_figures(event)}")
         for title in event.titles[:3]:
             lines.append(f"  - {title}")
         if event.places:
@@ -43,10 +45,19 @@ def describe(event: Event) -> str:
         return "\n".join(lines)
     if isinstance(event, AlertUpdated):
         observed = f", observed {event.observed:g}" if event.observed is not None else ""
+        if event.incident_id:
+            observed = f", {_figures(event)}"
         return (f"[{event.severity.upper()}] {event.rule_id}  update {event.revision} of alert {event.alert_id}: "
                 f"{len(event.article_ids)} article(s), {len(event.sources)} source(s): "
                 f"{', '.join(event.sources)}{observed}")
     return f"{type(event).__name__} (not an alert event)"
+
+
+def _figures(event: AlertRaised | AlertUpdated) -> str:
+    """An incident alert's reconciled figures: "killed 4, injured 2, 3 outlet(s)"."""
+    counts = [f"{name} {value}" for name in ("killed", "injured", "arrested")
+              if (value := getattr(event, name)) is not None]
+    return ", ".join([*counts, f"{event.outlets} independent outlet(s)"])
 
 
 def follow(bootstrap: str, topic: str, *, rule: str | None = None, from_beginning: bool = False,

@@ -106,7 +106,8 @@ class Reader:
 
 def caught_up(bootstrap: str, topics: Topics, alerter: Alerter, timeout: float = 90) -> None:
     """Wait until the alerter's consumer group has committed every message of its input topics."""
-    names = [topics.processed, topics.name("streams.alert-stories"), topics.name("streams.alert-spikes")]
+    names = [topics.processed, topics.name("streams.alert-stories"), topics.name("streams.alert-spikes"),
+             topics.name("streams.alert-incidents")]
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     consumer = KafkaConsumer(bootstrap_servers=bootstrap)
     try:

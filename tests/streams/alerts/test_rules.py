@@ -63,7 +63,7 @@ def rule(**fields) -> str:
     (rule(text="{any: ['*']}"), "rule 'r1': text.any[0]"),
     (rule(topics=None), "rule 'r1': no condition"),
     (rule(id="'Bad Id'"), "rule 'Bad Id': id: lower-case"),
-    (rule(kind="burst"), "rule 'r1': kind: must be one of story, spike"),
+    (rule(kind="burst"), "rule 'r1': kind: must be one of story, spike, incident"),
     (rule(kind="spike", topics=None, topic="narcotcs"), "rule 'r1': topic[0]: unknown topic id 'narcotcs'"),
     (rule(kind="spike", topics=None, topic="narcotics", window="7m"), "rule 'r1': window: must be at least 1m and divide a day"),
     (rule(kind="spike", topics=None, topic="narcotics", min_count=0), "rule 'r1': min_count: must be at least 1"),
