@@ -5,14 +5,12 @@ from __future__ import annotations
 import itertools
 from datetime import timedelta
 
-import msgspec
 import pytest
 
 from schemas.codec import encode
 from schemas.facts import Place
 from streams.incidents.match import place_gap
 from streams.incidents.reconcile import reconcile_count
-from streams.incidents.state import IncidentState
 from tests.streams.incidents.samples import (
     ALBUKAMAL,
     DEIR_EZZOR_GOV,
@@ -120,7 +118,7 @@ def test_incidents_expire_after_their_last_report_and_a_late_report_opens_a_new_
     later = T0 + timedelta(days=4)
     fold.run([processed("z1", "outlet-z", [attack(1, ALBUKAMAL, "2026-03-06")], at=later)])
     assert fold.dropped == 1 and len(fold.raw_incidents) == 1 and old not in [
-        msgspec.json.decode(v, type=IncidentState).incident_id for v in fold.raw_incidents.values()]
+        fold.stores.incidents[k.decode()].incident_id for k in fold.raw_incidents]
     assert not any(old in bucket.incidents for bucket in fold.stores.days.values())
     assert old not in set(fold.stores.reports.values()) and len(fold.stores.reports) == 1
     # a copy of the forgotten story: a new incident, not an update of the old one
