@@ -1,0 +1,287 @@
+"""Incidents: the security events an article reports (../shared/spec/incidents.md).
+
+`find_incidents` is a pure stage like places and quantities: it reads the
+clean text (and its normalised form) with the facts the earlier stages
+found, and returns one `Incident` per distinct event reported as news.
+Steps, in order:
+
+1. cues        one pass of the vocabulary's automaton over the article
+               (triggers by type and cue words, `vocab`); none: no incident
+2. sentences   the sentences holding a trigger (`sentences`)
+3. exclusion   a trigger whose clause tells background, ongoing activity,
+               the future or a statement is dropped; so is a caption, a
+               sentence dated over a month before publication, and a
+               pluperfect one ("وكان ...") without a recent day
+4. type        the first trigger left leads (weak ones only without a
+               strong one); an attack with an aircraft is an airstrike
+5. facts       the date (`dates`), place (`where`), counts (`counts`),
+               actors and targets (`roles`) and seizure quantities of
+               the sentence
+6. merge       sentences telling the same event (same type, or an arrest
+               and a seizure of one operation; compatible dates and
+               places) become one incident, the first sentence its
+               evidence and type; the others fill what it lacks
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from schemas.facts import Incident, Org, Place, Quantity
+from streams.classify import Taxonomy
+from streams.extract.incidents import where
+from streams.extract.incidents.counts import COUNTS, counts
+from streams.extract.incidents.dates import when
+from streams.extract.incidents.roles import roles
+from streams.extract.incidents.sentences import Words, clause_bounds, sentence_of, split
+from streams.extract.incidents.vocab import Cue, IncidentVocab, IncidentVocabError
+from streams.text.normalize import SourceMap, normalize
+
+__all__ = ["IncidentVocab", "IncidentVocabError", "find_incidents"]
+
+_ALWAYS_BLOCK = {"future", "statement"}
+_BLOCK_UNLESS_RECENT = {"background", "ongoing"}
+_RECENT_DAYS = 10  # a day this close to publication makes a sentence news, whatever its cues
+_OLD_DAYS = 31  # an event dated earlier than this before publication is recalled, not news
+_ONE_OPERATION = frozenset({"arrest_raid", "seizure"})
+_FROM_ABOVE = frozenset({"attack", "airstrike"})  # "the attack" retells an airstrike
+_SAME_PLACE_KM = 25.0
+_WITHIN_KM = 60.0  # a village and the town or city it is placed by, named in two sentences
+_DATE_LOOKS = 5  # sentences at the top of an article whose date dates its events when they have none
+_DATELINE_WORDS = 6  # a line this short that names a day is a dateline, not the report
+# Which counts belong to which type (a protest does not count the dead of the strike it protests).
+_COUNTS_OF = {
+    "armed_clash": ("killed", "injured", "arrested"), "attack": ("killed", "injured", "arrested"),
+    "airstrike": ("killed", "injured"), "arrest_raid": ("arrested",), "seizure": ("arrested",),
+    "kidnapping": ("killed", "injured"), "protest": (), "displacement": (), "strategic": (),
+}
+
+
+@dataclass(slots=True)
+class _Event:
+    """One incident being assembled from the sentences that tell it."""
+
+    type: str
+    start: int
+    end: int
+    day: date | None
+    timing: str  # "day" (the event's day is named), "said" (the announcement's), "vague" ("last week"), ""
+    day_key: object  # the day as named, to tell days apart when they do not resolve
+    located: where.Located | None
+    counts: dict[str, int]
+    actors: list[str]
+    targets: list[str]
+    quantities: list[Quantity] = field(default_factory=list)
+
+
+def find_incidents(text: str, norm: str, *, lang: str, published: date | None, places: Sequence[Place],
+                   orgs: Sequence[Org], quantities: Sequence[Quantity], vocab: IncidentVocab,
+                   taxonomy: Taxonomy, written: SourceMap | None = None) -> list[Incident]:
+    """The incidents ``text`` reports, in article order (see the module docstring for the steps).
+
+    ``norm`` is the matching form of ``text``; ``written``, when the caller has it,
+    the `SourceMap` between them (evidence is quoted as written).
+    """
+    cues = vocab.matcher.scan(norm)
+    if not any(c.label[1] == ":" and c.label[0] in "tw" for c in cues):
+        return []
+    spans = split(norm)
+    starts = [s for s, _ in spans]
+    by_sentence: dict[int, list[Cue]] = {}
+    for c in cues:
+        by_sentence.setdefault(sentence_of(starts, c.start), []).append(c)
+    place_forms = where.forms(places)
+    known = {o.id for o in orgs}
+    quantity_forms = [(q, " ".join(normalize(q.text).split())) for q in quantities if q.text]
+    coded: list[_Event] = []
+    last = -2
+    for index in sorted(by_sentence):
+        start, end = spans[index]
+        sentence_cues = by_sentence[index]
+        event = _code_sentence(norm, start, end, sentence_cues, published, place_forms, known,
+                               quantity_forms, vocab, taxonomy)
+        if event is not None:
+            coded.append(event)
+            last = index
+        elif index == last + 1 and not any(c.label[1] == ":" for c in sentence_cues):
+            # a sentence right after the report, with no event of its own: its counts are the event's
+            # ("... علماً أن عدد الجرحى يزيد عن 70")
+            more = counts(Words.of(norm, start, end), sentence_cues, vocab, _COUNTS_OF[coded[-1].type])
+            coded[-1].counts = {**more, **coded[-1].counts}
+    if not coded:
+        return []
+    events: list[_Event] = []
+    for event in sorted(coded, key=lambda e: (e.timing != "day", e.start)):  # dated sentences first
+        _merge_into(events, event)
+    events.sort(key=lambda e: e.start)
+    if published is not None and any(e.day is None and e.timing != "vague" for e in events):
+        lead_day = _lead_date(norm, spans, by_sentence, vocab, published)
+        for e in events:
+            if e.day is None and e.timing != "vague":
+                e.day = lead_day
+    written = written or SourceMap(text, norm)
+    return [_incident(e, written) for e in events]
+
+
+def _lead_date(norm: str, spans: list[tuple[int, int]], by_sentence: dict[int, list[Cue]], vocab: IncidentVocab,
+               published: date) -> date | None:
+    """The first day named at the top of the article: the main event's date when only its
+    announcement is dated ("أفاد الموقع، مساء الأحد، بأن ... اشتباكات")."""
+    for index, (start, end) in enumerate(spans[:_DATE_LOOKS]):
+        labels = {c.label for c in by_sentence.get(index, ())}
+        words = Words.of(norm, start, end)
+        if len(words.toks) < _DATELINE_WORDS:
+            continue
+        day = when(norm, words, vocab, published, "vague_time" in labels)
+        if day.day is not None and (published - day.day).days <= _RECENT_DAYS:
+            return day.day
+    return None
+
+
+def _code_sentence(norm: str, start: int, end: int, cues: list[Cue], published: date | None,
+                   place_forms: list, known: set[str], quantity_forms: list, vocab: IncidentVocab,
+                   taxonomy: Taxonomy) -> _Event | None:
+    """The event one sentence reports, or None (no trigger left, or not news)."""
+    labels = {c.label for c in cues}
+    if "caption" in labels:
+        return None
+    words = Words.of(norm, start, end)
+    if not words.toks:
+        return None
+    day = when(norm, words, vocab, published, "vague_time" in labels)
+    recent = day.specific and (day.day is None or published is None or (published - day.day).days <= _RECENT_DAYS)
+    if (day.day and published and (published - day.day).days > _OLD_DAYS) or day.recalled(published):
+        return None
+    if not recent and (words.is_in(0, vocab.tokens["background_start"])
+                       or (published and any(y < published.year for y in day.years))):
+        return None
+    lead = _lead(norm, start, end, cues, labels, recent, vocab)
+    if lead is None:
+        return None
+    kind = lead.label[2:]
+    if kind == "attack" and "air" in labels:
+        kind = "airstrike"
+    text = norm[start:end]
+    seized = [q for q, form in quantity_forms if form and form in text]
+    if kind == "arrest_raid" and seized and "t:seizure" in labels:
+        kind = "seizure"  # the haul leads over the people (rule 1)
+    located = where.locate(norm, start, end, words, place_forms, vocab)
+    lead_index = words.index_at(lead.start)
+    actors, targets = roles(norm, start, end, words, kind, lead_index, known, taxonomy, vocab)
+    stated = counts(words, cues, vocab, _COUNTS_OF[kind])
+    timing = ("said" if day.announced else "day") if day.specific else "vague" if day.vague else ""
+    return _Event(kind, start, end, day.day, timing, day.key, located, stated, actors, targets,
+                  seized if kind in _ONE_OPERATION else [])
+
+
+def _lead(norm: str, start: int, end: int, cues: list[Cue], labels: set[str], recent: bool,
+          vocab: IncidentVocab) -> Cue | None:
+    """The trigger that gives the sentence its type: the first strong one whose clause is news,
+    else the first weak one."""
+    clauses = clause_bounds(norm, start, end)
+    blocked_from = len(clauses)  # a cue blocks its clause and those after it
+    for c in cues:
+        if c.label in _ALWAYS_BLOCK or (c.label in _BLOCK_UNLESS_RECENT and not recent):
+            blocked_from = min(blocked_from, sentence_of(clauses, c.start))
+    strong: list[Cue] = []
+    weak: list[Cue] = []
+    for c in _longest(cues):
+        if c.label[1] != ":" or c.label[0] not in "tw" or sentence_of(clauses, c.start) >= blocked_from:
+            continue
+        kind = c.label[2:]
+        if kind in vocab.types_with_requires and f"r:{kind}" not in labels:
+            continue
+        (strong if c.label[0] == "t" else weak).append(c)
+    pool = strong or weak
+    return pool[0] if pool else None
+
+
+def _longest(cues: list[Cue]) -> list[Cue]:
+    """The triggers with those inside a longer one dropped ("قصف" inside "قصف جوي"), in text order."""
+    triggers = [c for c in cues if c.label[1] == ":" and c.label[0] in "tw"]
+    return [c for c in triggers
+            if not any(o is not c and o.start <= c.start and c.end <= o.end and o.end - o.start > c.end - c.start
+                       for o in triggers)]
+
+
+def _merge_into(events: list[_Event], new: _Event) -> None:
+    """Add ``new`` to the event it retells (the closest one when several could be), or as a new event."""
+    same = [old for old in events if _same_event(old, new)]
+    if not same:
+        events.append(new)
+        return
+    _absorb(max(same, key=lambda old: _closeness(old, new)), new)
+
+
+def _closeness(a: _Event, b: _Event) -> int:
+    """How much two compatible events share: the same named place, then the same day."""
+    score = 0
+    if a.located and b.located and _km(a.located.place, b.located.place) <= _SAME_PLACE_KM:
+        score += 2
+    if a.day and a.day == b.day:
+        score += 1
+    return score
+
+
+def _same_event(a: _Event, b: _Event) -> bool:
+    if a.type != b.type and not ({a.type, b.type} <= _ONE_OPERATION or {a.type, b.type} <= _FROM_ABOVE):
+        return False
+    if {a.timing, b.timing} == {"day", "vague"}:
+        return False
+    if a.day and b.day and a.day != b.day and "said" not in (a.timing, b.timing):
+        return False
+    if a.timing == b.timing == "day" and _other_day(a.day_key, b.day_key):
+        return False
+    if a.located is None or b.located is None:
+        return True
+    km = _km(a.located.place, b.located.place)
+    return km <= _SAME_PLACE_KM or (a.located.rank != b.located.rank and km <= _WITHIN_KM)
+
+
+def _other_day(a: object, b: object) -> bool:
+    """Whether two days named the same way differ ("الثلاثاء" and "الأربعاء"; "اليوم" and "أمس")."""
+    if a is None or b is None or type(a) is not type(b):
+        return False
+    if isinstance(a, tuple) and isinstance(b, tuple) and (a[0] if isinstance(a[0], str) else "dm") != \
+            (b[0] if isinstance(b[0], str) else "dm"):
+        return False
+    return a != b
+
+
+def _absorb(old: _Event, new: _Event) -> None:
+    if new.start < old.start:  # the article's first telling gives the evidence, the lead type and counts
+        old.start, old.end = new.start, new.end
+        if old.type in _ONE_OPERATION:
+            old.type = new.type
+        old.counts = {**old.counts, **new.counts}
+    if old.type == "attack" and new.type == "airstrike":
+        old.type = "airstrike"
+    if old.day is None or (old.timing == "said" and new.timing == "day" and new.day):
+        old.day = new.day
+    if not old.timing or (old.timing == "said" and new.timing == "day"):
+        old.timing, old.day_key = new.timing, new.day_key
+    if new.located and (old.located is None or new.located.rank < old.located.rank):
+        old.located = new.located
+    for name in COUNTS:
+        if name not in old.counts and name in new.counts:
+            old.counts[name] = new.counts[name]
+    old.actors += [a for a in new.actors if a not in old.actors and a not in old.targets]
+    old.targets += [t for t in new.targets if t not in old.targets and t not in old.actors]
+    old.quantities += [q for q in new.quantities if q not in old.quantities]
+
+
+def _incident(e: _Event, written: SourceMap) -> Incident:
+    place = e.located.place if e.located and e.located.rank < where.VAGUE else None
+    return Incident(type=e.type, evidence=written.span(e.start, e.end).strip(),
+                    date=e.day.isoformat() if e.day else None, place=place, actors=e.actors, targets=e.targets,
+                    killed=e.counts.get("killed"), injured=e.counts.get("injured"),
+                    arrested=e.counts.get("arrested"), quantities=e.quantities)
+
+
+def _km(a: Place, b: Place) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, h)))

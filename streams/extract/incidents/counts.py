@@ -1,0 +1,184 @@
+"""How many were killed, injured or arrested in the event a sentence reports.
+
+A count is a number next to a casualty or arrest word (vocabulary `cues`):
+after it ("مقتل 4 جنود", "killing four", "اعتقال 14 شخصاً") or before it
+("25 شهيداً", "two others wounded"), with approximate words in between
+("أكثر من 25" = 25). Numbers are digits (Arabic-Indic digits are already
+folded), count words (ثلاثة، four), dual nouns ("عنصران" = 2) and a
+singular person noun ("مقتل عنصر" = 1, "a soldier was killed" = 1). Counts
+joined by "و" / "and" / a comma add up ("ضابطاً وأربعة جنود" = 5). A number
+followed by goods or time ("400 ألف حبة", "15 عاماً") is not a count; vague
+amounts ("عشرات") are not numbers. "دون إصابات" / "no casualties" gives 0.
+"مقتل وإصابة 10" (one number for both) gives neither.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from streams.extract.incidents.sentences import Words
+from streams.extract.incidents.vocab import Cue, IncidentVocab
+
+COUNTS = ("killed", "injured", "arrested")
+_WINDOW = 4  # words between a casualty word and its number
+_JOINERS = {"و", "and", "،", ","}
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+
+
+@dataclass(slots=True)
+class _Number:
+    value: int
+    start: int  # token index
+    end: int  # token index after the number (and its noun)
+
+
+def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collection[str] = COUNTS) -> dict[str, int]:
+    """{count name: value} for the counts in ``wanted`` the sentence states."""
+    out: dict[str, int] = {}
+    if any(c.label == "no_casualties" for c in cues):
+        out.update({name: 0 for name in ("killed", "injured") if name in wanted})
+    hits = [(words.index_at(c.start), c.label) for c in cues if c.label in COUNTS]
+    if not hits:
+        return out
+    numbers = _numbers(words, vocab)
+    used: set[int] = set()
+    for k, (i, label) in enumerate(hits):
+        if _combined(hits, k, words):
+            continue
+        group = _attached(i, numbers, used, words, vocab, {j for j, _ in hits})
+        if group and label in wanted:
+            out[label] = out.get(label, 0) + sum(n.value for n in group)
+    return out
+
+
+def _combined(hits: list[tuple[int, str]], k: int, words: Words) -> bool:
+    """Whether hit ``k`` stands joined to a casualty word of another kind ("مقتل وإصابة 10")."""
+    i, label = hits[k]
+    for j, other in hits:
+        if other != label and other != "arrested" and label != "arrested" and abs(j - i) == 1:
+            later = max(i, j)
+            tok = words.toks[later]
+            if tok.startswith("و") or (later > 0 and words.toks[later - 1] in ("and", "و")) or \
+                    words.toks[min(i, j) + 1:later] == ["and"]:
+                return True
+        if other != label and label != "arrested" and other != "arrested" and words.toks[i + 1:i + 2] == ["and"] \
+                and j == i + 2:
+            return True
+    return False
+
+
+def _numbers(words: Words, vocab: IncidentVocab) -> list[_Number]:
+    """Every count the sentence writes, in order (a count word with the noun after it)."""
+    out: list[_Number] = []
+    toks = words.toks
+    n = len(toks)
+    i = 0
+    while i < n:
+        value, size = _number_at(words, i, vocab)
+        if value is None:
+            i += 1
+            continue
+        end = i + size
+        if (end < n and (words.is_in(end, vocab.not_people) or words.is_in(end, vocab.months)
+                        or _is_number(words, end, vocab))) or _YEAR.match(toks[i]) or \
+                (i > 0 and (words.is_in(i - 1, vocab.months) or toks[i - 1] in ("عام", "العام", "year"))):
+            i = end  # goods, a date, a range ("150-180 كغ"), a year
+            continue
+        if value == 1 and toks[i] in ("a", "an", "one") and not _person_soon(words, end, vocab):
+            i = end
+            continue
+        if end < n and not _is_number(words, end, vocab):  # the noun counted: "4 جنود", "أربعة أشخاص"
+            end += 1
+        out.append(_Number(value, i, end))
+        i = end
+    return out
+
+
+def _person_soon(words: Words, i: int, vocab: IncidentVocab) -> bool:
+    return any(words.is_in(j, vocab.tokens["person"]) for j in range(i, min(i + 3, len(words.toks))))
+
+
+def _is_number(words: Words, i: int, vocab: IncidentVocab) -> bool:
+    return _number_at(words, i, vocab)[0] is not None
+
+
+def _number_at(words: Words, i: int, vocab: IncidentVocab) -> tuple[int | None, int]:
+    """(value, tokens) of a count starting at token ``i``, or (None, 0)."""
+    tok = words.toks[i]
+    if tok.isdigit():
+        value = int(tok)
+        return (value, 1) if value < 100_000 else (None, 0)
+    n = words.phrase_at(i, vocab.numbers.keys(), 3)  # type: ignore[arg-type]
+    if n:
+        rest = " ".join(words.toks[i + 1:i + n])
+        for first in words.readings(i):
+            key = f"{first} {rest}" if rest else first
+            if key in vocab.numbers:
+                return vocab.numbers[key], n
+    if words.is_in(i, vocab.duals):
+        return 2, 1
+    return None, 0
+
+
+def _attached(i: int, numbers: list[_Number], used: set[int], words: Words, vocab: IncidentVocab,
+              cue_at: set[int]) -> list[_Number]:
+    """The count (possibly several joined) that belongs to the casualty word at token ``i``
+    (``cue_at``: where the sentence's casualty words stand; a search stops at another one)."""
+    toks = words.toks
+    approx = vocab.tokens["approximate"]
+    # right before: "25 شهيداً", "100 جريح"
+    k = next((x for x, num in enumerate(numbers) if num.start < i <= num.end and x not in used), None)
+    if k is not None:
+        return _joined(k, numbers, used, words)
+    # after: "مقتل 4", "مقتل أكثر من 25", "killing four"; "مقتل عنصر" (a person alone is one)
+    j = i + 1
+    steps = 0
+    while j < len(toks) and steps < _WINDOW and j not in cue_at:
+        k = next((x for x, num in enumerate(numbers) if num.start == j and x not in used), None)
+        if k is not None:
+            return _joined(k, numbers, used, words)
+        if words.is_in(j, vocab.tokens["person"]):
+            return [_Number(1, j, j + 1)]
+        skip = words.phrase_at(j, approx, 4)
+        j += skip or 1
+        steps += 1
+    # before: "two others wounded", "ضابطاً وأربعة جنود قتلوا"
+    best = None
+    for k, num in enumerate(numbers):
+        if k not in used and num.end <= i and i - num.end < _WINDOW and \
+                not any(num.end <= c < i for c in cue_at):
+            best = k
+    if best is not None:
+        first = best
+        while first > 0 and first - 1 not in used and _joins(numbers[first - 1], numbers[first], words):
+            first -= 1
+        return _joined(first, numbers, used, words)
+    # before, singular: "An Iraqi soldier was killed"
+    for j in range(max(0, i - _WINDOW), i):
+        if toks[j] in ("a", "an") and _person_soon(words, j + 1, vocab):
+            return [_Number(1, j, j + 1)]
+    return []
+
+
+def _joined(k: int, numbers: list[_Number], used: set[int], words: Words) -> list[_Number]:
+    group = [numbers[k]]
+    used.add(k)
+    while k + 1 < len(numbers) and k + 1 not in used and _joins(numbers[k], numbers[k + 1], words):
+        k += 1
+        group.append(numbers[k])
+        used.add(k)
+    return group
+
+
+def _joins(a: _Number, b: _Number, words: Words) -> bool:
+    """Whether count ``b`` follows ``a`` as one list: "ضابطاً وأربعة", "four ..., two", "X و Y"."""
+    gap = b.start - a.end
+    if gap > 2:
+        return False
+    between = words.toks[a.end:b.start]
+    if gap == 0:
+        return (words.toks[b.start].startswith("و") and len(words.toks[b.start]) > 1) or \
+            words.between(a.end - 1, b.start) in _JOINERS
+    return any(t in _JOINERS for t in between) or words.between(a.end - 1, b.start) in _JOINERS

@@ -1,0 +1,59 @@
+"""Who carried an incident out (actors) and whom it targeted (targets), as organisation ids.
+
+Organisations are those the earlier stage found in the article (the
+taxonomy's forms, found again in the evidence sentence). A word just before
+a mention tells its role (vocabulary cues): "بهجوم لـ", "نفذه", "by" make an
+actor; "ضد", "استهدف", "عناصر من", "خلية لـ", "against" make a target, as
+does a word after it ("ISIS suspects", "SDF fighters"). Without a cue the
+type decides: the organisations of a protest are whom it was against; in a
+clash both sides are actors (incidents.md rule 5); otherwise an
+organisation named in the report is taken as the one acting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from streams.classify import Taxonomy
+from streams.extract.incidents.sentences import Words
+from streams.extract.incidents.vocab import IncidentVocab
+
+_LOOK_BACK = 4  # words before a mention searched for a cue
+_DEFAULT_TARGET = {"protest"}
+_NO_TARGETS = {"armed_clash"}
+
+
+def roles(norm: str, start: int, end: int, words: Words, kind: str, lead: int, known: Collection[str],
+          taxonomy: Taxonomy, vocab: IncidentVocab) -> tuple[list[str], list[str]]:
+    """(actors, targets) of the incident of type ``kind`` told in ``norm[start:end]``.
+
+    ``lead`` is the token index of the trigger that gave the type; ``known`` the
+    organisation ids the article has (a form found only here does not count).
+    """
+    actors: list[str] = []
+    targets: list[str] = []
+    for m in taxonomy.matcher.find(norm[start:end], orgs=True):
+        org = m.entry.id
+        if org not in known or org in actors or org in targets:
+            continue
+        i = words.index_at(start + m.word_start)
+        after = words.index_at(start + m.word_end)
+        role = _cue_role(words, i, after, kind, lead, vocab)
+        (targets if role == "target" else actors).append(org)
+    return actors, targets
+
+
+def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: IncidentVocab) -> str:
+    if kind in _NO_TARGETS:
+        return "actor"
+    if after < len(words.toks) and words.is_in(after, vocab.tokens["target_after"]):
+        return "target"
+    # "بهجوم لداعش": the organisation glued to ل right after the trigger did it
+    if i == lead + 1 and words.toks[i].startswith("ل") and kind != "arrest_raid":
+        return "actor"
+    for j in range(i - 1, max(-1, i - 1 - _LOOK_BACK), -1):
+        if words.phrase_at(j, vocab.tokens["actor_before"], 2) or words.is_in(j, vocab.tokens["actor_before"]):
+            return "actor"
+        if words.is_in(j, vocab.tokens["target_before"]):
+            return "target"
+    return "target" if kind in _DEFAULT_TARGET else "actor"

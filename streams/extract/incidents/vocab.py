@@ -1,0 +1,239 @@
+"""The incident coder's vocabulary: triggers by type, cue words, count and date words.
+
+`IncidentVocab.load()` reads the bundled ``incidents.yaml`` (its header
+documents the format); `IncidentVocab.load(path)` reads a user's file, which
+stands alone or starts with ``extends: default`` (or the path of another
+vocabulary file) to add phrases to that one. Loading validates every list
+and compiles one automaton over the triggers and cues, so it belongs at
+start-up; a vocabulary is immutable and shared by every article afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import ahocorasick
+import yaml
+
+from schemas.facts import INCIDENT_TYPES
+from streams.text.normalize import normalize
+from streams.text.tokens import PREFIXES
+
+DEFAULT_PATH = Path(__file__).with_name("incidents.yaml")
+_MAX_EXTENDS = 8
+_MAX_PREFIX = max(map(len, PREFIXES))
+
+# Cue lists the automaton finds (the others are token sets, read around a hit).
+SCANNED_CUES = ("air", "background", "ongoing", "future", "statement", "caption", "vague_time",
+                "killed", "injured", "arrested", "no_casualties")
+TOKEN_CUES = ("approximate", "person", "actor_before", "target_before", "target_after", "origin_before",
+              "background_start", "place_vague")
+_TYPE_FIELDS = {"strong", "weak", "requires"}
+_TOP_FIELDS = {"extends", "types", "cues", "numbers", "duals", "not_people", "dates"}
+_DATE_FIELDS = {"today", "yesterday", "day_before_yesterday", "announce", "weekdays", "months"}
+
+
+class IncidentVocabError(ValueError):
+    """A vocabulary file that cannot be used, with the entry at fault."""
+
+
+class Cue(NamedTuple):
+    """One phrase found in the normalised text: ``label`` is "t:<type>", "w:<type>" (weak trigger),
+    "r:<type>" (a word the type requires) or a cue name; offsets index the normalised text."""
+
+    start: int
+    end: int
+    label: str
+
+
+class PhraseMatcher:
+    """Whole-word phrases (Arabic clitics allowed in front, "*" for any ending) found in one pass."""
+
+    def __init__(self, entries: list[tuple[str, str]]) -> None:
+        table: dict[str, list[tuple[str, bool]]] = {}
+        for raw, label in entries:
+            stem = raw.endswith("*")
+            key = " ".join(normalize(raw.rstrip("*")).split())
+            if key and (label, stem) not in table.setdefault(key, []):
+                table[key].append((label, stem))
+        self._automaton = ahocorasick.Automaton()
+        for key, labels in table.items():
+            self._automaton.add_word(key, (len(key), key.isascii(), tuple(labels)))
+        self._empty = not table
+        if table:
+            self._automaton.make_automaton()
+
+    def scan(self, norm: str) -> list[Cue]:
+        """Every accepted hit in ``norm``, in text order (overlaps kept: callers resolve them)."""
+        if self._empty:
+            return []
+        n = len(norm)
+        out: list[Cue] = []
+        for last, (length, latin, labels) in self._automaton.iter(norm):
+            end = last + 1
+            start = end - length
+            if start and norm[start - 1].isalnum():
+                if latin:
+                    continue
+                word_start = start
+                while word_start > 0 and norm[word_start - 1].isalnum():
+                    word_start -= 1
+                    if start - word_start > _MAX_PREFIX:
+                        break
+                if norm[word_start:start] not in PREFIXES:
+                    continue  # inside a longer word
+            whole = end >= n or not norm[end].isalnum()
+            for label, stem in labels:
+                if whole or stem:
+                    out.append(Cue(start, end, label))
+        out.sort()
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentVocab:
+    """A validated vocabulary with its automaton; ``version`` is a hash of the file content."""
+
+    matcher: PhraseMatcher
+    types_with_requires: frozenset[str]
+    tokens: dict[str, frozenset[str]]  # TOKEN_CUES -> normalised phrases (words joined by one space)
+    numbers: dict[str, int]  # count word -> value
+    duals: frozenset[str]
+    not_people: frozenset[str]
+    today: frozenset[str]
+    yesterday: frozenset[str]
+    day_before_yesterday: frozenset[str]
+    announce: frozenset[str]
+    weekdays: dict[str, int]  # name -> Monday 0 .. Sunday 6
+    months: dict[str, int]  # name -> 1..12
+    version: str
+    source: str
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> IncidentVocab:
+        """Read and validate a vocabulary file (None: the bundled default); raises `IncidentVocabError`."""
+        where = Path(path) if path is not None else DEFAULT_PATH
+        doc, digest = _load_doc(where, 0)
+        return _build(doc, digest.hex()[:16], str(where))
+
+
+def _load_doc(path: Path, depth: int) -> tuple[dict[str, Any], bytes]:
+    """The merged document of ``path`` and the files it extends, and a hash of their contents."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise IncidentVocabError(f"{path}: cannot read the incident vocabulary: {e}") from None
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise IncidentVocabError(f"{path.name}: not valid YAML: {e}") from None
+    if not isinstance(doc, dict):
+        raise IncidentVocabError(f"{path.name}: the document must be a mapping (types, cues, ...)")
+    unknown = sorted(str(k) for k in doc if k not in _TOP_FIELDS)
+    if unknown:
+        raise IncidentVocabError(f"{path.name}: {unknown[0]}: unknown field (expected one of: "
+                                 f"{', '.join(sorted(_TOP_FIELDS))})")
+    digest = hashlib.sha256()
+    extends = doc.pop("extends", None)
+    if extends is not None:
+        if not isinstance(extends, str) or not extends.strip():
+            raise IncidentVocabError(f"{path.name}: extends: must be 'default' or the path of a vocabulary file")
+        if depth >= _MAX_EXTENDS:
+            raise IncidentVocabError(f"{path.name}: extends: more than {_MAX_EXTENDS} files deep (a cycle?)")
+        base_path = DEFAULT_PATH if extends.strip() == "default" else path.parent / extends.strip()
+        base, base_digest = _load_doc(base_path, depth + 1)
+        digest.update(base_digest)
+        doc = _merge(base, doc, path.name)
+    digest.update(text.encode("utf-8"))
+    return doc, digest.digest()
+
+
+def _merge(base: Any, extra: Any, where: str) -> Any:
+    """``extra`` added to ``base``: mappings merged key by key, lists extended."""
+    if isinstance(base, dict) and isinstance(extra, dict):
+        out = dict(base)
+        for k, v in extra.items():
+            out[k] = _merge(base[k], v, f"{where}: {k}") if k in base else v
+        return out
+    if isinstance(base, list) and isinstance(extra, list):
+        return base + [x for x in extra if x not in base]
+    if extra is None:
+        return base
+    raise IncidentVocabError(f"{where}: cannot add a {type(extra).__name__} to a {type(base).__name__}")
+
+
+def _phrases(value: Any, where: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str | int) and str(v).strip() for v in value):
+        raise IncidentVocabError(f"{where}: must be a list of non-empty phrases")
+    return [str(v) for v in value]
+
+
+def _mapping(value: Any, where: str, allowed: set[str] | None = None) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise IncidentVocabError(f"{where}: must be a mapping")
+    if allowed is not None:
+        unknown = sorted(str(k) for k in value if k not in allowed)
+        if unknown:
+            raise IncidentVocabError(f"{where}.{unknown[0]}: unknown field (expected one of: "
+                                     f"{', '.join(sorted(allowed))})")
+    return value
+
+
+def _keyed(value: Any, where: str, low: int, high: int) -> dict[str, int]:
+    """{normalised phrase: int} from a mapping of int -> phrases, keys checked to lie in [low, high]."""
+    out: dict[str, int] = {}
+    for key, words in _mapping(value, where).items():
+        if isinstance(key, bool) or not isinstance(key, int) or not low <= key <= high:
+            raise IncidentVocabError(f"{where}.{key}: the key must be a whole number from {low} to {high}")
+        for w in _phrases(words, f"{where}.{key}"):
+            out[_norm(w)] = key
+    return out
+
+
+def _norm(phrase: str) -> str:
+    return " ".join(normalize(phrase).split())
+
+
+def _build(doc: dict[str, Any], version: str, source: str) -> IncidentVocab:
+    """Validate the merged document and compile it."""
+    name = Path(source).name
+    types = _mapping(doc.get("types"), f"{name}: types")
+    entries: list[tuple[str, str]] = []
+    requires: set[str] = set()
+    for type_id, spec in types.items():
+        if type_id not in INCIDENT_TYPES:
+            raise IncidentVocabError(f"{name}: types.{type_id}: not an incident type (expected one of: "
+                                     f"{', '.join(INCIDENT_TYPES)})")
+        spec = _mapping(spec, f"{name}: types.{type_id}", _TYPE_FIELDS)
+        entries += [(p, f"t:{type_id}") for p in _phrases(spec.get("strong"), f"{name}: types.{type_id}.strong")]
+        entries += [(p, f"w:{type_id}") for p in _phrases(spec.get("weak"), f"{name}: types.{type_id}.weak")]
+        needed = _phrases(spec.get("requires"), f"{name}: types.{type_id}.requires")
+        if needed:
+            requires.add(type_id)
+            entries += [(p, f"r:{type_id}") for p in needed]
+    cues = _mapping(doc.get("cues"), f"{name}: cues", set(SCANNED_CUES) | set(TOKEN_CUES))
+    for cue in SCANNED_CUES:
+        entries += [(p, cue) for p in _phrases(cues.get(cue), f"{name}: cues.{cue}")]
+    tokens = {cue: frozenset(_norm(p) for p in _phrases(cues.get(cue), f"{name}: cues.{cue}")) for cue in TOKEN_CUES}
+    dates = _mapping(doc.get("dates"), f"{name}: dates", _DATE_FIELDS)
+    return IncidentVocab(
+        matcher=PhraseMatcher(entries),
+        types_with_requires=frozenset(requires),
+        tokens=tokens,
+        numbers=_keyed(doc.get("numbers"), f"{name}: numbers", 0, 1000),
+        duals=frozenset(_norm(p) for p in _phrases(doc.get("duals"), f"{name}: duals")),
+        not_people=frozenset(_norm(p) for p in _phrases(doc.get("not_people"), f"{name}: not_people")),
+        today=frozenset(_norm(p) for p in _phrases(dates.get("today"), f"{name}: dates.today")),
+        yesterday=frozenset(_norm(p) for p in _phrases(dates.get("yesterday"), f"{name}: dates.yesterday")),
+        day_before_yesterday=frozenset(_norm(p) for p in _phrases(dates.get("day_before_yesterday"),
+                                                                 f"{name}: dates.day_before_yesterday")),
+        announce=frozenset(_norm(p) for p in _phrases(dates.get("announce"), f"{name}: dates.announce")),
+        weekdays=_keyed(dates.get("weekdays"), f"{name}: dates.weekdays", 0, 6),
+        months=_keyed(dates.get("months"), f"{name}: dates.months", 1, 12),
+        version=version, source=source,
+    )

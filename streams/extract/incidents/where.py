@@ -1,0 +1,98 @@
+"""The place of an incident: the most precise place the earlier stage found in its sentence.
+
+A village, camp or crossing comes before a town, a town before a city, a
+city before a district or governorate (incidents.md rule 4). A place named
+as a region around it ("ريف دير الزور", "محافظة ميسان") counts as vague,
+after any named town. Not the place: a dateline ("دمشق - سانا" at the start
+of the text), a person's origin ("المنحدر من السويداء").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from schemas.facts import Place
+from streams.extract.incidents.sentences import Words
+from streams.extract.incidents.vocab import IncidentVocab
+from streams.text.normalize import normalize
+
+_RANK = {"village": 0, "camp": 0, "crossing": 0, "airport": 0, "base": 0, "prison": 0, "town": 1,
+         "city": 2, "capital": 2, "district": 3, "governorate": 4, "region": 4}
+VAGUE = 4
+_DATELINE_MARKS = ("-", "–", "—", ":", "/", "(", "،", ",", ".")
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    place: Place
+    rank: int  # 0 most precise .. 4 vague
+    offset: int
+
+
+def forms(places: Sequence[Place]) -> list[tuple[Place, tuple[str, ...]]]:
+    """Each place with the matching forms of its name (with and without the article)."""
+    out = []
+    for p in places:
+        name = " ".join(normalize(p.name).split())
+        alts = {name}
+        if name.startswith("ال") and len(name) > 4:
+            alts.add(name[2:])
+        if name.startswith("al-") or name.startswith("al "):
+            alts.add(name[3:])
+        out.append((p, tuple(sorted(alts, key=len, reverse=True))))
+    return out
+
+
+def locate(norm: str, start: int, end: int, words: Words, places: list[tuple[Place, tuple[str, ...]]],
+           vocab: IncidentVocab) -> Located | None:
+    """The most precise place named in ``norm[start:end]``, or None."""
+    best: Located | None = None
+    for place, names in places:
+        found = _mention(norm, start, end, names)
+        if found is None:
+            continue
+        i = words.index_at(found)
+        if any(words.is_in(j, vocab.tokens["origin_before"]) for j in range(max(0, i - 3), i)):
+            continue
+        if i == 0 and _is_dateline(norm, found, end, names):
+            continue
+        rank = _RANK.get(place.kind, 2)
+        after = words.index_at(found + len(names[0]))
+        if (i > 0 and words.is_in(i - 1, vocab.tokens["place_vague"])) or \
+                (after < len(words.toks) and words.toks[after] in vocab.tokens["place_vague"] and words.toks[after].isascii()):
+            rank = VAGUE  # "ريف دير الزور", "Kirkuk province"
+        if best is None or rank < best.rank:
+            best = Located(place, rank, found)
+    return best
+
+
+def _mention(norm: str, start: int, end: int, names: tuple[str, ...]) -> int | None:
+    """Offset of the first whole-word mention of one of ``names`` (clitics allowed in front)."""
+    first = None
+    for name in names:
+        k = norm.find(name, start, end)
+        while k != -1:
+            after = k + len(name)
+            if (after >= len(norm) or not norm[after].isalnum()) and _word_start_ok(norm, k):
+                first = k if first is None else min(first, k)
+                break
+            k = norm.find(name, k + 1, end)
+    return first
+
+
+def _word_start_ok(norm: str, k: int) -> bool:
+    j = k
+    while j > 0 and norm[j - 1].isalnum() and k - j <= 4:
+        j -= 1
+    return j == k or (not norm[j - 1:j].isalnum() and norm[j:k] in {"و", "ب", "ل", "ف", "وب", "ول", "وال", "بال",
+                                                                    "لل", "ال", "ولل", "فال", "فب", "وك", "ك"})
+
+
+def _is_dateline(norm: str, found: int, end: int, names: tuple[str, ...]) -> bool:
+    rest = norm[found:end]
+    for name in names:
+        if rest.startswith(name):
+            tail = rest[len(name):].lstrip()
+            return tail[:1] in _DATELINE_MARKS
+    return False
