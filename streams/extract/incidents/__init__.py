@@ -33,7 +33,7 @@ from datetime import date
 from schemas.facts import Incident, Org, Place, Quantity
 from streams.classify import Taxonomy
 from streams.extract.incidents import where
-from streams.extract.incidents.counts import COUNTS, counts
+from streams.extract.incidents.counts import counts
 from streams.extract.incidents.dates import when
 from streams.extract.incidents.roles import roles
 from streams.extract.incidents.sentences import Words, clause_bounds, sentence_of, split
@@ -51,7 +51,7 @@ _FROM_ABOVE = frozenset({"attack", "airstrike"})  # "the attack" retells an airs
 _SAME_PLACE_KM = 25.0
 _WITHIN_KM = 60.0  # a village and the town or city it is placed by, named in two sentences
 _DATE_LOOKS = 5  # sentences at the top of an article whose date dates its events when they have none
-_DATELINE_WORDS = 6  # a line this short that names a day is a dateline, not the report
+_DATELINE_WORDS = 8  # a line this short that names a day is a dateline, not the report
 # Which counts belong to which type (a protest does not count the dead of the strike it protests).
 _COUNTS_OF = {
     "armed_clash": ("killed", "injured", "arrested"), "attack": ("killed", "injured", "arrested"),
@@ -75,6 +75,7 @@ class _Event:
     actors: list[str]
     targets: list[str]
     quantities: list[Quantity] = field(default_factory=list)
+    count_at: dict[str, int] = field(default_factory=dict)  # where each count was told
 
 
 def find_incidents(text: str, norm: str, *, lang: str, published: date | None, places: Sequence[Place],
@@ -109,8 +110,12 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
         elif index == last + 1 and not any(c.label[1] == ":" for c in sentence_cues):
             # a sentence right after the report, with no event of its own: its counts are the event's
             # ("... علماً أن عدد الجرحى يزيد عن 70")
-            more = counts(Words.of(norm, start, end), sentence_cues, vocab, _COUNTS_OF[coded[-1].type])
-            coded[-1].counts = {**more, **coded[-1].counts}
+            more = counts(Words.of(norm, start, end), [c for c in sentence_cues if c.label != "no_casualties"],
+                          vocab, _COUNTS_OF[coded[-1].type])
+            for name, value in more.items():
+                if name not in coded[-1].counts:
+                    coded[-1].counts[name] = value
+                    coded[-1].count_at[name] = start
     if not coded:
         return []
     events: list[_Event] = []
@@ -174,7 +179,7 @@ def _code_sentence(norm: str, start: int, end: int, cues: list[Cue], published: 
     stated = counts(words, cues, vocab, _COUNTS_OF[kind])
     timing = ("said" if day.announced else "day") if day.specific else "vague" if day.vague else ""
     return _Event(kind, start, end, day.day, timing, day.key, located, stated, actors, targets,
-                  seized if kind in _ONE_OPERATION else [])
+                  seized if kind in _ONE_OPERATION else [], dict.fromkeys(stated, start))
 
 
 def _lead(norm: str, start: int, end: int, cues: list[Cue], labels: set[str], recent: bool,
@@ -252,11 +257,14 @@ def _other_day(a: object, b: object) -> bool:
 
 
 def _absorb(old: _Event, new: _Event) -> None:
-    if new.start < old.start:  # the article's first telling gives the evidence, the lead type and counts
+    for name, value in new.counts.items():  # a count from the article's first telling of it
+        if name not in old.counts or new.start < old.count_at[name]:
+            old.counts[name] = value
+            old.count_at[name] = new.start
+    if new.start < old.start:  # the article's first telling gives the evidence and the lead type
         old.start, old.end = new.start, new.end
         if old.type in _ONE_OPERATION:
             old.type = new.type
-        old.counts = {**old.counts, **new.counts}
     if old.type == "attack" and new.type == "airstrike":
         old.type = "airstrike"
     if old.day is None or (old.timing == "said" and new.timing == "day" and new.day):
@@ -265,9 +273,6 @@ def _absorb(old: _Event, new: _Event) -> None:
         old.timing, old.day_key = new.timing, new.day_key
     if new.located and (old.located is None or new.located.rank < old.located.rank):
         old.located = new.located
-    for name in COUNTS:
-        if name not in old.counts and name in new.counts:
-            old.counts[name] = new.counts[name]
     old.actors += [a for a in new.actors if a not in old.actors and a not in old.targets]
     old.targets += [t for t in new.targets if t not in old.targets and t not in old.actors]
     old.quantities += [q for q in new.quantities if q not in old.quantities]

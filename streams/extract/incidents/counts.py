@@ -25,6 +25,8 @@ COUNTS = ("killed", "injured", "arrested")
 _WINDOW = 4  # words between a casualty word and its number
 _JOINERS = {"و", "and", "،", ","}
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
+_YEAR_WORDS = {"عام", "العام", "لعام", "year"}
+_ARTICLES = {"a", "an", "one", "احد", "احدى", "لاحد", "باحد"}  # one only before a person: "أحد عناصر"
 
 
 @dataclass(slots=True)
@@ -45,7 +47,7 @@ def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collecti
     numbers = _numbers(words, vocab)
     used: set[int] = set()
     for k, (i, label) in enumerate(hits):
-        if _combined(hits, k, words):
+        if _combined(hits, k, words, numbers):
             continue
         group = _attached(i, numbers, used, words, vocab, {j for j, _ in hits})
         if group and label in wanted:
@@ -53,19 +55,20 @@ def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collecti
     return out
 
 
-def _combined(hits: list[tuple[int, str]], k: int, words: Words) -> bool:
-    """Whether hit ``k`` stands joined to a casualty word of another kind ("مقتل وإصابة 10")."""
+def _combined(hits: list[tuple[int, str]], k: int, words: Words, numbers: list[_Number]) -> bool:
+    """Whether hit ``k`` and a casualty word of another kind share one number ("مقتل وإصابة 10",
+    "killed and injured 10"); not when the first has a number of its own ("أربعة قتلوا وأصيب خمسة")."""
     i, label = hits[k]
+    if label == "arrested":
+        return False
     for j, other in hits:
-        if other != label and other != "arrested" and label != "arrested" and abs(j - i) == 1:
-            later = max(i, j)
-            tok = words.toks[later]
-            if tok.startswith("و") or (later > 0 and words.toks[later - 1] in ("and", "و")) or \
-                    words.toks[min(i, j) + 1:later] == ["and"]:
-                return True
-        if other != label and label != "arrested" and other != "arrested" and words.toks[i + 1:i + 2] == ["and"] \
-                and j == i + 2:
-            return True
+        if other in (label, "arrested"):
+            continue
+        first, second = min(i, j), max(i, j)
+        joined = (second == first + 1 and words.toks[second].startswith("و")) or \
+            (second == first + 2 and words.toks[first + 1] in ("and", "و"))
+        if joined:
+            return not any(n.end <= first and first - n.end < _WINDOW for n in numbers)
     return False
 
 
@@ -78,15 +81,16 @@ def _numbers(words: Words, vocab: IncidentVocab) -> list[_Number]:
     while i < n:
         value, size = _number_at(words, i, vocab)
         if value is None:
+            if words.is_in(i, vocab.tokens["person"]) and i + 1 < n and toks[i + 1].startswith("و") \
+                    and _is_number(words, i + 1, vocab):
+                out.append(_Number(1, i, i + 1))  # "ضابطاً وأربعة جنود": one officer, then four soldiers
             i += 1
             continue
         end = i + size
-        if (end < n and (words.is_in(end, vocab.not_people) or words.is_in(end, vocab.months)
-                        or _is_number(words, end, vocab))) or _YEAR.match(toks[i]) or \
-                (i > 0 and (words.is_in(i - 1, vocab.months) or toks[i - 1] in ("عام", "العام", "year"))):
-            i = end  # goods, a date, a range ("150-180 كغ"), a year
+        if _not_a_count(words, i, end, vocab):
+            i = end
             continue
-        if value == 1 and toks[i] in ("a", "an", "one") and not _person_soon(words, end, vocab):
+        if value == 1 and toks[i] in _ARTICLES and not _person_soon(words, end, vocab):
             i = end
             continue
         if end < n and not _is_number(words, end, vocab):  # the noun counted: "4 جنود", "أربعة أشخاص"
@@ -96,8 +100,19 @@ def _numbers(words: Words, vocab: IncidentVocab) -> list[_Number]:
     return out
 
 
+def _not_a_count(words: Words, i: int, end: int, vocab: IncidentVocab) -> bool:
+    """Goods or time ("400 ألف حبة", "15 عاماً"), a date ("20 كانون الأول"), a range ("150-180"), a year."""
+    toks = words.toks
+    if _YEAR.match(toks[i]) or (i > 0 and (words.is_in(i - 1, vocab.months) or toks[i - 1] in _YEAR_WORDS)):
+        return True
+    return end < len(toks) and (words.is_in(end, vocab.not_people) or _is_number(words, end, vocab)
+                                or bool(words.phrase_at(end, vocab.months.keys(), 2)))  # type: ignore[arg-type]
+
+
 def _person_soon(words: Words, i: int, vocab: IncidentVocab) -> bool:
-    return any(words.is_in(j, vocab.tokens["person"]) for j in range(i, min(i + 3, len(words.toks))))
+    """Whether a person ("a soldier", "an Iraqi soldier") or people ("أحد عناصر") follow token ``i``."""
+    return any(words.is_in(j, vocab.tokens["person"]) or words.is_in(j, vocab.tokens["people"])
+               for j in range(i, min(i + 3, len(words.toks))))
 
 
 def _is_number(words: Words, i: int, vocab: IncidentVocab) -> bool:
