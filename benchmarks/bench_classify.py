@@ -20,6 +20,7 @@ import orjson
 from benchmarks.corpus import articles
 from streams.classify.combined import topics_and_orgs
 from streams.clean.pipeline import clean_and_normalize
+from streams.extract.incidents import find_incidents
 from streams.extract.places import find_places_and_countries
 from streams.extract.quantities import find_quantities
 from streams.offline import run
@@ -30,7 +31,8 @@ from streams.text.normalize import SourceMap, normalize
 def stage_times(docs: list[dict], res: Resources) -> dict[str, float]:
     """Seconds spent in each stage over ``docs``, called as `analyse` calls them."""
     clock = time.perf_counter
-    spent = dict.fromkeys(("clean and normalise", "topics and orgs", "places and countries", "quantities"), 0.0)
+    spent = dict.fromkeys(("clean and normalise", "topics and orgs", "places and countries", "quantities",
+                           "incidents"), 0.0)
     names = list(spent)
     for d in docs:
         t0 = clock()
@@ -38,13 +40,16 @@ def stage_times(docs: list[dict], res: Resources) -> dict[str, float]:
         title_norm = normalize(d["title"])
         written = SourceMap(body, norm)
         t1 = clock()
-        topics_and_orgs(norm, res.taxonomy, title_norm, text=body, title_text=d["title"], written=written)
+        _, orgs = topics_and_orgs(norm, res.taxonomy, title_norm, text=body, title_text=d["title"], written=written)
         t2 = clock()
-        find_places_and_countries(norm, res.gazetteer, text=body, written=written)
+        places, _ = find_places_and_countries(norm, res.gazetteer, text=body, written=written)
         t3 = clock()
-        find_quantities(body, norm=norm, written=written)
+        quantities = find_quantities(body, norm=norm, written=written)
         t4 = clock()
-        for name, dt in zip(names, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
+        find_incidents(body, norm, lang="ar", published=None, places=places, orgs=orgs, quantities=quantities,
+                       vocab=res.incidents, taxonomy=res.taxonomy, written=written)
+        t5 = clock()
+        for name, dt in zip(names, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True):
             spent[name] += dt
     return spent
 

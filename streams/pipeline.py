@@ -28,7 +28,7 @@ from pathlib import Path
 from schemas.events import ArticleFetched, ArticleProcessed
 from schemas.facts import Incident, Org, Place, Quantity, Topic
 from streams.classify import Taxonomy
-from streams.classify.combined import topics_and_orgs
+from streams.classify.combined import topics_orgs_and_mentions
 from streams.clean.boilerplate import DEFAULT_PATH as BOILERPLATE_FILE
 from streams.clean.boilerplate import BoilerplateRules
 from streams.clean.pipeline import clean_and_normalize
@@ -92,13 +92,14 @@ def analyse(text: str, res: Resources, *, title: str = "", lang: str = "",
     body, norm = clean_and_normalize(text, res.boilerplate)
     title_norm = normalize(title) if title else ""
     written = SourceMap(body, norm)  # one map of the body's offsets, for quoting names and evidence as written
-    topics, orgs = topics_and_orgs(norm, res.taxonomy, title_norm, text=body, title_text=title or None,
-                                   written=written)
+    topics, orgs, org_mentions = topics_orgs_and_mentions(norm, res.taxonomy, title_norm, text=body,
+                                                          title_text=title or None, written=written)
     places, countries = find_places_and_countries(norm, res.gazetteer, text=body, written=written)
     quantities = find_quantities(body, norm=norm, written=written)
     lang = lang or detect_lang(body)
     incidents = find_incidents(body, norm, lang=lang, published=published, places=places, orgs=orgs,
-                               quantities=quantities, vocab=res.incidents, taxonomy=res.taxonomy, written=written)
+                               quantities=quantities, vocab=res.incidents, taxonomy=res.taxonomy, written=written,
+                               org_mentions=[(m.word_start, m.word_end, m.entry.id) for m in org_mentions])
     return Analysis(lang, body, norm, topics, places, countries, orgs, quantities, incidents)
 
 

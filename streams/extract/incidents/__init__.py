@@ -26,6 +26,7 @@ Steps, in order:
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,9 +35,9 @@ from schemas.facts import Incident, Org, Place, Quantity
 from streams.classify import Taxonomy
 from streams.extract.incidents import where
 from streams.extract.incidents.counts import counts
-from streams.extract.incidents.dates import when
+from streams.extract.incidents.dates import When, when
 from streams.extract.incidents.roles import roles
-from streams.extract.incidents.sentences import Words, clause_bounds, sentence_of, split
+from streams.extract.incidents.sentences import Sentence, Words, clause_bounds, sentence_of, split
 from streams.extract.incidents.vocab import Cue, IncidentVocab, IncidentVocabError
 from streams.text.normalize import SourceMap, normalize
 
@@ -47,6 +48,9 @@ _BLOCK_UNLESS_RECENT = {"background", "ongoing"}
 _RECENT_DAYS = 10  # a day this close to publication makes a sentence news, whatever its cues
 _OLD_DAYS = 31  # an event dated earlier than this before publication is recalled, not news
 _ONE_OPERATION = frozenset({"arrest_raid", "seizure"})
+_DATE_LABELS = ("d:today", "d:yesterday", "d:day_before_yesterday", "wd:", "mo:")
+_COUNT_LABELS = frozenset({"killed", "injured", "arrested", "no_casualties"})
+_DIGIT = re.compile(r"\d")
 _FROM_ABOVE = frozenset({"attack", "airstrike"})  # "the attack" retells an airstrike
 _SAME_PLACE_KM = 25.0
 _WITHIN_KM = 60.0  # a village and the town or city it is placed by, named in two sentences
@@ -80,11 +84,14 @@ class _Event:
 
 def find_incidents(text: str, norm: str, *, lang: str, published: date | None, places: Sequence[Place],
                    orgs: Sequence[Org], quantities: Sequence[Quantity], vocab: IncidentVocab,
-                   taxonomy: Taxonomy, written: SourceMap | None = None) -> list[Incident]:
+                   taxonomy: Taxonomy, written: SourceMap | None = None,
+                   org_mentions: Sequence[tuple[int, int, str]] | None = None) -> list[Incident]:
     """The incidents ``text`` reports, in article order (see the module docstring for the steps).
 
     ``norm`` is the matching form of ``text``; ``written``, when the caller has it,
-    the `SourceMap` between them (evidence is quoted as written).
+    the `SourceMap` between them (evidence is quoted as written); ``org_mentions``,
+    when the caller has them, the (start, end, id) of each organisation form in
+    ``norm`` (else the taxonomy's automaton finds them again).
     """
     cues = vocab.matcher.scan(norm)
     if not any(c.label[1] == ":" and c.label[0] in "tw" for c in cues):
@@ -96,14 +103,15 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
         by_sentence.setdefault(sentence_of(starts, c.start), []).append(c)
     place_forms = where.forms(places)
     known = {o.id for o in orgs}
+    mentions = _OrgMentions(norm, known, taxonomy, org_mentions)
     quantity_forms = [(q, " ".join(normalize(q.text).split())) for q in quantities if q.text]
     coded: list[_Event] = []
     last = -2
     for index in sorted(by_sentence):
         start, end = spans[index]
         sentence_cues = by_sentence[index]
-        event = _code_sentence(norm, start, end, sentence_cues, published, place_forms, known,
-                               quantity_forms, vocab, taxonomy)
+        event = _code_sentence(Sentence(norm, start, end), sentence_cues, published, place_forms, mentions,
+                               quantity_forms, vocab)
         if event is not None:
             coded.append(event)
             last = index
@@ -137,30 +145,50 @@ def _lead_date(norm: str, spans: list[tuple[int, int]], by_sentence: dict[int, l
     announcement is dated ("أفاد الموقع، مساء الأحد، بأن ... اشتباكات")."""
     for index, (start, end) in enumerate(spans[:_DATE_LOOKS]):
         labels = {c.label for c in by_sentence.get(index, ())}
-        words = Words.of(norm, start, end)
-        if len(words.toks) < _DATELINE_WORDS:
+        s = Sentence(norm, start, end)
+        if len(s.words.toks) < _DATELINE_WORDS:
             continue
-        day = when(norm, words, vocab, published, "vague_time" in labels)
+        day = when(norm, s.words, by_sentence.get(index, []), published, "vague_time" in labels)
         if day.day is not None and (published - day.day).days <= _RECENT_DAYS:
             return day.day
     return None
 
 
-def _code_sentence(norm: str, start: int, end: int, cues: list[Cue], published: date | None,
-                   place_forms: list, known: set[str], quantity_forms: list, vocab: IncidentVocab,
-                   taxonomy: Taxonomy) -> _Event | None:
-    """The event one sentence reports, or None (no trigger left, or not news)."""
+class _OrgMentions:
+    """The article's organisation mentions with their offsets, found on first need (one scan)."""
+
+    def __init__(self, norm: str, known: set[str], taxonomy: Taxonomy,
+                 given: Sequence[tuple[int, int, str]] | None) -> None:
+        self._norm, self._known, self._taxonomy = norm, known, taxonomy
+        self._found = None if given is None else [m for m in given if m[2] in known]
+
+    def within(self, start: int, end: int) -> list[tuple[int, int, str]]:
+        """(start, end, id) of the known organisations mentioned in ``[start, end)``, in order."""
+        if not self._known:
+            return []
+        if self._found is None:
+            self._found = [(m.word_start, m.word_end, m.entry.id)
+                           for m in self._taxonomy.matcher.find(self._norm, orgs=True) if m.entry.id in self._known]
+        return [m for m in self._found if start <= m[0] and m[1] <= end]
+
+
+def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_forms: list,
+                   mentions: _OrgMentions, quantity_forms: list, vocab: IncidentVocab) -> _Event | None:
+    """The event one sentence reports, or None (no trigger left, or not news).
+
+    Words are read (tokenised) only for what needs them: dates, counts, roles, place cues."""
+    norm, start, end = s.norm, s.start, s.end
     labels = {c.label for c in cues}
     if "caption" in labels:
         return None
-    words = Words.of(norm, start, end)
-    if not words.toks:
-        return None
-    day = when(norm, words, vocab, published, "vague_time" in labels)
+    if any(c.label.startswith(_DATE_LABELS) for c in cues) or _DIGIT.search(norm, start, end):
+        day = when(norm, s.words, cues, published, "vague_time" in labels)
+    else:
+        day = When(None, False, vague="vague_time" in labels)
     recent = day.specific and (day.day is None or published is None or (published - day.day).days <= _RECENT_DAYS)
     if (day.day and published and (published - day.day).days > _OLD_DAYS) or day.recalled(published):
         return None
-    if not recent and (words.is_in(0, vocab.tokens["background_start"])
+    if not recent and (s.first_word_in(vocab.tokens["background_start"])
                        or (published and any(y < published.year for y in day.years))):
         return None
     lead = _lead(norm, start, end, cues, labels, recent, vocab)
@@ -173,10 +201,11 @@ def _code_sentence(norm: str, start: int, end: int, cues: list[Cue], published: 
     seized = [q for q, form in quantity_forms if form and form in text]
     if kind == "arrest_raid" and seized and "t:seizure" in labels:
         kind = "seizure"  # the haul leads over the people (rule 1)
-    located = where.locate(norm, start, end, words, place_forms, vocab)
-    lead_index = words.index_at(lead.start)
-    actors, targets = roles(norm, start, end, words, kind, lead_index, known, taxonomy, vocab)
-    stated = counts(words, cues, vocab, _COUNTS_OF[kind])
+    located = where.locate(s, place_forms, vocab)
+    found = mentions.within(start, end)
+    actors, targets = roles(s.words, found, kind, s.words.index_at(lead.start), vocab) if found else ([], [])
+    wanted = _COUNTS_OF[kind]
+    stated = counts(s.words, cues, vocab, wanted) if wanted and labels & _COUNT_LABELS else {}
     timing = ("said" if day.announced else "day") if day.specific else "vague" if day.vague else ""
     return _Event(kind, start, end, day.day, timing, day.key, located, stated, actors, targets,
                   seized if kind in _ONE_OPERATION else [], dict.fromkeys(stated, start))
@@ -186,11 +215,10 @@ def _lead(norm: str, start: int, end: int, cues: list[Cue], labels: set[str], re
           vocab: IncidentVocab) -> Cue | None:
     """The trigger that gives the sentence its type: the first strong one whose clause is news,
     else the first weak one."""
-    clauses = clause_bounds(norm, start, end)
-    blocked_from = len(clauses)  # a cue blocks its clause and those after it
-    for c in cues:
-        if c.label in _ALWAYS_BLOCK or (c.label in _BLOCK_UNLESS_RECENT and not recent):
-            blocked_from = min(blocked_from, sentence_of(clauses, c.start))
+    blocks = [c.start for c in cues if c.label in _ALWAYS_BLOCK or (c.label in _BLOCK_UNLESS_RECENT and not recent)]
+    clauses = clause_bounds(norm, start, end) if blocks else [start]
+    # a cue blocks its clause and those after it
+    blocked_from = min((sentence_of(clauses, b) for b in blocks), default=len(clauses))
     strong: list[Cue] = []
     weak: list[Cue] = []
     for c in _longest(cues):

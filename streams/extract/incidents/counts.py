@@ -44,7 +44,9 @@ def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collecti
     hits = [(words.index_at(c.start), c.label) for c in cues if c.label in COUNTS]
     if not hits:
         return out
-    numbers = _numbers(words, vocab)
+    at = _number_tokens(words, cues)
+    months = {words.index_at(c.start) for c in cues if c.label.startswith("mo:")}
+    numbers = _numbers(words, at, months, vocab)
     used: set[int] = set()
     for k, (i, label) in enumerate(hits):
         if _combined(hits, k, words, numbers):
@@ -72,69 +74,60 @@ def _combined(hits: list[tuple[int, str]], k: int, words: Words, numbers: list[_
     return False
 
 
-def _numbers(words: Words, vocab: IncidentVocab) -> list[_Number]:
-    """Every count the sentence writes, in order (a count word with the noun after it)."""
+def _number_tokens(words: Words, cues: list[Cue]) -> dict[int, tuple[int, int]]:
+    """{token index: (value, tokens)} of each number the sentence writes: digits and count words
+    (the automaton found those; the longest reading wins: "أحد عشر" is 11, not 1)."""
+    at: dict[int, tuple[int, int]] = {}
+    for i, tok in enumerate(words.toks):
+        if tok.isdigit() and int(tok) < 100_000:
+            at[i] = (int(tok), 1)
+    for c in cues:
+        if c.label.startswith("n:"):
+            i = words.index_at(c.start)
+            size = words.index_at(c.end - 1) - i + 1
+            if i not in at or at[i][1] < size:
+                at[i] = (int(c.label[2:]), size)
+    return at
+
+
+def _numbers(words: Words, at: dict[int, tuple[int, int]], months: set[int], vocab: IncidentVocab) -> list[_Number]:
+    """Every count the sentence writes, in order (a count with the noun after it)."""
     out: list[_Number] = []
     toks = words.toks
     n = len(toks)
-    i = 0
-    while i < n:
-        value, size = _number_at(words, i, vocab)
-        if value is None:
-            if words.is_in(i, vocab.tokens["person"]) and i + 1 < n and toks[i + 1].startswith("و") \
-                    and _is_number(words, i + 1, vocab):
-                out.append(_Number(1, i, i + 1))  # "ضابطاً وأربعة جنود": one officer, then four soldiers
-            i += 1
+    done = 0
+    for i in sorted(at):
+        if i < done:
             continue
-        end = i + size
-        if _not_a_count(words, i, end, vocab):
-            i = end
+        value, size = at[i]
+        if i > 0 and i - 1 >= done and i - 1 not in at and toks[i].startswith("و") \
+                and words.is_in(i - 1, vocab.tokens["person"]):
+            out.append(_Number(1, i - 1, i))  # "ضابطاً وأربعة جنود": one officer, then four soldiers
+        end = done = i + size
+        if _not_a_count(words, i, end, at, months, vocab):
             continue
         if value == 1 and toks[i] in _ARTICLES and not _person_soon(words, end, vocab):
-            i = end
             continue
-        if end < n and not _is_number(words, end, vocab):  # the noun counted: "4 جنود", "أربعة أشخاص"
+        if end < n and end not in at:  # the noun counted: "4 جنود", "أربعة أشخاص"
             end += 1
         out.append(_Number(value, i, end))
-        i = end
+        done = end
     return out
 
 
-def _not_a_count(words: Words, i: int, end: int, vocab: IncidentVocab) -> bool:
+def _not_a_count(words: Words, i: int, end: int, at: dict[int, tuple[int, int]], months: set[int],
+                 vocab: IncidentVocab) -> bool:
     """Goods or time ("400 ألف حبة", "15 عاماً"), a date ("20 كانون الأول"), a range ("150-180"), a year."""
     toks = words.toks
-    if _YEAR.match(toks[i]) or (i > 0 and (words.is_in(i - 1, vocab.months) or toks[i - 1] in _YEAR_WORDS)):
+    if _YEAR.match(toks[i]) or (i > 0 and (i - 1 in months or toks[i - 1] in _YEAR_WORDS)):
         return True
-    return end < len(toks) and (words.is_in(end, vocab.not_people) or _is_number(words, end, vocab)
-                                or bool(words.phrase_at(end, vocab.months.keys(), 2)))  # type: ignore[arg-type]
+    return end < len(toks) and (end in at or end in months or words.is_in(end, vocab.not_people))
 
 
 def _person_soon(words: Words, i: int, vocab: IncidentVocab) -> bool:
     """Whether a person ("a soldier", "an Iraqi soldier") or people ("أحد عناصر") follow token ``i``."""
     return any(words.is_in(j, vocab.tokens["person"]) or words.is_in(j, vocab.tokens["people"])
                for j in range(i, min(i + 3, len(words.toks))))
-
-
-def _is_number(words: Words, i: int, vocab: IncidentVocab) -> bool:
-    return _number_at(words, i, vocab)[0] is not None
-
-
-def _number_at(words: Words, i: int, vocab: IncidentVocab) -> tuple[int | None, int]:
-    """(value, tokens) of a count starting at token ``i``, or (None, 0)."""
-    tok = words.toks[i]
-    if tok.isdigit():
-        value = int(tok)
-        return (value, 1) if value < 100_000 else (None, 0)
-    n = words.phrase_at(i, vocab.numbers.keys(), 3)  # type: ignore[arg-type]
-    if n:
-        rest = " ".join(words.toks[i + 1:i + n])
-        for first in words.readings(i):
-            key = f"{first} {rest}" if rest else first
-            if key in vocab.numbers:
-                return vocab.numbers[key], n
-    if words.is_in(i, vocab.duals):
-        return 2, 1
-    return None, 0
 
 
 def _attached(i: int, numbers: list[_Number], used: set[int], words: Words, vocab: IncidentVocab,
@@ -156,7 +149,7 @@ def _attached(i: int, numbers: list[_Number], used: set[int], words: Words, voca
             return _joined(k, numbers, used, words)
         if words.is_in(j, vocab.tokens["person"]):
             return [_Number(1, j, j + 1)]
-        skip = words.phrase_at(j, approx, 4)
+        skip = words.phrase_at(j, approx)
         j += skip or 1
         steps += 1
     # before: "two others wounded", "ضابطاً وأربعة جنود قتلوا"

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from streams.extract.incidents.sentences import Words
-from streams.extract.incidents.vocab import IncidentVocab
+from streams.extract.incidents.vocab import Cue
 
 _NUMERIC = re.compile(r"\b(\d{1,2})[-/.](\d{1,2})[-/.]((?:19|20)\d\d)\b|\b((?:19|20)\d\d)[-/.](\d{1,2})[-/.](\d{1,2})\b")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
+_RELATIVE = {"d:today": 0, "d:yesterday": 1, "d:day_before_yesterday": 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,88 +44,69 @@ class When:
         return any(m != published.month for m in self.months) and not any(y > published.year for y in self.years)
 
 
-def when(norm: str, words: Words, vocab: IncidentVocab, published: date | None, vague: bool = False) -> When:
-    """The day the sentence of ``words`` (spanning part of ``norm``) dates; ``vague``: it has a vague time."""
+def when(norm: str, words: Words, cues: list[Cue], published: date | None, vague: bool = False) -> When:
+    """The day the sentence of ``words`` (spanning part of ``norm``) dates, read from its date cues;
+    ``vague``: the sentence has a vague time."""
     toks = words.toks
     years = tuple(int(t) for t in toks if _YEAR.match(t))
-    start, end = (words.starts[0], words.ends[-1]) if toks else (0, 0)
-    m = _NUMERIC.search(norm, start, end)
+    said = [words.index_at(c.start) for c in cues if c.label == "d:announce"]
+    start, end = words.start, words.end
+    m = _NUMERIC.search(norm, start, end) if any(t.isdigit() for t in toks) else None
     if m:
         d = _safe(int(m[3]), int(m[2]), int(m[1])) if m[1] else _safe(int(m[4]), int(m[5]), int(m[6]))
         if d:
-            return When(d, True, years, key=d, announced=_announced(words, words.index_at(m.start()), vocab))
+            return When(d, True, years, key=d, announced=_announced(said, words.index_at(m.start())))
     months: list[int] = []
     weekday = relative = None
-    at = {}  # which token named the weekday, the relative day, the day and month
+    at: dict[str, int] = {}  # which token named the day and month, the weekday, the relative day
     day_month: tuple[int, int, int | None] | None = None
-    for i in range(len(toks)):
-        month_len = words.phrase_at(i, _month_keys(vocab), 2)
-        if month_len:
-            month = _month(words, i, month_len, vocab)
-            day = _day_near(words, i, month_len)
+    for c in cues:
+        kind, _, value = c.label.partition(":")
+        i = words.index_at(c.start)
+        if kind == "mo":
+            last = words.index_at(c.end - 1)
+            day = _day_near(words, i, last + 1)
             if day and day_month is None:
-                day_month = (day[0], month, _year_after(words, day[1]))
+                day_month = (day[0], int(value), _year_after(words, day[1]))
                 at["dm"] = i
-            elif not day and (month_len > 1 or len(toks[i]) > 3):  # "في فبراير"; short names ("اب", "may") need a day
-                months.append(month)
-            continue
-        if weekday is None and words.is_in(i, vocab.weekdays):
-            weekday = next(vocab.weekdays[r] for r in words.readings(i) if r in vocab.weekdays)
-            at["wd"] = i
-        elif relative is None:
-            if words.phrase_at(i, vocab.day_before_yesterday, 2):
-                relative = 2
-            elif words.phrase_at(i, vocab.yesterday, 2):
-                relative = 1
-            elif words.phrase_at(i, vocab.today, 2):
-                relative = 0
-            if relative is not None:
-                at["rel"] = i
+            elif not day and (last > i or len(toks[i]) > 3):  # "في فبراير"; short names ("اب", "may") need a day
+                months.append(int(value))
+        elif kind == "wd" and weekday is None:
+            weekday, at["wd"] = int(value), i
+        elif c.label in _RELATIVE and (relative is None or _RELATIVE[c.label] > relative):
+            relative, at["rel"] = _RELATIVE[c.label], i  # "أول أمس" over the "أمس" inside it
     if day_month:
         d, month, year = day_month
-        said = _announced(words, at["dm"], vocab)
+        announced = _announced(said, at["dm"])
         if year:
-            return When(_safe(year, month, d), True, years, key=(month, d), announced=said)
-        return When(_latest(published, month, d) if published else None, True, years, key=(month, d), announced=said)
+            return When(_safe(year, month, d), True, years, key=(month, d), announced=announced)
+        return When(_latest(published, month, d) if published else None, True, years, key=(month, d),
+                    announced=announced)
     if weekday is not None:
-        said = _announced(words, at["wd"], vocab)
+        announced = _announced(said, at["wd"])
         if published is None:
-            return When(None, True, years, key=("wd", weekday), announced=said)
+            return When(None, True, years, key=("wd", weekday), announced=announced)
         return When(published - timedelta(days=(published.weekday() - weekday) % 7), True, years,
-                    key=("wd", weekday), announced=said)
+                    key=("wd", weekday), announced=announced)
     if relative is not None:
-        said = _announced(words, at["rel"], vocab)
         return When(published - timedelta(days=relative) if published else None, True, years,
-                    key=("rel", relative), announced=said)
+                    key=("rel", relative), announced=_announced(said, at["rel"]))
     return When(None, False, years, tuple(months), vague)
 
 
-def _announced(words: Words, i: int, vocab: IncidentVocab) -> bool:
+def _announced(said: list[int], i: int) -> bool:
     """Whether a word of saying stands just before token ``i`` ("أعلنت الوزارة، السبت،", "said on Monday")."""
-    return any(words.is_in(j, vocab.announce) for j in range(max(0, i - 4), i))
+    return any(0 < i - j <= 4 for j in said)
 
 
-def _month_keys(vocab: IncidentVocab) -> frozenset[str]:
-    return vocab.months.keys()  # type: ignore[return-value]  # a keys view answers `in` like a set
-
-
-def _month(words: Words, i: int, n: int, vocab: IncidentVocab) -> int:
-    rest = " ".join(words.toks[i + 1:i + n])
-    for first in words.readings(i):
-        key = f"{first} {rest}" if rest else first
-        if key in vocab.months:
-            return vocab.months[key]
-    return 0
-
-
-def _day_near(words: Words, i: int, n: int) -> tuple[int, int] | None:
+def _day_near(words: Words, i: int, after: int) -> tuple[int, int] | None:
     """(day, index after the date's month) when a day number stands before the month ("21 من تشرين الأول",
     "15 May") or after it ("May 15")."""
     toks = words.toks
     for j in (i - 1, i - 2):
         if j >= 0 and toks[j].isdigit() and 1 <= int(toks[j]) <= 31 and (j == i - 1 or toks[i - 1] in ("من", "of")):
-            return int(toks[j]), i + n
-    k = i + n
+            return int(toks[j]), after
+    k = after
     if k < len(toks) and toks[k].isdigit() and 1 <= int(toks[k]) <= 31 and toks[i].isascii():
         return int(toks[k]), k + 1
     return None

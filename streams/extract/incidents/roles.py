@@ -12,9 +12,6 @@ organisation named in the report is taken as the one acting.
 
 from __future__ import annotations
 
-from collections.abc import Collection
-
-from streams.classify import Taxonomy
 from streams.extract.incidents.sentences import Words
 from streams.extract.incidents.vocab import IncidentVocab
 
@@ -23,21 +20,20 @@ _DEFAULT_TARGET = {"protest"}
 _NO_TARGETS = {"armed_clash"}
 
 
-def roles(norm: str, start: int, end: int, words: Words, kind: str, lead: int, known: Collection[str],
-          taxonomy: Taxonomy, vocab: IncidentVocab) -> tuple[list[str], list[str]]:
-    """(actors, targets) of the incident of type ``kind`` told in ``norm[start:end]``.
+def roles(words: Words, mentions: list[tuple[int, int, str]], kind: str, lead: int,
+          vocab: IncidentVocab) -> tuple[list[str], list[str]]:
+    """(actors, targets) of the incident of type ``kind`` told in the sentence of ``words``.
 
-    ``lead`` is the token index of the trigger that gave the type; ``known`` the
-    organisation ids the article has (a form found only here does not count).
+    ``mentions`` are the (start, end, id) of the organisations named in it (offsets in the
+    matching form); ``lead`` is the token index of the trigger that gave the type.
     """
     actors: list[str] = []
     targets: list[str] = []
-    for m in taxonomy.matcher.find(norm[start:end], orgs=True):
-        org = m.entry.id
-        if org not in known or org in actors or org in targets:
+    for start, end, org in mentions:
+        if org in actors or org in targets:
             continue
-        i = words.index_at(start + m.word_start)
-        after = words.index_at(start + m.word_end)
+        i = words.index_at(start)
+        after = words.index_at(end)
         role = _cue_role(words, i, after, kind, lead, vocab)
         (targets if role == "target" else actors).append(org)
     return actors, targets
@@ -52,7 +48,7 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
     if i == lead + 1 and words.toks[i].startswith("ل") and kind != "arrest_raid":
         return "actor"
     for j in range(i - 1, max(-1, i - 1 - _LOOK_BACK), -1):
-        if words.phrase_at(j, vocab.tokens["actor_before"], 2) or words.is_in(j, vocab.tokens["actor_before"]):
+        if words.phrase_at(j, vocab.tokens["actor_before"]):
             return "actor"
         if words.is_in(j, vocab.tokens["target_before"]):
             return "target"

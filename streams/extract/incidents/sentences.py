@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from functools import lru_cache
 
 from streams.text.tokens import TOKEN, stems
 
@@ -21,39 +21,61 @@ _END = re.compile(r"(?<![\d.])[.!?؟;؛](?![\d.])|(?<![.])[.](?=\s)|\n")
 _CLAUSE_END = re.compile(r"[،,:(\[«\"]|\s-\s|\s–\s")
 
 
-@dataclass(slots=True)
-class Words:
-    """The tokens of one sentence: text, start and end offsets (in the article's matching form)."""
+class Phrases(frozenset):
+    """Normalised phrases (words joined by one space), knowing their first words and longest length,
+    so that `Words.phrase_at` rejects most tokens with one set lookup."""
 
-    toks: list[str]
-    starts: list[int]
-    ends: list[int]
-    norm: str  # the article's matching form the offsets index
-    _readings: dict[int, list[str]] = field(default_factory=dict)
+    firsts: frozenset[str]
+    longest: int
+
+    def __new__(cls, phrases: Iterable[str]) -> Phrases:
+        obj = super().__new__(cls, phrases)
+        obj.firsts = frozenset(p.split(" ", 1)[0] for p in obj)
+        obj.longest = max((p.count(" ") + 1 for p in obj), default=1)
+        return obj
+
+
+class Words:
+    """The tokens of one sentence of the matching form; their offsets are found when first needed."""
+
+    __slots__ = ("_ends", "_readings", "_starts", "end", "norm", "start", "toks")
+
+    def __init__(self, norm: str, start: int, end: int) -> None:
+        self.norm, self.start, self.end = norm, start, end
+        self.toks: list[str] = TOKEN.findall(norm, start, end)
+        self._ends: list[int] | None = None
+        self._starts: list[int] = []
+        self._readings: dict[int, tuple[str, ...]] = {}
 
     @classmethod
     def of(cls, norm: str, start: int, end: int) -> Words:
-        toks, starts, ends = [], [], []
-        for m in TOKEN.finditer(norm, start, end):
-            toks.append(m.group())
-            starts.append(m.start())
-            ends.append(m.end())
-        return cls(toks, starts, ends, norm)
+        return cls(norm, start, end)
 
-    def readings(self, i: int) -> list[str]:
+    @property
+    def ends(self) -> list[int]:
+        """Where each token ends."""
+        if self._ends is None:
+            spans = [m.span() for m in TOKEN.finditer(self.norm, self.start, self.end)]
+            self._starts = [a for a, _ in spans]
+            self._ends = [b for _, b in spans]
+        return self._ends
+
+    def readings(self, i: int) -> tuple[str, ...]:
         """Token ``i`` and its readings without clitics ("وبالهجوم" -> ..., "هجوم")."""
         r = self._readings.get(i)
         if r is None:
-            r = self._readings[i] = stems(self.toks[i])
+            r = self._readings[i] = _readings_of(self.toks[i])
         return r
 
     def is_in(self, i: int, words: frozenset[str] | dict) -> bool:
         """Whether token ``i`` (or a reading of it without clitics) is one of ``words``."""
         return 0 <= i < len(self.toks) and any(r in words for r in self.readings(i))
 
-    def phrase_at(self, i: int, phrases: frozenset[str], longest: int = 4) -> int:
+    def phrase_at(self, i: int, phrases: Phrases) -> int:
         """How many tokens from ``i`` form one of ``phrases`` (its first word may carry clitics); 0 if none."""
-        for n in range(min(longest, len(self.toks) - i), 0, -1):
+        if i >= len(self.toks) or not any(r in phrases.firsts for r in self.readings(i)):
+            return 0
+        for n in range(min(phrases.longest, len(self.toks) - i), 0, -1):
             rest = " ".join(self.toks[i + 1:i + n])
             for first in self.readings(i):
                 if (f"{first} {rest}" if rest else first) in phrases:
@@ -62,22 +84,50 @@ class Words:
 
     def between(self, i: int, j: int) -> str:
         """The characters between tokens ``i`` and ``j`` (spaces and punctuation), stripped."""
-        return self.norm[self.ends[i]:self.starts[j]].strip()
+        end = self.ends[i]
+        return self.norm[end:self._starts[j] if j < len(self._starts) else self.end].strip()
 
     def index_at(self, offset: int) -> int:
         """Index of the first token that ends after ``offset``."""
         return bisect_right(self.ends, offset)
 
 
+class Sentence:
+    """One sentence of an article: its span of the matching form, and its words when first asked for."""
+
+    __slots__ = ("_words", "end", "norm", "start")
+
+    def __init__(self, norm: str, start: int, end: int) -> None:
+        self.norm, self.start, self.end = norm, start, end
+        self._words: Words | None = None
+
+    @property
+    def words(self) -> Words:
+        if self._words is None:
+            self._words = Words.of(self.norm, self.start, self.end)
+        return self._words
+
+    def first_word_in(self, phrases: frozenset[str]) -> bool:
+        """Whether the sentence's first word (or a reading of it without clitics) is one of ``phrases``."""
+        m = TOKEN.search(self.norm, self.start, self.end)
+        return m is not None and any(r in phrases for r in _readings_of(m.group()))
+
+
+@lru_cache(maxsize=1 << 16)
+def _readings_of(token: str) -> tuple[str, ...]:
+    """`stems` of a token; kept, as the same words recur in every article."""
+    return tuple(stems(token))
+
+
 def split(norm: str) -> list[tuple[int, int]]:
     """``(start, end)`` of each non-empty sentence of ``norm``, in order."""
     out = []
     start = 0
-    for m in _END.finditer(norm):
-        if norm[start:m.start()].strip():
-            out.append((start, m.start()))
-        start = m.end()
-    if norm[start:].strip():
+    for cut, after in [m.span() for m in _END.finditer(norm)]:
+        if cut > start:
+            out.append((start, cut))
+        start = after
+    if start < len(norm):
         out.append((start, len(norm)))
     return out
 

@@ -19,6 +19,7 @@ import ahocorasick
 import yaml
 
 from schemas.facts import INCIDENT_TYPES
+from streams.extract.incidents.sentences import Phrases
 from streams.text.normalize import normalize
 from streams.text.tokens import PREFIXES
 
@@ -49,6 +50,9 @@ class Cue(NamedTuple):
     label: str
 
 
+_new_cue = tuple.__new__  # builds a Cue in C (NamedTuple's own __new__ is a Python function)
+
+
 class PhraseMatcher:
     """Whole-word phrases (Arabic clitics allowed in front, "*" for any ending) found in one pass."""
 
@@ -61,7 +65,9 @@ class PhraseMatcher:
                 table[key].append((label, stem))
         self._automaton = ahocorasick.Automaton()
         for key, labels in table.items():
-            self._automaton.add_word(key, (len(key), key.isascii(), tuple(labels)))
+            # (length, Latin?, labels of a whole-word hit, labels of a hit inside a longer word)
+            self._automaton.add_word(key, (len(key), key.isascii(), tuple(label for label, _ in labels),
+                                           tuple(label for label, stem in labels if stem)))
         self._empty = not table
         if table:
             self._automaton.make_automaton()
@@ -72,7 +78,7 @@ class PhraseMatcher:
             return []
         n = len(norm)
         out: list[Cue] = []
-        for last, (length, latin, labels) in self._automaton.iter(norm):
+        for last, (length, latin, whole_labels, stem_labels) in self._automaton.iter(norm):
             end = last + 1
             start = end - length
             if start and norm[start - 1].isalnum():
@@ -85,10 +91,8 @@ class PhraseMatcher:
                         break
                 if norm[word_start:start] not in PREFIXES:
                     continue  # inside a longer word
-            whole = end >= n or not norm[end].isalnum()
-            for label, stem in labels:
-                if whole or stem:
-                    out.append(Cue(start, end, label))
+            for label in whole_labels if end >= n or not norm[end].isalnum() else stem_labels:
+                out.append(_new_cue(Cue, (start, end, label)))
         out.sort()
         return out
 
@@ -99,7 +103,7 @@ class IncidentVocab:
 
     matcher: PhraseMatcher
     types_with_requires: frozenset[str]
-    tokens: dict[str, frozenset[str]]  # TOKEN_CUES -> normalised phrases (words joined by one space)
+    tokens: dict[str, Phrases]  # TOKEN_CUES -> normalised phrases (words joined by one space)
     numbers: dict[str, int]  # count word -> value
     duals: frozenset[str]
     not_people: frozenset[str]
@@ -217,23 +221,29 @@ def _build(doc: dict[str, Any], version: str, source: str) -> IncidentVocab:
             requires.add(type_id)
             entries += [(p, f"r:{type_id}") for p in needed]
     cues = _mapping(doc.get("cues"), f"{name}: cues", set(SCANNED_CUES) | set(TOKEN_CUES))
+    numbers = _keyed(doc.get("numbers"), f"{name}: numbers", 0, 1000)
+    duals = frozenset(_norm(p) for p in _phrases(doc.get("duals"), f"{name}: duals"))
+    dates = _mapping(doc.get("dates"), f"{name}: dates", _DATE_FIELDS)
+    weekdays = _keyed(dates.get("weekdays"), f"{name}: dates.weekdays", 0, 6)
+    months = _keyed(dates.get("months"), f"{name}: dates.months", 1, 12)
+    day_words = {field: frozenset(_norm(p) for p in _phrases(dates.get(field), f"{name}: dates.{field}"))
+                 for field in ("today", "yesterday", "day_before_yesterday", "announce")}
+    # Number and date words are found by the same pass (labels "n:<value>", "d:<field>", "wd:<n>", "mo:<n>").
+    entries += [(w, f"n:{v}") for w, v in numbers.items()] + [(w, "n:2") for w in duals]
+    entries += [(w, f"wd:{v}") for w, v in weekdays.items()] + [(w, f"mo:{v}") for w, v in months.items()]
+    entries += [(w, f"d:{field}") for field, ws in day_words.items() for w in ws]
     for cue in SCANNED_CUES:
         entries += [(p, cue) for p in _phrases(cues.get(cue), f"{name}: cues.{cue}")]
-    tokens = {cue: frozenset(_norm(p) for p in _phrases(cues.get(cue), f"{name}: cues.{cue}")) for cue in TOKEN_CUES}
-    dates = _mapping(doc.get("dates"), f"{name}: dates", _DATE_FIELDS)
+    tokens = {cue: Phrases(_norm(p) for p in _phrases(cues.get(cue), f"{name}: cues.{cue}")) for cue in TOKEN_CUES}
     return IncidentVocab(
         matcher=PhraseMatcher(entries),
         types_with_requires=frozenset(requires),
         tokens=tokens,
-        numbers=_keyed(doc.get("numbers"), f"{name}: numbers", 0, 1000),
-        duals=frozenset(_norm(p) for p in _phrases(doc.get("duals"), f"{name}: duals")),
+        numbers=numbers,
+        duals=duals,
         not_people=frozenset(_norm(p) for p in _phrases(doc.get("not_people"), f"{name}: not_people")),
-        today=frozenset(_norm(p) for p in _phrases(dates.get("today"), f"{name}: dates.today")),
-        yesterday=frozenset(_norm(p) for p in _phrases(dates.get("yesterday"), f"{name}: dates.yesterday")),
-        day_before_yesterday=frozenset(_norm(p) for p in _phrases(dates.get("day_before_yesterday"),
-                                                                 f"{name}: dates.day_before_yesterday")),
-        announce=frozenset(_norm(p) for p in _phrases(dates.get("announce"), f"{name}: dates.announce")),
-        weekdays=_keyed(dates.get("weekdays"), f"{name}: dates.weekdays", 0, 6),
-        months=_keyed(dates.get("months"), f"{name}: dates.months", 1, 12),
+        today=day_words["today"], yesterday=day_words["yesterday"],
+        day_before_yesterday=day_words["day_before_yesterday"], announce=day_words["announce"],
+        weekdays=weekdays, months=months,
         version=version, source=source,
     )

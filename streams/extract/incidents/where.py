@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from schemas.facts import Place
-from streams.extract.incidents.sentences import Words
+from streams.extract.incidents.sentences import Sentence
 from streams.extract.incidents.vocab import IncidentVocab
 from streams.text.normalize import normalize
 
@@ -32,26 +33,30 @@ class Located:
 
 def forms(places: Sequence[Place]) -> list[tuple[Place, tuple[str, ...]]]:
     """Each place with the matching forms of its name (with and without the article)."""
-    out = []
-    for p in places:
-        name = " ".join(normalize(p.name).split())
-        alts = {name}
-        if name.startswith("ال") and len(name) > 4:
-            alts.add(name[2:])
-        if name.startswith("al-") or name.startswith("al "):
-            alts.add(name[3:])
-        out.append((p, tuple(sorted(alts, key=len, reverse=True))))
-    return out
+    return [(p, name_forms(p.name)) for p in places]
 
 
-def locate(norm: str, start: int, end: int, words: Words, places: list[tuple[Place, tuple[str, ...]]],
-           vocab: IncidentVocab) -> Located | None:
-    """The most precise place named in ``norm[start:end]``, or None."""
+@lru_cache(maxsize=8192)
+def name_forms(name: str) -> tuple[str, ...]:
+    """The matching forms of a place name, longest first (names recur across articles: kept)."""
+    norm = " ".join(normalize(name).split())
+    alts = {norm}
+    if norm.startswith("ال") and len(norm) > 4:
+        alts.add(norm[2:])
+    if norm.startswith("al-") or norm.startswith("al "):
+        alts.add(norm[3:])
+    return tuple(sorted(alts, key=len, reverse=True))
+
+
+def locate(s: Sentence, places: list[tuple[Place, tuple[str, ...]]], vocab: IncidentVocab) -> Located | None:
+    """The most precise place named in the sentence ``s``, or None."""
+    norm, start, end = s.norm, s.start, s.end
     best: Located | None = None
     for place, names in places:
         found = _mention(norm, start, end, names)
         if found is None:
             continue
+        words = s.words
         i = words.index_at(found)
         if any(words.is_in(j, vocab.tokens["origin_before"]) for j in range(max(0, i - 3), i)):
             continue
