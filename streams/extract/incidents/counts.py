@@ -26,6 +26,7 @@ _WINDOW = 4  # words between a casualty word and its number
 _JOINERS = {"و", "and", "،", ","}
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _YEAR_WORDS = {"عام", "العام", "لعام", "year"}
+_INDEFINITE = {"a", "an"}
 _ARTICLES = {"a", "an", "one", "احد", "احدى", "لاحد", "باحد"}  # one only before a person: "أحد عناصر"
 
 
@@ -81,6 +82,8 @@ def _number_tokens(words: Words, cues: list[Cue]) -> dict[int, tuple[int, int]]:
     for i, tok in enumerate(words.toks):
         if tok.isdigit() and int(tok) < 100_000:
             at[i] = (int(tok), 1)
+        elif tok in _INDEFINITE:  # "a soldier was killed" (kept out of the automaton: "a" is everywhere)
+            at[i] = (1, 1)
     for c in cues:
         if c.label.startswith("n:"):
             i = words.index_at(c.start)

@@ -19,6 +19,8 @@ from streams.extract.incidents.vocab import Cue
 
 _NUMERIC = re.compile(r"\b(\d{1,2})[-/.](\d{1,2})[-/.]((?:19|20)\d\d)\b|\b((?:19|20)\d\d)[-/.](\d{1,2})[-/.](\d{1,2})\b")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
+_YEARS = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_DIGIT = re.compile(r"\d")
 _RELATIVE = {"d:today": 0, "d:yesterday": 1, "d:day_before_yesterday": 2}
 
 
@@ -48,10 +50,11 @@ def when(norm: str, words: Words, cues: list[Cue], published: date | None, vague
     """The day the sentence of ``words`` (spanning part of ``norm``) dates, read from its date cues;
     ``vague``: the sentence has a vague time."""
     toks = words.toks
-    years = tuple(int(t) for t in toks if _YEAR.match(t))
-    said = [words.index_at(c.start) for c in cues if c.label == "d:announce"]
     start, end = words.start, words.end
-    m = _NUMERIC.search(norm, start, end) if any(t.isdigit() for t in toks) else None
+    digits = _DIGIT.search(norm, start, end) is not None
+    years = tuple(int(y) for y in _YEARS.findall(norm, start, end)) if digits else ()
+    said = [words.index_at(c.start) for c in cues if c.label == "d:announce"]
+    m = _NUMERIC.search(norm, start, end) if digits else None
     if m:
         d = _safe(int(m[3]), int(m[2]), int(m[1])) if m[1] else _safe(int(m[4]), int(m[5]), int(m[6]))
         if d:

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from streams.text.tokens import TOKEN, stems
 
-_END = re.compile(r"(?<![\d.])[.!?؟;؛](?![\d.])|(?<![.])[.](?=\s)|\n")
+_CUT = re.compile(r"[.!?؟;؛\n]")
 _CLAUSE_END = re.compile(r"[،,:(\[«\"]|\s-\s|\s–\s")
 
 
@@ -120,16 +120,28 @@ def _readings_of(token: str) -> tuple[str, ...]:
 
 
 def split(norm: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of each non-empty sentence of ``norm``, in order."""
+    """``(start, end)`` of each sentence of ``norm``, in order."""
     out = []
     start = 0
-    for cut, after in [m.span() for m in _END.finditer(norm)]:
+    n = len(norm)
+    for cut in [m.start() for m in _CUT.finditer(norm)]:
+        if norm[cut] == "." and not _full_stop(norm, cut, n):
+            continue
         if cut > start:
             out.append((start, cut))
-        start = after
-    if start < len(norm):
-        out.append((start, len(norm)))
+        start = cut + 1
+    if start < n:
+        out.append((start, n))
     return out
+
+
+def _full_stop(norm: str, i: int, n: int) -> bool:
+    """Whether the dot at ``i`` ends a sentence: not in a number ("1.27"), not in an ellipsis ("..")."""
+    before = norm[i - 1] if i else " "
+    after = norm[i + 1] if i + 1 < n else " "
+    if before == "." or after == ".":
+        return False
+    return not (before.isdigit() and after.isdigit())
 
 
 def clause_bounds(norm: str, start: int, end: int) -> list[int]:
