@@ -142,14 +142,14 @@ def _attached(i: int, numbers: list[_Number], used: set[int], words: Words, voca
     # right before: "25 شهيداً", "100 جريح"
     k = next((x for x, num in enumerate(numbers) if num.start < i <= num.end and x not in used), None)
     if k is not None:
-        return _joined(k, numbers, used, words)
+        return _joined(_list_start(k, numbers, used, words, cue_at), numbers, used, words, cue_at)
     # after: "مقتل 4", "مقتل أكثر من 25", "killing four"; "مقتل عنصر" (a person alone is one)
     j = i + 1
     steps = 0
     while j < len(toks) and steps < _WINDOW and j not in cue_at:
         k = next((x for x, num in enumerate(numbers) if num.start == j and x not in used), None)
         if k is not None:
-            return _joined(k, numbers, used, words)
+            return _joined(k, numbers, used, words, cue_at)
         if words.is_in(j, vocab.tokens["person"]):
             return [_Number(1, j, j + 1)]
         skip = words.phrase_at(j, approx)
@@ -162,10 +162,7 @@ def _attached(i: int, numbers: list[_Number], used: set[int], words: Words, voca
                 not any(num.end <= c < i for c in cue_at):
             best = k
     if best is not None:
-        first = best
-        while first > 0 and first - 1 not in used and _joins(numbers[first - 1], numbers[first], words):
-            first -= 1
-        return _joined(first, numbers, used, words)
+        return _joined(_list_start(best, numbers, used, words, cue_at), numbers, used, words, cue_at)
     # before, singular: "An Iraqi soldier was killed"
     for j in range(max(0, i - _WINDOW), i):
         if toks[j] in ("a", "an") and _person_soon(words, j + 1, vocab):
@@ -173,20 +170,28 @@ def _attached(i: int, numbers: list[_Number], used: set[int], words: Words, voca
     return []
 
 
-def _joined(k: int, numbers: list[_Number], used: set[int], words: Words) -> list[_Number]:
+def _list_start(k: int, numbers: list[_Number], used: set[int], words: Words, cue_at: set[int]) -> int:
+    """The first count of the list that count ``k`` ends ("ضابطاً وأربعة جنود قتلوا": the officer)."""
+    while k > 0 and k - 1 not in used and _joins(numbers[k - 1], numbers[k], words, cue_at):
+        k -= 1
+    return k
+
+
+def _joined(k: int, numbers: list[_Number], used: set[int], words: Words, cue_at: set[int]) -> list[_Number]:
     group = [numbers[k]]
     used.add(k)
-    while k + 1 < len(numbers) and k + 1 not in used and _joins(numbers[k], numbers[k + 1], words):
+    while k + 1 < len(numbers) and k + 1 not in used and _joins(numbers[k], numbers[k + 1], words, cue_at):
         k += 1
         group.append(numbers[k])
         used.add(k)
     return group
 
 
-def _joins(a: _Number, b: _Number, words: Words) -> bool:
-    """Whether count ``b`` follows ``a`` as one list: "ضابطاً وأربعة", "four ..., two", "X و Y"."""
+def _joins(a: _Number, b: _Number, words: Words, cue_at: set[int]) -> bool:
+    """Whether count ``b`` follows ``a`` as one list: "ضابطاً وأربعة", "four ..., two", "X و Y";
+    not across a casualty word ("12 قتيلاً و30 جريحاً", "killing four and wounding two")."""
     gap = b.start - a.end
-    if gap > 2:
+    if gap > 2 or any(a.end <= c < b.end for c in cue_at):
         return False
     between = words.toks[a.end:b.start]
     if gap == 0:
