@@ -178,6 +178,8 @@ def _phrases(value: Any, where: str) -> list[str]:
 
 
 def _mapping(value: Any, where: str, allowed: set[str] | None = None) -> dict[str, Any]:
+    if value is None:
+        return {}  # a part left out: nothing of that kind
     if not isinstance(value, dict):
         raise IncidentVocabError(f"{where}: must be a mapping")
     if allowed is not None:
