@@ -27,6 +27,7 @@ TYPES = [
     ("arrest", "ألقت قوات الأمن القبض على خلية لتنظيم داعش في مدينة الحسكة.", ["arrest_raid"]),
     ("seizure", "ضبطت الجمارك شحنة كبتاغون في مدينة حمص.", ["seizure"]),
     ("haul-leads-seizure", "ضبطت الشرطة مليون حبة كبتاغون واعتقلت ثلاثة أشخاص في مدينة حمص.", ["seizure"]),
+    ("stopping-a-truck-is-seizure", "أوقفت دورية للجمارك شاحنة محملة بالمازوت المهرب في مدينة حمص.", ["seizure"]),
     ("people-lead-arrest", "فككت قوات الأمن شبكة تهريب واعتقلت خمسة من أفرادها في مدينة حمص.", ["arrest_raid"]),
     ("kidnapping", "اختطف مسلحون مجهولون شاباً على طريق في ريف درعا.", ["kidnapping"]),
     ("protest", "خرجت مظاهرة حاشدة في مدينة القامشلي ضد قرارات الإدارة.", ["protest"]),
@@ -84,6 +85,12 @@ def test_a_second_event_with_its_own_day_is_its_own_incident() -> None:
     text = ("قتل جنديان بهجوم على حاجز في مدينة كركوك اليوم الأربعاء.\n"
             "وكان ثلاثة جنود قد قتلوا بهجوم مماثل في مدينة كركوك أمس الثلاثاء.")
     assert [(i.type, i.killed) for i in incidents_of(text)] == [("attack", 2), ("attack", 3)]
+
+
+def test_an_event_of_last_week_is_not_the_one_of_a_named_day() -> None:
+    text = ("Security forces arrested two ISIS suspects in Hasakah on Monday.\n"
+            "Last week, security forces arrested four suspects in Hasakah.")
+    assert [i.arrested for i in incidents_of(text)] == [2, 4]
 
 
 def test_events_in_distant_places_are_two_incidents() -> None:

@@ -43,8 +43,8 @@ from streams.text.normalize import SourceMap, normalize
 
 __all__ = ["IncidentVocab", "IncidentVocabError", "find_incidents"]
 
-_ALWAYS_BLOCK = {"future", "statement"}
-_BLOCK_UNLESS_RECENT = {"background", "ongoing"}
+_ALWAYS_BLOCK = {"future", "statement", "ongoing"}
+_BLOCK_UNLESS_RECENT = {"background"}
 _RECENT_DAYS = 10  # a day this close to publication makes a sentence news, whatever its cues
 _OLD_DAYS = 31  # an event dated earlier than this before publication is recalled, not news
 _ONE_OPERATION = frozenset({"arrest_raid", "seizure"})
@@ -199,8 +199,8 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_f
         kind = "airstrike"
     text = norm[start:end]
     seized = [q for q, form in quantity_forms if form and form in text]
-    if kind == "arrest_raid" and seized and "t:seizure" in labels:
-        kind = "seizure"  # the haul leads over the people (rule 1)
+    if kind == "arrest_raid" and ((seized and "t:seizure" in labels) or _goods_after(s, lead, vocab)):
+        kind = "seizure"  # the haul leads over the people (rule 1); "توقيف شاحنتين" stops goods, not people
     located = where.locate(s, place_forms, vocab)
     found = mentions.within(start, end)
     actors, targets = roles(s.words, found, kind, s.words.index_at(lead.start), vocab) if found else ([], [])
@@ -209,6 +209,13 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_f
     timing = ("said" if day.announced else "day") if day.specific else "vague" if day.vague else ""
     return _Event(kind, start, end, day.day, timing, day.key, located, stated, actors, targets,
                   seized if kind in _ONE_OPERATION else [], dict.fromkeys(stated, start))
+
+
+def _goods_after(s: Sentence, lead: Cue, vocab: IncidentVocab) -> bool:
+    """Whether the word after the trigger names goods or vehicles ("توقيف شاحنة", "ضبط سيارات")."""
+    words = s.words
+    i = words.index_at(lead.end - 1) + 1
+    return words.is_in(i, vocab.not_people) or words.is_in(i, vocab.tokens["goods"])
 
 
 def _lead(norm: str, start: int, end: int, cues: list[Cue], labels: set[str], recent: bool,
@@ -262,8 +269,8 @@ def _closeness(a: _Event, b: _Event) -> int:
 def _same_event(a: _Event, b: _Event) -> bool:
     if a.type != b.type and not ({a.type, b.type} <= _ONE_OPERATION or {a.type, b.type} <= _FROM_ABOVE):
         return False
-    if {a.timing, b.timing} == {"day", "vague"}:
-        return False
+    if "vague" in (a.timing, b.timing) and {a.timing, b.timing} & {"day", "said"}:
+        return False  # "last week" is another occasion than a named day
     if a.day and b.day and a.day != b.day and "said" not in (a.timing, b.timing):
         return False
     if a.timing == b.timing == "day" and _other_day(a.day_key, b.day_key):
