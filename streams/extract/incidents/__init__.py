@@ -53,6 +53,7 @@ _COUNT_LABELS = frozenset({"killed", "injured", "arrested", "no_casualties"})
 _DIGIT = re.compile(r"\d")
 _FROM_ABOVE = frozenset({"attack", "airstrike"})  # "the attack" retells an airstrike
 _SAME_PLACE_KM = 25.0
+_OBJECT_WORDS = 3  # words after a verb searched for its object
 _WITHIN_KM = 60.0  # a village and the town or city it is placed by, named in two sentences
 _DATE_LOOKS = 5  # sentences at the top of an article whose date dates its events when they have none
 _DATELINE_WORDS = 8  # a line this short that names a day is a dateline, not the report
@@ -214,8 +215,13 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_f
 def _goods_after(s: Sentence, lead: Cue, vocab: IncidentVocab) -> bool:
     """Whether the word after the trigger names goods or vehicles ("توقيف شاحنة", "ضبط سيارات")."""
     words = s.words
-    i = words.index_at(lead.end - 1) + 1
-    return words.is_in(i, vocab.not_people) or words.is_in(i, vocab.tokens["goods"])
+    after = words.index_at(lead.end - 1) + 1
+    for i in range(after, min(after + _OBJECT_WORDS, len(words.toks))):  # Arabic puts the subject first
+        if words.is_in(i, vocab.tokens["person"]) or words.is_in(i, vocab.tokens["people"]):
+            return False
+        if words.is_in(i, vocab.not_people) or words.is_in(i, vocab.tokens["goods"]):
+            return True
+    return False
 
 
 def _lead(norm: str, start: int, end: int, cues: list[Cue], labels: set[str], recent: bool,
