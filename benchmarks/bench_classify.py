@@ -21,7 +21,7 @@ from unittest import mock
 import orjson
 
 from benchmarks.corpus import articles
-from streams.classify.combined import topics_and_orgs
+from streams.classify.combined import topics_orgs_and_mentions
 from streams.clean.pipeline import clean_and_normalize
 from streams.extract.incidents import find_incidents
 from streams.extract.places import find_places_and_countries
@@ -43,14 +43,16 @@ def stage_times(docs: list[dict], res: Resources) -> dict[str, float]:
         title_norm = normalize(d["title"])
         written = SourceMap(body, norm)
         t1 = clock()
-        _, orgs = topics_and_orgs(norm, res.taxonomy, title_norm, text=body, title_text=d["title"], written=written)
+        _, orgs, mentions = topics_orgs_and_mentions(norm, res.taxonomy, title_norm, text=body, title_text=d["title"],
+                                                     written=written)
         t2 = clock()
         places, _ = find_places_and_countries(norm, res.gazetteer, text=body, written=written)
         t3 = clock()
         quantities = find_quantities(body, norm=norm, written=written)
         t4 = clock()
         find_incidents(body, norm, lang="ar", published=None, places=places, orgs=orgs, quantities=quantities,
-                       vocab=res.incidents, taxonomy=res.taxonomy, written=written)
+                       vocab=res.incidents, taxonomy=res.taxonomy, written=written,
+                       org_mentions=[(m.word_start, m.word_end, m.entry.id) for m in mentions])
         t5 = clock()
         for name, dt in zip(names, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True):
             spent[name] += dt

@@ -30,6 +30,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from schemas.facts import Incident, Org, Place, Quantity
 from streams.classify import Taxonomy
@@ -50,7 +51,8 @@ _OLD_DAYS = 31  # an event dated earlier than this before publication is recalle
 _ONE_OPERATION = frozenset({"arrest_raid", "seizure"})
 _DATE_LABELS = ("d:today", "d:yesterday", "d:day_before_yesterday", "wd:", "mo:")
 _COUNT_LABELS = frozenset({"killed", "injured", "arrested", "no_casualties"})
-_DIGIT = re.compile(r"\d")
+_NUMERIC_DATE = re.compile(r"\d[-/.]\d{1,2}[-/.]\d")  # 15-05-2017, 2024/3/10
+_YEARS = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _FROM_ABOVE = frozenset({"attack", "airstrike"})  # "the attack" retells an airstrike
 _SAME_PLACE_KM = 25.0
 _OBJECT_WORDS = 3  # words after a verb searched for its object
@@ -105,7 +107,7 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
     place_forms = where.forms(places)
     known = {o.id for o in orgs}
     mentions = _OrgMentions(norm, known, taxonomy, org_mentions)
-    quantity_forms = [(q, " ".join(normalize(q.text).split())) for q in quantities if q.text]
+    quantity_forms = [(q, _matching(q.text)) for q in quantities if q.text]
     coded: list[_Event] = []
     last = -2
     for index in sorted(by_sentence):
@@ -138,6 +140,12 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
                 e.day = lead_day
     written = written or SourceMap(text, norm)
     return [_incident(e, written) for e in events]
+
+
+@lru_cache(maxsize=4096)
+def _matching(phrase: str) -> str:
+    """The matching form of a quantity as written ("2.5 مليون حبة"), to find it in a sentence; kept."""
+    return " ".join(normalize(phrase).split())
 
 
 def _lead_date(norm: str, spans: list[tuple[int, int]], by_sentence: dict[int, list[Cue]], vocab: IncidentVocab,
@@ -182,10 +190,10 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_f
     labels = {c.label for c in cues}
     if "caption" in labels:
         return None
-    if any(c.label.startswith(_DATE_LABELS) for c in cues) or _DIGIT.search(norm, start, end):
+    if any(c.label.startswith(_DATE_LABELS) for c in cues) or _NUMERIC_DATE.search(norm, start, end):
         day = when(norm, s.words, cues, published, "vague_time" in labels)
-    else:
-        day = When(None, False, vague="vague_time" in labels)
+    else:  # no day named: only the years it mentions matter (to tell history)
+        day = When(None, False, tuple(int(y) for y in _YEARS.findall(norm, start, end)), vague="vague_time" in labels)
     recent = day.specific and (day.day is None or published is None or (published - day.day).days <= _RECENT_DAYS)
     if (day.day and published and (published - day.day).days > _OLD_DAYS) or day.recalled(published):
         return None

@@ -15,7 +15,9 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
 
-from streams.text.tokens import TOKEN, stems
+from streams.text.tokens import MIN_STEM, PREFIXES, TOKEN, stems
+
+_CLITIC_LETTERS = frozenset(p[0] for p in PREFIXES)
 
 _CUT = re.compile(r"[.!?؟;؛\n]")
 _CLAUSE_END = re.compile(r"[،,:(\[«\"]|\s-\s|\s–\s")
@@ -115,7 +117,9 @@ class Sentence:
 
 @lru_cache(maxsize=1 << 16)
 def _readings_of(token: str) -> tuple[str, ...]:
-    """`stems` of a token; kept, as the same words recur in every article."""
+    """The token and its readings without clitics, as `stems` gives them; kept, as words recur."""
+    if len(token) <= MIN_STEM or token[0] not in _CLITIC_LETTERS:
+        return (token,)  # most words: no clitic can stand in front
     return tuple(stems(token))
 
 
