@@ -54,10 +54,11 @@ def test_resources_take_the_file_and_record_it_in_their_version(tmp_path: Path) 
     ("types: {}\ncues:\n  soon: [قريبا]\n", "cues.soon: unknown field"),
     ("types: {}\ncues: {}\ndates:\n  weekdays: {9: [يوم]}\n", "dates.weekdays.9: the key must be a whole number"),
     ("colour: blue\n", "colour: unknown field"),
+    ("cues:\n  target_before: [on]\n", "cues.target_before: true is YAML's boolean: write the word in quotes"),
     ("types: [\n", "not valid YAML"),
     ("extends: nowhere.yaml\n", "cannot read the incident vocabulary"),
 ], ids=["types-not-mapping", "unknown-type", "phrases-not-list", "unknown-type-field", "unknown-cue",
-        "weekday-out-of-range", "unknown-top-field", "bad-yaml", "extends-missing-file"])
+        "weekday-out-of-range", "unknown-top-field", "yaml-boolean", "bad-yaml", "extends-missing-file"])
 def test_errors_name_the_entry(tmp_path: Path, content: str, message: str) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(content, encoding="utf-8")

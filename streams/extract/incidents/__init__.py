@@ -322,8 +322,8 @@ def _absorb(old: _Event, new: _Event) -> None:
         old.timing, old.day_key = new.timing, new.day_key
     if new.located and (old.located is None or new.located.rank < old.located.rank):
         old.located = new.located
-    old.actors += [a for a in new.actors if a not in old.actors and a not in old.targets]
-    old.targets += [t for t in new.targets if t not in old.targets and t not in old.actors]
+    if not old.actors and not old.targets:  # who and whom: from the first telling that names them
+        old.actors, old.targets = list(new.actors), list(new.targets)
     old.quantities += [q for q in new.quantities if q not in old.quantities]
 
 

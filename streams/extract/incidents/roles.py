@@ -35,11 +35,18 @@ def roles(words: Words, mentions: list[tuple[int, int, str]], kind: str, lead: i
         i = words.index_at(start)
         after = words.index_at(end)
         role = _cue_role(words, i, after, kind, lead, vocab)
-        (targets if role == "target" else actors).append(org)
+        if role == "target":
+            targets.append(org)
+        elif role == "actor":
+            actors.append(org)
     return actors, targets
 
 
 def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: IncidentVocab) -> str:
+    """"actor", "target", or "" for an organisation quoted as the source ("بحسب قيادي بالحشد")."""
+    window = range(i - 1, max(-1, i - 1 - _LOOK_BACK), -1)  # nearest word first
+    if any(words.is_in(j, vocab.tokens["source_before"]) for j in window):
+        return ""
     if kind in _NO_TARGETS:
         return "actor"
     if after < len(words.toks) and words.is_in(after, vocab.tokens["target_after"]):
@@ -47,9 +54,10 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
     # "بهجوم لداعش": the organisation glued to ل right after the trigger did it
     if i == lead + 1 and words.toks[i].startswith("ل") and kind != "arrest_raid":
         return "actor"
-    for j in range(i - 1, max(-1, i - 1 - _LOOK_BACK), -1):
-        if words.phrase_at(j, vocab.tokens["actor_before"]):
-            return "actor"
-        if words.is_in(j, vocab.tokens["target_before"]):
-            return "target"
+    if any(words.phrase_at(j, vocab.tokens["actor_before"]) for j in window):
+        return "actor"  # "هجوم نفذته خلايا داعش": the doer's word wins over the noun before the name
+    if lead in (after, after + 1):
+        return "actor"  # the subject of the act: "عناصر تنظيم داعش هاجموا", "ISIS militants attacked"
+    if any(words.is_in(j, vocab.tokens["target_before"]) for j in window):
+        return "target"
     return "target" if kind in _DEFAULT_TARGET else "actor"

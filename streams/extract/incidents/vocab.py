@@ -30,7 +30,7 @@ _MAX_PREFIX = max(map(len, PREFIXES))
 # Cue lists the automaton finds (the others are token sets, read around a hit).
 SCANNED_CUES = ("air", "background", "ongoing", "future", "statement", "caption", "vague_time",
                 "killed", "injured", "arrested", "no_casualties")
-TOKEN_CUES = ("approximate", "person", "people", "goods", "actor_before", "target_before", "target_after", "origin_before",
+TOKEN_CUES = ("approximate", "person", "people", "goods", "source_before", "actor_before", "target_before", "target_after", "origin_before",
               "background_start", "place_vague")
 _TYPE_FIELDS = {"strong", "weak", "requires"}
 _TOP_FIELDS = {"extends", "types", "cues", "numbers", "duals", "not_people", "dates"}
@@ -172,8 +172,14 @@ def _merge(base: Any, extra: Any, where: str) -> Any:
 def _phrases(value: Any, where: str) -> list[str]:
     if value is None:
         return []
-    if not isinstance(value, list) or not all(isinstance(v, str | int) and str(v).strip() for v in value):
+    if not isinstance(value, list):
         raise IncidentVocabError(f"{where}: must be a list of non-empty phrases")
+    for v in value:
+        if isinstance(v, bool):
+            raise IncidentVocabError(f"{where}: {str(v).lower()} is YAML's boolean: write the word in quotes "
+                                     '("on", "no")')
+        if not isinstance(v, str | int) or not str(v).strip():
+            raise IncidentVocabError(f"{where}: must be a list of non-empty phrases")
     return [str(v) for v in value]
 
 
