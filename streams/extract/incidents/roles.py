@@ -18,6 +18,7 @@ from streams.extract.incidents.vocab import IncidentVocab
 _LOOK_BACK = 4  # words before a mention searched for a cue
 _DEFAULT_TARGET = {"protest"}
 _NO_TARGETS = {"armed_clash"}
+_PREPOSITIONS = ("ب", "ل", "ك")  # a trigger behind one is a noun ("بهجوم"), not the verb of a subject
 
 
 def roles(words: Words, mentions: list[tuple[int, int, str]], kind: str, lead: int,
@@ -56,7 +57,7 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
         return "actor"
     if any(words.phrase_at(j, vocab.tokens["actor_before"]) for j in window):
         return "actor"  # "هجوم نفذته خلايا داعش": the doer's word wins over the noun before the name
-    if lead in (after, after + 1):
+    if lead in (after, after + 1) and lead < len(words.toks) and not words.toks[lead].startswith(_PREPOSITIONS):
         return "actor"  # the subject of the act: "عناصر تنظيم داعش هاجموا", "ISIS militants attacked"
     if any(words.is_in(j, vocab.tokens["target_before"]) for j in window):
         return "target"
