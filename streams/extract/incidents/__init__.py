@@ -188,8 +188,8 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_f
     Words are read (tokenised) only for what needs them: dates, counts, roles, place cues."""
     norm, start, end = s.norm, s.start, s.end
     labels = {c.label for c in cues}
-    if "caption" in labels:
-        return None
+    if "caption" in labels or not any(label[1] == ":" and label[0] in "tw" for label in labels):
+        return None  # a caption, or no trigger
     if any(c.label.startswith(_DATE_LABELS) for c in cues) or _NUMERIC_DATE.search(norm, start, end):
         day = when(norm, s.words, cues, published, "vague_time" in labels)
     else:  # no day named: only the years it mentions matter (to tell history)

@@ -24,7 +24,7 @@ _DIGIT = re.compile(r"\d")
 _RELATIVE = {"d:today": 0, "d:yesterday": 1, "d:day_before_yesterday": 2}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class When:
     """What a sentence says about its day: the resolved date (or None), whether a day was named
     at all (``specific``), and the years it mentions (to tell old events)."""
