@@ -117,6 +117,9 @@ PLACES = [
     ("village-before-district", "ضبطت قسد مستودع أسلحة في قرية الهول التابعة لمدينة الحسكة.", "الهول"),
     ("countryside-is-vague", "قتل عنصر من قسد بهجوم مسلح في ريف الحسكة.", None),
     ("dateline-is-not-the-place", "دمشق - سانا\nقتل عنصر من قسد بهجوم مسلح في مدينة الحسكة.", "الحسكة"),
+    ("source-is-not-the-place", "قال مصدر في شرطة كركوك إن مسلحين هاجموا حاجزاً في مدينة الحويجة.", "الحويجة"),
+    ("unit-is-not-the-place", "قتل جنديان بهجوم على فوج تابع لقيادة عمليات كركوك.", None),
+    ("near-is-vague", "Gunmen attacked a checkpoint near Kirkuk.", None),
     ("origin-is-not-the-place", "اختطف مسلحون شاباً ينحدر من مدينة درعا على طريق في مدينة حمص.", "حمص"),
 ]
 

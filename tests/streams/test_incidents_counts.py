@@ -26,6 +26,11 @@ CASES = [
     ("goods-are-not-arrests", "ضبطت الشرطة 400 ألف حبة كبتاغون في مدينة حمص واعتقلت سائق الشاحنة.", {"arrested": 1}),
     ("date-is-not-a-count", "أعلنت القوات اعتقال خلية لتنظيم داعش يوم 20 كانون الأول في مدينة الحسكة.", {}),
     ("year-is-not-a-count", "قتل جندي بهجوم على حاجز في مدينة كركوك في 3 آذار 2024.", {"killed": 1}),
+    ("persons-joined", "أعلن الجيش استشهاد ضابط ومقاتل بانفجار عبوة ناسفة في مدينة الرقة.", {"killed": 2}),
+    ("seized-people", "ضبطت دورية للجيش خمسة أشخاص وثلاث سيارات محملة بالمازوت في مدينة حمص.", {"arrested": 5}),
+    ("seized-goods-are-not-arrests", "ضبطت دورية للجيش ثلاث سيارات محملة بالمازوت في مدينة حمص.", {}),
+    ("english-list", "Militants attacked a checkpoint near Kirkuk, killing four police officers, two fighters "
+     "and wounding two others.", {"killed": 6, "injured": 2}),
     ("english-words", "Gunmen attacked a checkpoint near Kirkuk, killing four soldiers and wounding two others.",
      {"killed": 4, "injured": 2}),
     ("english-a-soldier", "An Iraqi soldier was killed in an attack in Kirkuk.", {"killed": 1}),

@@ -50,13 +50,14 @@ _RECENT_DAYS = 10  # a day this close to publication makes a sentence news, what
 _OLD_DAYS = 31  # an event dated earlier than this before publication is recalled, not news
 _ONE_OPERATION = frozenset({"arrest_raid", "seizure"})
 _DATE_LABELS = ("d:today", "d:yesterday", "d:day_before_yesterday", "wd:", "mo:")
-_COUNT_LABELS = frozenset({"killed", "injured", "arrested", "no_casualties"})
+_COUNT_LABELS = frozenset({"killed", "injured", "arrested", "seized_people", "no_casualties"})
 _NUMERIC_DATE = re.compile(r"\d[-/.]\d{1,2}[-/.]\d")  # 15-05-2017, 2024/3/10
 _YEARS = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _FROM_ABOVE = frozenset({"attack", "airstrike"})  # "the attack" retells an airstrike
 _SAME_PLACE_KM = 25.0
 _OBJECT_WORDS = 3  # words after a verb searched for its object
 _WITHIN_KM = 60.0  # a village and the town or city it is placed by, named in two sentences
+_REGION_KM = 100.0  # a place and a vague one ("ريف حلب", "محافظة صلاح الدين", "غربي درعا") it may lie in
 _DATE_LOOKS = 5  # sentences at the top of an article whose date dates its events when they have none
 _DATELINE_WORDS = 8  # a line this short that names a day is a dateline, not the report
 # Which counts belong to which type (a protest does not count the dead of the strike it protests).
@@ -292,6 +293,8 @@ def _same_event(a: _Event, b: _Event) -> bool:
     if a.located is None or b.located is None:
         return True
     km = _km(a.located.place, b.located.place)
+    if where.VAGUE in (a.located.rank, b.located.rank):
+        return km <= _REGION_KM
     return km <= _SAME_PLACE_KM or (a.located.rank != b.located.rank and km <= _WITHIN_KM)
 
 

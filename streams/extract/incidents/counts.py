@@ -42,20 +42,32 @@ def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collecti
     out: dict[str, int] = {}
     if any(c.label == "no_casualties" for c in cues):
         out.update({name: 0 for name in ("killed", "injured") if name in wanted})
-    hits = [(words.index_at(c.start), c.label) for c in cues if c.label in COUNTS]
+    # "ضبطت سبعة أشخاص": a seizure word counts arrests when people follow it
+    hits = [(words.index_at(c.start), "arrested" if c.label == "seized_people" else c.label, c.label)
+            for c in cues if c.label in COUNTS or c.label == "seized_people"]
     if not hits:
         return out
     at = _number_tokens(words, cues)
     months = {words.index_at(c.start) for c in cues if c.label.startswith("mo:")}
     numbers = _numbers(words, at, months, vocab)
     used: set[int] = set()
-    for k, (i, label) in enumerate(hits):
-        if _combined(hits, k, words, numbers):
+    plain = [(i, label) for i, label, _ in hits]
+    for k, (i, label, cue) in enumerate(hits):
+        if _combined(plain, k, words, numbers):
             continue
-        group = _attached(i, numbers, used, words, vocab, {j for j, _ in hits})
+        group = _attached(i, numbers, used, words, vocab, {j for j, _ in plain})
+        if group and cue == "seized_people" and not _people(words, group[0], vocab):
+            continue
         if group and label in wanted:
             out[label] = out.get(label, 0) + sum(n.value for n in group)
     return out
+
+
+def _people(words: Words, number: _Number, vocab: IncidentVocab) -> bool:
+    """Whether the count is of people ("سبعة أشخاص", "12 لبنانياً"), not of goods ("سبع سيارات")."""
+    noun = number.end - 1
+    return noun > number.start and (words.is_in(noun, vocab.tokens["person"]) or words.is_in(noun, vocab.tokens["people"])
+                                    or words.toks[noun].endswith(("يا", "يين", "يون")))
 
 
 def _combined(hits: list[tuple[int, str]], k: int, words: Words, numbers: list[_Number]) -> bool:
@@ -151,7 +163,7 @@ def _attached(i: int, numbers: list[_Number], used: set[int], words: Words, voca
         if k is not None:
             return _joined(k, numbers, used, words, cue_at)
         if words.is_in(j, vocab.tokens["person"]):
-            return [_Number(1, j, j + 1)]
+            return _singles(words, j, vocab)
         skip = words.phrase_at(j, approx)
         j += skip or 1
         steps += 1
@@ -168,6 +180,19 @@ def _attached(i: int, numbers: list[_Number], used: set[int], words: Words, voca
         if toks[j] in ("a", "an") and _person_soon(words, j + 1, vocab):
             return [_Number(1, j, j + 1)]
     return []
+
+
+def _singles(words: Words, j: int, vocab: IncidentVocab) -> list[_Number]:
+    """A person alone is one, and each person joined to it ("استشهاد آمر فوج ومقاتل" = 2)."""
+    out = [_Number(1, j, j + 1)]
+    k = j + 1
+    while k < min(len(words.toks), j + 3):
+        tok = words.toks[k]
+        if tok.startswith("و") and words.is_in(k, vocab.tokens["person"]):
+            out.append(_Number(1, k, k + 1))
+            j = k
+        k += 1
+    return out
 
 
 def _list_start(k: int, numbers: list[_Number], used: set[int], words: Words, cue_at: set[int]) -> int:
@@ -193,8 +218,10 @@ def _joins(a: _Number, b: _Number, words: Words, cue_at: set[int]) -> bool:
     gap = b.start - a.end
     if gap > 2 or any(a.end <= c < b.end for c in cue_at):
         return False
-    between = words.toks[a.end:b.start]
-    if gap == 0:
-        return (words.toks[b.start].startswith("و") and len(words.toks[b.start]) > 1) or \
-            words.between(a.end - 1, b.start) in _JOINERS
-    return any(t in _JOINERS for t in between) or words.between(a.end - 1, b.start) in _JOINERS
+    toks = words.toks
+    if gap == 0 and toks[b.start].startswith("و") and len(toks[b.start]) > 1:
+        return True  # "ضابطاً وأربعة"
+    before = toks[b.start - 1]
+    # "four officials, two members", "12 لبنانياً وسوريين اثنين", "X and Y"
+    return before in _JOINERS or (gap > 0 and before.startswith("و") and len(before) > 2) or \
+        words.between(b.start - 1, b.start) in _JOINERS

@@ -29,8 +29,8 @@ _MAX_PREFIX = max(map(len, PREFIXES))
 
 # Cue lists the automaton finds (the others are token sets, read around a hit).
 SCANNED_CUES = ("air", "background", "ongoing", "future", "statement", "caption", "vague_time",
-                "killed", "injured", "arrested", "no_casualties")
-TOKEN_CUES = ("approximate", "person", "people", "goods", "source_before", "actor_before", "target_before", "target_after", "origin_before",
+                "killed", "injured", "arrested", "seized_people", "no_casualties")
+TOKEN_CUES = ("approximate", "person", "people", "goods", "source_before", "place_source", "place_title", "actor_before", "target_before", "target_after", "origin_before",
               "background_start", "place_vague")
 _TYPE_FIELDS = {"strong", "weak", "requires"}
 _TOP_FIELDS = {"extends", "types", "cues", "numbers", "duals", "not_people", "dates"}

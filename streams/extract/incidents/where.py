@@ -58,8 +58,12 @@ def locate(s: Sentence, places: list[tuple[Place, tuple[str, ...]]], vocab: Inci
             continue
         words = s.words
         i = words.index_at(found)
-        if any(words.is_in(j, vocab.tokens["origin_before"]) for j in range(max(0, i - 3), i)):
-            continue
+        before = range(max(0, i - 3), i)
+        if any(words.is_in(j, vocab.tokens["origin_before"]) or words.is_in(j, vocab.tokens["place_source"])
+               for j in before):
+            continue  # where someone comes from, or where the source sits
+        if i > 0 and words.is_in(i - 1, vocab.tokens["place_title"]):
+            continue  # a unit or an office named after the place
         if i == 0 and _is_dateline(norm, found, end, names):
             continue
         rank = _RANK.get(place.kind, 2)
