@@ -66,7 +66,7 @@ class Words:
         """Token ``i`` and its readings without clitics ("وبالهجوم" -> ..., "هجوم")."""
         r = self._readings.get(i)
         if r is None:
-            r = self._readings[i] = _readings_of(self.toks[i])
+            r = self._readings[i] = readings_of(self.toks[i])
         return r
 
     def is_in(self, i: int, words: frozenset[str] | dict) -> bool:
@@ -112,11 +112,11 @@ class Sentence:
     def first_word_in(self, phrases: frozenset[str]) -> bool:
         """Whether the sentence's first word (or a reading of it without clitics) is one of ``phrases``."""
         m = TOKEN.search(self.norm, self.start, self.end)
-        return m is not None and any(r in phrases for r in _readings_of(m.group()))
+        return m is not None and any(r in phrases for r in readings_of(m.group()))
 
 
 @lru_cache(maxsize=1 << 16)
-def _readings_of(token: str) -> tuple[str, ...]:
+def readings_of(token: str) -> tuple[str, ...]:
     """The token and its readings without clitics, as `stems` gives them; kept, as words recur."""
     if len(token) <= MIN_STEM or token[0] not in _CLITIC_LETTERS:
         return (token,)  # most words: no clitic can stand in front

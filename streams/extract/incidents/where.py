@@ -14,13 +14,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from schemas.facts import Place
-from streams.extract.incidents.sentences import Sentence
+from streams.extract.incidents.sentences import Sentence, readings_of
 from streams.extract.incidents.vocab import IncidentVocab
 from streams.text.normalize import normalize
+from streams.text.tokens import TOKEN
 
 _RANK = {"village": 0, "camp": 0, "crossing": 0, "airport": 0, "base": 0, "prison": 0, "town": 1,
          "city": 2, "capital": 2, "district": 3, "governorate": 4, "region": 4}
 VAGUE = 4
+_CONTEXT_CHARS = 60  # characters around a mention read for its context words
 _DATELINE_MARKS = ("-", "–", "—", ":", "/", "(", "،", ",", ".")
 
 
@@ -56,24 +58,30 @@ def locate(s: Sentence, places: list[tuple[Place, tuple[str, ...]]], vocab: Inci
         found = _mention(norm, start, end, names)
         if found is None:
             continue
-        words = s.words
-        i = words.index_at(found)
-        before = range(max(0, i - 3), i)
-        if any(words.is_in(j, vocab.tokens["origin_before"]) or words.is_in(j, vocab.tokens["place_source"])
-               for j in before):
+        # The few words around the mention are read from the text itself (no tokenising of the sentence).
+        word_start = found
+        while word_start > start and norm[word_start - 1].isalnum():
+            word_start -= 1
+        before = TOKEN.findall(norm, max(start, word_start - _CONTEXT_CHARS), word_start)[-3:]
+        if any(_is(tok, vocab.tokens["origin_before"]) or _is(tok, vocab.tokens["place_source"]) for tok in before):
             continue  # where someone comes from, or where the source sits
-        if i > 0 and words.is_in(i - 1, vocab.tokens["place_title"]):
+        if before and _is(before[-1], vocab.tokens["place_title"]):
             continue  # a unit or an office named after the place
-        if i == 0 and _is_dateline(norm, found, end, names):
+        if not before and _is_dateline(norm, found, end, names):
             continue
         rank = _RANK.get(place.kind, 2)
-        after = words.index_at(found + len(names[0]))
-        if (i > 0 and words.is_in(i - 1, vocab.tokens["place_vague"])) or \
-                (after < len(words.toks) and words.toks[after] in vocab.tokens["place_vague"] and words.toks[after].isascii()):
+        after = TOKEN.search(norm, found + len(names[0]), min(end, found + len(names[0]) + _CONTEXT_CHARS))
+        if (before and _is(before[-1], vocab.tokens["place_vague"])) or \
+                (after and after.group().isascii() and after.group() in vocab.tokens["place_vague"]):
             rank = VAGUE  # "ريف دير الزور", "Kirkuk province"
         if best is None or rank < best.rank:
             best = Located(place, rank, found)
     return best
+
+
+def _is(token: str, phrases: frozenset[str]) -> bool:
+    """Whether ``token`` (or a reading of it without clitics) is one of ``phrases``."""
+    return any(r in phrases for r in readings_of(token))
 
 
 def _mention(norm: str, start: int, end: int, names: tuple[str, ...]) -> int | None:
