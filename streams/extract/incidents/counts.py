@@ -90,12 +90,10 @@ def _combined(hits: list[tuple[int, str]], k: int, words: Words, numbers: list[_
 def _number_tokens(words: Words, cues: list[Cue]) -> dict[int, tuple[int, int]]:
     """{token index: (value, tokens)} of each number the sentence writes: digits and count words
     (the automaton found those; the longest reading wins: "أحد عشر" is 11, not 1)."""
-    at: dict[int, tuple[int, int]] = {}
-    for i, tok in enumerate(words.toks):
-        if tok.isdigit() and int(tok) < 100_000:
-            at[i] = (int(tok), 1)
-        elif tok in _INDEFINITE:  # "a soldier was killed" (kept out of the automaton: "a" is everywhere)
-            at[i] = (1, 1)
+    toks = words.toks
+    at: dict[int, tuple[int, int]] = {i: (int(tok), 1) for i, tok in enumerate(toks) if tok.isdigit() and len(tok) < 6}
+    if toks and toks[0].isascii():  # "a soldier was killed" (kept out of the automaton: "a" is everywhere)
+        at.update((i, (1, 1)) for i, tok in enumerate(toks) if tok in _INDEFINITE)
     for c in cues:
         if c.label.startswith("n:"):
             i = words.index_at(c.start)
