@@ -17,18 +17,16 @@ Steps, in order:
 5. facts       the date (`dates`), place (`where`), counts (`counts`),
                actors and targets (`roles`) and seizure quantities of
                the sentence
-6. merge       sentences telling the same event (same type, or an arrest
-               and a seizure of one operation; compatible dates and
-               places) become one incident, the first sentence its
-               evidence and type; the others fill what it lacks
+6. merge       sentences telling the same event become one incident
+               (`merge`; sentences naming a day go first); an incident
+               still without a day takes the day named at the top of
+               the article (only its announcement was dated)
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
@@ -37,6 +35,7 @@ from streams.classify import Taxonomy
 from streams.extract.incidents import where
 from streams.extract.incidents.counts import counts
 from streams.extract.incidents.dates import When, when
+from streams.extract.incidents.merge import ONE_OPERATION, Event, merge_into
 from streams.extract.incidents.roles import roles
 from streams.extract.incidents.sentences import Sentence, Words, clause_bounds, sentence_of, split
 from streams.extract.incidents.vocab import Cue, IncidentVocab, IncidentVocabError
@@ -48,16 +47,11 @@ _ALWAYS_BLOCK = {"future", "statement", "ongoing"}
 _BLOCK_UNLESS_RECENT = {"background"}
 _RECENT_DAYS = 10  # a day this close to publication makes a sentence news, whatever its cues
 _OLD_DAYS = 31  # an event dated earlier than this before publication is recalled, not news
-_ONE_OPERATION = frozenset({"arrest_raid", "seizure"})
 _DATE_LABELS = ("d:today", "d:yesterday", "d:day_before_yesterday", "wd:", "mo:")
 _COUNT_LABELS = frozenset({"killed", "injured", "arrested", "seized_people", "no_casualties"})
 _NUMERIC_DATE = re.compile(r"\d[-/.]\d{1,2}[-/.]\d")  # 15-05-2017, 2024/3/10
 _YEARS = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
-_FROM_ABOVE = frozenset({"attack", "airstrike"})  # "the attack" retells an airstrike
-_SAME_PLACE_KM = 25.0
 _OBJECT_WORDS = 3  # words after a verb searched for its object
-_WITHIN_KM = 60.0  # a village and the town or city it is placed by, named in two sentences
-_REGION_KM = 100.0  # a place and a vague one ("ريف حلب", "محافظة صلاح الدين", "غربي درعا") it may lie in
 _DATE_LOOKS = 5  # sentences at the top of an article whose date dates its events when they have none
 _DATELINE_WORDS = 8  # a line this short that names a day is a dateline, not the report
 # Which counts belong to which type (a protest does not count the dead of the strike it protests).
@@ -66,24 +60,6 @@ _COUNTS_OF = {
     "airstrike": ("killed", "injured"), "arrest_raid": ("arrested",), "seizure": ("arrested",),
     "kidnapping": ("killed", "injured"), "protest": (), "displacement": (), "strategic": (),
 }
-
-
-@dataclass(slots=True)
-class _Event:
-    """One incident being assembled from the sentences that tell it."""
-
-    type: str
-    start: int
-    end: int
-    day: date | None
-    timing: str  # "day" (the event's day is named), "said" (the announcement's), "vague" ("last week"), ""
-    day_key: object  # the day as named, to tell days apart when they do not resolve
-    located: where.Located | None
-    counts: dict[str, int]
-    actors: list[str]
-    targets: list[str]
-    quantities: list[Quantity] = field(default_factory=list)
-    count_at: dict[str, int] = field(default_factory=dict)  # where each count was told
 
 
 def find_incidents(text: str, norm: str, *, lang: str, published: date | None, places: Sequence[Place],
@@ -109,7 +85,7 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
     known = {o.id for o in orgs}
     mentions = _OrgMentions(norm, known, taxonomy, org_mentions)
     quantity_forms = [(q, _matching(q.text)) for q in quantities if q.text]
-    coded: list[_Event] = []
+    coded: list[Event] = []
     last = -2
     for index in sorted(by_sentence):
         start, end = spans[index]
@@ -130,9 +106,9 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
                     coded[-1].count_at[name] = start
     if not coded:
         return []
-    events: list[_Event] = []
+    events: list[Event] = []
     for event in sorted(coded, key=lambda e: (e.timing != "day", e.start)):  # dated sentences first
-        _merge_into(events, event)
+        merge_into(events, event)
     events.sort(key=lambda e: e.start)
     if published is not None and any(e.day is None and e.timing != "vague" for e in events):
         lead_day = _lead_date(norm, spans, by_sentence, vocab, published)
@@ -183,7 +159,7 @@ class _OrgMentions:
 
 
 def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_forms: list,
-                   mentions: _OrgMentions, quantity_forms: list, vocab: IncidentVocab) -> _Event | None:
+                   mentions: _OrgMentions, quantity_forms: list, vocab: IncidentVocab) -> Event | None:
     """The event one sentence reports, or None (no trigger left, or not news).
 
     Words are read (tokenised) only for what needs them: dates, counts, roles, place cues."""
@@ -217,8 +193,8 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_f
     wanted = _COUNTS_OF[kind]
     stated = counts(s.words, cues, vocab, wanted) if wanted and labels & _COUNT_LABELS else {}
     timing = ("said" if day.announced else "day") if day.specific else "vague" if day.vague else ""
-    return _Event(kind, start, end, day.day, timing, day.key, located, stated, actors, targets,
-                  seized if kind in _ONE_OPERATION else [], dict.fromkeys(stated, start))
+    return Event(kind, start, end, day.day, timing, day.key, located, stated, actors, targets,
+                  seized if kind in ONE_OPERATION else [], dict.fromkeys(stated, start))
 
 
 def _goods_after(s: Sentence, lead: Cue, vocab: IncidentVocab) -> bool:
@@ -262,75 +238,7 @@ def _longest(cues: list[Cue]) -> list[Cue]:
                        for o in triggers)]
 
 
-def _merge_into(events: list[_Event], new: _Event) -> None:
-    """Add ``new`` to the event it retells (the closest one when several could be), or as a new event."""
-    same = [old for old in events if _same_event(old, new)]
-    if not same:
-        events.append(new)
-        return
-    _absorb(max(same, key=lambda old: _closeness(old, new)), new)
-
-
-def _closeness(a: _Event, b: _Event) -> int:
-    """How much two compatible events share: the same named place, then the same day."""
-    score = 0
-    if a.located and b.located and _km(a.located.place, b.located.place) <= _SAME_PLACE_KM:
-        score += 2
-    if a.day and a.day == b.day:
-        score += 1
-    return score
-
-
-def _same_event(a: _Event, b: _Event) -> bool:
-    if a.type != b.type and not ({a.type, b.type} <= _ONE_OPERATION or {a.type, b.type} <= _FROM_ABOVE):
-        return False
-    if "vague" in (a.timing, b.timing) and {a.timing, b.timing} & {"day", "said"}:
-        return False  # "last week" is another occasion than a named day
-    if a.day and b.day and a.day != b.day and "said" not in (a.timing, b.timing):
-        return False
-    if a.timing == b.timing == "day" and _other_day(a.day_key, b.day_key):
-        return False
-    if a.located is None or b.located is None:
-        return True
-    km = _km(a.located.place, b.located.place)
-    if where.VAGUE in (a.located.rank, b.located.rank):
-        return km <= _REGION_KM
-    return km <= _SAME_PLACE_KM or (a.located.rank != b.located.rank and km <= _WITHIN_KM)
-
-
-def _other_day(a: object, b: object) -> bool:
-    """Whether two days named the same way differ ("الثلاثاء" and "الأربعاء"; "اليوم" and "أمس")."""
-    if a is None or b is None or type(a) is not type(b):
-        return False
-    if isinstance(a, tuple) and isinstance(b, tuple) and (a[0] if isinstance(a[0], str) else "dm") != \
-            (b[0] if isinstance(b[0], str) else "dm"):
-        return False
-    return a != b
-
-
-def _absorb(old: _Event, new: _Event) -> None:
-    for name, value in new.counts.items():  # a count from the article's first telling of it
-        if name not in old.counts or new.start < old.count_at[name]:
-            old.counts[name] = value
-            old.count_at[name] = new.start
-    if new.start < old.start:  # the article's first telling gives the evidence and the lead type
-        old.start, old.end = new.start, new.end
-        if old.type in _ONE_OPERATION:
-            old.type = new.type
-    if old.type == "attack" and new.type == "airstrike":
-        old.type = "airstrike"
-    if old.day is None or (old.timing == "said" and new.timing == "day" and new.day):
-        old.day = new.day
-    if not old.timing or (old.timing == "said" and new.timing == "day"):
-        old.timing, old.day_key = new.timing, new.day_key
-    if new.located and (old.located is None or new.located.rank < old.located.rank):
-        old.located = new.located
-    if not old.actors and not old.targets:  # who and whom: from the first telling that names them
-        old.actors, old.targets = list(new.actors), list(new.targets)
-    old.quantities += [q for q in new.quantities if q not in old.quantities]
-
-
-def _incident(e: _Event, written: SourceMap) -> Incident:
+def _incident(e: Event, written: SourceMap) -> Incident:
     place = e.located.place if e.located and e.located.rank < where.VAGUE else None
     return Incident(type=e.type, evidence=written.span(e.start, e.end).strip(),
                     date=e.day.isoformat() if e.day else None, place=place, actors=e.actors, targets=e.targets,
@@ -338,7 +246,3 @@ def _incident(e: _Event, written: SourceMap) -> Incident:
                     arrested=e.counts.get("arrested"), quantities=e.quantities)
 
 
-def _km(a: Place, b: Place) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, h)))

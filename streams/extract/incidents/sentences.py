@@ -156,8 +156,3 @@ def clause_bounds(norm: str, start: int, end: int) -> list[int]:
 def sentence_of(bounds: list[int], offset: int) -> int:
     """Index of the sentence whose start is the last one at or before ``offset``."""
     return bisect_right(bounds, offset) - 1
-
-
-def first_words(words: Words, phrases: Iterable[str]) -> bool:
-    """Whether the sentence starts with one of ``phrases`` (single words)."""
-    return bool(words.toks) and words.toks[0] in set(phrases)
