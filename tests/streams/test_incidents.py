@@ -62,6 +62,10 @@ NOT_INCIDENTS = [
     ("recalled-year", "يذكر أن الكبتاغون كان مصدر تمويل رئيسياً خلال سنوات الحرب."),
     ("caption", "صورة أرشيفية لعناصر من قسد خلال اشتباكات سابقة"),
     ("purpose", "نشرت القوات تعزيزات بهدف منع هجمات التنظيم."),
+    ("sport", "وفي الشوط الثاني كثف المدرب من الهجوم وسجل البديل هدف الفوز."),
+    ("not-a-seizure-phrase", "بحث الوزيران ملفات ضبط الحدود المشتركة بين البلدين."),
+    ("suspects-past-deeds", "وأوضح البيان أن الموقوفين متورطون بتنفيذ هجمات ضد القوات الأمنية."),
+    ("last-month", "وتأتي الزيارة بعد اتصال هاتفي جرى الشهر الماضي بين الرئيسين."),
     ("english-background", "ISIS has continued to carry out attacks since its territorial defeat."),
     ("english-future", "The ministry will hold a meeting with tribal leaders next week."),
 ]
@@ -142,3 +146,9 @@ def test_incident_place(text: str, expected: str | None) -> None:
 def test_actors_and_targets(text: str, actors: list[str], targets: list[str]) -> None:
     [incident] = incidents_of(text)
     assert (sorted(incident.actors), sorted(incident.targets)) == (sorted(actors), sorted(targets))
+
+
+def test_an_abbreviation_does_not_end_the_sentence() -> None:
+    [strike] = incidents_of("U.S. forces carried out air strikes near Albu Kamal on Tuesday.")
+    assert strike.evidence.startswith("U.S. forces carried out air strikes")
+    assert strike.actors == ["us_forces"]

@@ -165,8 +165,8 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_f
     Words are read (tokenised) only for what needs them: dates, counts, roles, place cues."""
     norm, start, end = s.norm, s.start, s.end
     labels = {c.label for c in cues}
-    if "caption" in labels or not any(label[1] == ":" and label[0] in "tw" for label in labels):
-        return None  # a caption, or no trigger
+    if "caption" in labels or "off_topic" in labels or not any(label[1] == ":" and label[0] in "tw" for label in labels):
+        return None  # a caption, sport, or no trigger
     if any(c.label.startswith(_DATE_LABELS) for c in cues) or _NUMERIC_DATE.search(norm, start, end):
         day = when(norm, s.words, cues, published, "vague_time" in labels)
     else:  # no day named: only the years it mentions matter (to tell history)
@@ -231,11 +231,13 @@ def _lead(norm: str, start: int, end: int, cues: list[Cue], labels: set[str], re
 
 
 def _longest(cues: list[Cue]) -> list[Cue]:
-    """The triggers with those inside a longer one dropped ("قصف" inside "قصف جوي"), in text order."""
+    """The triggers with those inside a longer one dropped ("قصف" inside "قصف جوي"), and those inside a
+    phrase that is no trigger ("ضبط الحدود"), in text order."""
     triggers = [c for c in cues if c.label[1] == ":" and c.label[0] in "tw"]
+    covers = triggers + [c for c in cues if c.label == "not_trigger"]
     return [c for c in triggers
             if not any(o is not c and o.start <= c.start and c.end <= o.end and o.end - o.start > c.end - c.start
-                       for o in triggers)]
+                       for o in covers)]
 
 
 def _incident(e: Event, written: SourceMap) -> Incident:

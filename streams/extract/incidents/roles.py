@@ -18,6 +18,7 @@ from streams.extract.incidents.vocab import IncidentVocab
 _LOOK_BACK = 4  # words before a mention searched for a cue
 _DEFAULT_TARGET = {"protest"}
 _NO_TARGETS = {"armed_clash"}
+_VIOLENCE = {"attack", "airstrike"}
 _PREPOSITIONS = ("ب", "ل", "ك")  # a trigger behind one is a noun ("بهجوم"), not the verb of a subject
 
 
@@ -61,4 +62,6 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
         return "actor"  # the subject of the act: "عناصر تنظيم داعش هاجموا", "ISIS militants attacked"
     if any(words.is_in(j, vocab.tokens["target_before"]) for j in window):
         return "target"
+    if kind in _VIOLENCE and i > lead and words.toks[i].isascii():
+        return "target"  # English puts the doer before the act: who comes after it was hit
     return "target" if kind in _DEFAULT_TARGET else "actor"

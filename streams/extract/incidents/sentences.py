@@ -140,12 +140,17 @@ def split(norm: str) -> list[tuple[int, int]]:
 
 
 def _full_stop(norm: str, i: int, n: int) -> bool:
-    """Whether the dot at ``i`` ends a sentence: not in a number ("1.27"), not in an ellipsis ("..")."""
+    """Whether the dot at ``i`` ends a sentence: not in a number ("1.27"), not in an ellipsis (".."),
+    not in a Latin abbreviation ("u.s. forces")."""
     before = norm[i - 1] if i else " "
     after = norm[i + 1] if i + 1 < n else " "
     if before == "." or after == ".":
         return False
-    return not (before.isdigit() and after.isdigit())
+    if before.isdigit() and after.isdigit():
+        return False
+    if after.isascii() and after.isalpha():
+        return False  # "u.s"
+    return not (before.isascii() and before.isalpha() and (i < 2 or not norm[i - 2].isalnum()))  # "s. forces"
 
 
 def clause_bounds(norm: str, start: int, end: int) -> list[int]:
