@@ -47,7 +47,6 @@ _ALWAYS_BLOCK = {"future", "statement", "ongoing"}
 _BLOCK_UNLESS_RECENT = {"background"}
 _RECENT_DAYS = 10  # a day this close to publication makes a sentence news, whatever its cues
 _OLD_DAYS = 31  # an event dated earlier than this before publication is recalled, not news
-_DATE_LABELS = ("d:today", "d:yesterday", "d:day_before_yesterday", "wd:", "mo:")
 _COUNT_LABELS = frozenset({"killed", "injured", "arrested", "seized_people", "no_casualties"})
 _NUMERIC_DATE = re.compile(r"\d[-/.]\d{1,2}[-/.]\d")  # 15-05-2017, 2024/3/10
 _YEARS = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
@@ -74,7 +73,7 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
     ``norm`` (else the taxonomy's automaton finds them again).
     """
     cues = vocab.matcher.scan(norm)
-    if not any(c.label[1] == ":" and c.label[0] in "tw" for c in cues):
+    if vocab.trigger_labels.isdisjoint([c.label for c in cues]):
         return []
     spans = split(norm)
     starts = [s for s, _ in spans]
@@ -165,9 +164,9 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_f
     Words are read (tokenised) only for what needs them: dates, counts, roles, place cues."""
     norm, start, end = s.norm, s.start, s.end
     labels = {c.label for c in cues}
-    if "caption" in labels or "off_topic" in labels or not any(label[1] == ":" and label[0] in "tw" for label in labels):
+    if "caption" in labels or "off_topic" in labels or vocab.trigger_labels.isdisjoint(labels):
         return None  # a caption, sport, or no trigger
-    if any(c.label.startswith(_DATE_LABELS) for c in cues) or _NUMERIC_DATE.search(norm, start, end):
+    if not vocab.date_labels.isdisjoint(labels) or _NUMERIC_DATE.search(norm, start, end):
         day = when(norm, s.words, cues, published, "vague_time" in labels)
     else:  # no day named: only the years it mentions matter (to tell history)
         day = When(None, False, tuple(int(y) for y in _YEARS.findall(norm, start, end)), vague="vague_time" in labels)

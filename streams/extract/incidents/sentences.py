@@ -71,11 +71,15 @@ class Words:
 
     def is_in(self, i: int, words: frozenset[str] | dict) -> bool:
         """Whether token ``i`` (or a reading of it without clitics) is one of ``words``."""
-        return 0 <= i < len(self.toks) and any(r in words for r in self.readings(i))
+        if not 0 <= i < len(self.toks):
+            return False
+        if isinstance(words, frozenset):
+            return not words.isdisjoint(self.readings(i))  # in C
+        return any(r in words for r in self.readings(i))
 
     def phrase_at(self, i: int, phrases: Phrases) -> int:
         """How many tokens from ``i`` form one of ``phrases`` (its first word may carry clitics); 0 if none."""
-        if i >= len(self.toks) or not any(r in phrases.firsts for r in self.readings(i)):
+        if i >= len(self.toks) or phrases.firsts.isdisjoint(self.readings(i)):
             return 0
         for n in range(min(phrases.longest, len(self.toks) - i), 0, -1):
             rest = " ".join(self.toks[i + 1:i + n])
@@ -112,7 +116,7 @@ class Sentence:
     def first_word_in(self, phrases: frozenset[str]) -> bool:
         """Whether the sentence's first word (or a reading of it without clitics) is one of ``phrases``."""
         m = TOKEN.search(self.norm, self.start, self.end)
-        return m is not None and any(r in phrases for r in readings_of(m.group()))
+        return m is not None and not phrases.isdisjoint(readings_of(m.group()))
 
 
 @lru_cache(maxsize=1 << 16)

@@ -34,6 +34,7 @@ SCANNED_CUES = ("air", "background", "off_topic", "not_trigger", "ongoing", "fut
 TOKEN_CUES = ("approximate", "person", "people", "goods", "source_before", "place_source", "place_title", "actor_before", "target_before", "target_after", "origin_before",
               "background_start", "place_vague")
 _TYPE_FIELDS = {"strong", "weak", "requires"}
+_DAY_LABELS = {"d:today", "d:yesterday", "d:day_before_yesterday"}
 _TOP_FIELDS = {"extends", "types", "cues", "numbers", "duals", "not_people", "dates"}
 _DATE_FIELDS = {"today", "yesterday", "day_before_yesterday", "announce", "weekdays", "months"}
 
@@ -103,6 +104,8 @@ class IncidentVocab:
     """A validated vocabulary with its automaton; ``version`` is a hash of the file content."""
 
     matcher: PhraseMatcher
+    trigger_labels: frozenset[str]  # "t:<type>" and "w:<type>" of every type
+    date_labels: frozenset[str]  # the labels of words that name a day or month
     types_with_requires: frozenset[str]
     tokens: dict[str, Phrases]  # TOKEN_CUES -> normalised phrases (words joined by one space)
     numbers: dict[str, int]  # count word -> value
@@ -246,6 +249,9 @@ def _build(doc: dict[str, Any], version: str, source: str) -> IncidentVocab:
     tokens = {cue: Phrases(_norm(p) for p in _phrases(cues.get(cue), f"{name}: cues.{cue}")) for cue in TOKEN_CUES}
     return IncidentVocab(
         matcher=PhraseMatcher(entries),
+        trigger_labels=frozenset(label for _, label in entries if label[:2] in ("t:", "w:")),
+        date_labels=frozenset(label for _, label in entries
+                              if label.startswith(("wd:", "mo:")) or label in _DAY_LABELS),
         types_with_requires=frozenset(requires),
         tokens=tokens,
         numbers=numbers,

@@ -81,7 +81,7 @@ def locate(s: Sentence, places: list[tuple[Place, tuple[str, ...]]], vocab: Inci
 
 def _is(token: str, phrases: frozenset[str]) -> bool:
     """Whether ``token`` (or a reading of it without clitics) is one of ``phrases``."""
-    return any(r in phrases for r in readings_of(token))
+    return not phrases.isdisjoint(readings_of(token))
 
 
 def _mention(norm: str, start: int, end: int, names: tuple[str, ...]) -> int | None:
