@@ -80,7 +80,7 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
     by_sentence: dict[int, list[Cue]] = {}
     for c in cues:
         by_sentence.setdefault(sentence_of(starts, c.start), []).append(c)
-    place_forms = where.forms(places)
+    place_mentions = where.Mentions(norm, where.forms(places))
     known = {o.id for o in orgs}
     mentions = _OrgMentions(norm, known, taxonomy, org_mentions)
     quantity_forms = [(q, _matching(q.text)) for q in quantities if q.text]
@@ -89,7 +89,7 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
     for index in sorted(by_sentence):
         start, end = spans[index]
         sentence_cues = by_sentence[index]
-        event = _code_sentence(Sentence(norm, start, end), sentence_cues, published, place_forms, mentions,
+        event = _code_sentence(Sentence(norm, start, end), sentence_cues, published, place_mentions, mentions,
                                quantity_forms, vocab)
         if event is not None:
             coded.append(event)
@@ -157,7 +157,7 @@ class _OrgMentions:
         return [m for m in self._found if start <= m[0] and m[1] <= end]
 
 
-def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_forms: list,
+def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_mentions: where.Mentions,
                    mentions: _OrgMentions, quantity_forms: list, vocab: IncidentVocab) -> Event | None:
     """The event one sentence reports, or None (no trigger left, or not news).
 
@@ -186,7 +186,7 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_f
     seized = [q for q, form in quantity_forms if form and form in text]
     if kind == "arrest_raid" and ((seized and "t:seizure" in labels) or _goods_after(s, lead, vocab)):
         kind = "seizure"  # the haul leads over the people (rule 1); "توقيف شاحنتين" stops goods, not people
-    located = where.locate(s, place_forms, vocab)
+    located = where.locate(s, place_mentions, vocab)
     found = mentions.within(start, end)
     actors, targets = roles(s.words, found, kind, s.words.index_at(lead.start), vocab) if found else ([], [])
     wanted = _COUNTS_OF[kind]

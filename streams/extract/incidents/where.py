@@ -9,9 +9,11 @@ of the text), a person's origin ("المنحدر من السويداء").
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 
 from schemas.facts import Place
 from streams.extract.incidents.sentences import Sentence, readings_of
@@ -50,14 +52,39 @@ def name_forms(name: str) -> tuple[str, ...]:
     return tuple(sorted(alts, key=len, reverse=True))
 
 
-def locate(s: Sentence, places: list[tuple[Place, tuple[str, ...]]], vocab: IncidentVocab) -> Located | None:
+class Mentions:
+    """Where each of the article's places is named (offsets in the matching form), found once."""
+
+    def __init__(self, norm: str, places: list[tuple[Place, tuple[str, ...]]]) -> None:
+        found: list[tuple[int, int, Place, tuple[str, ...]]] = []
+        n = len(norm)
+        for place, names in places:
+            covered: list[tuple[int, int]] = []
+            for name in names:  # longest first: "القامشلي" before "قامشلي" inside it
+                k = norm.find(name)
+                while k != -1:
+                    end = k + len(name)
+                    if (end >= n or not norm[end].isalnum()) and _word_start_ok(norm, k) \
+                            and not any(a <= k and end <= b for a, b in covered):
+                        found.append((k, end, place, names))
+                        covered.append((k, end))
+                    k = norm.find(name, k + 1)
+        found.sort(key=itemgetter(0))
+        self._found = found
+        self._starts = [f[0] for f in found]
+
+    def within(self, start: int, end: int) -> list[tuple[int, int, Place, tuple[str, ...]]]:
+        """The mentions in ``[start, end)``, in text order."""
+        return self._found[bisect_left(self._starts, start):bisect_left(self._starts, end)]
+
+
+def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab) -> Located | None:
     """The most precise place named in the sentence ``s``, or None."""
     norm, start, end = s.norm, s.start, s.end
     best: Located | None = None
-    for place, names in places:
-        found = _mention(norm, start, end, names)
-        if found is None:
-            continue
+    for found, found_end, place, names in mentions.within(start, end):
+        if best is not None and best.rank <= _RANK.get(place.kind, 2):
+            continue  # cannot beat the one kept
         # The few words around the mention are read from the text itself (no tokenising of the sentence).
         word_start = found
         while word_start > start and norm[word_start - 1].isalnum():
@@ -70,7 +97,7 @@ def locate(s: Sentence, places: list[tuple[Place, tuple[str, ...]]], vocab: Inci
         if not before and _is_dateline(norm, found, end, names):
             continue
         rank = _RANK.get(place.kind, 2)
-        after = TOKEN.search(norm, found + len(names[0]), min(end, found + len(names[0]) + _CONTEXT_CHARS))
+        after = TOKEN.search(norm, found_end, min(end, found_end + _CONTEXT_CHARS))
         if (before and _is(before[-1], vocab.tokens["place_vague"])) or \
                 (after and after.group().isascii() and after.group() in vocab.tokens["place_vague"]):
             rank = VAGUE  # "ريف دير الزور", "Kirkuk province"
@@ -82,20 +109,6 @@ def locate(s: Sentence, places: list[tuple[Place, tuple[str, ...]]], vocab: Inci
 def _is(token: str, phrases: frozenset[str]) -> bool:
     """Whether ``token`` (or a reading of it without clitics) is one of ``phrases``."""
     return not phrases.isdisjoint(readings_of(token))
-
-
-def _mention(norm: str, start: int, end: int, names: tuple[str, ...]) -> int | None:
-    """Offset of the first whole-word mention of one of ``names`` (clitics allowed in front)."""
-    first = None
-    for name in names:
-        k = norm.find(name, start, end)
-        while k != -1:
-            after = k + len(name)
-            if (after >= len(norm) or not norm[after].isalnum()) and _word_start_ok(norm, k):
-                first = k if first is None else min(first, k)
-                break
-            k = norm.find(name, k + 1, end)
-    return first
 
 
 def _word_start_ok(norm: str, k: int) -> bool:
