@@ -166,6 +166,9 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
     labels = {c.label for c in cues}
     if "caption" in labels or "off_topic" in labels or vocab.trigger_labels.isdisjoint(labels):
         return None  # a caption, sport, or no trigger
+    lead = _lead(norm, start, end, cues, labels, True, vocab)
+    if lead is None:
+        return None  # every trigger is in the future, ongoing, a statement...
     if not vocab.date_labels.isdisjoint(labels) or _NUMERIC_DATE.search(norm, start, end):
         day = when(norm, s.words, cues, published, "vague_time" in labels)
     else:  # no day named: only the years it mentions matter (to tell history)
@@ -176,14 +179,17 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
     if not recent and (s.first_word_in(vocab.tokens["background_start"])
                        or (published and any(y < published.year for y in day.years))):
         return None
-    lead = _lead(norm, start, end, cues, labels, recent, vocab)
-    if lead is None:
-        return None
+    if not recent and "background" in labels:
+        lead = _lead(norm, start, end, cues, labels, False, vocab)  # background counts: no recent day
+        if lead is None:
+            return None
     kind = lead.label[2:]
     if kind == "attack" and "air" in labels:
         kind = "airstrike"
-    text = norm[start:end]
-    seized = [q for q, form in quantity_forms if form and form in text]
+    seized = []
+    if kind in ONE_OPERATION and quantity_forms:
+        text = norm[start:end]
+        seized = [q for q, form in quantity_forms if form and form in text]
     if kind == "arrest_raid" and ((seized and "t:seizure" in labels) or _goods_after(s, lead, vocab)):
         kind = "seizure"  # the haul leads over the people (rule 1); "توقيف شاحنتين" stops goods, not people
     located = where.locate(s, place_mentions, vocab)
@@ -193,7 +199,7 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
     stated = counts(s.words, cues, vocab, wanted) if wanted and labels & _COUNT_LABELS else {}
     timing = ("said" if day.announced else "day") if day.specific else "vague" if day.vague else ""
     return Event(kind, start, end, day.day, timing, day.key, located, stated, actors, targets,
-                  seized if kind in ONE_OPERATION else [], dict.fromkeys(stated, start))
+                 seized if kind in ONE_OPERATION else [], dict.fromkeys(stated, start))
 
 
 def _goods_after(s: Sentence, lead: Cue, vocab: IncidentVocab) -> bool:
