@@ -34,6 +34,7 @@ TYPES = [
     ("displacement", "غادرت دفعة جديدة من العائلات مخيم الهول متجهة إلى مدينة دير الزور.", ["displacement"]),
     ("strategic-meeting", "اجتمع وفد أمريكي مع قيادة قسد في مدينة القامشلي.", ["strategic"]),
     ("strategic-sanctions", "فرضت وزارة الخزانة الأمريكية عقوبات على ممولين لحزب الله.", ["strategic"]),
+    ("strategic-deployment", "دفعت القوات الحكومية بتعزيزات عسكرية جديدة إلى مدينة الميادين.", ["strategic"]),
     ("english-clash", "Clashes broke out between tribal fighters and the SDF in Deir ez-Zor.", ["armed_clash"]),
     ("english-drone", "A drone strike hit a car near Qamishli, killing two.", ["airstrike"]),
     ("english-arrest", "Security forces arrested three suspects in a raid in Kirkuk.", ["arrest_raid"]),
