@@ -132,11 +132,14 @@ def views_status(obj: Any) -> None:
               help="First re-run cleaning and classification over articles.fetched with the current taxonomy.")
 @click.option("--taxonomy", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Taxonomy YAML for --reprocess (default: $MARSAD_TAXONOMY, else the bundled one).")
+@click.option("--incidents", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Incident vocabulary YAML for --reprocess (default: $MARSAD_INCIDENTS, else the bundled one).")
 @click.option("--batch-size", type=click.IntRange(1), default=2000, show_default=True,
               help="Messages per transaction.")
 @click.option("--progress/--no-progress", default=True, help="Show progress on stderr.")
 @click.pass_obj
-def replay_cmd(obj: Any, reprocess: bool, taxonomy: str | None, batch_size: int, progress: bool) -> None:
+def replay_cmd(obj: Any, reprocess: bool, taxonomy: str | None, incidents: str | None, batch_size: int,
+               progress: bool) -> None:
     """Rebuild the views from the beginning of the log into a fresh database; swap it in when caught up.
 
     Shows events done of total, rate and ETA, then prints the content hash of
@@ -153,9 +156,9 @@ def replay_cmd(obj: Any, reprocess: bool, taxonomy: str | None, batch_size: int,
     if reprocess:
         from streams.pipeline import Resources
         try:
-            resources = Resources.load(taxonomy or s.taxonomy_file or None)
+            resources = Resources.load(taxonomy or s.taxonomy_file or None, incidents or s.incidents_file or None)
         except (OSError, ValueError) as e:
-            raise click.ClickException(f"cannot load the taxonomy: {e}") from None
+            raise click.ClickException(f"cannot load the taxonomy or the incident vocabulary: {e}") from None
     try:
         reprocessed, report = run_replay(_broker(s), Topics(s.topic_prefix), views_url(s), batch_size=batch_size,
                                          batch_ms=s.views_batch_ms, stop=_stop_on_signals(),

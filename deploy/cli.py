@@ -262,13 +262,15 @@ def schemas_export(directory: Path | None) -> None:
 @cli.command("classify")
 @click.option("--taxonomy", type=click.Path(dir_okay=False), default=None,
               help="Taxonomy YAML to use instead of the bundled default (or $MARSAD_TAXONOMY).")
+@click.option("--incidents", type=click.Path(dir_okay=False), default=None,
+              help="Incident vocabulary YAML to use instead of the bundled default (or $MARSAD_INCIDENTS).")
 @pass_ctx
-def classify_cmd(obj: Ctx, taxonomy: str | None) -> None:
+def classify_cmd(obj: Ctx, taxonomy: str | None, incidents: str | None) -> None:
     """Clean, classify and extract JSONL articles: stdin to stdout, one result line per input line.
 
     \b
     in:  {"id": "a1", "text": "...text or HTML...", "title"?, "url"?, "published"?, "lang"?}
-    out: {"id", "lang", "clean_text", "topics", "places", "countries", "orgs", "quantities"}
+    out: {"id", "lang", "clean_text", "topics", "places", "countries", "orgs", "quantities", "incidents"}
     A bad line gives {"id": ..., "error": "..."} in its place; the command goes on.
     \b
     Example: marsad classify < articles.jsonl > results.jsonl
@@ -276,9 +278,10 @@ def classify_cmd(obj: Ctx, taxonomy: str | None) -> None:
     from streams.offline import run
     from streams.pipeline import Resources
     try:
-        res = Resources.load(taxonomy or obj.settings.taxonomy_file or None)
+        res = Resources.load(taxonomy or obj.settings.taxonomy_file or None,
+                             incidents or obj.settings.incidents_file or None)
     except (OSError, ValueError) as e:
-        _fail(f"cannot load the taxonomy: {e}")
+        _fail(f"cannot load the taxonomy or the incident vocabulary: {e}")
     run(sys.stdin.buffer, sys.stdout.buffer, res)
 
 

@@ -106,6 +106,9 @@ OPTIONS: dict[str, Option] = {
                                      "to the others.", lambda v: None if 6 <= v <= 300 else "must be in [6, 300]"),
     "taxonomy_file": Option("MARSAD_TAXONOMY", "", str,
                             "Taxonomy YAML replacing the bundled default (see streams/classify/taxonomy.yaml)."),
+    "incidents_file": Option("MARSAD_INCIDENTS", "", str,
+                             "Incident vocabulary YAML replacing the bundled default "
+                             "(see streams/extract/incidents/incidents.yaml; start it with `extends: default`)."),
     "dedup_days": Option("MARSAD_DEDUP_DAYS", 30, int,
                          "Days after its fetch an article still marks later copies as duplicates "
                          "(by fetch time, per partition; 0: forever).",
@@ -243,6 +246,7 @@ class Settings:
     worker_web_port: int
     worker_session_timeout: float
     taxonomy_file: str
+    incidents_file: str
     dedup_days: int
     dedup_threshold: float
     feeds_file: str

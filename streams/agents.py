@@ -40,7 +40,7 @@ from streams.pipeline import Resources, process_fetched
 
 log = logging.getLogger(__name__)
 
-resources = Resources.load(settings.taxonomy_file or None)
+resources = Resources.load(settings.taxonomy_file or None, settings.incidents_file or None)
 
 fetched_topic = app.topic(topics.fetched, key_type=bytes, value_type=bytes)
 processed_topic = app.topic(topics.processed, key_type=bytes, value_type=bytes)

@@ -13,7 +13,7 @@ back-tests all run `analyse`, so they cannot disagree. Stages, in order:
 8. incidents    the security events reported, with date, place, actors, counts (`streams.extract.incidents`)
 
 `Resources` holds what is loaded once at start-up (taxonomy, gazetteer,
-boilerplate rules); nothing is rebuilt per article.
+boilerplate rules, incident vocabulary); nothing is rebuilt per article.
 """
 
 from __future__ import annotations
@@ -28,12 +28,12 @@ from pathlib import Path
 from schemas.events import ArticleFetched, ArticleProcessed
 from schemas.facts import Incident, Org, Place, Quantity, Topic
 from streams.classify import Taxonomy
-from streams.classify.combined import topics_and_orgs
+from streams.classify.combined import topics_orgs_and_mentions
 from streams.clean.boilerplate import DEFAULT_PATH as BOILERPLATE_FILE
 from streams.clean.boilerplate import BoilerplateRules
 from streams.clean.pipeline import clean_and_normalize
 from streams.extract.gazetteer.model import Gazetteer, load_gazetteer
-from streams.extract.incidents import find_incidents
+from streams.extract.incidents import IncidentVocab, find_incidents
 from streams.extract.places import find_places_and_countries
 from streams.extract.quantities import find_quantities
 from streams.text.normalize import SourceMap, normalize
@@ -49,11 +49,14 @@ class Resources:
     gazetteer: Gazetteer
     boilerplate: BoilerplateRules
     boilerplate_version: str  # content hash of the rules file
+    incidents: IncidentVocab
 
     @classmethod
-    def load(cls, taxonomy_file: str | Path | None = None) -> Resources:
+    def load(cls, taxonomy_file: str | Path | None = None, incidents_file: str | Path | None = None) -> Resources:
+        """Load everything once; a bad taxonomy or incident vocabulary raises its own error naming the entry."""
         rules_hash = hashlib.blake2b(BOILERPLATE_FILE.read_bytes(), digest_size=8).hexdigest()
-        return cls(Taxonomy.load(taxonomy_file or None), load_gazetteer(), BoilerplateRules.default(), rules_hash)
+        return cls(Taxonomy.load(taxonomy_file or None), load_gazetteer(), BoilerplateRules.default(), rules_hash,
+                   IncidentVocab.load(incidents_file or None))
 
     @property
     def taxonomy_version(self) -> str:
@@ -66,7 +69,7 @@ class Resources:
     @property
     def version(self) -> str:
         """One hash of everything that decides the output, recorded in every ArticleProcessed."""
-        parts = f"{self.taxonomy.version}:{self.gazetteer.version}:{self.boilerplate_version}"
+        parts = f"{self.taxonomy.version}:{self.gazetteer.version}:{self.boilerplate_version}:{self.incidents.version}"
         return hashlib.blake2b(parts.encode(), digest_size=8).hexdigest()
 
 
@@ -89,13 +92,14 @@ def analyse(text: str, res: Resources, *, title: str = "", lang: str = "",
     body, norm = clean_and_normalize(text, res.boilerplate)
     title_norm = normalize(title) if title else ""
     written = SourceMap(body, norm)  # one map of the body's offsets, for quoting names and evidence as written
-    topics, orgs = topics_and_orgs(norm, res.taxonomy, title_norm, text=body, title_text=title or None,
-                                   written=written)
+    topics, orgs, org_mentions = topics_orgs_and_mentions(norm, res.taxonomy, title_norm, text=body,
+                                                          title_text=title or None, written=written)
     places, countries = find_places_and_countries(norm, res.gazetteer, text=body, written=written)
     quantities = find_quantities(body, norm=norm, written=written)
     lang = lang or detect_lang(body)
     incidents = find_incidents(body, norm, lang=lang, published=published, places=places, orgs=orgs,
-                               quantities=quantities, gazetteer=res.gazetteer, taxonomy=res.taxonomy)
+                               quantities=quantities, vocab=res.incidents, taxonomy=res.taxonomy, written=written,
+                               org_mentions=[(m.word_start, m.word_end, m.entry.id) for m in org_mentions])
     return Analysis(lang, body, norm, topics, places, countries, orgs, quantities, incidents)
 
 

@@ -34,3 +34,21 @@ def test_bad_setting_is_reported_not_a_traceback(monkeypatch):
     result = CliRunner().invoke(cli, ["config"])
     assert result.exit_code == 1
     assert "partitions (environment MARSAD_PARTITIONS): 'lots' is not a valid int" in result.output
+
+
+def test_classify_with_an_incident_vocabulary_of_ones_own(tmp_path):
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("extends: default\ntypes:\n  attack:\n    strong: [تسلل]\n", encoding="utf-8")
+    line = '{"id": "a", "text": "نفذ مسلحون عملية تسلل إلى مدينة الحسكة."}\n'
+    result = CliRunner().invoke(cli, ["classify", "--incidents", str(mine)], input=line)
+    assert result.exit_code == 0, result.output
+    assert '"type":"attack"' in result.output
+
+
+def test_classify_with_a_bad_incident_vocabulary_is_one_clear_line(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("types:\n  riot: {strong: [شغب]}\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["classify", "--incidents", str(bad)], input="")
+    assert result.exit_code == 1
+    assert "bad.yaml: types.riot: not an incident type" in result.output
+    assert "Traceback" not in result.output

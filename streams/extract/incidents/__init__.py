@@ -1,0 +1,255 @@
+"""Incidents: the security events an article reports (../shared/spec/incidents.md).
+
+`find_incidents` is a pure stage like places and quantities: it reads the
+clean text (and its normalised form) with the facts the earlier stages
+found, and returns one `Incident` per distinct event reported as news.
+Steps, in order:
+
+1. cues        one pass of the vocabulary's automaton over the article
+               (triggers by type and cue words, `vocab`); none: no incident
+2. sentences   the sentences holding a trigger (`sentences`)
+3. exclusion   a trigger whose clause tells background, ongoing activity,
+               the future or a statement is dropped; so is a caption, a
+               sentence dated over a month before publication, and a
+               pluperfect one ("وكان ...") without a recent day
+4. type        the first trigger left leads (weak ones only without a
+               strong one); an attack with an aircraft is an airstrike
+5. facts       the date (`dates`), place (`where`), counts (`counts`),
+               actors and targets (`roles`) and seizure quantities of
+               the sentence
+6. merge       sentences telling the same event become one incident
+               (`merge`; sentences naming a day go first); an incident
+               still without a day takes the day named at the top of
+               the article (only its announcement was dated)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from functools import lru_cache
+
+from schemas.facts import Incident, Org, Place, Quantity
+from streams.classify import Taxonomy
+from streams.extract.incidents import where
+from streams.extract.incidents.counts import counts
+from streams.extract.incidents.dates import When, when
+from streams.extract.incidents.merge import ONE_OPERATION, Event, merge_into
+from streams.extract.incidents.roles import roles
+from streams.extract.incidents.sentences import Sentence, Words, clause_bounds, sentence_of, split
+from streams.extract.incidents.vocab import Cue, IncidentVocab, IncidentVocabError
+from streams.text.normalize import SourceMap, normalize
+
+__all__ = ["IncidentVocab", "IncidentVocabError", "find_incidents"]
+
+_ALWAYS_BLOCK = {"future", "statement", "ongoing"}
+_BLOCK_UNLESS_RECENT = {"background"}
+_RECENT_DAYS = 10  # a day this close to publication makes a sentence news, whatever its cues
+_OLD_DAYS = 31  # an event dated earlier than this before publication is recalled, not news
+_COUNT_LABELS = frozenset({"killed", "injured", "arrested", "seized_people", "no_casualties"})
+_NUMERIC_DATE = re.compile(r"\d[-/.]\d{1,2}[-/.]\d")  # 15-05-2017, 2024/3/10
+_YEARS = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_OBJECT_WORDS = 3  # words after a verb searched for its object
+_DATE_LOOKS = 5  # sentences at the top of an article whose date dates its events when they have none
+_DATELINE_WORDS = 8  # a line this short that names a day is a dateline, not the report
+# Which counts belong to which type (a protest does not count the dead of the strike it protests).
+_COUNTS_OF = {
+    "armed_clash": ("killed", "injured", "arrested"), "attack": ("killed", "injured", "arrested"),
+    "airstrike": ("killed", "injured"), "arrest_raid": ("arrested",), "seizure": ("arrested",),
+    "kidnapping": ("killed", "injured"), "protest": (), "displacement": (), "strategic": (),
+}
+
+
+def find_incidents(text: str, norm: str, *, lang: str, published: date | None, places: Sequence[Place],
+                   orgs: Sequence[Org], quantities: Sequence[Quantity], vocab: IncidentVocab,
+                   taxonomy: Taxonomy, written: SourceMap | None = None,
+                   org_mentions: Sequence[tuple[int, int, str]] | None = None) -> list[Incident]:
+    """The incidents ``text`` reports, in article order (see the module docstring for the steps).
+
+    ``norm`` is the matching form of ``text``; ``written``, when the caller has it,
+    the `SourceMap` between them (evidence is quoted as written); ``org_mentions``,
+    when the caller has them, the (start, end, id) of each organisation form in
+    ``norm`` (else the taxonomy's automaton finds them again).
+    """
+    cues = vocab.matcher.scan(norm)
+    if vocab.trigger_labels.isdisjoint([c.label for c in cues]):
+        return []
+    spans = split(norm)
+    starts = [s for s, _ in spans]
+    by_sentence: dict[int, list[Cue]] = {}
+    for c in cues:
+        by_sentence.setdefault(sentence_of(starts, c.start), []).append(c)
+    place_mentions = where.Mentions(norm, where.forms(places))
+    known = {o.id for o in orgs}
+    mentions = _OrgMentions(norm, known, taxonomy, org_mentions)
+    quantity_forms = [(q, _matching(q.text)) for q in quantities if q.text]
+    coded: list[Event] = []
+    last = -2
+    for index in sorted(by_sentence):
+        start, end = spans[index]
+        sentence_cues = by_sentence[index]
+        event = _code_sentence(Sentence(norm, start, end), sentence_cues, published, place_mentions, mentions,
+                               quantity_forms, vocab)
+        if event is not None:
+            coded.append(event)
+            last = index
+        elif index == last + 1 and not any(c.label[1] == ":" for c in sentence_cues):
+            # a sentence right after the report, with no event of its own: its counts are the event's
+            # ("... علماً أن عدد الجرحى يزيد عن 70")
+            more = counts(Words.of(norm, start, end), [c for c in sentence_cues if c.label != "no_casualties"],
+                          vocab, _COUNTS_OF[coded[-1].type])
+            for name, value in more.items():
+                if name not in coded[-1].counts:
+                    coded[-1].counts[name] = value
+                    coded[-1].count_at[name] = start
+    if not coded:
+        return []
+    events: list[Event] = []
+    for event in sorted(coded, key=lambda e: (e.timing != "day", e.start)):  # dated sentences first
+        merge_into(events, event)
+    events.sort(key=lambda e: e.start)
+    if published is not None and any(e.day is None and e.timing != "vague" for e in events):
+        lead_day = _lead_date(norm, spans, by_sentence, vocab, published)
+        for e in events:
+            if e.day is None and e.timing != "vague":
+                e.day = lead_day
+    written = written or SourceMap(text, norm)
+    return [_incident(e, written) for e in events]
+
+
+@lru_cache(maxsize=4096)
+def _matching(phrase: str) -> str:
+    """The matching form of a quantity as written ("2.5 مليون حبة"), to find it in a sentence; kept."""
+    return " ".join(normalize(phrase).split())
+
+
+def _lead_date(norm: str, spans: list[tuple[int, int]], by_sentence: dict[int, list[Cue]], vocab: IncidentVocab,
+               published: date) -> date | None:
+    """The first day named at the top of the article: the main event's date when only its
+    announcement is dated ("أفاد الموقع، مساء الأحد، بأن ... اشتباكات")."""
+    for index, (start, end) in enumerate(spans[:_DATE_LOOKS]):
+        labels = {c.label for c in by_sentence.get(index, ())}
+        s = Sentence(norm, start, end)
+        if len(s.words.toks) < _DATELINE_WORDS:
+            continue
+        day = when(norm, s.words, by_sentence.get(index, []), published, "vague_time" in labels)
+        if day.day is not None and (published - day.day).days <= _RECENT_DAYS:
+            return day.day
+    return None
+
+
+class _OrgMentions:
+    """The article's organisation mentions with their offsets, found on first need (one scan)."""
+
+    def __init__(self, norm: str, known: set[str], taxonomy: Taxonomy,
+                 given: Sequence[tuple[int, int, str]] | None) -> None:
+        self._norm, self._known, self._taxonomy = norm, known, taxonomy
+        self._found = None if given is None else [m for m in given if m[2] in known]
+
+    def within(self, start: int, end: int) -> list[tuple[int, int, str]]:
+        """(start, end, id) of the known organisations mentioned in ``[start, end)``, in order."""
+        if not self._known:
+            return []
+        if self._found is None:
+            self._found = [(m.word_start, m.word_end, m.entry.id)
+                           for m in self._taxonomy.matcher.find(self._norm, orgs=True) if m.entry.id in self._known]
+        return [m for m in self._found if start <= m[0] and m[1] <= end]
+
+
+def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_mentions: where.Mentions,
+                   mentions: _OrgMentions, quantity_forms: list, vocab: IncidentVocab) -> Event | None:
+    """The event one sentence reports, or None (no trigger left, or not news).
+
+    Words are read (tokenised) only for what needs them: dates, counts, roles, place cues."""
+    norm, start, end = s.norm, s.start, s.end
+    labels = {c.label for c in cues}
+    if "caption" in labels or "off_topic" in labels or vocab.trigger_labels.isdisjoint(labels):
+        return None  # a caption, sport, or no trigger
+    lead = _lead(norm, start, end, cues, labels, True, vocab)
+    if lead is None:
+        return None  # every trigger is in the future, ongoing, a statement...
+    if not vocab.date_labels.isdisjoint(labels) or _NUMERIC_DATE.search(norm, start, end):
+        day = when(norm, s.words, cues, published, "vague_time" in labels)
+    else:  # no day named: only the years it mentions matter (to tell history)
+        day = When(None, False, tuple(int(y) for y in _YEARS.findall(norm, start, end)), vague="vague_time" in labels)
+    recent = day.specific and (day.day is None or published is None or (published - day.day).days <= _RECENT_DAYS)
+    if (day.day and published and (published - day.day).days > _OLD_DAYS) or day.recalled(published):
+        return None
+    if not recent and (s.first_word_in(vocab.tokens["background_start"])
+                       or (published and any(y < published.year for y in day.years))):
+        return None
+    if not recent and "background" in labels:
+        lead = _lead(norm, start, end, cues, labels, False, vocab)  # background counts: no recent day
+        if lead is None:
+            return None
+    kind = lead.label[2:]
+    if kind == "attack" and "air" in labels:
+        kind = "airstrike"
+    seized = []
+    if kind in ONE_OPERATION and quantity_forms:
+        text = norm[start:end]
+        seized = [q for q, form in quantity_forms if form and form in text]
+    if kind == "arrest_raid" and ((seized and "t:seizure" in labels) or _goods_after(s, lead, vocab)):
+        kind = "seizure"  # the haul leads over the people (rule 1); "توقيف شاحنتين" stops goods, not people
+    located = where.locate(s, place_mentions, vocab)
+    found = mentions.within(start, end)
+    actors, targets = roles(s.words, found, kind, s.words.index_at(lead.start), vocab) if found else ([], [])
+    wanted = _COUNTS_OF[kind]
+    stated = counts(s.words, cues, vocab, wanted) if wanted and labels & _COUNT_LABELS else {}
+    timing = ("said" if day.announced else "day") if day.specific else "vague" if day.vague else ""
+    return Event(kind, start, end, day.day, timing, day.key, located, stated, actors, targets,
+                 seized if kind in ONE_OPERATION else [], dict.fromkeys(stated, start))
+
+
+def _goods_after(s: Sentence, lead: Cue, vocab: IncidentVocab) -> bool:
+    """Whether the word after the trigger names goods or vehicles ("توقيف شاحنة", "ضبط سيارات")."""
+    words = s.words
+    after = words.index_at(lead.end - 1) + 1
+    for i in range(after, min(after + _OBJECT_WORDS, len(words.toks))):  # Arabic puts the subject first
+        if words.is_in(i, vocab.tokens["person"]) or words.is_in(i, vocab.tokens["people"]):
+            return False
+        if words.is_in(i, vocab.not_people) or words.is_in(i, vocab.tokens["goods"]):
+            return True
+    return False
+
+
+def _lead(norm: str, start: int, end: int, cues: list[Cue], labels: set[str], recent: bool,
+          vocab: IncidentVocab) -> Cue | None:
+    """The trigger that gives the sentence its type: the first strong one whose clause is news,
+    else the first weak one."""
+    blocks = [c.start for c in cues if c.label in _ALWAYS_BLOCK or (c.label in _BLOCK_UNLESS_RECENT and not recent)]
+    clauses = clause_bounds(norm, start, end) if blocks else [start]
+    # a cue blocks its clause and those after it
+    blocked_from = min((sentence_of(clauses, b) for b in blocks), default=len(clauses))
+    strong: list[Cue] = []
+    weak: list[Cue] = []
+    for c in _longest(cues):
+        if c.label[1] != ":" or c.label[0] not in "tw" or sentence_of(clauses, c.start) >= blocked_from:
+            continue
+        kind = c.label[2:]
+        if kind in vocab.types_with_requires and f"r:{kind}" not in labels:
+            continue
+        (strong if c.label[0] == "t" else weak).append(c)
+    pool = strong or weak
+    return pool[0] if pool else None
+
+
+def _longest(cues: list[Cue]) -> list[Cue]:
+    """The triggers with those inside a longer one dropped ("قصف" inside "قصف جوي"), and those inside a
+    phrase that is no trigger ("ضبط الحدود"), in text order."""
+    triggers = [c for c in cues if c.label[1] == ":" and c.label[0] in "tw"]
+    covers = triggers + [c for c in cues if c.label == "not_trigger"]
+    return [c for c in triggers
+            if not any(o is not c and o.start <= c.start and c.end <= o.end and o.end - o.start > c.end - c.start
+                       for o in covers)]
+
+
+def _incident(e: Event, written: SourceMap) -> Incident:
+    place = e.located.place if e.located and e.located.rank < where.VAGUE else None
+    return Incident(type=e.type, evidence=written.span(e.start, e.end).strip(),
+                    date=e.day.isoformat() if e.day else None, place=place, actors=e.actors, targets=e.targets,
+                    killed=e.counts.get("killed"), injured=e.counts.get("injured"),
+                    arrested=e.counts.get("arrested"), quantities=e.quantities)
+
+

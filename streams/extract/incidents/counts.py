@@ -1,0 +1,225 @@
+"""How many were killed, injured or arrested in the event a sentence reports.
+
+A count is a number next to a casualty or arrest word (vocabulary `cues`):
+after it ("مقتل 4 جنود", "killing four", "اعتقال 14 شخصاً") or before it
+("25 شهيداً", "two others wounded"), with approximate words in between
+("أكثر من 25" = 25). Numbers are digits (Arabic-Indic digits are already
+folded), count words (ثلاثة، four), dual nouns ("عنصران" = 2) and a
+singular person noun ("مقتل عنصر" = 1, "a soldier was killed" = 1). Counts
+joined by "و" / "and" / a comma add up ("ضابطاً وأربعة جنود" = 5). A number
+followed by goods or time ("400 ألف حبة", "15 عاماً") is not a count; vague
+amounts ("عشرات") are not numbers. "دون إصابات" / "no casualties" gives 0.
+"مقتل وإصابة 10" (one number for both) gives neither.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from streams.extract.incidents.sentences import Words
+from streams.extract.incidents.vocab import Cue, IncidentVocab
+
+COUNTS = ("killed", "injured", "arrested")
+_WINDOW = 4  # words between a casualty word and its number
+_JOINERS = {"و", "and", "،", ","}
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+_YEAR_WORDS = {"عام", "العام", "لعام", "year"}
+_INDEFINITE = {"a", "an"}
+_ARTICLES = {"a", "an", "one", "احد", "احدى", "لاحد", "باحد"}  # one only before a person: "أحد عناصر"
+
+
+@dataclass(slots=True)
+class _Number:
+    value: int
+    start: int  # token index
+    end: int  # token index after the number (and its noun)
+
+
+def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collection[str] = COUNTS) -> dict[str, int]:
+    """{count name: value} for the counts in ``wanted`` the sentence states."""
+    out: dict[str, int] = {}
+    if any(c.label == "no_casualties" for c in cues):
+        out.update({name: 0 for name in ("killed", "injured") if name in wanted})
+    # "ضبطت سبعة أشخاص": a seizure word counts arrests when people follow it
+    hits = [(words.index_at(c.start), "arrested" if c.label == "seized_people" else c.label, c.label)
+            for c in cues if c.label in COUNTS or c.label == "seized_people"]
+    if not hits:
+        return out
+    at = _number_tokens(words, cues)
+    months = {words.index_at(c.start) for c in cues if c.label.startswith("mo:")}
+    numbers = _numbers(words, at, months, vocab)
+    used: set[int] = set()
+    plain = [(i, label) for i, label, _ in hits]
+    for k, (i, label, cue) in enumerate(hits):
+        if _combined(plain, k, words, numbers):
+            continue
+        group = _attached(i, numbers, used, words, vocab, {j for j, _ in plain})
+        if group and cue == "seized_people" and not _people(words, group[0], vocab):
+            continue
+        if group and label in wanted:
+            out[label] = out.get(label, 0) + sum(n.value for n in group)
+    return out
+
+
+def _people(words: Words, number: _Number, vocab: IncidentVocab) -> bool:
+    """Whether the count is of people ("سبعة أشخاص", "12 لبنانياً"), not of goods ("سبع سيارات")."""
+    noun = number.end - 1
+    return noun > number.start and (words.is_in(noun, vocab.tokens["person"]) or words.is_in(noun, vocab.tokens["people"])
+                                    or words.toks[noun].endswith(("يا", "يين", "يون")))
+
+
+def _combined(hits: list[tuple[int, str]], k: int, words: Words, numbers: list[_Number]) -> bool:
+    """Whether hit ``k`` and a casualty word of another kind share one number ("مقتل وإصابة 10",
+    "killed and injured 10"); not when the first has a number of its own ("أربعة قتلوا وأصيب خمسة")."""
+    i, label = hits[k]
+    if label == "arrested":
+        return False
+    for j, other in hits:
+        if other in (label, "arrested"):
+            continue
+        first, second = min(i, j), max(i, j)
+        joined = (second == first + 1 and words.toks[second].startswith("و")) or \
+            (second == first + 2 and words.toks[first + 1] in ("and", "و"))
+        if joined:
+            return not any(n.end <= first and first - n.end < _WINDOW for n in numbers)
+    return False
+
+
+def _number_tokens(words: Words, cues: list[Cue]) -> dict[int, tuple[int, int]]:
+    """{token index: (value, tokens)} of each number the sentence writes: digits and count words
+    (the automaton found those; the longest reading wins: "أحد عشر" is 11, not 1)."""
+    toks = words.toks
+    at: dict[int, tuple[int, int]] = {i: (int(tok), 1) for i, tok in enumerate(toks) if tok.isdigit() and len(tok) < 6}
+    if toks and toks[0].isascii():  # "a soldier was killed" (kept out of the automaton: "a" is everywhere)
+        at.update((i, (1, 1)) for i, tok in enumerate(toks) if tok in _INDEFINITE)
+    for c in cues:
+        if c.label.startswith("n:"):
+            i = words.index_at(c.start)
+            size = words.index_at(c.end - 1) - i + 1
+            if i not in at or at[i][1] < size:
+                at[i] = (int(c.label[2:]), size)
+    return at
+
+
+def _numbers(words: Words, at: dict[int, tuple[int, int]], months: set[int], vocab: IncidentVocab) -> list[_Number]:
+    """Every count the sentence writes, in order (a count with the noun after it)."""
+    out: list[_Number] = []
+    toks = words.toks
+    n = len(toks)
+    done = 0
+    for i in sorted(at):
+        if i < done:
+            continue
+        value, size = at[i]
+        if i > 0 and i - 1 >= done and i - 1 not in at and toks[i].startswith("و") \
+                and words.is_in(i - 1, vocab.tokens["person"]):
+            out.append(_Number(1, i - 1, i))  # "ضابطاً وأربعة جنود": one officer, then four soldiers
+        end = done = i + size
+        if _not_a_count(words, i, end, at, months, vocab):
+            continue
+        if value == 1 and toks[i] in _ARTICLES and not _person_soon(words, end, vocab):
+            continue
+        if end < n and end not in at:  # the noun counted: "4 جنود", "أربعة أشخاص"
+            end += 1
+        out.append(_Number(value, i, end))
+        done = end
+    return out
+
+
+def _not_a_count(words: Words, i: int, end: int, at: dict[int, tuple[int, int]], months: set[int],
+                 vocab: IncidentVocab) -> bool:
+    """Goods or time ("400 ألف حبة", "15 عاماً"), a date ("20 كانون الأول"), a range ("150-180"), a year."""
+    toks = words.toks
+    if _YEAR.match(toks[i]) or (i > 0 and (i - 1 in months or toks[i - 1] in _YEAR_WORDS)):
+        return True
+    return end < len(toks) and (end in at or end in months or words.is_in(end, vocab.not_people))
+
+
+def _person_soon(words: Words, i: int, vocab: IncidentVocab) -> bool:
+    """Whether a person ("a soldier", "an Iraqi soldier") or people ("أحد عناصر") follow token ``i``."""
+    return any(words.is_in(j, vocab.tokens["person"]) or words.is_in(j, vocab.tokens["people"])
+               for j in range(i, min(i + 3, len(words.toks))))
+
+
+def _attached(i: int, numbers: list[_Number], used: set[int], words: Words, vocab: IncidentVocab,
+              cue_at: set[int]) -> list[_Number]:
+    """The count (possibly several joined) that belongs to the casualty word at token ``i``
+    (``cue_at``: where the sentence's casualty words stand; a search stops at another one)."""
+    toks = words.toks
+    approx = vocab.tokens["approximate"]
+    # right before: "25 شهيداً", "100 جريح"
+    k = next((x for x, num in enumerate(numbers) if num.start < i <= num.end and x not in used), None)
+    if k is not None:
+        return _joined(_list_start(k, numbers, used, words, cue_at), numbers, used, words, cue_at)
+    # after: "مقتل 4", "مقتل أكثر من 25", "killing four"; "مقتل عنصر" (a person alone is one)
+    j = i + 1
+    steps = 0
+    while j < len(toks) and steps < _WINDOW and j not in cue_at:
+        k = next((x for x, num in enumerate(numbers) if num.start == j and x not in used), None)
+        if k is not None:
+            return _joined(k, numbers, used, words, cue_at)
+        if words.is_in(j, vocab.tokens["person"]):
+            return _singles(words, j, vocab)
+        skip = words.phrase_at(j, approx)
+        j += skip or 1
+        steps += 1
+    # before: "two others wounded", "ضابطاً وأربعة جنود قتلوا"
+    best = None
+    for k, num in enumerate(numbers):
+        if k not in used and num.end <= i and i - num.end < _WINDOW and \
+                not any(num.end <= c < i for c in cue_at):
+            best = k
+    if best is not None:
+        return _joined(_list_start(best, numbers, used, words, cue_at), numbers, used, words, cue_at)
+    # before, singular: "An Iraqi soldier was killed"
+    for j in range(max(0, i - _WINDOW), i):
+        if toks[j] in ("a", "an") and _person_soon(words, j + 1, vocab):
+            return [_Number(1, j, j + 1)]
+    return []
+
+
+def _singles(words: Words, j: int, vocab: IncidentVocab) -> list[_Number]:
+    """A person alone is one, and each person joined to it ("استشهاد آمر فوج ومقاتل" = 2)."""
+    out = [_Number(1, j, j + 1)]
+    k = j + 1
+    while k < min(len(words.toks), j + 3):
+        tok = words.toks[k]
+        if tok.startswith("و") and words.is_in(k, vocab.tokens["person"]):
+            out.append(_Number(1, k, k + 1))
+            j = k
+        k += 1
+    return out
+
+
+def _list_start(k: int, numbers: list[_Number], used: set[int], words: Words, cue_at: set[int]) -> int:
+    """The first count of the list that count ``k`` ends ("ضابطاً وأربعة جنود قتلوا": the officer)."""
+    while k > 0 and k - 1 not in used and _joins(numbers[k - 1], numbers[k], words, cue_at):
+        k -= 1
+    return k
+
+
+def _joined(k: int, numbers: list[_Number], used: set[int], words: Words, cue_at: set[int]) -> list[_Number]:
+    group = [numbers[k]]
+    used.add(k)
+    while k + 1 < len(numbers) and k + 1 not in used and _joins(numbers[k], numbers[k + 1], words, cue_at):
+        k += 1
+        group.append(numbers[k])
+        used.add(k)
+    return group
+
+
+def _joins(a: _Number, b: _Number, words: Words, cue_at: set[int]) -> bool:
+    """Whether count ``b`` follows ``a`` as one list: "ضابطاً وأربعة", "four ..., two", "X و Y";
+    not across a casualty word ("12 قتيلاً و30 جريحاً", "killing four and wounding two")."""
+    gap = b.start - a.end
+    if gap > 2 or any(a.end <= c < b.end for c in cue_at):
+        return False
+    toks = words.toks
+    if gap == 0 and toks[b.start].startswith("و") and len(toks[b.start]) > 1:
+        return True  # "ضابطاً وأربعة"
+    before = toks[b.start - 1]
+    # "four officials, two members", "12 لبنانياً وسوريين اثنين", "X and Y"
+    return before in _JOINERS or (gap > 0 and before.startswith("و") and len(before) > 2) or \
+        words.between(b.start - 1, b.start) in _JOINERS

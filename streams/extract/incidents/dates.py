@@ -1,0 +1,139 @@
+"""The day an event took place, read from its sentence and resolved against publication.
+
+Rules (../shared/spec/incidents.md, rule 3): an explicit date with a year is
+that day; a day and month without a year, and a weekday, are the latest such
+day on or before the publication day; اليوم / today is the publication day,
+أمس / yesterday the day before, أول أمس two days before. A weekday beats
+اليوم and أمس ("اليوم (الخميس)" is that Thursday). Without a publication day
+only an explicit date with a year resolves; vague times give nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from streams.extract.incidents.sentences import Words
+from streams.extract.incidents.vocab import Cue
+
+_NUMERIC = re.compile(r"\b(\d{1,2})[-/.](\d{1,2})[-/.]((?:19|20)\d\d)\b|\b((?:19|20)\d\d)[-/.](\d{1,2})[-/.](\d{1,2})\b")
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+_YEARS = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_DIGIT = re.compile(r"\d")
+_RELATIVE = {"d:today": 0, "d:yesterday": 1, "d:day_before_yesterday": 2}
+
+
+@dataclass(slots=True)
+class When:
+    """What a sentence says about its day: the resolved date (or None), whether a day was named
+    at all (``specific``), and the years it mentions (to tell old events)."""
+
+    day: date | None
+    specific: bool
+    years: tuple[int, ...] = ()
+    months: tuple[int, ...] = ()  # months named without a day ("في فبراير 2025")
+    vague: bool = False  # a vague time ("قبل أيام", "last week"): some other day, unknown
+    key: object = None  # the day as named, to tell two days apart unresolved ("wd", 2) vs ("wd", 1)
+    announced: bool = False  # the day follows a word of saying: it dates the announcement
+
+    def recalled(self, published: date | None) -> bool:
+        """Whether the sentence dates its event by a month only, another than publication's."""
+        if self.specific or not self.months:
+            return False
+        if published is None:
+            return True  # "في آذار الماضي": a month, and nothing to tell it is this one
+        return any(m != published.month for m in self.months) and not any(y > published.year for y in self.years)
+
+
+def when(norm: str, words: Words, cues: list[Cue], published: date | None, vague: bool = False) -> When:
+    """The day the sentence of ``words`` (spanning part of ``norm``) dates, read from its date cues;
+    ``vague``: the sentence has a vague time."""
+    toks = words.toks
+    start, end = words.start, words.end
+    digits = _DIGIT.search(norm, start, end) is not None
+    years = tuple(int(y) for y in _YEARS.findall(norm, start, end)) if digits else ()
+    said = [words.index_at(c.start) for c in cues if c.label == "d:announce"]
+    m = _NUMERIC.search(norm, start, end) if digits else None
+    if m:
+        d = _safe(int(m[3]), int(m[2]), int(m[1])) if m[1] else _safe(int(m[4]), int(m[5]), int(m[6]))
+        if d:
+            return When(d, True, years, key=d, announced=_announced(said, words.index_at(m.start())))
+    months: list[int] = []
+    weekday = relative = None
+    at: dict[str, int] = {}  # which token named the day and month, the weekday, the relative day
+    day_month: tuple[int, int, int | None] | None = None
+    for c in cues:
+        kind, _, value = c.label.partition(":")
+        i = words.index_at(c.start)
+        if kind == "mo":
+            last = words.index_at(c.end - 1)
+            day = _day_near(words, i, last + 1)
+            if day and day_month is None:
+                day_month = (day[0], int(value), _year_after(words, day[1]))
+                at["dm"] = i
+            elif not day and (last > i or len(toks[i]) > 3):  # "في فبراير"; short names ("اب", "may") need a day
+                months.append(int(value))
+        elif kind == "wd" and weekday is None:
+            weekday, at["wd"] = int(value), i
+        elif c.label in _RELATIVE and (relative is None or _RELATIVE[c.label] > relative):
+            relative, at["rel"] = _RELATIVE[c.label], i  # "أول أمس" over the "أمس" inside it
+    if day_month:
+        d, month, year = day_month
+        announced = _announced(said, at["dm"])
+        if year:
+            return When(_safe(year, month, d), True, years, key=(month, d), announced=announced)
+        return When(_latest(published, month, d) if published else None, True, years, key=(month, d),
+                    announced=announced)
+    if weekday is not None:
+        announced = _announced(said, at["wd"])
+        if published is None:
+            return When(None, True, years, key=("wd", weekday), announced=announced)
+        return When(published - timedelta(days=(published.weekday() - weekday) % 7), True, years,
+                    key=("wd", weekday), announced=announced)
+    if relative is not None:
+        return When(published - timedelta(days=relative) if published else None, True, years,
+                    key=("rel", relative), announced=_announced(said, at["rel"]))
+    return When(None, False, years, tuple(months), vague)
+
+
+def _announced(said: list[int], i: int) -> bool:
+    """Whether a word of saying stands just before token ``i`` ("أعلنت الوزارة، السبت،", "said on Monday")."""
+    return any(0 < i - j <= 4 for j in said)
+
+
+def _day_near(words: Words, i: int, after: int) -> tuple[int, int] | None:
+    """(day, index after the date's month) when a day number stands before the month ("21 من تشرين الأول",
+    "15 May") or after it ("May 15")."""
+    toks = words.toks
+    for j in (i - 1, i - 2):
+        if j >= 0 and toks[j].isdigit() and 1 <= int(toks[j]) <= 31 and (j == i - 1 or toks[i - 1] in ("من", "of")):
+            return int(toks[j]), after
+    k = after
+    if k < len(toks) and toks[k].isdigit() and 1 <= int(toks[k]) <= 31 and toks[i].isascii():
+        return int(toks[k]), k + 1
+    return None
+
+
+def _year_after(words: Words, k: int) -> int | None:
+    """A year right after the date (a second month name, "/نوفمبر", may come between)."""
+    toks = words.toks
+    for j in range(k, min(k + 3, len(toks))):
+        if _YEAR.match(toks[j]):
+            return int(toks[j])
+    return None
+
+
+def _latest(published: date, month: int, day: int) -> date | None:
+    """The latest ``day`` of ``month`` on or before ``published``."""
+    d = _safe(published.year, month, day)
+    if d and d > published:
+        d = _safe(published.year - 1, month, day)
+    return d
+
+
+def _safe(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None

@@ -1,0 +1,118 @@
+"""One incident per event: the sentences that tell the same event, merged.
+
+Two coded sentences tell the same event when their types agree (or are an
+arrest and a seizure of one operation, or an attack retold as the airstrike it
+was), their days do not differ (a vague time, "last week", is another occasion
+than a named day) and their places are near enough (25 km; 60 km for a village
+and the town it is placed by; 100 km for a vague region). A sentence joins
+the closest such event. The article's first telling gives the evidence, the
+type of an operation and each count; actors and targets come from the first
+telling that names organisations; the others fill what is missing.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+from schemas.facts import Place, Quantity
+from streams.extract.incidents import where
+
+ONE_OPERATION = frozenset({"arrest_raid", "seizure"})
+_FROM_ABOVE = frozenset({"attack", "airstrike"})  # "the attack" retells an airstrike
+_SAME_PLACE_KM = 25.0
+_WITHIN_KM = 60.0  # a village and the town or city it is placed by, named in two sentences
+_REGION_KM = 100.0  # a place and a vague one ("ريف حلب", "محافظة صلاح الدين", "غربي درعا") it may lie in
+
+
+@dataclass(slots=True)
+class Event:
+    """One incident being assembled from the sentences that tell it."""
+
+    type: str
+    start: int
+    end: int
+    day: date | None
+    timing: str  # "day" (the event's day is named), "said" (the announcement's), "vague" ("last week"), ""
+    day_key: object  # the day as named, to tell days apart when they do not resolve
+    located: where.Located | None
+    counts: dict[str, int]
+    actors: list[str]
+    targets: list[str]
+    quantities: list[Quantity] = field(default_factory=list)
+    count_at: dict[str, int] = field(default_factory=dict)  # where each count was told
+
+
+def merge_into(events: list[Event], new: Event) -> None:
+    """Add ``new`` to the event it retells (the closest one when several could be), or as a new event."""
+    same = [old for old in events if _same_event(old, new)]
+    if not same:
+        events.append(new)
+        return
+    _absorb(max(same, key=lambda old: _closeness(old, new)), new)
+
+
+def _closeness(a: Event, b: Event) -> int:
+    """How much two compatible events share: the same named place, then the same day."""
+    score = 0
+    if a.located and b.located and _km(a.located.place, b.located.place) <= _SAME_PLACE_KM:
+        score += 2
+    if a.day and a.day == b.day:
+        score += 1
+    return score
+
+
+def _same_event(a: Event, b: Event) -> bool:
+    if a.type != b.type and not ({a.type, b.type} <= ONE_OPERATION or {a.type, b.type} <= _FROM_ABOVE):
+        return False
+    if "vague" in (a.timing, b.timing) and {a.timing, b.timing} & {"day", "said"}:
+        return False  # "last week" is another occasion than a named day
+    if a.day and b.day and a.day != b.day and "said" not in (a.timing, b.timing):
+        return False
+    if a.timing == b.timing == "day" and _other_day(a.day_key, b.day_key):
+        return False
+    if a.located is None or b.located is None:
+        return True
+    km = _km(a.located.place, b.located.place)
+    if where.VAGUE in (a.located.rank, b.located.rank):
+        return km <= _REGION_KM
+    return km <= _SAME_PLACE_KM or (a.located.rank != b.located.rank and km <= _WITHIN_KM)
+
+
+def _other_day(a: object, b: object) -> bool:
+    """Whether two days named the same way differ ("الثلاثاء" and "الأربعاء"; "اليوم" and "أمس")."""
+    if a is None or b is None or type(a) is not type(b):
+        return False
+    if isinstance(a, tuple) and isinstance(b, tuple) and (a[0] if isinstance(a[0], str) else "dm") != \
+            (b[0] if isinstance(b[0], str) else "dm"):
+        return False
+    return a != b
+
+
+def _absorb(old: Event, new: Event) -> None:
+    for name, value in new.counts.items():  # a count from the article's first telling of it
+        if name not in old.counts or new.start < old.count_at[name]:
+            old.counts[name] = value
+            old.count_at[name] = new.start
+    if new.start < old.start:  # the article's first telling gives the evidence and the lead type
+        old.start, old.end = new.start, new.end
+        if old.type in ONE_OPERATION:
+            old.type = new.type
+    if old.type == "attack" and new.type == "airstrike":
+        old.type = "airstrike"
+    if old.day is None or (old.timing == "said" and new.timing == "day" and new.day):
+        old.day = new.day
+    if not old.timing or (old.timing == "said" and new.timing == "day"):
+        old.timing, old.day_key = new.timing, new.day_key
+    if new.located and (old.located is None or new.located.rank < old.located.rank):
+        old.located = new.located
+    if not old.actors and not old.targets:  # who and whom: from the first telling that names them
+        old.actors, old.targets = list(new.actors), list(new.targets)
+    old.quantities += [q for q in new.quantities if q not in old.quantities]
+
+
+def _km(a: Place, b: Place) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, h)))

@@ -1,0 +1,67 @@
+"""Who carried an incident out (actors) and whom it targeted (targets), as organisation ids.
+
+Organisations are those the earlier stage found in the article (the
+taxonomy's forms, found again in the evidence sentence). A word just before
+a mention tells its role (vocabulary cues): "بهجوم لـ", "نفذه", "by" make an
+actor; "ضد", "استهدف", "عناصر من", "خلية لـ", "against" make a target, as
+does a word after it ("ISIS suspects", "SDF fighters"). Without a cue the
+type decides: the organisations of a protest are whom it was against; in a
+clash both sides are actors (incidents.md rule 5); otherwise an
+organisation named in the report is taken as the one acting.
+"""
+
+from __future__ import annotations
+
+from streams.extract.incidents.sentences import Words
+from streams.extract.incidents.vocab import IncidentVocab
+
+_LOOK_BACK = 4  # words before a mention searched for a cue
+_DEFAULT_TARGET = {"protest"}
+_NO_TARGETS = {"armed_clash"}
+_VIOLENCE = {"attack", "airstrike"}
+_PREPOSITIONS = ("ب", "ل", "ك")  # a trigger behind one is a noun ("بهجوم"), not the verb of a subject
+
+
+def roles(words: Words, mentions: list[tuple[int, int, str]], kind: str, lead: int,
+          vocab: IncidentVocab) -> tuple[list[str], list[str]]:
+    """(actors, targets) of the incident of type ``kind`` told in the sentence of ``words``.
+
+    ``mentions`` are the (start, end, id) of the organisations named in it (offsets in the
+    matching form); ``lead`` is the token index of the trigger that gave the type.
+    """
+    actors: list[str] = []
+    targets: list[str] = []
+    for start, end, org in mentions:
+        if org in actors or org in targets:
+            continue
+        i = words.index_at(start)
+        after = words.index_at(end)
+        role = _cue_role(words, i, after, kind, lead, vocab)
+        if role == "target":
+            targets.append(org)
+        elif role == "actor":
+            actors.append(org)
+    return actors, targets
+
+
+def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: IncidentVocab) -> str:
+    """"actor", "target", or "" for an organisation quoted as the source ("بحسب قيادي بالحشد")."""
+    window = range(i - 1, max(-1, i - 1 - _LOOK_BACK), -1)  # nearest word first
+    if any(words.is_in(j, vocab.tokens["source_before"]) for j in window):
+        return ""
+    if kind in _NO_TARGETS:
+        return "actor"
+    if after < len(words.toks) and words.is_in(after, vocab.tokens["target_after"]):
+        return "target"
+    # "بهجوم لداعش": the organisation glued to ل right after the trigger did it
+    if i == lead + 1 and words.toks[i].startswith("ل") and kind != "arrest_raid":
+        return "actor"
+    if any(words.phrase_at(j, vocab.tokens["actor_before"]) for j in window):
+        return "actor"  # "هجوم نفذته خلايا داعش": the doer's word wins over the noun before the name
+    if lead in (after, after + 1) and lead < len(words.toks) and not words.toks[lead].startswith(_PREPOSITIONS):
+        return "actor"  # the subject of the act: "عناصر تنظيم داعش هاجموا", "ISIS militants attacked"
+    if any(words.is_in(j, vocab.tokens["target_before"]) for j in window):
+        return "target"
+    if kind in _VIOLENCE and i > lead and words.toks[i].isascii():
+        return "target"  # English puts the doer before the act: who comes after it was hit
+    return "target" if kind in _DEFAULT_TARGET else "actor"

@@ -1,0 +1,264 @@
+"""The incident coder's vocabulary: triggers by type, cue words, count and date words.
+
+`IncidentVocab.load()` reads the bundled ``incidents.yaml`` (its header
+documents the format); `IncidentVocab.load(path)` reads a user's file, which
+stands alone or starts with ``extends: default`` (or the path of another
+vocabulary file) to add phrases to that one. Loading validates every list
+and compiles one automaton over the triggers and cues, so it belongs at
+start-up; a vocabulary is immutable and shared by every article afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import ahocorasick
+import yaml
+
+from schemas.facts import INCIDENT_TYPES
+from streams.extract.incidents.sentences import Phrases
+from streams.text.normalize import normalize
+from streams.text.tokens import PREFIXES
+
+DEFAULT_PATH = Path(__file__).with_name("incidents.yaml")
+_MAX_EXTENDS = 8
+_MAX_PREFIX = max(map(len, PREFIXES))
+
+# Cue lists the automaton finds (the others are token sets, read around a hit).
+SCANNED_CUES = ("air", "background", "off_topic", "not_trigger", "ongoing", "future", "statement", "caption",
+                "vague_time",
+                "killed", "injured", "arrested", "seized_people", "no_casualties")
+TOKEN_CUES = ("approximate", "person", "people", "goods", "source_before", "place_source", "place_title", "actor_before", "target_before", "target_after", "origin_before",
+              "background_start", "place_vague")
+_TYPE_FIELDS = {"strong", "weak", "requires"}
+_DAY_LABELS = {"d:today", "d:yesterday", "d:day_before_yesterday"}
+_TOP_FIELDS = {"extends", "types", "cues", "numbers", "duals", "not_people", "dates"}
+_DATE_FIELDS = {"today", "yesterday", "day_before_yesterday", "announce", "weekdays", "months"}
+
+
+class IncidentVocabError(ValueError):
+    """A vocabulary file that cannot be used, with the entry at fault."""
+
+
+class Cue(NamedTuple):
+    """One phrase found in the normalised text: ``label`` is "t:<type>", "w:<type>" (weak trigger),
+    "r:<type>" (a word the type requires) or a cue name; offsets index the normalised text."""
+
+    start: int
+    end: int
+    label: str
+
+
+_new_cue = tuple.__new__  # builds a Cue in C (NamedTuple's own __new__ is a Python function)
+
+
+class PhraseMatcher:
+    """Whole-word phrases (Arabic clitics allowed in front, "*" for any ending) found in one pass."""
+
+    def __init__(self, entries: list[tuple[str, str]]) -> None:
+        table: dict[str, list[tuple[str, bool]]] = {}
+        for raw, label in entries:
+            stem = raw.endswith("*")
+            key = " ".join(normalize(raw.rstrip("*")).split())
+            if key and (label, stem) not in table.setdefault(key, []):
+                table[key].append((label, stem))
+        self._automaton = ahocorasick.Automaton()
+        for key, labels in table.items():
+            # (length, Latin?, labels of a whole-word hit, labels of a hit inside a longer word)
+            self._automaton.add_word(key, (len(key), key.isascii(), tuple(label for label, _ in labels),
+                                           tuple(label for label, stem in labels if stem)))
+        self._empty = not table
+        if table:
+            self._automaton.make_automaton()
+
+    def scan(self, norm: str) -> list[Cue]:
+        """Every accepted hit in ``norm``, in text order (overlaps kept: callers resolve them)."""
+        if self._empty:
+            return []
+        n = len(norm)
+        out: list[Cue] = []
+        for last, (length, latin, whole_labels, stem_labels) in self._automaton.iter(norm):
+            end = last + 1
+            start = end - length
+            if start and norm[start - 1].isalnum():
+                if latin:
+                    continue
+                word_start = start
+                while word_start > 0 and norm[word_start - 1].isalnum():
+                    word_start -= 1
+                    if start - word_start > _MAX_PREFIX:
+                        break
+                if norm[word_start:start] not in PREFIXES:
+                    continue  # inside a longer word
+            for label in whole_labels if end >= n or not norm[end].isalnum() else stem_labels:
+                out.append(_new_cue(Cue, (start, end, label)))
+        out.sort()
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentVocab:
+    """A validated vocabulary with its automaton; ``version`` is a hash of the file content."""
+
+    matcher: PhraseMatcher
+    trigger_labels: frozenset[str]  # "t:<type>" and "w:<type>" of every type
+    date_labels: frozenset[str]  # the labels of words that name a day or month
+    types_with_requires: frozenset[str]
+    tokens: dict[str, Phrases]  # TOKEN_CUES -> normalised phrases (words joined by one space)
+    numbers: dict[str, int]  # count word -> value
+    duals: frozenset[str]
+    not_people: frozenset[str]
+    today: frozenset[str]
+    yesterday: frozenset[str]
+    day_before_yesterday: frozenset[str]
+    announce: frozenset[str]
+    weekdays: dict[str, int]  # name -> Monday 0 .. Sunday 6
+    months: dict[str, int]  # name -> 1..12
+    version: str
+    source: str
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> IncidentVocab:
+        """Read and validate a vocabulary file (None: the bundled default); raises `IncidentVocabError`."""
+        where = Path(path) if path is not None else DEFAULT_PATH
+        doc, digest = _load_doc(where, 0)
+        return _build(doc, digest.hex()[:16], str(where))
+
+
+def _load_doc(path: Path, depth: int) -> tuple[dict[str, Any], bytes]:
+    """The merged document of ``path`` and the files it extends, and a hash of their contents."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise IncidentVocabError(f"{path}: cannot read the incident vocabulary: {e}") from None
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise IncidentVocabError(f"{path.name}: not valid YAML: {e}") from None
+    if not isinstance(doc, dict):
+        raise IncidentVocabError(f"{path.name}: the document must be a mapping (types, cues, ...)")
+    unknown = sorted(str(k) for k in doc if k not in _TOP_FIELDS)
+    if unknown:
+        raise IncidentVocabError(f"{path.name}: {unknown[0]}: unknown field (expected one of: "
+                                 f"{', '.join(sorted(_TOP_FIELDS))})")
+    digest = hashlib.sha256()
+    extends = doc.pop("extends", None)
+    if extends is not None:
+        if not isinstance(extends, str) or not extends.strip():
+            raise IncidentVocabError(f"{path.name}: extends: must be 'default' or the path of a vocabulary file")
+        if depth >= _MAX_EXTENDS:
+            raise IncidentVocabError(f"{path.name}: extends: more than {_MAX_EXTENDS} files deep (a cycle?)")
+        base_path = DEFAULT_PATH if extends.strip() == "default" else path.parent / extends.strip()
+        base, base_digest = _load_doc(base_path, depth + 1)
+        digest.update(base_digest)
+        doc = _merge(base, doc, path.name)
+    digest.update(text.encode("utf-8"))
+    return doc, digest.digest()
+
+
+def _merge(base: Any, extra: Any, where: str) -> Any:
+    """``extra`` added to ``base``: mappings merged key by key, lists extended."""
+    if isinstance(base, dict) and isinstance(extra, dict):
+        out = dict(base)
+        for k, v in extra.items():
+            out[k] = _merge(base[k], v, f"{where}: {k}") if k in base else v
+        return out
+    if isinstance(base, list) and isinstance(extra, list):
+        return base + [x for x in extra if x not in base]
+    if extra is None:
+        return base
+    raise IncidentVocabError(f"{where}: cannot add a {type(extra).__name__} to a {type(base).__name__}")
+
+
+def _phrases(value: Any, where: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise IncidentVocabError(f"{where}: must be a list of non-empty phrases")
+    for v in value:
+        if isinstance(v, bool):
+            raise IncidentVocabError(f"{where}: {str(v).lower()} is YAML's boolean: write the word in quotes "
+                                     '("on", "no")')
+        if not isinstance(v, str | int) or not str(v).strip():
+            raise IncidentVocabError(f"{where}: must be a list of non-empty phrases")
+    return [str(v) for v in value]
+
+
+def _mapping(value: Any, where: str, allowed: set[str] | None = None) -> dict[str, Any]:
+    if value is None:
+        return {}  # a part left out: nothing of that kind
+    if not isinstance(value, dict):
+        raise IncidentVocabError(f"{where}: must be a mapping")
+    if allowed is not None:
+        unknown = sorted(str(k) for k in value if k not in allowed)
+        if unknown:
+            raise IncidentVocabError(f"{where}.{unknown[0]}: unknown field (expected one of: "
+                                     f"{', '.join(sorted(allowed))})")
+    return value
+
+
+def _keyed(value: Any, where: str, low: int, high: int) -> dict[str, int]:
+    """{normalised phrase: int} from a mapping of int -> phrases, keys checked to lie in [low, high]."""
+    out: dict[str, int] = {}
+    for key, words in _mapping(value, where).items():
+        if isinstance(key, bool) or not isinstance(key, int) or not low <= key <= high:
+            raise IncidentVocabError(f"{where}.{key}: the key must be a whole number from {low} to {high}")
+        for w in _phrases(words, f"{where}.{key}"):
+            out[_norm(w)] = key
+    return out
+
+
+def _norm(phrase: str) -> str:
+    return " ".join(normalize(phrase).split())
+
+
+def _build(doc: dict[str, Any], version: str, source: str) -> IncidentVocab:
+    """Validate the merged document and compile it."""
+    name = Path(source).name
+    types = _mapping(doc.get("types"), f"{name}: types")
+    entries: list[tuple[str, str]] = []
+    requires: set[str] = set()
+    for type_id, spec in types.items():
+        if type_id not in INCIDENT_TYPES:
+            raise IncidentVocabError(f"{name}: types.{type_id}: not an incident type (expected one of: "
+                                     f"{', '.join(INCIDENT_TYPES)})")
+        spec = _mapping(spec, f"{name}: types.{type_id}", _TYPE_FIELDS)
+        entries += [(p, f"t:{type_id}") for p in _phrases(spec.get("strong"), f"{name}: types.{type_id}.strong")]
+        entries += [(p, f"w:{type_id}") for p in _phrases(spec.get("weak"), f"{name}: types.{type_id}.weak")]
+        needed = _phrases(spec.get("requires"), f"{name}: types.{type_id}.requires")
+        if needed:
+            requires.add(type_id)
+            entries += [(p, f"r:{type_id}") for p in needed]
+    cues = _mapping(doc.get("cues"), f"{name}: cues", set(SCANNED_CUES) | set(TOKEN_CUES))
+    numbers = _keyed(doc.get("numbers"), f"{name}: numbers", 0, 1000)
+    duals = frozenset(_norm(p) for p in _phrases(doc.get("duals"), f"{name}: duals"))
+    dates = _mapping(doc.get("dates"), f"{name}: dates", _DATE_FIELDS)
+    weekdays = _keyed(dates.get("weekdays"), f"{name}: dates.weekdays", 0, 6)
+    months = _keyed(dates.get("months"), f"{name}: dates.months", 1, 12)
+    day_words = {field: frozenset(_norm(p) for p in _phrases(dates.get(field), f"{name}: dates.{field}"))
+                 for field in ("today", "yesterday", "day_before_yesterday", "announce")}
+    # Number and date words are found by the same pass (labels "n:<value>", "d:<field>", "wd:<n>", "mo:<n>").
+    entries += [(w, f"n:{v}") for w, v in numbers.items()] + [(w, "n:2") for w in duals]
+    entries += [(w, f"wd:{v}") for w, v in weekdays.items()] + [(w, f"mo:{v}") for w, v in months.items()]
+    entries += [(w, f"d:{field}") for field, ws in day_words.items() for w in ws]
+    for cue in SCANNED_CUES:
+        entries += [(p, cue) for p in _phrases(cues.get(cue), f"{name}: cues.{cue}")]
+    tokens = {cue: Phrases(_norm(p) for p in _phrases(cues.get(cue), f"{name}: cues.{cue}")) for cue in TOKEN_CUES}
+    return IncidentVocab(
+        matcher=PhraseMatcher(entries),
+        trigger_labels=frozenset(label for _, label in entries if label[:2] in ("t:", "w:")),
+        date_labels=frozenset(label for _, label in entries
+                              if label.startswith(("wd:", "mo:")) or label in _DAY_LABELS),
+        types_with_requires=frozenset(requires),
+        tokens=tokens,
+        numbers=numbers,
+        duals=duals,
+        not_people=frozenset(_norm(p) for p in _phrases(doc.get("not_people"), f"{name}: not_people")),
+        today=day_words["today"], yesterday=day_words["yesterday"],
+        day_before_yesterday=day_words["day_before_yesterday"], announce=day_words["announce"],
+        weekdays=weekdays, months=months,
+        version=version, source=source,
+    )

@@ -1,0 +1,128 @@
+"""The place of an incident: the most precise place the earlier stage found in its sentence.
+
+A village, camp or crossing comes before a town, a town before a city, a
+city before a district or governorate (incidents.md rule 4). A place named
+as a region around it ("ريف دير الزور", "محافظة ميسان") counts as vague,
+after any named town. Not the place: a dateline ("دمشق - سانا" at the start
+of the text), a person's origin ("المنحدر من السويداء").
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from operator import itemgetter
+
+from schemas.facts import Place
+from streams.extract.incidents.sentences import Sentence, readings_of
+from streams.extract.incidents.vocab import IncidentVocab
+from streams.text.normalize import normalize
+from streams.text.tokens import TOKEN
+
+_RANK = {"village": 0, "camp": 0, "crossing": 0, "airport": 0, "base": 0, "prison": 0, "town": 1,
+         "city": 2, "capital": 2, "district": 3, "governorate": 4, "region": 4}
+VAGUE = 4
+_CONTEXT_CHARS = 60  # characters around a mention read for its context words
+_DATELINE_MARKS = ("-", "–", "—", ":", "/", "(", "،", ",", ".")
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    place: Place
+    rank: int  # 0 most precise .. 4 vague
+    offset: int
+
+
+def forms(places: Sequence[Place]) -> list[tuple[Place, tuple[str, ...]]]:
+    """Each place with the matching forms of its name (with and without the article)."""
+    return [(p, name_forms(p.name)) for p in places]
+
+
+@lru_cache(maxsize=8192)
+def name_forms(name: str) -> tuple[str, ...]:
+    """The matching forms of a place name, longest first (names recur across articles: kept)."""
+    norm = " ".join(normalize(name).split())
+    alts = {norm}
+    if norm.startswith("ال") and len(norm) > 4:
+        alts.add(norm[2:])
+    if norm.startswith("al-") or norm.startswith("al "):
+        alts.add(norm[3:])
+    return tuple(sorted(alts, key=len, reverse=True))
+
+
+class Mentions:
+    """Where each of the article's places is named (offsets in the matching form), found once."""
+
+    def __init__(self, norm: str, places: list[tuple[Place, tuple[str, ...]]]) -> None:
+        found: list[tuple[int, int, Place, tuple[str, ...]]] = []
+        n = len(norm)
+        for place, names in places:
+            covered: list[tuple[int, int]] = []
+            for name in names:  # longest first: "القامشلي" before "قامشلي" inside it
+                k = norm.find(name)
+                while k != -1:
+                    end = k + len(name)
+                    if (end >= n or not norm[end].isalnum()) and _word_start_ok(norm, k) \
+                            and not any(a <= k and end <= b for a, b in covered):
+                        found.append((k, end, place, names))
+                        covered.append((k, end))
+                    k = norm.find(name, k + 1)
+        found.sort(key=itemgetter(0))
+        self._found = found
+        self._starts = [f[0] for f in found]
+
+    def within(self, start: int, end: int) -> list[tuple[int, int, Place, tuple[str, ...]]]:
+        """The mentions in ``[start, end)``, in text order."""
+        return self._found[bisect_left(self._starts, start):bisect_left(self._starts, end)]
+
+
+def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab) -> Located | None:
+    """The most precise place named in the sentence ``s``, or None."""
+    norm, start, end = s.norm, s.start, s.end
+    best: Located | None = None
+    for found, found_end, place, names in mentions.within(start, end):
+        if best is not None and best.rank <= _RANK.get(place.kind, 2):
+            continue  # cannot beat the one kept
+        # The few words around the mention are read from the text itself (no tokenising of the sentence).
+        word_start = found
+        while word_start > start and norm[word_start - 1].isalnum():
+            word_start -= 1
+        before = TOKEN.findall(norm, max(start, word_start - _CONTEXT_CHARS), word_start)[-3:]
+        if any(_is(tok, vocab.tokens["origin_before"]) or _is(tok, vocab.tokens["place_source"]) for tok in before):
+            continue  # where someone comes from, or where the source sits
+        if before and _is(before[-1], vocab.tokens["place_title"]):
+            continue  # a unit or an office named after the place
+        if not before and _is_dateline(norm, found, end, names):
+            continue
+        rank = _RANK.get(place.kind, 2)
+        after = TOKEN.search(norm, found_end, min(end, found_end + _CONTEXT_CHARS))
+        if (before and _is(before[-1], vocab.tokens["place_vague"])) or \
+                (after and after.group().isascii() and after.group() in vocab.tokens["place_vague"]):
+            rank = VAGUE  # "ريف دير الزور", "Kirkuk province"
+        if best is None or rank < best.rank:
+            best = Located(place, rank, found)
+    return best
+
+
+def _is(token: str, phrases: frozenset[str]) -> bool:
+    """Whether ``token`` (or a reading of it without clitics) is one of ``phrases``."""
+    return not phrases.isdisjoint(readings_of(token))
+
+
+def _word_start_ok(norm: str, k: int) -> bool:
+    j = k
+    while j > 0 and norm[j - 1].isalnum() and k - j <= 4:
+        j -= 1
+    return j == k or (not norm[j - 1:j].isalnum() and norm[j:k] in {"و", "ب", "ل", "ف", "وب", "ول", "وال", "بال",
+                                                                    "لل", "ال", "ولل", "فال", "فب", "وك", "ك"})
+
+
+def _is_dateline(norm: str, found: int, end: int, names: tuple[str, ...]) -> bool:
+    rest = norm[found:end]
+    for name in names:
+        if rest.startswith(name):
+            tail = rest[len(name):].lstrip()
+            return tail[:1] in _DATELINE_MARKS
+    return False

@@ -1,0 +1,19 @@
+"""Shared helpers of the incident coder's tests: the real resources, loaded once."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+
+from schemas.facts import Incident
+from streams.pipeline import Resources, analyse
+
+
+@cache
+def resources() -> Resources:
+    return Resources.load()
+
+
+def incidents_of(text: str, published: date | None = None) -> list[Incident]:
+    """The incidents `analyse` codes in ``text`` (the whole pipeline, as `marsad classify` runs it)."""
+    return analyse(text, resources(), published=published).incidents

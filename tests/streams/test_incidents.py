@@ -1,0 +1,155 @@
+"""The incident coder: types, exclusions, one incident per event, places, actors and targets.
+
+Texts are our own; `tests/streams/test_incidents_dates.py` and `..._counts.py`
+cover dates and counts, `..._vocab.py` the vocabulary file.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from schemas.facts import Place
+from tests.streams.incidents_support import incidents_of
+
+
+def _named(place: Place | None) -> str | None:
+    """The place's name without a leading place noun (the places stage may quote "مدينة حمص")."""
+    return place.name.removeprefix("مدينة ").removeprefix("قرية ") if place else None
+
+# (id, text, expected types in article order)
+TYPES = [
+    ("clash", "اندلعت اشتباكات عنيفة بين مقاتلي العشائر وقوات قسد في مدينة الميادين.", ["armed_clash"]),
+    ("attack-ied", "انفجرت عبوة ناسفة بدورية لقوات قسد في مدينة الحسكة.", ["attack"]),
+    ("attack-killing-alone", "قتل شابان برصاص مجهولين في مدينة درعا.", ["attack"]),
+    ("shelling-is-attack", "استهدف قصف مدفعي أحياء مدينة درعا.", ["attack"]),
+    ("air-raid", "شنت طائرات حربية غارات جوية على مدينة البوكمال.", ["airstrike"]),
+    ("drone-attack-is-airstrike", "قتل ثلاثة مدنيين بهجوم بطائرة مسيرة على سيارة في مدينة القامشلي.", ["airstrike"]),
+    ("arrest", "ألقت قوات الأمن القبض على خلية لتنظيم داعش في مدينة الحسكة.", ["arrest_raid"]),
+    ("seizure", "ضبطت الجمارك شحنة كبتاغون في مدينة حمص.", ["seizure"]),
+    ("haul-leads-seizure", "ضبطت الشرطة مليون حبة كبتاغون واعتقلت ثلاثة أشخاص في مدينة حمص.", ["seizure"]),
+    ("stopping-a-truck-is-seizure", "أوقفت دورية للجمارك شاحنة محملة بالمازوت المهرب في مدينة حمص.", ["seizure"]),
+    ("people-lead-arrest", "فككت قوات الأمن شبكة تهريب واعتقلت خمسة من أفرادها في مدينة حمص.", ["arrest_raid"]),
+    ("kidnapping", "اختطف مسلحون مجهولون شاباً على طريق في ريف درعا.", ["kidnapping"]),
+    ("protest", "خرجت مظاهرة حاشدة في مدينة القامشلي ضد قرارات الإدارة.", ["protest"]),
+    ("displacement", "غادرت دفعة جديدة من العائلات مخيم الهول متجهة إلى مدينة دير الزور.", ["displacement"]),
+    ("strategic-meeting", "اجتمع وفد أمريكي مع قيادة قسد في مدينة القامشلي.", ["strategic"]),
+    ("strategic-sanctions", "فرضت وزارة الخزانة الأمريكية عقوبات على ممولين لحزب الله.", ["strategic"]),
+    ("strategic-deployment", "دفعت القوات الحكومية بتعزيزات عسكرية جديدة إلى مدينة الميادين.", ["strategic"]),
+    ("english-clash", "Clashes broke out between tribal fighters and the SDF in Deir ez-Zor.", ["armed_clash"]),
+    ("english-drone", "A drone strike hit a car near Qamishli, killing two.", ["airstrike"]),
+    ("english-arrest", "Security forces arrested three suspects in a raid in Kirkuk.", ["arrest_raid"]),
+    ("english-seizure", "Jordanian forces seized 2 million Captagon pills at the border.", ["seizure"]),
+    ("english-kidnapping", "Gunmen kidnapped a doctor in Daraa.", ["kidnapping"]),
+    ("english-protest", "Hundreds protested in Qamishli against the decision.", ["protest"]),
+    ("english-repatriation", "A batch of 100 Iraqi families left al-Hol camp for Iraq.", ["displacement"]),
+    ("english-meeting", "The US envoy met SDF commanders in Hasakah.", ["strategic"]),
+    ("off-topic", "فاز المنتخب الوطني على ضيفه بهدفين في مباراة ودية.", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [c[1:] for c in TYPES], ids=[c[0] for c in TYPES])
+def test_incident_type(text: str, expected: list[str]) -> None:
+    assert [i.type for i in incidents_of(text)] == expected
+
+
+# (id, text): nothing here is an incident reported as news (rule 2)
+NOT_INCIDENTS = [
+    ("background-since", "تشهد المنطقة هجمات متكررة منذ عام 2019."),
+    ("ongoing", "تضبط الأجهزة الأمنية بشكل مستمر شحنات من المخدرات على الحدود."),
+    ("ongoing-recent-months", "وتزايدت خلال الأشهر الماضية عمليات الخطف في ريف درعا."),
+    ("future", "من المقرر أن يعقد اجتماع بين الطرفين الأسبوع المقبل."),
+    ("warning", "حذر مسؤول من هجمات محتملة لتنظيم داعش في المنطقة."),
+    ("pluperfect-history", "وكانت قوات الأمن قد ضبطت شحنة مماثلة في وقت سابق."),
+    ("recalled-year", "يذكر أن الكبتاغون كان مصدر تمويل رئيسياً خلال سنوات الحرب."),
+    ("caption", "صورة أرشيفية لعناصر من قسد خلال اشتباكات سابقة"),
+    ("purpose", "نشرت القوات تعزيزات بهدف منع هجمات التنظيم."),
+    ("sport", "وفي الشوط الثاني كثف المدرب من الهجوم وسجل البديل هدف الفوز."),
+    ("not-a-seizure-phrase", "بحث الوزيران ملفات ضبط الحدود المشتركة بين البلدين."),
+    ("suspects-past-deeds", "وأوضح البيان أن الموقوفين متورطون بتنفيذ هجمات ضد القوات الأمنية."),
+    ("last-month", "وتأتي الزيارة بعد اتصال هاتفي جرى الشهر الماضي بين الرئيسين."),
+    ("english-background", "ISIS has continued to carry out attacks since its territorial defeat."),
+    ("english-future", "The ministry will hold a meeting with tribal leaders next week."),
+]
+
+
+@pytest.mark.parametrize("text", [c[1] for c in NOT_INCIDENTS], ids=[c[0] for c in NOT_INCIDENTS])
+def test_not_an_incident(text: str) -> None:
+    assert incidents_of(text) == []
+
+
+def test_an_event_told_twice_is_one_incident() -> None:
+    text = ("مقتل عنصرين من قسد بهجوم في ريف الحسكة\n"
+            "قتل عنصران من قوات سوريا الديمقراطية وأصيب ثالث بهجوم مسلح على حاجز في مدينة الحسكة.\n"
+            "وقالت مصادر محلية إن الهجوم استهدف الحاجز بالأسلحة الرشاشة.")
+    [attack] = incidents_of(text)
+    assert (attack.type, attack.killed, attack.injured) == ("attack", 2, 1)
+    assert _named(attack.place) == "الحسكة"
+
+
+def test_a_second_event_with_its_own_day_is_its_own_incident() -> None:
+    text = ("قتل جنديان بهجوم على حاجز في مدينة كركوك اليوم الأربعاء.\n"
+            "وكان ثلاثة جنود قد قتلوا بهجوم مماثل في مدينة كركوك أمس الثلاثاء.")
+    assert [(i.type, i.killed) for i in incidents_of(text)] == [("attack", 2), ("attack", 3)]
+
+
+def test_an_event_of_last_week_is_not_the_one_of_a_named_day() -> None:
+    text = ("Security forces arrested two ISIS suspects in Hasakah on Monday.\n"
+            "Last week, security forces arrested four suspects in Hasakah.")
+    assert [i.arrested for i in incidents_of(text)] == [2, 4]
+
+
+def test_events_in_distant_places_are_two_incidents() -> None:
+    text = ("ضبطت الشرطة شحنة كبتاغون في مدينة حمص.\n"
+            "كما ضبطت شحنة أخرى في مدينة الحسكة.")
+    assert [_named(i.place) for i in incidents_of(text)] == ["حمص", "الحسكة"]
+
+
+def test_an_arrest_and_a_seizure_of_one_operation_are_one_incident() -> None:
+    text = ("ضبطت قوات الأمن 300 ألف حبة كبتاغون في مدينة حمص.\n"
+            "وأسفرت العملية عن اعتقال أربعة متهمين بتهريب المخدرات.")
+    [seizure] = incidents_of(text)
+    assert (seizure.type, seizure.arrested) == ("seizure", 4)
+    assert [q.value for q in seizure.quantities] == [300_000]
+
+
+def test_evidence_is_the_sentence_as_written() -> None:
+    text = "أعلنت وزارة الداخلية ضبط شحنة أسلحة في مدينة حمص.\nوتستمر التحقيقات مع الموقوفين."
+    [seizure] = incidents_of(text)
+    assert seizure.evidence == "أعلنت وزارة الداخلية ضبط شحنة أسلحة في مدينة حمص"
+
+
+PLACES = [
+    ("village-before-district", "ضبطت قسد مستودع أسلحة في قرية الهول التابعة لمدينة الحسكة.", "الهول"),
+    ("countryside-is-vague", "قتل عنصر من قسد بهجوم مسلح في ريف الحسكة.", None),
+    ("dateline-is-not-the-place", "دمشق - سانا\nقتل عنصر من قسد بهجوم مسلح في مدينة الحسكة.", "الحسكة"),
+    ("source-is-not-the-place", "قال مصدر في شرطة كركوك إن مسلحين هاجموا حاجزاً في مدينة الحويجة.", "الحويجة"),
+    ("unit-is-not-the-place", "قتل جنديان بهجوم على فوج تابع لقيادة عمليات كركوك.", None),
+    ("near-is-vague", "Gunmen attacked a checkpoint near Kirkuk.", None),
+    ("origin-is-not-the-place", "اختطف مسلحون شاباً ينحدر من مدينة درعا على طريق في مدينة حمص.", "حمص"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [c[1:] for c in PLACES], ids=[c[0] for c in PLACES])
+def test_incident_place(text: str, expected: str | None) -> None:
+    [incident] = incidents_of(text)
+    assert _named(incident.place) == expected
+
+
+@pytest.mark.parametrize(("text", "actors", "targets"), [
+    ("شن تنظيم داعش هجوماً على حاجز لقوات قسد في مدينة الحسكة.", ["isis"], ["sdf"]),
+    ("قتل عنصران من قسد بهجوم لداعش في مدينة الحسكة.", ["isis"], ["sdf"]),
+    ("ألقت قوات قسد القبض على خلية لتنظيم داعش في مدينة الحسكة.", ["sdf"], ["isis"]),
+    ("خرجت مظاهرة في مدينة دير الزور ضد قسد.", [], ["sdf"]),
+    ("اندلعت اشتباكات بين داعش وقسد في مدينة دير الزور.", ["isis", "sdf"], []),
+    ("Security forces arrested two ISIS suspects in Kirkuk.", [], ["isis"]),
+], ids=["attack-on-checkpoint", "attack-by-glued-lam", "arrest-of-cell", "protest-against", "clash-both-sides",
+        "english-suspects"])
+def test_actors_and_targets(text: str, actors: list[str], targets: list[str]) -> None:
+    [incident] = incidents_of(text)
+    assert (sorted(incident.actors), sorted(incident.targets)) == (sorted(actors), sorted(targets))
+
+
+def test_an_abbreviation_does_not_end_the_sentence() -> None:
+    [strike] = incidents_of("U.S. forces carried out air strikes near Albu Kamal on Tuesday.")
+    assert strike.evidence.startswith("U.S. forces carried out air strikes")
+    assert strike.actors == ["us_forces"]

@@ -1,0 +1,59 @@
+"""Incident dates: stated or resolved against the publication day (incidents.md rule 3)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.streams.incidents_support import incidents_of
+
+TUESDAY = date(2024, 3, 12)  # a Tuesday
+
+# (id, text, published, expected date of the first incident)
+CASES = [
+    ("today", "قتل عنصران من قسد بهجوم مسلح في مدينة القامشلي اليوم.", TUESDAY, "2024-03-12"),
+    ("yesterday", "قتل عنصران من قسد بهجوم مسلح في مدينة القامشلي أمس.", TUESDAY, "2024-03-11"),
+    ("day-before-yesterday", "قتل عنصران من قسد بهجوم مسلح في مدينة القامشلي أول أمس.", TUESDAY, "2024-03-10"),
+    ("weekday-evening", "شن مسلحون هجوماً على حاجز في مدينة الحسكة مساء الأحد.", TUESDAY, "2024-03-10"),
+    ("weekday-same-day", "شن مسلحون هجوماً على حاجز في مدينة الحسكة الثلاثاء.", TUESDAY, "2024-03-12"),
+    ("weekday-beats-today", "ضبطت الشرطة اليوم (الاثنين) شحنة أسلحة في مدينة حمص.", TUESDAY, "2024-03-11"),
+    ("day-month-no-year", "اعتقلت قوات الأمن ثلاثة أشخاص في مدينة درعا في 9 آذار.", TUESDAY, "2024-03-09"),
+    ("day-month-last-year", "اعتقلت قوات الأمن ثلاثة أشخاص في مدينة درعا في 28 كانون الأول.", date(2024, 1, 5),
+     "2023-12-28"),
+    ("day-month-year", "اندلعت اشتباكات عنيفة في مدينة الميادين يوم 5 آذار 2024.", TUESDAY, "2024-03-05"),
+    ("numeric-date", "أغارت طائرات حربية على مدينة البوكمال فجر 10-03-2024.", TUESDAY, "2024-03-10"),
+    ("announcement-dated", "أعلنت وزارة الداخلية، الأحد، ضبط شحنة كبتاغون في مدينة حمص.", TUESDAY, "2024-03-10"),
+    ("vague-before-days", "قتل عنصر من قسد بهجوم مسلح في مدينة القامشلي قبل أيام.", TUESDAY, None),
+    ("vague-early-month", "ضبطت الشرطة مطلع الشهر مستودع أسلحة في مدينة حمص.", TUESDAY, None),
+    ("no-published-relative", "قتل عنصران من قسد بهجوم مسلح في مدينة القامشلي أمس الاثنين.", None, None),
+    ("no-published-no-year", "اعتقلت قوات الأمن ثلاثة أشخاص في مدينة درعا في 9 آذار.", None, None),
+    ("no-published-full-date", "اندلعت اشتباكات عنيفة في مدينة الميادين يوم 5 شباط 2024.", None, "2024-02-05"),
+    ("english-on-weekday", "Gunmen attacked a checkpoint in Kirkuk on Sunday, killing two soldiers.", TUESDAY,
+     "2024-03-10"),
+    ("english-yesterday", "Security forces arrested three suspects in Kirkuk yesterday.", TUESDAY, "2024-03-11"),
+    ("english-day-month", "Jordanian forces seized 2 million Captagon pills on March 8.", TUESDAY, "2024-03-08"),
+]
+
+
+@pytest.mark.parametrize(("text", "published", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_incident_date(text: str, published: date | None, expected: str | None) -> None:
+    found = incidents_of(text, published)
+    assert found, "no incident coded"
+    assert found[0].date == expected
+
+
+def test_a_lead_dated_only_by_its_announcement_takes_that_day() -> None:
+    text = ("أفاد مصدر محلي مساء الأحد بأن وحدات من الجيش لاحقت مجموعة من المهربين قرب الحدود.\n"
+            "وأدت المطاردة إلى اندلاع اشتباكات بين الجيش والمهربين استمرت نصف ساعة.")
+    [clash] = incidents_of(text, TUESDAY)
+    assert (clash.type, clash.date) == ("armed_clash", "2024-03-10")
+
+
+def test_an_event_dated_over_a_month_before_publication_is_history() -> None:
+    text = "ضبطت الجمارك مليون حبة كبتاغون في مدينة حمص في 3 كانون الثاني."
+    assert incidents_of(text, TUESDAY) == []
+
+
+def test_an_event_of_a_named_earlier_month_is_history() -> None:
+    assert incidents_of("وفي شباط الماضي ضبطت الجمارك مليون حبة كبتاغون في مدينة حمص.", TUESDAY) == []
