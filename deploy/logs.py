@@ -22,8 +22,24 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(entry).decode()
 
 
+KAFKA_CLIENTS = ("kafka", "aiokafka")
+
+
+class KeepOutKafkaClients(logging.Filter):
+    """Drops the Kafka clients' own records: on a terminal their retries drown the one line that matters.
+
+    A command that cannot reach the cluster says so itself (`deploy.preflight`);
+    with ``--log-level debug``, or when stderr is a log file (services), they pass.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.name.split(".")[0] not in KAFKA_CLIENTS
+
+
 def setup_logging(level: str = "info", fmt: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
+    if level != "debug" and sys.stderr.isatty():
+        handler.addFilter(KeepOutKafkaClients())
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:

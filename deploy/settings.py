@@ -10,6 +10,7 @@ point builds a `Settings` and passes it (or the part a stage needs) down.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
@@ -53,6 +54,7 @@ class Option:
     type: type
     help: str
     check: Callable[[Any], str | None] | None = None
+    secret: bool = False  # shown masked by `marsad config`
 
 
 # name -> Option. The README's configuration table is `marsad config --markdown`
@@ -73,6 +75,10 @@ OPTIONS: dict[str, Option] = {
     "kafka_heap": Option("MARSAD_KAFKA_HEAP", "512m", str, "Local broker's Java heap (-Xmx)."),
     "kafka_start_timeout": Option("MARSAD_KAFKA_START_TIMEOUT", 90, int,
                                   "Seconds to wait for the local broker to answer.", _positive),
+    "kafka_connect_timeout": Option("MARSAD_KAFKA_CONNECT_TIMEOUT", 5.0, float,
+                                    "Seconds a command waits for the configured Kafka cluster to answer before "
+                                    "it stops with a one-line error.",
+                                    lambda v: None if 0 < v <= 60 else "must be in (0, 60]"),
     "topic_prefix": Option("MARSAD_TOPIC_PREFIX", "marsad", str, "Prefix of every topic name."),
     "partitions": Option("MARSAD_PARTITIONS", 4, int, "Partitions of the article and alert topics.",
                          _positive),
@@ -145,7 +151,11 @@ OPTIONS: dict[str, Option] = {
                        "Address the query API binds to (another than loopback needs MARSAD_API_TOKEN)."),
     "api_port": Option("MARSAD_API_PORT", 8086, int, "Port of the query API.", _port),
     "api_token": Option("MARSAD_API_TOKEN", "", str,
-                        "Bearer token the query API requires when set (Authorization: Bearer TOKEN)."),
+                        "Bearer token the query API requires when set (Authorization: Bearer TOKEN); at least "
+                        "32 characters when the API binds a non-loopback address.", secret=True),
+    "api_allowed_hosts": Option("MARSAD_API_ALLOWED_HOSTS", "", str,
+                                "Comma-separated host names (Host header, port ignored) the API answers besides "
+                                "loopback ones when it has no token (DNS rebinding guard), e.g. marsad.lan."),
     "dashboard_tiles_url": Option(
         "MARSAD_DASHBOARD_TILES_URL", "", str,
         "Tile layer of the dashboard's map, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png. "
@@ -205,6 +215,7 @@ class Settings:
     kafka_controller_port: int
     kafka_heap: str
     kafka_start_timeout: int
+    kafka_connect_timeout: float
     topic_prefix: str
     partitions: int
     replication_factor: int
@@ -235,6 +246,7 @@ class Settings:
     api_host: str
     api_port: int
     api_token: str
+    api_allowed_hosts: str
     dashboard_tiles_url: str
     alert_rules: str
     alert_story_days: int
@@ -338,6 +350,18 @@ def load_settings(config_file: str | None = None, env: Mapping[str, str] | None 
         else:
             values[name] = opt.default
     return Settings(**values, config_file=str(path) if path else "")
+
+
+SECRET_WORDS = re.compile(r"token|password|passwd|secret|key", re.IGNORECASE)
+URL_PASSWORD = re.compile(r"(://[^:/@]*):[^@/]*@")
+
+
+def shown(name: str, value: Any) -> str:
+    """A setting's value as `marsad config` prints it: secrets masked, URL passwords hidden."""
+    opt = OPTIONS.get(name)
+    if (opt is not None and opt.secret) or SECRET_WORDS.search(name):
+        return "***" if value else ""
+    return URL_PASSWORD.sub(r"\1:***@", str(value))
 
 
 def markdown_table() -> str:

@@ -123,8 +123,9 @@ def _run_polling(ctx: click.Context, *, once: bool, feeds_file: Path | None, fet
     from producers.service import run_producer
 
     settings = _settings(ctx)
-    path, base_url = _registry(settings, feeds_file, announce=True)
+    _registry(settings, feeds_file)  # a missing file is refused before anything starts
     bootstrap = ensure_broker(settings, quiet=True)
+    path, base_url = _registry(settings, feeds_file, announce=True)
     create_topics(bootstrap, settings.topic_prefix, settings.partitions, settings.replication_factor)
     config = producer_config(settings, bootstrap=bootstrap, feeds_file=path, feeds_base_url=base_url)
     config = dataclasses.replace(config, fetch_inline=fetch_inline)
@@ -308,8 +309,9 @@ def _registry(settings: Settings, explicit: Path | None, *, announce: bool = Fal
     """Which registry to read, and the base for its relative URLs."""
     if explicit is not None:
         return explicit, settings.feeds_base_url
-    if settings.feeds_file:
-        return Path(settings.feeds_file), settings.feeds_base_url
+    from deploy.preflight import setting_file
+    if path := setting_file(settings, "feeds_file", remedy="fix the path, or unset it for DATA_DIR/feeds.yaml"):
+        return path, settings.feeds_base_url
     local = settings.data_path / REGISTRY_NAME
     if local.exists():
         return local, settings.feeds_base_url

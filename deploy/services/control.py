@@ -76,10 +76,9 @@ def check_ports(settings: Settings, instances: list[Instance]) -> None:
 
 def _broker(settings: Settings, echo: Echo) -> tuple[str, bool]:
     """The bootstrap address, and whether `marsad down` should stop the broker (we started it)."""
-    from deploy.kafka.local import broker_answers
     if not settings.uses_local_broker:
-        if not broker_answers(settings.bootstrap_servers, timeout=10):
-            raise ServicesError(f"Kafka at {settings.bootstrap_servers} (KAFKA_BOOTSTRAP_SERVERS) does not answer")
+        from deploy.preflight import require_kafka
+        require_kafka(settings.bootstrap_servers, settings.kafka_connect_timeout)
         echo(f"kafka: {settings.bootstrap_servers} (KAFKA_BOOTSTRAP_SERVERS)")
         return settings.bootstrap_servers, False
     from deploy.kafka.jars import ToolMissing

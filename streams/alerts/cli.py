@@ -24,9 +24,13 @@ def _broker(settings: Any) -> str:
 
 def _load_rules(path: str | None, obj: Any):
     """The rules file (argument, else the `alert_rules` setting, else the bundled default), validated."""
+    from deploy.preflight import setting_file
     from streams.alerts.rules import RulesError, load_rules
     from streams.classify import Taxonomy
     s = obj.settings
+    if not path:
+        setting_file(s, "alert_rules", remedy="fix the path, or unset it for the bundled rules")
+    setting_file(s, "taxonomy_file", remedy="fix the path, or unset it for the bundled taxonomy")
     try:
         return load_rules(path or s.alert_rules or None, Taxonomy.load(s.taxonomy_file or None))
     except (RulesError, ValueError) as e:
@@ -50,9 +54,9 @@ def alerter_cmd(ctx: click.Context, web_port: int | None) -> None:
     obj = ctx.obj
     s = obj.settings
     rules = _load_rules(None, obj)  # refuse a bad file before starting anything
+    bootstrap = _broker(s)
     click.echo(f"alert rules {rules.version} from {rules.source}: {len(rules.story)} story and "
                f"{len(rules.spikes)} spike rule(s)", err=True)
-    bootstrap = _broker(s)
     from deploy.topics import create_topics
     create_topics(bootstrap, s.topic_prefix, s.partitions, s.replication_factor)
     s.data_path.mkdir(parents=True, exist_ok=True)  # faust makes its own folder there, not the parents
