@@ -101,14 +101,14 @@ def views_group(ctx: click.Context, batch_size: int | None, batch_ms: int | None
     s = ctx.obj.settings
     bootstrap, url = _broker(s), views_url(s)
     _live(s).close()  # created or migrated before /health answers: readers started after it find them
-    click.echo(f"views: {s.topic_prefix}.articles.processed, {s.topic_prefix}.alerts -> {redact(url)} "
-               "(Ctrl-C or SIGTERM stops after the batch in hand)", err=True)
     from deploy.services.health import Health, HealthError, serve_health
     health = Health("views")
     try:
         server = serve_health(health, s.metrics_host, s.views_metrics_port, setting="MARSAD_VIEWS_METRICS_PORT")
     except HealthError as e:
-        raise click.ClickException(str(e)) from None
+        raise OperatorError(str(e)) from None
+    click.echo(f"views: {s.topic_prefix}.articles.processed, {s.topic_prefix}.alerts -> {redact(url)} "
+               "(Ctrl-C or SIGTERM stops after the batch in hand)", err=True)
     try:
         totals = run_views(bootstrap, Topics(s.topic_prefix), url, batch_size=batch_size or s.views_batch_size,
                            batch_ms=batch_ms or s.views_batch_ms, stop=_stop_on_signals(), health=health)

@@ -308,10 +308,11 @@ def worker_cmd(ctx: click.Context, web_port: int | None) -> None:
     """
     import os
 
-    from deploy.preflight import setting_file
+    from deploy.preflight import require_port, setting_file
     obj: Ctx = ctx.obj
     s = obj.settings
     setting_file(s, "taxonomy_file", remedy=TAXONOMY_REMEDY)
+    require_port(s.worker_web_host, web_port or s.worker_web_port, "MARSAD_WORKER_WEB_PORT (or --web-port)")
     bootstrap = ensure_broker(s, quiet=True)
     from deploy.topics import create_topics
     create_topics(bootstrap, s.topic_prefix, s.partitions, s.replication_factor)

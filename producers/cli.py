@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from deploy.preflight import OperatorError
 from deploy.settings import Settings, SettingsError, load_settings
 from producers.feeds.registry import DEFAULT_INTERVAL, Feed, RegistryError, load_registry
 from producers.progress import duration
@@ -112,7 +113,7 @@ def fetch_cmd(ctx: click.Context, once: bool) -> None:
         server = serve_health(health, settings.metrics_host, 0 if once else settings.fetcher_metrics_port,
                               setting="MARSAD_FETCHER_METRICS_PORT")
     except HealthError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise OperatorError(str(exc)) from None
     try:
         report = asyncio.run(run_fetcher(config, once=once, health=health))
     finally:
@@ -142,7 +143,7 @@ def _run_polling(ctx: click.Context, *, once: bool, now: bool, feeds_file: Path 
         server = serve_health(health, settings.metrics_host, 0 if once else settings.producer_metrics_port,
                               setting="MARSAD_PRODUCER_METRICS_PORT")
     except HealthError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise OperatorError(str(exc)) from None
     try:
         report = asyncio.run(run_producer(config, once=once, health=health))
     except (RegistryError, RecoveryError) as exc:
@@ -192,7 +193,6 @@ def feeds_reset(ctx: click.Context, feed_ids: tuple[str, ...], every: bool, feed
     A running poller picks the reset up within seconds; validators and the
     recently seen entries are kept, so nothing is announced twice.
     """
-    from deploy.preflight import OperatorError
     from producers.feeds.state import ALL_FEEDS, StateStore
 
     if bool(feed_ids) == every:

@@ -53,7 +53,9 @@ def alerter_cmd(ctx: click.Context, web_port: int | None) -> None:
     """
     obj = ctx.obj
     s = obj.settings
+    from deploy.preflight import require_port
     rules = _load_rules(None, obj)  # refuse a bad file before starting anything
+    require_port(s.worker_web_host, web_port or s.alerter_web_port, "MARSAD_ALERTER_WEB_PORT (or --web-port)")
     bootstrap = _broker(s)
     click.echo(f"alert rules {rules.version} from {rules.source}: {len(rules.story)} story and "
                f"{len(rules.spikes)} spike rule(s)", err=True)

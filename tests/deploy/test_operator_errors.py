@@ -187,3 +187,18 @@ def test_config_masks_secrets(tmp_path: Path) -> None:
     assert r.code == 0, r.output
     assert token not in r.output and "hunter2" not in r.output
     assert "api_token" in r.output and "***" in r.output and "postgresql://marsad:***@db/marsad" in r.output
+
+
+@pytest.mark.parametrize(("args", "setting"), [
+    (["worker", "--web-port", "{port}"], "MARSAD_WORKER_WEB_PORT (or --web-port)"),
+    (["alerter", "--web-port", "{port}"], "MARSAD_ALERTER_WEB_PORT (or --web-port)"),
+    (["views"], "MARSAD_VIEWS_METRICS_PORT"),
+], ids=["worker", "alerter", "views"])
+@pytest.mark.kafka
+def test_a_service_port_in_use_is_one_line(tmp_path: Path, taken_port: int, args: list[str], setting: str,
+                                           kafka_bootstrap: str) -> None:
+    env = base_env(tmp_path, KAFKA_BOOTSTRAP_SERVERS=kafka_bootstrap, MARSAD_VIEWS_METRICS_PORT=str(taken_port),
+                   MARSAD_TOPIC_PREFIX=f"ports-{free_port()}")
+    r = run([a.format(port=taken_port) for a in args], env, tmp_path)
+    assert r.code == 2, r.output
+    assert len(r.lines) == 1 and str(taken_port) in r.lines[0] and setting in r.lines[0], r.output
