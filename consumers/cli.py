@@ -111,7 +111,8 @@ def views_group(ctx: click.Context, batch_size: int | None, batch_ms: int | None
                "(Ctrl-C or SIGTERM stops after the batch in hand)", err=True)
     try:
         totals = run_views(bootstrap, Topics(s.topic_prefix), url, batch_size=batch_size or s.views_batch_size,
-                           batch_ms=batch_ms or s.views_batch_ms, stop=_stop_on_signals(), health=health)
+                           batch_ms=batch_ms or s.views_batch_ms, stop=_stop_on_signals(), health=health,
+                           stall_after=s.ready_stall_after)
     except StoreError as e:
         raise views_error(e) from None
     except ConsumeError as e:

@@ -196,6 +196,15 @@ OPTIONS: dict[str, Option] = {
     "deliver_metrics_port": Option("MARSAD_DELIVER_METRICS_PORT", 6070, int,
                                    "Port of the alert delivery's health and metrics server (0: none).",
                                    _port_or_off),
+    "ready_stall_after": Option("MARSAD_READY_STALL_AFTER", 120.0, float,
+                                "Seconds a consumer service may hold no partition, or be behind without progress, "
+                                "and still be ready (/health/ready, `marsad ps`); a fetcher left without "
+                                "partitions that long rejoins its group.",
+                                lambda v: None if v >= 5 else "must be >= 5"),
+    "unready_restart_after": Option("MARSAD_UNREADY_RESTART_AFTER", 300.0, float,
+                                    "Seconds a service of `marsad up` may stay not ready before the supervisor "
+                                    "restarts it (0: never).",
+                                    lambda v: None if v == 0 or v >= 10 else "must be 0 or >= 10"),
     "stop_timeout": Option("MARSAD_STOP_TIMEOUT", 30.0, float,
                            "Seconds `marsad down` gives each service to stop after SIGTERM before SIGKILL.",
                            lambda v: None if v > 0 else "must be > 0"),
@@ -260,6 +269,8 @@ class Settings:
     fetcher_metrics_port: int
     views_metrics_port: int
     deliver_metrics_port: int
+    ready_stall_after: float
+    unready_restart_after: float
     stop_timeout: float
     log_level: str
     log_format: str

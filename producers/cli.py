@@ -291,7 +291,8 @@ def fetcher_config(settings: Settings, *, bootstrap: str) -> FetcherConfig:
     producer = producer_config(settings, bootstrap=bootstrap, feeds_file=FEEDS_YAML, feeds_base_url=None)
     return FetcherConfig(bootstrap=bootstrap, topic_prefix=settings.topic_prefix, fetch=producer.fetch,
                          poll=producer.poll, raw_page_cap=producer.raw_page_cap,
-                         fetch_workers=producer.fetch_workers, shutdown_grace=producer.shutdown_grace)
+                         fetch_workers=producer.fetch_workers, shutdown_grace=producer.shutdown_grace,
+                         stall_after=settings.ready_stall_after)
 
 
 def feeds_table(feeds: list[Feed], states: dict[str, FeedState], now: datetime) -> list[str]:
