@@ -26,20 +26,26 @@ KAFKA_CLIENTS = ("kafka", "aiokafka")
 
 
 class KeepOutKafkaClients(logging.Filter):
-    """Drops the Kafka clients' own records: on a terminal their retries drown the one line that matters.
+    """Keeps the Kafka clients' own records out of a command's output, unless ``--log-level debug``.
 
-    A command that cannot reach the cluster says so itself (`deploy.preflight`);
-    with ``--log-level debug``, or when stderr is a log file (services), they pass.
+    Their retries and warnings (a slow poll, a reconnect) drown the one line
+    that matters: a command that cannot reach the cluster says so itself
+    (`deploy.preflight`). On a terminal none of their records pass; elsewhere
+    (service logs) their errors still do.
     """
 
+    def __init__(self, terminal: bool) -> None:
+        super().__init__()
+        self.floor = logging.CRITICAL + 1 if terminal else logging.ERROR
+
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.name.split(".")[0] not in KAFKA_CLIENTS
+        return record.name.split(".")[0] not in KAFKA_CLIENTS or record.levelno >= self.floor
 
 
 def setup_logging(level: str = "info", fmt: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
-    if level != "debug" and sys.stderr.isatty():
-        handler.addFilter(KeepOutKafkaClients())
+    if level != "debug":
+        handler.addFilter(KeepOutKafkaClients(terminal=sys.stderr.isatty()))
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:

@@ -202,3 +202,19 @@ def test_a_service_port_in_use_is_one_line(tmp_path: Path, taken_port: int, args
     r = run([a.format(port=taken_port) for a in args], env, tmp_path)
     assert r.code == 2, r.output
     assert len(r.lines) == 1 and str(taken_port) in r.lines[0] and setting in r.lines[0], r.output
+
+
+@pytest.mark.parametrize(("logger", "level", "terminal", "shown"), [
+    ("kafka.net.selector", "WARNING", False, False),
+    ("kafka.conn", "ERROR", False, True),
+    ("kafka.conn", "ERROR", True, False),
+    ("aiokafka.consumer", "WARNING", True, False),
+    ("kafkaesque", "WARNING", True, True),
+    ("producers.service", "INFO", True, True),
+])
+def test_kafka_clients_lines_are_kept_out(logger: str, level: str, terminal: bool, shown: bool) -> None:
+    import logging
+
+    from deploy.logs import KeepOutKafkaClients
+    record = logging.LogRecord(logger, getattr(logging, level), __file__, 1, "message", None, None)
+    assert KeepOutKafkaClients(terminal).filter(record) is shown
