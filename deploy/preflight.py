@@ -76,31 +76,29 @@ def _connect(address: str, deadline: float) -> None:
 
 def kafka_problem(bootstrap: str, timeout: float) -> str | None:
     """Why no broker of ``bootstrap`` can be reached, or None when one answers (TCP, then Kafka metadata)."""
+    from deploy.kafka.local import broker_answers  # imported late: the CLI starts faster without kafka
+
+    addresses = [a.strip() for a in bootstrap.split(",") if a.strip()]
     deadline = time.monotonic() + timeout
     reasons = []
-    for address in filter(None, (a.strip() for a in bootstrap.split(","))):
+    for i, address in enumerate(addresses):
+        share = (deadline - time.monotonic()) / (len(addresses) - i)  # a black hole must not starve the next one
         try:
-            _connect(address, deadline)
-        except ValueError as e:
+            _connect(address, time.monotonic() + share)
+        except (ValueError, OSError) as e:
             reasons.append(str(e))
             continue
-        except OSError as e:
-            reasons.append(str(e))
-            continue
-        left = deadline - time.monotonic()
-        from deploy.kafka.local import broker_answers
-        if broker_answers(address, timeout=max(left, 1.0)):
+        if broker_answers(address, timeout=max(deadline - time.monotonic(), 1.0)):
             return None
         reasons.append(f"{address}: accepts connections but does not answer as Kafka")
     return "; ".join(reasons) or "no address given"
 
 
-def require_kafka(bootstrap: str, timeout: float, *, configured: bool = True) -> None:
+def require_kafka(bootstrap: str, timeout: float) -> None:
     """Raise `OperatorError` unless a broker of ``bootstrap`` answers within ``timeout`` seconds."""
     problem = kafka_problem(bootstrap, timeout)
     if problem is not None:
-        remedy = KAFKA_REMEDY if configured else "start it with `marsad kafka start`"
-        raise OperatorError(f"cannot reach Kafka at {bootstrap} ({problem}): {remedy}")
+        raise OperatorError(f"cannot reach Kafka at {bootstrap} ({problem}): {KAFKA_REMEDY}")
 
 
 def kafka_failure(error: BaseException, bootstrap: str) -> OperatorError | None:

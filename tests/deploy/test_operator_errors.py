@@ -218,3 +218,21 @@ def test_kafka_clients_lines_are_kept_out(logger: str, level: str, terminal: boo
     from deploy.logs import KeepOutKafkaClients
     record = logging.LogRecord(logger, getattr(logging, level), __file__, 1, "message", None, None)
     assert KeepOutKafkaClients(terminal).filter(record) is shown
+
+
+# -- the probe itself ------------------------------------------------------------------------------------------
+def test_the_probe_names_each_address_and_a_listener_that_is_not_kafka(taken_port: int) -> None:
+    from deploy.preflight import kafka_problem
+    problem = kafka_problem(f"{CLOSED},{UNRESOLVABLE},127.0.0.1:{taken_port},nonsense", timeout=3)
+    assert problem is not None
+    parts = problem.split("; ")
+    assert parts[0] == f"{CLOSED}: connection refused"
+    assert parts[1].startswith("no-such-host.invalid: ")
+    assert parts[2] == f"127.0.0.1:{taken_port}: accepts connections but does not answer as Kafka"
+    assert parts[3] == "'nonsense' is not host:port"
+
+
+@pytest.mark.kafka
+def test_the_probe_passes_when_one_broker_answers(kafka_bootstrap: str) -> None:
+    from deploy.preflight import kafka_problem
+    assert kafka_problem(f"{CLOSED},{kafka_bootstrap}", timeout=5) is None
