@@ -118,8 +118,7 @@ def _wait_ready(settings: Settings, paths: Paths, proc: subprocess.Popen, echo: 
                                 f"{paths.log('supervisor')}:\n{tail}")
         rows = status(settings)
         state = read_state(paths.state_file) or {}
-        if rows is not None and state.get("phase") == "running" and all(
-                r.state == "running" and r.ready is not False for r in rows):
+        if rows is not None and state.get("phase") == "running" and all_ready(rows, settings.partitions):
             break
         if time.monotonic() > deadline:
             echo(f"not every service is ready after {UP_WAIT:.0f}s (they keep starting; see the logs):")
@@ -127,6 +126,14 @@ def _wait_ready(settings: Settings, paths: Paths, proc: subprocess.Popen, echo: 
         time.sleep(0.5)
     echo(ps_table(status(settings, with_lag=False) or []))
     echo(f"\nlogs: {paths.logs}   status: marsad ps   stop: marsad down")
+
+
+def all_ready(rows: list[ServiceStatus], partitions: int) -> bool:
+    """Every service runs and is ready, but workers beyond the partitions, which are idle by design."""
+    workers = sum(r.name.startswith("worker-") for r in rows)
+    unready = [r for r in rows if r.ready is False]
+    return (all(r.state == "running" for r in rows) and len(unready) <= max(0, workers - partitions)
+            and all(r.name.startswith("worker-") for r in unready))
 
 
 # -- down -------------------------------------------------------------------------------------------------

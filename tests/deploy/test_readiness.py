@@ -215,3 +215,21 @@ def test_a_fetcher_without_a_partition_is_not_ready_and_takes_over_when_another_
                 p.wait(30)
             except subprocess.TimeoutExpired:
                 p.kill()
+
+
+def _row(name: str, ready: bool | None, state: str = "running"):
+    from deploy.services.control import ServiceStatus
+    return ServiceStatus(name, state, 1, 1.0, 0, ready, None, None, "", "")
+
+
+@pytest.mark.parametrize(("rows", "partitions", "expected"), [
+    ([("fetcher", True), ("worker-1", True), ("api", True)], 4, True),
+    ([("fetcher", False), ("worker-1", True)], 4, False),
+    ([("worker-1", True), ("worker-2", False)], 1, True),  # one worker beyond the partition: idle by design
+    ([("worker-1", False), ("worker-2", False)], 1, False),
+    ([("worker-1", True), ("worker-2", False)], 2, False),
+    ([("poller", None), ("worker-1", True)], 4, True),  # no port: not asked
+], ids=["all", "fetcher-unready", "idle-worker", "two-unready-workers", "worker-with-partitions", "no-port"])
+def test_up_waits_for_every_service_but_idle_workers(rows: list, partitions: int, expected: bool) -> None:
+    from deploy.services.control import all_ready
+    assert all_ready([_row(n, r) for n, r in rows], partitions) is expected
