@@ -108,7 +108,7 @@ def kafka_failure(error: BaseException, bootstrap: str) -> OperatorError | None:
         return None
     name = type(error).__name__
     if name not in {"NoBrokersAvailable", "KafkaConnectionError", "KafkaTimeoutError", "NodeNotReadyError",
-                    "RequestTimedOutError", "ConnectionError"}:
+                    "MetadataEmptyBrokerList", "RequestTimedOutError", "ConnectionError"}:
         return None
     detail = str(error).strip() or name
     return OperatorError(f"lost Kafka at {bootstrap} ({name}: {detail[:200]}): {KAFKA_REMEDY}")

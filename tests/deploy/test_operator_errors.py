@@ -236,3 +236,16 @@ def test_the_probe_names_each_address_and_a_listener_that_is_not_kafka(taken_por
 def test_the_probe_passes_when_one_broker_answers(kafka_bootstrap: str) -> None:
     from deploy.preflight import kafka_problem
     assert kafka_problem(f"{CLOSED},{kafka_bootstrap}", timeout=5) is None
+
+
+def test_a_kafka_client_error_mid_command_becomes_one_line() -> None:
+    from aiokafka.errors import KafkaConnectionError
+    from kafka.errors import KafkaTimeoutError
+
+    from deploy.preflight import kafka_failure
+    for error in (KafkaTimeoutError("Failed to update metadata after 60.0 secs."),
+                  KafkaConnectionError("Unable to bootstrap from [('k', 9092)]")):
+        failure = kafka_failure(error, "k:9092")
+        assert failure is not None and failure.exit_code == 2
+        assert failure.format_message().startswith(f"lost Kafka at k:9092 ({type(error).__name__}")
+    assert kafka_failure(ValueError("not Kafka"), "k:9092") is None
