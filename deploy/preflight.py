@@ -14,8 +14,11 @@ away mid-command) into the same kind of line.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
+import logging
 import socket
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +77,17 @@ def _connect(address: str, deadline: float) -> None:
     raise last or OSError(f"{address}: no answer within the timeout")
 
 
+@contextlib.contextmanager
+def _silenced() -> Iterator[None]:
+    """No log records while the probe runs (it runs before the command does anything else)."""
+    previous = logging.root.manager.disable
+    logging.disable(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logging.disable(previous)
+
+
 def kafka_problem(bootstrap: str, timeout: float) -> str | None:
     """Why no broker of ``bootstrap`` can be reached, or None when one answers (TCP, then Kafka metadata)."""
     from deploy.kafka.local import broker_answers  # imported late: the CLI starts faster without kafka
@@ -88,7 +102,9 @@ def kafka_problem(bootstrap: str, timeout: float) -> str | None:
         except (ValueError, OSError) as e:
             reasons.append(str(e))
             continue
-        if broker_answers(address, timeout=max(deadline - time.monotonic(), 1.0)):
+        with _silenced():  # the client's own retries would bury the one line this check exists for
+            answers = broker_answers(address, timeout=max(deadline - time.monotonic(), 1.0))
+        if answers:
             return None
         reasons.append(f"{address}: accepts connections but does not answer as Kafka")
     return "; ".join(reasons) or "no address given"

@@ -249,3 +249,12 @@ def test_a_kafka_client_error_mid_command_becomes_one_line() -> None:
         assert failure is not None and failure.exit_code == 2
         assert failure.format_message().startswith(f"lost Kafka at k:9092 ({type(error).__name__}")
     assert kafka_failure(ValueError("not Kafka"), "k:9092") is None
+
+
+def test_a_listener_that_is_not_kafka_is_one_line_too(tmp_path: Path, taken_port: int) -> None:
+    r = run(["topics", "list"], base_env(tmp_path, KAFKA_BOOTSTRAP_SERVERS=f"127.0.0.1:{taken_port}",
+                                         MARSAD_KAFKA_CONNECT_TIMEOUT="2"), tmp_path)
+    assert r.code == 2, r.output
+    assert r.lines == [f"Error: cannot reach Kafka at 127.0.0.1:{taken_port} (127.0.0.1:{taken_port}: accepts "
+                       "connections but does not answer as Kafka): check KAFKA_BOOTSTRAP_SERVERS, or unset it and "
+                       "run `marsad kafka start` for the local broker"]
