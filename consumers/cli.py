@@ -17,7 +17,13 @@ import click
 import orjson
 
 from consumers.query.params import ENDPOINTS, QueryError, help_for, parse
-from consumers.store import Store, StoreError, default_url, open_store, redact
+from consumers.store import Store, StoreError, default_url, open_reader, open_store, redact
+from deploy.preflight import OperatorError
+
+
+def views_error(e: StoreError) -> OperatorError:
+    """A views database that cannot be used, as one line (exit status 2)."""
+    return OperatorError(" ".join(str(e).split()))
 
 
 def views_url(settings: Any) -> str:
@@ -43,12 +49,21 @@ def _stop_on_signals() -> threading.Event:
 
 
 def _live(settings: Any) -> Store:
+    """The views for their writer: created or migrated to the current schema."""
     try:
         store = open_store(views_url(settings))
         store.setup()
         return store
     except StoreError as e:
-        raise click.ClickException(str(e)) from None
+        raise views_error(e) from None
+
+
+def _reader(settings: Any) -> Store:
+    """The views for a reader: read-only, existing, at the current schema (else one line saying how to build them)."""
+    try:
+        return open_reader(views_url(settings))
+    except StoreError as e:
+        raise views_error(e) from None
 
 
 # --- views ----------------------------------------------------------------------
@@ -89,16 +104,22 @@ def views_group(ctx: click.Context, batch_size: int | None, batch_ms: int | None
     click.echo(f"views: {s.topic_prefix}.articles.processed, {s.topic_prefix}.alerts, {s.topic_prefix}.incidents "
                f"-> {redact(url)} "
                "(Ctrl-C or SIGTERM stops after the batch in hand)", err=True)
+    _live(s).close()  # created or migrated before /health answers: readers started after it find them
     from deploy.services.health import Health, HealthError, serve_health
     health = Health("views")
     try:
         server = serve_health(health, s.metrics_host, s.views_metrics_port, setting="MARSAD_VIEWS_METRICS_PORT")
     except HealthError as e:
-        raise click.ClickException(str(e)) from None
+        raise OperatorError(str(e)) from None
+    click.echo(f"views: {s.topic_prefix}.articles.processed, {s.topic_prefix}.alerts -> {redact(url)} "
+               "(Ctrl-C or SIGTERM stops after the batch in hand)", err=True)
     try:
         totals = run_views(bootstrap, Topics(s.topic_prefix), url, batch_size=batch_size or s.views_batch_size,
-                           batch_ms=batch_ms or s.views_batch_ms, stop=_stop_on_signals(), health=health)
-    except (StoreError, ConsumeError) as e:
+                           batch_ms=batch_ms or s.views_batch_ms, stop=_stop_on_signals(), health=health,
+                           stall_after=s.ready_stall_after)
+    except StoreError as e:
+        raise views_error(e) from None
+    except ConsumeError as e:
         raise click.ClickException(str(e)) from None
     finally:
         if server:
@@ -109,16 +130,16 @@ def views_group(ctx: click.Context, batch_size: int | None, batch_ms: int | None
 @views_group.command("hash")
 @click.pass_obj
 def views_hash(obj: Any) -> None:
-    """Print the content hash of the live views (equal to `marsad replay`'s for the same log)."""
-    with _live(obj.settings) as store:
+    """Print the content hash of the live views (equal to `marsad replay`'s for the same log; read-only)."""
+    with _reader(obj.settings) as store:
         click.echo(store.content_hash())
 
 
 @views_group.command("status")
 @click.pass_obj
 def views_status(obj: Any) -> None:
-    """Schema version, rows per view table, and the views' position in the log."""
-    with _live(obj.settings) as store:
+    """Schema version, rows per view table, and the views' position in the log (read-only)."""
+    with _reader(obj.settings) as store:
         click.echo(f"views   {store.url}\nschema  version {store.schema_version()}")
         for table, n in store.stats().items():
             click.echo(f"  {table:<20} {n:>10,} rows")
@@ -154,7 +175,10 @@ def replay_cmd(obj: Any, reprocess: bool, taxonomy: str | None, incidents: str |
     s = obj.settings
     resources = None
     if reprocess:
+        from deploy.preflight import setting_file
         from streams.pipeline import Resources
+        if not taxonomy:
+            setting_file(s, "taxonomy_file", remedy="fix the path, or unset it for the bundled taxonomy")
         try:
             resources = Resources.load(taxonomy or s.taxonomy_file or None, incidents or s.incidents_file or None)
         except (OSError, ValueError) as e:
@@ -163,7 +187,9 @@ def replay_cmd(obj: Any, reprocess: bool, taxonomy: str | None, incidents: str |
         reprocessed, report = run_replay(_broker(s), Topics(s.topic_prefix), views_url(s), batch_size=batch_size,
                                          batch_ms=s.views_batch_ms, stop=_stop_on_signals(),
                                          resources=resources, progress=progress)
-    except (StoreError, ConsumeError, ReplayInterrupted) as e:
+    except StoreError as e:
+        raise views_error(e) from None
+    except (ConsumeError, ReplayInterrupted) as e:
         raise click.ClickException(str(e)) from None
     if reprocessed:
         click.echo(f"reprocessed {reprocessed.published:,} articles with taxonomy {resources.taxonomy_version} "
@@ -178,7 +204,8 @@ def replay_cmd(obj: Any, reprocess: bool, taxonomy: str | None, incidents: str |
 @click.command("api")
 @click.option("--host", default=None, help="Address to bind (default: $MARSAD_API_HOST, 127.0.0.1).")
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (default: $MARSAD_API_PORT).")
-@click.option("--allow-public", is_flag=True, help="Allow a non-loopback address without a token.")
+@click.option("--allow-public", is_flag=True,
+              help="Allow a non-loopback address without a token (only MARSAD_API_ALLOWED_HOSTS are answered).")
 @click.pass_obj
 def api_cmd(obj: Any, host: str | None, port: int | None, allow_public: bool) -> None:
     """Serve the views as HTTP JSON (OpenAPI description at /openapi.json).
@@ -189,23 +216,29 @@ def api_cmd(obj: Any, host: str | None, port: int | None, allow_public: bool) ->
     GET /alerts?rule=...&severity=critical&place=درعا&since=...   /alerts/{id}
     GET /incidents?type=attack&min_killed=1&since=...   /incidents/{id}   /incidents/counts?per=admin1
     The dashboard is at / (map, timeline, live alerts, seizure ledger), reading the same endpoints.
-    With MARSAD_API_TOKEN set, requests need `Authorization: Bearer TOKEN`.
+    With MARSAD_API_TOKEN set, requests need `Authorization: Bearer TOKEN`
+    (at least 32 characters on a non-loopback address); without it, only
+    loopback Host names and MARSAD_API_ALLOWED_HOSTS are answered.
+    The views are opened read-only and must exist (`marsad views` builds them).
     """
     from consumers.api.app import BindError, check_bind, serve
+    from deploy.hosts import allowed_hosts
+    from deploy.preflight import require_port
     s = obj.settings
     url, host, port = views_url(s), host or s.api_host, port or s.api_port
     try:
         check_bind(host, s.api_token, allow_public)
     except BindError as e:
-        raise click.ClickException(str(e)) from None
-    _live(s).close()  # create or migrate the schema once, so readers find it
+        raise OperatorError(str(e)) from None
+    _reader(s).close()  # a missing, foreign or outdated database is an error now, not empty answers later
+    require_port(host, port, "MARSAD_API_PORT (or --port)")
     click.echo(f"api: http://{host}:{port}/ over {redact(url)}" + (" (token required)" if s.api_token else ""), err=True)
     from consumers.api.dashboard import DashboardOptions
     from schemas.topics import Topics
     dashboard = DashboardOptions(tiles_url=s.dashboard_tiles_url, alerts_topic=Topics(s.topic_prefix).alerts,
                                  bootstrap=lambda: s.bootstrap_servers)  # the live feed does not start a broker
-    serve(lambda: open_store(url), host=host, port=port, token=s.api_token, allow_public=allow_public,
-          dashboard=dashboard)
+    serve(lambda: open_store(url, read_only=True), host=host, port=port, token=s.api_token,
+          allow_public=allow_public, dashboard=dashboard, allowed_hosts=allowed_hosts(s.api_allowed_hosts))
 
 
 # --- query ------------------------------------------------------------------------
@@ -248,10 +281,10 @@ def _query_command(endpoint: str) -> click.Command:
         except QueryError as e:
             raise click.UsageError(str(e)) from None
         try:
-            with open_store(views_url(obj.settings)) as store:
+            with _reader(obj.settings) as store:
                 result = answer(store, query)
         except StoreError as e:
-            raise click.ClickException(f"{e} (are there views yet? `marsad views` or `marsad replay`)") from None
+            raise views_error(e) from None
         if as_json:
             sys.stdout.buffer.write(orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n")
         else:

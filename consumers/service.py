@@ -20,7 +20,7 @@ from consumers.replay import ReplayReport, replay
 from consumers.reprocess import ReprocessReport, reprocess
 from consumers.store import open_store
 from deploy.services import metrics
-from deploy.services.health import Health
+from deploy.services.health import NO_PROGRESS_AFTER, Health, ProgressWatch
 from producers.publish import EventPublisher
 from schemas.topics import Topics
 
@@ -50,7 +50,8 @@ class ViewTotals:
 
 
 def run_views(bootstrap: str, topics: Topics, url: str, *, batch_size: int, batch_ms: int,
-              stop: threading.Event, status_every: float = 10.0, health: Health | None = None) -> ViewTotals:
+              stop: threading.Event, status_every: float = 10.0, health: Health | None = None,
+              stall_after: float = NO_PROGRESS_AFTER) -> ViewTotals:
     """Apply articles.processed, alerts and incidents to the views at ``url`` until ``stop`` is set.
 
     1. open the views (migrating them) and read their stored offsets
@@ -59,10 +60,12 @@ def run_views(bootstrap: str, topics: Topics, url: str, *, batch_size: int, batc
     4. on stop: the batch in hand is committed, then everything is closed
 
     ``health`` beats at every batch and is ready from step 2 on; the lag is
-    measured every few seconds (``marsad_consumer_lag``).
+    measured every few seconds (``marsad_consumer_lag``), and behind without
+    progress for ``stall_after`` seconds, the views are not ready.
     """
     totals = ViewTotals()
     shown = measured = time.monotonic()
+    watch = ProgressWatch(stall_after)
 
     def on_batch(b: BatchReport) -> None:
         nonlocal shown, measured
@@ -71,7 +74,10 @@ def run_views(bootstrap: str, topics: Topics, url: str, *, batch_size: int, batc
             health.beat()
         if time.monotonic() - measured > LAG_EVERY:
             measured = time.monotonic()
-            metrics.set_lag(consumer.reader.behind())
+            behind = consumer.reader.behind()
+            metrics.set_lag(behind)
+            if health:  # every partition is assigned to the views: progress is all that can fail
+                health.progress(watch, assigned=1, partitions=1, lag=sum(behind.values()), position=totals.messages)
         if b.messages and time.monotonic() - shown > status_every:
             shown = time.monotonic()
             log.info("views: %d messages applied, %d article writes, %d dead letters",

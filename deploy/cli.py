@@ -70,13 +70,23 @@ def cli(ctx: click.Context, config: str | None, log_format: str | None) -> None:
         pass  # reported by the command that needs the settings
 
 
+TAXONOMY_REMEDY = "fix the path, or unset it for the bundled taxonomy"
+
+
 def _fail(message: str) -> None:
     raise click.ClickException(message)
 
 
 def ensure_broker(settings: Settings, *, quiet: bool = False) -> str:
-    """The bootstrap address to use; starts the local broker when it is the one in use."""
+    """The bootstrap address to use; starts the local broker when it is the one in use.
+
+    A configured cluster (KAFKA_BOOTSTRAP_SERVERS) must answer within
+    ``kafka_connect_timeout`` seconds, else the command stops with one line
+    (exit status 2) instead of the clients' retries and a traceback.
+    """
     if not settings.uses_local_broker:
+        from deploy.preflight import require_kafka
+        require_kafka(settings.bootstrap_servers, settings.kafka_connect_timeout)
         return settings.bootstrap_servers
     from deploy.kafka.jars import ToolMissing
     from deploy.kafka.local import BrokerError, LocalKafka
@@ -92,7 +102,8 @@ def ensure_broker(settings: Settings, *, quiet: bool = False) -> str:
 @click.option("--markdown", is_flag=True, help="Print the settings table of the README instead.")
 @pass_ctx
 def config_cmd(obj: Ctx, markdown: bool) -> None:
-    """Show every setting, its value in force and its environment variable."""
+    """Show every setting, its value in force and its environment variable (secrets masked)."""
+    from deploy.settings import shown
     if markdown:
         from deploy.settings import markdown_table
         click.echo(markdown_table(), nl=False)
@@ -100,7 +111,7 @@ def config_cmd(obj: Ctx, markdown: bool) -> None:
     s = obj.settings
     click.echo(f"config file: {s.config_file or '(none)'}")
     for name, opt in OPTIONS.items():
-        click.echo(f"  {name:<26} {getattr(s, name)!s:<40} ${opt.env}")
+        click.echo(f"  {name:<26} {shown(name, getattr(s, name)):<40} ${opt.env}")
 
 
 # --- kafka --------------------------------------------------------------------
@@ -275,8 +286,11 @@ def classify_cmd(obj: Ctx, taxonomy: str | None, incidents: str | None) -> None:
     \b
     Example: marsad classify < articles.jsonl > results.jsonl
     """
+    from deploy.preflight import setting_file
     from streams.offline import run
     from streams.pipeline import Resources
+    if not taxonomy:
+        setting_file(obj.settings, "taxonomy_file", remedy=TAXONOMY_REMEDY)
     try:
         res = Resources.load(taxonomy or obj.settings.taxonomy_file or None,
                              incidents or obj.settings.incidents_file or None)
@@ -296,8 +310,12 @@ def worker_cmd(ctx: click.Context, web_port: int | None) -> None:
     Extra options go to faust's worker (e.g. -l debug).
     """
     import os
+
+    from deploy.preflight import require_port, setting_file
     obj: Ctx = ctx.obj
     s = obj.settings
+    setting_file(s, "taxonomy_file", remedy=TAXONOMY_REMEDY)
+    require_port(s.worker_web_host, web_port or s.worker_web_port, "MARSAD_WORKER_WEB_PORT (or --web-port)")
     bootstrap = ensure_broker(s, quiet=True)
     from deploy.topics import create_topics
     create_topics(bootstrap, s.topic_prefix, s.partitions, s.replication_factor)
@@ -375,7 +393,23 @@ for _command in (up_cmd, down_cmd, ps_cmd):
 
 
 def main() -> None:
-    cli(prog_name="marsad")
+    """The `marsad` command; a Kafka client's connection error (the broker went away) is one line, exit 2."""
+    try:
+        cli(prog_name="marsad")
+    except Exception as e:
+        from deploy.preflight import kafka_failure
+        failure = kafka_failure(e, _bootstrap_for_errors())
+        if failure is None:
+            raise
+        failure.show()
+        sys.exit(failure.exit_code)
+
+
+def _bootstrap_for_errors() -> str:
+    try:
+        return load_settings().bootstrap_servers
+    except SettingsError:
+        return "KAFKA_BOOTSTRAP_SERVERS"
 
 
 if __name__ == "__main__":

@@ -22,8 +22,30 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(entry).decode()
 
 
+KAFKA_CLIENTS = ("kafka", "aiokafka")
+
+
+class KeepOutKafkaClients(logging.Filter):
+    """Keeps the Kafka clients' own records out of a command's output, unless ``--log-level debug``.
+
+    Their retries and warnings (a slow poll, a reconnect) drown the one line
+    that matters: a command that cannot reach the cluster says so itself
+    (`deploy.preflight`). On a terminal none of their records pass; elsewhere
+    (service logs) their errors still do.
+    """
+
+    def __init__(self, terminal: bool) -> None:
+        super().__init__()
+        self.floor = logging.CRITICAL + 1 if terminal else logging.ERROR
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.name.split(".")[0] not in KAFKA_CLIENTS or record.levelno >= self.floor
+
+
 def setup_logging(level: str = "info", fmt: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
+    if level != "debug":
+        handler.addFilter(KeepOutKafkaClients(terminal=sys.stderr.isatty()))
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:

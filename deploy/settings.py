@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
@@ -69,6 +70,7 @@ class Option:
     type: type
     help: str
     check: Callable[[Any], str | None] | None = None
+    secret: bool = False  # shown masked by `marsad config`
 
 
 # name -> Option. The README's configuration table is `marsad config --markdown`
@@ -89,6 +91,10 @@ OPTIONS: dict[str, Option] = {
     "kafka_heap": Option("MARSAD_KAFKA_HEAP", "512m", str, "Local broker's Java heap (-Xmx)."),
     "kafka_start_timeout": Option("MARSAD_KAFKA_START_TIMEOUT", 90, int,
                                   "Seconds to wait for the local broker to answer.", _positive),
+    "kafka_connect_timeout": Option("MARSAD_KAFKA_CONNECT_TIMEOUT", 5.0, float,
+                                    "Seconds a command waits for the configured Kafka cluster to answer before "
+                                    "it stops with a one-line error.",
+                                    lambda v: None if 0 < v <= 60 else "must be in (0, 60]"),
     "topic_prefix": Option("MARSAD_TOPIC_PREFIX", "marsad", str, "Prefix of every topic name."),
     "partitions": Option("MARSAD_PARTITIONS", 4, int, "Partitions of the article and alert topics.",
                          _positive),
@@ -178,7 +184,11 @@ OPTIONS: dict[str, Option] = {
                        "Address the query API binds to (another than loopback needs MARSAD_API_TOKEN)."),
     "api_port": Option("MARSAD_API_PORT", 8086, int, "Port of the query API.", _port),
     "api_token": Option("MARSAD_API_TOKEN", "", str,
-                        "Bearer token the query API requires when set (Authorization: Bearer TOKEN)."),
+                        "Bearer token the query API requires when set (Authorization: Bearer TOKEN); at least "
+                        "32 characters when the API binds a non-loopback address.", secret=True),
+    "api_allowed_hosts": Option("MARSAD_API_ALLOWED_HOSTS", "", str,
+                                "Comma-separated host names (Host header, port ignored) the API answers besides "
+                                "loopback ones when it has no token (DNS rebinding guard), e.g. marsad.lan."),
     "dashboard_tiles_url": Option(
         "MARSAD_DASHBOARD_TILES_URL", "", str,
         "Tile layer of the dashboard's map, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png. "
@@ -219,6 +229,15 @@ OPTIONS: dict[str, Option] = {
     "deliver_metrics_port": Option("MARSAD_DELIVER_METRICS_PORT", 6070, int,
                                    "Port of the alert delivery's health and metrics server (0: none).",
                                    _port_or_off),
+    "ready_stall_after": Option("MARSAD_READY_STALL_AFTER", 120.0, float,
+                                "Seconds a consumer service may hold no partition, or be behind without progress, "
+                                "and still be ready (/health/ready, `marsad ps`); a fetcher left without "
+                                "partitions that long rejoins its group.",
+                                lambda v: None if v >= 5 else "must be >= 5"),
+    "unready_restart_after": Option("MARSAD_UNREADY_RESTART_AFTER", 300.0, float,
+                                    "Seconds a service of `marsad up` may stay not ready before the supervisor "
+                                    "restarts it (0: never).",
+                                    lambda v: None if v == 0 or v >= 10 else "must be 0 or >= 10"),
     "stop_timeout": Option("MARSAD_STOP_TIMEOUT", 30.0, float,
                            "Seconds `marsad down` gives each service to stop after SIGTERM before SIGKILL.",
                            lambda v: None if v > 0 else "must be > 0"),
@@ -238,6 +257,7 @@ class Settings:
     kafka_controller_port: int
     kafka_heap: str
     kafka_start_timeout: int
+    kafka_connect_timeout: float
     topic_prefix: str
     partitions: int
     replication_factor: int
@@ -273,6 +293,7 @@ class Settings:
     api_host: str
     api_port: int
     api_token: str
+    api_allowed_hosts: str
     dashboard_tiles_url: str
     alert_rules: str
     alert_story_days: int
@@ -286,6 +307,8 @@ class Settings:
     fetcher_metrics_port: int
     views_metrics_port: int
     deliver_metrics_port: int
+    ready_stall_after: float
+    unready_restart_after: float
     stop_timeout: float
     log_level: str
     log_format: str
@@ -376,6 +399,18 @@ def load_settings(config_file: str | None = None, env: Mapping[str, str] | None 
         else:
             values[name] = opt.default
     return Settings(**values, config_file=str(path) if path else "")
+
+
+SECRET_WORDS = re.compile(r"token|password|passwd|secret|key", re.IGNORECASE)
+URL_PASSWORD = re.compile(r"(://[^:/@]*):[^@/]*@")
+
+
+def shown(name: str, value: Any) -> str:
+    """A setting's value as `marsad config` prints it: secrets masked, URL passwords hidden."""
+    opt = OPTIONS.get(name)
+    if (opt is not None and opt.secret) or SECRET_WORDS.search(name):
+        return "***" if value else ""
+    return URL_PASSWORD.sub(r"\1:***@", str(value))
 
 
 def markdown_table() -> str:

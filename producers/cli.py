@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from deploy.preflight import OperatorError
 from deploy.settings import Settings, SettingsError, load_settings, network_list
 from producers.feeds.registry import DEFAULT_INTERVAL, Feed, RegistryError, load_registry
 from producers.progress import duration
@@ -34,6 +35,7 @@ PRODUCE_EPILOG = f"""\b
 Examples:
   marsad produce                      poll forever; Ctrl-C or SIGTERM stops cleanly
   marsad produce --once               poll every due feed once, fetch what it found, exit
+  marsad produce --once --now         poll every enabled feed now, whatever its schedule or backoff
   marsad produce --feeds my.yaml      another registry (see `marsad feeds list`)
 \b
 The bundled sample registry points at 127.0.0.1:8765; to try it:
@@ -50,11 +52,17 @@ FEEDS_OPTION = click.option(
 )
 
 
+NOW_OPTION = click.option(
+    "--now", is_flag=True,
+    help="First poll every enabled feed, whatever its schedule or backoff (then as scheduled, unless --once).")
+
+
 @click.command("produce", epilog=PRODUCE_EPILOG)
 @click.option("--once", is_flag=True, help="Poll every due feed once, fetch what it found, flush, exit.")
+@NOW_OPTION
 @FEEDS_OPTION
 @click.pass_context
-def produce_cmd(ctx: click.Context, once: bool, feeds_file: Path | None) -> None:
+def produce_cmd(ctx: click.Context, once: bool, now: bool, feeds_file: Path | None) -> None:
     """Poll the registry's feeds; publish ArticleDiscovered, ArticleFetched and dead letters to Kafka.
 
     Feeds are polled with conditional GET, per-feed backoff and global and
@@ -63,20 +71,21 @@ def produce_cmd(ctx: click.Context, once: bool, feeds_file: Path | None) -> None
     nothing new starts, in-flight fetches finish, everything accepted is
     flushed, and the last line says what Kafka acknowledged.
     """
-    _run_polling(ctx, once=once, feeds_file=feeds_file, fetch_inline=True)
+    _run_polling(ctx, once=once, now=now, feeds_file=feeds_file, fetch_inline=True)
 
 
 @click.command("poll")
 @click.option("--once", is_flag=True, help="Poll every due feed once, announce what it found, flush, exit.")
+@NOW_OPTION
 @FEEDS_OPTION
 @click.pass_context
-def poll_cmd(ctx: click.Context, once: bool, feeds_file: Path | None) -> None:
+def poll_cmd(ctx: click.Context, once: bool, now: bool, feeds_file: Path | None) -> None:
     """The poller alone: poll the registry's feeds and publish ArticleDiscovered (`marsad fetch` fetches).
 
     Same polling as `marsad produce` (conditional GET, per-feed backoff,
     limits, SSRF guard, each entry announced once); nothing is fetched here.
     """
-    _run_polling(ctx, once=once, feeds_file=feeds_file, fetch_inline=False)
+    _run_polling(ctx, once=once, now=now, feeds_file=feeds_file, fetch_inline=False)
 
 
 @click.command("fetch")
@@ -104,7 +113,7 @@ def fetch_cmd(ctx: click.Context, once: bool) -> None:
         server = serve_health(health, settings.metrics_host, 0 if once else settings.fetcher_metrics_port,
                               setting="MARSAD_FETCHER_METRICS_PORT")
     except HealthError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise OperatorError(str(exc)) from None
     try:
         report = asyncio.run(run_fetcher(config, once=once, health=health))
     finally:
@@ -114,7 +123,7 @@ def fetch_cmd(ctx: click.Context, once: bool) -> None:
         ctx.exit(1)
 
 
-def _run_polling(ctx: click.Context, *, once: bool, feeds_file: Path | None, fetch_inline: bool) -> None:
+def _run_polling(ctx: click.Context, *, once: bool, now: bool, feeds_file: Path | None, fetch_inline: bool) -> None:
     """`marsad produce` (fetch_inline) and `marsad poll`: the same service, with or without the fetch."""
     from deploy.cli import ensure_broker
     from deploy.services.health import Health, HealthError, serve_health
@@ -123,17 +132,18 @@ def _run_polling(ctx: click.Context, *, once: bool, feeds_file: Path | None, fet
     from producers.service import run_producer
 
     settings = _settings(ctx)
-    path, base_url = _registry(settings, feeds_file, announce=True)
+    _registry(settings, feeds_file)  # a missing file is refused before anything starts
     bootstrap = ensure_broker(settings, quiet=True)
+    path, base_url = _registry(settings, feeds_file, announce=True)
     create_topics(bootstrap, settings.topic_prefix, settings.partitions, settings.replication_factor)
     config = producer_config(settings, bootstrap=bootstrap, feeds_file=path, feeds_base_url=base_url)
-    config = dataclasses.replace(config, fetch_inline=fetch_inline)
+    config = dataclasses.replace(config, fetch_inline=fetch_inline, poll_now=now)
     health = Health("producer" if fetch_inline else "poller")
     try:  # a one-off run serves no health or metrics
         server = serve_health(health, settings.metrics_host, 0 if once else settings.producer_metrics_port,
                               setting="MARSAD_PRODUCER_METRICS_PORT")
     except HealthError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise OperatorError(str(exc)) from None
     try:
         report = asyncio.run(run_producer(config, once=once, health=health))
     except (RegistryError, RecoveryError) as exc:
@@ -167,6 +177,41 @@ def feeds_list(ctx: click.Context, feeds_file: Path | None) -> None:
     click.echo(f"{path}: {len(feeds)} feed(s); state from {StateStore(settings.data_path).path}")
     for line in feeds_table(feeds, states, datetime.now(UTC)):
         click.echo(line)
+
+
+@feeds_group.command("reset")
+@click.argument("feed_ids", nargs=-1, metavar="[FEED_ID]...")
+@click.option("--all", "every", is_flag=True, help="Reset every feed of the state file.")
+@FEEDS_OPTION
+@click.pass_context
+def feeds_reset(ctx: click.Context, feed_ids: tuple[str, ...], every: bool, feeds_file: Path | None) -> None:
+    """Clear a feed's errors and backoff once its cause is fixed: it is polled at the next cycle.
+
+    \b
+    marsad feeds reset horan-today      one feed (ids as `marsad feeds list` shows them)
+    marsad feeds reset --all            every feed
+    A running poller picks the reset up within seconds; validators and the
+    recently seen entries are kept, so nothing is announced twice.
+    """
+    from producers.feeds.state import ALL_FEEDS, StateStore
+
+    if bool(feed_ids) == every:
+        raise click.UsageError("give feed ids or --all (not both)")
+    settings = _settings(ctx)
+    if feed_ids:
+        path, base_url = _registry(settings, feeds_file)
+        try:
+            known = {feed.id for feed in load_registry(path, base_url=base_url)}
+        except RegistryError as exc:
+            raise click.ClickException(str(exc)) from None
+        unknown = sorted(set(feed_ids) - known)
+        if unknown:
+            raise OperatorError(f"no feed {', '.join(map(repr, unknown))} in {path}: `marsad feeds list` shows the ids")
+    store = StateStore(settings.data_path)
+    cleared = store.reset({ALL_FEEDS} if every else set(feed_ids))
+    never = sorted(set(feed_ids) - set(cleared))
+    click.echo(f"reset {len(cleared)} feed(s) in {store.path}" + (f": {', '.join(cleared)}" if cleared else "")
+               + (f" ({', '.join(never)}: never polled, nothing to clear)" if never else ""))
 
 
 @feeds_group.command("import")
@@ -251,7 +296,7 @@ def fetcher_config(settings: Settings, *, bootstrap: str) -> FetcherConfig:
     return FetcherConfig(bootstrap=bootstrap, topic_prefix=settings.topic_prefix, fetch=producer.fetch,
                          poll=producer.poll, raw_page_cap=producer.raw_page_cap,
                          fetch_workers=producer.fetch_workers, shutdown_grace=producer.shutdown_grace,
-                         isolation=producer.isolation)
+                         isolation=producer.isolation, stall_after=settings.ready_stall_after)
 
 
 def feeds_table(feeds: list[Feed], states: dict[str, FeedState], now: datetime) -> list[str]:
@@ -313,8 +358,9 @@ def _registry(settings: Settings, explicit: Path | None, *, announce: bool = Fal
     """Which registry to read, and the base for its relative URLs."""
     if explicit is not None:
         return explicit, settings.feeds_base_url
-    if settings.feeds_file:
-        return Path(settings.feeds_file), settings.feeds_base_url
+    from deploy.preflight import setting_file
+    if path := setting_file(settings, "feeds_file", remedy="fix the path, or unset it for DATA_DIR/feeds.yaml"):
+        return path, settings.feeds_base_url
     local = settings.data_path / REGISTRY_NAME
     if local.exists():
         return local, settings.feeds_base_url

@@ -38,7 +38,7 @@ from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from deploy.services import metrics
-from deploy.services.health import Health
+from deploy.services.health import NO_PROGRESS_AFTER, Health, ProgressWatch
 from deploy.services.offsets import Tracker
 from producers.events import FETCH_STAGE, dead_letter_event, entry_from_discovered, fetched_event
 from producers.events import publish_failure_letter as publish_failure
@@ -75,6 +75,7 @@ class FetcherConfig:
     shutdown_grace: float = 10.0
     commit_interval: float = 1.0  # seconds between offset commits
     isolation: IsolationOptions = field(default_factory=IsolationOptions)  # extraction in worker processes
+    stall_after: float = NO_PROGRESS_AFTER  # seconds behind without progress (or without partitions): not ready
 
     @property
     def group(self) -> str:
@@ -175,6 +176,9 @@ class _Fetcher:
         self.stop, self.hurry = self.request_stop.stop, self.request_stop.hurry
         self.read = 0
         self.delivered: Counter[str] = Counter()  # incremented by the Kafka client's thread only
+        self.watch = ProgressWatch(config.stall_after)
+        self.lag = 0  # as last measured (`_report_lag`)
+        self.partitions = 0  # of the topic read, as last measured
 
     # -- the loop ------------------------------------------------------------------------------------------
     async def run(self, *, once: bool) -> None:
@@ -187,8 +191,7 @@ class _Fetcher:
                 free = self.config.fetch_workers - len(self.tasks)
                 self._throttle(free)
                 batch = await asyncio.to_thread(self.consumer.poll, timeout_ms=POLL_MS, max_records=max(1, free))
-                if self.health:
-                    self.health.ready()
+                await self._judge()
                 for records in batch.values():
                     for record in records:
                         self._start(record)
@@ -203,6 +206,21 @@ class _Fetcher:
                     break
         finally:
             await self._finish_in_flight()
+
+    async def _judge(self) -> None:
+        """Ready while partitions are held and, when behind, reading moves; rejoin the group when left out."""
+        if self.health:
+            self.health.progress(self.watch, assigned=len(self.consumer.assignment()), partitions=self.partitions,
+                                 lag=self.lag, position=self.read + sum(self.delivered.values()))
+        if self.watch.unassigned_for() > self.config.stall_after:
+            log.warning("no partition of %s for %.0fs: rejoining group %s", self.topics.discovered,
+                        self.watch.unassigned_for(), self.config.group)
+            self.watch.unassigned_since = None
+            await asyncio.to_thread(self._rejoin)
+
+    def _rejoin(self) -> None:
+        self.consumer.unsubscribe()
+        self.consumer.subscribe([self.topics.discovered], listener=_Rebalance(self))
 
     def _throttle(self, free: int) -> None:
         """Pause the partitions while every slot is busy (reads go on, so the group membership stays)."""
@@ -268,8 +286,10 @@ class _Fetcher:
         self.committed.update(points)
 
     def _report_lag(self) -> None:
+        self.partitions = len(self.consumer.partitions_for_topic(self.topics.discovered) or ())
         assigned = self.consumer.assignment()
         if not assigned:
+            self.lag = 0
             return
         ends = self.consumer.end_offsets(list(assigned))
         at = self.tracker.committable()
@@ -280,6 +300,7 @@ class _Fetcher:
                 position = self.consumer.position(tp)
             lag[tp.topic] = lag.get(tp.topic, 0) + max(0, ends[tp] - position)
         metrics.set_lag(lag)
+        self.lag = sum(lag.values())
 
     def _caught_up(self) -> bool:
         assigned = self.consumer.assignment()

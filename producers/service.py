@@ -45,7 +45,7 @@ from deploy.services import metrics
 from deploy.services.health import Health
 from producers.events import discovered_event, entry_from_discovered
 from producers.feeds.registry import Feed, enabled_feeds, load_registry
-from producers.feeds.state import FeedState, StateStore, is_due
+from producers.feeds.state import FeedState, StateStore, apply_resets, is_due
 from producers.fetch_service import fetch_and_publish
 from producers.http import Fetcher, FetchOptions
 from producers.isolation import ExtractionPool, IsolationOptions, extraction_pool
@@ -66,6 +66,7 @@ log = logging.getLogger(__name__)
 
 MIN_SLEEP = 1.0  # seconds between cycles at least, whatever the schedule says
 MAX_SLEEP = 300.0  # and at most (a registry of slow feeds still shows a pulse in the log)
+RESET_CHECK = 2.0  # seconds between two looks for a `marsad feeds reset` while sleeping
 KINDS = {"ArticleDiscovered": "discovered", "ArticleFetched": "fetched", "DeadLetter": "dead letters"}
 
 Job = tuple[DiscoveredEntry, ArticleDiscovered]  # what to fetch, and the event that announced it
@@ -88,6 +89,7 @@ class ProducerConfig:
     resume_window: float = 7 * 24 * 3600.0  # seconds: see producers.recovery
     fetch_inline: bool = True  # False: announce only (`marsad poll`); `marsad fetch` fetches
     isolation: IsolationOptions = field(default_factory=IsolationOptions)  # extraction in worker processes
+    poll_now: bool = False  # the first cycle polls every enabled feed, whatever its schedule or backoff
 
 
 @dataclass
@@ -124,7 +126,7 @@ async def run_producer(config: ProducerConfig, *, once: bool, handle_signals: bo
     5. meanwhile the workers fetch and extract queued articles and publish
        ArticleFetched, or a DeadLetter with the reason;
     6. ``once``: stop when the queue is drained; otherwise sleep until the
-       next feed is due, and go on;
+       next feed is due (or a `marsad feeds reset` comes), and go on;
     7. stop: start nothing new, give in-flight fetches ``shutdown_grace``
        seconds, close the publisher (it flushes), save the state, log the
        summary of what Kafka acknowledged.
@@ -212,10 +214,14 @@ class _Service:
     async def run(self, *, once: bool) -> None:
         count = self.config.fetch_workers if self.config.fetch_inline else 0
         workers = [asyncio.create_task(self._fetch_worker()) for _ in range(count)]
+        first = True
         try:
             while not self.stop.is_set():
+                await self._take_resets()
                 now = datetime.now(UTC)
-                due = [feed for feed in self.feeds if is_due(self.states.get(feed.id), now)]
+                due = [feed for feed in self.feeds if (first and self.config.poll_now)
+                       or is_due(self.states.get(feed.id), now)]
+                first = False
                 if due:  # polls in flight when a stop comes get the grace period, like fetches
                     await self._unless_stopped(self._cycle(due), grace=True)
                 elif once:
@@ -284,15 +290,29 @@ class _Service:
         self.open_jobs += 1
         self.queue.put_nowait((entry, cause))
 
+    async def _take_resets(self) -> bool:
+        """Apply a `marsad feeds reset` asked for since the last look; True when one was."""
+        ids = await asyncio.to_thread(self.saver.store.take_resets)
+        if not ids:
+            return False
+        cleared = apply_resets(self.states, ids)
+        log.info("feeds reset: %s cleared of errors and backoff, due now", ", ".join(cleared) or "none known")
+        await self.saver.save()
+        return True
+
     async def _sleep_until_due(self) -> None:
+        """Sleep until the next feed is due, a stop, or a reset request (looked for every few seconds)."""
         now = datetime.now(UTC)
         upcoming = [s.next_poll if (s := self.states.get(f.id)) and s.next_poll else now for f in self.feeds]
         delay = min(((t - now).total_seconds() for t in upcoming), default=MAX_SLEEP)
-        delay = min(MAX_SLEEP, max(MIN_SLEEP, delay))
+        deadline = time.monotonic() + min(MAX_SLEEP, max(MIN_SLEEP, delay))
         if not self.feeds:
             log.warning("no enabled feed in %s: nothing to poll", self.config.feeds_file)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.stop.wait(), timeout=delay)
+        while (left := deadline - time.monotonic()) > 0 and not self.stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), timeout=min(left, RESET_CHECK))
+            if await asyncio.to_thread(self.saver.store.reset_path.exists):
+                return  # the loop takes the reset and polls the cleared feeds
 
     # -- fetching ------------------------------------------------------------------------------------------
     async def _fetch_worker(self) -> None:

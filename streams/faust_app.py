@@ -12,6 +12,7 @@ from pathlib import Path
 
 import faust
 
+from deploy.hosts import is_loopback
 from deploy.logs import logging_config
 from deploy.settings import Settings
 from streams.rebalance import RebalanceSafeApp, SafeTableManager
@@ -22,7 +23,13 @@ def broker_urls(bootstrap: str) -> str:
 
 
 def faust_app(app_id: str, settings: Settings, *, datadir: Path, web_port: int) -> faust.App:
-    """A Faust app on the configured cluster, with raw bytes in and out (our codec does the rest)."""
+    """A Faust app on the configured cluster, with raw bytes in and out (our codec does the rest).
+
+    Faust's own ``/router/`` (the cluster's worker URLs) and ``/table/``
+    (table contents) web views are served only while the web server listens
+    on loopback: containers bind all interfaces for their health probes.
+    """
+    private_web = is_loopback(settings.worker_web_host)
     return RebalanceSafeApp(
         app_id,
         broker=broker_urls(settings.bootstrap_servers),
@@ -31,6 +38,8 @@ def faust_app(app_id: str, settings: Settings, *, datadir: Path, web_port: int) 
         web_host=settings.worker_web_host,
         web_bind=settings.worker_web_host,
         web_port=web_port,
+        web_router_enabled=private_web,
+        web_tables_enabled=private_web,
         topic_partitions=settings.partitions,
         topic_replication_factor=settings.replication_factor,
         topic_allow_declare=True,

@@ -52,6 +52,9 @@ def deliver_cmd(obj: Any, webhooks: str | None, jsonl: str | None, group: str | 
     from schemas.topics import Topics
     s = obj.settings
     path = webhooks or s.alert_webhooks
+    if not webhooks:
+        from deploy.preflight import setting_file
+        setting_file(s, "alert_webhooks", remedy="fix the path, or unset it and pass --jsonl")
     try:
         endpoints = load_endpoints(path) if path else []
     except EndpointsError as e:

@@ -4,15 +4,19 @@ Every handler parses its query string with `consumers.query.params.parse`
 (unknown parameter, bad value or page too large: 400 with a JSON error) and
 runs the query in a worker thread (`asyncio.to_thread`: database calls block),
 opening the views per request so a replay's swap is picked up at once.
-Errors are JSON ``{"error", "message"}``: 400 / 401 / 404 / 405 for the
-client's mistakes, 503 when the views database is unavailable.
+Errors are JSON ``{"error", "message"}``: 400 / 401 / 404 / 405 (with
+``Allow``) / 421 for the client's mistakes, 503 when the views database is
+unavailable. The views are opened read-only: the API never writes them.
+
+Guards: a non-loopback bind needs a token of `MIN_PUBLIC_TOKEN` characters
+(or an explicit ``allow_public``); without a token, a request whose ``Host``
+is not a loopback name or an allowed host is refused (DNS rebinding).
 """
 
 from __future__ import annotations
 
 import asyncio
 import hmac
-import ipaddress
 import logging
 from collections.abc import Awaitable, Callable
 from importlib.metadata import PackageNotFoundError, version
@@ -27,6 +31,7 @@ from consumers.api.openapi import openapi
 from consumers.query.answer import answer
 from consumers.query.params import IDENTIFIER, QueryError, parse
 from consumers.store import Store, StoreError
+from deploy.hosts import host_allowed, is_loopback
 from deploy.services.metrics import render
 
 log = logging.getLogger(__name__)
@@ -34,27 +39,24 @@ log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
 OPEN_STORE = web.AppKey("open_store", Callable[[], Store])
+MIN_PUBLIC_TOKEN = 32  # characters of a token guarding a non-loopback bind
 
 
 class BindError(ValueError):
-    """The API would be reachable from other hosts without a token."""
-
-
-def is_loopback(host: str) -> bool:
-    """Is ``host`` reachable from this machine only? (A host name other than localhost is not trusted.)"""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False  # a host name: it may resolve anywhere
+    """The API would be reachable from other hosts without a (long enough) token."""
 
 
 def check_bind(host: str, token: str, allow_public: bool) -> None:
-    """Refuse a non-loopback address without a token unless explicitly allowed."""
-    if not is_loopback(host) and not token and not allow_public:
-        raise BindError(f"refusing to serve the views on {host} without a token: set MARSAD_API_TOKEN "
-                        "(clients send `Authorization: Bearer <token>`), or pass --allow-public")
+    """Refuse a non-loopback address without a token (unless explicitly allowed) or with a short one."""
+    if is_loopback(host):
+        return
+    if not token and not allow_public:
+        raise BindError(f"refusing to serve the views on {host} without a token: set MARSAD_API_TOKEN to at least "
+                        f"{MIN_PUBLIC_TOKEN} random characters (e.g. `openssl rand -hex 24`; clients send "
+                        "`Authorization: Bearer <token>`), or pass --allow-public")
+    if token and len(token) < MIN_PUBLIC_TOKEN:
+        raise BindError(f"MARSAD_API_TOKEN has {len(token)} characters: a token guarding {host} needs at least "
+                        f"{MIN_PUBLIC_TOKEN} (e.g. `openssl rand -hex 24`)")
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
@@ -77,7 +79,8 @@ async def errors_as_json(request: web.Request, handler: Handler) -> web.StreamRe
     except web.HTTPException as e:
         if e.status < 400:
             raise
-        return error(e.status, e.reason.lower().replace(" ", "_"), e.text or e.reason)
+        allow = {"Allow": e.headers["Allow"]} if "Allow" in e.headers else None  # 405 says what is allowed
+        return error(e.status, e.reason.lower().replace(" ", "_"), e.text or e.reason, allow)
     except StoreError as e:
         log.error("views unavailable: %s", e)
         return error(503, "views_unavailable", "the views database is not available (is `marsad views` running?)")
@@ -97,6 +100,18 @@ def bearer(token: str) -> Middleware:
             if not hmac.compare_digest(given, expected):
                 return error(401, "unauthorized", "send the API token as `Authorization: Bearer <token>`",
                              {"WWW-Authenticate": "Bearer"})
+        return await handler(request)
+    return check
+
+
+def known_hosts(allowed: frozenset[str]) -> Middleware:
+    """Answer only requests whose ``Host`` is a loopback name or an allowed host (no token: DNS rebinding)."""
+
+    @web.middleware
+    async def check(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if not host_allowed(request.headers.get("Host"), allowed):
+            return error(421, "misdirected_request", "this API answers loopback host names only (add the name "
+                         "to MARSAD_API_ALLOWED_HOSTS, or set MARSAD_API_TOKEN)")
         return await handler(request)
     return check
 
@@ -158,9 +173,10 @@ async def get_metrics(request: web.Request) -> web.Response:
 
 
 def make_app(open_store: Callable[[], Store], *, token: str = "",
-             dashboard: DashboardOptions | None = None) -> web.Application:
-    """The API application over the views ``open_store`` opens."""
-    app = web.Application(middlewares=[errors_as_json, *([bearer(token)] if token else [])])
+             dashboard: DashboardOptions | None = None, allowed_hosts: frozenset[str] = frozenset()) -> web.Application:
+    """The API application over the views ``open_store`` opens (read-only, for the API)."""
+    guard = bearer(token) if token else known_hosts(allowed_hosts)
+    app = web.Application(middlewares=[errors_as_json, guard])
     app[OPEN_STORE] = open_store
     try:
         doc = openapi(version("marsad"), token=bool(token))
@@ -192,8 +208,9 @@ def make_app(open_store: Callable[[], Store], *, token: str = "",
 
 
 def serve(open_store: Callable[[], Store], *, host: str, port: int, token: str = "",
-          allow_public: bool = False, dashboard: DashboardOptions | None = None) -> None:
+          allow_public: bool = False, dashboard: DashboardOptions | None = None,
+          allowed_hosts: frozenset[str] = frozenset()) -> None:
     """Serve until SIGINT/SIGTERM. Raises `BindError` for an unprotected public address."""
     check_bind(host, token, allow_public)
-    web.run_app(make_app(open_store, token=token, dashboard=dashboard), host=host, port=port, access_log=log,
-                print=lambda msg: log.info("%s", msg), handle_signals=True)
+    web.run_app(make_app(open_store, token=token, dashboard=dashboard, allowed_hosts=allowed_hosts), host=host,
+                port=port, access_log=log, print=lambda msg: log.info("%s", msg), handle_signals=True)

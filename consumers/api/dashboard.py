@@ -155,24 +155,36 @@ async def get_config(request: web.Request) -> web.Response:
                   "alerts_view": "/alerts" in paths})
 
 
+EVERY_RESPONSE = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+
+
 def _page_headers(tiles_url: str) -> dict[str, str]:
+    """What every HTML response carries, whichever path served it (/, /index.html, /static/index.html)."""
     images = "'self' data:" + (" https: http:" if tiles_url else "")
-    return {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
+    return {"Cache-Control": "no-cache", "X-Frame-Options": "DENY",
             "Content-Security-Policy": f"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
                                        f"img-src {images}; connect-src 'self'; font-src 'self'; "
-                                       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"}
+                                       "object-src 'none'; base-uri 'none'; form-action 'none'; "
+                                       "frame-ancestors 'none'"}
 
 
-def _index(tiles_url: str) -> Callable[[web.Request], Any]:
-    headers = _page_headers(tiles_url)
+def _security_headers(tiles_url: str) -> Callable[[web.Request, web.StreamResponse], Any]:
+    """An ``on_response_prepare`` hook: the headers are set by content type, so no HTML path can miss them."""
+    page = _page_headers(tiles_url)
 
-    async def get_index(request: web.Request) -> web.StreamResponse:
-        if not (STATIC / "vendor" / "leaflet" / "leaflet.js").exists():
-            return web.Response(status=503, content_type="text/plain", text=(
-                "the dashboard's libraries are missing from consumers/api/static/vendor: run `make setup` "
-                "(npm ci, then python -m consumers.api.dashboard_assets)"))
-        return web.FileResponse(STATIC / "index.html", headers=headers)
-    return get_index
+    async def add(request: web.Request, response: web.StreamResponse) -> None:
+        response.headers.update(EVERY_RESPONSE)
+        if response.content_type == "text/html":
+            response.headers.update(page)
+    return add
+
+
+async def get_index(request: web.Request) -> web.StreamResponse:
+    if not (STATIC / "vendor" / "leaflet" / "leaflet.js").exists():
+        return web.Response(status=503, content_type="text/plain", text=(
+            "the dashboard's libraries are missing from consumers/api/static/vendor: run `make setup` "
+            "(npm ci, then python -m consumers.api.dashboard_assets)"))
+    return web.FileResponse(STATIC / "index.html")
 
 
 def add_dashboard(app: web.Application, open_store: Callable[[], Store], options: DashboardOptions) -> None:
@@ -186,9 +198,9 @@ def add_dashboard(app: web.Application, open_store: Callable[[], Store], options
         async def stop_feed(_: web.Application) -> None:
             await feed.stop()
         app.on_shutdown.append(stop_feed)
-    index = _index(options.tiles_url)
-    app.router.add_get("/", index)
-    app.router.add_get("/index.html", index)
+    app.on_response_prepare.append(_security_headers(options.tiles_url))
+    app.router.add_get("/", get_index)
+    app.router.add_get("/index.html", get_index)
     app.router.add_static(STATIC_PREFIX, STATIC)
     app.router.add_get("/dashboard/config", get_config)
     app.router.add_get("/places", get_places)

@@ -1,9 +1,10 @@
 """Exports of the dashboard's current filter: rows of `consumers.store.aggregates` as CSV or GeoJSON.
 
 Pure functions (rows in, text or a dict out). The CSV starts with a UTF-8
-byte-order mark, so spreadsheet programs open the Arabic as Arabic; cells an
-untrusted outlet controls (titles, names, text) that start like a formula
-get a leading apostrophe, so opening an export never runs one. GeoJSON
+byte-order mark, so spreadsheet programs open the Arabic as Arabic; every
+text cell that starts like a formula (``=``, ``+``, ``-``, ``@``, tab, CR)
+gets a leading apostrophe, so opening an export never runs one: titles,
+names, but also URLs and ids come from outlets or imports. GeoJSON
 features carry a Point at the article's main place (or the seizure's place),
 or no geometry when none is known, so every row is exported either way.
 """
@@ -22,7 +23,6 @@ ARTICLE_CSV = ("article_id", "at", "source", "title", "url", "lang", "topics", "
                "place", "lat", "lon", "dup_status", "story_id")
 SEIZURE_CSV = ("article_id", "ord", "day", "item", "value", "unit", "place_name", "lat", "lon", "country",
                "source", "title", "text", "url", "dup_status", "story_id")
-FREE_TEXT = {"source", "title", "text", "place", "place_name", "places"}
 
 
 def _cell(name: str, value: Any) -> Any:
@@ -30,7 +30,7 @@ def _cell(name: str, value: Any) -> Any:
         value = LIST_SEPARATOR.join(map(str, value))
     if value is None:
         return ""
-    if name in FREE_TEXT and isinstance(value, str) and value.startswith(FORMULA_START):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
 

@@ -80,15 +80,23 @@ class _Tx:
 class PostgresStore(SqlStore):
     """Views in one PostgreSQL schema (see the module docstring)."""
 
+    backend = "postgres"  # its folder of migrations
+
     dialect = Dialect("a.search @@ plainto_tsquery('simple', ?)", " ", quote_words=False)
 
-    def __init__(self, url: str, *, schema: str | None = None, live_schema: str | None = None) -> None:
-        """Connect to the database of ``url``; ``live_schema`` is set for a fresh replay target."""
+    def __init__(self, url: str, *, schema: str | None = None, live_schema: str | None = None,
+                 read_only: bool = False) -> None:
+        """Connect to the database of ``url``; ``live_schema`` is set for a fresh replay target.
+
+        ``read_only``: every transaction of the session is read-only
+        (``default_transaction_read_only``), and a missing schema is an error.
+        """
         self._conninfo, url_schema = split_url(url)
         self.schema = schema or url_schema
         self.url = redact(url)
         self._url = url
         self._live = live_schema
+        self._read_only = read_only
         self._generation: str | None = None
         self._deferred: list[str] = []  # index definitions a fresh store builds when promoted
         self._conn = self._connect()
@@ -98,6 +106,12 @@ class PostgresStore(SqlStore):
             # no server-side prepared statements: names must resolve afresh after a swap
             conn = psycopg.connect(self._conninfo, autocommit=True, prepare_threshold=None,
                                    application_name="marsad-views")
+            if self._read_only:
+                conn.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+                if not conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [self.schema]).fetchone():
+                    conn.close()
+                    raise StoreError(f"no views in schema {self.schema} of {self.url}: build them with "
+                                     "`marsad views` (follows the log) or `marsad replay`, or fix MARSAD_VIEWS_URL")
             conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(self.schema)))
             return conn
         except psycopg.Error as e:

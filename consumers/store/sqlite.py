@@ -25,6 +25,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from consumers.store import migrate
 from consumers.store.base import StoreError, ViewReplaced
@@ -63,21 +64,36 @@ class _Tx:
 class SqliteStore(SqlStore):
     """Views in one SQLite file (see the module docstring)."""
 
+    backend = "sqlite"  # its folder of migrations
+
     dialect = Dialect("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)", " ",
                       quote_words=True)
 
-    def __init__(self, path: str | Path, *, live: Path | None = None) -> None:
-        """Open (creating the folder) the database at ``path``; ``live`` is set for a fresh replay target."""
+    def __init__(self, path: str | Path, *, live: Path | None = None, read_only: bool = False) -> None:
+        """Open (creating the folder) the database at ``path``; ``live`` is set for a fresh replay target.
+
+        ``read_only``: open an existing file for reading only (``mode=ro`` and
+        ``query_only``): nothing is created, and any write raises.
+        """
         self.path = Path(path)
         self.url = f"sqlite:///{self.path}"
         self._live = live
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._real = os.path.realpath(self.path)
-            self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            # a replay target is thrown away if the build fails, so it need not be crash-safe until promoted
-            self._conn.execute(f"PRAGMA synchronous={'OFF' if live else 'NORMAL'}")
+            if read_only:
+                if not self.path.is_file():
+                    raise StoreError(f"no views database at {self.url}: build it with `marsad views` "
+                                     "(follows the log) or `marsad replay`, or fix MARSAD_VIEWS_URL")
+                self._real = os.path.realpath(self.path)
+                self._conn = sqlite3.connect(f"file:{quote(str(self.path))}?mode=ro", uri=True,
+                                             isolation_level=None, timeout=30.0)
+                self._conn.execute("PRAGMA query_only=ON")
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._real = os.path.realpath(self.path)
+                self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                # a replay target is thrown away if the build fails, so it need not be crash-safe until promoted
+                self._conn.execute(f"PRAGMA synchronous={'OFF' if live else 'NORMAL'}")
             self._conn.execute("PRAGMA cache_size=-65536")
             self._conn.execute("PRAGMA temp_store=MEMORY")
             self._conn.create_function("marsad_km", 4, haversine_km, deterministic=True)

@@ -76,10 +76,9 @@ def check_ports(settings: Settings, instances: list[Instance]) -> None:
 
 def _broker(settings: Settings, echo: Echo) -> tuple[str, bool]:
     """The bootstrap address, and whether `marsad down` should stop the broker (we started it)."""
-    from deploy.kafka.local import broker_answers
     if not settings.uses_local_broker:
-        if not broker_answers(settings.bootstrap_servers, timeout=10):
-            raise ServicesError(f"Kafka at {settings.bootstrap_servers} (KAFKA_BOOTSTRAP_SERVERS) does not answer")
+        from deploy.preflight import require_kafka
+        require_kafka(settings.bootstrap_servers, settings.kafka_connect_timeout)
         echo(f"kafka: {settings.bootstrap_servers} (KAFKA_BOOTSTRAP_SERVERS)")
         return settings.bootstrap_servers, False
     from deploy.kafka.jars import ToolMissing
@@ -119,8 +118,7 @@ def _wait_ready(settings: Settings, paths: Paths, proc: subprocess.Popen, echo: 
                                 f"{paths.log('supervisor')}:\n{tail}")
         rows = status(settings)
         state = read_state(paths.state_file) or {}
-        if rows is not None and state.get("phase") == "running" and all(
-                r.state == "running" and r.ready is not False for r in rows):
+        if rows is not None and state.get("phase") == "running" and all_ready(rows, settings.partitions):
             break
         if time.monotonic() > deadline:
             echo(f"not every service is ready after {UP_WAIT:.0f}s (they keep starting; see the logs):")
@@ -128,6 +126,14 @@ def _wait_ready(settings: Settings, paths: Paths, proc: subprocess.Popen, echo: 
         time.sleep(0.5)
     echo(ps_table(status(settings, with_lag=False) or []))
     echo(f"\nlogs: {paths.logs}   status: marsad ps   stop: marsad down")
+
+
+def all_ready(rows: list[ServiceStatus], partitions: int) -> bool:
+    """Every service runs and is ready, but workers beyond the partitions, which are idle by design."""
+    workers = sum(r.name.startswith("worker-") for r in rows)
+    unready = [r for r in rows if r.ready is False]
+    return (all(r.state == "running" for r in rows) and len(unready) <= max(0, workers - partitions)
+            and all(r.name.startswith("worker-") for r in unready))
 
 
 # -- down -------------------------------------------------------------------------------------------------

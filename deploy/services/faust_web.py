@@ -18,7 +18,8 @@ from typing import Any
 
 import faust
 
-from deploy.services.lag import LagProbe
+from deploy.services.health import NO_PROGRESS_AFTER, ProgressWatch
+from deploy.services.lag import GroupProgress, LagProbe
 from deploy.services.metrics import render, set_lag
 
 log = logging.getLogger(__name__)
@@ -36,8 +37,16 @@ def readiness(app: faust.App) -> tuple[bool, str]:
     return True, "ok"
 
 
-def install(app: faust.App, *, service: str, bootstrap: str, lag_topics: Sequence[str]) -> None:
-    """Add /health/live, /health/ready and /metrics to ``app``'s web server, and the lag timer."""
+def install(app: faust.App, *, service: str, bootstrap: str, lag_topics: Sequence[str],
+            stall_after: float = NO_PROGRESS_AFTER) -> None:
+    """Add /health/live, /health/ready and /metrics to ``app``'s web server, and the lag timer.
+
+    Ready also means progress: the lag timer judges this worker's share of
+    the partitions (`ProgressWatch`): none held, or behind without its
+    committed offsets moving for ``stall_after`` seconds, is not ready.
+    """
+    watch = ProgressWatch(stall_after)
+    verdict: list[tuple[bool, str]] = [(True, "ok")]
 
     @app.page("/health/live")
     async def live(self: Any, request: Any) -> Any:
@@ -46,6 +55,8 @@ def install(app: faust.App, *, service: str, bootstrap: str, lag_topics: Sequenc
     @app.page("/health/ready")
     async def ready(self: Any, request: Any) -> Any:
         ok, reason = readiness(app)
+        if ok:
+            ok, reason = verdict[0]
         return self.json({"service": service, "status": "ok" if ok else "unavailable", "reason": reason},
                          status=200 if ok else 503)
 
@@ -57,15 +68,20 @@ def install(app: faust.App, *, service: str, bootstrap: str, lag_topics: Sequenc
     probe: list[LagProbe] = []  # opened on first use, in the timer's thread
     failing: list[bool] = [False]  # log the first failure of a series, not every one
 
-    def measure() -> dict[str, int]:
+    def measure() -> GroupProgress:
         if not probe:
             probe.append(LagProbe(bootstrap))
-        return probe[0].group(app.conf.id, lag_topics)
+        return probe[0].group_progress(app.conf.id, lag_topics)
 
     @app.timer(LAG_EVERY, name=f"{service}-lag")
     async def lag() -> None:
         try:
-            set_lag(await asyncio.to_thread(measure))
+            progress = await asyncio.to_thread(measure)
+            set_lag(progress.lag)
+            if not app.rebalancing:
+                held, behind, position = progress.share((tp.topic, tp.partition) for tp in app.consumer.assignment())
+                verdict[0] = watch.observe(assigned=held, partitions=len(progress.behind), lag=behind,
+                                           position=position)
             failing[0] = False
         except Exception as e:  # the broker may be away for a while: lag is unknown then, not fatal
             if not failing[0]:

@@ -17,6 +17,7 @@ import asyncio
 import logging
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import orjson
@@ -26,6 +27,42 @@ from deploy.services.metrics import render
 log = logging.getLogger(__name__)
 
 STALL_AFTER = 120.0  # seconds without a beat before the service is not live
+NO_PROGRESS_AFTER = 120.0  # default seconds a consumer with lag may make no progress and still be ready
+
+
+class ProgressWatch:
+    """Readiness that means progress, for a consumer: it holds partitions, and when behind, it moves.
+
+    ``observe`` is given what the consumer knows now: the partitions it is
+    assigned, how many the topics it reads have, its lag, and a position
+    that grows as it works (records read or committed). Not ready when it
+    holds no partition of topics that have some, or when it has lag and its
+    position has not moved for ``stall_after`` seconds. Pure: the clock is given.
+    """
+
+    def __init__(self, stall_after: float = NO_PROGRESS_AFTER, clock: Callable[[], float] = time.monotonic) -> None:
+        self.stall_after = stall_after
+        self._clock = clock
+        self._position: int | None = None
+        self._moved = clock()
+        self.unassigned_since: float | None = None
+
+    def observe(self, *, assigned: int, partitions: int, lag: int, position: int) -> tuple[bool, str]:
+        now = self._clock()
+        if position != self._position or lag <= 0:
+            self._position, self._moved = position, now
+        if partitions > 0 and assigned == 0:
+            self.unassigned_since = self.unassigned_since if self.unassigned_since is not None else now
+            return False, f"no partition assigned (of {partitions})"
+        self.unassigned_since = None
+        still = now - self._moved
+        if lag > 0 and still > self.stall_after:
+            return False, f"{lag} message(s) behind and no progress for {still:.0f}s"
+        return True, "ok"
+
+    def unassigned_for(self) -> float:
+        """Seconds the consumer has held no partition (0 while it holds some)."""
+        return 0.0 if self.unassigned_since is None else self._clock() - self.unassigned_since
 
 
 class Health:
@@ -55,6 +92,16 @@ class Health:
 
     def readiness(self) -> tuple[bool, str]:
         return self._ready, self._reason
+
+    def progress(self, watch: ProgressWatch, *, assigned: int, partitions: int, lag: int, position: int) -> None:
+        """Ready or not as ``watch`` judges what the consumer reports (see `ProgressWatch`)."""
+        ok, reason = watch.observe(assigned=assigned, partitions=partitions, lag=lag, position=position)
+        if ok:
+            self.ready()
+        else:
+            if self._ready or reason.split(" ")[0] != self._reason.split(" ")[0]:
+                log.warning("%s not ready: %s", self.service, reason)
+            self.not_ready(reason)
 
     async def beat_while_running(self, every: float = 5.0) -> None:
         """Beat from the running event loop until cancelled: a blocked loop stops the beats."""

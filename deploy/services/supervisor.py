@@ -12,7 +12,10 @@ the terminal), then this process, detached, with its output in
    one answers on ``/health/live`` (or a start-up timeout) before the next;
 3. when a service exits without being asked to, log it and start it again
    after a backoff doubling from 1 s to 60 s (back to 1 s once it ran for a
-   minute), counting the restarts;
+   minute), counting the restarts; a service whose ``/health/ready`` stays
+   503 for ``unready_restart_after`` seconds is stopped (and so restarted),
+   saying why (an idle worker, when there are more workers than partitions,
+   is left alone);
 4. on a stop: stop the services in reverse order, each with SIGTERM, then
    SIGKILL after ``stop_timeout`` seconds (producers flush, consumers commit
    on SIGTERM); stop the local broker if `marsad up` started it; remove
@@ -26,11 +29,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import signal
 import sys
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +51,7 @@ BASE_BACKOFF = 1.0  # seconds before the first restart
 MAX_BACKOFF = 60.0
 STABLE_AFTER = 60.0  # a run this long resets the backoff
 START_WAIT = 30.0  # seconds to wait for a service's /health/live before starting the next anyway
+READY_CHECK = 5.0  # seconds between two looks at every service's /health/ready
 
 
 # `python -m deploy.cli` would load deploy.cli twice (as __main__ and when a command module imports it)
@@ -64,6 +70,8 @@ class Running:
     restarts: int = 0
     failures: int = 0  # consecutive short runs: the backoff's exponent
     last_exit: str = ""
+    unready_since: float | None = None  # time.monotonic() of the first of a series of not-ready answers
+    stopped_because: str = ""  # why the supervisor stopped it (it is restarted like a crash)
 
     def as_dict(self) -> dict[str, Any]:
         i = self.instance
@@ -113,6 +121,7 @@ class Supervisor:
                 self.phase = "running"
                 self._save()
                 log.info("all %d service(s) started", len(self.services))
+            tasks.append(asyncio.create_task(self._watch_readiness()))
             await self.stopping.wait()
         finally:
             self.phase = "stopping"
@@ -146,7 +155,8 @@ class Supervisor:
             ran = time.time() - svc.started_at
             svc.failures = 1 if ran >= STABLE_AFTER else svc.failures + 1
             svc.restarts += 1
-            svc.last_exit = describe_exit(code)
+            svc.last_exit = svc.stopped_because or describe_exit(code)
+            svc.stopped_because, svc.unready_since = "", None
             delay = backoff(svc.failures)
             svc.state = "backoff"
             self._save()
@@ -178,6 +188,40 @@ class Supervisor:
         if s.config_file:
             env["MARSAD_CONFIG"] = str(Path(s.config_file).resolve())
         return env
+
+    async def _watch_readiness(self, every: float = READY_CHECK) -> None:
+        """Stop (so restart) a service not ready for longer than ``unready_restart_after``, saying why."""
+        limit = self.settings.unready_restart_after
+        while limit and not self.stopping.is_set():
+            for svc in self.services:
+                if svc.state != "running" or not svc.instance.health_url or svc.stopped_because:
+                    svc.unready_since = None
+                    continue
+                ok, reason = await asyncio.to_thread(readiness_of, f"{svc.instance.health_url}/health/ready")
+                now = time.monotonic()
+                svc.unready_since = None if ok else (svc.unready_since or now)
+                if ok or self._idle_by_design(svc, reason) or now - (svc.unready_since or now) < limit:
+                    continue
+                svc.stopped_because = f"not ready for {now - svc.unready_since:.0f}s ({reason})"
+                log.warning("%s %s: restarting it", svc.instance.name, svc.stopped_because)
+                assert svc.proc is not None
+                await self._stop_for_restart(svc.proc)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), timeout=every)
+
+    def _idle_by_design(self, svc: Running, reason: str) -> bool:
+        """A scaled service with more instances than partitions: one without a partition is expected."""
+        spec = svc.instance.spec
+        instances = sum(1 for s in self.services if s.instance.spec is spec)
+        return spec.scales and instances > self.settings.partitions and reason.startswith("no partition")
+
+    async def _stop_for_restart(self, proc: asyncio.subprocess.Process) -> None:
+        """SIGTERM (a graceful stop), SIGKILL after ``stop_timeout``; `_keep_running` starts it again."""
+        kill_group(proc.pid, signal.SIGTERM)
+        try:
+            await asyncio.wait_for(proc.wait(), timeout=self.settings.stop_timeout)
+        except TimeoutError:
+            kill_group(proc.pid, signal.SIGKILL)
 
     async def _wait_live(self, svc: Running) -> None:
         """Wait until ``svc`` answers on /health/live (services without a port: until it runs a moment)."""
@@ -224,6 +268,21 @@ class Supervisor:
             "supervisor_pid": os.getpid(), "phase": self.phase, "started_at": self.started_at,
             "bootstrap": self.bootstrap, "stop_broker": self.stop_broker, "topic_prefix": self.settings.topic_prefix,
             "services": [s.as_dict() for s in self.services]})
+
+
+def readiness_of(url: str, timeout: float = 2.0) -> tuple[bool, str]:
+    """Is the service at ``url`` (its /health/ready) ready, and if not, the reason it gives."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status == 200, "ok"
+    except urllib.error.HTTPError as e:
+        try:
+            reason = json.loads(e.read() or b"{}").get("reason") or f"HTTP {e.code}"
+        except ValueError:
+            reason = f"HTTP {e.code}"
+        return False, str(reason)
+    except OSError as e:
+        return False, f"no answer ({e})"
 
 
 def answers(url: str, timeout: float = 1.0) -> bool:

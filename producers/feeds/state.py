@@ -23,6 +23,8 @@ import msgspec
 from producers.http import Validators
 
 STATE_FILE = "feed-state.json"
+RESET_FILE = "feed-resets.json"  # `marsad feeds reset` asks a running poller through it
+ALL_FEEDS = "*"
 RECENT_IDS_KEPT = 500
 
 
@@ -142,6 +144,20 @@ def record_failure(
     )
 
 
+def cleared(state: FeedState) -> FeedState:
+    """The state after `marsad feeds reset`: no failures, no error, due now; validators and ids kept."""
+    return msgspec.structs.replace(state, last_error=None, last_error_at=None, consecutive_failures=0,
+                                   next_poll=None)
+
+
+def apply_resets(states: dict[str, FeedState], ids: set[str]) -> list[str]:
+    """Clear the states of ``ids`` (``ALL_FEEDS``: every one) in place; return the ids cleared."""
+    chosen = sorted(states) if ALL_FEEDS in ids else sorted(ids & set(states))
+    for feed_id in chosen:
+        states[feed_id] = cleared(states[feed_id])
+    return chosen
+
+
 class StateStore:
     """The state of all feeds in one JSON file under ``data_dir``.
 
@@ -175,6 +191,41 @@ class StateStore:
             handle.flush()
             os.fsync(handle.fileno())
         temporary.replace(self.path)
+
+    @property
+    def reset_path(self) -> Path:
+        return self.path.with_name(RESET_FILE)
+
+    def reset(self, ids: set[str]) -> list[str]:
+        """Clear errors and backoff of ``ids`` (or ``{ALL_FEEDS}``) in the file, and ask a running poller to.
+
+        The poller keeps the states in memory and saves them after each poll,
+        so the file alone would be overwritten: the request file makes it
+        clear its own copy too (`take_resets`).
+        """
+        states = self.load()
+        cleared_ids = apply_resets(states, ids)
+        self.save(states)
+        self.reset_path.parent.mkdir(parents=True, exist_ok=True)
+        pending = self._pending_resets() | ids
+        temporary = self.reset_path.with_name(self.reset_path.name + ".tmp")
+        temporary.write_bytes(msgspec.json.encode(sorted(pending)))
+        temporary.replace(self.reset_path)
+        return cleared_ids
+
+    def take_resets(self) -> set[str]:
+        """The feed ids a `marsad feeds reset` asked for since the last call (the request is consumed)."""
+        pending = self._pending_resets()
+        self.reset_path.unlink(missing_ok=True)
+        return pending
+
+    def _pending_resets(self) -> set[str]:
+        try:
+            return set(msgspec.json.decode(self.reset_path.read_bytes(), type=list[str]))
+        except FileNotFoundError:
+            return set()
+        except msgspec.DecodeError:
+            return {ALL_FEEDS}  # a damaged request: clearing every feed is harmless
 
     async def aload(self) -> dict[str, FeedState]:
         return await asyncio.to_thread(self.load)

@@ -26,9 +26,13 @@ def _broker(settings: Any) -> str:
 
 def _load_rules(path: str | None, obj: Any):
     """The rules file (argument, else the `alert_rules` setting, else the bundled default), validated."""
+    from deploy.preflight import setting_file
     from streams.alerts.rules import RulesError, load_rules
     from streams.classify import Taxonomy
     s = obj.settings
+    if not path:
+        setting_file(s, "alert_rules", remedy="fix the path, or unset it for the bundled rules")
+    setting_file(s, "taxonomy_file", remedy="fix the path, or unset it for the bundled taxonomy")
     try:
         return load_rules(path or s.alert_rules or None, Taxonomy.load(s.taxonomy_file or None))
     except (RulesError, ValueError) as e:
@@ -54,7 +58,9 @@ def alerter_cmd(ctx: click.Context, web_port: int | None) -> None:
     """
     obj = ctx.obj
     s = obj.settings
+    from deploy.preflight import require_port
     rules = _load_rules(None, obj)  # refuse a bad file before starting anything
+    require_port(s.worker_web_host, web_port or s.alerter_web_port, "MARSAD_ALERTER_WEB_PORT (or --web-port)")
     click.echo(f"alert rules {rules.version} from {rules.source}: {len(rules.story)} story, "
                f"{len(rules.spikes)} spike and {len(rules.incidents)} incident rule(s)", err=True)
     bootstrap = _broker(s)

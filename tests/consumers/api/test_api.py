@@ -202,4 +202,4 @@ def test_refuses_a_public_address_without_a_token(tmp_path):
     env = {**os.environ, "MARSAD_VIEWS_URL": f"sqlite:///{tmp_path / 'v.sqlite'}", "MARSAD_API_TOKEN": ""}
     r = subprocess.run([sys.executable, "-m", "deploy.cli", "api", "--host", "0.0.0.0", "--port", str(free_port())],
                        env=env, cwd=ROOT, capture_output=True, text=True, timeout=30)
-    assert r.returncode == 1 and "without a token" in r.stderr
+    assert r.returncode == 2 and "without a token" in r.stderr

@@ -1,7 +1,7 @@
 // The alert feed: the alert view's list (GET /alerts) merged with live events (AlertRaised / AlertUpdated
 // from GET /live/alerts), newest first, coloured by severity; a click shows the evidence and the articles.
 import { openArticle } from "./articles.js";
-import { clear, content, h } from "./dom.js";
+import { clear, content, h, outLink } from "./dom.js";
 import { country, date, itemLabel, num, t, topicColor, topicLabel, unitLabel } from "./i18n.js";
 
 const SEVERITIES = new Set(["critical", "warning", "info"]);
@@ -109,7 +109,7 @@ export function openAlert(a) {
       const url = ev.urls[i];
       return h("li", {}, h("button", { type: "button", onclick: () => openArticle(id) },
         h("strong", {}, content(ev.titles[i] || id)), h("span", { class: "meta" }, content((a.sources || [])[i] || ""))),
-      url ? h("a", { href: url, target: "_blank", rel: "noopener noreferrer", class: "meta", dir: "ltr" }, url) : null);
+      url ? outLink(url, { class: "meta" }) : null);
     })));
   }
   if (!dialog.open) dialog.showModal();

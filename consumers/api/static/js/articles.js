@@ -1,6 +1,6 @@
 // A place's articles (title, outlet, date, topics, evidence terms) and the article view with its facts.
 import { getJson } from "./api.js";
-import { clear, content, h } from "./dom.js";
+import { clear, content, h, outLink } from "./dom.js";
 import { country, date, itemLabel, num, t, topicColor, topicLabel, unitLabel } from "./i18n.js";
 
 const TEXT_CHARS = 4000;
@@ -54,7 +54,7 @@ export async function openArticle(id) {
     facts([
       [t("outlet"), content(a.source)],
       [t("date"), date(a.at, true)],
-      [t("source_link"), a.url ? h("a", { href: a.url, target: "_blank", rel: "noopener noreferrer", dir: "ltr" }, a.url) : null],
+      [t("source_link"), a.url ? outLink(a.url) : null],
       [t("topics"), h("span", { class: "chips" }, a.topics.map((tp) => h("span", { class: "chip", style: `border-color:${topicColor(tp.id)}` },
         `${topicLabel(tp.id)} (${num(tp.score, 2)})`)))],
       [t("evidence"), h("span", { class: "chips" }, evidenceTerms(a.topics).map((e) => h("span", { class: "chip evidence" }, content(e, a.lang))))],

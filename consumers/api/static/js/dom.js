@@ -8,10 +8,31 @@ export function h(tag, attrs = {}, ...children) {
     else if (k === "dataset") Object.assign(el.dataset, v);
     else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
     else if (k === "style") el.style.cssText = v;
+    else if (k === "href" && !linkable(v)) continue;  // never a javascript: or data: link
     else el.setAttribute(k, v === true ? "" : v);
   }
   for (const c of children.flat(Infinity)) if (c !== undefined && c !== null && c !== false) el.append(c);
   return el;
+}
+
+// Schemes a link may have: pages (http, https) and the dashboard's own downloads (blob).
+const LINK_SCHEMES = new Set(["http:", "https:", "blob:"]);
+
+function scheme(url, base) {
+  try {
+    return new URL(String(url), base).protocol;
+  } catch {
+    return "";
+  }
+}
+
+export const linkable = (url) => LINK_SCHEMES.has(scheme(url, location.href));
+
+// An outlet's URL: a link when it is http(s), else plain text (an imported `javascript:` URL must not run).
+export function outLink(url, attrs = {}) {
+  const web = ["http:", "https:"].includes(scheme(url));
+  return web ? h("a", { href: url, target: "_blank", rel: "noopener noreferrer", dir: "ltr", ...attrs }, url)
+    : h("span", { dir: "ltr", ...attrs }, String(url));
 }
 
 export const clear = (el) => { el.replaceChildren(); return el; };
