@@ -92,7 +92,7 @@ def analyse(text: str, res: Resources, *, title: str = "", lang: str = "",
     topics, orgs = topics_and_orgs(norm, res.taxonomy, title_norm, text=body, title_text=title or None,
                                    written=written)
     places, countries = find_places_and_countries(norm, res.gazetteer, text=body, written=written)
-    quantities = find_quantities(body, norm=norm, written=written)
+    quantities = find_quantities(body, norm=norm, written=written, published=published)
     lang = lang or detect_lang(body)
     incidents = find_incidents(body, norm, lang=lang, published=published, places=places, orgs=orgs,
                                quantities=quantities, gazetteer=res.gazetteer, taxonomy=res.taxonomy)

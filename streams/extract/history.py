@@ -1,0 +1,56 @@
+"""Whether a quantity is reported as history rather than as the news of the day.
+
+Articles recall earlier seizures for context: "ضبطت القوات العام الماضي 5
+ملايين حبة", "منذ بداية العام صودر ...", "In March 2023, police seized ...".
+Such a quantity is still a fact of the article, but a ledger of seizures must
+not count it as today's. The sentence around the quantity decides: it is
+history when it holds one of the history phrases of quantities.yaml
+(``history``), or a year earlier than the article's publication ("في عام
+2023", "in March 2023"; only when the publication day is known).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from streams.text.normalize import normalize
+
+_STOPS = ".!?؟\n"
+# A year after a word that places an event in it: "في 2023", "عام 2023", "في آذار 2023", "in March 2023".
+# Not after "منذ"/"since", which compares with the past ("أكبر كمية منذ عام 2019").
+_YEAR = re.compile(r"(?<!منذ )(?<!since )(?:\bفي|\bخلال|\bعام|\bالعام|\bin|\bduring)\s+(?:[^\s\d]+\s+){0,2}"
+                   r"((?:19|20)\d\d)(?!\d)")
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryMarkers:
+    """The history phrases, compiled into one expression over the matching form."""
+
+    phrases: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, phrases: Iterable[str]) -> HistoryMarkers:
+        forms = sorted({" ".join(normalize(p).split()) for p in phrases} - {""}, key=len, reverse=True)
+        if not forms:
+            return cls(None)
+        return cls(re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, forms)) + r")(?!\w)"))
+
+
+def sentence_around(norm: str, start: int, end: int) -> str:
+    """The sentence of ``norm`` that holds norm[start:end] (stops: . ! ? ؟ and line breaks)."""
+    lo = max(norm.rfind(c, 0, start) for c in _STOPS) + 1
+    ends = [i for i in (norm.find(c, end) for c in _STOPS) if i >= 0]
+    return norm[lo:min(ends) if ends else len(norm)]
+
+
+def is_historical(norm: str, start: int, end: int, markers: HistoryMarkers, published: date | None = None) -> bool:
+    """Whether the quantity at norm[start:end] is reported as a past event (see the module docstring)."""
+    sentence = sentence_around(norm, start, end)
+    if markers.phrases is not None and markers.phrases.search(sentence):
+        return True
+    if published is not None:
+        return any(int(m.group(1)) < published.year for m in _YEAR.finditer(sentence))
+    return False
