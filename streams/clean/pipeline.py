@@ -10,6 +10,9 @@ from streams.clean.html import html_to_text, is_html
 from streams.text.normalize import fold_chars, needs_nfkc, normalize, squash_spaces
 
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
+_WORDS = re.compile(r"[^\W_]+")
+_WRAPPER_MARKS = frozenset("-|–—:“”«»\"")
+_TITLE_MIN_WORDS = 4
 
 
 def clean(text: str, rules: BoilerplateRules | None = None) -> str:
@@ -23,7 +26,9 @@ def clean(text: str, rules: BoilerplateRules | None = None) -> str:
     3. Boilerplate lines are dropped by the rules of ``boilerplate.yaml``
        (or ``rules``): share bars, "Read Next" and its teaser, "اقرأ أيضا"
        teasers, "Most Popular" lists, correction and complaint footers...
-    4. A line repeated verbatim (a photo caption printed twice) is kept once.
+    4. A line repeated verbatim (a photo caption printed twice) is kept once,
+       and so is a title repeated inside a wrapper of a few words ("<site> -
+       <title>", "<title> - <site>", "نقدم لكم خبر “<title>”"): the wrapper goes.
     5. Empty lines are dropped.
 
     Spelling is kept as written: matching forms are for the classifier.
@@ -58,5 +63,29 @@ def clean_and_normalize(text: str, rules: BoilerplateRules | None = None) -> tup
             seen.add(line)
             body.append(line)
             norm_body.append(norm_line)
+    if rules.wrapper_max_words and len(body) > 1:
+        wrappers = _wrappers(body, rules)
+        if wrappers:
+            body = [line for i, line in enumerate(body) if i not in wrappers]
+            norm_body = [line for i, line in enumerate(norm_body) if i not in wrappers]
     clean_text = "\n".join(body)
     return clean_text, "\n".join(norm_body) if per_char else normalize(clean_text)
+
+
+def _wrappers(body: list[str], rules: BoilerplateRules) -> set[int]:
+    """Indices of the lines that are another kept title-like line (of some words) wrapped in at most
+    ``rules.wrapper_max_words`` words more, joined by a dash, bar, colon or quotes."""
+    titles = [t for t in body if rules.is_title_like(t) and len(_WORDS.findall(t)) >= _TITLE_MIN_WORDS]
+    if not titles:
+        return set()
+    out = set()
+    for i, line in enumerate(body):
+        if len(line) > rules.prefix_max_chars:
+            continue
+        for title in titles:
+            if title is not line and title in line:
+                rest = line.replace(title, " ", 1)
+                if len(_WORDS.findall(rest)) <= rules.wrapper_max_words and not _WRAPPER_MARKS.isdisjoint(rest):
+                    out.add(i)
+                    break
+    return out

@@ -19,6 +19,7 @@ from datetime import date
 from streams.text.normalize import normalize
 
 _STOPS = ".!?؟\n"
+_REACH = 300  # a sentence reaches no further than this either side of a quantity
 # A year after a word that places an event in it: "في 2023", "عام 2023", "في آذار 2023", "in March 2023".
 # Not after "منذ"/"since", which compares with the past ("أكبر كمية منذ عام 2019").
 _YEAR = re.compile(r"(?<!منذ )(?<!since )(?:\bفي|\bخلال|\bعام|\bالعام|\bin|\bduring)\s+(?:[^\s\d]+\s+){0,2}"
@@ -40,10 +41,12 @@ class HistoryMarkers:
 
 
 def sentence_around(norm: str, start: int, end: int) -> str:
-    """The sentence of ``norm`` that holds norm[start:end] (stops: . ! ? ؟ and line breaks)."""
-    lo = max(norm.rfind(c, 0, start) for c in _STOPS) + 1
-    ends = [i for i in (norm.find(c, end) for c in _STOPS) if i >= 0]
-    return norm[lo:min(ends) if ends else len(norm)]
+    """The sentence of ``norm`` that holds norm[start:end] (stops: . ! ? ؟ and line breaks), at most
+    `_REACH` characters either side of it."""
+    floor, ceiling = max(0, start - _REACH), min(len(norm), end + _REACH)
+    lo = max(max(norm.rfind(c, floor, start) for c in _STOPS) + 1, floor)
+    ends = [i for i in (norm.find(c, end, ceiling) for c in _STOPS) if i >= 0]
+    return norm[lo:min(ends) if ends else ceiling]
 
 
 def is_historical(norm: str, start: int, end: int, markers: HistoryMarkers, published: date | None = None) -> bool:
