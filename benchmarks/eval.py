@@ -129,6 +129,22 @@ def print_scores(figures: dict) -> None:
           f"actors F1 {figures['incident_actors_f1']:.3f}")
 
 
+def print_by_language(scorer: ModuleType, gold: list[dict], results: list[dict]) -> None:
+    """Overall F1 (and per field F1) of the articles of each language (the language `classify` found)."""
+    lang_of = {r.get("id"): r.get("lang") or "?" for r in results}
+    langs = sorted({lang_of.get(g["id"], "?") for g in gold})
+    if len(langs) < 2:
+        return
+    with tempfile.TemporaryDirectory(prefix="marsad-eval-") as tmp:
+        for lang in langs:
+            subset = [g for g in gold if lang_of.get(g["id"], "?") == lang]
+            path = Path(tmp) / f"gold-{lang}.jsonl"
+            path.write_text("".join(json.dumps(g, ensure_ascii=False) + "\n" for g in subset), encoding="utf-8")
+            f = score(scorer, path, results)
+            fields = "  ".join(f"{k} {f[k]['f1']:.3f}" for k in FIELDS)
+            print(f"  {lang}: overall F1 {f['overall_f1']:.3f} ({len(subset)} articles)  {fields}")
+
+
 def print_misses(gold: list[dict], results: list[dict], scorer: ModuleType | None) -> None:
     by_field = misses_of(gold, {r.get("id"): r for r in results}, scorer)
     if not any(by_field.values()):
@@ -164,6 +180,7 @@ def evaluate(corpus: Corpus, res: Resources, scorer: ModuleType | None, *, misse
     else:
         figures = score(scorer, corpus.gold, results)
         print_scores(figures)
+        print_by_language(scorer, gold, results)
     if misses:
         print_misses(gold, results, scorer)
     return figures
