@@ -26,7 +26,6 @@ from streams.text.normalize import normalize
 DEFAULT_PATH = Path(__file__).with_name("boilerplate.yaml")
 
 _WORD = re.compile(r"[^\W_]+")
-_SENTENCE_END = re.compile(r"[.!?؟…]['\"”’»)\]]*$")
 # Words and numbers of a time stamp, apart ("gmt09:28" is "gmt", "09", "28").
 _STAMP_TOKEN = re.compile(r"[^\W\d_]+|\d+")
 # What makes a line a date or a time: a clock time or a year.
@@ -145,7 +144,7 @@ class BoilerplateRules:
 
     def is_title_like(self, line: str) -> bool:
         """A short line that does not end like a sentence: a heading or a teaser title."""
-        return len(line) <= self.title_max_chars and not _SENTENCE_END.search(line)
+        return len(line) <= self.title_max_chars and not _ends_like_sentence(line)
 
 
 def _ends_like_sentence(line: str) -> bool:

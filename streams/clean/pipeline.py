@@ -11,8 +11,10 @@ from streams.text.normalize import fold_chars, needs_nfkc, normalize, squash_spa
 
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 _WORDS = re.compile(r"[^\W_]+")
-_WRAPPER_MARKS = frozenset("-|–—:“”«»\"")
+_WRAPPER_MARK = re.compile("[-|–—:“”«»\"]")
 _TITLE_MIN_WORDS = 4
+_KEY_CHARS = 12  # titles are looked up by this many characters at either end
+_CLOSING = "”»\"' "
 
 
 def clean(text: str, rules: BoilerplateRules | None = None) -> str:
@@ -74,18 +76,30 @@ def clean_and_normalize(text: str, rules: BoilerplateRules | None = None) -> tup
 
 def _wrappers(body: list[str], rules: BoilerplateRules) -> set[int]:
     """Indices of the lines that are another kept title-like line (of some words) wrapped in at most
-    ``rules.wrapper_max_words`` words more, joined by a dash, bar, colon or quotes."""
-    titles = [t for t in body if rules.is_title_like(t) and len(_WORDS.findall(t)) >= _TITLE_MIN_WORDS]
-    if not titles:
+    ``rules.wrapper_max_words`` words more, joined by a dash, bar, colon or quotes.
+
+    The title starts or ends the wrapper ("<title> - <site>", "<site> - <title>", "خبر “<title>”"),
+    so titles are looked up by their first and last characters: no loop over lines times titles.
+    """
+    heads: dict[str, str] = {}
+    tails: dict[str, str] = {}
+    for t in body:
+        if len(t) >= _KEY_CHARS and t.count(" ") >= _TITLE_MIN_WORDS - 1 and rules.is_title_like(t):
+            for keys, key in ((heads, t[:_KEY_CHARS]), (tails, t[-_KEY_CHARS:])):
+                if len(t) < len(keys.get(key, t + " ")):  # the shortest: a wrapper shares its title's ends
+                    keys[key] = t
+    if not heads:
         return set()
     out = set()
     for i, line in enumerate(body):
-        if len(line) > rules.prefix_max_chars:
+        if len(line) > rules.prefix_max_chars or not _WRAPPER_MARK.search(line):
             continue
-        for title in titles:
-            if title is not line and title in line:
-                rest = line.replace(title, " ", 1)
-                if len(_WORDS.findall(rest)) <= rules.wrapper_max_words and not _WRAPPER_MARKS.isdisjoint(rest):
-                    out.add(i)
-                    break
+        title = heads.get(line[:_KEY_CHARS])
+        rest = line[len(title):] if title and len(line) > len(title) and line.startswith(title) else None
+        if rest is None:
+            end = line.rstrip(_CLOSING)
+            title = tails.get(end[-_KEY_CHARS:])
+            rest = end[:-len(title)] if title and len(end) > len(title) and end.endswith(title) else None
+        if rest is not None and len(_WORDS.findall(rest)) <= rules.wrapper_max_words and _WRAPPER_MARK.search(rest):
+            out.add(i)
     return out
