@@ -40,6 +40,7 @@ from streams.pipeline import Resources
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SHARED = ROOT.parent / "shared"
 FIELDS = ("topics", "places", "countries", "orgs", "quantities")
+_TIMED_SECONDS, _MAX_PASSES = 0.5, 50
 
 
 @dataclass(frozen=True)
@@ -93,14 +94,19 @@ def load_scorer(path: Path) -> ModuleType | None:
 
 
 def classify(inputs: list[dict], res: Resources) -> tuple[list[dict], float]:
-    """The result lines of ``inputs`` and the articles per second it took (after a warm-up)."""
+    """The result lines of ``inputs`` and the articles per second of the best of a few timed passes
+    (after a warm-up; passes go on for about `_TIMED_SECONDS`, so a small corpus still gives a rate)."""
     lines = [orjson.dumps(item) for item in inputs]
-    for _ in classify_lines(lines[:3], res):  # warm up: caches and automata built on first use
-        pass
-    t0 = time.perf_counter()
-    out = [orjson.loads(line) for line in classify_lines(lines, res)]
-    elapsed = time.perf_counter() - t0
-    return out, len(out) / elapsed if elapsed > 0 else float("inf")
+    out = [orjson.loads(line) for line in classify_lines(lines, res)]  # also the warm-up
+    best, spent, passes = 0.0, 0.0, 0
+    while lines and (spent < _TIMED_SECONDS or passes < 2) and passes < _MAX_PASSES:
+        t0 = time.perf_counter()
+        for _ in classify_lines(lines, res):
+            pass
+        elapsed = time.perf_counter() - t0
+        spent, passes = spent + elapsed, passes + 1
+        best = max(best, len(lines) / elapsed if elapsed > 0 else float("inf"))
+    return out, best
 
 
 def score(scorer: ModuleType, gold_path: Path, results: list[dict]) -> dict:
@@ -172,7 +178,7 @@ def evaluate(corpus: Corpus, res: Resources, scorer: ModuleType | None, *, misse
     results, rate = classify(inputs, res)
     errors = sum(1 for r in results if "error" in r)
     print(f"== {corpus.name}: {len(inputs)} articles, {len(gold)} labelled ({corpus.articles})")
-    print(f"  classify rate {rate:,.0f} articles/s (one process, resources loaded)"
+    print(f"  classify rate {rate:,.0f} articles/s (best timed pass, one process, resources loaded)"
           + (f"; {errors} lines gave an error" if errors else ""))
     figures = None
     if scorer is None:
