@@ -75,6 +75,7 @@ class BoilerplateRules:
     prefix_max_chars: int
     stamp_extra_words: int  # words of a stamp line that are none of stamp_words ("2024.11.10 | 17:52 دمشق")
     wrapper_max_words: int  # see `clean_and_normalize`: a kept title wrapped in this many words more
+    ticker_min_lines: int  # see `clean_and_normalize`: a run of headlines this long above the body
     classes: dict[str, BoilerplateRules]  # by class name, each class alone (for `explain`)
 
     @property
@@ -211,7 +212,8 @@ def _compile(doc: Any, source: str) -> BoilerplateRules:
 
     if not isinstance(doc, dict):
         raise fail("top level", "must be a mapping of rule kinds")
-    settings = {"title_max_chars", "prefix_max_chars", "stamp_extra_words", "wrapper_max_words", "classes"}
+    settings = {"title_max_chars", "prefix_max_chars", "stamp_extra_words", "wrapper_max_words",
+                "ticker_min_lines", "classes"}
     unknown = sorted(str(k) for k in doc if k not in settings and k not in KINDS)
     if unknown:
         raise fail(unknown[0], f"unknown rule kind (expected one of: {', '.join(sorted(settings | set(KINDS)))})")
@@ -233,6 +235,7 @@ def _compile(doc: Any, source: str) -> BoilerplateRules:
         "title_max_chars": limit("title_max_chars", 200), "prefix_max_chars": limit("prefix_max_chars", 300),
         "stamp_extra_words": limit("stamp_extra_words", 1, low=0),
         "wrapper_max_words": limit("wrapper_max_words", 0, low=0),
+        "ticker_min_lines": limit("ticker_min_lines", 0, low=0),
     }
     parsed = {name: _parse(body, where, fail) for name, (where, body) in groups.items()}
     each = {name: _build(parts, limits, {}) for name, parts in parsed.items()}

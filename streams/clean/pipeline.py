@@ -13,6 +13,7 @@ _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 _WORDS = re.compile(r"[^\W_]+")
 _WRAPPER_MARK = re.compile("[-|–—:“”«»\"]")
 _TITLE_MIN_WORDS = 4
+_TICKER_MAX_CHARS, _PARAGRAPH_MIN_CHARS = 120, 140
 _KEY_CHARS = 12  # titles are looked up by this many characters at either end
 _CLOSING = "”»\"' "
 
@@ -28,7 +29,9 @@ def clean(text: str, rules: BoilerplateRules | None = None) -> str:
     3. Boilerplate lines are dropped by the rules of ``boilerplate.yaml``
        (or ``rules``): share bars, "Read Next" and its teaser, "اقرأ أيضا"
        teasers, "Most Popular" lists, correction and complaint footers...
-    4. A line repeated verbatim (a photo caption printed twice) is kept once,
+    4. A run of at least ``ticker_min_lines`` short headlines above the first
+       paragraph (a "latest news" ticker printed before the article) goes.
+       A line repeated verbatim (a photo caption printed twice) is kept once,
        and so is a title repeated inside a wrapper of a few words ("<site> -
        <title>", "<title> - <site>", "نقدم لكم خبر “<title>”"): the wrapper goes.
     5. Empty lines are dropped.
@@ -65,6 +68,9 @@ def clean_and_normalize(text: str, rules: BoilerplateRules | None = None) -> tup
             seen.add(line)
             body.append(line)
             norm_body.append(norm_line)
+    if rules.ticker_min_lines and len(body) > rules.ticker_min_lines:
+        ticker = _leading_ticker(body, rules.ticker_min_lines)
+        body, norm_body = body[ticker:], norm_body[ticker:]
     if rules.wrapper_max_words and len(body) > 1:
         wrappers = _wrappers(body, rules)
         if wrappers:
@@ -103,3 +109,22 @@ def _wrappers(body: list[str], rules: BoilerplateRules) -> set[int]:
         if rest is not None and len(_WORDS.findall(rest)) <= rules.wrapper_max_words and _WRAPPER_MARK.search(rest):
             out.add(i)
     return out
+
+
+def _leading_ticker(body: list[str], min_lines: int) -> int:
+    """How many lines at the top are a ticker of other articles' headlines: at least ``min_lines``
+    short lines of some words that do not end with a full stop (a headline may ask a question),
+    right before a paragraph (a long line that ends like a sentence); 0 when there is none."""
+    run = 0
+    for line in body:
+        if len(line) > _TICKER_MAX_CHARS or line.count(" ") < _TITLE_MIN_WORDS - 1 or _ends_with_stop(line):
+            break
+        run += 1
+    if run < min_lines or run >= len(body):
+        return 0
+    after = body[run]
+    return run if len(after) >= _PARAGRAPH_MIN_CHARS and _ends_with_stop(after) else 0
+
+
+def _ends_with_stop(line: str) -> bool:
+    return line.rstrip(_CLOSING)[-1:] in (".", "!", "…")

@@ -202,6 +202,29 @@ def test_a_sentence_holding_the_title_is_no_wrapper() -> None:
     assert lines(clean(f"{title}\n{body}")) == [title, body]
 
 
+HEADLINES = ["هل تعود الأمطار إلى البلاد الأسبوع المقبل؟", "ارتفاع أسعار الذهب في الأسواق المحلية اليوم",
+             "المنتخب يستعد لمباراة حاسمة في التصفيات", "افتتاح معرض الكتاب بمشاركة عشرات دور النشر"]
+PARAGRAPH = ("أعلنت وزارة الداخلية، اليوم الأحد، ضبط شحنة من حبوب الكبتاغون كانت معدة للتهريب عبر الحدود، "
+             "وتوقيف ثلاثة أشخاص يشتبه بعلاقتهم بالشبكة التي تنشط بين المحافظات الجنوبية والحدود.")
+
+
+def test_a_ticker_of_headlines_above_the_article_is_dropped() -> None:
+    assert lines(clean("\n".join([*HEADLINES, PARAGRAPH, BODY2]))) == [PARAGRAPH, BODY2]
+
+
+@pytest.mark.parametrize("top", [
+    HEADLINES[:3],  # title, subtitle and a caption: fewer than a ticker
+    [*HEADLINES[:2], "دمشق", *HEADLINES[2:]],  # a short line breaks the run
+], ids=["three-lines", "broken-run"])
+def test_a_few_lines_above_the_article_stay(top: list[str]) -> None:
+    assert lines(clean("\n".join([*top, PARAGRAPH]))) == [*top, PARAGRAPH]
+
+
+def test_unpunctuated_paragraphs_are_no_ticker() -> None:
+    text = "\n".join([*HEADLINES, "وقالت المصادر إن التحقيقات مستمرة"])  # no long paragraph after them
+    assert lines(clean(text)) == [*HEADLINES, "وقالت المصادر إن التحقيقات مستمرة"]
+
+
 def test_classes_in_a_rules_file_of_ones_own(tmp_path: Path) -> None:
     path = tmp_path / "rules.yaml"
     path.write_text("classes:\n  promos:\n    what: promotions\n    prefixes: [عرض خاص]\n", encoding="utf-8")
