@@ -15,6 +15,7 @@ _WRAPPER_MARK = re.compile("[-|–—:“”«»\"]")
 _TITLE_MIN_WORDS = 4
 _TICKER_MAX_CHARS, _PARAGRAPH_MIN_CHARS = 120, 140
 _KEY_CHARS = 12  # titles are looked up by this many characters at either end
+_WRAPPER_MAX_CHARS = 120  # what a wrapper of a few words adds to a title, at most
 _CLOSING = "”»\"' "
 
 
@@ -89,16 +90,20 @@ def _wrappers(body: list[str], rules: BoilerplateRules) -> set[int]:
     """
     heads: dict[str, str] = {}
     tails: dict[str, str] = {}
+    longest = 0
     for t in body:
-        if len(t) >= _KEY_CHARS and t.count(" ") >= _TITLE_MIN_WORDS - 1 and rules.is_title_like(t):
+        if _KEY_CHARS <= len(t) <= rules.title_max_chars and rules.is_title_like(t) \
+                and t.count(" ") >= _TITLE_MIN_WORDS - 1:
+            longest = max(longest, len(t))
             for keys, key in ((heads, t[:_KEY_CHARS]), (tails, t[-_KEY_CHARS:])):
                 if len(t) < len(keys.get(key, t + " ")):  # the shortest: a wrapper shares its title's ends
                     keys[key] = t
     if not heads:
         return set()
     out = set()
+    reach = min(rules.prefix_max_chars, longest + _WRAPPER_MAX_CHARS)  # no wrapper is longer
     for i, line in enumerate(body):
-        if len(line) > rules.prefix_max_chars or not _WRAPPER_MARK.search(line):
+        if len(line) > reach or not _WRAPPER_MARK.search(line):
             continue
         title = heads.get(line[:_KEY_CHARS])
         rest = line[len(title):] if title and len(line) > len(title) and line.startswith(title) else None
