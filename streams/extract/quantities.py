@@ -21,26 +21,20 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from itertools import islice
-from pathlib import Path
-
-import yaml
 
 from schemas.facts import Quantity
 from streams.extract.context import word_after
-from streams.extract.history import HistoryMarkers, is_historical
-from streams.extract.lexicon import clitic_forms
-from streams.extract.numbers import NumberWords, read_count, read_number
+from streams.extract.history import is_historical
+from streams.extract.numbers import read_count, read_number
+from streams.extract.quantity_vocab import DATA_FILE, QuantityVocab, load_quantity_vocab
 from streams.text.normalize import SourceMap, normalize
 
-DATA_FILE = Path(__file__).with_name("quantities.yaml")
+__all__ = ["DATA_FILE", "QuantityVocab", "find_quantities", "load_quantity_vocab"]
+
 # Where a quantity may start: digits (any script), a currency sign, a scale word.
 _DIGITS = re.compile(r"[0-9$€][0-9.,]*")
-# Beginnings of scale words: a quantity written without digits starts with one.
-_SCALE_STEMS = ("مليو", "مليا", "ملاي", "بليو", "تريليو", "الف", "الاف", "thousand", "million", "billion")
 _TOKEN = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[a-z]+|[\u0621-\u064a]+|[$€%]|[.!?؟\n]")
 _STOP = frozenset(".!?؟\n")
 # The word right before a position, with what separates them (no sentence stop).
@@ -54,70 +48,6 @@ _UNNAMED = ""  # item of pills with no drug named around them (see `_article_pil
 _DROPPED = frozenset(chr(c) for c in range(0x0600, 0x0700) if normalize(chr(c)) == "") | frozenset(
     "\u0640\u200c\u200d\u200e\u200f\u061c\ufeff")
 _DROPPED_RE = re.compile("[" + "".join(sorted(_DROPPED)) + "]")
-
-
-def _clitic_map(table: dict, cast=float) -> dict[str, object]:
-    """{value: [words]} -> {word form with clitics: value}."""
-    out: dict[str, object] = {}
-    for value, words in table.items():
-        for form in clitic_forms(words):
-            out.setdefault(form, cast(value))
-    return out
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class QuantityVocab:
-    """quantities.yaml, indexed."""
-
-    numbers: NumberWords
-    scale_stems: tuple[tuple[str, int], ...]  # (normalised stem, its length as written)
-    follows: frozenset[str]  # words that may follow digits in a quantity (scales, units)
-    units: dict[str, str]  # word -> unit id
-    unit_phrases: dict[str, str]  # "ليره سوريه" -> SYP
-    items: dict[str, str]  # word or two-word phrase -> item id
-    drug_only: frozenset[str]
-    money: frozenset[str]
-    not_units: frozenset[str]  # "ليرة تركية": a currency that is none of ours
-    pill_words: tuple[tuple[str, str], ...]  # (word, item) of drugs sold as pills ("كبتاغون", captagon)
-    unit_stems: tuple[tuple[str, int], ...]  # beginnings of units a count word may stand before
-    history: HistoryMarkers
-    item_after: int
-    item_before: int
-
-    @classmethod
-    def from_mapping(cls, data: dict) -> QuantityVocab:
-        """Build from the parsed YAML mapping."""
-        numbers = NumberWords(
-            scales=_clitic_map(data["scales"]), duals=_clitic_map(data["dual_scales"]),
-            plural_scales=clitic_forms(data["plural_scales"]), vague=clitic_forms(data["vague"]),
-            counts=_clitic_map(data["number_words"]),
-            and_fraction={normalize(w): 0.5 for w in data["and_half"]} | {normalize(w): 0.25 for w in data["and_quarter"]},
-        )
-        phrases = {" ".join(normalize(p).split()): unit for unit, ps in data["unit_phrases"].items() for p in ps}
-        items: dict[str, str] = {}
-        for item, words in data["items"].items():
-            for w in words:
-                norm = " ".join(normalize(w).split())
-                forms = clitic_forms([norm]) if " " not in norm else {norm, "ال" + norm}
-                for f in forms:
-                    items.setdefault(f, item)
-        units = _clitic_map(data["units"], str)
-        not_units = frozenset(" ".join(normalize(p).split()) for p in data["not_units"])
-        scale_stems = tuple(dict((normalize(stem), len(stem)) for stem in _SCALE_STEMS).items())
-        unit_stems = tuple(dict((normalize(stem), len(stem)) for stem in data["count_unit_stems"]).items())
-        pill_words = tuple((" ".join(normalize(w).split()), item) for item in data["pill_items"]
-                           for w in data["items"][item])
-        follows = (frozenset(numbers.scales) | frozenset(units) | {p.split()[0] for p in phrases}
-                   | {w for w in items if " " not in w})
-        return cls(numbers, scale_stems, follows, units, phrases, items, frozenset(data["drug_only"]),
-                   frozenset(data["money"]), not_units, pill_words, unit_stems,
-                   HistoryMarkers.of(data["history"]), int(data["item_after_words"]), int(data["item_before_words"]))
-
-
-@cache
-def load_quantity_vocab(path: Path = DATA_FILE) -> QuantityVocab:
-    """The vocabulary of ``path``, read once per process and shared (it is immutable)."""
-    return QuantityVocab.from_mapping(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
 def find_quantities(text: str, vocab: QuantityVocab | None = None, *, norm: str | None = None,
