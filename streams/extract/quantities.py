@@ -78,6 +78,9 @@ def find_quantities(text: str, vocab: QuantityVocab | None = None, *, norm: str 
     seen: set[tuple[float, str, str | None]] = set()
     drops = written.dropped() if written is not None else [m.start() for m in _DROPPED_RE.finditer(text)]
     for value, unit, item, start, end in found:
+        bare = vocab.bare_currencies.get(unit)
+        if bare is not None and norm[start:end].rsplit(None, 1)[-1] in bare.words and not bare.counts_in(norm):
+            continue  # "500 دينار" in a Jordanian story
         item = pill_item if item == _UNNAMED else item
         key = (round(value, 6), unit, item)
         if key in seen:

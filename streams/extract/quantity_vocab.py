@@ -31,6 +31,23 @@ def _clitic_map(table: dict, cast=float) -> dict[str, object]:
     return out
 
 
+def _forms(words: list[str]) -> tuple[str, ...]:
+    return tuple(" ".join(normalize(w).split()) for w in words)
+
+
+@dataclass(frozen=True, slots=True)
+class BareCurrency:
+    """A currency word written alone ("ليرة") and the country cues that decide whose it is."""
+
+    words: frozenset[str]  # the word and its clitic forms
+    home: tuple[str, ...]  # the article names the unit's country: it is that currency
+    abroad: tuple[str, ...]  # ...or names another country of that currency (and not home): it is not
+
+    def counts_in(self, norm: str) -> bool:
+        """Whether the word, written alone in the article ``norm``, is this unit."""
+        return any(w in norm for w in self.home) or not any(w in norm for w in self.abroad)
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class QuantityVocab:
     """quantities.yaml, indexed."""
@@ -45,6 +62,7 @@ class QuantityVocab:
     money: frozenset[str]
     not_units: frozenset[str]  # "ليرة تركية": a currency that is none of ours
     pill_words: tuple[tuple[str, str], ...]  # (word, item) of drugs sold as pills ("كبتاغون", captagon)
+    bare_currencies: dict[str, BareCurrency]  # by unit: a pound or dinar written alone
     unit_stems: tuple[tuple[str, int], ...]  # beginnings of units a count word may stand before
     history: HistoryMarkers
     item_after: int
@@ -75,8 +93,10 @@ class QuantityVocab:
                            for w in data["items"][item])
         follows = (frozenset(numbers.scales) | frozenset(units) | {p.split()[0] for p in phrases}
                    | {w for w in items if " " not in w})
+        bare = {unit: BareCurrency(clitic_forms(spec["words"]), _forms(spec["home"]), _forms(spec["abroad"]))
+                for unit, spec in data["bare_currencies"].items()}
         return cls(numbers, scale_stems, follows, units, phrases, items, frozenset(data["drug_only"]),
-                   frozenset(data["money"]), not_units, pill_words, unit_stems,
+                   frozenset(data["money"]), not_units, pill_words, bare, unit_stems,
                    HistoryMarkers.of(data["history"]), int(data["item_after_words"]), int(data["item_before_words"]))
 
 

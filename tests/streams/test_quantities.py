@@ -93,6 +93,8 @@ MORE = [
     ("range-dash", "ضبط ما بين 20-30 كغ من الحشيش في المستودع.", [(20, "kg", "hashish"), (30, "kg", "hashish")]),
     ("range-words", "قدرت الكمية بين 40 و60 كيلوغراماً من الكبتاغون.", [(40, "kg", "captagon"), (60, "kg", "captagon")]),
     ("pound-alone-is-syp", "ارتفع سعر الكيلو إلى 9000 ليرة في الأسواق.", [(9_000, "SYP", None)]),
+    ("pound-alone-in-a-syrian-story-naming-lebanon", "بلغ الغرام في دمشق 17 ألف ليرة، وارتفع في لبنان.",
+     [(17_000, "SYP", None)]),
     ("dinar-alone-is-iqd", "سجل الدولار 1480 دينارا في بورصة المدينة.", [(1_480, "IQD", None)]),
     ("count-word-before-unit", "وعثر المحققون على أربعة كيلوغرامات من الهيروين.", [(4, "kg", "heroin")]),
     ("english-drug-between", "Customs officers found 2.4 million Captagon pills in the lorry.",
@@ -119,6 +121,8 @@ def test_find_more_quantities(sentence: str, expected: list[tuple[float, str, st
 MORE_NONE = [
     ("jordanian-dinar", "فرضت المحكمة غرامة قدرها 500 دينار أردني."),
     ("lebanese-pound", "بلغ سعر الصرف 89 ألف ليرة لبنانية."),
+    ("dinar-alone-in-a-jordanian-story", "فرضت محكمة أمن الدولة الأردنية غرامة قدرها 5000 دينار على المتهم."),
+    ("pound-alone-in-a-lebanese-story", "رفعت الحكومة اللبنانية رسم الخبز إلى 50 ألف ليرة."),
     ("year-range-then-people", "خلال الفترة 2015-2020 قتل 300 شخص."),
     ("falling-numbers-are-no-range", "في عام 2023 و500 شخص غادروا."),
 ]
