@@ -34,6 +34,7 @@ _STAMP_MAX_CHARS = 90
 # Patterns and stamps look at a line that ends like a sentence only when it is this short.
 _SHORT_LINE = 80
 _CLOSERS = "'\"”’»)]"
+_STOPS = (".", "!", "?", "؟", "…")
 KINDS = ("words", "exact", "prefixes", "endings", "patterns", "markers", "stamp_words", "code_patterns")
 
 
@@ -114,15 +115,22 @@ class BoilerplateRules:
             return self.is_code(line)
         if (self.prefixes and self.prefixes.match(key)) or key.endswith(self.endings):
             return True
-        if len(line) > _SHORT_LINE and _ends_like_sentence(line):
+        if len(line) > _SHORT_LINE and line.rstrip(_CLOSERS)[-1:] in _STOPS:
             return self.is_code(line)  # a sentence: patterns and stamps are for labels, not for it
-        return bool((self.patterns and self.patterns.match(key)) or (self.floating and self.floating.search(key))
-                    or self.is_stamp(key) or self.is_code(line))
+        if (self.patterns and self.patterns.match(key)) or (self.floating and self.floating.search(key)):
+            return True
+        if len(key) <= _STAMP_MAX_CHARS and self.stamp_words and _STAMP_SIGNAL.search(key) \
+                and self._few_other_words(key):
+            return True
+        return self.is_code(line)
 
     def is_stamp(self, key: str) -> bool:
         """A date or time and little else: "الاثنين 2025-12-15 09:01 ص", "updated: july 5, 2021, 3:18 pm"."""
         if len(key) > _STAMP_MAX_CHARS or not self.stamp_words or not _STAMP_SIGNAL.search(key):
             return False
+        return self._few_other_words(key)
+
+    def _few_other_words(self, key: str) -> bool:
         extra = 0
         for token in _STAMP_TOKEN.findall(key):
             if not token.isdigit() and token not in self.stamp_words:
@@ -133,7 +141,8 @@ class BoilerplateRules:
 
     def is_code(self, line: str) -> bool:
         """Style or script residue ("#ad { position: fixed; ... }"); looked for only in lines with { or <."""
-        return bool(self.code_patterns and ("{" in line or "<" in line) and self.code_patterns.search(line))
+        return ("{" in line or "<" in line) and self.code_patterns is not None \
+            and self.code_patterns.search(line) is not None
 
     def explain(self, line: str) -> str | None:
         """The name of the class whose rules take ``line`` on its own (markers included), or None."""
@@ -150,7 +159,7 @@ class BoilerplateRules:
 
 def _ends_like_sentence(line: str) -> bool:
     """Whether ``line`` ends with . ! ? ؟ or …, quotes and brackets after it aside (cheaper than a regex)."""
-    return line.rstrip(_CLOSERS)[-1:] in (".", "!", "?", "؟", "…")
+    return line.rstrip(_CLOSERS)[-1:] in _STOPS
 
 
 def drop_boilerplate(lines: Sequence[str], rules: BoilerplateRules) -> Iterator[str]:
