@@ -108,8 +108,7 @@ def _anchors(norm: str, vocab: QuantityVocab) -> list[int]:
             out.append(m.start())
             continue
         after = word_after(norm, m.end())
-        if after in vocab.follows or (after and (after in _RANGE_WORDS or (after[0] == "و" and after[1:].isdigit())
-                                                 or (after.isdigit() and norm[m.end():m.end() + 2].strip()[:1] in ("-", "–")))):
+        if after in vocab.follows or (after and _range_follows(norm, m.end(), after)):
             out.append(m.start())
     for end, size in _stem_ends(norm, vocab.scale_stems):
         lo, hi = _word_around(norm, end + 1 - size, end + 1)
@@ -124,6 +123,14 @@ def _anchors(norm: str, vocab: QuantityVocab) -> list[int]:
                 out.append(lo)
     out.sort()
     return out
+
+
+def _range_follows(norm: str, end: int, after: str) -> bool:
+    """Whether the word ``after`` the number ending at ``end`` goes on to a range's other end:
+    "الى", "و180", "to", or digits after a dash ("150-180")."""
+    if after in _RANGE_WORDS or (after[0] == "و" and after[1:].isdigit()):
+        return True
+    return after.isdigit() and norm[end:end + 2].strip()[:1] in ("-", "–")
 
 
 def _word_around(norm: str, lo: int, hi: int) -> tuple[int, int]:
