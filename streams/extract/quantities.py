@@ -117,6 +117,8 @@ def _anchors(norm: str, vocab: QuantityVocab) -> list[int]:
             out.append(lo)
     for end, size in _stem_ends(norm, vocab.unit_stems):
         lo, hi = _word_around(norm, end + 1 - size, end + 1)
+        if lo >= 2 and norm[lo - 2].isdigit():
+            continue  # "5 كيلو": the digits are an anchor already
         if norm[lo:hi] in vocab.units:
             back = _TOKEN_BACK.search(norm, max(0, lo - _WORD_MAX), lo)
             if back is not None and back.group() in vocab.numbers.counts:
