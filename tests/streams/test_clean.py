@@ -145,6 +145,8 @@ CLASS_LINES = [
     ("bylines", "بقلم سامر الأحمد"),
     ("bylines", "by editor 5 March 2024"),
     ("bylines", "Reporting by Jane Doe; Editing by John Roe"),
+    ("bylines", "Posted on March 5, 2024 by admin"),
+    ("bylines", "نشر في 5 آذار 2024 بواسطة المحرر"),
     ("mastheads", "رئيس التحرير: فلان الفلاني - مدير التحرير: علان"),
     ("translation_notes", "This article is also available in: English"),
     ("translation_notes", "Powered by automated translation"),
@@ -172,6 +174,7 @@ CLASS_KEPT = [
     ("views-in-a-sentence", "وتداول ناشطون المقطع الذي حصد 500 ألف مشاهدة خلال يوم."),
     ("braces-in-prose", "قال المتحدث {بحسب البيان} إن العملية انتهت."),
     ("title-without-full-stop", "وأكدت الوزارة أن العملية مستمرة"),
+    ("killed-by-a-bomb-heading", "مقتل جندي بواسطة عبوة ناسفة في ريف درعا"),
 ]
 
 
