@@ -141,6 +141,10 @@ CLASS_LINES = [
     ("icons_and_credits", "https://www.example.com/images/photo-123.jpg"),
     ("icons_and_credits", "news.example.org | 05. 03. 2024 | ![]() |"),
     ("icons_and_credits", "صورة أرشيفية لعناصر من الجيش"),
+    ("icons_and_credits", "Photo: AFP"),
+    ("icons_and_credits", "تصوير: رويترز"),
+    ("icons_and_credits", "(Getty Images)"),
+    ("icons_and_credits", "Example News logo"),
     ("bylines", "تحرير: سامر الأحمد"),
     ("bylines", "بقلم سامر الأحمد"),
     ("bylines", "by editor 5 March 2024"),
@@ -175,6 +179,7 @@ CLASS_KEPT = [
     ("braces-in-prose", "قال المتحدث {بحسب البيان} إن العملية انتهت."),
     ("title-without-full-stop", "وأكدت الوزارة أن العملية مستمرة"),
     ("killed-by-a-bomb-heading", "مقتل جندي بواسطة عبوة ناسفة في ريف درعا"),
+    ("caption-with-a-credit", "عناصر من الجيش على الحدود مع الأردن (رويترز)"),
 ]
 
 
