@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
 
+from streams.clean import clean
 from streams.extract.quantities import find_quantities
+from tests.conftest import SHARED
 
 # (id, sentence, [(value, unit, item)])
 CASES = [
@@ -155,3 +158,28 @@ def test_quantities_reported_as_history_are_marked(sentence: str, published: dat
 def test_history_is_per_sentence() -> None:
     text = "ضبطت القوات اليوم مليوني حبة كبتاغون. وكانت قد ضبطت العام الماضي 5 ملايين حبة."
     assert [(q.value, q.historical) for q in find_quantities(text)] == [(2_000_000, False), (5_000_000, True)]
+
+
+def test_dev_articles_quantities_recall_and_precision() -> None:
+    """On the labelled dev sample (skipped when absent): most gold quantities found, few others."""
+    gold_file = SHARED / "dev" / "gold.jsonl"
+    if not gold_file.is_file():
+        pytest.skip(f"no dev gold labels at {gold_file}")
+    tp = fp = fn = 0
+    for line in gold_file.read_text(encoding="utf-8").splitlines():
+        gold = json.loads(line)
+        article = SHARED / "dev" / "articles" / f"{gold['id']}.txt"
+        if not article.is_file():
+            continue
+        found = [(q.value, q.unit, q.item) for q in find_quantities(clean(article.read_text(encoding="utf-8")))]
+        wanted = [(g["value"], g["unit"], g.get("item")) for g in gold["quantities"]]
+        for value, unit, item in found:
+            match = next((w for w in wanted if w[1:] == (unit, item) and abs(w[0] - value) <= 0.01 * w[0]), None)
+            if match is None:
+                fp += 1
+            else:
+                wanted.remove(match)
+                tp += 1
+        fn += len(wanted)
+    assert tp / (tp + fn) >= 0.9, (tp, fp, fn)
+    assert tp / (tp + fp) >= 0.85, (tp, fp, fn)
