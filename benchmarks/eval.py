@@ -2,6 +2,7 @@
 
     .venv/bin/python -m benchmarks.eval [--shared ../shared] [--corpus seeds --corpus dev] [--no-misses]
     make eval
+    .venv/bin/python -m benchmarks.eval --json    # one JSON object, for scripts
 
 For each labelled corpus found under the shared folder (the seeds: ``seeds/*.txt``
 with ``spec/seeds-gold.jsonl``; the dev set: ``dev/articles/*.txt`` with
@@ -167,7 +168,8 @@ def print_misses(gold: list[dict], results: list[dict], scorer: ModuleType | Non
 
 
 def evaluate(corpus: Corpus, res: Resources, scorer: ModuleType | None, *, misses: bool = True) -> dict | None:
-    """Run, score and print one corpus; its figures (None when it was skipped or not scored)."""
+    """Run, score and print one corpus; its figures (the scorer's when it is there, the rate always),
+    or None when the corpus was skipped."""
     why = corpus.missing()
     if why:
         print(f"== {corpus.name}: skipped ({why})")
@@ -180,11 +182,11 @@ def evaluate(corpus: Corpus, res: Resources, scorer: ModuleType | None, *, misse
     print(f"== {corpus.name}: {len(inputs)} articles, {len(gold)} labelled ({corpus.articles})")
     print(f"  classify rate {rate:,.0f} articles/s (best timed pass, one process, resources loaded)"
           + (f"; {errors} lines gave an error" if errors else ""))
-    figures = None
+    figures: dict = {"articles": len(inputs), "classify_rate": round(rate), "errors": errors}
     if scorer is None:
         print("  not scored: the scorer spec/score.py is absent")
     else:
-        figures = score(scorer, corpus.gold, results)
+        figures |= score(scorer, corpus.gold, results)
         print_scores(figures)
         print_by_language(scorer, gold, results)
     if misses:
@@ -201,16 +203,25 @@ def main(argv: list[str] | None = None) -> int:
                     help="evaluate only this corpus (repeatable; default: all)")
     ap.add_argument("--no-misses", action="store_true", help="print the scores only, not the misses")
     ap.add_argument("--taxonomy", type=Path, default=None, help="taxonomy YAML instead of the bundled one")
+    ap.add_argument("--json", action="store_true",
+                    help="print one JSON object instead: per corpus the scorer's figures and the classify rate "
+                         "(null for a corpus that is absent)")
     args = ap.parse_args(argv)
+    try:
+        res = Resources.load(args.taxonomy)
+    except (OSError, ValueError) as e:
+        print(f"eval: cannot load the resources: {' '.join(str(e).split())}", file=sys.stderr)
+        return 2
     scorer_path = args.shared / "spec" / "score.py"
     scorer = load_scorer(scorer_path)
-    if scorer is None:
-        print(f"scorer {scorer_path} absent: results are run but not scored")
-    t0 = time.perf_counter()
-    res = Resources.load(args.taxonomy)
-    print(f"resources loaded in {time.perf_counter() - t0:.2f}s")
-    for name in args.corpus or ("seeds", "dev"):
-        evaluate(corpora(args.shared)[name], res, scorer, misses=not args.no_misses)
+    out: dict[str, dict | None] = {}
+    with contextlib.redirect_stdout(io.StringIO()) if args.json else contextlib.nullcontext():
+        if scorer is None:
+            print(f"scorer {scorer_path} absent: results are run but not scored")
+        for name in args.corpus or ("seeds", "dev"):
+            out[name] = evaluate(corpora(args.shared)[name], res, scorer, misses=not args.no_misses)
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False))
     return 0
 
 

@@ -72,3 +72,19 @@ def test_misses_match_places_by_distance_and_quantities_by_value() -> None:
     assert misses["quantities"] == [("a1", [], ["5 kg hashish"])]
     assert misses["boilerplate"] == [("a1", ["kept «شارك عبر: فيسبوك | تويتر»"], [])]
     assert "places" not in misses
+
+
+def test_json_output_is_one_object_per_corpus(tmp_path: Path, capsys) -> None:
+    _write_corpus(tmp_path, "seeds", tmp_path / "spec" / "seeds-gold.jsonl")
+    assert evaluation.main(["--shared", str(tmp_path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["dev"] is None
+    assert out["seeds"]["articles"] == 1 and out["seeds"]["classify_rate"] > 0
+
+
+def test_a_bad_taxonomy_is_one_line(tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "taxonomy.yaml"
+    bad.write_text("topics: [\n", encoding="utf-8")
+    assert evaluation.main(["--shared", str(tmp_path), "--taxonomy", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("eval: cannot load the resources:") and err.count("\n") == 1
