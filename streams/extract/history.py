@@ -60,10 +60,15 @@ class HistoryMarkers:
 def sentence_around(norm: str, start: int, end: int) -> str:
     """The sentence of ``norm`` that holds norm[start:end] (stops: . ! ? ؟ and line breaks), at most
     `_REACH` characters either side of it."""
-    floor, ceiling = max(0, start - _REACH), min(len(norm), end + _REACH)
-    lo = max(max(norm.rfind(c, floor, start) for c in _STOPS) + 1, floor)
-    ends = [i for i in (norm.find(c, end, ceiling) for c in _STOPS) if i >= 0]
-    return norm[lo:min(ends) if ends else ceiling]
+    lo, hi = max(0, start - _REACH), min(len(norm), end + _REACH)
+    for c in _STOPS:
+        i = norm.rfind(c, lo, start)
+        if i >= 0:
+            lo = i + 1
+        i = norm.find(c, end, hi)
+        if i >= 0:
+            hi = i
+    return norm[lo:hi]
 
 
 def is_historical(norm: str, start: int, end: int, markers: HistoryMarkers, published: date | None = None) -> bool:
