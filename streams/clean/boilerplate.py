@@ -119,18 +119,12 @@ class BoilerplateRules:
             return self.is_code(line)  # a sentence: patterns and stamps are for labels, not for it
         if (self.patterns and self.patterns.match(key)) or (self.floating and self.floating.search(key)):
             return True
-        if len(key) <= _STAMP_MAX_CHARS and self.stamp_words and _STAMP_SIGNAL.search(key) \
-                and self._few_other_words(key):
-            return True
-        return self.is_code(line)
+        return self.is_stamp(key) or self.is_code(line)
 
     def is_stamp(self, key: str) -> bool:
         """A date or time and little else: "الاثنين 2025-12-15 09:01 ص", "updated: july 5, 2021, 3:18 pm"."""
         if len(key) > _STAMP_MAX_CHARS or not self.stamp_words or not _STAMP_SIGNAL.search(key):
             return False
-        return self._few_other_words(key)
-
-    def _few_other_words(self, key: str) -> bool:
         extra = 0
         for token in _STAMP_TOKEN.findall(key):
             if not token.isdigit() and token not in self.stamp_words:
