@@ -207,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="print one JSON object instead: per corpus the scorer's figures and the classify rate "
                          "(null for a corpus that is absent)")
     args = ap.parse_args(argv)
+    t0 = time.perf_counter()
     try:
         res = Resources.load(args.taxonomy)
     except (OSError, ValueError) as e:
@@ -216,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     scorer = load_scorer(scorer_path)
     out: dict[str, dict | None] = {}
     with contextlib.redirect_stdout(io.StringIO()) if args.json else contextlib.nullcontext():
+        print(f"resources loaded in {time.perf_counter() - t0:.2f}s")
         if scorer is None:
             print(f"scorer {scorer_path} absent: results are run but not scored")
         for name in args.corpus or ("seeds", "dev"):
