@@ -9,7 +9,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup jars dashboard lint bench clean
+.PHONY: run test setup jars dashboard lint bench eval clean
 
 run: setup
 	@echo "==> running the demo (marsad up --demo)"
@@ -55,6 +55,10 @@ bench: setup
 	$(BIN)/python -m benchmarks.bench_kafka
 	$(BIN)/python -m benchmarks.bench_classify
 	$(BIN)/python -m benchmarks.bench_worker
+
+# Quality on the labelled samples of ../shared (seeds, dev): per-field scores, then every miss.
+eval: $(STAMP)
+	$(BIN)/python -m benchmarks.eval
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache node_modules consumers/api/static/vendor

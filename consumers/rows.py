@@ -114,7 +114,7 @@ def article_rows(event: ArticleProcessed) -> ArticleRows:
          where.name if where else None, place_key(where) if where else None,
          where.lat if where else None, where.lon if where else None,
          where.country if where else None, story, dup.status, event.source)
-        for i, q in enumerate(event.quantities) if q.item
+        for i, q in enumerate(event.quantities) if q.item and not q.historical  # history is not the day's seizure
     ]
     children = {
         "article_topics": [(aid, t.id, float(t.score), _json(t.evidence)) for t in topics.values()],

@@ -50,6 +50,10 @@ class Quantity(msgspec.Struct, frozen=True, omit_defaults=True):
     unit: str  # pill, kg, g, ton, liter, USD, EUR, SYP, IQD
     item: str | None = None  # drug kind for drug quantities, None for money
     text: str = ""  # the phrase as written
+    # Reported as history (an earlier seizure recalled for context, "العام الماضي", "in March
+    # 2023"), not as the news of the day: still a fact of the article, but no seizure ledger
+    # counts it as the article's. Omitted on the wire when False, so older events read the same.
+    historical: bool = False
 
 
 class Incident(msgspec.Struct, frozen=True, omit_defaults=True):

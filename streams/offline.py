@@ -15,7 +15,7 @@ from typing import IO, Any
 import msgspec
 import orjson
 
-from schemas.facts import Incident
+from schemas.facts import Incident, Quantity
 from streams.pipeline import Analysis, Resources, analyse
 
 
@@ -28,10 +28,17 @@ def result_of(article_id: str, facts: Analysis) -> dict[str, Any]:
         "places": [{"name": p.name, "lat": p.lat, "lon": p.lon, "country": p.country} for p in facts.places],
         "countries": facts.countries,
         "orgs": [{"id": o.id, "name": o.name} for o in facts.orgs],
-        "quantities": [{"value": q.value, "unit": q.unit, "item": q.item, "text": q.text}
-                       for q in facts.quantities],
+        "quantities": [quantity_of(q) for q in facts.quantities],
         "incidents": [incident_of(i) for i in facts.incidents],
     }
+
+
+def quantity_of(q: Quantity) -> dict[str, Any]:
+    """A quantity as the contract prints it, with ``historical: true`` when it reports the past."""
+    out: dict[str, Any] = {"value": q.value, "unit": q.unit, "item": q.item, "text": q.text}
+    if q.historical:
+        out["historical"] = True
+    return out
 
 
 def incident_of(inc: Incident) -> dict[str, Any]:
@@ -47,8 +54,7 @@ def incident_of(inc: Incident) -> dict[str, Any]:
         if value is not None:
             out[count] = value
     if inc.quantities:
-        out["quantities"] = [{"value": q.value, "unit": q.unit, "item": q.item, "text": q.text}
-                             for q in inc.quantities]
+        out["quantities"] = [quantity_of(q) for q in inc.quantities]
     out["evidence"] = inc.evidence
     return out
 

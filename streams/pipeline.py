@@ -95,7 +95,7 @@ def analyse(text: str, res: Resources, *, title: str = "", lang: str = "",
     topics, orgs, org_mentions = topics_orgs_and_mentions(norm, res.taxonomy, title_norm, text=body,
                                                           title_text=title or None, written=written)
     places, countries = find_places_and_countries(norm, res.gazetteer, text=body, written=written)
-    quantities = find_quantities(body, norm=norm, written=written)
+    quantities = find_quantities(body, norm=norm, written=written, published=published)
     lang = lang or detect_lang(body)
     incidents = find_incidents(body, norm, lang=lang, published=published, places=places, orgs=orgs,
                                quantities=quantities, vocab=res.incidents, taxonomy=res.taxonomy, written=written,

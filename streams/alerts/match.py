@@ -120,8 +120,9 @@ def _quantities(rule: StoryRule, view: ArticleView) -> list[str] | None:
 
 
 def quantity_meets(q: Quantity, c: QuantityCond) -> bool:
-    """Same item (when the condition names one) and at least the minimum; weights compare across g/kg/ton."""
-    if c.item is not None and q.item != c.item:
+    """Same item (when the condition names one) and at least the minimum; weights compare across g/kg/ton.
+    A quantity the article recalls from the past (``historical``) is no news and meets nothing."""
+    if q.historical or (c.item is not None and q.item != c.item):
         return False
     if q.unit == c.unit:
         return q.value >= c.min

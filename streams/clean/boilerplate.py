@@ -1,11 +1,13 @@
 """Site boilerplate removal by general rules kept as data (``boilerplate.yaml``).
 
-The rules file says which lines are site furniture (share bars, "Read Next"
-and its teaser, "اقرأ أيضا" teasers, "Most Popular" lists, correction and
-complaint footers...); this module only compiles and applies them. Rules
-look at one line at a time through its *key* (the line in matching form with
-decorations stripped), plus one piece of state: after a marker such as
-"Read Next", the following title-like lines are teasers and are dropped too.
+The rules file says which lines are site furniture, grouped in named classes
+(share bars, teasers, tag lines, time stamps, view counters, font-size
+controls, author boxes, translation notes, code residue...); this module only
+compiles and applies them. Rules look at one line at a time through its
+*key* (the line in matching form with decorations stripped), plus one piece
+of state: after a marker such as "Read Next", the following title-like lines
+are teasers and are dropped too. `BoilerplateRules.explain` names the class
+that takes a line.
 """
 
 from __future__ import annotations
@@ -24,7 +26,16 @@ from streams.text.normalize import normalize
 DEFAULT_PATH = Path(__file__).with_name("boilerplate.yaml")
 
 _WORD = re.compile(r"[^\W_]+")
-_SENTENCE_END = re.compile(r"[.!?؟…]['\"”’»)\]]*$")
+# Words and numbers of a time stamp, apart ("gmt09:28" is "gmt", "09", "28").
+_STAMP_TOKEN = re.compile(r"[^\W\d_]+|\d+")
+# What makes a line a date or a time: a clock time or a year.
+_STAMP_SIGNAL = re.compile(r"\d{1,2}:\d{2}|(?<!\d)(?:19|20)\d\d(?!\d)")
+_STAMP_MAX_CHARS = 90
+# Patterns and stamps look at a line that ends like a sentence only when it is this short.
+_SHORT_LINE = 80
+_CLOSERS = "'\"”’»)]"
+_STOPS = (".", "!", "?", "؟", "…")
+KINDS = ("words", "exact", "prefixes", "endings", "patterns", "markers", "stamp_words", "code_patterns")
 
 
 class BoilerplateError(ValueError):
@@ -56,10 +67,17 @@ class BoilerplateRules:
     exact: frozenset[str]
     prefixes: re.Pattern[str] | None
     endings: tuple[str, ...]
-    patterns: re.Pattern[str] | None
+    patterns: re.Pattern[str] | None  # the patterns written with ^: tried at the key's start only
+    floating: re.Pattern[str] | None  # the other patterns: searched through the key
     markers: dict[str, int]  # marker key -> how many teaser lines after it to drop
+    stamp_words: frozenset[str]  # weekdays, months, "updated", "am"...: with numbers, a time stamp
+    code_patterns: re.Pattern[str] | None  # CSS or script residue, in lines of any length
     title_max_chars: int
     prefix_max_chars: int
+    stamp_extra_words: int  # words of a stamp line that are none of stamp_words ("2024.11.10 | 17:52 دمشق")
+    wrapper_max_words: int  # see `clean_and_normalize`: a kept title wrapped in this many words more
+    ticker_min_lines: int  # see `clean_and_normalize`: a run of headlines this long above the body
+    classes: dict[str, BoilerplateRules]  # by class name, each class alone (for `explain`)
 
     @property
     def longest(self) -> int:
@@ -94,13 +112,48 @@ class BoilerplateRules:
             if all(w in self.words or w.isdigit() for w in words):
                 return True
         if len(line) > self.prefix_max_chars:
+            return self.is_code(line)
+        if (self.prefixes and self.prefixes.match(key)) or key.endswith(self.endings):
+            return True
+        if len(line) > _SHORT_LINE and line.rstrip(_CLOSERS)[-1:] in _STOPS:
+            return self.is_code(line)  # a sentence: patterns and stamps are for labels, not for it
+        if (self.patterns and self.patterns.match(key)) or (self.floating and self.floating.search(key)):
+            return True
+        return self.is_stamp(key) or self.is_code(line)
+
+    def is_stamp(self, key: str) -> bool:
+        """A date or time and little else: "الاثنين 2025-12-15 09:01 ص", "updated: july 5, 2021, 3:18 pm"."""
+        if len(key) > _STAMP_MAX_CHARS or not self.stamp_words or not _STAMP_SIGNAL.search(key):
             return False
-        return bool((self.prefixes and self.prefixes.match(key)) or key.endswith(self.endings)
-                    or (self.patterns and self.patterns.search(key)))
+        extra = 0
+        for token in _STAMP_TOKEN.findall(key):
+            if not token.isdigit() and token not in self.stamp_words:
+                extra += 1
+                if extra > self.stamp_extra_words:
+                    return False
+        return True
+
+    def is_code(self, line: str) -> bool:
+        """Style or script residue ("#ad { position: fixed; ... }"); looked for only in lines with { or <."""
+        return ("{" in line or "<" in line) and self.code_patterns is not None \
+            and self.code_patterns.search(line) is not None
+
+    def explain(self, line: str) -> str | None:
+        """The name of the class whose rules take ``line`` on its own (markers included), or None."""
+        key = line_key(line)
+        for name, rules in self.classes.items():
+            if key in rules.markers or rules.is_boilerplate(line, key):
+                return name
+        return None
 
     def is_title_like(self, line: str) -> bool:
         """A short line that does not end like a sentence: a heading or a teaser title."""
-        return len(line) <= self.title_max_chars and not _SENTENCE_END.search(line)
+        return len(line) <= self.title_max_chars and not _ends_like_sentence(line)
+
+
+def _ends_like_sentence(line: str) -> bool:
+    """Whether ``line`` ends with . ! ? ؟ or …, quotes and brackets after it aside (cheaper than a regex)."""
+    return line.rstrip(_CLOSERS)[-1:] in _STOPS
 
 
 def drop_boilerplate(lines: Sequence[str], rules: BoilerplateRules) -> Iterator[str]:
@@ -130,7 +183,9 @@ def kept_lines(lines: Sequence[str], rules: BoilerplateRules,
     for line, norm_line in zip(lines, norm_lines, strict=True):
         if not line:
             continue
-        if len(line) > longest:  # a paragraph: no rule can take it
+        if len(line) > longest:  # a paragraph: no rule but code residue can take it
+            if rules.code_patterns is not None and rules.is_code(line):
+                continue
             teasers = 0
             yield line, norm_line
             continue
@@ -148,58 +203,116 @@ def kept_lines(lines: Sequence[str], rules: BoilerplateRules,
 
 
 def _compile(doc: Any, source: str) -> BoilerplateRules:
+    """Rules of a parsed file: its classes (``classes: {name: {kind: ...}}``) and any kinds at top level."""
     def fail(field: str, problem: str) -> BoilerplateError:
         return BoilerplateError(f"{source}: {field}: {problem}")
 
-    def phrases(value: Any, field: str) -> list[str]:
-        if not isinstance(value, list):
-            raise fail(field, "must be a list of phrases")
-        for i, v in enumerate(value):
-            if not isinstance(v, str) or not line_key(v):
-                raise fail(f"{field}[{i}]", f"{v!r} is not a phrase with letters in it (quote on/off/yes/no)")
-        return [line_key(v) for v in value]
-
-    def limit(field: str, default: int) -> int:
+    def limit(field: str, default: int, low: int = 1) -> int:
         value = doc.get(field, default)
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            raise fail(field, "must be a positive whole number of characters")
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise fail(field, f"must be a whole number, {low} or more")
         return value
 
     if not isinstance(doc, dict):
         raise fail("top level", "must be a mapping of rule kinds")
-    known = {"title_max_chars", "prefix_max_chars", "words", "exact", "prefixes", "endings", "markers", "patterns"}
-    unknown = sorted(str(k) for k in doc if k not in known)
+    settings = {"title_max_chars", "prefix_max_chars", "stamp_extra_words", "wrapper_max_words",
+                "ticker_min_lines", "classes"}
+    unknown = sorted(str(k) for k in doc if k not in settings and k not in KINDS)
     if unknown:
-        raise fail(unknown[0], f"unknown rule kind (expected one of: {', '.join(sorted(known))})")
-    prefixes = phrases(doc.get("prefixes", []), "prefixes")
-    patterns = []
-    for i, p in enumerate(doc.get("patterns", []) or []):
-        try:
-            patterns.append(re.compile(p).pattern)
-        except (re.error, TypeError) as e:
-            raise fail(f"patterns[{i}]", f"not a regular expression: {e}") from None
-    markers: dict[str, int] = {}
-    raw_markers = doc.get("markers", [])
-    if not isinstance(raw_markers, list):
-        raise fail("markers", "must be a list of {teasers, phrases} groups")
-    for i, group in enumerate(raw_markers):
-        if not isinstance(group, dict) or set(group) - {"teasers", "phrases"}:
-            raise fail(f"markers[{i}]", "must be a mapping with teasers and phrases")
-        teasers = group.get("teasers", 0)
-        if isinstance(teasers, bool) or not isinstance(teasers, int) or teasers < 0:
-            raise fail(f"markers[{i}].teasers", "must be a whole number of lines, 0 or more")
-        markers.update(dict.fromkeys(phrases(group.get("phrases"), f"markers[{i}].phrases"), teasers))
-    rules = BoilerplateRules(
-        words=frozenset(w for phrase in phrases(doc.get("words", []), "words") for w in _WORD.findall(phrase)),
-        exact=frozenset(phrases(doc.get("exact", []), "exact")),
-        prefixes=re.compile("(?:" + "|".join(map(re.escape, prefixes)) + r")(?!\w)") if prefixes else None,
-        endings=tuple(phrases(doc.get("endings", []), "endings")),
-        patterns=re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None,
-        markers=markers,
-        title_max_chars=limit("title_max_chars", 200),
-        prefix_max_chars=limit("prefix_max_chars", 300),
-    )
+        raise fail(unknown[0], f"unknown rule kind (expected one of: {', '.join(sorted(settings | set(KINDS)))})")
+    groups: dict[str, tuple[str, dict]] = {}
+    top = {k: v for k, v in doc.items() if k in KINDS}
+    if top:
+        groups["rules"] = ("", top)
+    classes = doc.get("classes", {}) or {}
+    if not isinstance(classes, dict):
+        raise fail("classes", "must be a mapping of class names to their rules")
+    for name, body in classes.items():
+        if not isinstance(body, dict):
+            raise fail(f"classes.{name}", "must be a mapping of rule kinds (and `what`)")
+        bad = sorted(str(k) for k in body if k not in KINDS and k != "what")
+        if bad:
+            raise fail(f"classes.{name}.{bad[0]}", f"unknown rule kind (expected one of: what, {', '.join(KINDS)})")
+        groups[str(name)] = (f"classes.{name}.", {k: v for k, v in body.items() if k != "what"})
+    limits = {
+        "title_max_chars": limit("title_max_chars", 200), "prefix_max_chars": limit("prefix_max_chars", 300),
+        "stamp_extra_words": limit("stamp_extra_words", 1, low=0),
+        "wrapper_max_words": limit("wrapper_max_words", 0, low=0),
+        "ticker_min_lines": limit("ticker_min_lines", 0, low=0),
+    }
+    parsed = {name: _parse(body, where, fail) for name, (where, body) in groups.items()}
+    each = {name: _build(parts, limits, {}) for name, parts in parsed.items()}
+    merged: dict[str, list] = {kind: [] for kind in KINDS}
+    for parts in parsed.values():
+        for kind, values in parts.items():
+            merged[kind].extend(values)
+    rules = _build(merged, limits, each)
     too_long = next((p for p in (*rules.exact, *rules.markers) if len(p) > rules.longest), None)
     if too_long is not None:
         raise fail("exact/markers", f"{too_long!r} is longer than title_max_chars and prefix_max_chars")
     return rules
+
+
+def _parse(body: dict, where: str, fail) -> dict[str, list]:
+    """The kinds of one class (or of the top level), checked: {kind: [values]}; markers as (key, teasers)."""
+    def phrases(value: Any, field: str) -> list[str]:
+        if not isinstance(value, list):
+            raise fail(where + field, "must be a list of phrases")
+        for i, v in enumerate(value):
+            if not isinstance(v, str) or not line_key(v):
+                raise fail(f"{where}{field}[{i}]", f"{v!r} is not a phrase with letters in it (quote on/off/yes/no)")
+        return [line_key(v) for v in value]
+
+    def regexes(value: Any, field: str) -> list[str]:
+        if not isinstance(value, list):
+            raise fail(where + field, "must be a list of regular expressions")
+        for i, p in enumerate(value):
+            try:
+                re.compile(p)
+            except (re.error, TypeError) as e:
+                raise fail(f"{where}{field}[{i}]", f"not a regular expression: {e}") from None
+        return list(value)
+
+    out: dict[str, list] = {
+        "words": [w for phrase in phrases(body.get("words", []), "words") for w in _WORD.findall(phrase)],
+        "exact": phrases(body.get("exact", []), "exact"),
+        "prefixes": phrases(body.get("prefixes", []), "prefixes"),
+        "endings": phrases(body.get("endings", []), "endings"),
+        "patterns": regexes(body.get("patterns", []) or [], "patterns"),
+        "code_patterns": regexes(body.get("code_patterns", []) or [], "code_patterns"),
+        "stamp_words": [w for phrase in phrases(body.get("stamp_words", []), "stamp_words")
+                        for w in _STAMP_TOKEN.findall(phrase)],
+        "markers": [],
+    }
+    raw_markers = body.get("markers", [])
+    if not isinstance(raw_markers, list):
+        raise fail(where + "markers", "must be a list of {teasers, phrases} groups")
+    for i, group in enumerate(raw_markers):
+        if not isinstance(group, dict) or set(group) - {"teasers", "phrases"}:
+            raise fail(f"{where}markers[{i}]", "must be a mapping with teasers and phrases")
+        teasers = group.get("teasers", 0)
+        if isinstance(teasers, bool) or not isinstance(teasers, int) or teasers < 0:
+            raise fail(f"{where}markers[{i}].teasers", "must be a whole number of lines, 0 or more")
+        out["markers"].extend((p, teasers) for p in phrases(group.get("phrases"), f"{where}markers[{i}].phrases"))
+    return out
+
+
+def _either(patterns: list[str], flags: int = 0) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), flags) if patterns else None
+
+
+def _build(parts: dict[str, list], limits: dict[str, int], classes: dict[str, BoilerplateRules]) -> BoilerplateRules:
+    prefixes = parts["prefixes"]
+    return BoilerplateRules(
+        words=frozenset(parts["words"]),
+        exact=frozenset(parts["exact"]),
+        prefixes=re.compile("(?:" + "|".join(map(re.escape, prefixes)) + r")(?!\w)") if prefixes else None,
+        endings=tuple(parts["endings"]),
+        patterns=_either([p for p in parts["patterns"] if p.startswith("^")]),
+        floating=_either([p for p in parts["patterns"] if not p.startswith("^")]),
+        markers=dict(parts["markers"]),
+        stamp_words=frozenset(parts["stamp_words"]),
+        code_patterns=_either(parts["code_patterns"]),
+        classes=classes,
+        **limits,
+    )

@@ -10,6 +10,13 @@ from streams.clean.html import html_to_text, is_html
 from streams.text.normalize import fold_chars, needs_nfkc, normalize, squash_spaces
 
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
+_WORDS = re.compile(r"[^\W_]+")
+_WRAPPER_MARK = re.compile("[-|–—:“”«»\"]")
+_TITLE_MIN_WORDS = 4
+_TICKER_MAX_CHARS, _PARAGRAPH_MIN_CHARS = 120, 140
+_KEY_CHARS = 12  # titles are looked up by this many characters at either end
+_WRAPPER_MAX_CHARS = 120  # what a wrapper of a few words adds to a title, at most
+_CLOSING = "”»\"' "
 
 
 def clean(text: str, rules: BoilerplateRules | None = None) -> str:
@@ -23,7 +30,11 @@ def clean(text: str, rules: BoilerplateRules | None = None) -> str:
     3. Boilerplate lines are dropped by the rules of ``boilerplate.yaml``
        (or ``rules``): share bars, "Read Next" and its teaser, "اقرأ أيضا"
        teasers, "Most Popular" lists, correction and complaint footers...
-    4. A line repeated verbatim (a photo caption printed twice) is kept once.
+    4. A run of at least ``ticker_min_lines`` short headlines above the first
+       paragraph (a "latest news" ticker printed before the article) goes.
+       A line repeated verbatim (a photo caption printed twice) is kept once,
+       and so is a title repeated inside a wrapper of a few words ("<site> -
+       <title>", "<title> - <site>", "نقدم لكم خبر “<title>”"): the wrapper goes.
     5. Empty lines are dropped.
 
     Spelling is kept as written: matching forms are for the classifier.
@@ -58,5 +69,67 @@ def clean_and_normalize(text: str, rules: BoilerplateRules | None = None) -> tup
             seen.add(line)
             body.append(line)
             norm_body.append(norm_line)
+    if rules.ticker_min_lines and len(body) > rules.ticker_min_lines:
+        ticker = _leading_ticker(body, rules.ticker_min_lines)
+        body, norm_body = body[ticker:], norm_body[ticker:]
+    if rules.wrapper_max_words and len(body) > 1:
+        wrappers = _wrappers(body, rules)
+        if wrappers:
+            body = [line for i, line in enumerate(body) if i not in wrappers]
+            norm_body = [line for i, line in enumerate(norm_body) if i not in wrappers]
     clean_text = "\n".join(body)
     return clean_text, "\n".join(norm_body) if per_char else normalize(clean_text)
+
+
+def _wrappers(body: list[str], rules: BoilerplateRules) -> set[int]:
+    """Indices of the lines that are another kept title-like line (of some words) wrapped in at most
+    ``rules.wrapper_max_words`` words more, joined by a dash, bar, colon or quotes.
+
+    The title starts or ends the wrapper ("<title> - <site>", "<site> - <title>", "خبر “<title>”"),
+    so titles are looked up by their first and last characters: no loop over lines times titles.
+    """
+    heads: dict[str, str] = {}
+    tails: dict[str, str] = {}
+    longest = 0
+    for t in body:
+        if _KEY_CHARS <= len(t) <= rules.title_max_chars and rules.is_title_like(t) \
+                and t.count(" ") >= _TITLE_MIN_WORDS - 1:
+            longest = max(longest, len(t))
+            for keys, key in ((heads, t[:_KEY_CHARS]), (tails, t[-_KEY_CHARS:])):
+                if len(t) < len(keys.get(key, t + " ")):  # the shortest: a wrapper shares its title's ends
+                    keys[key] = t
+    if not heads:
+        return set()
+    out = set()
+    reach = min(rules.prefix_max_chars, longest + _WRAPPER_MAX_CHARS)  # no wrapper is longer
+    for i, line in enumerate(body):
+        if len(line) > reach or not _WRAPPER_MARK.search(line):
+            continue
+        title = heads.get(line[:_KEY_CHARS])
+        rest = line[len(title):] if title and len(line) > len(title) and line.startswith(title) else None
+        if rest is None:
+            end = line.rstrip(_CLOSING)
+            title = tails.get(end[-_KEY_CHARS:])
+            rest = end[:-len(title)] if title and len(end) > len(title) and end.endswith(title) else None
+        if rest is not None and len(_WORDS.findall(rest)) <= rules.wrapper_max_words and _WRAPPER_MARK.search(rest):
+            out.add(i)
+    return out
+
+
+def _leading_ticker(body: list[str], min_lines: int) -> int:
+    """How many lines at the top are a ticker of other articles' headlines: at least ``min_lines``
+    short lines of some words that do not end with a full stop (a headline may ask a question),
+    right before a paragraph (a long line that ends like a sentence); 0 when there is none."""
+    run = 0
+    for line in body:
+        if len(line) > _TICKER_MAX_CHARS or line.count(" ") < _TITLE_MIN_WORDS - 1 or _ends_with_stop(line):
+            break
+        run += 1
+    if run < min_lines or run >= len(body):
+        return 0
+    after = body[run]
+    return run if len(after) >= _PARAGRAPH_MIN_CHARS and _ends_with_stop(after) else 0
+
+
+def _ends_with_stop(line: str) -> bool:
+    return line.rstrip(_CLOSING)[-1:] in (".", "!", "…")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import msgspec
+
 from consumers.rows import article_rows, main_place, search_words, timestamp
-from schemas.facts import Place
+from schemas.facts import Place, Quantity
 from tests.consumers.factory import article
 
 
@@ -38,3 +40,11 @@ def test_main_place_is_the_most_mentioned_then_the_first():
 def test_nul_characters_are_dropped():
     ev = article(1, title="عنوان\x00مكسور")
     assert "\x00" not in article_rows(ev).article[5]
+
+
+def test_a_quantity_reported_as_history_is_no_seizure_of_the_article():
+    ev = article(7, pills=2.5e6)
+    past = Quantity(value=9e6, unit="pill", item="captagon", text="9 ملايين حبة", historical=True)
+    rows = article_rows(msgspec.structs.replace(ev, quantities=[*ev.quantities, past]))
+    assert [r[2:5] for r in rows.children["seizures"]] == [("captagon", "pill", 2.5e6)]
+    assert len(rows.children["article_quantities"]) == 3  # still a fact of the article

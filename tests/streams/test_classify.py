@@ -104,6 +104,64 @@ def test_topic_assignment(taxonomy: Taxonomy, text: str, title: str, want: set[s
     assert not got & not_want
 
 
+# The same news in Arabic and in English must get the same topics: (id, Arabic, English, topics).
+# Texts written for these tests.
+PARITY = [
+    ("seizure-at-the-border",
+     "أحبطت الجمارك عملية تهريب شحنة كبتاغون على الحدود، وصادرت المضبوطات.",
+     "Customs officers foiled a smuggling attempt at the border and seized a Captagon shipment.",
+     {"narcotics", "smuggling", "security_ops"}),
+    ("smugglers-chased",
+     "طاردت الدوريات المهربين الذين فروا تاركين الحبوب المخدرة.",
+     "Patrols chased the smugglers, who fled and left the narcotic pills behind.",
+     {"narcotics", "smuggling"}),
+    ("soldiers-killed-in-an-attack",
+     "قتل ثلاثة جنود في هجوم شنه تنظيم داعش على نقطة للجيش.",
+     "Three soldiers were killed in an ISIS attack on an army post.",
+     {"terrorism", "military"}),
+    ("militia-recruitment",
+     "تواصل الميليشيات الإيرانية تجنيد الشبان في ريف دير الزور.",
+     "Iran-backed militias keep recruiting young men in the Deir ez-Zor countryside.",
+     {"militias"}),
+    ("sanctions-on-financiers",
+     "فرضت وزارة الخزانة عقوبات على ممولين لحزب الله.",
+     "The Treasury Department sanctioned Hezbollah financiers.",
+     {"sanctions_policy", "militias"}),
+    ("camp-families-repatriated",
+     "غادرت عشرات العائلات مخيم الهول ضمن رحلة إعادة جديدة للنازحين.",
+     "Dozens of families left al-Hol camp in a new repatriation of displaced people.",
+     {"humanitarian"}),
+    ("headline-verbs",
+     "الجيش الأردني يحبط محاولة تهريب مخدرات على الحدود السورية ويضبط كمية من الكبتاغون",
+     "Jordanian army foils drug smuggling attempt on Syrian border, seizes Captagon",
+     {"narcotics", "smuggling", "security_ops"}),
+    ("raid-and-clashes",
+     "داهمت قوات الأمن مقرا لخلية تابعة لداعش واشتبكت مع عناصرها.",
+     "Security forces raided an ISIS cell's hideout and clashed with its members.",
+     {"security_ops", "terrorism", "military"}),
+    ("civilians-killed-in-strikes",
+     "أسفرت الغارات عن مقتل خمسة مدنيين بينهم أطفال ونساء.",
+     "The airstrikes killed five civilians, including children; civilian casualties are rising.",
+     {"military", "humanitarian"}),
+]
+
+
+@pytest.mark.parametrize(("arabic", "english", "want"), [c[1:] for c in PARITY], ids=[c[0] for c in PARITY])
+def test_arabic_and_english_get_the_same_topics(taxonomy: Taxonomy, arabic: str, english: str, want: set[str]) -> None:
+    assert topic_ids(arabic, taxonomy) == want
+    assert topic_ids(english, taxonomy) == want
+
+
+def test_smuggling_named_in_passing_is_not_the_topic(taxonomy: Taxonomy) -> None:
+    text = "ناقش المشرعون سبل تعطيل شبكات التهريب ضمن استراتيجية جديدة."
+    assert "smuggling" not in topic_ids(text, taxonomy)
+
+
+def test_no_civilian_casualties_is_no_humanitarian_news(taxonomy: Taxonomy) -> None:
+    text = "U.S. forces struck a militia depot; there were no reports of civilian casualties."
+    assert "humanitarian" not in topic_ids(text, taxonomy)
+
+
 def test_scores_are_in_range_and_evidence_points_into_the_text(taxonomy: Taxonomy) -> None:
     text = clean((ARTICLES / "seizure_jordan_border.txt").read_text(encoding="utf-8"))
     title, body = text.split("\n", 1)
@@ -155,6 +213,16 @@ ORGS = {
     "un-envoy": ("التقى المبعوث الأممي وفد المعارضة", {"un"}, set()),
     "english-names": ("The SDF and U.S. forces raided an ISIS cell; Wagner left.",
                       {"sdf", "us_forces", "isis", "wagner"}, set()),
+    "english-pmf-hezbollah-daesh": ("Al-Hashd Al-Shaabi fighters and Hizbullah members repelled a Daesh attack.",
+                                    {"pmf", "hezbollah", "isis"}, set()),
+    "english-us-special-forces-centcom": ("US special forces raided the house, CENTCOM said.", {"us_forces"}, set()),
+    "english-coalition-forces": ("Coalition forces struck the cell.", {"coalition"}, set()),
+    "english-internal-security-with-sdf": ("The SDF and the Internal Security Forces arrested two men.",
+                                           {"sdf", "asayish"}, set()),
+    "english-lebanese-internal-security": ("Lebanese Internal Security Forces arrested two men.", set(), {"asayish"}),
+    "russian-air-force": ("شن الطيران الروسي غارات على البادية", {"russian_forces"}, set()),
+    "russian-warplanes": ("Russian warplanes struck positions in the desert.", {"russian_forces"}, set()),
+    "us-special-forces-arabic": ("نفذت القوات الخاصة الأميركية عملية إنزال", {"us_forces"}, set()),
 }
 
 

@@ -101,6 +101,164 @@ def test_entities_in_plain_text_are_decoded() -> None:
     assert clean("قالت &quot;قسد&quot; إن العملية انتهت.") == 'قالت "قسد" إن العملية انتهت.'
 
 
+# --- line classes of boilerplate.yaml --------------------------------------------------
+
+# (class, line): each line, between two body paragraphs, is dropped, and the class named is
+# the one that takes it. Lines written for these tests, in the forms real sites print.
+CLASS_LINES = [
+    ("share_bars", "Facebook Twitter YouTube RSS"),
+    ("menus", "الصفحة الرئيسية"),
+    ("menus", "أخبار العراق"),
+    ("menus", "عاجل الآن"),
+    ("menus", "World News"),
+    ("ads", "[ad_3]"),
+    ("ads", "Source link"),
+    ("site_names", "Example News"),
+    ("teasers", "• مواجهات جديدة بين الفصائل المسلحة في ريف حلب و"),
+    ("teasers", "• آخر التحديثات"),
+    ("follow_and_subscribe", "حمّل التطبيق الآن"),
+    ("follow_and_subscribe", "Our site on Google Play"),
+    ("follow_and_subscribe", "Sign up for our daily newsletter"),
+    ("tags", "الكلمات الدالة: درعا المخدرات الحدود"),
+    ("tags", "Tags: Syria, Captagon"),
+    ("tags", "#درعا_الآن #سوريا_اليوم"),
+    ("time_stamps", "الثلاثاء 2024-03-05 10:15 م"),
+    ("time_stamps", "الأربعاء، ٥ آذار ٢٠٢٤"),
+    ("time_stamps", "2024.03.05 | 10:15 حلب"),
+    ("time_stamps", "آخر تحديث: 05 مارس 2024 - 11:40 GMT"),
+    ("time_stamps", "Published: March 5, 2024, 9:02 AM"),
+    ("time_stamps", "منذ ساعتين"),
+    ("time_stamps", "قبل 3 ساعات"),
+    ("time_stamps", "منذ 5 دقائق"),
+    ("time_stamps", "2 hours ago"),
+    ("view_counters", "1,204 مشاهدة"),
+    ("view_counters", "عدد القراءات: 88"),
+    ("view_counters", "3.4k views"),
+    ("font_size", "A+ A-"),
+    ("font_size", "حجم الخط"),
+    ("font_size", "ع ع ع"),
+    ("icons_and_credits", "clock icon"),
+    ("icons_and_credits", "https://www.example.com/images/photo-123.jpg"),
+    ("icons_and_credits", "news.example.org | 05. 03. 2024 | ![]() |"),
+    ("icons_and_credits", "صورة أرشيفية لعناصر من الجيش"),
+    ("icons_and_credits", "Photo: AFP"),
+    ("icons_and_credits", "تصوير: رويترز"),
+    ("icons_and_credits", "(Getty Images)"),
+    ("icons_and_credits", "Example News logo"),
+    ("bylines", "تحرير: سامر الأحمد"),
+    ("bylines", "بقلم سامر الأحمد"),
+    ("bylines", "by editor 5 March 2024"),
+    ("bylines", "Reporting by Jane Doe; Editing by John Roe"),
+    ("bylines", "Posted on March 5, 2024 by admin"),
+    ("bylines", "نشر في 5 آذار 2024 بواسطة المحرر"),
+    ("mastheads", "رئيس التحرير: فلان الفلاني - مدير التحرير: علان"),
+    ("translation_notes", "This article is also available in: English"),
+    ("translation_notes", "Powered by automated translation"),
+    ("comment_forms", "This site uses Akismet to reduce spam."),
+    ("comment_forms", "12 bloggers like this:"),
+    ("footers", "الآراء الواردة في المقال تعبر عن رأي كاتبها"),
+    ("footers", "© 2024 Example Media. All rights reserved"),
+    ("code", ".banner { position: fixed; top: 0; } .banner a { color: red; }"),
+]
+
+
+@pytest.mark.parametrize(("kind", "line"), CLASS_LINES, ids=[f"{k}:{line[:24]}" for k, line in CLASS_LINES])
+def test_line_classes_drop_their_lines(kind: str, line: str) -> None:
+    assert BoilerplateRules.default().explain(line) == kind
+    assert lines(clean(f"{BODY}\n{line}\n{BODY2}")) == [BODY, BODY2]
+
+
+# Body lines near those classes: they stay, and no class claims them.
+CLASS_KEPT = [
+    ("stamp-words-in-a-sentence", "وفي يوم الثلاثاء 5 آذار 2024 قتل ثلاثة مدنيين بقصف على بلدة في ريف إدلب."),
+    ("year-and-words-heading", "حصيلة الضحايا في درعا خلال 2024"),
+    ("section-word-in-a-title", "أخبار سارة عن عودة المهجرين إلى قراهم في ريف حمص"),
+    ("by-in-a-sentence", "By Monday, the troops had left the town and the checkpoint was closed."),
+    ("editor-in-a-sentence", "وقال رئيس التحرير إن الصحيفة ستواصل تغطية الأحداث في المنطقة."),
+    ("views-in-a-sentence", "وتداول ناشطون المقطع الذي حصد 500 ألف مشاهدة خلال يوم."),
+    ("braces-in-prose", "قال المتحدث {بحسب البيان} إن العملية انتهت."),
+    ("title-without-full-stop", "وأكدت الوزارة أن العملية مستمرة"),
+    ("killed-by-a-bomb-heading", "مقتل جندي بواسطة عبوة ناسفة في ريف درعا"),
+    ("caption-with-a-credit", "عناصر من الجيش على الحدود مع الأردن (رويترز)"),
+]
+
+
+@pytest.mark.parametrize("line", [c[1] for c in CLASS_KEPT], ids=[c[0] for c in CLASS_KEPT])
+def test_body_lines_near_the_classes_stay(line: str) -> None:
+    assert BoilerplateRules.default().explain(line) is None
+    assert lines(clean(f"{BODY}\n{line}\n{BODY2}")) == [BODY, line, BODY2]
+
+
+def test_a_long_line_of_code_residue_is_dropped() -> None:
+    css = "#box { position: fixed; bottom: 0; width: 100%; } " * 10
+    assert lines(clean(f"{BODY}\n{css}\n{BODY2}")) == [BODY, BODY2]
+
+
+@pytest.mark.parametrize("wrapped", [
+    "موقع المثال - ضبط شحنة كبتاغون كبيرة قرب الحدود الأردنية",
+    "ضبط شحنة كبتاغون كبيرة قرب الحدود الأردنية | موقع المثال",
+    "نقدم لكم خبر “ضبط شحنة كبتاغون كبيرة قرب الحدود الأردنية”",
+], ids=["site-dash-title", "title-bar-site", "quoted-title-in-a-lead"])
+def test_a_title_wrapped_in_a_few_words_is_kept_once(wrapped: str) -> None:
+    title = "ضبط شحنة كبتاغون كبيرة قرب الحدود الأردنية"
+    assert lines(clean(f"{wrapped}\n{title}\n{BODY}")) == [title, BODY]
+
+
+def test_a_sentence_holding_the_title_is_no_wrapper() -> None:
+    title = "ضبط شحنة كبتاغون كبيرة قرب الحدود الأردنية"
+    body = f"وقالت الوزارة في بيان إن {title} جاء بعد متابعة استمرت أسابيع من قبل الأجهزة المختصة."
+    assert lines(clean(f"{title}\n{body}")) == [title, body]
+
+
+HEADLINES = ["هل تعود الأمطار إلى البلاد الأسبوع المقبل؟", "ارتفاع أسعار الذهب في الأسواق المحلية اليوم",
+             "المنتخب يستعد لمباراة حاسمة في التصفيات", "افتتاح معرض الكتاب بمشاركة عشرات دور النشر"]
+PARAGRAPH = ("أعلنت وزارة الداخلية، اليوم الأحد، ضبط شحنة من حبوب الكبتاغون كانت معدة للتهريب عبر الحدود، "
+             "وتوقيف ثلاثة أشخاص يشتبه بعلاقتهم بالشبكة التي تنشط بين المحافظات الجنوبية والحدود.")
+
+
+def test_a_ticker_of_headlines_above_the_article_is_dropped() -> None:
+    assert lines(clean("\n".join([*HEADLINES, PARAGRAPH, BODY2]))) == [PARAGRAPH, BODY2]
+
+
+@pytest.mark.parametrize("top", [
+    HEADLINES[:3],  # title, subtitle and a caption: fewer than a ticker
+    [*HEADLINES[:2], "دمشق", *HEADLINES[2:]],  # a short line breaks the run
+], ids=["three-lines", "broken-run"])
+def test_a_few_lines_above_the_article_stay(top: list[str]) -> None:
+    assert lines(clean("\n".join([*top, PARAGRAPH]))) == [*top, PARAGRAPH]
+
+
+def test_unpunctuated_paragraphs_are_no_ticker() -> None:
+    text = "\n".join([*HEADLINES, "وقالت المصادر إن التحقيقات مستمرة"])  # no long paragraph after them
+    assert lines(clean(text)) == [*HEADLINES, "وقالت المصادر إن التحقيقات مستمرة"]
+
+
+def test_classes_in_a_rules_file_of_ones_own(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text("classes:\n  promos:\n    what: promotions\n    prefixes: [عرض خاص]\n", encoding="utf-8")
+    rules = BoilerplateRules.load(path)
+    assert rules.explain("عرض خاص: اشتراك مجاني") == "promos"
+    assert lines(clean(f"{BODY}\nعرض خاص: اشتراك مجاني", rules)) == [BODY]
+
+
+def test_dev_articles_lose_most_gold_boilerplate_and_keep_all_gold_body() -> None:
+    gold_file = SHARED / "dev" / "gold.jsonl"
+    if not gold_file.is_file():
+        pytest.skip(f"no dev gold labels at {gold_file}")
+    removed = total = 0
+    for line in gold_file.read_text(encoding="utf-8").splitlines():
+        gold = json.loads(line)
+        article = SHARED / "dev" / "articles" / f"{gold['id']}.txt"
+        if not article.is_file():
+            continue
+        body = _squash(clean(article.read_text(encoding="utf-8")))
+        for keep in gold.get("keep", []):
+            assert _squash(keep) in body, (gold["id"], keep)
+        total += len(gold.get("boilerplate", []))
+        removed += sum(_squash(bp) not in body for bp in gold.get("boilerplate", []))
+    assert removed >= 0.8 * total, f"{removed}/{total} gold boilerplate lines removed"
+
+
 # --- HTML -----------------------------------------------------------------------
 
 HTML_FRAGMENTS = {
@@ -149,10 +307,14 @@ def test_html_is_detected(text: str, html: bool) -> None:
     ("markers:\n  - {phrases: [read next], after: 2}", r"markers\[0\]"),
     ("patterns: ['(unclosed']", r"patterns\[0\]"),
     ("title_max_chars: 0", "title_max_chars"),
+    ("classes: [a]", "classes"),
+    ("classes:\n  x: {prefix: [a]}", r"classes\.x\.prefix"),
+    ("classes:\n  x: {patterns: ['(']}", r"classes\.x\.patterns\[0\]"),
     ("share_buttons: [x]", "share_buttons"),
     ("exact: ['***']", r"exact\[0\]"),
     ("words: [facebook, on]", r"words\[1\]"),
 ], ids=["words-not-a-list", "negative-teasers", "unknown-marker-field", "bad-regex", "zero-limit",
+        "classes-not-a-mapping", "unknown-kind-in-a-class", "bad-regex-in-a-class",
         "unknown-kind", "phrase-without-letters", "yaml-boolean"])
 def test_rules_errors_name_the_field(tmp_path: Path, content: str, field: str) -> None:
     path = tmp_path / "rules.yaml"

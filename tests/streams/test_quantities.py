@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from datetime import date
+
 import pytest
 
+from streams.clean import clean
 from streams.extract.quantities import find_quantities
+from tests.conftest import SHARED
 
 # (id, sentence, [(value, unit, item)])
 CASES = [
@@ -77,3 +82,104 @@ def test_text_is_the_phrase_as_written_and_repeats_count_once() -> None:
     found = find_quantities(text)
     assert len(found) == 1
     assert found[0].text == "١٠٨ كيلوغرامًا من الحَشِيش"
+
+
+# (id, sentence, [(value, unit, item)]): numbers in several parts, ranges, currencies named alone,
+# English forms. Texts written for these tests.
+MORE = [
+    ("scale-and-smaller-words", "صادرت الجمارك مليوناً وثلاثمائة ألف حبة كبتاغون.", [(1_300_000, "pill", "captagon")]),
+    ("thousands-and-digits", "ضبطت الدورية أربعة آلاف و200 ليتر من المازوت المهرب.", [(4_200, "liter", None)]),
+    ("digits-thousands-and-digits", "بلغ سعر الغرام 12 ألفاً و300 ليرة سورية.", [(12_300, "SYP", None)]),
+    ("thousand-and-hundreds-words", "دفع المهرب ألفاً وخمسمائة دولار للسائق.", [(1_500, "USD", None)]),
+    ("dual-and-digits", "صودر ألفين و750 ليتراً من البنزين.", [(2_750, "liter", None)]),
+    ("count-words-joined", "عثرت الدورية على خمسة وعشرين ألف حبة مخدرة.", [(25_000, "pill", "drugs")]),
+    ("range-dash", "ضبط ما بين 20-30 كغ من الحشيش في المستودع.", [(20, "kg", "hashish"), (30, "kg", "hashish")]),
+    ("range-words", "قدرت الكمية بين 40 و60 كيلوغراماً من الكبتاغون.", [(40, "kg", "captagon"), (60, "kg", "captagon")]),
+    ("pound-alone-is-syp", "ارتفع سعر الكيلو إلى 9000 ليرة في الأسواق.", [(9_000, "SYP", None)]),
+    ("pound-alone-in-a-syrian-story-naming-lebanon", "بلغ الغرام في دمشق 17 ألف ليرة، وارتفع في لبنان.",
+     [(17_000, "SYP", None)]),
+    ("dinar-alone-is-iqd", "سجل الدولار 1480 دينارا في بورصة المدينة.", [(1_480, "IQD", None)]),
+    ("count-word-before-unit", "وعثر المحققون على أربعة كيلوغرامات من الهيروين.", [(4, "kg", "heroin")]),
+    ("english-drug-between", "Customs officers found 2.4 million Captagon pills in the lorry.",
+     [(2_400_000, "pill", "captagon")]),
+    ("english-commas-drug-between", "Police seized about 350,000 Captagon pills on Monday.",
+     [(350_000, "pill", "captagon")]),
+    ("english-count-word-unit", "They also found three kilograms of heroin.", [(3, "kg", "heroin")]),
+    ("english-dollars-million", "The network earned $12 million a year.", [(12_000_000, "USD", None)]),
+    ("english-word-million", "Donors pledged two million dollars.", [(2_000_000, "USD", None)]),
+    ("english-range", "Each bag held 10-15 kg of hashish.", [(10, "kg", "hashish"), (15, "kg", "hashish")]),
+    ("english-pounds", "Fines reached 500,000 Syrian pounds.", [(500_000, "SYP", None)]),
+    ("bare-pills-in-a-captagon-article", "The gang dropped bags of Captagon. Soldiers counted 75,000 pills.",
+     [(75_000, "pill", "captagon")]),
+    ("bare-pills-two-pill-drugs-named", "Captagon and tramadol were found. Soldiers counted 75,000 pills.",
+     [(75_000, "pill", "drugs")]),
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [c[1:] for c in MORE], ids=[c[0] for c in MORE])
+def test_find_more_quantities(sentence: str, expected: list[tuple[float, str, str | None]]) -> None:
+    test_find_quantities(sentence, expected)
+
+
+MORE_NONE = [
+    ("jordanian-dinar", "فرضت المحكمة غرامة قدرها 500 دينار أردني."),
+    ("lebanese-pound", "بلغ سعر الصرف 89 ألف ليرة لبنانية."),
+    ("dinar-alone-in-a-jordanian-story", "فرضت محكمة أمن الدولة الأردنية غرامة قدرها 5000 دينار على المتهم."),
+    ("pound-alone-in-a-lebanese-story", "رفعت الحكومة اللبنانية رسم الخبز إلى 50 ألف ليرة."),
+    ("year-range-then-people", "خلال الفترة 2015-2020 قتل 300 شخص."),
+    ("falling-numbers-are-no-range", "في عام 2023 و500 شخص غادروا."),
+]
+
+
+@pytest.mark.parametrize("sentence", [c[1] for c in MORE_NONE], ids=[c[0] for c in MORE_NONE])
+def test_no_more_quantity(sentence: str) -> None:
+    assert find_quantities(sentence) == []
+
+
+# (id, sentence, publication day, historical?)
+HISTORY = [
+    ("today", "ضبطت القوات اليوم 3 ملايين حبة كبتاغون.", None, False),
+    ("last-year", "وكانت القوات قد ضبطت العام الماضي 3 ملايين حبة كبتاغون.", None, True),
+    ("since-start-of-year", "وبلغ مجموع ما ضبط منذ بداية العام 40 مليون حبة كبتاغون.", None, True),
+    ("english-last-year", "Last year, officers seized 4 million Captagon pills.", None, True),
+    ("earlier-year-with-day", "In March 2023, police seized 40 kg of hashish.", date(2025, 5, 1), True),
+    ("same-year-with-day", "In March 2025, police seized 40 kg of hashish.", date(2025, 5, 1), False),
+    ("earlier-year-without-day", "In March 2023, police seized 40 kg of hashish.", None, False),
+    ("since-a-year-is-a-comparison", "ضبط 8 ملايين حبة كبتاغون، أكبر كمية منذ عام 2019.", date(2025, 5, 1), False),
+]
+
+
+@pytest.mark.parametrize(("sentence", "published", "historical"), [c[1:] for c in HISTORY], ids=[c[0] for c in HISTORY])
+def test_quantities_reported_as_history_are_marked(sentence: str, published: date | None, historical: bool) -> None:
+    (found,) = find_quantities(sentence, published=published)
+    assert found.historical is historical
+
+
+def test_history_is_per_sentence() -> None:
+    text = "ضبطت القوات اليوم مليوني حبة كبتاغون. وكانت قد ضبطت العام الماضي 5 ملايين حبة."
+    assert [(q.value, q.historical) for q in find_quantities(text)] == [(2_000_000, False), (5_000_000, True)]
+
+
+def test_dev_articles_quantities_recall_and_precision() -> None:
+    """On the labelled dev sample (skipped when absent): most gold quantities found, few others."""
+    gold_file = SHARED / "dev" / "gold.jsonl"
+    if not gold_file.is_file():
+        pytest.skip(f"no dev gold labels at {gold_file}")
+    tp = fp = fn = 0
+    for line in gold_file.read_text(encoding="utf-8").splitlines():
+        gold = json.loads(line)
+        article = SHARED / "dev" / "articles" / f"{gold['id']}.txt"
+        if not article.is_file():
+            continue
+        found = [(q.value, q.unit, q.item) for q in find_quantities(clean(article.read_text(encoding="utf-8")))]
+        wanted = [(g["value"], g["unit"], g.get("item")) for g in gold["quantities"]]
+        for value, unit, item in found:
+            match = next((w for w in wanted if w[1:] == (unit, item) and abs(w[0] - value) <= 0.01 * w[0]), None)
+            if match is None:
+                fp += 1
+            else:
+                wanted.remove(match)
+                tp += 1
+        fn += len(wanted)
+    assert tp / (tp + fn) >= 0.9, (tp, fp, fn)
+    assert tp / (tp + fp) >= 0.85, (tp, fp, fn)

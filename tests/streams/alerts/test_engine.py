@@ -181,3 +181,10 @@ def test_weights_compare_across_units():
     tons = article("t", "ضبطت السلطات 2 طن من الكبتاغون في مستودع بريف دمشق.")
     assert [q.unit for q in tons.quantities] == ["ton"]
     assert match_story_rule(rules.story[0], ArticleView(tons))
+
+
+def test_a_seizure_recalled_from_last_year_raises_nothing():
+    rules = custom("rules:\n  - {id: r, title: t, severity: info, quantities: [{item: captagon, unit: pill, min: 1000000}]}\n")
+    past = article("p", "وكانت السلطات قد ضبطت العام الماضي 5 ملايين حبة كبتاغون في المرفأ.")
+    assert [q.historical for q in past.quantities] == [True]
+    assert match_story_rule(rules.story[0], ArticleView(past)) is None
