@@ -57,7 +57,7 @@ class Receiver:
 
     def _handle(self, handler: BaseHTTPRequestHandler, body: bytes) -> None:
         key = handler.headers.get(IDEMPOTENCY_KEY, "")
-        signed = verify(self.secret, handler.headers.get(TIMESTAMP, ""), body, handler.headers.get(SIGNATURE, ""))
+        signed = verify(self.secret, handler.headers.get(TIMESTAMP, ""), key, body, handler.headers.get(SIGNATURE, ""))
         with self._lock:
             self.tries[key] += 1
             status = self.answer(key, self.tries[key])
