@@ -44,6 +44,15 @@ def ledger_path(settings: Any) -> Path:
     return Path(settings.data_dir) / "alerts" / f"delivered-{settings.topic_prefix}.sqlite"
 
 
+def instance_id(group: str, ledger: Path) -> str:
+    """The consumer's static group membership: one per host and ledger (the ledger allows one process), so
+    a restarted delivery takes its partitions back at once instead of after the dead one's session timeout."""
+    import hashlib
+    import socket
+    where = hashlib.blake2b(f"{socket.gethostname()}:{ledger.resolve()}".encode(), digest_size=6).hexdigest()
+    return f"{group}-{where}"
+
+
 def retry_schedule(settings: Any) -> Any:
     from consumers.alerts.schedule import RetrySchedule
     return RetrySchedule(settings.alert_deliver_backoff, settings.alert_deliver_backoff_max,
@@ -83,7 +92,7 @@ def deliver_cmd(obj: Any, webhooks: str | None, jsonl: str | None, group: str | 
     queued for the next start.
     """
     from consumers.alerts.deliver import DeliverConfig, run_deliver, stop_on_signals
-    from consumers.alerts.ledger import Ledger
+    from consumers.alerts.ledger import Ledger, LedgerBusy
     from consumers.alerts.targets import JsonlSink, WebhookTarget
     from consumers.cli import _broker
     from schemas.topics import Topics
@@ -94,9 +103,15 @@ def deliver_cmd(obj: Any, webhooks: str | None, jsonl: str | None, group: str | 
                                "MARSAD_ALERT_WEBHOOKS) or --jsonl PATH|-")
     bootstrap = _broker(s)
     topics = Topics(s.topic_prefix)
-    config = DeliverConfig(group=group or f"{s.topic_prefix}-alerts-deliver", grace=s.shutdown_grace,
-                           schedule=retry_schedule(s))
+    group = group or f"{s.topic_prefix}-alerts-deliver"
+    config = DeliverConfig(group=group, grace=s.shutdown_grace, schedule=retry_schedule(s),
+                           instance_id=instance_id(group, ledger_path(s)))
     ledger = Ledger(ledger_path(s))
+    try:
+        ledger.claim()
+    except LedgerBusy as e:
+        ledger.close()
+        raise click.ClickException(f"{e}: one delivery per data dir and topic prefix") from None
     click.echo(f"deliver: {topics.alerts} -> " + ", ".join([e.name for e in endpoints] + ([f"jsonl {jsonl}"]
                if jsonl else [])) + " (SIGTERM stops after the grace period)", err=True)
 

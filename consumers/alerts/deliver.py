@@ -79,6 +79,7 @@ class DeliverConfig:
     grace: float = 10.0  # seconds the deliveries in flight get on stop
     schedule: RetrySchedule = field(default_factory=RetrySchedule)
     poll: float = 1.0  # seconds between looks at the outbox when nothing wakes a sender
+    instance_id: str | None = None  # static group membership: a restart takes its partitions back at once
 
 
 class Deliverer:
@@ -94,13 +95,14 @@ class Deliverer:
         self.senders = [Sender(t, ledger, config.schedule, self._dead_letter, self.totals.sent, poll=config.poll)
                         for t in self.targets]
         self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap, group_id=config.group, client_id="marsad-alerts-deliver",
-            enable_auto_commit=False, auto_offset_reset="earliest", isolation_level="read_committed")
+            bootstrap_servers=bootstrap, group_id=config.group, group_instance_id=config.instance_id,
+            client_id="marsad-alerts-deliver", enable_auto_commit=False, auto_offset_reset="earliest", isolation_level="read_committed")
         self._producer = AIOKafkaProducer(bootstrap_servers=bootstrap, client_id="marsad-alerts-deliver",
                                           acks="all", enable_idempotence=True)
 
     async def run(self, stop: asyncio.Event) -> DeliverTotals:
         """1. the senders (owed work first)  2. read, queue, commit until stop  3. drain the senders, close."""
+        self.ledger.claim()
         await self._producer.start()
         tasks = [asyncio.create_task(s.run(), name=f"sender {s.target.name}") for s in self.senders]
         try:

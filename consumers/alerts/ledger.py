@@ -7,8 +7,10 @@ Two tables, ``{data_dir}/alerts/delivered-{prefix}.sqlite``:
   next is due. The reader puts a Kafka batch here in one transaction and
   only then commits its offsets, so a failing endpoint never holds the
   offsets (or the other endpoints) back, and what it is owed survives a
-  restart or kill -9 (``synchronous=FULL``: a committed row is on disk,
-  whatever happens after);
+  restart or kill -9. Queueing commits with ``synchronous=FULL`` (on disk
+  even through a power loss, since the offsets move on); the rest (tries,
+  settling) with NORMAL, safe from a process crash: a settle lost to a power
+  cut only sends that post again;
 - ``delivered``: one row per settled (target, key), "accepted" or "dead".
   A key that is settled or owed is not queued again when the topic is read
   again, so nothing is posted twice to an endpoint that accepted it;
@@ -28,6 +30,8 @@ their own process (WAL: readers do not block the writer).
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import sqlite3
 import threading
 import time
@@ -103,6 +107,10 @@ class TargetStatus:
     dead: int = 0
 
 
+class LedgerBusy(RuntimeError):
+    """Another process delivers from this ledger (two would post the same rows)."""
+
+
 class Ledger:
     """The outbox and the settled deliveries of one topic prefix (see the module docstring)."""
 
@@ -115,11 +123,28 @@ class Ledger:
         self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30.0)
         self._lock = threading.Lock()
         self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=FULL")  # offsets are committed past what is here: keep it on disk
+        self._conn.execute("PRAGMA synchronous=NORMAL")  # FULL for `enqueue` (see the module docstring)
         for statement in SCHEMA:
             self._conn.execute(statement)
         if create:
             self._conn.execute("DELETE FROM delivered WHERE at < ?", [time.time() - keep_days * 86400])
+        self._lock_file: int | None = None
+
+    def claim(self) -> None:
+        """Make this process the one that sends from this ledger (an advisory lock the OS drops when the process
+        ends, kill -9 included); `LedgerBusy` when another process holds it."""
+        if self._lock_file is not None:
+            return
+        fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 32).decode(errors="replace").strip() or "?"
+            os.close(fd)
+            raise LedgerBusy(f"another `marsad alerts deliver` (pid {holder}) sends from {self.path}") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._lock_file = fd
 
     # -- queueing -----------------------------------------------------------------------------
     def enqueue(self, rows: Sequence[Owed], when: When | Sequence[When] = "new", *, now: float | None = None) -> int:
@@ -128,11 +153,16 @@ class Ledger:
         now = time.time() if now is None else now
         whens = [when] * len(rows) if isinstance(when, str) else list(when)
         queued = 0
-        with self._lock, self._transaction():
-            for r, w in zip(rows, whens, strict=True):
-                cur = self._conn.execute(_INSERT[w], [r.target, r.key, r.alert_id, r.event_type, r.body, r.msg_key,
-                                                      r.topic, r.partition, r.offset, now, now, r.target, r.key])
-                queued += cur.rowcount
+        with self._lock:
+            self._conn.execute("PRAGMA synchronous=FULL")  # offsets are committed past these rows: on disk first
+            try:
+                with self._transaction():
+                    for r, w in zip(rows, whens, strict=True):
+                        queued += self._conn.execute(_INSERT[w], [
+                            r.target, r.key, r.alert_id, r.event_type, r.body, r.msg_key, r.topic, r.partition,
+                            r.offset, now, now, r.target, r.key]).rowcount
+            finally:
+                self._conn.execute("PRAGMA synchronous=NORMAL")
         return queued
 
     async def aenqueue(self, rows: list[Owed], when: When = "new") -> int:
@@ -234,6 +264,9 @@ class Ledger:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+        if self._lock_file is not None:
+            os.close(self._lock_file)
+            self._lock_file = None
 
     # -- inside ---------------------------------------------------------------------------------
     def _record(self, target: str, key: str, outcome: str) -> None:

@@ -9,6 +9,7 @@ signature verifies; ``accepted`` lists the idempotency keys answered 2xx.
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ class Received:
     body: bytes
     signed: bool  # the signature verifies with the endpoint's secret
     status: int | None  # None: hung
+    at: float  # time.time() when the request arrived
 
 
 class Receiver:
@@ -56,6 +58,7 @@ class Receiver:
         self._thread.start()
 
     def _handle(self, handler: BaseHTTPRequestHandler, body: bytes) -> None:
+        at = time.time()
         key = handler.headers.get(IDEMPOTENCY_KEY, "")
         signed = verify(self.secret, handler.headers.get(TIMESTAMP, ""), key, body, handler.headers.get(SIGNATURE, ""))
         with self._lock:
@@ -68,9 +71,9 @@ class Receiver:
             with self._lock:
                 self.hanging -= 1
             status = 503
-            record = Received(key, dict(handler.headers), body, signed, None)
+            record = Received(key, dict(handler.headers), body, signed, None, at)
         else:
-            record = Received(key, dict(handler.headers), body, signed, status)
+            record = Received(key, dict(handler.headers), body, signed, status, at)
         with self._lock:
             self.requests.append(record)
         try:
