@@ -47,9 +47,9 @@ SCHEMA = (
     "key TEXT NOT NULL, alert_id TEXT NOT NULL, event_type TEXT NOT NULL, body BLOB NOT NULL, msg_key TEXT, "
     "source_topic TEXT NOT NULL, source_partition INTEGER NOT NULL, source_offset INTEGER NOT NULL, "
     "queued_at REAL NOT NULL, tries INTEGER NOT NULL DEFAULT 0, next_try_at REAL NOT NULL, "
-    "last_error TEXT NOT NULL DEFAULT '', UNIQUE (target, key))",
+    "last_error TEXT NOT NULL DEFAULT '', head INTEGER NOT NULL, UNIQUE (target, key))",
     "CREATE INDEX IF NOT EXISTS outbox_alert ON outbox (target, alert_id, seq)",
-    "CREATE INDEX IF NOT EXISTS outbox_due ON outbox (target, next_try_at)",
+    "CREATE INDEX IF NOT EXISTS outbox_due ON outbox (target, head, next_try_at)",
 )
 
 # When a row is queued, by what the ledger says of its (target, key):
@@ -57,14 +57,18 @@ SCHEMA = (
 #   unaccepted: dead or never settled (redeliver --all);  any: even if accepted (redeliver --force)
 When = Literal["new", "dead", "unaccepted", "any"]
 _CONDITION: dict[str, str] = {
-    "new": "NOT EXISTS (SELECT 1 FROM delivered d WHERE d.target = ? AND d.key = ?)",
-    "dead": "EXISTS (SELECT 1 FROM delivered d WHERE d.target = ? AND d.key = ? AND d.outcome = 'dead')",
-    "unaccepted": "NOT EXISTS (SELECT 1 FROM delivered d WHERE d.target = ? AND d.key = ? AND d.outcome = 'accepted')",
-    "any": "? IS NOT NULL AND ? IS NOT NULL",
+    "new": "NOT EXISTS (SELECT 1 FROM delivered d WHERE d.target = ?1 AND d.key = ?2)",
+    "dead": "EXISTS (SELECT 1 FROM delivered d WHERE d.target = ?1 AND d.key = ?2 AND d.outcome = 'dead')",
+    "unaccepted": "NOT EXISTS (SELECT 1 FROM delivered d WHERE d.target = ?1 AND d.key = ?2 AND d.outcome = 'accepted')",
+    "any": "1",
 }
+# ``head``: the row is its alert's oldest queued row at its target, the only one that may be sent
 _INSERT = {when: "INSERT INTO outbox (target, key, alert_id, event_type, body, msg_key, source_topic, "
-                 "source_partition, source_offset, queued_at, next_try_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
-                 f"WHERE {condition} ON CONFLICT (target, key) DO NOTHING" for when, condition in _CONDITION.items()}
+                 "source_partition, source_offset, queued_at, next_try_at, head) "
+                 "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, "
+                 "NOT EXISTS (SELECT 1 FROM outbox h WHERE h.target = ?1 AND h.alert_id = ?3) "
+                 f"WHERE {condition} ON CONFLICT (target, key) DO NOTHING"
+           for when, condition in _CONDITION.items()}
 
 
 @dataclass(frozen=True)
@@ -160,7 +164,7 @@ class Ledger:
                     for r, w in zip(rows, whens, strict=True):
                         queued += self._conn.execute(_INSERT[w], [
                             r.target, r.key, r.alert_id, r.event_type, r.body, r.msg_key, r.topic, r.partition,
-                            r.offset, now, now, r.target, r.key]).rowcount
+                            r.offset, now]).rowcount
             finally:
                 self._conn.execute("PRAGMA synchronous=NORMAL")
         return queued
@@ -178,11 +182,10 @@ class Ledger:
                 "SELECT o.seq, o.key, o.alert_id, o.event_type, o.body, o.msg_key, o.source_topic, "
                 "o.source_partition, o.source_offset, o.tries, o.last_error, d.outcome FROM outbox o "
                 "LEFT JOIN delivered d ON d.target = o.target AND d.key = o.alert_id "
-                "WHERE o.target = ? AND o.next_try_at <= ? "
-                "AND o.seq = (SELECT MIN(p.seq) FROM outbox p WHERE p.target = o.target AND p.alert_id = o.alert_id) "
-                "ORDER BY o.next_try_at, o.seq LIMIT ?", [target, now, limit + len(busy)]).fetchall()
-            later = self._conn.execute("SELECT MIN(next_try_at) FROM outbox WHERE target = ? AND next_try_at > ?",
-                                       [target, now]).fetchone()[0]
+                "WHERE o.target = ? AND o.head AND o.next_try_at <= ? "
+                "ORDER BY o.next_try_at LIMIT ?", [target, now, limit + len(busy)]).fetchall()
+            later = self._conn.execute("SELECT MIN(next_try_at) FROM outbox WHERE target = ? AND head "
+                                       "AND next_try_at > ?", [target, now]).fetchone()[0]
         due = [Due(seq, Owed(target, key, alert, etype, body, mkey, topic, part, off), tries, error, outcome)
                for seq, key, alert, etype, body, mkey, topic, part, off, tries, error, outcome in rows
                if alert not in busy]
@@ -191,7 +194,10 @@ class Ledger:
     def settle(self, seq: int, target: str, key: str, outcome: Literal["accepted", "dead"]) -> None:
         """The row is done: out of the outbox, into the delivered table, in one transaction."""
         with self._lock, self._transaction():
-            self._conn.execute("DELETE FROM outbox WHERE seq = ?", [seq])
+            row = self._conn.execute("DELETE FROM outbox WHERE seq = ? RETURNING alert_id", [seq]).fetchone()
+            if row:  # the alert's next row (if any) may go now
+                self._conn.execute("UPDATE outbox SET head = 1 WHERE seq = (SELECT MIN(seq) FROM outbox "
+                                   "WHERE target = ? AND alert_id = ?)", [target, row[0]])
             self._record(target, key, outcome)
 
     def retry(self, seq: int, tries: int, next_try_at: float, error: str) -> None:
@@ -204,8 +210,8 @@ class Ledger:
         """The target accepted a delivery again: make its retrying rows due now. Returns how many."""
         now = time.time() if now is None else now
         with self._lock:
-            return self._conn.execute("UPDATE outbox SET next_try_at = ? WHERE target = ? AND next_try_at > ? "
-                                      "AND tries > 0", [now, target, now]).rowcount
+            return self._conn.execute("UPDATE outbox SET next_try_at = ? WHERE target = ? AND head "
+                                      "AND next_try_at > ? AND tries > 0", [now, target, now]).rowcount
 
     async def asettle(self, seq: int, target: str, key: str, outcome: Literal["accepted", "dead"]) -> None:
         await asyncio.to_thread(self.settle, seq, target, key, outcome)
