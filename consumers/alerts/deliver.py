@@ -35,6 +35,7 @@ from consumers.alerts.schedule import RetrySchedule
 from consumers.alerts.sender import Sender, SendTotals
 from consumers.alerts.signing import idempotency_key
 from consumers.alerts.targets import Taker, Target
+from deploy.services import metrics
 from schemas.codec import SchemaError, decode, encode
 from schemas.events import AlertRaised, AlertUpdated, DeadLetter
 from schemas.topics import Topics
@@ -105,6 +106,7 @@ class Deliverer:
         self.ledger.claim()
         await self._producer.start()
         tasks = [asyncio.create_task(s.run(), name=f"sender {s.target.name}") for s in self.senders]
+        tasks.append(asyncio.create_task(self._report(), name="queue report"))
         try:
             await self._consumer.start()
             self._consumer.subscribe([self.topics.alerts], listener=_Rebalance())
@@ -131,6 +133,27 @@ class Deliverer:
                      ", ".join(f"{name} {n}" for name, n in owed.items()))
         log.info("deliver: stopped: %s", self.totals.summary())
         return self.totals
+
+    async def _report(self, every: float = 5.0) -> None:
+        """The queue per endpoint as metrics; and a warning, once, for rows owed to endpoints no longer
+        configured (kept: put the endpoint back, or `marsad alerts deliveries` shows them)."""
+        names = {t.name for t in self.targets}
+        warned = False
+        while True:
+            try:
+                status = await asyncio.to_thread(self.ledger.status)
+            except Exception:  # metrics only; the senders report real trouble
+                status = {}
+            for name in names:
+                s = status.get(name)
+                metrics.ALERT_DELIVERIES_QUEUED.labels(endpoint=name, state="pending").set(s.pending if s else 0)
+                metrics.ALERT_DELIVERIES_QUEUED.labels(endpoint=name, state="retrying").set(s.retrying if s else 0)
+            orphans = {n: s.pending + s.retrying for n, s in status.items() if n not in names and s.pending + s.retrying}
+            if orphans and not warned:
+                log.warning("deliver: %s holds deliveries for endpoints not configured now: %s (kept until they are)",
+                            self.ledger.path, ", ".join(f"{n} {c}" for n, c in orphans.items()))
+                warned = True
+            await asyncio.sleep(every)
 
     async def _take(self, batch: dict[TopicPartition, list]) -> None:
         """Queue a batch in the outbox (one transaction), then commit it and wake the senders."""

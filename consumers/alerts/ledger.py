@@ -251,8 +251,8 @@ class Ledger:
                     "MIN(queued_at) FROM outbox GROUP BY target"):
                 out[target] = TargetStatus(target, pending, retrying, next_try, oldest)
             for target, error in self._conn.execute(
-                    "SELECT target, last_error FROM outbox o WHERE tries > 0 AND seq = "
-                    "(SELECT MAX(seq) FROM outbox p WHERE p.target = o.target AND p.tries > 0)"):
+                    "SELECT target, last_error FROM outbox WHERE seq IN "
+                    "(SELECT MAX(seq) FROM outbox WHERE tries > 0 GROUP BY target)"):
                 out[target].last_error = error
             for target, outcome, n in self._conn.execute(
                     "SELECT target, outcome, COUNT(*) FROM delivered GROUP BY target, outcome"):

@@ -63,7 +63,11 @@ class Sender:
             later = None
             free = self.target.concurrency - len(self._busy)
             if self.taking and free > 0:
-                due, later = await self.ledger.adue(self.target.name, free, set(self._busy))
+                try:
+                    due, later = await self.ledger.adue(self.target.name, free, set(self._busy))
+                except Exception:  # the disk, say: log it and look again, never stop quietly
+                    log.exception("%s: cannot read the queue in %s; trying again", self.target.name, self.ledger.path)
+                    due, later = [], time.time() + self.poll * 5
                 for row in due:
                     self._busy[row.owed.alert_id] = asyncio.create_task(self._one(row))
             wait = self.poll if later is None else min(self.poll, max(later - time.time(), 0.005))
