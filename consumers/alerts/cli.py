@@ -171,7 +171,11 @@ def deliveries_cmd(obj: Any, as_json: bool) -> None:
             rows = ledger.status()
         finally:
             ledger.close()
-    for e in _endpoints(s.alert_webhooks, required=False) if s.alert_webhooks else []:
+    try:  # the configured endpoints show even before their first delivery
+        configured = _endpoints(s.alert_webhooks, required=False)
+    except click.ClickException:
+        configured = []  # `marsad alerts deliver` reports a bad file; the ledger is still worth showing
+    for e in configured:
         rows.setdefault(e.name, TargetStatus(e.name))
     if not rows:
         click.echo(f"no deliveries yet (no ledger at {path})" if not path.exists() else "no deliveries yet")
