@@ -5,7 +5,8 @@
           (new rows, a try finished) or the next row comes due (at most `poll` seconds: rows queued by
           `marsad alerts redeliver` from another process are seen that soon)
     each row: an update whose alert's raise was dead-lettered here -> dead-lettered too (held back)
-              accepted -> settled in the ledger; if the target had been failing, its retrying rows are due now
+              accepted -> settled in the ledger; after an outage (tries failing in a row), its retrying rows
+                  are due now
               refused (4xx) or the schedule spent -> dead letter, settled as dead
               else -> tries + 1, next try after the schedule's wait (or the server's Retry-After)
 
@@ -55,7 +56,12 @@ class Sender:
         self.woken = asyncio.Event()
         self.taking = True  # False: start nothing new (stopping)
         self._busy: dict[str, asyncio.Task] = {}  # alert id -> its delivery in flight
-        self._failing = False
+        # An outage: this many tries in a row failed (across alerts). The first success after one makes the
+        # retrying rows due at once; a single alert that keeps failing among successes never counts as one
+        # (woken by every success, it would spend its schedule in minutes). At start the state is unknown,
+        # so the first success wakes what the last run left retrying.
+        self._outage = max(3, target.concurrency)
+        self._failed_in_a_row = self._outage
 
     async def run(self) -> None:
         while True:
@@ -113,10 +119,11 @@ class Sender:
             self.totals.by_target[name] = self.totals.by_target.get(name, 0) + 1
             metrics.ALERTS_DELIVERED.labels(endpoint=name).inc()
             metrics.event_seen()
-            if self._failing:
-                self._failing = False
+            if self._failed_in_a_row >= self._outage:
                 woken = await self.ledger.awake(name)
-                log.warning("%s: accepting again; %d retrying deliveries are due now", name, woken)
+                if woken:
+                    log.warning("%s: accepting again; %d retrying deliveries are due now", name, woken)
+            self._failed_in_a_row = 0
             return
         tries = row.tries + 1
         wait = None if outcome.final else self.schedule.next_wait(tries)
@@ -126,11 +133,12 @@ class Sender:
                              f"http_{outcome.status}" if outcome.status else "unreachable")
             return
         wait = max(wait, outcome.retry_after)
-        if not self._failing:
-            self._failing = True
-            log.warning("%s: %s (%s %s); its deliveries are retried on schedule (%s)", name, outcome.error,
-                        o.event_type, o.key, self.schedule.describe())
-        log.debug("%s: %s try %d failed (%s); again in %.1fs", name, o.key, tries, outcome.error, wait)
+        self._failed_in_a_row += 1
+        if self._failed_in_a_row == self._outage:
+            log.warning("%s: %d tries in a row failed (last: %s); its deliveries are retried on schedule (%s)",
+                        name, self._outage, outcome.error, self.schedule.describe())
+        log.log(logging.INFO if tries == 1 else logging.DEBUG, "%s: %s %s try %d failed (%s); again in %.1fs",
+                name, o.event_type, o.key, tries, outcome.error, wait)
         await self.ledger.aretry(row.seq, tries, time.time() + wait, outcome.error)
         self.totals.retried += 1
 
