@@ -219,8 +219,10 @@ class Ledger:
     async def aretry(self, seq: int, tries: int, next_try_at: float, error: str) -> None:
         await asyncio.to_thread(self.retry, seq, tries, next_try_at, error)
 
-    async def adue(self, target: str, limit: int, busy: set[str]) -> tuple[list[Due], float | None]:
-        return await asyncio.to_thread(self.due, target, limit, set(busy))
+    async def adue(self, target: str, limit: int, busy: set[str], *, soonest: bool = False
+                   ) -> tuple[list[Due], float | None]:
+        """`due`, in a thread; ``soonest``: the rows due first even if not due yet (a probe)."""
+        return await asyncio.to_thread(self.due, target, limit, set(busy), float("inf") if soonest else None)
 
     async def awake(self, target: str) -> int:
         return await asyncio.to_thread(self.wake, target)
