@@ -73,6 +73,7 @@ class Sender:
         self._probe_at = 0.0  # when the next probe may go
         self._probing = False
         self._warned = False  # the outage was logged
+        self._last_status: int | None = None
         self._last_error = ""  # the last post's failure ("": none seen yet, the endpoint is not known to be down)
 
     @property
@@ -149,7 +150,7 @@ class Sender:
                                   "(`marsad alerts redeliver` sends the alert again, in order)", "raise_dead")
             return
         if mode == "hold":
-            outcome = Outcome(False, None, f"not sent: the endpoint is down (last: {self._last_error})")
+            outcome = Outcome(False, self._last_status, f"not sent: the endpoint is down (last: {self._last_error})")
         else:
             outcome = await self.target.send(Delivery(o.body, o.key, o.event_type))
         if outcome.accepted:
@@ -167,6 +168,7 @@ class Sender:
         if outcome.accepted:
             return
         if mode != "hold" and not outcome.final:
+            self._last_status = outcome.status
             self._failed(outcome.error, probe=mode == "probe")
         tries = row.tries + 1
         wait = None if outcome.final else self.schedule.next_wait(tries)
