@@ -164,6 +164,10 @@ OPTIONS: dict[str, Option] = {
                                "Port of the alert agent's web server (health, metrics).", _port),
     "alert_webhooks": Option("MARSAD_ALERT_WEBHOOKS", "", str,
                              "Webhook endpoints file (YAML) for `marsad alerts deliver`. Empty: no webhooks."),
+    "alert_deliver_attempts": Option("MARSAD_ALERT_DELIVER_ATTEMPTS", 0, int,
+                                     "Most tries per alert event and endpoint before the dead-letter topic; 0: as "
+                                     "many as MARSAD_ALERT_DELIVER_RETRY_FOR allows (58 by default).",
+                                     lambda v: None if v >= 0 else "must be >= 0"),
     "alert_deliver_timeout": Option("MARSAD_ALERT_DELIVER_TIMEOUT", 10.0, float,
                                     "Seconds a webhook gets to answer one delivery.",
                                     lambda v: None if v > 0 else "must be > 0"),
@@ -245,6 +249,7 @@ class Settings:
     alert_story_days: int
     alerter_web_port: int
     alert_webhooks: str
+    alert_deliver_attempts: int
     alert_deliver_timeout: float
     alert_deliver_backoff: float
     alert_deliver_backoff_max: float

@@ -56,7 +56,7 @@ def instance_id(group: str, ledger: Path) -> str:
 def retry_schedule(settings: Any) -> Any:
     from consumers.alerts.schedule import RetrySchedule
     return RetrySchedule(settings.alert_deliver_backoff, settings.alert_deliver_backoff_max,
-                         settings.alert_deliver_retry_for)
+                         settings.alert_deliver_retry_for, max_tries=settings.alert_deliver_attempts)
 
 
 def _endpoints(path: str | None, *, required: bool) -> list:

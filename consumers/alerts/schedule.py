@@ -8,6 +8,7 @@ wait is stretched by a random 0 to ``jitter`` of itself (never shortened, so
 the schedule spans at least ``span``), so the retries of many alerts queued
 for one endpoint do not arrive together.
 
+``max_tries`` (MARSAD_ALERT_DELIVER_ATTEMPTS) caps the tries when set.
 The schedule counts failed tries, not wall-clock time: a delivery service
 that was itself stopped for a day does not wake to find every queued alert
 out of time; each still gets its full list of tries.
@@ -25,12 +26,13 @@ class RetrySchedule:
     cap: float = 1800.0  # the longest wait between two tries
     span: float = 86400.0  # the waits add up to at least this; then the delivery is dead-lettered
     jitter: float = 0.25  # each wait is stretched by up to this fraction of itself
+    max_tries: int = 0  # a cap on the tries (0: none; the span decides)
 
     def waits(self) -> list[float]:
         """The nominal waits between tries (before jitter): len + 1 tries in all."""
         waits: list[float] = []
         wait, total = max(self.first, 0.001), 0.0
-        while total < self.span:
+        while total < self.span and not (self.max_tries and len(waits) + 1 >= self.max_tries):
             waits.append(min(wait, self.cap))
             total += waits[-1]
             wait *= 2

@@ -32,3 +32,9 @@ def test_each_wait_is_stretched_by_at_most_the_jitter_and_the_schedule_ends():
         wait = s.next_wait(failed, rng)
         assert wait is not None and nominal <= wait <= nominal * 1.25
     assert s.next_wait(len(s.waits()) + 1, rng) is None  # spent: dead-letter it
+
+
+def test_max_tries_caps_the_schedule():
+    s = RetrySchedule(first=1.0, cap=4.0, span=20.0, max_tries=3)
+    assert s.waits() == [1, 2] and s.tries == 3
+    assert RetrySchedule(max_tries=1).waits() == []  # one try, no retry
