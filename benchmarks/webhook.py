@@ -44,7 +44,7 @@ class Receiver:
             body = await request.read()
             now = time.perf_counter()
             h = request.headers
-            if not verify(SECRET.encode(), h.get(TIMESTAMP, ""), body, h.get(SIGNATURE, "")):
+            if not verify(SECRET.encode(), h.get(TIMESTAMP, ""), h.get(IDEMPOTENCY_KEY, ""), body, h.get(SIGNATURE, "")):
                 self.bad_signatures += 1
             key = h.get(IDEMPOTENCY_KEY, "")
             if key not in self.received:

@@ -368,15 +368,21 @@ def alerts_group() -> None:
     """Alerts: follow them, deliver them to webhooks, back-test rules on the log.
 
     \b
-    marsad alerter                           # the alert agent (rules + spikes on the stream)
-    marsad alerts tail --severity critical   # follow alerts as they come
-    marsad alerts deliver                    # post alerts to the configured webhooks
-    marsad alerts backtest new-rules.yaml    # what new rules would have raised
+    marsad alerter                              # the alert agent (rules + spikes on the stream)
+    marsad alerts tail --severity critical      # follow alerts as they come
+    marsad alerts deliver                       # post alerts to the configured webhooks
+    marsad alerts deliveries                    # per endpoint: pending, retrying, next try, dead
+    marsad alerts redeliver --since 2026-03-01  # send dead-lettered alerts again
+    marsad alerts backtest new-rules.yaml       # what new rules would have raised
     """
 # streams.alerts.cli adds alerter (to cli), tail and backtest; consumers.alerts.cli adds deliver.
 from consumers.alerts.cli import deliver_cmd  # noqa: E402  (the group is defined above)
 
 alerts_group.add_command(deliver_cmd)
+from consumers.alerts.cli import deliveries_cmd, redeliver_cmd  # noqa: E402
+
+alerts_group.add_command(deliveries_cmd)
+alerts_group.add_command(redeliver_cmd)
 
 from streams.alerts.cli import alerter_cmd, alerts_tail_cmd, backtest_cmd  # noqa: E402  (they need `cli` above)
 

@@ -154,8 +154,8 @@ class SampleWebhook:
 
     def receive(self, headers: Any, body: bytes) -> int:
         from consumers.alerts.signing import verify
-        if not verify(self.secret.encode(), headers.get("X-Marsad-Timestamp", ""), body,
-                      headers.get("X-Marsad-Signature", "")):
+        if not verify(self.secret.encode(), headers.get("X-Marsad-Timestamp", ""), headers.get("Idempotency-Key", ""),
+                      body, headers.get("X-Marsad-Signature", "")):
             with self._lock:
                 self.bad += 1
             return 401

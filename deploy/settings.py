@@ -207,15 +207,24 @@ OPTIONS: dict[str, Option] = {
                                "Port of the alert agent's web server (health, metrics).", _port),
     "alert_webhooks": Option("MARSAD_ALERT_WEBHOOKS", "", str,
                              "Webhook endpoints file (YAML) for `marsad alerts deliver`. Empty: no webhooks."),
-    "alert_deliver_attempts": Option("MARSAD_ALERT_DELIVER_ATTEMPTS", 5, int,
-                                     "Tries per alert and endpoint before it goes to the dead-letter topic.",
-                                     _positive),
+    "alert_deliver_attempts": Option("MARSAD_ALERT_DELIVER_ATTEMPTS", 0, int,
+                                     "Most tries per alert event and endpoint before the dead-letter topic; 0: as "
+                                     "many as MARSAD_ALERT_DELIVER_RETRY_FOR allows (58 by default).",
+                                     lambda v: None if v >= 0 else "must be >= 0"),
     "alert_deliver_timeout": Option("MARSAD_ALERT_DELIVER_TIMEOUT", 10.0, float,
                                     "Seconds a webhook gets to answer one delivery.",
                                     lambda v: None if v > 0 else "must be > 0"),
-    "alert_deliver_backoff": Option("MARSAD_ALERT_DELIVER_BACKOFF", 0.5, float,
-                                    "Seconds before the first retry; doubled after each failure.",
-                                    lambda v: None if v >= 0 else "must be >= 0"),
+    "alert_deliver_backoff": Option("MARSAD_ALERT_DELIVER_BACKOFF", 2.0, float,
+                                    "Seconds before a failed webhook delivery is tried again; doubled after "
+                                    "each failure up to MARSAD_ALERT_DELIVER_BACKOFF_MAX (plus up to 25 % jitter).",
+                                    lambda v: None if v > 0 else "must be > 0"),
+    "alert_deliver_backoff_max": Option("MARSAD_ALERT_DELIVER_BACKOFF_MAX", 1800.0, float,
+                                        "The longest wait between two tries of a webhook delivery (seconds).",
+                                        lambda v: None if v > 0 else "must be > 0"),
+    "alert_deliver_retry_for": Option("MARSAD_ALERT_DELIVER_RETRY_FOR", 86400.0, float,
+                                      "Seconds of waits a failing webhook delivery is retried over before it "
+                                      "is dead-lettered (default 24 h; the queue survives restarts).",
+                                      lambda v: None if v > 0 else "must be > 0"),
     # services (marsad up, down, ps; health and metrics)
     "metrics_host": Option("MARSAD_METRICS_HOST", "127.0.0.1", str,
                            "Address the health and metrics servers of the producer, views and delivery bind to."),
@@ -302,6 +311,8 @@ class Settings:
     alert_deliver_attempts: int
     alert_deliver_timeout: float
     alert_deliver_backoff: float
+    alert_deliver_backoff_max: float
+    alert_deliver_retry_for: float
     metrics_host: str
     producer_metrics_port: int
     fetcher_metrics_port: int

@@ -18,6 +18,7 @@ server (`deploy.services.health`) and the workers' web server
 | marsad_alerts_raised_total | counter | severity | alert agent |
 | marsad_alerts_delivered_total | counter | endpoint | alert delivery |
 | marsad_alerts_failed_total | counter | endpoint | alert delivery: gave up (dead-lettered) |
+| marsad_alert_deliveries_queued | gauge | endpoint, state | alert delivery: owed in its ledger (pending, retrying) |
 | marsad_consumer_lag | gauge | topic | consumers: messages behind the end of the log |
 | marsad_processing_latency_seconds | histogram | stage | streams: ArticleFetched to analysed; views: ArticleProcessed to written |
 | marsad_last_event_timestamp_seconds | gauge | | unix time of the last event this service handled |
@@ -49,6 +50,9 @@ ALERT_STORIES_EXPIRED = Counter("marsad_alert_stories_expired",
                                 ["outcome"])
 ALERTS_DELIVERED = Counter("marsad_alerts_delivered", "Alerts delivered to a webhook, by endpoint.", ["endpoint"])
 ALERTS_FAILED = Counter("marsad_alerts_failed", "Alerts given up on after every try, by endpoint.", ["endpoint"])
+ALERT_DELIVERIES_QUEUED = Gauge("marsad_alert_deliveries_queued",
+                                "Alert events owed to an endpoint in the delivery's ledger, pending or retrying.",
+                                ["endpoint", "state"])
 CONSUMER_LAG = Gauge("marsad_consumer_lag", "Messages between this consumer's position and the log's end.",
                      ["topic"])
 LATENCY = Histogram("marsad_processing_latency_seconds",
