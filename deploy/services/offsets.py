@@ -1,8 +1,8 @@
 """Which offsets may be committed by a consumer that finishes messages out of order.
 
 Per partition, up to the oldest message a target still owes. Each message
-is added with the names of the targets it goes to (the delivery's webhook
-endpoints; the fetcher's one "fetch"); each target marks it done once its
+is added with the names of the targets it goes to (the fetcher's one
+"fetch"); each target marks it done once its
 outcome is settled (accepted, dead-lettered, acknowledged by Kafka). A
 partition's committable offset is its oldest unfinished message (everything
 before it is done), or one past the last message seen when nothing is
