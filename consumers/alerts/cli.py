@@ -17,6 +17,8 @@ from typing import Any
 
 import click
 
+from deploy.preflight import OperatorError
+
 ENDPOINTS_HELP = """\b
 Endpoints file (YAML; MARSAD_ALERT_WEBHOOKS or --webhooks):
   endpoints:
@@ -108,7 +110,7 @@ def deliver_cmd(obj: Any, webhooks: str | None, jsonl: str | None, group: str | 
     topics = Topics(s.topic_prefix)
     group = group or f"{s.topic_prefix}-alerts-deliver"
     config = DeliverConfig(group=group, grace=s.shutdown_grace, schedule=retry_schedule(s),
-                           instance_id=instance_id(group, ledger_path(s)))
+                           instance_id=instance_id(group, ledger_path(s)), stall_after=s.ready_stall_after)
     ledger = Ledger(ledger_path(s))
     try:
         ledger.claim()
@@ -123,7 +125,7 @@ def deliver_cmd(obj: Any, webhooks: str | None, jsonl: str | None, group: str | 
     try:
         server = serve_health(health, s.metrics_host, s.deliver_metrics_port, setting="MARSAD_DELIVER_METRICS_PORT")
     except HealthError as e:
-        raise click.ClickException(str(e)) from None
+        raise OperatorError(str(e)) from None
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -132,9 +134,8 @@ def deliver_cmd(obj: Any, webhooks: str | None, jsonl: str | None, group: str | 
         if jsonl:
             targets.append(JsonlSink(jsonl))
         beats = asyncio.create_task(health.beat_while_running())
-        health.ready()
         try:
-            totals = await run_deliver(bootstrap, topics, targets, ledger, config, stop)
+            totals = await run_deliver(bootstrap, topics, targets, ledger, config, stop, health)
         finally:
             beats.cancel()
         click.echo(f"deliver: stopped: {totals.summary()}", err=True)

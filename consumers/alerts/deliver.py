@@ -36,6 +36,7 @@ from consumers.alerts.sender import Sender, SendTotals
 from consumers.alerts.signing import idempotency_key
 from consumers.alerts.targets import Taker, Target
 from deploy.services import metrics
+from deploy.services.health import NO_PROGRESS_AFTER, Health, ProgressWatch
 from schemas.codec import SchemaError, decode, encode
 from schemas.events import AlertRaised, AlertUpdated, DeadLetter
 from schemas.topics import Topics
@@ -81,14 +82,17 @@ class DeliverConfig:
     schedule: RetrySchedule = field(default_factory=RetrySchedule)
     poll: float = 1.0  # seconds between looks at the outbox when nothing wakes a sender
     instance_id: str | None = None  # static group membership: a restart takes its partitions back at once
+    stall_after: float = NO_PROGRESS_AFTER  # seconds behind without progress (or without partitions): not ready
 
 
 class Deliverer:
     """The service (see the module docstring); `run` until ``stop`` is set."""
 
     def __init__(self, bootstrap: str, topics: Topics, targets: Sequence[Target], ledger: Ledger,
-                 config: DeliverConfig) -> None:
+                 config: DeliverConfig, health: Health | None = None) -> None:
         self.topics = topics
+        self.health = health
+        self._watch = ProgressWatch(config.stall_after)
         self.targets = list(targets)
         self.ledger = ledger
         self.config = config
@@ -112,10 +116,14 @@ class Deliverer:
             self._consumer.subscribe([self.topics.alerts], listener=_Rebalance())
             log.info("delivering %s to %s (group %s); failed deliveries are retried: %s", self.topics.alerts,
                      ", ".join(t.name for t in self.targets), self.config.group, self.config.schedule.describe())
+            judged = 0.0
             while not stop.is_set():
                 batch = await self._consumer.getmany(timeout_ms=200, max_records=500)
                 if batch:
                     await self._take(batch)
+                if self.health is not None and (now := asyncio.get_running_loop().time()) - judged >= 1.0:
+                    judged = now
+                    await self._judge_progress()
             cut = sum(await asyncio.gather(*(s.drain(self.config.grace) for s in self.senders)))
             if cut:
                 log.warning("deliver: %d deliveries in flight cut off after the grace period; they stay queued", cut)
@@ -133,6 +141,19 @@ class Deliverer:
                      ", ".join(f"{name} {n}" for name, n in owed.items()))
         log.info("deliver: stopped: %s", self.totals.summary())
         return self.totals
+
+    async def _judge_progress(self) -> None:
+        """Ready only while it holds partitions of the alerts topic and, when behind, reads on."""
+        assert self.health is not None
+        assigned = self._consumer.assignment()
+        lag = 0
+        for tp in assigned:
+            high = self._consumer.highwater(tp)
+            if high is not None:
+                lag += max(0, high - await self._consumer.position(tp))
+        partitions = len(self._consumer.partitions_for_topic(self.topics.alerts) or ())
+        self.health.progress(self._watch, assigned=len(assigned), partitions=partitions, lag=lag,
+                             position=self.totals.messages)
 
     async def _report(self, every: float = 5.0) -> None:
         """The queue per endpoint as metrics; and a warning, once, for rows owed to endpoints no longer
@@ -247,6 +268,7 @@ def stop_on_signals(stop: asyncio.Event) -> None:
 
 
 async def run_deliver(bootstrap: str, topics: Topics, targets: Sequence[Target], ledger: Ledger,
-                      config: DeliverConfig, stop: asyncio.Event) -> DeliverTotals:
-    """Deliver alert events until ``stop`` is set; return what was done."""
-    return await Deliverer(bootstrap, topics, targets, ledger, config).run(stop)
+                      config: DeliverConfig, stop: asyncio.Event, health: Health | None = None) -> DeliverTotals:
+    """Deliver alert events until ``stop`` is set; return what was done. ``health``, when given, is
+    ready only while the delivery holds partitions and makes progress (`deploy.services.health`)."""
+    return await Deliverer(bootstrap, topics, targets, ledger, config, health).run(stop)
