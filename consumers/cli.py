@@ -101,9 +101,6 @@ def views_group(ctx: click.Context, batch_size: int | None, batch_ms: int | None
     from schemas.topics import Topics
     s = ctx.obj.settings
     bootstrap, url = _broker(s), views_url(s)
-    click.echo(f"views: {s.topic_prefix}.articles.processed, {s.topic_prefix}.alerts, {s.topic_prefix}.incidents "
-               f"-> {redact(url)} "
-               "(Ctrl-C or SIGTERM stops after the batch in hand)", err=True)
     _live(s).close()  # created or migrated before /health answers: readers started after it find them
     from deploy.services.health import Health, HealthError, serve_health
     health = Health("views")
@@ -111,8 +108,8 @@ def views_group(ctx: click.Context, batch_size: int | None, batch_ms: int | None
         server = serve_health(health, s.metrics_host, s.views_metrics_port, setting="MARSAD_VIEWS_METRICS_PORT")
     except HealthError as e:
         raise OperatorError(str(e)) from None
-    click.echo(f"views: {s.topic_prefix}.articles.processed, {s.topic_prefix}.alerts -> {redact(url)} "
-               "(Ctrl-C or SIGTERM stops after the batch in hand)", err=True)
+    click.echo(f"views: {s.topic_prefix}.articles.processed, {s.topic_prefix}.alerts, {s.topic_prefix}.incidents "
+               f"-> {redact(url)} (Ctrl-C or SIGTERM stops after the batch in hand)", err=True)
     try:
         totals = run_views(bootstrap, Topics(s.topic_prefix), url, batch_size=batch_size or s.views_batch_size,
                            batch_ms=batch_ms or s.views_batch_ms, stop=_stop_on_signals(), health=health,

@@ -61,9 +61,9 @@ def alerter_cmd(ctx: click.Context, web_port: int | None) -> None:
     from deploy.preflight import require_port
     rules = _load_rules(None, obj)  # refuse a bad file before starting anything
     require_port(s.worker_web_host, web_port or s.alerter_web_port, "MARSAD_ALERTER_WEB_PORT (or --web-port)")
+    bootstrap = _broker(s)
     click.echo(f"alert rules {rules.version} from {rules.source}: {len(rules.story)} story, "
                f"{len(rules.spikes)} spike and {len(rules.incidents)} incident rule(s)", err=True)
-    bootstrap = _broker(s)
     from deploy.topics import create_topics
     create_topics(bootstrap, s.topic_prefix, s.partitions, s.replication_factor)
     s.data_path.mkdir(parents=True, exist_ok=True)  # faust makes its own folder there, not the parents
