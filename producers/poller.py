@@ -208,6 +208,15 @@ async def poll_feed(
     )
 
 
+def past_deadline(
+    feed: Feed, state: FeedState | None, deadline: float, options: PollOptions, *, now: datetime | None = None
+) -> PollOutcome:
+    """The outcome of a poll cut at its ``deadline`` (seconds): failed with that reason, backed off."""
+    failure = Failure(stage="fetch", kind="timeout", reason=f"feed deadline: no complete poll within {deadline:g} s",
+                      url=feed.url, retryable=True)
+    return _failed(feed, state or FeedState(feed_id=feed.id), failure, now or datetime.now(UTC), options)
+
+
 async def fetch_article(
     entry: DiscoveredEntry, fetcher: Fetcher, options: PollOptions, *, pool: ExtractionPool | None = None
 ) -> FetchOutcome:
