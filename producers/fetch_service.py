@@ -157,6 +157,7 @@ async def run_fetcher(config: FetcherConfig, *, once: bool = False, handle_signa
         if consumer is not None:
             if service is not None:
                 await asyncio.to_thread(service.commit)
+                service.left_pending = service.tracker.pending()  # before leaving the group forgets the partitions
             await asyncio.to_thread(consumer.close, autocommit=False)
         if beating:
             beating.cancel()
@@ -191,6 +192,7 @@ class _Fetcher:
         # Partitions assigned with records in flight: below the committed offset, only those are fetched.
         self.redo: dict[TopicPartition, tuple[int, frozenset[int]]] = {}
         self.skipped = 0
+        self.left_pending = 0  # as the run ended
         self.tasks: set[asyncio.Task[None]] = set()
         self.request_stop = StopRequest(config.shutdown_grace)  # what SIGTERM/SIGINT call
         self.stop, self.hurry = self.request_stop.stop, self.request_stop.hurry
@@ -369,7 +371,7 @@ class _Fetcher:
         """Call after the publisher is closed: the delivered counts are final then."""
         return FetcherReport(read=self.read, fetched=self.delivered["fetched"],
                              dead_letters=self.delivered["dead letters"], undelivered=self.publisher.failed,
-                             left_pending=self.tracker.pending(), skipped=self.skipped,
+                             left_pending=self.left_pending, skipped=self.skipped,
                              stopped_by=self.request_stop.by)
 
 
