@@ -123,3 +123,53 @@ def test_a_restart_fetches_again_only_what_was_in_flight(
     assert len(twice_requested) <= 4 * WORKERS
     assert len(twice_published) <= 4 * WORKERS
     assert group_lag(kafka_bootstrap, kafka_topics) == 0
+
+
+@pytest.mark.kafka
+def test_a_fetcher_joining_takes_over_without_repeating_done_work(
+    server: ScriptedServer, kafka_bootstrap: str, kafka_topics: str, tmp_path: Path
+) -> None:
+    """A rebalance: the first fetcher commits its revoked partitions (from the client's network thread) and
+    the second takes them up where that commit says, the drip in flight included."""
+    release = threading.Event()
+    pages = 60
+    drip = server.route(DRIP, Reply(body=article_page(pages), headers={"Content-Type": HTML}, drip_until=release))
+    links = [drip, *(url for _, url in serve_articles(server, "drill", range(pages), delay=0.2))]
+    announced = announce(kafka_bootstrap, kafka_topics, links)
+    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "MARSAD_TOPIC_PREFIX": kafka_topics,
+           "MARSAD_DATA_DIR": str(tmp_path), "MARSAD_CONFIG": os.devnull, "MARSAD_ALLOW_PRIVATE": "1",
+           "MARSAD_POLL_CONCURRENCY": "4", "MARSAD_PER_HOST_CONCURRENCY": "8", "MARSAD_PER_HOST_INTERVAL": "0",
+           "MARSAD_EXTRACT_WORKERS": "0", "MARSAD_FETCHER_METRICS_PORT": "0", "MARSAD_READ_TIMEOUT": "10",
+           "MARSAD_FETCH_TIMEOUT": "90", "MARSAD_SHUTDOWN_GRACE": "1", "MARSAD_FETCH_COMMIT_INTERVAL": "0.2"}
+    logs = [tmp_path / "first.log", tmp_path / "second.log"]
+
+    def requested() -> int:
+        return len({r.path for r in server.requests if r.path.startswith("/drill/a")})
+
+    running: list[subprocess.Popen[bytes]] = []
+    try:
+        running.append(_fetcher(env, tmp_path, logs[0]))
+        _wait(lambda: requested() >= 10 and len(server.requested(DRIP)) >= 1, running[0], logs[0], within=90)
+        running.append(_fetcher(env, tmp_path, logs[1]))
+        _wait(lambda: requested() >= pages, running[1], logs[1], within=90)
+        release.set()
+        for process in running:
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=30) == 0
+        final = _fetcher(env, tmp_path, tmp_path / "final.log", "--once")
+        assert final.wait(timeout=90) == 0
+    finally:
+        release.set()
+        for process in running:
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=10)
+
+    text = "".join(log.read_text(errors="replace") for log in logs)
+    assert "Traceback" not in text and "Cannot block" not in text  # no failed rebalance callback
+    topics = Topics(kafka_topics)
+    published = Counter(key for key, _ in events(kafka_bootstrap, topics.fetched))
+    assert set(announced) <= set(published)  # none lost
+    requests = Counter(r.path for r in server.requests if r.path.startswith("/drill/a"))
+    assert sum(n - 1 for n in requests.values()) <= 8  # at most what was in flight at the hand-over
+    assert group_lag(kafka_bootstrap, kafka_topics) == 0
