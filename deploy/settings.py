@@ -166,6 +166,19 @@ OPTIONS: dict[str, Option] = {
                            _positive),
     "fetch_attempts": Option("MARSAD_FETCH_ATTEMPTS", 3, int,
                              "Attempts at a page (timeouts, 429, 5xx) before it is dead-lettered.", _positive),
+    "page_deadline": Option("MARSAD_PAGE_DEADLINE", 120.0, float,
+                            "Seconds one page's attempts and the waits between them may take together (time "
+                            "queued behind other pages excluded); no attempt starts that the deadline would cut "
+                            "short of its wait, and the page is dead-lettered with the reason.",
+                            lambda v: None if v > 0 else "must be > 0"),
+    "feed_deadline": Option("MARSAD_FEED_DEADLINE", 30.0, float,
+                            "Seconds one feed's poll (fetch and parse) may take; a feed past it fails with that "
+                            "reason and is backed off, while the other feeds' entries are announced as they come.",
+                            lambda v: None if v > 0 else "must be > 0"),
+    "fetch_commit_interval": Option("MARSAD_FETCH_COMMIT_INTERVAL", 1.0, float,
+                                    "Seconds between the fetcher's offset commits (a kill -9 re-fetches what was "
+                                    "in flight plus what finished since the last commit).",
+                                    lambda v: None if 0 < v <= 60 else "must be in (0, 60]"),
     "resume_window_hours": Option("MARSAD_RESUME_WINDOW_HOURS", 168, int,
                                   "On start, articles discovered this recently but never fetched are fetched.",
                                   _positive),
@@ -294,6 +307,9 @@ class Settings:
     max_response_bytes: int
     raw_page_cap: int
     fetch_attempts: int
+    page_deadline: float
+    feed_deadline: float
+    fetch_commit_interval: float
     resume_window_hours: int
     shutdown_grace: float
     views_url: str

@@ -95,8 +95,9 @@ def fetch_cmd(ctx: click.Context, once: bool) -> None:
     """The fetcher: consume ArticleDiscovered, fetch and extract each page, publish ArticleFetched or a dead letter.
 
     A consumer group ({prefix}-fetcher): run several to share the partitions.
-    An offset is committed once its outcome is acknowledged by Kafka, so a
-    crash re-fetches what was in flight (with the same event ids).
+    Offsets are committed past the pages whose outcome Kafka acknowledged,
+    with the pages still in flight named in the commit, so a restart
+    re-fetches only those (with the same event ids), never what was done.
     SIGTERM/SIGINT: nothing new is read, in-flight fetches finish, flush, commit.
     """
     from deploy.cli import ensure_broker
@@ -278,7 +279,8 @@ def producer_config(
         data_dir=settings.data_path,
         feeds_base_url=feeds_base_url,
         fetch=fetch,
-        poll=PollOptions(max_attempts=settings.fetch_attempts),
+        poll=PollOptions(max_attempts=settings.fetch_attempts, page_deadline=settings.page_deadline),
+        feed_deadline=settings.feed_deadline,
         raw_page_cap=settings.raw_page_cap,
         fetch_workers=settings.poll_concurrency,
         shutdown_grace=settings.shutdown_grace,
@@ -296,7 +298,8 @@ def fetcher_config(settings: Settings, *, bootstrap: str) -> FetcherConfig:
     return FetcherConfig(bootstrap=bootstrap, topic_prefix=settings.topic_prefix, fetch=producer.fetch,
                          poll=producer.poll, raw_page_cap=producer.raw_page_cap,
                          fetch_workers=producer.fetch_workers, shutdown_grace=producer.shutdown_grace,
-                         isolation=producer.isolation, stall_after=settings.ready_stall_after)
+                         isolation=producer.isolation, stall_after=settings.ready_stall_after,
+                         commit_interval=settings.fetch_commit_interval)
 
 
 def feeds_table(feeds: list[Feed], states: dict[str, FeedState], now: datetime) -> list[str]:

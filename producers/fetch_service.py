@@ -7,16 +7,29 @@ with the same HTTP limits, attempts and dead-letter reasons.
 
 Rules it keeps:
 
-- at least once: a record's offset is committed only once the outcome of
-  that record (and of every earlier one in its partition) is acknowledged by
-  Kafka (``deploy.services.offsets``); a kill -9 loses nothing, it re-fetches what
-  was in flight;
+- at least once, without waiting on one slow page: each partition's commit
+  moves past every record read, and its metadata (the string Kafka stores
+  with a committed offset) names the records whose outcome Kafka has not
+  acknowledged yet (``deploy.services.offsets.commit_point``). When a
+  partition is assigned, the fetcher reads that metadata back, starts at the
+  oldest offset it names and fetches again only those records, skipping the
+  ones below the committed offset that were done. A kill -9 or a SIGTERM
+  that cuts a 3-minute page re-fetches that page (and, after a kill -9, what
+  finished since the last commit), not everything read after it;
 - a re-fetch repeats the same event: the outcome's event id is derived from
   the Discovered event's (``producers.events.outcome_event_id``), and the
   article id is the Discovered event's key, so downstream (keyed by article
   id) sees a repeat, not a new article;
 - a record that does not decode goes to ``deadletter.producers`` with the
   reason, and is committed past like any other;
+- why the metadata and not a retry topic for slow pages: one service and
+  one consumer group keep the order of a partition's work and the lag
+  `marsad ps` shows, and nothing new has to be deployed; a retry topic would
+  add a second consumer, a second lag and a hand-off that can itself fail.
+  The metadata is bounded (``METADATA_LIMIT``): were more records in flight
+  than fit, the commit stops at the first one left out;
+- a page's attempts are bounded together (``PollOptions.page_deadline``), so
+  no page stays in flight for much longer than that;
 - on SIGTERM/SIGINT nothing new is read, in-flight fetches get
   ``shutdown_grace`` seconds, the publisher is flushed, what is done is
   committed and the group is left (its partitions go to the other fetchers).
@@ -32,14 +45,14 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
+from kafka import AsyncConsumerRebalanceListener, KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from deploy.services import metrics
 from deploy.services.health import NO_PROGRESS_AFTER, Health, ProgressWatch
-from deploy.services.offsets import Tracker
+from deploy.services.offsets import Tracker, commit_point, in_flight_of
 from producers.events import FETCH_STAGE, dead_letter_event, entry_from_discovered, fetched_event
 from producers.events import publish_failure_letter as publish_failure
 from producers.http import Fetcher, FetchOptions
@@ -96,10 +109,12 @@ class FetcherReport:
     dead_letters: int = 0
     undelivered: int = 0  # accepted by the client but never acknowledged (should be 0)
     left_pending: int = 0  # read but not finished when the run stopped: the group's next reader fetches them
+    skipped: int = 0  # read again after a restart but done before it (below the committed offset): not fetched
     stopped_by: str | None = None
 
     def summary(self) -> str:
         return (f"read {self.read} discovered, published {self.fetched} fetched, {self.dead_letters} dead letters"
+                + (f"; {self.skipped} done before the restart skipped" if self.skipped else "")
                 + (f"; {self.left_pending} left for the next run" if self.left_pending else ""))
 
 
@@ -114,8 +129,10 @@ async def run_fetcher(config: FetcherConfig, *, once: bool = False, handle_signa
        are paused while every slot is busy); each record becomes a task:
        decode, fetch and extract, publish ArticleFetched or a DeadLetter;
        the record is done when Kafka acknowledges that outcome;
-    3. every ``commit_interval`` commit each partition's commit point; on a
-       rebalance, commit the revoked partitions' points first;
+    3. every ``commit_interval`` commit each partition's commit point (past
+       what is read, the records in flight named in the metadata); on a
+       rebalance, commit the revoked partitions' points first; on an
+       assignment, fetch again the records the committed metadata names;
     4. ``once``: stop when every assigned partition is read to its end and
        nothing is in flight;
     5. stop: read nothing new, give in-flight fetches ``shutdown_grace``
@@ -140,6 +157,7 @@ async def run_fetcher(config: FetcherConfig, *, once: bool = False, handle_signa
         if consumer is not None:
             if service is not None:
                 await asyncio.to_thread(service.commit)
+                service.left_pending = service.tracker.pending()  # before leaving the group forgets the partitions
             await asyncio.to_thread(consumer.close, autocommit=False)
         if beating:
             beating.cancel()
@@ -170,7 +188,11 @@ class _Fetcher:
         self.pool = pool
         self.health = health
         self.tracker = Tracker()  # each record is owed to one target, FETCH
-        self.committed: dict[TopicPartition, int] = {}
+        self.committed: dict[TopicPartition, tuple[int, str]] = {}  # offset and metadata, as last committed
+        # Partitions assigned with records in flight: below the committed offset, only those are fetched.
+        self.redo: dict[TopicPartition, tuple[int, frozenset[int]]] = {}
+        self.skipped = 0
+        self.left_pending = 0  # as the run ended
         self.tasks: set[asyncio.Task[None]] = set()
         self.request_stop = StopRequest(config.shutdown_grace)  # what SIGTERM/SIGINT call
         self.stop, self.hurry = self.request_stop.stop, self.request_stop.hurry
@@ -231,6 +253,13 @@ class _Fetcher:
 
     def _start(self, record: ConsumerRecord) -> None:
         tp = TopicPartition(record.topic, record.partition)
+        if (redo := self.redo.get(tp)) is not None:
+            committed, again = redo
+            if record.offset >= committed:
+                del self.redo[tp]
+            elif record.offset not in again:  # done before the restart
+                self.skipped += 1
+                return
         self.tracker.add(tp, record.offset, (FETCH,))
         self.read += 1
         task = asyncio.create_task(self._handle(tp, record))
@@ -274,16 +303,37 @@ class _Fetcher:
     # -- offsets -------------------------------------------------------------------------------------------
     def commit(self, only: set[TopicPartition] | None = None) -> None:
         """Commit the partitions' commit points that moved (blocking: the consumer's thread)."""
-        points = {tp: o for tp, o in self.tracker.committable().items()
-                  if self.committed.get(tp) != o and (only is None or tp in only)}
+        points = self.points(only)
         if not points:
             return
         try:
-            self.consumer.commit({tp: OffsetAndMetadata(offset, "", -1) for tp, offset in points.items()})
+            self.consumer.commit({tp: OffsetAndMetadata(offset, metadata, -1)
+                                  for tp, (offset, metadata) in points.items()})
         except KafkaError as exc:  # e.g. a rebalance took the partitions: their records are read again
             log.warning("commit failed (%s): those records will be fetched again", exc)
             return
         self.committed.update(points)
+
+    def points(self, only: set[TopicPartition] | None = None) -> dict[TopicPartition, tuple[int, str]]:
+        """Each partition's offset and metadata to commit, where they changed since the last commit."""
+        points = {tp: commit_point(nxt, owed) for tp, (nxt, owed) in self.tracker.in_flight().items()
+                  if only is None or tp in only}
+        return {tp: point for tp, point in points.items() if self.committed.get(tp) != point}
+
+    def resume_at(self, tp: TopicPartition, committed: OffsetAndMetadata | None) -> int:
+        """Take up a partition just assigned: at its committed offset, after the records the commit names
+        as in flight. Returns how many of those are fetched again."""
+        if committed is None:  # never committed: the group starts at the earliest offset
+            return 0
+        self.tracker.start_at(tp, committed.offset)
+        self.committed[tp] = (committed.offset, committed.metadata or "")
+        again = frozenset(o for o in in_flight_of(committed.metadata) if o < committed.offset)
+        if again:
+            for offset in again:  # owed until fetched again, so a commit before that still names them
+                self.tracker.add(tp, offset, (FETCH,))
+            self.redo[tp] = (committed.offset, again)
+            self.consumer.seek(tp, min(again))
+        return len(again)
 
     def _report_lag(self) -> None:
         self.partitions = len(self.consumer.partitions_for_topic(self.topics.discovered) or ())
@@ -292,7 +342,7 @@ class _Fetcher:
             self.lag = 0
             return
         ends = self.consumer.end_offsets(list(assigned))
-        at = self.tracker.committable()
+        at = {tp: offset for tp, (offset, _) in self.committed.items()}
         lag: dict[str, int] = {}
         for tp in assigned:
             position = at.get(tp)
@@ -321,25 +371,46 @@ class _Fetcher:
         """Call after the publisher is closed: the delivered counts are final then."""
         return FetcherReport(read=self.read, fetched=self.delivered["fetched"],
                              dead_letters=self.delivered["dead letters"], undelivered=self.publisher.failed,
-                             left_pending=self.tracker.pending(), stopped_by=self.request_stop.by)
+                             left_pending=self.left_pending, skipped=self.skipped,
+                             stopped_by=self.request_stop.by)
 
 
-class _Rebalance(ConsumerRebalanceListener):
-    """Commit what is done on partitions being taken away, then forget them (called inside ``poll``)."""
+class _Rebalance(AsyncConsumerRebalanceListener):
+    """Commit what is done on partitions being taken away, then forget them; take up assigned partitions
+    where their commit says.
+
+    Called inside ``poll``, on kafka-python's network thread, where a blocking
+    consumer call would fail ("Cannot block on net.run() from the IO thread"):
+    hence the async listener and the coordinator's awaitable commit and
+    offset fetch (kafka-python 3.0, pinned in pyproject.toml).
+    """
 
     def __init__(self, service: _Fetcher) -> None:
         self.service = service
 
-    def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        service = self.service
         revoked = set(revoked)
-        if revoked:
-            self.service.commit(revoked)
-            for tp in revoked:
-                self.service.tracker.forget(tp)
-                self.service.committed.pop(tp, None)
+        if points := service.points(revoked):
+            offsets = {tp: OffsetAndMetadata(offset, metadata, -1) for tp, (offset, metadata) in points.items()}
+            try:
+                await service.consumer._coordinator._commit_offsets_sync_async(offsets)
+            except KafkaError as exc:
+                log.warning("commit of revoked partitions failed (%s): their records will be fetched again", exc)
+        for tp in revoked:
+            service.tracker.forget(tp)
+            service.committed.pop(tp, None)
+            service.redo.pop(tp, None)
 
-    def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
-        log.info("assigned %s", ", ".join(f"{tp.topic}[{tp.partition}]" for tp in sorted(assigned)) or "nothing")
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        service = self.service
+        # Should this fail, the exception ends the run: starting at the bare committed offset would lose
+        # the records the commit names as in flight.
+        committed = await service.consumer._coordinator.fetch_committed_offsets_async(set(assigned))
+        again = {tp: service.resume_at(tp, committed.get(tp)) for tp in assigned}
+        log.info("assigned %s", ", ".join(
+            f"{tp.topic}[{tp.partition}]" + (f" ({again[tp]} in flight before: fetched again)" if again[tp] else "")
+            for tp in sorted(assigned)) or "nothing")
 
 
 async def fetch_and_publish(entry: DiscoveredEntry, cause: ArticleDiscovered, http: Fetcher, options: PollOptions,

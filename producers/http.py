@@ -6,7 +6,9 @@ What it adds to httpx, and why:
   host), plus an optional minimum interval between page requests to one
   host, so a burst of new articles from one outlet does not hammer it;
 - connect/read timeouts and an overall deadline per request (a server
-  that drips one byte a second never trips a read timeout);
+  that drips one byte a second never trips a read timeout), and an
+  optional ``Budget`` shared by a page's attempts, so the page as a whole
+  is bounded too (time queued for a slot is not charged to it);
 - a size cap enforced while streaming, so a huge or endless body is
   abandoned at the cap instead of filling memory;
 - redirects followed by hand, bounded, with loop detection and the SSRF
@@ -73,6 +75,29 @@ class FetchOptions:
     accept_language: str = "ar,en;q=0.8"
     allow_private: bool = False  # True only for development against local servers
     allowed_networks: tuple[str, ...] = ()  # CIDRs reachable even when allow_private is False
+
+
+@dataclass(slots=True)
+class Budget:
+    """Seconds one page's requests and the waits between its attempts may take together.
+
+    Charged only while a request holds its connection slots (waiting behind
+    other pages is not this server's fault) and by the retry waits; each
+    request is cut at what is left.
+    """
+
+    seconds: float
+    spent: float = 0.0
+
+    def left(self) -> float:
+        return self.seconds - self.spent
+
+    def spend(self, seconds: float) -> None:
+        self.spent += seconds
+
+    @property
+    def reason(self) -> str:
+        return f"timeout: page deadline of {self.seconds:g} s reached"
 
 
 class Validators(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -204,12 +229,16 @@ class Fetcher:
         *,
         validators: Validators | None = None,
         purpose: Purpose = "page",
+        budget: Budget | None = None,
     ) -> FetchResult | NotModified:
-        """GET ``url``; return the final 2xx response or ``NotModified``, else raise ``FetchError``."""
-        return await self._follow(url, validators, purpose, time.monotonic())
+        """GET ``url``; return the final 2xx response or ``NotModified``, else raise ``FetchError``.
+
+        ``budget``: what the page has left of its deadline (every hop is charged to it).
+        """
+        return await self._follow(url, validators, purpose, time.monotonic(), budget)
 
     async def _follow(
-        self, url: str, validators: Validators | None, purpose: Purpose, started: float
+        self, url: str, validators: Validators | None, purpose: Purpose, started: float, budget: Budget | None
     ) -> FetchResult | NotModified:
         headers = self._request_headers(validators, purpose)
         current = _without_fragment(url, original=url)
@@ -218,7 +247,7 @@ class Fetcher:
         permanent = True
         while True:
             await self._check(current, original=url, is_hop=bool(redirects))
-            hop = await self._get(current, headers, purpose, original=url)
+            hop = await self._get(current, headers, purpose, original=url, budget=budget)
 
             if hop.status in REDIRECT_STATUSES and hop.location:
                 if len(redirects) >= self.options.max_redirects:
@@ -284,7 +313,9 @@ class Fetcher:
         except UnresolvableHost as exc:
             raise FetchError(FailureKind.CONNECTION, str(exc), url=original) from None
 
-    async def _get(self, url: str, headers: dict[str, str], purpose: Purpose, *, original: str) -> _Hop:
+    async def _get(
+        self, url: str, headers: dict[str, str], purpose: Purpose, *, original: str, budget: Budget | None = None
+    ) -> _Hop:
         """One request, under the per-host and global limits; body read only for final answers."""
         host = _host_key(url)
         host_slots = self._host_slots.setdefault(host, asyncio.Semaphore(self.options.per_host_connections))
@@ -292,14 +323,22 @@ class Fetcher:
             if purpose == "page":
                 await self._pace(host)
             async with self._slots:
+                limit = self.options.total_timeout
+                cut_by_budget = budget is not None and budget.left() < limit
+                if budget is not None:
+                    limit = min(limit, budget.left())
+                    if limit <= 0:
+                        raise FetchError(FailureKind.TIMEOUT, budget.reason, url=original)
+                started = time.monotonic()
                 try:
                     # The deadline starts once a slot is ours: waiting in the queue is not the server's fault.
-                    async with asyncio.timeout(self.options.total_timeout):
+                    async with asyncio.timeout(limit):
                         return await self._stream(url, headers, original=original)
                 except TimeoutError:
                     raise FetchError(
                         FailureKind.TIMEOUT,
-                        f"timeout: no complete response within {self.options.total_timeout:g} s",
+                        budget.reason if cut_by_budget and budget is not None
+                        else f"timeout: no complete response within {self.options.total_timeout:g} s",
                         url=original,
                     ) from None
                 except httpx.TimeoutException as exc:
@@ -312,6 +351,9 @@ class Fetcher:
                     raise FetchError(FailureKind.PROTOCOL, f"protocol error: {_describe(exc)}", url=original) from None
                 except httpx.TransportError as exc:
                     raise FetchError(FailureKind.CONNECTION, f"connection error: {_describe(exc)}", url=original) from None
+                finally:
+                    if budget is not None:
+                        budget.spend(time.monotonic() - started)
 
     async def _stream(self, url: str, headers: dict[str, str], *, original: str) -> _Hop:
         cap = self.options.max_bytes

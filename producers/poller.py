@@ -30,7 +30,7 @@ from producers.feeds.state import (
     record_not_modified,
     record_success,
 )
-from producers.http import Fetcher, FetchError, FetchResult, NotModified
+from producers.http import Budget, Fetcher, FetchError, FetchResult, NotModified
 from producers.isolation import ExtractionPool, IsolatedFailure
 from producers.pagetext import GarbledText, decode_and_extract
 from producers.urls import InvalidURL, article_id, canonical_url
@@ -48,6 +48,7 @@ class PollOptions:
     max_attempts: int = 3  # page fetch attempts, first one included
     retry_base_delay: float = 2.0  # seconds before the second attempt, doubled for each further one
     retry_max_delay: float = 30.0
+    page_deadline: float | None = 120.0  # seconds for a page's attempts and waits together (None: no bound)
     extract: ExtractOptions = field(default_factory=ExtractOptions)
 
 
@@ -207,6 +208,15 @@ async def poll_feed(
     )
 
 
+def past_deadline(
+    feed: Feed, state: FeedState | None, deadline: float, options: PollOptions, *, now: datetime | None = None
+) -> PollOutcome:
+    """The outcome of a poll cut at its ``deadline`` (seconds): failed with that reason, backed off."""
+    failure = Failure(stage="fetch", kind="timeout", reason=f"feed deadline: no complete poll within {deadline:g} s",
+                      url=feed.url, retryable=True)
+    return _failed(feed, state or FeedState(feed_id=feed.id), failure, now or datetime.now(UTC), options)
+
+
 async def fetch_article(
     entry: DiscoveredEntry, fetcher: Fetcher, options: PollOptions, *, pool: ExtractionPool | None = None
 ) -> FetchOutcome:
@@ -216,7 +226,8 @@ async def fetch_article(
     1. if the feed carried the full text, use it (unless ``always_fetch_page``,
        in which case the feed text is the fallback when the page fails);
     2. fetch the page, retrying timeouts, dropped connections, 429 and 5xx
-       with doubling delays (``Retry-After`` respected), up to ``max_attempts``;
+       with doubling delays (``Retry-After`` respected), up to ``max_attempts``
+       and within ``page_deadline`` seconds for all attempts and waits;
     3. refuse what is not HTML;
     4. decode (``<meta charset>``, HTTP charset, detection, each judged on
        the letters it yields); text no encoding reads cleanly is refused as
@@ -360,13 +371,23 @@ async def _fetch_with_retries(
     url: str, fetcher: Fetcher, options: PollOptions
 ) -> tuple[FetchResult | Failure, int]:
     attempts = max(1, options.max_attempts)
+    budget = Budget(options.page_deadline) if options.page_deadline else None
     for attempt in range(1, attempts + 1):
         try:
-            fetched = await fetcher.fetch(url, purpose="page")
+            fetched = await fetcher.fetch(url, purpose="page", budget=budget)
         except FetchError as exc:
             if not exc.retryable or attempt == attempts:
                 return _fetch_failure(exc, attempts=attempt), attempt
-            await asyncio.sleep(retry_delay(attempt, options, retry_after=exc.retry_after))
+            delay = retry_delay(attempt, options, retry_after=exc.retry_after)
+            if budget is not None and budget.left() <= delay:  # the next attempt could not even start in time
+                failure = _fetch_failure(exc, attempts=attempt)
+                if budget.left() > 0:  # this attempt failed on its own: say why no other came
+                    failure = msgspec.structs.replace(failure, reason=f"{failure.reason}; no attempt {attempt + 1}: "
+                                                      f"the page deadline of {budget.seconds:g} s would pass")
+                return failure, attempt
+            await asyncio.sleep(delay)
+            if budget is not None:
+                budget.spend(delay)
             continue
         if isinstance(fetched, NotModified):  # we sent no validators; a 304 here is the server's confusion
             return Failure(stage="fetch", kind="http_status", reason="unexpected 304", url=url, status=304), attempt

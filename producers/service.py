@@ -20,6 +20,10 @@ Rules it keeps:
   letter; articles a previous run announced but did not finish are fetched
   by the next run (from a poll that finds the entry again, which supplies
   the feed's own link and text, else from the Discovered event's URL);
+- one slow feed does not hold the others: feeds are polled concurrently,
+  each within ``feed_deadline`` seconds; a feed past it fails with that
+  reason and is backed off like any failure, and each feed's entries are
+  announced as soon as its own poll ends;
 - a feed that fails is logged, recorded in the state (last error, backoff,
   shown by `marsad feeds list`) and retried later; it gets no dead letter:
   it is not an article, and a feed that is down for a day would otherwise
@@ -53,6 +57,7 @@ from producers.poller import (
     DiscoveredEntry,
     PollOptions,
     PollOutcome,
+    past_deadline,
     poll_feed,
 )
 from producers.progress import log_cycle, log_poll
@@ -90,6 +95,7 @@ class ProducerConfig:
     fetch_inline: bool = True  # False: announce only (`marsad poll`); `marsad fetch` fetches
     isolation: IsolationOptions = field(default_factory=IsolationOptions)  # extraction in worker processes
     poll_now: bool = False  # the first cycle polls every enabled feed, whatever its schedule or backoff
+    feed_deadline: float = 30.0  # seconds one feed's poll may take (fetch and parse) before it fails
 
 
 @dataclass
@@ -119,7 +125,8 @@ async def run_producer(config: ProducerConfig, *, once: bool, handle_signals: bo
        articles announced but never fetched (``producers.recovery``);
     3. open the fetcher and the publisher, start the fetch workers, and let
        SIGTERM/SIGINT ask for a stop;
-    4. each cycle: poll the due feeds concurrently; for each entry not seen
+    4. each cycle: poll the due feeds concurrently, each within
+       ``feed_deadline`` seconds (one past it fails and is backed off); for each entry not seen
        before, publish ArticleDiscovered, mark it seen, queue it for
        fetching; save the state after each poll; after the first cycle,
        queue the unfinished articles no poll found again;
@@ -246,7 +253,12 @@ class _Service:
         )
 
     async def _poll(self, feed: Feed) -> tuple[PollOutcome, int, int]:
-        outcome = await poll_feed(feed, self.states.get(feed.id), self.fetcher, self.config.poll)
+        state, deadline = self.states.get(feed.id), self.config.feed_deadline
+        try:
+            async with asyncio.timeout(deadline):  # a poll never raises TimeoutError itself: only the deadline does
+                outcome = await poll_feed(feed, state, self.fetcher, self.config.poll)
+        except TimeoutError:
+            outcome = past_deadline(feed, state, deadline, self.config.poll)
         self.states[feed.id] = outcome.state
         metrics.FEEDS_POLLED.inc()
         if outcome.status == "failed":

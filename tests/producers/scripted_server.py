@@ -2,7 +2,7 @@
 
 Serves the sample site as static files, plus scripted routes that behave
 badly on purpose: custom headers and statuses, conditional GET, delays,
-slow bodies, redirects, oversized bodies, bytes in one charset labelled as
+slow bodies (also drips that last until the test says so), redirects, oversized bodies, bytes in one charset labelled as
 another. It records every request (path, headers, arrival time) and the
 highest number served at once, so tests can check limits and that nothing
 was sent where it should not be.
@@ -36,6 +36,9 @@ class Reply:
     chunk_delay: float = 0.0  # ...with this pause between them
     send_length: bool = True  # False: no Content-Length, body ends when the connection closes
     reset_after: int | None = None  # send this many body bytes, then reset the connection (TCP RST)
+    # Set: before the body, drip a space every ``chunk_delay`` (0.5 s when 0) until the event is set, so the
+    # page stays in flight for as long as the test wants (no read timeout trips); sent without Content-Length.
+    drip_until: threading.Event | None = None
 
 
 @dataclass(frozen=True)
@@ -150,7 +153,7 @@ class _Handler(SimpleHTTPRequestHandler):
             self.send_header("ETag", reply.etag)
         if reply.last_modified:
             self.send_header("Last-Modified", reply.last_modified)
-        if reply.send_length or status == 304:
+        if (reply.send_length and reply.drip_until is None) or status == 304:
             self.send_header("Content-Length", str(len(body)))
         else:
             self.send_header("Connection", "close")
@@ -164,6 +167,10 @@ class _Handler(SimpleHTTPRequestHandler):
             self.connection.close()
             self.close_connection = True
             return
+        if reply.drip_until is not None:
+            while not reply.drip_until.wait(reply.chunk_delay or 0.5):
+                self.wfile.write(b" ")
+                self.wfile.flush()
         if not body:
             return
         if reply.chunk_size <= 0:
