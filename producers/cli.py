@@ -303,12 +303,13 @@ def feeds_table(feeds: list[Feed], states: dict[str, FeedState], now: datetime) 
     """A readable table: one row per feed, times relative to ``now``, the last error last (it is long)."""
     from producers.feeds.state import FeedState
 
-    header = ("feed", "on", "every", "last poll", "last new", "failures", "next poll", "last error")
+    header = ("feed", "kind", "on", "every", "last poll", "last new", "failures", "next poll", "last error")
     rows = [header]
     for feed in feeds:
         state = states.get(feed.id) or FeedState(feed_id=feed.id)
         rows.append((
             feed.id,
+            feed.kind,
             "yes" if feed.enabled else "no",
             duration(feed.interval),
             _ago(state.last_poll, now),

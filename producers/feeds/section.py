@@ -1,8 +1,9 @@
 """Section pages as a source: a listing page (a category, "latest news") whose links are the articles.
 
-Which links are articles is the source's ``link_pattern`` (a regex searched
-in the absolute URL) when the registry gives one; otherwise a link counts
-when it stays on the page's site and its path looks like an article's: a
+Only links to the page's own site count (``www.`` aside). Which of them
+are articles is the source's ``link_pattern`` (a regex searched in the
+absolute URL) when the registry gives one; otherwise a link counts when its
+path looks like an article's: a
 date in it (``/2024/05/12/``, ``/2024-05-12-``), a long slug in its last
 segment, or a long number (``/news/123456``). Navigation (tags, authors,
 pagination, feeds, media files) is left out. The rules are data below, kept
@@ -56,7 +57,10 @@ def section_links(text: str, base_url: str, *, link_pattern: str | None = None) 
         if link is None:
             continue
         link = link.split("#", 1)[0]
-        accepted = pattern.search(link) is not None if pattern else looks_like_article(link, site)
+        if pattern is not None:
+            accepted = _site(link) == site and pattern.search(link) is not None
+        else:
+            accepted = looks_like_article(link, site)
         if not accepted:
             rejected.add(link)
             continue

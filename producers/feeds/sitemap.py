@@ -63,6 +63,8 @@ def inflate(content: bytes, *, cap: int = MAX_INFLATED) -> bytes:
         raise FeedParseError(f"broken gzip: {exc}") from None
     if len(data) > cap:
         raise FeedParseError(f"gzipped sitemap inflates past {cap} bytes")
+    if not inflater.eof:
+        raise FeedParseError("broken gzip: the compressed data ends early")
     return data
 
 
