@@ -23,7 +23,7 @@ from producers.feeds.entries import FeedEntry, FeedParseError, usable_link
 # A path that holds a date: /2024/05/12/, /2024/05/, 2024-05-12, 20240512.
 DATED_PATH = re.compile(r"/(19|20)\d{2}/(0?[1-9]|1[0-2])(/|$)|(19|20)\d{2}-(0[1-9]|1[0-2])-[0-3]\d|/(19|20)\d{6}\b")
 LONG_NUMBER = re.compile(r"(^|[/_-])\d{5,}(\.html?|\.php|\.aspx?)?/?$")  # an article number at the end
-SLUG_MIN_CHARS = 24  # a last segment (decoded) this long with ...
+SLUG_MIN_CHARS = 20  # a last segment (decoded) this long with ...
 SLUG_MIN_WORDS = 4  # ... this many words joined by "-" or "_" reads as an article's slug
 NOT_ARTICLE_SEGMENTS = frozenset({
     "tag", "tags", "category", "categories", "author", "authors", "page", "search", "feed", "rss",

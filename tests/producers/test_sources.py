@@ -6,11 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from producers.events import discovered_event, entry_from_discovered
 from producers.feeds.registry import Feed
 from producers.feeds.state import FeedState
 from producers.http import Fetcher
 from producers.poller import FetchedArticle, PollOptions, fetch_article, poll_feed
 from producers.urls import article_id
+from schemas.codec import decode, encode
 from tests.producers.scripted_server import Reply, Request, ScriptedServer
 from tests.producers.scripted_sources import (
     XML,
@@ -250,3 +252,14 @@ async def test_a_telegram_post_is_its_own_article_and_no_page_is_fetched(server,
     assert isinstance(article, FetchedArticle) and article.origin == "telegram" and article.raw is None
     assert article.text == entry.content_text and article.lang == "ar"
     assert server.requests == []
+
+
+async def test_the_separate_fetcher_keeps_a_posts_origin_through_kafka(server, local_options) -> None:
+    url = serve_channel(server, channel_posts())
+    outcome = await poll(Feed(id="dez", url=url, kind="telegram", pages=1, min_chars=20), local_options)
+    event = decode(encode(discovered_event(outcome.entries[0])))  # as `marsad fetch` reads it
+    assert event.content_origin == "telegram" and event.has_content
+    async with Fetcher(local_options()) as fetcher:
+        article = await fetch_article(entry_from_discovered(event), fetcher, OPTIONS)
+    assert isinstance(article, FetchedArticle) and article.origin == "telegram"
+    assert article.text == outcome.entries[0].content_text
