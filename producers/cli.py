@@ -157,14 +157,22 @@ def _run_polling(ctx: click.Context, *, once: bool, now: bool, feeds_file: Path 
 
 @click.group("feeds")
 def feeds_group() -> None:
-    """The feed registry: what `marsad produce` polls, and how each feed is doing."""
+    """The feed registry: what `marsad produce` polls, and how each feed is doing.
+
+    \b
+    Each entry has a kind (README: "Sources beyond RSS"):
+      rss        RSS, Atom, RDF or JSON Feed (the default)
+      sitemap    a sitemap or sitemap index, or a home address (robots.txt); max_age_days
+      page       a section page whose article links are announced; link_pattern
+      telegram   a public channel's web preview, https://t.me/s/NAME; pages, min_chars
+    """
 
 
 @feeds_group.command("list")
 @FEEDS_OPTION
 @click.pass_context
 def feeds_list(ctx: click.Context, feeds_file: Path | None) -> None:
-    """Each feed with its schedule and health: last poll, last new entry, last error, backoff."""
+    """Each feed with its kind, schedule and health: last poll, last new entry, last error, backoff."""
     from producers.feeds.state import StateStore
 
     settings = _settings(ctx)

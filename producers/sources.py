@@ -37,6 +37,9 @@ from producers.pagetext import GarbledText
 
 MAX_CHILD_SITEMAPS = 12  # child sitemaps of an index read in one poll (the newest)
 MAX_INDEX_DEPTH = 2  # an index may name indexes once; deeper nesting is not followed
+# Entries one sitemap poll announces at most, newest first (undated last): a site's full archive in a
+# sitemap without dates would otherwise be announced whole on the first poll.
+MAX_SITEMAP_ENTRIES = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,9 +165,11 @@ def _urlset_feed(sitemaps: list[Sitemap]) -> ParsedFeed:
     for sitemap in sitemaps:
         for entry in sitemap.entries:
             entries.setdefault(entry.link, entry)
-    too_old = sum(sitemap.too_old for sitemap in sitemaps)
-    return ParsedFeed(entries=list(entries.values()), skipped=sum(sitemap.skipped for sitemap in sitemaps),
-                      counts={"too old": too_old} if too_old else {}, version="sitemap")
+    newest = sorted(entries.values(), key=lambda entry: entry.published or "", reverse=True)  # ISO: sorts as text
+    counts = {"too old": sum(sitemap.too_old for sitemap in sitemaps),
+              "over the entry cap": max(0, len(newest) - MAX_SITEMAP_ENTRIES)}
+    return ParsedFeed(entries=newest[:MAX_SITEMAP_ENTRIES], skipped=sum(sitemap.skipped for sitemap in sitemaps),
+                      counts={reason: count for reason, count in counts.items() if count}, version="sitemap")
 
 
 def is_home_address(url: str) -> bool:

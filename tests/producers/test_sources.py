@@ -96,6 +96,17 @@ async def test_a_failing_child_sitemap_is_named_and_the_others_still_count(serve
     assert "posts-2024-11.xml.gz: not well-formed XML" in outcome.bozo_reason
 
 
+async def test_one_poll_announces_at_most_the_newest_entries_of_the_cap(server, local_options, monkeypatch) -> None:
+    monkeypatch.setattr("producers.sources.MAX_SITEMAP_ENTRIES", 2)
+    site = server.url("archive/")
+    body = urlset([(site + "undated-one", None), (site + "2024/11/16/a", NOW - 5 * HOUR),
+                   (site + "undated-two", None), (site + "2024/11/16/b", NOW - HOUR)])
+    url = server.route("archive/sitemap.xml", Reply(body=body, headers={"Content-Type": XML}))
+    outcome = await poll(Feed(id="archive", url=url, kind="sitemap"), local_options)
+    assert [entry.url for entry in outcome.entries] == [site + "2024/11/16/b", site + "2024/11/16/a"]
+    assert outcome.counts == {"over the entry cap": 2}
+
+
 async def test_a_home_address_finds_its_sitemaps_in_robots_txt(server, local_options) -> None:
     urls = serve_enab_sitemaps(server)
     server.route("robots.txt", Reply(body=robots_txt([server.url("enab/news-sitemap.xml"),
