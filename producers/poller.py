@@ -165,7 +165,8 @@ async def poll_feed(
     state = state or FeedState(feed_id=feed.id)
     context = ReadContext(fetcher=fetcher, validators=state.validators, now=now,
                           first_poll=state.last_success is None,
-                          full_content_min_chars=options.full_content_min_chars)
+                          full_content_min_chars=options.full_content_min_chars,
+                          recent_ids=frozenset(state.recent_ids))
     try:
         read = await read_source(feed, context)
     except FetchError as exc:

@@ -34,6 +34,7 @@ from producers.feeds.sitemap import ChildSitemap, Sitemap, parse_sitemap, recent
 from producers.feeds.telegram import Post, older_page, parse_preview, post_entry
 from producers.http import Fetcher, FetchError, FetchResult, NotModified, Validators
 from producers.pagetext import GarbledText
+from producers.urls import article_id, canonical_url
 
 MAX_CHILD_SITEMAPS = 12  # child sitemaps of an index read in one poll (the newest)
 MAX_INDEX_DEPTH = 2  # an index may name indexes once; deeper nesting is not followed
@@ -61,6 +62,7 @@ class ReadContext:
     now: datetime
     first_poll: bool  # no earlier successful poll is known: read deeper where the kind allows it
     full_content_min_chars: int
+    recent_ids: frozenset[str] = frozenset()  # article ids of the source's recent polls (to notice deletions)
 
 
 Reader = Callable[[Feed, ReadContext], Awaitable[SourceRead | NotModified]]
@@ -205,8 +207,9 @@ async def read_telegram(feed: Feed, context: ReadContext) -> SourceRead | NotMod
     ``?before=``; afterwards the latest page only. Posts with less than
     ``min_chars`` of text (a photo without caption, a one-word post) are
     skipped and counted; edited posts are counted (their article id is the
-    post's address, so an edit is not announced again); a deleted post is
-    simply no longer on the page.
+    post's address, so an edit is not announced again); a post seen by a
+    recent poll and now missing from within the page's range was deleted: it
+    is counted, and what was announced of it stays.
     """
     fetched = await context.fetcher.fetch(feed.url, validators=context.validators, purpose="page")
     if isinstance(fetched, NotModified):
@@ -235,6 +238,9 @@ async def read_telegram(feed: Feed, context: ReadContext) -> SourceRead | NotMod
         if not fresh:
             break
         posts = fresh + posts
+    deleted = len(deleted_posts(posts, context.recent_ids))
+    if deleted:
+        counts["deleted"] = deleted
     entries: dict[str, FeedEntry] = {}
     for post in sorted(posts, key=lambda post: post.number, reverse=True):  # newest first, as feeds are
         if post.edited:
@@ -245,6 +251,17 @@ async def read_telegram(feed: Feed, context: ReadContext) -> SourceRead | NotMod
         entries.setdefault(post.url, post_entry(post, channel_title=feed.title))
     parsed = ParsedFeed(entries=list(entries.values()), counts=dict(counts), version="telegram")
     return SourceRead(response=fetched, parsed=parsed, encoding=encoding)
+
+
+def deleted_posts(posts: list[Post], recent_ids: frozenset[str]) -> list[str]:
+    """Addresses of posts within the range of ``posts`` that are missing now but a recent poll had."""
+    if not posts or not recent_ids:
+        return []
+    shown = {post.number for post in posts}
+    first = posts[0]
+    base = first.url.rsplit("/", 1)[0]
+    missing = (f"{base}/{number}" for number in range(min(shown), max(shown)) if number not in shown)
+    return [url for url in missing if article_id(canonical_url(url)) in recent_ids]
 
 
 READERS: dict[str, Reader] = {"rss": read_rss, "sitemap": read_sitemap, "page": read_page,

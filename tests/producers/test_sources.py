@@ -252,6 +252,11 @@ async def test_a_telegram_channel_reads_back_pages_on_its_first_poll_only(server
     assert edited.article_id == next(e for e in first.entries if e.url.endswith("/112")).article_id
     assert not edited.is_new and second.counts == {"too short": 2, "edited": 1}
 
+    serve_channel(server, [post for post in channel_posts() if post.number != 109])  # the forward is deleted
+    third = await poll(feed, local_options, second.state)
+    assert third.counts == {"too short": 2, "deleted": 1}
+    assert server.url(f"{CHANNEL}/109") not in {entry.url for entry in third.entries}
+
 
 async def test_a_telegram_post_is_its_own_article_and_no_page_is_fetched(server, local_options) -> None:
     url = serve_channel(server, channel_posts())
