@@ -192,7 +192,8 @@ async def poll_feed(
         )
 
     try:
-        entries, skipped = _discovered(feed, read.parsed.entries, state)
+        source = outlet_name(feed, read.parsed.title if feed.kind == "telegram" else "")
+        entries, skipped = _discovered(feed, read.parsed.entries, state, source)
     except Exception as exc:
         return _failed(feed, state, _internal(feed.url, exc), now, options)
     fetched, parsed, encoding = read.response, read.parsed, read.encoding
@@ -248,7 +249,9 @@ async def fetch_article(
         return _article_failure(entry, _internal(entry.link, exc))
 
 
-def _discovered(feed: Feed, entries: list[FeedEntry], state: FeedState) -> tuple[list[DiscoveredEntry], int]:
+def _discovered(
+    feed: Feed, entries: list[FeedEntry], state: FeedState, source: str
+) -> tuple[list[DiscoveredEntry], int]:
     found: dict[str, DiscoveredEntry] = {}
     skipped = 0
     for entry in entries:
@@ -266,7 +269,7 @@ def _discovered(feed: Feed, entries: list[FeedEntry], state: FeedState) -> tuple
             url=url,
             link=entry.link,
             title=entry.title,
-            source=outlet_name(feed),
+            source=source,
             published=parse_utc(entry.published),
             summary=entry.summary,
             content_text=entry.content_text,
@@ -378,9 +381,10 @@ async def _fetch_with_retries(
     raise AssertionError("unreachable")
 
 
-def outlet_name(feed: Feed) -> str:
-    """What ``source`` says about a feed's articles: its registry title, else its host."""
-    return feed.title or urlsplit(feed.url).hostname or feed.id
+def outlet_name(feed: Feed, found: str = "") -> str:
+    """What ``source`` says about a feed's articles: its registry title, else the name the source gave
+    itself (``found``: a Telegram channel's, since every channel shares one host), else its host."""
+    return feed.title or found or urlsplit(feed.url).hostname or feed.id
 
 
 def parse_utc(value: str | None) -> datetime | None:

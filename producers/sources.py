@@ -31,7 +31,7 @@ from producers.feeds.parse import parse_feed
 from producers.feeds.registry import Feed
 from producers.feeds.section import section_links
 from producers.feeds.sitemap import ChildSitemap, Sitemap, parse_sitemap, recent_children, robots_sitemaps
-from producers.feeds.telegram import Post, older_page, parse_preview, post_entry
+from producers.feeds.telegram import Post, channel_title, older_page, parse_preview, post_entry
 from producers.http import Fetcher, FetchError, FetchResult, NotModified, Validators
 from producers.pagetext import GarbledText
 from producers.urls import article_id, canonical_url
@@ -215,13 +215,14 @@ async def read_telegram(feed: Feed, context: ReadContext) -> SourceRead | NotMod
     if isinstance(fetched, NotModified):
         return fetched
 
-    def parse(response: FetchResult) -> tuple[str, list[Post]]:
+    def parse(response: FetchResult) -> tuple[str, list[Post], str]:
         decoded = decode_document(response.content, response.charset, is_xml=False)
         if decoded.garbled:
             raise GarbledText(decoded.reason)
-        return decoded.encoding, parse_preview(decoded.text, response.final_url)
+        return decoded.encoding, parse_preview(decoded.text, response.final_url), channel_title(decoded.text)
 
-    encoding, posts = await asyncio.to_thread(parse, fetched)
+    encoding, posts, title = await asyncio.to_thread(parse, fetched)
+    title = feed.title or title or f"@{feed.url.rstrip('/').rsplit('/', 1)[-1]}"
     counts: Counter[str] = Counter()
     page_url = fetched.final_url
     for _ in range(feed.pages - 1 if context.first_poll else 0):
@@ -229,7 +230,7 @@ async def read_telegram(feed: Feed, context: ReadContext) -> SourceRead | NotMod
         if older is None:
             break
         try:
-            _, more = await asyncio.to_thread(parse, await _plain_fetch(context.fetcher, older, purpose="page"))
+            _, more, _ = await asyncio.to_thread(parse, await _plain_fetch(context.fetcher, older, purpose="page"))
         except (FetchError, FeedParseError, GarbledText):
             counts["older pages failed"] += 1
             break
@@ -248,8 +249,8 @@ async def read_telegram(feed: Feed, context: ReadContext) -> SourceRead | NotMod
         if len(post.text) < feed.min_chars:
             counts["too short"] += 1
             continue
-        entries.setdefault(post.url, post_entry(post, channel_title=feed.title))
-    parsed = ParsedFeed(entries=list(entries.values()), counts=dict(counts), version="telegram")
+        entries.setdefault(post.url, post_entry(post, channel_title=title))
+    parsed = ParsedFeed(entries=list(entries.values()), counts=dict(counts), version="telegram", title=title)
     return SourceRead(response=fetched, parsed=parsed, encoding=encoding)
 
 

@@ -82,6 +82,19 @@ def parse_preview(content: str, page_url: str) -> list[Post]:
     return posts
 
 
+def channel_title(content: str) -> str:
+    """The channel's name as its preview shows it (its header, else ``og:title``), or ""."""
+    try:
+        document = lxml_html.document_fromstring(content)
+    except (etree.ParserError, ValueError):
+        return ""
+    header = _first_text(document, "tgme_channel_info_header_title")
+    if header:
+        return header
+    meta = document.find(".//meta[@property='og:title']")
+    return " ".join((meta.get("content") or "").split()) if meta is not None else ""
+
+
 def post_entry(post: Post, *, channel_title: str = "") -> FeedEntry:
     """A post as an entry whose content is the post itself (``origin`` "telegram")."""
     first_line = next((line for line in post.text.splitlines() if line.strip()), "")

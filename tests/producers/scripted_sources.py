@@ -138,6 +138,7 @@ def telegram_preview(channel: str, title: str, posts: list[ChannelPost], *, host
             f'href="/s/{channel}?before={oldest}"></a></div>') if posts else ""
     return f"""<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{escape(title)} – Telegram</title>
+<meta property="og:title" content="{escape(title)}">
 <meta property="og:url" content="https://{host}/s/{channel}"></head>
 <body class="widget_frame_base tgme_webpage">
 <main class="tgme_main"><section class="tgme_channel_history js-message_history">{more}{"".join(blocks)}
