@@ -166,7 +166,7 @@ async def poll_feed(
     context = ReadContext(fetcher=fetcher, validators=state.validators, now=now,
                           first_poll=state.last_success is None,
                           full_content_min_chars=options.full_content_min_chars,
-                          recent_ids=frozenset(state.recent_ids))
+                          recent_ids=frozenset(state.recent_ids), child_validators=state.child_validators)
     try:
         read = await read_source(feed, context)
     except FetchError as exc:
@@ -207,6 +207,7 @@ async def poll_feed(
             interval=feed.interval,
             validators=read.validators if read.validators is not None else fetched.validators,
             article_ids=[entry.article_id for entry in entries],
+            child_validators=read.child_validators,
         ),
         entries=entries,
         http_status=fetched.status,

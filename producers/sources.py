@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -51,6 +51,7 @@ class SourceRead:
     parsed: ParsedFeed
     encoding: str | None = None
     validators: Validators | None = None  # what to store for the next conditional GET (default: the response's)
+    child_validators: dict[str, Validators] | None = None  # an index's children read, with their validators
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +63,8 @@ class ReadContext:
     now: datetime
     first_poll: bool  # no earlier successful poll is known: read deeper where the kind allows it
     full_content_min_chars: int
-    recent_ids: frozenset[str] = frozenset()  # article ids of the source's recent polls (to notice deletions)
+    recent_ids: frozenset[str] = frozenset()
+    child_validators: Mapping[str, Validators] = field(default_factory=dict)  # of the last poll's children  # article ids of the source's recent polls (to notice deletions)
 
 
 Reader = Callable[[Feed, ReadContext], Awaitable[SourceRead | NotModified]]
@@ -98,6 +100,10 @@ async def read_sitemap(feed: Feed, context: ReadContext) -> SourceRead | NotModi
     Entries dated before ``max_age_days`` are left out and counted; so are
     an index's children last modified before then. Child sitemaps that fail
     are named in the outcome's note; the poll fails only when all of them do.
+
+    The conditional GET goes to each child (its validators kept in the
+    state), never to an index: an index that does not change while its
+    children do is common, and its 304 would hide their new entries.
     """
     max_age = timedelta(days=feed.max_age_days)
     if is_home_address(feed.url):
@@ -108,8 +114,9 @@ async def read_sitemap(feed: Feed, context: ReadContext) -> SourceRead | NotModi
         if not found:
             raise FeedParseError(f"{robots_url} names no sitemap (no 'Sitemap:' line)")
         children = [ChildSitemap(url=url) for url in found]
-        parsed = await _read_children(children, context, max_age, depth=1)
-        return SourceRead(response=response, parsed=parsed, validators=Validators())
+        read: dict[str, Validators] = {}
+        parsed = await _read_children(children, context, max_age, read, depth=1)
+        return SourceRead(response=response, parsed=parsed, validators=Validators(), child_validators=read)
 
     fetched = await context.fetcher.fetch(feed.url, validators=context.validators, purpose="feed")
     if isinstance(fetched, NotModified):
@@ -117,29 +124,41 @@ async def read_sitemap(feed: Feed, context: ReadContext) -> SourceRead | NotModi
     sitemap = await asyncio.to_thread(parse_sitemap, fetched.content, fetched.final_url, now=context.now,
                                       max_age=max_age)
     if not sitemap.is_index:
-        return SourceRead(response=fetched, parsed=_urlset_feed([sitemap]))
+        return SourceRead(response=fetched, parsed=_urlset_feed([sitemap]), child_validators={})
     chosen, left_out = recent_children(sitemap.children, now=context.now, max_age=max_age,
                                        limit=MAX_CHILD_SITEMAPS)
-    parsed = await _read_children(chosen, context, max_age, depth=1)
+    read: dict[str, Validators] = {}
+    parsed = await _read_children(chosen, context, max_age, read, depth=1)
     counts = Counter(parsed.counts)
     if left_out:
         counts["old child sitemaps"] += left_out
-    return SourceRead(response=fetched, parsed=msgspec.structs.replace(parsed, counts=dict(counts)))
+    return SourceRead(response=fetched, parsed=msgspec.structs.replace(parsed, counts=dict(counts)),
+                      validators=Validators(), child_validators=read)
 
 
 async def _read_children(children: list[ChildSitemap], context: ReadContext, max_age: timedelta,
-                         *, depth: int) -> ParsedFeed:
-    """The entries of several sitemaps read at once; an index among them is followed up to MAX_INDEX_DEPTH."""
+                         read: dict[str, Validators], *, depth: int) -> ParsedFeed:
+    """The entries of several sitemaps read at once; an index among them is followed up to MAX_INDEX_DEPTH.
+
+    Each is fetched with its validators of the last poll: one not modified
+    adds nothing (its entries were announced then). ``read`` receives the
+    validators of every child answered, for the next poll.
+    """
     async def one(child: ChildSitemap) -> list[Sitemap]:
-        response = await _plain_fetch(context.fetcher, child.url)
+        previous = context.child_validators.get(child.url)
+        response = await context.fetcher.fetch(child.url, validators=previous, purpose="feed")
+        if isinstance(response, NotModified):
+            read[child.url] = previous or Validators()
+            return [Sitemap()]
         sitemap = await asyncio.to_thread(parse_sitemap, response.content, response.final_url, now=context.now,
                                           max_age=max_age)
         if not sitemap.is_index:
+            read[child.url] = response.validators
             return [sitemap]
         if depth >= MAX_INDEX_DEPTH:
             raise FeedParseError(f"{child.url}: an index nested deeper than {MAX_INDEX_DEPTH} levels")
         chosen, _ = recent_children(sitemap.children, now=context.now, max_age=max_age, limit=MAX_CHILD_SITEMAPS)
-        nested = await _read_children(chosen, context, max_age, depth=depth + 1)
+        nested = await _read_children(chosen, context, max_age, read, depth=depth + 1)
         return [Sitemap(entries=tuple(nested.entries), too_old=nested.counts.get("too old", 0),
                         skipped=nested.skipped)]
 
