@@ -30,6 +30,10 @@ NOT_ARTICLE_SEGMENTS = frozenset({
     "login", "register", "account", "contact", "about", "privacy", "terms", "wp-admin", "wp-login.php",
     "wp-json", "cdn-cgi", "ads", "newsletter", "subscribe", "اتصل-بنا", "من-نحن",
 })
+# Anchor texts that are no headline ("read more" buttons beside the headline's own link).
+NOT_A_TITLE = frozenset({"اقرأ المزيد", "اقرأ أيضا", "المزيد", "تابع القراءة", "التفاصيل", "read more", "more",
+                         "continue reading", "details"})
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 NOT_ARTICLE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".pdf", ".mp3", ".mp4", ".zip",
                         ".xml", ".rss", ".css", ".js")
 
@@ -51,6 +55,7 @@ def section_links(text: str, base_url: str, *, link_pattern: str | None = None) 
     pattern = re.compile(link_pattern) if link_pattern else None
     site = _site(base_url)
     titles: dict[str, str] = {}
+    ranks: dict[str, tuple[bool, int]] = {}
     rejected: set[str] = set()
     for anchor in document.iter("a"):
         link = usable_link(base, anchor.get("href"))
@@ -65,8 +70,11 @@ def section_links(text: str, base_url: str, *, link_pattern: str | None = None) 
             rejected.add(link)
             continue
         title = " ".join(anchor.text_content().split())
-        if len(title) > len(titles.get(link, "")):  # the headline, not the "read more" of the same link
-            titles[link] = title
+        if title.lower() in NOT_A_TITLE:
+            title = ""
+        rank = (_in_heading(anchor), len(title))  # the headline, not the "read more" of the same link
+        if link not in titles or rank > ranks[link]:
+            titles[link], ranks[link] = title, rank
     entries = [FeedEntry(link=link, title=title) for link, title in titles.items()]
     return entries, len(rejected - titles.keys())
 
@@ -87,6 +95,10 @@ def looks_like_article(url: str, site: str) -> bool:
     last = segments[-1].rsplit(".", 1)[0]
     words = [word for word in re.split(r"[-_]+", last) if word]
     return len(last) >= SLUG_MIN_CHARS and len(words) >= SLUG_MIN_WORDS
+
+
+def _in_heading(anchor: etree._Element) -> bool:
+    return any(isinstance(node.tag, str) and node.tag.lower() in HEADINGS for node in anchor.iterancestors())
 
 
 def _site(url: str) -> str:
