@@ -63,8 +63,8 @@ class ReadContext:
     now: datetime
     first_poll: bool  # no earlier successful poll is known: read deeper where the kind allows it
     full_content_min_chars: int
-    recent_ids: frozenset[str] = frozenset()
-    child_validators: Mapping[str, Validators] = field(default_factory=dict)  # of the last poll's children  # article ids of the source's recent polls (to notice deletions)
+    recent_ids: frozenset[str] = frozenset()  # article ids of the source's recent polls (to notice deletions)
+    child_validators: Mapping[str, Validators] = field(default_factory=dict)  # of the last poll's children
 
 
 Reader = Callable[[Feed, ReadContext], Awaitable[SourceRead | NotModified]]
