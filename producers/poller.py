@@ -173,7 +173,8 @@ async def poll_feed(
         failure = _fetch_failure(exc, attempts=1)
         return _failed(feed, state, failure, now, options, retry_after=exc.retry_after)
     except FeedParseError as exc:
-        failure = Failure(stage="parse", kind=_NOT_READABLE[feed.kind], reason=exc.reason, url=feed.url)
+        failure = Failure(stage="parse", kind=_NOT_READABLE[feed.kind], reason=exc.reason, url=feed.url,
+                          status=exc.status)
         return _failed(feed, state, failure, now, options)
     except GarbledText as exc:
         failure = Failure(stage="decode", kind="garbled", reason=exc.reason, url=feed.url)

@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import msgspec
@@ -67,6 +68,7 @@ class ReadContext:
     child_validators: Mapping[str, Validators] = field(default_factory=dict)  # of the last poll's children
 
 
+T = TypeVar("T")
 Reader = Callable[[Feed, ReadContext], Awaitable[SourceRead | NotModified]]
 
 
@@ -89,7 +91,7 @@ async def read_rss(feed: Feed, context: ReadContext) -> SourceRead | NotModified
             raise GarbledText(decoded.reason)
         return decoded.encoding, parsed
 
-    encoding, parsed = await asyncio.to_thread(parse)
+    encoding, parsed = await _parse_in_thread(fetched, parse)
     return SourceRead(response=fetched, parsed=parsed, encoding=encoding)
 
 
@@ -121,7 +123,7 @@ async def read_sitemap(feed: Feed, context: ReadContext) -> SourceRead | NotModi
     fetched = await context.fetcher.fetch(feed.url, validators=context.validators, purpose="feed")
     if isinstance(fetched, NotModified):
         return fetched
-    sitemap = await asyncio.to_thread(parse_sitemap, fetched.content, fetched.final_url, now=context.now,
+    sitemap = await _parse_in_thread(fetched, parse_sitemap, fetched.content, fetched.final_url, now=context.now,
                                       max_age=max_age)
     if not sitemap.is_index:
         return SourceRead(response=fetched, parsed=_urlset_feed([sitemap]), child_validators={})
@@ -214,7 +216,7 @@ async def read_page(feed: Feed, context: ReadContext) -> SourceRead | NotModifie
         counts = {"links not articles": left_out} if left_out else {}
         return decoded.encoding, ParsedFeed(entries=entries, counts=counts, version="page")
 
-    encoding, parsed = await asyncio.to_thread(parse)
+    encoding, parsed = await _parse_in_thread(fetched, parse)
     return SourceRead(response=fetched, parsed=parsed, encoding=encoding)
 
 
@@ -240,7 +242,7 @@ async def read_telegram(feed: Feed, context: ReadContext) -> SourceRead | NotMod
             raise GarbledText(decoded.reason)
         return decoded.encoding, parse_preview(decoded.text, response.final_url), channel_title(decoded.text)
 
-    encoding, posts, title = await asyncio.to_thread(parse, fetched)
+    encoding, posts, title = await _parse_in_thread(fetched, parse, fetched)
     title = feed.title or title or f"@{feed.url.rstrip('/').rsplit('/', 1)[-1]}"
     counts: Counter[str] = Counter()
     page_url = fetched.final_url
@@ -293,6 +295,14 @@ async def _plain_fetch(fetcher: Fetcher, url: str, *, purpose: str = "feed") -> 
     if isinstance(fetched, NotModified):  # we sent no validators: a 304 is the server's confusion
         raise FeedParseError(f"{url}: unexpected 304")
     return fetched
+
+
+async def _parse_in_thread(fetched: FetchResult, parse: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``parse(*args, **kwargs)`` in a thread (parsing is CPU-bound); its FeedParseError names the HTTP status."""
+    try:
+        return await asyncio.to_thread(parse, *args, **kwargs)
+    except FeedParseError as exc:
+        raise FeedParseError(exc.reason, status=fetched.status) from None
 
 
 def _origin(url: str) -> str:

@@ -39,9 +39,10 @@ class ParsedFeed(msgspec.Struct, frozen=True):
 class FeedParseError(ValueError):
     """Not a feed, or so broken that no entry could be recovered."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, status: int | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.status = status  # the HTTP status of the document, when the caller knows it
 
 
 def usable_link(base_url: str, candidate: str | None) -> str | None:

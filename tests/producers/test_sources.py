@@ -154,6 +154,7 @@ async def test_a_malformed_source_fails_with_its_reason(server, local_options, k
     outcome = await poll(Feed(id="broken", url=url, kind=kind), local_options)
     assert outcome.status == "failed" and outcome.failure.kind == failure_kind
     assert reason in outcome.failure.reason and outcome.state.consecutive_failures == 1
+    assert outcome.failure.status == outcome.http_status == 200  # the document came, it was not what it should be
 
 
 async def test_sitemap_entities_are_never_resolved(server, local_options) -> None:
