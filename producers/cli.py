@@ -1,4 +1,4 @@
-"""The producer commands: `marsad produce`, `marsad poll`, `marsad fetch`, `marsad feeds list` / `import`.
+"""The producer commands: `marsad produce`, `marsad poll`, `marsad fetch`, `marsad feeds list` / `import` / `try`.
 
 Registered on the `marsad` group by deploy/cli.py; `python -m producers`
 runs `produce` alone. Settings are built once here and handed down as a
@@ -158,14 +158,22 @@ def _run_polling(ctx: click.Context, *, once: bool, now: bool, feeds_file: Path 
 
 @click.group("feeds")
 def feeds_group() -> None:
-    """The feed registry: what `marsad produce` polls, and how each feed is doing."""
+    """The feed registry: what `marsad produce` polls, and how each feed is doing.
+
+    \b
+    Each entry has a kind (README: "Sources beyond RSS"):
+      rss        RSS, Atom, RDF or JSON Feed (the default)
+      sitemap    a sitemap or sitemap index, or a home address (robots.txt); max_age_days
+      page       a section page whose article links are announced; link_pattern
+      telegram   a public channel's web preview, https://t.me/s/NAME; pages, min_chars
+    """
 
 
 @feeds_group.command("list")
 @FEEDS_OPTION
 @click.pass_context
 def feeds_list(ctx: click.Context, feeds_file: Path | None) -> None:
-    """Each feed with its schedule and health: last poll, last new entry, last error, backoff."""
+    """Each feed with its kind, schedule and health: last poll, last new entry, last error, backoff."""
     from producers.feeds.state import StateStore
 
     settings = _settings(ctx)
@@ -213,6 +221,56 @@ def feeds_reset(ctx: click.Context, feed_ids: tuple[str, ...], every: bool, feed
     never = sorted(set(feed_ids) - set(cleared))
     click.echo(f"reset {len(cleared)} feed(s) in {store.path}" + (f": {', '.join(cleared)}" if cleared else "")
                + (f" ({', '.join(never)}: never polled, nothing to clear)" if never else ""))
+
+
+@feeds_group.command("try")
+@click.argument("feed_id")
+@click.option("--limit", type=click.IntRange(0), default=10, show_default=True, help="Entries to show.")
+@FEEDS_OPTION
+@click.pass_context
+def feeds_try(ctx: click.Context, feed_id: str, limit: int, feeds_file: Path | None) -> None:
+    """Poll one source now, as its first poll would, and show what it finds: nothing is published or saved.
+
+    \b
+    For checking a source before it goes live: a sitemap's age cut, a section
+    page's link_pattern, a Telegram channel's short posts.
+    Example: marsad feeds try syria-section --limit 30
+    """
+    from producers.http import Fetcher
+    from producers.poller import poll_feed
+
+    settings = _settings(ctx)
+    path, base_url = _registry(settings, feeds_file)
+    try:
+        feeds = {feed.id: feed for feed in load_registry(path, base_url=base_url)}
+    except RegistryError as exc:
+        raise click.ClickException(str(exc)) from None
+    feed = feeds.get(feed_id)
+    if feed is None:
+        raise OperatorError(f"no feed {feed_id!r} in {path}: `marsad feeds list` shows the ids")
+    config = producer_config(settings, bootstrap="", feeds_file=path, feeds_base_url=base_url)
+
+    async def poll_once():
+        async with Fetcher(config.fetch) as fetcher:
+            return await poll_feed(feed, None, fetcher, config.poll)
+
+    outcome = asyncio.run(poll_once())
+    if outcome.status == "failed" and outcome.failure is not None:
+        failure = outcome.failure
+        raise OperatorError(f"{feed.id} ({feed.kind}): {failure.stage}/{failure.kind}: {failure.reason}")
+    notes = [f"{count} {reason}" for reason, count in sorted(outcome.counts.items())]
+    if outcome.skipped:
+        notes.append(f"{outcome.skipped} without a usable link")
+    if outcome.bozo_reason:
+        notes.append(f"malformed but readable: {outcome.bozo_reason}")
+    click.echo(f"{feed.id} ({feed.kind}): {len(outcome.entries)} entries, HTTP {outcome.http_status}"
+               + (f"; {'; '.join(notes)}" if notes else ""))
+    for entry in outcome.entries[:limit]:
+        when = entry.published.strftime("%Y-%m-%d %H:%M") if entry.published else "(no date)       "
+        text = f"  [{len(entry.content_text)} chars of text]" if entry.content_text else ""
+        click.echo(f"  {when}  {entry.url}\n                    {entry.title or '(no title)'}{text}")
+    if len(outcome.entries) > limit:
+        click.echo(f"  ... {len(outcome.entries) - limit} more (--limit)")
 
 
 @feeds_group.command("import")
@@ -306,12 +364,13 @@ def feeds_table(feeds: list[Feed], states: dict[str, FeedState], now: datetime) 
     """A readable table: one row per feed, times relative to ``now``, the last error last (it is long)."""
     from producers.feeds.state import FeedState
 
-    header = ("feed", "on", "every", "last poll", "last new", "failures", "next poll", "last error")
+    header = ("feed", "kind", "on", "every", "last poll", "last new", "failures", "next poll", "last error")
     rows = [header]
     for feed in feeds:
         state = states.get(feed.id) or FeedState(feed_id=feed.id)
         rows.append((
             feed.id,
+            feed.kind,
             "yes" if feed.enabled else "no",
             duration(feed.interval),
             _ago(state.last_poll, now),

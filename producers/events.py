@@ -40,6 +40,7 @@ def discovered_event(entry: DiscoveredEntry) -> ArticleDiscovered:
         has_content=entry.has_content,
         link=entry.link if entry.link != entry.url else "",
         content_text=entry.content_text,
+        content_origin="telegram" if entry.content_origin == "telegram" else None,
     )
 
 
@@ -139,5 +140,6 @@ def entry_from_discovered(event: ArticleDiscovered) -> DiscoveredEntry:
         published=event.published,
         summary=event.summary,
         lang=event.lang,
+        content_origin="telegram" if event.content_origin == "telegram" else "feed",
         is_new=False,
     )

@@ -18,9 +18,8 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from producers.encoding import decode_document
 from producers.extract import ExtractionFailed, ExtractOptions, script_language
-from producers.feeds.parse import FULL_CONTENT_MIN_CHARS, FeedEntry, FeedParseError, ParsedFeed, parse_feed
+from producers.feeds.parse import FULL_CONTENT_MIN_CHARS, FeedEntry, FeedParseError
 from producers.feeds.registry import Feed
 from producers.feeds.state import (
     BackoffPolicy,
@@ -33,9 +32,12 @@ from producers.feeds.state import (
 from producers.http import Budget, Fetcher, FetchError, FetchResult, NotModified
 from producers.isolation import ExtractionPool, IsolatedFailure
 from producers.pagetext import GarbledText, decode_and_extract
+from producers.sources import ReadContext, read_source
 from producers.urls import InvalidURL, article_id, canonical_url
 
 PAGE_CONTENT_TYPES = frozenset({"", "text/html", "application/xhtml+xml"})
+# A poll's failure kind when the source's document cannot be read as what its kind says it is.
+_NOT_READABLE = {"rss": "not_a_feed", "sitemap": "not_a_sitemap", "page": "not_a_page", "telegram": "not_a_channel"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +58,8 @@ class Failure(msgspec.Struct, frozen=True, omit_defaults=True):
     """Why a poll or an article fetch produced nothing; what a dead letter carries."""
 
     stage: str  # fetch, decode, parse, extract, internal
-    kind: str  # a producers.http.FailureKind value, or not_a_feed, garbled, unsupported_content, no_text,
+    kind: str  # a producers.http.FailureKind value, or not_a_feed (not_a_sitemap, not_a_page, not_a_channel
+    # for the other kinds of source), garbled, unsupported_content, no_text,
     # crashed, timed_out, over_memory (an isolated extraction), internal
     reason: str
     url: str
@@ -79,7 +82,8 @@ class DiscoveredEntry(msgspec.Struct, frozen=True, omit_defaults=True):
     content_text: str | None = None  # the full article when the feed carries it
     guid: str | None = None
     author: str = ""
-    lang: str = ""  # the registry's language hint
+    lang: str = ""  # the registry's language hint, else the source's own (a news sitemap's)
+    content_origin: Literal["feed", "telegram"] = "feed"  # where content_text comes from
     is_new: bool = True  # not in this feed's recent polls (a hint; Kafka decides)
 
     @property
@@ -99,6 +103,7 @@ class PollOutcome(msgspec.Struct, frozen=True, omit_defaults=True):
     encoding: str | None = None
     bozo_reason: str | None = None  # the feed was malformed but entries were recovered
     skipped: int = 0  # entries without a usable link
+    counts: dict[str, int] = {}  # what else the source left out or showed, by reason ("too old", "edited")
     elapsed: float = 0.0
 
 
@@ -108,7 +113,7 @@ class FetchedArticle(msgspec.Struct, frozen=True, omit_defaults=True):
     feed_id: str
     article_id: str
     url: str  # canonical
-    origin: Literal["feed", "page"]  # where the text came from
+    origin: Literal["feed", "page", "telegram"]  # where the text came from
     text: str  # paragraphs as lines
     source: str = ""  # the outlet
     title: str = ""
@@ -142,50 +147,58 @@ async def poll_feed(
     *,
     now: datetime | None = None,
 ) -> PollOutcome:
-    """Poll one feed and return what it holds; never raises (except on cancellation).
+    """Poll one source (a feed, a sitemap, a section page, a Telegram channel); never raises (except on
+    cancellation).
 
-    Stages, in order:
-    1. fetch the feed URL with a conditional GET (validators from ``state``);
-    2. on 304, stop: nothing new, the feed is healthy;
+    Stages, in order (1 to 4 by the reader of the source's kind, ``producers.sources``):
+    1. fetch the source's URL with a conditional GET (validators from ``state``);
+    2. on 304, stop: nothing new, the source is healthy;
     3. decode the bytes (BOM, zero-byte pattern, XML declaration, HTTP
-       charset, detection); a feed no encoding reads cleanly fails as ``garbled``;
-    4. parse with feedparser, accepting a bozo feed that still yields entries
-       (3 and 4 in a thread: they are CPU-bound);
+       charset, detection); a document no encoding reads cleanly fails as ``garbled``;
+    4. parse it as its kind says (feedparser, accepting a bozo feed that still
+       yields entries; a sitemap and the children of an index; a section page's
+       article links; a channel's posts), CPU-bound parts in a thread;
     5. canonicalise each entry's link, derive its article id, drop repeats;
     6. update the state: validators and recent ids on success, failure count
        and backoff on any failure.
     """
     now = now or datetime.now(UTC)
     state = state or FeedState(feed_id=feed.id)
+    context = ReadContext(fetcher=fetcher, validators=state.validators, now=now,
+                          first_poll=state.last_success is None,
+                          full_content_min_chars=options.full_content_min_chars,
+                          recent_ids=frozenset(state.recent_ids), child_validators=state.child_validators)
     try:
-        fetched = await fetcher.fetch(feed.url, validators=state.validators, purpose="feed")
+        read = await read_source(feed, context)
     except FetchError as exc:
         failure = _fetch_failure(exc, attempts=1)
         return _failed(feed, state, failure, now, options, retry_after=exc.retry_after)
+    except FeedParseError as exc:
+        failure = Failure(stage="parse", kind=_NOT_READABLE[feed.kind], reason=exc.reason, url=feed.url,
+                          status=exc.status)
+        return _failed(feed, state, failure, now, options)
+    except GarbledText as exc:
+        failure = Failure(stage="decode", kind="garbled", reason=exc.reason, url=feed.url)
+        return _failed(feed, state, failure, now, options)
     except Exception as exc:  # a bug must cost one poll, not the poller
         return _failed(feed, state, _internal(feed.url, exc), now, options)
 
-    if isinstance(fetched, NotModified):
+    if isinstance(read, NotModified):
         return PollOutcome(
             feed_id=feed.id,
             status="not_modified",
-            state=record_not_modified(state, now=now, interval=feed.interval, validators=fetched.validators),
+            state=record_not_modified(state, now=now, interval=feed.interval, validators=read.validators),
             http_status=304,
-            final_url=fetched.final_url,
-            elapsed=fetched.elapsed,
+            final_url=read.final_url,
+            elapsed=read.elapsed,
         )
 
     try:
-        encoding, parsed = await asyncio.to_thread(_decode_and_parse, fetched, options)
-        entries, skipped = _discovered(feed, parsed.entries, state)
-    except FeedParseError as exc:
-        failure = Failure(stage="parse", kind="not_a_feed", reason=exc.reason, url=feed.url, status=fetched.status)
-        return _failed(feed, state, failure, now, options)
-    except GarbledText as exc:
-        failure = Failure(stage="decode", kind="garbled", reason=exc.reason, url=feed.url, status=fetched.status)
-        return _failed(feed, state, failure, now, options)
+        source = outlet_name(feed, read.parsed.title if feed.kind == "telegram" else "")
+        entries, skipped = _discovered(feed, read.parsed.entries, state, source)
     except Exception as exc:
         return _failed(feed, state, _internal(feed.url, exc), now, options)
+    fetched, parsed, encoding = read.response, read.parsed, read.encoding
 
     return PollOutcome(
         feed_id=feed.id,
@@ -194,16 +207,18 @@ async def poll_feed(
             state,
             now=now,
             interval=feed.interval,
-            validators=fetched.validators,
+            validators=read.validators if read.validators is not None else fetched.validators,
             article_ids=[entry.article_id for entry in entries],
+            child_validators=read.child_validators,
         ),
         entries=entries,
         http_status=fetched.status,
         final_url=fetched.final_url,
-        moved_to=fetched.final_url if fetched.permanent_redirect else None,
+        moved_to=fetched.final_url if fetched.permanent_redirect and fetched.url == feed.url else None,
         encoding=encoding,
         bozo_reason=parsed.bozo_reason,
         skipped=skipped + parsed.skipped,
+        counts=parsed.counts,
         elapsed=fetched.elapsed,
     )
 
@@ -239,15 +254,17 @@ async def fetch_article(
     6. return the article with the raw page bytes, or the failure with the
        stage, the kind and a reason for the dead-letter topic.
     """
-    if entry.content_text and not options.always_fetch_page:
-        return _from_feed(entry)
+    if entry.content_text and (entry.content_origin == "telegram" or not options.always_fetch_page):
+        return _from_feed(entry)  # a Telegram post is its own article: its address is not a page to read
     try:
         return await _from_page(entry, fetcher, options, pool)
     except Exception as exc:
         return _article_failure(entry, _internal(entry.link, exc))
 
 
-def _discovered(feed: Feed, entries: list[FeedEntry], state: FeedState) -> tuple[list[DiscoveredEntry], int]:
+def _discovered(
+    feed: Feed, entries: list[FeedEntry], state: FeedState, source: str
+) -> tuple[list[DiscoveredEntry], int]:
     found: dict[str, DiscoveredEntry] = {}
     skipped = 0
     for entry in entries:
@@ -265,13 +282,14 @@ def _discovered(feed: Feed, entries: list[FeedEntry], state: FeedState) -> tuple
             url=url,
             link=entry.link,
             title=entry.title,
-            source=outlet_name(feed),
+            source=source,
             published=parse_utc(entry.published),
             summary=entry.summary,
             content_text=entry.content_text,
             guid=entry.guid,
             author=entry.author or "",
-            lang=feed.language or "",
+            lang=feed.language or entry.language or "",
+            content_origin="telegram" if entry.origin == "telegram" else "feed",
         )
     fresh = set(new_ids(state, found))
     return [msgspec.structs.replace(e, is_new=e.article_id in fresh) for e in found.values()], skipped
@@ -283,7 +301,7 @@ def _from_feed(entry: DiscoveredEntry) -> FetchedArticle:
         feed_id=entry.feed_id,
         article_id=entry.article_id,
         url=entry.url,
-        origin="feed",
+        origin=entry.content_origin,
         text=text,
         source=entry.source,
         title=entry.title,
@@ -358,15 +376,6 @@ def _stage_and_kind(exc: ExtractionFailed | GarbledText | IsolatedFailure) -> tu
     return "extract", "no_text"
 
 
-def _decode_and_parse(fetched: FetchResult, options: PollOptions) -> tuple[str, ParsedFeed]:
-    """CPU-bound (a large feed takes a while): run in a thread."""
-    decoded = decode_document(fetched.content, fetched.charset, is_xml=True)
-    parsed = parse_feed(decoded.text, fetched.final_url, full_content_min_chars=options.full_content_min_chars)
-    if decoded.garbled:  # parsed first: binary junk is better called "not a feed"
-        raise GarbledText(decoded.reason)
-    return decoded.encoding, parsed
-
-
 async def _fetch_with_retries(
     url: str, fetcher: Fetcher, options: PollOptions
 ) -> tuple[FetchResult | Failure, int]:
@@ -395,9 +404,10 @@ async def _fetch_with_retries(
     raise AssertionError("unreachable")
 
 
-def outlet_name(feed: Feed) -> str:
-    """What ``source`` says about a feed's articles: its registry title, else its host."""
-    return feed.title or urlsplit(feed.url).hostname or feed.id
+def outlet_name(feed: Feed, found: str = "") -> str:
+    """What ``source`` says about a feed's articles: its registry title, else the name the source gave
+    itself (``found``: a Telegram channel's, since every channel shares one host), else its host."""
+    return feed.title or found or urlsplit(feed.url).hostname or feed.id
 
 
 def parse_utc(value: str | None) -> datetime | None:

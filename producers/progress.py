@@ -31,6 +31,7 @@ def log_poll(feed: Feed, outcome: PollOutcome, new: int, known: int, resumed: in
         notes.append(f"{resumed} unfinished from an earlier run")
     if outcome.skipped:
         notes.append(f"{outcome.skipped} entries without a usable link")
+    notes.extend(f"{count} {reason}" for reason, count in sorted(outcome.counts.items()))
     if outcome.bozo_reason:
         notes.append(f"malformed but readable: {outcome.bozo_reason}")
     log.info("feed %s: %d new, %d known (%s)", feed.id, new, known, "; ".join(notes))

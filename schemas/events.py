@@ -73,6 +73,9 @@ class ArticleDiscovered(Event, frozen=True, kw_only=True, omit_defaults=True):
     # Added for the separate fetcher (`marsad fetch`), optional so older events still decode:
     link: str = ""  # the entry's link as the feed gave it (what gets fetched); empty: fetch `url`
     content_text: str | None = None  # the feed's full article text, when it carries it
+    # Added with the sources beyond RSS, optional likewise: where content_text comes from when it is
+    # not a feed entry ("telegram": a channel post, which is the article; no page is fetched for it).
+    content_origin: Origin | None = None
 
 
 class RawPage(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -98,7 +101,7 @@ class ArticleFetched(Event, frozen=True, kw_only=True, omit_defaults=True):
     url: str = ""
     source: str = ""
     feed_id: str = ""
-    origin: Origin = "page"  # "page", "feed" (entry content) or "import"
+    origin: Origin = "page"  # "page", "feed" (entry content), "import" or "telegram" (a channel post)
     title: str = ""
     text: str  # extracted text (may still hold boilerplate) or HTML for imports
     author: str = ""

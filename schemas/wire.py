@@ -23,7 +23,7 @@ ALERT_KINDS: tuple[str, ...] = get_args(AlertKind)
 DuplicateStatus = Literal["original", "exact", "near"]
 DUPLICATE_STATUSES: tuple[str, ...] = get_args(DuplicateStatus)
 
-Origin = Literal["page", "feed", "import"]  # where an ArticleFetched's text came from
+Origin = Literal["page", "feed", "import", "telegram"]  # where an ArticleFetched's text came from
 ORIGINS: tuple[str, ...] = get_args(Origin)
 
 # The incident types of ../shared/spec/incidents.md, in the spec's order.

@@ -1,4 +1,4 @@
-"""What a parsed feed is, whatever its format (RSS, Atom, RDF, JSON Feed)."""
+"""What a parsed source is, whatever its format (RSS, Atom, RDF, JSON Feed, sitemap, section page, Telegram)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ class FeedEntry(msgspec.Struct, frozen=True, omit_defaults=True):
     content_text: str | None = None  # the same as text, paragraphs as lines
     guid: str | None = None
     author: str | None = None
+    language: str | None = None  # the source's word for this entry (a news sitemap's news:language)
+    origin: str | None = None  # where content_text comes from when it is not a feed ("telegram")
 
 
 class ParsedFeed(msgspec.Struct, frozen=True):
@@ -31,14 +33,16 @@ class ParsedFeed(msgspec.Struct, frozen=True):
     link: str | None = None
     version: str = ""  # feedparser's name for the format (rss20, atom10, ...), or json1/json1.1
     skipped: int = 0  # entries without a usable link
+    counts: dict[str, int] = {}  # what else was left out or noticed, by reason ("too old", "edited", ...)
 
 
 class FeedParseError(ValueError):
     """Not a feed, or so broken that no entry could be recovered."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, status: int | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.status = status  # the HTTP status of the document, when the caller knows it
 
 
 def usable_link(base_url: str, candidate: str | None) -> str | None:

@@ -47,6 +47,8 @@ class FeedState(msgspec.Struct, frozen=True, omit_defaults=True):
     etag: str | None = None
     last_modified: str | None = None
     recent_ids: tuple[str, ...] = ()  # newest first, at most RECENT_IDS_KEPT
+    # A sitemap index's children read by the last poll, with their validators (their conditional GET).
+    child_validators: dict[str, Validators] = {}
 
     @property
     def validators(self) -> Validators:
@@ -89,8 +91,10 @@ def record_success(
     interval: float,
     validators: Validators,
     article_ids: Iterable[str],
+    child_validators: Mapping[str, Validators] | None = None,
 ) -> FeedState:
-    """A poll that fetched and parsed the feed: reset failures, remember validators and ids."""
+    """A poll that fetched and parsed the feed: reset failures, remember validators and ids (and the
+    validators of an index's children, when the poll read some)."""
     ids = list(dict.fromkeys(article_ids))
     fresh = new_ids(state, ids)
     recent = tuple(dict.fromkeys([*ids, *state.recent_ids]))[:RECENT_IDS_KEPT]
@@ -104,6 +108,7 @@ def record_success(
         etag=validators.etag,
         last_modified=validators.last_modified,
         recent_ids=recent,
+        child_validators=dict(child_validators) if child_validators is not None else state.child_validators,
     )
 
 

@@ -46,6 +46,7 @@ class Request:
     path: str
     headers: dict[str, str]
     at: float  # time.monotonic() on arrival
+    query: str = ""  # the query string, without "?" (routes are matched on the path alone)
 
 
 Route = Reply | Callable[[Request], Reply]
@@ -124,8 +125,9 @@ class _Handler(SimpleHTTPRequestHandler):
         super().__init__(*args, **kwargs)
 
     def do_GET(self) -> None:
-        path = urlsplit(self.path).path
-        request = Request(path=path, headers={k.lower(): v for k, v in self.headers.items()}, at=time.monotonic())
+        path, query = urlsplit(self.path).path, urlsplit(self.path).query
+        request = Request(path=path, headers={k.lower(): v for k, v in self.headers.items()}, at=time.monotonic(),
+                          query=query)
         generation = self.state._enter(request)
         try:
             route = self.state.routes.get(path)

@@ -45,6 +45,13 @@ INVALID = [
     pytest.param("- just a string", "feed #1: expected a mapping", id="entry-not-a-mapping"),
     pytest.param("feeds: {a: 1}", "expected a list of feeds", id="feeds-not-a-list"),
     pytest.param("feeds: [unclosed", "not valid YAML", id="yaml-syntax"),
+    pytest.param("- id: x\n  url: https://x.example/\n  kind: twitter", "field 'kind': must be one of rss, sitemap, page, telegram", id="kind-unknown"),
+    pytest.param("- id: x\n  url: https://x.example/rss\n  max_age_days: 3", "field 'max_age_days': a setting of kind 'sitemap' sources, this one is 'rss'", id="setting-of-another-kind"),
+    pytest.param("- id: x\n  url: https://x.example/\n  kind: sitemap\n  max_age_days: 0", "field 'max_age_days': must be a positive number", id="max-age-zero"),
+    pytest.param("- id: x\n  url: https://x.example/\n  kind: page\n  link_pattern: '(unclosed'", "field 'link_pattern': not a valid regular expression", id="link-pattern-bad-regex"),
+    pytest.param("- id: x\n  url: https://t.me/s/channel_name\n  kind: telegram\n  pages: 50", "field 'pages': must be a whole number from 1 to 20", id="pages-too-many"),
+    pytest.param("- id: x\n  url: https://t.me/s/channel_name/12?x=1\n  kind: telegram", "field 'url': a telegram source is a public channel's address", id="telegram-not-a-channel"),
+    pytest.param("- id: x\n  url: https://t.me/s/c\n  kind: telegram\n  min_chars: -1", "field 'min_chars': must be a whole number", id="min-chars-negative"),
 ]
 
 
@@ -62,6 +69,21 @@ def test_all_problems_are_reported_at_once() -> None:
         parse_registry(text, base_url=None)
     fields = sorted(p.split("field ")[1].split(":")[0] for p in error.value.problems)
     assert fields == ["'enabled'", "'interval'", "'url'"]
+
+
+def test_source_kinds_with_their_settings() -> None:
+    text = """feeds:
+  - {id: news, url: https://a.example/rss.xml}
+  - {id: maps, url: https://a.example/, kind: sitemap, max_age_days: 1.5}
+  - {id: section, url: https://a.example/category/syria/, kind: page, link_pattern: '/20[0-9]{2}/'}
+  - {id: channel, url: 'https://t.me/deirezzor_news', kind: telegram, pages: 2, min_chars: 10}
+"""
+    news, maps, section, channel = parse_registry(text)
+    assert (news.kind, maps.kind, section.kind, channel.kind) == ("rss", "sitemap", "page", "telegram")
+    assert maps.max_age_days == 1.5 and section.link_pattern == "/20[0-9]{2}/"
+    assert channel.url == "https://t.me/s/deirezzor_news" and (channel.pages, channel.min_chars) == (2, 10)
+    assert parse_registry(dump_registry([news, maps, section, channel])) == [news, maps, section, channel]
+    assert "kind" not in dump_registry([news])  # an old registry stays as it was
 
 
 def test_dump_and_parse_round_trip() -> None:
