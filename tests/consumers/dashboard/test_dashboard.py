@@ -43,13 +43,18 @@ def marker_count(page) -> int:
 
 
 def timeline_totals(page) -> dict[str, int]:
-    return {g.get_attribute("data-topic"): int(g.get_attribute("data-total"))
-            for g in page.locator("#timeline svg g[data-topic]").all()}
+    """Articles per topic over the whole span (the timeline's window set to all of it), summed from its bars."""
+    page.locator("#timeline-window").select_option("all")
+    return page.evaluate("""() => {
+        const out = {};
+        for (const r of document.querySelectorAll('#timeline svg rect[data-topic]'))
+            out[r.dataset.topic] = (out[r.dataset.topic] || 0) + Number(r.dataset.count);
+        return out; }""")
 
 
 def api_timeline(api: Api, **filters: str) -> dict[str, int]:
     totals: dict[str, int] = {}
-    for r in api.get("/counts", by="topic", per="day", limit="1000", **filters)["items"]:
+    for r in api.get("/counts", by="topic", per="day", limit="1000", duplicate="original", **filters)["items"]:
         totals[r["key"]] = totals.get(r["key"], 0) + r["articles"]
     return totals
 
