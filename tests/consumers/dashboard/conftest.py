@@ -151,3 +151,14 @@ def open_page(browser) -> Iterator:
     yield open_
     for ctx in contexts:
         ctx.close()
+
+
+def timeline_totals(page) -> dict[str, int]:
+    """Counts per series (topic or incident type) over the whole span (the timeline's window set to all of it),
+    summed from its stacked bars."""
+    page.locator("#timeline-window").select_option("all")
+    return page.evaluate("""() => {
+        const out = {};
+        for (const r of document.querySelectorAll('#timeline svg rect[data-topic]'))
+            out[r.dataset.topic] = (out[r.dataset.topic] || 0) + Number(r.dataset.count);
+        return out; }""")

@@ -130,13 +130,14 @@ const PLURALS = {
     en: { one: "{n} arrested", other: "{n} arrested" } },
 };
 
-// "3 مصادر", "مصدران", "11 مصدراً": the noun in the form the number calls for, the number isolated.
+// "3 مصادر", "مصدران", "11 مصدراً": the noun in the form the number calls for (a number and its noun are
+// in one language, so they need no isolate; the caller isolates the phrase inside other text).
 export function plural(noun, n) {
   const forms = PLURALS[noun][lang];
   const key = `${lang}|plural`;
   if (!formatters.has(key)) formatters.set(key, new Intl.PluralRules(lang));
   const cat = n === 0 && forms.zero ? "zero" : formatters.get(key).select(n);
-  return (forms[cat] || forms.other).replace("{n}", isolate(num(n)));
+  return (forms[cat] || forms.other).replace("{n}", num(n));
 }
 
 // Unicode isolates (FSI … PDI) around a run of text in the other direction, for places that cannot hold

@@ -193,7 +193,7 @@ export function renderTimeline({ el, tableEl, legendEl, overviewEl, summaryEl },
     summaryEl.append(
       range.since || range.until ? `${t("win_filter")}: ` : "",
       ...tn("timeline_window", { from: h("bdi", {}, date(isoDay(b0))), to: h("bdi", {}, date(isoDay(b1 + unit - 1))) }),
-      unit !== base ? ` ${t(unit === DAY ? "rolled_day" : "rolled_week")}` : "",
+      unit !== base ? ` ${t(unit === DAY ? "rolled_day" : "rolled_week")}` : "", ".",
       label === topicLabel && keys.length > 1 ? ` ${t("multi_topic_note")}` : "");
   }
   const withData = [...buckets.keys()].filter((_, j) => sums[j]);
