@@ -263,7 +263,8 @@ QUERY_HELP = {
     "seizures": "The seizure ledger: drug quantities by date and place.",
     "totals": "Seized quantities summed by item and unit.",
     "stories": "Story clusters: originals with their copies.",
-    "alerts": "Alerts, newest first: rule, severity, sources, places (filters: rule, severity, place, dates).",
+    "alerts": "Alerts, newest first: rule, severity, sources, places (filters: rule, severity, place, country, "
+              "topic, org, dates).",
     "incidents": "Incidents fused across outlets, newest event first: type, day (? when the reports give none, "
                  "then the day first seen), tolls with their range, outlets, governorate, parties, place.",
     "incident_counts": "Incidents and their summed tolls by type per event day, or per governorate "
