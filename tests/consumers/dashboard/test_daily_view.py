@@ -280,3 +280,37 @@ def test_screenshots_for_the_readme(demo_views: str, browser, tmp_path, width: i
         ctx.close()
     finally:
         api.stop()
+
+
+def test_offline_map_writes_place_names_seats_first(daily_api: Api, open_page) -> None:
+    p = open_page(daily_api.base)
+    page = p.page
+    page.wait_for_selector(".place-label", state="attached")
+    labels = daily_api.get("/dashboard/place-labels")["items"]
+    seats = {r[0] for r in labels if r[3] <= 1}
+    assert {"دمشق", "بغداد", "حلب", "دير الزور"} <= seats
+    page.evaluate("() => window.dispatchEvent(new Event('resize'))")
+
+    def written() -> tuple[list[str], list[list[float]]]:
+        return page.evaluate("""() => {
+            const els = [...document.querySelectorAll('.place-label bdi')];
+            return [els.map((e) => e.textContent), els.map((e) => { const b = e.getBoundingClientRect();
+                return [b.left, b.top, b.right, b.bottom]; })]; }""")
+
+    def zoom_to(z: int) -> None:
+        page.locator("#map").evaluate("(el, z) => el.dispatchEvent(new CustomEvent('marsad-zoom', {detail: z}))", z)
+        page.wait_for_timeout(300)
+
+    zoom_to(5)
+    names, boxes = written()
+    ranks: dict[str, int] = {}
+    for r in labels:  # a name may be two places (a town and its district, say): its best rank
+        ranks[r[0]] = min(r[3], ranks.get(r[0], 9))
+    assert names and all(ranks[n] <= 1 for n in names), [(n, ranks[n]) for n in names]  # far out: capitals and governorate seats only
+    zoom_to(9)
+    more, boxes = written()
+    assert len(more) > len(names) and any(ranks[n] >= 3 for n in more)  # towns as one zooms in
+    for i, a in enumerate(boxes):  # names never cover each other
+        for b in boxes[i + 1:]:
+            assert not (a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1), (a, b)
+    assert p.errors == []

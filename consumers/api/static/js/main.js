@@ -356,6 +356,7 @@ async function main() {
     await Promise.all([options, view.then(showView), alerts, incidentList]);
     performance.mark("marsad-ready");
     await map.drawBase(state.config.tiles_url); // the base map last: it takes longer to draw than the rest
+    if (!state.config.tiles_url) await map.labelPlaces().catch((e) => console.warn(`place names not written: ${e.message}`));
   } catch (err) {
     showError(err);
   } finally {
