@@ -3,6 +3,7 @@
 // optional tile layer, and one marker per place (sized by articles, coloured by its main topic), clustered
 // when dense.
 /* global L, topojson */
+import { getJson } from "./api.js";
 import { h } from "./dom.js";
 import { country, num, topicColor, topicLabel } from "./i18n.js";
 
@@ -54,7 +55,7 @@ export function createMap(el, { onPlace }) {
   // Names sit under the markers and above the outlines; they never take a click.
   map.createPane("labels").style.zIndex = 450;
   map.getPane("labels").style.pointerEvents = "none";
-  const labelPlaces = () => fetchJson("/dashboard/place-labels").then((res) => addPlaceLabels(map, res.items));
+  const labelPlaces = () => getJson("/dashboard/place-labels").then((res) => addPlaceLabels(map, res.items));
 
   let max = 1;
   const clusters = L.markerClusterGroup({
