@@ -64,3 +64,21 @@ def test_an_incident_alert_keeps_its_incident_and_latest_figures(store):
 def test_the_api_takes_topic_and_org_for_alerts():
     q = parse("alerts", [("topic", "narcotics"), ("org", "sdf"), ("since", "2024-02-01")])
     assert (q.topic, q.org, q.since) == ("narcotics", "sdf", "2024-02-01T00:00:00Z")
+
+
+def test_the_migration_fills_the_facets_of_alerts_stored_before_it(views_url):
+    """A database at version 3 with alerts: migration 0004 reads their topics and organisations from the
+    stored evidence, so the new filters find them at once."""
+    with open_store(views_url) as s:
+        s.setup()
+        s.write_batch(records([raised(1).__replace__(topics=[Topic("terrorism", 0.8)], orgs=[Org("isis", "داعش")])]))
+        with s._transaction(write=True) as tx:  # back to version 3, the alert kept
+            for stmt in ("DROP TABLE alert_topics", "DROP TABLE alert_orgs", "DROP INDEX alerts_incident",
+                         *(f"ALTER TABLE alerts DROP COLUMN {c}" for c in
+                           ("incident_id", "incident_type", "killed", "injured", "arrested", "outlets")),
+                         "DELETE FROM schema_version WHERE version = 4"):
+                tx.run(stmt, [])
+    with open_store(views_url) as s:
+        s.setup()
+        assert [a["alert_id"] for a in s.alerts(AlertQuery(topic="terrorism", org="isis")).items] == ["al0001"]
+        assert s.alert("al0001")["incident_id"] == ""
