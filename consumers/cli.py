@@ -237,9 +237,21 @@ def api_cmd(obj: Any, host: str | None, port: int | None, allow_public: bool) ->
     from consumers.api.dashboard import DashboardOptions
     from schemas.topics import Topics
     dashboard = DashboardOptions(tiles_url=s.dashboard_tiles_url, alerts_topic=Topics(s.topic_prefix).alerts,
-                                 bootstrap=lambda: s.bootstrap_servers)  # the live feed does not start a broker
+                                 bootstrap=lambda: s.bootstrap_servers,  # the live feed does not start a broker
+                                 topic_names=_topic_names(s))
     serve(lambda: open_store(url, read_only=True), host=host, port=port, token=s.api_token,
           allow_public=allow_public, dashboard=dashboard, allowed_hosts=allowed_hosts(s.api_allowed_hosts))
+
+
+def _topic_names(s: Any) -> dict[str, str]:
+    """The display names of the taxonomy in force, so the dashboard names a topic of one's own taxonomy
+    (a broken taxonomy file leaves the ids shown as they are; the workers report it)."""
+    from streams.classify.taxonomy import Taxonomy, TaxonomyError
+    try:
+        return {tid: t.name for tid, t in Taxonomy.load(s.taxonomy_file or None).topics.items()}
+    except TaxonomyError as e:
+        click.echo(f"api: the dashboard shows topic ids: {e}", err=True)
+        return {}
 
 
 # --- query ------------------------------------------------------------------------

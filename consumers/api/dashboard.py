@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -62,6 +62,7 @@ class DashboardOptions:
     tiles_url: str = ""
     alerts_topic: str = ""
     bootstrap: Callable[[], str] | None = None
+    topic_names: dict[str, str] = field(default_factory=dict)  # the taxonomy's display names, by topic id
 
 
 DASHBOARD_OPTIONS = web.AppKey("dashboard_options", DashboardOptions)
@@ -153,7 +154,7 @@ async def get_config(request: web.Request) -> web.Response:
     options = request.app[DASHBOARD_OPTIONS]
     paths = {getattr(r, "canonical", "") for r in request.app.router.resources()}
     return _json({"tiles_url": options.tiles_url, "live": ALERT_FEED in request.app,
-                  "alerts_view": "/alerts" in paths})
+                  "alerts_view": "/alerts" in paths, "topics": options.topic_names})
 
 
 async def get_place_labels(request: web.Request) -> web.Response:

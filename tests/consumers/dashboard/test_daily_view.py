@@ -314,3 +314,19 @@ def test_offline_map_writes_place_names_seats_first(daily_api: Api, open_page) -
         for b in boxes[i + 1:]:
             assert not (a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1), (a, b)
     assert p.errors == []
+
+
+def test_a_topic_of_ones_own_taxonomy_is_named(tmp_path, open_page) -> None:
+    taxonomy = tmp_path / "taxonomy.yaml"
+    taxonomy.write_text("extends: default\ntopics:\n  water_rights:\n    name: حقوق المياه\n"
+                        "    terms:\n      strong: [سد مائي]\n", encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'views.sqlite'}"
+    fill_views(url, [article("w1", OCT1, "خلاف على سد مائي", "water_rights", DARAA)])
+    api = start_api(url, tmp_path / "api.log", env={"MARSAD_TAXONOMY": str(taxonomy)})
+    try:
+        p = open_page(api.base)
+        assert p.page.locator("#filters [name=topic] option[value=water_rights]").inner_text().startswith("حقوق المياه")
+        assert p.page.locator("#timeline-legend li[data-topic=water_rights]").inner_text().startswith("حقوق المياه")
+        assert p.errors == []
+    finally:
+        api.stop()

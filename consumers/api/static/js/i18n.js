@@ -226,7 +226,13 @@ export function country(code) {
   } catch { return code; }
 }
 
-export const topicLabel = (id) => (TOPICS[id] ? TOPICS[id][lang === "ar" ? 0 : 1] : id);
+// Topics of one's own taxonomy: named as the taxonomy names them (GET /dashboard/config), else by id.
+let topicNames = {};
+export function setTopicNames(names) {
+  topicNames = names || {};
+  return Object.keys(topicNames).some((id) => !TOPICS[id]);
+}
+export const topicLabel = (id) => (TOPICS[id] ? TOPICS[id][lang === "ar" ? 0 : 1] : topicNames[id] || id);
 export const itemLabel = (id) => (ITEMS[id] ? ITEMS[id][lang === "ar" ? 0 : 1] : id);
 export const unitLabel = (id) => (UNITS[id] ? UNITS[id][lang === "ar" ? 0 : 1] : id);
 

@@ -5,7 +5,8 @@ import { ApiError, askToken, download, getJson, streamEvents, takeTokenFromFragm
 import { createFeed } from "./alerts.js";
 import { articleItem, setupDialogs } from "./articles.js";
 import { clear, content, h } from "./dom.js";
-import { country, date, getLang, incidentTypes, isolate, num, plural, setLang, t, topicColor, topicLabel, typeColor, typeLabel } from "./i18n.js";
+import { country, date, getLang, incidentTypes, isolate, num, plural, setLang, setTopicNames, t, topicColor, topicLabel, typeColor,
+  typeLabel } from "./i18n.js";
 import { createIncidents, incidentParams } from "./incidents.js";
 import { createMap } from "./map.js";
 import { renderLedger } from "./ledger.js";
@@ -352,8 +353,13 @@ async function main() {
     incidents = createIncidents({ leaflet: map.map, listEl: $("incidents"), moreEl: $("incidents-more"),
       summaryEl: $("incidents-summary"), legendEl: $("incidents-legend"), typeEl: $("incident-type") });
     const incidentList = incidents.load(state.filters);
-    const alerts = config.then((c) => { state.config = c; startLive(); return loadAlerts(); });
-    await Promise.all([options, view.then(showView), alerts, incidentList]);
+    const alerts = config.then((c) => {
+      state.config = c;
+      if (setTopicNames(c.topics)) options.then(renderOptions).catch(() => {}); // a taxonomy of one's own
+      startLive();
+      return loadAlerts();
+    });
+    await Promise.all([options, Promise.all([view, config]).then(([v]) => showView(v)), alerts, incidentList]);
     performance.mark("marsad-ready");
     await map.drawBase(state.config.tiles_url); // the base map last: it takes longer to draw than the rest
     if (!state.config.tiles_url) await map.labelPlaces().catch((e) => console.warn(`place names not written: ${e.message}`));
