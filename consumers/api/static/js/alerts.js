@@ -6,7 +6,7 @@
 // reasons in the page's language and the articles.
 import { openArticle } from "./articles.js";
 import { clear, content, h, outLink } from "./dom.js";
-import { country, date, itemLabel, num, plural, t, tn, topicColor, topicLabel, typeLabel, unitLabel } from "./i18n.js";
+import { country, date, itemLabel, listSep, num, plural, t, tn, topicColor, topicLabel, typeLabel, unitLabel } from "./i18n.js";
 import { reasonItem } from "./reasons.js";
 
 const SEVERITIES = new Set(["critical", "warning", "info"]);
@@ -116,16 +116,16 @@ function headline(a) {
 
 function tollText(a) {
   return ["killed", "injured", "arrested"].filter((k) => a[k] !== null && a[k] !== undefined)
-    .map((k) => plural(k, a[k])).join("، ");
+    .map((k) => plural(k, a[k])).join(listSep());
 }
 
 function placeOf(a) {
   const ev = a.evidence || EMPTY_EVIDENCE;
   if (ev.places.length) {
-    return ev.places.slice(0, 2).map((p, i) => [i ? "، " : "", content(p.name), " ",
+    return ev.places.slice(0, 2).map((p, i) => [i ? listSep() : "", content(p.name), " ",
       h("small", { class: "muted" }, country(p.country))]);
   }
-  return ev.countries.length ? ev.countries.map(country).join("، ") : null;
+  return ev.countries.length ? ev.countries.map(country).join(listSep()) : null;
 }
 
 // When it happened: the incident's event day, else the window's start (a story's first report).
@@ -181,14 +181,14 @@ export function openAlert(a) {
     row(t("expected"), a.expected !== null && a.expected !== undefined ? num(a.expected, 1) : null),
     row(t("revision"), a.revision ? num(a.revision) : null),
     row(t("alert_outlets"), [plural("outlets", outletCount(a)), ": ",
-      [...new Set(a.sources || [])].map((s, i) => [i ? "، " : "", content(s)])]),
+      [...new Set(a.sources || [])].map((s, i) => [i ? listSep() : "", content(s)])]),
     row(t("matched"), ev.matched.length ? h("ul", { class: "reasons" }, ev.matched.map(reasonItem)) : null),
     row(t("topics"), ev.topics.length ? h("span", { class: "chips" }, ev.topics.map((tp) =>
       h("span", { class: "chip", style: `border-color:${topicColor(tp.id)}` }, topicLabel(tp.id)))) : null),
     row(t("evidence"), ev.topics.length ? h("span", { class: "chips" }, [...new Set(ev.topics.flatMap((tp) =>
       (tp.evidence || []).map((e) => e.text || e.term)))].map((e) => h("span", { class: "chip evidence" }, content(e)))) : null),
-    row(t("places_f"), ev.places.map((p, i) => [i ? "، " : "", content(p.name), " (", country(p.country), ")"])),
-    row(t("orgs"), ev.orgs.map((o, i) => [i ? "، " : "", content(o.name)])),
+    row(t("places_f"), ev.places.map((p, i) => [i ? listSep() : "", content(p.name), " (", country(p.country), ")"])),
+    row(t("orgs"), ev.orgs.map((o, i) => [i ? listSep() : "", content(o.name)])),
     row(t("quantities"), ev.quantities.length ? h("ul", {}, ev.quantities.map((q) =>
       h("li", {}, h("bdi", {}, `${num(q.value)} ${unitLabel(q.unit)}${q.item ? ` ${itemLabel(q.item)}` : ""}`), " — ", content(q.text))))
       : null)));

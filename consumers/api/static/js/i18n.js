@@ -29,7 +29,7 @@ const STRINGS = {
     reports: "التقارير", first_seen: "تاريخ أول رصد", show_incidents: "الحوادث على الخريطة", size_by: "الحجم حسب",
     size_killed: "عدد القتلى", size_outlets: "عدد المصادر", count_what: "عدّ", count_articles: "المقالات",
     count_incidents: "الحوادث (حسب تاريخ وقوعها)", export_acled: "تصدير على نمط ACLED",
-    incidents_all: "{n} حادثة", incidents_some: "أحدث {n} حادثة", no_incidents: "لا حوادث لهذا المرشح.",
+    incidents_all: "{n}", incidents_some: "الأحدث: {n}", no_incidents: "لا حوادث لهذا المرشح.",
     incident_filters_ignored: "(مرشحات الموضوع والنص والنسخ تخص المقالات ولا تنطبق على الحوادث.)",
     dup_original_default: "القصص الأصلية (دون النسخ)", dup_with_copies: "مع النسخ المكررة",
     headline: "الخبر", event_time: "وقت الحدث", first_report: "أول خبر", raised_at: "رُفع التنبيه",
@@ -82,7 +82,7 @@ const STRINGS = {
     governorate: "Governorate", reports: "Reports", first_seen: "first seen", show_incidents: "Incidents on the map",
     size_by: "Size by", size_killed: "killed", size_outlets: "outlets", count_what: "Count",
     count_articles: "articles", count_incidents: "incidents (by event date)", export_acled: "Export ACLED-style",
-    incidents_all: "{n} incidents", incidents_some: "the newest {n} incidents", no_incidents: "No incidents for this filter.",
+    incidents_all: "{n}", incidents_some: "the newest {n}", no_incidents: "No incidents for this filter.",
     incident_filters_ignored: "(The topic, text and copies filters are about articles: they do not apply to incidents.)",
     dup_original_default: "Original stories (no copies)", dup_with_copies: "With duplicate copies",
     headline: "Headline", event_time: "Event time", first_report: "First report", raised_at: "Raised",
@@ -256,3 +256,6 @@ export function tn(key, vars = {}) {
     return m ? (vars[m[1]] ?? "") : part;
   });
 }
+
+// The separator of a list in the interface's language.
+export const listSep = () => (lang === "ar" ? "، " : ", ");

@@ -3,12 +3,12 @@
 // here and said again from the interface's strings, with names, places and outlets isolated as content.
 // A reason of no known form is shown as it is, marked as untranslated machine text.
 import { content, h } from "./dom.js";
-import { country, date, itemLabel, num, plural, t, tn, topicLabel, typeLabel, unitLabel } from "./i18n.js";
+import { country, date, itemLabel, listSep, num, plural, t, tn, topicLabel, typeLabel, unitLabel } from "./i18n.js";
 
 const number = (text) => Number(String(text).replace(/,/g, ""));
 const figureName = { killed: "killed", injured: "injured", arrested: "arrested", outlets: "outlets" };
 const list = (text) => text.split(/,\s*/).filter(Boolean);
-const joined = (items) => items.map((x, i) => [i ? "، " : "", content(x)]);
+const joined = (items) => items.map((x, i) => [i ? listSep() : "", content(x)]);
 
 // [pattern, (match) -> nodes]; the first pattern that matches the whole reason wins.
 const FORMS = [
