@@ -13,6 +13,7 @@ from consumers.store import Record, open_store
 from schemas.events import AlertRaised, AlertUpdated
 from schemas.facts import Org, Topic
 from tests.consumers.alerts.events import T0, raised
+from tests.consumers.incidents.events import incident
 
 ALERTS = "test.alerts"
 
@@ -82,3 +83,13 @@ def test_the_migration_fills_the_facets_of_alerts_stored_before_it(views_url):
         s.setup()
         assert [a["alert_id"] for a in s.alerts(AlertQuery(topic="terrorism", org="isis")).items] == ["al0001"]
         assert s.alert("al0001")["incident_id"] == ""
+
+
+def test_org_reaches_the_parties_of_an_incident_alert_and_its_event_day(views_url):
+    rec = incident(0)  # in0000: carried out by isis against sdf, on 2024-02-01
+    with open_store(views_url) as s:
+        s.setup()
+        s.write_batch(records([rec, incident_alert(3).__replace__(incident_id=rec.incident_id)]))
+        for org, ids in (("sdf", ["inc-alert"]), ("isis", ["inc-alert"]), ("pmf", [])):
+            assert [a["alert_id"] for a in s.alerts(AlertQuery(org=org)).items] == ids, org
+        assert s.alert("inc-alert")["incident_date"] == rec.date == "2024-02-01"

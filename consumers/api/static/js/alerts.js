@@ -32,8 +32,10 @@ export function createFeed(listEl, emptyEl, onChange) {
   const fresh = new Set();
   let filters = {};
 
-  function put(alert, isNew) {
-    if (!matchesFilters(alert, filters)) return;
+  // The view's alerts are the API's answer to the filters (an organisation may be a party of the incident,
+  // which the page cannot see); live ones are checked here.
+  function put(alert, isNew, live = true) {
+    if (live && !matchesFilters(alert, filters)) return;
     alerts.set(alert.alert_id, alert);
     if (isNew) fresh.add(alert.alert_id);
   }
@@ -47,7 +49,7 @@ export function createFeed(listEl, emptyEl, onChange) {
 
   // An alert as the alert view stores it (consumers.alerts.rows.alert_dict).
   function fromView(v) {
-    put({ ...v, at: v.raised_at || v.at, evidence: { ...EMPTY_EVIDENCE, ...(v.evidence || {}) } }, false);
+    put({ ...v, at: v.raised_at || v.at, evidence: { ...EMPTY_EVIDENCE, ...(v.evidence || {}) } }, false, false);
   }
 
   // An event of the alert topics (schemas.events.AlertRaised / AlertUpdated).
@@ -62,13 +64,13 @@ export function createFeed(listEl, emptyEl, onChange) {
         observed: e.observed, expected: e.expected, revision: 0, evidence };
       for (const k of INCIDENT_FIELDS) raised[k] = e[k] ?? null;
       if (known && known.revision > 0) Object.assign(raised, { revision: known.revision, article_ids: known.article_ids, sources: known.sources });
-      put(raised, !known);
+      put(raised, !known, !known);
     } else if (e.type === "AlertUpdated") {
       if (!known || (known.revision || 0) >= e.revision) return; // an update of an alert not shown stays out
       const figures = Object.fromEntries(INCIDENT_FIELDS.slice(2).filter((k) => e[k] !== undefined && e[k] !== null)
         .map((k) => [k, e[k]]));
       put({ ...known, ...figures, revision: e.revision, article_ids: e.article_ids || [], sources: e.sources || [],
-        observed: e.observed ?? known.observed }, false);
+        observed: e.observed ?? known.observed }, false, false); // shown already: it stays
     } else {
       return;
     }
