@@ -3,7 +3,7 @@
 // its reports, each with its evidence. The page's organisation, country and date filters apply (an incident's
 // actor or target, its place's country, its event day); topic, text and copies are about articles and do not.
 /* global L */
-import { getJson } from "./api.js";
+import { errorNodes, getJson } from "./api.js";
 import { openArticle } from "./articles.js";
 import { clear, content, h } from "./dom.js";
 import { country, date, itemLabel, num, plural, t, typeColor, typeLabel, unitLabel } from "./i18n.js";
@@ -146,7 +146,7 @@ export async function openIncident(id) {
     it = await getJson(`/incidents/${encodeURIComponent(id)}`);
   } catch (err) {
     title.textContent = id;
-    body.append(h("p", { class: "error" }, t("error", { message: err.message })));
+    body.append(h("p", { class: "error" }, ...errorNodes(err)));
     return;
   }
   title.textContent = `${typeLabel(it.incident_type)} — ${dayText(it)}`;

@@ -1,7 +1,7 @@
 // The dashboard page: filters -> aggregate endpoints -> map, places, timeline, incidents, ledger; alerts from the
 // view and live.
 // Everything is read from the query API (same origin); the page never asks for every article.
-import { ApiError, askToken, download, getJson, streamEvents, takeTokenFromFragment } from "./api.js";
+import { askToken, download, errorNodes, getJson, streamEvents, takeTokenFromFragment } from "./api.js";
 import { createFeed } from "./alerts.js";
 import { articleItem, setupDialogs } from "./articles.js";
 import { clear, content, h } from "./dom.js";
@@ -50,24 +50,11 @@ function undated(filters) {
   return rest;
 }
 
-// What went wrong, in the page's language; the API's own (English) message under "technical details".
-function errorText(err) {
-  if (err instanceof ApiError) {
-    if (err.status === 401) return t("token_needed");
-    if (err.status === 400) return t("err_bad_request");
-    if (err.status === 404) return t("err_not_found");
-    return t("err_server", { status: err.status });
-  }
-  return t("err_network");
-}
-
 function showError(err) {
   const el = $("filter-error");
   if (!err) { el.hidden = true; clear(el); markStale(false); return; }
   el.hidden = false;
-  const detail = err instanceof ApiError ? err.message : String(err && err.message ? err.message : err);
-  clear(el).append(h("span", {}, errorText(err)), " ",
-    h("details", { class: "error-details" }, h("summary", {}, t("err_details")), h("code", { dir: "ltr", lang: "en" }, detail)));
+  clear(el).append(...errorNodes(err));
   markStale(true);
 }
 
