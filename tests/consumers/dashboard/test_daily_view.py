@@ -221,6 +221,14 @@ def test_timeline_zero_buckets_window_labels_and_range(daily_api: Api, open_page
     assert f"since={since}" in p.page.url and f"until={until}" in p.page.url
     assert (svg.get_attribute("data-window-start"), svg.get_attribute("data-window-end")) == (since, until)
     assert p.page.locator("#timeline-window").is_disabled()
+    # from the keyboard: the left arrow moves the period back by its own length
+    days = (datetime.fromisoformat(until) - datetime.fromisoformat(since)).days + 1
+    p.page.evaluate("document.body.dataset.state = 'loading'")
+    p.page.locator("#timeline-overview svg").focus()
+    p.page.keyboard.press("ArrowLeft")
+    p.page.wait_for_selector("body[data-state=ready]")
+    moved = datetime.fromisoformat(p.page.locator("#filters [name=since]").input_value())
+    assert moved == datetime.fromisoformat(since) - timedelta(days=days)
     p.page.evaluate("document.body.dataset.state = 'loading'")
     p.page.locator("#clear-range").click()
     p.page.wait_for_selector("body[data-state=ready]")

@@ -228,7 +228,8 @@ function renderOverview(el, points, first, last, w0, w1, onRange) {
     pts.push(`${x(Math.max(ms, t0))},${yv}`, `${x(Math.min(ms + unit, t1))},${yv}`);
   }
   pts.push(`${x(t1)},${yb}`);
-  const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, direction: "ltr", "data-from": isoDay(t0), "data-to": isoDay(t1 - 1) });
+  const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, direction: "ltr", "data-from": isoDay(t0), "data-to": isoDay(t1 - 1),
+    tabindex: 0, role: "group", "aria-label": `${t("timeline_brush")}. ${t("timeline_keys")}` });
   svg.append(s("polygon", { class: "overview-area", points: pts.join(" ") }));
   svg.append(s("line", { class: "axis", x1: pad.l, y1: yb, x2: W - pad.r, y2: yb }));
   const brush = s("rect", { class: "brush", x: x(w0), y: pad.t, width: Math.max(2, x(w1) - x(w0)), height: yb - pad.t });
@@ -238,6 +239,14 @@ function renderOverview(el, points, first, last, w0, w1, onRange) {
   svg.append(...labels);
   el.append(svg);
   dropOverlaps(labels, 0, W);
+
+  // From the keyboard: the arrows move the period by its own length, earlier or later (time runs left to right).
+  svg.addEventListener("keydown", (e) => {
+    if (!onRange || (e.key !== "ArrowLeft" && e.key !== "ArrowRight")) return;
+    e.preventDefault();
+    const shift = (e.key === "ArrowLeft" ? -1 : 1) * (w1 - w0);
+    onRange(isoDay(w0 + shift), isoDay(w1 + shift - DAY));
+  });
 
   let start = null;
   const px = (e) => ((e.clientX - svg.getBoundingClientRect().left) / svg.getBoundingClientRect().width) * W;
