@@ -19,6 +19,7 @@ import orjson
 from consumers.query.params import ENDPOINTS, QueryError, help_for, parse
 from consumers.store import Store, StoreError, default_url, open_reader, open_store, redact
 from deploy.preflight import OperatorError
+from deploy.suggest import SuggestingGroup, did_you_mean
 
 
 def views_error(e: StoreError) -> OperatorError:
@@ -78,7 +79,7 @@ postgresql://user@host/db?schema=marsad_views.
 """
 
 
-@click.group("views", invoke_without_command=True, epilog=VIEWS_EPILOG)
+@click.group("views", cls=SuggestingGroup, invoke_without_command=True, epilog=VIEWS_EPILOG)
 @click.option("--batch-size", type=click.IntRange(1), default=None,
               help="Messages per transaction (default: $MARSAD_VIEWS_BATCH_SIZE).")
 @click.option("--batch-ms", type=click.IntRange(1), default=None,
@@ -233,13 +234,25 @@ def api_cmd(obj: Any, host: str | None, port: int | None, allow_public: bool) ->
     from consumers.api.dashboard import DashboardOptions
     from schemas.topics import Topics
     dashboard = DashboardOptions(tiles_url=s.dashboard_tiles_url, alerts_topic=Topics(s.topic_prefix).alerts,
-                                 bootstrap=lambda: s.bootstrap_servers)  # the live feed does not start a broker
+                                 bootstrap=lambda: s.bootstrap_servers,  # the live feed does not start a broker
+                                 topic_names=_topic_names(s))
     serve(lambda: open_store(url, read_only=True), host=host, port=port, token=s.api_token,
           allow_public=allow_public, dashboard=dashboard, allowed_hosts=allowed_hosts(s.api_allowed_hosts))
 
 
+def _topic_names(s: Any) -> dict[str, str]:
+    """The display names of the taxonomy in force, so the dashboard names a topic of one's own taxonomy
+    (a broken taxonomy file leaves the ids shown as they are; the workers report it)."""
+    from streams.classify.taxonomy import Taxonomy, TaxonomyError
+    try:
+        return {tid: t.name for tid, t in Taxonomy.load(s.taxonomy_file or None).topics.items()}
+    except TaxonomyError as e:
+        click.echo(f"api: the dashboard shows topic ids: {e}", err=True)
+        return {}
+
+
 # --- query ------------------------------------------------------------------------
-@click.group("query")
+@click.group("query", cls=SuggestingGroup)
 def query_group() -> None:
     """Ask the views from the command line: the API's questions, as tables or --json.
 
@@ -260,12 +273,36 @@ QUERY_HELP = {
     "seizures": "The seizure ledger: drug quantities by date and place.",
     "totals": "Seized quantities summed by item and unit.",
     "stories": "Story clusters: originals with their copies.",
-    "alerts": "Alerts, newest first: rule, severity, sources, places (filters: rule, severity, place, dates).",
+    "alerts": "Alerts, newest first: rule, severity, sources, places (filters: rule, severity, place, country, "
+              "topic, org, dates).",
     "incidents": "Incidents fused across outlets, newest event first: type, day (? when the reports give none, "
                  "then the day first seen), tolls with their range, outlets, governorate, parties, place.",
     "incident_counts": "Incidents and their summed tolls by type per event day, or per governorate "
                        "(--per admin1; places with none count under unknown).",
 }
+
+
+# Filters naming taxonomy ids: which of the taxonomy's lists each must be in.
+TAXONOMY_FILTERS = {"topic": "topics", "org": "orgs", "actor": "orgs", "target": "orgs"}
+
+
+def _check_ids(s: Any, options: dict[str, str | None]) -> None:
+    """A topic or organisation id the taxonomy in force does not have is a usage error naming the known ones
+    (the views would only answer "nothing matches")."""
+    given = {k: v for k, v in options.items() if k in TAXONOMY_FILTERS and v}
+    if not given:
+        return
+    from streams.classify.taxonomy import Taxonomy, TaxonomyError
+    try:
+        taxonomy = Taxonomy.load(s.taxonomy_file or None)
+    except TaxonomyError:
+        return  # `marsad classify` and the workers report a broken taxonomy; a query still answers
+    for name, value in given.items():
+        known = sorted(getattr(taxonomy, TAXONOMY_FILTERS[name]))
+        if value not in known:
+            what = "topic" if name == "topic" else "organisation"
+            raise click.UsageError(f"unknown {what} {value!r} for --{name}.{did_you_mean(value, known)} "
+                                   f"Known: {', '.join(known)}")
 
 
 def _query_command(endpoint: str) -> click.Command:
@@ -277,6 +314,7 @@ def _query_command(endpoint: str) -> click.Command:
             query = parse(endpoint, [(name, value) for name, value in options.items() if value is not None])
         except QueryError as e:
             raise click.UsageError(str(e)) from None
+        _check_ids(obj.settings, options)
         try:
             with _reader(obj.settings) as store:
                 result = answer(store, query)

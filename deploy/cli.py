@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from deploy.settings import OPTIONS, Settings, SettingsError, load_settings
+from deploy.suggest import SuggestingGroup
 
 SHARED_SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 
@@ -46,7 +47,8 @@ class Ctx:
 pass_ctx = click.make_pass_decorator(Ctx)
 
 
-@click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=SuggestingGroup, epilog=EPILOG,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--config", "config", type=click.Path(dir_okay=False), default=None,
               help="TOML config file (default: $MARSAD_CONFIG, else ./marsad.toml if present).")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default=None,

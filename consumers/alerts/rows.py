@@ -32,13 +32,16 @@ ALERT_COLUMNS = (
     "alert_id", "rule_id", "title", "severity", "kind", "story_id", "event_id", "raised_at", "at", "day",
     "revision", "updated_at", "articles", "distinct_sources", "article_ids", "sources", "scope",
     "window_start", "window_end", "observed", "expected", "rules_version", "taxonomy_version",
-    "gazetteer_version", "evidence",
+    "gazetteer_version", "evidence", "incident_id", "incident_type", "killed", "injured", "arrested", "outlets",
 )
+FIGURES = ("killed", "injured", "arrested", "outlets")  # incident alerts: the incident's figures as they stand
 ALERT_PLACE_COLUMNS = ("alert_id", "ord", "name", "norm_name", "place_key", "lat", "lon", "country")
 ALERT_COUNTRY_COLUMNS = ("alert_id", "country")
 ALERT_CHILD_TABLES: dict[str, tuple[str, ...]] = {
     "alert_places": ALERT_PLACE_COLUMNS,
     "alert_countries": ALERT_COUNTRY_COLUMNS,
+    "alert_topics": ("alert_id", "topic"),  # filters of the alert list (migration 0004)
+    "alert_orgs": ("alert_id", "org"),
 }
 EVIDENCE = ("titles", "urls", "topics", "places", "countries", "orgs", "quantities", "matched")
 
@@ -76,11 +79,16 @@ def _raised(stored: tuple | None, e: AlertRaised) -> AlertRows:
         revision, updated_at, len(article_ids), len(set(sources)), _json(article_ids), _json(sources), e.scope,
         timestamp(e.window_start) if e.window_start else None, timestamp(e.window_end) if e.window_end else None,
         _float(observed), _float(e.expected), e.rules_version, e.taxonomy_version, e.gazetteer_version, evidence,
+        e.incident_id, e.incident_type,
+        *(latest[f] if latest and latest["revision"] > 0 and latest[f] is not None else getattr(e, f)
+          for f in FIGURES),
     )
     children = {
         "alert_places": [(e.alert_id, i, p.name, normalize(p.name), place_key(p), float(p.lat), float(p.lon),
                           p.country) for i, p in enumerate(e.places)],
         "alert_countries": [(e.alert_id, c) for c in sorted(set(e.countries) | {p.country for p in e.places})],
+        "alert_topics": [(e.alert_id, t) for t in sorted({t.id for t in e.topics})],
+        "alert_orgs": [(e.alert_id, o) for o in sorted({o.id for o in e.orgs})],
     }
     return AlertRows(_no_nul(row), {t: [_no_nul(r) for r in rows] for t, rows in children.items()})
 
@@ -91,7 +99,7 @@ def _updated(stored: tuple | None, e: AlertUpdated) -> AlertRows | None:
     if stored is None:
         row = (e.alert_id, e.rule_id, "", e.severity, "story", "", None, None, updated_at, updated_at[:10],
                e.revision, updated_at, *lists, "", None, None, _float(e.observed), None, "", "", "",
-               _json({k: [] for k in EVIDENCE}))
+               _json({k: [] for k in EVIDENCE}), e.incident_id, "", *(getattr(e, f) for f in FIGURES))
         return AlertRows(_no_nul(row), None)
     current = dict(zip(ALERT_COLUMNS, stored, strict=True))
     if e.revision <= current["revision"]:
@@ -100,6 +108,9 @@ def _updated(stored: tuple | None, e: AlertUpdated) -> AlertRows | None:
                    article_ids=lists[2], sources=lists[3])
     if e.observed is not None:
         current["observed"] = float(e.observed)
+    for f in FIGURES:  # an incident's figures as they now stand; a figure the update leaves out stays
+        if getattr(e, f) is not None:
+            current[f] = getattr(e, f)
     return AlertRows(_no_nul(tuple(current[c] for c in ALERT_COLUMNS)), None)
 
 

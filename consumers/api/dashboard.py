@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from aiohttp import web
 
 from consumers.api import dashboard_export as export
 from consumers.api.live import AlertFeed, stream_alerts
+from consumers.api.place_labels import place_labels
 from consumers.query.model import Filters
 from consumers.query.params import CONTROL, FILTERS, QueryError, encode_cursor, parse
 from consumers.store import Store, StoreError
@@ -61,6 +62,7 @@ class DashboardOptions:
     tiles_url: str = ""
     alerts_topic: str = ""
     bootstrap: Callable[[], str] | None = None
+    topic_names: dict[str, str] = field(default_factory=dict)  # the taxonomy's display names, by topic id
 
 
 DASHBOARD_OPTIONS = web.AppKey("dashboard_options", DashboardOptions)
@@ -152,7 +154,14 @@ async def get_config(request: web.Request) -> web.Response:
     options = request.app[DASHBOARD_OPTIONS]
     paths = {getattr(r, "canonical", "") for r in request.app.router.resources()}
     return _json({"tiles_url": options.tiles_url, "live": ALERT_FEED in request.app,
-                  "alerts_view": "/alerts" in paths})
+                  "alerts_view": "/alerts" in paths, "topics": options.topic_names})
+
+
+async def get_place_labels(request: web.Request) -> web.Response:
+    """The map's place names (`consumers.api.place_labels`): the gazetteer does not change while the API runs."""
+    rows = await asyncio.to_thread(place_labels)
+    return _json({"fields": ["name", "lat", "lon", "rank", "population"], "items": rows},
+                 headers={"Cache-Control": "max-age=3600"})
 
 
 EVERY_RESPONSE = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
@@ -203,6 +212,7 @@ def add_dashboard(app: web.Application, open_store: Callable[[], Store], options
     app.router.add_get("/index.html", get_index)
     app.router.add_static(STATIC_PREFIX, STATIC)
     app.router.add_get("/dashboard/config", get_config)
+    app.router.add_get("/dashboard/place-labels", get_place_labels)
     app.router.add_get("/places", get_places)
     app.router.add_get("/places/{key}/articles", get_place_articles)
     app.router.add_get("/seizures/summary", get_seizure_summary)

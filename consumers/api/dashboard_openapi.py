@@ -75,8 +75,13 @@ def paths(errors: dict[str, Any]) -> dict[str, Any]:
             "Server-sent events: `status` ({state: starting|live|offline}), then `alert` (AlertRaised or "
             "AlertUpdated as on the alerts topic) for each event published from now on.", "live_alerts", [],
             {"text/event-stream": {"schema": STR}}, errors),
-        "/dashboard/config": _get("The dashboard's settings: tile layer URL, live feed and alert view present.",
+        "/dashboard/config": _get("The dashboard's settings: tile layer URL, live feed and alert view present, "
+                                  "and `topics`: the display name of each topic id of the taxonomy in force.",
                                   "dashboard_config", [], json_, errors),
+        "/dashboard/place-labels": _get(
+            "The offline map's place names from the gazetteer: `items` of [name, lat, lon, rank, population], "
+            "rank 0 capitals, 1 governorate seats, 2 cities, 3 towns, camps and crossings, 4 villages.",
+            "place_labels", [], json_, errors),
     }
     for what, extra in (("articles", ()), ("seizures", ("item", "unit"))):
         for fmt, media in (("csv", "text/csv"), ("geojson", "application/geo+json")):

@@ -65,6 +65,11 @@ SCHEMAS: dict[str, Any] = {
         "evidence": {**_obj({k: {"type": "array"} for k in ("titles", "urls", "topics", "places", "countries",
                                                            "orgs", "quantities", "matched")}),
                      "description": "As in the AlertRaised event (schemas/json/AlertRaised.v1.schema.json)."},
+        "incident_id": {**STR, "description": "Incident alerts: the incident; else empty."},
+        "incident_type": STR,
+        **{f: {"type": ["integer", "null"], "description": "Incident alerts: the incident's figure as it stands."}
+           for f in ("killed", "injured", "arrested", "outlets")},
+        "incident_date": {**NSTR, "description": "Incident alerts: the incident's event day, when known."},
     }),
     "AlertPage": _obj({"items": _list("Alert"), "next_cursor": NSTR}),
     "Story": _obj({"story_id": STR, "articles": INT, "first_at": STR, "last_at": STR, "title": NSTR,

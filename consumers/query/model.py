@@ -96,7 +96,8 @@ class StoryQuery:
 
 @dataclass(frozen=True)
 class AlertQuery:
-    """Alerts by rule, severity, place (name in matching form) or country, and date; newest first."""
+    """Alerts by rule, severity, place (name in matching form), country, topic, organisation and date;
+    newest first."""
 
     rule: str | None = None
     severity: str | None = None
@@ -106,6 +107,8 @@ class AlertQuery:
     until: str | None = None  # exclusive
     limit: int = 20
     after: Cursor | None = None  # Cursor.article_id holds the alert id
+    topic: str | None = None  # a topic of the alert's evidence
+    org: str | None = None  # an organisation of its evidence, or a party of its incident
 
 
 @dataclass(frozen=True)

@@ -224,7 +224,7 @@ ENDPOINTS: dict[str, tuple[str, ...]] = {
     "seizures": (*FILTERS, "item", "unit", "limit", "cursor"),
     "totals": (*FILTERS, "item", "unit", "per"),
     "stories": (*FILTERS, "min_copies", "limit", "offset"),
-    "alerts": ("rule", "severity", "place", "country", "since", "until", "limit", "cursor"),
+    "alerts": ("rule", "severity", "place", "country", "topic", "org", "since", "until", "limit", "cursor"),
     "incidents": (*INCIDENT_FILTERS, "limit", "cursor"),
     "incident_counts": ("per", *INCIDENT_FILTERS, "limit", "offset"),
 }
@@ -282,7 +282,7 @@ def parse(endpoint: str, pairs: Iterable[tuple[str, str]]) -> Any:
         return TotalsQuery(filters, values.get("per"))
     if endpoint == "alerts":
         return AlertQuery(values.get("rule"), values.get("severity"), filters.place, filters.country,
-                          filters.since, filters.until, limit, values.get("cursor"))
+                          filters.since, filters.until, limit, values.get("cursor"), filters.topic, filters.org)
     return StoryQuery(filters, values.get("min_copies", 2), limit, values.get("offset", 0))
 
 

@@ -213,6 +213,13 @@ def alerts_sql(q: AlertQuery) -> tuple[str, list]:
     if q.country is not None:
         sql.append("EXISTS (SELECT 1 FROM alert_countries x WHERE x.alert_id = l.alert_id AND x.country = ?)")
         params.append(q.country)
+    if q.topic is not None:
+        sql.append("EXISTS (SELECT 1 FROM alert_topics x WHERE x.alert_id = l.alert_id AND x.topic = ?)")
+        params.append(q.topic)
+    if q.org is not None:
+        sql.append("(EXISTS (SELECT 1 FROM alert_orgs x WHERE x.alert_id = l.alert_id AND x.org = ?) OR EXISTS "
+                   "(SELECT 1 FROM incident_parties x WHERE x.incident_id = l.incident_id AND x.org = ?))")
+        params += [q.org, q.org]
     if q.since is not None:
         sql.append("l.at >= ?")
         params.append(q.since)
@@ -223,9 +230,13 @@ def alerts_sql(q: AlertQuery) -> tuple[str, list]:
         sql.append("(l.at < ? OR (l.at = ? AND l.alert_id < ?))")
         params += [q.after.at, q.after.at, q.after.article_id]
     where_sql = (" WHERE " + " AND ".join(sql)) if sql else ""
-    cols = ", ".join(f"l.{c}" for c in ALERT_COLUMNS)
-    return (f"SELECT {cols} FROM alerts l{where_sql} ORDER BY l.at DESC, l.alert_id DESC LIMIT ?",
+    return (f"SELECT {ALERT_SELECT} FROM alerts l{where_sql} ORDER BY l.at DESC, l.alert_id DESC LIMIT ?",
             [*params, q.limit + 1])
+
+
+# An alert's columns and, for an incident alert, its incident's event day (NULL when none is known)
+ALERT_SELECT = (", ".join(f"l.{c}" for c in ALERT_COLUMNS)
+                + ", (SELECT i.date FROM incidents i WHERE i.incident_id = l.incident_id) AS incident_date")
 
 
 def placeholders(n: int) -> str:

@@ -255,14 +255,14 @@ class SqlStore(Store):
         sql, params = queries.alerts_sql(query)
         with self._transaction(write=False) as tx:
             rows = tx.rows(sql, params)
-        items = [alert_dict(r) for r in rows[:query.limit]]
+        items = [_alert(r) for r in rows[:query.limit]]
         nxt = Cursor(items[-1]["at"], items[-1]["alert_id"]) if len(rows) > query.limit and items else None
         return Page(items, nxt)
 
     def alert(self, alert_id: str) -> dict | None:
         with self._transaction(write=False) as tx:
-            rows = tx.rows(f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts WHERE alert_id = ?", [alert_id])
-        return alert_dict(rows[0]) if rows else None
+            rows = tx.rows(f"SELECT {queries.ALERT_SELECT} FROM alerts l WHERE l.alert_id = ?", [alert_id])
+        return _alert(rows[0]) if rows else None
 
     def incidents(self, query: IncidentQuery) -> Page:
         with self._transaction(write=False) as tx:
@@ -275,6 +275,11 @@ class SqlStore(Store):
     def incident_counts(self, query: IncidentCountQuery) -> list[dict]:
         with self._transaction(write=False) as tx:
             return incident_view.counts(tx, query)
+
+
+def _alert(row: tuple) -> dict:
+    """An alert row of `queries.ALERT_SELECT`: the alert, and its incident's event day."""
+    return {**alert_dict(tuple(row[:-1])), "incident_date": row[-1]}
 
 
 def _article(row: tuple) -> dict:

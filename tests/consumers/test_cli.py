@@ -63,7 +63,23 @@ def test_bad_filters_are_usage_errors(views):
     assert r.exit_code == 2 and "since must be a date" in r.output
 
 
+@pytest.mark.parametrize(("args", "said"), [
+    pytest.param(("query", "articles", "--topic", "narcotic"), "unknown topic 'narcotic' for --topic. Did you mean "
+                 "narcotics? Known: arms, diplomacy", id="topic"),
+    pytest.param(("query", "alerts", "--org", "isi"), "unknown organisation 'isi' for --org. Did you mean isis?",
+                 id="org"),
+    pytest.param(("query", "incidents", "--actor", "nobody"), "unknown organisation 'nobody' for --actor. Known: "
+                 "asayish", id="actor-nothing-close"),
+    pytest.param(("query", "alert"), "No such command 'alert'. Did you mean alerts?", id="subcommand"),
+    pytest.param(("quer",), "No such command 'quer'. Did you mean query?", id="command"),
+    pytest.param(("view", "hash"), "No such command 'view'. Did you mean views?", id="group"),
+])
+def test_near_misses_are_named(views, args, said):
+    r = run(*args)
+    assert r.exit_code == 2 and said in " ".join(r.output.split()), r.output
+
+
 def test_views_hash_and_status(views):
     assert run("views", "hash").output.strip() == views
     status = run("views", "status").output
-    assert "schema  version 3" in status and "t[0] next offset 60" in status
+    assert "schema  version 4" in status and "t[0] next offset 60" in status

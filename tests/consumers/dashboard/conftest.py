@@ -58,10 +58,11 @@ class Api:
             self.proc.wait()
 
 
-def start_api(views_url: str, log: Path, *, token: str = "", bootstrap: str = "", prefix: str = "") -> Api:
+def start_api(views_url: str, log: Path, *, token: str = "", bootstrap: str = "", prefix: str = "",
+              env: dict[str, str] | None = None) -> Api:
     port = free_port()
     env = {**os.environ, "MARSAD_VIEWS_URL": views_url, "MARSAD_API_TOKEN": token, "MARSAD_LOG_LEVEL": "info",
-           "MARSAD_TOPIC_PREFIX": prefix or f"dash-{uuid.uuid4().hex[:8]}"}
+           "MARSAD_TOPIC_PREFIX": prefix or f"dash-{uuid.uuid4().hex[:8]}", **(env or {})}
     if bootstrap:
         env["KAFKA_BOOTSTRAP_SERVERS"] = bootstrap
     out = log.open("w")
@@ -151,3 +152,14 @@ def open_page(browser) -> Iterator:
     yield open_
     for ctx in contexts:
         ctx.close()
+
+
+def timeline_totals(page) -> dict[str, int]:
+    """Counts per series (topic or incident type) over the whole span (the timeline's window set to all of it),
+    summed from its stacked bars."""
+    page.locator("#timeline-window").select_option("all")
+    return page.evaluate("""() => {
+        const out = {};
+        for (const r of document.querySelectorAll('#timeline svg rect[data-topic]'))
+            out[r.dataset.topic] = (out[r.dataset.topic] || 0) + Number(r.dataset.count);
+        return out; }""")

@@ -50,6 +50,16 @@ DEMO_RULES = (  # rule id, severity, title, which article raises it
 )
 
 
+def demo_reasons(e: ArticleProcessed) -> list[str]:
+    """Reasons in the forms the alert agent writes (streams/alerts/match.py), from the article's facts."""
+    reasons = [f"topic {t.id} ({t.score:.2f}" + (f": {', '.join(dict.fromkeys(x.text for x in t.evidence[:3]))})"
+               if t.evidence else ")") for t in e.topics[:2]]
+    reasons += [f"quantity {q.value:,.0f} {q.unit}{' ' + q.item if q.item else ''} >= 1,000,000 pill ({q.text})"
+                for q in e.quantities if q.item == "captagon" and q.value >= 1_000_000][:1]
+    reasons += [f"place {p.name} ({p.lat:.4f}, {p.lon:.4f})" for p in e.places[:1]]
+    return reasons
+
+
 def demo_alerts(articles: list[ArticleProcessed]) -> list[AlertRaised]:
     """One story alert per `DEMO_RULES` entry, raised by the first (oldest) matching demo article."""
     alerts = []
@@ -60,7 +70,7 @@ def demo_alerts(articles: list[ArticleProcessed]) -> list[AlertRaised]:
             alert_id=f"{rule_id}:{e.article_id}", rule_id=rule_id, title=title, severity=severity,
             story_id=e.article_id, article_ids=[e.article_id], sources=[e.source], titles=[e.title], urls=[e.url],
             topics=e.topics, places=e.places, countries=e.countries, orgs=e.orgs, quantities=e.quantities,
-            matched=[f"{rule_id}: {e.title}"], window_start=e.published))
+            matched=demo_reasons(e), window_start=e.published))
     return alerts
 
 

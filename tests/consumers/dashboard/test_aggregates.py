@@ -98,9 +98,12 @@ def test_bad_requests_say_what_is_wrong(token_api: Api, path: str, status: int, 
 
 
 def test_dashboard_config_and_openapi(token_api: Api) -> None:
-    assert token_api.get("/dashboard/config") == {"tiles_url": "", "live": True, "alerts_view": True}
+    config = token_api.get("/dashboard/config")
+    assert config | {"topics": {}} == {"tiles_url": "", "live": True, "alerts_view": True, "topics": {}}
+    assert config["topics"]["narcotics"] == "المخدرات"  # the taxonomy's names, for topics of one's own
     paths = token_api.get("/openapi.json")["paths"]
-    assert {"/places", "/places/{key}/articles", "/seizures/summary", "/export/articles.csv", "/live/alerts"} <= set(paths)
+    assert {"/places", "/places/{key}/articles", "/seizures/summary", "/export/articles.csv", "/live/alerts",
+            "/dashboard/place-labels"} <= set(paths)
     page = token_api.client.get("/")
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
     assert 'dir="rtl"' in page.text and 'lang="ar"' in page.text

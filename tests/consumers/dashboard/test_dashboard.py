@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,12 +21,9 @@ from kafka import KafkaProducer
 from schemas.codec import encode
 from schemas.events import AlertRaised
 from schemas.facts import Evidence, Place, Topic
-from tests.conftest import ROOT
-from tests.consumers.dashboard.conftest import TOKEN, Api
+from tests.consumers.dashboard.conftest import TOKEN, Api, timeline_totals
 
 pytestmark = pytest.mark.kafka
-
-README_SHOT = ROOT / "docs" / "dashboard.png"
 
 
 def dom_places(page) -> dict[str, int]:
@@ -42,14 +38,9 @@ def marker_count(page) -> int:
             .reduce((s, e) => s + Number(e.dataset.places), 0)""")
 
 
-def timeline_totals(page) -> dict[str, int]:
-    return {g.get_attribute("data-topic"): int(g.get_attribute("data-total"))
-            for g in page.locator("#timeline svg g[data-topic]").all()}
-
-
 def api_timeline(api: Api, **filters: str) -> dict[str, int]:
     totals: dict[str, int] = {}
-    for r in api.get("/counts", by="topic", per="day", limit="1000", **filters)["items"]:
+    for r in api.get("/counts", by="topic", per="day", limit="1000", duplicate="original", **filters)["items"]:
         totals[r["key"]] = totals.get(r["key"], 0) + r["articles"]
     return totals
 
@@ -183,9 +174,6 @@ def test_arabic_renders_right_to_left(demo_api: Api, open_page, tmp_path: Path) 
     page.wait_for_function("() => document.querySelectorAll('.leaflet-overlay-pane path').length > 100")
     page.locator(".leaflet-overlay-pane path.admin1").first.wait_for(state="attached")
     page.screenshot(path=str(tmp_path / "dashboard-overview.png"))
-    if os.environ.get("MARSAD_DASHBOARD_SCREENSHOT") or not README_SHOT.exists():
-        README_SHOT.parent.mkdir(exist_ok=True)
-        page.screenshot(path=str(README_SHOT))
     page.locator("#places button").first.click()
     title = page.locator("#place-list .title bdi").first
     title.wait_for()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.consumers.dashboard.conftest import Api, start_api
+from tests.consumers.dashboard.conftest import Api, start_api, timeline_totals
 from tests.consumers.dashboard.demo import fill_views
 from tests.consumers.factory import corpus
 from tests.consumers.incidents.test_views import N, incident_log
@@ -108,17 +108,17 @@ def test_the_page_filters_apply_to_incidents(incidents_api: Api, open_page) -> N
 def test_timeline_counts_incidents_by_event_date(incidents_api: Api, open_page) -> None:
     p = open_page(incidents_api.base)
     page = p.page
+    page.locator("#timeline-window").select_option("all")
     page.locator("#timeline-what").select_option("incidents")
-    page.wait_for_selector("#timeline svg g[data-topic=armed_clash]")
-    drawn = {g.get_attribute("data-topic"): int(g.get_attribute("data-total"))
-             for g in page.locator("#timeline svg g[data-topic]").all()}
+    page.wait_for_selector("#timeline svg rect[data-topic=armed_clash]", state="attached")
+    drawn = timeline_totals(page)
     totals: Counter[str] = Counter()
     for r in incidents_api.get("/incidents/counts", per="day")["items"]:
         totals[r["type"]] += r["incidents"]
     assert drawn == dict(totals) and sum(drawn.values()) == N
     assert page.locator("#per").is_disabled()
     page.locator("#timeline-what").select_option("articles")
-    page.wait_for_selector("#timeline svg g[data-topic=narcotics]")
+    page.wait_for_selector("#timeline svg rect[data-topic=narcotics]", state="attached")
     assert not p.errors, p.errors
 
 

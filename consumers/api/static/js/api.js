@@ -2,6 +2,9 @@
 // The token comes from the URL fragment (#token=...) once, or from the token dialog when the API
 // answers 401; it is kept in sessionStorage (this tab only) and sent as `Authorization: Bearer`.
 
+import { h } from "./dom.js";
+import { t } from "./i18n.js";
+
 const TOKEN_KEY = "marsad.token";
 let asking = null; // one token prompt at a time, shared by concurrent 401s
 
@@ -122,4 +125,21 @@ export async function download(path, params) {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+// What went wrong, in the page's language; the API's own (English) message under "technical details".
+export function errorText(err) {
+  if (err instanceof ApiError) {
+    if (err.status === 401) return t("token_needed");
+    if (err.status === 400) return t("err_bad_request");
+    if (err.status === 404) return t("err_not_found");
+    return t("err_server", { status: err.status });
+  }
+  return t("err_network");
+}
+
+export function errorNodes(err) {
+  const detail = err instanceof ApiError ? err.message : String(err && err.message ? err.message : err);
+  return [h("span", {}, errorText(err)), " ", h("details", { class: "error-details" },
+    h("summary", {}, t("err_details")), h("code", { dir: "ltr", lang: "en" }, detail))];
 }

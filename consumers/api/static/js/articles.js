@@ -1,5 +1,5 @@
 // A place's articles (title, outlet, date, topics, evidence terms) and the article view with its facts.
-import { getJson } from "./api.js";
+import { errorNodes, getJson } from "./api.js";
 import { clear, content, h, outLink } from "./dom.js";
 import { country, date, itemLabel, num, t, topicColor, topicLabel, unitLabel } from "./i18n.js";
 
@@ -43,7 +43,7 @@ export async function openArticle(id) {
     a = await getJson(`/articles/${encodeURIComponent(id)}`);
   } catch (err) {
     title.textContent = id;
-    body.append(h("p", { class: "error" }, t("error", { message: err.message })));
+    body.append(h("p", { class: "error" }, ...errorNodes(err)));
     return;
   }
   title.textContent = a.title;

@@ -13,7 +13,7 @@ const STRINGS = {
     token_title: "هذه الواجهة تطلب رمز وصول",
     token_help: "أدخل قيمة MARSAD_API_TOKEN. تبقى في هذه النافذة فقط (sessionStorage).", use_token: "استخدام الرمز",
     live: "مباشر", offline: "البث متوقف", starting: "جارٍ الاتصال…", live_off: "لا بث مباشر",
-    summary: "{articles} مقالة، {located} منها في {places} مكاناً", no_places: "لا أماكن لهذا المرشح.",
+    summary: "{articles}، منها {located} في {places}", no_places: "لا أماكن لهذا المرشح.",
     place_articles: "مقالات {place}", outlet: "المصدر", date: "التاريخ", source_link: "فتح المصدر",
     topics: "المواضيع", evidence: "الأدلة", places_f: "الأماكن", orgs: "الجهات", countries: "البلدان",
     quantities: "الكميات", text: "النص", copies: "نسخ أخرى", duplicate_of: "نسخة من",
@@ -29,8 +29,31 @@ const STRINGS = {
     reports: "التقارير", first_seen: "تاريخ أول رصد", show_incidents: "الحوادث على الخريطة", size_by: "الحجم حسب",
     size_killed: "عدد القتلى", size_outlets: "عدد المصادر", count_what: "عدّ", count_articles: "المقالات",
     count_incidents: "الحوادث (حسب تاريخ وقوعها)", export_acled: "تصدير على نمط ACLED",
-    incidents_all: "{n} حادثة", incidents_some: "أحدث {n} حادثة", no_incidents: "لا حوادث لهذا المرشح.",
+    incidents_all: "{n}", incidents_some: "الأحدث: {n}", no_incidents: "لا حوادث لهذا المرشح.",
     incident_filters_ignored: "(مرشحات الموضوع والنص والنسخ تخص المقالات ولا تنطبق على الحوادث.)",
+    dup_original_default: "القصص الأصلية (دون النسخ)", dup_with_copies: "مع النسخ المكررة",
+    headline: "الخبر", event_time: "وقت الحدث", first_report: "أول خبر", raised_at: "رُفع التنبيه",
+    alert_outlets: "المصادر", toll: "الحصيلة", alert_rule: "القاعدة", incident_at: "{type} في {place}",
+    spike_headline: "ارتفاع مفاجئ: {what}", spike_reports: "{n} خلال النافذة (المتوقع {expected})",
+    alerts_filters_ignored: "(مرشحا النص والنسخ يخصان المقالات ولا ينطبقان على التنبيهات.)",
+    alerts_filtered: "تنبيهات هذا المرشح", no_alerts_filter: "لا تنبيهات لهذا المرشح.",
+    window_days: "النافذة", win_7: "آخر 7 أيام", win_30: "آخر 30 يوماً", win_90: "آخر 90 يوماً",
+    win_365: "آخر سنة", win_all: "كل المدة", win_filter: "حسب مرشح التاريخ",
+    timeline_window: "من {from} إلى {to}", timeline_brush: "اسحب على الشريط لاختيار فترة تصبح مرشح التاريخ",
+    clear_range: "إلغاء مرشح التاريخ", timeline_keys: "السهمان ← و→ ينقلان الفترة إلى ما قبلها أو ما بعدها.", rolled_week: "(مجمّعة أسبوعياً)", rolled_day: "(مجمّعة يومياً)",
+    multi_topic_note: "المقالة ذات الموضوعين تُعدّ في كليهما.", overview: "كل المدة",
+    err_network: "تعذر الوصول إلى الخادم. تحقق من أن marsad api يعمل.",
+    err_bad_request: "لم يقبل الخادم هذا الطلب: راجع المرشحات.", err_not_found: "لم يُعثر على المطلوب.",
+    err_server: "حدث خطأ في الخادم (HTTP {status}).", err_details: "تفاصيل تقنية",
+    stale: "البيانات المعروضة قديمة (من {time}) ولا تطابق المرشحات الحالية.", retry: "إعادة المحاولة",
+    r_topic: "الموضوع {topic} (الثقة {score})", r_terms: "، بدلالة {terms}", r_org: "الجهة {org}",
+    r_country: "البلد {country}", r_place: "المكان {place}", r_place_in: "المكان {place} ضمن {area}",
+    r_quantity: "كمية {amount} (الحد {min})", r_as_written: "، كما ورد: {text}",
+    r_text: "النص يذكر {word}", r_corroborated: "أكّدته {sources} (المطلوب {min} خلال {hours} ساعة): {names}",
+    r_spike: "{observed} خلال {hours} ساعة منذ {from}، والمتوقع {expected} (متوسط {windows} نافذة)؛ احتمال المصادفة {p}",
+    r_latest: "آخر تقرير: {title}", r_incident: "حادثة {type}", r_on: " بتاريخ {date}", r_at: " في {place}",
+    r_actor: "المنفذ {orgs}", r_target: "المستهدف {orgs}", r_figure: "{figure} {value} (الشرط {op} {limit})",
+    r_range: "، تتراوح التقارير بين {low} و{high}", r_untranslated: "نص آلي لم يُترجم:",
   },
   en: {
     app: "marsad", subtitle: "monitoring dashboard", skip: "Skip to filters", token: "Access token", filters: "Filters",
@@ -43,7 +66,7 @@ const STRINGS = {
     token_title: "This API needs an access token",
     token_help: "Enter the value of MARSAD_API_TOKEN. It stays in this tab only (sessionStorage).", use_token: "Use token",
     live: "live", offline: "feed stopped", starting: "connecting…", live_off: "no live feed",
-    summary: "{articles} articles, {located} of them in {places} places", no_places: "No places for this filter.",
+    summary: "{articles}, {located} of them in {places}", no_places: "No places for this filter.",
     place_articles: "Articles of {place}", outlet: "Outlet", date: "Date", source_link: "Open the source",
     topics: "Topics", evidence: "Evidence", places_f: "Places", orgs: "Organisations", countries: "Countries",
     quantities: "Quantities", text: "Text", copies: "Other copies", duplicate_of: "Copy of",
@@ -59,10 +82,67 @@ const STRINGS = {
     governorate: "Governorate", reports: "Reports", first_seen: "first seen", show_incidents: "Incidents on the map",
     size_by: "Size by", size_killed: "killed", size_outlets: "outlets", count_what: "Count",
     count_articles: "articles", count_incidents: "incidents (by event date)", export_acled: "Export ACLED-style",
-    incidents_all: "{n} incidents", incidents_some: "the newest {n} incidents", no_incidents: "No incidents for this filter.",
+    incidents_all: "{n}", incidents_some: "the newest {n}", no_incidents: "No incidents for this filter.",
     incident_filters_ignored: "(The topic, text and copies filters are about articles: they do not apply to incidents.)",
+    dup_original_default: "Original stories (no copies)", dup_with_copies: "With duplicate copies",
+    headline: "Headline", event_time: "Event time", first_report: "First report", raised_at: "Raised",
+    alert_outlets: "Outlets", toll: "Toll", alert_rule: "Rule", incident_at: "{type} in {place}",
+    spike_headline: "Spike: {what}", spike_reports: "{n} in the window (expected {expected})",
+    alerts_filters_ignored: "(The text and copies filters are about articles: they do not apply to alerts.)",
+    alerts_filtered: "Alerts of this filter", no_alerts_filter: "No alerts for this filter.",
+    window_days: "Window", win_7: "last 7 days", win_30: "last 30 days", win_90: "last 90 days",
+    win_365: "last year", win_all: "all time", win_filter: "the date filter",
+    timeline_window: "{from} to {to}", timeline_brush: "Drag across the strip to pick a period: it becomes the date filter",
+    clear_range: "Clear the date filter", timeline_keys: "The arrow keys ← and → move the period earlier or later.", rolled_week: "(summed per week)", rolled_day: "(summed per day)",
+    multi_topic_note: "An article with two topics counts under both.", overview: "all time",
+    err_network: "Could not reach the server. Check that marsad api is running.",
+    err_bad_request: "The server did not accept this request: check the filters.", err_not_found: "Not found.",
+    err_server: "The server failed (HTTP {status}).", err_details: "Technical details",
+    stale: "The data shown is stale (from {time}) and does not match the current filters.", retry: "Retry",
+    r_topic: "topic {topic} (score {score})", r_terms: ", from {terms}", r_org: "organisation {org}",
+    r_country: "country {country}", r_place: "place {place}", r_place_in: "place {place} within {area}",
+    r_quantity: "quantity {amount} (at least {min})", r_as_written: ", as written: {text}",
+    r_text: "the text says {word}", r_corroborated: "corroborated by {sources} (at least {min} within {hours} h): {names}",
+    r_spike: "{observed} in {hours} h from {from}, expected {expected} (mean of {windows} windows); chance {p}",
+    r_latest: "latest report: {title}", r_incident: "incident: {type}", r_on: " on {date}", r_at: " at {place}",
+    r_actor: "carried out by {orgs}", r_target: "targeting {orgs}", r_figure: "{figure} {value} (rule: {op} {limit})",
+    r_range: ", reports give {low} to {high}", r_untranslated: "machine text, not translated:",
   },
 };
+
+// Counted nouns by plural category (Intl.PluralRules): Arabic has zero, one, two, few, many and other.
+const PLURALS = {
+  articles: { ar: { zero: "لا مقالات", one: "مقالة واحدة", two: "مقالتان", few: "{n} مقالات", many: "{n} مقالة", other: "{n} مقالة" },
+    en: { one: "{n} article", other: "{n} articles" } },
+  outlets: { ar: { zero: "لا مصادر", one: "مصدر واحد", two: "مصدران", few: "{n} مصادر", many: "{n} مصدراً", other: "{n} مصدر" },
+    en: { one: "{n} outlet", other: "{n} outlets" } },
+  reports: { ar: { zero: "لا تقارير", one: "تقرير واحد", two: "تقريران", few: "{n} تقارير", many: "{n} تقريراً", other: "{n} تقرير" },
+    en: { one: "{n} report", other: "{n} reports" } },
+  incidents: { ar: { zero: "لا حوادث", one: "حادثة واحدة", two: "حادثتان", few: "{n} حوادث", many: "{n} حادثة", other: "{n} حادثة" },
+    en: { one: "{n} incident", other: "{n} incidents" } },
+  places: { ar: { zero: "لا أماكن", one: "مكان واحد", two: "مكانان", few: "{n} أماكن", many: "{n} مكاناً", other: "{n} مكان" },
+    en: { one: "{n} place", other: "{n} places" } },
+  killed: { ar: { zero: "لا قتلى", one: "قتيل واحد", two: "قتيلان", few: "{n} قتلى", many: "{n} قتيلاً", other: "{n} قتيل" },
+    en: { one: "{n} killed", other: "{n} killed" } },
+  injured: { ar: { zero: "لا جرحى", one: "جريح واحد", two: "جريحان", few: "{n} جرحى", many: "{n} جريحاً", other: "{n} جريح" },
+    en: { one: "{n} injured", other: "{n} injured" } },
+  arrested: { ar: { zero: "لا معتقلين", one: "معتقل واحد", two: "معتقلان", few: "{n} معتقلين", many: "{n} معتقلاً", other: "{n} معتقل" },
+    en: { one: "{n} arrested", other: "{n} arrested" } },
+};
+
+// "3 مصادر", "مصدران", "11 مصدراً": the noun in the form the number calls for (a number and its noun are
+// in one language, so they need no isolate; the caller isolates the phrase inside other text).
+export function plural(noun, n) {
+  const forms = PLURALS[noun][lang];
+  const key = `${lang}|plural`;
+  if (!formatters.has(key)) formatters.set(key, new Intl.PluralRules(lang));
+  const cat = n === 0 && forms.zero ? "zero" : formatters.get(key).select(n);
+  return (forms[cat] || forms.other).replace("{n}", num(n));
+}
+
+// Unicode isolates (FSI … PDI) around a run of text in the other direction, for places that cannot hold
+// a <bdi> (attributes, SVG text, option labels): "(SY)" or "12:30" keep their order inside Arabic.
+export const isolate = (text) => `\u2068${text}\u2069`;
 
 const TOPICS = {
   narcotics: ["المخدرات", "Narcotics", "#c0392b"], arms: ["الأسلحة", "Arms", "#7d3c98"],
@@ -146,7 +226,13 @@ export function country(code) {
   } catch { return code; }
 }
 
-export const topicLabel = (id) => (TOPICS[id] ? TOPICS[id][lang === "ar" ? 0 : 1] : id);
+// Topics of one's own taxonomy: named as the taxonomy names them (GET /dashboard/config), else by id.
+let topicNames = {};
+export function setTopicNames(names) {
+  topicNames = names || {};
+  return Object.keys(topicNames).some((id) => !TOPICS[id]);
+}
+export const topicLabel = (id) => (TOPICS[id] ? TOPICS[id][lang === "ar" ? 0 : 1] : topicNames[id] || id);
 export const itemLabel = (id) => (ITEMS[id] ? ITEMS[id][lang === "ar" ? 0 : 1] : id);
 export const unitLabel = (id) => (UNITS[id] ? UNITS[id][lang === "ar" ? 0 : 1] : id);
 
@@ -161,3 +247,15 @@ export function topicColor(id) {
   for (const c of id) h = (h * 31 + c.charCodeAt(0)) >>> 0;
   return PALETTE[h % PALETTE.length];
 }
+
+// A string of the interface with nodes (or text) put in its {slots}: ["المكان ", <bdi>درعا</bdi>].
+export function tn(key, vars = {}) {
+  const s = STRINGS[lang][key] ?? STRINGS.ar[key] ?? key;
+  return s.split(/(\{\w+\})/).filter(Boolean).map((part) => {
+    const m = /^\{(\w+)\}$/.exec(part);
+    return m ? (vars[m[1]] ?? "") : part;
+  });
+}
+
+// The separator of a list in the interface's language.
+export const listSep = () => (lang === "ar" ? "، " : ", ");

@@ -3,10 +3,10 @@
 // its reports, each with its evidence. The page's organisation, country and date filters apply (an incident's
 // actor or target, its place's country, its event day); topic, text and copies are about articles and do not.
 /* global L */
-import { getJson } from "./api.js";
+import { errorNodes, getJson } from "./api.js";
 import { openArticle } from "./articles.js";
 import { clear, content, h } from "./dom.js";
-import { country, date, itemLabel, num, t, typeColor, typeLabel, unitLabel } from "./i18n.js";
+import { country, date, itemLabel, num, plural, t, typeColor, typeLabel, unitLabel } from "./i18n.js";
 
 const PAGE = 200; // the API's largest page; "more" adds the next one to the list and to the map
 const FROM_PAGE = ["org", "country", "since", "until"]; // page filters that apply to incidents as they are
@@ -76,9 +76,9 @@ export function createIncidents({ leaflet, listEl, moreEl, summaryEl, legendEl, 
   function renderList() {
     clear(listEl);
     moreEl.hidden = !state.cursor;
-    const ignored = ARTICLE_ONLY.filter((k) => state.filters[k]);
+    const ignored = ARTICLE_ONLY.filter((k) => state.filters[k] && !(k === "duplicate" && state.filters[k] === "original"));
     summaryEl.textContent = [
-      state.items.length ? t(state.cursor ? "incidents_some" : "incidents_all", { n: num(state.items.length) })
+      state.items.length ? t(state.cursor ? "incidents_some" : "incidents_all", { n: plural("incidents", state.items.length) })
         : t("no_incidents"),
       ignored.length ? t("incident_filters_ignored") : "",
     ].filter(Boolean).join(" ");
@@ -146,7 +146,7 @@ export async function openIncident(id) {
     it = await getJson(`/incidents/${encodeURIComponent(id)}`);
   } catch (err) {
     title.textContent = id;
-    body.append(h("p", { class: "error" }, t("error", { message: err.message })));
+    body.append(h("p", { class: "error" }, ...errorNodes(err)));
     return;
   }
   title.textContent = `${typeLabel(it.incident_type)} — ${dayText(it)}`;

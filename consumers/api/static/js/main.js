@@ -1,17 +1,20 @@
 // The dashboard page: filters -> aggregate endpoints -> map, places, timeline, incidents, ledger; alerts from the
 // view and live.
 // Everything is read from the query API (same origin); the page never asks for every article.
-import { ApiError, askToken, download, getJson, streamEvents, takeTokenFromFragment } from "./api.js";
+import { askToken, download, errorNodes, getJson, streamEvents, takeTokenFromFragment } from "./api.js";
 import { createFeed } from "./alerts.js";
 import { articleItem, setupDialogs } from "./articles.js";
 import { clear, content, h } from "./dom.js";
-import { country, getLang, incidentTypes, num, setLang, t, topicColor, topicLabel, typeColor, typeLabel } from "./i18n.js";
+import { country, date, getLang, incidentTypes, isolate, num, plural, setLang, setTopicNames, t, topicColor, topicLabel, typeColor,
+  typeLabel } from "./i18n.js";
 import { createIncidents, incidentParams } from "./incidents.js";
 import { createMap } from "./map.js";
 import { renderLedger } from "./ledger.js";
 import { renderTimeline } from "./timeline.js";
 
 const FILTERS = ["topic", "org", "country", "since", "until", "q", "duplicate"];
+const DEFAULTS = { duplicate: "original" }; // original stories unless copies are asked for (duplicate=all)
+const ALERT_FILTERS = ["topic", "org", "country", "since", "until"];
 const COUNTS_PAGE = 10000; // the API's most: one request for the timeline of 10,000 articles over 100 days
 const COUNTS_PAGES = 5;
 const ALERTS_SHOWN = 100;
@@ -19,25 +22,51 @@ const ALERTS_SHOWN = 100;
 const $ = (id) => document.getElementById(id);
 const form = $("filters");
 const state = { config: null, filters: {}, per: "day", options: null, places: [], counts: [], summary: null,
-  spikes: [], place: null, cursor: null, placeItems: [], what: "articles", incidentCounts: [] };
+  spikes: [], place: null, cursor: null, placeItems: [], what: "articles", incidentCounts: [], windowDays: "30",
+  loadedAt: null };
 let map;
 let feed;
 let incidents;
 
 function readForm() {
   const data = new FormData(form);
-  return Object.fromEntries(FILTERS.map((k) => [k, (data.get(k) || "").trim()]).filter(([, v]) => v));
+  return Object.fromEntries(FILTERS.map((k) => [k, (data.get(k) || "").trim() || DEFAULTS[k] || ""]).filter(([, v]) => v));
 }
 
 function writeForm(filters) {
-  for (const k of FILTERS) form.elements[k].value = filters[k] || "";
+  for (const k of FILTERS) form.elements[k].value = filters[k] || DEFAULTS[k] || "";
+}
+
+// The filters as the API takes them: "all" copies means no duplicate filter.
+function apiFilters(filters) {
+  const f = { ...filters };
+  if (f.duplicate === "all") delete f.duplicate;
+  return f;
+}
+
+// Without the dates: the timeline shows its window out of the whole span, so it can offer the rest.
+function undated(filters) {
+  const { since, until, ...rest } = apiFilters(filters);
+  return rest;
 }
 
 function showError(err) {
   const el = $("filter-error");
-  if (!err) { el.hidden = true; return; }
+  if (!err) { el.hidden = true; clear(el); markStale(false); return; }
   el.hidden = false;
-  el.textContent = err instanceof ApiError && err.status === 401 ? t("token_needed") : t("error", { message: err.message });
+  clear(el).append(...errorNodes(err));
+  markStale(true);
+}
+
+// After a failed request the panels keep what they last showed: marked stale, with when it was loaded.
+function markStale(stale) {
+  const banner = $("stale");
+  const shown = stale && state.loadedAt;
+  document.body.toggleAttribute("data-stale", Boolean(shown));
+  banner.hidden = !shown;
+  if (shown) {
+    banner.textContent = t("stale", { time: isolate(date(state.loadedAt.toISOString(), true)) });
+  }
 }
 
 async function countsAll(params) {
@@ -63,7 +92,7 @@ function renderOptions() {
   const fill = (select, items, label) => {
     const value = select.value || state.filters[select.name] || "";
     select.replaceChildren(h("option", { value: "" }, t("all")),
-      ...items.map((r) => h("option", { value: r.key }, `${label(r)} (${num(r.articles)})`)));
+      ...items.map((r) => h("option", { value: r.key }, `${label(r)} ${isolate(`(${num(r.articles)})`)}`)));
     select.value = value;
   };
   fill(form.elements.topic, state.options.topics, (r) => topicLabel(r.key));
@@ -73,19 +102,19 @@ function renderOptions() {
 
 async function fetchView(filters) {
   const [places, counts, summary] = await Promise.all([
-    getJson("/places", filters), countsAll({ by: "topic", per: state.per, ...filters }),
-    getJson("/seizures/summary", filters)]);
+    getJson("/places", apiFilters(filters)), countsAll({ by: "topic", per: state.per, ...undated(filters) }),
+    getJson("/seizures/summary", apiFilters(filters))]);
   return { places, counts, summary };
 }
 
 function showView({ places, counts, summary }) {
-  Object.assign(state, { places: places.items, totals: places, counts, summary });
+  Object.assign(state, { places: places.items, totals: places, counts, summary, loadedAt: new Date() });
   performance.mark("marsad-data");
   renderAll();
 }
 
 async function refresh() {
-  const others = Promise.all([incidents.load(state.filters), loadIncidentCounts()]);
+  const others = Promise.all([incidents.load(state.filters), loadIncidentCounts(), loadAlerts()]);
   others.catch(() => {}); // reported below
   showView(await fetchView(state.filters));
   await others;
@@ -104,20 +133,33 @@ function renderAll() {
   timed("ledger", () => renderLedger(state.summary));
 }
 
-// Articles per topic (per day or hour), or incidents per type per event day.
+// Articles per topic (per day or hour), or incidents per type per event day; the range picked on its strip
+// becomes the page's date filter.
 function drawTimeline() {
+  const els = { el: $("timeline"), tableEl: $("timeline-table"), legendEl: $("timeline-legend"),
+    overviewEl: $("timeline-overview"), summaryEl: $("timeline-summary") };
+  const range = { since: state.filters.since, until: state.filters.until };
+  const common = { range, windowDays: state.windowDays, onRange: setRange };
+  $("timeline-window").disabled = Boolean(range.since || range.until);
+  $("clear-range").hidden = !(range.since || range.until);
   if (state.what === "incidents") {
     const rows = state.incidentCounts.map((r) => ({ key: r.type, day: r.day, articles: r.incidents }));
-    renderTimeline($("timeline"), $("timeline-table"), rows, "day", [], $("timeline-legend"),
-      { label: typeLabel, color: typeColor });
+    renderTimeline(els, rows, { ...common, per: "day", label: typeLabel, color: typeColor });
   } else {
-    renderTimeline($("timeline"), $("timeline-table"), state.counts, state.per, state.spikes, $("timeline-legend"));
+    renderTimeline(els, state.counts, { ...common, per: state.per, spikes: state.spikes });
   }
+}
+
+function setRange(since, until) {
+  form.elements.since.value = since || "";
+  form.elements.until.value = until || "";
+  apply();
 }
 
 async function loadIncidentCounts() {
   if (state.what !== "incidents") return;
-  const res = await getJson("/incidents/counts", { per: "day", ...incidentParams(state.filters, $("incident-type").value),
+  const { since, until, ...params } = incidentParams(state.filters, $("incident-type").value);
+  const res = await getJson("/incidents/counts", { per: "day", ...params,
     limit: COUNTS_PAGE });
   state.incidentCounts = res.items;
 }
@@ -133,7 +175,8 @@ function fillIncidentTypes() {
 function renderPlaces() {
   const list = clear($("places"));
   $("map-summary").textContent = state.places.length
-    ? t("summary", { articles: num(state.totals.articles), located: num(state.totals.located), places: num(state.places.length) })
+    ? t("summary", { articles: plural("articles", state.totals.articles), located: isolate(num(state.totals.located)),
+      places: plural("places", state.places.length) })
     : t("no_places");
   for (const p of state.places) {
     list.append(h("li", {}, h("button", {
@@ -166,7 +209,7 @@ async function selectPlace(p, fromUser) {
 
 async function morePlaceArticles() {
   const p = state.place;
-  const res = await getJson(`/places/${encodeURIComponent(p.key)}/articles`, { ...state.filters, cursor: state.cursor });
+  const res = await getJson(`/places/${encodeURIComponent(p.key)}/articles`, { ...apiFilters(state.filters), cursor: state.cursor });
   if (state.place !== p) return;
   state.cursor = res.next_cursor;
   state.placeItems.push(...res.items);
@@ -179,11 +222,13 @@ function closePlace() {
   $("place-articles").hidden = true;
 }
 
+// The alert list of the page's topic, organisation, country and dates (the others are about articles).
 async function loadAlerts() {
-  if (state.config.alerts_view) {
-    const res = await getJson("/alerts", { limit: ALERTS_SHOWN });
-    for (const a of res.items) feed.fromView(a);
-  }
+  if (!state.config || !feed) return;
+  const filters = Object.fromEntries(ALERT_FILTERS.filter((k) => state.filters[k]).map((k) => [k, state.filters[k]]));
+  const res = state.config.alerts_view ? await getJson("/alerts", { ...filters, limit: ALERTS_SHOWN }) : { items: [] };
+  feed.reset(filters);
+  for (const a of res.items) feed.fromView(a);
   feed.render();
 }
 
@@ -202,7 +247,7 @@ async function apply(event) {
   event?.preventDefault();
   state.filters = readForm();
   const url = new URL(location.href);
-  url.search = new URLSearchParams(state.filters).toString();
+  url.search = new URLSearchParams(Object.entries(state.filters).filter(([k, v]) => DEFAULTS[k] !== v)).toString();
   history.replaceState(null, "", url);
   document.body.dataset.state = "loading";
   try {
@@ -220,7 +265,7 @@ function bind() {
   form.addEventListener("reset", () => setTimeout(apply, 0));
   $("per").addEventListener("change", async (e) => {
     state.per = e.target.value;
-    state.counts = await countsAll({ by: "topic", per: state.per, ...state.filters });
+    state.counts = await countsAll({ by: "topic", per: state.per, ...undated(state.filters) });
     drawTimeline();
   });
   $("timeline-what").addEventListener("change", async (e) => {
@@ -232,6 +277,8 @@ function bind() {
       drawTimeline();
     } catch (err) { showError(err); }
   });
+  $("timeline-window").addEventListener("change", (e) => { state.windowDays = e.target.value; drawTimeline(); });
+  $("clear-range").addEventListener("click", () => setRange("", ""));
   $("show-incidents").addEventListener("change", (e) => incidents.setShown(e.target.checked));
   $("incident-size").addEventListener("change", (e) => incidents.setSize(e.target.value));
   $("incident-type").addEventListener("change", async () => {
@@ -260,7 +307,7 @@ function bind() {
   });
   $("token-button").addEventListener("click", async () => { if (await askToken()) location.reload(); });
   for (const b of document.querySelectorAll("[data-export]")) {
-    b.addEventListener("click", () => download(`/export/${b.dataset.export}`, state.filters).catch(showError));
+    b.addEventListener("click", () => download(`/export/${b.dataset.export}`, apiFilters(state.filters)).catch(showError));
   }
 }
 
@@ -275,7 +322,7 @@ async function main() {
   setLang(getLang());
   setupDialogs();
   const params = new URLSearchParams(location.search);
-  state.filters = Object.fromEntries(FILTERS.filter((k) => params.get(k)).map((k) => [k, params.get(k)]));
+  state.filters = { ...DEFAULTS, ...Object.fromEntries(FILTERS.filter((k) => params.get(k)).map((k) => [k, params.get(k)])) };
   writeForm(state.filters);
   bind();
   try {
@@ -293,10 +340,16 @@ async function main() {
     incidents = createIncidents({ leaflet: map.map, listEl: $("incidents"), moreEl: $("incidents-more"),
       summaryEl: $("incidents-summary"), legendEl: $("incidents-legend"), typeEl: $("incident-type") });
     const incidentList = incidents.load(state.filters);
-    const alerts = config.then((c) => { state.config = c; startLive(); return loadAlerts(); });
-    await Promise.all([options, view.then(showView), alerts, incidentList]);
+    const alerts = config.then((c) => {
+      state.config = c;
+      if (setTopicNames(c.topics)) options.then(renderOptions).catch(() => {}); // a taxonomy of one's own
+      startLive();
+      return loadAlerts();
+    });
+    await Promise.all([options, Promise.all([view, config]).then(([v]) => showView(v)), alerts, incidentList]);
     performance.mark("marsad-ready");
     await map.drawBase(state.config.tiles_url); // the base map last: it takes longer to draw than the rest
+    if (!state.config.tiles_url) await map.labelPlaces().catch((e) => console.warn(`place names not written: ${e.message}`));
   } catch (err) {
     showError(err);
   } finally {

@@ -3,6 +3,7 @@
 // optional tile layer, and one marker per place (sized by articles, coloured by its main topic), clustered
 // when dense.
 /* global L, topojson */
+import { getJson } from "./api.js";
 import { h } from "./dom.js";
 import { country, num, topicColor, topicLabel } from "./i18n.js";
 
@@ -50,6 +51,11 @@ export function createMap(el, { onPlace }) {
     }
     performance.measure("marsad-base-map", { start: t0 });
   }
+
+  // Names sit under the markers and above the outlines; they never take a click.
+  map.createPane("labels").style.zIndex = 450;
+  map.getPane("labels").style.pointerEvents = "none";
+  const labelPlaces = () => getJson("/dashboard/place-labels").then((res) => addPlaceLabels(map, res.items));
 
   let max = 1;
   const clusters = L.markerClusterGroup({
@@ -105,5 +111,49 @@ export function createMap(el, { onPlace }) {
     if (marker) clusters.zoomToShowLayer(marker, () => marker.getElement()?.classList.add("selected"));
   }
 
-  return { map, render, show, drawBase };
+  return { map, render, show, drawBase, labelPlaces };
+}
+
+// Place names from the gazetteer (GET /dashboard/place-labels, ranked by consumers/api/place_labels.py):
+// capitals and governorate seats first, then cities, towns and villages as one zooms in. Names are written
+// most important first; one that would cover a name already written is left out. They are not interactive.
+const RANK_AT_ZOOM = [[5, 1], [6, 2], [8, 3]]; // below zoom 5: capitals and seats; from 6 cities; from 8 towns
+const maxRank = (zoom) => RANK_AT_ZOOM.reduce((r, [z, rank]) => (zoom >= z ? rank : r), 1) + (zoom >= 10 ? 1 : 0);
+
+export function addPlaceLabels(map, rows) {
+  const layer = L.layerGroup().addTo(map);
+  const shown = new Map(); // index -> marker
+  const measure = document.createElement("canvas").getContext("2d");
+  measure.font = "11px 'Noto Sans Arabic', 'DejaVu Sans', sans-serif";
+  const widths = rows.map((r) => measure.measureText(r[0]).width + 8);
+  function relabel() {
+    const zoom = map.getZoom();
+    const limit = maxRank(zoom);
+    const size = map.getSize();
+    const boxes = [];
+    const keep = new Set();
+    rows.forEach((r, i) => {
+      if (r[3] > limit) return;
+      const p = map.latLngToContainerPoint([r[1], r[2]]);
+      if (p.x < -50 || p.y < -20 || p.x > size.x + 50 || p.y > size.y + 20) return;
+      const box = [p.x - widths[i] / 2, p.y - 16, p.x + widths[i] / 2, p.y];
+      if (boxes.some((b) => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3])) return;
+      boxes.push(box);
+      keep.add(i);
+    });
+    for (const [i, m] of shown) if (!keep.has(i)) { layer.removeLayer(m); shown.delete(i); }
+    for (const i of keep) {
+      if (shown.has(i)) continue;
+      const r = rows[i];
+      const icon = L.divIcon({ className: `place-label rank-${r[3]}`, iconSize: null,
+        html: h("bdi", { dir: "auto" }, r[0]) });
+      const m = L.marker([r[1], r[2]], { icon, interactive: false, keyboard: false, pane: "labels" });
+      shown.set(i, m.addTo(layer));
+    }
+  }
+  map.on("zoomend moveend", relabel);
+  // tests and scripts: `marsad-zoom` (detail: a zoom level) zooms on Daraa-Damascus, where names are dense
+  map.getContainer().addEventListener("marsad-zoom", (e) => map.setView([33.0, 36.2], e.detail, { animate: false }));
+  relabel();
+  return layer;
 }
