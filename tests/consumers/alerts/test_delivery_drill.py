@@ -100,7 +100,7 @@ class Site:
         self.proc = subprocess.Popen([sys.executable, "-m", "deploy.cli", "alerts", "deliver"], env=self.env,
                                      cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
         wait_until(lambda: "deliver: reading" in log.read_text(errors="replace") or self.proc.poll() is not None,
-                   "the delivery to read its partitions", 60)
+                   "the delivery to read its partitions", 180)
         assert self.proc.poll() is None, self.log_text()
 
     def kill9(self) -> None:
@@ -226,7 +226,7 @@ def run_baseline(site, baseline) -> None:
     s.start()
     s.publish(events)
     keys = {idempotency_key(e) for e in events}
-    wait_until(lambda: all(set(r.accepted) == keys for r in s.receivers.values()), "the baseline run", 120)
+    wait_until(lambda: all(set(r.accepted) == keys for r in s.receivers.values()), "the baseline run", 240)
     for name in HEALTHY:
         baseline[name] = latencies(s, name)
     s.stop()
@@ -246,12 +246,12 @@ def test_an_outage_with_a_kill_9_delays_only_the_failing_endpoint_which_then_get
     s.start()
     s.publish(events[:half])
     wait_until(lambda: s.receivers["failing"].tries and s.receivers["failing"].tries.most_common(1)[0][1] >= 2,
-               "the failing receiver to be retried")
+               "the failing receiver to be retried", 180)
     s.kill9()  # during the outage, with the failing receiver's alerts queued and retrying
     s.start()
     s.publish(events[half:])
     healthy = [s.receivers[n] for n in HEALTHY]
-    wait_until(lambda: all(set(r.accepted) == keys for r in healthy), "the healthy receivers to get everything", 120)
+    wait_until(lambda: all(set(r.accepted) == keys for r in healthy), "the healthy receivers to get everything", 240)
     status = s.deliveries()
     failing = status["failing"]
     assert failing["pending"] + failing["retrying"] > 0 and failing["accepted"] == 0, status
@@ -261,7 +261,7 @@ def test_an_outage_with_a_kill_9_delays_only_the_failing_endpoint_which_then_get
     s.state["failing"] = "ok"
     s.receivers["failing"].let_go()
     back = s.receivers["failing"]
-    wait_until(lambda: set(back.accepted) == keys, "the recovered receiver to get every alert event", 120)
+    wait_until(lambda: set(back.accepted) == keys, "the recovered receiver to get every alert event", 240)
     took = time.time() - recovered
     time.sleep(1.0)  # anything sent twice would arrive now
     s.stop()
@@ -288,7 +288,7 @@ def test_a_dead_lettered_range_is_redelivered_once_and_in_order(site):
     s.state["failing"] = "500"
     s.start()
     s.publish(events, rate=1000)
-    wait_until(lambda: s.deliveries().get("failing", {}).get("dead") == len(events), "every event dead", 60)
+    wait_until(lambda: s.deliveries().get("failing", {}).get("dead") == len(events), "every event dead", 240)
     letters = [d for d in read_all(s.bootstrap, s.topics.deadletter("consumers")) if isinstance(d, DeadLetter)]
     held = [d for d in letters if "held back" in d.reason]
     assert len(letters) == len(events) and len(held) == 2 * 20
@@ -301,7 +301,7 @@ def test_a_dead_lettered_range_is_redelivered_once_and_in_order(site):
     expected = {k for k in keys if 10 <= int(k.split(":")[0][2:]) <= 29}
     assert f"failing: {len(expected)} of {len(expected)} queued" in out, out
     back = s.receivers["failing"]
-    wait_until(lambda: set(back.accepted) == expected, "the redelivered range", 60)
+    wait_until(lambda: set(back.accepted) == expected, "the redelivered range", 240)
     again = s.marsad("alerts", "redeliver", "--endpoint", "failing", "--since", since.isoformat(),
                      "--until", until.isoformat())
     assert "failing: 0 of 0 queued" in again or "nothing to redeliver" in again, again
