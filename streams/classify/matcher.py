@@ -121,8 +121,8 @@ class Matcher:
         size = len(view)
         max_suffix = self._max_suffix
         out: list[_Candidate] = []
-        values = self._automaton.values
-        for key, start, end in self._automaton.hits(view):
+        hits, values = self._automaton.scan(view)
+        for key, start, end in hits:
             value = values[key]
             entries = value[which]
             if not entries:

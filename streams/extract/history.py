@@ -45,7 +45,7 @@ class HistoryMarkers:
         if self.automaton is None:
             return False
         n = len(text)
-        for _, start, end in self.automaton.hits(text):
+        for _, start, end in self.automaton.scan(text)[0]:
             if (not start or not text[start - 1].isalnum()) and (end == n or not text[end].isalnum()):
                 return True
         return False

@@ -122,11 +122,11 @@ def find_each(norm: str, lexicons: tuple[Lexicon, ...]) -> list[list[Hit]]:
     """
     if len(lexicons) == 1 or not all(lex.size for lex in lexicons):
         return [lex.find(norm) for lex in lexicons]
-    return _find(_joint_automaton(lexicons), norm, len(lexicons))
+    return _find(joint_automaton(lexicons), norm, len(lexicons))
 
 
 @lru_cache(maxsize=4)
-def _joint_automaton(lexicons: tuple[Lexicon, ...]) -> Automaton:
+def joint_automaton(lexicons: tuple[Lexicon, ...]) -> Automaton:
     """One automaton over the cores of ``lexicons`` (immutable, so built once and shared)."""
     slots: dict[str, list[dict | None]] = {}
     for k, lex in enumerate(lexicons):
@@ -155,11 +155,14 @@ def _find(automaton: Automaton, norm: str, count: int) -> list[list[Hit]]:
     """The hits of each of ``count`` lexicons whose cores ``automaton`` holds (see `_build_automaton`)."""
     n = len(norm)
     found: list[list[Hit]] = [[] for _ in range(count)]
-    cores = automaton.values
-    for key, core_start, end in automaton.hits(norm):
+    hits, cores = automaton.scan(norm)
+    for key, core_start, end in hits:
         if end < n and norm[end].isalnum():
             continue
-        core, present, bare = cores[key]
+        value = cores[key]
+        if value is None:
+            continue  # a key of an automaton sharing the engine (see `Automaton.share`)
+        core, present, bare = value
         if not core_start or not norm[core_start - 1].isalnum():
             # The usual case, a word with no clitics: what `_accept` does for chain "".
             for k, phrase, values in bare:

@@ -66,17 +66,20 @@ class PhraseMatcher:
             if key and (label, stem) not in table.setdefault(key, []):
                 table[key].append((label, stem))
         # (Latin?, labels of a whole-word hit, labels of a hit inside a longer word)
-        self._automaton = Automaton((key, (key.isascii(), tuple(label for label, _ in labels),
-                                           tuple(label for label, stem in labels if stem)))
-                                    for key, labels in table.items())
+        self.automaton = Automaton((key, (key.isascii(), tuple(label for label, _ in labels),
+                                          tuple(label for label, stem in labels if stem)))
+                                   for key, labels in table.items())
 
     def scan(self, norm: str) -> list[Cue]:
         """Every accepted hit in ``norm``, in text order (overlaps kept: callers resolve them)."""
         n = len(norm)
         out: list[Cue] = []
-        values = self._automaton.values
-        for key, start, end in self._automaton.hits(norm):
-            latin, whole_labels, stem_labels = values[key]
+        hits, values = self.automaton.scan(norm)
+        for key, start, end in hits:
+            value = values[key]
+            if value is None:
+                continue  # a key of an automaton sharing the engine (see `Automaton.share`)
+            latin, whole_labels, stem_labels = value
             if start and norm[start - 1].isalnum():
                 if latin:
                     continue
