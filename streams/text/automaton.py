@@ -8,7 +8,7 @@ boundaries, clitics, context). The pass itself is a good part of the cost of
 waiting for memory: between two articles the other stages push the
 automaton's tables out of the CPU caches. So it runs on ahocorasick_rs's
 contiguous NFA (Rust), whose tables are compact: measured in the pipeline,
-about a quarter faster than pyahocorasick's trie. Its DFA, faster on a warm
+a tenth to a quarter faster than pyahocorasick's trie. Its DFA, faster on a warm
 cache, is slower there (larger tables: 23 MB for the gazetteer).
 
 Automata that run over the same text (the gazetteer's and the incident
