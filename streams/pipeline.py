@@ -32,10 +32,13 @@ from streams.classify.combined import topics_orgs_and_mentions
 from streams.clean.boilerplate import DEFAULT_PATH as BOILERPLATE_FILE
 from streams.clean.boilerplate import BoilerplateRules
 from streams.clean.pipeline import clean_and_normalize
+from streams.extract.countries import load_country_vocab
 from streams.extract.gazetteer.model import Gazetteer, load_gazetteer
 from streams.extract.incidents import IncidentVocab, find_incidents
+from streams.extract.lexicon import joint_automaton
 from streams.extract.places import find_places_and_countries
 from streams.extract.quantities import find_quantities
+from streams.text.automaton import Automaton
 from streams.text.normalize import SourceMap, normalize
 
 # Runs of letters, counted by their lengths: far fewer matches than one per letter.
@@ -55,8 +58,12 @@ class Resources:
     def load(cls, taxonomy_file: str | Path | None = None, incidents_file: str | Path | None = None) -> Resources:
         """Load everything once; a bad taxonomy or incident vocabulary raises its own error naming the entry."""
         rules_hash = hashlib.blake2b(BOILERPLATE_FILE.read_bytes(), digest_size=8).hexdigest()
-        return cls(Taxonomy.load(taxonomy_file or None), load_gazetteer(), BoilerplateRules.default(), rules_hash,
-                   IncidentVocab.load(incidents_file or None))
+        res = cls(Taxonomy.load(taxonomy_file or None), load_gazetteer(), BoilerplateRules.default(), rules_hash,
+                  IncidentVocab.load(incidents_file or None))
+        # Places and incidents both scan the article's matching form: one pass of one engine serves both.
+        Automaton.share(joint_automaton((res.gazetteer.lexicon, load_country_vocab().lexicon)),
+                        res.incidents.matcher.automaton)
+        return res
 
     @property
     def taxonomy_version(self) -> str:

@@ -32,9 +32,8 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import NamedTuple
 
-import ahocorasick
-
 from streams.classify.terms import QUOTES, Context, Term, is_arabic, unquote
+from streams.text.automaton import Automaton
 from streams.text.tokens import MIN_STEM, PREFIXES
 
 ORGS = "@orgs"  # the overlap group of organisation forms; topic ids cannot start with "@"
@@ -84,15 +83,14 @@ class Matcher:
             topic_entries, org_entries = by_key.setdefault(entry.term.key, ([], []))
             (org_entries if entry.group == ORGS else topic_entries).append(entry)
         self._max_suffix = max((len(s) for endings in suffixes.values() for s in endings), default=0)
-        self._automaton = ahocorasick.Automaton()
+        values = []
         for key, (topic_entries, org_entries) in by_key.items():
             arabic = is_arabic(key)
             endings = suffixes.get("arabic" if is_arabic(key[-1]) else "latin", frozenset())
-            self._automaton.add_word(key, (len(key), arabic, endings, tuple(topic_entries), tuple(org_entries),
-                                           tuple(topic_entries + org_entries)))
+            values.append((key, (len(key), arabic, endings, tuple(topic_entries), tuple(org_entries),
+                                 tuple(topic_entries + org_entries))))
+        self._automaton = Automaton(values)
         self._empty = not by_key
-        if not self._empty:
-            self._automaton.make_automaton()
 
     def find(self, norm: str, *, orgs: bool) -> list[Match]:
         """Matches of organisation forms (``orgs=True``) or of topic evidence in ``norm``."""
@@ -123,13 +121,13 @@ class Matcher:
         size = len(view)
         max_suffix = self._max_suffix
         out: list[_Candidate] = []
-        for last, value in self._automaton.iter(view):
+        hits, values = self._automaton.scan(view)
+        for key, start, end in hits:
+            value = values[key]
             entries = value[which]
             if not entries:
                 continue
-            length, arabic, endings = value[0], value[1], value[2]
-            end = last + 1
-            start = end - length
+            arabic, endings = value[1], value[2]
             word_start = start
             prefix = ""
             if start and view[start - 1].isalnum():

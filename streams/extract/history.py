@@ -16,8 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-import ahocorasick
-
+from streams.text.automaton import Automaton
 from streams.text.normalize import normalize
 
 _STOPS = ".!?؟\n"
@@ -32,27 +31,22 @@ _YEAR = re.compile(r"(?<!منذ )(?<!since )(?:\bفي|\bخلال|\bعام|\bال
 class HistoryMarkers:
     """The history phrases in matching form, in an automaton (one pass over a sentence, in C)."""
 
-    automaton: ahocorasick.Automaton | None
+    automaton: Automaton[None] | None
 
     @classmethod
     def of(cls, phrases: Iterable[str]) -> HistoryMarkers:
         forms = {" ".join(normalize(p).split()) for p in phrases} - {""}
         if not forms:
             return cls(None)
-        automaton = ahocorasick.Automaton()
-        for form in forms:
-            automaton.add_word(form, len(form))
-        automaton.make_automaton()
-        return cls(automaton)
+        return cls(Automaton((form, None) for form in sorted(forms)))
 
     def search(self, text: str) -> bool:
         """Whether one of the phrases stands in ``text`` as whole words."""
         if self.automaton is None:
             return False
         n = len(text)
-        for last, size in self.automaton.iter(text):
-            start = last - size + 1
-            if (not start or not text[start - 1].isalnum()) and (last + 1 == n or not text[last + 1].isalnum()):
+        for _, start, end in self.automaton.scan(text)[0]:
+            if (not start or not text[start - 1].isalnum()) and (end == n or not text[end].isalnum()):
                 return True
         return False
 

@@ -21,8 +21,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Generic, NamedTuple, TypeVar
 
-import ahocorasick
-
+from streams.text.automaton import Automaton
 from streams.text.normalize import normalize
 from streams.text.tokens import PREFIXES
 
@@ -123,11 +122,11 @@ def find_each(norm: str, lexicons: tuple[Lexicon, ...]) -> list[list[Hit]]:
     """
     if len(lexicons) == 1 or not all(lex.size for lex in lexicons):
         return [lex.find(norm) for lex in lexicons]
-    return _find(_joint_automaton(lexicons), norm, len(lexicons))
+    return _find(joint_automaton(lexicons), norm, len(lexicons))
 
 
 @lru_cache(maxsize=4)
-def _joint_automaton(lexicons: tuple[Lexicon, ...]) -> ahocorasick.Automaton:
+def joint_automaton(lexicons: tuple[Lexicon, ...]) -> Automaton:
     """One automaton over the cores of ``lexicons`` (immutable, so built once and shared)."""
     slots: dict[str, list[dict | None]] = {}
     for k, lex in enumerate(lexicons):
@@ -136,33 +135,34 @@ def _joint_automaton(lexicons: tuple[Lexicon, ...]) -> ahocorasick.Automaton:
     return _build_automaton({core: tuple(per_lexicon) for core, per_lexicon in slots.items()})
 
 
-def _build_automaton(slots: dict[str, tuple[dict | None, ...]]) -> ahocorasick.Automaton:
-    """An automaton over the cores, each carrying (core, its length, its slots, its bare readings).
+def _build_automaton(slots: dict[str, tuple[dict | None, ...]]) -> Automaton:
+    """An automaton over the cores, each carrying (core, its slots, its bare readings).
 
     The slots are ``(k, slot)`` for each lexicon ``k`` that has the core; the bare readings
     ``(k, phrase, values)`` for each lexicon whose phrase is the core itself (no article), the
     reading of the usual hit, a word with no clitics. Both are worked out here, once, so the
     loop over the hits of every article only reads them.
     """
-    automaton = ahocorasick.Automaton()
+    values = []
     for core, per_lexicon in slots.items():
         present = tuple((k, slot) for k, slot in enumerate(per_lexicon) if slot is not None)
         bare = tuple((k, *slot[False]) for k, slot in present if False in slot)
-        automaton.add_word(core, (core, len(core), present, bare))
-    if slots:
-        automaton.make_automaton()
-    return automaton
+        values.append((core, (core, present, bare)))
+    return Automaton(values)
 
 
-def _find(automaton: ahocorasick.Automaton, norm: str, count: int) -> list[list[Hit]]:
+def _find(automaton: Automaton, norm: str, count: int) -> list[list[Hit]]:
     """The hits of each of ``count`` lexicons whose cores ``automaton`` holds (see `_build_automaton`)."""
     n = len(norm)
     found: list[list[Hit]] = [[] for _ in range(count)]
-    for last, (core, length, present, bare) in automaton.iter(norm):
-        end = last + 1
+    hits, cores = automaton.scan(norm)
+    for key, core_start, end in hits:
         if end < n and norm[end].isalnum():
             continue
-        core_start = end - length
+        value = cores[key]
+        if value is None:
+            continue  # a key of an automaton sharing the engine (see `Automaton.share`)
+        core, present, bare = value
         if not core_start or not norm[core_start - 1].isalnum():
             # The usual case, a word with no clitics: what `_accept` does for chain "".
             for k, phrase, values in bare:

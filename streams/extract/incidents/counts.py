@@ -25,6 +25,7 @@ COUNTS = ("killed", "injured", "arrested")
 _WINDOW = 4  # words between a casualty word and its number
 _JOINERS = {"و", "and", "،", ","}
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
+_DIGIT = re.compile("[0-9]")  # the digits of a number token (TOKEN)
 _YEAR_WORDS = {"عام", "العام", "لعام", "year"}
 _INDEFINITE = {"a", "an"}
 _ARTICLES = {"a", "an", "one", "احد", "احدى", "لاحد", "باحد"}  # one only before a person: "أحد عناصر"
@@ -91,7 +92,9 @@ def _number_tokens(words: Words, cues: list[Cue]) -> dict[int, tuple[int, int]]:
     """{token index: (value, tokens)} of each number the sentence writes: digits and count words
     (the automaton found those; the longest reading wins: "أحد عشر" is 11, not 1)."""
     toks = words.toks
-    at: dict[int, tuple[int, int]] = {i: (int(tok), 1) for i, tok in enumerate(toks) if tok.isdigit() and len(tok) < 6}
+    at: dict[int, tuple[int, int]] = {}
+    if _DIGIT.search(words.norm, words.start, words.end):  # most sentences write no digit: no loop over tokens
+        at = {i: (int(tok), 1) for i, tok in enumerate(toks) if tok.isdigit() and len(tok) < 6}
     if toks and toks[0].isascii():  # "a soldier was killed" (kept out of the automaton: "a" is everywhere)
         at.update((i, (1, 1)) for i, tok in enumerate(toks) if tok in _INDEFINITE)
     for c in cues:

@@ -22,6 +22,7 @@ _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _YEARS = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _DIGIT = re.compile(r"\d")
 _RELATIVE = {"d:today": 0, "d:yesterday": 1, "d:day_before_yesterday": 2}
+_DAY_KINDS = frozenset({"mo", "wd"})  # labels "mo:<month>", "wd:<weekday>"
 
 
 @dataclass(slots=True)
@@ -65,6 +66,8 @@ def when(norm: str, words: Words, cues: list[Cue], published: date | None, vague
     day_month: tuple[int, int, int | None] | None = None
     for c in cues:
         kind, _, value = c.label.partition(":")
+        if kind not in _DAY_KINDS and c.label not in _RELATIVE:
+            continue  # most cues name no day: their token is not looked up
         i = words.index_at(c.start)
         if kind == "mo":
             last = words.index_at(c.end - 1)

@@ -14,6 +14,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import accumulate
 
 from streams.text.tokens import MIN_STEM, PREFIXES, TOKEN, stems
 
@@ -21,6 +22,8 @@ _CLITIC_LETTERS = frozenset(p[0] for p in PREFIXES)
 
 _CUT = re.compile(r"[.!?؟;؛\n]")
 _CLAUSE_END = re.compile(r"[،,:(\[«\"]|\s-\s|\s–\s")
+# TOKEN as one capturing group: `split` gives separators and tokens alternately, all in C.
+_TOKEN_SPLIT = re.compile(f"({TOKEN.pattern})")
 
 
 class Phrases(frozenset):
@@ -38,29 +41,18 @@ class Phrases(frozenset):
 
 
 class Words:
-    """The tokens of one sentence of the matching form; their offsets are found when first needed."""
+    """The tokens of one sentence of the matching form, with where each starts and ends."""
 
-    __slots__ = ("_ends", "_readings", "_starts", "end", "norm", "start", "toks")
+    __slots__ = ("_readings", "_starts", "end", "ends", "norm", "start", "toks")
 
     def __init__(self, norm: str, start: int, end: int) -> None:
         self.norm, self.start, self.end = norm, start, end
-        self.toks: list[str] = TOKEN.findall(norm, start, end)
-        self._ends: list[int] | None = None
-        self._starts: list[int] = []
+        self.toks, self._starts, self.ends = _tokens(norm, start, end)
         self._readings: dict[int, tuple[str, ...]] = {}
 
     @classmethod
     def of(cls, norm: str, start: int, end: int) -> Words:
         return cls(norm, start, end)
-
-    @property
-    def ends(self) -> list[int]:
-        """Where each token ends."""
-        if self._ends is None:
-            spans = [m.span() for m in TOKEN.finditer(self.norm, self.start, self.end)]
-            self._starts = [a for a, _ in spans]
-            self._ends = [b for _, b in spans]
-        return self._ends
 
     def readings(self, i: int) -> tuple[str, ...]:
         """Token ``i`` and its readings without clitics ("وبالهجوم" -> ..., "هجوم")."""
@@ -117,6 +109,17 @@ class Sentence:
         """Whether the sentence's first word (or a reading of it without clitics) is one of ``phrases``."""
         m = TOKEN.search(self.norm, self.start, self.end)
         return m is not None and not phrases.isdisjoint(readings_of(m.group()))
+
+
+def _tokens(norm: str, start: int, end: int) -> tuple[list[str], list[int], list[int]]:
+    """The tokens of ``norm[start:end]`` (what ``TOKEN.findall`` gives), where each starts and where each ends.
+
+    Splitting on the token pattern gives separator, token, separator, ... and the running sum of
+    their lengths gives every offset: no Python step per token (this runs for every sentence coded).
+    """
+    parts = _TOKEN_SPLIT.split(norm[start:end])
+    offsets = list(accumulate(map(len, parts), initial=start))
+    return parts[1::2], offsets[1:-1:2], offsets[2::2]
 
 
 @lru_cache(maxsize=1 << 16)

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import ahocorasick
 import yaml
 
 from schemas.facts import INCIDENT_TYPES
 from streams.extract.incidents.sentences import Phrases
+from streams.text.automaton import Automaton
 from streams.text.normalize import normalize
 from streams.text.tokens import PREFIXES
 
@@ -65,24 +65,21 @@ class PhraseMatcher:
             key = " ".join(normalize(raw.rstrip("*")).split())
             if key and (label, stem) not in table.setdefault(key, []):
                 table[key].append((label, stem))
-        self._automaton = ahocorasick.Automaton()
-        for key, labels in table.items():
-            # (length, Latin?, labels of a whole-word hit, labels of a hit inside a longer word)
-            self._automaton.add_word(key, (len(key), key.isascii(), tuple(label for label, _ in labels),
-                                           tuple(label for label, stem in labels if stem)))
-        self._empty = not table
-        if table:
-            self._automaton.make_automaton()
+        # (Latin?, labels of a whole-word hit, labels of a hit inside a longer word)
+        self.automaton = Automaton((key, (key.isascii(), tuple(label for label, _ in labels),
+                                          tuple(label for label, stem in labels if stem)))
+                                   for key, labels in table.items())
 
     def scan(self, norm: str) -> list[Cue]:
         """Every accepted hit in ``norm``, in text order (overlaps kept: callers resolve them)."""
-        if self._empty:
-            return []
         n = len(norm)
         out: list[Cue] = []
-        for last, (length, latin, whole_labels, stem_labels) in self._automaton.iter(norm):
-            end = last + 1
-            start = end - length
+        hits, values = self.automaton.scan(norm)
+        for key, start, end in hits:
+            value = values[key]
+            if value is None:
+                continue  # a key of an automaton sharing the engine (see `Automaton.share`)
+            latin, whole_labels, stem_labels = value
             if start and norm[start - 1].isalnum():
                 if latin:
                     continue

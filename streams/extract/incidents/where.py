@@ -53,29 +53,42 @@ def name_forms(name: str) -> tuple[str, ...]:
 
 
 class Mentions:
-    """Where each of the article's places is named (offsets in the matching form), found once."""
+    """Where each of the article's places is named (offsets in the matching form), found once, on first need
+    (an article whose sentences are all dropped before their place is asked for never looks)."""
+
+    __slots__ = ("_found", "_norm", "_places", "_starts")
 
     def __init__(self, norm: str, places: list[tuple[Place, tuple[str, ...]]]) -> None:
-        found: list[tuple[int, int, Place, tuple[str, ...]]] = []
-        n = len(norm)
-        for place, names in places:
-            covered: list[tuple[int, int]] = []
-            for name in names:  # longest first: "القامشلي" before "قامشلي" inside it
-                k = norm.find(name)
-                while k != -1:
-                    end = k + len(name)
-                    if (end >= n or not norm[end].isalnum()) and _word_start_ok(norm, k) \
-                            and not any(a <= k and end <= b for a, b in covered):
-                        found.append((k, end, place, names))
-                        covered.append((k, end))
-                    k = norm.find(name, k + 1)
-        found.sort(key=itemgetter(0))
-        self._found = found
-        self._starts = [f[0] for f in found]
+        self._norm, self._places = norm, places
+        self._found: list[tuple[int, int, Place, tuple[str, ...]]] | None = None
+        self._starts: list[int] = []
 
     def within(self, start: int, end: int) -> list[tuple[int, int, Place, tuple[str, ...]]]:
         """The mentions in ``[start, end)``, in text order."""
+        if self._found is None:
+            self._found = _mentions(self._norm, self._places)
+            self._starts = [f[0] for f in self._found]
         return self._found[bisect_left(self._starts, start):bisect_left(self._starts, end)]
+
+
+def _mentions(norm: str, places: list[tuple[Place, tuple[str, ...]]]) -> list[tuple[int, int, Place, tuple[str, ...]]]:
+    """Every whole-word mention of each place, in text order (a form inside a longer form of the same
+    place is not one)."""
+    found: list[tuple[int, int, Place, tuple[str, ...]]] = []
+    n = len(norm)
+    for place, names in places:
+        covered: list[tuple[int, int]] = []
+        for name in names:  # longest first: "القامشلي" before "قامشلي" inside it
+            k = norm.find(name)
+            while k != -1:
+                end = k + len(name)
+                if (end >= n or not norm[end].isalnum()) and _word_start_ok(norm, k) \
+                        and not any(a <= k and end <= b for a, b in covered):
+                    found.append((k, end, place, names))
+                    covered.append((k, end))
+                k = norm.find(name, k + 1)
+    found.sort(key=itemgetter(0))
+    return found
 
 
 def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab) -> Located | None:

@@ -1,0 +1,77 @@
+"""The matchers' shared engine (`streams.text.automaton`) and the sentence tokens read in C.
+
+Both replace slower code that gave the same answers; these tests pin the
+answers against the plain way of computing them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from streams.extract.incidents.sentences import Words, split
+from streams.text.automaton import Automaton
+from streams.text.tokens import TOKEN
+
+
+def _brute(text: str, keys: list[str]) -> list[tuple[str, int, int]]:
+    """Every occurrence of every key, overlaps included, by str.find."""
+    out = []
+    for key in keys:
+        i = text.find(key)
+        while i >= 0:
+            out.append((key, i, i + len(key)))
+            i = text.find(key, i + 1)
+    return sorted(out)
+
+
+def _found(a: Automaton, text: str) -> list[tuple[str, int, int]]:
+    hits, values = a.scan(text)
+    return sorted((values[k], s, e) for k, s, e in hits if values[k] is not None)
+
+
+KEYS = ["قتل", "مقتل", "قتلى", "دير الزور", "الزور", "isis", "is"]
+
+
+@pytest.mark.parametrize("text", [
+    "أعلن عن مقتل ثلاثة وقتلى في دير الزور",
+    "isis claimed it; this is his",
+    "😀 مقتل 😀😀 في دير الزور 𝒳 isis",  # characters outside the BMP: offsets are Python's
+    "",
+], ids=["arabic", "latin-overlaps", "astral-characters", "empty"])
+def test_hits_are_every_occurrence_of_every_key(text: str) -> None:
+    a = Automaton((k, k) for k in KEYS)
+    assert _found(a, text) == _brute(text, KEYS)
+
+
+def test_a_lone_surrogate_is_read_as_a_replacement_character() -> None:
+    a = Automaton((k, k) for k in KEYS)
+    text = "مقتل \ud800 isis"
+    assert _found(a, text) == _brute(text, KEYS)
+
+
+def test_shared_automata_see_only_their_own_keys_from_one_pass() -> None:
+    places = Automaton([("دير الزور", "place"), ("الزور", "place-core")])
+    cues = Automaton([("مقتل", "cue"), ("الزور", "cue-too")])
+    Automaton.share(places, cues)
+    text = "مقتل اثنين في دير الزور"
+    place, core = text.index("دير الزور"), text.index("الزور")
+    assert _found(places, text) == [("place", place, len(text)), ("place-core", core, len(text))]
+    assert _found(cues, text) == [("cue", 0, 4), ("cue-too", core, len(text))]
+    assert places.scan(text)[0] is cues.scan(text)[0]  # the second reads the first one's pass
+
+
+def test_an_automaton_without_keys_finds_nothing() -> None:
+    assert Automaton([("", 1)]).scan("anything")[0] == []
+
+
+@pytest.mark.parametrize("text", [
+    "قال المصدر إن 3 عناصر قتلوا، وأصيب 1.5 آخرون. وفي u.s. forces ... الحسكة!\nسطر ثان؛ بلا نقاط",
+    "  leading spaces, 2,500 pills and al-bukamal's o'clock - x",
+    "",
+], ids=["arabic", "latin", "empty"])
+def test_sentence_words_are_the_tokens_of_the_pattern(text: str) -> None:
+    for start, end in split(text) or [(0, len(text))]:
+        w = Words(text, start, end)
+        spans = [m.span() for m in TOKEN.finditer(text, start, end)]
+        assert w.toks == TOKEN.findall(text, start, end)
+        assert (w.ends, [a for a, _ in spans]) == ([b for _, b in spans], w._starts)
