@@ -12,7 +12,7 @@ Order:
 4. wait until every feed entry is fetched (or dead-lettered), every article
    processed, every consumer caught up and every alert event delivered;
 5. print a summary read back from the log: articles, duplicates, topics,
-   places with coordinates, organisations, seizures, alerts by severity;
+   places with coordinates, organisations, seizures, incidents, alerts by severity;
 6. print the commands to explore further, then `marsad down` (with --keep:
    keep running until Ctrl-C or `marsad down`), leaving nothing behind.
 """
@@ -260,7 +260,11 @@ def _alert_summary(bootstrap: str, prefix: str, hook: SampleWebhook) -> None:
                + (f" ({hook.bad} bad signatures!)" if hook.bad else ""))
     for a in sorted(raised, key=lambda a: ("critical", "warning", "info").index(a.severity))[:8]:
         headline = next((t for t in a.titles if t), a.title)  # an untitled article: the rule's title
-        click.echo(f"     {a.severity:<8} {a.rule_id:<24} {headline[:60]} ({len(a.sources)} source(s))")
+        click.echo(f"     {a.severity:<8} {a.rule_id:<24} {headline[:60]} ({_outlets(len(a.sources))})")
+
+
+def _outlets(n: int) -> str:
+    return "1 outlet" if n == 1 else f"{n} outlets"
 
 
 def _explore(settings: Settings, prefix: str, work: Path, keep: bool) -> None:
@@ -275,6 +279,7 @@ def _explore(settings: Settings, prefix: str, work: Path, keep: bool) -> None:
         click.echo("   `marsad up --demo --keep` keeps everything running, with the dashboard at " + api)
     click.echo(f"   {env} marsad query articles --topic narcotics")
     click.echo(f"   {env} marsad query alerts")
+    click.echo(f"   {env} marsad query incidents")
     click.echo(f"   {data} MARSAD_TOPIC_PREFIX={prefix} marsad alerts tail --from-beginning")
     click.echo(f"   {data} MARSAD_TOPIC_PREFIX={prefix} marsad alerts backtest")
 
@@ -305,7 +310,7 @@ def _summary(bootstrap: str, prefix: str) -> None:
     for a in latest:
         if a.duplicate.status == "original":
             for q in a.quantities:
-                if q.item:
+                if q.item and not q.historical:  # a seizure the article recalls is not today's
                     seized[(q.item, q.unit)] += q.value
     c = _counts(bootstrap, prefix)
     click.echo(f"   articles {len(latest)}: {dups['original']} original, {dups['exact']} exact and "
@@ -319,3 +324,24 @@ def _summary(bootstrap: str, prefix: str) -> None:
     click.echo("   seizures (original stories only):")
     for (item, unit), total in seized.most_common():
         click.echo(f"     {item:<13} {total:>14,.0f} {unit}")
+    _incident_summary(bootstrap, prefix)
+
+
+def _incident_summary(bootstrap: str, prefix: str) -> None:
+    """The incidents fused across outlets: how many of each type, and the most reported ones."""
+    from deploy.inspect import read_all
+    from schemas.events import IncidentRecorded
+    from schemas.topics import Topics
+
+    latest: dict[str, IncidentRecorded] = {}
+    for e in read_all(bootstrap, Topics(prefix).name("incidents")):
+        if isinstance(e, IncidentRecorded) and e.revision >= getattr(latest.get(e.incident_id), "revision", 0):
+            latest[e.incident_id] = e
+    by_type = Counter(i.incident_type for i in latest.values())
+    click.echo(f"   incidents {len(latest)}: " + ", ".join(f"{k} {v}" for k, v in by_type.most_common()))
+    for i in sorted(latest.values(), key=lambda i: (-i.outlets, i.date or "", i.incident_id))[:6]:
+        toll = ", ".join(f"{name} {n}" for name in ("killed", "injured", "arrested")
+                         if (n := getattr(i, name)) is not None)
+        where = i.place.name if i.place else "?"
+        click.echo(f"     {i.incident_type:<12} {i.date or '(no date)':<10} {where:<14} "
+                   f"{_outlets(i.outlets):<10} {toll}")
