@@ -138,6 +138,7 @@ CLASS_LINES = [
     ("font_size", "حجم الخط"),
     ("font_size", "ع ع ع"),
     ("icons_and_credits", "clock icon"),
+    ("icons_and_credits", "camera iconعناصر من الشرطة قرب معبر حدودي (وزارة الداخلية)"),
     ("icons_and_credits", "https://www.example.com/images/photo-123.jpg"),
     ("icons_and_credits", "news.example.org | 05. 03. 2024 | ![]() |"),
     ("icons_and_credits", "صورة أرشيفية لعناصر من الجيش"),
@@ -180,6 +181,7 @@ CLASS_KEPT = [
     ("title-without-full-stop", "وأكدت الوزارة أن العملية مستمرة"),
     ("killed-by-a-bomb-heading", "مقتل جندي بواسطة عبوة ناسفة في ريف درعا"),
     ("caption-with-a-credit", "عناصر من الجيش على الحدود مع الأردن (رويترز)"),
+    ("icon-word-in-a-sentence", "Camera icons on the phone showed the convoy crossing the bridge at night."),
 ]
 
 
