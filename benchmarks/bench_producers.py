@@ -56,11 +56,11 @@ LAST_MODIFIED = formatdate(1731700000, usegmt=True)
 DEFAULT_MIX = "rss=400,sitemap=200,page=200,telegram=200"
 WARM_UP = 10  # sources of each kind polled once before the timed sets
 Source = tuple[str, int]  # (kind, number)
-Counted = Any  # a multiprocessing.Value("q"): requests the servers answered (its type is not importable)
+Traffic = Any  # a multiprocessing.Array("q", 2): requests the servers answered, body bytes sent (its type is not importable)
 
 
 class _SourceHandler(BaseHTTPRequestHandler):
-    """Serves the documents by path (query included) with conditional GET; counts the requests."""
+    """Serves the documents by path (query included) with conditional GET; counts requests and bytes."""
 
     protocol_version = "HTTP/1.1"
     # Headers and body leave in one write, without Nagle: else each response waits ~40 ms for the
@@ -68,37 +68,42 @@ class _SourceHandler(BaseHTTPRequestHandler):
     wbufsize = -1
     disable_nagle_algorithm = True
 
-    def __init__(self, served: dict[str, Document], requests: Counted,
+    def __init__(self, served: dict[str, Document], traffic: Traffic,
                  *args: object, **kwargs: object) -> None:
         self.served = served
-        self.requests = requests
+        self.traffic = traffic
         super().__init__(*args, **kwargs)
 
     def do_GET(self) -> None:
         document = self.served.get(self.path)
-        with self.requests.get_lock():
-            self.requests.value += 1
+        etag = f'"{self.path}"'
         if document is None:
+            self._count(0)
             self.send_response(404)
             self.send_header("Content-Length", "0")
             self.end_headers()
-            return
-        etag = f'"{self.path}"'
-        if self.headers.get("If-None-Match") == etag:
+        elif self.headers.get("If-None-Match") == etag:
+            self._count(0)
             self.send_response(304)
             self.send_header("ETag", etag)
             self.send_header("Content-Length", "0")
             self.end_headers()
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", document.content_type)
-        for name, value in document.headers.items():
-            self.send_header(name, value)
-        self.send_header("ETag", etag)
-        self.send_header("Last-Modified", LAST_MODIFIED)
-        self.send_header("Content-Length", str(len(document.body)))
-        self.end_headers()
-        self.wfile.write(document.body)
+        else:
+            self._count(len(document.body))
+            self.send_response(200)
+            self.send_header("Content-Type", document.content_type)
+            for name, value in document.headers.items():
+                self.send_header(name, value)
+            self.send_header("ETag", etag)
+            self.send_header("Last-Modified", LAST_MODIFIED)
+            self.send_header("Content-Length", str(len(document.body)))
+            self.end_headers()
+            self.wfile.write(document.body)
+
+    def _count(self, body_bytes: int) -> None:
+        with self.traffic.get_lock():
+            self.traffic[0] += 1
+            self.traffic[1] += body_bytes
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -111,10 +116,10 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
 
-def _serve(shard: int, sources: list[Source], items: int, now: datetime, requests: Counted,
+def _serve(shard: int, sources: list[Source], items: int, now: datetime, traffic: Traffic,
            ports: multiprocessing.Queue) -> None:
     served: dict[str, Document] = {}
-    server = _Server(("127.0.0.1", 0), partial(_SourceHandler, served, requests))
+    server = _Server(("127.0.0.1", 0), partial(_SourceHandler, served, traffic))
     origin = f"http://127.0.0.1:{server.server_address[1]}"
     for kind, number in sources:  # the documents name their own addresses: built once the port is known
         served.update(documents(kind, number, origin=origin, items=items, now=now))
@@ -124,11 +129,12 @@ def _serve(shard: int, sources: list[Source], items: int, now: datetime, request
 
 @dataclass(frozen=True, slots=True)
 class Round:
-    """One poll of a set of sources: how long it took, what each returned, the requests the servers answered."""
+    """One poll of a set of sources: how long it took, what each returned, what the servers sent."""
 
     seconds: float
     outcomes: list[PollOutcome]
     requests: int
+    body_bytes: int
 
     def per_second(self) -> float:
         return len(self.outcomes) / self.seconds
@@ -146,14 +152,14 @@ async def poll_all(feeds: list[Feed], states: dict[str, FeedState], options: Fet
     return elapsed, list(outcomes)
 
 
-def poll_twice(feeds: list[Feed], options: FetchOptions, requests: Counted) -> tuple[Round, Round]:
+def poll_twice(feeds: list[Feed], options: FetchOptions, traffic: Traffic) -> tuple[Round, Round]:
     """The first poll (no state) and the second (the state the first kept) of ``feeds``."""
     states: dict[str, FeedState] = {}
     rounds = []
     for _ in range(2):
-        before = requests.value
+        requests, body_bytes = traffic[:]
         seconds, outcomes = asyncio.run(poll_all(feeds, states, options))
-        rounds.append(Round(seconds, outcomes, requests.value - before))
+        rounds.append(Round(seconds, outcomes, traffic[0] - requests, traffic[1] - body_bytes))
     return rounds[0], rounds[1]
 
 
@@ -184,11 +190,11 @@ def bench_polling(args: argparse.Namespace) -> None:
         mixed += [(kind, len(reference) + len(mixed) + k) for k in range(count)]
     sources = reference + mixed
     ports: multiprocessing.Queue = multiprocessing.Queue()
-    requests: Counted = multiprocessing.Value("q", 0)
+    traffic: Traffic = multiprocessing.Array("q", 2)
     now = datetime.now(UTC)
     shard_of = {source: k % args.servers for k, source in enumerate(sources)}
     servers = [multiprocessing.Process(target=_serve, args=(k, sources[k :: args.servers], args.items, now,
-                                                            requests, ports), daemon=True)
+                                                            traffic, ports), daemon=True)
                for k in range(args.servers)]
     for process in servers:
         process.start()
@@ -205,14 +211,14 @@ def bench_polling(args: argparse.Namespace) -> None:
               f"RSS only ({args.feeds} feeds of {args.items} entries), then the mix ({mix_text}) together, "
               "then each kind alone")
         warm_up = [source for kind in KINDS for source in [s for s in sources if s[0] == kind][:WARM_UP]]
-        poll_twice(feeds(warm_up), options, requests)  # imports, thread pool, first parses: not timed
+        poll_twice(feeds(warm_up), options, traffic)  # imports, thread pool, first parses: not timed
         sets = [("RSS only", reference), ("mix together", mixed)]
         sets += [(f"  {kind} alone", [s for s in mixed if s[0] == kind]) for kind in args.mix]
-        results = [(label, poll_twice(feeds(chosen), options, requests)) for label, chosen in sets if chosen]
+        results = [(label, poll_twice(feeds(chosen), options, traffic)) for label, chosen in sets if chosen]
         for poll, title in enumerate(("first poll (no state: bodies parsed, older pages and children read)",
                                       "second poll (the kept state: 304 Not Modified, an index read again)")):
             print(title)
-            print(f"  {'':<18}{'sources':>8}{'sources/s':>11}{'vs RSS':>8}{'requests':>10}{'entries':>9}  outcomes")
+            print(f"  {'':<18}{'sources':>8}{'sources/s':>11}{'vs RSS':>8}{'requests':>10}{'KiB':>6}{'entries':>9}  outcomes")
             base = results[0][1][poll].per_second()
             for label, rounds in results:
                 print(row(label, rounds[poll], base))
@@ -229,12 +235,12 @@ def bench_polling(args: argparse.Namespace) -> None:
 
 
 def row(label: str, polled: Round, base: float) -> str:
-    """One line of the table: requests and entries are per source."""
+    """One line of the table: requests, KiB (bodies as sent, before gzip is undone) and entries are per source."""
     count = len(polled.outcomes)
     statuses = Counter(outcome.status for outcome in polled.outcomes)
     entries = sum(len(outcome.entries) for outcome in polled.outcomes)
     return (f"  {label:<18}{count:>8,}{polled.per_second():>11,.0f}{polled.per_second() / base:>8.2f}"
-            f"{polled.requests / count:>10.1f}{entries / count:>9.1f}  "
+            f"{polled.requests / count:>10.1f}{polled.body_bytes / count / 1024:>6.1f}{entries / count:>9.1f}  "
             + ", ".join(f"{status} {n}" for status, n in statuses.most_common()))
 
 

@@ -2,15 +2,17 @@
 
 Each source numbered ``n`` is served under its own paths, in the real
 structure of its kind, by ``tests.producers.scripted_sources`` (the same
-builders the source tests use), with texts made up here:
+builders the source tests use, but for the section page), with texts made up here:
 
 - ``rss``: ``/feeds/N.xml``, a small RSS 2.0 feed;
 - ``sitemap``: ``/site-N/sitemap_index.xml``, an index naming a Google News
   sitemap (served with ``Content-Encoding: gzip``), this month's gzipped
   urlset (``.xml.gz``) and older monthly urlsets the poller skips by their
   ``lastmod``; the urlset runs back a month, so most of it is too old;
-- ``page``: ``/site-N/category/syria/``, a section page with article cards
-  (headline and "read more" links) among navigation, tag and author links;
+- ``page``: ``/site-N/category/syria/``, a section page as a news site
+  serves it (styles, scripts, menus, article cards with image, headline,
+  teaser and "read more", a "most read" sidebar, a footer), written here:
+  the tests' ``section_page`` is the bare listing;
 - ``telegram``: ``/s/channelN`` and its older pages ``?before=K``, a
   channel's web preview (``div.tgme_widget_message``) with posts of several
   lines, some forwarded, some with a link preview, some edited, and photos
@@ -24,13 +26,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from xml.sax.saxutils import escape
 
 from tests.producers.scripted_sources import (
     XML,
     ChannelPost,
     gzipped,
     news_sitemap,
-    section_page,
     sitemap_index,
     telegram_preview,
     urlset,
@@ -43,6 +45,9 @@ NEWS_ENTRIES = 40  # a news sitemap lists the last two days
 MONTH_URLS = 150  # this month's urlset, back 30 days
 OLD_MONTHS = 10  # older monthly urlsets named by the index (not fetched: too old)
 SECTION_ARTICLES = 30
+MOST_READ = 10  # the sidebar's older articles (also announced: they are articles of the site)
+SECTIONS = (("syria", "سوريا"), ("iraq", "العراق"), ("economy", "اقتصاد"), ("opinion", "رأي"),
+            ("reports", "تقارير"), ("videos", "فيديو"))
 POSTS_PER_PAGE = 20  # what t.me/s/NAME shows
 TELEGRAM_PAGES = 3  # the poller's default pages on a first poll
 
@@ -123,15 +128,54 @@ def page_documents(number: int, *, origin: str, items: int, now: datetime) -> di
     base = f"/site-{number}/"
     articles = [(f"{base}{(now - timedelta(hours=i)):%Y/%m/%d}/{number}{i:04d}", headline(number, i))
                 for i in range(SECTION_ARTICLES)]
-    navigation = [(f"{base}category/{name}/", label) for name, label in
-                  (("syria", "سوريا"), ("iraq", "العراق"), ("economy", "اقتصاد"), ("opinion", "رأي"),
-                   ("reports", "تقارير"), ("videos", "فيديو"))]
+    most_read = [(f"{base}{(now - timedelta(days=1 + i)):%Y/%m/%d}/{number}9{i:03d}", headline(number, 50 + i))
+                 for i in range(MOST_READ)]
+    navigation = [(f"{base}category/{name}/", label) for name, label in SECTIONS]
     navigation += [(f"{base}tag/{place.replace(' ', '-')}/", place) for place in PLACES]
     navigation += [(f"{base}author/editor-{k}/", f"المحرر {k}") for k in range(3)]
     navigation += [(f"{base}category/syria/page/{k}/", str(k)) for k in range(2, 6)]
     navigation += [(f"{base}feed/", "RSS"), ("https://facebook.com/outlet", "فيسبوك")]
-    body = section_page(articles, other_links=navigation)
+    body = section_page_markup(number, articles, most_read, navigation, now=now)
     return {source_path("page", number): Document(body, HTML)}
+
+
+def section_page_markup(number: int, articles: list[tuple[str, str]], most_read: list[tuple[str, str]],
+                        navigation: list[tuple[str, str]], *, now: datetime) -> bytes:
+    """A category page as a news site serves it: head with styles and scripts, menus, cards, a sidebar.
+
+    The tests' ``section_page`` is the bare listing (cards and a menu); a live
+    page carries several times more markup around the same links, and that
+    markup is what parsing it costs.
+    """
+    style = "".join(f".card-{k} .title a{{color:#1a1a1a;font-size:1.{k % 9}rem;line-height:1.5}}"
+                    f".card-{k}:hover{{box-shadow:0 2px 6px rgba(0,0,0,.{k % 9})}}\n" for k in range(120))
+    menu = "".join(f'<li class="menu-item menu-item-{k}"><a href="{escape(url)}">{escape(text)}</a></li>'
+                   for k, (url, text) in enumerate(navigation))
+    cards = "".join(
+        f'<article class="card card-{k}"><figure><a href="{escape(url)}"><img src="/img/{number}/{k}.jpg" '
+        f'srcset="/img/{number}/{k}-300.jpg 300w, /img/{number}/{k}-768.jpg 768w" alt="{escape(title)}" '
+        f'loading="lazy" width="768" height="432"></a></figure><div class="card-body">'
+        f'<a class="cat" href="{navigation[0][0]}">{navigation[0][1]}</a>'
+        f'<h2 class="title"><a href="{escape(url)}">{escape(title)}</a></h2>'
+        f'<time datetime="{now - timedelta(hours=k):%Y-%m-%dT%H:%M}">{now - timedelta(hours=k):%d/%m/%Y}</time>'
+        f"<p>{DETAILS[k % len(DETAILS)]}، {DETAILS[(k + 1) % len(DETAILS)]}.</p>"
+        f'<a class="more" href="{escape(url)}#comments">اقرأ المزيد</a></div></article>'
+        for k, (url, title) in enumerate(articles)
+    )
+    sidebar = "".join(f'<li><span class="rank">{k + 1}</span><h3><a href="{escape(url)}">{escape(title)}</a></h3></li>'
+                      for k, (url, title) in enumerate(most_read))
+    return f"""<!DOCTYPE html>
+<html lang="ar" dir="rtl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>سوريا - المصدر {number}</title><link rel="canonical" href="/site-{number}/category/syria/">
+<link rel="alternate" type="application/rss+xml" href="/site-{number}/feed/"><style>{style}</style>
+<script type="application/ld+json">{{"@context":"https://schema.org","@type":"CollectionPage","name":"سوريا"}}</script>
+<script>window.dataLayer=window.dataLayer||[];function gtag(){{dataLayer.push(arguments)}}</script></head>
+<body class="archive category"><header class="site-header"><nav><ul class="menu">{menu}</ul></nav></header>
+<div class="container"><main><h1>سوريا</h1>{cards}
+<nav class="pagination"><a href="/site-{number}/category/syria/page/2/">التالي</a></nav></main>
+<aside class="sidebar"><h2>الأكثر قراءة</h2><ol>{sidebar}</ol></aside></div>
+<footer><ul>{menu}</ul><a href="/about/">من نحن</a> <a href="/privacy/">الخصوصية</a></footer>
+<script src="/wp-includes/js/jquery.min.js"></script></body></html>""".encode()
 
 
 def telegram_documents(number: int, *, origin: str, items: int, now: datetime) -> dict[str, Document]:
