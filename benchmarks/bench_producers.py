@@ -184,6 +184,29 @@ def feed_of(kind: str, number: int, port: int) -> Feed:
 
 
 def bench_polling(args: argparse.Namespace) -> None:
+    """Poll the RSS-only set, the mix and each kind of it (see the module doc); print the two tables."""
+    mix_text = ", ".join(f"{kind} {count}" for kind, count in args.mix.items())
+    print(f"polling from {args.servers} local server process(es), {args.connections} connections: "
+          f"RSS only ({args.feeds} feeds of {args.items} entries), then the mix ({mix_text}) together, "
+          "then each kind alone")
+    results = measure_polling(args)
+    for poll, title in enumerate(("first poll (no state: bodies parsed, older pages and children read)",
+                                  "second poll (the kept state: 304 Not Modified, an index read again)")):
+        print(title)
+        print(f"  {'':<18}{'sources':>8}{'sources/s':>11}{'vs RSS':>8}{'requests':>10}{'KiB':>6}{'entries':>9}  outcomes")
+        base = results[0][1][poll].per_second()
+        for label, rounds in results:
+            print(row(label, rounds[poll], base))
+    for label, rounds in results:
+        failed = [outcome for polled in rounds for outcome in polled.outcomes if outcome.failure is not None]
+        if failed:
+            first = failed[0]
+            print(f"  {len(failed)} failed poll(s) in {label.strip()}, the first: {first.feed_id}: "
+                  f"{first.failure.kind}: {first.failure.reason}")
+
+
+def measure_polling(args: argparse.Namespace) -> list[tuple[str, tuple[Round, Round]]]:
+    """Serve the sources, poll each set twice; return (label, (first poll, second poll)) by set, RSS only first."""
     reference: list[Source] = [("rss", n) for n in range(args.feeds)]
     mixed: list[Source] = []
     for kind, count in args.mix.items():
@@ -206,28 +229,11 @@ def bench_polling(args: argparse.Namespace) -> None:
 
         options = FetchOptions(allow_private=True, max_connections=args.connections,
                                per_host_connections=args.connections, read_timeout=30, total_timeout=60)
-        mix_text = ", ".join(f"{kind} {count}" for kind, count in args.mix.items())
-        print(f"polling from {args.servers} local server process(es), {args.connections} connections: "
-              f"RSS only ({args.feeds} feeds of {args.items} entries), then the mix ({mix_text}) together, "
-              "then each kind alone")
         warm_up = [source for kind in KINDS for source in [s for s in sources if s[0] == kind][:WARM_UP]]
         poll_twice(feeds(warm_up), options, traffic)  # imports, thread pool, first parses: not timed
         sets = [("RSS only", reference), ("mix together", mixed)]
         sets += [(f"  {kind} alone", [s for s in mixed if s[0] == kind]) for kind in args.mix]
-        results = [(label, poll_twice(feeds(chosen), options, traffic)) for label, chosen in sets if chosen]
-        for poll, title in enumerate(("first poll (no state: bodies parsed, older pages and children read)",
-                                      "second poll (the kept state: 304 Not Modified, an index read again)")):
-            print(title)
-            print(f"  {'':<18}{'sources':>8}{'sources/s':>11}{'vs RSS':>8}{'requests':>10}{'KiB':>6}{'entries':>9}  outcomes")
-            base = results[0][1][poll].per_second()
-            for label, rounds in results:
-                print(row(label, rounds[poll], base))
-        for label, rounds in results:
-            failed = [outcome for polled in rounds for outcome in polled.outcomes if outcome.failure is not None]
-            if failed:
-                first = failed[0]
-                print(f"  {len(failed)} failed poll(s) in {label.strip()}, the first: {first.feed_id}: "
-                      f"{first.failure.kind}: {first.failure.reason}")
+        return [(label, poll_twice(feeds(chosen), options, traffic)) for label, chosen in sets if chosen]
     finally:
         for process in servers:
             process.terminate()
@@ -262,7 +268,7 @@ def bench_extraction(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--feeds", type=int, default=1000, help="RSS feeds of the reference set (RSS only)")
     parser.add_argument("--mix", default=DEFAULT_MIX,
                         help=f"sources of each kind polled together, then kind by kind (default {DEFAULT_MIX}; "
@@ -272,6 +278,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=20, help="requests in flight at once (the default MARSAD_POLL_CONCURRENCY)")
     parser.add_argument("--seconds", type=float, default=5.0, help="how long to extract pages (0: skip)")
     args = parser.parse_args()
+    if args.feeds < 1 or args.servers < 1 or args.connections < 1:
+        parser.error("--feeds, --servers and --connections must be at least 1")
     try:
         args.mix = parse_mix(args.mix)
     except ValueError as exc:
