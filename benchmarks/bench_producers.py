@@ -212,11 +212,12 @@ def measure_polling(args: argparse.Namespace) -> list[tuple[str, tuple[Round, Ro
     for kind, count in args.mix.items():
         mixed += [(kind, len(reference) + len(mixed) + k) for k in range(count)]
     sources = reference + mixed
-    ports: multiprocessing.Queue = multiprocessing.Queue()
-    traffic: Traffic = multiprocessing.Array("q", 2)
+    processes = multiprocessing.get_context("spawn")  # a fork of a process with threads (pytest's) may hang
+    ports: multiprocessing.Queue = processes.Queue()
+    traffic: Traffic = processes.Array("q", 2)
     now = datetime.now(UTC)
     shard_of = {source: k % args.servers for k, source in enumerate(sources)}
-    servers = [multiprocessing.Process(target=_serve, args=(k, sources[k :: args.servers], args.items, now,
+    servers = [processes.Process(target=_serve, args=(k, sources[k :: args.servers], args.items, now,
                                                             traffic, ports), daemon=True)
                for k in range(args.servers)]
     for process in servers:

@@ -1,8 +1,9 @@
 """The documents of made-up outlets, one source of each kind, for the polling benchmark.
 
-Each source numbered ``n`` is served under its own paths, in the real
-structure of its kind, by ``tests.producers.scripted_sources`` (the same
-builders the source tests use, but for the section page), with texts made up here:
+Each source numbered ``N`` is served under its own paths, in the real
+structure of its kind, with texts made up here. The sitemaps and Telegram
+pages come from the builders the source tests use
+(``tests.producers.scripted_sources``); the section page is written here.
 
 - ``rss``: ``/feeds/N.xml``, a small RSS 2.0 feed;
 - ``sitemap``: ``/site-N/sitemap_index.xml``, an index naming a Google News
@@ -11,8 +12,8 @@ builders the source tests use, but for the section page), with texts made up her
   ``lastmod``; the urlset runs back a month, so most of it is too old;
 - ``page``: ``/site-N/category/syria/``, a section page as a news site
   serves it (styles, scripts, menus, article cards with image, headline,
-  teaser and "read more", a "most read" sidebar, a footer), written here:
-  the tests' ``section_page`` is the bare listing;
+  teaser and "read more", a "most read" sidebar, a footer; the tests'
+  ``section_page`` is the bare listing);
 - ``telegram``: ``/s/channelN`` and its older pages ``?before=K``, a
   channel's web preview (``div.tgme_widget_message``) with posts of several
   lines, some forwarded, some with a link preview, some edited, and photos
@@ -106,7 +107,7 @@ def sitemap_documents(number: int, *, origin: str, items: int, now: datetime) ->
         return f"{site}{moment:%Y/%m/%d}/{i}-{PLACES[i % len(PLACES)].replace(' ', '-')}-news"
 
     news = [(article(now - i * hour, i), headline(number, i), now - i * hour) for i in range(NEWS_ENTRIES)]
-    month = [(article(now - i * 5 * hour, i), now - i * 5 * hour) for i in range(MONTH_URLS)]  # overlaps news
+    month = [(article(now - i * 5 * hour, i), now - i * 5 * hour) for i in range(MONTH_URLS)]  # some also in the news
     month_name = f"posts-{now:%Y-%m}.xml.gz"
     children: list[tuple[str, datetime | None]] = [(base + "news-sitemap.xml", now - hour / 2),
                                                    (base + month_name, now - hour)]
