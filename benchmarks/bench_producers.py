@@ -23,8 +23,11 @@
    is raised to the global one (``--connections``); real sources spread
    over many hosts get the same effect with the default per-host limit.
 2. Extraction: the bundled sample pages (``producers/samples/site``) decoded
-   and extracted with trafilatura in this process, one after the other, for
-   at least ``--seconds`` seconds (0 skips it): pages per second on one core.
+   and extracted as the fetcher does it (``producers.pagetext``), for at least
+   ``--seconds`` seconds each way (0 skips it): in this process (the
+   reference), then isolated in worker processes (``producers.isolation``,
+   one worker and ``--workers``): pages per second, the ratio to the
+   reference, peak memory.
 """
 
 from __future__ import annotations
@@ -34,21 +37,25 @@ import asyncio
 import multiprocessing
 import os
 import platform
+import resource
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import formatdate
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from benchmarks.source_site import KINDS, Document, documents, source_path
-from producers.encoding import decode_body
-from producers.extract import extract_article
+from producers.extract import ExtractOptions
 from producers.feeds.registry import Feed
 from producers.feeds.state import FeedState
 from producers.http import Fetcher, FetchOptions
+from producers.isolation import ExtractionPool, IsolationOptions
+from producers.pagetext import decode_and_extract
 from producers.poller import PollOptions, PollOutcome, poll_feed
 from producers.samples import SITE_DIR
 
@@ -252,20 +259,68 @@ def row(label: str, polled: Round, base: float) -> str:
 
 
 def bench_extraction(args: argparse.Namespace) -> None:
+    """The fetcher's extraction step (decode, trafilatura, mojibake check) over the sample pages, three ways
+    in one run: in this process (the reference), then isolated in worker processes as the fetcher runs it
+    (`producers.isolation`), one worker and ``--workers`` workers; pages/s and peak memory of each."""
     pages = [(path, path.read_bytes()) for path in sorted(SITE_DIR.rglob("*.html")) if path.name != "index.html"]
-    extract = [(f"http://127.0.0.1/{path.relative_to(SITE_DIR)}", content) for path, content in pages]
-    done = 0
-    for url, content in extract:  # warm-up: imports, caches
-        extract_article(decode_body(content, None, is_xml=False)[0], url)
-    started = time.perf_counter()
-    while time.perf_counter() - started < args.seconds:
-        for url, content in extract:
-            extract_article(decode_body(content, None, is_xml=False)[0], url)
+    jobs = [(content, None, f"http://127.0.0.1/{path.relative_to(SITE_DIR)}", ExtractOptions())
+            for path, content in pages]
+    size = sum(len(content) for _, content in pages) / len(pages)
+    print(f"extracting {len(jobs)} sample pages (mean {size / 1024:.1f} KiB): decode + trafilatura + mojibake check")
+    for job in jobs:  # warm-up: imports, caches
+        decode_and_extract(*job)
+    done, elapsed = _timed(args.seconds, jobs, lambda job: decode_and_extract(*job))
+    reference = done / elapsed
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  {'in this process (reference)':<34} {reference:>8,.1f} pages/s  ({1000 * elapsed / done:.1f} ms a page; "
+          f"peak RSS of the process {peak:,.0f} MB)")
+    for workers in sorted({1, args.workers}):
+        rate, peaks, startup = asyncio.run(_isolated(jobs, workers, args.seconds))
+        print(f"  {f'isolated, {workers} worker process(es)':<34} {rate:>8,.1f} pages/s  (x{rate / reference:.2f} the "
+              f"reference; pool start {startup:.1f} s; peak RSS per worker {', '.join(f'{p:,.0f}' for p in peaks)} MB)")
+
+
+def _timed(seconds: float, jobs: list, call: Callable[[tuple], object]) -> tuple[int, float]:
+    done, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        for job in jobs:
+            call(job)
             done += 1
-    elapsed = time.perf_counter() - started
-    size = sum(len(content) for _, content in extract) / len(extract)
-    print(f"extracting {len(extract)} sample pages (mean {size / 1024:.1f} KiB) on one core, decode + trafilatura")
-    print(f"  {done / elapsed:>8,.1f} pages/s  ({1000 * elapsed / done:.1f} ms a page, {done} pages)")
+    return done, time.perf_counter() - started
+
+
+async def _isolated(jobs: list, workers: int, seconds: float) -> tuple[float, list[float], float]:
+    """Pages/s through a pool of ``workers`` (that many pages in flight), the workers' peak RSS, the pool's start."""
+    started = time.perf_counter()
+    async with ExtractionPool(IsolationOptions(workers=workers, tasks_per_worker=10**9)) as pool:
+        startup = time.perf_counter() - started
+        for job in jobs:  # warm-up: each worker imports trafilatura on its first pages
+            await pool.run(*job)
+        done = 0
+
+        async def lane() -> None:
+            nonlocal done
+            while time.perf_counter() - began < seconds:
+                for job in jobs:
+                    await pool.run(*job)
+                    done += 1
+
+        began = time.perf_counter()
+        await asyncio.gather(*(lane() for _ in range(workers)))
+        elapsed = time.perf_counter() - began
+        peaks = [_peak_rss_mb(w.process.pid) for w in pool._all]  # read before the pool stops them
+    return done / elapsed, peaks, startup
+
+
+def _peak_rss_mb(pid: int | None) -> float:
+    """A live process's peak resident memory (VmHWM), in MB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return float("nan")
 
 
 def main() -> None:
@@ -277,7 +332,8 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=10, help="entries per RSS feed")
     parser.add_argument("--servers", type=int, default=1, help="HTTP server processes")
     parser.add_argument("--connections", type=int, default=20, help="requests in flight at once (the default MARSAD_POLL_CONCURRENCY)")
-    parser.add_argument("--seconds", type=float, default=5.0, help="how long to extract pages (0: skip)")
+    parser.add_argument("--seconds", type=float, default=5.0, help="how long to extract pages, each way (0: skip)")
+    parser.add_argument("--workers", type=int, default=2, help="extraction worker processes (MARSAD_EXTRACT_WORKERS)")
     args = parser.parse_args()
     if args.feeds < 1 or args.servers < 1 or args.connections < 1:
         parser.error("--feeds, --servers and --connections must be at least 1")
