@@ -145,9 +145,11 @@ def backtest_cmd(obj: Any, rules_file: Path | None, since: str | None, until: st
     from consumers.progress import Progress
     from schemas.topics import Topics
     from streams.alerts.backtest import as_json as report_json
-    from streams.alerts.backtest import as_table, backtest
+    from streams.alerts.backtest import as_table, backtest, taxonomy_warning
+    from streams.classify import Taxonomy
     s = obj.settings
     rules = _load_rules(str(rules_file) if rules_file else None, obj)
+    taxonomy = Taxonomy.load(s.taxonomy_file or None)  # checked by _load_rules
     since_d, until_d = _date(since), _date(until)
     progress = Progress("backtest", 0)
     try:
@@ -156,6 +158,9 @@ def backtest_cmd(obj: Any, rules_file: Path | None, since: str | None, until: st
     except (LookupError, TimeoutError) as e:
         raise click.ClickException(str(e)) from None
     progress.finish()
+    warning = taxonomy_warning(report, taxonomy.version)
+    if warning:
+        click.echo(warning, err=True)
     if as_json:
         click.echo(orjson.dumps(report_json(report, since=since_d, until=until_d, examples=examples)).decode())
     else:
