@@ -76,7 +76,7 @@ class Report:
     reports: int = 0  # incident reports fused
     incidents: int = 0  # incidents they made
     alerts: dict[str, AlertSummary] = field(default_factory=dict)  # alert id -> summary, in raising order
-    taxonomies: Counter[str] = field(default_factory=Counter)  # taxonomy version -> articles it classified
+    taxonomies: Counter[str] = field(default_factory=Counter)  # taxonomy version -> articles it last classified
 
     def by_rule(self) -> dict[str, list[AlertSummary]]:
         out: dict[str, list[AlertSummary]] = {rid: [] for rid in self.rules.ids}
@@ -155,10 +155,11 @@ def _record(report: Report, event: AlertRaised | AlertUpdated, at: float, floor:
 
 def read_routed(bootstrap: str, topic: str, rules: Ruleset, *, until: datetime | None = None,
                 progress: Callable[[int, int], None] | None = None,
-                taxonomies: Counter[str] | None = None) -> tuple[list[tuple[float, Routed]], int]:
+                taxonomies: dict[str, str] | None = None) -> tuple[list[tuple[float, Routed]], int]:
     """Route every ArticleProcessed of ``topic`` up to its end offsets now; return them in replay order
     (partitions merged by record timestamp) and the number of undecodable records. ``taxonomies``,
-    when given, counts the articles by the taxonomy version that classified them."""
+    when given, gets each article's taxonomy version, of its latest processing (a reprocessed
+    article counts with the taxonomy that reprocessed it)."""
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="marsad-backtest",
                              max_partition_fetch_bytes=8 * 1024 * 1024, fetch_max_bytes=64 * 1024 * 1024)
     limit = until.timestamp() if until else None
@@ -178,7 +179,7 @@ def read_routed(bootstrap: str, topic: str, rules: Ruleset, *, until: datetime |
                 bad += 1
                 continue
             if taxonomies is not None:
-                taxonomies[article.taxonomy_version] += 1
+                taxonomies[article.article_id] = article.taxonomy_version
             r = route(article, rules)
             at = r.story.article.at
             if limit is None or at < limit:
@@ -220,10 +221,10 @@ def backtest(bootstrap: str, topic: str, rules: Ruleset, *, since: datetime | No
              until: datetime | None = None, story_days: int = DEFAULT_DAYS,
              progress: Callable[[int, int], None] | None = None) -> Report:
     """The whole back-test: read, route and replay (publishes nothing)."""
-    taxonomies: Counter[str] = Counter()
-    routed, bad = read_routed(bootstrap, topic, rules, until=until, progress=progress, taxonomies=taxonomies)
+    latest: dict[str, str] = {}
+    routed, bad = read_routed(bootstrap, topic, rules, until=until, progress=progress, taxonomies=latest)
     report = replay(routed, rules, since=since, story_days=story_days)
-    report.undecodable, report.taxonomies = bad, taxonomies
+    report.undecodable, report.taxonomies = bad, Counter(latest.values())
     return report
 
 

@@ -5,7 +5,9 @@ pages): their OPML is imported, the feeds are listed and tried, only
 127.0.0.1/32 is allowed (no MARSAD_ALLOW_PRIVATE), `marsad up` runs the poller,
 fetcher, worker, views and API, and the four articles end in
 `marsad query articles` and in the API the dashboard reads (`GET /articles`).
-A rules file extending the default is back-tested over what was processed.
+A rules file extending the default is back-tested over what was processed;
+with an own taxonomy in force the back-test warns once that the log was
+classified with another, and `marsad replay --reprocess` settles it.
 """
 
 from __future__ import annotations
@@ -30,6 +32,22 @@ rules:
     severity: warning
     places: [{name: درعا}]
     text: {any: [حاجز*]}
+"""
+OWN_TAXONOMY = """\
+extends: default
+topics:
+  water:
+    name: المياه والخدمات
+    terms:
+      strong: [مياه الشرب, محطات الضخ]
+"""
+WATER_RULES = """\
+extends: default
+rules:
+  - id: water-cuts
+    title: انقطاع المياه
+    severity: info
+    topics: [water]
 """
 
 
@@ -84,3 +102,18 @@ def test_own_feeds_from_opml_to_the_query_api(outlets, tmp_path):
     line = next(x for x in done.stdout.splitlines() if x.startswith("daraa-checkpoints"))
     assert line.split()[-1] == "1", done.stdout
     assert "another taxonomy" not in done.stderr, done.stderr
+    # 7. an own taxonomy: the log was classified with the default one, the back-test says so once
+    taxonomy = tmp_path / "my-taxonomy.yaml"
+    taxonomy.write_text(OWN_TAXONOMY, encoding="utf-8")
+    (tmp_path / "water.yaml").write_text(WATER_RULES, encoding="utf-8")
+    p.env["MARSAD_TAXONOMY"] = str(taxonomy)
+    done = p.marsad("alerts", "backtest", str(tmp_path / "water.yaml"))
+    warnings = [x for x in done.stderr.splitlines() if x.startswith("warning:")]
+    assert len(warnings) == 1 and "4 of 4 article(s) were classified with another taxonomy" in warnings[0], done.stderr
+    assert "marsad replay --reprocess" in warnings[0]
+    # 8. reprocess with it: no warning, and the rule on the new topic finds the water cuts
+    p.marsad("replay", "--reprocess", "--no-progress")
+    done = p.marsad("alerts", "backtest", str(tmp_path / "water.yaml"))
+    assert "warning:" not in done.stderr, done.stderr
+    line = next(x for x in done.stdout.splitlines() if x.startswith("water-cuts"))
+    assert line.split()[-1] == "1" and "أزمة مياه الشرب" in done.stdout, done.stdout
