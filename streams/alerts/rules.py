@@ -231,6 +231,7 @@ class Ruleset:
     story: tuple[StoryRule, ...]
     spikes: tuple[SpikeRule, ...]
     incidents: tuple[IncidentRule, ...] = ()
+    files: tuple[str, ...] = ()  # the file and those it extends: a change in any is a change of the rules
 
     @property
     def ids(self) -> list[str]:
@@ -261,9 +262,16 @@ def parse_rules(text: str, source: str, taxonomy: Taxonomy, gazetteer: Gazetteer
     both files use is refused, so no rule is replaced unseen. The version then
     hashes both contents.
     """
-    rules, _, digest = _parse(text, source, _Checker(taxonomy, gazetteer), depth=0)
+    files: list[str] = []
+    rules, _, digest = _parse(text, source, _Checker(taxonomy, gazetteer), depth=0, files=files)
     story, spikes, incidents = rules
-    return Ruleset(digest.hexdigest()[:16], source, tuple(story), tuple(spikes), tuple(incidents))
+    return Ruleset(digest.hexdigest()[:16], source, tuple(story), tuple(spikes), tuple(incidents), tuple(files))
+
+
+def files_stamp(rules: Ruleset) -> tuple[float, ...]:
+    """Modification times of the rules' files (raises OSError when one cannot be read): the live
+    agent reloads when the stamp changes, so an edit of an extended file is taken too."""
+    return tuple(Path(f).stat().st_mtime for f in rules.files or (rules.source,))
 
 
 _Lists = tuple[list[StoryRule], list[SpikeRule], list[IncidentRule]]
@@ -276,9 +284,11 @@ def _read(file: Path) -> str:
         raise RulesError(f"{file}: cannot read the rules: {e}") from None
 
 
-def _parse(text: str, source: str, checker: _Checker, depth: int) -> tuple[_Lists, dict[str, str], Any]:
+def _parse(text: str, source: str, checker: _Checker, depth: int,
+           files: list[str]) -> tuple[_Lists, dict[str, str], Any]:
     """The compiled rules of one file and the files it extends, every id with the file that
-    declares it (disabled rules too), and the running content hash."""
+    declares it (disabled rules too), and the running content hash; ``files`` gets the files read."""
+    files.append(source)
     name = Path(source).name
     try:
         doc = yaml.safe_load(text)
@@ -293,7 +303,7 @@ def _parse(text: str, source: str, checker: _Checker, depth: int) -> tuple[_List
     declared: dict[str, str] = {}
     digest = hashlib.sha256()
     if extends is not None:
-        lists, declared, digest = _base(extends, source, checker, depth)
+        lists, declared, digest = _base(extends, source, checker, depth, files)
     for i, raw in enumerate(doc.get("rules") or []):
         rid = raw.get("id") if isinstance(raw, dict) else None
         where = f"{name}: rule {rid!r}" if isinstance(rid, str) else f"{name}: rule #{i + 1}"
@@ -315,14 +325,15 @@ def _parse(text: str, source: str, checker: _Checker, depth: int) -> tuple[_List
     return lists, declared, digest
 
 
-def _base(extends: Any, source: str, checker: _Checker, depth: int) -> tuple[_Lists, dict[str, str], Any]:
+def _base(extends: Any, source: str, checker: _Checker, depth: int,
+          files: list[str]) -> tuple[_Lists, dict[str, str], Any]:
     name = Path(source).name
     if not isinstance(extends, str) or not extends.strip():
         raise RulesError(f"{name}: extends: must be 'default' or the path of a rules file")
     if depth >= _MAX_EXTENDS:
         raise RulesError(f"{name}: extends: more than {_MAX_EXTENDS} files deep (a cycle?)")
     file = DEFAULT_PATH if extends.strip() == "default" else Path(source).parent / extends.strip()
-    return _parse(_read(file), str(file), checker, depth + 1)
+    return _parse(_read(file), str(file), checker, depth + 1, files)
 
 
 class _Checker:

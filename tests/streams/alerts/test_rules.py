@@ -165,3 +165,18 @@ def test_a_disabled_default_rule_keeps_its_id(tmp_path, taxonomy):
     (tmp_path / "own.yaml").write_text("extends: base.yaml\nrules:\n" + OWN_RULE, encoding="utf-8")
     with pytest.raises(RulesError, match=r"base.yaml \(extended\) already has a rule 'own-daraa-raids'"):
         load_rules(tmp_path / "own.yaml", taxonomy)
+
+
+def test_the_ruleset_names_every_file_read_and_their_stamp_follows_an_edit_of_the_base(tmp_path, taxonomy):
+    import os
+
+    from streams.alerts.rules import files_stamp
+    base, own = tmp_path / "base.yaml", tmp_path / "own.yaml"
+    base.write_text("rules:\n" + OWN_RULE, encoding="utf-8")
+    own.write_text("extends: base.yaml\n", encoding="utf-8")
+    rules = load_rules(own, taxonomy)
+    assert rules.files == (str(own), str(base))
+    before = files_stamp(rules)
+    os.utime(base, (1_000_000, 1_000_000))
+    assert files_stamp(rules) != before
+    assert load_rules(None, taxonomy).files == (str(DEFAULT_PATH),)
