@@ -251,6 +251,7 @@ def as_json(report: Report, *, since: datetime | None, until: datetime | None, e
         "since": since.isoformat() if since else None, "until": until.isoformat() if until else None,
         "articles": report.articles, "undecodable": report.undecodable, "alerts_total": len(report.alerts),
         "incident_reports": report.reports, "incidents": report.incidents,
+        "taxonomies": dict(report.taxonomies),  # taxonomy version -> articles it last classified
         "rules": [{"rule_id": rid, "title": meta[rid].title if rid in meta else "",
                    "severity": meta[rid].severity if rid in meta else "",
                    "kind": _kind(report.rules, rid),
