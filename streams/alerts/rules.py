@@ -300,10 +300,11 @@ def _parse(text: str, source: str, checker: _Checker, depth: int,
         raise RulesError(f"{name}: the file must be a mapping with the key `rules:` holding a list of rules "
                          "(and, to add to other rules, `extends: default` or the path of a rules file)")
     lists: _Lists = ([], [], [])
-    declared: dict[str, str] = {}
+    declared: dict[str, str] = {}  # every id, disabled rules' too, with the file declaring it
     digest = hashlib.sha256()
     if extends is not None:
         lists, declared, digest = _base(extends, source, checker, depth, files)
+    enabled: set[str] = set()  # in this file: a disabled rule may share its id with the one in use
     for i, raw in enumerate(doc.get("rules") or []):
         rid = raw.get("id") if isinstance(raw, dict) else None
         where = f"{name}: rule {rid!r}" if isinstance(rid, str) else f"{name}: rule #{i + 1}"
@@ -312,13 +313,15 @@ def _parse(text: str, source: str, checker: _Checker, depth: int,
         except RulesError as e:
             raise RulesError(f"{where}: {e}") from None
         rule_id = raw["id"]
-        if rule_id in declared:
-            other = declared[rule_id]
-            raise RulesError(f"{where}: id: another rule has the id {rule_id!r}" if other == name else
-                             f"{where}: id: {other} (extended) already has a rule {rule_id!r}; "
+        other = declared.get(rule_id)
+        if other is not None and other != source:
+            raise RulesError(f"{where}: id: {Path(other).name} (extended) already has a rule {rule_id!r}; "
                              "give yours another id (rules add to the extended file, they do not replace)")
-        declared[rule_id] = name
+        if rule is not None and rule_id in enabled:
+            raise RulesError(f"{where}: id: another rule has the id {rule_id!r}")
+        declared[rule_id] = source
         if rule is not None:
+            enabled.add(rule_id)
             index = {SpikeRule: 1, IncidentRule: 2}.get(type(rule), 0)
             lists[index].append(rule)  # type: ignore[arg-type]
     digest.update(text.encode())

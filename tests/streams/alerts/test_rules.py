@@ -180,3 +180,16 @@ def test_the_ruleset_names_every_file_read_and_their_stamp_follows_an_edit_of_th
     os.utime(base, (1_000_000, 1_000_000))
     assert files_stamp(rules) != before
     assert load_rules(None, taxonomy).files == (str(DEFAULT_PATH),)
+
+
+def test_a_disabled_rule_may_share_its_id_with_the_one_in_use_in_the_same_file(taxonomy):
+    text = "rules:\n" + OWN_RULE + "    enabled: false\n" + OWN_RULE
+    assert parse(text, taxonomy).ids == ["own-daraa-raids"]
+
+
+def test_extending_a_file_of_the_same_name_in_another_folder(tmp_path, taxonomy):
+    (tmp_path / "team").mkdir()
+    (tmp_path / "team" / "rules.yaml").write_text("extends: default\nrules:\n" + OWN_RULE, encoding="utf-8")
+    (tmp_path / "rules.yaml").write_text("extends: team/rules.yaml\nrules:\n" + OWN_RULE, encoding="utf-8")
+    with pytest.raises(RulesError, match=r"rules.yaml: rule 'own-daraa-raids': id: rules.yaml \(extended\)"):
+        load_rules(tmp_path / "rules.yaml", taxonomy)
