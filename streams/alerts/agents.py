@@ -59,7 +59,7 @@ from streams.alerts.notes import (
     decode_note,
     encode_note,
 )
-from streams.alerts.rules import DEFAULT_PATH, RulesError, Ruleset, load_rules
+from streams.alerts.rules import DEFAULT_PATH, RulesError, Ruleset, files_stamp, load_rules
 from streams.alerts.spike import apply_spike
 from streams.classify import Taxonomy
 from streams.expiry import HourIndex
@@ -78,26 +78,26 @@ class LiveRules:
 
     path: Path
     rules: Ruleset
-    mtime: float
+    stamp: tuple[float, ...]  # modification times of the file and of the files it extends
     taxonomy: Taxonomy
 
     @classmethod
     def load(cls, path: Path, taxonomy: Taxonomy) -> LiveRules:
-        mtime = path.stat().st_mtime
-        return cls(path, load_rules(path, taxonomy, load_gazetteer()), mtime, taxonomy)
+        rules = load_rules(path, taxonomy, load_gazetteer())
+        return cls(path, rules, files_stamp(rules), taxonomy)
 
     def check(self) -> None:
-        """Reload when the file changed (blocking: run it in a thread)."""
+        """Reload when the file or a file it extends changed (blocking: run it in a thread)."""
         try:
-            mtime = self.path.stat().st_mtime
+            stamp = files_stamp(self.rules)
         except OSError as e:
-            if self.mtime:
+            if self.stamp:
                 log.error("rules file %s cannot be read (%s): keeping rules %s", self.path, e, self.rules.version)
-                self.mtime = 0.0
+                self.stamp = ()
             return
-        if mtime == self.mtime:
+        if stamp == self.stamp:
             return
-        self.mtime = mtime
+        self.stamp = stamp
         try:
             new = load_rules(self.path, self.taxonomy, load_gazetteer())
         except RulesError as e:

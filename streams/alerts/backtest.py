@@ -17,6 +17,7 @@ but only alerts raised from ``since`` on are reported; articles from
 from __future__ import annotations
 
 import heapq
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -75,6 +76,7 @@ class Report:
     reports: int = 0  # incident reports fused
     incidents: int = 0  # incidents they made
     alerts: dict[str, AlertSummary] = field(default_factory=dict)  # alert id -> summary, in raising order
+    taxonomies: Counter[str] = field(default_factory=Counter)  # taxonomy version -> articles it last classified
 
     def by_rule(self) -> dict[str, list[AlertSummary]]:
         out: dict[str, list[AlertSummary]] = {rid: [] for rid in self.rules.ids}
@@ -152,9 +154,12 @@ def _record(report: Report, event: AlertRaised | AlertUpdated, at: float, floor:
 
 
 def read_routed(bootstrap: str, topic: str, rules: Ruleset, *, until: datetime | None = None,
-                progress: Callable[[int, int], None] | None = None) -> tuple[list[tuple[float, Routed]], int]:
+                progress: Callable[[int, int], None] | None = None,
+                taxonomies: dict[str, str] | None = None) -> tuple[list[tuple[float, Routed]], int]:
     """Route every ArticleProcessed of ``topic`` up to its end offsets now; return them in replay order
-    (partitions merged by record timestamp) and the number of undecodable records."""
+    (partitions merged by record timestamp) and the number of undecodable records. ``taxonomies``,
+    when given, gets each article's taxonomy version, of its latest processing (a reprocessed
+    article counts with the taxonomy that reprocessed it)."""
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="marsad-backtest",
                              max_partition_fetch_bytes=8 * 1024 * 1024, fetch_max_bytes=64 * 1024 * 1024)
     limit = until.timestamp() if until else None
@@ -173,6 +178,8 @@ def read_routed(bootstrap: str, topic: str, rules: Ruleset, *, until: datetime |
             except SchemaError:
                 bad += 1
                 continue
+            if taxonomies is not None:
+                taxonomies[article.article_id] = article.taxonomy_version
             r = route(article, rules)
             at = r.story.article.at
             if limit is None or at < limit:
@@ -214,10 +221,25 @@ def backtest(bootstrap: str, topic: str, rules: Ruleset, *, since: datetime | No
              until: datetime | None = None, story_days: int = DEFAULT_DAYS,
              progress: Callable[[int, int], None] | None = None) -> Report:
     """The whole back-test: read, route and replay (publishes nothing)."""
-    routed, bad = read_routed(bootstrap, topic, rules, until=until, progress=progress)
+    latest: dict[str, str] = {}
+    routed, bad = read_routed(bootstrap, topic, rules, until=until, progress=progress, taxonomies=latest)
     report = replay(routed, rules, since=since, story_days=story_days)
-    report.undecodable = bad
+    report.undecodable, report.taxonomies = bad, Counter(latest.values())
     return report
+
+
+def taxonomy_warning(report: Report, version: str) -> str | None:
+    """One line when articles of the log were classified with another taxonomy than ``version``
+    (the one in force): their topics and organisations are the old taxonomy's, so rules on new
+    topics or terms miss them until the log is reprocessed. None when every article agrees."""
+    other = sum(n for v, n in report.taxonomies.items() if v != version)
+    if not other:
+        return None
+    total = sum(report.taxonomies.values())
+    versions = sorted(v or "unknown" for v in report.taxonomies if v != version)
+    return (f"warning: {other:,} of {total:,} article(s) were classified with another taxonomy "
+            f"({', '.join(versions)}) than the one in force ({version}); topic and organisation conditions "
+            "see their old labels: run `marsad replay --reprocess` to classify them again, then back-test")
 
 
 # --- output ---------------------------------------------------------------------------------------
@@ -229,6 +251,7 @@ def as_json(report: Report, *, since: datetime | None, until: datetime | None, e
         "since": since.isoformat() if since else None, "until": until.isoformat() if until else None,
         "articles": report.articles, "undecodable": report.undecodable, "alerts_total": len(report.alerts),
         "incident_reports": report.reports, "incidents": report.incidents,
+        "taxonomies": dict(report.taxonomies),  # taxonomy version -> articles it last classified
         "rules": [{"rule_id": rid, "title": meta[rid].title if rid in meta else "",
                    "severity": meta[rid].severity if rid in meta else "",
                    "kind": _kind(report.rules, rid),

@@ -26,6 +26,11 @@ def _broker(settings: Any) -> str:
 
 def _load_rules(path: str | None, obj: Any):
     """The rules file (argument, else the `alert_rules` setting, else the bundled default), validated."""
+    return _rules_and_taxonomy(path, obj)[0]
+
+
+def _rules_and_taxonomy(path: str | None, obj: Any):
+    """The rules (see `_load_rules`) and the taxonomy in force they were checked against."""
     from deploy.preflight import setting_file
     from streams.alerts.rules import RulesError, load_rules
     from streams.classify import Taxonomy
@@ -34,7 +39,8 @@ def _load_rules(path: str | None, obj: Any):
         setting_file(s, "alert_rules", remedy="fix the path, or unset it for the bundled rules")
     setting_file(s, "taxonomy_file", remedy="fix the path, or unset it for the bundled taxonomy")
     try:
-        return load_rules(path or s.alert_rules or None, Taxonomy.load(s.taxonomy_file or None))
+        taxonomy = Taxonomy.load(s.taxonomy_file or None)
+        return load_rules(path or s.alert_rules or None, taxonomy), taxonomy
     except (RulesError, ValueError) as e:
         raise click.ClickException(f"rules refused: {e}") from None
 
@@ -145,9 +151,9 @@ def backtest_cmd(obj: Any, rules_file: Path | None, since: str | None, until: st
     from consumers.progress import Progress
     from schemas.topics import Topics
     from streams.alerts.backtest import as_json as report_json
-    from streams.alerts.backtest import as_table, backtest
+    from streams.alerts.backtest import as_table, backtest, taxonomy_warning
     s = obj.settings
-    rules = _load_rules(str(rules_file) if rules_file else None, obj)
+    rules, taxonomy = _rules_and_taxonomy(str(rules_file) if rules_file else None, obj)
     since_d, until_d = _date(since), _date(until)
     progress = Progress("backtest", 0)
     try:
@@ -156,6 +162,9 @@ def backtest_cmd(obj: Any, rules_file: Path | None, since: str | None, until: st
     except (LookupError, TimeoutError) as e:
         raise click.ClickException(str(e)) from None
     progress.finish()
+    warning = taxonomy_warning(report, taxonomy.version)
+    if warning:
+        click.echo(warning, err=True)
     if as_json:
         click.echo(orjson.dumps(report_json(report, since=since_d, until=until_d, examples=examples)).decode())
     else:

@@ -231,6 +231,7 @@ class Ruleset:
     story: tuple[StoryRule, ...]
     spikes: tuple[SpikeRule, ...]
     incidents: tuple[IncidentRule, ...] = ()
+    files: tuple[str, ...] = ()  # the file and those it extends: a change in any is a change of the rules
 
     @property
     def ids(self) -> list[str]:
@@ -242,43 +243,100 @@ class Ruleset:
 
 
 # --- loading --------------------------------------------------------------------------------------
+_MAX_EXTENDS = 8
+
+
 def load_rules(path: str | Path | None = None, taxonomy: Taxonomy | None = None,
                gazetteer: Gazetteer | None = None) -> Ruleset:
     """Read and validate a rules file (None: the bundled default). Raises `RulesError`."""
     file = Path(path) if path else DEFAULT_PATH
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise RulesError(f"{file}: cannot read the rules: {e}") from None
+    text = _read(file)
     return parse_rules(text, str(file), taxonomy or Taxonomy.load(), gazetteer or load_gazetteer())
 
 
 def parse_rules(text: str, source: str, taxonomy: Taxonomy, gazetteer: Gazetteer) -> Ruleset:
-    """Validate the text of a rules file; every error names the file, the rule and the field."""
+    """Validate the text of a rules file; every error names the file, the rule and the field.
+
+    A file starting with ``extends: default`` (or the path of another rules
+    file, relative to this one's folder) adds its rules to that file's; an id
+    both files use is refused, so no rule is replaced unseen. The version then
+    hashes both contents.
+    """
+    files: list[str] = []
+    rules, _, digest = _parse(text, source, _Checker(taxonomy, gazetteer), depth=0, files=files)
+    story, spikes, incidents = rules
+    return Ruleset(digest.hexdigest()[:16], source, tuple(story), tuple(spikes), tuple(incidents), tuple(files))
+
+
+def files_stamp(rules: Ruleset) -> tuple[float, ...]:
+    """Modification times of the rules' files (raises OSError when one cannot be read): the live
+    agent reloads when the stamp changes, so an edit of an extended file is taken too."""
+    return tuple(Path(f).stat().st_mtime for f in rules.files or (rules.source,))
+
+
+_Lists = tuple[list[StoryRule], list[SpikeRule], list[IncidentRule]]
+
+
+def _read(file: Path) -> str:
+    try:
+        return file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise RulesError(f"{file}: cannot read the rules: {e}") from None
+
+
+def _parse(text: str, source: str, checker: _Checker, depth: int,
+           files: list[str]) -> tuple[_Lists, dict[str, str], Any]:
+    """The compiled rules of one file and the files it extends, every id with the file that
+    declares it (disabled rules too), and the running content hash; ``files`` gets the files read."""
+    files.append(source)
     name = Path(source).name
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as e:
         raise RulesError(f"{name}: not valid YAML: {e}") from None
-    if not isinstance(doc, dict) or set(doc) - {"rules"} or not isinstance(doc.get("rules"), list):
-        raise RulesError(f"{name}: the file must be a mapping with one key, `rules:`, holding a list of rules")
-    checker = _Checker(taxonomy, gazetteer)
-    story, spikes, incidents, seen = [], [], [], set()
-    for i, raw in enumerate(doc["rules"]):
+    extends = doc.get("extends") if isinstance(doc, dict) else None
+    if (not isinstance(doc, dict) or set(doc) - {"rules", "extends"}
+            or not isinstance(doc.get("rules", [] if extends is not None else None), list)):
+        raise RulesError(f"{name}: the file must be a mapping with the key `rules:` holding a list of rules "
+                         "(and, to add to other rules, `extends: default` or the path of a rules file)")
+    lists: _Lists = ([], [], [])
+    declared: dict[str, str] = {}  # every id, disabled rules' too, with the file declaring it
+    digest = hashlib.sha256()
+    if extends is not None:
+        lists, declared, digest = _base(extends, source, checker, depth, files)
+    enabled: set[str] = set()  # in this file: a disabled rule may share its id with the one in use
+    for i, raw in enumerate(doc.get("rules") or []):
         rid = raw.get("id") if isinstance(raw, dict) else None
         where = f"{name}: rule {rid!r}" if isinstance(rid, str) else f"{name}: rule #{i + 1}"
         try:
             rule = checker.rule(raw, i)
         except RulesError as e:
             raise RulesError(f"{where}: {e}") from None
-        if rule is None:
-            continue
-        if rule.id in seen:
-            raise RulesError(f"{where}: id: another rule has the id {rule.id!r}")
-        seen.add(rule.id)
-        {SpikeRule: spikes, IncidentRule: incidents}.get(type(rule), story).append(rule)
-    version = hashlib.sha256(text.encode()).hexdigest()[:16]
-    return Ruleset(version, source, tuple(story), tuple(spikes), tuple(incidents))
+        rule_id = raw["id"]
+        other = declared.get(rule_id)
+        if other is not None and other != source:
+            raise RulesError(f"{where}: id: {Path(other).name} (extended) already has a rule {rule_id!r}; "
+                             "give yours another id (rules add to the extended file, they do not replace)")
+        if rule is not None and rule_id in enabled:
+            raise RulesError(f"{where}: id: another rule has the id {rule_id!r}")
+        declared[rule_id] = source
+        if rule is not None:
+            enabled.add(rule_id)
+            index = {SpikeRule: 1, IncidentRule: 2}.get(type(rule), 0)
+            lists[index].append(rule)  # type: ignore[arg-type]
+    digest.update(text.encode())
+    return lists, declared, digest
+
+
+def _base(extends: Any, source: str, checker: _Checker, depth: int,
+          files: list[str]) -> tuple[_Lists, dict[str, str], Any]:
+    name = Path(source).name
+    if not isinstance(extends, str) or not extends.strip():
+        raise RulesError(f"{name}: extends: must be 'default' or the path of a rules file")
+    if depth >= _MAX_EXTENDS:
+        raise RulesError(f"{name}: extends: more than {_MAX_EXTENDS} files deep (a cycle?)")
+    file = DEFAULT_PATH if extends.strip() == "default" else Path(source).parent / extends.strip()
+    return _parse(_read(file), str(file), checker, depth + 1, files)
 
 
 class _Checker:

@@ -72,7 +72,7 @@ def rule(**fields) -> str:
     (rule(kind="spike", topics=None, topic="narcotics", baseline_days=0), "rule 'r1': baseline_days: must be between"),
     ("rules:\n  - {id: r1, title: t}\n", "rule 'r1': severity: missing"),
     ("rules: [oops]\n", "rule #1: a rule must be a mapping"),
-    ("rule:\n  - {}\n", "the file must be a mapping with one key, `rules:`"),
+    ("rule:\n  - {}\n", "the file must be a mapping with the key `rules:`"),
     ("rules: [\n", "not valid YAML"),
 ], ids=lambda v: v if len(v) < 40 and "\n" not in v else None)
 def test_bad_rules_name_the_rule_and_the_field(taxonomy, text, expected):
@@ -107,3 +107,89 @@ def test_places_resolve_names_ids_countries_and_circles(taxonomy):
 def test_a_missing_file_is_a_rules_error(tmp_path, taxonomy):
     with pytest.raises(RulesError, match="cannot read the rules"):
         load_rules(tmp_path / "none.yaml", taxonomy)
+
+
+# --- extends: own rules on top of the bundled ones ------------------------------------------------
+OWN_RULE = """\
+  - id: own-daraa-raids
+    title: مداهمات في درعا
+    severity: info
+    topics: [security_ops]
+    places: [{name: درعا}]
+"""
+
+
+def test_extends_default_adds_the_own_rules_to_the_bundled_ones(tmp_path, taxonomy):
+    own = tmp_path / "own.yaml"
+    own.write_text("extends: default\nrules:\n" + OWN_RULE, encoding="utf-8")
+    rules, default = load_rules(own, taxonomy), load_rules(None, taxonomy)
+    assert rules.ids == [*default.ids[:len(default.story)], "own-daraa-raids", *default.ids[len(default.story):]]
+    assert rules.source == str(own) and rules.version != default.version
+
+
+def test_extends_a_path_is_read_beside_the_file_and_chains(tmp_path, taxonomy):
+    (tmp_path / "team.yaml").write_text("extends: default\nrules:\n" + OWN_RULE, encoding="utf-8")
+    (tmp_path / "mine.yaml").write_text("extends: team.yaml\nrules:\n" + OWN_RULE.replace("own-daraa", "my-daraa"),
+                                        encoding="utf-8")
+    ids = load_rules(tmp_path / "mine.yaml", taxonomy).ids
+    assert {"own-daraa-raids", "my-daraa-raids", "captagon-large-seizure"} <= set(ids)
+
+
+def test_extends_without_rules_is_the_base(tmp_path, taxonomy):
+    (tmp_path / "same.yaml").write_text("extends: default\n", encoding="utf-8")
+    assert load_rules(tmp_path / "same.yaml", taxonomy).ids == load_rules(None, taxonomy).ids
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("extends: default\nrules:\n" + OWN_RULE.replace("own-daraa-raids", "isis-attack"),
+     "own.yaml: rule 'isis-attack': id: rules.yaml (extended) already has a rule 'isis-attack'; give yours another id"),
+    ("extends: default\nrules:\n" + OWN_RULE + OWN_RULE,
+     "own.yaml: rule 'own-daraa-raids': id: another rule has the id 'own-daraa-raids'"),
+    ("extends: 3\nrules: []\n", "own.yaml: extends: must be 'default' or the path of a rules file"),
+    ("extends: nowhere.yaml\nrules: []\n", "nowhere.yaml: cannot read the rules"),
+    ("extends: own.yaml\nrules: []\n", "extends: more than 8 files deep (a cycle?)"),
+    ("extend: default\nrules: []\n", "the file must be a mapping with the key `rules:`"),
+], ids=["id-of-a-default-rule", "id-twice-in-own-file", "extends-not-a-string", "extends-missing-file",
+        "extends-itself", "misspelt-key"])
+def test_extends_errors_name_the_file_and_the_rule(tmp_path, taxonomy, text, expected):
+    own = tmp_path / "own.yaml"
+    own.write_text(text, encoding="utf-8")
+    with pytest.raises(RulesError) as e:
+        load_rules(own, taxonomy)
+    assert expected in str(e.value)
+
+
+def test_a_disabled_default_rule_keeps_its_id(tmp_path, taxonomy):
+    base = tmp_path / "base.yaml"
+    base.write_text("rules:\n" + OWN_RULE + "    enabled: false\n", encoding="utf-8")
+    (tmp_path / "own.yaml").write_text("extends: base.yaml\nrules:\n" + OWN_RULE, encoding="utf-8")
+    with pytest.raises(RulesError, match=r"base.yaml \(extended\) already has a rule 'own-daraa-raids'"):
+        load_rules(tmp_path / "own.yaml", taxonomy)
+
+
+def test_the_ruleset_names_every_file_read_and_their_stamp_follows_an_edit_of_the_base(tmp_path, taxonomy):
+    import os
+
+    from streams.alerts.rules import files_stamp
+    base, own = tmp_path / "base.yaml", tmp_path / "own.yaml"
+    base.write_text("rules:\n" + OWN_RULE, encoding="utf-8")
+    own.write_text("extends: base.yaml\n", encoding="utf-8")
+    rules = load_rules(own, taxonomy)
+    assert rules.files == (str(own), str(base))
+    before = files_stamp(rules)
+    os.utime(base, (1_000_000, 1_000_000))
+    assert files_stamp(rules) != before
+    assert load_rules(None, taxonomy).files == (str(DEFAULT_PATH),)
+
+
+def test_a_disabled_rule_may_share_its_id_with_the_one_in_use_in_the_same_file(taxonomy):
+    text = "rules:\n" + OWN_RULE + "    enabled: false\n" + OWN_RULE
+    assert parse(text, taxonomy).ids == ["own-daraa-raids"]
+
+
+def test_extending_a_file_of_the_same_name_in_another_folder(tmp_path, taxonomy):
+    (tmp_path / "team").mkdir()
+    (tmp_path / "team" / "rules.yaml").write_text("extends: default\nrules:\n" + OWN_RULE, encoding="utf-8")
+    (tmp_path / "rules.yaml").write_text("extends: team/rules.yaml\nrules:\n" + OWN_RULE, encoding="utf-8")
+    with pytest.raises(RulesError, match=r"rules.yaml: rule 'own-daraa-raids': id: rules.yaml \(extended\)"):
+        load_rules(tmp_path / "rules.yaml", taxonomy)
