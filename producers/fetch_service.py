@@ -207,6 +207,7 @@ class _Fetcher:
         self.consumer.subscribe([self.topics.discovered], listener=_Rebalance(self))
         log.info("fetching what %s announces (group %s, %d at once)", self.topics.discovered,
                  self.config.group, self.config.fetch_workers)
+        await asyncio.to_thread(self._report_lag)  # the topic's partitions, before readiness is first judged
         last_commit = last_lag = time.monotonic()
         try:
             while not self.stop.is_set():
