@@ -97,7 +97,11 @@ def run_demo(settings: Settings, *, keep: bool, seeds: Path, workers: int = 1) -
     webhooks = work / "webhooks.yaml"
     webhooks.write_text(f"endpoints:\n  - name: demo-webhook\n    url: {hook.url}\n    secret_env: {SECRET_ENV}\n",
                         encoding="utf-8")
-    # The services read their settings from the environment the supervisor passes on.
+    # The services read their settings from the environment the supervisor passes on. The demo's
+    # local broker listens on ports of its own, so it never meets a broker the user runs on the defaults.
+    if not settings.kafka_bootstrap_servers:
+        for name, port in (("MARSAD_KAFKA_PORT", DEMO_KAFKA_PORT), ("MARSAD_KAFKA_CONTROLLER_PORT", DEMO_KAFKA_PORT + 1)):
+            os.environ.setdefault(name, str(port))
     os.environ.update({
         "MARSAD_DATA_DIR": str(home), "MARSAD_TOPIC_PREFIX": prefix, "MARSAD_FEEDS": str(SAMPLES / "feeds.yaml"),
         "MARSAD_FEEDS_BASE_URL": site_url, "MARSAD_ALLOW_PRIVATE": "1", "MARSAD_PER_HOST_INTERVAL": "0.05",
@@ -136,6 +140,7 @@ def run_demo(settings: Settings, *, keep: bool, seeds: Path, workers: int = 1) -
 
 
 SECRET_ENV = "MARSAD_DEMO_WEBHOOK_SECRET"
+DEMO_KAFKA_PORT = 19192  # and 19193 for its controller: beside the default local broker's 19092/19093
 
 
 class SampleWebhook:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from kafka import KafkaConsumer, TopicPartition
+from kafka.consumer.fetcher import ConsumerRecord
 
 from schemas.codec import SchemaError, decode, to_dict
 from schemas.events import DeadLetter, Event
@@ -13,28 +14,35 @@ ALIASES = {"fetched": "articles.fetched", "processed": "articles.processed",
            "discovered": "articles.discovered"}
 
 
-def _read_range(consumer: KafkaConsumer, starts: dict[TopicPartition, int],
-                ends: dict[TopicPartition, int]) -> list[Event | SchemaError]:
-    """Decode every record from ``starts`` to ``ends`` (exclusive), in partition and offset order."""
+def records_between(consumer: KafkaConsumer, starts: dict[TopicPartition, int],
+                    ends: dict[TopicPartition, int]) -> list[ConsumerRecord]:
+    """Every record from ``starts`` to ``ends`` (exclusive), in partition and offset order."""
     consumer.assign(list(starts))
     for tp, offset in starts.items():
         consumer.seek(tp, offset)
     left = {tp for tp in starts if ends[tp] > starts[tp]}
-    out: list[tuple[int, int, Event | SchemaError]] = []
+    out: list[ConsumerRecord] = []
     while left:
         batch = consumer.poll(timeout_ms=3000)
         if not batch:
             break
         for tp, records in batch.items():
-            for r in records:
-                if r.offset < ends[tp]:
-                    try:
-                        out.append((tp.partition, r.offset, decode(r.value)))
-                    except SchemaError as e:
-                        out.append((tp.partition, r.offset, e))
+            out.extend(r for r in records if r.offset < ends[tp])
             if records and records[-1].offset >= ends[tp] - 1:
                 left.discard(tp)
-    return [e for _, _, e in sorted(out, key=lambda x: (x[0], x[1]))]
+    return sorted(out, key=lambda r: (r.partition, r.offset))
+
+
+def _read_range(consumer: KafkaConsumer, starts: dict[TopicPartition, int],
+                ends: dict[TopicPartition, int]) -> list[Event | SchemaError]:
+    """Decode every record from ``starts`` to ``ends`` (exclusive), in partition and offset order."""
+    out: list[Event | SchemaError] = []
+    for r in records_between(consumer, starts, ends):
+        try:
+            out.append(decode(r.value))
+        except SchemaError as e:
+            out.append(e)
+    return out
 
 
 def _partitions(consumer: KafkaConsumer, topic: str) -> list[TopicPartition]:

@@ -52,6 +52,22 @@ def input_files(path: Path) -> list[Path]:
     return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES)
 
 
+_TITLE_MAX_CHARS = 160
+_SENTENCE_ENDS = (".", "!", "?", "؟", "…", ":", "،", ",")
+
+
+def title_line(text: str) -> str:
+    """The first line of a plain-text article when it reads as a headline: short, not ending like a
+    sentence, with more text after it; else "" (the text stays as it is either way)."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if len(lines) < 2:
+        return ""
+    first = lines[0]
+    if len(first) > _TITLE_MAX_CHARS or len(first.split()) < 2 or first.endswith((")", "]")):  # a caption's credit
+        return ""
+    return "" if first.rstrip("\"'”’»").endswith(_SENTENCE_ENDS) else first
+
+
 def read_articles(path: Path) -> Iterator[ArticleFetched | Rejected]:
     """Events (or rejections) from one input file, in file order."""
     suffix = path.suffix.lower()
@@ -70,8 +86,9 @@ def read_articles(path: Path) -> Iterator[ArticleFetched | Rejected]:
         if not text.strip():
             yield Rejected(path.stem, "empty file", str(path))
             return
-        yield ArticleFetched(article_id=path.stem, origin="import", text=text, url=path.resolve().as_uri(),
-                             source="import")
+        title = title_line(text) if suffix == ".txt" else ""
+        yield ArticleFetched(article_id=path.stem, origin="import", text=text, title=title,
+                             url=path.resolve().as_uri(), source="import")
     else:
         yield Rejected(path.stem, f"unsupported file type {suffix or '(none)'}: use .txt, .html or .jsonl",
                        str(path))

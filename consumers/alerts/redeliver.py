@@ -25,6 +25,7 @@ from consumers.alerts.deliver import owed_rows
 from consumers.alerts.ledger import Ledger, Owed, When
 from consumers.alerts.signing import idempotency_key
 from consumers.alerts.targets import Taker
+from deploy.inspect import records_between
 from schemas.codec import SchemaError, decode
 from schemas.events import AlertRaised, AlertUpdated
 
@@ -61,31 +62,15 @@ def read_alert_log(bootstrap: str, topic: str) -> list[Logged]:
         parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
         if not parts:
             return []
-        ends = consumer.end_offsets(parts)
-        starts = consumer.beginning_offsets(parts)
-        consumer.assign(parts)
-        for tp in parts:
-            consumer.seek(tp, starts[tp])
-        left = {tp for tp in parts if ends[tp] > starts[tp]}
         out: list[Logged] = []
-        while left:
-            batch = consumer.poll(timeout_ms=3000)
-            if not batch:
-                break
-            for tp, records in batch.items():
-                for r in records:
-                    if r.offset >= ends[tp]:
-                        continue
-                    try:
-                        event = decode(r.value)
-                    except SchemaError:
-                        continue  # poison: the delivery service dead-lettered it when it read it
-                    if isinstance(event, AlertRaised | AlertUpdated):
-                        out.append(Logged(event, tp.partition, r.offset, r.key.decode(errors="replace")
-                                          if r.key else None))
-                if records and records[-1].offset >= ends[tp] - 1:
-                    left.discard(tp)
-        return sorted(out, key=lambda x: (x.partition, x.offset))
+        for r in records_between(consumer, consumer.beginning_offsets(parts), consumer.end_offsets(parts)):
+            try:
+                event = decode(r.value)
+            except SchemaError:
+                continue  # poison: the delivery service dead-lettered it when it read it
+            if isinstance(event, AlertRaised | AlertUpdated):
+                out.append(Logged(event, r.partition, r.offset, r.key.decode(errors="replace") if r.key else None))
+        return out
     finally:
         consumer.close()
 

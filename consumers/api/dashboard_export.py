@@ -25,9 +25,10 @@ SEIZURE_CSV = ("article_id", "ord", "day", "item", "value", "unit", "place_name"
                "source", "title", "text", "url", "dup_status", "story_id")
 
 
-def _cell(name: str, value: Any) -> Any:
+def csv_cell(value: Any, list_separator: str = LIST_SEPARATOR) -> Any:
+    """A CSV cell: lists joined, None empty, text that starts like a formula neutralised (a leading ')."""
     if isinstance(value, list):
-        value = LIST_SEPARATOR.join(map(str, value))
+        value = list_separator.join(map(str, value))
     if value is None:
         return ""
     if isinstance(value, str) and value.startswith(FORMULA_START):
@@ -35,14 +36,14 @@ def _cell(name: str, value: Any) -> Any:
     return value
 
 
-def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
-    """The rows as CSV text (header first, BOM before it), lists joined with ``;``."""
+def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str], *, list_separator: str = LIST_SEPARATOR) -> str:
+    """The rows as CSV text (header first, BOM before it), lists joined with ``list_separator``."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
     for r in rows:
-        writer.writerow([_cell(c, r.get(c)) for c in columns])
+        writer.writerow([csv_cell(r.get(c), list_separator) for c in columns])
     return out.getvalue()
 
 

@@ -24,8 +24,6 @@ evidence sentence; ``admin1`` the governorate's English name.
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -33,12 +31,12 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from consumers.api.dashboard_export import to_csv as export_csv
 from consumers.query.params import QueryError, parse
 from consumers.store import Store, StoreError
 from consumers.store import incidents as view
 from consumers.store.sqlstore import SqlStore
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 LIST_SEPARATOR = "; "
 INCIDENT_CSV = ("incident_id", "incident_type", "date", "day", "place", "lat", "lon", "country", "admin1",
                 "admin1_name", "admin1_name_en", "killed", "killed_min", "killed_max", "injured", "injured_min",
@@ -89,26 +87,10 @@ def acled(item: dict[str, Any]) -> dict[str, Any]:
             "source": item["sources"], "notes": item["evidence"], "incident_id": item["incident_id"]}
 
 
-def cell(value: Any) -> Any:
-    """A CSV cell: lists joined, None empty, text that starts like a formula neutralised."""
-    if isinstance(value, list):
-        value = LIST_SEPARATOR.join(map(str, value))
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
-    """The rows as CSV text: BOM, header, then one line per row."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
-    for r in rows:
-        writer.writerow([cell(r.get(c)) for c in columns])
-    return out.getvalue()
+    """The rows as CSV text, as the other exports write it (`consumers.api.dashboard_export.to_csv`),
+    with the parties and sources of a cell joined by "; "."""
+    return export_csv(rows, columns, list_separator=LIST_SEPARATOR)
 
 
 def to_geojson(items: Sequence[dict[str, Any]]) -> dict[str, Any]:

@@ -88,3 +88,19 @@ def test_import_publishes_seeds_and_dead_letters_bad_lines(kafka_bootstrap, kafk
     (dead,) = read_topic(kafka_bootstrap, topics.deadletter("producers"), 1)
     assert isinstance(dead, DeadLetter)
     assert dead.stage == "import" and "not JSON" in dead.reason and dead.payload == b"not json\n"
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    ("ضبط شحنة كبتاغون في ريف درعا\nأعلنت السلطات اليوم ضبط الشحنة قرب الحدود.", "ضبط شحنة كبتاغون في ريف درعا"),
+    ("Seizure near the border\nThe authorities said on Monday they had seized the shipment.", "Seizure near the border"),
+    ("أعلنت السلطات اليوم ضبط الشحنة قرب الحدود.\nوقالت إن التحقيق مستمر.", ""),  # a sentence, not a headline
+    ("ضبط شحنة كبتاغون في ريف درعا", ""),  # nothing after it: the article itself
+    ("درعا\nأعلنت السلطات اليوم ضبط الشحنة قرب الحدود.", ""),  # one word: a dateline, not a title
+    ("عناصر من الشرطة قرب معبر حدودي (وزارة الداخلية)\nأعلنت السلطات اليوم ضبط الشحنة.", ""),  # a photo caption
+], ids=["arabic-headline", "english-headline", "first-line-a-sentence", "single-line", "one-word", "caption"])
+def test_a_text_file_gets_its_first_line_as_title_when_it_reads_as_one(tmp_path, text, title):
+    path = tmp_path / "a1.txt"
+    path.write_text(text, encoding="utf-8")
+    (event,) = read_articles(path)
+    assert event.title == title
+    assert event.text == text  # the text is kept whole
