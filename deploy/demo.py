@@ -274,6 +274,8 @@ def _outlets(n: int) -> str:
 
 def _explore(settings: Settings, prefix: str, work: Path, keep: bool) -> None:
     data = f"MARSAD_DATA_DIR={settings.data_dir}"
+    if not settings.kafka_bootstrap_servers:  # the demo's own broker, on its own ports
+        data += f" MARSAD_KAFKA_PORT={settings.kafka_port} MARSAD_KAFKA_CONTROLLER_PORT={settings.kafka_controller_port}"
     env = f"{data} MARSAD_TOPIC_PREFIX={prefix} MARSAD_VIEWS_URL=sqlite:///{work / 'views.sqlite'}"
     api = f"http://{settings.api_host}:{settings.api_port}/"
     click.secho("5. explore", bold=True)
