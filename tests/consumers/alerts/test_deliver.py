@@ -216,7 +216,8 @@ def test_a_restarted_process_does_not_post_accepted_alerts_again(kafka_bootstrap
 """, encoding="utf-8")
     env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "MARSAD_TOPIC_PREFIX": kafka_topics,
            "MARSAD_DATA_DIR": str(tmp_path), "MARSAD_PARTITIONS": "2", "MARSAD_SHUTDOWN_GRACE": "1",
-           "MARSAD_LOG_LEVEL": "info", "TEST_HOOK_SECRET": SECRET.decode()}
+           "MARSAD_LOG_LEVEL": "info", "TEST_HOOK_SECRET": SECRET.decode(),
+           "MARSAD_DELIVER_METRICS_PORT": "0"}  # no health server: the default port may be another's
 
     def start() -> subprocess.Popen:
         return subprocess.Popen([sys.executable, "-m", "deploy.cli", "alerts", "deliver", "--webhooks", str(webhooks),
