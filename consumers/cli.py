@@ -8,6 +8,7 @@ circular import), read the settings from it once, and hand plain values to
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -153,12 +154,15 @@ def views_status(obj: Any) -> None:
               help="Taxonomy YAML for --reprocess (default: $MARSAD_TAXONOMY, else the bundled one).")
 @click.option("--incidents", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Incident vocabulary YAML for --reprocess (default: $MARSAD_INCIDENTS, else the bundled one).")
+@click.option("--workers", type=click.IntRange(1), default=None,
+              help="Processes analysing for --reprocess (default: the cores this process may use; "
+                   "a log under 2,000 articles is reprocessed in this process).")
 @click.option("--batch-size", type=click.IntRange(1), default=2000, show_default=True,
               help="Messages per transaction.")
 @click.option("--progress/--no-progress", default=True, help="Show progress on stderr.")
 @click.pass_obj
-def replay_cmd(obj: Any, reprocess: bool, taxonomy: str | None, incidents: str | None, batch_size: int,
-               progress: bool) -> None:
+def replay_cmd(obj: Any, reprocess: bool, taxonomy: str | None, incidents: str | None, workers: int | None,
+               batch_size: int, progress: bool) -> None:
     """Rebuild the views from the beginning of the log into a fresh database; swap it in when caught up.
 
     Shows events done of total, rate and ETA, then prints the content hash of
@@ -184,7 +188,8 @@ def replay_cmd(obj: Any, reprocess: bool, taxonomy: str | None, incidents: str |
     try:
         reprocessed, report = run_replay(_broker(s), Topics(s.topic_prefix), views_url(s), batch_size=batch_size,
                                          batch_ms=s.views_batch_ms, stop=_stop_on_signals(),
-                                         resources=resources, progress=progress)
+                                         resources=resources, progress=progress,
+                                         workers=workers or len(os.sched_getaffinity(0)))
     except StoreError as e:
         raise views_error(e) from None
     except (ConsumeError, ReplayInterrupted) as e:

@@ -15,24 +15,25 @@ reprocessing twice with the same taxonomy publishes the same events again
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import msgspec
 from kafka import TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
 from consumers.consume import LogReader
 from producers.publish import EventPublisher
 from schemas.codec import SchemaError, decode_as
-from schemas.events import ArticleFetched, ArticleProcessed, Duplicate
+from schemas.events import ArticleProcessed, Duplicate
 from schemas.topics import Topics
 
 if TYPE_CHECKING:  # streams is imported when reprocessing runs: the views need none of it
     from streams.pipeline import Resources
 
 log = logging.getLogger(__name__)
+POOL_MIN = 2000  # fetched events below which reprocessing stays in this process
 
 
 @dataclass(frozen=True)
@@ -63,16 +64,12 @@ def latest_verdicts(messages: Iterator[ConsumerRecord]) -> dict[str, Duplicate]:
     return verdicts
 
 
-def reprocessed(fetched: ArticleFetched, res: Resources, verdict: Duplicate | None) -> ArticleProcessed:
-    """The ArticleProcessed the current resources give for ``fetched`` (the worker's own code)."""
-    from streams.pipeline import process_fetched
-    article, _ = process_fetched(fetched, res)
-    return msgspec.structs.replace(article, duplicate=verdict or Duplicate())
-
-
 def reprocess(bootstrap: str, topics: Topics, res: Resources, publisher: EventPublisher,
-              progress: Callable[[int, int], None] | None = None) -> ReprocessReport:
-    """Publish a new ArticleProcessed for every ArticleFetched in the log (see the module docstring)."""
+              progress: Callable[[int, int], None] | None = None, workers: int = 1) -> ReprocessReport:
+    """Publish a new ArticleProcessed for every ArticleFetched in the log (see the module docstring).
+
+    With ``workers`` > 1 the analysis runs in that many processes (`streams.parallel`), in order.
+    """
     processed = LogReader(bootstrap, topics.processed, batch_size=2000, client_id="marsad-reprocess")
     try:
         verdicts = latest_verdicts(read_to_end(processed))
@@ -80,25 +77,27 @@ def reprocess(bootstrap: str, topics: Topics, res: Resources, publisher: EventPu
         processed.close()
     fetched_log = LogReader(bootstrap, topics.fetched, batch_size=500, client_id="marsad-reprocess")
     published = skipped = 0
+    where: deque[tuple[str, int, int]] = deque()  # (topic, partition, offset) of each value sent, in order
+
+    def values() -> Iterator[bytes]:
+        for msg in read_to_end(fetched_log):
+            where.append((msg.topic, msg.partition, msg.offset))
+            yield msg.value
+
+    from streams.parallel import reprocess_values
     try:
-        total = 0
-        for n, msg in enumerate(read_to_end(fetched_log), 1):
-            if n == 1:  # the reader is assigned once the first message is asked for
-                total = fetched_log.totals()[1]
-            try:
-                fetched = decode_as(msg.value, ArticleFetched)
-                event = reprocessed(fetched, res, verdicts.get(fetched.article_id))
-            except SchemaError as e:  # already dead-lettered by the worker
-                log.warning("skipping %s[%s]@%s: %s", msg.topic, msg.partition, msg.offset, e)
+        fetched_log.assign_from({})
+        total = fetched_log.totals()[1]
+        if total < POOL_MIN:
+            workers = 1  # starting processes that load the resources costs more than it saves
+        for n, (article_id, value, reason) in enumerate(reprocess_values(values(), res, verdicts, workers), 1):
+            topic, partition, offset = where.popleft()
+            if article_id is None:  # undecodable (already dead-lettered by the worker) or no stage foresaw it
+                log.warning("skipping %s[%s]@%s: %s", topic, partition, offset, reason)
                 skipped += 1
-                continue
-            except Exception as e:  # an input no stage foresaw: the worker dead-letters it too
-                log.warning("cannot reprocess %s[%s]@%s: %s: %s", msg.topic, msg.partition, msg.offset,
-                            type(e).__name__, e)
-                skipped += 1
-                continue
-            publisher.publish(topics.processed, event.article_id, event)
-            published += 1
+            else:
+                publisher.publish_raw(topics.processed, article_id, value)
+                published += 1
             if progress:
                 progress(n, total)
         publisher.flush()

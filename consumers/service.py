@@ -98,10 +98,10 @@ def run_views(bootstrap: str, topics: Topics, url: str, *, batch_size: int, batc
 
 def run_replay(bootstrap: str, topics: Topics, url: str, *, batch_size: int, batch_ms: int,
                stop: threading.Event, resources: Resources | None = None,
-               progress: bool = True) -> tuple[ReprocessReport | None, ReplayReport]:
+               progress: bool = True, workers: int = 1) -> tuple[ReprocessReport | None, ReplayReport]:
     """Rebuild the views at ``url`` from the log; with ``resources``, reprocess the fetched history first.
 
-    1. reprocess (optional): ArticleFetched history -> new ArticleProcessed events
+    1. reprocess (optional): ArticleFetched history -> new ArticleProcessed events, on ``workers`` processes
     2. replay: articles.processed, alerts and incidents from offset 0 into a fresh database, swapped in when caught up
     """
     with EventPublisher(bootstrap, client_id="marsad-replay") as publisher:
@@ -110,7 +110,7 @@ def run_replay(bootstrap: str, topics: Topics, url: str, *, batch_size: int, bat
             bar = Progress("reprocess", 0) if progress else None
             try:
                 reprocessed = reprocess(bootstrap, topics, resources, publisher,
-                                        progress=bar.update if bar else None)
+                                        progress=bar.update if bar else None, workers=workers)
             finally:
                 if bar:
                     bar.finish()

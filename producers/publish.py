@@ -26,10 +26,14 @@ class PublishError(RuntimeError):
 
 class EventPublisher:
     def __init__(self, bootstrap: str, *, client_id: str = "marsad", linger_ms: int = 20,
-                 max_request_size: int = 8 * 1024 * 1024, compression: str | None = "lz4") -> None:
+                 max_request_size: int = 8 * 1024 * 1024, compression: str | None = "lz4",
+                 batch_size: int = 256 * 1024) -> None:
+        # Batches of 256 KB rather than the client's 16 KB: a new batch wakes the sender thread,
+        # which cost a sixth of reprocessing's time with ~4 KB articles.
         self._producer = KafkaProducer(
             bootstrap_servers=bootstrap, client_id=client_id, acks="all", enable_idempotence=True,
             compression_type=compression, linger_ms=linger_ms, max_request_size=max_request_size,
+            batch_size=batch_size,
             retries=2**31 - 1, delivery_timeout_ms=120_000, max_in_flight_requests_per_connection=5)
         self.accepted = 0
         self.delivered = 0

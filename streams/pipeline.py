@@ -53,13 +53,16 @@ class Resources:
     boilerplate: BoilerplateRules
     boilerplate_version: str  # content hash of the rules file
     incidents: IncidentVocab
+    # the files they were loaded from (None: the bundled one), for worker processes to load the same
+    sources: tuple[str | None, str | None] = (None, None)
 
     @classmethod
     def load(cls, taxonomy_file: str | Path | None = None, incidents_file: str | Path | None = None) -> Resources:
         """Load everything once; a bad taxonomy or incident vocabulary raises its own error naming the entry."""
         rules_hash = hashlib.blake2b(BOILERPLATE_FILE.read_bytes(), digest_size=8).hexdigest()
         res = cls(Taxonomy.load(taxonomy_file or None), load_gazetteer(), BoilerplateRules.default(), rules_hash,
-                  IncidentVocab.load(incidents_file or None))
+                  IncidentVocab.load(incidents_file or None),
+                  (str(taxonomy_file) if taxonomy_file else None, str(incidents_file) if incidents_file else None))
         # Places and incidents both scan the article's matching form: one pass of one engine serves both.
         Automaton.share(joint_automaton((res.gazetteer.lexicon, load_country_vocab().lexicon)),
                         res.incidents.matcher.automaton)

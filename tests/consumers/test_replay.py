@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 
+import msgspec
 import pytest
 
 from consumers.consume import DeadLetters, LogReader
@@ -85,3 +86,33 @@ def test_reprocess_reclassifies_history_keeping_duplicate_verdicts(kafka_bootstr
         assert [a["article_id"] for a in narcotics] == ["f0"]
         ledger = views.seizures(SeizureQuery(Filters(item="captagon"))).items
         assert ledger and ledger[0]["value"] == 1_200_000 and ledger[0]["unit"] == "pill"
+
+
+def test_reprocess_on_worker_processes_publishes_what_one_process_does(kafka_bootstrap, kafka_topics, monkeypatch):
+    from consumers import reprocess as reprocess_module
+    from deploy.inspect import read_all
+    topics = Topics(kafka_topics)
+    texts = sorted((RESOURCES / "articles").glob("*.txt"))
+    with EventPublisher(kafka_bootstrap) as pub:
+        for i in range(40):
+            p = texts[i % len(texts)]
+            pub.publish(topics.fetched, f"w{i}", ArticleFetched(article_id=f"w{i}", url=f"https://example.org/{i}",
+                                                                 source="عنب بلدي", title=p.stem,
+                                                                 text=p.read_text(encoding="utf-8"), lang="ar"))
+        pub.publish_raw(topics.fetched, "bad", b"{not json")
+    res = Resources.load()
+    monkeypatch.setattr(reprocess_module, "POOL_MIN", 0)  # the pool even for this small log
+    reports = []
+    for workers in (1, 2):
+        with EventPublisher(kafka_bootstrap) as pub:
+            reports.append(reprocess_module.reprocess(kafka_bootstrap, topics, res, pub, workers=workers))
+    assert reports[0] == reports[1] == reprocess_module.ReprocessReport(published=40, skipped=1)
+    events = [e for e in read_all(kafka_bootstrap, topics.processed) if isinstance(e, ArticleProcessed)]
+    by_run = {}
+    for e in events:
+        by_run.setdefault(e.event_id, []).append(e)
+    assert len(by_run) == 40  # the same deterministic ids from both runs
+    for copies in by_run.values():
+        assert len(copies) == 2
+        a, b = (msgspec.structs.replace(c, occurred_at=copies[0].occurred_at) for c in copies)
+        assert a == b
