@@ -6,10 +6,17 @@ after it ("مقتل 4 جنود", "killing four", "اعتقال 14 شخصاً") o
 ("أكثر من 25" = 25). Numbers are digits (Arabic-Indic digits are already
 folded), count words (ثلاثة، four), dual nouns ("عنصران" = 2) and a
 singular person noun ("مقتل عنصر" = 1, "a soldier was killed" = 1). Counts
-joined by "و" / "and" / a comma add up ("ضابطاً وأربعة جنود" = 5). A number
-followed by goods or time ("400 ألف حبة", "15 عاماً") is not a count; vague
-amounts ("عشرات") are not numbers. "دون إصابات" / "no casualties" gives 0.
-"مقتل وإصابة 10" (one number for both) gives neither.
+joined by "و" / "and" / a comma add up ("ضابطاً وأربعة جنود" = 5, "سبعة أشخاص
+سوريين وفلسطينياً" = 8), and so does a count added further on ("62 شخصاً ...
+بالإضافة إلى 34 آخرين" = 96, "along with two others"). A group arrested or
+killed counts by its size ("خلية مكونة من ثلاثة أشخاص" = 3, "a cell of
+three"); its members named after it in the sentence ("بينهم أحد قادتها") are
+in that count. An arrest verb far from its object (Arabic puts the subject and
+the place first: "أوقفت وحدة من الجيش عند حاجز ... 62 سورياً") takes the first
+count of people after it. A number followed by goods or time ("400 ألف حبة",
+"15 عاماً") is not a count; vague amounts ("عشرات") are not numbers. "دون
+إصابات" / "no casualties" gives 0. "مقتل وإصابة 10" (one number for both)
+gives neither.
 """
 
 from __future__ import annotations
@@ -23,12 +30,18 @@ from streams.extract.incidents.vocab import Cue, IncidentVocab
 
 COUNTS = ("killed", "injured", "arrested")
 _WINDOW = 4  # words between a casualty word and its number
+_FAR = 12  # words between an arrest or casualty verb and a count of people it takes as object
+_GROUP_WORDS = 6  # words between a group ("خلية") and its size ("مكونة من ثلاثة")
+_ADD_WORDS = 8  # words between a count and one added to it ("... بالإضافة إلى 34 آخرين")
 _JOINERS = {"و", "and", "،", ","}
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _DIGIT = re.compile("[0-9]")  # the digits of a number token (TOKEN)
 _YEAR_WORDS = {"عام", "العام", "لعام", "year"}
 _INDEFINITE = {"a", "an"}
 _ARTICLES = {"a", "an", "one", "احد", "احدى", "لاحد", "باحد"}  # one only before a person: "أحد عناصر"
+_PLACE_WORDS = {"في", "بمدينه", "بقريه", "in", "at", "near", "قرب", "داخل"}  # the group's phrase ends at its place
+_NISBA_PLURAL = ("يين", "يون")
+_PREPOSITIONS = {"من", "مع", "عن", "علي", "الي", "بين", "ضد", "with", "from", "of", "against", "between", "to"}  # an adjective of origin after a count: "سبعة أشخاص سوريين"
 
 
 @dataclass(slots=True)
@@ -36,6 +49,8 @@ class _Number:
     value: int
     start: int  # token index
     end: int  # token index after the number (and its noun)
+    # "stated" (a number, a dual), "implied" (a person alone: "مقتل عنصر", "أحد قادتها"), "group" (a group's size)
+    kind: str = "stated"
 
 
 def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collection[str] = COUNTS) -> dict[str, int]:
@@ -48,25 +63,35 @@ def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collecti
             for c in cues if c.label in COUNTS or c.label == "seized_people"]
     if not hits:
         return out
+    cue_at = {i for i, _, _ in hits}
     at = _number_tokens(words, cues)
     months = {words.index_at(c.start) for c in cues if c.label.startswith("mo:")}
-    numbers = _numbers(words, at, months, vocab)
+    numbers = _numbers(words, at, months, vocab, cue_at)
     used: set[int] = set()
     plain = [(i, label) for i, label, _ in hits]
+    found: dict[str, list[list[_Number]]] = {}
     for k, (i, label, cue) in enumerate(hits):
         if _combined(plain, k, words, numbers):
             continue
-        group = _attached(i, numbers, used, words, vocab, {j for j, _ in plain})
+        group = _attached(i, numbers, used, words, vocab, cue_at)
         if group and cue == "seized_people" and not _people(words, group[0], vocab):
             continue
         if group and label in wanted:
-            out[label] = out.get(label, 0) + sum(n.value for n in group)
+            group += _added(group[-1], numbers, used, words, vocab, cue_at)
+            found.setdefault(label, []).append(group)
+    for label, groups in found.items():
+        if any(g[0].kind == "group" for g in groups):  # a group's size holds the members named with it
+            groups = [g for g in groups if any(n.kind != "implied" for n in g)]
+        out[label] = out.get(label, 0) + sum(n.value for g in groups for n in g)
     return out
 
 
 def _people(words: Words, number: _Number, vocab: IncidentVocab) -> bool:
-    """Whether the count is of people ("سبعة أشخاص", "12 لبنانياً"), not of goods ("سبع سيارات")."""
+    """Whether the count is of people ("سبعة أشخاص", "خمسة من العناصر", "12 لبنانياً"), not of goods
+    ("سبع سيارات")."""
     noun = number.end - 1
+    if noun > number.start and words.toks[noun] == "من" and noun + 1 < len(words.toks):
+        noun += 1  # "خمسة من العناصر"
     return noun > number.start and (words.is_in(noun, vocab.tokens["person"]) or words.is_in(noun, vocab.tokens["people"])
                                     or words.toks[noun].endswith(("يا", "يين", "يون")))
 
@@ -106,7 +131,8 @@ def _number_tokens(words: Words, cues: list[Cue]) -> dict[int, tuple[int, int]]:
     return at
 
 
-def _numbers(words: Words, at: dict[int, tuple[int, int]], months: set[int], vocab: IncidentVocab) -> list[_Number]:
+def _numbers(words: Words, at: dict[int, tuple[int, int]], months: set[int], vocab: IncidentVocab,
+             cue_at: set[int]) -> list[_Number]:
     """Every count the sentence writes, in order (a count with the noun after it)."""
     out: list[_Number] = []
     toks = words.toks
@@ -122,11 +148,12 @@ def _numbers(words: Words, at: dict[int, tuple[int, int]], months: set[int], voc
         end = done = i + size
         if _not_a_count(words, i, end, at, months, vocab):
             continue
-        if value == 1 and toks[i] in _ARTICLES and not _person_soon(words, end, vocab):
+        article = value == 1 and toks[i] in _ARTICLES
+        if article and not _person_soon(words, end, vocab) and not _bare_one(toks[i], i, cue_at):
             continue
         if end < n and end not in at:  # the noun counted: "4 جنود", "أربعة أشخاص"
             end += 1
-        out.append(_Number(value, i, end))
+        out.append(_Number(value, i, end, "implied" if article and toks[i] != "one" else "stated"))
         done = end
     return out
 
@@ -138,6 +165,12 @@ def _not_a_count(words: Words, i: int, end: int, at: dict[int, tuple[int, int]],
     if _YEAR.match(toks[i]) or (i > 0 and (i - 1 in months or toks[i - 1] in _YEAR_WORDS)):
         return True
     return end < len(toks) and (end in at or end in months or words.is_in(end, vocab.not_people))
+
+
+def _bare_one(tok: str, i: int, cue_at: set[int]) -> bool:
+    """Whether "one" at token ``i`` is a count by itself: right after a casualty word or just before one
+    ("killing one and injuring two", "one was killed")."""
+    return tok == "one" and (i - 1 in cue_at or i + 1 in cue_at or i + 2 in cue_at)
 
 
 def _person_soon(words: Words, i: int, vocab: IncidentVocab) -> bool:
@@ -155,14 +188,19 @@ def _attached(i: int, numbers: list[_Number], used: set[int], words: Words, voca
     # right before: "25 شهيداً", "100 جريح"
     k = next((x for x, num in enumerate(numbers) if num.start < i <= num.end and x not in used), None)
     if k is not None:
-        return _joined(_list_start(k, numbers, used, words, cue_at), numbers, used, words, cue_at)
+        return _joined(_list_start(k, numbers, used, words, cue_at), numbers, used, words, cue_at, vocab)
     # after: "مقتل 4", "مقتل أكثر من 25", "killing four"; "مقتل عنصر" (a person alone is one)
     j = i + 1
     steps = 0
     while j < len(toks) and steps < _WINDOW and j not in cue_at:
         k = next((x for x, num in enumerate(numbers) if num.start == j and x not in used), None)
         if k is not None:
-            return _joined(k, numbers, used, words, cue_at)
+            return _joined(k, numbers, used, words, cue_at, vocab)
+        if words.is_in(j, vocab.tokens["group"]):  # "خلية مكونة من ثلاثة أشخاص", "a cell of three"
+            k = _group_size(j, numbers, used, words, vocab, cue_at)
+            if k is not None:
+                numbers[k].kind = "group"
+                return _joined(k, numbers, used, words, cue_at, vocab)
         if words.is_in(j, vocab.tokens["person"]):
             return _singles(words, j, vocab)
         skip = words.phrase_at(j, approx)
@@ -175,22 +213,79 @@ def _attached(i: int, numbers: list[_Number], used: set[int], words: Words, voca
                 not any(num.end <= c < i for c in cue_at):
             best = k
     if best is not None:
-        return _joined(_list_start(best, numbers, used, words, cue_at), numbers, used, words, cue_at)
+        return _joined(_list_start(best, numbers, used, words, cue_at), numbers, used, words, cue_at, vocab)
     # before, singular: "An Iraqi soldier was killed"
     for j in range(max(0, i - _WINDOW), i):
         if toks[j] in ("a", "an") and _person_soon(words, j + 1, vocab):
-            return [_Number(1, j, j + 1)]
+            return [_Number(1, j, j + 1, "implied")]
+    # far after, people only: "أوقفت وحدة من الجيش عند حاجز دير عمار 62 سورياً"
+    for k, num in enumerate(numbers):
+        if num.start > i + _FAR or any(i < c < num.start for c in cue_at):
+            break
+        if k not in used and num.start > i and _people(words, num, vocab) and not _governed(words, num.start, vocab):
+            return _joined(k, numbers, used, words, cue_at, vocab)
     return []
+
+
+def _governed(words: Words, i: int, vocab: IncidentVocab) -> bool:
+    """Whether the number at token ``i`` follows a preposition or a group's "of" ("قرية تضم 300 شخص",
+    "مع أربعة مسلحين"): it is not the object of a verb before it."""
+    before = i - 1
+    return before < 0 or words.toks[before] in _PREPOSITIONS or \
+        any(words.phrase_at(p, vocab.tokens["group_of"]) == i - p for p in range(max(0, i - 3), i))
+
+
+def _group_size(j: int, numbers: list[_Number], used: set[int], words: Words, vocab: IncidentVocab,
+                cue_at: set[int]) -> int | None:
+    """The count giving the size of the group named at token ``j`` ("خلية تابعة لداعش مكونة من ثلاثة
+    أشخاص", "a gang of four"), or None."""
+    for m in range(j + 1, min(j + 1 + _GROUP_WORDS, len(words.toks))):
+        if m in cue_at or words.toks[m] in _PLACE_WORDS:
+            return None
+        size = words.phrase_at(m, vocab.tokens["group_of"])
+        if size:
+            k = next((x for x, num in enumerate(numbers) if num.start == m + size and x not in used), None)
+            if k is not None:
+                return k
+    return None
+
+
+def _added(last: _Number, numbers: list[_Number], used: set[int], words: Words, vocab: IncidentVocab,
+           cue_at: set[int]) -> list[_Number]:
+    """Counts added further on to the one ending with ``last`` ("62 شخصاً داخل 4 آليات، بالإضافة إلى
+    34 آخرين", "two soldiers, along with three others"): the added count follows an `addition` phrase
+    and is of `others` or of people; none across another casualty word."""
+    out: list[_Number] = []
+    for k, num in enumerate(numbers):
+        if k in used or num.start < last.end:
+            continue
+        if num.start - last.end > _ADD_WORDS or any(last.end <= c < num.start for c in cue_at):
+            break
+        if _addition_before(words, num.start, last.end, vocab) and \
+                (words.is_in(num.end - 1, vocab.tokens["others"]) or _people(words, num, vocab)):
+            more = _joined(k, numbers, used, words, cue_at, vocab)
+            out += more
+            last = more[-1]
+    return out
+
+
+def _addition_before(words: Words, start: int, low: int, vocab: IncidentVocab) -> bool:
+    """Whether an `addition` phrase ends right before token ``start`` (not before token ``low``), or the
+    number carries "و" ("وخمسة آخرين")."""
+    tok = words.toks[start]
+    if tok.startswith("و") and len(tok) > 1 and not tok.isascii():
+        return True
+    return any(words.phrase_at(p, vocab.tokens["addition"]) == start - p for p in range(max(low, start - 3), start))
 
 
 def _singles(words: Words, j: int, vocab: IncidentVocab) -> list[_Number]:
     """A person alone is one, and each person joined to it ("استشهاد آمر فوج ومقاتل" = 2)."""
-    out = [_Number(1, j, j + 1)]
+    out = [_Number(1, j, j + 1, "implied")]
     k = j + 1
     while k < min(len(words.toks), j + 3):
         tok = words.toks[k]
         if tok.startswith("و") and words.is_in(k, vocab.tokens["person"]):
-            out.append(_Number(1, k, k + 1))
+            out.append(_Number(1, k, k + 1, "implied"))
             j = k
         k += 1
     return out
@@ -203,14 +298,37 @@ def _list_start(k: int, numbers: list[_Number], used: set[int], words: Words, cu
     return k
 
 
-def _joined(k: int, numbers: list[_Number], used: set[int], words: Words, cue_at: set[int]) -> list[_Number]:
+def _joined(k: int, numbers: list[_Number], used: set[int], words: Words, cue_at: set[int],
+            vocab: IncidentVocab) -> list[_Number]:
+    """Count ``k`` and the counts listed after it ("ضابطاً وأربعة جنود"), with a single person
+    joined at the end ("سبعة أشخاص سوريين وفلسطينياً")."""
     group = [numbers[k]]
     used.add(k)
     while k + 1 < len(numbers) and k + 1 not in used and _joins(numbers[k], numbers[k + 1], words, cue_at):
         k += 1
         group.append(numbers[k])
         used.add(k)
+    one = _joined_single(group[-1], numbers, words, vocab, cue_at)
+    if one is not None:
+        group.append(one)
     return group
+
+
+def _joined_single(last: _Number, numbers: list[_Number], words: Words, vocab: IncidentVocab,
+                   cue_at: set[int]) -> _Number | None:
+    """One person joined by "و" right after a count (past an adjective of origin): "وفلسطينياً" in
+    "سبعة أشخاص سوريين، وفلسطينياً", "وضابط" in "ثلاثة جنود وضابط"."""
+    toks = words.toks
+    k = last.end
+    if k < len(toks) and k not in cue_at and toks[k].endswith(_NISBA_PLURAL):
+        k += 1
+    if k >= len(toks) or k in cue_at or len(toks[k]) < 3 or toks[k][0] != "و" or \
+            any(num.start == k for num in numbers):
+        return None
+    rest = toks[k][1:]
+    if words.is_in(k, vocab.tokens["person"]) or (rest.endswith("يا") and len(rest) >= 5):
+        return _Number(1, k, k + 1)
+    return None
 
 
 def _joins(a: _Number, b: _Number, words: Words, cue_at: set[int]) -> bool:
