@@ -153,3 +153,10 @@ def test_an_abbreviation_does_not_end_the_sentence() -> None:
     [strike] = incidents_of("U.S. forces carried out air strikes near Albu Kamal on Tuesday.")
     assert strike.evidence.startswith("U.S. forces carried out air strikes")
     assert strike.actors == ["us_forces"]
+
+
+def test_a_later_telling_adds_the_sides_it_names() -> None:
+    text = ("قسد تعتقل عنصرين من داعش في مدينة الحسكة.\n"
+            "ونفذت قوات قسد العملية في مدينة الحسكة بدعم من التحالف الدولي واعتقلت عنصرين من تنظيم داعش.")
+    [raid] = incidents_of(text)
+    assert (sorted(raid.actors), raid.targets) == (["coalition", "sdf"], ["isis"])
