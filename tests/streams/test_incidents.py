@@ -142,8 +142,9 @@ def test_incident_place(text: str, expected: str | None) -> None:
     ("خرجت مظاهرة في مدينة دير الزور ضد قسد.", [], ["sdf"]),
     ("اندلعت اشتباكات بين داعش وقسد في مدينة دير الزور.", ["isis", "sdf"], []),
     ("Security forces arrested two ISIS suspects in Kirkuk.", [], ["isis"]),
+    ("قتل جنديان بانفجار عبوة ناسفة من مخلفات تنظيم داعش في مدينة كركوك.", [], []),
 ], ids=["attack-on-checkpoint", "attack-by-glued-lam", "arrest-of-cell", "protest-against", "clash-both-sides",
-        "english-suspects"])
+        "english-suspects", "leftover-bomb-is-no-attack-by"])
 def test_actors_and_targets(text: str, actors: list[str], targets: list[str]) -> None:
     [incident] = incidents_of(text)
     assert (sorted(incident.actors), sorted(incident.targets)) == (sorted(actors), sorted(targets))
