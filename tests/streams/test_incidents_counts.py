@@ -63,6 +63,12 @@ CASES = [
     ("count-and-officer", "قتل ثلاثة جنود وضابط بهجوم على حاجز في مدينة كركوك.", {"killed": 4}),
     ("english-killing-one", "An airstrike hit a base near Kirkuk, killing one and injuring two fighters.",
      {"killed": 1, "injured": 2}),
+    ("person-added", "أسفر الهجوم عن مقتل عنصرين من الشرطة، بالإضافة إلى مدني، في مدينة كركوك.", {"killed": 3}),
+    ("dual-with-pronoun", "اعتقلت قوات الأمن رجلاً ونجليه في مدينة حمص.", {"arrested": 3}),
+    # a count another casualty word follows at once is that word's
+    ("english-others-injured", "Gunmen attacked a checkpoint in Kirkuk, killing two soldiers, and three others "
+     "were injured.", {"killed": 2, "injured": 3}),
+    ("others-then-injured", "قتل ثلاثة جنود وأربعة آخرون أصيبوا بهجوم في مدينة كركوك.", {"killed": 3, "injured": 4}),
 ]
 
 
@@ -77,6 +83,12 @@ def test_incident_counts(text: str, expected: dict[str, int]) -> None:
 def test_a_later_sentence_fills_a_count_the_report_lacks() -> None:
     text = ("قتل عنصران من قسد بهجوم مسلح على حاجز في مدينة الحسكة.\n"
             "وأصيب في الهجوم ثلاثة عناصر آخرون نقلوا إلى المستشفى.")
+    [attack] = incidents_of(text)
+    assert (attack.killed, attack.injured) == (2, 3)
+
+
+def test_a_later_sentence_with_numbers_fills_the_counts() -> None:
+    text = "Gunmen attacked a checkpoint in Kirkuk. Two people were killed and three others injured."
     [attack] = incidents_of(text)
     assert (attack.killed, attack.injured) == (2, 3)
 

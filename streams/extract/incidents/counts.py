@@ -7,8 +7,10 @@ after it ("مقتل 4 جنود", "killing four", "اعتقال 14 شخصاً") o
 folded), count words (ثلاثة، four), dual nouns ("عنصران" = 2) and a
 singular person noun ("مقتل عنصر" = 1, "a soldier was killed" = 1). Counts
 joined by "و" / "and" / a comma add up ("ضابطاً وأربعة جنود" = 5, "سبعة أشخاص
-سوريين وفلسطينياً" = 8), and so does a count added further on ("62 شخصاً ...
-بالإضافة إلى 34 آخرين" = 96, "along with two others"). A group arrested or
+سوريين وفلسطينياً" = 8), and so does a count or a person added further on ("62
+شخصاً ... بالإضافة إلى 34 آخرين" = 96, "along with two others", "بالإضافة إلى
+مدني"). A count another casualty word follows at once is that word's ("two were
+killed and three others injured"). A group arrested or
 killed counts by its size ("خلية مكونة من ثلاثة أشخاص" = 3, "a cell of
 three"); its members named after it in the sentence ("بينهم أحد قادتها") are
 in that count. An arrest verb far from its object (Arabic puts the subject and
@@ -41,6 +43,7 @@ _INDEFINITE = {"a", "an"}
 _ARTICLES = {"a", "an", "one", "احد", "احدى", "لاحد", "باحد"}  # one only before a person: "أحد عناصر"
 _PLACE_WORDS = {"في", "بمدينه", "بقريه", "in", "at", "near", "قرب", "داخل"}  # the group's phrase ends at its place
 _NISBA_PLURAL = ("يين", "يون")
+_AUXILIARIES = {"was", "were", "are", "is", "been", "have", "has", "had"}  # "three others were injured"
 _PREPOSITIONS = {"من", "مع", "عن", "علي", "الي", "بين", "ضد", "with", "from", "of", "against", "between", "to"}  # an adjective of origin after a count: "سبعة أشخاص سوريين"
 
 
@@ -77,7 +80,7 @@ def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collecti
         if group and cue == "seized_people" and not _people(words, group[0], vocab):
             continue
         if group and label in wanted:
-            group += _added(group[-1], numbers, used, words, vocab, cue_at)
+            group += _added(group[-1], numbers, used, words, vocab, cue_at, i)
             found.setdefault(label, []).append(group)
     for label, groups in found.items():
         if any(g[0].kind == "group" for g in groups):  # a group's size holds the members named with it
@@ -188,19 +191,21 @@ def _attached(i: int, numbers: list[_Number], used: set[int], words: Words, voca
     # right before: "25 شهيداً", "100 جريح"
     k = next((x for x, num in enumerate(numbers) if num.start < i <= num.end and x not in used), None)
     if k is not None:
-        return _joined(_list_start(k, numbers, used, words, cue_at), numbers, used, words, cue_at, vocab)
+        return _joined(_list_start(k, numbers, used, words, cue_at), numbers, used, words, cue_at, vocab, i)
     # after: "مقتل 4", "مقتل أكثر من 25", "killing four"; "مقتل عنصر" (a person alone is one)
     j = i + 1
     steps = 0
     while j < len(toks) and steps < _WINDOW and j not in cue_at:
         k = next((x for x, num in enumerate(numbers) if num.start == j and x not in used), None)
         if k is not None:
-            return _joined(k, numbers, used, words, cue_at, vocab)
+            if _told_by(words, numbers[k], cue_at) is not None:
+                break  # "two were killed and three others injured": the three are the injured
+            return _joined(k, numbers, used, words, cue_at, vocab, i)
         if words.is_in(j, vocab.tokens["group"]):  # "خلية مكونة من ثلاثة أشخاص", "a cell of three"
             k = _group_size(j, numbers, used, words, vocab, cue_at)
             if k is not None:
                 numbers[k].kind = "group"
-                return _joined(k, numbers, used, words, cue_at, vocab)
+                return _joined(k, numbers, used, words, cue_at, vocab, i)
         if words.is_in(j, vocab.tokens["person"]):
             return _singles(words, j, vocab)
         skip = words.phrase_at(j, approx)
@@ -213,7 +218,7 @@ def _attached(i: int, numbers: list[_Number], used: set[int], words: Words, voca
                 not any(num.end <= c < i for c in cue_at):
             best = k
     if best is not None:
-        return _joined(_list_start(best, numbers, used, words, cue_at), numbers, used, words, cue_at, vocab)
+        return _joined(_list_start(best, numbers, used, words, cue_at), numbers, used, words, cue_at, vocab, i)
     # before, singular: "An Iraqi soldier was killed"
     for j in range(max(0, i - _WINDOW), i):
         if toks[j] in ("a", "an") and _person_soon(words, j + 1, vocab):
@@ -223,7 +228,7 @@ def _attached(i: int, numbers: list[_Number], used: set[int], words: Words, voca
         if num.start > i + _FAR or any(i < c < num.start for c in cue_at):
             break
         if k not in used and num.start > i and _people(words, num, vocab) and not _governed(words, num.start, vocab):
-            return _joined(k, numbers, used, words, cue_at, vocab)
+            return _joined(k, numbers, used, words, cue_at, vocab, i)
     return []
 
 
@@ -251,7 +256,7 @@ def _group_size(j: int, numbers: list[_Number], used: set[int], words: Words, vo
 
 
 def _added(last: _Number, numbers: list[_Number], used: set[int], words: Words, vocab: IncidentVocab,
-           cue_at: set[int]) -> list[_Number]:
+           cue_at: set[int], i: int) -> list[_Number]:
     """Counts added further on to the one ending with ``last`` ("62 شخصاً داخل 4 آليات، بالإضافة إلى
     34 آخرين", "two soldiers, along with three others"): the added count follows an `addition` phrase
     and is of `others` or of people; none across another casualty word."""
@@ -261,12 +266,31 @@ def _added(last: _Number, numbers: list[_Number], used: set[int], words: Words, 
             continue
         if num.start - last.end > _ADD_WORDS or any(last.end <= c < num.start for c in cue_at):
             break
-        if _addition_before(words, num.start, last.end, vocab) and \
+        if _addition_before(words, num.start, last.end, vocab) and _told_by(words, num, cue_at) is None and \
                 (words.is_in(num.end - 1, vocab.tokens["others"]) or _people(words, num, vocab)):
-            more = _joined(k, numbers, used, words, cue_at, vocab)
+            more = _joined(k, numbers, used, words, cue_at, vocab, i)
             out += more
             last = more[-1]
+    # one person added: "مقتل عنصرين من الشرطة، بالإضافة إلى مدني"
+    for j in range(last.end, min(last.end + _ADD_WORDS, len(words.toks))):
+        if j in cue_at or any(num.start == j for num in numbers):
+            break
+        size = words.phrase_at(j, vocab.tokens["addition"])
+        if size and not words.toks[j].isascii() and words.is_in(j + size, vocab.tokens["person"]):
+            out.append(_Number(1, j + size, j + size + 1))
+            break
     return out
+
+
+def _told_by(words: Words, num: _Number, cue_at: set[int]) -> int | None:
+    """The casualty word that follows the count at once ("and three others injured", "وأربعة آخرون
+    أصيبوا"), whose count it is; None if none does."""
+    if num.end - 1 > num.start and words.toks[num.end - 1] in _JOINERS:
+        return None  # "killing one and injuring two": no noun, the next word is another act's
+    at = num.end + 1 if num.end < len(words.toks) and words.toks[num.end] in _AUXILIARIES else num.end
+    if at in cue_at and not words.between(num.end - 1, num.end) and not words.between(at - 1, at):
+        return at
+    return None
 
 
 def _addition_before(words: Words, start: int, low: int, vocab: IncidentVocab) -> bool:
@@ -299,12 +323,15 @@ def _list_start(k: int, numbers: list[_Number], used: set[int], words: Words, cu
 
 
 def _joined(k: int, numbers: list[_Number], used: set[int], words: Words, cue_at: set[int],
-            vocab: IncidentVocab) -> list[_Number]:
+            vocab: IncidentVocab, hit: int) -> list[_Number]:
     """Count ``k`` and the counts listed after it ("ضابطاً وأربعة جنود"), with a single person
-    joined at the end ("سبعة أشخاص سوريين وفلسطينياً")."""
+    joined at the end ("سبعة أشخاص سوريين وفلسطينياً"), for the casualty word at token ``hit``
+    (a count another casualty word follows at once is that word's: "two killed and three others
+    injured")."""
     group = [numbers[k]]
     used.add(k)
-    while k + 1 < len(numbers) and k + 1 not in used and _joins(numbers[k], numbers[k + 1], words, cue_at):
+    while k + 1 < len(numbers) and k + 1 not in used and _joins(numbers[k], numbers[k + 1], words, cue_at) \
+            and _told_by(words, numbers[k + 1], cue_at) in (None, hit):
         k += 1
         group.append(numbers[k])
         used.add(k)
