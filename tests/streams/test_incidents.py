@@ -142,8 +142,9 @@ def test_incident_place(text: str, expected: str | None) -> None:
     ("خرجت مظاهرة في مدينة دير الزور ضد قسد.", [], ["sdf"]),
     ("اندلعت اشتباكات بين داعش وقسد في مدينة دير الزور.", ["isis", "sdf"], []),
     ("Security forces arrested two ISIS suspects in Kirkuk.", [], ["isis"]),
+    ("قتل جنديان بانفجار عبوة ناسفة من مخلفات تنظيم داعش في مدينة كركوك.", [], []),
 ], ids=["attack-on-checkpoint", "attack-by-glued-lam", "arrest-of-cell", "protest-against", "clash-both-sides",
-        "english-suspects"])
+        "english-suspects", "leftover-bomb-is-no-attack-by"])
 def test_actors_and_targets(text: str, actors: list[str], targets: list[str]) -> None:
     [incident] = incidents_of(text)
     assert (sorted(incident.actors), sorted(incident.targets)) == (sorted(actors), sorted(targets))
@@ -153,3 +154,10 @@ def test_an_abbreviation_does_not_end_the_sentence() -> None:
     [strike] = incidents_of("U.S. forces carried out air strikes near Albu Kamal on Tuesday.")
     assert strike.evidence.startswith("U.S. forces carried out air strikes")
     assert strike.actors == ["us_forces"]
+
+
+def test_a_later_telling_adds_the_sides_it_names() -> None:
+    text = ("قسد تعتقل عنصرين من داعش في مدينة الحسكة.\n"
+            "ونفذت قوات قسد العملية في مدينة الحسكة بدعم من التحالف الدولي واعتقلت عنصرين من تنظيم داعش.")
+    [raid] = incidents_of(text)
+    assert (sorted(raid.actors), raid.targets) == (["coalition", "sdf"], ["isis"])

@@ -35,6 +35,40 @@ CASES = [
      {"killed": 4, "injured": 2}),
     ("english-a-soldier", "An Iraqi soldier was killed in an attack in Kirkuk.", {"killed": 1}),
     ("english-arrested", "Security forces arrested six suspects in a raid in Kirkuk.", {"arrested": 6}),
+    # a group counts by its size; its members named after it are in that count
+    ("cell-of-n", "ألقت قوى الأمن القبض على خلية تابعة لتنظيم داعش مكونة من أربعة أشخاص في مدينة الحسكة.",
+     {"arrested": 4}),
+    ("cell-members-in-its-size", "اعتقلت القوات خلية مؤلفة من خمسة عناصر في مدينة الرقة، واعتقلت خلال العملية "
+     "أحد قادة التنظيم.", {"arrested": 5}),
+    ("english-cell-of", "Security forces arrested a cell of three ISIS members in Kirkuk.", {"arrested": 3}),
+    ("english-gang-made-up-of", "Police arrested a smuggling gang made up of four men in Kirkuk.", {"arrested": 4}),
+    ("group-without-size", "اعتقلت قوى الأمن خلية تابعة لتنظيم داعش في مدينة الحسكة.", {}),
+    # counts added further on, of the same kind of victim
+    ("sum-others", "أوقفت دورية للجيش عند حاجز على مدخل مدينة حمص 20 شخصاً، بالإضافة إلى سبعة آخرين.",
+     {"arrested": 27}),
+    ("sum-of-people", "قتل أربعة جنود من الطرفين في مدينة الرقة و3 مدنيين.", {"killed": 7}),
+    ("english-others", "Gunmen attacked a checkpoint in Kirkuk, killing two soldiers along with three others.", {"killed": 5}),
+    ("sum-not-goods", "اعتقلت الشرطة أربعة أشخاص بالإضافة إلى ثلاث سيارات في مدينة حمص.", {"arrested": 4}),
+    ("sum-not-across-casualty-word", "قتل ثلاثة جنود في الهجوم وأصيب خمسة آخرون في مدينة كركوك.",
+     {"killed": 3, "injured": 5}),
+    # an arrest verb far from its object (subject, time and place first)
+    ("far-object", "اعتقلت قوات الأمن فجر اليوم في حي الميدان بمدينة دمشق تسعة مطلوبين.", {"arrested": 9}),
+    # duals, and plurals spelt like them
+    ("dual-brothers", "اعتقلت الشرطة شقيقين بعد مداهمة منزلهما في مدينة كركوك.", {"arrested": 2}),
+    ("dual-drivers", "ضبطت دورية للجمارك شاحنتين محملتين بالمازوت في مدينة حمص وأوقفت السائقين.",
+     {"arrested": 2}),
+    ("plural-is-not-dual", "اعتقلت قوات الأمن مسلحين في مدينة كركوك.", {}),
+    # one person joined after a count
+    ("count-and-nisba", "اعتقلت قوات الأمن خمسة أشخاص عراقيين، وسورياً في مدينة كركوك.", {"arrested": 6}),
+    ("count-and-officer", "قتل ثلاثة جنود وضابط بهجوم على حاجز في مدينة كركوك.", {"killed": 4}),
+    ("english-killing-one", "An airstrike hit a base near Kirkuk, killing one and injuring two fighters.",
+     {"killed": 1, "injured": 2}),
+    ("person-added", "أسفر الهجوم عن مقتل عنصرين من الشرطة، بالإضافة إلى مدني، في مدينة كركوك.", {"killed": 3}),
+    ("dual-with-pronoun", "اعتقلت قوات الأمن رجلاً ونجليه في مدينة حمص.", {"arrested": 3}),
+    # a count another casualty word follows at once is that word's
+    ("english-others-injured", "Gunmen attacked a checkpoint in Kirkuk, killing two soldiers, and three others "
+     "were injured.", {"killed": 2, "injured": 3}),
+    ("others-then-injured", "قتل ثلاثة جنود وأربعة آخرون أصيبوا بهجوم في مدينة كركوك.", {"killed": 3, "injured": 4}),
 ]
 
 
@@ -53,6 +87,22 @@ def test_a_later_sentence_fills_a_count_the_report_lacks() -> None:
     assert (attack.killed, attack.injured) == (2, 3)
 
 
+def test_a_later_sentence_with_numbers_fills_the_counts() -> None:
+    text = "Gunmen attacked a checkpoint in Kirkuk. Two people were killed and three others injured."
+    [attack] = incidents_of(text)
+    assert (attack.killed, attack.injured) == (2, 3)
+
+
 def test_a_protest_does_not_count_the_dead_it_protests() -> None:
     [protest, *_] = incidents_of("خرجت مظاهرة في مدينة القامشلي احتجاجاً على مقتل ثلاثة مدنيين.")
     assert protest.type == "protest" and protest.killed is None
+
+
+def test_a_number_beyond_the_groups_place_is_not_its_size() -> None:
+    [raid] = incidents_of("اعتقلت قوات الأمن خلية لتنظيم داعش في قرية تضم 300 شخص شرق مدينة الحسكة.")
+    assert raid.arrested is None
+
+
+def test_a_clash_with_a_number_of_gunmen_adds_nothing_to_the_dead() -> None:
+    [clash] = incidents_of("قتل ثلاثة جنود خلال اشتباك مع أربعة مسلحين قرب مدينة كركوك.")
+    assert clash.killed == 3

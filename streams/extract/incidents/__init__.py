@@ -47,6 +47,7 @@ _ALWAYS_BLOCK = {"future", "statement", "ongoing"}
 _BLOCK_UNLESS_RECENT = {"background"}
 _RECENT_DAYS = 10  # a day this close to publication makes a sentence news, whatever its cues
 _OLD_DAYS = 31  # an event dated earlier than this before publication is recalled, not news
+_OWN_EVENT = ("t:", "w:", "d:")  # a trigger or a day of its own: a sentence tells another event
 _COUNT_LABELS = frozenset({"killed", "injured", "arrested", "seized_people", "no_casualties"})
 _NUMERIC_DATE = re.compile(r"\d[-/.]\d{1,2}[-/.]\d")  # 15-05-2017, 2024/3/10
 _YEARS = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
@@ -94,7 +95,7 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
         if event is not None:
             coded.append(event)
             last = index
-        elif index == last + 1 and not any(c.label[1] == ":" for c in sentence_cues):
+        elif index == last + 1 and not any(c.label.startswith(_OWN_EVENT) for c in sentence_cues):
             # a sentence right after the report, with no event of its own: its counts are the event's
             # ("... علماً أن عدد الجرحى يزيد عن 70")
             more = counts(Words.of(norm, start, end), [c for c in sentence_cues if c.label != "no_casualties"],

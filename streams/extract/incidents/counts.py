@@ -3,39 +3,40 @@
 A count is a number next to a casualty or arrest word (vocabulary `cues`):
 after it ("مقتل 4 جنود", "killing four", "اعتقال 14 شخصاً") or before it
 ("25 شهيداً", "two others wounded"), with approximate words in between
-("أكثر من 25" = 25). Numbers are digits (Arabic-Indic digits are already
-folded), count words (ثلاثة، four), dual nouns ("عنصران" = 2) and a
-singular person noun ("مقتل عنصر" = 1, "a soldier was killed" = 1). Counts
-joined by "و" / "and" / a comma add up ("ضابطاً وأربعة جنود" = 5). A number
-followed by goods or time ("400 ألف حبة", "15 عاماً") is not a count; vague
-amounts ("عشرات") are not numbers. "دون إصابات" / "no casualties" gives 0.
-"مقتل وإصابة 10" (one number for both) gives neither.
+("أكثر من 25" = 25). Numbers are what `numbers` reads (digits, count words,
+duals, "a soldier"), and a singular person noun ("مقتل عنصر" = 1). Counts
+joined by "و" / "and" / a comma add up ("ضابطاً وأربعة جنود" = 5, "سبعة أشخاص
+سوريين وفلسطينياً" = 8), and so does a count or a person added further on ("62
+شخصاً ... بالإضافة إلى 34 آخرين" = 96, "along with two others", "بالإضافة إلى
+مدني"). A count another casualty word follows at once is that word's ("two were
+killed and three others injured"). A group arrested or killed counts by its
+size ("خلية مكونة من ثلاثة أشخاص" = 3, "a cell of three"); its members named
+after it in the sentence ("واعتقال أحد قادتها") are in that count. An arrest verb far from its object (Arabic puts the subject and
+the place first: "أوقفت وحدة من الجيش عند حاجز ... 62 سورياً") takes the first
+count of people after it. A number followed by goods or time ("400 ألف حبة",
+"15 عاماً") is not a count; vague amounts ("عشرات") are not numbers. "دون
+إصابات" / "no casualties" gives 0. "مقتل وإصابة 10" (one number for both)
+gives neither.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
-from dataclasses import dataclass
 
+from streams.extract.incidents.numbers import Number, number_tokens, numbers_of, of_people, person_soon
 from streams.extract.incidents.sentences import Words
 from streams.extract.incidents.vocab import Cue, IncidentVocab
 
 COUNTS = ("killed", "injured", "arrested")
 _WINDOW = 4  # words between a casualty word and its number
+_FAR = 12  # words between an arrest or casualty verb and a count of people it takes as object
+_GROUP_WORDS = 6  # words between a group ("خلية") and its size ("مكونة من ثلاثة")
+_ADD_WORDS = 8  # words between a count and one added to it ("... بالإضافة إلى 34 آخرين")
 _JOINERS = {"و", "and", "،", ","}
-_YEAR = re.compile(r"^(?:19|20)\d\d$")
-_DIGIT = re.compile("[0-9]")  # the digits of a number token (TOKEN)
-_YEAR_WORDS = {"عام", "العام", "لعام", "year"}
-_INDEFINITE = {"a", "an"}
-_ARTICLES = {"a", "an", "one", "احد", "احدى", "لاحد", "باحد"}  # one only before a person: "أحد عناصر"
-
-
-@dataclass(slots=True)
-class _Number:
-    value: int
-    start: int  # token index
-    end: int  # token index after the number (and its noun)
+_PLACE_WORDS = {"في", "بمدينه", "بقريه", "in", "at", "near", "قرب", "داخل"}  # the group's phrase ends at its place
+_NISBA_PLURAL = ("يين", "يون")  # an adjective of origin after a count: "سبعة أشخاص سوريين"
+_AUXILIARIES = {"was", "were", "are", "is", "been", "have", "has", "had"}  # "three others were injured"
+_PREPOSITIONS = {"من", "مع", "عن", "علي", "الي", "بين", "ضد", "with", "from", "of", "against", "between", "to"}
 
 
 def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collection[str] = COUNTS) -> dict[str, int]:
@@ -48,30 +49,30 @@ def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collecti
             for c in cues if c.label in COUNTS or c.label == "seized_people"]
     if not hits:
         return out
-    at = _number_tokens(words, cues)
+    cue_at = {i for i, _, _ in hits}
+    at = number_tokens(words, cues)
     months = {words.index_at(c.start) for c in cues if c.label.startswith("mo:")}
-    numbers = _numbers(words, at, months, vocab)
+    numbers = numbers_of(words, at, months, vocab, cue_at)
     used: set[int] = set()
     plain = [(i, label) for i, label, _ in hits]
+    found: dict[str, list[list[Number]]] = {}
     for k, (i, label, cue) in enumerate(hits):
         if _combined(plain, k, words, numbers):
             continue
-        group = _attached(i, numbers, used, words, vocab, {j for j, _ in plain})
-        if group and cue == "seized_people" and not _people(words, group[0], vocab):
+        group = _attached(i, numbers, used, words, vocab, cue_at)
+        if group and cue == "seized_people" and not of_people(words, group[0], vocab):
             continue
         if group and label in wanted:
-            out[label] = out.get(label, 0) + sum(n.value for n in group)
+            group += _added(group[-1], numbers, used, words, vocab, cue_at, i)
+            found.setdefault(label, []).append(group)
+    for label, groups in found.items():
+        if any(g[0].kind == "group" for g in groups):  # a group's size holds the members named with it
+            groups = [g for g in groups if any(n.kind != "implied" for n in g)]
+        out[label] = out.get(label, 0) + sum(n.value for g in groups for n in g)
     return out
 
 
-def _people(words: Words, number: _Number, vocab: IncidentVocab) -> bool:
-    """Whether the count is of people ("سبعة أشخاص", "12 لبنانياً"), not of goods ("سبع سيارات")."""
-    noun = number.end - 1
-    return noun > number.start and (words.is_in(noun, vocab.tokens["person"]) or words.is_in(noun, vocab.tokens["people"])
-                                    or words.toks[noun].endswith(("يا", "يين", "يون")))
-
-
-def _combined(hits: list[tuple[int, str]], k: int, words: Words, numbers: list[_Number]) -> bool:
+def _combined(hits: list[tuple[int, str]], k: int, words: Words, numbers: list[Number]) -> bool:
     """Whether hit ``k`` and a casualty word of another kind share one number ("مقتل وإصابة 10",
     "killed and injured 10"); not when the first has a number of its own ("أربعة قتلوا وأصيب خمسة")."""
     i, label = hits[k]
@@ -88,66 +89,8 @@ def _combined(hits: list[tuple[int, str]], k: int, words: Words, numbers: list[_
     return False
 
 
-def _number_tokens(words: Words, cues: list[Cue]) -> dict[int, tuple[int, int]]:
-    """{token index: (value, tokens)} of each number the sentence writes: digits and count words
-    (the automaton found those; the longest reading wins: "أحد عشر" is 11, not 1)."""
-    toks = words.toks
-    at: dict[int, tuple[int, int]] = {}
-    if _DIGIT.search(words.norm, words.start, words.end):  # most sentences write no digit: no loop over tokens
-        at = {i: (int(tok), 1) for i, tok in enumerate(toks) if tok.isdigit() and len(tok) < 6}
-    if toks and toks[0].isascii():  # "a soldier was killed" (kept out of the automaton: "a" is everywhere)
-        at.update((i, (1, 1)) for i, tok in enumerate(toks) if tok in _INDEFINITE)
-    for c in cues:
-        if c.label.startswith("n:"):
-            i = words.index_at(c.start)
-            size = words.index_at(c.end - 1) - i + 1
-            if i not in at or at[i][1] < size:
-                at[i] = (int(c.label[2:]), size)
-    return at
-
-
-def _numbers(words: Words, at: dict[int, tuple[int, int]], months: set[int], vocab: IncidentVocab) -> list[_Number]:
-    """Every count the sentence writes, in order (a count with the noun after it)."""
-    out: list[_Number] = []
-    toks = words.toks
-    n = len(toks)
-    done = 0
-    for i in sorted(at):
-        if i < done:
-            continue
-        value, size = at[i]
-        if i > 0 and i - 1 >= done and i - 1 not in at and toks[i].startswith("و") \
-                and words.is_in(i - 1, vocab.tokens["person"]):
-            out.append(_Number(1, i - 1, i))  # "ضابطاً وأربعة جنود": one officer, then four soldiers
-        end = done = i + size
-        if _not_a_count(words, i, end, at, months, vocab):
-            continue
-        if value == 1 and toks[i] in _ARTICLES and not _person_soon(words, end, vocab):
-            continue
-        if end < n and end not in at:  # the noun counted: "4 جنود", "أربعة أشخاص"
-            end += 1
-        out.append(_Number(value, i, end))
-        done = end
-    return out
-
-
-def _not_a_count(words: Words, i: int, end: int, at: dict[int, tuple[int, int]], months: set[int],
-                 vocab: IncidentVocab) -> bool:
-    """Goods or time ("400 ألف حبة", "15 عاماً"), a date ("20 كانون الأول"), a range ("150-180"), a year."""
-    toks = words.toks
-    if _YEAR.match(toks[i]) or (i > 0 and (i - 1 in months or toks[i - 1] in _YEAR_WORDS)):
-        return True
-    return end < len(toks) and (end in at or end in months or words.is_in(end, vocab.not_people))
-
-
-def _person_soon(words: Words, i: int, vocab: IncidentVocab) -> bool:
-    """Whether a person ("a soldier", "an Iraqi soldier") or people ("أحد عناصر") follow token ``i``."""
-    return any(words.is_in(j, vocab.tokens["person"]) or words.is_in(j, vocab.tokens["people"])
-               for j in range(i, min(i + 3, len(words.toks))))
-
-
-def _attached(i: int, numbers: list[_Number], used: set[int], words: Words, vocab: IncidentVocab,
-              cue_at: set[int]) -> list[_Number]:
+def _attached(i: int, numbers: list[Number], used: set[int], words: Words, vocab: IncidentVocab,
+              cue_at: set[int]) -> list[Number]:
     """The count (possibly several joined) that belongs to the casualty word at token ``i``
     (``cue_at``: where the sentence's casualty words stand; a search stops at another one)."""
     toks = words.toks
@@ -155,14 +98,21 @@ def _attached(i: int, numbers: list[_Number], used: set[int], words: Words, voca
     # right before: "25 شهيداً", "100 جريح"
     k = next((x for x, num in enumerate(numbers) if num.start < i <= num.end and x not in used), None)
     if k is not None:
-        return _joined(_list_start(k, numbers, used, words, cue_at), numbers, used, words, cue_at)
+        return _joined(_list_start(k, numbers, used, words, cue_at), numbers, used, words, cue_at, vocab, i)
     # after: "مقتل 4", "مقتل أكثر من 25", "killing four"; "مقتل عنصر" (a person alone is one)
     j = i + 1
     steps = 0
     while j < len(toks) and steps < _WINDOW and j not in cue_at:
         k = next((x for x, num in enumerate(numbers) if num.start == j and x not in used), None)
         if k is not None:
-            return _joined(k, numbers, used, words, cue_at)
+            if _told_by(words, numbers[k], cue_at) is not None:
+                break  # "two were killed and three others injured": the three are the injured
+            return _joined(k, numbers, used, words, cue_at, vocab, i)
+        if words.is_in(j, vocab.tokens["group"]):  # "خلية مكونة من ثلاثة أشخاص", "a cell of three"
+            k = _group_size(j, numbers, used, words, vocab, cue_at)
+            if k is not None:
+                numbers[k].kind = "group"
+                return _joined(k, numbers, used, words, cue_at, vocab, i)
         if words.is_in(j, vocab.tokens["person"]):
             return _singles(words, j, vocab)
         skip = words.phrase_at(j, approx)
@@ -175,45 +125,147 @@ def _attached(i: int, numbers: list[_Number], used: set[int], words: Words, voca
                 not any(num.end <= c < i for c in cue_at):
             best = k
     if best is not None:
-        return _joined(_list_start(best, numbers, used, words, cue_at), numbers, used, words, cue_at)
+        return _joined(_list_start(best, numbers, used, words, cue_at), numbers, used, words, cue_at, vocab, i)
     # before, singular: "An Iraqi soldier was killed"
     for j in range(max(0, i - _WINDOW), i):
-        if toks[j] in ("a", "an") and _person_soon(words, j + 1, vocab):
-            return [_Number(1, j, j + 1)]
+        if toks[j] in ("a", "an") and person_soon(words, j + 1, vocab):
+            return [Number(1, j, j + 1, "implied")]
+    # far after, people only: "أوقفت وحدة من الجيش عند حاجز دير عمار 62 سورياً"
+    for k, num in enumerate(numbers):
+        if num.start > i + _FAR or any(i < c < num.start for c in cue_at):
+            break
+        if k not in used and num.start > i and of_people(words, num, vocab) and not _governed(words, num.start, vocab):
+            return _joined(k, numbers, used, words, cue_at, vocab, i)
     return []
 
 
-def _singles(words: Words, j: int, vocab: IncidentVocab) -> list[_Number]:
+def _governed(words: Words, i: int, vocab: IncidentVocab) -> bool:
+    """Whether the number at token ``i`` follows a preposition or a group's "of" ("قرية تضم 300 شخص",
+    "مع أربعة مسلحين"): it is not the object of a verb before it."""
+    before = i - 1
+    return before < 0 or words.toks[before] in _PREPOSITIONS or \
+        any(words.phrase_at(p, vocab.tokens["group_of"]) == i - p for p in range(max(0, i - 3), i))
+
+
+def _group_size(j: int, numbers: list[Number], used: set[int], words: Words, vocab: IncidentVocab,
+                cue_at: set[int]) -> int | None:
+    """The count giving the size of the group named at token ``j`` ("خلية تابعة لداعش مكونة من ثلاثة
+    أشخاص", "a gang of four"), or None."""
+    for m in range(j + 1, min(j + 1 + _GROUP_WORDS, len(words.toks))):
+        if m in cue_at or words.toks[m] in _PLACE_WORDS:
+            return None
+        size = words.phrase_at(m, vocab.tokens["group_of"])
+        if size:
+            k = next((x for x, num in enumerate(numbers) if num.start == m + size and x not in used), None)
+            if k is not None:
+                return k
+    return None
+
+
+def _added(last: Number, numbers: list[Number], used: set[int], words: Words, vocab: IncidentVocab,
+           cue_at: set[int], i: int) -> list[Number]:
+    """Counts added further on to the one ending with ``last`` ("62 شخصاً داخل 4 آليات، بالإضافة إلى
+    34 آخرين", "two soldiers, along with three others"): the added count follows an `addition` phrase
+    and is of `others` or of people; none across another casualty word."""
+    out: list[Number] = []
+    for k, num in enumerate(numbers):
+        if k in used or num.start < last.end:
+            continue
+        if num.start - last.end > _ADD_WORDS or any(last.end <= c < num.start for c in cue_at):
+            break
+        if _addition_before(words, num.start, last.end, vocab) and _told_by(words, num, cue_at) is None and \
+                (words.is_in(num.end - 1, vocab.tokens["others"]) or of_people(words, num, vocab)):
+            more = _joined(k, numbers, used, words, cue_at, vocab, i)
+            out += more
+            last = more[-1]
+    # one person added: "مقتل عنصرين من الشرطة، بالإضافة إلى مدني"
+    for j in range(last.end, min(last.end + _ADD_WORDS, len(words.toks))):
+        if j in cue_at or any(num.start == j for num in numbers):
+            break
+        size = words.phrase_at(j, vocab.tokens["addition"])
+        if size and not words.toks[j].isascii() and words.is_in(j + size, vocab.tokens["person"]):
+            out.append(Number(1, j + size, j + size + 1))
+            break
+    return out
+
+
+def _told_by(words: Words, num: Number, cue_at: set[int]) -> int | None:
+    """The casualty word that follows the count at once ("and three others injured", "وأربعة آخرون
+    أصيبوا"), whose count it is; None if none does."""
+    if num.end - 1 > num.start and words.toks[num.end - 1] in _JOINERS:
+        return None  # "killing one and injuring two": no noun, the next word is another act's
+    at = num.end + 1 if num.end < len(words.toks) and words.toks[num.end] in _AUXILIARIES else num.end
+    if at in cue_at and not words.between(num.end - 1, num.end) and not words.between(at - 1, at):
+        return at
+    return None
+
+
+def _addition_before(words: Words, start: int, low: int, vocab: IncidentVocab) -> bool:
+    """Whether an `addition` phrase ends right before token ``start`` (not before token ``low``), or the
+    number carries "و" ("وخمسة آخرين")."""
+    tok = words.toks[start]
+    if tok.startswith("و") and len(tok) > 1 and not tok.isascii():
+        return True
+    return any(words.phrase_at(p, vocab.tokens["addition"]) == start - p for p in range(max(low, start - 3), start))
+
+
+def _singles(words: Words, j: int, vocab: IncidentVocab) -> list[Number]:
     """A person alone is one, and each person joined to it ("استشهاد آمر فوج ومقاتل" = 2)."""
-    out = [_Number(1, j, j + 1)]
+    out = [Number(1, j, j + 1, "implied")]
     k = j + 1
     while k < min(len(words.toks), j + 3):
         tok = words.toks[k]
         if tok.startswith("و") and words.is_in(k, vocab.tokens["person"]):
-            out.append(_Number(1, k, k + 1))
+            out.append(Number(1, k, k + 1, "implied"))
             j = k
         k += 1
     return out
 
 
-def _list_start(k: int, numbers: list[_Number], used: set[int], words: Words, cue_at: set[int]) -> int:
+def _list_start(k: int, numbers: list[Number], used: set[int], words: Words, cue_at: set[int]) -> int:
     """The first count of the list that count ``k`` ends ("ضابطاً وأربعة جنود قتلوا": the officer)."""
     while k > 0 and k - 1 not in used and _joins(numbers[k - 1], numbers[k], words, cue_at):
         k -= 1
     return k
 
 
-def _joined(k: int, numbers: list[_Number], used: set[int], words: Words, cue_at: set[int]) -> list[_Number]:
+def _joined(k: int, numbers: list[Number], used: set[int], words: Words, cue_at: set[int],
+            vocab: IncidentVocab, hit: int) -> list[Number]:
+    """Count ``k`` and the counts listed after it ("ضابطاً وأربعة جنود"), with a single person
+    joined at the end ("سبعة أشخاص سوريين وفلسطينياً"), for the casualty word at token ``hit``
+    (a count another casualty word follows at once is that word's: "two killed and three others
+    injured")."""
     group = [numbers[k]]
     used.add(k)
-    while k + 1 < len(numbers) and k + 1 not in used and _joins(numbers[k], numbers[k + 1], words, cue_at):
+    while k + 1 < len(numbers) and k + 1 not in used and _joins(numbers[k], numbers[k + 1], words, cue_at) \
+            and _told_by(words, numbers[k + 1], cue_at) in (None, hit):
         k += 1
         group.append(numbers[k])
         used.add(k)
+    one = _joined_single(group[-1], numbers, words, vocab, cue_at)
+    if one is not None:
+        group.append(one)
     return group
 
 
-def _joins(a: _Number, b: _Number, words: Words, cue_at: set[int]) -> bool:
+def _joined_single(last: Number, numbers: list[Number], words: Words, vocab: IncidentVocab,
+                   cue_at: set[int]) -> Number | None:
+    """One person joined by "و" right after a count (past an adjective of origin): "وفلسطينياً" in
+    "سبعة أشخاص سوريين، وفلسطينياً", "وضابط" in "ثلاثة جنود وضابط"."""
+    toks = words.toks
+    k = last.end
+    if k < len(toks) and k not in cue_at and toks[k].endswith(_NISBA_PLURAL):
+        k += 1
+    if k >= len(toks) or k in cue_at or len(toks[k]) < 3 or toks[k][0] != "و" or \
+            any(num.start == k for num in numbers):
+        return None
+    rest = toks[k][1:]
+    if words.is_in(k, vocab.tokens["person"]) or (rest.endswith("يا") and len(rest) >= 5):
+        return Number(1, k, k + 1)
+    return None
+
+
+def _joins(a: Number, b: Number, words: Words, cue_at: set[int]) -> bool:
     """Whether count ``b`` follows ``a`` as one list: "ضابطاً وأربعة", "four ..., two", "X و Y";
     not across a casualty word ("12 قتيلاً و30 جريحاً", "killing four and wounding two")."""
     gap = b.start - a.end

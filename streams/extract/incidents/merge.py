@@ -7,7 +7,11 @@ than a named day) and their places are near enough (25 km; 60 km for a village
 and the town it is placed by; 100 km for a vague region). A sentence joins
 the closest such event. The article's first telling gives the evidence, the
 type of an operation and each count; actors and targets come from the first
-telling that names organisations; the others fill what is missing.
+telling that names organisations, and the later tellings of a violent event
+or an operation add the sides they name (a headline names the attacker, the
+body the force supporting the raid); the others fill what is missing. A
+strategic development keeps the sides of its first telling: its tellings
+merge loosely (no place, no day) and each names other officials.
 """
 
 from __future__ import annotations
@@ -109,6 +113,9 @@ def _absorb(old: Event, new: Event) -> None:
         old.located = new.located
     if not old.actors and not old.targets:  # who and whom: from the first telling that names them
         old.actors, old.targets = list(new.actors), list(new.targets)
+    elif old.type != "strategic":  # later tellings add the sides they name
+        old.actors += [a for a in new.actors if a not in old.actors and a not in old.targets]
+        old.targets += [t for t in new.targets if t not in old.actors and t not in old.targets]
     old.quantities += [q for q in new.quantities if q not in old.quantities]
 
 

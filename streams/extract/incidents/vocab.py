@@ -31,7 +31,8 @@ _MAX_PREFIX = max(map(len, PREFIXES))
 SCANNED_CUES = ("air", "background", "off_topic", "not_trigger", "ongoing", "future", "statement", "caption",
                 "vague_time",
                 "killed", "injured", "arrested", "seized_people", "no_casualties")
-TOKEN_CUES = ("approximate", "person", "people", "goods", "source_before", "place_source", "place_title", "actor_before", "target_before", "target_after", "origin_before",
+TOKEN_CUES = ("approximate", "person", "people", "group", "group_of", "addition", "others", "goods", "source_before",
+              "place_source", "place_title", "actor_before", "target_before", "target_after", "origin_before",
               "background_start", "place_vague")
 _TYPE_FIELDS = {"strong", "weak", "requires"}
 _DAY_LABELS = {"d:today", "d:yesterday", "d:day_before_yesterday"}

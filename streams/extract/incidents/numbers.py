@@ -1,0 +1,111 @@
+"""The numbers a sentence writes, each with the noun it counts, for `counts`.
+
+Digits (Arabic-Indic digits are already folded), count words (ثلاثة، four;
+the vocabulary's automaton finds them, the longest reading winning: "أحد عشر"
+is 11), dual nouns ("عنصران" = 2), "a" / "one" / "أحد" before a person ("a
+soldier", "أحد عناصر"), and "one" alone next to a casualty word ("killing
+one"). A number of goods or time ("400 ألف حبة", "15 عاماً"), a date ("20
+كانون الأول"), a range ("150-180") and a year are not counts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from streams.extract.incidents.sentences import Words
+from streams.extract.incidents.vocab import Cue, IncidentVocab
+
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+_DIGIT = re.compile("[0-9]")  # the digits of a number token (TOKEN)
+_YEAR_WORDS = {"عام", "العام", "لعام", "year"}
+_INDEFINITE = {"a", "an"}
+_ARTICLES = {"a", "an", "one", "احد", "احدى", "لاحد", "باحد"}  # one only before a person: "أحد عناصر"
+_NISBA = ("يا", "يين", "يون")  # a noun of origin counted: "12 لبنانياً", "سبعة سوريين"
+
+
+@dataclass(slots=True)
+class Number:
+    """One count the sentence writes: its value and the tokens of the number and its noun."""
+
+    value: int
+    start: int  # token index
+    end: int  # token index after the number (and its noun)
+    # "stated" (a number, a dual), "implied" (a person alone: "مقتل عنصر", "أحد قادتها"), "group" (a group's size)
+    kind: str = "stated"
+
+
+def number_tokens(words: Words, cues: list[Cue]) -> dict[int, tuple[int, int]]:
+    """{token index: (value, tokens)} of each number the sentence writes: digits and count words
+    (the automaton found those; the longest reading wins: "أحد عشر" is 11, not 1)."""
+    toks = words.toks
+    at: dict[int, tuple[int, int]] = {}
+    if _DIGIT.search(words.norm, words.start, words.end):  # most sentences write no digit: no loop over tokens
+        at = {i: (int(tok), 1) for i, tok in enumerate(toks) if tok.isdigit() and len(tok) < 6}
+    if toks and toks[0].isascii():  # "a soldier was killed" (kept out of the automaton: "a" is everywhere)
+        at.update((i, (1, 1)) for i, tok in enumerate(toks) if tok in _INDEFINITE)
+    for c in cues:
+        if c.label.startswith("n:"):
+            i = words.index_at(c.start)
+            size = words.index_at(c.end - 1) - i + 1
+            if i not in at or at[i][1] < size:
+                at[i] = (int(c.label[2:]), size)
+    return at
+
+
+def numbers_of(words: Words, at: dict[int, tuple[int, int]], months: set[int], vocab: IncidentVocab,
+             cue_at: set[int]) -> list[Number]:
+    """Every count the sentence writes, in order (a count with the noun after it)."""
+    out: list[Number] = []
+    toks = words.toks
+    n = len(toks)
+    done = 0
+    for i in sorted(at):
+        if i < done:
+            continue
+        value, size = at[i]
+        if i > 0 and i - 1 >= done and i - 1 not in at and toks[i].startswith("و") \
+                and words.is_in(i - 1, vocab.tokens["person"]):
+            out.append(Number(1, i - 1, i))  # "ضابطاً وأربعة جنود": one officer, then four soldiers
+        end = done = i + size
+        if _not_a_count(words, i, end, at, months, vocab):
+            continue
+        article = value == 1 and toks[i] in _ARTICLES
+        if article and not person_soon(words, end, vocab) and not _bare_one(toks[i], i, cue_at):
+            continue
+        if end < n and end not in at:  # the noun counted: "4 جنود", "أربعة أشخاص"
+            end += 1
+        out.append(Number(value, i, end, "implied" if article and toks[i] != "one" else "stated"))
+        done = end
+    return out
+
+
+def _not_a_count(words: Words, i: int, end: int, at: dict[int, tuple[int, int]], months: set[int],
+                 vocab: IncidentVocab) -> bool:
+    """Goods or time ("400 ألف حبة", "15 عاماً"), a date ("20 كانون الأول"), a range ("150-180"), a year."""
+    toks = words.toks
+    if _YEAR.match(toks[i]) or (i > 0 and (i - 1 in months or toks[i - 1] in _YEAR_WORDS)):
+        return True
+    return end < len(toks) and (end in at or end in months or words.is_in(end, vocab.not_people))
+
+
+def _bare_one(tok: str, i: int, cue_at: set[int]) -> bool:
+    """Whether "one" at token ``i`` is a count by itself: right after a casualty word or just before one
+    ("killing one and injuring two", "one was killed")."""
+    return tok == "one" and (i - 1 in cue_at or i + 1 in cue_at or i + 2 in cue_at)
+
+
+def person_soon(words: Words, i: int, vocab: IncidentVocab) -> bool:
+    """Whether a person ("a soldier", "an Iraqi soldier") or people ("أحد عناصر") follow token ``i``."""
+    return any(words.is_in(j, vocab.tokens["person"]) or words.is_in(j, vocab.tokens["people"])
+               for j in range(i, min(i + 3, len(words.toks))))
+
+
+def of_people(words: Words, number: Number, vocab: IncidentVocab) -> bool:
+    """Whether the count is of people ("سبعة أشخاص", "خمسة من العناصر", "12 لبنانياً"), not of goods
+    ("سبع سيارات")."""
+    noun = number.end - 1
+    if noun > number.start and words.toks[noun] == "من" and noun + 1 < len(words.toks):
+        noun += 1  # "خمسة من العناصر"
+    return noun > number.start and (words.is_in(noun, vocab.tokens["person"]) or words.is_in(noun, vocab.tokens["people"])
+                                    or words.toks[noun].endswith(_NISBA))
