@@ -16,10 +16,10 @@ from typing import Any
 import click
 import orjson
 
-from consumers.query.params import ENDPOINTS, QueryError, help_for, parse
+from consumers.query.params import ENDPOINTS, KnownIds, QueryError, UnknownIdError, help_for, parse
 from consumers.store import Store, StoreError, default_url, open_reader, open_store, redact
 from deploy.preflight import OperatorError
-from deploy.suggest import SuggestingGroup, did_you_mean
+from deploy.suggest import SuggestingGroup
 
 
 def views_error(e: StoreError) -> OperatorError:
@@ -237,7 +237,8 @@ def api_cmd(obj: Any, host: str | None, port: int | None, allow_public: bool) ->
                                  bootstrap=lambda: s.bootstrap_servers,  # the live feed does not start a broker
                                  topic_names=_topic_names(s))
     serve(lambda: open_store(url, read_only=True), host=host, port=port, token=s.api_token,
-          allow_public=allow_public, dashboard=dashboard, allowed_hosts=allowed_hosts(s.api_allowed_hosts))
+          allow_public=allow_public, dashboard=dashboard, allowed_hosts=allowed_hosts(s.api_allowed_hosts),
+          known_ids=known_ids(s))
 
 
 def _topic_names(s: Any) -> dict[str, str]:
@@ -282,27 +283,15 @@ QUERY_HELP = {
 }
 
 
-# Filters naming taxonomy ids: which of the taxonomy's lists each must be in.
-TAXONOMY_FILTERS = {"topic": "topics", "org": "orgs", "actor": "orgs", "target": "orgs"}
-
-
-def _check_ids(s: Any, options: dict[str, str | None]) -> None:
-    """A topic or organisation id the taxonomy in force does not have is a usage error naming the known ones
-    (the views would only answer "nothing matches")."""
-    given = {k: v for k, v in options.items() if k in TAXONOMY_FILTERS and v}
-    if not given:
-        return
+def known_ids(s: Any) -> KnownIds | None:
+    """The topic and organisation ids of the taxonomy in force, which a filter may name; None when the
+    taxonomy cannot be read (`marsad classify` and the workers report it; a query still answers)."""
     from streams.classify.taxonomy import Taxonomy, TaxonomyError
     try:
         taxonomy = Taxonomy.load(s.taxonomy_file or None)
     except TaxonomyError:
-        return  # `marsad classify` and the workers report a broken taxonomy; a query still answers
-    for name, value in given.items():
-        known = sorted(getattr(taxonomy, TAXONOMY_FILTERS[name]))
-        if value not in known:
-            what = "topic" if name == "topic" else "organisation"
-            raise click.UsageError(f"unknown {what} {value!r} for --{name}.{did_you_mean(value, known)} "
-                                   f"Known: {', '.join(known)}")
+        return None
+    return KnownIds(frozenset(taxonomy.topics), frozenset(taxonomy.orgs))
 
 
 def _query_command(endpoint: str) -> click.Command:
@@ -310,11 +299,13 @@ def _query_command(endpoint: str) -> click.Command:
     def run(obj: Any, as_json: bool, **options: str | None) -> None:
         from consumers.query.answer import answer
         from consumers.query.present import as_table
+        pairs = [(name, value) for name, value in options.items() if value is not None]
         try:
-            query = parse(endpoint, [(name, value) for name, value in options.items() if value is not None])
+            query = parse(endpoint, pairs, known_ids(obj.settings))
+        except UnknownIdError as e:
+            raise click.UsageError(e.describe(f"--{e.parameter}")) from None
         except QueryError as e:
             raise click.UsageError(str(e)) from None
-        _check_ids(obj.settings, options)
         try:
             with _reader(obj.settings) as store:
                 result = answer(store, query)

@@ -30,10 +30,11 @@ import orjson
 from aiohttp import web
 
 from consumers.api import dashboard_export as export
+from consumers.api.known import parse_query
 from consumers.api.live import AlertFeed, stream_alerts
 from consumers.api.place_labels import place_labels
 from consumers.query.model import Filters
-from consumers.query.params import CONTROL, FILTERS, QueryError, encode_cursor, parse
+from consumers.query.params import CONTROL, FILTERS, QueryError, encode_cursor
 from consumers.store import Store, StoreError
 from consumers.store import aggregates as agg
 from consumers.store.sqlstore import SqlStore
@@ -84,7 +85,7 @@ def _filters(request: web.Request, *, ledger: bool = False, paged: bool = False)
     for name in request.query:
         if name not in allowed:
             raise QueryError(f"unknown parameter {name[:40]!r} for {request.path}; known: {', '.join(allowed)}")
-    return parse("seizures" if ledger else "articles", request.query.items())
+    return parse_query("seizures" if ledger else "articles", request)
 
 
 async def _read(request: web.Request, work: Callable[[SqlStore], Any]) -> Any:

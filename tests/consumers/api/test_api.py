@@ -149,6 +149,45 @@ def test_bad_requests_are_clear_4xx(api, path, params, status, message):
     assert message in r.json()["message"]
 
 
+@pytest.mark.parametrize(("path", "params"), [
+    ("/articles", {"topic": "nosuch"}),
+    ("/counts", {"by": "place", "org": "nosuch"}),
+    ("/seizures", {"topic": "nosuch"}),
+    ("/seizures/totals", {"topic": "nosuch"}),
+    ("/stories", {"org": "nosuch"}),
+    ("/alerts", {"topic": "nosuch"}),
+    ("/alerts", {"org": "nosuch"}),
+    ("/incidents", {"actor": "nosuch"}),
+    ("/incidents/counts", {"target": "nosuch"}),
+    ("/incidents", {"org": "nosuch"}),
+    ("/export/incidents.csv", {"actor": "nosuch"}),
+    ("/export/articles.csv", {"topic": "nosuch"}),
+    ("/export/seizures.geojson", {"org": "nosuch"}),
+    ("/places", {"topic": "nosuch"}),
+    ("/places/x/articles", {"topic": "nosuch"}),
+    ("/seizures/summary", {"org": "nosuch"}),
+], ids=lambda v: v if isinstance(v, str) else "-".join(v))
+def test_an_unknown_topic_or_organisation_is_a_400_naming_the_known_ones(api, path, params):
+    """Not an empty answer: the taxonomy in force (the bundled one here) has no such id, as `marsad query` says."""
+    r = api.get(path, params=params)
+    assert r.status_code == 400 and r.headers["content-type"].startswith("application/json"), r.text
+    body = r.json()
+    (name, value), = params.items() if len(params) == 1 else [(k, v) for k, v in params.items() if k != "by"]
+    assert body["error"] == "unknown_id" and body["parameter"] == name and body["value"] == value
+    kind = "topic" if name == "topic" else "organisation"
+    assert body["message"].startswith(f"unknown {kind} 'nosuch' for {name}. Known: ")
+    known = ["narcotics", "security_ops"] if kind == "topic" else ["sdf", "hezbollah"]
+    assert set(known) <= set(body["known"]) and body["known"] == sorted(body["known"])
+    assert ", ".join(body["known"]) in body["message"]
+
+
+def test_a_near_miss_id_is_named_and_a_known_one_answers(api):
+    r = api.get("/articles", params={"topic": "narcotic"})
+    assert r.status_code == 400 and "Did you mean narcotics?" in r.json()["message"]
+    assert api.get("/articles", params={"topic": "narcotics", "org": "sdf"}).status_code == 200
+    assert api.get("/incidents", params={"actor": "isis", "target": "sdf"}).status_code == 200
+
+
 def test_alerts_filtered_newest_first_and_one_by_id(api):
     def alert_ids(params: dict) -> list[str]:
         r = api.get("/alerts", params=params)

@@ -268,6 +268,22 @@ def test_an_error_is_said_in_the_page_language_and_stale_data_marked(daily_api: 
     assert p.page.evaluate("document.body.hasAttribute('data-stale')")
 
 
+def test_an_unknown_topic_is_said_in_the_page_language_and_the_numbers_marked_stale(daily_api: Api, open_page) -> None:
+    """A topic the taxonomy lacks (say, one of an older taxonomy still in the views' list) is the API's 400
+    naming it: the page says so in Arabic, keeps the API's words under the details, and marks what it shows."""
+    p = open_page(daily_api.base)
+    topic = p.page.locator("#filters [name=topic]")
+    topic.evaluate("s => s.append(new Option('nosuch', 'nosuch'))")
+    apply(p.page, topic="nosuch")
+    error = p.page.locator("#filter-error")
+    said = error.locator("span").first.inner_text()
+    assert said.startswith("لم يقبل الخادم هذا الطلب: لا يعرف التصنيف الموضوع «") and "nosuch" in said, said
+    assert "unknown topic 'nosuch' for topic. Known: " in error.locator("code").text_content()
+    assert p.page.locator("#stale").is_visible() and p.page.evaluate("document.body.hasAttribute('data-stale')")
+    apply(p.page, topic="narcotics")
+    assert not error.is_visible() and not p.page.locator("#stale").is_visible()
+
+
 @pytest.mark.parametrize("width", sorted(SHOTS))
 def test_screenshots_for_the_readme(demo_views: str, browser, tmp_path, width: int) -> None:
     """The README's screenshots over the demo data (rewritten with MARSAD_DASHBOARD_SCREENSHOT=1)."""
