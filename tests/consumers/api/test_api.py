@@ -22,9 +22,10 @@ from tests.consumers.factory import corpus
 
 
 class Server:
-    def __init__(self, url: str, token: str = "") -> None:
+    def __init__(self, url: str, token: str = "", env: dict[str, str] | None = None) -> None:
         self.port = free_port()
-        env = {**os.environ, "MARSAD_VIEWS_URL": url, "MARSAD_API_TOKEN": token, "MARSAD_LOG_LEVEL": "warning"}
+        env = {**os.environ, "MARSAD_VIEWS_URL": url, "MARSAD_API_TOKEN": token, "MARSAD_LOG_LEVEL": "warning",
+               **(env or {})}
         self.proc = subprocess.Popen([sys.executable, "-m", "deploy.cli", "api", "--port", str(self.port)], env=env,
                                      cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.client = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=10)
@@ -221,6 +222,20 @@ def test_never_a_500(api):
             r = api.get("/articles", params={name: value})
             assert r.status_code < 500, (name, value, r.text)
     assert api.post("/articles").status_code == 405
+
+
+def test_an_unreadable_taxonomy_leaves_the_ids_unchecked_and_says_so(tmp_path):
+    """The workers and `marsad classify` report a broken taxonomy; the API still answers, filters unchecked."""
+    url = f"sqlite:///{tmp_path / 'views.sqlite'}"
+    fill(url)
+    broken = tmp_path / "taxonomy.yaml"
+    broken.write_text("topics: [not, a, mapping\n", encoding="utf-8")
+    server = Server(url, env={"MARSAD_TAXONOMY": str(broken)})
+    try:
+        assert server.client.get("/articles", params={"topic": "nosuch"}).json()["items"] == []
+    finally:
+        server.stop()
+    assert "topic/organisation filters are not checked" in server.proc.stderr.read()
 
 
 def test_token_is_required_when_set(tmp_path):
