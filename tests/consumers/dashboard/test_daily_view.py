@@ -354,3 +354,21 @@ def test_a_topic_of_ones_own_taxonomy_is_named(tmp_path, open_page) -> None:
         assert p.errors == []
     finally:
         api.stop()
+
+
+def test_an_id_the_filters_would_refuse_is_not_offered(tmp_path, open_page) -> None:
+    """A topic of an older taxonomy still counted in the views: not in the list, since the API refuses it."""
+    url = f"sqlite:///{tmp_path / 'views.sqlite'}"
+    fill_views(url, [article("r1", OCT1, "خبر قديم", "retired_topic", DARAA),
+                     article("r2", NOV1, "ضبط شحنة", "narcotics", DARAA, orgs=[Org("isis", "داعش")])])
+    api = start_api(url, tmp_path / "api.log")
+    try:
+        known = api.get("/dashboard/config")["known"]
+        assert "narcotics" in known["topics"] and "retired_topic" not in known["topics"] and "isis" in known["orgs"]
+        p = open_page(api.base)
+        offered = p.page.locator("#filters [name=topic] option").evaluate_all("os => os.map((o) => o.value)")
+        assert "narcotics" in offered and "retired_topic" not in offered
+        assert "isis" in p.page.locator("#filters [name=org] option").evaluate_all("os => os.map((o) => o.value)")
+        assert p.errors == []
+    finally:
+        api.stop()
