@@ -7,8 +7,9 @@ lists which parameters each question accepts. `parse` turns text pairs
 change. Given the taxonomy's ids (`KnownIds`), it also refuses a topic or
 organisation id the taxonomy does not have (`UnknownIdError`, naming the
 known ones): the views would only answer "nothing matches". The API and
-`marsad query` share this one check. The OpenAPI description and the command-line options are generated
-from the same table, so they cannot drift from what is accepted.
+`marsad query` share this one check (`check_ids`). The OpenAPI description
+and the command-line options are generated from the same table, so they
+cannot drift from what is accepted.
 """
 
 from __future__ import annotations
