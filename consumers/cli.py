@@ -12,15 +12,18 @@ import os
 import signal
 import sys
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import orjson
 
-from consumers.query.params import ENDPOINTS, QueryError, help_for, parse
+from consumers.query.params import ENDPOINTS, KnownIds, QueryError, UnknownIdError, help_for, parse
 from consumers.store import Store, StoreError, default_url, open_reader, open_store, redact
 from deploy.preflight import OperatorError
-from deploy.suggest import SuggestingGroup, did_you_mean
+from deploy.suggest import SuggestingGroup
+
+if TYPE_CHECKING:
+    from streams.classify.taxonomy import Taxonomy
 
 
 def views_error(e: StoreError) -> OperatorError:
@@ -238,22 +241,33 @@ def api_cmd(obj: Any, host: str | None, port: int | None, allow_public: bool) ->
     click.echo(f"api: http://{host}:{port}/ over {redact(url)}" + (" (token required)" if s.api_token else ""), err=True)
     from consumers.api.dashboard import DashboardOptions
     from schemas.topics import Topics
+    taxonomy = _taxonomy(s, without="the dashboard shows topic ids and topic/organisation filters are not checked")
+    # the taxonomy's display names, so the dashboard names a topic of one's own taxonomy
+    names = {tid: t.name for tid, t in taxonomy.topics.items()} if taxonomy else {}
     dashboard = DashboardOptions(tiles_url=s.dashboard_tiles_url, alerts_topic=Topics(s.topic_prefix).alerts,
                                  bootstrap=lambda: s.bootstrap_servers,  # the live feed does not start a broker
-                                 topic_names=_topic_names(s))
+                                 topic_names=names)
     serve(lambda: open_store(url, read_only=True), host=host, port=port, token=s.api_token,
-          allow_public=allow_public, dashboard=dashboard, allowed_hosts=allowed_hosts(s.api_allowed_hosts))
+          allow_public=allow_public, dashboard=dashboard, allowed_hosts=allowed_hosts(s.api_allowed_hosts),
+          known_ids=known_ids(taxonomy))
 
 
-def _topic_names(s: Any) -> dict[str, str]:
-    """The display names of the taxonomy in force, so the dashboard names a topic of one's own taxonomy
-    (a broken taxonomy file leaves the ids shown as they are; the workers report it)."""
+def _taxonomy(s: Any, *, without: str = "") -> Taxonomy | None:
+    """The taxonomy in force, or None when its file cannot be read (`marsad classify` and the workers
+    report it): ``without`` says on stderr what the command does then."""
     from streams.classify.taxonomy import Taxonomy, TaxonomyError
     try:
-        return {tid: t.name for tid, t in Taxonomy.load(s.taxonomy_file or None).topics.items()}
+        return Taxonomy.load(s.taxonomy_file or None)
     except TaxonomyError as e:
-        click.echo(f"api: the dashboard shows topic ids: {e}", err=True)
-        return {}
+        if without:
+            click.echo(f"{without}: {e}", err=True)
+        return None
+
+
+def known_ids(taxonomy: Taxonomy | None) -> KnownIds | None:
+    """The topic and organisation ids a filter may name (None: not checked, the taxonomy being unreadable;
+    a query still answers)."""
+    return KnownIds(frozenset(taxonomy.topics), frozenset(taxonomy.orgs)) if taxonomy else None
 
 
 # --- query ------------------------------------------------------------------------
@@ -287,39 +301,18 @@ QUERY_HELP = {
 }
 
 
-# Filters naming taxonomy ids: which of the taxonomy's lists each must be in.
-TAXONOMY_FILTERS = {"topic": "topics", "org": "orgs", "actor": "orgs", "target": "orgs"}
-
-
-def _check_ids(s: Any, options: dict[str, str | None]) -> None:
-    """A topic or organisation id the taxonomy in force does not have is a usage error naming the known ones
-    (the views would only answer "nothing matches")."""
-    given = {k: v for k, v in options.items() if k in TAXONOMY_FILTERS and v}
-    if not given:
-        return
-    from streams.classify.taxonomy import Taxonomy, TaxonomyError
-    try:
-        taxonomy = Taxonomy.load(s.taxonomy_file or None)
-    except TaxonomyError:
-        return  # `marsad classify` and the workers report a broken taxonomy; a query still answers
-    for name, value in given.items():
-        known = sorted(getattr(taxonomy, TAXONOMY_FILTERS[name]))
-        if value not in known:
-            what = "topic" if name == "topic" else "organisation"
-            raise click.UsageError(f"unknown {what} {value!r} for --{name}.{did_you_mean(value, known)} "
-                                   f"Known: {', '.join(known)}")
-
-
 def _query_command(endpoint: str) -> click.Command:
     """`marsad query ENDPOINT`, its options generated from the API's parameter table."""
     def run(obj: Any, as_json: bool, **options: str | None) -> None:
         from consumers.query.answer import answer
         from consumers.query.present import as_table
+        pairs = [(name, value) for name, value in options.items() if value is not None]
         try:
-            query = parse(endpoint, [(name, value) for name, value in options.items() if value is not None])
+            query = parse(endpoint, pairs, known_ids(_taxonomy(obj.settings)))
+        except UnknownIdError as e:
+            raise click.UsageError(e.describe(f"--{e.parameter}")) from None
         except QueryError as e:
             raise click.UsageError(str(e)) from None
-        _check_ids(obj.settings, options)
         try:
             with _reader(obj.settings) as store:
                 result = answer(store, query)

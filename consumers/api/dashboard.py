@@ -13,7 +13,8 @@ lat/lon/radius_km, org, country, source, since, until, q, duplicate, story):
 - ``GET /seizures/summary``: the seizure ledger by item, by place and by month (also item, unit);
 - ``GET /export/{articles|seizures}.{csv|geojson}``: the filter's rows, counted as the API counts;
 - ``GET /live/alerts``: server-sent events from the alerts topic (`consumers.api.live`);
-- ``GET /dashboard/config``: the tile layer URL and which alert sources this API has.
+- ``GET /dashboard/config``: the tile layer URL, which alert sources this API has, the taxonomy's topic
+  names and the ids the filters accept.
 """
 
 from __future__ import annotations
@@ -30,10 +31,11 @@ import orjson
 from aiohttp import web
 
 from consumers.api import dashboard_export as export
+from consumers.api.known import KNOWN_IDS, parse_query
 from consumers.api.live import AlertFeed, stream_alerts
 from consumers.api.place_labels import place_labels
 from consumers.query.model import Filters
-from consumers.query.params import CONTROL, FILTERS, QueryError, encode_cursor, parse
+from consumers.query.params import CONTROL, FILTERS, QueryError, encode_cursor
 from consumers.store import Store, StoreError
 from consumers.store import aggregates as agg
 from consumers.store.sqlstore import SqlStore
@@ -84,7 +86,7 @@ def _filters(request: web.Request, *, ledger: bool = False, paged: bool = False)
     for name in request.query:
         if name not in allowed:
             raise QueryError(f"unknown parameter {name[:40]!r} for {request.path}; known: {', '.join(allowed)}")
-    return parse("seizures" if ledger else "articles", request.query.items())
+    return parse_query("seizures" if ledger else "articles", request)
 
 
 async def _read(request: web.Request, work: Callable[[SqlStore], Any]) -> Any:
@@ -153,8 +155,10 @@ async def get_live_alerts(request: web.Request) -> web.StreamResponse:
 async def get_config(request: web.Request) -> web.Response:
     options = request.app[DASHBOARD_OPTIONS]
     paths = {getattr(r, "canonical", "") for r in request.app.router.resources()}
+    known = request.app.get(KNOWN_IDS)  # the page offers no id the filters would refuse
     return _json({"tiles_url": options.tiles_url, "live": ALERT_FEED in request.app,
-                  "alerts_view": "/alerts" in paths, "topics": options.topic_names})
+                  "alerts_view": "/alerts" in paths, "topics": options.topic_names,
+                  "known": {"topics": sorted(known.topics), "orgs": sorted(known.orgs)} if known else None})
 
 
 async def get_place_labels(request: web.Request) -> web.Response:

@@ -76,7 +76,9 @@ def paths(errors: dict[str, Any]) -> dict[str, Any]:
             "AlertUpdated as on the alerts topic) for each event published from now on.", "live_alerts", [],
             {"text/event-stream": {"schema": STR}}, errors),
         "/dashboard/config": _get("The dashboard's settings: tile layer URL, live feed and alert view present, "
-                                  "and `topics`: the display name of each topic id of the taxonomy in force.",
+                                  "`topics`: the display name of each topic id of the taxonomy in force, and "
+                                  "`known`: the topic and organisation ids the filters accept ({topics, orgs}; "
+                                  "null when they are not checked).",
                                   "dashboard_config", [], json_, errors),
         "/dashboard/place-labels": _get(
             "The offline map's place names from the gazetteer: `items` of [name, lat, lon, rank, population], "

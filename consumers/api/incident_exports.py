@@ -32,7 +32,8 @@ import orjson
 from aiohttp import web
 
 from consumers.api.dashboard_export import to_csv as export_csv
-from consumers.query.params import QueryError, parse
+from consumers.api.known import parse_query
+from consumers.query.params import QueryError
 from consumers.store import Store, StoreError
 from consumers.store import incidents as view
 from consumers.store.sqlstore import SqlStore
@@ -113,7 +114,7 @@ def _handler(fmt: str) -> Callable[[web.Request], Any]:
         for name in request.query:
             if name in ("limit", "cursor"):
                 raise QueryError(f"unknown parameter {name!r} for {request.path}: an export holds every match")
-        filters = parse("incidents", request.query.items()).filters
+        filters = parse_query("incidents", request).filters
         open_store = request.app[EXPORT_STORE]
 
         def in_thread() -> list[dict[str, Any]]:

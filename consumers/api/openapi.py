@@ -29,7 +29,8 @@ def _list(ref: str) -> dict[str, Any]:
 
 
 SCHEMAS: dict[str, Any] = {
-    "Error": _obj({"error": STR, "message": STR}),
+    # unknown_id errors also name the filter, the id given and the ids the taxonomy knows
+    "Error": _obj({"error": STR, "message": STR, "parameter": STR, "value": STR, "known": {"type": "array", "items": STR}}),
     "Article": _obj({
         "article_id": STR, "url": STR, "source": STR, "title": STR, "lang": STR, "published": NSTR, "at": STR,
         "story_id": STR, "taxonomy_version": STR, "snippet": STR,
@@ -106,7 +107,8 @@ def _param(endpoint: str, name: str) -> dict[str, Any]:
 
 def _errors() -> dict[str, Any]:
     err = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-    return {"400": {"description": "Bad request: unknown parameter, bad value, page too large.", **err},
+    return {"400": {"description": "Bad request: unknown parameter, bad value, page too large, "
+                                   "a topic or organisation id the taxonomy does not have (unknown_id).", **err},
             "401": {"description": "Missing or wrong bearer token (when the API has one).", **err},
             "503": {"description": "The views database is not available.", **err}}
 

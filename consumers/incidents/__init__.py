@@ -1,9 +1,10 @@
-"""Incidents on the consumer side: their rows in the views and the governorate of their place.
+"""Incidents on the consumer side: their rows in the views.
 
 - `rows`: IncidentRecorded / IncidentUpdated as one view row per incident (the
-  highest revision wins), with its reports and parties, used by the view stores;
-- `admin1`: which governorate (GeoNames admin1) a place lies in, from
-  ``admin1.yaml`` and ``admin1-points.tsv``.
+  highest revision wins), with its reports and parties, used by the view stores.
+
+The governorate (GeoNames admin1) of an incident's place comes from
+`streams.extract.gazetteer.admin1`, the one answer fusion uses too.
 
 Fusing articles' incidents across outlets lives in `streams`; the incidents'
 SQL is `consumers.store.incidents`, their exports `consumers.api.incident_exports`.

@@ -8,7 +8,7 @@ one) changes nothing.
 
 - ``day`` (the sort key and what the date filters and per-day counts use) is
   the event's own date; when the reports give none, the day it was first seen;
-- ``admin1`` is the governorate of its place (`consumers.incidents.admin1`),
+- ``admin1`` is the governorate of its place (`streams.extract.gazetteer.admin1`),
   NULL when none can be told;
 - actors and targets become ``incident_parties`` rows (filtering), reports
   ``incident_reports`` rows (the incident's evidence, article by article).
@@ -24,9 +24,9 @@ from dataclasses import dataclass
 import msgspec
 import orjson
 
-from consumers.incidents.admin1 import load as admin1
 from consumers.rows import place_key, timestamp
 from schemas.events import IncidentRecorded
+from streams.extract.gazetteer.admin1 import load as admin1
 from streams.text.normalize import normalize
 
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")

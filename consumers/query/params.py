@@ -4,8 +4,12 @@
 lists which parameters each question accepts. `parse` turns text pairs
 (a query string, or command-line options) into a query object of
 `consumers.query.model`, or raises `QueryError` whose message says what to
-change. The OpenAPI description and the command-line options are generated
-from the same table, so they cannot drift from what is accepted.
+change. Given the taxonomy's ids (`KnownIds`), it also refuses a topic or
+organisation id the taxonomy does not have (`UnknownIdError`, naming the
+known ones): the views would only answer "nothing matches". The API and
+`marsad query` share this one check (`check_ids`). The OpenAPI description
+and the command-line options are generated from the same table, so they
+cannot drift from what is accepted.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -35,6 +39,7 @@ from consumers.query.model import (
     TotalsQuery,
 )
 from consumers.rows import search_words, timestamp
+from deploy.suggest import did_you_mean
 from schemas.facts import INCIDENT_TYPES
 from schemas.topics import SEVERITIES
 from streams.text.normalize import normalize
@@ -50,6 +55,41 @@ MAX_OFFSET = 100_000
 
 class QueryError(ValueError):
     """A question the views cannot answer as asked (HTTP 400); the message says what to change."""
+
+
+# Filters naming taxonomy ids: which of the taxonomy's lists each must be in.
+ID_FILTERS = {"topic": "topics", "org": "orgs", "actor": "orgs", "target": "orgs"}
+
+
+@dataclass(frozen=True)
+class KnownIds:
+    """The ids the filters may name: the topics and organisations of the taxonomy in force."""
+
+    topics: frozenset[str]
+    orgs: frozenset[str]
+
+
+class UnknownIdError(QueryError):
+    """A filter names a topic or organisation the taxonomy does not have; says which ones it has."""
+
+    def __init__(self, parameter: str, value: str, known: Iterable[str]) -> None:
+        self.parameter, self.value, self.known = parameter, value, sorted(known)
+        self.kind = "topic" if ID_FILTERS[parameter] == "topics" else "organisation"
+        super().__init__(self.describe(parameter))
+
+    def describe(self, where: str) -> str:
+        """The message, naming the filter as ``where`` (``topic`` in the API, ``--topic`` on the command line)."""
+        return (f"unknown {self.kind} {self.value!r} for {where}.{did_you_mean(self.value, self.known)} "
+                f"Known: {', '.join(self.known)}")
+
+
+def check_ids(values: Mapping[str, Any], known: KnownIds) -> None:
+    """`UnknownIdError` for the first topic/organisation filter whose id ``known`` does not have."""
+    for name, list_name in ID_FILTERS.items():
+        value = values.get(name)
+        ids = getattr(known, list_name)
+        if value and value not in ids:
+            raise UnknownIdError(name, value, ids)
 
 
 def _identifier(name: str) -> Callable[[str], str]:
@@ -251,8 +291,12 @@ LIMITS = {"articles": (20, 200), "counts": (100, 10_000), "seizures": (20, 200),
 PER = {"counts": ("day", "hour"), "totals": ("day",), "incident_counts": ("day", "admin1")}
 
 
-def parse(endpoint: str, pairs: Iterable[tuple[str, str]]) -> Any:
-    """The query object of ``endpoint`` for these (name, text value) pairs; `QueryError` if unusable."""
+def parse(endpoint: str, pairs: Iterable[tuple[str, str]], known: KnownIds | None = None) -> Any:
+    """The query object of ``endpoint`` for these (name, text value) pairs; `QueryError` if unusable.
+
+    With ``known``, a topic or organisation id outside it is an `UnknownIdError` (None: not checked,
+    as when the taxonomy cannot be read).
+    """
     allowed = ENDPOINTS[endpoint]
     values: dict[str, Any] = {}
     for name, text in pairs:
@@ -264,6 +308,8 @@ def parse(endpoint: str, pairs: Iterable[tuple[str, str]]) -> Any:
             raise QueryError(f"{name} contains control characters")
         if text != "":
             values[name] = PARAMS[name].parse(text)
+    if known is not None:
+        check_ids(values, known)
     limit = _limit(endpoint, values.get("limit"))
     if "per" in values and values["per"] not in PER.get(endpoint, ()):
         raise QueryError(f"per must be one of {', '.join(PER.get(endpoint, ()))} for {endpoint}")

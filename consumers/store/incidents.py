@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from consumers.incidents.admin1 import UNKNOWN
-from consumers.incidents.admin1 import load as admin1
 from consumers.incidents.rows import (
     INCIDENT_CHILD_TABLES,
     INCIDENT_COLUMNS,
@@ -26,6 +24,8 @@ from consumers.incidents.rows import (
 from consumers.query.model import Cursor, IncidentCountQuery, IncidentFilters, IncidentQuery, Page
 from consumers.store.queries import _bounding_box, placeholders
 from schemas.events import IncidentRecorded
+from streams.extract.gazetteer.admin1 import UNKNOWN
+from streams.extract.gazetteer.admin1 import load as admin1
 
 CHUNK = 500
 MAX_EXPORT = 100_000

@@ -218,7 +218,7 @@ def status(settings: Settings, *, with_lag: bool = True) -> list[ServiceStatus] 
     state = read_state(paths.state_file)
     if supervisor_pid(paths) is None or state is None:
         return None
-    lags = _lags(settings, state) if with_lag else {}
+    lags = service_lags(settings, state) if with_lag else {}
     now = time.time()
     out = []
     for svc in state["services"]:
@@ -233,7 +233,7 @@ def status(settings: Settings, *, with_lag: bool = True) -> list[ServiceStatus] 
     return out
 
 
-def _lags(settings: Settings, state: dict[str, Any]) -> dict[str, int | None]:
+def service_lags(settings: Settings, state: dict[str, Any]) -> dict[str, int | None]:
     """Lag per service kind (workers share their group's), from Kafka and the views database."""
     from deploy.services.lag import LagProbe
     topics = Topics(state.get("topic_prefix") or settings.topic_prefix)
@@ -248,8 +248,8 @@ def _lags(settings: Settings, state: dict[str, Any]) -> dict[str, int | None]:
             if spec.name not in kinds or spec.lag is None:
                 continue
             try:
-                if spec.lag.views:
-                    offsets = _views_offsets(settings)
+                if spec.lag.views:  # the views `up` started: their URL is in the state (older states: the settings)
+                    offsets = _views_offsets(state.get("views_url") or _settings_views_url(settings))
                     from consumers.service import view_topics  # articles, alerts, incidents
                     names = {t for t, _ in offsets} | set(view_topics(topics))
                     out[spec.name] = sum(probe.stored(offsets, sorted(names)).values())
@@ -262,10 +262,15 @@ def _lags(settings: Settings, state: dict[str, Any]) -> dict[str, int | None]:
     return out
 
 
-def _views_offsets(settings: Settings) -> dict[tuple[str, int], int]:
+def _settings_views_url(settings: Settings) -> str:
     from consumers.cli import views_url
+    return views_url(settings)
+
+
+def _views_offsets(url: str) -> dict[tuple[str, int], int]:
+    """The offsets the views at ``url`` store (read-only: `ps` never creates nor migrates a database)."""
     from consumers.store import open_store
-    with open_store(views_url(settings)) as store:
+    with open_store(url, read_only=True) as store:
         return dict(store.offsets())
 
 

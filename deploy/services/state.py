@@ -46,9 +46,13 @@ class Paths:
 
 
 def write_state(path: Path, state: dict[str, Any]) -> None:
-    """Replace the state file at once (readers never see half of it)."""
+    """Replace the state file at once (readers never see half of it), readable by its owner only: it names
+    the views database, whose PostgreSQL URL may carry a password."""
     tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(orjson.dumps(state, option=orjson.OPT_INDENT_2))
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        os.fchmod(fd, 0o600)  # a left-over .tmp keeps its mode otherwise
+        out.write(orjson.dumps(state, option=orjson.OPT_INDENT_2))
     os.replace(tmp, path)
 
 

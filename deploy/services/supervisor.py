@@ -263,11 +263,19 @@ class Supervisor:
         log.info("stopping the local broker `marsad up` started")
         LocalKafka.from_settings(self.settings).stop(quiet=True)
 
+    def state(self) -> dict[str, Any]:
+        """What `marsad ps` and `marsad down` read in the state file: the services, and where the cluster
+        and the views are, so that `ps` needs no variable `up` was given (its lag of the views is read
+        from the offsets they store, in the database the views service writes)."""
+        from consumers.store import default_url
+        return {"supervisor_pid": os.getpid(), "phase": self.phase, "started_at": self.started_at,
+                "bootstrap": self.bootstrap, "stop_broker": self.stop_broker,
+                "topic_prefix": self.settings.topic_prefix,
+                "views_url": self.settings.views_url or default_url(self.settings.data_dir),
+                "services": [s.as_dict() for s in self.services]}
+
     def _save(self) -> None:
-        write_state(self.paths.state_file, {
-            "supervisor_pid": os.getpid(), "phase": self.phase, "started_at": self.started_at,
-            "bootstrap": self.bootstrap, "stop_broker": self.stop_broker, "topic_prefix": self.settings.topic_prefix,
-            "services": [s.as_dict() for s in self.services]})
+        write_state(self.paths.state_file, self.state())
 
 
 def readiness_of(url: str, timeout: float = 2.0) -> tuple[bool, str]:

@@ -6,7 +6,7 @@ reports reconcile (`streams.incidents.reconcile.Summary`):
 
 - **place**: the same point or within ``NEAR_KM`` (25 km: a village and the
   town the next outlet names instead); or one names a governorate and the
-  other a place inside it (GeoNames' admin1 area, `streams.incidents.areas`);
+  other a place inside it (GeoNames' admin1 area, `streams.extract.gazetteer.admin1`);
   or one names a governorate, region or district whose area is not known and
   the other a place within ``AREA_KM`` of its centre. When
   either side has no place, only a dated report with a shared actor or an
@@ -31,7 +31,7 @@ from datetime import date
 
 from schemas.facts import Incident, Place
 from streams.alerts.rules import distance_km
-from streams.incidents.areas import admin_area
+from streams.extract.gazetteer.admin1 import region_of
 from streams.incidents.reconcile import is_area
 from streams.incidents.reports import ReportNote
 from streams.incidents.state import Brief
@@ -61,7 +61,7 @@ def place_gap(a: Place, b: Place) -> float | None:
     if is_area(a) == is_area(b):
         return None
     area, point = (a, b) if is_area(a) else (b, a)
-    inside, theirs = admin_area(area), admin_area(point)
+    inside, theirs = region_of(area), region_of(point)
     if area.kind in ADMIN_KINDS and inside is not None and theirs is not None:
         return NEAR_KM + d if inside == theirs else None
     return NEAR_KM + d if d <= AREA_KM else None

@@ -21,6 +21,13 @@ def test_the_starter_feeds_import_as_registry_entries_with_web_addresses():
     assert {f.language for f in feeds} <= {"ar", "en"}
 
 
+def test_the_starter_feeds_have_iraqi_arabic_outlets():
+    """Iraq is half of marsad's ground: Arabic outlets of Iraq, not only an English one."""
+    feeds = {f.id: f for f in load_opml(STARTER)}
+    iraqi = [feeds[i] for i in ("shafaq-news", "rudaw-arabic") if i in feeds]
+    assert len(iraqi) == 2 and all(f.language == "ar" for f in iraqi), sorted(feeds)
+
+
 def test_the_starter_feeds_say_they_are_a_starting_point_to_check():
     text = STARTER.read_text(encoding="utf-8")
     assert "starting point to check" in text.lower() and "marsad feeds try" in text

@@ -1,4 +1,4 @@
-"""The places gazetteer: data file, loader, and the build that writes it."""
+"""The places gazetteer: data file, loader, and the build that writes it; `admin1`: the region of each place."""
 
 from streams.extract.gazetteer.model import Gazetteer, PlaceEntry, load_gazetteer
 

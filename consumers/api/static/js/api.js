@@ -3,7 +3,7 @@
 // answers 401; it is kept in sessionStorage (this tab only) and sent as `Authorization: Bearer`.
 
 import { h } from "./dom.js";
-import { t } from "./i18n.js";
+import { isolate, t } from "./i18n.js";
 
 const TOKEN_KEY = "marsad.token";
 let asking = null; // one token prompt at a time, shared by concurrent 401s
@@ -131,6 +131,9 @@ export async function download(path, params) {
 export function errorText(err) {
   if (err instanceof ApiError) {
     if (err.status === 401) return t("token_needed");
+    if (err.status === 400 && err.body?.error === "unknown_id") { // a topic or organisation the taxonomy lacks
+      return t("err_unknown_id", { what: t(`id_${err.body.parameter}`), value: isolate(err.body.value) });
+    }
     if (err.status === 400) return t("err_bad_request");
     if (err.status === 404) return t("err_not_found");
     return t("err_server", { status: err.status });

@@ -87,6 +87,13 @@ async function loadOptions() {
   renderOptions();
 }
 
+// The ids the API's filters accept (the taxonomy in force): a topic of an older taxonomy still counted in
+// the views is not offered, since filtering by it would be refused.
+function accepted(items, kind) {
+  const known = state.config?.known?.[kind];
+  return known ? items.filter((r) => known.includes(r.key)) : items;
+}
+
 function renderOptions() {
   if (!state.options) return;
   const fill = (select, items, label) => {
@@ -95,8 +102,8 @@ function renderOptions() {
       ...items.map((r) => h("option", { value: r.key }, `${label(r)} ${isolate(`(${num(r.articles)})`)}`)));
     select.value = value;
   };
-  fill(form.elements.topic, state.options.topics, (r) => topicLabel(r.key));
-  fill(form.elements.org, state.options.orgs, (r) => r.name || r.key);
+  fill(form.elements.topic, accepted(state.options.topics, "topics"), (r) => topicLabel(r.key));
+  fill(form.elements.org, accepted(state.options.orgs, "orgs"), (r) => r.name || r.key);
   fill(form.elements.country, state.options.countries, (r) => country(r.key));
 }
 
@@ -342,7 +349,8 @@ async function main() {
     const incidentList = incidents.load(state.filters);
     const alerts = config.then((c) => {
       state.config = c;
-      if (setTopicNames(c.topics)) options.then(renderOptions).catch(() => {}); // a taxonomy of one's own
+      setTopicNames(c.topics); // a taxonomy of one's own
+      options.then(renderOptions).catch(() => {}); // its names, and only the ids the filters accept
       startLive();
       return loadAlerts();
     });
