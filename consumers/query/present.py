@@ -11,6 +11,7 @@ Column = tuple[str, Callable[[dict], Any]]
 
 COLUMNS: dict[str, list[Column]] = {
     "articles": [("at", lambda r: r["at"][:16].replace("T", " ")), ("source", lambda r: r["source"]),
+                 ("kind", lambda r: (r.get("kind") or "?") + (f" r{r['revision']}" if r.get("edited") else "")),
                  ("topics", lambda r: ",".join(t["id"] for t in r["topics"])),
                  ("places", lambda r: "، ".join(p["name"] for p in r["places"][:3])),
                  ("dup", lambda r: r["duplicate"]["status"]), ("id", lambda r: r["article_id"]),
