@@ -146,6 +146,24 @@ def test_articles_carry_their_facts(filled):
     assert filled.article("nope") is None
 
 
+def test_an_articles_kind_and_revision_are_stored_filtered_and_counted(filled):
+    """A post and its edit: the later revision replaces the article (counted once), its kind filters."""
+    filled.write_batch(records([article(100, kind="telegram"), article(101, kind="sitemap")], start=60))
+    assert filled.write_batch(records([article(100, kind="telegram", topics=["arms"], revision=2,
+                                               title="خبر معدل")], start=62)) == 1
+    assert filled.stats()["articles"] == 62
+    (post,) = filled.articles(ArticleQuery(Filters(kind="telegram"), limit=10)).items
+    assert (post["article_id"], post["kind"], post["edited"], post["revision"]) == ("a00100", "telegram", True, 2)
+    assert post["title"] == "خبر معدل" and [t["id"] for t in post["topics"]] == ["arms"]
+    assert [it["article_id"] for it in filled.articles(ArticleQuery(Filters(kind="sitemap"))).items] == ["a00101"]
+    assert filled.articles(ArticleQuery(Filters(kind="import"))).items == []
+    older = filled.article("a00001")  # processed before the kind was carried
+    assert (older["kind"], older["edited"], older["revision"]) == (None, False, 1)
+    assert filled.article("a00100")["kind"] == "telegram"
+    assert count_map(filled, "kind") == {"unknown": 60, "telegram": 1, "sitemap": 1}
+    assert count_map(filled, "topic", filters=Filters(kind="telegram")) == {"arms": 1}
+
+
 def test_seizure_ledger_and_totals(filled):
     ledger = filled.seizures(SeizureQuery(Filters(item="captagon"), limit=200)).items
     assert len(ledger) == 10 and {r["unit"] for r in ledger} == {"pill"}
