@@ -72,13 +72,15 @@ def place_articles(store: SqlStore, q: PlaceQuery) -> Page:
         cond.append("(a.at < ? OR (a.at = ? AND a.article_id < ?))")
         extra += [q.after.at, q.after.at, q.after.article_id]
     w = (f"{w} AND " if w else " WHERE ") + " AND ".join(cond)
-    cols = ", ".join(f"a.{c}" for c in ("article_id", "url", "source", "title", "lang", "at", "story_id",
-                                        "dup_status"))
-    names = ("article_id", "url", "source", "title", "lang", "at", "story_id", "dup_status")
+    names = ("article_id", "url", "source", "title", "lang", "at", "story_id", "dup_status", "source_kind", "edited",
+             "revision")
+    cols = ", ".join(f"a.{c}" for c in names)
     with store._transaction(write=False) as tx:
         rows = tx.rows(f"SELECT {cols} FROM articles a{w} ORDER BY a.at DESC, a.article_id DESC LIMIT ?",
                        [*params, *extra, q.limit + 1])
         items = [dict(zip(names, r, strict=True)) for r in rows[:q.limit]]
+        for it in items:  # named as in the article list (`consumers.store.sqlstore._article`)
+            it["kind"], it["edited"] = it.pop("source_kind"), bool(it["edited"])
         _attach_facts(tx, items, evidence=True)
     more = len(rows) > q.limit and items
     return Page(items, Cursor(items[-1]["at"], items[-1]["article_id"]) if more else None)
