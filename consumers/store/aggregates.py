@@ -106,7 +106,8 @@ def seizure_summary(store: SqlStore, filters: Filters) -> dict[str, Any]:
             "by_month": [dict(zip(month_cols, r, strict=True)) for r in by_month]}
 
 
-ARTICLE_EXPORT = ("article_id", "at", "source", "title", "url", "lang", "dup_status", "story_id")
+ARTICLE_EXPORT = ("article_id", "at", "source", "title", "url", "lang", "dup_status", "story_id", "source_kind",
+                  "revision")
 SEIZURE_EXPORT = ("article_id", "ord", "day", "item", "value", "unit", "place_name", "lat", "lon", "country",
                   "source", "dup_status", "story_id")
 
@@ -137,6 +138,7 @@ def export_articles(store: SqlStore, filters: Filters, cap: int = MAX_EXPORT) ->
                            f"WHERE article_id IN ({ids}) ORDER BY article_id, ord", params):
             facts[row[0]]["places"].append(row[1:])
     for it in items:
+        it["kind"] = it.pop("source_kind")
         f = facts.get(it["article_id"], {})
         it["topics"], it["orgs"], it["countries"] = f.get("topics", []), f.get("orgs", []), f.get("countries", [])
         places_ = f.get("places", [])
