@@ -17,6 +17,7 @@ from consumers.query.model import (
 )
 from consumers.store import Record, StoreError, ViewReplaced, open_store
 from consumers.store.migrate import migrations
+from tests.consumers.alerts.test_alert_facets import UNDO_0005
 from tests.consumers.factory import PLACES, article, corpus
 
 TOPIC = "test.articles.processed"
@@ -162,6 +163,19 @@ def test_an_articles_kind_and_revision_are_stored_filtered_and_counted(filled):
     assert filled.article("a00100")["kind"] == "telegram"
     assert count_map(filled, "kind") == {"unknown": 60, "telegram": 1, "sitemap": 1}
     assert count_map(filled, "topic", filters=Filters(kind="telegram")) == {"arms": 1}
+
+
+def test_the_migration_gives_articles_stored_before_it_no_kind_and_their_first_revision(store, views_url):
+    store.write_batch(records([article(1)]))
+    with store._transaction(write=True) as tx:  # back to version 4, the article kept
+        for stmt in (*UNDO_0005, "DELETE FROM schema_version WHERE version = 5"):
+            tx.run(stmt, [])
+    with open_store(views_url) as again:
+        again.setup()
+        got = again.article("a00001")
+        assert (got["kind"], got["edited"], got["revision"]) == (None, False, 1)
+        again.write_batch(records([article(1, kind="telegram", revision=2)], start=1))
+        assert again.articles(ArticleQuery(Filters(kind="telegram"))).items[0]["revision"] == 2
 
 
 def test_seizure_ledger_and_totals(filled):
