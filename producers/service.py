@@ -281,6 +281,8 @@ class _Service:
         for entry in entries:
             earlier = self.unfinished.pop(entry.article_id, None)
             if earlier is not None:  # announced by an earlier run, never fetched: fetch it from this entry
+                if entry.edited:  # its text now is what gets fetched: not to be announced again
+                    self.revisions.record(entry.article_id, entry.content_text or "", earlier.revision)
                 self._queue(entry, earlier)
                 resumed += 1
             elif entry.article_id not in self.seen:
