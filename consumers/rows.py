@@ -10,6 +10,9 @@ Conventions:
   otherwise, so a story cluster is ``GROUP BY story_id``;
 - ``search_text`` is the matching form (`streams.text.normalize`) of title
   and text as space-separated words: what full-text search indexes;
+- ``source_kind`` is the kind of source (NULL: not known, an event before
+  version 4); ``edited`` is 0 or 1 and ``revision`` counts the article's
+  versions: a later revision of an article replaces its rows;
 - a drug quantity becomes a seizure-ledger row attributed to the article's
   most mentioned place (first in the text on a tie);
 - NUL characters are dropped from text (PostgreSQL cannot store them, and
@@ -34,7 +37,7 @@ WORDS = re.compile(r"[^\W_]+")
 ARTICLE_COLUMNS = (
     "article_id", "event_id", "occurred_at", "url", "source", "title", "lang", "published", "at", "day",
     "hour", "story_id", "dup_status", "dup_first_id", "dup_similarity", "taxonomy_version",
-    "gazetteer_version", "clean_text", "search_text",
+    "gazetteer_version", "clean_text", "search_text", "source_kind", "edited", "revision",
 )
 TOPIC_COLUMNS = ("article_id", "topic", "score", "evidence")
 PLACE_COLUMNS = ("article_id", "ord", "name", "norm_name", "place_key", "lat", "lon", "country", "kind",
@@ -106,6 +109,7 @@ def article_rows(event: ArticleProcessed) -> ArticleRows:
         timestamp(event.published) if event.published else None, at, at[:10], at[:13], story, dup.status,
         dup.first_id, float(dup.similarity), event.taxonomy_version, event.gazetteer_version,
         event.clean_text, " ".join(search_words(f"{event.title}\n{event.clean_text}")),
+        event.source_kind, int(event.edited), event.revision,
     )
     topics = {t.id: t for t in event.topics}  # one row per topic id; the last one wins
     where = main_place(event.places)

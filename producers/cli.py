@@ -268,6 +268,7 @@ def feeds_try(ctx: click.Context, feed_id: str, limit: int, feeds_file: Path | N
     for entry in outcome.entries[:limit]:
         when = entry.published.strftime("%Y-%m-%d %H:%M") if entry.published else "(no date)       "
         text = f"  [{len(entry.content_text)} chars of text]" if entry.content_text else ""
+        text += "  [edited at the source]" if entry.edited else ""
         click.echo(f"  {when}  {entry.url}\n                    {entry.title or '(no title)'}{text}")
     if len(outcome.entries) > limit:
         click.echo(f"  ... {len(outcome.entries) - limit} more (--limit)")

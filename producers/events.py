@@ -41,6 +41,9 @@ def discovered_event(entry: DiscoveredEntry) -> ArticleDiscovered:
         link=entry.link if entry.link != entry.url else "",
         content_text=entry.content_text,
         content_origin="telegram" if entry.content_origin == "telegram" else None,
+        source_kind=entry.source_kind,
+        edited=entry.edited,
+        revision=entry.revision,
     )
 
 
@@ -85,6 +88,9 @@ def fetched_event(article: FetchedArticle, *, cause: ArticleDiscovered, raw_cap:
         published=article.published,
         lang=article.lang,
         raw=raw,
+        source_kind=article.source_kind,
+        edited=article.edited,
+        revision=article.revision,
     )
 
 
@@ -141,5 +147,8 @@ def entry_from_discovered(event: ArticleDiscovered) -> DiscoveredEntry:
         summary=event.summary,
         lang=event.lang,
         content_origin="telegram" if event.content_origin == "telegram" else "feed",
+        source_kind=event.source_kind,  # None in events written before the kind was carried
+        edited=event.edited,
+        revision=event.revision,
         is_new=False,
     )

@@ -87,7 +87,7 @@ def read_articles(path: Path) -> Iterator[ArticleFetched | Rejected]:
             yield Rejected(path.stem, "empty file", str(path))
             return
         title = title_line(text) if suffix == ".txt" else ""
-        yield ArticleFetched(article_id=path.stem, origin="import", text=text, title=title,
+        yield ArticleFetched(article_id=path.stem, origin="import", source_kind="import", text=text, title=title,
                              url=path.resolve().as_uri(), source="import")
     else:
         yield Rejected(path.stem, f"unsupported file type {suffix or '(none)'}: use .txt, .html or .jsonl",
@@ -127,9 +127,9 @@ def _article_from_json(obj: object, n: int, where: str, line: bytes) -> ArticleF
                             where, line)
     if published is not None and published.tzinfo is None:  # a date or a naive time: taken as UTC
         published = published.replace(tzinfo=UTC)
-    return ArticleFetched(article_id=art_id, origin="import", text=text, title=str(obj.get("title") or ""),
-                          url=str(obj.get("url") or ""), source=str(obj.get("source") or "import"),
-                          published=published, lang=str(obj.get("lang") or ""))
+    return ArticleFetched(article_id=art_id, origin="import", source_kind="import", text=text,
+                          title=str(obj.get("title") or ""), url=str(obj.get("url") or ""),
+                          source=str(obj.get("source") or "import"), published=published, lang=str(obj.get("lang") or ""))
 
 
 def dead_letter(rejected: Rejected) -> DeadLetter:

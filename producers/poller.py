@@ -34,6 +34,7 @@ from producers.isolation import ExtractionPool, IsolatedFailure
 from producers.pagetext import GarbledText, decode_and_extract
 from producers.sources import ReadContext, read_source
 from producers.urls import InvalidURL, article_id, canonical_url
+from schemas.wire import SourceKind
 
 PAGE_CONTENT_TYPES = frozenset({"", "text/html", "application/xhtml+xml"})
 # A poll's failure kind when the source's document cannot be read as what its kind says it is.
@@ -84,6 +85,9 @@ class DiscoveredEntry(msgspec.Struct, frozen=True, omit_defaults=True):
     author: str = ""
     lang: str = ""  # the registry's language hint, else the source's own (a news sitemap's)
     content_origin: Literal["feed", "telegram"] = "feed"  # where content_text comes from
+    source_kind: SourceKind | None = None  # the registry kind of the source that listed it (None: not known)
+    edited: bool = False  # the source marks the entry as changed since it was published
+    revision: int = 1  # 2, 3...: a changed entry announced again (decided by the service, which knows Kafka)
     is_new: bool = True  # not in this feed's recent polls (a hint; Kafka decides)
 
     @property
@@ -104,6 +108,7 @@ class PollOutcome(msgspec.Struct, frozen=True, omit_defaults=True):
     bozo_reason: str | None = None  # the feed was malformed but entries were recovered
     skipped: int = 0  # entries without a usable link
     counts: dict[str, int] = {}  # what else the source left out or showed, by reason ("too old", "edited")
+    deleted: list[str] = []  # addresses of posts deleted at the source since a recent poll saw them
     elapsed: float = 0.0
 
 
@@ -115,6 +120,9 @@ class FetchedArticle(msgspec.Struct, frozen=True, omit_defaults=True):
     url: str  # canonical
     origin: Literal["feed", "page", "telegram"]  # where the text came from
     text: str  # paragraphs as lines
+    source_kind: SourceKind | None = None  # the registry kind of the source that listed it (None: not known)
+    edited: bool = False
+    revision: int = 1
     source: str = ""  # the outlet
     title: str = ""
     author: str = ""
@@ -210,6 +218,7 @@ async def poll_feed(
             validators=read.validators if read.validators is not None else fetched.validators,
             article_ids=[entry.article_id for entry in entries],
             child_validators=read.child_validators,
+            forget_ids=[article_id(canonical_url(url)) for url in read.parsed.deleted],
         ),
         entries=entries,
         http_status=fetched.status,
@@ -219,6 +228,7 @@ async def poll_feed(
         bozo_reason=parsed.bozo_reason,
         skipped=skipped + parsed.skipped,
         counts=parsed.counts,
+        deleted=parsed.deleted,
         elapsed=fetched.elapsed,
     )
 
@@ -290,6 +300,8 @@ def _discovered(
             author=entry.author or "",
             lang=feed.language or entry.language or "",
             content_origin="telegram" if entry.origin == "telegram" else "feed",
+            source_kind=feed.kind,  # type: ignore[arg-type]  # the registry admits KINDS only
+            edited=entry.edited,
         )
     fresh = set(new_ids(state, found))
     return [msgspec.structs.replace(e, is_new=e.article_id in fresh) for e in found.values()], skipped
@@ -303,6 +315,9 @@ def _from_feed(entry: DiscoveredEntry) -> FetchedArticle:
         url=entry.url,
         origin=entry.content_origin,
         text=text,
+        source_kind=entry.source_kind,
+        edited=entry.edited,
+        revision=entry.revision,
         source=entry.source,
         title=entry.title,
         author=entry.author,
@@ -352,6 +367,9 @@ async def _from_page(
         url=entry.url,
         origin="page",
         text=extracted.text,
+        source_kind=entry.source_kind,
+        edited=entry.edited,
+        revision=entry.revision,
         source=entry.source,
         title=entry.title or extracted.title or "",
         author=extracted.author or entry.author,

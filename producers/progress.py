@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # the poller pulls in trafilatura: not needed to format a lin
 log = logging.getLogger("producers.service")
 
 
-def log_poll(feed: Feed, outcome: PollOutcome, new: int, known: int, resumed: int) -> None:
+def log_poll(feed: Feed, outcome: PollOutcome, new: int, known: int, resumed: int, revised: int = 0) -> None:
     """What one poll found, or why it failed and when the feed is tried again."""
     if outcome.status == "failed":
         state = outcome.state
@@ -29,12 +29,17 @@ def log_poll(feed: Feed, outcome: PollOutcome, new: int, known: int, resumed: in
     notes = [f"HTTP {outcome.http_status}", outcome.encoding or "?", f"{outcome.elapsed:.2f} s"]
     if resumed:
         notes.append(f"{resumed} unfinished from an earlier run")
+    if revised:
+        notes.append(f"{revised} edited at the source, announced again")
     if outcome.skipped:
         notes.append(f"{outcome.skipped} entries without a usable link")
     notes.extend(f"{count} {reason}" for reason, count in sorted(outcome.counts.items()))
     if outcome.bozo_reason:
         notes.append(f"malformed but readable: {outcome.bozo_reason}")
     log.info("feed %s: %d new, %d known (%s)", feed.id, new, known, "; ".join(notes))
+    if outcome.deleted:
+        log.warning("feed %s: %d post(s) deleted at the source (what was announced of them stays): %s",
+                    feed.id, len(outcome.deleted), " ".join(outcome.deleted))
     if outcome.moved_to:
         log.warning("feed %s: moved permanently to %s: update the registry", feed.id, outcome.moved_to)
 

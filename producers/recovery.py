@@ -13,6 +13,11 @@ group, nothing committed):
    *unfinished* ones: a run died between announcing and fetching them, and
    this run fetches them.
 
+An edited post announced again (``producers.revisions``) shares its article
+id with its first version: its events are told apart by their revision
+(``work_key``), and the edited versions already announced are rebuilt from
+the discovered topic (only the events marked edited are decoded for that).
+
 Why a window for step 2: the fetched topic carries raw pages and grows by
 megabytes a day; reading it all at every start would not scale, and an
 article's Fetched event is always published after its Discovered event
@@ -34,8 +39,9 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
 from producers.events import FETCH_STAGE
+from producers.revisions import EDITED_MARK, REVISION_MARK, Revisions, work_key
 from schemas.codec import SchemaError, decode, decode_as
-from schemas.events import ArticleDiscovered, DeadLetter
+from schemas.events import ArticleDiscovered, ArticleFetched, DeadLetter
 from schemas.topics import Topics
 
 STALL_TIMEOUT = 30.0  # seconds without a record while short of the end offsets: give up
@@ -48,7 +54,9 @@ class RecoveryError(RuntimeError):
 @dataclass
 class Recovered:
     seen: set[str] = field(default_factory=set)  # every article id on the discovered topic
-    unfinished: dict[str, ArticleDiscovered] = field(default_factory=dict)  # in the window, no outcome yet
+    # in the window, no outcome yet; keyed by `work_key` (the article id, with its revision from 2 on)
+    unfinished: dict[str, ArticleDiscovered] = field(default_factory=dict)
+    revisions: Revisions = field(default_factory=Revisions)  # the edited versions announced
     discovered_read: int = 0  # messages read from the discovered topic
     finished_read: int = 0  # Fetched events and fetch dead letters read in the window
     malformed: int = 0  # messages that did not decode (skipped; their keys still count as seen)
@@ -81,17 +89,23 @@ def recover(bootstrap: str, topics: Topics, *, window_seconds: float, now: float
                 continue
             result.discovered_read += 1
             result.seen.add(key)
-            if record.timestamp >= window_start_ms:
+            in_window, edited = record.timestamp >= window_start_ms, EDITED_MARK in record.value
+            if in_window or edited:
                 try:
-                    announced[key] = decode_as(record.value, ArticleDiscovered)
+                    event = decode_as(record.value, ArticleDiscovered)
                 except SchemaError:
                     result.malformed += 1
+                    continue
+                if event.edited:
+                    result.revisions.record(key, event.content_text or "", event.revision)
+                if in_window:
+                    announced[work_key(key, event.revision)] = event
         if not with_unfinished:
             result.elapsed = time.monotonic() - started
             return result
         for record in read_to_end(consumer, topics.fetched, start_ms=window_start_ms):
             if (key := _key(record)) is not None:
-                finished.add(key)
+                finished.add(_fetched_work_key(key, record.value))
                 result.finished_read += 1
         for record in read_to_end(consumer, topics.deadletter("producers"), start_ms=window_start_ms):
             try:
@@ -112,6 +126,17 @@ def recover(bootstrap: str, topics: Topics, *, window_seconds: float, now: float
 def unfinished(announced: dict[str, ArticleDiscovered], finished: set[str]) -> dict[str, ArticleDiscovered]:
     """The announced articles with neither a Fetched event nor a fetch dead letter."""
     return {key: event for key, event in announced.items() if key not in finished}
+
+
+def _fetched_work_key(key: str, value: bytes) -> str:
+    """The work key a Fetched event finishes: its article id, with its revision from 2 on (decoded only
+    then: the topic carries raw pages, and almost no event is a revision)."""
+    if REVISION_MARK not in value:
+        return key
+    try:
+        return work_key(key, decode_as(value, ArticleFetched).revision)
+    except SchemaError:
+        return key
 
 
 def read_to_end(

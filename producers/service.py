@@ -16,6 +16,9 @@ Rules it keeps:
   publisher, and the seen set is rebuilt from Kafka at every start
   (``producers.recovery``), so a restart, even without the local state
   file, announces nothing twice; the state file only schedules polls;
+- an entry the source marks as edited (a Telegram post) whose text was not
+  announced before is announced again under the same article id as its next
+  revision (``producers.revisions``), so downstream updates the article;
 - every announced article ends with an ArticleFetched or a fetch dead
   letter; articles a previous run announced but did not finish are fetched
   by the next run (from a poll that finds the entry again, which supplies
@@ -44,6 +47,8 @@ from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+import msgspec
 
 from deploy.services import metrics
 from deploy.services.health import Health
@@ -127,7 +132,7 @@ async def run_producer(config: ProducerConfig, *, once: bool, handle_signals: bo
        SIGTERM/SIGINT ask for a stop;
     4. each cycle: poll the due feeds concurrently, each within
        ``feed_deadline`` seconds (one past it fails and is backed off); for each entry not seen
-       before, publish ArticleDiscovered, mark it seen, queue it for
+       before (or an edited one whose text is new), publish ArticleDiscovered, mark it seen, queue it for
        fetching; save the state after each poll; after the first cycle,
        queue the unfinished articles no poll found again;
     5. meanwhile the workers fetch and extract queued articles and publish
@@ -204,6 +209,7 @@ class _Service:
         self.states = states
         self.saver = _StateSaver(store, states)
         self.seen = recovered.seen
+        self.revisions = recovered.revisions
         self.unfinished = dict(recovered.unfinished)
         self.publisher = publisher
         self.fetcher = fetcher
@@ -263,32 +269,47 @@ class _Service:
         metrics.FEEDS_POLLED.inc()
         if outcome.status == "failed":
             metrics.FEEDS_FAILED.inc()
-        new, known, resumed = self._announce(outcome.entries)
-        log_poll(feed, outcome, new, known, resumed)
+        new, known, resumed, revised = self._announce(outcome.entries)
+        log_poll(feed, outcome, new, known, resumed, revised)
         await self.saver.save()
         return outcome, new, known
 
-    def _announce(self, entries: list[DiscoveredEntry]) -> tuple[int, int, int]:
-        """Publish ArticleDiscovered for unseen entries and queue them; returns (new, known, resumed)."""
-        new = known = resumed = 0
+    def _announce(self, entries: list[DiscoveredEntry]) -> tuple[int, int, int, int]:
+        """Publish ArticleDiscovered for unseen entries, and for edited ones whose text is new, and queue
+        them; returns (new, known, resumed, revised)."""
+        new = known = resumed = revised = 0
         for entry in entries:
             earlier = self.unfinished.pop(entry.article_id, None)
             if earlier is not None:  # announced by an earlier run, never fetched: fetch it from this entry
+                if entry.edited:  # its text now is what gets fetched: not to be announced again
+                    self.revisions.record(entry.article_id, entry.content_text or "", earlier.revision)
                 self._queue(entry, earlier)
                 resumed += 1
-            elif entry.article_id in self.seen:
-                known += 1
+            elif entry.article_id not in self.seen:
+                new += self._announce_one(entry)
+            elif entry.edited and (revision := self.revisions.next_revision(
+                    entry.article_id, entry.content_text or "")) is not None:
+                revised += self._announce_one(msgspec.structs.replace(entry, revision=revision))
             else:
-                event = discovered_event(entry)
-                try:
-                    self._publish(self.topics.discovered, entry.article_id, event)
-                except PublishError as exc:  # not seen, so the next poll tries again
-                    log.error("article %s (%s): not announced: %s", entry.article_id, entry.url, exc)
-                    continue
-                self.seen.add(entry.article_id)
-                self._queue(entry, event)
-                new += 1
-        return new, known, resumed
+                known += 1
+        return new, known, resumed, revised
+
+    def _announce_one(self, entry: DiscoveredEntry) -> bool:
+        """Publish the entry's ArticleDiscovered, mark it seen (its text too, when edited) and queue it."""
+        event = discovered_event(entry)
+        try:
+            self._publish(self.topics.discovered, entry.article_id, event)
+        except PublishError as exc:  # not seen, so the next poll tries again
+            log.error("article %s (%s): not announced: %s", entry.article_id, entry.url, exc)
+            return False
+        self.seen.add(entry.article_id)
+        if entry.edited:
+            self.revisions.record(entry.article_id, entry.content_text or "", entry.revision)
+        if entry.revision > 1:
+            log.info("article %s (%s): edited at the source, announced again as revision %d",
+                     entry.article_id, entry.url, entry.revision)
+        self._queue(entry, event)
+        return True
 
     def _resume_unfinished(self) -> None:
         log.info("fetching %d article(s) announced by an earlier run but never fetched", len(self.unfinished))

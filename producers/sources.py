@@ -227,10 +227,13 @@ async def read_telegram(feed: Feed, context: ReadContext) -> SourceRead | NotMod
     On the first poll, ``pages`` preview pages are read going back with
     ``?before=``; afterwards the latest page only. Posts with less than
     ``min_chars`` of text (a photo without caption, a one-word post) are
-    skipped and counted; edited posts are counted (their article id is the
-    post's address, so an edit is not announced again); a post seen by a
+    skipped and counted; edited posts are counted and their entries marked
+    ``edited`` (the service announces an edit whose text is new as the next
+    revision of the same article, ``producers.revisions``); a post seen by a
     recent poll and now missing from within the page's range was deleted: it
-    is counted, and what was announced of it stays.
+    is counted and named in ``deleted`` (logged by the service, and left out
+    of the recent ids so one poll reports it), and what was announced of it
+    stays.
     """
     fetched = await context.fetcher.fetch(feed.url, validators=context.validators, purpose="page")
     if isinstance(fetched, NotModified):
@@ -260,9 +263,9 @@ async def read_telegram(feed: Feed, context: ReadContext) -> SourceRead | NotMod
         if not fresh:
             break
         posts = fresh + posts
-    deleted = len(deleted_posts(posts, context.recent_ids))
+    deleted = deleted_posts(posts, context.recent_ids)
     if deleted:
-        counts["deleted"] = deleted
+        counts["deleted"] = len(deleted)
     entries: dict[str, FeedEntry] = {}
     for post in sorted(posts, key=lambda post: post.number, reverse=True):  # newest first, as feeds are
         if post.edited:
@@ -271,7 +274,8 @@ async def read_telegram(feed: Feed, context: ReadContext) -> SourceRead | NotMod
             counts["too short"] += 1
             continue
         entries.setdefault(post.url, post_entry(post, channel_title=title))
-    parsed = ParsedFeed(entries=list(entries.values()), counts=dict(counts), version="telegram", title=title)
+    parsed = ParsedFeed(entries=list(entries.values()), counts=dict(counts), version="telegram", title=title,
+                        deleted=deleted)
     return SourceRead(response=fetched, parsed=parsed, encoding=encoding)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, ClassVar
+from typing import ClassVar
 
 import msgspec
 
@@ -29,7 +29,9 @@ from schemas.wire import (
     DuplicateStatus,
     IncidentType,
     Origin,
+    Revision,
     Severity,
+    SourceKind,
     Timestamp,
 )
 
@@ -76,6 +78,10 @@ class ArticleDiscovered(Event, frozen=True, kw_only=True, omit_defaults=True):
     # Added with the sources beyond RSS, optional likewise: where content_text comes from when it is
     # not a feed entry ("telegram": a channel post, which is the article; no page is fetched for it).
     content_origin: Origin | None = None
+    # Added with the source kind in the views, optional likewise (absent in events written before):
+    source_kind: SourceKind | None = None  # the registry kind of the source that listed it
+    edited: bool = False  # the source marks the entry as changed since it was published (a Telegram edit)
+    revision: Revision = 1  # 2, 3...: a changed entry announced again under the same article id
 
 
 class RawPage(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -108,6 +114,22 @@ class ArticleFetched(Event, frozen=True, kw_only=True, omit_defaults=True):
     published: Timestamp | None = None
     lang: str = ""
     raw: RawPage | None = None
+    # Added with the source kind in the views, optional so older events still decode (`source_kind_of`
+    # then infers the kind from `origin` where it can):
+    source_kind: SourceKind | None = None
+    edited: bool = False  # the source changed the text after publishing it
+    revision: Revision = 1  # as in the ArticleDiscovered that caused it
+
+
+# What an ArticleFetched's origin says of its source's kind, for events written before they carried it:
+# a post comes from a channel, an import from `marsad import`, a feed entry's own text from an RSS/Atom feed.
+# A fetched page ("page") may have been listed by a feed, a sitemap or a section page: not known.
+_KIND_OF_ORIGIN: dict[str, SourceKind] = {"telegram": "telegram", "import": "import", "feed": "rss"}
+
+
+def source_kind_of(fetched: ArticleFetched) -> SourceKind | None:
+    """The kind of source a fetched article came from: as the event says, else as its origin tells."""
+    return fetched.source_kind or _KIND_OF_ORIGIN.get(fetched.origin)
 
 
 class Duplicate(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -121,11 +143,13 @@ class Duplicate(msgspec.Struct, frozen=True, omit_defaults=True):
 class ArticleProcessed(Event, frozen=True, kw_only=True, omit_defaults=True):
     """Clean text and extracted facts of one article. Key: article_id.
 
-    Version 3 adds the incidents the article reports; version 2 carried scored
+    Version 4 adds the source kind and the revision (an edited post processed
+    again under its article id replaces the earlier version in the views);
+    version 3 added the incidents the article reports; version 2 carried scored
     topics with evidence; version 1 carried topic ids only (see `schemas.upcast`).
     """
 
-    VERSION: ClassVar[int] = 3
+    VERSION: ClassVar[int] = 4
 
     article_id: str
     url: str = ""
@@ -143,6 +167,9 @@ class ArticleProcessed(Event, frozen=True, kw_only=True, omit_defaults=True):
     duplicate: Duplicate = msgspec.field(default_factory=Duplicate)
     taxonomy_version: str = ""  # content hash of the taxonomy file used
     gazetteer_version: str = ""  # content hash of the gazetteer used
+    source_kind: SourceKind | None = None  # rss, sitemap, page, telegram or import; None: not known (v3 and older)
+    edited: bool = False  # the source changed the text after publishing it
+    revision: Revision = 1  # the article's version: a later one replaces an earlier one downstream
 
 
 class AlertRaised(Event, frozen=True, kw_only=True, omit_defaults=True):
@@ -216,9 +243,6 @@ class AlertUpdated(Event, frozen=True, kw_only=True, omit_defaults=True):
     injured: Count | None = None
     arrested: Count | None = None
     outlets: Count | None = None
-
-
-Revision = Annotated[int, msgspec.Meta(ge=1)]
 
 
 class IncidentReport(msgspec.Struct, frozen=True, omit_defaults=True):

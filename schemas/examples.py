@@ -28,11 +28,11 @@ def sample_events() -> list[Event]:
     """One fully populated event of each type."""
     return [
         ArticleDiscovered(article_id="a1", url="https://example.org/a/1", feed_id="enab", source="عنب بلدي",
-                          title="ضبط شحنة كبتاغون", published=T0, lang="ar", causation_id=None),
+                          title="ضبط شحنة كبتاغون", published=T0, lang="ar", causation_id=None, source_kind="rss"),
         ArticleFetched(article_id="a1", url="https://example.org/a/1", source="عنب بلدي", title="ضبط",
                        text="ضبطت السلطات 2.5 مليون حبة كبتاغون في القامشلي.", published=T0, lang="ar",
                        raw=RawPage(data=b"x\x9c\x01\x00", content_type="text/html", size=10),
-                       causation_id="d" * 32),
+                       causation_id="d" * 32, source_kind="rss"),
         ArticleProcessed(article_id="a1", clean_text="ضبطت السلطات 2.5 مليون حبة كبتاغون",
                          topics=[Topic("narcotics", 0.9, [Evidence("كبتاغون", "كبتاغون", 30)])],
                          places=[Place("القامشلي", 37.0522, 41.2306, "SY", "city", 173253)],
@@ -41,7 +41,8 @@ def sample_events() -> list[Event]:
                          incidents=[Incident("seizure", "ضبطت السلطات 2.5 مليون حبة كبتاغون", "2024-02-07",
                                              QAMISHLI, actors=["sdf"], arrested=3,
                                              quantities=[Quantity(2_500_000.0, "pill", "captagon")])],
-                         duplicate=Duplicate("near", "a0", 0.91), taxonomy_version="t1", gazetteer_version="g1"),
+                         duplicate=Duplicate("near", "a0", 0.91), taxonomy_version="t1", gazetteer_version="g1",
+                         source_kind="rss"),
         AlertRaised(alert_id="al1", rule_id="captagon-million", title="seizure", severity="critical",
                     story_id="a1", article_ids=["a1"], sources=["عنب بلدي"],
                     titles=["ضبط شحنة كبتاغون"], urls=["https://example.org/a/1"],

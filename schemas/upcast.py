@@ -58,3 +58,14 @@ def _processed_v2_to_v3(obj: dict[str, Any]) -> dict[str, Any]:
     `marsad replay --reprocess` re-runs the stages over the fetched log to get them.
     """
     return {**obj, "incidents": obj.get("incidents", [])}
+
+
+@upcaster("ArticleProcessed", 3)
+def _processed_v3_to_v4(obj: dict[str, Any]) -> dict[str, Any]:
+    """v4 adds ``source_kind``, ``edited`` and ``revision``. A v3 article's kind is not known (left
+    out: None) and it is its first, unedited version.
+
+    `marsad replay --reprocess` re-runs the stages over the fetched log, where the kind is carried (or
+    inferred from the fetched event's origin, see `schemas.events.source_kind_of`).
+    """
+    return {**obj, "revision": obj.get("revision", 1), "edited": obj.get("edited", False)}

@@ -26,6 +26,15 @@ DUPLICATE_STATUSES: tuple[str, ...] = get_args(DuplicateStatus)
 Origin = Literal["page", "feed", "import", "telegram"]  # where an ArticleFetched's text came from
 ORIGINS: tuple[str, ...] = get_args(Origin)
 
+# The kind of source an article was discovered in: a feed registry's `kind` (rss, sitemap, page, telegram),
+# or "import" for `marsad import`. Origin says where the *text* came from; the kind says what was polled
+# (a sitemap's article and a section page's article both have origin "page").
+SourceKind = Literal["rss", "sitemap", "page", "telegram", "import"]
+SOURCE_KINDS: tuple[str, ...] = get_args(SourceKind)
+# A revision of an article whose source changed it after it was first announced (an edited Telegram post):
+# 1 is the first version announced, each further one counts up.
+Revision = Annotated[int, msgspec.Meta(ge=1)]
+
 # The incident types of ../shared/spec/incidents.md, in the spec's order.
 IncidentType = Literal["armed_clash", "attack", "airstrike", "arrest_raid", "seizure",
                        "kidnapping", "protest", "displacement", "strategic"]

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from schemas.events import ArticleFetched, ArticleProcessed
+from schemas.events import ArticleFetched, ArticleProcessed, source_kind_of
 from schemas.facts import Incident, Org, Place, Quantity, Topic
 from streams.classify import Taxonomy
 from streams.classify.combined import topics_orgs_and_mentions
@@ -138,6 +138,9 @@ def processed_event_id(fetched: ArticleFetched, res: Resources) -> str:
 def process_fetched(fetched: ArticleFetched, res: Resources) -> tuple[ArticleProcessed, Analysis]:
     """The ArticleProcessed of one fetched article (duplicate verdict left to the caller), and its analysis.
 
+    It carries the source's kind (as the fetched event says, else as its origin tells) and the
+    revision: an edited post's later version has the same article id and replaces the earlier one.
+
     The worker's agents and `marsad replay --reprocess` both build their events here.
     """
     published = fetched.published.date() if fetched.published else None
@@ -147,5 +150,6 @@ def process_fetched(fetched: ArticleFetched, res: Resources) -> tuple[ArticlePro
         article_id=fetched.article_id, url=fetched.url, source=fetched.source, title=fetched.title,
         published=fetched.published, lang=facts.lang, clean_text=facts.clean_text, topics=facts.topics,
         places=facts.places, countries=facts.countries, orgs=facts.orgs, quantities=facts.quantities,
-        incidents=facts.incidents, taxonomy_version=res.taxonomy_version, gazetteer_version=res.gazetteer_version)
+        incidents=facts.incidents, taxonomy_version=res.taxonomy_version, gazetteer_version=res.gazetteer_version,
+        source_kind=source_kind_of(fetched), edited=fetched.edited, revision=fetched.revision)
     return article, facts

@@ -20,7 +20,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 LIST_SEPARATOR = ";"
 
 ARTICLE_CSV = ("article_id", "at", "source", "title", "url", "lang", "topics", "orgs", "countries", "places",
-               "place", "lat", "lon", "dup_status", "story_id")
+               "place", "lat", "lon", "dup_status", "story_id", "kind", "revision")
 SEIZURE_CSV = ("article_id", "ord", "day", "item", "value", "unit", "place_name", "lat", "lon", "country",
                "source", "title", "text", "url", "dup_status", "story_id")
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from consumers.api import dashboard_openapi, incidents_openapi
 from consumers.query.params import ENDPOINTS, LIMITS, PARAMS, PER
-from schemas.wire import ALERT_KINDS, DUPLICATE_STATUSES, SEVERITIES
+from schemas.wire import ALERT_KINDS, DUPLICATE_STATUSES, SEVERITIES, SOURCE_KINDS
 
 NUM = {"type": "number"}
 STR = {"type": "string"}
@@ -34,6 +34,10 @@ SCHEMAS: dict[str, Any] = {
     "Article": _obj({
         "article_id": STR, "url": STR, "source": STR, "title": STR, "lang": STR, "published": NSTR, "at": STR,
         "story_id": STR, "taxonomy_version": STR, "snippet": STR,
+        "kind": {"enum": [*SOURCE_KINDS, None], "description": "kind of source the article came from "
+                 "(null: processed before marsad carried it)"},
+        "edited": {"type": "boolean", "description": "the source changed the text after publishing it"},
+        "revision": {"type": "integer", "minimum": 1, "description": "the version shown: 2, 3... after edits"},
         "duplicate": _obj({"status": {"enum": list(DUPLICATE_STATUSES)}, "first_id": NSTR, "similarity": NUM}),
         "topics": {"type": "array", "items": _obj({"id": STR, "score": NUM})},
         "places": {"type": "array", "items": _obj({"name": STR, "lat": NUM, "lon": NUM, "country": STR,

@@ -36,6 +36,7 @@ class Filters:
     story: str | None = None
     item: str | None = None  # seizure ledger only
     unit: str | None = None  # seizure ledger only
+    kind: str | None = None  # kind of source: one of schemas.wire.SOURCE_KINDS
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class ArticleQuery:
 class CountQuery:
     """Distinct articles per ``by`` key (and per day or hour)."""
 
-    by: str = "topic"  # topic | place | org | country | source
+    by: str = "topic"  # topic | place | org | country | source | kind
     per: str | None = None  # None, "day" or "hour"
     filters: Filters = field(default_factory=Filters)
     limit: int = 100

@@ -42,6 +42,7 @@ from consumers.rows import search_words, timestamp
 from deploy.suggest import did_you_mean
 from schemas.facts import INCIDENT_TYPES
 from schemas.topics import SEVERITIES
+from schemas.wire import SOURCE_KINDS
 from streams.text.normalize import normalize
 
 IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
@@ -223,10 +224,13 @@ PARAMS: dict[str, Param] = {p.name: p for p in (
           _choice("duplicate", "original", "copy", "exact", "near"),
           {"type": "string", "enum": ["original", "copy", "exact", "near"]}),
     Param("story", "Story id: the article id of its first copy.", _identifier("story"), ID_SCHEMA),
+    Param("kind", f"Kind of source the article came from: {', '.join(SOURCE_KINDS)}.",
+          _choice("kind", *SOURCE_KINDS), {"type": "string", "enum": list(SOURCE_KINDS)}),
     Param("item", "Seized item (drug id), e.g. captagon.", _identifier("item"), ID_SCHEMA),
     Param("unit", "Unit of the seized quantity, e.g. pill or kg.", _identifier("unit"), ID_SCHEMA),
-    Param("by", "What to count by.", _choice("by", "topic", "place", "org", "country", "source"),
-          {"type": "string", "enum": ["topic", "place", "org", "country", "source"], "default": "topic"}),
+    Param("by", "What to count by (kind: the kind of source).",
+          _choice("by", "topic", "place", "org", "country", "source", "kind"),
+          {"type": "string", "enum": ["topic", "place", "org", "country", "source", "kind"], "default": "topic"}),
     Param("per", "Split the counts per day or hour (totals: per day; incident counts: per day or admin1, "
                  "the governorate).", _choice("per", "day", "hour", "admin1"),
           {"type": "string", "enum": ["day", "hour", "admin1"]}),
@@ -255,7 +259,7 @@ PARAMS: dict[str, Param] = {p.name: p for p in (
 )}
 
 FILTERS = ("topic", "place", "lat", "lon", "radius_km", "org", "country", "source", "since", "until", "q",
-           "duplicate", "story")
+           "duplicate", "story", "kind")
 INCIDENT_FILTERS = ("type", "place", "lat", "lon", "radius_km", "actor", "target", "org", "country", "admin1",
                     "since", "until", "min_killed", "min_injured", "min_arrested", "min_outlets")
 ENDPOINTS: dict[str, tuple[str, ...]] = {
@@ -339,7 +343,7 @@ def _filters(v: dict[str, Any]) -> Filters:
     if "since" in v and "until" in v and v["since"] >= v["until"]:
         raise QueryError("since must be before until")
     f = Filters(**{k: v[k] for k in ("topic", "place", "org", "country", "source", "since", "until", "duplicate",
-                                       "story", "item", "unit") if k in v})
+                                       "story", "item", "unit", "kind") if k in v})
     if point:
         f = replace(f, near=Near(v["lat"], v["lon"], v["radius_km"]))
     if "q" in v:

@@ -11,6 +11,7 @@ Column = tuple[str, Callable[[dict], Any]]
 
 COLUMNS: dict[str, list[Column]] = {
     "articles": [("at", lambda r: r["at"][:16].replace("T", " ")), ("source", lambda r: r["source"]),
+                 ("kind", lambda r: _kind(r)),
                  ("topics", lambda r: ",".join(t["id"] for t in r["topics"])),
                  ("places", lambda r: "، ".join(p["name"] for p in r["places"][:3])),
                  ("dup", lambda r: r["duplicate"]["status"]), ("id", lambda r: r["article_id"]),
@@ -45,6 +46,13 @@ COLUMNS: dict[str, list[Column]] = {
                         ("killed", lambda r: r["killed"]), ("injured", lambda r: r["injured"]),
                         ("arrested", lambda r: r["arrested"]), ("name", lambda r: r.get("name"))],
 }
+
+
+def _kind(r: dict) -> str | None:
+    """The kind of source, with the revision of an edited article (``telegram r2``); None when unknown."""
+    if not r.get("kind") and not r.get("edited"):
+        return None
+    return (r.get("kind") or "?") + (f" r{r['revision']}" if r.get("edited") else "")
 
 
 def _toll(r: dict, name: str) -> str | None:

@@ -72,13 +72,15 @@ def place_articles(store: SqlStore, q: PlaceQuery) -> Page:
         cond.append("(a.at < ? OR (a.at = ? AND a.article_id < ?))")
         extra += [q.after.at, q.after.at, q.after.article_id]
     w = (f"{w} AND " if w else " WHERE ") + " AND ".join(cond)
-    cols = ", ".join(f"a.{c}" for c in ("article_id", "url", "source", "title", "lang", "at", "story_id",
-                                        "dup_status"))
-    names = ("article_id", "url", "source", "title", "lang", "at", "story_id", "dup_status")
+    names = ("article_id", "url", "source", "title", "lang", "at", "story_id", "dup_status", "source_kind", "edited",
+             "revision")
+    cols = ", ".join(f"a.{c}" for c in names)
     with store._transaction(write=False) as tx:
         rows = tx.rows(f"SELECT {cols} FROM articles a{w} ORDER BY a.at DESC, a.article_id DESC LIMIT ?",
                        [*params, *extra, q.limit + 1])
         items = [dict(zip(names, r, strict=True)) for r in rows[:q.limit]]
+        for it in items:  # named as in the article list (`consumers.store.sqlstore._article`)
+            it["kind"], it["edited"] = it.pop("source_kind"), bool(it["edited"])
         _attach_facts(tx, items, evidence=True)
     more = len(rows) > q.limit and items
     return Page(items, Cursor(items[-1]["at"], items[-1]["article_id"]) if more else None)
@@ -104,7 +106,8 @@ def seizure_summary(store: SqlStore, filters: Filters) -> dict[str, Any]:
             "by_month": [dict(zip(month_cols, r, strict=True)) for r in by_month]}
 
 
-ARTICLE_EXPORT = ("article_id", "at", "source", "title", "url", "lang", "dup_status", "story_id")
+ARTICLE_EXPORT = ("article_id", "at", "source", "title", "url", "lang", "dup_status", "story_id", "source_kind",
+                  "revision")
 SEIZURE_EXPORT = ("article_id", "ord", "day", "item", "value", "unit", "place_name", "lat", "lon", "country",
                   "source", "dup_status", "story_id")
 
@@ -135,6 +138,7 @@ def export_articles(store: SqlStore, filters: Filters, cap: int = MAX_EXPORT) ->
                            f"WHERE article_id IN ({ids}) ORDER BY article_id, ord", params):
             facts[row[0]]["places"].append(row[1:])
     for it in items:
+        it["kind"] = it.pop("source_kind")
         f = facts.get(it["article_id"], {})
         it["topics"], it["orgs"], it["countries"] = f.get("topics", []), f.get("orgs", []), f.get("countries", [])
         places_ = f.get("places", [])

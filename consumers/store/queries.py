@@ -53,11 +53,13 @@ DIMENSIONS: dict[str, Dimension] = {
     "org": Dimension("JOIN article_orgs c ON c.article_id = a.article_id", "c.org", (("name", "MIN(c.name)"),)),
     "country": Dimension("JOIN article_countries c ON c.article_id = a.article_id", "c.country"),
     "source": Dimension("", "a.source"),
+    "kind": Dimension("", "COALESCE(a.source_kind, 'unknown')"),
 }
 BUCKETS = {"day": "a.day", "hour": "a.hour"}
 
 ARTICLE_LIST_COLUMNS = ("article_id", "url", "source", "title", "lang", "published", "at", "story_id",
-                        "dup_status", "dup_first_id", "dup_similarity", "taxonomy_version")
+                        "dup_status", "dup_first_id", "dup_similarity", "taxonomy_version", "source_kind",
+                        "edited", "revision")
 SNIPPET_CHARS = 280
 
 
@@ -100,6 +102,8 @@ def where(f: Filters, d: Dialect, *, ledger: bool = False) -> tuple[str, list]:
         add("a.dup_status = ?", f.duplicate)
     if f.story is not None:
         add("a.story_id = ?", f.story)
+    if f.kind is not None:
+        add("a.source_kind = ?", f.kind)
     if ledger and f.item is not None:
         add("s.item = ?", f.item)
     if ledger and f.unit is not None:

@@ -286,6 +286,8 @@ def _article(row: tuple) -> dict:
     d = dict(zip(queries.ARTICLE_LIST_COLUMNS, row, strict=True))
     d["duplicate"] = {"status": d.pop("dup_status"), "first_id": d.pop("dup_first_id"),
                       "similarity": d.pop("dup_similarity")}
+    d["kind"] = d.pop("source_kind")  # None: processed before the kind was carried
+    d["edited"] = bool(d["edited"])
     return d
 
 

@@ -23,6 +23,7 @@ class FeedEntry(msgspec.Struct, frozen=True, omit_defaults=True):
     author: str | None = None
     language: str | None = None  # the source's word for this entry (a news sitemap's news:language)
     origin: str | None = None  # where content_text comes from when it is not a feed ("telegram")
+    edited: bool = False  # the source marks the entry as changed since it was published (a Telegram edit)
 
 
 class ParsedFeed(msgspec.Struct, frozen=True):
@@ -34,6 +35,7 @@ class ParsedFeed(msgspec.Struct, frozen=True):
     version: str = ""  # feedparser's name for the format (rss20, atom10, ...), or json1/json1.1
     skipped: int = 0  # entries without a usable link
     counts: dict[str, int] = {}  # what else was left out or noticed, by reason ("too old", "edited", ...)
+    deleted: list[str] = []  # addresses of entries a recent poll saw that the source has deleted since
 
 
 class FeedParseError(ValueError):

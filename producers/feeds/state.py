@@ -92,12 +92,15 @@ def record_success(
     validators: Validators,
     article_ids: Iterable[str],
     child_validators: Mapping[str, Validators] | None = None,
+    forget_ids: Iterable[str] = (),
 ) -> FeedState:
     """A poll that fetched and parsed the feed: reset failures, remember validators and ids (and the
-    validators of an index's children, when the poll read some)."""
+    validators of an index's children, when the poll read some). ``forget_ids`` (posts found deleted)
+    leave the recent ids, so a deletion is reported by one poll, not by every later one."""
     ids = list(dict.fromkeys(article_ids))
     fresh = new_ids(state, ids)
-    recent = tuple(dict.fromkeys([*ids, *state.recent_ids]))[:RECENT_IDS_KEPT]
+    gone = set(forget_ids)
+    recent = tuple(i for i in dict.fromkeys([*ids, *state.recent_ids]) if i not in gone)[:RECENT_IDS_KEPT]
     return msgspec.structs.replace(
         state,
         last_poll=now,

@@ -108,6 +108,7 @@ def post_entry(post: Post, *, channel_title: str = "") -> FeedEntry:
         guid=f"{post.channel}/{post.number}",
         author=post.forwarded_from or channel_title or None,
         origin="telegram",
+        edited=post.edited,
     )
 
 

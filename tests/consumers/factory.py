@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from schemas.events import ArticleProcessed, Duplicate
 from schemas.facts import Evidence, Org, Place, Quantity, Topic
+from schemas.wire import SourceKind
 
 T0 = datetime(2024, 2, 1, 6, 0, tzinfo=UTC)
 
@@ -33,7 +34,8 @@ SENTENCES = [
 
 def article(i: int, *, topics: list[str] | None = None, place: int | None = None, source: int | None = None,
             pills: float | None = None, duplicate_of: int | None = None, version: str = "t1",
-            published: datetime | None = None, title: str | None = None) -> ArticleProcessed:
+            published: datetime | None = None, title: str | None = None, kind: SourceKind | None = None,
+            revision: int = 1) -> ArticleProcessed:
     """Article ``a{i:05d}``; unless given, its facts follow from ``i``."""
     topic_ids = topics if topics is not None else [TOPICS[i % len(TOPICS)]]
     p = PLACES[(i if place is None else place) % len(PLACES)]
@@ -51,7 +53,8 @@ def article(i: int, *, topics: list[str] | None = None, place: int | None = None
         clean_text=f"{sentence} وذكرت المصادر أن الحادثة وقعت في {p.name}.",
         topics=[Topic(t, 0.8, [Evidence("كبتاغون", "الكبتاغون", 20)]) for t in topic_ids],
         places=[p], countries=[p.country], orgs=[ORGS[i % len(ORGS)]], quantities=quantities, duplicate=dup,
-        taxonomy_version=version, gazetteer_version="g1")
+        taxonomy_version=version, gazetteer_version="g1", source_kind=kind, edited=revision > 1,
+        revision=revision)
 
 
 def corpus(n: int) -> list[ArticleProcessed]:

@@ -7,9 +7,10 @@ import pytest
 from click.testing import CliRunner
 
 from consumers.store import Record, open_store
+from consumers.store.migrate import migrations
 from deploy.cli import cli
 from tests.consumers.alerts.events import raised, updated
-from tests.consumers.factory import corpus
+from tests.consumers.factory import article, corpus
 
 
 @pytest.fixture
@@ -58,6 +59,21 @@ def test_alerts_as_a_table_and_as_json(views):
     assert bad.exit_code == 2 and "severity must be one of" in bad.output
 
 
+def test_articles_by_kind_of_source(views, sqlite_url):
+    with open_store(sqlite_url) as s:
+        s.write_batch([Record("t", 0, 60 + n, e) for n, e in enumerate(
+            [article(100, kind="telegram"), article(101, kind="sitemap"), article(100, kind="telegram", revision=2)])])
+    r = run("query", "articles", "--kind", "telegram")
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[0].split() == ["at", "source", "kind", "topics", "places", "dup", "id", "title"]
+    assert len(lines) == 2 and "telegram r2" in lines[1] and "a00100" in lines[1]
+    body = orjson.loads(run("query", "counts", "--by", "kind", "--json").output)
+    assert {row["key"]: row["articles"] for row in body["items"]} == {"unknown": 60, "telegram": 1, "sitemap": 1}
+    bad = run("query", "articles", "--kind", "email")
+    assert bad.exit_code == 2 and "kind must be one of rss, sitemap, page, telegram, import" in bad.output
+
+
 def test_bad_filters_are_usage_errors(views):
     r = run("query", "articles", "--since", "yesterday")
     assert r.exit_code == 2 and "since must be a date" in r.output
@@ -82,4 +98,4 @@ def test_near_misses_are_named(views, args, said):
 def test_views_hash_and_status(views):
     assert run("views", "hash").output.strip() == views
     status = run("views", "status").output
-    assert "schema  version 4" in status and "t[0] next offset 60" in status
+    assert f"schema  version {len(migrations('sqlite'))}" in status and "t[0] next offset 60" in status

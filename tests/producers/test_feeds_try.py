@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -11,7 +12,7 @@ from deploy.cli import cli
 from producers.feeds.registry import Feed, dump_registry
 from producers.feeds.state import STATE_FILE
 from tests.producers.scripted_server import Reply, ScriptedServer
-from tests.producers.scripted_sources import section_page
+from tests.producers.scripted_sources import ChannelPost, section_page, telegram_preview
 
 
 def run(tmp_path: Path, *args: str):
@@ -40,3 +41,17 @@ def test_feeds_try_shows_what_a_source_finds_and_saves_nothing(server: ScriptedS
     assert "Traceback" not in failed.output
     unknown = run(tmp_path, "nope", "--feeds", str(registry))
     assert unknown.exit_code != 0 and "no feed 'nope'" in unknown.output
+
+
+def test_feeds_try_marks_an_edited_post(server: ScriptedServer, tmp_path: Path) -> None:
+    when = datetime(2024, 11, 16, 9, 30, tzinfo=UTC)
+    posts = [ChannelPost(5, "حلب: افتتاح مدرسة جديدة في حي الشعار بعد ترميمها بالكامل", when),
+             ChannelPost(6, "حلب: إغلاق طريق الكاستيلو مؤقتاً بسبب أعمال صيانة طارئة", when, edited=True)]
+    url = server.route("s/aleppo_now", Reply(body=telegram_preview("aleppo_now", "حلب الآن", posts, host="t.me"),
+                                             headers={"Content-Type": "text/html; charset=utf-8"}))
+    registry = tmp_path / "feeds.yaml"
+    registry.write_text(dump_registry([Feed(id="aleppo", url=url, kind="telegram", min_chars=20)]), encoding="utf-8")
+    result = run(tmp_path, "aleppo", "--feeds", str(registry))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].startswith("aleppo (telegram): 2 entries, HTTP 200; 1 edited")
+    assert result.output.count("[edited at the source]") == 1 and "/aleppo_now/6" in result.output

@@ -40,6 +40,7 @@ def test_jsonl_lines_become_events_or_rejections(tmp_path):
     bad = [i for i in items if not isinstance(i, ArticleFetched)]
     assert [g.article_id for g in good] == ["x1", "7"]
     assert good[0].published.year == 2024 and good[0].title == "ضبط"
+    assert {(g.origin, g.source_kind) for g in good} == {("import", "import")}  # the views show them as imports
     reasons = [b.reason for b in bad]
     assert reasons[0].startswith("line 2: not JSON")
     assert reasons[1] == "line 3: missing or empty `text`"
@@ -52,7 +53,7 @@ def test_windows_1256_text_file_is_decoded(tmp_path):
     f = tmp_path / "old.txt"
     f.write_bytes("ضبط شحنة كبتاغون في درعا".encode("cp1256"))
     (item,) = read_articles(f)
-    assert item.text == "ضبط شحنة كبتاغون في درعا"
+    assert item.text == "ضبط شحنة كبتاغون في درعا" and item.source_kind == "import"
 
 
 def test_garbled_text_file_is_rejected_not_imported(tmp_path):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import msgspec
 import pytest
 
-from producers.events import discovered_event, entry_from_discovered
+from producers.events import discovered_event, entry_from_discovered, fetched_event
 from producers.feeds.registry import Feed
 from producers.feeds.state import FeedState
 from producers.http import Fetcher
@@ -256,11 +257,16 @@ async def test_a_telegram_channel_reads_back_pages_on_its_first_poll_only(server
     edited = next(entry for entry in second.entries if entry.url.endswith("/112"))
     assert edited.article_id == next(e for e in first.entries if e.url.endswith("/112")).article_id
     assert not edited.is_new and second.counts == {"too short": 2, "edited": 1}
+    assert edited.edited and edited.revision == 1  # marked; which revision it is, the service decides
+    assert edited.source_kind == "telegram" and not any(e.edited for e in second.entries if e is not edited)
 
     serve_channel(server, [post for post in channel_posts() if post.number != 109])  # the forward is deleted
     third = await poll(feed, local_options, second.state)
     assert third.counts == {"too short": 2, "deleted": 1}
+    assert third.deleted == [server.url(f"{CHANNEL}/109")]
     assert server.url(f"{CHANNEL}/109") not in {entry.url for entry in third.entries}
+    fourth = await poll(feed, local_options, third.state)
+    assert fourth.deleted == [] and "deleted" not in fourth.counts  # a deletion is reported by one poll
 
 
 async def test_a_telegram_post_is_its_own_article_and_no_page_is_fetched(server, local_options) -> None:
@@ -285,3 +291,15 @@ async def test_the_separate_fetcher_keeps_a_posts_origin_through_kafka(server, l
         article = await fetch_article(entry_from_discovered(event), fetcher, OPTIONS)
     assert isinstance(article, FetchedArticle) and article.origin == "telegram"
     assert article.text == outcome.entries[0].content_text
+
+
+async def test_the_separate_fetcher_keeps_a_posts_kind_and_revision_through_kafka(server, local_options) -> None:
+    url = serve_channel(server, channel_posts(edited_text="تحديث: معبر البوكمال مفتوح أمام الشاحنات منذ الصباح"))
+    outcome = await poll(Feed(id="dez", url=url, kind="telegram", pages=1, min_chars=20), local_options)
+    edited = next(entry for entry in outcome.entries if entry.edited)
+    event = decode(encode(discovered_event(msgspec.structs.replace(edited, revision=2))))
+    assert (event.source_kind, event.edited, event.revision) == ("telegram", True, 2)
+    async with Fetcher(local_options()) as fetcher:
+        article = await fetch_article(entry_from_discovered(event), fetcher, OPTIONS)
+    fetched = fetched_event(article, cause=event, raw_cap=1024)
+    assert (fetched.source_kind, fetched.edited, fetched.revision, fetched.url) == ("telegram", True, 2, edited.url)

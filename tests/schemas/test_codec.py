@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import msgspec
 import orjson
 import pytest
 
 from schemas.codec import SchemaError, decode, decode_as, encode, to_dict
-from schemas.events import EVENT_TYPES, ArticleFetched, ArticleProcessed
+from schemas.events import EVENT_TYPES, ArticleFetched, ArticleProcessed, source_kind_of
 from schemas.examples import T0, sample_events
 from schemas.facts import Topic
 
@@ -81,11 +82,41 @@ def test_version_1_processed_event_is_upcast_to_the_current_version():
           "article_id": "a1", "clean_text": "نص", "topics": ["narcotics", "smuggling"]}
     event = decode(orjson.dumps(v1))
     assert isinstance(event, ArticleProcessed)
-    assert type(event).VERSION == 3
+    assert type(event).VERSION == 4
     assert event.topics == [Topic("narcotics", 1.0), Topic("smuggling", 1.0)]
     assert event.incidents == []  # v2 -> v3: processed before incidents existed
+    assert (event.source_kind, event.edited, event.revision) == (None, False, 1)  # v3 -> v4: kind not known
     # written back, it is a current event
-    assert orjson.loads(encode(event))["version"] == 3
+    assert orjson.loads(encode(event))["version"] == 4
+
+
+def test_version_3_processed_event_is_upcast_with_its_kind_unknown_and_its_first_revision():
+    v3 = {"type": "ArticleProcessed", "version": 3, "event_id": "e1", "occurred_at": "2024-02-08T10:00:00Z",
+          "article_id": "a1", "clean_text": "نص", "incidents": []}
+    event = decode(orjson.dumps(v3))
+    assert isinstance(event, ArticleProcessed)
+    assert (event.source_kind, event.edited, event.revision) == (None, False, 1)
+    current = decode(encode(msgspec.structs.replace(event, source_kind="telegram", edited=True, revision=2)))
+    assert (current.source_kind, current.edited, current.revision) == ("telegram", True, 2)
+
+
+@pytest.mark.parametrize(("origin", "carried", "kind"), [
+    pytest.param("telegram", None, "telegram", id="a-post-comes-from-a-channel"),
+    pytest.param("import", None, "import", id="an-import"),
+    pytest.param("feed", None, "rss", id="a-feed-entrys-own-text"),
+    pytest.param("page", None, None, id="a-page-listed-by-any-kind-not-known"),
+    pytest.param("page", "sitemap", "sitemap", id="carried-kind-wins"),
+])
+def test_the_source_kind_of_a_fetched_article(origin, carried, kind):
+    fetched = ArticleFetched(article_id="a1", text="نص", origin=origin, source_kind=carried)
+    assert source_kind_of(fetched) == kind
+
+
+def test_a_source_kind_outside_the_vocabulary_is_refused():
+    with pytest.raises(SchemaError, match="source_kind"):
+        decode(orjson.dumps({**_fetched(), "source_kind": "email"}))
+    with pytest.raises(SchemaError, match="revision"):
+        decode(orjson.dumps({**_fetched(), "revision": 0}))
 
 
 def test_version_2_topics_in_a_version_1_event_are_an_error_naming_the_field():

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
+import msgspec
+
 from consumers.store import Record, open_store
 from producers.samples.build_site import load
 from producers.samples.templates import READ_ALSO
@@ -20,13 +22,20 @@ from schemas.events import AlertRaised, ArticleFetched, ArticleProcessed, Duplic
 from schemas.facts import Evidence, Org, Place, Quantity, Topic
 from streams.pipeline import Resources, process_fetched
 
+# The kind of source each demo outlet is read as (the sample site serves them all as feeds; the views only
+# record the kind): every kind of the registry is on the dashboard.
+DEMO_KINDS = {"horan-today": "telegram", "sawt-alfurat": "sitemap", "al-rafidain": "rss", "al-mashriq": "page",
+              "levant-monitor": "rss"}
+
 
 def demo_events() -> list[ArticleProcessed]:
-    """Every sample story, processed as the worker processes it (all originals)."""
+    """Every sample story, processed as the worker processes it (all originals); the first story of the
+    Telegram outlet also as its second, edited revision (same text, so the same facts)."""
     outlets, stories = load()
     by_slug = {s["slug"]: s for s in stories}
     res = Resources.load()
     events = []
+    edited = False
     for story in stories:
         outlet = outlets[story["outlet"]]
         url = f"https://{story['outlet']}.example{story['href'].removeprefix('/' + story['outlet'])}"
@@ -37,8 +46,13 @@ def demo_events() -> list[ArticleProcessed]:
         published = story["date"].astimezone(UTC)
         fetched = ArticleFetched(event_id=f"fetched-{aid}", occurred_at=published, article_id=aid, url=url,
                                  source=outlet["name"], origin="import", title=story["title"], text="\n".join(lines),
-                                 published=published, lang=outlet["language"])
+                                 published=published, lang=outlet["language"],
+                                 source_kind=DEMO_KINDS[story["outlet"]])  # type: ignore[arg-type]
         events.append(process_fetched(fetched, res)[0])
+        if fetched.source_kind == "telegram" and not edited:
+            edit = msgspec.structs.replace(fetched, event_id=f"edited-{aid}", edited=True, revision=2)
+            events.append(process_fetched(edit, res)[0])
+            edited = True
     return events
 
 

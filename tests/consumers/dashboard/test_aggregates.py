@@ -13,7 +13,7 @@ from consumers.query.params import decode_cursor, encode_cursor
 from consumers.store import Record, open_store
 from consumers.store import aggregates as agg
 from tests.consumers.dashboard.conftest import Api
-from tests.consumers.factory import corpus
+from tests.consumers.factory import article, corpus
 
 
 @pytest.fixture
@@ -67,6 +67,18 @@ def test_exports_hold_every_matching_row(store) -> None:
     assert len(seizures) == sum(t["seizures"] for t in store.seizure_totals(TotalsQuery(Filters())))
     with pytest.raises(agg.ExportTooLarge, match="at most 10"):
         agg.export_articles(store, Filters(), cap=10)
+
+
+def test_place_lists_and_exports_name_the_kind_and_revision(store) -> None:
+    store.write_batch([Record("t", 0, 60 + n, e) for n, e in enumerate(
+        [article(100, kind="telegram", place=2), article(100, kind="telegram", place=2, revision=2)])])
+    rows = agg.export_articles(store, Filters(kind="telegram"))
+    assert [(r["article_id"], r["kind"], r["revision"]) for r in rows] == [("a00100", "telegram", 2)]
+    assert ",kind,revision" in to_csv(rows, ARTICLE_CSV).splitlines()[0]
+    daraa = next(p for p in agg.places(store, Filters(kind="telegram"))["items"] if p["name"] == "درعا")
+    (post,) = agg.place_articles(store, agg.PlaceQuery(daraa["key"], Filters(kind="telegram"), 5, None)).items
+    assert (post["kind"], post["edited"], post["revision"]) == ("telegram", True, 2)
+    assert agg.export_articles(store, Filters())[-1]["kind"] is None  # processed before kinds were carried
 
 
 def test_csv_opens_as_arabic_and_runs_no_formula() -> None:

@@ -17,6 +17,7 @@ from consumers.query.model import (
 )
 from consumers.store import Record, StoreError, ViewReplaced, open_store
 from consumers.store.migrate import migrations
+from tests.consumers.alerts.test_alert_facets import UNDO_0005
 from tests.consumers.factory import PLACES, article, corpus
 
 TOPIC = "test.articles.processed"
@@ -144,6 +145,37 @@ def test_articles_carry_their_facts(filled):
     assert full["copies"] == ["a00006"]
     assert full["topics"][0]["evidence"][0]["text"] == "الكبتاغون"
     assert filled.article("nope") is None
+
+
+def test_an_articles_kind_and_revision_are_stored_filtered_and_counted(filled):
+    """A post and its edit: the later revision replaces the article (counted once), its kind filters."""
+    filled.write_batch(records([article(100, kind="telegram"), article(101, kind="sitemap")], start=60))
+    assert filled.write_batch(records([article(100, kind="telegram", topics=["arms"], revision=2,
+                                               title="خبر معدل")], start=62)) == 1
+    assert filled.stats()["articles"] == 62
+    (post,) = filled.articles(ArticleQuery(Filters(kind="telegram"), limit=10)).items
+    assert (post["article_id"], post["kind"], post["edited"], post["revision"]) == ("a00100", "telegram", True, 2)
+    assert post["title"] == "خبر معدل" and [t["id"] for t in post["topics"]] == ["arms"]
+    assert [it["article_id"] for it in filled.articles(ArticleQuery(Filters(kind="sitemap"))).items] == ["a00101"]
+    assert filled.articles(ArticleQuery(Filters(kind="import"))).items == []
+    older = filled.article("a00001")  # processed before the kind was carried
+    assert (older["kind"], older["edited"], older["revision"]) == (None, False, 1)
+    assert filled.article("a00100")["kind"] == "telegram"
+    assert count_map(filled, "kind") == {"unknown": 60, "telegram": 1, "sitemap": 1}
+    assert count_map(filled, "topic", filters=Filters(kind="telegram")) == {"arms": 1}
+
+
+def test_the_migration_gives_articles_stored_before_it_no_kind_and_their_first_revision(store, views_url):
+    store.write_batch(records([article(1)]))
+    with store._transaction(write=True) as tx:  # back to version 4, the article kept
+        for stmt in (*UNDO_0005, "DELETE FROM schema_version WHERE version = 5"):
+            tx.run(stmt, [])
+    with open_store(views_url) as again:
+        again.setup()
+        got = again.article("a00001")
+        assert (got["kind"], got["edited"], got["revision"]) == (None, False, 1)
+        again.write_batch(records([article(1, kind="telegram", revision=2)], start=1))
+        assert again.articles(ArticleQuery(Filters(kind="telegram"))).items[0]["revision"] == 2
 
 
 def test_seizure_ledger_and_totals(filled):

@@ -76,6 +76,18 @@ def test_a_redelivered_article_changes_nothing(rules):
     assert run(story, rules, store) == []
 
 
+def test_an_edited_posts_later_revision_is_not_a_second_article_of_its_story(rules):
+    """An edited Telegram post comes again under its article id (revision 2): the alert it raised is
+    not updated as if a second outlet had reported, and nothing is raised again."""
+    store = StateStore({}, StoryState)
+    first, *_ = seizure_story()
+    raised = run([first], rules, store)
+    assert any(isinstance(e, AlertRaised) for e in raised)
+    edit = msgspec.structs.replace(first, event_id=first.event_id + "-r2", occurred_at=first.occurred_at
+                                   + timedelta(hours=1), source_kind="telegram", edited=True, revision=2)
+    assert run([edit], rules, store) == []
+
+
 def test_a_crash_before_the_staged_state_is_committed_raises_the_same_events_again(rules):
     """The agent publishes, then commits: a note redelivered after a crash in between is not lost."""
     store = StateStore({}, StoryState)

@@ -1,7 +1,7 @@
 // A place's articles (title, outlet, date, topics, evidence terms) and the article view with its facts.
 import { errorNodes, getJson } from "./api.js";
 import { clear, content, h, outLink } from "./dom.js";
-import { country, date, itemLabel, num, t, topicColor, topicLabel, unitLabel } from "./i18n.js";
+import { country, date, itemLabel, kindLabel, num, t, topicColor, topicLabel, unitLabel } from "./i18n.js";
 
 const TEXT_CHARS = 4000;
 
@@ -16,12 +16,20 @@ function topicChips(topics) {
     h("span", { class: "chip", style: `border-color:${topicColor(tp.id)}` }, topicLabel(tp.id))));
 }
 
+// The kind of source (Telegram, sitemap...) and, for a text its source changed, an "edited" mark.
+function kindBadges(a) {
+  return [
+    a.kind ? h("span", { class: "chip kind", "data-kind": a.kind }, kindLabel(a.kind)) : null,
+    a.edited ? h("span", { class: "chip edited", title: t("edited_title", { n: a.revision }) }, t("edited")) : null,
+  ];
+}
+
 export function articleItem(a) {
   const terms = evidenceTerms(a.topics || []);
-  return h("li", { "data-article": a.article_id },
+  return h("li", { "data-article": a.article_id, "data-kind": a.kind || null },
     h("button", { type: "button", onclick: () => openArticle(a.article_id) },
       h("strong", { class: "title" }, content(a.title, a.lang)),
-      h("span", { class: "meta" }, content(a.source), " · ", date(a.at)),
+      h("span", { class: "meta" }, content(a.source), " · ", date(a.at), " ", ...kindBadges(a)),
       topicChips(a.topics || []),
       terms.length ? h("span", { class: "chips", "aria-label": t("evidence") },
         terms.map((term) => h("span", { class: "chip evidence" }, content(term, a.lang)))) : null));
@@ -53,6 +61,7 @@ export async function openArticle(id) {
   body.append(
     facts([
       [t("outlet"), content(a.source)],
+      [t("source_kind"), a.kind || a.edited ? h("span", { class: "chips" }, ...kindBadges(a)) : null],
       [t("date"), date(a.at, true)],
       [t("source_link"), a.url ? outLink(a.url) : null],
       [t("topics"), h("span", { class: "chips" }, a.topics.map((tp) => h("span", { class: "chip", style: `border-color:${topicColor(tp.id)}` },

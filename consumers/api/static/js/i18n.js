@@ -30,12 +30,14 @@ const STRINGS = {
     size_killed: "عدد القتلى", size_outlets: "عدد المصادر", count_what: "عدّ", count_articles: "المقالات",
     count_incidents: "الحوادث (حسب تاريخ وقوعها)", export_acled: "تصدير على نمط ACLED",
     incidents_all: "{n}", incidents_some: "الأحدث: {n}", no_incidents: "لا حوادث لهذا المرشح.",
-    incident_filters_ignored: "(مرشحات الموضوع والنص والنسخ تخص المقالات ولا تنطبق على الحوادث.)",
+    incident_filters_ignored: "(مرشحات الموضوع والنص والنسخ ونوع المصدر تخص المقالات ولا تنطبق على الحوادث.)",
     dup_original_default: "القصص الأصلية (دون النسخ)", dup_with_copies: "مع النسخ المكررة",
     headline: "الخبر", event_time: "وقت الحدث", first_report: "أول خبر", raised_at: "رُفع التنبيه",
     alert_outlets: "المصادر", toll: "الحصيلة", alert_rule: "القاعدة", incident_at: "{type} في {place}",
     spike_headline: "ارتفاع مفاجئ: {what}", spike_reports: "{n} خلال النافذة (المتوقع {expected})",
-    alerts_filters_ignored: "(مرشحا النص والنسخ يخصان المقالات ولا ينطبقان على التنبيهات.)",
+    alerts_filters_ignored: "(مرشحات النص والنسخ ونوع المصدر تخص المقالات ولا تنطبق على التنبيهات.)",
+    source_kind: "نوع المصدر", edited: "معدَّل", edited_title: "عدّله المصدر بعد نشره؛ المعروض النسخة {n}",
+    kind_unknown: "غير معروف",
     alerts_filtered: "تنبيهات هذا المرشح", no_alerts_filter: "لا تنبيهات لهذا المرشح.",
     window_days: "النافذة", win_7: "آخر 7 أيام", win_30: "آخر 30 يوماً", win_90: "آخر 90 يوماً",
     win_365: "آخر سنة", win_all: "كل المدة", win_filter: "حسب مرشح التاريخ",
@@ -85,12 +87,14 @@ const STRINGS = {
     size_by: "Size by", size_killed: "killed", size_outlets: "outlets", count_what: "Count",
     count_articles: "articles", count_incidents: "incidents (by event date)", export_acled: "Export ACLED-style",
     incidents_all: "{n}", incidents_some: "the newest {n}", no_incidents: "No incidents for this filter.",
-    incident_filters_ignored: "(The topic, text and copies filters are about articles: they do not apply to incidents.)",
+    incident_filters_ignored: "(The topic, text, copies and source kind filters are about articles: they do not apply to incidents.)",
     dup_original_default: "Original stories (no copies)", dup_with_copies: "With duplicate copies",
     headline: "Headline", event_time: "Event time", first_report: "First report", raised_at: "Raised",
     alert_outlets: "Outlets", toll: "Toll", alert_rule: "Rule", incident_at: "{type} in {place}",
     spike_headline: "Spike: {what}", spike_reports: "{n} in the window (expected {expected})",
-    alerts_filters_ignored: "(The text and copies filters are about articles: they do not apply to alerts.)",
+    alerts_filters_ignored: "(The text, copies and source kind filters are about articles: they do not apply to alerts.)",
+    source_kind: "Source kind", edited: "edited", edited_title: "Edited by its source after publishing; this is version {n}",
+    kind_unknown: "unknown",
     alerts_filtered: "Alerts of this filter", no_alerts_filter: "No alerts for this filter.",
     window_days: "Window", win_7: "last 7 days", win_30: "last 30 days", win_90: "last 90 days",
     win_365: "last year", win_all: "all time", win_filter: "the date filter",
@@ -170,6 +174,11 @@ const TYPES = {
   protest: ["احتجاج", "Protest", "#117a65"], displacement: ["نزوح", "Displacement", "#2e86c1"],
   strategic: ["تطور استراتيجي", "Strategic development", "#566573"],
 };
+// Kinds of source (schemas.wire.SOURCE_KINDS): Arabic, English.
+const KINDS = {
+  rss: ["RSS", "RSS"], sitemap: ["خريطة موقع", "Sitemap"], page: ["صفحة قسم", "Section page"],
+  telegram: ["تلغرام", "Telegram"], import: ["استيراد", "Import"],
+};
 const PALETTE = ["#16a085", "#8e44ad", "#e67e22", "#2c3e50", "#27ae60", "#a93226", "#5d6d7e", "#d4ac0d"];
 
 let lang = localStorage.getItem("marsad.lang") === "en" ? "en" : "ar";
@@ -240,6 +249,8 @@ export const topicLabel = (id) => (TOPICS[id] ? TOPICS[id][lang === "ar" ? 0 : 1
 export const itemLabel = (id) => (ITEMS[id] ? ITEMS[id][lang === "ar" ? 0 : 1] : id);
 export const unitLabel = (id) => (UNITS[id] ? UNITS[id][lang === "ar" ? 0 : 1] : id);
 
+export const kindLabel = (id) => (KINDS[id] ? KINDS[id][lang === "ar" ? 0 : 1] : t("kind_unknown"));
+export const sourceKinds = () => Object.keys(KINDS);
 export const typeLabel = (id) => (TYPES[id] ? TYPES[id][lang === "ar" ? 0 : 1] : id);
 export const typeColor = (id) => (TYPES[id] ? TYPES[id][2] : topicColor(id));
 export const incidentTypes = () => Object.keys(TYPES);

@@ -5,14 +5,14 @@ import { askToken, download, errorNodes, getJson, streamEvents, takeTokenFromFra
 import { createFeed } from "./alerts.js";
 import { articleItem, setupDialogs } from "./articles.js";
 import { clear, content, h } from "./dom.js";
-import { country, date, getLang, incidentTypes, isolate, num, plural, setLang, setTopicNames, t, topicColor, topicLabel, typeColor,
-  typeLabel } from "./i18n.js";
+import { country, date, getLang, incidentTypes, isolate, kindLabel, num, plural, setLang, setTopicNames, sourceKinds, t, topicColor,
+  topicLabel, typeColor, typeLabel } from "./i18n.js";
 import { createIncidents, incidentParams } from "./incidents.js";
 import { createMap } from "./map.js";
 import { renderLedger } from "./ledger.js";
 import { renderTimeline } from "./timeline.js";
 
-const FILTERS = ["topic", "org", "country", "since", "until", "q", "duplicate"];
+const FILTERS = ["topic", "org", "country", "kind", "since", "until", "q", "duplicate"];
 const DEFAULTS = { duplicate: "original" }; // original stories unless copies are asked for (duplicate=all)
 const ALERT_FILTERS = ["topic", "org", "country", "since", "until"];
 const COUNTS_PAGE = 10000; // the API's most: one request for the timeline of 10,000 articles over 100 days
@@ -80,10 +80,12 @@ async function countsAll(params) {
 }
 
 async function loadOptions() {
-  const [topics, orgs, countries] = await Promise.all([
+  const [topics, orgs, countries, kinds] = await Promise.all([
     getJson("/counts", { by: "topic", limit: 1000 }), getJson("/counts", { by: "org", limit: 1000 }),
-    getJson("/counts", { by: "country", limit: 1000 })]);
-  state.options = { topics: topics.items, orgs: orgs.items, countries: countries.items };
+    getJson("/counts", { by: "country", limit: 1000 }), getJson("/counts", { by: "kind", limit: 100 })]);
+  // "unknown": articles processed before their kind was carried; not a kind one can ask for
+  state.options = { topics: topics.items, orgs: orgs.items, countries: countries.items,
+    kinds: kinds.items.filter((r) => sourceKinds().includes(r.key)) };
   renderOptions();
 }
 
@@ -105,6 +107,7 @@ function renderOptions() {
   fill(form.elements.topic, accepted(state.options.topics, "topics"), (r) => topicLabel(r.key));
   fill(form.elements.org, accepted(state.options.orgs, "orgs"), (r) => r.name || r.key);
   fill(form.elements.country, state.options.countries, (r) => country(r.key));
+  fill(form.elements.kind, state.options.kinds, (r) => kindLabel(r.key));
 }
 
 async function fetchView(filters) {
