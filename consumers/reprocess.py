@@ -24,6 +24,7 @@ from kafka import TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
 from consumers.consume import LogReader
+from deploy.kafka.connection import Kafka
 from producers.publish import EventPublisher
 from schemas.codec import SchemaError, decode_as
 from schemas.events import ArticleFetched, ArticleProcessed, Duplicate
@@ -70,7 +71,7 @@ def reprocessed(fetched: ArticleFetched, res: Resources, verdict: Duplicate | No
     return msgspec.structs.replace(article, duplicate=verdict or Duplicate())
 
 
-def reprocess(bootstrap: str, topics: Topics, res: Resources, publisher: EventPublisher,
+def reprocess(bootstrap: Kafka, topics: Topics, res: Resources, publisher: EventPublisher,
               progress: Callable[[int, int], None] | None = None) -> ReprocessReport:
     """Publish a new ArticleProcessed for every ArticleFetched in the log (see the module docstring)."""
     processed = LogReader(bootstrap, topics.processed, batch_size=2000, client_id="marsad-reprocess")
