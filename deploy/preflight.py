@@ -135,6 +135,8 @@ def _handshake(address: str, security: KafkaSecurity, deadline: float) -> None:
 
 
 def _tls_reason(error: BaseException) -> str:
+    if isinstance(error, KafkaSecurityError):
+        return str(error)
     if isinstance(error, ssl.SSLCertVerificationError):
         return f"certificate verify failed: {error.verify_message}"
     reason = getattr(error, "reason", None) or str(error)
