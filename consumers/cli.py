@@ -19,6 +19,7 @@ import orjson
 
 from consumers.query.params import ENDPOINTS, KnownIds, QueryError, UnknownIdError, help_for, parse
 from consumers.store import Store, StoreError, default_url, open_reader, open_store, redact
+from deploy.kafka.connection import KafkaConnection
 from deploy.preflight import OperatorError
 from deploy.suggest import SuggestingGroup
 
@@ -36,7 +37,7 @@ def views_url(settings: Any) -> str:
     return settings.views_url or default_url(settings.data_dir)
 
 
-def _broker(settings: Any) -> str:
+def _broker(settings: Any) -> KafkaConnection:
     """The bootstrap address (the local broker started if it is the one in use), topics created."""
     from deploy.cli import ensure_broker
     from deploy.topics import create_topics
@@ -245,7 +246,7 @@ def api_cmd(obj: Any, host: str | None, port: int | None, allow_public: bool) ->
     # the taxonomy's display names, so the dashboard names a topic of one's own taxonomy
     names = {tid: t.name for tid, t in taxonomy.topics.items()} if taxonomy else {}
     dashboard = DashboardOptions(tiles_url=s.dashboard_tiles_url, alerts_topic=Topics(s.topic_prefix).alerts,
-                                 bootstrap=lambda: s.bootstrap_servers,  # the live feed does not start a broker
+                                 bootstrap=lambda: s.kafka,  # the live feed does not start a broker
                                  topic_names=names)
     serve(lambda: open_store(url, read_only=True), host=host, port=port, token=s.api_token,
           allow_public=allow_public, dashboard=dashboard, allowed_hosts=allowed_hosts(s.api_allowed_hosts),

@@ -26,6 +26,7 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
 from consumers.store import Offsets, Record, Store, ViewReplaced
+from deploy.kafka.connection import Kafka, kafka_python_options
 from deploy.services import metrics
 from producers.publish import EventPublisher
 from schemas.codec import SchemaError, decode
@@ -61,12 +62,12 @@ class BatchReport:
 class LogReader:
     """One or more topics, every partition assigned by hand, positioned from stored offsets."""
 
-    def __init__(self, bootstrap: str, topics: str | Sequence[str], *, batch_size: int,
+    def __init__(self, bootstrap: Kafka, topics: str | Sequence[str], *, batch_size: int,
                  client_id: str = "marsad-views") -> None:
         self.topics = (topics,) if isinstance(topics, str) else tuple(topics)
         self.batch_size = batch_size
         self._consumer = KafkaConsumer(
-            bootstrap_servers=bootstrap, client_id=client_id, group_id=None, enable_auto_commit=False,
+            **kafka_python_options(bootstrap), client_id=client_id, group_id=None, enable_auto_commit=False,
             auto_offset_reset="earliest", isolation_level="read_committed", max_poll_records=batch_size,
             max_partition_fetch_bytes=MAX_MESSAGE, fetch_max_bytes=64 * 1024 * 1024)
         self.partitions: list[TopicPartition] = []

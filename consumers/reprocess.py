@@ -24,6 +24,7 @@ from kafka import TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
 from consumers.consume import LogReader
+from deploy.kafka.connection import Kafka
 from producers.publish import EventPublisher
 from schemas.codec import SchemaError, decode_as
 from schemas.events import ArticleProcessed, Duplicate
@@ -64,7 +65,7 @@ def latest_verdicts(messages: Iterator[ConsumerRecord]) -> dict[str, Duplicate]:
     return verdicts
 
 
-def reprocess(bootstrap: str, topics: Topics, res: Resources, publisher: EventPublisher,
+def reprocess(bootstrap: Kafka, topics: Topics, res: Resources, publisher: EventPublisher,
               progress: Callable[[int, int], None] | None = None, workers: int = 1) -> ReprocessReport:
     """Publish a new ArticleProcessed for every ArticleFetched in the log (see the module docstring).
 

@@ -19,6 +19,7 @@ from consumers.progress import Progress
 from consumers.replay import ReplayReport, replay
 from consumers.reprocess import ReprocessReport, reprocess
 from consumers.store import open_store
+from deploy.kafka.connection import Kafka
 from deploy.services import metrics
 from deploy.services.health import NO_PROGRESS_AFTER, Health, ProgressWatch
 from producers.publish import EventPublisher
@@ -49,7 +50,7 @@ class ViewTotals:
         self.dead += b.dead
 
 
-def run_views(bootstrap: str, topics: Topics, url: str, *, batch_size: int, batch_ms: int,
+def run_views(bootstrap: Kafka, topics: Topics, url: str, *, batch_size: int, batch_ms: int,
               stop: threading.Event, status_every: float = 10.0, health: Health | None = None,
               stall_after: float = NO_PROGRESS_AFTER) -> ViewTotals:
     """Apply articles.processed, alerts and incidents to the views at ``url`` until ``stop`` is set.
@@ -96,7 +97,7 @@ def run_views(bootstrap: str, topics: Topics, url: str, *, batch_size: int, batc
     return totals
 
 
-def run_replay(bootstrap: str, topics: Topics, url: str, *, batch_size: int, batch_ms: int,
+def run_replay(bootstrap: Kafka, topics: Topics, url: str, *, batch_size: int, batch_ms: int,
                stop: threading.Event, resources: Resources | None = None,
                progress: bool = True, workers: int = 1) -> tuple[ReprocessReport | None, ReplayReport]:
     """Rebuild the views at ``url`` from the log; with ``resources``, reprocess the fetched history first.

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from deploy.kafka.connection import KafkaConnection
 from deploy.settings import OPTIONS, Settings, SettingsError, load_settings
 from deploy.suggest import SuggestingGroup
 
@@ -79,21 +80,23 @@ def _fail(message: str) -> None:
     raise click.ClickException(message)
 
 
-def ensure_broker(settings: Settings, *, quiet: bool = False) -> str:
-    """The bootstrap address to use; starts the local broker when it is the one in use.
+def ensure_broker(settings: Settings, *, quiet: bool = False, secure: bool = False) -> KafkaConnection:
+    """The cluster to use (address and security); starts the local broker when it is the one in use.
 
     A configured cluster (KAFKA_BOOTSTRAP_SERVERS) must answer within
-    ``kafka_connect_timeout`` seconds, else the command stops with one line
+    ``kafka_connect_timeout`` seconds, over its TLS and SASL login when the
+    security settings ask for them, else the command stops with one line
     (exit status 2) instead of the clients' retries and a traceback.
+    ``secure``: a new local broker gets a SASL_SSL listener (`marsad kafka start --secure`).
     """
     if not settings.uses_local_broker:
         from deploy.preflight import require_kafka
-        require_kafka(settings.bootstrap_servers, settings.kafka_connect_timeout)
-        return settings.bootstrap_servers
+        require_kafka(settings.kafka, settings.kafka_connect_timeout)
+        return settings.kafka
     from deploy.kafka.jars import ToolMissing
     from deploy.kafka.local import BrokerError, LocalKafka
     try:
-        return LocalKafka.from_settings(settings).start(quiet=quiet).bootstrap
+        return LocalKafka.from_settings(settings).start(quiet=quiet, secure=secure).connection
     except (ToolMissing, BrokerError) as e:
         _fail(str(e))
     raise AssertionError("unreachable")
@@ -149,10 +152,15 @@ def kafka_fetch(obj: Ctx) -> None:
 
 
 @kafka.command("start")
+@click.option("--secure", is_flag=True,
+              help="A new broker listens with SASL_SSL and SCRAM only: a CA, a broker certificate and the login "
+                   "of user marsad are made in {data_dir}/kafka/secure/ (marsad's commands then connect with "
+                   "them by themselves; the export lines printed are for other clients). Kept across restarts; "
+                   "back to plaintext with `marsad kafka reset --yes`.")
 @pass_ctx
-def kafka_start(obj: Ctx) -> None:
+def kafka_start(obj: Ctx, secure: bool) -> None:
     """Start the local broker (harmless if it runs already); wait until it answers."""
-    ensure_broker(obj.settings) if obj.settings.uses_local_broker else _local(obj)
+    ensure_broker(obj.settings, secure=secure) if obj.settings.uses_local_broker else _local(obj)
 
 
 @kafka.command("status")
@@ -162,7 +170,8 @@ def kafka_status(obj: Ctx) -> None:
     st = _local(obj).status()
     if st.running:
         click.echo(f"running  pid {st.pid}  {'answering' if st.answering else 'NOT answering'}  "
-                   f"bootstrap {st.bootstrap}\n  data {st.data_dir}\n  log  {st.log_file}")
+                   f"bootstrap {st.bootstrap}  {st.connection.security.protocol}\n"
+                   f"  data {st.data_dir}\n  log  {st.log_file}")
     else:
         click.echo(f"stopped  (bootstrap would be {st.bootstrap}, data {st.data_dir})")
         sys.exit(1)
@@ -324,7 +333,7 @@ def worker_cmd(ctx: click.Context, web_port: int | None) -> None:
     if obj.config:
         os.environ["MARSAD_CONFIG"] = obj.config
     if s.uses_local_broker:
-        os.environ["KAFKA_BOOTSTRAP_SERVERS"] = bootstrap
+        os.environ.update(bootstrap.environment())
     if web_port:
         os.environ["MARSAD_WORKER_WEB_PORT"] = str(web_port)
     from streams.app import app

@@ -34,6 +34,7 @@ from typing import Any
 
 import click
 
+from deploy.kafka.connection import Kafka, KafkaConnection, connection
 from deploy.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,9 +54,9 @@ def serve_site(directory: Path) -> tuple[ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
-def start_worker(settings: Settings, bootstrap: str, work: Path) -> subprocess.Popen:
+def start_worker(settings: Settings, bootstrap: Kafka, work: Path) -> subprocess.Popen:
     from deploy.kafka.local import free_port
-    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "MARSAD_TOPIC_PREFIX": settings.topic_prefix,
+    env = {**os.environ, **connection(bootstrap).environment(), "MARSAD_TOPIC_PREFIX": settings.topic_prefix,
            "MARSAD_PARTITIONS": str(settings.partitions), "MARSAD_DATA_DIR": str(work),
            "MARSAD_WORKER_WEB_PORT": str(free_port()), "MARSAD_LOG_LEVEL": "warning"}
     env.pop("MARSAD_CONFIG", None)
@@ -196,13 +197,13 @@ def _indent(message: str) -> str:
     return "\n".join("   " + line for line in message.splitlines())
 
 
-def _bootstrap(settings: Settings) -> str:
+def _bootstrap(settings: Settings) -> KafkaConnection:
     from deploy.services.state import Paths, read_state
     state = read_state(Paths(settings.data_path).state_file) or {}
-    return state.get("bootstrap") or settings.bootstrap_servers
+    return settings.kafka.at(state.get("bootstrap") or settings.bootstrap_servers)
 
 
-def _import(bootstrap: str, prefix: str, paths: list[Path]) -> int:
+def _import(bootstrap: Kafka, prefix: str, paths: list[Path]) -> int:
     from producers.run_import import run_import
     published = 0
     for p in paths:
@@ -213,12 +214,12 @@ def _import(bootstrap: str, prefix: str, paths: list[Path]) -> int:
     return published
 
 
-def _counts(bootstrap: str, prefix: str) -> dict[str, int]:
+def _counts(bootstrap: Kafka, prefix: str) -> dict[str, int]:
     from deploy.topics import list_topics
     return {i.name.removeprefix(prefix + "."): i.messages for i in list_topics(bootstrap, prefix)}
 
 
-def _wait_done(settings: Settings, bootstrap: str, prefix: str, hook: SampleWebhook, imported: int) -> None:
+def _wait_done(settings: Settings, bootstrap: Kafka, prefix: str, hook: SampleWebhook, imported: int) -> None:
     """Until every feed entry is fetched (or dead-lettered), every article processed, every consumer caught up
     and every alert event on the log delivered to the sample webhook; twice in a row, to be sure."""
     from deploy.services.control import status
@@ -247,14 +248,14 @@ def _wait_done(settings: Settings, bootstrap: str, prefix: str, hook: SampleWebh
         time.sleep(1)
 
 
-def _alert_keys(bootstrap: str, prefix: str) -> set[str]:
+def _alert_keys(bootstrap: Kafka, prefix: str) -> set[str]:
     from consumers.alerts.signing import idempotency_key
     from deploy.inspect import read_all
     from schemas.topics import Topics
     return {idempotency_key(e) for e in read_all(bootstrap, Topics(prefix).alerts)}
 
 
-def _alert_summary(bootstrap: str, prefix: str, hook: SampleWebhook) -> None:
+def _alert_summary(bootstrap: Kafka, prefix: str, hook: SampleWebhook) -> None:
     from deploy.inspect import read_all
     from schemas.events import AlertRaised
     from schemas.topics import Topics
@@ -302,7 +303,7 @@ def _wait_for_stop(settings: Settings) -> None:
             return
 
 
-def _summary(bootstrap: str, prefix: str) -> None:
+def _summary(bootstrap: Kafka, prefix: str) -> None:
     from deploy.inspect import read_all
     from schemas.events import ArticleProcessed
     from schemas.topics import Topics
@@ -334,7 +335,7 @@ def _summary(bootstrap: str, prefix: str) -> None:
     _incident_summary(bootstrap, prefix)
 
 
-def _incident_summary(bootstrap: str, prefix: str) -> None:
+def _incident_summary(bootstrap: Kafka, prefix: str) -> None:
     """The incidents fused across outlets: how many of each type, and the most reported ones."""
     from deploy.inspect import read_all
     from schemas.events import IncidentRecorded

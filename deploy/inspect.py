@@ -6,6 +6,7 @@ import click
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
+from deploy.kafka.connection import Kafka, kafka_python_options
 from schemas.codec import SchemaError, decode, to_dict
 from schemas.events import DeadLetter, Event
 from schemas.topics import BY_NAME, Topics
@@ -52,9 +53,9 @@ def _partitions(consumer: KafkaConsumer, topic: str) -> list[TopicPartition]:
     return parts
 
 
-def last_events(bootstrap: str, topic: str, last: int) -> list[Event | SchemaError]:
+def last_events(bootstrap: Kafka, topic: str, last: int) -> list[Event | SchemaError]:
     """The last ``last`` events of each partition of ``topic``."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="marsad-tail")
+    consumer = KafkaConsumer(**kafka_python_options(bootstrap), enable_auto_commit=False, client_id="marsad-tail")
     try:
         parts = _partitions(consumer, topic)
         ends = consumer.end_offsets(parts)
@@ -64,9 +65,9 @@ def last_events(bootstrap: str, topic: str, last: int) -> list[Event | SchemaErr
         consumer.close()
 
 
-def read_all(bootstrap: str, topic: str) -> list[Event | SchemaError]:
+def read_all(bootstrap: Kafka, topic: str) -> list[Event | SchemaError]:
     """Every event on ``topic`` up to its current end."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="marsad-read")
+    consumer = KafkaConsumer(**kafka_python_options(bootstrap), enable_auto_commit=False, client_id="marsad-read")
     try:
         parts = _partitions(consumer, topic)
         return _read_range(consumer, consumer.beginning_offsets(parts), consumer.end_offsets(parts))
@@ -90,7 +91,7 @@ def describe(event: Event | SchemaError) -> str:
     return f"{d['type']} v{d['version']}  {key}  {title[:60]}  {text[:70]}".rstrip()
 
 
-def tail_topic(bootstrap: str, prefix: str, topic: str, last: int, as_json: bool) -> None:
+def tail_topic(bootstrap: Kafka, prefix: str, topic: str, last: int, as_json: bool) -> None:
     short = ALIASES.get(topic, topic)
     if short not in BY_NAME:
         raise click.ClickException(f"unknown topic {topic!r}; one of: {', '.join([*ALIASES, *BY_NAME])}")

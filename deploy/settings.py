@@ -16,7 +16,10 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from deploy.kafka.connection import KafkaConnection
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 
@@ -95,6 +98,29 @@ OPTIONS: dict[str, Option] = {
                                     "Seconds a command waits for the configured Kafka cluster to answer before "
                                     "it stops with a one-line error.",
                                     lambda v: None if 0 < v <= 60 else "must be in (0, 60]"),
+    # how every Kafka client connects to the configured cluster (deploy/kafka/connection.py)
+    "kafka_security_protocol": Option(
+        "MARSAD_KAFKA_SECURITY_PROTOCOL", "PLAINTEXT", str,
+        "How clients connect to KAFKA_BOOTSTRAP_SERVERS: PLAINTEXT, SSL (TLS), SASL_PLAINTEXT (login) or "
+        "SASL_SSL (login over TLS, what managed clusters ask for).",
+        _one_of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")),
+    "kafka_sasl_mechanism": Option("MARSAD_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512", str,
+                                   "SASL login mechanism (SASL_* protocols): PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.",
+                                   _one_of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")),
+    "kafka_username": Option("MARSAD_KAFKA_USERNAME", "", str, "SASL user name (SASL_* protocols)."),
+    "kafka_password": Option("MARSAD_KAFKA_PASSWORD", "", str,
+                             "SASL password (SASL_* protocols); better MARSAD_KAFKA_PASSWORD_FILE. Never printed.",
+                             secret=True),
+    "kafka_password_file": Option("MARSAD_KAFKA_PASSWORD_FILE", "", str,
+                                  "File whose first line is the SASL password (used when MARSAD_KAFKA_PASSWORD is "
+                                  "empty), e.g. a mounted secret."),
+    "kafka_ca_file": Option("MARSAD_KAFKA_CA_FILE", "", str,
+                            "PEM file of the CA(s) that signed the brokers' certificates (SSL, SASL_SSL). "
+                            "Empty: the system's CAs."),
+    "kafka_cert_file": Option("MARSAD_KAFKA_CERT_FILE", "", str,
+                              "PEM client certificate, for clusters that require one (mutual TLS)."),
+    "kafka_key_file": Option("MARSAD_KAFKA_KEY_FILE", "", str,
+                             "PEM private key of the client certificate (unencrypted)."),
     "topic_prefix": Option("MARSAD_TOPIC_PREFIX", "marsad", str, "Prefix of every topic name."),
     "partitions": Option("MARSAD_PARTITIONS", 4, int, "Partitions of the article and alert topics.",
                          _positive),
@@ -280,6 +306,14 @@ class Settings:
     kafka_heap: str
     kafka_start_timeout: int
     kafka_connect_timeout: float
+    kafka_security_protocol: str
+    kafka_sasl_mechanism: str
+    kafka_username: str
+    kafka_password: str
+    kafka_password_file: str
+    kafka_ca_file: str
+    kafka_cert_file: str
+    kafka_key_file: str
     topic_prefix: str
     partitions: int
     replication_factor: int
@@ -349,6 +383,12 @@ class Settings:
     def bootstrap_servers(self) -> str:
         """The cluster to talk to: the configured one, or the local broker."""
         return self.kafka_bootstrap_servers or f"127.0.0.1:{self.kafka_port}"
+
+    @property
+    def kafka(self) -> KafkaConnection:
+        """The cluster with its security settings: what every Kafka client of marsad is built from."""
+        from deploy.kafka.connection import connection_for
+        return connection_for(self)
 
     @property
     def data_path(self) -> Path:
@@ -435,7 +475,7 @@ URL_PASSWORD = re.compile(r"(://[^:/@]*):[^@/]*@")
 def shown(name: str, value: Any) -> str:
     """A setting's value as `marsad config` prints it: secrets masked, URL passwords hidden."""
     opt = OPTIONS.get(name)
-    if (opt is not None and opt.secret) or SECRET_WORDS.search(name):
+    if (opt is not None and opt.secret) or (SECRET_WORDS.search(name) and not name.endswith("_file")):
         return "***" if value else ""
     return URL_PASSWORD.sub(r"\1:***@", str(value))
 

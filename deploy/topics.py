@@ -9,6 +9,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
+from deploy.kafka.connection import Kafka, kafka_python_options
 from schemas.topics import ALERTER_TABLES, CATALOGUE, CHANGELOG_CONFIGS, STREAM_TABLES, Topics
 
 
@@ -20,10 +21,10 @@ class TopicInfo:
     description: str = ""
 
 
-def create_topics(bootstrap: str, prefix: str, partitions: int, replication: int = 1) -> list[str]:
+def create_topics(bootstrap: Kafka, prefix: str, partitions: int, replication: int = 1) -> list[str]:
     """Create every catalogue topic that does not exist yet; return the names created."""
     topics = Topics(prefix)
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="marsad-admin")
+    admin = KafkaAdminClient(**kafka_python_options(bootstrap), client_id="marsad-admin")
     try:
         existing = set(admin.list_topics())
         new = [NewTopic(name=topics.name(spec.name), num_partitions=spec.partitions or partitions,
@@ -41,10 +42,10 @@ def create_topics(bootstrap: str, prefix: str, partitions: int, replication: int
         admin.close()
 
 
-def list_topics(bootstrap: str, prefix: str) -> list[TopicInfo]:
+def list_topics(bootstrap: Kafka, prefix: str) -> list[TopicInfo]:
     """The catalogue's topics that exist, with partition and message counts."""
     topics = Topics(prefix)
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, client_id="marsad-admin")
+    consumer = KafkaConsumer(**kafka_python_options(bootstrap), client_id="marsad-admin")
     try:
         existing = consumer.topics()
         out = []

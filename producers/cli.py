@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from deploy.kafka.connection import Kafka
 from deploy.preflight import OperatorError
 from deploy.settings import Settings, SettingsError, load_settings, network_list
 from producers.feeds.registry import DEFAULT_INTERVAL, Feed, RegistryError, load_registry
@@ -312,7 +313,7 @@ def feeds_import(ctx: click.Context, opml: Path, into: Path | None, interval: in
 
 
 def producer_config(
-    settings: Settings, *, bootstrap: str, feeds_file: Path, feeds_base_url: str | None
+    settings: Settings, *, bootstrap: Kafka, feeds_file: Path, feeds_base_url: str | None
 ) -> ProducerConfig:
     """The service's configuration, from the settings table (the one place that maps settings to options)."""
     from producers.http import FetchOptions
@@ -349,7 +350,7 @@ def producer_config(
     )
 
 
-def fetcher_config(settings: Settings, *, bootstrap: str) -> FetcherConfig:
+def fetcher_config(settings: Settings, *, bootstrap: Kafka) -> FetcherConfig:
     """The fetcher's configuration: the same HTTP and attempt settings as the producer's."""
     from producers.fetch_service import FetcherConfig
 

@@ -50,6 +50,7 @@ from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
+from deploy.kafka.connection import Kafka, kafka_python_options
 from deploy.services import metrics
 from deploy.services.health import NO_PROGRESS_AFTER, Health, ProgressWatch
 from deploy.services.offsets import Tracker, commit_point, in_flight_of
@@ -79,7 +80,7 @@ FETCH = "fetch"  # the one target each record is owed to (deploy.services.offset
 class FetcherConfig:
     """Everything the fetcher needs, built once from the settings by the command line."""
 
-    bootstrap: str
+    bootstrap: Kafka
     topic_prefix: str
     fetch: FetchOptions = field(default_factory=FetchOptions)
     poll: PollOptions = field(default_factory=PollOptions)
@@ -170,7 +171,7 @@ async def run_fetcher(config: FetcherConfig, *, once: bool = False, handle_signa
 
 def _consumer(config: FetcherConfig) -> KafkaConsumer:
     return KafkaConsumer(
-        bootstrap_servers=config.bootstrap, group_id=config.group, client_id="marsad-fetcher",
+        **kafka_python_options(config.bootstrap), group_id=config.group, client_id="marsad-fetcher",
         enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=config.fetch_workers,
         session_timeout_ms=SESSION_TIMEOUT_MS)
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
+from deploy.kafka.connection import Kafka, kafka_python_options
 from schemas.codec import encode
 from schemas.events import Event
 
@@ -25,13 +26,13 @@ class PublishError(RuntimeError):
 
 
 class EventPublisher:
-    def __init__(self, bootstrap: str, *, client_id: str = "marsad", linger_ms: int = 20,
+    def __init__(self, bootstrap: Kafka, *, client_id: str = "marsad", linger_ms: int = 20,
                  max_request_size: int = 8 * 1024 * 1024, compression: str | None = "lz4",
                  batch_size: int = 256 * 1024) -> None:
         # Batches of 256 KB rather than the client's 16 KB: a new batch wakes the sender thread,
         # which cost a sixth of reprocessing's time with ~4 KB articles.
         self._producer = KafkaProducer(
-            bootstrap_servers=bootstrap, client_id=client_id, acks="all", enable_idempotence=True,
+            **kafka_python_options(bootstrap), client_id=client_id, acks="all", enable_idempotence=True,
             compression_type=compression, linger_ms=linger_ms, max_request_size=max_request_size,
             batch_size=batch_size,
             retries=2**31 - 1, delivery_timeout_ms=120_000, max_in_flight_requests_per_connection=5)

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
+from deploy.kafka.connection import Kafka, kafka_python_options
 from producers.events import FETCH_STAGE
 from producers.revisions import EDITED_MARK, REVISION_MARK, Revisions, work_key
 from schemas.codec import SchemaError, decode, decode_as
@@ -63,7 +64,7 @@ class Recovered:
     elapsed: float = 0.0
 
 
-def recover(bootstrap: str, topics: Topics, *, window_seconds: float, now: float | None = None,
+def recover(bootstrap: Kafka, topics: Topics, *, window_seconds: float, now: float | None = None,
             with_unfinished: bool = True) -> Recovered:
     """Read back what was published (see the module docstring); blocking.
 
@@ -76,7 +77,7 @@ def recover(bootstrap: str, topics: Topics, *, window_seconds: float, now: float
     announced: dict[str, ArticleDiscovered] = {}
     finished: set[str] = set()
     consumer = KafkaConsumer(
-        bootstrap_servers=bootstrap,
+        **kafka_python_options(bootstrap),
         client_id="marsad-producer-recovery",
         group_id=None,
         enable_auto_commit=False,

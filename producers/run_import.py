@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from deploy.kafka.connection import Kafka
 from producers.importer import ImportReport, Rejected, dead_letter, input_files, read_articles
 from producers.publish import EventPublisher
 from schemas.topics import Topics
@@ -17,7 +18,7 @@ log = logging.getLogger(__name__)
 PROGRESS_MIN_FILES = 50
 
 
-def run_import(paths: list[Path], *, bootstrap: str, prefix: str, progress: bool | None = None,
+def run_import(paths: list[Path], *, bootstrap: Kafka, prefix: str, progress: bool | None = None,
                publisher: EventPublisher | None = None) -> ImportReport:
     """Publish every article found at ``paths``; return what was published and rejected.
 

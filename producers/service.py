@@ -50,6 +50,7 @@ from pathlib import Path
 
 import msgspec
 
+from deploy.kafka.connection import Kafka
 from deploy.services import metrics
 from deploy.services.health import Health
 from producers.events import discovered_event, entry_from_discovered
@@ -86,7 +87,7 @@ Job = tuple[DiscoveredEntry, ArticleDiscovered]  # what to fetch, and the event 
 class ProducerConfig:
     """Everything the service needs, built once from the settings by the command line."""
 
-    bootstrap: str
+    bootstrap: Kafka
     topic_prefix: str
     feeds_file: Path
     data_dir: Path  # where the feed state file lives

@@ -13,6 +13,7 @@ from pathlib import Path
 import faust
 
 from deploy.hosts import is_loopback
+from deploy.kafka.connection import KafkaConnection
 from deploy.logs import logging_config
 from deploy.settings import Settings
 from streams.rebalance import RebalanceSafeApp, SafeTableManager
@@ -20,6 +21,18 @@ from streams.rebalance import RebalanceSafeApp, SafeTableManager
 
 def broker_urls(bootstrap: str) -> str:
     return ";".join(f"kafka://{h.strip()}" for h in bootstrap.split(",") if h.strip())
+
+
+def broker_credentials(kafka: KafkaConnection) -> faust.types.auth.CredentialsT | None:
+    """Faust's form of the cluster's security settings (the same as every other client's, see
+    deploy/kafka/connection.py): SASL with its TLS context, TLS alone, or None for plaintext."""
+    sec = kafka.security
+    if sec.sasl:
+        return faust.SASLCredentials(username=sec.username, password=sec.secret(), ssl_context=sec.ssl_context(),
+                                     mechanism=sec.mechanism)
+    if sec.tls:
+        return faust.SSLCredentials(sec.ssl_context())
+    return None
 
 
 def faust_app(app_id: str, settings: Settings, *, datadir: Path, web_port: int) -> faust.App:
@@ -30,9 +43,11 @@ def faust_app(app_id: str, settings: Settings, *, datadir: Path, web_port: int) 
     on loopback: containers bind all interfaces for their health probes.
     """
     private_web = is_loopback(settings.worker_web_host)
+    kafka = settings.kafka
     return RebalanceSafeApp(
         app_id,
-        broker=broker_urls(settings.bootstrap_servers),
+        broker=broker_urls(kafka.servers),
+        broker_credentials=broker_credentials(kafka),
         store=settings.worker_store,
         datadir=str(datadir),
         web_host=settings.worker_web_host,

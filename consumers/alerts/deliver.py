@@ -35,6 +35,7 @@ from consumers.alerts.schedule import RetrySchedule
 from consumers.alerts.sender import Sender, SendTotals
 from consumers.alerts.signing import idempotency_key
 from consumers.alerts.targets import Taker, Target
+from deploy.kafka.connection import Kafka, aiokafka_options
 from deploy.services import metrics
 from deploy.services.health import NO_PROGRESS_AFTER, Health, ProgressWatch
 from schemas.codec import SchemaError, decode, encode
@@ -88,7 +89,7 @@ class DeliverConfig:
 class Deliverer:
     """The service (see the module docstring); `run` until ``stop`` is set."""
 
-    def __init__(self, bootstrap: str, topics: Topics, targets: Sequence[Target], ledger: Ledger,
+    def __init__(self, bootstrap: Kafka, topics: Topics, targets: Sequence[Target], ledger: Ledger,
                  config: DeliverConfig, health: Health | None = None) -> None:
         self.topics = topics
         self.health = health
@@ -100,9 +101,9 @@ class Deliverer:
         self.senders = [Sender(t, ledger, config.schedule, self._dead_letter, self.totals.sent, poll=config.poll)
                         for t in self.targets]
         self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap, group_id=config.group, group_instance_id=config.instance_id,
+            **aiokafka_options(bootstrap), group_id=config.group, group_instance_id=config.instance_id,
             client_id="marsad-alerts-deliver", enable_auto_commit=False, auto_offset_reset="earliest", isolation_level="read_committed")
-        self._producer = AIOKafkaProducer(bootstrap_servers=bootstrap, client_id="marsad-alerts-deliver",
+        self._producer = AIOKafkaProducer(**aiokafka_options(bootstrap), client_id="marsad-alerts-deliver",
                                           acks="all", enable_idempotence=True)
 
     async def run(self, stop: asyncio.Event) -> DeliverTotals:
@@ -267,7 +268,7 @@ def stop_on_signals(stop: asyncio.Event) -> None:
         loop.add_signal_handler(sig, stop.set)
 
 
-async def run_deliver(bootstrap: str, topics: Topics, targets: Sequence[Target], ledger: Ledger,
+async def run_deliver(bootstrap: Kafka, topics: Topics, targets: Sequence[Target], ledger: Ledger,
                       config: DeliverConfig, stop: asyncio.Event, health: Health | None = None) -> DeliverTotals:
     """Deliver alert events until ``stop`` is set; return what was done. ``health``, when given, is
     ready only while the delivery holds partitions and makes progress (`deploy.services.health`)."""

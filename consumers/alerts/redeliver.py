@@ -26,6 +26,7 @@ from consumers.alerts.ledger import Ledger, Owed, When
 from consumers.alerts.signing import idempotency_key
 from consumers.alerts.targets import Taker
 from deploy.inspect import records_between
+from deploy.kafka.connection import Kafka, kafka_python_options
 from schemas.codec import SchemaError, decode
 from schemas.events import AlertRaised, AlertUpdated
 
@@ -55,9 +56,9 @@ class Redelivery:
         return "; ".join(f"{name}: {self.queued.get(name, 0)} of {n} queued" for name, n in self.picked.items())
 
 
-def read_alert_log(bootstrap: str, topic: str) -> list[Logged]:
+def read_alert_log(bootstrap: Kafka, topic: str) -> list[Logged]:
     """Every alert event on ``topic`` up to its end now, in partition and offset order (others skipped)."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="marsad-redeliver")
+    consumer = KafkaConsumer(**kafka_python_options(bootstrap), enable_auto_commit=False, client_id="marsad-redeliver")
     try:
         parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
         if not parts:

@@ -39,6 +39,7 @@ from consumers.query.params import CONTROL, FILTERS, QueryError, encode_cursor
 from consumers.store import Store, StoreError
 from consumers.store import aggregates as agg
 from consumers.store.sqlstore import SqlStore
+from deploy.kafka.connection import Kafka
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ class DashboardOptions:
 
     tiles_url: str = ""
     alerts_topic: str = ""
-    bootstrap: Callable[[], str] | None = None
+    bootstrap: Callable[[], Kafka] | None = None
     topic_names: dict[str, str] = field(default_factory=dict)  # the taxonomy's display names, by topic id
 
 

@@ -28,6 +28,7 @@ from aiohttp import web
 from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
 
+from deploy.kafka.connection import Kafka, aiokafka_options
 from schemas.codec import SchemaError, decode, to_dict
 from schemas.events import AlertRaised, AlertUpdated
 
@@ -43,7 +44,7 @@ MAX_RETRY = 60.0
 class AlertFeed:
     """Fans the alert topic out to server-sent-event clients (see the module docstring)."""
 
-    def __init__(self, bootstrap: Callable[[], str], topic: str, *, keep: int = KEEP) -> None:
+    def __init__(self, bootstrap: Callable[[], Kafka], topic: str, *, keep: int = KEEP) -> None:
         """``bootstrap`` is called when the consumer starts (it may name a broker not yet running)."""
         self._bootstrap = bootstrap
         self.topic = topic
@@ -121,7 +122,7 @@ class AlertFeed:
     async def _consume(self) -> None:
         # Subscribed without a group, the consumer assigns itself every partition of the topic (and
         # any added later); nothing is committed. Positions start at the end ("latest").
-        consumer = AIOKafkaConsumer(self.topic, bootstrap_servers=self._bootstrap(), group_id=None,
+        consumer = AIOKafkaConsumer(self.topic, **aiokafka_options(self._bootstrap()), group_id=None,
                                     enable_auto_commit=False, auto_offset_reset="latest",
                                     client_id="marsad-api-live")
         try:

@@ -23,7 +23,8 @@ def require(tool: str) -> str:
     path = shutil.which(tool)
     if path is None:
         what = {"java": "Java 17+ (Debian: apt-get install openjdk-17-jre-headless)",
-                "mvn": "Maven (Debian: apt-get install maven)"}[tool]
+                "mvn": "Maven (Debian: apt-get install maven)",
+                "keytool": "the JDK's keytool (Debian: apt-get install openjdk-17-jre-headless)"}[tool]
         raise ToolMissing(f"`{tool}` not found: install {what}, or set KAFKA_BOOTSTRAP_SERVERS "
                           "to use a running Kafka cluster")
     return path

@@ -7,6 +7,12 @@ Layout under ``{data_dir}/kafka/``::
     broker.log          the broker's log (log4j2)
     broker.out          what the JVM printed (start-up failures)
     broker.pid          pid of the running broker
+    secure/             CA, broker keystore and SCRAM password (only after `start(secure=True)`,
+                        see deploy/kafka/secure.py)
+
+The client listener is PLAINTEXT, or SASL_SSL with SCRAM for a broker first
+started with ``secure=True`` (`marsad kafka start --secure`): the data dir
+keeps that choice, and `connection` says how to reach the broker either way.
 
 `start` is idempotent and ignores a stale pid file; it returns once the broker
 answers a metadata request. `stop` sends SIGTERM, waits for a clean shutdown
@@ -26,6 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deploy.kafka import jars
+from deploy.kafka import secure as listener
+from deploy.kafka.connection import PLAINTEXT, Kafka, KafkaConnection, KafkaSecurity, kafka_python_options
 
 HERE = Path(__file__).resolve().parent
 MAIN_CLASS = "kafka.Kafka"
@@ -40,9 +48,13 @@ class BrokerStatus:
     running: bool
     pid: int | None
     answering: bool
-    bootstrap: str
+    connection: KafkaConnection
     data_dir: Path
     log_file: Path
+
+    @property
+    def bootstrap(self) -> str:
+        return self.connection.servers
 
 
 class LocalKafka:
@@ -68,6 +80,16 @@ class LocalKafka:
     @property
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def secured(self) -> bool:
+        """Does this broker listen with SASL_SSL (made so by its first secure start)?"""
+        return listener.is_secured(self.home)
+
+    @property
+    def connection(self) -> KafkaConnection:
+        """How clients reach this broker: its address, and its login and CA when it is secured."""
+        return KafkaConnection(self.bootstrap, local_security(self.home))
 
     @property
     def log_dir(self) -> Path:
@@ -98,17 +120,24 @@ class LocalKafka:
         return None
 
     def answering(self, timeout: float = 2.0) -> bool:
-        return broker_answers(self.bootstrap, timeout=timeout)
+        return broker_answers(self.connection, timeout=timeout)
 
     def status(self) -> BrokerStatus:
         pid = self.pid()
         return BrokerStatus(pid is not None, pid, pid is not None and self.answering(),
-                            self.bootstrap, self.home, self.log_file)
+                            self.connection, self.home, self.log_file)
 
     # actions ---------------------------------------------------------------
-    def start(self, *, quiet: bool = False) -> BrokerStatus:
-        """Start the broker unless it runs already; return once it answers."""
+    def start(self, *, quiet: bool = False, secure: bool = False) -> BrokerStatus:
+        """Start the broker unless it runs already; return once it answers.
+
+        ``secure``: a new broker gets a SASL_SSL listener with SCRAM (its CA, certificate and login are
+        made now); a broker whose data was made plaintext refuses, as switching would need a reset.
+        """
         say = (lambda *_: None) if quiet else (lambda msg: print(msg, flush=True))
+        if secure and not self.secured and (self.log_dir / "meta.properties").exists():
+            raise BrokerError(f"the local broker's data in {self.home} was made without security: run "
+                              "`marsad kafka reset --yes`, then `marsad kafka start --secure`")
         pid = self.pid()
         if pid is not None:
             self._wait_ready(None)
@@ -123,6 +152,11 @@ class LocalKafka:
                 raise BrokerError(f"port {p} on 127.0.0.1 is in use by another program; "
                                   "set MARSAD_KAFKA_PORT / MARSAD_KAFKA_CONTROLLER_PORT")
         self.home.mkdir(parents=True, exist_ok=True)
+        if secure:
+            try:
+                listener.make_secrets(self.home, jars.require("keytool"))
+            except listener.SecureSetupError as e:
+                raise BrokerError(str(e)) from None
         self._write_properties()
         classpath = f"{lib}/*"
         if not (self.log_dir / "meta.properties").exists():
@@ -142,6 +176,9 @@ class LocalKafka:
             self._kill(proc.pid)
             raise
         say(f"kafka ready at {self.bootstrap} (pid {proc.pid}, log: {self.log_file})")
+        if self.secured:
+            say("  SASL_SSL with SCRAM; connect with:\n" + "\n".join(
+                f"    export {k}={v}" for k, v in self.connection.environment().items() if v))
         return self.status()
 
     def stop(self, *, quiet: bool = False, timeout: float = 30.0) -> bool:
@@ -166,7 +203,10 @@ class LocalKafka:
     # internals ---------------------------------------------------------------
     def _write_properties(self) -> None:
         template = (HERE / "server.properties.template").read_text()
-        self.properties.write_text(template.format(port=self.port, controller_port=self.controller_port,
+        listeners = (listener.listener_properties(self.home, self.port, self.controller_port) if self.secured
+                     else listener.plaintext_properties(self.port, self.controller_port))
+        self.properties.touch(mode=0o600)  # a secured broker's holds its keystore password
+        self.properties.write_text(template.format(listeners=listeners, controller_port=self.controller_port,
                                                    log_dirs=self.log_dir))
 
     def _format(self, java: str, classpath: str) -> None:
@@ -176,8 +216,9 @@ class LocalKafka:
         cluster_id = subprocess.run([*tool, "random-uuid"], capture_output=True, text=True, check=False)
         if cluster_id.returncode != 0:
             raise BrokerError(f"kafka storage tool failed: {cluster_id.stderr.strip()[-500:]}")
+        scram = listener.scram_arguments(self.home) if self.secured else []
         done = subprocess.run([*tool, "format", "--standalone", "-t", cluster_id.stdout.strip(),
-                               "-c", str(self.properties)], capture_output=True, text=True, check=False)
+                               "-c", str(self.properties), *scram], capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise BrokerError(f"formatting {self.log_dir} failed: {(done.stdout + done.stderr)[-800:]}")
 
@@ -207,9 +248,14 @@ class LocalKafka:
         return text
 
 
-def broker_answers(bootstrap: str, timeout: float = 2.0) -> bool:
-    """True when a broker at ``bootstrap`` answers a metadata request."""
-    host, _, port = bootstrap.split(",")[0].rpartition(":")
+def local_security(home: Path) -> KafkaSecurity:
+    """How clients log in to the local broker whose files are in ``home`` (plaintext unless secured)."""
+    return listener.client_security(home) if listener.is_secured(home) else PLAINTEXT
+
+
+def broker_answers(bootstrap: Kafka, timeout: float = 2.0) -> bool:
+    """True when a broker at ``bootstrap`` answers a metadata request (over its TLS and SASL when it has them)."""
+    host, _, port = str(bootstrap).split(",")[0].rpartition(":")
     try:
         with socket.create_connection((host or "127.0.0.1", int(port)), timeout=timeout):
             pass
@@ -218,7 +264,7 @@ def broker_answers(bootstrap: str, timeout: float = 2.0) -> bool:
     from kafka import KafkaConsumer  # imported late: the CLI starts faster without it
     from kafka.errors import KafkaError
     try:
-        consumer = KafkaConsumer(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000) + 500,
+        consumer = KafkaConsumer(**kafka_python_options(bootstrap), request_timeout_ms=int(timeout * 1000) + 500,
                                  bootstrap_timeout_ms=int(timeout * 1000),
                                  connections_max_idle_ms=int(timeout * 1000) + 1000)
     except KafkaError:

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from deploy.kafka.connection import KafkaConnection
 from deploy.kafka.local import port_free
 from deploy.services.metrics import parse_figures
 from deploy.services.registry import SERVICES, Instance, plan
@@ -59,7 +60,7 @@ def up(settings: Settings, *, workers: int, foreground: bool, echo: Echo, skip: 
     if foreground:
         from deploy.services.supervisor import Supervisor
         echo(f"starting {names} (Ctrl-C stops them all)")
-        asyncio.run(Supervisor(settings, instances, bootstrap=bootstrap, stop_broker=stop_broker).run())
+        asyncio.run(Supervisor(settings, instances, bootstrap=bootstrap.servers, stop_broker=stop_broker).run())
         return
     echo(f"starting {names}; logs in {paths.logs}")
     proc = _spawn_supervisor(settings, paths, bootstrap, workers, stop_broker, skip)
@@ -74,13 +75,13 @@ def check_ports(settings: Settings, instances: list[Instance]) -> None:
                                 f"{OPTIONS[i.spec.port_setting].env} to a free port (or stop what uses it)")
 
 
-def _broker(settings: Settings, echo: Echo) -> tuple[str, bool]:
-    """The bootstrap address, and whether `marsad down` should stop the broker (we started it)."""
+def _broker(settings: Settings, echo: Echo) -> tuple[KafkaConnection, bool]:
+    """The cluster (address and security), and whether `marsad down` should stop the broker (we started it)."""
     if not settings.uses_local_broker:
         from deploy.preflight import require_kafka
-        require_kafka(settings.bootstrap_servers, settings.kafka_connect_timeout)
-        echo(f"kafka: {settings.bootstrap_servers} (KAFKA_BOOTSTRAP_SERVERS)")
-        return settings.bootstrap_servers, False
+        require_kafka(settings.kafka, settings.kafka_connect_timeout)
+        echo(f"kafka: {settings.bootstrap_servers} (KAFKA_BOOTSTRAP_SERVERS, {settings.kafka_security_protocol})")
+        return settings.kafka, False
     from deploy.kafka.jars import ToolMissing
     from deploy.kafka.local import BrokerError, LocalKafka
     local = LocalKafka.from_settings(settings)
@@ -91,16 +92,16 @@ def _broker(settings: Settings, echo: Echo) -> tuple[str, bool]:
         raise ServicesError(str(e)) from None
     echo(f"kafka: {status.bootstrap} (local broker, pid {status.pid}"
          + (", already running: `marsad down` leaves it)" if was_running else ")"))
-    return status.bootstrap, not was_running
+    return status.connection, not was_running
 
 
-def _spawn_supervisor(settings: Settings, paths: Paths, bootstrap: str, workers: int,
+def _spawn_supervisor(settings: Settings, paths: Paths, bootstrap: KafkaConnection, workers: int,
                       stop_broker: bool, skip: tuple[str, ...]) -> subprocess.Popen:
     env = {**os.environ, "MARSAD_DATA_DIR": str(Path(settings.data_dir).resolve()),
            "MARSAD_LOG_FORMAT": settings.log_format, "MARSAD_LOG_LEVEL": settings.log_level}
     if settings.config_file:
         env["MARSAD_CONFIG"] = str(Path(settings.config_file).resolve())
-    cmd = [sys.executable, "-m", "deploy.services.supervisor", "--bootstrap", bootstrap, "--workers", str(workers),
+    cmd = [sys.executable, "-m", "deploy.services.supervisor", "--bootstrap", bootstrap.servers, "--workers", str(workers),
            *(f"--skip={name}" for name in skip)]
     if stop_broker:
         cmd.append("--stop-broker")
@@ -240,7 +241,7 @@ def service_lags(settings: Settings, state: dict[str, Any]) -> dict[str, int | N
     kinds = {svc["service"] for svc in state["services"]}
     out: dict[str, int | None] = {}
     try:
-        probe = LagProbe(state["bootstrap"])
+        probe = LagProbe(settings.kafka.at(state["bootstrap"]))
     except Exception:  # the broker is away: lag unknown
         return {}
     try:

@@ -18,6 +18,7 @@ from typing import Any
 
 import faust
 
+from deploy.kafka.connection import Kafka
 from deploy.services.health import NO_PROGRESS_AFTER, ProgressWatch
 from deploy.services.lag import GroupProgress, LagProbe
 from deploy.services.metrics import render, set_lag
@@ -37,7 +38,7 @@ def readiness(app: faust.App) -> tuple[bool, str]:
     return True, "ok"
 
 
-def install(app: faust.App, *, service: str, bootstrap: str, lag_topics: Sequence[str],
+def install(app: faust.App, *, service: str, bootstrap: Kafka, lag_topics: Sequence[str],
             stall_after: float = NO_PROGRESS_AFTER) -> None:
     """Add /health/live, /health/ready and /metrics to ``app``'s web server, and the lag timer.
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
+from deploy.kafka.connection import Kafka, kafka_python_options
+
 Partition = tuple[str, int]  # (topic, partition)
 
 
@@ -38,10 +40,10 @@ class GroupProgress:
 class LagProbe:
     """Kafka clients kept open for repeated lag questions; `close` them when done."""
 
-    def __init__(self, bootstrap: str, *, timeout_ms: int = 5000) -> None:
-        self._admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="marsad-lag",
+    def __init__(self, bootstrap: Kafka, *, timeout_ms: int = 5000) -> None:
+        self._admin = KafkaAdminClient(**kafka_python_options(bootstrap), client_id="marsad-lag",
                                        request_timeout_ms=timeout_ms)
-        self._consumer = KafkaConsumer(bootstrap_servers=bootstrap, client_id="marsad-lag",
+        self._consumer = KafkaConsumer(**kafka_python_options(bootstrap), client_id="marsad-lag",
                                        request_timeout_ms=timeout_ms + 1000)
 
     def _partitions(self, topics: Iterable[str]) -> list[TopicPartition]:

@@ -180,9 +180,10 @@ class Supervisor:
         log.info("%s started (pid %d): marsad %s", i.name, svc.proc.pid, " ".join(i.spec.command))
 
     def _env(self) -> dict[str, str]:
-        """What every service is told: the cluster, and the settings this supervisor was given."""
+        """What every service is told: the cluster (address and security), and the settings this supervisor
+        was given."""
         s = self.settings
-        env = {"KAFKA_BOOTSTRAP_SERVERS": self.bootstrap, "MARSAD_DATA_DIR": s.data_dir,
+        env = {**s.kafka.at(self.bootstrap).environment(), "MARSAD_DATA_DIR": s.data_dir,
                "MARSAD_TOPIC_PREFIX": s.topic_prefix, "MARSAD_LOG_FORMAT": s.log_format,
                "MARSAD_LOG_LEVEL": s.log_level, "PYTHONUNBUFFERED": "1"}
         if s.config_file:

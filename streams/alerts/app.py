@@ -30,7 +30,7 @@ app = create_app(settings)
 from streams.alerts import agents  # noqa: E402,F401  (registers the agents with `app`)
 
 # /health/live, /health/ready, /metrics on the alerter's web server, and its consumer lag
-install_health(app, service="alerter", bootstrap=settings.bootstrap_servers,
+install_health(app, service="alerter", bootstrap=settings.kafka,
                lag_topics=[topics.processed, topics.name("streams.alert-stories"), topics.name("streams.alert-spikes"),
                            topics.name("streams.alert-incidents")],
                stall_after=settings.ready_stall_after)

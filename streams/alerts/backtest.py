@@ -25,6 +25,7 @@ from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
 
+from deploy.kafka.connection import Kafka, kafka_python_options
 from schemas.codec import SchemaError, decode_as
 from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, IncidentRecorded
 from streams.alerts.engine import Routed, route
@@ -153,14 +154,14 @@ def _record(report: Report, event: AlertRaised | AlertUpdated, at: float, floor:
             summary.killed, summary.outlets = event.killed, event.outlets
 
 
-def read_routed(bootstrap: str, topic: str, rules: Ruleset, *, until: datetime | None = None,
+def read_routed(bootstrap: Kafka, topic: str, rules: Ruleset, *, until: datetime | None = None,
                 progress: Callable[[int, int], None] | None = None,
                 taxonomies: dict[str, str] | None = None) -> tuple[list[tuple[float, Routed]], int]:
     """Route every ArticleProcessed of ``topic`` up to its end offsets now; return them in replay order
     (partitions merged by record timestamp) and the number of undecodable records. ``taxonomies``,
     when given, gets each article's taxonomy version, of its latest processing (a reprocessed
     article counts with the taxonomy that reprocessed it)."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="marsad-backtest",
+    consumer = KafkaConsumer(**kafka_python_options(bootstrap), enable_auto_commit=False, client_id="marsad-backtest",
                              max_partition_fetch_bytes=8 * 1024 * 1024, fetch_max_bytes=64 * 1024 * 1024)
     limit = until.timestamp() if until else None
     try:
@@ -217,7 +218,7 @@ def _records(consumer: KafkaConsumer, begins: dict, ends: dict) -> Iterator[tupl
                 consumer.pause(tp)
 
 
-def backtest(bootstrap: str, topic: str, rules: Ruleset, *, since: datetime | None = None,
+def backtest(bootstrap: Kafka, topic: str, rules: Ruleset, *, since: datetime | None = None,
              until: datetime | None = None, story_days: int = DEFAULT_DAYS,
              progress: Callable[[int, int], None] | None = None) -> Report:
     """The whole back-test: read, route and replay (publishes nothing)."""

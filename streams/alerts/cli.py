@@ -16,10 +16,11 @@ from typing import Any
 
 import click
 
+from deploy.kafka.connection import KafkaConnection
 from schemas.wire import SEVERITIES
 
 
-def _broker(settings: Any) -> str:
+def _broker(settings: Any) -> KafkaConnection:
     from deploy.cli import ensure_broker
     return ensure_broker(settings, quiet=True)
 
@@ -76,7 +77,7 @@ def alerter_cmd(ctx: click.Context, web_port: int | None) -> None:
     if obj.config:
         os.environ["MARSAD_CONFIG"] = obj.config
     if s.uses_local_broker:
-        os.environ["KAFKA_BOOTSTRAP_SERVERS"] = bootstrap
+        os.environ.update(bootstrap.environment())
     if web_port:
         os.environ["MARSAD_ALERTER_WEB_PORT"] = str(web_port)
     from streams.alerts.app import app

@@ -15,6 +15,7 @@ from collections.abc import Callable
 import orjson
 from kafka import KafkaConsumer, TopicPartition
 
+from deploy.kafka.connection import Kafka, kafka_python_options
 from schemas.codec import SchemaError, decode, to_dict
 from schemas.events import AlertRaised, AlertUpdated, Event
 
@@ -60,13 +61,13 @@ def _figures(event: AlertRaised | AlertUpdated) -> str:
     return ", ".join([*counts, f"{event.outlets} independent outlet(s)"])
 
 
-def follow(bootstrap: str, topic: str, *, rule: str | None = None, from_beginning: bool = False,
+def follow(bootstrap: Kafka, topic: str, *, rule: str | None = None, from_beginning: bool = False,
            as_json: bool = False, out: Callable[[str], None] = print, stop: threading.Event | None = None) -> int:
     """Print alert events of ``topic`` until ``stop`` is set (SIGTERM and Ctrl-C set it); the number printed."""
     stop = stop or threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set()) \
         if threading.current_thread() is threading.main_thread() else None
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="marsad-alerts-tail")
+    consumer = KafkaConsumer(**kafka_python_options(bootstrap), enable_auto_commit=False, client_id="marsad-alerts-tail")
     shown = 0
     try:
         parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]

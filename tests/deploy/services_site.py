@@ -33,6 +33,7 @@ import orjson
 
 from benchmarks.corpus import articles as corpus
 from deploy.inspect import read_all
+from deploy.kafka.connection import Kafka, KafkaConnection, kafka_python_options
 from deploy.kafka.local import free_port
 from schemas.events import ArticleDiscovered, DeadLetter
 from schemas.topics import Topics
@@ -123,11 +124,13 @@ class GrowingSite:
 class Pipeline:
     """`marsad up` / `ps` / `down` as a user runs them, on this test's broker, prefix, data dir and ports."""
 
-    def __init__(self, bootstrap: str, prefix: str, data_dir: Path, feeds: Path, **extra: str) -> None:
+    def __init__(self, bootstrap: Kafka, prefix: str, data_dir: Path, feeds: Path, **extra: str) -> None:
         self.data_dir = data_dir
         self.topics = Topics(prefix)
         self.bootstrap = bootstrap
-        self.env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "MARSAD_TOPIC_PREFIX": prefix,
+        cluster = bootstrap.environment() if isinstance(bootstrap, KafkaConnection) else {
+            "KAFKA_BOOTSTRAP_SERVERS": bootstrap}  # a secured cluster's settings too (tests/deploy/test_secure_kafka.py)
+        self.env = {**os.environ, **cluster, "MARSAD_TOPIC_PREFIX": prefix,
                     "MARSAD_DATA_DIR": str(data_dir), "MARSAD_FEEDS": str(feeds), "MARSAD_PARTITIONS": "2",
                     "MARSAD_ALLOW_PRIVATE": "1", "MARSAD_PER_HOST_INTERVAL": "0", "MARSAD_FETCH_ATTEMPTS": "1",
                     "MARSAD_WORKER_SESSION_TIMEOUT": "10", "MARSAD_STOP_TIMEOUT": "30", **extra}
@@ -234,7 +237,7 @@ class Pipeline:
     def _where(self, ids: set[str]) -> str:
         """Partition, offset and time of ``ids`` in articles.fetched, and the workers' committed offsets."""
         from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
-        consumer = KafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False,
+        consumer = KafkaConsumer(**kafka_python_options(self.bootstrap), enable_auto_commit=False,
                                  auto_offset_reset="earliest", consumer_timeout_ms=3000)
         parts = [TopicPartition(self.topics.fetched, p) for p in consumer.partitions_for_topic(self.topics.fetched)]
         consumer.assign(parts)
@@ -242,7 +245,7 @@ class Pipeline:
         found = [f"{r.key.decode()} p{r.partition}@{r.offset} t={r.timestamp / 1000:.1f}" for r in consumer
                  if r.key and r.key.decode() in ids]
         consumer.close()
-        admin = KafkaAdminClient(bootstrap_servers=self.bootstrap)
+        admin = KafkaAdminClient(**kafka_python_options(self.bootstrap))
         committed = admin.list_group_offsets({self.topics.streams_app_id: None})
         admin.close()
         return f"missing in fetched: {found}; committed: {committed}"

@@ -228,7 +228,8 @@ def test_the_probe_names_each_address_and_a_listener_that_is_not_kafka(taken_por
     parts = problem.split("; ")
     assert parts[0] == f"{CLOSED}: connection refused"
     assert parts[1].startswith("no-such-host.invalid: ")
-    assert parts[2] == f"127.0.0.1:{taken_port}: accepts connections but does not answer as Kafka"
+    assert parts[2] == (f"127.0.0.1:{taken_port}: accepts connections but does not answer as Kafka "
+                        "(a TLS or SASL listener? see MARSAD_KAFKA_SECURITY_PROTOCOL)")
     assert parts[3] == "'nonsense' is not host:port"
 
 
@@ -256,5 +257,6 @@ def test_a_listener_that_is_not_kafka_is_one_line_too(tmp_path: Path, taken_port
                                          MARSAD_KAFKA_CONNECT_TIMEOUT="2"), tmp_path)
     assert r.code == 2, r.output
     assert r.lines == [f"Error: cannot reach Kafka at 127.0.0.1:{taken_port} (127.0.0.1:{taken_port}: accepts "
-                       "connections but does not answer as Kafka): check KAFKA_BOOTSTRAP_SERVERS, or unset it and "
+                       "connections but does not answer as Kafka (a TLS or SASL listener? see "
+                       "MARSAD_KAFKA_SECURITY_PROTOCOL)): check KAFKA_BOOTSTRAP_SERVERS, or unset it and "
                        "run `marsad kafka start` for the local broker"]
