@@ -85,6 +85,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=100_000)
     ap.add_argument("--size", type=int, default=2048, help="bytes of article text")
     ap.add_argument("--batch-size", type=int, default=2000)
+    ap.add_argument("--db", default="sqlite,postgresql", help="which databases, comma-separated")
     args = ap.parse_args()
     tmp = tempfile.TemporaryDirectory(prefix="bench-replay-")
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
@@ -103,10 +104,13 @@ def main() -> None:
                 pub.publish(topics.processed, e.article_id, e)
         print(f"{pub.delivered:,} ArticleProcessed events (~{args.size} B of text each) on 4 partitions; "
               f"batches of {args.batch_size}")
-        results = {"sqlite": run_replay(bootstrap, topics, f"sqlite:///{Path(tmp.name) / 'views.sqlite'}",
-                                        args.batch_size, "sqlite")}
+        dbs = set(args.db.split(","))
+        results = {}
+        if "sqlite" in dbs:
+            results["sqlite"] = run_replay(bootstrap, topics, f"sqlite:///{Path(tmp.name) / 'views.sqlite'}",
+                                           args.batch_size, "sqlite")
         pg_url = os.environ.get("MARSAD_BENCH_POSTGRES_URL")
-        if not pg_url:
+        if not pg_url and "postgresql" in dbs:
             from tests.support.postgres import LocalPostgres, PostgresUnavailable
             try:
                 pg = LocalPostgres(durable=True).start()
