@@ -139,9 +139,14 @@ class SqlStore(Store):
         ids = [r.article[0] for r in rows]
         chunks = [ids[i:i + DELETE_CHUNK] for i in range(0, len(ids), DELETE_CHUNK)]
         for chunk in chunks:
-            for table in CHILD_TABLES:
-                tx.run(f"DELETE FROM {table} WHERE article_id IN ({queries.placeholders(len(chunk))})", chunk)
-            self._unindex(tx, chunk)
+            # one lookup finds the articles stored before; only theirs have rows to remove (most are new)
+            stored = [r[0] for r in tx.rows(f"SELECT article_id FROM articles "
+                                            f"WHERE article_id IN ({queries.placeholders(len(chunk))})", chunk)]
+            if stored:
+                for table in CHILD_TABLES:
+                    tx.run(f"DELETE FROM {table} WHERE article_id IN ({queries.placeholders(len(stored))})",
+                           stored)
+                self._unindex(tx, stored)
         self._write_articles(tx, [r.article for r in rows])
         for chunk in chunks:
             self._index(tx, chunk)

@@ -30,12 +30,12 @@ from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, Incident
 from streams.alerts.engine import Routed, route
 from streams.alerts.expiry import DEFAULT_DAYS, fold_story, story_ttl_s
 from streams.alerts.incidents import fold_incident
-from streams.alerts.notes import SpikeState, StateStore, StoryState
+from streams.alerts.notes import SpikeState, StoryState
 from streams.alerts.rules import Ruleset
 from streams.alerts.spike import apply_spike
 from streams.expiry import HourIndex
 from streams.incidents.expiry import incident_ttl_s
-from streams.incidents.state import DayBucket, IncidentState, IncidentStores
+from streams.incidents.state import IncidentStores
 
 
 @dataclass
@@ -104,11 +104,15 @@ def replay(routed: Iterable[tuple[float, Routed]], rules: Ruleset, *, since: dat
     ``story_days`` after its story or incident.
     """
     report = Report(rules)
-    stories: StateStore[StoryState] = StateStore({}, StoryState)
-    spikes: StateStore[SpikeState] = StateStore({}, SpikeState)
+    # States stay objects here (the agent keeps them encoded in its tables): a JSON round trip per
+    # note cost more than the rules themselves. The folds store every state they change, and the
+    # states round-trip exactly (tests/streams/alerts/test_backtest_states.py), so the alerts are
+    # the same (`benchmarks.bench_alerts --golden` compares the whole output).
+    stories: dict[str, StoryState] = {}
+    spikes: dict[str, SpikeState] = {}
     ttl_s = story_ttl_s(story_days, rules)
     expiry = HourIndex({}, 0, ttl_s) if ttl_s else None
-    incidents = IncidentStores(StateStore({}, IncidentState), StateStore({}, DayBucket), StateStore({}, str))
+    incidents = IncidentStores({}, {}, {})
     incident_ttl = incident_ttl_s(story_days)
     incident_expiry = HourIndex({}, 0, incident_ttl) if incident_ttl else None
     floor = since.timestamp() if since else None
