@@ -99,7 +99,9 @@ class SqliteStore(SqlStore):
             else:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._real = os.path.realpath(self.path)
-                self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+                # a replay target is written from a thread of its own (`ViewConsumer.run_overlapped`), one at a time
+                self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0,
+                                             check_same_thread=live is None)
                 # a replay target is thrown away if the build fails, so it need not be crash-safe until promoted
                 self._conn.execute(f"PRAGMA journal_mode={'MEMORY' if live else 'WAL'}")
                 self._conn.execute(f"PRAGMA synchronous={'OFF' if live else 'NORMAL'}")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -30,12 +30,12 @@ from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, Incident
 from streams.alerts.engine import Routed, route
 from streams.alerts.expiry import DEFAULT_DAYS, fold_story, story_ttl_s
 from streams.alerts.incidents import fold_incident
-from streams.alerts.notes import SpikeState, StoryState
+from streams.alerts.notes import SpikeState, StateStore, StoryState
 from streams.alerts.rules import Ruleset
 from streams.alerts.spike import apply_spike
 from streams.expiry import HourIndex
 from streams.incidents.expiry import incident_ttl_s
-from streams.incidents.state import IncidentStores
+from streams.incidents.state import DayBucket, IncidentState, IncidentStores
 
 
 @dataclass
@@ -95,24 +95,27 @@ class _Item:
 
 
 def replay(routed: Iterable[tuple[float, Routed]], rules: Ruleset, *, since: datetime | None = None,
-           story_days: int = DEFAULT_DAYS) -> Report:
+           story_days: int = DEFAULT_DAYS, encoded: bool = False) -> Report:
     """Fold routed articles (event time, notes), in order, into fresh dict states; collect what fires.
 
     Stories and incidents expire after ``story_days`` as in the live agent
     (`expiry`), over one partition where the agent has one clock per
     partition: the two can differ only for a copy processed about
     ``story_days`` after its story or incident.
+
+    ``encoded``: keep the states encoded, as the agent's tables do (slower; the report is the same).
     """
     report = Report(rules)
     # States stay objects here (the agent keeps them encoded in its tables): a JSON round trip per
     # note cost more than the rules themselves. The folds store every state they change, and the
-    # states round-trip exactly (tests/streams/alerts/test_backtest_states.py), so the alerts are
-    # the same (`benchmarks.bench_alerts --golden` compares the whole output).
-    stories: dict[str, StoryState] = {}
-    spikes: dict[str, SpikeState] = {}
+    # states round-trip exactly, so the alerts are the same (tests/streams/alerts/test_backtest_states.py;
+    # `benchmarks.bench_alerts --golden` compares the whole output on a large corpus).
+    stories: MutableMapping[str, StoryState] = StateStore({}, StoryState) if encoded else {}
+    spikes: MutableMapping[str, SpikeState] = StateStore({}, SpikeState) if encoded else {}
     ttl_s = story_ttl_s(story_days, rules)
     expiry = HourIndex({}, 0, ttl_s) if ttl_s else None
-    incidents = IncidentStores({}, {}, {})
+    incidents = IncidentStores(StateStore({}, IncidentState), StateStore({}, DayBucket), StateStore({}, str)) \
+        if encoded else IncidentStores({}, {}, {})
     incident_ttl = incident_ttl_s(story_days)
     incident_expiry = HourIndex({}, 0, incident_ttl) if incident_ttl else None
     floor = since.timestamp() if since else None
