@@ -140,8 +140,10 @@ def main() -> None:
         topics = Topics(prefix)
         evs = events(args.n, args.size)
         with EventPublisher(bootstrap, client_id="bench") as pub:
-            for e in evs:
+            for i, e in enumerate(evs, start=1):
                 pub.publish(topics.processed, e.article_id, e)
+                if i % 10_000 == 0:
+                    pub.flush(timeout=300)  # a loaded broker: wait in steps, not all at the end
         print(f"{pub.delivered:,} ArticleProcessed events (~{args.size} B of text each) on 4 partitions; "
               f"batches of {args.batch_size}")
         dbs = set(args.db.split(","))
