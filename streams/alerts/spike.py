@@ -145,9 +145,10 @@ def poisson_tail(k: int, rate: float) -> float:
 def baseline(state: SpikeState, window: int, window_s: int, baseline_s: int) -> tuple[float, float, int]:
     """Mean and variance of the counts of the baseline windows before ``window``, and how many there are."""
     n = max(1, baseline_s // window_s)
-    counts = [len(state.buckets.get(window - k * window_s, ())) for k in range(1, n + 1)]
+    get = state.buckets.get
+    counts = [len(get(w, ())) for w in range(window - window_s, window - (n + 1) * window_s, -window_s)]
     mean = sum(counts) / n
-    var = sum((c - mean) ** 2 for c in counts) / (n - 1) if n > 1 else 0.0
+    var = sum([(c - mean) ** 2 for c in counts]) / (n - 1) if n > 1 else 0.0  # in window order, as always
     return mean, var, n
 
 
@@ -164,7 +165,7 @@ def apply_spike(store, note: SpikeNote) -> list[AlertRaised | AlertUpdated]:
     bucket = buckets.get(window)
     if bucket is None:
         bucket = buckets[window] = []
-    elif any(a.article_id == ref.article_id for a in bucket):
+    elif ref.article_id in [a.article_id for a in bucket]:
         return []
     insort(bucket, ref, key=_order)
     state.first_at = min(state.first_at, ref.at)
