@@ -159,20 +159,24 @@ def apply_spike(store, note: SpikeNote) -> list[AlertRaised | AlertUpdated]:
     window = int(ref.at // note.window_s) * note.window_s
     state: SpikeState = store.get(key) or SpikeState(first_at=ref.at)
     buckets = state.buckets
-    horizon = (max(window, max(buckets)) if buckets else window) - note.baseline_s - LATE_S
-    if window < horizon:
-        return []  # older than the scope keeps: too late to count
     bucket = buckets.get(window)
-    if bucket is None:
-        bucket = buckets[window] = []
-    elif ref.article_id in [a.article_id for a in bucket]:
-        return []
-    insort(bucket, ref, key=_order)
-    state.first_at = min(state.first_at, ref.at)
-    if min(buckets) < horizon:  # rebuilt only when a window falls out (checked in C: most reports drop none)
-        state.buckets = {w: b for w, b in buckets.items() if w >= horizon}
-    if state.fired and min(state.fired) < horizon:
-        state.fired = {w: r for w, r in state.fired.items() if w >= horizon}
+    if bucket is not None:
+        # A stored state holds no window below its horizon (each fold drops them before storing), so
+        # a window it holds is within it, and counting in it moves neither the horizon nor any window.
+        if ref.article_id in [a.article_id for a in bucket]:
+            return []
+        insort(bucket, ref, key=_order)
+        state.first_at = min(state.first_at, ref.at)
+    else:
+        horizon = (max(window, max(buckets)) if buckets else window) - note.baseline_s - LATE_S
+        if window < horizon:
+            return []  # older than the scope keeps: too late to count
+        bucket = buckets[window] = [ref]
+        state.first_at = min(state.first_at, ref.at)
+        if min(buckets) < horizon:  # rebuilt only when a window falls out (most new windows drop none)
+            state.buckets = {w: b for w, b in buckets.items() if w >= horizon}
+        if state.fired and min(state.fired) < horizon:
+            state.fired = {w: r for w, r in state.fired.items() if w >= horizon}
     events: list[AlertRaised | AlertUpdated] = []
     if window in state.fired:
         state.fired[window] += 1
