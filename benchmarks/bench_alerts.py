@@ -1,6 +1,6 @@
 """Alert rule evaluations per second on one core: articles x 100 rules.
 
-    .venv/bin/python -m benchmarks.bench_alerts [--n 2000] [--rules 100]
+    .venv/bin/python -m benchmarks.bench_alerts [--n 2000] [--rules 100] [--golden FILE]
 
 The rules are the bundled defaults plus generated ones of every kind
 (topics, organisations, countries, places by name and by radius, quantity
@@ -11,21 +11,30 @@ analysed by the real pipeline first (not timed). Timed: `engine.route` alone
 back-test runs it (`backtest.replay`: route, story and spike state in dicts,
 story expiry). Times are the process's CPU time, pinned to one core, so other
 work on the machine does not count.
+
+``--golden FILE`` checks that the engine still decides the same: the first
+run writes a digest of the back-test's whole output (its JSON report, every
+alert with its articles, sources and counts, and its table) to FILE; later
+runs with the same arguments compare against it and say whether it is
+identical. Kept out of the timing.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import random
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import msgspec
+import orjson
 
 from benchmarks.corpus import articles
 from schemas.events import ArticleFetched, Duplicate
-from streams.alerts.backtest import replay
+from streams.alerts.backtest import Report, as_json, as_table, collector_paused, replay
 from streams.alerts.engine import route
 from streams.alerts.expiry import DEFAULT_DAYS
 from streams.alerts.rules import DEFAULT_PATH, load_rules, parse_rules
@@ -76,12 +85,36 @@ def generated_rules(n: int, taxonomy: Taxonomy, seed: int = 11) -> str:
     return text
 
 
+def output_digest(report: Report) -> str:
+    """A digest of everything the back-test prints for ``report``: its JSON (every alert) and its table."""
+    body = as_json(report, since=None, until=None, examples=len(report.alerts))
+    h = hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS))
+    h.update("\n".join(as_table(report, examples=len(report.alerts))).encode())
+    return h.hexdigest()
+
+
+def check_golden(path: str, digest: str, args: argparse.Namespace) -> None:
+    """Write ``digest`` to ``path`` the first time; compare with it afterwards."""
+    key = f"n={args.n} rules={args.rules} days={args.days:g} story_days={args.story_days}"
+    golden = Path(path)
+    stored = dict(line.split("  ", 1)[::-1] for line in golden.read_text().splitlines() if line) \
+        if golden.exists() else {}
+    if key not in stored:
+        golden.write_text("".join(f"{d}  {k}\n" for k, d in {**stored, key: digest}.items()))
+        print(f"back-test output digest {digest[:16]} written to {path} ({key})")
+    elif stored[key] == digest:
+        print(f"back-test output identical to {path} ({key}): {digest[:16]}")
+    else:
+        raise SystemExit(f"back-test output DIFFERS from {path} ({key}): {digest[:16]} != {stored[key][:16]}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=2000, help="articles")
     ap.add_argument("--rules", type=int, default=100)
     ap.add_argument("--days", type=float, default=14, help="the articles' times span this many days")
     ap.add_argument("--story-days", type=int, default=DEFAULT_DAYS, help="story expiry (0: off)")
+    ap.add_argument("--golden", help="digest file: write the back-test output's digest, or compare with it")
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
@@ -104,7 +137,8 @@ def main() -> None:
     print(f"articles: {len(processed):,} (~4 KB each, over {args.days:g} days), analysed beforehand")
 
     t0 = time.process_time()
-    routed = [route(a, rules) for a in processed]
+    with collector_paused():  # as the back-test routes (it keeps every routed article)
+        routed = [route(a, rules) for a in processed]
     route_s = time.process_time() - t0
     hits = sum(len(r.story.hits) for r in routed)
     print(f"route (conditions of every rule): {len(processed) / route_s:,.0f} articles/s, "
@@ -118,6 +152,8 @@ def main() -> None:
     print(f"whole engine (route + story and spike state + story expiry, as the back-test): "
           f"{len(processed) / full_s:,.0f} articles/s, {len(processed) * count / full_s:,.0f} rule evaluations/s; "
           f"{len(report.alerts):,} alerts")
+    if args.golden:
+        check_golden(args.golden, output_digest(report), args)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,13 @@ read from offset 0, batches written with their offsets, content hash, swap.
 PostgreSQL is the one at MARSAD_BENCH_POSTGRES_URL, else a server started
 from Debian's package with its default durability (fsync on). Both hashes
 are printed: they must be equal.
+
+Each database also gets a reference measured in the same run: the same rows
+(of the first ``--reference-n`` events, computed beforehand, not timed) inserted by plain ``executemany``, one
+transaction per batch, into a fresh store of the same schema (no log, no
+decoding, no offsets, no hash, no index build). ``ratio`` is the replay's
+rate over the reference's: how close the replay comes to what the database
+takes. CPU is this process's (the PostgreSQL server's is not in it).
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import os
 import random
 import tempfile
 import threading
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,7 +35,9 @@ from benchmarks.corpus import articles
 from consumers.consume import DeadLetters, LogReader
 from consumers.progress import Progress
 from consumers.replay import ReplayReport, replay
+from consumers.rows import ARTICLE_COLUMNS, CHILD_TABLES, article_rows
 from consumers.store import open_store
+from consumers.store.queries import placeholders
 from deploy.kafka.local import LocalKafka, free_port
 from deploy.topics import create_topics
 from producers.publish import EventPublisher
@@ -65,10 +75,12 @@ def events(n: int, size: int, seed: int = 11) -> list[ArticleProcessed]:
     return out
 
 
-def run_replay(bootstrap: str, topics: Topics, url: str, batch_size: int, label: str) -> ReplayReport:
+def run_replay(bootstrap: str, topics: Topics, url: str, batch_size: int, label: str) -> tuple[ReplayReport, float]:
+    """The replay's report and this process's CPU seconds."""
     live = open_store(url)
     live.setup()
     bar = Progress(label, 0)
+    cpu = time.process_time()
     with EventPublisher(bootstrap, client_id="bench-replay") as pub:
         try:
             report = replay(live, LogReader(bootstrap, topics.processed, batch_size=batch_size),
@@ -77,7 +89,34 @@ def run_replay(bootstrap: str, topics: Topics, url: str, batch_size: int, label:
         finally:
             bar.finish()
             live.close()
-    return report
+    return report, time.process_time() - cpu
+
+
+def reference(url: str, evs: list[ArticleProcessed], batch_size: int) -> float:
+    """Seconds to insert the events' rows with plain executemany, a transaction per batch (rows not timed)."""
+    live = open_store(url)
+    live.setup()
+    store = live.fresh()
+    live.close()
+    tables = {"articles": ARTICLE_COLUMNS, **CHILD_TABLES}
+    sql = {t: f"INSERT INTO {t} ({', '.join(cols)}) VALUES ({placeholders(len(cols))})" for t, cols in tables.items()}
+    spent = 0.0
+    try:
+        latest = {e.article_id: e for e in evs}  # as the replay keeps it: the last event of each article
+        todo = list(latest.values())
+        for i in range(0, len(todo), batch_size):
+            rows = [article_rows(e) for e in todo[i:i + batch_size]]
+            data = {"articles": [r.article for r in rows],
+                    **{t: [c for r in rows for c in r.children[t]] for t in CHILD_TABLES}}
+            t0 = time.perf_counter()
+            with store._transaction(write=True) as tx:
+                for table, values in data.items():
+                    if values:
+                        tx.many(sql[table], values)
+            spent += time.perf_counter() - t0
+    finally:
+        store.discard()
+    return spent
 
 
 def main() -> None:
@@ -85,6 +124,8 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=100_000)
     ap.add_argument("--size", type=int, default=2048, help="bytes of article text")
     ap.add_argument("--batch-size", type=int, default=2000)
+    ap.add_argument("--db", default="sqlite,postgresql", help="which databases, comma-separated")
+    ap.add_argument("--reference-n", type=int, default=20_000, help="events the reference inserts (its rate)")
     args = ap.parse_args()
     tmp = tempfile.TemporaryDirectory(prefix="bench-replay-")
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
@@ -99,14 +140,19 @@ def main() -> None:
         topics = Topics(prefix)
         evs = events(args.n, args.size)
         with EventPublisher(bootstrap, client_id="bench") as pub:
-            for e in evs:
+            for i, e in enumerate(evs, start=1):
                 pub.publish(topics.processed, e.article_id, e)
+                if i % 10_000 == 0:
+                    pub.flush(timeout=300)  # a loaded broker: wait in steps, not all at the end
         print(f"{pub.delivered:,} ArticleProcessed events (~{args.size} B of text each) on 4 partitions; "
               f"batches of {args.batch_size}")
-        results = {"sqlite": run_replay(bootstrap, topics, f"sqlite:///{Path(tmp.name) / 'views.sqlite'}",
-                                        args.batch_size, "sqlite")}
+        dbs = set(args.db.split(","))
+        results, urls = {}, {}
+        if "sqlite" in dbs:
+            urls["sqlite"] = f"sqlite:///{Path(tmp.name) / 'views.sqlite'}"
+            results["sqlite"] = run_replay(bootstrap, topics, urls["sqlite"], args.batch_size, "sqlite")
         pg_url = os.environ.get("MARSAD_BENCH_POSTGRES_URL")
-        if not pg_url:
+        if not pg_url and "postgresql" in dbs:
             from tests.support.postgres import LocalPostgres, PostgresUnavailable
             try:
                 pg = LocalPostgres(durable=True).start()
@@ -115,11 +161,14 @@ def main() -> None:
                 print(f"postgresql: skipped ({e})")
         if pg_url:
             sep = "&" if "?" in pg_url else "?"
-            results["postgresql"] = run_replay(bootstrap, topics, f"{pg_url}{sep}schema=bench_{prefix[6:]}",
-                                               args.batch_size, "postgresql")
-        for name, r in results.items():
-            print(f"{name:<11} {r.events:>9,} events in {r.seconds:6.1f} s  {r.events / r.seconds:>8,.0f} events/s  "
-                  f"hash {r.hash}")
+            urls["postgresql"] = f"{pg_url}{sep}schema=bench_{prefix[6:]}"
+            results["postgresql"] = run_replay(bootstrap, topics, urls["postgresql"], args.batch_size, "postgresql")
+        for name, (r, cpu) in results.items():
+            sample = evs[:args.reference_n]
+            rate, ref_rate = r.events / r.seconds, len(sample) / reference(urls[name], sample, args.batch_size)
+            print(f"{name:<11} {r.events:>9,} events in {r.seconds:6.1f} s  {rate:>8,.0f} events/s "
+                  f"({r.events / cpu:,.0f} per CPU-second)  reference executemany {ref_rate:>8,.0f} rows of "
+                  f"events/s  ratio {rate / ref_rate:.2f}  hash {r.hash}")
     finally:
         if pg:
             pg.stop()

@@ -2,6 +2,7 @@
 
     fresh = live.fresh()                 # new SQLite file / PostgreSQL schema, migrated
     read articles.processed from offset 0 into it, with the live consumer's code
+    (each batch written, with its offsets, on a thread while the next one is read and decoded)
     until every partition is at its end offset (re-checked: the log may grow meanwhile)
     hash = fresh.content_hash()
     fresh.promote()                      # atomic: rename of a link / of a schema
@@ -60,7 +61,7 @@ def replay(live: Store, reader: LogReader, dead: DeadLetters, *, batch_ms: int, 
 
         if progress:
             progress(done, total)
-        consumer.run(stop, until_caught_up=True, on_batch=on_batch)
+        consumer.run_overlapped(stop, on_batch=on_batch)
         if stop.is_set():
             raise ReplayInterrupted("replay interrupted before it caught up; the live views are unchanged")
         digest = fresh.content_hash()

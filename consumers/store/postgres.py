@@ -13,6 +13,7 @@ waited for a swap sees a new generation and gets `ViewReplaced`.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 import time
@@ -27,8 +28,8 @@ from psycopg import sql
 from consumers.rows import ARTICLE_COLUMNS
 from consumers.store import migrate
 from consumers.store.base import StoreError, ViewReplaced, redact
-from consumers.store.queries import Dialect
-from consumers.store.sqlstore import UPSERT_ARTICLE, SqlStore, Tx
+from consumers.store.queries import Dialect, placeholders
+from consumers.store.sqlstore import DELETE_CHUNK, SqlStore, Tx
 
 DEFAULT_SCHEMA = "marsad_views"
 SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -77,6 +78,13 @@ class _Tx:
                 cp.write_row(row)
 
 
+def _fast_compression(conn: psycopg.Connection) -> None:
+    """Compress the long texts this session writes with lz4 where the server has it (PostgreSQL 14+):
+    several times faster than the default pglz, and read back transparently, whatever wrote a value."""
+    with contextlib.suppress(psycopg.Error):  # an older server, or one built without lz4: pglz, as before
+        conn.execute("SET default_toast_compression = 'lz4'")
+
+
 class PostgresStore(SqlStore):
     """Views in one PostgreSQL schema (see the module docstring)."""
 
@@ -113,6 +121,8 @@ class PostgresStore(SqlStore):
                     raise StoreError(f"no views in schema {self.schema} of {self.url}: build them with "
                                      "`marsad views` (follows the log) or `marsad replay`, or fix MARSAD_VIEWS_URL")
             conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(self.schema)))
+            if not self._read_only:
+                _fast_compression(conn)
             return conn
         except psycopg.Error as e:
             raise StoreError(f"cannot connect to the views database ({redact(self._conninfo)}): {e}") from e
@@ -140,15 +150,15 @@ class PostgresStore(SqlStore):
         assert isinstance(tx, _Tx)
         tx.copy(table, cols, data)  # children were deleted first: no conflicts, and COPY is fast
 
-    def _write_articles(self, tx: Tx, data: list[tuple]) -> None:
-        # COPY into a scratch table, then one upsert: a row-by-row upsert is ten times slower
+    def _write_articles(self, tx: Tx, data: list[tuple], stored: list[str]) -> None:
+        # The rows of articles already in the view are deleted, then every row is COPYed in: a
+        # row-by-row upsert is ten times slower, and an upsert from a COPYed scratch table twice
+        # (each text is written and compressed twice). The transaction holds the view's write lock.
         assert isinstance(tx, _Tx)
-        cols = ", ".join(ARTICLE_COLUMNS)
-        tx.run(f"CREATE TEMP TABLE incoming_articles ON COMMIT DROP AS SELECT {cols} FROM articles WITH NO DATA")
-        tx.copy("incoming_articles", ARTICLE_COLUMNS, data)
-        tx.run(f"INSERT INTO articles ({cols}) SELECT {cols} FROM incoming_articles "
-               + UPSERT_ARTICLE[UPSERT_ARTICLE.index("ON CONFLICT"):])
-        tx.run("DROP TABLE incoming_articles")
+        for i in range(0, len(stored), DELETE_CHUNK):
+            chunk = stored[i:i + DELETE_CHUNK]
+            tx.run(f"DELETE FROM articles WHERE article_id IN ({placeholders(len(chunk))})", chunk)
+        tx.copy("articles", ARTICLE_COLUMNS, data)
 
     def replaced(self) -> bool:
         try:
@@ -184,29 +194,40 @@ class PostgresStore(SqlStore):
 
     # -- replay ------------------------------------------------------------------
     def fresh(self) -> PostgresStore:
-        """A new schema; its GIN (full-text) indexes are built at `promote`, in one go, for speed."""
+        """A new schema, built for speed (see `_build_fast`)."""
         stamp = time.strftime("%Y%m%d%H%M%S") + secrets.token_hex(2)
         store = PostgresStore(self._url, schema=f"{self.schema[:40]}_r{stamp}", live_schema=self.schema)
         store.setup()
-        store._defer_gin_indexes()
+        store._build_fast()
         return store
 
-    def _defer_gin_indexes(self) -> None:
+    def _build_fast(self) -> None:
+        """Make this fresh schema quick to fill: its secondary indexes (full-text GIN included) are
+        dropped and built at `promote`, in one go; and its commits do not wait for the WAL flush.
+
+        ``synchronous_commit = off`` keeps every transaction atomic (rows and offsets together); a
+        server crash may only lose the last few, and a replay that does not finish is discarded
+        anyway (the next one starts a new schema from offset 0). The swap itself is committed
+        with the server's default durability, on a connection of its own.
+        """
         try:
+            self._conn.execute("SET synchronous_commit = off")
             with self._conn.transaction():
-                gin = self._conn.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = %s "
-                                         "AND indexdef LIKE %s", [self.schema, "% USING gin %"]).fetchall()
-                for name, _ in gin:
+                found = self._conn.execute(
+                    "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = %s AND indexname NOT IN "
+                    "(SELECT conname FROM pg_constraint WHERE connamespace = %s::regnamespace) ORDER BY indexname",
+                    [self.schema, self.schema]).fetchall()
+                for name, _ in found:
                     self._conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
         except psycopg.Error as e:
             raise StoreError(f"schema {self.schema}: {e}") from e
-        self._deferred = [definition for _, definition in gin]
+        self._deferred = [definition for _, definition in found]
 
     def promote(self) -> None:
         live = self._require_fresh()
         try:
             with self._conn.transaction():
-                self._conn.execute("SET LOCAL maintenance_work_mem = '256MB'")  # a GIN build sorts in memory
+                self._conn.execute("SET LOCAL maintenance_work_mem = '256MB'")  # index builds sort in memory
                 for definition in self._deferred:  # as pg_indexes gave it: schema-qualified, from the catalog
                     self._conn.execute(definition)
         except psycopg.Error as e:

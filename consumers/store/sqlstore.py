@@ -138,11 +138,17 @@ class SqlStore(Store):
     def _upsert(self, tx: Tx, rows: list[ArticleRows]) -> None:
         ids = [r.article[0] for r in rows]
         chunks = [ids[i:i + DELETE_CHUNK] for i in range(0, len(ids), DELETE_CHUNK)]
+        stored: list[str] = []
         for chunk in chunks:
-            for table in CHILD_TABLES:
-                tx.run(f"DELETE FROM {table} WHERE article_id IN ({queries.placeholders(len(chunk))})", chunk)
-            self._unindex(tx, chunk)
-        self._write_articles(tx, [r.article for r in rows])
+            # one lookup finds the articles stored before; only theirs have rows to remove (most are new)
+            found = [r[0] for r in tx.rows(f"SELECT article_id FROM articles "
+                                           f"WHERE article_id IN ({queries.placeholders(len(chunk))})", chunk)]
+            if found:
+                for table in CHILD_TABLES:
+                    tx.run(f"DELETE FROM {table} WHERE article_id IN ({queries.placeholders(len(found))})", found)
+                self._unindex(tx, found)
+                stored += found
+        self._write_articles(tx, [r.article for r in rows], stored)
         for chunk in chunks:
             self._index(tx, chunk)
         for table, cols in CHILD_TABLES.items():
@@ -156,8 +162,8 @@ class SqlStore(Store):
     def _index(self, tx: Tx, article_ids: list[str]) -> None:
         """After these articles are written: add them to a search index the database does not keep."""
 
-    def _write_articles(self, tx: Tx, data: list[tuple]) -> None:
-        """Insert or replace article rows (`ARTICLE_COLUMNS` order)."""
+    def _write_articles(self, tx: Tx, data: list[tuple], stored: list[str]) -> None:
+        """Insert or replace article rows (`ARTICLE_COLUMNS` order); ``stored``: the ids already in the view."""
         tx.many(UPSERT_ARTICLE, data)
 
     def _insert(self, tx: Tx, table: str, cols: tuple[str, ...], data: list[tuple]) -> None:

@@ -16,9 +16,11 @@ but only alerts raised from ``since`` on are reported; articles from
 
 from __future__ import annotations
 
+import gc
 import heapq
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -96,38 +98,62 @@ class _Item:
 
 
 def replay(routed: Iterable[tuple[float, Routed]], rules: Ruleset, *, since: datetime | None = None,
-           story_days: int = DEFAULT_DAYS) -> Report:
+           story_days: int = DEFAULT_DAYS, encoded: bool = False) -> Report:
     """Fold routed articles (event time, notes), in order, into fresh dict states; collect what fires.
 
     Stories and incidents expire after ``story_days`` as in the live agent
     (`expiry`), over one partition where the agent has one clock per
     partition: the two can differ only for a copy processed about
     ``story_days`` after its story or incident.
+
+    ``encoded``: keep the states encoded, as the agent's tables do (slower; the report is the same).
     """
     report = Report(rules)
-    stories: StateStore[StoryState] = StateStore({}, StoryState)
-    spikes: StateStore[SpikeState] = StateStore({}, SpikeState)
+    # States stay objects here (the agent keeps them encoded in its tables): a JSON round trip per
+    # note cost more than the rules themselves. The folds store every state they change, and the
+    # states round-trip exactly, so the alerts are the same (tests/streams/alerts/test_backtest_states.py;
+    # `benchmarks.bench_alerts --golden` compares the whole output on a large corpus).
+    stories: MutableMapping[str, StoryState] = StateStore({}, StoryState) if encoded else {}
+    spikes: MutableMapping[str, SpikeState] = StateStore({}, SpikeState) if encoded else {}
     ttl_s = story_ttl_s(story_days, rules)
     expiry = HourIndex({}, 0, ttl_s) if ttl_s else None
-    incidents = IncidentStores(StateStore({}, IncidentState), StateStore({}, DayBucket), StateStore({}, str))
+    incidents = IncidentStores(StateStore({}, IncidentState), StateStore({}, DayBucket), StateStore({}, str)) \
+        if encoded else IncidentStores({}, {}, {})
     incident_ttl = incident_ttl_s(story_days)
     incident_expiry = HourIndex({}, 0, incident_ttl) if incident_ttl else None
     floor = since.timestamp() if since else None
-    for at, r in routed:
-        report.articles += 1
-        events, _ = fold_story(stories, r.story, expiry)
-        for note in r.spikes:
-            events += apply_spike(spikes, note)
-        for note in r.reports:
-            folded = fold_incident(incidents, note, incident_expiry, rules)
-            report.reports += 1
-            report.incidents += sum(type(e) is IncidentRecorded for e in folded.incidents)
-            events += folded.alerts
-            for spike in folded.spikes:
-                events += apply_spike(spikes, spike)
-        for event in events:
-            _record(report, event, at, floor)
+    with collector_paused():
+        for at, r in routed:
+            report.articles += 1
+            events, _ = fold_story(stories, r.story, expiry)
+            for note in r.spikes:
+                events += apply_spike(spikes, note)
+            for note in r.reports:
+                folded = fold_incident(incidents, note, incident_expiry, rules)
+                report.reports += 1
+                report.incidents += sum(type(e) is IncidentRecorded for e in folded.incidents)
+                events += folded.alerts
+                for spike in folded.spikes:
+                    events += apply_spike(spikes, spike)
+            for event in events:
+                _record(report, event, at, floor)
     return report
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for a back-test's folds (on again after, as it was).
+
+    A back-test builds millions of small objects (notes, states) that live to its end and hold no
+    cycles: the collector rescanned them again and again, for half the run's time, freeing nothing.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _record(report: Report, event: AlertRaised | AlertUpdated, at: float, floor: float | None) -> None:
@@ -172,21 +198,22 @@ def read_routed(bootstrap: Kafka, topic: str, rules: Ruleset, *, until: datetime
         total = sum(ends[tp] - begins[tp] for tp in parts)
         per_part: dict[int, list[_Item]] = {tp.partition: [] for tp in parts}
         bad = done = 0
-        for tp, record in _records(consumer, begins, ends):
-            done += 1
-            try:
-                article = decode_as(record.value, ArticleProcessed)
-            except SchemaError:
-                bad += 1
-                continue
-            if taxonomies is not None:
-                taxonomies[article.article_id] = article.taxonomy_version
-            r = route(article, rules)
-            at = r.story.article.at
-            if limit is None or at < limit:
-                per_part[tp.partition].append(_Item(record.timestamp, tp.partition, record.offset, r, at))
-            if progress:
-                progress(done, total)
+        with collector_paused():  # every routed article is kept to the end (see `collector_paused`)
+            for tp, record in _records(consumer, begins, ends):
+                done += 1
+                try:
+                    article = decode_as(record.value, ArticleProcessed)
+                except SchemaError:
+                    bad += 1
+                    continue
+                if taxonomies is not None:
+                    taxonomies[article.article_id] = article.taxonomy_version
+                r = route(article, rules)
+                at = r.story.article.at
+                if limit is None or at < limit:
+                    per_part[tp.partition].append(_Item(record.timestamp, tp.partition, record.offset, r, at))
+                if progress:
+                    progress(done, total)
     finally:
         consumer.close()
     merged = heapq.merge(*per_part.values())  # keeps each partition's own order

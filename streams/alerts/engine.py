@@ -100,7 +100,7 @@ def route(article: ArticleProcessed, rules: Ruleset) -> Routed:
     ref = ArticleRef(article.article_id, at.timestamp(), source_of(article), article.title, article.url)
     trigger = Trigger(article.event_id, article.occurred_at)
     hits = []
-    for rule in rules.story:
+    for rule in rules.candidates(view.topics, view.orgs, view.countries):
         reasons = match_story_rule(rule, view)
         if reasons is not None:
             hits.append(Hit(rule.id, rule.title, rule.severity, reasons, rule.min_sources, rule.window_s,

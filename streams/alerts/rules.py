@@ -13,9 +13,11 @@ is recorded in every alert it raises.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -225,6 +227,44 @@ class IncidentRule:
 
 
 @dataclass(frozen=True, slots=True)
+class StoryIndex:
+    """Story rules by one fact each requires: the first of its ``topics.all``, else any of its
+    ``topics.any``, else any of its organisations, else any of its countries; ``always`` the rest."""
+
+    by_fact: dict[tuple[str, str], tuple[int, ...]]  # ("topic" | "org" | "country", id) -> rule positions
+    always: tuple[int, ...]
+
+    @classmethod
+    def of(cls, rules: tuple[StoryRule, ...]) -> StoryIndex:
+        by_fact: dict[tuple[str, str], list[int]] = {}
+        always = []
+        for i, rule in enumerate(rules):
+            if rule.topics_all:
+                keys = [("topic", rule.topics_all[0])]
+            elif rule.topics_any:
+                keys = [("topic", t) for t in rule.topics_any]
+            elif rule.orgs:
+                keys = [("org", o) for o in rule.orgs]
+            elif rule.countries:
+                keys = [("country", c) for c in rule.countries]
+            else:
+                always.append(i)
+                continue
+            for key in keys:
+                by_fact.setdefault(key, []).append(i)
+        return cls({k: tuple(v) for k, v in by_fact.items()}, tuple(always))
+
+    def candidates(self, rules: tuple[StoryRule, ...], topics: Iterable[str], orgs: Iterable[str],
+                   countries: Iterable[str]) -> list[StoryRule]:
+        found = set(self.always)
+        get = self.by_fact.get
+        for kind, ids in (("topic", topics), ("org", orgs), ("country", countries)):
+            for i in ids:
+                found.update(get((kind, i), ()))
+        return [rules[i] for i in sorted(found)]
+
+
+@dataclass(frozen=True, slots=True)
 class Ruleset:
     version: str  # hash of the file content
     source: str  # where it was read from
@@ -232,6 +272,16 @@ class Ruleset:
     spikes: tuple[SpikeRule, ...]
     incidents: tuple[IncidentRule, ...] = ()
     files: tuple[str, ...] = ()  # the file and those it extends: a change in any is a change of the rules
+    # which story rules an article can meet, by a topic, organisation or country it must have (`candidates`)
+    _index: StoryIndex = dataclasses.field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", StoryIndex.of(self.story))
+
+    def candidates(self, topics: Iterable[str], orgs: Iterable[str], countries: Iterable[str]) -> list[StoryRule]:
+        """The story rules, in file order, that an article with these facts may meet: every other one
+        lacks a topic, organisation or country it requires, so `match.match_story_rule` would refuse it."""
+        return self._index.candidates(self.story, topics, orgs, countries)
 
     @property
     def ids(self) -> list[str]:

@@ -145,9 +145,10 @@ def poisson_tail(k: int, rate: float) -> float:
 def baseline(state: SpikeState, window: int, window_s: int, baseline_s: int) -> tuple[float, float, int]:
     """Mean and variance of the counts of the baseline windows before ``window``, and how many there are."""
     n = max(1, baseline_s // window_s)
-    counts = [len(state.buckets.get(window - k * window_s, ())) for k in range(1, n + 1)]
+    get = state.buckets.get
+    counts = [len(get(w, ())) for w in range(window - window_s, window - (n + 1) * window_s, -window_s)]
     mean = sum(counts) / n
-    var = sum((c - mean) ** 2 for c in counts) / (n - 1) if n > 1 else 0.0
+    var = sum([(c - mean) ** 2 for c in counts]) / (n - 1) if n > 1 else 0.0  # in window order, as always
     return mean, var, n
 
 
@@ -157,20 +158,29 @@ def apply_spike(store, note: SpikeNote) -> list[AlertRaised | AlertUpdated]:
     ref = note.article
     window = int(ref.at // note.window_s) * note.window_s
     state: SpikeState = store.get(key) or SpikeState(first_at=ref.at)
-    horizon = max([window, *state.buckets]) - note.baseline_s - LATE_S
-    if window < horizon:
-        return []  # older than the scope keeps: too late to count
-    bucket = state.buckets.setdefault(window, [])
-    if any(a.article_id == ref.article_id for a in bucket):
-        return []
-    insort(bucket, ref, key=lambda a: (a.at, a.article_id))
-    state.first_at = min(state.first_at, ref.at)
-    state.buckets = {w: b for w, b in state.buckets.items() if w >= horizon}
-    state.fired = {w: r for w, r in state.fired.items() if w >= horizon}
+    buckets = state.buckets
+    bucket = buckets.get(window)
+    if bucket is not None:
+        # A stored state holds no window below its horizon (each fold drops them before storing), so
+        # a window it holds is within it, and counting in it moves neither the horizon nor any window.
+        if ref.article_id in [a.article_id for a in bucket]:
+            return []
+        insort(bucket, ref, key=_order)
+        state.first_at = min(state.first_at, ref.at)
+    else:
+        horizon = (max(window, max(buckets)) if buckets else window) - note.baseline_s - LATE_S
+        if window < horizon:
+            return []  # older than the scope keeps: too late to count
+        bucket = buckets[window] = [ref]
+        state.first_at = min(state.first_at, ref.at)
+        if min(buckets) < horizon:  # rebuilt only when a window falls out (most new windows drop none)
+            state.buckets = {w: b for w, b in buckets.items() if w >= horizon}
+        if state.fired and min(state.fired) < horizon:
+            state.fired = {w: r for w, r in state.fired.items() if w >= horizon}
     events: list[AlertRaised | AlertUpdated] = []
-    alert_id = spike_alert_id(note.rule_id, note.scope_key, window)
     if window in state.fired:
         state.fired[window] += 1
+        alert_id = spike_alert_id(note.rule_id, note.scope_key, window)
         events.append(_updated(note, alert_id, state.fired[window], bucket))
     elif len(bucket) >= note.min_count and state.first_at <= window - note.history_s:
         mean, var, n = baseline(state, window, note.window_s, note.baseline_s)
@@ -178,6 +188,7 @@ def apply_spike(store, note: SpikeNote) -> list[AlertRaised | AlertUpdated]:
         p = poisson_tail(observed, max(mean, var, MIN_RATE))
         if observed >= note.min_ratio * mean and p <= note.max_p:
             state.fired[window] = 0
+            alert_id = spike_alert_id(note.rule_id, note.scope_key, window)
             reason = (f"{observed} reports in {note.window_s / 3600:g} h from {_dt(window):%Y-%m-%d %H:%M} UTC, "
                       f"expected {mean:.2f} (mean of {n} windows, variance {var:.2f}); "
                       f"Poisson P(X >= {observed}) = {p:.2g}")
@@ -186,6 +197,10 @@ def apply_spike(store, note: SpikeNote) -> list[AlertRaised | AlertUpdated]:
             events.append(_raised(note, alert_id, window, bucket, mean, reason, latest))
     store[key] = state
     return events
+
+
+def _order(a: ArticleRef) -> tuple[float, str]:
+    return a.at, a.article_id
 
 
 def _raised(note: SpikeNote, alert_id: str, window: int, bucket: list[ArticleRef], mean: float,

@@ -6,8 +6,9 @@ from datetime import datetime, timedelta, timezone
 
 import msgspec
 
-from consumers.rows import article_rows, main_place, search_words, timestamp
+from consumers.rows import WORDS, article_rows, main_place, search_words, timestamp
 from schemas.facts import Place, Quantity
+from streams.text.normalize import normalize
 from tests.consumers.factory import article
 
 
@@ -30,6 +31,13 @@ def test_article_row_conventions():
 def test_search_words_are_the_matching_form():
     assert search_words("ضبطُ شحنةٍ من الكبتاجون، في «درعا»!") == ["ضبط", "شحنه", "من", "الكبتاجون", "في", "درعا"]
     assert search_words("أمنية_إيرانية 2024") == ["امنيه", "ايرانيه", "2024"]
+
+
+def test_search_words_split_exactly_as_the_word_pattern():
+    # the fast path (whole tokens checked by str.isalnum) must give what the regex alone gives
+    text = ("قال—المصدر:«انفجار» (3) __x__ ²٣ 10.5كغ x_y\tسوريا؛العراق؟ Ⅻ ½ café—Straße! ـــ ٪20 a.b.c")
+    assert search_words(text) == WORDS.findall(normalize(text))
+    assert search_words("") == [] and search_words(" ،،، ") == []
 
 
 def test_main_place_is_the_most_mentioned_then_the_first():
