@@ -30,5 +30,6 @@ from streams import agents  # noqa: E402,F401  (registers the agents with `app`)
 
 # /health/live, /health/ready, /metrics on the worker's web server, and its consumer lag
 install_health(app, service="worker", bootstrap=settings.bootstrap_servers,
-               lag_topics=[topics.fetched, topics.name("streams.dedup-bands"), topics.name("streams.dedup-votes")],
+               lag_topics=[topics.fetched, topics.name("streams.dedup-route"), topics.name("streams.dedup-bands"),
+                           topics.name("streams.dedup-votes")],
                stall_after=settings.ready_stall_after)
