@@ -77,7 +77,9 @@ def profile(pid: int, out: str) -> subprocess.Popen | None:
     if not Path(spy).exists():
         print("--profile: py-spy is not installed (.venv/bin/pip install py-spy)", file=sys.stderr)
         return None
-    return subprocess.Popen([spy, "record", "--pid", str(pid), "--output", out, "--rate", "50", "--nonblocking"],
+    fmt = "raw" if out.endswith(".txt") else "flamegraph"  # raw: one line per stack with its count
+    return subprocess.Popen([spy, "record", "--pid", str(pid), "--output", out, "--rate", "50", "--nonblocking",
+                             "--format", fmt],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -86,7 +88,8 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--rate", type=float, default=0, help="articles/s to publish (0: as fast as possible)")
     ap.add_argument("--partitions", type=int, default=4)
-    ap.add_argument("--profile", metavar="SVG", help="record the worker with py-spy into this flame graph")
+    ap.add_argument("--profile", metavar="FILE", help="record the worker with py-spy: a flame graph (.svg) "
+                    "or collapsed stacks (.txt)")
     args = ap.parse_args()
     docs = articles(args.n)
     reference, reference_cpu = classify_rate(docs)
@@ -118,6 +121,9 @@ def main() -> None:
         while not any(consumer.poll(timeout_ms=1000).values()):
             if worker.poll() is not None:
                 raise SystemExit((data / "worker.log").read_text()[-3000:])
+        idle0 = cpu_seconds(worker.pid)
+        time.sleep(5)
+        idle = (cpu_seconds(worker.pid) - idle0) / 5  # what the worker costs with nothing to do (a share of a core)
         spy = profile(worker.pid, args.profile) if args.profile else None
         cpu0 = cpu_seconds(worker.pid)
         sent: dict[str, float] = {}
@@ -151,8 +157,10 @@ def main() -> None:
         print(f"worker: {args.n} articles (~4 KB) through 1 worker, {args.partitions} partitions: "
               f"{rate:,.0f} articles/s" + ("" if args.rate else f" ({rate / reference:.0%} of classify's rate)"))
         if cpu:
+            busy = max(0.0, cpu - idle * dt)  # less what it costs idle over the same time
             print(f"worker CPU: {cpu * 1000 / args.n:.2f} ms an article ({reference_cpu * cpu / args.n:.2f}x "
-                  f"classify's {1000 / reference_cpu:.2f} ms)")
+                  f"classify's {1000 / reference_cpu:.2f} ms); idle it uses {idle:.0%} of a core, "
+                  f"so {busy * 1000 / args.n:.2f} ms an article beyond that")
         print(f"end-to-end latency (published -> processed read): p50 {pct(latencies, 50) * 1000:,.0f} ms  "
               f"p95 {pct(latencies, 95) * 1000:,.0f} ms  p99 {pct(latencies, 99) * 1000:,.0f} ms"
               + ("" if args.rate else "  (all published at once: latency includes queueing)"))

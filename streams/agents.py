@@ -24,6 +24,7 @@ release's records still on the internal topics at an upgrade are finished by
 
 from __future__ import annotations
 
+import gc
 import logging
 from datetime import UTC, datetime
 
@@ -37,6 +38,7 @@ from schemas.events import ArticleFetched, ArticleProcessed, DeadLetter
 from streams.alerts.notes import Staged
 from streams.app import app, settings, topics
 from streams.dedup import route
+from streams.dedup.band_index import BandMaps, BandView
 from streams.dedup.minhash import fingerprint
 from streams.expiry import DAY, HourIndex
 from streams.pipeline import Resources, process_fetched
@@ -54,7 +56,8 @@ processed_topic = app.topic(topics.processed, key_type=bytes, value_type=bytes)
 route_topic = app.topic(topics.name("streams.dedup-route"), key_type=bytes, value_type=bytes)
 dead_topic = app.topic(topics.deadletter("streams"), key_type=bytes, value_type=bytes)
 
-# band key -> id of the first article holding it (partitioned by `partition_of(band)`)
+# band key -> id of the first article holding it (partitioned by `partition_of(band)`): written by earlier
+# releases; the bands held now are derived from the signature records (`streams.dedup.band_index`)
 band_table = app.Table("dedup-bands", default=None, key_type=bytes, value_type=bytes,
                        partitions=settings.partitions)
 # "{article id}@{partition}" -> internal.Holder (signature, fetch time, bands held), in each partition it claims in
@@ -64,6 +67,14 @@ signature_table = app.Table("dedup-signatures", default=None, key_type=bytes, va
 expiry_table = app.Table("dedup-expiry", default=None, key_type=bytes, value_type=bytes,
                          partitions=settings.partitions)
 DEDUP_TTL_S = settings.dedup_days * DAY if settings.dedup_days > 0 else None
+# band key -> holder of each partition this worker owns: derived from `signature_table`, rebuilt after a rebalance
+band_maps = BandMaps()
+
+
+def bands_of(event: EventT) -> BandView:
+    """The bands of the partition ``event`` came from, as of its group generation."""
+    msg = event.message
+    return BandView(band_maps.of(msg.partition, msg.generation_id, signature_table), band_table)
 
 
 async def dead_letter(event: EventT, reason: str, error: str, *, key: bytes | None = None,
@@ -88,6 +99,7 @@ def draft_of(fetched: ArticleFetched) -> internal.Routed:
 
 @app.agent(fetched_topic)
 async def process(stream):
+    gc.freeze()  # what start-up built (vocabularies, gazetteer, Faust) lives on: no collection walks it again
     async for events in stream.take_events(BATCH, within=WITHIN):
         drafts = []
         for event in events:
@@ -158,10 +170,10 @@ async def dedup(stream):
         part = event.message.partition
         staged = Staged(expiry_table)  # the hour index changes many times a batch: written once at the end
         index = HourIndex(staged, part, DEDUP_TTL_S) if DEDUP_TTL_S else None
-        answered, dropped = [], 0
+        answered, dropped, bands = [], 0, bands_of(event)
         for article in record.articles:
             try:
-                article, n = route.visit_one(band_table, signature_table, article, part, index)
+                article, n = route.visit_one(bands, signature_table, article, part, index)
             except Exception as e:  # never crash the agent: that would skip the message
                 log.exception("dedup claims of %s failed", article.article_id)
                 await dead_letter(event, f"dedup claims failed: {type(e).__name__}: {e}", "processing",

@@ -17,12 +17,13 @@ import logging
 from datetime import UTC, datetime
 
 import msgspec
+from faust.types import EventT
 
 from deploy.services import metrics
 from schemas import internal
 from streams.agents import (
     DEDUP_TTL_S,
-    band_table,
+    bands_of,
     dead_letter,
     expiry_table,
     publish,
@@ -51,16 +52,17 @@ async def bands(stream):
             await dead_letter(event, f"bad dedup claim: {e}", "schema")
             continue
         try:
-            await answer_claims(batch, event.message.partition)
+            await answer_claims(batch, event)
         except Exception as e:  # never crash the agent: that would skip the message
             log.exception("band claims of %s failed", batch.article_id)
             await dead_letter(event, f"dedup claims failed: {type(e).__name__}: {e}", "processing")
 
 
-async def answer_claims(batch: internal.ClaimBatch, partition: int) -> None:
+async def answer_claims(batch: internal.ClaimBatch, event: EventT) -> None:
     """Answer one partition's claims (`streams.dedup.bands`), forgetting what is past ``dedup_days``."""
+    partition = event.message.partition
     index = HourIndex(expiry_table, partition, DEDUP_TTL_S) if DEDUP_TTL_S else None
-    reply, dropped = bands_step(band_table, signature_table, batch, index)
+    reply, dropped = bands_step(bands_of(event), signature_table, batch, index)
     if dropped and index is not None:
         metrics.DEDUP_EXPIRED.inc(dropped)
         log.info("dedup partition %d forgot %d article(s) fetched before %s", partition, dropped,

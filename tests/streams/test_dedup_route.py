@@ -11,6 +11,7 @@ import pytest
 from schemas import internal
 from schemas.events import ArticleProcessed
 from streams.dedup import route
+from streams.dedup.band_index import BandMaps, BandView, derive
 from streams.dedup.minhash import fingerprint_text
 from streams.expiry import DAY, HourIndex
 from tests.streams.test_dedup import EDITED, OTHER, STORY
@@ -21,19 +22,24 @@ PARTS = 4
 
 
 class Partitions:
-    """The band state of every partition (one worker, like a memory:// store), visited as the dedup agent does."""
+    """The dedup state of every partition (one worker, like a memory:// store), visited as the dedup agent does:
+    the band maps derived from the signature records (rebuilt when ``generation`` changes), the earlier
+    releases' band table in ``bands``."""
 
     def __init__(self, days: float | None = 30) -> None:
         self.bands: dict[bytes, bytes] = {}
         self.signatures: dict[bytes, bytes] = {}
         self.index_raw: dict[bytes, bytes] = {}
+        self.maps = BandMaps()
+        self.generation = 1
         self.days = days
 
     def run(self, record: internal.Route) -> dict[str, ArticleProcessed]:
         while record.parts:
             part = record.parts[0]
             index = HourIndex(self.index_raw, part, self.days * DAY) if self.days else None
-            articles = [route.visit_one(self.bands, self.signatures, a, part, index)[0] for a in record.articles]
+            bands = BandView(self.maps.of(part, self.generation, self.signatures), self.bands)
+            articles = [route.visit_one(bands, self.signatures, a, part, index)[0] for a in record.articles]
             # through the wire, as the agent sends it on
             record = internal.decode_route(internal.encode(msgspec.structs.replace(
                 record, parts=record.parts[1:], articles=articles)))
@@ -80,6 +86,32 @@ def test_a_batch_visited_again_decides_the_same_and_changes_no_state():
     before = dict(state.bands), dict(state.signatures), dict(state.index_raw)
     assert verdicts(state.run(batch(*DOCS))) == verdicts(first)
     assert (dict(state.bands), dict(state.signatures), dict(state.index_raw)) == before
+
+
+def test_no_band_record_is_written_and_a_rebuilt_map_finds_the_same_copies():
+    """The bands held live in the signature records: after a rebalance (a new generation) the maps are
+    derived again from them alone, and a copy is still found."""
+    state = Partitions()
+    state.run(batch(*DOCS[:2]))
+    assert state.bands == {}
+    held = {p: dict(m) for p, (_, m) in state.maps._maps.items()}
+    state.generation += 1
+    rebuilt = {p: derive(state.signatures.items(), p) for p in held}
+    assert rebuilt == held and sum(map(len, held.values())) >= 16
+    assert verdicts(state.run(batch(*DOCS[2:]))) == {"copy": ("near", "first"), "again": ("exact", "first")}
+
+
+def test_band_records_of_an_earlier_release_are_read_and_released_on_expiry():
+    """State written before the bands were derived: one record per band in the band table. Still found,
+    and released with its article."""
+    old = BandOwner(days=1)  # answers claims straight on dicts, writing the band table as earlier releases did
+    old.see("first", STORY, T0)
+    state = Partitions(days=1)
+    state.bands, state.signatures, state.index_raw = old.bands, old.signatures, old.index_raw
+    assert state.bands
+    assert verdicts(state.run(batch(("copy", EDITED, T0 + 60)))) == {"copy": ("near", "first")}
+    state.run(batch(("other", OTHER, T0 + 3 * DAY)))
+    assert b"first" not in state.bands.values()
 
 
 def test_expiry_applies_to_batches():
