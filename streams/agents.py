@@ -24,6 +24,7 @@ release's records still on the internal topics at an upgrade are finished by
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from datetime import UTC, datetime
@@ -47,6 +48,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 100  # articles analysed before their claims go out together
 WITHIN = 0.05  # seconds a batch waits for more articles: the latency it may add
+TABLE_WRITES_BUFFERED = 20 * BATCH  # changelog records a batch may leave queued before the streams wait
 ROUTE_BYTES = 4 * 1024 * 1024  # a batch larger than this travels as several records (topic limit: 8 MiB)
 
 resources = Resources.load(settings.taxonomy_file or None, settings.incidents_file or None)
@@ -100,12 +102,16 @@ def draft_of(fetched: ArticleFetched) -> internal.Routed:
 @app.agent(fetched_topic)
 async def process(stream):
     gc.freeze()  # what start-up built (vocabularies, gazetteer, Faust) lives on: no collection walks it again
+    # Faust holds table writes in a buffer and stops the streams to drain it past 100 messages, one message
+    # at a time; a batch writes a few hundred at once: let them go out as the producer takes them.
+    app.producer.buffer.max_messages = TABLE_WRITES_BUFFERED
     async for events in stream.take_events(BATCH, within=WITHIN):
         drafts = []
         for event in events:
             draft = await analysed(event)
             if draft is not None:
                 drafts.append(draft)
+            await asyncio.sleep(0)  # let the producer and the other agents move between two articles
         for chunk in chunks(drafts):
             record = route.plan(f"{chunk[0].article_id}+{len(chunk)}", chunk)
             await send_route(record)
