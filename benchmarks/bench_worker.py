@@ -1,17 +1,26 @@
 """The stream worker through the real broker: rate and end-to-end latency.
 
-    .venv/bin/python -m benchmarks.bench_worker [--n 2000] [--rate 0]
+    .venv/bin/python -m benchmarks.bench_worker [--n 2000] [--rate 0] [--profile out.svg]
 
 Starts a local broker (or uses KAFKA_BOOTSTRAP_SERVERS) and one `marsad
 worker` process, publishes N ~4 KB ArticleFetched events (all at once, or
 at --rate per second), and reads articles.processed. Latency is from the
 moment an event was published to the moment its ArticleProcessed was read.
+
+The reference, measured in the same run on the same corpus: `marsad
+classify`'s code (`streams.offline` over JSONL) on one core, best of two
+passes, in this process; the worker's rate is printed as a share of it.
+With ``--profile``, py-spy (if installed) records the worker while the
+articles go through and writes a flame graph.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -19,6 +28,7 @@ import time
 import uuid
 from pathlib import Path
 
+import orjson
 from kafka import KafkaConsumer
 
 from benchmarks.corpus import articles
@@ -29,6 +39,8 @@ from producers.publish import EventPublisher
 from schemas.codec import decode
 from schemas.events import ArticleFetched
 from schemas.topics import Topics
+from streams.offline import run as classify_run
+from streams.pipeline import Resources
 
 
 def pct(values: list[float], p: float) -> float:
@@ -36,12 +48,53 @@ def pct(values: list[float], p: float) -> float:
     return s[min(len(s) - 1, int(p / 100 * len(s)))]
 
 
+def classify_rate(docs: list[dict]) -> tuple[float, float]:
+    """Articles/s of `marsad classify`'s code over ``docs`` on one core, the best of two passes: by the
+    wall clock and by CPU time."""
+    data = b"".join(orjson.dumps(d) + b"\n" for d in docs)
+    res = Resources.load()
+    classify_run(io.BytesIO(data[: 20 * 4500]), io.BytesIO(), res)  # warm up
+    rates, cpu_rates = [], []
+    for _ in range(2):
+        t0, c0 = time.perf_counter(), time.process_time()
+        n = classify_run(io.BytesIO(data), io.BytesIO(), res)
+        rates.append(n / (time.perf_counter() - t0))
+        cpu_rates.append(n / (time.process_time() - c0))
+    return max(rates), max(cpu_rates)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc), 0 where unavailable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def profile(pid: int, out: str) -> subprocess.Popen | None:
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(spy).exists():
+        print("--profile: py-spy is not installed (.venv/bin/pip install py-spy)", file=sys.stderr)
+        return None
+    fmt = "raw" if out.endswith(".txt") else "flamegraph"  # raw: one line per stack with its count
+    return subprocess.Popen([spy, "record", "--pid", str(pid), "--output", out, "--rate", "50", "--nonblocking",
+                             "--format", fmt],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--rate", type=float, default=0, help="articles/s to publish (0: as fast as possible)")
     ap.add_argument("--partitions", type=int, default=4)
+    ap.add_argument("--profile", metavar="FILE", help="record the worker with py-spy: a flame graph (.svg) "
+                    "or collapsed stacks (.txt)")
     args = ap.parse_args()
+    docs = articles(args.n)
+    reference, reference_cpu = classify_rate(docs)
+    print(f"reference: marsad classify's code on the same {args.n} articles, one core: {reference:,.0f} articles/s "
+          f"({1000 / reference_cpu:.2f} ms of CPU an article)")
     tmp = tempfile.TemporaryDirectory()
     data = Path(tmp.name)
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
@@ -68,7 +121,11 @@ def main() -> None:
         while not any(consumer.poll(timeout_ms=1000).values()):
             if worker.poll() is not None:
                 raise SystemExit((data / "worker.log").read_text()[-3000:])
-        docs = articles(args.n)
+        idle0 = cpu_seconds(worker.pid)
+        time.sleep(5)
+        idle = (cpu_seconds(worker.pid) - idle0) / 5  # what the worker costs with nothing to do (a share of a core)
+        spy = profile(worker.pid, args.profile) if args.profile else None
+        cpu0 = cpu_seconds(worker.pid)
         sent: dict[str, float] = {}
         latencies: list[float] = []
         pub = EventPublisher(bootstrap, linger_ms=5)
@@ -92,8 +149,18 @@ def main() -> None:
                 now = time.perf_counter()
                 latencies += [now - sent[decode(r.value).article_id] for r in records]
         dt = time.perf_counter() - t0
+        cpu = cpu_seconds(worker.pid) - cpu0
+        if spy:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(60)
+        rate = args.n / dt
         print(f"worker: {args.n} articles (~4 KB) through 1 worker, {args.partitions} partitions: "
-              f"{args.n / dt:,.0f} articles/s")
+              f"{rate:,.0f} articles/s" + ("" if args.rate else f" ({rate / reference:.0%} of classify's rate)"))
+        if cpu:
+            busy = max(0.0, cpu - idle * dt)  # less what it costs idle over the same time
+            print(f"worker CPU: {cpu * 1000 / args.n:.2f} ms an article ({reference_cpu * cpu / args.n:.2f}x "
+                  f"classify's {1000 / reference_cpu:.2f} ms); idle it uses {idle:.0%} of a core, "
+                  f"so {busy * 1000 / args.n:.2f} ms an article beyond that")
         print(f"end-to-end latency (published -> processed read): p50 {pct(latencies, 50) * 1000:,.0f} ms  "
               f"p95 {pct(latencies, 95) * 1000:,.0f} ms  p99 {pct(latencies, 99) * 1000:,.0f} ms"
               + ("" if args.rate else "  (all published at once: latency includes queueing)"))

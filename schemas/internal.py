@@ -3,6 +3,14 @@
 Not events of the public log: they only carry work between the agents of
 `streams.agents` and live 7 days. They still have one definition, here.
 
+    articles.fetched --process--> streams.dedup-route  (a Route: a batch of analysed articles)
+    streams.dedup-route --dedup--> streams.dedup-route (the same batch, to the next band partition)
+                               ... articles.processed  (after the last partition)
+
+The records of the previous release's repartition (one draft, one claim
+batch per partition and one reply per partition for every article) are still
+read, so that what was in flight at an upgrade is finished (`streams.legacy`):
+
     articles.fetched --process--> streams.dedup-bands  (key: band key)
                                  streams.dedup-votes  (key: article id: the draft)
     streams.dedup-bands --bands--> streams.dedup-votes (key: article id: one reply per partition)
@@ -67,6 +75,30 @@ class Draft(msgspec.Struct, frozen=True, tag="draft"):
     expected_replies: int  # reply batches to wait for (one per partition claimed)
 
 
+class Routed(msgspec.Struct, frozen=True):
+    """An analysed article on its way through the band partitions: what it asks of each, what each answered."""
+
+    article_id: str
+    article: msgspec.Raw  # the ArticleProcessed, verdict still to decide: passed on undecoded until then
+    signature: list[int]
+    seen_at: float  # when the article was fetched (epoch seconds): orders the copies
+    claims: dict[int, list[Claim]]  # band partition -> the article's claims there
+    replies: list[ReplyBatch] = []  # one per partition visited so far
+
+
+class Route(msgspec.Struct, frozen=True, tag="route"):
+    """A batch of analysed articles visiting, one after the other, every band partition they claim in.
+
+    One record per batch and partition, however many articles the batch
+    holds: the cross-partition traffic grows with the batches, not the
+    articles. The partition that answers last publishes the verdicts.
+    """
+
+    batch: str  # names the batch in logs and dead letters
+    parts: list[int]  # band partitions still to visit, the one this record is on first
+    articles: list[Routed]
+
+
 Vote = ReplyBatch | Draft
 
 # What the dedup tables keep (see schemas.state): an article's signature, and an article's
@@ -76,11 +108,16 @@ pending_state: StateCodec[list[ReplyBatch | Draft]] = StateCodec(list[Vote], nam
 
 _claim_decoder = msgspec.json.Decoder(ClaimBatch)
 _vote_decoder = msgspec.json.Decoder(Vote)
+_route_decoder = msgspec.json.Decoder(Route)
 _encoder = msgspec.json.Encoder()
 
 
-def encode(record: ClaimBatch | ReplyBatch | Draft) -> bytes:
+def encode(record: ClaimBatch | ReplyBatch | Draft | Route | Routed) -> bytes:
     return _encoder.encode(record)
+
+
+def decode_route(data: bytes) -> Route:
+    return _route_decoder.decode(data)
 
 
 def decode_claim(data: bytes) -> ClaimBatch:

@@ -1,27 +1,32 @@
 """The stream agents: thin shells around `streams.pipeline` and `streams.dedup`.
 
-    articles.fetched ──process──► streams.dedup-bands ──bands──┐
-                         │                                      ▼
-                         └──(draft)──► streams.dedup-votes ◄────┘
-                                              │
-                                           verdict ──► articles.processed
+    articles.fetched ──process──► streams.dedup-route ──dedup──► (next band partition) ... ──► articles.processed
 
-- ``process`` decodes an ArticleFetched, analyses it, and sends the draft
-  (keyed by article id) plus one claim per LSH band (keyed by band key).
-- ``bands`` owns the band table: the first article seen with each band key;
-  it forgets an article ``dedup_days`` after its fetch (`streams.dedup.expiry`).
-- ``verdict`` gathers the draft and every band reply of an article, decides
-  exact / near / original, and publishes the ArticleProcessed.
+- ``process`` takes the fetched articles in batches (up to `BATCH`, or what
+  came within `WITHIN` seconds), decodes and analyses each, fingerprints it,
+  and sends the batch as one `Route` record to the first band partition it
+  claims in (`streams.dedup.route`).
+- ``dedup`` owns the band state of its partitions: the first article seen
+  with each band key, each article's signature, the hour index by which it
+  forgets an article ``dedup_days`` after its fetch (`streams.dedup.expiry`).
+  It answers the batch's claims there, article after article, and sends the
+  record on to the next partition; the last one decides exact / near /
+  original and publishes each ArticleProcessed.
 
+So an article costs one message in (its ArticleFetched) and one out (its
+ArticleProcessed); the dedup traffic is one record per batch and partition.
 All state is in Faust tables (changelogged, partitioned, restored on start).
 A message that cannot be decoded or processed goes to the streams'
-dead-letter topic with the reason, and the agent goes on.
+dead-letter topic with the reason, and the agent goes on. The previous
+release's records still on the internal topics at an upgrade are finished by
+`streams.legacy`.
 """
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import logging
-from collections import defaultdict
 from datetime import UTC, datetime
 
 import msgspec
@@ -31,24 +36,30 @@ from deploy.services import metrics
 from schemas import internal
 from schemas.codec import SchemaError, decode_as, encode
 from schemas.events import ArticleFetched, ArticleProcessed, DeadLetter
+from streams.alerts.notes import Staged
 from streams.app import app, settings, topics
-from streams.dedup.bands import answer_claims as bands_step
-from streams.dedup.minhash import Fingerprint, fingerprint, partition_of
-from streams.dedup.verdict import Candidate, decide
+from streams.dedup import route
+from streams.dedup.band_index import BandMaps, BandView
+from streams.dedup.minhash import fingerprint
 from streams.expiry import DAY, HourIndex
 from streams.pipeline import Resources, process_fetched
 
 log = logging.getLogger(__name__)
 
+BATCH = 100  # articles analysed before their claims go out together
+WITHIN = 0.05  # seconds a batch waits for more articles: the latency it may add
+TABLE_WRITES_BUFFERED = 20 * BATCH  # changelog records a batch may leave queued before the streams wait
+ROUTE_BYTES = 4 * 1024 * 1024  # a batch larger than this travels as several records (topic limit: 8 MiB)
+
 resources = Resources.load(settings.taxonomy_file or None, settings.incidents_file or None)
 
 fetched_topic = app.topic(topics.fetched, key_type=bytes, value_type=bytes)
 processed_topic = app.topic(topics.processed, key_type=bytes, value_type=bytes)
-bands_topic = app.topic(topics.name("streams.dedup-bands"), key_type=bytes, value_type=bytes)
-votes_topic = app.topic(topics.name("streams.dedup-votes"), key_type=bytes, value_type=bytes)
+route_topic = app.topic(topics.name("streams.dedup-route"), key_type=bytes, value_type=bytes)
 dead_topic = app.topic(topics.deadletter("streams"), key_type=bytes, value_type=bytes)
 
-# band key -> id of the first article holding it (partitioned by `partition_of(band)`)
+# band key -> id of the first article holding it (partitioned by `partition_of(band)`): written by earlier
+# releases; the bands held now are derived from the signature records (`streams.dedup.band_index`)
 band_table = app.Table("dedup-bands", default=None, key_type=bytes, value_type=bytes,
                        partitions=settings.partitions)
 # "{article id}@{partition}" -> internal.Holder (signature, fetch time, bands held), in each partition it claims in
@@ -58,123 +69,132 @@ signature_table = app.Table("dedup-signatures", default=None, key_type=bytes, va
 expiry_table = app.Table("dedup-expiry", default=None, key_type=bytes, value_type=bytes,
                          partitions=settings.partitions)
 DEDUP_TTL_S = settings.dedup_days * DAY if settings.dedup_days > 0 else None
-# article id -> pending votes (draft + reply batches) until all replies are in
-vote_table = app.Table("dedup-votes", default=None, key_type=bytes, value_type=bytes,
-                       partitions=settings.partitions)
+# band key -> holder of each partition this worker owns: derived from `signature_table`, rebuilt after a rebalance
+band_maps = BandMaps()
 
 
-
-async def dead_letter(event: EventT, reason: str, error: str) -> None:
+def bands_of(event: EventT) -> BandView:
+    """The bands of the partition ``event`` came from, as of its group generation."""
     msg = event.message
-    key = event.key.decode(errors="replace") if isinstance(event.key, bytes) else None
+    return BandView(band_maps.of(msg.partition, msg.generation_id, signature_table), band_table)
+
+
+async def dead_letter(event: EventT, reason: str, error: str, *, key: bytes | None = None,
+                      payload: bytes | None = None) -> None:
+    """Keep what could not be processed on the dead-letter topic, with the reason (the message, or one
+    article of it: ``key`` and ``payload``)."""
+    msg = event.message
+    key = key if key is not None else event.key if isinstance(event.key, bytes) else None
     log.warning("dead letter from %s[%s]@%s: %s", msg.topic, msg.partition, msg.offset, reason)
-    value = event.value if isinstance(event.value, bytes) else b""
+    value = payload if payload is not None else event.value if isinstance(event.value, bytes) else b""
     metrics.DEAD_LETTERS.labels(stage="streams").inc()
-    await dead_topic.send(key=event.key, value=encode(DeadLetter(
-        stage="process", reason=reason, error=error, key=key, source_topic=msg.topic,
-        source_partition=msg.partition, source_offset=msg.offset, payload=value[:65536])))
+    await dead_topic.send(key=key, value=encode(DeadLetter(
+        stage="process", reason=reason, error=error, key=key.decode(errors="replace") if key else None,
+        source_topic=msg.topic, source_partition=msg.partition, source_offset=msg.offset, payload=value[:65536])))
 
 
-def draft_of(fetched: ArticleFetched) -> tuple[ArticleProcessed, Fingerprint]:
+def draft_of(fetched: ArticleFetched) -> internal.Routed:
+    """Analyse and fingerprint one article: its draft, ready for the band partitions."""
     article, facts = process_fetched(fetched, resources)
-    return article, fingerprint(facts.norm_text)
-
-
-def claim_batches(article_id: str, fp: Fingerprint, seen_at: float) -> list[internal.ClaimBatch]:
-    """The exact key and every band, grouped by the partition that owns them."""
-    by_part: dict[int, list[internal.Claim]] = defaultdict(list)
-    for claim in [internal.Claim(f"x:{fp.exact}", exact=True), *(internal.Claim(b) for b in fp.bands())]:
-        by_part[partition_of(claim.band, settings.partitions)].append(claim)
-    sig = list(fp.signature)
-    return [internal.ClaimBatch(article_id, part, claims, sig, seen_at) for part, claims in sorted(by_part.items())]
+    return route.routed(article, fingerprint(facts.norm_text), fetched.occurred_at.timestamp(), settings.partitions)
 
 
 @app.agent(fetched_topic)
 async def process(stream):
-    async for event in stream.events():
-        try:
-            fetched = decode_as(event.value, ArticleFetched)
-        except SchemaError as e:
-            await dead_letter(event, str(e), "schema")
-            continue
-        try:
-            article, fp = draft_of(fetched)
-        except Exception as e:  # a bug or an input no stage foresaw: keep it, say why, go on
-            log.exception("processing %s failed", fetched.article_id)
-            await dead_letter(event, f"processing failed: {type(e).__name__}: {e}", "processing")
-            continue
-        key = fetched.article_id.encode()
-        batches = claim_batches(fetched.article_id, fp, fetched.occurred_at.timestamp())
-        await votes_topic.send(key=key, value=internal.encode(
-            internal.Draft(article, list(fp.signature), expected_replies=len(batches))))
-        for batch in batches:
-            await bands_topic.send(key=key, value=internal.encode(batch), partition=batch.part)
-        metrics.latency("streams", fetched.occurred_at)
+    gc.freeze()  # what start-up built (vocabularies, gazetteer, Faust) lives on: no collection walks it again
+    # Faust holds table writes in a buffer and stops the streams to drain it past 100 messages, one message
+    # at a time; a batch writes a few hundred at once: let them go out as the producer takes them.
+    app.producer.buffer.max_messages = TABLE_WRITES_BUFFERED
+    async for events in stream.take_events(BATCH, within=WITHIN):
+        drafts = []
+        for event in events:
+            draft = await analysed(event)
+            if draft is not None:
+                drafts.append(draft)
+            await asyncio.sleep(0)  # let the producer and the other agents move between two articles
+        for chunk in chunks(drafts):
+            record = route.plan(f"{chunk[0].article_id}+{len(chunk)}", chunk)
+            await send_route(record)
 
 
-@app.agent(bands_topic)
-async def bands(stream):
-    async for event in stream.events():
-        try:
-            batch = internal.decode_claim(event.value)
-        except msgspec.DecodeError as e:
-            await dead_letter(event, f"bad dedup claim: {e}", "schema")
-            continue
-        try:
-            await answer_claims(batch, event.message.partition)
-        except Exception as e:  # never crash the agent: that would skip the message
-            log.exception("band claims of %s failed", batch.article_id)
-            await dead_letter(event, f"dedup claims failed: {type(e).__name__}: {e}", "processing")
+async def analysed(event: EventT) -> internal.Routed | None:
+    """The draft of one fetched article, or None once it is dead-lettered with the reason."""
+    try:
+        fetched = decode_as(event.value, ArticleFetched)
+    except SchemaError as e:
+        await dead_letter(event, str(e), "schema")
+        return None
+    try:
+        draft = draft_of(fetched)
+    except Exception as e:  # a bug or an input no stage foresaw: keep it, say why, go on
+        log.exception("processing %s failed", fetched.article_id)
+        await dead_letter(event, f"processing failed: {type(e).__name__}: {e}", "processing")
+        return None
+    metrics.latency("streams", fetched.occurred_at)
+    return draft
 
 
-async def answer_claims(batch: internal.ClaimBatch, partition: int) -> None:
-    """Answer one partition's claims (`streams.dedup.bands`), forgetting what is past ``dedup_days``."""
-    index = HourIndex(expiry_table, partition, DEDUP_TTL_S) if DEDUP_TTL_S else None
-    reply, dropped = bands_step(band_table, signature_table, batch, index)
-    if dropped and index is not None:
-        metrics.DEDUP_EXPIRED.inc(dropped)
-        log.info("dedup partition %d forgot %d article(s) fetched before %s", partition, dropped,
-                 datetime.fromtimestamp(index.horizon(), UTC).isoformat(timespec="minutes"))
-    await votes_topic.send(key=batch.article_id.encode(), value=internal.encode(reply))
+def chunks(drafts: list[internal.Routed]) -> list[list[internal.Routed]]:
+    """The drafts in runs of at most `ROUTE_BYTES` (by their encoded articles, which dominate), in order."""
+    out: list[list[internal.Routed]] = []
+    size = ROUTE_BYTES
+    for d in drafts:
+        cost = len(d.article) + 4096
+        if size + cost > ROUTE_BYTES:
+            out.append([])
+            size = 0
+        out[-1].append(d)
+        size += cost
+    return out
 
 
-@app.agent(votes_topic)
-async def verdict(stream):
-    async for event in stream.events():
-        try:
-            vote = internal.decode_vote(event.value)
-        except msgspec.DecodeError as e:
-            await dead_letter(event, f"bad dedup vote: {e}", "schema")
-            continue
-        try:
-            await count_vote(event.key, vote)
-        except Exception as e:  # never crash the agent: that would skip the message
-            log.exception("dedup vote for %r failed", event.key)
-            await dead_letter(event, f"dedup verdict failed: {type(e).__name__}: {e}", "processing")
-
-
-async def count_vote(key: bytes, vote: internal.ReplyBatch | internal.Draft) -> None:
-    """Keep the vote; once the draft and every reply are in, publish the verdict."""
-    stored = vote_table.get(key)
-    pending = internal.pending_state.decode(stored) if stored else []
-    pending.append(vote)
-    drafts = [v for v in pending if isinstance(v, internal.Draft)]
-    batches = {v.part: v for v in pending if isinstance(v, internal.ReplyBatch)}
-    if not drafts or len(batches) < drafts[-1].expected_replies:
-        vote_table[key] = internal.pending_state.encode(pending)
+async def send_route(record: internal.Route) -> None:
+    """Send a batch on to the first partition in its list, or publish its verdicts if none is left."""
+    if record.parts:
+        await route_topic.send(key=record.batch.encode(), value=internal.encode(record), partition=record.parts[0])
         return
-    draft = drafts[-1]
-    candidates = []
-    for b in batches.values():
-        for r in b.replies:
-            if r.holder:
-                h = b.holders.get(r.holder)
-                candidates.append(Candidate(r.holder, tuple(h.signature) if h else (), r.exact,
-                                            h.seen_at if h else 0.0))
-    dup = decide(draft.article.article_id, tuple(draft.signature), candidates, threshold=settings.dedup_threshold)
-    article = msgspec.structs.replace(draft.article, duplicate=dup)
-    await processed_topic.send(key=key, value=encode(article))
-    vote_table.pop(key, None)
+    for article in record.articles:
+        await publish(route.verdict(article, settings.dedup_threshold))
+
+
+async def publish(article: ArticleProcessed) -> None:
+    await processed_topic.send(key=article.article_id.encode(), value=encode(article))
+    dup = article.duplicate
     metrics.article_done("streams", dup.status)
     if dup.status != "original":
         log.info("%s is a %s duplicate of %s (%.2f)", article.article_id, dup.status, dup.first_id, dup.similarity)
+
+
+@app.agent(route_topic)
+async def dedup(stream):
+    async for event in stream.events():
+        try:
+            record = internal.decode_route(event.value)
+        except msgspec.DecodeError as e:
+            await dead_letter(event, f"bad dedup route: {e}", "schema")
+            continue
+        part = event.message.partition
+        staged = Staged(expiry_table)  # the hour index changes many times a batch: written once at the end
+        index = HourIndex(staged, part, DEDUP_TTL_S) if DEDUP_TTL_S else None
+        answered, dropped, bands = [], 0, bands_of(event)
+        for article in record.articles:
+            try:
+                article, n = route.visit_one(bands, signature_table, article, part, index)
+            except Exception as e:  # never crash the agent: that would skip the message
+                log.exception("dedup claims of %s failed", article.article_id)
+                await dead_letter(event, f"dedup claims failed: {type(e).__name__}: {e}", "processing",
+                                  key=article.article_id.encode(), payload=internal.encode(article))
+                continue
+            answered.append(article)
+            dropped += n
+        staged.commit()
+        if dropped and index is not None:
+            metrics.DEDUP_EXPIRED.inc(dropped)
+            log.info("dedup partition %d forgot %d article(s) fetched before %s", part, dropped,
+                     datetime.fromtimestamp(index.horizon(), UTC).isoformat(timespec="minutes"))
+        if answered:
+            await send_route(msgspec.structs.replace(record, parts=[p for p in record.parts if p != part],
+                                                     articles=answered))
+
+
+from streams import legacy  # noqa: E402,F401  (finishes the previous release's in-flight records)

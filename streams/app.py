@@ -14,12 +14,15 @@ import faust
 from deploy.services.faust_web import install as install_health
 from deploy.settings import Settings, load_settings
 from schemas.topics import Topics
-from streams.faust_app import faust_app
+from streams.faust_app import faust_app, lz4_level
 
 
 def create_app(settings: Settings) -> faust.App:
+    lz4_level(1)  # the batches cross the broker once per dedup partition: compressed fast (`lz4_level`)
+    # every topic the worker writes takes 8 MiB messages: batches of 4 MiB hold a batch of articles
     return faust_app(Topics(settings.topic_prefix).streams_app_id, settings,
-                     datadir=settings.data_path / "streams", web_port=settings.worker_web_port)
+                     datadir=settings.data_path / "streams", web_port=settings.worker_web_port,
+                     max_batch_bytes=4 * 1024 * 1024)
 
 
 settings = load_settings()
@@ -30,5 +33,6 @@ from streams import agents  # noqa: E402,F401  (registers the agents with `app`)
 
 # /health/live, /health/ready, /metrics on the worker's web server, and its consumer lag
 install_health(app, service="worker", bootstrap=settings.kafka,
-               lag_topics=[topics.fetched, topics.name("streams.dedup-bands"), topics.name("streams.dedup-votes")],
+               lag_topics=[topics.fetched, topics.name("streams.dedup-route"), topics.name("streams.dedup-bands"),
+                           topics.name("streams.dedup-votes")],
                stall_after=settings.ready_stall_after)

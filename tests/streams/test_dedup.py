@@ -66,3 +66,18 @@ def test_a_copy_points_at_the_first_copy_not_the_most_similar():
     candidates = [Candidate("copy", fb.signature, seen_at=20.0), Candidate("first", fa.signature, seen_at=10.0)]
     verdict = decide("late", late.signature, candidates, threshold=0.6)
     assert (verdict.status, verdict.first_id) == ("near", "first")
+
+
+def test_signature_is_datasketchs_minhash_of_the_word_2_shingles():
+    from datasketch import MinHash
+
+    from benchmarks.corpus import articles
+    from streams.dedup.minhash import NUM_PERM, SEED, signature, words
+    from streams.text.normalize import normalize
+
+    texts = [d["text"] for d in articles(40)] + [STORY, EDITED, OTHER, "كلمة واحدة", "a b a b a b"]
+    for text in texts:
+        toks = words(normalize(text))
+        m = MinHash(num_perm=NUM_PERM, seed=SEED)
+        m.update_batch(list({" ".join(toks[i:i + 2]).encode() for i in range(len(toks) - 1)}))
+        assert signature(toks) == tuple(int(x) for x in m.hashvalues)

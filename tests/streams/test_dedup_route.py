@@ -1,0 +1,122 @@
+"""A batch of articles through the band partitions in turn (pure, over dicts): the same verdicts as one
+article at a time, copies found within a batch and across batches, a record visited again decides the same."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import msgspec
+import pytest
+
+from schemas import internal
+from schemas.events import ArticleProcessed
+from streams.dedup import route
+from streams.dedup.band_index import BandMaps, BandView, derive
+from streams.dedup.minhash import fingerprint_text
+from streams.expiry import DAY, HourIndex
+from tests.streams.test_dedup import EDITED, OTHER, STORY
+from tests.streams.test_dedup_expiry import BandOwner
+
+T0 = datetime(2026, 3, 1, tzinfo=UTC).timestamp()
+PARTS = 4
+
+
+class Partitions:
+    """The dedup state of every partition (one worker, like a memory:// store), visited as the dedup agent does:
+    the band maps derived from the signature records (rebuilt when ``generation`` changes), the earlier
+    releases' band table in ``bands``."""
+
+    def __init__(self, days: float | None = 30) -> None:
+        self.bands: dict[bytes, bytes] = {}
+        self.signatures: dict[bytes, bytes] = {}
+        self.index_raw: dict[bytes, bytes] = {}
+        self.maps = BandMaps()
+        self.generation = 1
+        self.days = days
+
+    def run(self, record: internal.Route) -> dict[str, ArticleProcessed]:
+        while record.parts:
+            part = record.parts[0]
+            index = HourIndex(self.index_raw, part, self.days * DAY) if self.days else None
+            bands = BandView(self.maps.of(part, self.generation, self.signatures), self.bands)
+            articles = [route.visit_one(bands, self.signatures, a, part, index)[0] for a in record.articles]
+            # through the wire, as the agent sends it on
+            record = internal.decode_route(internal.encode(msgspec.structs.replace(
+                record, parts=record.parts[1:], articles=articles)))
+        return {a.article_id: route.verdict(a, 0.7) for a in record.articles}
+
+
+def batch(*docs: tuple[str, str, float]) -> internal.Route:
+    drafts = [route.routed(ArticleProcessed(article_id=aid, clean_text=text), fingerprint_text(text), at, PARTS)
+              for aid, text, at in docs]
+    return route.plan(f"{drafts[0].article_id}+{len(drafts)}", drafts)
+
+
+def verdicts(out: dict[str, ArticleProcessed]) -> dict[str, tuple]:
+    return {k: (a.duplicate.status, a.duplicate.first_id) for k, a in out.items()}
+
+
+DOCS = [("first", STORY, T0), ("other", OTHER, T0 + 60), ("copy", EDITED, T0 + 120),
+        ("again", STORY.replace(" ", "  "), T0 + 180)]
+
+
+@pytest.mark.parametrize("sizes", [(4,), (1, 1, 1, 1), (2, 2), (1, 3)], ids=["one-batch", "one-each", "pairs",
+                                                                              "one-then-three"])
+def test_batches_decide_what_one_article_at_a_time_decides(sizes):
+    one_at_a_time = BandOwner(days=30)
+    expected = {aid: one_at_a_time.see(aid, text, at) for aid, text, at in DOCS}
+    state, got, start = Partitions(), {}, 0
+    for n in sizes:
+        got |= state.run(batch(*DOCS[start:start + n]))
+        start += n
+    assert {k: a.duplicate for k, a in got.items()} == expected
+    assert verdicts(got) == {"first": ("original", None), "other": ("original", None), "copy": ("near", "first"),
+                             "again": ("exact", "first")}
+
+
+def test_a_record_visits_each_partition_claimed_once_in_order():
+    record = batch(*DOCS)
+    assert record.parts == sorted(record.parts) and set(record.parts) <= set(range(PARTS))
+    assert set(record.parts) == {p for a in record.articles for p in a.claims}
+
+
+def test_a_batch_visited_again_decides_the_same_and_changes_no_state():
+    state = Partitions()
+    first = state.run(batch(*DOCS))
+    before = dict(state.bands), dict(state.signatures), dict(state.index_raw)
+    assert verdicts(state.run(batch(*DOCS))) == verdicts(first)
+    assert (dict(state.bands), dict(state.signatures), dict(state.index_raw)) == before
+
+
+def test_no_band_record_is_written_and_a_rebuilt_map_finds_the_same_copies():
+    """The bands held live in the signature records: after a rebalance (a new generation) the maps are
+    derived again from them alone, and a copy is still found."""
+    state = Partitions()
+    state.run(batch(*DOCS[:2]))
+    assert state.bands == {}
+    held = {p: dict(m) for p, (_, m) in state.maps._maps.items()}
+    state.generation += 1
+    rebuilt = {p: derive(state.signatures.items(), p) for p in held}
+    assert rebuilt == held and sum(map(len, held.values())) >= 16
+    assert verdicts(state.run(batch(*DOCS[2:]))) == {"copy": ("near", "first"), "again": ("exact", "first")}
+
+
+def test_band_records_of_an_earlier_release_are_read_and_released_on_expiry():
+    """State written before the bands were derived: one record per band in the band table. Still found,
+    and released with its article."""
+    old = BandOwner(days=1)  # answers claims straight on dicts, writing the band table as earlier releases did
+    old.see("first", STORY, T0)
+    state = Partitions(days=1)
+    state.bands, state.signatures, state.index_raw = old.bands, old.signatures, old.index_raw
+    assert state.bands
+    assert verdicts(state.run(batch(("copy", EDITED, T0 + 60)))) == {"copy": ("near", "first")}
+    state.run(batch(("other", OTHER, T0 + 3 * DAY)))
+    assert b"first" not in state.bands.values()
+
+
+def test_expiry_applies_to_batches():
+    state = Partitions(days=1)
+    state.run(batch(("first", STORY, T0)))
+    late = state.run(batch(("other", OTHER, T0 + 3 * DAY), ("copy-late", EDITED, T0 + 3 * DAY + 60)))
+    assert verdicts(late)["copy-late"] == ("original", None)
+    assert not any(k.startswith(b"first@") for k in state.signatures)
