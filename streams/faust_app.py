@@ -56,9 +56,9 @@ def faust_app(app_id: str, settings: Settings, *, datadir: Path, web_port: int) 
         web_router_enabled=private_web,
         web_tables_enabled=private_web,
         topic_partitions=settings.partitions,
-        topic_replication_factor=settings.replication_factor,
+        topic_replication_factor=settings.replication_factor or 1,  # `marsad worker` resolves 0 (auto)
         topic_allow_declare=True,
-        producer_acks=-1,
+        producer_acks=-1,  # and idempotence: streams/rebalance.py's IdempotentProducer
         producer_compression_type="lz4",
         producer_linger=0.01,  # batch sends: every message as its own acks=all request is slow
         producer_max_batch_size=256 * 1024,
