@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import collections
 import json
+import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -226,7 +227,13 @@ def partitions(kafka: Kafka, prefix: str = "") -> list[dict]:
     """Every partition of the cluster's topics (those starting with ``prefix``): topic, partition, leader,
     replicas and in-sync replicas, from a metadata request."""
     from kafka import KafkaAdminClient
-    admin = KafkaAdminClient(**kafka_python_options(kafka), client_id="marsad-admin", request_timeout_ms=10_000)
+    quiet = logging.getLogger("kafka")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)  # a stopped node's refused connections are what we ask about, not errors
+    try:
+        admin = KafkaAdminClient(**kafka_python_options(kafka), client_id="marsad-admin", request_timeout_ms=10_000)
+    finally:
+        quiet.setLevel(level)
     try:
         out = []
         for topic in admin.describe_topics():

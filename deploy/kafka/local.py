@@ -318,8 +318,12 @@ def local_kafka(settings, brokers: int | None = None):  # settings: deploy.setti
     keeps that choice; a different count is refused until `marsad kafka reset`)."""
     from deploy.kafka.cluster import LocalCluster, cluster_size, is_cluster
     home = Path(settings.data_dir) / "kafka"
-    count = brokers or cluster_size(home)
-    if count > 1 or is_cluster(home):
+    size = cluster_size(home)
+    if brokers and is_cluster(home) and brokers != size:
+        raise BrokerError(f"the local cluster in {home} has {size} brokers: run `marsad kafka reset --yes` "
+                          f"first to make {'a single broker' if brokers == 1 else f'one of {brokers}'}")
+    count = brokers or size
+    if count > 1:
         return LocalCluster.from_settings(settings, count)
     return LocalKafka.from_settings(settings)
 
@@ -366,11 +370,14 @@ def broker_answers(bootstrap: Kafka, timeout: float = 2.0) -> bool:
 
 
 def _is_our_broker(pid: int, properties: Path) -> bool:
+    """Is ``pid`` a broker run on ``properties`` (named as given, or through its real path: a data dir
+    reached through a symbolic link is the same broker)?"""
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
         return False
-    return MAIN_CLASS.encode() in cmdline and str(properties).encode() in cmdline
+    names = {str(properties).encode(), str(properties.resolve()).encode()}
+    return MAIN_CLASS.encode() in cmdline and bool(names & set(cmdline))
 
 
 def port_free(port: int) -> bool:
