@@ -161,6 +161,8 @@ def test_up_on_the_cluster_makes_replicated_topics_and_runs_two_workers_and_two_
 
 def test_kill_9_of_the_broker_leading_most_partitions(drill):
     p, cluster = drill.p, drill.cluster
+    wait_for("ten probes processed before the faults (the calm latency)", lambda: len(latencies(drill)) >= 10,
+             120, 1.0, p.report)
     counts = leaders(cluster.bootstrap, "drill3")
     victim = counts.most_common(1)[0][0]
     started = time.time()
