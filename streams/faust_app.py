@@ -14,7 +14,7 @@ import faust
 
 from deploy.hosts import is_loopback
 from deploy.kafka.connection import KafkaConnection
-from deploy.logs import logging_config
+from deploy.logs import hold_kafka_repeats, logging_config
 from deploy.settings import Settings
 from streams.rebalance import RebalanceSafeApp, SafeTableManager
 
@@ -44,6 +44,8 @@ def faust_app(app_id: str, settings: Settings, *, datadir: Path, web_port: int) 
     """
     private_web = is_loopback(settings.worker_web_host)
     kafka = settings.kafka
+    if settings.log_level != "debug":
+        hold_kafka_repeats()  # aiokafka's reconnection errors while a broker is away, once per 30 s
     return RebalanceSafeApp(
         app_id,
         broker=broker_urls(kafka.servers),
