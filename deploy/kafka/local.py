@@ -35,10 +35,15 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from deploy.kafka import jars
 from deploy.kafka import secure as listener
 from deploy.kafka.connection import PLAINTEXT, Kafka, KafkaConnection, KafkaSecurity, kafka_python_options
+
+if TYPE_CHECKING:
+    from deploy.kafka.cluster import LocalCluster
+    from deploy.settings import Settings
 
 HERE = Path(__file__).resolve().parent
 MAIN_CLASS = "kafka.Kafka"
@@ -312,7 +317,7 @@ def _megabytes(heap: str) -> int:
         return 256
 
 
-def local_kafka(settings, brokers: int | None = None):  # settings: deploy.settings.Settings
+def local_kafka(settings: Settings, brokers: int | None = None) -> LocalKafka | LocalCluster:
     """The local Kafka of ``settings``' data dir: a `LocalKafka`, or a `deploy.kafka.cluster.LocalCluster`
     when the data dir holds a cluster's layout or ``brokers`` asks for more than one node (the data dir
     keeps that choice; a different count is refused until `marsad kafka reset`)."""
@@ -328,7 +333,7 @@ def local_kafka(settings, brokers: int | None = None):  # settings: deploy.setti
     return LocalKafka.from_settings(settings)
 
 
-def local_connection(settings) -> KafkaConnection:  # settings: deploy.settings.Settings
+def local_connection(settings: Settings) -> KafkaConnection:
     """How clients reach the local Kafka of ``settings``: every node of a local cluster, else the one broker
     with the security it was started with."""
     from deploy.kafka.cluster import cluster_size
