@@ -42,7 +42,7 @@ def _broker(settings: Any) -> KafkaConnection:
     from deploy.cli import ensure_broker
     from deploy.topics import create_topics
     bootstrap = ensure_broker(settings, quiet=True)
-    create_topics(bootstrap, settings.topic_prefix, settings.partitions, settings.replication_factor)
+    create_topics(bootstrap, settings.topic_prefix, settings.partitions, settings.replication_factor, settings.min_insync_replicas)
     return bootstrap
 
 

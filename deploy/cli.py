@@ -80,23 +80,25 @@ def _fail(message: str) -> None:
     raise click.ClickException(message)
 
 
-def ensure_broker(settings: Settings, *, quiet: bool = False, secure: bool = False) -> KafkaConnection:
+def ensure_broker(settings: Settings, *, quiet: bool = False, secure: bool = False,
+                  brokers: int | None = None) -> KafkaConnection:
     """The cluster to use (address and security); starts the local broker when it is the one in use.
 
     A configured cluster (KAFKA_BOOTSTRAP_SERVERS) must answer within
     ``kafka_connect_timeout`` seconds, over its TLS and SASL login when the
     security settings ask for them, else the command stops with one line
     (exit status 2) instead of the clients' retries and a traceback.
-    ``secure``: a new local broker gets a SASL_SSL listener (`marsad kafka start --secure`).
+    ``secure``: a new local broker gets a SASL_SSL listener (`marsad kafka start --secure`);
+    ``brokers``: a new local Kafka is a cluster of that many nodes (`marsad kafka start --brokers 3`).
     """
     if not settings.uses_local_broker:
         from deploy.preflight import require_kafka
         require_kafka(settings.kafka, settings.kafka_connect_timeout)
         return settings.kafka
     from deploy.kafka.jars import ToolMissing
-    from deploy.kafka.local import BrokerError, LocalKafka
+    from deploy.kafka.local import BrokerError, local_kafka
     try:
-        return LocalKafka.from_settings(settings).start(quiet=quiet, secure=secure).connection
+        return local_kafka(settings, brokers).start(quiet=quiet, secure=secure).connection
     except (ToolMissing, BrokerError) as e:
         _fail(str(e))
     raise AssertionError("unreachable")
@@ -122,21 +124,44 @@ def config_cmd(obj: Ctx, markdown: bool) -> None:
 # --- kafka --------------------------------------------------------------------
 @cli.group()
 def kafka() -> None:
-    """The local Apache Kafka broker (single-node KRaft on 127.0.0.1).
+    """The local Apache Kafka: one KRaft broker on 127.0.0.1, or a cluster of several (--brokers).
 
     With KAFKA_BOOTSTRAP_SERVERS set, marsad uses that cluster and these
     commands start nothing.
+
+    \b
+    marsad kafka start                one broker (19092)
+    marsad kafka start --brokers 3    three brokers (19092, 19094, 19096) with a 3-voter controller quorum
+    marsad kafka restart              a rolling restart, one broker at a time (a cluster)
+    marsad kafka stop --broker 2      one broker of the cluster (`start` brings it back)
     """
 
 
-def _local(obj: Ctx):
-    from deploy.kafka.local import LocalKafka
+def _local(obj: Ctx, brokers: int | None = None):
+    from deploy.kafka.local import BrokerError, local_kafka
     s = obj.settings
     if not s.uses_local_broker:
         click.echo(f"KAFKA_BOOTSTRAP_SERVERS is set ({s.kafka_bootstrap_servers}): "
                    "marsad uses that cluster and runs no local broker.")
         sys.exit(0)
-    return LocalKafka.from_settings(s)
+    try:
+        return local_kafka(s, brokers)
+    except BrokerError as e:
+        _fail(str(e))
+
+
+def _one_broker(local, number: int | None):
+    """Broker ``number`` of a local cluster (None: the whole local Kafka)."""
+    from deploy.kafka.cluster import LocalCluster
+    from deploy.kafka.local import BrokerError
+    if number is None:
+        return local
+    if not isinstance(local, LocalCluster):
+        _fail("--broker is for a local cluster (`marsad kafka start --brokers 3`); this one is a single broker")
+    try:
+        return local.node(number)
+    except BrokerError as e:
+        _fail(str(e))
 
 
 @kafka.command("fetch")
@@ -157,17 +182,44 @@ def kafka_fetch(obj: Ctx) -> None:
                    "of user marsad are made in {data_dir}/kafka/secure/ (marsad's commands then connect with "
                    "them by themselves; the export lines printed are for other clients). Kept across restarts; "
                    "back to plaintext with `marsad kafka reset --yes`.")
+@click.option("--brokers", type=click.IntRange(1, 9), default=None,
+              help="A new local Kafka of this many brokers, each also a controller (3: a quorum that survives "
+                   "one loss); broker i listens on MARSAD_KAFKA_PORT + 2(i-1), its controller on "
+                   "MARSAD_KAFKA_CONTROLLER_PORT + 2(i-1). Kept across restarts (default: what the data dir "
+                   "holds, else 1); another count needs `marsad kafka reset --yes`. New topics then get "
+                   "replication factor 3 and min.insync.replicas 2 (MARSAD_REPLICATION_FACTOR, "
+                   "MARSAD_MIN_INSYNC_REPLICAS).")
 @pass_ctx
-def kafka_start(obj: Ctx, secure: bool) -> None:
-    """Start the local broker (harmless if it runs already); wait until it answers."""
-    ensure_broker(obj.settings, secure=secure) if obj.settings.uses_local_broker else _local(obj)
+def kafka_start(obj: Ctx, secure: bool, brokers: int | None) -> None:
+    """Start the local broker(s) (harmless if they run already); wait until they answer."""
+    if obj.settings.uses_local_broker:
+        ensure_broker(obj.settings, secure=secure, brokers=brokers)
+    else:
+        _local(obj)
 
 
 @kafka.command("status")
 @pass_ctx
 def kafka_status(obj: Ctx) -> None:
-    """Say whether the local broker runs and answers. Exit 1 when it does not run."""
-    st = _local(obj).status()
+    """Say whether the local broker(s) run and answer. Exit 1 when none runs."""
+    from deploy.kafka.cluster import LocalCluster
+    local = _local(obj)
+    st = local.status()
+    if isinstance(local, LocalCluster):
+        for i, node in enumerate(st.nodes, 1):
+            state = (f"running  pid {node.pid}  {'answering' if node.answering else 'NOT answering'}"
+                     if node.running else "stopped")
+            click.echo(f"broker {i}  {state}  {node.bootstrap}  data {node.data_dir}")
+        running = sum(n.running for n in st.nodes)
+        click.echo(f"{running} of {len(st.nodes)} brokers running; bootstrap {st.bootstrap}")
+        if running:
+            from deploy.kafka.cluster import under_replicated
+            lagging = under_replicated(st.connection)
+            click.echo("every partition fully replicated" if not lagging
+                       else f"{len(lagging)} partition(s) under-replicated")
+        if not running:
+            sys.exit(1)
+        return
     if st.running:
         click.echo(f"running  pid {st.pid}  {'answering' if st.answering else 'NOT answering'}  "
                    f"bootstrap {st.bootstrap}  {st.connection.security.protocol}\n"
@@ -178,17 +230,44 @@ def kafka_status(obj: Ctx) -> None:
 
 
 @kafka.command("stop")
+@click.option("--broker", "number", type=int, default=None, help="Only this broker of a local cluster (from 1).")
 @pass_ctx
-def kafka_stop(obj: Ctx) -> None:
-    """Stop the local broker gracefully (no java process is left)."""
-    _local(obj).stop()
+def kafka_stop(obj: Ctx, number: int | None) -> None:
+    """Stop the local broker(s) gracefully (no java process is left)."""
+    target = _one_broker(_local(obj), number)
+    if number is None:
+        target.stop()
+    elif target.stop(quiet=True):
+        click.echo(f"broker {number} stopped (`marsad kafka start` starts it again)")
+    else:
+        click.echo(f"broker {number} is not running")
+
+
+@kafka.command("restart")
+@click.option("--broker", "number", type=int, default=None, help="Only this broker of a local cluster (from 1).")
+@pass_ctx
+def kafka_restart(obj: Ctx, number: int | None) -> None:
+    """Restart the local Kafka: a cluster one broker at a time (a rolling restart), the next only once
+    every partition is fully replicated again, so producers with acks=all never stop."""
+    from deploy.kafka.cluster import LocalCluster
+    from deploy.kafka.local import BrokerError
+    local = _local(obj)
+    try:
+        if isinstance(local, LocalCluster):
+            local.restart(numbers=[number] if number else None)
+        else:
+            _one_broker(local, number)
+            local.stop()
+            local.start()
+    except BrokerError as e:
+        _fail(str(e))
 
 
 @kafka.command("reset")
 @click.option("--yes", is_flag=True, help="Confirm: really delete every topic and message.")
 @pass_ctx
 def kafka_reset(obj: Ctx, yes: bool) -> None:
-    """Stop the local broker and delete its data (topics, messages, offsets)."""
+    """Stop the local broker(s) and delete their data (topics, messages, offsets)."""
     broker = _local(obj)
     if not yes:
         _fail(f"this deletes all data in {broker.home}; run again with --yes to confirm")
@@ -209,7 +288,7 @@ def topics_create(obj: Ctx) -> None:
     from deploy.topics import create_topics
     s = obj.settings
     bootstrap = ensure_broker(s)
-    created = create_topics(bootstrap, s.topic_prefix, s.partitions, s.replication_factor)
+    created = create_topics(bootstrap, s.topic_prefix, s.partitions, s.replication_factor, s.min_insync_replicas)
     click.echo(f"created {len(created)} topic(s)" + (": " + ", ".join(created) if created else
                                                      " (all existed already)"))
 
@@ -329,11 +408,14 @@ def worker_cmd(ctx: click.Context, web_port: int | None) -> None:
     require_port(s.worker_web_host, web_port or s.worker_web_port, "MARSAD_WORKER_WEB_PORT (or --web-port)")
     bootstrap = ensure_broker(s, quiet=True)
     from deploy.topics import create_topics
-    create_topics(bootstrap, s.topic_prefix, s.partitions, s.replication_factor)
+    create_topics(bootstrap, s.topic_prefix, s.partitions, s.replication_factor, s.min_insync_replicas)
     if obj.config:
         os.environ["MARSAD_CONFIG"] = obj.config
     if s.uses_local_broker:
         os.environ.update(bootstrap.environment())
+    if not s.replication_factor:  # Faust's own topics (its assignor's) get the factor the catalogue got
+        from deploy.topics import replication
+        os.environ["MARSAD_REPLICATION_FACTOR"] = str(replication(bootstrap)[0])
     if web_port:
         os.environ["MARSAD_WORKER_WEB_PORT"] = str(web_port)
     from streams.app import app

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import orjson
@@ -42,10 +44,52 @@ class KeepOutKafkaClients(logging.Filter):
         return record.name.split(".")[0] not in KAFKA_CLIENTS or record.levelno >= self.floor
 
 
+class HoldRepeats(logging.Filter):
+    """Lets through the first of a run of like warnings or errors from the Kafka clients, then one per
+    ``every`` seconds, saying how many like it were held back.
+
+    While a broker is away, aiokafka logs each refused reconnection and each
+    fetch it could not send (about ten a second per connection) and
+    kafka-python each failed metadata refresh: a broker's fail-over would bury
+    a service's log under thousands of such lines. Records are alike when
+    they come from the same logger with the same message template.
+    """
+
+    def __init__(self, every: float = 30.0, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self.every = every
+        self.clock = clock
+        self._seen: dict[tuple[str, str], tuple[float, int]] = {}  # (logger, template) -> (last shown, held)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING or record.name.split(".")[0] not in KAFKA_CLIENTS:
+            return True
+        key, now = (record.name, str(record.msg)), self.clock()
+        shown, held = self._seen.get(key, (None, 0))
+        if shown is not None and now - shown < self.every:
+            self._seen[key] = (shown, held + 1)
+            return False
+        self._seen[key] = (now, 0)
+        if held and isinstance(record.msg, str):
+            record.msg += f" ({held} more like it in the last {now - shown:.0f}s not shown)"
+        return True
+
+
+def hold_kafka_repeats(every: float = 30.0) -> HoldRepeats:
+    """Put one `HoldRepeats` on every Kafka client logger that exists now (for processes whose log handlers
+    are not ours, as Faust's workers; the loggers exist once the clients are imported)."""
+    held = HoldRepeats(every)
+    for name in list(logging.root.manager.loggerDict):
+        if name.split(".")[0] in KAFKA_CLIENTS:
+            logging.getLogger(name).addFilter(held)
+    return held
+
+
 def setup_logging(level: str = "info", fmt: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
     if level != "debug":
         handler.addFilter(KeepOutKafkaClients(terminal=sys.stderr.isatty()))
+        handler.addFilter(HoldRepeats())
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:

@@ -124,8 +124,13 @@ OPTIONS: dict[str, Option] = {
     "topic_prefix": Option("MARSAD_TOPIC_PREFIX", "marsad", str, "Prefix of every topic name."),
     "partitions": Option("MARSAD_PARTITIONS", 4, int, "Partitions of the article and alert topics.",
                          _positive),
-    "replication_factor": Option("MARSAD_REPLICATION_FACTOR", 1, int,
-                                 "Replication factor of created topics (3 on a real cluster).", _positive),
+    "replication_factor": Option("MARSAD_REPLICATION_FACTOR", 0, int,
+                                 "Replication factor of created topics; 0: the cluster's broker count, at most 3 "
+                                 "(set 3 on a real cluster).", lambda v: None if v >= 0 else "must be >= 0"),
+    "min_insync_replicas": Option("MARSAD_MIN_INSYNC_REPLICAS", 0, int,
+                                  "min.insync.replicas of created topics: replicas that must have a write before "
+                                  "acks=all producers are told it is written; 0: the replication factor less "
+                                  "one, at least 1 (2 with 3 replicas).", lambda v: None if v >= 0 else "must be >= 0"),
     "worker_store": Option("MARSAD_WORKER_STORE", "memory://", str,
                            "Faust table store of stream workers: memory:// or rocksdb:// (needs rocksdict; "
                            "tables are rebuilt from their changelog topics on start either way)."),
@@ -317,6 +322,7 @@ class Settings:
     topic_prefix: str
     partitions: int
     replication_factor: int
+    min_insync_replicas: int
     worker_store: str
     worker_web_host: str
     worker_web_port: int

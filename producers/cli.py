@@ -108,7 +108,7 @@ def fetch_cmd(ctx: click.Context, once: bool) -> None:
 
     settings = _settings(ctx)
     bootstrap = ensure_broker(settings, quiet=True)
-    create_topics(bootstrap, settings.topic_prefix, settings.partitions, settings.replication_factor)
+    create_topics(bootstrap, settings.topic_prefix, settings.partitions, settings.replication_factor, settings.min_insync_replicas)
     config = fetcher_config(settings, bootstrap=bootstrap)
     health = Health("fetcher")
     try:
@@ -137,7 +137,7 @@ def _run_polling(ctx: click.Context, *, once: bool, now: bool, feeds_file: Path 
     _registry(settings, feeds_file)  # a missing file is refused before anything starts
     bootstrap = ensure_broker(settings, quiet=True)
     path, base_url = _registry(settings, feeds_file, announce=True)
-    create_topics(bootstrap, settings.topic_prefix, settings.partitions, settings.replication_factor)
+    create_topics(bootstrap, settings.topic_prefix, settings.partitions, settings.replication_factor, settings.min_insync_replicas)
     config = producer_config(settings, bootstrap=bootstrap, feeds_file=path, feeds_base_url=base_url)
     config = dataclasses.replace(config, fetch_inline=fetch_inline, poll_now=now)
     health = Health("producer" if fetch_inline else "poller")

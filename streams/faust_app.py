@@ -14,7 +14,7 @@ import faust
 
 from deploy.hosts import is_loopback
 from deploy.kafka.connection import KafkaConnection
-from deploy.logs import logging_config
+from deploy.logs import hold_kafka_repeats, logging_config
 from deploy.settings import Settings
 from streams.rebalance import RebalanceSafeApp, SafeTableManager
 
@@ -77,6 +77,8 @@ def faust_app(app_id: str, settings: Settings, *, datadir: Path, web_port: int,
     """
     private_web = is_loopback(settings.worker_web_host)
     kafka = settings.kafka
+    if settings.log_level != "debug":
+        hold_kafka_repeats()  # aiokafka's reconnection errors while a broker is away, once per 30 s
     return RebalanceSafeApp(
         app_id,
         broker=broker_urls(kafka.servers),
@@ -89,9 +91,9 @@ def faust_app(app_id: str, settings: Settings, *, datadir: Path, web_port: int,
         web_router_enabled=private_web,
         web_tables_enabled=private_web,
         topic_partitions=settings.partitions,
-        topic_replication_factor=settings.replication_factor,
+        topic_replication_factor=settings.replication_factor or 1,  # `marsad worker` resolves 0 (auto)
         topic_allow_declare=True,
-        producer_acks=-1,
+        producer_acks=-1,  # and idempotence: streams/rebalance.py's IdempotentProducer
         producer_compression_type="lz4",
         producer_linger=0.01,  # batch sends: every message as its own acks=all request is slow
         producer_max_batch_size=max_batch_bytes,

@@ -25,12 +25,15 @@ record is skipped for good.
    it is when the fetch starts, so the records of other partitions stay in
    aiokafka until asked for.
 
+Besides, its transport's producer (`IdempotentProducer`) always sends with
+acks=all and idempotence, which Faust keeps for transactions otherwise.
+
 `faust_app` builds `RebalanceSafeApp`; both stream apps (worker, alerter) use it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import faust
@@ -89,8 +92,18 @@ class SnapshotConsumer(faust_aiokafka.Consumer):
         return await super()._getmany(asked, timeout)
 
 
+class IdempotentProducer(faust_aiokafka.Producer):
+    """Faust's aiokafka producer with acks=all and idempotence always on (Faust turns them on only inside
+    transactions): a send retried after a broker fails over is written once, in order, on every replica
+    that ``min.insync.replicas`` asks for."""
+
+    def _settings_extra(self) -> Mapping[str, Any]:
+        return {**super()._settings_extra(), "acks": "all", "enable_idempotence": True}
+
+
 class SnapshotTransport(faust_aiokafka.Transport):
     Consumer = SnapshotConsumer
+    Producer = IdempotentProducer
 
 
 class RebalanceSafeApp(faust.App):

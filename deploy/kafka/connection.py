@@ -158,11 +158,12 @@ def security_from_settings(settings: Any) -> KafkaSecurity:
 
 def connection_for(settings: Any) -> KafkaConnection:
     """The cluster of ``settings``: the configured one with its security settings, or the local broker
-    with the security it was started with (plaintext, or SASL_SSL after ``marsad kafka start --secure``)."""
+    with the security it was started with (plaintext, or SASL_SSL after ``marsad kafka start --secure``),
+    or every node of the local cluster (``marsad kafka start --brokers 3``)."""
     if settings.kafka_bootstrap_servers:
         return KafkaConnection(settings.kafka_bootstrap_servers, security_from_settings(settings))
-    from deploy.kafka.local import local_security  # the local broker's own files say how to reach it
-    return KafkaConnection(settings.bootstrap_servers, local_security(Path(settings.data_dir) / "kafka"))
+    from deploy.kafka.local import local_connection  # the local broker's own files say how to reach it
+    return local_connection(settings)
 
 
 def kafka_python_options(kafka: Kafka) -> dict[str, Any]:

@@ -1,5 +1,8 @@
 """Run a single-node KRaft Apache Kafka on 127.0.0.1, its data in the data dir.
 
+(A local cluster of several such nodes is `deploy.kafka.cluster.LocalCluster`; each of its nodes is a
+`LocalKafka` with a home of its own. `local_kafka` gives whichever the data dir holds.)
+
 Layout under ``{data_dir}/kafka/``::
 
     server.properties   written from server.properties.template at each start
@@ -21,6 +24,7 @@ and only then SIGKILLs, so no java process is left behind.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import shutil
@@ -28,12 +32,18 @@ import signal
 import socket
 import subprocess
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from deploy.kafka import jars
 from deploy.kafka import secure as listener
 from deploy.kafka.connection import PLAINTEXT, Kafka, KafkaConnection, KafkaSecurity, kafka_python_options
+
+if TYPE_CHECKING:
+    from deploy.kafka.cluster import LocalCluster
+    from deploy.settings import Settings
 
 HERE = Path(__file__).resolve().parent
 MAIN_CLASS = "kafka.Kafka"
@@ -56,14 +66,25 @@ class BrokerStatus:
     def bootstrap(self) -> str:
         return self.connection.servers
 
+    @property
+    def label(self) -> str:
+        return f"local broker, pid {self.pid}"
+
 
 class LocalKafka:
     def __init__(self, data_dir: str | Path, *, port: int, controller_port: int,
                  cache_dir: str | Path, kafka_home: str = "", heap: str = "512m",
-                 start_timeout: float = 90.0) -> None:
-        self.home = Path(data_dir) / "kafka"
+                 start_timeout: float = 90.0, home: Path | None = None, node_id: int = 1,
+                 voters: tuple[tuple[int, int], ...] = (), cluster_id: str = "") -> None:
+        """One node; alone by default (``home`` = ``{data_dir}/kafka``), or one of a cluster's: its ``home``,
+        ``node_id``, the ``voters`` of the controller quorum as (node id, controller port) pairs, and the
+        ``cluster_id`` every node is formatted with (see deploy/kafka/cluster.py)."""
+        self.home = home or Path(data_dir) / "kafka"
         self.port = port
         self.controller_port = controller_port
+        self.node_id = node_id
+        self.voters = voters
+        self.cluster_id = cluster_id
         self.cache_dir = Path(cache_dir)
         self.kafka_home = kafka_home
         self.heap = heap
@@ -143,6 +164,22 @@ class LocalKafka:
             self._wait_ready(None)
             say(f"kafka already running (pid {pid}) at {self.bootstrap}")
             return self.status()
+        say(f"starting kafka at {self.bootstrap} (log: {self.log_file})")
+        proc = self.launch(quiet=quiet, secure=secure)
+        try:
+            self._wait_ready(proc)
+        except BaseException:
+            self._kill(proc.pid)
+            raise
+        say(f"kafka ready at {self.bootstrap} (pid {proc.pid}, log: {self.log_file})")
+        if self.secured:
+            say("  SASL_SSL with SCRAM; connect with:\n" + "\n".join(
+                f"    export {k}={v}" for k, v in self.connection.environment().items() if v))
+        return self.status()
+
+    def launch(self, *, quiet: bool = False, secure: bool = False) -> subprocess.Popen:
+        """Start the JVM (formatting the data dir first if it is new) and return at once, not waiting for it
+        to answer: a cluster's nodes are launched together, as none answers before a quorum of them runs."""
         java = jars.require("java")
         lib = jars.jars_dir(self.cache_dir, self.kafka_home)
         if not jars.have_jars(lib):
@@ -161,25 +198,28 @@ class LocalKafka:
         classpath = f"{lib}/*"
         if not (self.log_dir / "meta.properties").exists():
             self._format(java, classpath)
-        cmd = [java, f"-Xmx{self.heap}", "-Xms256m", "-XX:+UseG1GC", "-Djava.awt.headless=true",
-               f"-Dlog4j2.configurationFile={HERE / 'log4j2.yaml'}",
+        cmd = [java, f"-Xmx{self.heap}", f"-Xms{min(256, _megabytes(self.heap))}m", "-XX:+UseG1GC",
+               "-Djava.awt.headless=true", f"-Dlog4j2.configurationFile={HERE / 'log4j2.yaml'}",
                f"-Dmarsad.kafka.logfile={self.log_file}",
                "-cp", classpath, MAIN_CLASS, str(self.properties)]
-        say(f"starting kafka at {self.bootstrap} (log: {self.log_file})")
         with open(self.home / "broker.out", "ab") as out:
             proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                     start_new_session=True, cwd=self.home)
         self.pid_file.write_text(str(proc.pid))
-        try:
-            self._wait_ready(proc)
-        except BaseException:
-            self._kill(proc.pid)
-            raise
-        say(f"kafka ready at {self.bootstrap} (pid {proc.pid}, log: {self.log_file})")
-        if self.secured:
-            say("  SASL_SSL with SCRAM; connect with:\n" + "\n".join(
-                f"    export {k}={v}" for k, v in self.connection.environment().items() if v))
-        return self.status()
+        return proc
+
+    def wait_ready(self, proc: subprocess.Popen | None) -> None:
+        """Return once the node answers a metadata request; a node that exits or stays silent is an error."""
+        self._wait_ready(proc)
+
+    def kill(self) -> int | None:
+        """SIGKILL the node (a crash, for fail-over drills); return the pid killed, None when none ran."""
+        pid = self.pid()
+        if pid is not None:
+            _signal(pid, signal.SIGKILL)
+            _wait_gone(pid, 10)
+            self.pid_file.unlink(missing_ok=True)
+        return pid
 
     def stop(self, *, quiet: bool = False, timeout: float = 30.0) -> bool:
         """Stop the broker gracefully; return True if one was running."""
@@ -206,18 +246,23 @@ class LocalKafka:
         listeners = (listener.listener_properties(self.home, self.port, self.controller_port) if self.secured
                      else listener.plaintext_properties(self.port, self.controller_port))
         self.properties.touch(mode=0o600)  # a secured broker's holds its keystore password
-        self.properties.write_text(template.format(listeners=listeners, controller_port=self.controller_port,
-                                                   log_dirs=self.log_dir))
+        if self.voters:
+            quorum = "controller.quorum.voters=" + ",".join(f"{n}@127.0.0.1:{c}" for n, c in self.voters)
+        else:
+            quorum = f"controller.quorum.bootstrap.servers=127.0.0.1:{self.controller_port}"
+        replicas = min(3, max(1, len(self.voters)))  # the internal topics' (offsets, transactions)
+        self.properties.write_text(template.format(
+            listeners=listeners, node_id=self.node_id, quorum=quorum, log_dirs=self.log_dir, replicas=replicas,
+            min_isr=max(1, replicas - 1)))
 
     def _format(self, java: str, classpath: str) -> None:
         tool = [java, "-Xmx256m", f"-Dlog4j2.configurationFile={HERE / 'log4j2.yaml'}",
                 f"-Dmarsad.kafka.logfile={self.home / 'format.log'}", "-cp", classpath,
                 "kafka.tools.StorageTool"]
-        cluster_id = subprocess.run([*tool, "random-uuid"], capture_output=True, text=True, check=False)
-        if cluster_id.returncode != 0:
-            raise BrokerError(f"kafka storage tool failed: {cluster_id.stderr.strip()[-500:]}")
         scram = listener.scram_arguments(self.home) if self.secured else []
-        done = subprocess.run([*tool, "format", "--standalone", "-t", cluster_id.stdout.strip(),
+        # a cluster's nodes share its id and name their voters in server.properties (a static quorum)
+        quorum = [] if self.voters else ["--standalone"]
+        done = subprocess.run([*tool, "format", *quorum, "-t", self.cluster_id or new_cluster_id(),
                                "-c", str(self.properties), *scram], capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise BrokerError(f"formatting {self.log_dir} failed: {(done.stdout + done.stderr)[-800:]}")
@@ -246,6 +291,57 @@ class LocalKafka:
             if f.exists():
                 text += "\n".join(f.read_text(errors="replace").splitlines()[-lines:]) + "\n"
         return text
+
+
+def new_cluster_id() -> str:
+    """A KRaft cluster id: 16 random bytes in URL-safe base64 without padding, as `kafka-storage random-uuid`
+    makes (which also never starts one with a dash)."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+        if not cluster_id.startswith("-"):
+            return cluster_id
+
+
+def _megabytes(heap: str) -> int:
+    """``512m``, ``1g`` or bytes, in MiB (256 when it cannot be read)."""
+    text = heap.strip().lower()
+    try:
+        if text.endswith("g"):
+            return int(text[:-1]) * 1024
+        if text.endswith("m"):
+            return int(text[:-1])
+        if text.endswith("k"):
+            return max(1, int(text[:-1]) // 1024)
+        return max(1, int(text) // (1024 * 1024))
+    except ValueError:
+        return 256
+
+
+def local_kafka(settings: Settings, brokers: int | None = None) -> LocalKafka | LocalCluster:
+    """The local Kafka of ``settings``' data dir: a `LocalKafka`, or a `deploy.kafka.cluster.LocalCluster`
+    when the data dir holds a cluster's layout or ``brokers`` asks for more than one node (the data dir
+    keeps that choice; a different count is refused until `marsad kafka reset`)."""
+    from deploy.kafka.cluster import LocalCluster, cluster_size, is_cluster
+    home = Path(settings.data_dir) / "kafka"
+    size = cluster_size(home)
+    if brokers and is_cluster(home) and brokers != size:
+        raise BrokerError(f"the local cluster in {home} has {size} brokers: run `marsad kafka reset --yes` "
+                          f"first to make {'a single broker' if brokers == 1 else f'one of {brokers}'}")
+    count = brokers or size
+    if count > 1:
+        return LocalCluster.from_settings(settings, count)
+    return LocalKafka.from_settings(settings)
+
+
+def local_connection(settings: Settings) -> KafkaConnection:
+    """How clients reach the local Kafka of ``settings``: every node of a local cluster, else the one broker
+    with the security it was started with."""
+    from deploy.kafka.cluster import cluster_size
+    home = Path(settings.data_dir) / "kafka"
+    brokers = cluster_size(home)
+    if brokers > 1:
+        return KafkaConnection(",".join(f"127.0.0.1:{settings.kafka_port + 2 * i}" for i in range(brokers)))
+    return KafkaConnection(settings.bootstrap_servers, local_security(home))
 
 
 def local_security(home: Path) -> KafkaSecurity:
@@ -279,11 +375,14 @@ def broker_answers(bootstrap: Kafka, timeout: float = 2.0) -> bool:
 
 
 def _is_our_broker(pid: int, properties: Path) -> bool:
+    """Is ``pid`` a broker run on ``properties`` (named as given, or through its real path: a data dir
+    reached through a symbolic link is the same broker)?"""
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
         return False
-    return MAIN_CLASS.encode() in cmdline and str(properties).encode() in cmdline
+    names = {str(properties).encode(), str(properties.resolve()).encode()}
+    return MAIN_CLASS.encode() in cmdline and bool(names & set(cmdline))
 
 
 def port_free(port: int) -> bool:

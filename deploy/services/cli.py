@@ -14,6 +14,7 @@ Examples:
   marsad up --demo --keep       the same, left running (the dashboard's address is printed)
   marsad up                     broker, topics, then every service, detached; returns when all are ready
   marsad up --workers 2         two stream workers sharing the partitions
+  marsad up --fetchers 2        two fetchers sharing the announced pages
   marsad up --foreground        stay in the terminal (containers, systemd); Ctrl-C stops everything
   marsad ps                     state, pid, uptime, restarts, readiness, lag, last event of each service
   marsad down                   stop them in reverse order, then the broker `up` started
@@ -38,6 +39,8 @@ def _run(action: Any) -> Any:
 @click.command("up", epilog=UP_EPILOG)
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Stream workers to run (each its own process, web port and table store dir).")
+@click.option("--fetchers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Fetchers to run (each its own process and metrics port), sharing the discovered partitions.")
 @click.option("--foreground", is_flag=True, help="Run the supervisor in this terminal instead of detached.")
 @click.option("--skip", multiple=True, metavar="SERVICE",
               help="A service not to run here (poller, fetcher, worker, alerter, deliver, views, api); repeatable.")
@@ -45,7 +48,8 @@ def _run(action: Any) -> Any:
               help="The main job: everything on the bundled samples and seeds, a summary, then stop (see below).")
 @click.option("--keep", is_flag=True, help="With --demo: keep it all running afterwards (dashboard included).")
 @click.pass_obj
-def up_cmd(obj: Any, workers: int, foreground: bool, skip: tuple[str, ...], demo: bool, keep: bool) -> None:
+def up_cmd(obj: Any, workers: int, fetchers: int, foreground: bool, skip: tuple[str, ...], demo: bool,
+           keep: bool) -> None:
     """Run the whole pipeline as supervised services: poller, fetcher, worker(s), alerts, views, API.
 
     Starts the local broker (unless KAFKA_BOOTSTRAP_SERVERS is set) and the
@@ -64,7 +68,7 @@ def up_cmd(obj: Any, workers: int, foreground: bool, skip: tuple[str, ...], demo
     if workers > (s := _settings(obj)).partitions:
         click.echo(f"note: {workers} workers for {s.partitions} partitions: {workers - s.partitions} will idle "
                    "(MARSAD_PARTITIONS sets the partitions of new topics)", err=True)
-    _run(lambda: up(s, workers=workers, foreground=foreground, echo=click.echo, skip=skip))
+    _run(lambda: up(s, workers=workers, fetchers=fetchers, foreground=foreground, echo=click.echo, skip=skip))
 
 
 @click.command("down")

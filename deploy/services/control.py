@@ -37,7 +37,8 @@ class ServicesError(RuntimeError):
 
 
 # -- up ---------------------------------------------------------------------------------------------------
-def up(settings: Settings, *, workers: int, foreground: bool, echo: Echo, skip: tuple[str, ...] = ()) -> None:
+def up(settings: Settings, *, workers: int, foreground: bool, echo: Echo, skip: tuple[str, ...] = (),
+       fetchers: int = 1) -> None:
     """Start the broker (local, unless a cluster is configured), the topics, then the supervisor."""
     paths = Paths(settings.data_path)
     running = supervisor_pid(paths)
@@ -45,13 +46,14 @@ def up(settings: Settings, *, workers: int, foreground: bool, echo: Echo, skip: 
         echo(f"marsad is already running (supervisor pid {running}); `marsad ps` shows it, `marsad down` stops it")
         return
     try:
-        instances = plan(settings, workers=workers, skip=skip)
+        instances = plan(settings, workers=workers, fetchers=fetchers, skip=skip)
     except ValueError as e:
         raise ServicesError(str(e)) from None
     check_ports(settings, instances)
     bootstrap, stop_broker = _broker(settings, echo)
     from deploy.topics import create_topics
-    created = create_topics(bootstrap, settings.topic_prefix, settings.partitions, settings.replication_factor)
+    created = create_topics(bootstrap, settings.topic_prefix, settings.partitions, settings.replication_factor,
+                            settings.min_insync_replicas)
     echo(f"topics: {len(created)} created" if created else "topics: all exist")
     paths.logs.mkdir(parents=True, exist_ok=True)
     paths.root.mkdir(parents=True, exist_ok=True)
@@ -63,7 +65,7 @@ def up(settings: Settings, *, workers: int, foreground: bool, echo: Echo, skip: 
         asyncio.run(Supervisor(settings, instances, bootstrap=bootstrap.servers, stop_broker=stop_broker).run())
         return
     echo(f"starting {names}; logs in {paths.logs}")
-    proc = _spawn_supervisor(settings, paths, bootstrap, workers, stop_broker, skip)
+    proc = _spawn_supervisor(settings, paths, bootstrap, workers, fetchers, stop_broker, skip)
     _wait_ready(settings, paths, proc, echo)
 
 
@@ -83,26 +85,26 @@ def _broker(settings: Settings, echo: Echo) -> tuple[KafkaConnection, bool]:
         echo(f"kafka: {settings.bootstrap_servers} (KAFKA_BOOTSTRAP_SERVERS, {settings.kafka_security_protocol})")
         return settings.kafka, False
     from deploy.kafka.jars import ToolMissing
-    from deploy.kafka.local import BrokerError, LocalKafka
-    local = LocalKafka.from_settings(settings)
-    was_running = local.pid() is not None
+    from deploy.kafka.local import BrokerError, local_kafka
     try:
+        local = local_kafka(settings)
+        was_running = local.pid() is not None
         status = local.start(quiet=True)
     except (ToolMissing, BrokerError) as e:
         raise ServicesError(str(e)) from None
-    echo(f"kafka: {status.bootstrap} (local broker, pid {status.pid}"
+    echo(f"kafka: {status.bootstrap} ({status.label}"
          + (", already running: `marsad down` leaves it)" if was_running else ")"))
     return status.connection, not was_running
 
 
-def _spawn_supervisor(settings: Settings, paths: Paths, bootstrap: KafkaConnection, workers: int,
+def _spawn_supervisor(settings: Settings, paths: Paths, bootstrap: KafkaConnection, workers: int, fetchers: int,
                       stop_broker: bool, skip: tuple[str, ...]) -> subprocess.Popen:
     env = {**os.environ, "MARSAD_DATA_DIR": str(Path(settings.data_dir).resolve()),
            "MARSAD_LOG_FORMAT": settings.log_format, "MARSAD_LOG_LEVEL": settings.log_level}
     if settings.config_file:
         env["MARSAD_CONFIG"] = str(Path(settings.config_file).resolve())
     cmd = [sys.executable, "-m", "deploy.services.supervisor", "--bootstrap", bootstrap.servers, "--workers", str(workers),
-           *(f"--skip={name}" for name in skip)]
+           "--fetchers", str(fetchers), *(f"--skip={name}" for name in skip)]
     if stop_broker:
         cmd.append("--stop-broker")
     with open(paths.log("supervisor"), "ab") as out:
@@ -130,11 +132,14 @@ def _wait_ready(settings: Settings, paths: Paths, proc: subprocess.Popen, echo: 
 
 
 def all_ready(rows: list[ServiceStatus], partitions: int) -> bool:
-    """Every service runs and is ready, but workers beyond the partitions, which are idle by design."""
-    workers = sum(r.name.startswith("worker-") for r in rows)
-    unready = [r for r in rows if r.ready is False]
-    return (all(r.state == "running" for r in rows) and len(unready) <= max(0, workers - partitions)
-            and all(r.name.startswith("worker-") for r in unready))
+    """Every service runs and is ready, but workers (or fetchers) beyond the partitions, idle by design."""
+    if not all(r.state == "running" for r in rows):
+        return False
+    for kind in ("worker-", "fetcher-"):
+        instances = sum(r.name.startswith(kind) for r in rows)
+        if sum(r.name.startswith(kind) and r.ready is False for r in rows) > max(0, instances - partitions):
+            return False
+    return not [r for r in rows if r.ready is False and not r.name.startswith(("worker-", "fetcher-"))]
 
 
 # -- down -------------------------------------------------------------------------------------------------
@@ -190,8 +195,8 @@ def _show_stopped(paths: Paths, shown: set[str], echo: Echo) -> None:
 
 
 def _stop_local_broker(settings: Settings, echo: Echo) -> None:
-    from deploy.kafka.local import LocalKafka
-    if LocalKafka.from_settings(settings).stop(quiet=True):
+    from deploy.kafka.local import local_kafka
+    if local_kafka(settings).stop(quiet=True):
         echo("local broker stopped")
 
 

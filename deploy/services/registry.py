@@ -44,7 +44,8 @@ class ServiceSpec:
     command: tuple[str, ...]  # the marsad sub-command
     port_setting: str  # the setting holding its health/metrics port ("" for none)
     lag: Lag | None = None
-    scales: bool = False  # `marsad up --workers N` runs N instances
+    scales: str = ""  # the `marsad up` option that runs N instances of it ("workers": `--workers N`)
+    own_data_dir: bool = False  # each instance has a data dir of its own (a worker's table store); always numbered
     needs: str = ""  # a setting that must be set for the service to run (else it is left out)
     help: str = ""
 
@@ -53,10 +54,10 @@ class ServiceSpec:
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("poller", ("poll",), "producer_metrics_port",
                 help="polls the feeds: ArticleDiscovered"),
-    ServiceSpec("fetcher", ("fetch",), "fetcher_metrics_port",
+    ServiceSpec("fetcher", ("fetch",), "fetcher_metrics_port", scales="fetchers",
                 lag=Lag(group="{prefix}-fetcher", topics=("articles.discovered",)),
                 help="fetches and extracts the announced pages: ArticleFetched or a dead letter"),
-    ServiceSpec("worker", ("worker",), "worker_web_port", scales=True,
+    ServiceSpec("worker", ("worker",), "worker_web_port", scales="workers", own_data_dir=True,
                 lag=Lag(group="{app}", topics=("articles.fetched", "streams.dedup-route", "streams.dedup-bands",
                                              "streams.dedup-votes")),
                 help="stream worker (Faust): clean, dedup, classify, extract: ArticleProcessed"),
@@ -102,16 +103,18 @@ def command_exists(path: tuple[str, ...]) -> bool:
     return True
 
 
-def plan(settings: Settings, *, workers: int = 1, skip: tuple[str, ...] = ()) -> list[Instance]:
+def plan(settings: Settings, *, workers: int = 1, fetchers: int = 1, skip: tuple[str, ...] = ()) -> list[Instance]:
     """The instances to run, in start order, each with its own port (and data dir for workers).
 
-    Workers beyond the first take the ports after ``worker_web_port`` that no
+    ``workers`` stream workers (``worker-1`` ...) and ``fetchers`` fetchers (``fetcher``, or ``fetcher-1``
+    ... when more than one). Instances beyond the first take the ports after their service's port that no
     other service of the table uses (skipped ones included: they may run elsewhere on this host).
     """
     unknown = set(skip) - {s.name for s in SERVICES}
     if unknown:
         raise ValueError(f"no service {', '.join(sorted(unknown))}; the services are "
                          f"{', '.join(s.name for s in SERVICES)}")
+    counts = {"workers": workers, "fetchers": fetchers}
     specs = [s for s in SERVICES if s.name not in skip and command_exists(s.command)
              and (not s.needs or getattr(settings, s.needs))]
     taken = {getattr(settings, s.port_setting) for s in SERVICES if s.port_setting}  # run here or not
@@ -119,16 +122,18 @@ def plan(settings: Settings, *, workers: int = 1, skip: tuple[str, ...] = ()) ->
     for spec in specs:
         port = getattr(settings, spec.port_setting) if spec.port_setting else 0
         env_name = OPTIONS[spec.port_setting].env if spec.port_setting else ""
-        if not spec.scales:
+        count = counts[spec.scales] if spec.scales else 1
+        if count == 1 and not spec.own_data_dir:
             out.append(Instance(spec.name, spec, port, {env_name: str(port)} if env_name else {}))
             continue
-        for i in range(1, workers + 1):
+        for i in range(1, count + 1):
             if i > 1:
                 port += 1
                 while port in taken:
                     port += 1
                 taken.add(port)
-            data = Path(settings.data_dir) / "workers" / f"{spec.name}-{i}"
-            out.append(Instance(f"{spec.name}-{i}", spec, port,
-                                {env_name: str(port), "MARSAD_DATA_DIR": str(data)}))
+            env = {env_name: str(port)}
+            if spec.own_data_dir:
+                env["MARSAD_DATA_DIR"] = str(Path(settings.data_dir) / "workers" / f"{spec.name}-{i}")
+            out.append(Instance(f"{spec.name}-{i}", spec, port, env))
     return out

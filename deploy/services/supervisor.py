@@ -1,6 +1,6 @@
 """The supervisor behind `marsad up`: runs the services, restarts the ones that crash, stops them in order.
 
-    python -m deploy.services.supervisor --bootstrap HOST:PORT [--workers N] [--stop-broker]
+    python -m deploy.services.supervisor --bootstrap HOST:PORT [--workers N] [--fetchers N] [--stop-broker]
 
 `marsad up` starts the broker and the topics itself (so their errors reach
 the terminal), then this process, detached, with its output in
@@ -214,7 +214,7 @@ class Supervisor:
         """A scaled service with more instances than partitions: one without a partition is expected."""
         spec = svc.instance.spec
         instances = sum(1 for s in self.services if s.instance.spec is spec)
-        return spec.scales and instances > self.settings.partitions and reason.startswith("no partition")
+        return bool(spec.scales) and instances > self.settings.partitions and reason.startswith("no partition")
 
     async def _stop_for_restart(self, proc: asyncio.subprocess.Process) -> None:
         """SIGTERM (a graceful stop), SIGKILL after ``stop_timeout``; `_keep_running` starts it again."""
@@ -260,9 +260,9 @@ class Supervisor:
         log.info("%s stopped (%s)", svc.instance.name, svc.last_exit)
 
     def _stop_broker(self) -> None:
-        from deploy.kafka.local import LocalKafka
+        from deploy.kafka.local import local_kafka
         log.info("stopping the local broker `marsad up` started")
-        LocalKafka.from_settings(self.settings).stop(quiet=True)
+        local_kafka(self.settings).stop(quiet=True)
 
     def state(self) -> dict[str, Any]:
         """What `marsad ps` and `marsad down` read in the state file: the services, and where the cluster
@@ -307,13 +307,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m deploy.services.supervisor", description=__doc__.split("\n")[0])
     parser.add_argument("--bootstrap", required=True)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--fetchers", type=int, default=1)
     parser.add_argument("--stop-broker", action="store_true", help="stop the local broker when stopping")
     parser.add_argument("--skip", action="append", default=[], help="a service not to run")
     args = parser.parse_args(argv)
     from deploy.logs import setup_logging
     settings = load_settings()
     setup_logging(settings.log_level, settings.log_format)
-    supervisor = Supervisor(settings, plan(settings, workers=args.workers, skip=tuple(args.skip)), bootstrap=args.bootstrap,
+    supervisor = Supervisor(settings, plan(settings, workers=args.workers, fetchers=args.fetchers,
+                                           skip=tuple(args.skip)), bootstrap=args.bootstrap,
                             stop_broker=args.stop_broker)
     asyncio.run(supervisor.run())
 

@@ -72,12 +72,15 @@ def alerter_cmd(ctx: click.Context, web_port: int | None) -> None:
     click.echo(f"alert rules {rules.version} from {rules.source}: {len(rules.story)} story, "
                f"{len(rules.spikes)} spike and {len(rules.incidents)} incident rule(s)", err=True)
     from deploy.topics import create_topics
-    create_topics(bootstrap, s.topic_prefix, s.partitions, s.replication_factor)
+    create_topics(bootstrap, s.topic_prefix, s.partitions, s.replication_factor, s.min_insync_replicas)
     s.data_path.mkdir(parents=True, exist_ok=True)  # faust makes its own folder there, not the parents
     if obj.config:
         os.environ["MARSAD_CONFIG"] = obj.config
     if s.uses_local_broker:
         os.environ.update(bootstrap.environment())
+    if not s.replication_factor:  # Faust's own topics (its assignor's) get the factor the catalogue got
+        from deploy.topics import replication
+        os.environ["MARSAD_REPLICATION_FACTOR"] = str(replication(bootstrap)[0])
     if web_port:
         os.environ["MARSAD_ALERTER_WEB_PORT"] = str(web_port)
     from streams.alerts.app import app

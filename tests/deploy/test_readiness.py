@@ -229,7 +229,10 @@ def _row(name: str, ready: bool | None, state: str = "running"):
     ([("worker-1", False), ("worker-2", False)], 1, False),
     ([("worker-1", True), ("worker-2", False)], 2, False),
     ([("poller", None), ("worker-1", True)], 4, True),  # no port: not asked
-], ids=["all", "fetcher-unready", "idle-worker", "two-unready-workers", "worker-with-partitions", "no-port"])
+    ([("fetcher-1", True), ("fetcher-2", False)], 1, True),  # a fetcher beyond the partition: idle by design
+    ([("fetcher-1", True), ("fetcher-2", False)], 2, False),
+], ids=["all", "fetcher-unready", "idle-worker", "two-unready-workers", "worker-with-partitions", "no-port",
+        "idle-fetcher", "fetcher-with-partitions"])
 def test_up_waits_for_every_service_but_idle_workers(rows: list, partitions: int, expected: bool) -> None:
     from deploy.services.control import all_ready
     assert all_ready([_row(n, r) for n, r in rows], partitions) is expected

@@ -42,6 +42,17 @@ def test_plan_gives_each_worker_its_own_port_and_data_dir_away_from_the_other_se
     assert all(w.env["MARSAD_WORKER_WEB_PORT"] == str(w.port) for w in workers)
 
 
+def test_plan_numbers_fetchers_when_more_than_one_each_with_its_own_port():
+    settings = load_settings(env={"MARSAD_DATA_DIR": "/srv/marsad"})
+    instances = plan(settings, workers=2, fetchers=2, skip=("alerter", "deliver", "api"))
+    assert [i.name for i in instances] == ["poller", "fetcher-1", "fetcher-2", "worker-1", "worker-2", "views"]
+    ports = [i.port for i in instances]
+    assert len(ports) == len(set(ports)), ports
+    fetchers = [i for i in instances if i.spec.name == "fetcher"]
+    assert fetchers[0].port == settings.fetcher_metrics_port
+    assert all(f.env == {"MARSAD_FETCHER_METRICS_PORT": str(f.port)} for f in fetchers)  # no data dir of their own
+
+
 def test_plan_refuses_an_unknown_service_name():
     with pytest.raises(ValueError, match="no service nope; the services are poller, fetcher, worker"):
         plan(load_settings(env={}), skip=("nope",))
