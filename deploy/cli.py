@@ -96,7 +96,8 @@ def ensure_broker(settings: Settings, *, quiet: bool = False, secure: bool = Fal
         require_kafka(settings.kafka, settings.kafka_connect_timeout)
         return settings.kafka
     from deploy.kafka.jars import ToolMissing
-    from deploy.kafka.local import BrokerError, local_kafka
+    from deploy.kafka.local import BrokerError
+    from deploy.kafka.reach import local_kafka
     try:
         return local_kafka(settings, brokers).start(quiet=quiet, secure=secure).connection
     except (ToolMissing, BrokerError) as e:
@@ -138,7 +139,8 @@ def kafka() -> None:
 
 
 def _local(obj: Ctx, brokers: int | None = None):
-    from deploy.kafka.local import BrokerError, local_kafka
+    from deploy.kafka.local import BrokerError
+    from deploy.kafka.reach import local_kafka
     s = obj.settings
     if not s.uses_local_broker:
         click.echo(f"KAFKA_BOOTSTRAP_SERVERS is set ({s.kafka_bootstrap_servers}): "

@@ -393,7 +393,7 @@ class Settings:
     @property
     def kafka(self) -> KafkaConnection:
         """The cluster with its security settings: what every Kafka client of marsad is built from."""
-        from deploy.kafka.connection import connection_for
+        from deploy.kafka.reach import connection_for
         return connection_for(self)
 
     @property

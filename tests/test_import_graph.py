@@ -25,8 +25,6 @@ KNOWN_CIRCLES = {
     # Faust apps that build themselves at import and register their agents (#18: app factories).
     frozenset({"streams.agents", "streams.app", "streams.legacy"}),
     frozenset({"streams.alerts.agents", "streams.alerts.app"}),
-    # The connection settings ask the local broker for its own security, which builds connections.
-    frozenset({"deploy.kafka.connection", "deploy.kafka.local", "deploy.kafka.secure"}),
 }
 
 

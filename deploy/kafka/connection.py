@@ -156,16 +156,6 @@ def security_from_settings(settings: Any) -> KafkaSecurity:
         cert_file=settings.kafka_cert_file, key_file=settings.kafka_key_file)
 
 
-def connection_for(settings: Any) -> KafkaConnection:
-    """The cluster of ``settings``: the configured one with its security settings, or the local broker
-    with the security it was started with (plaintext, or SASL_SSL after ``marsad kafka start --secure``),
-    or every node of the local cluster (``marsad kafka start --brokers 3``)."""
-    if settings.kafka_bootstrap_servers:
-        return KafkaConnection(settings.kafka_bootstrap_servers, security_from_settings(settings))
-    from deploy.kafka.local import local_connection  # the local broker's own files say how to reach it
-    return local_connection(settings)
-
-
 def kafka_python_options(kafka: Kafka) -> dict[str, Any]:
     """``bootstrap_servers`` and the security options of a kafka-python client."""
     conn = connection(kafka)

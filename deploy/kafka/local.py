@@ -1,7 +1,7 @@
 """Run a single-node KRaft Apache Kafka on 127.0.0.1, its data in the data dir.
 
 (A local cluster of several such nodes is `deploy.kafka.cluster.LocalCluster`; each of its nodes is a
-`LocalKafka` with a home of its own. `local_kafka` gives whichever the data dir holds.)
+`LocalKafka` with a home of its own. `deploy.kafka.reach.local_kafka` gives whichever the data dir holds.)
 
 Layout under ``{data_dir}/kafka/``::
 
@@ -35,15 +35,10 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from deploy.kafka import jars
 from deploy.kafka import secure as listener
 from deploy.kafka.connection import PLAINTEXT, Kafka, KafkaConnection, KafkaSecurity, kafka_python_options
-
-if TYPE_CHECKING:
-    from deploy.kafka.cluster import LocalCluster
-    from deploy.settings import Settings
 
 HERE = Path(__file__).resolve().parent
 MAIN_CLASS = "kafka.Kafka"
@@ -315,33 +310,6 @@ def _megabytes(heap: str) -> int:
         return max(1, int(text) // (1024 * 1024))
     except ValueError:
         return 256
-
-
-def local_kafka(settings: Settings, brokers: int | None = None) -> LocalKafka | LocalCluster:
-    """The local Kafka of ``settings``' data dir: a `LocalKafka`, or a `deploy.kafka.cluster.LocalCluster`
-    when the data dir holds a cluster's layout or ``brokers`` asks for more than one node (the data dir
-    keeps that choice; a different count is refused until `marsad kafka reset`)."""
-    from deploy.kafka.cluster import LocalCluster, cluster_size, is_cluster
-    home = Path(settings.data_dir) / "kafka"
-    size = cluster_size(home)
-    if brokers and is_cluster(home) and brokers != size:
-        raise BrokerError(f"the local cluster in {home} has {size} brokers: run `marsad kafka reset --yes` "
-                          f"first to make {'a single broker' if brokers == 1 else f'one of {brokers}'}")
-    count = brokers or size
-    if count > 1:
-        return LocalCluster.from_settings(settings, count)
-    return LocalKafka.from_settings(settings)
-
-
-def local_connection(settings: Settings) -> KafkaConnection:
-    """How clients reach the local Kafka of ``settings``: every node of a local cluster, else the one broker
-    with the security it was started with."""
-    from deploy.kafka.cluster import cluster_size
-    home = Path(settings.data_dir) / "kafka"
-    brokers = cluster_size(home)
-    if brokers > 1:
-        return KafkaConnection(",".join(f"127.0.0.1:{settings.kafka_port + 2 * i}" for i in range(brokers)))
-    return KafkaConnection(settings.bootstrap_servers, local_security(home))
 
 
 def local_security(home: Path) -> KafkaSecurity:

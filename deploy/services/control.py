@@ -85,7 +85,8 @@ def _broker(settings: Settings, echo: Echo) -> tuple[KafkaConnection, bool]:
         echo(f"kafka: {settings.bootstrap_servers} (KAFKA_BOOTSTRAP_SERVERS, {settings.kafka_security_protocol})")
         return settings.kafka, False
     from deploy.kafka.jars import ToolMissing
-    from deploy.kafka.local import BrokerError, local_kafka
+    from deploy.kafka.local import BrokerError
+    from deploy.kafka.reach import local_kafka
     try:
         local = local_kafka(settings)
         was_running = local.pid() is not None
@@ -195,7 +196,7 @@ def _show_stopped(paths: Paths, shown: set[str], echo: Echo) -> None:
 
 
 def _stop_local_broker(settings: Settings, echo: Echo) -> None:
-    from deploy.kafka.local import local_kafka
+    from deploy.kafka.reach import local_kafka
     if local_kafka(settings).stop(quiet=True):
         echo("local broker stopped")
 

@@ -260,7 +260,7 @@ class Supervisor:
         log.info("%s stopped (%s)", svc.instance.name, svc.last_exit)
 
     def _stop_broker(self) -> None:
-        from deploy.kafka.local import local_kafka
+        from deploy.kafka.reach import local_kafka
         log.info("stopping the local broker `marsad up` started")
         local_kafka(self.settings).stop(quiet=True)
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from deploy.kafka.cluster import LocalCluster, cluster_size, is_cluster
-from deploy.kafka.local import BrokerError, LocalKafka, local_connection, local_kafka
+from deploy.kafka.local import BrokerError, LocalKafka
+from deploy.kafka.reach import local_connection, local_kafka
 from deploy.settings import load_settings
 from deploy.topics import replication
 
