@@ -25,11 +25,13 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import ExitStack
 from pathlib import Path
 
+from benchmarks.broker import bench_kafka
 from benchmarks.webhook import SECRET, SECRET_ENV, Receiver
 from deploy.demo import stop_worker
-from deploy.kafka.local import LocalKafka, free_port
+from deploy.kafka.local import free_port
 from deploy.topics import create_topics
 from producers.publish import EventPublisher
 from schemas.events import AlertRaised, ArticleProcessed
@@ -111,12 +113,8 @@ def main() -> None:
                                             [["alerter"], *SERVICES], publish_article)
     tmp = tempfile.TemporaryDirectory()
     data = Path(tmp.name)
-    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-    broker = None
-    if not bootstrap:
-        broker = LocalKafka(data, port=free_port(), controller_port=free_port(),
-                            cache_dir=os.environ.get("MARSAD_CACHE_DIR", Path.home() / ".cache" / "marsad"))
-        bootstrap = broker.start(quiet=True).bootstrap
+    kafka = ExitStack()
+    bootstrap, _ = kafka.enter_context(bench_kafka(data))
     prefix = f"bench-{uuid.uuid4().hex[:8]}"
     create_topics(bootstrap, prefix, args.partitions)
     topics = Topics(prefix)
@@ -163,8 +161,7 @@ def main() -> None:
     finally:
         for p in reversed(procs):
             stop_worker(p)
-        if broker:
-            broker.stop(quiet=True)
+        kafka.close()
         tmp.cleanup()
 
 

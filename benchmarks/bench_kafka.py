@@ -16,12 +16,12 @@ import os
 import tempfile
 import time
 import uuid
-from pathlib import Path
+from contextlib import ExitStack
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from kafka import KafkaConsumer, KafkaProducer
 
-from deploy.kafka.local import LocalKafka, free_port
+from benchmarks.broker import bench_kafka
 from deploy.topics import create_topics
 from schemas.topics import Topics
 
@@ -86,13 +86,9 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=1024)
     args = ap.parse_args()
     payload = (os.urandom(args.size // 4).hex().encode() * 2)[: args.size]  # compressible like text
-    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-    broker = None
     tmp = tempfile.TemporaryDirectory()
-    if not bootstrap:
-        broker = LocalKafka(Path(tmp.name), port=free_port(), controller_port=free_port(),
-                            cache_dir=os.environ.get("MARSAD_CACHE_DIR", Path.home() / ".cache" / "marsad"))
-        bootstrap = broker.start(quiet=True).bootstrap
+    kafka = ExitStack()
+    bootstrap, _ = kafka.enter_context(bench_kafka(tmp.name))
     try:
         prefix = f"bench-{uuid.uuid4().hex[:8]}"
         create_topics(bootstrap, prefix, partitions=4)
@@ -107,8 +103,7 @@ def main() -> None:
         print(f"aiokafka      produce {r3:>9,.0f} msg/s ({r3 * args.size / 1e6:5.1f} MB/s)   "
               f"consume {r4:>9,.0f} msg/s ({r4 * args.size / 1e6:5.1f} MB/s)")
     finally:
-        if broker:
-            broker.stop(quiet=True)
+        kafka.close()
         tmp.cleanup()
 
 

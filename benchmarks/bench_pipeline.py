@@ -38,11 +38,12 @@ from pathlib import Path
 
 import orjson
 
+from benchmarks.broker import bench_kafka
 from benchmarks.corpus import articles
 from benchmarks.webhook import SECRET, SECRET_ENV, Receiver
 from consumers.alerts.signing import idempotency_key
 from deploy.inspect import read_all
-from deploy.kafka.local import LocalKafka, free_port
+from deploy.kafka.local import free_port
 from deploy.services.lag import LagProbe
 from deploy.services.registry import SERVICES
 from producers.publish import EventPublisher
@@ -204,21 +205,11 @@ def main() -> None:
     ap.add_argument("--alerts", action="store_true",
                     help="run the alerter and the delivery too, to a local webhook (see the module doc)")
     args = ap.parse_args()
-    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-    broker = None
-    with tempfile.TemporaryDirectory(prefix="marsad-bench-broker-") as home:
-        if not bootstrap:
-            broker = LocalKafka(home, port=free_port(), controller_port=free_port(),
-                                cache_dir=os.environ.get("MARSAD_CACHE_DIR", Path.home() / ".cache" / "marsad"))
-            bootstrap = broker.start(quiet=True).bootstrap
+    with tempfile.TemporaryDirectory(prefix="marsad-bench-broker-") as home, bench_kafka(home) as (bootstrap, broker):
+        if broker:
             print(f"broker (local, heap 512m): pid {broker.pid()}, peak memory counted separately")
-        try:
-            for workers in (int(w) for w in args.workers.split(",")):
-                run(bootstrap, workers, args.n, args.rate, args.partitions, args.alerts)
-        finally:
-            if broker:
-                broker.stop(quiet=True)
-
+        for workers in (int(w) for w in args.workers.split(",")):
+            run(bootstrap, workers, args.n, args.rate, args.partitions, args.alerts)
 
 if __name__ == "__main__":
     main()

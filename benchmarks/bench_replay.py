@@ -28,9 +28,11 @@ import tempfile
 import threading
 import time
 import uuid
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from benchmarks.broker import bench_kafka
 from benchmarks.corpus import articles
 from consumers.consume import DeadLetters, LogReader
 from consumers.progress import Progress
@@ -38,7 +40,6 @@ from consumers.replay import ReplayReport, replay
 from consumers.rows import ARTICLE_COLUMNS, CHILD_TABLES, article_rows
 from consumers.store import open_store
 from consumers.store.queries import placeholders
-from deploy.kafka.local import LocalKafka, free_port
 from deploy.topics import create_topics
 from producers.publish import EventPublisher
 from schemas.events import ArticleProcessed, Duplicate
@@ -128,13 +129,10 @@ def main() -> None:
     ap.add_argument("--reference-n", type=int, default=20_000, help="events the reference inserts (its rate)")
     args = ap.parse_args()
     tmp = tempfile.TemporaryDirectory(prefix="bench-replay-")
-    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-    broker = pg = None
+    kafka = ExitStack()
+    pg = None
     try:
-        if not bootstrap:
-            broker = LocalKafka(Path(tmp.name) / "kafka", port=free_port(), controller_port=free_port(),
-                                cache_dir=os.environ.get("MARSAD_CACHE_DIR", Path.home() / ".cache" / "marsad"))
-            bootstrap = broker.start(quiet=True).bootstrap
+        bootstrap, _ = kafka.enter_context(bench_kafka(Path(tmp.name) / "kafka"))
         prefix = f"bench-{uuid.uuid4().hex[:8]}"
         create_topics(bootstrap, prefix, partitions=4)
         topics = Topics(prefix)
@@ -172,8 +170,7 @@ def main() -> None:
     finally:
         if pg:
             pg.stop()
-        if broker:
-            broker.stop(quiet=True)
+        kafka.close()
         tmp.cleanup()
 
 

@@ -19,12 +19,13 @@ import os
 import tempfile
 import time
 import uuid
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from benchmarks.broker import bench_kafka
 from benchmarks.corpus import articles
 from consumers.reprocess import reprocess
-from deploy.kafka.local import LocalKafka, free_port
 from deploy.topics import create_topics
 from producers.publish import EventPublisher
 from schemas.events import ArticleFetched
@@ -54,13 +55,9 @@ def main() -> None:
     args = ap.parse_args()
     counts = [int(w) for w in args.workers.split(",")]
     tmp = tempfile.TemporaryDirectory(prefix="bench-reprocess-")
-    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-    broker = None
+    kafka = ExitStack()
     try:
-        if not bootstrap:
-            broker = LocalKafka(Path(tmp.name) / "kafka", port=free_port(), controller_port=free_port(),
-                                cache_dir=os.environ.get("MARSAD_CACHE_DIR", Path.home() / ".cache" / "marsad"))
-            bootstrap = broker.start(quiet=True).bootstrap
+        bootstrap, _ = kafka.enter_context(bench_kafka(Path(tmp.name) / "kafka"))
         res = Resources.load()
         docs = articles(args.n)
         for workers in counts:
@@ -82,8 +79,7 @@ def main() -> None:
                   f"classify on one core {reference:,.0f}/s; ratio to classify x {workers}: "
                   f"{rate / (reference * workers):.2f} (target >= 0.67)", flush=True)
     finally:
-        if broker:
-            broker.stop(quiet=True)
+        kafka.close()
         tmp.cleanup()
 
 

@@ -26,14 +26,16 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import ExitStack
 from pathlib import Path
 
 import orjson
 from kafka import KafkaConsumer
 
+from benchmarks.broker import bench_kafka
 from benchmarks.corpus import articles
 from deploy.demo import stop_worker
-from deploy.kafka.local import LocalKafka, free_port
+from deploy.kafka.local import free_port
 from deploy.topics import create_topics
 from producers.publish import EventPublisher
 from schemas.codec import decode
@@ -97,12 +99,8 @@ def main() -> None:
           f"({1000 / reference_cpu:.2f} ms of CPU an article)")
     tmp = tempfile.TemporaryDirectory()
     data = Path(tmp.name)
-    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-    broker = None
-    if not bootstrap:
-        broker = LocalKafka(data, port=free_port(), controller_port=free_port(),
-                            cache_dir=os.environ.get("MARSAD_CACHE_DIR", Path.home() / ".cache" / "marsad"))
-        bootstrap = broker.start(quiet=True).bootstrap
+    kafka = ExitStack()
+    bootstrap, _ = kafka.enter_context(bench_kafka(data))
     prefix = f"bench-{uuid.uuid4().hex[:8]}"
     create_topics(bootstrap, prefix, args.partitions)
     topics = Topics(prefix)
@@ -167,8 +165,7 @@ def main() -> None:
     finally:
         consumer.close()
         stop_worker(worker)
-        if broker:
-            broker.stop(quiet=True)
+        kafka.close()
         tmp.cleanup()
 
 
