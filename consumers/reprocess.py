@@ -44,8 +44,9 @@ class ReprocessReport:
 
 
 def read_to_end(reader: LogReader) -> Iterator[ConsumerRecord]:
-    """Every message from the beginning to the end offsets as of the start."""
-    reader.assign_from({})
+    """Every message from the beginning to the end offsets as of the start (assigning the reader unless it is)."""
+    if not reader.partitions:
+        reader.assign_from({})
     ends = reader.ends()
     while not reader.reached(ends):
         for msg in reader.collect(200):
