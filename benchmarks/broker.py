@@ -1,0 +1,27 @@
+"""The Kafka a benchmark runs against: KAFKA_BOOTSTRAP_SERVERS when set, else a local broker of its own."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from deploy.kafka.local import LocalKafka, free_port
+
+
+@contextmanager
+def bench_kafka(home: str | Path) -> Iterator[tuple[str, LocalKafka | None]]:
+    """``(bootstrap, broker)``: the configured cluster (broker None), or a broker started on free ports with
+    its data in ``home`` and stopped on leaving (the jars from MARSAD_CACHE_DIR, else ~/.cache/marsad)."""
+    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if bootstrap:
+        yield bootstrap, None
+        return
+    broker = LocalKafka(Path(home), port=free_port(), controller_port=free_port(),
+                        cache_dir=os.environ.get("MARSAD_CACHE_DIR", Path.home() / ".cache" / "marsad"))
+    bootstrap = broker.start(quiet=True).bootstrap
+    try:
+        yield bootstrap, broker
+    finally:
+        broker.stop(quiet=True)
