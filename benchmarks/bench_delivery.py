@@ -32,8 +32,8 @@ from benchmarks.broker import bench_kafka
 from benchmarks.webhook import SECRET, SECRET_ENV, Receiver
 from deploy.demo import stop_worker
 from deploy.kafka.local import free_port
-from deploy.topics import create_topics
-from producers.publish import EventPublisher
+from runtime.kafka.admin import create_topics
+from runtime.kafka.publish import EventPublisher
 from schemas.events import AlertRaised, ArticleProcessed
 from schemas.facts import Place, Quantity, Topic
 from schemas.topics import Topics
@@ -126,7 +126,7 @@ def main() -> None:
            "MARSAD_ALERTER_WEB_PORT": str(free_port()), "MARSAD_DELIVER_METRICS_PORT": str(free_port())}
     logs = data / "services.log"
     log = open(logs, "wb")  # noqa: SIM115
-    procs = [subprocess.Popen([sys.executable, "-c", "from deploy.cli import main; main()", *cmd], env=env, stdout=log,
+    procs = [subprocess.Popen([sys.executable, "-c", "from deploy.cli.main import main; main()", *cmd], env=env, stdout=log,
                               stderr=subprocess.STDOUT, start_new_session=True) for cmd in SERVICES]
     run = uuid.uuid4().hex[:6]
     try:

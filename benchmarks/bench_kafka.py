@@ -22,7 +22,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from kafka import KafkaConsumer, KafkaProducer
 
 from benchmarks.broker import bench_kafka
-from deploy.topics import create_topics
+from runtime.kafka.admin import create_topics
 from schemas.topics import Topics
 
 

@@ -42,11 +42,11 @@ from benchmarks.broker import bench_kafka
 from benchmarks.corpus import articles
 from benchmarks.webhook import SECRET, SECRET_ENV, Receiver
 from consumers.alerts.signing import idempotency_key
-from deploy.inspect import read_all
 from deploy.kafka.local import free_port
-from deploy.services.lag import LagProbe
 from deploy.services.registry import SERVICES
-from producers.publish import EventPublisher
+from runtime.kafka.publish import EventPublisher
+from runtime.kafka.read import read_all
+from runtime.lag import LagProbe
 from schemas.codec import SchemaError
 from schemas.events import ArticleFetched
 from schemas.topics import Topics
@@ -64,7 +64,7 @@ def pct(values: list[float], p: float) -> float:
 
 
 def marsad(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run([sys.executable, "-c", "from deploy.cli import main; main()", *args], env=env,
+    done = subprocess.run([sys.executable, "-c", "from deploy.cli.main import main; main()", *args], env=env,
                           capture_output=True, text=True, check=False, timeout=600)
     if done.returncode:
         raise SystemExit(f"marsad {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")

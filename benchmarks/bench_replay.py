@@ -40,8 +40,8 @@ from consumers.replay import ReplayReport, replay
 from consumers.rows import ARTICLE_COLUMNS, CHILD_TABLES, article_rows
 from consumers.store import open_store
 from consumers.store.queries import placeholders
-from deploy.topics import create_topics
-from producers.publish import EventPublisher
+from runtime.kafka.admin import create_topics
+from runtime.kafka.publish import EventPublisher
 from schemas.events import ArticleProcessed, Duplicate
 from schemas.facts import Evidence, Org, Place, Quantity, Topic
 from schemas.topics import Topics

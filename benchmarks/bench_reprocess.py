@@ -26,8 +26,8 @@ from pathlib import Path
 from benchmarks.broker import bench_kafka
 from benchmarks.corpus import articles
 from consumers.reprocess import reprocess
-from deploy.topics import create_topics
-from producers.publish import EventPublisher
+from runtime.kafka.admin import create_topics
+from runtime.kafka.publish import EventPublisher
 from schemas.events import ArticleFetched
 from schemas.topics import Topics
 from streams.pipeline import Resources, analyse

@@ -36,8 +36,8 @@ from benchmarks.broker import bench_kafka
 from benchmarks.corpus import articles
 from deploy.demo import stop_worker
 from deploy.kafka.local import free_port
-from deploy.topics import create_topics
-from producers.publish import EventPublisher
+from runtime.kafka.admin import create_topics
+from runtime.kafka.publish import EventPublisher
 from schemas.codec import decode
 from schemas.events import ArticleFetched
 from schemas.topics import Topics
@@ -108,7 +108,7 @@ def main() -> None:
            "MARSAD_PARTITIONS": str(args.partitions), "MARSAD_DATA_DIR": str(data),
            "MARSAD_WORKER_WEB_PORT": str(free_port()), "MARSAD_LOG_LEVEL": "warning"}
     log = open(data / "worker.log", "wb")  # noqa: SIM115
-    worker = subprocess.Popen([sys.executable, "-m", "deploy.cli", "worker"], env=env, stdout=log,
+    worker = subprocess.Popen([sys.executable, "-m", "deploy.cli.main", "worker"], env=env, stdout=log,
                               stderr=subprocess.STDOUT, start_new_session=True)
     consumer = KafkaConsumer(topics.processed, bootstrap_servers=bootstrap, group_id="bench",
                              auto_offset_reset="earliest", enable_auto_commit=False)

@@ -27,9 +27,9 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
 from consumers.store import Offsets, Record, Store, ViewReplaced
-from deploy.kafka.connection import Kafka, kafka_python_options
-from deploy.services import metrics
-from producers.publish import EventPublisher
+from runtime import metrics
+from runtime.kafka.connection import Kafka, kafka_python_options
+from runtime.kafka.publish import EventPublisher
 from schemas.codec import SchemaError, decode
 from schemas.events import (
     AlertRaised,

@@ -24,8 +24,8 @@ from kafka import TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
 from consumers.consume import LogReader
-from deploy.kafka.connection import Kafka
-from producers.publish import EventPublisher
+from runtime.kafka.connection import Kafka
+from runtime.kafka.publish import EventPublisher
 from schemas.codec import SchemaError, decode_as
 from schemas.events import ArticleProcessed, Duplicate
 from schemas.topics import Topics

@@ -2,7 +2,7 @@
 
 `run_views` keeps the live views in step with the log until told to stop;
 `run_replay` (optionally reprocessing the fetched history first) rebuilds
-them. The command line (`consumers.cli`) only turns settings into these
+them. The command line (`deploy.cli.views`) only turns settings into these
 arguments and errors into messages.
 """
 
@@ -19,10 +19,10 @@ from consumers.progress import Progress
 from consumers.replay import ReplayReport, replay
 from consumers.reprocess import ReprocessReport, reprocess
 from consumers.store import open_store
-from deploy.kafka.connection import Kafka
-from deploy.services import metrics
-from deploy.services.health import NO_PROGRESS_AFTER, Health, ProgressWatch
-from producers.publish import EventPublisher
+from runtime import metrics
+from runtime.health import NO_PROGRESS_AFTER, Health, ProgressWatch
+from runtime.kafka.connection import Kafka
+from runtime.kafka.publish import EventPublisher
 from schemas.topics import Topics
 
 if TYPE_CHECKING:

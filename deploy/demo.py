@@ -34,11 +34,12 @@ from typing import Any
 
 import click
 
-from deploy.kafka.connection import Kafka, KafkaConnection, connection
-from deploy.settings import Settings
+from runtime.kafka.connection import Kafka, KafkaConnection, connection
+from runtime.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "producers" / "samples"
+SHARED_SEEDS = ROOT.parent / "shared" / "seeds"  # the real articles the project grew from, when beside it
 WAIT_SECONDS = 180
 
 
@@ -61,7 +62,7 @@ def start_worker(settings: Settings, bootstrap: Kafka, work: Path) -> subprocess
            "MARSAD_WORKER_WEB_PORT": str(free_port()), "MARSAD_LOG_LEVEL": "warning"}
     env.pop("MARSAD_CONFIG", None)
     with open(work / "worker.log", "wb") as log:
-        return subprocess.Popen([sys.executable, "-m", "deploy.cli", "worker"], env=env, stdout=log,
+        return subprocess.Popen([sys.executable, "-m", "deploy.cli.main", "worker"], env=env, stdout=log,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
 
 
@@ -79,7 +80,7 @@ def run_demo(settings: Settings, *, keep: bool, seeds: Path, workers: int = 1) -
     """`marsad up --demo`: the whole pipeline as supervised services on the bundled samples."""
     from deploy.services.control import ServicesError, down, up
     from deploy.services.state import Paths, supervisor_pid
-    from deploy.settings import load_settings
+    from runtime.settings import load_settings
 
     t0 = time.monotonic()
     # The demo runs in a data dir of its own (broker, logs, views, feed state), beside the user's.
@@ -215,7 +216,7 @@ def _import(bootstrap: Kafka, prefix: str, paths: list[Path]) -> int:
 
 
 def _counts(bootstrap: Kafka, prefix: str) -> dict[str, int]:
-    from deploy.topics import list_topics
+    from runtime.kafka.admin import list_topics
     return {i.name.removeprefix(prefix + "."): i.messages for i in list_topics(bootstrap, prefix)}
 
 
@@ -250,13 +251,13 @@ def _wait_done(settings: Settings, bootstrap: Kafka, prefix: str, hook: SampleWe
 
 def _alert_keys(bootstrap: Kafka, prefix: str) -> set[str]:
     from consumers.alerts.signing import idempotency_key
-    from deploy.inspect import read_all
+    from runtime.kafka.read import read_all
     from schemas.topics import Topics
     return {idempotency_key(e) for e in read_all(bootstrap, Topics(prefix).alerts)}
 
 
 def _alert_summary(bootstrap: Kafka, prefix: str, hook: SampleWebhook) -> None:
-    from deploy.inspect import read_all
+    from runtime.kafka.read import read_all
     from schemas.events import AlertRaised
     from schemas.topics import Topics
     raised = [e for e in read_all(bootstrap, Topics(prefix).alerts) if isinstance(e, AlertRaised)]
@@ -304,7 +305,7 @@ def _wait_for_stop(settings: Settings) -> None:
 
 
 def _summary(bootstrap: Kafka, prefix: str) -> None:
-    from deploy.inspect import read_all
+    from runtime.kafka.read import read_all
     from schemas.events import ArticleProcessed
     from schemas.topics import Topics
 
@@ -337,7 +338,7 @@ def _summary(bootstrap: Kafka, prefix: str) -> None:
 
 def _incident_summary(bootstrap: Kafka, prefix: str) -> None:
     """The incidents fused across outlets: how many of each type, and the most reported ones."""
-    from deploy.inspect import read_all
+    from runtime.kafka.read import read_all
     from schemas.events import IncidentRecorded
     from schemas.topics import Topics
 

@@ -10,7 +10,7 @@ Rules it keeps:
 - at least once, without waiting on one slow page: each partition's commit
   moves past every record read, and its metadata (the string Kafka stores
   with a committed offset) names the records whose outcome Kafka has not
-  acknowledged yet (``deploy.services.offsets.commit_point``). When a
+  acknowledged yet (``runtime.offsets.commit_point``). When a
   partition is assigned, the fetcher reads that metadata back, starts at the
   oldest offset it names and fetches again only those records, skipping the
   ones below the committed offset that were done. A kill -9 or a SIGTERM
@@ -50,17 +50,17 @@ from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
-from deploy.kafka.connection import Kafka, kafka_python_options
-from deploy.services import metrics
-from deploy.services.health import NO_PROGRESS_AFTER, Health, ProgressWatch
-from deploy.services.offsets import Tracker, commit_point, in_flight_of
 from producers.events import FETCH_STAGE, dead_letter_event, entry_from_discovered, fetched_event
 from producers.events import publish_failure_letter as publish_failure
 from producers.http import Fetcher, FetchOptions
 from producers.isolation import ExtractionPool, IsolationOptions, extraction_pool
 from producers.poller import DiscoveredEntry, FetchedArticle, PollOptions, fetch_article
-from producers.publish import EventPublisher, PublishError
 from producers.shutdown import StopRequest, StopSignals, finish_or_cancel
+from runtime import metrics
+from runtime.health import NO_PROGRESS_AFTER, Health, ProgressWatch
+from runtime.kafka.connection import Kafka, kafka_python_options
+from runtime.kafka.publish import EventPublisher, PublishError
+from runtime.offsets import Tracker, commit_point, in_flight_of
 from schemas.codec import SchemaError, decode_as
 from schemas.events import ArticleDiscovered, DeadLetter, Event
 from schemas.topics import Topics
@@ -73,7 +73,7 @@ LAG_EVERY = 5.0  # seconds between updates of the consumer-lag gauge
 # heartbeats come from the client's own thread, so a busy event loop does not trip it.
 SESSION_TIMEOUT_MS = 10_000
 MAX_PAYLOAD = 64 * 1024  # bytes of an undecodable record kept in its dead letter
-FETCH = "fetch"  # the one target each record is owed to (deploy.services.offsets.Tracker)
+FETCH = "fetch"  # the one target each record is owed to (runtime.offsets.Tracker)
 
 
 @dataclass(frozen=True)

@@ -38,9 +38,9 @@ from dataclasses import dataclass, field
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
-from deploy.kafka.connection import Kafka, kafka_python_options
 from producers.events import FETCH_STAGE
 from producers.revisions import EDITED_MARK, REVISION_MARK, Revisions, work_key
+from runtime.kafka.connection import Kafka, kafka_python_options
 from schemas.codec import SchemaError, decode, decode_as
 from schemas.events import ArticleDiscovered, ArticleFetched, DeadLetter
 from schemas.topics import Topics

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from deploy.kafka.connection import Kafka
 from producers.importer import ImportReport, Rejected, dead_letter, input_files, read_articles
-from producers.publish import EventPublisher
+from runtime.kafka.connection import Kafka
+from runtime.kafka.publish import EventPublisher
 from schemas.topics import Topics
 
 log = logging.getLogger(__name__)

@@ -50,9 +50,6 @@ from pathlib import Path
 
 import msgspec
 
-from deploy.kafka.connection import Kafka
-from deploy.services import metrics
-from deploy.services.health import Health
 from producers.events import discovered_event, entry_from_discovered
 from producers.feeds.registry import Feed, enabled_feeds, load_registry
 from producers.feeds.state import FeedState, StateStore, apply_resets, is_due
@@ -67,9 +64,12 @@ from producers.poller import (
     poll_feed,
 )
 from producers.progress import log_cycle, log_poll
-from producers.publish import EventPublisher, PublishError
 from producers.recovery import Recovered, recover
 from producers.shutdown import StopRequest, StopSignals, finish_or_cancel
+from runtime import metrics
+from runtime.health import Health
+from runtime.kafka.connection import Kafka
+from runtime.kafka.publish import EventPublisher, PublishError
 from schemas.events import ArticleDiscovered, Event
 from schemas.topics import Topics
 

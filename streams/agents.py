@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 import msgspec
 from faust.types import EventT
 
-from deploy.services import metrics
+from runtime import metrics
 from schemas import internal
 from schemas.codec import SchemaError, decode_as, encode
 from schemas.events import ArticleFetched, ArticleProcessed, DeadLetter

@@ -3,7 +3,7 @@
     marsad worker                  # or: faust -A streams.app worker -l info
 
 Broker, table store, web port and topic names come from the settings
-(`deploy.settings`), read here, at the entry point. The agents are in
+(`runtime.settings`), read here, at the entry point. The agents are in
 `streams.agents`, imported at the bottom so they register with this app.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import faust
 
-from deploy.services.faust_web import install as install_health
-from deploy.settings import Settings, load_settings
+from runtime.faust_web import install as install_health
+from runtime.settings import Settings, load_settings
 from schemas.topics import Topics
 from streams.faust_app import faust_app, lz4_level
 

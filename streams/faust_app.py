@@ -12,10 +12,10 @@ from pathlib import Path
 
 import faust
 
-from deploy.hosts import is_loopback
-from deploy.kafka.connection import KafkaConnection
-from deploy.logs import hold_kafka_repeats, logging_config
-from deploy.settings import Settings
+from runtime.hosts import is_loopback
+from runtime.kafka.connection import KafkaConnection
+from runtime.logs import hold_kafka_repeats, logging_config
+from runtime.settings import Settings
 from streams.rebalance import RebalanceSafeApp, SafeTableManager
 
 
@@ -25,7 +25,7 @@ def broker_urls(bootstrap: str) -> str:
 
 def broker_credentials(kafka: KafkaConnection) -> faust.types.auth.CredentialsT | None:
     """Faust's form of the cluster's security settings (the same as every other client's, see
-    deploy/kafka/connection.py): SASL with its TLS context, TLS alone, or None for plaintext."""
+    runtime/kafka/connection.py): SASL with its TLS context, TLS alone, or None for plaintext."""
     sec = kafka.security
     if sec.sasl:
         return faust.SASLCredentials(username=sec.username, password=sec.secret(), ssl_context=sec.ssl_context(),

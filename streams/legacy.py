@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 import msgspec
 from faust.types import EventT
 
-from deploy.services import metrics
+from runtime import metrics
 from schemas import internal
 from streams.agents import (
     DEDUP_TTL_S,

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from deploy.kafka.local import LocalKafka, free_port
-from deploy.topics import create_topics
+from runtime.kafka.admin import create_topics
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

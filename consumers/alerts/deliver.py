@@ -35,9 +35,9 @@ from consumers.alerts.schedule import RetrySchedule
 from consumers.alerts.sender import Sender, SendTotals
 from consumers.alerts.signing import idempotency_key
 from consumers.alerts.targets import Taker, Target
-from deploy.kafka.connection import Kafka, aiokafka_options
-from deploy.services import metrics
-from deploy.services.health import NO_PROGRESS_AFTER, Health, ProgressWatch
+from runtime import metrics
+from runtime.health import NO_PROGRESS_AFTER, Health, ProgressWatch
+from runtime.kafka.connection import Kafka, aiokafka_options
 from schemas.codec import SchemaError, decode, encode
 from schemas.events import AlertRaised, AlertUpdated, DeadLetter
 from schemas.topics import Topics
@@ -271,5 +271,5 @@ def stop_on_signals(stop: asyncio.Event) -> None:
 async def run_deliver(bootstrap: Kafka, topics: Topics, targets: Sequence[Target], ledger: Ledger,
                       config: DeliverConfig, stop: asyncio.Event, health: Health | None = None) -> DeliverTotals:
     """Deliver alert events until ``stop`` is set; return what was done. ``health``, when given, is
-    ready only while the delivery holds partitions and makes progress (`deploy.services.health`)."""
+    ready only while the delivery holds partitions and makes progress (`runtime.health`)."""
     return await Deliverer(bootstrap, topics, targets, ledger, config, health).run(stop)

@@ -25,8 +25,8 @@ from consumers.alerts.deliver import owed_rows
 from consumers.alerts.ledger import Ledger, Owed, When
 from consumers.alerts.signing import idempotency_key
 from consumers.alerts.targets import Taker
-from deploy.inspect import records_between
-from deploy.kafka.connection import Kafka, kafka_python_options
+from runtime.kafka.connection import Kafka, kafka_python_options
+from runtime.kafka.read import records_between
 from schemas.codec import SchemaError, decode
 from schemas.events import AlertRaised, AlertUpdated
 

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from consumers.alerts.ledger import Due, Ledger
 from consumers.alerts.schedule import RetrySchedule
 from consumers.alerts.targets import Delivery, Outcome, Target
-from deploy.services import metrics
+from runtime import metrics
 
 log = logging.getLogger("consumers.alerts")
 

@@ -35,8 +35,8 @@ from consumers.api.openapi import openapi
 from consumers.query.answer import answer
 from consumers.query.params import IDENTIFIER, KnownIds, QueryError, UnknownIdError
 from consumers.store import Store, StoreError
-from deploy.hosts import host_allowed, is_loopback
-from deploy.services.metrics import render
+from runtime.hosts import host_allowed, is_loopback
+from runtime.metrics import render
 
 log = logging.getLogger(__name__)
 

@@ -39,7 +39,7 @@ from consumers.query.params import CONTROL, FILTERS, QueryError, encode_cursor
 from consumers.store import Store, StoreError
 from consumers.store import aggregates as agg
 from consumers.store.sqlstore import SqlStore
-from deploy.kafka.connection import Kafka
+from runtime.kafka.connection import Kafka
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from aiohttp import web
 from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
 
-from deploy.kafka.connection import Kafka, aiokafka_options
+from runtime.kafka.connection import Kafka, aiokafka_options
 from schemas.codec import SchemaError, decode, to_dict
 from schemas.events import AlertRaised, AlertUpdated
 

@@ -39,7 +39,7 @@ from consumers.query.model import (
     TotalsQuery,
 )
 from consumers.rows import search_words, timestamp
-from deploy.suggest import did_you_mean
+from runtime.suggest import did_you_mean
 from schemas.facts import INCIDENT_TYPES
 from schemas.topics import SEVERITIES
 from schemas.wire import SOURCE_KINDS

@@ -14,7 +14,7 @@ its controller on ``kafka_controller_port + 2(i-1)`` (19092/19093,
 19094/19095, 19096/19097 by default). Clients bootstrap from every node, so
 any one that runs is enough to find the others. The internal topics (group
 offsets, transactions) get replication factor 3 and ``min.insync.replicas``
-2 on three nodes; marsad's own topics get theirs from `deploy.topics`.
+2 on three nodes; marsad's own topics get theirs from `runtime.kafka.admin`.
 
 `start` launches the nodes that are not running all together (a node
 answers only once a quorum of controllers runs), then waits until each
@@ -35,10 +35,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from deploy.kafka.connection import Kafka, KafkaConnection, kafka_python_options
 from deploy.kafka.local import BrokerError, BrokerStatus, LocalKafka, new_cluster_id
-
-LAYOUT = "cluster.json"
+from runtime.kafka.connection import Kafka, KafkaConnection, kafka_python_options
+from runtime.kafka.local import LAYOUT
 
 
 @dataclass
@@ -69,16 +68,8 @@ class ClusterStatus:
         return f"local cluster of {len(self.nodes)} brokers, pids {', '.join(map(str, self.pids)) or '-'}"
 
 
-def is_cluster(home: Path) -> bool:
-    """Does the local Kafka of ``home`` (``{data_dir}/kafka``) have the layout of a cluster?"""
-    return (home / LAYOUT).is_file()
 
 
-def cluster_size(home: Path) -> int:
-    """How many nodes the local cluster of ``home`` has (1: a single broker, or nothing yet)."""
-    if not is_cluster(home):
-        return 1
-    return int(json.loads((home / LAYOUT).read_text())["brokers"])
 
 
 class LocalCluster:
@@ -103,7 +94,7 @@ class LocalCluster:
                       for i, (p, c) in enumerate(zip(ports, controller_ports, strict=True))]
 
     @classmethod
-    def from_settings(cls, settings, brokers: int) -> LocalCluster:  # settings: deploy.settings.Settings
+    def from_settings(cls, settings, brokers: int) -> LocalCluster:  # settings: runtime.settings.Settings
         return cls(settings.data_dir, brokers=brokers,
                    ports=[settings.kafka_port + 2 * i for i in range(brokers)],
                    controller_ports=[settings.kafka_controller_port + 2 * i for i in range(brokers)],

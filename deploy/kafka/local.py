@@ -38,7 +38,9 @@ from pathlib import Path
 
 from deploy.kafka import jars
 from deploy.kafka import secure as listener
-from deploy.kafka.connection import PLAINTEXT, Kafka, KafkaConnection, KafkaSecurity, kafka_python_options
+from runtime.kafka.connection import KafkaConnection
+from runtime.kafka.local import is_secured, local_security
+from runtime.preflight import broker_answers
 
 HERE = Path(__file__).resolve().parent
 MAIN_CLASS = "kafka.Kafka"
@@ -86,7 +88,7 @@ class LocalKafka:
         self.start_timeout = start_timeout
 
     @classmethod
-    def from_settings(cls, settings) -> LocalKafka:  # settings: deploy.settings.Settings
+    def from_settings(cls, settings) -> LocalKafka:  # settings: runtime.settings.Settings
         return cls(settings.data_dir, port=settings.kafka_port,
                    controller_port=settings.kafka_controller_port, cache_dir=settings.cache_dir,
                    kafka_home=settings.kafka_home, heap=settings.kafka_heap,
@@ -100,7 +102,7 @@ class LocalKafka:
     @property
     def secured(self) -> bool:
         """Does this broker listen with SASL_SSL (made so by its first secure start)?"""
-        return listener.is_secured(self.home)
+        return is_secured(self.home)
 
     @property
     def connection(self) -> KafkaConnection:
@@ -312,34 +314,8 @@ def _megabytes(heap: str) -> int:
         return 256
 
 
-def local_security(home: Path) -> KafkaSecurity:
-    """How clients log in to the local broker whose files are in ``home`` (plaintext unless secured)."""
-    return listener.client_security(home) if listener.is_secured(home) else PLAINTEXT
 
 
-def broker_answers(bootstrap: Kafka, timeout: float = 2.0) -> bool:
-    """True when a broker at ``bootstrap`` answers a metadata request (over its TLS and SASL when it has them)."""
-    host, _, port = str(bootstrap).split(",")[0].rpartition(":")
-    try:
-        with socket.create_connection((host or "127.0.0.1", int(port)), timeout=timeout):
-            pass
-    except OSError:
-        return False
-    from kafka import KafkaConsumer  # imported late: the CLI starts faster without it
-    from kafka.errors import KafkaError
-    try:
-        consumer = KafkaConsumer(**kafka_python_options(bootstrap), request_timeout_ms=int(timeout * 1000) + 500,
-                                 bootstrap_timeout_ms=int(timeout * 1000),
-                                 connections_max_idle_ms=int(timeout * 1000) + 1000)
-    except KafkaError:
-        return False
-    try:
-        consumer.topics()
-        return True
-    except KafkaError:
-        return False
-    finally:
-        consumer.close()
 
 
 def _is_our_broker(pid: int, properties: Path) -> bool:

@@ -1,11 +1,10 @@
-"""Which Kafka marsad's settings mean: the configured cluster, or the local broker or cluster in the data dir.
+"""The local Kafka of the data dir, to start, stop or inspect, and the cluster a command talks to.
 
-Every client is built from `connection_for(settings)` (what `Settings.kafka`
-gives): the configured servers with the configured security, or, when none
-are configured, the local Kafka as its own files describe it (one broker,
-plaintext or secured, or the nodes of a local cluster). `local_kafka` gives
-the local Kafka to start, stop or inspect. ``settings`` is a
-`deploy.settings.Settings` (not imported: the settings import this module).
+`local_kafka` gives the local broker (or cluster) of the settings' data dir;
+`ensure_broker` gives the cluster a command uses, starting the local one
+when no cluster is configured. How a client reaches either is read from the
+settings and the local broker's files by `runtime.kafka.local.connection_for`
+(what `Settings.kafka` gives), so the services never import this module.
 """
 
 from __future__ import annotations
@@ -13,18 +12,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from deploy.kafka.cluster import LocalCluster, cluster_size, is_cluster
-from deploy.kafka.connection import KafkaConnection, security_from_settings
-from deploy.kafka.local import BrokerError, LocalKafka, local_security
+import click
 
-
-def connection_for(settings: Any) -> KafkaConnection:
-    """The cluster of ``settings``: the configured one with its security settings, or the local broker
-    with the security it was started with (plaintext, or SASL_SSL after ``marsad kafka start --secure``),
-    or every node of the local cluster (``marsad kafka start --brokers 3``)."""
-    if settings.kafka_bootstrap_servers:
-        return KafkaConnection(settings.kafka_bootstrap_servers, security_from_settings(settings))
-    return local_connection(settings)  # the local broker's own files say how to reach it
+from deploy.kafka.cluster import LocalCluster
+from deploy.kafka.jars import ToolMissing
+from deploy.kafka.local import BrokerError, LocalKafka
+from runtime.kafka.connection import KafkaConnection
+from runtime.kafka.local import cluster_size, is_cluster
+from runtime.preflight import require_kafka
+from runtime.settings import Settings
 
 
 def local_kafka(settings: Any, brokers: int | None = None) -> LocalKafka | LocalCluster:
@@ -42,11 +38,22 @@ def local_kafka(settings: Any, brokers: int | None = None) -> LocalKafka | Local
     return LocalKafka.from_settings(settings)
 
 
-def local_connection(settings: Any) -> KafkaConnection:
-    """How clients reach the local Kafka of ``settings``: every node of a local cluster, else the one broker
-    with the security it was started with."""
-    home = Path(settings.data_dir) / "kafka"
-    brokers = cluster_size(home)
-    if brokers > 1:
-        return KafkaConnection(",".join(f"127.0.0.1:{settings.kafka_port + 2 * i}" for i in range(brokers)))
-    return KafkaConnection(settings.bootstrap_servers, local_security(home))
+def ensure_broker(settings: Settings, *, quiet: bool = False, secure: bool = False,
+                  brokers: int | None = None) -> KafkaConnection:
+    """The cluster to use (address and security); starts the local broker when it is the one in use.
+
+    A configured cluster (KAFKA_BOOTSTRAP_SERVERS) must answer within
+    ``kafka_connect_timeout`` seconds, over its TLS and SASL login when the
+    security settings ask for them, else the command stops with one line
+    (exit status 2) instead of the clients' retries and a traceback.
+    ``secure``: a new local broker gets a SASL_SSL listener (`marsad kafka start --secure`);
+    ``brokers``: a new local Kafka is a cluster of that many nodes (`marsad kafka start --brokers 3`).
+    """
+    if not settings.uses_local_broker:
+        require_kafka(settings.kafka, settings.kafka_connect_timeout)
+        return settings.kafka
+    try:
+        return local_kafka(settings, brokers).start(quiet=quiet, secure=secure).connection
+    except (ToolMissing, BrokerError) as e:
+        raise click.ClickException(str(e)) from e
+    raise AssertionError("unreachable")

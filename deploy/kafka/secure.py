@@ -24,9 +24,8 @@ import secrets
 import subprocess
 from pathlib import Path
 
-from deploy.kafka.connection import KafkaSecurity
+from runtime.kafka.local import USER, is_secured, secure_dir
 
-USER = "marsad"
 SCRAM = ("SCRAM-SHA-512", "SCRAM-SHA-256")
 SAN = "SAN=ip:127.0.0.1,dns:localhost"
 
@@ -35,20 +34,10 @@ class SecureSetupError(RuntimeError):
     """keytool failed; the message has its output."""
 
 
-def secure_dir(home: Path) -> Path:
-    return home / "secure"
 
 
-def is_secured(home: Path) -> bool:
-    """Was the local broker of ``home`` made with the SASL_SSL listener?"""
-    return (secure_dir(home) / "password").is_file()
 
 
-def client_security(home: Path) -> KafkaSecurity:
-    """How a client logs in to the secured local broker of ``home``."""
-    d = secure_dir(home)
-    return KafkaSecurity(protocol="SASL_SSL", mechanism="SCRAM-SHA-512", username=USER,
-                         password_file=str(d / "password"), ca_file=str(d / "ca.pem"))
 
 
 def make_secrets(home: Path, keytool: str) -> None:

@@ -19,12 +19,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from deploy.kafka.connection import KafkaConnection
 from deploy.kafka.local import port_free
-from deploy.services.metrics import parse_figures
 from deploy.services.registry import SERVICES, Instance, plan
 from deploy.services.state import Paths, kill_leftovers, read_state, supervisor_pid, wait_gone
-from deploy.settings import OPTIONS, Settings
+from runtime.kafka.connection import KafkaConnection
+from runtime.metrics import parse_figures
+from runtime.settings import OPTIONS, Settings
 from schemas.topics import Topics
 
 UP_WAIT = 180.0  # seconds `marsad up` waits for every service to be ready
@@ -51,7 +51,7 @@ def up(settings: Settings, *, workers: int, foreground: bool, echo: Echo, skip: 
         raise ServicesError(str(e)) from None
     check_ports(settings, instances)
     bootstrap, stop_broker = _broker(settings, echo)
-    from deploy.topics import create_topics
+    from runtime.kafka.admin import create_topics
     created = create_topics(bootstrap, settings.topic_prefix, settings.partitions, settings.replication_factor,
                             settings.min_insync_replicas)
     echo(f"topics: {len(created)} created" if created else "topics: all exist")
@@ -80,7 +80,7 @@ def check_ports(settings: Settings, instances: list[Instance]) -> None:
 def _broker(settings: Settings, echo: Echo) -> tuple[KafkaConnection, bool]:
     """The cluster (address and security), and whether `marsad down` should stop the broker (we started it)."""
     if not settings.uses_local_broker:
-        from deploy.preflight import require_kafka
+        from runtime.preflight import require_kafka
         require_kafka(settings.kafka, settings.kafka_connect_timeout)
         echo(f"kafka: {settings.bootstrap_servers} (KAFKA_BOOTSTRAP_SERVERS, {settings.kafka_security_protocol})")
         return settings.kafka, False
@@ -242,7 +242,7 @@ def status(settings: Settings, *, with_lag: bool = True) -> list[ServiceStatus] 
 
 def service_lags(settings: Settings, state: dict[str, Any]) -> dict[str, int | None]:
     """Lag per service kind (workers share their group's), from Kafka and the views database."""
-    from deploy.services.lag import LagProbe
+    from runtime.lag import LagProbe
     topics = Topics(state.get("topic_prefix") or settings.topic_prefix)
     kinds = {svc["service"] for svc in state["services"]}
     out: dict[str, int | None] = {}
@@ -270,7 +270,7 @@ def service_lags(settings: Settings, state: dict[str, Any]) -> dict[str, int | N
 
 
 def _settings_views_url(settings: Settings) -> str:
-    from consumers.cli import views_url
+    from deploy.cli.views import views_url
     return views_url(settings)
 
 

@@ -12,9 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import click
-
-from deploy.settings import OPTIONS, Settings
+from runtime.settings import OPTIONS, Settings
 from schemas.topics import Topics
 
 
@@ -89,18 +87,6 @@ class Instance:
         return f"http://127.0.0.1:{self.port}" if self.port else ""
 
 
-def command_exists(path: tuple[str, ...]) -> bool:
-    """Is ``marsad <path>`` a command of this installation?"""
-    from deploy.cli import cli
-    command: click.Command | None = cli
-    ctx = click.Context(cli)
-    for word in path:
-        if not isinstance(command, click.Group):
-            return False
-        command = command.get_command(ctx, word)
-        if command is None:
-            return False
-    return True
 
 
 def plan(settings: Settings, *, workers: int = 1, fetchers: int = 1, skip: tuple[str, ...] = ()) -> list[Instance]:
@@ -115,7 +101,7 @@ def plan(settings: Settings, *, workers: int = 1, fetchers: int = 1, skip: tuple
         raise ValueError(f"no service {', '.join(sorted(unknown))}; the services are "
                          f"{', '.join(s.name for s in SERVICES)}")
     counts = {"workers": workers, "fetchers": fetchers}
-    specs = [s for s in SERVICES if s.name not in skip and command_exists(s.command)
+    specs = [s for s in SERVICES if s.name not in skip
              and (not s.needs or getattr(settings, s.needs))]
     taken = {getattr(settings, s.port_setting) for s in SERVICES if s.port_setting}  # run here or not
     out: list[Instance] = []

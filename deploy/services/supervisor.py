@@ -43,7 +43,7 @@ from typing import Any
 
 from deploy.services.registry import Instance, plan
 from deploy.services.state import Paths, kill_group, write_state
-from deploy.settings import Settings, load_settings
+from runtime.settings import Settings, load_settings
 
 log = logging.getLogger("marsad.supervisor")
 
@@ -54,8 +54,8 @@ START_WAIT = 30.0  # seconds to wait for a service's /health/live before startin
 READY_CHECK = 5.0  # seconds between two looks at every service's /health/ready
 
 
-# `python -m deploy.cli` would load deploy.cli twice (as __main__ and when a command module imports it)
-ENTRY = "from deploy.cli import main; main()"
+# `python -m deploy.cli.main` would load deploy.cli.main twice (as __main__ and when a command module imports it)
+ENTRY = "from deploy.cli.main import main; main()"
 
 
 @dataclass
@@ -311,7 +311,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--stop-broker", action="store_true", help="stop the local broker when stopping")
     parser.add_argument("--skip", action="append", default=[], help="a service not to run")
     args = parser.parse_args(argv)
-    from deploy.logs import setup_logging
+    from runtime.logs import setup_logging
     settings = load_settings()
     setup_logging(settings.log_level, settings.log_format)
     supervisor = Supervisor(settings, plan(settings, workers=args.workers, fetchers=args.fetchers,

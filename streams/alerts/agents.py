@@ -34,7 +34,7 @@ from pathlib import Path
 import msgspec
 from faust.types import EventT
 
-from deploy.services import metrics
+from runtime import metrics
 from schemas.codec import SchemaError, decode_as, encode
 from schemas.events import (
     AlertRaised,

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import faust
 
-from deploy.services.faust_web import install as install_health
-from deploy.settings import Settings, load_settings
+from runtime.faust_web import install as install_health
+from runtime.settings import Settings, load_settings
 from schemas.topics import Topics
 from streams.faust_app import faust_app
 

@@ -27,7 +27,7 @@ from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
 
-from deploy.kafka.connection import Kafka, kafka_python_options
+from runtime.kafka.connection import Kafka, kafka_python_options
 from schemas.codec import SchemaError, decode_as
 from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, IncidentRecorded
 from streams.alerts.engine import Routed, route

@@ -15,7 +15,7 @@ from collections.abc import Callable
 import orjson
 from kafka import KafkaConsumer, TopicPartition
 
-from deploy.kafka.connection import Kafka, kafka_python_options
+from runtime.kafka.connection import Kafka, kafka_python_options
 from schemas.codec import SchemaError, decode, to_dict
 from schemas.events import AlertRaised, AlertUpdated, Event
 

@@ -24,7 +24,7 @@ from kafka import KafkaConsumer
 
 from consumers.query.model import CountQuery
 from consumers.store import StoreError, open_store
-from producers.publish import EventPublisher
+from runtime.kafka.publish import EventPublisher
 from schemas.codec import decode
 from schemas.topics import Topics
 from tests.conftest import ROOT
@@ -54,7 +54,7 @@ def wait_for(condition, what: str, timeout: float = 60.0) -> None:
         time.sleep(0.05)
 
 
-def marsad(env: dict, *args: str, module: str = "deploy.cli", **kw) -> subprocess.Popen:
+def marsad(env: dict, *args: str, module: str = "deploy.cli.main", **kw) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", module, *args], env=env, cwd=ROOT, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
 
@@ -108,12 +108,12 @@ def test_exactly_n_through_kill_and_replay(env, kafka_bootstrap, kafka_topics, v
         assert counts == expected_topics
 
         # 4. replay while the live consumer runs: same hash, swapped in
-        replay = subprocess.run([sys.executable, "-m", "deploy.cli", "replay"], env=env, cwd=ROOT, text=True,
+        replay = subprocess.run([sys.executable, "-m", "deploy.cli.main", "replay"], env=env, cwd=ROOT, text=True,
                                 capture_output=True, timeout=120)
         assert replay.returncode == 0, replay.stderr
         assert re.search(rf"replay  {messages:,}/{messages:,} \(100%\)  [\d,]+ ev/s  ETA 0:00:00", replay.stderr)
         assert f"views hash {live_hash}" in replay.stdout
-        views_hash = subprocess.run([sys.executable, "-m", "deploy.cli", "views", "hash"], env=env, cwd=ROOT,
+        views_hash = subprocess.run([sys.executable, "-m", "deploy.cli.main", "views", "hash"], env=env, cwd=ROOT,
                                     text=True, capture_output=True, timeout=60)
         assert views_hash.stdout.strip() == live_hash
 

@@ -40,7 +40,7 @@ def main() -> None:
         return n
 
     incidents.apply = apply_incidents_then_pause
-    from deploy.cli import main as marsad
+    from deploy.cli.main import main as marsad
     sys.argv = ["marsad", "views", *sys.argv[1:]]
     marsad()
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from consumers.alerts.signing import idempotency_key
-from deploy.inspect import read_all
+from runtime.kafka.read import read_all
 from schemas.events import AlertRaised, AlertUpdated
 from streams.alerts.backtest import read_routed, replay
 from streams.alerts.rules import load_rules

@@ -32,9 +32,9 @@ from xml.sax.saxutils import escape
 import orjson
 
 from benchmarks.corpus import articles as corpus
-from deploy.inspect import read_all
-from deploy.kafka.connection import Kafka, KafkaConnection, kafka_python_options
 from deploy.kafka.local import free_port
+from runtime.kafka.connection import Kafka, KafkaConnection, kafka_python_options
+from runtime.kafka.read import read_all
 from schemas.events import ArticleDiscovered, DeadLetter
 from schemas.topics import Topics
 
@@ -139,7 +139,7 @@ class Pipeline:
             self.env[name] = str(free_port())
 
     def marsad(self, *args: str, check: bool = True, timeout: float = 240) -> subprocess.CompletedProcess:
-        done = subprocess.run([sys.executable, "-c", "from deploy.cli import main; main()", *args], env=self.env,
+        done = subprocess.run([sys.executable, "-c", "from deploy.cli.main import main; main()", *args], env=self.env,
                               capture_output=True, text=True, timeout=timeout, check=False)
         if check and done.returncode != 0:
             raise AssertionError(f"marsad {' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
@@ -153,7 +153,7 @@ class Pipeline:
     def metrics(self, port_env: str) -> dict[str, float]:
         from urllib.request import urlopen
 
-        from deploy.services.metrics import parse_figures
+        from runtime.metrics import parse_figures
         with urlopen(f"http://127.0.0.1:{self.env[port_env]}/metrics", timeout=5) as r:
             return parse_figures(r.read().decode())
 
@@ -221,7 +221,7 @@ class Pipeline:
 
     def report(self) -> str:
         """Where each article got to, for a failing test's message: topic by topic, then the logs."""
-        from deploy.topics import list_topics
+        from runtime.kafka.admin import list_topics
         discovered, dead, views = self.discovered(), self.dead_letters(), set(self.view_rows())
         fetched = {e.article_id for e in read_all(self.bootstrap, self.topics.fetched) if hasattr(e, "article_id")}
         processed = {e.article_id for e in read_all(self.bootstrap, self.topics.processed) if hasattr(e, "article_id")}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from deploy.cli import cli
+from deploy.cli.main import cli
 
 
 def _commands(group, prefix=()):

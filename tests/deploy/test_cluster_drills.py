@@ -43,10 +43,10 @@ from kafka.errors import KafkaError
 
 from benchmarks.corpus import articles as corpus
 from deploy.kafka.cluster import LocalCluster, leaders, partitions
-from deploy.kafka.connection import kafka_python_options
 from deploy.kafka.local import port_free
 from deploy.services.state import alive
-from producers.publish import EventPublisher
+from runtime.kafka.connection import kafka_python_options
+from runtime.kafka.publish import EventPublisher
 from schemas.events import AlertRaised, ArticleFetched
 from tests.consumers.alerts.receiver import Receiver
 from tests.deploy.alert_site import SECRET, alert_events, alert_settings, expected_alerts, topic_keys

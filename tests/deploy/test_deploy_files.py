@@ -18,8 +18,8 @@ import click
 import pytest
 import yaml
 
-from deploy.cli import cli
-from deploy.settings import OPTIONS
+from deploy.cli.main import cli
+from runtime.settings import OPTIONS
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 ROOT = DEPLOY.parent

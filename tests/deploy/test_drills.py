@@ -25,11 +25,11 @@ from urllib.request import urlopen
 import pytest
 from kafka.partitioner.default import murmur2
 
-from deploy.inspect import read_all
 from deploy.kafka.local import LocalKafka, free_port
-from deploy.services.metrics import parse_figures
 from deploy.services.state import alive
-from producers.publish import EventPublisher
+from runtime.kafka.publish import EventPublisher
+from runtime.kafka.read import read_all
+from runtime.metrics import parse_figures
 from schemas.events import AlertRaised, ArticleFetched, ArticleProcessed
 from schemas.topics import Topics
 from tests.consumers.alerts.receiver import Receiver
@@ -93,7 +93,7 @@ class Worker:
                "MARSAD_PARTITIONS": "2", "MARSAD_DATA_DIR": str(tmp / name), "MARSAD_WORKER_WEB_PORT": str(self.port),
                "MARSAD_WORKER_SESSION_TIMEOUT": "10"}
         with open(self.log, "ab") as out:
-            self.proc = subprocess.Popen([sys.executable, "-c", "from deploy.cli import main; main()", "worker"],
+            self.proc = subprocess.Popen([sys.executable, "-c", "from deploy.cli.main import main; main()", "worker"],
                                          env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
     def get(self, path: str) -> tuple[int, str]:

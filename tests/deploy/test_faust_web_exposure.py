@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from deploy.settings import load_settings
+from runtime.settings import load_settings
 from streams.faust_app import faust_app
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"

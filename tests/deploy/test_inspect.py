@@ -6,9 +6,9 @@ import pytest
 from click.testing import CliRunner
 from kafka import KafkaProducer
 
-from deploy.cli import cli
-from deploy.inspect import last_events, read_all
-from producers.publish import EventPublisher
+from deploy.cli.main import cli
+from runtime.kafka.publish import EventPublisher
+from runtime.kafka.read import last_events, read_all
 from schemas.codec import SchemaError
 from schemas.events import ArticleFetched
 from schemas.topics import Topics

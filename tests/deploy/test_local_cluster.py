@@ -9,9 +9,10 @@ import pytest
 
 from deploy.kafka.cluster import LocalCluster, cluster_size, is_cluster
 from deploy.kafka.local import BrokerError, LocalKafka
-from deploy.kafka.reach import local_connection, local_kafka
-from deploy.settings import load_settings
-from deploy.topics import replication
+from deploy.kafka.reach import local_kafka
+from runtime.kafka.admin import replication
+from runtime.kafka.local import local_connection
+from runtime.settings import load_settings
 
 
 def settings_for(tmp_path, **env: str):

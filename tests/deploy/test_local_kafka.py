@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from deploy.kafka.local import free_port
-from producers.publish import EventPublisher
+from runtime.kafka.publish import EventPublisher
 from schemas.events import ArticleFetched
 from schemas.topics import Topics
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.kafka
 
 
 def marsad(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "deploy.cli", *args], env=env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "deploy.cli.main", *args], env=env, capture_output=True,
                           text=True, timeout=180)
 
 

@@ -13,8 +13,8 @@ from deploy.services.control import service_lags
 from deploy.services.registry import plan
 from deploy.services.state import Paths, read_state, write_state
 from deploy.services.supervisor import Supervisor
-from deploy.settings import load_settings
-from deploy.topics import create_topics
+from runtime.kafka.admin import create_topics
+from runtime.settings import load_settings
 from schemas.topics import Topics
 from tests.consumers.factory import corpus
 

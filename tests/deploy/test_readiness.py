@@ -21,12 +21,12 @@ import httpx
 import pytest
 
 from deploy.kafka.local import free_port
-from deploy.services.health import Health, ProgressWatch
-from deploy.services.lag import GroupProgress
 from deploy.services.registry import SERVICES, Instance
 from deploy.services.supervisor import Running, Supervisor, readiness_of
-from deploy.settings import load_settings
-from deploy.topics import create_topics
+from runtime.health import Health, ProgressWatch
+from runtime.kafka.admin import create_topics
+from runtime.lag import GroupProgress
+from runtime.settings import load_settings
 
 MARSAD = str(Path(sys.executable).parent / "marsad")
 

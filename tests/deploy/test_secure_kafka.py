@@ -34,9 +34,9 @@ from pathlib import Path
 
 import pytest
 
-from deploy.kafka.connection import KafkaConnection, kcat_options
 from deploy.kafka.local import BrokerError, LocalKafka, free_port
-from deploy.preflight import kafka_problem
+from runtime.kafka.connection import KafkaConnection, kcat_options
+from runtime.preflight import kafka_problem
 from schemas.events import AlertRaised
 from tests.consumers.alerts.receiver import Receiver
 from tests.deploy.alert_site import SECRET, alert_events, alert_settings, expected_alerts, topic_keys

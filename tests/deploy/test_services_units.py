@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from deploy.services.control import ServiceStatus, ps_table
-from deploy.services.health import Health
-from deploy.services.metrics import parse_figures
 from deploy.services.registry import SERVICES, plan
 from deploy.services.supervisor import backoff, describe_exit
-from deploy.settings import OPTIONS, load_settings
+from runtime.health import Health
+from runtime.metrics import parse_figures
+from runtime.settings import OPTIONS, load_settings
 
 
 @pytest.mark.parametrize(("failures", "seconds"), [(0, 1), (1, 1), (2, 2), (3, 4), (6, 32), (7, 60), (30, 60)])

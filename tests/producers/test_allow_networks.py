@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from deploy.settings import SettingsError, load_settings
-from producers.cli import producer_config
+from deploy.cli.sources import producer_config
 from producers.http import FailureKind, Fetcher, FetchError, FetchResult
 from producers.safety import UnsafeURL, check_url, parse_networks
+from runtime.settings import SettingsError, load_settings
 from tests.producers.scripted_server import Reply, ScriptedServer
 
 pytestmark = pytest.mark.anyio

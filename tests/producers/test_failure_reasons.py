@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from deploy.inspect import describe
 from producers.events import dead_letter_event
 from producers.http import FailureKind, Fetcher, FetchError
 from producers.poller import ArticleFailure, DiscoveredEntry, PollOptions, fetch_article
+from runtime.kafka.read import describe
 from schemas.events import ArticleDiscovered, DeadLetter
 from tests.producers.scripted_server import Reply, ScriptedServer
 

@@ -67,7 +67,7 @@ def test_reset_writes_the_file_and_leaves_a_request_for_a_running_poller(tmp_pat
 
 # -- the service --------------------------------------------------------------------------------------------
 def _cli(args: list[str], data_dir: Path, **env: str) -> str:
-    from deploy.cli import cli
+    from deploy.cli.main import cli
     result = CliRunner().invoke(cli, args, env={"MARSAD_DATA_DIR": str(data_dir), "MARSAD_CONFIG": os.devnull, **env})
     assert result.exit_code == 0, result.output
     return result.output

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from deploy.cli import cli
+from deploy.cli.main import cli
 from producers.feeds.registry import Feed, dump_registry
 from producers.feeds.state import STATE_FILE
 from tests.producers.scripted_server import Reply, ScriptedServer

@@ -38,7 +38,7 @@ import pytest
 from kafka import KafkaAdminClient
 
 from deploy.kafka.local import free_port
-from deploy.topics import create_topics, list_topics
+from runtime.kafka.admin import create_topics, list_topics
 from schemas.events import ArticleFetched
 from schemas.topics import Topics
 from tests.producers.scripted_feeds import serve_articles

@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from deploy.services.lag import LagProbe
 from producers.events import discovered_event, outcome_event_id
 from producers.feeds.registry import Feed
 from producers.fetch_service import FetcherConfig, FetcherReport, fetcher_group, run_fetcher
 from producers.http import FetchOptions
 from producers.poller import DiscoveredEntry, PollOptions
-from producers.publish import EventPublisher
 from producers.service import run_producer
 from producers.urls import article_id, canonical_url
+from runtime.kafka.publish import EventPublisher
+from runtime.lag import LagProbe
 from schemas.events import ArticleDiscovered, ArticleFetched, DeadLetter
 from schemas.topics import Topics
 from tests.producers.scripted_feeds import serve_articles, serve_feed

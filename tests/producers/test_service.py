@@ -21,11 +21,11 @@ from producers.feeds.registry import Feed, dump_registry, load_registry
 from producers.feeds.state import STATE_FILE
 from producers.http import FetchOptions
 from producers.poller import PollOptions
-from producers.publish import EventPublisher
 from producers.recovery import read_to_end
 from producers.samples import FEEDS_OPML, FEEDS_YAML
 from producers.service import ProducerConfig, ProducerReport, run_producer
 from producers.urls import article_id, canonical_url
+from runtime.kafka.publish import EventPublisher
 from schemas.codec import decode
 from schemas.events import ArticleDiscovered, ArticleFetched, DeadLetter, Event
 from schemas.topics import Topics
@@ -189,7 +189,7 @@ def test_failing_feeds_do_not_stop_the_others_and_feeds_list_shows_them(
     report = produce_once(config(kafka_bootstrap, kafka_topics, path, tmp_path, total_timeout=1.5))
 
     assert report_counts(report) == (2, 2, 0)  # a feed failure is logged and scheduled, not dead-lettered
-    from deploy.cli import cli
+    from deploy.cli.main import cli
     result = CliRunner().invoke(cli, ["feeds", "list", "--feeds", str(path)],
                                 env={"MARSAD_DATA_DIR": str(tmp_path), "MARSAD_CONFIG": os.devnull})
     assert result.exit_code == 0, result.output
@@ -240,7 +240,7 @@ def test_sigterm_mid_run_loses_no_accepted_event(
 
 # -- feeds import ----------------------------------------------------------------------------------------------
 def test_feeds_import_merges_opml_into_the_registry(tmp_path: Path) -> None:
-    from deploy.cli import cli
+    from deploy.cli.main import cli
     target = tmp_path / "feeds.yaml"
     target.write_text("# my feeds\nfeeds:\n  - id: mine\n    url: http://127.0.0.1:8765/al-rafidain/atom.xml\n",
                       encoding="utf-8")

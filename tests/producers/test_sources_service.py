@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from producers.feeds.registry import Feed
 from producers.feeds.state import STATE_FILE
-from producers.publish import EventPublisher
 from producers.urls import article_id
+from runtime.kafka.publish import EventPublisher
 from schemas.events import ArticleDiscovered, ArticleFetched
 from schemas.topics import Topics
 from tests.producers.scripted_feeds import serve_articles
@@ -89,7 +89,7 @@ def test_sitemaps_sections_and_channels_publish_once_across_restarts(
             and event.feed_id in ("mapped", "listed")} == {"page"}
     assert article_id(server.url("mapped/old.html")) not in announced
 
-    from deploy.cli import cli
+    from deploy.cli.main import cli
     listing = CliRunner().invoke(cli, ["feeds", "list", "--feeds", str(path)],
                                  env={"MARSAD_DATA_DIR": str(tmp_path), "MARSAD_CONFIG": os.devnull})
     rows = {line.split()[0]: line.split() for line in listing.output.splitlines()[2:]}

@@ -8,7 +8,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from kafka import KafkaConsumer
 
-from producers.publish import EventPublisher
+from runtime.kafka.publish import EventPublisher
 from schemas.codec import decode, encode
 from schemas.examples import sample_events
 from schemas.topics import Topics

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from deploy.kafka.local import free_port
-from deploy.settings import load_settings
-from producers.publish import EventPublisher
+from runtime.kafka.publish import EventPublisher
+from runtime.settings import load_settings
 from streams.faust_app import faust_app
 from streams.rebalance import IdempotentProducer
 

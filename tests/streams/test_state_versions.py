@@ -8,7 +8,7 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.structs import TopicPartition
 
-from producers.publish import EventPublisher
+from runtime.kafka.publish import EventPublisher
 from schemas import internal
 from schemas.events import ArticleFetched
 from schemas.state import StateCodec, StateVersionError, state_upcaster

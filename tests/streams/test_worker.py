@@ -14,7 +14,7 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
 from deploy.kafka.local import free_port
-from producers.publish import EventPublisher
+from runtime.kafka.publish import EventPublisher
 from schemas.codec import decode
 from schemas.events import ArticleFetched, ArticleProcessed, DeadLetter
 from schemas.topics import Topics
@@ -33,7 +33,7 @@ class Worker:
 
     def start(self) -> None:
         with open(self.log, "ab") as out:
-            self.proc = subprocess.Popen([sys.executable, "-m", "deploy.cli", "worker"], env=self.env,
+            self.proc = subprocess.Popen([sys.executable, "-m", "deploy.cli.main", "worker"], env=self.env,
                                          stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
     def stop(self) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from producers.publish import EventPublisher
+from runtime.kafka.publish import EventPublisher
 from schemas.events import ArticleFetched, ArticleProcessed
 from schemas.topics import Topics
 from tests.streams.test_worker import Reader, Worker

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from producers.publish import EventPublisher
+from runtime.kafka.publish import EventPublisher
 from schemas.events import AlertRaised, AlertUpdated
 from schemas.facts import Place, Quantity, Topic
 from schemas.topics import Topics

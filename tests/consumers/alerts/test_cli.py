@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from consumers.alerts.deliver import owed_rows
 from consumers.alerts.endpoints import Endpoint
 from consumers.alerts.ledger import Ledger
-from deploy.cli import cli
+from deploy.cli.main import cli
 from tests.consumers.alerts.events import raised
 
 OPS, ARCHIVE = Endpoint("ops", "http://127.0.0.1:9/ops", b"s"), Endpoint("archive", "http://127.0.0.1:9/a", b"s")

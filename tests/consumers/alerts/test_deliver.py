@@ -31,7 +31,7 @@ from consumers.alerts.ledger import Ledger
 from consumers.alerts.schedule import RetrySchedule
 from consumers.alerts.signing import EVENT, IDEMPOTENCY_KEY, idempotency_key
 from consumers.alerts.targets import WebhookTarget
-from deploy.inspect import read_all
+from runtime.kafka.read import read_all
 from schemas.codec import decode
 from schemas.events import AlertRaised, DeadLetter
 from schemas.topics import Topics
@@ -220,7 +220,7 @@ def test_a_restarted_process_does_not_post_accepted_alerts_again(kafka_bootstrap
            "MARSAD_DELIVER_METRICS_PORT": "0"}  # no health server: the default port may be another's
 
     def start() -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-m", "deploy.cli", "alerts", "deliver", "--webhooks", str(webhooks),
+        return subprocess.Popen([sys.executable, "-m", "deploy.cli.main", "alerts", "deliver", "--webhooks", str(webhooks),
                                  "--jsonl", "-"], env=env, cwd=ROOT, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from consumers.alerts.schedule import RetrySchedule
-from deploy.settings import load_settings
+from runtime.settings import load_settings
 
 
 def test_the_default_schedule_retries_for_a_day_doubling_from_2s_capped_at_30min():
@@ -20,7 +20,7 @@ def test_the_default_schedule_retries_for_a_day_doubling_from_2s_capped_at_30min
 
 def test_the_settings_give_the_default_schedule():
     settings = load_settings(env={})
-    from consumers.alerts.cli import retry_schedule
+    from deploy.cli.delivery import retry_schedule
     assert retry_schedule(settings) == RetrySchedule()
 
 

@@ -13,8 +13,8 @@ import pytest
 from consumers.query.model import AlertQuery, Cursor
 from consumers.service import run_replay, run_views
 from consumers.store import Record, StoreError, open_store
-from deploy.inspect import read_all
-from producers.publish import EventPublisher
+from runtime.kafka.publish import EventPublisher
+from runtime.kafka.read import read_all
 from schemas.events import DeadLetter
 from schemas.topics import Topics
 from tests.consumers.alerts.events import publish_alerts, raised, updated

@@ -26,7 +26,7 @@ class Server:
         self.port = free_port()
         env = {**os.environ, "MARSAD_VIEWS_URL": url, "MARSAD_API_TOKEN": token, "MARSAD_LOG_LEVEL": "warning",
                **(env or {})}
-        self.proc = subprocess.Popen([sys.executable, "-m", "deploy.cli", "api", "--port", str(self.port)], env=env,
+        self.proc = subprocess.Popen([sys.executable, "-m", "deploy.cli.main", "api", "--port", str(self.port)], env=env,
                                      cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.client = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=10)
         deadline = time.monotonic() + 30
@@ -254,6 +254,6 @@ def test_token_is_required_when_set(tmp_path):
 
 def test_refuses_a_public_address_without_a_token(tmp_path):
     env = {**os.environ, "MARSAD_VIEWS_URL": f"sqlite:///{tmp_path / 'v.sqlite'}", "MARSAD_API_TOKEN": ""}
-    r = subprocess.run([sys.executable, "-m", "deploy.cli", "api", "--host", "0.0.0.0", "--port", str(free_port())],
+    r = subprocess.run([sys.executable, "-m", "deploy.cli.main", "api", "--host", "0.0.0.0", "--port", str(free_port())],
                        env=env, cwd=ROOT, capture_output=True, text=True, timeout=30)
     assert r.returncode == 2 and "without a token" in r.stderr

@@ -18,7 +18,7 @@ import pytest
 from consumers.api.app import BindError, check_bind
 from consumers.api.dashboard_export import to_csv
 from consumers.store import Record, StoreError, open_reader, open_store
-from deploy.hosts import host_allowed, host_name
+from runtime.hosts import host_allowed, host_name
 from tests.consumers.api.test_api import Server, fill
 from tests.consumers.factory import corpus
 

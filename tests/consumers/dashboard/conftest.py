@@ -22,7 +22,7 @@ import pytest
 
 from consumers.api.dashboard import STATIC
 from deploy.kafka.local import free_port
-from deploy.topics import create_topics
+from runtime.kafka.admin import create_topics
 from tests.conftest import ROOT
 from tests.consumers.dashboard.demo import demo_alerts, demo_events, fill_views
 
@@ -66,7 +66,7 @@ def start_api(views_url: str, log: Path, *, token: str = "", bootstrap: str = ""
     if bootstrap:
         env["KAFKA_BOOTSTRAP_SERVERS"] = bootstrap
     out = log.open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "deploy.cli", "api", "--port", str(port)], env=env, cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "deploy.cli.main", "api", "--port", str(port)], env=env, cwd=ROOT,
                             stdout=out, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     client = httpx.Client(base_url=base, timeout=30,

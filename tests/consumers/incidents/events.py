@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
-from producers.publish import EventPublisher
+from runtime.kafka.publish import EventPublisher
 from schemas.events import IncidentRecorded, IncidentReport, IncidentUpdated
 from schemas.facts import INCIDENT_TYPES, Place, Quantity
 from schemas.topics import Topics

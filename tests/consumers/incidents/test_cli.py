@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from consumers.store import Record, open_store
-from deploy.cli import cli
+from deploy.cli.main import cli
 from tests.consumers.incidents.test_views import expected, incident_log
 
 

@@ -21,7 +21,7 @@ import msgspec
 import pytest
 
 from consumers.store import Record, StoreError, open_store
-from producers.publish import EventPublisher
+from runtime.kafka.publish import EventPublisher
 from schemas.events import IncidentRecorded
 from schemas.topics import Topics
 from tests.conftest import ROOT
@@ -104,7 +104,7 @@ def test_incidents_exactly_through_kill_and_replay(env, kafka_bootstrap, kafka_t
             live.kill()
 
     # 4. replay: the same hash
-    replay = subprocess.run([sys.executable, "-m", "deploy.cli", "replay", "--no-progress"], env=env, cwd=ROOT,
+    replay = subprocess.run([sys.executable, "-m", "deploy.cli.main", "replay", "--no-progress"], env=env, cwd=ROOT,
                             text=True, capture_output=True, timeout=120)
     assert replay.returncode == 0, replay.stderr
     assert f"views hash {expected_hash}" in replay.stdout

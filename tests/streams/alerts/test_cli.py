@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from deploy.cli import cli
+from deploy.cli.main import cli
 from streams.alerts.engine import apply_story, route
 from streams.alerts.notes import StateStore, StoryState
 from streams.alerts.rules import load_rules

@@ -11,11 +11,9 @@ from pathlib import Path
 
 import click
 
-from deploy.kafka.connection import KafkaConnection
-from deploy.settings import OPTIONS, Settings, SettingsError, load_settings
-from deploy.suggest import SuggestingGroup
-
-SHARED_SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+from deploy.kafka.reach import ensure_broker
+from runtime.settings import OPTIONS, Settings, SettingsError, load_settings
+from runtime.suggest import SuggestingGroup
 
 EPILOG = """\b
 First steps:
@@ -66,7 +64,7 @@ def cli(ctx: click.Context, config: str | None, log_format: str | None) -> None:
     ctx.obj = Ctx(config, log_format)
     s = ctx.obj
     try:
-        from deploy.logs import setup_logging
+        from runtime.logs import setup_logging
         settings = s.settings
         setup_logging(settings.log_level, settings.log_format)
     except click.ClickException:
@@ -80,29 +78,6 @@ def _fail(message: str) -> None:
     raise click.ClickException(message)
 
 
-def ensure_broker(settings: Settings, *, quiet: bool = False, secure: bool = False,
-                  brokers: int | None = None) -> KafkaConnection:
-    """The cluster to use (address and security); starts the local broker when it is the one in use.
-
-    A configured cluster (KAFKA_BOOTSTRAP_SERVERS) must answer within
-    ``kafka_connect_timeout`` seconds, over its TLS and SASL login when the
-    security settings ask for them, else the command stops with one line
-    (exit status 2) instead of the clients' retries and a traceback.
-    ``secure``: a new local broker gets a SASL_SSL listener (`marsad kafka start --secure`);
-    ``brokers``: a new local Kafka is a cluster of that many nodes (`marsad kafka start --brokers 3`).
-    """
-    if not settings.uses_local_broker:
-        from deploy.preflight import require_kafka
-        require_kafka(settings.kafka, settings.kafka_connect_timeout)
-        return settings.kafka
-    from deploy.kafka.jars import ToolMissing
-    from deploy.kafka.local import BrokerError
-    from deploy.kafka.reach import local_kafka
-    try:
-        return local_kafka(settings, brokers).start(quiet=quiet, secure=secure).connection
-    except (ToolMissing, BrokerError) as e:
-        _fail(str(e))
-    raise AssertionError("unreachable")
 
 
 # --- config -------------------------------------------------------------------
@@ -111,9 +86,9 @@ def ensure_broker(settings: Settings, *, quiet: bool = False, secure: bool = Fal
 @pass_ctx
 def config_cmd(obj: Ctx, markdown: bool) -> None:
     """Show every setting, its value in force and its environment variable (secrets masked)."""
-    from deploy.settings import shown
+    from runtime.settings import shown
     if markdown:
-        from deploy.settings import markdown_table
+        from runtime.settings import markdown_table
         click.echo(markdown_table(), nl=False)
         return
     s = obj.settings
@@ -287,7 +262,7 @@ def topics() -> None:
 @pass_ctx
 def topics_create(obj: Ctx) -> None:
     """Create the catalogue's topics with their configs (running it twice is harmless)."""
-    from deploy.topics import create_topics
+    from runtime.kafka.admin import create_topics
     s = obj.settings
     bootstrap = ensure_broker(s)
     created = create_topics(bootstrap, s.topic_prefix, s.partitions, s.replication_factor, s.min_insync_replicas)
@@ -299,7 +274,7 @@ def topics_create(obj: Ctx) -> None:
 @pass_ctx
 def topics_list(obj: Ctx) -> None:
     """List the catalogue's topics with partition and message counts."""
-    from deploy.topics import list_topics
+    from runtime.kafka.admin import list_topics
     s = obj.settings
     infos = list_topics(ensure_broker(s, quiet=True), s.topic_prefix)
     if not infos:
@@ -341,7 +316,7 @@ def import_cmd(obj: Ctx, paths: tuple[Path, ...], progress: bool | None) -> None
 @pass_ctx
 def tail_cmd(obj: Ctx, topic: str, last: int, as_json: bool) -> None:
     """Show the last events on a topic (fetched, processed, discovered, alerts, deadletter.*...)."""
-    from deploy.inspect import tail_topic
+    from runtime.kafka.read import tail_topic
     s = obj.settings
     tail_topic(ensure_broker(s, quiet=True), s.topic_prefix, topic, last, as_json)
 
@@ -378,7 +353,7 @@ def classify_cmd(obj: Ctx, taxonomy: str | None, incidents: str | None) -> None:
     \b
     Example: marsad classify < articles.jsonl > results.jsonl
     """
-    from deploy.preflight import setting_file
+    from runtime.preflight import setting_file
     from streams.offline import run
     from streams.pipeline import Resources
     if not taxonomy:
@@ -403,20 +378,20 @@ def worker_cmd(ctx: click.Context, web_port: int | None) -> None:
     """
     import os
 
-    from deploy.preflight import require_port, setting_file
+    from runtime.preflight import require_port, setting_file
     obj: Ctx = ctx.obj
     s = obj.settings
     setting_file(s, "taxonomy_file", remedy=TAXONOMY_REMEDY)
     require_port(s.worker_web_host, web_port or s.worker_web_port, "MARSAD_WORKER_WEB_PORT (or --web-port)")
     bootstrap = ensure_broker(s, quiet=True)
-    from deploy.topics import create_topics
+    from runtime.kafka.admin import create_topics
     create_topics(bootstrap, s.topic_prefix, s.partitions, s.replication_factor, s.min_insync_replicas)
     if obj.config:
         os.environ["MARSAD_CONFIG"] = obj.config
     if s.uses_local_broker:
         os.environ.update(bootstrap.environment())
     if not s.replication_factor:  # Faust's own topics (its assignor's) get the factor the catalogue got
-        from deploy.topics import replication
+        from runtime.kafka.admin import replication
         os.environ["MARSAD_REPLICATION_FACTOR"] = str(replication(bootstrap)[0])
     if web_port:
         os.environ["MARSAD_WORKER_WEB_PORT"] = str(web_port)
@@ -438,12 +413,12 @@ def demo_cmd(obj: Ctx, keep: bool) -> None:
     is processed and every alert delivered, prints a summary and the commands
     to explore further, then stops everything (--keep: leaves it running).
     """
-    from deploy.demo import run_demo
+    from deploy.demo import SHARED_SEEDS, run_demo
     run_demo(obj.settings, keep=keep, seeds=SHARED_SEEDS)
 
 
 # --- producers ----------------------------------------------------------------
-from producers.cli import feeds_group, fetch_cmd, poll_cmd, produce_cmd  # noqa: E402  (need `cli` above)
+from deploy.cli.sources import feeds_group, fetch_cmd, poll_cmd, produce_cmd  # noqa: E402  (need `cli` above)
 
 cli.add_command(produce_cmd)
 cli.add_command(poll_cmd)
@@ -451,7 +426,7 @@ cli.add_command(fetch_cmd)
 cli.add_command(feeds_group)
 
 # --- consumers ----------------------------------------------------------------
-from consumers.cli import api_cmd, query_group, replay_cmd, views_group  # noqa: E402  (they need `cli` above)
+from deploy.cli.views import api_cmd, query_group, replay_cmd, views_group  # noqa: E402  (they need `cli` above)
 
 for _command in (views_group, replay_cmd, api_cmd, query_group):
     cli.add_command(_command)
@@ -470,16 +445,16 @@ def alerts_group() -> None:
     marsad alerts redeliver --since 2026-03-01  # send dead-lettered alerts again
     marsad alerts backtest new-rules.yaml       # what new rules would have raised
     """
-# streams.alerts.cli adds alerter (to cli), tail and backtest; consumers.alerts.cli adds deliver.
-from consumers.alerts.cli import deliver_cmd  # noqa: E402  (the group is defined above)
+# deploy.cli.alerts adds alerter (to cli), tail and backtest; deploy.cli.delivery adds deliver.
+from deploy.cli.delivery import deliver_cmd  # noqa: E402  (the group is defined above)
 
 alerts_group.add_command(deliver_cmd)
-from consumers.alerts.cli import deliveries_cmd, redeliver_cmd  # noqa: E402
+from deploy.cli.delivery import deliveries_cmd, redeliver_cmd  # noqa: E402
 
 alerts_group.add_command(deliveries_cmd)
 alerts_group.add_command(redeliver_cmd)
 
-from streams.alerts.cli import alerter_cmd, alerts_tail_cmd, backtest_cmd  # noqa: E402  (they need `cli` above)
+from deploy.cli.alerts import alerter_cmd, alerts_tail_cmd, backtest_cmd  # noqa: E402  (they need `cli` above)
 
 cli.add_command(alerter_cmd)
 alerts_group.add_command(alerts_tail_cmd)
@@ -487,7 +462,7 @@ alerts_group.add_command(backtest_cmd)
 
 
 # --- services -----------------------------------------------------------------
-from deploy.services.cli import down_cmd, ps_cmd, up_cmd  # noqa: E402
+from deploy.cli.services import down_cmd, ps_cmd, up_cmd  # noqa: E402
 
 for _command in (up_cmd, down_cmd, ps_cmd):
     cli.add_command(_command)
@@ -498,7 +473,7 @@ def main() -> None:
     try:
         cli(prog_name="marsad")
     except Exception as e:
-        from deploy.preflight import kafka_failure
+        from runtime.preflight import kafka_failure
         failure = kafka_failure(e, _bootstrap_for_errors())
         if failure is None:
             raise

@@ -1,7 +1,7 @@
 """The alert commands: `marsad alerter`, `marsad alerts tail`, `marsad alerts backtest`.
 
-Registered on `deploy.cli` at its bottom. They take deploy.cli's context
-object with ``click.pass_obj`` (importing deploy.cli here would be a circular
+Registered on `deploy.cli.main` at its bottom. They take deploy.cli.main's context
+object with ``click.pass_obj`` (importing deploy.cli.main here would be a circular
 import), read the settings from it once, and hand what they need to
 `streams.alerts`.
 """
@@ -16,12 +16,12 @@ from typing import Any
 
 import click
 
-from deploy.kafka.connection import KafkaConnection
+from runtime.kafka.connection import KafkaConnection
 from schemas.wire import SEVERITIES
 
 
 def _broker(settings: Any) -> KafkaConnection:
-    from deploy.cli import ensure_broker
+    from deploy.kafka.reach import ensure_broker
     return ensure_broker(settings, quiet=True)
 
 
@@ -32,7 +32,7 @@ def _load_rules(path: str | None, obj: Any):
 
 def _rules_and_taxonomy(path: str | None, obj: Any):
     """The rules (see `_load_rules`) and the taxonomy in force they were checked against."""
-    from deploy.preflight import setting_file
+    from runtime.preflight import setting_file
     from streams.alerts.rules import RulesError, load_rules
     from streams.classify import Taxonomy
     s = obj.settings
@@ -65,13 +65,13 @@ def alerter_cmd(ctx: click.Context, web_port: int | None) -> None:
     """
     obj = ctx.obj
     s = obj.settings
-    from deploy.preflight import require_port
+    from runtime.preflight import require_port
     rules = _load_rules(None, obj)  # refuse a bad file before starting anything
     require_port(s.worker_web_host, web_port or s.alerter_web_port, "MARSAD_ALERTER_WEB_PORT (or --web-port)")
     bootstrap = _broker(s)
     click.echo(f"alert rules {rules.version} from {rules.source}: {len(rules.story)} story, "
                f"{len(rules.spikes)} spike and {len(rules.incidents)} incident rule(s)", err=True)
-    from deploy.topics import create_topics
+    from runtime.kafka.admin import create_topics
     create_topics(bootstrap, s.topic_prefix, s.partitions, s.replication_factor, s.min_insync_replicas)
     s.data_path.mkdir(parents=True, exist_ok=True)  # faust makes its own folder there, not the parents
     if obj.config:
@@ -79,7 +79,7 @@ def alerter_cmd(ctx: click.Context, web_port: int | None) -> None:
     if s.uses_local_broker:
         os.environ.update(bootstrap.environment())
     if not s.replication_factor:  # Faust's own topics (its assignor's) get the factor the catalogue got
-        from deploy.topics import replication
+        from runtime.kafka.admin import replication
         os.environ["MARSAD_REPLICATION_FACTOR"] = str(replication(bootstrap)[0])
     if web_port:
         os.environ["MARSAD_ALERTER_WEB_PORT"] = str(web_port)

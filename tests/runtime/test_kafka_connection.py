@@ -1,4 +1,4 @@
-"""One set of security settings, the same options for every client library (deploy/kafka/connection.py).
+"""One set of security settings, the same options for every client library (runtime/kafka/connection.py).
 
 No broker here: what each library is given for each protocol, where the password
 comes from, what a child process is told, what `marsad config` shows and the
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from deploy.kafka.connection import (
+from runtime.kafka.connection import (
     KafkaConnection,
     KafkaSecurity,
     KafkaSecurityError,
@@ -24,8 +24,8 @@ from deploy.kafka.connection import (
     kafka_python_options,
     kcat_options,
 )
-from deploy.preflight import kafka_failure
-from deploy.settings import load_settings
+from runtime.preflight import kafka_failure
+from runtime.settings import load_settings
 
 MARSAD = str(Path(sys.executable).parent / "marsad")
 CA = ssl.get_default_verify_paths().cafile  # any PEM file of CAs will do to build a context

@@ -1,4 +1,4 @@
-"""`marsad alerts deliver`, `deliveries` and `redeliver`: registered on the `alerts` group by deploy/cli.py.
+"""`marsad alerts deliver`, `deliveries` and `redeliver`: registered on the `alerts` group by deploy/cli/main.py.
 
 Each reads the settings once from the `Ctx` (``click.pass_obj``), loads and
 checks the endpoints file before touching Kafka, and hands plain values to
@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from deploy.preflight import OperatorError
+from runtime.preflight import OperatorError
 
 ENDPOINTS_HELP = """\b
 Endpoints file (YAML; MARSAD_ALERT_WEBHOOKS or --webhooks):
@@ -96,11 +96,11 @@ def deliver_cmd(obj: Any, webhooks: str | None, jsonl: str | None, group: str | 
     from consumers.alerts.deliver import DeliverConfig, run_deliver, stop_on_signals
     from consumers.alerts.ledger import Ledger, LedgerBusy
     from consumers.alerts.targets import JsonlSink, WebhookTarget
-    from consumers.cli import _broker
+    from deploy.cli.views import _broker
     from schemas.topics import Topics
     s = obj.settings
     if not webhooks:
-        from deploy.preflight import setting_file
+        from runtime.preflight import setting_file
         setting_file(s, "alert_webhooks", remedy="fix the path, or unset it and pass --jsonl")
     endpoints = _endpoints(webhooks or s.alert_webhooks, required=False)
     if not endpoints and not jsonl:
@@ -120,7 +120,7 @@ def deliver_cmd(obj: Any, webhooks: str | None, jsonl: str | None, group: str | 
     click.echo(f"deliver: {topics.alerts} -> " + ", ".join([e.name for e in endpoints] + ([f"jsonl {jsonl}"]
                if jsonl else [])) + " (SIGTERM stops after the grace period)", err=True)
 
-    from deploy.services.health import Health, HealthError, serve_health
+    from runtime.health import Health, HealthError, serve_health
     health = Health("deliver")
     try:
         server = serve_health(health, s.metrics_host, s.deliver_metrics_port, setting="MARSAD_DELIVER_METRICS_PORT")
@@ -233,9 +233,9 @@ def redeliver_cmd(obj: Any, names: tuple[str, ...], since: str | None, until: st
     """
     from consumers.alerts.ledger import Ledger
     from consumers.alerts.redeliver import read_alert_log, redeliver
-    from consumers.cli import _broker
+    from deploy.cli.alerts import _date
+    from deploy.cli.views import _broker
     from schemas.topics import Topics
-    from streams.alerts.cli import _date
     s = obj.settings
     endpoints = _endpoints(webhooks or s.alert_webhooks, required=True)
     unknown = sorted(set(names) - {e.name for e in endpoints})

@@ -6,8 +6,8 @@ import pytest
 from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType
 
-from deploy.topics import create_topics, list_topics
-from producers.publish import EventPublisher
+from runtime.kafka.admin import create_topics, list_topics
+from runtime.kafka.publish import EventPublisher
 from schemas.events import ArticleFetched
 from schemas.topics import ALERTER_TABLES, CATALOGUE, STREAM_TABLES, Topics
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
-from deploy.kafka.connection import Kafka, kafka_python_options
+from runtime.kafka.connection import Kafka, kafka_python_options
 from schemas.codec import encode
 from schemas.events import Event
 

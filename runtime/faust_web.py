@@ -3,7 +3,7 @@
     GET /health/live    200 while the worker's event loop answers
     GET /health/ready   200 once partitions are assigned and tables recovered; 503 while
                         rebalancing or recovering
-    GET /metrics        Prometheus exposition (`deploy.services.metrics`)
+    GET /metrics        Prometheus exposition (`runtime.metrics`)
 
 `install` also adds a timer that measures the app's consumer-group lag from
 Kafka every few seconds into ``marsad_consumer_lag``.
@@ -18,10 +18,10 @@ from typing import Any
 
 import faust
 
-from deploy.kafka.connection import Kafka
-from deploy.services.health import NO_PROGRESS_AFTER, ProgressWatch
-from deploy.services.lag import GroupProgress, LagProbe
-from deploy.services.metrics import render, set_lag
+from runtime.health import NO_PROGRESS_AFTER, ProgressWatch
+from runtime.kafka.connection import Kafka
+from runtime.lag import GroupProgress, LagProbe
+from runtime.metrics import render, set_lag
 
 log = logging.getLogger(__name__)
 

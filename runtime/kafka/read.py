@@ -6,7 +6,7 @@ import click
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
-from deploy.kafka.connection import Kafka, kafka_python_options
+from runtime.kafka.connection import Kafka, kafka_python_options
 from schemas.codec import SchemaError, decode, to_dict
 from schemas.events import DeadLetter, Event
 from schemas.topics import BY_NAME, Topics

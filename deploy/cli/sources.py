@@ -1,7 +1,6 @@
 """The producer commands: `marsad produce`, `marsad poll`, `marsad fetch`, `marsad feeds list` / `import` / `try`.
 
-Registered on the `marsad` group by deploy/cli.py; `python -m producers`
-runs `produce` alone. Settings are built once here and handed down as a
+Registered on the `marsad` group by deploy/cli/main.py. Settings are built once here and handed down as a
 ``ProducerConfig``: nothing below reads the environment.
 """
 
@@ -16,12 +15,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from deploy.kafka.connection import Kafka
-from deploy.preflight import OperatorError
-from deploy.settings import Settings, SettingsError, load_settings, network_list
 from producers.feeds.registry import DEFAULT_INTERVAL, Feed, RegistryError, load_registry
 from producers.progress import duration
 from producers.samples import FEEDS_YAML, SITE_DIR
+from runtime.kafka.connection import Kafka
+from runtime.preflight import OperatorError
+from runtime.settings import Settings, SettingsError, load_settings, network_list
 
 if TYPE_CHECKING:  # imported when a command runs: `marsad --help` stays quick
     from producers.feeds.state import FeedState
@@ -101,10 +100,10 @@ def fetch_cmd(ctx: click.Context, once: bool) -> None:
     re-fetches only those (with the same event ids), never what was done.
     SIGTERM/SIGINT: nothing new is read, in-flight fetches finish, flush, commit.
     """
-    from deploy.cli import ensure_broker
-    from deploy.services.health import Health, HealthError, serve_health
-    from deploy.topics import create_topics
+    from deploy.kafka.reach import ensure_broker
     from producers.fetch_service import run_fetcher
+    from runtime.health import Health, HealthError, serve_health
+    from runtime.kafka.admin import create_topics
 
     settings = _settings(ctx)
     bootstrap = ensure_broker(settings, quiet=True)
@@ -127,11 +126,11 @@ def fetch_cmd(ctx: click.Context, once: bool) -> None:
 
 def _run_polling(ctx: click.Context, *, once: bool, now: bool, feeds_file: Path | None, fetch_inline: bool) -> None:
     """`marsad produce` (fetch_inline) and `marsad poll`: the same service, with or without the fetch."""
-    from deploy.cli import ensure_broker
-    from deploy.services.health import Health, HealthError, serve_health
-    from deploy.topics import create_topics
+    from deploy.kafka.reach import ensure_broker
     from producers.recovery import RecoveryError
     from producers.service import run_producer
+    from runtime.health import Health, HealthError, serve_health
+    from runtime.kafka.admin import create_topics
 
     settings = _settings(ctx)
     _registry(settings, feeds_file)  # a missing file is refused before anything starts
@@ -404,11 +403,11 @@ def _error(state: FeedState, now: datetime) -> str:
 
 
 def _settings(ctx: click.Context) -> Settings:
-    """The `marsad` group's settings, or (for `python -m producers`) settings built here, with logging."""
+    """The `marsad` group's settings, or (a command run on its own, as in tests) settings built here, with logging."""
     obj = ctx.find_root().obj
     if obj is not None and hasattr(obj, "settings"):
         return obj.settings
-    from deploy.logs import setup_logging
+    from runtime.logs import setup_logging
 
     try:
         settings = load_settings()
@@ -422,7 +421,7 @@ def _registry(settings: Settings, explicit: Path | None, *, announce: bool = Fal
     """Which registry to read, and the base for its relative URLs."""
     if explicit is not None:
         return explicit, settings.feeds_base_url
-    from deploy.preflight import setting_file
+    from runtime.preflight import setting_file
     if path := setting_file(settings, "feeds_file", remedy="fix the path, or unset it for DATA_DIR/feeds.yaml"):
         return path, settings.feeds_base_url
     local = settings.data_path / REGISTRY_NAME

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from deploy.settings import OPTIONS, SettingsError, load_settings
+from runtime.settings import OPTIONS, SettingsError, load_settings
 
 
 def test_defaults_use_the_local_broker():
@@ -60,6 +60,6 @@ def test_missing_config_file_is_named(tmp_path):
 def test_readme_carries_the_current_settings_table():
     from pathlib import Path
 
-    from deploy.settings import markdown_table
+    from runtime.settings import markdown_table
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert markdown_table() in readme, "README settings table is stale: paste `marsad config --markdown`"

@@ -1,7 +1,7 @@
 """The consumer commands: `marsad views`, `marsad replay`, `marsad api`, `marsad query`.
 
-Registered on the `marsad` group by deploy/cli.py. They receive its `Ctx`
-with ``click.pass_obj`` (importing deploy.cli's `pass_ctx` here would be a
+Registered on the `marsad` group by deploy/cli/main.py. They receive its `Ctx`
+with ``click.pass_obj`` (importing deploy.cli.main's `pass_ctx` here would be a
 circular import), read the settings from it once, and hand plain values to
 `consumers.service`, `consumers.api` and `consumers.query`.
 """
@@ -19,9 +19,9 @@ import orjson
 
 from consumers.query.params import ENDPOINTS, KnownIds, QueryError, UnknownIdError, help_for, parse
 from consumers.store import Store, StoreError, default_url, open_reader, open_store, redact
-from deploy.kafka.connection import KafkaConnection
-from deploy.preflight import OperatorError
-from deploy.suggest import SuggestingGroup
+from runtime.kafka.connection import KafkaConnection
+from runtime.preflight import OperatorError
+from runtime.suggest import SuggestingGroup
 
 if TYPE_CHECKING:
     from streams.classify.taxonomy import Taxonomy
@@ -39,8 +39,8 @@ def views_url(settings: Any) -> str:
 
 def _broker(settings: Any) -> KafkaConnection:
     """The bootstrap address (the local broker started if it is the one in use), topics created."""
-    from deploy.cli import ensure_broker
-    from deploy.topics import create_topics
+    from deploy.kafka.reach import ensure_broker
+    from runtime.kafka.admin import create_topics
     bootstrap = ensure_broker(settings, quiet=True)
     create_topics(bootstrap, settings.topic_prefix, settings.partitions, settings.replication_factor, settings.min_insync_replicas)
     return bootstrap
@@ -108,7 +108,7 @@ def views_group(ctx: click.Context, batch_size: int | None, batch_ms: int | None
     s = ctx.obj.settings
     bootstrap, url = _broker(s), views_url(s)
     _live(s).close()  # created or migrated before /health answers: readers started after it find them
-    from deploy.services.health import Health, HealthError, serve_health
+    from runtime.health import Health, HealthError, serve_health
     health = Health("views")
     try:
         server = serve_health(health, s.metrics_host, s.views_metrics_port, setting="MARSAD_VIEWS_METRICS_PORT")
@@ -181,7 +181,7 @@ def replay_cmd(obj: Any, reprocess: bool, taxonomy: str | None, incidents: str |
     s = obj.settings
     resources = None
     if reprocess:
-        from deploy.preflight import setting_file
+        from runtime.preflight import setting_file
         from streams.pipeline import Resources
         if not taxonomy:
             setting_file(s, "taxonomy_file", remedy="fix the path, or unset it for the bundled taxonomy")
@@ -229,8 +229,8 @@ def api_cmd(obj: Any, host: str | None, port: int | None, allow_public: bool) ->
     The views are opened read-only and must exist (`marsad views` builds them).
     """
     from consumers.api.app import BindError, check_bind, serve
-    from deploy.hosts import allowed_hosts
-    from deploy.preflight import require_port
+    from runtime.hosts import allowed_hosts
+    from runtime.preflight import require_port
     s = obj.settings
     url, host, port = views_url(s), host or s.api_host, port or s.api_port
     try:

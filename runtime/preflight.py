@@ -27,15 +27,16 @@ from typing import Any
 
 import click
 
-from deploy.kafka.connection import (
+from runtime.kafka.connection import (
     Kafka,
     KafkaConnection,
     KafkaSecurity,
     KafkaSecurityError,
     aiokafka_options,
     connection,
+    kafka_python_options,
 )
-from deploy.settings import OPTIONS
+from runtime.settings import OPTIONS
 
 KAFKA_REMEDY = ("check KAFKA_BOOTSTRAP_SERVERS, or unset it and run `marsad kafka start` for the local broker")
 TLS_REMEDY = ("check MARSAD_KAFKA_CA_FILE (the CA that signed the brokers' certificates; empty: the system's) "
@@ -151,8 +152,6 @@ def kafka_problem(bootstrap: Kafka, timeout: float) -> str | None:
 
 def _diagnose(bootstrap: Kafka, timeout: float) -> tuple[str | None, str]:
     """`kafka_problem` and the remedy that goes with it."""
-    from deploy.kafka.local import broker_answers  # imported late: the CLI starts faster without kafka
-
     conn = connection(bootstrap)
     security = conn.security
     if (why := security.problem()) is not None:
@@ -254,3 +253,26 @@ def require_port(host: str, port: int, setting: str) -> None:
         except OSError as e:
             raise OperatorError(f"cannot listen on {host}:{port}: {(e.strerror or str(e)).lower()}: set {setting} "
                                 "to a free port (or stop what uses it)") from None
+
+
+def broker_answers(bootstrap: Kafka, timeout: float = 2.0) -> bool:
+    """True when a broker at ``bootstrap`` answers a metadata request (over its TLS and SASL when it has them)."""
+    host, _, port = str(bootstrap).split(",")[0].rpartition(":")
+    try:
+        with socket.create_connection((host or "127.0.0.1", int(port)), timeout=timeout):
+            pass
+    except OSError:
+        return False
+    from kafka import KafkaConsumer  # imported late: the CLI starts faster without it
+    from kafka.errors import KafkaError
+    try:
+        consumer = KafkaConsumer(**kafka_python_options(bootstrap), request_timeout_ms=int(timeout * 1000) + 500,
+                                 bootstrap_timeout_ms=int(timeout * 1000),
+                                 connections_max_idle_ms=int(timeout * 1000) + 1000)
+    except KafkaError:
+        return False
+    try:
+        consumer.topics()
+        return True
+    except KafkaError:
+        return False

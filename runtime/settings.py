@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from deploy.kafka.connection import KafkaConnection
+    from runtime.kafka.connection import KafkaConnection
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 
@@ -98,7 +98,7 @@ OPTIONS: dict[str, Option] = {
                                     "Seconds a command waits for the configured Kafka cluster to answer before "
                                     "it stops with a one-line error.",
                                     lambda v: None if 0 < v <= 60 else "must be in (0, 60]"),
-    # how every Kafka client connects to the configured cluster (deploy/kafka/connection.py)
+    # how every Kafka client connects to the configured cluster (runtime/kafka/connection.py)
     "kafka_security_protocol": Option(
         "MARSAD_KAFKA_SECURITY_PROTOCOL", "PLAINTEXT", str,
         "How clients connect to KAFKA_BOOTSTRAP_SERVERS: PLAINTEXT, SSL (TLS), SASL_PLAINTEXT (login) or "
@@ -393,7 +393,7 @@ class Settings:
     @property
     def kafka(self) -> KafkaConnection:
         """The cluster with its security settings: what every Kafka client of marsad is built from."""
-        from deploy.kafka.reach import connection_for
+        from runtime.kafka.local import connection_for
         return connection_for(self)
 
     @property

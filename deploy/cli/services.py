@@ -1,4 +1,4 @@
-"""The service commands: `marsad up`, `marsad down`, `marsad ps` (registered by deploy/cli.py)."""
+"""The service commands: `marsad up`, `marsad down`, `marsad ps` (registered by deploy/cli/main.py)."""
 
 from __future__ import annotations
 
@@ -59,8 +59,7 @@ def up_cmd(obj: Any, workers: int, fetchers: int, foreground: bool, skip: tuple[
     """
     from deploy.services.control import up
     if demo:
-        from deploy.cli import SHARED_SEEDS
-        from deploy.demo import run_demo
+        from deploy.demo import SHARED_SEEDS, run_demo
         run_demo(_settings(obj), keep=keep, seeds=SHARED_SEEDS, workers=workers)
         return
     if keep:

@@ -148,7 +148,7 @@ def connection(kafka: Kafka) -> KafkaConnection:
 
 
 def security_from_settings(settings: Any) -> KafkaSecurity:
-    """The security settings (deploy/settings.py's ``kafka_*`` ones) of a configured cluster."""
+    """The security settings (runtime/settings.py's ``kafka_*`` ones) of a configured cluster."""
     return KafkaSecurity(
         protocol=settings.kafka_security_protocol, mechanism=settings.kafka_sasl_mechanism,
         username=settings.kafka_username, password=settings.kafka_password,

@@ -1,0 +1,1 @@
+"""Kafka plumbing shared by every service: how to connect, publish, read and administer topics."""
