@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from runtime.settings import OPTIONS, SettingsError, load_settings
+from runtime.settings import OPTIONS, Settings, SettingsError, load_settings
 
 
 def test_defaults_use_the_local_broker():
@@ -58,8 +60,23 @@ def test_missing_config_file_is_named(tmp_path):
 
 
 def test_readme_carries_the_current_settings_table():
-    from pathlib import Path
-
     from runtime.settings import markdown_table
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert markdown_table() in readme, "README settings table is stale: paste `marsad config --markdown`"
+
+
+def test_each_declared_default_is_of_its_type_and_passes_its_check():
+    for name, opt in OPTIONS.items():
+        assert type(opt.default) is opt.type, name
+        assert not (opt.check and opt.check(opt.default)), name
+
+
+def test_environment_names_are_one_per_setting():
+    envs = [opt.env for opt in OPTIONS.values()]
+    assert len(envs) == len(set(envs))
+
+
+def test_nothing_set_gives_the_declared_defaults(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no ./marsad.toml
+    assert load_settings(env={}) == Settings()
+    assert Settings().partitions == OPTIONS["partitions"].default
