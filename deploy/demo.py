@@ -91,8 +91,8 @@ def run_demo(settings: Settings, *, keep: bool, seeds: Path, workers: int = 1) -
     prefix = f"demo-{time.strftime('%Y%m%d-%H%M%S')}"
     work = home / "runs" / prefix
     work.mkdir(parents=True, exist_ok=True)
-    from producers.feeds.state import StateStore
-    StateStore(home).path.unlink(missing_ok=True)  # poll the sample feeds afresh: this run's topics are empty
+    from producers.feeds.state import FeedStateFile
+    FeedStateFile(home).path.unlink(missing_ok=True)  # poll the sample feeds afresh: this run's topics are empty
     logging.getLogger("kafka").setLevel(logging.ERROR)  # the summary's reads are not worth kafka-python's warnings
     site, site_url = serve_site(SAMPLES / "site")
     hook = SampleWebhook(work / "webhook.jsonl")

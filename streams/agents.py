@@ -41,7 +41,7 @@ from streams.app import app, settings, topics
 from streams.dedup import route
 from streams.dedup.band_index import BandMaps, BandView
 from streams.dedup.minhash import fingerprint
-from streams.expiry import DAY, HourIndex
+from streams.hour_index import DAY, HourIndex
 from streams.pipeline import Resources, process_fetched
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ band_table = app.Table("dedup-bands", default=None, key_type=bytes, value_type=b
 # "{article id}@{partition}" -> internal.Holder (signature, fetch time, bands held), in each partition it claims in
 signature_table = app.Table("dedup-signatures", default=None, key_type=bytes, value_type=bytes,
                             partitions=settings.partitions)
-# "clock:{p}", "hour:{p}:{h}" -> the articles of each partition by the hour they were fetched (`streams.expiry`)
+# "clock:{p}", "hour:{p}:{h}" -> the articles of each partition by the hour they were fetched (`streams.hour_index`)
 expiry_table = app.Table("dedup-expiry", default=None, key_type=bytes, value_type=bytes,
                          partitions=settings.partitions)
 DEDUP_TTL_S = settings.dedup_days * DAY if settings.dedup_days > 0 else None

@@ -32,7 +32,7 @@ from streams.agents import (
 from streams.app import app, settings, topics
 from streams.dedup.bands import answer_claims as bands_step
 from streams.dedup.route import decided
-from streams.expiry import HourIndex
+from streams.hour_index import HourIndex
 
 log = logging.getLogger(__name__)
 

@@ -62,8 +62,8 @@ from streams.alerts.notes import (
 from streams.alerts.rules import DEFAULT_PATH, RulesError, Ruleset, files_stamp, load_rules
 from streams.alerts.spike import apply_spike
 from streams.classify import Taxonomy
-from streams.expiry import HourIndex
 from streams.extract.gazetteer.model import load_gazetteer
+from streams.hour_index import HourIndex
 from streams.incidents.expiry import incident_ttl_s
 from streams.incidents.reports import ReportNote
 from streams.incidents.state import DayBucket, IncidentState, IncidentStores
@@ -128,7 +128,7 @@ story_table = app.Table("alert-stories", default=None, key_type=bytes, value_typ
                         partitions=settings.partitions)
 spike_table = app.Table("alert-spikes", default=None, key_type=bytes, value_type=bytes,
                         partitions=settings.partitions)
-# "clock:{p}" and "hour:{p}:{h}" -> the story expiry index (`streams.expiry`), partitioned like the stories
+# "clock:{p}" and "hour:{p}:{h}" -> the story expiry index (`streams.hour_index`), partitioned like the stories
 expiry_table = app.Table("alert-story-expiry", default=None, key_type=bytes, value_type=bytes,
                          partitions=settings.partitions)
 # incident id -> IncidentState; "type|country|day" -> DayBucket; the incident expiry index; report id ->

@@ -29,7 +29,7 @@ from streams.alerts.ids import alert_event_id, incident_alert_id
 from streams.alerts.notes import SpikeNote
 from streams.alerts.rules import IncidentRule, Ruleset, place_key
 from streams.alerts.spike import incident_spike_notes
-from streams.expiry import HourIndex
+from streams.hour_index import HourIndex
 from streams.incidents.expiry import expire_incidents
 from streams.incidents.fusion import fuse
 from streams.incidents.reports import ReportNote

@@ -15,8 +15,8 @@ from streams.alerts.expiry import fold_story, story_ttl_s
 from streams.alerts.notes import ArticleRef, Staged, StateStore, StoryNote, StoryState, Trigger
 from streams.alerts.rules import load_rules, parse_rules
 from streams.classify import Taxonomy
-from streams.expiry import CHUNK, DAY, Filed, HourIndex
 from streams.extract.gazetteer.model import load_gazetteer
+from streams.hour_index import CHUNK, DAY, Filed, HourIndex
 from tests.streams.alerts.samples import OFF_TOPIC, T0, article, seizure_story
 
 
