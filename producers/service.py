@@ -56,6 +56,7 @@ from producers.feeds.state import FeedState, FeedStateFile, apply_resets, is_due
 from producers.fetch_service import fetch_and_publish
 from producers.http import Fetcher, FetchOptions
 from producers.isolation import ExtractionPool, IsolationOptions, extraction_pool
+from producers.poll_log import log_cycle, log_poll
 from producers.poller import (
     DiscoveredEntry,
     PollOptions,
@@ -63,7 +64,6 @@ from producers.poller import (
     past_deadline,
     poll_feed,
 )
-from producers.progress import log_cycle, log_poll
 from producers.recovery import Recovered, recover
 from producers.shutdown import StopRequest, StopSignals, finish_or_cancel
 from runtime import metrics

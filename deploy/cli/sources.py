@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 import click
 
 from producers.feeds.registry import DEFAULT_INTERVAL, Feed, RegistryError, load_registry
-from producers.progress import duration
+from producers.poll_log import duration
 from producers.samples import FEEDS_YAML, SITE_DIR
 from runtime.kafka.connection import Kafka
 from runtime.preflight import OperatorError
-from runtime.settings import Settings, SettingsError, load_settings, network_list
+from runtime.settings import OPTIONS, Settings, SettingsError, load_settings, network_list
 
 if TYPE_CHECKING:  # imported when a command runs: `marsad --help` stays quick
     from producers.feeds.state import FeedState
@@ -112,7 +112,7 @@ def fetch_cmd(ctx: click.Context, once: bool) -> None:
     health = Health("fetcher")
     try:
         server = serve_health(health, settings.metrics_host, 0 if once else settings.fetcher_metrics_port,
-                              setting="MARSAD_FETCHER_METRICS_PORT")
+                              setting=OPTIONS["fetcher_metrics_port"].env)
     except HealthError as exc:
         raise OperatorError(str(exc)) from None
     try:
@@ -142,7 +142,7 @@ def _run_polling(ctx: click.Context, *, once: bool, now: bool, feeds_file: Path 
     health = Health("producer" if fetch_inline else "poller")
     try:  # a one-off run serves no health or metrics
         server = serve_health(health, settings.metrics_host, 0 if once else settings.producer_metrics_port,
-                              setting="MARSAD_PRODUCER_METRICS_PORT")
+                              setting=OPTIONS["producer_metrics_port"].env)
     except HealthError as exc:
         raise OperatorError(str(exc)) from None
     try:

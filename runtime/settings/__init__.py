@@ -10,13 +10,14 @@ stage needs) down.
   environment variable, help), and `OPTIONS`, the same read off the fields;
 - checks.py: the checks those declarations use;
 - loading.py: `load_settings` and its one-line `SettingsError`;
-- rendering.py: `marsad config` and the README's table.
+- rendering.py: `marsad config`, the README's table, and the environment that
+  passes settings on to a process marsad starts.
 """
 
 from runtime.settings.checks import network_list
 from runtime.settings.declaration import OPTIONS, Option, Settings
-from runtime.settings.loading import SettingsError, load_settings
-from runtime.settings.rendering import markdown_table, shown
+from runtime.settings.loading import CONFIG_ENV, SettingsError, load_settings
+from runtime.settings.rendering import as_environment, markdown_table, passed_on, shown
 
-__all__ = ["OPTIONS", "Option", "Settings", "SettingsError", "load_settings", "markdown_table", "network_list",
-           "shown"]
+__all__ = ["CONFIG_ENV", "OPTIONS", "Option", "Settings", "SettingsError", "as_environment", "load_settings",
+           "markdown_table", "network_list", "passed_on", "shown"]

@@ -55,7 +55,7 @@ def setting(env: str, default: Any, help: str, *, check: Check | None = None, se
 class Settings:
     """Every setting's value in force, built once at the entry point (`load_settings`) and passed down."""
 
-    # --- Kafka: the cluster, the local broker, how clients connect (runtime/kafka/connection.py)
+    # --- the data dir, and Kafka: the cluster, the local broker, how clients connect (runtime/kafka/)
     kafka_bootstrap_servers: str = setting("KAFKA_BOOTSTRAP_SERVERS", "",
         "Kafka cluster to use (host:port,...). Empty: marsad starts and uses its local broker.")
     data_dir: str = setting("MARSAD_DATA_DIR", default_data_dir(),

@@ -14,6 +14,8 @@ from typing import Any
 
 from runtime.settings.declaration import OPTIONS, Option, Settings
 
+CONFIG_ENV = "MARSAD_CONFIG"  # names the config file when --config does not
+
 
 class SettingsError(ValueError):
     """A setting has a value marsad cannot use; the message names the setting."""
@@ -55,8 +57,8 @@ def _coerce(opt: Option, raw: Any, origin: str) -> Any:
 def _find_config(explicit: str | None, env: Mapping[str, str]) -> Path | None:
     if explicit:
         return Path(explicit)
-    if env.get("MARSAD_CONFIG"):
-        return Path(env["MARSAD_CONFIG"])
+    if env.get(CONFIG_ENV):
+        return Path(env[CONFIG_ENV])
     local = Path("marsad.toml")
     return local if local.exists() else None
 

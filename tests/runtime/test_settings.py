@@ -80,3 +80,17 @@ def test_nothing_set_gives_the_declared_defaults(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # no ./marsad.toml
     assert load_settings(env={}) == Settings()
     assert Settings().partitions == OPTIONS["partitions"].default
+
+
+def test_settings_pass_on_to_a_child_process_under_their_environment_names(tmp_path):
+    from runtime.settings import CONFIG_ENV, as_environment, passed_on
+    assert as_environment(data_dir=tmp_path, allow_private=True, per_host_interval=0.05, partitions=3) == {
+        "MARSAD_DATA_DIR": str(tmp_path), "MARSAD_ALLOW_PRIVATE": "1", "MARSAD_PER_HOST_INTERVAL": "0.05",
+        "MARSAD_PARTITIONS": "3"}
+    cfg = tmp_path / "marsad.toml"
+    cfg.write_text('topic_prefix = "t"\n')
+    env = passed_on(load_settings(str(cfg), env={}), "topic_prefix", "log_level")
+    assert env == {"MARSAD_TOPIC_PREFIX": "t", "MARSAD_LOG_LEVEL": "info", CONFIG_ENV: str(cfg.resolve())}
+    assert load_settings(env=env).topic_prefix == "t"
+    with pytest.raises(KeyError):
+        as_environment(no_such_setting=1)
