@@ -94,3 +94,22 @@ def test_settings_pass_on_to_a_child_process_under_their_environment_names(tmp_p
     assert load_settings(env=env).topic_prefix == "t"
     with pytest.raises(KeyError):
         as_environment(no_such_setting=1)
+
+
+# MARSAD_* names that are not settings: the config file, a test's screenshot switch, the demo webhook's
+# secret, the README's example of a webhook secret, the shared samples folder of the tests
+NOT_SETTINGS = {"MARSAD_CONFIG", "MARSAD_DASHBOARD_SCREENSHOT", "MARSAD_DEMO_WEBHOOK_SECRET", "MARSAD_HOOK_OPS",
+                "MARSAD_SHARED"}
+
+
+def test_every_environment_name_the_code_and_readme_cite_is_declared():
+    """Help texts and error messages name settings by their variables: none may name one that is gone."""
+    import re
+
+    root = Path(__file__).resolve().parents[2]
+    files = [root / "README.md", *(p for pkg in ("schemas", "runtime", "producers", "streams", "consumers", "deploy")
+                                   for p in (root / pkg).rglob("*") if p.suffix in {".py", ".yaml", ".yml", ".js"})]
+    declared = {opt.env for opt in OPTIONS.values()} | NOT_SETTINGS
+    cited = {(name, p.relative_to(root).as_posix()) for p in files
+             for name in re.findall(r"\bMARSAD_[A-Z0-9_]*[A-Z0-9]\b", p.read_text(encoding="utf-8"))}
+    assert sorted((name, where) for name, where in cited if name not in declared) == []
