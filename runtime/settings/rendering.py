@@ -10,14 +10,13 @@ from typing import Any
 from runtime.settings.declaration import OPTIONS, Settings
 from runtime.settings.loading import CONFIG_ENV
 
-SECRET_WORDS = re.compile(r"token|password|passwd|secret|key", re.IGNORECASE)
 URL_PASSWORD = re.compile(r"(://[^:/@]*):[^@/]*@")
 
 
 def shown(name: str, value: Any) -> str:
-    """A setting's value as `marsad config` prints it: secrets masked, URL passwords hidden."""
-    opt = OPTIONS.get(name)
-    if (opt is not None and opt.secret) or (SECRET_WORDS.search(name) and not name.endswith("_file")):
+    """A setting's value as `marsad config` prints it: secrets (declared ``secret=True``) masked, URL
+    passwords hidden."""
+    if OPTIONS[name].secret:
         return "***" if value else ""
     return URL_PASSWORD.sub(r"\1:***@", str(value))
 

@@ -113,3 +113,14 @@ def test_every_environment_name_the_code_and_readme_cite_is_declared():
     cited = {(name, p.relative_to(root).as_posix()) for p in files
              for name in re.findall(r"\bMARSAD_[A-Z0-9_]*[A-Z0-9]\b", p.read_text(encoding="utf-8"))}
     assert sorted((name, where) for name, where in cited if name not in declared) == []
+
+
+def test_a_setting_named_like_a_secret_is_declared_secret():
+    """`marsad config` masks the settings declared secret: one whose name says token, password, secret or key
+    (a file holding one aside: its path is shown) must be declared so."""
+    import re
+
+    looks_secret = re.compile(r"token|password|passwd|secret|key", re.IGNORECASE)
+    for name, opt in OPTIONS.items():
+        if looks_secret.search(name) and not name.endswith("_file"):
+            assert opt.secret, name
