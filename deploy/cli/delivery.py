@@ -18,7 +18,6 @@ from typing import Any
 import click
 
 from runtime.preflight import OperatorError
-from runtime.settings import OPTIONS
 
 ENDPOINTS_HELP = """\b
 Endpoints file (YAML; MARSAD_ALERT_WEBHOOKS or --webhooks):
@@ -124,8 +123,7 @@ def deliver_cmd(obj: Any, webhooks: str | None, jsonl: str | None, group: str | 
     from runtime.health import Health, HealthError, serve_health
     health = Health("deliver")
     try:
-        server = serve_health(health, s.metrics_host, s.deliver_metrics_port,
-                              setting=OPTIONS["deliver_metrics_port"].env)
+        server = serve_health(health, s.metrics_host, s.deliver_metrics_port, setting="MARSAD_DELIVER_METRICS_PORT")
     except HealthError as e:
         raise OperatorError(str(e)) from None
 

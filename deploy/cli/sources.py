@@ -20,7 +20,7 @@ from producers.poll_log import duration
 from producers.samples import FEEDS_YAML, SITE_DIR
 from runtime.kafka.connection import Kafka
 from runtime.preflight import OperatorError
-from runtime.settings import OPTIONS, Settings, SettingsError, load_settings, network_list
+from runtime.settings import Settings, SettingsError, load_settings, network_list
 
 if TYPE_CHECKING:  # imported when a command runs: `marsad --help` stays quick
     from producers.feeds.state import FeedState
@@ -112,7 +112,7 @@ def fetch_cmd(ctx: click.Context, once: bool) -> None:
     health = Health("fetcher")
     try:
         server = serve_health(health, settings.metrics_host, 0 if once else settings.fetcher_metrics_port,
-                              setting=OPTIONS["fetcher_metrics_port"].env)
+                              setting="MARSAD_FETCHER_METRICS_PORT")
     except HealthError as exc:
         raise OperatorError(str(exc)) from None
     try:
@@ -142,7 +142,7 @@ def _run_polling(ctx: click.Context, *, once: bool, now: bool, feeds_file: Path 
     health = Health("producer" if fetch_inline else "poller")
     try:  # a one-off run serves no health or metrics
         server = serve_health(health, settings.metrics_host, 0 if once else settings.producer_metrics_port,
-                              setting=OPTIONS["producer_metrics_port"].env)
+                              setting="MARSAD_PRODUCER_METRICS_PORT")
     except HealthError as exc:
         raise OperatorError(str(exc)) from None
     try:

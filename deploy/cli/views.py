@@ -21,7 +21,6 @@ from consumers.query.params import ENDPOINTS, KnownIds, QueryError, UnknownIdErr
 from consumers.store import Store, StoreError, default_url, open_reader, open_store, redact
 from runtime.kafka.connection import KafkaConnection
 from runtime.preflight import OperatorError
-from runtime.settings import OPTIONS
 from runtime.suggest import SuggestingGroup
 
 if TYPE_CHECKING:
@@ -112,8 +111,7 @@ def views_group(ctx: click.Context, batch_size: int | None, batch_ms: int | None
     from runtime.health import Health, HealthError, serve_health
     health = Health("views")
     try:
-        server = serve_health(health, s.metrics_host, s.views_metrics_port,
-                              setting=OPTIONS["views_metrics_port"].env)
+        server = serve_health(health, s.metrics_host, s.views_metrics_port, setting="MARSAD_VIEWS_METRICS_PORT")
     except HealthError as e:
         raise OperatorError(str(e)) from None
     click.echo(f"views: {s.topic_prefix}.articles.processed, {s.topic_prefix}.alerts, {s.topic_prefix}.incidents "
