@@ -27,8 +27,6 @@ _TAG = re.compile(
     re.IGNORECASE,
 )
 _CLOSING = re.compile(r"</[a-z][a-z0-9]*\s*>|<br\s*/?>", re.IGNORECASE)
-# What `tidy` collapses within a line: spaces, tabs, no-break and zero-width spaces.
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 
 # Elements whose content is never article text.
 _DROP = frozenset({"script", "style", "noscript", "template", "iframe", "object", "svg", "form", "button",
@@ -68,8 +66,9 @@ def html_to_text(html: str | None, *, tidy: bool = False) -> str:
 
 
 def tidy_lines(text: str) -> str:
-    """``text`` with runs of spaces (no-break and zero-width ones too) made one, lines stripped, empty lines gone."""
-    lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
+    """``text`` with runs of spaces (any Unicode space, and zero-width ones) made one, lines stripped,
+    empty lines gone."""
+    lines = (" ".join(line.replace("\u200b", " ").split()) for line in text.splitlines())
     return "\n".join(line for line in lines if line)
 
 
