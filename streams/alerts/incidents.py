@@ -27,9 +27,10 @@ from dataclasses import dataclass, field
 from schemas.events import AlertRaised, AlertUpdated, IncidentRecorded, IncidentUpdated
 from streams.alerts.ids import alert_event_id, incident_alert_id
 from streams.alerts.notes import SpikeNote
-from streams.alerts.rules import IncidentRule, Ruleset, place_key
+from streams.alerts.rules import IncidentRule, Ruleset
 from streams.alerts.spike import incident_spike_notes
 from streams.expiry import HourIndex
+from streams.geo import place_key
 from streams.incidents.expiry import expire_incidents
 from streams.incidents.fusion import fuse
 from streams.incidents.reports import ReportNote
