@@ -34,6 +34,7 @@ import orjson
 
 from benchmarks.corpus import articles
 from schemas.events import ArticleFetched, Duplicate
+from schemas.wire import SEVERITIES
 from streams.alerts.backtest import Report, as_json, as_table, collector_paused, replay
 from streams.alerts.engine import route
 from streams.alerts.expiry import DEFAULT_DAYS
@@ -56,8 +57,9 @@ def generated_rules(n: int, taxonomy: Taxonomy, seed: int = 11) -> str:
     topics, orgs = sorted(taxonomy.topics), sorted(taxonomy.orgs)
     text = DEFAULT_PATH.read_text(encoding="utf-8").rstrip() + "\n"
     have = len(load_rules(None, taxonomy).ids)
+    least_urgent_first = SEVERITIES[::-1]  # the order the golden digests were drawn with
     for i in range(n - have):
-        head = f"  - id: gen-{i}\n    title: قاعدة {i}\n    severity: {rng.choice(['info', 'warning', 'critical'])}\n"
+        head = f"  - id: gen-{i}\n    title: قاعدة {i}\n    severity: {rng.choice(least_urgent_first)}\n"
         kind = i % 8
         if kind == 7:
             body = (f"    kind: spike\n    topic: {rng.choice(topics)}\n    per: {rng.choice(['place', 'country'])}\n"

@@ -10,9 +10,10 @@ and incident pairing are used.
 
 from __future__ import annotations
 
-import math
 import re
 from types import ModuleType
+
+from streams.geo import distance_km
 
 PLACE_KM = 25.0
 FIELDS = ("topics", "orgs", "countries", "places", "quantities", "boilerplate", "body", "incidents")
@@ -140,6 +141,4 @@ def _incidents(pred: list[dict], gold: list[dict], scorer: ModuleType | None) ->
 
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Great-circle distance in km (used when the scorer is not loaded)."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (a[0], a[1], b[0], b[1]))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, h)))
+    return distance_km(a[0], a[1], b[0], b[1])

@@ -30,6 +30,7 @@ import orjson
 
 from schemas.events import ArticleProcessed
 from schemas.facts import Place
+from streams.geo import view_place_key
 from streams.text.normalize import normalize
 
 WORDS = re.compile(r"[^\W_]+")
@@ -89,11 +90,6 @@ def search_words(text: str) -> list[str]:
     return words
 
 
-def place_key(place: Place) -> str:
-    """One key per place: its gazetteer id, else its name in matching form."""
-    return f"g{place.geonameid}" if place.geonameid is not None else f"n:{normalize(place.name)}"
-
-
 def main_place(places: list[Place]) -> Place | None:
     """The most mentioned place, the first one on a tie."""
     best = None
@@ -126,14 +122,14 @@ def article_rows(event: ArticleProcessed) -> ArticleRows:
     where = main_place(event.places)
     seizures = [
         (aid, i, q.item, q.unit, float(q.value), at, at[:10],
-         where.name if where else None, place_key(where) if where else None,
+         where.name if where else None, view_place_key(where) if where else None,
          where.lat if where else None, where.lon if where else None,
          where.country if where else None, story, dup.status, event.source)
         for i, q in enumerate(event.quantities) if q.item and not q.historical  # history is not the day's seizure
     ]
     children = {
         "article_topics": [(aid, t.id, float(t.score), _json(t.evidence)) for t in topics.values()],
-        "article_places": [(aid, i, p.name, normalize(p.name), place_key(p), float(p.lat), float(p.lon),
+        "article_places": [(aid, i, p.name, normalize(p.name), view_place_key(p), float(p.lat), float(p.lon),
                             p.country, p.kind, p.geonameid, p.mentions) for i, p in enumerate(event.places)],
         "article_orgs": [(aid, i, o.id, o.name, o.mentions) for i, o in enumerate(event.orgs)],
         "article_countries": [(aid, c) for c in sorted(set(event.countries))],

@@ -19,6 +19,7 @@ from trafilatura.settings import Document, set_date_params
 from trafilatura.utils import load_html
 
 from producers.linkdensity import measure
+from streams.text.lang import detect_lang
 
 _HTML_LANG = re.compile(r"""<html\b[^>]*?\blang\s*=\s*["']?([A-Za-z]{2,3})""", re.IGNORECASE)
 _HEAVY_BLOCKS = re.compile(r"<(script|style|svg)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
@@ -124,7 +125,7 @@ def extract_article(html: str, url: str, options: ExtractOptions = DEFAULT_OPTIO
         title=_clean(document.title),
         author=_clean(document.author),
         date=_clean(document.date),
-        language=markup_language(html) or script_language(text),
+        language=markup_language(html) or detect_lang(text) or None,
         sitename=_clean(document.sitename),
     )
 
@@ -150,28 +151,6 @@ def markup_language(html: str) -> str | None:
     head = html[:8192]
     match = _HTML_LANG.search(head) or _META_LANG.search(head)
     return match.group(1).lower() if match else None
-
-
-def script_language(text: str) -> str | None:
-    """"ar" when most letters are Arabic script, "en" when most are Latin, else None.
-
-    A script count, not a language identifier: enough to route Arabic and
-    English copy, which is all the sources here publish.
-    """
-    arabic = latin = 0
-    for char in text:
-        if not char.isalpha():
-            continue
-        if "\u0600" <= char <= "\u06ff" or "\u0750" <= char <= "\u077f":
-            arabic += 1
-        elif char.isascii():
-            latin += 1
-    total = arabic + latin
-    if total < 20:
-        return None
-    if arabic / total >= 0.5:
-        return "ar"
-    return "en" if latin / total >= 0.8 else None
 
 
 def _keep_json_ld(match: re.Match[str]) -> str:

@@ -22,7 +22,6 @@ wrong and whose ``reason`` says it in words, ready for a dead-letter event.
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import time
 from dataclasses import dataclass
 from enum import StrEnum
@@ -33,6 +32,7 @@ import msgspec
 
 from producers.encoding import charset_from_content_type
 from producers.safety import UnresolvableHost, UnsafeURL, check_url, parse_networks
+from runtime.http import retry_after_seconds
 
 Purpose = Literal["feed", "page"]
 
@@ -291,7 +291,7 @@ class Fetcher:
                     f"HTTP {hop.status} {hop.reason_phrase}".rstrip(),
                     url=url,
                     status=hop.status,
-                    retry_after=parse_retry_after(hop.headers.get("retry-after")),
+                    retry_after=retry_after_seconds(hop.headers.get("retry-after")),
                 )
             return FetchResult(
                 url=url,
@@ -424,21 +424,6 @@ def build_client(options: FetchOptions) -> httpx.AsyncClient:
         trust_env=False,
         headers={"User-Agent": options.user_agent},
     )
-
-
-def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    current = time.time() if now is None else now
-    return max(0.0, when.timestamp() - current)
 
 
 def _describe(exc: Exception) -> str:

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from producers.extract import ExtractionFailed, ExtractOptions, script_language
+from producers.extract import ExtractionFailed, ExtractOptions
 from producers.feeds.parse import FULL_CONTENT_MIN_CHARS, FeedEntry, FeedParseError
 from producers.feeds.registry import Feed
 from producers.feeds.state import (
@@ -35,6 +35,7 @@ from producers.pagetext import GarbledText, decode_and_extract
 from producers.sources import ReadContext, read_source
 from producers.urls import InvalidURL, article_id, canonical_url
 from schemas.wire import SourceKind
+from streams.text.lang import detect_lang
 
 PAGE_CONTENT_TYPES = frozenset({"", "text/html", "application/xhtml+xml"})
 # A poll's failure kind when the source's document cannot be read as what its kind says it is.
@@ -322,7 +323,7 @@ def _from_feed(entry: DiscoveredEntry) -> FetchedArticle:
         title=entry.title,
         author=entry.author,
         published=entry.published,
-        lang=entry.lang or script_language(text) or "",
+        lang=entry.lang or detect_lang(text),
     )
 
 

@@ -19,8 +19,6 @@ boilerplate rules, incident vocabulary); nothing is rebuilt per article.
 from __future__ import annotations
 
 import hashlib
-import re
-import string
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -39,11 +37,8 @@ from streams.extract.lexicon import joint_automaton
 from streams.extract.places import find_places_and_countries
 from streams.extract.quantities import find_quantities
 from streams.text.automaton import Automaton
+from streams.text.lang import detect_lang
 from streams.text.normalize import SourceMap, normalize
-
-# Runs of letters, counted by their lengths: far fewer matches than one per letter.
-_ARABIC_LETTERS = re.compile("[\u0621-\u064a\u0671-\u06d3]+")
-_LATIN_BYTES = string.ascii_letters.encode()
 
 
 @dataclass(frozen=True)
@@ -111,22 +106,6 @@ def analyse(text: str, res: Resources, *, title: str = "", lang: str = "",
                                quantities=quantities, vocab=res.incidents, taxonomy=res.taxonomy, written=written,
                                org_mentions=[(m.word_start, m.word_end, m.entry.id) for m in org_mentions])
     return Analysis(lang, body, norm, topics, places, countries, orgs, quantities, incidents)
-
-
-def detect_lang(text: str) -> str:
-    """"ar" when Arabic letters dominate the letters of the text, else "en" (or "" when empty)."""
-    sample = text[:400]  # a few lines tell the script; counting more only costs time
-    latin = _latin_letters(sample)
-    if not latin:  # the usual Arabic article: one Arabic letter decides, no need to count them
-        return "ar" if _ARABIC_LETTERS.search(sample) else ""
-    arabic = sum(map(len, _ARABIC_LETTERS.findall(sample)))
-    return "ar" if arabic >= latin else "en"
-
-
-def _latin_letters(text: str) -> int:
-    """How many of ``text``'s characters are A-Z or a-z, counted on bytes (in C, no match objects)."""
-    data = text.encode("utf-8", "surrogatepass")  # a byte below 0x80 is always a whole character
-    return len(data) - len(data.translate(None, _LATIN_BYTES))
 
 
 def processed_event_id(fetched: ArticleFetched, res: Resources) -> str:

@@ -24,8 +24,9 @@ from dataclasses import dataclass
 import msgspec
 import orjson
 
-from consumers.rows import place_key, timestamp
+from consumers.rows import timestamp
 from schemas.events import AlertRaised, AlertUpdated
+from streams.geo import view_place_key
 from streams.text.normalize import normalize
 
 ALERT_COLUMNS = (
@@ -84,7 +85,7 @@ def _raised(stored: tuple | None, e: AlertRaised) -> AlertRows:
           for f in FIGURES),
     )
     children = {
-        "alert_places": [(e.alert_id, i, p.name, normalize(p.name), place_key(p), float(p.lat), float(p.lon),
+        "alert_places": [(e.alert_id, i, p.name, normalize(p.name), view_place_key(p), float(p.lat), float(p.lon),
                           p.country) for i, p in enumerate(e.places)],
         "alert_countries": [(e.alert_id, c) for c in sorted(set(e.countries) | {p.country for p in e.places})],
         "alert_topics": [(e.alert_id, t) for t in sorted({t.id for t in e.topics})],

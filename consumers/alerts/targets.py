@@ -8,8 +8,8 @@ keeps failed deliveries in the ledger and follows its `RetrySchedule`.
 
 A webhook's transport errors, time-outs, 408, 429 and 5xx are worth another
 try (an `Outcome` that is not ``final``, with the ``Retry-After`` of a 429
-or 503, up to an hour); other answers outside 2xx are final (redirects are
-not followed). Each try has a total time limit, so a server that trickles
+or 503, in seconds or as a date, up to an hour); other answers outside 2xx
+are final (redirects are not followed). Each try has a total time limit, so a server that trickles
 its answer cannot hold a lane.
 """
 
@@ -26,6 +26,7 @@ import aiohttp
 
 from consumers.alerts.endpoints import Endpoint
 from consumers.alerts.signing import signed_headers
+from runtime.http import retry_after_seconds
 from schemas.events import AlertRaised, AlertUpdated
 
 RETRY_STATUS = frozenset({408, 429})
@@ -99,7 +100,7 @@ class WebhookTarget:
                 async with self._client().post(self.endpoint.url, data=d.body, headers=headers,
                                                allow_redirects=False) as r:
                     await r.content.read(MAX_ANSWER)
-                    status, retry_after = r.status, r.headers.get("Retry-After", "")
+                    status, retry_after = r.status, retry_after_seconds(r.headers.get("Retry-After"))
         except TimeoutError:
             return Outcome(False, None, f"timed out after {self.timeout:g}s")
         except aiohttp.ClientError as e:
@@ -107,7 +108,7 @@ class WebhookTarget:
         if 200 <= status < 300:
             return Outcome(True, status)
         if retryable(status):
-            return Outcome(False, status, f"HTTP {status}", retry_after=_retry_after(retry_after))
+            return Outcome(False, status, f"HTTP {status}", retry_after=min(retry_after or 0.0, MAX_RETRY_AFTER))
         note = " (redirects are not followed)" if 300 <= status < 400 else ""
         return Outcome(False, status, f"HTTP {status}{note}", final=True)
 
@@ -121,13 +122,6 @@ class WebhookTarget:
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
-
-
-def _retry_after(value: str) -> float:
-    try:
-        return min(max(float(value or "0"), 0.0), MAX_RETRY_AFTER)
-    except ValueError:
-        return 0.0  # an HTTP date: use our own backoff
 
 
 class JsonlSink:

@@ -24,9 +24,10 @@ from dataclasses import dataclass
 import msgspec
 import orjson
 
-from consumers.rows import place_key, timestamp
+from consumers.rows import timestamp
 from schemas.events import IncidentRecorded
 from streams.extract.gazetteer.admin1 import load as admin1
+from streams.geo import view_place_key
 from streams.text.normalize import normalize
 
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -70,7 +71,7 @@ def incident_rows(e: IncidentRecorded) -> IncidentRows:
     first_seen = timestamp(e.first_seen) if e.first_seen else None
     day = e.date or (first_seen or timestamp(e.occurred_at))[:10]
     sources = list(dict.fromkeys(r.source for r in e.reports if r.source))
-    place = ((p.name, normalize(p.name), place_key(p), float(p.lat), float(p.lon), p.country, p.kind, p.geonameid)
+    place = ((p.name, normalize(p.name), view_place_key(p), float(p.lat), float(p.lon), p.country, p.kind, p.geonameid)
              if p else (None,) * 8)
     row = (
         e.incident_id, e.incident_type, e.event_id, e.revision, timestamp(e.occurred_at), e.date, day,

@@ -41,8 +41,7 @@ from consumers.query.model import (
 from consumers.rows import search_words, timestamp
 from runtime.suggest import did_you_mean
 from schemas.facts import INCIDENT_TYPES
-from schemas.topics import SEVERITIES
-from schemas.wire import SOURCE_KINDS
+from schemas.wire import SEVERITIES, SOURCE_KINDS
 from streams.text.normalize import normalize
 
 IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")

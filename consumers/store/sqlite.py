@@ -23,7 +23,6 @@ fsyncs it before the swap.
 
 from __future__ import annotations
 
-import math
 import os
 import secrets
 import sqlite3
@@ -39,17 +38,16 @@ from consumers.store import migrate
 from consumers.store.base import StoreError, ViewReplaced
 from consumers.store.queries import Dialect, placeholders
 from consumers.store.sqlstore import SqlStore, Tx
+from streams.geo import distance_km
 
 SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
-def haversine_km(lat1: float | None, lon1: float | None, lat2: float | None, lon2: float | None) -> float | None:
-    """Great-circle distance in km (the SQL function ``marsad_km``)."""
+def sql_km(lat1: float | None, lon1: float | None, lat2: float | None, lon2: float | None) -> float | None:
+    """The SQL function ``marsad_km``: `streams.geo.distance_km`, NULL when a coordinate is."""
     if lat1 is None or lon1 is None or lat2 is None or lon2 is None:
         return None
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+    return distance_km(lat1, lon1, lat2, lon2)
 
 
 class _Tx:
@@ -107,7 +105,7 @@ class SqliteStore(SqlStore):
                 self._conn.execute(f"PRAGMA synchronous={'OFF' if live else 'NORMAL'}")
             self._conn.execute("PRAGMA cache_size=-65536")
             self._conn.execute("PRAGMA temp_store=MEMORY")
-            self._conn.create_function("marsad_km", 4, haversine_km, deterministic=True)
+            self._conn.create_function("marsad_km", 4, sql_km, deterministic=True)
         except (OSError, sqlite3.Error) as e:
             raise StoreError(f"cannot open the views database {self.path}: {e}") from e
 

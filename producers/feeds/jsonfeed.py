@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from producers.feeds.entries import LINK_SCHEMES, FeedEntry, FeedParseError, ParsedFeed, usable_link
-from producers.htmltext import html_to_text
+from streams.clean.html import html_to_text
 
 VERSION_PREFIX = "https://jsonfeed.org/version/"
 
@@ -47,7 +47,7 @@ def parse_json_feed(text: str, base_url: str, *, full_content_min_chars: int) ->
             entries.append(entry)
     return ParsedFeed(
         entries=entries,
-        title=html_to_text(_text(document.get("title"))),
+        title=html_to_text(_text(document.get("title")), tidy=True),
         link=usable_link(base, _text(document.get("home_page_url"))),
         version="json" + version.removeprefix(VERSION_PREFIX),
         skipped=skipped,
@@ -65,15 +65,15 @@ def _entry(item: dict[str, Any], base_url: str, min_chars: int) -> FeedEntry | N
     if link is None:
         return None
     html = _text(item.get("content_html"))
-    from_html = html_to_text(html)
+    from_html = html_to_text(html, tidy=True)
     plain = _text(item.get("content_text")).strip()
     content_text = from_html if len(from_html) >= len(plain) else plain
     full = len(content_text) >= min_chars
     return FeedEntry(
         link=link,
-        title=html_to_text(_text(item.get("title"))),
+        title=html_to_text(_text(item.get("title")), tidy=True),
         published=_utc_iso(_text(item.get("date_published")) or _text(item.get("date_modified"))),
-        summary=html_to_text(_text(item.get("summary"))),
+        summary=html_to_text(_text(item.get("summary")), tidy=True),
         content_html=(html or None) if full else None,
         content_text=content_text if full else None,
         guid=guid,

@@ -28,7 +28,7 @@ from producers.feeds.entries import (
     usable_link,
 )
 from producers.feeds.jsonfeed import looks_like_json, parse_json_feed
-from producers.htmltext import html_to_text
+from streams.clean.html import html_to_text
 
 __all__ = ["FULL_CONTENT_MIN_CHARS", "FeedEntry", "FeedParseError", "ParsedFeed", "parse_feed"]
 
@@ -78,7 +78,7 @@ def parse_feed(
         entries=entries,
         bozo=bool(result.get("bozo")),
         bozo_reason=bozo_reason,
-        title=html_to_text(result.feed.get("title", "")),
+        title=html_to_text(result.feed.get("title", ""), tidy=True),
         link=usable_link(base_url, feed_link),
         version=version,
         skipped=skipped,
@@ -93,9 +93,9 @@ def _entry(raw: Any, base_url: str, full_content_min_chars: int, permalinks: fro
     author = (raw.get("author") or "").strip() or None
     return FeedEntry(
         link=link,
-        title=html_to_text(raw.get("title", "")),
+        title=html_to_text(raw.get("title", ""), tidy=True),
         published=_utc_iso(raw.get("published_parsed") or raw.get("updated_parsed")),
-        summary=html_to_text(raw.get("summary", "")),
+        summary=html_to_text(raw.get("summary", ""), tidy=True),
         content_html=content_html,
         content_text=content_text,
         guid=raw.get("id") or None,
@@ -147,7 +147,7 @@ def _full_content(raw: Any, min_chars: int) -> tuple[str | None, str | None]:
     best_html, best_text = None, ""
     for part in raw.get("content", []):
         value = part.get("value") or ""
-        text = html_to_text(value)
+        text = html_to_text(value, tidy=True)
         if len(text) > len(best_text):
             best_html, best_text = value, text
     if best_html is None or len(best_text) < min_chars:

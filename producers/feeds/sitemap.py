@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from lxml import etree
 
 from producers.feeds.entries import FeedEntry, FeedParseError, usable_link
-from producers.htmltext import html_to_text
+from streams.clean.html import html_to_text
 
 GZIP_MAGIC = b"\x1f\x8b"
 MAX_INFLATED = 50_000_000  # bytes a gzipped sitemap may inflate to (the protocol's own limit is 50 MB)
@@ -100,7 +100,7 @@ def parse_sitemap(content: bytes, base_url: str, *, now: datetime, max_age: time
         if dated is not None and dated < cutoff:
             too_old += 1
             continue
-        title = html_to_text(_text(news, "title") or "")
+        title = html_to_text(_text(news, "title") or "", tidy=True)
         language = _text(_first(news, "publication"), "language") if news is not None else None
         entries.append(FeedEntry(
             link=link,

@@ -24,6 +24,7 @@ from lxml import html as lxml_html
 
 from producers.feeds.entries import FeedEntry, FeedParseError, usable_link
 from producers.feeds.sitemap import parse_w3c_date
+from streams.clean.html import fragment_text, tidy_lines
 
 TITLE_CHARS = 120  # a post has no headline: its first line, cut here, stands for one
 _POST_ID = re.compile(r"^([A-Za-z0-9_]{3,64})/(\d+)$")
@@ -133,11 +134,7 @@ def _message_text(message: etree._Element) -> str:
     found = _by_class(message, "tgme_widget_message_text")
     if not found:
         return ""
-    node = found[-1]  # a reply quotes the earlier post's text first; the post's own comes last
-    for br in node.iter("br"):
-        br.tail = "\n" + (br.tail or "")
-    lines = (" ".join(line.split()) for line in node.text_content().splitlines())
-    return "\n".join(line for line in lines if line)
+    return tidy_lines(fragment_text(found[-1]))  # a reply quotes the earlier post's text first; its own comes last
 
 
 def _published(message: etree._Element) -> datetime | None:

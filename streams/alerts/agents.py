@@ -44,7 +44,7 @@ from schemas.events import (
     IncidentRecorded,
     IncidentUpdated,
 )
-from schemas.topics import SEVERITIES
+from schemas.wire import SEVERITIES
 from streams.alerts.app import app, settings, topics
 from streams.alerts.engine import route
 from streams.alerts.expiry import Swept, fold_story, story_ttl_s

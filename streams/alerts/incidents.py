@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 from schemas.events import AlertRaised, AlertUpdated, IncidentRecorded, IncidentUpdated
 from streams.alerts.ids import alert_event_id, incident_alert_id
 from streams.alerts.notes import SpikeNote
-from streams.alerts.rules import IncidentRule, Ruleset, place_key
+from streams.alerts.rules import IncidentRule, Ruleset
 from streams.alerts.spike import incident_spike_notes
+from streams.geo import place_key
 from streams.hour_index import HourIndex
 from streams.incidents.expiry import expire_incidents
 from streams.incidents.fusion import fuse

@@ -16,7 +16,8 @@ from functools import cached_property
 
 from schemas.events import ArticleProcessed
 from schemas.facts import Place, Quantity, Topic
-from streams.alerts.rules import WEIGHT_KG, PlaceMatcher, QuantityCond, StoryRule, place_key
+from streams.alerts.rules import WEIGHT_KG, PlaceMatcher, QuantityCond, StoryRule
+from streams.geo import place_key
 from streams.text.normalize import normalize
 
 

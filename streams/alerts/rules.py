@@ -31,6 +31,7 @@ from streams.alerts.thresholds import Threshold, parse_threshold
 from streams.classify import Taxonomy
 from streams.extract.gazetteer.model import Gazetteer, load_gazetteer
 from streams.extract.quantities import DATA_FILE as QUANTITIES_FILE
+from streams.geo import distance_km, place_key
 from streams.text.normalize import normalize
 from streams.text.tokens import PREFIXES
 
@@ -572,19 +573,6 @@ class _Checker:
                 for i in hit.values}
         keys |= {place_key(e.geonameid, e.lat, e.lon) for e in entries if normalize(e.name) == norm}
         return frozenset(keys)
-
-
-def place_key(geonameid: int | None, lat: float, lon: float) -> str:
-    """What identifies a place across articles: its GeoNames id, else its point (our own additions)."""
-    return str(geonameid) if geonameid is not None else f"{lat:.4f},{lon:.4f}"
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine, mean Earth radius)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _score(value: float, field: str) -> None:

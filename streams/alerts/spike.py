@@ -46,7 +46,8 @@ from schemas.facts import Place
 from streams.alerts.ids import alert_event_id, spike_alert_id
 from streams.alerts.match import ArticleView, place_matches
 from streams.alerts.notes import ArticleRef, SpikeNote, SpikeState, Trigger, distinct_sources
-from streams.alerts.rules import Ruleset, SpikeRule, place_key
+from streams.alerts.rules import Ruleset, SpikeRule
+from streams.geo import place_key
 
 MIN_RATE = 0.1
 LATE_S = 86400  # a report up to a day late still finds its window's full baseline

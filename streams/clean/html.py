@@ -1,10 +1,15 @@
-"""HTML to text, one block per line.
+"""HTML to text, one block per line: the one conversion of the fetcher's feeds and the cleaning stage.
 
 A whole page (doctype, <html> or <body>) goes through trafilatura, which
 finds the main content and leaves navigation, sidebars and comments out. A
 fragment (an RSS description, an article body already cut out of its page)
 is converted by lxml directly: block elements and <br> become line breaks,
 scripts, styles and forms disappear. Text that is not HTML is left alone.
+
+The feeds (`producers.feeds`) ask for tidy text (``tidy=True``): their
+titles and summaries go on the wire as they come out of here. The cleaning
+stage (`streams.clean.pipeline`) squashes spaces itself, with the rest of
+its line work.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ _TAG = re.compile(
 _CLOSING = re.compile(r"</[a-z][a-z0-9]*\s*>|<br\s*/?>", re.IGNORECASE)
 
 # Elements whose content is never article text.
-_DROP = frozenset({"script", "style", "noscript", "template", "iframe", "svg", "form", "button",
+_DROP = frozenset({"script", "style", "noscript", "template", "iframe", "object", "svg", "form", "button",
                    "select", "nav", "aside", "head", "title", "meta", "link"})
 # Elements that start a new line (HTML's block-level elements, plus table cells and list items).
 _BLOCK = frozenset({"p", "div", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt",
@@ -45,8 +50,32 @@ def is_page(text: str) -> bool:
     return bool(_PAGE.search(text))
 
 
-def html_to_text(html: str) -> str:
-    """The text of an HTML page or fragment, one block per line."""
+def html_to_text(html: str | None, *, tidy: bool = False) -> str:
+    """The text of an HTML page or fragment, one block per line ("" for unparsable markup).
+
+    With ``tidy``, spaces are collapsed within lines and empty lines dropped
+    (see `tidy_lines`). Text without markup or entities is returned as is;
+    empty or blank text (or None, which some feeds give) gives "".
+    """
+    if not html or not html.strip():
+        return ""
+    if "<" not in html and "&" not in html:
+        return tidy_lines(html) if tidy else html
+    text = _markup_text(html)
+    return tidy_lines(text) if tidy else text
+
+
+def tidy_lines(text: str) -> str:
+    """``text`` with runs of spaces (any Unicode space, and zero-width ones) made one, lines stripped,
+    empty lines gone."""
+    lines = (" ".join(line.replace("\u200b", " ").split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def _markup_text(html: str) -> str:
+    # A whole page here is text someone handed over (an import, `marsad classify`): its main content, whatever
+    # it is. The fetcher reads pages otherwise (`producers.extract`: metadata, precision first, pages without an
+    # article refused), so the trafilatura options differ on purpose; changing these changes classify's output.
     if is_page(html):
         extracted = trafilatura.extract(html, include_comments=False, include_tables=False,
                                         include_images=False, include_links=False, deduplicate=False)

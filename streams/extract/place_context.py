@@ -26,7 +26,6 @@ country less than 150 km apart ("الرطبة وعكاشات"): a list of neighb
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -34,6 +33,7 @@ from streams.extract.context import WINDOW, WORD_AFTER, gap, two_words_before, w
 from streams.extract.gazetteer.model import PlaceEntry
 from streams.extract.lexicon import Hit
 from streams.extract.place_rules import PlaceRules
+from streams.geo import km_between
 
 # Strength of the context of a mention.
 NONE, COORD, PREP, NOUN = 0, 1, 2, 3
@@ -160,14 +160,7 @@ def _neighbours(a: Hit[int], b: Hit[int], entries: tuple[PlaceEntry, ...], rules
         return False
     towns_a = [entries[i] for i in a.values if entries[i].kind != "capital"]
     towns_b = [entries[i] for i in b.values if entries[i].kind != "capital"]
-    return any(x.country == y.country and _km(x, y) <= _NEIGHBOUR_KM for x in towns_a for y in towns_b)
-
-
-def _km(a: PlaceEntry, b: PlaceEntry) -> float:
-    """Great-circle distance between two entries, in km."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, h)))
+    return any(x.country == y.country and km_between(x, y) <= _NEIGHBOUR_KM for x in towns_a for y in towns_b)
 
 
 def _joined(norm: str, prev: Mention, cur: Mention) -> bool:

@@ -30,8 +30,8 @@ from __future__ import annotations
 from datetime import date
 
 from schemas.facts import Incident, Place
-from streams.alerts.rules import distance_km
 from streams.extract.gazetteer.admin1 import region_of
+from streams.geo import distance_km
 from streams.incidents.reconcile import is_area
 from streams.incidents.reports import ReportNote
 from streams.incidents.state import Brief

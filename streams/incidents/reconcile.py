@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from schemas.facts import Place, Quantity
+from streams.geo import place_key
 from streams.incidents.reports import ReportNote
 from streams.incidents.state import Brief
 
@@ -63,10 +64,6 @@ class Summary:
 
 def is_area(place: Place) -> bool:
     return place.kind in AREA_KINDS
-
-
-def place_key(place: Place) -> str:
-    return str(place.geonameid) if place.geonameid is not None else f"{place.lat:.3f},{place.lon:.3f}"
 
 
 def outlet_groups(reports: Sequence[ReportNote]) -> list[int]:
@@ -144,7 +141,7 @@ def _place(reports: Sequence[ReportNote], groups: list[int]) -> Place | None:
     first: dict[str, tuple[int, Place]] = {}
     for i, (r, g) in enumerate(zip(reports, groups, strict=True)):
         if r.incident.place is not None:
-            key = place_key(r.incident.place)
+            key = place_key(r.incident.place.geonameid, r.incident.place.lat, r.incident.place.lon)
             outlets.setdefault(key, set()).add(g)
             first.setdefault(key, (i, r.incident.place))
     if not outlets:

@@ -8,7 +8,6 @@ from producers.extract import (
     ExtractOptions,
     extract_article,
     markup_language,
-    script_language,
 )
 from producers.samples import SITE_DIR
 
@@ -55,18 +54,6 @@ def test_same_page_extracts_identically_every_time() -> None:
 def test_nothing_usable_is_a_typed_failure(html: str, reason: str) -> None:
     with pytest.raises(ExtractionFailed, match=reason):
         extract_article(html, "http://news.test/x", ExtractOptions(min_chars=200))
-
-
-@pytest.mark.parametrize(
-    ("text", "language"),
-    [("ضبطت مجموعات محلية شحنة كبيرة من المواد المخدرة في ريف درعا", "ar"),
-     ("US forces carried out airstrikes on Wednesday evening", "en"),
-     ("ok", None),
-     ("Привет мир, это длинный текст на русском языке для проверки", None)],
-    ids=["arabic", "english", "too-short", "cyrillic"],
-)
-def test_script_language(text: str, language: str | None) -> None:
-    assert script_language(text) == language
 
 
 def test_markup_language() -> None:

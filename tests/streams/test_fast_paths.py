@@ -16,7 +16,7 @@ import pytest
 from streams.clean.boilerplate import _key
 from streams.extract.lexicon import Hit, _leftmost_longest
 from streams.extract.surface import surface
-from streams.pipeline import detect_lang
+from streams.text.lang import detect_lang
 from streams.text.normalize import SourceMap, normalize, squash_spaces
 
 # Characters that make the fast paths fall back: whitespace and line breaks of every kind,

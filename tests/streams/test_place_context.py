@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
 from streams.extract.gazetteer.model import Gazetteer, load_gazetteer
 from streams.extract.places import find_places, find_places_and_countries
+from streams.geo import distance_km
 from streams.text.normalize import normalize
 
 
 @pytest.fixture(scope="module")
 def gaz() -> Gazetteer:
     return load_gazetteer()
-
-
-def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(h))
 
 
 DAMASCUS = (33.51, 36.29)
@@ -63,7 +56,7 @@ FOUND = [
 def test_context_makes_a_place(gaz: Gazetteer, sentence: str, points: list[tuple[float, float]]) -> None:
     places = find_places(normalize(sentence), gaz, text=sentence)
     for point in points:
-        assert any(_km(point, (p.lat, p.lon)) < 20 for p in places), (point, places)
+        assert any(distance_km(*point, p.lat, p.lon) < 20 for p in places), (point, places)
 
 
 # (id, sentence): no place at all.
@@ -111,7 +104,7 @@ SPELLINGS = [
 def test_english_spellings(gaz: Gazetteer, spelling: str, point: tuple[float, float]) -> None:
     sentence = f"Security forces were deployed in {spelling} on Sunday."
     places = find_places(normalize(sentence), gaz, text=sentence)
-    assert any(_km(point, (p.lat, p.lon)) < 20 for p in places), places
+    assert any(distance_km(*point, p.lat, p.lon) < 20 for p in places), places
 
 
 def test_capital_for_its_government_is_a_country_not_a_place(gaz: Gazetteer) -> None:

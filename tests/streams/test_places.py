@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pytest
 
 from streams.extract.gazetteer.model import Gazetteer, PlaceEntry, load_gazetteer, read_tsv, write_tsv
 from streams.extract.places import find_places
+from streams.geo import distance_km
 from streams.text.normalize import normalize
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
@@ -17,12 +17,6 @@ SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 @pytest.fixture(scope="module")
 def gaz() -> Gazetteer:
     return load_gazetteer()
-
-
-def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(h))
 
 
 QAMISHLI = (37.05, 41.23)
@@ -68,7 +62,7 @@ def test_finds_places(gaz: Gazetteer, sentence: str, points: list[tuple[float, f
     places = find_places(normalize(sentence), gaz, text=sentence)
     assert len(places) == count, places
     for point in points:
-        assert any(_km(point, (p.lat, p.lon)) < 15 for p in places), (point, places)
+        assert any(distance_km(*point, p.lat, p.lon) < 15 for p in places), (point, places)
 
 
 # (id, sentence): no place at all in these.
@@ -101,7 +95,7 @@ def test_village_noun_does_not_pick_a_foreign_city(gaz: Gazetteer) -> None:
 def test_each_place_once_with_mentions_and_surface_name(gaz: Gazetteer) -> None:
     text = "قصفت الطائرات مدينة دَيْر الزّور، ثم عادت إلى ديرالزور مساءً. وفي الرقة هدوء."
     places = find_places(normalize(text), gaz, text=text)
-    deir = [p for p in places if _km(DEIR_EZ_ZOR, (p.lat, p.lon)) < 15]
+    deir = [p for p in places if distance_km(*DEIR_EZ_ZOR, p.lat, p.lon) < 15]
     assert len(deir) == 1 and deir[0].mentions == 2
     assert deir[0].name == "دَيْر الزّور"
     assert deir[0].country == "SY" and deir[0].geonameid
@@ -133,5 +127,5 @@ def test_seed_article_places(gaz: Gazetteer) -> None:
     text = seed.read_text(encoding="utf-8")
     places = find_places(normalize(text), gaz, text=text)
     for point in (HASAKAH, RAQQA, DEIR_EZ_ZOR, TAL_ABYAD, AL_HOL_CAMP, (34.47, 40.94)):
-        assert any(_km(point, (p.lat, p.lon)) < 25 for p in places), point
+        assert any(distance_km(*point, p.lat, p.lon) < 25 for p in places), point
     assert all(p.country == "SY" for p in places)

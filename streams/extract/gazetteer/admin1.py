@@ -34,7 +34,6 @@ the views count it under ``unknown``.
 from __future__ import annotations
 
 import json
-import math
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -45,6 +44,7 @@ import yaml
 
 from schemas.facts import Place
 from streams.extract.gazetteer.model import PlaceEntry, load_gazetteer
+from streams.geo import distance_km, place_key
 from streams.text.normalize import normalize
 
 HERE = Path(__file__).resolve().parent
@@ -69,18 +69,6 @@ class Region:
     country: str
     ar: str
     en: str
-
-
-def place_key(geonameid: int | None, lat: float, lon: float) -> str:
-    """What identifies a gazetteer place: its GeoNames id, else its point (as `streams.alerts.rules` keys places)."""
-    return str(geonameid) if geonameid is not None else f"{lat:.4f},{lon:.4f}"
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
 
 
 def nearest(lat: float, lon: float, points: Iterable[Point]) -> str | None:

@@ -19,7 +19,6 @@ file and so the same version hash.
 from __future__ import annotations
 
 import argparse
-import math
 import re
 import unicodedata
 from collections import defaultdict
@@ -31,6 +30,7 @@ import yaml
 
 from streams.extract.countries import load_country_vocab
 from streams.extract.gazetteer.model import DATA_FILE, PlaceEntry, load_gazetteer, write_tsv
+from streams.geo import km_between
 from streams.text.normalize import normalize
 
 HERE = Path(__file__).parent
@@ -43,13 +43,6 @@ _ARTICLE = "ال"
 # ("ديرالزور", "تلابيض", "ابوكمال").
 _GLUED_FIRST = {"دير", "تل", "ابو", "البو", "عين", "راس", "بيت", "كفر", "خان", "دار", "بير", "ام", "جسر", "مرج"}
 _MERGE_KM = 3.0
-
-
-def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Great-circle distance in km."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, h)))
 
 
 def _ascii(name: str) -> str:
@@ -213,7 +206,7 @@ def merge_duplicates(entries: list[PlaceEntry]) -> list[PlaceEntry]:
         for a in idx:
             for b in idx:
                 if a < b and root(a) != root(b) and \
-                        _km((entries[a].lat, entries[a].lon), (entries[b].lat, entries[b].lon)) <= _MERGE_KM:
+                        km_between(entries[a], entries[b]) <= _MERGE_KM:
                     ra, rb = root(a), root(b)
                     keep, drop = (ra, rb) if _rank(entries[ra]) >= _rank(entries[rb]) else (rb, ra)
                     parent[drop] = keep

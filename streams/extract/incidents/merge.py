@@ -16,12 +16,12 @@ merge loosely (no place, no day) and each names other officials.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date
 
-from schemas.facts import Place, Quantity
+from schemas.facts import Quantity
 from streams.extract.incidents import where
+from streams.geo import km_between
 
 ONE_OPERATION = frozenset({"arrest_raid", "seizure"})
 _FROM_ABOVE = frozenset({"attack", "airstrike"})  # "the attack" retells an airstrike
@@ -60,7 +60,7 @@ def merge_into(events: list[AssembledIncident], new: AssembledIncident) -> None:
 def _closeness(a: AssembledIncident, b: AssembledIncident) -> int:
     """How much two compatible events share: the same named place, then the same day."""
     score = 0
-    if a.located and b.located and _km(a.located.place, b.located.place) <= _SAME_PLACE_KM:
+    if a.located and b.located and km_between(a.located.place, b.located.place) <= _SAME_PLACE_KM:
         score += 2
     if a.day and a.day == b.day:
         score += 1
@@ -78,7 +78,7 @@ def _same_event(a: AssembledIncident, b: AssembledIncident) -> bool:
         return False
     if a.located is None or b.located is None:
         return True
-    km = _km(a.located.place, b.located.place)
+    km = km_between(a.located.place, b.located.place)
     if where.VAGUE in (a.located.rank, b.located.rank):
         return km <= _REGION_KM
     return km <= _SAME_PLACE_KM or (a.located.rank != b.located.rank and km <= _WITHIN_KM)
@@ -117,9 +117,3 @@ def _absorb(old: AssembledIncident, new: AssembledIncident) -> None:
         old.actors += [a for a in new.actors if a not in old.actors and a not in old.targets]
         old.targets += [t for t in new.targets if t not in old.actors and t not in old.targets]
     old.quantities += [q for q in new.quantities if q not in old.quantities]
-
-
-def _km(a: Place, b: Place) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, h)))
