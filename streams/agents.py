@@ -58,7 +58,7 @@ TABLE_WRITES_BUFFERED = 20 * BATCH  # changelog records a batch may leave queued
 ROUTE_BYTES = 4 * 1024 * 1024  # a batch larger than this travels as several records (topic limit: 8 MiB)
 
 
-class Worker:
+class WorkerAgents:
     """The worker's topics, tables and vocabularies, declared once on ``app``, and what its agents do."""
 
     def __init__(self, app: faust.App, settings: Settings, resources: Resources | None = None) -> None:
@@ -196,10 +196,10 @@ class Worker:
                 await self.send_route(route.onward(record, part, done.answered))
 
 
-def register(app: faust.App, settings: Settings, resources: Resources | None = None) -> Worker:
+def register(app: faust.App, settings: Settings, resources: Resources | None = None) -> WorkerAgents:
     """Declare the worker's topics and tables on ``app`` and register its agents there (``resources``: the
     vocabularies, loaded from the settings when not given)."""
-    worker = Worker(app, settings, resources)
+    worker = WorkerAgents(app, settings, resources)
     app.agent(worker.fetched_topic, name=f"{__name__}.process")(worker.process)
     app.agent(worker.route_topic, name=f"{__name__}.dedup")(worker.dedup)
     return worker

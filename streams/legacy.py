@@ -20,7 +20,7 @@ import msgspec
 from faust.types import EventT
 
 from schemas import internal
-from streams.agents import Worker
+from streams.agents import WorkerAgents
 from streams.dedup.bands import answer_claims
 from streams.dedup.route import count_vote
 
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 class Legacy:
     """The previous release's dedup topics and vote table, declared on the worker's app, beside its state."""
 
-    def __init__(self, worker: Worker) -> None:
+    def __init__(self, worker: WorkerAgents) -> None:
         app, topics = worker.app, worker.topics
         self.worker = worker
         self.bands_topic = app.topic(topics.name("streams.dedup-bands"), key_type=bytes, value_type=bytes)
@@ -86,7 +86,7 @@ class Legacy:
                 await self.worker.dead_letter(event, f"dedup verdict failed: {type(e).__name__}: {e}", "processing")
 
 
-def register(worker: Worker) -> Legacy:
+def register(worker: WorkerAgents) -> Legacy:
     """Declare the previous release's dedup topics and table on the worker's app and register its agents."""
     legacy = Legacy(worker)
     worker.app.agent(legacy.bands_topic, name=f"{__name__}.bands")(legacy.bands)

@@ -76,7 +76,7 @@ log = logging.getLogger(__name__)
 RELOAD_EVERY = 3.0  # seconds between two looks at the rules file
 
 
-class Alerter:
+class AlertAgents:
     """The alerter's rules, topics and tables, declared once on ``app``, and what its agents do."""
 
     def __init__(self, app: faust.App, settings: Settings, live: LiveRules | None = None) -> None:
@@ -248,10 +248,10 @@ def _expired(swept: Swept) -> None:
              swept.dropped, swept.kept)
 
 
-def register(app: faust.App, settings: Settings, live: LiveRules | None = None) -> Alerter:
+def register(app: faust.App, settings: Settings, live: LiveRules | None = None) -> AlertAgents:
     """Declare the alerter's topics and tables on ``app`` and register its rules timer and agents there
     (``live``: the rules in force, loaded from the settings when not given)."""
-    alerter = Alerter(app, settings, live)
+    alerter = AlertAgents(app, settings, live)
     app.timer(RELOAD_EVERY, name=f"{__name__}.watch_rules")(alerter.watch_rules)
     app.agent(alerter.processed_topic, name=f"{__name__}.route_articles")(alerter.route_articles)
     app.agent(alerter.stories_topic, name=f"{__name__}.stories")(alerter.stories)
