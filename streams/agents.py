@@ -20,6 +20,9 @@ A message that cannot be decoded or processed goes to the streams'
 dead-letter topic with the reason, and the agent goes on. The previous
 release's records still on the internal topics at an upgrade are finished by
 `streams.legacy`.
+
+`register` declares the topics and tables on the app it is given
+(`streams.app.create_app`) and registers the agents there.
 """
 
 from __future__ import annotations
@@ -27,17 +30,20 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+from collections.abc import MutableMapping
 from datetime import UTC, datetime
 
+import faust
 import msgspec
 from faust.types import EventT
 
 from runtime import metrics
+from runtime.settings import Settings
 from schemas import internal
 from schemas.codec import SchemaError, decode_as, encode
 from schemas.events import ArticleFetched, ArticleProcessed, DeadLetter
+from schemas.topics import Topics
 from streams.alerts.notes import Staged
-from streams.app import app, settings, topics
 from streams.dedup import route
 from streams.dedup.band_index import BandMaps, BandView
 from streams.dedup.minhash import fingerprint
@@ -51,150 +57,149 @@ WITHIN = 0.05  # seconds a batch waits for more articles: the latency it may add
 TABLE_WRITES_BUFFERED = 20 * BATCH  # changelog records a batch may leave queued before the streams wait
 ROUTE_BYTES = 4 * 1024 * 1024  # a batch larger than this travels as several records (topic limit: 8 MiB)
 
-resources = Resources.load(settings.taxonomy_file or None, settings.incidents_file or None)
 
-fetched_topic = app.topic(topics.fetched, key_type=bytes, value_type=bytes)
-processed_topic = app.topic(topics.processed, key_type=bytes, value_type=bytes)
-route_topic = app.topic(topics.name("streams.dedup-route"), key_type=bytes, value_type=bytes)
-dead_topic = app.topic(topics.deadletter("streams"), key_type=bytes, value_type=bytes)
+class WorkerAgents:
+    """The worker's topics, tables and vocabularies, declared once on ``app``, and what its agents do."""
 
-# band key -> id of the first article holding it (partitioned by `partition_of(band)`): written by earlier
-# releases; the bands held now are derived from the signature records (`streams.dedup.band_index`)
-band_table = app.Table("dedup-bands", default=None, key_type=bytes, value_type=bytes,
-                       partitions=settings.partitions)
-# "{article id}@{partition}" -> internal.Holder (signature, fetch time, bands held), in each partition it claims in
-signature_table = app.Table("dedup-signatures", default=None, key_type=bytes, value_type=bytes,
-                            partitions=settings.partitions)
-# "clock:{p}", "hour:{p}:{h}" -> the articles of each partition by the hour they were fetched (`streams.hour_index`)
-expiry_table = app.Table("dedup-expiry", default=None, key_type=bytes, value_type=bytes,
-                         partitions=settings.partitions)
-DEDUP_TTL_S = settings.dedup_days * DAY if settings.dedup_days > 0 else None
-# band key -> holder of each partition this worker owns: derived from `signature_table`, rebuilt after a rebalance
-band_maps = BandMaps()
+    def __init__(self, app: faust.App, settings: Settings, resources: Resources | None = None) -> None:
+        self.app = app
+        self.settings = settings
+        self.topics = topics = Topics(settings.topic_prefix)
+        self.resources = resources or Resources.load(settings.taxonomy_file or None, settings.incidents_file or None)
 
+        self.fetched_topic = app.topic(topics.fetched, key_type=bytes, value_type=bytes)
+        self.processed_topic = app.topic(topics.processed, key_type=bytes, value_type=bytes)
+        self.route_topic = app.topic(topics.name("streams.dedup-route"), key_type=bytes, value_type=bytes)
+        self.dead_topic = app.topic(topics.deadletter("streams"), key_type=bytes, value_type=bytes)
 
-def bands_of(event: EventT) -> BandView:
-    """The bands of the partition ``event`` came from, as of its group generation."""
-    msg = event.message
-    return BandView(band_maps.of(msg.partition, msg.generation_id, signature_table), band_table)
+        partitions = settings.partitions
+        # band key -> id of the first article holding it (partitioned by `partition_of(band)`): written by earlier
+        # releases; the bands held now are derived from the signature records (`streams.dedup.band_index`)
+        self.band_table = app.Table("dedup-bands", default=None, key_type=bytes, value_type=bytes,
+                                    partitions=partitions)
+        # "{article id}@{partition}" -> internal.Holder (signature, fetch time, bands held), in each partition it
+        # claims in
+        self.signature_table = app.Table("dedup-signatures", default=None, key_type=bytes, value_type=bytes,
+                                         partitions=partitions)
+        # "clock:{p}", "hour:{p}:{h}" -> the articles of each partition by the hour they were fetched
+        # (`streams.hour_index`)
+        self.expiry_table = app.Table("dedup-expiry", default=None, key_type=bytes, value_type=bytes,
+                                      partitions=partitions)
+        self.ttl_s = settings.dedup_days * DAY if settings.dedup_days > 0 else None
+        # band key -> holder of each partition this worker owns: derived from `signature_table`, rebuilt after a
+        # rebalance
+        self.band_maps = BandMaps()
 
+    def bands_of(self, event: EventT) -> BandView:
+        """The bands of the partition ``event`` came from, as of its group generation."""
+        msg = event.message
+        return BandView(self.band_maps.of(msg.partition, msg.generation_id, self.signature_table), self.band_table)
 
-async def dead_letter(event: EventT, reason: str, error: str, *, key: bytes | None = None,
-                      payload: bytes | None = None) -> None:
-    """Keep what could not be processed on the dead-letter topic, with the reason (the message, or one
-    article of it: ``key`` and ``payload``)."""
-    msg = event.message
-    key = key if key is not None else event.key if isinstance(event.key, bytes) else None
-    log.warning("dead letter from %s[%s]@%s: %s", msg.topic, msg.partition, msg.offset, reason)
-    value = payload if payload is not None else event.value if isinstance(event.value, bytes) else b""
-    metrics.DEAD_LETTERS.labels(stage="streams").inc()
-    await dead_topic.send(key=key, value=encode(DeadLetter(
-        stage="process", reason=reason, error=error, key=key.decode(errors="replace") if key else None,
-        source_topic=msg.topic, source_partition=msg.partition, source_offset=msg.offset, payload=value[:65536])))
+    def expiry_index(self, table: MutableMapping[bytes, bytes], partition: int) -> HourIndex | None:
+        """The hour index of ``partition`` over ``table``, or None when dedup keeps articles for ever."""
+        return HourIndex(table, partition, self.ttl_s) if self.ttl_s else None
 
+    async def dead_letter(self, event: EventT, reason: str, error: str, *, key: bytes | None = None,
+                          payload: bytes | None = None) -> None:
+        """Keep what could not be processed on the dead-letter topic, with the reason (the message, or one
+        article of it: ``key`` and ``payload``)."""
+        msg = event.message
+        key = key if key is not None else event.key if isinstance(event.key, bytes) else None
+        log.warning("dead letter from %s[%s]@%s: %s", msg.topic, msg.partition, msg.offset, reason)
+        value = payload if payload is not None else event.value if isinstance(event.value, bytes) else b""
+        metrics.DEAD_LETTERS.labels(stage="streams").inc()
+        await self.dead_topic.send(key=key, value=encode(DeadLetter(
+            stage="process", reason=reason, error=error, key=key.decode(errors="replace") if key else None,
+            source_topic=msg.topic, source_partition=msg.partition, source_offset=msg.offset,
+            payload=value[:65536])))
 
-def draft_of(fetched: ArticleFetched) -> internal.Routed:
-    """Analyse and fingerprint one article: its draft, ready for the band partitions."""
-    article, facts = process_fetched(fetched, resources)
-    return route.routed(article, fingerprint(facts.norm_text), fetched.occurred_at.timestamp(), settings.partitions)
+    def draft_of(self, fetched: ArticleFetched) -> internal.Routed:
+        """Analyse and fingerprint one article: its draft, ready for the band partitions."""
+        article, facts = process_fetched(fetched, self.resources)
+        return route.routed(article, fingerprint(facts.norm_text), fetched.occurred_at.timestamp(),
+                            self.settings.partitions)
 
-
-@app.agent(fetched_topic)
-async def process(stream):
-    gc.freeze()  # what start-up built (vocabularies, gazetteer, Faust) lives on: no collection walks it again
-    # Faust holds table writes in a buffer and stops the streams to drain it past 100 messages, one message
-    # at a time; a batch writes a few hundred at once: let them go out as the producer takes them.
-    app.producer.buffer.max_messages = TABLE_WRITES_BUFFERED
-    async for events in stream.take_events(BATCH, within=WITHIN):
-        drafts = []
-        for event in events:
-            draft = await analysed(event)
-            if draft is not None:
-                drafts.append(draft)
-            await asyncio.sleep(0)  # let the producer and the other agents move between two articles
-        for chunk in chunks(drafts):
-            record = route.plan(f"{chunk[0].article_id}+{len(chunk)}", chunk)
-            await send_route(record)
-
-
-async def analysed(event: EventT) -> internal.Routed | None:
-    """The draft of one fetched article, or None once it is dead-lettered with the reason."""
-    try:
-        fetched = decode_as(event.value, ArticleFetched)
-    except SchemaError as e:
-        await dead_letter(event, str(e), "schema")
-        return None
-    try:
-        draft = draft_of(fetched)
-    except Exception as e:  # a bug or an input no stage foresaw: keep it, say why, go on
-        log.exception("processing %s failed", fetched.article_id)
-        await dead_letter(event, f"processing failed: {type(e).__name__}: {e}", "processing")
-        return None
-    metrics.latency("streams", fetched.occurred_at)
-    return draft
-
-
-def chunks(drafts: list[internal.Routed]) -> list[list[internal.Routed]]:
-    """The drafts in runs of at most `ROUTE_BYTES` (by their encoded articles, which dominate), in order."""
-    out: list[list[internal.Routed]] = []
-    size = ROUTE_BYTES
-    for d in drafts:
-        cost = len(d.article) + 4096
-        if size + cost > ROUTE_BYTES:
-            out.append([])
-            size = 0
-        out[-1].append(d)
-        size += cost
-    return out
-
-
-async def send_route(record: internal.Route) -> None:
-    """Send a batch on to the first partition in its list, or publish its verdicts if none is left."""
-    if record.parts:
-        await route_topic.send(key=record.batch.encode(), value=internal.encode(record), partition=record.parts[0])
-        return
-    for article in record.articles:
-        await publish(route.verdict(article, settings.dedup_threshold))
-
-
-async def publish(article: ArticleProcessed) -> None:
-    await processed_topic.send(key=article.article_id.encode(), value=encode(article))
-    dup = article.duplicate
-    metrics.article_done("streams", dup.status)
-    if dup.status != "original":
-        log.info("%s is a %s duplicate of %s (%.2f)", article.article_id, dup.status, dup.first_id, dup.similarity)
-
-
-@app.agent(route_topic)
-async def dedup(stream):
-    async for event in stream.events():
+    async def analysed(self, event: EventT) -> internal.Routed | None:
+        """The draft of one fetched article, or None once it is dead-lettered with the reason."""
         try:
-            record = internal.decode_route(event.value)
-        except msgspec.DecodeError as e:
-            await dead_letter(event, f"bad dedup route: {e}", "schema")
-            continue
-        part = event.message.partition
-        staged = Staged(expiry_table)  # the hour index changes many times a batch: written once at the end
-        index = HourIndex(staged, part, DEDUP_TTL_S) if DEDUP_TTL_S else None
-        answered, dropped, bands = [], 0, bands_of(event)
+            fetched = decode_as(event.value, ArticleFetched)
+        except SchemaError as e:
+            await self.dead_letter(event, str(e), "schema")
+            return None
+        try:
+            draft = self.draft_of(fetched)
+        except Exception as e:  # a bug or an input no stage foresaw: keep it, say why, go on
+            log.exception("processing %s failed", fetched.article_id)
+            await self.dead_letter(event, f"processing failed: {type(e).__name__}: {e}", "processing")
+            return None
+        metrics.latency("streams", fetched.occurred_at)
+        return draft
+
+    async def send_route(self, record: internal.Route) -> None:
+        """Send a batch on to the first partition in its list, or publish its verdicts if none is left."""
+        if record.parts:
+            await self.route_topic.send(key=record.batch.encode(), value=internal.encode(record),
+                                        partition=record.parts[0])
+            return
         for article in record.articles:
-            try:
-                article, n = route.visit_one(bands, signature_table, article, part, index)
-            except Exception as e:  # never crash the agent: that would skip the message
-                log.exception("dedup claims of %s failed", article.article_id)
-                await dead_letter(event, f"dedup claims failed: {type(e).__name__}: {e}", "processing",
-                                  key=article.article_id.encode(), payload=internal.encode(article))
-                continue
-            answered.append(article)
-            dropped += n
-        staged.commit()
+            await self.publish(route.verdict(article, self.settings.dedup_threshold))
+
+    async def publish(self, article: ArticleProcessed) -> None:
+        await self.processed_topic.send(key=article.article_id.encode(), value=encode(article))
+        dup = article.duplicate
+        metrics.article_done("streams", dup.status)
+        if dup.status != "original":
+            log.info("%s is a %s duplicate of %s (%.2f)", article.article_id, dup.status, dup.first_id,
+                     dup.similarity)
+
+    def forgot(self, partition: int, dropped: int, index: HourIndex | None) -> None:
+        """Count and log the articles expiry forgot in ``partition``."""
         if dropped and index is not None:
             metrics.DEDUP_EXPIRED.inc(dropped)
-            log.info("dedup partition %d forgot %d article(s) fetched before %s", part, dropped,
+            log.info("dedup partition %d forgot %d article(s) fetched before %s", partition, dropped,
                      datetime.fromtimestamp(index.horizon(), UTC).isoformat(timespec="minutes"))
-        if answered:
-            await send_route(msgspec.structs.replace(record, parts=[p for p in record.parts if p != part],
-                                                     articles=answered))
+
+    # --- the agents ---------------------------------------------------------------------------------------
+    async def process(self, stream: faust.StreamT) -> None:
+        gc.freeze()  # what start-up built (vocabularies, gazetteer, Faust) lives on: no collection walks it again
+        # Faust holds table writes in a buffer and stops the streams to drain it past 100 messages, one message
+        # at a time; a batch writes a few hundred at once: let them go out as the producer takes them.
+        self.app.producer.buffer.max_messages = TABLE_WRITES_BUFFERED
+        async for events in stream.take_events(BATCH, within=WITHIN):
+            drafts = []
+            for event in events:
+                draft = await self.analysed(event)
+                if draft is not None:
+                    drafts.append(draft)
+                await asyncio.sleep(0)  # let the producer and the other agents move between two articles
+            for chunk in route.chunks(drafts, ROUTE_BYTES):
+                await self.send_route(route.plan(f"{chunk[0].article_id}+{len(chunk)}", chunk))
+
+    async def dedup(self, stream: faust.StreamT) -> None:
+        async for event in stream.events():
+            try:
+                record = internal.decode_route(event.value)
+            except msgspec.DecodeError as e:
+                await self.dead_letter(event, f"bad dedup route: {e}", "schema")
+                continue
+            part = event.message.partition
+            staged = Staged(self.expiry_table)  # the hour index changes many times a batch: written once at the end
+            index = self.expiry_index(staged, part)
+            done = route.visit(self.bands_of(event), self.signature_table, record, part, index)
+            for article, e in done.failed:  # never crash the agent: that would skip the message
+                log.error("dedup claims of %s failed", article.article_id, exc_info=e)
+                await self.dead_letter(event, f"dedup claims failed: {type(e).__name__}: {e}", "processing",
+                                       key=article.article_id.encode(), payload=internal.encode(article))
+            staged.commit()
+            self.forgot(part, done.dropped, index)
+            if done.answered:
+                await self.send_route(route.onward(record, part, done.answered))
 
 
-from streams import legacy  # noqa: E402,F401  (finishes the previous release's in-flight records)
+def register(app: faust.App, settings: Settings, resources: Resources | None = None) -> WorkerAgents:
+    """Declare the worker's topics and tables on ``app`` and register its agents there (``resources``: the
+    vocabularies, loaded from the settings when not given)."""
+    worker = WorkerAgents(app, settings, resources)
+    app.agent(worker.fetched_topic, name=f"{__name__}.process")(worker.process)
+    app.agent(worker.route_topic, name=f"{__name__}.dedup")(worker.dedup)
+    return worker

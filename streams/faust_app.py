@@ -1,9 +1,9 @@
 """The Faust app settings the stream worker and the alert agent share.
 
-Both are Faust apps of their own (`streams.app`, `streams.alerts.app`), each
-declared at import with its agents; this module holds what they have in
-common (broker, store, producer batching, commits, logs), so it cannot
-drift between them and importing it registers no agents.
+Both are Faust apps of their own, each built by its factory with its agents
+(`streams.app.create_app`, `streams.alerts.app.create_app`); this module
+holds what they have in common (broker, store, producer batching, commits,
+logs), so it cannot drift between them and importing it registers no agents.
 """
 
 from __future__ import annotations

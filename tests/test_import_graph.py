@@ -23,11 +23,7 @@ from tests.conftest import ROOT
 LAYERS = {"schemas": 0, "runtime": 1, "producers": 2, "streams": 2, "consumers": 2, "deploy": 3}
 PACKAGES = tuple(LAYERS)
 
-KNOWN_CIRCLES = {
-    # Faust apps that build themselves at import and register their agents (#18: app factories).
-    frozenset({"streams.agents", "streams.app", "streams.legacy"}),
-    frozenset({"streams.alerts.agents", "streams.alerts.app"}),
-}
+KNOWN_CIRCLES: set[frozenset[str]] = set()
 
 
 def _module_of(path: Path) -> str:

@@ -8,7 +8,6 @@ import), read the settings from it once, and hand what they need to
 
 from __future__ import annotations
 
-import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -63,27 +62,22 @@ def alerter_cmd(ctx: click.Context, web_port: int | None) -> None:
     reloaded when it changes; a bad file is refused and the old rules kept.
     Stops gracefully on SIGTERM/SIGINT. Extra options go to faust's worker.
     """
-    obj = ctx.obj
-    s = obj.settings
+    from dataclasses import replace
+    s = ctx.obj.settings
     from runtime.preflight import require_port
-    rules = _load_rules(None, obj)  # refuse a bad file before starting anything
-    require_port(s.worker_web_host, web_port or s.alerter_web_port, "MARSAD_ALERTER_WEB_PORT (or --web-port)")
+    rules = _load_rules(None, ctx.obj)  # refuse a bad file before starting anything
+    port = web_port or s.alerter_web_port
+    require_port(s.worker_web_host, port, "MARSAD_ALERTER_WEB_PORT (or --web-port)")
     bootstrap = _broker(s)
     click.echo(f"alert rules {rules.version} from {rules.source}: {len(rules.story)} story, "
                f"{len(rules.spikes)} spike and {len(rules.incidents)} incident rule(s)", err=True)
-    from runtime.kafka.admin import create_topics
+    from runtime.kafka.admin import create_topics, replication
     create_topics(bootstrap, s.topic_prefix, s.partitions, s.replication_factor, s.min_insync_replicas)
     s.data_path.mkdir(parents=True, exist_ok=True)  # faust makes its own folder there, not the parents
-    if obj.config:
-        os.environ["MARSAD_CONFIG"] = obj.config
-    if s.uses_local_broker:
-        os.environ.update(bootstrap.environment())
-    if not s.replication_factor:  # Faust's own topics (its assignor's) get the factor the catalogue got
-        from runtime.kafka.admin import replication
-        os.environ["MARSAD_REPLICATION_FACTOR"] = str(replication(bootstrap)[0])
-    if web_port:
-        os.environ["MARSAD_ALERTER_WEB_PORT"] = str(web_port)
-    from streams.alerts.app import app
+    # Faust's own topics (its assignor's) get the replication factor the catalogue got
+    factor = s.replication_factor or replication(bootstrap)[0]
+    from streams.alerts.app import create_app
+    app = create_app(replace(s, alerter_web_port=port, replication_factor=factor))
     level = {"warning": "warn"}.get(s.log_level, s.log_level)  # faust's names for the levels
     sys.argv = ["marsad alerter", "worker", "-l", level, *ctx.args]
     app.main()  # faust's own worker: signal handling, graceful shutdown

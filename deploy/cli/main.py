@@ -376,26 +376,21 @@ def worker_cmd(ctx: click.Context, web_port: int | None) -> None:
     more, each with its own --web-port. Stops gracefully on SIGTERM/SIGINT.
     Extra options go to faust's worker (e.g. -l debug).
     """
-    import os
+    from dataclasses import replace
 
     from runtime.preflight import require_port, setting_file
     obj: Ctx = ctx.obj
     s = obj.settings
     setting_file(s, "taxonomy_file", remedy=TAXONOMY_REMEDY)
-    require_port(s.worker_web_host, web_port or s.worker_web_port, "MARSAD_WORKER_WEB_PORT (or --web-port)")
+    port = web_port or s.worker_web_port
+    require_port(s.worker_web_host, port, "MARSAD_WORKER_WEB_PORT (or --web-port)")
     bootstrap = ensure_broker(s, quiet=True)
-    from runtime.kafka.admin import create_topics
+    from runtime.kafka.admin import create_topics, replication
     create_topics(bootstrap, s.topic_prefix, s.partitions, s.replication_factor, s.min_insync_replicas)
-    if obj.config:
-        os.environ["MARSAD_CONFIG"] = obj.config
-    if s.uses_local_broker:
-        os.environ.update(bootstrap.environment())
-    if not s.replication_factor:  # Faust's own topics (its assignor's) get the factor the catalogue got
-        from runtime.kafka.admin import replication
-        os.environ["MARSAD_REPLICATION_FACTOR"] = str(replication(bootstrap)[0])
-    if web_port:
-        os.environ["MARSAD_WORKER_WEB_PORT"] = str(web_port)
-    from streams.app import app
+    # Faust's own topics (its assignor's) get the replication factor the catalogue got
+    factor = s.replication_factor or replication(bootstrap)[0]
+    from streams.app import create_app
+    app = create_app(replace(s, worker_web_port=port, replication_factor=factor))
     level = {"warning": "warn"}.get(s.log_level, s.log_level)  # faust's names for the levels
     sys.argv = ["marsad worker", "worker", "-l", level, *ctx.args]
     app.main()  # faust's own worker: signal handling, graceful shutdown

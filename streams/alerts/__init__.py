@@ -5,5 +5,6 @@
 - `engine`  story notes, story state, alert events (pure, deterministic)
 - `spike`   counts per scope and window against a baseline (pure)
 - `app`, `agents`  the alert agent, a Faust app of its own (`marsad alerter`)
+- `live`    the rules in force in the alert agent, reloaded when their file changes
 - `backtest`, `tail`, `cli`  `marsad alerts backtest|tail` and `marsad alerter`
 """

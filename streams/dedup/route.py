@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import MutableMapping
+from dataclasses import dataclass, field
 
 import msgspec
 
@@ -65,6 +66,51 @@ def visit_one(bands: MutableMapping[bytes, bytes], signatures: MutableMapping[by
     return msgspec.structs.replace(article, replies=[*article.replies, reply]), dropped
 
 
+def chunks(drafts: list[internal.Routed], limit: int) -> list[list[internal.Routed]]:
+    """The drafts in runs of at most ``limit`` bytes (by their encoded articles, which dominate), in order."""
+    out: list[list[internal.Routed]] = []
+    size = limit
+    for d in drafts:
+        cost = len(d.article) + 4096
+        if size + cost > limit:
+            out.append([])
+            size = 0
+        out[-1].append(d)
+        size += cost
+    return out
+
+
+@dataclass
+class Visit:
+    """What one partition made of a `Route` record: the articles it answered (in order), how many articles
+    expiry forgot first, and the articles whose claims failed with the error (to dead-letter)."""
+
+    answered: list[internal.Routed] = field(default_factory=list)
+    dropped: int = 0
+    failed: list[tuple[internal.Routed, Exception]] = field(default_factory=list)
+
+
+def visit(bands: MutableMapping[bytes, bytes], signatures: MutableMapping[bytes, bytes], record: internal.Route,
+          part: int, index: HourIndex | None = None) -> Visit:
+    """Partition ``part``'s answers to the claims of every article of ``record`` (`visit_one`), article after
+    article; an article whose claims fail is set aside with its error, the others go on."""
+    out = Visit()
+    for article in record.articles:
+        try:
+            answered, dropped = visit_one(bands, signatures, article, part, index)
+        except Exception as e:  # a bug or an input no step foresaw: the caller keeps it with the reason
+            out.failed.append((article, e))
+            continue
+        out.answered.append(answered)
+        out.dropped += dropped
+    return out
+
+
+def onward(record: internal.Route, part: int, answered: list[internal.Routed]) -> internal.Route:
+    """``record`` after partition ``part``: the answered articles, and the partitions still to visit."""
+    return msgspec.structs.replace(record, parts=[p for p in record.parts if p != part], articles=answered)
+
+
 def verdict(article: internal.Routed, threshold: float) -> ArticleProcessed:
     """The article with its duplicate verdict, from the replies of every partition it claimed in."""
     return decided(_article.decode(article.article), article.signature, article.replies, threshold)
@@ -82,3 +128,16 @@ def decided(article: ArticleProcessed, signature: list[int], replies: list[inter
                                             h.seen_at if h else 0.0))
     dup = decide(article.article_id, tuple(signature), candidates, threshold=threshold)
     return msgspec.structs.replace(article, duplicate=dup)
+
+
+def count_vote(pending: list[internal.ReplyBatch | internal.Draft], vote: internal.ReplyBatch | internal.Draft,
+               threshold: float) -> tuple[list[internal.ReplyBatch | internal.Draft], ArticleProcessed | None]:
+    """The previous release's dedup (`streams.legacy`): one article's ``pending`` votes with ``vote`` added,
+    and its verdict once its draft and a reply from every partition it claimed in are in (else None)."""
+    pending = [*pending, vote]
+    drafts = [v for v in pending if isinstance(v, internal.Draft)]
+    replies = [v for v in pending if isinstance(v, internal.ReplyBatch)]
+    if not drafts or len({r.part for r in replies}) < drafts[-1].expected_replies:
+        return pending, None
+    draft = drafts[-1]
+    return pending, decided(draft.article, draft.signature, replies, threshold)

@@ -39,10 +39,10 @@ class Partitions:
             part = record.parts[0]
             index = HourIndex(self.index_raw, part, self.days * DAY) if self.days else None
             bands = BandView(self.maps.of(part, self.generation, self.signatures), self.bands)
-            articles = [route.visit_one(bands, self.signatures, a, part, index)[0] for a in record.articles]
+            done = route.visit(bands, self.signatures, record, part, index)
+            assert not done.failed
             # through the wire, as the agent sends it on
-            record = internal.decode_route(internal.encode(msgspec.structs.replace(
-                record, parts=record.parts[1:], articles=articles)))
+            record = internal.decode_route(internal.encode(route.onward(record, part, done.answered)))
         return {a.article_id: route.verdict(a, 0.7) for a in record.articles}
 
 
@@ -120,3 +120,80 @@ def test_expiry_applies_to_batches():
     late = state.run(batch(("other", OTHER, T0 + 3 * DAY), ("copy-late", EDITED, T0 + 3 * DAY + 60)))
     assert verdicts(late)["copy-late"] == ("original", None)
     assert not any(k.startswith(b"first@") for k in state.signatures)
+
+
+class Refusing(dict):
+    """A signature table that fails to keep one article's records (a bug or a full store, say)."""
+
+    def __init__(self, refused: str) -> None:
+        super().__init__()
+        self.refused = f"{refused}@".encode()
+
+    def __setitem__(self, key: bytes, value: bytes) -> None:
+        if key.startswith(self.refused):
+            raise OSError("store refused the write")
+        super().__setitem__(key, value)
+
+
+def test_an_article_whose_claims_fail_is_set_aside_and_the_others_go_on():
+    record = batch(*DOCS[:3])
+    part = record.parts[0]
+    signatures = Refusing("other")
+    done = route.visit(BandView(BandMaps().of(part, 1, signatures), {}), signatures, record, part)
+    assert [(a.article_id, type(e).__name__) for a, e in done.failed] == [("other", "OSError")]
+    assert [a.article_id for a in done.answered] == ["first", "copy"]
+    onward = route.onward(record, part, done.answered)
+    assert onward.parts == record.parts[1:] and [a.article_id for a in onward.articles] == ["first", "copy"]
+
+
+def _draft(size: int) -> internal.Routed:
+    return internal.Routed(f"a{size}", msgspec.Raw(b"x" * size), [], 0.0, {})
+
+
+@pytest.mark.parametrize(("sizes", "limit", "runs"), [
+    ([], 10_000, []),
+    ([100, 100, 100], 15_000, [3]),  # each counts its size and 4 KiB
+    ([100, 100, 100], 9_000, [2, 1]),
+    ([20_000, 100], 10_000, [1, 1]),  # one larger than the limit travels alone
+    ([100, 20_000, 100], 10_000, [1, 1, 1]),
+], ids=["none", "all-in-one", "split", "large-first", "large-between"])
+def test_chunks_keep_the_order_and_stay_under_the_limit(sizes, limit, runs):
+    drafts = [_draft(n) for n in sizes]
+    out = route.chunks(drafts, limit)
+    assert [len(c) for c in out] == runs
+    assert [d for c in out for d in c] == drafts
+
+
+def _vote_parts(text: str, expected: int) -> tuple[internal.Draft, dict[int, internal.ReplyBatch]]:
+    fp = fingerprint_text(text)
+    draft = internal.Draft(ArticleProcessed(article_id="late", clean_text=text), list(fp.signature), expected)
+    holder = internal.Holder(list(fp.signature), T0)
+    replies = {p: internal.ReplyBatch("late", p, [internal.Reply(f"x:{fp.exact}", "first", exact=True)],
+                                      {"first": holder}) for p in range(expected)}
+    return draft, replies
+
+
+@pytest.mark.parametrize(("order", "decided_at"), [
+    (["draft", 0, 1], 2),
+    ([0, 1, "draft"], 2),
+    ([0, "draft", 1], 2),
+    (["draft", 0, 0, 1], 3),  # a reply delivered twice counts once
+    (["draft", 1, 1], None),
+], ids=["draft-first", "draft-last", "draft-between", "reply-twice", "one-part-missing"])
+def test_count_vote_decides_once_the_draft_and_a_reply_from_each_partition_are_in(order, decided_at):
+    draft, replies = _vote_parts(STORY, 2)
+    pending, seen = [], []
+    for step in order:
+        pending, verdict = route.count_vote(pending, draft if step == "draft" else replies[step], 0.7)
+        seen.append(verdict)
+    assert [i for i, v in enumerate(seen) if v is not None] == ([] if decided_at is None else [decided_at])
+    if decided_at is not None:
+        assert (seen[decided_at].duplicate.status, seen[decided_at].duplicate.first_id) == ("exact", "first")
+    # the pending votes survive the table's codec, as the agent keeps them between two messages
+    assert internal.pending_state.decode(internal.pending_state.encode(pending)) == pending
+
+
+def test_count_vote_on_a_draft_that_claims_nowhere_decides_at_once():
+    draft, _ = _vote_parts(OTHER, 0)
+    _, verdict = route.count_vote([], draft, 0.7)
+    assert verdict is not None and verdict.duplicate.status == "original"

@@ -8,21 +8,35 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from faust.types import TP
 
+from deploy.kafka.local import free_port
+from runtime.settings import load_settings
+from streams.alerts.app import create_app as create_alerter
+from streams.app import create_app as create_worker
 from streams.rebalance import HeldResumeRecovery, SnapshotConsumer
 
 
-def test_both_stream_apps_use_the_changes():
-    from streams.alerts.app import app as alerter
-    from streams.app import app as worker
-    for app in (worker, alerter):
-        assert type(app.tables.recovery) is HeldResumeRecovery
-        assert type(app.consumer) is SnapshotConsumer
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory):
+    return load_settings(env={"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9", "MARSAD_TOPIC_PREFIX": "test",
+                              "MARSAD_DATA_DIR": str(tmp_path_factory.mktemp("rebalance")),
+                              "MARSAD_WORKER_WEB_PORT": str(free_port()), "MARSAD_ALERTER_WEB_PORT": str(free_port())})
 
 
-def test_stream_partitions_resume_only_after_recovery_completes():
-    from streams.app import app
+@pytest.fixture(scope="module")
+def app(settings):
+    return create_worker(settings)
+
+
+def test_both_stream_apps_use_the_changes(app, settings):
+    for built in (app, create_alerter(settings)):
+        assert type(built.tables.recovery) is HeldResumeRecovery
+        assert type(built.consumer) is SnapshotConsumer
+
+
+def test_stream_partitions_resume_only_after_recovery_completes(app):
     consumer, recovery = app.consumer, app.tables.recovery
     tp = TP("test.articles.fetched", 0)
     seen_inside = []
@@ -37,8 +51,7 @@ def test_stream_partitions_resume_only_after_recovery_completes():
     assert "resume_partitions" not in vars(consumer)  # the method is Faust's again
 
 
-def test_a_fetch_asks_for_a_copy_of_the_active_partitions():
-    from streams.app import app
+def test_a_fetch_asks_for_a_copy_of_the_active_partitions(app):
     consumer = app.consumer
     asked = []
 
