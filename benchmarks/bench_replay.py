@@ -35,13 +35,13 @@ from pathlib import Path
 from benchmarks.broker import bench_kafka
 from benchmarks.corpus import articles
 from consumers.consume import DeadLetters, LogReader
-from consumers.progress import Progress
 from consumers.replay import ReplayReport, replay
 from consumers.rows import ARTICLE_COLUMNS, CHILD_TABLES, article_rows
 from consumers.store import open_store
 from consumers.store.queries import placeholders
 from runtime.kafka.admin import create_topics
 from runtime.kafka.publish import EventPublisher
+from runtime.progress import Progress
 from schemas.events import ArticleProcessed, Duplicate
 from schemas.facts import Evidence, Org, Place, Quantity, Topic
 from schemas.topics import Topics
@@ -80,15 +80,15 @@ def run_replay(bootstrap: str, topics: Topics, url: str, batch_size: int, label:
     """The replay's report and this process's CPU seconds."""
     live = open_store(url)
     live.setup()
-    bar = Progress(label, 0)
+    bar = Progress(label)
     cpu = time.process_time()
     with EventPublisher(bootstrap, client_id="bench-replay") as pub:
         try:
             report = replay(live, LogReader(bootstrap, topics.processed, batch_size=batch_size),
                             DeadLetters(pub, topics.deadletter("consumers")), batch_ms=200,
-                            stop=threading.Event(), progress=bar.update)
+                            stop=threading.Event(), progress=bar.at)
         finally:
-            bar.finish()
+            bar.close()
             live.close()
     return report, time.process_time() - cpu
 

@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from runtime.preflight import OperatorError
+from runtime.table import render
 
 ENDPOINTS_HELP = """\b
 Endpoints file (YAML; MARSAD_ALERT_WEBHOOKS or --webhooks):
@@ -190,13 +191,10 @@ def deliveries_cmd(obj: Any, as_json: bool) -> None:
             click.echo(orjson.dumps({**vars(r), "next_try_at": _iso(r.next_try_at),
                                      "oldest_queued_at": _iso(r.oldest_queued_at)}).decode())
         return
-    table = [("ENDPOINT", "PENDING", "RETRYING", "NEXT TRY", "OLDEST QUEUED", "DEAD", "ACCEPTED", "LAST ERROR")]
-    for r in sorted(rows.values(), key=lambda r: r.target):
-        table.append((r.target, str(r.pending), str(r.retrying), _in(r.next_try_at, now),
-                      _ago(r.oldest_queued_at, now), str(r.dead), str(r.accepted), r.last_error[:60] or "-"))
-    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
-    for row in table:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    header = ("ENDPOINT", "PENDING", "RETRYING", "NEXT TRY", "OLDEST QUEUED", "DEAD", "ACCEPTED", "LAST ERROR")
+    click.echo(render(header, [(r.target, str(r.pending), str(r.retrying), _in(r.next_try_at, now),
+                                _ago(r.oldest_queued_at, now), str(r.dead), str(r.accepted), r.last_error[:60] or "-")
+                               for r in sorted(rows.values(), key=lambda r: r.target)], max_width=None))
 
 
 @click.command("redeliver")

@@ -21,6 +21,7 @@ from producers.samples import FEEDS_YAML, SITE_DIR
 from runtime.kafka.connection import Kafka
 from runtime.preflight import OperatorError
 from runtime.settings import Settings, SettingsError, load_settings, network_list
+from runtime.table import render
 
 if TYPE_CHECKING:  # imported when a command runs: `marsad --help` stays quick
     from producers.feeds.state import FeedState
@@ -366,7 +367,7 @@ def feeds_table(feeds: list[Feed], states: dict[str, FeedState], now: datetime) 
     from producers.feeds.state import FeedState
 
     header = ("feed", "kind", "on", "every", "last poll", "last new", "failures", "next poll", "last error")
-    rows = [header]
+    rows = []
     for feed in feeds:
         state = states.get(feed.id) or FeedState(feed_id=feed.id)
         rows.append((
@@ -380,9 +381,7 @@ def feeds_table(feeds: list[Feed], states: dict[str, FeedState], now: datetime) 
             _next(state, now) if feed.enabled else "-",
             _error(state, now),
         ))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
-    return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1]
-            for row in rows]
+    return render(header, rows, max_width=None).splitlines()
 
 
 def _ago(moment: datetime | None, now: datetime) -> str:

@@ -163,13 +163,13 @@ def views_status(obj: Any) -> None:
                    "a log under 2,000 articles is reprocessed in this process).")
 @click.option("--batch-size", type=click.IntRange(1), default=2000, show_default=True,
               help="Messages per transaction.")
-@click.option("--progress/--no-progress", default=True, help="Show progress on stderr.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: on a terminal).")
 @click.pass_obj
 def replay_cmd(obj: Any, reprocess: bool, taxonomy: str | None, incidents: str | None, workers: int | None,
-               batch_size: int, progress: bool) -> None:
+               batch_size: int, progress: bool | None) -> None:
     """Rebuild the views from the beginning of the log into a fresh database; swap it in when caught up.
 
-    Shows events done of total, rate and ETA, then prints the content hash of
+    On a terminal, shows events done of total, rate and ETA; then prints the content hash of
     the rebuilt views: the same log always gives the same hash, and
     `marsad views hash` on an up-to-date live view prints it too. The live
     views stay as they are until the swap (and if the replay fails).
