@@ -17,7 +17,6 @@ from typing import Any
 
 import click
 
-from runtime.preflight import OperatorError
 from runtime.table import render
 
 ENDPOINTS_HELP = """\b
@@ -121,12 +120,9 @@ def deliver_cmd(obj: Any, webhooks: str | None, jsonl: str | None, group: str | 
     click.echo(f"deliver: {topics.alerts} -> " + ", ".join([e.name for e in endpoints] + ([f"jsonl {jsonl}"]
                if jsonl else [])) + " (SIGTERM stops after the grace period)", err=True)
 
-    from runtime.health import Health, HealthError, serve_health
+    from runtime.health import Health, serve_health
     health = Health("deliver")
-    try:
-        server = serve_health(health, s.metrics_host, s.deliver_metrics_port, setting="MARSAD_DELIVER_METRICS_PORT")
-    except HealthError as e:
-        raise OperatorError(str(e)) from None
+    server = serve_health(health, s.metrics_host, s.deliver_metrics_port, setting="MARSAD_DELIVER_METRICS_PORT")
 
     async def main() -> None:
         stop = asyncio.Event()

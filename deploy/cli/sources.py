@@ -103,7 +103,7 @@ def fetch_cmd(ctx: click.Context, once: bool) -> None:
     """
     from deploy.kafka.reach import ensure_broker
     from producers.fetch_service import run_fetcher
-    from runtime.health import Health, HealthError, serve_health
+    from runtime.health import Health, serve_health
     from runtime.kafka.admin import create_topics
 
     settings = _settings(ctx)
@@ -111,11 +111,8 @@ def fetch_cmd(ctx: click.Context, once: bool) -> None:
     create_topics(bootstrap, settings.topic_prefix, settings.partitions, settings.replication_factor, settings.min_insync_replicas)
     config = fetcher_config(settings, bootstrap=bootstrap)
     health = Health("fetcher")
-    try:
-        server = serve_health(health, settings.metrics_host, 0 if once else settings.fetcher_metrics_port,
-                              setting="MARSAD_FETCHER_METRICS_PORT")
-    except HealthError as exc:
-        raise OperatorError(str(exc)) from None
+    server = serve_health(health, settings.metrics_host, 0 if once else settings.fetcher_metrics_port,
+                          setting="MARSAD_FETCHER_METRICS_PORT")
     try:
         report = asyncio.run(run_fetcher(config, once=once, health=health))
     finally:
@@ -130,7 +127,7 @@ def _run_polling(ctx: click.Context, *, once: bool, now: bool, feeds_file: Path 
     from deploy.kafka.reach import ensure_broker
     from producers.recovery import RecoveryError
     from producers.service import run_producer
-    from runtime.health import Health, HealthError, serve_health
+    from runtime.health import Health, serve_health
     from runtime.kafka.admin import create_topics
 
     settings = _settings(ctx)
@@ -141,11 +138,9 @@ def _run_polling(ctx: click.Context, *, once: bool, now: bool, feeds_file: Path 
     config = producer_config(settings, bootstrap=bootstrap, feeds_file=path, feeds_base_url=base_url)
     config = dataclasses.replace(config, fetch_inline=fetch_inline, poll_now=now)
     health = Health("producer" if fetch_inline else "poller")
-    try:  # a one-off run serves no health or metrics
-        server = serve_health(health, settings.metrics_host, 0 if once else settings.producer_metrics_port,
-                              setting="MARSAD_PRODUCER_METRICS_PORT")
-    except HealthError as exc:
-        raise OperatorError(str(exc)) from None
+    # a one-off run serves no health or metrics
+    server = serve_health(health, settings.metrics_host, 0 if once else settings.producer_metrics_port,
+                          setting="MARSAD_PRODUCER_METRICS_PORT")
     try:
         report = asyncio.run(run_producer(config, once=once, health=health))
     except (RegistryError, RecoveryError) as exc:

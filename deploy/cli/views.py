@@ -108,12 +108,9 @@ def views_group(ctx: click.Context, batch_size: int | None, batch_ms: int | None
     s = ctx.obj.settings
     bootstrap, url = _broker(s), views_url(s)
     _live(s).close()  # created or migrated before /health answers: readers started after it find them
-    from runtime.health import Health, HealthError, serve_health
+    from runtime.health import Health, serve_health
     health = Health("views")
-    try:
-        server = serve_health(health, s.metrics_host, s.views_metrics_port, setting="MARSAD_VIEWS_METRICS_PORT")
-    except HealthError as e:
-        raise OperatorError(str(e)) from None
+    server = serve_health(health, s.metrics_host, s.views_metrics_port, setting="MARSAD_VIEWS_METRICS_PORT")
     click.echo(f"views: {s.topic_prefix}.articles.processed, {s.topic_prefix}.alerts, {s.topic_prefix}.incidents "
                f"-> {redact(url)} (Ctrl-C or SIGTERM stops after the batch in hand)", err=True)
     try:

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -58,12 +59,31 @@ def marsad(env: dict, *args: str, module: str = "deploy.cli.main", **kw) -> subp
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
 
 
+def views_env(bootstrap: str, prefix: str, views_url: str, data: Path) -> dict:
+    """The environment of `marsad views` (and of tests.consumers.views_process: marker and pause) for a test."""
+    return {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "MARSAD_TOPIC_PREFIX": prefix,
+            "MARSAD_VIEWS_URL": views_url, "MARSAD_DATA_DIR": str(data), "MARSAD_PARTITIONS": "2",
+            "MARSAD_LOG_LEVEL": "warning", "MARSAD_TEST_MARKER": str(data / "in-batch"),
+            "MARSAD_TEST_PAUSE": "0.15"}
+
+
+def kill_mid_batch(env: dict, batch_size: int, written: Callable[[], int], at_least: int) -> None:
+    """Run `marsad views` paused inside each write transaction; kill -9 it once ``written()`` >= ``at_least``
+    and a batch is in hand (its rows written, not committed)."""
+    slow = marsad(env, "--batch-size", str(batch_size), module="tests.consumers.views_process")
+    marker = Path(env["MARSAD_TEST_MARKER"])
+    try:
+        wait_for(lambda: written() >= at_least and marker.exists(), "a batch in progress")
+        slow.kill()
+        slow.wait(10)
+    finally:
+        if slow.poll() is None:
+            slow.kill()
+
+
 @pytest.fixture
 def env(kafka_bootstrap, kafka_topics, views_url, tmp_path) -> dict:
-    return {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "MARSAD_TOPIC_PREFIX": kafka_topics,
-            "MARSAD_VIEWS_URL": views_url, "MARSAD_DATA_DIR": str(tmp_path), "MARSAD_PARTITIONS": "2",
-            "MARSAD_LOG_LEVEL": "warning", "MARSAD_TEST_MARKER": str(tmp_path / "in-batch"),
-            "MARSAD_TEST_PAUSE": "0.15"}
+    return views_env(kafka_bootstrap, kafka_topics, views_url, tmp_path)
 
 
 def publish(bootstrap: str, topics: Topics, events, poison: bytes | None = None) -> int:
@@ -84,15 +104,7 @@ def test_exactly_n_through_kill_and_replay(env, kafka_bootstrap, kafka_topics, v
     expected_topics = Counter(["arms"] * UPDATED + [t.id for e in corpus(N)[UPDATED:] for t in e.topics])
 
     # 2. kill -9 while a batch is written but not committed
-    slow = marsad(env, "--batch-size", "50", module="tests.consumers.views_process")
-    marker = Path(env["MARSAD_TEST_MARKER"])
-    try:
-        wait_for(lambda: views_state(views_url)[0] >= 200 and marker.exists(), "a batch in progress")
-        slow.kill()
-        slow.wait(10)
-    finally:
-        if slow.poll() is None:
-            slow.kill()
+    kill_mid_batch(env, 50, lambda: views_state(views_url)[0], 200)
     articles, applied = views_state(views_url)
     assert 200 <= articles < N and applied < messages  # the batch in hand was lost, not half-written
 

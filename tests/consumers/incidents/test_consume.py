@@ -11,11 +11,9 @@ through kill -9 mid-batch, a restart and a replay.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import msgspec
 import pytest
@@ -26,7 +24,7 @@ from schemas.events import IncidentRecorded
 from schemas.topics import Topics
 from tests.conftest import ROOT
 from tests.consumers.incidents.events import incident, publish_incidents, revision
-from tests.consumers.test_consume import dead_letters, marsad, wait_for
+from tests.consumers.test_consume import dead_letters, kill_mid_batch, marsad, views_env, wait_for
 
 pytestmark = pytest.mark.kafka
 
@@ -54,10 +52,7 @@ def incident_log() -> list[IncidentRecorded]:
 
 @pytest.fixture
 def env(kafka_bootstrap, kafka_topics, views_url, tmp_path) -> dict:
-    return {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "MARSAD_TOPIC_PREFIX": kafka_topics,
-            "MARSAD_VIEWS_URL": views_url, "MARSAD_DATA_DIR": str(tmp_path), "MARSAD_PARTITIONS": "2",
-            "MARSAD_LOG_LEVEL": "warning", "MARSAD_TEST_MARKER": str(tmp_path / "in-batch"),
-            "MARSAD_TEST_PAUSE": "0.15"}
+    return views_env(kafka_bootstrap, kafka_topics, views_url, tmp_path)
 
 
 def test_incidents_exactly_through_kill_and_replay(env, kafka_bootstrap, kafka_topics, views_url, tmp_path):
@@ -75,15 +70,7 @@ def test_incidents_exactly_through_kill_and_replay(env, kafka_bootstrap, kafka_t
         expected_hash = ref.content_hash()
 
     # 2. kill -9 while a batch is written but not committed
-    slow = marsad(env, "--batch-size", "40", module="tests.consumers.views_process")
-    marker = Path(env["MARSAD_TEST_MARKER"])
-    try:
-        wait_for(lambda: incidents_state(views_url)[0] >= 100 and marker.exists(), "a batch in progress")
-        slow.kill()
-        slow.wait(10)
-    finally:
-        if slow.poll() is None:
-            slow.kill()
+    kill_mid_batch(env, 40, lambda: incidents_state(views_url)[0], 100)
     written, applied = incidents_state(views_url)
     assert 100 <= written < N and applied < messages  # the batch in hand was lost, not half-written
 
