@@ -67,18 +67,21 @@ def views_env(bootstrap: str, prefix: str, views_url: str, data: Path) -> dict:
             "MARSAD_TEST_PAUSE": "0.15"}
 
 
-def kill_mid_batch(env: dict, batch_size: int, written: Callable[[], int], at_least: int) -> None:
-    """Run `marsad views` paused inside each write transaction; kill -9 it once ``written()`` >= ``at_least``
-    and a batch is in hand (its rows written, not committed)."""
+def kill_mid_batch(env: dict, batch_size: int, state: Callable[[], tuple[int, int]], at_least: int, rows: int,
+                   messages: int) -> None:
+    """Run `marsad views` paused inside each write transaction; kill -9 it once ``at_least`` rows are committed
+    and a batch is in hand; check that batch was lost, not half-written (``state()``: rows, messages applied)."""
     slow = marsad(env, "--batch-size", str(batch_size), module="tests.consumers.views_process")
     marker = Path(env["MARSAD_TEST_MARKER"])
     try:
-        wait_for(lambda: written() >= at_least and marker.exists(), "a batch in progress")
+        wait_for(lambda: state()[0] >= at_least and marker.exists(), "a batch in progress")
         slow.kill()
         slow.wait(10)
     finally:
         if slow.poll() is None:
             slow.kill()
+    written, applied = state()
+    assert at_least <= written < rows and applied < messages
 
 
 @pytest.fixture
@@ -104,9 +107,7 @@ def test_exactly_n_through_kill_and_replay(env, kafka_bootstrap, kafka_topics, v
     expected_topics = Counter(["arms"] * UPDATED + [t.id for e in corpus(N)[UPDATED:] for t in e.topics])
 
     # 2. kill -9 while a batch is written but not committed
-    kill_mid_batch(env, 50, lambda: views_state(views_url)[0], 200)
-    articles, applied = views_state(views_url)
-    assert 200 <= articles < N and applied < messages  # the batch in hand was lost, not half-written
+    kill_mid_batch(env, 50, lambda: views_state(views_url), 200, N, messages)
 
     # 3. restart: exactly N
     live = marsad(env, "views")

@@ -3,7 +3,7 @@
 // its reports, each with its evidence. The page's organisation, country and date filters apply (an incident's
 // actor or target, its place's country, its event day); topic, text and copies are about articles and do not.
 /* global L */
-import { errorNodes, getJson } from "./api.js";
+import { getJson, openRecord } from "./api.js";
 import { openArticle } from "./articles.js";
 import { clear, content, h } from "./dom.js";
 import { country, date, itemLabel, num, plural, t, typeColor, typeLabel, unitLabel } from "./i18n.js";
@@ -136,19 +136,9 @@ function row(label, value) {
 }
 
 export async function openIncident(id) {
-  const dialog = document.getElementById("incident-dialog");
-  const body = clear(document.getElementById("incident-body"));
-  const title = document.getElementById("incident-title");
-  title.textContent = "…";
-  if (!dialog.open) dialog.showModal();
-  let it;
-  try {
-    it = await getJson(`/incidents/${encodeURIComponent(id)}`);
-  } catch (err) {
-    title.textContent = id;
-    body.append(h("p", { class: "error" }, ...errorNodes(err)));
-    return;
-  }
+  const opened = await openRecord("incident", `/incidents/${encodeURIComponent(id)}`, id);
+  if (!opened) return;
+  const { title, body, data: it } = opened;
   title.textContent = `${typeLabel(it.incident_type)} — ${dayText(it)}`;
   const region = it.admin1 && it.admin1.code !== "unknown" ? it.admin1.name : null;
   body.dataset.incident = it.incident_id;
