@@ -16,7 +16,8 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,18 @@ def kill_mid_batch(env: dict, batch_size: int, state: Callable[[], tuple[int, in
     assert at_least <= written < rows and applied < messages
 
 
+@contextmanager
+def live_views(env: dict, applied: Callable[[], int], messages: int) -> Iterator[subprocess.Popen]:
+    """A plain `marsad views`, once it has applied ``messages``; killed on leaving if still running."""
+    live = marsad(env, "views")
+    try:
+        wait_for(lambda: applied() == messages, "the live view to catch up")
+        yield live
+    finally:
+        if live.poll() is None:
+            live.kill()
+
+
 @pytest.fixture
 def env(kafka_bootstrap, kafka_topics, views_url, tmp_path) -> dict:
     return views_env(kafka_bootstrap, kafka_topics, views_url, tmp_path)
@@ -110,9 +123,7 @@ def test_exactly_n_through_kill_and_replay(env, kafka_bootstrap, kafka_topics, v
     kill_mid_batch(env, 50, lambda: views_state(views_url), 200, N, messages)
 
     # 3. restart: exactly N
-    live = marsad(env, "views")
-    try:
-        wait_for(lambda: views_state(views_url)[1] == messages, "the live view to catch up")
+    with live_views(env, lambda: views_state(views_url)[1], messages) as live:
         with open_store(views_url) as s:
             assert s.stats()["articles"] == N
             counts = {r["key"]: r["articles"] for r in s.counts(CountQuery(by="topic", limit=1000))}
@@ -136,9 +147,6 @@ def test_exactly_n_through_kill_and_replay(env, kafka_bootstrap, kafka_topics, v
         # 5. SIGTERM: finish, commit, exit 0
         live.send_signal(signal.SIGTERM)
         assert live.wait(20) == 0, live.stderr.read()
-    finally:
-        if live.poll() is None:
-            live.kill()
     assert views_state(views_url) == (N + LATE, messages + LATE)
     letters = dead_letters(kafka_bootstrap, topics.deadletter("consumers"))
     assert {(d.stage, d.error, d.key, d.source_offset is not None) for d in letters} == {

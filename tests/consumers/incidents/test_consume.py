@@ -24,7 +24,7 @@ from schemas.events import IncidentRecorded
 from schemas.topics import Topics
 from tests.conftest import ROOT
 from tests.consumers.incidents.events import incident, publish_incidents, revision
-from tests.consumers.test_consume import dead_letters, kill_mid_batch, marsad, views_env, wait_for
+from tests.consumers.test_consume import dead_letters, kill_mid_batch, live_views, views_env
 
 pytestmark = pytest.mark.kafka
 
@@ -73,9 +73,7 @@ def test_incidents_exactly_through_kill_and_replay(env, kafka_bootstrap, kafka_t
     kill_mid_batch(env, 40, lambda: incidents_state(views_url), 100, N, messages)
 
     # 3. restart: exactly the right rows
-    live = marsad(env, "views")
-    try:
-        wait_for(lambda: incidents_state(views_url)[1] == messages, "the live view to catch up")
+    with live_views(env, lambda: incidents_state(views_url)[1], messages) as live:
         with open_store(views_url) as s:
             assert s.stats()["incidents"] == N
             assert s.stats()["incident_reports"] == N + 2 * len(REVISED)
@@ -84,9 +82,6 @@ def test_incidents_exactly_through_kill_and_replay(env, kafka_bootstrap, kafka_t
             assert s.content_hash() == expected_hash
         live.send_signal(signal.SIGTERM)
         assert live.wait(20) == 0, live.stderr.read()
-    finally:
-        if live.poll() is None:
-            live.kill()
 
     # 4. replay: the same hash
     replay = subprocess.run([sys.executable, "-m", "deploy.cli.main", "replay", "--no-progress"], env=env, cwd=ROOT,
