@@ -156,11 +156,14 @@ class HealthServer:
 
 
 class HealthError(OperatorError):
-    """The health server cannot listen where it was told to: an operator error, the message names the setting."""
+    """The health server cannot listen where it was told to (an operator error); the message names the setting."""
 
 
 def serve_health(health: Health, host: str, port: int, *, setting: str) -> HealthServer | None:
-    """Start the server on ``host:port`` (port 0: none); HealthError (an operator error) names ``setting`` when it cannot."""
+    """Start the server on ``host:port`` (port 0: none).
+
+    Raises HealthError, an operator error naming ``setting``, when it cannot listen there.
+    """
     if not port:
         return None
     try:

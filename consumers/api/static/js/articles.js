@@ -1,6 +1,6 @@
 // A place's articles (title, outlet, date, topics, evidence terms) and the article view with its facts.
 import { openRecord } from "./api.js";
-import { content, h, outLink } from "./dom.js";
+import { content, detail, h, outLink } from "./dom.js";
 import { country, date, itemLabel, kindLabel, num, t, topicColor, topicLabel, unitLabel } from "./i18n.js";
 
 const TEXT_CHARS = 4000;
@@ -36,8 +36,7 @@ export function articleItem(a) {
 }
 
 function facts(rows) {
-  return h("dl", { class: "facts" }, rows.filter(([, v]) => v !== null && v !== undefined && v !== "")
-    .map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
+  return h("dl", { class: "facts" }, rows.map(([k, v]) => detail(k, v)));
 }
 
 export async function openArticle(id) {
