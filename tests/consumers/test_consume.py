@@ -38,11 +38,11 @@ UPDATED = 100  # articles 0..99 re-processed with topic "arms"
 LATE = 50
 
 
-def views_state(url: str) -> tuple[int, int]:
-    """(articles, messages applied) as committed; (0, 0) before the schema exists."""
+def views_state(url: str, table: str = "articles") -> tuple[int, int]:
+    """(rows of ``table``, messages applied) as committed; (0, 0) before the schema exists."""
     try:
         with open_store(url) as s:
-            return s.stats()["articles"], sum(s.offsets().values())
+            return s.stats()[table], sum(s.offsets().values())
     except StoreError:
         return 0, 0
 

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from xml.sax.saxutils import escape
 
 HTML = "text/html; charset=utf-8"
+
+
+def article_page(title: str, paragraphs: Iterable[str], nav: str) -> bytes:
+    """An Arabic news page as outlets write it: navigation, the article (title, paragraphs), a footer."""
+    body = "".join(f"<p>{escape(text)}</p>" for text in paragraphs)
+    return (f'<!doctype html><html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>{escape(title)}'
+            f"</title></head><body><nav>{nav}</nav><article><h1>{escape(title)}</h1>{body}</article>"
+            f"<footer>جميع الحقوق محفوظة</footer></body></html>").encode()
 
 
 class LocalSite:

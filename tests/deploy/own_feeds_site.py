@@ -13,7 +13,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from tests.deploy.local_site import HTML, LocalSite
+from tests.deploy.local_site import HTML, LocalSite, article_page
 
 
 @dataclass(frozen=True)
@@ -114,10 +114,7 @@ class OwnFeedsSite(LocalSite):
         p = pages.get(path)
         if p is None:
             return None
-        body = "".join(f"<p>{escape(text)}</p>" for text in p.paragraphs)
-        return (f'<!doctype html><html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>{escape(p.title)}'
-                f"</title></head><body><nav>الرئيسية | محليات | اقتصاد</nav><article><h1>{escape(p.title)}</h1>"
-                f"{body}</article><footer>جميع الحقوق محفوظة</footer></body></html>").encode()
+        return article_page(p.title, p.paragraphs, "الرئيسية | محليات | اقتصاد")
 
     def answer(self, path: str) -> tuple[bytes | None, str]:
         if path == "/rss.xml":

@@ -35,7 +35,7 @@ from runtime.kafka.connection import Kafka, KafkaConnection, kafka_python_option
 from runtime.kafka.read import read_all
 from schemas.events import ArticleDiscovered, DeadLetter
 from schemas.topics import Topics
-from tests.deploy.local_site import HTML, LocalSite
+from tests.deploy.local_site import HTML, LocalSite, article_page
 
 SERVICE_PORTS = ("MARSAD_WORKER_WEB_PORT", "MARSAD_ALERTER_WEB_PORT", "MARSAD_PRODUCER_METRICS_PORT",
                  "MARSAD_FETCHER_METRICS_PORT", "MARSAD_VIEWS_METRICS_PORT", "MARSAD_DELIVER_METRICS_PORT",
@@ -86,10 +86,7 @@ class GrowingSite(LocalSite):
         if i in self.missing or not 0 <= i < self.released():
             return None
         doc = self.docs[i]
-        paras = "".join(f"<p>{escape(p)}</p>" for p in doc["text"].splitlines())
-        return (f'<!doctype html><html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>{escape(doc["title"])}'
-                f"</title></head><body><nav>الرئيسية | أخبار</nav><article><h1>{escape(doc['title'])}</h1>{paras}"
-                f"</article><footer>جميع الحقوق محفوظة</footer></body></html>").encode()
+        return article_page(doc["title"], doc["text"].splitlines(), "الرئيسية | أخبار")
 
     def answer(self, path: str) -> tuple[bytes | None, str]:
         if path == "/feed.xml":

@@ -18,27 +18,18 @@ import sys
 import msgspec
 import pytest
 
-from consumers.store import Record, StoreError, open_store
+from consumers.store import Record, open_store
 from runtime.kafka.publish import EventPublisher
 from schemas.events import IncidentRecorded
 from schemas.topics import Topics
 from tests.conftest import ROOT
 from tests.consumers.incidents.events import incident, publish_incidents, revision
-from tests.consumers.test_consume import dead_letters, kill_mid_batch, live_views, views_env
+from tests.consumers.test_consume import dead_letters, kill_mid_batch, live_views, views_env, views_state
 
 pytestmark = pytest.mark.kafka
 
 N = 600
 REVISED = range(0, N, 10)  # revisions 2 and 3 of these; every other one arrives 3 before 2
-
-
-def incidents_state(url: str) -> tuple[int, int]:
-    """(incidents, messages applied) as committed; (0, 0) before the schema exists."""
-    try:
-        with open_store(url) as s:
-            return s.stats()["incidents"], sum(s.offsets().values())
-    except StoreError:
-        return 0, 0
 
 
 def incident_log() -> list[IncidentRecorded]:
@@ -70,10 +61,10 @@ def test_incidents_exactly_through_kill_and_replay(env, kafka_bootstrap, kafka_t
         expected_hash = ref.content_hash()
 
     # 2. kill -9 while a batch is written but not committed
-    kill_mid_batch(env, 40, lambda: incidents_state(views_url), 100, N, messages)
+    kill_mid_batch(env, 40, lambda: views_state(views_url, "incidents"), 100, N, messages)
 
     # 3. restart: exactly the right rows
-    with live_views(env, lambda: incidents_state(views_url)[1], messages) as live:
+    with live_views(env, lambda: views_state(views_url, "incidents")[1], messages) as live:
         with open_store(views_url) as s:
             assert s.stats()["incidents"] == N
             assert s.stats()["incident_reports"] == N + 2 * len(REVISED)
