@@ -108,12 +108,9 @@ def views_group(ctx: click.Context, batch_size: int | None, batch_ms: int | None
     s = ctx.obj.settings
     bootstrap, url = _broker(s), views_url(s)
     _live(s).close()  # created or migrated before /health answers: readers started after it find them
-    from runtime.health import Health, HealthError, serve_health
+    from runtime.health import Health, serve_health
     health = Health("views")
-    try:
-        server = serve_health(health, s.metrics_host, s.views_metrics_port, setting="MARSAD_VIEWS_METRICS_PORT")
-    except HealthError as e:
-        raise OperatorError(str(e)) from None
+    server = serve_health(health, s.metrics_host, s.views_metrics_port, setting="MARSAD_VIEWS_METRICS_PORT")
     click.echo(f"views: {s.topic_prefix}.articles.processed, {s.topic_prefix}.alerts, {s.topic_prefix}.incidents "
                f"-> {redact(url)} (Ctrl-C or SIGTERM stops after the batch in hand)", err=True)
     try:
@@ -163,13 +160,13 @@ def views_status(obj: Any) -> None:
                    "a log under 2,000 articles is reprocessed in this process).")
 @click.option("--batch-size", type=click.IntRange(1), default=2000, show_default=True,
               help="Messages per transaction.")
-@click.option("--progress/--no-progress", default=True, help="Show progress on stderr.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: on a terminal).")
 @click.pass_obj
 def replay_cmd(obj: Any, reprocess: bool, taxonomy: str | None, incidents: str | None, workers: int | None,
-               batch_size: int, progress: bool) -> None:
+               batch_size: int, progress: bool | None) -> None:
     """Rebuild the views from the beginning of the log into a fresh database; swap it in when caught up.
 
-    Shows events done of total, rate and ETA, then prints the content hash of
+    On a terminal, shows events done of total, rate and ETA; then prints the content hash of
     the rebuilt views: the same log always gives the same hash, and
     `marsad views hash` on an up-to-date live view prints it too. The live
     views stay as they are until the swap (and if the replay fails).
