@@ -71,7 +71,8 @@ class StateCodec(Generic[T]):
                 raise StateVersionError(f"{self.name}: no upcaster from state version {version} to {version + 1}")
             value = step(value)
             version += 1
-        return msgspec.convert(value, self._type)
+        # through JSON, not `msgspec.convert`: a record may hold a `msgspec.Raw` (an embedded event)
+        return self._decoder.decode(_encoder.encode(value))
 
 
 def _split(data: bytes) -> tuple[int, bytes]:

@@ -96,5 +96,5 @@ async def count_vote(key: bytes, vote: internal.ReplyBatch | internal.Draft) -> 
         vote_table[key] = internal.pending_state.encode(pending)
         return
     draft = drafts[-1]
-    await publish(decided(draft.article, draft.signature, replies, settings.dedup_threshold))
+    await publish(decided(internal.embedded(draft.article), draft.signature, replies, settings.dedup_threshold))
     vote_table.pop(key, None)
