@@ -260,12 +260,13 @@ def _alert_summary(bootstrap: Kafka, prefix: str, hook: SampleWebhook) -> None:
     from runtime.kafka.read import read_all
     from schemas.events import AlertRaised
     from schemas.topics import Topics
+    from schemas.wire import SEVERITIES
     raised = [e for e in read_all(bootstrap, Topics(prefix).alerts) if isinstance(e, AlertRaised)]
     by = Counter(a.severity for a in raised)
-    click.echo(f"   alerts: {len(raised)} raised (" + ", ".join(f"{s} {by[s]}" for s in ("critical", "warning", "info"))
+    click.echo(f"   alerts: {len(raised)} raised (" + ", ".join(f"{s} {by[s]}" for s in SEVERITIES)
                + f"); {len(hook.keys)} alert events delivered to the sample webhook, each once, signatures valid"
                + (f" ({hook.bad} bad signatures!)" if hook.bad else ""))
-    for a in sorted(raised, key=lambda a: ("critical", "warning", "info").index(a.severity))[:8]:
+    for a in sorted(raised, key=lambda a: SEVERITIES.index(a.severity))[:8]:
         headline = next((t for t in a.titles if t), a.title)  # an untitled article: the rule's title
         click.echo(f"     {a.severity:<8} {a.rule_id:<24} {headline[:60]} ({_outlets(len(a.sources))})")
 

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from schemas.events import AlertRaised, AlertUpdated
-from schemas.topics import SEVERITIES
+from schemas.wire import SEVERITIES
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 RULE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")

@@ -10,7 +10,7 @@ from typing import Any
 
 from consumers.api.incident_exports import ACLED_CSV, INCIDENT_CSV
 from consumers.query.params import ENDPOINTS, INCIDENT_FILTERS, LIMITS, PARAMS, PER, help_for
-from schemas.facts import INCIDENT_TYPES
+from schemas.wire import INCIDENT_TYPES
 
 STR = {"type": "string"}
 NSTR = {"type": ["string", "null"]}
