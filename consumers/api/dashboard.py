@@ -36,6 +36,7 @@ from consumers.api.live import AlertFeed, stream_alerts
 from consumers.api.place_labels import place_labels
 from consumers.query.model import Filters
 from consumers.query.params import CONTROL, FILTERS, QueryError, encode_cursor
+from consumers.query.results import PlaceArticlePage, Places, SeizureSummary, plain, typed
 from consumers.store import Store, StoreError
 from consumers.store import aggregates as agg
 from consumers.store.sqlstore import SqlStore
@@ -77,7 +78,7 @@ def is_public(path: str) -> bool:
 
 
 def _json(data: Any, headers: dict[str, str] | None = None) -> web.Response:
-    return web.Response(body=orjson.dumps(data), content_type="application/json", charset="utf-8",
+    return web.Response(body=orjson.dumps(data, default=plain), content_type="application/json", charset="utf-8",
                         headers=headers)
 
 
@@ -107,7 +108,7 @@ async def _read(request: web.Request, work: Callable[[SqlStore], Any]) -> Any:
 
 async def get_places(request: web.Request) -> web.Response:
     filters: Filters = _filters(request).filters
-    return _json(await _read(request, lambda s: agg.places(s, filters)))
+    return _json(typed(await _read(request, lambda s: agg.places(s, filters)), Places))
 
 
 async def get_place_articles(request: web.Request) -> web.Response:
@@ -119,12 +120,13 @@ async def get_place_articles(request: web.Request) -> web.Response:
     if limit > PLACE_PAGE[1]:
         raise QueryError(f"limit is at most {PLACE_PAGE[1]} for a place's articles (got {limit}); page with cursor")
     page = await _read(request, lambda s: agg.place_articles(s, agg.PlaceQuery(key, q.filters, limit, q.after)))
-    return _json({"items": page.items, "next_cursor": encode_cursor(page.next) if page.next else None})
+    return _json(typed({"items": page.items, "next_cursor": encode_cursor(page.next) if page.next else None},
+                       PlaceArticlePage))
 
 
 async def get_seizure_summary(request: web.Request) -> web.Response:
     filters: Filters = _filters(request, ledger=True).filters
-    return _json(await _read(request, lambda s: agg.seizure_summary(s, filters)))
+    return _json(typed(await _read(request, lambda s: agg.seizure_summary(s, filters)), SeizureSummary))
 
 
 EXPORTS = {"articles": (agg.export_articles, export.ARTICLE_CSV, False),

@@ -1,7 +1,8 @@
 """The OpenAPI description of the dashboard's endpoints (`consumers.api.dashboard`), merged into /openapi.json.
 
 Their filters are the query API's (`consumers.query.params.PARAMS`), so they
-are described from the same table as the rest of the API.
+are described from the same table as the rest of the API; their responses'
+schemas are the components generated from `consumers.query.results`.
 """
 
 from __future__ import annotations
@@ -11,38 +12,10 @@ from typing import Any
 from consumers.query.params import FILTERS, PARAMS
 
 STR = {"type": "string"}
-NSTR = {"type": ["string", "null"]}
-NUM = {"type": "number"}
-NNUM = {"type": ["number", "null"]}
-INT = {"type": "integer"}
-
-
-def _obj(props: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "object", "properties": props}
 
 
 def _ref(name: str) -> dict[str, Any]:
     return {"$ref": f"#/components/schemas/{name}"}
-
-
-SCHEMAS: dict[str, Any] = {
-    "Place": _obj({"key": {**STR, "description": "g{geonameid}, or n:{name in matching form}"}, "name": STR,
-                   "lat": NUM, "lon": NUM, "country": STR, "articles": INT,
-                   "topic": {**NSTR, "description": "The topic of most of its articles (the marker's colour)."},
-                   "topics": {"type": "object", "additionalProperties": INT,
-                              "description": "Articles per topic id, most first."}}),
-    "Places": _obj({"articles": {**INT, "description": "Articles matching the filter."},
-                    "located": {**INT, "description": "Of those, articles naming at least one place."},
-                    "items": {"type": "array", "items": _ref("Place")},
-                    "truncated": {"type": "boolean", "description": "More than 5,000 places: the largest are given."}}),
-    "SeizureSummary": _obj({
-        "totals": {"type": "array", "items": _ref("Total")},
-        "by_place": {"type": "array", "items": _obj({
-            "item": STR, "unit": STR, "place_key": NSTR, "place_name": NSTR, "lat": NNUM, "lon": NNUM,
-            "country": NSTR, "total": NUM, "seizures": INT, "articles": INT})},
-        "by_month": {"type": "array", "items": _obj({"item": STR, "unit": STR, "month": STR, "total": NUM,
-                                                     "seizures": INT, "articles": INT})}}),
-}
 
 
 def _params(names: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -67,7 +40,7 @@ def paths(errors: dict[str, Any]) -> dict[str, Any]:
         "/places/{key}/articles": _get(
             "One place's matching articles, newest first, with facts and topic evidence (paged with cursor).",
             "place_articles", [key, *_params((*FILTERS, "limit", "cursor"))],
-            {"application/json": {"schema": _ref("ArticlePage")}}, errors),
+            {"application/json": {"schema": _ref("PlaceArticlePage")}}, errors),
         "/seizures/summary": _get("The seizure ledger summed by item and unit, by place and by month.",
                                   "seizure_summary", _params((*FILTERS, "item", "unit")),
                                   {"application/json": {"schema": _ref("SeizureSummary")}}, errors),

@@ -307,6 +307,7 @@ def _query_command(endpoint: str) -> click.Command:
     def run(obj: Any, as_json: bool, **options: str | None) -> None:
         from consumers.query.answer import answer
         from consumers.query.present import as_table
+        from consumers.query.results import plain
         pairs = [(name, value) for name, value in options.items() if value is not None]
         try:
             query = parse(endpoint, pairs, known_ids(_taxonomy(obj.settings)))
@@ -320,9 +321,9 @@ def _query_command(endpoint: str) -> click.Command:
         except StoreError as e:
             raise views_error(e) from None
         if as_json:
-            sys.stdout.buffer.write(orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n")
+            sys.stdout.buffer.write(orjson.dumps(result, default=plain, option=orjson.OPT_INDENT_2) + b"\n")
         else:
-            click.echo(as_table(endpoint, result))
+            click.echo(as_table(endpoint, plain(result)))
 
     command: Any = click.pass_obj(run)
     for name in reversed(ENDPOINTS[endpoint]):
