@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from consumers.api.incident_exports import ACLED_CSV, INCIDENT_CSV
-from consumers.query.params import ENDPOINTS, INCIDENT_FILTERS, LIMITS, PARAMS, PER, help_for
+from consumers.query.params import ENDPOINTS, INCIDENT_FILTERS, LIMITS, PARAMS, choices_for, help_for
 
 STR = {"type": "string"}
 
@@ -31,7 +31,7 @@ def _params(endpoint: str, names: tuple[str, ...]) -> list[dict[str, Any]]:
             default, cap = LIMITS[endpoint]
             schema.update(maximum=cap, default=default)
         if n == "per":
-            schema.update(enum=list(PER[endpoint]), default="day")
+            schema.update(enum=list(choices_for(endpoint, n) or ()), default="day")
         if n in ("since", "until"):
             schema = {"type": "string"}
         out.append({"name": n, "in": "query", "required": False, "description": help_for(endpoint, n),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from consumers.api import dashboard_openapi, incidents_openapi
-from consumers.query.params import ENDPOINTS, LIMITS, PARAMS, PER
+from consumers.query.params import ENDPOINTS, LIMITS, PARAMS, choices_for
 from consumers.query.results import openapi_components
 
 STR = {"type": "string"}
@@ -39,8 +39,9 @@ def _param(endpoint: str, name: str) -> dict[str, Any]:
     if name == "limit":
         default, cap = LIMITS[endpoint]
         schema.update(maximum=cap, default=default)
-    if name == "per":
-        schema["enum"] = list(PER[endpoint])
+    choices = choices_for(endpoint, name)
+    if choices is not None:
+        schema["enum"] = list(choices)
     return {"name": name, "in": "query", "required": False, "description": p.help, "schema": schema}
 
 

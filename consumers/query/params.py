@@ -290,6 +290,15 @@ def help_for(endpoint: str, name: str) -> str:
     return PARAMS[name].help
 
 
+def choices_for(endpoint: str, name: str) -> tuple[str, ...] | None:
+    """The values parameter ``name`` takes at ``endpoint`` when it is a choice (None otherwise): for the
+    OpenAPI enums and the command-line help alike."""
+    if name == "per" and endpoint in PER:
+        return PER[endpoint]
+    enum = PARAMS[name].schema.get("enum")
+    return tuple(enum) if enum is not None else None
+
+
 LIMITS = {"articles": (20, 200), "counts": (100, 10_000), "seizures": (20, 200), "stories": (20, 200),
           "alerts": (20, 200), "incidents": (20, 200), "incident_counts": (1000, 10_000)}
 PER = {"counts": ("day", "hour"), "totals": ("day",), "incident_counts": ("day", "admin1")}

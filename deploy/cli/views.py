@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING, Any
 import click
 import orjson
 
-from consumers.query.params import ENDPOINTS, KnownIds, QueryError, UnknownIdError, help_for, parse
+from consumers.query.params import (
+    ENDPOINTS,
+    KnownIds,
+    QueryError,
+    UnknownIdError,
+    choices_for,
+    help_for,
+    parse,
+)
 from consumers.store import Store, StoreError, default_url, open_reader, open_store, redact
 from runtime.kafka.connection import KafkaConnection
 from runtime.preflight import OperatorError
@@ -327,8 +335,9 @@ def _query_command(endpoint: str) -> click.Command:
 
     command: Any = click.pass_obj(run)
     for name in reversed(ENDPOINTS[endpoint]):
-        command = click.option(f"--{name.replace('_', '-')}", name, default=None,
-                               help=help_for(endpoint, name))(command)
+        choices = choices_for(endpoint, name)  # shown in --help; the check (and its message) stays parse's
+        command = click.option(f"--{name.replace('_', '-')}", name, default=None, help=help_for(endpoint, name),
+                               metavar=f"[{'|'.join(choices)}]" if choices else None)(command)
     command = click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")(command)
     return click.command(endpoint.replace("_", "-"), help=QUERY_HELP[endpoint])(command)
 
