@@ -36,7 +36,16 @@ from consumers.api.live import AlertFeed, stream_alerts
 from consumers.api.place_labels import place_labels
 from consumers.query.model import Filters
 from consumers.query.params import CONTROL, FILTERS, QueryError, encode_cursor
-from consumers.query.results import PlaceArticlePage, Places, SeizureSummary, plain, typed
+from consumers.query.results import (
+    DashboardConfig,
+    FilterIds,
+    PlaceArticlePage,
+    PlaceLabels,
+    Places,
+    SeizureSummary,
+    plain,
+    typed,
+)
 from consumers.store import Store, StoreError
 from consumers.store import aggregates as agg
 from consumers.store.sqlstore import SqlStore
@@ -159,15 +168,14 @@ async def get_config(request: web.Request) -> web.Response:
     options = request.app[DASHBOARD_OPTIONS]
     paths = {getattr(r, "canonical", "") for r in request.app.router.resources()}
     known = request.app.get(KNOWN_IDS)  # the page offers no id the filters would refuse
-    return _json({"tiles_url": options.tiles_url, "live": ALERT_FEED in request.app,
-                  "alerts_view": "/alerts" in paths, "topics": options.topic_names,
-                  "known": {"topics": sorted(known.topics), "orgs": sorted(known.orgs)} if known else None})
+    return _json(DashboardConfig(options.tiles_url, ALERT_FEED in request.app, "/alerts" in paths, options.topic_names,
+                                 FilterIds(sorted(known.topics), sorted(known.orgs)) if known else None))
 
 
 async def get_place_labels(request: web.Request) -> web.Response:
     """The map's place names (`consumers.api.place_labels`): the gazetteer does not change while the API runs."""
     rows = await asyncio.to_thread(place_labels)
-    return _json({"fields": ["name", "lat", "lon", "rank", "population"], "items": rows},
+    return _json(typed({"fields": ["name", "lat", "lon", "rank", "population"], "items": rows}, PlaceLabels),
                  headers={"Cache-Control": "max-age=3600"})
 
 

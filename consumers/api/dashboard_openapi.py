@@ -31,7 +31,6 @@ def _get(summary: str, op: str, params: list[dict[str, Any]], content: dict[str,
 
 def paths(errors: dict[str, Any]) -> dict[str, Any]:
     """The dashboard's paths, with ``errors`` (the API's 400/401/503 responses) on each."""
-    json_ = {"application/json": {"schema": {}}}
     key = {"name": "key", "in": "path", "required": True, "schema": STR,
            "description": "A place's key, as /places gives it."}
     out: dict[str, Any] = {
@@ -52,11 +51,12 @@ def paths(errors: dict[str, Any]) -> dict[str, Any]:
                                   "`topics`: the display name of each topic id of the taxonomy in force, and "
                                   "`known`: the topic and organisation ids the filters accept ({topics, orgs}; "
                                   "null when they are not checked).",
-                                  "dashboard_config", [], json_, errors),
+                                  "dashboard_config", [], {"application/json": {"schema": _ref("DashboardConfig")}},
+                                  errors),
         "/dashboard/place-labels": _get(
             "The offline map's place names from the gazetteer: `items` of [name, lat, lon, rank, population], "
             "rank 0 capitals, 1 governorate seats, 2 cities, 3 towns, camps and crossings, 4 villages.",
-            "place_labels", [], json_, errors),
+            "place_labels", [], {"application/json": {"schema": _ref("PlaceLabels")}}, errors),
     }
     for what, extra in (("articles", ()), ("seizures", ("item", "unit"))):
         for fmt, media in (("csv", "text/csv"), ("geojson", "application/geo+json")):

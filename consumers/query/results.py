@@ -428,6 +428,31 @@ class SeizureSummary(Result):
     by_month: list[MonthTotal]
 
 
+class FilterIds(Result):
+    topics: list[str]
+    orgs: list[str]
+
+
+class DashboardConfig(Result):
+    """The dashboard's settings."""
+
+    tiles_url: Annotated[str, _("The tile layer URL; empty: the offline base map.")]
+    live: Annotated[bool, _("The live alert feed is configured.")]
+    alerts_view: Annotated[bool, _("The alerts view is served.")]
+    topics: Annotated[dict[str, str], _("The display name of each topic id of the taxonomy in force.")]
+    known: Annotated[FilterIds | None, _("The topic and organisation ids the filters accept; null when they are "
+                                        "not checked.")]
+
+
+class PlaceLabels(Result):
+    """The offline map's place names from the gazetteer, one row per place in the order of ``fields``."""
+
+    fields: list[str]
+    items: Annotated[list[tuple[str, float, float, int, int]],
+                     _("[name, lat, lon, rank, population]; rank 0 capitals, 1 governorate seats, 2 cities, "
+                       "3 towns, camps and crossings, 4 villages.")]
+
+
 class Error(Result):
     """What a request got wrong; unknown_id errors also name the filter, the id given and the ids known."""
 
@@ -441,7 +466,7 @@ class Error(Result):
 # The components of the OpenAPI description, by the name the paths refer to them with.
 COMPONENTS: tuple[type[Result], ...] = (
     Error, ArticlePage, PlaceArticlePage, Counts, SeizurePage, Totals, Stories, AlertPage, IncidentPage,
-    IncidentDetail, IncidentCounts, Places, SeizureSummary)
+    IncidentDetail, IncidentCounts, Places, SeizureSummary, DashboardConfig, PlaceLabels)
 
 
 def typed(value: Any, cls: type[T]) -> T:

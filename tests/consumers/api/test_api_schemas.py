@@ -17,7 +17,7 @@ from tests.consumers.incidents.events import incident, revision
 PATHS = ["/articles", "/articles?duplicate=near", "/counts", "/counts?by=place&per=day", "/counts?by=org&per=hour",
          "/counts?by=kind", "/seizures", "/seizures/totals?per=day", "/stories", "/alerts", "/incidents",
          "/incidents/counts", "/incidents/counts?per=admin1", "/places", "/seizures/summary", "/articles/a00006",
-         "/incidents/in0001", "/places/g170592/articles?limit=3"]
+         "/incidents/in0001", "/places/g170592/articles?limit=3", "/dashboard/config", "/dashboard/place-labels"]
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
