@@ -11,42 +11,24 @@ from __future__ import annotations
 from typing import Any
 
 from consumers.api import dashboard_openapi, incidents_openapi
-from consumers.query.params import ENDPOINTS, LIMITS, PARAMS, choices_for
-from consumers.query.results import openapi_components
-
-STR = {"type": "string"}
-
-
-def _ref(name: str) -> dict[str, Any]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
+from consumers.api.openapi_parts import STR, query_parameters
+from consumers.query.params import ENDPOINTS
+from consumers.query.results import openapi_components, ref
 
 PATHS: dict[str, tuple[str, str, dict[str, Any]]] = {
-    "/articles": ("articles", "Articles (latest state), newest first, with their facts.", _ref("ArticlePage")),
+    "/articles": ("articles", "Articles (latest state), newest first, with their facts.", ref("ArticlePage")),
     "/counts": ("counts", "Articles counted by topic, place, organisation, country or source; per day or hour.",
-                _ref("Counts")),
+                ref("Counts")),
     "/seizures": ("seizures", "The seizure ledger: drug quantities with date and place, newest first.",
-                  _ref("SeizurePage")),
-    "/seizures/totals": ("totals", "Seized quantities summed by item and unit (and per day).", _ref("Totals")),
-    "/stories": ("stories", "Story clusters: an original article and its exact and near copies.", _ref("Stories")),
-    "/alerts": ("alerts", "Alerts (latest revision, with evidence), newest first.", _ref("AlertPage")),
+                  ref("SeizurePage")),
+    "/seizures/totals": ("totals", "Seized quantities summed by item and unit (and per day).", ref("Totals")),
+    "/stories": ("stories", "Story clusters: an original article and its exact and near copies.", ref("Stories")),
+    "/alerts": ("alerts", "Alerts (latest revision, with evidence), newest first.", ref("AlertPage")),
 }  # the incident paths are in consumers.api.incidents_openapi
 
 
-def _param(endpoint: str, name: str) -> dict[str, Any]:
-    p = PARAMS[name]
-    schema = dict(p.schema)
-    if name == "limit":
-        default, cap = LIMITS[endpoint]
-        schema.update(maximum=cap, default=default)
-    choices = choices_for(endpoint, name)
-    if choices is not None:
-        schema["enum"] = list(choices)
-    return {"name": name, "in": "query", "required": False, "description": p.help, "schema": schema}
-
-
 def _errors() -> dict[str, Any]:
-    err = {"content": {"application/json": {"schema": _ref("Error")}}}
+    err = {"content": {"application/json": {"schema": ref("Error")}}}
     return {"400": {"description": "Bad request: unknown parameter, bad value, page too large, "
                                    "a topic or organisation id the taxonomy does not have (unknown_id).", **err},
             "401": {"description": "Missing or wrong bearer token (when the API has one).", **err},
@@ -59,19 +41,19 @@ def openapi(version: str, *, token: bool) -> dict[str, Any]:
     for path, (endpoint, summary, schema) in PATHS.items():
         paths[path] = {"get": {
             "summary": summary, "operationId": endpoint,
-            "parameters": [_param(endpoint, n) for n in ENDPOINTS[endpoint]],
+            "parameters": query_parameters(endpoint, ENDPOINTS[endpoint]),
             "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": schema}}},
                           **_errors()}}}
     paths["/articles/{article_id}"] = {"get": {
         "summary": "One article with its text, facts with evidence, and its story's other copies.",
         "operationId": "article",
         "parameters": [{"name": "article_id", "in": "path", "required": True, "schema": STR}],
-        "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": _ref("Article")}}},
+        "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": ref("Article")}}},
                       "404": {"description": "No such article in the views."}, **_errors()}}}
     paths["/alerts/{alert_id}"] = {"get": {
         "summary": "One alert with its evidence.", "operationId": "alert",
         "parameters": [{"name": "alert_id", "in": "path", "required": True, "schema": STR}],
-        "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": _ref("Alert")}}},
+        "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": ref("Alert")}}},
                       "404": {"description": "No such alert in the views."}, **_errors()}}}
     paths["/health"] = {"get": {"summary": "Liveness, and the views' schema version.", "operationId": "health",
                                 "security": [],

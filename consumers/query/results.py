@@ -479,7 +479,15 @@ def plain(result: Any) -> Any:
     return msgspec.to_builtins(result)
 
 
+REF = "#/components/schemas/{name}"
+
+
 def openapi_components() -> dict[str, Any]:
     """The JSON Schema of every record, as OpenAPI components (``#/components/schemas/{name}``)."""
-    _, components = msgspec.json.schema_components(COMPONENTS, ref_template="#/components/schemas/{name}")
+    _, components = msgspec.json.schema_components(COMPONENTS, ref_template=REF)
     return components
+
+
+def ref(name: str) -> dict[str, str]:
+    """An OpenAPI reference to the component of record ``name``."""
+    return {"$ref": REF.format(name=name)}
