@@ -1,8 +1,8 @@
 """Reports: one incident of one article, with what the fold needs to know about the article.
 
-A `ReportNote` (declared in `schemas.notes`) rides on the alerter's internal topic ``streams.alert-incidents``
-keyed by its ``scope`` (incident type and country), and is kept in the open
-incident it joined. Everything the fold decides on is in the note, so the fold
+A `ReportNote` (declared in `schemas.notes`) rides on the alerter's internal
+topic ``streams.alert-incidents`` keyed by its ``scope`` (incident type and
+country), and is kept in the open incident it joined. Everything the fold decides on is in the note, so the fold
 never looks at the article again.
 
 Why the scope is the partition key: reports that may fuse must meet in one
