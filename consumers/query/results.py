@@ -71,7 +71,7 @@ class ArticleQuantity(Result):
     text: str
 
 
-class Article(Result):
+class Article(Result, kw_only=True):
     """An article (its latest revision) with its facts."""
 
     article_id: str
@@ -94,11 +94,11 @@ class Article(Result):
     event_id: str | UnsetType = UNSET
     occurred_at: str | UnsetType = UNSET
     gazetteer_version: str | UnsetType = UNSET
-    topics: list[ArticleTopic] = []
-    places: list[ArticlePlace] = []
-    countries: list[str] = []
-    orgs: list[ArticleOrg] = []
-    quantities: list[ArticleQuantity] = []
+    topics: list[ArticleTopic]
+    places: list[ArticlePlace]
+    countries: list[str]
+    orgs: list[ArticleOrg]
+    quantities: list[ArticleQuantity]
     copies: Annotated[list[str] | UnsetType, _("The one article only: the other articles of its story.")] = UNSET
 
 
@@ -107,7 +107,7 @@ class ArticlePage(Result):
     next_cursor: str | None
 
 
-class PlaceArticle(Result):
+class PlaceArticle(Result, kw_only=True):
     """An article of one place (the dashboard's list), with its facts and topic evidence."""
 
     article_id: str
@@ -121,11 +121,11 @@ class PlaceArticle(Result):
     edited: bool
     revision: int
     kind: SourceKind | None
-    topics: list[ArticleTopic] = []
-    places: list[ArticlePlace] = []
-    countries: list[str] = []
-    orgs: list[ArticleOrg] = []
-    quantities: list[ArticleQuantity] = []
+    topics: list[ArticleTopic]
+    places: list[ArticlePlace]
+    countries: list[str]
+    orgs: list[ArticleOrg]
+    quantities: list[ArticleQuantity]
 
 
 class PlaceArticlePage(Result):
@@ -135,7 +135,7 @@ class PlaceArticlePage(Result):
 
 # -- counts, seizures, stories -----------------------------------------------------------------------------
 
-class Count(Result):
+class Count(Result, kw_only=True):
     """Distinct articles of one key (and one day or hour); the labels of places and organisations."""
 
     key: str
@@ -145,7 +145,7 @@ class Count(Result):
     lat: float | UnsetType | None = UNSET
     lon: float | UnsetType | None = UNSET
     country: str | UnsetType | None = UNSET
-    articles: int = 0
+    articles: int
 
 
 class Counts(Result):
@@ -180,17 +180,17 @@ class SeizurePage(Result):
     next_cursor: str | None
 
 
-class Total(Result):
+class Total(Result, kw_only=True):
     """Seized quantities of one item and unit (and day) summed."""
 
     item: str
     unit: str
     day: Annotated[str | UnsetType, _("With per=day.")] = UNSET
-    total: float = 0.0
-    seizures: int = 0
-    articles: int = 0
-    first_day: str = ""
-    last_day: str = ""
+    total: float
+    seizures: int
+    articles: int
+    first_day: str
+    last_day: str
 
 
 class Totals(Result):
@@ -358,7 +358,7 @@ class IncidentPage(Result):
     next_cursor: str | None
 
 
-class IncidentCount(Result):
+class IncidentCount(Result, kw_only=True):
     """Incidents of one type on one event day (per=day) or in one governorate (per=admin1), tolls summed."""
 
     type: IncidentType
@@ -367,10 +367,10 @@ class IncidentCount(Result):
     name: str | UnsetType | None = UNSET
     name_en: str | UnsetType | None = UNSET
     country: str | UnsetType | None = UNSET
-    incidents: int = 0
-    killed: int = 0
-    injured: int = 0
-    arrested: int = 0
+    incidents: int
+    killed: int
+    injured: int
+    arrested: int
 
 
 class IncidentCounts(Result):
