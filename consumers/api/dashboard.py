@@ -31,21 +31,20 @@ import orjson
 from aiohttp import web
 
 from consumers.api import dashboard_export as export
-from consumers.api.known import KNOWN_IDS, parse_query
-from consumers.api.live import AlertFeed, stream_alerts
-from consumers.api.place_labels import place_labels
-from consumers.query.model import Filters
-from consumers.query.params import CONTROL, FILTERS, QueryError, encode_cursor
-from consumers.query.results import (
+from consumers.api.dashboard_results import (
     DashboardConfig,
     FilterIds,
     PlaceArticlePage,
     PlaceLabels,
     Places,
     SeizureSummary,
-    plain,
-    typed,
 )
+from consumers.api.known import KNOWN_IDS, parse_query
+from consumers.api.live import AlertFeed, stream_alerts
+from consumers.api.place_labels import place_labels
+from consumers.query.model import Filters
+from consumers.query.params import CONTROL, FILTERS, QueryError, encode_cursor
+from consumers.query.results import plain, typed
 from consumers.store import Store, StoreError
 from consumers.store import aggregates as agg
 from consumers.store.sqlstore import SqlStore

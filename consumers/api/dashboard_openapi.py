@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from consumers.api.openapi_parts import STR, get, query_parameters
+from consumers.api.openapi_parts import STR, get, query_parameters, ref
 from consumers.query.params import FILTERS
-from consumers.query.results import ref
 
 
 def paths(errors: dict[str, Any]) -> dict[str, Any]:

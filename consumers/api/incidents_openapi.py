@@ -10,9 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from consumers.api.incident_exports import ACLED_CSV, INCIDENT_CSV
-from consumers.api.openapi_parts import STR, get, query_parameters
+from consumers.api.openapi_parts import STR, get, query_parameters, ref
 from consumers.query.params import ENDPOINTS, INCIDENT_FILTERS
-from consumers.query.results import ref
 
 
 def paths(errors: dict[str, Any]) -> dict[str, Any]:

@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from consumers.api import dashboard_openapi, incidents_openapi
-from consumers.api.openapi_parts import STR, query_parameters
+from consumers.api.dashboard_results import DASHBOARD_RESULTS
+from consumers.api.openapi_parts import STR, components, query_parameters, ref
 from consumers.query.params import ENDPOINTS
-from consumers.query.results import openapi_components, ref
+from consumers.query.results import QUERY_RESULTS
 
 PATHS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "/articles": ("articles", "Articles (latest state), newest first, with their facts.", ref("ArticlePage")),
@@ -65,7 +66,7 @@ def openapi(version: str, *, token: bool) -> dict[str, Any]:
         "info": {"title": "marsad views", "version": version,
                  "description": "Read-only queries over marsad's materialised views of the event log."},
         "paths": paths,
-        "components": {"schemas": openapi_components()},
+        "components": {"schemas": components((*QUERY_RESULTS, *DASHBOARD_RESULTS))},
     }
     if token:
         doc["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}

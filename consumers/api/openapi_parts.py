@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import msgspec
+
 from consumers.query.params import LIMITS, PARAMS, choices_for, help_for
 
 STR = {"type": "string"}
+REF = "#/components/schemas/{name}"
 INCIDENT_ENDPOINTS = ("incidents", "incident_counts")
 
 
@@ -44,3 +47,14 @@ def get(summary: str, op: str, params: list[dict[str, Any]], content: dict[str, 
     """A GET operation answering ``content`` (200), ``extra`` responses, then the API's ``errors``."""
     return {"get": {"summary": summary, "operationId": op, "parameters": params,
                     "responses": {"200": {"description": "OK", "content": content}, **(extra or {}), **errors}}}
+
+
+def components(roots: Iterable[type]) -> dict[str, Any]:
+    """The JSON Schema of the ``roots`` records and of every record they hold, as OpenAPI components."""
+    _, schemas = msgspec.json.schema_components(tuple(roots), ref_template=REF)
+    return schemas
+
+
+def ref(name: str) -> dict[str, str]:
+    """An OpenAPI reference to the component of record ``name``."""
+    return {"$ref": REF.format(name=name)}

@@ -5,7 +5,8 @@ API's single-item and dashboard handlers) turn them into these records with
 `typed`, which refuses a row holding a field its record does not declare, so
 the API cannot return what its description does not say. The OpenAPI
 components (`consumers.api.openapi`) are generated from these classes, their
-docstrings and field descriptions included.
+docstrings and field descriptions included; the dashboard's answers are in
+`consumers.api.dashboard_results`.
 
 Field order is the order of the JSON objects. Facts stored as the events
 carry them (an alert's evidence, a report's place, an incident's quantities)
@@ -26,7 +27,8 @@ from schemas.wire import AlertKind, DuplicateStatus, IncidentType, Severity, Sou
 T = TypeVar("T")
 
 
-def _(text: str) -> msgspec.Meta:
+def doc(text: str) -> msgspec.Meta:
+    """A field's description, for its OpenAPI schema."""
     return msgspec.Meta(description=text)
 
 
@@ -45,7 +47,7 @@ class ArticleDuplicate(Result):
 class ArticleTopic(Result):
     id: str
     score: float
-    evidence: Annotated[list[Evidence] | UnsetType, _("The matched terms (one article, a place's articles).")] = UNSET
+    evidence: Annotated[list[Evidence] | UnsetType, doc("The matched terms (one article, a place's articles).")] = UNSET
 
 
 class ArticlePlace(Result):
@@ -83,12 +85,12 @@ class Article(Result, kw_only=True):
     at: str
     story_id: str
     taxonomy_version: str
-    edited: Annotated[bool, _("The source changed the text after publishing it.")]
+    edited: Annotated[bool, doc("The source changed the text after publishing it.")]
     revision: Annotated[int, msgspec.Meta(ge=1, description="The version shown: 2, 3... after edits.")]
     duplicate: ArticleDuplicate
-    kind: Annotated[SourceKind | None, _("Kind of source the article came from (null: processed before marsad "
+    kind: Annotated[SourceKind | None, doc("Kind of source the article came from (null: processed before marsad "
                                          "carried it).")]
-    snippet: Annotated[str | UnsetType, _("The start of the clean text (lists only).")] = UNSET
+    snippet: Annotated[str | UnsetType, doc("The start of the clean text (lists only).")] = UNSET
     # the one article (GET /articles/{id}) only:
     clean_text: str | UnsetType = UNSET
     event_id: str | UnsetType = UNSET
@@ -99,37 +101,11 @@ class Article(Result, kw_only=True):
     countries: list[str]
     orgs: list[ArticleOrg]
     quantities: list[ArticleQuantity]
-    copies: Annotated[list[str] | UnsetType, _("The one article only: the other articles of its story.")] = UNSET
+    copies: Annotated[list[str] | UnsetType, doc("The one article only: the other articles of its story.")] = UNSET
 
 
 class ArticlePage(Result):
     items: list[Article]
-    next_cursor: str | None
-
-
-class PlaceArticle(Result, kw_only=True):
-    """An article of one place (the dashboard's list), with its facts and topic evidence."""
-
-    article_id: str
-    url: str
-    source: str
-    title: str
-    lang: str
-    at: str
-    story_id: str
-    dup_status: DuplicateStatus
-    edited: bool
-    revision: int
-    kind: SourceKind | None
-    topics: list[ArticleTopic]
-    places: list[ArticlePlace]
-    countries: list[str]
-    orgs: list[ArticleOrg]
-    quantities: list[ArticleQuantity]
-
-
-class PlaceArticlePage(Result):
-    items: list[PlaceArticle]
     next_cursor: str | None
 
 
@@ -139,9 +115,9 @@ class Count(Result, kw_only=True):
     """Distinct articles of one key (and one day or hour); the labels of places and organisations."""
 
     key: str
-    day: Annotated[str | UnsetType, _("With per=day.")] = UNSET
-    hour: Annotated[str | UnsetType, _("With per=hour.")] = UNSET
-    name: Annotated[str | UnsetType | None, _("By place or org.")] = UNSET
+    day: Annotated[str | UnsetType, doc("With per=day.")] = UNSET
+    hour: Annotated[str | UnsetType, doc("With per=hour.")] = UNSET
+    name: Annotated[str | UnsetType | None, doc("By place or org.")] = UNSET
     lat: float | UnsetType | None = UNSET
     lon: float | UnsetType | None = UNSET
     country: str | UnsetType | None = UNSET
@@ -185,7 +161,7 @@ class Total(Result, kw_only=True):
 
     item: str
     unit: str
-    day: Annotated[str | UnsetType, _("With per=day.")] = UNSET
+    day: Annotated[str | UnsetType, doc("With per=day.")] = UNSET
     total: float
     seizures: int
     articles: int
@@ -244,10 +220,10 @@ class Alert(Result):
     kind: AlertKind
     story_id: str
     event_id: str | None
-    raised_at: Annotated[str | None, _("When it was raised; null while only updates of it were seen.")]
-    at: Annotated[str, _("Window start (story alerts: the first article), else raised_at; what since/until "
+    raised_at: Annotated[str | None, doc("When it was raised; null while only updates of it were seen.")]
+    at: Annotated[str, doc("Window start (story alerts: the first article), else raised_at; what since/until "
                          "filter and what the list is sorted by.")]
-    revision: Annotated[int, _("0: as raised; else the latest AlertUpdated revision applied.")]
+    revision: Annotated[int, doc("0: as raised; else the latest AlertUpdated revision applied.")]
     updated_at: str
     articles: int
     distinct_sources: int
@@ -262,13 +238,13 @@ class Alert(Result):
     taxonomy_version: str
     gazetteer_version: str
     evidence: AlertEvidence
-    incident_id: Annotated[str, _("Incident alerts: the incident; else empty.")]
+    incident_id: Annotated[str, doc("Incident alerts: the incident; else empty.")]
     incident_type: IncidentType | Literal[""]
-    killed: Annotated[int | None, _("Incident alerts: the incident's figure as it stands.")]
-    injured: Annotated[int | None, _("Incident alerts: the incident's figure as it stands.")]
-    arrested: Annotated[int | None, _("Incident alerts: the incident's figure as it stands.")]
-    outlets: Annotated[int | None, _("Incident alerts: the incident's figure as it stands.")]
-    incident_date: Annotated[str | None, _("Incident alerts: the incident's event day, when known.")]
+    killed: Annotated[int | None, doc("Incident alerts: the incident's figure as it stands.")]
+    injured: Annotated[int | None, doc("Incident alerts: the incident's figure as it stands.")]
+    arrested: Annotated[int | None, doc("Incident alerts: the incident's figure as it stands.")]
+    outlets: Annotated[int | None, doc("Incident alerts: the incident's figure as it stands.")]
+    incident_date: Annotated[str | None, doc("Incident alerts: the incident's event day, when known.")]
 
 
 class AlertPage(Result):
@@ -304,8 +280,8 @@ class IncidentReport(Result):
     title: str
     published: str | None
     lang: str
-    duplicate_of: Annotated[str | None, _("The article this report copies (not an independent outlet).")]
-    evidence: Annotated[str, _("The sentence of this article that reports the incident.")]
+    duplicate_of: Annotated[str | None, doc("The article this report copies (not an independent outlet).")]
+    evidence: Annotated[str, doc("The sentence of this article that reports the incident.")]
     date: str | None
     place: Place | None
     killed: int | None
@@ -319,12 +295,12 @@ class Incident(Result):
     incident_id: str
     incident_type: IncidentType
     event_id: str
-    revision: Annotated[int, _("The revision shown: the highest one the views have seen.")]
+    revision: Annotated[int, doc("The revision shown: the highest one the views have seen.")]
     updated_at: str
-    date: Annotated[str | None, _("The event's day (YYYY-MM-DD) as the reports give it; null when none.")]
-    day: Annotated[str, _("date, else the day the incident was first seen: the sort key and what since/until "
+    date: Annotated[str | None, doc("The event's day (YYYY-MM-DD) as the reports give it; null when none.")]
+    day: Annotated[str, doc("date, else the day the incident was first seen: the sort key and what since/until "
                           "and the per-day counts use.")]
-    place_key: Annotated[str | None, _("The place's key, as /places gives it.")]
+    place_key: Annotated[str | None, doc("The place's key, as /places gives it.")]
     killed: int | None
     killed_min: int | None
     killed_max: int | None
@@ -334,13 +310,13 @@ class Incident(Result):
     arrested: int | None
     arrested_min: int | None
     arrested_max: int | None
-    outlets: Annotated[int, _("Independent outlets (exact and near copies count once).")]
-    reports: Annotated[int, _("Articles that report it (GET /incidents/{id} lists them).")]
-    sources: Annotated[list[str], _("Outlets of the reports, first report first.")]
-    actors: Annotated[list[str], _("Organisation ids: who carried it out.")]
-    targets: Annotated[list[str], _("Organisation ids: whom it targeted.")]
+    outlets: Annotated[int, doc("Independent outlets (exact and near copies count once).")]
+    reports: Annotated[int, doc("Articles that report it (GET /incidents/{id} lists them).")]
+    sources: Annotated[list[str], doc("Outlets of the reports, first report first.")]
+    actors: Annotated[list[str], doc("Organisation ids: who carried it out.")]
+    targets: Annotated[list[str], doc("Organisation ids: whom it targeted.")]
     quantities: list[Quantity]
-    evidence: Annotated[str, _("The first report's evidence sentence.")]
+    evidence: Annotated[str, doc("The first report's evidence sentence.")]
     first_seen: str | None
     last_seen: str | None
     place: IncidentPlace | None
@@ -350,7 +326,7 @@ class Incident(Result):
 class IncidentDetail(Incident):
     """One incident with its reports."""
 
-    reports: Annotated[list[IncidentReport], _("Each article's report, with its evidence.")]  # type: ignore[assignment]
+    reports: Annotated[list[IncidentReport], doc("Each article's report, with its evidence.")]  # type: ignore[assignment]
 
 
 class IncidentPage(Result):
@@ -362,8 +338,8 @@ class IncidentCount(Result, kw_only=True):
     """Incidents of one type on one event day (per=day) or in one governorate (per=admin1), tolls summed."""
 
     type: IncidentType
-    day: Annotated[str | UnsetType, _("With per=day.")] = UNSET
-    admin1: Annotated[str | UnsetType, _("With per=admin1: the governorate code, or unknown.")] = UNSET
+    day: Annotated[str | UnsetType, doc("With per=day.")] = UNSET
+    admin1: Annotated[str | UnsetType, doc("With per=admin1: the governorate code, or unknown.")] = UNSET
     name: str | UnsetType | None = UNSET
     name_en: str | UnsetType | None = UNSET
     country: str | UnsetType | None = UNSET
@@ -378,81 +354,6 @@ class IncidentCounts(Result):
     items: list[IncidentCount]
 
 
-# -- the dashboard's aggregates ----------------------------------------------------------------------------
-
-class MapPlace(Result):
-    """A place named by the matching articles (a marker of the map)."""
-
-    key: Annotated[str, _("g{geonameid}, or n:{name in matching form}")]
-    name: str
-    lat: float
-    lon: float
-    country: str
-    articles: int
-    topic: Annotated[str | None, _("The topic of most of its articles (the marker's colour).")]
-    topics: Annotated[dict[str, int], _("Articles per topic id, most first.")]
-
-
-class Places(Result):
-    articles: Annotated[int, _("Articles matching the filter.")]
-    located: Annotated[int, _("Of those, articles naming at least one place.")]
-    items: list[MapPlace]
-    truncated: Annotated[bool, _("More than 5,000 places: the largest are given.")]
-
-
-class PlaceTotal(Result):
-    item: str
-    unit: str
-    place_key: str | None
-    place_name: str | None
-    lat: float | None
-    lon: float | None
-    country: str | None
-    total: float
-    seizures: int
-    articles: int
-
-
-class MonthTotal(Result):
-    item: str
-    unit: str
-    month: str
-    total: float
-    seizures: int
-    articles: int
-
-
-class SeizureSummary(Result):
-    totals: list[Total]
-    by_place: list[PlaceTotal]
-    by_month: list[MonthTotal]
-
-
-class FilterIds(Result):
-    topics: list[str]
-    orgs: list[str]
-
-
-class DashboardConfig(Result):
-    """The dashboard's settings."""
-
-    tiles_url: Annotated[str, _("The tile layer URL; empty: the offline base map.")]
-    live: Annotated[bool, _("The live alert feed is configured.")]
-    alerts_view: Annotated[bool, _("The alerts view is served.")]
-    topics: Annotated[dict[str, str], _("The display name of each topic id of the taxonomy in force.")]
-    known: Annotated[FilterIds | None, _("The topic and organisation ids the filters accept; null when they are "
-                                        "not checked.")]
-
-
-class PlaceLabels(Result):
-    """The offline map's place names from the gazetteer, one row per place in the order of ``fields``."""
-
-    fields: list[str]
-    items: Annotated[list[tuple[str, float, float, int, int]],
-                     _("[name, lat, lon, rank, population]; rank 0 capitals, 1 governorate seats, 2 cities, "
-                       "3 towns, camps and crossings, 4 villages.")]
-
-
 class Error(Result):
     """What a request got wrong; unknown_id errors also name the filter, the id given and the ids known."""
 
@@ -463,10 +364,10 @@ class Error(Result):
     known: list[str] | UnsetType = UNSET
 
 
-# The components of the OpenAPI description, by the name the paths refer to them with.
-COMPONENTS: tuple[type[Result], ...] = (
-    Error, ArticlePage, PlaceArticlePage, Counts, SeizurePage, Totals, Stories, AlertPage, IncidentPage,
-    IncidentDetail, IncidentCounts, Places, SeizureSummary, DashboardConfig, PlaceLabels)
+# The answers of the query API's questions and single items: the roots of its OpenAPI components.
+QUERY_RESULTS: tuple[type[Result], ...] = (
+    Error, ArticlePage, Counts, SeizurePage, Totals, Stories, AlertPage, IncidentPage, IncidentDetail,
+    IncidentCounts)
 
 
 def typed(value: Any, cls: type[T]) -> T:
@@ -477,17 +378,3 @@ def typed(value: Any, cls: type[T]) -> T:
 def plain(result: Any) -> Any:
     """A record as plain values (dicts and lists), e.g. for a terminal table."""
     return msgspec.to_builtins(result)
-
-
-REF = "#/components/schemas/{name}"
-
-
-def openapi_components() -> dict[str, Any]:
-    """The JSON Schema of every record, as OpenAPI components (``#/components/schemas/{name}``)."""
-    _, components = msgspec.json.schema_components(COMPONENTS, ref_template=REF)
-    return components
-
-
-def ref(name: str) -> dict[str, str]:
-    """An OpenAPI reference to the component of record ``name``."""
-    return {"$ref": REF.format(name=name)}

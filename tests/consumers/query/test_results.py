@@ -5,7 +5,8 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from consumers.query.results import Count, Counts, openapi_components, plain, typed
+from consumers.api.openapi_parts import components
+from consumers.query.results import QUERY_RESULTS, Count, Counts, plain, typed
 
 
 def test_a_row_with_a_field_its_record_does_not_declare_is_refused():
@@ -19,6 +20,6 @@ def test_fields_a_row_does_not_have_stay_out_of_the_answer():
 
 
 def test_the_enumerations_are_the_wire_vocabularies():
-    components = openapi_components()
-    assert components["Alert"]["properties"]["severity"] == {"enum": ["critical", "info", "warning"]}
-    assert components["ArticleDuplicate"]["properties"]["status"] == {"enum": ["exact", "near", "original"]}
+    schemas = components(QUERY_RESULTS)
+    assert schemas["Alert"]["properties"]["severity"] == {"enum": ["critical", "info", "warning"]}
+    assert schemas["ArticleDuplicate"]["properties"]["status"] == {"enum": ["exact", "near", "original"]}
