@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING, Any
 import click
 import orjson
 
-from consumers.query.params import ENDPOINTS, KnownIds, QueryError, UnknownIdError, help_for, parse
+from consumers.query.params import (
+    ENDPOINTS,
+    KnownIds,
+    QueryError,
+    UnknownIdError,
+    choices_for,
+    help_for,
+    parse,
+)
 from consumers.store import Store, StoreError, default_url, open_reader, open_store, redact
 from runtime.kafka.connection import KafkaConnection
 from runtime.preflight import OperatorError
@@ -304,6 +312,7 @@ def _query_command(endpoint: str) -> click.Command:
     def run(obj: Any, as_json: bool, **options: str | None) -> None:
         from consumers.query.answer import answer
         from consumers.query.present import as_table
+        from consumers.query.results import plain
         pairs = [(name, value) for name, value in options.items() if value is not None]
         try:
             query = parse(endpoint, pairs, known_ids(_taxonomy(obj.settings)))
@@ -317,14 +326,15 @@ def _query_command(endpoint: str) -> click.Command:
         except StoreError as e:
             raise views_error(e) from None
         if as_json:
-            sys.stdout.buffer.write(orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n")
+            sys.stdout.buffer.write(orjson.dumps(result, default=plain, option=orjson.OPT_INDENT_2) + b"\n")
         else:
-            click.echo(as_table(endpoint, result))
+            click.echo(as_table(endpoint, plain(result)))
 
     command: Any = click.pass_obj(run)
     for name in reversed(ENDPOINTS[endpoint]):
-        command = click.option(f"--{name.replace('_', '-')}", name, default=None,
-                               help=help_for(endpoint, name))(command)
+        choices = choices_for(endpoint, name)  # shown in --help; the check (and its message) stays parse's
+        command = click.option(f"--{name.replace('_', '-')}", name, default=None, help=help_for(endpoint, name),
+                               metavar=f"[{'|'.join(choices)}]" if choices else None)(command)
     command = click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")(command)
     return click.command(endpoint.replace("_", "-"), help=QUERY_HELP[endpoint])(command)
 

@@ -29,17 +29,18 @@ from kafka import KafkaConsumer, TopicPartition
 
 from runtime.kafka.connection import Kafka, kafka_python_options
 from runtime.table import render
+from schemas.alert_state import DayBucket, IncidentState, SpikeState, StoryState
 from schemas.codec import SchemaError, decode_as
 from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, IncidentRecorded
 from streams.alerts.engine import Routed, route
 from streams.alerts.expiry import DEFAULT_DAYS, fold_story, story_ttl_s
 from streams.alerts.incidents import fold_incident
-from streams.alerts.notes import SpikeState, StateStore, StoryState
+from streams.alerts.notes import StateStore
 from streams.alerts.rules import Ruleset
 from streams.alerts.spike import apply_spike
 from streams.expiry import HourIndex
 from streams.incidents.expiry import incident_ttl_s
-from streams.incidents.state import DayBucket, IncidentState, IncidentStores
+from streams.incidents.state import IncidentStores
 
 
 @dataclass

@@ -11,7 +11,7 @@ import pytest
 
 from consumers.query.params import ENDPOINTS
 from consumers.store import Record, open_store
-from schemas.facts import INCIDENT_TYPES
+from schemas.wire import INCIDENT_TYPES
 from tests.consumers.api.server import backend_views, start_api
 from tests.consumers.incidents.test_views import KILLED, N, day, expected, incident_log
 

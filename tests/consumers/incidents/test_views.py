@@ -11,7 +11,7 @@ import pytest
 
 from consumers.query.model import Cursor, IncidentCountQuery, IncidentFilters, IncidentQuery, Near
 from consumers.store import Record
-from schemas.facts import INCIDENT_TYPES
+from schemas.wire import INCIDENT_TYPES
 from tests.consumers.conftest import content_hashes
 from tests.consumers.incidents.events import ACTORS, PLACES, day_of, incident, revision, seen
 
