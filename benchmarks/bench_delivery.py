@@ -28,11 +28,10 @@ import uuid
 from contextlib import ExitStack
 from pathlib import Path
 
-from benchmarks.broker import bench_kafka
+from benchmarks.broker import bench_kafka, fresh_topics
 from benchmarks.webhook import SECRET, SECRET_ENV, Receiver
 from deploy.demo import stop_worker
 from deploy.kafka.local import free_port
-from runtime.kafka.admin import create_topics
 from runtime.kafka.publish import EventPublisher
 from schemas.events import AlertRaised, ArticleProcessed
 from schemas.facts import Place, Quantity, Topic
@@ -115,12 +114,10 @@ def main() -> None:
     data = Path(tmp.name)
     kafka = ExitStack()
     bootstrap, _ = kafka.enter_context(bench_kafka(data))
-    prefix = f"bench-{uuid.uuid4().hex[:8]}"
-    create_topics(bootstrap, prefix, args.partitions)
-    topics = Topics(prefix)
+    topics = fresh_topics(bootstrap, args.partitions)
     receiver = Receiver()
     hooks = receiver.write_endpoints(data / "webhooks.yaml", args.concurrency)
-    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "MARSAD_TOPIC_PREFIX": prefix,
+    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "MARSAD_TOPIC_PREFIX": topics.prefix,
            "MARSAD_PARTITIONS": str(args.partitions), "MARSAD_DATA_DIR": str(data), "MARSAD_LOG_LEVEL": "warning",
            "MARSAD_ALERT_WEBHOOKS": str(hooks), SECRET_ENV: SECRET,
            "MARSAD_ALERTER_WEB_PORT": str(free_port()), "MARSAD_DELIVER_METRICS_PORT": str(free_port())}

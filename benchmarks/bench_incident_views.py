@@ -31,7 +31,8 @@ from consumers.store import Record, open_store
 from consumers.store import incidents as view
 from consumers.store.sqlstore import SqlStore
 from schemas.events import IncidentRecorded, IncidentReport, IncidentUpdated
-from schemas.facts import INCIDENT_TYPES, Place
+from schemas.facts import Place
+from schemas.wire import INCIDENT_TYPES
 
 PLACES = [Place("البوكمال", 34.4523, 40.9185, "SY", "town", 174448),
           Place("القامشلي", 37.0521, 41.2314, "SY", "city", 173377),

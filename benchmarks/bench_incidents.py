@@ -21,17 +21,18 @@ import random
 import time
 from datetime import UTC, datetime, timedelta
 
+from schemas.alert_state import DayBucket, IncidentState, SpikeState
 from schemas.events import ArticleProcessed
 from schemas.facts import Incident, Place
 from streams.alerts.engine import event_time, source_of
 from streams.alerts.incidents import fold_incident
-from streams.alerts.notes import SpikeState, StateStore
+from streams.alerts.notes import StateStore
 from streams.alerts.rules import load_rules
 from streams.alerts.spike import apply_spike
 from streams.hour_index import HourIndex
 from streams.incidents.expiry import incident_ttl_s
 from streams.incidents.reports import reports_of
-from streams.incidents.state import DayBucket, IncidentState, IncidentStores
+from streams.incidents.state import IncidentStores
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 PLACES = [Place(f"place-{i}", 32.0 + 0.3 * (i % 20), 36.0 + 0.3 * (i // 20), "SY", "town") for i in range(400)]

@@ -21,9 +21,7 @@ from contextlib import ExitStack
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from kafka import KafkaConsumer, KafkaProducer
 
-from benchmarks.broker import bench_kafka
-from runtime.kafka.admin import create_topics
-from schemas.topics import Topics
+from benchmarks.broker import bench_kafka, fresh_topics
 
 
 def kp_produce(bootstrap: str, topic: str, payload: bytes, n: int) -> float:
@@ -90,9 +88,7 @@ def main() -> None:
     kafka = ExitStack()
     bootstrap, _ = kafka.enter_context(bench_kafka(tmp.name))
     try:
-        prefix = f"bench-{uuid.uuid4().hex[:8]}"
-        create_topics(bootstrap, prefix, partitions=4)
-        t = Topics(prefix)
+        t = fresh_topics(bootstrap)
         print(f"{args.n} messages of {args.size} B, 4 partitions, acks=all, idempotent, lz4")
         r1 = kp_produce(bootstrap, t.fetched, payload, args.n)
         r2 = kp_consume(bootstrap, t.fetched, args.n)

@@ -27,21 +27,19 @@ import random
 import tempfile
 import threading
 import time
-import uuid
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from benchmarks.broker import bench_kafka
+from benchmarks.broker import bench_kafka, fresh_topics
 from benchmarks.corpus import articles
 from consumers.consume import DeadLetters, LogReader
-from consumers.progress import Progress
 from consumers.replay import ReplayReport, replay
 from consumers.rows import ARTICLE_COLUMNS, CHILD_TABLES, article_rows
 from consumers.store import open_store
 from consumers.store.queries import placeholders
-from runtime.kafka.admin import create_topics
 from runtime.kafka.publish import EventPublisher
+from runtime.progress import Progress
 from schemas.events import ArticleProcessed, Duplicate
 from schemas.facts import Evidence, Org, Place, Quantity, Topic
 from schemas.topics import Topics
@@ -80,15 +78,15 @@ def run_replay(bootstrap: str, topics: Topics, url: str, batch_size: int, label:
     """The replay's report and this process's CPU seconds."""
     live = open_store(url)
     live.setup()
-    bar = Progress(label, 0)
+    bar = Progress(label)
     cpu = time.process_time()
     with EventPublisher(bootstrap, client_id="bench-replay") as pub:
         try:
             report = replay(live, LogReader(bootstrap, topics.processed, batch_size=batch_size),
                             DeadLetters(pub, topics.deadletter("consumers")), batch_ms=200,
-                            stop=threading.Event(), progress=bar.update)
+                            stop=threading.Event(), progress=bar.at)
         finally:
-            bar.finish()
+            bar.close()
             live.close()
     return report, time.process_time() - cpu
 
@@ -133,9 +131,7 @@ def main() -> None:
     pg = None
     try:
         bootstrap, _ = kafka.enter_context(bench_kafka(Path(tmp.name) / "kafka"))
-        prefix = f"bench-{uuid.uuid4().hex[:8]}"
-        create_topics(bootstrap, prefix, partitions=4)
-        topics = Topics(prefix)
+        topics = fresh_topics(bootstrap)
         evs = events(args.n, args.size)
         with EventPublisher(bootstrap, client_id="bench") as pub:
             for i, e in enumerate(evs, start=1):
@@ -159,7 +155,7 @@ def main() -> None:
                 print(f"postgresql: skipped ({e})")
         if pg_url:
             sep = "&" if "?" in pg_url else "?"
-            urls["postgresql"] = f"{pg_url}{sep}schema=bench_{prefix[6:]}"
+            urls["postgresql"] = f"{pg_url}{sep}schema=bench_{topics.prefix[6:]}"
             results["postgresql"] = run_replay(bootstrap, topics, urls["postgresql"], args.batch_size, "postgresql")
         for name, (r, cpu) in results.items():
             sample = evs[:args.reference_n]

@@ -18,18 +18,15 @@ import argparse
 import os
 import tempfile
 import time
-import uuid
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from benchmarks.broker import bench_kafka
+from benchmarks.broker import bench_kafka, fresh_topics
 from benchmarks.corpus import articles
 from consumers.reprocess import reprocess
-from runtime.kafka.admin import create_topics
 from runtime.kafka.publish import EventPublisher
 from schemas.events import ArticleFetched
-from schemas.topics import Topics
 from streams.pipeline import Resources, analyse
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -61,9 +58,7 @@ def main() -> None:
         res = Resources.load()
         docs = articles(args.n)
         for workers in counts:
-            prefix = f"bench-{uuid.uuid4().hex[:8]}"
-            create_topics(bootstrap, prefix, partitions=4)
-            topics = Topics(prefix)
+            topics = fresh_topics(bootstrap)
             with EventPublisher(bootstrap, client_id="bench") as pub:
                 for i, d in enumerate(docs):
                     pub.publish(topics.fetched, d["id"], ArticleFetched(

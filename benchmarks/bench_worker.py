@@ -25,22 +25,19 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from contextlib import ExitStack
 from pathlib import Path
 
 import orjson
 from kafka import KafkaConsumer
 
-from benchmarks.broker import bench_kafka
+from benchmarks.broker import bench_kafka, fresh_topics
 from benchmarks.corpus import articles
 from deploy.demo import stop_worker
 from deploy.kafka.local import free_port
-from runtime.kafka.admin import create_topics
 from runtime.kafka.publish import EventPublisher
 from schemas.codec import decode
 from schemas.events import ArticleFetched
-from schemas.topics import Topics
 from streams.offline import run as classify_run
 from streams.pipeline import Resources
 
@@ -101,10 +98,8 @@ def main() -> None:
     data = Path(tmp.name)
     kafka = ExitStack()
     bootstrap, _ = kafka.enter_context(bench_kafka(data))
-    prefix = f"bench-{uuid.uuid4().hex[:8]}"
-    create_topics(bootstrap, prefix, args.partitions)
-    topics = Topics(prefix)
-    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "MARSAD_TOPIC_PREFIX": prefix,
+    topics = fresh_topics(bootstrap, args.partitions)
+    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "MARSAD_TOPIC_PREFIX": topics.prefix,
            "MARSAD_PARTITIONS": str(args.partitions), "MARSAD_DATA_DIR": str(data),
            "MARSAD_WORKER_WEB_PORT": str(free_port()), "MARSAD_LOG_LEVEL": "warning"}
     log = open(data / "worker.log", "wb")  # noqa: SIM115

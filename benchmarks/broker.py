@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from deploy.kafka.local import LocalKafka, free_port
+from runtime.kafka.admin import create_topics
+from schemas.topics import Topics
 
 
 @contextmanager
@@ -25,3 +28,10 @@ def bench_kafka(home: str | Path) -> Iterator[tuple[str, LocalKafka | None]]:
         yield bootstrap, broker
     finally:
         broker.stop(quiet=True)
+
+
+def fresh_topics(bootstrap: str, partitions: int = 4) -> Topics:
+    """The catalogue's topics under a prefix of this run's own (``bench-`` and 8 hex digits), created."""
+    topics = Topics(f"bench-{uuid.uuid4().hex[:8]}")
+    create_topics(bootstrap, topics.prefix, partitions)
+    return topics

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from xml.sax.saxutils import escape
 
+from schemas.wire import FEED_KINDS
 from tests.producers.scripted_sources import (
     XML,
     ChannelPost,
@@ -39,7 +40,7 @@ from tests.producers.scripted_sources import (
     urlset,
 )
 
-KINDS: tuple[str, ...] = ("rss", "sitemap", "page", "telegram")
+KINDS: tuple[str, ...] = FEED_KINDS  # the site serves a source of each kind
 RSS_TYPE = "application/rss+xml; charset=utf-8"
 HTML = "text/html; charset=utf-8"
 NEWS_ENTRIES = 40  # a news sitemap lists the last two days

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from consumers.consume import BatchReport, DeadLetters, LogReader, ViewConsumer
-from consumers.progress import Progress
 from consumers.replay import ReplayReport, replay
 from consumers.reprocess import ReprocessReport, reprocess
 from consumers.store import open_store
@@ -23,6 +22,7 @@ from runtime import metrics
 from runtime.health import NO_PROGRESS_AFTER, Health, ProgressWatch
 from runtime.kafka.connection import Kafka
 from runtime.kafka.publish import EventPublisher
+from runtime.progress import Progress
 from schemas.topics import Topics
 
 if TYPE_CHECKING:
@@ -99,8 +99,10 @@ def run_views(bootstrap: Kafka, topics: Topics, url: str, *, batch_size: int, ba
 
 def run_replay(bootstrap: Kafka, topics: Topics, url: str, *, batch_size: int, batch_ms: int,
                stop: threading.Event, resources: Resources | None = None,
-               progress: bool = True, workers: int = 1) -> tuple[ReprocessReport | None, ReplayReport]:
+               progress: bool | None = None, workers: int = 1) -> tuple[ReprocessReport | None, ReplayReport]:
     """Rebuild the views at ``url`` from the log; with ``resources``, reprocess the fetched history first.
+
+    ``progress``: a bar on stderr for each step (None: only on a terminal).
 
     1. reprocess (optional): ArticleFetched history -> new ArticleProcessed events, on ``workers`` processes
     2. replay: articles.processed, alerts and incidents from offset 0 into a fresh database, swapped in when caught up
@@ -108,23 +110,17 @@ def run_replay(bootstrap: Kafka, topics: Topics, url: str, *, batch_size: int, b
     with EventPublisher(bootstrap, client_id="marsad-replay") as publisher:
         reprocessed = None
         if resources is not None:
-            bar = Progress("reprocess", 0) if progress else None
-            try:
-                reprocessed = reprocess(bootstrap, topics, resources, publisher,
-                                        progress=bar.update if bar else None, workers=workers)
-            finally:
-                if bar:
-                    bar.finish()
+            with Progress("reprocess", unit=" articles", show=progress) as bar:
+                reprocessed = reprocess(bootstrap, topics, resources, publisher, progress=bar.at, workers=workers)
         live = open_store(url)
-        bar = Progress("replay", 0) if progress else None
+        bar = Progress("replay", show=progress)
         reader = LogReader(bootstrap, view_topics(topics), batch_size=batch_size, client_id="marsad-replay")
         try:
             live.setup()
             report = replay(live, reader, DeadLetters(publisher, topics.deadletter("consumers")),
-                            batch_ms=batch_ms, stop=stop, progress=bar.update if bar else None)
+                            batch_ms=batch_ms, stop=stop, progress=bar.at)
         finally:
-            if bar:
-                bar.finish()
+            bar.close()
             reader.close()
             live.close()
     return reprocessed, report

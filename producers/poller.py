@@ -301,7 +301,7 @@ def _discovered(
             author=entry.author or "",
             lang=feed.language or entry.language or "",
             content_origin="telegram" if entry.origin == "telegram" else "feed",
-            source_kind=feed.kind,  # type: ignore[arg-type]  # the registry admits KINDS only
+            source_kind=feed.kind,
             edited=entry.edited,
         )
     fresh = set(new_ids(state, found))

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
-
-from tqdm import tqdm
 
 from producers.importer import ImportReport, Rejected, dead_letter, input_files, read_articles
 from runtime.kafka.connection import Kafka
 from runtime.kafka.publish import EventPublisher
+from runtime.progress import Progress
 from schemas.topics import Topics
 
 log = logging.getLogger(__name__)
@@ -27,13 +25,12 @@ def run_import(paths: list[Path], *, bootstrap: Kafka, prefix: str, progress: bo
     topics = Topics(prefix)
     files = [f for p in paths for f in input_files(Path(p))]
     jsonl_bytes = sum(f.stat().st_size for f in files if f.suffix.lower() in {".jsonl", ".ndjson"})
-    show = sys.stderr.isatty() if progress is None else progress
-    show = show and (len(files) >= PROGRESS_MIN_FILES or jsonl_bytes > 5_000_000)
+    many = len(files) >= PROGRESS_MIN_FILES or jsonl_bytes > 5_000_000
     report = ImportReport()
     own = publisher is None
     pub = publisher or EventPublisher(bootstrap, client_id="marsad-import")
     try:
-        with tqdm(total=None, unit=" articles", disable=not show, desc="import") as bar:
+        with Progress("import", unit=" articles", show=progress if many else False) as bar:
             for f in files:
                 for item in read_articles(f):
                     if isinstance(item, Rejected):

@@ -23,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import orjson
 
 from runtime.metrics import render
+from runtime.preflight import OperatorError
 
 log = logging.getLogger(__name__)
 
@@ -154,12 +155,15 @@ class HealthServer:
         self._httpd.server_close()
 
 
-class HealthError(RuntimeError):
-    """The health server cannot listen where it was told to; the message names the setting."""
+class HealthError(OperatorError):
+    """The health server cannot listen where it was told to (an operator error); the message names the setting."""
 
 
 def serve_health(health: Health, host: str, port: int, *, setting: str) -> HealthServer | None:
-    """Start the server on ``host:port`` (port 0: none). ``setting`` names the port's variable for errors."""
+    """Start the server on ``host:port`` (port 0: none).
+
+    Raises HealthError, an operator error naming ``setting``, when it cannot listen there.
+    """
     if not port:
         return None
     try:

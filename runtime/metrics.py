@@ -30,6 +30,7 @@ import time
 from datetime import datetime
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.parser import text_string_to_metric_families
 
 FEEDS_POLLED = Counter("marsad_feeds_polled", "Feed polls (200, 304 or failed).")
 FEEDS_FAILED = Counter("marsad_feeds_failed", "Feed polls that failed (network, HTTP status, not a feed).")
@@ -98,14 +99,14 @@ def render() -> tuple[bytes, str]:
 
 
 def parse_figures(text: str) -> dict[str, float]:
-    """``name{labels} value`` lines of an exposition text, as a dict (for `marsad ps` and the tests)."""
-    out: dict[str, float] = {}
-    for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        name, _, value = line.rpartition(" ")
-        try:
-            out[name] = float(value)
-        except ValueError:
-            continue
-    return out
+    """Every sample of an exposition text by ``name{label="value",...}`` (for `marsad ps` and the tests).
+
+    Read with prometheus-client's own parser; raises ValueError on a text
+    that is not the exposition format.
+    """
+    return {_sample_key(s.name, s.labels): s.value
+            for family in text_string_to_metric_families(text) for s in family.samples}
+
+
+def _sample_key(name: str, labels: dict[str, str]) -> str:
+    return name + ("{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}" if labels else "")

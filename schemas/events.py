@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 import msgspec
 
@@ -24,8 +24,10 @@ from schemas.facts import Incident, Org, Place, Quantity, Topic
 from schemas.wire import (
     AlertKind,
     Base64,
+    Compression,
     Count,
     Day,
+    DeadLetterStage,
     DuplicateStatus,
     IncidentType,
     Origin,
@@ -88,7 +90,7 @@ class RawPage(msgspec.Struct, frozen=True, omit_defaults=True):
     """The page as fetched, kept so extraction can be re-run by replaying the log."""
 
     data: Base64  # compressed with `compression`
-    compression: str = "zlib"
+    compression: Compression = "zlib"
     content_type: str = ""
     encoding: str = ""  # charset the page was decoded with
     size: int = 0  # bytes before compression
@@ -210,7 +212,7 @@ class AlertRaised(Event, frozen=True, kw_only=True, omit_defaults=True):
     gazetteer_version: str = ""
     # incident alerts (kind "incident"): the fused incident and its reconciled figures
     incident_id: str = ""
-    incident_type: str = ""
+    incident_type: IncidentType | Literal[""] = ""
     killed: int | None = None
     injured: int | None = None
     arrested: int | None = None
@@ -311,7 +313,7 @@ class DeadLetter(Event, frozen=True, kw_only=True, omit_defaults=True):
 
     VERSION: ClassVar[int] = 1
 
-    stage: str  # "fetch", "import", "process", "views", "alerts"...
+    stage: DeadLetterStage  # "fetch", "import", "process", "views", "alerts" or "deliver"
     reason: str  # human-readable: what was wrong
     error: str = ""  # machine-readable kind: "schema", "timeout", "too_large"...
     key: str | None = None

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import msgspec
 
-from schemas.wire import INCIDENT_TYPES, Count, Day, IncidentType
-
-__all__ = ["INCIDENT_TYPES", "Evidence", "Incident", "Org", "Place", "Quantity", "Topic"]
+from schemas.wire import Count, Day, EvidenceField, IncidentType
 
 
 class Evidence(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -20,7 +18,7 @@ class Evidence(msgspec.Struct, frozen=True, omit_defaults=True):
     term: str
     text: str
     start: int  # offset in the normalised clean text
-    field: str = "body"  # "title" or "body"
+    field: EvidenceField = "body"
 
 
 class Topic(msgspec.Struct, frozen=True, omit_defaults=True):

@@ -20,7 +20,9 @@ read, so that what was in flight at an upgrade is finished (`streams.legacy`):
 from __future__ import annotations
 
 import msgspec
+import orjson
 
+from schemas.codec import SchemaError, decode_obj
 from schemas.events import ArticleProcessed
 from schemas.state import StateCodec
 
@@ -70,7 +72,7 @@ class ReplyBatch(msgspec.Struct, frozen=True, tag="replies"):
 class Draft(msgspec.Struct, frozen=True, tag="draft"):
     """The processed article minus its duplicate verdict, and how many replies to wait for."""
 
-    article: ArticleProcessed
+    article: msgspec.Raw  # the ArticleProcessed as `embed` writes it: read it with `embedded`
     signature: list[int]
     expected_replies: int  # reply batches to wait for (one per partition claimed)
 
@@ -79,7 +81,7 @@ class Routed(msgspec.Struct, frozen=True):
     """An analysed article on its way through the band partitions: what it asks of each, what each answered."""
 
     article_id: str
-    article: msgspec.Raw  # the ArticleProcessed, verdict still to decide: passed on undecoded until then
+    article: msgspec.Raw  # the ArticleProcessed (`embed`), verdict still to decide: passed on undecoded until then
     signature: list[int]
     seen_at: float  # when the article was fetched (epoch seconds): orders the copies
     claims: dict[int, list[Claim]]  # band partition -> the article's claims there
@@ -100,6 +102,36 @@ class Route(msgspec.Struct, frozen=True, tag="route"):
 
 
 Vote = ReplyBatch | Draft
+
+# The ArticleProcessed a Draft or a Routed carries is written as the event codec writes it (its type and
+# version first), so one of an older version, in flight or in a table at an upgrade, is upcast like any
+# event. Releases before wrote it bare (no type, no version), and ArticleProcessed was then at version 4.
+BARE_VERSION = 4
+_CURRENT = b'{"type":"ArticleProcessed","version":%d,' % ArticleProcessed.VERSION
+_article_decoder = msgspec.json.Decoder(ArticleProcessed)
+
+
+def embed(article: ArticleProcessed) -> msgspec.Raw:
+    """``article`` as an internal record carries it: the JSON object `schemas.codec.encode` gives."""
+    return msgspec.Raw(_CURRENT + _encoder.encode(article)[1:])  # an event always has fields: never "{}"
+
+
+def embedded(raw: msgspec.Raw | bytes) -> ArticleProcessed:
+    """The ArticleProcessed `embed` wrote (any version, upcast), or a bare one of a release before;
+    `SchemaError` when it is not one."""
+    data = bytes(raw)
+    if data.startswith(_CURRENT):
+        return _article_decoder.decode(data)  # the current version, straight in (type and version ignored)
+    try:
+        obj = orjson.loads(data)
+    except orjson.JSONDecodeError as e:
+        raise SchemaError("not_json", f"embedded article is not JSON: {e}") from None
+    if isinstance(obj, dict) and "type" not in obj:
+        obj = {"type": ArticleProcessed.type_name(), "version": BARE_VERSION, **obj}
+    article = decode_obj(obj)
+    if not isinstance(article, ArticleProcessed):
+        raise SchemaError("unknown_type", f"expected an embedded ArticleProcessed, got {type(article).__name__}")
+    return article
 
 # What the dedup tables keep (see schemas.state): an article's signature, and an article's
 # replies and draft while its verdict waits for the rest.

@@ -2,7 +2,8 @@
 
 A table's state outlives the code that wrote it: a worker restored from its
 changelog after an upgrade reads what the previous release stored. So every
-record a table keeps goes through a `StateCodec`, which writes ``v<N> `` before
+record a table keeps (and every note on the alerter's internal topics,
+`schemas.notes`) goes through a `StateCodec`, which writes ``v<N> `` before
 the JSON body and, on reading, lifts an older version to the current one by
 the upcasters registered here (like the events' in `schemas.upcast`). A record
 written before state was versioned has no prefix (JSON never starts with
@@ -70,7 +71,8 @@ class StateCodec(Generic[T]):
                 raise StateVersionError(f"{self.name}: no upcaster from state version {version} to {version + 1}")
             value = step(value)
             version += 1
-        return msgspec.convert(value, self._type)
+        # through JSON, not `msgspec.convert`: a record may hold a `msgspec.Raw` (an embedded event)
+        return self._decoder.decode(_encoder.encode(value))
 
 
 def _split(data: bytes) -> tuple[int, bytes]:
@@ -89,6 +91,6 @@ def _unchanged(value: Any) -> Any:
 
 
 # Version 1 is the first versioned shape; the unversioned records written before it
-# (version 0) have the same fields, so each table's first step changes nothing.
-for _name in ("Holder", "Pending", "Clock", "Filed", "StoryState", "SpikeState"):
+# (version 0) have the same fields, so each table's (and the notes') first step changes nothing.
+for _name in ("Holder", "Pending", "Clock", "Filed", "StoryState", "SpikeState", "Note"):
     state_upcaster(_name, 0)(_unchanged)

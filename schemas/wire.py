@@ -26,10 +26,13 @@ DUPLICATE_STATUSES: tuple[str, ...] = get_args(DuplicateStatus)
 Origin = Literal["page", "feed", "import", "telegram"]  # where an ArticleFetched's text came from
 ORIGINS: tuple[str, ...] = get_args(Origin)
 
-# The kind of source an article was discovered in: a feed registry's `kind` (rss, sitemap, page, telegram),
-# or "import" for `marsad import`. Origin says where the *text* came from; the kind says what was polled
-# (a sitemap's article and a section page's article both have origin "page").
-SourceKind = Literal["rss", "sitemap", "page", "telegram", "import"]
+# How a source of the feed registry is read (its `kind`).
+FeedKind = Literal["rss", "sitemap", "page", "telegram"]
+FEED_KINDS: tuple[str, ...] = get_args(FeedKind)
+# The kind of source an article was discovered in: a feed registry's kind, or "import" for `marsad import`.
+# Origin says where the *text* came from; the kind says what was polled (a sitemap's article and a section
+# page's article both have origin "page").
+SourceKind = Literal[FeedKind, "import"]
 SOURCE_KINDS: tuple[str, ...] = get_args(SourceKind)
 # A revision of an article whose source changed it after it was first announced (an edited Telegram post):
 # 1 is the first version announced, each further one counts up.
@@ -39,6 +42,18 @@ Revision = Annotated[int, msgspec.Meta(ge=1)]
 IncidentType = Literal["armed_clash", "attack", "airstrike", "arrest_raid", "seizure",
                        "kidnapping", "protest", "displacement", "strategic"]
 INCIDENT_TYPES: tuple[str, ...] = get_args(IncidentType)
+
+# Where a topic's evidence was found in the article.
+EvidenceField = Literal["title", "body"]
+EVIDENCE_FIELDS: tuple[str, ...] = get_args(EvidenceField)
+
+# How a raw page's bytes are compressed.
+Compression = Literal["zlib"]
+
+# The stage that wrote a dead letter: the fetcher, `marsad import`, the stream worker, the views,
+# the alerter, the webhook delivery.
+DeadLetterStage = Literal["fetch", "import", "process", "views", "alerts", "deliver"]
+DEAD_LETTER_STAGES: tuple[str, ...] = get_args(DeadLetterStage)
 
 # A moment on the wire: RFC 3339 with its offset ("2024-02-08T10:00:00Z"). A naive
 # time is refused, as JSON Schema's `date-time` format refuses it.

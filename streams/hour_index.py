@@ -10,7 +10,8 @@ Time is what the log records, not the wall clock: a replay expires what the
 live stream did, and a quiet partition expires nothing. The stream time of a
 partition is the latest time it has seen, to the hour (the first time seen in
 its latest hour), so expiry runs within an hour of its due time. The index lives in a mapping of
-its own (a Faust table partitioned like the state it indexes, or a dict):
+its own (a Faust table partitioned like the state it indexes, or a dict), records of
+`schemas.expiry`:
 
     clock:{p}       the partition's stream time and the last hour it swept
     hour:{p}:{h}    the keys last seen in hour h (the latest ones, and how
@@ -25,23 +26,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, MutableMapping
 
-import msgspec
-
+from schemas.expiry import Clock, Filed
 from schemas.state import StateCodec
 
 HOUR = 3600
 DAY = 86400
 CHUNK = 32  # keys per record of an hour: a busy hour is written in small pieces, never rewritten whole
-
-
-class Clock(msgspec.Struct):
-    at: float  # the first time seen in the latest hour the partition has seen, epoch seconds
-    swept: int  # the last hour whose keys were handed back
-
-
-class Filed(msgspec.Struct, omit_defaults=True):
-    keys: list[str] = []
-    sealed: int = 0  # full chunks of this hour, kept under "{key}:{n}" for n < sealed
 
 
 def hour_of(at: float) -> int:

@@ -8,6 +8,7 @@ Each test gets its own topic prefix, so tests never see each other's events.
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -60,3 +61,14 @@ def seeds_dir() -> Path:
     if not SEEDS.is_dir():
         pytest.skip(f"shared seeds not found at {SEEDS}")
     return SEEDS
+
+
+@pytest.fixture
+def seeds_gold(seeds_dir: Path) -> list[tuple[dict, str]]:
+    """Each shared seed's gold labels (spec/seeds-gold.jsonl) with its text; skipped without the labels."""
+    gold_file = SHARED / "spec" / "seeds-gold.jsonl"
+    if not gold_file.is_file():
+        pytest.skip(f"no gold labels at {gold_file}")
+    labels = [json.loads(line) for line in gold_file.read_text(encoding="utf-8").splitlines()]
+    return [(gold, seed.read_text(encoding="utf-8")) for gold in labels
+            if (seed := seeds_dir / f"{gold['id']}.txt").is_file()]

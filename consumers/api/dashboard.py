@@ -31,11 +31,20 @@ import orjson
 from aiohttp import web
 
 from consumers.api import dashboard_export as export
+from consumers.api.dashboard_results import (
+    DashboardConfig,
+    FilterIds,
+    PlaceArticlePage,
+    PlaceLabels,
+    Places,
+    SeizureSummary,
+)
 from consumers.api.known import KNOWN_IDS, parse_query
 from consumers.api.live import AlertFeed, stream_alerts
 from consumers.api.place_labels import place_labels
 from consumers.query.model import Filters
 from consumers.query.params import CONTROL, FILTERS, QueryError, encode_cursor
+from consumers.query.results import plain, typed
 from consumers.store import Store, StoreError
 from consumers.store import aggregates as agg
 from consumers.store.sqlstore import SqlStore
@@ -77,7 +86,7 @@ def is_public(path: str) -> bool:
 
 
 def _json(data: Any, headers: dict[str, str] | None = None) -> web.Response:
-    return web.Response(body=orjson.dumps(data), content_type="application/json", charset="utf-8",
+    return web.Response(body=orjson.dumps(data, default=plain), content_type="application/json", charset="utf-8",
                         headers=headers)
 
 
@@ -107,7 +116,7 @@ async def _read(request: web.Request, work: Callable[[SqlStore], Any]) -> Any:
 
 async def get_places(request: web.Request) -> web.Response:
     filters: Filters = _filters(request).filters
-    return _json(await _read(request, lambda s: agg.places(s, filters)))
+    return _json(typed(await _read(request, lambda s: agg.places(s, filters)), Places))
 
 
 async def get_place_articles(request: web.Request) -> web.Response:
@@ -119,12 +128,13 @@ async def get_place_articles(request: web.Request) -> web.Response:
     if limit > PLACE_PAGE[1]:
         raise QueryError(f"limit is at most {PLACE_PAGE[1]} for a place's articles (got {limit}); page with cursor")
     page = await _read(request, lambda s: agg.place_articles(s, agg.PlaceQuery(key, q.filters, limit, q.after)))
-    return _json({"items": page.items, "next_cursor": encode_cursor(page.next) if page.next else None})
+    return _json(typed({"items": page.items, "next_cursor": encode_cursor(page.next) if page.next else None},
+                       PlaceArticlePage))
 
 
 async def get_seizure_summary(request: web.Request) -> web.Response:
     filters: Filters = _filters(request, ledger=True).filters
-    return _json(await _read(request, lambda s: agg.seizure_summary(s, filters)))
+    return _json(typed(await _read(request, lambda s: agg.seizure_summary(s, filters)), SeizureSummary))
 
 
 EXPORTS = {"articles": (agg.export_articles, export.ARTICLE_CSV, False),
@@ -157,15 +167,14 @@ async def get_config(request: web.Request) -> web.Response:
     options = request.app[DASHBOARD_OPTIONS]
     paths = {getattr(r, "canonical", "") for r in request.app.router.resources()}
     known = request.app.get(KNOWN_IDS)  # the page offers no id the filters would refuse
-    return _json({"tiles_url": options.tiles_url, "live": ALERT_FEED in request.app,
-                  "alerts_view": "/alerts" in paths, "topics": options.topic_names,
-                  "known": {"topics": sorted(known.topics), "orgs": sorted(known.orgs)} if known else None})
+    return _json(DashboardConfig(options.tiles_url, ALERT_FEED in request.app, "/alerts" in paths, options.topic_names,
+                                 FilterIds(sorted(known.topics), sorted(known.orgs)) if known else None))
 
 
 async def get_place_labels(request: web.Request) -> web.Response:
     """The map's place names (`consumers.api.place_labels`): the gazetteer does not change while the API runs."""
     rows = await asyncio.to_thread(place_labels)
-    return _json({"fields": ["name", "lat", "lon", "rank", "population"], "items": rows},
+    return _json(typed({"fields": ["name", "lat", "lon", "rank", "population"], "items": rows}, PlaceLabels),
                  headers={"Cache-Control": "max-age=3600"})
 
 

@@ -1,95 +1,52 @@
 """The OpenAPI description of the dashboard's endpoints (`consumers.api.dashboard`), merged into /openapi.json.
 
 Their filters are the query API's (`consumers.query.params.PARAMS`), so they
-are described from the same table as the rest of the API.
+are described from the same table as the rest of the API; their responses'
+schemas are the components generated from `consumers.query.results`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from consumers.query.params import FILTERS, PARAMS
-
-STR = {"type": "string"}
-NSTR = {"type": ["string", "null"]}
-NUM = {"type": "number"}
-NNUM = {"type": ["number", "null"]}
-INT = {"type": "integer"}
-
-
-def _obj(props: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "object", "properties": props}
-
-
-def _ref(name: str) -> dict[str, Any]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-SCHEMAS: dict[str, Any] = {
-    "Place": _obj({"key": {**STR, "description": "g{geonameid}, or n:{name in matching form}"}, "name": STR,
-                   "lat": NUM, "lon": NUM, "country": STR, "articles": INT,
-                   "topic": {**NSTR, "description": "The topic of most of its articles (the marker's colour)."},
-                   "topics": {"type": "object", "additionalProperties": INT,
-                              "description": "Articles per topic id, most first."}}),
-    "Places": _obj({"articles": {**INT, "description": "Articles matching the filter."},
-                    "located": {**INT, "description": "Of those, articles naming at least one place."},
-                    "items": {"type": "array", "items": _ref("Place")},
-                    "truncated": {"type": "boolean", "description": "More than 5,000 places: the largest are given."}}),
-    "SeizureSummary": _obj({
-        "totals": {"type": "array", "items": _ref("Total")},
-        "by_place": {"type": "array", "items": _obj({
-            "item": STR, "unit": STR, "place_key": NSTR, "place_name": NSTR, "lat": NNUM, "lon": NNUM,
-            "country": NSTR, "total": NUM, "seizures": INT, "articles": INT})},
-        "by_month": {"type": "array", "items": _obj({"item": STR, "unit": STR, "month": STR, "total": NUM,
-                                                     "seizures": INT, "articles": INT})}}),
-}
-
-
-def _params(names: tuple[str, ...]) -> list[dict[str, Any]]:
-    return [{"name": n, "in": "query", "required": False, "description": PARAMS[n].help, "schema": dict(PARAMS[n].schema)}
-            for n in names]
-
-
-def _get(summary: str, op: str, params: list[dict[str, Any]], content: dict[str, Any],
-         errors: dict[str, Any]) -> dict[str, Any]:
-    return {"get": {"summary": summary, "operationId": op, "parameters": params,
-                    "responses": {"200": {"description": "OK", "content": content}, **errors}}}
+from consumers.api.openapi_parts import STR, get, query_parameters, ref
+from consumers.query.params import FILTERS
 
 
 def paths(errors: dict[str, Any]) -> dict[str, Any]:
     """The dashboard's paths, with ``errors`` (the API's 400/401/503 responses) on each."""
-    json_ = {"application/json": {"schema": {}}}
     key = {"name": "key", "in": "path", "required": True, "schema": STR,
            "description": "A place's key, as /places gives it."}
     out: dict[str, Any] = {
-        "/places": _get("Places named by the matching articles, with counts per topic (the map's markers).",
-                        "places", _params(FILTERS), {"application/json": {"schema": _ref("Places")}}, errors),
-        "/places/{key}/articles": _get(
+        "/places": get("Places named by the matching articles, with counts per topic (the map's markers).",
+                        "places", query_parameters(None, FILTERS), {"application/json": {"schema": ref("Places")}}, errors),
+        "/places/{key}/articles": get(
             "One place's matching articles, newest first, with facts and topic evidence (paged with cursor).",
-            "place_articles", [key, *_params((*FILTERS, "limit", "cursor"))],
-            {"application/json": {"schema": _ref("ArticlePage")}}, errors),
-        "/seizures/summary": _get("The seizure ledger summed by item and unit, by place and by month.",
-                                  "seizure_summary", _params((*FILTERS, "item", "unit")),
-                                  {"application/json": {"schema": _ref("SeizureSummary")}}, errors),
-        "/live/alerts": _get(
+            "place_articles", [key, *query_parameters(None, (*FILTERS, "limit", "cursor"))],
+            {"application/json": {"schema": ref("PlaceArticlePage")}}, errors),
+        "/seizures/summary": get("The seizure ledger summed by item and unit, by place and by month.",
+                                  "seizure_summary", query_parameters(None, (*FILTERS, "item", "unit")),
+                                  {"application/json": {"schema": ref("SeizureSummary")}}, errors),
+        "/live/alerts": get(
             "Server-sent events: `status` ({state: starting|live|offline}), then `alert` (AlertRaised or "
             "AlertUpdated as on the alerts topic) for each event published from now on.", "live_alerts", [],
             {"text/event-stream": {"schema": STR}}, errors),
-        "/dashboard/config": _get("The dashboard's settings: tile layer URL, live feed and alert view present, "
+        "/dashboard/config": get("The dashboard's settings: tile layer URL, live feed and alert view present, "
                                   "`topics`: the display name of each topic id of the taxonomy in force, and "
                                   "`known`: the topic and organisation ids the filters accept ({topics, orgs}; "
                                   "null when they are not checked).",
-                                  "dashboard_config", [], json_, errors),
-        "/dashboard/place-labels": _get(
+                                  "dashboard_config", [], {"application/json": {"schema": ref("DashboardConfig")}},
+                                  errors),
+        "/dashboard/place-labels": get(
             "The offline map's place names from the gazetteer: `items` of [name, lat, lon, rank, population], "
             "rank 0 capitals, 1 governorate seats, 2 cities, 3 towns, camps and crossings, 4 villages.",
-            "place_labels", [], json_, errors),
+            "place_labels", [], {"application/json": {"schema": ref("PlaceLabels")}}, errors),
     }
     for what, extra in (("articles", ()), ("seizures", ("item", "unit"))):
         for fmt, media in (("csv", "text/csv"), ("geojson", "application/geo+json")):
-            out[f"/export/{what}.{fmt}"] = _get(
+            out[f"/export/{what}.{fmt}"] = get(
                 f"Every matching {what[:-1]} as {fmt.upper()} (at most 100,000; a CSV starts with a UTF-8 BOM).",
-                f"export_{what}_{fmt}", _params((*FILTERS, *extra)), {media: {"schema": STR}}, errors)
+                f"export_{what}_{fmt}", query_parameters(None, (*FILTERS, *extra)), {media: {"schema": STR}}, errors)
     out["/"] = {"get": {"summary": "The dashboard page (its static files need no token; its data requests do).",
                         "operationId": "dashboard", "security": [],
                         "responses": {"200": {"description": "HTML", "content": {"text/html": {"schema": STR}}}}}}

@@ -34,6 +34,7 @@ from consumers.api.known import KNOWN_IDS, parse_query
 from consumers.api.openapi import openapi
 from consumers.query.answer import answer
 from consumers.query.params import IDENTIFIER, KnownIds, QueryError, UnknownIdError
+from consumers.query.results import Alert, Article, Error, IncidentDetail, Result, plain, typed
 from consumers.store import Store, StoreError
 from runtime.hosts import host_allowed, is_loopback
 from runtime.metrics import render
@@ -64,14 +65,14 @@ def check_bind(host: str, token: str, allow_public: bool) -> None:
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    """``data`` as UTF-8 JSON (Arabic unescaped)."""
-    return web.Response(body=orjson.dumps(data), status=status, content_type="application/json",
+    """``data`` (plain values or records of `consumers.query.results`) as UTF-8 JSON (Arabic unescaped)."""
+    return web.Response(body=orjson.dumps(data, default=plain), status=status, content_type="application/json",
                         charset="utf-8", headers=headers)
 
 
 def error(status: int, kind: str, message: str, headers: dict[str, str] | None = None) -> web.Response:
     """The JSON error body every failure has: ``{"error": kind, "message": what to change}``."""
-    return json_response({"error": kind, "message": message}, status, headers)
+    return json_response(Error(kind, message), status, headers)
 
 
 @web.middleware
@@ -79,8 +80,7 @@ async def errors_as_json(request: web.Request, handler: Handler) -> web.StreamRe
     try:
         return await handler(request)
     except UnknownIdError as e:  # the known ids too, so a client (the dashboard) can say it in its own words
-        return json_response({"error": "unknown_id", "message": str(e), "parameter": e.parameter,
-                              "value": e.value, "known": e.known}, 400)
+        return json_response(Error("unknown_id", str(e), e.parameter, e.value, e.known), 400)
     except QueryError as e:
         return error(400, "bad_request", str(e))
     except web.HTTPException as e:
@@ -141,8 +141,9 @@ def endpoint(name: str) -> Handler:
     return handle
 
 
-def get_one(kind: str, lookup: Callable[[Store, str], Any]) -> Callable[[web.Request], Awaitable[web.Response]]:
-    """GET /{kind}s/{id}: one article or alert by id, 404 when the views have none."""
+def get_one(kind: str, lookup: Callable[[Store, str], Any],
+            cls: type[Result]) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """GET /{kind}s/{id}: one article, alert or incident by id (as ``cls``), 404 when the views have none."""
     async def handle(request: web.Request) -> web.Response:
         item_id = request.match_info[f"{kind}_id"]
         if not IDENTIFIER.match(item_id):
@@ -152,7 +153,7 @@ def get_one(kind: str, lookup: Callable[[Store, str], Any]) -> Callable[[web.Req
         item = await _run(request, lambda store: lookup(store, item_id))
         if item is None:
             return error(404, "not_found", f"no {kind} {item_id!r} in the views")
-        return json_response(item)
+        return json_response(typed(item, cls))
     handle.__name__ = f"get_{kind}"
     return handle
 
@@ -199,16 +200,16 @@ def make_app(open_store: Callable[[], Store], *, token: str = "", dashboard: Das
         return json_response(doc)
 
     app.router.add_get("/articles", endpoint("articles"))
-    app.router.add_get("/articles/{article_id}", get_one("article", lambda store, i: store.article(i)))
+    app.router.add_get("/articles/{article_id}", get_one("article", lambda store, i: store.article(i), Article))
     app.router.add_get("/counts", endpoint("counts"))
     app.router.add_get("/seizures", endpoint("seizures"))
     app.router.add_get("/seizures/totals", endpoint("totals"))
     app.router.add_get("/stories", endpoint("stories"))
     app.router.add_get("/alerts", endpoint("alerts"))
-    app.router.add_get("/alerts/{alert_id}", get_one("alert", lambda store, i: store.alert(i)))
+    app.router.add_get("/alerts/{alert_id}", get_one("alert", lambda store, i: store.alert(i), Alert))
     app.router.add_get("/incidents", endpoint("incidents"))
     app.router.add_get("/incidents/counts", endpoint("incident_counts"))  # before /incidents/{id}
-    app.router.add_get("/incidents/{incident_id}", get_one("incident", lambda store, i: store.incident(i)))
+    app.router.add_get("/incidents/{incident_id}", get_one("incident", lambda store, i: store.incident(i), IncidentDetail))
     add_incident_exports(app, open_store)  # /export/incidents.{csv,geojson,acled.csv}
     app.router.add_get("/openapi.json", get_openapi)
     app.router.add_get("/health", get_health)

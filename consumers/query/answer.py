@@ -1,4 +1,4 @@
-"""Run a parsed question against a store and shape the answer as JSON-ready data (API and CLI alike)."""
+"""Run a parsed question against a store and give the answer as its typed record (API and CLI alike)."""
 
 from __future__ import annotations
 
@@ -15,26 +15,38 @@ from consumers.query.model import (
     TotalsQuery,
 )
 from consumers.query.params import encode_cursor
+from consumers.query.results import (
+    AlertPage,
+    ArticlePage,
+    Counts,
+    IncidentCounts,
+    IncidentPage,
+    Result,
+    SeizurePage,
+    Stories,
+    Totals,
+    typed,
+)
 from consumers.store import Store
 
+PAGES: dict[type, tuple[str, type[Result]]] = {
+    ArticleQuery: ("articles", ArticlePage), SeizureQuery: ("seizures", SeizurePage),
+    AlertQuery: ("alerts", AlertPage), IncidentQuery: ("incidents", IncidentPage),
+}
 
-def answer(store: Store, query: Any) -> dict[str, Any]:
+
+def answer(store: Store, query: Any) -> Result:
     """The answer to one query object of `consumers.query.model`."""
-    if isinstance(query, ArticleQuery | SeizureQuery | AlertQuery):
-        if isinstance(query, AlertQuery):
-            page = store.alerts(query)
-        else:
-            page = store.articles(query) if isinstance(query, ArticleQuery) else store.seizures(query)
-        return {"items": page.items, "next_cursor": encode_cursor(page.next) if page.next else None}
+    if type(query) in PAGES:
+        method, cls = PAGES[type(query)]
+        page = getattr(store, method)(query)
+        return typed({"items": page.items, "next_cursor": encode_cursor(page.next) if page.next else None}, cls)
     if isinstance(query, CountQuery):
-        return {"by": query.by, "per": query.per, "items": store.counts(query)}
+        return typed({"by": query.by, "per": query.per, "items": store.counts(query)}, Counts)
     if isinstance(query, TotalsQuery):
-        return {"items": store.seizure_totals(query)}
+        return typed({"items": store.seizure_totals(query)}, Totals)
     if isinstance(query, StoryQuery):
-        return {"items": store.stories(query)}
-    if isinstance(query, IncidentQuery):
-        page = store.incidents(query)
-        return {"items": page.items, "next_cursor": encode_cursor(page.next) if page.next else None}
+        return typed({"items": store.stories(query)}, Stories)
     if isinstance(query, IncidentCountQuery):
-        return {"per": query.per, "items": store.incident_counts(query)}
+        return typed({"per": query.per, "items": store.incident_counts(query)}, IncidentCounts)
     raise TypeError(f"not a query: {query!r}")

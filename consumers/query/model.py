@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from schemas.wire import IncidentType, Severity, SourceKind
+
 
 @dataclass(frozen=True)
 class Near:
@@ -36,7 +38,7 @@ class Filters:
     story: str | None = None
     item: str | None = None  # seizure ledger only
     unit: str | None = None  # seizure ledger only
-    kind: str | None = None  # kind of source: one of schemas.wire.SOURCE_KINDS
+    kind: SourceKind | None = None  # kind of source
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,7 @@ class AlertQuery:
     newest first."""
 
     rule: str | None = None
-    severity: str | None = None
+    severity: Severity | None = None
     place: str | None = None
     country: str | None = None
     since: str | None = None  # inclusive, UTC text as stored; on the alert's `at`
@@ -124,7 +126,7 @@ class Page:
 class IncidentFilters:
     """Which incidents a question is about; every field optional. Days are YYYY-MM-DD text."""
 
-    type: str | None = None  # one of schemas.facts.INCIDENT_TYPES
+    type: IncidentType | None = None
     place: str | None = None  # the incident's place name in matching form
     near: Near | None = None
     actor: str | None = None  # organisation id

@@ -40,8 +40,7 @@ from consumers.query.model import (
 )
 from consumers.rows import search_words, timestamp
 from runtime.suggest import did_you_mean
-from schemas.facts import INCIDENT_TYPES
-from schemas.wire import SEVERITIES, SOURCE_KINDS
+from schemas.wire import DUPLICATE_STATUSES, INCIDENT_TYPES, SEVERITIES, SOURCE_KINDS
 from streams.text.normalize import normalize
 
 IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
@@ -198,7 +197,14 @@ class Param:
     schema: dict = field(default_factory=lambda: {"type": "string"})
 
 
+def _choices(name: str, help: str, values: tuple[str, ...], **schema: Any) -> Param:
+    """A parameter taking one of ``values``: its check and its OpenAPI enum from the one tuple."""
+    return Param(name, help, _choice(name, *values), {"type": "string", "enum": list(values), **schema})
+
+
 ID_SCHEMA = {"type": "string", "pattern": IDENTIFIER.pattern}
+# The duplicate filter: a verdict of the dedup stage, or "copy" for either kind of copy.
+DUPLICATE_FILTER = (DUPLICATE_STATUSES[0], "copy", *DUPLICATE_STATUSES[1:])
 PARAMS: dict[str, Param] = {p.name: p for p in (
     Param("topic", "Topic id from the taxonomy, e.g. narcotics.", _identifier("topic"), ID_SCHEMA),
     Param("place", "Place name as written (matched in normalised form), e.g. البوكمال.", _place,
@@ -219,20 +225,15 @@ PARAMS: dict[str, Param] = {p.name: p for p in (
           {"type": "string", "format": "date-time"}),
     Param("q", "Full-text query: articles holding every word (Arabic spelling variants folded).", _words,
           {"type": "string", "maxLength": MAX_TEXT}),
-    Param("duplicate", "Only originals, copies (exact or near), exact or near copies.",
-          _choice("duplicate", "original", "copy", "exact", "near"),
-          {"type": "string", "enum": ["original", "copy", "exact", "near"]}),
+    _choices("duplicate", "Only originals, copies (exact or near), exact or near copies.", DUPLICATE_FILTER),
     Param("story", "Story id: the article id of its first copy.", _identifier("story"), ID_SCHEMA),
-    Param("kind", f"Kind of source the article came from: {', '.join(SOURCE_KINDS)}.",
-          _choice("kind", *SOURCE_KINDS), {"type": "string", "enum": list(SOURCE_KINDS)}),
+    _choices("kind", f"Kind of source the article came from: {', '.join(SOURCE_KINDS)}.", SOURCE_KINDS),
     Param("item", "Seized item (drug id), e.g. captagon.", _identifier("item"), ID_SCHEMA),
     Param("unit", "Unit of the seized quantity, e.g. pill or kg.", _identifier("unit"), ID_SCHEMA),
-    Param("by", "What to count by (kind: the kind of source).",
-          _choice("by", "topic", "place", "org", "country", "source", "kind"),
-          {"type": "string", "enum": ["topic", "place", "org", "country", "source", "kind"], "default": "topic"}),
-    Param("per", "Split the counts per day or hour (totals: per day; incident counts: per day or admin1, "
-                 "the governorate).", _choice("per", "day", "hour", "admin1"),
-          {"type": "string", "enum": ["day", "hour", "admin1"]}),
+    _choices("by", "What to count by (kind: the kind of source).",
+             ("topic", "place", "org", "country", "source", "kind"), default="topic"),
+    _choices("per", "Split the counts per day or hour (totals: per day; incident counts: per day or admin1, "
+                    "the governorate).", ("day", "hour", "admin1")),
     Param("min_copies", "Stories with at least this many articles.", _number("min_copies", 1, 10_000, integer=True),
           {"type": "integer", "minimum": 1, "default": 2}),
     Param("limit", "Rows per page.", _number("limit", 1, 1_000_000, integer=True), {"type": "integer", "minimum": 1}),
@@ -241,8 +242,8 @@ PARAMS: dict[str, Param] = {p.name: p for p in (
     Param("cursor", "Where the next page starts: `next_cursor` of the previous page.", decode_cursor,
           {"type": "string"}),
     Param("rule", "Alert rule id, e.g. captagon-million.", _identifier("rule"), ID_SCHEMA),
-    Param("severity", "Alert severity.", _choice("severity", *SEVERITIES), {"type": "string", "enum": list(SEVERITIES)}),
-    Param("type", f"Incident type: {', '.join(INCIDENT_TYPES)}.", _choice("type", *INCIDENT_TYPES), {"type": "string", "enum": list(INCIDENT_TYPES)}),
+    _choices("severity", "Alert severity.", SEVERITIES),
+    _choices("type", f"Incident type: {', '.join(INCIDENT_TYPES)}.", INCIDENT_TYPES),
     Param("actor", "Organisation id of who carried the incident out, e.g. isis.", _identifier("actor"), ID_SCHEMA),
     Param("target", "Organisation id of whom the incident targeted, e.g. sdf.", _identifier("target"), ID_SCHEMA),
     Param("admin1", "Governorate code (GeoNames admin1, e.g. SY.07 for Deir ez-Zor), or unknown.", _admin1,
@@ -287,6 +288,15 @@ def help_for(endpoint: str, name: str) -> str:
     if endpoint in ("incidents", "incident_counts"):
         return INCIDENT_HELP.get(name, PARAMS[name].help)
     return PARAMS[name].help
+
+
+def choices_for(endpoint: str, name: str) -> tuple[str, ...] | None:
+    """The values parameter ``name`` takes at ``endpoint`` when it is a choice (None otherwise): for the
+    OpenAPI enums and the command-line help alike."""
+    if name == "per" and endpoint in PER:
+        return PER[endpoint]
+    enum = PARAMS[name].schema.get("enum")
+    return tuple(enum) if enum is not None else None
 
 
 LIMITS = {"articles": (20, 200), "counts": (100, 10_000), "seizures": (20, 200), "stories": (20, 200),

@@ -22,7 +22,7 @@ from consumers.incidents.rows import (
     report_dict,
 )
 from consumers.query.model import Cursor, IncidentCountQuery, IncidentFilters, IncidentQuery, Page
-from consumers.store.queries import _bounding_box, placeholders
+from consumers.store.queries import Where, _bounding_box, placeholders
 from schemas.events import IncidentRecorded
 from streams.extract.gazetteer.admin1 import UNKNOWN
 from streams.extract.gazetteer.admin1 import load as admin1
@@ -72,13 +72,8 @@ def apply(tx: Any, events: Sequence[IncidentRecorded], insert: Insert) -> int:
 
 def where(f: IncidentFilters) -> tuple[str, list]:
     """The WHERE clause over ``incidents i`` and its parameters."""
-    sql: list[str] = []
-    params: list = []
-
-    def add(clause: str, *values: object) -> None:
-        sql.append(clause)
-        params.extend(values)
-
+    w = Where()
+    add = w.add
     if f.type is not None:
         add("i.incident_type = ?", f.type)
     if f.place is not None:
@@ -101,15 +96,12 @@ def where(f: IncidentFilters) -> tuple[str, list]:
         add("i.admin1 IS NULL")
     elif f.admin1 is not None:
         add("i.admin1 = ?", f.admin1)
-    if f.since is not None:
-        add("i.day >= ?", f.since)
-    if f.until is not None:
-        add("i.day < ?", f.until)
+    w.between("i.day", f.since, f.until)
     for column, least in (("killed", f.min_killed), ("injured", f.min_injured), ("arrested", f.min_arrested),
                           ("outlets", f.min_outlets)):
         if least is not None:
             add(f"i.{column} >= ?", least)
-    return (" WHERE " + " AND ".join(sql)) if sql else "", params
+    return w.clause()
 
 
 def _and(where_sql: str, extra: str) -> str:

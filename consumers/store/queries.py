@@ -63,14 +63,33 @@ ARTICLE_LIST_COLUMNS = ("article_id", "url", "source", "title", "lang", "publish
 SNIPPET_CHARS = 280
 
 
+class Where:
+    """The conditions of a WHERE clause and their parameters, in the order they are added."""
+
+    def __init__(self) -> None:
+        self.conditions: list[str] = []
+        self.params: list = []
+
+    def add(self, condition: str, *values: object) -> None:
+        self.conditions.append(condition)
+        self.params.extend(values)
+
+    def between(self, column: str, since: object, until: object) -> None:
+        """``column`` from ``since`` (included) to ``until`` (excluded), each bound only when given."""
+        if since is not None:
+            self.add(f"{column} >= ?", since)
+        if until is not None:
+            self.add(f"{column} < ?", until)
+
+    def clause(self) -> tuple[str, list]:
+        """`` WHERE a AND b`` ("" without conditions) and the parameters."""
+        return (" WHERE " + " AND ".join(self.conditions)) if self.conditions else "", self.params
+
+
 def where(f: Filters, d: Dialect, *, ledger: bool = False) -> tuple[str, list]:
     """The WHERE clause (``a`` = articles, ``s`` = seizures when ``ledger``) and its parameters."""
-    sql: list[str] = []
-    params: list = []
-
-    def add(clause: str, *values: object) -> None:
-        sql.append(clause)
-        params.extend(values)
+    w = Where()
+    add = w.add
 
     def child(table: str, condition: str, *values: object) -> None:
         add(f"EXISTS (SELECT 1 FROM {table} x WHERE x.article_id = a.article_id AND {condition})", *values)
@@ -89,10 +108,7 @@ def where(f: Filters, d: Dialect, *, ledger: bool = False) -> tuple[str, list]:
         child("article_countries", "x.country = ?", f.country)
     if f.source is not None:
         add("a.source = ?", f.source)
-    if f.since is not None:
-        add("a.at >= ?", f.since)
-    if f.until is not None:
-        add("a.at < ?", f.until)
+    w.between("a.at", f.since, f.until)
     if f.words:
         words = [f'"{w}"' for w in f.words] if d.quote_words else list(f.words)
         add(d.text_sql, d.text_param_joiner.join(words))
@@ -108,7 +124,7 @@ def where(f: Filters, d: Dialect, *, ledger: bool = False) -> tuple[str, list]:
         add("s.item = ?", f.item)
     if ledger and f.unit is not None:
         add("s.unit = ?", f.unit)
-    return (" WHERE " + " AND ".join(sql)) if sql else "", params
+    return w.clause()
 
 
 def _bounding_box(near: Near) -> tuple[str, list]:
@@ -203,37 +219,22 @@ def stories_sql(q: StoryQuery, d: Dialect) -> tuple[str, list]:
 
 def alerts_sql(q: AlertQuery) -> tuple[str, list]:
     """One page of alerts (plus one row, to know whether another page follows), newest first."""
-    sql: list[str] = []
-    params: list = []
+    w = Where()
     if q.rule is not None:
-        sql.append("l.rule_id = ?")
-        params.append(q.rule)
+        w.add("l.rule_id = ?", q.rule)
     if q.severity is not None:
-        sql.append("l.severity = ?")
-        params.append(q.severity)
-    if q.place is not None:
-        sql.append("EXISTS (SELECT 1 FROM alert_places x WHERE x.alert_id = l.alert_id AND x.norm_name = ?)")
-        params.append(q.place)
-    if q.country is not None:
-        sql.append("EXISTS (SELECT 1 FROM alert_countries x WHERE x.alert_id = l.alert_id AND x.country = ?)")
-        params.append(q.country)
-    if q.topic is not None:
-        sql.append("EXISTS (SELECT 1 FROM alert_topics x WHERE x.alert_id = l.alert_id AND x.topic = ?)")
-        params.append(q.topic)
+        w.add("l.severity = ?", q.severity)
+    for table, column, value in (("alert_places", "norm_name", q.place), ("alert_countries", "country", q.country),
+                                 ("alert_topics", "topic", q.topic)):
+        if value is not None:
+            w.add(f"EXISTS (SELECT 1 FROM {table} x WHERE x.alert_id = l.alert_id AND x.{column} = ?)", value)
     if q.org is not None:
-        sql.append("(EXISTS (SELECT 1 FROM alert_orgs x WHERE x.alert_id = l.alert_id AND x.org = ?) OR EXISTS "
-                   "(SELECT 1 FROM incident_parties x WHERE x.incident_id = l.incident_id AND x.org = ?))")
-        params += [q.org, q.org]
-    if q.since is not None:
-        sql.append("l.at >= ?")
-        params.append(q.since)
-    if q.until is not None:
-        sql.append("l.at < ?")
-        params.append(q.until)
+        w.add("(EXISTS (SELECT 1 FROM alert_orgs x WHERE x.alert_id = l.alert_id AND x.org = ?) OR EXISTS "
+              "(SELECT 1 FROM incident_parties x WHERE x.incident_id = l.incident_id AND x.org = ?))", q.org, q.org)
+    w.between("l.at", q.since, q.until)
     if q.after is not None:
-        sql.append("(l.at < ? OR (l.at = ? AND l.alert_id < ?))")
-        params += [q.after.at, q.after.at, q.after.article_id]
-    where_sql = (" WHERE " + " AND ".join(sql)) if sql else ""
+        w.add("(l.at < ? OR (l.at = ? AND l.alert_id < ?))", q.after.at, q.after.at, q.after.article_id)
+    where_sql, params = w.clause()
     return (f"SELECT {ALERT_SELECT} FROM alerts l{where_sql} ORDER BY l.at DESC, l.alert_id DESC LIMIT ?",
             [*params, q.limit + 1])
 

@@ -146,20 +146,19 @@ def backtest_cmd(obj: Any, rules_file: Path | None, since: str | None, until: st
     """
     import orjson
 
-    from consumers.progress import Progress
+    from runtime.progress import Progress
     from schemas.topics import Topics
     from streams.alerts.backtest import as_json as report_json
     from streams.alerts.backtest import as_table, backtest, taxonomy_warning
     s = obj.settings
     rules, taxonomy = _rules_and_taxonomy(str(rules_file) if rules_file else None, obj)
     since_d, until_d = _date(since), _date(until)
-    progress = Progress("backtest", 0)
     try:
-        report = backtest(_broker(s), Topics(s.topic_prefix).processed, rules, since=since_d,
-                          until=until_d, story_days=s.alert_story_days, progress=progress.update)
+        with Progress("backtest", unit=" articles") as bar:
+            report = backtest(_broker(s), Topics(s.topic_prefix).processed, rules, since=since_d,
+                              until=until_d, story_days=s.alert_story_days, progress=bar.at)
     except (LookupError, TimeoutError) as e:
         raise click.ClickException(str(e)) from None
-    progress.finish()
     warning = taxonomy_warning(report, taxonomy.version)
     if warning:
         click.echo(warning, err=True)

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from runtime.preflight import OperatorError
+from runtime.table import render
 
 ENDPOINTS_HELP = """\b
 Endpoints file (YAML; MARSAD_ALERT_WEBHOOKS or --webhooks):
@@ -120,12 +120,9 @@ def deliver_cmd(obj: Any, webhooks: str | None, jsonl: str | None, group: str | 
     click.echo(f"deliver: {topics.alerts} -> " + ", ".join([e.name for e in endpoints] + ([f"jsonl {jsonl}"]
                if jsonl else [])) + " (SIGTERM stops after the grace period)", err=True)
 
-    from runtime.health import Health, HealthError, serve_health
+    from runtime.health import Health, serve_health
     health = Health("deliver")
-    try:
-        server = serve_health(health, s.metrics_host, s.deliver_metrics_port, setting="MARSAD_DELIVER_METRICS_PORT")
-    except HealthError as e:
-        raise OperatorError(str(e)) from None
+    server = serve_health(health, s.metrics_host, s.deliver_metrics_port, setting="MARSAD_DELIVER_METRICS_PORT")
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -190,13 +187,10 @@ def deliveries_cmd(obj: Any, as_json: bool) -> None:
             click.echo(orjson.dumps({**vars(r), "next_try_at": _iso(r.next_try_at),
                                      "oldest_queued_at": _iso(r.oldest_queued_at)}).decode())
         return
-    table = [("ENDPOINT", "PENDING", "RETRYING", "NEXT TRY", "OLDEST QUEUED", "DEAD", "ACCEPTED", "LAST ERROR")]
-    for r in sorted(rows.values(), key=lambda r: r.target):
-        table.append((r.target, str(r.pending), str(r.retrying), _in(r.next_try_at, now),
-                      _ago(r.oldest_queued_at, now), str(r.dead), str(r.accepted), r.last_error[:60] or "-"))
-    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
-    for row in table:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    header = ("ENDPOINT", "PENDING", "RETRYING", "NEXT TRY", "OLDEST QUEUED", "DEAD", "ACCEPTED", "LAST ERROR")
+    click.echo(render(header, [(r.target, str(r.pending), str(r.retrying), _in(r.next_try_at, now),
+                                _ago(r.oldest_queued_at, now), str(r.dead), str(r.accepted), r.last_error[:60] or "-")
+                               for r in sorted(rows.values(), key=lambda r: r.target)], max_width=None))
 
 
 @click.command("redeliver")

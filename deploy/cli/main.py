@@ -14,6 +14,7 @@ import click
 from deploy.kafka.reach import ensure_broker
 from runtime.settings import OPTIONS, Settings, SettingsError, load_settings
 from runtime.suggest import SuggestingGroup
+from runtime.table import render
 
 EPILOG = """\b
 First steps:
@@ -280,10 +281,8 @@ def topics_list(obj: Ctx) -> None:
     if not infos:
         click.echo("no marsad topics yet: run `marsad topics create`")
         return
-    width = max(len(i.name) for i in infos)
-    click.echo(f"{'topic':<{width}}  partitions  messages")
-    for i in infos:
-        click.echo(f"{i.name:<{width}}  {i.partitions:>10}  {i.messages:>8}")
+    click.echo(render(("topic", "partitions", "messages"), [(i.name, i.partitions, i.messages) for i in infos],
+                      max_width=None))
 
 
 # --- import -------------------------------------------------------------------

@@ -21,6 +21,7 @@ from producers.samples import FEEDS_YAML, SITE_DIR
 from runtime.kafka.connection import Kafka
 from runtime.preflight import OperatorError
 from runtime.settings import Settings, SettingsError, load_settings, network_list
+from runtime.table import render
 
 if TYPE_CHECKING:  # imported when a command runs: `marsad --help` stays quick
     from producers.feeds.state import FeedState
@@ -102,7 +103,7 @@ def fetch_cmd(ctx: click.Context, once: bool) -> None:
     """
     from deploy.kafka.reach import ensure_broker
     from producers.fetch_service import run_fetcher
-    from runtime.health import Health, HealthError, serve_health
+    from runtime.health import Health, serve_health
     from runtime.kafka.admin import create_topics
 
     settings = _settings(ctx)
@@ -110,11 +111,8 @@ def fetch_cmd(ctx: click.Context, once: bool) -> None:
     create_topics(bootstrap, settings.topic_prefix, settings.partitions, settings.replication_factor, settings.min_insync_replicas)
     config = fetcher_config(settings, bootstrap=bootstrap)
     health = Health("fetcher")
-    try:
-        server = serve_health(health, settings.metrics_host, 0 if once else settings.fetcher_metrics_port,
-                              setting="MARSAD_FETCHER_METRICS_PORT")
-    except HealthError as exc:
-        raise OperatorError(str(exc)) from None
+    server = serve_health(health, settings.metrics_host, 0 if once else settings.fetcher_metrics_port,
+                          setting="MARSAD_FETCHER_METRICS_PORT")
     try:
         report = asyncio.run(run_fetcher(config, once=once, health=health))
     finally:
@@ -129,7 +127,7 @@ def _run_polling(ctx: click.Context, *, once: bool, now: bool, feeds_file: Path 
     from deploy.kafka.reach import ensure_broker
     from producers.recovery import RecoveryError
     from producers.service import run_producer
-    from runtime.health import Health, HealthError, serve_health
+    from runtime.health import Health, serve_health
     from runtime.kafka.admin import create_topics
 
     settings = _settings(ctx)
@@ -140,11 +138,9 @@ def _run_polling(ctx: click.Context, *, once: bool, now: bool, feeds_file: Path 
     config = producer_config(settings, bootstrap=bootstrap, feeds_file=path, feeds_base_url=base_url)
     config = dataclasses.replace(config, fetch_inline=fetch_inline, poll_now=now)
     health = Health("producer" if fetch_inline else "poller")
-    try:  # a one-off run serves no health or metrics
-        server = serve_health(health, settings.metrics_host, 0 if once else settings.producer_metrics_port,
-                              setting="MARSAD_PRODUCER_METRICS_PORT")
-    except HealthError as exc:
-        raise OperatorError(str(exc)) from None
+    # a one-off run serves no health or metrics
+    server = serve_health(health, settings.metrics_host, 0 if once else settings.producer_metrics_port,
+                          setting="MARSAD_PRODUCER_METRICS_PORT")
     try:
         report = asyncio.run(run_producer(config, once=once, health=health))
     except (RegistryError, RecoveryError) as exc:
@@ -366,7 +362,7 @@ def feeds_table(feeds: list[Feed], states: dict[str, FeedState], now: datetime) 
     from producers.feeds.state import FeedState
 
     header = ("feed", "kind", "on", "every", "last poll", "last new", "failures", "next poll", "last error")
-    rows = [header]
+    rows = []
     for feed in feeds:
         state = states.get(feed.id) or FeedState(feed_id=feed.id)
         rows.append((
@@ -380,9 +376,7 @@ def feeds_table(feeds: list[Feed], states: dict[str, FeedState], now: datetime) 
             _next(state, now) if feed.enabled else "-",
             _error(state, now),
         ))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
-    return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1]
-            for row in rows]
+    return render(header, rows, max_width=None).splitlines()
 
 
 def _ago(moment: datetime | None, now: datetime) -> str:

@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING, Any
 import click
 import orjson
 
-from consumers.query.params import ENDPOINTS, KnownIds, QueryError, UnknownIdError, help_for, parse
+from consumers.query.params import (
+    ENDPOINTS,
+    KnownIds,
+    QueryError,
+    UnknownIdError,
+    choices_for,
+    help_for,
+    parse,
+)
 from consumers.store import Store, StoreError, default_url, open_reader, open_store, redact
 from runtime.kafka.connection import KafkaConnection
 from runtime.preflight import OperatorError
@@ -108,12 +116,9 @@ def views_group(ctx: click.Context, batch_size: int | None, batch_ms: int | None
     s = ctx.obj.settings
     bootstrap, url = _broker(s), views_url(s)
     _live(s).close()  # created or migrated before /health answers: readers started after it find them
-    from runtime.health import Health, HealthError, serve_health
+    from runtime.health import Health, serve_health
     health = Health("views")
-    try:
-        server = serve_health(health, s.metrics_host, s.views_metrics_port, setting="MARSAD_VIEWS_METRICS_PORT")
-    except HealthError as e:
-        raise OperatorError(str(e)) from None
+    server = serve_health(health, s.metrics_host, s.views_metrics_port, setting="MARSAD_VIEWS_METRICS_PORT")
     click.echo(f"views: {s.topic_prefix}.articles.processed, {s.topic_prefix}.alerts, {s.topic_prefix}.incidents "
                f"-> {redact(url)} (Ctrl-C or SIGTERM stops after the batch in hand)", err=True)
     try:
@@ -163,13 +168,13 @@ def views_status(obj: Any) -> None:
                    "a log under 2,000 articles is reprocessed in this process).")
 @click.option("--batch-size", type=click.IntRange(1), default=2000, show_default=True,
               help="Messages per transaction.")
-@click.option("--progress/--no-progress", default=True, help="Show progress on stderr.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: on a terminal).")
 @click.pass_obj
 def replay_cmd(obj: Any, reprocess: bool, taxonomy: str | None, incidents: str | None, workers: int | None,
-               batch_size: int, progress: bool) -> None:
+               batch_size: int, progress: bool | None) -> None:
     """Rebuild the views from the beginning of the log into a fresh database; swap it in when caught up.
 
-    Shows events done of total, rate and ETA, then prints the content hash of
+    On a terminal, shows events done of total, rate and ETA; then prints the content hash of
     the rebuilt views: the same log always gives the same hash, and
     `marsad views hash` on an up-to-date live view prints it too. The live
     views stay as they are until the swap (and if the replay fails).
@@ -307,6 +312,7 @@ def _query_command(endpoint: str) -> click.Command:
     def run(obj: Any, as_json: bool, **options: str | None) -> None:
         from consumers.query.answer import answer
         from consumers.query.present import as_table
+        from consumers.query.results import plain
         pairs = [(name, value) for name, value in options.items() if value is not None]
         try:
             query = parse(endpoint, pairs, known_ids(_taxonomy(obj.settings)))
@@ -320,14 +326,15 @@ def _query_command(endpoint: str) -> click.Command:
         except StoreError as e:
             raise views_error(e) from None
         if as_json:
-            sys.stdout.buffer.write(orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n")
+            sys.stdout.buffer.write(orjson.dumps(result, default=plain, option=orjson.OPT_INDENT_2) + b"\n")
         else:
-            click.echo(as_table(endpoint, result))
+            click.echo(as_table(endpoint, plain(result)))
 
     command: Any = click.pass_obj(run)
     for name in reversed(ENDPOINTS[endpoint]):
-        command = click.option(f"--{name.replace('_', '-')}", name, default=None,
-                               help=help_for(endpoint, name))(command)
+        choices = choices_for(endpoint, name)  # shown in --help; the check (and its message) stays parse's
+        command = click.option(f"--{name.replace('_', '-')}", name, default=None, help=help_for(endpoint, name),
+                               metavar=f"[{'|'.join(choices)}]" if choices else None)(command)
     command = click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")(command)
     return click.command(endpoint.replace("_", "-"), help=QUERY_HELP[endpoint])(command)
 

@@ -25,6 +25,7 @@ from deploy.services.state import Paths, kill_leftovers, read_state, supervisor_
 from runtime.kafka.connection import KafkaConnection
 from runtime.metrics import parse_figures
 from runtime.settings import OPTIONS, Settings, as_environment, passed_on
+from runtime.table import render
 from schemas.topics import Topics
 
 UP_WAIT = 180.0  # seconds `marsad up` waits for every service to be ready
@@ -286,7 +287,7 @@ def _figures(url: str, token: str) -> dict[str, float]:
     try:
         with urllib.request.urlopen(request, timeout=2) as r:
             return parse_figures(r.read().decode())
-    except OSError:
+    except (OSError, ValueError):  # down, or not a metrics page
         return {}
 
 
@@ -301,14 +302,11 @@ def _answers(url: str) -> bool:
 def ps_table(rows: list[ServiceStatus]) -> str:
     header = ("service", "state", "pid", "uptime", "restarts", "ready", "lag", "last event", "last exit")
     now = time.time()
-    lines = [header]
-    for r in rows:
-        lines.append((
-            r.name, r.state, str(r.pid or "-"), _duration(r.uptime) if r.uptime is not None else "-",
-            str(r.restarts), {True: "yes", False: "no", None: "-"}[r.ready], "-" if r.lag is None else str(r.lag),
-            f"{_duration(now - r.last_event)} ago" if r.last_event else "-", r.last_exit or "-"))
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines)
+    return render(header, [(
+        r.name, r.state, str(r.pid or "-"), _duration(r.uptime) if r.uptime is not None else "-",
+        str(r.restarts), {True: "yes", False: "no", None: "-"}[r.ready], "-" if r.lag is None else str(r.lag),
+        f"{_duration(now - r.last_event)} ago" if r.last_event else "-", r.last_exit or "-") for r in rows],
+        max_width=None)
 
 
 def _duration(seconds: float) -> str:

@@ -41,10 +41,11 @@ from urllib.parse import urljoin, urlsplit
 import msgspec
 import yaml
 
+from schemas.wire import FEED_KINDS, FeedKind
+
 DEFAULT_INTERVAL = 900
 MIN_INTERVAL = 5
 MAX_INTERVAL = 7 * 24 * 3600
-KINDS: tuple[str, ...] = ("rss", "sitemap", "page", "telegram")
 DEFAULT_MAX_AGE_DAYS = 2.0
 DEFAULT_PAGES = 3
 MAX_PAGES = 20
@@ -67,7 +68,7 @@ class Feed(msgspec.Struct, frozen=True):
     interval: int = DEFAULT_INTERVAL  # seconds
     language: str | None = None
     enabled: bool = True
-    kind: str = "rss"  # one of KINDS: how the source is read
+    kind: FeedKind = "rss"  # how the source is read
     max_age_days: float = DEFAULT_MAX_AGE_DAYS  # sitemap: skip entries last modified longer ago
     link_pattern: str | None = None  # page: a regex an article link matches (searched in the absolute URL)
     pages: int = DEFAULT_PAGES  # telegram: preview pages read on the first poll
@@ -190,8 +191,8 @@ def _validate(record: Any, position: int, base_url: str | None) -> tuple[Feed | 
         problem("enabled", f"must be true or false, got {enabled!r}")
 
     kind = record.get("kind", "rss")
-    if kind not in KINDS:
-        problem("kind", f"must be one of {', '.join(KINDS)}, got {kind!r}")
+    if kind not in FEED_KINDS:
+        problem("kind", f"must be one of {', '.join(FEED_KINDS)}, got {kind!r}")
     else:
         for name, owner in KIND_FIELDS.items():
             if name in record and owner != kind:

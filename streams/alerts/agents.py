@@ -40,6 +40,7 @@ from faust.types import EventT
 
 from runtime import metrics
 from runtime.settings import Settings
+from schemas.alert_state import DayBucket, IncidentState, SpikeState, StoryState
 from schemas.codec import SchemaError, decode_as, encode
 from schemas.events import (
     AlertRaised,
@@ -49,29 +50,20 @@ from schemas.events import (
     IncidentRecorded,
     IncidentUpdated,
 )
+from schemas.notes import ReportNote, SpikeNote, StoryNote, decode_note, encode_note
 from schemas.topics import Topics
 from schemas.wire import SEVERITIES
 from streams.alerts.engine import route
 from streams.alerts.expiry import Swept, fold_story, story_ttl_s
 from streams.alerts.incidents import fold_incident
 from streams.alerts.live import LiveRules
-from streams.alerts.notes import (
-    SpikeNote,
-    SpikeState,
-    Staged,
-    StateStore,
-    StoryNote,
-    StoryState,
-    decode_note,
-    encode_note,
-)
+from streams.alerts.notes import Staged, StateStore
 from streams.alerts.rules import DEFAULT_PATH
 from streams.alerts.spike import apply_spike
 from streams.classify import Taxonomy
 from streams.hour_index import HourIndex
 from streams.incidents.expiry import incident_ttl_s
-from streams.incidents.reports import ReportNote
-from streams.incidents.state import DayBucket, IncidentState, IncidentStores
+from streams.incidents.state import IncidentStores
 
 log = logging.getLogger(__name__)
 RELOAD_EVERY = 3.0  # seconds between two looks at the rules file

@@ -28,17 +28,19 @@ from typing import Any
 from kafka import KafkaConsumer, TopicPartition
 
 from runtime.kafka.connection import Kafka, kafka_python_options
+from runtime.table import render
+from schemas.alert_state import DayBucket, IncidentState, SpikeState, StoryState
 from schemas.codec import SchemaError, decode_as
 from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, IncidentRecorded
 from streams.alerts.engine import Routed, route
 from streams.alerts.expiry import DEFAULT_DAYS, fold_story, story_ttl_s
 from streams.alerts.incidents import fold_incident
-from streams.alerts.notes import SpikeState, StateStore, StoryState
+from streams.alerts.notes import StateStore
 from streams.alerts.rules import Ruleset
 from streams.alerts.spike import apply_spike
 from streams.hour_index import HourIndex
 from streams.incidents.expiry import incident_ttl_s
-from streams.incidents.state import DayBucket, IncidentState, IncidentStores
+from streams.incidents.state import IncidentStores
 
 
 @dataclass
@@ -291,18 +293,19 @@ def as_json(report: Report, *, since: datetime | None, until: datetime | None, e
 
 
 def as_table(report: Report, *, examples: int = 3) -> list[str]:
+    """The back-test for a terminal: a row per rule, its first ``examples`` alerts under it, then the total."""
     by_rule = report.by_rule()
     meta = {r.id: r for r in (*report.rules.story, *report.rules.spikes, *report.rules.incidents)}
-    width = max([len(rid) for rid in by_rule] + [4])
+    header, *rows = render(("rule", "severity", "kind", "alerts"),
+                           [(rid, meta[rid].severity if rid in meta else "", _kind(report.rules, rid), len(alerts))
+                            for rid, alerts in by_rule.items()], max_width=None).splitlines()
     lines = [f"rules {report.rules.version} ({report.rules.source}) over {report.articles:,} article(s)"
              + (f", {report.undecodable} undecodable" if report.undecodable else "")
              + (f"; {report.reports:,} incident report(s) fused into {report.incidents:,} incident(s)"
                 if report.reports else ""),
-             f"{'rule':<{width}}  severity  kind      alerts"]
-    for rid, alerts in by_rule.items():
-        rule = meta.get(rid)
-        kind = _kind(report.rules, rid)
-        lines.append(f"{rid:<{width}}  {rule.severity if rule else '':<8}  {kind:<8}  {len(alerts):>6}")
+             header]
+    for row, alerts in zip(rows, by_rule.values(), strict=True):
+        lines.append(row)
         for a in alerts[:examples]:
             if a.kind == "spike":
                 what = f"observed {a.observed:g} expected {a.expected:g}  {a.scope}"

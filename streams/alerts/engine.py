@@ -34,23 +34,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
+from schemas.alert_state import RuleState, StoryState
 from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed
+from schemas.notes import ArticleRef, Facts, Hit, ReportNote, SpikeNote, StoryNote, Trigger
 from streams.alerts.ids import alert_event_id, story_alert_id
 from streams.alerts.match import ArticleView, match_story_rule
-from streams.alerts.notes import (
-    ArticleRef,
-    Facts,
-    Hit,
-    RuleState,
-    SpikeNote,
-    StoryNote,
-    StoryState,
-    Trigger,
-    distinct_sources,
-)
+from streams.alerts.notes import distinct_sources
 from streams.alerts.rules import Ruleset
 from streams.alerts.spike import spike_notes
-from streams.incidents.reports import ReportNote, reports_of
+from streams.incidents.reports import reports_of
 
 # A published date later than the event itself is a feed's mistake: beyond this, ignore it.
 FUTURE_SLACK = timedelta(hours=1)

@@ -24,9 +24,10 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 
+from schemas.alert_state import StoryState
 from schemas.events import AlertRaised, AlertUpdated
+from schemas.notes import StoryNote
 from streams.alerts.engine import apply_story
-from streams.alerts.notes import StoryNote, StoryState
 from streams.alerts.rules import Ruleset
 from streams.hour_index import DAY, HourIndex, hour_of
 

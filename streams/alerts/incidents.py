@@ -24,17 +24,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from schemas.alert_state import AlertMark
 from schemas.events import AlertRaised, AlertUpdated, IncidentRecorded, IncidentUpdated
+from schemas.notes import ReportNote, SpikeNote
 from streams.alerts.ids import alert_event_id, incident_alert_id
-from streams.alerts.notes import SpikeNote
 from streams.alerts.rules import IncidentRule, Ruleset
 from streams.alerts.spike import incident_spike_notes
 from streams.geo import place_key
 from streams.hour_index import HourIndex
 from streams.incidents.expiry import expire_incidents
 from streams.incidents.fusion import fuse
-from streams.incidents.reports import ReportNote
-from streams.incidents.state import AlertMark, IncidentStores
+from streams.incidents.state import IncidentStores
 
 IncidentEvent = IncidentRecorded | IncidentUpdated
 AlertEvent = AlertRaised | AlertUpdated

@@ -1,129 +1,21 @@
-"""Records the alerter passes between its agents and keeps in its tables.
+"""The alerter's state stores: typed states over its tables (or the back-test's dicts).
 
-Not events of the public log: notes ride on the alerter's internal topics
-(``streams.alert-stories`` keyed by story id, ``streams.alert-spikes`` keyed
-by rule and scope, ``streams.alert-incidents`` keyed by incident type and
-country, its notes defined in `streams.incidents.reports`), so that all the
-state of one story, of one spike scope, or of the incidents a report may
-join, lives in one partition. States are the values of the alerter's
-tables (and of the dicts of the back-test). A note carries everything the
-next step needs (the rule's title, severity and thresholds included), so
-the stateful steps never look at the rules file.
+The records themselves (the notes on the alerter's topics and the states in
+its tables) are declared in `schemas.notes` and `schemas.alert_state`; here is
+how the agents and the back-test keep them: `StateStore` reads and writes them
+through their versioned codec, `Staged` holds a note's changes until the
+alert events it raised are published.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, MutableMapping
-from datetime import datetime
 from typing import Generic, TypeVar
 
 import msgspec
 
-from schemas.facts import Org, Place, Quantity, Topic
+from schemas.notes import ArticleRef
 from schemas.state import StateCodec
-from streams.incidents.reports import ReportNote
-
-
-class ArticleRef(msgspec.Struct, frozen=True, omit_defaults=True):
-    """One article of a story or a window, as an alert lists it."""
-
-    article_id: str
-    at: float  # the article's event time, epoch seconds (see `engine.event_time`)
-    source: str
-    title: str = ""
-    url: str = ""
-
-
-class Facts(msgspec.Struct, frozen=True, omit_defaults=True):
-    """The evidence of the article that matched: copied into the alert."""
-
-    topics: list[Topic] = []
-    places: list[Place] = []
-    countries: list[str] = []
-    orgs: list[Org] = []
-    quantities: list[Quantity] = []
-    taxonomy_version: str = ""
-    gazetteer_version: str = ""
-
-
-class Trigger(msgspec.Struct, frozen=True, omit_defaults=True):
-    """The ArticleProcessed behind a note: alert events take their time and causation from it."""
-
-    event_id: str
-    occurred_at: datetime
-
-
-class Hit(msgspec.Struct, frozen=True, omit_defaults=True):
-    """A story rule's conditions held in one article."""
-
-    rule_id: str
-    title: str
-    severity: str
-    matched: list[str]
-    min_sources: int = 1
-    window_s: float = 86400.0
-    rules_version: str = ""
-
-
-class StoryNote(msgspec.Struct, frozen=True, tag="story"):
-    """An article of a story, with the rules it matched (key: story id)."""
-
-    story_id: str
-    article: ArticleRef
-    trigger: Trigger
-    hits: list[Hit] = []
-    facts: Facts | None = None  # only when there are hits
-
-
-class SpikeNote(msgspec.Struct, frozen=True, tag="spike"):
-    """An article counted in one spike rule's scope and window (key: rule id and scope)."""
-
-    rule_id: str
-    title: str
-    severity: str
-    scope_key: str  # stable: "topic=narcotics place=170905"
-    scope: str  # readable: "topic=narcotics place=درعا"
-    window_s: int
-    baseline_s: int
-    history_s: int
-    min_count: int
-    max_p: float
-    min_ratio: float
-    rules_version: str
-    article: ArticleRef
-    trigger: Trigger
-    places: list[Place] = []  # the places of the scope, with coordinates
-    countries: list[str] = []
-    topics: list[Topic] = []
-    title_of_article: str = ""  # `article` leaves title and url out: the state keeps days of articles
-    url_of_article: str = ""
-
-    @property
-    def state_key(self) -> str:
-        return f"{self.rule_id}|{self.scope_key}"
-
-
-class RuleState(msgspec.Struct, omit_defaults=True):
-    """Where one story rule stands for one story."""
-
-    hit: Hit
-    hit_article: str  # the article whose evidence the alert carries: the earliest matching one
-    hit_at: float
-    fired: bool = False
-    revision: int = 0  # updates published since the alert was raised
-
-
-class StoryState(msgspec.Struct, omit_defaults=True):
-    articles: list[ArticleRef] = []  # in (at, article_id) order
-    rules: dict[str, RuleState] = {}
-    facts: dict[str, Facts] = {}  # article id -> its facts, for the articles that matched a rule
-    seen: float = 0.0  # when the stream last processed an article of the story, epoch s (`expiry`)
-
-
-class SpikeState(msgspec.Struct, omit_defaults=True):
-    first_at: float  # earliest event time seen in this scope: how much history there is
-    buckets: dict[int, list[ArticleRef]] = {}  # window start (epoch s) -> its articles
-    fired: dict[int, int] = {}  # window start -> revision of its alert (0: just raised)
 
 
 def distinct_sources(articles: list[ArticleRef]) -> list[str]:
@@ -132,16 +24,6 @@ def distinct_sources(articles: list[ArticleRef]) -> list[str]:
 
 
 S = TypeVar("S", bound=msgspec.Struct)
-_encoder = msgspec.json.Encoder()
-_notes = msgspec.json.Decoder(StoryNote | SpikeNote | ReportNote)
-
-
-def encode_note(note: StoryNote | SpikeNote | ReportNote) -> bytes:
-    return _encoder.encode(note)
-
-
-def decode_note(data: bytes) -> StoryNote | SpikeNote | ReportNote:
-    return _notes.decode(data)
 
 
 class StateStore(MutableMapping[str, S], Generic[S]):

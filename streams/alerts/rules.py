@@ -119,7 +119,7 @@ class SpikeRuleSpec(_RuleSpec, kw_only=True):
 
 
 class IncidentRuleSpec(_RuleSpec, kw_only=True):
-    types: list[str] = []  # incident types (schemas.facts.INCIDENT_TYPES), any of
+    types: list[str] = []  # incident types (schemas.wire.INCIDENT_TYPES), any of
     places: list[PlaceCond] = []
     countries: list[str] = []
     actors: list[str] = []  # organisation ids, any of

@@ -41,11 +41,13 @@ import math
 from bisect import insort
 from datetime import UTC, datetime
 
+from schemas.alert_state import SpikeState
 from schemas.events import AlertRaised, AlertUpdated, IncidentRecorded
 from schemas.facts import Place
+from schemas.notes import ArticleRef, SpikeNote, Trigger
 from streams.alerts.ids import alert_event_id, spike_alert_id
 from streams.alerts.match import ArticleView, place_matches
-from streams.alerts.notes import ArticleRef, SpikeNote, SpikeState, Trigger, distinct_sources
+from streams.alerts.notes import distinct_sources
 from streams.alerts.rules import Ruleset, SpikeRule
 from streams.geo import place_key
 

@@ -32,8 +32,6 @@ from streams.dedup.minhash import Fingerprint, partition_of
 from streams.dedup.verdict import Candidate, decide
 from streams.hour_index import HourIndex
 
-_article = msgspec.json.Decoder(ArticleProcessed)
-
 
 def claims_of(fp: Fingerprint, partitions: int) -> dict[int, list[internal.Claim]]:
     """The exact key and every band of a fingerprint, grouped by the partition that owns them."""
@@ -45,7 +43,7 @@ def claims_of(fp: Fingerprint, partitions: int) -> dict[int, list[internal.Claim
 
 def routed(article: ArticleProcessed, fp: Fingerprint, seen_at: float, partitions: int) -> internal.Routed:
     """An analysed article ready to travel: its draft, signature, fetch time and claims."""
-    return internal.Routed(article.article_id, msgspec.Raw(internal.encode(article)), list(fp.signature), seen_at,
+    return internal.Routed(article.article_id, internal.embed(article), list(fp.signature), seen_at,
                            claims_of(fp, partitions))
 
 
@@ -113,7 +111,7 @@ def onward(record: internal.Route, part: int, answered: list[internal.Routed]) -
 
 def verdict(article: internal.Routed, threshold: float) -> ArticleProcessed:
     """The article with its duplicate verdict, from the replies of every partition it claimed in."""
-    return decided(_article.decode(article.article), article.signature, article.replies, threshold)
+    return decided(internal.embedded(article.article), article.signature, article.replies, threshold)
 
 
 def decided(article: ArticleProcessed, signature: list[int], replies: list[internal.ReplyBatch],
@@ -140,4 +138,4 @@ def count_vote(pending: list[internal.ReplyBatch | internal.Draft], vote: intern
     if not drafts or len({r.part for r in replies}) < drafts[-1].expected_replies:
         return pending, None
     draft = drafts[-1]
-    return pending, decided(draft.article, draft.signature, replies, threshold)
+    return pending, decided(internal.embedded(draft.article), draft.signature, replies, threshold)

@@ -24,12 +24,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from schemas.alert_state import IncidentState
 from schemas.events import IncidentRecorded, IncidentReport, IncidentUpdated
+from schemas.notes import ReportNote
 from streams.alerts.ids import hash_id
 from streams.incidents.match import DAY, day_number, fit
 from streams.incidents.reconcile import Summary, brief_of, summarise
-from streams.incidents.reports import ReportNote
-from streams.incidents.state import IncidentState, IncidentStores, day_key, file_day
+from streams.incidents.state import IncidentStores, day_key, file_day
 
 LOOK_DAYS = 2  # buckets looked at on each side of the report's day (covers every date rule of `match`)
 

@@ -29,12 +29,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from schemas.alert_state import Brief
 from schemas.facts import Incident, Place
+from schemas.notes import ReportNote
 from streams.extract.gazetteer.admin1 import region_of
 from streams.geo import distance_km
 from streams.incidents.reconcile import is_area
-from streams.incidents.reports import ReportNote
-from streams.incidents.state import Brief
 
 ADMIN_KINDS = frozenset({"governorate", "province"})  # areas that are one admin1 area
 NEAR_KM = 25.0

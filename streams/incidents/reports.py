@@ -1,8 +1,8 @@
 """Reports: one incident of one article, with what the fold needs to know about the article.
 
-A `ReportNote` rides on the alerter's internal topic ``streams.alert-incidents``
-keyed by its ``scope`` (incident type and country), and is kept in the open
-incident it joined. Everything the fold decides on is in the note, so the fold
+A `ReportNote` (declared in `schemas.notes`) rides on the alerter's internal
+topic ``streams.alert-incidents`` keyed by its ``scope`` (incident type and
+country), and is kept in the open incident it joined. Everything the fold decides on is in the note, so the fold
 never looks at the article again.
 
 Why the scope is the partition key: reports that may fuse must meet in one
@@ -19,32 +19,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import msgspec
-
 from schemas.events import ArticleProcessed
 from schemas.facts import Incident
-
-
-class ReportNote(msgspec.Struct, frozen=True, omit_defaults=True, tag="report"):
-    """The ``n``-th incident of one article (key on ``streams.alert-incidents``: ``scope``)."""
-
-    report_id: str  # "{article_id}#{n}"
-    scope: str  # "{type}|{country}" (country empty when unknown)
-    incident: Incident
-    article_id: str
-    root_id: str  # the article this one is an exact or near copy of (the dedup verdict), else itself
-    source: str  # the outlet
-    at: float  # the article's event time, epoch seconds (`streams.alerts.engine.event_time`)
-    trigger_id: str  # the ArticleProcessed's event id: incident events name it as their cause
-    processed_at: datetime  # its occurred_at: incident events take their time from it; expiry runs on it
-    url: str = ""
-    title: str = ""
-    published: datetime | None = None
-    lang: str = ""
-
-    @property
-    def copy_of(self) -> str | None:
-        return self.root_id if self.root_id != self.article_id else None
+from schemas.notes import ReportNote
 
 
 def scope_of(incident: Incident, countries: list[str]) -> str:

@@ -2,7 +2,8 @@
 and which incident each report joined.
 
 Values of the alerter's tables (and of the dicts of the back-test), all in
-the partition of their scope (incident type and country):
+the partition of their scope (incident type and country), declared in
+`schemas.alert_state`:
 
     incidents      incident id -> `IncidentState` (its reports, revision, alert marks)
     days           "{scope}|{day}" -> `DayBucket`: the open incidents filed under that day
@@ -17,44 +18,7 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 
-import msgspec
-
-from schemas.facts import Place
-from streams.incidents.reports import ReportNote
-
-
-class AlertMark(msgspec.Struct, omit_defaults=True):
-    """Where one incident rule's alert stands for one incident (see `streams.alerts.incidents`)."""
-
-    revision: int = 0  # updates published since the alert was raised
-    signature: list[int | None] = []  # the figures it last told: a change is an update
-
-
-class IncidentState(msgspec.Struct, omit_defaults=True):
-    incident_id: str
-    scope: str
-    reports: list[ReportNote] = []  # in arrival order; the first one named the incident
-    day: int = 0  # the day it is filed under in the day index
-    revision: int = 1  # of its latest event: 1 is the IncidentRecorded
-    seen: float = 0.0  # processing time of its latest report, epoch s (expiry)
-    alerts: dict[str, AlertMark] = {}  # incident rule id -> its alert
-
-
-class Brief(msgspec.Struct, frozen=True, omit_defaults=True):
-    """What a report is matched against: the incident as its reports reconcile (`reconcile.Summary`)."""
-
-    first_seen: float
-    date: str | None = None
-    place: Place | None = None
-    actors: list[str] = []
-    targets: list[str] = []
-    killed: int | None = None
-    injured: int | None = None
-    arrested: int | None = None
-
-
-class DayBucket(msgspec.Struct, omit_defaults=True):
-    incidents: dict[str, Brief] = {}  # incident id -> its brief
+from schemas.alert_state import Brief, DayBucket, IncidentState
 
 
 @dataclass

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import psycopg
 import pytest
 from psycopg import sql
 
+from consumers.store import Record, Store, open_store
 from tests.support.postgres import LocalPostgres, PostgresUnavailable
 
 
@@ -67,3 +68,27 @@ def sqlite_url(tmp_path) -> str:
 def views_url(request: pytest.FixtureRequest) -> str:
     """The views URL of each backend in turn."""
     return request.getfixturevalue(f"{request.param}_url")
+
+
+@pytest.fixture
+def store(views_url: str) -> Iterator[Store]:
+    """A set-up view store at ``views_url``, closed afterwards."""
+    with open_store(views_url) as s:
+        s.setup()
+        yield s
+
+
+def content_hashes(records: Sequence[Record], urls: Sequence[str], one_by_one: str) -> set[str]:
+    """The views' content hashes after ``records``: in one batch at each of ``urls``, one a batch at ``one_by_one``."""
+    hashes = set()
+    for url in urls:
+        with open_store(url) as s:
+            s.setup()
+            s.write_batch(list(records))
+            hashes.add(s.content_hash())
+    with open_store(one_by_one) as s:
+        s.setup()
+        for r in records:
+            s.write_batch([r])
+        hashes.add(s.content_hash())
+    return hashes

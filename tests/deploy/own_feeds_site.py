@@ -7,13 +7,13 @@ writes the subscriptions file a user would import.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
+
+from tests.deploy.local_site import HTML, LocalSite, article_page
 
 
 @dataclass(frozen=True)
@@ -62,15 +62,13 @@ ATOM_PAGES = (
 )
 
 
-class OwnFeedsSite:
+class OwnFeedsSite(LocalSite):
     """`/rss.xml` (RSS 2.0) and `/atom.xml` (Atom) with their pages under `/news/` and `/iraq/`."""
 
     def __init__(self) -> None:
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._httpd.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        super().__init__()
         self.published = datetime.now(UTC) - timedelta(hours=2)
-        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+        self.start()
 
     @property
     def titles(self) -> set[str]:
@@ -116,33 +114,11 @@ class OwnFeedsSite:
         p = pages.get(path)
         if p is None:
             return None
-        body = "".join(f"<p>{escape(text)}</p>" for text in p.paragraphs)
-        return (f'<!doctype html><html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>{escape(p.title)}'
-                f"</title></head><body><nav>الرئيسية | محليات | اقتصاد</nav><article><h1>{escape(p.title)}</h1>"
-                f"{body}</article><footer>جميع الحقوق محفوظة</footer></body></html>").encode()
+        return article_page(p.title, p.paragraphs, "الرئيسية | محليات | اقتصاد")
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                feeds = {"/rss.xml": (site.rss, "application/rss+xml"), "/atom.xml": (site.atom, "application/atom+xml")}
-                if self.path in feeds:
-                    make, ctype = feeds[self.path]
-                    body: bytes | None = make()
-                else:
-                    body, ctype = site.page(self.path), "text/html; charset=utf-8"
-                self.send_response(200 if body is not None else 404)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body or b"")))
-                self.end_headers()
-                self.wfile.write(body or b"")
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        return Handler
-
-    def close(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
+    def answer(self, path: str) -> tuple[bytes | None, str]:
+        if path == "/rss.xml":
+            return self.rss(), "application/rss+xml"
+        if path == "/atom.xml":
+            return self.atom(), "application/atom+xml"
+        return self.page(path), HTML

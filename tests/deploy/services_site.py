@@ -19,12 +19,10 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -37,13 +35,16 @@ from runtime.kafka.connection import Kafka, KafkaConnection, kafka_python_option
 from runtime.kafka.read import read_all
 from schemas.events import ArticleDiscovered, DeadLetter
 from schemas.topics import Topics
+from tests.deploy.local_site import HTML, LocalSite, article_page
 
 SERVICE_PORTS = ("MARSAD_WORKER_WEB_PORT", "MARSAD_ALERTER_WEB_PORT", "MARSAD_PRODUCER_METRICS_PORT",
                  "MARSAD_FETCHER_METRICS_PORT", "MARSAD_VIEWS_METRICS_PORT", "MARSAD_DELIVER_METRICS_PORT",
                  "MARSAD_API_PORT")
 
 
-class GrowingSite:
+class GrowingSite(LocalSite):
+    """An RSS feed (`/feed.xml`) of generated articles (`/a/N.html`) that grows as the test releases them."""
+
     def __init__(self, n: int, *, near_every: int = 7, missing: tuple[int, ...] = ()) -> None:
         self.n = n
         self.missing = set(missing)
@@ -53,10 +54,8 @@ class GrowingSite:
             docs[i]["text"] = first.replace("\n", "\nوأضاف المصدر أن التحقيقات مستمرة.\n", 1)
         self.docs = docs
         self._released = 0
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._httpd.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self._httpd.server_address[1]}"
-        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+        super().__init__()
+        self.start()
 
     def release(self, more: int) -> int:
         """Put ``more`` articles in the feed (the producer finds them at its next poll); return the total."""
@@ -87,38 +86,14 @@ class GrowingSite:
         if i in self.missing or not 0 <= i < self.released():
             return None
         doc = self.docs[i]
-        paras = "".join(f"<p>{escape(p)}</p>" for p in doc["text"].splitlines())
-        return (f'<!doctype html><html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>{escape(doc["title"])}'
-                f"</title></head><body><nav>الرئيسية | أخبار</nav><article><h1>{escape(doc['title'])}</h1>{paras}"
-                f"</article><footer>جميع الحقوق محفوظة</footer></body></html>").encode()
+        return article_page(doc["title"], doc["text"].splitlines(), "الرئيسية | أخبار")
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                body, ctype = None, "text/html; charset=utf-8"
-                if self.path == "/feed.xml":
-                    body, ctype = site.feed(), "application/rss+xml"
-                elif self.path.startswith("/a/") and self.path.endswith(".html"):
-                    try:
-                        body = site.page(int(self.path[3:-5]))
-                    except ValueError:
-                        body = None
-                self.send_response(200 if body is not None else 404)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body or b"")))
-                self.end_headers()
-                self.wfile.write(body or b"")
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        return Handler
-
-    def close(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
+    def answer(self, path: str) -> tuple[bytes | None, str]:
+        if path == "/feed.xml":
+            return self.feed(), "application/rss+xml"
+        if path.startswith("/a/") and path.endswith(".html") and path[3:-5].isdigit():
+            return self.page(int(path[3:-5])), HTML
+        return None, HTML
 
 
 class Pipeline:

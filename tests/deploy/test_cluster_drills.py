@@ -169,10 +169,8 @@ def test_kill_9_of_the_broker_leading_most_partitions(drill):
     killed = cluster.node(victim).kill()
     assert killed and not alive(killed)
     drill.site.release(10)  # announced and fetched while the cluster fails over
-    resumed = wait_for("a probe published after the kill processed", lambda: probe_after(drill, started + 3),
-                       240, 1.0, p.report)
-    drill.faults.append((f"kill -9 of broker {victim} (led {counts[victim]} of {sum(counts.values())} partitions)",
-                         started, resumed))
+    record_fault(drill, f"kill -9 of broker {victim} (led {counts[victim]} of {sum(counts.values())} partitions)",
+                 started, after="the kill", since=started + 3)
     wait_for("the others leading the killed broker's partitions", lambda: not_leading(drill, victim), 60, 1.0,
              p.report)
 
@@ -184,10 +182,8 @@ def test_the_killed_broker_restarts_and_catches_up(drill):
     assert "starting kafka broker" in out.stdout and f"cluster of {BROKERS} brokers ready" in out.stdout
     cluster.wait_replicated()
     drill.site.release(14)
-    back = time.time()
-    resumed = wait_for("a probe published after the restart processed", lambda: probe_after(drill, back),
-                       240, 1.0, p.report)
-    drill.faults.append(("the killed broker started again, until fully replicated", started, resumed))
+    record_fault(drill, "the killed broker started again, until fully replicated", started, after="the restart",
+                 since=time.time())
 
 
 def test_a_rolling_restart_of_all_three(drill):
@@ -196,10 +192,7 @@ def test_a_rolling_restart_of_all_three(drill):
     out = p.marsad("kafka", "restart", timeout=600)
     assert out.stdout.count("every partition fully replicated") == BROKERS, out.stdout
     drill.site.release(N_SITE)
-    back = time.time()
-    resumed = wait_for("a probe published after the rolling restart processed", lambda: probe_after(drill, back),
-                       240, 1.0, p.report)
-    drill.faults.append(("rolling restart of the 3 brokers", started, resumed))
+    record_fault(drill, "rolling restart of the 3 brokers", started, after="the rolling restart", since=time.time())
 
 
 def test_every_article_is_in_the_views_exactly_once(drill):
@@ -295,6 +288,14 @@ def latencies(drill: Drill) -> list[tuple[float, float]]:
     sent = {k: t for k, t in record_times(bootstrap, drill.p.topics.fetched).items() if k.startswith("probe-")}
     done = record_times(bootstrap, drill.p.topics.processed)
     return sorted((t, done[k] - t) for k, t in sent.items() if k in done)
+
+
+def record_fault(drill: Drill, fault: str, started: float, *, after: str, since: float) -> None:
+    """Wait for a probe published at or after ``since`` to be processed (``after``: what happened then), and
+    record ``fault`` as the pause from ``started`` to that moment."""
+    resumed = wait_for(f"a probe published after {after} processed", lambda: probe_after(drill, since), 240, 1.0,
+                       drill.p.report)
+    drill.faults.append((fault, started, resumed))
 
 
 def probe_after(drill: Drill, since: float) -> float | None:

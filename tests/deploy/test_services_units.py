@@ -8,7 +8,6 @@ from deploy.services.control import ServiceStatus, ps_table
 from deploy.services.registry import SERVICES, plan
 from deploy.services.supervisor import backoff, describe_exit
 from runtime.health import Health
-from runtime.metrics import parse_figures
 from runtime.settings import OPTIONS, load_settings
 
 
@@ -56,13 +55,6 @@ def test_plan_numbers_fetchers_when_more_than_one_each_with_its_own_port():
 def test_plan_refuses_an_unknown_service_name():
     with pytest.raises(ValueError, match="no service nope; the services are poller, fetcher, worker"):
         plan(load_settings(env={}), skip=("nope",))
-
-
-def test_exposition_text_is_read_back_as_figures():
-    text = ('# HELP marsad_feeds_polled_total Feed polls.\n# TYPE marsad_feeds_polled_total counter\n'
-            'marsad_feeds_polled_total 3.0\nmarsad_consumer_lag{topic="t.articles.processed"} 0.0\n')
-    assert parse_figures(text) == {"marsad_feeds_polled_total": 3.0,
-                                   'marsad_consumer_lag{topic="t.articles.processed"}': 0.0}
 
 
 def test_health_is_live_while_it_beats_and_ready_once_told():

@@ -141,20 +141,17 @@ async def test_loopback_refused_without_allow_private(server: ScriptedServer, lo
     assert server.requests == []
 
 
-async def test_per_host_concurrency_limit(server: ScriptedServer, local_options) -> None:
-    for i in range(4):
-        server.route(f"held/{i}", Reply(body=b"ok", delay=0.08))
-    async with Fetcher(local_options(per_host_connections=1, max_connections=10)) as fetcher:
-        await asyncio.gather(*(fetcher.fetch(server.url(f"held/{i}"), purpose="feed") for i in range(4)))
-    assert server.max_in_flight == 1
-
-
-async def test_global_concurrency_limit(server: ScriptedServer, local_options) -> None:
-    for i in range(6):
-        server.route(f"held/{i}", Reply(body=b"ok", delay=0.1))
-    async with Fetcher(local_options(per_host_connections=10, max_connections=2)) as fetcher:
-        await asyncio.gather(*(fetcher.fetch(server.url(f"held/{i}"), purpose="feed") for i in range(6)))
-    assert server.max_in_flight == 2
+@pytest.mark.parametrize(("per_host", "overall", "requests", "delay", "in_flight"), [
+    (1, 10, 4, 0.08, 1),
+    (10, 2, 6, 0.1, 2),
+], ids=["per-host", "global"])
+async def test_concurrency_limits(server: ScriptedServer, local_options, per_host, overall, requests, delay,
+                                  in_flight) -> None:
+    for i in range(requests):
+        server.route(f"held/{i}", Reply(body=b"ok", delay=delay))
+    async with Fetcher(local_options(per_host_connections=per_host, max_connections=overall)) as fetcher:
+        await asyncio.gather(*(fetcher.fetch(server.url(f"held/{i}"), purpose="feed") for i in range(requests)))
+    assert server.max_in_flight == in_flight
 
 
 async def test_per_host_interval_spaces_page_requests(server: ScriptedServer, local_options) -> None:

@@ -65,12 +65,17 @@ def test_cap_markup_drops_scripts_first_and_keeps_json_ld() -> None:
     assert len(cap_markup("<p>" + "ا" * 5000 + "</p>" * 500, 1000)) <= 1000
 
 
+async def fetch_page(server: ScriptedServer, local_options, name: str, html: str) -> ArticleFailure | FetchedArticle:
+    """Serve ``html`` at ``name`` and fetch it as an announced article would be (one try)."""
+    url = server.route(name, Reply(body=html.encode(), headers={"Content-Type": "text/html"}))
+    entry = DiscoveredEntry(feed_id="f", article_id=name, url=url, link=url)
+    async with Fetcher(local_options()) as fetcher:
+        return await fetch_article(entry, fetcher, PollOptions(max_attempts=1))
+
+
 @pytest.mark.anyio
 async def test_link_farm_over_http_is_a_dead_letter(server: ScriptedServer, local_options) -> None:
-    url = server.route("tags.html", Reply(body=link_farm(20_000).encode(), headers={"Content-Type": "text/html"}))
-    entry = DiscoveredEntry(feed_id="f", article_id="t1", url=url, link=url)
-    async with Fetcher(local_options()) as fetcher:
-        outcome = await fetch_article(entry, fetcher, PollOptions(max_attempts=1))
+    outcome = await fetch_page(server, local_options, "tags.html", link_farm(20_000))
     assert isinstance(outcome, ArticleFailure)
     assert (outcome.failure.stage, outcome.failure.kind) == ("extract", "no_text")
     assert outcome.failure.reason.startswith("no article text: the page is mostly links")
@@ -78,8 +83,5 @@ async def test_link_farm_over_http_is_a_dead_letter(server: ScriptedServer, loca
 
 @pytest.mark.anyio
 async def test_article_over_http_still_published(server: ScriptedServer, local_options) -> None:
-    url = server.route("a.html", Reply(body=article_with_menu(150).encode(), headers={"Content-Type": "text/html"}))
-    entry = DiscoveredEntry(feed_id="f", article_id="a1", url=url, link=url)
-    async with Fetcher(local_options()) as fetcher:
-        outcome = await fetch_article(entry, fetcher, PollOptions(max_attempts=1))
+    outcome = await fetch_page(server, local_options, "a.html", article_with_menu(150))
     assert isinstance(outcome, FetchedArticle) and ARTICLE[1] in outcome.text

@@ -10,6 +10,7 @@ from schemas.codec import SchemaError, decode, decode_as, encode, to_dict
 from schemas.events import EVENT_TYPES, ArticleFetched, ArticleProcessed, source_kind_of
 from schemas.examples import T0, sample_events
 from schemas.facts import Topic
+from schemas.wire import DEAD_LETTER_STAGES
 
 
 def test_every_event_type_has_a_sample():
@@ -117,6 +118,22 @@ def test_a_source_kind_outside_the_vocabulary_is_refused():
         decode(orjson.dumps({**_fetched(), "source_kind": "email"}))
     with pytest.raises(SchemaError, match="revision"):
         decode(orjson.dumps({**_fetched(), "revision": 0}))
+
+
+@pytest.mark.parametrize("stage", DEAD_LETTER_STAGES)
+def test_every_dead_letter_stage_reads_and_another_is_refused(stage):
+    letter = {"type": "DeadLetter", "version": 1, "event_id": "e1", "occurred_at": "2024-02-08T10:00:00Z",
+              "stage": stage, "reason": "r"}
+    assert decode(orjson.dumps(letter)).stage == stage
+    with pytest.raises(SchemaError, match="stage"):
+        decode(orjson.dumps({**letter, "stage": f"{stage}-not"}))
+
+
+def test_an_alerts_incident_type_is_one_of_the_vocabulary_or_none():
+    raised = orjson.loads(encode(next(e for e in sample_events() if type(e).__name__ == "AlertRaised")))
+    assert decode(orjson.dumps({**raised, "incident_type": "attack"})).incident_type == "attack"
+    with pytest.raises(SchemaError, match="incident_type"):
+        decode(orjson.dumps({**raised, "incident_type": "riot"}))
 
 
 def test_version_2_topics_in_a_version_1_event_are_an_error_naming_the_field():

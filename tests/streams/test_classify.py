@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ import yaml
 from streams.classify import Taxonomy, TaxonomyError, classify, find_orgs, topics_and_orgs
 from streams.clean import clean
 from streams.text.normalize import normalize
-from tests.conftest import RESOURCES, SHARED
+from tests.conftest import RESOURCES
 
 ARTICLES = RESOURCES / "articles"
 EXPECTED = yaml.safe_load((ARTICLES / "expected.yaml").read_text(encoding="utf-8"))
@@ -263,16 +262,9 @@ def test_resource_articles(taxonomy: Taxonomy, name: str) -> None:
     assert org_ids(text, taxonomy) == set(want["orgs"])
 
 
-def test_seeds_match_the_gold_labels(taxonomy: Taxonomy, seeds_dir: Path) -> None:
-    gold_file = SHARED / "spec" / "seeds-gold.jsonl"
-    if not gold_file.is_file():
-        pytest.skip(f"no gold labels at {gold_file}")
-    for line in gold_file.read_text(encoding="utf-8").splitlines():
-        gold = json.loads(line)
-        seed = seeds_dir / f"{gold['id']}.txt"
-        if not seed.is_file():
-            continue
-        norm = normalize(clean(seed.read_text(encoding="utf-8")))
+def test_seeds_match_the_gold_labels(taxonomy: Taxonomy, seeds_gold: list[tuple[dict, str]]) -> None:
+    for gold, text in seeds_gold:
+        norm = normalize(clean(text))
         topics = {t.id for t in classify(norm, taxonomy)}
         orgs = {o.id for o in find_orgs(norm, taxonomy)}
         assert set(gold["topics"]) <= topics <= set(gold["topics"]) | set(gold["topics_optional"]), gold["id"]

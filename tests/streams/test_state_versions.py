@@ -10,10 +10,11 @@ from kafka.structs import TopicPartition
 
 from runtime.kafka.publish import EventPublisher
 from schemas import internal
+from schemas.alert_state import SpikeState, StoryState
 from schemas.events import ArticleFetched
 from schemas.state import StateCodec, StateVersionError, state_upcaster
 from schemas.topics import STREAM_TABLES, Topics
-from streams.alerts.notes import SpikeState, StateStore, StoryState
+from streams.alerts.notes import StateStore
 from tests.streams.test_dedup import EDITED, STORY
 from tests.streams.test_dedup_expiry import T0, BandOwner
 from tests.streams.test_worker import Reader, Worker

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from schemas.facts import INCIDENT_TYPES
+from schemas.wire import INCIDENT_TYPES
 from streams.extract.incidents.sentences import Phrases
 from streams.text.automaton import Automaton
 from streams.text.normalize import normalize

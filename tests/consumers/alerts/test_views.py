@@ -19,6 +19,7 @@ from schemas.events import DeadLetter
 from schemas.topics import Topics
 from tests.consumers.alerts.events import publish_alerts, raised, updated
 from tests.consumers.alerts.runner import wait_until
+from tests.consumers.conftest import content_hashes
 from tests.consumers.factory import PLACES, corpus
 
 ALERTS = "test.alerts"
@@ -32,14 +33,6 @@ def alert_log() -> list:
 
 def records(events, start=0, partition=0):
     return [Record(ALERTS, partition, start + i, e) for i, e in enumerate(events)]
-
-
-@pytest.fixture
-def store(views_url):
-    s = open_store(views_url)
-    s.setup()
-    yield s
-    s.close()
 
 
 @pytest.fixture
@@ -102,19 +95,9 @@ def test_pages_cover_every_alert_once(filled):
 
 
 def test_hash_ignores_batching_and_is_the_same_on_both_databases(sqlite_url, postgres_url, tmp_path):
-    events = alert_log()
-    hashes = []
-    for url in (sqlite_url, postgres_url):
-        with open_store(url) as s:
-            s.setup()
-            s.write_batch(records(events))
-            hashes.append(s.content_hash())
-    with open_store(f"sqlite:///{tmp_path / 'one-by-one.sqlite'}") as s:
-        s.setup()
-        for i, e in enumerate(events):
-            s.write_batch(records([e], start=i))
-        hashes.append(s.content_hash())
-    assert len(set(hashes)) == 1
+    one_by_one = f"sqlite:///{tmp_path / 'one-by-one.sqlite'}"
+    hashes = content_hashes(records(alert_log()), [sqlite_url, postgres_url], one_by_one)
+    assert len(hashes) == 1
 
 
 @pytest.mark.kafka

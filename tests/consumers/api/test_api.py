@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-import uuid
 from collections.abc import Iterator
 
 import httpx
@@ -17,37 +15,8 @@ from consumers.store import Record, open_store
 from deploy.kafka.local import free_port
 from tests.conftest import ROOT
 from tests.consumers.alerts.events import raised, updated
-from tests.consumers.conftest import with_schema
+from tests.consumers.api.server import backend_views, start_api
 from tests.consumers.factory import corpus
-
-
-class Server:
-    def __init__(self, url: str, token: str = "", env: dict[str, str] | None = None) -> None:
-        self.port = free_port()
-        env = {**os.environ, "MARSAD_VIEWS_URL": url, "MARSAD_API_TOKEN": token, "MARSAD_LOG_LEVEL": "warning",
-               **(env or {})}
-        self.proc = subprocess.Popen([sys.executable, "-m", "deploy.cli.main", "api", "--port", str(self.port)], env=env,
-                                     cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        self.client = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=10)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if self.client.get("/health").status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"marsad api did not start: {self.proc.stderr.read()}")
-            time.sleep(0.1)
-
-    def stop(self) -> None:
-        self.client.close()
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
 
 
 def fill(url: str) -> None:
@@ -60,12 +29,9 @@ def fill(url: str) -> None:
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def api(request, tmp_path_factory) -> Iterator[httpx.Client]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('api') / 'views.sqlite'}"
-    else:
-        url = with_schema(request.getfixturevalue("postgres_server"), f"api_{uuid.uuid4().hex[:10]}")
+    url = backend_views(request, tmp_path_factory, "api")
     fill(url)
-    server = Server(url)
+    server = start_api(url, tmp_path_factory.mktemp("api-log") / "api.log")
     yield server.client
     server.stop()
 
@@ -230,18 +196,18 @@ def test_an_unreadable_taxonomy_leaves_the_ids_unchecked_and_says_so(tmp_path):
     fill(url)
     broken = tmp_path / "taxonomy.yaml"
     broken.write_text("topics: [not, a, mapping\n", encoding="utf-8")
-    server = Server(url, env={"MARSAD_TAXONOMY": str(broken)})
+    server = start_api(url, tmp_path / "api.log", env={"MARSAD_TAXONOMY": str(broken)})
     try:
         assert server.client.get("/articles", params={"topic": "nosuch"}).json()["items"] == []
     finally:
         server.stop()
-    assert "topic/organisation filters are not checked" in server.proc.stderr.read()
+    assert "topic/organisation filters are not checked" in server.log.read_text()
 
 
 def test_token_is_required_when_set(tmp_path):
     url = f"sqlite:///{tmp_path / 'views.sqlite'}"
     fill(url)
-    server = Server(url, token="s3cret")
+    server = start_api(url, tmp_path / "api.log", token="s3cret", send_token=False)
     try:
         c = server.client
         assert c.get("/articles").status_code == 401

@@ -7,7 +7,6 @@ the API answers only loopback names and the allowed hosts.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,8 @@ from consumers.api.dashboard_export import to_csv
 from consumers.api.server import BindError, check_bind
 from consumers.store import Record, StoreError, open_reader, open_store
 from runtime.hosts import host_allowed, host_name
-from tests.consumers.api.test_api import Server, fill
+from tests.consumers.api.server import Api, start_api
+from tests.consumers.api.test_api import fill
 from tests.consumers.factory import corpus
 
 
@@ -31,12 +31,9 @@ def views(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="module")
-def server(views: str) -> Iterator[Server]:
-    os.environ["MARSAD_API_ALLOWED_HOSTS"] = "marsad.lan, Dashboard.Example.org."
-    try:
-        s = Server(views)
-    finally:
-        del os.environ["MARSAD_API_ALLOWED_HOSTS"]
+def server(views: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    s = start_api(views, tmp_path_factory.mktemp("guards-log") / "api.log",
+                  env={"MARSAD_API_ALLOWED_HOSTS": "marsad.lan, Dashboard.Example.org."})
     yield s
     s.stop()
 
@@ -44,7 +41,7 @@ def server(views: str) -> Iterator[Server]:
 # -- Host -----------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("host", ["evil.example", "evil.example:{port}", "127.0.0.1.nip.io:{port}", "localhost.evil",
                                   "10.0.0.5:{port}", ""])
-def test_a_foreign_host_is_refused_without_a_token(server: Server, host: str) -> None:
+def test_a_foreign_host_is_refused_without_a_token(server: Api, host: str) -> None:
     r = server.client.get("/articles", headers={"Host": host.format(port=server.port)})
     assert r.status_code == 421, r.text
     assert r.json()["error"] == "misdirected_request" and "MARSAD_API_ALLOWED_HOSTS" in r.json()["message"]
@@ -53,12 +50,12 @@ def test_a_foreign_host_is_refused_without_a_token(server: Server, host: str) ->
 
 @pytest.mark.parametrize("host", ["127.0.0.1:{port}", "localhost:{port}", "LOCALHOST", "[::1]:{port}",
                                   "127.0.0.2", "marsad.lan:{port}", "dashboard.example.org"])
-def test_loopback_and_allowed_hosts_are_answered(server: Server, host: str) -> None:
+def test_loopback_and_allowed_hosts_are_answered(server: Api, host: str) -> None:
     assert server.client.get("/articles", headers={"Host": host.format(port=server.port)}).status_code == 200
 
 
-def test_with_a_token_any_host_is_answered_once_authorised(views: str) -> None:
-    s = Server(views, token="k" * 40)
+def test_with_a_token_any_host_is_answered_once_authorised(views: str, tmp_path) -> None:
+    s = start_api(views, tmp_path / "api.log", token="k" * 40, send_token=False)
     try:
         assert s.client.get("/articles", headers={"Host": "api.example.org"}).status_code == 401
         r = s.client.get("/articles", headers={"Host": "api.example.org", "Authorization": f"Bearer {'k' * 40}"})
@@ -79,7 +76,7 @@ def test_host_allowed_needs_a_header() -> None:
 
 # -- headers --------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("path", ["/", "/index.html", "/static/index.html"])
-def test_every_html_path_has_the_security_headers(server: Server, path: str) -> None:
+def test_every_html_path_has_the_security_headers(server: Api, path: str) -> None:
     r = server.client.get(path)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     csp = r.headers["content-security-policy"]
@@ -88,11 +85,11 @@ def test_every_html_path_has_the_security_headers(server: Server, path: str) -> 
     assert r.headers["referrer-policy"] == "no-referrer"
 
 
-def test_json_answers_are_nosniff(server: Server) -> None:
+def test_json_answers_are_nosniff(server: Api) -> None:
     assert server.client.get("/articles").headers["x-content-type-options"] == "nosniff"
 
 
-def test_405_says_what_is_allowed(server: Server) -> None:
+def test_405_says_what_is_allowed(server: Api) -> None:
     r = server.client.post("/articles")
     assert r.status_code == 405 and r.json()["error"] == "method_not_allowed"
     assert set(r.headers["allow"].replace(" ", "").split(",")) >= {"GET"}

@@ -8,81 +8,20 @@ same views behind a token. Every page records its console errors.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from consumers.api.dashboard import STATIC
-from deploy.kafka.local import free_port
 from runtime.kafka.admin import create_topics
-from tests.conftest import ROOT
+from tests.consumers.api.server import Api, start_api
 from tests.consumers.dashboard.demo import demo_alerts, demo_events, fill_views
 
 CHROMIUM = Path("/usr/bin/chromium")
 TOKEN = "dashboard-test-token"
-
-
-@dataclass
-class Api:
-    """A running `marsad api` process and an HTTP client for it (sending the token when there is one)."""
-
-    base: str
-    proc: subprocess.Popen
-    client: httpx.Client
-    prefix: str = ""
-    bootstrap: str = ""
-    token: str = ""
-    views: str = ""
-    log: Path = field(default_factory=Path)
-
-    def get(self, path: str, **params: str) -> dict:
-        r = self.client.get(path, params=params)
-        assert r.status_code == 200, r.text
-        return r.json()
-
-    def stop(self) -> None:
-        self.client.close()
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-
-
-def start_api(views_url: str, log: Path, *, token: str = "", bootstrap: str = "", prefix: str = "",
-              env: dict[str, str] | None = None) -> Api:
-    port = free_port()
-    env = {**os.environ, "MARSAD_VIEWS_URL": views_url, "MARSAD_API_TOKEN": token, "MARSAD_LOG_LEVEL": "info",
-           "MARSAD_TOPIC_PREFIX": prefix or f"dash-{uuid.uuid4().hex[:8]}", **(env or {})}
-    if bootstrap:
-        env["KAFKA_BOOTSTRAP_SERVERS"] = bootstrap
-    out = log.open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "deploy.cli.main", "api", "--port", str(port)], env=env, cwd=ROOT,
-                            stdout=out, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    client = httpx.Client(base_url=base, timeout=30,
-                          headers={"Authorization": f"Bearer {token}"} if token else {})
-    api = Api(base, proc, client, env["MARSAD_TOPIC_PREFIX"], bootstrap, token, views_url, log)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if client.get("/health").status_code == 200:
-                return api
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            api.stop()
-            raise RuntimeError(f"marsad api did not start: {log.read_text()[-2000:]}")
-        time.sleep(0.1)
 
 
 @pytest.fixture(scope="session")
@@ -152,6 +91,19 @@ def open_page(browser) -> Iterator:
     yield open_
     for ctx in contexts:
         ctx.close()
+
+
+def apply_filter(page, **values: str) -> None:
+    """Fill the filter form's fields (selects chosen, inputs typed), submit it, and wait for the new data."""
+    for name, value in values.items():
+        field = page.locator(f"#filters [name={name}]")
+        if field.evaluate("e => e.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
+    page.evaluate("document.body.dataset.state = 'loading'")
+    page.locator("#filters button[type=submit]").click()
+    page.wait_for_selector("body[data-state=ready]")
 
 
 def timeline_totals(page) -> dict[str, int]:

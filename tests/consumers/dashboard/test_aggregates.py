@@ -12,7 +12,7 @@ from consumers.query.model import CountQuery, Filters, TotalsQuery
 from consumers.query.params import decode_cursor, encode_cursor
 from consumers.store import Record, open_store
 from consumers.store import aggregates as agg
-from tests.consumers.dashboard.conftest import Api
+from tests.consumers.api.server import Api
 from tests.consumers.factory import article, corpus
 
 

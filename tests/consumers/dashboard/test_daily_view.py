@@ -22,7 +22,8 @@ import pytest
 from schemas.events import AlertRaised, ArticleProcessed, Duplicate
 from schemas.facts import Evidence, Org, Place, Quantity, Topic
 from tests.conftest import ROOT
-from tests.consumers.dashboard.conftest import Api, start_api
+from tests.consumers.api.server import Api, start_api
+from tests.consumers.dashboard.conftest import apply_filter
 from tests.consumers.dashboard.demo import fill_views
 
 DARAA = Place("درعا", 32.6189, 36.1021, "SY", "city", 170654)
@@ -87,18 +88,6 @@ def daily_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     api.stop()
 
 
-def apply(page, **values: str) -> None:
-    for name, value in values.items():
-        field = page.locator(f"#filters [name={name}]")
-        if field.evaluate("e => e.tagName") == "SELECT":
-            field.select_option(value)
-        else:
-            field.fill(value)
-    page.evaluate("document.body.dataset.state = 'loading'")
-    page.locator("#filters button[type=submit]").click()
-    page.wait_for_selector("body[data-state=ready]")
-
-
 def test_alert_cards_lead_with_headline_place_and_time(daily_api: Api, open_page) -> None:
     p = open_page(daily_api.base)
     story = p.page.locator("#alerts li[data-alert='border:n1'] button")
@@ -135,12 +124,12 @@ def test_alert_list_follows_the_page_filters(daily_api: Api, open_page) -> None:
     p = open_page(daily_api.base)
     shown = lambda: sorted(li.get_attribute("data-alert") for li in p.page.locator("#alerts li").all())  # noqa: E731
     assert shown() == ["border:n1", "deadly:inc1", "isis:t1"]
-    apply(p.page, topic="terrorism")
+    apply_filter(p.page, topic="terrorism")
     assert shown() == ["isis:t1"]
     assert "topic=terrorism" in p.page.url
-    apply(p.page, topic="", org="isis")
+    apply_filter(p.page, topic="", org="isis")
     assert shown() == ["isis:t1"]
-    apply(p.page, org="", since="2026-10-10", until="2026-10-31")
+    apply_filter(p.page, org="", since="2026-10-10", until="2026-10-31")
     assert shown() == ["deadly:inc1", "isis:t1"]
     assert p.errors == []
 
@@ -189,7 +178,7 @@ def test_timeline_zero_buckets_window_labels_and_range(daily_api: Api, open_page
     svg = p.page.locator("#timeline svg")
     # the default window: the last 30 days up to the newest article
     assert (svg.get_attribute("data-window-start"), svg.get_attribute("data-window-end")) == ("2026-10-03", "2026-11-01")
-    apply(p.page, topic="narcotics")
+    apply_filter(p.page, topic="narcotics")
     p.page.locator("#timeline-window").select_option("90")
     buckets = bucket_counts(p.page)
     month = {k: v for k, v in buckets.items() if "2026-10-01" <= k <= "2026-11-01"}
@@ -197,7 +186,7 @@ def test_timeline_zero_buckets_window_labels_and_range(daily_api: Api, open_page
     assert month["2026-10-01"] == 1 and month["2026-11-01"] == 1  # originals: the copy is not counted
     assert sum(month.values()) == 2 and month["2026-10-16"] == 0
     # two years of data: labels for the span that never touch
-    apply(p.page, topic="")
+    apply_filter(p.page, topic="")
     p.page.locator("#timeline-window").select_option("all")
     assert svg.get_attribute("data-window-start") == "2024-11-05"
     for box in ("#timeline svg", "#timeline-overview svg"):
@@ -245,7 +234,7 @@ def test_ledger_counts_originals_unless_copies_are_asked_for(daily_api: Api, ope
     assert p.page.locator("#filters [name=duplicate]").input_value() == "original"
     assert ledger_total(p.page) == "3,000,000 حبة"
     assert "duplicate" not in p.page.url  # the default is not written into the address
-    apply(p.page, duplicate="all")
+    apply_filter(p.page, duplicate="all")
     assert ledger_total(p.page) == "6,000,000 حبة"
     assert "duplicate=all" in p.page.url
     assert p.page.locator("#filters [name=duplicate] option:checked").inner_text() == "مع النسخ المكررة"
@@ -261,9 +250,9 @@ def test_an_error_is_said_in_the_page_language_and_stale_data_marked(daily_api: 
     error = p.page.locator("#filter-error")
     assert error.is_visible() and error.inner_text().startswith("لم يقبل الخادم هذا الطلب")
     assert "since must be before until" in error.locator("code").text_content()  # the API's words, tucked away
-    apply(p.page, since="2026-10-01", until="2026-11-01")
+    apply_filter(p.page, since="2026-10-01", until="2026-11-01")
     assert not error.is_visible() and not p.page.locator("#stale").is_visible()
-    apply(p.page, since="2026-11-02", until="2026-10-01")  # fails: what is on screen is now stale
+    apply_filter(p.page, since="2026-11-02", until="2026-10-01")  # fails: what is on screen is now stale
     assert p.page.locator("#stale").is_visible() and "قديمة" in p.page.locator("#stale").inner_text()
     assert p.page.evaluate("document.body.hasAttribute('data-stale')")
 
@@ -274,13 +263,13 @@ def test_an_unknown_topic_is_said_in_the_page_language_and_the_numbers_marked_st
     p = open_page(daily_api.base)
     topic = p.page.locator("#filters [name=topic]")
     topic.evaluate("s => s.append(new Option('nosuch', 'nosuch'))")
-    apply(p.page, topic="nosuch")
+    apply_filter(p.page, topic="nosuch")
     error = p.page.locator("#filter-error")
     said = error.locator("span").first.inner_text()
     assert said.startswith("لم يقبل الخادم هذا الطلب: لا يعرف التصنيف الموضوع «") and "nosuch" in said, said
     assert "unknown topic 'nosuch' for topic. Known: " in error.locator("code").text_content()
     assert p.page.locator("#stale").is_visible() and p.page.evaluate("document.body.hasAttribute('data-stale')")
-    apply(p.page, topic="narcotics")
+    apply_filter(p.page, topic="narcotics")
     assert not error.is_visible() and not p.page.locator("#stale").is_visible()
 
 

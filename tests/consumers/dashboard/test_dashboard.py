@@ -21,7 +21,8 @@ from kafka import KafkaProducer
 from schemas.codec import encode
 from schemas.events import AlertRaised
 from schemas.facts import Evidence, Place, Topic
-from tests.consumers.dashboard.conftest import TOKEN, Api, timeline_totals
+from tests.consumers.api.server import Api
+from tests.consumers.dashboard.conftest import TOKEN, apply_filter, timeline_totals
 
 pytestmark = pytest.mark.kafka
 
@@ -43,18 +44,6 @@ def api_timeline(api: Api, **filters: str) -> dict[str, int]:
     for r in api.get("/counts", by="topic", per="day", limit="1000", duplicate="original", **filters)["items"]:
         totals[r["key"]] = totals.get(r["key"], 0) + r["articles"]
     return totals
-
-
-def apply_filter(page, **values: str) -> None:
-    for name, value in values.items():
-        field = page.locator(f"#filters [name={name}]")
-        if field.evaluate("e => e.tagName") == "SELECT":
-            field.select_option(value)
-        else:
-            field.fill(value)
-    page.evaluate("document.body.dataset.state = 'loading'")
-    page.get_by_role("button", name="تطبيق").click()
-    page.wait_for_selector("body[data-state=ready]")
 
 
 def test_map_shows_a_marker_for_each_place(demo_api: Api, open_page) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.consumers.dashboard.conftest import Api, start_api
+from tests.consumers.api.server import Api, start_api
 from tests.consumers.dashboard.demo import GRID_PLACES, fill_views, synthetic_events
 
 N = 10_000

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.consumers.dashboard.conftest import Api, start_api, timeline_totals
+from tests.consumers.api.server import Api, start_api
+from tests.consumers.dashboard.conftest import apply_filter, timeline_totals
 from tests.consumers.dashboard.demo import fill_views
 from tests.consumers.factory import corpus
 from tests.consumers.incidents.test_views import N, incident_log
@@ -36,18 +37,6 @@ def listed(page) -> list[str]:
 def markers(page) -> dict[str, dict[str, str]]:
     return page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('.incident-marker')]
         .map((e) => [e.dataset.incident, { type: e.dataset.type, size: Number(e.dataset.size) }]))""")
-
-
-def apply_filter(page, **values: str) -> None:
-    for name, value in values.items():
-        field = page.locator(f"#filters [name={name}]")
-        if field.evaluate("e => e.tagName") == "SELECT":
-            field.select_option(value)
-        else:
-            field.fill(value)
-    page.evaluate("document.body.dataset.state = 'loading'")
-    page.get_by_role("button", name="تطبيق").click()
-    page.wait_for_selector("body[data-state=ready]")
 
 
 def test_incidents_on_the_map_and_in_the_list(incidents_api: Api, open_page) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.consumers.dashboard.conftest import Api
-from tests.consumers.dashboard.test_dashboard import apply_filter, dom_places
+from tests.consumers.api.server import Api
+from tests.consumers.dashboard.conftest import apply_filter
+from tests.consumers.dashboard.test_dashboard import dom_places
 
 pytestmark = pytest.mark.kafka
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import msgspec
 import pytest
 
-from tests.consumers.dashboard.conftest import Api, start_api
+from tests.consumers.api.server import Api, start_api
 from tests.consumers.dashboard.demo import demo_events, fill_views
 
 HOSTILE = "javascript:window.__pwned=1;void(0)"

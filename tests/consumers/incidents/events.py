@@ -13,8 +13,9 @@ from datetime import UTC, date, datetime, timedelta
 
 from runtime.kafka.publish import EventPublisher
 from schemas.events import IncidentRecorded, IncidentReport, IncidentUpdated
-from schemas.facts import INCIDENT_TYPES, Place, Quantity
+from schemas.facts import Place, Quantity
 from schemas.topics import Topics
+from schemas.wire import INCIDENT_TYPES
 
 T0 = datetime(2024, 2, 1, 6, 0, tzinfo=UTC)
 DAY0 = date(2024, 2, 1)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 from collections.abc import Iterator
 
 import httpx
@@ -12,22 +11,18 @@ import pytest
 
 from consumers.query.params import ENDPOINTS
 from consumers.store import Record, open_store
-from schemas.facts import INCIDENT_TYPES
-from tests.consumers.api.test_api import Server
-from tests.consumers.conftest import with_schema
+from schemas.wire import INCIDENT_TYPES
+from tests.consumers.api.server import backend_views, start_api
 from tests.consumers.incidents.test_views import KILLED, N, day, expected, incident_log
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def api(request, tmp_path_factory) -> Iterator[httpx.Client]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('api') / 'views.sqlite'}"
-    else:
-        url = with_schema(request.getfixturevalue("postgres_server"), f"api_{uuid.uuid4().hex[:10]}")
+    url = backend_views(request, tmp_path_factory, "api")
     with open_store(url) as s:
         s.setup()
         s.write_batch([Record("incidents", 0, i, e) for i, e in enumerate(incident_log())])
-    server = Server(url)
+    server = start_api(url, tmp_path_factory.mktemp("api-log") / "api.log")
     yield server.client
     server.stop()
 

@@ -11,36 +11,25 @@ through kill -9 mid-batch, a restart and a replay.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import msgspec
 import pytest
 
-from consumers.store import Record, StoreError, open_store
+from consumers.store import Record, open_store
 from runtime.kafka.publish import EventPublisher
 from schemas.events import IncidentRecorded
 from schemas.topics import Topics
 from tests.conftest import ROOT
 from tests.consumers.incidents.events import incident, publish_incidents, revision
-from tests.consumers.test_consume import dead_letters, marsad, wait_for
+from tests.consumers.test_consume import dead_letters, kill_mid_batch, live_views, views_env, views_state
 
 pytestmark = pytest.mark.kafka
 
 N = 600
 REVISED = range(0, N, 10)  # revisions 2 and 3 of these; every other one arrives 3 before 2
-
-
-def incidents_state(url: str) -> tuple[int, int]:
-    """(incidents, messages applied) as committed; (0, 0) before the schema exists."""
-    try:
-        with open_store(url) as s:
-            return s.stats()["incidents"], sum(s.offsets().values())
-    except StoreError:
-        return 0, 0
 
 
 def incident_log() -> list[IncidentRecorded]:
@@ -54,10 +43,7 @@ def incident_log() -> list[IncidentRecorded]:
 
 @pytest.fixture
 def env(kafka_bootstrap, kafka_topics, views_url, tmp_path) -> dict:
-    return {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "MARSAD_TOPIC_PREFIX": kafka_topics,
-            "MARSAD_VIEWS_URL": views_url, "MARSAD_DATA_DIR": str(tmp_path), "MARSAD_PARTITIONS": "2",
-            "MARSAD_LOG_LEVEL": "warning", "MARSAD_TEST_MARKER": str(tmp_path / "in-batch"),
-            "MARSAD_TEST_PAUSE": "0.15"}
+    return views_env(kafka_bootstrap, kafka_topics, views_url, tmp_path)
 
 
 def test_incidents_exactly_through_kill_and_replay(env, kafka_bootstrap, kafka_topics, views_url, tmp_path):
@@ -75,22 +61,10 @@ def test_incidents_exactly_through_kill_and_replay(env, kafka_bootstrap, kafka_t
         expected_hash = ref.content_hash()
 
     # 2. kill -9 while a batch is written but not committed
-    slow = marsad(env, "--batch-size", "40", module="tests.consumers.views_process")
-    marker = Path(env["MARSAD_TEST_MARKER"])
-    try:
-        wait_for(lambda: incidents_state(views_url)[0] >= 100 and marker.exists(), "a batch in progress")
-        slow.kill()
-        slow.wait(10)
-    finally:
-        if slow.poll() is None:
-            slow.kill()
-    written, applied = incidents_state(views_url)
-    assert 100 <= written < N and applied < messages  # the batch in hand was lost, not half-written
+    kill_mid_batch(env, 40, lambda: views_state(views_url, "incidents"), 100, N, messages)
 
     # 3. restart: exactly the right rows
-    live = marsad(env, "views")
-    try:
-        wait_for(lambda: incidents_state(views_url)[1] == messages, "the live view to catch up")
+    with live_views(env, lambda: views_state(views_url, "incidents")[1], messages) as live:
         with open_store(views_url) as s:
             assert s.stats()["incidents"] == N
             assert s.stats()["incident_reports"] == N + 2 * len(REVISED)
@@ -99,9 +73,6 @@ def test_incidents_exactly_through_kill_and_replay(env, kafka_bootstrap, kafka_t
             assert s.content_hash() == expected_hash
         live.send_signal(signal.SIGTERM)
         assert live.wait(20) == 0, live.stderr.read()
-    finally:
-        if live.poll() is None:
-            live.kill()
 
     # 4. replay: the same hash
     replay = subprocess.run([sys.executable, "-m", "deploy.cli.main", "replay", "--no-progress"], env=env, cwd=ROOT,

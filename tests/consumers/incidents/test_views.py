@@ -10,8 +10,9 @@ from __future__ import annotations
 import pytest
 
 from consumers.query.model import Cursor, IncidentCountQuery, IncidentFilters, IncidentQuery, Near
-from consumers.store import Record, open_store
-from schemas.facts import INCIDENT_TYPES
+from consumers.store import Record
+from schemas.wire import INCIDENT_TYPES
+from tests.consumers.conftest import content_hashes
 from tests.consumers.incidents.events import ACTORS, PLACES, day_of, incident, revision, seen
 
 INCIDENTS = "test.incidents"
@@ -30,14 +31,6 @@ def records(events, start=0, partition=0):
 
 def day(i: int) -> str:
     return day_of(i) or seen(i).date().isoformat()
-
-
-@pytest.fixture
-def store(views_url):
-    s = open_store(views_url)
-    s.setup()
-    yield s
-    s.close()
 
 
 @pytest.fixture
@@ -142,16 +135,6 @@ def test_counts_by_type_per_day_and_per_governorate(filled):
 
 
 def test_hash_ignores_batching_and_is_the_same_on_both_databases(sqlite_url, postgres_url, tmp_path):
-    events = incident_log()
-    hashes = []
-    for url in (sqlite_url, postgres_url):
-        with open_store(url) as s:
-            s.setup()
-            s.write_batch(records(events))
-            hashes.append(s.content_hash())
-    with open_store(f"sqlite:///{tmp_path / 'one-by-one.sqlite'}") as s:
-        s.setup()
-        for i, e in enumerate(events):
-            s.write_batch(records([e], start=i))
-        hashes.append(s.content_hash())
-    assert len(set(hashes)) == 1
+    one_by_one = f"sqlite:///{tmp_path / 'one-by-one.sqlite'}"
+    hashes = content_hashes(records(incident_log()), [sqlite_url, postgres_url], one_by_one)
+    assert len(hashes) == 1

@@ -28,14 +28,6 @@ def records(events, start=0, partition=0):
 
 
 @pytest.fixture
-def store(views_url):
-    s = open_store(views_url)
-    s.setup()
-    yield s
-    s.close()
-
-
-@pytest.fixture
 def filled(store):
     store.write_batch(records(corpus(60)))
     return store

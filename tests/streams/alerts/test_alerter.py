@@ -20,11 +20,11 @@ from kafka.partitioner.default import murmur2
 from deploy.cli.main import cli
 from deploy.kafka.local import free_port
 from runtime.kafka.publish import EventPublisher
+from schemas.alert_state import StoryState
 from schemas.codec import decode
 from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, DeadLetter
 from schemas.state import StateCodec
 from schemas.topics import Topics
-from streams.alerts.notes import StoryState
 from streams.alerts.rules import DEFAULT_PATH
 from tests.streams.alerts.samples import (
     OFF_TOPIC,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from deploy.cli.main import cli
+from schemas.alert_state import StoryState
 from streams.alerts.engine import apply_story, route
-from streams.alerts.notes import StateStore, StoryState
+from streams.alerts.notes import StateStore
 from streams.alerts.rules import load_rules
 from streams.alerts.tail import describe
 from tests.streams.alerts.samples import seizure_story

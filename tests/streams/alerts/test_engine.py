@@ -8,11 +8,13 @@ from datetime import timedelta
 import msgspec
 import pytest
 
+from schemas.alert_state import StoryState
 from schemas.codec import encode
 from schemas.events import AlertRaised, AlertUpdated
+from schemas.notes import ArticleRef
 from streams.alerts.engine import apply_story, corroborated, event_time, route, story_id
 from streams.alerts.match import ArticleView, match_story_rule
-from streams.alerts.notes import ArticleRef, Staged, StateStore, StoryState
+from streams.alerts.notes import Staged, StateStore
 from streams.alerts.rules import load_rules, parse_rules
 from streams.classify import Taxonomy
 from streams.extract.gazetteer.model import load_gazetteer

@@ -6,9 +6,10 @@ from datetime import timedelta
 
 import pytest
 
+from schemas.alert_state import SpikeState
 from schemas.events import AlertRaised, AlertUpdated
 from streams.alerts.engine import route
-from streams.alerts.notes import SpikeState, StateStore
+from streams.alerts.notes import StateStore
 from streams.alerts.rules import parse_rules
 from streams.alerts.spike import apply_spike, poisson_tail
 from streams.classify import Taxonomy

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from schemas.alert_state import DayBucket, IncidentState, SpikeState
 from schemas.events import ArticleProcessed, Duplicate, IncidentRecorded, IncidentUpdated
 from schemas.facts import Incident, Place
 from streams.alerts.engine import event_time, source_of
 from streams.alerts.incidents import fold_incident
-from streams.alerts.notes import SpikeState, StateStore
+from streams.alerts.notes import StateStore
 from streams.alerts.rules import Ruleset
 from streams.alerts.spike import apply_spike
 from streams.hour_index import HourIndex
 from streams.incidents.expiry import incident_ttl_s
 from streams.incidents.reports import reports_of
-from streams.incidents.state import DayBucket, IncidentState, IncidentStores
+from streams.incidents.state import IncidentStores
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # published the morning after the attack
 DAY1 = "2026-03-01"

@@ -5,7 +5,7 @@
 // was raised and how many outlets, each labelled; the rule's title comes last. A click shows the evidence, the
 // reasons in the page's language and the articles.
 import { openArticle } from "./articles.js";
-import { clear, content, h, outLink } from "./dom.js";
+import { clear, content, detail, h, outLink } from "./dom.js";
 import { country, date, itemLabel, listSep, num, plural, t, tn, topicColor, topicLabel, typeLabel, unitLabel } from "./i18n.js";
 import { reasonItem } from "./reasons.js";
 
@@ -158,11 +158,6 @@ function card(a, isFresh) {
       content(a.title || a.rule_id), a.kind === "spike" ? ` · ${t("spike")}` : "")));
 }
 
-function row(label, value) {
-  return value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length)
-    ? [] : [h("dt", {}, label), h("dd", {}, value)];
-}
-
 export function openAlert(a) {
   const dialog = document.getElementById("alert-dialog");
   const body = clear(document.getElementById("alert-body"));
@@ -171,27 +166,27 @@ export function openAlert(a) {
   const spike = a.kind === "spike";
   const [whenLabel, when] = eventTime(a);
   body.append(h("dl", { class: "facts" },
-    row(t("severity"), t(a.severity)),
-    row(t("alert_rule"), [content(a.title || ""), " ", h("code", { dir: "ltr" }, a.rule_id)]),
-    row(t("kind"), spike ? t("spike") : a.kind === "incident" ? t("incidents") : t("story")),
-    row(t("incident_type"), a.kind === "incident" && a.incident_type ? typeLabel(a.incident_type) : null),
-    row(t("toll"), a.kind === "incident" ? tollText(a) : null),
-    row(whenLabel, when),
-    row(t("raised_at"), date(a.raised_at || a.at, true)),
-    row(t("window"), spike && a.window_start ? [h("bdi", {}, date(a.window_start, true)), " — ", h("bdi", {}, date(a.window_end, true))] : null),
-    row(t("observed"), a.observed !== null && a.observed !== undefined ? num(a.observed) : null),
-    row(t("expected"), a.expected !== null && a.expected !== undefined ? num(a.expected, 1) : null),
-    row(t("revision"), a.revision ? num(a.revision) : null),
-    row(t("alert_outlets"), [plural("outlets", outletCount(a)), ": ",
+    detail(t("severity"), t(a.severity)),
+    detail(t("alert_rule"), [content(a.title || ""), " ", h("code", { dir: "ltr" }, a.rule_id)]),
+    detail(t("kind"), spike ? t("spike") : a.kind === "incident" ? t("incidents") : t("story")),
+    detail(t("incident_type"), a.kind === "incident" && a.incident_type ? typeLabel(a.incident_type) : null),
+    detail(t("toll"), a.kind === "incident" ? tollText(a) : null),
+    detail(whenLabel, when),
+    detail(t("raised_at"), date(a.raised_at || a.at, true)),
+    detail(t("window"), spike && a.window_start ? [h("bdi", {}, date(a.window_start, true)), " — ", h("bdi", {}, date(a.window_end, true))] : null),
+    detail(t("observed"), a.observed !== null && a.observed !== undefined ? num(a.observed) : null),
+    detail(t("expected"), a.expected !== null && a.expected !== undefined ? num(a.expected, 1) : null),
+    detail(t("revision"), a.revision ? num(a.revision) : null),
+    detail(t("alert_outlets"), [plural("outlets", outletCount(a)), ": ",
       [...new Set(a.sources || [])].map((s, i) => [i ? listSep() : "", content(s)])]),
-    row(t("matched"), ev.matched.length ? h("ul", { class: "reasons" }, ev.matched.map(reasonItem)) : null),
-    row(t("topics"), ev.topics.length ? h("span", { class: "chips" }, ev.topics.map((tp) =>
+    detail(t("matched"), ev.matched.length ? h("ul", { class: "reasons" }, ev.matched.map(reasonItem)) : null),
+    detail(t("topics"), ev.topics.length ? h("span", { class: "chips" }, ev.topics.map((tp) =>
       h("span", { class: "chip", style: `border-color:${topicColor(tp.id)}` }, topicLabel(tp.id)))) : null),
-    row(t("evidence"), ev.topics.length ? h("span", { class: "chips" }, [...new Set(ev.topics.flatMap((tp) =>
+    detail(t("evidence"), ev.topics.length ? h("span", { class: "chips" }, [...new Set(ev.topics.flatMap((tp) =>
       (tp.evidence || []).map((e) => e.text || e.term)))].map((e) => h("span", { class: "chip evidence" }, content(e)))) : null),
-    row(t("places_f"), ev.places.map((p, i) => [i ? listSep() : "", content(p.name), " (", country(p.country), ")"])),
-    row(t("orgs"), ev.orgs.map((o, i) => [i ? listSep() : "", content(o.name)])),
-    row(t("quantities"), ev.quantities.length ? h("ul", {}, ev.quantities.map((q) =>
+    detail(t("places_f"), ev.places.map((p, i) => [i ? listSep() : "", content(p.name), " (", country(p.country), ")"])),
+    detail(t("orgs"), ev.orgs.map((o, i) => [i ? listSep() : "", content(o.name)])),
+    detail(t("quantities"), ev.quantities.length ? h("ul", {}, ev.quantities.map((q) =>
       h("li", {}, h("bdi", {}, `${num(q.value)} ${unitLabel(q.unit)}${q.item ? ` ${itemLabel(q.item)}` : ""}`), " — ", content(q.text))))
       : null)));
   const ids = a.article_ids || [];

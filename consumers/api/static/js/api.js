@@ -2,7 +2,7 @@
 // The token comes from the URL fragment (#token=...) once, or from the token dialog when the API
 // answers 401; it is kept in sessionStorage (this tab only) and sent as `Authorization: Bearer`.
 
-import { h } from "./dom.js";
+import { clear, h } from "./dom.js";
 import { isolate, t } from "./i18n.js";
 
 const TOKEN_KEY = "marsad.token";
@@ -145,4 +145,21 @@ export function errorNodes(err) {
   const detail = err instanceof ApiError ? err.message : String(err && err.message ? err.message : err);
   return [h("span", {}, errorText(err)), " ", h("details", { class: "error-details" },
     h("summary", {}, t("err_details")), h("code", { dir: "ltr", lang: "en" }, detail))];
+}
+
+// Opens the dialog `name` ("article", "incident": #name-dialog, -title, -body) at once, emptied, then
+// loads `path`: { title, body, data }, or null once the error is shown in it (titled `id`).
+export async function openRecord(name, path, id) {
+  const dialog = document.getElementById(`${name}-dialog`);
+  const body = clear(document.getElementById(`${name}-body`));
+  const title = document.getElementById(`${name}-title`);
+  title.textContent = "…";
+  if (!dialog.open) dialog.showModal();
+  try {
+    return { title, body, data: await getJson(path) };
+  } catch (err) {
+    title.textContent = id;
+    body.append(h("p", { class: "error" }, ...errorNodes(err)));
+    return null;
+  }
 }

@@ -1,6 +1,6 @@
 // A place's articles (title, outlet, date, topics, evidence terms) and the article view with its facts.
-import { errorNodes, getJson } from "./api.js";
-import { clear, content, h, outLink } from "./dom.js";
+import { openRecord } from "./api.js";
+import { content, detail, h, outLink } from "./dom.js";
 import { country, date, itemLabel, kindLabel, num, t, topicColor, topicLabel, unitLabel } from "./i18n.js";
 
 const TEXT_CHARS = 4000;
@@ -36,24 +36,13 @@ export function articleItem(a) {
 }
 
 function facts(rows) {
-  return h("dl", { class: "facts" }, rows.filter(([, v]) => v !== null && v !== undefined && v !== "")
-    .map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
+  return h("dl", { class: "facts" }, rows.map(([k, v]) => detail(k, v)));
 }
 
 export async function openArticle(id) {
-  const dialog = document.getElementById("article-dialog");
-  const body = clear(document.getElementById("article-body"));
-  const title = document.getElementById("article-title");
-  title.textContent = "…";
-  if (!dialog.open) dialog.showModal();
-  let a;
-  try {
-    a = await getJson(`/articles/${encodeURIComponent(id)}`);
-  } catch (err) {
-    title.textContent = id;
-    body.append(h("p", { class: "error" }, ...errorNodes(err)));
-    return;
-  }
+  const opened = await openRecord("article", `/articles/${encodeURIComponent(id)}`, id);
+  if (!opened) return;
+  const { title, body, data: a } = opened;
   title.textContent = a.title;
   title.lang = a.lang || "";
   const dup = a.duplicate && a.duplicate.status !== "original"

@@ -37,6 +37,12 @@ export function outLink(url, attrs = {}) {
 
 export const clear = (el) => { el.replaceChildren(); return el; };
 
+// A term and its value in a <dl class="facts">: nothing at all when the value is empty (null, "", []).
+export function detail(label, value) {
+  return value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length)
+    ? [] : [h("dt", {}, label), h("dd", {}, value)];
+}
+
 // A table from column specs [{label, value(row), num?}]; empty rows give the "no data" line.
 export function table(columns, rows, empty) {
   if (!rows.length) return h("p", { class: "muted" }, empty);

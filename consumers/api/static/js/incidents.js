@@ -3,9 +3,9 @@
 // its reports, each with its evidence. The page's organisation, country and date filters apply (an incident's
 // actor or target, its place's country, its event day); topic, text and copies are about articles and do not.
 /* global L */
-import { errorNodes, getJson } from "./api.js";
+import { getJson, openRecord } from "./api.js";
 import { openArticle } from "./articles.js";
-import { clear, content, h } from "./dom.js";
+import { clear, content, detail, h } from "./dom.js";
 import { country, date, itemLabel, num, plural, t, typeColor, typeLabel, unitLabel } from "./i18n.js";
 
 const PAGE = 200; // the API's largest page; "more" adds the next one to the list and to the map
@@ -130,41 +130,26 @@ export function createIncidents({ leaflet, listEl, moreEl, summaryEl, legendEl, 
   };
 }
 
-function row(label, value) {
-  return value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length)
-    ? [] : [h("dt", {}, label), h("dd", {}, value)];
-}
-
 export async function openIncident(id) {
-  const dialog = document.getElementById("incident-dialog");
-  const body = clear(document.getElementById("incident-body"));
-  const title = document.getElementById("incident-title");
-  title.textContent = "…";
-  if (!dialog.open) dialog.showModal();
-  let it;
-  try {
-    it = await getJson(`/incidents/${encodeURIComponent(id)}`);
-  } catch (err) {
-    title.textContent = id;
-    body.append(h("p", { class: "error" }, ...errorNodes(err)));
-    return;
-  }
+  const opened = await openRecord("incident", `/incidents/${encodeURIComponent(id)}`, id);
+  if (!opened) return;
+  const { title, body, data: it } = opened;
   title.textContent = `${typeLabel(it.incident_type)} — ${dayText(it)}`;
   const region = it.admin1 && it.admin1.code !== "unknown" ? it.admin1.name : null;
   body.dataset.incident = it.incident_id;
   body.append(h("dl", { class: "facts" },
-    row(t("incident_type"), typeLabel(it.incident_type)),
-    row(t("date"), dayText(it)),
-    row(t("place"), it.place ? [content(it.place.name), ` (${country(it.place.country)})`] : t("unknown_place")),
-    row(t("governorate"), region ? content(region) : null),
-    row(t("killed"), toll(it, "killed")), row(t("injured"), toll(it, "injured")),
-    row(t("arrested"), toll(it, "arrested")),
-    row(t("actors"), it.actors.join("، ")), row(t("targets"), it.targets.join("، ")),
-    row(t("outlets"), num(it.outlets)),
-    row(t("quantities"), it.quantities.length ? h("ul", {}, it.quantities.map((q) =>
+    detail(t("incident_type"), typeLabel(it.incident_type)),
+    detail(t("date"), dayText(it)),
+    detail(t("place"), it.place ? [content(it.place.name), ` (${country(it.place.country)})`] : t("unknown_place")),
+    detail(t("governorate"), region ? content(region) : null),
+    detail(t("killed"), toll(it, "killed")), detail(t("injured"), toll(it, "injured")),
+    detail(t("arrested"), toll(it, "arrested")),
+    detail(t("actors"), it.actors.join("، ")), detail(t("targets"), it.targets.join("، ")),
+    detail(t("outlets"), num(it.outlets)),
+    detail(t("quantities"), it.quantities.length ? h("ul", {}, it.quantities.map((q) =>
       h("li", {}, `${num(q.value)} ${unitLabel(q.unit)}${q.item ? ` ${itemLabel(q.item)}` : ""}`))) : null),
-    row(t("evidence"), it.evidence ? h("q", { dir: "auto", class: "evidence-text" }, it.evidence) : null),
-    row(t("revision"), num(it.revision))));
+    detail(t("evidence"), it.evidence ? h("q", { dir: "auto", class: "evidence-text" }, it.evidence) : null),
+    detail(t("revision"), num(it.revision))));
   body.append(h("h3", {}, t("reports")), h("ol", { class: "articles reports" }, it.reports.map((r) =>
     h("li", { "data-article": r.article_id },
       h("button", { type: "button", onclick: () => openArticle(r.article_id) },

@@ -1,5 +1,9 @@
 """Plain-text tables for a terminal, with Arabic text kept in logical order.
 
+The one table printer of marsad: the query answers, `marsad ps`, `marsad
+feeds list`, `marsad topics list`, `marsad alerts deliveries` and the
+back-test's summary all go through `render`.
+
 Cells are never reversed or reshaped: the terminal's own bidirectional
 rendering (where it has one) shows Arabic right-to-left. Widths count what a
 terminal draws: combining marks (harakat) and format characters take no
@@ -25,10 +29,10 @@ def display_width(text: str) -> int:
     return width
 
 
-def fit(text: str, width: int) -> str:
-    """``text`` cut to ``width`` columns (ending in … when cut), on one line."""
+def fit(text: str, width: int | None) -> str:
+    """``text`` cut to ``width`` columns (ending in … when cut; never with None), on one line."""
     text = " ".join(text.split())
-    if display_width(text) <= width:
+    if width is None or display_width(text) <= width:
         return text
     out, used = [], 0
     for c in text:
@@ -40,8 +44,13 @@ def fit(text: str, width: int) -> str:
     return "".join(out) + ELLIPSIS
 
 
-def render(headers: Sequence[str], rows: Sequence[Sequence[object]], *, max_width: int = 60) -> str:
-    """A table: one header line, aligned columns (numbers right), the last column unpadded."""
+def render(headers: Sequence[str], rows: Sequence[Sequence[object]], *, max_width: int | None = 60) -> str:
+    """A table: one header line, aligned columns (numbers right), the last column unpadded.
+
+    A column whose every cell is a number (or None) is aligned right; cells
+    longer than ``max_width`` columns are cut (None: never cut), two spaces
+    part the columns and no line ends in spaces.
+    """
     cells = [[_text(v, max_width) for v in row] for row in rows]
     widths = [max([display_width(h)] + [display_width(r[i]) for r in cells]) for i, h in enumerate(headers)]
     numeric = [bool(rows) and all(isinstance(r[i], int | float) or r[i] is None for r in rows)
@@ -59,7 +68,7 @@ def render(headers: Sequence[str], rows: Sequence[Sequence[object]], *, max_widt
     return "\n".join(lines)
 
 
-def _text(value: object, max_width: int) -> str:
+def _text(value: object, max_width: int | None) -> str:
     if value is None:
         return ""
     if isinstance(value, float):

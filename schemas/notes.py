@@ -1,0 +1,149 @@
+"""The notes the alerter's agents pass to each other on its internal topics.
+
+Not events of the public log: notes ride on ``streams.alert-stories`` (keyed
+by story id), ``streams.alert-spikes`` (keyed by rule and scope) and
+``streams.alert-incidents`` (keyed by incident type and country), so that all
+the state of one story, of one spike scope, or of the incidents a report may
+join, lives in one partition. A note carries everything the next step needs
+(the rule's title, severity and thresholds included), so the stateful steps
+never look at the rules file. The code that builds them stays with the stages
+(`streams.alerts.engine`, `streams.alerts.spike`, `streams.incidents.reports`).
+
+On the wire a note is written by `encode_note` with its version (``v1 `` before
+the JSON body, as `schemas.state` writes table records); `decode_note` reads
+that and the unversioned notes of the release before (version 0, same fields).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+
+from schemas.facts import Incident, Org, Place, Quantity, Topic
+from schemas.state import StateCodec, StateVersionError
+from schemas.wire import Severity
+
+
+class ArticleRef(msgspec.Struct, frozen=True, omit_defaults=True):
+    """One article of a story or a window, as an alert lists it."""
+
+    article_id: str
+    at: float  # the article's event time, epoch seconds (see `streams.alerts.engine.event_time`)
+    source: str
+    title: str = ""
+    url: str = ""
+
+
+class Facts(msgspec.Struct, frozen=True, omit_defaults=True):
+    """The evidence of the article that matched: copied into the alert."""
+
+    topics: list[Topic] = []
+    places: list[Place] = []
+    countries: list[str] = []
+    orgs: list[Org] = []
+    quantities: list[Quantity] = []
+    taxonomy_version: str = ""
+    gazetteer_version: str = ""
+
+
+class Trigger(msgspec.Struct, frozen=True, omit_defaults=True):
+    """The ArticleProcessed behind a note: alert events take their time and causation from it."""
+
+    event_id: str
+    occurred_at: datetime
+
+
+class Hit(msgspec.Struct, frozen=True, omit_defaults=True):
+    """A story rule's conditions held in one article."""
+
+    rule_id: str
+    title: str
+    severity: Severity
+    matched: list[str]
+    min_sources: int = 1
+    window_s: float = 86400.0
+    rules_version: str = ""
+
+
+class StoryNote(msgspec.Struct, frozen=True, tag="story"):
+    """An article of a story, with the rules it matched (key: story id)."""
+
+    story_id: str
+    article: ArticleRef
+    trigger: Trigger
+    hits: list[Hit] = []
+    facts: Facts | None = None  # only when there are hits
+
+
+class SpikeNote(msgspec.Struct, frozen=True, tag="spike"):
+    """An article counted in one spike rule's scope and window (key: rule id and scope)."""
+
+    rule_id: str
+    title: str
+    severity: Severity
+    scope_key: str  # stable: "topic=narcotics place=170905"
+    scope: str  # readable: "topic=narcotics place=درعا"
+    window_s: int
+    baseline_s: int
+    history_s: int
+    min_count: int
+    max_p: float
+    min_ratio: float
+    rules_version: str
+    article: ArticleRef
+    trigger: Trigger
+    places: list[Place] = []  # the places of the scope, with coordinates
+    countries: list[str] = []
+    topics: list[Topic] = []
+    title_of_article: str = ""  # `article` leaves title and url out: the state keeps days of articles
+    url_of_article: str = ""
+
+    @property
+    def state_key(self) -> str:
+        return f"{self.rule_id}|{self.scope_key}"
+
+
+class ReportNote(msgspec.Struct, frozen=True, omit_defaults=True, tag="report"):
+    """The ``n``-th incident of one article (key on ``streams.alert-incidents``: ``scope``).
+
+    Why the scope (incident type and country) is the partition key: reports that
+    may fuse must meet in one partition, with the state of the incidents they may
+    join; see `streams.incidents.reports`, which builds them.
+    """
+
+    report_id: str  # "{article_id}#{n}"
+    scope: str  # "{type}|{country}" (country empty when unknown)
+    incident: Incident
+    article_id: str
+    root_id: str  # the article this one is an exact or near copy of (the dedup verdict), else itself
+    source: str  # the outlet
+    at: float  # the article's event time, epoch seconds (`streams.alerts.engine.event_time`)
+    trigger_id: str  # the ArticleProcessed's event id: incident events name it as their cause
+    processed_at: datetime  # its occurred_at: incident events take their time from it; expiry runs on it
+    url: str = ""
+    title: str = ""
+    published: datetime | None = None
+    lang: str = ""
+
+    @property
+    def copy_of(self) -> str | None:
+        return self.root_id if self.root_id != self.article_id else None
+
+
+Note = StoryNote | SpikeNote | ReportNote
+NOTE_VERSION = 1
+_notes: StateCodec[Note] = StateCodec(Note, version=NOTE_VERSION, name="Note")
+
+
+def encode_note(note: Note) -> bytes:
+    """The note as its topic carries it: ``v1 `` and the JSON body."""
+    return _notes.encode(note)
+
+
+def decode_note(data: bytes) -> Note:
+    """A note of this version or an older one; `msgspec.DecodeError`, naming the problem, for anything else."""
+    try:
+        return _notes.decode(data)
+    except StateVersionError as e:
+        raise msgspec.DecodeError(str(e)) from None

@@ -1,0 +1,64 @@
+"""The article a dedup record carries goes through the event codec: its version is upcast like any event's."""
+
+from __future__ import annotations
+
+import msgspec
+import orjson
+import pytest
+
+from schemas import internal
+from schemas.codec import SchemaError, decode
+from schemas.events import ArticleProcessed
+from schemas.examples import sample_events
+from schemas.facts import Topic
+
+ARTICLE = next(e for e in sample_events() if isinstance(e, ArticleProcessed))
+V1 = {"type": "ArticleProcessed", "version": 1, "event_id": "e1", "occurred_at": "2024-02-08T10:00:00Z",
+      "article_id": "a1", "clean_text": "نص", "topics": ["narcotics"]}
+
+
+def _route(article: bytes) -> bytes:
+    """A Route record as a worker writes it, carrying ``article`` as written."""
+    routed = internal.Routed("a1", msgspec.Raw(article), [1, 2], 5.0, {0: [internal.Claim("x:1", exact=True)]})
+    return internal.encode(internal.Route("b1", [0], [routed]))
+
+
+def test_the_embedded_article_is_the_event_as_the_codec_writes_it():
+    raw = internal.embed(ARTICLE)
+    assert decode(bytes(raw)) == ARTICLE  # type and version first, as on articles.processed
+    assert internal.embedded(raw) == ARTICLE
+
+
+def test_a_routed_article_of_an_older_version_is_upcast():
+    route = internal.decode_route(_route(orjson.dumps(V1)))
+    article = internal.embedded(route.articles[0].article)
+    assert article.topics == [Topic("narcotics", 1.0)]
+    assert (article.incidents, article.revision) == ([], 1)
+
+
+def test_a_draft_of_an_older_version_is_upcast_from_the_pending_table():
+    draft = internal.Draft(msgspec.Raw(orjson.dumps(V1)), [1, 2], 3)
+    (stored,) = internal.pending_state.decode(internal.pending_state.encode([draft]))
+    assert isinstance(stored, internal.Draft)
+    assert internal.embedded(stored.article).topics == [Topic("narcotics", 1.0)]
+
+
+def test_the_previous_releases_bare_article_still_reads():
+    bare = msgspec.json.encode(ARTICLE)  # no type, no version: ArticleProcessed v4 as it was written
+    assert internal.embedded(internal.decode_route(_route(bare)).articles[0].article) == ARTICLE
+    draft = orjson.dumps({"type": "draft", "article": orjson.loads(bare), "signature": [1], "expected_replies": 1})
+    (stored,) = internal.pending_state.decode(b"[" + draft + b"]")  # an unversioned table record (version 0)
+    assert internal.embedded(stored.article) == ARTICLE
+
+
+@pytest.mark.parametrize(("data", "problem"), [
+    pytest.param(b"not json", "not_json", id="not-json"),
+    pytest.param(orjson.dumps({**V1, "version": 9}), "version", id="newer-version"),
+    pytest.param(orjson.dumps({"type": "DeadLetter", "version": 1, "event_id": "e", "occurred_at":
+                               "2024-02-08T10:00:00Z", "stage": "process", "reason": "r"}), "unknown_type",
+                 id="another-event"),
+])
+def test_an_embedded_article_that_is_not_one_is_a_schema_error(data, problem):
+    with pytest.raises(SchemaError) as e:
+        internal.embedded(msgspec.Raw(data))
+    assert e.value.problem == problem
