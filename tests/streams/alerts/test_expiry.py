@@ -10,7 +10,7 @@ import pytest
 
 from schemas.alert_state import StoryState
 from schemas.events import AlertRaised, AlertUpdated
-from schemas.expiry import Filed
+from schemas.hour_index import Filed
 from schemas.notes import ArticleRef, StoryNote, Trigger
 from schemas.state import StateCodec
 from streams.alerts.engine import route
