@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import httpx
@@ -10,8 +9,8 @@ import jsonschema
 import pytest
 
 from consumers.store import Record, open_store
-from tests.consumers.api.test_api import Server, fill
-from tests.consumers.conftest import with_schema
+from tests.consumers.api.server import backend_views, start_api
+from tests.consumers.api.test_api import fill
 from tests.consumers.incidents.events import incident, revision
 
 PATHS = ["/articles", "/articles?duplicate=near", "/counts", "/counts?by=place&per=day", "/counts?by=org&per=hour",
@@ -22,15 +21,12 @@ PATHS = ["/articles", "/articles?duplicate=near", "/counts", "/counts?by=place&p
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def api(request, tmp_path_factory) -> Iterator[httpx.Client]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('api') / 'views.sqlite'}"
-    else:
-        url = with_schema(request.getfixturevalue("postgres_server"), f"api_{uuid.uuid4().hex[:10]}")
+    url = backend_views(request, tmp_path_factory, "api")
     fill(url)
     incidents = [incident(i) for i in range(8)]
     with open_store(url) as s:
         s.write_batch([Record("incidents", 0, i, e) for i, e in enumerate([*incidents, revision(incidents[1], 2)])])
-    server = Server(url)
+    server = start_api(url, tmp_path_factory.mktemp("api-log") / "api.log")
     yield server.client
     server.stop()
 

@@ -17,9 +17,9 @@ import pytest
 
 from schemas.codec import decode, encode
 from schemas.events import AlertRaised, DeadLetter
+from schemas.notes import StoryNote, decode_note
 from schemas.topics import Topics
 from streams.alerts.app import create_app
-from streams.alerts.notes import StoryNote, decode_note
 from streams.alerts.rules import DEFAULT_PATH
 from tests.streams.alerts.samples import seizure_story
 from tests.support.stream_apps import TopicReader, ready, settings_for
