@@ -27,7 +27,7 @@ import signal
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import KafkaError
 
 from consumers.alerts.ledger import Due, Ledger, Owed
@@ -38,6 +38,7 @@ from consumers.alerts.targets import Taker, Target
 from runtime import metrics
 from runtime.health import NO_PROGRESS_AFTER, Health, ProgressWatch
 from runtime.kafka.connection import Kafka, aiokafka_options
+from runtime.kafka.publish import EventPublisher, PublishError
 from schemas.codec import SchemaError, decode, encode
 from schemas.events import AlertRaised, AlertUpdated, DeadLetter
 from schemas.topics import Topics
@@ -103,13 +104,13 @@ class Deliverer:
         self._consumer = AIOKafkaConsumer(
             **aiokafka_options(bootstrap), group_id=config.group, group_instance_id=config.instance_id,
             client_id="marsad-alerts-deliver", enable_auto_commit=False, auto_offset_reset="earliest", isolation_level="read_committed")
-        self._producer = AIOKafkaProducer(**aiokafka_options(bootstrap), client_id="marsad-alerts-deliver",
-                                          acks="all", enable_idempotence=True)
+        self._bootstrap = bootstrap
+        self._publisher: EventPublisher | None = None  # the dead letters' (`runtime.kafka.publish`), opened by `run`
 
     async def run(self, stop: asyncio.Event) -> DeliverTotals:
         """1. the senders (owed work first)  2. read, queue, commit until stop  3. drain the senders, close."""
         self.ledger.claim()
-        await self._producer.start()
+        self._publisher = await asyncio.to_thread(EventPublisher, self._bootstrap, client_id="marsad-alerts-deliver")
         tasks = [asyncio.create_task(s.run(), name=f"sender {s.target.name}") for s in self.senders]
         tasks.append(asyncio.create_task(self._report(), name="queue report"))
         try:
@@ -133,7 +134,7 @@ class Deliverer:
                 t.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await self._consumer.stop()
-            await self._producer.stop()
+            await asyncio.to_thread(self._publisher.close)
             for t in self.targets:
                 await t.close()
         owed = {t.name: n for t in self.targets if (n := await asyncio.to_thread(self.ledger.owed, t.name))}
@@ -223,13 +224,13 @@ class Deliverer:
 
     async def _publish_dead(self, letter: DeadLetter) -> None:
         """Put a dead letter on the log, trying until the broker has it (or the service is stopped)."""
+        assert self._publisher is not None
         delay = 0.5
         while True:
             try:
-                await self._producer.send_and_wait(self.topics.deadletter("consumers"), encode(letter),
-                                                   key=letter.key.encode() if letter.key else None)
+                await self._publisher.publish_and_wait(self.topics.deadletter("consumers"), letter.key, letter)
                 return
-            except KafkaError as e:
+            except PublishError as e:
                 log.error("cannot publish a dead letter (%s); again in %.1fs", e, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 30.0)
