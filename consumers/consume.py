@@ -19,7 +19,7 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -30,6 +30,7 @@ from consumers.store import Offsets, Record, Store, ViewReplaced
 from runtime import metrics
 from runtime.kafka.connection import Kafka, kafka_python_options
 from runtime.kafka.publish import EventPublisher
+from runtime.kafka.read import Stall, read_to_end
 from schemas.codec import SchemaError, decode
 from schemas.events import (
     AlertRaised,
@@ -120,6 +121,10 @@ class LogReader:
     def ends(self) -> dict[TopicPartition, int]:
         """The end offset of every partition, as of now (asks the broker)."""
         return self._consumer.end_offsets(self.partitions)
+
+    def read_to_end(self, stall: Stall) -> Iterator[ConsumerRecord]:
+        """Every record from the current positions up to the end offsets as of the first one read."""
+        yield from read_to_end(self._consumer, self.ends(), stall=stall)
 
     def reached(self, ends: dict[TopicPartition, int]) -> bool:
         """Is every partition read up to these offsets?"""

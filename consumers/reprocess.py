@@ -20,12 +20,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from kafka import TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
 from consumers.consume import LogReader
 from runtime.kafka.connection import Kafka
 from runtime.kafka.publish import EventPublisher
+from runtime.kafka.read import WAIT
 from schemas.codec import SchemaError, decode_as
 from schemas.events import ArticleProcessed, Duplicate
 from schemas.topics import Topics
@@ -41,17 +41,6 @@ POOL_MIN = 2000  # fetched events below which reprocessing stays in this process
 class ReprocessReport:
     published: int
     skipped: int  # fetched messages that could not be decoded or analysed
-
-
-def read_to_end(reader: LogReader) -> Iterator[ConsumerRecord]:
-    """Every message from the beginning to the end offsets as of the start (assigning the reader unless it is)."""
-    if not reader.partitions:
-        reader.assign_from({})
-    ends = reader.ends()
-    while not reader.reached(ends):
-        for msg in reader.collect(200):
-            if msg.offset < ends[TopicPartition(msg.topic, msg.partition)]:
-                yield msg
 
 
 def latest_verdicts(messages: Iterator[ConsumerRecord]) -> dict[str, Duplicate]:
@@ -74,7 +63,8 @@ def reprocess(bootstrap: Kafka, topics: Topics, res: Resources, publisher: Event
     """
     processed = LogReader(bootstrap, topics.processed, batch_size=2000, client_id="marsad-reprocess")
     try:
-        verdicts = latest_verdicts(read_to_end(processed))
+        processed.assign_from({})
+        verdicts = latest_verdicts(processed.read_to_end(WAIT))
     finally:
         processed.close()
     fetched_log = LogReader(bootstrap, topics.fetched, batch_size=500, client_id="marsad-reprocess")
@@ -82,7 +72,7 @@ def reprocess(bootstrap: Kafka, topics: Topics, res: Resources, publisher: Event
     where: deque[tuple[str, int, int]] = deque()  # (topic, partition, offset) of each value sent, in order
 
     def values() -> Iterator[bytes]:
-        for msg in read_to_end(fetched_log):
+        for msg in fetched_log.read_to_end(WAIT):
             where.append((msg.topic, msg.partition, msg.offset))
             yield msg.value
 

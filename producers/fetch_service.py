@@ -5,6 +5,9 @@ several fetchers share the partitions), around the same Kafka-free core as
 `marsad produce` (``producers.poller.fetch_article``, ``producers.events``),
 with the same HTTP limits, attempts and dead-letter reasons.
 
+The reading, the offsets and the group are `runtime.kafka.consume`'s loop
+(the alert delivery's too); this module is the work: one task per record.
+
 Rules it keeps:
 
 - at least once, without waiting on one slow page: each partition's commit
@@ -40,15 +43,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kafka import AsyncConsumerRebalanceListener, KafkaConsumer, TopicPartition
+from kafka import TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
-from kafka.errors import KafkaError
-from kafka.structs import OffsetAndMetadata
 
 from producers.events import FETCH_STAGE, dead_letter_event, entry_from_discovered, fetched_event
 from producers.events import publish_failure_letter as publish_failure
@@ -57,23 +57,17 @@ from producers.isolation import ExtractionPool, IsolationOptions, extraction_poo
 from producers.poller import DiscoveredEntry, FetchedArticle, PollOptions, fetch_article
 from producers.shutdown import StopRequest, StopSignals, finish_or_cancel
 from runtime import metrics
-from runtime.health import NO_PROGRESS_AFTER, Health, ProgressWatch
-from runtime.kafka.connection import Kafka, kafka_python_options
+from runtime.health import NO_PROGRESS_AFTER, Health
+from runtime.kafka.connection import Kafka
+from runtime.kafka.consume import GroupOptions, GroupReader
 from runtime.kafka.publish import EventPublisher, PublishError
-from runtime.offsets import Tracker, commit_point, in_flight_of
 from schemas.codec import SchemaError, decode_as
 from schemas.events import ArticleDiscovered, DeadLetter, Event
 from schemas.topics import Topics
 
 log = logging.getLogger(__name__)
 
-POLL_MS = 200  # longest wait for records in one read (also how soon a stop request is seen)
-LAG_EVERY = 5.0  # seconds between updates of the consumer-lag gauge
-# A fetcher that dies is replaced in the group after this long (kafka-python's default is 45 s); the
-# heartbeats come from the client's own thread, so a busy event loop does not trip it.
-SESSION_TIMEOUT_MS = 10_000
 MAX_PAYLOAD = 64 * 1024  # bytes of an undecodable record kept in its dead letter
-FETCH = "fetch"  # the one target each record is owed to (runtime.offsets.Tracker)
 
 
 @dataclass(frozen=True)
@@ -94,6 +88,12 @@ class FetcherConfig:
     @property
     def group(self) -> str:
         return fetcher_group(self.topic_prefix)
+
+    def group_options(self) -> GroupOptions:
+        """How the fetcher reads ``articles.discovered``: as many records at once as it has slots."""
+        return GroupOptions(topic=Topics(self.topic_prefix).discovered, group=self.group, client_id="marsad-fetcher",
+                            max_records=self.fetch_workers, commit_interval=self.commit_interval,
+                            stall_after=self.stall_after)
 
 
 def fetcher_group(prefix: str) -> str:
@@ -142,24 +142,24 @@ async def run_fetcher(config: FetcherConfig, *, once: bool = False, handle_signa
     topics = Topics(config.topic_prefix)
     beating = asyncio.create_task(health.beat_while_running()) if health else None
     publisher = await asyncio.to_thread(EventPublisher, config.bootstrap, client_id="marsad-fetcher")
-    consumer: KafkaConsumer | None = None
+    reader: GroupReader | None = None
     service: _Fetcher | None = None
     try:
         await asyncio.to_thread(publisher.prepare, [topics.fetched, topics.deadletter("producers")])
-        consumer = await asyncio.to_thread(_consumer, config)
+        reader = await asyncio.to_thread(GroupReader, config.bootstrap, config.group_options(), health=health,
+                                         on_assigned=_log_assigned)
         async with Fetcher(config.fetch) as http, extraction_pool(config.isolation) as pool:
-            service = _Fetcher(config, topics, consumer, publisher, http, health, pool)
+            service = _Fetcher(config, topics, reader, publisher, http, pool)
             with StopSignals(service.request_stop, enabled=handle_signals):
                 await service.run(once=once)
     finally:
         if health:
             health.not_ready("stopping")
         await asyncio.to_thread(publisher.close)
-        if consumer is not None:
+        if reader is not None:
+            left = await reader.close()
             if service is not None:
-                await asyncio.to_thread(service.commit)
-                service.left_pending = service.tracker.pending()  # before leaving the group forgets the partitions
-            await asyncio.to_thread(consumer.close, autocommit=False)
+                service.left_pending = left
         if beating:
             beating.cancel()
     report = service.report() if service else FetcherReport()
@@ -169,108 +169,42 @@ async def run_fetcher(config: FetcherConfig, *, once: bool = False, handle_signa
     return report
 
 
-def _consumer(config: FetcherConfig) -> KafkaConsumer:
-    return KafkaConsumer(
-        **kafka_python_options(config.bootstrap), group_id=config.group, client_id="marsad-fetcher",
-        enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=config.fetch_workers,
-        session_timeout_ms=SESSION_TIMEOUT_MS)
-
-
 class _Fetcher:
     """The running service's state: one instance per ``run_fetcher`` call."""
 
-    def __init__(self, config: FetcherConfig, topics: Topics, consumer: KafkaConsumer, publisher: EventPublisher,
-                 http: Fetcher, health: Health | None, pool: ExtractionPool | None = None) -> None:
+    def __init__(self, config: FetcherConfig, topics: Topics, reader: GroupReader, publisher: EventPublisher,
+                 http: Fetcher, pool: ExtractionPool | None = None) -> None:
         self.config = config
         self.topics = topics
-        self.consumer = consumer
+        self.reader = reader
         self.publisher = publisher
         self.http = http
         self.pool = pool
-        self.health = health
-        self.tracker = Tracker()  # each record is owed to one target, FETCH
-        self.committed: dict[TopicPartition, tuple[int, str]] = {}  # offset and metadata, as last committed
-        # Partitions assigned with records in flight: below the committed offset, only those are fetched.
-        self.redo: dict[TopicPartition, tuple[int, frozenset[int]]] = {}
-        self.skipped = 0
         self.left_pending = 0  # as the run ended
         self.tasks: set[asyncio.Task[None]] = set()
         self.request_stop = StopRequest(config.shutdown_grace)  # what SIGTERM/SIGINT call
         self.stop, self.hurry = self.request_stop.stop, self.request_stop.hurry
-        self.read = 0
         self.delivered: Counter[str] = Counter()  # incremented by the Kafka client's thread only
-        self.watch = ProgressWatch(config.stall_after)
-        self.lag = 0  # as last measured (`_report_lag`)
-        self.partitions = 0  # of the topic read, as last measured
 
-    # -- the loop ------------------------------------------------------------------------------------------
     async def run(self, *, once: bool) -> None:
-        self.consumer.subscribe([self.topics.discovered], listener=_Rebalance(self))
         log.info("fetching what %s announces (group %s, %d at once)", self.topics.discovered,
                  self.config.group, self.config.fetch_workers)
-        await asyncio.to_thread(self._report_lag)  # the topic's partitions, before readiness is first judged
-        last_commit = last_lag = time.monotonic()
         try:
-            while not self.stop.is_set():
-                free = self.config.fetch_workers - len(self.tasks)
-                self._throttle(free)
-                batch = await asyncio.to_thread(self.consumer.poll, timeout_ms=POLL_MS, max_records=max(1, free))
-                await self._judge()
-                for records in batch.values():
-                    for record in records:
-                        self._start(record)
-                now = time.monotonic()
-                if now - last_commit >= self.config.commit_interval:
-                    await asyncio.to_thread(self.commit)
-                    last_commit = now
-                if now - last_lag >= LAG_EVERY:
-                    await asyncio.to_thread(self._report_lag)
-                    last_lag = now
-                if once and not batch and not self.tasks and await asyncio.to_thread(self._caught_up):
-                    break
+            await self.reader.run(self._take, self.stop, capacity=lambda: self.config.fetch_workers - len(self.tasks),
+                                  progress=lambda: self.reader.read + sum(self.delivered.values()),
+                                  until_idle=(lambda: not self.tasks) if once else None)
         finally:
             await self._finish_in_flight()
 
-    async def _judge(self) -> None:
-        """Ready while partitions are held and, when behind, reading moves; rejoin the group when left out."""
-        if self.health:
-            self.health.progress(self.watch, assigned=len(self.consumer.assignment()), partitions=self.partitions,
-                                 lag=self.lag, position=self.read + sum(self.delivered.values()))
-        if self.watch.unassigned_for() > self.config.stall_after:
-            log.warning("no partition of %s for %.0fs: rejoining group %s", self.topics.discovered,
-                        self.watch.unassigned_for(), self.config.group)
-            self.watch.unassigned_since = None
-            await asyncio.to_thread(self._rejoin)
+    async def _take(self, records: list[ConsumerRecord]) -> None:
+        for record in records:
+            task = asyncio.create_task(self._handle(record))
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
 
-    def _rejoin(self) -> None:
-        self.consumer.unsubscribe()
-        self.consumer.subscribe([self.topics.discovered], listener=_Rebalance(self))
-
-    def _throttle(self, free: int) -> None:
-        """Pause the partitions while every slot is busy (reads go on, so the group membership stays)."""
-        if free <= 0:
-            self.consumer.pause(*self.consumer.assignment())
-        elif self.consumer.paused():
-            self.consumer.resume(*self.consumer.paused())
-
-    def _start(self, record: ConsumerRecord) -> None:
-        tp = TopicPartition(record.topic, record.partition)
-        if (redo := self.redo.get(tp)) is not None:
-            committed, again = redo
-            if record.offset >= committed:
-                del self.redo[tp]
-            elif record.offset not in again:  # done before the restart
-                self.skipped += 1
-                return
-        self.tracker.add(tp, record.offset, (FETCH,))
-        self.read += 1
-        task = asyncio.create_task(self._handle(tp, record))
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-
-    async def _handle(self, tp: TopicPartition, record: ConsumerRecord) -> None:
+    async def _handle(self, record: ConsumerRecord) -> None:
         def done() -> None:  # in the Kafka client's thread, once the outcome is acknowledged
-            self.tracker.done(tp, record.offset, FETCH)
+            self.reader.done(record)
 
         try:
             cause = decode_as(record.value, ArticleDiscovered)
@@ -302,66 +236,6 @@ class _Fetcher:
 
         self.publisher.publish(topic, key, event, on_delivered=delivered)
 
-    # -- offsets -------------------------------------------------------------------------------------------
-    def commit(self, only: set[TopicPartition] | None = None) -> None:
-        """Commit the partitions' commit points that moved (blocking: the consumer's thread)."""
-        points = self.points(only)
-        if not points:
-            return
-        try:
-            self.consumer.commit({tp: OffsetAndMetadata(offset, metadata, -1)
-                                  for tp, (offset, metadata) in points.items()})
-        except KafkaError as exc:  # e.g. a rebalance took the partitions: their records are read again
-            log.warning("commit failed (%s): those records will be fetched again", exc)
-            return
-        self.committed.update(points)
-
-    def points(self, only: set[TopicPartition] | None = None) -> dict[TopicPartition, tuple[int, str]]:
-        """Each partition's offset and metadata to commit, where they changed since the last commit."""
-        points = {tp: commit_point(nxt, owed) for tp, (nxt, owed) in self.tracker.in_flight().items()
-                  if only is None or tp in only}
-        return {tp: point for tp, point in points.items() if self.committed.get(tp) != point}
-
-    def resume_at(self, tp: TopicPartition, committed: OffsetAndMetadata | None) -> int:
-        """Take up a partition just assigned: at its committed offset, after the records the commit names
-        as in flight. Returns how many of those are fetched again."""
-        if committed is None:  # never committed: the group starts at the earliest offset
-            return 0
-        self.tracker.start_at(tp, committed.offset)
-        self.committed[tp] = (committed.offset, committed.metadata or "")
-        again = frozenset(o for o in in_flight_of(committed.metadata) if o < committed.offset)
-        if again:
-            for offset in again:  # owed until fetched again, so a commit before that still names them
-                self.tracker.add(tp, offset, (FETCH,))
-            self.redo[tp] = (committed.offset, again)
-            self.consumer.seek(tp, min(again))
-        return len(again)
-
-    def _report_lag(self) -> None:
-        self.partitions = len(self.consumer.partitions_for_topic(self.topics.discovered) or ())
-        assigned = self.consumer.assignment()
-        if not assigned:
-            self.lag = 0
-            return
-        ends = self.consumer.end_offsets(list(assigned))
-        at = {tp: offset for tp, (offset, _) in self.committed.items()}
-        lag: dict[str, int] = {}
-        for tp in assigned:
-            position = at.get(tp)
-            if position is None:
-                position = self.consumer.position(tp)
-            lag[tp.topic] = lag.get(tp.topic, 0) + max(0, ends[tp] - position)
-        metrics.set_lag(lag)
-        self.lag = sum(lag.values())
-
-    def _caught_up(self) -> bool:
-        assigned = self.consumer.assignment()
-        if not assigned:
-            return False
-        ends = self.consumer.end_offsets(list(assigned))
-        return all(self.consumer.position(tp) >= ends[tp] for tp in assigned)
-
-    # -- stopping ------------------------------------------------------------------------------------------
     async def _finish_in_flight(self) -> None:
         busy = set(self.tasks)
         if busy:
@@ -371,48 +245,16 @@ class _Fetcher:
 
     def report(self) -> FetcherReport:
         """Call after the publisher is closed: the delivered counts are final then."""
-        return FetcherReport(read=self.read, fetched=self.delivered["fetched"],
+        return FetcherReport(read=self.reader.read, fetched=self.delivered["fetched"],
                              dead_letters=self.delivered["dead letters"], undelivered=self.publisher.failed,
-                             left_pending=self.left_pending, skipped=self.skipped,
+                             left_pending=self.left_pending, skipped=self.reader.skipped,
                              stopped_by=self.request_stop.by)
 
 
-class _Rebalance(AsyncConsumerRebalanceListener):
-    """Commit what is done on partitions being taken away, then forget them; take up assigned partitions
-    where their commit says.
-
-    Called inside ``poll``, on kafka-python's network thread, where a blocking
-    consumer call would fail ("Cannot block on net.run() from the IO thread"):
-    hence the async listener and the coordinator's awaitable commit and
-    offset fetch (kafka-python 3.0, pinned in pyproject.toml).
-    """
-
-    def __init__(self, service: _Fetcher) -> None:
-        self.service = service
-
-    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
-        service = self.service
-        revoked = set(revoked)
-        if points := service.points(revoked):
-            offsets = {tp: OffsetAndMetadata(offset, metadata, -1) for tp, (offset, metadata) in points.items()}
-            try:
-                await service.consumer._coordinator._commit_offsets_sync_async(offsets)
-            except KafkaError as exc:
-                log.warning("commit of revoked partitions failed (%s): their records will be fetched again", exc)
-        for tp in revoked:
-            service.tracker.forget(tp)
-            service.committed.pop(tp, None)
-            service.redo.pop(tp, None)
-
-    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
-        service = self.service
-        # Should this fail, the exception ends the run: starting at the bare committed offset would lose
-        # the records the commit names as in flight.
-        committed = await service.consumer._coordinator.fetch_committed_offsets_async(set(assigned))
-        again = {tp: service.resume_at(tp, committed.get(tp)) for tp in assigned}
-        log.info("assigned %s", ", ".join(
-            f"{tp.topic}[{tp.partition}]" + (f" ({again[tp]} in flight before: fetched again)" if again[tp] else "")
-            for tp in sorted(assigned)) or "nothing")
+def _log_assigned(assigned: set[TopicPartition], again: dict[TopicPartition, int]) -> None:
+    log.info("assigned %s", ", ".join(
+        f"{tp.topic}[{tp.partition}]" + (f" ({again[tp]} in flight before: fetched again)" if again[tp] else "")
+        for tp in sorted(assigned)) or "nothing")
 
 
 async def fetch_and_publish(entry: DiscoveredEntry, cause: ArticleDiscovered, http: Fetcher, options: PollOptions,

@@ -41,11 +41,10 @@ from kafka.consumer.fetcher import ConsumerRecord
 from producers.events import FETCH_STAGE
 from producers.revisions import EDITED_MARK, REVISION_MARK, Revisions, work_key
 from runtime.kafka.connection import Kafka, kafka_python_options
+from runtime.kafka.read import RAISE, ReadStalled, TopicMissing, partitions_of, read_to_end
 from schemas.codec import SchemaError, decode, decode_as
 from schemas.events import ArticleDiscovered, ArticleFetched, DeadLetter
 from schemas.topics import Topics
-
-STALL_TIMEOUT = 30.0  # seconds without a record while short of the end offsets: give up
 
 
 class RecoveryError(RuntimeError):
@@ -84,7 +83,7 @@ def recover(bootstrap: Kafka, topics: Topics, *, window_seconds: float, now: flo
         max_poll_records=5000,
     )
     try:
-        for record in read_to_end(consumer, topics.discovered):
+        for record in _read_back(consumer, topics.discovered):
             key = _key(record)
             if key is None:
                 continue
@@ -104,11 +103,11 @@ def recover(bootstrap: Kafka, topics: Topics, *, window_seconds: float, now: flo
         if not with_unfinished:
             result.elapsed = time.monotonic() - started
             return result
-        for record in read_to_end(consumer, topics.fetched, start_ms=window_start_ms):
+        for record in _read_back(consumer, topics.fetched, start_ms=window_start_ms):
             if (key := _key(record)) is not None:
                 finished.add(_fetched_work_key(key, record.value))
                 result.finished_read += 1
-        for record in read_to_end(consumer, topics.deadletter("producers"), start_ms=window_start_ms):
+        for record in _read_back(consumer, topics.deadletter("producers"), start_ms=window_start_ms):
             try:
                 letter = decode(record.value)
             except SchemaError:
@@ -140,39 +139,20 @@ def _fetched_work_key(key: str, value: bytes) -> str:
         return key
 
 
-def read_to_end(
+def _read_back(
     consumer: KafkaConsumer, topic: str, *, start_ms: int | None = None
 ) -> Iterator[ConsumerRecord]:
-    """Every record of ``topic`` from the beginning (or from ``start_ms``) up to the end offsets of now.
-
-    Records published while reading are not waited for: the end is fixed
-    when reading starts.
-    """
-    partitions = consumer.partitions_for_topic(topic)
-    if not partitions:
-        raise RecoveryError(f"topic {topic} does not exist: run `marsad topics create`")
-    parts = [TopicPartition(topic, p) for p in sorted(partitions)]
-    consumer.assign(parts)
-    ends = consumer.end_offsets(parts)
-    starts = _start_offsets(consumer, parts, ends, start_ms)
-    for tp in parts:
-        consumer.seek(tp, starts[tp])
-    remaining = {tp for tp in parts if starts[tp] < ends[tp]}
-    last_progress = time.monotonic()
-    while remaining:
-        batch = consumer.poll(timeout_ms=500)
-        for tp, records in batch.items():
-            for record in records:
-                if record.offset < ends[tp]:
-                    yield record
-        for tp in list(remaining):
-            if consumer.position(tp) >= ends[tp]:
-                remaining.discard(tp)
-        if batch:
-            last_progress = time.monotonic()
-        elif time.monotonic() - last_progress > STALL_TIMEOUT:
-            behind = ", ".join(f"{tp.partition}@{consumer.position(tp)}/{ends[tp]}" for tp in sorted(remaining))
-            raise RecoveryError(f"reading {topic} back stalled for {STALL_TIMEOUT:g} s (partition@at/end: {behind})")
+    """Every record of ``topic`` from the beginning (or from ``start_ms``) up to the end offsets of now
+    (`runtime.kafka.read.read_to_end`: records published while reading are not waited for; 30 s
+    without a record short of the end is a `RecoveryError`)."""
+    try:
+        parts = partitions_of(consumer, topic)
+        ends = consumer.end_offsets(parts)
+        yield from read_to_end(consumer, ends, starts=_start_offsets(consumer, parts, ends, start_ms), stall=RAISE)
+    except TopicMissing as e:
+        raise RecoveryError(str(e)) from e
+    except ReadStalled as e:
+        raise RecoveryError(f"reading {topic} back: {e}") from e
 
 
 def _start_offsets(

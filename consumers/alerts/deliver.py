@@ -8,6 +8,10 @@
     each sender: due rows, one try each; accepted / retried on schedule / dead-lettered (see `sender`)
     SIGTERM: stop reading; deliveries in flight get the grace period; what is still owed stays in the outbox
 
+The reading, the offsets and the group are `runtime.kafka.consume`'s loop
+(the fetcher's too): a record is owed until its batch is in the outbox, and
+the loop commits after every batch.
+
 Why the outbox (the ledger's SQLite file) and not the Kafka offsets: an
 endpoint may be down for hours, and offsets held back for it would hold back
 every other endpoint too (the partition is read once for all), or make
@@ -27,8 +31,8 @@ import signal
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
-from aiokafka.errors import KafkaError
+from kafka import TopicPartition
+from kafka.consumer.fetcher import ConsumerRecord
 
 from consumers.alerts.ledger import Due, Ledger, Owed
 from consumers.alerts.schedule import RetrySchedule
@@ -36,8 +40,10 @@ from consumers.alerts.sender import Sender, SendTotals
 from consumers.alerts.signing import idempotency_key
 from consumers.alerts.targets import Taker, Target
 from runtime import metrics
-from runtime.health import NO_PROGRESS_AFTER, Health, ProgressWatch
-from runtime.kafka.connection import Kafka, aiokafka_options
+from runtime.health import NO_PROGRESS_AFTER, Health
+from runtime.kafka.connection import Kafka
+from runtime.kafka.consume import GroupOptions, GroupReader
+from runtime.kafka.publish import EventPublisher, PublishError
 from schemas.codec import SchemaError, decode, encode
 from schemas.events import AlertRaised, AlertUpdated, DeadLetter
 from schemas.topics import Topics
@@ -93,38 +99,32 @@ class Deliverer:
                  config: DeliverConfig, health: Health | None = None) -> None:
         self.topics = topics
         self.health = health
-        self._watch = ProgressWatch(config.stall_after)
         self.targets = list(targets)
         self.ledger = ledger
         self.config = config
         self.totals = DeliverTotals()
         self.senders = [Sender(t, ledger, config.schedule, self._dead_letter, self.totals.sent, poll=config.poll)
                         for t in self.targets]
-        self._consumer = AIOKafkaConsumer(
-            **aiokafka_options(bootstrap), group_id=config.group, group_instance_id=config.instance_id,
-            client_id="marsad-alerts-deliver", enable_auto_commit=False, auto_offset_reset="earliest", isolation_level="read_committed")
-        self._producer = AIOKafkaProducer(**aiokafka_options(bootstrap), client_id="marsad-alerts-deliver",
-                                          acks="all", enable_idempotence=True)
+        self._bootstrap = bootstrap
+        self._reader: GroupReader | None = None  # opened by `run` (it connects)
+        self._publisher: EventPublisher | None = None  # the dead letters' (`runtime.kafka.publish`), opened by `run`
 
     async def run(self, stop: asyncio.Event) -> DeliverTotals:
         """1. the senders (owed work first)  2. read, queue, commit until stop  3. drain the senders, close."""
         self.ledger.claim()
-        await self._producer.start()
+        self._publisher = await asyncio.to_thread(EventPublisher, self._bootstrap, client_id="marsad-alerts-deliver")
         tasks = [asyncio.create_task(s.run(), name=f"sender {s.target.name}") for s in self.senders]
         tasks.append(asyncio.create_task(self._report(), name="queue report"))
         try:
-            await self._consumer.start()
-            self._consumer.subscribe([self.topics.alerts], listener=_Rebalance())
+            self._reader = await asyncio.to_thread(
+                GroupReader, self._bootstrap, GroupOptions(
+                    topic=self.topics.alerts, group=self.config.group, client_id="marsad-alerts-deliver",
+                    max_records=500, commit_interval=0, stall_after=self.config.stall_after,
+                    instance_id=self.config.instance_id, isolation_level="read_committed"),
+                health=self.health, on_assigned=_log_reading)
             log.info("delivering %s to %s (group %s); failed deliveries are retried: %s", self.topics.alerts,
                      ", ".join(t.name for t in self.targets), self.config.group, self.config.schedule.describe())
-            judged = 0.0
-            while not stop.is_set():
-                batch = await self._consumer.getmany(timeout_ms=200, max_records=500)
-                if batch:
-                    await self._take(batch)
-                if self.health is not None and (now := asyncio.get_running_loop().time()) - judged >= 1.0:
-                    judged = now
-                    await self._judge_progress()
+            await self._reader.run(self._take, stop, progress=lambda: self.totals.messages)
             cut = sum(await asyncio.gather(*(s.drain(self.config.grace) for s in self.senders)))
             if cut:
                 log.warning("deliver: %d deliveries in flight cut off after the grace period; they stay queued", cut)
@@ -132,8 +132,9 @@ class Deliverer:
             for t in tasks:
                 t.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            await self._consumer.stop()
-            await self._producer.stop()
+            if self._reader is not None:
+                await self._reader.close()
+            await asyncio.to_thread(self._publisher.close)
             for t in self.targets:
                 await t.close()
         owed = {t.name: n for t in self.targets if (n := await asyncio.to_thread(self.ledger.owed, t.name))}
@@ -142,19 +143,6 @@ class Deliverer:
                      ", ".join(f"{name} {n}" for name, n in owed.items()))
         log.info("deliver: stopped: %s", self.totals.summary())
         return self.totals
-
-    async def _judge_progress(self) -> None:
-        """Ready only while it holds partitions of the alerts topic and, when behind, reads on."""
-        assert self.health is not None
-        assigned = self._consumer.assignment()
-        lag = 0
-        for tp in assigned:
-            high = self._consumer.highwater(tp)
-            if high is not None:
-                lag += max(0, high - await self._consumer.position(tp))
-        partitions = len(self._consumer.partitions_for_topic(self.topics.alerts) or ())
-        self.health.progress(self._watch, assigned=len(assigned), partitions=partitions, lag=lag,
-                             position=self.totals.messages)
 
     async def _report(self, every: float = 5.0) -> None:
         """The queue per endpoint as metrics; and a warning, once, for rows owed to endpoints no longer
@@ -177,25 +165,24 @@ class Deliverer:
                 warned = True
             await asyncio.sleep(every)
 
-    async def _take(self, batch: dict[TopicPartition, list]) -> None:
-        """Queue a batch in the outbox (one transaction), then commit it and wake the senders."""
+    async def _take(self, records: list[ConsumerRecord]) -> None:
+        """Queue a batch in the outbox (one transaction): then it is settled (the loop commits it); wake the
+        senders. Read again after a crash before the commit, the ledger queues nothing twice."""
+        assert self._reader is not None
         rows: list[Owed] = []
-        for records in batch.values():
-            for msg in records:
-                rows += await self._rows(msg)
+        for msg in records:
+            rows += await self._rows(msg)
         queued = await self.ledger.aenqueue(rows)
         self.totals.queued += queued
         self.totals.skipped += len(rows) - queued
-        try:
-            await self._consumer.commit({tp: records[-1].offset + 1 for tp, records in batch.items()})
-        except KafkaError as e:  # a rebalance, say: the batch is read again, and the ledger queues nothing twice
-            log.warning("deliver: commit failed (%s); the batch will be read again", e)
+        for msg in records:
+            self._reader.done(msg)
         wanted = {r.target for r in rows}
         for s in self.senders:
             if s.target.name in wanted:
                 s.woken.set()
 
-    async def _rows(self, msg) -> list[Owed]:
+    async def _rows(self, msg: ConsumerRecord) -> list[Owed]:
         """The outbox rows of one message (one per target that wants it); poison goes to the dead letters."""
         self.totals.messages += 1
         try:
@@ -223,13 +210,13 @@ class Deliverer:
 
     async def _publish_dead(self, letter: DeadLetter) -> None:
         """Put a dead letter on the log, trying until the broker has it (or the service is stopped)."""
+        assert self._publisher is not None
         delay = 0.5
         while True:
             try:
-                await self._producer.send_and_wait(self.topics.deadletter("consumers"), encode(letter),
-                                                   key=letter.key.encode() if letter.key else None)
+                await self._publisher.publish_and_wait(self.topics.deadletter("consumers"), letter.key, letter)
                 return
-            except KafkaError as e:
+            except PublishError as e:
                 log.error("cannot publish a dead letter (%s); again in %.1fs", e, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 30.0)
@@ -242,14 +229,10 @@ def owed_rows(event: AlertRaised | AlertUpdated, targets: Sequence[Taker], topic
     return [Owed(t.name, key, event.alert_id, kind, body, msg_key, topic, partition, offset) for t in targets]
 
 
-class _Rebalance(ConsumerRebalanceListener):
-    """Nothing is held per partition (a batch is queued and committed before the next is read): only log."""
-
-    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
-        pass
-
-    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
-        log.info("deliver: reading %s", ", ".join(f"{tp.topic}[{tp.partition}]" for tp in sorted(assigned)))
+def _log_reading(assigned: set[TopicPartition], _again: dict[TopicPartition, int]) -> None:
+    """Nothing is owed per partition across a rebalance (a batch is queued and committed before the next is
+    read): only log."""
+    log.info("deliver: reading %s", ", ".join(f"{tp.topic}[{tp.partition}]" for tp in sorted(assigned)))
 
 
 def _dead_id(target: str, topic: str, partition: int, offset: int) -> str:

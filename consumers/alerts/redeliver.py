@@ -19,14 +19,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaConsumer
 
 from consumers.alerts.deliver import owed_rows
 from consumers.alerts.ledger import Ledger, Owed, When
 from consumers.alerts.signing import idempotency_key
 from consumers.alerts.targets import Taker
 from runtime.kafka.connection import Kafka, kafka_python_options
-from runtime.kafka.read import records_between
+from runtime.kafka.read import STOP, TopicMissing, partitions_of, read_to_end
 from schemas.codec import SchemaError, decode
 from schemas.events import AlertRaised, AlertUpdated
 
@@ -60,11 +60,13 @@ def read_alert_log(bootstrap: Kafka, topic: str) -> list[Logged]:
     """Every alert event on ``topic`` up to its end now, in partition and offset order (others skipped)."""
     consumer = KafkaConsumer(**kafka_python_options(bootstrap), enable_auto_commit=False, client_id="marsad-redeliver")
     try:
-        parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
-        if not parts:
+        try:
+            parts = partitions_of(consumer, topic)
+        except TopicMissing:
             return []
+        records = read_to_end(consumer, consumer.end_offsets(parts), starts=consumer.beginning_offsets(parts), stall=STOP)
         out: list[Logged] = []
-        for r in records_between(consumer, consumer.beginning_offsets(parts), consumer.end_offsets(parts)):
+        for r in sorted(records, key=lambda r: (r.partition, r.offset)):
             try:
                 event = decode(r.value)
             except SchemaError:

@@ -1,6 +1,26 @@
-"""Read what is on the topics, for people: `marsad tail` and the demo's summary."""
+"""Read a topic up to its end: the one loop every reader of the log uses, and `marsad tail` on top of it.
+
+    the end offsets are taken when reading starts: records published meanwhile are not waited for
+    each partition is read from its start to its end offset (exclusive) and then paused
+    a partition is done when the consumer's position reaches the end (control records of
+    transactions and compacted gaps included, so a partition whose last entry is a commit marker ends)
+    no record while short of the end for ``Stall.after`` seconds: raise `ReadStalled`, or stop
+
+The stall policy is the caller's, explicitly (`Stall`): reading the log back
+before publishing (the producer's recovery) or before a report (the
+back-test) must not silently miss a part, so it raises after 30 s; a person
+glancing at a topic (`marsad tail`, the demo, the tests' checks) gets what
+came within 3 s; reprocessing, which republishes the whole history, waits as
+long as the broker takes.
+"""
 
 from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Literal
 
 import click
 from kafka import KafkaConsumer, TopicPartition
@@ -11,34 +31,91 @@ from schemas.codec import SchemaError, decode, to_dict
 from schemas.events import DeadLetter, Event
 from schemas.topics import BY_NAME, Topics
 
+log = logging.getLogger(__name__)
+
 ALIASES = {"fetched": "articles.fetched", "processed": "articles.processed",
            "discovered": "articles.discovered"}
+POLL_MS = 500  # longest wait in one poll (also how often the stall clock is looked at)
 
 
-def records_between(consumer: KafkaConsumer, starts: dict[TopicPartition, int],
-                    ends: dict[TopicPartition, int]) -> list[ConsumerRecord]:
-    """Every record from ``starts`` to ``ends`` (exclusive), in partition and offset order."""
-    consumer.assign(list(starts))
-    for tp, offset in starts.items():
-        consumer.seek(tp, offset)
-    left = {tp for tp in starts if ends[tp] > starts[tp]}
-    out: list[ConsumerRecord] = []
-    while left:
-        batch = consumer.poll(timeout_ms=3000)
-        if not batch:
-            break
-        for tp, records in batch.items():
-            out.extend(r for r in records if r.offset < ends[tp])
-            if records and records[-1].offset >= ends[tp] - 1:
-                left.discard(tp)
-    return sorted(out, key=lambda r: (r.partition, r.offset))
+class TopicMissing(LookupError):
+    """The topic has no partitions on the cluster."""
 
 
-def _read_range(consumer: KafkaConsumer, starts: dict[TopicPartition, int],
-                ends: dict[TopicPartition, int]) -> list[Event | SchemaError]:
+class ReadStalled(TimeoutError):
+    """No record came for the stall policy's time while some partition was short of its end."""
+
+
+@dataclass(frozen=True)
+class Stall:
+    """What reading does when no record comes while a partition is short of its end offset."""
+
+    after: float | None  # seconds without a record; None: wait as long as it takes
+    then: Literal["raise", "stop"] = "raise"  # raise `ReadStalled`, or stop and keep what was read
+
+
+RAISE = Stall(30.0, "raise")  # recovery, back-test: a part missed would be a wrong answer
+STOP = Stall(3.0, "stop")  # a look at a topic for people and checks
+WAIT = Stall(None)  # reprocessing: the whole history, however slow the broker is
+
+
+def partitions_of(consumer: KafkaConsumer, topic: str) -> list[TopicPartition]:
+    """The partitions of ``topic``, in order; `TopicMissing` when it has none."""
+    parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+    if not parts:
+        raise TopicMissing(f"topic {topic} does not exist: run `marsad topics create`")
+    return parts
+
+
+def read_to_end(consumer: KafkaConsumer, ends: Mapping[TopicPartition, int], *, stall: Stall,
+                starts: Mapping[TopicPartition, int] | None = None) -> Iterator[ConsumerRecord]:
+    """Every record up to ``ends`` (exclusive) of its partitions, each partition in offset order.
+
+    ``starts``: assign these partitions and seek each to its offset; None:
+    read on from the consumer's current assignment and positions. Finished
+    partitions are paused while the others are read, and resumed on return.
+    """
+    if starts is not None:
+        consumer.assign(list(starts))
+        for tp, offset in starts.items():
+            consumer.seek(tp, offset)
+    remaining = set(ends)
+    done: set[TopicPartition] = set()
+    last_record = time.monotonic()
+    try:
+        while True:
+            if finished := {tp for tp in remaining if consumer.position(tp) >= ends[tp]}:
+                consumer.pause(*finished)
+                done |= finished
+                remaining -= finished
+            if not remaining:
+                return
+            batch = consumer.poll(timeout_ms=POLL_MS if stall.after is None else min(POLL_MS, int(stall.after * 1000)))
+            for tp, records in batch.items():
+                end = ends.get(tp, -1)
+                for record in records:
+                    if record.offset < end:
+                        yield record
+            if batch:
+                last_record = time.monotonic()
+            elif stall.after is not None and time.monotonic() - last_record > stall.after:
+                behind = ", ".join(f"{tp.topic}[{tp.partition}]@{consumer.position(tp)}/{ends[tp]}"
+                                   for tp in sorted(remaining))
+                if stall.then == "raise":
+                    raise ReadStalled(f"no record for {stall.after:g} s while reading to the end "
+                                      f"(partition@at/end: {behind})")
+                log.warning("stopped %g s short of the end (partition@at/end: %s)", stall.after, behind)
+                return
+    finally:
+        if done:
+            consumer.resume(*done)
+
+
+def _decoded(consumer: KafkaConsumer, starts: dict[TopicPartition, int],
+             ends: dict[TopicPartition, int]) -> list[Event | SchemaError]:
     """Decode every record from ``starts`` to ``ends`` (exclusive), in partition and offset order."""
     out: list[Event | SchemaError] = []
-    for r in records_between(consumer, starts, ends):
+    for r in sorted(read_to_end(consumer, ends, starts=starts, stall=STOP), key=lambda r: (r.partition, r.offset)):
         try:
             out.append(decode(r.value))
         except SchemaError as e:
@@ -47,10 +124,10 @@ def _read_range(consumer: KafkaConsumer, starts: dict[TopicPartition, int],
 
 
 def _partitions(consumer: KafkaConsumer, topic: str) -> list[TopicPartition]:
-    parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
-    if not parts:
-        raise click.ClickException(f"topic {topic} does not exist: run `marsad topics create`")
-    return parts
+    try:
+        return partitions_of(consumer, topic)
+    except TopicMissing as e:
+        raise click.ClickException(str(e)) from None
 
 
 def last_events(bootstrap: Kafka, topic: str, last: int) -> list[Event | SchemaError]:
@@ -60,7 +137,7 @@ def last_events(bootstrap: Kafka, topic: str, last: int) -> list[Event | SchemaE
         parts = _partitions(consumer, topic)
         ends = consumer.end_offsets(parts)
         begins = consumer.beginning_offsets(parts)
-        return _read_range(consumer, {tp: max(begins[tp], ends[tp] - last) for tp in parts}, ends)
+        return _decoded(consumer, {tp: max(begins[tp], ends[tp] - last) for tp in parts}, ends)
     finally:
         consumer.close()
 
@@ -70,7 +147,7 @@ def read_all(bootstrap: Kafka, topic: str) -> list[Event | SchemaError]:
     consumer = KafkaConsumer(**kafka_python_options(bootstrap), enable_auto_commit=False, client_id="marsad-read")
     try:
         parts = _partitions(consumer, topic)
-        return _read_range(consumer, consumer.beginning_offsets(parts), consumer.end_offsets(parts))
+        return _decoded(consumer, consumer.beginning_offsets(parts), consumer.end_offsets(parts))
     finally:
         consumer.close()
 

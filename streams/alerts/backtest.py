@@ -25,9 +25,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaConsumer
 
 from runtime.kafka.connection import Kafka, kafka_python_options
+from runtime.kafka.read import RAISE, partitions_of, read_to_end
 from runtime.table import render
 from schemas.alert_state import DayBucket, IncidentState, SpikeState, StoryState
 from schemas.codec import SchemaError, decode_as
@@ -190,18 +191,17 @@ def read_routed(bootstrap: Kafka, topic: str, rules: Ruleset, *, until: datetime
     when given, gets each article's taxonomy version, of its latest processing (a reprocessed
     article counts with the taxonomy that reprocessed it)."""
     consumer = KafkaConsumer(**kafka_python_options(bootstrap), enable_auto_commit=False, client_id="marsad-backtest",
-                             max_partition_fetch_bytes=8 * 1024 * 1024, fetch_max_bytes=64 * 1024 * 1024)
+                             max_poll_records=5000, max_partition_fetch_bytes=8 * 1024 * 1024,
+                             fetch_max_bytes=64 * 1024 * 1024)
     limit = until.timestamp() if until else None
     try:
-        parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
-        if not parts:
-            raise LookupError(f"topic {topic} does not exist: run `marsad topics create`")
+        parts = partitions_of(consumer, topic)
         begins, ends = consumer.beginning_offsets(parts), consumer.end_offsets(parts)
         total = sum(ends[tp] - begins[tp] for tp in parts)
         per_part: dict[int, list[_Item]] = {tp.partition: [] for tp in parts}
         bad = done = 0
         with collector_paused():  # every routed article is kept to the end (see `collector_paused`)
-            for tp, record in _records(consumer, begins, ends):
+            for record in read_to_end(consumer, ends, starts=begins, stall=RAISE):
                 done += 1
                 try:
                     article = decode_as(record.value, ArticleProcessed)
@@ -213,38 +213,13 @@ def read_routed(bootstrap: Kafka, topic: str, rules: Ruleset, *, until: datetime
                 r = route(article, rules)
                 at = r.story.article.at
                 if limit is None or at < limit:
-                    per_part[tp.partition].append(_Item(record.timestamp, tp.partition, record.offset, r, at))
+                    per_part[record.partition].append(_Item(record.timestamp, record.partition, record.offset, r, at))
                 if progress:
                     progress(done, total)
     finally:
         consumer.close()
     merged = heapq.merge(*per_part.values())  # keeps each partition's own order
     return [(item.at, item.routed) for item in merged if item.routed is not None], bad
-
-
-def _records(consumer: KafkaConsumer, begins: dict, ends: dict) -> Iterator[tuple[TopicPartition, Any]]:
-    """Every record from the beginning to the end offsets taken at start."""
-    left = [tp for tp in begins if ends[tp] > begins[tp]]
-    consumer.assign(left)
-    for tp in left:
-        consumer.seek(tp, begins[tp])
-    pending = set(left)
-    idle = 0
-    while pending:
-        batch = consumer.poll(timeout_ms=1000, max_records=5000)
-        if not batch:
-            idle += 1
-            if idle >= 30:
-                raise TimeoutError(f"no records for 30 s while reading {sorted(tp.partition for tp in pending)}")
-            continue
-        idle = 0
-        for tp, records in batch.items():
-            for r in records:
-                if r.offset < ends[tp]:
-                    yield tp, r
-            if records and records[-1].offset >= ends[tp] - 1:
-                pending.discard(tp)
-                consumer.pause(tp)
 
 
 def backtest(bootstrap: Kafka, topic: str, rules: Ruleset, *, since: datetime | None = None,

@@ -13,9 +13,10 @@ import threading
 from collections.abc import Callable
 
 import orjson
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaConsumer
 
 from runtime.kafka.connection import Kafka, kafka_python_options
+from runtime.kafka.read import partitions_of
 from schemas.codec import SchemaError, decode, to_dict
 from schemas.events import AlertRaised, AlertUpdated, Event
 
@@ -70,9 +71,7 @@ def follow(bootstrap: Kafka, topic: str, *, rule: str | None = None, from_beginn
     consumer = KafkaConsumer(**kafka_python_options(bootstrap), enable_auto_commit=False, client_id="marsad-alerts-tail")
     shown = 0
     try:
-        parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
-        if not parts:
-            raise LookupError(f"topic {topic} does not exist: run `marsad topics create`")
+        parts = partitions_of(consumer, topic)
         consumer.assign(parts)
         (consumer.seek_to_beginning if from_beginning else consumer.seek_to_end)(*parts)
         want = rule.encode() if rule else None

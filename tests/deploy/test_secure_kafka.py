@@ -8,8 +8,8 @@ services are told about it as a user of a managed cluster tells them:
 KAFKA_BOOTSTRAP_SERVERS and the MARSAD_KAFKA_* settings. On it:
 
 - the pipeline end to end, with every Kafka client marsad runs: kafka-python
-  (poller, fetcher, views, topics, the tools that read back), aiokafka under
-  Faust (worker, alerter) and aiokafka in the webhook delivery. A site of
+  (poller, fetcher, webhook delivery, views, topics, the tools that read
+  back) and aiokafka under Faust (worker, alerter). A site of
   ``N`` articles, one page missing; the invariant and counts of the plaintext
   drills (tests/deploy/test_services.py, test_alert_drills.py): N discovered,
   N - 1 in the views once each, the missing page's 404 as the one dead letter,

@@ -21,11 +21,11 @@ from producers.feeds.registry import Feed, dump_registry, load_registry
 from producers.feeds.state import STATE_FILE
 from producers.http import FetchOptions
 from producers.poller import PollOptions
-from producers.recovery import read_to_end
 from producers.samples import FEEDS_OPML, FEEDS_YAML
 from producers.service import ProducerConfig, ProducerReport, run_producer
 from producers.urls import article_id, canonical_url
 from runtime.kafka.publish import EventPublisher
+from runtime.kafka.read import RAISE, partitions_of, read_to_end
 from schemas.codec import decode
 from schemas.events import ArticleDiscovered, ArticleFetched, DeadLetter, Event
 from schemas.topics import Topics
@@ -65,7 +65,9 @@ def sample_feeds(server: ScriptedServer) -> list[Feed]:
 def events(bootstrap: str, topic: str) -> list[tuple[str, Event]]:
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     try:
-        return [(r.key.decode(), decode(r.value)) for r in read_to_end(consumer, topic)]
+        parts = partitions_of(consumer, topic)
+        records = read_to_end(consumer, consumer.end_offsets(parts), starts=consumer.beginning_offsets(parts), stall=RAISE)
+        return [(r.key.decode(), decode(r.value)) for r in records]
     finally:
         consumer.close()
 

@@ -166,7 +166,7 @@ def test_chunks_keep_the_order_and_stay_under_the_limit(sizes, limit, runs):
 
 def _vote_parts(text: str, expected: int) -> tuple[internal.Draft, dict[int, internal.ReplyBatch]]:
     fp = fingerprint_text(text)
-    draft = internal.Draft(ArticleProcessed(article_id="late", clean_text=text), list(fp.signature), expected)
+    draft = internal.Draft(internal.embed(ArticleProcessed(article_id="late", clean_text=text)), list(fp.signature), expected)
     holder = internal.Holder(list(fp.signature), T0)
     replies = {p: internal.ReplyBatch("late", p, [internal.Reply(f"x:{fp.exact}", "first", exact=True)],
                                       {"first": holder}) for p in range(expected)}
