@@ -35,7 +35,7 @@ from typing import Any
 import click
 
 from runtime.kafka.connection import Kafka, KafkaConnection, connection
-from runtime.settings import Settings
+from runtime.settings import CONFIG_ENV, Settings, as_environment
 from schemas.wire import SEVERITIES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,10 +58,10 @@ def serve_site(directory: Path) -> tuple[ThreadingHTTPServer, str]:
 
 def start_worker(settings: Settings, bootstrap: Kafka, work: Path) -> subprocess.Popen:
     from deploy.kafka.local import free_port
-    env = {**os.environ, **connection(bootstrap).environment(), "MARSAD_TOPIC_PREFIX": settings.topic_prefix,
-           "MARSAD_PARTITIONS": str(settings.partitions), "MARSAD_DATA_DIR": str(work),
-           "MARSAD_WORKER_WEB_PORT": str(free_port()), "MARSAD_LOG_LEVEL": "warning"}
-    env.pop("MARSAD_CONFIG", None)
+    env = {**os.environ, **connection(bootstrap).environment(),
+           **as_environment(topic_prefix=settings.topic_prefix, partitions=settings.partitions, data_dir=work,
+                            worker_web_port=free_port(), log_level="warning")}
+    env.pop(CONFIG_ENV, None)
     with open(work / "worker.log", "wb") as log:
         return subprocess.Popen([sys.executable, "-m", "deploy.cli.main", "worker"], env=env, stdout=log,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
@@ -92,8 +92,8 @@ def run_demo(settings: Settings, *, keep: bool, seeds: Path, workers: int = 1) -
     prefix = f"demo-{time.strftime('%Y%m%d-%H%M%S')}"
     work = home / "runs" / prefix
     work.mkdir(parents=True, exist_ok=True)
-    from producers.feeds.state import StateStore
-    StateStore(home).path.unlink(missing_ok=True)  # poll the sample feeds afresh: this run's topics are empty
+    from producers.feeds.state import FeedStateFile
+    FeedStateFile(home).path.unlink(missing_ok=True)  # poll the sample feeds afresh: this run's topics are empty
     logging.getLogger("kafka").setLevel(logging.ERROR)  # the summary's reads are not worth kafka-python's warnings
     site, site_url = serve_site(SAMPLES / "site")
     hook = SampleWebhook(work / "webhook.jsonl")
@@ -103,13 +103,14 @@ def run_demo(settings: Settings, *, keep: bool, seeds: Path, workers: int = 1) -
     # The services read their settings from the environment the supervisor passes on. The demo's
     # local broker listens on ports of its own, so it never meets a broker the user runs on the defaults.
     if not settings.kafka_bootstrap_servers:
-        for name, port in (("MARSAD_KAFKA_PORT", DEMO_KAFKA_PORT), ("MARSAD_KAFKA_CONTROLLER_PORT", DEMO_KAFKA_PORT + 1)):
-            os.environ.setdefault(name, str(port))
+        ports = as_environment(kafka_port=DEMO_KAFKA_PORT, kafka_controller_port=DEMO_KAFKA_PORT + 1)
+        for name, port in ports.items():
+            os.environ.setdefault(name, port)
     os.environ.update({
-        "MARSAD_DATA_DIR": str(home), "MARSAD_TOPIC_PREFIX": prefix, "MARSAD_FEEDS": str(SAMPLES / "feeds.yaml"),
-        "MARSAD_FEEDS_BASE_URL": site_url, "MARSAD_ALLOW_PRIVATE": "1", "MARSAD_PER_HOST_INTERVAL": "0.05",
-        "MARSAD_ALERT_WEBHOOKS": str(webhooks), SECRET_ENV: hook.secret,
-        "MARSAD_VIEWS_URL": f"sqlite:///{work / 'views.sqlite'}"})
+        **as_environment(data_dir=home, topic_prefix=prefix, feeds_file=SAMPLES / "feeds.yaml",
+                         feeds_base_url=site_url, allow_private=True, per_host_interval=0.05,
+                         alert_webhooks=webhooks, views_url=f"sqlite:///{work / 'views.sqlite'}"),
+        SECRET_ENV: hook.secret})
     settings = load_settings(settings.config_file or None)
     started = False
     try:

@@ -52,10 +52,11 @@ import msgspec
 
 from producers.events import discovered_event, entry_from_discovered
 from producers.feeds.registry import Feed, enabled_feeds, load_registry
-from producers.feeds.state import FeedState, StateStore, apply_resets, is_due
+from producers.feeds.state import FeedState, FeedStateFile, apply_resets, is_due
 from producers.fetch_service import fetch_and_publish
 from producers.http import Fetcher, FetchOptions
 from producers.isolation import ExtractionPool, IsolationOptions, extraction_pool
+from producers.poll_log import log_cycle, log_poll
 from producers.poller import (
     DiscoveredEntry,
     PollOptions,
@@ -63,7 +64,6 @@ from producers.poller import (
     past_deadline,
     poll_feed,
 )
-from producers.progress import log_cycle, log_poll
 from producers.recovery import Recovered, recover
 from producers.shutdown import StopRequest, StopSignals, finish_or_cancel
 from runtime import metrics
@@ -149,7 +149,7 @@ async def run_producer(config: ProducerConfig, *, once: bool, handle_signals: bo
     """
     beating = asyncio.create_task(health.beat_while_running()) if health else None
     feeds = enabled_feeds(await asyncio.to_thread(load_registry, config.feeds_file, base_url=config.feeds_base_url))
-    store = StateStore(config.data_dir)
+    store = FeedStateFile(config.data_dir)
     states = await store.aload()
     log.info("%d enabled feed(s) from %s; state of %d in %s", len(feeds), config.feeds_file, len(states), store.path)
 
@@ -198,7 +198,7 @@ class _Service:
         topics: Topics,
         feeds: list[Feed],
         states: dict[str, FeedState],
-        store: StateStore,
+        store: FeedStateFile,
         recovered: Recovered,
         publisher: EventPublisher,
         fetcher: Fetcher,
@@ -425,7 +425,7 @@ class _Service:
 class _StateSaver:
     """Saves the feed state after each poll, coalescing saves asked for while one is being written."""
 
-    def __init__(self, store: StateStore, states: dict[str, FeedState]) -> None:
+    def __init__(self, store: FeedStateFile, states: dict[str, FeedState]) -> None:
         self.store = store
         self.states = states
         self._dirty = False

@@ -47,7 +47,7 @@ from streams.alerts.notes import Staged
 from streams.dedup import route
 from streams.dedup.band_index import BandMaps, BandView
 from streams.dedup.minhash import fingerprint
-from streams.expiry import DAY, HourIndex
+from streams.hour_index import DAY, HourIndex
 from streams.pipeline import Resources, process_fetched
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ class WorkerAgents:
         self.signature_table = app.Table("dedup-signatures", default=None, key_type=bytes, value_type=bytes,
                                          partitions=partitions)
         # "clock:{p}", "hour:{p}:{h}" -> the articles of each partition by the hour they were fetched
-        # (`streams.expiry`)
+        # (`streams.hour_index`)
         self.expiry_table = app.Table("dedup-expiry", default=None, key_type=bytes, value_type=bytes,
                                       partitions=partitions)
         self.ttl_s = settings.dedup_days * DAY if settings.dedup_days > 0 else None

@@ -26,7 +26,7 @@ from schemas.facts import Place
 from streams.extract.gazetteer import admin1
 from streams.extract.gazetteer.model import PlaceEntry, load_gazetteer
 
-BOX = (20.0, 8.0, 68.0, 45.0)  # west, south, east, north: the box of the region borders (consumers/api/admin1.py)
+BOX = (20.0, 8.0, 68.0, 45.0)  # west, south, east, north: the box of the region borders (consumers/api/admin1_lines.py)
 RANK_OF_KIND = {"capital": 0, "city": 2, "town": 3, "camp": 3, "crossing": 3, "village": 4}
 
 

@@ -479,7 +479,7 @@ def _bootstrap_for_errors() -> str:
     try:
         return load_settings().bootstrap_servers
     except SettingsError:
-        return "KAFKA_BOOTSTRAP_SERVERS"
+        return OPTIONS["kafka_bootstrap_servers"].env
 
 
 if __name__ == "__main__":

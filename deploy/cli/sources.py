@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from producers.feeds.registry import DEFAULT_INTERVAL, Feed, RegistryError, load_registry
-from producers.progress import duration
+from producers.poll_log import duration
 from producers.samples import FEEDS_YAML, SITE_DIR
 from runtime.kafka.connection import Kafka
 from runtime.preflight import OperatorError
@@ -170,7 +170,7 @@ def feeds_group() -> None:
 @click.pass_context
 def feeds_list(ctx: click.Context, feeds_file: Path | None) -> None:
     """Each feed with its kind, schedule and health: last poll, last new entry, last error, backoff."""
-    from producers.feeds.state import StateStore
+    from producers.feeds.state import FeedStateFile
 
     settings = _settings(ctx)
     path, base_url = _registry(settings, feeds_file)
@@ -178,8 +178,8 @@ def feeds_list(ctx: click.Context, feeds_file: Path | None) -> None:
         feeds = load_registry(path, base_url=base_url)
     except RegistryError as exc:
         raise click.ClickException(str(exc)) from None
-    states = StateStore(settings.data_path).load()
-    click.echo(f"{path}: {len(feeds)} feed(s); state from {StateStore(settings.data_path).path}")
+    states = FeedStateFile(settings.data_path).load()
+    click.echo(f"{path}: {len(feeds)} feed(s); state from {FeedStateFile(settings.data_path).path}")
     for line in feeds_table(feeds, states, datetime.now(UTC)):
         click.echo(line)
 
@@ -198,7 +198,7 @@ def feeds_reset(ctx: click.Context, feed_ids: tuple[str, ...], every: bool, feed
     A running poller picks the reset up within seconds; validators and the
     recently seen entries are kept, so nothing is announced twice.
     """
-    from producers.feeds.state import ALL_FEEDS, StateStore
+    from producers.feeds.state import ALL_FEEDS, FeedStateFile
 
     if bool(feed_ids) == every:
         raise click.UsageError("give feed ids or --all (not both)")
@@ -212,7 +212,7 @@ def feeds_reset(ctx: click.Context, feed_ids: tuple[str, ...], every: bool, feed
         unknown = sorted(set(feed_ids) - known)
         if unknown:
             raise OperatorError(f"no feed {', '.join(map(repr, unknown))} in {path}: `marsad feeds list` shows the ids")
-    store = StateStore(settings.data_path)
+    store = FeedStateFile(settings.data_path)
     cleared = store.reset({ALL_FEEDS} if every else set(feed_ids))
     never = sorted(set(feed_ids) - set(cleared))
     click.echo(f"reset {len(cleared)} feed(s) in {store.path}" + (f": {', '.join(cleared)}" if cleared else "")

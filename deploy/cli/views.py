@@ -233,7 +233,7 @@ def api_cmd(obj: Any, host: str | None, port: int | None, allow_public: bool) ->
     loopback Host names and MARSAD_API_ALLOWED_HOSTS are answered.
     The views are opened read-only and must exist (`marsad views` builds them).
     """
-    from consumers.api.app import BindError, check_bind, serve
+    from consumers.api.server import BindError, check_bind, serve
     from runtime.hosts import allowed_hosts
     from runtime.preflight import require_port
     s = obj.settings

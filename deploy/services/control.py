@@ -24,7 +24,7 @@ from deploy.services.registry import SERVICES, Instance, plan
 from deploy.services.state import Paths, kill_leftovers, read_state, supervisor_pid, wait_gone
 from runtime.kafka.connection import KafkaConnection
 from runtime.metrics import parse_figures
-from runtime.settings import OPTIONS, Settings
+from runtime.settings import OPTIONS, Settings, as_environment, passed_on
 from runtime.table import render
 from schemas.topics import Topics
 
@@ -101,10 +101,8 @@ def _broker(settings: Settings, echo: Echo) -> tuple[KafkaConnection, bool]:
 
 def _spawn_supervisor(settings: Settings, paths: Paths, bootstrap: KafkaConnection, workers: int, fetchers: int,
                       stop_broker: bool, skip: tuple[str, ...]) -> subprocess.Popen:
-    env = {**os.environ, "MARSAD_DATA_DIR": str(Path(settings.data_dir).resolve()),
-           "MARSAD_LOG_FORMAT": settings.log_format, "MARSAD_LOG_LEVEL": settings.log_level}
-    if settings.config_file:
-        env["MARSAD_CONFIG"] = str(Path(settings.config_file).resolve())
+    env = {**os.environ, **passed_on(settings, "log_format", "log_level"),
+           **as_environment(data_dir=Path(settings.data_dir).resolve())}
     cmd = [sys.executable, "-m", "deploy.services.supervisor", "--bootstrap", bootstrap.servers, "--workers", str(workers),
            "--fetchers", str(fetchers), *(f"--skip={name}" for name in skip)]
     if stop_broker:

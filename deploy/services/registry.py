@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from runtime.settings import OPTIONS, Settings
+from runtime.settings import OPTIONS, Settings, as_environment
 from schemas.topics import Topics
 
 
@@ -120,6 +120,6 @@ def plan(settings: Settings, *, workers: int = 1, fetchers: int = 1, skip: tuple
                 taken.add(port)
             env = {env_name: str(port)}
             if spec.own_data_dir:
-                env["MARSAD_DATA_DIR"] = str(Path(settings.data_dir) / "workers" / f"{spec.name}-{i}")
+                env.update(as_environment(data_dir=Path(settings.data_dir) / "workers" / f"{spec.name}-{i}"))
             out.append(Instance(f"{spec.name}-{i}", spec, port, env))
     return out

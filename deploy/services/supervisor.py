@@ -43,7 +43,7 @@ from typing import Any
 
 from deploy.services.registry import Instance, plan
 from deploy.services.state import Paths, kill_group, write_state
-from runtime.settings import Settings, load_settings
+from runtime.settings import OPTIONS, Settings, load_settings, passed_on
 
 log = logging.getLogger("marsad.supervisor")
 
@@ -168,8 +168,8 @@ class Supervisor:
     async def _spawn(self, svc: Running) -> None:
         i = svc.instance
         env = {**os.environ, **self._env(), **i.env}
-        if "MARSAD_DATA_DIR" in i.env:  # a worker's own (its table store)
-            Path(i.env["MARSAD_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+        if (own := i.env.get(OPTIONS["data_dir"].env)) is not None:  # a worker's own (its table store)
+            Path(own).mkdir(parents=True, exist_ok=True)
         with open(svc.log_file, "ab") as out:
             svc.proc = await asyncio.create_subprocess_exec(
                 sys.executable, "-c", ENTRY, *i.spec.command, env=env, stdin=asyncio.subprocess.DEVNULL,
@@ -183,12 +183,8 @@ class Supervisor:
         """What every service is told: the cluster (address and security), and the settings this supervisor
         was given."""
         s = self.settings
-        env = {**s.kafka.at(self.bootstrap).environment(), "MARSAD_DATA_DIR": s.data_dir,
-               "MARSAD_TOPIC_PREFIX": s.topic_prefix, "MARSAD_LOG_FORMAT": s.log_format,
-               "MARSAD_LOG_LEVEL": s.log_level, "PYTHONUNBUFFERED": "1"}
-        if s.config_file:
-            env["MARSAD_CONFIG"] = str(Path(s.config_file).resolve())
-        return env
+        return {**s.kafka.at(self.bootstrap).environment(),
+                **passed_on(s, "data_dir", "topic_prefix", "log_format", "log_level"), "PYTHONUNBUFFERED": "1"}
 
     async def _watch_readiness(self, every: float = READY_CHECK) -> None:
         """Stop (so restart) a service not ready for longer than ``unready_restart_after``, saying why."""

@@ -6,7 +6,7 @@ can say which entries look new. Which articles were *published* is
 recovered from Kafka, not from here, so losing this file costs one
 unconditional poll per feed and nothing else.
 
-The updates are pure functions returning a new ``FeedState``; ``StateStore``
+The updates are pure functions returning a new ``FeedState``; ``FeedStateFile``
 reads and writes the small JSON file in the data dir it is given.
 """
 
@@ -166,7 +166,7 @@ def apply_resets(states: dict[str, FeedState], ids: set[str]) -> list[str]:
     return chosen
 
 
-class StateStore:
+class FeedStateFile:
     """The state of all feeds in one JSON file under ``data_dir``.
 
     ``load``/``save`` are blocking (small file); async callers use

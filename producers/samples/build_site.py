@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from producers.samples import ARTICLES_JSONL, SAMPLES_DIR, SITE_DIR
-from producers.samples.templates import READ_ALSO, TEMPLATES, Link, Page, sawt_alfurat_content
+from producers.samples.templates import READ_ALSO, TEMPLATES, ArticlePage, Link, sawt_alfurat_content
 from producers.urls import article_id
 
 PATHS: dict[str, Callable[[str, datetime], str]] = {
@@ -58,7 +58,7 @@ def load(path: Path = SAMPLES_DIR / "stories.yaml") -> tuple[dict[str, Any], lis
     return data["outlets"], stories
 
 
-def pages(outlet: str, name: str, stories: list[dict[str, Any]], everything: list[dict[str, Any]]) -> list[Page]:
+def pages(outlet: str, name: str, stories: list[dict[str, Any]], everything: list[dict[str, Any]]) -> list[ArticlePage]:
     own = sorted((s for s in stories if s["outlet"] == outlet), key=lambda s: s["date"])
     by_slug = {s["slug"]: s for s in everything}
     result = []
@@ -66,7 +66,7 @@ def pages(outlet: str, name: str, stories: list[dict[str, Any]], everything: lis
         others = [s for s in own if s is not story]
         most_read = sorted(others, key=lambda s: hashlib.md5(s["slug"].encode()).hexdigest())[:5]
         result.append(
-            Page(
+            ArticlePage(
                 outlet_name=name,
                 title=story["title"],
                 summary=story["summary"],
@@ -86,7 +86,7 @@ def pages(outlet: str, name: str, stories: list[dict[str, Any]], everything: lis
     return result
 
 
-def rss(outlet: str, meta: dict[str, Any], items: list[Page]) -> str:
+def rss(outlet: str, meta: dict[str, Any], items: list[ArticlePage]) -> str:
     kind = meta["feed_kind"]
     suffix = escape(FEED_LINK_SUFFIX.get(outlet, ""))
     entries = []
@@ -128,7 +128,7 @@ def rss(outlet: str, meta: dict[str, Any], items: list[Page]) -> str:
 """
 
 
-def atom(outlet: str, meta: dict[str, Any], items: list[Page]) -> str:
+def atom(outlet: str, meta: dict[str, Any], items: list[ArticlePage]) -> str:
     entries = []
     for page in sorted(items, key=lambda p: p.date, reverse=True):
         entries.append(f"""<entry>
@@ -211,7 +211,7 @@ def _link(story: dict[str, Any]) -> Link:
     return Link(story["title"], story["href"])
 
 
-def _page_link(page: Page) -> Link:
+def _page_link(page: ArticlePage) -> Link:
     return Link(page.title, page.href)
 
 

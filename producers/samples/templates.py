@@ -1,4 +1,4 @@
-"""Page templates of the five sample outlets, each with the boilerplate real sites add.
+"""Article page templates of the five sample outlets, each with the boilerplate real sites add.
 
 Every outlet has its own markup (an old table layout, WordPress, a Bootstrap
 theme, a modern JSON-LD theme, an English site) and its own furniture:
@@ -31,7 +31,7 @@ class Link:
 
 
 @dataclass(frozen=True)
-class Page:
+class ArticlePage:
     """Everything a template needs for one article page."""
 
     outlet_name: str
@@ -57,7 +57,7 @@ def _links(items: list[Link], item: str = '<li><a href="{href}">{title}</a></li>
     return "\n".join(item.format(href=escape(x.href), title=escape(x.title)) for x in items)
 
 
-def _body(page: Page, paragraph: str, teaser: str, caption_first: bool = True) -> str:
+def _body(page: ArticlePage, paragraph: str, teaser: str, caption_first: bool = True) -> str:
     parts = []
     if page.caption and caption_first:
         parts.append(paragraph.format(text=escape(page.caption)))
@@ -69,7 +69,7 @@ def _body(page: Page, paragraph: str, teaser: str, caption_first: bool = True) -
     return "\n".join(parts)
 
 
-def _prev_next(page: Page, previous_label: str, next_label: str, wrap: str) -> str:
+def _prev_next(page: ArticlePage, previous_label: str, next_label: str, wrap: str) -> str:
     out = []
     if page.previous:
         out.append(wrap.format(cls="previous", label=previous_label, href=escape(page.previous.href),
@@ -80,7 +80,7 @@ def _prev_next(page: Page, previous_label: str, next_label: str, wrap: str) -> s
     return "\n".join(out)
 
 
-def horan_today(page: Page) -> str:
+def horan_today(page: ArticlePage) -> str:
     """An old table layout, windows-1256, with a marquee ticker."""
     d = page.date
     image = ""
@@ -138,7 +138,7 @@ def horan_today(page: Page) -> str:
 """
 
 
-def sawt_alfurat_content(page: Page) -> str:
+def sawt_alfurat_content(page: ArticlePage) -> str:
     """The post body as WordPress stores it: used in the page and in the feed's content:encoded."""
     d = page.date
     figure = ""
@@ -148,7 +148,7 @@ def sawt_alfurat_content(page: Page) -> str:
     return figure + _body(page, "<p>{text}</p>", '<p><strong>اقرأ أيضاً: <a href="{href}">{title}</a></strong></p>')
 
 
-def sawt_alfurat(page: Page) -> str:
+def sawt_alfurat(page: ArticlePage) -> str:
     """A WordPress theme with sharedaddy buttons, related posts and a comment form."""
     d = page.date
     content = sawt_alfurat_content(page)
@@ -220,7 +220,7 @@ def sawt_alfurat(page: Page) -> str:
 """
 
 
-def al_rafidain(page: Page) -> str:
+def al_rafidain(page: ArticlePage) -> str:
     """A Bootstrap news theme with an inline related box and view counters."""
     d = page.date
     image = ""
@@ -275,7 +275,7 @@ def al_rafidain(page: Page) -> str:
 """
 
 
-def al_mashriq(page: Page) -> str:
+def al_mashriq(page: ArticlePage) -> str:
     """A modern theme with JSON-LD, an aside teaser, tags and a newsletter box."""
     d = page.date
     figure = ""
@@ -334,7 +334,7 @@ def al_mashriq(page: Page) -> str:
 """
 
 
-def levant_monitor(page: Page) -> str:
+def levant_monitor(page: ArticlePage) -> str:
     """An English site with "Read more" teasers, share links and a corrections line."""
     d = page.date
     figure = ""
@@ -379,7 +379,7 @@ def levant_monitor(page: Page) -> str:
 """
 
 
-TEMPLATES: dict[str, Callable[[Page], str]] = {
+TEMPLATES: dict[str, Callable[[ArticlePage], str]] = {
     "horan-today": horan_today,
     "sawt-alfurat": sawt_alfurat,
     "al-rafidain": al_rafidain,

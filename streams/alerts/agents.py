@@ -61,7 +61,7 @@ from streams.alerts.notes import Staged, StateStore
 from streams.alerts.rules import DEFAULT_PATH
 from streams.alerts.spike import apply_spike
 from streams.classify import Taxonomy
-from streams.expiry import HourIndex
+from streams.hour_index import HourIndex
 from streams.incidents.expiry import incident_ttl_s
 from streams.incidents.state import IncidentStores
 
@@ -97,7 +97,7 @@ class AlertAgents:
         # story id -> StoryState; "rule|scope" -> SpikeState (partitioned like their note topics)
         self.story_table = table("alert-stories")
         self.spike_table = table("alert-spikes")
-        # "clock:{p}" and "hour:{p}:{h}" -> the story expiry index (`streams.expiry`), partitioned like the stories
+        # "clock:{p}" and "hour:{p}:{h}" -> the story expiry index (`streams.hour_index`), partitioned like the stories
         self.expiry_table = table("alert-story-expiry")
         # incident id -> IncidentState; "type|country|day" -> DayBucket; the incident expiry index; report id ->
         # the incident it joined (all partitioned like the reports: by type and country; `streams.incidents.state`)

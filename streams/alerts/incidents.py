@@ -30,8 +30,8 @@ from schemas.notes import ReportNote, SpikeNote
 from streams.alerts.ids import alert_event_id, incident_alert_id
 from streams.alerts.rules import IncidentRule, Ruleset
 from streams.alerts.spike import incident_spike_notes
-from streams.expiry import HourIndex
 from streams.geo import place_key
+from streams.hour_index import HourIndex
 from streams.incidents.expiry import expire_incidents
 from streams.incidents.fusion import fuse
 from streams.incidents.state import IncidentStores

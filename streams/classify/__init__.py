@@ -12,7 +12,7 @@ Pure functions: no I/O after the taxonomy is loaded.
 from streams.classify.combined import topics_and_orgs
 from streams.classify.orgs import find_orgs
 from streams.classify.parse import TaxonomyError
+from streams.classify.scoring import classify
 from streams.classify.taxonomy import Taxonomy
-from streams.classify.topics import classify
 
 __all__ = ["Taxonomy", "TaxonomyError", "classify", "find_orgs", "topics_and_orgs"]

@@ -9,8 +9,8 @@ from __future__ import annotations
 from schemas.facts import Org, Topic
 from streams.classify.matcher import Match
 from streams.classify.orgs import orgs_from
+from streams.classify.scoring import score_topics
 from streams.classify.taxonomy import Taxonomy
-from streams.classify.topics import score_topics
 from streams.text.normalize import SourceMap
 
 

@@ -32,7 +32,7 @@ class TaxonomyError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Scoring:
-    """How term hits become a topic score (see `streams.classify.topics`)."""
+    """How term hits become a topic score (see `streams.classify.scoring`)."""
 
     levels: dict[str, float]
     repeat_decay: float
@@ -41,7 +41,7 @@ class Scoring:
 
 
 @dataclass(frozen=True, slots=True)
-class TopicSpec:
+class TaxonomyTopicSpec:
     id: str
     name: str
     threshold: float | None
@@ -60,7 +60,7 @@ class OrgSpec:
 class TaxonomySpec:
     scoring: Scoring
     suffixes: dict[str, frozenset[str]]  # "arabic" / "latin" -> endings a term may carry
-    topics: dict[str, TopicSpec] = field(default_factory=dict)
+    topics: dict[str, TaxonomyTopicSpec] = field(default_factory=dict)
     orgs: dict[str, OrgSpec] = field(default_factory=dict)
 
 
@@ -202,7 +202,8 @@ class _Reader:
         return Term(text=text.strip(), key=key, article=article, suffixes=suffixes,
                     context=context, with_orgs=with_orgs)
 
-    def topic(self, tid: str, value: Any, scoring: Scoring, base: TopicSpec | None) -> TopicSpec:
+    def topic(self, tid: str, value: Any, scoring: Scoring,
+              base: TaxonomyTopicSpec | None) -> TaxonomyTopicSpec:
         path = f"topics.{tid}"
         doc = self.mapping(value, path, _TOPIC_FIELDS)
         name = doc.get("name", base.name if base else tid)
@@ -227,7 +228,7 @@ class _Reader:
         if not terms:
             raise self.fail(f"{path}.terms", "a topic needs at least one term")
         self.unique([(where, term) for where, (term, _) in zip(paths, terms, strict=True)])
-        return TopicSpec(id=tid, name=name.strip(), threshold=threshold, terms=tuple(terms))
+        return TaxonomyTopicSpec(id=tid, name=name.strip(), threshold=threshold, terms=tuple(terms))
 
     def org(self, oid: str, value: Any, scoring: Scoring, base: OrgSpec | None) -> OrgSpec:
         path = f"orgs.{oid}"

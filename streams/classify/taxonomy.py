@@ -17,7 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from streams.classify.matcher import ORGS, Entry, Matcher
-from streams.classify.parse import OrgSpec, Scoring, TaxonomyError, TaxonomySpec, TopicSpec, parse, read_yaml
+from streams.classify.parse import (
+    OrgSpec,
+    Scoring,
+    TaxonomyError,
+    TaxonomySpec,
+    TaxonomyTopicSpec,
+    parse,
+    read_yaml,
+)
 
 DEFAULT_PATH = Path(__file__).with_name("taxonomy.yaml")
 _MAX_EXTENDS = 8
@@ -33,7 +41,7 @@ class Taxonomy:
     source: str
 
     @property
-    def topics(self) -> dict[str, TopicSpec]:
+    def topics(self) -> dict[str, TaxonomyTopicSpec]:
         return self.spec.topics
 
     @property

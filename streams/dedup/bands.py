@@ -13,7 +13,7 @@ from collections.abc import MutableMapping
 
 from schemas import internal
 from streams.dedup.expiry import forget_expired, signature_key
-from streams.expiry import HourIndex
+from streams.hour_index import HourIndex
 
 
 def answer_claims(bands: MutableMapping[bytes, bytes], signatures: MutableMapping[bytes, bytes],

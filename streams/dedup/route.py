@@ -30,7 +30,7 @@ from schemas.events import ArticleProcessed
 from streams.dedup.bands import answer_claims
 from streams.dedup.minhash import Fingerprint, partition_of
 from streams.dedup.verdict import Candidate, decide
-from streams.expiry import HourIndex
+from streams.hour_index import HourIndex
 
 
 def claims_of(fp: Fingerprint, partitions: int) -> dict[int, list[internal.Claim]]:

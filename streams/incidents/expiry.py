@@ -2,7 +2,7 @@
 
 Like the alerter's stories (`streams.alerts.expiry`): an incident is dropped
 once its latest report was processed ``ttl`` before the stream time of its
-partition, found through the hour index of `streams.expiry`. Time is the
+partition, found through the hour index (`streams.hour_index`). Time is the
 processing time the log records, so a replay or a back-test forgets what the
 live stream did. The ttl is the `alert_story_days` setting, never less than
 `MIN_DAYS` (a report may still join an incident two days after its date).
@@ -14,7 +14,7 @@ that late is rare, and a month of incidents is what the state holds.
 
 from __future__ import annotations
 
-from streams.expiry import DAY, HourIndex, hour_of
+from streams.hour_index import DAY, HourIndex, hour_of
 from streams.incidents.state import IncidentStores, unfile_day
 
 MIN_DAYS = 3

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from producers.feeds.registry import Feed
-from producers.feeds.state import ALL_FEEDS, FeedState, StateStore, apply_resets, cleared
+from producers.feeds.state import ALL_FEEDS, FeedState, FeedStateFile, apply_resets, cleared
 from producers.http import Validators
 from tests.producers.scripted_feeds import serve_articles, serve_feed
 from tests.producers.scripted_server import Reply, ScriptedServer
@@ -55,7 +55,7 @@ def test_apply_resets_clears_the_chosen_feeds_only(ids: set[str], expected: list
 
 
 def test_reset_writes_the_file_and_leaves_a_request_for_a_running_poller(tmp_path: Path) -> None:
-    store = StateStore(tmp_path)
+    store = FeedStateFile(tmp_path)
     store.save({"a": failing("a"), "b": failing("b")})
     assert store.reset({"a"}) == ["a"]
     assert store.reset({"b"}) == ["b"]  # requests add up until taken
@@ -80,7 +80,7 @@ def test_a_fixed_feed_stays_in_backoff_until_reset_then_is_polled(
     feed = Feed(id="flaky", url=server.route("flaky/rss.xml", Reply(status=500)))
     cfg = config(kafka_bootstrap, kafka_topics, registry(tmp_path / "feeds.yaml", [feed]), tmp_path)
     assert produce_once(cfg).discovered == 0
-    assert StateStore(tmp_path).load()["flaky"].consecutive_failures == 1
+    assert FeedStateFile(tmp_path).load()["flaky"].consecutive_failures == 1
 
     serve_feed(server, "flaky/rss.xml", serve_articles(server, "flaky", range(2)))  # the cause is fixed
     assert produce_once(cfg).discovered == 0  # still in backoff: not polled
@@ -90,7 +90,7 @@ def test_a_fixed_feed_stays_in_backoff_until_reset_then_is_polled(
     assert "reset 1 feed(s)" in output and "flaky" in output
     report = produce_once(cfg)
     assert (report.discovered, report.fetched) == (2, 2)
-    assert StateStore(tmp_path).load()["flaky"].last_error is None
+    assert FeedStateFile(tmp_path).load()["flaky"].last_error is None
 
 
 @pytest.mark.kafka
@@ -130,7 +130,7 @@ def test_a_running_poller_takes_a_reset_within_seconds(
         serve_feed(server, "flaky/rss.xml", [])  # fixed; the feed waits 30 min in backoff otherwise
         _cli(["feeds", "reset", "--all"], tmp_path)
         _wait(lambda: len(server.requested("flaky/rss.xml")) >= 2, "the poll after the reset")
-        _wait(lambda: StateStore(tmp_path).load()["flaky"].consecutive_failures == 0, "the cleared state saved")
+        _wait(lambda: FeedStateFile(tmp_path).load()["flaky"].consecutive_failures == 0, "the cleared state saved")
     finally:
         poller.terminate()
         poller.wait(30)

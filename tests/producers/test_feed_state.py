@@ -7,7 +7,7 @@ import pytest
 from producers.feeds.state import (
     BackoffPolicy,
     FeedState,
-    StateStore,
+    FeedStateFile,
     backoff_delay,
     is_due,
     new_ids,
@@ -77,7 +77,7 @@ def test_never_polled_is_due() -> None:
 
 
 def test_store_round_trip(tmp_path) -> None:
-    store = StateStore(tmp_path / "data")
+    store = FeedStateFile(tmp_path / "data")
     assert store.load() == {}
     states = {
         "b": record_failure(FeedState(feed_id="b"), now=NOW, interval=60, reason="x", policy=BackoffPolicy()),
@@ -89,7 +89,7 @@ def test_store_round_trip(tmp_path) -> None:
 
 
 def test_corrupt_store_is_moved_aside(tmp_path) -> None:
-    store = StateStore(tmp_path)
+    store = FeedStateFile(tmp_path)
     store.path.write_text("{not json")
     assert store.load() == {}
     assert store.path.with_name(store.path.name + ".corrupt").exists() and not store.path.exists()
@@ -97,6 +97,6 @@ def test_corrupt_store_is_moved_aside(tmp_path) -> None:
 
 @pytest.mark.anyio
 async def test_async_store(tmp_path) -> None:
-    store = StateStore(tmp_path)
+    store = FeedStateFile(tmp_path)
     await store.asave({"a": FeedState(feed_id="a", last_poll=NOW)})
     assert (await store.aload())["a"].last_poll == NOW

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from producers.feeds.registry import Feed
-from producers.feeds.state import StateStore
+from producers.feeds.state import FeedStateFile
 from producers.http import Fetcher
 from producers.poller import ArticleFailure, DiscoveredEntry, PollOptions, fetch_article
 from producers.service import run_producer
@@ -80,7 +80,7 @@ def test_a_slow_feed_fails_at_its_deadline_and_the_others_are_announced(
     report = asyncio.run(run_producer(cfg, once=True, handle_signals=False))
 
     assert report.discovered == 3 and counts(on_topics(kafka_bootstrap, kafka_topics)) == (3, 0, 0)
-    state = StateStore(tmp_path).load()["slow"]
+    state = FeedStateFile(tmp_path).load()["slow"]
     assert state.last_error == "fetch: feed deadline: no complete poll within 1 s"
     assert state.consecutive_failures == 1 and state.next_poll is not None and state.next_poll > datetime.now(UTC)
-    assert StateStore(tmp_path).load()["fast"].last_error is None
+    assert FeedStateFile(tmp_path).load()["fast"].last_error is None

@@ -10,7 +10,7 @@ from schemas.events import Duplicate
 from streams.dedup.bands import answer_claims
 from streams.dedup.minhash import fingerprint_text, partition_of
 from streams.dedup.verdict import Candidate, decide
-from streams.expiry import DAY, HourIndex
+from streams.hour_index import DAY, HourIndex
 from tests.streams.test_dedup import EDITED, OTHER, STORY
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC).timestamp()

@@ -13,7 +13,7 @@ from schemas.events import ArticleProcessed
 from streams.dedup import route
 from streams.dedup.band_index import BandMaps, BandView, derive
 from streams.dedup.minhash import fingerprint_text
-from streams.expiry import DAY, HourIndex
+from streams.hour_index import DAY, HourIndex
 from tests.streams.test_dedup import EDITED, OTHER, STORY
 from tests.streams.test_dedup_expiry import BandOwner
 

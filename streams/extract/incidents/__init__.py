@@ -35,7 +35,7 @@ from streams.classify import Taxonomy
 from streams.extract.incidents import where
 from streams.extract.incidents.counts import counts
 from streams.extract.incidents.dates import When, when
-from streams.extract.incidents.merge import ONE_OPERATION, Event, merge_into
+from streams.extract.incidents.merge import ONE_OPERATION, AssembledIncident, merge_into
 from streams.extract.incidents.roles import roles
 from streams.extract.incidents.sentences import Sentence, Words, clause_bounds, sentence_of, split
 from streams.extract.incidents.vocab import Cue, IncidentVocab, IncidentVocabError
@@ -85,7 +85,7 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
     known = {o.id for o in orgs}
     mentions = _OrgMentions(norm, known, taxonomy, org_mentions)
     quantity_forms = [(q, _matching(q.text)) for q in quantities if q.text]
-    coded: list[Event] = []
+    coded: list[AssembledIncident] = []
     last = -2
     for index in sorted(by_sentence):
         start, end = spans[index]
@@ -106,7 +106,7 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
                     coded[-1].count_at[name] = start
     if not coded:
         return []
-    events: list[Event] = []
+    events: list[AssembledIncident] = []
     for event in sorted(coded, key=lambda e: (e.timing != "day", e.start)):  # dated sentences first
         merge_into(events, event)
     events.sort(key=lambda e: e.start)
@@ -159,7 +159,8 @@ class _OrgMentions:
 
 
 def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_mentions: where.Mentions,
-                   mentions: _OrgMentions, quantity_forms: list, vocab: IncidentVocab) -> Event | None:
+                   mentions: _OrgMentions, quantity_forms: list,
+                   vocab: IncidentVocab) -> AssembledIncident | None:
     """The event one sentence reports, or None (no trigger left, or not news).
 
     Words are read (tokenised) only for what needs them: dates, counts, roles, place cues."""
@@ -199,8 +200,8 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
     wanted = _COUNTS_OF[kind]
     stated = counts(s.words, cues, vocab, wanted) if wanted and labels & _COUNT_LABELS else {}
     timing = ("said" if day.announced else "day") if day.specific else "vague" if day.vague else ""
-    return Event(kind, start, end, day.day, timing, day.key, located, stated, actors, targets,
-                 seized if kind in ONE_OPERATION else [], dict.fromkeys(stated, start))
+    return AssembledIncident(kind, start, end, day.day, timing, day.key, located, stated, actors, targets,
+                             seized if kind in ONE_OPERATION else [], dict.fromkeys(stated, start))
 
 
 def _goods_after(s: Sentence, lead: Cue, vocab: IncidentVocab) -> bool:
@@ -246,7 +247,7 @@ def _longest(cues: list[Cue]) -> list[Cue]:
                        for o in covers)]
 
 
-def _incident(e: Event, written: SourceMap) -> Incident:
+def _incident(e: AssembledIncident, written: SourceMap) -> Incident:
     place = e.located.place if e.located and e.located.rank < where.VAGUE else None
     return Incident(type=e.type, evidence=written.span(e.start, e.end).strip(),
                     date=e.day.isoformat() if e.day else None, place=place, actors=e.actors, targets=e.targets,

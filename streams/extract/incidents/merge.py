@@ -31,7 +31,7 @@ _REGION_KM = 100.0  # a place and a vague one ("ريف حلب", "محافظة ص
 
 
 @dataclass(slots=True)
-class Event:
+class AssembledIncident:
     """One incident being assembled from the sentences that tell it."""
 
     type: str
@@ -48,7 +48,7 @@ class Event:
     count_at: dict[str, int] = field(default_factory=dict)  # where each count was told
 
 
-def merge_into(events: list[Event], new: Event) -> None:
+def merge_into(events: list[AssembledIncident], new: AssembledIncident) -> None:
     """Add ``new`` to the event it retells (the closest one when several could be), or as a new event."""
     same = [old for old in events if _same_event(old, new)]
     if not same:
@@ -57,7 +57,7 @@ def merge_into(events: list[Event], new: Event) -> None:
     _absorb(max(same, key=lambda old: _closeness(old, new)), new)
 
 
-def _closeness(a: Event, b: Event) -> int:
+def _closeness(a: AssembledIncident, b: AssembledIncident) -> int:
     """How much two compatible events share: the same named place, then the same day."""
     score = 0
     if a.located and b.located and km_between(a.located.place, b.located.place) <= _SAME_PLACE_KM:
@@ -67,7 +67,7 @@ def _closeness(a: Event, b: Event) -> int:
     return score
 
 
-def _same_event(a: Event, b: Event) -> bool:
+def _same_event(a: AssembledIncident, b: AssembledIncident) -> bool:
     if a.type != b.type and not ({a.type, b.type} <= ONE_OPERATION or {a.type, b.type} <= _FROM_ABOVE):
         return False
     if "vague" in (a.timing, b.timing) and {a.timing, b.timing} & {"day", "said"}:
@@ -94,7 +94,7 @@ def _other_day(a: object, b: object) -> bool:
     return a != b
 
 
-def _absorb(old: Event, new: Event) -> None:
+def _absorb(old: AssembledIncident, new: AssembledIncident) -> None:
     for name, value in new.counts.items():  # a count from the article's first telling of it
         if name not in old.counts or new.start < old.count_at[name]:
             old.counts[name] = value

@@ -14,8 +14,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from consumers.api.app import BindError, check_bind
 from consumers.api.dashboard_export import to_csv
+from consumers.api.server import BindError, check_bind
 from consumers.store import Record, StoreError, open_reader, open_store
 from runtime.hosts import host_allowed, host_name
 from tests.consumers.api.server import Api, start_api

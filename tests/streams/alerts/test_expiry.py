@@ -10,7 +10,7 @@ import pytest
 
 from schemas.alert_state import StoryState
 from schemas.events import AlertRaised, AlertUpdated
-from schemas.expiry import Filed
+from schemas.hour_index import Filed
 from schemas.notes import ArticleRef, StoryNote, Trigger
 from schemas.state import StateCodec
 from streams.alerts.engine import route
@@ -18,8 +18,8 @@ from streams.alerts.expiry import fold_story, story_ttl_s
 from streams.alerts.notes import Staged, StateStore
 from streams.alerts.rules import load_rules, parse_rules
 from streams.classify import Taxonomy
-from streams.expiry import CHUNK, DAY, HourIndex
 from streams.extract.gazetteer.model import load_gazetteer
+from streams.hour_index import CHUNK, DAY, HourIndex
 from tests.streams.alerts.samples import OFF_TOPIC, T0, article, seizure_story
 
 

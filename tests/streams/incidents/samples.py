@@ -16,7 +16,7 @@ from streams.alerts.incidents import fold_incident
 from streams.alerts.notes import StateStore
 from streams.alerts.rules import Ruleset
 from streams.alerts.spike import apply_spike
-from streams.expiry import HourIndex
+from streams.hour_index import HourIndex
 from streams.incidents.expiry import incident_ttl_s
 from streams.incidents.reports import reports_of
 from streams.incidents.state import IncidentStores

@@ -1,5 +1,5 @@
 // The map: bundled country outlines (Natural Earth through world-atlas, offline) and the borders between
-// first-level regions (governorates, provinces: Natural Earth 1:10m, see consumers/api/admin1.py), an
+// first-level regions (governorates, provinces: Natural Earth 1:10m, see consumers/api/admin1_lines.py), an
 // optional tile layer, and one marker per place (sized by articles, coloured by its main topic), clustered
 // when dense.
 /* global L, topojson */

