@@ -29,10 +29,10 @@ from streams.alerts.incidents import fold_incident
 from streams.alerts.notes import StateStore
 from streams.alerts.rules import load_rules
 from streams.alerts.spike import apply_spike
+from streams.fusion.expiry import incident_ttl_s
+from streams.fusion.reports import reports_of
+from streams.fusion.state import IncidentStores
 from streams.hour_index import HourIndex
-from streams.incidents.expiry import incident_ttl_s
-from streams.incidents.reports import reports_of
-from streams.incidents.state import IncidentStores
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 PLACES = [Place(f"place-{i}", 32.0 + 0.3 * (i % 20), 36.0 + 0.3 * (i // 20), "SY", "town") for i in range(400)]

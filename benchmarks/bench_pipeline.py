@@ -41,7 +41,6 @@ import orjson
 from benchmarks.broker import bench_kafka
 from benchmarks.corpus import articles
 from benchmarks.webhook import SECRET, SECRET_ENV, Receiver
-from consumers.alerts.signing import idempotency_key
 from deploy.kafka.local import free_port
 from deploy.services.registry import SERVICES
 from runtime.kafka.publish import EventPublisher
@@ -50,6 +49,7 @@ from runtime.lag import LagProbe
 from schemas.codec import SchemaError
 from schemas.events import ArticleFetched
 from schemas.topics import Topics
+from streams.alerts.delivery.signing import idempotency_key
 
 SKIP = ("--skip", "alerter", "--skip", "deliver")  # without --alerts: they have benchmarks of their own
 WARM = "تحقق " * 50  # the warm-up article: matches no alert rule

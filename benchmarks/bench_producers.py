@@ -23,9 +23,9 @@
    is raised to the global one (``--connections``); real sources spread
    over many hosts get the same effect with the default per-host limit.
 2. Extraction: the bundled sample pages (``producers/samples/site``) decoded
-   and extracted as the fetcher does it (``producers.pagetext``), for at least
+   and extracted as the fetcher does it (``producers.pages.article``), for at least
    ``--seconds`` seconds each way (0 skips it): in this process (the
-   reference), then isolated in worker processes (``producers.isolation``,
+   reference), then isolated in worker processes (``producers.pages.isolation``,
    one worker and ``--workers``): pages per second, the ratio to the
    reference, peak memory.
 """
@@ -50,12 +50,12 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.source_site import KINDS, Document, documents, source_path
-from producers.extract import ExtractOptions
 from producers.feeds.registry import Feed
 from producers.feeds.state import FeedState
 from producers.http import Fetcher, FetchOptions
-from producers.isolation import ExtractionPool, IsolationOptions
-from producers.pagetext import decode_and_extract
+from producers.pages.article import decode_and_extract
+from producers.pages.isolation import ExtractionPool, IsolationOptions
+from producers.pages.reader import ExtractOptions
 from producers.poller import PollOptions, PollOutcome, poll_feed
 from producers.samples import SITE_DIR
 
@@ -261,7 +261,7 @@ def row(label: str, polled: Round, base: float) -> str:
 def bench_extraction(args: argparse.Namespace) -> None:
     """The fetcher's extraction step (decode, trafilatura, mojibake check) over the sample pages, three ways
     in one run: in this process (the reference), then isolated in worker processes as the fetcher runs it
-    (`producers.isolation`), one worker and ``--workers`` workers; pages/s and peak memory of each."""
+    (`producers.pages.isolation`), one worker and ``--workers`` workers; pages/s and peak memory of each."""
     pages = [(path, path.read_bytes()) for path in sorted(SITE_DIR.rglob("*.html")) if path.name != "index.html"]
     jobs = [(content, None, f"http://127.0.0.1/{path.relative_to(SITE_DIR)}", ExtractOptions())
             for path, content in pages]

@@ -18,8 +18,8 @@ from pathlib import Path
 import orjson
 from aiohttp import web
 
-from consumers.alerts.signing import EVENT, IDEMPOTENCY_KEY, SIGNATURE, TIMESTAMP, verify
 from deploy.kafka.local import free_port
+from streams.alerts.delivery.signing import EVENT, IDEMPOTENCY_KEY, SIGNATURE, TIMESTAMP, verify
 
 SECRET = "bench-secret-0123456789"
 SECRET_ENV = "BENCH_SECRET"  # the environment variable the endpoints file names for the secret

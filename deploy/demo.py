@@ -162,7 +162,7 @@ class SampleWebhook:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/alerts"
 
     def receive(self, headers: Any, body: bytes) -> int:
-        from consumers.alerts.signing import verify
+        from streams.alerts.delivery.signing import verify
         if not verify(self.secret.encode(), headers.get("X-Marsad-Timestamp", ""), headers.get("Idempotency-Key", ""),
                       body, headers.get("X-Marsad-Signature", "")):
             with self._lock:
@@ -252,9 +252,9 @@ def _wait_done(settings: Settings, bootstrap: Kafka, prefix: str, hook: SampleWe
 
 
 def _alert_keys(bootstrap: Kafka, prefix: str) -> set[str]:
-    from consumers.alerts.signing import idempotency_key
     from runtime.kafka.read import read_all
     from schemas.topics import Topics
+    from streams.alerts.delivery.signing import idempotency_key
     return {idempotency_key(e) for e in read_all(bootstrap, Topics(prefix).alerts)}
 
 

@@ -53,7 +53,7 @@ from kafka.consumer.fetcher import ConsumerRecord
 from producers.events import FETCH_STAGE, dead_letter_event, entry_from_discovered, fetched_event
 from producers.events import publish_failure_letter as publish_failure
 from producers.http import Fetcher, FetchOptions
-from producers.isolation import ExtractionPool, IsolationOptions, extraction_pool
+from producers.pages.isolation import ExtractionPool, IsolationOptions, extraction_pool
 from producers.poller import DiscoveredEntry, FetchedArticle, PollOptions, fetch_article
 from producers.shutdown import StopRequest, StopSignals, finish_or_cancel
 from runtime import metrics

@@ -30,7 +30,7 @@ from typing import Literal
 import httpx
 import msgspec
 
-from producers.encoding import charset_from_content_type
+from producers.pages.decoding import charset_from_content_type
 from producers.safety import UnresolvableHost, UnsafeURL, check_url, parse_networks
 from runtime.http import retry_after_seconds
 

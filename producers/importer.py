@@ -20,7 +20,7 @@ from pathlib import Path
 
 import orjson
 
-from producers.encoding import decode_document
+from producers.pages.decoding import decode_document
 from schemas.events import ArticleFetched, DeadLetter
 
 log = logging.getLogger(__name__)

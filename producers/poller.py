@@ -18,7 +18,6 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from producers.extract import ExtractionFailed, ExtractOptions
 from producers.feeds.parse import FULL_CONTENT_MIN_CHARS, FeedEntry, FeedParseError
 from producers.feeds.registry import Feed
 from producers.feeds.state import (
@@ -30,8 +29,9 @@ from producers.feeds.state import (
     record_success,
 )
 from producers.http import Budget, Fetcher, FetchError, FetchResult, NotModified
-from producers.isolation import ExtractionPool, IsolatedFailure
-from producers.pagetext import GarbledText, decode_and_extract
+from producers.pages.article import GarbledText, decode_and_extract
+from producers.pages.isolation import ExtractionPool, IsolatedFailure
+from producers.pages.reader import ExtractionFailed, ExtractOptions
 from producers.sources import ReadContext, read_source
 from producers.urls import InvalidURL, article_id, canonical_url
 from schemas.wire import SourceKind

@@ -55,7 +55,7 @@ from producers.feeds.registry import Feed, enabled_feeds, load_registry
 from producers.feeds.state import FeedState, FeedStateFile, apply_resets, is_due
 from producers.fetch_service import fetch_and_publish
 from producers.http import Fetcher, FetchOptions
-from producers.isolation import ExtractionPool, IsolationOptions, extraction_pool
+from producers.pages.isolation import ExtractionPool, IsolationOptions, extraction_pool
 from producers.poll_log import log_cycle, log_poll
 from producers.poller import (
     DiscoveredEntry,

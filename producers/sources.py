@@ -26,7 +26,6 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from producers.encoding import decode_document
 from producers.feeds.entries import FeedEntry, FeedParseError, ParsedFeed
 from producers.feeds.parse import parse_feed
 from producers.feeds.registry import Feed
@@ -34,7 +33,8 @@ from producers.feeds.section import section_links
 from producers.feeds.sitemap import ChildSitemap, Sitemap, parse_sitemap, recent_children, robots_sitemaps
 from producers.feeds.telegram import Post, channel_title, older_page, parse_preview, post_entry
 from producers.http import Fetcher, FetchError, FetchResult, NotModified, Validators
-from producers.pagetext import GarbledText
+from producers.pages.article import GarbledText
+from producers.pages.decoding import decode_document
 from producers.urls import article_id, canonical_url
 
 MAX_CHILD_SITEMAPS = 12  # child sitemaps of an index read in one poll (the newest)

@@ -62,7 +62,7 @@ class IncidentState(msgspec.Struct, omit_defaults=True):
 
 
 class Brief(msgspec.Struct, frozen=True, omit_defaults=True):
-    """What a report is matched against: the incident as its reports reconcile (`streams.incidents.reconcile`)."""
+    """What a report is matched against: the incident as its reports reconcile (`streams.fusion.reconcile`)."""
 
     first_seen: float
     date: str | None = None

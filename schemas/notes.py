@@ -7,7 +7,7 @@ the state of one story, of one spike scope, or of the incidents a report may
 join, lives in one partition. A note carries everything the next step needs
 (the rule's title, severity and thresholds included), so the stateful steps
 never look at the rules file. The code that builds them stays with the stages
-(`streams.alerts.engine`, `streams.alerts.spike`, `streams.incidents.reports`).
+(`streams.alerts.engine`, `streams.alerts.spike`, `streams.fusion.reports`).
 
 On the wire a note is written by `encode_note` with its version (``v1 `` before
 the JSON body, as `schemas.state` writes table records); `decode_note` reads
@@ -109,7 +109,7 @@ class ReportNote(msgspec.Struct, frozen=True, omit_defaults=True, tag="report"):
 
     Why the scope (incident type and country) is the partition key: reports that
     may fuse must meet in one partition, with the state of the incidents they may
-    join; see `streams.incidents.reports`, which builds them.
+    join; see `streams.fusion.reports`, which builds them.
     """
 
     report_id: str  # "{article_id}#{n}"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from consumers.alerts.rows import ALERT_COLUMNS
 from consumers.query.model import (
     AlertQuery,
     ArticleQuery,
@@ -23,6 +22,7 @@ from consumers.query.model import (
     StoryQuery,
     TotalsQuery,
 )
+from streams.alerts.view_rows import ALERT_COLUMNS
 
 KM_PER_DEGREE = 111.2
 

@@ -2,8 +2,8 @@
 
 Each reads the settings once from the `Ctx` (``click.pass_obj``), loads and
 checks the endpoints file before touching Kafka, and hands plain values to
-`consumers.alerts.deliver`, `consumers.alerts.ledger` or
-`consumers.alerts.redeliver`. All three share one ledger file per topic
+`streams.alerts.delivery.deliver`, `streams.alerts.delivery.ledger` or
+`streams.alerts.delivery.redeliver`. All three share one ledger file per topic
 prefix, ``{data_dir}/alerts/delivered-{prefix}.sqlite``.
 """
 
@@ -56,13 +56,13 @@ def instance_id(group: str, ledger: Path) -> str:
 
 
 def retry_schedule(settings: Any) -> Any:
-    from consumers.alerts.schedule import RetrySchedule
+    from streams.alerts.delivery.schedule import RetrySchedule
     return RetrySchedule(settings.alert_deliver_backoff, settings.alert_deliver_backoff_max,
                          settings.alert_deliver_retry_for, max_tries=settings.alert_deliver_attempts)
 
 
 def _endpoints(path: str | None, *, required: bool) -> list:
-    from consumers.alerts.endpoints import EndpointsError, load_endpoints
+    from streams.alerts.delivery.endpoints import EndpointsError, load_endpoints
     if not path:
         if required:
             raise click.UsageError("no endpoints file: give --webhooks or set MARSAD_ALERT_WEBHOOKS")
@@ -93,11 +93,11 @@ def deliver_cmd(obj: Any, webhooks: str | None, jsonl: str | None, group: str | 
     deliveries in flight get MARSAD_SHUTDOWN_GRACE seconds, the rest stay
     queued for the next start.
     """
-    from consumers.alerts.deliver import DeliverConfig, run_deliver, stop_on_signals
-    from consumers.alerts.ledger import Ledger, LedgerBusy
-    from consumers.alerts.targets import JsonlSink, WebhookTarget
     from deploy.cli.views import _broker
     from schemas.topics import Topics
+    from streams.alerts.delivery.deliver import DeliverConfig, run_deliver, stop_on_signals
+    from streams.alerts.delivery.ledger import Ledger, LedgerBusy
+    from streams.alerts.delivery.targets import JsonlSink, WebhookTarget
     s = obj.settings
     if not webhooks:
         from runtime.preflight import setting_file
@@ -160,7 +160,7 @@ def deliveries_cmd(obj: Any, as_json: bool) -> None:
     """
     import orjson
 
-    from consumers.alerts.ledger import Ledger, TargetStatus
+    from streams.alerts.delivery.ledger import Ledger, TargetStatus
     s = obj.settings
     path = ledger_path(s)
     try:
@@ -225,11 +225,11 @@ def redeliver_cmd(obj: Any, names: tuple[str, ...], since: str | None, until: st
     marsad alerts redeliver --endpoint ops --since 2026-03-01 --until 2026-03-02
     marsad alerts redeliver --endpoint new-hook --all --since 2026-03-01
     """
-    from consumers.alerts.ledger import Ledger
-    from consumers.alerts.redeliver import read_alert_log, redeliver
     from deploy.cli.alerts import _date
     from deploy.cli.views import _broker
     from schemas.topics import Topics
+    from streams.alerts.delivery.ledger import Ledger
+    from streams.alerts.delivery.redeliver import read_alert_log, redeliver
     s = obj.settings
     endpoints = _endpoints(webhooks or s.alert_webhooks, required=True)
     unknown = sorted(set(names) - {e.name for e in endpoints})

@@ -312,7 +312,7 @@ def producer_config(
 ) -> ProducerConfig:
     """The service's configuration, from the settings table (the one place that maps settings to options)."""
     from producers.http import FetchOptions
-    from producers.isolation import IsolationOptions
+    from producers.pages.isolation import IsolationOptions
     from producers.poller import PollOptions
     from producers.service import ProducerConfig
 

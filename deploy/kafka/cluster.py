@@ -37,7 +37,7 @@ from pathlib import Path
 
 from deploy.kafka.local import BrokerError, BrokerStatus, LocalKafka, new_cluster_id
 from runtime.kafka.connection import Kafka, KafkaConnection, kafka_python_options
-from runtime.kafka.local import LAYOUT
+from runtime.kafka.local_files import LAYOUT
 
 
 @dataclass

@@ -39,7 +39,7 @@ from pathlib import Path
 from deploy.kafka import jars
 from deploy.kafka import secure as listener
 from runtime.kafka.connection import KafkaConnection
-from runtime.kafka.local import is_secured, local_security
+from runtime.kafka.local_files import is_secured, local_security
 from runtime.preflight import broker_answers
 
 HERE = Path(__file__).resolve().parent

@@ -3,7 +3,7 @@
 `local_kafka` gives the local broker (or cluster) of the settings' data dir;
 `ensure_broker` gives the cluster a command uses, starting the local one
 when no cluster is configured. How a client reaches either is read from the
-settings and the local broker's files by `runtime.kafka.local.connection_for`
+settings and the local broker's files by `runtime.kafka.local_files.connection_for`
 (what `Settings.kafka` gives), so the services never import this module.
 """
 
@@ -18,7 +18,7 @@ from deploy.kafka.cluster import LocalCluster
 from deploy.kafka.jars import ToolMissing
 from deploy.kafka.local import BrokerError, LocalKafka
 from runtime.kafka.connection import KafkaConnection
-from runtime.kafka.local import cluster_size, is_cluster
+from runtime.kafka.local_files import cluster_size, is_cluster
 from runtime.preflight import require_kafka
 from runtime.settings import Settings
 

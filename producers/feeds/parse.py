@@ -3,7 +3,7 @@
 feedparser flags malformed XML as "bozo" but often still recovers every
 entry; such feeds are common among small news sites, so a bozo feed is
 accepted whenever it yields entries and the reason is kept for logs. Input
-is already decoded text (see ``producers.encoding``): it is handed to
+is already decoded text (see ``producers.pages.decoding``): it is handed to
 feedparser as UTF-8 with a matching declaration, inside a file object so
 feedparser never mistakes it for a URL or a path.
 """
@@ -18,7 +18,6 @@ from typing import Any
 
 import feedparser
 
-from producers.encoding import decode_body, to_utf8_xml
 from producers.feeds.entries import (
     FULL_CONTENT_MIN_CHARS,
     LINK_SCHEMES,
@@ -28,6 +27,7 @@ from producers.feeds.entries import (
     usable_link,
 )
 from producers.feeds.jsonfeed import looks_like_json, parse_json_feed
+from producers.pages.decoding import decode_body, to_utf8_xml
 from streams.clean.html import html_to_text
 
 __all__ = ["FULL_CONTENT_MIN_CHARS", "FeedEntry", "FeedParseError", "ParsedFeed", "parse_feed"]

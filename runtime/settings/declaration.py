@@ -269,7 +269,7 @@ class Settings:
     @property
     def kafka(self) -> KafkaConnection:
         """The cluster with its security settings: what every Kafka client of marsad is built from."""
-        from runtime.kafka.local import connection_for
+        from runtime.kafka.local_files import connection_for
         return connection_for(self)
 
     @property

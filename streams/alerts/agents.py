@@ -8,7 +8,7 @@
 
 - ``route`` evaluates the rules on one article (no state) and sends its notes
   on, repartitioned so that one story, one spike scope, or the incidents a
-  report may join (same type and country: `streams.incidents.reports`), live
+  report may join (same type and country: `streams.fusion.reports`), live
   in one partition with their state.
 - ``stories`` and ``spikes`` fold the notes into their tables and publish
   each alert event to the all-alerts topic and its severity's topic.
@@ -61,9 +61,9 @@ from streams.alerts.notes import Staged, StateStore
 from streams.alerts.rules import DEFAULT_PATH
 from streams.alerts.spike import apply_spike
 from streams.classify import Taxonomy
+from streams.fusion.expiry import incident_ttl_s
+from streams.fusion.state import IncidentStores
 from streams.hour_index import HourIndex
-from streams.incidents.expiry import incident_ttl_s
-from streams.incidents.state import IncidentStores
 
 log = logging.getLogger(__name__)
 RELOAD_EVERY = 3.0  # seconds between two looks at the rules file
@@ -100,7 +100,7 @@ class AlertAgents:
         # "clock:{p}" and "hour:{p}:{h}" -> the story expiry index (`streams.hour_index`), partitioned like the stories
         self.expiry_table = table("alert-story-expiry")
         # incident id -> IncidentState; "type|country|day" -> DayBucket; the incident expiry index; report id ->
-        # the incident it joined (all partitioned like the reports: by type and country; `streams.incidents.state`)
+        # the incident it joined (all partitioned like the reports: by type and country; `streams.fusion.state`)
         self.incident_table = table("alert-incidents")
         self.incident_days_table = table("alert-incident-days")
         self.incident_expiry_table = table("alert-incident-expiry")

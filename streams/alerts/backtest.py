@@ -39,9 +39,9 @@ from streams.alerts.incidents import fold_incident
 from streams.alerts.notes import StateStore
 from streams.alerts.rules import Ruleset
 from streams.alerts.spike import apply_spike
+from streams.fusion.expiry import incident_ttl_s
+from streams.fusion.state import IncidentStores
 from streams.hour_index import HourIndex
-from streams.incidents.expiry import incident_ttl_s
-from streams.incidents.state import IncidentStores
 
 
 @dataclass

@@ -6,7 +6,7 @@
 
 - `route` looks at one article alone: which story it belongs to, which story
   rules' conditions it meets, which spike scopes it counts in, which
-  incidents it reports (`streams.incidents.reports`). No state.
+  incidents it reports (`streams.fusion.reports`). No state.
 - `apply_story` folds a note into the story's state (a mapping given by the
   caller: a Faust table in the agent, a dict in the back-test) and returns
   the alert events to publish.
@@ -42,7 +42,7 @@ from streams.alerts.match import ArticleView, match_story_rule
 from streams.alerts.notes import distinct_sources
 from streams.alerts.rules import Ruleset
 from streams.alerts.spike import spike_notes
-from streams.incidents.reports import reports_of
+from streams.fusion.reports import reports_of
 
 # A published date later than the event itself is a feed's mistake: beyond this, ignore it.
 FUTURE_SLACK = timedelta(hours=1)

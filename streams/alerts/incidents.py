@@ -1,6 +1,6 @@
 """Alerts on fused incidents: incident rules over what all the outlets together report.
 
-    ReportNote ──fold_incident──► IncidentRecorded / IncidentUpdated   (streams.incidents.fusion)
+    ReportNote ──fold_incident──► IncidentRecorded / IncidentUpdated   (streams.fusion.fusion)
                               ├─► AlertRaised / AlertUpdated            (incident rules on the record)
                               └─► SpikeNote                             (a new incident, for the spike
                                                                          rules counting incidents)
@@ -30,11 +30,11 @@ from schemas.notes import ReportNote, SpikeNote
 from streams.alerts.ids import alert_event_id, incident_alert_id
 from streams.alerts.rules import IncidentRule, Ruleset
 from streams.alerts.spike import incident_spike_notes
+from streams.fusion.expiry import expire_incidents
+from streams.fusion.fusion import fuse
+from streams.fusion.state import IncidentStores
 from streams.geo import place_key
 from streams.hour_index import HourIndex
-from streams.incidents.expiry import expire_incidents
-from streams.incidents.fusion import fuse
-from streams.incidents.state import IncidentStores
 
 IncidentEvent = IncidentRecorded | IncidentUpdated
 AlertEvent = AlertRaised | AlertUpdated

@@ -74,7 +74,7 @@ def tidy_lines(text: str) -> str:
 
 def _markup_text(html: str) -> str:
     # A whole page here is text someone handed over (an import, `marsad classify`): its main content, whatever
-    # it is. The fetcher reads pages otherwise (`producers.extract`: metadata, precision first, pages without an
+    # it is. The fetcher reads pages otherwise (`producers.pages.reader`: metadata, precision first, pages without an
     # article refused), so the trafilatura options differ on purpose; changing these changes classify's output.
     if is_page(html):
         extracted = trafilatura.extract(html, include_comments=False, include_tables=False,

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 from consumers.store import Record, open_store
 from consumers.store.migrate import migrations
 from deploy.cli.main import cli
-from tests.consumers.alerts.events import raised, updated
 from tests.consumers.factory import article, corpus
+from tests.streams.alerts.events import raised, updated
 
 
 @pytest.fixture

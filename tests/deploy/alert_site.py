@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from consumers.alerts.signing import idempotency_key
 from runtime.kafka.read import read_all
 from schemas.events import AlertRaised, AlertUpdated
 from streams.alerts.backtest import read_routed, replay
+from streams.alerts.delivery.signing import idempotency_key
 from streams.alerts.rules import load_rules
 from streams.classify import Taxonomy
 from streams.extract.gazetteer.model import load_gazetteer

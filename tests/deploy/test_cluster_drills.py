@@ -48,9 +48,9 @@ from deploy.services.state import alive
 from runtime.kafka.connection import kafka_python_options
 from runtime.kafka.publish import EventPublisher
 from schemas.events import AlertRaised, ArticleFetched
-from tests.consumers.alerts.receiver import Receiver
 from tests.deploy.alert_site import SECRET, alert_events, alert_settings, expected_alerts, topic_keys
 from tests.deploy.services_site import GrowingSite, Pipeline, wait_for
+from tests.streams.alerts.delivery.receiver import Receiver
 
 pytestmark = [pytest.mark.kafka, pytest.mark.cluster]
 

@@ -32,9 +32,9 @@ from runtime.kafka.read import read_all
 from runtime.metrics import parse_figures
 from schemas.events import AlertRaised, ArticleFetched, ArticleProcessed
 from schemas.topics import Topics
-from tests.consumers.alerts.receiver import Receiver
 from tests.deploy.alert_site import SECRET, alert_events, alert_settings, expected_alerts, topic_keys
 from tests.deploy.services_site import GrowingSite, Pipeline, wait_for
+from tests.streams.alerts.delivery.receiver import Receiver
 from tests.streams.test_dedup import EDITED, OTHER, STORY
 
 pytestmark = pytest.mark.kafka

@@ -11,7 +11,7 @@ from deploy.kafka.cluster import LocalCluster, cluster_size, is_cluster
 from deploy.kafka.local import BrokerError, LocalKafka
 from deploy.kafka.reach import local_kafka
 from runtime.kafka.admin import replication
-from runtime.kafka.local import local_connection
+from runtime.kafka.local_files import local_connection
 from runtime.settings import load_settings
 
 

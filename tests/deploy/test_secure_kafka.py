@@ -38,9 +38,9 @@ from deploy.kafka.local import BrokerError, LocalKafka, free_port
 from runtime.kafka.connection import KafkaConnection, kcat_options
 from runtime.preflight import kafka_problem
 from schemas.events import AlertRaised
-from tests.consumers.alerts.receiver import Receiver
 from tests.deploy.alert_site import SECRET, alert_events, alert_settings, expected_alerts, topic_keys
 from tests.deploy.services_site import GrowingSite, Pipeline, wait_for
+from tests.streams.alerts.delivery.receiver import Receiver
 
 pytestmark = pytest.mark.kafka
 

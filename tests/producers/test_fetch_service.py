@@ -156,7 +156,7 @@ def test_fetcher_survives_a_page_that_crashes_the_extractor(
     server: ScriptedServer, kafka_bootstrap: str, kafka_topics: str
 ) -> None:
     """Extraction in a worker process: the page that aborts it is a dead letter, the others are published."""
-    from producers.isolation import IsolationOptions
+    from producers.pages.isolation import IsolationOptions
     from tests.producers.hostile_jobs import ABORT, decode_and_extract_or_misbehave
     from tests.producers.scripted_server import Reply
 

@@ -2,7 +2,7 @@
 committed past, and only those still owed are handed again to the next member.
 
 The services built on it have their own drills (tests/producers/test_fetch_*.py, test_restart_drill.py,
-tests/consumers/alerts/test_deliver*.py, tests/deploy/test_alert_drills.py).
+tests/streams/alerts/delivery/test_deliver*.py, tests/deploy/test_alert_drills.py).
 """
 
 from __future__ import annotations

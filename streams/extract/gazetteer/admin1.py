@@ -1,7 +1,7 @@
 """Which first-level region ("admin1": governorate, province) a place lies in: one answer for fusion and the views.
 
 Fusion asks whether a town lies inside the governorate another outlet named
-(`streams.incidents.match`); the views count incidents per governorate and
+(`streams.fusion.match`); the views count incidents per governorate and
 the ACLED-style export fills its ``admin1`` column
 (`consumers.incidents.rows`); the offline map writes each governorate's seat
 first (`consumers.api.place_labels`). All three read this module and its two

@@ -14,9 +14,9 @@ from consumers.query.params import ENDPOINTS
 from consumers.store import Record, open_store
 from deploy.kafka.local import free_port
 from tests.conftest import ROOT
-from tests.consumers.alerts.events import raised, updated
 from tests.consumers.api.server import backend_views, start_api
 from tests.consumers.factory import corpus
+from tests.streams.alerts.events import raised, updated
 
 
 def fill(url: str) -> None:

@@ -17,8 +17,8 @@ from consumers.query.model import (
 )
 from consumers.store import Record, StoreError, ViewReplaced, open_store
 from consumers.store.migrate import migrations
-from tests.consumers.alerts.test_alert_facets import UNDO_0005
 from tests.consumers.factory import PLACES, article, corpus
+from tests.consumers.test_alert_facets import UNDO_0005
 
 TOPIC = "test.articles.processed"
 

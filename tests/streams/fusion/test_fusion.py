@@ -1,0 +1,153 @@
+"""The fusion fold, pure: which reports make one incident, how figures reconcile, expiry, replays."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+
+import pytest
+
+from schemas.codec import encode
+from schemas.facts import Place
+from streams.fusion.match import place_gap
+from streams.fusion.reconcile import reconcile_count
+from tests.streams.fusion.samples import (
+    ALBUKAMAL,
+    DEIR_EZZOR_GOV,
+    MAYADIN,
+    T0,
+    Fold,
+    attack,
+    mayadin_attack,
+    processed,
+)
+
+
+def test_three_outlets_and_a_copy_make_one_incident_with_the_majority_toll_and_the_range():
+    fold = Fold().run(mayadin_attack())
+    (incident,) = fold.latest().values()
+    assert sorted(r.article_id for r in incident.reports) == ["a1", "b1", "c1", "d1"]
+    assert incident.outlets == 3  # outlet-d's exact copy of outlet-a is not independent
+    assert (incident.killed, incident.killed_min, incident.killed_max) == (4, 3, 4)
+    assert incident.injured is None and incident.injured_min is None  # no outlet gave a number
+    assert incident.place == MAYADIN and incident.date == "2026-03-01" and incident.country == "SY"
+    assert incident.actors == ["isis"] and incident.targets == ["sdf"]
+    assert [r.duplicate_of for r in incident.reports] == [None, None, None, "a1"]
+    assert [type(e).__name__ for e in fold.events] == ["IncidentRecorded"] + ["IncidentUpdated"] * 3
+    assert [e.revision for e in fold.events] == [1, 2, 3, 4]
+    assert len({e.event_id for e in fold.events}) == 4
+    assert incident.first_seen == T0 and incident.last_seen == T0 + timedelta(hours=3)
+
+
+OTHER_DAY = (T0 + timedelta(days=2)).replace(hour=9)
+CASES = {
+    # id: (the articles after the Mayadin attack, which of their reports join it, how the others group)
+    "another town the same day stays apart": (
+        [processed("x1", "outlet-a", [attack(2, ALBUKAMAL)])], [], [["x1"]]),
+    "two days apart stays apart": (
+        [processed("x1", "outlet-e", [attack(4, MAYADIN, "2026-03-03")], at=OTHER_DAY)], [], [["x1"]]),
+    "contradicting actors stay apart": (
+        [processed("x1", "outlet-e", [attack(4, actors=("hts",))])], [], [["x1"]]),
+    "contradicting targets stay apart": (
+        [processed("x1", "outlet-e", [attack(4, targets=("assad_regime",))])], [], [["x1"]]),
+    "a clash told from the other side joins": (
+        [processed("x1", "outlet-e", [attack(4, kind="armed_clash", actors=("sdf",), targets=("isis",))]),
+         processed("x2", "outlet-f", [attack(4, kind="armed_clash")])], [], [["x1", "x2"]]),
+    "undated reports do not chain an incident along": (
+        [processed(f"u{i}", f"outlet-u{i}", [attack(1, ALBUKAMAL, None)], at=T0 + timedelta(days=i))
+         for i in range(5)], [], [["u0", "u1", "u2"], ["u3", "u4"]]),
+    "another type stays apart": (
+        [processed("x1", "outlet-e", [attack(4, kind="armed_clash")])], [], [["x1"]]),
+    "a report naming no actor joins": (
+        [processed("x1", "outlet-e", [attack(4, actors=())])], ["x1"], []),
+    "an undated report published the next day joins": (
+        [processed("x1", "outlet-e", [attack(5, date=None)], at=T0 + timedelta(days=1))], ["x1"], []),
+    "a report naming the governorate joins": (
+        [processed("x1", "outlet-e", [attack(4, DEIR_EZZOR_GOV)])], ["x1"], []),
+    "a placeless report with the same toll and actor joins": (
+        [processed("x1", "outlet-e", [attack(4, None)])], ["x1"], []),
+    "a placeless report with nothing in common stays apart": (
+        [processed("x1", "outlet-e", [attack(7, None, actors=())])], [], [["x1"]]),
+    "two attacks of one article stay two incidents": (
+        [processed("x1", "outlet-e", [attack(4), attack(1, MAYADIN)])], ["x1"], [["x1"]]),
+}
+
+
+@pytest.mark.parametrize("extra, joined, apart", CASES.values(), ids=CASES.keys())
+def test_what_joins_the_incident_and_what_stays_apart(extra, joined, apart):
+    fold = Fold().run(mayadin_attack() + extra)
+    assert fold.groups() == sorted([sorted(["a1", "b1", "c1", "d1", *joined]), *apart])
+
+
+def test_counts_reconcile_by_independent_outlets():
+    assert reconcile_count([3, 4, 4], [3, 4, 4, 3]) == type(reconcile_count([1], [1]))(4, 3, 4)
+    assert reconcile_count([3, 4], [3, 4]).value == 4  # a tie takes the larger
+    assert reconcile_count([5, 5, 7], [5, 5, 7]).value == 5
+    assert reconcile_count([], []).value is None
+    # the same outlet twice counts once, with its higher figure
+    fold = Fold().run([processed("a1", "outlet-a", [attack(2)]),
+                       processed("a2", "outlet-a", [attack(6)], at=T0 + timedelta(hours=5)),
+                       processed("b1", "outlet-b", [attack(5)])])
+    (incident,) = fold.latest().values()
+    assert incident.outlets == 2 and (incident.killed, incident.killed_min, incident.killed_max) == (6, 2, 6)
+
+
+def test_figures_do_not_depend_on_arrival_order():
+    def summary(e):
+        return (e.outlets, e.killed, e.killed_min, e.killed_max, e.place, e.date, tuple(sorted(e.actors)),
+                tuple(r.article_id for r in e.reports))
+
+    orders = {tuple(summary(e) for e in Fold().run(list(p)).latest().values())
+              for p in itertools.permutations(mayadin_attack())}
+    assert len(orders) == 1
+
+
+def test_a_replay_gives_byte_identical_events_and_a_redelivery_gives_none():
+    first, second = Fold().run(mayadin_attack()), Fold().run(mayadin_attack())
+    assert [encode(e) for e in first.events] == [encode(e) for e in second.events]
+    before = dict(first.raw_incidents)
+    first.run(mayadin_attack())  # every report again, as after a restart before the commit
+    assert len(first.events) == 4 and first.raw_incidents == before
+
+
+def test_incidents_expire_after_their_last_report_and_a_late_report_opens_a_new_one():
+    fold = Fold(days=3).run(mayadin_attack())
+    (old,) = fold.latest()
+    assert len(fold.raw_incidents) == 1
+    # four days later, on another subject in the same scope: the partition's clock moves on
+    later = T0 + timedelta(days=4)
+    fold.run([processed("z1", "outlet-z", [attack(1, ALBUKAMAL, "2026-03-06")], at=later)])
+    assert fold.dropped == 1 and len(fold.raw_incidents) == 1 and old not in [
+        fold.stores.incidents[k.decode()].incident_id for k in fold.raw_incidents]
+    assert not any(old in bucket.incidents for bucket in fold.stores.days.values())
+    assert old not in set(fold.stores.reports.values()) and len(fold.stores.reports) == 1
+    # a copy of the forgotten story: a new incident, not an update of the old one
+    fold.run([processed("late", "outlet-f", [attack(4)], at=later + timedelta(hours=1))])
+    assert [e.incident_id == old for e in fold.events[-1:]] == [False]
+    assert fold.events[-1].revision == 1
+
+
+def test_without_expiry_nothing_is_dropped():
+    fold = Fold(days=0).run(mayadin_attack())
+    fold.run([processed("z1", "outlet-z", [attack(1, ALBUKAMAL, "2026-04-06")], at=T0 + timedelta(days=40))])
+    assert fold.dropped == 0 and len(fold.raw_incidents) == 2
+
+
+ANBAR = Place("الأنبار", 33.4200, 43.3000, "IQ", "governorate")
+QAIM = Place("القائم", 34.3925, 40.9894, "IQ", "town", 92138)
+RUTBA = Place("الرطبة", 33.0372, 40.2859, "IQ", "town", 98677)
+MOSUL = Place("الموصل", 36.3350, 43.1189, "IQ", "city", 99072)
+RIF_DIMASHQ = Place("ريف دمشق", 33.5100, 36.2900, "SY", "governorate")
+DOUMA = Place("دوما", 33.5718, 36.4027, "SY", "city", 170592)
+
+
+@pytest.mark.parametrize("area, town, same", [
+    (ANBAR, QAIM, True),  # 220 km from the governorate's seat, inside it
+    (ANBAR, RUTBA, True),
+    (ANBAR, MOSUL, False),  # 330 km north, in Nineveh
+    (RIF_DIMASHQ, DOUMA, True),
+    (MAYADIN, ALBUKAMAL, False),  # two towns 75 km apart: no area between them
+], ids=["qaim in anbar", "rutba in anbar", "mosul not in anbar", "douma in rif dimashq", "two towns"])
+def test_a_town_fuses_with_the_governorate_it_lies_in(area, town, same):
+    assert (place_gap(area, town) is not None) is same
+    assert (place_gap(town, area) is not None) is same
