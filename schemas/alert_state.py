@@ -18,13 +18,13 @@ from __future__ import annotations
 import msgspec
 
 from schemas.facts import Place
-from schemas.notes import ArticleRef, Facts, Hit, ReportNote
+from schemas.notes import ArticleRef, Facts, ReportNote, RuleHit
 
 
 class RuleState(msgspec.Struct, omit_defaults=True):
     """Where one story rule stands for one story."""
 
-    hit: Hit
+    hit: RuleHit
     hit_article: str  # the article whose evidence the alert carries: the earliest matching one
     hit_at: float
     fired: bool = False

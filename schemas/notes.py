@@ -54,7 +54,7 @@ class Trigger(msgspec.Struct, frozen=True, omit_defaults=True):
     occurred_at: datetime
 
 
-class Hit(msgspec.Struct, frozen=True, omit_defaults=True):
+class RuleHit(msgspec.Struct, frozen=True, omit_defaults=True):
     """A story rule's conditions held in one article."""
 
     rule_id: str
@@ -72,7 +72,7 @@ class StoryNote(msgspec.Struct, frozen=True, tag="story"):
     story_id: str
     article: ArticleRef
     trigger: Trigger
-    hits: list[Hit] = []
+    hits: list[RuleHit] = []
     facts: Facts | None = None  # only when there are hits
 
 

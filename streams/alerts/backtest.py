@@ -33,7 +33,7 @@ from runtime.table import render
 from schemas.alert_state import DayBucket, IncidentState, SpikeState, StoryState
 from schemas.codec import SchemaError, decode_as
 from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, IncidentRecorded
-from streams.alerts.engine import Routed, route
+from streams.alerts.engine import ArticleNotes, route
 from streams.alerts.expiry import DEFAULT_DAYS, fold_story, story_ttl_s
 from streams.alerts.incidents import fold_incident
 from streams.alerts.notes import StateStore
@@ -96,11 +96,11 @@ class _Item:
     ts: int  # record timestamp (ms)
     partition: int
     offset: int
-    routed: Routed | None = field(compare=False, default=None)
+    routed: ArticleNotes | None = field(compare=False, default=None)
     at: float = field(compare=False, default=0.0)
 
 
-def replay(routed: Iterable[tuple[float, Routed]], rules: Ruleset, *, since: datetime | None = None,
+def replay(routed: Iterable[tuple[float, ArticleNotes]], rules: Ruleset, *, since: datetime | None = None,
            story_days: int = DEFAULT_DAYS, encoded: bool = False) -> Report:
     """Fold routed articles (event time, notes), in order, into fresh dict states; collect what fires.
 
@@ -185,7 +185,7 @@ def _record(report: Report, event: AlertRaised | AlertUpdated, at: float, floor:
 
 def read_routed(bootstrap: Kafka, topic: str, rules: Ruleset, *, until: datetime | None = None,
                 progress: Callable[[int, int], None] | None = None,
-                taxonomies: dict[str, str] | None = None) -> tuple[list[tuple[float, Routed]], int]:
+                taxonomies: dict[str, str] | None = None) -> tuple[list[tuple[float, ArticleNotes]], int]:
     """Route every ArticleProcessed of ``topic`` up to its end offsets now; return them in replay order
     (partitions merged by record timestamp) and the number of undecodable records. ``taxonomies``,
     when given, gets each article's taxonomy version, of its latest processing (a reprocessed

@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 
 from schemas.alert_state import RuleState, StoryState
 from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed
-from schemas.notes import ArticleRef, Facts, Hit, ReportNote, SpikeNote, StoryNote, Trigger
+from schemas.notes import ArticleRef, Facts, ReportNote, RuleHit, SpikeNote, StoryNote, Trigger
 from streams.alerts.ids import alert_event_id, story_alert_id
 from streams.alerts.match import ArticleView, match_story_rule
 from streams.alerts.notes import distinct_sources
@@ -49,7 +49,7 @@ FUTURE_SLACK = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
-class Routed:
+class ArticleNotes:
     """What one article sends on: its story note, the spike notes of its scopes, its incident reports."""
 
     story: StoryNote
@@ -85,7 +85,7 @@ def source_of(article: ArticleProcessed) -> str:
     return article.source or urlsplit(article.url).hostname or f"article:{article.article_id}"
 
 
-def route(article: ArticleProcessed, rules: Ruleset) -> Routed:
+def route(article: ArticleProcessed, rules: Ruleset) -> ArticleNotes:
     """The story note and spike notes of one article under ``rules`` (pure; no state)."""
     view = ArticleView(article)
     at = event_time(article)
@@ -95,14 +95,14 @@ def route(article: ArticleProcessed, rules: Ruleset) -> Routed:
     for rule in rules.candidates(view.topics, view.orgs, view.countries):
         reasons = match_story_rule(rule, view)
         if reasons is not None:
-            hits.append(Hit(rule.id, rule.title, rule.severity, reasons, rule.min_sources, rule.window_s,
+            hits.append(RuleHit(rule.id, rule.title, rule.severity, reasons, rule.min_sources, rule.window_s,
                             rules.version))
     facts = None
     if hits:
         facts = Facts(article.topics, article.places, article.countries, article.orgs, article.quantities,
                       article.taxonomy_version, article.gazetteer_version)
     note = StoryNote(story_id(article), ref, trigger, hits, facts)
-    return Routed(note, spike_notes(view, rules, ref, trigger), reports_of(article, at=at, source=ref.source))
+    return ArticleNotes(note, spike_notes(view, rules, ref, trigger), reports_of(article, at=at, source=ref.source))
 
 
 def apply_story(store, note: StoryNote) -> list[AlertRaised | AlertUpdated]:

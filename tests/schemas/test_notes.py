@@ -8,13 +8,22 @@ import msgspec
 import pytest
 
 from schemas.facts import Incident
-from schemas.notes import ArticleRef, Hit, ReportNote, SpikeNote, StoryNote, Trigger, decode_note, encode_note
+from schemas.notes import (
+    ArticleRef,
+    ReportNote,
+    RuleHit,
+    SpikeNote,
+    StoryNote,
+    Trigger,
+    decode_note,
+    encode_note,
+)
 
 T0 = datetime(2024, 2, 8, 10, 0, tzinfo=UTC)
 TRIGGER = Trigger("e1", T0)
 ARTICLE = ArticleRef("a1", T0.timestamp(), "outlet", "title", "https://example.org/1")
 NOTES = [
-    StoryNote("a1", ARTICLE, TRIGGER, [Hit("r1", "seizure", "critical", ["quantity"])]),
+    StoryNote("a1", ARTICLE, TRIGGER, [RuleHit("r1", "seizure", "critical", ["quantity"])]),
     SpikeNote("s1", "spike", "warning", "topic=narcotics", "topic=narcotics", 86400, 864000, 864000, 3, 0.01, 2.0,
               "r1", ARTICLE, TRIGGER),
     ReportNote("a1#0", "attack|SY", Incident("attack", "evidence"), "a1", "a1", "outlet", T0.timestamp(), "e1", T0),
