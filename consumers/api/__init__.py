@@ -1,0 +1,1 @@
+"""The query API and the dashboard: an aiohttp server over the views (`marsad api`)."""
