@@ -23,7 +23,7 @@ test: setup
 
 setup: $(STAMP) jars dashboard
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	@echo "==> creating the virtual environment in $(VENV) and installing marsad with its dependencies"
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "marsad needs Python 3.11+"'
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,7 @@ dashboard: $(DASHBOARD)
 $(DASHBOARD): package-lock.json consumers/api/dashboard_assets.py consumers/api/basemap/admin1-lines.json $(STAMP)
 	@echo "==> dashboard libraries: npm ci, then copied into consumers/api/static/vendor"
 	npm ci --no-audit --no-fund --loglevel=error
-	$(BIN)/python -m consumers.api.dashboard_assets
+	$(BIN)/python -m marsad.consumers.api.dashboard_assets
 	@touch $(DASHBOARD)
 
 jars: $(STAMP)

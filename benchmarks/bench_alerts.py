@@ -31,17 +31,17 @@ from pathlib import Path
 
 import msgspec
 import orjson
+from marsad.schemas.events import ArticleFetched, Duplicate
+from marsad.schemas.wire import SEVERITIES
+from marsad.streams.alerts.backtest import Report, as_json, as_table, collector_paused, replay
+from marsad.streams.alerts.engine import route
+from marsad.streams.alerts.expiry import DEFAULT_DAYS
+from marsad.streams.alerts.rules import DEFAULT_PATH, load_rules, parse_rules
+from marsad.streams.classify import Taxonomy
+from marsad.streams.extract.gazetteer.model import load_gazetteer
+from marsad.streams.pipeline import Resources, process_fetched
 
 from benchmarks.corpus import articles
-from schemas.events import ArticleFetched, Duplicate
-from schemas.wire import SEVERITIES
-from streams.alerts.backtest import Report, as_json, as_table, collector_paused, replay
-from streams.alerts.engine import route
-from streams.alerts.expiry import DEFAULT_DAYS
-from streams.alerts.rules import DEFAULT_PATH, load_rules, parse_rules
-from streams.classify import Taxonomy
-from streams.extract.gazetteer.model import load_gazetteer
-from streams.pipeline import Resources, process_fetched
 
 PLACES = ["درعا", "دير الزور", "الرقة", "حلب", "الحسكة", "القامشلي", "إدلب", "حمص", "الموصل", "بغداد",
           "البوكمال", "السويداء", "اللاذقية", "طرطوس", "منبج", "الميادين", "كركوك", "الرمادي"]

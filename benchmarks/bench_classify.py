@@ -2,13 +2,13 @@
 
     .venv/bin/python -m benchmarks.bench_classify [--n 2000] [--repeat 3]
 
-Runs the same code as the command (streams.offline over JSONL lines), in
+Runs the same code as the command (marsad.streams.offline over JSONL lines), in
 this one process, after the resources are loaded (load time printed apart).
 The corpus goes through `--repeat` times and the best pass is reported with
 the others beside it: on a shared machine the best is the least disturbed.
 Each pass is followed by one without the incident coder (its stage stubbed), to
 show what it costs on the same machine at the same time. Then the time of each
-stage of `streams.pipeline.analyse`, per article.
+stage of `marsad.streams.pipeline.analyse`, per article.
 """
 
 from __future__ import annotations
@@ -19,16 +19,16 @@ import time
 from unittest import mock
 
 import orjson
+from marsad.streams.classify.combined import topics_orgs_and_mentions
+from marsad.streams.clean.pipeline import clean_and_normalize
+from marsad.streams.extract.incidents import find_incidents
+from marsad.streams.extract.places import find_places_and_countries
+from marsad.streams.extract.quantities import find_quantities
+from marsad.streams.offline import run
+from marsad.streams.pipeline import Resources
+from marsad.streams.text.normalize import SourceMap, normalize
 
 from benchmarks.corpus import articles
-from streams.classify.combined import topics_orgs_and_mentions
-from streams.clean.pipeline import clean_and_normalize
-from streams.extract.incidents import find_incidents
-from streams.extract.places import find_places_and_countries
-from streams.extract.quantities import find_quantities
-from streams.offline import run
-from streams.pipeline import Resources
-from streams.text.normalize import SourceMap, normalize
 
 
 def stage_times(docs: list[dict], res: Resources) -> dict[str, float]:
@@ -75,7 +75,7 @@ def main() -> None:
         t0 = time.perf_counter()
         n = run(io.BytesIO(data), io.BytesIO(), res)
         rates.append(n / (time.perf_counter() - t0))
-        with mock.patch("streams.pipeline.find_incidents", return_value=[]):
+        with mock.patch("marsad.streams.pipeline.find_incidents", return_value=[]):
             t0 = time.perf_counter()
             run(io.BytesIO(data), io.BytesIO(), res)
             rates_without.append(n / (time.perf_counter() - t0))

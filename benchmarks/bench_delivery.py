@@ -28,14 +28,15 @@ import uuid
 from contextlib import ExitStack
 from pathlib import Path
 
+from marsad.deploy.demo import stop_worker
+from marsad.deploy.kafka.local import free_port
+from marsad.runtime.kafka.publish import EventPublisher
+from marsad.schemas.events import AlertRaised, ArticleProcessed
+from marsad.schemas.facts import Place, Quantity, Topic
+from marsad.schemas.topics import Topics
+
 from benchmarks.broker import bench_kafka, fresh_topics
 from benchmarks.webhook import SECRET, SECRET_ENV, Receiver
-from deploy.demo import stop_worker
-from deploy.kafka.local import free_port
-from runtime.kafka.publish import EventPublisher
-from schemas.events import AlertRaised, ArticleProcessed
-from schemas.facts import Place, Quantity, Topic
-from schemas.topics import Topics
 
 ORIGIN = "AlertRaised on the alerts topics"
 SERVICES = [["alerts", "deliver"]]  # `marsad` sub-commands started for the run, in order
@@ -67,7 +68,7 @@ def publish_origin(pub: EventPublisher, topics: Topics, i: int, run: str) -> str
 
 def publish_article(pub: EventPublisher, topics: Topics, i: int, run: str) -> str:
     """Publish an ArticleProcessed that raises one critical alert; return that alert's id."""
-    from streams.alerts.ids import story_alert_id
+    from marsad.streams.alerts.ids import story_alert_id
     story = f"{run}-art-{i:06d}"
     text = f"ضبطت السلطات 3 ملايين حبة كبتاغون في درعا قرب الحدود الأردنية، في العملية رقم {i}."
     event = ArticleProcessed(
@@ -123,7 +124,7 @@ def main() -> None:
            "MARSAD_ALERTER_WEB_PORT": str(free_port()), "MARSAD_DELIVER_METRICS_PORT": str(free_port())}
     logs = data / "services.log"
     log = open(logs, "wb")  # noqa: SIM115
-    procs = [subprocess.Popen([sys.executable, "-c", "from deploy.cli.main import main; main()", *cmd], env=env, stdout=log,
+    procs = [subprocess.Popen([sys.executable, "-c", "from marsad.deploy.cli.main import main; main()", *cmd], env=env, stdout=log,
                               stderr=subprocess.STDOUT, start_new_session=True) for cmd in SERVICES]
     run = uuid.uuid4().hex[:6]
     try:

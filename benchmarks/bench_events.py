@@ -8,8 +8,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from schemas.codec import decode, encode
-from schemas.examples import sample_events
+from marsad.schemas.codec import decode, encode
+from marsad.schemas.examples import sample_events
 
 
 def rate(fn, items, repeat: int) -> float:

@@ -25,14 +25,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from consumers.api.incident_exports import ACLED_CSV, acled, to_csv
-from consumers.query.model import IncidentCountQuery, IncidentFilters, IncidentQuery, Near
-from consumers.store import Record, open_store
-from consumers.store import incidents as view
-from consumers.store.sqlstore import SqlStore
-from schemas.events import IncidentRecorded, IncidentReport, IncidentUpdated
-from schemas.facts import Place
-from schemas.wire import INCIDENT_TYPES
+from marsad.consumers.api.incident_exports import ACLED_CSV, acled, to_csv
+from marsad.consumers.query.model import IncidentCountQuery, IncidentFilters, IncidentQuery, Near
+from marsad.consumers.store import Record, open_store
+from marsad.consumers.store import incidents as view
+from marsad.consumers.store.sqlstore import SqlStore
+from marsad.schemas.events import IncidentRecorded, IncidentReport, IncidentUpdated
+from marsad.schemas.facts import Place
+from marsad.schemas.wire import INCIDENT_TYPES
 
 PLACES = [Place("البوكمال", 34.4523, 40.9185, "SY", "town", 174448),
           Place("القامشلي", 37.0521, 41.2314, "SY", "city", 173377),

@@ -5,7 +5,7 @@
 Generates ``events`` security events a day for ``days`` days in one country
 (three types, 400 places 33 km apart), each told by one to five outlets with
 counts that differ by one, as processed articles carrying one incident each
-(built in memory, not timed). Timed: `streams.alerts.incidents.fold_incident`
+(built in memory, not timed). Timed: `marsad.streams.alerts.incidents.fold_incident`
 over them in processing-time order, as the back-test runs it (dict states,
 the default rules, incident expiry after 30 days). A day of 400 events of
 three types in one country is several times what the news of Syria or Iraq
@@ -21,18 +21,18 @@ import random
 import time
 from datetime import UTC, datetime, timedelta
 
-from schemas.alert_state import DayBucket, IncidentState, SpikeState
-from schemas.events import ArticleProcessed
-from schemas.facts import Incident, Place
-from streams.alerts.engine import event_time, source_of
-from streams.alerts.incidents import fold_incident
-from streams.alerts.notes import StateStore
-from streams.alerts.rules import load_rules
-from streams.alerts.spike import apply_spike
-from streams.fusion.expiry import incident_ttl_s
-from streams.fusion.reports import reports_of
-from streams.fusion.state import IncidentStores
-from streams.hour_index import HourIndex
+from marsad.schemas.alert_state import DayBucket, IncidentState, SpikeState
+from marsad.schemas.events import ArticleProcessed
+from marsad.schemas.facts import Incident, Place
+from marsad.streams.alerts.engine import event_time, source_of
+from marsad.streams.alerts.incidents import fold_incident
+from marsad.streams.alerts.notes import StateStore
+from marsad.streams.alerts.rules import load_rules
+from marsad.streams.alerts.spike import apply_spike
+from marsad.streams.fusion.expiry import incident_ttl_s
+from marsad.streams.fusion.reports import reports_of
+from marsad.streams.fusion.state import IncidentStores
+from marsad.streams.hour_index import HourIndex
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 PLACES = [Place(f"place-{i}", 32.0 + 0.3 * (i % 20), 36.0 + 0.3 * (i // 20), "SY", "town") for i in range(400)]

@@ -37,19 +37,19 @@ import uuid
 from pathlib import Path
 
 import orjson
+from marsad.deploy.kafka.local import free_port
+from marsad.deploy.services.registry import SERVICES
+from marsad.runtime.kafka.publish import EventPublisher
+from marsad.runtime.kafka.read import read_all
+from marsad.runtime.lag import LagProbe
+from marsad.schemas.codec import SchemaError
+from marsad.schemas.events import ArticleFetched
+from marsad.schemas.topics import Topics
+from marsad.streams.alerts.delivery.signing import idempotency_key
 
 from benchmarks.broker import bench_kafka
 from benchmarks.corpus import articles
 from benchmarks.webhook import SECRET, SECRET_ENV, Receiver
-from deploy.kafka.local import free_port
-from deploy.services.registry import SERVICES
-from runtime.kafka.publish import EventPublisher
-from runtime.kafka.read import read_all
-from runtime.lag import LagProbe
-from schemas.codec import SchemaError
-from schemas.events import ArticleFetched
-from schemas.topics import Topics
-from streams.alerts.delivery.signing import idempotency_key
 
 SKIP = ("--skip", "alerter", "--skip", "deliver")  # without --alerts: they have benchmarks of their own
 WARM = "تحقق " * 50  # the warm-up article: matches no alert rule
@@ -64,7 +64,7 @@ def pct(values: list[float], p: float) -> float:
 
 
 def marsad(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run([sys.executable, "-c", "from deploy.cli.main import main; main()", *args], env=env,
+    done = subprocess.run([sys.executable, "-c", "from marsad.deploy.cli.main import main; main()", *args], env=env,
                           capture_output=True, text=True, check=False, timeout=600)
     if done.returncode:
         raise SystemExit(f"marsad {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")

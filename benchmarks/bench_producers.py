@@ -9,7 +9,7 @@
    RSS feeds, sitemap indexes (a gzipped news sitemap, a gzipped monthly
    urlset, older children skipped by date), section pages and Telegram
    channel previews; every response has an ETag and Last-Modified. The real
-   poller (``producers.poller.poll_feed`` with the shared ``Fetcher``) polls
+   poller (``marsad.producers.poller.poll_feed`` with the shared ``Fetcher``) polls
    each set twice: first with no state (bodies fetched, decoded, parsed,
    canonicalised; a Telegram channel reads its older pages, an index its
    recent children), then with the state it kept (304 Not Modified; a
@@ -23,9 +23,9 @@
    is raised to the global one (``--connections``); real sources spread
    over many hosts get the same effect with the default per-host limit.
 2. Extraction: the bundled sample pages (``producers/samples/site``) decoded
-   and extracted as the fetcher does it (``producers.pages.article``), for at least
+   and extracted as the fetcher does it (``marsad.producers.pages.article``), for at least
    ``--seconds`` seconds each way (0 skips it): in this process (the
-   reference), then isolated in worker processes (``producers.pages.isolation``,
+   reference), then isolated in worker processes (``marsad.producers.pages.isolation``,
    one worker and ``--workers``): pages per second, the ratio to the
    reference, peak memory.
 """
@@ -49,15 +49,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from marsad.producers.feeds.registry import Feed
+from marsad.producers.feeds.state import FeedState
+from marsad.producers.http import Fetcher, FetchOptions
+from marsad.producers.pages.article import decode_and_extract
+from marsad.producers.pages.isolation import ExtractionPool, IsolationOptions
+from marsad.producers.pages.reader import ExtractOptions
+from marsad.producers.poller import PollOptions, PollOutcome, poll_feed
+from marsad.producers.samples import SITE_DIR
+
 from benchmarks.source_site import KINDS, Document, documents, source_path
-from producers.feeds.registry import Feed
-from producers.feeds.state import FeedState
-from producers.http import Fetcher, FetchOptions
-from producers.pages.article import decode_and_extract
-from producers.pages.isolation import ExtractionPool, IsolationOptions
-from producers.pages.reader import ExtractOptions
-from producers.poller import PollOptions, PollOutcome, poll_feed
-from producers.samples import SITE_DIR
 
 LAST_MODIFIED = formatdate(1731700000, usegmt=True)
 DEFAULT_MIX = "rss=400,sitemap=200,page=200,telegram=200"
@@ -261,7 +262,7 @@ def row(label: str, polled: Round, base: float) -> str:
 def bench_extraction(args: argparse.Namespace) -> None:
     """The fetcher's extraction step (decode, trafilatura, mojibake check) over the sample pages, three ways
     in one run: in this process (the reference), then isolated in worker processes as the fetcher runs it
-    (`producers.pages.isolation`), one worker and ``--workers`` workers; pages/s and peak memory of each."""
+    (`marsad.producers.pages.isolation`), one worker and ``--workers`` workers; pages/s and peak memory of each."""
     pages = [(path, path.read_bytes()) for path in sorted(SITE_DIR.rglob("*.html")) if path.name != "index.html"]
     jobs = [(content, None, f"http://127.0.0.1/{path.relative_to(SITE_DIR)}", ExtractOptions())
             for path, content in pages]

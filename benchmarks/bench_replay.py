@@ -31,18 +31,19 @@ from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from marsad.consumers.consume import DeadLetters, LogReader
+from marsad.consumers.replay import ReplayReport, replay
+from marsad.consumers.rows import ARTICLE_COLUMNS, CHILD_TABLES, article_rows
+from marsad.consumers.store import open_store
+from marsad.consumers.store.queries import placeholders
+from marsad.runtime.kafka.publish import EventPublisher
+from marsad.runtime.progress import Progress
+from marsad.schemas.events import ArticleProcessed, Duplicate
+from marsad.schemas.facts import Evidence, Org, Place, Quantity, Topic
+from marsad.schemas.topics import Topics
+
 from benchmarks.broker import bench_kafka, fresh_topics
 from benchmarks.corpus import articles
-from consumers.consume import DeadLetters, LogReader
-from consumers.replay import ReplayReport, replay
-from consumers.rows import ARTICLE_COLUMNS, CHILD_TABLES, article_rows
-from consumers.store import open_store
-from consumers.store.queries import placeholders
-from runtime.kafka.publish import EventPublisher
-from runtime.progress import Progress
-from schemas.events import ArticleProcessed, Duplicate
-from schemas.facts import Evidence, Org, Place, Quantity, Topic
-from schemas.topics import Topics
 
 PLACES = [Place("البوكمال", 34.4534, 40.9188, "SY", "city", 172374),
           Place("القامشلي", 37.0522, 41.2306, "SY", "city", 173253),

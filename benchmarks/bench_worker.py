@@ -8,7 +8,7 @@ at --rate per second), and reads articles.processed. Latency is from the
 moment an event was published to the moment its ArticleProcessed was read.
 
 The reference, measured in the same run on the same corpus: `marsad
-classify`'s code (`streams.offline` over JSONL) on one core, best of two
+classify`'s code (`marsad.streams.offline` over JSONL) on one core, best of two
 passes, in this process; the worker's rate is printed as a share of it.
 With ``--profile``, py-spy (if installed) records the worker while the
 articles go through and writes a flame graph.
@@ -30,16 +30,16 @@ from pathlib import Path
 
 import orjson
 from kafka import KafkaConsumer
+from marsad.deploy.demo import stop_worker
+from marsad.deploy.kafka.local import free_port
+from marsad.runtime.kafka.publish import EventPublisher
+from marsad.schemas.codec import decode
+from marsad.schemas.events import ArticleFetched
+from marsad.streams.offline import run as classify_run
+from marsad.streams.pipeline import Resources
 
 from benchmarks.broker import bench_kafka, fresh_topics
 from benchmarks.corpus import articles
-from deploy.demo import stop_worker
-from deploy.kafka.local import free_port
-from runtime.kafka.publish import EventPublisher
-from schemas.codec import decode
-from schemas.events import ArticleFetched
-from streams.offline import run as classify_run
-from streams.pipeline import Resources
 
 
 def pct(values: list[float], p: float) -> float:
@@ -103,7 +103,7 @@ def main() -> None:
            "MARSAD_PARTITIONS": str(args.partitions), "MARSAD_DATA_DIR": str(data),
            "MARSAD_WORKER_WEB_PORT": str(free_port()), "MARSAD_LOG_LEVEL": "warning"}
     log = open(data / "worker.log", "wb")  # noqa: SIM115
-    worker = subprocess.Popen([sys.executable, "-m", "deploy.cli.main", "worker"], env=env, stdout=log,
+    worker = subprocess.Popen([sys.executable, "-m", "marsad.deploy.cli.main", "worker"], env=env, stdout=log,
                               stderr=subprocess.STDOUT, start_new_session=True)
     consumer = KafkaConsumer(topics.processed, bootstrap_servers=bootstrap, group_id="bench",
                              auto_offset_reset="earliest", enable_auto_commit=False)

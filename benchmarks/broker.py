@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from deploy.kafka.local import LocalKafka, free_port
-from runtime.kafka.admin import create_topics
-from schemas.topics import Topics
+from marsad.deploy.kafka.local import LocalKafka, free_port
+from marsad.runtime.kafka.admin import create_topics
+from marsad.schemas.topics import Topics
 
 
 @contextmanager

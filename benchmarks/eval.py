@@ -6,7 +6,7 @@
 
 For each labelled corpus found under the shared folder (the seeds: ``seeds/*.txt``
 with ``spec/seeds-gold.jsonl``; the dev set: ``dev/articles/*.txt`` with
-``dev/gold.jsonl``) it runs the command's own code (`streams.offline`, in this
+``dev/gold.jsonl``) it runs the command's own code (`marsad.streams.offline`, in this
 process, after the resources are loaded) over the articles, scores the results
 with the spec's scorer ``spec/score.py`` (loaded from its path, never copied),
 and prints per field precision, recall and F1, boilerplate removed, body kept,
@@ -33,10 +33,10 @@ from pathlib import Path
 from types import ModuleType
 
 import orjson
+from marsad.streams.offline import classify_lines
+from marsad.streams.pipeline import Resources
 
 from benchmarks.eval_misses import misses_of
-from streams.offline import classify_lines
-from streams.pipeline import Resources
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SHARED = ROOT.parent / "shared"

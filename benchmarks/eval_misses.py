@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from types import ModuleType
 
-from streams.geo import distance_km
+from marsad.streams.geo import distance_km
 
 PLACE_KM = 25.0
 FIELDS = ("topics", "orgs", "countries", "places", "quantities", "boilerplate", "body", "incidents")

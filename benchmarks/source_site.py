@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from xml.sax.saxutils import escape
 
-from schemas.wire import FEED_KINDS
+from marsad.schemas.wire import FEED_KINDS
+
 from tests.producers.scripted_sources import (
     XML,
     ChannelPost,

@@ -17,9 +17,8 @@ from pathlib import Path
 
 import orjson
 from aiohttp import web
-
-from deploy.kafka.local import free_port
-from streams.alerts.delivery.signing import EVENT, IDEMPOTENCY_KEY, SIGNATURE, TIMESTAMP, verify
+from marsad.deploy.kafka.local import free_port
+from marsad.streams.alerts.delivery.signing import EVENT, IDEMPOTENCY_KEY, SIGNATURE, TIMESTAMP, verify
 
 SECRET = "bench-secret-0123456789"
 SECRET_ENV = "BENCH_SECRET"  # the environment variable the endpoints file names for the secret

@@ -13,6 +13,6 @@ interface for both databases, `consume` and `replay` are the Kafka shells,
 `alerts` holds the alert rows of the views and `marsad alerts deliver`
 (alerts topic ──► signed webhooks, JSON lines). `incidents` holds the incident
 rows of the views (the governorates they are counted by come from
-`streams.extract.gazetteer.admin1`). `query` also refuses a topic or
+`marsad.streams.extract.gazetteer.admin1`). `query` also refuses a topic or
 organisation id the taxonomy in force does not have.
 """

@@ -25,14 +25,13 @@ from dataclasses import dataclass
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
-
-from consumers.store import Offsets, Record, Store, ViewReplaced
-from runtime import metrics
-from runtime.kafka.connection import Kafka, kafka_python_options
-from runtime.kafka.publish import EventPublisher
-from runtime.kafka.read import Stall, read_to_end
-from schemas.codec import SchemaError, decode
-from schemas.events import (
+from marsad.consumers.store import Offsets, Record, Store, ViewReplaced
+from marsad.runtime import metrics
+from marsad.runtime.kafka.connection import Kafka, kafka_python_options
+from marsad.runtime.kafka.publish import EventPublisher
+from marsad.runtime.kafka.read import Stall, read_to_end
+from marsad.schemas.codec import SchemaError, decode
+from marsad.schemas.events import (
     AlertRaised,
     AlertUpdated,
     ArticleProcessed,

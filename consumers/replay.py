@@ -19,8 +19,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from consumers.consume import BatchReport, DeadLetters, LogReader, ViewConsumer
-from consumers.store import Store
+from marsad.consumers.consume import BatchReport, DeadLetters, LogReader, ViewConsumer
+from marsad.consumers.store import Store
 
 TOTALS_EVERY_S = 2.0
 

@@ -2,7 +2,7 @@
 
     verdicts = last duplicate verdict of every article on articles.processed
     for each ArticleFetched on articles.fetched (offset 0 to the end as of now):
-        analyse(...) with the current taxonomy (`streams.pipeline`, the worker's code)
+        analyse(...) with the current taxonomy (`marsad.streams.pipeline`, the worker's code)
         publish ArticleProcessed(taxonomy_version=current, duplicate=verdicts[id])
 
 The duplicate verdict is kept because deduplication depends on the order
@@ -21,17 +21,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kafka.consumer.fetcher import ConsumerRecord
-
-from consumers.consume import LogReader
-from runtime.kafka.connection import Kafka
-from runtime.kafka.publish import EventPublisher
-from runtime.kafka.read import WAIT
-from schemas.codec import SchemaError, decode_as
-from schemas.events import ArticleProcessed, Duplicate
-from schemas.topics import Topics
+from marsad.consumers.consume import LogReader
+from marsad.runtime.kafka.connection import Kafka
+from marsad.runtime.kafka.publish import EventPublisher
+from marsad.runtime.kafka.read import WAIT
+from marsad.schemas.codec import SchemaError, decode_as
+from marsad.schemas.events import ArticleProcessed, Duplicate
+from marsad.schemas.topics import Topics
 
 if TYPE_CHECKING:  # streams is imported when reprocessing runs: the views need none of it
-    from streams.pipeline import Resources
+    from marsad.streams.pipeline import Resources
 
 log = logging.getLogger(__name__)
 POOL_MIN = 2000  # fetched events below which reprocessing stays in this process
@@ -59,7 +58,7 @@ def reprocess(bootstrap: Kafka, topics: Topics, res: Resources, publisher: Event
               progress: Callable[[int, int], None] | None = None, workers: int = 1) -> ReprocessReport:
     """Publish a new ArticleProcessed for every ArticleFetched in the log (see the module docstring).
 
-    With ``workers`` > 1 the analysis runs in that many processes (`streams.parallel`), in order.
+    With ``workers`` > 1 the analysis runs in that many processes (`marsad.streams.parallel`), in order.
     """
     processed = LogReader(bootstrap, topics.processed, batch_size=2000, client_id="marsad-reprocess")
     try:
@@ -76,7 +75,7 @@ def reprocess(bootstrap: Kafka, topics: Topics, res: Resources, publisher: Event
             where.append((msg.topic, msg.partition, msg.offset))
             yield msg.value
 
-    from streams.parallel import reprocess_values
+    from marsad.streams.parallel import reprocess_values
     try:
         fetched_log.assign_from({})
         total = fetched_log.totals()[1]

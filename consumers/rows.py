@@ -8,7 +8,7 @@ Conventions:
   both databases); ``at`` is the publication time, else the event's time;
 - ``story_id`` is the first copy's id for duplicates, the article's own id
   otherwise, so a story cluster is ``GROUP BY story_id``;
-- ``search_text`` is the matching form (`streams.text.normalize`) of title
+- ``search_text`` is the matching form (`marsad.streams.text.normalize`) of title
   and text as space-separated words: what full-text search indexes;
 - ``source_kind`` is the kind of source (NULL: not known, an event before
   version 4); ``edited`` is 0 or 1 and ``revision`` counts the article's
@@ -27,11 +27,10 @@ from datetime import UTC, datetime
 
 import msgspec
 import orjson
-
-from schemas.events import ArticleProcessed
-from schemas.facts import Place
-from streams.geo import view_place_key
-from streams.text.normalize import normalize
+from marsad.schemas.events import ArticleProcessed
+from marsad.schemas.facts import Place
+from marsad.streams.geo import view_place_key
+from marsad.streams.text.normalize import normalize
 
 WORDS = re.compile(r"[^\W_]+")
 

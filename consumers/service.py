@@ -2,7 +2,7 @@
 
 `run_views` keeps the live views in step with the log until told to stop;
 `run_replay` (optionally reprocessing the fetched history first) rebuilds
-them. The command line (`deploy.cli.views`) only turns settings into these
+them. The command line (`marsad.deploy.cli.views`) only turns settings into these
 arguments and errors into messages.
 """
 
@@ -14,19 +14,19 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from consumers.consume import BatchReport, DeadLetters, LogReader, ViewConsumer
-from consumers.replay import ReplayReport, replay
-from consumers.reprocess import ReprocessReport, reprocess
-from consumers.store import open_store
-from runtime import metrics
-from runtime.health import NO_PROGRESS_AFTER, Health, ProgressWatch
-from runtime.kafka.connection import Kafka
-from runtime.kafka.publish import EventPublisher
-from runtime.progress import Progress
-from schemas.topics import Topics
+from marsad.consumers.consume import BatchReport, DeadLetters, LogReader, ViewConsumer
+from marsad.consumers.replay import ReplayReport, replay
+from marsad.consumers.reprocess import ReprocessReport, reprocess
+from marsad.consumers.store import open_store
+from marsad.runtime import metrics
+from marsad.runtime.health import NO_PROGRESS_AFTER, Health, ProgressWatch
+from marsad.runtime.kafka.connection import Kafka
+from marsad.runtime.kafka.publish import EventPublisher
+from marsad.runtime.progress import Progress
+from marsad.schemas.topics import Topics
 
 if TYPE_CHECKING:
-    from streams.pipeline import Resources
+    from marsad.streams.pipeline import Resources
 
 log = logging.getLogger("consumers")
 

@@ -33,10 +33,9 @@ from pathlib import Path
 from typing import Any
 
 import click
-
-from runtime.kafka.connection import Kafka, KafkaConnection, connection
-from runtime.settings import CONFIG_ENV, Settings, as_environment
-from schemas.wire import SEVERITIES
+from marsad.runtime.kafka.connection import Kafka, KafkaConnection, connection
+from marsad.runtime.settings import CONFIG_ENV, Settings, as_environment
+from marsad.schemas.wire import SEVERITIES
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "producers" / "samples"
@@ -57,13 +56,13 @@ def serve_site(directory: Path) -> tuple[ThreadingHTTPServer, str]:
 
 
 def start_worker(settings: Settings, bootstrap: Kafka, work: Path) -> subprocess.Popen:
-    from deploy.kafka.local import free_port
+    from marsad.deploy.kafka.local import free_port
     env = {**os.environ, **connection(bootstrap).environment(),
            **as_environment(topic_prefix=settings.topic_prefix, partitions=settings.partitions, data_dir=work,
                             worker_web_port=free_port(), log_level="warning")}
     env.pop(CONFIG_ENV, None)
     with open(work / "worker.log", "wb") as log:
-        return subprocess.Popen([sys.executable, "-m", "deploy.cli.main", "worker"], env=env, stdout=log,
+        return subprocess.Popen([sys.executable, "-m", "marsad.deploy.cli.main", "worker"], env=env, stdout=log,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
 
 
@@ -79,9 +78,9 @@ def stop_worker(worker: subprocess.Popen) -> None:
 
 def run_demo(settings: Settings, *, keep: bool, seeds: Path, workers: int = 1) -> None:
     """`marsad up --demo`: the whole pipeline as supervised services on the bundled samples."""
-    from deploy.services.control import ServicesError, down, up
-    from deploy.services.state import Paths, supervisor_pid
-    from runtime.settings import load_settings
+    from marsad.deploy.services.control import ServicesError, down, up
+    from marsad.deploy.services.state import Paths, supervisor_pid
+    from marsad.runtime.settings import load_settings
 
     t0 = time.monotonic()
     # The demo runs in a data dir of its own (broker, logs, views, feed state), beside the user's.
@@ -92,7 +91,7 @@ def run_demo(settings: Settings, *, keep: bool, seeds: Path, workers: int = 1) -
     prefix = f"demo-{time.strftime('%Y%m%d-%H%M%S')}"
     work = home / "runs" / prefix
     work.mkdir(parents=True, exist_ok=True)
-    from producers.feeds.state import FeedStateFile
+    from marsad.producers.feeds.state import FeedStateFile
     FeedStateFile(home).path.unlink(missing_ok=True)  # poll the sample feeds afresh: this run's topics are empty
     logging.getLogger("kafka").setLevel(logging.ERROR)  # the summary's reads are not worth kafka-python's warnings
     site, site_url = serve_site(SAMPLES / "site")
@@ -162,7 +161,7 @@ class SampleWebhook:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/alerts"
 
     def receive(self, headers: Any, body: bytes) -> int:
-        from streams.alerts.delivery.signing import verify
+        from marsad.streams.alerts.delivery.signing import verify
         if not verify(self.secret.encode(), headers.get("X-Marsad-Timestamp", ""), headers.get("Idempotency-Key", ""),
                       body, headers.get("X-Marsad-Signature", "")):
             with self._lock:
@@ -201,13 +200,13 @@ def _indent(message: str) -> str:
 
 
 def _bootstrap(settings: Settings) -> KafkaConnection:
-    from deploy.services.state import Paths, read_state
+    from marsad.deploy.services.state import Paths, read_state
     state = read_state(Paths(settings.data_path).state_file) or {}
     return settings.kafka.at(state.get("bootstrap") or settings.bootstrap_servers)
 
 
 def _import(bootstrap: Kafka, prefix: str, paths: list[Path]) -> int:
-    from producers.run_import import run_import
+    from marsad.producers.run_import import run_import
     published = 0
     for p in paths:
         if p.exists():
@@ -218,14 +217,14 @@ def _import(bootstrap: Kafka, prefix: str, paths: list[Path]) -> int:
 
 
 def _counts(bootstrap: Kafka, prefix: str) -> dict[str, int]:
-    from runtime.kafka.admin import list_topics
+    from marsad.runtime.kafka.admin import list_topics
     return {i.name.removeprefix(prefix + "."): i.messages for i in list_topics(bootstrap, prefix)}
 
 
 def _wait_done(settings: Settings, bootstrap: Kafka, prefix: str, hook: SampleWebhook, imported: int) -> None:
     """Until every feed entry is fetched (or dead-lettered), every article processed, every consumer caught up
     and every alert event on the log delivered to the sample webhook; twice in a row, to be sure."""
-    from deploy.services.control import status
+    from marsad.deploy.services.control import status
     deadline = time.monotonic() + WAIT_SECONDS
     settled, shown = 0, ""
     while settled < 2:
@@ -252,16 +251,16 @@ def _wait_done(settings: Settings, bootstrap: Kafka, prefix: str, hook: SampleWe
 
 
 def _alert_keys(bootstrap: Kafka, prefix: str) -> set[str]:
-    from runtime.kafka.read import read_all
-    from schemas.topics import Topics
-    from streams.alerts.delivery.signing import idempotency_key
+    from marsad.runtime.kafka.read import read_all
+    from marsad.schemas.topics import Topics
+    from marsad.streams.alerts.delivery.signing import idempotency_key
     return {idempotency_key(e) for e in read_all(bootstrap, Topics(prefix).alerts)}
 
 
 def _alert_summary(bootstrap: Kafka, prefix: str, hook: SampleWebhook) -> None:
-    from runtime.kafka.read import read_all
-    from schemas.events import AlertRaised
-    from schemas.topics import Topics
+    from marsad.runtime.kafka.read import read_all
+    from marsad.schemas.events import AlertRaised
+    from marsad.schemas.topics import Topics
     raised = [e for e in read_all(bootstrap, Topics(prefix).alerts) if isinstance(e, AlertRaised)]
     by = Counter(a.severity for a in raised)
     click.echo(f"   alerts: {len(raised)} raised (" + ", ".join(f"{s} {by[s]}" for s in SEVERITIES)
@@ -297,7 +296,7 @@ def _explore(settings: Settings, prefix: str, work: Path, keep: bool) -> None:
 
 def _wait_for_stop(settings: Settings) -> None:
     """Until SIGINT/SIGTERM here, or the supervisor stopped (`marsad down` elsewhere)."""
-    from deploy.services.state import Paths, supervisor_pid
+    from marsad.deploy.services.state import Paths, supervisor_pid
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
@@ -307,9 +306,9 @@ def _wait_for_stop(settings: Settings) -> None:
 
 
 def _summary(bootstrap: Kafka, prefix: str) -> None:
-    from runtime.kafka.read import read_all
-    from schemas.events import ArticleProcessed
-    from schemas.topics import Topics
+    from marsad.runtime.kafka.read import read_all
+    from marsad.schemas.events import ArticleProcessed
+    from marsad.schemas.topics import Topics
 
     articles = [e for e in read_all(bootstrap, Topics(prefix).processed) if isinstance(e, ArticleProcessed)]
     latest = {a.article_id: a for a in articles}.values()
@@ -340,9 +339,9 @@ def _summary(bootstrap: Kafka, prefix: str) -> None:
 
 def _incident_summary(bootstrap: Kafka, prefix: str) -> None:
     """The incidents fused across outlets: how many of each type, and the most reported ones."""
-    from runtime.kafka.read import read_all
-    from schemas.events import IncidentRecorded
-    from schemas.topics import Topics
+    from marsad.runtime.kafka.read import read_all
+    from marsad.schemas.events import IncidentRecorded
+    from marsad.schemas.topics import Topics
 
     latest: dict[str, IncidentRecorded] = {}
     for e in read_all(bootstrap, Topics(prefix).name("incidents")):

@@ -19,8 +19,8 @@ from __future__ import annotations
 import hashlib
 import zlib
 
-from producers.poller import ArticleFailure, DiscoveredEntry, FetchedArticle
-from schemas.events import ArticleDiscovered, ArticleFetched, DeadLetter, RawPage
+from marsad.producers.poller import ArticleFailure, DiscoveredEntry, FetchedArticle
+from marsad.schemas.events import ArticleDiscovered, ArticleFetched, DeadLetter, RawPage
 
 FETCH_STAGE = "fetch"  # DeadLetter.stage of the producer's article failures
 ZLIB_LEVEL = 6

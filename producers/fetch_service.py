@@ -2,10 +2,10 @@
 
 A consumer of ``articles.discovered`` in its own group (``{prefix}-fetcher``;
 several fetchers share the partitions), around the same Kafka-free core as
-`marsad produce` (``producers.poller.fetch_article``, ``producers.events``),
+`marsad produce` (``marsad.producers.poller.fetch_article``, ``marsad.producers.events``),
 with the same HTTP limits, attempts and dead-letter reasons.
 
-The reading, the offsets and the group are `runtime.kafka.consume`'s loop
+The reading, the offsets and the group are `marsad.runtime.kafka.consume`'s loop
 (the alert delivery's too); this module is the work: one task per record.
 
 Rules it keeps:
@@ -13,14 +13,14 @@ Rules it keeps:
 - at least once, without waiting on one slow page: each partition's commit
   moves past every record read, and its metadata (the string Kafka stores
   with a committed offset) names the records whose outcome Kafka has not
-  acknowledged yet (``runtime.offsets.commit_point``). When a
+  acknowledged yet (``marsad.runtime.offsets.commit_point``). When a
   partition is assigned, the fetcher reads that metadata back, starts at the
   oldest offset it names and fetches again only those records, skipping the
   ones below the committed offset that were done. A kill -9 or a SIGTERM
   that cuts a 3-minute page re-fetches that page (and, after a kill -9, what
   finished since the last commit), not everything read after it;
 - a re-fetch repeats the same event: the outcome's event id is derived from
-  the Discovered event's (``producers.events.outcome_event_id``), and the
+  the Discovered event's (``marsad.producers.events.outcome_event_id``), and the
   article id is the Discovered event's key, so downstream (keyed by article
   id) sees a repeat, not a new article;
 - a record that does not decode goes to ``deadletter.producers`` with the
@@ -49,21 +49,20 @@ from dataclasses import dataclass, field
 
 from kafka import TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
-
-from producers.events import FETCH_STAGE, dead_letter_event, entry_from_discovered, fetched_event
-from producers.events import publish_failure_letter as publish_failure
-from producers.http import Fetcher, FetchOptions
-from producers.pages.isolation import ExtractionPool, IsolationOptions, extraction_pool
-from producers.poller import DiscoveredEntry, FetchedArticle, PollOptions, fetch_article
-from producers.shutdown import StopRequest, StopSignals, finish_or_cancel
-from runtime import metrics
-from runtime.health import NO_PROGRESS_AFTER, Health
-from runtime.kafka.connection import Kafka
-from runtime.kafka.consume import GroupOptions, GroupReader
-from runtime.kafka.publish import EventPublisher, PublishError
-from schemas.codec import SchemaError, decode_as
-from schemas.events import ArticleDiscovered, DeadLetter, Event
-from schemas.topics import Topics
+from marsad.producers.events import FETCH_STAGE, dead_letter_event, entry_from_discovered, fetched_event
+from marsad.producers.events import publish_failure_letter as publish_failure
+from marsad.producers.http import Fetcher, FetchOptions
+from marsad.producers.pages.isolation import ExtractionPool, IsolationOptions, extraction_pool
+from marsad.producers.poller import DiscoveredEntry, FetchedArticle, PollOptions, fetch_article
+from marsad.producers.shutdown import StopRequest, StopSignals, finish_or_cancel
+from marsad.runtime import metrics
+from marsad.runtime.health import NO_PROGRESS_AFTER, Health
+from marsad.runtime.kafka.connection import Kafka
+from marsad.runtime.kafka.consume import GroupOptions, GroupReader
+from marsad.runtime.kafka.publish import EventPublisher, PublishError
+from marsad.schemas.codec import SchemaError, decode_as
+from marsad.schemas.events import ArticleDiscovered, DeadLetter, Event
+from marsad.schemas.topics import Topics
 
 log = logging.getLogger(__name__)
 

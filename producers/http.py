@@ -12,7 +12,7 @@ What it adds to httpx, and why:
 - a size cap enforced while streaming, so a huge or endless body is
   abandoned at the cap instead of filling memory;
 - redirects followed by hand, bounded, with loop detection and the SSRF
-  check (``producers.safety``) before every hop;
+  check (``marsad.producers.safety``) before every hop;
 - conditional GET from stored validators, 304 returned as ``NotModified``.
 
 Failures are raised as one ``FetchError`` whose ``kind`` says what went
@@ -29,10 +29,9 @@ from typing import Literal
 
 import httpx
 import msgspec
-
-from producers.pages.decoding import charset_from_content_type
-from producers.safety import UnresolvableHost, UnsafeURL, check_url, parse_networks
-from runtime.http import retry_after_seconds
+from marsad.producers.pages.decoding import charset_from_content_type
+from marsad.producers.safety import UnresolvableHost, UnsafeURL, check_url, parse_networks
+from marsad.runtime.http import retry_after_seconds
 
 Purpose = Literal["feed", "page"]
 

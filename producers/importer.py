@@ -19,9 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
-
-from producers.pages.decoding import decode_document
-from schemas.events import ArticleFetched, DeadLetter
+from marsad.producers.pages.decoding import decode_document
+from marsad.schemas.events import ArticleFetched, DeadLetter
 
 log = logging.getLogger(__name__)
 

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the poller pulls in trafilatura: not needed to format a line
-    from producers.feeds.registry import Feed
-    from producers.poller import PollOutcome
+    from marsad.producers.feeds.registry import Feed
+    from marsad.producers.poller import PollOutcome
 
-log = logging.getLogger("producers.service")
+log = logging.getLogger("marsad.producers.service")
 
 
 def log_poll(feed: Feed, outcome: PollOutcome, new: int, known: int, resumed: int, revised: int = 0) -> None:

@@ -17,10 +17,9 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 import msgspec
-
-from producers.feeds.parse import FULL_CONTENT_MIN_CHARS, FeedEntry, FeedParseError
-from producers.feeds.registry import Feed
-from producers.feeds.state import (
+from marsad.producers.feeds.parse import FULL_CONTENT_MIN_CHARS, FeedEntry, FeedParseError
+from marsad.producers.feeds.registry import Feed
+from marsad.producers.feeds.state import (
     BackoffPolicy,
     FeedState,
     new_ids,
@@ -28,14 +27,14 @@ from producers.feeds.state import (
     record_not_modified,
     record_success,
 )
-from producers.http import Budget, Fetcher, FetchError, FetchResult, NotModified
-from producers.pages.article import GarbledText, decode_and_extract
-from producers.pages.isolation import ExtractionPool, IsolatedFailure
-from producers.pages.reader import ExtractionFailed, ExtractOptions
-from producers.sources import ReadContext, read_source
-from producers.urls import InvalidURL, article_id, canonical_url
-from schemas.wire import SourceKind
-from streams.text.lang import detect_lang
+from marsad.producers.http import Budget, Fetcher, FetchError, FetchResult, NotModified
+from marsad.producers.pages.article import GarbledText, decode_and_extract
+from marsad.producers.pages.isolation import ExtractionPool, IsolatedFailure
+from marsad.producers.pages.reader import ExtractionFailed, ExtractOptions
+from marsad.producers.sources import ReadContext, read_source
+from marsad.producers.urls import InvalidURL, article_id, canonical_url
+from marsad.schemas.wire import SourceKind
+from marsad.streams.text.lang import detect_lang
 
 PAGE_CONTENT_TYPES = frozenset({"", "text/html", "application/xhtml+xml"})
 # A poll's failure kind when the source's document cannot be read as what its kind says it is.
@@ -60,7 +59,7 @@ class Failure(msgspec.Struct, frozen=True, omit_defaults=True):
     """Why a poll or an article fetch produced nothing; what a dead letter carries."""
 
     stage: str  # fetch, decode, parse, extract, internal
-    kind: str  # a producers.http.FailureKind value, or not_a_feed (not_a_sitemap, not_a_page, not_a_channel
+    kind: str  # a marsad.producers.http.FailureKind value, or not_a_feed (not_a_sitemap, not_a_page, not_a_channel
     # for the other kinds of source), garbled, unsupported_content, no_text,
     # crashed, timed_out, over_memory (an isolated extraction), internal
     reason: str
@@ -159,7 +158,7 @@ async def poll_feed(
     """Poll one source (a feed, a sitemap, a section page, a Telegram channel); never raises (except on
     cancellation).
 
-    Stages, in order (1 to 4 by the reader of the source's kind, ``producers.sources``):
+    Stages, in order (1 to 4 by the reader of the source's kind, ``marsad.producers.sources``):
     1. fetch the source's URL with a conditional GET (validators from ``state``);
     2. on 304, stop: nothing new, the source is healthy;
     3. decode the bytes (BOM, zero-byte pattern, XML declaration, HTTP

@@ -13,7 +13,7 @@ group, nothing committed):
    *unfinished* ones: a run died between announcing and fetching them, and
    this run fetches them.
 
-An edited post announced again (``producers.revisions``) shares its article
+An edited post announced again (``marsad.producers.revisions``) shares its article
 id with its first version: its events are told apart by their revision
 (``work_key``), and the edited versions already announced are rebuilt from
 the discovered topic (only the events marked edited are decoded for that).
@@ -37,14 +37,13 @@ from dataclasses import dataclass, field
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
-
-from producers.events import FETCH_STAGE
-from producers.revisions import EDITED_MARK, REVISION_MARK, Revisions, work_key
-from runtime.kafka.connection import Kafka, kafka_python_options
-from runtime.kafka.read import RAISE, ReadStalled, TopicMissing, partitions_of, read_to_end
-from schemas.codec import SchemaError, decode, decode_as
-from schemas.events import ArticleDiscovered, ArticleFetched, DeadLetter
-from schemas.topics import Topics
+from marsad.producers.events import FETCH_STAGE
+from marsad.producers.revisions import EDITED_MARK, REVISION_MARK, Revisions, work_key
+from marsad.runtime.kafka.connection import Kafka, kafka_python_options
+from marsad.runtime.kafka.read import RAISE, ReadStalled, TopicMissing, partitions_of, read_to_end
+from marsad.schemas.codec import SchemaError, decode, decode_as
+from marsad.schemas.events import ArticleDiscovered, ArticleFetched, DeadLetter
+from marsad.schemas.topics import Topics
 
 
 class RecoveryError(RuntimeError):
@@ -143,7 +142,7 @@ def _read_back(
     consumer: KafkaConsumer, topic: str, *, start_ms: int | None = None
 ) -> Iterator[ConsumerRecord]:
     """Every record of ``topic`` from the beginning (or from ``start_ms``) up to the end offsets of now
-    (`runtime.kafka.read.read_to_end`: records published while reading are not waited for; 30 s
+    (`marsad.runtime.kafka.read.read_to_end`: records published while reading are not waited for; 30 s
     without a record short of the end is a `RecoveryError`)."""
     try:
         parts = partitions_of(consumer, topic)

@@ -14,7 +14,7 @@ ids) alone would call the edit "known" and drop it. The rule:
 - a version is told by the digest of its text, so the same edited text seen
   by every later poll, or after a restart, is announced once;
 - the versions are rebuilt from the discovered topic at start-up
-  (``producers.recovery``): only events marked edited are decoded for that.
+  (``marsad.producers.recovery``): only events marked edited are decoded for that.
 
 Pure and Kafka-free; the service holds one ``Revisions`` per run.
 """

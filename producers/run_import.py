@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from producers.importer import ImportReport, Rejected, dead_letter, input_files, read_articles
-from runtime.kafka.connection import Kafka
-from runtime.kafka.publish import EventPublisher
-from runtime.progress import Progress
-from schemas.topics import Topics
+from marsad.producers.importer import ImportReport, Rejected, dead_letter, input_files, read_articles
+from marsad.runtime.kafka.connection import Kafka
+from marsad.runtime.kafka.publish import EventPublisher
+from marsad.runtime.progress import Progress
+from marsad.schemas.topics import Topics
 
 log = logging.getLogger(__name__)
 

@@ -1,12 +1,12 @@
 """The poller service (`marsad poll`, and `marsad produce` with the fetch built in): feeds in, events out.
 
 `marsad poll` publishes ArticleDiscovered only (``fetch_inline=False``): the
-fetcher service (``producers.fetch_service``, `marsad fetch`) consumes them.
+fetcher service (``marsad.producers.fetch_service``, `marsad fetch`) consumes them.
 `marsad produce` is the single-process convenience: the same loop also
 fetches each new article in-process and publishes ArticleFetched or a
 DeadLetter, with the same functions the fetcher uses.
 
-A thin shell around the Kafka-free core (``producers.poller``): it decides
+A thin shell around the Kafka-free core (``marsad.producers.poller``): it decides
 when to poll, remembers what was announced, and publishes. ``run_producer``
 is the one orchestrating function; its docstring gives the order.
 
@@ -14,11 +14,11 @@ Rules it keeps:
 
 - an article id is *seen* once its ArticleDiscovered is accepted by the
   publisher, and the seen set is rebuilt from Kafka at every start
-  (``producers.recovery``), so a restart, even without the local state
+  (``marsad.producers.recovery``), so a restart, even without the local state
   file, announces nothing twice; the state file only schedules polls;
 - an entry the source marks as edited (a Telegram post) whose text was not
   announced before is announced again under the same article id as its next
-  revision (``producers.revisions``), so downstream updates the article;
+  revision (``marsad.producers.revisions``), so downstream updates the article;
 - every announced article ends with an ArticleFetched or a fetch dead
   letter; articles a previous run announced but did not finish are fetched
   by the next run (from a poll that finds the entry again, which supplies
@@ -49,29 +49,28 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import msgspec
-
-from producers.events import discovered_event, entry_from_discovered
-from producers.feeds.registry import Feed, enabled_feeds, load_registry
-from producers.feeds.state import FeedState, FeedStateFile, apply_resets, is_due
-from producers.fetch_service import fetch_and_publish
-from producers.http import Fetcher, FetchOptions
-from producers.pages.isolation import ExtractionPool, IsolationOptions, extraction_pool
-from producers.poll_log import log_cycle, log_poll
-from producers.poller import (
+from marsad.producers.events import discovered_event, entry_from_discovered
+from marsad.producers.feeds.registry import Feed, enabled_feeds, load_registry
+from marsad.producers.feeds.state import FeedState, FeedStateFile, apply_resets, is_due
+from marsad.producers.fetch_service import fetch_and_publish
+from marsad.producers.http import Fetcher, FetchOptions
+from marsad.producers.pages.isolation import ExtractionPool, IsolationOptions, extraction_pool
+from marsad.producers.poll_log import log_cycle, log_poll
+from marsad.producers.poller import (
     DiscoveredEntry,
     PollOptions,
     PollOutcome,
     past_deadline,
     poll_feed,
 )
-from producers.recovery import Recovered, recover
-from producers.shutdown import StopRequest, StopSignals, finish_or_cancel
-from runtime import metrics
-from runtime.health import Health
-from runtime.kafka.connection import Kafka
-from runtime.kafka.publish import EventPublisher, PublishError
-from schemas.events import ArticleDiscovered, Event
-from schemas.topics import Topics
+from marsad.producers.recovery import Recovered, recover
+from marsad.producers.shutdown import StopRequest, StopSignals, finish_or_cancel
+from marsad.runtime import metrics
+from marsad.runtime.health import Health
+from marsad.runtime.kafka.connection import Kafka
+from marsad.runtime.kafka.publish import EventPublisher, PublishError
+from marsad.schemas.events import ArticleDiscovered, Event
+from marsad.schemas.topics import Topics
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +96,7 @@ class ProducerConfig:
     raw_page_cap: int = 2 * 1024 * 1024
     fetch_workers: int = 20  # articles fetched at once (HTTP is further limited by the fetcher)
     shutdown_grace: float = 10.0
-    resume_window: float = 7 * 24 * 3600.0  # seconds: see producers.recovery
+    resume_window: float = 7 * 24 * 3600.0  # seconds: see marsad.producers.recovery
     fetch_inline: bool = True  # False: announce only (`marsad poll`); `marsad fetch` fetches
     isolation: IsolationOptions = field(default_factory=IsolationOptions)  # extraction in worker processes
     poll_now: bool = False  # the first cycle polls every enabled feed, whatever its schedule or backoff
@@ -128,7 +127,7 @@ async def run_producer(config: ProducerConfig, *, once: bool, handle_signals: bo
     1. load the feed registry and the per-feed state (scheduling only:
        validators, backoff);
     2. recover from Kafka the article ids already announced, and the
-       articles announced but never fetched (``producers.recovery``);
+       articles announced but never fetched (``marsad.producers.recovery``);
     3. open the fetcher and the publisher, start the fetch workers, and let
        SIGTERM/SIGINT ask for a stop;
     4. each cycle: poll the due feeds concurrently, each within

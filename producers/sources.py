@@ -1,9 +1,9 @@
 """Reading one source of each kind: what a poll of it finds, before article ids and state.
 
-``read_source`` is what ``producers.poller.poll_feed`` calls for every kind
+``read_source`` is what ``marsad.producers.poller.poll_feed`` calls for every kind
 of the registry (``rss``, ``sitemap``, ``page``, ``telegram``); each kind
 has one reader here, around the pure parser of its own module in
-``producers.feeds``. All of them fetch through the same ``Fetcher`` (SSRF
+``marsad.producers.feeds``. All of them fetch through the same ``Fetcher`` (SSRF
 guard, per-host limits, size caps, timeouts) and raise the same errors
 (``FetchError``, ``FeedParseError``, ``GarbledText``), which the poller
 turns into a failed poll with a reason, so one broken source never stops
@@ -25,17 +25,22 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import msgspec
-
-from producers.feeds.entries import FeedEntry, FeedParseError, ParsedFeed
-from producers.feeds.parse import parse_feed
-from producers.feeds.registry import Feed
-from producers.feeds.section import section_links
-from producers.feeds.sitemap import ChildSitemap, Sitemap, parse_sitemap, recent_children, robots_sitemaps
-from producers.feeds.telegram import Post, channel_title, older_page, parse_preview, post_entry
-from producers.http import Fetcher, FetchError, FetchResult, NotModified, Validators
-from producers.pages.article import GarbledText
-from producers.pages.decoding import decode_document
-from producers.urls import article_id, canonical_url
+from marsad.producers.feeds.entries import FeedEntry, FeedParseError, ParsedFeed
+from marsad.producers.feeds.parse import parse_feed
+from marsad.producers.feeds.registry import Feed
+from marsad.producers.feeds.section import section_links
+from marsad.producers.feeds.sitemap import (
+    ChildSitemap,
+    Sitemap,
+    parse_sitemap,
+    recent_children,
+    robots_sitemaps,
+)
+from marsad.producers.feeds.telegram import Post, channel_title, older_page, parse_preview, post_entry
+from marsad.producers.http import Fetcher, FetchError, FetchResult, NotModified, Validators
+from marsad.producers.pages.article import GarbledText
+from marsad.producers.pages.decoding import decode_document
+from marsad.producers.urls import article_id, canonical_url
 
 MAX_CHILD_SITEMAPS = 12  # child sitemaps of an index read in one poll (the newest)
 MAX_INDEX_DEPTH = 2  # an index may name indexes once; deeper nesting is not followed
@@ -229,7 +234,7 @@ async def read_telegram(feed: Feed, context: ReadContext) -> SourceRead | NotMod
     ``min_chars`` of text (a photo without caption, a one-word post) are
     skipped and counted; edited posts are counted and their entries marked
     ``edited`` (the service announces an edit whose text is new as the next
-    revision of the same article, ``producers.revisions``); a post seen by a
+    revision of the same article, ``marsad.producers.revisions``); a post seen by a
     recent poll and now missing from within the page's range was deleted: it
     is counted and named in ``deleted`` (logged by the service, and left out
     of the recent ids so one poll reports it), and what was announced of it

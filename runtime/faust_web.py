@@ -3,7 +3,7 @@
     GET /health/live    200 while the worker's event loop answers
     GET /health/ready   200 once partitions are assigned and tables recovered; 503 while
                         rebalancing or recovering
-    GET /metrics        Prometheus exposition (`runtime.metrics`)
+    GET /metrics        Prometheus exposition (`marsad.runtime.metrics`)
 
 `install` also adds a timer that measures the app's consumer-group lag from
 Kafka every few seconds into ``marsad_consumer_lag``.
@@ -17,11 +17,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import faust
-
-from runtime.health import NO_PROGRESS_AFTER, ProgressWatch
-from runtime.kafka.connection import Kafka
-from runtime.lag import GroupProgress, LagProbe
-from runtime.metrics import render, set_lag
+from marsad.runtime.health import NO_PROGRESS_AFTER, ProgressWatch
+from marsad.runtime.kafka.connection import Kafka
+from marsad.runtime.lag import GroupProgress, LagProbe
+from marsad.runtime.metrics import render, set_lag
 
 log = logging.getLogger(__name__)
 

@@ -2,13 +2,13 @@
 
     GET /health/live    200 while the service's loop turns (it beats); 503 once it stalled
     GET /health/ready   200 once the service does its job (connected, recovered); 503 before
-    GET /metrics        Prometheus exposition of `runtime.metrics`
+    GET /metrics        Prometheus exposition of `marsad.runtime.metrics`
 
 The server runs in a daemon thread, so it answers whatever the service's own
 loop is doing; that is why liveness is a heartbeat the loop gives, not the
 fact that the server answers. The producer and the views consumer use it; the
 stream workers serve the same paths from Faust's web server
-(`runtime.faust_web`), the query API from its own application.
+(`marsad.runtime.faust_web`), the query API from its own application.
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import orjson
-
-from runtime.metrics import render
-from runtime.preflight import OperatorError
+from marsad.runtime.metrics import render
+from marsad.runtime.preflight import OperatorError
 
 log = logging.getLogger(__name__)
 

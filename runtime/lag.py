@@ -6,7 +6,7 @@ Two kinds of consumers keep their position in two places:
   offsets to Kafka: lag = end offset - committed offset, per partition of
   the topics it reads (a partition it never committed counts from the start);
 - the views consumer keeps its offsets in the views database, in the same
-  transaction as the rows (`consumers.consume`): lag = end offset - stored.
+  transaction as the rows (`marsad.consumers.consume`): lag = end offset - stored.
 
 `marsad ps` and the services' ``marsad_consumer_lag`` gauge both use `LagProbe`.
 """
@@ -17,8 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
-
-from runtime.kafka.connection import Kafka, kafka_python_options
+from marsad.runtime.kafka.connection import Kafka, kafka_python_options
 
 Partition = tuple[str, int]  # (topic, partition)
 

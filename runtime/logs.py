@@ -32,7 +32,7 @@ class KeepOutKafkaClients(logging.Filter):
 
     Their retries and warnings (a slow poll, a reconnect) drown the one line
     that matters: a command that cannot reach the cluster says so itself
-    (`runtime.preflight`). On a terminal none of their records pass; elsewhere
+    (`marsad.runtime.preflight`). On a terminal none of their records pass; elsewhere
     (service logs) their errors still do.
     """
 

@@ -2,8 +2,8 @@
 
 Each service process imports this module and moves the figures it owns; the
 others stay at zero (labelled ones are absent until first used). The health
-server (`runtime.health`) and the workers' web server
-(`runtime.faust_web`) serve them at ``/metrics``.
+server (`marsad.runtime.health`) and the workers' web server
+(`marsad.runtime.faust_web`) serve them at ``/metrics``.
 
 | metric | type | labels | moved by |
 |---|---|---|---|

@@ -26,8 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-
-from runtime.kafka.connection import (
+from marsad.runtime.kafka.connection import (
     Kafka,
     KafkaConnection,
     KafkaSecurity,
@@ -36,7 +35,7 @@ from runtime.kafka.connection import (
     connection,
     kafka_python_options,
 )
-from runtime.settings import OPTIONS
+from marsad.runtime.settings import OPTIONS
 
 KAFKA_REMEDY = ("check KAFKA_BOOTSTRAP_SERVERS, or unset it and run `marsad kafka start` for the local broker")
 TLS_REMEDY = ("check MARSAD_KAFKA_CA_FILE (the CA that signed the brokers' certificates; empty: the system's) "

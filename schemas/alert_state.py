@@ -1,7 +1,7 @@
 """What the alerter keeps in its tables (compacted changelogs) and the back-test in its dicts.
 
-Every value goes through `schemas.state.StateCodec` (a ``v<N> `` prefix and
-upcasters), by way of `streams.alerts.notes.StateStore`:
+Every value goes through `marsad.schemas.state.StateCodec` (a ``v<N> `` prefix and
+upcasters), by way of `marsad.streams.alerts.notes.StateStore`:
 
     alert-stories          story id -> `StoryState` (its articles, each story rule's `RuleState`)
     alert-spikes           rule|scope -> `SpikeState` (its windows' articles, the alerts they fired)
@@ -16,9 +16,8 @@ upcasters), by way of `streams.alerts.notes.StateStore`:
 from __future__ import annotations
 
 import msgspec
-
-from schemas.facts import Place
-from schemas.notes import ArticleRef, Facts, ReportNote, RuleHit
+from marsad.schemas.facts import Place
+from marsad.schemas.notes import ArticleRef, Facts, ReportNote, RuleHit
 
 
 class RuleState(msgspec.Struct, omit_defaults=True):
@@ -45,7 +44,7 @@ class SpikeState(msgspec.Struct, omit_defaults=True):
 
 
 class AlertMark(msgspec.Struct, omit_defaults=True):
-    """Where one incident rule's alert stands for one incident (see `streams.alerts.incidents`)."""
+    """Where one incident rule's alert stands for one incident (see `marsad.streams.alerts.incidents`)."""
 
     revision: int = 0  # updates published since the alert was raised
     signature: list[int | None] = []  # the figures it last told: a change is an update
@@ -62,7 +61,7 @@ class IncidentState(msgspec.Struct, omit_defaults=True):
 
 
 class Brief(msgspec.Struct, frozen=True, omit_defaults=True):
-    """What a report is matched against: the incident as its reports reconcile (`streams.fusion.reconcile`)."""
+    """What a report is matched against: the incident as its reports reconcile (`marsad.streams.fusion.reconcile`)."""
 
     first_seen: float
     date: str | None = None

@@ -13,9 +13,8 @@ from typing import Any, TypeVar
 
 import msgspec
 import orjson
-
-from schemas.events import EVENT_TYPES, Event
-from schemas.upcast import UpcastError, upcast
+from marsad.schemas.events import EVENT_TYPES, Event
+from marsad.schemas.upcast import UpcastError, upcast
 
 E = TypeVar("E", bound=Event)
 

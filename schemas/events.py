@@ -2,8 +2,8 @@
 
 Every event is a small frozen record with an explicit ``VERSION``. On the wire
 an event is one JSON object carrying, beside its own fields, ``type`` (the
-class name) and ``version``; see `schemas.codec`. Older versions are
-described in `schemas.upcast` and lifted to the current one when read.
+class name) and ``version``; see `marsad.schemas.codec`. Older versions are
+described in `marsad.schemas.upcast` and lifted to the current one when read.
 
 Common fields:
     event_id     unique id of this event (deterministic where a retry or a
@@ -19,9 +19,8 @@ from datetime import UTC, datetime
 from typing import ClassVar, Literal
 
 import msgspec
-
-from schemas.facts import Incident, Org, Place, Quantity, Topic
-from schemas.wire import (
+from marsad.schemas.facts import Incident, Org, Place, Quantity, Topic
+from marsad.schemas.wire import (
     AlertKind,
     Base64,
     Compression,
@@ -148,7 +147,7 @@ class ArticleProcessed(Event, frozen=True, kw_only=True, omit_defaults=True):
     Version 4 adds the source kind and the revision (an edited post processed
     again under its article id replaces the earlier version in the views);
     version 3 added the incidents the article reports; version 2 carried scored
-    topics with evidence; version 1 carried topic ids only (see `schemas.upcast`).
+    topics with evidence; version 1 carried topic ids only (see `marsad.schemas.upcast`).
     """
 
     VERSION: ClassVar[int] = 4

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from schemas.events import (
+from marsad.schemas.events import (
     AlertRaised,
     AlertUpdated,
     ArticleDiscovered,
@@ -18,7 +18,7 @@ from schemas.events import (
     IncidentUpdated,
     RawPage,
 )
-from schemas.facts import Evidence, Incident, Org, Place, Quantity, Topic
+from marsad.schemas.facts import Evidence, Incident, Org, Place, Quantity, Topic
 
 T0 = datetime(2024, 2, 8, 10, 0, tzinfo=UTC)
 QAMISHLI = Place("القامشلي", 37.0522, 41.2306, "SY", "city", 173253)

@@ -8,8 +8,7 @@ Field names follow ../shared/spec/classify-contract.md.
 from __future__ import annotations
 
 import msgspec
-
-from schemas.wire import Count, Day, EvidenceField, IncidentType
+from marsad.schemas.wire import Count, Day, EvidenceField, IncidentType
 
 
 class Evidence(msgspec.Struct, frozen=True, omit_defaults=True):

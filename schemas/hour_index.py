@@ -1,7 +1,7 @@
-"""The records of an hour index (`streams.hour_index.HourIndex`), kept in the tables that index expiry.
+"""The records of an hour index (`marsad.streams.hour_index.HourIndex`), kept in the tables that index expiry.
 
 The stream workers' ``dedup-expiry`` and the alerter's ``alert-story-expiry`` and
-``alert-incident-expiry`` tables hold them, versioned by `schemas.state.StateCodec`:
+``alert-incident-expiry`` tables hold them, versioned by `marsad.schemas.state.StateCodec`:
 
     clock:{p}       `Clock`: the partition's stream time and the last hour it swept
     hour:{p}:{h}    `Filed`: the keys last seen in hour h (and how many full chunks

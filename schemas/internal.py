@@ -1,7 +1,7 @@
 """Records on the stream workers' internal topics (dedup repartitioning).
 
 Not events of the public log: they only carry work between the agents of
-`streams.agents` and live 7 days. They still have one definition, here.
+`marsad.streams.agents` and live 7 days. They still have one definition, here.
 
     articles.fetched --process--> streams.dedup-route  (a Route: a batch of analysed articles)
     streams.dedup-route --dedup--> streams.dedup-route (the same batch, to the next band partition)
@@ -9,7 +9,7 @@ Not events of the public log: they only carry work between the agents of
 
 The records of the previous release's repartition (one draft, one claim
 batch per partition and one reply per partition for every article) are still
-read, so that what was in flight at an upgrade is finished (`streams.legacy`):
+read, so that what was in flight at an upgrade is finished (`marsad.streams.legacy`):
 
     articles.fetched --process--> streams.dedup-bands  (key: band key)
                                  streams.dedup-votes  (key: article id: the draft)
@@ -21,10 +21,9 @@ from __future__ import annotations
 
 import msgspec
 import orjson
-
-from schemas.codec import SchemaError, decode_obj
-from schemas.events import ArticleProcessed
-from schemas.state import StateCodec
+from marsad.schemas.codec import SchemaError, decode_obj
+from marsad.schemas.events import ArticleProcessed
+from marsad.schemas.state import StateCodec
 
 
 class Claim(msgspec.Struct, frozen=True):
@@ -46,7 +45,7 @@ class Holder(msgspec.Struct, frozen=True, omit_defaults=True):
     """What the dedup state keeps of an article that holds bands: enough to compare and order.
 
     ``bands`` (in the table only, never in replies): the band keys of this
-    partition the article holds first, for `streams.dedup.expiry` to release.
+    partition the article holds first, for `marsad.streams.dedup.expiry` to release.
     """
 
     signature: list[int]
@@ -112,7 +111,7 @@ _article_decoder = msgspec.json.Decoder(ArticleProcessed)
 
 
 def embed(article: ArticleProcessed) -> msgspec.Raw:
-    """``article`` as an internal record carries it: the JSON object `schemas.codec.encode` gives."""
+    """``article`` as an internal record carries it: the JSON object `marsad.schemas.codec.encode` gives."""
     return msgspec.Raw(_CURRENT + _encoder.encode(article)[1:])  # an event always has fields: never "{}"
 
 
@@ -133,7 +132,7 @@ def embedded(raw: msgspec.Raw | bytes) -> ArticleProcessed:
         raise SchemaError("unknown_type", f"expected an embedded ArticleProcessed, got {type(article).__name__}")
     return article
 
-# What the dedup tables keep (see schemas.state): an article's signature, and an article's
+# What the dedup tables keep (see marsad.schemas.state): an article's signature, and an article's
 # replies and draft while its verdict waits for the rest.
 holder_state: StateCodec[Holder] = StateCodec(Holder)
 pending_state: StateCodec[list[ReplyBatch | Draft]] = StateCodec(list[Vote], name="Pending")

@@ -1,6 +1,6 @@
 """JSON Schema (draft 2020-12) of every event, for consumers in other languages.
 
-Generated from the definitions in `schemas.events`; `marsad schemas export`
+Generated from the definitions in `marsad.schemas.events`; `marsad schemas export`
 writes one file per event into ``schemas/json/`` and a test checks the
 committed files are current.
 """
@@ -12,9 +12,8 @@ from typing import Any
 
 import msgspec
 import orjson
-
-from schemas.codec import REQUIRED_COMMON
-from schemas.events import EVENT_TYPES, Event
+from marsad.schemas.codec import REQUIRED_COMMON
+from marsad.schemas.events import EVENT_TYPES, Event
 
 JSON_DIR = Path(__file__).resolve().parent / "json"
 

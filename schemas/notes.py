@@ -7,10 +7,10 @@ the state of one story, of one spike scope, or of the incidents a report may
 join, lives in one partition. A note carries everything the next step needs
 (the rule's title, severity and thresholds included), so the stateful steps
 never look at the rules file. The code that builds them stays with the stages
-(`streams.alerts.engine`, `streams.alerts.spike`, `streams.fusion.reports`).
+(`marsad.streams.alerts.engine`, `marsad.streams.alerts.spike`, `marsad.streams.fusion.reports`).
 
 On the wire a note is written by `encode_note` with its version (``v1 `` before
-the JSON body, as `schemas.state` writes table records); `decode_note` reads
+the JSON body, as `marsad.schemas.state` writes table records); `decode_note` reads
 that and the unversioned notes of the release before (version 0, same fields).
 """
 
@@ -19,17 +19,16 @@ from __future__ import annotations
 from datetime import datetime
 
 import msgspec
-
-from schemas.facts import Incident, Org, Place, Quantity, Topic
-from schemas.state import StateCodec, StateVersionError
-from schemas.wire import Severity
+from marsad.schemas.facts import Incident, Org, Place, Quantity, Topic
+from marsad.schemas.state import StateCodec, StateVersionError
+from marsad.schemas.wire import Severity
 
 
 class ArticleRef(msgspec.Struct, frozen=True, omit_defaults=True):
     """One article of a story or a window, as an alert lists it."""
 
     article_id: str
-    at: float  # the article's event time, epoch seconds (see `streams.alerts.engine.event_time`)
+    at: float  # the article's event time, epoch seconds (see `marsad.streams.alerts.engine.event_time`)
     source: str
     title: str = ""
     url: str = ""
@@ -109,7 +108,7 @@ class ReportNote(msgspec.Struct, frozen=True, omit_defaults=True, tag="report"):
 
     Why the scope (incident type and country) is the partition key: reports that
     may fuse must meet in one partition, with the state of the incidents they may
-    join; see `streams.fusion.reports`, which builds them.
+    join; see `marsad.streams.fusion.reports`, which builds them.
     """
 
     report_id: str  # "{article_id}#{n}"
@@ -118,7 +117,7 @@ class ReportNote(msgspec.Struct, frozen=True, omit_defaults=True, tag="report"):
     article_id: str
     root_id: str  # the article this one is an exact or near copy of (the dedup verdict), else itself
     source: str  # the outlet
-    at: float  # the article's event time, epoch seconds (`streams.alerts.engine.event_time`)
+    at: float  # the article's event time, epoch seconds (`marsad.streams.alerts.engine.event_time`)
     trigger_id: str  # the ArticleProcessed's event id: incident events name it as their cause
     processed_at: datetime  # its occurred_at: incident events take their time from it; expiry runs on it
     url: str = ""

@@ -3,9 +3,9 @@
 A table's state outlives the code that wrote it: a worker restored from its
 changelog after an upgrade reads what the previous release stored. So every
 record a table keeps (and every note on the alerter's internal topics,
-`schemas.notes`) goes through a `StateCodec`, which writes ``v<N> `` before
+`marsad.schemas.notes`) goes through a `StateCodec`, which writes ``v<N> `` before
 the JSON body and, on reading, lifts an older version to the current one by
-the upcasters registered here (like the events' in `schemas.upcast`). A record
+the upcasters registered here (like the events' in `marsad.schemas.upcast`). A record
 written before state was versioned has no prefix (JSON never starts with
 ``v``): it reads as version 0.
 

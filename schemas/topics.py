@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from schemas.wire import SEVERITIES
+from marsad.schemas.wire import SEVERITIES
 
 FOREVER = {"retention.ms": "-1", "retention.bytes": "-1"}
 # Raw pages ride along in ArticleFetched (compressed and capped): allow 8 MiB messages.
@@ -54,23 +54,23 @@ CATALOGUE: tuple[TopicSpec, ...] = (
               "Incidents fused across outlets: IncidentRecorded, then IncidentUpdated per new report or figure.",
               configs=FOREVER),
     TopicSpec("streams.dedup-route", ("Route",), "batch (partition: the band partition to visit)",
-              "Internal: batches of analysed articles visiting the dedup partitions in turn (see schemas.internal).",
+              "Internal: batches of analysed articles visiting the dedup partitions in turn (see marsad.schemas.internal).",
               configs={"retention.ms": str(7 * 24 * 3600 * 1000), **LARGE}),
     TopicSpec("streams.dedup-bands", ("ClaimBatch",), "article_id (partition chosen by band)",
-              "Internal, previous release: dedup repartitioned by LSH band (see schemas.internal).",
+              "Internal, previous release: dedup repartitioned by LSH band (see marsad.schemas.internal).",
               configs={"retention.ms": str(7 * 24 * 3600 * 1000)}),
     TopicSpec("streams.dedup-votes", ("ReplyBatch", "Draft"), "article_id",
-              "Internal, previous release: dedup replies and drafts back by article (see schemas.internal).",
+              "Internal, previous release: dedup replies and drafts back by article (see marsad.schemas.internal).",
               configs={"retention.ms": str(7 * 24 * 3600 * 1000), **LARGE}),
     TopicSpec("streams.alert-stories", ("StoryNote",), "story_id",
-              "Internal: the alerter's articles repartitioned by story (see schemas.notes).",
+              "Internal: the alerter's articles repartitioned by story (see marsad.schemas.notes).",
               configs={"retention.ms": str(7 * 24 * 3600 * 1000), **LARGE}),
     TopicSpec("streams.alert-spikes", ("SpikeNote",), "rule_id|scope",
-              "Internal: the alerter's spike counts repartitioned by rule and scope (see schemas.notes).",
+              "Internal: the alerter's spike counts repartitioned by rule and scope (see marsad.schemas.notes).",
               configs={"retention.ms": str(7 * 24 * 3600 * 1000), **LARGE}),
     TopicSpec("streams.alert-incidents", ("ReportNote",), "incident type|country",
               "Internal: the alerter's incident reports repartitioned by type and country, so reports that may "
-              "fuse meet (see schemas.notes).",
+              "fuse meet (see marsad.schemas.notes).",
               configs={"retention.ms": str(7 * 24 * 3600 * 1000), **LARGE}),
     TopicSpec("deadletter.producers", ("DeadLetter",), "article_id",
               "Feeds or pages that could not be fetched or extracted, with the reason.",

@@ -66,6 +66,6 @@ def _processed_v3_to_v4(obj: dict[str, Any]) -> dict[str, Any]:
     out: None) and it is its first, unedited version.
 
     `marsad replay --reprocess` re-runs the stages over the fetched log, where the kind is carried (or
-    inferred from the fetched event's origin, see `schemas.events.source_kind_of`).
+    inferred from the fetched event's origin, see `marsad.schemas.events.source_kind_of`).
     """
     return {**obj, "revision": obj.get("revision", 1), "edited": obj.get("edited", False)}

@@ -1,14 +1,14 @@
-"""The stream agents: thin shells around `streams.pipeline` and `streams.dedup`.
+"""The stream agents: thin shells around `marsad.streams.pipeline` and `marsad.streams.dedup`.
 
     articles.fetched ──process──► streams.dedup-route ──dedup──► (next band partition) ... ──► articles.processed
 
 - ``process`` takes the fetched articles in batches (up to `BATCH`, or what
   came within `WITHIN` seconds), decodes and analyses each, fingerprints it,
   and sends the batch as one `Route` record to the first band partition it
-  claims in (`streams.dedup.route`).
+  claims in (`marsad.streams.dedup.route`).
 - ``dedup`` owns the band state of its partitions: the first article seen
   with each band key, each article's signature, the hour index by which it
-  forgets an article ``dedup_days`` after its fetch (`streams.dedup.expiry`).
+  forgets an article ``dedup_days`` after its fetch (`marsad.streams.dedup.expiry`).
   It answers the batch's claims there, article after article, and sends the
   record on to the next partition; the last one decides exact / near /
   original and publishes each ArticleProcessed.
@@ -19,10 +19,10 @@ All state is in Faust tables (changelogged, partitioned, restored on start).
 A message that cannot be decoded or processed goes to the streams'
 dead-letter topic with the reason, and the agent goes on. The previous
 release's records still on the internal topics at an upgrade are finished by
-`streams.legacy`.
+`marsad.streams.legacy`.
 
 `register` declares the topics and tables on the app it is given
-(`streams.app.create_app`) and registers the agents there.
+(`marsad.streams.app.create_app`) and registers the agents there.
 """
 
 from __future__ import annotations
@@ -36,19 +36,18 @@ from datetime import UTC, datetime
 import faust
 import msgspec
 from faust.types import EventT
-
-from runtime import metrics
-from runtime.settings import Settings
-from schemas import internal
-from schemas.codec import SchemaError, decode_as, encode
-from schemas.events import ArticleFetched, ArticleProcessed, DeadLetter
-from schemas.topics import Topics
-from streams.alerts.notes import Staged
-from streams.dedup import route
-from streams.dedup.band_index import BandMaps, BandView
-from streams.dedup.minhash import fingerprint
-from streams.hour_index import DAY, HourIndex
-from streams.pipeline import Resources, process_fetched
+from marsad.runtime import metrics
+from marsad.runtime.settings import Settings
+from marsad.schemas import internal
+from marsad.schemas.codec import SchemaError, decode_as, encode
+from marsad.schemas.events import ArticleFetched, ArticleProcessed, DeadLetter
+from marsad.schemas.topics import Topics
+from marsad.streams.alerts.notes import Staged
+from marsad.streams.dedup import route
+from marsad.streams.dedup.band_index import BandMaps, BandView
+from marsad.streams.dedup.minhash import fingerprint
+from marsad.streams.hour_index import DAY, HourIndex
+from marsad.streams.pipeline import Resources, process_fetched
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +73,7 @@ class WorkerAgents:
 
         partitions = settings.partitions
         # band key -> id of the first article holding it (partitioned by `partition_of(band)`): written by earlier
-        # releases; the bands held now are derived from the signature records (`streams.dedup.band_index`)
+        # releases; the bands held now are derived from the signature records (`marsad.streams.dedup.band_index`)
         self.band_table = app.Table("dedup-bands", default=None, key_type=bytes, value_type=bytes,
                                     partitions=partitions)
         # "{article id}@{partition}" -> internal.Holder (signature, fetch time, bands held), in each partition it
@@ -82,7 +81,7 @@ class WorkerAgents:
         self.signature_table = app.Table("dedup-signatures", default=None, key_type=bytes, value_type=bytes,
                                          partitions=partitions)
         # "clock:{p}", "hour:{p}:{h}" -> the articles of each partition by the hour they were fetched
-        # (`streams.hour_index`)
+        # (`marsad.streams.hour_index`)
         self.expiry_table = app.Table("dedup-expiry", default=None, key_type=bytes, value_type=bytes,
                                       partitions=partitions)
         self.ttl_s = settings.dedup_days * DAY if settings.dedup_days > 0 else None

@@ -1,8 +1,8 @@
 """The stream worker's Faust app, built from the settings it is given: `marsad worker` runs it.
 
-`create_app` makes the app (`streams.faust_app`), declares the worker's
-topics and tables on it and registers its agents (`streams.agents`, and the
-previous release's in `streams.legacy`), with the health and metrics pages.
+`create_app` makes the app (`marsad.streams.faust_app`), declares the worker's
+topics and tables on it and registers its agents (`marsad.streams.agents`, and the
+previous release's in `marsad.streams.legacy`), with the health and metrics pages.
 Nothing is built at import: the entry point builds the settings once and
 passes them here.
 """
@@ -10,13 +10,12 @@ passes them here.
 from __future__ import annotations
 
 import faust
-
-from runtime.faust_web import install as install_health
-from runtime.settings import Settings
-from schemas.topics import Topics
-from streams import agents, legacy
-from streams.faust_app import faust_app, lz4_level
-from streams.pipeline import Resources
+from marsad.runtime.faust_web import install as install_health
+from marsad.runtime.settings import Settings
+from marsad.schemas.topics import Topics
+from marsad.streams import agents, legacy
+from marsad.streams.faust_app import faust_app, lz4_level
+from marsad.streams.pipeline import Resources
 
 
 def create_app(settings: Settings, resources: Resources | None = None) -> faust.App:

@@ -1,7 +1,7 @@
 """The Faust app settings the stream worker and the alert agent share.
 
 Both are Faust apps of their own, each built by its factory with its agents
-(`streams.app.create_app`, `streams.alerts.app.create_app`); this module
+(`marsad.streams.app.create_app`, `marsad.streams.alerts.app.create_app`); this module
 holds what they have in common (broker, store, producer batching, commits,
 logs), so it cannot drift between them and importing it registers no agents.
 """
@@ -11,12 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import faust
-
-from runtime.hosts import is_loopback
-from runtime.kafka.connection import KafkaConnection
-from runtime.logs import hold_kafka_repeats, logging_config
-from runtime.settings import Settings
-from streams.rebalance import RebalanceSafeApp, SafeTableManager
+from marsad.runtime.hosts import is_loopback
+from marsad.runtime.kafka.connection import KafkaConnection
+from marsad.runtime.logs import hold_kafka_repeats, logging_config
+from marsad.runtime.settings import Settings
+from marsad.streams.rebalance import RebalanceSafeApp, SafeTableManager
 
 
 def broker_urls(bootstrap: str) -> str:
@@ -69,7 +68,7 @@ def faust_app(app_id: str, settings: Settings, *, datadir: Path, web_port: int,
     one request in flight to a broker, and a send that finds its partition's
     batch full waits for that request: an app sending large records (the
     worker's batches) wants batches that hold them. Only for apps whose
-    topics all take 8 MiB messages (``schemas.topics.LARGE``).
+    topics all take 8 MiB messages (``marsad.schemas.topics.LARGE``).
 
     Faust's own ``/router/`` (the cluster's worker URLs) and ``/table/``
     (table contents) web views are served only while the web server listens

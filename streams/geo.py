@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 from typing import Protocol
 
-from schemas.facts import Place
-from streams.text.normalize import normalize
+from marsad.schemas.facts import Place
+from marsad.streams.text.normalize import normalize
 
 # The mean Earth radius (IUGG), in km: the one the alert rules' radii, the regions (admin1.tsv) and
 # PostgreSQL's ``marsad_km`` were measured with. At the few kilometres the pipeline compares, it differs
@@ -28,7 +28,7 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 class Located(Protocol):
-    """Anything with a point: a `schemas.facts.Place`, a gazetteer entry."""
+    """Anything with a point: a `marsad.schemas.facts.Place`, a gazetteer entry."""
 
     @property
     def lat(self) -> float: ...

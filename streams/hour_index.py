@@ -11,7 +11,7 @@ live stream did, and a quiet partition expires nothing. The stream time of a
 partition is the latest time it has seen, to the hour (the first time seen in
 its latest hour), so expiry runs within an hour of its due time. The index lives in a mapping of
 its own (a Faust table partitioned like the state it indexes, or a dict), records of
-`schemas.hour_index`:
+`marsad.schemas.hour_index`:
 
     clock:{p}       the partition's stream time and the last hour it swept
     hour:{p}:{h}    the keys last seen in hour h (the latest ones, and how
@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, MutableMapping
 
-from schemas.hour_index import Clock, Filed
-from schemas.state import StateCodec
+from marsad.schemas.hour_index import Clock, Filed
+from marsad.schemas.state import StateCodec
 
 HOUR = 3600
 DAY = 86400

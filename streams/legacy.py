@@ -1,12 +1,12 @@
 """The previous release's dedup records, finished after an upgrade (then idle).
 
-Before dedup travelled in batches (`streams.agents`), every article went as a
+Before dedup travelled in batches (`marsad.streams.agents`), every article went as a
 draft to ``streams.dedup-votes`` and as one claim batch per band partition
 to ``streams.dedup-bands``; each partition replied on the votes topic, and
 the draft and its replies waited in the ``dedup-votes`` table. A worker
 upgraded while some of those were in flight must still finish them: these two
 agents answer the old claims against the same band state and decide the
-old drafts, as that release did (`streams.dedup.route.count_vote`). Nothing
+old drafts, as that release did (`marsad.streams.dedup.route.count_vote`). Nothing
 sends to these topics any more; a release after every installation has
 drained them can drop this module (with the topics and the ``dedup-votes`` table).
 """
@@ -18,11 +18,10 @@ import logging
 import faust
 import msgspec
 from faust.types import EventT
-
-from schemas import internal
-from streams.agents import WorkerAgents
-from streams.dedup.bands import answer_claims
-from streams.dedup.route import count_vote
+from marsad.schemas import internal
+from marsad.streams.agents import WorkerAgents
+from marsad.streams.dedup.bands import answer_claims
+from marsad.streams.dedup.route import count_vote
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +39,7 @@ class Legacy:
                                     partitions=worker.settings.partitions)
 
     async def answer_claims(self, batch: internal.ClaimBatch, event: EventT) -> None:
-        """Answer one partition's claims (`streams.dedup.bands`), forgetting what is past ``dedup_days``."""
+        """Answer one partition's claims (`marsad.streams.dedup.bands`), forgetting what is past ``dedup_days``."""
         w, partition = self.worker, event.message.partition
         index = w.expiry_index(w.expiry_table, partition)
         reply, dropped = answer_claims(w.bands_of(event), w.signature_table, batch, index)

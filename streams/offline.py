@@ -3,7 +3,7 @@
 Reads JSON Lines articles on standard input and writes exactly one result
 line per input line, in order, as ../shared/spec/classify-contract.md says.
 A bad line yields ``{"id": ..., "error": "..."}`` in its place and the
-command goes on. It runs `streams.pipeline.analyse`, the agents' own code.
+command goes on. It runs `marsad.streams.pipeline.analyse`, the agents' own code.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from typing import IO, Any
 
 import msgspec
 import orjson
-
-from schemas.facts import Incident, Quantity
-from streams.pipeline import Analysis, Resources, analyse
+from marsad.schemas.facts import Incident, Quantity
+from marsad.streams.pipeline import Analysis, Resources, analyse
 
 
 def result_of(article_id: str, facts: Analysis) -> dict[str, Any]:

@@ -9,7 +9,7 @@ N`) spreads the fetched events over ``N`` processes instead:
 - each worker gets the duplicate verdicts to keep (by article id) once, at
   start; the parent sends chunks of raw ``ArticleFetched`` values and gets
   back the encoded
-  ``ArticleProcessed`` (built by `streams.pipeline.process_fetched`, the
+  ``ArticleProcessed`` (built by `marsad.streams.pipeline.process_fetched`, the
   worker's code) or the reason it could not be made;
 - results come back in the order the values went in, and at most a few
   chunks per worker are in flight, so memory does not grow with the log.
@@ -26,10 +26,9 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 
 import msgspec
-
-from schemas.codec import SchemaError, decode_as, encode
-from schemas.events import ArticleFetched, Duplicate
-from streams.pipeline import Resources, process_fetched
+from marsad.schemas.codec import SchemaError, decode_as, encode
+from marsad.schemas.events import ArticleFetched, Duplicate
+from marsad.streams.pipeline import Resources, process_fetched
 
 CHUNK = 32  # values per task: large enough that pickling is noise, small enough to keep every worker busy
 _IN_FLIGHT_PER_WORKER = 3

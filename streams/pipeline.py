@@ -1,16 +1,16 @@
 """Text in, facts out: the one function every consumer of the stages calls.
 
-The Faust agents (`streams.agents`), `marsad classify`, reprocessing and
+The Faust agents (`marsad.streams.agents`), `marsad classify`, reprocessing and
 back-tests all run `analyse`, so they cannot disagree. Stages, in order:
 
-1. clean        HTML to text, site boilerplate removed (`streams.clean`)
-2. normalise    the matching form of title and body (`streams.text.normalize`)
-3. classify     topics with scores and evidence (`streams.classify`)
-4. orgs         organisations by taxonomy id (`streams.classify.orgs`)
-5. places       gazetteer places with coordinates (`streams.extract.places`)
-6. countries    ISO codes, named or inferred from places (`streams.extract.countries`)
-7. quantities   drugs and money with units (`streams.extract.quantities`)
-8. incidents    the security events reported, with date, place, actors, counts (`streams.extract.incidents`)
+1. clean        HTML to text, site boilerplate removed (`marsad.streams.clean`)
+2. normalise    the matching form of title and body (`marsad.streams.text.normalize`)
+3. classify     topics with scores and evidence (`marsad.streams.classify`)
+4. orgs         organisations by taxonomy id (`marsad.streams.classify.orgs`)
+5. places       gazetteer places with coordinates (`marsad.streams.extract.places`)
+6. countries    ISO codes, named or inferred from places (`marsad.streams.extract.countries`)
+7. quantities   drugs and money with units (`marsad.streams.extract.quantities`)
+8. incidents    the security events reported, with date, place, actors, counts (`marsad.streams.extract.incidents`)
 
 `Resources` holds what is loaded once at start-up (taxonomy, gazetteer,
 boilerplate rules, incident vocabulary); nothing is rebuilt per article.
@@ -23,22 +23,22 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from schemas.events import ArticleFetched, ArticleProcessed, source_kind_of
-from schemas.facts import Incident, Org, Place, Quantity, Topic
-from streams.classify import Taxonomy
-from streams.classify.combined import topics_orgs_and_mentions
-from streams.clean.boilerplate import DEFAULT_PATH as BOILERPLATE_FILE
-from streams.clean.boilerplate import BoilerplateRules
-from streams.clean.pipeline import clean_and_normalize
-from streams.extract.countries import load_country_vocab
-from streams.extract.gazetteer.model import Gazetteer, load_gazetteer
-from streams.extract.incidents import IncidentVocab, find_incidents
-from streams.extract.lexicon import joint_automaton
-from streams.extract.places import find_places_and_countries
-from streams.extract.quantities import find_quantities
-from streams.text.automaton import Automaton
-from streams.text.lang import detect_lang
-from streams.text.normalize import SourceMap, normalize
+from marsad.schemas.events import ArticleFetched, ArticleProcessed, source_kind_of
+from marsad.schemas.facts import Incident, Org, Place, Quantity, Topic
+from marsad.streams.classify import Taxonomy
+from marsad.streams.classify.combined import topics_orgs_and_mentions
+from marsad.streams.clean.boilerplate import DEFAULT_PATH as BOILERPLATE_FILE
+from marsad.streams.clean.boilerplate import BoilerplateRules
+from marsad.streams.clean.pipeline import clean_and_normalize
+from marsad.streams.extract.countries import load_country_vocab
+from marsad.streams.extract.gazetteer.model import Gazetteer, load_gazetteer
+from marsad.streams.extract.incidents import IncidentVocab, find_incidents
+from marsad.streams.extract.lexicon import joint_automaton
+from marsad.streams.extract.places import find_places_and_countries
+from marsad.streams.extract.quantities import find_quantities
+from marsad.streams.text.automaton import Automaton
+from marsad.streams.text.lang import detect_lang
+from marsad.streams.text.normalize import SourceMap, normalize
 
 
 @dataclass(frozen=True)

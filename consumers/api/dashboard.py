@@ -1,7 +1,7 @@
 """The dashboard: a page served by the query API at ``/``, and the aggregate endpoints it reads.
 
 The page (``consumers/api/static/``: plain ES modules, libraries copied from
-npm by `consumers.api.dashboard_assets` at set-up) reads only the API, with
+npm by `marsad.consumers.api.dashboard_assets` at set-up) reads only the API, with
 the same token as any client, so whatever it shows a script can get too.
 Its static files are served without the token; every data request needs it.
 
@@ -12,7 +12,7 @@ lat/lon/radius_km, org, country, source, since, until, q, duplicate, story):
 - ``GET /places/{key}/articles``: one place's articles, paged, with topic evidence;
 - ``GET /seizures/summary``: the seizure ledger by item, by place and by month (also item, unit);
 - ``GET /export/{articles|seizures}.{csv|geojson}``: the filter's rows, counted as the API counts;
-- ``GET /live/alerts``: server-sent events from the alerts topic (`consumers.api.live`);
+- ``GET /live/alerts``: server-sent events from the alerts topic (`marsad.consumers.api.live`);
 - ``GET /dashboard/config``: the tile layer URL, which alert sources this API has, the taxonomy's topic
   names and the ids the filters accept.
 """
@@ -29,9 +29,8 @@ from typing import Any
 
 import orjson
 from aiohttp import web
-
-from consumers.api import dashboard_export as export
-from consumers.api.dashboard_results import (
+from marsad.consumers.api import dashboard_export as export
+from marsad.consumers.api.dashboard_results import (
     DashboardConfig,
     FilterIds,
     PlaceArticlePage,
@@ -39,16 +38,16 @@ from consumers.api.dashboard_results import (
     Places,
     SeizureSummary,
 )
-from consumers.api.known import KNOWN_IDS, parse_query
-from consumers.api.live import AlertFeed, stream_alerts
-from consumers.api.place_labels import place_labels
-from consumers.query.model import Filters
-from consumers.query.params import CONTROL, FILTERS, QueryError, encode_cursor
-from consumers.query.results import plain, typed
-from consumers.store import Store, StoreError
-from consumers.store import aggregates as agg
-from consumers.store.sqlstore import SqlStore
-from runtime.kafka.connection import Kafka
+from marsad.consumers.api.known import KNOWN_IDS, parse_query
+from marsad.consumers.api.live import AlertFeed, stream_alerts
+from marsad.consumers.api.place_labels import place_labels
+from marsad.consumers.query.model import Filters
+from marsad.consumers.query.params import CONTROL, FILTERS, QueryError, encode_cursor
+from marsad.consumers.query.results import plain, typed
+from marsad.consumers.store import Store, StoreError
+from marsad.consumers.store import aggregates as agg
+from marsad.consumers.store.sqlstore import SqlStore
+from marsad.runtime.kafka.connection import Kafka
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +171,7 @@ async def get_config(request: web.Request) -> web.Response:
 
 
 async def get_place_labels(request: web.Request) -> web.Response:
-    """The map's place names (`consumers.api.place_labels`): the gazetteer does not change while the API runs."""
+    """The map's place names (`marsad.consumers.api.place_labels`): the gazetteer does not change while the API runs."""
     rows = await asyncio.to_thread(place_labels)
     return _json(typed({"fields": ["name", "lat", "lon", "rank", "population"], "items": rows}, PlaceLabels),
                  headers={"Cache-Control": "max-age=3600"})
@@ -206,7 +205,7 @@ async def get_index(request: web.Request) -> web.StreamResponse:
     if not (STATIC / "vendor" / "leaflet" / "leaflet.js").exists():
         return web.Response(status=503, content_type="text/plain", text=(
             "the dashboard's libraries are missing from consumers/api/static/vendor: run `make setup` "
-            "(npm ci, then python -m consumers.api.dashboard_assets)"))
+            "(npm ci, then python -m marsad.consumers.api.dashboard_assets)"))
     return web.FileResponse(STATIC / "index.html")
 
 

@@ -5,11 +5,11 @@ The libraries come from npm, pinned by package-lock.json and installed with
 runs. This copies exactly the files the page loads, and each package's
 licence, into ``consumers/api/static/vendor/`` (git-ignored, shipped as
 package data), with the map's first-level region borders, which are committed
-in ``consumers/api/basemap/`` (made by ``consumers.api.admin1_lines``), and writes a
+in ``consumers/api/basemap/`` (made by ``marsad.consumers.api.admin1_lines``), and writes a
 gzip copy of the large map data, which the API's static file handler serves
 to browsers that accept it.
 
-    python -m consumers.api.dashboard_assets [--node-modules DIR]
+    python -m marsad.consumers.api.dashboard_assets [--node-modules DIR]
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from consumers.api.dashboard import STATIC
+from marsad.consumers.api.dashboard import STATIC
 
 ROOT = Path(__file__).resolve().parents[2]
 VENDOR = STATIC / "vendor"
@@ -70,7 +70,7 @@ def copy_assets(node_modules: Path = ROOT / "node_modules", vendor: Path = VENDO
     lost = [src for src in BUNDLED.values() if not (BASEMAP / src).is_file()]
     if lost:
         raise AssetsMissing(f"{BASEMAP / lost[0]} is missing: it is part of the checkout "
-                            "(`python -m consumers.api.admin1_lines` makes admin1-lines.json)")
+                            "(`python -m marsad.consumers.api.admin1_lines` makes admin1-lines.json)")
     for dest, src in sources.items():
         target = vendor / dest
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-"""Exports of the dashboard's current filter: rows of `consumers.store.aggregates` as CSV or GeoJSON.
+"""Exports of the dashboard's current filter: rows of `marsad.consumers.store.aggregates` as CSV or GeoJSON.
 
 Pure functions (rows in, text or a dict out). The CSV starts with a UTF-8
 byte-order mark, so spreadsheet programs open the Arabic as Arabic; every

@@ -1,16 +1,16 @@
-"""The OpenAPI description of the dashboard's endpoints (`consumers.api.dashboard`), merged into /openapi.json.
+"""The OpenAPI description of the dashboard's endpoints (`marsad.consumers.api.dashboard`), merged into /openapi.json.
 
-Their filters are the query API's (`consumers.query.params.PARAMS`), so they
+Their filters are the query API's (`marsad.consumers.query.params.PARAMS`), so they
 are described from the same table as the rest of the API; their responses'
-schemas are the components generated from `consumers.query.results`.
+schemas are the components generated from `marsad.consumers.query.results`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from consumers.api.openapi_parts import STR, get, query_parameters, ref
-from consumers.query.params import FILTERS
+from marsad.consumers.api.openapi_parts import STR, get, query_parameters, ref
+from marsad.consumers.query.params import FILTERS
 
 
 def paths(errors: dict[str, Any]) -> dict[str, Any]:

@@ -1,6 +1,6 @@
-"""What the dashboard's own endpoints answer (`consumers.api.dashboard`), as typed records like the query API's.
+"""What the dashboard's own endpoints answer (`marsad.consumers.api.dashboard`), as typed records like the query API's.
 
-See `consumers.query.results`: the handlers type the rows with `typed`, and the
+See `marsad.consumers.query.results`: the handlers type the rows with `typed`, and the
 OpenAPI components are generated from these classes.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from consumers.query.results import (
+from marsad.consumers.query.results import (
     ArticleOrg,
     ArticlePlace,
     ArticleQuantity,
@@ -17,7 +17,7 @@ from consumers.query.results import (
     Total,
     doc,
 )
-from schemas.wire import DuplicateStatus, SourceKind
+from marsad.schemas.wire import DuplicateStatus, SourceKind
 
 
 class PlaceArticle(Result, kw_only=True):

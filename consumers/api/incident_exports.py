@@ -30,13 +30,12 @@ from typing import Any
 
 import orjson
 from aiohttp import web
-
-from consumers.api.dashboard_export import to_csv as export_csv
-from consumers.api.known import parse_query
-from consumers.query.params import QueryError
-from consumers.store import Store, StoreError
-from consumers.store import incidents as view
-from consumers.store.sqlstore import SqlStore
+from marsad.consumers.api.dashboard_export import to_csv as export_csv
+from marsad.consumers.api.known import parse_query
+from marsad.consumers.query.params import QueryError
+from marsad.consumers.store import Store, StoreError
+from marsad.consumers.store import incidents as view
+from marsad.consumers.store.sqlstore import SqlStore
 
 LIST_SEPARATOR = "; "
 INCIDENT_CSV = ("incident_id", "incident_type", "date", "day", "place", "lat", "lon", "country", "admin1",
@@ -89,7 +88,7 @@ def acled(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
-    """The rows as CSV text, as the other exports write it (`consumers.api.dashboard_export.to_csv`),
+    """The rows as CSV text, as the other exports write it (`marsad.consumers.api.dashboard_export.to_csv`),
     with the parties and sources of a cell joined by "; "."""
     return export_csv(rows, columns, list_separator=LIST_SEPARATOR)
 

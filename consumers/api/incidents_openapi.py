@@ -1,17 +1,17 @@
 """The OpenAPI description of the incident endpoints, merged into /openapi.json.
 
-Parameters come from `consumers.query.params` (the table requests are
+Parameters come from `marsad.consumers.query.params` (the table requests are
 checked with), so the description cannot drift from what is accepted; the
-responses' schemas are the components generated from `consumers.query.results`.
+responses' schemas are the components generated from `marsad.consumers.query.results`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from consumers.api.incident_exports import ACLED_CSV, INCIDENT_CSV
-from consumers.api.openapi_parts import STR, get, query_parameters, ref
-from consumers.query.params import ENDPOINTS, INCIDENT_FILTERS
+from marsad.consumers.api.incident_exports import ACLED_CSV, INCIDENT_CSV
+from marsad.consumers.api.openapi_parts import STR, get, query_parameters, ref
+from marsad.consumers.query.params import ENDPOINTS, INCIDENT_FILTERS
 
 
 def paths(errors: dict[str, Any]) -> dict[str, Any]:

@@ -27,10 +27,9 @@ import orjson
 from aiohttp import web
 from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
-
-from runtime.kafka.connection import Kafka, aiokafka_options
-from schemas.codec import SchemaError, decode, to_dict
-from schemas.events import AlertRaised, AlertUpdated
+from marsad.runtime.kafka.connection import Kafka, aiokafka_options
+from marsad.schemas.codec import SchemaError, decode, to_dict
+from marsad.schemas.events import AlertRaised, AlertUpdated
 
 log = logging.getLogger(__name__)
 

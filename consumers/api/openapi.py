@@ -1,4 +1,4 @@
-"""The OpenAPI 3.1 description of the query API, generated from `consumers.query.params` and `.results`.
+"""The OpenAPI 3.1 description of the query API, generated from `marsad.consumers.query.params` and `.results`.
 
 Parameters, their checks and their help come from the one table the API
 validates requests with, and the responses' schemas from the typed records
@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from consumers.api import dashboard_openapi, incidents_openapi
-from consumers.api.dashboard_results import DASHBOARD_RESULTS
-from consumers.api.openapi_parts import STR, components, query_parameters, ref
-from consumers.query.params import ENDPOINTS
-from consumers.query.results import QUERY_RESULTS
+from marsad.consumers.api import dashboard_openapi, incidents_openapi
+from marsad.consumers.api.dashboard_results import DASHBOARD_RESULTS
+from marsad.consumers.api.openapi_parts import STR, components, query_parameters, ref
+from marsad.consumers.query.params import ENDPOINTS
+from marsad.consumers.query.results import QUERY_RESULTS
 
 PATHS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "/articles": ("articles", "Articles (latest state), newest first, with their facts.", ref("ArticlePage")),
@@ -25,7 +25,7 @@ PATHS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "/seizures/totals": ("totals", "Seized quantities summed by item and unit (and per day).", ref("Totals")),
     "/stories": ("stories", "Story clusters: an original article and its exact and near copies.", ref("Stories")),
     "/alerts": ("alerts", "Alerts (latest revision, with evidence), newest first.", ref("AlertPage")),
-}  # the incident paths are in consumers.api.incidents_openapi
+}  # the incident paths are in marsad.consumers.api.incidents_openapi
 
 
 def _errors() -> dict[str, Any]:

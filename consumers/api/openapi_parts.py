@@ -1,8 +1,8 @@
 """The pieces every part of the OpenAPI description is built from: query parameters and GET operations.
 
-Parameters come from `consumers.query.params` (the table requests are checked
-with) and response schemas from `consumers.query.results`, so no part of the
-description is written twice (`consumers.api.openapi` assembles the document
+Parameters come from `marsad.consumers.query.params` (the table requests are checked
+with) and response schemas from `marsad.consumers.query.results`, so no part of the
+description is written twice (`marsad.consumers.api.openapi` assembles the document
 from its own paths, the dashboard's and the incidents').
 """
 
@@ -12,8 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import msgspec
-
-from consumers.query.params import LIMITS, PARAMS, choices_for, help_for
+from marsad.consumers.query.params import LIMITS, PARAMS, choices_for, help_for
 
 STR = {"type": "string"}
 REF = "#/components/schemas/{name}"

@@ -6,7 +6,7 @@ name that would cover one already written):
 
 0. national capitals;
 1. the seat of each governorate or province: taken as its most populous city
-   or town in the gazetteer (the region by `streams.extract.gazetteer.admin1`, for the
+   or town in the gazetteer (the region by `marsad.streams.extract.gazetteer.admin1`, for the
    countries whose regions it knows: Syria, Iraq, Lebanon, Jordan), which is
    the seat nearly everywhere (an exception: a governorate whose seat is
    smaller than one of its towns, as Quneitra); a capital is its own
@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from functools import cache
 
-from schemas.facts import Place
-from streams.extract.gazetteer import admin1
-from streams.extract.gazetteer.model import PlaceEntry, load_gazetteer
+from marsad.schemas.facts import Place
+from marsad.streams.extract.gazetteer import admin1
+from marsad.streams.extract.gazetteer.model import PlaceEntry, load_gazetteer
 
 BOX = (20.0, 8.0, 68.0, 45.0)  # west, south, east, north: the box of the region borders (consumers/api/admin1_lines.py)
 RANK_OF_KIND = {"capital": 0, "city": 2, "town": 3, "camp": 3, "crossing": 3, "village": 4}

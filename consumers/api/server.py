@@ -1,6 +1,6 @@
-"""The query API (aiohttp): thin handlers around `consumers.query` and a store.
+"""The query API (aiohttp): thin handlers around `marsad.consumers.query` and a store.
 
-Every handler parses its query string with `consumers.query.params.parse`
+Every handler parses its query string with `marsad.consumers.query.params.parse`
 (unknown parameter, bad value or page too large: 400 with a JSON error) and
 runs the query in a worker thread (`asyncio.to_thread`: database calls block),
 opening the views per request so a replay's swap is picked up at once.
@@ -8,7 +8,7 @@ Errors are JSON ``{"error", "message"}``: 400 / 401 / 404 / 405 (with
 ``Allow``) / 421 for the client's mistakes, 503 when the views database is
 unavailable. A topic or organisation id the taxonomy in force does not have
 is a 400 too (``"error": "unknown_id"``, with ``parameter``, ``value`` and the
-``known`` ids: `consumers.api.known`). The views are opened read-only: the
+``known`` ids: `marsad.consumers.api.known`). The views are opened read-only: the
 API never writes them.
 
 Guards: a non-loopback bind needs a token of `MIN_PUBLIC_TOKEN` characters
@@ -27,17 +27,16 @@ from typing import Any
 
 import orjson
 from aiohttp import web
-
-from consumers.api.dashboard import DashboardOptions, add_dashboard, is_public
-from consumers.api.incident_exports import add_incident_exports
-from consumers.api.known import KNOWN_IDS, parse_query
-from consumers.api.openapi import openapi
-from consumers.query.answer import answer
-from consumers.query.params import IDENTIFIER, KnownIds, QueryError, UnknownIdError
-from consumers.query.results import Alert, Article, Error, IncidentDetail, Result, plain, typed
-from consumers.store import Store, StoreError
-from runtime.hosts import host_allowed, is_loopback
-from runtime.metrics import render
+from marsad.consumers.api.dashboard import DashboardOptions, add_dashboard, is_public
+from marsad.consumers.api.incident_exports import add_incident_exports
+from marsad.consumers.api.known import KNOWN_IDS, parse_query
+from marsad.consumers.api.openapi import openapi
+from marsad.consumers.query.answer import answer
+from marsad.consumers.query.params import IDENTIFIER, KnownIds, QueryError, UnknownIdError
+from marsad.consumers.query.results import Alert, Article, Error, IncidentDetail, Result, plain, typed
+from marsad.consumers.store import Store, StoreError
+from marsad.runtime.hosts import host_allowed, is_loopback
+from marsad.runtime.metrics import render
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +64,7 @@ def check_bind(host: str, token: str, allow_public: bool) -> None:
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    """``data`` (plain values or records of `consumers.query.results`) as UTF-8 JSON (Arabic unescaped)."""
+    """``data`` (plain values or records of `marsad.consumers.query.results`) as UTF-8 JSON (Arabic unescaped)."""
     return web.Response(body=orjson.dumps(data, default=plain), status=status, content_type="application/json",
                         charset="utf-8", headers=headers)
 
@@ -133,7 +132,7 @@ async def _run(request: web.Request, work: Callable[[Store], Any]) -> Any:
 
 
 def endpoint(name: str) -> Handler:
-    """The handler of one question of `consumers.query.params.ENDPOINTS`."""
+    """The handler of one question of `marsad.consumers.query.params.ENDPOINTS`."""
     async def handle(request: web.Request) -> web.Response:
         query = parse_query(name, request)
         return json_response(await _run(request, lambda store: answer(store, query)))
@@ -216,7 +215,7 @@ def make_app(open_store: Callable[[], Store], *, token: str = "", dashboard: Das
     app.router.add_get("/health/live", get_live)
     app.router.add_get("/health/ready", get_ready)
     app.router.add_get("/metrics", get_metrics)
-    add_dashboard(app, open_store, dashboard or DashboardOptions())  # the page at / (consumers.api.dashboard)
+    add_dashboard(app, open_store, dashboard or DashboardOptions())  # the page at / (marsad.consumers.api.dashboard)
     return app
 
 

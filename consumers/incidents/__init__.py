@@ -4,8 +4,8 @@
   highest revision wins), with its reports and parties, used by the view stores.
 
 The governorate (GeoNames admin1) of an incident's place comes from
-`streams.extract.gazetteer.admin1`, the one answer fusion uses too.
+`marsad.streams.extract.gazetteer.admin1`, the one answer fusion uses too.
 
 Fusing articles' incidents across outlets lives in `streams`; the incidents'
-SQL is `consumers.store.incidents`, their exports `consumers.api.incident_exports`.
+SQL is `marsad.consumers.store.incidents`, their exports `marsad.consumers.api.incident_exports`.
 """

@@ -8,12 +8,12 @@ one) changes nothing.
 
 - ``day`` (the sort key and what the date filters and per-day counts use) is
   the event's own date; when the reports give none, the day it was first seen;
-- ``admin1`` is the governorate of its place (`streams.extract.gazetteer.admin1`),
+- ``admin1`` is the governorate of its place (`marsad.streams.extract.gazetteer.admin1`),
   NULL when none can be told;
 - actors and targets become ``incident_parties`` rows (filtering), reports
   ``incident_reports`` rows (the incident's evidence, article by article).
 
-Times are UTC text as in `consumers.rows`; NUL characters are dropped from text.
+Times are UTC text as in `marsad.consumers.rows`; NUL characters are dropped from text.
 """
 
 from __future__ import annotations
@@ -23,12 +23,11 @@ from dataclasses import dataclass
 
 import msgspec
 import orjson
-
-from consumers.rows import timestamp
-from schemas.events import IncidentRecorded
-from streams.extract.gazetteer.admin1 import load as admin1
-from streams.geo import view_place_key
-from streams.text.normalize import normalize
+from marsad.consumers.rows import timestamp
+from marsad.schemas.events import IncidentRecorded
+from marsad.streams.extract.gazetteer.admin1 import load as admin1
+from marsad.streams.geo import view_place_key
+from marsad.streams.text.normalize import normalize
 
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TOLLS = ("killed", "injured", "arrested")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from consumers.query.model import (
+from marsad.consumers.query.model import (
     AlertQuery,
     ArticleQuery,
     CountQuery,
@@ -14,8 +14,8 @@ from consumers.query.model import (
     StoryQuery,
     TotalsQuery,
 )
-from consumers.query.params import encode_cursor
-from consumers.query.results import (
+from marsad.consumers.query.params import encode_cursor
+from marsad.consumers.query.results import (
     AlertPage,
     ArticlePage,
     Counts,
@@ -27,7 +27,7 @@ from consumers.query.results import (
     Totals,
     typed,
 )
-from consumers.store import Store
+from marsad.consumers.store import Store
 
 PAGES: dict[type, tuple[str, type[Result]]] = {
     ArticleQuery: ("articles", ArticlePage), SeizureQuery: ("seizures", SeizurePage),
@@ -36,7 +36,7 @@ PAGES: dict[type, tuple[str, type[Result]]] = {
 
 
 def answer(store: Store, query: Any) -> Result:
-    """The answer to one query object of `consumers.query.model`."""
+    """The answer to one query object of `marsad.consumers.query.model`."""
     if type(query) in PAGES:
         method, cls = PAGES[type(query)]
         page = getattr(store, method)(query)

@@ -1,7 +1,7 @@
 """What a question to the views is: validated, typed values only (no SQL here).
 
-`consumers.query.params` builds these from text (HTTP query strings or
-command-line options); `consumers.store.queries` turns them into SQL with
+`marsad.consumers.query.params` builds these from text (HTTP query strings or
+command-line options); `marsad.consumers.store.queries` turns them into SQL with
 bound parameters. A value that reaches a query object has been checked.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from schemas.wire import IncidentType, Severity, SourceKind
+from marsad.schemas.wire import IncidentType, Severity, SourceKind
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Filters:
     org: str | None = None
     country: str | None = None
     source: str | None = None
-    since: str | None = None  # inclusive, UTC text as stored (see consumers.rows)
+    since: str | None = None  # inclusive, UTC text as stored (see marsad.consumers.rows)
     until: str | None = None  # exclusive
     words: tuple[str, ...] = ()  # full-text query, in matching form
     duplicate: str | None = None  # original | copy | exact | near

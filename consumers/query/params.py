@@ -3,7 +3,7 @@
 `PARAMS` is the table (name, help, parser, OpenAPI schema); `ENDPOINTS`
 lists which parameters each question accepts. `parse` turns text pairs
 (a query string, or command-line options) into a query object of
-`consumers.query.model`, or raises `QueryError` whose message says what to
+`marsad.consumers.query.model`, or raises `QueryError` whose message says what to
 change. Given the taxonomy's ids (`KnownIds`), it also refuses a topic or
 organisation id the taxonomy does not have (`UnknownIdError`, naming the
 known ones): the views would only answer "nothing matches". The API and
@@ -23,8 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import orjson
-
-from consumers.query.model import (
+from marsad.consumers.query.model import (
     AlertQuery,
     ArticleQuery,
     CountQuery,
@@ -38,10 +37,10 @@ from consumers.query.model import (
     StoryQuery,
     TotalsQuery,
 )
-from consumers.rows import search_words, timestamp
-from runtime.suggest import did_you_mean
-from schemas.wire import DUPLICATE_STATUSES, INCIDENT_TYPES, SEVERITIES, SOURCE_KINDS
-from streams.text.normalize import normalize
+from marsad.consumers.rows import search_words, timestamp
+from marsad.runtime.suggest import did_you_mean
+from marsad.schemas.wire import DUPLICATE_STATUSES, INCIDENT_TYPES, SEVERITIES, SOURCE_KINDS
+from marsad.streams.text.normalize import normalize
 
 IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
 COUNTRY = re.compile(r"^[A-Za-z]{2}$")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from runtime.table import render
+from marsad.runtime.table import render
 
 Column = tuple[str, Callable[[dict], Any]]
 

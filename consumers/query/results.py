@@ -1,16 +1,16 @@
 """What the questions to the views answer, as typed records: the API's JSON and its OpenAPI schema in one place.
 
-The stores read rows into plain values; `consumers.query.answer` (and the
+The stores read rows into plain values; `marsad.consumers.query.answer` (and the
 API's single-item and dashboard handlers) turn them into these records with
 `typed`, which refuses a row holding a field its record does not declare, so
 the API cannot return what its description does not say. The OpenAPI
-components (`consumers.api.openapi`) are generated from these classes, their
+components (`marsad.consumers.api.openapi`) are generated from these classes, their
 docstrings and field descriptions included; the dashboard's answers are in
-`consumers.api.dashboard_results`.
+`marsad.consumers.api.dashboard_results`.
 
 Field order is the order of the JSON objects. Facts stored as the events
 carry them (an alert's evidence, a report's place, an incident's quantities)
-keep the event types of `schemas.facts`, which leave out their default values
+keep the event types of `marsad.schemas.facts`, which leave out their default values
 as the events do; facts read from the view's columns give every field.
 """
 
@@ -19,10 +19,9 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
+from marsad.schemas.facts import Evidence, Org, Place, Quantity, Topic
+from marsad.schemas.wire import AlertKind, DuplicateStatus, IncidentType, Severity, SourceKind
 from msgspec import UNSET, UnsetType
-
-from schemas.facts import Evidence, Org, Place, Quantity, Topic
-from schemas.wire import AlertKind, DuplicateStatus, IncidentType, Severity, SourceKind
 
 T = TypeVar("T")
 

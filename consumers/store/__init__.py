@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from consumers.store.base import Offsets, Record, Store, StoreError, ViewReplaced, redact
+from marsad.consumers.store.base import Offsets, Record, Store, StoreError, ViewReplaced, redact
 
 __all__ = ["Offsets", "Record", "Store", "StoreError", "ViewReplaced", "default_url", "open_reader", "open_store",
            "redact"]
@@ -26,18 +26,18 @@ def open_store(url: str, *, read_only: bool = False) -> Store:
     only, opened so that any write raises; nothing is created or migrated.
     """
     if url.startswith(("postgresql://", "postgres://")):
-        from consumers.store.postgres import PostgresStore
+        from marsad.consumers.store.postgres import PostgresStore
         return PostgresStore(url, read_only=read_only)
     if url.startswith("sqlite:"):
         path = url.removeprefix("sqlite:")
         path = "/" + path.lstrip("/") if path.startswith("///") else path.removeprefix("//")
         if not path:
             raise StoreError(f"views URL {url!r} names no file")
-        from consumers.store.sqlite import SqliteStore
+        from marsad.consumers.store.sqlite import SqliteStore
         return SqliteStore(path, read_only=read_only)
     if "://" in url:
         raise StoreError(f"views URL {url!r}: use sqlite:///path/to/views.sqlite or postgresql://...")
-    from consumers.store.sqlite import SqliteStore
+    from marsad.consumers.store.sqlite import SqliteStore
     return SqliteStore(url, read_only=read_only)
 
 
@@ -64,6 +64,6 @@ def open_reader(url: str) -> Store:
 
 def latest_version(store: Store) -> int:
     """The schema version this code builds for ``store``'s backend."""
-    from consumers.store.migrate import migrations
+    from marsad.consumers.store.migrate import migrations
     found = migrations(getattr(store, "backend", "sqlite"))
     return found[-1].version if found else 0

@@ -2,7 +2,7 @@
 summed by place and month, and exports of a filter (CSV and GeoJSON rows).
 
 They take the same `Filters` as the query API (and the same WHERE clause,
-`consumers.store.queries.where`), so what the page shows and exports counts
+`marsad.consumers.store.queries.where`), so what the page shows and exports counts
 exactly what `/articles`, `/counts` and `/seizures` count. Aggregation happens
 here, in the database: the page never needs every article.
 """
@@ -13,9 +13,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from consumers.query.model import Cursor, Filters, Page, TotalsQuery
-from consumers.store import queries
-from consumers.store.sqlstore import SqlStore, _attach_facts
+from marsad.consumers.query.model import Cursor, Filters, Page, TotalsQuery
+from marsad.consumers.store import queries
+from marsad.consumers.store.sqlstore import SqlStore, _attach_facts
 
 MAX_PLACES = 5000
 MAX_EXPORT = 100_000
@@ -79,7 +79,7 @@ def place_articles(store: SqlStore, q: PlaceQuery) -> Page:
         rows = tx.rows(f"SELECT {cols} FROM articles a{w} ORDER BY a.at DESC, a.article_id DESC LIMIT ?",
                        [*params, *extra, q.limit + 1])
         items = [dict(zip(names, r, strict=True)) for r in rows[:q.limit]]
-        for it in items:  # named as in the article list (`consumers.store.sqlstore._article`)
+        for it in items:  # named as in the article list (`marsad.consumers.store.sqlstore._article`)
             it["kind"], it["edited"] = it.pop("source_kind"), bool(it["edited"])
         _attach_facts(tx, items, evidence=True)
     more = len(rows) > q.limit and items

@@ -17,7 +17,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from consumers.query.model import (
+from marsad.consumers.query.model import (
     AlertQuery,
     ArticleQuery,
     CountQuery,
@@ -28,7 +28,7 @@ from consumers.query.model import (
     StoryQuery,
     TotalsQuery,
 )
-from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, IncidentRecorded
+from marsad.schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, IncidentRecorded
 
 
 class StoreError(RuntimeError):

@@ -15,10 +15,9 @@ import hashlib
 from collections.abc import Iterable
 
 import orjson
-
-from consumers.incidents.rows import INCIDENT_CHILD_TABLES, INCIDENT_COLUMNS
-from consumers.rows import ARTICLE_COLUMNS, CHILD_TABLES
-from streams.alerts.view_rows import ALERT_CHILD_TABLES, ALERT_COLUMNS
+from marsad.consumers.incidents.rows import INCIDENT_CHILD_TABLES, INCIDENT_COLUMNS
+from marsad.consumers.rows import ARTICLE_COLUMNS, CHILD_TABLES
+from marsad.streams.alerts.view_rows import ALERT_CHILD_TABLES, ALERT_COLUMNS
 
 HASHED: dict[str, tuple[str, ...]] = {
     "articles": tuple(c for c in ARTICLE_COLUMNS if c != "search_text"),

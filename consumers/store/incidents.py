@@ -2,7 +2,7 @@
 
 Writes run inside the view's batch transaction (`SqlStore.write_batch`), so an
 incident's rows and the offsets they came from commit together. Reads take
-`consumers.query.model` incident queries; every value is a bound parameter.
+`marsad.consumers.query.model` incident queries; every value is a bound parameter.
 Sorting is by event day, newest first, then incident id (descending), so a
 cursor is (day, incident id).
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from consumers.incidents.rows import (
+from marsad.consumers.incidents.rows import (
     INCIDENT_CHILD_TABLES,
     INCIDENT_COLUMNS,
     REPORT_COLUMNS,
@@ -21,11 +21,11 @@ from consumers.incidents.rows import (
     incident_dict,
     report_dict,
 )
-from consumers.query.model import Cursor, IncidentCountQuery, IncidentFilters, IncidentQuery, Page
-from consumers.store.queries import Where, _bounding_box, placeholders
-from schemas.events import IncidentRecorded
-from streams.extract.gazetteer.admin1 import UNKNOWN
-from streams.extract.gazetteer.admin1 import load as admin1
+from marsad.consumers.query.model import Cursor, IncidentCountQuery, IncidentFilters, IncidentQuery, Page
+from marsad.consumers.store.queries import Where, _bounding_box, placeholders
+from marsad.schemas.events import IncidentRecorded
+from marsad.streams.extract.gazetteer.admin1 import UNKNOWN
+from marsad.streams.extract.gazetteer.admin1 import load as admin1
 
 CHUNK = 500
 MAX_EXPORT = 100_000

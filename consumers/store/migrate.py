@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from consumers.store.base import StoreError
+from marsad.consumers.store.base import StoreError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 FILE_NAME = re.compile(r"^(\d{4})_(\w+)\.sql$")

@@ -23,13 +23,12 @@ from contextlib import contextmanager
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
+from marsad.consumers.rows import ARTICLE_COLUMNS
+from marsad.consumers.store import migrate
+from marsad.consumers.store.base import StoreError, ViewReplaced, redact
+from marsad.consumers.store.queries import Dialect, placeholders
+from marsad.consumers.store.sqlstore import DELETE_CHUNK, SqlStore, Tx
 from psycopg import sql
-
-from consumers.rows import ARTICLE_COLUMNS
-from consumers.store import migrate
-from consumers.store.base import StoreError, ViewReplaced, redact
-from consumers.store.queries import Dialect, placeholders
-from consumers.store.sqlstore import DELETE_CHUNK, SqlStore, Tx
 
 DEFAULT_SCHEMA = "marsad_views"
 SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")

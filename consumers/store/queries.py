@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from consumers.query.model import (
+from marsad.consumers.query.model import (
     AlertQuery,
     ArticleQuery,
     CountQuery,
@@ -22,7 +22,7 @@ from consumers.query.model import (
     StoryQuery,
     TotalsQuery,
 )
-from streams.alerts.view_rows import ALERT_COLUMNS
+from marsad.streams.alerts.view_rows import ALERT_COLUMNS
 
 KM_PER_DEGREE = 111.2
 

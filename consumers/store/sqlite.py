@@ -34,17 +34,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from consumers.store import migrate
-from consumers.store.base import StoreError, ViewReplaced
-from consumers.store.queries import Dialect, placeholders
-from consumers.store.sqlstore import SqlStore, Tx
-from streams.geo import distance_km
+from marsad.consumers.store import migrate
+from marsad.consumers.store.base import StoreError, ViewReplaced
+from marsad.consumers.store.queries import Dialect, placeholders
+from marsad.consumers.store.sqlstore import SqlStore, Tx
+from marsad.streams.geo import distance_km
 
 SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 def sql_km(lat1: float | None, lon1: float | None, lat2: float | None, lon2: float | None) -> float | None:
-    """The SQL function ``marsad_km``: `streams.geo.distance_km`, NULL when a coordinate is."""
+    """The SQL function ``marsad_km``: `marsad.streams.geo.distance_km`, NULL when a coordinate is."""
     if lat1 is None or lon1 is None or lat2 is None or lon2 is None:
         return None
     return distance_km(lat1, lon1, lat2, lon2)

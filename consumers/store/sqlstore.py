@@ -15,8 +15,7 @@ from contextlib import AbstractContextManager
 from typing import Protocol
 
 import orjson
-
-from consumers.query.model import (
+from marsad.consumers.query.model import (
     AlertQuery,
     ArticleQuery,
     CountQuery,
@@ -28,13 +27,13 @@ from consumers.query.model import (
     StoryQuery,
     TotalsQuery,
 )
-from consumers.rows import ARTICLE_COLUMNS, CHILD_TABLES, ArticleRows, article_rows
-from consumers.store import incidents as incident_view
-from consumers.store import queries
-from consumers.store.base import Offsets, Record, Store
-from consumers.store.hashing import HASHED, table_digest, views_digest
-from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, IncidentRecorded
-from streams.alerts.view_rows import ALERT_CHILD_TABLES, ALERT_COLUMNS, AlertRows, alert_dict, fold
+from marsad.consumers.rows import ARTICLE_COLUMNS, CHILD_TABLES, ArticleRows, article_rows
+from marsad.consumers.store import incidents as incident_view
+from marsad.consumers.store import queries
+from marsad.consumers.store.base import Offsets, Record, Store
+from marsad.consumers.store.hashing import HASHED, table_digest, views_digest
+from marsad.schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, IncidentRecorded
+from marsad.streams.alerts.view_rows import ALERT_CHILD_TABLES, ALERT_COLUMNS, AlertRows, alert_dict, fold
 
 UPSERT_ARTICLE = (
     f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) VALUES ({queries.placeholders(len(ARTICLE_COLUMNS))}) "
@@ -102,7 +101,7 @@ class SqlStore(Store):
         return len(latest) + alerts + incidents
 
     def _fold_alerts(self, tx: Tx, events: list[AlertRaised | AlertUpdated]) -> int:
-        """Apply alert events in log order to the stored alert rows (`streams.alerts.view_rows.fold`)."""
+        """Apply alert events in log order to the stored alert rows (`marsad.streams.alerts.view_rows.fold`)."""
         ids = sorted({e.alert_id for e in events})
         current: dict[str, tuple | None] = dict.fromkeys(ids)
         for i in range(0, len(ids), DELETE_CHUNK):

@@ -1,3 +1,3 @@
-from deploy.cli.main import main
+from marsad.deploy.cli.main import main
 
 main()

@@ -1,9 +1,9 @@
 """The alert commands: `marsad alerter`, `marsad alerts tail`, `marsad alerts backtest`.
 
-Registered on `deploy.cli.main` at its bottom. They take deploy.cli.main's context
-object with ``click.pass_obj`` (importing deploy.cli.main here would be a circular
+Registered on `marsad.deploy.cli.main` at its bottom. They take marsad.deploy.cli.main's context
+object with ``click.pass_obj`` (importing marsad.deploy.cli.main here would be a circular
 import), read the settings from it once, and hand what they need to
-`streams.alerts`.
+`marsad.streams.alerts`.
 """
 
 from __future__ import annotations
@@ -14,13 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import click
-
-from runtime.kafka.connection import KafkaConnection
-from schemas.wire import SEVERITIES
+from marsad.runtime.kafka.connection import KafkaConnection
+from marsad.schemas.wire import SEVERITIES
 
 
 def _broker(settings: Any) -> KafkaConnection:
-    from deploy.kafka.reach import ensure_broker
+    from marsad.deploy.kafka.reach import ensure_broker
     return ensure_broker(settings, quiet=True)
 
 
@@ -31,9 +30,9 @@ def _load_rules(path: str | None, obj: Any):
 
 def _rules_and_taxonomy(path: str | None, obj: Any):
     """The rules (see `_load_rules`) and the taxonomy in force they were checked against."""
-    from runtime.preflight import setting_file
-    from streams.alerts.rules import RulesError, load_rules
-    from streams.classify import Taxonomy
+    from marsad.runtime.preflight import setting_file
+    from marsad.streams.alerts.rules import RulesError, load_rules
+    from marsad.streams.classify import Taxonomy
     s = obj.settings
     if not path:
         setting_file(s, "alert_rules", remedy="fix the path, or unset it for the bundled rules")
@@ -64,19 +63,19 @@ def alerter_cmd(ctx: click.Context, web_port: int | None) -> None:
     """
     from dataclasses import replace
     s = ctx.obj.settings
-    from runtime.preflight import require_port
+    from marsad.runtime.preflight import require_port
     rules = _load_rules(None, ctx.obj)  # refuse a bad file before starting anything
     port = web_port or s.alerter_web_port
     require_port(s.worker_web_host, port, "MARSAD_ALERTER_WEB_PORT (or --web-port)")
     bootstrap = _broker(s)
     click.echo(f"alert rules {rules.version} from {rules.source}: {len(rules.story)} story, "
                f"{len(rules.spikes)} spike and {len(rules.incidents)} incident rule(s)", err=True)
-    from runtime.kafka.admin import create_topics, replication
+    from marsad.runtime.kafka.admin import create_topics, replication
     create_topics(bootstrap, s.topic_prefix, s.partitions, s.replication_factor, s.min_insync_replicas)
     s.data_path.mkdir(parents=True, exist_ok=True)  # faust makes its own folder there, not the parents
     # Faust's own topics (its assignor's) get the replication factor the catalogue got
     factor = s.replication_factor or replication(bootstrap)[0]
-    from streams.alerts.app import create_app
+    from marsad.streams.alerts.app import create_app
     app = create_app(replace(s, alerter_web_port=port, replication_factor=factor))
     level = {"warning": "warn"}.get(s.log_level, s.log_level)  # faust's names for the levels
     sys.argv = ["marsad alerter", "worker", "-l", level, *ctx.args]
@@ -97,8 +96,8 @@ def alerts_tail_cmd(obj: Any, rule: str | None, severity: str | None, from_begin
     marsad alerts tail --severity critical
     marsad alerts tail --rule captagon-large-seizure --from-beginning --json
     """
-    from schemas.topics import Topics
-    from streams.alerts.tail import follow
+    from marsad.schemas.topics import Topics
+    from marsad.streams.alerts.tail import follow
     s = obj.settings
     topics = Topics(s.topic_prefix)
     topic = topics.alerts_for(severity) if severity else topics.alerts
@@ -145,11 +144,10 @@ def backtest_cmd(obj: Any, rules_file: Path | None, since: str | None, until: st
     marsad alerts backtest new-rules.yaml --since 2026-01-01
     """
     import orjson
-
-    from runtime.progress import Progress
-    from schemas.topics import Topics
-    from streams.alerts.backtest import as_json as report_json
-    from streams.alerts.backtest import as_table, backtest, taxonomy_warning
+    from marsad.runtime.progress import Progress
+    from marsad.schemas.topics import Topics
+    from marsad.streams.alerts.backtest import as_json as report_json
+    from marsad.streams.alerts.backtest import as_table, backtest, taxonomy_warning
     s = obj.settings
     rules, taxonomy = _rules_and_taxonomy(str(rules_file) if rules_file else None, obj)
     since_d, until_d = _date(since), _date(until)

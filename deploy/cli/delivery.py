@@ -2,8 +2,8 @@
 
 Each reads the settings once from the `Ctx` (``click.pass_obj``), loads and
 checks the endpoints file before touching Kafka, and hands plain values to
-`streams.alerts.delivery.deliver`, `streams.alerts.delivery.ledger` or
-`streams.alerts.delivery.redeliver`. All three share one ledger file per topic
+`marsad.streams.alerts.delivery.deliver`, `marsad.streams.alerts.delivery.ledger` or
+`marsad.streams.alerts.delivery.redeliver`. All three share one ledger file per topic
 prefix, ``{data_dir}/alerts/delivered-{prefix}.sqlite``.
 """
 
@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-
-from runtime.table import render
+from marsad.runtime.table import render
 
 ENDPOINTS_HELP = """\b
 Endpoints file (YAML; MARSAD_ALERT_WEBHOOKS or --webhooks):
@@ -56,13 +55,13 @@ def instance_id(group: str, ledger: Path) -> str:
 
 
 def retry_schedule(settings: Any) -> Any:
-    from streams.alerts.delivery.schedule import RetrySchedule
+    from marsad.streams.alerts.delivery.schedule import RetrySchedule
     return RetrySchedule(settings.alert_deliver_backoff, settings.alert_deliver_backoff_max,
                          settings.alert_deliver_retry_for, max_tries=settings.alert_deliver_attempts)
 
 
 def _endpoints(path: str | None, *, required: bool) -> list:
-    from streams.alerts.delivery.endpoints import EndpointsError, load_endpoints
+    from marsad.streams.alerts.delivery.endpoints import EndpointsError, load_endpoints
     if not path:
         if required:
             raise click.UsageError("no endpoints file: give --webhooks or set MARSAD_ALERT_WEBHOOKS")
@@ -93,14 +92,14 @@ def deliver_cmd(obj: Any, webhooks: str | None, jsonl: str | None, group: str | 
     deliveries in flight get MARSAD_SHUTDOWN_GRACE seconds, the rest stay
     queued for the next start.
     """
-    from deploy.cli.views import _broker
-    from schemas.topics import Topics
-    from streams.alerts.delivery.deliver import DeliverConfig, run_deliver, stop_on_signals
-    from streams.alerts.delivery.ledger import Ledger, LedgerBusy
-    from streams.alerts.delivery.targets import JsonlSink, WebhookTarget
+    from marsad.deploy.cli.views import _broker
+    from marsad.schemas.topics import Topics
+    from marsad.streams.alerts.delivery.deliver import DeliverConfig, run_deliver, stop_on_signals
+    from marsad.streams.alerts.delivery.ledger import Ledger, LedgerBusy
+    from marsad.streams.alerts.delivery.targets import JsonlSink, WebhookTarget
     s = obj.settings
     if not webhooks:
-        from runtime.preflight import setting_file
+        from marsad.runtime.preflight import setting_file
         setting_file(s, "alert_webhooks", remedy="fix the path, or unset it and pass --jsonl")
     endpoints = _endpoints(webhooks or s.alert_webhooks, required=False)
     if not endpoints and not jsonl:
@@ -120,7 +119,7 @@ def deliver_cmd(obj: Any, webhooks: str | None, jsonl: str | None, group: str | 
     click.echo(f"deliver: {topics.alerts} -> " + ", ".join([e.name for e in endpoints] + ([f"jsonl {jsonl}"]
                if jsonl else [])) + " (SIGTERM stops after the grace period)", err=True)
 
-    from runtime.health import Health, serve_health
+    from marsad.runtime.health import Health, serve_health
     health = Health("deliver")
     server = serve_health(health, s.metrics_host, s.deliver_metrics_port, setting="MARSAD_DELIVER_METRICS_PORT")
 
@@ -159,8 +158,7 @@ def deliveries_cmd(obj: Any, as_json: bool) -> None:
     Reads the ledger file only (no broker needed), so it works while `marsad alerts deliver` runs.
     """
     import orjson
-
-    from streams.alerts.delivery.ledger import Ledger, TargetStatus
+    from marsad.streams.alerts.delivery.ledger import Ledger, TargetStatus
     s = obj.settings
     path = ledger_path(s)
     try:
@@ -225,11 +223,11 @@ def redeliver_cmd(obj: Any, names: tuple[str, ...], since: str | None, until: st
     marsad alerts redeliver --endpoint ops --since 2026-03-01 --until 2026-03-02
     marsad alerts redeliver --endpoint new-hook --all --since 2026-03-01
     """
-    from deploy.cli.alerts import _date
-    from deploy.cli.views import _broker
-    from schemas.topics import Topics
-    from streams.alerts.delivery.ledger import Ledger
-    from streams.alerts.delivery.redeliver import read_alert_log, redeliver
+    from marsad.deploy.cli.alerts import _date
+    from marsad.deploy.cli.views import _broker
+    from marsad.schemas.topics import Topics
+    from marsad.streams.alerts.delivery.ledger import Ledger
+    from marsad.streams.alerts.delivery.redeliver import read_alert_log, redeliver
     s = obj.settings
     endpoints = _endpoints(webhooks or s.alert_webhooks, required=True)
     unknown = sorted(set(names) - {e.name for e in endpoints})

@@ -10,11 +10,10 @@ import sys
 from pathlib import Path
 
 import click
-
-from deploy.kafka.reach import ensure_broker
-from runtime.settings import OPTIONS, Settings, SettingsError, load_settings
-from runtime.suggest import SuggestingGroup
-from runtime.table import render
+from marsad.deploy.kafka.reach import ensure_broker
+from marsad.runtime.settings import OPTIONS, Settings, SettingsError, load_settings
+from marsad.runtime.suggest import SuggestingGroup
+from marsad.runtime.table import render
 
 EPILOG = """\b
 First steps:
@@ -65,7 +64,7 @@ def cli(ctx: click.Context, config: str | None, log_format: str | None) -> None:
     ctx.obj = Ctx(config, log_format)
     s = ctx.obj
     try:
-        from runtime.logs import setup_logging
+        from marsad.runtime.logs import setup_logging
         settings = s.settings
         setup_logging(settings.log_level, settings.log_format)
     except click.ClickException:
@@ -87,9 +86,9 @@ def _fail(message: str) -> None:
 @pass_ctx
 def config_cmd(obj: Ctx, markdown: bool) -> None:
     """Show every setting, its value in force and its environment variable (secrets masked)."""
-    from runtime.settings import shown
+    from marsad.runtime.settings import shown
     if markdown:
-        from runtime.settings import markdown_table
+        from marsad.runtime.settings import markdown_table
         click.echo(markdown_table(), nl=False)
         return
     s = obj.settings
@@ -115,8 +114,8 @@ def kafka() -> None:
 
 
 def _local(obj: Ctx, brokers: int | None = None):
-    from deploy.kafka.local import BrokerError
-    from deploy.kafka.reach import local_kafka
+    from marsad.deploy.kafka.local import BrokerError
+    from marsad.deploy.kafka.reach import local_kafka
     s = obj.settings
     if not s.uses_local_broker:
         click.echo(f"KAFKA_BOOTSTRAP_SERVERS is set ({s.kafka_bootstrap_servers}): "
@@ -130,8 +129,8 @@ def _local(obj: Ctx, brokers: int | None = None):
 
 def _one_broker(local, number: int | None):
     """Broker ``number`` of a local cluster (None: the whole local Kafka)."""
-    from deploy.kafka.cluster import LocalCluster
-    from deploy.kafka.local import BrokerError
+    from marsad.deploy.kafka.cluster import LocalCluster
+    from marsad.deploy.kafka.local import BrokerError
     if number is None:
         return local
     if not isinstance(local, LocalCluster):
@@ -146,7 +145,7 @@ def _one_broker(local, number: int | None):
 @pass_ctx
 def kafka_fetch(obj: Ctx) -> None:
     """Download the pinned Kafka jars from Maven Central (once; cached)."""
-    from deploy.kafka import jars
+    from marsad.deploy.kafka import jars
     try:
         path = jars.fetch(obj.settings.cache_dir)
     except (jars.ToolMissing, RuntimeError) as e:
@@ -180,7 +179,7 @@ def kafka_start(obj: Ctx, secure: bool, brokers: int | None) -> None:
 @pass_ctx
 def kafka_status(obj: Ctx) -> None:
     """Say whether the local broker(s) run and answer. Exit 1 when none runs."""
-    from deploy.kafka.cluster import LocalCluster
+    from marsad.deploy.kafka.cluster import LocalCluster
     local = _local(obj)
     st = local.status()
     if isinstance(local, LocalCluster):
@@ -191,7 +190,7 @@ def kafka_status(obj: Ctx) -> None:
         running = sum(n.running for n in st.nodes)
         click.echo(f"{running} of {len(st.nodes)} brokers running; bootstrap {st.bootstrap}")
         if running:
-            from deploy.kafka.cluster import under_replicated
+            from marsad.deploy.kafka.cluster import under_replicated
             lagging = under_replicated(st.connection)
             click.echo("every partition fully replicated" if not lagging
                        else f"{len(lagging)} partition(s) under-replicated")
@@ -227,8 +226,8 @@ def kafka_stop(obj: Ctx, number: int | None) -> None:
 def kafka_restart(obj: Ctx, number: int | None) -> None:
     """Restart the local Kafka: a cluster one broker at a time (a rolling restart), the next only once
     every partition is fully replicated again, so producers with acks=all never stop."""
-    from deploy.kafka.cluster import LocalCluster
-    from deploy.kafka.local import BrokerError
+    from marsad.deploy.kafka.cluster import LocalCluster
+    from marsad.deploy.kafka.local import BrokerError
     local = _local(obj)
     try:
         if isinstance(local, LocalCluster):
@@ -263,7 +262,7 @@ def topics() -> None:
 @pass_ctx
 def topics_create(obj: Ctx) -> None:
     """Create the catalogue's topics with their configs (running it twice is harmless)."""
-    from runtime.kafka.admin import create_topics
+    from marsad.runtime.kafka.admin import create_topics
     s = obj.settings
     bootstrap = ensure_broker(s)
     created = create_topics(bootstrap, s.topic_prefix, s.partitions, s.replication_factor, s.min_insync_replicas)
@@ -275,7 +274,7 @@ def topics_create(obj: Ctx) -> None:
 @pass_ctx
 def topics_list(obj: Ctx) -> None:
     """List the catalogue's topics with partition and message counts."""
-    from runtime.kafka.admin import list_topics
+    from marsad.runtime.kafka.admin import list_topics
     s = obj.settings
     infos = list_topics(ensure_broker(s, quiet=True), s.topic_prefix)
     if not infos:
@@ -298,7 +297,7 @@ def import_cmd(obj: Ctx, paths: tuple[Path, ...], progress: bool | None) -> None
     Folders are searched recursively. Unreadable inputs go to the producers'
     dead-letter topic with the reason; the import goes on.
     """
-    from producers.run_import import run_import
+    from marsad.producers.run_import import run_import
     s = obj.settings
     report = run_import(list(paths), bootstrap=ensure_broker(s, quiet=True), prefix=s.topic_prefix,
                         progress=progress)
@@ -315,7 +314,7 @@ def import_cmd(obj: Ctx, paths: tuple[Path, ...], progress: bool | None) -> None
 @pass_ctx
 def tail_cmd(obj: Ctx, topic: str, last: int, as_json: bool) -> None:
     """Show the last events on a topic (fetched, processed, discovered, alerts, deadletter.*...)."""
-    from runtime.kafka.read import tail_topic
+    from marsad.runtime.kafka.read import tail_topic
     s = obj.settings
     tail_topic(ensure_broker(s, quiet=True), s.topic_prefix, topic, last, as_json)
 
@@ -330,7 +329,7 @@ def schemas_group() -> None:
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 def schemas_export(directory: Path | None) -> None:
     """Write one JSON Schema file per event type (default: schemas/json/)."""
-    from schemas.jsonschema import JSON_DIR, export
+    from marsad.schemas.jsonschema import JSON_DIR, export
     for path in export(directory or JSON_DIR):
         click.echo(str(path))
 
@@ -352,9 +351,9 @@ def classify_cmd(obj: Ctx, taxonomy: str | None, incidents: str | None) -> None:
     \b
     Example: marsad classify < articles.jsonl > results.jsonl
     """
-    from runtime.preflight import setting_file
-    from streams.offline import run
-    from streams.pipeline import Resources
+    from marsad.runtime.preflight import setting_file
+    from marsad.streams.offline import run
+    from marsad.streams.pipeline import Resources
     if not taxonomy:
         setting_file(obj.settings, "taxonomy_file", remedy=TAXONOMY_REMEDY)
     try:
@@ -377,18 +376,18 @@ def worker_cmd(ctx: click.Context, web_port: int | None) -> None:
     """
     from dataclasses import replace
 
-    from runtime.preflight import require_port, setting_file
+    from marsad.runtime.preflight import require_port, setting_file
     obj: Ctx = ctx.obj
     s = obj.settings
     setting_file(s, "taxonomy_file", remedy=TAXONOMY_REMEDY)
     port = web_port or s.worker_web_port
     require_port(s.worker_web_host, port, "MARSAD_WORKER_WEB_PORT (or --web-port)")
     bootstrap = ensure_broker(s, quiet=True)
-    from runtime.kafka.admin import create_topics, replication
+    from marsad.runtime.kafka.admin import create_topics, replication
     create_topics(bootstrap, s.topic_prefix, s.partitions, s.replication_factor, s.min_insync_replicas)
     # Faust's own topics (its assignor's) get the replication factor the catalogue got
     factor = s.replication_factor or replication(bootstrap)[0]
-    from streams.app import create_app
+    from marsad.streams.app import create_app
     app = create_app(replace(s, worker_web_port=port, replication_factor=factor))
     level = {"warning": "warn"}.get(s.log_level, s.log_level)  # faust's names for the levels
     sys.argv = ["marsad worker", "worker", "-l", level, *ctx.args]
@@ -407,12 +406,12 @@ def demo_cmd(obj: Ctx, keep: bool) -> None:
     is processed and every alert delivered, prints a summary and the commands
     to explore further, then stops everything (--keep: leaves it running).
     """
-    from deploy.demo import SHARED_SEEDS, run_demo
+    from marsad.deploy.demo import SHARED_SEEDS, run_demo
     run_demo(obj.settings, keep=keep, seeds=SHARED_SEEDS)
 
 
 # --- producers ----------------------------------------------------------------
-from deploy.cli.sources import feeds_group, fetch_cmd, poll_cmd, produce_cmd  # noqa: E402  (need `cli` above)
+from marsad.deploy.cli.sources import feeds_group, fetch_cmd, poll_cmd, produce_cmd  # noqa: E402  (need `cli` above)
 
 cli.add_command(produce_cmd)
 cli.add_command(poll_cmd)
@@ -420,7 +419,7 @@ cli.add_command(fetch_cmd)
 cli.add_command(feeds_group)
 
 # --- consumers ----------------------------------------------------------------
-from deploy.cli.views import api_cmd, query_group, replay_cmd, views_group  # noqa: E402  (they need `cli` above)
+from marsad.deploy.cli.views import api_cmd, query_group, replay_cmd, views_group  # noqa: E402  (they need `cli` above)
 
 for _command in (views_group, replay_cmd, api_cmd, query_group):
     cli.add_command(_command)
@@ -439,16 +438,16 @@ def alerts_group() -> None:
     marsad alerts redeliver --since 2026-03-01  # send dead-lettered alerts again
     marsad alerts backtest new-rules.yaml       # what new rules would have raised
     """
-# deploy.cli.alerts adds alerter (to cli), tail and backtest; deploy.cli.delivery adds deliver.
-from deploy.cli.delivery import deliver_cmd  # noqa: E402  (the group is defined above)
+# marsad.deploy.cli.alerts adds alerter (to cli), tail and backtest; marsad.deploy.cli.delivery adds deliver.
+from marsad.deploy.cli.delivery import deliver_cmd  # noqa: E402  (the group is defined above)
 
 alerts_group.add_command(deliver_cmd)
-from deploy.cli.delivery import deliveries_cmd, redeliver_cmd  # noqa: E402
+from marsad.deploy.cli.delivery import deliveries_cmd, redeliver_cmd  # noqa: E402
 
 alerts_group.add_command(deliveries_cmd)
 alerts_group.add_command(redeliver_cmd)
 
-from deploy.cli.alerts import alerter_cmd, alerts_tail_cmd, backtest_cmd  # noqa: E402  (they need `cli` above)
+from marsad.deploy.cli.alerts import alerter_cmd, alerts_tail_cmd, backtest_cmd  # noqa: E402  (they need `cli` above)
 
 cli.add_command(alerter_cmd)
 alerts_group.add_command(alerts_tail_cmd)
@@ -456,7 +455,7 @@ alerts_group.add_command(backtest_cmd)
 
 
 # --- services -----------------------------------------------------------------
-from deploy.cli.services import down_cmd, ps_cmd, up_cmd  # noqa: E402
+from marsad.deploy.cli.services import down_cmd, ps_cmd, up_cmd  # noqa: E402
 
 for _command in (up_cmd, down_cmd, ps_cmd):
     cli.add_command(_command)
@@ -467,7 +466,7 @@ def main() -> None:
     try:
         cli(prog_name="marsad")
     except Exception as e:
-        from runtime.preflight import kafka_failure
+        from marsad.runtime.preflight import kafka_failure
         failure = kafka_failure(e, _bootstrap_for_errors())
         if failure is None:
             raise

@@ -29,7 +29,7 @@ def _settings(obj: Any):
 
 
 def _run(action: Any) -> Any:
-    from deploy.services.control import ServicesError
+    from marsad.deploy.services.control import ServicesError
     try:
         return action()
     except ServicesError as e:
@@ -57,9 +57,9 @@ def up_cmd(obj: Any, workers: int, fetchers: int, foreground: bool, skip: tuple[
     is restarted with a backoff (1 s doubling to 60 s), and the supervisor
     logs it. Each service serves /health/live, /health/ready and /metrics.
     """
-    from deploy.services.control import up
+    from marsad.deploy.services.control import up
     if demo:
-        from deploy.demo import SHARED_SEEDS, run_demo
+        from marsad.deploy.demo import SHARED_SEEDS, run_demo
         run_demo(_settings(obj), keep=keep, seeds=SHARED_SEEDS, workers=workers)
         return
     if keep:
@@ -78,7 +78,7 @@ def down_cmd(obj: Any) -> None:
     Producers flush and consumers commit before they exit; the local broker
     is stopped when `marsad up` started it. No process is left behind.
     """
-    from deploy.services.control import down
+    from marsad.deploy.services.control import down
     _run(lambda: down(_settings(obj), echo=click.echo))
 
 
@@ -92,7 +92,7 @@ def ps_cmd(obj: Any, as_json: bool) -> None:
     group, and the offsets stored in the views database, against the end of
     the log. The last event comes from each service's /metrics.
     """
-    from deploy.services.control import ps_table, status
+    from marsad.deploy.services.control import ps_table, status
     rows = _run(lambda: status(_settings(obj)))
     if rows is None:
         if as_json:

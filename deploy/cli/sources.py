@@ -14,21 +14,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-
-from producers.feeds.registry import DEFAULT_INTERVAL, Feed, RegistryError, load_registry
-from producers.poll_log import duration
-from producers.samples import FEEDS_YAML, SITE_DIR
-from runtime.kafka.connection import Kafka
-from runtime.preflight import OperatorError
-from runtime.settings import Settings, SettingsError, load_settings, network_list
-from runtime.table import render
+from marsad.producers.feeds.registry import DEFAULT_INTERVAL, Feed, RegistryError, load_registry
+from marsad.producers.poll_log import duration
+from marsad.producers.samples import FEEDS_YAML, SITE_DIR
+from marsad.runtime.kafka.connection import Kafka
+from marsad.runtime.preflight import OperatorError
+from marsad.runtime.settings import Settings, SettingsError, load_settings, network_list
+from marsad.runtime.table import render
 
 if TYPE_CHECKING:  # imported when a command runs: `marsad --help` stays quick
-    from producers.feeds.state import FeedState
-    from producers.fetch_service import FetcherConfig
-    from producers.service import ProducerConfig
+    from marsad.producers.feeds.state import FeedState
+    from marsad.producers.fetch_service import FetcherConfig
+    from marsad.producers.service import ProducerConfig
 
-log = logging.getLogger("producers.service")
+log = logging.getLogger("marsad.producers.service")
 
 REGISTRY_NAME = "feeds.yaml"  # in the data dir
 
@@ -101,10 +100,10 @@ def fetch_cmd(ctx: click.Context, once: bool) -> None:
     re-fetches only those (with the same event ids), never what was done.
     SIGTERM/SIGINT: nothing new is read, in-flight fetches finish, flush, commit.
     """
-    from deploy.kafka.reach import ensure_broker
-    from producers.fetch_service import run_fetcher
-    from runtime.health import Health, serve_health
-    from runtime.kafka.admin import create_topics
+    from marsad.deploy.kafka.reach import ensure_broker
+    from marsad.producers.fetch_service import run_fetcher
+    from marsad.runtime.health import Health, serve_health
+    from marsad.runtime.kafka.admin import create_topics
 
     settings = _settings(ctx)
     bootstrap = ensure_broker(settings, quiet=True)
@@ -124,11 +123,11 @@ def fetch_cmd(ctx: click.Context, once: bool) -> None:
 
 def _run_polling(ctx: click.Context, *, once: bool, now: bool, feeds_file: Path | None, fetch_inline: bool) -> None:
     """`marsad produce` (fetch_inline) and `marsad poll`: the same service, with or without the fetch."""
-    from deploy.kafka.reach import ensure_broker
-    from producers.recovery import RecoveryError
-    from producers.service import run_producer
-    from runtime.health import Health, serve_health
-    from runtime.kafka.admin import create_topics
+    from marsad.deploy.kafka.reach import ensure_broker
+    from marsad.producers.recovery import RecoveryError
+    from marsad.producers.service import run_producer
+    from marsad.runtime.health import Health, serve_health
+    from marsad.runtime.kafka.admin import create_topics
 
     settings = _settings(ctx)
     _registry(settings, feeds_file)  # a missing file is refused before anything starts
@@ -170,7 +169,7 @@ def feeds_group() -> None:
 @click.pass_context
 def feeds_list(ctx: click.Context, feeds_file: Path | None) -> None:
     """Each feed with its kind, schedule and health: last poll, last new entry, last error, backoff."""
-    from producers.feeds.state import FeedStateFile
+    from marsad.producers.feeds.state import FeedStateFile
 
     settings = _settings(ctx)
     path, base_url = _registry(settings, feeds_file)
@@ -198,7 +197,7 @@ def feeds_reset(ctx: click.Context, feed_ids: tuple[str, ...], every: bool, feed
     A running poller picks the reset up within seconds; validators and the
     recently seen entries are kept, so nothing is announced twice.
     """
-    from producers.feeds.state import ALL_FEEDS, FeedStateFile
+    from marsad.producers.feeds.state import ALL_FEEDS, FeedStateFile
 
     if bool(feed_ids) == every:
         raise click.UsageError("give feed ids or --all (not both)")
@@ -232,8 +231,8 @@ def feeds_try(ctx: click.Context, feed_id: str, limit: int, feeds_file: Path | N
     page's link_pattern, a Telegram channel's short posts.
     Example: marsad feeds try syria-section --limit 30
     """
-    from producers.http import Fetcher
-    from producers.poller import poll_feed
+    from marsad.producers.http import Fetcher
+    from marsad.producers.poller import poll_feed
 
     settings = _settings(ctx)
     path, base_url = _registry(settings, feeds_file)
@@ -285,8 +284,8 @@ def feeds_import(ctx: click.Context, opml: Path, into: Path | None, interval: in
     Example: marsad feeds import subscriptions.opml
              marsad feeds import subscriptions.opml --into feeds.yaml --interval 600 --language ar
     """
-    from producers.feeds.merge import merge_feeds, registry_with
-    from producers.feeds.opml import load_opml
+    from marsad.producers.feeds.merge import merge_feeds, registry_with
+    from marsad.producers.feeds.opml import load_opml
 
     settings = _settings(ctx)
     target = into or settings.data_path / REGISTRY_NAME
@@ -311,10 +310,10 @@ def producer_config(
     settings: Settings, *, bootstrap: Kafka, feeds_file: Path, feeds_base_url: str | None
 ) -> ProducerConfig:
     """The service's configuration, from the settings table (the one place that maps settings to options)."""
-    from producers.http import FetchOptions
-    from producers.pages.isolation import IsolationOptions
-    from producers.poller import PollOptions
-    from producers.service import ProducerConfig
+    from marsad.producers.http import FetchOptions
+    from marsad.producers.pages.isolation import IsolationOptions
+    from marsad.producers.poller import PollOptions
+    from marsad.producers.service import ProducerConfig
 
     fetch = FetchOptions(
         connect_timeout=settings.connect_timeout,
@@ -347,7 +346,7 @@ def producer_config(
 
 def fetcher_config(settings: Settings, *, bootstrap: Kafka) -> FetcherConfig:
     """The fetcher's configuration: the same HTTP and attempt settings as the producer's."""
-    from producers.fetch_service import FetcherConfig
+    from marsad.producers.fetch_service import FetcherConfig
 
     producer = producer_config(settings, bootstrap=bootstrap, feeds_file=FEEDS_YAML, feeds_base_url=None)
     return FetcherConfig(bootstrap=bootstrap, topic_prefix=settings.topic_prefix, fetch=producer.fetch,
@@ -359,7 +358,7 @@ def fetcher_config(settings: Settings, *, bootstrap: Kafka) -> FetcherConfig:
 
 def feeds_table(feeds: list[Feed], states: dict[str, FeedState], now: datetime) -> list[str]:
     """A readable table: one row per feed, times relative to ``now``, the last error last (it is long)."""
-    from producers.feeds.state import FeedState
+    from marsad.producers.feeds.state import FeedState
 
     header = ("feed", "kind", "on", "every", "last poll", "last new", "failures", "next poll", "last error")
     rows = []
@@ -401,7 +400,7 @@ def _settings(ctx: click.Context) -> Settings:
     obj = ctx.find_root().obj
     if obj is not None and hasattr(obj, "settings"):
         return obj.settings
-    from runtime.logs import setup_logging
+    from marsad.runtime.logs import setup_logging
 
     try:
         settings = load_settings()
@@ -415,7 +414,7 @@ def _registry(settings: Settings, explicit: Path | None, *, announce: bool = Fal
     """Which registry to read, and the base for its relative URLs."""
     if explicit is not None:
         return explicit, settings.feeds_base_url
-    from runtime.preflight import setting_file
+    from marsad.runtime.preflight import setting_file
     if path := setting_file(settings, "feeds_file", remedy="fix the path, or unset it for DATA_DIR/feeds.yaml"):
         return path, settings.feeds_base_url
     local = settings.data_path / REGISTRY_NAME

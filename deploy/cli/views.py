@@ -1,9 +1,9 @@
 """The consumer commands: `marsad views`, `marsad replay`, `marsad api`, `marsad query`.
 
 Registered on the `marsad` group by deploy/cli/main.py. They receive its `Ctx`
-with ``click.pass_obj`` (importing deploy.cli.main's `pass_ctx` here would be a
+with ``click.pass_obj`` (importing marsad.deploy.cli.main's `pass_ctx` here would be a
 circular import), read the settings from it once, and hand plain values to
-`consumers.service`, `consumers.api` and `consumers.query`.
+`marsad.consumers.service`, `marsad.consumers.api` and `marsad.consumers.query`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 import orjson
-
-from consumers.query.params import (
+from marsad.consumers.query.params import (
     ENDPOINTS,
     KnownIds,
     QueryError,
@@ -26,13 +25,13 @@ from consumers.query.params import (
     help_for,
     parse,
 )
-from consumers.store import Store, StoreError, default_url, open_reader, open_store, redact
-from runtime.kafka.connection import KafkaConnection
-from runtime.preflight import OperatorError
-from runtime.suggest import SuggestingGroup
+from marsad.consumers.store import Store, StoreError, default_url, open_reader, open_store, redact
+from marsad.runtime.kafka.connection import KafkaConnection
+from marsad.runtime.preflight import OperatorError
+from marsad.runtime.suggest import SuggestingGroup
 
 if TYPE_CHECKING:
-    from streams.classify.taxonomy import Taxonomy
+    from marsad.streams.classify.taxonomy import Taxonomy
 
 
 def views_error(e: StoreError) -> OperatorError:
@@ -47,8 +46,8 @@ def views_url(settings: Any) -> str:
 
 def _broker(settings: Any) -> KafkaConnection:
     """The bootstrap address (the local broker started if it is the one in use), topics created."""
-    from deploy.kafka.reach import ensure_broker
-    from runtime.kafka.admin import create_topics
+    from marsad.deploy.kafka.reach import ensure_broker
+    from marsad.runtime.kafka.admin import create_topics
     bootstrap = ensure_broker(settings, quiet=True)
     create_topics(bootstrap, settings.topic_prefix, settings.partitions, settings.replication_factor, settings.min_insync_replicas)
     return bootstrap
@@ -110,13 +109,13 @@ def views_group(ctx: click.Context, batch_size: int | None, batch_ms: int | None
     """
     if ctx.invoked_subcommand is not None:
         return
-    from consumers.consume import ConsumeError
-    from consumers.service import run_views
-    from schemas.topics import Topics
+    from marsad.consumers.consume import ConsumeError
+    from marsad.consumers.service import run_views
+    from marsad.schemas.topics import Topics
     s = ctx.obj.settings
     bootstrap, url = _broker(s), views_url(s)
     _live(s).close()  # created or migrated before /health answers: readers started after it find them
-    from runtime.health import Health, serve_health
+    from marsad.runtime.health import Health, serve_health
     health = Health("views")
     server = serve_health(health, s.metrics_host, s.views_metrics_port, setting="MARSAD_VIEWS_METRICS_PORT")
     click.echo(f"views: {s.topic_prefix}.articles.processed, {s.topic_prefix}.alerts, {s.topic_prefix}.incidents "
@@ -179,15 +178,15 @@ def replay_cmd(obj: Any, reprocess: bool, taxonomy: str | None, incidents: str |
     `marsad views hash` on an up-to-date live view prints it too. The live
     views stay as they are until the swap (and if the replay fails).
     """
-    from consumers.consume import ConsumeError
-    from consumers.replay import ReplayInterrupted
-    from consumers.service import run_replay
-    from schemas.topics import Topics
+    from marsad.consumers.consume import ConsumeError
+    from marsad.consumers.replay import ReplayInterrupted
+    from marsad.consumers.service import run_replay
+    from marsad.schemas.topics import Topics
     s = obj.settings
     resources = None
     if reprocess:
-        from runtime.preflight import setting_file
-        from streams.pipeline import Resources
+        from marsad.runtime.preflight import setting_file
+        from marsad.streams.pipeline import Resources
         if not taxonomy:
             setting_file(s, "taxonomy_file", remedy="fix the path, or unset it for the bundled taxonomy")
         try:
@@ -233,9 +232,9 @@ def api_cmd(obj: Any, host: str | None, port: int | None, allow_public: bool) ->
     loopback Host names and MARSAD_API_ALLOWED_HOSTS are answered.
     The views are opened read-only and must exist (`marsad views` builds them).
     """
-    from consumers.api.server import BindError, check_bind, serve
-    from runtime.hosts import allowed_hosts
-    from runtime.preflight import require_port
+    from marsad.consumers.api.server import BindError, check_bind, serve
+    from marsad.runtime.hosts import allowed_hosts
+    from marsad.runtime.preflight import require_port
     s = obj.settings
     url, host, port = views_url(s), host or s.api_host, port or s.api_port
     try:
@@ -245,8 +244,8 @@ def api_cmd(obj: Any, host: str | None, port: int | None, allow_public: bool) ->
     _reader(s).close()  # a missing, foreign or outdated database is an error now, not empty answers later
     require_port(host, port, "MARSAD_API_PORT (or --port)")
     click.echo(f"api: http://{host}:{port}/ over {redact(url)}" + (" (token required)" if s.api_token else ""), err=True)
-    from consumers.api.dashboard import DashboardOptions
-    from schemas.topics import Topics
+    from marsad.consumers.api.dashboard import DashboardOptions
+    from marsad.schemas.topics import Topics
     taxonomy = _taxonomy(s, without="the dashboard shows topic ids and topic/organisation filters are not checked")
     # the taxonomy's display names, so the dashboard names a topic of one's own taxonomy
     names = {tid: t.name for tid, t in taxonomy.topics.items()} if taxonomy else {}
@@ -261,7 +260,7 @@ def api_cmd(obj: Any, host: str | None, port: int | None, allow_public: bool) ->
 def _taxonomy(s: Any, *, without: str = "") -> Taxonomy | None:
     """The taxonomy in force, or None when its file cannot be read (`marsad classify` and the workers
     report it): ``without`` says on stderr what the command does then."""
-    from streams.classify.taxonomy import Taxonomy, TaxonomyError
+    from marsad.streams.classify.taxonomy import Taxonomy, TaxonomyError
     try:
         return Taxonomy.load(s.taxonomy_file or None)
     except TaxonomyError as e:
@@ -310,9 +309,9 @@ QUERY_HELP = {
 def _query_command(endpoint: str) -> click.Command:
     """`marsad query ENDPOINT`, its options generated from the API's parameter table."""
     def run(obj: Any, as_json: bool, **options: str | None) -> None:
-        from consumers.query.answer import answer
-        from consumers.query.present import as_table
-        from consumers.query.results import plain
+        from marsad.consumers.query.answer import answer
+        from marsad.consumers.query.present import as_table
+        from marsad.consumers.query.results import plain
         pairs = [(name, value) for name, value in options.items() if value is not None]
         try:
             query = parse(endpoint, pairs, known_ids(_taxonomy(obj.settings)))

@@ -3,7 +3,7 @@
 `marsad kafka start --brokers 3` makes one. Every node is a broker and a
 controller (combined mode), and the nodes' controllers form a static quorum
 of voters, so the cluster keeps working while a majority of them runs. Each
-node is a `deploy.kafka.local.LocalKafka` with its own ports, data and log::
+node is a `marsad.deploy.kafka.local.LocalKafka` with its own ports, data and log::
 
     {data_dir}/kafka/cluster.json   the node count and the cluster id (written once: marks the layout)
     {data_dir}/kafka/broker-1/      node 1: server.properties, data/, broker.log, broker.pid
@@ -14,7 +14,7 @@ its controller on ``kafka_controller_port + 2(i-1)`` (19092/19093,
 19094/19095, 19096/19097 by default). Clients bootstrap from every node, so
 any one that runs is enough to find the others. The internal topics (group
 offsets, transactions) get replication factor 3 and ``min.insync.replicas``
-2 on three nodes; marsad's own topics get theirs from `runtime.kafka.admin`.
+2 on three nodes; marsad's own topics get theirs from `marsad.runtime.kafka.admin`.
 
 `start` launches the nodes that are not running all together (a node
 answers only once a quorum of controllers runs), then waits until each
@@ -35,9 +35,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from deploy.kafka.local import BrokerError, BrokerStatus, LocalKafka, new_cluster_id
-from runtime.kafka.connection import Kafka, KafkaConnection, kafka_python_options
-from runtime.kafka.local_files import LAYOUT
+from marsad.deploy.kafka.local import BrokerError, BrokerStatus, LocalKafka, new_cluster_id
+from marsad.runtime.kafka.connection import Kafka, KafkaConnection, kafka_python_options
+from marsad.runtime.kafka.local_files import LAYOUT
 
 
 @dataclass
@@ -94,7 +94,7 @@ class LocalCluster:
                       for i, (p, c) in enumerate(zip(ports, controller_ports, strict=True))]
 
     @classmethod
-    def from_settings(cls, settings, brokers: int) -> LocalCluster:  # settings: runtime.settings.Settings
+    def from_settings(cls, settings, brokers: int) -> LocalCluster:  # settings: marsad.runtime.settings.Settings
         return cls(settings.data_dir, brokers=brokers,
                    ports=[settings.kafka_port + 2 * i for i in range(brokers)],
                    controller_ports=[settings.kafka_controller_port + 2 * i for i in range(brokers)],

@@ -1,7 +1,7 @@
 """Run a single-node KRaft Apache Kafka on 127.0.0.1, its data in the data dir.
 
-(A local cluster of several such nodes is `deploy.kafka.cluster.LocalCluster`; each of its nodes is a
-`LocalKafka` with a home of its own. `deploy.kafka.reach.local_kafka` gives whichever the data dir holds.)
+(A local cluster of several such nodes is `marsad.deploy.kafka.cluster.LocalCluster`; each of its nodes is a
+`LocalKafka` with a home of its own. `marsad.deploy.kafka.reach.local_kafka` gives whichever the data dir holds.)
 
 Layout under ``{data_dir}/kafka/``::
 
@@ -36,11 +36,11 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from deploy.kafka import jars
-from deploy.kafka import secure as listener
-from runtime.kafka.connection import KafkaConnection
-from runtime.kafka.local_files import is_secured, local_security
-from runtime.preflight import broker_answers
+from marsad.deploy.kafka import jars
+from marsad.deploy.kafka import secure as listener
+from marsad.runtime.kafka.connection import KafkaConnection
+from marsad.runtime.kafka.local_files import is_secured, local_security
+from marsad.runtime.preflight import broker_answers
 
 HERE = Path(__file__).resolve().parent
 MAIN_CLASS = "kafka.Kafka"
@@ -88,7 +88,7 @@ class LocalKafka:
         self.start_timeout = start_timeout
 
     @classmethod
-    def from_settings(cls, settings) -> LocalKafka:  # settings: runtime.settings.Settings
+    def from_settings(cls, settings) -> LocalKafka:  # settings: marsad.runtime.settings.Settings
         return cls(settings.data_dir, port=settings.kafka_port,
                    controller_port=settings.kafka_controller_port, cache_dir=settings.cache_dir,
                    kafka_home=settings.kafka_home, heap=settings.kafka_heap,

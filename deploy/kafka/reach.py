@@ -3,7 +3,7 @@
 `local_kafka` gives the local broker (or cluster) of the settings' data dir;
 `ensure_broker` gives the cluster a command uses, starting the local one
 when no cluster is configured. How a client reaches either is read from the
-settings and the local broker's files by `runtime.kafka.local_files.connection_for`
+settings and the local broker's files by `marsad.runtime.kafka.local_files.connection_for`
 (what `Settings.kafka` gives), so the services never import this module.
 """
 
@@ -13,18 +13,17 @@ from pathlib import Path
 from typing import Any
 
 import click
-
-from deploy.kafka.cluster import LocalCluster
-from deploy.kafka.jars import ToolMissing
-from deploy.kafka.local import BrokerError, LocalKafka
-from runtime.kafka.connection import KafkaConnection
-from runtime.kafka.local_files import cluster_size, is_cluster
-from runtime.preflight import require_kafka
-from runtime.settings import Settings
+from marsad.deploy.kafka.cluster import LocalCluster
+from marsad.deploy.kafka.jars import ToolMissing
+from marsad.deploy.kafka.local import BrokerError, LocalKafka
+from marsad.runtime.kafka.connection import KafkaConnection
+from marsad.runtime.kafka.local_files import cluster_size, is_cluster
+from marsad.runtime.preflight import require_kafka
+from marsad.runtime.settings import Settings
 
 
 def local_kafka(settings: Any, brokers: int | None = None) -> LocalKafka | LocalCluster:
-    """The local Kafka of ``settings``' data dir: a `LocalKafka`, or a `deploy.kafka.cluster.LocalCluster`
+    """The local Kafka of ``settings``' data dir: a `LocalKafka`, or a `marsad.deploy.kafka.cluster.LocalCluster`
     when the data dir holds a cluster's layout or ``brokers`` asks for more than one node (the data dir
     keeps that choice; a different count is refused until `marsad kafka reset`)."""
     home = Path(settings.data_dir) / "kafka"

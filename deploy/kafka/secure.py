@@ -24,7 +24,7 @@ import secrets
 import subprocess
 from pathlib import Path
 
-from runtime.kafka.local_files import USER, is_secured, secure_dir
+from marsad.runtime.kafka.local_files import USER, is_secured, secure_dir
 
 SCRAM = ("SCRAM-SHA-512", "SCRAM-SHA-256")
 SAN = "SAN=ip:127.0.0.1,dns:localhost"

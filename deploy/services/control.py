@@ -1,7 +1,7 @@
 """`marsad up`, `marsad down`, `marsad ps`: the commands around the supervisor.
 
 They run in the user's terminal and talk to the supervisor through its pid
-file and state file (`deploy.services.state`); the figures of `ps` come from
+file and state file (`marsad.deploy.services.state`); the figures of `ps` come from
 Kafka (lag) and from each service's own /metrics and /health/ready.
 """
 
@@ -19,14 +19,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from deploy.kafka.local import port_free
-from deploy.services.registry import SERVICES, Instance, plan
-from deploy.services.state import Paths, kill_leftovers, read_state, supervisor_pid, wait_gone
-from runtime.kafka.connection import KafkaConnection
-from runtime.metrics import parse_figures
-from runtime.settings import OPTIONS, Settings, as_environment, passed_on
-from runtime.table import render
-from schemas.topics import Topics
+from marsad.deploy.kafka.local import port_free
+from marsad.deploy.services.registry import SERVICES, Instance, plan
+from marsad.deploy.services.state import Paths, kill_leftovers, read_state, supervisor_pid, wait_gone
+from marsad.runtime.kafka.connection import KafkaConnection
+from marsad.runtime.metrics import parse_figures
+from marsad.runtime.settings import OPTIONS, Settings, as_environment, passed_on
+from marsad.runtime.table import render
+from marsad.schemas.topics import Topics
 
 UP_WAIT = 180.0  # seconds `marsad up` waits for every service to be ready
 
@@ -52,7 +52,7 @@ def up(settings: Settings, *, workers: int, foreground: bool, echo: Echo, skip: 
         raise ServicesError(str(e)) from None
     check_ports(settings, instances)
     bootstrap, stop_broker = _broker(settings, echo)
-    from runtime.kafka.admin import create_topics
+    from marsad.runtime.kafka.admin import create_topics
     created = create_topics(bootstrap, settings.topic_prefix, settings.partitions, settings.replication_factor,
                             settings.min_insync_replicas)
     echo(f"topics: {len(created)} created" if created else "topics: all exist")
@@ -61,7 +61,7 @@ def up(settings: Settings, *, workers: int, foreground: bool, echo: Echo, skip: 
     paths.state_file.unlink(missing_ok=True)
     names = ", ".join(i.name for i in instances)
     if foreground:
-        from deploy.services.supervisor import Supervisor
+        from marsad.deploy.services.supervisor import Supervisor
         echo(f"starting {names} (Ctrl-C stops them all)")
         asyncio.run(Supervisor(settings, instances, bootstrap=bootstrap.servers, stop_broker=stop_broker).run())
         return
@@ -81,13 +81,13 @@ def check_ports(settings: Settings, instances: list[Instance]) -> None:
 def _broker(settings: Settings, echo: Echo) -> tuple[KafkaConnection, bool]:
     """The cluster (address and security), and whether `marsad down` should stop the broker (we started it)."""
     if not settings.uses_local_broker:
-        from runtime.preflight import require_kafka
+        from marsad.runtime.preflight import require_kafka
         require_kafka(settings.kafka, settings.kafka_connect_timeout)
         echo(f"kafka: {settings.bootstrap_servers} (KAFKA_BOOTSTRAP_SERVERS, {settings.kafka_security_protocol})")
         return settings.kafka, False
-    from deploy.kafka.jars import ToolMissing
-    from deploy.kafka.local import BrokerError
-    from deploy.kafka.reach import local_kafka
+    from marsad.deploy.kafka.jars import ToolMissing
+    from marsad.deploy.kafka.local import BrokerError
+    from marsad.deploy.kafka.reach import local_kafka
     try:
         local = local_kafka(settings)
         was_running = local.pid() is not None
@@ -103,7 +103,7 @@ def _spawn_supervisor(settings: Settings, paths: Paths, bootstrap: KafkaConnecti
                       stop_broker: bool, skip: tuple[str, ...]) -> subprocess.Popen:
     env = {**os.environ, **passed_on(settings, "log_format", "log_level"),
            **as_environment(data_dir=Path(settings.data_dir).resolve())}
-    cmd = [sys.executable, "-m", "deploy.services.supervisor", "--bootstrap", bootstrap.servers, "--workers", str(workers),
+    cmd = [sys.executable, "-m", "marsad.deploy.services.supervisor", "--bootstrap", bootstrap.servers, "--workers", str(workers),
            "--fetchers", str(fetchers), *(f"--skip={name}" for name in skip)]
     if stop_broker:
         cmd.append("--stop-broker")
@@ -195,7 +195,7 @@ def _show_stopped(paths: Paths, shown: set[str], echo: Echo) -> None:
 
 
 def _stop_local_broker(settings: Settings, echo: Echo) -> None:
-    from deploy.kafka.reach import local_kafka
+    from marsad.deploy.kafka.reach import local_kafka
     if local_kafka(settings).stop(quiet=True):
         echo("local broker stopped")
 
@@ -241,7 +241,7 @@ def status(settings: Settings, *, with_lag: bool = True) -> list[ServiceStatus] 
 
 def service_lags(settings: Settings, state: dict[str, Any]) -> dict[str, int | None]:
     """Lag per service kind (workers share their group's), from Kafka and the views database."""
-    from runtime.lag import LagProbe
+    from marsad.runtime.lag import LagProbe
     topics = Topics(state.get("topic_prefix") or settings.topic_prefix)
     kinds = {svc["service"] for svc in state["services"]}
     out: dict[str, int | None] = {}
@@ -256,7 +256,7 @@ def service_lags(settings: Settings, state: dict[str, Any]) -> dict[str, int | N
             try:
                 if spec.lag.views:  # the views `up` started: their URL is in the state (older states: the settings)
                     offsets = _views_offsets(state.get("views_url") or _settings_views_url(settings))
-                    from consumers.service import view_topics  # articles, alerts, incidents
+                    from marsad.consumers.service import view_topics  # articles, alerts, incidents
                     names = {t for t, _ in offsets} | set(view_topics(topics))
                     out[spec.name] = sum(probe.stored(offsets, sorted(names)).values())
                 else:
@@ -269,13 +269,13 @@ def service_lags(settings: Settings, state: dict[str, Any]) -> dict[str, int | N
 
 
 def _settings_views_url(settings: Settings) -> str:
-    from deploy.cli.views import views_url
+    from marsad.deploy.cli.views import views_url
     return views_url(settings)
 
 
 def _views_offsets(url: str) -> dict[tuple[str, int], int]:
     """The offsets the views at ``url`` store (read-only: `ps` never creates nor migrates a database)."""
-    from consumers.store import open_store
+    from marsad.consumers.store import open_store
     with open_store(url, read_only=True) as store:
         return dict(store.offsets())
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from runtime.settings import OPTIONS, Settings, as_environment
-from schemas.topics import Topics
+from marsad.runtime.settings import OPTIONS, Settings, as_environment
+from marsad.schemas.topics import Topics
 
 
 @dataclass(frozen=True)

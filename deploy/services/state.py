@@ -80,7 +80,7 @@ def is_marsad(pid: int) -> bool:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
-    return b"deploy.cli.main" in cmdline or b"deploy.services" in cmdline
+    return b"marsad.deploy.cli.main" in cmdline or b"marsad.deploy.services" in cmdline
 
 
 def supervisor_pid(paths: Paths) -> int | None:

@@ -1,13 +1,13 @@
 """The supervisor behind `marsad up`: runs the services, restarts the ones that crash, stops them in order.
 
-    python -m deploy.services.supervisor --bootstrap HOST:PORT [--workers N] [--fetchers N] [--stop-broker]
+    python -m marsad.deploy.services.supervisor --bootstrap HOST:PORT [--workers N] [--fetchers N] [--stop-broker]
 
 `marsad up` starts the broker and the topics itself (so their errors reach
 the terminal), then this process, detached, with its output in
 ``{data_dir}/logs/supervisor.log``. What it does, in order:
 
 1. write its pid file; SIGTERM/SIGINT ask for a stop;
-2. start each service of `deploy.services.registry` as its own process
+2. start each service of `marsad.deploy.services.registry` as its own process
    (its own process group, its output in ``logs/{name}.log``), waiting until
    one answers on ``/health/live`` (or a start-up timeout) before the next;
 3. when a service exits without being asked to, log it and start it again
@@ -41,9 +41,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from deploy.services.registry import Instance, plan
-from deploy.services.state import Paths, kill_group, write_state
-from runtime.settings import OPTIONS, Settings, load_settings, passed_on
+from marsad.deploy.services.registry import Instance, plan
+from marsad.deploy.services.state import Paths, kill_group, write_state
+from marsad.runtime.settings import OPTIONS, Settings, load_settings, passed_on
 
 log = logging.getLogger("marsad.supervisor")
 
@@ -54,8 +54,8 @@ START_WAIT = 30.0  # seconds to wait for a service's /health/live before startin
 READY_CHECK = 5.0  # seconds between two looks at every service's /health/ready
 
 
-# `python -m deploy.cli.main` would load deploy.cli.main twice (as __main__ and when a command module imports it)
-ENTRY = "from deploy.cli.main import main; main()"
+# `python -m marsad.deploy.cli.main` would load marsad.deploy.cli.main twice (as __main__ and when a command module imports it)
+ENTRY = "from marsad.deploy.cli.main import main; main()"
 
 
 @dataclass
@@ -256,7 +256,7 @@ class Supervisor:
         log.info("%s stopped (%s)", svc.instance.name, svc.last_exit)
 
     def _stop_broker(self) -> None:
-        from deploy.kafka.reach import local_kafka
+        from marsad.deploy.kafka.reach import local_kafka
         log.info("stopping the local broker `marsad up` started")
         local_kafka(self.settings).stop(quiet=True)
 
@@ -264,7 +264,7 @@ class Supervisor:
         """What `marsad ps` and `marsad down` read in the state file: the services, and where the cluster
         and the views are, so that `ps` needs no variable `up` was given (its lag of the views is read
         from the offsets they store, in the database the views service writes)."""
-        from consumers.store import default_url
+        from marsad.consumers.store import default_url
         return {"supervisor_pid": os.getpid(), "phase": self.phase, "started_at": self.started_at,
                 "bootstrap": self.bootstrap, "stop_broker": self.stop_broker,
                 "topic_prefix": self.settings.topic_prefix,
@@ -300,14 +300,14 @@ def answers(url: str, timeout: float = 1.0) -> bool:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m deploy.services.supervisor", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m marsad.deploy.services.supervisor", description=__doc__.split("\n")[0])
     parser.add_argument("--bootstrap", required=True)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--fetchers", type=int, default=1)
     parser.add_argument("--stop-broker", action="store_true", help="stop the local broker when stopping")
     parser.add_argument("--skip", action="append", default=[], help="a service not to run")
     args = parser.parse_args(argv)
-    from runtime.logs import setup_logging
+    from marsad.runtime.logs import setup_logging
     settings = load_settings()
     setup_logging(settings.log_level, settings.log_format)
     supervisor = Supervisor(settings, plan(settings, workers=args.workers, fetchers=args.fetchers,

@@ -12,9 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-
-from producers.feeds.entries import LINK_SCHEMES, FeedEntry, FeedParseError, ParsedFeed, usable_link
-from streams.clean.html import html_to_text
+from marsad.producers.feeds.entries import LINK_SCHEMES, FeedEntry, FeedParseError, ParsedFeed, usable_link
+from marsad.streams.clean.html import html_to_text
 
 VERSION_PREFIX = "https://jsonfeed.org/version/"
 

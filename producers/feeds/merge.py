@@ -15,9 +15,8 @@ from typing import Any
 
 import msgspec
 import yaml
-
-from producers.feeds.registry import FIELDS, Feed, parse_registry
-from producers.urls import InvalidURL, canonical_url
+from marsad.producers.feeds.registry import FIELDS, Feed, parse_registry
+from marsad.producers.urls import InvalidURL, canonical_url
 
 HEADER = "# marsad feed registry: see producers/feeds/registry.py for the fields.\n"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from producers.feeds.registry import DEFAULT_INTERVAL, Feed, RegistryError, feeds_from_records
+from marsad.producers.feeds.registry import DEFAULT_INTERVAL, Feed, RegistryError, feeds_from_records
 
 _SLUG_JUNK = re.compile(r"[^a-z0-9]+")
 _FEED_WORDS = frozenset({"feed", "feeds", "rss", "atom"})

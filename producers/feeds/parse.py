@@ -1,9 +1,9 @@
-"""Parse RSS/Atom with feedparser (JSON Feed with ``producers.feeds.jsonfeed``), tolerating broken feeds.
+"""Parse RSS/Atom with feedparser (JSON Feed with ``marsad.producers.feeds.jsonfeed``), tolerating broken feeds.
 
 feedparser flags malformed XML as "bozo" but often still recovers every
 entry; such feeds are common among small news sites, so a bozo feed is
 accepted whenever it yields entries and the reason is kept for logs. Input
-is already decoded text (see ``producers.pages.decoding``): it is handed to
+is already decoded text (see ``marsad.producers.pages.decoding``): it is handed to
 feedparser as UTF-8 with a matching declaration, inside a file object so
 feedparser never mistakes it for a URL or a path.
 """
@@ -17,8 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
-
-from producers.feeds.entries import (
+from marsad.producers.feeds.entries import (
     FULL_CONTENT_MIN_CHARS,
     LINK_SCHEMES,
     FeedEntry,
@@ -26,9 +25,9 @@ from producers.feeds.entries import (
     ParsedFeed,
     usable_link,
 )
-from producers.feeds.jsonfeed import looks_like_json, parse_json_feed
-from producers.pages.decoding import decode_body, to_utf8_xml
-from streams.clean.html import html_to_text
+from marsad.producers.feeds.jsonfeed import looks_like_json, parse_json_feed
+from marsad.producers.pages.decoding import decode_body, to_utf8_xml
+from marsad.streams.clean.html import html_to_text
 
 __all__ = ["FULL_CONTENT_MIN_CHARS", "FeedEntry", "FeedParseError", "ParsedFeed", "parse_feed"]
 

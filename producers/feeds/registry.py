@@ -24,8 +24,8 @@ names the feed and the field::
         pages: 3               # pages read back on the first poll (?before=)
         min_chars: 40          # shorter posts are skipped (and counted)
 
-Each kind is read by its own module (``producers.feeds.sitemap``,
-``producers.feeds.section``, ``producers.feeds.telegram``) behind the same
+Each kind is read by its own module (``marsad.producers.feeds.sitemap``,
+``marsad.producers.feeds.section``, ``marsad.producers.feeds.telegram``) behind the same
 poller; a setting of one kind given to another is an error. Relative URLs are resolved against a ``base_url`` passed in by the caller,
 which lets the bundled samples point at wherever the demo server listens.
 """
@@ -40,8 +40,7 @@ from urllib.parse import urljoin, urlsplit
 
 import msgspec
 import yaml
-
-from schemas.wire import FEED_KINDS, FeedKind
+from marsad.schemas.wire import FEED_KINDS, FeedKind
 
 DEFAULT_INTERVAL = 900
 MIN_INTERVAL = 5

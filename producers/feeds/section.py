@@ -17,8 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
-
-from producers.feeds.entries import FeedEntry, FeedParseError, usable_link
+from marsad.producers.feeds.entries import FeedEntry, FeedParseError, usable_link
 
 # A path that holds a date: /2024/05/12/, /2024/05/, 2024-05-12, 20240512.
 DATED_PATH = re.compile(r"/(19|20)\d{2}/(0?[1-9]|1[0-2])(/|$)|(19|20)\d{2}-(0[1-9]|1[0-2])-[0-3]\d|/(19|20)\d{6}\b")

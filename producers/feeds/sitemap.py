@@ -4,7 +4,7 @@ Many outlets of the region publish no feed but keep a news sitemap (the
 articles of the last two days, with ``news:publication_date`` and
 ``news:title``) or a dated urlset. These functions are pure: they take the
 bytes of one document and return what it lists; fetching the children of an
-index is the poller's business (``producers.sources``).
+index is the poller's business (``marsad.producers.sources``).
 
 The XML is parsed with lxml without entity resolution, DTD loading or
 network access, so a hostile sitemap cannot read files or reach hosts
@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from lxml import etree
-
-from producers.feeds.entries import FeedEntry, FeedParseError, usable_link
-from streams.clean.html import html_to_text
+from marsad.producers.feeds.entries import FeedEntry, FeedParseError, usable_link
+from marsad.streams.clean.html import html_to_text
 
 GZIP_MAGIC = b"\x1f\x8b"
 MAX_INFLATED = 50_000_000  # bytes a gzipped sitemap may inflate to (the protocol's own limit is 50 MB)

@@ -19,8 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import msgspec
-
-from producers.http import Validators
+from marsad.producers.http import Validators
 
 STATE_FILE = "feed-state.json"
 RESET_FILE = "feed-resets.json"  # `marsad feeds reset` asks a running poller through it

@@ -9,7 +9,7 @@ on ``?before=123``. A post *is* the article: its text is the content, so
 nothing is fetched after discovery.
 
 This module is pure: it turns the bytes of one preview page into posts.
-Paging and the min-length rule are applied by ``producers.sources``.
+Paging and the min-length rule are applied by ``marsad.producers.sources``.
 """
 
 from __future__ import annotations
@@ -21,10 +21,9 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
-
-from producers.feeds.entries import FeedEntry, FeedParseError, usable_link
-from producers.feeds.sitemap import parse_w3c_date
-from streams.clean.html import fragment_text, tidy_lines
+from marsad.producers.feeds.entries import FeedEntry, FeedParseError, usable_link
+from marsad.producers.feeds.sitemap import parse_w3c_date
+from marsad.streams.clean.html import fragment_text, tidy_lines
 
 TITLE_CHARS = 120  # a post has no headline: its first line, cut here, stands for one
 _POST_ID = re.compile(r"^([A-Za-z0-9_]{3,64})/(\d+)$")

@@ -1,14 +1,14 @@
 """A fetched page's bytes to its article: decode, judge, extract.
 
-One function, so that it can run in a worker process (``producers.pages.isolation``)
+One function, so that it can run in a worker process (``marsad.producers.pages.isolation``)
 as well as in a thread: it takes plain values and returns plain values.
 """
 
 from __future__ import annotations
 
-from producers.pages.decoding import decode_document
-from producers.pages.mojibake import count_letters, mojibake_signs
-from producers.pages.reader import Extracted, ExtractOptions, extract_article
+from marsad.producers.pages.decoding import decode_document
+from marsad.producers.pages.mojibake import count_letters, mojibake_signs
+from marsad.producers.pages.reader import Extracted, ExtractOptions, extract_article
 
 
 class GarbledText(ValueError):

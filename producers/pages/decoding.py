@@ -15,7 +15,7 @@ are tried in this order of trust:
 
 A candidate is accepted only if it decodes strictly *and* the text a reader
 would see (tags and scripts dropped: ASCII markup dilutes every share) shows
-no signature of mojibake (``producers.pages.mojibake``): windows-1256 bytes decode
+no signature of mojibake (``marsad.producers.pages.mojibake``): windows-1256 bytes decode
 "successfully" as Latin-1, and ISO-8859-6 bytes as windows-1256, so a clean
 decode alone proves nothing. Two more checks follow from that:
 
@@ -39,8 +39,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import charset_normalizer
-
-from producers.pages.mojibake import (
+from marsad.producers.pages.mojibake import (
     Letters,
     count_letters,
     double_encoding_repairs,

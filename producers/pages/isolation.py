@@ -34,7 +34,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from producers.pages.article import decode_and_extract
+from marsad.producers.pages.article import decode_and_extract
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Render the sample site, its feeds and the JSONL import file from ``stories.yaml``.
 
-Run ``python -m producers.samples.build_site`` after editing the stories;
+Run ``python -m marsad.producers.samples.build_site`` after editing the stories;
 the output is deterministic and checked in, so tests and the demo never
 build anything. Feeds use root-relative links (the host is wherever the
 demo serves ``site/``), which also exercises link absolutisation.
@@ -23,10 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-from producers.samples import ARTICLES_JSONL, SAMPLES_DIR, SITE_DIR
-from producers.samples.templates import READ_ALSO, TEMPLATES, ArticlePage, Link, sawt_alfurat_content
-from producers.urls import article_id
+from marsad.producers.samples import ARTICLES_JSONL, SAMPLES_DIR, SITE_DIR
+from marsad.producers.samples.templates import READ_ALSO, TEMPLATES, ArticlePage, Link, sawt_alfurat_content
+from marsad.producers.urls import article_id
 
 PATHS: dict[str, Callable[[str, datetime], str]] = {
     "horan-today": lambda slug, d: f"/horan-today/article/{d:%Y%m%d}-{slug}.html",

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
-
-from runtime.kafka.connection import Kafka, kafka_python_options
-from schemas.topics import ALERTER_TABLES, CATALOGUE, CHANGELOG_CONFIGS, STREAM_TABLES, Topics
+from marsad.runtime.kafka.connection import Kafka, kafka_python_options
+from marsad.schemas.topics import ALERTER_TABLES, CATALOGUE, CHANGELOG_CONFIGS, STREAM_TABLES, Topics
 
 
 @dataclass

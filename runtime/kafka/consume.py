@@ -2,7 +2,7 @@
 
     subscribe to the topic in the group (a static member when given an instance id)
     on assignment: start at the committed offset, and hand again the records the commit's
-        metadata names as still owed (`runtime.offsets.commit_point`); skip the others below it
+        metadata names as still owed (`marsad.runtime.offsets.commit_point`); skip the others below it
     until stopped: read at most ``capacity()`` records (the partitions are paused at 0, so the
         membership stays), give the new ones to the work (``take``), which calls `done` for each
         once its outcome is settled, from any thread
@@ -42,11 +42,10 @@ from kafka import AsyncConsumerRebalanceListener, KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
-
-from runtime import metrics
-from runtime.health import NO_PROGRESS_AFTER, Health, ProgressWatch
-from runtime.kafka.connection import Kafka, kafka_python_options
-from runtime.offsets import Tracker, commit_point, in_flight_of
+from marsad.runtime import metrics
+from marsad.runtime.health import NO_PROGRESS_AFTER, Health, ProgressWatch
+from marsad.runtime.kafka.connection import Kafka, kafka_python_options
+from marsad.runtime.offsets import Tracker, commit_point, in_flight_of
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +55,7 @@ LAG_TIMEOUT_MS = 10_000  # longest wait for the end offsets (the loop reads noth
 # A member that dies is replaced in the group after this long (kafka-python's default is 45 s); the heartbeats
 # come from the client's own thread, so a busy event loop does not trip it.
 SESSION_TIMEOUT_MS = 10_000
-OWED = "work"  # the one target each record is owed to (`runtime.offsets.Tracker`)
+OWED = "work"  # the one target each record is owed to (`marsad.runtime.offsets.Tracker`)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """How clients reach the local Kafka that `marsad kafka start` keeps in the data dir, read from its files.
 
-The local broker (or cluster) is started by the roof (`deploy.kafka`); what
+The local broker (or cluster) is started by the roof (`marsad.deploy.kafka`); what
 a client needs to reach it is written on disk beside it, and read here:
 ``{data_dir}/kafka/cluster.json`` when it is a cluster of several nodes,
 ``{data_dir}/kafka/secure/password`` when its listener is SASL_SSL. So every
@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from runtime.kafka.connection import PLAINTEXT, KafkaConnection, KafkaSecurity, security_from_settings
+from marsad.runtime.kafka.connection import PLAINTEXT, KafkaConnection, KafkaSecurity, security_from_settings
 
 LAYOUT = "cluster.json"  # a local cluster's layout file in {data_dir}/kafka
 USER = "marsad"  # the SCRAM login of the secured local broker
@@ -54,7 +54,7 @@ def local_security(home: Path) -> KafkaSecurity:
 
 
 def connection_for(settings: Any) -> KafkaConnection:
-    """The cluster of ``settings`` (a `runtime.settings.Settings`): the configured one with its security
+    """The cluster of ``settings`` (a `marsad.runtime.settings.Settings`): the configured one with its security
     settings, or the local broker with the security it was started with (plaintext, or SASL_SSL after
     ``marsad kafka start --secure``), or every node of the local cluster (``marsad kafka start --brokers 3``)."""
     if settings.kafka_bootstrap_servers:

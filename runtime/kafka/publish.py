@@ -16,10 +16,9 @@ from collections.abc import Callable
 
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
-
-from runtime.kafka.connection import Kafka, kafka_python_options
-from schemas.codec import encode
-from schemas.events import Event
+from marsad.runtime.kafka.connection import Kafka, kafka_python_options
+from marsad.schemas.codec import encode
+from marsad.schemas.events import Event
 
 log = logging.getLogger(__name__)
 

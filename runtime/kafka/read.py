@@ -25,11 +25,10 @@ from typing import Literal
 import click
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
-
-from runtime.kafka.connection import Kafka, kafka_python_options
-from schemas.codec import SchemaError, decode, to_dict
-from schemas.events import DeadLetter, Event
-from schemas.topics import BY_NAME, Topics
+from marsad.runtime.kafka.connection import Kafka, kafka_python_options
+from marsad.schemas.codec import SchemaError, decode, to_dict
+from marsad.schemas.events import DeadLetter, Event
+from marsad.schemas.topics import BY_NAME, Topics
 
 log = logging.getLogger(__name__)
 

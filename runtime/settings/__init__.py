@@ -14,10 +14,10 @@ stage needs) down.
   passes settings on to a process marsad starts.
 """
 
-from runtime.settings.checks import network_list
-from runtime.settings.declaration import OPTIONS, Option, Settings
-from runtime.settings.loading import CONFIG_ENV, SettingsError, load_settings
-from runtime.settings.rendering import as_environment, markdown_table, passed_on, shown
+from marsad.runtime.settings.checks import network_list
+from marsad.runtime.settings.declaration import OPTIONS, Option, Settings
+from marsad.runtime.settings.loading import CONFIG_ENV, SettingsError, load_settings
+from marsad.runtime.settings.rendering import as_environment, markdown_table, passed_on, shown
 
 __all__ = ["CONFIG_ENV", "OPTIONS", "Option", "Settings", "SettingsError", "as_environment", "load_settings",
            "markdown_table", "network_list", "passed_on", "shown"]

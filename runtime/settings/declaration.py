@@ -14,7 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, get_type_hints
 
-from runtime.settings.checks import (
+from marsad.runtime.settings.checks import (
     Check,
     at_least,
     networks,
@@ -28,7 +28,7 @@ from runtime.settings.checks import (
 )
 
 if TYPE_CHECKING:
-    from runtime.kafka.connection import KafkaConnection
+    from marsad.runtime.kafka.connection import KafkaConnection
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 
@@ -269,7 +269,7 @@ class Settings:
     @property
     def kafka(self) -> KafkaConnection:
         """The cluster with its security settings: what every Kafka client of marsad is built from."""
-        from runtime.kafka.local_files import connection_for
+        from marsad.runtime.kafka.local_files import connection_for
         return connection_for(self)
 
     @property

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from runtime.settings.declaration import OPTIONS, Option, Settings
+from marsad.runtime.settings.declaration import OPTIONS, Option, Settings
 
 CONFIG_ENV = "MARSAD_CONFIG"  # names the config file when --config does not
 

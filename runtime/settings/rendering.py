@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from runtime.settings.declaration import OPTIONS, Settings
-from runtime.settings.loading import CONFIG_ENV
+from marsad.runtime.settings.declaration import OPTIONS, Settings
+from marsad.runtime.settings.loading import CONFIG_ENV
 
 URL_PASSWORD = re.compile(r"(://[^:/@]*):[^@/]*@")
 

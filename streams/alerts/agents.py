@@ -1,4 +1,4 @@
-"""The alert agents: thin shells around `streams.alerts.engine` and `streams.alerts.spike`.
+"""The alert agents: thin shells around `marsad.streams.alerts.engine` and `marsad.streams.alerts.spike`.
 
     articles.processed ──route──► streams.alert-stories   (key: story id) ──stories──┐
                           ├─────► streams.alert-spikes    (key: rule|scope) ──spikes──┤
@@ -8,23 +8,23 @@
 
 - ``route`` evaluates the rules on one article (no state) and sends its notes
   on, repartitioned so that one story, one spike scope, or the incidents a
-  report may join (same type and country: `streams.fusion.reports`), live
+  report may join (same type and country: `marsad.streams.fusion.reports`), live
   in one partition with their state.
 - ``stories`` and ``spikes`` fold the notes into their tables and publish
   each alert event to the all-alerts topic and its severity's topic.
 - ``incidents`` fuses each report into the open incidents of its scope
-  (`streams.alerts.incidents.fold_incident`), publishes the incident to the
+  (`marsad.streams.alerts.incidents.fold_incident`), publishes the incident to the
   ``incidents`` topic and the incident rules' alerts to the alert topics, and
   sends each new incident to ``spikes`` for the spike rules counting incidents.
 
 The rules file is checked every few seconds and reloaded when it changed; a
 bad new file is refused with a log line naming the rule and the field, and
-the agents keep the rules they had (`streams.alerts.live`). Undecodable or
+the agents keep the rules they had (`marsad.streams.alerts.live`). Undecodable or
 failing messages go to ``deadletter.streams`` with the reason, and the agents
 go on.
 
 `register` declares the topics and tables on the app it is given
-(`streams.alerts.app.create_app`) and registers the agents there.
+(`marsad.streams.alerts.app.create_app`) and registers the agents there.
 """
 
 from __future__ import annotations
@@ -37,12 +37,11 @@ from pathlib import Path
 import faust
 import msgspec
 from faust.types import EventT
-
-from runtime import metrics
-from runtime.settings import Settings
-from schemas.alert_state import DayBucket, IncidentState, SpikeState, StoryState
-from schemas.codec import SchemaError, decode_as, encode
-from schemas.events import (
+from marsad.runtime import metrics
+from marsad.runtime.settings import Settings
+from marsad.schemas.alert_state import DayBucket, IncidentState, SpikeState, StoryState
+from marsad.schemas.codec import SchemaError, decode_as, encode
+from marsad.schemas.events import (
     AlertRaised,
     AlertUpdated,
     ArticleProcessed,
@@ -50,20 +49,20 @@ from schemas.events import (
     IncidentRecorded,
     IncidentUpdated,
 )
-from schemas.notes import ReportNote, SpikeNote, StoryNote, decode_note, encode_note
-from schemas.topics import Topics
-from schemas.wire import SEVERITIES
-from streams.alerts.engine import route
-from streams.alerts.expiry import Swept, fold_story, story_ttl_s
-from streams.alerts.incidents import fold_incident
-from streams.alerts.live import LiveRules
-from streams.alerts.notes import Staged, StateStore
-from streams.alerts.rules import DEFAULT_PATH
-from streams.alerts.spike import apply_spike
-from streams.classify import Taxonomy
-from streams.fusion.expiry import incident_ttl_s
-from streams.fusion.state import IncidentStores
-from streams.hour_index import HourIndex
+from marsad.schemas.notes import ReportNote, SpikeNote, StoryNote, decode_note, encode_note
+from marsad.schemas.topics import Topics
+from marsad.schemas.wire import SEVERITIES
+from marsad.streams.alerts.engine import route
+from marsad.streams.alerts.expiry import Swept, fold_story, story_ttl_s
+from marsad.streams.alerts.incidents import fold_incident
+from marsad.streams.alerts.live import LiveRules
+from marsad.streams.alerts.notes import Staged, StateStore
+from marsad.streams.alerts.rules import DEFAULT_PATH
+from marsad.streams.alerts.spike import apply_spike
+from marsad.streams.classify import Taxonomy
+from marsad.streams.fusion.expiry import incident_ttl_s
+from marsad.streams.fusion.state import IncidentStores
+from marsad.streams.hour_index import HourIndex
 
 log = logging.getLogger(__name__)
 RELOAD_EVERY = 3.0  # seconds between two looks at the rules file
@@ -97,10 +96,10 @@ class AlertAgents:
         # story id -> StoryState; "rule|scope" -> SpikeState (partitioned like their note topics)
         self.story_table = table("alert-stories")
         self.spike_table = table("alert-spikes")
-        # "clock:{p}" and "hour:{p}:{h}" -> the story expiry index (`streams.hour_index`), partitioned like the stories
+        # "clock:{p}" and "hour:{p}:{h}" -> the story expiry index (`marsad.streams.hour_index`), partitioned like the stories
         self.expiry_table = table("alert-story-expiry")
         # incident id -> IncidentState; "type|country|day" -> DayBucket; the incident expiry index; report id ->
-        # the incident it joined (all partitioned like the reports: by type and country; `streams.fusion.state`)
+        # the incident it joined (all partitioned like the reports: by type and country; `marsad.streams.fusion.state`)
         self.incident_table = table("alert-incidents")
         self.incident_days_table = table("alert-incident-days")
         self.incident_expiry_table = table("alert-incident-expiry")

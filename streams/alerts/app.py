@@ -4,23 +4,22 @@ A Faust app of its own (id ``{prefix}-alerter``, web port
 ``alerter_web_port``) rather than more agents in the stream worker: alerts
 scale, restart and reload their rules without touching the dedup state, and
 a worker can run without alerts. `create_app` declares its topics and tables
-and registers its agents (`streams.alerts.agents`); nothing is built at import.
+and registers its agents (`marsad.streams.alerts.agents`); nothing is built at import.
 """
 
 from __future__ import annotations
 
 import faust
-
-from runtime.faust_web import install as install_health
-from runtime.settings import Settings
-from schemas.topics import Topics
-from streams.alerts import agents
-from streams.alerts.live import LiveRules
-from streams.faust_app import faust_app
+from marsad.runtime.faust_web import install as install_health
+from marsad.runtime.settings import Settings
+from marsad.schemas.topics import Topics
+from marsad.streams.alerts import agents
+from marsad.streams.alerts.live import LiveRules
+from marsad.streams.faust_app import faust_app
 
 
 def create_app(settings: Settings, live: LiveRules | None = None) -> faust.App:
-    """The stream worker's Faust settings (`streams.faust_app`) under the alerter's id and port, with its
+    """The stream worker's Faust settings (`marsad.streams.faust_app`) under the alerter's id and port, with its
     agents (``live``: the rules in force, loaded from the settings when not given)."""
     topics = Topics(settings.topic_prefix)
     app = faust_app(topics.alerter_app_id, settings, datadir=settings.data_path / "alerter",

@@ -26,22 +26,21 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kafka import KafkaConsumer
-
-from runtime.kafka.connection import Kafka, kafka_python_options
-from runtime.kafka.read import RAISE, partitions_of, read_to_end
-from runtime.table import render
-from schemas.alert_state import DayBucket, IncidentState, SpikeState, StoryState
-from schemas.codec import SchemaError, decode_as
-from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, IncidentRecorded
-from streams.alerts.engine import ArticleNotes, route
-from streams.alerts.expiry import DEFAULT_DAYS, fold_story, story_ttl_s
-from streams.alerts.incidents import fold_incident
-from streams.alerts.notes import StateStore
-from streams.alerts.rules import Ruleset
-from streams.alerts.spike import apply_spike
-from streams.fusion.expiry import incident_ttl_s
-from streams.fusion.state import IncidentStores
-from streams.hour_index import HourIndex
+from marsad.runtime.kafka.connection import Kafka, kafka_python_options
+from marsad.runtime.kafka.read import RAISE, partitions_of, read_to_end
+from marsad.runtime.table import render
+from marsad.schemas.alert_state import DayBucket, IncidentState, SpikeState, StoryState
+from marsad.schemas.codec import SchemaError, decode_as
+from marsad.schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, IncidentRecorded
+from marsad.streams.alerts.engine import ArticleNotes, route
+from marsad.streams.alerts.expiry import DEFAULT_DAYS, fold_story, story_ttl_s
+from marsad.streams.alerts.incidents import fold_incident
+from marsad.streams.alerts.notes import StateStore
+from marsad.streams.alerts.rules import Ruleset
+from marsad.streams.alerts.spike import apply_spike
+from marsad.streams.fusion.expiry import incident_ttl_s
+from marsad.streams.fusion.state import IncidentStores
+from marsad.streams.hour_index import HourIndex
 
 
 @dataclass

@@ -6,7 +6,7 @@
 
 - `route` looks at one article alone: which story it belongs to, which story
   rules' conditions it meets, which spike scopes it counts in, which
-  incidents it reports (`streams.fusion.reports`). No state.
+  incidents it reports (`marsad.streams.fusion.reports`). No state.
 - `apply_story` folds a note into the story's state (a mapping given by the
   caller: a Faust table in the agent, a dict in the back-test) and returns
   the alert events to publish.
@@ -23,7 +23,7 @@ anchored on the first article). Both only grow as articles arrive, so firing
 is monotone: which alerts exist, and the articles and sources they end with,
 do not depend on the order in which partitions are interleaved. (Revision
 numbers can: they count the copies that arrived after the alert. So can
-what story expiry forgets: see `streams.alerts.expiry`.)
+what story expiry forgets: see `marsad.streams.alerts.expiry`.)
 """
 
 from __future__ import annotations
@@ -34,15 +34,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from schemas.alert_state import RuleState, StoryState
-from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed
-from schemas.notes import ArticleRef, Facts, ReportNote, RuleHit, SpikeNote, StoryNote, Trigger
-from streams.alerts.ids import alert_event_id, story_alert_id
-from streams.alerts.match import ArticleView, match_story_rule
-from streams.alerts.notes import distinct_sources
-from streams.alerts.rules import Ruleset
-from streams.alerts.spike import spike_notes
-from streams.fusion.reports import reports_of
+from marsad.schemas.alert_state import RuleState, StoryState
+from marsad.schemas.events import AlertRaised, AlertUpdated, ArticleProcessed
+from marsad.schemas.notes import ArticleRef, Facts, ReportNote, RuleHit, SpikeNote, StoryNote, Trigger
+from marsad.streams.alerts.ids import alert_event_id, story_alert_id
+from marsad.streams.alerts.match import ArticleView, match_story_rule
+from marsad.streams.alerts.notes import distinct_sources
+from marsad.streams.alerts.rules import Ruleset
+from marsad.streams.alerts.spike import spike_notes
+from marsad.streams.fusion.reports import reports_of
 
 # A published date later than the event itself is a feed's mistake: beyond this, ignore it.
 FUTURE_SLACK = timedelta(hours=1)

@@ -4,7 +4,7 @@ Every article leaves a story state behind (a later copy may match a rule and
 then needs the earlier outlets to corroborate it), so without expiry the
 alerter's story table grows with the log. Here a story is dropped once the
 latest copy of it was processed ``ttl`` before the stream time of its
-partition, through the hour index (`streams.hour_index`) (its own table,
+partition, through the hour index (`marsad.streams.hour_index`) (its own table,
 partitioned like the stories).
 
 Time is the processing time the log records (the ``occurred_at`` of each
@@ -24,12 +24,12 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 
-from schemas.alert_state import StoryState
-from schemas.events import AlertRaised, AlertUpdated
-from schemas.notes import StoryNote
-from streams.alerts.engine import apply_story
-from streams.alerts.rules import Ruleset
-from streams.hour_index import DAY, HourIndex, hour_of
+from marsad.schemas.alert_state import StoryState
+from marsad.schemas.events import AlertRaised, AlertUpdated
+from marsad.schemas.notes import StoryNote
+from marsad.streams.alerts.engine import apply_story
+from marsad.streams.alerts.rules import Ruleset
+from marsad.streams.hour_index import DAY, HourIndex, hour_of
 
 DEFAULT_DAYS = 30  # the `alert_story_days` setting's default
 

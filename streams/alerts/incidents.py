@@ -1,6 +1,6 @@
 """Alerts on fused incidents: incident rules over what all the outlets together report.
 
-    ReportNote ──fold_incident──► IncidentRecorded / IncidentUpdated   (streams.fusion.fusion)
+    ReportNote ──fold_incident──► IncidentRecorded / IncidentUpdated   (marsad.streams.fusion.fusion)
                               ├─► AlertRaised / AlertUpdated            (incident rules on the record)
                               └─► SpikeNote                             (a new incident, for the spike
                                                                          rules counting incidents)
@@ -8,7 +8,7 @@
 An incident rule (``kind: incident`` in the rules file) matches the fused
 record: its type, place, country, actors, targets, and ``when`` conditions on
 its reconciled figures (``killed >= 3``, ``outlets >= 2``; see
-`streams.alerts.rules.Threshold`). A rule raises one alert per incident, the
+`marsad.streams.alerts.rules.Threshold`). A rule raises one alert per incident, the
 first time a revision of the incident matches, however many outlets carry
 it; every later revision that changes a figure (the toll, the injured, the
 arrested, their ranges, the independent outlets) publishes `AlertUpdated`.
@@ -24,17 +24,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from schemas.alert_state import AlertMark
-from schemas.events import AlertRaised, AlertUpdated, IncidentRecorded, IncidentUpdated
-from schemas.notes import ReportNote, SpikeNote
-from streams.alerts.ids import alert_event_id, incident_alert_id
-from streams.alerts.rules import IncidentRule, Ruleset
-from streams.alerts.spike import incident_spike_notes
-from streams.fusion.expiry import expire_incidents
-from streams.fusion.fusion import fuse
-from streams.fusion.state import IncidentStores
-from streams.geo import place_key
-from streams.hour_index import HourIndex
+from marsad.schemas.alert_state import AlertMark
+from marsad.schemas.events import AlertRaised, AlertUpdated, IncidentRecorded, IncidentUpdated
+from marsad.schemas.notes import ReportNote, SpikeNote
+from marsad.streams.alerts.ids import alert_event_id, incident_alert_id
+from marsad.streams.alerts.rules import IncidentRule, Ruleset
+from marsad.streams.alerts.spike import incident_spike_notes
+from marsad.streams.fusion.expiry import expire_incidents
+from marsad.streams.fusion.fusion import fuse
+from marsad.streams.fusion.state import IncidentStores
+from marsad.streams.geo import place_key
+from marsad.streams.hour_index import HourIndex
 
 IncidentEvent = IncidentRecorded | IncidentUpdated
 AlertEvent = AlertRaised | AlertUpdated
@@ -51,7 +51,7 @@ class Folded:
 
 
 def figures(record: IncidentEvent) -> dict[str, int | None]:
-    """The figures a ``when`` condition may name (`streams.alerts.rules.THRESHOLD_FIGURES`)."""
+    """The figures a ``when`` condition may name (`marsad.streams.alerts.rules.THRESHOLD_FIGURES`)."""
     casualties = None
     if record.killed is not None or record.injured is not None:
         casualties = (record.killed or 0) + (record.injured or 0)

@@ -6,9 +6,9 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from streams.alerts.rules import RulesError, Ruleset, files_stamp, load_rules
-from streams.classify import Taxonomy
-from streams.extract.gazetteer.model import load_gazetteer
+from marsad.streams.alerts.rules import RulesError, Ruleset, files_stamp, load_rules
+from marsad.streams.classify import Taxonomy
+from marsad.streams.extract.gazetteer.model import load_gazetteer
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ means one of the listed values is enough and ``all`` that every one must be
 there. The reasons ("quantity 3,000,000 pill captagon >= 1,000,000 (ثلاثة
 ملايين حبة كبتاغون)") go into the alert's ``matched`` list, so an analyst sees
 why it fired. Corroboration is a property of the story, not of one article:
-`streams.alerts.engine` checks it.
+`marsad.streams.alerts.engine` checks it.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from schemas.events import ArticleProcessed
-from schemas.facts import Place, Quantity, Topic
-from streams.alerts.rules import WEIGHT_KG, PlaceMatcher, QuantityCond, StoryRule
-from streams.geo import place_key
-from streams.text.normalize import normalize
+from marsad.schemas.events import ArticleProcessed
+from marsad.schemas.facts import Place, Quantity, Topic
+from marsad.streams.alerts.rules import WEIGHT_KG, PlaceMatcher, QuantityCond, StoryRule
+from marsad.streams.geo import place_key
+from marsad.streams.text.normalize import normalize
 
 
 @dataclass
@@ -56,7 +56,7 @@ class ArticleView:
 
     @cached_property
     def norm_text(self) -> str:
-        """The matching form of title and text (see `streams.text.normalize`)."""
+        """The matching form of title and text (see `marsad.streams.text.normalize`)."""
         return normalize(f"{self.article.title}\n{self.article.clean_text}")
 
 

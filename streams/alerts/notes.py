@@ -1,7 +1,7 @@
 """The alerter's state stores: typed states over its tables (or the back-test's dicts).
 
 The records themselves (the notes on the alerter's topics and the states in
-its tables) are declared in `schemas.notes` and `schemas.alert_state`; here is
+its tables) are declared in `marsad.schemas.notes` and `marsad.schemas.alert_state`; here is
 how the agents and the back-test keep them: `StateStore` reads and writes them
 through their versioned codec, `Staged` holds a note's changes until the
 alert events it raised are published.
@@ -13,9 +13,8 @@ from collections.abc import Iterator, MutableMapping
 from typing import Generic, TypeVar
 
 import msgspec
-
-from schemas.notes import ArticleRef
-from schemas.state import StateCodec
+from marsad.schemas.notes import ArticleRef
+from marsad.schemas.state import StateCodec
 
 
 def distinct_sources(articles: list[ArticleRef]) -> list[str]:

@@ -25,15 +25,14 @@ from typing import Any
 
 import msgspec
 import yaml
-
-from schemas.wire import ALERT_KINDS, INCIDENT_TYPES, SEVERITIES
-from streams.alerts.thresholds import Threshold, parse_threshold
-from streams.classify import Taxonomy
-from streams.extract.gazetteer.model import Gazetteer, load_gazetteer
-from streams.extract.quantities import DATA_FILE as QUANTITIES_FILE
-from streams.geo import distance_km, place_key
-from streams.text.normalize import normalize
-from streams.text.tokens import PREFIXES
+from marsad.schemas.wire import ALERT_KINDS, INCIDENT_TYPES, SEVERITIES
+from marsad.streams.alerts.thresholds import Threshold, parse_threshold
+from marsad.streams.classify import Taxonomy
+from marsad.streams.extract.gazetteer.model import Gazetteer, load_gazetteer
+from marsad.streams.extract.quantities import DATA_FILE as QUANTITIES_FILE
+from marsad.streams.geo import distance_km, place_key
+from marsad.streams.text.normalize import normalize
+from marsad.streams.text.tokens import PREFIXES
 
 DEFAULT_PATH = Path(__file__).with_name("rules.yaml")
 WEIGHT_KG = {"g": 0.001, "kg": 1.0, "ton": 1000.0}  # weights compare across units
@@ -119,7 +118,7 @@ class SpikeRuleSpec(_RuleSpec, kw_only=True):
 
 
 class IncidentRuleSpec(_RuleSpec, kw_only=True):
-    types: list[str] = []  # incident types (schemas.wire.INCIDENT_TYPES), any of
+    types: list[str] = []  # incident types (marsad.schemas.wire.INCIDENT_TYPES), any of
     places: list[PlaceCond] = []
     countries: list[str] = []
     actors: list[str] = []  # organisation ids, any of

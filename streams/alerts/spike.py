@@ -41,15 +41,15 @@ import math
 from bisect import insort
 from datetime import UTC, datetime
 
-from schemas.alert_state import SpikeState
-from schemas.events import AlertRaised, AlertUpdated, IncidentRecorded
-from schemas.facts import Place
-from schemas.notes import ArticleRef, SpikeNote, Trigger
-from streams.alerts.ids import alert_event_id, spike_alert_id
-from streams.alerts.match import ArticleView, place_matches
-from streams.alerts.notes import distinct_sources
-from streams.alerts.rules import Ruleset, SpikeRule
-from streams.geo import place_key
+from marsad.schemas.alert_state import SpikeState
+from marsad.schemas.events import AlertRaised, AlertUpdated, IncidentRecorded
+from marsad.schemas.facts import Place
+from marsad.schemas.notes import ArticleRef, SpikeNote, Trigger
+from marsad.streams.alerts.ids import alert_event_id, spike_alert_id
+from marsad.streams.alerts.match import ArticleView, place_matches
+from marsad.streams.alerts.notes import distinct_sources
+from marsad.streams.alerts.rules import Ruleset, SpikeRule
+from marsad.streams.geo import place_key
 
 MIN_RATE = 0.1
 LATE_S = 86400  # a report up to a day late still finds its window's full baseline

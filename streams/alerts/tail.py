@@ -14,11 +14,10 @@ from collections.abc import Callable
 
 import orjson
 from kafka import KafkaConsumer
-
-from runtime.kafka.connection import Kafka, kafka_python_options
-from runtime.kafka.read import partitions_of
-from schemas.codec import SchemaError, decode, to_dict
-from schemas.events import AlertRaised, AlertUpdated, Event
+from marsad.runtime.kafka.connection import Kafka, kafka_python_options
+from marsad.runtime.kafka.read import partitions_of
+from marsad.schemas.codec import SchemaError, decode, to_dict
+from marsad.schemas.events import AlertRaised, AlertUpdated, Event
 
 
 def describe(event: Event) -> str:

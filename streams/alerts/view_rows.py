@@ -13,7 +13,7 @@ None) and returns the new row, or None when the event changes nothing:
   before its raise (the raise dead-lettered, say) makes a row with what the
   update carries; the raise fills in the rest when it comes.
 
-Times are UTC text as in `consumers.rows`; ``at`` is the window start (story
+Times are UTC text as in `marsad.consumers.rows`; ``at`` is the window start (story
 alerts: the first article), else the time the alert was raised.
 """
 
@@ -23,11 +23,10 @@ from dataclasses import dataclass
 
 import msgspec
 import orjson
-
-from consumers.rows import timestamp
-from schemas.events import AlertRaised, AlertUpdated
-from streams.geo import view_place_key
-from streams.text.normalize import normalize
+from marsad.consumers.rows import timestamp
+from marsad.schemas.events import AlertRaised, AlertUpdated
+from marsad.streams.geo import view_place_key
+from marsad.streams.text.normalize import normalize
 
 ALERT_COLUMNS = (
     "alert_id", "rule_id", "title", "severity", "kind", "story_id", "event_id", "raised_at", "at", "day",

@@ -9,10 +9,10 @@
 Pure functions: no I/O after the taxonomy is loaded.
 """
 
-from streams.classify.combined import topics_and_orgs
-from streams.classify.orgs import find_orgs
-from streams.classify.parse import TaxonomyError
-from streams.classify.scoring import classify
-from streams.classify.taxonomy import Taxonomy
+from marsad.streams.classify.combined import topics_and_orgs
+from marsad.streams.classify.orgs import find_orgs
+from marsad.streams.classify.parse import TaxonomyError
+from marsad.streams.classify.scoring import classify
+from marsad.streams.classify.taxonomy import Taxonomy
 
 __all__ = ["Taxonomy", "TaxonomyError", "classify", "find_orgs", "topics_and_orgs"]

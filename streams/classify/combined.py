@@ -6,12 +6,12 @@
 
 from __future__ import annotations
 
-from schemas.facts import Org, Topic
-from streams.classify.matcher import Match
-from streams.classify.orgs import orgs_from
-from streams.classify.scoring import score_topics
-from streams.classify.taxonomy import Taxonomy
-from streams.text.normalize import SourceMap
+from marsad.schemas.facts import Org, Topic
+from marsad.streams.classify.matcher import Match
+from marsad.streams.classify.orgs import orgs_from
+from marsad.streams.classify.scoring import score_topics
+from marsad.streams.classify.taxonomy import Taxonomy
+from marsad.streams.text.normalize import SourceMap
 
 
 def topics_and_orgs(norm_text: str, taxonomy: Taxonomy, title_norm: str = "", *,

@@ -1,13 +1,13 @@
 """Finding taxonomy terms in an article: one Aho-Corasick automaton per taxonomy.
 
 The automaton is built once, over the keys of every topic term and every
-organisation form (see `streams.classify.terms`), and runs over the
+organisation form (see `marsad.streams.classify.terms`), and runs over the
 article's matching form with quote marks taken out, so one pass finds every
 candidate. A candidate becomes a match only when it stands on word
 boundaries:
 
 - on the left, the word may carry an Arabic clitic prefix (و ف ب ل ك ال وال
-  بال لل ..., the chains of `streams.text.tokens`), so "وبالكبتاغون" and
+  بال لل ..., the chains of `marsad.streams.text.tokens`), so "وبالكبتاغون" and
   "للمخدرات" match while "مقسد" does not match "قسد";
 - on the right, the word may carry one of the taxonomy's attached suffixes
   (plural, nisba and pronoun endings such as ات ين ون ية ها) unless the term
@@ -32,9 +32,9 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import NamedTuple
 
-from streams.classify.terms import QUOTES, Context, Term, is_arabic, unquote
-from streams.text.automaton import Automaton
-from streams.text.tokens import MIN_STEM, PREFIXES
+from marsad.streams.classify.terms import QUOTES, Context, Term, is_arabic, unquote
+from marsad.streams.text.automaton import Automaton
+from marsad.streams.text.tokens import MIN_STEM, PREFIXES
 
 ORGS = "@orgs"  # the overlap group of organisation forms; topic ids cannot start with "@"
 _ARTICLE = "ال"
@@ -229,7 +229,7 @@ def _word_after(view: str, i: int) -> str | None:
 def _near(word: str | None, wanted: frozenset[str]) -> bool:
     """Whether ``word``, or a reading of it without a clitic prefix, is one of ``wanted``.
 
-    The readings are those of `streams.text.tokens.stems`, taken in place without
+    The readings are those of `marsad.streams.text.tokens.stems`, taken in place without
     building the list (this runs for every match of a term with context words).
     """
     if word is None or not wanted:

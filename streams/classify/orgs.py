@@ -1,6 +1,6 @@
 """Organisations mentioned in an article, each once, resolved to taxonomy ids.
 
-Forms are matched by the taxonomy's automaton (see `streams.classify.matcher`);
+Forms are matched by the taxonomy's automaton (see `marsad.streams.classify.matcher`);
 overlapping forms resolve to the longest ("كتائب حزب الله" is
 kataib_hezbollah, not hezbollah), context words rule out the wrong readings
 ("قانون تفويض الدفاع الوطني" is not the NDF militia), and a form marked
@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 
-from schemas.facts import Org
-from streams.classify.matcher import Match
-from streams.classify.taxonomy import Taxonomy
-from streams.text.normalize import SourceMap
+from marsad.schemas.facts import Org
+from marsad.streams.classify.matcher import Match
+from marsad.streams.classify.taxonomy import Taxonomy
+from marsad.streams.text.normalize import SourceMap
 
 _ARTICLE = "ال"
 _QUOTES = re.compile(r"[\"'“”„«»‘’`]")

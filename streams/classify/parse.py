@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-
-from streams.classify.terms import Context, Term, is_arabic, make_key, matching_words
+from marsad.streams.classify.terms import Context, Term, is_arabic, make_key, matching_words
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _TOP_FIELDS = {"extends", "scoring", "suffixes", "topics", "orgs"}
@@ -32,7 +31,7 @@ class TaxonomyError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Scoring:
-    """How term hits become a topic score (see `streams.classify.scoring`)."""
+    """How term hits become a topic score (see `marsad.streams.classify.scoring`)."""
 
     levels: dict[str, float]
     repeat_decay: float

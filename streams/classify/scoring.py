@@ -20,11 +20,11 @@ from __future__ import annotations
 import math
 from operator import attrgetter
 
-from schemas.facts import Evidence, Topic
-from streams.classify.matcher import Match
-from streams.classify.parse import Scoring
-from streams.classify.taxonomy import Taxonomy
-from streams.text.normalize import SourceMap
+from marsad.schemas.facts import Evidence, Topic
+from marsad.streams.classify.matcher import Match
+from marsad.streams.classify.parse import Scoring
+from marsad.streams.classify.taxonomy import Taxonomy
+from marsad.streams.text.normalize import SourceMap
 
 BODY, TITLE = "body", "title"
 _WORD_START = attrgetter("word_start")  # a C key function: evidence is sorted for every topic of every article

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from streams.classify.matcher import ORGS, Entry, Matcher
-from streams.classify.parse import (
+from marsad.streams.classify.matcher import ORGS, Entry, Matcher
+from marsad.streams.classify.parse import (
     OrgSpec,
     Scoring,
     TaxonomyError,

@@ -2,7 +2,7 @@
 
 A term is written in the taxonomy as a reader would write it ("الميليشيات
 الإيرانية", "Islamic State"). The matcher needs its *key*: the matching form
-(see `streams.text.normalize`) with quote marks removed and spaces squashed,
+(see `marsad.streams.text.normalize`) with quote marks removed and spaces squashed,
 which is also how the matcher reads an article, so quotes inside a name
 ("تنظيم “الدولة الإسلامية”") do not stop a match while other punctuation does.
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from streams.text.normalize import normalize
+from marsad.streams.text.normalize import normalize
 
 # Quote marks in the matching form (normalize folds “ ” « » ‘ ’ to these two); the matcher
 # reads a text without them.

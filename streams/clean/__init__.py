@@ -3,7 +3,7 @@
     body = clean(raw)   # raw text or HTML -> body text, one paragraph per line
 """
 
-from streams.clean.boilerplate import BoilerplateError, BoilerplateRules
-from streams.clean.pipeline import clean
+from marsad.streams.clean.boilerplate import BoilerplateError, BoilerplateRules
+from marsad.streams.clean.pipeline import clean
 
 __all__ = ["BoilerplateError", "BoilerplateRules", "clean"]

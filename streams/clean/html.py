@@ -6,9 +6,9 @@ fragment (an RSS description, an article body already cut out of its page)
 is converted by lxml directly: block elements and <br> become line breaks,
 scripts, styles and forms disappear. Text that is not HTML is left alone.
 
-The feeds (`producers.feeds`) ask for tidy text (``tidy=True``): their
+The feeds (`marsad.producers.feeds`) ask for tidy text (``tidy=True``): their
 titles and summaries go on the wire as they come out of here. The cleaning
-stage (`streams.clean.pipeline`) squashes spaces itself, with the rest of
+stage (`marsad.streams.clean.pipeline`) squashes spaces itself, with the rest of
 its line work.
 """
 
@@ -74,7 +74,7 @@ def tidy_lines(text: str) -> str:
 
 def _markup_text(html: str) -> str:
     # A whole page here is text someone handed over (an import, `marsad classify`): its main content, whatever
-    # it is. The fetcher reads pages otherwise (`producers.pages.reader`: metadata, precision first, pages without an
+    # it is. The fetcher reads pages otherwise (`marsad.producers.pages.reader`: metadata, precision first, pages without an
     # article refused), so the trafilatura options differ on purpose; changing these changes classify's output.
     if is_page(html):
         extracted = trafilatura.extract(html, include_comments=False, include_tables=False,

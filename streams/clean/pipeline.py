@@ -5,9 +5,9 @@ from __future__ import annotations
 import html
 import re
 
-from streams.clean.boilerplate import BoilerplateRules, kept_lines
-from streams.clean.html import html_to_text, is_html
-from streams.text.normalize import fold_chars, needs_nfkc, normalize, squash_spaces
+from marsad.streams.clean.boilerplate import BoilerplateRules, kept_lines
+from marsad.streams.clean.html import html_to_text, is_html
+from marsad.streams.text.normalize import fold_chars, needs_nfkc, normalize, squash_spaces
 
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 _WORDS = re.compile(r"[^\W_]+")
@@ -25,7 +25,7 @@ def clean(text: str, rules: BoilerplateRules | None = None) -> str:
     Stages, in order:
 
     1. HTML (a page or a fragment) becomes text with one block per line
-       (`streams.clean.html`); stray entities in plain text are decoded.
+       (`marsad.streams.clean.html`); stray entities in plain text are decoded.
     2. Line breaks are unified, spaces squashed, each line stripped.
     3. Boilerplate lines are dropped by the rules of ``boilerplate.yaml``
        (or ``rules``): share bars, "Read Next" and its teaser, "اقرأ أيضا"

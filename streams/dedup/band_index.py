@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, MutableMapping
 
-from schemas.internal import holder_state
+from marsad.schemas.internal import holder_state
 
 
 def derive(signatures: Iterable[tuple[bytes, bytes]], partition: int) -> dict[bytes, bytes]:

@@ -1,7 +1,7 @@
 """The band owner's step of dedup, pure over its two tables (Faust tables in the worker, dicts in tests).
 
 For one partition's claims of an article: when expiry is on, first forget
-what fell behind its fetch time (`streams.dedup.expiry`); then record the
+what fell behind its fetch time (`marsad.streams.dedup.expiry`); then record the
 bands it holds first, answer with the earlier holders of the others (and
 their signatures, to compare), keep its own signature and file it by fetch
 time.
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import MutableMapping
 
-from schemas import internal
-from streams.dedup.expiry import forget_expired, signature_key
-from streams.hour_index import HourIndex
+from marsad.schemas import internal
+from marsad.streams.dedup.expiry import forget_expired, signature_key
+from marsad.streams.hour_index import HourIndex
 
 
 def answer_claims(bands: MutableMapping[bytes, bytes], signatures: MutableMapping[bytes, bytes],

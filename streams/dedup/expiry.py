@@ -3,7 +3,7 @@
 The band table keeps the first article holding each LSH band, and the
 signature table keeps each article's signature, so without expiry both grow
 with the log. Each partition of the bands agent files its articles in an hour
-index (`streams.hour_index`) by fetch time (``seen_at``, as the log records it)
+index (`marsad.streams.hour_index`) by fetch time (``seen_at``, as the log records it)
 and, as that partition's stream time moves on, releases what fell behind:
 the article's signature and every band it still holds. A copy fetched later
 than that is an original, and starts a story of its own.
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import MutableMapping
 
-from schemas.internal import holder_state
-from streams.hour_index import HourIndex
+from marsad.schemas.internal import holder_state
+from marsad.streams.hour_index import HourIndex
 
 DEFAULT_DAYS = 30  # the `dedup_days` setting's default
 

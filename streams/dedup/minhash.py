@@ -20,9 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from datasketch import MinHash
-
-from streams.text.normalize import normalize
-from streams.text.tokens import TOKEN
+from marsad.streams.text.normalize import normalize
+from marsad.streams.text.tokens import TOKEN
 
 NUM_PERM = 64
 BANDS = 16
@@ -45,7 +44,7 @@ class Fingerprint:
 
 
 def words(norm: str) -> list[str]:
-    """Tokens of an already normalised text (see `streams.text.normalize`)."""
+    """Tokens of an already normalised text (see `marsad.streams.text.normalize`)."""
     return TOKEN.findall(norm)
 
 

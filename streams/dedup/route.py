@@ -24,13 +24,12 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 
 import msgspec
-
-from schemas import internal
-from schemas.events import ArticleProcessed
-from streams.dedup.bands import answer_claims
-from streams.dedup.minhash import Fingerprint, partition_of
-from streams.dedup.verdict import Candidate, decide
-from streams.hour_index import HourIndex
+from marsad.schemas import internal
+from marsad.schemas.events import ArticleProcessed
+from marsad.streams.dedup.bands import answer_claims
+from marsad.streams.dedup.minhash import Fingerprint, partition_of
+from marsad.streams.dedup.verdict import Candidate, decide
+from marsad.streams.hour_index import HourIndex
 
 
 def claims_of(fp: Fingerprint, partitions: int) -> dict[int, list[internal.Claim]]:
@@ -130,7 +129,7 @@ def decided(article: ArticleProcessed, signature: list[int], replies: list[inter
 
 def count_vote(pending: list[internal.ReplyBatch | internal.Draft], vote: internal.ReplyBatch | internal.Draft,
                threshold: float) -> tuple[list[internal.ReplyBatch | internal.Draft], ArticleProcessed | None]:
-    """The previous release's dedup (`streams.legacy`): one article's ``pending`` votes with ``vote`` added,
+    """The previous release's dedup (`marsad.streams.legacy`): one article's ``pending`` votes with ``vote`` added,
     and its verdict once its draft and a reply from every partition it claimed in are in (else None)."""
     pending = [*pending, vote]
     drafts = [v for v in pending if isinstance(v, internal.Draft)]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schemas.events import Duplicate
-from streams.dedup.minhash import similarity
+from marsad.schemas.events import Duplicate
+from marsad.streams.dedup.minhash import similarity
 
 NEAR_THRESHOLD = 0.7
 

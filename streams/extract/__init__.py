@@ -10,5 +10,5 @@ their vocabularies in data files beside them:
 - `incidents.find_incidents`      the security events reported (incidents/incidents.yaml)
 
 `places.find_places_and_countries` gives both of the first two with one pass
-over the text (what `streams.pipeline.analyse` uses).
+over the text (what `marsad.streams.pipeline.analyse` uses).
 """

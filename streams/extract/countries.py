@@ -18,11 +18,10 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
-
-from schemas.facts import Place
-from streams.extract.context import word_before
-from streams.extract.lexicon import ARTICLE, Hit, Lexicon, is_definite
-from streams.text.normalize import normalize
+from marsad.schemas.facts import Place
+from marsad.streams.extract.context import word_before
+from marsad.streams.extract.lexicon import ARTICLE, Hit, Lexicon, is_definite
+from marsad.streams.text.normalize import normalize
 
 DATA_FILE = Path(__file__).with_name("countries.yaml")
 _ADJECTIVE_ENDINGS = ("", "ه", "ون", "ين", "ات")  # سوري، سورية، سوريون، سوريين، سوريات

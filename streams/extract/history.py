@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from streams.text.automaton import Automaton
-from streams.text.normalize import normalize
+from marsad.streams.text.automaton import Automaton
+from marsad.streams.text.normalize import normalize
 
 _STOPS = ".!?؟\n"
 _REACH = 300  # a sentence reaches no further than this either side of a quantity

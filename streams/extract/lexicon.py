@@ -21,9 +21,9 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Generic, NamedTuple, TypeVar
 
-from streams.text.automaton import Automaton
-from streams.text.normalize import normalize
-from streams.text.tokens import PREFIXES
+from marsad.streams.text.automaton import Automaton
+from marsad.streams.text.normalize import normalize
+from marsad.streams.text.tokens import PREFIXES
 
 V = TypeVar("V")
 

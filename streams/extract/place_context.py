@@ -29,11 +29,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import pairwise
 
-from streams.extract.context import WINDOW, WORD_AFTER, gap, two_words_before, words_before
-from streams.extract.gazetteer.model import PlaceEntry
-from streams.extract.lexicon import Hit
-from streams.extract.place_rules import PlaceRules
-from streams.geo import km_between
+from marsad.streams.extract.context import WINDOW, WORD_AFTER, gap, two_words_before, words_before
+from marsad.streams.extract.gazetteer.model import PlaceEntry
+from marsad.streams.extract.lexicon import Hit
+from marsad.streams.extract.place_rules import PlaceRules
+from marsad.streams.geo import km_between
 
 # Strength of the context of a mention.
 NONE, COORD, PREP, NOUN = 0, 1, 2, 3

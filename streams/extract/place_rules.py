@@ -12,10 +12,9 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-
-from streams.extract.lexicon import ARTICLE_CHAINS, clitic_forms
-from streams.text.normalize import normalize
-from streams.text.tokens import PREFIXES
+from marsad.streams.extract.lexicon import ARTICLE_CHAINS, clitic_forms
+from marsad.streams.text.normalize import normalize
+from marsad.streams.text.tokens import PREFIXES
 
 DATA_FILE = Path(__file__).with_name("places.yaml")
 

@@ -4,7 +4,7 @@
 
 1. every gazetteer name in the normalised text, clitics allowed, longest
    first ("دير الزور" over "الزور"), via the gazetteer's automaton;
-2. each mention's context (`streams.extract.place_context`): a place noun
+2. each mention's context (`marsad.streams.extract.place_context`): a place noun
    ("مدينة", "ريف", "معبر"; "X camp"), a preposition ("في", "إلى", ب on the
    word; "in"), a coordination with a place ("الحسكة ودير الزور"), or a
    person's title or given name / an organisation word before it, which rules
@@ -26,8 +26,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from schemas.facts import Place
-from streams.extract.countries import (
+from marsad.schemas.facts import Place
+from marsad.streams.extract.countries import (
     CountryVocab,
     countries_of,
     country_mentions,
@@ -35,12 +35,12 @@ from streams.extract.countries import (
     load_country_vocab,
     mentions_in,
 )
-from streams.extract.gazetteer.model import Gazetteer, PlaceEntry
-from streams.extract.lexicon import Hit, find_each
-from streams.extract.place_context import COORD, NONE, NOUN, Mention, coordinate, read_context
-from streams.extract.place_rules import PlaceRules, load_place_rules
-from streams.extract.surface import surface
-from streams.text.normalize import SourceMap
+from marsad.streams.extract.gazetteer.model import Gazetteer, PlaceEntry
+from marsad.streams.extract.lexicon import Hit, find_each
+from marsad.streams.extract.place_context import COORD, NONE, NOUN, Mention, coordinate, read_context
+from marsad.streams.extract.place_rules import PlaceRules, load_place_rules
+from marsad.streams.extract.surface import surface
+from marsad.streams.text.normalize import SourceMap
 
 _SMALL_PLACE_MAX_POP = 100_000
 _REGION_KINDS = frozenset({"governorate", "region"})

@@ -10,7 +10,7 @@ people never do. Weights count only when a drug is named around them; a drug
 quantity whose kind is not named is item "drugs", except bare pills in an
 article that names one pill drug (Captagon), which are that drug. A quantity
 in a sentence that reports the past ("العام الماضي", "in March 2023") is
-marked ``historical`` (`streams.extract.history`). Vocabulary: quantities.yaml.
+marked ``historical`` (`marsad.streams.extract.history`). Vocabulary: quantities.yaml.
 
 Numbers are found from anchors (a digit, a currency sign, a scale word) in
 the normalised text; only a few words around each anchor are tokenised,
@@ -24,12 +24,12 @@ from bisect import bisect_left, bisect_right
 from datetime import date
 from itertools import islice
 
-from schemas.facts import Quantity
-from streams.extract.context import word_after
-from streams.extract.history import is_historical
-from streams.extract.numbers import read_count, read_number
-from streams.extract.quantity_vocab import DATA_FILE, QuantityVocab, load_quantity_vocab
-from streams.text.normalize import SourceMap, normalize
+from marsad.schemas.facts import Quantity
+from marsad.streams.extract.context import word_after
+from marsad.streams.extract.history import is_historical
+from marsad.streams.extract.numbers import read_count, read_number
+from marsad.streams.extract.quantity_vocab import DATA_FILE, QuantityVocab, load_quantity_vocab
+from marsad.streams.text.normalize import SourceMap, normalize
 
 __all__ = ["DATA_FILE", "QuantityVocab", "find_quantities", "load_quantity_vocab"]
 

@@ -1,4 +1,4 @@
-"""The vocabulary of quantities (quantities.yaml), indexed for `streams.extract.quantities`.
+"""The vocabulary of quantities (quantities.yaml), indexed for `marsad.streams.extract.quantities`.
 
 Every word is stored in its matching form and with its clitic forms ("بمليون",
 "والكبتاغون"), so the extractor only looks words up.
@@ -11,11 +11,10 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-
-from streams.extract.history import HistoryMarkers
-from streams.extract.lexicon import clitic_forms
-from streams.extract.numbers import NumberWords
-from streams.text.normalize import normalize
+from marsad.streams.extract.history import HistoryMarkers
+from marsad.streams.extract.lexicon import clitic_forms
+from marsad.streams.extract.numbers import NumberWords
+from marsad.streams.text.normalize import normalize
 
 DATA_FILE = Path(__file__).with_name("quantities.yaml")
 # Beginnings of scale words: a quantity written without digits starts with one.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from streams.text.normalize import SourceMap
+from marsad.streams.text.normalize import SourceMap
 
 _FOLDS = {
     "ا": "[اأإآٱ]", "ه": "[هةۀە]", "ي": "[يىئیی]", "و": "[وؤ]", "ك": "[كک]",

@@ -6,5 +6,5 @@
     fusion       the fold: join the best open incident or open a new one; IncidentRecorded / IncidentUpdated
     expiry       open incidents are forgotten some days after their last report
 
-All pure: the alerter's agent (`streams.alerts.agents`) and the back-test run the same functions.
+All pure: the alerter's agent (`marsad.streams.alerts.agents`) and the back-test run the same functions.
 """

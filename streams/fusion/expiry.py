@@ -1,8 +1,8 @@
 """Incident expiry: the fold forgets an incident some days after its latest report.
 
-Like the alerter's stories (`streams.alerts.expiry`): an incident is dropped
+Like the alerter's stories (`marsad.streams.alerts.expiry`): an incident is dropped
 once its latest report was processed ``ttl`` before the stream time of its
-partition, found through the hour index (`streams.hour_index`). Time is the
+partition, found through the hour index (`marsad.streams.hour_index`). Time is the
 processing time the log records, so a replay or a back-test forgets what the
 live stream did. The ttl is the `alert_story_days` setting, never less than
 `MIN_DAYS` (a report may still join an incident two days after its date).
@@ -14,8 +14,8 @@ that late is rare, and a month of incidents is what the state holds.
 
 from __future__ import annotations
 
-from streams.fusion.state import IncidentStores, unfile_day
-from streams.hour_index import DAY, HourIndex, hour_of
+from marsad.streams.fusion.state import IncidentStores, unfile_day
+from marsad.streams.hour_index import DAY, HourIndex, hour_of
 
 MIN_DAYS = 3
 

@@ -3,12 +3,12 @@
     ReportNote ──fuse──► IncidentRecorded (a new incident) / IncidentUpdated (a new report joined)
 
 `fuse` looks up the open incidents of the report's scope (type and country)
-filed within two days of its date (`streams.fusion.state`), keeps those
-the report may join by their briefs (`streams.fusion.match.fit`), and
+filed within two days of its date (`marsad.streams.fusion.state`), keeps those
+the report may join by their briefs (`marsad.streams.fusion.match.fit`), and
 joins the best fit: the nearest place, then the closest date, then the
 earliest incident (passing over one that already holds a report of the same
 article). The incident's figures are then reconciled over all its reports
-(`streams.fusion.reconcile`), and the whole record is published again.
+(`marsad.streams.fusion.reconcile`), and the whole record is published again.
 
 Determinism: an incident's id hashes its first report (article id and the
 incident's position in the article), an event's id hashes (incident,
@@ -24,13 +24,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from schemas.alert_state import IncidentState
-from schemas.events import IncidentRecorded, IncidentReport, IncidentUpdated
-from schemas.notes import ReportNote
-from streams.alerts.ids import hash_id
-from streams.fusion.match import DAY, day_number, fit
-from streams.fusion.reconcile import Summary, brief_of, summarise
-from streams.fusion.state import IncidentStores, day_key, file_day
+from marsad.schemas.alert_state import IncidentState
+from marsad.schemas.events import IncidentRecorded, IncidentReport, IncidentUpdated
+from marsad.schemas.notes import ReportNote
+from marsad.streams.alerts.ids import hash_id
+from marsad.streams.fusion.match import DAY, day_number, fit
+from marsad.streams.fusion.reconcile import Summary, brief_of, summarise
+from marsad.streams.fusion.state import IncidentStores, day_key, file_day
 
 LOOK_DAYS = 2  # buckets looked at on each side of the report's day (covers every date rule of `match`)
 

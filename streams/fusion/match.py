@@ -1,12 +1,12 @@
 """May a report join an open incident? Type, place, date and actors must agree.
 
 The type agrees by construction (reports meet only their own scope, type and
-country: see `streams.fusion.reports`). Then, against the incident as its
-reports reconcile (`streams.fusion.reconcile.Summary`):
+country: see `marsad.streams.fusion.reports`). Then, against the incident as its
+reports reconcile (`marsad.streams.fusion.reconcile.Summary`):
 
 - **place**: the same point or within ``NEAR_KM`` (25 km: a village and the
   town the next outlet names instead); or one names a governorate and the
-  other a place inside it (GeoNames' admin1 area, `streams.extract.gazetteer.admin1`);
+  other a place inside it (GeoNames' admin1 area, `marsad.streams.extract.gazetteer.admin1`);
   or one names a governorate, region or district whose area is not known and
   the other a place within ``AREA_KM`` of its centre. When
   either side has no place, only a dated report with a shared actor or an
@@ -29,12 +29,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from schemas.alert_state import Brief
-from schemas.facts import Incident, Place
-from schemas.notes import ReportNote
-from streams.extract.gazetteer.admin1 import region_of
-from streams.fusion.reconcile import is_area
-from streams.geo import distance_km
+from marsad.schemas.alert_state import Brief
+from marsad.schemas.facts import Incident, Place
+from marsad.schemas.notes import ReportNote
+from marsad.streams.extract.gazetteer.admin1 import region_of
+from marsad.streams.fusion.reconcile import is_area
+from marsad.streams.geo import distance_km
 
 ADMIN_KINDS = frozenset({"governorate", "province"})  # areas that are one admin1 area
 NEAR_KM = 25.0

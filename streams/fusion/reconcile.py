@@ -26,10 +26,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from schemas.alert_state import Brief
-from schemas.facts import Place, Quantity
-from schemas.notes import ReportNote
-from streams.geo import place_key
+from marsad.schemas.alert_state import Brief
+from marsad.schemas.facts import Place, Quantity
+from marsad.schemas.notes import ReportNote
+from marsad.streams.geo import place_key
 
 # Place kinds that name an area rather than a point: a report naming one is less precise.
 AREA_KINDS = frozenset({"governorate", "region", "district", "province"})

@@ -1,6 +1,6 @@
 """Reports: one incident of one article, with what the fold needs to know about the article.
 
-A `ReportNote` (declared in `schemas.notes`) rides on the alerter's internal
+A `ReportNote` (declared in `marsad.schemas.notes`) rides on the alerter's internal
 topic ``streams.alert-incidents`` keyed by its ``scope`` (incident type and
 country), and is kept in the open incident it joined. Everything the fold decides on is in the note, so the fold
 never looks at the article again.
@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from schemas.events import ArticleProcessed
-from schemas.facts import Incident
-from schemas.notes import ReportNote
+from marsad.schemas.events import ArticleProcessed
+from marsad.schemas.facts import Incident
+from marsad.schemas.notes import ReportNote
 
 
 def scope_of(incident: Incident, countries: list[str]) -> str:

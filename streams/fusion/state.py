@@ -3,7 +3,7 @@ and which incident each report joined.
 
 Values of the alerter's tables (and of the dicts of the back-test), all in
 the partition of their scope (incident type and country), declared in
-`schemas.alert_state`:
+`marsad.schemas.alert_state`:
 
     incidents      incident id -> `IncidentState` (its reports, revision, alert marks)
     days           "{scope}|{day}" -> `DayBucket`: the open incidents filed under that day
@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 
-from schemas.alert_state import Brief, DayBucket, IncidentState
+from marsad.schemas.alert_state import Brief, DayBucket, IncidentState
 
 
 @dataclass

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from schemas.events import ArticleProcessed, Duplicate
-from schemas.facts import Evidence, Org, Place, Quantity, Topic
-from schemas.wire import SourceKind
+from marsad.schemas.events import ArticleProcessed, Duplicate
+from marsad.schemas.facts import Evidence, Org, Place, Quantity, Topic
+from marsad.schemas.wire import SourceKind
 
 T0 = datetime(2024, 2, 1, 6, 0, tzinfo=UTC)
 

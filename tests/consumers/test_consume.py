@@ -22,12 +22,12 @@ from pathlib import Path
 
 import pytest
 from kafka import KafkaConsumer
+from marsad.consumers.query.model import CountQuery
+from marsad.consumers.store import StoreError, open_store
+from marsad.runtime.kafka.publish import EventPublisher
+from marsad.schemas.codec import decode
+from marsad.schemas.topics import Topics
 
-from consumers.query.model import CountQuery
-from consumers.store import StoreError, open_store
-from runtime.kafka.publish import EventPublisher
-from schemas.codec import decode
-from schemas.topics import Topics
 from tests.conftest import ROOT
 from tests.consumers.factory import article, corpus
 
@@ -55,7 +55,7 @@ def wait_for(condition, what: str, timeout: float = 60.0) -> None:
         time.sleep(0.05)
 
 
-def marsad(env: dict, *args: str, module: str = "deploy.cli.main", **kw) -> subprocess.Popen:
+def marsad(env: dict, *args: str, module: str = "marsad.deploy.cli.main", **kw) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", module, *args], env=env, cwd=ROOT, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
 
@@ -131,13 +131,13 @@ def test_exactly_n_through_kill_and_replay(env, kafka_bootstrap, kafka_topics, v
         assert counts == expected_topics
 
         # 4. replay while the live consumer runs: same hash, swapped in
-        replay = subprocess.run([sys.executable, "-m", "deploy.cli.main", "replay"], env=env, cwd=ROOT, text=True,
+        replay = subprocess.run([sys.executable, "-m", "marsad.deploy.cli.main", "replay"], env=env, cwd=ROOT, text=True,
                                 capture_output=True, timeout=120)
         assert replay.returncode == 0, replay.stderr
         assert f"replayed {messages:,} events in " in replay.stdout
         assert "replay:" not in replay.stderr  # no progress bar off a terminal
         assert f"views hash {live_hash}" in replay.stdout
-        views_hash = subprocess.run([sys.executable, "-m", "deploy.cli.main", "views", "hash"], env=env, cwd=ROOT,
+        views_hash = subprocess.run([sys.executable, "-m", "marsad.deploy.cli.main", "views", "hash"], env=env, cwd=ROOT,
                                     text=True, capture_output=True, timeout=60)
         assert views_hash.stdout.strip() == live_hash
 

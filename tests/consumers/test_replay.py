@@ -9,16 +9,16 @@ import threading
 
 import msgspec
 import pytest
+from marsad.consumers.consume import DeadLetters, LogReader
+from marsad.consumers.query.model import ArticleQuery, Filters, SeizureQuery
+from marsad.consumers.replay import replay
+from marsad.consumers.store import Record, open_store
+from marsad.runtime.kafka.publish import EventPublisher
+from marsad.schemas.events import ArticleFetched, ArticleProcessed, Duplicate
+from marsad.schemas.facts import Topic
+from marsad.schemas.topics import Topics
+from marsad.streams.pipeline import Resources
 
-from consumers.consume import DeadLetters, LogReader
-from consumers.query.model import ArticleQuery, Filters, SeizureQuery
-from consumers.replay import replay
-from consumers.store import Record, open_store
-from runtime.kafka.publish import EventPublisher
-from schemas.events import ArticleFetched, ArticleProcessed, Duplicate
-from schemas.facts import Topic
-from schemas.topics import Topics
-from streams.pipeline import Resources
 from tests.conftest import RESOURCES, ROOT
 from tests.consumers.factory import article, corpus
 
@@ -70,7 +70,7 @@ def test_reprocess_reclassifies_history_keeping_duplicate_verdicts(kafka_bootstr
         pub.publish(topics.processed, stale.article_id, stale)
     env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "MARSAD_TOPIC_PREFIX": kafka_topics,
            "MARSAD_VIEWS_URL": sqlite_url, "MARSAD_DATA_DIR": str(tmp_path), "MARSAD_PARTITIONS": "2"}
-    run = subprocess.run([sys.executable, "-m", "deploy.cli.main", "replay", "--reprocess", "--no-progress"], env=env,
+    run = subprocess.run([sys.executable, "-m", "marsad.deploy.cli.main", "replay", "--reprocess", "--no-progress"], env=env,
                          cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     version = Resources.load().taxonomy_version
@@ -89,8 +89,8 @@ def test_reprocess_reclassifies_history_keeping_duplicate_verdicts(kafka_bootstr
 
 
 def test_reprocess_on_worker_processes_publishes_what_one_process_does(kafka_bootstrap, kafka_topics, monkeypatch):
-    from consumers import reprocess as reprocess_module
-    from runtime.kafka.read import read_all
+    from marsad.consumers import reprocess as reprocess_module
+    from marsad.runtime.kafka.read import read_all
     topics = Topics(kafka_topics)
     texts = sorted((RESOURCES / "articles").glob("*.txt"))
     with EventPublisher(kafka_bootstrap) as pub:

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from consumers.store import incidents, sqlstore
+from marsad.consumers.store import incidents, sqlstore
 
 
 def main() -> None:
@@ -40,7 +40,7 @@ def main() -> None:
         return n
 
     incidents.apply = apply_incidents_then_pause
-    from deploy.cli.main import main as marsad
+    from marsad.deploy.cli.main import main as marsad
     sys.argv = ["marsad", "views", *sys.argv[1:]]
     marsad()
 

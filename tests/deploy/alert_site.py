@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from runtime.kafka.read import read_all
-from schemas.events import AlertRaised, AlertUpdated
-from streams.alerts.backtest import read_routed, replay
-from streams.alerts.delivery.signing import idempotency_key
-from streams.alerts.rules import load_rules
-from streams.classify import Taxonomy
-from streams.extract.gazetteer.model import load_gazetteer
+from marsad.runtime.kafka.read import read_all
+from marsad.schemas.events import AlertRaised, AlertUpdated
+from marsad.streams.alerts.backtest import read_routed, replay
+from marsad.streams.alerts.delivery.signing import idempotency_key
+from marsad.streams.alerts.rules import load_rules
+from marsad.streams.classify import Taxonomy
+from marsad.streams.extract.gazetteer.model import load_gazetteer
+
 from tests.deploy.services_site import Pipeline
 
 SECRET = "drill-secret-0123456789"
@@ -59,7 +60,7 @@ def topic_keys(p: Pipeline) -> set[str]:
 
 def expected_alerts(p: Pipeline, rules: Path) -> set[str]:
     """The alert ids the rules give on the whole processed log, by the back-test's functions (which alerts
-    exist does not depend on the order articles arrive in; see streams.alerts.engine)."""
+    exist does not depend on the order articles arrive in; see marsad.streams.alerts.engine)."""
     ruleset = load_rules(rules, Taxonomy.load(None), load_gazetteer())
     routed, bad = read_routed(p.bootstrap, p.topics.processed, ruleset)
     assert not bad

@@ -28,13 +28,13 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import orjson
+from marsad.deploy.kafka.local import free_port
+from marsad.runtime.kafka.connection import Kafka, KafkaConnection, kafka_python_options
+from marsad.runtime.kafka.read import read_all
+from marsad.schemas.events import ArticleDiscovered, DeadLetter
+from marsad.schemas.topics import Topics
 
 from benchmarks.corpus import articles as corpus
-from deploy.kafka.local import free_port
-from runtime.kafka.connection import Kafka, KafkaConnection, kafka_python_options
-from runtime.kafka.read import read_all
-from schemas.events import ArticleDiscovered, DeadLetter
-from schemas.topics import Topics
 from tests.deploy.local_site import HTML, LocalSite, article_page
 
 SERVICE_PORTS = ("MARSAD_WORKER_WEB_PORT", "MARSAD_ALERTER_WEB_PORT", "MARSAD_PRODUCER_METRICS_PORT",
@@ -114,7 +114,7 @@ class Pipeline:
             self.env[name] = str(free_port())
 
     def marsad(self, *args: str, check: bool = True, timeout: float = 240) -> subprocess.CompletedProcess:
-        done = subprocess.run([sys.executable, "-c", "from deploy.cli.main import main; main()", *args], env=self.env,
+        done = subprocess.run([sys.executable, "-c", "from marsad.deploy.cli.main import main; main()", *args], env=self.env,
                               capture_output=True, text=True, timeout=timeout, check=False)
         if check and done.returncode != 0:
             raise AssertionError(f"marsad {' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
@@ -128,7 +128,7 @@ class Pipeline:
     def metrics(self, port_env: str) -> dict[str, float]:
         from urllib.request import urlopen
 
-        from runtime.metrics import parse_figures
+        from marsad.runtime.metrics import parse_figures
         with urlopen(f"http://127.0.0.1:{self.env[port_env]}/metrics", timeout=5) as r:
             return parse_figures(r.read().decode())
 
@@ -196,7 +196,7 @@ class Pipeline:
 
     def report(self) -> str:
         """Where each article got to, for a failing test's message: topic by topic, then the logs."""
-        from runtime.kafka.admin import list_topics
+        from marsad.runtime.kafka.admin import list_topics
         discovered, dead, views = self.discovered(), self.dead_letters(), set(self.view_rows())
         fetched = {e.article_id for e in read_all(self.bootstrap, self.topics.fetched) if hasattr(e, "article_id")}
         processed = {e.article_id for e in read_all(self.bootstrap, self.topics.processed) if hasattr(e, "article_id")}

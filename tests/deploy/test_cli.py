@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
-
-from deploy.cli.main import cli
+from marsad.deploy.cli.main import cli
 
 
 def _commands(group, prefix=()):

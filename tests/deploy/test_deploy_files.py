@@ -17,9 +17,8 @@ from pathlib import Path
 import click
 import pytest
 import yaml
-
-from deploy.cli.main import cli
-from runtime.settings import OPTIONS
+from marsad.deploy.cli.main import cli
+from marsad.runtime.settings import OPTIONS
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 ROOT = DEPLOY.parent

@@ -24,14 +24,14 @@ from urllib.request import urlopen
 
 import pytest
 from kafka.partitioner.default import murmur2
+from marsad.deploy.kafka.local import LocalKafka, free_port
+from marsad.deploy.services.state import alive
+from marsad.runtime.kafka.publish import EventPublisher
+from marsad.runtime.kafka.read import read_all
+from marsad.runtime.metrics import parse_figures
+from marsad.schemas.events import AlertRaised, ArticleFetched, ArticleProcessed
+from marsad.schemas.topics import Topics
 
-from deploy.kafka.local import LocalKafka, free_port
-from deploy.services.state import alive
-from runtime.kafka.publish import EventPublisher
-from runtime.kafka.read import read_all
-from runtime.metrics import parse_figures
-from schemas.events import AlertRaised, ArticleFetched, ArticleProcessed
-from schemas.topics import Topics
 from tests.deploy.alert_site import SECRET, alert_events, alert_settings, expected_alerts, topic_keys
 from tests.deploy.services_site import GrowingSite, Pipeline, wait_for
 from tests.streams.alerts.delivery.receiver import Receiver
@@ -93,7 +93,7 @@ class Worker:
                "MARSAD_PARTITIONS": "2", "MARSAD_DATA_DIR": str(tmp / name), "MARSAD_WORKER_WEB_PORT": str(self.port),
                "MARSAD_WORKER_SESSION_TIMEOUT": "10"}
         with open(self.log, "ab") as out:
-            self.proc = subprocess.Popen([sys.executable, "-c", "from deploy.cli.main import main; main()", "worker"],
+            self.proc = subprocess.Popen([sys.executable, "-c", "from marsad.deploy.cli.main import main; main()", "worker"],
                                          env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
     def get(self, path: str) -> tuple[int, str]:

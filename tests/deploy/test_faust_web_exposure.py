@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from runtime.settings import load_settings
-from streams.faust_app import faust_app
+from marsad.runtime.settings import load_settings
+from marsad.streams.faust_app import faust_app
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 

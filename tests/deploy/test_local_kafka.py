@@ -8,17 +8,16 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from deploy.kafka.local import free_port
-from runtime.kafka.publish import EventPublisher
-from schemas.events import ArticleFetched
-from schemas.topics import Topics
+from marsad.deploy.kafka.local import free_port
+from marsad.runtime.kafka.publish import EventPublisher
+from marsad.schemas.events import ArticleFetched
+from marsad.schemas.topics import Topics
 
 pytestmark = pytest.mark.kafka
 
 
 def marsad(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "deploy.cli.main", *args], env=env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "marsad.deploy.cli.main", *args], env=env, capture_output=True,
                           text=True, timeout=180)
 
 

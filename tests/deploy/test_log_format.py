@@ -21,9 +21,8 @@ from pathlib import Path
 
 import orjson
 import pytest
-
-from consumers.store import default_url, open_store
-from deploy.kafka.local import free_port
+from marsad.consumers.store import default_url, open_store
+from marsad.deploy.kafka.local import free_port
 
 pytestmark = pytest.mark.kafka
 
@@ -40,7 +39,7 @@ SERVICES = {
     "alerter": (("alerter",), "faust"),
     "deliver": (("alerts", "deliver"), "consumers"),
     "views": (("views",), "runtime"),
-    "api": (("api",), "consumers.api"),
+    "api": (("api",), "marsad.consumers.api"),
 }
 
 
@@ -109,7 +108,7 @@ def test_every_service_logs_json(service_env, tmp_path, service, how):
     flags = ["--log-format", "json"] if how == "option" else []
     if how == "environment":
         env["MARSAD_LOG_FORMAT"] = "json"
-    out = run_until_logged([sys.executable, "-m", "deploy.cli.main", *flags, *command], env,
+    out = run_until_logged([sys.executable, "-m", "marsad.deploy.cli.main", *flags, *command], env,
                            tmp_path / f"{service}.log", logger)
     records = json_records(out)
     assert any(r["logger"] == logger or r["logger"].startswith(logger + ".") for r in records), \

@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from deploy.kafka.local import free_port
+from marsad.deploy.kafka.local import free_port
 
 MARSAD = str(Path(sys.executable).parent / "marsad")
 CLOSED = f"127.0.0.1:{free_port()}"  # nothing listens there
@@ -169,7 +168,7 @@ def taken_port() -> Iterator[int]:
 
 
 def test_an_api_port_in_use_is_one_line(tmp_path: Path, taken_port: int) -> None:
-    from consumers.store import open_store
+    from marsad.consumers.store import open_store
     views = tmp_path / "views.sqlite"
     with open_store(str(views)) as store:
         store.setup()
@@ -210,19 +209,19 @@ def test_a_service_port_in_use_is_one_line(tmp_path: Path, taken_port: int, args
     ("kafka.conn", "ERROR", True, False),
     ("aiokafka.consumer", "WARNING", True, False),
     ("kafkaesque", "WARNING", True, True),
-    ("producers.service", "INFO", True, True),
+    ("marsad.producers.service", "INFO", True, True),
 ])
 def test_kafka_clients_lines_are_kept_out(logger: str, level: str, terminal: bool, shown: bool) -> None:
     import logging
 
-    from runtime.logs import KeepOutKafkaClients
+    from marsad.runtime.logs import KeepOutKafkaClients
     record = logging.LogRecord(logger, getattr(logging, level), __file__, 1, "message", None, None)
     assert KeepOutKafkaClients(terminal).filter(record) is shown
 
 
 # -- the probe itself ------------------------------------------------------------------------------------------
 def test_the_probe_names_each_address_and_a_listener_that_is_not_kafka(taken_port: int) -> None:
-    from runtime.preflight import kafka_problem
+    from marsad.runtime.preflight import kafka_problem
     problem = kafka_problem(f"{CLOSED},{UNRESOLVABLE},127.0.0.1:{taken_port},nonsense", timeout=3)
     assert problem is not None
     parts = problem.split("; ")
@@ -235,15 +234,14 @@ def test_the_probe_names_each_address_and_a_listener_that_is_not_kafka(taken_por
 
 @pytest.mark.kafka
 def test_the_probe_passes_when_one_broker_answers(kafka_bootstrap: str) -> None:
-    from runtime.preflight import kafka_problem
+    from marsad.runtime.preflight import kafka_problem
     assert kafka_problem(f"{CLOSED},{kafka_bootstrap}", timeout=5) is None
 
 
 def test_a_kafka_client_error_mid_command_becomes_one_line() -> None:
     from aiokafka.errors import KafkaConnectionError
     from kafka.errors import KafkaTimeoutError
-
-    from runtime.preflight import kafka_failure
+    from marsad.runtime.preflight import kafka_failure
     for error in (KafkaTimeoutError("Failed to update metadata after 60.0 secs."),
                   KafkaConnectionError("Unable to bootstrap from [('k', 9092)]")):
         failure = kafka_failure(error, "k:9092")

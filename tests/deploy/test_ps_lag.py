@@ -7,15 +7,15 @@ import stat
 
 import pytest
 from kafka import KafkaProducer
+from marsad.consumers.store import Record, open_store
+from marsad.deploy.services.control import service_lags
+from marsad.deploy.services.registry import plan
+from marsad.deploy.services.state import Paths, read_state, write_state
+from marsad.deploy.services.supervisor import Supervisor
+from marsad.runtime.kafka.admin import create_topics
+from marsad.runtime.settings import load_settings
+from marsad.schemas.topics import Topics
 
-from consumers.store import Record, open_store
-from deploy.services.control import service_lags
-from deploy.services.registry import plan
-from deploy.services.state import Paths, read_state, write_state
-from deploy.services.supervisor import Supervisor
-from runtime.kafka.admin import create_topics
-from runtime.settings import load_settings
-from schemas.topics import Topics
 from tests.consumers.factory import corpus
 
 pytestmark = pytest.mark.kafka

@@ -19,14 +19,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from deploy.kafka.local import free_port
-from deploy.services.registry import SERVICES, Instance
-from deploy.services.supervisor import Running, Supervisor, readiness_of
-from runtime.health import Health, ProgressWatch
-from runtime.kafka.admin import create_topics
-from runtime.lag import GroupProgress
-from runtime.settings import load_settings
+from marsad.deploy.kafka.local import free_port
+from marsad.deploy.services.registry import SERVICES, Instance
+from marsad.deploy.services.supervisor import Running, Supervisor, readiness_of
+from marsad.runtime.health import Health, ProgressWatch
+from marsad.runtime.kafka.admin import create_topics
+from marsad.runtime.lag import GroupProgress
+from marsad.runtime.settings import load_settings
 
 MARSAD = str(Path(sys.executable).parent / "marsad")
 
@@ -218,7 +217,7 @@ def test_a_fetcher_without_a_partition_is_not_ready_and_takes_over_when_another_
 
 
 def _row(name: str, ready: bool | None, state: str = "running"):
-    from deploy.services.control import ServiceStatus
+    from marsad.deploy.services.control import ServiceStatus
     return ServiceStatus(name, state, 1, 1.0, 0, ready, None, None, "", "")
 
 
@@ -234,5 +233,5 @@ def _row(name: str, ready: bool | None, state: str = "running"):
 ], ids=["all", "fetcher-unready", "idle-worker", "two-unready-workers", "worker-with-partitions", "no-port",
         "idle-fetcher", "fetcher-with-partitions"])
 def test_up_waits_for_every_service_but_idle_workers(rows: list, partitions: int, expected: bool) -> None:
-    from deploy.services.control import all_ready
+    from marsad.deploy.services.control import all_ready
     assert all_ready([_row(n, r) for n, r in rows], partitions) is expected

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-
-from deploy.services.control import ServiceStatus, ps_table
-from deploy.services.registry import SERVICES, plan
-from deploy.services.supervisor import backoff, describe_exit
-from runtime.health import Health
-from runtime.settings import OPTIONS, load_settings
+from marsad.deploy.services.control import ServiceStatus, ps_table
+from marsad.deploy.services.registry import SERVICES, plan
+from marsad.deploy.services.supervisor import backoff, describe_exit
+from marsad.runtime.health import Health
+from marsad.runtime.settings import OPTIONS, load_settings
 
 
 @pytest.mark.parametrize(("failures", "seconds"), [(0, 1), (1, 1), (2, 2), (3, 4), (6, 32), (7, 60), (30, 60)])

@@ -6,7 +6,7 @@ import os
 import time
 from typing import Any
 
-from producers.pages.article import decode_and_extract
+from marsad.producers.pages.article import decode_and_extract
 
 ABORT = b"<!-- marsad-test: abort -->"
 HANG = b"<!-- marsad-test: hang -->"

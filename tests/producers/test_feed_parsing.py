@@ -1,9 +1,8 @@
 """parse_feed on the sample feeds and on the awkward cases real feeds produce."""
 
 import pytest
-
-from producers.feeds.parse import FeedParseError, parse_feed
-from producers.samples import SITE_DIR
+from marsad.producers.feeds.parse import FeedParseError, parse_feed
+from marsad.producers.samples import SITE_DIR
 
 BASE = "http://news.test/"
 

@@ -1,9 +1,8 @@
 """Feed registry YAML and OPML import: valid files load, invalid ones name feed and field."""
 
 import pytest
-
-from producers.feeds.opml import load_opml, parse_opml
-from producers.feeds.registry import (
+from marsad.producers.feeds.opml import load_opml, parse_opml
+from marsad.producers.feeds.registry import (
     Feed,
     RegistryError,
     dump_registry,
@@ -11,7 +10,7 @@ from producers.feeds.registry import (
     load_registry,
     parse_registry,
 )
-from producers.samples import FEEDS_OPML, FEEDS_YAML
+from marsad.producers.samples import FEEDS_OPML, FEEDS_YAML
 
 BASE = "http://127.0.0.1:8765/"
 

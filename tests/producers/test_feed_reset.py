@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from marsad.producers.feeds.registry import Feed
+from marsad.producers.feeds.state import ALL_FEEDS, FeedState, FeedStateFile, apply_resets, cleared
+from marsad.producers.http import Validators
 
-from producers.feeds.registry import Feed
-from producers.feeds.state import ALL_FEEDS, FeedState, FeedStateFile, apply_resets, cleared
-from producers.http import Validators
 from tests.producers.scripted_feeds import serve_articles, serve_feed
 from tests.producers.scripted_server import Reply, ScriptedServer
 from tests.producers.test_service import config, produce_once, registry
@@ -67,7 +67,7 @@ def test_reset_writes_the_file_and_leaves_a_request_for_a_running_poller(tmp_pat
 
 # -- the service --------------------------------------------------------------------------------------------
 def _cli(args: list[str], data_dir: Path, **env: str) -> str:
-    from deploy.cli.main import cli
+    from marsad.deploy.cli.main import cli
     result = CliRunner().invoke(cli, args, env={"MARSAD_DATA_DIR": str(data_dir), "MARSAD_CONFIG": os.devnull, **env})
     assert result.exit_code == 0, result.output
     return result.output

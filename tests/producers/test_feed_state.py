@@ -3,8 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
-from producers.feeds.state import (
+from marsad.producers.feeds.state import (
     BackoffPolicy,
     FeedState,
     FeedStateFile,
@@ -15,7 +14,7 @@ from producers.feeds.state import (
     record_not_modified,
     record_success,
 )
-from producers.http import Validators
+from marsad.producers.http import Validators
 
 NOW = datetime(2024, 11, 12, 10, 0, tzinfo=UTC)
 

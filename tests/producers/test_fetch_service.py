@@ -12,18 +12,18 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from marsad.producers.events import discovered_event, outcome_event_id
+from marsad.producers.feeds.registry import Feed
+from marsad.producers.fetch_service import FetcherConfig, FetcherReport, fetcher_group, run_fetcher
+from marsad.producers.http import FetchOptions
+from marsad.producers.poller import DiscoveredEntry, PollOptions
+from marsad.producers.service import run_producer
+from marsad.producers.urls import article_id, canonical_url
+from marsad.runtime.kafka.publish import EventPublisher
+from marsad.runtime.lag import LagProbe
+from marsad.schemas.events import ArticleDiscovered, ArticleFetched, DeadLetter
+from marsad.schemas.topics import Topics
 
-from producers.events import discovered_event, outcome_event_id
-from producers.feeds.registry import Feed
-from producers.fetch_service import FetcherConfig, FetcherReport, fetcher_group, run_fetcher
-from producers.http import FetchOptions
-from producers.poller import DiscoveredEntry, PollOptions
-from producers.service import run_producer
-from producers.urls import article_id, canonical_url
-from runtime.kafka.publish import EventPublisher
-from runtime.lag import LagProbe
-from schemas.events import ArticleDiscovered, ArticleFetched, DeadLetter
-from schemas.topics import Topics
 from tests.producers.scripted_feeds import serve_articles, serve_feed
 from tests.producers.scripted_server import ScriptedServer
 from tests.producers.test_service import VENV_BIN, config, counts, events, on_topics, registry
@@ -156,7 +156,8 @@ def test_fetcher_survives_a_page_that_crashes_the_extractor(
     server: ScriptedServer, kafka_bootstrap: str, kafka_topics: str
 ) -> None:
     """Extraction in a worker process: the page that aborts it is a dead letter, the others are published."""
-    from producers.pages.isolation import IsolationOptions
+    from marsad.producers.pages.isolation import IsolationOptions
+
     from tests.producers.hostile_jobs import ABORT, decode_and_extract_or_misbehave
     from tests.producers.scripted_server import Reply
 

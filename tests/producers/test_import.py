@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 from kafka import KafkaConsumer
-
-from producers.importer import input_files, read_articles
-from producers.run_import import run_import
-from schemas.codec import decode
-from schemas.events import ArticleFetched, DeadLetter
-from schemas.topics import Topics
+from marsad.producers.importer import input_files, read_articles
+from marsad.producers.run_import import run_import
+from marsad.schemas.codec import decode
+from marsad.schemas.events import ArticleFetched, DeadLetter
+from marsad.schemas.topics import Topics
 
 
 def read_topic(bootstrap: str, topic: str, expected: int) -> list:

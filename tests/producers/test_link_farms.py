@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from marsad.producers.http import Fetcher
+from marsad.producers.pages.reader import ExtractionFailed, cap_markup, extract_article
+from marsad.producers.poller import (
+    ArticleFailure,
+    DiscoveredEntry,
+    FetchedArticle,
+    PollOptions,
+    fetch_article,
+)
 
-from producers.http import Fetcher
-from producers.pages.reader import ExtractionFailed, cap_markup, extract_article
-from producers.poller import ArticleFailure, DiscoveredEntry, FetchedArticle, PollOptions, fetch_article
 from tests.producers.scripted_server import Reply, ScriptedServer
 
 ARTICLE = (

@@ -4,11 +4,10 @@ from datetime import UTC, datetime, timedelta
 
 import msgspec
 import pytest
-
-from producers.feeds.registry import Feed, load_registry
-from producers.feeds.state import BackoffPolicy, FeedState
-from producers.http import Fetcher
-from producers.poller import (
+from marsad.producers.feeds.registry import Feed, load_registry
+from marsad.producers.feeds.state import BackoffPolicy, FeedState
+from marsad.producers.http import Fetcher
+from marsad.producers.poller import (
     ArticleFailure,
     DiscoveredEntry,
     FetchedArticle,
@@ -19,8 +18,9 @@ from producers.poller import (
     poll_feed,
     retry_delay,
 )
-from producers.samples import FEEDS_YAML, SITE_DIR
-from producers.urls import article_id
+from marsad.producers.samples import FEEDS_YAML, SITE_DIR
+from marsad.producers.urls import article_id
+
 from tests.producers.scripted_server import Reply, ScriptedServer
 
 pytestmark = pytest.mark.anyio

@@ -4,17 +4,16 @@ import zlib
 
 import msgspec
 import pytest
-
-from producers.events import (
+from marsad.producers.events import (
     dead_letter_event,
     discovered_event,
     entry_from_discovered,
     fetched_event,
     raw_page,
 )
-from producers.feeds.merge import merge_feeds, registry_with
-from producers.feeds.registry import Feed, parse_registry
-from producers.poller import ArticleFailure, DiscoveredEntry, Failure, FetchedArticle
+from marsad.producers.feeds.merge import merge_feeds, registry_with
+from marsad.producers.feeds.registry import Feed, parse_registry
+from marsad.producers.poller import ArticleFailure, DiscoveredEntry, Failure, FetchedArticle
 
 PAGE = "<html><body><p>ضبط شحنة كبتاغون قرب الحدود</p></body></html>".encode("cp1256")
 ENTRY = DiscoveredEntry(feed_id="f", article_id="a1", url="https://news.example/a", link="https://news.example/a?utm_source=x",

@@ -3,13 +3,13 @@
 import json
 from collections import Counter
 
-from producers.samples import ARTICLES_JSONL, SITE_DIR
-from producers.samples.build_site import build, load
-from producers.urls import article_id
+from marsad.producers.samples import ARTICLES_JSONL, SITE_DIR
+from marsad.producers.samples.build_site import build, load
+from marsad.producers.urls import article_id
 
 
 def test_checked_in_site_matches_stories(tmp_path) -> None:
-    """Edit stories.yaml or templates.py, then run `python -m producers.samples.build_site`."""
+    """Edit stories.yaml or templates.py, then run `python -m marsad.producers.samples.build_site`."""
     count = build(tmp_path / "site", tmp_path / "articles.jsonl")
     built = sorted(p.relative_to(tmp_path / "site") for p in (tmp_path / "site").rglob("*") if p.is_file())
     shipped = sorted(p.relative_to(SITE_DIR) for p in SITE_DIR.rglob("*") if p.is_file())

@@ -16,19 +16,19 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from kafka import KafkaConsumer
+from marsad.producers.feeds.registry import Feed, dump_registry, load_registry
+from marsad.producers.feeds.state import STATE_FILE
+from marsad.producers.http import FetchOptions
+from marsad.producers.poller import PollOptions
+from marsad.producers.samples import FEEDS_OPML, FEEDS_YAML
+from marsad.producers.service import ProducerConfig, ProducerReport, run_producer
+from marsad.producers.urls import article_id, canonical_url
+from marsad.runtime.kafka.publish import EventPublisher
+from marsad.runtime.kafka.read import RAISE, partitions_of, read_to_end
+from marsad.schemas.codec import decode
+from marsad.schemas.events import ArticleDiscovered, ArticleFetched, DeadLetter, Event
+from marsad.schemas.topics import Topics
 
-from producers.feeds.registry import Feed, dump_registry, load_registry
-from producers.feeds.state import STATE_FILE
-from producers.http import FetchOptions
-from producers.poller import PollOptions
-from producers.samples import FEEDS_OPML, FEEDS_YAML
-from producers.service import ProducerConfig, ProducerReport, run_producer
-from producers.urls import article_id, canonical_url
-from runtime.kafka.publish import EventPublisher
-from runtime.kafka.read import RAISE, partitions_of, read_to_end
-from schemas.codec import decode
-from schemas.events import ArticleDiscovered, ArticleFetched, DeadLetter, Event
-from schemas.topics import Topics
 from tests.producers.scripted_feeds import HTML, article_page, rss, serve_articles, serve_feed
 from tests.producers.scripted_server import Reply, ScriptedServer
 
@@ -191,7 +191,7 @@ def test_failing_feeds_do_not_stop_the_others_and_feeds_list_shows_them(
     report = produce_once(config(kafka_bootstrap, kafka_topics, path, tmp_path, total_timeout=1.5))
 
     assert report_counts(report) == (2, 2, 0)  # a feed failure is logged and scheduled, not dead-lettered
-    from deploy.cli.main import cli
+    from marsad.deploy.cli.main import cli
     result = CliRunner().invoke(cli, ["feeds", "list", "--feeds", str(path)],
                                 env={"MARSAD_DATA_DIR": str(tmp_path), "MARSAD_CONFIG": os.devnull})
     assert result.exit_code == 0, result.output
@@ -242,7 +242,7 @@ def test_sigterm_mid_run_loses_no_accepted_event(
 
 # -- feeds import ----------------------------------------------------------------------------------------------
 def test_feeds_import_merges_opml_into_the_registry(tmp_path: Path) -> None:
-    from deploy.cli.main import cli
+    from marsad.deploy.cli.main import cli
     target = tmp_path / "feeds.yaml"
     target.write_text("# my feeds\nfeeds:\n  - id: mine\n    url: http://127.0.0.1:8765/al-rafidain/atom.xml\n",
                       encoding="utf-8")

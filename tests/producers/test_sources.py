@@ -6,14 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import msgspec
 import pytest
+from marsad.producers.events import discovered_event, entry_from_discovered, fetched_event
+from marsad.producers.feeds.registry import Feed
+from marsad.producers.feeds.state import FeedState
+from marsad.producers.http import Fetcher
+from marsad.producers.poller import FetchedArticle, PollOptions, fetch_article, poll_feed
+from marsad.producers.urls import article_id
+from marsad.schemas.codec import decode, encode
 
-from producers.events import discovered_event, entry_from_discovered, fetched_event
-from producers.feeds.registry import Feed
-from producers.feeds.state import FeedState
-from producers.http import Fetcher
-from producers.poller import FetchedArticle, PollOptions, fetch_article, poll_feed
-from producers.urls import article_id
-from schemas.codec import decode, encode
 from tests.producers.scripted_server import Reply, Request, ScriptedServer
 from tests.producers.scripted_sources import (
     XML,
@@ -102,7 +102,7 @@ async def test_a_failing_child_sitemap_is_named_and_the_others_still_count(serve
 
 
 async def test_one_poll_announces_at_most_the_newest_entries_of_the_cap(server, local_options, monkeypatch) -> None:
-    monkeypatch.setattr("producers.sources.MAX_SITEMAP_ENTRIES", 2)
+    monkeypatch.setattr("marsad.producers.sources.MAX_SITEMAP_ENTRIES", 2)
     site = server.url("archive/")
     body = urlset([(site + "undated-one", None), (site + "2024/11/16/a", NOW - 5 * HOUR),
                    (site + "undated-two", None), (site + "2024/11/16/b", NOW - HOUR)])

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from marsad.producers.feeds.registry import Feed
+from marsad.producers.feeds.state import STATE_FILE
+from marsad.producers.urls import article_id
+from marsad.runtime.kafka.publish import EventPublisher
+from marsad.schemas.events import ArticleDiscovered, ArticleFetched
+from marsad.schemas.topics import Topics
 
-from producers.feeds.registry import Feed
-from producers.feeds.state import STATE_FILE
-from producers.urls import article_id
-from runtime.kafka.publish import EventPublisher
-from schemas.events import ArticleDiscovered, ArticleFetched
-from schemas.topics import Topics
 from tests.producers.scripted_feeds import serve_articles
 from tests.producers.scripted_server import Reply, ScriptedServer
 from tests.producers.scripted_sources import (
@@ -89,7 +89,7 @@ def test_sitemaps_sections_and_channels_publish_once_across_restarts(
             and event.feed_id in ("mapped", "listed")} == {"page"}
     assert article_id(server.url("mapped/old.html")) not in announced
 
-    from deploy.cli.main import cli
+    from marsad.deploy.cli.main import cli
     listing = CliRunner().invoke(cli, ["feeds", "list", "--feeds", str(path)],
                                  env={"MARSAD_DATA_DIR": str(tmp_path), "MARSAD_CONFIG": os.devnull})
     rows = {line.split()[0]: line.split() for line in listing.output.splitlines()[2:]}
@@ -163,7 +163,7 @@ def test_an_edited_post_is_announced_once_per_new_text_and_a_deleted_one_is_logg
     assert versions[3].causation_id == announced.event_id
     assert len({k for k, _ in found["fetched"]}) == 3  # three articles, one of them in four versions
 
-    caplog.set_level(logging.INFO, logger="producers.service")
+    caplog.set_level(logging.INFO, logger="marsad.producers.service")
     edited_channel(server, now, {40: texts[40], 44: texts[44]}, edited=set())  # 42 deleted
     assert report_counts(produce_once(cfg)) == (0, 0, 0)
     deleted = [r.getMessage() for r in caplog.records if "deleted at the source" in r.getMessage()]

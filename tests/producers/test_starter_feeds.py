@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from producers.feeds.opml import load_opml
+from marsad.producers.feeds.opml import load_opml
 
 STARTER = Path(__file__).parents[2] / "producers" / "samples" / "starter-feeds.opml"
 

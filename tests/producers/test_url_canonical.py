@@ -1,6 +1,5 @@
 import pytest
-
-from producers.urls import InvalidURL, absolutise, article_id, canonical_url, is_tracking_param
+from marsad.producers.urls import InvalidURL, absolutise, article_id, canonical_url, is_tracking_param
 
 CANONICAL = [
     pytest.param("HTTPS://Www.Example.COM/News", "https://www.example.com/News", id="lower-scheme-and-host-not-path"),

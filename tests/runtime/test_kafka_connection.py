@@ -14,8 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from runtime.kafka.connection import (
+from marsad.runtime.kafka.connection import (
     KafkaConnection,
     KafkaSecurity,
     KafkaSecurityError,
@@ -24,8 +23,8 @@ from runtime.kafka.connection import (
     kafka_python_options,
     kcat_options,
 )
-from runtime.preflight import kafka_failure
-from runtime.settings import load_settings
+from marsad.runtime.preflight import kafka_failure
+from marsad.runtime.settings import load_settings
 
 MARSAD = str(Path(sys.executable).parent / "marsad")
 CA = ssl.get_default_verify_paths().cafile  # any PEM file of CAs will do to build a context
@@ -64,7 +63,7 @@ def test_the_password_setting_wins_over_its_file(tmp_path: Path) -> None:
 
 def test_faust_gets_the_same_credentials(tmp_path: Path) -> None:
     faust = pytest.importorskip("faust")
-    from streams.faust_app import broker_credentials
+    from marsad.streams.faust_app import broker_credentials
     kafka = load_settings(env=managed(tmp_path)).kafka
     creds = broker_credentials(kafka)
     assert isinstance(creds, faust.SASLCredentials)

@@ -12,9 +12,8 @@ import asyncio
 import pytest
 from kafka import KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
-
-from runtime.kafka.consume import GroupOptions, GroupReader
-from schemas.topics import Topics
+from marsad.runtime.kafka.consume import GroupOptions, GroupReader
+from marsad.schemas.topics import Topics
 
 pytestmark = pytest.mark.kafka
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-
-from runtime.kafka.publish import EventPublisher, PublishError
-from runtime.kafka.read import read_all
-from schemas.events import ArticleFetched, DeadLetter
-from schemas.topics import Topics
+from marsad.runtime.kafka.publish import EventPublisher, PublishError
+from marsad.runtime.kafka.read import read_all
+from marsad.schemas.events import ArticleFetched, DeadLetter
+from marsad.schemas.topics import Topics
 
 pytestmark = pytest.mark.kafka
 

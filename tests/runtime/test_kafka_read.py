@@ -8,10 +8,9 @@ import threading
 import pytest
 from click.testing import CliRunner
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
-
-from deploy.cli.main import cli
-from runtime.kafka.publish import EventPublisher
-from runtime.kafka.read import (
+from marsad.deploy.cli.main import cli
+from marsad.runtime.kafka.publish import EventPublisher
+from marsad.runtime.kafka.read import (
     RAISE,
     WAIT,
     ReadStalled,
@@ -22,9 +21,9 @@ from runtime.kafka.read import (
     read_all,
     read_to_end,
 )
-from schemas.codec import SchemaError
-from schemas.events import ArticleFetched
-from schemas.topics import Topics
+from marsad.schemas.codec import SchemaError
+from marsad.schemas.events import ArticleFetched
+from marsad.schemas.topics import Topics
 
 pytestmark = pytest.mark.kafka
 
@@ -167,7 +166,7 @@ def test_tail_command(kafka_bootstrap, kafka_topics, monkeypatch):
 
 
 def test_tail_of_dead_letters_shows_the_url(kafka_bootstrap, kafka_topics, monkeypatch):
-    from schemas.events import DeadLetter
+    from marsad.schemas.events import DeadLetter
 
     letter = DeadLetter(stage="fetch", reason="fetch: redirect without a Location header (HTTP 302 Found)",
                         error="http_status", key="d1", url="https://news.example/ar/moved.html")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from runtime.logs import HoldRepeats
+from marsad.runtime.logs import HoldRepeats
 
 
 def record(name: str, msg: str, *args: object, level: int = logging.ERROR) -> logging.LogRecord:

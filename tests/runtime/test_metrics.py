@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from runtime import metrics
-from runtime.metrics import parse_figures
+from marsad.runtime import metrics
+from marsad.runtime.metrics import parse_figures
 
 
 def test_exposition_text_is_read_back_as_figures():

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from runtime.offsets import Tracker, commit_point, in_flight_of
+from marsad.runtime.offsets import Tracker, commit_point, in_flight_of
 
 
 def test_commits_stop_at_the_oldest_unsettled_message():

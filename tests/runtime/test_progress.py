@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from runtime.progress import Progress
+from marsad.runtime.progress import Progress
 
 
 class Terminal(io.StringIO):

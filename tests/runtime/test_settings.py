@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from runtime.settings import OPTIONS, Settings, SettingsError, load_settings
+from marsad.runtime.settings import OPTIONS, Settings, SettingsError, load_settings
 
 
 def test_defaults_use_the_local_broker():
@@ -60,7 +59,7 @@ def test_missing_config_file_is_named(tmp_path):
 
 
 def test_readme_carries_the_current_settings_table():
-    from runtime.settings import markdown_table
+    from marsad.runtime.settings import markdown_table
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert markdown_table() in readme, "README settings table is stale: paste `marsad config --markdown`"
 
@@ -83,7 +82,7 @@ def test_nothing_set_gives_the_declared_defaults(tmp_path, monkeypatch):
 
 
 def test_settings_pass_on_to_a_child_process_under_their_environment_names(tmp_path):
-    from runtime.settings import CONFIG_ENV, as_environment, passed_on
+    from marsad.runtime.settings import CONFIG_ENV, as_environment, passed_on
     assert as_environment(data_dir=tmp_path, allow_private=True, per_host_interval=0.05, partitions=3) == {
         "MARSAD_DATA_DIR": str(tmp_path), "MARSAD_ALLOW_PRIVATE": "1", "MARSAD_PER_HOST_INTERVAL": "0.05",
         "MARSAD_PARTITIONS": "3"}

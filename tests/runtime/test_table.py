@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from runtime.table import display_width, fit, render
+from marsad.runtime.table import display_width, fit, render
 
 
 def test_harakat_take_no_column():

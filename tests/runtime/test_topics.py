@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType
-
-from runtime.kafka.admin import create_topics, list_topics
-from runtime.kafka.publish import EventPublisher
-from schemas.events import ArticleFetched
-from schemas.topics import ALERTER_TABLES, CATALOGUE, STREAM_TABLES, Topics
+from marsad.runtime.kafka.admin import create_topics, list_topics
+from marsad.runtime.kafka.publish import EventPublisher
+from marsad.schemas.events import ArticleFetched
+from marsad.schemas.topics import ALERTER_TABLES, CATALOGUE, STREAM_TABLES, Topics
 
 pytestmark = pytest.mark.kafka
 

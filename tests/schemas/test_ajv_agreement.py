@@ -1,5 +1,5 @@
 """The JSON Schemas are exactly as strict as the decoder: the same payloads through
-`schemas.codec.decode` and through ajv (JavaScript, installed by the set-up's npm ci)
+`marsad.schemas.codec.decode` and through ajv (JavaScript, installed by the set-up's npm ci)
 are accepted or refused alike, so a producer in another language that passes the
 schema is never dead-lettered, and one the decoder refuses fails the schema first."""
 
@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from schemas.codec import SchemaError, decode, to_dict
-from schemas.examples import sample_events
-from schemas.jsonschema import JSON_DIR
+from marsad.schemas.codec import SchemaError, decode, to_dict
+from marsad.schemas.examples import sample_events
+from marsad.schemas.jsonschema import JSON_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECK = Path(__file__).with_name("ajv_check.cjs")

@@ -5,12 +5,11 @@ from __future__ import annotations
 import msgspec
 import orjson
 import pytest
-
-from schemas.codec import SchemaError, decode, decode_as, encode, to_dict
-from schemas.events import EVENT_TYPES, ArticleFetched, ArticleProcessed, source_kind_of
-from schemas.examples import T0, sample_events
-from schemas.facts import Topic
-from schemas.wire import DEAD_LETTER_STAGES
+from marsad.schemas.codec import SchemaError, decode, decode_as, encode, to_dict
+from marsad.schemas.events import EVENT_TYPES, ArticleFetched, ArticleProcessed, source_kind_of
+from marsad.schemas.examples import T0, sample_events
+from marsad.schemas.facts import Topic
+from marsad.schemas.wire import DEAD_LETTER_STAGES
 
 
 def test_every_event_type_has_a_sample():

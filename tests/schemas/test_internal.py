@@ -5,12 +5,11 @@ from __future__ import annotations
 import msgspec
 import orjson
 import pytest
-
-from schemas import internal
-from schemas.codec import SchemaError, decode
-from schemas.events import ArticleProcessed
-from schemas.examples import sample_events
-from schemas.facts import Topic
+from marsad.schemas import internal
+from marsad.schemas.codec import SchemaError, decode
+from marsad.schemas.events import ArticleProcessed
+from marsad.schemas.examples import sample_events
+from marsad.schemas.facts import Topic
 
 ARTICLE = next(e for e in sample_events() if isinstance(e, ArticleProcessed))
 V1 = {"type": "ArticleProcessed", "version": 1, "event_id": "e1", "occurred_at": "2024-02-08T10:00:00Z",

@@ -5,10 +5,9 @@ from __future__ import annotations
 import jsonschema
 import orjson
 import pytest
-
-from schemas.codec import encode
-from schemas.examples import sample_events
-from schemas.jsonschema import JSON_DIR, render_all
+from marsad.schemas.codec import encode
+from marsad.schemas.examples import sample_events
+from marsad.schemas.jsonschema import JSON_DIR, render_all
 
 
 def test_committed_schema_files_are_current():

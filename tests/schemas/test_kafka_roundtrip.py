@@ -7,11 +7,10 @@ import asyncio
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from kafka import KafkaConsumer
-
-from runtime.kafka.publish import EventPublisher
-from schemas.codec import decode, encode
-from schemas.examples import sample_events
-from schemas.topics import Topics
+from marsad.runtime.kafka.publish import EventPublisher
+from marsad.schemas.codec import decode, encode
+from marsad.schemas.examples import sample_events
+from marsad.schemas.topics import Topics
 
 pytestmark = pytest.mark.kafka
 

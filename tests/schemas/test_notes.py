@@ -6,9 +6,8 @@ from datetime import UTC, datetime
 
 import msgspec
 import pytest
-
-from schemas.facts import Incident
-from schemas.notes import (
+from marsad.schemas.facts import Incident
+from marsad.schemas.notes import (
     ArticleRef,
     ReportNote,
     RuleHit,

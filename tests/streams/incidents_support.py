@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from functools import cache
 
-from schemas.facts import Incident
-from streams.pipeline import Resources, analyse
+from marsad.schemas.facts import Incident
+from marsad.streams.pipeline import Resources, analyse
 
 
 @cache

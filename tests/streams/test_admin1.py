@@ -4,13 +4,12 @@ the regions' names, the committed places' file in step with the gazetteer and re
 from __future__ import annotations
 
 import pytest
+from marsad.schemas.facts import Place
+from marsad.streams.extract.gazetteer import admin1
+from marsad.streams.extract.gazetteer.model import PlaceEntry, load_gazetteer
+from marsad.streams.geo import place_key
 
-from schemas.facts import Place
-from streams.extract.gazetteer import admin1
-from streams.extract.gazetteer.model import PlaceEntry, load_gazetteer
-from streams.geo import place_key
-
-REBUILD = "rebuild streams/extract/gazetteer/admin1.tsv (python -m streams.extract.gazetteer.admin1)"
+REBUILD = "rebuild streams/extract/gazetteer/admin1.tsv (python -m marsad.streams.extract.gazetteer.admin1)"
 
 
 def place(e: PlaceEntry) -> Place:

@@ -1,4 +1,4 @@
-"""The worker built in-process by its factory (`streams.app.create_app`) from explicit settings.
+"""The worker built in-process by its factory (`marsad.streams.app.create_app`) from explicit settings.
 
 Two articles (one an edited copy of the other) and a poison message go
 through the worker's own agents, in Faust's test mode: fetched -> ``process``
@@ -13,12 +13,12 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from marsad.schemas import internal
+from marsad.schemas.codec import decode, encode
+from marsad.schemas.events import ArticleFetched, DeadLetter
+from marsad.schemas.topics import Topics
+from marsad.streams.app import create_app
 
-from schemas import internal
-from schemas.codec import decode, encode
-from schemas.events import ArticleFetched, DeadLetter
-from schemas.topics import Topics
-from streams.app import create_app
 from tests.streams.test_dedup import EDITED, STORY
 from tests.support.stream_apps import TopicReader, ready, settings_for
 
@@ -30,8 +30,8 @@ def test_the_factory_builds_the_worker_on_the_settings_given(tmp_path):
     app = create_app(settings)
     topics = Topics("factory-test")
     assert app.conf.id == topics.streams_app_id and app.conf.web_port == settings.worker_web_port
-    assert sorted(app.agents) == ["streams.agents.dedup", "streams.agents.process", "streams.legacy.bands",
-                                  "streams.legacy.verdict"]
+    assert sorted(app.agents) == ["marsad.streams.agents.dedup", "marsad.streams.agents.process", "marsad.streams.legacy.bands",
+                                  "marsad.streams.legacy.verdict"]
     assert {name: t.changelog_topic.get_topic_name() for name, t in app.tables.items()} == {
         name: f"{topics.streams_app_id}-{name}-changelog"
         for name in ("dedup-bands", "dedup-signatures", "dedup-expiry", "dedup-votes")}
@@ -48,7 +48,7 @@ def test_an_article_and_its_copy_go_through_process_and_dedup(kafka_bootstrap, k
 
     async def scenario() -> None:
         async with ready(app):
-            async with app.agents["streams.agents.process"].test_context() as process:
+            async with app.agents["marsad.streams.agents.process"].test_context() as process:
                 for aid, text in (("first", STORY), ("copy", EDITED)):
                     fetched = ArticleFetched(article_id=aid, source="outlet", text=text, url=f"https://x.example/{aid}")
                     await process.put(key=aid.encode(), value=encode(fetched))
@@ -56,7 +56,7 @@ def test_an_article_and_its_copy_go_through_process_and_dedup(kafka_bootstrap, k
                 (_, value, partition), = await asyncio.to_thread(routes.until, 1)
             record = internal.decode_route(value)
             assert partition == record.parts[0] and [a.article_id for a in record.articles] == ["first", "copy"]
-            async with app.agents["streams.agents.dedup"].test_context() as dedup:
+            async with app.agents["marsad.streams.agents.dedup"].test_context() as dedup:
                 for hop, part in enumerate(record.parts):  # the record visits each band partition in turn
                     _, value, partition = (await asyncio.to_thread(routes.until, hop + 1))[hop]
                     assert partition == part

@@ -1,4 +1,4 @@
-"""The matchers' shared engine (`streams.text.automaton`) and the sentence tokens read in C.
+"""The matchers' shared engine (`marsad.streams.text.automaton`) and the sentence tokens read in C.
 
 Both replace slower code that gave the same answers; these tests pin the
 answers against the plain way of computing them.
@@ -7,10 +7,9 @@ answers against the plain way of computing them.
 from __future__ import annotations
 
 import pytest
-
-from streams.extract.incidents.sentences import Words, split
-from streams.text.automaton import Automaton
-from streams.text.tokens import TOKEN
+from marsad.streams.extract.incidents.sentences import Words, split
+from marsad.streams.text.automaton import Automaton
+from marsad.streams.text.tokens import TOKEN
 
 
 def _brute(text: str, keys: list[str]) -> list[tuple[str, int, int]]:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from schemas.facts import Place
-from streams.extract.countries import country_mentions, find_countries
-from streams.text.normalize import normalize
+from marsad.schemas.facts import Place
+from marsad.streams.extract.countries import country_mentions, find_countries
+from marsad.streams.text.normalize import normalize
 
 # (id, sentence, countries expected in order, countries that must not appear)
 CASES = [

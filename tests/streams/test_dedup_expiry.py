@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime
 
-from schemas import internal
-from schemas.events import Duplicate
-from streams.dedup.bands import answer_claims
-from streams.dedup.minhash import fingerprint_text, partition_of
-from streams.dedup.verdict import Candidate, decide
-from streams.hour_index import DAY, HourIndex
+from marsad.schemas import internal
+from marsad.schemas.events import Duplicate
+from marsad.streams.dedup.bands import answer_claims
+from marsad.streams.dedup.minhash import fingerprint_text, partition_of
+from marsad.streams.dedup.verdict import Candidate, decide
+from marsad.streams.hour_index import DAY, HourIndex
+
 from tests.streams.test_dedup import EDITED, OTHER, STORY
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC).timestamp()

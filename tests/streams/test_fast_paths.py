@@ -12,12 +12,11 @@ import random
 import re
 
 import pytest
-
-from streams.clean.boilerplate import _key
-from streams.extract.lexicon import Hit, _leftmost_longest
-from streams.extract.surface import surface
-from streams.text.lang import detect_lang
-from streams.text.normalize import SourceMap, normalize, squash_spaces
+from marsad.streams.clean.boilerplate import _key
+from marsad.streams.extract.lexicon import Hit, _leftmost_longest
+from marsad.streams.extract.surface import surface
+from marsad.streams.text.lang import detect_lang
+from marsad.streams.text.normalize import SourceMap, normalize, squash_spaces
 
 # Characters that make the fast paths fall back: whitespace and line breaks of every kind,
 # joiners and marks, an underscore, a copyright sign, Arabic and Latin letters.

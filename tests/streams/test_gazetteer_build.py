@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from streams.extract.gazetteer.build import build, latin_alternates, latin_forms
-from streams.extract.gazetteer.model import DATA_FILE, read_tsv
+from marsad.streams.extract.gazetteer.build import build, latin_alternates, latin_forms
+from marsad.streams.extract.gazetteer.model import DATA_FILE, read_tsv
 
 
 def test_latin_article_variants() -> None:
@@ -27,5 +27,5 @@ def test_build_is_reproducible_and_the_committed_file_is_current(tmp_path: Path)
     assert first == second
     assert (tmp_path / "a.tsv").read_bytes() == (tmp_path / "b.tsv").read_bytes()
     assert (tmp_path / "a.tsv").read_bytes() == DATA_FILE.read_bytes(), \
-        "gazetteer.tsv is stale: run python -m streams.extract.gazetteer.build"
+        "gazetteer.tsv is stale: run python -m marsad.streams.extract.gazetteer.build"
     assert read_tsv(tmp_path / "a.tsv").version == first and rows == len(read_tsv().entries)

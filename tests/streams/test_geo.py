@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from schemas.facts import Place
-from streams.geo import EARTH_RADIUS_KM, distance_km, km_between, place_key, view_place_key
+from marsad.schemas.facts import Place
+from marsad.streams.geo import EARTH_RADIUS_KM, distance_km, km_between, place_key, view_place_key
 
 DAMASCUS = (33.5102, 36.2913)
 ALEPPO = (36.2021, 37.1343)

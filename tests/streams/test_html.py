@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from streams.clean.html import html_to_text, tidy_lines
+from marsad.streams.clean.html import html_to_text, tidy_lines
 
 CASES = [
     pytest.param("<p>أول فقرة</p><p>ثاني  فقرة</p>", "أول فقرة\nثاني فقرة", id="paragraphs"),

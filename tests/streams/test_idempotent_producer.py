@@ -4,12 +4,11 @@ fail-over is neither lost nor written twice. Faust turns idempotence on only in 
 from __future__ import annotations
 
 import pytest
-
-from deploy.kafka.local import free_port
-from runtime.kafka.publish import EventPublisher
-from runtime.settings import load_settings
-from streams.faust_app import faust_app
-from streams.rebalance import IdempotentProducer
+from marsad.deploy.kafka.local import free_port
+from marsad.runtime.kafka.publish import EventPublisher
+from marsad.runtime.settings import load_settings
+from marsad.streams.faust_app import faust_app
+from marsad.streams.rebalance import IdempotentProducer
 
 
 def test_faust_apps_produce_with_acks_all_and_idempotence(tmp_path):

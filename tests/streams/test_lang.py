@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from streams.text.lang import SAMPLE_CHARS, detect_lang
+from marsad.streams.text.lang import SAMPLE_CHARS, detect_lang
 
 CASES = [
     pytest.param("ضبطت مجموعات محلية شحنة كبيرة من المواد المخدرة في ريف درعا", "ar", id="arabic"),

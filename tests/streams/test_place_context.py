@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
-from streams.extract.gazetteer.model import Gazetteer, load_gazetteer
-from streams.extract.places import find_places, find_places_and_countries
-from streams.geo import distance_km
-from streams.text.normalize import normalize
+from marsad.streams.extract.gazetteer.model import Gazetteer, load_gazetteer
+from marsad.streams.extract.places import find_places, find_places_and_countries
+from marsad.streams.geo import distance_km
+from marsad.streams.text.normalize import normalize
 
 
 @pytest.fixture(scope="module")

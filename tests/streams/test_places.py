@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from streams.extract.gazetteer.model import Gazetteer, PlaceEntry, load_gazetteer, read_tsv, write_tsv
-from streams.extract.places import find_places
-from streams.geo import distance_km
-from streams.text.normalize import normalize
+from marsad.streams.extract.gazetteer.model import Gazetteer, PlaceEntry, load_gazetteer, read_tsv, write_tsv
+from marsad.streams.extract.places import find_places
+from marsad.streams.geo import distance_km
+from marsad.streams.text.normalize import normalize
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 

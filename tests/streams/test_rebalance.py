@@ -10,12 +10,11 @@ import asyncio
 
 import pytest
 from faust.types import TP
-
-from deploy.kafka.local import free_port
-from runtime.settings import load_settings
-from streams.alerts.app import create_app as create_alerter
-from streams.app import create_app as create_worker
-from streams.rebalance import HeldResumeRecovery, SnapshotConsumer
+from marsad.deploy.kafka.local import free_port
+from marsad.runtime.settings import load_settings
+from marsad.streams.alerts.app import create_app as create_alerter
+from marsad.streams.app import create_app as create_worker
+from marsad.streams.rebalance import HeldResumeRecovery, SnapshotConsumer
 
 
 @pytest.fixture(scope="module")

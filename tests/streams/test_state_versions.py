@@ -7,14 +7,14 @@ import msgspec
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.structs import TopicPartition
+from marsad.runtime.kafka.publish import EventPublisher
+from marsad.schemas import internal
+from marsad.schemas.alert_state import SpikeState, StoryState
+from marsad.schemas.events import ArticleFetched
+from marsad.schemas.state import StateCodec, StateVersionError, state_upcaster
+from marsad.schemas.topics import STREAM_TABLES, Topics
+from marsad.streams.alerts.notes import StateStore
 
-from runtime.kafka.publish import EventPublisher
-from schemas import internal
-from schemas.alert_state import SpikeState, StoryState
-from schemas.events import ArticleFetched
-from schemas.state import StateCodec, StateVersionError, state_upcaster
-from schemas.topics import STREAM_TABLES, Topics
-from streams.alerts.notes import StateStore
 from tests.streams.test_dedup import EDITED, STORY
 from tests.streams.test_dedup_expiry import T0, BandOwner
 from tests.streams.test_worker import Reader, Worker

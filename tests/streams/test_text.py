@@ -1,4 +1,4 @@
-"""Additions to streams.text made for classification: SourceMap, the faster normalize, PREFIXES."""
+"""Additions to marsad.streams.text made for classification: SourceMap, the faster normalize, PREFIXES."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ import random
 import unicodedata
 
 import pytest
-
-from streams.text import normalize as normalize_module
-from streams.text.normalize import SourceMap, normalize
-from streams.text.tokens import PREFIXES, stems
+from marsad.streams.text import normalize as normalize_module
+from marsad.streams.text.normalize import SourceMap, normalize
+from marsad.streams.text.tokens import PREFIXES, stems
 
 
 def _reference(text: str) -> str:

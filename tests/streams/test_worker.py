@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
+from marsad.deploy.kafka.local import free_port
+from marsad.runtime.kafka.publish import EventPublisher
+from marsad.schemas.codec import decode
+from marsad.schemas.events import ArticleFetched, ArticleProcessed, DeadLetter
+from marsad.schemas.topics import Topics
 
-from deploy.kafka.local import free_port
-from runtime.kafka.publish import EventPublisher
-from schemas.codec import decode
-from schemas.events import ArticleFetched, ArticleProcessed, DeadLetter
-from schemas.topics import Topics
 from tests.streams.test_dedup import EDITED, OTHER, STORY
 
 pytestmark = pytest.mark.kafka
@@ -33,7 +33,7 @@ class Worker:
 
     def start(self) -> None:
         with open(self.log, "ab") as out:
-            self.proc = subprocess.Popen([sys.executable, "-m", "deploy.cli.main", "worker"], env=self.env,
+            self.proc = subprocess.Popen([sys.executable, "-m", "marsad.deploy.cli.main", "worker"], env=self.env,
                                          stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
     def stop(self) -> None:

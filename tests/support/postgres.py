@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from deploy.kafka.local import free_port
+from marsad.deploy.kafka.local import free_port
 
 
 class PostgresUnavailable(RuntimeError):

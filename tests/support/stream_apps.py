@@ -16,9 +16,8 @@ from pathlib import Path
 
 import faust
 from kafka import KafkaConsumer
-
-from deploy.kafka.local import free_port
-from runtime.settings import Settings, load_settings
+from marsad.deploy.kafka.local import free_port
+from marsad.runtime.settings import Settings, load_settings
 
 
 def settings_for(bootstrap: str, prefix: str, data_dir: Path, **more: str) -> Settings:

@@ -8,7 +8,7 @@
     each sender: due rows, one try each; accepted / retried on schedule / dead-lettered (see `sender`)
     SIGTERM: stop reading; deliveries in flight get the grace period; what is still owed stays in the outbox
 
-The reading, the offsets and the group are `runtime.kafka.consume`'s loop
+The reading, the offsets and the group are `marsad.runtime.kafka.consume`'s loop
 (the fetcher's too): a record is owed until its batch is in the outbox, and
 the loop commits after every batch.
 
@@ -33,22 +33,21 @@ from dataclasses import dataclass, field
 
 from kafka import TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
+from marsad.runtime import metrics
+from marsad.runtime.health import NO_PROGRESS_AFTER, Health
+from marsad.runtime.kafka.connection import Kafka
+from marsad.runtime.kafka.consume import GroupOptions, GroupReader
+from marsad.runtime.kafka.publish import EventPublisher, PublishError
+from marsad.schemas.codec import SchemaError, decode, encode
+from marsad.schemas.events import AlertRaised, AlertUpdated, DeadLetter
+from marsad.schemas.topics import Topics
+from marsad.streams.alerts.delivery.ledger import Due, Ledger, Owed
+from marsad.streams.alerts.delivery.schedule import RetrySchedule
+from marsad.streams.alerts.delivery.sender import Sender, SendTotals
+from marsad.streams.alerts.delivery.signing import idempotency_key
+from marsad.streams.alerts.delivery.targets import Taker, Target
 
-from runtime import metrics
-from runtime.health import NO_PROGRESS_AFTER, Health
-from runtime.kafka.connection import Kafka
-from runtime.kafka.consume import GroupOptions, GroupReader
-from runtime.kafka.publish import EventPublisher, PublishError
-from schemas.codec import SchemaError, decode, encode
-from schemas.events import AlertRaised, AlertUpdated, DeadLetter
-from schemas.topics import Topics
-from streams.alerts.delivery.ledger import Due, Ledger, Owed
-from streams.alerts.delivery.schedule import RetrySchedule
-from streams.alerts.delivery.sender import Sender, SendTotals
-from streams.alerts.delivery.signing import idempotency_key
-from streams.alerts.delivery.targets import Taker, Target
-
-log = logging.getLogger("streams.alerts.delivery")
+log = logging.getLogger("marsad.streams.alerts.delivery")
 
 STAGE = "deliver"
 MAX_PAYLOAD = 65536
@@ -107,7 +106,7 @@ class Deliverer:
                         for t in self.targets]
         self._bootstrap = bootstrap
         self._reader: GroupReader | None = None  # opened by `run` (it connects)
-        self._publisher: EventPublisher | None = None  # the dead letters' (`runtime.kafka.publish`), opened by `run`
+        self._publisher: EventPublisher | None = None  # the dead letters' (`marsad.runtime.kafka.publish`), opened by `run`
 
     async def run(self, stop: asyncio.Event) -> DeliverTotals:
         """1. the senders (owed work first)  2. read, queue, commit until stop  3. drain the senders, close."""
@@ -254,5 +253,5 @@ def stop_on_signals(stop: asyncio.Event) -> None:
 async def run_deliver(bootstrap: Kafka, topics: Topics, targets: Sequence[Target], ledger: Ledger,
                       config: DeliverConfig, stop: asyncio.Event, health: Health | None = None) -> DeliverTotals:
     """Deliver alert events until ``stop`` is set; return what was done. ``health``, when given, is
-    ready only while the delivery holds partitions and makes progress (`runtime.health`)."""
+    ready only while the delivery holds partitions and makes progress (`marsad.runtime.health`)."""
     return await Deliverer(bootstrap, topics, targets, ledger, config, health).run(stop)

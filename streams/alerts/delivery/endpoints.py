@@ -26,9 +26,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
-
-from schemas.events import AlertRaised, AlertUpdated
-from schemas.wire import SEVERITIES
+from marsad.schemas.events import AlertRaised, AlertUpdated
+from marsad.schemas.wire import SEVERITIES
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 RULE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")

@@ -20,15 +20,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from kafka import KafkaConsumer
-
-from runtime.kafka.connection import Kafka, kafka_python_options
-from runtime.kafka.read import STOP, TopicMissing, partitions_of, read_to_end
-from schemas.codec import SchemaError, decode
-from schemas.events import AlertRaised, AlertUpdated
-from streams.alerts.delivery.deliver import owed_rows
-from streams.alerts.delivery.ledger import Ledger, Owed, When
-from streams.alerts.delivery.signing import idempotency_key
-from streams.alerts.delivery.targets import Taker
+from marsad.runtime.kafka.connection import Kafka, kafka_python_options
+from marsad.runtime.kafka.read import STOP, TopicMissing, partitions_of, read_to_end
+from marsad.schemas.codec import SchemaError, decode
+from marsad.schemas.events import AlertRaised, AlertUpdated
+from marsad.streams.alerts.delivery.deliver import owed_rows
+from marsad.streams.alerts.delivery.ledger import Ledger, Owed, When
+from marsad.streams.alerts.delivery.signing import idempotency_key
+from marsad.streams.alerts.delivery.targets import Taker
 
 Mode = str  # "dead", "unaccepted" (--all) or "any" (--force)
 

@@ -34,12 +34,12 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from runtime import metrics
-from streams.alerts.delivery.ledger import Due, Ledger
-from streams.alerts.delivery.schedule import RetrySchedule
-from streams.alerts.delivery.targets import Delivery, Outcome, Target
+from marsad.runtime import metrics
+from marsad.streams.alerts.delivery.ledger import Due, Ledger
+from marsad.streams.alerts.delivery.schedule import RetrySchedule
+from marsad.streams.alerts.delivery.targets import Delivery, Outcome, Target
 
-log = logging.getLogger("streams.alerts.delivery")
+log = logging.getLogger("marsad.streams.alerts.delivery")
 
 MAX_PROBE_WAIT = 60.0  # seconds: a down endpoint is probed at least once a minute
 DeadLetterer = Callable[[Target, Due, str, str], Awaitable[None]]  # (target, row, reason, error)

@@ -21,7 +21,7 @@ import hashlib
 import hmac
 import time
 
-from schemas.events import AlertRaised, AlertUpdated
+from marsad.schemas.events import AlertRaised, AlertUpdated
 
 TIMESTAMP = "X-Marsad-Timestamp"
 SIGNATURE = "X-Marsad-Signature"

@@ -23,11 +23,10 @@ from pathlib import Path
 from typing import IO, Protocol
 
 import aiohttp
-
-from runtime.http import retry_after_seconds
-from schemas.events import AlertRaised, AlertUpdated
-from streams.alerts.delivery.endpoints import Endpoint
-from streams.alerts.delivery.signing import signed_headers
+from marsad.runtime.http import retry_after_seconds
+from marsad.schemas.events import AlertRaised, AlertUpdated
+from marsad.streams.alerts.delivery.endpoints import Endpoint
+from marsad.streams.alerts.delivery.signing import signed_headers
 
 RETRY_STATUS = frozenset({408, 429})
 MAX_RETRY_AFTER = 3600.0

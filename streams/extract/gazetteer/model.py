@@ -5,7 +5,7 @@ the content hash, one line of column names, then one row per place:
 
     name  lat  lon  country  kind  population  geonameid  names
 
-`names` are the matching forms (see `streams.text.normalize`) separated by
+`names` are the matching forms (see `marsad.streams.text.normalize`) separated by
 "|". Loading parses the rows and builds one Aho-Corasick automaton over all
 names; it happens once per process (`load_gazetteer`) and is then shared.
 """
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from streams.extract.lexicon import Lexicon
+from marsad.streams.extract.lexicon import Lexicon
 
 DATA_FILE = Path(__file__).with_name("gazetteer.tsv")
 COLUMNS = ("name", "lat", "lon", "country", "kind", "population", "geonameid", "names")

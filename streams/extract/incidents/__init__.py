@@ -30,16 +30,16 @@ from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
 
-from schemas.facts import Incident, Org, Place, Quantity
-from streams.classify import Taxonomy
-from streams.extract.incidents import where
-from streams.extract.incidents.counts import counts
-from streams.extract.incidents.dates import When, when
-from streams.extract.incidents.merge import ONE_OPERATION, AssembledIncident, merge_into
-from streams.extract.incidents.roles import roles
-from streams.extract.incidents.sentences import Sentence, Words, clause_bounds, sentence_of, split
-from streams.extract.incidents.vocab import Cue, IncidentVocab, IncidentVocabError
-from streams.text.normalize import SourceMap, normalize
+from marsad.schemas.facts import Incident, Org, Place, Quantity
+from marsad.streams.classify import Taxonomy
+from marsad.streams.extract.incidents import where
+from marsad.streams.extract.incidents.counts import counts
+from marsad.streams.extract.incidents.dates import When, when
+from marsad.streams.extract.incidents.merge import ONE_OPERATION, AssembledIncident, merge_into
+from marsad.streams.extract.incidents.roles import roles
+from marsad.streams.extract.incidents.sentences import Sentence, Words, clause_bounds, sentence_of, split
+from marsad.streams.extract.incidents.vocab import Cue, IncidentVocab, IncidentVocabError
+from marsad.streams.text.normalize import SourceMap, normalize
 
 __all__ = ["IncidentVocab", "IncidentVocabError", "find_incidents"]
 

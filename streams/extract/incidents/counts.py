@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from streams.extract.incidents.numbers import Number, number_tokens, numbers_of, of_people, person_soon
-from streams.extract.incidents.sentences import Words
-from streams.extract.incidents.vocab import Cue, IncidentVocab
+from marsad.streams.extract.incidents.numbers import Number, number_tokens, numbers_of, of_people, person_soon
+from marsad.streams.extract.incidents.sentences import Words
+from marsad.streams.extract.incidents.vocab import Cue, IncidentVocab
 
 COUNTS = ("killed", "injured", "arrested")
 _WINDOW = 4  # words between a casualty word and its number

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from streams.extract.incidents.sentences import Words
-from streams.extract.incidents.vocab import Cue
+from marsad.streams.extract.incidents.sentences import Words
+from marsad.streams.extract.incidents.vocab import Cue
 
 _NUMERIC = re.compile(r"\b(\d{1,2})[-/.](\d{1,2})[-/.]((?:19|20)\d\d)\b|\b((?:19|20)\d\d)[-/.](\d{1,2})[-/.](\d{1,2})\b")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")

@@ -19,9 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from schemas.facts import Quantity
-from streams.extract.incidents import where
-from streams.geo import km_between
+from marsad.schemas.facts import Quantity
+from marsad.streams.extract.incidents import where
+from marsad.streams.geo import km_between
 
 ONE_OPERATION = frozenset({"arrest_raid", "seizure"})
 _FROM_ABOVE = frozenset({"attack", "airstrike"})  # "the attack" retells an airstrike

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from streams.extract.incidents.sentences import Words
-from streams.extract.incidents.vocab import Cue, IncidentVocab
+from marsad.streams.extract.incidents.sentences import Words
+from marsad.streams.extract.incidents.vocab import Cue, IncidentVocab
 
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _DIGIT = re.compile("[0-9]")  # the digits of a number token (TOKEN)

@@ -12,8 +12,8 @@ organisation named in the report is taken as the one acting.
 
 from __future__ import annotations
 
-from streams.extract.incidents.sentences import Words
-from streams.extract.incidents.vocab import IncidentVocab
+from marsad.streams.extract.incidents.sentences import Words
+from marsad.streams.extract.incidents.vocab import IncidentVocab
 
 _LOOK_BACK = 4  # words before a mention searched for a cue
 _DEFAULT_TARGET = {"protest"}

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from itertools import accumulate
 
-from streams.text.tokens import MIN_STEM, PREFIXES, TOKEN, stems
+from marsad.streams.text.tokens import MIN_STEM, PREFIXES, TOKEN, stems
 
 _CLITIC_LETTERS = frozenset(p[0] for p in PREFIXES)
 

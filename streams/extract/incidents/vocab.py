@@ -16,12 +16,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import yaml
-
-from schemas.wire import INCIDENT_TYPES
-from streams.extract.incidents.sentences import Phrases
-from streams.text.automaton import Automaton
-from streams.text.normalize import normalize
-from streams.text.tokens import PREFIXES
+from marsad.schemas.wire import INCIDENT_TYPES
+from marsad.streams.extract.incidents.sentences import Phrases
+from marsad.streams.text.automaton import Automaton
+from marsad.streams.text.normalize import normalize
+from marsad.streams.text.tokens import PREFIXES
 
 DEFAULT_PATH = Path(__file__).with_name("incidents.yaml")
 _MAX_EXTENDS = 8

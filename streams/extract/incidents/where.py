@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
 
-from schemas.facts import Place
-from streams.extract.incidents.sentences import Sentence, readings_of
-from streams.extract.incidents.vocab import IncidentVocab
-from streams.text.normalize import normalize
-from streams.text.tokens import TOKEN
+from marsad.schemas.facts import Place
+from marsad.streams.extract.incidents.sentences import Sentence, readings_of
+from marsad.streams.extract.incidents.vocab import IncidentVocab
+from marsad.streams.text.normalize import normalize
+from marsad.streams.text.tokens import TOKEN
 
 _RANK = {"village": 0, "camp": 0, "crossing": 0, "airport": 0, "base": 0, "prison": 0, "town": 1,
          "city": 2, "capital": 2, "district": 3, "governorate": 4, "region": 4}

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from marsad.deploy.kafka.local import free_port
 
-from deploy.kafka.local import free_port
 from tests.conftest import ROOT
 from tests.consumers.conftest import with_schema
 
@@ -64,7 +64,7 @@ def start_api(views_url: str, log: Path, *, token: str = "", bootstrap: str = ""
     if bootstrap:
         env["KAFKA_BOOTSTRAP_SERVERS"] = bootstrap
     out = log.open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "deploy.cli.main", "api", "--port", str(port)], env=env, cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "marsad.deploy.cli.main", "api", "--port", str(port)], env=env, cwd=ROOT,
                             stdout=out, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     client = httpx.Client(base_url=base, timeout=30,

@@ -9,9 +9,8 @@ from itertools import accumulate
 from pathlib import Path
 
 import pytest
-
-from consumers.api import admin1_lines
-from consumers.api.admin1_lines import Admin1SourceError
+from marsad.consumers.api import admin1_lines
+from marsad.consumers.api.admin1_lines import Admin1SourceError
 
 
 def square(country: str, x: float, y: float, size: float = 1.0) -> dict:

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from marsad.consumers.query.params import ENDPOINTS
+from marsad.consumers.store import Record, open_store
+from marsad.deploy.kafka.local import free_port
 
-from consumers.query.params import ENDPOINTS
-from consumers.store import Record, open_store
-from deploy.kafka.local import free_port
 from tests.conftest import ROOT
 from tests.consumers.api.server import backend_views, start_api
 from tests.consumers.factory import corpus
@@ -220,6 +220,6 @@ def test_token_is_required_when_set(tmp_path):
 
 def test_refuses_a_public_address_without_a_token(tmp_path):
     env = {**os.environ, "MARSAD_VIEWS_URL": f"sqlite:///{tmp_path / 'v.sqlite'}", "MARSAD_API_TOKEN": ""}
-    r = subprocess.run([sys.executable, "-m", "deploy.cli.main", "api", "--host", "0.0.0.0", "--port", str(free_port())],
+    r = subprocess.run([sys.executable, "-m", "marsad.deploy.cli.main", "api", "--host", "0.0.0.0", "--port", str(free_port())],
                        env=env, cwd=ROOT, capture_output=True, text=True, timeout=30)
     assert r.returncode == 2 and "without a token" in r.stderr

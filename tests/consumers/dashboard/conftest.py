@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from marsad.consumers.api.dashboard import STATIC
+from marsad.runtime.kafka.admin import create_topics
 
-from consumers.api.dashboard import STATIC
-from runtime.kafka.admin import create_topics
 from tests.consumers.api.server import Api, start_api
 from tests.consumers.dashboard.demo import demo_alerts, demo_events, fill_views
 
@@ -56,7 +56,7 @@ def browser() -> Iterator[object]:
         pytest.skip(f"{CHROMIUM} not found (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install .[dev])")
     if not (STATIC / "vendor" / "leaflet" / "leaflet.js").exists():
-        pytest.fail("the dashboard's libraries are missing: run `make setup` (npm ci + consumers.api.dashboard_assets)")
+        pytest.fail("the dashboard's libraries are missing: run `make setup` (npm ci + marsad.consumers.api.dashboard_assets)")
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
         yield b

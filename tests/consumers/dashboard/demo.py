@@ -2,7 +2,7 @@
 
 `demo_events` reads every story of ``producers/samples/stories.yaml`` (the
 demo's outlets and articles), builds the `ArticleFetched` the importer would
-publish, and analyses it with `streams.pipeline.process_fetched` (the
+publish, and analyses it with `marsad.streams.pipeline.process_fetched` (the
 worker's code), so places, topics and seizures are what the demo shows.
 `synthetic_events` makes many articles quickly for the load test.
 """
@@ -13,14 +13,13 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 import msgspec
-
-from consumers.store import Record, open_store
-from producers.samples.build_site import load
-from producers.samples.templates import READ_ALSO
-from producers.urls import article_id
-from schemas.events import AlertRaised, ArticleFetched, ArticleProcessed, Duplicate, Event
-from schemas.facts import Evidence, Org, Place, Quantity, Topic
-from streams.pipeline import Resources, process_fetched
+from marsad.consumers.store import Record, open_store
+from marsad.producers.samples.build_site import load
+from marsad.producers.samples.templates import READ_ALSO
+from marsad.producers.urls import article_id
+from marsad.schemas.events import AlertRaised, ArticleFetched, ArticleProcessed, Duplicate, Event
+from marsad.schemas.facts import Evidence, Org, Place, Quantity, Topic
+from marsad.streams.pipeline import Resources, process_fetched
 
 # The kind of source each demo outlet is read as (the sample site serves them all as feeds; the views only
 # record the kind): every kind of the registry is on the dashboard.

@@ -9,10 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from aiokafka import AIOKafkaProducer
-
-from consumers.api.live import AlertFeed
-from schemas.codec import encode
-from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed
+from marsad.consumers.api.live import AlertFeed
+from marsad.schemas.codec import encode
+from marsad.schemas.events import AlertRaised, AlertUpdated, ArticleProcessed
 
 pytestmark = pytest.mark.kafka
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
-from runtime.kafka.publish import EventPublisher
-from schemas.events import IncidentRecorded, IncidentReport, IncidentUpdated
-from schemas.facts import Place, Quantity
-from schemas.topics import Topics
-from schemas.wire import INCIDENT_TYPES
+from marsad.runtime.kafka.publish import EventPublisher
+from marsad.schemas.events import IncidentRecorded, IncidentReport, IncidentUpdated
+from marsad.schemas.facts import Place, Quantity
+from marsad.schemas.topics import Topics
+from marsad.schemas.wire import INCIDENT_TYPES
 
 T0 = datetime(2024, 2, 1, 6, 0, tzinfo=UTC)
 DAY0 = date(2024, 2, 1)

@@ -17,11 +17,11 @@ import sys
 
 import msgspec
 import pytest
+from marsad.consumers.store import Record, open_store
+from marsad.runtime.kafka.publish import EventPublisher
+from marsad.schemas.events import IncidentRecorded
+from marsad.schemas.topics import Topics
 
-from consumers.store import Record, open_store
-from runtime.kafka.publish import EventPublisher
-from schemas.events import IncidentRecorded
-from schemas.topics import Topics
 from tests.conftest import ROOT
 from tests.consumers.incidents.events import incident, publish_incidents, revision
 from tests.consumers.test_consume import dead_letters, kill_mid_batch, live_views, views_env, views_state
@@ -75,7 +75,7 @@ def test_incidents_exactly_through_kill_and_replay(env, kafka_bootstrap, kafka_t
         assert live.wait(20) == 0, live.stderr.read()
 
     # 4. replay: the same hash
-    replay = subprocess.run([sys.executable, "-m", "deploy.cli.main", "replay", "--no-progress"], env=env, cwd=ROOT,
+    replay = subprocess.run([sys.executable, "-m", "marsad.deploy.cli.main", "replay", "--no-progress"], env=env, cwd=ROOT,
                             text=True, capture_output=True, timeout=120)
     assert replay.returncode == 0, replay.stderr
     assert f"views hash {expected_hash}" in replay.stdout

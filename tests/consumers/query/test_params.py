@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from consumers.query.model import ArticleQuery, CountQuery, Cursor, Near, TotalsQuery
-from consumers.query.params import (
+from marsad.consumers.query.model import ArticleQuery, CountQuery, Cursor, Near, TotalsQuery
+from marsad.consumers.query.params import (
     ENDPOINTS,
     PARAMS,
     KnownIds,

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import msgspec
 import pytest
-
-from consumers.api.openapi_parts import components
-from consumers.query.results import QUERY_RESULTS, Count, Counts, plain, typed
+from marsad.consumers.api.openapi_parts import components
+from marsad.consumers.query.results import QUERY_RESULTS, Count, Counts, plain, typed
 
 
 def test_a_row_with_a_field_its_record_does_not_declare_is_refused():

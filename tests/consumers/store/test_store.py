@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-
-from consumers.query.model import (
+from marsad.consumers.query.model import (
     ArticleQuery,
     CountQuery,
     Filters,
@@ -15,8 +14,9 @@ from consumers.query.model import (
     StoryQuery,
     TotalsQuery,
 )
-from consumers.store import Record, StoreError, ViewReplaced, open_store
-from consumers.store.migrate import migrations
+from marsad.consumers.store import Record, StoreError, ViewReplaced, open_store
+from marsad.consumers.store.migrate import migrations
+
 from tests.consumers.factory import PLACES, article, corpus
 from tests.consumers.test_alert_facets import UNDO_0005
 

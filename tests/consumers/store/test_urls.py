@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from consumers.store import StoreError, default_url, open_store, redact
-from consumers.store.postgres import split_url
-from consumers.store.sqlite import SqliteStore
+from marsad.consumers.store import StoreError, default_url, open_store, redact
+from marsad.consumers.store.postgres import split_url
+from marsad.consumers.store.sqlite import SqliteStore
 
 
 @pytest.mark.parametrize("form", ["sqlite:///{p}", "{p}"])

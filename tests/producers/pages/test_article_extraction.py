@@ -1,15 +1,14 @@
 """extract_article on the sample pages: the article stays, the site furniture goes."""
 
 import pytest
-
-from producers.pages.decoding import decode_body
-from producers.pages.reader import (
+from marsad.producers.pages.decoding import decode_body
+from marsad.producers.pages.reader import (
     ExtractionFailed,
     ExtractOptions,
     extract_article,
     markup_language,
 )
-from producers.samples import SITE_DIR
+from marsad.producers.samples import SITE_DIR
 
 BOILERPLATE = ["اترك تعليقاً", "الأكثر قراءة", "شارك على فيسبوك", "شارك على واتساب", "جميع الحقوق محفوظة",
                "المقال السابق", "الخبر التالي", "للتصحيح أو تقديم شكوى", "Leave a comment", "Most read", "Share on Facebook"]

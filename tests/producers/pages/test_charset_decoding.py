@@ -3,16 +3,15 @@
 import codecs
 
 import pytest
-
-from producers.feeds.parse import parse_feed
-from producers.pages.decoding import (
+from marsad.producers.feeds.parse import parse_feed
+from marsad.producers.pages.decoding import (
     charset_from_content_type,
     decode_body,
     decode_document,
     null_pattern_codec,
     to_utf8_xml,
 )
-from producers.pages.mojibake import looks_garbled
+from marsad.producers.pages.mojibake import looks_garbled
 
 ARABIC = "ضبط 3 ملايين حبة كبتاغون في ريف درعا الشرقي قرب الحدود الأردنية، واعتقال شخصين من أبناء المنطقة."
 # Letters where windows-1256 and ISO-8859-6 disagree (ف ق ك غ و ه ي ...), so a wrong guess shows.

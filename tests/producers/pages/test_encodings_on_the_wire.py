@@ -11,11 +11,10 @@ import codecs
 from datetime import UTC, datetime
 
 import pytest
-
-from producers.feeds.registry import Feed
-from producers.http import Fetcher
-from producers.pages.mojibake import count_letters
-from producers.poller import (
+from marsad.producers.feeds.registry import Feed
+from marsad.producers.http import Fetcher
+from marsad.producers.pages.mojibake import count_letters
+from marsad.producers.poller import (
     ArticleFailure,
     DiscoveredEntry,
     FetchedArticle,
@@ -23,6 +22,7 @@ from producers.poller import (
     fetch_article,
     poll_feed,
 )
+
 from tests.producers.scripted_server import Reply, ScriptedServer
 
 pytestmark = pytest.mark.anyio

@@ -5,11 +5,17 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from marsad.producers.http import Fetcher
+from marsad.producers.pages.isolation import ExtractionPool, IsolatedFailure, IsolationOptions
+from marsad.producers.pages.reader import ExtractOptions
+from marsad.producers.poller import (
+    ArticleFailure,
+    DiscoveredEntry,
+    FetchedArticle,
+    PollOptions,
+    fetch_article,
+)
 
-from producers.http import Fetcher
-from producers.pages.isolation import ExtractionPool, IsolatedFailure, IsolationOptions
-from producers.pages.reader import ExtractOptions
-from producers.poller import ArticleFailure, DiscoveredEntry, FetchedArticle, PollOptions, fetch_article
 from tests.producers.hostile_jobs import ABORT, HANG, HOG, decode_and_extract_or_misbehave
 from tests.producers.scripted_server import Reply, ScriptedServer
 
@@ -60,7 +66,7 @@ async def test_a_hostile_page_costs_that_page_only(pool: ExtractionPool, marker:
 
 
 async def test_the_jobs_own_failures_come_back_as_they_are(pool: ExtractionPool) -> None:
-    from producers.pages.reader import ExtractionFailed
+    from marsad.producers.pages.reader import ExtractionFailed
 
     with pytest.raises(ExtractionFailed, match="too little text"):
         await pool.run(*args(b"<html><body><p>\xd9\x82\xd8\xb5\xd9\x8a\xd8\xb1</p></body></html>"))

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from runtime.kafka.publish import EventPublisher
-from schemas.events import AlertRaised, AlertUpdated
-from schemas.facts import Place, Quantity, Topic
-from schemas.topics import Topics
+from marsad.runtime.kafka.publish import EventPublisher
+from marsad.schemas.events import AlertRaised, AlertUpdated
+from marsad.schemas.facts import Place, Quantity, Topic
+from marsad.schemas.topics import Topics
+
 from tests.consumers.factory import PLACES, SOURCES
 
 T0 = datetime(2024, 2, 1, 6, 0, tzinfo=UTC)

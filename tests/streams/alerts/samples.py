@@ -1,4 +1,4 @@
-"""Articles for the alert tests, built by the real pipeline (`streams.pipeline`) with chosen times."""
+"""Articles for the alert tests, built by the real pipeline (`marsad.streams.pipeline`) with chosen times."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 
 import msgspec
-
-from schemas.events import ArticleFetched, ArticleProcessed, Duplicate
-from streams.pipeline import Resources, process_fetched
+from marsad.schemas.events import ArticleFetched, ArticleProcessed, Duplicate
+from marsad.streams.pipeline import Resources, process_fetched
 
 SEIZURE = (
     "أعلنت وزارة الداخلية السورية أن إدارة مكافحة المخدرات ضبطت شحنة كبيرة من حبوب الكبتاغون "

@@ -16,16 +16,16 @@ import pytest
 from click.testing import CliRunner
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.partitioner.default import murmur2
+from marsad.deploy.cli.main import cli
+from marsad.deploy.kafka.local import free_port
+from marsad.runtime.kafka.publish import EventPublisher
+from marsad.schemas.alert_state import StoryState
+from marsad.schemas.codec import decode
+from marsad.schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, DeadLetter
+from marsad.schemas.state import StateCodec
+from marsad.schemas.topics import Topics
+from marsad.streams.alerts.rules import DEFAULT_PATH
 
-from deploy.cli.main import cli
-from deploy.kafka.local import free_port
-from runtime.kafka.publish import EventPublisher
-from schemas.alert_state import StoryState
-from schemas.codec import decode
-from schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, DeadLetter
-from schemas.state import StateCodec
-from schemas.topics import Topics
-from streams.alerts.rules import DEFAULT_PATH
 from tests.streams.alerts.samples import (
     OFF_TOPIC,
     OTHER_SEIZURE,
@@ -51,7 +51,7 @@ class Alerter:
 
     def start(self) -> None:
         with open(self.log, "ab") as out:
-            self.proc = subprocess.Popen([sys.executable, "-m", "deploy.cli.main", "alerter"], env=self.env,
+            self.proc = subprocess.Popen([sys.executable, "-m", "marsad.deploy.cli.main", "alerter"], env=self.env,
                                          stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
     def stop(self) -> None:
@@ -225,7 +225,7 @@ def test_story_alerts_survive_restart_reload_and_replay_exactly(kafka_bootstrap,
     assert report["undecodable"] == 1 and report["articles"] == 5
 
     # tail, readable: the critical alerts with their Arabic titles, sources and quantities
-    tail = subprocess.Popen([sys.executable, "-m", "deploy.cli.main", "alerts", "tail", "--severity", "critical",
+    tail = subprocess.Popen([sys.executable, "-m", "marsad.deploy.cli.main", "alerts", "tail", "--severity", "critical",
                              "--from-beginning"], env=alerter.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     try:
@@ -274,7 +274,7 @@ def test_a_burst_over_a_steady_background_raises_one_spike_alert(kafka_bootstrap
     assert {a["alert_id"]: (a["articles"], len(a["sources"]), a["observed"]) for a in report["alerts"]} == live
     assert report["alerts"][0]["expected"] == spike.expected
 
-    tail = subprocess.Popen([sys.executable, "-m", "deploy.cli.main", "alerts", "tail", "--rule", "arrests-spike",
+    tail = subprocess.Popen([sys.executable, "-m", "marsad.deploy.cli.main", "alerts", "tail", "--rule", "arrests-spike",
                              "--from-beginning", "--json"], env=alerter.env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
     try:

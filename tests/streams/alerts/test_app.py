@@ -1,4 +1,4 @@
-"""The alerter built in-process by its factory (`streams.alerts.app.create_app`) from explicit settings.
+"""The alerter built in-process by its factory (`marsad.streams.alerts.app.create_app`) from explicit settings.
 
 A large captagon seizure goes through the alerter's own agents in Faust's
 test mode: ``articles.processed`` -> ``route_articles`` -> a story note ->
@@ -14,20 +14,20 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from marsad.schemas.codec import decode, encode
+from marsad.schemas.events import AlertRaised, DeadLetter
+from marsad.schemas.notes import StoryNote, decode_note
+from marsad.schemas.topics import Topics
+from marsad.streams.alerts.app import create_app
+from marsad.streams.alerts.rules import DEFAULT_PATH
 
-from schemas.codec import decode, encode
-from schemas.events import AlertRaised, DeadLetter
-from schemas.notes import StoryNote, decode_note
-from schemas.topics import Topics
-from streams.alerts.app import create_app
-from streams.alerts.rules import DEFAULT_PATH
 from tests.streams.alerts.samples import seizure_story
 from tests.support.stream_apps import TopicReader, ready, settings_for
 
 pytestmark = pytest.mark.kafka
 
-AGENTS = ["streams.alerts.agents.incidents", "streams.alerts.agents.route_articles",
-          "streams.alerts.agents.spikes", "streams.alerts.agents.stories"]
+AGENTS = ["marsad.streams.alerts.agents.incidents", "marsad.streams.alerts.agents.route_articles",
+          "marsad.streams.alerts.agents.spikes", "marsad.streams.alerts.agents.stories"]
 TABLES = ["alert-incident-days", "alert-incident-expiry", "alert-incident-reports", "alert-incidents",
           "alert-spikes", "alert-stories", "alert-story-expiry"]
 
@@ -56,13 +56,13 @@ def test_a_large_seizure_raises_one_critical_alert(kafka_bootstrap, kafka_topics
 
     async def scenario() -> None:
         async with ready(app):
-            async with app.agents["streams.alerts.agents.route_articles"].test_context() as route:
+            async with app.agents["marsad.streams.alerts.agents.route_articles"].test_context() as route:
                 await route.put(key=b"poison", value=b"not an event")
                 await route.put(key=article.article_id.encode(), value=encode(article))
                 (key, value, partition), = await asyncio.to_thread(notes.until, 1)
             note = decode_note(value)
             assert isinstance(note, StoryNote) and key == note.story_id.encode() and note.hits
-            async with app.agents["streams.alerts.agents.stories"].test_context() as stories:
+            async with app.agents["marsad.streams.alerts.agents.stories"].test_context() as stories:
                 await stories.put(key=key, value=value, partition=partition)
                 await asyncio.to_thread(alerts.until, 1)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from streams.alerts.backtest import Report, taxonomy_warning
-from streams.alerts.rules import load_rules
+from marsad.streams.alerts.backtest import Report, taxonomy_warning
+from marsad.streams.alerts.rules import load_rules
 
 
 def report(**versions: int) -> Report:

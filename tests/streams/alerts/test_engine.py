@@ -7,17 +7,17 @@ from datetime import timedelta
 
 import msgspec
 import pytest
+from marsad.schemas.alert_state import StoryState
+from marsad.schemas.codec import encode
+from marsad.schemas.events import AlertRaised, AlertUpdated
+from marsad.schemas.notes import ArticleRef
+from marsad.streams.alerts.engine import apply_story, corroborated, event_time, route, story_id
+from marsad.streams.alerts.match import ArticleView, match_story_rule
+from marsad.streams.alerts.notes import Staged, StateStore
+from marsad.streams.alerts.rules import load_rules, parse_rules
+from marsad.streams.classify import Taxonomy
+from marsad.streams.extract.gazetteer.model import load_gazetteer
 
-from schemas.alert_state import StoryState
-from schemas.codec import encode
-from schemas.events import AlertRaised, AlertUpdated
-from schemas.notes import ArticleRef
-from streams.alerts.engine import apply_story, corroborated, event_time, route, story_id
-from streams.alerts.match import ArticleView, match_story_rule
-from streams.alerts.notes import Staged, StateStore
-from streams.alerts.rules import load_rules, parse_rules
-from streams.classify import Taxonomy
-from streams.extract.gazetteer.model import load_gazetteer
 from tests.streams.alerts.samples import ISIS_ATTACK, OFF_TOPIC, OTHER_SEIZURE, T0, article, seizure_story
 
 

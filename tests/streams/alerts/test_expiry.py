@@ -7,19 +7,19 @@ from datetime import timedelta
 
 import msgspec
 import pytest
+from marsad.schemas.alert_state import StoryState
+from marsad.schemas.events import AlertRaised, AlertUpdated
+from marsad.schemas.hour_index import Filed
+from marsad.schemas.notes import ArticleRef, StoryNote, Trigger
+from marsad.schemas.state import StateCodec
+from marsad.streams.alerts.engine import route
+from marsad.streams.alerts.expiry import fold_story, story_ttl_s
+from marsad.streams.alerts.notes import Staged, StateStore
+from marsad.streams.alerts.rules import load_rules, parse_rules
+from marsad.streams.classify import Taxonomy
+from marsad.streams.extract.gazetteer.model import load_gazetteer
+from marsad.streams.hour_index import CHUNK, DAY, HourIndex
 
-from schemas.alert_state import StoryState
-from schemas.events import AlertRaised, AlertUpdated
-from schemas.hour_index import Filed
-from schemas.notes import ArticleRef, StoryNote, Trigger
-from schemas.state import StateCodec
-from streams.alerts.engine import route
-from streams.alerts.expiry import fold_story, story_ttl_s
-from streams.alerts.notes import Staged, StateStore
-from streams.alerts.rules import load_rules, parse_rules
-from streams.classify import Taxonomy
-from streams.extract.gazetteer.model import load_gazetteer
-from streams.hour_index import CHUNK, DAY, HourIndex
 from tests.streams.alerts.samples import OFF_TOPIC, T0, article, seizure_story
 
 

@@ -1,4 +1,4 @@
-"""The alerter's rules in force (`streams.alerts.live.LiveRules`): a changed valid file is taken, a bad one refused."""
+"""The alerter's rules in force (`marsad.streams.alerts.live.LiveRules`): a changed valid file is taken, a bad one refused."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ import logging
 import os
 
 import pytest
-
-from streams.alerts.live import LiveRules
-from streams.alerts.rules import DEFAULT_PATH
-from streams.classify import Taxonomy
+from marsad.streams.alerts.live import LiveRules
+from marsad.streams.alerts.rules import DEFAULT_PATH
+from marsad.streams.classify import Taxonomy
 
 DEFAULT = DEFAULT_PATH.read_text(encoding="utf-8")
 
@@ -37,7 +36,7 @@ def test_check_takes_a_changed_valid_file_and_keeps_the_rules_on_a_bad_one(live,
     before = live.rules
     if change is not None:
         touch(live.path, DEFAULT + change, 10)
-    with caplog.at_level(logging.INFO, logger="streams.alerts.live"):
+    with caplog.at_level(logging.INFO, logger="marsad.streams.alerts.live"):
         live.check()
     assert (live.rules is not before) == taken
     assert (says in caplog.text) if says else not caplog.text
@@ -46,7 +45,7 @@ def test_check_takes_a_changed_valid_file_and_keeps_the_rules_on_a_bad_one(live,
 def test_a_file_that_goes_missing_keeps_the_rules_and_says_so_once(live, caplog):
     before = live.rules
     live.path.unlink()
-    with caplog.at_level(logging.INFO, logger="streams.alerts.live"):
+    with caplog.at_level(logging.INFO, logger="marsad.streams.alerts.live"):
         live.check()
         live.check()
     assert live.rules is before and caplog.text.count("cannot be read") == 1

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from streams.alerts.rules import DEFAULT_PATH, RulesError, load_rules, parse_rules
-from streams.classify import Taxonomy
-from streams.extract.gazetteer.model import load_gazetteer
+from marsad.streams.alerts.rules import DEFAULT_PATH, RulesError, load_rules, parse_rules
+from marsad.streams.classify import Taxonomy
+from marsad.streams.extract.gazetteer.model import load_gazetteer
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +169,7 @@ def test_a_disabled_default_rule_keeps_its_id(tmp_path, taxonomy):
 def test_the_ruleset_names_every_file_read_and_their_stamp_follows_an_edit_of_the_base(tmp_path, taxonomy):
     import os
 
-    from streams.alerts.rules import files_stamp
+    from marsad.streams.alerts.rules import files_stamp
     base, own = tmp_path / "base.yaml", tmp_path / "own.yaml"
     base.write_text("rules:\n" + OWN_RULE, encoding="utf-8")
     own.write_text("extends: base.yaml\n", encoding="utf-8")

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from marsad.schemas.alert_state import SpikeState
+from marsad.schemas.events import AlertRaised, AlertUpdated
+from marsad.streams.alerts.engine import route
+from marsad.streams.alerts.notes import StateStore
+from marsad.streams.alerts.rules import parse_rules
+from marsad.streams.alerts.spike import apply_spike, poisson_tail
+from marsad.streams.classify import Taxonomy
+from marsad.streams.extract.gazetteer.model import load_gazetteer
 
-from schemas.alert_state import SpikeState
-from schemas.events import AlertRaised, AlertUpdated
-from streams.alerts.engine import route
-from streams.alerts.notes import StateStore
-from streams.alerts.rules import parse_rules
-from streams.alerts.spike import apply_spike, poisson_tail
-from streams.classify import Taxonomy
-from streams.extract.gazetteer.model import load_gazetteer
 from tests.streams.alerts.samples import SPIKE_RULES, T0, arrests
 
 

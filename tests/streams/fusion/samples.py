@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from schemas.alert_state import DayBucket, IncidentState, SpikeState
-from schemas.events import ArticleProcessed, Duplicate, IncidentRecorded, IncidentUpdated
-from schemas.facts import Incident, Place
-from streams.alerts.engine import event_time, source_of
-from streams.alerts.incidents import fold_incident
-from streams.alerts.notes import StateStore
-from streams.alerts.rules import Ruleset
-from streams.alerts.spike import apply_spike
-from streams.fusion.expiry import incident_ttl_s
-from streams.fusion.reports import reports_of
-from streams.fusion.state import IncidentStores
-from streams.hour_index import HourIndex
+from marsad.schemas.alert_state import DayBucket, IncidentState, SpikeState
+from marsad.schemas.events import ArticleProcessed, Duplicate, IncidentRecorded, IncidentUpdated
+from marsad.schemas.facts import Incident, Place
+from marsad.streams.alerts.engine import event_time, source_of
+from marsad.streams.alerts.incidents import fold_incident
+from marsad.streams.alerts.notes import StateStore
+from marsad.streams.alerts.rules import Ruleset
+from marsad.streams.alerts.spike import apply_spike
+from marsad.streams.fusion.expiry import incident_ttl_s
+from marsad.streams.fusion.reports import reports_of
+from marsad.streams.fusion.state import IncidentStores
+from marsad.streams.hour_index import HourIndex
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # published the morning after the attack
 DAY1 = "2026-03-01"

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from marsad.schemas.events import AlertRaised, AlertUpdated
+from marsad.schemas.facts import Place
+from marsad.streams.alerts.engine import route
+from marsad.streams.alerts.rules import RulesError, parse_rules
+from marsad.streams.alerts.tail import describe
+from marsad.streams.classify import Taxonomy
+from marsad.streams.extract.gazetteer.model import load_gazetteer
 
-from schemas.events import AlertRaised, AlertUpdated
-from schemas.facts import Place
-from streams.alerts.engine import route
-from streams.alerts.rules import RulesError, parse_rules
-from streams.alerts.tail import describe
-from streams.classify import Taxonomy
-from streams.extract.gazetteer.model import load_gazetteer
 from tests.streams.fusion.samples import (
     ALBUKAMAL,
     ATTACK_RULES,

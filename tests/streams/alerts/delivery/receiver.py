@@ -20,8 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiohttp import web
-
-from streams.alerts.delivery.signing import IDEMPOTENCY_KEY, SIGNATURE, TIMESTAMP, verify
+from marsad.streams.alerts.delivery.signing import IDEMPOTENCY_KEY, SIGNATURE, TIMESTAMP, verify
 
 Answer = Callable[[str, int], int | None]
 HANG_LIMIT = 300.0  # seconds a hung request is held at most

@@ -8,11 +8,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
-
-from schemas.topics import Topics
-from streams.alerts.delivery.deliver import DeliverConfig, DeliverTotals, run_deliver
-from streams.alerts.delivery.ledger import Ledger
-from streams.alerts.delivery.targets import Target
+from marsad.schemas.topics import Topics
+from marsad.streams.alerts.delivery.deliver import DeliverConfig, DeliverTotals, run_deliver
+from marsad.streams.alerts.delivery.ledger import Ledger
+from marsad.streams.alerts.delivery.targets import Target
 
 
 class InProcess:

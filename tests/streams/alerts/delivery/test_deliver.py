@@ -24,17 +24,17 @@ from collections import Counter
 
 import orjson
 import pytest
+from marsad.runtime.kafka.read import read_all
+from marsad.schemas.codec import decode
+from marsad.schemas.events import AlertRaised, DeadLetter
+from marsad.schemas.topics import Topics
+from marsad.streams.alerts.delivery.deliver import DeliverConfig
+from marsad.streams.alerts.delivery.endpoints import Endpoint
+from marsad.streams.alerts.delivery.ledger import Ledger
+from marsad.streams.alerts.delivery.schedule import RetrySchedule
+from marsad.streams.alerts.delivery.signing import EVENT, IDEMPOTENCY_KEY, idempotency_key
+from marsad.streams.alerts.delivery.targets import WebhookTarget
 
-from runtime.kafka.read import read_all
-from schemas.codec import decode
-from schemas.events import AlertRaised, DeadLetter
-from schemas.topics import Topics
-from streams.alerts.delivery.deliver import DeliverConfig
-from streams.alerts.delivery.endpoints import Endpoint
-from streams.alerts.delivery.ledger import Ledger
-from streams.alerts.delivery.schedule import RetrySchedule
-from streams.alerts.delivery.signing import EVENT, IDEMPOTENCY_KEY, idempotency_key
-from streams.alerts.delivery.targets import WebhookTarget
 from tests.conftest import ROOT
 from tests.streams.alerts.delivery.receiver import Receiver
 from tests.streams.alerts.delivery.runner import InProcess, all_committed, wait_until
@@ -96,7 +96,7 @@ def test_retries_until_accepted_once_per_key_and_signed(kafka_bootstrap, kafka_t
     assert all(r.signed for r in flaky.requests + critical.requests)
     first = next(r for r in flaky.requests if r.status == 200 and r.key == "al0000:2")
     assert first.headers[EVENT] == "AlertUpdated" and first.headers[IDEMPOTENCY_KEY] == "al0000:2"
-    assert decode(first.body) == events[-1]  # the body is the event as schemas.codec encodes it
+    assert decode(first.body) == events[-1]  # the body is the event as marsad.schemas.codec encodes it
     assert sorted(critical.accepted) == ["al0000", "al0003"]  # severity filter, no updates
     assert totals.delivered == len(events) + 2 and totals.dead == 0
     assert all_committed(kafka_bootstrap, config.group, topics.alerts)
@@ -220,7 +220,7 @@ def test_a_restarted_process_does_not_post_accepted_alerts_again(kafka_bootstrap
            "MARSAD_DELIVER_METRICS_PORT": "0"}  # no health server: the default port may be another's
 
     def start() -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-m", "deploy.cli.main", "alerts", "deliver", "--webhooks", str(webhooks),
+        return subprocess.Popen([sys.executable, "-m", "marsad.deploy.cli.main", "alerts", "deliver", "--webhooks", str(webhooks),
                                  "--jsonl", "-"], env=env, cwd=ROOT, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE)
 

@@ -38,13 +38,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from marsad.runtime.kafka.admin import create_topics
+from marsad.runtime.kafka.publish import EventPublisher
+from marsad.runtime.kafka.read import read_all
+from marsad.schemas.events import AlertRaised, AlertUpdated, DeadLetter
+from marsad.schemas.topics import Topics
+from marsad.streams.alerts.delivery.signing import idempotency_key
 
-from runtime.kafka.admin import create_topics
-from runtime.kafka.publish import EventPublisher
-from runtime.kafka.read import read_all
-from schemas.events import AlertRaised, AlertUpdated, DeadLetter
-from schemas.topics import Topics
-from streams.alerts.delivery.signing import idempotency_key
 from tests.conftest import ROOT
 from tests.streams.alerts.delivery.receiver import Receiver
 from tests.streams.alerts.delivery.runner import wait_until
@@ -97,7 +97,7 @@ class Site:
     def start(self) -> None:
         log = self.tmp / f"deliver-{len(self.logs)}.log"
         self.logs.append(log)
-        self.proc = subprocess.Popen([sys.executable, "-m", "deploy.cli.main", "alerts", "deliver"], env=self.env,
+        self.proc = subprocess.Popen([sys.executable, "-m", "marsad.deploy.cli.main", "alerts", "deliver"], env=self.env,
                                      cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
         wait_until(lambda: "deliver: reading" in log.read_text(errors="replace") or self.proc.poll() is not None,
                    "the delivery to read its partitions", 180)
@@ -134,7 +134,7 @@ class Site:
         assert pub.failed == 0
 
     def marsad(self, *args: str) -> str:
-        out = subprocess.run([sys.executable, "-m", "deploy.cli.main", *args], env=self.env, cwd=ROOT,
+        out = subprocess.run([sys.executable, "-m", "marsad.deploy.cli.main", *args], env=self.env, cwd=ROOT,
                              capture_output=True, text=True, timeout=120)
         assert out.returncode == 0, out.stderr
         return out.stdout

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 
-from runtime.settings import load_settings
-from streams.alerts.delivery.schedule import RetrySchedule
+from marsad.runtime.settings import load_settings
+from marsad.streams.alerts.delivery.schedule import RetrySchedule
 
 
 def test_the_default_schedule_retries_for_a_day_doubling_from_2s_capped_at_30min():
@@ -20,7 +20,7 @@ def test_the_default_schedule_retries_for_a_day_doubling_from_2s_capped_at_30min
 
 def test_the_settings_give_the_default_schedule():
     settings = load_settings(env={})
-    from deploy.cli.delivery import retry_schedule
+    from marsad.deploy.cli.delivery import retry_schedule
     assert retry_schedule(settings) == RetrySchedule()
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
-from streams.alerts.delivery.deliver import owed_rows
-from streams.alerts.delivery.endpoints import Endpoint
-from streams.alerts.delivery.ledger import Ledger
-from streams.alerts.delivery.schedule import RetrySchedule
-from streams.alerts.delivery.sender import Sender, SendTotals
-from streams.alerts.delivery.targets import WebhookTarget
+from marsad.streams.alerts.delivery.deliver import owed_rows
+from marsad.streams.alerts.delivery.endpoints import Endpoint
+from marsad.streams.alerts.delivery.ledger import Ledger
+from marsad.streams.alerts.delivery.schedule import RetrySchedule
+from marsad.streams.alerts.delivery.sender import Sender, SendTotals
+from marsad.streams.alerts.delivery.targets import WebhookTarget
+
 from tests.streams.alerts.delivery.receiver import Receiver
 from tests.streams.alerts.events import raised
 

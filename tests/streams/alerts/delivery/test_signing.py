@@ -6,8 +6,7 @@ import hashlib
 import hmac
 
 import pytest
-
-from streams.alerts.delivery.signing import (
+from marsad.streams.alerts.delivery.signing import (
     IDEMPOTENCY_KEY,
     SIGNATURE,
     TIMESTAMP,
@@ -15,6 +14,7 @@ from streams.alerts.delivery.signing import (
     signed_headers,
     verify,
 )
+
 from tests.streams.alerts.events import raised, updated
 
 

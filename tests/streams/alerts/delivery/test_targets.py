@@ -8,9 +8,8 @@ import time
 
 import pytest
 from aiohttp import web
-
-from streams.alerts.delivery.endpoints import Endpoint
-from streams.alerts.delivery.targets import MAX_RETRY_AFTER, Delivery, Outcome, WebhookTarget
+from marsad.streams.alerts.delivery.endpoints import Endpoint
+from marsad.streams.alerts.delivery.targets import MAX_RETRY_AFTER, Delivery, Outcome, WebhookTarget
 
 
 def _date(offset: float) -> str:
