@@ -28,7 +28,7 @@ from marsad.schemas.topics import Topics
 if TYPE_CHECKING:
     from marsad.streams.pipeline import Resources
 
-log = logging.getLogger("consumers")
+log = logging.getLogger(__name__)
 
 LAG_EVERY = 5.0  # seconds between two lag measurements of the live views
 
