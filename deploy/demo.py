@@ -32,6 +32,7 @@ from typing import Any
 
 import click
 from marsad.runtime.kafka.connection import Kafka, KafkaConnection
+from marsad.runtime.kafka.local_files import connection_for
 from marsad.runtime.settings import Settings, as_environment
 from marsad.schemas.wire import SEVERITIES
 
@@ -179,7 +180,7 @@ def _indent(message: str) -> str:
 def _bootstrap(settings: Settings) -> KafkaConnection:
     from marsad.deploy.services.state import Paths, read_state
     state = read_state(Paths(settings.data_path).state_file) or {}
-    return settings.kafka.at(state.get("bootstrap") or settings.bootstrap_servers)
+    return connection_for(settings).at(state.get("bootstrap") or settings.bootstrap_servers)
 
 
 def _import(bootstrap: Kafka, prefix: str, paths: list[Path]) -> int:

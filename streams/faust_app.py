@@ -13,6 +13,7 @@ from pathlib import Path
 import faust
 from marsad.runtime.hosts import is_loopback
 from marsad.runtime.kafka.connection import KafkaConnection
+from marsad.runtime.kafka.local_files import connection_for
 from marsad.runtime.logs import hold_kafka_repeats, logging_config
 from marsad.runtime.settings import Settings
 from marsad.streams.rebalance import RebalanceSafeApp, SafeTableManager
@@ -75,7 +76,7 @@ def faust_app(app_id: str, settings: Settings, *, datadir: Path, web_port: int,
     on loopback: containers bind all interfaces for their health probes.
     """
     private_web = is_loopback(settings.worker_web_host)
-    kafka = settings.kafka
+    kafka = connection_for(settings)
     if settings.log_level != "debug":
         hold_kafka_repeats()  # aiokafka's reconnection errors while a broker is away, once per 30 s
     return RebalanceSafeApp(
