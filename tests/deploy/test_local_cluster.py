@@ -6,11 +6,11 @@ The cluster itself, started and failed over, is in tests/deploy/test_cluster_dri
 from __future__ import annotations
 
 import pytest
-from marsad.deploy.kafka.cluster import LocalCluster, cluster_size, is_cluster
+from marsad.deploy.kafka.cluster import LocalCluster
 from marsad.deploy.kafka.local import BrokerError, LocalKafka
 from marsad.deploy.kafka.reach import local_kafka
 from marsad.runtime.kafka.admin import replication
-from marsad.runtime.kafka.local_files import connection_for, local_connection
+from marsad.runtime.kafka.local_files import cluster_size, connection_for, is_cluster, local_connection
 from marsad.runtime.settings import load_settings
 
 
