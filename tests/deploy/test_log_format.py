@@ -33,13 +33,13 @@ TEXT_LOG = re.compile(r"^(\d\d:\d\d:\d\d (DEBUG|INFO|WARNING|ERROR|CRITICAL)\b"
 
 # service -> its command, and the logger whose JSON line shows the format reached where that service logs
 SERVICES = {
-    "poller": (("poll",), "producers"),
-    "fetcher": (("fetch",), "producers"),
-    "produce": (("produce",), "producers"),
+    "poller": (("poll",), "marsad.producers"),
+    "fetcher": (("fetch",), "marsad.producers"),
+    "produce": (("produce",), "marsad.producers"),
     "worker": (("worker",), "faust"),
     "alerter": (("alerter",), "faust"),
-    "deliver": (("alerts", "deliver"), "consumers"),
-    "views": (("views",), "runtime"),
+    "deliver": (("alerts", "deliver"), "marsad.streams.alerts.delivery"),
+    "views": (("views",), "marsad.runtime"),
     "api": (("api",), "marsad.consumers.api"),
 }
 
