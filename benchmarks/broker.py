@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,3 +37,14 @@ def fresh_topics(bootstrap: str, partitions: int = 4) -> Topics:
     topics = Topics(f"bench-{uuid.uuid4().hex[:8]}")
     create_topics(bootstrap, topics.prefix, partitions)
     return topics
+
+
+def stop_worker(worker: subprocess.Popen) -> None:
+    """Stop a service process the benchmark started: SIGTERM, a minute to finish, then SIGKILL."""
+    if worker.poll() is None:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(60)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()

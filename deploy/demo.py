@@ -23,8 +23,6 @@ import functools
 import logging
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -33,8 +31,9 @@ from pathlib import Path
 from typing import Any
 
 import click
-from marsad.runtime.kafka.connection import Kafka, KafkaConnection, connection
-from marsad.runtime.settings import CONFIG_ENV, Settings, as_environment
+from marsad.runtime.kafka.connection import Kafka, KafkaConnection
+from marsad.runtime.kafka.local_files import connection_for
+from marsad.runtime.settings import Settings, as_environment
 from marsad.schemas.wire import SEVERITIES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,27 +52,6 @@ def serve_site(directory: Path) -> tuple[ThreadingHTTPServer, str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(directory)))
     threading.Thread(target=server.serve_forever, name="demo-site", daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
-
-
-def start_worker(settings: Settings, bootstrap: Kafka, work: Path) -> subprocess.Popen:
-    from marsad.deploy.kafka.local import free_port
-    env = {**os.environ, **connection(bootstrap).environment(),
-           **as_environment(topic_prefix=settings.topic_prefix, partitions=settings.partitions, data_dir=work,
-                            worker_web_port=free_port(), log_level="warning")}
-    env.pop(CONFIG_ENV, None)
-    with open(work / "worker.log", "wb") as log:
-        return subprocess.Popen([sys.executable, "-m", "marsad.deploy.cli.main", "worker"], env=env, stdout=log,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-
-
-def stop_worker(worker: subprocess.Popen) -> None:
-    if worker.poll() is None:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(60)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
 
 
 def run_demo(settings: Settings, *, keep: bool, seeds: Path, workers: int = 1) -> None:
@@ -202,7 +180,7 @@ def _indent(message: str) -> str:
 def _bootstrap(settings: Settings) -> KafkaConnection:
     from marsad.deploy.services.state import Paths, read_state
     state = read_state(Paths(settings.data_path).state_file) or {}
-    return settings.kafka.at(state.get("bootstrap") or settings.bootstrap_servers)
+    return connection_for(settings).at(state.get("bootstrap") or settings.bootstrap_servers)
 
 
 def _import(bootstrap: Kafka, prefix: str, paths: list[Path]) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import faust
 from marsad.runtime.faust_web import install as install_health
+from marsad.runtime.kafka.local_files import connection_for
 from marsad.runtime.settings import Settings
 from marsad.schemas.topics import Topics
 from marsad.streams import agents, legacy
@@ -28,7 +29,7 @@ def create_app(settings: Settings, resources: Resources | None = None) -> faust.
                     web_port=settings.worker_web_port, max_batch_bytes=4 * 1024 * 1024)
     legacy.register(agents.register(app, settings, resources))
     # /health/live, /health/ready, /metrics on the worker's web server, and its consumer lag
-    install_health(app, service="worker", bootstrap=settings.kafka,
+    install_health(app, service="worker", bootstrap=connection_for(settings),
                    lag_topics=[topics.fetched, topics.name("streams.dedup-route"), topics.name("streams.dedup-bands"),
                                topics.name("streams.dedup-votes")],
                    stall_after=settings.ready_stall_after)

@@ -8,11 +8,16 @@ logs), so it cannot drift between them and importing it registers no agents.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import faust
 from marsad.runtime.hosts import is_loopback
-from marsad.runtime.kafka.connection import KafkaConnection
+from marsad.runtime.kafka.admin import create_topics, replication
+from marsad.runtime.kafka.connection import Kafka, KafkaConnection
+from marsad.runtime.kafka.local_files import connection_for
 from marsad.runtime.logs import hold_kafka_repeats, logging_config
 from marsad.runtime.settings import Settings
 from marsad.streams.rebalance import RebalanceSafeApp, SafeTableManager
@@ -75,7 +80,7 @@ def faust_app(app_id: str, settings: Settings, *, datadir: Path, web_port: int,
     on loopback: containers bind all interfaces for their health probes.
     """
     private_web = is_loopback(settings.worker_web_host)
-    kafka = settings.kafka
+    kafka = connection_for(settings)
     if settings.log_level != "debug":
         hold_kafka_repeats()  # aiokafka's reconnection errors while a broker is away, once per 30 s
     return RebalanceSafeApp(
@@ -109,3 +114,16 @@ def faust_app(app_id: str, settings: Settings, *, datadir: Path, web_port: int,
         logging_config=logging_config(settings.log_level) if settings.log_format == "json" else None,
         TableManager=SafeTableManager,  # a rebalance must not drop records (streams/rebalance.py)
     )
+
+
+def run_worker(create_app: Callable[[Settings], faust.App], settings: Settings, bootstrap: Kafka, name: str,
+               args: Sequence[str]) -> None:
+    """Run the app ``create_app`` builds as faust's own worker (its signal handling, graceful shutdown), once
+    the catalogue's topics exist; Faust's own topics (its assignor's) get the replication factor the catalogue
+    got. ``name`` is the command shown in faust's messages ("marsad worker"), ``args`` go to faust's worker."""
+    s = settings
+    create_topics(bootstrap, s.topic_prefix, s.partitions, s.replication_factor, s.min_insync_replicas)
+    app = create_app(replace(s, replication_factor=s.replication_factor or replication(bootstrap)[0]))
+    level = {"warning": "warn"}.get(s.log_level, s.log_level)  # faust's names for the levels
+    sys.argv = [name, "worker", "-l", level, *args]
+    app.main()

@@ -29,7 +29,7 @@ from collections.abc import Iterator, MutableMapping
 from marsad.schemas.hour_index import Clock, Filed
 from marsad.schemas.state import StateCodec
 
-HOUR = 3600
+HOUR = 3600  # seconds: the time units of every stage of streams/ (buckets, ttls, windows, day numbers)
 DAY = 86400
 CHUNK = 32  # keys per record of an hour: a busy hour is written in small pieces, never rewritten whole
 

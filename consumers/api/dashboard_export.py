@@ -1,5 +1,8 @@
 """Exports of the dashboard's current filter: rows of `marsad.consumers.store.aggregates` as CSV or GeoJSON.
 
+The one CSV and GeoJSON writer of the API: the incident exports
+(`marsad.consumers.api.incident_exports`) write theirs with it too.
+
 Pure functions (rows in, text or a dict out). The CSV starts with a UTF-8
 byte-order mark, so spreadsheet programs open the Arabic as Arabic; every
 text cell that starts like a formula (``=``, ``+``, ``-``, ``@``, tab, CR)
@@ -13,7 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -47,13 +50,17 @@ def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str], *, list_separ
     return out.getvalue()
 
 
-def to_geojson(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """A FeatureCollection with one feature per row; ``lat``/``lon`` become its Point geometry."""
+def to_geojson(rows: Sequence[dict[str, Any]],
+               feature_id: Callable[[dict[str, Any]], str] | None = None) -> dict[str, Any]:
+    """A FeatureCollection with one feature per row; ``lat``/``lon`` become its Point geometry (none when
+    either is missing), the other columns its properties. ``feature_id`` names a row's feature (by default
+    its article id, and ``#ord`` for a seizure)."""
+    name = feature_id or _feature_id
     features = []
     for r in rows:
         props = {k: v for k, v in r.items() if k not in ("lat", "lon")}
         point = r.get("lat") is not None and r.get("lon") is not None
-        features.append({"type": "Feature", "id": _feature_id(r),
+        features.append({"type": "Feature", "id": name(r),
                          "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]} if point else None,
                          "properties": props})
     return {"type": "FeatureCollection", "features": features}

@@ -26,11 +26,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 import orjson
 from aiohttp import web
-from marsad.consumers.api.dashboard_export import to_csv as export_csv
+from marsad.consumers.api import dashboard_export as export
 from marsad.consumers.api.known import parse_query
 from marsad.consumers.query.params import QueryError
 from marsad.consumers.store import Store, StoreError
@@ -90,19 +91,12 @@ def acled(item: dict[str, Any]) -> dict[str, Any]:
 def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     """The rows as CSV text, as the other exports write it (`marsad.consumers.api.dashboard_export.to_csv`),
     with the parties and sources of a cell joined by "; "."""
-    return export_csv(rows, columns, list_separator=LIST_SEPARATOR)
+    return export.to_csv(rows, columns, list_separator=LIST_SEPARATOR)
 
 
 def to_geojson(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """A FeatureCollection: one feature per incident, a Point at its place (or no geometry)."""
-    features = []
-    for item in items:
-        row = flat(item)
-        point = row["lat"] is not None and row["lon"] is not None
-        features.append({"type": "Feature", "id": item["incident_id"],
-                         "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]} if point else None,
-                         "properties": {k: v for k, v in row.items() if k not in ("lat", "lon")}})
-    return {"type": "FeatureCollection", "features": features}
+    """A FeatureCollection: one feature per incident (its id), a Point at its place (or no geometry)."""
+    return export.to_geojson([flat(i) for i in items], feature_id=itemgetter("incident_id"))
 
 
 FORMATS = ("csv", "geojson", "acled.csv")

@@ -70,16 +70,10 @@ def alerter_cmd(ctx: click.Context, web_port: int | None) -> None:
     bootstrap = _broker(s)
     click.echo(f"alert rules {rules.version} from {rules.source}: {len(rules.story)} story, "
                f"{len(rules.spikes)} spike and {len(rules.incidents)} incident rule(s)", err=True)
-    from marsad.runtime.kafka.admin import create_topics, replication
-    create_topics(bootstrap, s.topic_prefix, s.partitions, s.replication_factor, s.min_insync_replicas)
     s.data_path.mkdir(parents=True, exist_ok=True)  # faust makes its own folder there, not the parents
-    # Faust's own topics (its assignor's) get the replication factor the catalogue got
-    factor = s.replication_factor or replication(bootstrap)[0]
     from marsad.streams.alerts.app import create_app
-    app = create_app(replace(s, alerter_web_port=port, replication_factor=factor))
-    level = {"warning": "warn"}.get(s.log_level, s.log_level)  # faust's names for the levels
-    sys.argv = ["marsad alerter", "worker", "-l", level, *ctx.args]
-    app.main()  # faust's own worker: signal handling, graceful shutdown
+    from marsad.streams.faust_app import run_worker
+    run_worker(create_app, replace(s, alerter_web_port=port), bootstrap, "marsad alerter", ctx.args)
 
 
 @click.command("tail")

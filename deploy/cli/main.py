@@ -383,15 +383,9 @@ def worker_cmd(ctx: click.Context, web_port: int | None) -> None:
     port = web_port or s.worker_web_port
     require_port(s.worker_web_host, port, "MARSAD_WORKER_WEB_PORT (or --web-port)")
     bootstrap = ensure_broker(s, quiet=True)
-    from marsad.runtime.kafka.admin import create_topics, replication
-    create_topics(bootstrap, s.topic_prefix, s.partitions, s.replication_factor, s.min_insync_replicas)
-    # Faust's own topics (its assignor's) get the replication factor the catalogue got
-    factor = s.replication_factor or replication(bootstrap)[0]
     from marsad.streams.app import create_app
-    app = create_app(replace(s, worker_web_port=port, replication_factor=factor))
-    level = {"warning": "warn"}.get(s.log_level, s.log_level)  # faust's names for the levels
-    sys.argv = ["marsad worker", "worker", "-l", level, *ctx.args]
-    app.main()  # faust's own worker: signal handling, graceful shutdown
+    from marsad.streams.faust_app import run_worker
+    run_worker(create_app, replace(s, worker_web_port=port), bootstrap, "marsad worker", ctx.args)
 
 
 # --- demo ---------------------------------------------------------------------

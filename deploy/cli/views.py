@@ -27,6 +27,7 @@ from marsad.consumers.query.params import (
 )
 from marsad.consumers.store import Store, StoreError, default_url, open_reader, open_store, redact
 from marsad.runtime.kafka.connection import KafkaConnection
+from marsad.runtime.kafka.local_files import connection_for
 from marsad.runtime.preflight import OperatorError
 from marsad.runtime.suggest import SuggestingGroup
 
@@ -250,7 +251,7 @@ def api_cmd(obj: Any, host: str | None, port: int | None, allow_public: bool) ->
     # the taxonomy's display names, so the dashboard names a topic of one's own taxonomy
     names = {tid: t.name for tid, t in taxonomy.topics.items()} if taxonomy else {}
     dashboard = DashboardOptions(tiles_url=s.dashboard_tiles_url, alerts_topic=Topics(s.topic_prefix).alerts,
-                                 bootstrap=lambda: s.kafka,  # the live feed does not start a broker
+                                 bootstrap=lambda: connection_for(s),  # the live feed does not start a broker
                                  topic_names=names)
     serve(lambda: open_store(url, read_only=True), host=host, port=port, token=s.api_token,
           allow_public=allow_public, dashboard=dashboard, allowed_hosts=allowed_hosts(s.api_allowed_hosts),

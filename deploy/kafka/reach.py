@@ -4,7 +4,7 @@
 `ensure_broker` gives the cluster a command uses, starting the local one
 when no cluster is configured. How a client reaches either is read from the
 settings and the local broker's files by `marsad.runtime.kafka.local_files.connection_for`
-(what `Settings.kafka` gives), so the services never import this module.
+(from the settings alone), so the services never import this module.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from marsad.deploy.kafka.cluster import LocalCluster
 from marsad.deploy.kafka.jars import ToolMissing
 from marsad.deploy.kafka.local import BrokerError, LocalKafka
 from marsad.runtime.kafka.connection import KafkaConnection
-from marsad.runtime.kafka.local_files import cluster_size, is_cluster
+from marsad.runtime.kafka.local_files import cluster_size, connection_for, is_cluster
 from marsad.runtime.preflight import require_kafka
 from marsad.runtime.settings import Settings
 
@@ -49,8 +49,9 @@ def ensure_broker(settings: Settings, *, quiet: bool = False, secure: bool = Fal
     ``brokers``: a new local Kafka is a cluster of that many nodes (`marsad kafka start --brokers 3`).
     """
     if not settings.uses_local_broker:
-        require_kafka(settings.kafka, settings.kafka_connect_timeout)
-        return settings.kafka
+        kafka = connection_for(settings)
+        require_kafka(kafka, settings.kafka_connect_timeout)
+        return kafka
     try:
         return local_kafka(settings, brokers).start(quiet=quiet, secure=secure).connection
     except (ToolMissing, BrokerError) as e:

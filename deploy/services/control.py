@@ -23,6 +23,7 @@ from marsad.deploy.kafka.local import port_free
 from marsad.deploy.services.registry import SERVICES, Instance, plan
 from marsad.deploy.services.state import Paths, kill_leftovers, read_state, supervisor_pid, wait_gone
 from marsad.runtime.kafka.connection import KafkaConnection
+from marsad.runtime.kafka.local_files import connection_for
 from marsad.runtime.metrics import parse_figures
 from marsad.runtime.settings import OPTIONS, Settings, as_environment, passed_on
 from marsad.runtime.table import render
@@ -82,9 +83,10 @@ def _broker(settings: Settings, echo: Echo) -> tuple[KafkaConnection, bool]:
     """The cluster (address and security), and whether `marsad down` should stop the broker (we started it)."""
     if not settings.uses_local_broker:
         from marsad.runtime.preflight import require_kafka
-        require_kafka(settings.kafka, settings.kafka_connect_timeout)
+        kafka = connection_for(settings)
+        require_kafka(kafka, settings.kafka_connect_timeout)
         echo(f"kafka: {settings.bootstrap_servers} (KAFKA_BOOTSTRAP_SERVERS, {settings.kafka_security_protocol})")
-        return settings.kafka, False
+        return kafka, False
     from marsad.deploy.kafka.jars import ToolMissing
     from marsad.deploy.kafka.local import BrokerError
     from marsad.deploy.kafka.reach import local_kafka
@@ -246,7 +248,7 @@ def service_lags(settings: Settings, state: dict[str, Any]) -> dict[str, int | N
     kinds = {svc["service"] for svc in state["services"]}
     out: dict[str, int | None] = {}
     try:
-        probe = LagProbe(settings.kafka.at(state["bootstrap"]))
+        probe = LagProbe(connection_for(settings).at(state["bootstrap"]))
     except Exception:  # the broker is away: lag unknown
         return {}
     try:

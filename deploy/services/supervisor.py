@@ -43,6 +43,7 @@ from typing import Any
 
 from marsad.deploy.services.registry import Instance, plan
 from marsad.deploy.services.state import Paths, kill_group, write_state
+from marsad.runtime.kafka.local_files import connection_for
 from marsad.runtime.settings import OPTIONS, Settings, load_settings, passed_on
 
 log = logging.getLogger("marsad.supervisor")
@@ -183,7 +184,7 @@ class Supervisor:
         """What every service is told: the cluster (address and security), and the settings this supervisor
         was given."""
         s = self.settings
-        return {**s.kafka.at(self.bootstrap).environment(),
+        return {**connection_for(s).at(self.bootstrap).environment(),
                 **passed_on(s, "data_dir", "topic_prefix", "log_format", "log_level"), "PYTHONUNBUFFERED": "1"}
 
     async def _watch_readiness(self, every: float = READY_CHECK) -> None:

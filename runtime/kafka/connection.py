@@ -23,8 +23,20 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from marsad.runtime.settings.declaration import OPTIONS, Settings
+
 PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+# each field of `KafkaSecurity` -> its setting (runtime/settings/declaration.py declares its environment variable)
+SETTINGS = {"protocol": "kafka_security_protocol", "mechanism": "kafka_sasl_mechanism", "username": "kafka_username",
+            "password": "kafka_password", "password_file": "kafka_password_file", "ca_file": "kafka_ca_file",
+            "cert_file": "kafka_cert_file", "key_file": "kafka_key_file"}
+SERVERS_ENV = OPTIONS["kafka_bootstrap_servers"].env
+
+
+def env_of(field_name: str) -> str:
+    """The environment variable of a `KafkaSecurity` field ("password_file" -> MARSAD_KAFKA_PASSWORD_FILE)."""
+    return OPTIONS[SETTINGS[field_name]].env
 
 
 class KafkaSecurityError(ValueError):
@@ -59,32 +71,31 @@ class KafkaSecurity:
         try:
             return Path(self.password_file).read_text(encoding="utf-8").splitlines()[0].strip()
         except IndexError:
-            raise KafkaSecurityError(f"MARSAD_KAFKA_PASSWORD_FILE={self.password_file} is empty") from None
+            raise KafkaSecurityError(f"{env_of('password_file')}={self.password_file} is empty") from None
         except OSError as e:
-            raise KafkaSecurityError(f"MARSAD_KAFKA_PASSWORD_FILE={self.password_file}: "
+            raise KafkaSecurityError(f"{env_of('password_file')}={self.password_file}: "
                                      f"{(e.strerror or str(e)).lower()}") from None
 
     def problem(self) -> str | None:
         """Why these settings cannot connect as they stand (None when they can): checked before any client."""
         if self.protocol not in PROTOCOLS:
-            return f"MARSAD_KAFKA_SECURITY_PROTOCOL={self.protocol} is not one of {', '.join(PROTOCOLS)}"
+            return f"{env_of('protocol')}={self.protocol} is not one of {', '.join(PROTOCOLS)}"
         if self.sasl:
             if self.mechanism not in MECHANISMS:
-                return f"MARSAD_KAFKA_SASL_MECHANISM={self.mechanism} is not one of {', '.join(MECHANISMS)}"
+                return f"{env_of('mechanism')}={self.mechanism} is not one of {', '.join(MECHANISMS)}"
             if not self.username:
-                return f"{self.protocol} needs a login: set MARSAD_KAFKA_USERNAME"
+                return f"{self.protocol} needs a login: set {env_of('username')}"
             if not (self.password or self.password_file):
-                return f"{self.protocol} needs a password: set MARSAD_KAFKA_PASSWORD or MARSAD_KAFKA_PASSWORD_FILE"
+                return f"{self.protocol} needs a password: set {env_of('password')} or {env_of('password_file')}"
             try:
                 self.secret()
             except KafkaSecurityError as e:
                 return str(e)
         if bool(self.cert_file) != bool(self.key_file):
-            return "a client certificate needs its key: set both MARSAD_KAFKA_CERT_FILE and MARSAD_KAFKA_KEY_FILE"
-        for env, path in (("MARSAD_KAFKA_CA_FILE", self.ca_file), ("MARSAD_KAFKA_CERT_FILE", self.cert_file),
-                          ("MARSAD_KAFKA_KEY_FILE", self.key_file)):
-            if path and not Path(path).is_file():
-                return f"{env}={path} does not exist"
+            return f"a client certificate needs its key: set both {env_of('cert_file')} and {env_of('key_file')}"
+        for name in ("ca_file", "cert_file", "key_file"):
+            if (path := getattr(self, name)) and not Path(path).is_file():
+                return f"{env_of(name)}={path} does not exist"
         return None
 
     def check(self) -> None:
@@ -108,12 +119,9 @@ class KafkaSecurity:
 
     def environment(self) -> dict[str, str]:
         """The settings' environment variables (for a child process); a password only as its file when it has one."""
-        env = {"MARSAD_KAFKA_SECURITY_PROTOCOL": self.protocol, "MARSAD_KAFKA_SASL_MECHANISM": self.mechanism,
-               "MARSAD_KAFKA_USERNAME": self.username, "MARSAD_KAFKA_PASSWORD_FILE": self.password_file,
-               "MARSAD_KAFKA_CA_FILE": self.ca_file, "MARSAD_KAFKA_CERT_FILE": self.cert_file,
-               "MARSAD_KAFKA_KEY_FILE": self.key_file}
+        env = {env_of(name): getattr(self, name) for name in SETTINGS if name != "password"}
         if self.password and not self.password_file:
-            env["MARSAD_KAFKA_PASSWORD"] = self.password
+            env[env_of("password")] = self.password
         return env
 
 
@@ -132,7 +140,7 @@ class KafkaConnection:
 
     def environment(self) -> dict[str, str]:
         """KAFKA_BOOTSTRAP_SERVERS and the security settings, for a child process to connect the same way."""
-        return {"KAFKA_BOOTSTRAP_SERVERS": self.servers, **self.security.environment()}
+        return {SERVERS_ENV: self.servers, **self.security.environment()}
 
     def at(self, servers: str) -> KafkaConnection:
         """The same security, other servers (a broker's own port, say)."""
@@ -147,13 +155,9 @@ def connection(kafka: Kafka) -> KafkaConnection:
     return kafka if isinstance(kafka, KafkaConnection) else KafkaConnection(kafka)
 
 
-def security_from_settings(settings: Any) -> KafkaSecurity:
-    """The security settings (runtime/settings.py's ``kafka_*`` ones) of a configured cluster."""
-    return KafkaSecurity(
-        protocol=settings.kafka_security_protocol, mechanism=settings.kafka_sasl_mechanism,
-        username=settings.kafka_username, password=settings.kafka_password,
-        password_file=settings.kafka_password_file, ca_file=settings.kafka_ca_file,
-        cert_file=settings.kafka_cert_file, key_file=settings.kafka_key_file)
+def security_from_settings(settings: Settings) -> KafkaSecurity:
+    """The security settings (the ``kafka_*`` ones of `Settings`) of a configured cluster."""
+    return KafkaSecurity(**{name: getattr(settings, setting) for name, setting in SETTINGS.items()})
 
 
 def kafka_python_options(kafka: Kafka) -> dict[str, Any]:
@@ -174,7 +178,7 @@ def aiokafka_options(kafka: Kafka) -> dict[str, Any]:
     return kafka_python_options(kafka)
 
 
-def kcat_options(kafka: Kafka, *, password: str = "$MARSAD_KAFKA_PASSWORD") -> list[str]:
+def kcat_options(kafka: Kafka, *, password: str = "$" + env_of("password")) -> list[str]:
     """kcat's ``-b`` and ``-X`` arguments for the cluster (librdkafka's property names); the password is
     ``password`` as given (a shell variable by default, so a command line shown in docs holds no secret)."""
     conn = connection(kafka)

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from marsad.runtime.kafka.connection import PLAINTEXT, KafkaConnection, KafkaSecurity, security_from_settings
+from marsad.runtime.settings.declaration import Settings
 
 LAYOUT = "cluster.json"  # a local cluster's layout file in {data_dir}/kafka
 USER = "marsad"  # the SCRAM login of the secured local broker
@@ -53,8 +53,8 @@ def local_security(home: Path) -> KafkaSecurity:
     return client_security(home) if is_secured(home) else PLAINTEXT
 
 
-def connection_for(settings: Any) -> KafkaConnection:
-    """The cluster of ``settings`` (a `marsad.runtime.settings.Settings`): the configured one with its security
+def connection_for(settings: Settings) -> KafkaConnection:
+    """The cluster of ``settings``: the configured one with its security
     settings, or the local broker with the security it was started with (plaintext, or SASL_SSL after
     ``marsad kafka start --secure``), or every node of the local cluster (``marsad kafka start --brokers 3``)."""
     if settings.kafka_bootstrap_servers:
@@ -62,7 +62,7 @@ def connection_for(settings: Any) -> KafkaConnection:
     return local_connection(settings)  # the local broker's own files say how to reach it
 
 
-def local_connection(settings: Any) -> KafkaConnection:
+def local_connection(settings: Settings) -> KafkaConnection:
     """How clients reach the local Kafka of ``settings``: every node of a local cluster, else the one broker
     with the security it was started with."""
     home = Path(settings.data_dir) / "kafka"

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, get_type_hints
+from typing import Any, get_type_hints
 
 from marsad.runtime.settings.checks import (
     Check,
@@ -26,9 +26,6 @@ from marsad.runtime.settings.checks import (
     within,
     zero_or_at_least,
 )
-
-if TYPE_CHECKING:
-    from marsad.runtime.kafka.connection import KafkaConnection
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 
@@ -265,12 +262,6 @@ class Settings:
     def bootstrap_servers(self) -> str:
         """The cluster to talk to: the configured one, or the local broker."""
         return self.kafka_bootstrap_servers or f"127.0.0.1:{self.kafka_port}"
-
-    @property
-    def kafka(self) -> KafkaConnection:
-        """The cluster with its security settings: what every Kafka client of marsad is built from."""
-        from marsad.runtime.kafka.local_files import connection_for
-        return connection_for(self)
 
     @property
     def data_path(self) -> Path:

@@ -62,7 +62,7 @@ from marsad.streams.alerts.spike import apply_spike
 from marsad.streams.classify import Taxonomy
 from marsad.streams.fusion.expiry import incident_ttl_s
 from marsad.streams.fusion.state import IncidentStores
-from marsad.streams.hour_index import HourIndex
+from marsad.streams.hour_index import DAY, HourIndex
 
 log = logging.getLogger(__name__)
 RELOAD_EVERY = 3.0  # seconds between two looks at the rules file
@@ -229,7 +229,7 @@ class AlertAgents:
             if folded.expired:
                 metrics.INCIDENTS_EXPIRED.inc(folded.expired)
                 log.info("incidents of partition %d with no report for %d day(s) expired: %d dropped",
-                         event.message.partition, round(ttl_s / 86400), folded.expired)
+                         event.message.partition, round(ttl_s / DAY), folded.expired)
 
 
 def _expired(swept: Swept) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import faust
 from marsad.runtime.faust_web import install as install_health
+from marsad.runtime.kafka.local_files import connection_for
 from marsad.runtime.settings import Settings
 from marsad.schemas.topics import Topics
 from marsad.streams.alerts import agents
@@ -26,7 +27,7 @@ def create_app(settings: Settings, live: LiveRules | None = None) -> faust.App:
                     web_port=settings.alerter_web_port)
     agents.register(app, settings, live)
     # /health/live, /health/ready, /metrics on the alerter's web server, and its consumer lag
-    install_health(app, service="alerter", bootstrap=settings.kafka,
+    install_health(app, service="alerter", bootstrap=connection_for(settings),
                    lag_topics=[topics.processed, topics.name("streams.alert-stories"),
                                topics.name("streams.alert-spikes"), topics.name("streams.alert-incidents")],
                    stall_after=settings.ready_stall_after)

@@ -31,6 +31,7 @@ from marsad.streams.classify import Taxonomy
 from marsad.streams.extract.gazetteer.model import Gazetteer, load_gazetteer
 from marsad.streams.extract.quantities import DATA_FILE as QUANTITIES_FILE
 from marsad.streams.geo import distance_km, place_key
+from marsad.streams.hour_index import DAY, HOUR
 from marsad.streams.text.normalize import normalize
 from marsad.streams.text.tokens import PREFIXES
 
@@ -38,7 +39,7 @@ DEFAULT_PATH = Path(__file__).with_name("rules.yaml")
 WEIGHT_KG = {"g": 0.001, "kg": 1.0, "ton": 1000.0}  # weights compare across units
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
-_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_SECONDS = {"s": 1, "m": 60, "h": HOUR, "d": DAY}
 _AT = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
 
 
@@ -465,7 +466,7 @@ class _Checker:
         if spec.per not in ("place", "country"):
             raise RulesError(f"per: must be 'place' or 'country', got {spec.per!r}")
         window = _duration(spec.window, "window")
-        if window < 60 or 86400 % window:
+        if window < 60 or DAY % window:
             raise RulesError(f"window: must be at least 1m and divide a day (1h, 30m, 6h, 1d...), got {spec.window!r}")
         if not 1 <= spec.baseline_days <= 365:
             raise RulesError(f"baseline_days: must be between 1 and 365, got {spec.baseline_days}")
@@ -479,10 +480,10 @@ class _Checker:
         if not (math.isfinite(spec.min_ratio) and spec.min_ratio >= 0):
             raise RulesError(f"min_ratio: must be >= 0, got {spec.min_ratio}")
         places = tuple(self._place(p, f"places[{j}]") for j, p in enumerate(spec.places))
-        baseline = round(spec.baseline_days * 86400 / window) * window
+        baseline = round(spec.baseline_days * DAY / window) * window
         return SpikeRule(spec.id, spec.title, spec.severity, spec.topic or "", spec.min_score, spec.per, places,
                          self._countries(spec.countries, "countries"), window, baseline,
-                         round(history * 86400), spec.min_count, spec.max_p, spec.min_ratio, spec.description,
+                         round(history * DAY), spec.min_count, spec.max_p, spec.min_ratio, spec.description,
                          spec.count, frozenset(spec.types))
 
     def incident(self, spec: IncidentRuleSpec) -> IncidentRule:

@@ -50,9 +50,10 @@ from marsad.streams.alerts.match import ArticleView, place_matches
 from marsad.streams.alerts.notes import distinct_sources
 from marsad.streams.alerts.rules import Ruleset, SpikeRule
 from marsad.streams.geo import place_key
+from marsad.streams.hour_index import DAY
 
 MIN_RATE = 0.1
-LATE_S = 86400  # a report up to a day late still finds its window's full baseline
+LATE_S = DAY  # a report up to a day late still finds its window's full baseline
 
 
 def spike_notes(view: ArticleView, rules: Ruleset, ref: ArticleRef, trigger: Trigger) -> list[SpikeNote]:

@@ -4,14 +4,22 @@
 "816.7 مليار", "مليار", "مليوني" (dual: 2 000 000), "نصف مليون",
 "مليون ونصف", "مليونين ونصف مليون" (2 500 000: the half's scale may be
 repeated), "ثلاثة ملايين", "$1 billion". Vague amounts ("عشرات الآلاف",
-"ملايين الدولارات") are not numbers. The word lists come from
-quantities.yaml through `NumberWords`.
+"ملايين الدولارات") are not numbers. The scale words come from quantities.yaml,
+the number words from numbers.yaml (`number_words`: the one list of them, which
+the incident coder's counts of people take theirs from too), through `NumberWords`.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+NUMBERS_FILE = Path(__file__).with_name("numbers.yaml")
 
 _THOUSANDS_COMMA = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _THOUSANDS_DOT = re.compile(r"^\d{1,3}(?:\.\d{3}){2,}$")
@@ -29,6 +37,22 @@ def parse_digits(token: str) -> float | None:
         return float(token)
     except ValueError:
         return None
+
+
+@cache
+def _number_lists() -> dict[str, dict[float, list[str]]]:
+    return yaml.safe_load(NUMBERS_FILE.read_text(encoding="utf-8"))
+
+
+def number_words(reader: Literal["amounts", "counts"]) -> dict[float, list[str]]:
+    """{value: words as written} of numbers.yaml that ``reader`` knows: the words of both readers and its own
+    ("amounts": this module's reader, for quantities; "counts": the incident coder's counts of people)."""
+    lists = _number_lists()
+    out: dict[float, list[str]] = {}
+    for part in ("both", reader):
+        for value, words in lists[part].items():
+            out.setdefault(value, []).extend(words)
+    return out
 
 
 @dataclass(frozen=True, slots=True)

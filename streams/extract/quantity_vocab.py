@@ -1,4 +1,5 @@
-"""The vocabulary of quantities (quantities.yaml), indexed for `marsad.streams.extract.quantities`.
+"""The vocabulary of quantities (quantities.yaml; the number words from numbers.yaml), indexed for
+`marsad.streams.extract.quantities`.
 
 Every word is stored in its matching form and with its clitic forms ("بمليون",
 "والكبتاغون"), so the extractor only looks words up.
@@ -13,7 +14,7 @@ from pathlib import Path
 import yaml
 from marsad.streams.extract.history import HistoryMarkers
 from marsad.streams.extract.lexicon import clitic_forms
-from marsad.streams.extract.numbers import NumberWords
+from marsad.streams.extract.numbers import NumberWords, number_words
 from marsad.streams.text.normalize import normalize
 
 DATA_FILE = Path(__file__).with_name("quantities.yaml")
@@ -73,7 +74,7 @@ class QuantityVocab:
         numbers = NumberWords(
             scales=_clitic_map(data["scales"]), duals=_clitic_map(data["dual_scales"]),
             plural_scales=clitic_forms(data["plural_scales"]), vague=clitic_forms(data["vague"]),
-            counts=_clitic_map(data["number_words"]),
+            counts=_clitic_map(number_words("amounts")),
             and_fraction={normalize(w): 0.5 for w in data["and_half"]} | {normalize(w): 0.25 for w in data["and_quarter"]},
         )
         phrases = {" ".join(normalize(p).split()): unit for unit, ps in data["unit_phrases"].items() for p in ps}

@@ -28,9 +28,10 @@ from marsad.schemas.alert_state import IncidentState
 from marsad.schemas.events import IncidentRecorded, IncidentReport, IncidentUpdated
 from marsad.schemas.notes import ReportNote
 from marsad.streams.alerts.ids import hash_id
-from marsad.streams.fusion.match import DAY, day_number, fit
+from marsad.streams.fusion.match import day_number, fit
 from marsad.streams.fusion.reconcile import Summary, brief_of, summarise
 from marsad.streams.fusion.state import IncidentStores, day_key, file_day
+from marsad.streams.hour_index import DAY
 
 LOOK_DAYS = 2  # buckets looked at on each side of the report's day (covers every date rule of `match`)
 

@@ -35,13 +35,13 @@ from marsad.schemas.notes import ReportNote
 from marsad.streams.extract.gazetteer.admin1 import region_of
 from marsad.streams.fusion.reconcile import is_area
 from marsad.streams.geo import distance_km
+from marsad.streams.hour_index import DAY
 
 ADMIN_KINDS = frozenset({"governorate", "province"})  # areas that are one admin1 area
 NEAR_KM = 25.0
 AREA_KM = 75.0
 DATE_DAYS = 1
 UNDATED_DAYS = 2
-DAY = 86400
 _PLACELESS = NEAR_KM + AREA_KM  # a join without places ranks after every join by place
 
 

@@ -36,6 +36,7 @@ from tests.deploy.alert_site import SECRET, alert_events, alert_settings, expect
 from tests.deploy.services_site import GrowingSite, Pipeline, wait_for
 from tests.streams.alerts.delivery.receiver import Receiver
 from tests.streams.test_dedup import EDITED, OTHER, STORY
+from tests.support.service_process import stop_process
 
 pytestmark = pytest.mark.kafka
 
@@ -109,13 +110,7 @@ class Worker:
         return parse_figures(text).get('marsad_processing_latency_seconds_count{stage="streams"}', 0) if status else 0
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(60)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, 60)
 
 
 def key_in(partition: int, stem: str) -> str:

@@ -10,7 +10,7 @@ from marsad.deploy.kafka.cluster import LocalCluster
 from marsad.deploy.kafka.local import BrokerError, LocalKafka
 from marsad.deploy.kafka.reach import local_kafka
 from marsad.runtime.kafka.admin import replication
-from marsad.runtime.kafka.local_files import cluster_size, is_cluster, local_connection
+from marsad.runtime.kafka.local_files import cluster_size, connection_for, is_cluster, local_connection
 from marsad.runtime.settings import load_settings
 
 
@@ -62,7 +62,7 @@ def test_the_data_dir_keeps_the_count_and_clients_bootstrap_from_every_node(tmp_
     assert is_cluster(cluster.home) and cluster_size(cluster.home) == 3
     assert isinstance(local_kafka(settings), LocalCluster)  # no --brokers: what the data dir holds
     assert local_connection(settings).servers == cluster.bootstrap
-    assert settings.kafka.servers == cluster.bootstrap
+    assert connection_for(settings).servers == cluster.bootstrap
     assert local_kafka(settings).cluster_id == cluster.cluster_id
     with pytest.raises(BrokerError, match=r"has 3 brokers: run `marsad kafka reset --yes` first"):
         local_kafka(settings, brokers=1)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -23,6 +22,8 @@ import orjson
 import pytest
 from marsad.consumers.store import default_url, open_store
 from marsad.deploy.kafka.local import free_port
+
+from tests.support.service_process import stop_process
 
 pytestmark = pytest.mark.kafka
 
@@ -67,13 +68,7 @@ def run_until_logged(cmd: list[str], env: dict[str, str], log: Path, logger: str
                 break
             time.sleep(0.3)
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_process(proc, 60)
     return log.read_text(errors="replace")
 
 

@@ -23,6 +23,7 @@ from marsad.runtime.kafka.connection import (
     kafka_python_options,
     kcat_options,
 )
+from marsad.runtime.kafka.local_files import connection_for
 from marsad.runtime.preflight import kafka_failure
 from marsad.runtime.settings import load_settings
 
@@ -46,7 +47,7 @@ def test_a_plain_address_is_a_plaintext_cluster() -> None:
 
 
 def test_settings_give_every_library_the_same_login(tmp_path: Path) -> None:
-    kafka = load_settings(env=managed(tmp_path)).kafka
+    kafka = connection_for(load_settings(env=managed(tmp_path)))
     for options in (kafka_python_options(kafka), aiokafka_options(kafka)):
         assert options["bootstrap_servers"] == "b-1.example.net:9096,b-2.example.net:9096"
         assert options["security_protocol"] == "SASL_SSL" and options["sasl_mechanism"] == "SCRAM-SHA-512"
@@ -57,14 +58,14 @@ def test_settings_give_every_library_the_same_login(tmp_path: Path) -> None:
 
 
 def test_the_password_setting_wins_over_its_file(tmp_path: Path) -> None:
-    kafka = load_settings(env=managed(tmp_path, MARSAD_KAFKA_PASSWORD="from-env")).kafka
+    kafka = connection_for(load_settings(env=managed(tmp_path, MARSAD_KAFKA_PASSWORD="from-env")))
     assert kafka_python_options(kafka)["sasl_plain_password"] == "from-env"
 
 
 def test_faust_gets_the_same_credentials(tmp_path: Path) -> None:
     faust = pytest.importorskip("faust")
     from marsad.streams.faust_app import broker_credentials
-    kafka = load_settings(env=managed(tmp_path)).kafka
+    kafka = connection_for(load_settings(env=managed(tmp_path)))
     creds = broker_credentials(kafka)
     assert isinstance(creds, faust.SASLCredentials)
     assert creds.protocol.value == "SASL_SSL" and creds.mechanism.value == "SCRAM-SHA-512"
@@ -85,15 +86,16 @@ def test_each_protocol_gets_tls_and_login_as_it_says(protocol: str, tls: bool, s
 
 
 def test_a_child_process_is_told_the_password_file_not_the_password(tmp_path: Path) -> None:
-    env = load_settings(env=managed(tmp_path)).kafka.environment()
+    env = connection_for(load_settings(env=managed(tmp_path))).environment()
     assert env["KAFKA_BOOTSTRAP_SERVERS"] == "b-1.example.net:9096,b-2.example.net:9096"
     assert env["MARSAD_KAFKA_PASSWORD_FILE"].endswith("kafka-password")
     assert "MARSAD_KAFKA_PASSWORD" not in env
-    assert load_settings(env=env).kafka == load_settings(env=managed(tmp_path)).kafka  # the same cluster, the same way
+    same = connection_for(load_settings(env=managed(tmp_path)))
+    assert connection_for(load_settings(env=env)) == same  # the same cluster, the same way
 
 
 def test_the_password_is_in_no_repr(tmp_path: Path) -> None:
-    kafka = load_settings(env=managed(tmp_path, MARSAD_KAFKA_PASSWORD="hunter2-hunter2")).kafka
+    kafka = connection_for(load_settings(env=managed(tmp_path, MARSAD_KAFKA_PASSWORD="hunter2-hunter2")))
     assert "hunter2" not in repr(kafka)
 
 
@@ -145,7 +147,7 @@ def test_a_refused_login_mid_command_is_one_line() -> None:
 
 
 def test_kcat_options_keep_the_password_a_shell_variable(tmp_path: Path) -> None:
-    kafka = load_settings(env=managed(tmp_path, MARSAD_KAFKA_CA_FILE="/etc/marsad/ca.pem")).kafka
+    kafka = connection_for(load_settings(env=managed(tmp_path, MARSAD_KAFKA_CA_FILE="/etc/marsad/ca.pem")))
     assert kcat_options(kafka) == [
         "-b", "b-1.example.net:9096,b-2.example.net:9096", "-X", "security.protocol=sasl_ssl",
         "-X", "ssl.ca.location=/etc/marsad/ca.pem", "-X", "sasl.mechanism=SCRAM-SHA-512",

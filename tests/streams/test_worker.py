@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,31 +16,17 @@ from marsad.schemas.events import ArticleFetched, ArticleProcessed, DeadLetter
 from marsad.schemas.topics import Topics
 
 from tests.streams.test_dedup import EDITED, OTHER, STORY
+from tests.support.service_process import ServiceProcess
 
 pytestmark = pytest.mark.kafka
 
 
-class Worker:
+class Worker(ServiceProcess):
     def __init__(self, bootstrap: str, prefix: str, data_dir: Path, store: str = "memory://", **settings: str) -> None:
-        self.env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "MARSAD_TOPIC_PREFIX": prefix,
-                    "MARSAD_PARTITIONS": "2", "MARSAD_DATA_DIR": str(data_dir),
-                    "MARSAD_WORKER_WEB_PORT": str(free_port()), "MARSAD_WORKER_STORE": store, **settings}
-        self.log = data_dir / "worker.log"
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        with open(self.log, "ab") as out:
-            self.proc = subprocess.Popen([sys.executable, "-m", "marsad.deploy.cli.main", "worker"], env=self.env,
-                                         stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(90)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        super().__init__("worker", {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "MARSAD_TOPIC_PREFIX": prefix,
+                                    "MARSAD_PARTITIONS": "2", "MARSAD_DATA_DIR": str(data_dir),
+                                    "MARSAD_WORKER_WEB_PORT": str(free_port()), "MARSAD_WORKER_STORE": store,
+                                    **settings}, data_dir / "worker.log")
 
 
 class Reader:

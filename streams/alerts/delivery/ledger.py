@@ -40,6 +40,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from marsad.streams.hour_index import DAY
+
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS delivered (target TEXT NOT NULL, key TEXT NOT NULL, outcome TEXT NOT NULL, "
     "at REAL NOT NULL, PRIMARY KEY (target, key))",
@@ -131,7 +133,7 @@ class Ledger:
         for statement in SCHEMA:
             self._conn.execute(statement)
         if create:
-            self._conn.execute("DELETE FROM delivered WHERE at < ?", [time.time() - keep_days * 86400])
+            self._conn.execute("DELETE FROM delivered WHERE at < ?", [time.time() - keep_days * DAY])
         self._lock_file: int | None = None
 
     def claim(self) -> None:

@@ -1,7 +1,7 @@
 """The incident coder's vocabulary: triggers by type, cue words, count and date words.
 
 `IncidentVocab.load()` reads the bundled ``incidents.yaml`` (its header
-documents the format); `IncidentVocab.load(path)` reads a user's file, which
+documents the format; its count words are those of ``streams/extract/numbers.yaml``); `IncidentVocab.load(path)` reads a user's file, which
 stands alone or starts with ``extends: default`` (or the path of another
 vocabulary file) to add phrases to that one. Loading validates every list
 and compiles one automaton over the triggers and cues, so it belongs at
@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 import yaml
 from marsad.schemas.wire import INCIDENT_TYPES
 from marsad.streams.extract.incidents.sentences import Phrases
+from marsad.streams.extract.numbers import NUMBERS_FILE, number_words
 from marsad.streams.text.automaton import Automaton
 from marsad.streams.text.normalize import normalize
 from marsad.streams.text.tokens import PREFIXES
@@ -142,6 +143,9 @@ def _load_doc(path: Path, depth: int) -> tuple[dict[str, Any], bytes]:
         raise IncidentVocabError(f"{path.name}: {unknown[0]}: unknown field (expected one of: "
                                  f"{', '.join(sorted(_TOP_FIELDS))})")
     digest = hashlib.sha256()
+    if path.resolve() == DEFAULT_PATH.resolve():  # the bundled count words are the shared list's
+        doc["numbers"] = number_words("counts")
+        digest.update(NUMBERS_FILE.read_bytes())
     extends = doc.pop("extends", None)
     if extends is not None:
         if not isinstance(extends, str) or not extends.strip():

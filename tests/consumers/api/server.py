@@ -21,6 +21,7 @@ from marsad.deploy.kafka.local import free_port
 
 from tests.conftest import ROOT
 from tests.consumers.conftest import with_schema
+from tests.support.service_process import stop_process
 
 
 @dataclass
@@ -47,12 +48,7 @@ class Api:
 
     def stop(self) -> None:
         self.client.close()
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop_process(self.proc, 10)
 
 
 def start_api(views_url: str, log: Path, *, token: str = "", bootstrap: str = "", prefix: str = "",

@@ -35,33 +35,19 @@ from tests.streams.alerts.samples import (
     article,
     seizure_story,
 )
+from tests.support.service_process import ServiceProcess
 
 pytestmark = pytest.mark.kafka
 
 
-class Alerter:
+class Alerter(ServiceProcess):
     """`marsad alerter` as its own process, as it runs in production."""
 
     def __init__(self, bootstrap: str, prefix: str, data_dir: Path, rules: Path, **settings: str) -> None:
-        self.env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "MARSAD_TOPIC_PREFIX": prefix,
-                    "MARSAD_PARTITIONS": "2", "MARSAD_DATA_DIR": str(data_dir), "MARSAD_ALERT_RULES": str(rules),
-                    "MARSAD_ALERTER_WEB_PORT": str(free_port()), **settings}
-        self.log = data_dir / "alerter.log"
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        with open(self.log, "ab") as out:
-            self.proc = subprocess.Popen([sys.executable, "-m", "marsad.deploy.cli.main", "alerter"], env=self.env,
-                                         stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(90)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        super().__init__("alerter", {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "MARSAD_TOPIC_PREFIX": prefix,
+                                     "MARSAD_PARTITIONS": "2", "MARSAD_DATA_DIR": str(data_dir),
+                                     "MARSAD_ALERT_RULES": str(rules), "MARSAD_ALERTER_WEB_PORT": str(free_port()),
+                                     **settings}, data_dir / "alerter.log")
 
     def check(self) -> None:
         if self.proc and self.proc.poll() is not None:

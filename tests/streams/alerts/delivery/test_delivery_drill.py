@@ -49,6 +49,7 @@ from tests.conftest import ROOT
 from tests.streams.alerts.delivery.receiver import Receiver
 from tests.streams.alerts.delivery.runner import wait_until
 from tests.streams.alerts.events import T0, raised, updated
+from tests.support.service_process import stop_process
 
 pytestmark = pytest.mark.kafka
 
@@ -109,13 +110,7 @@ class Site:
         self.proc.wait(10)
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(60)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
+        stop_process(self.proc, 60)
 
     def log_text(self) -> str:
         return "\n".join(p.read_text(errors="replace")[-3000:] for p in self.logs)
