@@ -31,6 +31,8 @@ from pathlib import Path
 
 import msgspec
 import orjson
+
+from benchmarks.corpus import articles
 from marsad.schemas.events import ArticleFetched, Duplicate
 from marsad.schemas.wire import SEVERITIES
 from marsad.streams.alerts.backtest import Report, as_json, as_table, collector_paused, replay
@@ -40,8 +42,6 @@ from marsad.streams.alerts.rules import DEFAULT_PATH, load_rules, parse_rules
 from marsad.streams.classify import Taxonomy
 from marsad.streams.extract.gazetteer.model import load_gazetteer
 from marsad.streams.pipeline import Resources, process_fetched
-
-from benchmarks.corpus import articles
 
 PLACES = ["درعا", "دير الزور", "الرقة", "حلب", "الحسكة", "القامشلي", "إدلب", "حمص", "الموصل", "بغداد",
           "البوكمال", "السويداء", "اللاذقية", "طرطوس", "منبج", "الميادين", "كركوك", "الرمادي"]

@@ -19,6 +19,8 @@ import time
 from unittest import mock
 
 import orjson
+
+from benchmarks.corpus import articles
 from marsad.streams.classify.combined import topics_orgs_and_mentions
 from marsad.streams.clean.pipeline import clean_and_normalize
 from marsad.streams.extract.incidents import find_incidents
@@ -27,8 +29,6 @@ from marsad.streams.extract.quantities import find_quantities
 from marsad.streams.offline import run
 from marsad.streams.pipeline import Resources
 from marsad.streams.text.normalize import SourceMap, normalize
-
-from benchmarks.corpus import articles
 
 
 def stage_times(docs: list[dict], res: Resources) -> dict[str, float]:

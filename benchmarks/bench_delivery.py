@@ -28,14 +28,13 @@ import uuid
 from contextlib import ExitStack
 from pathlib import Path
 
+from benchmarks.broker import bench_kafka, fresh_topics, stop_worker
+from benchmarks.webhook import SECRET, SECRET_ENV, Receiver
 from marsad.deploy.kafka.local import free_port
 from marsad.runtime.kafka.publish import EventPublisher
 from marsad.schemas.events import AlertRaised, ArticleProcessed
 from marsad.schemas.facts import Place, Quantity, Topic
 from marsad.schemas.topics import Topics
-
-from benchmarks.broker import bench_kafka, fresh_topics, stop_worker
-from benchmarks.webhook import SECRET, SECRET_ENV, Receiver
 
 ORIGIN = "AlertRaised on the alerts topics"
 SERVICES = [["alerts", "deliver"]]  # `marsad` sub-commands started for the run, in order

@@ -37,6 +37,10 @@ import uuid
 from pathlib import Path
 
 import orjson
+
+from benchmarks.broker import bench_kafka
+from benchmarks.corpus import articles
+from benchmarks.webhook import SECRET, SECRET_ENV, Receiver
 from marsad.deploy.kafka.local import free_port
 from marsad.deploy.services.registry import SERVICES
 from marsad.runtime.kafka.publish import EventPublisher
@@ -46,10 +50,6 @@ from marsad.schemas.codec import SchemaError
 from marsad.schemas.events import ArticleFetched
 from marsad.schemas.topics import Topics
 from marsad.streams.alerts.delivery.signing import idempotency_key
-
-from benchmarks.broker import bench_kafka
-from benchmarks.corpus import articles
-from benchmarks.webhook import SECRET, SECRET_ENV, Receiver
 
 SKIP = ("--skip", "alerter", "--skip", "deliver")  # without --alerts: they have benchmarks of their own
 WARM = "تحقق " * 50  # the warm-up article: matches no alert rule

@@ -49,6 +49,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from benchmarks.source_site import KINDS, Document, documents, source_path
 from marsad.producers.feeds.registry import Feed
 from marsad.producers.feeds.state import FeedState
 from marsad.producers.http import Fetcher, FetchOptions
@@ -57,8 +58,6 @@ from marsad.producers.pages.isolation import ExtractionPool, IsolationOptions
 from marsad.producers.pages.reader import ExtractOptions
 from marsad.producers.poller import PollOptions, PollOutcome, poll_feed
 from marsad.producers.samples import SITE_DIR
-
-from benchmarks.source_site import KINDS, Document, documents, source_path
 
 LAST_MODIFIED = formatdate(1731700000, usegmt=True)
 DEFAULT_MIX = "rss=400,sitemap=200,page=200,telegram=200"

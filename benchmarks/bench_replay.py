@@ -31,6 +31,8 @@ from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from benchmarks.broker import bench_kafka, fresh_topics
+from benchmarks.corpus import articles
 from marsad.consumers.consume import DeadLetters, LogReader
 from marsad.consumers.replay import ReplayReport, replay
 from marsad.consumers.rows import ARTICLE_COLUMNS, CHILD_TABLES, article_rows
@@ -41,9 +43,6 @@ from marsad.runtime.progress import Progress
 from marsad.schemas.events import ArticleProcessed, Duplicate
 from marsad.schemas.facts import Evidence, Org, Place, Quantity, Topic
 from marsad.schemas.topics import Topics
-
-from benchmarks.broker import bench_kafka, fresh_topics
-from benchmarks.corpus import articles
 
 PLACES = [Place("البوكمال", 34.4534, 40.9188, "SY", "city", 172374),
           Place("القامشلي", 37.0522, 41.2306, "SY", "city", 173253),

@@ -22,13 +22,12 @@ from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from benchmarks.broker import bench_kafka, fresh_topics
+from benchmarks.corpus import articles
 from marsad.consumers.reprocess import reprocess
 from marsad.runtime.kafka.publish import EventPublisher
 from marsad.schemas.events import ArticleFetched
 from marsad.streams.pipeline import Resources, analyse
-
-from benchmarks.broker import bench_kafka, fresh_topics
-from benchmarks.corpus import articles
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -30,15 +30,15 @@ from pathlib import Path
 
 import orjson
 from kafka import KafkaConsumer
+
+from benchmarks.broker import bench_kafka, fresh_topics, stop_worker
+from benchmarks.corpus import articles
 from marsad.deploy.kafka.local import free_port
 from marsad.runtime.kafka.publish import EventPublisher
 from marsad.schemas.codec import decode
 from marsad.schemas.events import ArticleFetched
 from marsad.streams.offline import run as classify_run
 from marsad.streams.pipeline import Resources
-
-from benchmarks.broker import bench_kafka, fresh_topics, stop_worker
-from benchmarks.corpus import articles
 
 
 def pct(values: list[float], p: float) -> float:

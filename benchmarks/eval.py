@@ -33,10 +33,10 @@ from pathlib import Path
 from types import ModuleType
 
 import orjson
-from marsad.streams.offline import classify_lines
-from marsad.streams.pipeline import Resources
 
 from benchmarks.eval_misses import misses_of
+from marsad.streams.offline import classify_lines
+from marsad.streams.pipeline import Resources
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SHARED = ROOT.parent / "shared"

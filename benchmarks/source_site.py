@@ -30,7 +30,6 @@ from datetime import datetime, timedelta
 from xml.sax.saxutils import escape
 
 from marsad.schemas.wire import FEED_KINDS
-
 from tests.producers.scripted_sources import (
     XML,
     ChannelPost,

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import orjson
 from aiohttp import web
+
 from marsad.deploy.kafka.local import free_port
 from marsad.streams.alerts.delivery.signing import EVENT, IDEMPOTENCY_KEY, SIGNATURE, TIMESTAMP, verify
 

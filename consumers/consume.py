@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
+
 from marsad.consumers.store import Offsets, Record, Store, ViewReplaced
 from marsad.runtime import metrics
 from marsad.runtime.kafka.connection import Kafka, kafka_python_options

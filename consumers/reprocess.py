@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kafka.consumer.fetcher import ConsumerRecord
+
 from marsad.consumers.consume import LogReader
 from marsad.runtime.kafka.connection import Kafka
 from marsad.runtime.kafka.publish import EventPublisher

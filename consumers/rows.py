@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 
 import msgspec
 import orjson
+
 from marsad.schemas.events import ArticleProcessed
 from marsad.schemas.facts import Place
 from marsad.streams.geo import view_place_key

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+
 from marsad.runtime.kafka.connection import Kafka, KafkaConnection
 from marsad.runtime.kafka.local_files import connection_for
 from marsad.runtime.settings import Settings, as_environment

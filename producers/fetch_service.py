@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 
 from kafka import TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
+
 from marsad.producers.events import FETCH_STAGE, dead_letter_event, entry_from_discovered, fetched_event
 from marsad.producers.events import publish_failure_letter as publish_failure
 from marsad.producers.http import Fetcher, FetchOptions

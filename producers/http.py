@@ -29,6 +29,7 @@ from typing import Literal
 
 import httpx
 import msgspec
+
 from marsad.producers.pages.decoding import charset_from_content_type
 from marsad.producers.safety import UnresolvableHost, UnsafeURL, check_url, parse_networks
 from marsad.runtime.http import retry_after_seconds

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
+
 from marsad.producers.pages.decoding import decode_document
 from marsad.schemas.events import ArticleFetched, DeadLetter
 

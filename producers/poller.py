@@ -17,6 +17,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 import msgspec
+
 from marsad.producers.feeds.parse import FULL_CONTENT_MIN_CHARS, FeedEntry, FeedParseError
 from marsad.producers.feeds.registry import Feed
 from marsad.producers.feeds.state import (

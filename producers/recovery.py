@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
+
 from marsad.producers.events import FETCH_STAGE
 from marsad.producers.revisions import EDITED_MARK, REVISION_MARK, Revisions, work_key
 from marsad.runtime.kafka.connection import Kafka, kafka_python_options

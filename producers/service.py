@@ -49,6 +49,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import msgspec
+
 from marsad.producers.events import discovered_event, entry_from_discovered
 from marsad.producers.feeds.registry import Feed, enabled_feeds, load_registry
 from marsad.producers.feeds.state import FeedState, FeedStateFile, apply_resets, is_due

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import msgspec
+
 from marsad.producers.feeds.entries import FeedEntry, FeedParseError, ParsedFeed
 from marsad.producers.feeds.parse import parse_feed
 from marsad.producers.feeds.registry import Feed

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import faust
+
 from marsad.runtime.health import NO_PROGRESS_AFTER, ProgressWatch
 from marsad.runtime.kafka.connection import Kafka
 from marsad.runtime.lag import GroupProgress, LagProbe

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import orjson
+
 from marsad.runtime.metrics import render
 from marsad.runtime.preflight import OperatorError
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+
 from marsad.runtime.kafka.connection import Kafka, kafka_python_options
 
 Partition = tuple[str, int]  # (topic, partition)

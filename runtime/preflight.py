@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+
 from marsad.runtime.kafka.connection import (
     Kafka,
     KafkaConnection,

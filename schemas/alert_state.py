@@ -16,6 +16,7 @@ upcasters), by way of `marsad.streams.alerts.notes.StateStore`:
 from __future__ import annotations
 
 import msgspec
+
 from marsad.schemas.facts import Place
 from marsad.schemas.notes import ArticleRef, Facts, ReportNote, RuleHit
 

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import msgspec
 import orjson
+
 from marsad.schemas.events import EVENT_TYPES, Event
 from marsad.schemas.upcast import UpcastError, upcast
 

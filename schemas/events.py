@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import ClassVar, Literal
 
 import msgspec
+
 from marsad.schemas.facts import Incident, Org, Place, Quantity, Topic
 from marsad.schemas.wire import (
     AlertKind,

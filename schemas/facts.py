@@ -8,6 +8,7 @@ Field names follow ../shared/spec/classify-contract.md.
 from __future__ import annotations
 
 import msgspec
+
 from marsad.schemas.wire import Count, Day, EvidenceField, IncidentType
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import msgspec
 import orjson
+
 from marsad.schemas.codec import SchemaError, decode_obj
 from marsad.schemas.events import ArticleProcessed
 from marsad.schemas.state import StateCodec

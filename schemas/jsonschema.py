@@ -12,6 +12,7 @@ from typing import Any
 
 import msgspec
 import orjson
+
 from marsad.schemas.codec import REQUIRED_COMMON
 from marsad.schemas.events import EVENT_TYPES, Event
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import msgspec
+
 from marsad.schemas.facts import Incident, Org, Place, Quantity, Topic
 from marsad.schemas.state import StateCodec, StateVersionError
 from marsad.schemas.wire import Severity

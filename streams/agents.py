@@ -36,6 +36,7 @@ from datetime import UTC, datetime
 import faust
 import msgspec
 from faust.types import EventT
+
 from marsad.runtime import metrics
 from marsad.runtime.settings import Settings
 from marsad.schemas import internal

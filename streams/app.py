@@ -10,6 +10,7 @@ passes them here.
 from __future__ import annotations
 
 import faust
+
 from marsad.runtime.faust_web import install as install_health
 from marsad.runtime.kafka.local_files import connection_for
 from marsad.runtime.settings import Settings

@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import faust
+
 from marsad.runtime.hosts import is_loopback
 from marsad.runtime.kafka.admin import create_topics, replication
 from marsad.runtime.kafka.connection import Kafka, KafkaConnection

@@ -18,6 +18,7 @@ import logging
 import faust
 import msgspec
 from faust.types import EventT
+
 from marsad.schemas import internal
 from marsad.streams.agents import WorkerAgents
 from marsad.streams.dedup.bands import answer_claims

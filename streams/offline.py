@@ -14,6 +14,7 @@ from typing import IO, Any
 
 import msgspec
 import orjson
+
 from marsad.schemas.facts import Incident, Quantity
 from marsad.streams.pipeline import Analysis, Resources, analyse
 

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 
 import msgspec
+
 from marsad.schemas.codec import SchemaError, decode_as, encode
 from marsad.schemas.events import ArticleFetched, Duplicate
 from marsad.streams.pipeline import Resources, process_fetched

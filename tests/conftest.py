@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from marsad.deploy.kafka.local import LocalKafka, free_port
 from marsad.runtime.kafka.admin import create_topics
 

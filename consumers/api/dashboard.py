@@ -29,6 +29,7 @@ from typing import Any
 
 import orjson
 from aiohttp import web
+
 from marsad.consumers.api import dashboard_export as export
 from marsad.consumers.api.dashboard_results import (
     DashboardConfig,

@@ -31,6 +31,7 @@ from typing import Any
 
 import orjson
 from aiohttp import web
+
 from marsad.consumers.api import dashboard_export as export
 from marsad.consumers.api.known import parse_query
 from marsad.consumers.query.params import QueryError

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
+
 from marsad.consumers.query.params import KnownIds, parse
 
 KNOWN_IDS = web.AppKey("known_ids", KnownIds)

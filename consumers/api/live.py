@@ -27,6 +27,7 @@ import orjson
 from aiohttp import web
 from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
+
 from marsad.runtime.kafka.connection import Kafka, aiokafka_options
 from marsad.schemas.codec import SchemaError, decode, to_dict
 from marsad.schemas.events import AlertRaised, AlertUpdated

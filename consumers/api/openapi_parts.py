@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import msgspec
+
 from marsad.consumers.query.params import LIMITS, PARAMS, choices_for, help_for
 
 STR = {"type": "string"}

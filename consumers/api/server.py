@@ -27,6 +27,7 @@ from typing import Any
 
 import orjson
 from aiohttp import web
+
 from marsad.consumers.api.dashboard import DashboardOptions, add_dashboard, is_public
 from marsad.consumers.api.incident_exports import add_incident_exports
 from marsad.consumers.api.known import KNOWN_IDS, parse_query

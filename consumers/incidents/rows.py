@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import msgspec
 import orjson
+
 from marsad.consumers.rows import timestamp
 from marsad.schemas.events import IncidentRecorded
 from marsad.streams.extract.gazetteer.admin1 import load as admin1

@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import orjson
+
 from marsad.consumers.query.model import (
     AlertQuery,
     ArticleQuery,

@@ -19,9 +19,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
+from msgspec import UNSET, UnsetType
+
 from marsad.schemas.facts import Evidence, Org, Place, Quantity, Topic
 from marsad.schemas.wire import AlertKind, DuplicateStatus, IncidentType, Severity, SourceKind
-from msgspec import UNSET, UnsetType
 
 T = TypeVar("T")
 

@@ -15,6 +15,7 @@ import hashlib
 from collections.abc import Iterable
 
 import orjson
+
 from marsad.consumers.incidents.rows import INCIDENT_CHILD_TABLES, INCIDENT_COLUMNS
 from marsad.consumers.rows import ARTICLE_COLUMNS, CHILD_TABLES
 from marsad.streams.alerts.view_rows import ALERT_CHILD_TABLES, ALERT_COLUMNS

@@ -23,12 +23,13 @@ from contextlib import contextmanager
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
+from psycopg import sql
+
 from marsad.consumers.rows import ARTICLE_COLUMNS
 from marsad.consumers.store import migrate
 from marsad.consumers.store.base import StoreError, ViewReplaced, redact
 from marsad.consumers.store.queries import Dialect, placeholders
 from marsad.consumers.store.sqlstore import DELETE_CHUNK, SqlStore, Tx
-from psycopg import sql
 
 DEFAULT_SCHEMA = "marsad_views"
 SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")

@@ -15,6 +15,7 @@ from contextlib import AbstractContextManager
 from typing import Protocol
 
 import orjson
+
 from marsad.consumers.query.model import (
     AlertQuery,
     ArticleQuery,

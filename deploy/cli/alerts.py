@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+
 from marsad.runtime.kafka.connection import KafkaConnection
 from marsad.schemas.wire import SEVERITIES
 
@@ -138,6 +139,7 @@ def backtest_cmd(obj: Any, rules_file: Path | None, since: str | None, until: st
     marsad alerts backtest new-rules.yaml --since 2026-01-01
     """
     import orjson
+
     from marsad.runtime.progress import Progress
     from marsad.schemas.topics import Topics
     from marsad.streams.alerts.backtest import as_json as report_json

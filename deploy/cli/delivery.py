@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+
 from marsad.runtime.table import render
 
 ENDPOINTS_HELP = """\b
@@ -158,6 +159,7 @@ def deliveries_cmd(obj: Any, as_json: bool) -> None:
     Reads the ledger file only (no broker needed), so it works while `marsad alerts deliver` runs.
     """
     import orjson
+
     from marsad.streams.alerts.delivery.ledger import Ledger, TargetStatus
     s = obj.settings
     path = ledger_path(s)

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import click
+
 from marsad.deploy.kafka.reach import ensure_broker
 from marsad.runtime.settings import OPTIONS, Settings, SettingsError, load_settings
 from marsad.runtime.suggest import SuggestingGroup

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+
 from marsad.producers.feeds.registry import DEFAULT_INTERVAL, Feed, RegistryError, load_registry
 from marsad.producers.poll_log import duration
 from marsad.producers.samples import FEEDS_YAML, SITE_DIR

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 import orjson
+
 from marsad.consumers.query.params import (
     ENDPOINTS,
     KnownIds,

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+
 from marsad.deploy.kafka.cluster import LocalCluster
 from marsad.deploy.kafka.jars import ToolMissing
 from marsad.deploy.kafka.local import BrokerError, LocalKafka

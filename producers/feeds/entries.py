@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import msgspec
+
 from marsad.producers.urls import absolutise
 
 FULL_CONTENT_MIN_CHARS = 500

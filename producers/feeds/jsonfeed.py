@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+
 from marsad.producers.feeds.entries import LINK_SCHEMES, FeedEntry, FeedParseError, ParsedFeed, usable_link
 from marsad.streams.clean.html import html_to_text
 

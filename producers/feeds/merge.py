@@ -15,6 +15,7 @@ from typing import Any
 
 import msgspec
 import yaml
+
 from marsad.producers.feeds.registry import FIELDS, Feed, parse_registry
 from marsad.producers.urls import InvalidURL, canonical_url
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
+
 from marsad.producers.feeds.entries import (
     FULL_CONTENT_MIN_CHARS,
     LINK_SCHEMES,

@@ -40,6 +40,7 @@ from urllib.parse import urljoin, urlsplit
 
 import msgspec
 import yaml
+
 from marsad.schemas.wire import FEED_KINDS, FeedKind
 
 DEFAULT_INTERVAL = 900

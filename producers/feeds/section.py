@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
+
 from marsad.producers.feeds.entries import FeedEntry, FeedParseError, usable_link
 
 # A path that holds a date: /2024/05/12/, /2024/05/, 2024-05-12, 20240512.

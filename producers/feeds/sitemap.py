@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from lxml import etree
+
 from marsad.producers.feeds.entries import FeedEntry, FeedParseError, usable_link
 from marsad.streams.clean.html import html_to_text
 

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import msgspec
+
 from marsad.producers.http import Validators
 
 STATE_FILE = "feed-state.json"

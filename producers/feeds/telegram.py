@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
+
 from marsad.producers.feeds.entries import FeedEntry, FeedParseError, usable_link
 from marsad.producers.feeds.sitemap import parse_w3c_date
 from marsad.streams.clean.html import fragment_text, tidy_lines

@@ -39,6 +39,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import charset_normalizer
+
 from marsad.producers.pages.mojibake import (
     Letters,
     count_letters,

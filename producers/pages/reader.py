@@ -13,12 +13,13 @@ import re
 from dataclasses import dataclass
 
 import msgspec
-from marsad.producers.pages.linkdensity import measure
-from marsad.streams.text.lang import detect_lang
 from trafilatura import bare_extraction
 from trafilatura.deduplication import LRUCache
 from trafilatura.settings import Document, set_date_params
 from trafilatura.utils import load_html
+
+from marsad.producers.pages.linkdensity import measure
+from marsad.streams.text.lang import detect_lang
 
 _HTML_LANG = re.compile(r"""<html\b[^>]*?\blang\s*=\s*["']?([A-Za-z]{2,3})""", re.IGNORECASE)
 _HEAVY_BLOCKS = re.compile(r"<(script|style|svg)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)

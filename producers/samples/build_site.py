@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from marsad.producers.samples import ARTICLES_JSONL, SAMPLES_DIR, SITE_DIR
 from marsad.producers.samples.templates import READ_ALSO, TEMPLATES, ArticlePage, Link, sawt_alfurat_content
 from marsad.producers.urls import article_id

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
+
 from marsad.runtime.kafka.connection import Kafka, kafka_python_options
 from marsad.schemas.topics import ALERTER_TABLES, CATALOGUE, CHANGELOG_CONFIGS, STREAM_TABLES, Topics
 

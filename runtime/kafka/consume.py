@@ -42,6 +42,7 @@ from kafka import AsyncConsumerRebalanceListener, KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
+
 from marsad.runtime import metrics
 from marsad.runtime.health import NO_PROGRESS_AFTER, Health, ProgressWatch
 from marsad.runtime.kafka.connection import Kafka, kafka_python_options

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
+
 from marsad.runtime.kafka.connection import Kafka, kafka_python_options
 from marsad.schemas.codec import encode
 from marsad.schemas.events import Event

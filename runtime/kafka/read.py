@@ -25,6 +25,7 @@ from typing import Literal
 import click
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
+
 from marsad.runtime.kafka.connection import Kafka, kafka_python_options
 from marsad.schemas.codec import SchemaError, decode, to_dict
 from marsad.schemas.events import DeadLetter, Event

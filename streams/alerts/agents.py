@@ -37,6 +37,7 @@ from pathlib import Path
 import faust
 import msgspec
 from faust.types import EventT
+
 from marsad.runtime import metrics
 from marsad.runtime.settings import Settings
 from marsad.schemas.alert_state import DayBucket, IncidentState, SpikeState, StoryState

@@ -10,6 +10,7 @@ and registers its agents (`marsad.streams.alerts.agents`); nothing is built at i
 from __future__ import annotations
 
 import faust
+
 from marsad.runtime.faust_web import install as install_health
 from marsad.runtime.kafka.local_files import connection_for
 from marsad.runtime.settings import Settings

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kafka import KafkaConsumer
+
 from marsad.runtime.kafka.connection import Kafka, kafka_python_options
 from marsad.runtime.kafka.read import RAISE, partitions_of, read_to_end
 from marsad.runtime.table import render

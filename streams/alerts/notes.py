@@ -13,6 +13,7 @@ from collections.abc import Iterator, MutableMapping
 from typing import Generic, TypeVar
 
 import msgspec
+
 from marsad.schemas.notes import ArticleRef
 from marsad.schemas.state import StateCodec
 

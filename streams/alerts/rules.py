@@ -25,6 +25,7 @@ from typing import Any
 
 import msgspec
 import yaml
+
 from marsad.schemas.wire import ALERT_KINDS, INCIDENT_TYPES, SEVERITIES
 from marsad.streams.alerts.thresholds import Threshold, parse_threshold
 from marsad.streams.classify import Taxonomy

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import orjson
 from kafka import KafkaConsumer
+
 from marsad.runtime.kafka.connection import Kafka, kafka_python_options
 from marsad.runtime.kafka.read import partitions_of
 from marsad.schemas.codec import SchemaError, decode, to_dict

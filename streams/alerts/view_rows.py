@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import msgspec
 import orjson
+
 from marsad.consumers.rows import timestamp
 from marsad.schemas.events import AlertRaised, AlertUpdated
 from marsad.streams.geo import view_place_key

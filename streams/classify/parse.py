@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+
 from marsad.streams.classify.terms import Context, Term, is_arabic, make_key, matching_words
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")

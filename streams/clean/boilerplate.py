@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from marsad.streams.text.normalize import normalize
 
 DEFAULT_PATH = Path(__file__).with_name("boilerplate.yaml")

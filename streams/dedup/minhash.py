@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from datasketch import MinHash
+
 from marsad.streams.text.normalize import normalize
 from marsad.streams.text.tokens import TOKEN
 

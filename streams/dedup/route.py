@@ -24,6 +24,7 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 
 import msgspec
+
 from marsad.schemas import internal
 from marsad.schemas.events import ArticleProcessed
 from marsad.streams.dedup.bands import answer_claims

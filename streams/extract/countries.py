@@ -18,6 +18,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
+
 from marsad.schemas.facts import Place
 from marsad.streams.extract.context import word_before
 from marsad.streams.extract.lexicon import ARTICLE, Hit, Lexicon, is_definite

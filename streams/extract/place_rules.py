@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
+
 from marsad.streams.extract.lexicon import ARTICLE_CHAINS, clitic_forms
 from marsad.streams.text.normalize import normalize
 from marsad.streams.text.tokens import PREFIXES

@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
+
 from marsad.streams.extract.history import HistoryMarkers
 from marsad.streams.extract.lexicon import clitic_forms
 from marsad.streams.extract.numbers import NumberWords, number_words

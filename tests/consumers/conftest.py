@@ -15,9 +15,9 @@ from collections.abc import Iterator, Sequence
 
 import psycopg
 import pytest
-from marsad.consumers.store import Record, Store, open_store
 from psycopg import sql
 
+from marsad.consumers.store import Record, Store, open_store
 from tests.support.postgres import LocalPostgres, PostgresUnavailable
 
 

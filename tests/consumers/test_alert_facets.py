@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+
 from marsad.consumers.query.model import AlertQuery
 from marsad.consumers.query.params import parse
 from marsad.consumers.store import Record, open_store
 from marsad.schemas.events import AlertRaised, AlertUpdated
 from marsad.schemas.facts import Org, Topic
-
 from tests.consumers.incidents.events import incident
 from tests.streams.alerts.events import T0, raised
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+
 from marsad.consumers.query.model import AlertQuery, Cursor
 from marsad.consumers.service import run_replay, run_views
 from marsad.consumers.store import Record, StoreError, open_store
@@ -16,7 +17,6 @@ from marsad.runtime.kafka.publish import EventPublisher
 from marsad.runtime.kafka.read import read_all
 from marsad.schemas.events import DeadLetter
 from marsad.schemas.topics import Topics
-
 from tests.consumers.conftest import content_hashes
 from tests.consumers.factory import PLACES, corpus
 from tests.streams.alerts.delivery.runner import wait_until

@@ -5,10 +5,10 @@ from __future__ import annotations
 import orjson
 import pytest
 from click.testing import CliRunner
+
 from marsad.consumers.store import Record, open_store
 from marsad.consumers.store.migrate import migrations
 from marsad.deploy.cli.main import cli
-
 from tests.consumers.factory import article, corpus
 from tests.streams.alerts.events import raised, updated
 

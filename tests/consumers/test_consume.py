@@ -22,12 +22,12 @@ from pathlib import Path
 
 import pytest
 from kafka import KafkaConsumer
+
 from marsad.consumers.query.model import CountQuery
 from marsad.consumers.store import StoreError, open_store
 from marsad.runtime.kafka.publish import EventPublisher
 from marsad.schemas.codec import decode
 from marsad.schemas.topics import Topics
-
 from tests.conftest import ROOT
 from tests.consumers.factory import article, corpus
 

@@ -9,6 +9,7 @@ import threading
 
 import msgspec
 import pytest
+
 from marsad.consumers.consume import DeadLetters, LogReader
 from marsad.consumers.query.model import ArticleQuery, Filters, SeizureQuery
 from marsad.consumers.replay import replay
@@ -18,7 +19,6 @@ from marsad.schemas.events import ArticleFetched, ArticleProcessed, Duplicate
 from marsad.schemas.facts import Topic
 from marsad.schemas.topics import Topics
 from marsad.streams.pipeline import Resources
-
 from tests.conftest import RESOURCES, ROOT
 from tests.consumers.factory import article, corpus
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import msgspec
+
 from marsad.consumers.rows import WORDS, article_rows, main_place, search_words, timestamp
 from marsad.schemas.facts import Place, Quantity
 from marsad.streams.text.normalize import normalize
-
 from tests.consumers.factory import article
 
 

@@ -17,7 +17,6 @@ from marsad.streams.alerts.delivery.signing import idempotency_key
 from marsad.streams.alerts.rules import load_rules
 from marsad.streams.classify import Taxonomy
 from marsad.streams.extract.gazetteer.model import load_gazetteer
-
 from tests.deploy.services_site import Pipeline
 
 SECRET = "drill-secret-0123456789"

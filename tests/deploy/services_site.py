@@ -28,13 +28,13 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import orjson
+
+from benchmarks.corpus import articles as corpus
 from marsad.deploy.kafka.local import free_port
 from marsad.runtime.kafka.connection import Kafka, KafkaConnection, kafka_python_options
 from marsad.runtime.kafka.read import read_all
 from marsad.schemas.events import ArticleDiscovered, DeadLetter
 from marsad.schemas.topics import Topics
-
-from benchmarks.corpus import articles as corpus
 from tests.deploy.local_site import HTML, LocalSite, article_page
 
 SERVICE_PORTS = ("MARSAD_WORKER_WEB_PORT", "MARSAD_ALERTER_WEB_PORT", "MARSAD_PRODUCER_METRICS_PORT",

@@ -29,11 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from marsad.deploy.services.state import alive
 from marsad.schemas.codec import decode, encode
 from marsad.schemas.events import AlertRaised, AlertUpdated
 from marsad.streams.alerts.delivery.signing import idempotency_key
-
 from tests.deploy.alert_site import SECRET, alert_events, alert_settings, expected_alerts, topic_keys
 from tests.deploy.services_site import GrowingSite, Pipeline, wait_for
 from tests.streams.alerts.delivery.receiver import Receiver

@@ -40,14 +40,14 @@ from pathlib import Path
 import pytest
 from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
+
+from benchmarks.corpus import articles as corpus
 from marsad.deploy.kafka.cluster import LocalCluster, leaders, partitions
 from marsad.deploy.kafka.local import port_free
 from marsad.deploy.services.state import alive
 from marsad.runtime.kafka.connection import kafka_python_options
 from marsad.runtime.kafka.publish import EventPublisher
 from marsad.schemas.events import AlertRaised, ArticleFetched
-
-from benchmarks.corpus import articles as corpus
 from tests.deploy.alert_site import SECRET, alert_events, alert_settings, expected_alerts, topic_keys
 from tests.deploy.services_site import GrowingSite, Pipeline, wait_for
 from tests.streams.alerts.delivery.receiver import Receiver

@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 import pytest
 import yaml
+
 from marsad.deploy.cli.main import cli
 from marsad.runtime.settings import OPTIONS
 

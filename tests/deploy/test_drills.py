@@ -24,6 +24,7 @@ from urllib.request import urlopen
 
 import pytest
 from kafka.partitioner.default import murmur2
+
 from marsad.deploy.kafka.local import LocalKafka, free_port
 from marsad.deploy.services.state import alive
 from marsad.runtime.kafka.publish import EventPublisher
@@ -31,7 +32,6 @@ from marsad.runtime.kafka.read import read_all
 from marsad.runtime.metrics import parse_figures
 from marsad.schemas.events import AlertRaised, ArticleFetched, ArticleProcessed
 from marsad.schemas.topics import Topics
-
 from tests.deploy.alert_site import SECRET, alert_events, alert_settings, expected_alerts, topic_keys
 from tests.deploy.services_site import GrowingSite, Pipeline, wait_for
 from tests.streams.alerts.delivery.receiver import Receiver

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from marsad.runtime.settings import load_settings
 from marsad.streams.faust_app import faust_app
 

@@ -6,6 +6,7 @@ The cluster itself, started and failed over, is in tests/deploy/test_cluster_dri
 from __future__ import annotations
 
 import pytest
+
 from marsad.deploy.kafka.cluster import LocalCluster
 from marsad.deploy.kafka.local import BrokerError, LocalKafka
 from marsad.deploy.kafka.reach import local_kafka

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from marsad.deploy.kafka.local import free_port
 from marsad.runtime.kafka.publish import EventPublisher
 from marsad.schemas.events import ArticleFetched

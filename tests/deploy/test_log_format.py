@@ -20,9 +20,9 @@ from pathlib import Path
 
 import orjson
 import pytest
+
 from marsad.consumers.store import default_url, open_store
 from marsad.deploy.kafka.local import free_port
-
 from tests.support.service_process import stop_process
 
 pytestmark = pytest.mark.kafka

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from marsad.deploy.kafka.local import free_port
 
 MARSAD = str(Path(sys.executable).parent / "marsad")
@@ -241,6 +242,7 @@ def test_the_probe_passes_when_one_broker_answers(kafka_bootstrap: str) -> None:
 def test_a_kafka_client_error_mid_command_becomes_one_line() -> None:
     from aiokafka.errors import KafkaConnectionError
     from kafka.errors import KafkaTimeoutError
+
     from marsad.runtime.preflight import kafka_failure
     for error in (KafkaTimeoutError("Failed to update metadata after 60.0 secs."),
                   KafkaConnectionError("Unable to bootstrap from [('k', 9092)]")):

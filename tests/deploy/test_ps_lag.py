@@ -7,6 +7,7 @@ import stat
 
 import pytest
 from kafka import KafkaProducer
+
 from marsad.consumers.store import Record, open_store
 from marsad.deploy.services.control import service_lags
 from marsad.deploy.services.registry import plan
@@ -15,7 +16,6 @@ from marsad.deploy.services.supervisor import Supervisor
 from marsad.runtime.kafka.admin import create_topics
 from marsad.runtime.settings import load_settings
 from marsad.schemas.topics import Topics
-
 from tests.consumers.factory import corpus
 
 pytestmark = pytest.mark.kafka

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from marsad.deploy.kafka.local import free_port
 from marsad.deploy.services.registry import SERVICES, Instance
 from marsad.deploy.services.supervisor import Running, Supervisor, readiness_of

@@ -33,11 +33,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+
 from marsad.deploy.kafka.local import BrokerError, LocalKafka, free_port
 from marsad.runtime.kafka.connection import KafkaConnection, kcat_options
 from marsad.runtime.preflight import kafka_problem
 from marsad.schemas.events import AlertRaised
-
 from tests.deploy.alert_site import SECRET, alert_events, alert_settings, expected_alerts, topic_keys
 from tests.deploy.services_site import GrowingSite, Pipeline, wait_for
 from tests.streams.alerts.delivery.receiver import Receiver

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from marsad.deploy.services.state import alive
 
+from marsad.deploy.services.state import alive
 from tests.deploy.services_site import GrowingSite, Pipeline, wait_for
 
 pytestmark = pytest.mark.kafka

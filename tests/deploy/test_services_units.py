@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from marsad.deploy.services.control import ServiceStatus, ps_table
 from marsad.deploy.services.registry import SERVICES, plan
 from marsad.deploy.services.supervisor import backoff, describe_exit

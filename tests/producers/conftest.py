@@ -6,9 +6,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+
 from marsad.producers.http import FetchOptions
 from marsad.producers.samples import SITE_DIR
-
 from tests.producers.scripted_server import ScriptedServer
 
 

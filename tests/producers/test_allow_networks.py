@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from marsad.deploy.cli.sources import producer_config
 from marsad.producers.http import FailureKind, Fetcher, FetchError, FetchResult
 from marsad.producers.safety import UnsafeURL, check_url, parse_networks
 from marsad.runtime.settings import SettingsError, load_settings
-
 from tests.producers.scripted_server import Reply, ScriptedServer
 
 pytestmark = pytest.mark.anyio

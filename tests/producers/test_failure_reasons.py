@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+
 from marsad.producers.events import dead_letter_event
 from marsad.producers.http import FailureKind, Fetcher, FetchError
 from marsad.producers.poller import ArticleFailure, DiscoveredEntry, PollOptions, fetch_article
 from marsad.runtime.kafka.read import describe
 from marsad.schemas.events import ArticleDiscovered, DeadLetter
-
 from tests.producers.scripted_server import Reply, ScriptedServer
 
 pytestmark = pytest.mark.anyio

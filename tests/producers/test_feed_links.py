@@ -6,11 +6,11 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+
 from marsad.producers.feeds.parse import FeedParseError, parse_feed
 from marsad.producers.feeds.registry import Feed
 from marsad.producers.http import Fetcher
 from marsad.producers.poller import PollOptions, poll_feed
-
 from tests.producers.scripted_server import Reply, ScriptedServer
 
 FEED_URL = "https://feeds.example/ar/rss.xml"

@@ -1,6 +1,7 @@
 """parse_feed on the sample feeds and on the awkward cases real feeds produce."""
 
 import pytest
+
 from marsad.producers.feeds.parse import FeedParseError, parse_feed
 from marsad.producers.samples import SITE_DIR
 

@@ -1,6 +1,7 @@
 """Feed registry YAML and OPML import: valid files load, invalid ones name feed and field."""
 
 import pytest
+
 from marsad.producers.feeds.opml import load_opml, parse_opml
 from marsad.producers.feeds.registry import (
     Feed,

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
 from marsad.producers.feeds.registry import Feed
 from marsad.producers.feeds.state import ALL_FEEDS, FeedState, FeedStateFile, apply_resets, cleared
 from marsad.producers.http import Validators
-
 from tests.producers.scripted_feeds import serve_articles, serve_feed
 from tests.producers.scripted_server import Reply, ScriptedServer
 from tests.producers.test_service import config, produce_once, registry

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from marsad.producers.feeds.state import (
     BackoffPolicy,
     FeedState,

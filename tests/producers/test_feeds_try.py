@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from click.testing import CliRunner
+
 from marsad.deploy.cli.main import cli
 from marsad.producers.feeds.registry import Feed, dump_registry
 from marsad.producers.feeds.state import STATE_FILE
-
 from tests.producers.scripted_server import Reply, ScriptedServer
 from tests.producers.scripted_sources import ChannelPost, section_page, telegram_preview
 

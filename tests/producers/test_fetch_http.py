@@ -6,9 +6,9 @@ import time
 
 import httpx
 import pytest
+
 from marsad.producers.http import FailureKind, Fetcher, FetchError, FetchResult, NotModified, Validators
 from marsad.producers.samples import SITE_DIR
-
 from tests.producers.scripted_server import Reply, ScriptedServer
 
 pytestmark = pytest.mark.anyio

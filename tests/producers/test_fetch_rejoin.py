@@ -36,11 +36,11 @@ from pathlib import Path
 import httpx
 import pytest
 from kafka import KafkaAdminClient
+
 from marsad.deploy.kafka.local import free_port
 from marsad.runtime.kafka.admin import create_topics, list_topics
 from marsad.schemas.events import ArticleFetched
 from marsad.schemas.topics import Topics
-
 from tests.producers.scripted_feeds import serve_articles
 from tests.producers.scripted_server import ScriptedServer
 from tests.producers.test_fetch_service import announce

@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+
 from marsad.producers.events import discovered_event, outcome_event_id
 from marsad.producers.feeds.registry import Feed
 from marsad.producers.fetch_service import FetcherConfig, FetcherReport, fetcher_group, run_fetcher
@@ -23,7 +24,6 @@ from marsad.runtime.kafka.publish import EventPublisher
 from marsad.runtime.lag import LagProbe
 from marsad.schemas.events import ArticleDiscovered, ArticleFetched, DeadLetter
 from marsad.schemas.topics import Topics
-
 from tests.producers.scripted_feeds import serve_articles, serve_feed
 from tests.producers.scripted_server import ScriptedServer
 from tests.producers.test_service import VENV_BIN, config, counts, events, on_topics, registry
@@ -157,7 +157,6 @@ def test_fetcher_survives_a_page_that_crashes_the_extractor(
 ) -> None:
     """Extraction in a worker process: the page that aborts it is a dead letter, the others are published."""
     from marsad.producers.pages.isolation import IsolationOptions
-
     from tests.producers.hostile_jobs import ABORT, decode_and_extract_or_misbehave
     from tests.producers.scripted_server import Reply
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from kafka import KafkaConsumer
+
 from marsad.producers.importer import input_files, read_articles
 from marsad.producers.run_import import run_import
 from marsad.schemas.codec import decode

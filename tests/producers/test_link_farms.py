@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from marsad.producers.http import Fetcher
 from marsad.producers.pages.reader import ExtractionFailed, cap_markup, extract_article
 from marsad.producers.poller import (
@@ -12,7 +13,6 @@ from marsad.producers.poller import (
     PollOptions,
     fetch_article,
 )
-
 from tests.producers.scripted_server import Reply, ScriptedServer
 
 ARTICLE = (

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import msgspec
 import pytest
+
 from marsad.producers.feeds.registry import Feed, load_registry
 from marsad.producers.feeds.state import BackoffPolicy, FeedState
 from marsad.producers.http import Fetcher
@@ -20,7 +21,6 @@ from marsad.producers.poller import (
 )
 from marsad.producers.samples import FEEDS_YAML, SITE_DIR
 from marsad.producers.urls import article_id
-
 from tests.producers.scripted_server import Reply, ScriptedServer
 
 pytestmark = pytest.mark.anyio

@@ -4,6 +4,7 @@ import zlib
 
 import msgspec
 import pytest
+
 from marsad.producers.events import (
     dead_letter_event,
     discovered_event,

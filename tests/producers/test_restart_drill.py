@@ -26,9 +26,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from marsad.producers.urls import article_id, canonical_url
 from marsad.schemas.topics import Topics
-
 from tests.producers.scripted_feeds import HTML, article_page, serve_articles
 from tests.producers.scripted_server import Reply, ScriptedServer
 from tests.producers.test_fetch_service import announce, group_lag

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from kafka import KafkaConsumer
+
 from marsad.producers.feeds.registry import Feed, dump_registry, load_registry
 from marsad.producers.feeds.state import STATE_FILE
 from marsad.producers.http import FetchOptions
@@ -28,7 +29,6 @@ from marsad.runtime.kafka.read import RAISE, partitions_of, read_to_end
 from marsad.schemas.codec import decode
 from marsad.schemas.events import ArticleDiscovered, ArticleFetched, DeadLetter, Event
 from marsad.schemas.topics import Topics
-
 from tests.producers.scripted_feeds import HTML, article_page, rss, serve_articles, serve_feed
 from tests.producers.scripted_server import Reply, ScriptedServer
 

@@ -7,11 +7,11 @@ import gzip
 from datetime import UTC, datetime
 
 import pytest
+
 from marsad.producers.feeds.entries import FeedParseError
 from marsad.producers.feeds.section import looks_like_article
 from marsad.producers.feeds.sitemap import inflate, parse_w3c_date, robots_sitemaps
 from marsad.producers.feeds.telegram import parse_preview
-
 from tests.producers.scripted_sources import ChannelPost, telegram_preview
 
 SITE = "https://news.example"

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import msgspec
 import pytest
+
 from marsad.producers.events import discovered_event, entry_from_discovered, fetched_event
 from marsad.producers.feeds.registry import Feed
 from marsad.producers.feeds.state import FeedState
@@ -13,7 +14,6 @@ from marsad.producers.http import Fetcher
 from marsad.producers.poller import FetchedArticle, PollOptions, fetch_article, poll_feed
 from marsad.producers.urls import article_id
 from marsad.schemas.codec import decode, encode
-
 from tests.producers.scripted_server import Reply, Request, ScriptedServer
 from tests.producers.scripted_sources import (
     XML,

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
 from marsad.producers.feeds.registry import Feed
 from marsad.producers.feeds.state import STATE_FILE
 from marsad.producers.urls import article_id
 from marsad.runtime.kafka.publish import EventPublisher
 from marsad.schemas.events import ArticleDiscovered, ArticleFetched
 from marsad.schemas.topics import Topics
-
 from tests.producers.scripted_feeds import serve_articles
 from tests.producers.scripted_server import Reply, ScriptedServer
 from tests.producers.scripted_sources import (

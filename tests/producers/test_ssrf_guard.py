@@ -3,6 +3,7 @@
 import ipaddress
 
 import pytest
+
 from marsad.producers.safety import UnsafeURL, address_problem, check_url, parse_networks
 
 pytestmark = pytest.mark.anyio

@@ -10,12 +10,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
 from marsad.producers.feeds.registry import Feed
 from marsad.producers.feeds.state import FeedStateFile
 from marsad.producers.http import Fetcher
 from marsad.producers.poller import ArticleFailure, DiscoveredEntry, PollOptions, fetch_article
 from marsad.producers.service import run_producer
-
 from tests.producers.scripted_feeds import HTML, article_page, serve_articles, serve_feed
 from tests.producers.scripted_server import Reply, ScriptedServer
 from tests.producers.test_service import config, counts, on_topics, registry

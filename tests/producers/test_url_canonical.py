@@ -1,4 +1,5 @@
 import pytest
+
 from marsad.producers.urls import InvalidURL, absolutise, article_id, canonical_url, is_tracking_param
 
 CANONICAL = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from marsad.runtime.http import retry_after_seconds
 
 NOW = 1_796_421_600.0  # Fri, 04 Dec 2026 22:00:00 GMT

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from marsad.runtime.kafka.connection import (
     KafkaConnection,
     KafkaSecurity,

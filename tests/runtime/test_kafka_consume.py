@@ -12,6 +12,7 @@ import asyncio
 import pytest
 from kafka import KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
+
 from marsad.runtime.kafka.consume import GroupOptions, GroupReader
 from marsad.schemas.topics import Topics
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+
 from marsad.runtime.kafka.publish import EventPublisher, PublishError
 from marsad.runtime.kafka.read import read_all
 from marsad.schemas.events import ArticleFetched, DeadLetter

@@ -8,6 +8,7 @@ import threading
 import pytest
 from click.testing import CliRunner
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
 from marsad.deploy.cli.main import cli
 from marsad.runtime.kafka.publish import EventPublisher
 from marsad.runtime.kafka.read import (

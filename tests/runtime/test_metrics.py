@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from marsad.runtime import metrics
 from marsad.runtime.metrics import parse_figures
 

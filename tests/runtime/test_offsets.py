@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from marsad.runtime.offsets import Tracker, commit_point, in_flight_of
 
 

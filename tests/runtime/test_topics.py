@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType
+
 from marsad.runtime.kafka.admin import create_topics, list_topics
 from marsad.runtime.kafka.publish import EventPublisher
 from marsad.schemas.events import ArticleFetched

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from marsad.schemas.codec import SchemaError, decode, to_dict
 from marsad.schemas.examples import sample_events
 from marsad.schemas.jsonschema import JSON_DIR

@@ -5,6 +5,7 @@ from __future__ import annotations
 import msgspec
 import orjson
 import pytest
+
 from marsad.schemas.codec import SchemaError, decode, decode_as, encode, to_dict
 from marsad.schemas.events import EVENT_TYPES, ArticleFetched, ArticleProcessed, source_kind_of
 from marsad.schemas.examples import T0, sample_events

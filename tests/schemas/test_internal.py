@@ -5,6 +5,7 @@ from __future__ import annotations
 import msgspec
 import orjson
 import pytest
+
 from marsad.schemas import internal
 from marsad.schemas.codec import SchemaError, decode
 from marsad.schemas.events import ArticleProcessed

@@ -5,6 +5,7 @@ from __future__ import annotations
 import jsonschema
 import orjson
 import pytest
+
 from marsad.schemas.codec import encode
 from marsad.schemas.examples import sample_events
 from marsad.schemas.jsonschema import JSON_DIR, render_all

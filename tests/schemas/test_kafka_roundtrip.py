@@ -7,6 +7,7 @@ import asyncio
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from kafka import KafkaConsumer
+
 from marsad.runtime.kafka.publish import EventPublisher
 from marsad.schemas.codec import decode, encode
 from marsad.schemas.examples import sample_events

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import msgspec
 import pytest
+
 from marsad.schemas.facts import Incident
 from marsad.schemas.notes import (
     ArticleRef,

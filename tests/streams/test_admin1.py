@@ -4,6 +4,7 @@ the regions' names, the committed places' file in step with the gazetteer and re
 from __future__ import annotations
 
 import pytest
+
 from marsad.schemas.facts import Place
 from marsad.streams.extract.gazetteer import admin1
 from marsad.streams.extract.gazetteer.model import PlaceEntry, load_gazetteer

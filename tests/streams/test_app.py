@@ -13,12 +13,12 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+
 from marsad.schemas import internal
 from marsad.schemas.codec import decode, encode
 from marsad.schemas.events import ArticleFetched, DeadLetter
 from marsad.schemas.topics import Topics
 from marsad.streams.app import create_app
-
 from tests.streams.test_dedup import EDITED, STORY
 from tests.support.stream_apps import TopicReader, ready, settings_for
 

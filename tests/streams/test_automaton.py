@@ -7,6 +7,7 @@ answers against the plain way of computing them.
 from __future__ import annotations
 
 import pytest
+
 from marsad.streams.extract.incidents.sentences import Words, split
 from marsad.streams.text.automaton import Automaton
 from marsad.streams.text.tokens import TOKEN

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from marsad.streams.classify import Taxonomy, TaxonomyError, classify, find_orgs, topics_and_orgs
 from marsad.streams.clean import clean
 from marsad.streams.text.normalize import normalize
-
 from tests.conftest import RESOURCES
 
 ARTICLES = RESOURCES / "articles"

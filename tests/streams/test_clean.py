@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from marsad.streams.clean import BoilerplateError, BoilerplateRules, clean
 from marsad.streams.clean.html import is_html
-
 from tests.conftest import RESOURCES, SHARED
 
 ARTICLES = RESOURCES / "articles"

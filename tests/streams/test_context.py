@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from marsad.streams.extract.context import two_words_before, word_after, word_before, words_before
 
 # (id, text, position, word after)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from marsad.schemas.facts import Place
 from marsad.streams.extract.countries import country_mentions, find_countries
 from marsad.streams.text.normalize import normalize

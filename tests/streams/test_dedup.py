@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from marsad.streams.dedup.minhash import band_keys, fingerprint_text, similarity
 from marsad.streams.dedup.verdict import Candidate, decide
 
@@ -69,10 +70,10 @@ def test_a_copy_points_at_the_first_copy_not_the_most_similar():
 
 def test_signature_is_datasketchs_minhash_of_the_word_2_shingles():
     from datasketch import MinHash
-    from marsad.streams.dedup.minhash import NUM_PERM, SEED, signature, words
-    from marsad.streams.text.normalize import normalize
 
     from benchmarks.corpus import articles
+    from marsad.streams.dedup.minhash import NUM_PERM, SEED, signature, words
+    from marsad.streams.text.normalize import normalize
 
     texts = [d["text"] for d in articles(40)] + [STORY, EDITED, OTHER, "كلمة واحدة", "a b a b a b"]
     for text in texts:

@@ -11,7 +11,6 @@ from marsad.streams.dedup.bands import answer_claims
 from marsad.streams.dedup.minhash import fingerprint_text, partition_of
 from marsad.streams.dedup.verdict import Candidate, decide
 from marsad.streams.hour_index import DAY, HourIndex
-
 from tests.streams.test_dedup import EDITED, OTHER, STORY
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC).timestamp()

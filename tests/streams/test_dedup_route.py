@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 
 import msgspec
 import pytest
+
 from marsad.schemas import internal
 from marsad.schemas.events import ArticleProcessed
 from marsad.streams.dedup import route
 from marsad.streams.dedup.band_index import BandMaps, BandView, derive
 from marsad.streams.dedup.minhash import fingerprint_text
 from marsad.streams.hour_index import DAY, HourIndex
-
 from tests.streams.test_dedup import EDITED, OTHER, STORY
 from tests.streams.test_dedup_expiry import BandOwner
 

@@ -12,6 +12,7 @@ import random
 import re
 
 import pytest
+
 from marsad.streams.clean.boilerplate import _key
 from marsad.streams.extract.lexicon import Hit, _leftmost_longest
 from marsad.streams.extract.surface import surface

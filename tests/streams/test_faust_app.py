@@ -6,9 +6,9 @@ import importlib
 
 import pytest
 from aiokafka import codec
-from marsad.streams.faust_app import lz4_level
 
 from benchmarks.corpus import articles
+from marsad.streams.faust_app import lz4_level
 
 MODULES = ("aiokafka.record.default_records", "aiokafka.record._crecords.default_records")
 

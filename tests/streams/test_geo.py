@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from marsad.schemas.facts import Place
 from marsad.streams.geo import EARTH_RADIUS_KM, distance_km, km_between, place_key, view_place_key
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from marsad.streams.clean.html import html_to_text, tidy_lines
 
 CASES = [

@@ -4,6 +4,7 @@ fail-over is neither lost nor written twice. Faust turns idempotence on only in 
 from __future__ import annotations
 
 import pytest
+
 from marsad.deploy.kafka.local import free_port
 from marsad.runtime.kafka.publish import EventPublisher
 from marsad.runtime.settings import load_settings

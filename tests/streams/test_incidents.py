@@ -7,8 +7,8 @@ cover dates and counts, `..._vocab.py` the vocabulary file.
 from __future__ import annotations
 
 import pytest
-from marsad.schemas.facts import Place
 
+from marsad.schemas.facts import Place
 from tests.streams.incidents_support import incidents_of
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from marsad.streams.extract.incidents import IncidentVocab, IncidentVocabError, find_incidents
 from marsad.streams.pipeline import Resources, analyse
 from marsad.streams.text.normalize import normalize
-
 from tests.streams.incidents_support import resources
 
 SENTENCE = "نفذ مسلحون عملية تسلل إلى مدينة الحسكة."  # "تسلل" (infiltration) is no trigger by default

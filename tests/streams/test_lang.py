@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from marsad.streams.text.lang import SAMPLE_CHARS, detect_lang
 
 CASES = [

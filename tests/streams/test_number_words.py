@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from marsad.streams.extract.incidents import IncidentVocab
 from marsad.streams.extract.numbers import number_words
 from marsad.streams.extract.quantity_vocab import load_quantity_vocab

@@ -6,11 +6,11 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+
 from marsad.schemas.codec import encode
 from marsad.schemas.events import ArticleFetched, Duplicate
 from marsad.streams import parallel
 from marsad.streams.pipeline import Resources
-
 from tests.conftest import RESOURCES
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from marsad.streams.extract.gazetteer.model import Gazetteer, load_gazetteer
 from marsad.streams.extract.places import find_places, find_places_and_countries
 from marsad.streams.geo import distance_km

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from marsad.streams.extract.gazetteer.model import Gazetteer, PlaceEntry, load_gazetteer, read_tsv, write_tsv
 from marsad.streams.extract.places import find_places
 from marsad.streams.geo import distance_km

@@ -6,9 +6,9 @@ import json
 from datetime import date
 
 import pytest
+
 from marsad.streams.clean import clean
 from marsad.streams.extract.quantities import find_quantities
-
 from tests.conftest import SHARED
 
 # (id, sentence, [(value, unit, item)])

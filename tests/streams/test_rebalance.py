@@ -10,6 +10,7 @@ import asyncio
 
 import pytest
 from faust.types import TP
+
 from marsad.deploy.kafka.local import free_port
 from marsad.runtime.settings import load_settings
 from marsad.streams.alerts.app import create_app as create_alerter

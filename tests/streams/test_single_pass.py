@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+
+from benchmarks.corpus import articles
 from marsad.streams.clean.pipeline import clean, clean_and_normalize
 from marsad.streams.extract.countries import find_countries, load_country_vocab
 from marsad.streams.extract.gazetteer.model import load_gazetteer
@@ -10,8 +12,6 @@ from marsad.streams.extract.lexicon import find_each
 from marsad.streams.extract.places import find_places, find_places_and_countries
 from marsad.streams.extract.quantities import find_quantities
 from marsad.streams.text.normalize import SourceMap, normalize
-
-from benchmarks.corpus import articles
 
 _ODD = [
     "ﻻ اله في حلب\nΟΔΟΣ\nاقرأ أيضا\nΟΔΟΣ x",  # presentation forms: NFKC on the whole text

@@ -7,6 +7,7 @@ import msgspec
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.structs import TopicPartition
+
 from marsad.runtime.kafka.publish import EventPublisher
 from marsad.schemas import internal
 from marsad.schemas.alert_state import SpikeState, StoryState
@@ -14,7 +15,6 @@ from marsad.schemas.events import ArticleFetched
 from marsad.schemas.state import StateCodec, StateVersionError, state_upcaster
 from marsad.schemas.topics import STREAM_TABLES, Topics
 from marsad.streams.alerts.notes import StateStore
-
 from tests.streams.test_dedup import EDITED, STORY
 from tests.streams.test_dedup_expiry import T0, BandOwner
 from tests.streams.test_worker import Reader, Worker

@@ -6,6 +6,7 @@ import random
 import unicodedata
 
 import pytest
+
 from marsad.streams.text import normalize as normalize_module
 from marsad.streams.text.normalize import SourceMap, normalize
 from marsad.streams.text.tokens import PREFIXES, stems

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
+
 from marsad.deploy.kafka.local import free_port
 from marsad.runtime.kafka.publish import EventPublisher
 from marsad.schemas.codec import decode
 from marsad.schemas.events import ArticleFetched, ArticleProcessed, DeadLetter
 from marsad.schemas.topics import Topics
-
 from tests.streams.test_dedup import EDITED, OTHER, STORY
 from tests.support.service_process import ServiceProcess
 

@@ -6,10 +6,10 @@ On the real broker, with the worker as its own process (as `tests/streams/test_w
 from __future__ import annotations
 
 import pytest
+
 from marsad.runtime.kafka.publish import EventPublisher
 from marsad.schemas.events import ArticleFetched, ArticleProcessed
 from marsad.schemas.topics import Topics
-
 from tests.streams.test_worker import Reader, Worker
 
 pytestmark = pytest.mark.kafka

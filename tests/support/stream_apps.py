@@ -16,6 +16,7 @@ from pathlib import Path
 
 import faust
 from kafka import KafkaConsumer
+
 from marsad.deploy.kafka.local import free_port
 from marsad.runtime.settings import Settings, load_settings
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 from kafka import TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
+
 from marsad.runtime import metrics
 from marsad.runtime.health import NO_PROGRESS_AFTER, Health
 from marsad.runtime.kafka.connection import Kafka

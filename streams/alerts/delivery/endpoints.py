@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
+
 from marsad.schemas.events import AlertRaised, AlertUpdated
 from marsad.schemas.wire import SEVERITIES
 

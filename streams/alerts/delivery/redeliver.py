@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from kafka import KafkaConsumer
+
 from marsad.runtime.kafka.connection import Kafka, kafka_python_options
 from marsad.runtime.kafka.read import STOP, TopicMissing, partitions_of, read_to_end
 from marsad.schemas.codec import SchemaError, decode

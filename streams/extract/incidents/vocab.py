@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import yaml
+
 from marsad.schemas.wire import INCIDENT_TYPES
 from marsad.streams.extract.incidents.sentences import Phrases
 from marsad.streams.extract.numbers import NUMBERS_FILE, number_words

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from marsad.deploy.kafka.local import free_port
 
+from marsad.deploy.kafka.local import free_port
 from tests.conftest import ROOT
 from tests.consumers.conftest import with_schema
 from tests.support.service_process import stop_process

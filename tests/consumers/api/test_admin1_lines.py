@@ -9,6 +9,7 @@ from itertools import accumulate
 from pathlib import Path
 
 import pytest
+
 from marsad.consumers.api import admin1_lines
 from marsad.consumers.api.admin1_lines import Admin1SourceError
 

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+
 from marsad.consumers.query.params import ENDPOINTS
 from marsad.consumers.store import Record, open_store
 from marsad.deploy.kafka.local import free_port
-
 from tests.conftest import ROOT
 from tests.consumers.api.server import backend_views, start_api
 from tests.consumers.factory import corpus

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import psycopg
 import pytest
+
 from marsad.consumers.api.dashboard_export import to_csv
 from marsad.consumers.api.server import BindError, check_bind
 from marsad.consumers.store import Record, StoreError, open_reader, open_store
 from marsad.runtime.hosts import host_allowed, host_name
-
 from tests.consumers.api.server import Api, start_api
 from tests.consumers.api.test_api import fill
 from tests.consumers.factory import corpus

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from marsad.consumers.store import Record, open_store
 
+from marsad.consumers.store import Record, open_store
 from tests.consumers.api.server import backend_views, start_api
 from tests.consumers.factory import article, corpus
 

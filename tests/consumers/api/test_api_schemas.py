@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import httpx
 import jsonschema
 import pytest
-from marsad.consumers.store import Record, open_store
 
+from marsad.consumers.store import Record, open_store
 from tests.consumers.api.server import backend_views, start_api
 from tests.consumers.api.test_api import fill
 from tests.consumers.incidents.events import incident, revision

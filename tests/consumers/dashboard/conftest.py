@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from marsad.consumers.api.dashboard import STATIC
 from marsad.runtime.kafka.admin import create_topics
-
 from tests.consumers.api.server import Api, start_api
 from tests.consumers.dashboard.demo import demo_alerts, demo_events, fill_views
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 import msgspec
+
 from marsad.consumers.store import Record, open_store
 from marsad.producers.samples.build_site import load
 from marsad.producers.samples.templates import READ_ALSO

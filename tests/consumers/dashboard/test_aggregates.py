@@ -6,12 +6,12 @@ import csv
 import io
 
 import pytest
+
 from marsad.consumers.api.dashboard_export import ARTICLE_CSV, to_csv, to_geojson
 from marsad.consumers.query.model import CountQuery, Filters, TotalsQuery
 from marsad.consumers.query.params import decode_cursor, encode_cursor
 from marsad.consumers.store import Record, open_store
 from marsad.consumers.store import aggregates as agg
-
 from tests.consumers.api.server import Api
 from tests.consumers.factory import article, corpus
 

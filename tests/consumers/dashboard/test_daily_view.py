@@ -18,9 +18,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from marsad.schemas.events import AlertRaised, ArticleProcessed, Duplicate
 from marsad.schemas.facts import Evidence, Org, Place, Quantity, Topic
-
 from tests.conftest import ROOT
 from tests.consumers.api.server import Api, start_api
 from tests.consumers.dashboard.conftest import apply_filter

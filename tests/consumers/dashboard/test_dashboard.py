@@ -17,10 +17,10 @@ from pathlib import Path
 import httpx
 import pytest
 from kafka import KafkaProducer
+
 from marsad.schemas.codec import encode
 from marsad.schemas.events import AlertRaised
 from marsad.schemas.facts import Evidence, Place, Topic
-
 from tests.consumers.api.server import Api
 from tests.consumers.dashboard.conftest import TOKEN, apply_filter, timeline_totals
 

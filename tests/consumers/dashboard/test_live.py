@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from aiokafka import AIOKafkaProducer
+
 from marsad.consumers.api.live import AlertFeed
 from marsad.schemas.codec import encode
 from marsad.schemas.events import AlertRaised, AlertUpdated, ArticleProcessed

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+
 from marsad.consumers.query.params import ENDPOINTS
 from marsad.consumers.store import Record, open_store
 from marsad.schemas.wire import INCIDENT_TYPES
-
 from tests.consumers.api.server import backend_views, start_api
 from tests.consumers.incidents.test_views import KILLED, N, day, expected, incident_log
 

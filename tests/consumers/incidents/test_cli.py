@@ -5,9 +5,9 @@ from __future__ import annotations
 import orjson
 import pytest
 from click.testing import CliRunner
+
 from marsad.consumers.store import Record, open_store
 from marsad.deploy.cli.main import cli
-
 from tests.consumers.incidents.test_views import expected, incident_log
 
 

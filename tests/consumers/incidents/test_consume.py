@@ -17,11 +17,11 @@ import sys
 
 import msgspec
 import pytest
+
 from marsad.consumers.store import Record, open_store
 from marsad.runtime.kafka.publish import EventPublisher
 from marsad.schemas.events import IncidentRecorded
 from marsad.schemas.topics import Topics
-
 from tests.conftest import ROOT
 from tests.consumers.incidents.events import incident, publish_incidents, revision
 from tests.consumers.test_consume import dead_letters, kill_mid_batch, live_views, views_env, views_state

@@ -5,11 +5,11 @@ from __future__ import annotations
 import msgspec
 import orjson
 import pytest
+
 from marsad.consumers.incidents.rows import INCIDENT_COLUMNS, fold
 from marsad.schemas.codec import SchemaError, decode, to_dict
 from marsad.schemas.events import IncidentRecorded, IncidentUpdated
 from marsad.schemas.examples import sample_events
-
 from tests.consumers.incidents.events import incident, revision
 
 

@@ -8,10 +8,10 @@ hash whatever the batching and the backend.
 from __future__ import annotations
 
 import pytest
+
 from marsad.consumers.query.model import Cursor, IncidentCountQuery, IncidentFilters, IncidentQuery, Near
 from marsad.consumers.store import Record
 from marsad.schemas.wire import INCIDENT_TYPES
-
 from tests.consumers.conftest import content_hashes
 from tests.consumers.incidents.events import ACTORS, PLACES, day_of, incident, revision, seen
 

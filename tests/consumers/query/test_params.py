@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from marsad.consumers.query.model import ArticleQuery, CountQuery, Cursor, Near, TotalsQuery
 from marsad.consumers.query.params import (
     ENDPOINTS,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import msgspec
 import pytest
+
 from marsad.consumers.api.openapi_parts import components
 from marsad.consumers.query.results import QUERY_RESULTS, Count, Counts, plain, typed
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+
 from marsad.consumers.query.model import (
     ArticleQuery,
     CountQuery,
@@ -16,7 +17,6 @@ from marsad.consumers.query.model import (
 )
 from marsad.consumers.store import Record, StoreError, ViewReplaced, open_store
 from marsad.consumers.store.migrate import migrations
-
 from tests.consumers.factory import PLACES, article, corpus
 from tests.consumers.test_alert_facets import UNDO_0005
 

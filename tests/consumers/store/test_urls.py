@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from marsad.consumers.store import StoreError, default_url, open_store, redact
 from marsad.consumers.store.postgres import split_url
 from marsad.consumers.store.sqlite import SqliteStore

@@ -1,6 +1,7 @@
 """extract_article on the sample pages: the article stays, the site furniture goes."""
 
 import pytest
+
 from marsad.producers.pages.decoding import decode_body
 from marsad.producers.pages.reader import (
     ExtractionFailed,

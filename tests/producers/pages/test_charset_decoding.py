@@ -3,6 +3,7 @@
 import codecs
 
 import pytest
+
 from marsad.producers.feeds.parse import parse_feed
 from marsad.producers.pages.decoding import (
     charset_from_content_type,

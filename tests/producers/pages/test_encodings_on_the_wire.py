@@ -11,6 +11,7 @@ import codecs
 from datetime import UTC, datetime
 
 import pytest
+
 from marsad.producers.feeds.registry import Feed
 from marsad.producers.http import Fetcher
 from marsad.producers.pages.mojibake import count_letters
@@ -22,7 +23,6 @@ from marsad.producers.poller import (
     fetch_article,
     poll_feed,
 )
-
 from tests.producers.scripted_server import Reply, ScriptedServer
 
 pytestmark = pytest.mark.anyio

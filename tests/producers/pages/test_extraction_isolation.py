@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+
 from marsad.producers.http import Fetcher
 from marsad.producers.pages.isolation import ExtractionPool, IsolatedFailure, IsolationOptions
 from marsad.producers.pages.reader import ExtractOptions
@@ -15,7 +16,6 @@ from marsad.producers.poller import (
     PollOptions,
     fetch_article,
 )
-
 from tests.producers.hostile_jobs import ABORT, HANG, HOG, decode_and_extract_or_misbehave
 from tests.producers.scripted_server import Reply, ScriptedServer
 

@@ -13,7 +13,6 @@ from marsad.runtime.kafka.publish import EventPublisher
 from marsad.schemas.events import AlertRaised, AlertUpdated
 from marsad.schemas.facts import Place, Quantity, Topic
 from marsad.schemas.topics import Topics
-
 from tests.consumers.factory import PLACES, SOURCES
 
 T0 = datetime(2024, 2, 1, 6, 0, tzinfo=UTC)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 
 import msgspec
+
 from marsad.schemas.events import ArticleFetched, ArticleProcessed, Duplicate
 from marsad.streams.pipeline import Resources, process_fetched
 

@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.partitioner.default import murmur2
+
 from marsad.deploy.cli.main import cli
 from marsad.deploy.kafka.local import free_port
 from marsad.runtime.kafka.publish import EventPublisher
@@ -25,7 +26,6 @@ from marsad.schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, D
 from marsad.schemas.state import StateCodec
 from marsad.schemas.topics import Topics
 from marsad.streams.alerts.rules import DEFAULT_PATH
-
 from tests.streams.alerts.samples import (
     OFF_TOPIC,
     OTHER_SEIZURE,

@@ -14,13 +14,13 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+
 from marsad.schemas.codec import decode, encode
 from marsad.schemas.events import AlertRaised, DeadLetter
 from marsad.schemas.notes import StoryNote, decode_note
 from marsad.schemas.topics import Topics
 from marsad.streams.alerts.app import create_app
 from marsad.streams.alerts.rules import DEFAULT_PATH
-
 from tests.streams.alerts.samples import seizure_story
 from tests.support.stream_apps import TopicReader, ready, settings_for
 

@@ -7,15 +7,15 @@ from datetime import timedelta
 
 import msgspec
 import pytest
+
+from benchmarks.bench_alerts import generated_rules
+from benchmarks.corpus import articles
 from marsad.schemas.events import ArticleFetched, Duplicate
 from marsad.streams.alerts.backtest import as_json, replay
 from marsad.streams.alerts.engine import route
 from marsad.streams.alerts.rules import parse_rules
 from marsad.streams.extract.gazetteer.model import load_gazetteer
 from marsad.streams.pipeline import process_fetched
-
-from benchmarks.bench_alerts import generated_rules
-from benchmarks.corpus import articles
 from tests.streams.alerts.samples import T0, resources
 
 

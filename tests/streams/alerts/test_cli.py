@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from click.testing import CliRunner
+
 from marsad.deploy.cli.main import cli
 from marsad.schemas.alert_state import StoryState
 from marsad.streams.alerts.engine import apply_story, route
 from marsad.streams.alerts.notes import StateStore
 from marsad.streams.alerts.rules import load_rules
 from marsad.streams.alerts.tail import describe
-
 from tests.streams.alerts.samples import seizure_story
 
 BAD = "rules:\n  - {id: big-seizure, title: t, severity: critical, topics: [narcotics], colour: red}\n"

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import msgspec
 import pytest
+
 from marsad.schemas.alert_state import StoryState
 from marsad.schemas.codec import encode
 from marsad.schemas.events import AlertRaised, AlertUpdated
@@ -17,7 +18,6 @@ from marsad.streams.alerts.notes import Staged, StateStore
 from marsad.streams.alerts.rules import load_rules, parse_rules
 from marsad.streams.classify import Taxonomy
 from marsad.streams.extract.gazetteer.model import load_gazetteer
-
 from tests.streams.alerts.samples import ISIS_ATTACK, OFF_TOPIC, OTHER_SEIZURE, T0, article, seizure_story
 
 

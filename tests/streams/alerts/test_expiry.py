@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import msgspec
 import pytest
+
 from marsad.schemas.alert_state import StoryState
 from marsad.schemas.events import AlertRaised, AlertUpdated
 from marsad.schemas.hour_index import Filed
@@ -19,7 +20,6 @@ from marsad.streams.alerts.rules import load_rules, parse_rules
 from marsad.streams.classify import Taxonomy
 from marsad.streams.extract.gazetteer.model import load_gazetteer
 from marsad.streams.hour_index import CHUNK, DAY, HourIndex
-
 from tests.streams.alerts.samples import OFF_TOPIC, T0, article, seizure_story
 
 

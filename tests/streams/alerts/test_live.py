@@ -6,6 +6,7 @@ import logging
 import os
 
 import pytest
+
 from marsad.streams.alerts.live import LiveRules
 from marsad.streams.alerts.rules import DEFAULT_PATH
 from marsad.streams.classify import Taxonomy

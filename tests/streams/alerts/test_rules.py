@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from marsad.streams.alerts.rules import DEFAULT_PATH, RulesError, load_rules, parse_rules
 from marsad.streams.classify import Taxonomy
 from marsad.streams.extract.gazetteer.model import load_gazetteer

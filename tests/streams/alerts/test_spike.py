@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+
 from marsad.schemas.alert_state import SpikeState
 from marsad.schemas.events import AlertRaised, AlertUpdated
 from marsad.streams.alerts.engine import route
@@ -13,7 +14,6 @@ from marsad.streams.alerts.rules import parse_rules
 from marsad.streams.alerts.spike import apply_spike, poisson_tail
 from marsad.streams.classify import Taxonomy
 from marsad.streams.extract.gazetteer.model import load_gazetteer
-
 from tests.streams.alerts.samples import SPIKE_RULES, T0, arrests
 
 

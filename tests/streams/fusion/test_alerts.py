@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+
 from marsad.schemas.events import AlertRaised, AlertUpdated
 from marsad.schemas.facts import Place
 from marsad.streams.alerts.engine import route
@@ -12,7 +13,6 @@ from marsad.streams.alerts.rules import RulesError, parse_rules
 from marsad.streams.alerts.tail import describe
 from marsad.streams.classify import Taxonomy
 from marsad.streams.extract.gazetteer.model import load_gazetteer
-
 from tests.streams.fusion.samples import (
     ALBUKAMAL,
     ATTACK_RULES,

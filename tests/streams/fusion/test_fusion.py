@@ -6,11 +6,11 @@ import itertools
 from datetime import timedelta
 
 import pytest
+
 from marsad.schemas.codec import encode
 from marsad.schemas.facts import Place
 from marsad.streams.fusion.match import place_gap
 from marsad.streams.fusion.reconcile import reconcile_count
-
 from tests.streams.fusion.samples import (
     ALBUKAMAL,
     DEIR_EZZOR_GOV,

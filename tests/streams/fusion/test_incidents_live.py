@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from marsad.schemas.events import AlertRaised, AlertUpdated, IncidentRecorded, IncidentUpdated
 from marsad.schemas.topics import Topics
-
 from tests.streams.alerts.test_alerter import Alerter, Reader, backtest, caught_up, final_counts, publish
 from tests.streams.fusion.samples import ALBUKAMAL, ATTACK_RULES, T0, attack, mayadin_attack, processed
 

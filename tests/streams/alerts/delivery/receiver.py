@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiohttp import web
+
 from marsad.streams.alerts.delivery.signing import IDEMPOTENCY_KEY, SIGNATURE, TIMESTAMP, verify
 
 Answer = Callable[[str, int], int | None]

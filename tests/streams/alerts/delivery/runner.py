@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+
 from marsad.schemas.topics import Topics
 from marsad.streams.alerts.delivery.deliver import DeliverConfig, DeliverTotals, run_deliver
 from marsad.streams.alerts.delivery.ledger import Ledger

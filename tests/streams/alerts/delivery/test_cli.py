@@ -7,11 +7,11 @@ import time
 import orjson
 import pytest
 from click.testing import CliRunner
+
 from marsad.deploy.cli.main import cli
 from marsad.streams.alerts.delivery.deliver import owed_rows
 from marsad.streams.alerts.delivery.endpoints import Endpoint
 from marsad.streams.alerts.delivery.ledger import Ledger
-
 from tests.streams.alerts.events import raised
 
 OPS, ARCHIVE = Endpoint("ops", "http://127.0.0.1:9/ops", b"s"), Endpoint("archive", "http://127.0.0.1:9/a", b"s")

@@ -24,6 +24,7 @@ from collections import Counter
 
 import orjson
 import pytest
+
 from marsad.runtime.kafka.read import read_all
 from marsad.schemas.codec import decode
 from marsad.schemas.events import AlertRaised, DeadLetter
@@ -34,7 +35,6 @@ from marsad.streams.alerts.delivery.ledger import Ledger
 from marsad.streams.alerts.delivery.schedule import RetrySchedule
 from marsad.streams.alerts.delivery.signing import EVENT, IDEMPOTENCY_KEY, idempotency_key
 from marsad.streams.alerts.delivery.targets import WebhookTarget
-
 from tests.conftest import ROOT
 from tests.streams.alerts.delivery.receiver import Receiver
 from tests.streams.alerts.delivery.runner import InProcess, all_committed, wait_until

@@ -38,13 +38,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+
 from marsad.runtime.kafka.admin import create_topics
 from marsad.runtime.kafka.publish import EventPublisher
 from marsad.runtime.kafka.read import read_all
 from marsad.schemas.events import AlertRaised, AlertUpdated, DeadLetter
 from marsad.schemas.topics import Topics
 from marsad.streams.alerts.delivery.signing import idempotency_key
-
 from tests.conftest import ROOT
 from tests.streams.alerts.delivery.receiver import Receiver
 from tests.streams.alerts.delivery.runner import wait_until

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from marsad.streams.alerts.delivery.endpoints import EndpointsError, load_endpoints, parse_endpoints
 
+from marsad.streams.alerts.delivery.endpoints import EndpointsError, load_endpoints, parse_endpoints
 from tests.streams.alerts.events import raised, updated
 
 GOOD = """

@@ -14,10 +14,10 @@ import subprocess
 
 import jsonschema
 import pytest
+
 from marsad.schemas.codec import decode_obj
 from marsad.schemas.jsonschema import JSON_DIR
 from marsad.schemas.topics import Topics
-
 from tests.streams.alerts.events import publish_alerts, raised, updated
 
 pytestmark = pytest.mark.kafka

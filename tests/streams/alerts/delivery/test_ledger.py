@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+
 from marsad.streams.alerts.delivery.deliver import owed_rows
 from marsad.streams.alerts.delivery.endpoints import Endpoint
 from marsad.streams.alerts.delivery.ledger import Ledger
-
 from tests.streams.alerts.events import raised, updated
 
 A, B = Endpoint("a", "http://127.0.0.1:1/a", b"s"), Endpoint("b", "http://127.0.0.1:1/b", b"s")

@@ -18,11 +18,11 @@ from http.server import ThreadingHTTPServer
 
 import httpx
 import pytest
+
 from marsad.schemas.codec import encode
 from marsad.streams.alerts.delivery.endpoints import Endpoint
 from marsad.streams.alerts.delivery.signing import signed_headers
 from marsad.streams.alerts.delivery.targets import Delivery, WebhookTarget
-
 from tests.conftest import ROOT
 from tests.streams.alerts.events import raised
 

@@ -10,7 +10,6 @@ from marsad.streams.alerts.delivery.ledger import Ledger
 from marsad.streams.alerts.delivery.schedule import RetrySchedule
 from marsad.streams.alerts.delivery.sender import Sender, SendTotals
 from marsad.streams.alerts.delivery.targets import WebhookTarget
-
 from tests.streams.alerts.delivery.receiver import Receiver
 from tests.streams.alerts.events import raised
 

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 
 import pytest
+
 from marsad.streams.alerts.delivery.signing import (
     IDEMPOTENCY_KEY,
     SIGNATURE,
@@ -14,7 +15,6 @@ from marsad.streams.alerts.delivery.signing import (
     signed_headers,
     verify,
 )
-
 from tests.streams.alerts.events import raised, updated
 
 

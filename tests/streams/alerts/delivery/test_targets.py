@@ -8,6 +8,7 @@ import time
 
 import pytest
 from aiohttp import web
+
 from marsad.streams.alerts.delivery.endpoints import Endpoint
 from marsad.streams.alerts.delivery.targets import MAX_RETRY_AFTER, Delivery, Outcome, WebhookTarget
 
