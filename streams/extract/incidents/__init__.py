@@ -51,6 +51,7 @@ _OWN_EVENT = ("t:", "w:", "d:")  # a trigger or a day of its own: a sentence tel
 _COUNT_LABELS = frozenset({"killed", "injured", "arrested", "seized_people", "no_casualties"})
 _NUMERIC_DATE = re.compile(r"\d[-/.]\d{1,2}[-/.]\d")  # 15-05-2017, 2024/3/10
 _YEARS = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_DIGIT = re.compile(r"\d")
 _OBJECT_WORDS = 3  # words after a verb searched for its object
 _DATE_LOOKS = 5  # sentences at the top of an article whose date dates its events when they have none
 _DATELINE_WORDS = 8  # a line this short that names a day is a dateline, not the report
@@ -171,10 +172,12 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
     lead = _lead(norm, start, end, cues, labels, True, vocab)
     if lead is None:
         return None  # every trigger is in the future, ongoing, a statement...
-    if not vocab.date_labels.isdisjoint(labels) or _NUMERIC_DATE.search(norm, start, end):
+    digit = _DIGIT.search(norm, start, end)  # most sentences have none: no date or year to look for
+    if not vocab.date_labels.isdisjoint(labels) or (digit and _NUMERIC_DATE.search(norm, digit.start(), end)):
         day = when(norm, s.words, cues, published, "vague_time" in labels)
     else:  # no day named: only the years it mentions matter (to tell history)
-        day = When(None, False, tuple(int(y) for y in _YEARS.findall(norm, start, end)), vague="vague_time" in labels)
+        years = tuple(int(y) for y in _YEARS.findall(norm, digit.start(), end)) if digit else ()
+        day = When(None, False, years, vague="vague_time" in labels)
     recent = day.specific and (day.day is None or published is None or (published - day.day).days <= _RECENT_DAYS)
     if (day.day and published and (published - day.day).days > _OLD_DAYS) or day.recalled(published):
         return None
