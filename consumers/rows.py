@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 import msgspec
 import orjson
@@ -67,11 +68,40 @@ class ArticleRows:
     children: dict[str, list[tuple]]
 
 
+class PreparedArticle(NamedTuple):
+    """An `ArticleProcessed` already turned into its rows, by a replay's worker process (`marsad.consumers.prepare`).
+
+    Plain tuples, so it crosses between processes cheaply: ``children`` holds
+    the rows of each table of `CHILD_TABLES`, in that order; ``tally`` holds
+    (rows, sum of their hashes) for each table of
+    `marsad.consumers.store.hashing.ARTICLE_TABLES`, one after the other, as
+    the target database reads the rows back.
+    """
+
+    article: tuple
+    children: tuple[list[tuple], ...]
+    tally: tuple[int, ...]
+
+    @property
+    def article_id(self) -> str:
+        return self.article[0]
+
+    @property
+    def occurred_at(self) -> datetime:
+        return datetime.fromisoformat(self.article[2])
+
+    def rows(self) -> ArticleRows:
+        return ArticleRows(self.article, dict(zip(CHILD_TABLES, self.children, strict=True)))
+
+
 def timestamp(dt: datetime) -> str:
     """UTC text with second precision; a naive time is taken as UTC."""
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    dt = dt.astimezone(UTC)
+    if dt.year >= 1000:  # isoformat is several times faster; strftime does not pad a year below 1000
+        return dt.isoformat(timespec="seconds")[:19] + "Z"
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def search_words(text: str) -> list[str]:

@@ -165,7 +165,8 @@ def views_status(obj: Any) -> None:
 @click.option("--incidents", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Incident vocabulary YAML for --reprocess (default: $MARSAD_INCIDENTS, else the bundled one).")
 @click.option("--workers", type=click.IntRange(1), default=None,
-              help="Processes analysing for --reprocess (default: the cores this process may use; "
+              help="Processes analysing for --reprocess, and decoding and building rows for the replay "
+                   "(default: the cores this process may use; 1: all in this process; "
                    "a log under 2,000 articles is reprocessed in this process).")
 @click.option("--batch-size", type=click.IntRange(1), default=2000, show_default=True,
               help="Messages per transaction.")
