@@ -81,6 +81,27 @@ def cpu_seconds() -> tuple[float, float]:
     return t.user + t.system, t.children_user + t.children_system
 
 
+def server_cpu(data_dir: Path) -> float:
+    """CPU seconds of a local PostgreSQL server so far: the postmaster, its exited children, its live ones."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def stat(pid: int) -> list[str]:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+    master = int((data_dir / "postmaster.pid").read_text().split()[0])
+    fields = stat(master)
+    total = sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                child = stat(int(proc.name))
+            except OSError:
+                continue
+            if int(child[1]) == master:
+                total += int(child[11]) + int(child[12])
+    return total / tick
+
+
 def run_replay(bootstrap: str, topics: Topics, url: str, batch_size: int, label: str,
                workers: int) -> tuple[ReplayReport, tuple[float, float]]:
     """The replay's report and the CPU seconds of this process and of its worker processes."""
@@ -169,8 +190,12 @@ def main() -> None:
         if pg_url:
             sep = "&" if "?" in pg_url else "?"
             urls["postgresql"] = f"{pg_url}{sep}schema=bench_{topics.prefix[6:]}"
+            server = server_cpu(pg.data) if pg else 0.0
             results["postgresql"] = run_replay(bootstrap, topics, urls["postgresql"], args.batch_size,
                                                "postgresql", workers)
+            if pg:
+                spent = server_cpu(pg.data) - server
+                print(f"postgresql server: {1e6 * spent / results['postgresql'][0].events:,.0f} µs CPU an event")
         for name, (r, cpu) in results.items():
             sample = evs[:args.reference_n]
             rate, ref_rate = r.events / r.seconds, len(sample) / reference(urls[name], sample, args.batch_size)

@@ -24,6 +24,7 @@ from marsad.consumers.consume import BatchReport, DeadLetters, LogReader, ViewCo
 from marsad.consumers.store import Store
 
 TOTALS_EVERY_S = 2.0
+POOL_MIN = 2000  # a shorter log is replayed in this process: starting worker processes would take longer
 
 
 class ReplayInterrupted(RuntimeError):
@@ -43,7 +44,7 @@ def replay(live: Store, reader: LogReader, dead: DeadLetters, *, batch_ms: int, 
     """Rebuild ``live`` from the log ``reader`` reads; ``progress(done, total)`` after each batch.
 
     ``workers``: processes that decode the messages and build their rows while this one reads and
-    writes (`marsad.consumers.prepare`); 0: all in this process.
+    writes (`marsad.consumers.prepare`); 0, or a log under `POOL_MIN` messages: all in this process.
     """
     t0 = time.monotonic()
     fresh = live.fresh()
@@ -66,7 +67,7 @@ def replay(live: Store, reader: LogReader, dead: DeadLetters, *, batch_ms: int, 
 
         if progress:
             progress(done, total)
-        consumer.run_overlapped(stop, workers=workers, on_batch=on_batch)
+        consumer.run_overlapped(stop, workers=workers if total >= POOL_MIN else 0, on_batch=on_batch)
         if stop.is_set():
             raise ReplayInterrupted("replay interrupted before it caught up; the live views are unchanged")
         digest = fresh.content_hash()

@@ -166,8 +166,8 @@ def views_status(obj: Any) -> None:
               help="Incident vocabulary YAML for --reprocess (default: $MARSAD_INCIDENTS, else the bundled one).")
 @click.option("--workers", type=click.IntRange(1), default=None,
               help="Processes analysing for --reprocess, and decoding and building rows for the replay "
-                   "(default: the cores this process may use; 1: all in this process; "
-                   "a log under 2,000 articles is reprocessed in this process).")
+                   "(default: the cores this process may use; 1: all in this process, as is a log "
+                   "under 2,000 messages).")
 @click.option("--batch-size", type=click.IntRange(1), default=2000, show_default=True,
               help="Messages per transaction.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: on a terminal).")

@@ -25,7 +25,10 @@ from tests.consumers.factory import article, corpus
 pytestmark = pytest.mark.kafka
 
 
-def test_two_rebuilds_are_identical_and_match_the_events(views_url, kafka_bootstrap, kafka_topics, tmp_path):
+def test_two_rebuilds_are_identical_and_match_the_events(views_url, kafka_bootstrap, kafka_topics, tmp_path,
+                                                         monkeypatch):
+    from marsad.consumers import replay as replay_module
+    monkeypatch.setattr(replay_module, "POOL_MIN", 0)  # the worker processes even for this small log
     topics = Topics(kafka_topics)
     events = [*corpus(300), *(article(i, topics=["arms"], version="t2") for i in range(0, 300, 3))]
     with EventPublisher(kafka_bootstrap) as pub:
