@@ -69,6 +69,7 @@ class Store(ABC):
     """Views of the log in one database (see the module docstring)."""
 
     url: str
+    backend: str  # "sqlite" or "postgres": its folder of migrations, and how it reads rows back (hashing.READS_BACK)
 
     # -- the sink contract -------------------------------------------------
     @abstractmethod
