@@ -22,6 +22,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from kafka import KafkaConsumer, TopicPartition
@@ -266,7 +267,10 @@ class ViewConsumer:
                     # write the oldest batch once enough are being prepared; all of them at the end of the log
                     while ahead and (len(ahead) > (AHEAD if workers else 0) or not msgs):
                         batch, parts = ahead.popleft()
-                        prepared = [p for part in parts for p in part.result()]
+                        try:
+                            prepared = [p for part in parts for p in part.result()]
+                        except BrokenProcessPool as e:
+                            raise ConsumeError(f"a worker process of the replay died: {e}") from None
                         records = [prepared_record(m, p, self.dead) for m, p in zip(batch, prepared, strict=True)]
                         dead = self.dead.pending
                         self.dead.flush()

@@ -13,13 +13,14 @@ one writer. `Preparer` hands each batch's raw values to worker processes:
 - batches come back in the order they went in; the caller keeps a few in
   flight, so the workers decode ahead while the writer writes;
 - workers are started with ``spawn`` (no copy of the parent's Kafka client
-  threads and sockets); with ``workers`` 0 everything is done in this
-  process, as the live consumer does.
+  threads and sockets) and ignore Ctrl-C (the parent stops the replay); with
+  ``workers`` 0 everything is done in this process, as the live consumer does.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from concurrent.futures import Future, ProcessPoolExecutor
 from types import TracebackType
 from typing import NamedTuple
@@ -73,6 +74,11 @@ def prepare_value(value: bytes | None, backend: str) -> Prepared:
     return event
 
 
+def _leave_interrupts_to_the_parent() -> None:
+    # Ctrl-C reaches the whole process group: the parent stops the replay and shuts the workers down
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _prepare(values: list[bytes | None], backend: str) -> list[Prepared]:
     return [prepare_value(v, backend) for v in values]
 
@@ -82,8 +88,8 @@ class Preparer:
 
     def __init__(self, workers: int, backend: str) -> None:
         self.backend = backend
-        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) \
-            if workers > 0 else None
+        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                         initializer=_leave_interrupts_to_the_parent) if workers > 0 else None
 
     def submit(self, values: list[bytes | None]) -> list[Future[list[Prepared]]]:
         """Start preparing ``values``; the futures' results, concatenated, are theirs in order."""
