@@ -16,7 +16,8 @@ Each database also gets a reference measured in the same run: the same rows
 transaction per batch, into a fresh store of the same schema (no log, no
 decoding, no offsets, no hash, no index build). ``ratio`` is the replay's
 rate over the reference's: how close the replay comes to what the database
-takes. CPU is this process's (the PostgreSQL server's is not in it).
+takes. CPU is this process's and its worker processes' (`--workers`, default the cores this process
+may use), the PostgreSQL server's is not in it.
 """
 
 from __future__ import annotations
@@ -74,21 +75,50 @@ def events(n: int, size: int, seed: int = 11) -> list[ArticleProcessed]:
     return out
 
 
-def run_replay(bootstrap: str, topics: Topics, url: str, batch_size: int, label: str) -> tuple[ReplayReport, float]:
-    """The replay's report and this process's CPU seconds."""
+def cpu_seconds() -> tuple[float, float]:
+    """CPU seconds of this process, and of its children waited for (the replay's worker processes)."""
+    t = os.times()
+    return t.user + t.system, t.children_user + t.children_system
+
+
+def server_cpu(data_dir: Path) -> float:
+    """CPU seconds of a local PostgreSQL server so far: the postmaster, its exited children, its live ones."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def stat(pid: int) -> list[str]:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+    master = int((data_dir / "postmaster.pid").read_text().split()[0])
+    fields = stat(master)
+    total = sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                child = stat(int(proc.name))
+            except OSError:
+                continue
+            if int(child[1]) == master:
+                total += int(child[11]) + int(child[12])
+    return total / tick
+
+
+def run_replay(bootstrap: str, topics: Topics, url: str, batch_size: int, label: str,
+               workers: int) -> tuple[ReplayReport, tuple[float, float]]:
+    """The replay's report and the CPU seconds of this process and of its worker processes."""
     live = open_store(url)
     live.setup()
     bar = Progress(label)
-    cpu = time.process_time()
+    before = cpu_seconds()
     with EventPublisher(bootstrap, client_id="bench-replay") as pub:
         try:
             report = replay(live, LogReader(bootstrap, topics.processed, batch_size=batch_size),
                             DeadLetters(pub, topics.deadletter("consumers")), batch_ms=200,
-                            stop=threading.Event(), progress=bar.at)
+                            stop=threading.Event(), progress=bar.at, workers=workers)
         finally:
             bar.close()
             live.close()
-    return report, time.process_time() - cpu
+    after = cpu_seconds()
+    return report, (after[0] - before[0], after[1] - before[1])
 
 
 def reference(url: str, evs: list[ArticleProcessed], batch_size: int) -> float:
@@ -125,6 +155,8 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=2000)
     ap.add_argument("--db", default="sqlite,postgresql", help="which databases, comma-separated")
     ap.add_argument("--reference-n", type=int, default=20_000, help="events the reference inserts (its rate)")
+    ap.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)),
+                    help="processes decoding and building rows (as `marsad replay --workers`; 1: in this process)")
     args = ap.parse_args()
     tmp = tempfile.TemporaryDirectory(prefix="bench-replay-")
     kafka = ExitStack()
@@ -138,13 +170,15 @@ def main() -> None:
                 pub.publish(topics.processed, e.article_id, e)
                 if i % 10_000 == 0:
                     pub.flush(timeout=300)  # a loaded broker: wait in steps, not all at the end
+        workers = args.workers if args.workers > 1 else 0
         print(f"{pub.delivered:,} ArticleProcessed events (~{args.size} B of text each) on 4 partitions; "
-              f"batches of {args.batch_size}")
+              f"batches of {args.batch_size}; {workers or 'no'} worker processes; load average "
+              f"{os.getloadavg()[0]:.1f}")
         dbs = set(args.db.split(","))
         results, urls = {}, {}
         if "sqlite" in dbs:
             urls["sqlite"] = f"sqlite:///{Path(tmp.name) / 'views.sqlite'}"
-            results["sqlite"] = run_replay(bootstrap, topics, urls["sqlite"], args.batch_size, "sqlite")
+            results["sqlite"] = run_replay(bootstrap, topics, urls["sqlite"], args.batch_size, "sqlite", workers)
         pg_url = os.environ.get("MARSAD_BENCH_POSTGRES_URL")
         if not pg_url and "postgresql" in dbs:
             from tests.support.postgres import LocalPostgres, PostgresUnavailable
@@ -156,13 +190,20 @@ def main() -> None:
         if pg_url:
             sep = "&" if "?" in pg_url else "?"
             urls["postgresql"] = f"{pg_url}{sep}schema=bench_{topics.prefix[6:]}"
-            results["postgresql"] = run_replay(bootstrap, topics, urls["postgresql"], args.batch_size, "postgresql")
+            server = server_cpu(pg.data) if pg else 0.0
+            results["postgresql"] = run_replay(bootstrap, topics, urls["postgresql"], args.batch_size,
+                                               "postgresql", workers)
+            if pg:
+                spent = server_cpu(pg.data) - server
+                print(f"postgresql server: {1e6 * spent / results['postgresql'][0].events:,.0f} µs CPU an event")
         for name, (r, cpu) in results.items():
             sample = evs[:args.reference_n]
             rate, ref_rate = r.events / r.seconds, len(sample) / reference(urls[name], sample, args.batch_size)
             print(f"{name:<11} {r.events:>9,} events in {r.seconds:6.1f} s  {rate:>8,.0f} events/s "
-                  f"({r.events / cpu:,.0f} per CPU-second)  reference executemany {ref_rate:>8,.0f} rows of "
-                  f"events/s  ratio {rate / ref_rate:.2f}  hash {r.hash}")
+                  f"(CPU an event: {1e6 * cpu[0] / r.events:,.0f} µs this process, {1e6 * cpu[1] / r.events:,.0f} µs "
+                  f"its workers)  reference executemany "
+                  f"{ref_rate:>8,.0f} rows of events/s  ratio {rate / ref_rate:.2f}  hash {r.hash}  "
+                  f"load average {os.getloadavg()[0]:.1f}")
     finally:
         if pg:
             pg.stop()

@@ -19,33 +19,30 @@ import hashlib
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
+from marsad.consumers.prepare import Prepared, Preparer, Rejected, view_event
+from marsad.consumers.rows import PreparedArticle
 from marsad.consumers.store import Offsets, Record, Store, ViewReplaced
 from marsad.runtime import metrics
 from marsad.runtime.kafka.connection import Kafka, kafka_python_options
 from marsad.runtime.kafka.publish import EventPublisher
 from marsad.runtime.kafka.read import Stall, read_to_end
-from marsad.schemas.codec import SchemaError, decode
-from marsad.schemas.events import (
-    AlertRaised,
-    AlertUpdated,
-    ArticleProcessed,
-    DeadLetter,
-    IncidentRecorded,
-    IncidentUpdated,
-)
+from marsad.schemas.codec import SchemaError
+from marsad.schemas.events import ArticleProcessed, DeadLetter
 
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE = 8 * 1024 * 1024
-VIEW_EVENTS = (ArticleProcessed, AlertRaised, AlertUpdated, IncidentRecorded, IncidentUpdated)
 METADATA_WAIT_S = 30.0
+AHEAD = 2  # batches a replay's workers prepare while one is written
 
 
 class ConsumeError(RuntimeError):
@@ -178,21 +175,25 @@ class DeadLetters:
 def to_record(msg: ConsumerRecord, dead: DeadLetters) -> Record:
     """The store's view of one message; a poison message is dead-lettered and becomes a bare offset."""
     try:
-        event = decode(msg.value)
-        if not isinstance(event, VIEW_EVENTS):
-            raise SchemaError("unknown_type", f"the views take {', '.join(c.__name__ for c in VIEW_EVENTS)}, "
-                                              f"not {type(event).__name__}")
+        event = view_event(msg.value)
     except SchemaError as e:
         dead.send(msg, e)
         return Record(msg.topic, msg.partition, msg.offset, None)
     return Record(msg.topic, msg.partition, msg.offset, event)
 
 
+def prepared_record(msg: ConsumerRecord, prepared: Prepared, dead: DeadLetters) -> Record:
+    """`to_record` for a value a `Preparer` prepared: a poison message is dead-lettered and becomes a bare offset."""
+    if isinstance(prepared, Rejected):
+        dead.send(msg, SchemaError(prepared.problem, prepared.message))
+        return Record(msg.topic, msg.partition, msg.offset, None)
+    return Record(msg.topic, msg.partition, msg.offset, prepared)
+
+
 def observe_batch(records: Sequence[Record], dead: int) -> None:
     """The metrics of a committed batch: articles written, their latency since processing, dead letters."""
-    articles = [r.event for r in records if isinstance(r.event, ArticleProcessed)]
-    for event in articles:
-        metrics.latency("views", event.occurred_at)
+    articles = [r.event for r in records if isinstance(r.event, ArticleProcessed | PreparedArticle)]
+    metrics.latencies("views", (event.occurred_at for event in articles))
     metrics.ARTICLES_PROCESSED.labels(stage="views").inc(len(articles))
     if dead:
         metrics.DEAD_LETTERS.labels(stage="views").inc(dead)
@@ -236,32 +237,51 @@ class ViewConsumer:
         observe_batch(records, dead)
         return BatchReport(len(msgs), written, dead)
 
-    def run_overlapped(self, stop: threading.Event, *, on_batch: Callable[[BatchReport], None] | None = None) -> None:
-        """`run` until caught up, for a store no one else writes (a replay's fresh one): each batch is
-        written on a thread of its own while the next is read and decoded, so the database's work (SQLite's C
-        code, a PostgreSQL server) overlaps this process's. Batches are still written one at a time, in log
-        order, each with its offsets in its own transaction."""
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="views-writer") as writer:
-            pending: Future[BatchReport] | None = None
+    def run_overlapped(self, stop: threading.Event, *, workers: int = 0,
+                       on_batch: Callable[[BatchReport], None] | None = None) -> None:
+        """`run` until caught up, for a store no one else writes (a replay's fresh one).
+
+        Three things overlap: this thread reads batches from the log; ``workers`` processes decode them
+        and build their rows (`marsad.consumers.prepare`; in this thread when 0), a few batches ahead;
+        a writer thread writes the oldest prepared batch (SQLite's C code, a PostgreSQL server) while
+        the next ones are read and prepared. Batches are still written one at a time, in log order,
+        each with its offsets in its own transaction.
+        """
+        ahead: deque[tuple[list[ConsumerRecord], list[Future[list[Prepared]]]]] = deque()
+        pending: Future[BatchReport] | None = None
+
+        def written() -> None:  # wait for the batch being written, if any
+            nonlocal pending
+            if pending is not None:
+                report, pending = pending.result(), None
+                if on_batch:
+                    on_batch(report)
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="views-writer") as writer, \
+                Preparer(workers, self.store.backend) as preparer:
             try:
                 while not stop.is_set():
                     msgs = self.reader.collect(self.batch_ms)
-                    records = [to_record(m, self.dead) for m in msgs]
-                    dead = self.dead.pending
-                    self.dead.flush()
-                    if pending is not None:
-                        report, pending = pending.result(), None
-                        if on_batch:
-                            on_batch(report)
-                    if records:
+                    if msgs:
+                        ahead.append((msgs, preparer.submit([m.value for m in msgs])))
+                    # write the oldest batch once enough are being prepared; all of them at the end of the log
+                    while ahead and (len(ahead) > (AHEAD if workers else 0) or not msgs):
+                        batch, parts = ahead.popleft()
+                        try:
+                            prepared = [p for part in parts for p in part.result()]
+                        except BrokenProcessPool as e:
+                            raise ConsumeError(f"a worker process of the replay died: {e}") from None
+                        records = [prepared_record(m, p, self.dead) for m, p in zip(batch, prepared, strict=True)]
+                        dead = self.dead.pending
+                        self.dead.flush()
+                        written()
                         pending = writer.submit(self._write, records, dead)
-                    elif self.reader.caught_up():
-                        return
+                    if not msgs:
+                        written()
+                        if self.reader.caught_up():
+                            return
             finally:
-                if pending is not None:
-                    report = pending.result()  # finished (or its error raised) before the caller goes on
-                    if on_batch:
-                        on_batch(report)
+                written()  # finished (or its error raised) before the caller goes on
 
     def _write(self, records: list[Record], dead: int) -> BatchReport:
         written = self.store.write_batch(records)

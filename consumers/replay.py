@@ -2,9 +2,10 @@
 
     fresh = live.fresh()                 # new SQLite file / PostgreSQL schema, migrated
     read articles.processed from offset 0 into it, with the live consumer's code
-    (each batch written, with its offsets, on a thread while the next one is read and decoded)
+    (each batch decoded and turned into rows by worker processes, then written, with its offsets,
+    on a thread while the next ones are read and prepared)
     until every partition is at its end offset (re-checked: the log may grow meanwhile)
-    hash = fresh.content_hash()
+    hash = fresh.content_hash()          # the article tables' from the workers' tallies
     fresh.promote()                      # atomic: rename of a link / of a schema
 
 A failure or an interrupt before the swap leaves the live view untouched and
@@ -23,6 +24,7 @@ from marsad.consumers.consume import BatchReport, DeadLetters, LogReader, ViewCo
 from marsad.consumers.store import Store
 
 TOTALS_EVERY_S = 2.0
+POOL_MIN = 2000  # a shorter log is replayed in this process: starting worker processes would take longer
 
 
 class ReplayInterrupted(RuntimeError):
@@ -38,8 +40,12 @@ class ReplayReport:
 
 
 def replay(live: Store, reader: LogReader, dead: DeadLetters, *, batch_ms: int, stop: threading.Event,
-           progress: Callable[[int, int], None] | None = None) -> ReplayReport:
-    """Rebuild ``live`` from the log ``reader`` reads; ``progress(done, total)`` after each batch."""
+           progress: Callable[[int, int], None] | None = None, workers: int = 0) -> ReplayReport:
+    """Rebuild ``live`` from the log ``reader`` reads; ``progress(done, total)`` after each batch.
+
+    ``workers``: processes that decode the messages and build their rows while this one reads and
+    writes (`marsad.consumers.prepare`); 0, or a log under `POOL_MIN` messages: all in this process.
+    """
     t0 = time.monotonic()
     fresh = live.fresh()
     promoted = False
@@ -61,7 +67,7 @@ def replay(live: Store, reader: LogReader, dead: DeadLetters, *, batch_ms: int, 
 
         if progress:
             progress(done, total)
-        consumer.run_overlapped(stop, on_batch=on_batch)
+        consumer.run_overlapped(stop, workers=workers if total >= POOL_MIN else 0, on_batch=on_batch)
         if stop.is_set():
             raise ReplayInterrupted("replay interrupted before it caught up; the live views are unchanged")
         digest = fresh.content_hash()

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 import msgspec
 import orjson
@@ -67,11 +68,40 @@ class ArticleRows:
     children: dict[str, list[tuple]]
 
 
+class PreparedArticle(NamedTuple):
+    """An `ArticleProcessed` already turned into its rows, by a replay's worker process (`marsad.consumers.prepare`).
+
+    Plain tuples, so it crosses between processes cheaply: ``children`` holds
+    the rows of each table of `CHILD_TABLES`, in that order; ``tally`` holds
+    (rows, sum of their hashes) for each table of
+    `marsad.consumers.store.hashing.ARTICLE_TABLES`, one after the other, as
+    the target database reads the rows back.
+    """
+
+    article: tuple
+    children: tuple[list[tuple], ...]
+    tally: tuple[int, ...]
+
+    @property
+    def article_id(self) -> str:
+        return self.article[0]
+
+    @property
+    def occurred_at(self) -> datetime:
+        return datetime.fromisoformat(self.article[2])
+
+    def rows(self) -> ArticleRows:
+        return ArticleRows(self.article, dict(zip(CHILD_TABLES, self.children, strict=True)))
+
+
 def timestamp(dt: datetime) -> str:
     """UTC text with second precision; a naive time is taken as UTC."""
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    dt = dt.astimezone(UTC)
+    if dt.year >= 1000:  # isoformat is several times faster; strftime does not pad a year below 1000
+        return dt.isoformat(timespec="seconds")[:19] + "Z"
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def search_words(text: str) -> list[str]:
@@ -81,13 +111,42 @@ def search_words(text: str) -> list[str]:
     `str.isalnum` accepts), three times faster: most whitespace-separated
     tokens are whole words, checked in C; only the others go through the regex.
     """
+    return _words(normalize(text))
+
+
+def _words(norm: str) -> list[str]:
     words: list[str] = []
-    for token in normalize(text).split():
+    for token in norm.split():
         if token.isalnum():
             words.append(token)
         else:
             words.extend(WORDS.findall(token))
     return words
+
+
+# The characters between words in news text (none a word character): `search_text` turns each into a space in C.
+SEPARATORS = tuple("\n\t.،,:\"()-/%؛؟!'…–—*[]{}+&@#|;?_•")
+assert not any(c.isalnum() for c in SEPARATORS), "a separator must not be a word character"
+
+
+def search_text(text: str) -> str:
+    """``" ".join(search_words(text))``: what the views store and index, a fifth faster.
+
+    Replacing a character that is not a word character by a space, and a run
+    of spaces by one, leaves the words as they are; when what is left is words
+    and single spaces (as for most articles), it is the answer. Otherwise the
+    words are split as `search_words` does.
+    """
+    norm = normalize(text)
+    for sep in SEPARATORS:
+        if sep in norm:
+            norm = norm.replace(sep, " ")
+    while "  " in norm:
+        norm = norm.replace("  ", " ")
+    norm = norm.strip(" ")
+    if not norm or norm.replace(" ", "").isalnum():
+        return norm
+    return " ".join(_words(norm))
 
 
 def main_place(places: list[Place]) -> Place | None:
@@ -115,7 +174,7 @@ def article_rows(event: ArticleProcessed) -> ArticleRows:
         aid, event.event_id, timestamp(event.occurred_at), event.url, event.source, event.title, event.lang,
         timestamp(event.published) if event.published else None, at, at[:10], at[:13], story, dup.status,
         dup.first_id, float(dup.similarity), event.taxonomy_version, event.gazetteer_version,
-        event.clean_text, " ".join(search_words(f"{event.title}\n{event.clean_text}")),
+        event.clean_text, search_text(f"{event.title}\n{event.clean_text}"),
         event.source_kind, int(event.edited), event.revision,
     )
     topics = {t.id: t for t in event.topics}  # one row per topic id; the last one wins

@@ -106,6 +106,7 @@ def run_replay(bootstrap: Kafka, topics: Topics, url: str, *, batch_size: int, b
 
     1. reprocess (optional): ArticleFetched history -> new ArticleProcessed events, on ``workers`` processes
     2. replay: articles.processed, alerts and incidents from offset 0 into a fresh database, swapped in when caught up
+       (decoded and turned into rows on ``workers`` processes when more than one)
     """
     with EventPublisher(bootstrap, client_id="marsad-replay") as publisher:
         reprocessed = None
@@ -118,7 +119,8 @@ def run_replay(bootstrap: Kafka, topics: Topics, url: str, *, batch_size: int, b
         try:
             live.setup()
             report = replay(live, reader, DeadLetters(publisher, topics.deadletter("consumers")),
-                            batch_ms=batch_ms, stop=stop, progress=bar.at)
+                            batch_ms=batch_ms, stop=stop, progress=bar.at,
+                            workers=workers if workers > 1 else 0)
         finally:
             bar.close()
             reader.close()

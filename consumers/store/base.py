@@ -28,6 +28,7 @@ from marsad.consumers.query.model import (
     StoryQuery,
     TotalsQuery,
 )
+from marsad.consumers.rows import PreparedArticle
 from marsad.schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, IncidentRecorded
 
 
@@ -47,12 +48,13 @@ class Record:
     dead-letter topic): it writes nothing but its offset still advances.
     Articles come from articles.processed, alert events from the alerts topic,
     incident records (`IncidentRecorded` and its subclass `IncidentUpdated`) from incidents.
+    A replay's articles come as `PreparedArticle`: rows built by its worker processes.
     """
 
     topic: str
     partition: int
     offset: int
-    event: ArticleProcessed | AlertRaised | AlertUpdated | IncidentRecorded | None
+    event: ArticleProcessed | PreparedArticle | AlertRaised | AlertUpdated | IncidentRecorded | None
 
 
 Offsets = dict[tuple[str, int], int]  # (topic, partition) -> next offset to read
@@ -67,6 +69,7 @@ class Store(ABC):
     """Views of the log in one database (see the module docstring)."""
 
     url: str
+    backend: str  # "sqlite" or "postgres": its folder of migrations, and how it reads rows back (hashing.READS_BACK)
 
     # -- the sink contract -------------------------------------------------
     @abstractmethod

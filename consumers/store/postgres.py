@@ -199,6 +199,7 @@ class PostgresStore(SqlStore):
         store = PostgresStore(self._url, schema=f"{self.schema[:40]}_r{stamp}", live_schema=self.schema)
         store.setup()
         store._build_fast()
+        store._count_tallies()
         return store
 
     def _build_fast(self) -> None:

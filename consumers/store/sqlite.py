@@ -176,6 +176,7 @@ class SqliteStore(SqlStore):
         store = SqliteStore(self.path.with_name(f"{self.path.stem}-{stamp}{self.path.suffix}"), live=self.path)
         store.setup()
         store._defer_indexes()
+        store._count_tallies()
         return store
 
     def _defer_indexes(self) -> None:

@@ -28,11 +28,17 @@ from marsad.consumers.query.model import (
     StoryQuery,
     TotalsQuery,
 )
-from marsad.consumers.rows import ARTICLE_COLUMNS, CHILD_TABLES, ArticleRows, article_rows
+from marsad.consumers.rows import ARTICLE_COLUMNS, CHILD_TABLES, ArticleRows, PreparedArticle, article_rows
 from marsad.consumers.store import incidents as incident_view
 from marsad.consumers.store import queries
 from marsad.consumers.store.base import Offsets, Record, Store
-from marsad.consumers.store.hashing import HASHED, table_digest, views_digest
+from marsad.consumers.store.hashing import (
+    ARTICLE_TABLES,
+    HASHED,
+    table_digest,
+    tally_digest,
+    views_digest,
+)
 from marsad.schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, IncidentRecorded
 from marsad.streams.alerts.view_rows import ALERT_CHILD_TABLES, ALERT_COLUMNS, AlertRows, alert_dict, fold
 
@@ -63,6 +69,9 @@ class SqlStore(Store):
     """The `Store` contract in SQL, for a backend that supplies transactions and its `Dialect`."""
 
     dialect: queries.Dialect
+    # A fresh store's article tallies by article id (`PreparedArticle.tally`): its content hash adds them
+    # up instead of reading the article tables back. None: not a fresh store, or an article came unprepared.
+    _tallies: dict[str, tuple[int, ...]] | None = None
 
     @abstractmethod
     def _transaction(self, write: bool) -> AbstractContextManager[Tx]:
@@ -77,7 +86,7 @@ class SqlStore(Store):
         with self._transaction(write=True) as tx:
             self._guard(tx)
             stored = {(t, p): o for t, p, o in tx.rows("SELECT topic, part, next_offset FROM kafka_offsets")}
-            latest: dict[str, ArticleProcessed] = {}
+            latest: dict[str, ArticleProcessed | PreparedArticle] = {}
             alert_events: list[AlertRaised | AlertUpdated] = []
             incident_events: list[IncidentRecorded] = []
             ends: Offsets = {}
@@ -86,7 +95,7 @@ class SqlStore(Store):
                 if r.offset < stored.get(tp, 0):
                     continue  # already in the view: a redelivery
                 ends[tp] = max(ends.get(tp, 0), r.offset + 1)
-                if isinstance(r.event, ArticleProcessed):
+                if isinstance(r.event, ArticleProcessed | PreparedArticle):
                     # an article's events share a partition, in order: the later one is its state
                     latest[r.event.article_id] = r.event
                 elif isinstance(r.event, IncidentRecorded):  # IncidentUpdated included
@@ -94,11 +103,18 @@ class SqlStore(Store):
                 elif r.event is not None:
                     alert_events.append(r.event)
             if latest:
-                self._upsert(tx, [article_rows(e) for e in latest.values()])
+                self._upsert(tx, [e.rows() if isinstance(e, PreparedArticle) else article_rows(e)
+                                  for e in latest.values()])
             alerts = self._fold_alerts(tx, alert_events) if alert_events else 0
             incidents = incident_view.apply(tx, incident_events, self._insert) if incident_events else 0
             if ends:
                 tx.many(UPSERT_OFFSET, [(t, p, o) for (t, p), o in sorted(ends.items())])
+        if self._tallies is not None:  # committed: these are now the articles' rows
+            for e in latest.values():
+                if not isinstance(e, PreparedArticle):
+                    self._tallies = None
+                    break
+                self._tallies[e.article_id] = e.tally  # a later revision replaces the earlier one's rows
         return len(latest) + alerts + incidents
 
     def _fold_alerts(self, tx: Tx, events: list[AlertRaised | AlertUpdated]) -> int:
@@ -178,10 +194,19 @@ class SqlStore(Store):
         with self._transaction(write=False) as tx:
             return tx.rows("SELECT COALESCE(MAX(version), 0) FROM schema_version")[0][0]
 
+    def _count_tallies(self) -> None:
+        """From now on (an empty fresh store), add up the tallies of prepared articles as they are written."""
+        self._tallies = {}
+
     def content_hash(self) -> str:
+        tallied: dict[str, str] = {}
+        if self._tallies is not None:  # every article of this store came prepared, with its tally
+            sums = [sum(column) for column in zip(*self._tallies.values(), strict=True)] \
+                if self._tallies else [0] * (2 * len(ARTICLE_TABLES))
+            tallied = {t: tally_digest(t, (sums[2 * i], sums[2 * i + 1])) for i, t in enumerate(ARTICLE_TABLES)}
         with self._transaction(write=False) as tx:
-            return views_digest(table_digest(t, tx.iterate(f"SELECT {', '.join(cols)} FROM {t}"))
-                                 for t, cols in HASHED.items())
+            return views_digest(tallied.get(t) or table_digest(t, tx.iterate(f"SELECT {', '.join(cols)} FROM {t}"))
+                                for t, cols in HASHED.items())
 
     def stats(self) -> dict[str, int]:
         with self._transaction(write=False) as tx:

@@ -25,7 +25,10 @@ from tests.consumers.factory import article, corpus
 pytestmark = pytest.mark.kafka
 
 
-def test_two_rebuilds_are_identical_and_match_the_events(views_url, kafka_bootstrap, kafka_topics, tmp_path):
+def test_two_rebuilds_are_identical_and_match_the_events(views_url, kafka_bootstrap, kafka_topics, tmp_path,
+                                                         monkeypatch):
+    from marsad.consumers import replay as replay_module
+    monkeypatch.setattr(replay_module, "POOL_MIN", 0)  # the worker processes even for this small log
     topics = Topics(kafka_topics)
     events = [*corpus(300), *(article(i, topics=["arms"], version="t2") for i in range(0, 300, 3))]
     with EventPublisher(kafka_bootstrap) as pub:
@@ -35,11 +38,11 @@ def test_two_rebuilds_are_identical_and_match_the_events(views_url, kafka_bootst
         reports, progress = [], []
         with open_store(views_url) as live:
             live.setup()
-            for _ in range(2):
+            for workers in (0, 2):  # in this process, then on worker processes
                 reader = LogReader(kafka_bootstrap, topics.processed, batch_size=64)
                 try:
                     reports.append(replay(live, reader, DeadLetters(pub, topics.deadletter("consumers")),
-                                          batch_ms=100, stop=threading.Event(),
+                                          batch_ms=100, stop=threading.Event(), workers=workers,
                                           progress=lambda d, t: progress.append((d, t))))
                 finally:
                     reader.close()

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta, timezone
 
 import msgspec
 
-from marsad.consumers.rows import WORDS, article_rows, main_place, search_words, timestamp
+from marsad.consumers.rows import (
+    SEPARATORS,
+    WORDS,
+    article_rows,
+    main_place,
+    search_text,
+    search_words,
+    timestamp,
+)
 from marsad.schemas.facts import Place, Quantity
 from marsad.streams.text.normalize import normalize
+from tests.conftest import SEEDS
 from tests.consumers.factory import article
 
 
@@ -38,6 +48,18 @@ def test_search_words_split_exactly_as_the_word_pattern():
     text = ("قال—المصدر:«انفجار» (3) __x__ ²٣ 10.5كغ x_y\tسوريا؛العراق؟ Ⅻ ½ café—Straße! ـــ ٪20 a.b.c")
     assert search_words(text) == WORDS.findall(normalize(text))
     assert search_words("") == [] and search_words(" ،،، ") == []
+
+
+def test_search_text_is_the_words_joined():
+    # its fast path (separators replaced, spaces squeezed, one str.isalnum) and its fallback, on texts of every kind
+    rng = random.Random(21)
+    alphabet = ("ابتثجحخدذرسشصضطظعغفقكلمنهويءآأإؤئىة٠١٢٣٤٥٦٧٨٩ a_bZ9\t\n\r\v\u00a0\u2009\u200c\u064b\u0640"
+                "ﻻﺍﷲİΣßǅ①²½Ⅻ\x00\u2028\u3000" + "".join(SEPARATORS) + "«»$^~`<>=\\")
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
+    texts += [f"{a.title}\n{a.clean_text}" for a in map(article, range(12))]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))[:40]] if SEEDS.is_dir() else []
+    for text in texts:
+        assert search_text(text) == " ".join(search_words(text)), repr(text)
 
 
 def test_main_place_is_the_most_mentioned_then_the_first():
