@@ -29,8 +29,8 @@ from marsad.schemas.events import IncidentRecorded, IncidentReport, IncidentUpda
 from marsad.schemas.notes import ReportNote
 from marsad.streams.alerts.ids import hash_id
 from marsad.streams.fusion.match import day_number, fit
-from marsad.streams.fusion.reconcile import Summary, brief_of, summarise
-from marsad.streams.fusion.state import IncidentStores, day_key, file_day
+from marsad.streams.fusion.reconcile import Summary, Tally, brief_of
+from marsad.streams.fusion.state import IncidentStores, Running, day_key, file_day
 from marsad.streams.hour_index import DAY
 
 LOOK_DAYS = 2  # buckets looked at on each side of the report's day (covers every date rule of `match`)
@@ -90,16 +90,33 @@ def fuse(stores: IncidentStores, report: ReportNote) -> Fused | None:
             break
     else:
         state = IncidentState(incident_id(report.report_id), report.scope, [report])
-    summary = summarise(state.reports)
+    run = running(stores, state)
+    summary = run.tally.summary()
     file_day(stores, state, summary_day(summary), brief_of(summary))
     state.seen = max(state.seen, report.processed_at.timestamp())
     stores.incidents[state.incident_id] = state
     stores.reports[report.report_id] = state.incident_id
-    return Fused(state, summary, incident_event(state, summary, report))
+    return Fused(state, summary, incident_event(state, summary, report, run.listed))
 
 
-def incident_event(state: IncidentState, summary: Summary, trigger: ReportNote) -> IncidentRecorded | IncidentUpdated:
-    """The whole incident as it stands, as the event its revision calls for."""
+def running(stores: IncidentStores, state: IncidentState) -> Running:
+    """The incident's tally with its latest report counted in: the one kept since the report before
+    when it is still valid (see `Running`), else a new one over all its reports."""
+    run = stores.running.get(state.incident_id)
+    if run is not None and run.reports is state.reports and len(run.listed) == len(state.reports) - 1:
+        new = state.reports[-1:]
+    else:
+        run = stores.running[state.incident_id] = Running(state.reports, Tally(), [])
+        new = state.reports
+    for r in new:
+        run.listed.insert(run.tally.add(r), _report(r))
+    return run
+
+
+def incident_event(state: IncidentState, summary: Summary, trigger: ReportNote,
+                   listed: list[IncidentReport]) -> IncidentRecorded | IncidentUpdated:
+    """The whole incident as it stands, as the event its revision calls for (``listed``: its reports as
+    the event lists them, in the summary's order)."""
     cls = IncidentRecorded if state.revision == 1 else IncidentUpdated
     f = summary.figures
     return cls(
@@ -110,7 +127,7 @@ def incident_event(state: IncidentState, summary: Summary, trigger: ReportNote) 
         killed_min=f["killed"].low, killed_max=f["killed"].high, injured_min=f["injured"].low,
         injured_max=f["injured"].high, arrested_min=f["arrested"].low, arrested_max=f["arrested"].high,
         quantities=list(summary.quantities), evidence=summary.reports[0].incident.evidence,
-        reports=[_report(r) for r in summary.reports], outlets=summary.outlets,
+        reports=list(listed), outlets=summary.outlets,
         first_seen=_dt(summary.first_seen), last_seen=_dt(summary.last_seen), revision=state.revision)
 
 

@@ -11,14 +11,34 @@ the partition of their scope (incident type and country), declared in
                    a report is matched against, so a report reads five small buckets and
                    decodes only the incident it joins
     reports        report id -> the incident it joined: a redelivered report is known at once
+
+and, in memory only, each incident's `Running` tally (see there).
 """
 
 from __future__ import annotations
 
 from collections.abc import MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from marsad.schemas.alert_state import Brief, DayBucket, IncidentState
+from marsad.schemas.events import IncidentReport
+from marsad.schemas.notes import ReportNote
+from marsad.streams.fusion.reconcile import Tally
+
+
+@dataclass
+class Running:
+    """An incident's reports reconciled so far, and listed as its events list them, kept between reports.
+
+    Valid while it follows the very list of reports the incident's state holds, one report behind:
+    so in the back-test, whose states live as objects for the whole run, each new report costs the
+    same however many the incident has. The agent decodes a state afresh for each report (a new
+    list), so there the tally starts over from the incident's reports, every time.
+    """
+
+    reports: list[ReportNote]  # the state's own list
+    tally: Tally
+    listed: list[IncidentReport]  # in the tally's order
 
 
 @dataclass
@@ -28,6 +48,7 @@ class IncidentStores:
     incidents: MutableMapping[str, IncidentState]
     days: MutableMapping[str, DayBucket]
     reports: MutableMapping[str, str]
+    running: dict[str, Running] = field(default_factory=dict)  # incident id -> its tally (memory only)
 
 
 def day_key(scope: str, day: int) -> str:
