@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from kafka import KafkaConsumer
 
@@ -33,15 +33,18 @@ from marsad.runtime.table import render
 from marsad.schemas.alert_state import DayBucket, IncidentState, SpikeState, StoryState
 from marsad.schemas.codec import SchemaError, decode_as
 from marsad.schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, IncidentRecorded
+from marsad.schemas.facts import Place, Quantity
 from marsad.streams.alerts.engine import ArticleNotes, route
 from marsad.streams.alerts.expiry import DEFAULT_DAYS, fold_story, story_ttl_s
 from marsad.streams.alerts.incidents import fold_incident
 from marsad.streams.alerts.notes import StateStore
 from marsad.streams.alerts.rules import Ruleset
-from marsad.streams.alerts.spike import apply_spike
+from marsad.streams.alerts.spike import Scope, apply_spike
 from marsad.streams.fusion.expiry import incident_ttl_s
 from marsad.streams.fusion.state import IncidentStores
 from marsad.streams.hour_index import HourIndex
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -118,6 +121,7 @@ def replay(routed: Iterable[tuple[float, ArticleNotes]], rules: Ruleset, *, sinc
     # `benchmarks.bench_alerts --golden` compares the whole output on a large corpus).
     stories: MutableMapping[str, StoryState] = StateStore({}, StoryState) if encoded else {}
     spikes: MutableMapping[str, SpikeState] = StateStore({}, SpikeState) if encoded else {}
+    scopes: dict[str, Scope] = {}
     ttl_s = story_ttl_s(story_days, rules)
     expiry = HourIndex({}, 0, ttl_s) if ttl_s else None
     incidents = IncidentStores(StateStore({}, IncidentState), StateStore({}, DayBucket), StateStore({}, str)) \
@@ -125,21 +129,22 @@ def replay(routed: Iterable[tuple[float, ArticleNotes]], rules: Ruleset, *, sinc
     incident_ttl = incident_ttl_s(story_days)
     incident_expiry = HourIndex({}, 0, incident_ttl) if incident_ttl else None
     floor = since.timestamp() if since else None
+    labels = Labels()
     with collector_paused():
         for at, r in routed:
             report.articles += 1
             events, _ = fold_story(stories, r.story, expiry)
             for note in r.spikes:
-                events += apply_spike(spikes, note)
+                events += apply_spike(spikes, note, scopes)
             for note in r.reports:
                 folded = fold_incident(incidents, note, incident_expiry, rules)
                 report.reports += 1
                 report.incidents += sum(type(e) is IncidentRecorded for e in folded.incidents)
                 events += folded.alerts
                 for spike in folded.spikes:
-                    events += apply_spike(spikes, spike)
+                    events += apply_spike(spikes, spike, scopes)
             for event in events:
-                _record(report, event, at, floor)
+                _record(report, event, at, floor, labels)
     return report
 
 
@@ -163,7 +168,29 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _record(report: Report, event: AlertRaised | AlertUpdated, at: float, floor: float | None) -> None:
+class Labels:
+    """The readable labels of a list of facts, made once per list: the alerts a story raises under
+    several rules share its article's lists of places and quantities."""
+
+    def __init__(self) -> None:
+        self._made: dict[int, tuple[list, list[str]]] = {}  # id of a list -> the list (kept alive), its labels
+
+    def of(self, items: list[T], label: Callable[[T], str]) -> list[str]:
+        made = self._made.get(id(items))
+        if made is None or made[0] is not items:
+            made = self._made[id(items)] = (items, [label(x) for x in items])
+        return list(made[1])
+
+
+def _place_label(p: Place) -> str:
+    return f"{p.name} ({p.lat:.4f}, {p.lon:.4f})"
+
+
+def _quantity_label(q: Quantity) -> str:
+    return f"{q.value:,.0f} {q.unit}{' ' + q.item if q.item else ''}"
+
+
+def _record(report: Report, event: AlertRaised | AlertUpdated, at: float, floor: float | None, labels: Labels) -> None:
     if isinstance(event, AlertRaised):
         if floor is not None and at < floor:
             return
@@ -172,8 +199,7 @@ def _record(report: Report, event: AlertRaised | AlertUpdated, at: float, floor:
             datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds"), event.story_id, event.scope,
             event.window_start.isoformat() if event.window_start else "", event.titles[0] if event.titles else "",
             list(event.article_ids), list(event.sources), event.observed, event.expected, 0,
-            [f"{p.name} ({p.lat:.4f}, {p.lon:.4f})" for p in event.places],
-            [f"{q.value:,.0f} {q.unit}{' ' + q.item if q.item else ''}" for q in event.quantities],
+            labels.of(event.places, _place_label), labels.of(event.quantities, _quantity_label),
             event.incident_id, event.killed, event.outlets)
         return
     summary = report.alerts.get(event.alert_id)

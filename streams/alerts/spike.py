@@ -38,7 +38,8 @@ plus a day (for late reports) before its latest window, and drops older ones.
 from __future__ import annotations
 
 import math
-from bisect import insort
+from bisect import bisect_left, insort
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from marsad.schemas.alert_state import SpikeState
@@ -156,12 +157,37 @@ def baseline(state: SpikeState, window: int, window_s: int, baseline_s: int) -> 
     return mean, var, n
 
 
-def apply_spike(store, note: SpikeNote) -> list[AlertRaised | AlertUpdated]:
-    """Count one article in its scope's window (``store``: rule|scope -> `SpikeState`); the events to publish."""
+@dataclass
+class Scope:
+    """What `apply_spike` keeps in memory about one scope between its notes, beside its state.
+
+    Valid while the store hands back the very state object it describes: so in the back-test,
+    whose states live as objects for the whole run, a note costs the same however many windows
+    its scope keeps. The agent decodes a state afresh for each note, so there it starts over
+    from the state every time, and decides the same.
+    """
+
+    state: SpikeState
+    windows: list[int]  # the state's windows, in order
+    baseline_of: int | None = None  # the window whose baseline is kept (no other window changed since)
+    baseline: tuple[float, float, int] = (0.0, 0.0, 0)
+
+
+def apply_spike(store, note: SpikeNote, scopes: dict[str, Scope] | None = None) -> list[AlertRaised | AlertUpdated]:
+    """Count one article in its scope's window (``store``: rule|scope -> `SpikeState`); the events to publish.
+
+    ``scopes`` (rule|scope -> `Scope`) keeps what the scopes' states need not hold from one note to
+    the next, when the caller keeps their states as objects (the back-test).
+    """
     key = note.state_key
     ref = note.article
     window = int(ref.at // note.window_s) * note.window_s
     state: SpikeState = store.get(key) or SpikeState(first_at=ref.at)
+    scope = scopes.get(key) if scopes is not None else None
+    if scope is None or scope.state is not state:
+        scope = Scope(state, sorted(state.buckets))
+        if scopes is not None:
+            scopes[key] = scope
     buckets = state.buckets
     bucket = buckets.get(window)
     if bucket is not None:
@@ -172,22 +198,32 @@ def apply_spike(store, note: SpikeNote) -> list[AlertRaised | AlertUpdated]:
         insort(bucket, ref, key=_order)
         state.first_at = min(state.first_at, ref.at)
     else:
-        horizon = (max(window, max(buckets)) if buckets else window) - note.baseline_s - LATE_S
+        windows = scope.windows
+        horizon = (max(window, windows[-1]) if windows else window) - note.baseline_s - LATE_S
         if window < horizon:
             return []  # older than the scope keeps: too late to count
         bucket = buckets[window] = [ref]
+        insort(windows, window)
         state.first_at = min(state.first_at, ref.at)
-        if min(buckets) < horizon:  # rebuilt only when a window falls out (most new windows drop none)
-            state.buckets = {w: b for w, b in buckets.items() if w >= horizon}
+        if windows[0] < horizon:  # the windows that fell out (most new windows drop none)
+            gone = bisect_left(windows, horizon)
+            for w in windows[:gone]:
+                del buckets[w]
+            del windows[:gone]
         if state.fired and min(state.fired) < horizon:
             state.fired = {w: r for w, r in state.fired.items() if w >= horizon}
+    if scope.baseline_of != window:
+        scope.baseline_of = None  # a count changed outside the window whose baseline is kept
     events: list[AlertRaised | AlertUpdated] = []
     if window in state.fired:
         state.fired[window] += 1
         alert_id = spike_alert_id(note.rule_id, note.scope_key, window)
         events.append(_updated(note, alert_id, state.fired[window], bucket))
     elif len(bucket) >= note.min_count and state.first_at <= window - note.history_s:
-        mean, var, n = baseline(state, window, note.window_s, note.baseline_s)
+        if scope.baseline_of != window:
+            scope.baseline = baseline(state, window, note.window_s, note.baseline_s)
+            scope.baseline_of = window
+        mean, var, n = scope.baseline
         observed = len(bucket)
         p = poisson_tail(observed, max(mean, var, MIN_RATE))
         if observed >= note.min_ratio * mean and p <= note.max_p:

@@ -28,6 +28,7 @@ article that tells two events of one type told them apart.)
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from marsad.schemas.alert_state import Brief
 from marsad.schemas.facts import Incident, Place
@@ -45,8 +46,10 @@ UNDATED_DAYS = 2
 _PLACELESS = NEAR_KM + AREA_KM  # a join without places ranks after every join by place
 
 
+@lru_cache(maxsize=4096)
 def day_number(iso: str) -> int | None:
-    """Days since 1970-01-01 of a YYYY-MM-DD date (None when unreadable)."""
+    """Days since 1970-01-01 of a YYYY-MM-DD date (None when unreadable); remembered, as a report is
+    compared with every open incident of its days."""
     try:
         return date.fromisoformat(iso).toordinal() - date(1970, 1, 1).toordinal()
     except ValueError:
@@ -86,10 +89,13 @@ def date_gap(summary: Brief, report: ReportNote) -> int | None:
 def actors_agree(incident_type: str, summary: Brief, incident: Incident) -> bool:
     """No contradiction: each side (actors, targets; both together for a clash) shares an id when both name one."""
     if incident_type == "armed_clash":
-        pairs = [({*summary.actors, *summary.targets}, {*incident.actors, *incident.targets})]
-    else:
-        pairs = [(set(summary.actors), set(incident.actors)), (set(summary.targets), set(incident.targets))]
-    return not any(ours and theirs and ours.isdisjoint(theirs) for ours, theirs in pairs)
+        theirs = {*incident.actors, *incident.targets}
+        return not (theirs and (summary.actors or summary.targets)
+                    and theirs.isdisjoint(summary.actors) and theirs.isdisjoint(summary.targets))
+    for ours, named in ((summary.actors, incident.actors), (summary.targets, incident.targets)):
+        if ours and named and set(named).isdisjoint(ours):
+            return False
+    return True
 
 
 def fit(summary: Brief, report: ReportNote) -> tuple[float, int] | None:
