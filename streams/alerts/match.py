@@ -20,6 +20,8 @@ from marsad.streams.alerts.rules import WEIGHT_KG, PlaceMatcher, QuantityCond, S
 from marsad.streams.geo import place_key
 from marsad.streams.text.normalize import normalize
 
+_UNSEEN = object()
+
 
 @dataclass
 class ArticleView:
@@ -60,15 +62,17 @@ class ArticleView:
         return normalize(f"{self.article.title}\n{self.article.clean_text}")
 
     @cached_property
-    def _found(self) -> dict[TextTerm, str | None]:
+    def _found(self) -> dict[str, str | None]:
         return {}
 
     def find(self, term: TextTerm) -> str | None:
-        """``term.search`` in the article's text, once for all the rules that name the term."""
+        """``term.search`` in the article's text, once for all the rules that name the term
+        (a term is made from what the user wrote alone, so that is its key)."""
         found = self._found
-        if term not in found:
-            found[term] = term.search(self.norm_text)
-        return found[term]
+        word = found.get(term.term, _UNSEEN)
+        if word is _UNSEEN:
+            word = found[term.term] = term.search(self.norm_text)
+        return word
 
     @cached_property
     def _held(self) -> dict[float, dict[str, Topic]]:

@@ -41,6 +41,7 @@ import math
 from bisect import bisect_left, insort
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import repeat
 
 from marsad.schemas.alert_state import SpikeState
 from marsad.schemas.events import AlertRaised, AlertUpdated, IncidentRecorded
@@ -150,10 +151,13 @@ def poisson_tail(k: int, rate: float) -> float:
 def baseline(state: SpikeState, window: int, window_s: int, baseline_s: int) -> tuple[float, float, int]:
     """Mean and variance of the counts of the baseline windows before ``window``, and how many there are."""
     n = max(1, baseline_s // window_s)
-    get = state.buckets.get
-    counts = [len(get(w, ())) for w in range(window - window_s, window - (n + 1) * window_s, -window_s)]
+    windows = range(window - window_s, window - (n + 1) * window_s, -window_s)
+    counts = list(map(len, map(state.buckets.get, windows, repeat(()))))
     mean = sum(counts) / n
-    var = sum([(c - mean) ** 2 for c in counts]) / (n - 1) if n > 1 else 0.0  # in window order, as always
+    if n == 1:
+        return mean, 0.0, n
+    square = [(c - mean) ** 2 for c in range(max(counts) + 1)]  # each count's term, made once
+    var = sum(map(square.__getitem__, counts)) / (n - 1)  # summed in window order, as always
     return mean, var, n
 
 

@@ -28,7 +28,7 @@ from marsad.schemas.alert_state import IncidentState
 from marsad.schemas.events import IncidentRecorded, IncidentReport, IncidentUpdated
 from marsad.schemas.notes import ReportNote
 from marsad.streams.alerts.ids import hash_id
-from marsad.streams.fusion.match import day_number, fit
+from marsad.streams.fusion.match import day_number, fitter
 from marsad.streams.fusion.reconcile import Summary, Tally, brief_of
 from marsad.streams.fusion.state import IncidentStores, Running, day_key, file_day
 from marsad.streams.hour_index import DAY
@@ -68,11 +68,12 @@ def summary_day(summary: Summary) -> int:
 def candidates(stores: IncidentStores, report: ReportNote) -> list[str]:
     """The ids of the open incidents the report may join, best fit first."""
     day = report_day(report)
+    fit = fitter(report)
     fits = []
     for d in range(day - LOOK_DAYS, day + LOOK_DAYS + 1):
         bucket = stores.days.get(day_key(report.scope, d))
         for iid, brief in bucket.incidents.items() if bucket else ():
-            score = fit(brief, report)
+            score = fit(brief)
             if score is not None:
                 fits.append((score, brief.first_seen, iid))
     return [iid for *_, iid in sorted(fits)]

@@ -63,7 +63,10 @@ def file_day(stores: IncidentStores, state: IncidentState, day: int, brief: Brie
     key = day_key(state.scope, day)
     bucket = stores.days.get(key) or DayBucket()
     if bucket.incidents.get(state.incident_id) != brief:
-        stores.days[key] = DayBucket({**bucket.incidents, state.incident_id: brief})
+        # changed in place and stored again: a store hands out its own copy (a decoded record, or
+        # the object a dict keeps, which only the fold changes), so nothing else sees it change
+        bucket.incidents[state.incident_id] = brief
+        stores.days[key] = bucket
 
 
 def unfile_day(stores: IncidentStores, state: IncidentState) -> None:
@@ -71,8 +74,8 @@ def unfile_day(stores: IncidentStores, state: IncidentState) -> None:
     bucket = stores.days.get(key)
     if bucket is None or state.incident_id not in bucket.incidents:
         return
-    rest = {iid: b for iid, b in bucket.incidents.items() if iid != state.incident_id}
-    if rest:
-        stores.days[key] = DayBucket(rest)
+    del bucket.incidents[state.incident_id]
+    if bucket.incidents:
+        stores.days[key] = bucket
     else:
         del stores.days[key]
