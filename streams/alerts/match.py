@@ -89,8 +89,8 @@ class ArticleView:
 def match_story_rule(rule: StoryRule, view: ArticleView) -> list[str] | None:
     """The reasons ``rule`` matches the article, or None when one of its conditions fails."""
     reasons: list[str] = []
-    for check in _CHECKS:
-        found = check(rule, view)
+    for condition in rule.conditions:
+        found = _CHECKS[condition](rule, view)
         if found is None:
             return None
         reasons.extend(found)
@@ -175,5 +175,5 @@ def _text(rule: StoryRule, view: ArticleView) -> list[str] | None:
     return found
 
 
-# Cheap and selective checks first: a rule stops at its first failing condition.
-_CHECKS = (_orgs, _countries, _quantities, _topics, _places, _text)
+_CHECKS = {"orgs": _orgs, "countries": _countries, "quantities": _quantities, "topics": _topics,
+           "places": _places, "text": _text}  # `rules.CONDITIONS` says in which order

@@ -174,6 +174,10 @@ class TextTerm:
         return None
 
 
+# The conditions of a story rule, cheap and selective first: in this order a rule stops at its first failing one.
+CONDITIONS = ("orgs", "countries", "quantities", "topics", "places", "text")
+
+
 @dataclass(frozen=True, slots=True)
 class StoryRule:
     id: str
@@ -191,6 +195,14 @@ class StoryRule:
     min_sources: int
     window_s: float  # corroboration window
     description: str = ""
+    # the conditions the rule sets, by name (`CONDITIONS`): `match.match_story_rule` checks those only
+    conditions: tuple[str, ...] = dataclasses.field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        has = {"orgs": self.orgs, "countries": self.countries, "quantities": self.quantities,
+               "topics": self.topics_any or self.topics_all, "places": self.places,
+               "text": self.text_any or self.text_all}
+        object.__setattr__(self, "conditions", tuple(name for name in CONDITIONS if has[name]))
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,9 +23,9 @@ only, not on the order they arrived in.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from marsad.schemas.alert_state import Brief
 from marsad.schemas.facts import Place, Quantity
@@ -71,7 +71,7 @@ def reconcile_count(per_outlet: Sequence[int], stated: Sequence[int]) -> Figure:
     """The figure most outlets give (ties: the larger), and the range of every stated figure."""
     if not per_outlet:
         return Figure()
-    votes = Counter(per_outlet)
+    votes = _count(per_outlet)
     value = max(votes, key=lambda v: (votes[v], v))
     return Figure(value, min(stated), max(stated))
 
@@ -84,6 +84,7 @@ def summarise(reports: Sequence[ReportNote]) -> Summary:
     return tally.summary()
 
 
+K = TypeVar("K")
 Order = tuple[float, str]  # where a report stands among an incident's: (event time, report id)
 
 
@@ -196,14 +197,14 @@ class Tally:
 
     def _date(self, outlets: list[_Outlet]) -> str | None:
         """The date most outlets give (ties: the earliest)."""
-        votes = Counter(d for o in outlets for d in o.dates)
+        votes = _count(d for o in outlets for d in o.dates)
         return min(votes, key=lambda d: (-votes[d], d)) if votes else None
 
     def _place(self, outlets: list[_Outlet]) -> Place | None:
         """A town or point before an area, then the place most outlets give, then the earliest named."""
         if not self.first_place:
             return None
-        votes = Counter(k for o in outlets for k in o.places)
+        votes = _count(k for o in outlets for k in o.places)
         first = self.first_place
         key = min(first, key=lambda k: (is_area(first[k][1]), -votes[k], first[k][0]))
         return first[key][1]
@@ -214,6 +215,14 @@ def brief_of(summary: Summary) -> Brief:
     f = summary.figures
     return Brief(summary.first_seen, summary.date, summary.place, list(summary.actors), list(summary.targets),
                  f["killed"].value, f["injured"].value, f["arrested"].value)
+
+
+def _count(items: Iterable[K]) -> dict[K, int]:
+    """How many times each item comes (a `Counter` without its cost, for the few items here)."""
+    counts: dict[K, int] = {}
+    for x in items:
+        counts[x] = counts.get(x, 0) + 1
+    return counts
 
 
 def _ordered(named: dict[str, tuple[Order, int]]) -> tuple[str, ...]:
