@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import heapq
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from contextlib import contextmanager
@@ -169,11 +170,17 @@ def collector_paused() -> Iterator[None]:
 
 
 class Labels:
-    """The readable labels of a list of facts, made once per list: the alerts a story raises under
-    several rules share its article's lists of places and quantities."""
+    """Readable labels, each made once: of a list of facts (the alerts a story raises under several
+    rules share its article's lists of places and quantities), of an article's time."""
 
     def __init__(self) -> None:
         self._made: dict[int, tuple[list, list[str]]] = {}  # id of a list -> the list (kept alive), its labels
+        self._time: tuple[float, str] = (math.nan, "")
+
+    def time(self, at: float) -> str:
+        if self._time[0] != at:
+            self._time = (at, datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds"))
+        return self._time[1]
 
     def of(self, items: list[T], label: Callable[[T], str]) -> list[str]:
         made = self._made.get(id(items))
@@ -196,7 +203,7 @@ def _record(report: Report, event: AlertRaised | AlertUpdated, at: float, floor:
             return
         report.alerts[event.alert_id] = AlertSummary(
             event.alert_id, event.rule_id, event.severity, event.kind,
-            datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds"), event.story_id, event.scope,
+            labels.time(at), event.story_id, event.scope,
             event.window_start.isoformat() if event.window_start else "", event.titles[0] if event.titles else "",
             list(event.article_ids), list(event.sources), event.observed, event.expected, 0,
             labels.of(event.places, _place_label), labels.of(event.quantities, _quantity_label),
