@@ -148,17 +148,27 @@ def poisson_tail(k: int, rate: float) -> float:
     return min(1.0, total)
 
 
-def baseline(state: SpikeState, window: int, window_s: int, baseline_s: int) -> tuple[float, float, int]:
-    """Mean and variance of the counts of the baseline windows before ``window``, and how many there are."""
-    n = max(1, baseline_s // window_s)
-    windows = range(window - window_s, window - (n + 1) * window_s, -window_s)
-    counts = list(map(len, map(state.buckets.get, windows, repeat(()))))
-    mean = sum(counts) / n
-    if n == 1:
-        return mean, 0.0, n
-    square = [(c - mean) ** 2 for c in range(max(counts) + 1)]  # each count's term, made once
-    var = sum(map(square.__getitem__, counts)) / (n - 1)  # summed in window order, as always
-    return mean, var, n
+class Baseline:
+    """The counts of the baseline windows before a window: how many windows, their mean, and their
+    variance (worked out when first asked: most windows fail the ratio to the mean, and need none)."""
+
+    def __init__(self, state: SpikeState, window: int, window_s: int, baseline_s: int) -> None:
+        self.n = n = max(1, baseline_s // window_s)
+        windows = range(window - window_s, window - (n + 1) * window_s, -window_s)
+        self.counts = list(map(len, map(state.buckets.get, windows, repeat(()))))  # in window order
+        self.mean = sum(self.counts) / n
+        self._var: float | None = None
+
+    @property
+    def var(self) -> float:
+        if self._var is None:
+            n, mean = self.n, self.mean
+            if n == 1:
+                self._var = 0.0
+            else:
+                square = [(c - mean) ** 2 for c in range(max(self.counts) + 1)]  # each count's term, made once
+                self._var = sum(map(square.__getitem__, self.counts)) / (n - 1)  # summed in window order
+        return self._var
 
 
 @dataclass
@@ -174,7 +184,7 @@ class Scope:
     state: SpikeState
     windows: list[int]  # the state's windows, in order
     baseline_of: int | None = None  # the window whose baseline is kept (no other window changed since)
-    baseline: tuple[float, float, int] = (0.0, 0.0, 0)
+    baseline: Baseline | None = None
 
 
 def apply_spike(store, note: SpikeNote, scopes: dict[str, Scope] | None = None) -> list[AlertRaised | AlertUpdated]:
@@ -224,23 +234,30 @@ def apply_spike(store, note: SpikeNote, scopes: dict[str, Scope] | None = None) 
         alert_id = spike_alert_id(note.rule_id, note.scope_key, window)
         events.append(_updated(note, alert_id, state.fired[window], bucket))
     elif len(bucket) >= note.min_count and state.first_at <= window - note.history_s:
-        if scope.baseline_of != window:
-            scope.baseline = baseline(state, window, note.window_s, note.baseline_s)
+        base = scope.baseline
+        if base is None or scope.baseline_of != window:
+            base = scope.baseline = Baseline(state, window, note.window_s, note.baseline_s)
             scope.baseline_of = window
-        mean, var, n = scope.baseline
         observed = len(bucket)
-        p = poisson_tail(observed, max(mean, var, MIN_RATE))
-        if observed >= note.min_ratio * mean and p <= note.max_p:
-            state.fired[window] = 0
-            alert_id = spike_alert_id(note.rule_id, note.scope_key, window)
-            reason = (f"{observed} reports in {note.window_s / 3600:g} h from {_dt(window):%Y-%m-%d %H:%M} UTC, "
-                      f"expected {mean:.2f} (mean of {n} windows, variance {var:.2f}); "
-                      f"Poisson P(X >= {observed}) = {p:.2g}")
-            latest = f"latest report: {note.title_of_article or note.article.article_id}" + (
-                f" ({note.url_of_article})" if note.url_of_article else "")
-            events.append(_raised(note, alert_id, window, bucket, mean, reason, latest))
+        # the ratio first: it fails most often, and then neither the variance nor the tail is needed
+        if observed >= note.min_ratio * base.mean:
+            p = poisson_tail(observed, max(base.mean, base.var, MIN_RATE))
+            if p <= note.max_p:
+                state.fired[window] = 0
+                events.append(_fired(note, window, bucket, base, p))
     store[key] = state
     return events
+
+
+def _fired(note: SpikeNote, window: int, bucket: list[ArticleRef], base: Baseline, p: float) -> AlertRaised:
+    alert_id = spike_alert_id(note.rule_id, note.scope_key, window)
+    observed, mean = len(bucket), base.mean
+    reason = (f"{observed} reports in {note.window_s / 3600:g} h from {_dt(window):%Y-%m-%d %H:%M} UTC, "
+              f"expected {mean:.2f} (mean of {base.n} windows, variance {base.var:.2f}); "
+              f"Poisson P(X >= {observed}) = {p:.2g}")
+    latest = f"latest report: {note.title_of_article or note.article.article_id}" + (
+        f" ({note.url_of_article})" if note.url_of_article else "")
+    return _raised(note, alert_id, window, bucket, mean, reason, latest)
 
 
 def _order(a: ArticleRef) -> tuple[float, str]:
