@@ -149,14 +149,13 @@ def poisson_tail(k: int, rate: float) -> float:
 
 
 class Baseline:
-    """The counts of the baseline windows before a window: how many windows, their mean, and their
-    variance (worked out when first asked: most windows fail the ratio to the mean, and need none)."""
+    """The baseline windows before a window: how many, their mean count, and their variance (worked
+    out when first asked: most windows fail the ratio to the mean, and need none)."""
 
-    def __init__(self, state: SpikeState, window: int, window_s: int, baseline_s: int) -> None:
-        self.n = n = max(1, baseline_s // window_s)
-        windows = range(window - window_s, window - (n + 1) * window_s, -window_s)
-        self.counts = list(map(len, map(state.buckets.get, windows, repeat(()))))  # in window order
-        self.mean = sum(self.counts) / n
+    def __init__(self, state: SpikeState, window: int, window_s: int, n: int, total: int) -> None:
+        self.n = n
+        self.mean = total / n  # ``total``: the reports of the n windows
+        self._where = (state.buckets, window, window_s)
         self._var: float | None = None
 
     @property
@@ -166,9 +165,16 @@ class Baseline:
             if n == 1:
                 self._var = 0.0
             else:
-                square = [(c - mean) ** 2 for c in range(max(self.counts) + 1)]  # each count's term, made once
-                self._var = sum(map(square.__getitem__, self.counts)) / (n - 1)  # summed in window order
+                counts = window_counts(*self._where, n)
+                square = [(c - mean) ** 2 for c in range(max(counts) + 1)]  # each count's term, made once
+                self._var = sum(map(square.__getitem__, counts)) / (n - 1)  # summed in window order
         return self._var
+
+
+def window_counts(buckets: dict[int, list[ArticleRef]], window: int, window_s: int, n: int) -> list[int]:
+    """The counts of the ``n`` windows before ``window``, the latest first (zeros included)."""
+    return list(map(len, map(buckets.get, range(window - window_s, window - (n + 1) * window_s, -window_s),
+                             repeat(()))))
 
 
 @dataclass
@@ -182,9 +188,25 @@ class Scope:
     """
 
     state: SpikeState
+    window_s: int  # the rule's window when this was made
     windows: list[int]  # the state's windows, in order
+    sizes: list[int]  # their counts
+    aligned: bool  # every window starts at a multiple of window_s (a rules file may change a rule's window)
     baseline_of: int | None = None  # the window whose baseline is kept (no other window changed since)
     baseline: Baseline | None = None
+
+    @classmethod
+    def of(cls, state: SpikeState, window_s: int) -> Scope:
+        windows = sorted(state.buckets)
+        return cls(state, window_s, windows, [len(state.buckets[w]) for w in windows],
+                   all(w % window_s == 0 for w in windows))
+
+    def total(self, window: int, n: int) -> int:
+        """How many reports the ``n`` windows before ``window`` hold."""
+        if not self.aligned:
+            return sum(window_counts(self.state.buckets, window, self.window_s, n))
+        windows = self.windows
+        return sum(self.sizes[bisect_left(windows, window - n * self.window_s):bisect_left(windows, window)])
 
 
 def apply_spike(store, note: SpikeNote, scopes: dict[str, Scope] | None = None) -> list[AlertRaised | AlertUpdated]:
@@ -198,11 +220,11 @@ def apply_spike(store, note: SpikeNote, scopes: dict[str, Scope] | None = None) 
     window = int(ref.at // note.window_s) * note.window_s
     state: SpikeState = store.get(key) or SpikeState(first_at=ref.at)
     scope = scopes.get(key) if scopes is not None else None
-    if scope is None or scope.state is not state:
-        scope = Scope(state, sorted(state.buckets))
+    if scope is None or scope.state is not state or scope.window_s != note.window_s:
+        scope = Scope.of(state, note.window_s)
         if scopes is not None:
             scopes[key] = scope
-    buckets = state.buckets
+    buckets, windows = state.buckets, scope.windows
     bucket = buckets.get(window)
     if bucket is not None:
         # A stored state holds no window below its horizon (each fold drops them before storing), so
@@ -210,20 +232,22 @@ def apply_spike(store, note: SpikeNote, scopes: dict[str, Scope] | None = None) 
         if ref.article_id in [a.article_id for a in bucket]:
             return []
         insort(bucket, ref, key=_order)
+        scope.sizes[bisect_left(windows, window)] += 1
         state.first_at = min(state.first_at, ref.at)
     else:
-        windows = scope.windows
         horizon = (max(window, windows[-1]) if windows else window) - note.baseline_s - LATE_S
         if window < horizon:
             return []  # older than the scope keeps: too late to count
         bucket = buckets[window] = [ref]
-        insort(windows, window)
+        at = bisect_left(windows, window)
+        windows.insert(at, window)
+        scope.sizes.insert(at, 1)
         state.first_at = min(state.first_at, ref.at)
         if windows[0] < horizon:  # the windows that fell out (most new windows drop none)
             gone = bisect_left(windows, horizon)
             for w in windows[:gone]:
                 del buckets[w]
-            del windows[:gone]
+            del windows[:gone], scope.sizes[:gone]
         if state.fired and min(state.fired) < horizon:
             state.fired = {w: r for w, r in state.fired.items() if w >= horizon}
     if scope.baseline_of != window:
@@ -235,8 +259,9 @@ def apply_spike(store, note: SpikeNote, scopes: dict[str, Scope] | None = None) 
         events.append(_updated(note, alert_id, state.fired[window], bucket))
     elif len(bucket) >= note.min_count and state.first_at <= window - note.history_s:
         base = scope.baseline
-        if base is None or scope.baseline_of != window:
-            base = scope.baseline = Baseline(state, window, note.window_s, note.baseline_s)
+        n = max(1, note.baseline_s // note.window_s)
+        if base is None or scope.baseline_of != window or base.n != n:
+            base = scope.baseline = Baseline(state, window, note.window_s, n, scope.total(window, n))
             scope.baseline_of = window
         observed = len(bucket)
         # the ratio first: it fails most often, and then neither the variance nor the tail is needed
