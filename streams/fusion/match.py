@@ -45,6 +45,7 @@ AREA_KM = 75.0
 DATE_DAYS = 1
 UNDATED_DAYS = 2
 _PLACELESS = NEAR_KM + AREA_KM  # a join without places ranks after every join by place
+_UNSEEN = object()
 
 
 @lru_cache(maxsize=4096)
@@ -103,6 +104,7 @@ def fitter(report: ReportNote) -> Callable[[Brief], tuple[float, int] | None]:
     sides = actors | targets
     theirs, published = _day(incident.date), int(report.at // DAY)
     place, dated = incident.place, incident.date is not None
+    gaps: dict[Place, float | None] = {}  # the open incidents of a scope name the same few places
 
     def agree(summary: Brief) -> bool:
         """No contradiction: each side (actors, targets; both together for a clash) shares an id when
@@ -120,7 +122,9 @@ def fitter(report: ReportNote) -> Callable[[Brief], tuple[float, int] | None]:
         if days is None:
             return None
         if summary.place is not None and place is not None:
-            km = place_gap(summary.place, place)
+            km = gaps.get(summary.place, _UNSEEN)
+            if km is _UNSEEN:
+                km = gaps[summary.place] = place_gap(summary.place, place)
             return None if km is None else (km, days)
         if summary.date is None or not dated:
             return None
