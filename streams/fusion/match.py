@@ -45,7 +45,6 @@ AREA_KM = 75.0
 DATE_DAYS = 1
 UNDATED_DAYS = 2
 _PLACELESS = NEAR_KM + AREA_KM  # a join without places ranks after every join by place
-_UNSEEN = object()
 
 
 @lru_cache(maxsize=4096)
@@ -116,18 +115,23 @@ def fitter(report: ReportNote) -> Callable[[Brief], tuple[float, int] | None]:
                     or (targets and summary.targets and targets.isdisjoint(summary.targets)))
 
     def fit_one(summary: Brief) -> tuple[float, int] | None:
+        # every condition must hold, so the order is free: the place first, as it refuses most
+        km = None
+        if summary.place is not None and place is not None:
+            if summary.place not in gaps:
+                gaps[summary.place] = place_gap(summary.place, place)
+            km = gaps[summary.place]
+            if km is None:
+                return None
+        elif summary.date is None or not dated:
+            return None
         if not agree(summary):
             return None
         days = _date_gap(_day(summary.date), summary.first_seen, theirs, published)
         if days is None:
             return None
-        if summary.place is not None and place is not None:
-            km = gaps.get(summary.place, _UNSEEN)
-            if km is _UNSEEN:
-                km = gaps[summary.place] = place_gap(summary.place, place)
-            return None if km is None else (km, days)
-        if summary.date is None or not dated:
-            return None
+        if km is not None:  # both named a place
+            return km, days
         shared_actor = not actors.isdisjoint(summary.actors)
         same_count = any(getattr(summary, c) is not None and getattr(summary, c) == getattr(incident, c)
                          for c in ("killed", "injured", "arrested"))
