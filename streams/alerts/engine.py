@@ -113,7 +113,7 @@ def apply_story(store, note: StoryNote) -> list[AlertRaised | AlertUpdated]:
     """
     state: StoryState = store.get(note.story_id) or StoryState()
     ref = note.article
-    new_article = all(a.article_id != ref.article_id for a in state.articles)
+    new_article = ref.article_id not in [a.article_id for a in state.articles]
     changed = new_article
     if new_article:
         insort(state.articles, ref, key=lambda a: (a.at, a.article_id))

@@ -85,7 +85,7 @@ def fuse(stores: IncidentStores, report: ReportNote) -> Fused | None:
         return None
     for iid in candidates(stores, report):
         state = stores.incidents.get(iid)
-        if state is not None and all(r.article_id != report.article_id for r in state.reports):
+        if state is not None and report.article_id not in [r.article_id for r in state.reports]:
             state.reports.append(report)
             state.revision += 1
             break
