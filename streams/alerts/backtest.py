@@ -122,11 +122,11 @@ def replay(routed: Iterable[tuple[float, ArticleNotes]], rules: Ruleset, *, sinc
     # `benchmarks.bench_alerts --golden` compares the whole output on a large corpus).
     stories: MutableMapping[str, StoryState] = StateStore({}, StoryState) if encoded else {}
     spikes: MutableMapping[str, SpikeState] = StateStore({}, SpikeState) if encoded else {}
-    scopes: dict[str, Scope] = {}
+    scopes: dict[str, Scope] | None = None if encoded else {}  # kept where states live as objects (`Scope`)
     ttl_s = story_ttl_s(story_days, rules)
     expiry = HourIndex({}, 0, ttl_s) if ttl_s else None
     incidents = IncidentStores(StateStore({}, IncidentState), StateStore({}, DayBucket), StateStore({}, str)) \
-        if encoded else IncidentStores({}, {}, {})
+        if encoded else IncidentStores({}, {}, {}, running={})
     incident_ttl = incident_ttl_s(story_days)
     incident_expiry = HourIndex({}, 0, incident_ttl) if incident_ttl else None
     floor = since.timestamp() if since else None

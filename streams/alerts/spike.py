@@ -183,8 +183,8 @@ class Scope:
 
     Valid while the store hands back the very state object it describes: so in the back-test,
     whose states live as objects for the whole run, a note costs the same however many windows
-    its scope keeps. The agent decodes a state afresh for each note, so there it starts over
-    from the state every time, and decides the same.
+    its scope keeps. The agent decodes a state afresh for each note and keeps none: each note
+    starts over from the state, and decides the same.
     """
 
     state: SpikeState

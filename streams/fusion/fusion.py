@@ -103,12 +103,15 @@ def fuse(stores: IncidentStores, report: ReportNote) -> Fused | None:
 def running(stores: IncidentStores, state: IncidentState) -> Running:
     """The incident's tally with its latest report counted in: the one kept since the report before
     when it is still valid (see `Running`), else a new one over all its reports."""
-    run = stores.running.get(state.incident_id)
+    kept = stores.running
+    run = kept.get(state.incident_id) if kept is not None else None
     if run is not None and run.reports is state.reports and len(run.listed) == len(state.reports) - 1:
         new = state.reports[-1:]
     else:
-        run = stores.running[state.incident_id] = Running(state.reports, Tally(), [])
+        run = Running(state.reports, Tally(), [])
         new = state.reports
+        if kept is not None:
+            kept[state.incident_id] = run
     for r in new:
         run.listed.insert(run.tally.add(r), _report(r))
     return run

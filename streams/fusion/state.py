@@ -18,7 +18,7 @@ and, in memory only, each incident's `Running` tally (see there).
 from __future__ import annotations
 
 from collections.abc import MutableMapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from marsad.schemas.alert_state import Brief, DayBucket, IncidentState
 from marsad.schemas.events import IncidentReport
@@ -33,7 +33,7 @@ class Running:
     Valid while it follows the very list of reports the incident's state holds, one report behind:
     so in the back-test, whose states live as objects for the whole run, each new report costs the
     same however many the incident has. The agent decodes a state afresh for each report (a new
-    list), so there the tally starts over from the incident's reports, every time.
+    list), so it keeps none: the tally starts over from the incident's reports, every time.
     """
 
     reports: list[ReportNote]  # the state's own list
@@ -48,7 +48,8 @@ class IncidentStores:
     incidents: MutableMapping[str, IncidentState]
     days: MutableMapping[str, DayBucket]
     reports: MutableMapping[str, str]
-    running: dict[str, Running] = field(default_factory=dict)  # incident id -> its tally (memory only)
+    # incident id -> its tally, in memory, when the stores keep their states as objects (None: not kept)
+    running: dict[str, Running] | None = None
 
 
 def day_key(scope: str, day: int) -> str:
