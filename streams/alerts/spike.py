@@ -189,20 +189,38 @@ class Scope:
 
     state: SpikeState
     window_s: int  # the rule's window when this was made
+    kept: bool  # kept for the scope's next note
     windows: list[int]  # the state's windows, in order
-    sizes: list[int]  # their counts
-    aligned: bool  # every window starts at a multiple of window_s (a rules file may change a rule's window)
+    sizes: list[int] | None = None  # their counts (made when a kept scope first needs a baseline)
+    aligned: bool = True  # every window starts at a multiple of window_s (a rules file may change a rule's window)
     baseline_of: int | None = None  # the window whose baseline is kept (no other window changed since)
     baseline: Baseline | None = None
 
-    @classmethod
-    def of(cls, state: SpikeState, window_s: int) -> Scope:
-        windows = sorted(state.buckets)
-        return cls(state, window_s, windows, [len(state.buckets[w]) for w in windows],
-                   all(w % window_s == 0 for w in windows))
+    def counted(self, window: int) -> None:
+        """One more report in ``window``, a window the state holds."""
+        if self.sizes is not None:
+            self.sizes[bisect_left(self.windows, window)] += 1
+
+    def opened(self, window: int) -> None:
+        """A new window, of one report."""
+        at = bisect_left(self.windows, window)
+        self.windows.insert(at, window)
+        if self.sizes is not None:
+            self.sizes.insert(at, 1)
+
+    def dropped(self, gone: int) -> None:
+        """The ``gone`` first windows are no more."""
+        del self.windows[:gone]
+        if self.sizes is not None:
+            del self.sizes[:gone]
 
     def total(self, window: int, n: int) -> int:
         """How many reports the ``n`` windows before ``window`` hold."""
+        if not self.kept:  # once only: counted from the state
+            return sum(window_counts(self.state.buckets, window, self.window_s, n))
+        if self.sizes is None:
+            self.sizes = [len(self.state.buckets[w]) for w in self.windows]
+            self.aligned = all(w % self.window_s == 0 for w in self.windows)
         if not self.aligned:
             return sum(window_counts(self.state.buckets, window, self.window_s, n))
         windows = self.windows
@@ -221,7 +239,7 @@ def apply_spike(store, note: SpikeNote, scopes: dict[str, Scope] | None = None) 
     state: SpikeState = store.get(key) or SpikeState(first_at=ref.at)
     scope = scopes.get(key) if scopes is not None else None
     if scope is None or scope.state is not state or scope.window_s != note.window_s:
-        scope = Scope.of(state, note.window_s)
+        scope = Scope(state, note.window_s, scopes is not None, sorted(state.buckets))
         if scopes is not None:
             scopes[key] = scope
     buckets, windows = state.buckets, scope.windows
@@ -232,22 +250,20 @@ def apply_spike(store, note: SpikeNote, scopes: dict[str, Scope] | None = None) 
         if ref.article_id in [a.article_id for a in bucket]:
             return []
         insort(bucket, ref, key=_order)
-        scope.sizes[bisect_left(windows, window)] += 1
+        scope.counted(window)
         state.first_at = min(state.first_at, ref.at)
     else:
         horizon = (max(window, windows[-1]) if windows else window) - note.baseline_s - LATE_S
         if window < horizon:
             return []  # older than the scope keeps: too late to count
         bucket = buckets[window] = [ref]
-        at = bisect_left(windows, window)
-        windows.insert(at, window)
-        scope.sizes.insert(at, 1)
+        scope.opened(window)
         state.first_at = min(state.first_at, ref.at)
         if windows[0] < horizon:  # the windows that fell out (most new windows drop none)
             gone = bisect_left(windows, horizon)
             for w in windows[:gone]:
                 del buckets[w]
-            del windows[:gone], scope.sizes[:gone]
+            scope.dropped(gone)
         if state.fired and min(state.fired) < horizon:
             state.fired = {w: r for w, r in state.fired.items() if w >= horizon}
     if scope.baseline_of != window:
