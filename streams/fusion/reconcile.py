@@ -153,11 +153,10 @@ class Tally:
             known = self.first_place.get(key)
             if known is None or at < known[0]:
                 self.first_place[key] = (at, place)
-        for named, ids in ((self.actors, incident.actors), (self.targets, incident.targets)):
-            for j, x in enumerate(ids):
-                known_at = named.get(x)
-                if known_at is None or (at, j) < known_at:
-                    named[x] = (at, j)
+        if incident.actors:
+            _name(self.actors, incident.actors, at)
+        if incident.targets:
+            _name(self.targets, incident.targets, at)
         if incident.quantities and (self.quantities is None or at < self.quantities[0]):
             self.quantities = (at, tuple(incident.quantities))
         return i
@@ -166,6 +165,11 @@ class Tally:
         """The outlet ``report`` belongs to: its source's or its article's, joining the two when they differ."""
         names = (("source", report.source), ("article", report.root_id))
         found = [o for o in map(self.outlet_of.get, names) if o is not None]
+        if len(found) == 2 and found[0] is found[1]:  # both known already, as one outlet: the usual case
+            outlet = found[0]
+            if at < outlet.first:
+                outlet.first, outlet.source = at, report.source
+            return outlet
         if not found:
             outlet = _Outlet(at, report.source)
             self.outlets.append(outlet)
@@ -215,6 +219,14 @@ def brief_of(summary: Summary) -> Brief:
     f = summary.figures
     return Brief(summary.first_seen, summary.date, summary.place, list(summary.actors), list(summary.targets),
                  f["killed"].value, f["injured"].value, f["arrested"].value)
+
+
+def _name(named: dict[str, tuple[Order, int]], ids: list[str], at: Order) -> None:
+    """Note where the report at ``at`` names ``ids``, where that is before any report that named them."""
+    for j, x in enumerate(ids):
+        known_at = named.get(x)
+        if known_at is None or (at, j) < known_at:
+            named[x] = (at, j)
 
 
 def _count(items: Iterable[K]) -> dict[K, int]:
