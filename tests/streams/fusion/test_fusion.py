@@ -188,3 +188,32 @@ def test_the_back_test_kept_tallies_decide_as_the_agent_encoded_states(seed):
     kept, encoded = Fold(days=1, objects=True).run(articles), Fold(days=1).run(articles)
     assert [encode(e) for e in kept.events] == [encode(e) for e in encoded.events]
     assert kept.dropped == encoded.dropped > 0
+
+
+def outlets_by_hand(reports: list) -> list[list]:
+    """The independent outlets of ``reports`` worked out plainly: merge groups sharing a source or an
+    original article until none do; in the order of their first report."""
+    groups = [[r] for r in sorted(reports, key=lambda r: (r.at, r.report_id))]
+    merged = True
+    while merged:
+        merged = False
+        for a, b in itertools.combinations(range(len(groups)), 2):
+            if {r.source for r in groups[a]} & {r.source for r in groups[b]} or \
+                    {r.root_id for r in groups[a]} & {r.root_id for r in groups[b]}:
+                groups[a] += groups.pop(b)
+                merged = True
+                break
+    return sorted(groups, key=lambda g: min((r.at, r.report_id) for r in g))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_outlets_and_their_figures_as_worked_out_by_hand(seed):
+    reports = [r for a in scattered_attacks(seed, 30) for r in reports_of(a, at=a.published, source=a.source)]
+    summary = summarise(reports)
+    groups = outlets_by_hand(reports)
+    assert summary.outlets == len(groups)
+    assert list(summary.sources) == [min(g, key=lambda r: (r.at, r.report_id)).source for g in groups]
+    per_outlet = [max(r.incident.killed for r in g if r.incident.killed is not None)
+                  for g in groups if any(r.incident.killed is not None for r in g)]
+    stated = [r.incident.killed for r in reports if r.incident.killed is not None]
+    assert summary.figures["killed"] == reconcile_count(per_outlet, stated)
