@@ -50,11 +50,17 @@ class HourIndex:
         self.partition = partition
         self.ttl_s = ttl_s
         self._clock_key = f"clock:{partition}".encode()
+        self._read: tuple[bytes | None, Clock | None] = (None, None)  # the clock's record last decoded, and its value
 
     @property
     def clock(self) -> Clock | None:
+        """The partition's clock (decoded again only when its record changed: it is read several times a message)."""
         value = self.raw.get(self._clock_key)
-        return _clock.decode(value) if value is not None else None
+        if value is None:
+            return None
+        if value is not self._read[0]:
+            self._read = (value, _clock.decode(value))
+        return self._read[1]
 
     def advance(self, at: float) -> Clock:
         """Move the partition's stream time to ``at`` if that is later; the clock as it now is."""

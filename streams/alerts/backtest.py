@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import gc
 import heapq
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from kafka import KafkaConsumer
 
@@ -33,15 +34,18 @@ from marsad.runtime.table import render
 from marsad.schemas.alert_state import DayBucket, IncidentState, SpikeState, StoryState
 from marsad.schemas.codec import SchemaError, decode_as
 from marsad.schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, IncidentRecorded
+from marsad.schemas.facts import Place, Quantity
 from marsad.streams.alerts.engine import ArticleNotes, route
 from marsad.streams.alerts.expiry import DEFAULT_DAYS, fold_story, story_ttl_s
 from marsad.streams.alerts.incidents import fold_incident
 from marsad.streams.alerts.notes import StateStore
 from marsad.streams.alerts.rules import Ruleset
-from marsad.streams.alerts.spike import apply_spike
+from marsad.streams.alerts.spike import Scope, apply_spike
 from marsad.streams.fusion.expiry import incident_ttl_s
 from marsad.streams.fusion.state import IncidentStores
 from marsad.streams.hour_index import HourIndex
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -118,28 +122,30 @@ def replay(routed: Iterable[tuple[float, ArticleNotes]], rules: Ruleset, *, sinc
     # `benchmarks.bench_alerts --golden` compares the whole output on a large corpus).
     stories: MutableMapping[str, StoryState] = StateStore({}, StoryState) if encoded else {}
     spikes: MutableMapping[str, SpikeState] = StateStore({}, SpikeState) if encoded else {}
+    scopes: dict[str, Scope] | None = None if encoded else {}  # kept where states live as objects (`Scope`)
     ttl_s = story_ttl_s(story_days, rules)
     expiry = HourIndex({}, 0, ttl_s) if ttl_s else None
     incidents = IncidentStores(StateStore({}, IncidentState), StateStore({}, DayBucket), StateStore({}, str)) \
-        if encoded else IncidentStores({}, {}, {})
+        if encoded else IncidentStores({}, {}, {}, running={})
     incident_ttl = incident_ttl_s(story_days)
     incident_expiry = HourIndex({}, 0, incident_ttl) if incident_ttl else None
     floor = since.timestamp() if since else None
+    labels = Labels()
     with collector_paused():
         for at, r in routed:
             report.articles += 1
             events, _ = fold_story(stories, r.story, expiry)
             for note in r.spikes:
-                events += apply_spike(spikes, note)
+                events += apply_spike(spikes, note, scopes)
             for note in r.reports:
                 folded = fold_incident(incidents, note, incident_expiry, rules)
                 report.reports += 1
                 report.incidents += sum(type(e) is IncidentRecorded for e in folded.incidents)
                 events += folded.alerts
                 for spike in folded.spikes:
-                    events += apply_spike(spikes, spike)
+                    events += apply_spike(spikes, spike, scopes)
             for event in events:
-                _record(report, event, at, floor)
+                _record(report, event, at, floor, labels)
     return report
 
 
@@ -149,6 +155,8 @@ def collector_paused() -> Iterator[None]:
 
     A back-test builds millions of small objects (notes, states) that live to its end and hold no
     cycles: the collector rescanned them again and again, for half the run's time, freeing nothing.
+    On resuming, what was built meanwhile goes straight to the collector's oldest generation
+    (`gc.freeze` then `gc.unfreeze`), where a young collection would have scanned it all once more.
     """
     was = gc.isenabled()
     gc.disable()
@@ -156,20 +164,49 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         if was:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
-def _record(report: Report, event: AlertRaised | AlertUpdated, at: float, floor: float | None) -> None:
+class Labels:
+    """Readable labels, each made once: of a list of facts (the alerts a story raises under several
+    rules share its article's lists of places and quantities), of an article's time."""
+
+    def __init__(self) -> None:
+        self._made: dict[int, tuple[list, list[str]]] = {}  # id of a list -> the list (kept alive), its labels
+        self._time: tuple[float, str] = (math.nan, "")
+
+    def time(self, at: float) -> str:
+        if self._time[0] != at:
+            self._time = (at, datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds"))
+        return self._time[1]
+
+    def of(self, items: list[T], label: Callable[[T], str]) -> list[str]:
+        made = self._made.get(id(items))
+        if made is None or made[0] is not items:
+            made = self._made[id(items)] = (items, [label(x) for x in items])
+        return list(made[1])
+
+
+def _place_label(p: Place) -> str:
+    return f"{p.name} ({p.lat:.4f}, {p.lon:.4f})"
+
+
+def _quantity_label(q: Quantity) -> str:
+    return f"{q.value:,.0f} {q.unit}{' ' + q.item if q.item else ''}"
+
+
+def _record(report: Report, event: AlertRaised | AlertUpdated, at: float, floor: float | None, labels: Labels) -> None:
     if isinstance(event, AlertRaised):
         if floor is not None and at < floor:
             return
         report.alerts[event.alert_id] = AlertSummary(
             event.alert_id, event.rule_id, event.severity, event.kind,
-            datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds"), event.story_id, event.scope,
+            labels.time(at), event.story_id, event.scope,
             event.window_start.isoformat() if event.window_start else "", event.titles[0] if event.titles else "",
             list(event.article_ids), list(event.sources), event.observed, event.expected, 0,
-            [f"{p.name} ({p.lat:.4f}, {p.lon:.4f})" for p in event.places],
-            [f"{q.value:,.0f} {q.unit}{' ' + q.item if q.item else ''}" for q in event.quantities],
+            labels.of(event.places, _place_label), labels.of(event.quantities, _quantity_label),
             event.incident_id, event.killed, event.outlets)
         return
     summary = report.alerts.get(event.alert_id)

@@ -113,7 +113,7 @@ def apply_story(store, note: StoryNote) -> list[AlertRaised | AlertUpdated]:
     """
     state: StoryState = store.get(note.story_id) or StoryState()
     ref = note.article
-    new_article = all(a.article_id != ref.article_id for a in state.articles)
+    new_article = ref.article_id not in [a.article_id for a in state.articles]
     changed = new_article
     if new_article:
         insort(state.articles, ref, key=lambda a: (a.at, a.article_id))
@@ -129,15 +129,18 @@ def apply_story(store, note: StoryNote) -> list[AlertRaised | AlertUpdated]:
     if not changed:
         return []
     events: list[AlertRaised | AlertUpdated] = []
+    listing: Listing | None = None  # made once for all the rules that raise or update an alert here
     for rule_id in sorted(state.rules):
         rs = state.rules[rule_id]
         if rs.fired:
             if new_article:
                 rs.revision += 1
-                events.append(_updated(note, rs, state))
+                listing = listing or Listing(state.articles)
+                events.append(_updated(note, rs, listing))
         elif corroborated(state.articles, rs.hit.min_sources, rs.hit.window_s):
             rs.fired = True
-            events.append(_raised(note, rs, state))
+            listing = listing or Listing(state.articles)
+            events.append(_raised(note, rs, state, listing))
     store[note.story_id] = state
     return events
 
@@ -163,10 +166,20 @@ def corroborated(articles: list[ArticleRef], sources: int, window_s: float) -> b
     return False
 
 
-def _raised(note: StoryNote, rs: RuleState, state: StoryState) -> AlertRaised:
+class Listing:
+    """A story's articles as its alerts list them (each event gets copies of these lists)."""
+
+    def __init__(self, articles: list[ArticleRef]) -> None:
+        self.ids = [a.article_id for a in articles]
+        self.sources = distinct_sources(articles)
+        self.titles = [a.title for a in articles]
+        self.urls = [a.url for a in articles]
+        self.start, self.end = _dt(articles[0].at), _dt(articles[-1].at)
+
+
+def _raised(note: StoryNote, rs: RuleState, state: StoryState, listing: Listing) -> AlertRaised:
     alert_id = story_alert_id(rs.hit.rule_id, note.story_id)
-    arts = state.articles
-    sources = distinct_sources(arts)
+    sources = listing.sources
     matched = list(rs.hit.matched)
     if rs.hit.min_sources > 1:
         matched.append(f"corroborated by {len(sources)} sources (at least {rs.hit.min_sources} "
@@ -176,21 +189,20 @@ def _raised(note: StoryNote, rs: RuleState, state: StoryState) -> AlertRaised:
         event_id=alert_event_id(alert_id, 0), occurred_at=note.trigger.occurred_at,
         causation_id=note.trigger.event_id, alert_id=alert_id, rule_id=rs.hit.rule_id, title=rs.hit.title,
         severity=rs.hit.severity, kind="story", story_id=note.story_id,
-        article_ids=[a.article_id for a in arts], sources=sources, titles=[a.title for a in arts],
-        urls=[a.url for a in arts], topics=f.topics, places=f.places, countries=f.countries, orgs=f.orgs,
-        quantities=f.quantities, matched=matched, window_start=_dt(arts[0].at), window_end=_dt(arts[-1].at),
+        article_ids=list(listing.ids), sources=list(sources), titles=list(listing.titles),
+        urls=list(listing.urls), topics=f.topics, places=f.places, countries=f.countries, orgs=f.orgs,
+        quantities=f.quantities, matched=matched, window_start=listing.start, window_end=listing.end,
         rules_version=rs.hit.rules_version, taxonomy_version=f.taxonomy_version,
         gazetteer_version=f.gazetteer_version)
 
 
-def _updated(note: StoryNote, rs: RuleState, state: StoryState) -> AlertUpdated:
+def _updated(note: StoryNote, rs: RuleState, listing: Listing) -> AlertUpdated:
     alert_id = story_alert_id(rs.hit.rule_id, note.story_id)
     return AlertUpdated(
         event_id=alert_event_id(alert_id, rs.revision), occurred_at=note.trigger.occurred_at,
         causation_id=note.trigger.event_id, alert_id=alert_id, rule_id=rs.hit.rule_id,
         severity=rs.hit.severity, revision=rs.revision, article_id=note.article.article_id,
-        source=note.article.source, article_ids=[a.article_id for a in state.articles],
-        sources=distinct_sources(state.articles))
+        source=note.article.source, article_ids=list(listing.ids), sources=list(listing.sources))
 
 
 def _dt(ts: float) -> datetime:

@@ -16,9 +16,11 @@ from functools import cached_property
 
 from marsad.schemas.events import ArticleProcessed
 from marsad.schemas.facts import Place, Quantity, Topic
-from marsad.streams.alerts.rules import WEIGHT_KG, PlaceMatcher, QuantityCond, StoryRule
+from marsad.streams.alerts.rules import WEIGHT_KG, PlaceMatcher, QuantityCond, StoryRule, TextTerm
 from marsad.streams.geo import place_key
 from marsad.streams.text.normalize import normalize
+
+_UNSEEN = object()
 
 
 @dataclass
@@ -59,12 +61,36 @@ class ArticleView:
         """The matching form of title and text (see `marsad.streams.text.normalize`)."""
         return normalize(f"{self.article.title}\n{self.article.clean_text}")
 
+    @cached_property
+    def _found(self) -> dict[str, str | None]:
+        return {}
+
+    def find(self, term: TextTerm) -> str | None:
+        """``term.search`` in the article's text, once for all the rules that name the term
+        (a term is made from what the user wrote alone, so that is its key)."""
+        found = self._found
+        word = found.get(term.term, _UNSEEN)
+        if word is _UNSEEN:
+            word = found[term.term] = term.search(self.norm_text)
+        return word
+
+    @cached_property
+    def _held(self) -> dict[float, dict[str, Topic]]:
+        return {}
+
+    def held(self, min_score: float) -> dict[str, Topic]:
+        """The article's topics scored at least ``min_score``, once for all the rules that ask."""
+        held = self._held.get(min_score)
+        if held is None:
+            held = self._held[min_score] = {tid: t for tid, t in self.topics.items() if t.score >= min_score}
+        return held
+
 
 def match_story_rule(rule: StoryRule, view: ArticleView) -> list[str] | None:
     """The reasons ``rule`` matches the article, or None when one of its conditions fails."""
     reasons: list[str] = []
-    for check in _CHECKS:
-        found = check(rule, view)
+    for condition in rule.conditions:
+        found = _CHECKS[condition](rule, view)
         if found is None:
             return None
         reasons.extend(found)
@@ -74,7 +100,7 @@ def match_story_rule(rule: StoryRule, view: ArticleView) -> list[str] | None:
 def _topics(rule: StoryRule, view: ArticleView) -> list[str] | None:
     if not (rule.topics_any or rule.topics_all):
         return []
-    held = {tid: t for tid, t in view.topics.items() if t.score >= rule.min_score}
+    held = view.held(rule.min_score)
     if rule.topics_all and not all(t in held for t in rule.topics_all):
         return None
     found = [held[t] for t in rule.topics_all]
@@ -135,20 +161,19 @@ def quantity_meets(q: Quantity, c: QuantityCond) -> bool:
 def _text(rule: StoryRule, view: ArticleView) -> list[str] | None:
     if not (rule.text_any or rule.text_all):
         return []
-    norm = view.norm_text
     found = []
     for term in rule.text_all:
-        word = term.search(norm)
+        word = view.find(term)
         if word is None:
             return None
         found.append(f"text {term.term!r} ({word})")
     if rule.text_any:
-        hits = [(t, word) for t in rule.text_any if (word := t.search(norm)) is not None]
+        hits = [(t, word) for t in rule.text_any if (word := view.find(t)) is not None]
         if not hits:
             return None
         found += [f"text {t.term!r} ({word})" for t, word in hits]
     return found
 
 
-# Cheap and selective checks first: a rule stops at its first failing condition.
-_CHECKS = (_orgs, _countries, _quantities, _topics, _places, _text)
+_CHECKS = {"orgs": _orgs, "countries": _countries, "quantities": _quantities, "topics": _topics,
+           "places": _places, "text": _text}  # `rules.CONDITIONS` says in which order

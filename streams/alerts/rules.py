@@ -31,7 +31,7 @@ from marsad.streams.alerts.thresholds import Threshold, parse_threshold
 from marsad.streams.classify import Taxonomy
 from marsad.streams.extract.gazetteer.model import Gazetteer, load_gazetteer
 from marsad.streams.extract.quantities import DATA_FILE as QUANTITIES_FILE
-from marsad.streams.geo import distance_km, place_key
+from marsad.streams.geo import EARTH_RADIUS_KM, distance_km, place_key
 from marsad.streams.hour_index import DAY, HOUR
 from marsad.streams.text.normalize import normalize
 from marsad.streams.text.tokens import PREFIXES
@@ -129,6 +129,9 @@ class IncidentRuleSpec(_RuleSpec, kw_only=True):
 
 
 # --- compiled rules -------------------------------------------------------------------------------
+KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180  # of latitude, along a meridian
+
+
 @dataclass(frozen=True, slots=True)
 class PlaceMatcher:
     """One place condition, resolved against the gazetteer."""
@@ -146,6 +149,8 @@ class PlaceMatcher:
         if self.country is not None:
             return country == self.country
         assert self.lat is not None and self.lon is not None and self.radius_km is not None
+        if abs(lat - self.lat) * KM_PER_DEGREE > self.radius_km + 1:
+            return False  # a great circle is never shorter than its arc of latitude (1 km to spare for rounding)
         return distance_km(self.lat, self.lon, lat, lon) <= self.radius_km
 
 
@@ -174,6 +179,10 @@ class TextTerm:
         return None
 
 
+# The conditions of a story rule, cheap and selective first: in this order a rule stops at its first failing one.
+CONDITIONS = ("orgs", "countries", "quantities", "topics", "places", "text")
+
+
 @dataclass(frozen=True, slots=True)
 class StoryRule:
     id: str
@@ -191,6 +200,14 @@ class StoryRule:
     min_sources: int
     window_s: float  # corroboration window
     description: str = ""
+    # the conditions the rule sets, by name (`CONDITIONS`): `match.match_story_rule` checks those only
+    conditions: tuple[str, ...] = dataclasses.field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        has = {"orgs": self.orgs, "countries": self.countries, "quantities": self.quantities,
+               "topics": self.topics_any or self.topics_all, "places": self.places,
+               "text": self.text_any or self.text_all}
+        object.__setattr__(self, "conditions", tuple(name for name in CONDITIONS if has[name]))
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,8 +38,10 @@ plus a day (for late reports) before its latest window, and drops older ones.
 from __future__ import annotations
 
 import math
-from bisect import insort
+from bisect import bisect_left, insort
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import repeat
 
 from marsad.schemas.alert_state import SpikeState
 from marsad.schemas.events import AlertRaised, AlertUpdated, IncidentRecorded
@@ -146,23 +148,101 @@ def poisson_tail(k: int, rate: float) -> float:
     return min(1.0, total)
 
 
-def baseline(state: SpikeState, window: int, window_s: int, baseline_s: int) -> tuple[float, float, int]:
-    """Mean and variance of the counts of the baseline windows before ``window``, and how many there are."""
-    n = max(1, baseline_s // window_s)
-    get = state.buckets.get
-    counts = [len(get(w, ())) for w in range(window - window_s, window - (n + 1) * window_s, -window_s)]
-    mean = sum(counts) / n
-    var = sum([(c - mean) ** 2 for c in counts]) / (n - 1) if n > 1 else 0.0  # in window order, as always
-    return mean, var, n
+class Baseline:
+    """The baseline windows before a window: how many, their mean count, and their variance (worked
+    out when first asked: most windows fail the ratio to the mean, and need none)."""
+
+    def __init__(self, state: SpikeState, window: int, window_s: int, n: int, total: int) -> None:
+        self.n = n
+        self.mean = total / n  # ``total``: the reports of the n windows
+        self._where = (state.buckets, window, window_s)
+        self._var: float | None = None
+
+    @property
+    def var(self) -> float:
+        if self._var is None:
+            n, mean = self.n, self.mean
+            if n == 1:
+                self._var = 0.0
+            else:
+                counts = window_counts(*self._where, n)
+                square = [(c - mean) ** 2 for c in range(max(counts) + 1)]  # each count's term, made once
+                self._var = sum(map(square.__getitem__, counts)) / (n - 1)  # summed in window order
+        return self._var
 
 
-def apply_spike(store, note: SpikeNote) -> list[AlertRaised | AlertUpdated]:
-    """Count one article in its scope's window (``store``: rule|scope -> `SpikeState`); the events to publish."""
+def window_counts(buckets: dict[int, list[ArticleRef]], window: int, window_s: int, n: int) -> list[int]:
+    """The counts of the ``n`` windows before ``window``, the latest first (zeros included)."""
+    return list(map(len, map(buckets.get, range(window - window_s, window - (n + 1) * window_s, -window_s),
+                             repeat(()))))
+
+
+@dataclass
+class Scope:
+    """What `apply_spike` keeps in memory about one scope between its notes, beside its state.
+
+    Valid while the store hands back the very state object it describes: so in the back-test,
+    whose states live as objects for the whole run, a note costs the same however many windows
+    its scope keeps. The agent decodes a state afresh for each note and keeps none: each note
+    starts over from the state, and decides the same.
+    """
+
+    state: SpikeState
+    window_s: int  # the rule's window when this was made
+    kept: bool  # kept for the scope's next note
+    windows: list[int]  # the state's windows, in order
+    sizes: list[int] | None = None  # their counts (made when a kept scope first needs a baseline)
+    aligned: bool = True  # every window starts at a multiple of window_s (a rules file may change a rule's window)
+    baseline_of: int | None = None  # the window whose baseline is kept (no other window changed since)
+    baseline: Baseline | None = None
+
+    def counted(self, window: int) -> None:
+        """One more report in ``window``, a window the state holds."""
+        if self.sizes is not None:
+            self.sizes[bisect_left(self.windows, window)] += 1
+
+    def opened(self, window: int) -> None:
+        """A new window, of one report."""
+        at = bisect_left(self.windows, window)
+        self.windows.insert(at, window)
+        if self.sizes is not None:
+            self.sizes.insert(at, 1)
+
+    def dropped(self, gone: int) -> None:
+        """The ``gone`` first windows are no more."""
+        del self.windows[:gone]
+        if self.sizes is not None:
+            del self.sizes[:gone]
+
+    def total(self, window: int, n: int) -> int:
+        """How many reports the ``n`` windows before ``window`` hold."""
+        if not self.kept:  # once only: counted from the state
+            return sum(window_counts(self.state.buckets, window, self.window_s, n))
+        if self.sizes is None:
+            self.sizes = [len(self.state.buckets[w]) for w in self.windows]
+            self.aligned = all(w % self.window_s == 0 for w in self.windows)
+        if not self.aligned:
+            return sum(window_counts(self.state.buckets, window, self.window_s, n))
+        windows = self.windows
+        return sum(self.sizes[bisect_left(windows, window - n * self.window_s):bisect_left(windows, window)])
+
+
+def apply_spike(store, note: SpikeNote, scopes: dict[str, Scope] | None = None) -> list[AlertRaised | AlertUpdated]:
+    """Count one article in its scope's window (``store``: rule|scope -> `SpikeState`); the events to publish.
+
+    ``scopes`` (rule|scope -> `Scope`) keeps what the scopes' states need not hold from one note to
+    the next, when the caller keeps their states as objects (the back-test).
+    """
     key = note.state_key
     ref = note.article
     window = int(ref.at // note.window_s) * note.window_s
     state: SpikeState = store.get(key) or SpikeState(first_at=ref.at)
-    buckets = state.buckets
+    scope = scopes.get(key) if scopes is not None else None
+    if scope is None or scope.state is not state or scope.window_s != note.window_s:
+        scope = Scope(state, note.window_s, scopes is not None, sorted(state.buckets))
+        if scopes is not None:
+            scopes[key] = scope
+    buckets, windows = state.buckets, scope.windows
     bucket = buckets.get(window)
     if bucket is not None:
         # A stored state holds no window below its horizon (each fold drops them before storing), so
@@ -170,37 +250,55 @@ def apply_spike(store, note: SpikeNote) -> list[AlertRaised | AlertUpdated]:
         if ref.article_id in [a.article_id for a in bucket]:
             return []
         insort(bucket, ref, key=_order)
+        scope.counted(window)
         state.first_at = min(state.first_at, ref.at)
     else:
-        horizon = (max(window, max(buckets)) if buckets else window) - note.baseline_s - LATE_S
+        horizon = (max(window, windows[-1]) if windows else window) - note.baseline_s - LATE_S
         if window < horizon:
             return []  # older than the scope keeps: too late to count
         bucket = buckets[window] = [ref]
+        scope.opened(window)
         state.first_at = min(state.first_at, ref.at)
-        if min(buckets) < horizon:  # rebuilt only when a window falls out (most new windows drop none)
-            state.buckets = {w: b for w, b in buckets.items() if w >= horizon}
+        if windows[0] < horizon:  # the windows that fell out (most new windows drop none)
+            gone = bisect_left(windows, horizon)
+            for w in windows[:gone]:
+                del buckets[w]
+            scope.dropped(gone)
         if state.fired and min(state.fired) < horizon:
             state.fired = {w: r for w, r in state.fired.items() if w >= horizon}
+    if scope.baseline_of != window:
+        scope.baseline_of = None  # a count changed outside the window whose baseline is kept
     events: list[AlertRaised | AlertUpdated] = []
     if window in state.fired:
         state.fired[window] += 1
         alert_id = spike_alert_id(note.rule_id, note.scope_key, window)
         events.append(_updated(note, alert_id, state.fired[window], bucket))
     elif len(bucket) >= note.min_count and state.first_at <= window - note.history_s:
-        mean, var, n = baseline(state, window, note.window_s, note.baseline_s)
+        base = scope.baseline
+        n = max(1, note.baseline_s // note.window_s)
+        if base is None or scope.baseline_of != window or base.n != n:
+            base = scope.baseline = Baseline(state, window, note.window_s, n, scope.total(window, n))
+            scope.baseline_of = window
         observed = len(bucket)
-        p = poisson_tail(observed, max(mean, var, MIN_RATE))
-        if observed >= note.min_ratio * mean and p <= note.max_p:
-            state.fired[window] = 0
-            alert_id = spike_alert_id(note.rule_id, note.scope_key, window)
-            reason = (f"{observed} reports in {note.window_s / 3600:g} h from {_dt(window):%Y-%m-%d %H:%M} UTC, "
-                      f"expected {mean:.2f} (mean of {n} windows, variance {var:.2f}); "
-                      f"Poisson P(X >= {observed}) = {p:.2g}")
-            latest = f"latest report: {note.title_of_article or note.article.article_id}" + (
-                f" ({note.url_of_article})" if note.url_of_article else "")
-            events.append(_raised(note, alert_id, window, bucket, mean, reason, latest))
+        # the ratio first: it fails most often, and then neither the variance nor the tail is needed
+        if observed >= note.min_ratio * base.mean:
+            p = poisson_tail(observed, max(base.mean, base.var, MIN_RATE))
+            if p <= note.max_p:
+                state.fired[window] = 0
+                events.append(_fired(note, window, bucket, base, p))
     store[key] = state
     return events
+
+
+def _fired(note: SpikeNote, window: int, bucket: list[ArticleRef], base: Baseline, p: float) -> AlertRaised:
+    alert_id = spike_alert_id(note.rule_id, note.scope_key, window)
+    observed, mean = len(bucket), base.mean
+    reason = (f"{observed} reports in {note.window_s / 3600:g} h from {_dt(window):%Y-%m-%d %H:%M} UTC, "
+              f"expected {mean:.2f} (mean of {base.n} windows, variance {base.var:.2f}); "
+              f"Poisson P(X >= {observed}) = {p:.2g}")
+    latest = f"latest report: {note.title_of_article or note.article.article_id}" + (
+        f" ({note.url_of_article})" if note.url_of_article else "")
+    return _raised(note, alert_id, window, bucket, mean, reason, latest)
 
 
 def _order(a: ArticleRef) -> tuple[float, str]:

@@ -38,5 +38,7 @@ def expire_incidents(stores: IncidentStores, index: HourIndex, now: float) -> in
             for r in state.reports:
                 stores.reports.pop(r.report_id, None)
             del stores.incidents[iid]
+            if stores.running is not None:
+                stores.running.pop(iid, None)
             dropped += 1
     return dropped

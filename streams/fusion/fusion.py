@@ -28,9 +28,9 @@ from marsad.schemas.alert_state import IncidentState
 from marsad.schemas.events import IncidentRecorded, IncidentReport, IncidentUpdated
 from marsad.schemas.notes import ReportNote
 from marsad.streams.alerts.ids import hash_id
-from marsad.streams.fusion.match import day_number, fit
-from marsad.streams.fusion.reconcile import Summary, brief_of, summarise
-from marsad.streams.fusion.state import IncidentStores, day_key, file_day
+from marsad.streams.fusion.match import day_number, fitter
+from marsad.streams.fusion.reconcile import Summary, Tally, brief_of
+from marsad.streams.fusion.state import IncidentStores, Running, day_key, file_day
 from marsad.streams.hour_index import DAY
 
 LOOK_DAYS = 2  # buckets looked at on each side of the report's day (covers every date rule of `match`)
@@ -68,11 +68,12 @@ def summary_day(summary: Summary) -> int:
 def candidates(stores: IncidentStores, report: ReportNote) -> list[str]:
     """The ids of the open incidents the report may join, best fit first."""
     day = report_day(report)
+    fit = fitter(report)
     fits = []
     for d in range(day - LOOK_DAYS, day + LOOK_DAYS + 1):
         bucket = stores.days.get(day_key(report.scope, d))
         for iid, brief in bucket.incidents.items() if bucket else ():
-            score = fit(brief, report)
+            score = fit(brief)
             if score is not None:
                 fits.append((score, brief.first_seen, iid))
     return [iid for *_, iid in sorted(fits)]
@@ -84,22 +85,42 @@ def fuse(stores: IncidentStores, report: ReportNote) -> Fused | None:
         return None
     for iid in candidates(stores, report):
         state = stores.incidents.get(iid)
-        if state is not None and all(r.article_id != report.article_id for r in state.reports):
+        if state is not None and report.article_id not in [r.article_id for r in state.reports]:
             state.reports.append(report)
             state.revision += 1
             break
     else:
         state = IncidentState(incident_id(report.report_id), report.scope, [report])
-    summary = summarise(state.reports)
+    run = running(stores, state)
+    summary = run.tally.summary()
     file_day(stores, state, summary_day(summary), brief_of(summary))
     state.seen = max(state.seen, report.processed_at.timestamp())
     stores.incidents[state.incident_id] = state
     stores.reports[report.report_id] = state.incident_id
-    return Fused(state, summary, incident_event(state, summary, report))
+    return Fused(state, summary, incident_event(state, summary, report, run.listed))
 
 
-def incident_event(state: IncidentState, summary: Summary, trigger: ReportNote) -> IncidentRecorded | IncidentUpdated:
-    """The whole incident as it stands, as the event its revision calls for."""
+def running(stores: IncidentStores, state: IncidentState) -> Running:
+    """The incident's tally with its latest report counted in: the one kept since the report before
+    when it is still valid (see `Running`), else a new one over all its reports."""
+    kept = stores.running
+    run = kept.get(state.incident_id) if kept is not None else None
+    if run is not None and run.reports is state.reports and len(run.listed) == len(state.reports) - 1:
+        new = state.reports[-1:]
+    else:
+        run = Running(state.reports, Tally(), [])
+        new = state.reports
+        if kept is not None:
+            kept[state.incident_id] = run
+    for r in new:
+        run.listed.insert(run.tally.add(r), _report(r))
+    return run
+
+
+def incident_event(state: IncidentState, summary: Summary, trigger: ReportNote,
+                   listed: list[IncidentReport]) -> IncidentRecorded | IncidentUpdated:
+    """The whole incident as it stands, as the event its revision calls for (``listed``: its reports as
+    the event lists them, in the summary's order)."""
     cls = IncidentRecorded if state.revision == 1 else IncidentUpdated
     f = summary.figures
     return cls(
@@ -110,7 +131,7 @@ def incident_event(state: IncidentState, summary: Summary, trigger: ReportNote) 
         killed_min=f["killed"].low, killed_max=f["killed"].high, injured_min=f["injured"].low,
         injured_max=f["injured"].high, arrested_min=f["arrested"].low, arrested_max=f["arrested"].high,
         quantities=list(summary.quantities), evidence=summary.reports[0].incident.evidence,
-        reports=[_report(r) for r in summary.reports], outlets=summary.outlets,
+        reports=list(listed), outlets=summary.outlets,
         first_seen=_dt(summary.first_seen), last_seen=_dt(summary.last_seen), revision=state.revision)
 
 

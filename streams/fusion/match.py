@@ -27,10 +27,12 @@ article that tells two events of one type told them apart.)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 
 from marsad.schemas.alert_state import Brief
-from marsad.schemas.facts import Incident, Place
+from marsad.schemas.facts import Place
 from marsad.schemas.notes import ReportNote
 from marsad.streams.extract.gazetteer.admin1 import region_of
 from marsad.streams.fusion.reconcile import is_area
@@ -45,8 +47,10 @@ UNDATED_DAYS = 2
 _PLACELESS = NEAR_KM + AREA_KM  # a join without places ranks after every join by place
 
 
+@lru_cache(maxsize=4096)
 def day_number(iso: str) -> int | None:
-    """Days since 1970-01-01 of a YYYY-MM-DD date (None when unreadable)."""
+    """Days since 1970-01-01 of a YYYY-MM-DD date (None when unreadable); remembered, as a report is
+    compared with every open incident of its days."""
     try:
         return date.fromisoformat(iso).toordinal() - date(1970, 1, 1).toordinal()
     except ValueError:
@@ -69,46 +73,71 @@ def place_gap(a: Place, b: Place) -> float | None:
 
 def date_gap(summary: Brief, report: ReportNote) -> int | None:
     """Days between the incident's date and the report's, by the rules above, or None when too far."""
-    known, theirs = _day(summary.date), _day(report.incident.date)
-    published = int(report.at // DAY)
+    return _date_gap(_day(summary.date), summary.first_seen, _day(report.incident.date), int(report.at // DAY))
+
+
+def _date_gap(known: int | None, first_seen: float, theirs: int | None, published: int) -> int | None:
     if known is not None and theirs is not None:
         gap = abs(known - theirs)
         return gap if gap <= DATE_DAYS else None
     if known is not None:  # the report is undated: published after the event
         after = published - known
         return abs(after) if -1 <= after <= UNDATED_DAYS else None
-    first = int(summary.first_seen // DAY)
+    first = int(first_seen // DAY)
     # the incident is undated: its first report was published after the report's date, or near this one
     after = first - theirs if theirs is not None else published - first
     return abs(after) if -1 <= after <= UNDATED_DAYS else None
 
 
-def actors_agree(incident_type: str, summary: Brief, incident: Incident) -> bool:
-    """No contradiction: each side (actors, targets; both together for a clash) shares an id when both name one."""
-    if incident_type == "armed_clash":
-        pairs = [({*summary.actors, *summary.targets}, {*incident.actors, *incident.targets})]
-    else:
-        pairs = [(set(summary.actors), set(incident.actors)), (set(summary.targets), set(incident.targets))]
-    return not any(ours and theirs and ours.isdisjoint(theirs) for ours, theirs in pairs)
-
-
 def fit(summary: Brief, report: ReportNote) -> tuple[float, int] | None:
     """(place gap, date gap) of ``report`` against an open incident, lower is better; None: it may not join."""
+    return fitter(report)(summary)
+
+
+def fitter(report: ReportNote) -> Callable[[Brief], tuple[float, int] | None]:
+    """`fit` for one report, what it looks at in the report read once: a report is matched against
+    every open incident of its days, and joins few."""
     incident = report.incident
-    if not actors_agree(incident.type, summary, incident):
-        return None
-    days = date_gap(summary, report)
-    if days is None:
-        return None
-    if summary.place is not None and incident.place is not None:
-        km = place_gap(summary.place, incident.place)
-        return None if km is None else (km, days)
-    if summary.date is None or incident.date is None:
-        return None
-    shared_actor = bool(set(summary.actors) & set(incident.actors))
-    same_count = any(getattr(summary, c) is not None and getattr(summary, c) == getattr(incident, c)
-                     for c in ("killed", "injured", "arrested"))
-    return (_PLACELESS, days) if shared_actor or same_count else None
+    clash = incident.type == "armed_clash"
+    actors, targets = set(incident.actors), set(incident.targets)
+    sides = actors | targets
+    theirs, published = _day(incident.date), int(report.at // DAY)
+    place, dated = incident.place, incident.date is not None
+    gaps: dict[Place, float | None] = {}  # the open incidents of a scope name the same few places
+
+    def agree(summary: Brief) -> bool:
+        """No contradiction: each side (actors, targets; both together for a clash) shares an id when
+        both name one."""
+        if clash:
+            return not (sides and (summary.actors or summary.targets)
+                        and sides.isdisjoint(summary.actors) and sides.isdisjoint(summary.targets))
+        return not ((actors and summary.actors and actors.isdisjoint(summary.actors))
+                    or (targets and summary.targets and targets.isdisjoint(summary.targets)))
+
+    def fit_one(summary: Brief) -> tuple[float, int] | None:
+        # every condition must hold, so the order is free: the place first, as it refuses most
+        km = None
+        if summary.place is not None and place is not None:
+            if summary.place not in gaps:
+                gaps[summary.place] = place_gap(summary.place, place)
+            km = gaps[summary.place]
+            if km is None:
+                return None
+        elif summary.date is None or not dated:
+            return None
+        if not agree(summary):
+            return None
+        days = _date_gap(_day(summary.date), summary.first_seen, theirs, published)
+        if days is None:
+            return None
+        if km is not None:  # both named a place
+            return km, days
+        shared_actor = not actors.isdisjoint(summary.actors)
+        same_count = any(getattr(summary, c) is not None and getattr(summary, c) == getattr(incident, c)
+                         for c in ("killed", "injured", "arrested"))
+        return (_PLACELESS, days) if shared_actor or same_count else None
+
+    return fit_one
 
 
 def _day(iso: str | None) -> int | None:

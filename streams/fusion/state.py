@@ -11,6 +11,8 @@ the partition of their scope (incident type and country), declared in
                    a report is matched against, so a report reads five small buckets and
                    decodes only the incident it joins
     reports        report id -> the incident it joined: a redelivered report is known at once
+
+and, in memory only, each incident's `Running` tally (see there).
 """
 
 from __future__ import annotations
@@ -19,6 +21,24 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 
 from marsad.schemas.alert_state import Brief, DayBucket, IncidentState
+from marsad.schemas.events import IncidentReport
+from marsad.schemas.notes import ReportNote
+from marsad.streams.fusion.reconcile import Tally
+
+
+@dataclass
+class Running:
+    """An incident's reports reconciled so far, and listed as its events list them, kept between reports.
+
+    Valid while it follows the very list of reports the incident's state holds, one report behind:
+    so in the back-test, whose states live as objects for the whole run, each new report costs the
+    same however many the incident has. The agent decodes a state afresh for each report (a new
+    list), so it keeps none: the tally starts over from the incident's reports, every time.
+    """
+
+    reports: list[ReportNote]  # the state's own list
+    tally: Tally
+    listed: list[IncidentReport]  # in the tally's order
 
 
 @dataclass
@@ -28,6 +48,8 @@ class IncidentStores:
     incidents: MutableMapping[str, IncidentState]
     days: MutableMapping[str, DayBucket]
     reports: MutableMapping[str, str]
+    # incident id -> its tally, in memory, when the stores keep their states as objects (None: not kept)
+    running: dict[str, Running] | None = None
 
 
 def day_key(scope: str, day: int) -> str:
@@ -42,7 +64,10 @@ def file_day(stores: IncidentStores, state: IncidentState, day: int, brief: Brie
     key = day_key(state.scope, day)
     bucket = stores.days.get(key) or DayBucket()
     if bucket.incidents.get(state.incident_id) != brief:
-        stores.days[key] = DayBucket({**bucket.incidents, state.incident_id: brief})
+        # changed in place and stored again: a store hands out its own copy (a decoded record, or
+        # the object a dict keeps, which only the fold changes), so nothing else sees it change
+        bucket.incidents[state.incident_id] = brief
+        stores.days[key] = bucket
 
 
 def unfile_day(stores: IncidentStores, state: IncidentState) -> None:
@@ -50,8 +75,8 @@ def unfile_day(stores: IncidentStores, state: IncidentState) -> None:
     bucket = stores.days.get(key)
     if bucket is None or state.incident_id not in bucket.incidents:
         return
-    rest = {iid: b for iid, b in bucket.incidents.items() if iid != state.incident_id}
-    if rest:
-        stores.days[key] = DayBucket(rest)
+    del bucket.incidents[state.incident_id]
+    if bucket.incidents:
+        stores.days[key] = bucket
     else:
         del stores.days[key]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
-from marsad.streams.alerts.rules import DEFAULT_PATH, RulesError, load_rules, parse_rules
+from marsad.streams.alerts.rules import DEFAULT_PATH, PlaceMatcher, RulesError, load_rules, parse_rules
 from marsad.streams.classify import Taxonomy
 from marsad.streams.extract.gazetteer.model import load_gazetteer
+from marsad.streams.geo import distance_km
 
 
 @pytest.fixture(scope="module")
@@ -193,3 +196,15 @@ def test_extending_a_file_of_the_same_name_in_another_folder(tmp_path, taxonomy)
     (tmp_path / "rules.yaml").write_text("extends: team/rules.yaml\nrules:\n" + OWN_RULE, encoding="utf-8")
     with pytest.raises(RulesError, match=r"rules.yaml: rule 'own-daraa-raids': id: rules.yaml \(extended\)"):
         load_rules(tmp_path / "rules.yaml", taxonomy)
+
+
+def test_a_radius_matches_exactly_the_points_within_it():
+    """Its quick refusal of points far in latitude never refuses one the distance admits, even on the
+    meridian, where the bound is tight."""
+    rng = random.Random(7)
+    for _ in range(20_000):
+        lat, lon, radius = rng.uniform(-60, 60), rng.uniform(-180, 180), rng.choice([1, 20, 100, 1000])
+        spread = rng.uniform(0, 2 * radius) / 111.2
+        plat, plon = lat + rng.choice([-1, 1]) * spread, lon + rng.choice([0, rng.uniform(-spread, spread)])
+        m = PlaceMatcher("circle", lat=lat, lon=lon, radius_km=radius)
+        assert m.matches("k", plat, plon, "SY") == (distance_km(lat, lon, plat, plon) <= radius)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import random
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from marsad.schemas.alert_state import SpikeState
+from marsad.schemas.codec import encode
 from marsad.schemas.events import AlertRaised, AlertUpdated
+from marsad.schemas.notes import ArticleRef, SpikeNote, Trigger
 from marsad.streams.alerts.engine import route
 from marsad.streams.alerts.notes import StateStore
 from marsad.streams.alerts.rules import parse_rules
-from marsad.streams.alerts.spike import apply_spike, poisson_tail
+from marsad.streams.alerts.spike import Scope, apply_spike, poisson_tail
 from marsad.streams.classify import Taxonomy
 from marsad.streams.extract.gazetteer.model import load_gazetteer
 from tests.streams.alerts.samples import SPIKE_RULES, T0, arrests
@@ -90,3 +93,34 @@ def test_the_state_keeps_only_the_baseline(rules, background, burst):
 ])
 def test_poisson_tail(k, rate, expected):
     assert poisson_tail(k, rate) == pytest.approx(expected, rel=0.02)
+
+
+def scattered_notes(seed: int, n: int = 600) -> list[SpikeNote]:
+    """Notes of two rules in one scope, mostly in time order, some days late, some counted twice; the
+    rules' windows and baselines change on the way, as a reloaded rules file may change them."""
+    rng = random.Random(seed)
+    t0, notes = 1.77e9, []
+    for i in range(n):
+        at = t0 + i * rng.uniform(100, 2000) - rng.choice([0, 0, 0, rng.uniform(0, 3 * 86400)])
+        window = 3600 if i < n // 2 or seed % 2 else 7200
+        article = f"a{rng.randrange(i + 1)}" if rng.random() < 0.1 else f"a{i}"
+        notes.append(SpikeNote(
+            f"rule-{rng.randrange(2)}", "t", "warning", "scope", "scope", window, rng.choice([86400, 2 * 86400]),
+            rng.choice([0, 5 * 3600]), rng.choice([1, 2, 3]), rng.choice([0.05, 0.5]), rng.choice([1.0, 2.0]), "v",
+            ArticleRef(article, at, f"outlet-{rng.randrange(4)}"), Trigger(f"ev-{i}", datetime.fromtimestamp(at, UTC))))
+    return notes
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_back_test_kept_scopes_decide_as_the_agent_encoded_states(seed):
+    """The back-test keeps each scope's windows and baseline in memory beside its state object; the agent
+    decodes the state for each note and keeps nothing: the same events, the same states."""
+    kept, scopes, encoded = {}, {}, StateStore({}, SpikeState)
+    events = []
+    for note in scattered_notes(seed):
+        ours, theirs = apply_spike(kept, note, scopes), apply_spike(encoded, note)
+        assert [encode(e) for e in ours] == [encode(e) for e in theirs]
+        events += ours
+    assert any(isinstance(e, AlertRaised) for e in events) and any(isinstance(e, AlertUpdated) for e in events)
+    assert kept == dict(encoded.items())
+    assert all(isinstance(s, Scope) and s.state is kept[k] for k, s in scopes.items())

@@ -80,10 +80,12 @@ NO_RULES = Ruleset("none", "test", (), ())
 class Fold:
     """The fold over dict states, as the back-test runs it."""
 
-    def __init__(self, days: int = 30, rules: Ruleset = NO_RULES) -> None:
+    def __init__(self, days: int = 30, rules: Ruleset = NO_RULES, *, objects: bool = False) -> None:
+        """``objects``: keep the states as objects, with their tallies, as the back-test does (else
+        encoded, as the agent's tables hold them)."""
         self.raw_incidents: dict = {}
-        self.stores = IncidentStores(StateStore(self.raw_incidents, IncidentState), StateStore({}, DayBucket),
-                                     StateStore({}, str))
+        self.stores = IncidentStores({}, {}, {}, running={}) if objects else \
+            IncidentStores(StateStore(self.raw_incidents, IncidentState), StateStore({}, DayBucket), StateStore({}, str))
         ttl = incident_ttl_s(days)
         self.index = HourIndex({}, 0, ttl) if ttl else None
         self.rules = rules

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 from datetime import timedelta
 
 import pytest
@@ -10,12 +11,14 @@ import pytest
 from marsad.schemas.codec import encode
 from marsad.schemas.facts import Place
 from marsad.streams.fusion.match import place_gap
-from marsad.streams.fusion.reconcile import reconcile_count
+from marsad.streams.fusion.reconcile import reconcile_count, summarise
+from marsad.streams.fusion.reports import reports_of
 from tests.streams.fusion.samples import (
     ALBUKAMAL,
     DEIR_EZZOR_GOV,
     MAYADIN,
     T0,
+    THIBAN,
     Fold,
     attack,
     mayadin_attack,
@@ -151,3 +154,66 @@ DOUMA = Place("دوما", 33.5718, 36.4027, "SY", "city", 170592)
 def test_a_town_fuses_with_the_governorate_it_lies_in(area, town, same):
     assert (place_gap(area, town) is not None) is same
     assert (place_gap(town, area) is not None) is same
+
+
+def scattered_attacks(seed: int, n: int = 80, days: int = 3) -> list:
+    """Articles on attacks around Mayadin from few outlets, some copies of others: outlets join and merge."""
+    rng = random.Random(seed)
+    articles = []
+    for i in range(n):
+        at = T0 + timedelta(minutes=rng.randrange(0, days * 24 * 60))
+        dup = ("near", rng.choice(articles).article_id) if articles and rng.random() < 0.25 else None
+        incident = attack(rng.choice([None, 2, 3, 4, 5]), rng.choice([MAYADIN, THIBAN, ALBUKAMAL, DEIR_EZZOR_GOV, None]),
+                          rng.choice(["2026-03-01", "2026-03-02", None]),
+                          actors=tuple(rng.sample(["isis", "sdf", "saa"], rng.randrange(0, 3))),
+                          targets=tuple(rng.sample(["sdf", "civilians"], rng.randrange(0, 2))),
+                          injured=rng.choice([None, 1, 6]))
+        articles.append(processed(f"x{i}", f"outlet-{rng.randrange(4)}", [incident], at=at, dup=dup))
+    return articles
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_summary_does_not_depend_on_the_order_of_its_reports(seed):
+    reports = [r for a in scattered_attacks(seed, 40) for r in reports_of(a, at=a.published, source=a.source)]
+    first = summarise(reports)
+    random.Random(seed).shuffle(reports)
+    assert summarise(reports) == first
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_back_test_kept_tallies_decide_as_the_agent_encoded_states(seed):
+    """The back-test keeps each incident's tally between reports; the agent starts one over from the
+    decoded state each time: the events are byte for byte the same, expiry included."""
+    articles = sorted(scattered_attacks(seed, 150, days=10), key=lambda a: a.published)
+    kept, encoded = Fold(days=1, objects=True).run(articles), Fold(days=1).run(articles)
+    assert [encode(e) for e in kept.events] == [encode(e) for e in encoded.events]
+    assert kept.dropped == encoded.dropped > 0
+
+
+def outlets_by_hand(reports: list) -> list[list]:
+    """The independent outlets of ``reports`` worked out plainly: merge groups sharing a source or an
+    original article until none do; in the order of their first report."""
+    groups = [[r] for r in sorted(reports, key=lambda r: (r.at, r.report_id))]
+    merged = True
+    while merged:
+        merged = False
+        for a, b in itertools.combinations(range(len(groups)), 2):
+            if {r.source for r in groups[a]} & {r.source for r in groups[b]} or \
+                    {r.root_id for r in groups[a]} & {r.root_id for r in groups[b]}:
+                groups[a] += groups.pop(b)
+                merged = True
+                break
+    return sorted(groups, key=lambda g: min((r.at, r.report_id) for r in g))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_outlets_and_their_figures_as_worked_out_by_hand(seed):
+    reports = [r for a in scattered_attacks(seed, 30) for r in reports_of(a, at=a.published, source=a.source)]
+    summary = summarise(reports)
+    groups = outlets_by_hand(reports)
+    assert summary.outlets == len(groups)
+    assert list(summary.sources) == [min(g, key=lambda r: (r.at, r.report_id)).source for g in groups]
+    per_outlet = [max(r.incident.killed for r in g if r.incident.killed is not None)
+                  for g in groups if any(r.incident.killed is not None for r in g)]
+    stated = [r.incident.killed for r in reports if r.incident.killed is not None]
+    assert summary.figures["killed"] == reconcile_count(per_outlet, stated)
