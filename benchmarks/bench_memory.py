@@ -8,7 +8,10 @@ registry) and the fetcher, the stream worker, the alerter with the shipped
 rules, the delivery to a webhook on 127.0.0.1 (`benchmarks.webhook`), the
 views (SQLite) and the API (asked for a few lists at every sample). N ~4 KB
 ArticleFetched events are published as the fetcher would publish them, at
-most --window ahead of what the worker has processed.
+most --window ahead of what the worker has processed, and none while the
+alerter has more than --backlog messages to read (it is the slowest service:
+without the pause its backlog would grow through the whole run). --no-alerts
+leaves the alerter and the delivery out.
 
 Time runs faster than the clock, so that the state kept for a time reaches its
 plateau within the run: article i is fetched (and published) at
@@ -273,7 +276,7 @@ def push(run: Run, bootstrap: str, clock: Clock, n: int, window: int, backlog: i
                 print(f"  {s.at:6.0f} s  {s.done:>7,} processed  day {s.done / clock.per_day:5.1f}  "
                       + (f"alerter {alerter:,} behind  " if run.receiver else "")
                       + "  ".join(f"{k} {v[0] / 1024:.0f}" for k, v in s.memory.items()), file=sys.stderr)
-            if len(run.relay.done) != last:
+            if len(run.relay.done) != last or alerter > backlog:  # waiting for the alerter is not a stall
                 last, moved = len(run.relay.done), now
             elif now - moved > stall:
                 raise SystemExit(f"no article processed for {stall:g} s ({last} of {n}); see the logs in "
