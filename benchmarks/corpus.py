@@ -8,6 +8,7 @@ distinct (no exact duplicates) yet reads like the real thing.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
@@ -24,12 +25,15 @@ def paragraphs() -> list[str]:
 
 
 def articles(n: int, size: int = 4096, seed: int = 7) -> list[dict]:
+    return list(generate(n, size, seed))
+
+
+def generate(n: int, size: int = 4096, seed: int = 7) -> Iterator[dict]:
+    """The articles of `articles` one at a time (a long run need not hold them all)."""
     rng = random.Random(seed)
     paras = paragraphs()
-    docs = []
     for i in range(n):
         body: list[str] = []
         while sum(len(p.encode()) for p in body) < size:
             body.append(rng.choice(paras))
-        docs.append({"id": f"bench-{i}", "title": body[0][:80], "text": "\n".join(body)})
-    return docs
+        yield {"id": f"bench-{i}", "title": body[0][:80], "text": "\n".join(body)}
