@@ -9,7 +9,10 @@ moment an event was published to the moment its ArticleProcessed was read.
 
 The reference, measured in the same run on the same corpus: `marsad
 classify`'s code (`marsad.streams.offline` over JSONL) on one core, best of two
-passes, in this process; the worker's rate is printed as a share of it.
+passes, in this process; the worker's rate is printed as a share of it,
+and its CPU per article (its analysis processes included) beside classify's.
+The worker's settings come from the environment: MARSAD_ANALYSE_WORKERS=0
+measures it analysing in its event loop's process.
 With ``--profile``, py-spy (if installed) records the worker while the
 articles go through and writes a flame graph.
 """
@@ -63,11 +66,22 @@ def classify_rate(docs: list[dict]) -> tuple[float, float]:
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (Linux /proc), 0 where unavailable."""
+    fields = _stat(pid)
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") if fields else 0.0
+
+
+def children_cpu_seconds(pid: int) -> float:
+    """`cpu_seconds` of the live child processes of ``pid`` (the worker's analysis processes)."""
+    return sum(cpu_seconds(int(p.name)) for p in Path("/proc").iterdir()
+               if p.name.isdigit() and (_stat(int(p.name)) or [None, ""])[1] == str(pid))
+
+
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/PID/stat after the command name (state, ppid, ...), empty where unavailable."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return []
 
 
 def profile(pid: int, out: str) -> subprocess.Popen | None:
@@ -76,7 +90,7 @@ def profile(pid: int, out: str) -> subprocess.Popen | None:
         print("--profile: py-spy is not installed (.venv/bin/pip install py-spy)", file=sys.stderr)
         return None
     fmt = "raw" if out.endswith(".txt") else "flamegraph"  # raw: one line per stack with its count
-    return subprocess.Popen([spy, "record", "--pid", str(pid), "--output", out, "--rate", "50", "--nonblocking",
+    return subprocess.Popen([spy, "record", "--pid", str(pid), "--output", out, "--rate", "50", "--nonblocking", "--subprocesses",
                              "--format", fmt],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -113,11 +127,12 @@ def main() -> None:
         while not any(consumer.poll(timeout_ms=1000).values()):
             if worker.poll() is not None:
                 raise SystemExit((data / "worker.log").read_text()[-3000:])
-        idle0 = cpu_seconds(worker.pid)
+        idle0 = cpu_seconds(worker.pid) + children_cpu_seconds(worker.pid)
         time.sleep(5)
-        idle = (cpu_seconds(worker.pid) - idle0) / 5  # what the worker costs with nothing to do (a share of a core)
+        # what the worker costs with nothing to do (a share of a core)
+        idle = (cpu_seconds(worker.pid) + children_cpu_seconds(worker.pid) - idle0) / 5
         spy = profile(worker.pid, args.profile) if args.profile else None
-        cpu0 = cpu_seconds(worker.pid)
+        cpu0, children0 = cpu_seconds(worker.pid), children_cpu_seconds(worker.pid)
         sent: dict[str, float] = {}
         latencies: list[float] = []
         pub = EventPublisher(bootstrap, linger_ms=5)
@@ -141,7 +156,9 @@ def main() -> None:
                 now = time.perf_counter()
                 latencies += [now - sent[decode(r.value).article_id] for r in records]
         dt = time.perf_counter() - t0
-        cpu = cpu_seconds(worker.pid) - cpu0
+        loop_cpu = cpu_seconds(worker.pid) - cpu0
+        analysis_cpu = children_cpu_seconds(worker.pid) - children0
+        cpu = loop_cpu + analysis_cpu
         if spy:
             spy.send_signal(signal.SIGINT)
             spy.wait(60)
@@ -153,6 +170,9 @@ def main() -> None:
             print(f"worker CPU: {cpu * 1000 / args.n:.2f} ms an article ({reference_cpu * cpu / args.n:.2f}x "
                   f"classify's {1000 / reference_cpu:.2f} ms); idle it uses {idle:.0%} of a core, "
                   f"so {busy * 1000 / args.n:.2f} ms an article beyond that")
+            if analysis_cpu:
+                print(f"  of which the event loop's process {loop_cpu * 1000 / args.n:.2f} ms, the analysis "
+                      f"processes {analysis_cpu * 1000 / args.n:.2f} ms")
         print(f"end-to-end latency (published -> processed read): p50 {pct(latencies, 50) * 1000:,.0f} ms  "
               f"p95 {pct(latencies, 95) * 1000:,.0f} ms  p99 {pct(latencies, 99) * 1000:,.0f} ms"
               + ("" if args.rate else "  (all published at once: latency includes queueing)"))
