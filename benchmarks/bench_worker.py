@@ -1,9 +1,9 @@
 """The stream worker through the real broker: rate and end-to-end latency.
 
-    .venv/bin/python -m benchmarks.bench_worker [--n 2000] [--rate 0] [--profile out.svg]
+    .venv/bin/python -m benchmarks.bench_worker [--n 2000] [--rate 0] [--workers 1] [--profile out.svg]
 
 Starts a local broker (or uses KAFKA_BOOTSTRAP_SERVERS) and one `marsad
-worker` process, publishes N ~4 KB ArticleFetched events (all at once, or
+worker` process (or ``--workers`` of them, sharing the partitions), publishes N ~4 KB ArticleFetched events (all at once, or
 at --rate per second), and reads articles.processed. Latency is from the
 moment an event was published to the moment its ArticleProcessed was read.
 
@@ -100,6 +100,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--rate", type=float, default=0, help="articles/s to publish (0: as fast as possible)")
     ap.add_argument("--partitions", type=int, default=4)
+    ap.add_argument("--workers", type=int, default=1, help="`marsad worker` processes sharing the partitions")
     ap.add_argument("--profile", metavar="FILE", help="record the worker with py-spy: a flame graph (.svg) "
                     "or collapsed stacks (.txt)")
     args = ap.parse_args()
@@ -114,10 +115,17 @@ def main() -> None:
     topics = fresh_topics(bootstrap, args.partitions)
     env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "MARSAD_TOPIC_PREFIX": topics.prefix,
            "MARSAD_PARTITIONS": str(args.partitions), "MARSAD_DATA_DIR": str(data),
-           "MARSAD_WORKER_WEB_PORT": str(free_port()), "MARSAD_LOG_LEVEL": "warning"}
-    log = open(data / "worker.log", "wb")  # noqa: SIM115
-    worker = subprocess.Popen([sys.executable, "-m", "marsad.deploy.cli.main", "worker"], env=env, stdout=log,
-                              stderr=subprocess.STDOUT, start_new_session=True)
+           "MARSAD_LOG_LEVEL": "warning"}
+    workers = [subprocess.Popen([sys.executable, "-m", "marsad.deploy.cli.main", "worker"],
+                                env={**env, "MARSAD_WORKER_WEB_PORT": str(free_port())},
+                                stdout=open(data / f"worker-{i}.log", "wb"),  # noqa: SIM115
+                                stderr=subprocess.STDOUT, start_new_session=True)
+               for i in range(args.workers)]
+    worker = workers[0]
+
+    def cpu_of_workers() -> tuple[float, float]:
+        """CPU seconds so far of the workers' own processes, and of their analysis processes."""
+        return (sum(cpu_seconds(w.pid) for w in workers), sum(children_cpu_seconds(w.pid) for w in workers))
     consumer = KafkaConsumer(topics.processed, bootstrap_servers=bootstrap, group_id="bench",
                              auto_offset_reset="earliest", enable_auto_commit=False)
     try:
@@ -125,14 +133,15 @@ def main() -> None:
         with EventPublisher(bootstrap) as pub:
             pub.publish(topics.fetched, "warm", ArticleFetched(article_id="warm", text="تحقق " * 50))
         while not any(consumer.poll(timeout_ms=1000).values()):
-            if worker.poll() is not None:
-                raise SystemExit((data / "worker.log").read_text()[-3000:])
-        idle0 = cpu_seconds(worker.pid) + children_cpu_seconds(worker.pid)
+            if any(w.poll() is not None for w in workers):
+                raise SystemExit((data / "worker-0.log").read_text()[-3000:])
+        if args.workers > 1:
+            time.sleep(15)  # the group settles: every worker holds its partitions before the clock starts
+        idle0 = sum(cpu_of_workers())
         time.sleep(5)
-        # what the worker costs with nothing to do (a share of a core)
-        idle = (cpu_seconds(worker.pid) + children_cpu_seconds(worker.pid) - idle0) / 5
+        idle = (sum(cpu_of_workers()) - idle0) / 5  # what the workers cost with nothing to do (a share of a core)
         spy = profile(worker.pid, args.profile) if args.profile else None
-        cpu0, children0 = cpu_seconds(worker.pid), children_cpu_seconds(worker.pid)
+        cpu0, children0 = cpu_of_workers()
         sent: dict[str, float] = {}
         latencies: list[float] = []
         pub = EventPublisher(bootstrap, linger_ms=5)
@@ -156,14 +165,14 @@ def main() -> None:
                 now = time.perf_counter()
                 latencies += [now - sent[decode(r.value).article_id] for r in records]
         dt = time.perf_counter() - t0
-        loop_cpu = cpu_seconds(worker.pid) - cpu0
-        analysis_cpu = children_cpu_seconds(worker.pid) - children0
+        loop_cpu, analysis_cpu = (now - before for now, before in zip(cpu_of_workers(), (cpu0, children0),
+                                                                       strict=True))
         cpu = loop_cpu + analysis_cpu
         if spy:
             spy.send_signal(signal.SIGINT)
             spy.wait(60)
         rate = args.n / dt
-        print(f"worker: {args.n} articles (~4 KB) through 1 worker, {args.partitions} partitions: "
+        print(f"worker: {args.n} articles (~4 KB) through {args.workers} worker(s), {args.partitions} partitions: "
               f"{rate:,.0f} articles/s" + ("" if args.rate else f" ({rate / reference:.0%} of classify's rate)"))
         if cpu:
             busy = max(0.0, cpu - idle * dt)  # less what it costs idle over the same time
@@ -178,7 +187,8 @@ def main() -> None:
               + ("" if args.rate else "  (all published at once: latency includes queueing)"))
     finally:
         consumer.close()
-        stop_worker(worker)
+        for w in workers:
+            stop_worker(w)
         kafka.close()
         tmp.cleanup()
 
