@@ -142,6 +142,7 @@ def main() -> None:
         idle = (sum(cpu_of_workers()) - idle0) / 5  # what the workers cost with nothing to do (a share of a core)
         spy = profile(worker.pid, args.profile) if args.profile else None
         cpu0, children0 = cpu_of_workers()
+        others0 = children_cpu_seconds(os.getpid()) - cpu0, time.process_time()  # the broker's, this process's
         sent: dict[str, float] = {}
         latencies: list[float] = []
         pub = EventPublisher(bootstrap, linger_ms=5)
@@ -165,6 +166,8 @@ def main() -> None:
                 now = time.perf_counter()
                 latencies += [now - sent[decode(r.value).article_id] for r in records]
         dt = time.perf_counter() - t0
+        broker_cpu = children_cpu_seconds(os.getpid()) - cpu_of_workers()[0] - others0[0]  # 0 with no broker of ours
+        bench_cpu = time.process_time() - others0[1]
         loop_cpu, analysis_cpu = (now - before for now, before in zip(cpu_of_workers(), (cpu0, children0),
                                                                        strict=True))
         cpu = loop_cpu + analysis_cpu
@@ -182,6 +185,9 @@ def main() -> None:
             if analysis_cpu:
                 print(f"  of which the event loop's process {loop_cpu * 1000 / args.n:.2f} ms, the analysis "
                       f"processes {analysis_cpu * 1000 / args.n:.2f} ms")
+        print(f"beside it, CPU an article: the broker {broker_cpu * 1000 / args.n:.2f} ms, this benchmark's "
+              f"publisher and reader {bench_cpu * 1000 / args.n:.2f} ms ({os.cpu_count()} cores, load average "
+              f"{os.getloadavg()[0]:.1f})")
         print(f"end-to-end latency (published -> processed read): p50 {pct(latencies, 50) * 1000:,.0f} ms  "
               f"p95 {pct(latencies, 95) * 1000:,.0f} ms  p99 {pct(latencies, 99) * 1000:,.0f} ms"
               + ("" if args.rate else "  (all published at once: latency includes queueing)"))
