@@ -1,15 +1,18 @@
 """The stream worker through the real broker: rate and end-to-end latency.
 
-    .venv/bin/python -m benchmarks.bench_worker [--n 2000] [--rate 0] [--profile out.svg]
+    .venv/bin/python -m benchmarks.bench_worker [--n 2000] [--rate 0] [--workers 1] [--profile out.svg]
 
 Starts a local broker (or uses KAFKA_BOOTSTRAP_SERVERS) and one `marsad
-worker` process, publishes N ~4 KB ArticleFetched events (all at once, or
+worker` process (or ``--workers`` of them, sharing the partitions), publishes N ~4 KB ArticleFetched events (all at once, or
 at --rate per second), and reads articles.processed. Latency is from the
 moment an event was published to the moment its ArticleProcessed was read.
 
 The reference, measured in the same run on the same corpus: `marsad
 classify`'s code (`marsad.streams.offline` over JSONL) on one core, best of two
-passes, in this process; the worker's rate is printed as a share of it.
+passes, in this process; the worker's rate is printed as a share of it,
+and its CPU per article (its analysis processes included) beside classify's.
+The worker's settings come from the environment: MARSAD_ANALYSE_WORKERS=0
+measures it analysing in its event loop's process.
 With ``--profile``, py-spy (if installed) records the worker while the
 articles go through and writes a flame graph.
 """
@@ -63,11 +66,22 @@ def classify_rate(docs: list[dict]) -> tuple[float, float]:
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (Linux /proc), 0 where unavailable."""
+    fields = _stat(pid)
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") if fields else 0.0
+
+
+def children_cpu_seconds(pid: int) -> float:
+    """`cpu_seconds` of the live child processes of ``pid`` (the worker's analysis processes)."""
+    return sum(cpu_seconds(int(p.name)) for p in Path("/proc").iterdir()
+               if p.name.isdigit() and (_stat(int(p.name)) or [None, ""])[1] == str(pid))
+
+
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/PID/stat after the command name (state, ppid, ...), empty where unavailable."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return []
 
 
 def profile(pid: int, out: str) -> subprocess.Popen | None:
@@ -76,7 +90,7 @@ def profile(pid: int, out: str) -> subprocess.Popen | None:
         print("--profile: py-spy is not installed (.venv/bin/pip install py-spy)", file=sys.stderr)
         return None
     fmt = "raw" if out.endswith(".txt") else "flamegraph"  # raw: one line per stack with its count
-    return subprocess.Popen([spy, "record", "--pid", str(pid), "--output", out, "--rate", "50", "--nonblocking",
+    return subprocess.Popen([spy, "record", "--pid", str(pid), "--output", out, "--rate", "50", "--nonblocking", "--subprocesses",
                              "--format", fmt],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -86,6 +100,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--rate", type=float, default=0, help="articles/s to publish (0: as fast as possible)")
     ap.add_argument("--partitions", type=int, default=4)
+    ap.add_argument("--workers", type=int, default=1, help="`marsad worker` processes sharing the partitions")
     ap.add_argument("--profile", metavar="FILE", help="record the worker with py-spy: a flame graph (.svg) "
                     "or collapsed stacks (.txt)")
     args = ap.parse_args()
@@ -100,10 +115,17 @@ def main() -> None:
     topics = fresh_topics(bootstrap, args.partitions)
     env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "MARSAD_TOPIC_PREFIX": topics.prefix,
            "MARSAD_PARTITIONS": str(args.partitions), "MARSAD_DATA_DIR": str(data),
-           "MARSAD_WORKER_WEB_PORT": str(free_port()), "MARSAD_LOG_LEVEL": "warning"}
-    log = open(data / "worker.log", "wb")  # noqa: SIM115
-    worker = subprocess.Popen([sys.executable, "-m", "marsad.deploy.cli.main", "worker"], env=env, stdout=log,
-                              stderr=subprocess.STDOUT, start_new_session=True)
+           "MARSAD_LOG_LEVEL": "warning"}
+    workers = [subprocess.Popen([sys.executable, "-m", "marsad.deploy.cli.main", "worker"],
+                                env={**env, "MARSAD_WORKER_WEB_PORT": str(free_port())},
+                                stdout=open(data / f"worker-{i}.log", "wb"),  # noqa: SIM115
+                                stderr=subprocess.STDOUT, start_new_session=True)
+               for i in range(args.workers)]
+    worker = workers[0]
+
+    def cpu_of_workers() -> tuple[float, float]:
+        """CPU seconds so far of the workers' own processes, and of their analysis processes."""
+        return (sum(cpu_seconds(w.pid) for w in workers), sum(children_cpu_seconds(w.pid) for w in workers))
     consumer = KafkaConsumer(topics.processed, bootstrap_servers=bootstrap, group_id="bench",
                              auto_offset_reset="earliest", enable_auto_commit=False)
     try:
@@ -111,13 +133,16 @@ def main() -> None:
         with EventPublisher(bootstrap) as pub:
             pub.publish(topics.fetched, "warm", ArticleFetched(article_id="warm", text="تحقق " * 50))
         while not any(consumer.poll(timeout_ms=1000).values()):
-            if worker.poll() is not None:
-                raise SystemExit((data / "worker.log").read_text()[-3000:])
-        idle0 = cpu_seconds(worker.pid)
+            if any(w.poll() is not None for w in workers):
+                raise SystemExit((data / "worker-0.log").read_text()[-3000:])
+        if args.workers > 1:
+            time.sleep(15)  # the group settles: every worker holds its partitions before the clock starts
+        idle0 = sum(cpu_of_workers())
         time.sleep(5)
-        idle = (cpu_seconds(worker.pid) - idle0) / 5  # what the worker costs with nothing to do (a share of a core)
+        idle = (sum(cpu_of_workers()) - idle0) / 5  # what the workers cost with nothing to do (a share of a core)
         spy = profile(worker.pid, args.profile) if args.profile else None
-        cpu0 = cpu_seconds(worker.pid)
+        cpu0, children0 = cpu_of_workers()
+        others0 = children_cpu_seconds(os.getpid()) - cpu0, time.process_time()  # the broker's, this process's
         sent: dict[str, float] = {}
         latencies: list[float] = []
         pub = EventPublisher(bootstrap, linger_ms=5)
@@ -141,24 +166,35 @@ def main() -> None:
                 now = time.perf_counter()
                 latencies += [now - sent[decode(r.value).article_id] for r in records]
         dt = time.perf_counter() - t0
-        cpu = cpu_seconds(worker.pid) - cpu0
+        broker_cpu = children_cpu_seconds(os.getpid()) - cpu_of_workers()[0] - others0[0]  # 0 with no broker of ours
+        bench_cpu = time.process_time() - others0[1]
+        loop_cpu, analysis_cpu = (now - before for now, before in zip(cpu_of_workers(), (cpu0, children0),
+                                                                       strict=True))
+        cpu = loop_cpu + analysis_cpu
         if spy:
             spy.send_signal(signal.SIGINT)
             spy.wait(60)
         rate = args.n / dt
-        print(f"worker: {args.n} articles (~4 KB) through 1 worker, {args.partitions} partitions: "
+        print(f"worker: {args.n} articles (~4 KB) through {args.workers} worker(s), {args.partitions} partitions: "
               f"{rate:,.0f} articles/s" + ("" if args.rate else f" ({rate / reference:.0%} of classify's rate)"))
         if cpu:
             busy = max(0.0, cpu - idle * dt)  # less what it costs idle over the same time
             print(f"worker CPU: {cpu * 1000 / args.n:.2f} ms an article ({reference_cpu * cpu / args.n:.2f}x "
                   f"classify's {1000 / reference_cpu:.2f} ms); idle it uses {idle:.0%} of a core, "
                   f"so {busy * 1000 / args.n:.2f} ms an article beyond that")
+            if analysis_cpu:
+                print(f"  of which the event loop's process {loop_cpu * 1000 / args.n:.2f} ms, the analysis "
+                      f"processes {analysis_cpu * 1000 / args.n:.2f} ms")
+        print(f"beside it, CPU an article: the broker {broker_cpu * 1000 / args.n:.2f} ms, this benchmark's "
+              f"publisher and reader {bench_cpu * 1000 / args.n:.2f} ms ({os.cpu_count()} cores, load average "
+              f"{os.getloadavg()[0]:.1f})")
         print(f"end-to-end latency (published -> processed read): p50 {pct(latencies, 50) * 1000:,.0f} ms  "
               f"p95 {pct(latencies, 95) * 1000:,.0f} ms  p99 {pct(latencies, 99) * 1000:,.0f} ms"
               + ("" if args.rate else "  (all published at once: latency includes queueing)"))
     finally:
         consumer.close()
-        stop_worker(worker)
+        for w in workers:
+            stop_worker(w)
         kafka.close()
         tmp.cleanup()
 

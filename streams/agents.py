@@ -27,7 +27,6 @@ release's records still on the internal topics at an upgrade are finished by
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import logging
 from collections.abc import MutableMapping
@@ -40,15 +39,15 @@ from faust.types import EventT
 from marsad.runtime import metrics
 from marsad.runtime.settings import Settings
 from marsad.schemas import internal
-from marsad.schemas.codec import SchemaError, decode_as, encode
-from marsad.schemas.events import ArticleFetched, ArticleProcessed, DeadLetter
+from marsad.schemas.codec import encode
+from marsad.schemas.events import ArticleProcessed, DeadLetter
 from marsad.schemas.topics import Topics
 from marsad.streams.alerts.notes import Staged
 from marsad.streams.dedup import route
 from marsad.streams.dedup.band_index import BandMaps, BandView
-from marsad.streams.dedup.minhash import fingerprint
 from marsad.streams.hour_index import DAY, HourIndex
-from marsad.streams.pipeline import Resources, process_fetched
+from marsad.streams.parallel import AnalysisPool, Drafted
+from marsad.streams.pipeline import Resources
 
 log = logging.getLogger(__name__)
 
@@ -113,27 +112,16 @@ class WorkerAgents:
             source_topic=msg.topic, source_partition=msg.partition, source_offset=msg.offset,
             payload=value[:65536])))
 
-    def draft_of(self, fetched: ArticleFetched) -> internal.Routed:
-        """Analyse and fingerprint one article: its draft, ready for the band partitions."""
-        article, facts = process_fetched(fetched, self.resources)
-        return route.routed(article, fingerprint(facts.norm_text), fetched.occurred_at.timestamp(),
-                            self.settings.partitions)
-
-    async def analysed(self, event: EventT) -> internal.Routed | None:
+    async def kept(self, event: EventT, drafted: Drafted) -> internal.Routed | None:
         """The draft of one fetched article, or None once it is dead-lettered with the reason."""
-        try:
-            fetched = decode_as(event.value, ArticleFetched)
-        except SchemaError as e:
-            await self.dead_letter(event, str(e), "schema")
+        if drafted.failure == "processing":
+            log.error("%s", drafted.trace or drafted.reason)
+        if drafted.draft is None:
+            await self.dead_letter(event, drafted.reason, drafted.failure)
             return None
-        try:
-            draft = self.draft_of(fetched)
-        except Exception as e:  # a bug or an input no stage foresaw: keep it, say why, go on
-            log.exception("processing %s failed", fetched.article_id)
-            await self.dead_letter(event, f"processing failed: {type(e).__name__}: {e}", "processing")
-            return None
-        metrics.latency("streams", fetched.occurred_at)
-        return draft
+        if drafted.fetched_at is not None:
+            metrics.latency("streams", drafted.fetched_at)
+        return drafted.draft
 
     async def send_route(self, record: internal.Route) -> None:
         """Send a batch on to the first partition in its list, or publish its verdicts if none is left."""
@@ -165,15 +153,16 @@ class WorkerAgents:
         # Faust holds table writes in a buffer and stops the streams to drain it past 100 messages, one message
         # at a time; a batch writes a few hundred at once: let them go out as the producer takes them.
         self.app.producer.buffer.max_messages = TABLE_WRITES_BUFFERED
-        async for events in stream.take_events(BATCH, within=WITHIN):
-            drafts = []
-            for event in events:
-                draft = await self.analysed(event)
-                if draft is not None:
-                    drafts.append(draft)
-                await asyncio.sleep(0)  # let the producer and the other agents move between two articles
-            for chunk in route.chunks(drafts, ROUTE_BYTES):
-                await self.send_route(route.plan(f"{chunk[0].article_id}+{len(chunk)}", chunk))
+        # the analysis runs in processes of its own: this event loop goes on with the Kafka clients and dedup
+        async with AnalysisPool(self.settings.analyse_workers, self.resources, self.settings.partitions) as pool:
+            async for events in stream.take_events(BATCH, within=WITHIN):
+                drafts = []
+                for event, drafted in zip(events, await pool.drafts([e.value for e in events]), strict=True):
+                    draft = await self.kept(event, drafted)
+                    if draft is not None:
+                        drafts.append(draft)
+                for chunk in route.chunks(drafts, ROUTE_BYTES):
+                    await self.send_route(route.plan(f"{chunk[0].article_id}+{len(chunk)}", chunk))
 
     async def dedup(self, stream: faust.StreamT) -> None:
         async for event in stream.events():

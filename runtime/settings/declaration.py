@@ -113,6 +113,9 @@ class Settings:
         "Address the worker's web server (health, metrics) binds to.")
     worker_web_port: int = setting("MARSAD_WORKER_WEB_PORT", 6066,
         "Port of the worker's web server; give each worker on a host its own.", check=port)
+    analyse_workers: int = setting("MARSAD_ANALYSE_WORKERS", 1,
+        "Processes a stream worker analyses articles in, beside the process that talks to Kafka and keeps "
+        "the dedup state (one more core at work); 0: analyse in that process.", check=at_least(0))
     worker_session_timeout: float = setting("MARSAD_WORKER_SESSION_TIMEOUT", 30.0,
         "Seconds without a heartbeat before Kafka gives a dead worker's partitions to the others.",
         check=within(6, 300, low_included=True))

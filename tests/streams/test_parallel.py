@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import re
 from datetime import UTC, datetime
 
 import pytest
 
-from marsad.schemas.codec import encode
+from marsad.schemas.codec import decode_as, encode
 from marsad.schemas.events import ArticleFetched, Duplicate
 from marsad.streams import parallel
 from marsad.streams.pipeline import Resources
@@ -54,3 +56,47 @@ def test_workers_load_the_same_files_as_the_parent(tmp_path):
     res = Resources.load(taxonomy)
     assert res.sources == (str(taxonomy), None)
     assert Resources.load(*res.sources).version == res.version
+
+
+# --- the stream worker's pool -------------------------------------------------------------------------------------
+def _crash_on_marked(values: list[bytes], partitions: int) -> list[parallel.Drafted]:
+    """A job whose process dies on a marked value, as on a segfault (module-level: the processes import it)."""
+    if any(b"kills-its-process" in value for value in values):
+        os._exit(70)
+    return parallel.drafted_values(values, partitions)
+
+
+def _drafts(values: list[bytes], res: Resources, workers: int, **kwargs) -> tuple[list[parallel.Drafted], int]:
+    async def run() -> tuple[list[parallel.Drafted], int]:
+        async with parallel.AnalysisPool(workers, res, 4, **kwargs) as pool:
+            return await pool.drafts(values), pool.replaced
+    return asyncio.run(run())
+
+
+def _comparable(d: parallel.Drafted) -> tuple:
+    draft = d.draft
+    return (d.failure, d.reason, d.fetched_at, draft and (draft.article_id, _stable((None, bytes(draft.article), ""))[1],
+                                                      draft.signature, draft.seen_at, draft.claims))
+
+
+def test_the_worker_pool_gives_the_drafts_the_event_loop_gives_in_order(resources):
+    values = _values()[:30]
+    inline, _ = _drafts(values, resources, 0)
+    pooled, replaced = _drafts(values, resources, 2)
+    assert [_comparable(d) for d in pooled] == [_comparable(d) for d in inline]
+    assert (inline[7].draft, inline[7].failure) == (None, "schema") and "JSON" in inline[7].reason
+    assert sum(d.draft is not None for d in pooled) == 29 and replaced == 0
+
+
+def test_a_value_that_kills_its_process_is_dead_lettered_and_the_pool_goes_on(resources):
+    values = _values()[:6]
+    values[3] = encode(ArticleFetched(article_id="kills-its-process", text="kills-its-process"))
+    drafts, replaced = _drafts(values, resources, 1, job=_crash_on_marked)
+    assert [d.failure for d in drafts] == ["", "", "", "processing", "", ""]
+    assert drafts[3].reason.startswith("processing failed: the analysis process died")
+    assert [d.draft.article_id for d in drafts if d.draft] == [_id(v) for i, v in enumerate(values) if i != 3]
+    assert replaced == 2  # once for the batch, once for the value alone
+
+
+def _id(value: bytes) -> str:
+    return decode_as(value, ArticleFetched).article_id
