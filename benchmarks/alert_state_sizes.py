@@ -24,7 +24,7 @@ from benchmarks.corpus import generate
 from marsad.schemas.alert_state import DayBucket, IncidentState, SpikeState, StoryState
 from marsad.schemas.events import ArticleFetched
 from marsad.streams.alerts.engine import route
-from marsad.streams.alerts.expiry import fold_story, story_ttl_s
+from marsad.streams.alerts.expiry import fold_story, story_keep_s, story_ttl_s
 from marsad.streams.alerts.incidents import fold_incident
 from marsad.streams.alerts.notes import StateStore
 from marsad.streams.alerts.rules import load_rules
@@ -40,6 +40,8 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=6000, help="articles (default 6,000)")
     ap.add_argument("--per-day", type=int, default=150, help="articles a simulated day (default 150)")
     ap.add_argument("--days", type=int, default=3, help="story and incident expiry, as MARSAD_ALERT_STORY_DAYS")
+    ap.add_argument("--fired-days", type=int, default=10,
+                    help="how long a story that raised an alert is kept, as MARSAD_ALERT_FIRED_DAYS (0: for good)")
     args = ap.parse_args()
     res = Resources.load()
     rules = load_rules(None, res.taxonomy)
@@ -51,15 +53,17 @@ def main() -> None:
                                StateStore(raw["reports"], str))
     story_ttl, incident_ttl = story_ttl_s(args.days, rules), incident_ttl_s(args.days)
     story_hours = HourIndex(raw["story-hours"], 0, story_ttl) if story_ttl else None
+    keep_s = story_keep_s(args.fired_days, story_ttl) if story_ttl else None
     incident_hours = HourIndex(raw["incident-hours"], 0, incident_ttl) if incident_ttl else None
     start = datetime.now(UTC) - timedelta(days=args.n / args.per_day)
-    print(f"{args.n:,} articles, {args.per_day:,} a day, expiry {args.days} days; per table: entries / MB encoded")
+    print(f"{args.n:,} articles, {args.per_day:,} a day, expiry {args.days} days, stories that raised an alert "
+          f"{args.fired_days or 'for good'} days; per table: entries / MB encoded")
     for i, doc in enumerate(generate(args.n)):
         at = start + timedelta(days=i / args.per_day)
         article, _ = process_fetched(ArticleFetched(article_id=doc["id"], title=doc["title"], text=doc["text"],
                                                     occurred_at=at, published=at), res)
         notes = route(msgspec.structs.replace(article, occurred_at=at), rules)
-        fold_story(stories, notes.story, story_hours)
+        fold_story(stories, notes.story, story_hours, keep_s)
         for note in notes.spikes:
             apply_spike(spikes, note)
         for note in notes.reports:

@@ -37,7 +37,7 @@ from marsad.schemas.events import ArticleFetched, Duplicate
 from marsad.schemas.wire import SEVERITIES
 from marsad.streams.alerts.backtest import Report, as_json, as_table, collector_paused, replay
 from marsad.streams.alerts.engine import route
-from marsad.streams.alerts.expiry import DEFAULT_DAYS
+from marsad.streams.alerts.expiry import DEFAULT_DAYS, DEFAULT_FIRED_DAYS
 from marsad.streams.alerts.rules import DEFAULT_PATH, load_rules, parse_rules
 from marsad.streams.classify import Taxonomy
 from marsad.streams.extract.gazetteer.model import load_gazetteer
@@ -97,7 +97,7 @@ def output_digest(report: Report) -> str:
 
 def check_golden(path: str, digest: str, args: argparse.Namespace) -> None:
     """Write ``digest`` to ``path`` the first time; compare with it afterwards."""
-    key = f"n={args.n} rules={args.rules} days={args.days:g} story_days={args.story_days}"
+    key = f"n={args.n} rules={args.rules} days={args.days:g} story_days={args.story_days} fired_days={args.fired_days}"
     golden = Path(path)
     stored = dict(line.split("  ", 1)[::-1] for line in golden.read_text().splitlines() if line) \
         if golden.exists() else {}
@@ -116,6 +116,8 @@ def main() -> None:
     ap.add_argument("--rules", type=int, default=100)
     ap.add_argument("--days", type=float, default=14, help="the articles' times span this many days")
     ap.add_argument("--story-days", type=int, default=DEFAULT_DAYS, help="story expiry (0: off)")
+    ap.add_argument("--fired-days", type=int, default=DEFAULT_FIRED_DAYS,
+                    help="how long a story that raised an alert is kept (0: for good)")
     ap.add_argument("--golden", help="digest file: write the back-test output's digest, or compare with it")
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
@@ -149,7 +151,7 @@ def main() -> None:
 
     t0 = time.process_time()
     report = replay(((r.story.article.at, r) for r in (route(a, rules) for a in processed)), rules,
-                    story_days=args.story_days)
+                    story_days=args.story_days, fired_days=args.fired_days)
     full_s = time.process_time() - t0
     print(f"whole engine (route + story and spike state + story expiry, as the back-test): "
           f"{len(processed) / full_s:,.0f} articles/s, {len(processed) * count / full_s:,.0f} rule evaluations/s; "

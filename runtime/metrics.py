@@ -48,7 +48,7 @@ INCIDENT_EVENTS = Counter("marsad_incident_events", "Fused incident events publi
 INCIDENTS_EXPIRED = Counter("marsad_incidents_expired", "Incidents the alerter forgot, alert_story_days after "
                             "their latest report.")
 ALERT_STORIES_EXPIRED = Counter("marsad_alert_stories_expired",
-                                "Stories the alerter expired: dropped, or kept as the record of their alerts.",
+                                "Stories the alerter expired: dropped, kept as the record of their alerts, or such records forgotten.",
                                 ["outcome"])
 ALERTS_DELIVERED = Counter("marsad_alerts_delivered", "Alerts delivered to a webhook, by endpoint.", ["endpoint"])
 ALERTS_FAILED = Counter("marsad_alerts_failed", "Alerts given up on after every try, by endpoint.", ["endpoint"])

@@ -77,7 +77,22 @@ class HourIndex:
     def file(self, key: str, at: float) -> None:
         """Note that ``key`` was seen at ``at`` (moving the clock if ``at`` is later)."""
         clock = self.advance(at)
-        hour = max(hour_of(at), clock.swept + 1)  # seen already past the horizon: handed back at the next sweep
+        self._put(key, max(hour_of(at), clock.swept + 1))  # seen already past the horizon: the next sweep
+
+    def defer(self, key: str, until: float) -> None:
+        """Hand ``key`` back again once the stream time passes ``until`` (the clock does not move).
+
+        For a key a sweep keeps in a second form with a longer life: safe to call while `due` hands keys
+        back (``key`` goes under an hour after those it sweeps)."""
+        hour = self.hour_due(until)
+        clock = self.clock
+        self._put(key, max(hour, hour_of(clock.at - self.ttl_s)) if clock else hour)  # no hour a sweep reached
+
+    def hour_due(self, until: float) -> int:
+        """The hour a key filed to come back once the stream time passes ``until`` is filed under."""
+        return hour_of(until - self.ttl_s)
+
+    def _put(self, key: str, hour: int) -> None:
         name = f"hour:{self.partition}:{hour}"
         filed = self._filed(name) or Filed()
         if key in filed.keys:

@@ -150,7 +150,8 @@ def backtest_cmd(obj: Any, rules_file: Path | None, since: str | None, until: st
     try:
         with Progress("backtest", unit=" articles") as bar:
             report = backtest(_broker(s), Topics(s.topic_prefix).processed, rules, since=since_d,
-                              until=until_d, story_days=s.alert_story_days, progress=bar.at)
+                              until=until_d, story_days=s.alert_story_days,
+                              fired_days=s.alert_fired_days, progress=bar.at)
     except (LookupError, TimeoutError) as e:
         raise click.ClickException(str(e)) from None
     warning = taxonomy_warning(report, taxonomy.version)

@@ -210,7 +210,12 @@ class Settings:
     alert_story_days: int = setting("MARSAD_ALERT_STORY_DAYS", 30,
         "Days the alerter keeps a story after it last processed a copy of it, and an open incident after "
         "its latest report (at least 3), by the processing time the log records (0: forever). A story "
-        "that raised an alert keeps its rule states.", check=at_least(0))
+        "that raised an alert keeps its rule states (see MARSAD_ALERT_FIRED_DAYS).", check=at_least(0))
+    alert_fired_days: int = setting("MARSAD_ALERT_FIRED_DAYS", 90,
+        "Days the alerter keeps the rule states of a story that raised an alert after it last processed a "
+        "copy of it (at least MARSAD_ALERT_STORY_DAYS), so that a late copy updates the alert instead of "
+        "raising a new one (0: forever; the table then grows by about 1.5 KB a story that raised an alert).",
+        check=at_least(0))
     alerter_web_port: int = setting("MARSAD_ALERTER_WEB_PORT", 6067,
         "Port of the alert agent's web server (health, metrics).", check=port)
     alert_webhooks: str = setting("MARSAD_ALERT_WEBHOOKS", "",

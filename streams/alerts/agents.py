@@ -54,7 +54,7 @@ from marsad.schemas.notes import ReportNote, SpikeNote, StoryNote, decode_note, 
 from marsad.schemas.topics import Topics
 from marsad.schemas.wire import SEVERITIES
 from marsad.streams.alerts.engine import route
-from marsad.streams.alerts.expiry import Swept, fold_story, story_ttl_s
+from marsad.streams.alerts.expiry import Swept, fold_story, story_keep_s, story_ttl_s
 from marsad.streams.alerts.incidents import fold_incident
 from marsad.streams.alerts.live import LiveRules
 from marsad.streams.alerts.notes import Staged, StateStore
@@ -178,8 +178,9 @@ class AlertAgents:
             staged, staged_index = Staged(self.stories_store), Staged(self.expiry_table)
             ttl_s = story_ttl_s(self.settings.alert_story_days, self.live.rules)
             index = HourIndex(staged_index, event.message.partition, ttl_s) if ttl_s else None
+            keep_s = story_keep_s(self.settings.alert_fired_days, ttl_s) if ttl_s else None
             try:
-                events, swept = fold_story(staged, note, index)
+                events, swept = fold_story(staged, note, index, keep_s)
             except Exception as e:  # never crash the agent: that would skip the message
                 log.exception("story %s failed", note.story_id)
                 await self.dead_letter(event, f"story alert failed: {type(e).__name__}: {e}", "processing")
@@ -236,9 +237,11 @@ class AlertAgents:
 def _expired(swept: Swept) -> None:
     metrics.ALERT_STORIES_EXPIRED.labels(outcome="dropped").inc(swept.dropped)
     metrics.ALERT_STORIES_EXPIRED.labels(outcome="kept").inc(swept.kept)
-    log.info("stories of partition %d with no article since %s expired: %d dropped, %d kept as alert records",
-             swept.partition, datetime.fromtimestamp(swept.upto, UTC).isoformat(timespec="minutes"),
-             swept.dropped, swept.kept)
+    metrics.ALERT_STORIES_EXPIRED.labels(outcome="forgotten").inc(swept.forgotten)
+    log.info("stories of partition %d with no article since %s expired: %d dropped, %d kept as alert records, "
+             "%d alert records forgotten", swept.partition,
+             datetime.fromtimestamp(swept.upto, UTC).isoformat(timespec="minutes"), swept.dropped, swept.kept,
+             swept.forgotten)
 
 
 def register(app: faust.App, settings: Settings, live: LiveRules | None = None) -> AlertAgents:

@@ -36,7 +36,13 @@ from marsad.schemas.codec import SchemaError, decode_as
 from marsad.schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, IncidentRecorded
 from marsad.schemas.facts import Place, Quantity
 from marsad.streams.alerts.engine import ArticleNotes, route
-from marsad.streams.alerts.expiry import DEFAULT_DAYS, fold_story, story_ttl_s
+from marsad.streams.alerts.expiry import (
+    DEFAULT_DAYS,
+    DEFAULT_FIRED_DAYS,
+    fold_story,
+    story_keep_s,
+    story_ttl_s,
+)
 from marsad.streams.alerts.incidents import fold_incident
 from marsad.streams.alerts.notes import StateStore
 from marsad.streams.alerts.rules import Ruleset
@@ -105,13 +111,14 @@ class _Item:
 
 
 def replay(routed: Iterable[tuple[float, ArticleNotes]], rules: Ruleset, *, since: datetime | None = None,
-           story_days: int = DEFAULT_DAYS, encoded: bool = False) -> Report:
+           story_days: int = DEFAULT_DAYS, fired_days: int = DEFAULT_FIRED_DAYS, encoded: bool = False) -> Report:
     """Fold routed articles (event time, notes), in order, into fresh dict states; collect what fires.
 
     Stories and incidents expire after ``story_days`` as in the live agent
     (`expiry`), over one partition where the agent has one clock per
     partition: the two can differ only for a copy processed about
-    ``story_days`` after its story or incident.
+    ``story_days`` after its story or incident. A story that raised an alert is
+    kept (as its rule states) ``fired_days`` after it was last seen, as there.
 
     ``encoded``: keep the states encoded, as the agent's tables do (slower; the report is the same).
     """
@@ -125,6 +132,7 @@ def replay(routed: Iterable[tuple[float, ArticleNotes]], rules: Ruleset, *, sinc
     scopes: dict[str, Scope] | None = None if encoded else {}  # kept where states live as objects (`Scope`)
     ttl_s = story_ttl_s(story_days, rules)
     expiry = HourIndex({}, 0, ttl_s) if ttl_s else None
+    keep_s = story_keep_s(fired_days, ttl_s) if ttl_s else None
     incidents = IncidentStores(StateStore({}, IncidentState), StateStore({}, DayBucket), StateStore({}, str)) \
         if encoded else IncidentStores({}, {}, {}, running={})
     incident_ttl = incident_ttl_s(story_days)
@@ -134,7 +142,7 @@ def replay(routed: Iterable[tuple[float, ArticleNotes]], rules: Ruleset, *, sinc
     with collector_paused():
         for at, r in routed:
             report.articles += 1
-            events, _ = fold_story(stories, r.story, expiry)
+            events, _ = fold_story(stories, r.story, expiry, keep_s)
             for note in r.spikes:
                 events += apply_spike(spikes, note, scopes)
             for note in r.reports:
@@ -260,12 +268,12 @@ def read_routed(bootstrap: Kafka, topic: str, rules: Ruleset, *, until: datetime
 
 
 def backtest(bootstrap: Kafka, topic: str, rules: Ruleset, *, since: datetime | None = None,
-             until: datetime | None = None, story_days: int = DEFAULT_DAYS,
+             until: datetime | None = None, story_days: int = DEFAULT_DAYS, fired_days: int = DEFAULT_FIRED_DAYS,
              progress: Callable[[int, int], None] | None = None) -> Report:
     """The whole back-test: read, route and replay (publishes nothing)."""
     latest: dict[str, str] = {}
     routed, bad = read_routed(bootstrap, topic, rules, until=until, progress=progress, taxonomies=latest)
-    report = replay(routed, rules, since=since, story_days=story_days)
+    report = replay(routed, rules, since=since, story_days=story_days, fired_days=fired_days)
     report.undecodable, report.taxonomies = bad, Counter(latest.values())
     return report
 

@@ -14,7 +14,7 @@ from marsad.schemas.hour_index import Filed
 from marsad.schemas.notes import ArticleRef, StoryNote, Trigger
 from marsad.schemas.state import StateCodec
 from marsad.streams.alerts.engine import route
-from marsad.streams.alerts.expiry import fold_story, story_ttl_s
+from marsad.streams.alerts.expiry import fold_story, story_keep_s, story_ttl_s
 from marsad.streams.alerts.notes import Staged, StateStore
 from marsad.streams.alerts.rules import load_rules, parse_rules
 from marsad.streams.classify import Taxonomy
@@ -29,20 +29,23 @@ def rules():
 
 
 class Alerter:
-    """The story side of the alert agent over dicts: apply, then expire (30 days unless told)."""
+    """The story side of the alert agent over dicts: apply, then expire (30 days, and 90 for a story
+    that raised an alert, unless told)."""
 
-    def __init__(self, rules, days: int = 30) -> None:
+    def __init__(self, rules, days: int = 30, fired_days: int = 90) -> None:
         self.rules = rules
         self.stories = StateStore({}, StoryState)
         self.index: dict[bytes, bytes] = {}
-        self.expiry = HourIndex(self.index, 0, story_ttl_s(days, rules))
+        ttl = story_ttl_s(days, rules)
+        self.expiry = HourIndex(self.index, 0, ttl)
+        self.keep_s = story_keep_s(fired_days, ttl)
         self.swept = []
 
     def feed(self, *articles) -> list:
         return [e for a in articles for e in self.note(route(a, self.rules).story)]
 
     def note(self, note: StoryNote) -> list:
-        events, swept = fold_story(self.stories, note, self.expiry)
+        events, swept = fold_story(self.stories, note, self.expiry, self.keep_s)
         if swept:
             self.swept.append(swept)
         return events
@@ -73,6 +76,50 @@ def test_a_story_is_dropped_after_its_days_and_one_with_an_alert_keeps_only_its_
     events = alerter.feed(late_copy)
     assert events and all(isinstance(e, AlertUpdated) for e in events)
     assert events[0].article_ids == ["seizure-late"] and events[0].revision == 1
+
+
+def test_a_story_that_raised_an_alert_is_forgotten_its_fired_days_after_it_was_last_seen(rules):
+    alerter = Alerter(rules)
+    first, copy_b, _ = seizure_story()
+    alerter.feed(first)
+    alerter.feed(quiet("day-31", 31))
+    assert not alerter.stories["seizure-a"].articles  # shrunk to its rule states
+    alerter.feed(quiet("day-89", 89))
+    assert "seizure-a" in alerter.stories
+    alerter.feed(quiet("day-91", 91))
+    assert "seizure-a" not in alerter.stories
+    assert [(s.dropped, s.kept, s.forgotten) for s in alerter.swept if s.forgotten] == [(0, 0, 1)]
+
+    # a copy later than that is news again: a new alert, not an update of the forgotten one
+    very_late = article("seizure-very-late", copy_b.clean_text, source="outlet-b", at=T0 + timedelta(days=95),
+                        dup=("near", "seizure-a"))
+    assert any(isinstance(e, AlertRaised) for e in alerter.feed(very_late))
+
+
+def test_a_shrunk_story_seen_again_is_kept_from_its_new_date(rules):
+    alerter = Alerter(rules)
+    first, copy_b, _ = seizure_story()
+    alerter.feed(first, quiet("day-31", 31))
+    late_copy = article("seizure-late", copy_b.clean_text, source="outlet-b", at=T0 + timedelta(days=60),
+                        dup=("near", "seizure-a"))
+    assert all(isinstance(e, AlertUpdated) for e in alerter.feed(late_copy))
+    alerter.feed(quiet("day-125", 125))  # past 90 days after the first copy, not after the late one
+    assert "seizure-a" in alerter.stories and not alerter.stories["seizure-a"].articles
+    alerter.feed(quiet("day-151", 151))
+    assert "seizure-a" not in alerter.stories
+
+
+def test_stories_that_raised_alerts_stay_bounded_by_time(rules):
+    """Two alerting stories a day for a year leave about 90 days of them; with fired days 0, all of them."""
+    first = seizure_story()[0]
+    for fired_days, low, high in ((90, 2 * 88, 2 * 92), (0, 2 * 365, 2 * 365)):
+        alerter = Alerter(rules, fired_days=fired_days)
+        for i in range(2 * 365):
+            a = msgspec.structs.replace(first, article_id=f"s{i}", occurred_at=T0 + timedelta(days=i / 2))
+            alerter.feed(a)
+        assert low <= len(alerter.stories) <= high, (fired_days, len(alerter.stories))
+        hours = [k for k in alerter.index if k.startswith(b"hour:")]
+        assert len(hours) <= 2 * 92 + 31 * 24  # the stories' hours and their deferred hours, no more
 
 
 def test_a_later_copy_keeps_its_story_open_from_its_own_date(rules):
@@ -180,6 +227,9 @@ rules:
     corroboration: {sources: 2, window: 10d}
 """, "long.yaml", Taxonomy.load(), load_gazetteer())
     assert story_ttl_s(1, long_window) == 10 * DAY
+    assert story_keep_s(0, 30 * DAY) is None
+    assert story_keep_s(90, 30 * DAY) == 90 * DAY
+    assert story_keep_s(10, 30 * DAY) == 30 * DAY  # never before the story itself
 
 
 def test_staged_deletes_reach_the_store_only_at_commit():
