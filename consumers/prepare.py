@@ -13,20 +13,20 @@ one writer. `Preparer` hands each batch's raw values to worker processes:
 - batches come back in the order they went in; the caller keeps a few in
   flight, so the workers decode ahead while the writer writes;
 - workers are started with ``spawn`` (no copy of the parent's Kafka client
-  threads and sockets) and ignore Ctrl-C (the parent stops the replay); with
+  threads and sockets), ignore Ctrl-C (the parent stops the replay) and exit
+  when the parent is gone (`marsad.runtime.processes`); with
   ``workers`` 0 everything is done in this process, as the live consumer does.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import signal
 from concurrent.futures import Future, ProcessPoolExecutor
 from types import TracebackType
 from typing import NamedTuple
 
 from marsad.consumers.rows import CHILD_TABLES, PreparedArticle, article_rows
 from marsad.consumers.store.hashing import article_tally
+from marsad.runtime.processes import SPAWN, follow_parent
 from marsad.schemas.codec import SchemaError, decode
 from marsad.schemas.events import (
     AlertRaised,
@@ -39,7 +39,6 @@ from marsad.schemas.events import (
 
 VIEW_EVENTS = (ArticleProcessed, AlertRaised, AlertUpdated, IncidentRecorded, IncidentUpdated)
 CHUNK = 250  # values per task: pickling is noise, and every worker gets a share of a batch
-
 
 
 class Rejected(NamedTuple):
@@ -74,11 +73,6 @@ def prepare_value(value: bytes | None, backend: str) -> Prepared:
     return event
 
 
-def _leave_interrupts_to_the_parent() -> None:
-    # Ctrl-C reaches the whole process group: the parent stops the replay and shuts the workers down
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def _prepare(values: list[bytes | None], backend: str) -> list[Prepared]:
     return [prepare_value(v, backend) for v in values]
 
@@ -88,8 +82,8 @@ class Preparer:
 
     def __init__(self, workers: int, backend: str) -> None:
         self.backend = backend
-        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                         initializer=_leave_interrupts_to_the_parent) if workers > 0 else None
+        self._pool = ProcessPoolExecutor(workers, mp_context=SPAWN, initializer=follow_parent) \
+            if workers > 0 else None
 
     def submit(self, values: list[bytes | None]) -> list[Future[list[Prepared]]]:
         """Start preparing ``values``; the futures' results, concatenated, are theirs in order."""

@@ -29,11 +29,6 @@ import asyncio
 import contextlib
 import gc
 import logging
-import multiprocessing
-import os
-import signal
-import threading
-import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -44,6 +39,7 @@ from typing import NamedTuple
 
 import msgspec
 
+from marsad.runtime.processes import SPAWN, follow_parent
 from marsad.schemas import internal
 from marsad.schemas.codec import SchemaError, decode_as, encode
 from marsad.schemas.events import ArticleFetched, Duplicate
@@ -55,7 +51,6 @@ log = logging.getLogger(__name__)
 
 CHUNK = 32  # values per task: large enough that pickling is noise, small enough to keep every worker busy
 _IN_FLIGHT_PER_WORKER = 3
-_CONTEXT = multiprocessing.get_context("spawn")
 
 # One analysed value: (article id, encoded ArticleProcessed, "") or (None, b"", "reason it was skipped").
 Outcome = tuple[str | None, bytes, str]
@@ -113,17 +108,9 @@ def drafted_values(values: list[bytes], partitions: int) -> list[Drafted]:
 
 def _start_process(sources: tuple[str | None, str | None], verdicts: Verdicts) -> None:
     global _resources, _verdicts
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent stops us
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    follow_parent()
     _resources, _verdicts = Resources.load(*sources), verdicts
     gc.freeze()  # the vocabularies live as long as the process: no collection walks them again
-
-
-def _exit_with_parent(parent: int) -> None:
-    """Exit once the parent is gone (killed with -9, it cannot stop us): the pool's queues never close."""
-    while os.getppid() == parent:
-        time.sleep(1.0)
-    os._exit(0)
 
 
 def _ready() -> bool:
@@ -142,7 +129,7 @@ def reprocess_values(values: Iterable[bytes], res: Resources, verdicts: Verdicts
         for value in values:
             yield reprocessed_value(value, res, verdicts)
         return
-    with ProcessPoolExecutor(workers, mp_context=_CONTEXT, initializer=_start_process,
+    with ProcessPoolExecutor(workers, mp_context=SPAWN, initializer=_start_process,
                              initargs=(res.sources, verdicts)) as pool:
         pending: deque[Future[list[Outcome]]] = deque()
         for chunk in _chunks(values, CHUNK):
@@ -231,7 +218,7 @@ class AnalysisPool:
 
     async def _start(self) -> None:
         """A new pool, once a process has loaded the resources (a pool that cannot start raises)."""
-        self._pool = ProcessPoolExecutor(self.workers, mp_context=_CONTEXT, initializer=_start_process,
+        self._pool = ProcessPoolExecutor(self.workers, mp_context=SPAWN, initializer=_start_process,
                                          initargs=(self.res.sources, {}))
         try:
             await asyncio.get_running_loop().run_in_executor(self._pool, _ready)

@@ -35,10 +35,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from marsad.producers.pages.article import decode_and_extract
+from marsad.runtime.processes import SPAWN
 
 log = logging.getLogger(__name__)
 
-_CONTEXT = multiprocessing.get_context("spawn")
 _STOP = None  # what the pool sends a worker to make it exit
 _READY = "ready"  # what a worker sends once it can take pages
 _READY_TIMEOUT = 120.0  # seconds a new worker may take to import its job
@@ -155,8 +155,8 @@ class _Worker:
 
     @classmethod
     def start(cls, job: Callable[..., Any], memory_mb: int) -> _Worker:
-        parent, child = _CONTEXT.Pipe()
-        process = _CONTEXT.Process(target=_serve, args=(child, job, memory_mb), name="marsad-extract", daemon=True)
+        parent, child = SPAWN.Pipe()
+        process = SPAWN.Process(target=_serve, args=(child, job, memory_mb), name="marsad-extract", daemon=True)
         process.start()
         child.close()
         worker = cls(process=process, conn=parent)
