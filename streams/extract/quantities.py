@@ -35,7 +35,7 @@ __all__ = ["DATA_FILE", "QuantityVocab", "find_quantities", "load_quantity_vocab
 
 # Where a quantity may start: digits (any script), a currency sign, a scale word.
 _DIGITS = re.compile(r"[0-9$€][0-9.,]*")
-_TOKEN = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[a-z]+|[\u0621-\u064a]+|[$€%]|[.!?؟\n]")
+_TOKEN = re.compile(r"[\u0621-\u064a]+|[0-9]+(?:[.,][0-9]+)*|[a-z]+|[$€%]|[.!?؟\n]")  # Arabic first, as TOKEN
 _STOP = frozenset(".!?؟\n")
 # The word right before a position, with what separates them (no sentence stop).
 _TOKEN_BACK = re.compile(r"(?:[0-9]+(?:[.,][0-9]+)*|[a-z]+|[\u0621-\u064a]+)(?=[^\w.!?؟\n]*$)")

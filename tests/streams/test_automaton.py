@@ -75,3 +75,20 @@ def test_sentence_words_are_the_tokens_of_the_pattern(text: str) -> None:
         spans = [m.span() for m in TOKEN.finditer(text, start, end)]
         assert w.toks == TOKEN.findall(text, start, end)
         assert (w.ends, [a for a, _ in spans]) == ([b for _, b in spans], w._starts)
+
+
+@pytest.mark.parametrize("text", [
+    "straße مقتل في دير الزور",  # a character outside the one-byte table: the text is scanned as a string
+    "ærø isis قتلى",
+    "قتلى – مقتل… isis",  # symbols of the table: scanned as bytes
+], ids=["outside-the-table", "outside-the-table-latin", "symbols-in-the-table"])
+def test_texts_outside_the_one_byte_table_find_the_same(text: str) -> None:
+    keys = [*KEYS, "straße", "ærø", "– مقتل"]
+    a = Automaton((k, k) for k in keys)
+    assert _found(a, text) == _brute(text, keys)
+
+
+def test_a_key_outside_the_one_byte_table_never_matches_a_coded_text() -> None:
+    a = Automaton([("ß", "eszett"), ("مقتل", "cue")])
+    assert _found(a, "مقتل ss") == [("cue", 0, 4)]
+    assert _found(a, "مقتل ß") == [("cue", 0, 4), ("eszett", 5, 6)]
