@@ -24,13 +24,15 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from datetime import datetime
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
-from marsad.consumers.prepare import Prepared, Preparer, Rejected, view_event
+from marsad.consumers.prepare import Prepared, Preparer, Rejected, Writers, Written, view_event
 from marsad.consumers.rows import PreparedArticle
 from marsad.consumers.store import Offsets, Record, Store, ViewReplaced
+from marsad.consumers.store.sqlstore import SqlStore
 from marsad.runtime import metrics
 from marsad.runtime.kafka.connection import Kafka, kafka_python_options
 from marsad.runtime.kafka.publish import EventPublisher
@@ -200,6 +202,15 @@ def observe_batch(records: Sequence[Record], dead: int) -> None:
     metrics.event_seen()
 
 
+def observe_written(occurred: Sequence[str], dead: int) -> None:
+    """`observe_batch` for a share a replay's worker process wrote: its articles' `occurred_at` texts."""
+    metrics.latencies("views", (datetime.fromisoformat(t) for t in occurred))
+    metrics.ARTICLES_PROCESSED.labels(stage="views").inc(len(occurred))
+    if dead:
+        metrics.DEAD_LETTERS.labels(stage="views").inc(dead)
+    metrics.event_seen()
+
+
 class ViewConsumer:
     """Keeps one store in step with the log (see the module docstring)."""
 
@@ -282,6 +293,53 @@ class ViewConsumer:
                             return
             finally:
                 written()  # finished (or its error raised) before the caller goes on
+
+    def run_spread(self, stop: threading.Event, *, workers: int,
+                   on_batch: Callable[[BatchReport], None] | None = None) -> None:
+        """`run_overlapped` for a replay's fresh SQL store, with ``workers`` processes that write too.
+
+        This thread reads batches from the log and hands each message's value to the worker process of
+        its partition (`marsad.consumers.prepare.Writers`), which decodes it, builds its rows and writes
+        them into the fresh store, a share of a batch per transaction, a few batches ahead of this
+        thread. Once caught up, the offsets the messages end at are stored. Values a worker rejects
+        are dead-lettered here, and a replay is promoted only after they are on the log.
+        """
+        store = self.store
+        assert isinstance(store, SqlStore), "worker processes write SQL stores"
+        inflight: deque[tuple[list[ConsumerRecord], Future[Written]]] = deque()
+        ends: Offsets = {}
+
+        def settle(keep: int) -> None:  # wait for the oldest shares until ``keep`` are in flight
+            while len(inflight) > keep:
+                msgs, future = inflight.popleft()
+                try:
+                    done = future.result()
+                except BrokenProcessPool as e:
+                    raise ConsumeError(f"a worker process of the replay died: {e}") from None
+                for i, problem, message in done.rejected:
+                    self.dead.send(msgs[i], SchemaError(problem, message))
+                dead = self.dead.pending
+                self.dead.flush()
+                observe_written(done.occurred, dead)
+                if on_batch:
+                    on_batch(BatchReport(done.messages, done.written, dead))
+
+        with Writers(workers, store.writer(), take_turns=store.backend == "sqlite") as writers:
+            while not stop.is_set():
+                msgs = self.reader.collect(self.batch_ms)
+                shares: dict[int, list[ConsumerRecord]] = {}
+                for m in msgs:
+                    shares.setdefault(m.partition % workers, []).append(m)
+                    ends[(m.topic, m.partition)] = m.offset + 1
+                for worker, share in sorted(shares.items()):
+                    inflight.append((share, writers.submit(
+                        worker, [(m.topic, m.partition, m.offset, m.value) for m in share])))
+                settle(AHEAD * workers if msgs else 0)
+                if not msgs and self.reader.caught_up():
+                    for sums in writers.finish():
+                        store.add_tallies(sums)
+                    store.write_offsets(ends)
+                    return
 
     def _write(self, records: list[Record], dead: int) -> BatchReport:
         written = self.store.write_batch(records)

@@ -12,6 +12,8 @@ one writer. `Preparer` hands each batch's raw values to worker processes:
   or the reason it is not a view event (the caller dead-letters it);
 - batches come back in the order they went in; the caller keeps a few in
   flight, so the workers decode ahead while the writer writes;
+- or, for a replay (`Writers`), each worker process also writes what it
+  prepared into the fresh store itself (see `Writers`);
 - workers are started with ``spawn`` (no copy of the parent's Kafka client
   threads and sockets), ignore Ctrl-C (the parent stops the replay) and exit
   when the parent is gone (`marsad.runtime.processes`); with
@@ -20,12 +22,17 @@ one writer. `Preparer` hands each batch's raw values to worker processes:
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from types import TracebackType
 from typing import NamedTuple
 
 from marsad.consumers.rows import CHILD_TABLES, PreparedArticle, article_rows
+from marsad.consumers.store.base import Record
 from marsad.consumers.store.hashing import article_tally
+from marsad.consumers.store.sqlstore import SqlStore
 from marsad.runtime.processes import SPAWN, follow_parent
 from marsad.schemas.codec import SchemaError, decode
 from marsad.schemas.events import (
@@ -104,3 +111,102 @@ class Preparer:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+
+Message = tuple[str, int, int, bytes | None]  # topic, partition, offset, value
+
+
+class Written(NamedTuple):
+    """What a worker process wrote of one share: messages, view rows written, the values it rejected
+    (their index in the share, problem and message: the parent dead-letters them), and the
+    `occurred_at` text of each article event (the parent's metrics)."""
+
+    messages: int
+    written: int
+    rejected: list[tuple[int, str, str]]
+    occurred: list[str]
+
+
+class Writers:
+    """``workers`` processes that prepare a replay's messages and write them into the fresh store.
+
+    The parent reads the log and hands each message to the process of its partition
+    (``partition % workers``): an entity's events (an article's revisions, an alert's, an
+    incident's) share a partition, so each is applied in log order by one process, and no two
+    processes write the same rows. Each process opens the fresh store once (`SqlStore.writer`),
+    writes each share in one transaction without offsets (the parent stores the final offsets once
+    every share is written) and keeps its articles' tallies, added up by `finish`. Rows never cross
+    between processes, only the raw values going in. SQLite's writes take turns on a lock (one
+    writer at a time, no busy waiting); PostgreSQL's run side by side, a server process each.
+    """
+
+    def __init__(self, workers: int, opener: Callable[[], SqlStore], *, take_turns: bool) -> None:
+        lock = SPAWN.Lock() if take_turns else None
+        self.workers = workers
+        self._pools: list[ProcessPoolExecutor] = []
+        try:
+            for _ in range(workers):  # a pool of one each: a process's shares are written in the order given
+                self._pools.append(ProcessPoolExecutor(1, mp_context=SPAWN, initializer=_open_writer,
+                                                       initargs=(opener, lock)))
+        except BaseException:
+            self.close()
+            raise
+
+    def submit(self, worker: int, share: list[Message]) -> Future[Written]:
+        """Prepare and write ``share`` (messages of partitions of this worker, in log order)."""
+        return self._pools[worker].submit(_write_share, share)
+
+    def finish(self) -> list[tuple[int, ...] | None]:
+        """Once every share is written: each process's tally sums (`SqlStore.tally_sums`); closes its store."""
+        return [f.result() for f in [pool.submit(_close_writer) for pool in self._pools]]
+
+    def close(self) -> None:
+        for pool in self._pools:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> Writers:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+# In a worker process of `Writers`: its handle on the fresh store, and the lock its writes take turns on.
+_store: SqlStore | None = None
+_turn: contextlib.AbstractContextManager = contextlib.nullcontext()
+
+
+def _open_writer(opener: Callable[[], SqlStore], lock: threading.Lock | None) -> None:
+    global _store, _turn
+    follow_parent()
+    _store = opener()
+    _store._count_tallies()
+    if lock is not None:
+        _turn = lock
+
+
+def _write_share(share: list[Message]) -> Written:
+    assert _store is not None, "worker started without its store"
+    records: list[Record] = []
+    rejected: list[tuple[int, str, str]] = []
+    occurred: list[str] = []
+    for i, (topic, partition, offset, value) in enumerate(share):
+        prepared = prepare_value(value, _store.backend)
+        if isinstance(prepared, Rejected):
+            rejected.append((i, prepared.problem, prepared.message))
+            records.append(Record(topic, partition, offset, None))
+            continue
+        if isinstance(prepared, PreparedArticle):
+            occurred.append(prepared.article[2])
+        records.append(Record(topic, partition, offset, prepared))
+    with _turn:
+        written = _store.write_batch(records, offsets=False)
+    return Written(len(share), written, rejected, occurred)
+
+
+def _close_writer() -> tuple[int, ...] | None:
+    assert _store is not None, "worker started without its store"
+    sums = _store.tally_sums()
+    _store.close()
+    return sums

@@ -14,11 +14,12 @@ waited for a swap sees a new generation and gets `ViewReplaced`.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import secrets
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -85,6 +86,22 @@ def _fast_compression(conn: psycopg.Connection) -> None:
         conn.execute("SET default_toast_compression = 'lz4'")
 
 
+def _no_commit_wait(conn: psycopg.Connection) -> None:
+    """A fresh schema's commits do not wait for the WAL flush (`PostgresStore._build_fast`)."""
+    conn.execute("SET synchronous_commit = off")
+
+
+def _open_writer(url: str, schema: str, live: str) -> PostgresStore:
+    """The fresh ``schema`` opened again, in a replay's worker process (`SqlStore.writer`)."""
+    store = PostgresStore(url, schema=schema, live_schema=live)
+    try:
+        _no_commit_wait(store._conn)
+    except psycopg.Error as e:
+        store.close()
+        raise StoreError(f"schema {schema}: {e}") from e
+    return store
+
+
 class PostgresStore(SqlStore):
     """Views in one PostgreSQL schema (see the module docstring)."""
 
@@ -139,6 +156,8 @@ class PostgresStore(SqlStore):
             raise StoreError(f"views database (schema {self.schema}): {e}") from e
 
     def _guard(self, tx: Tx) -> None:
+        if self._live:  # a fresh schema: written by the replay alone (its worker processes side by side)
+            return
         rows = tx.rows(GENERATION + " FOR UPDATE")
         current = rows[0][0] if rows else None
         if self._generation is None:
@@ -202,6 +221,9 @@ class PostgresStore(SqlStore):
         store._count_tallies()
         return store
 
+    def writer(self) -> Callable[[], PostgresStore]:
+        return functools.partial(_open_writer, self._url, self.schema, self._require_fresh())
+
     def _build_fast(self) -> None:
         """Make this fresh schema quick to fill: its secondary indexes (full-text GIN included) are
         dropped and built at `promote`, in one go; and its commits do not wait for the WAL flush.
@@ -212,7 +234,7 @@ class PostgresStore(SqlStore):
         with the server's default durability, on a connection of its own.
         """
         try:
-            self._conn.execute("SET synchronous_commit = off")
+            _no_commit_wait(self._conn)
             with self._conn.transaction():
                 found = self._conn.execute(
                     "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = %s AND indexname NOT IN "

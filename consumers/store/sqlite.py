@@ -23,12 +23,13 @@ fsyncs it before the swap.
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -178,6 +179,9 @@ class SqliteStore(SqlStore):
         store._defer_indexes()
         store._count_tallies()
         return store
+
+    def writer(self) -> Callable[[], SqliteStore]:
+        return functools.partial(SqliteStore, self.path, live=self._require_fresh())
 
     def _defer_indexes(self) -> None:
         """Drop the secondary indexes (writes look rows up by primary key only); `promote` builds them."""
