@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import psycopg
 from psycopg import sql
 
-from marsad.consumers.rows import ARTICLE_COLUMNS
+from marsad.consumers.rows import ARTICLE_COLUMNS, CHILD_TABLES
 from marsad.consumers.store import migrate
 from marsad.consumers.store.base import StoreError, ViewReplaced, redact
 from marsad.consumers.store.queries import Dialect, placeholders
@@ -35,6 +35,7 @@ from marsad.consumers.store.sqlstore import DELETE_CHUNK, SqlStore, Tx
 DEFAULT_SCHEMA = "marsad_views"
 SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 GENERATION = "SELECT value FROM view_meta WHERE key = 'generation'"
+BINARY_TABLES = frozenset(("articles", *CHILD_TABLES))  # a replay COPYs their rows in binary
 
 
 def split_url(url: str) -> tuple[str, str]:
@@ -73,8 +74,11 @@ class _Tx:
             cur.execute(_pg(statement))
             yield from cur
 
-    def copy(self, table: str, cols: Sequence[str], rows: Sequence[Sequence]) -> None:
-        with self._cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as cp:
+    def copy(self, table: str, cols: Sequence[str], rows: Sequence[Sequence], types: Sequence[int] = ()) -> None:
+        """COPY ``rows`` in; in binary when the columns' ``types`` (oids) are given: less to format and parse."""
+        with self._cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN{' (FORMAT BINARY)' if types else ''}") as cp:
+            if types:
+                cp.set_types(types)
             for row in rows:
                 cp.write_row(row)
 
@@ -124,6 +128,7 @@ class PostgresStore(SqlStore):
         self._read_only = read_only
         self._generation: str | None = None
         self._deferred: list[str] = []  # index definitions a fresh store builds when promoted
+        self._types: dict[str, tuple[int, ...]] = {}  # column type oids of the article tables (`_binary`)
         self._conn = self._connect()
 
     def _connect(self) -> psycopg.Connection:
@@ -167,7 +172,18 @@ class PostgresStore(SqlStore):
 
     def _insert(self, tx: Tx, table: str, cols: tuple[str, ...], data: list[tuple]) -> None:
         assert isinstance(tx, _Tx)
-        tx.copy(table, cols, data)  # children were deleted first: no conflicts, and COPY is fast
+        tx.copy(table, cols, data, self._binary(tx, table, cols))  # children were deleted first: no conflicts
+
+    def _binary(self, tx: _Tx, table: str, cols: tuple[str, ...]) -> tuple[int, ...]:
+        """The column types to COPY an article table in binary, in a fresh schema (a replay's rows, built by
+        `marsad.consumers.rows` with the tables' types); () elsewhere: COPY in text, as before."""
+        if not self._live or table not in BINARY_TABLES:
+            return ()
+        if table not in self._types:
+            oids = dict(tx.rows("SELECT attname, atttypid::int FROM pg_attribute WHERE attrelid = ?::regclass "
+                                "AND attnum > 0 AND NOT attisdropped", [table]))
+            self._types[table] = tuple(oids[c] for c in cols)
+        return self._types[table]
 
     def _write_articles(self, tx: Tx, data: list[tuple], stored: list[str]) -> None:
         # The rows of articles already in the view are deleted, then every row is COPYed in: a
@@ -177,7 +193,7 @@ class PostgresStore(SqlStore):
         for i in range(0, len(stored), DELETE_CHUNK):
             chunk = stored[i:i + DELETE_CHUNK]
             tx.run(f"DELETE FROM articles WHERE article_id IN ({placeholders(len(chunk))})", chunk)
-        tx.copy("articles", ARTICLE_COLUMNS, data)
+        tx.copy("articles", ARTICLE_COLUMNS, data, self._binary(tx, "articles", ARTICLE_COLUMNS))
 
     def replaced(self) -> bool:
         try:
