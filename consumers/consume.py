@@ -29,7 +29,7 @@ from datetime import datetime
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
-from marsad.consumers.prepare import Prepared, Preparer, Rejected, Writers, Written, view_event
+from marsad.consumers.prepare import Prepared, Rejected, Writers, Written, prepare_value, view_event
 from marsad.consumers.rows import PreparedArticle
 from marsad.consumers.store import Offsets, Record, Store, ViewReplaced
 from marsad.consumers.store.sqlstore import SqlStore
@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 MAX_MESSAGE = 8 * 1024 * 1024
 METADATA_WAIT_S = 30.0
-AHEAD = 2  # batches a replay's workers prepare while one is written
+AHEAD = 2  # batches a replay's worker processes have in hand, each
 
 
 class ConsumeError(RuntimeError):
@@ -248,17 +248,15 @@ class ViewConsumer:
         observe_batch(records, dead)
         return BatchReport(len(msgs), written, dead)
 
-    def run_overlapped(self, stop: threading.Event, *, workers: int = 0,
+    def run_overlapped(self, stop: threading.Event, *,
                        on_batch: Callable[[BatchReport], None] | None = None) -> None:
-        """`run` until caught up, for a store no one else writes (a replay's fresh one).
+        """`run` until caught up, for a store no one else writes (a replay's fresh one), in this process.
 
-        Three things overlap: this thread reads batches from the log; ``workers`` processes decode them
-        and build their rows (`marsad.consumers.prepare`; in this thread when 0), a few batches ahead;
-        a writer thread writes the oldest prepared batch (SQLite's C code, a PostgreSQL server) while
-        the next ones are read and prepared. Batches are still written one at a time, in log order,
-        each with its offsets in its own transaction.
+        Two things overlap: this thread reads a batch from the log, decodes it and builds its rows
+        (`marsad.consumers.prepare.prepare_value`) while a writer thread writes the previous one
+        (SQLite's C code, a PostgreSQL server). Batches are written one at a time, in log order,
+        each with its offsets in its own transaction. (`run_spread`: on worker processes.)
         """
-        ahead: deque[tuple[list[ConsumerRecord], list[Future[list[Prepared]]]]] = deque()
         pending: Future[BatchReport] | None = None
 
         def written() -> None:  # wait for the batch being written, if any
@@ -268,26 +266,18 @@ class ViewConsumer:
                 if on_batch:
                     on_batch(report)
 
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="views-writer") as writer, \
-                Preparer(workers, self.store.backend) as preparer:
+        backend = self.store.backend
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="views-writer") as writer:
             try:
                 while not stop.is_set():
                     msgs = self.reader.collect(self.batch_ms)
                     if msgs:
-                        ahead.append((msgs, preparer.submit([m.value for m in msgs])))
-                    # write the oldest batch once enough are being prepared; all of them at the end of the log
-                    while ahead and (len(ahead) > (AHEAD if workers else 0) or not msgs):
-                        batch, parts = ahead.popleft()
-                        try:
-                            prepared = [p for part in parts for p in part.result()]
-                        except BrokenProcessPool as e:
-                            raise ConsumeError(f"a worker process of the replay died: {e}") from None
-                        records = [prepared_record(m, p, self.dead) for m, p in zip(batch, prepared, strict=True)]
+                        records = [prepared_record(m, prepare_value(m.value, backend), self.dead) for m in msgs]
                         dead = self.dead.pending
                         self.dead.flush()
                         written()
                         pending = writer.submit(self._write, records, dead)
-                    if not msgs:
+                    else:
                         written()
                         if self.reader.caught_up():
                             return

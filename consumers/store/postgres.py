@@ -8,7 +8,10 @@ A write transaction starts by locking the ``generation`` row of
 ``view_meta``: writers are serialised, and a replay's swap (which takes that
 table exclusively, then renames the fresh schema over the live one and drops
 the old, in one transaction) cannot interleave with a batch. A writer that
-waited for a swap sees a new generation and gets `ViewReplaced`.
+waited for a swap sees a new generation and gets `ViewReplaced`. A replay's
+fresh schema is private until that swap: its writers (the replay's worker
+processes, each with a connection of its own, `SqlStore.writer`) skip the
+lock and write side by side, the article tables COPYed in binary.
 """
 
 from __future__ import annotations

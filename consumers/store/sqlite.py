@@ -17,8 +17,10 @@ it and a failed or killed replay never reuses it (the next one starts a new
 file from offset 0), so it takes ``synchronous=OFF`` and an in-memory
 rollback journal (a batch that fails still rolls back), and its full-text
 index and secondary indexes are built once, when it is promoted, which is
-several times faster than row by row. Promotion writes the whole file and
-fsyncs it before the swap.
+several times faster than row by row. A replay's worker processes write
+their shares into it through handles of their own (`SqlStore.writer`),
+taking turns on a lock. Promotion writes the whole file and fsyncs it
+before the swap.
 """
 
 from __future__ import annotations
