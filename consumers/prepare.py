@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from types import TracebackType
 from typing import NamedTuple
 
@@ -134,41 +134,60 @@ class Writers:
         self.close()
 
 
-# In a worker process of `Writers`: its handle on the fresh store, and the lock its writes take turns on.
+# In a worker process of `Writers`: its handle on the fresh store, the thread that writes with it, and the
+# lock its writes take turns on.
 _store: SqlStore | None = None
+_writer: ThreadPoolExecutor | None = None
 _turn: contextlib.AbstractContextManager = contextlib.nullcontext()
+PIECE = 250  # messages a worker prepares while its previous piece is written
 
 
 def _open_writer(opener: Callable[[], SqlStore], lock: threading.Lock | None) -> None:
-    global _store, _turn
+    global _store, _writer, _turn
     follow_parent()
     _store = opener()
     _store._count_tallies()
+    _writer = ThreadPoolExecutor(1, thread_name_prefix="views-writer")
     if lock is not None:
         _turn = lock
 
 
 def _write_share(share: list[Message]) -> Written:
-    assert _store is not None, "worker started without its store"
-    records: list[Record] = []
+    """Prepare ``share`` piece by piece, each piece written (one transaction) while the next is prepared:
+    the database (SQLite's C code, a PostgreSQL server process) works while this process does."""
+    assert _store is not None and _writer is not None, "worker started without its store"
     rejected: list[tuple[int, str, str]] = []
     occurred: list[str] = []
-    for i, (topic, partition, offset, value) in enumerate(share):
-        prepared = prepare_value(value, _store.backend)
-        if isinstance(prepared, Rejected):
-            rejected.append((i, prepared.problem, prepared.message))
-            records.append(Record(topic, partition, offset, None))
-            continue
-        if isinstance(prepared, PreparedArticle):
-            occurred.append(prepared.article[2])
-        records.append(Record(topic, partition, offset, prepared))
-    with _turn:
-        written = _store.write_batch(records, offsets=False)
+    written = 0
+    pending: Future[int] | None = None
+    for start in range(0, len(share), PIECE):
+        records: list[Record] = []
+        for i in range(start, min(start + PIECE, len(share))):
+            topic, partition, offset, value = share[i]
+            prepared = prepare_value(value, _store.backend)
+            if isinstance(prepared, Rejected):
+                rejected.append((i, prepared.problem, prepared.message))
+                records.append(Record(topic, partition, offset, None))
+                continue
+            if isinstance(prepared, PreparedArticle):
+                occurred.append(prepared.article[2])
+            records.append(Record(topic, partition, offset, prepared))
+        if pending is not None:
+            written += pending.result()
+        pending = _writer.submit(_write, _store, records)
+    if pending is not None:
+        written += pending.result()
     return Written(len(share), written, rejected, occurred)
 
 
+def _write(store: SqlStore, records: list[Record]) -> int:
+    with _turn:
+        return store.write_batch(records, offsets=False)
+
+
 def _close_writer() -> tuple[int, ...] | None:
-    assert _store is not None, "worker started without its store"
+    assert _store is not None and _writer is not None, "worker started without its store"
+    _writer.shutdown()
     sums = _store.tally_sums()
     _store.close()
     return sums
