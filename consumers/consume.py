@@ -290,8 +290,8 @@ class ViewConsumer:
 
         This thread reads batches from the log and hands each message's value to the worker process of
         its partition (`marsad.consumers.prepare.Writers`), which decodes it, builds its rows and writes
-        them into the fresh store, a share of a batch per transaction, a few batches ahead of this
-        thread. Once caught up, the offsets the messages end at are stored. Values a worker rejects
+        them into the fresh store (a transaction per piece of its share of a batch), a few batches
+        behind this thread. Once caught up, the offsets the messages end at are stored. Values a worker rejects
         are dead-lettered here, and a replay is promoted only after they are on the log.
         """
         store = self.store

@@ -96,8 +96,9 @@ class Writers:
     (``partition % workers``): an entity's events (an article's revisions, an alert's, an
     incident's) share a partition, so each is applied in log order by one process, and no two
     processes write the same rows. Each process opens the fresh store once (`SqlStore.writer`),
-    writes each share in one transaction without offsets (the parent stores the final offsets once
-    every share is written) and keeps its articles' tallies, added up by `finish`. Rows never cross
+    writes each share in pieces of `PIECE` messages, a transaction each, without offsets (the parent
+    stores the final offsets once every share is written) and keeps its articles' tallies, added up
+    by `finish`. Rows never cross
     between processes, only the raw values going in. SQLite's writes take turns on a lock (one
     writer at a time, no busy waiting); PostgreSQL's run side by side, a server process each.
     """
