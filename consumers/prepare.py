@@ -26,7 +26,7 @@ from types import TracebackType
 from typing import NamedTuple
 
 from marsad.consumers.rows import CHILD_TABLES, PreparedArticle, article_rows
-from marsad.consumers.store.base import Record
+from marsad.consumers.store.base import Record, StoreError
 from marsad.consumers.store.hashing import article_tally
 from marsad.consumers.store.sqlstore import SqlStore
 from marsad.runtime.processes import SPAWN, follow_parent
@@ -140,13 +140,18 @@ class Writers:
 _store: SqlStore | None = None
 _writer: ThreadPoolExecutor | None = None
 _turn: contextlib.AbstractContextManager = contextlib.nullcontext()
+_failed: StoreError | None = None  # the store could not be opened
 PIECE = 250  # messages a worker prepares while its previous piece is written
 
 
 def _open_writer(opener: Callable[[], SqlStore], lock: threading.Lock | None) -> None:
-    global _store, _writer, _turn
+    global _store, _writer, _turn, _failed
     follow_parent()
-    _store = opener()
+    try:
+        _store = opener()
+    except StoreError as e:  # raised by the first share, to the parent: an initializer's error breaks the pool
+        _failed = e
+        return
     _store._count_tallies()
     _writer = ThreadPoolExecutor(1, thread_name_prefix="views-writer")
     if lock is not None:
@@ -156,6 +161,8 @@ def _open_writer(opener: Callable[[], SqlStore], lock: threading.Lock | None) ->
 def _write_share(share: list[Message]) -> Written:
     """Prepare ``share`` piece by piece, each piece written (one transaction) while the next is prepared:
     the database (SQLite's C code, a PostgreSQL server process) works while this process does."""
+    if _failed is not None:
+        raise _failed
     assert _store is not None and _writer is not None, "worker started without its store"
     rejected: list[tuple[int, str, str]] = []
     occurred: list[str] = []
@@ -187,6 +194,8 @@ def _write(store: SqlStore, records: list[Record]) -> int:
 
 
 def _close_writer() -> tuple[int, ...] | None:
+    if _failed is not None:
+        raise _failed
     assert _store is not None and _writer is not None, "worker started without its store"
     _writer.shutdown()
     sums = _store.tally_sums()

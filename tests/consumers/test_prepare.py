@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import zlib
 
 import msgspec
@@ -9,7 +10,8 @@ import pytest
 
 from marsad.consumers.prepare import Rejected, Writers, prepare_value
 from marsad.consumers.rows import PreparedArticle, article_rows
-from marsad.consumers.store import Record, open_store
+from marsad.consumers.store import Record, StoreError, open_store
+from marsad.consumers.store.sqlite import SqliteStore
 from marsad.schemas.codec import encode
 from marsad.schemas.events import ArticleFetched
 from marsad.schemas.facts import Place, Quantity
@@ -70,3 +72,11 @@ def test_prepared_batches_hash_as_the_views_read_back(views_url, tmp_path, worke
         direct.write_batch([Record("x", 0, i, e) for i, e in enumerate(events)])
         if views_url.startswith("sqlite"):
             assert direct.content_hash() == tallied
+
+
+def test_a_worker_that_cannot_open_the_store_says_why(tmp_path):
+    (tmp_path / "file").write_text("")  # a file where the folder of the database should be
+    opener = functools.partial(SqliteStore, tmp_path / "file" / "views.sqlite", live=tmp_path / "views.sqlite")
+    # raised to the parent, where the CLI makes it one line (no traceback from the worker process)
+    with Writers(1, opener, take_turns=True) as writers, pytest.raises(StoreError, match="cannot open the views"):
+        writers.submit(0, [("x", 0, 0, b"{}")]).result()
