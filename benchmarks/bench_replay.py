@@ -156,7 +156,7 @@ def main() -> None:
     ap.add_argument("--db", default="sqlite,postgresql", help="which databases, comma-separated")
     ap.add_argument("--reference-n", type=int, default=20_000, help="events the reference inserts (its rate)")
     ap.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)),
-                    help="processes decoding and building rows (as `marsad replay --workers`; 1: in this process)")
+                    help="processes decoding, building and writing rows (as `marsad replay --workers`; 1: in this process)")
     args = ap.parse_args()
     tmp = tempfile.TemporaryDirectory(prefix="bench-replay-")
     kafka = ExitStack()

@@ -24,13 +24,15 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from datetime import datetime
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
-from marsad.consumers.prepare import Prepared, Preparer, Rejected, view_event
+from marsad.consumers.prepare import Prepared, Rejected, Writers, Written, prepare_value, view_event
 from marsad.consumers.rows import PreparedArticle
 from marsad.consumers.store import Offsets, Record, Store, ViewReplaced
+from marsad.consumers.store.sqlstore import SqlStore
 from marsad.runtime import metrics
 from marsad.runtime.kafka.connection import Kafka, kafka_python_options
 from marsad.runtime.kafka.publish import EventPublisher
@@ -42,7 +44,7 @@ log = logging.getLogger(__name__)
 
 MAX_MESSAGE = 8 * 1024 * 1024
 METADATA_WAIT_S = 30.0
-AHEAD = 2  # batches a replay's workers prepare while one is written
+AHEAD = 2  # batches a replay's worker processes have in hand, each
 
 
 class ConsumeError(RuntimeError):
@@ -200,6 +202,15 @@ def observe_batch(records: Sequence[Record], dead: int) -> None:
     metrics.event_seen()
 
 
+def observe_written(occurred: Sequence[str], dead: int) -> None:
+    """`observe_batch` for a share a replay's worker process wrote: its articles' `occurred_at` texts."""
+    metrics.latencies("views", (datetime.fromisoformat(t) for t in occurred))
+    metrics.ARTICLES_PROCESSED.labels(stage="views").inc(len(occurred))
+    if dead:
+        metrics.DEAD_LETTERS.labels(stage="views").inc(dead)
+    metrics.event_seen()
+
+
 class ViewConsumer:
     """Keeps one store in step with the log (see the module docstring)."""
 
@@ -237,17 +248,15 @@ class ViewConsumer:
         observe_batch(records, dead)
         return BatchReport(len(msgs), written, dead)
 
-    def run_overlapped(self, stop: threading.Event, *, workers: int = 0,
+    def run_overlapped(self, stop: threading.Event, *,
                        on_batch: Callable[[BatchReport], None] | None = None) -> None:
-        """`run` until caught up, for a store no one else writes (a replay's fresh one).
+        """`run` until caught up, for a store no one else writes (a replay's fresh one), in this process.
 
-        Three things overlap: this thread reads batches from the log; ``workers`` processes decode them
-        and build their rows (`marsad.consumers.prepare`; in this thread when 0), a few batches ahead;
-        a writer thread writes the oldest prepared batch (SQLite's C code, a PostgreSQL server) while
-        the next ones are read and prepared. Batches are still written one at a time, in log order,
-        each with its offsets in its own transaction.
+        Two things overlap: this thread reads a batch from the log, decodes it and builds its rows
+        (`marsad.consumers.prepare.prepare_value`) while a writer thread writes the previous one
+        (SQLite's C code, a PostgreSQL server). Batches are written one at a time, in log order,
+        each with its offsets in its own transaction. (`run_spread`: on worker processes.)
         """
-        ahead: deque[tuple[list[ConsumerRecord], list[Future[list[Prepared]]]]] = deque()
         pending: Future[BatchReport] | None = None
 
         def written() -> None:  # wait for the batch being written, if any
@@ -257,31 +266,70 @@ class ViewConsumer:
                 if on_batch:
                     on_batch(report)
 
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="views-writer") as writer, \
-                Preparer(workers, self.store.backend) as preparer:
+        backend = self.store.backend
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="views-writer") as writer:
             try:
                 while not stop.is_set():
                     msgs = self.reader.collect(self.batch_ms)
                     if msgs:
-                        ahead.append((msgs, preparer.submit([m.value for m in msgs])))
-                    # write the oldest batch once enough are being prepared; all of them at the end of the log
-                    while ahead and (len(ahead) > (AHEAD if workers else 0) or not msgs):
-                        batch, parts = ahead.popleft()
-                        try:
-                            prepared = [p for part in parts for p in part.result()]
-                        except BrokenProcessPool as e:
-                            raise ConsumeError(f"a worker process of the replay died: {e}") from None
-                        records = [prepared_record(m, p, self.dead) for m, p in zip(batch, prepared, strict=True)]
+                        records = [prepared_record(m, prepare_value(m.value, backend), self.dead) for m in msgs]
                         dead = self.dead.pending
                         self.dead.flush()
                         written()
                         pending = writer.submit(self._write, records, dead)
-                    if not msgs:
+                    else:
                         written()
                         if self.reader.caught_up():
                             return
             finally:
                 written()  # finished (or its error raised) before the caller goes on
+
+    def run_spread(self, stop: threading.Event, *, workers: int,
+                   on_batch: Callable[[BatchReport], None] | None = None) -> None:
+        """`run_overlapped` for a replay's fresh SQL store, with ``workers`` processes that write too.
+
+        This thread reads batches from the log and hands each message's value to the worker process of
+        its partition (`marsad.consumers.prepare.Writers`), which decodes it, builds its rows and writes
+        them into the fresh store (a transaction per piece of its share of a batch), a few batches
+        behind this thread. Once caught up, the offsets the messages end at are stored. Values a worker rejects
+        are dead-lettered here, and a replay is promoted only after they are on the log.
+        """
+        store = self.store
+        assert isinstance(store, SqlStore), "worker processes write SQL stores"
+        inflight: deque[tuple[list[ConsumerRecord], Future[Written]]] = deque()
+        ends: Offsets = {}
+
+        def settle(keep: int) -> None:  # wait for the oldest shares until ``keep`` are in flight
+            while len(inflight) > keep:
+                msgs, future = inflight.popleft()
+                try:
+                    done = future.result()
+                except BrokenProcessPool as e:
+                    raise ConsumeError(f"a worker process of the replay died: {e}") from None
+                for i, problem, message in done.rejected:
+                    self.dead.send(msgs[i], SchemaError(problem, message))
+                dead = self.dead.pending
+                self.dead.flush()
+                observe_written(done.occurred, dead)
+                if on_batch:
+                    on_batch(BatchReport(done.messages, done.written, dead))
+
+        with Writers(workers, store.writer(), take_turns=store.backend == "sqlite") as writers:
+            while not stop.is_set():
+                msgs = self.reader.collect(self.batch_ms)
+                shares: dict[int, list[ConsumerRecord]] = {}
+                for m in msgs:
+                    shares.setdefault(m.partition % workers, []).append(m)
+                    ends[(m.topic, m.partition)] = m.offset + 1
+                for worker, share in sorted(shares.items()):
+                    inflight.append((share, writers.submit(
+                        worker, [(m.topic, m.partition, m.offset, m.value) for m in share])))
+                settle(AHEAD * workers if msgs else 0)
+                if not msgs and self.reader.caught_up():
+                    for sums in writers.finish():
+                        store.add_tallies(sums)
+                    store.write_offsets(ends)
+                    return
 
     def _write(self, records: list[Record], dead: int) -> BatchReport:
         written = self.store.write_batch(records)

@@ -2,8 +2,8 @@
 
     fresh = live.fresh()                 # new SQLite file / PostgreSQL schema, migrated
     read articles.processed from offset 0 into it, with the live consumer's code
-    (each batch decoded and turned into rows by worker processes, then written, with its offsets,
-    on a thread while the next ones are read and prepared)
+    (each message decoded, turned into rows and written by the worker process of its partition
+    while the next batches are read; the offsets stored once caught up)
     until every partition is at its end offset (re-checked: the log may grow meanwhile)
     hash = fresh.content_hash()          # the article tables' from the workers' tallies
     fresh.promote()                      # atomic: rename of a link / of a schema
@@ -43,8 +43,9 @@ def replay(live: Store, reader: LogReader, dead: DeadLetters, *, batch_ms: int, 
            progress: Callable[[int, int], None] | None = None, workers: int = 0) -> ReplayReport:
     """Rebuild ``live`` from the log ``reader`` reads; ``progress(done, total)`` after each batch.
 
-    ``workers``: processes that decode the messages and build their rows while this one reads and
-    writes (`marsad.consumers.prepare`); 0, or a log under `POOL_MIN` messages: all in this process.
+    ``workers``: processes that decode the messages, build their rows and write them while this one
+    reads (`marsad.consumers.prepare.Writers`); 0, or a log under `POOL_MIN` messages: all in this
+    process (read, prepared, then written on a thread while the next batch is read).
     """
     t0 = time.monotonic()
     fresh = live.fresh()
@@ -67,7 +68,10 @@ def replay(live: Store, reader: LogReader, dead: DeadLetters, *, batch_ms: int, 
 
         if progress:
             progress(done, total)
-        consumer.run_overlapped(stop, workers=workers if total >= POOL_MIN else 0, on_batch=on_batch)
+        if workers and total >= POOL_MIN:
+            consumer.run_spread(stop, workers=workers, on_batch=on_batch)
+        else:
+            consumer.run_overlapped(stop, on_batch=on_batch)
         if stop.is_set():
             raise ReplayInterrupted("replay interrupted before it caught up; the live views are unchanged")
         digest = fresh.content_hash()

@@ -69,9 +69,9 @@ class ArticleRows:
 
 
 class PreparedArticle(NamedTuple):
-    """An `ArticleProcessed` already turned into its rows, by a replay's worker process (`marsad.consumers.prepare`).
+    """An `ArticleProcessed` already turned into its rows, for a replay (`marsad.consumers.prepare`).
 
-    Plain tuples, so it crosses between processes cheaply: ``children`` holds
+    Plain tuples: ``children`` holds
     the rows of each table of `CHILD_TABLES`, in that order; ``tally`` holds
     (rows, sum of their hashes) for each table of
     `marsad.consumers.store.hashing.ARTICLE_TABLES`, one after the other, as

@@ -8,24 +8,28 @@ A write transaction starts by locking the ``generation`` row of
 ``view_meta``: writers are serialised, and a replay's swap (which takes that
 table exclusively, then renames the fresh schema over the live one and drops
 the old, in one transaction) cannot interleave with a batch. A writer that
-waited for a swap sees a new generation and gets `ViewReplaced`.
+waited for a swap sees a new generation and gets `ViewReplaced`. A replay's
+fresh schema is private until that swap: its writers (the replay's worker
+processes, each with a connection of its own, `SqlStore.writer`) skip the
+lock and write side by side, the article tables COPYed in binary.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import secrets
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
 
-from marsad.consumers.rows import ARTICLE_COLUMNS
+from marsad.consumers.rows import ARTICLE_COLUMNS, CHILD_TABLES
 from marsad.consumers.store import migrate
 from marsad.consumers.store.base import StoreError, ViewReplaced, redact
 from marsad.consumers.store.queries import Dialect, placeholders
@@ -34,6 +38,7 @@ from marsad.consumers.store.sqlstore import DELETE_CHUNK, SqlStore, Tx
 DEFAULT_SCHEMA = "marsad_views"
 SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 GENERATION = "SELECT value FROM view_meta WHERE key = 'generation'"
+BINARY_TABLES = frozenset(("articles", *CHILD_TABLES))  # a replay COPYs their rows in binary
 
 
 def split_url(url: str) -> tuple[str, str]:
@@ -72,8 +77,11 @@ class _Tx:
             cur.execute(_pg(statement))
             yield from cur
 
-    def copy(self, table: str, cols: Sequence[str], rows: Sequence[Sequence]) -> None:
-        with self._cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as cp:
+    def copy(self, table: str, cols: Sequence[str], rows: Sequence[Sequence], types: Sequence[int] = ()) -> None:
+        """COPY ``rows`` in; in binary when the columns' ``types`` (oids) are given: less to format and parse."""
+        with self._cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN{' (FORMAT BINARY)' if types else ''}") as cp:
+            if types:
+                cp.set_types(types)
             for row in rows:
                 cp.write_row(row)
 
@@ -83,6 +91,22 @@ def _fast_compression(conn: psycopg.Connection) -> None:
     several times faster than the default pglz, and read back transparently, whatever wrote a value."""
     with contextlib.suppress(psycopg.Error):  # an older server, or one built without lz4: pglz, as before
         conn.execute("SET default_toast_compression = 'lz4'")
+
+
+def _no_commit_wait(conn: psycopg.Connection) -> None:
+    """A fresh schema's commits do not wait for the WAL flush (`PostgresStore._build_fast`)."""
+    conn.execute("SET synchronous_commit = off")
+
+
+def _open_writer(url: str, schema: str, live: str) -> PostgresStore:
+    """The fresh ``schema`` opened again, in a replay's worker process (`SqlStore.writer`)."""
+    store = PostgresStore(url, schema=schema, live_schema=live)
+    try:
+        _no_commit_wait(store._conn)
+    except psycopg.Error as e:
+        store.close()
+        raise StoreError(f"schema {schema}: {e}") from e
+    return store
 
 
 class PostgresStore(SqlStore):
@@ -107,6 +131,7 @@ class PostgresStore(SqlStore):
         self._read_only = read_only
         self._generation: str | None = None
         self._deferred: list[str] = []  # index definitions a fresh store builds when promoted
+        self._types: dict[str, tuple[int, ...]] = {}  # column type oids of the article tables (`_binary`)
         self._conn = self._connect()
 
     def _connect(self) -> psycopg.Connection:
@@ -139,6 +164,8 @@ class PostgresStore(SqlStore):
             raise StoreError(f"views database (schema {self.schema}): {e}") from e
 
     def _guard(self, tx: Tx) -> None:
+        if self._live:  # a fresh schema: written by the replay alone (its worker processes side by side)
+            return
         rows = tx.rows(GENERATION + " FOR UPDATE")
         current = rows[0][0] if rows else None
         if self._generation is None:
@@ -148,7 +175,18 @@ class PostgresStore(SqlStore):
 
     def _insert(self, tx: Tx, table: str, cols: tuple[str, ...], data: list[tuple]) -> None:
         assert isinstance(tx, _Tx)
-        tx.copy(table, cols, data)  # children were deleted first: no conflicts, and COPY is fast
+        tx.copy(table, cols, data, self._binary(tx, table, cols))  # children were deleted first: no conflicts
+
+    def _binary(self, tx: _Tx, table: str, cols: tuple[str, ...]) -> tuple[int, ...]:
+        """The column types to COPY an article table in binary, in a fresh schema (a replay's rows, built by
+        `marsad.consumers.rows` with the tables' types); () elsewhere: COPY in text, as before."""
+        if not self._live or table not in BINARY_TABLES:
+            return ()
+        if table not in self._types:
+            oids = dict(tx.rows("SELECT attname, atttypid::int FROM pg_attribute WHERE attrelid = ?::regclass "
+                                "AND attnum > 0 AND NOT attisdropped", [table]))
+            self._types[table] = tuple(oids[c] for c in cols)
+        return self._types[table]
 
     def _write_articles(self, tx: Tx, data: list[tuple], stored: list[str]) -> None:
         # The rows of articles already in the view are deleted, then every row is COPYed in: a
@@ -158,7 +196,7 @@ class PostgresStore(SqlStore):
         for i in range(0, len(stored), DELETE_CHUNK):
             chunk = stored[i:i + DELETE_CHUNK]
             tx.run(f"DELETE FROM articles WHERE article_id IN ({placeholders(len(chunk))})", chunk)
-        tx.copy("articles", ARTICLE_COLUMNS, data)
+        tx.copy("articles", ARTICLE_COLUMNS, data, self._binary(tx, "articles", ARTICLE_COLUMNS))
 
     def replaced(self) -> bool:
         try:
@@ -202,6 +240,9 @@ class PostgresStore(SqlStore):
         store._count_tallies()
         return store
 
+    def writer(self) -> Callable[[], PostgresStore]:
+        return functools.partial(_open_writer, self._url, self.schema, self._require_fresh())
+
     def _build_fast(self) -> None:
         """Make this fresh schema quick to fill: its secondary indexes (full-text GIN included) are
         dropped and built at `promote`, in one go; and its commits do not wait for the WAL flush.
@@ -212,7 +253,7 @@ class PostgresStore(SqlStore):
         with the server's default durability, on a connection of its own.
         """
         try:
-            self._conn.execute("SET synchronous_commit = off")
+            _no_commit_wait(self._conn)
             with self._conn.transaction():
                 found = self._conn.execute(
                     "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = %s AND indexname NOT IN "

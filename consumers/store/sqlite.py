@@ -17,18 +17,21 @@ it and a failed or killed replay never reuses it (the next one starts a new
 file from offset 0), so it takes ``synchronous=OFF`` and an in-memory
 rollback journal (a batch that fails still rolls back), and its full-text
 index and secondary indexes are built once, when it is promoted, which is
-several times faster than row by row. Promotion writes the whole file and
-fsyncs it before the swap.
+several times faster than row by row. A replay's worker processes write
+their shares into it through handles of their own (`SqlStore.writer`),
+taking turns on a lock. Promotion writes the whole file and fsyncs it
+before the swap.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -178,6 +181,9 @@ class SqliteStore(SqlStore):
         store._defer_indexes()
         store._count_tallies()
         return store
+
+    def writer(self) -> Callable[[], SqliteStore]:
+        return functools.partial(SqliteStore, self.path, live=self._require_fresh())
 
     def _defer_indexes(self) -> None:
         """Drop the secondary indexes (writes look rows up by primary key only); `promote` builds them."""

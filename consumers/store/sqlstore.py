@@ -10,7 +10,7 @@ Everything else, and so the behaviour, is the same code for both.
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
@@ -72,6 +72,7 @@ class SqlStore(Store):
     # A fresh store's article tallies by article id (`PreparedArticle.tally`): its content hash adds them
     # up instead of reading the article tables back. None: not a fresh store, or an article came unprepared.
     _tallies: dict[str, tuple[int, ...]] | None = None
+    _shares: list[tuple[int, ...]]  # the tally sums of the replay's worker processes that wrote into this store
 
     @abstractmethod
     def _transaction(self, write: bool) -> AbstractContextManager[Tx]:
@@ -81,11 +82,21 @@ class SqlStore(Store):
     def _guard(self, tx: Tx) -> None:
         """First statement of a write: serialise writers, raise ViewReplaced after a swap."""
 
+    def writer(self) -> Callable[[], SqlStore]:
+        """How another process opens this fresh store to write its share of a replay (picklable).
+
+        The store it opens skips the search index and the durability this one skips, and writes
+        no offsets (``write_batch(..., offsets=False)``): the replay stores them once, at the end.
+        """
+        raise NotImplementedError(f"{type(self).__name__} has no worker processes")
+
     # -- writes ----------------------------------------------------------------
-    def write_batch(self, records: Sequence[Record]) -> int:
+    def write_batch(self, records: Sequence[Record], *, offsets: bool = True) -> int:
+        """`Store.write_batch`; ``offsets`` False: a replay's worker writes its share, the offsets come last."""
         with self._transaction(write=True) as tx:
             self._guard(tx)
-            stored = {(t, p): o for t, p, o in tx.rows("SELECT topic, part, next_offset FROM kafka_offsets")}
+            stored = {(t, p): o for t, p, o in tx.rows("SELECT topic, part, next_offset FROM kafka_offsets")} \
+                if offsets else {}
             latest: dict[str, ArticleProcessed | PreparedArticle] = {}
             alert_events: list[AlertRaised | AlertUpdated] = []
             incident_events: list[IncidentRecorded] = []
@@ -107,7 +118,7 @@ class SqlStore(Store):
                                   for e in latest.values()])
             alerts = self._fold_alerts(tx, alert_events) if alert_events else 0
             incidents = incident_view.apply(tx, incident_events, self._insert) if incident_events else 0
-            if ends:
+            if ends and offsets:
                 tx.many(UPSERT_OFFSET, [(t, p, o) for (t, p), o in sorted(ends.items())])
         if self._tallies is not None:  # committed: these are now the articles' rows
             for e in latest.values():
@@ -194,15 +205,40 @@ class SqlStore(Store):
         with self._transaction(write=False) as tx:
             return tx.rows("SELECT COALESCE(MAX(version), 0) FROM schema_version")[0][0]
 
+    def write_offsets(self, offsets: Offsets) -> None:
+        """Store the position in the log (a replay whose worker processes wrote the rows, once caught up)."""
+        with self._transaction(write=True) as tx:
+            self._guard(tx)
+            tx.many(UPSERT_OFFSET, [(t, p, o) for (t, p), o in sorted(offsets.items())])
+
     def _count_tallies(self) -> None:
         """From now on (an empty fresh store), add up the tallies of prepared articles as they are written."""
         self._tallies = {}
+        self._shares = []
+
+    def tally_sums(self) -> tuple[int, ...] | None:
+        """The tallies of the articles written here, added up per column; None: not every article had one."""
+        if self._tallies is None:
+            return None
+        sums = [sum(column) for column in zip(*self._tallies.values(), strict=True)] \
+            if self._tallies else [0] * (2 * len(ARTICLE_TABLES))
+        for share in self._shares:
+            sums = [a + b for a, b in zip(sums, share, strict=True)]
+        return tuple(sums)
+
+    def add_tallies(self, sums: tuple[int, ...] | None) -> None:
+        """Count the articles a replay's worker process wrote into this store (``tally_sums`` of its own
+        handle): no article of theirs is written by this handle or by another worker."""
+        if self._tallies is not None:
+            if sums is None:
+                self._tallies = None
+            else:
+                self._shares.append(sums)
 
     def content_hash(self) -> str:
         tallied: dict[str, str] = {}
-        if self._tallies is not None:  # every article of this store came prepared, with its tally
-            sums = [sum(column) for column in zip(*self._tallies.values(), strict=True)] \
-                if self._tallies else [0] * (2 * len(ARTICLE_TABLES))
+        sums = self.tally_sums()
+        if sums is not None:  # every article of this store came prepared, with its tally
             tallied = {t: tally_digest(t, (sums[2 * i], sums[2 * i + 1])) for i, t in enumerate(ARTICLE_TABLES)}
         with self._transaction(write=False) as tx:
             return views_digest(tallied.get(t) or table_digest(t, tx.iterate(f"SELECT {', '.join(cols)} FROM {t}"))

@@ -165,9 +165,9 @@ def views_status(obj: Any) -> None:
 @click.option("--incidents", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Incident vocabulary YAML for --reprocess (default: $MARSAD_INCIDENTS, else the bundled one).")
 @click.option("--workers", type=click.IntRange(1), default=None,
-              help="Processes analysing for --reprocess, and decoding and building rows for the replay "
-                   "(default: the cores this process may use; 1: all in this process, as is a log "
-                   "under 2,000 messages).")
+              help="Processes analysing for --reprocess, and decoding, building and writing rows for the "
+                   "replay, each its share of the partitions (default: the cores this process may use; "
+                   "1: all in this process, as is a log under 2,000 messages).")
 @click.option("--batch-size", type=click.IntRange(1), default=2000, show_default=True,
               help="Messages per transaction.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: on a terminal).")

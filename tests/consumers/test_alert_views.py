@@ -101,7 +101,7 @@ def test_hash_ignores_batching_and_is_the_same_on_both_databases(sqlite_url, pos
 
 
 @pytest.mark.kafka
-def test_the_views_consumer_and_replay_take_the_alerts_topic(views_url, kafka_bootstrap, kafka_topics):
+def test_the_views_consumer_and_replay_take_the_alerts_topic(views_url, kafka_bootstrap, kafka_topics, monkeypatch):
     topics = Topics(kafka_topics)
     articles = corpus(20)
     with EventPublisher(kafka_bootstrap) as pub:
@@ -135,4 +135,9 @@ def test_the_views_consumer_and_replay_take_the_alerts_topic(views_url, kafka_bo
     assert "missing required field `alert_id`" in letters[0].reason
     _, report = run_replay(kafka_bootstrap, topics, views_url, batch_size=5, batch_ms=50, stop=threading.Event(),
                            progress=False)
+    assert report.hash == live_hash and report.events == messages
+    from marsad.consumers import replay as replay_module
+    monkeypatch.setattr(replay_module, "POOL_MIN", 0)  # each partition's alerts folded by its worker process
+    _, report = run_replay(kafka_bootstrap, topics, views_url, batch_size=5, batch_ms=50, stop=threading.Event(),
+                           progress=False, workers=2)
     assert report.hash == live_hash and report.events == messages

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+import zlib
+
 import msgspec
 import pytest
 
-from marsad.consumers.prepare import Preparer, Rejected, prepare_value
+from marsad.consumers.prepare import Rejected, Writers, prepare_value
 from marsad.consumers.rows import PreparedArticle, article_rows
-from marsad.consumers.store import Record, open_store
+from marsad.consumers.store import Record, StoreError, open_store
+from marsad.consumers.store.sqlite import SqliteStore
 from marsad.schemas.codec import encode
 from marsad.schemas.events import ArticleFetched
 from marsad.schemas.facts import Place, Quantity
@@ -37,15 +41,24 @@ def test_a_prepared_article_has_the_rows_of_its_event():
 def test_prepared_batches_hash_as_the_views_read_back(views_url, tmp_path, workers):
     events = [*corpus(60), *(article(i, version="t2", revision=2) for i in range(0, 60, 4)), *awkward()]
     values = [encode(e) for e in events]
+    parts = [zlib.crc32(e.article_id.encode()) % 2 for e in events]  # an article's revisions share a partition
     with open_store(views_url) as live:
         live.setup()
         fresh = live.fresh()
         try:
-            with Preparer(workers, fresh.backend) as preparer:
-                for start in range(0, len(values), 25):  # revisions land in later batches than their first copy
-                    chunk = values[start:start + 25]
-                    prepared = [p for part in preparer.submit(chunk) for p in part.result()]
-                    fresh.write_batch([Record("x", 0, start + i, p) for i, p in enumerate(prepared)])
+            if workers:  # each worker process writes the shares of its partition, tallies added up at the end
+                with Writers(workers, fresh.writer(), take_turns=fresh.backend == "sqlite") as writers:
+                    for start in range(0, len(values), 25):  # revisions land in later shares than their first copy
+                        for worker in range(workers):
+                            share = [("x", parts[i], i, values[i]) for i in range(start, min(start + 25, len(values)))
+                                     if parts[i] % workers == worker]
+                            writers.submit(worker, share).result()
+                    for sums in writers.finish():
+                        fresh.add_tallies(sums)
+            else:
+                for start in range(0, len(values), 25):
+                    fresh.write_batch([Record("x", parts[i], i, prepare_value(values[i], fresh.backend))
+                                       for i in range(start, min(start + 25, len(values)))])
             tallied = fresh.content_hash()
             fresh.promote()
         except BaseException:
@@ -59,3 +72,11 @@ def test_prepared_batches_hash_as_the_views_read_back(views_url, tmp_path, worke
         direct.write_batch([Record("x", 0, i, e) for i, e in enumerate(events)])
         if views_url.startswith("sqlite"):
             assert direct.content_hash() == tallied
+
+
+def test_a_worker_that_cannot_open_the_store_says_why(tmp_path):
+    (tmp_path / "file").write_text("")  # a file where the folder of the database should be
+    opener = functools.partial(SqliteStore, tmp_path / "file" / "views.sqlite", live=tmp_path / "views.sqlite")
+    # raised to the parent, where the CLI makes it one line (no traceback from the worker process)
+    with Writers(1, opener, take_turns=True) as writers, pytest.raises(StoreError, match="cannot open the views"):
+        writers.submit(0, [("x", 0, 0, b"{}")]).result()

@@ -6,13 +6,14 @@ import os
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import msgspec
 import pytest
 
 from marsad.consumers.consume import DeadLetters, LogReader
 from marsad.consumers.query.model import ArticleQuery, Filters, SeizureQuery
-from marsad.consumers.replay import replay
+from marsad.consumers.replay import ReplayInterrupted, replay
 from marsad.consumers.store import Record, open_store
 from marsad.runtime.kafka.publish import EventPublisher
 from marsad.schemas.events import ArticleFetched, ArticleProcessed, Duplicate
@@ -51,11 +52,46 @@ def test_two_rebuilds_are_identical_and_match_the_events(views_url, kafka_bootst
     assert progress[-1] == (len(events) + 1, len(events) + 1)
     with open_store(views_url) as now:
         assert now.content_hash() == reports[0].hash and now.stats()["articles"] == 300
+        # the worker processes' replay stores where the log ends, as the live consumer would
+        reader = LogReader(kafka_bootstrap, topics.processed, batch_size=64)
+        try:
+            reader.assign_from({})
+            assert now.offsets() == {(tp.topic, tp.partition): end for tp, end in reader.ends().items()}
+        finally:
+            reader.close()
     # what a replay holds is what the events say, whatever the database
     with open_store(f"sqlite:///{tmp_path / 'direct.sqlite'}") as direct:
         direct.setup()
         direct.write_batch([Record("x", 0, i, e) for i, e in enumerate(events)])
         assert direct.content_hash() == reports[0].hash
+
+
+def test_an_interrupted_replay_leaves_the_live_views_as_they_were(views_url, kafka_bootstrap, kafka_topics,
+                                                                  monkeypatch):
+    from marsad.consumers import replay as replay_module
+    monkeypatch.setattr(replay_module, "POOL_MIN", 0)  # the worker processes even for this small log
+    topics = Topics(kafka_topics)
+    with EventPublisher(kafka_bootstrap) as pub:
+        for e in corpus(200):
+            pub.publish(topics.processed, e.article_id, e)
+        pub.flush(timeout=30)
+        with open_store(views_url) as live:
+            live.setup()
+            live.write_batch([Record("x", 0, 0, article(1))])
+            before = live.content_hash()
+            stop = threading.Event()
+            reader = LogReader(kafka_bootstrap, topics.processed, batch_size=20)
+            try:
+                with pytest.raises(ReplayInterrupted, match="live views are unchanged"):
+                    replay(live, reader, DeadLetters(pub, topics.deadletter("consumers")), batch_ms=100, stop=stop,
+                           workers=2, progress=lambda done, total: done and stop.set())
+            finally:
+                reader.close()
+    with open_store(views_url) as now:
+        assert now.content_hash() == before and now.stats()["articles"] == 1
+    if views_url.startswith("sqlite"):  # the fresh file is gone
+        folder = Path(views_url.removeprefix("sqlite:///")).parent
+        assert sorted(p.name for p in folder.iterdir() if p.suffix == ".sqlite") == ["views.sqlite"]
 
 
 def test_reprocess_reclassifies_history_keeping_duplicate_verdicts(kafka_bootstrap, kafka_topics, sqlite_url,
