@@ -2,15 +2,21 @@
 
 The band state is partitioned by band key (`minhash.partition_of`), so an
 article's claims are answered by up to every partition. Rather than one
-message per article and partition each way, a batch of articles travels as
-one `Route` record from one band partition to the next, in order:
+message per article and partition each way, a batch's claims travel as one
+`Trip` record from one band partition to the next, in order, while the
+drafted articles wait at home (the partition the batch was analysed in):
 
-1. `plan`: the batch's claims grouped by partition, and the partitions to visit;
+1. `trip`: the batch's claims grouped by partition, the partitions to visit
+   (home last), and the drafts to keep at home until the trip is back;
 2. `visit`: each partition answers the claims it owns (`bands.answer_claims`,
    expiry included), article after article in batch order, and adds its
    replies to the record;
-3. `verdict`: after the last partition, each article's exact / near /
-   original decision (`verdict.decide`) from all the replies.
+3. `verdicts`: back home, each article's exact / near / original decision
+   (`verdict.decide`) from all the replies, on its draft.
+
+The release before sent the drafts along (`plan`, a `Route`: the same visits,
+`verdict` after the last); its records still in flight at an upgrade are
+finished by the same `visit`.
 
 Answering a claim twice gives the same answer (an article holding a band is
 answered "no earlier holder" again), so a record visited again after a crash
@@ -22,6 +28,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import msgspec
 
@@ -47,13 +54,40 @@ def routed(article: ArticleProcessed, fp: Fingerprint, seen_at: float, partition
                            claims_of(fp, partitions))
 
 
+Visiting = TypeVar("Visiting", internal.Claimed, internal.Routed)  # an article on a Trip, or on a Route
+
+
+def trip(batch: str, home: int, drafts: list[internal.Routed], now: float) -> tuple[internal.Trip, internal.Drafts]:
+    """The record that carries the claims of ``drafts`` through every partition one of them claims in, then
+    ``home``; and the drafts it finds there when it is back (written at ``now``, the wall clock)."""
+    claimed = [internal.Claimed(d.article_id, d.signature, d.seen_at, d.claims) for d in drafts]
+    parts = sorted({p for d in drafts for p in d.claims} - {home})
+    return (internal.Trip(batch, home, [*parts, home], claimed),
+            internal.Drafts(now, [d.article_id for d in drafts], [d.article for d in drafts]))
+
+
+def verdicts(record: internal.Trip, drafts: internal.Drafts, threshold: float) -> list[ArticleProcessed]:
+    """Back home: each article of ``record`` with its verdict, on its draft (an article whose claims failed on
+    the way has left the record: its draft is passed over)."""
+    out = []
+    waiting = iter(zip(drafts.ids, drafts.articles, strict=True))
+    for article in record.articles:
+        for article_id, raw in waiting:
+            if article_id == article.article_id:
+                out.append(decided(internal.embedded(raw), article.signature, article.replies, threshold))
+                break
+        else:
+            raise ValueError(f"batch {record.batch}: no draft of {article.article_id} at home")
+    return out
+
+
 def plan(batch: str, articles: list[internal.Routed]) -> internal.Route:
     """The record that carries ``articles`` through every partition one of them claims in, in order."""
     return internal.Route(batch, sorted({p for a in articles for p in a.claims}), articles)
 
 
 def visit_one(bands: MutableMapping[bytes, bytes], signatures: MutableMapping[bytes, bytes],
-              article: internal.Routed, part: int, index: HourIndex | None = None) -> tuple[internal.Routed, int]:
+              article: Visiting, part: int, index: HourIndex | None = None) -> tuple[Visiting, int]:
     """``article`` with partition ``part``'s reply added (unchanged if it claims nothing there),
     and how many articles expiry forgot first."""
     claims = article.claims.get(part)
@@ -83,13 +117,13 @@ class Visit:
     """What one partition made of a `Route` record: the articles it answered (in order), how many articles
     expiry forgot first, and the articles whose claims failed with the error (to dead-letter)."""
 
-    answered: list[internal.Routed] = field(default_factory=list)
+    answered: list = field(default_factory=list)  # of `Claimed` (a Trip's) or `Routed` (a Route's)
     dropped: int = 0
-    failed: list[tuple[internal.Routed, Exception]] = field(default_factory=list)
+    failed: list[tuple[internal.Claimed | internal.Routed, Exception]] = field(default_factory=list)
 
 
-def visit(bands: MutableMapping[bytes, bytes], signatures: MutableMapping[bytes, bytes], record: internal.Route,
-          part: int, index: HourIndex | None = None) -> Visit:
+def visit(bands: MutableMapping[bytes, bytes], signatures: MutableMapping[bytes, bytes],
+          record: internal.Trip | internal.Route, part: int, index: HourIndex | None = None) -> Visit:
     """Partition ``part``'s answers to the claims of every article of ``record`` (`visit_one`), article after
     article; an article whose claims fail is set aside with its error, the others go on."""
     out = Visit()
@@ -104,7 +138,10 @@ def visit(bands: MutableMapping[bytes, bytes], signatures: MutableMapping[bytes,
     return out
 
 
-def onward(record: internal.Route, part: int, answered: list[internal.Routed]) -> internal.Route:
+R = TypeVar("R", internal.Trip, internal.Route)
+
+
+def onward(record: R, part: int, answered: list) -> R:
     """``record`` after partition ``part``: the answered articles, and the partitions still to visit."""
     return msgspec.structs.replace(record, parts=[p for p in record.parts if p != part], articles=answered)
 
