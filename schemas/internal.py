@@ -30,7 +30,7 @@ from marsad.schemas.events import ArticleProcessed
 from marsad.schemas.state import StateCodec
 
 
-class Claim(msgspec.Struct, frozen=True):
+class Claim(msgspec.Struct, frozen=True, omit_defaults=True):
     band: str
     exact: bool = False  # the exact-text key, not an LSH band
 
@@ -57,7 +57,7 @@ class Holder(msgspec.Struct, frozen=True, omit_defaults=True):
     bands: list[str] = []
 
 
-class Reply(msgspec.Struct, frozen=True):
+class Reply(msgspec.Struct, frozen=True, omit_defaults=True):
     band: str
     holder: str | None = None  # the earlier article holding the band, if another one
     exact: bool = False
@@ -108,8 +108,8 @@ class Claimed(msgspec.Struct, frozen=True):
     article_id: str
     signature: list[int]
     seen_at: float  # when the article was fetched (epoch seconds): orders the copies
-    claims: dict[int, list[Claim]]  # band partition -> the article's claims there
-    replies: list[ReplyBatch] = []  # one per partition visited so far
+    claims: dict[int, list[Claim]]  # band partition -> the article's claims there, those still to answer
+    replies: list[ReplyBatch] = []  # of the partitions visited so far, those naming earlier holders (only those)
 
 
 class Trip(msgspec.Struct, frozen=True, tag="trip"):

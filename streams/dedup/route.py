@@ -95,7 +95,14 @@ def visit_one(bands: MutableMapping[bytes, bytes], signatures: MutableMapping[by
         return article, 0
     ask = internal.ClaimBatch(article.article_id, part, claims, article.signature, article.seen_at)
     reply, dropped = answer_claims(bands, signatures, ask, index)
-    return msgspec.structs.replace(article, replies=[*article.replies, reply]), dropped
+    if isinstance(article, internal.Routed):  # a Route of the release before: carries every reply on
+        return msgspec.structs.replace(article, replies=[*article.replies, reply]), dropped
+    # on a Trip only what the rest of the way reads goes on: the claims still to answer, and the replies that
+    # name an earlier holder (`decided` reads no other)
+    found = [r for r in reply.replies if r.holder]
+    replies = [*article.replies, msgspec.structs.replace(reply, replies=found)] if found else article.replies
+    claims = {p: c for p, c in article.claims.items() if p != part}
+    return msgspec.structs.replace(article, claims=claims, replies=replies), dropped
 
 
 def chunks(drafts: list[internal.Routed], limit: int) -> list[list[internal.Routed]]:
