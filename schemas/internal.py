@@ -26,7 +26,8 @@ import msgspec
 import orjson
 
 from marsad.schemas.codec import SchemaError, decode_obj
-from marsad.schemas.events import ArticleProcessed
+from marsad.schemas.codec import encode as encode_event
+from marsad.schemas.events import ArticleProcessed, Duplicate
 from marsad.schemas.state import StateCodec
 
 
@@ -172,6 +173,25 @@ def embedded(raw: msgspec.Raw | bytes) -> ArticleProcessed:
     if not isinstance(article, ArticleProcessed):
         raise SchemaError("unknown_type", f"expected an embedded ArticleProcessed, got {type(article).__name__}")
     return article
+
+_UNDECIDED = b',"duplicate":{}'  # how `embed` writes the verdict of an article still to decide
+
+
+def with_verdict(raw: msgspec.Raw | bytes, dup: Duplicate) -> bytes:
+    """The ArticleProcessed `embed` wrote, with the verdict ``dup``, as `marsad.schemas.codec.encode` writes it.
+
+    An article of the current version, its verdict still to decide, gets
+    ``dup`` written where the undecided verdict is, without being decoded
+    again (decoding it was most of a verdict's cost); any other goes through
+    `embedded`. (``"duplicate":{}`` cannot occur inside a JSON string, and
+    the verdict comes after every field that holds objects.)
+    """
+    data = bytes(raw)
+    at = data.rfind(_UNDECIDED)
+    if at < 0 or not data.startswith(_CURRENT):
+        return encode_event(msgspec.structs.replace(embedded(data), duplicate=dup))
+    return b"%s,\"duplicate\":%s%s" % (data[:at], _encoder.encode(dup), data[at + len(_UNDECIDED):])
+
 
 # What the dedup tables keep (see marsad.schemas.state): an article's signature, and an article's
 # replies and draft while its verdict waits for the rest.

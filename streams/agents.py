@@ -48,7 +48,7 @@ from marsad.runtime import metrics
 from marsad.runtime.settings import Settings
 from marsad.schemas import internal
 from marsad.schemas.codec import encode
-from marsad.schemas.events import ArticleProcessed, DeadLetter
+from marsad.schemas.events import ArticleProcessed, DeadLetter, Duplicate
 from marsad.schemas.topics import BY_NAME, Topics
 from marsad.streams.alerts.notes import Staged
 from marsad.streams.dedup import route
@@ -176,8 +176,8 @@ class WorkerAgents:
             log.info("batch %s is back at partition %d with no drafts waiting: passed over", record.batch,
                      record.home)
             return
-        for article in route.verdicts(record, internal.drafts_state.decode(stored), self.settings.dedup_threshold):
-            await self.publish(article)
+        for done in route.verdicts(record, internal.drafts_state.decode(stored), self.settings.dedup_threshold):
+            await self.publish_encoded(done.article_id, done.duplicate, done.value)
         del self.drafts_table[key]
         self.sweep(record.home)
 
@@ -206,12 +206,14 @@ class WorkerAgents:
             await self.publish(route.verdict(article, self.settings.dedup_threshold))
 
     async def publish(self, article: ArticleProcessed) -> None:
-        await self.processed_topic.send(key=article.article_id.encode(), value=encode(article))
-        dup = article.duplicate
+        await self.publish_encoded(article.article_id, article.duplicate, encode(article))
+
+    async def publish_encoded(self, article_id: str, dup: Duplicate, value: bytes) -> None:
+        """Publish an ArticleProcessed (``value``, encoded) with its verdict ``dup``."""
+        await self.processed_topic.send(key=article_id.encode(), value=value)
         metrics.article_done("streams", dup.status)
         if dup.status != "original":
-            log.info("%s is a %s duplicate of %s (%.2f)", article.article_id, dup.status, dup.first_id,
-                     dup.similarity)
+            log.info("%s is a %s duplicate of %s (%.2f)", article_id, dup.status, dup.first_id, dup.similarity)
 
     def forgot(self, partition: int, dropped: int, index: HourIndex | None) -> None:
         """Count and log the articles expiry forgot in ``partition``."""

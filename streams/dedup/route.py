@@ -28,12 +28,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import msgspec
 
 from marsad.schemas import internal
-from marsad.schemas.events import ArticleProcessed
+from marsad.schemas.events import ArticleProcessed, Duplicate
 from marsad.streams.dedup.bands import answer_claims
 from marsad.streams.dedup.minhash import Fingerprint, partition_of
 from marsad.streams.dedup.verdict import Candidate, decide
@@ -66,7 +66,15 @@ def trip(batch: str, home: int, drafts: list[internal.Routed], now: float) -> tu
             internal.Drafts(now, [d.article_id for d in drafts], [d.article for d in drafts]))
 
 
-def verdicts(record: internal.Trip, drafts: internal.Drafts, threshold: float) -> list[ArticleProcessed]:
+class Decided(NamedTuple):
+    """An article back home with its verdict, and its ArticleProcessed as published (encoded)."""
+
+    article_id: str
+    duplicate: Duplicate
+    value: bytes
+
+
+def verdicts(record: internal.Trip, drafts: internal.Drafts, threshold: float) -> list[Decided]:
     """Back home: each article of ``record`` with its verdict, on its draft (an article whose claims failed on
     the way has left the record: its draft is passed over)."""
     out = []
@@ -74,7 +82,8 @@ def verdicts(record: internal.Trip, drafts: internal.Drafts, threshold: float) -
     for article in record.articles:
         for article_id, raw in waiting:
             if article_id == article.article_id:
-                out.append(decided(internal.embedded(raw), article.signature, article.replies, threshold))
+                dup = decide(article_id, tuple(article.signature), candidates(article.replies), threshold=threshold)
+                out.append(Decided(article_id, dup, internal.with_verdict(raw, dup)))
                 break
         else:
             raise ValueError(f"batch {record.batch}: no draft of {article.article_id} at home")
@@ -161,15 +170,20 @@ def verdict(article: internal.Routed, threshold: float) -> ArticleProcessed:
 def decided(article: ArticleProcessed, signature: list[int], replies: list[internal.ReplyBatch],
             threshold: float) -> ArticleProcessed:
     """``article`` with the verdict the replies give (the holders' signatures are in the replies)."""
-    candidates = []
+    dup = decide(article.article_id, tuple(signature), candidates(replies), threshold=threshold)
+    return msgspec.structs.replace(article, duplicate=dup)
+
+
+def candidates(replies: list[internal.ReplyBatch]) -> list[Candidate]:
+    """The earlier holders the replies name, with their signatures and times (a partition visited twice
+    counts once)."""
+    out = []
     for b in {r.part: r for r in replies}.values():
         for r in b.replies:
             if r.holder:
                 h = b.holders.get(r.holder)
-                candidates.append(Candidate(r.holder, tuple(h.signature) if h else (), r.exact,
-                                            h.seen_at if h else 0.0))
-    dup = decide(article.article_id, tuple(signature), candidates, threshold=threshold)
-    return msgspec.structs.replace(article, duplicate=dup)
+                out.append(Candidate(r.holder, tuple(h.signature) if h else (), r.exact, h.seen_at if h else 0.0))
+    return out
 
 
 def count_vote(pending: list[internal.ReplyBatch | internal.Draft], vote: internal.ReplyBatch | internal.Draft,

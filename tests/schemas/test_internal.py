@@ -7,8 +7,8 @@ import orjson
 import pytest
 
 from marsad.schemas import internal
-from marsad.schemas.codec import SchemaError, decode
-from marsad.schemas.events import ArticleProcessed
+from marsad.schemas.codec import SchemaError, decode, encode
+from marsad.schemas.events import ArticleProcessed, Duplicate
 from marsad.schemas.examples import sample_events
 from marsad.schemas.facts import Topic
 
@@ -78,3 +78,13 @@ def test_the_drafts_a_trip_leaves_at_home_keep_their_articles_through_the_table_
     back = internal.drafts_state.decode(stored)
     assert (back.written_at, back.ids) == (7.0, ["a1"]) and internal.embedded(back.articles[0]) == ARTICLE
     assert internal.drafts_key(2, "b1~1") == b"2/b1~1"
+
+
+@pytest.mark.parametrize("dup", [Duplicate(), Duplicate("exact", "first", 1.0), Duplicate("near", "فرع-1", 0.828125)],
+                         ids=["original", "exact", "near"])
+def test_a_verdict_written_into_the_embedded_article_is_what_the_codec_writes(dup):
+    undecided = msgspec.structs.replace(ARTICLE, duplicate=Duplicate())
+    decided = msgspec.structs.replace(ARTICLE, duplicate=dup)
+    assert internal.with_verdict(internal.embed(undecided), dup) == encode(decided)
+    assert internal.with_verdict(orjson.dumps(V1), dup) == encode(msgspec.structs.replace(
+        internal.embedded(orjson.dumps(V1)), duplicate=dup))  # an older version: decoded, upcast

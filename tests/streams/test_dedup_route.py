@@ -10,6 +10,7 @@ import msgspec
 import pytest
 
 from marsad.schemas import internal
+from marsad.schemas.codec import decode
 from marsad.schemas.events import ArticleProcessed
 from marsad.streams.dedup import route
 from marsad.streams.dedup.band_index import BandMaps, BandView, derive
@@ -48,7 +49,9 @@ class Partitions:
         if isinstance(record, internal.Trip):  # back home, where the drafts wait (through the table's codec)
             assert held is not None
             decided = route.verdicts(record, internal.drafts_state.decode(internal.drafts_state.encode(held)), 0.7)
-            return {a.article_id: a for a in decided}
+            out = {d.article_id: decode(d.value) for d in decided}
+            assert all(a.duplicate == d.duplicate for a, d in zip(out.values(), decided, strict=True))
+            return out
         return {a.article_id: route.verdict(a, 0.7) for a in record.articles}
 
 
