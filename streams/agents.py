@@ -188,12 +188,9 @@ class WorkerAgents:
         if now - self.swept.get(home, 0.0) < SWEEP_EVERY:
             return
         self.swept[home] = now
-        prefix = f"{home}/".encode()
-        for key, value in list(self.drafts_table.items()):
-            if key.startswith(prefix) and internal.drafts_state.decode(value).written_at < now - DRAFTS_KEPT:
-                log.warning("drafts of batch %s at partition %d never saw their trip back: deleted",
-                            key[len(prefix):].decode(errors="replace"), home)
-                del self.drafts_table[key]
+        for key in route.stale_drafts(list(self.drafts_table.items()), home, now - DRAFTS_KEPT):
+            log.warning("drafts %s never saw their trip back: deleted", key.decode(errors="replace"))
+            del self.drafts_table[key]
 
     async def send_route(self, record: internal.Route) -> None:
         """The release before's batches: send one on to the first partition in its list, or publish its verdicts
@@ -257,7 +254,11 @@ class WorkerAgents:
             staged.commit()
             self.forgot(part, done.dropped, index)
             if isinstance(record, internal.Trip):  # goes home even with no article left, to free the drafts
-                await self.travel(route.onward(record, part, done.answered))
+                try:
+                    await self.travel(route.onward(record, part, done.answered))
+                except ValueError as e:  # drafts that do not read back (a schema or decode error): kept with the reason
+                    log.error("the verdicts of batch %s failed", record.batch, exc_info=e)
+                    await self.dead_letter(event, f"dedup verdicts failed: {type(e).__name__}: {e}", "processing")
             elif done.answered:
                 await self.send_route(route.onward(record, part, done.answered))
 

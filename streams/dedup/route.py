@@ -90,6 +90,13 @@ def verdicts(record: internal.Trip, drafts: internal.Drafts, threshold: float) -
     return out
 
 
+def stale_drafts(stored: list[tuple[bytes, bytes]], home: int, before: float) -> list[bytes]:
+    """The keys of partition ``home``'s drafts (of ``stored``, the drafts table's items) kept before ``before``."""
+    prefix = internal.drafts_key(home, "")
+    return [key for key, value in stored
+            if key.startswith(prefix) and value is not None and internal.drafts_state.decode(value).written_at < before]
+
+
 def plan(batch: str, articles: list[internal.Routed]) -> internal.Route:
     """The record that carries ``articles`` through every partition one of them claims in, in order."""
     return internal.Route(batch, sorted({p for a in articles for p in a.claims}), articles)

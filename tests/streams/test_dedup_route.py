@@ -189,6 +189,14 @@ def test_an_article_whose_claims_fail_is_set_aside_and_the_others_go_on():
     assert [a.article_id for a in route.verdicts(onward, held, 0.7)] == ["first", "copy"]
 
 
+def test_only_the_drafts_of_the_partition_kept_before_the_horizon_are_stale():
+    def kept(home: int, batch: str, at: float) -> tuple[bytes, bytes]:
+        return internal.drafts_key(home, batch), internal.drafts_state.encode(internal.Drafts(at, [], []))
+
+    stored = [kept(1, "old", T0), kept(1, "new", T0 + DAY), kept(11, "old", T0), kept(2, "old", T0)]
+    assert route.stale_drafts(stored, 1, T0 + 60) == [b"1/old"]
+
+
 def _draft(size: int) -> internal.Routed:
     return internal.Routed(f"a{size}", msgspec.Raw(b"x" * size), [], 0.0, {})
 
