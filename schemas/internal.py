@@ -3,11 +3,14 @@
 Not events of the public log: they only carry work between the agents of
 `marsad.streams.agents` and live 7 days. They still have one definition, here.
 
-    articles.fetched --process--> streams.dedup-route  (a Route: a batch of analysed articles)
-    streams.dedup-route --dedup--> streams.dedup-route (the same batch, to the next band partition)
-                               ... articles.processed  (after the last partition)
+    articles.fetched --process--> streams.dedup-route  (a Trip: a batch's claims; its drafts wait at home,
+                                                        in the dedup-drafts table)
+    streams.dedup-route --dedup--> streams.dedup-route (the same Trip, to the next band partition, home last)
+                               ... articles.processed  (at home: the drafts with their verdicts)
 
-The records of the previous release's repartition (one draft, one claim
+A `Route` (the release before) carried the drafted articles themselves
+through every band partition; those still on the topic at an upgrade are
+finished the same way. The records of the repartition before that (one draft, one claim
 batch per partition and one reply per partition for every article) are still
 read, so that what was in flight at an upgrade is finished (`marsad.streams.legacy`):
 
@@ -23,11 +26,12 @@ import msgspec
 import orjson
 
 from marsad.schemas.codec import SchemaError, decode_obj
-from marsad.schemas.events import ArticleProcessed
+from marsad.schemas.codec import encode as encode_event
+from marsad.schemas.events import ArticleProcessed, Duplicate
 from marsad.schemas.state import StateCodec
 
 
-class Claim(msgspec.Struct, frozen=True):
+class Claim(msgspec.Struct, frozen=True, omit_defaults=True):
     band: str
     exact: bool = False  # the exact-text key, not an LSH band
 
@@ -54,7 +58,7 @@ class Holder(msgspec.Struct, frozen=True, omit_defaults=True):
     bands: list[str] = []
 
 
-class Reply(msgspec.Struct, frozen=True):
+class Reply(msgspec.Struct, frozen=True, omit_defaults=True):
     band: str
     holder: str | None = None  # the earlier article holding the band, if another one
     exact: bool = False
@@ -78,7 +82,8 @@ class Draft(msgspec.Struct, frozen=True, tag="draft"):
 
 
 class Routed(msgspec.Struct, frozen=True):
-    """An analysed article on its way through the band partitions: what it asks of each, what each answered."""
+    """An analysed article with its draft: what the analysis hands the process agent (split there into a
+    `Claimed` and its draft), and what a `Route` of the release before carried through the band partitions."""
 
     article_id: str
     article: msgspec.Raw  # the ArticleProcessed (`embed`), verdict still to decide: passed on undecoded until then
@@ -89,16 +94,52 @@ class Routed(msgspec.Struct, frozen=True):
 
 
 class Route(msgspec.Struct, frozen=True, tag="route"):
-    """A batch of analysed articles visiting, one after the other, every band partition they claim in.
-
-    One record per batch and partition, however many articles the batch
-    holds: the cross-partition traffic grows with the batches, not the
-    articles. The partition that answers last publishes the verdicts.
-    """
+    """The release before's `Trip`: a batch of analysed articles, drafts included, visiting every band
+    partition they claim in; the partition that answers last publishes the verdicts. Still read, so that
+    the records in flight at an upgrade are finished."""
 
     batch: str  # names the batch in logs and dead letters
     parts: list[int]  # band partitions still to visit, the one this record is on first
     articles: list[Routed]
+
+
+class Claimed(msgspec.Struct, frozen=True):
+    """An analysed article on a `Trip`: what dedup asks and learns of it (its draft waits at home)."""
+
+    article_id: str
+    signature: list[int]
+    seen_at: float  # when the article was fetched (epoch seconds): orders the copies
+    claims: dict[int, list[Claim]]  # band partition -> the article's claims there, those still to answer
+    replies: list[ReplyBatch] = []  # of the partitions visited so far, those naming earlier holders (only those)
+
+
+class Trip(msgspec.Struct, frozen=True, tag="trip"):
+    """A batch's claims visiting, one after the other, every band partition they claim in, then ``home``.
+
+    The drafted articles do not travel: they wait in the ``dedup-drafts``
+    table of partition ``home`` (a `Drafts` under `drafts_key`), written
+    there before the trip leaves; back home the verdicts are decided and
+    published, and the drafts deleted. So an article's text crosses the
+    broker once on its way through dedup, however many partitions it claims in.
+    """
+
+    batch: str  # names the batch in logs and dead letters, unique: with ``home``, the key of its drafts
+    home: int  # the partition whose drafts table holds the articles: the last one visited
+    parts: list[int]  # partitions still to visit, the one this record is on first, ``home`` last
+    articles: list[Claimed]
+
+
+class Drafts(msgspec.Struct, frozen=True):
+    """The drafted articles of a `Trip`, kept at its home partition until it comes back."""
+
+    written_at: float  # the wall clock (epoch seconds): drafts whose trip cannot come back any more are swept
+    ids: list[str]  # the articles' ids, in batch order
+    articles: list[msgspec.Raw]  # each ArticleProcessed (`embed`), verdict still to decide, in the same order
+
+
+def drafts_key(home: int, batch: str) -> bytes:
+    """Where partition ``home`` keeps the drafts of ``batch``."""
+    return f"{home}/{batch}".encode()
 
 
 Vote = ReplyBatch | Draft
@@ -133,22 +174,43 @@ def embedded(raw: msgspec.Raw | bytes) -> ArticleProcessed:
         raise SchemaError("unknown_type", f"expected an embedded ArticleProcessed, got {type(article).__name__}")
     return article
 
+_UNDECIDED = b',"duplicate":{}'  # how `embed` writes the verdict of an article still to decide
+
+
+def with_verdict(raw: msgspec.Raw | bytes, dup: Duplicate) -> bytes:
+    """The ArticleProcessed `embed` wrote, with the verdict ``dup``, as `marsad.schemas.codec.encode` writes it.
+
+    An article of the current version, its verdict still to decide, gets
+    ``dup`` written where the undecided verdict is, without being decoded
+    again (decoding it was most of a verdict's cost); any other goes through
+    `embedded`. (``"duplicate":{}`` cannot occur inside a JSON string, and
+    the verdict comes after every field that holds objects.)
+    """
+    data = bytes(raw)
+    at = data.rfind(_UNDECIDED)
+    if at < 0 or not data.startswith(_CURRENT):
+        return encode_event(msgspec.structs.replace(embedded(data), duplicate=dup))
+    return b"%s,\"duplicate\":%s%s" % (data[:at], _encoder.encode(dup), data[at + len(_UNDECIDED):])
+
+
 # What the dedup tables keep (see marsad.schemas.state): an article's signature, and an article's
 # replies and draft while its verdict waits for the rest.
 holder_state: StateCodec[Holder] = StateCodec(Holder)
 pending_state: StateCodec[list[ReplyBatch | Draft]] = StateCodec(list[Vote], name="Pending")
+drafts_state: StateCodec[Drafts] = StateCodec(Drafts)
 
 _claim_decoder = msgspec.json.Decoder(ClaimBatch)
 _vote_decoder = msgspec.json.Decoder(Vote)
-_route_decoder = msgspec.json.Decoder(Route)
+_route_decoder = msgspec.json.Decoder(Trip | Route)
 _encoder = msgspec.json.Encoder()
 
 
-def encode(record: ClaimBatch | ReplyBatch | Draft | Route | Routed) -> bytes:
+def encode(record: ClaimBatch | ReplyBatch | Draft | Route | Routed | Trip | Claimed) -> bytes:
     return _encoder.encode(record)
 
 
-def decode_route(data: bytes) -> Route:
+def decode_route(data: bytes) -> Trip | Route:
+    """A record of the route topic: a `Trip`, or a `Route` of the release before."""
     return _route_decoder.decode(data)
 
 

@@ -53,8 +53,9 @@ CATALOGUE: tuple[TopicSpec, ...] = (
     TopicSpec("incidents", INCIDENT_EVENTS, "incident_id",
               "Incidents fused across outlets: IncidentRecorded, then IncidentUpdated per new report or figure.",
               configs=FOREVER),
-    TopicSpec("streams.dedup-route", ("Route",), "batch (partition: the band partition to visit)",
-              "Internal: batches of analysed articles visiting the dedup partitions in turn (see marsad.schemas.internal).",
+    TopicSpec("streams.dedup-route", ("Trip", "Route"), "batch (partition: the band partition to visit)",
+              "Internal: the claims of batches of analysed articles visiting the dedup partitions in turn, then "
+              "their home partition (see marsad.schemas.internal).",
               configs={"retention.ms": str(7 * 24 * 3600 * 1000), **LARGE}),
     TopicSpec("streams.dedup-bands", ("ClaimBatch",), "article_id (partition chosen by band)",
               "Internal, previous release: dedup repartitioned by LSH band (see marsad.schemas.internal).",
@@ -89,7 +90,7 @@ BY_NAME = {spec.name: spec for spec in CATALOGUE}
 # "{app id}-{table}-changelog" (app id "{prefix}-streams"); the catalogue creates
 # them up front, compacted and with the partitions of the article topics, because a
 # worker that creates them itself at start-up does not see them in its metadata yet.
-STREAM_TABLES = ("dedup-bands", "dedup-signatures", "dedup-votes", "dedup-expiry")
+STREAM_TABLES = ("dedup-bands", "dedup-signatures", "dedup-votes", "dedup-expiry", "dedup-drafts")
 # The alert agent's tables (app id "{prefix}-alerter"), created up front the same way.
 ALERTER_TABLES = ("alert-stories", "alert-spikes", "alert-story-expiry", "alert-incidents",
                   "alert-incident-days", "alert-incident-expiry", "alert-incident-reports")

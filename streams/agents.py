@@ -1,20 +1,23 @@
 """The stream agents: thin shells around `marsad.streams.pipeline` and `marsad.streams.dedup`.
 
-    articles.fetched ──process──► streams.dedup-route ──dedup──► (next band partition) ... ──► articles.processed
+    articles.fetched ──process──► streams.dedup-route ──dedup──► (next band partition) ... home ──► articles.processed
 
 - ``process`` takes the fetched articles in batches (up to `BATCH`, or what
-  came within `WITHIN` seconds), decodes and analyses each, fingerprints it,
-  and sends the batch as one `Route` record to the first band partition it
-  claims in (`marsad.streams.dedup.route`).
+  came within `WITHIN` seconds), has each decoded, analysed and fingerprinted
+  (`marsad.streams.parallel`), keeps the drafted articles in the drafts table
+  of its partition (home) and sends the batch's claims as one `Trip` record
+  to the first band partition they claim in (`marsad.streams.dedup.route`).
 - ``dedup`` owns the band state of its partitions: the first article seen
   with each band key, each article's signature, the hour index by which it
   forgets an article ``dedup_days`` after its fetch (`marsad.streams.dedup.expiry`).
   It answers the batch's claims there, article after article, and sends the
-  record on to the next partition; the last one decides exact / near /
-  original and publishes each ArticleProcessed.
+  record on to the next partition, home last; at home it decides exact /
+  near / original on the waiting drafts, publishes each ArticleProcessed and
+  deletes the drafts.
 
-So an article costs one message in (its ArticleFetched) and one out (its
-ArticleProcessed); the dedup traffic is one record per batch and partition.
+So an article costs one message in (its ArticleFetched), one out (its
+ArticleProcessed) and one changelog write of its draft (a record per batch);
+the dedup traffic is one small record per batch and partition.
 All state is in Faust tables (changelogged, partitioned, restored on start).
 A message that cannot be decoded or processed goes to the streams'
 dead-letter topic with the reason, and the agent goes on. The previous
@@ -27,12 +30,17 @@ release's records still on the internal topics at an upgrade are finished by
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
-from collections.abc import MutableMapping
+import time
+import uuid
+import weakref
+from collections.abc import Iterator, MutableMapping
 from datetime import UTC, datetime
 
 import faust
+import faust.streams
 import msgspec
 from faust.types import EventT
 
@@ -40,8 +48,8 @@ from marsad.runtime import metrics
 from marsad.runtime.settings import Settings
 from marsad.schemas import internal
 from marsad.schemas.codec import encode
-from marsad.schemas.events import ArticleProcessed, DeadLetter
-from marsad.schemas.topics import Topics
+from marsad.schemas.events import ArticleProcessed, DeadLetter, Duplicate
+from marsad.schemas.topics import BY_NAME, Topics
 from marsad.streams.alerts.notes import Staged
 from marsad.streams.dedup import route
 from marsad.streams.dedup.band_index import BandMaps, BandView
@@ -55,6 +63,24 @@ BATCH = 100  # articles analysed before their claims go out together
 WITHIN = 0.05  # seconds a batch waits for more articles: the latency it may add
 TABLE_WRITES_BUFFERED = 20 * BATCH  # changelog records a batch may leave queued before the streams wait
 ROUTE_BYTES = 4 * 1024 * 1024  # a batch larger than this travels as several records (topic limit: 8 MiB)
+# drafts whose trip is older than the route topic keeps its records can never be answered: swept, once an hour
+DRAFTS_KEPT = int(BY_NAME["streams.dedup-route"].configs["retention.ms"]) / 1000
+SWEEP_EVERY = 3600
+
+
+@contextlib.contextmanager
+def writing_as(event: EventT) -> Iterator[None]:
+    """Table writes within go to the partition ``event`` came from.
+
+    A table write goes to the partition of the current event (its changelog's,
+    and its RocksDB store's); Faust fills a `take_events` batch in a task of
+    its own, so the task of an agent taking batches has none.
+    """
+    token = faust.streams._current_event.set(weakref.ref(event))
+    try:
+        yield
+    finally:
+        faust.streams._current_event.reset(token)
 
 
 class WorkerAgents:
@@ -84,6 +110,11 @@ class WorkerAgents:
         # (`marsad.streams.hour_index`)
         self.expiry_table = app.Table("dedup-expiry", default=None, key_type=bytes, value_type=bytes,
                                       partitions=partitions)
+        # "{home}/{batch}" -> internal.Drafts: the drafted articles of a batch, while its Trip visits the band
+        # partitions (written by the process agent of partition home, deleted by its dedup agent)
+        self.drafts_table = app.Table("dedup-drafts", default=None, key_type=bytes, value_type=bytes,
+                                      partitions=partitions)
+        self.swept: dict[int, float] = {}  # partition -> when its dedup agent last swept its drafts (wall clock)
         self.ttl_s = settings.dedup_days * DAY if settings.dedup_days > 0 else None
         # band key -> holder of each partition this worker owns: derived from `signature_table`, rebuilt after a
         # rebalance
@@ -123,8 +154,47 @@ class WorkerAgents:
             metrics.latency("streams", drafted.fetched_at)
         return drafted.draft
 
+    async def set_out(self, event: EventT, drafts: list[internal.Routed]) -> None:
+        """Keep the drafts of a batch at home (the partition of ``event``) and send its claims on their trip."""
+        home = event.message.partition
+        for chunk in route.chunks(drafts, ROUTE_BYTES):
+            batch = f"{chunk[0].article_id}+{len(chunk)}~{uuid.uuid4().hex[:12]}"  # unique: a batch analysed again
+            record, held = route.trip(batch, home, chunk, time.time())             # is a trip of its own
+            with writing_as(event):
+                self.drafts_table[internal.drafts_key(home, batch)] = internal.drafts_state.encode(held)
+            await self.route_topic.send(key=batch.encode(), value=internal.encode(record), partition=record.parts[0])
+
+    async def travel(self, record: internal.Trip) -> None:
+        """Send a trip on to the next partition in its list, or, back home, publish the verdicts."""
+        if record.parts:
+            await self.route_topic.send(key=record.batch.encode(), value=internal.encode(record),
+                                        partition=record.parts[0])
+            return
+        key = internal.drafts_key(record.home, record.batch)
+        stored = self.drafts_table.get(key)
+        if stored is None:  # published already (a trip redelivered), or never kept: then its batch is analysed again
+            log.info("batch %s is back at partition %d with no drafts waiting: passed over", record.batch,
+                     record.home)
+            return
+        for done in route.verdicts(record, internal.drafts_state.decode(stored), self.settings.dedup_threshold):
+            await self.publish_encoded(done.article_id, done.duplicate, done.value)
+        del self.drafts_table[key]
+        self.sweep(record.home)
+
+    def sweep(self, home: int) -> None:
+        """Once an hour, delete the drafts of partition ``home`` whose trip can no longer come back (older than
+        the route topic keeps its records: a worker killed between keeping them and sending the trip)."""
+        now = time.time()
+        if now - self.swept.get(home, 0.0) < SWEEP_EVERY:
+            return
+        self.swept[home] = now
+        for key in route.stale_drafts(list(self.drafts_table.items()), home, now - DRAFTS_KEPT):
+            log.warning("drafts %s never saw their trip back: deleted", key.decode(errors="replace"))
+            del self.drafts_table[key]
+
     async def send_route(self, record: internal.Route) -> None:
-        """Send a batch on to the first partition in its list, or publish its verdicts if none is left."""
+        """The release before's batches: send one on to the first partition in its list, or publish its verdicts
+        if none is left."""
         if record.parts:
             await self.route_topic.send(key=record.batch.encode(), value=internal.encode(record),
                                         partition=record.parts[0])
@@ -133,12 +203,14 @@ class WorkerAgents:
             await self.publish(route.verdict(article, self.settings.dedup_threshold))
 
     async def publish(self, article: ArticleProcessed) -> None:
-        await self.processed_topic.send(key=article.article_id.encode(), value=encode(article))
-        dup = article.duplicate
+        await self.publish_encoded(article.article_id, article.duplicate, encode(article))
+
+    async def publish_encoded(self, article_id: str, dup: Duplicate, value: bytes) -> None:
+        """Publish an ArticleProcessed (``value``, encoded) with its verdict ``dup``."""
+        await self.processed_topic.send(key=article_id.encode(), value=value)
         metrics.article_done("streams", dup.status)
         if dup.status != "original":
-            log.info("%s is a %s duplicate of %s (%.2f)", article.article_id, dup.status, dup.first_id,
-                     dup.similarity)
+            log.info("%s is a %s duplicate of %s (%.2f)", article_id, dup.status, dup.first_id, dup.similarity)
 
     def forgot(self, partition: int, dropped: int, index: HourIndex | None) -> None:
         """Count and log the articles expiry forgot in ``partition``."""
@@ -161,8 +233,8 @@ class WorkerAgents:
                     draft = await self.kept(event, drafted)
                     if draft is not None:
                         drafts.append(draft)
-                for chunk in route.chunks(drafts, ROUTE_BYTES):
-                    await self.send_route(route.plan(f"{chunk[0].article_id}+{len(chunk)}", chunk))
+                if drafts:
+                    await self.set_out(events[0], drafts)
 
     async def dedup(self, stream: faust.StreamT) -> None:
         async for event in stream.events():
@@ -181,7 +253,13 @@ class WorkerAgents:
                                        key=article.article_id.encode(), payload=internal.encode(article))
             staged.commit()
             self.forgot(part, done.dropped, index)
-            if done.answered:
+            if isinstance(record, internal.Trip):  # goes home even with no article left, to free the drafts
+                try:
+                    await self.travel(route.onward(record, part, done.answered))
+                except ValueError as e:  # drafts that do not read back (a schema or decode error): kept with the reason
+                    log.error("the verdicts of batch %s failed", record.batch, exc_info=e)
+                    await self.dead_letter(event, f"dedup verdicts failed: {type(e).__name__}: {e}", "processing")
+            elif done.answered:
                 await self.send_route(route.onward(record, part, done.answered))
 
 

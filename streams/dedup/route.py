@@ -2,15 +2,21 @@
 
 The band state is partitioned by band key (`minhash.partition_of`), so an
 article's claims are answered by up to every partition. Rather than one
-message per article and partition each way, a batch of articles travels as
-one `Route` record from one band partition to the next, in order:
+message per article and partition each way, a batch's claims travel as one
+`Trip` record from one band partition to the next, in order, while the
+drafted articles wait at home (the partition the batch was analysed in):
 
-1. `plan`: the batch's claims grouped by partition, and the partitions to visit;
+1. `trip`: the batch's claims grouped by partition, the partitions to visit
+   (home last), and the drafts to keep at home until the trip is back;
 2. `visit`: each partition answers the claims it owns (`bands.answer_claims`,
    expiry included), article after article in batch order, and adds its
    replies to the record;
-3. `verdict`: after the last partition, each article's exact / near /
-   original decision (`verdict.decide`) from all the replies.
+3. `verdicts`: back home, each article's exact / near / original decision
+   (`verdict.decide`) from all the replies, on its draft.
+
+The release before sent the drafts along (`plan`, a `Route`: the same visits,
+`verdict` after the last); its records still in flight at an upgrade are
+finished by the same `visit`.
 
 Answering a claim twice gives the same answer (an article holding a band is
 answered "no earlier holder" again), so a record visited again after a crash
@@ -22,11 +28,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
+from typing import NamedTuple, TypeVar
 
 import msgspec
 
 from marsad.schemas import internal
-from marsad.schemas.events import ArticleProcessed
+from marsad.schemas.events import ArticleProcessed, Duplicate
 from marsad.streams.dedup.bands import answer_claims
 from marsad.streams.dedup.minhash import Fingerprint, partition_of
 from marsad.streams.dedup.verdict import Candidate, decide
@@ -47,13 +54,56 @@ def routed(article: ArticleProcessed, fp: Fingerprint, seen_at: float, partition
                            claims_of(fp, partitions))
 
 
+Visiting = TypeVar("Visiting", internal.Claimed, internal.Routed)  # an article on a Trip, or on a Route
+
+
+def trip(batch: str, home: int, drafts: list[internal.Routed], now: float) -> tuple[internal.Trip, internal.Drafts]:
+    """The record that carries the claims of ``drafts`` through every partition one of them claims in, then
+    ``home``; and the drafts it finds there when it is back (written at ``now``, the wall clock)."""
+    claimed = [internal.Claimed(d.article_id, d.signature, d.seen_at, d.claims) for d in drafts]
+    parts = sorted({p for d in drafts for p in d.claims} - {home})
+    return (internal.Trip(batch, home, [*parts, home], claimed),
+            internal.Drafts(now, [d.article_id for d in drafts], [d.article for d in drafts]))
+
+
+class Decided(NamedTuple):
+    """An article back home with its verdict, and its ArticleProcessed as published (encoded)."""
+
+    article_id: str
+    duplicate: Duplicate
+    value: bytes
+
+
+def verdicts(record: internal.Trip, drafts: internal.Drafts, threshold: float) -> list[Decided]:
+    """Back home: each article of ``record`` with its verdict, on its draft (an article whose claims failed on
+    the way has left the record: its draft is passed over)."""
+    out = []
+    waiting = iter(zip(drafts.ids, drafts.articles, strict=True))
+    for article in record.articles:
+        for article_id, raw in waiting:
+            if article_id == article.article_id:
+                dup = decide(article_id, tuple(article.signature), candidates(article.replies), threshold=threshold)
+                out.append(Decided(article_id, dup, internal.with_verdict(raw, dup)))
+                break
+        else:
+            raise ValueError(f"batch {record.batch}: no draft of {article.article_id} at home")
+    return out
+
+
+def stale_drafts(stored: list[tuple[bytes, bytes]], home: int, before: float) -> list[bytes]:
+    """The keys of partition ``home``'s drafts (of ``stored``, the drafts table's items) kept before ``before``."""
+    prefix = internal.drafts_key(home, "")
+    return [key for key, value in stored
+            if key.startswith(prefix) and value is not None and internal.drafts_state.decode(value).written_at < before]
+
+
 def plan(batch: str, articles: list[internal.Routed]) -> internal.Route:
     """The record that carries ``articles`` through every partition one of them claims in, in order."""
     return internal.Route(batch, sorted({p for a in articles for p in a.claims}), articles)
 
 
 def visit_one(bands: MutableMapping[bytes, bytes], signatures: MutableMapping[bytes, bytes],
-              article: internal.Routed, part: int, index: HourIndex | None = None) -> tuple[internal.Routed, int]:
+              article: Visiting, part: int, index: HourIndex | None = None) -> tuple[Visiting, int]:
     """``article`` with partition ``part``'s reply added (unchanged if it claims nothing there),
     and how many articles expiry forgot first."""
     claims = article.claims.get(part)
@@ -61,7 +111,14 @@ def visit_one(bands: MutableMapping[bytes, bytes], signatures: MutableMapping[by
         return article, 0
     ask = internal.ClaimBatch(article.article_id, part, claims, article.signature, article.seen_at)
     reply, dropped = answer_claims(bands, signatures, ask, index)
-    return msgspec.structs.replace(article, replies=[*article.replies, reply]), dropped
+    if isinstance(article, internal.Routed):  # a Route of the release before: carries every reply on
+        return msgspec.structs.replace(article, replies=[*article.replies, reply]), dropped
+    # on a Trip only what the rest of the way reads goes on: the claims still to answer, and the replies that
+    # name an earlier holder (`decided` reads no other)
+    found = [r for r in reply.replies if r.holder]
+    replies = [*article.replies, msgspec.structs.replace(reply, replies=found)] if found else article.replies
+    claims = {p: c for p, c in article.claims.items() if p != part}
+    return msgspec.structs.replace(article, claims=claims, replies=replies), dropped
 
 
 def chunks(drafts: list[internal.Routed], limit: int) -> list[list[internal.Routed]]:
@@ -83,13 +140,13 @@ class Visit:
     """What one partition made of a `Route` record: the articles it answered (in order), how many articles
     expiry forgot first, and the articles whose claims failed with the error (to dead-letter)."""
 
-    answered: list[internal.Routed] = field(default_factory=list)
+    answered: list = field(default_factory=list)  # of `Claimed` (a Trip's) or `Routed` (a Route's)
     dropped: int = 0
-    failed: list[tuple[internal.Routed, Exception]] = field(default_factory=list)
+    failed: list[tuple[internal.Claimed | internal.Routed, Exception]] = field(default_factory=list)
 
 
-def visit(bands: MutableMapping[bytes, bytes], signatures: MutableMapping[bytes, bytes], record: internal.Route,
-          part: int, index: HourIndex | None = None) -> Visit:
+def visit(bands: MutableMapping[bytes, bytes], signatures: MutableMapping[bytes, bytes],
+          record: internal.Trip | internal.Route, part: int, index: HourIndex | None = None) -> Visit:
     """Partition ``part``'s answers to the claims of every article of ``record`` (`visit_one`), article after
     article; an article whose claims fail is set aside with its error, the others go on."""
     out = Visit()
@@ -104,7 +161,10 @@ def visit(bands: MutableMapping[bytes, bytes], signatures: MutableMapping[bytes,
     return out
 
 
-def onward(record: internal.Route, part: int, answered: list[internal.Routed]) -> internal.Route:
+R = TypeVar("R", internal.Trip, internal.Route)
+
+
+def onward(record: R, part: int, answered: list) -> R:
     """``record`` after partition ``part``: the answered articles, and the partitions still to visit."""
     return msgspec.structs.replace(record, parts=[p for p in record.parts if p != part], articles=answered)
 
@@ -117,15 +177,20 @@ def verdict(article: internal.Routed, threshold: float) -> ArticleProcessed:
 def decided(article: ArticleProcessed, signature: list[int], replies: list[internal.ReplyBatch],
             threshold: float) -> ArticleProcessed:
     """``article`` with the verdict the replies give (the holders' signatures are in the replies)."""
-    candidates = []
+    dup = decide(article.article_id, tuple(signature), candidates(replies), threshold=threshold)
+    return msgspec.structs.replace(article, duplicate=dup)
+
+
+def candidates(replies: list[internal.ReplyBatch]) -> list[Candidate]:
+    """The earlier holders the replies name, with their signatures and times (a partition visited twice
+    counts once)."""
+    out = []
     for b in {r.part: r for r in replies}.values():
         for r in b.replies:
             if r.holder:
                 h = b.holders.get(r.holder)
-                candidates.append(Candidate(r.holder, tuple(h.signature) if h else (), r.exact,
-                                            h.seen_at if h else 0.0))
-    dup = decide(article.article_id, tuple(signature), candidates, threshold=threshold)
-    return msgspec.structs.replace(article, duplicate=dup)
+                out.append(Candidate(r.holder, tuple(h.signature) if h else (), r.exact, h.seen_at if h else 0.0))
+    return out
 
 
 def count_vote(pending: list[internal.ReplyBatch | internal.Draft], vote: internal.ReplyBatch | internal.Draft,

@@ -7,8 +7,8 @@ import orjson
 import pytest
 
 from marsad.schemas import internal
-from marsad.schemas.codec import SchemaError, decode
-from marsad.schemas.events import ArticleProcessed
+from marsad.schemas.codec import SchemaError, decode, encode
+from marsad.schemas.events import ArticleProcessed, Duplicate
 from marsad.schemas.examples import sample_events
 from marsad.schemas.facts import Topic
 
@@ -62,3 +62,29 @@ def test_an_embedded_article_that_is_not_one_is_a_schema_error(data, problem):
     with pytest.raises(SchemaError) as e:
         internal.embedded(msgspec.Raw(data))
     assert e.value.problem == problem
+
+
+def test_a_trip_and_a_route_of_the_release_before_both_read_from_the_route_topic():
+    claimed = internal.Claimed("a1", [1, 2], 5.0, {0: [internal.Claim("x:1", exact=True)]})
+    trip = internal.Trip("b1~1", 2, [0, 2], [claimed])
+    assert internal.decode_route(internal.encode(trip)) == trip
+    assert isinstance(internal.decode_route(_route(msgspec.json.encode(ARTICLE))), internal.Route)
+
+
+def test_the_drafts_a_trip_leaves_at_home_keep_their_articles_through_the_table_codec():
+    held = internal.Drafts(7.0, ["a1"], [internal.embed(ARTICLE)])
+    stored = internal.drafts_state.encode(held)
+    assert stored.startswith(b"v1 ")
+    back = internal.drafts_state.decode(stored)
+    assert (back.written_at, back.ids) == (7.0, ["a1"]) and internal.embedded(back.articles[0]) == ARTICLE
+    assert internal.drafts_key(2, "b1~1") == b"2/b1~1"
+
+
+@pytest.mark.parametrize("dup", [Duplicate(), Duplicate("exact", "first", 1.0), Duplicate("near", "فرع-1", 0.828125)],
+                         ids=["original", "exact", "near"])
+def test_a_verdict_written_into_the_embedded_article_is_what_the_codec_writes(dup):
+    undecided = msgspec.structs.replace(ARTICLE, duplicate=Duplicate())
+    decided = msgspec.structs.replace(ARTICLE, duplicate=dup)
+    assert internal.with_verdict(internal.embed(undecided), dup) == encode(decided)
+    assert internal.with_verdict(orjson.dumps(V1), dup) == encode(msgspec.structs.replace(
+        internal.embedded(orjson.dumps(V1)), duplicate=dup))  # an older version: decoded, upcast

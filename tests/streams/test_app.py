@@ -34,7 +34,7 @@ def test_the_factory_builds_the_worker_on_the_settings_given(tmp_path):
                                   "marsad.streams.legacy.verdict"]
     assert {name: t.changelog_topic.get_topic_name() for name, t in app.tables.items()} == {
         name: f"{topics.streams_app_id}-{name}-changelog"
-        for name in ("dedup-bands", "dedup-signatures", "dedup-expiry", "dedup-votes")}
+        for name in ("dedup-bands", "dedup-signatures", "dedup-expiry", "dedup-votes", "dedup-drafts")}
     assert {t.partitions for t in app.tables.values()} == {3}
     assert create_app(settings_for("127.0.0.1:9", "other", tmp_path)).conf.id == Topics("other").streams_app_id
 

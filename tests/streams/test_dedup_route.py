@@ -1,5 +1,6 @@
 """A batch of articles through the band partitions in turn (pure, over dicts): the same verdicts as one
-article at a time, copies found within a batch and across batches, a record visited again decides the same."""
+article at a time, copies found within a batch and across batches, a record visited again decides the same;
+as a Trip (the drafts wait at home) and as a Route of the release before (the drafts travel along)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import msgspec
 import pytest
 
 from marsad.schemas import internal
+from marsad.schemas.codec import decode
 from marsad.schemas.events import ArticleProcessed
 from marsad.streams.dedup import route
 from marsad.streams.dedup.band_index import BandMaps, BandView, derive
@@ -34,7 +36,8 @@ class Partitions:
         self.generation = 1
         self.days = days
 
-    def run(self, record: internal.Route) -> dict[str, ArticleProcessed]:
+    def run(self, sent: internal.Route | tuple[internal.Trip, internal.Drafts]) -> dict[str, ArticleProcessed]:
+        record, held = sent if isinstance(sent, tuple) else (sent, None)
         while record.parts:
             part = record.parts[0]
             index = HourIndex(self.index_raw, part, self.days * DAY) if self.days else None
@@ -43,13 +46,27 @@ class Partitions:
             assert not done.failed
             # through the wire, as the agent sends it on
             record = internal.decode_route(internal.encode(route.onward(record, part, done.answered)))
+        if isinstance(record, internal.Trip):  # back home, where the drafts wait (through the table's codec)
+            assert held is not None
+            decided = route.verdicts(record, internal.drafts_state.decode(internal.drafts_state.encode(held)), 0.7)
+            out = {d.article_id: decode(d.value) for d in decided}
+            assert all(a.duplicate == d.duplicate for a, d in zip(out.values(), decided, strict=True))
+            return out
         return {a.article_id: route.verdict(a, 0.7) for a in record.articles}
 
 
-def batch(*docs: tuple[str, str, float]) -> internal.Route:
-    drafts = [route.routed(ArticleProcessed(article_id=aid, clean_text=text), fingerprint_text(text), at, PARTS)
-              for aid, text, at in docs]
-    return route.plan(f"{drafts[0].article_id}+{len(drafts)}", drafts)
+def drafts(*docs: tuple[str, str, float]) -> list[internal.Routed]:
+    return [route.routed(ArticleProcessed(article_id=aid, clean_text=text), fingerprint_text(text), at, PARTS)
+            for aid, text, at in docs]
+
+
+def batch(*docs: tuple[str, str, float], home: int = 1) -> tuple[internal.Trip, internal.Drafts]:
+    return route.trip(f"{docs[0][0]}+{len(docs)}", home, drafts(*docs), T0)
+
+
+def old_batch(*docs: tuple[str, str, float]) -> internal.Route:
+    """A Route, as the release before sent a batch."""
+    return route.plan(f"{docs[0][0]}+{len(docs)}", drafts(*docs))
 
 
 def verdicts(out: dict[str, ArticleProcessed]) -> dict[str, tuple]:
@@ -60,14 +77,15 @@ DOCS = [("first", STORY, T0), ("other", OTHER, T0 + 60), ("copy", EDITED, T0 + 1
         ("again", STORY.replace(" ", "  "), T0 + 180)]
 
 
+@pytest.mark.parametrize("kind", [batch, old_batch], ids=["trip", "route"])
 @pytest.mark.parametrize("sizes", [(4,), (1, 1, 1, 1), (2, 2), (1, 3)], ids=["one-batch", "one-each", "pairs",
                                                                               "one-then-three"])
-def test_batches_decide_what_one_article_at_a_time_decides(sizes):
+def test_batches_decide_what_one_article_at_a_time_decides(sizes, kind):
     one_at_a_time = BandOwner(days=30)
     expected = {aid: one_at_a_time.see(aid, text, at) for aid, text, at in DOCS}
     state, got, start = Partitions(), {}, 0
     for n in sizes:
-        got |= state.run(batch(*DOCS[start:start + n]))
+        got |= state.run(kind(*DOCS[start:start + n]))
         start += n
     assert {k: a.duplicate for k, a in got.items()} == expected
     assert verdicts(got) == {"first": ("original", None), "other": ("original", None), "copy": ("near", "first"),
@@ -75,16 +93,39 @@ def test_batches_decide_what_one_article_at_a_time_decides(sizes):
 
 
 def test_a_record_visits_each_partition_claimed_once_in_order():
-    record = batch(*DOCS)
+    record = old_batch(*DOCS)
     assert record.parts == sorted(record.parts) and set(record.parts) <= set(range(PARTS))
     assert set(record.parts) == {p for a in record.articles for p in a.claims}
 
 
-def test_a_batch_visited_again_decides_the_same_and_changes_no_state():
+@pytest.mark.parametrize("home", range(PARTS))
+def test_a_trip_visits_each_partition_claimed_once_then_home_and_carries_no_article(home):
+    record, held = batch(*DOCS, home=home)
+    claimed = {p for a in record.articles for p in a.claims}
+    assert record.parts[-1] == home and sorted(record.parts[:-1]) == record.parts[:-1]
+    assert set(record.parts) == claimed | {home} and len(record.parts) == len(set(record.parts))
+    assert held.ids == [d[0] for d in DOCS] and [internal.embedded(a).article_id for a in held.articles] == held.ids
+    assert b"clean_text" not in internal.encode(record)
+
+
+def test_a_trip_leaves_behind_the_claims_answered_and_the_replies_naming_no_one():
     state = Partitions()
-    first = state.run(batch(*DOCS))
+    state.run(batch(*DOCS[:1]))
+    record, _ = batch(*DOCS[1:])
+    part = record.parts[0]
+    done = route.visit(BandView(state.maps.of(part, 1, state.signatures), state.bands), state.signatures, record,
+                       part)
+    for article in done.answered:
+        assert part not in article.claims
+        assert all(r.holder for b in article.replies for r in b.replies)
+
+
+@pytest.mark.parametrize("kind", [batch, old_batch], ids=["trip", "route"])
+def test_a_batch_visited_again_decides_the_same_and_changes_no_state(kind):
+    state = Partitions()
+    first = state.run(kind(*DOCS))
     before = dict(state.bands), dict(state.signatures), dict(state.index_raw)
-    assert verdicts(state.run(batch(*DOCS))) == verdicts(first)
+    assert verdicts(state.run(kind(*DOCS))) == verdicts(first)
     assert (dict(state.bands), dict(state.signatures), dict(state.index_raw)) == before
 
 
@@ -136,7 +177,7 @@ class Refusing(dict):
 
 
 def test_an_article_whose_claims_fail_is_set_aside_and_the_others_go_on():
-    record = batch(*DOCS[:3])
+    record, held = batch(*DOCS[:3])
     part = record.parts[0]
     signatures = Refusing("other")
     done = route.visit(BandView(BandMaps().of(part, 1, signatures), {}), signatures, record, part)
@@ -144,6 +185,16 @@ def test_an_article_whose_claims_fail_is_set_aside_and_the_others_go_on():
     assert [a.article_id for a in done.answered] == ["first", "copy"]
     onward = route.onward(record, part, done.answered)
     assert onward.parts == record.parts[1:] and [a.article_id for a in onward.articles] == ["first", "copy"]
+    # back home, the set-aside article's draft is passed over
+    assert [a.article_id for a in route.verdicts(onward, held, 0.7)] == ["first", "copy"]
+
+
+def test_only_the_drafts_of_the_partition_kept_before_the_horizon_are_stale():
+    def kept(home: int, batch: str, at: float) -> tuple[bytes, bytes]:
+        return internal.drafts_key(home, batch), internal.drafts_state.encode(internal.Drafts(at, [], []))
+
+    stored = [kept(1, "old", T0), kept(1, "new", T0 + DAY), kept(11, "old", T0), kept(2, "old", T0)]
+    assert route.stale_drafts(stored, 1, T0 + 60) == [b"1/old"]
 
 
 def _draft(size: int) -> internal.Routed:
