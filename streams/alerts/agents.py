@@ -80,7 +80,6 @@ log = logging.getLogger(__name__)
 RELOAD_EVERY = 3.0  # seconds between two looks at the rules file
 BATCH = 100  # articles routed before their notes go out together, one record per topic and partition
 WITHIN = 0.05  # seconds a batch waits for more articles: the latency it may add
-TABLE_WRITES_BUFFERED = 2000  # changelog records the folds may leave queued before the streams wait
 N = TypeVar("N", StoryNote, SpikeNote, ReportNote)
 
 
@@ -239,9 +238,6 @@ class AlertAgents:
             return None
 
     async def route_articles(self, stream: faust.StreamT) -> None:
-        # Faust holds table writes in a buffer and stops the streams to drain it past 100 messages, one message
-        # at a time; a record's fold writes dozens at once: let them go out as the producer takes them.
-        self.app.producer.buffer.max_messages = TABLE_WRITES_BUFFERED
         async for events in stream.take_events(BATCH, within=WITHIN):
             outbox = Outbox(self.app)
             for event in events:
