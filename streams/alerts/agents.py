@@ -6,22 +6,30 @@
                                                                                      ▼         │
                                           alerts + alerts.{severity} (key: rule id) ◄───────────┘
 
-- ``route`` evaluates the rules on one article (no state) and sends its notes
-  on, repartitioned so that one story, one spike scope, or the incidents a
-  report may join (same type and country: `marsad.streams.fusion.reports`), live
-  in one partition with their state.
-- ``stories`` and ``spikes`` fold the notes into their tables and publish
-  each alert event to the all-alerts topic and its severity's topic.
+- ``route`` takes the articles in batches (up to `BATCH`, or what came
+  within `WITHIN` seconds), evaluates the rules on each (no state) and sends
+  their notes on, repartitioned so that one story, one spike scope, or the
+  incidents a report may join (same type and country:
+  `marsad.streams.fusion.reports`), live in one partition with their state:
+  one record per topic and partition, holding all the batch's notes for it
+  (`marsad.streams.alerts.outbox`).
+- ``stories`` and ``spikes`` fold a record's notes, in order, into one staging
+  of their tables (`marsad.streams.alerts.folds`), publish each alert event to
+  the all-alerts topic and its severity's topic, then store the state once.
 - ``incidents`` fuses each report into the open incidents of its scope
-  (`marsad.streams.alerts.incidents.fold_incident`), publishes the incident to the
+  (`marsad.streams.alerts.incidents.fold_incident`), publishes the incidents to the
   ``incidents`` topic and the incident rules' alerts to the alert topics, and
   sends each new incident to ``spikes`` for the spike rules counting incidents.
+
+Events are published before the state that says they were (`Staged`): after a
+kill an alert may be raised again (same id), never lost. A note that fails is
+dead-lettered alone: its record is then folded again one note at a time.
 
 The rules file is checked every few seconds and reloaded when it changed; a
 bad new file is refused with a log line naming the rule and the field, and
 the agents keep the rules they had (`marsad.streams.alerts.live`). Undecodable or
-failing messages go to ``deadletter.streams`` with the reason, and the agents
-go on.
+failing messages (or notes of a record) go to ``deadletter.streams`` with the
+reason, and the agents go on.
 
 `register` declares the topics and tables on the app it is given
 (`marsad.streams.alerts.app.create_app`) and registers the agents there.
