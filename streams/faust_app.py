@@ -68,7 +68,7 @@ def lz4_level(level: int) -> None:
 
 
 def faust_app(app_id: str, settings: Settings, *, datadir: Path, web_port: int,
-              max_batch_bytes: int = 256 * 1024, stream_buffer: int = 4096) -> faust.App:
+              max_batch_bytes: int = 256 * 1024) -> faust.App:
     """A Faust app on the configured cluster, with raw bytes in and out (our codec does the rest).
 
     ``max_batch_bytes``: the producer's batch for one partition. aiokafka keeps
@@ -76,10 +76,6 @@ def faust_app(app_id: str, settings: Settings, *, datadir: Path, web_port: int,
     batch full waits for that request: an app sending large records (the
     worker's batches) wants batches that hold them. Only for apps whose
     topics all take 8 MiB messages (``marsad.schemas.topics.LARGE``).
-
-    ``stream_buffer``: messages a stream may hold read ahead of its agent
-    (Faust's ``stream_buffer_maxsize``, 4096 by default): an app whose
-    messages are large batches wants fewer, or its memory follows its backlog.
 
     Faust's own ``/router/`` (the cluster's worker URLs) and ``/table/``
     (table contents) web views are served only while the web server listens
@@ -117,7 +113,6 @@ def faust_app(app_id: str, settings: Settings, *, datadir: Path, web_port: int,
         broker_commit_interval=1.0,
         broker_session_timeout=settings.worker_session_timeout,  # a dead member's partitions move after this
         stream_wait_empty=False,
-        stream_buffer_maxsize=stream_buffer,
         logging_config=logging_config(settings.log_level) if settings.log_format == "json" else None,
         TableManager=SafeTableManager,  # a rebalance must not drop records (streams/rebalance.py)
     )

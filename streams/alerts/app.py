@@ -19,8 +19,6 @@ from marsad.streams.alerts import agents
 from marsad.streams.alerts.live import LiveRules
 from marsad.streams.faust_app import faust_app, lz4_level
 
-STREAM_BUFFER = 256  # a note record holds a batch's notes for a partition (up to MBs): read ahead this many at most
-
 
 def create_app(settings: Settings, live: LiveRules | None = None) -> faust.App:
     """The stream worker's Faust settings (`marsad.streams.faust_app`) under the alerter's id and port, with its
@@ -28,7 +26,7 @@ def create_app(settings: Settings, live: LiveRules | None = None) -> faust.App:
     topics = Topics(settings.topic_prefix)
     lz4_level(1)  # every note and table write is compressed in the event loop: fast mode (`lz4_level`)
     app = faust_app(topics.alerter_app_id, settings, datadir=settings.data_path / "alerter",
-                    web_port=settings.alerter_web_port, stream_buffer=STREAM_BUFFER)
+                    web_port=settings.alerter_web_port)
     agents.register(app, settings, live)
     # /health/live, /health/ready, /metrics on the alerter's web server, and its consumer lag
     install_health(app, service="alerter", bootstrap=connection_for(settings),
