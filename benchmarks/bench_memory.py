@@ -1,6 +1,6 @@
 """Memory of every service over a long run: does any grow with the articles it has processed?
 
-    .venv/bin/python -m benchmarks.bench_memory [--n 100000] [--per-day 2500] [--days 3] [--every 5]
+    .venv/bin/python -m benchmarks.bench_memory [--n 100000] [--per-day 2500] [--days 3] [--fired-days 10]
 
 Every service runs as `marsad up` runs it, on a local broker (unless
 KAFKA_BOOTSTRAP_SERVERS is set), 4 partitions: the poller (on an empty
@@ -25,7 +25,8 @@ simulated fetch time, to the topic every other service reads (a second
 `marsad up` without the worker). Expiry is set short: MARSAD_DEDUP_DAYS and
 MARSAD_ALERT_STORY_DAYS = --days (3: the shortest an open incident is kept;
 a story is kept at least as long as its rule's corroboration window, 48 h at
-most in the shipped rules). The spike rules keep up to 14 days of baseline.
+most in the shipped rules), and a story that raised an alert --fired-days
+(MARSAD_ALERT_FIRED_DAYS, 10). The spike rules keep up to 14 days of baseline.
 
 Every --every seconds each service's VmRSS and VmHWM are read from
 /proc/PID/status (the service's own process: the fetcher's extraction
@@ -361,6 +362,9 @@ def main() -> None:
     ap.add_argument("--per-day", type=int, default=2500, help="articles a simulated day (default 2,500)")
     ap.add_argument("--days", type=int, default=3,
                     help="MARSAD_DEDUP_DAYS and MARSAD_ALERT_STORY_DAYS (default 3)")
+    ap.add_argument("--fired-days", type=int, default=10,
+                    help="MARSAD_ALERT_FIRED_DAYS: how long a story that raised an alert is kept (default 10, so that "
+                         "its plateau shows within the run; the service's default is 90)")
     ap.add_argument("--every", type=float, default=5.0, help="seconds between samples (default 5)")
     ap.add_argument("--window", type=int, default=2000,
                     help="most articles published ahead of the worker (default 2,000)")
@@ -375,7 +379,7 @@ def main() -> None:
     clock = Clock.ending_now(args.n, args.per_day)
     days = str(args.days)
     print(f"{args.n:,} articles (~4 KB), {args.per_day:,} a simulated day ({args.n / args.per_day:.1f} days); "
-          f"MARSAD_DEDUP_DAYS={days} MARSAD_ALERT_STORY_DAYS={days}; one worker, {args.partitions} partitions"
+          f"MARSAD_DEDUP_DAYS={days} MARSAD_ALERT_STORY_DAYS={days} MARSAD_ALERT_FIRED_DAYS={args.fired_days}; one worker, {args.partitions} partitions"
           + ("; without the alerter and the delivery" if args.no_alerts else ""))
     with (tempfile.TemporaryDirectory(prefix="marsad-bench-memory-") as tmp,
           bench_kafka(Path(tmp) / "broker") as (bootstrap, broker)):
@@ -385,7 +389,8 @@ def main() -> None:
                   SECRET_ENV: SECRET} if receiver else {}
         worker = side(root, "worker", bootstrap, args.partitions, ALL_BUT_WORKER, MARSAD_DEDUP_DAYS=days)
         rest = side(root, "rest", bootstrap, args.partitions, ("worker", *(("alerter", "deliver") if
-                    args.no_alerts else ())), MARSAD_ALERT_STORY_DAYS=days, **alerts)
+                    args.no_alerts else ())), MARSAD_ALERT_STORY_DAYS=days,
+                    MARSAD_ALERT_FIRED_DAYS=str(args.fired_days), **alerts)
         worker.up()
         try:
             rest.up()

@@ -9,13 +9,20 @@ join, lives in one partition. A note carries everything the next step needs
 never look at the rules file. The code that builds them stays with the stages
 (`marsad.streams.alerts.engine`, `marsad.streams.alerts.spike`, `marsad.streams.fusion.reports`).
 
-On the wire a note is written by `encode_note` with its version (``v1 `` before
-the JSON body, as `marsad.schemas.state` writes table records); `decode_note` reads
-that and the unversioned notes of the release before (version 0, same fields).
+The alerter sends the notes of a batch of articles bound for one partition
+together, as one `NoteBatch` (`encode_batch`): the traffic on these topics
+grows with the batches, not with the notes. `decode_notes` reads a batch, and
+the single notes of the releases before, one a message, still in flight at an
+upgrade.
+
+On the wire a record is written with its version (``v1 `` before the JSON
+body, as `marsad.schemas.state` writes table records); the unversioned notes
+of an older release read as version 0 (same fields).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import msgspec
@@ -132,13 +139,55 @@ class ReportNote(msgspec.Struct, frozen=True, omit_defaults=True, tag="report"):
 
 
 Note = StoryNote | SpikeNote | ReportNote
-NOTE_VERSION = 1
+
+
+def key_of(note: Note) -> str:
+    """The key that places ``note`` on its topic: the story id, the rule and scope, or the incident scope."""
+    if isinstance(note, StoryNote):
+        return note.story_id
+    if isinstance(note, SpikeNote):
+        return note.state_key
+    return note.scope
+
+
+class NoteBatch(msgspec.Struct, frozen=True, tag="notes"):
+    """The notes of one batch of articles bound for one partition of a note topic, in the order they were
+    made: the partition folds them in that order, as it would have folded them one message each."""
+
+    batch: str  # names the batch in logs: "{first article id}+{articles in the batch}"
+    notes: list[Note]
+
+
+class _LooseBatch(msgspec.Struct, frozen=True, tag="notes"):
+    """A `NoteBatch` read note by note, so that one bad note does not cost the others."""
+
+    batch: str
+    notes: list[msgspec.Raw]
+
+
+class Unreadable(msgspec.Struct, frozen=True):
+    """A note of a batch that could not be decoded (never on the wire): why, and its bytes."""
+
+    reason: str
+    payload: bytes
+
+
+NOTE_VERSION = 1  # a NoteBatch is a new record beside the notes: the notes themselves are unchanged
 _notes: StateCodec[Note] = StateCodec(Note, version=NOTE_VERSION, name="Note")
+_records: StateCodec[Note | NoteBatch] = StateCodec(Note | NoteBatch, version=NOTE_VERSION, name="Note")
+_loose = msgspec.json.Decoder(_LooseBatch)
+_note = msgspec.json.Decoder(Note)
+_CURRENT = b"v%d " % NOTE_VERSION
 
 
 def encode_note(note: Note) -> bytes:
-    """The note as its topic carries it: ``v1 `` and the JSON body."""
+    """One note as a message of its own (as the releases before sent each): ``v1 `` and the JSON body."""
     return _notes.encode(note)
+
+
+def encode_batch(batch: str, notes: Sequence[Note]) -> bytes:
+    """The notes as one record: ``v1 `` and the JSON body of a `NoteBatch`."""
+    return _records.encode(NoteBatch(batch, list(notes)))
 
 
 def decode_note(data: bytes) -> Note:
@@ -147,3 +196,39 @@ def decode_note(data: bytes) -> Note:
         return _notes.decode(data)
     except StateVersionError as e:
         raise msgspec.DecodeError(str(e)) from None
+
+
+def decode_notes(data: bytes) -> list[Note | Unreadable]:
+    """The notes of one message, in order: a `NoteBatch`'s, or the single note of an older release's message.
+
+    A note of a batch that does not decode is an `Unreadable` in its place; a
+    message that is neither a batch nor a note raises `msgspec.DecodeError`,
+    naming the problem.
+    """
+    try:
+        record = _records.decode(data)
+    except StateVersionError as e:
+        raise msgspec.DecodeError(str(e)) from None
+    except msgspec.DecodeError:
+        loose = _loose_batch(data)
+        if loose is None:
+            raise
+        return [_one(raw) for raw in loose.notes]
+    return record.notes if isinstance(record, NoteBatch) else [record]
+
+
+def _loose_batch(data: bytes) -> _LooseBatch | None:
+    """A batch of this version whose notes are left undecoded, or None when ``data`` is not one."""
+    if not data.startswith(_CURRENT):
+        return None
+    try:
+        return _loose.decode(memoryview(data)[len(_CURRENT):])
+    except msgspec.DecodeError:
+        return None
+
+
+def _one(raw: msgspec.Raw) -> Note | Unreadable:
+    try:
+        return _note.decode(raw)
+    except msgspec.DecodeError as e:
+        return Unreadable(str(e), bytes(raw))

@@ -63,13 +63,14 @@ CATALOGUE: tuple[TopicSpec, ...] = (
     TopicSpec("streams.dedup-votes", ("ReplyBatch", "Draft"), "article_id",
               "Internal, previous release: dedup replies and drafts back by article (see marsad.schemas.internal).",
               configs={"retention.ms": str(7 * 24 * 3600 * 1000), **LARGE}),
-    TopicSpec("streams.alert-stories", ("StoryNote",), "story_id",
-              "Internal: the alerter's articles repartitioned by story (see marsad.schemas.notes).",
+    TopicSpec("streams.alert-stories", ("NoteBatch",), "story_id (partition: of each note's story id)",
+              "Internal: the alerter's story notes repartitioned by story, a batch's notes for one partition a "
+              "record (see marsad.schemas.notes).",
               configs={"retention.ms": str(7 * 24 * 3600 * 1000), **LARGE}),
-    TopicSpec("streams.alert-spikes", ("SpikeNote",), "rule_id|scope",
+    TopicSpec("streams.alert-spikes", ("NoteBatch",), "rule_id|scope (partition: of each note's)",
               "Internal: the alerter's spike counts repartitioned by rule and scope (see marsad.schemas.notes).",
               configs={"retention.ms": str(7 * 24 * 3600 * 1000), **LARGE}),
-    TopicSpec("streams.alert-incidents", ("ReportNote",), "incident type|country",
+    TopicSpec("streams.alert-incidents", ("NoteBatch",), "incident type|country (partition: of each note's)",
               "Internal: the alerter's incident reports repartitioned by type and country, so reports that may "
               "fuse meet (see marsad.schemas.notes).",
               configs={"retention.ms": str(7 * 24 * 3600 * 1000), **LARGE}),

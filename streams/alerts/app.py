@@ -17,13 +17,14 @@ from marsad.runtime.settings import Settings
 from marsad.schemas.topics import Topics
 from marsad.streams.alerts import agents
 from marsad.streams.alerts.live import LiveRules
-from marsad.streams.faust_app import faust_app
+from marsad.streams.faust_app import faust_app, lz4_level
 
 
 def create_app(settings: Settings, live: LiveRules | None = None) -> faust.App:
     """The stream worker's Faust settings (`marsad.streams.faust_app`) under the alerter's id and port, with its
     agents (``live``: the rules in force, loaded from the settings when not given)."""
     topics = Topics(settings.topic_prefix)
+    lz4_level(1)  # every note and table write is compressed in the event loop: fast mode (`lz4_level`)
     app = faust_app(topics.alerter_app_id, settings, datadir=settings.data_path / "alerter",
                     web_port=settings.alerter_web_port)
     agents.register(app, settings, live)

@@ -17,7 +17,7 @@ import pytest
 
 from marsad.schemas.codec import decode, encode
 from marsad.schemas.events import AlertRaised, DeadLetter
-from marsad.schemas.notes import StoryNote, decode_note
+from marsad.schemas.notes import StoryNote, decode_notes
 from marsad.schemas.topics import Topics
 from marsad.streams.alerts.app import create_app
 from marsad.streams.alerts.rules import DEFAULT_PATH
@@ -60,7 +60,7 @@ def test_a_large_seizure_raises_one_critical_alert(kafka_bootstrap, kafka_topics
                 await route.put(key=b"poison", value=b"not an event")
                 await route.put(key=article.article_id.encode(), value=encode(article))
                 (key, value, partition), = await asyncio.to_thread(notes.until, 1)
-            note = decode_note(value)
+            note, = decode_notes(value)  # the batch of one article: its story note
             assert isinstance(note, StoryNote) and key == note.story_id.encode() and note.hits
             async with app.agents["marsad.streams.alerts.agents.stories"].test_context() as stories:
                 await stories.put(key=key, value=value, partition=partition)
