@@ -97,11 +97,10 @@ def fingerprint_text(text: str) -> Fingerprint:
 def band_keys(sig: tuple[int, ...]) -> list[str]:
     if not sig:
         return []
-    out = []
-    for b in range(BANDS):
-        chunk = np.asarray(sig[b * ROWS:(b + 1) * ROWS], dtype=np.uint64).tobytes()
-        out.append(f"{b}:{hashlib.blake2b(chunk, digest_size=8).hexdigest()}")
-    return out
+    slots = np.asarray(sig, dtype=np.uint64).tobytes()  # each band hashes its ROWS slots as 8-byte integers
+    size = ROWS * 8
+    blake2b = hashlib.blake2b
+    return [f"{b}:{blake2b(slots[b * size:(b + 1) * size], digest_size=8).hexdigest()}" for b in range(BANDS)]
 
 
 def partition_of(band: str, partitions: int) -> int:
