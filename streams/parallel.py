@@ -14,6 +14,9 @@ core. Two callers spread the analysis over processes:
   process agent hands each batch of raw values over and gets back the drafts
   ready for the band partitions (`drafted_value`: analysed and fingerprinted),
   while its event loop goes on with the Kafka clients and the dedup agent.
+  A share comes back as one msgspec-encoded array rather than pickled
+  objects: the event loop decodes it in a fraction of the time unpickling
+  takes, and the encoded articles pass on as they are (`msgspec.Raw`).
 
 Either way results come back in the order the values went in; each process
 loads the resources once, from the same files as the parent
@@ -100,10 +103,20 @@ def drafted_value(value: bytes, res: Resources, partitions: int) -> Drafted:
     return Drafted(draft, fetched.occurred_at)
 
 
-def drafted_values(values: list[bytes], partitions: int) -> list[Drafted]:
-    """`drafted_value` of each value, in a worker process (its resources loaded by `_start_process`)."""
+_wire_encoder = msgspec.json.Encoder()
+_wire_decoder = msgspec.json.Decoder(list[Drafted])
+
+
+def drafted_values(values: list[bytes], partitions: int) -> bytes:
+    """`drafted_value` of each value, in a worker process (its resources loaded by `_start_process`), encoded
+    for the trip back (`from_wire`)."""
     assert _resources is not None, "worker started without its resources"
-    return [drafted_value(value, _resources, partitions) for value in values]
+    return _wire_encoder.encode([drafted_value(value, _resources, partitions) for value in values])
+
+
+def from_wire(encoded: bytes) -> list[Drafted]:
+    """The `Drafted` values `drafted_values` encoded."""
+    return _wire_decoder.decode(encoded)
 
 
 def _start_process(sources: tuple[str | None, str | None], verdicts: Verdicts) -> None:
@@ -163,7 +176,7 @@ class AnalysisPool:
     """
 
     def __init__(self, workers: int, res: Resources, partitions: int, *,
-                 job: Callable[[list[bytes], int], list[Drafted]] = drafted_values) -> None:
+                 job: Callable[[list[bytes], int], bytes] = drafted_values) -> None:
         self.workers = workers
         self.res = res
         self.partitions = partitions
@@ -214,7 +227,7 @@ class AnalysisPool:
         shares = [values[i:i + size] for i in range(0, len(values), size)]
         done = await asyncio.gather(*(loop.run_in_executor(self._pool, self.job, share, self.partitions)
                                       for share in shares))
-        return [d for share in done for d in share]
+        return [d for share in done for d in from_wire(share)]
 
     async def _start(self) -> None:
         """A new pool, once a process has loaded the resources (a pool that cannot start raises)."""

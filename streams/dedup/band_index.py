@@ -49,6 +49,14 @@ class BandView(MutableMapping[bytes, bytes]):
             raise KeyError(band)
         return holder
 
+    def get(self, band: bytes, default: bytes | None = None) -> bytes | None:
+        """As `__getitem__`, without raising on a band nobody holds (most bands of an original): `Mapping.get`
+        would raise and catch a KeyError for each."""
+        holder = self.derived.get(band)
+        if holder is None:
+            holder = self.legacy.get(band)
+        return default if holder is None else holder
+
     def __setitem__(self, band: bytes, holder: bytes) -> None:
         self.derived[band] = holder  # the holder's signature record, written beside it, lists the band
 

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import operator
 from dataclasses import dataclass
 
@@ -34,6 +35,8 @@ SEED = 20240208  # fixed: signatures must be comparable across workers and resta
 _TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED)  # permutations computed once
 assert _TEMPLATE.scheme == "affine32", "signature() computes datasketch's affine32 scheme"
 _A, _B = (np.asarray(x, dtype=np.uint32) for x in _TEMPLATE.permutations)
+_DIGEST_WORDS = hashlib.sha1().digest_size // 4
+assert SHINGLE == 2, "signature() writes its shingles out as word pairs"
 
 
 @dataclass(frozen=True)
@@ -60,10 +63,13 @@ def signature(toks: list[str]) -> tuple[int, ...]:
     building a MinHash object per article."""
     if len(toks) < SHINGLE:
         return ()
-    shingles = {" ".join(gram) for gram in zip(*(toks[k:] for k in range(SHINGLE)), strict=False)}
+    # the distinct shingles of SHINGLE words, as bytes (written out: a join of each pair costs more)
+    shingles = {f"{a} {b}".encode() for a, b in itertools.pairwise(toks)}
     sha1 = hashlib.sha1
-    # datasketch's sha1_hash32: the first 4 bytes of the SHA-1, little-endian
-    hashes = np.frombuffer(b"".join(sha1(s.encode()).digest()[:4] for s in shingles), dtype="<u4").astype(np.uint32)
+    # datasketch's sha1_hash32: the first 4 bytes of each SHA-1, little-endian, taken from the whole digests
+    # joined (one slice in numpy rather than one per shingle)
+    digests = np.frombuffer(b"".join([sha1(s).digest() for s in shingles]), dtype="<u4")
+    hashes = digests.reshape(-1, _DIGEST_WORDS)[:, 0].astype(np.uint32)
     mixed = _fmix32(hashes)
     permuted = mixed[:, None] * _A + _B  # uint32 arithmetic wraps around: the permutations are mod 2**32
     return tuple(permuted.min(axis=0).tolist())
@@ -91,11 +97,10 @@ def fingerprint_text(text: str) -> Fingerprint:
 def band_keys(sig: tuple[int, ...]) -> list[str]:
     if not sig:
         return []
-    out = []
-    for b in range(BANDS):
-        chunk = np.asarray(sig[b * ROWS:(b + 1) * ROWS], dtype=np.uint64).tobytes()
-        out.append(f"{b}:{hashlib.blake2b(chunk, digest_size=8).hexdigest()}")
-    return out
+    slots = np.asarray(sig, dtype=np.uint64).tobytes()  # each band hashes its ROWS slots as 8-byte integers
+    size = ROWS * 8
+    blake2b = hashlib.blake2b
+    return [f"{b}:{blake2b(slots[b * size:(b + 1) * size], digest_size=8).hexdigest()}" for b in range(BANDS)]
 
 
 def partition_of(band: str, partitions: int) -> int:

@@ -59,7 +59,7 @@ def test_workers_load_the_same_files_as_the_parent(tmp_path):
 
 
 # --- the stream worker's pool -------------------------------------------------------------------------------------
-def _crash_on_marked(values: list[bytes], partitions: int) -> list[parallel.Drafted]:
+def _crash_on_marked(values: list[bytes], partitions: int) -> bytes:
     """A job whose process dies on a marked value, as on a segfault (module-level: the processes import it)."""
     if any(b"kills-its-process" in value for value in values):
         os._exit(70)
