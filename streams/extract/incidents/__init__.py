@@ -37,7 +37,7 @@ from marsad.streams.extract.incidents.counts import counts
 from marsad.streams.extract.incidents.dates import When, when
 from marsad.streams.extract.incidents.merge import ONE_OPERATION, AssembledIncident, merge_into
 from marsad.streams.extract.incidents.roles import roles
-from marsad.streams.extract.incidents.sentences import Sentence, Words, clause_bounds, sentence_of, split
+from marsad.streams.extract.incidents.sentences import Sentence, clause_bounds, sentence_of, split
 from marsad.streams.extract.incidents.vocab import Cue, IncidentVocab, IncidentVocabError
 from marsad.streams.text.normalize import SourceMap, normalize
 
@@ -87,19 +87,21 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
     mentions = _OrgMentions(norm, known, taxonomy, org_mentions)
     quantity_forms = [(q, _matching(q.text)) for q in quantities if q.text]
     coded: list[AssembledIncident] = []
+    read: dict[int, Sentence] = {}  # the sentences coded, by index: their words are tokenised once
     last = -2
     for index in sorted(by_sentence):
         start, end = spans[index]
         sentence_cues = by_sentence[index]
-        event = _code_sentence(Sentence(norm, start, end), sentence_cues, published, place_mentions, mentions,
-                               quantity_forms, vocab)
+        sentence = read[index] = Sentence(norm, start, end)
+        event = _code_sentence(sentence, sentence_cues, published, place_mentions, mentions, quantity_forms, vocab)
         if event is not None:
             coded.append(event)
             last = index
         elif index == last + 1 and not any(c.label.startswith(_OWN_EVENT) for c in sentence_cues):
             # a sentence right after the report, with no event of its own: its counts are the event's
             # ("... علماً أن عدد الجرحى يزيد عن 70")
-            more = counts(Words.of(norm, start, end), [c for c in sentence_cues if c.label != "no_casualties"],
+            # (its words, when coding it tokenised them already, are not read a second time)
+            more = counts(sentence.words, [c for c in sentence_cues if c.label != "no_casualties"],
                           vocab, _COUNTS_OF[coded[-1].type])
             for name, value in more.items():
                 if name not in coded[-1].counts:
@@ -112,7 +114,7 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
         merge_into(events, event)
     events.sort(key=lambda e: e.start)
     if published is not None and any(e.day is None and e.timing != "vague" for e in events):
-        lead_day = _lead_date(norm, spans, by_sentence, vocab, published)
+        lead_day = _lead_date(norm, spans, by_sentence, read, vocab, published)
         for e in events:
             if e.day is None and e.timing != "vague":
                 e.day = lead_day
@@ -126,13 +128,13 @@ def _matching(phrase: str) -> str:
     return " ".join(normalize(phrase).split())
 
 
-def _lead_date(norm: str, spans: list[tuple[int, int]], by_sentence: dict[int, list[Cue]], vocab: IncidentVocab,
-               published: date) -> date | None:
+def _lead_date(norm: str, spans: list[tuple[int, int]], by_sentence: dict[int, list[Cue]],
+               read: dict[int, Sentence], vocab: IncidentVocab, published: date) -> date | None:
     """The first day named at the top of the article: the main event's date when only its
     announcement is dated ("أفاد الموقع، مساء الأحد، بأن ... اشتباكات")."""
     for index, (start, end) in enumerate(spans[:_DATE_LOOKS]):
         labels = {c.label for c in by_sentence.get(index, ())}
-        s = Sentence(norm, start, end)
+        s = read.get(index) or Sentence(norm, start, end)
         if len(s.words.toks) < _DATELINE_WORDS:
             continue
         day = when(norm, s.words, by_sentence.get(index, []), published, "vague_time" in labels)
