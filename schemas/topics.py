@@ -16,7 +16,10 @@ from marsad.schemas.wire import SEVERITIES
 
 FOREVER = {"retention.ms": "-1", "retention.bytes": "-1"}
 # Raw pages ride along in ArticleFetched (compressed and capped): allow 8 MiB messages.
-LARGE = {"max.message.bytes": str(8 * 1024 * 1024)}
+MESSAGE_BYTES = 8 * 1024 * 1024
+LARGE = {"max.message.bytes": str(MESSAGE_BYTES)}
+# A record holding a batch (the worker's trips and drafts, the alerter's notes) is split past half a message.
+RECORD_BYTES = MESSAGE_BYTES // 2
 WEEKS_4 = str(28 * 24 * 3600 * 1000)
 ALERT_EVENTS = ("AlertRaised", "AlertUpdated")
 INCIDENT_EVENTS = ("IncidentRecorded", "IncidentUpdated")

@@ -49,7 +49,7 @@ from marsad.runtime.settings import Settings
 from marsad.schemas import internal
 from marsad.schemas.codec import encode
 from marsad.schemas.events import ArticleProcessed, DeadLetter, Duplicate
-from marsad.schemas.topics import BY_NAME, Topics
+from marsad.schemas.topics import BY_NAME, RECORD_BYTES, Topics
 from marsad.streams.alerts.notes import Staged
 from marsad.streams.dedup import route
 from marsad.streams.dedup.band_index import BandMaps, BandView
@@ -62,7 +62,6 @@ log = logging.getLogger(__name__)
 BATCH = 100  # articles analysed before their claims go out together
 WITHIN = 0.05  # seconds a batch waits for more articles: the latency it may add
 TABLE_WRITES_BUFFERED = 20 * BATCH  # changelog records a batch may leave queued before the streams wait
-ROUTE_BYTES = 4 * 1024 * 1024  # a batch larger than this travels as several records (topic limit: 8 MiB)
 # drafts whose trip is older than the route topic keeps its records can never be answered: swept, once an hour
 DRAFTS_KEPT = int(BY_NAME["streams.dedup-route"].configs["retention.ms"]) / 1000
 SWEEP_EVERY = 3600
@@ -157,7 +156,7 @@ class WorkerAgents:
     async def set_out(self, event: EventT, drafts: list[internal.Routed]) -> None:
         """Keep the drafts of a batch at home (the partition of ``event``) and send its claims on their trip."""
         home = event.message.partition
-        for chunk in route.chunks(drafts, ROUTE_BYTES):
+        for chunk in route.chunks(drafts, RECORD_BYTES):
             batch = f"{chunk[0].article_id}+{len(chunk)}~{uuid.uuid4().hex[:12]}"  # unique: a batch analysed again
             record, held = route.trip(batch, home, chunk, time.time())             # is a trip of its own
             with writing_as(event):

@@ -23,8 +23,7 @@ from faust.exceptions import ConsumerNotStarted
 from faust.types import TopicT
 
 from marsad.schemas.notes import Note, encode_batch, key_of
-
-RECORD_BYTES = 4 * 1024 * 1024  # a group larger than this travels as several records (topic limit: 8 MiB)
+from marsad.schemas.topics import RECORD_BYTES
 
 
 class Outbox:
