@@ -157,11 +157,11 @@ def _find(automaton: Automaton, norm: str, count: int) -> list[list[Hit]]:
     found: list[list[Hit]] = [[] for _ in range(count)]
     hits, cores = automaton.scan(norm)
     for key, core_start, end in hits:
-        if end < n and norm[end].isalnum():
-            continue
         value = cores[key]
         if value is None:
             continue  # a key of an automaton sharing the engine (see `Automaton.share`)
+        if end < n and norm[end].isalnum():
+            continue
         core, present, bare = value
         if not core_start or not norm[core_start - 1].isalnum():
             # The usual case, a word with no clitics: what `_accept` does for chain "".
