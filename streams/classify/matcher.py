@@ -106,11 +106,7 @@ class Matcher:
         candidates = self._candidates(view, which)
         if not candidates:
             return [], []
-        topic_matches: list[Match] = []
-        org_matches: list[Match] = []
-        for c in _resolve(candidates):
-            (org_matches if c[0] == ORGS else topic_matches).append(_to_match(c, shifts))
-        return topic_matches, org_matches
+        return _to_matches(_resolve(candidates), shifts)
 
     def _candidates(self, view: str, which: int) -> list[_Candidate]:
         """Hits that stand on word boundaries and in their context; positions index ``view``.
@@ -179,24 +175,28 @@ def _unquoted(norm: str) -> tuple[str, list[int]]:
     return unquote(norm), [r - k for k, r in enumerate(removed)]
 
 
-def _to_match(c: _Candidate, shifts: list[int]) -> Match:
-    """A candidate with its offsets moved from the unquoted view back to the normalised text."""
-    entry, start, end, word_start, word_end, prefix = c[5], c[1], c[6], c[7], c[8], c[9]
-    article = entry.term.article
-    name_start = start - len(_ARTICLE) if article and prefix.endswith(_ARTICLE) else start
-    if shifts:
-        before = bisect_right(shifts, word_start)
-        if before == bisect_right(shifts, word_end - 1):  # no quote inside: one shift for all
-            start, end, word_start, word_end, name_start = (
-                start + before, end + before, word_start + before, word_end + before, name_start + before)
-        else:  # an end offset moves with the character before it
-            start += bisect_right(shifts, start)
-            name_start += bisect_right(shifts, name_start)
-            word_start += before
-            end += bisect_right(shifts, end - 1)
-            word_end += bisect_right(shifts, word_end - 1)
-    return _new_match(Match, (entry, start, end, word_start, word_end, name_start,
-                              article and prefix.endswith(_CONTRACTED_ARTICLE)))
+def _to_matches(kept: list[_Candidate], shifts: list[int]) -> tuple[list[Match], list[Match]]:
+    """The kept candidates as topic evidence and organisation matches, with their offsets moved from
+    the unquoted view back to the normalised text (one loop here, not a call for each match)."""
+    topic_matches: list[Match] = []
+    org_matches: list[Match] = []
+    for group, start, _, _, _, entry, end, word_start, word_end, prefix in kept:
+        article = entry.term.article
+        name_start = start - len(_ARTICLE) if article and prefix.endswith(_ARTICLE) else start
+        if shifts:
+            before = bisect_right(shifts, word_start)
+            if before == bisect_right(shifts, word_end - 1):  # no quote inside: one shift for all
+                start, end, word_start, word_end, name_start = (
+                    start + before, end + before, word_start + before, word_end + before, name_start + before)
+            else:  # an end offset moves with the character before it
+                start += bisect_right(shifts, start)
+                name_start += bisect_right(shifts, name_start)
+                word_start += before
+                end += bisect_right(shifts, end - 1)
+                word_end += bisect_right(shifts, word_end - 1)
+        (org_matches if group == ORGS else topic_matches).append(_new_match(Match, (
+            entry, start, end, word_start, word_end, name_start, article and prefix.endswith(_CONTRACTED_ARTICLE))))
+    return topic_matches, org_matches
 
 
 def _word_before(view: str, i: int) -> str | None:
