@@ -40,10 +40,12 @@ ORGS = "@orgs"  # the overlap group of organisation forms; topic ids cannot star
 _ARTICLE = "ال"
 _CONTRACTED_ARTICLE = "لل"  # ل + ال, written without the alef
 _MAX_PREFIX = max(map(len, PREFIXES))
+# The last letters of the clitic chains: a term glued to any other letter is inside a longer word.
+_PREFIX_ENDS = frozenset(p[-1] for p in PREFIXES)
 _BARRIER = frozenset(".!?؟;؛:،,()[]{}\n")  # punctuation across which words are not neighbours
 _MAX_GAP = 8  # separator characters looked through for a neighbouring word
 # Where a key's entries sit in its automaton value:
-# (length, arabic, endings, topic entries, org entries, both)
+# (length, arabic, endings, topic entries, org entries, both, first letters of the endings)
 _TOPIC_ENTRIES, _ORG_ENTRIES, _ALL_ENTRIES = 3, 4, 5
 
 
@@ -88,7 +90,7 @@ class Matcher:
             arabic = is_arabic(key)
             endings = suffixes.get("arabic" if is_arabic(key[-1]) else "latin", frozenset())
             values.append((key, (len(key), arabic, endings, tuple(topic_entries), tuple(org_entries),
-                                 tuple(topic_entries + org_entries))))
+                                 tuple(topic_entries + org_entries), frozenset(s[0] for s in endings if s))))
         self._automaton = Automaton(values)
         self._empty = not by_key
 
@@ -127,6 +129,8 @@ class Matcher:
             word_start = start
             prefix = ""
             if start and view[start - 1].isalnum():
+                if not arabic or view[start - 1] not in _PREFIX_ENDS:
+                    continue  # no clitic chain ends with that letter: inside a longer word (no walk needed)
                 while word_start > 0 and view[word_start - 1].isalnum() and start - word_start <= _MAX_PREFIX:
                     word_start -= 1
                 prefix = view[word_start:start]
@@ -135,6 +139,8 @@ class Matcher:
             word_end = end
             suffix = ""
             if end < size and view[end].isalnum():
+                if view[end] not in value[6]:
+                    continue  # no ending starts with that letter
                 while word_end < size and view[word_end].isalnum() and word_end - end <= max_suffix:
                     word_end += 1
                 suffix = view[end:word_end]
