@@ -108,8 +108,14 @@ class BoilerplateRules:
             return True  # nothing but punctuation or symbols
         if key in self.exact:
             return True
-        first = _WORD.match(key)  # share bars start with a network's name or a share verb
-        if first and first.group() in self.words:
+        # Share bars start with a network's name or a share verb. The first word is most often all
+        # that lies before the first space (then no pattern need find it).
+        space = key.find(" ")
+        first = key if space < 0 else key[:space]
+        if not first.isalnum():
+            found = _WORD.match(key)
+            first = found.group() if found else ""
+        if first in self.words:
             words = _WORD.findall(key)
             if all(w in self.words or w.isdigit() for w in words):
                 return True
