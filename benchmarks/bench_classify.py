@@ -22,13 +22,13 @@ import orjson
 
 from benchmarks.corpus import articles
 from marsad.streams.classify.combined import topics_orgs_and_mentions
-from marsad.streams.clean.pipeline import clean_and_normalize
+from marsad.streams.clean.pipeline import clean_and_map
 from marsad.streams.extract.incidents import find_incidents
 from marsad.streams.extract.places import find_places_and_countries
 from marsad.streams.extract.quantities import find_quantities
 from marsad.streams.offline import run
 from marsad.streams.pipeline import Resources
-from marsad.streams.text.normalize import SourceMap, normalize
+from marsad.streams.text.normalize import normalize
 
 
 def stage_times(docs: list[dict], res: Resources) -> dict[str, float]:
@@ -39,9 +39,9 @@ def stage_times(docs: list[dict], res: Resources) -> dict[str, float]:
     names = list(spent)
     for d in docs:
         t0 = clock()
-        body, norm = clean_and_normalize(d["text"], res.boilerplate)
+        written = clean_and_map(d["text"], res.boilerplate)
+        body, norm = written.source, written.norm
         title_norm = normalize(d["title"])
-        written = SourceMap(body, norm)
         t1 = clock()
         _, orgs, mentions = topics_orgs_and_mentions(norm, res.taxonomy, title_norm, text=body, title_text=d["title"],
                                                      written=written)

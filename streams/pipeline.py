@@ -29,16 +29,17 @@ from marsad.streams.classify import Taxonomy
 from marsad.streams.classify.combined import topics_orgs_and_mentions
 from marsad.streams.clean.boilerplate import DEFAULT_PATH as BOILERPLATE_FILE
 from marsad.streams.clean.boilerplate import BoilerplateRules
-from marsad.streams.clean.pipeline import clean_and_normalize
+from marsad.streams.clean.pipeline import clean_and_map
 from marsad.streams.extract.countries import load_country_vocab
 from marsad.streams.extract.gazetteer.model import Gazetteer, load_gazetteer
 from marsad.streams.extract.incidents import IncidentVocab, find_incidents
 from marsad.streams.extract.lexicon import joint_automaton
 from marsad.streams.extract.places import find_places_and_countries
 from marsad.streams.extract.quantities import find_quantities
+from marsad.streams.extract.quantity_vocab import load_quantity_vocab
 from marsad.streams.text.automaton import Automaton
 from marsad.streams.text.lang import detect_lang
-from marsad.streams.text.normalize import SourceMap, normalize
+from marsad.streams.text.normalize import normalize
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,10 @@ class Resources:
         res = cls(Taxonomy.load(taxonomy_file or None), load_gazetteer(), BoilerplateRules.default(), rules_hash,
                   IncidentVocab.load(incidents_file or None),
                   (str(taxonomy_file) if taxonomy_file else None, str(incidents_file) if incidents_file else None))
-        # Places and incidents both scan the article's matching form: one pass of one engine serves both.
+        # Places, quantities (their scale and unit stems) and incidents all scan the article's matching
+        # form: one pass of one engine serves them all.
         Automaton.share(joint_automaton((res.gazetteer.lexicon, load_country_vocab().lexicon)),
-                        res.incidents.matcher.automaton)
+                        res.incidents.matcher.automaton, load_quantity_vocab().stems)
         return res
 
     @property
@@ -94,9 +96,9 @@ class Analysis:
 def analyse(text: str, res: Resources, *, title: str = "", lang: str = "",
             published: date | None = None) -> Analysis:
     """Clean, classify and extract one article (see the module docstring for the order)."""
-    body, norm = clean_and_normalize(text, res.boilerplate)
+    written = clean_and_map(text, res.boilerplate)  # one map of the body's offsets, for quoting as written
+    body, norm = written.source, written.norm
     title_norm = normalize(title) if title else ""
-    written = SourceMap(body, norm)  # one map of the body's offsets, for quoting names and evidence as written
     topics, orgs, org_mentions = topics_orgs_and_mentions(norm, res.taxonomy, title_norm, text=body,
                                                           title_text=title or None, written=written)
     places, countries = find_places_and_countries(norm, res.gazetteer, text=body, written=written)

@@ -40,10 +40,12 @@ ORGS = "@orgs"  # the overlap group of organisation forms; topic ids cannot star
 _ARTICLE = "ال"
 _CONTRACTED_ARTICLE = "لل"  # ل + ال, written without the alef
 _MAX_PREFIX = max(map(len, PREFIXES))
+# The last letters of the clitic chains: a term glued to any other letter is inside a longer word.
+_PREFIX_ENDS = frozenset(p[-1] for p in PREFIXES)
 _BARRIER = frozenset(".!?؟;؛:،,()[]{}\n")  # punctuation across which words are not neighbours
 _MAX_GAP = 8  # separator characters looked through for a neighbouring word
 # Where a key's entries sit in its automaton value:
-# (length, arabic, endings, topic entries, org entries, both)
+# (length, arabic, endings, topic entries, org entries, both, first letters of the endings)
 _TOPIC_ENTRIES, _ORG_ENTRIES, _ALL_ENTRIES = 3, 4, 5
 
 
@@ -88,7 +90,7 @@ class Matcher:
             arabic = is_arabic(key)
             endings = suffixes.get("arabic" if is_arabic(key[-1]) else "latin", frozenset())
             values.append((key, (len(key), arabic, endings, tuple(topic_entries), tuple(org_entries),
-                                 tuple(topic_entries + org_entries))))
+                                 tuple(topic_entries + org_entries), frozenset(s[0] for s in endings if s))))
         self._automaton = Automaton(values)
         self._empty = not by_key
 
@@ -106,11 +108,7 @@ class Matcher:
         candidates = self._candidates(view, which)
         if not candidates:
             return [], []
-        topic_matches: list[Match] = []
-        org_matches: list[Match] = []
-        for c in _resolve(candidates):
-            (org_matches if c[0] == ORGS else topic_matches).append(_to_match(c, shifts))
-        return topic_matches, org_matches
+        return _to_matches(_resolve(candidates), shifts)
 
     def _candidates(self, view: str, which: int) -> list[_Candidate]:
         """Hits that stand on word boundaries and in their context; positions index ``view``.
@@ -131,6 +129,8 @@ class Matcher:
             word_start = start
             prefix = ""
             if start and view[start - 1].isalnum():
+                if not arabic or view[start - 1] not in _PREFIX_ENDS:
+                    continue  # no clitic chain ends with that letter: inside a longer word (no walk needed)
                 while word_start > 0 and view[word_start - 1].isalnum() and start - word_start <= _MAX_PREFIX:
                     word_start -= 1
                 prefix = view[word_start:start]
@@ -139,6 +139,8 @@ class Matcher:
             word_end = end
             suffix = ""
             if end < size and view[end].isalnum():
+                if view[end] not in value[6]:
+                    continue  # no ending starts with that letter
                 while word_end < size and view[word_end].isalnum() and word_end - end <= max_suffix:
                     word_end += 1
                 suffix = view[end:word_end]
@@ -179,24 +181,28 @@ def _unquoted(norm: str) -> tuple[str, list[int]]:
     return unquote(norm), [r - k for k, r in enumerate(removed)]
 
 
-def _to_match(c: _Candidate, shifts: list[int]) -> Match:
-    """A candidate with its offsets moved from the unquoted view back to the normalised text."""
-    entry, start, end, word_start, word_end, prefix = c[5], c[1], c[6], c[7], c[8], c[9]
-    article = entry.term.article
-    name_start = start - len(_ARTICLE) if article and prefix.endswith(_ARTICLE) else start
-    if shifts:
-        before = bisect_right(shifts, word_start)
-        if before == bisect_right(shifts, word_end - 1):  # no quote inside: one shift for all
-            start, end, word_start, word_end, name_start = (
-                start + before, end + before, word_start + before, word_end + before, name_start + before)
-        else:  # an end offset moves with the character before it
-            start += bisect_right(shifts, start)
-            name_start += bisect_right(shifts, name_start)
-            word_start += before
-            end += bisect_right(shifts, end - 1)
-            word_end += bisect_right(shifts, word_end - 1)
-    return _new_match(Match, (entry, start, end, word_start, word_end, name_start,
-                              article and prefix.endswith(_CONTRACTED_ARTICLE)))
+def _to_matches(kept: list[_Candidate], shifts: list[int]) -> tuple[list[Match], list[Match]]:
+    """The kept candidates as topic evidence and organisation matches, with their offsets moved from
+    the unquoted view back to the normalised text (one loop here, not a call for each match)."""
+    topic_matches: list[Match] = []
+    org_matches: list[Match] = []
+    for group, start, _, _, _, entry, end, word_start, word_end, prefix in kept:
+        article = entry.term.article
+        name_start = start - len(_ARTICLE) if article and prefix.endswith(_ARTICLE) else start
+        if shifts:
+            before = bisect_right(shifts, word_start)
+            if before == bisect_right(shifts, word_end - 1):  # no quote inside: one shift for all
+                start, end, word_start, word_end, name_start = (
+                    start + before, end + before, word_start + before, word_end + before, name_start + before)
+            else:  # an end offset moves with the character before it
+                start += bisect_right(shifts, start)
+                name_start += bisect_right(shifts, name_start)
+                word_start += before
+                end += bisect_right(shifts, end - 1)
+                word_end += bisect_right(shifts, word_end - 1)
+        (org_matches if group == ORGS else topic_matches).append(_new_match(Match, (
+            entry, start, end, word_start, word_end, name_start, article and prefix.endswith(_CONTRACTED_ARTICLE))))
+    return topic_matches, org_matches
 
 
 def _word_before(view: str, i: int) -> str | None:

@@ -65,8 +65,10 @@ class BoilerplateRules:
 
     words: frozenset[str]
     exact: frozenset[str]
-    prefixes: re.Pattern[str] | None
-    endings: tuple[str, ...]
+    # By first character, the prefixes starting with it (one pattern each): a line is tried only
+    # against the few that can match it, not all of them one after the other.
+    prefixes: dict[str, re.Pattern[str]]
+    endings: dict[str, tuple[str, ...]]  # by last character, the endings ending with it
     patterns: re.Pattern[str] | None  # the patterns written with ^: tried at the key's start only
     floating: re.Pattern[str] | None  # the other patterns: searched through the key
     markers: dict[str, int]  # marker key -> how many teaser lines after it to drop
@@ -106,14 +108,21 @@ class BoilerplateRules:
             return True  # nothing but punctuation or symbols
         if key in self.exact:
             return True
-        first = _WORD.match(key)  # share bars start with a network's name or a share verb
-        if first and first.group() in self.words:
+        # Share bars start with a network's name or a share verb. The first word is most often all
+        # that lies before the first space (then no pattern need find it).
+        space = key.find(" ")
+        first = key if space < 0 else key[:space]
+        if not first.isalnum():
+            found = _WORD.match(key)
+            first = found.group() if found else ""
+        if first in self.words:
             words = _WORD.findall(key)
             if all(w in self.words or w.isdigit() for w in words):
                 return True
         if len(line) > self.prefix_max_chars:
             return self.is_code(line)
-        if (self.prefixes and self.prefixes.match(key)) or key.endswith(self.endings):
+        prefixes = self.prefixes.get(key[0])
+        if (prefixes is not None and prefixes.match(key)) or key.endswith(self.endings.get(key[-1], ())):
             return True
         if len(line) > _SHORT_LINE and line.rstrip(_CLOSERS)[-1:] in _STOPS:
             return self.is_code(line)  # a sentence: patterns and stamps are for labels, not for it
@@ -301,13 +310,28 @@ def _either(patterns: list[str], flags: int = 0) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns), flags) if patterns else None
 
 
+def _by_first(prefixes: list[str]) -> dict[str, re.Pattern[str]]:
+    """Each first character -> one pattern of the prefixes starting with it, in their order, as whole words."""
+    groups: dict[str, list[str]] = {}
+    for p in prefixes:
+        groups.setdefault(p[0], []).append(re.escape(p))
+    return {first: re.compile("(?:" + "|".join(alternatives) + r")(?!\w)") for first, alternatives in groups.items()}
+
+
+def _by_last(endings: list[str]) -> dict[str, tuple[str, ...]]:
+    """Each last character -> the endings ending with it, in their order."""
+    groups: dict[str, list[str]] = {}
+    for e in endings:
+        groups.setdefault(e[-1], []).append(e)
+    return {last: tuple(group) for last, group in groups.items()}
+
+
 def _build(parts: dict[str, list], limits: dict[str, int], classes: dict[str, BoilerplateRules]) -> BoilerplateRules:
-    prefixes = parts["prefixes"]
     return BoilerplateRules(
         words=frozenset(parts["words"]),
         exact=frozenset(parts["exact"]),
-        prefixes=re.compile("(?:" + "|".join(map(re.escape, prefixes)) + r")(?!\w)") if prefixes else None,
-        endings=tuple(parts["endings"]),
+        prefixes=_by_first(parts["prefixes"]),
+        endings=_by_last(parts["endings"]),
         patterns=_either([p for p in parts["patterns"] if p.startswith("^")]),
         floating=_either([p for p in parts["patterns"] if not p.startswith("^")]),
         markers=dict(parts["markers"]),

@@ -7,7 +7,7 @@ import re
 
 from marsad.streams.clean.boilerplate import BoilerplateRules, kept_lines
 from marsad.streams.clean.html import html_to_text, is_html
-from marsad.streams.text.normalize import fold_chars, needs_nfkc, normalize, squash_spaces
+from marsad.streams.text.normalize import SourceMap, fold_chars, needs_nfkc, normalize, squash_spaces
 
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 _WORDS = re.compile(r"[^\W_]+")
@@ -50,13 +50,29 @@ def clean_and_normalize(text: str, rules: BoilerplateRules | None = None) -> tup
     matching form of the body is the kept lines' forms joined, so the body is
     not normalised a second time.
     """
+    body, norm, _ = _clean(text, rules)
+    return body, norm
+
+
+def clean_and_map(text: str, rules: BoilerplateRules | None = None) -> SourceMap:
+    """`clean_and_normalize` as the `SourceMap` of the clean text (``.source``) to its matching form (``.norm``).
+
+    The map is told what cleaning already found out: when the text had no presentation forms,
+    neither has the body, and the map need not look for them again (`SourceMap.source_offset`).
+    """
+    body, norm, per_char = _clean(text, rules)
+    return SourceMap(body, norm, folded=False if per_char else None)
+
+
+def _clean(text: str, rules: BoilerplateRules | None) -> tuple[str, str, bool]:
+    """The clean text, its matching form, and whether that form was folded character by character (no NFKC)."""
     rules = rules if rules is not None else BoilerplateRules.default()
     if is_html(text):
         text = html_to_text(text)
     elif "&" in text and _ENTITY.search(text):
         text = html.unescape(text)
-    lines = squash_spaces(text).split("\n")  # every kind of line break (str.splitlines) becomes \n
-    joined = "\n".join(lines)
+    joined = squash_spaces(text)  # every kind of line break (str.splitlines) becomes \n
+    lines = joined.split("\n")
     per_char = not needs_nfkc(joined)
     norm_lines = fold_chars(joined).split("\n") if per_char else None
     if norm_lines is not None and len(norm_lines) != len(lines):
@@ -78,7 +94,7 @@ def clean_and_normalize(text: str, rules: BoilerplateRules | None = None) -> tup
             body = [line for i, line in enumerate(body) if i not in wrappers]
             norm_body = [line for i, line in enumerate(norm_body) if i not in wrappers]
     clean_text = "\n".join(body)
-    return clean_text, "\n".join(norm_body) if per_char else normalize(clean_text)
+    return clean_text, "\n".join(norm_body) if per_char else normalize(clean_text), per_char
 
 
 def _wrappers(body: list[str], rules: BoilerplateRules) -> set[int]:

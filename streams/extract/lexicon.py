@@ -33,6 +33,8 @@ ARTICLE = "ال"
 ARTICLE_CHAINS = frozenset(p for p in PREFIXES if p.endswith(ARTICLE) or p.endswith("لل"))
 _BARE_CHAINS = frozenset({""} | {p for p in PREFIXES if p not in ARTICLE_CHAINS})
 _MAX_CHAIN = max(len(p) for p in PREFIXES)
+# The last letters of the chains: a core glued to any other letter is inside a longer word.
+_CHAIN_ENDS = frozenset(p[-1] for p in PREFIXES)
 
 
 def is_definite(word: str) -> bool:
@@ -157,17 +159,19 @@ def _find(automaton: Automaton, norm: str, count: int) -> list[list[Hit]]:
     found: list[list[Hit]] = [[] for _ in range(count)]
     hits, cores = automaton.scan(norm)
     for key, core_start, end in hits:
-        if end < n and norm[end].isalnum():
-            continue
         value = cores[key]
         if value is None:
             continue  # a key of an automaton sharing the engine (see `Automaton.share`)
+        if end < n and norm[end].isalnum():
+            continue
         core, present, bare = value
         if not core_start or not norm[core_start - 1].isalnum():
             # The usual case, a word with no clitics: what `_accept` does for chain "".
             for k, phrase, values in bare:
                 found[k].append(_new_hit(Hit, (core_start, core_start, end, phrase, "", False, values)))
             continue
+        if norm[core_start - 1] not in _CHAIN_ENDS:
+            continue  # inside a longer word: no chain ends with that letter (see `_accept`)
         start = core_start
         floor = core_start - _MAX_CHAIN - 1
         while start > 0 and norm[start - 1].isalnum():

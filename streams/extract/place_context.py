@@ -26,7 +26,6 @@ country less than 150 km apart ("الرطبة وعكاشات"): a list of neighb
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from itertools import pairwise
 
 from marsad.streams.extract.context import WINDOW, WORD_AFTER, gap, two_words_before, words_before
@@ -51,18 +50,28 @@ _NEIGHBOUR_KM = 150.0
 _MAX_JOIN = 16  # the longest text between two joined names: an orientation and ", and"
 
 
-@dataclass(slots=True)
 class Mention:
-    """One occurrence of a gazetteer name and what its context says."""
+    """One occurrence of a gazetteer name and what its context says.
 
-    hit: Hit[int]
-    level: int = NONE
-    capital_ok: bool = False
-    small_noun: bool = False
-    noun_kind: str = ""
-    blocked: bool = False
-    oriented: bool = False  # an orientation adjective follows: "البقاع الشمالي", "الغارية الشرقية"
-    after: str = ""  # the word after the name
+    A plain class with slots rather than a dataclass: one is made for every gazetteer name in every
+    article, and this ``__init__`` takes only what differs (half the time of the dataclass's).
+    """
+
+    __slots__ = ("after", "blocked", "capital_ok", "hit", "level", "noun_kind", "oriented", "small_noun")
+
+    def __init__(self, hit: Hit[int], after: str = "") -> None:
+        self.hit = hit
+        self.level = NONE
+        self.capital_ok = False
+        self.small_noun = False
+        self.noun_kind = ""
+        self.blocked = False
+        self.oriented = False  # an orientation adjective follows: "البقاع الشمالي", "الغارية الشرقية"
+        self.after = after  # the word after the name
+
+    def __repr__(self) -> str:
+        return (f"Mention({self.hit.phrase!r}, level={self.level}, capital_ok={self.capital_ok}, "
+                f"blocked={self.blocked}, after={self.after!r})")
 
 
 def read_context(norm: str, hit: Hit[int], rules: PlaceRules) -> Mention:
@@ -75,7 +84,7 @@ def read_context(norm: str, hit: Hit[int], rules: PlaceRules) -> Mention:
     latin = phrase[0] < "\x80"
     following = WORD_AFTER.match(norm, hit.end, hit.end + WINDOW)
     after = following[1] if following else ""
-    m = Mention(hit, NONE, False, False, "", False, False, after)
+    m = Mention(hit, after)
     first = phrase.split(" ", 1)[0]
     if first in rules.place_nouns:  # "مخيم الهول", "معبر نصيب": the cue is in the name
         m.level, m.capital_ok, m.noun_kind = NOUN, True, NOUN_KINDS.get(first, "")

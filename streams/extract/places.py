@@ -107,7 +107,10 @@ def _places(norm_text: str, gazetteer: Gazetteer, text: str | None, rules: Place
     coordinate(norm_text, mentions, gazetteer.entries, rules)
     groups: dict[str, _Group] = {}
     for m in mentions:
-        groups.setdefault(m.hit.phrase, _Group(m.hit.phrase)).mentions.append(m)
+        g = groups.get(m.hit.phrase)
+        if g is None:  # a group only for a name's first mention (setdefault would build one for each)
+            g = groups[m.hit.phrase] = _Group(m.hit.phrase)
+        g.mentions.append(m)
 
     entries = gazetteer.entries
     # Pass 1: names with one reading; their countries become evidence for pass 2.

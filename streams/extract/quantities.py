@@ -28,7 +28,7 @@ from marsad.schemas.facts import Quantity
 from marsad.streams.extract.context import word_after
 from marsad.streams.extract.history import is_historical
 from marsad.streams.extract.numbers import read_count, read_number
-from marsad.streams.extract.quantity_vocab import DATA_FILE, QuantityVocab, load_quantity_vocab
+from marsad.streams.extract.quantity_vocab import DATA_FILE, SCALE, QuantityVocab, load_quantity_vocab
 from marsad.streams.text.normalize import SourceMap, normalize
 
 __all__ = ["DATA_FILE", "QuantityVocab", "find_quantities", "load_quantity_vocab"]
@@ -110,12 +110,13 @@ def _anchors(norm: str, vocab: QuantityVocab) -> list[int]:
         after = word_after(norm, m.end())
         if after in vocab.follows or (after and _range_follows(norm, m.end(), after)):
             out.append(m.start())
-    for end, size in _stem_ends(norm, vocab.scale_stems):
+    scale_ends, unit_ends = _stem_ends(norm, vocab)
+    for end, size in scale_ends:
         lo, hi = _word_around(norm, end + 1 - size, end + 1)
         word = norm[lo:hi]  # the whole word, so "التحالف" is no anchor while "وألفي" is
         if word in vocab.numbers.scales or word in vocab.numbers.duals:
             out.append(lo)
-    for end, size in _stem_ends(norm, vocab.unit_stems):
+    for end, size in unit_ends:
         lo, hi = _word_around(norm, end + 1 - size, end + 1)
         if lo >= 2 and norm[lo - 2].isdigit():
             continue  # "5 كيلو": the digits are an anchor already
@@ -144,20 +145,22 @@ def _word_around(norm: str, lo: int, hi: int) -> tuple[int, int]:
     return lo, hi
 
 
-def _stem_ends(norm: str, stems: tuple[tuple[str, int], ...]) -> list[tuple[int, int]]:
-    """(last index, value) of every occurrence of every stem, overlaps included.
+def _stem_ends(norm: str, vocab: QuantityVocab) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(last index, size) of every occurrence of every scale stem, and of every unit stem, overlaps included.
 
-    What an Aho-Corasick automaton over the stems would report, by ``str.find``:
-    for a handful of short stems, a few scans in C beat stepping an automaton
-    through every character of the article.
+    The stems' automaton (`QuantityVocab.stems`) shares the engine that the gazetteer's names are
+    found with, so in the pipeline its hits come from the article's one pass, not a scan of their own.
     """
-    out = []
-    for stem, size in stems:
-        i = norm.find(stem)
-        while i >= 0:
-            out.append((i + len(stem) - 1, size))
-            i = norm.find(stem, i + 1)
-    return out
+    scale_ends: list[tuple[int, int]] = []
+    unit_ends: list[tuple[int, int]] = []
+    hits, values = vocab.stems.scan(norm)
+    for key, _start, end in hits:
+        value = values[key]
+        if value is None:
+            continue  # a key of an automaton sharing the engine
+        for kind, size in value:
+            (scale_ends if kind == SCALE else unit_ends).append((end - 1, size))
+    return scale_ends, unit_ends
 
 
 def _back_matches(norm: str, lo: int, counts: dict[str, float]) -> list[re.Match[str]]:

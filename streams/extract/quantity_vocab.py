@@ -16,6 +16,7 @@ import yaml
 from marsad.streams.extract.history import HistoryMarkers
 from marsad.streams.extract.lexicon import clitic_forms
 from marsad.streams.extract.numbers import NumberWords, number_words
+from marsad.streams.text.automaton import Automaton
 from marsad.streams.text.normalize import normalize
 
 DATA_FILE = Path(__file__).with_name("quantities.yaml")
@@ -49,6 +50,18 @@ class BareCurrency:
         return any(w in norm for w in self.home) or not any(w in norm for w in self.abroad)
 
 
+SCALE, UNIT = 0, 1  # the kinds of stem in `QuantityVocab.stems`
+
+
+def _stem_automaton(scale_stems: tuple[tuple[str, int], ...],
+                    unit_stems: tuple[tuple[str, int], ...]) -> Automaton[tuple[tuple[int, int], ...]]:
+    by_stem: dict[str, list[tuple[int, int]]] = {}
+    for kind, stems in ((SCALE, scale_stems), (UNIT, unit_stems)):
+        for stem, size in stems:
+            by_stem.setdefault(stem, []).append((kind, size))
+    return Automaton((stem, tuple(pairs)) for stem, pairs in by_stem.items())
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class QuantityVocab:
     """quantities.yaml, indexed."""
@@ -68,6 +81,10 @@ class QuantityVocab:
     history: HistoryMarkers
     item_after: int
     item_before: int
+    # The scale and unit stems in one automaton, each with ((kind, size), ...): kind SCALE or UNIT,
+    # size as in ``scale_stems``/``unit_stems``. The pipeline puts it on the engine of the
+    # gazetteer's automaton (`Automaton.share`), so the article's one pass finds the stems too.
+    stems: Automaton[tuple[tuple[int, int], ...]]
 
     @classmethod
     def from_mapping(cls, data: dict) -> QuantityVocab:
@@ -98,7 +115,8 @@ class QuantityVocab:
                 for unit, spec in data["bare_currencies"].items()}
         return cls(numbers, scale_stems, follows, units, phrases, items, frozenset(data["drug_only"]),
                    frozenset(data["money"]), not_units, pill_words, bare, unit_stems,
-                   HistoryMarkers.of(data["history"]), int(data["item_after_words"]), int(data["item_before_words"]))
+                   HistoryMarkers.of(data["history"]), int(data["item_after_words"]), int(data["item_before_words"]),
+                   _stem_automaton(scale_stems, unit_stems))
 
 
 @cache

@@ -100,14 +100,19 @@ class SourceMap:
 
     __slots__ = ("_drops", "_folded", "_norm", "_ready", "_shifts", "_source")
 
-    def __init__(self, source: str, norm: str) -> None:
+    def __init__(self, source: str, norm: str, *, folded: bool | None = None) -> None:
+        """``folded``, when the caller knows it: whether ``source`` holds presentation forms, ``needs_nfkc(source)``."""
         self._source = source
         self._norm = norm
         # Computed on the first `span` (many articles never quote anything): see `_offsets`.
         self._shifts: list[int] | None = None
         self._ready = False
-        self._folded: bool | None = None  # whether NFKC folded the source (see `source_offset`)
+        self._folded = folded  # whether NFKC folded the source (see `source_offset`); None: not known yet
         self._drops: list[int] | None = None
+
+    @property
+    def source(self) -> str:
+        return self._source
 
     @property
     def norm(self) -> str:
