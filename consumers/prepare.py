@@ -69,7 +69,7 @@ def prepare_value(value: bytes | None, backend: str) -> Prepared:
     except SchemaError as e:
         return Rejected(e.problem, str(e))
     if isinstance(event, ArticleProcessed):
-        rows = article_rows(event)
+        rows = article_rows(event, value)
         return PreparedArticle(rows.article, tuple(rows.children[t] for t in CHILD_TABLES),
                                article_tally(rows, backend))
     return event

@@ -15,12 +15,14 @@ keep a consistent (old) view and notice the swap (`replaced`) by the live
 path resolving elsewhere. The fresh file is built for speed: no readers see
 it and a failed or killed replay never reuses it (the next one starts a new
 file from offset 0), so it takes ``synchronous=OFF`` and an in-memory
-rollback journal (a batch that fails still rolls back), and its full-text
-index and secondary indexes are built once, when it is promoted, which is
-several times faster than row by row. A replay's worker processes write
-their shares into it through handles of their own (`SqlStore.writer`),
-taking turns on a lock. Promotion writes the whole file and fsyncs it
-before the swap.
+rollback journal (a batch that fails still rolls back), and its secondary
+indexes are built once, when it is promoted, which is several times faster
+than row by row. A replay's worker processes write their shares into it
+through handles of their own (`SqlStore.writer`), taking turns on a lock,
+and keep its full-text index as they write (its cost then runs beside the
+other worker's Python work instead of alone at the swap); written in one
+process, it is rebuilt at the swap. Promotion writes the whole file and
+fsyncs it before the swap.
 """
 
 from __future__ import annotations
@@ -78,15 +80,20 @@ class SqliteStore(SqlStore):
     dialect = Dialect("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)", " ",
                       quote_words=True)
 
-    def __init__(self, path: str | Path, *, live: Path | None = None, read_only: bool = False) -> None:
+    def __init__(self, path: str | Path, *, live: Path | None = None, read_only: bool = False,
+                 indexing: bool = False) -> None:
         """Open (creating the folder) the database at ``path``; ``live`` is set for a fresh replay target.
 
         ``read_only``: open an existing file for reading only (``mode=ro`` and
-        ``query_only``): nothing is created, and any write raises.
+        ``query_only``): nothing is created, and any write raises. ``indexing``: a replay's worker
+        handle on a fresh target (`writer`), which keeps the full-text index as it writes, as the
+        live view does.
         """
         self.path = Path(path)
         self.url = f"sqlite:///{self.path}"
         self._live = live
+        self._indexing = indexing or live is None
+        self._unindexed = False  # articles were written here without the full-text index: `promote` rebuilds it
         self._deferred: list[str] = []  # index definitions a fresh store builds when promoted
         try:
             if read_only:
@@ -135,15 +142,18 @@ class SqliteStore(SqlStore):
 
     # The full-text index is kept by these two statements per chunk rather than by triggers:
     # FTS5 flushes its pending terms at every trigger's savepoint, which made writes 4x slower.
-    # A fresh replay target skips them and rebuilds the whole index once, when promoted.
+    # A fresh replay target written in this process skips them and rebuilds the whole index once,
+    # when promoted; the replay's worker processes keep it as they write, side by side with the
+    # other's Python work, so the swap has only the secondary indexes left to build.
     def _unindex(self, tx: Tx, article_ids: list[str]) -> None:
-        if self._live:
+        if not self._indexing:
             return
         tx.run("INSERT INTO articles_fts (articles_fts, rowid, search_text) SELECT 'delete', id, search_text "
                f"FROM articles WHERE article_id IN ({placeholders(len(article_ids))})", article_ids)
 
     def _index(self, tx: Tx, article_ids: list[str]) -> None:
-        if self._live:
+        if not self._indexing:
+            self._unindexed = True
             return
         tx.run("INSERT INTO articles_fts (rowid, search_text) SELECT id, search_text FROM articles "
                f"WHERE article_id IN ({placeholders(len(article_ids))})", article_ids)
@@ -183,7 +193,7 @@ class SqliteStore(SqlStore):
         return store
 
     def writer(self) -> Callable[[], SqliteStore]:
-        return functools.partial(SqliteStore, self.path, live=self._require_fresh())
+        return functools.partial(SqliteStore, self.path, live=self._require_fresh(), indexing=True)
 
     def _defer_indexes(self) -> None:
         """Drop the secondary indexes (writes look rows up by primary key only); `promote` builds them."""
@@ -201,7 +211,8 @@ class SqliteStore(SqlStore):
         try:
             for definition in self._deferred:
                 self._conn.execute(definition)
-            self._conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+            if self._unindexed:
+                self._conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self._conn.execute("PRAGMA journal_mode=DELETE")  # the file alone is now the whole database
         except sqlite3.Error as e:

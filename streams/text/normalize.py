@@ -50,6 +50,7 @@ _PRESENTATION_UTF8 = re.compile(b"\xef[\xad-\xb7\xb9-\xbb]")
 _REPLACEMENTS = tuple((c, "" if v is None else v) for c, v in ((chr(k), v) for k, v in _TABLE.items())
                       if c != v)
 assert not any(c in r for _, r in _REPLACEMENTS for c, _ in _REPLACEMENTS), "replacements must not chain"
+_SHORT = 40  # characters up to which `fold_chars` translates (~50 ns a character) rather than loops (~3 µs)
 _DROPPED = re.compile("[" + "".join(_DROP) + "]")
 
 # Only the mapping of digits and separators, for the displayed text: numbers become
@@ -79,7 +80,11 @@ def fold_chars(text: str) -> str:
     """`normalize` without the NFKC step: the same result when ``not needs_nfkc(text)``.
 
     For callers that have already asked `needs_nfkc` (it costs a pass over the text).
+    A short text (a name) is one ``str.translate``: the loop's fixed cost, a test per
+    pair, is then the larger; both give the same result.
     """
+    if len(text) <= _SHORT:
+        return text.translate(_TABLE).lower()
     for char, replacement in _REPLACEMENTS:
         if char in text:
             text = text.replace(char, replacement)

@@ -6,8 +6,10 @@ import random
 from datetime import datetime, timedelta, timezone
 
 import msgspec
+import orjson
 
 from marsad.consumers.rows import (
+    ARTICLE_COLUMNS,
     SEPARATORS,
     WORDS,
     article_rows,
@@ -16,7 +18,9 @@ from marsad.consumers.rows import (
     search_words,
     timestamp,
 )
-from marsad.schemas.facts import Place, Quantity
+from marsad.consumers.store.hashing import ARTICLE_TABLES, READS_BACK, article_tally, tally
+from marsad.schemas.codec import encode
+from marsad.schemas.facts import Evidence, Place, Quantity
 from marsad.streams.text.normalize import normalize
 from tests.conftest import SEEDS
 from tests.consumers.factory import article
@@ -70,6 +74,37 @@ def test_main_place_is_the_most_mentioned_then_the_first():
 def test_nul_characters_are_dropped():
     ev = article(1, title="عنوان\x00مكسور")
     assert "\x00" not in article_rows(ev).article[5]
+    assert article_rows(ev, encode(ev)) == article_rows(ev)  # the test on the JSON the event came in
+
+
+def test_the_rows_are_the_same_whether_the_event_json_is_given_or_not():
+    for ev in [*map(article, range(20)), article(3, title="كلمة \\u0000 حرفياً"),
+               msgspec.structs.replace(article(4), places=[Place("قرية\x00", 1.0, 2.0, "SY")])]:
+        assert article_rows(ev, encode(ev)) == article_rows(ev)
+
+
+def test_evidence_is_the_sorted_json_of_its_terms():
+    # what orjson with sorted keys gives the plain dicts, for every character and 64-bit integers
+    chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    texts = ["".join(chars[i:i + 4096]) for i in range(0, len(chars), 4096)]
+    for i, text in enumerate(texts):
+        start = 2 ** min(i, 64) - 1 if i % 2 == 0 else -(2 ** min(i, 63))
+        evidence = [Evidence(text, text[::-1], start, "title" if i % 3 else "body")]
+        ev = msgspec.structs.replace(article(i), topics=[msgspec.structs.replace(article(i).topics[0],
+                                                                                 evidence=evidence)])
+        expected = orjson.dumps(msgspec.to_builtins(evidence), option=orjson.OPT_SORT_KEYS).decode()
+        assert article_rows(ev).children["article_topics"][0][3] == expected
+
+
+def test_the_tally_of_an_article_is_the_tally_of_each_of_its_tables():
+    for ev in [*map(article, range(0, 60, 7)), msgspec.structs.replace(article(5, pills=-0.0))]:
+        rows = article_rows(ev)
+        i = ARTICLE_COLUMNS.index("search_text")
+        article_row = rows.article[:i] + rows.article[i + 1:]  # the search text is not hashed
+        for backend in ("sqlite", "postgres"):
+            expected = [n for t in ARTICLE_TABLES
+                        for n in tally([article_row] if t == "articles" else rows.children[t], READS_BACK[backend])]
+            assert article_tally(rows, backend) == tuple(expected)
 
 
 def test_a_quantity_reported_as_history_is_no_seizure_of_the_article():
