@@ -24,6 +24,7 @@ _CUT = re.compile(r"[.!?؟;؛\n]")
 _CLAUSE_END = re.compile(r"[،,:(\[«\"]|\s-\s|\s–\s")
 # TOKEN as one capturing group: `split` gives separators and tokens alternately, all in C.
 _TOKEN_SPLIT = re.compile(f"({TOKEN.pattern})")
+_MATCH_START, _MATCH_END = re.Match.start, re.Match.end
 
 
 class Phrases(frozenset):
@@ -65,9 +66,12 @@ class Words:
         """Whether token ``i`` (or a reading of it without clitics) is one of ``words``."""
         if not 0 <= i < len(self.toks):
             return False
+        r = self._readings.get(i)  # `readings`, inline: this runs for most words looked at
+        if r is None:
+            r = self._readings[i] = readings_of(self.toks[i])
         if isinstance(words, frozenset):
-            return not words.isdisjoint(self.readings(i))  # in C
-        return any(r in words for r in self.readings(i))
+            return not words.isdisjoint(r)  # in C
+        return any(x in words for x in r)
 
     def phrase_at(self, i: int, phrases: Phrases) -> int:
         """How many tokens from ``i`` form one of ``phrases`` (its first word may carry clitics); 0 if none."""
@@ -135,7 +139,7 @@ def split(norm: str) -> list[tuple[int, int]]:
     out = []
     start = 0
     n = len(norm)
-    for cut in [m.start() for m in _CUT.finditer(norm)]:
+    for cut in map(_MATCH_START, _CUT.finditer(norm)):
         if norm[cut] == "." and not _full_stop(norm, cut, n):
             continue
         if cut > start:
@@ -162,7 +166,7 @@ def _full_stop(norm: str, i: int, n: int) -> bool:
 
 def clause_bounds(norm: str, start: int, end: int) -> list[int]:
     """Offsets where the clauses of the sentence ``[start, end)`` begin (the first is ``start``)."""
-    return [start] + [m.end() for m in _CLAUSE_END.finditer(norm, start, end)]
+    return [start, *map(_MATCH_END, _CLAUSE_END.finditer(norm, start, end))]
 
 
 def sentence_of(bounds: list[int], offset: int) -> int:

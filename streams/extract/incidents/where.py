@@ -9,10 +9,10 @@ of the text), a person's origin ("المنحدر من السويداء").
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from operator import itemgetter
 
 from marsad.schemas.facts import Place
@@ -53,42 +53,52 @@ def name_forms(name: str) -> tuple[str, ...]:
 
 
 class Mentions:
-    """Where each of the article's places is named (offsets in the matching form), found once, on first need
-    (an article whose sentences are all dropped before their place is asked for never looks)."""
+    """Where the article's places are named (offsets in the matching form), looked for in a sentence
+    when it asks for its place: the text of the sentences never asked about is not searched."""
 
-    __slots__ = ("_found", "_norm", "_places", "_starts")
+    __slots__ = ("_norm", "_places")
 
     def __init__(self, norm: str, places: list[tuple[Place, tuple[str, ...]]]) -> None:
         self._norm, self._places = norm, places
-        self._found: list[tuple[int, int, Place, tuple[str, ...]]] | None = None
-        self._starts: list[int] = []
 
     def within(self, start: int, end: int) -> list[tuple[int, int, Place, tuple[str, ...]]]:
-        """The mentions in ``[start, end)``, in text order."""
-        if self._found is None:
-            self._found = _mentions(self._norm, self._places)
-            self._starts = [f[0] for f in self._found]
-        return self._found[bisect_left(self._starts, start):bisect_left(self._starts, end)]
+        """The mentions starting in ``[start, end)``, in text order."""
+        return _mentions(self._norm, self._places, start, end)
 
 
-def _mentions(norm: str, places: list[tuple[Place, tuple[str, ...]]]) -> list[tuple[int, int, Place, tuple[str, ...]]]:
-    """Every whole-word mention of each place, in text order (a form inside a longer form of the same
-    place is not one)."""
+def _mentions(norm: str, places: list[tuple[Place, tuple[str, ...]]], start: int,
+              end: int) -> list[tuple[int, int, Place, tuple[str, ...]]]:
+    """Every whole-word mention of each place starting in ``[start, end)``, in text order (a form inside
+    a longer form of the same place is not one).
+
+    Each place's forms are searched in ``[start, end)`` widened by its longest form, where any longer
+    form holding one of the span's would be: the same mentions as searching the whole text."""
     found: list[tuple[int, int, Place, tuple[str, ...]]] = []
     n = len(norm)
+    find = norm.find
     for place, names in places:
+        reach = max(map(len, names), default=0)
+        low, high = max(0, start - reach), end + reach
         covered: list[tuple[int, int]] = []
         for name in names:  # longest first: "القامشلي" before "قامشلي" inside it
-            k = norm.find(name)
+            size = len(name)
+            k = find(name, low, high)
             while k != -1:
-                end = k + len(name)
-                if (end >= n or not norm[end].isalnum()) and _word_start_ok(norm, k) \
-                        and not any(a <= k and end <= b for a, b in covered):
-                    found.append((k, end, place, names))
-                    covered.append((k, end))
-                k = norm.find(name, k + 1)
+                stop = k + size
+                if (stop >= n or not norm[stop].isalnum()) and (k == 0 or not norm[k - 1].isalnum()
+                                                                or _word_start_ok(norm, k)) \
+                        and not (covered and _inside(covered, k, stop)):
+                    covered.append((k, stop))
+                    if start <= k < end:
+                        found.append((k, stop, place, names))
+                k = find(name, k + 1, high)
     found.sort(key=itemgetter(0))
     return found
+
+
+def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether ``[start, end)`` lies inside one of ``spans``."""
+    return any(a <= start and end <= b for a, b in spans)
 
 
 def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab) -> Located | None:
@@ -102,18 +112,24 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab) -> Located | N
         word_start = found
         while word_start > start and norm[word_start - 1].isalnum():
             word_start -= 1
-        before = TOKEN.findall(norm, max(start, word_start - _CONTEXT_CHARS), word_start)[-3:]
-        if any(_is(tok, vocab.tokens["origin_before"]) or _is(tok, vocab.tokens["place_source"]) for tok in before):
-            continue  # where someone comes from, or where the source sits
-        if before and _is(before[-1], vocab.tokens["place_title"]):
-            continue  # a unit or an office named after the place
-        if not before and _is_dateline(norm, found, end, names):
+        before = TOKEN.findall(norm, max(start, word_start - _CONTEXT_CHARS), word_start)[-3:] \
+            if word_start > start else []
+        if before:
+            if not vocab.not_place_before.isdisjoint(chain.from_iterable(map(readings_of, before))):
+                continue  # where someone comes from, or where the source sits
+            last = readings_of(before[-1])
+            if not vocab.tokens["place_title"].isdisjoint(last):
+                continue  # a unit or an office named after the place
+        elif _is_dateline(norm, found, end, names):
             continue
         rank = _RANK.get(place.kind, 2)
-        after = TOKEN.search(norm, found_end, min(end, found_end + _CONTEXT_CHARS))
-        if (before and _is(before[-1], vocab.tokens["place_vague"])) or \
-                (after and after.group().isascii() and after.group() in vocab.tokens["place_vague"]):
-            rank = VAGUE  # "ريف دير الزور", "Kirkuk province"
+        vague = vocab.tokens["place_vague"]
+        if before and not vague.isdisjoint(last):
+            rank = VAGUE  # "ريف دير الزور"
+        else:
+            after = TOKEN.search(norm, found_end, min(end, found_end + _CONTEXT_CHARS))
+            if after and after.group().isascii() and after.group() in vague:
+                rank = VAGUE  # "Kirkuk province"
         if best is None or rank < best.rank:
             best = Located(place, rank, found)
     return best
