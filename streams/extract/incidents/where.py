@@ -9,6 +9,7 @@ of the text), a person's origin ("المنحدر من السويداء").
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -53,45 +54,43 @@ def name_forms(name: str) -> tuple[str, ...]:
 
 
 class Mentions:
-    """Where the article's places are named (offsets in the matching form), looked for in a sentence
-    when it asks for its place: the text of the sentences never asked about is not searched."""
+    """Where each of the article's places is named (offsets in the matching form), found once, on first need
+    (an article whose sentences are all dropped before their place is asked for never looks)."""
 
-    __slots__ = ("_norm", "_places")
+    __slots__ = ("_found", "_norm", "_places", "_starts")
 
     def __init__(self, norm: str, places: list[tuple[Place, tuple[str, ...]]]) -> None:
         self._norm, self._places = norm, places
+        self._found: list[tuple[int, int, Place, tuple[str, ...]]] | None = None
+        self._starts: list[int] = []
 
     def within(self, start: int, end: int) -> list[tuple[int, int, Place, tuple[str, ...]]]:
-        """The mentions starting in ``[start, end)``, in text order."""
-        return _mentions(self._norm, self._places, start, end)
+        """The mentions in ``[start, end)``, in text order."""
+        if self._found is None:
+            self._found = _mentions(self._norm, self._places)
+            self._starts = [f[0] for f in self._found]
+        return self._found[bisect_left(self._starts, start):bisect_left(self._starts, end)]
 
 
-def _mentions(norm: str, places: list[tuple[Place, tuple[str, ...]]], start: int,
-              end: int) -> list[tuple[int, int, Place, tuple[str, ...]]]:
-    """Every whole-word mention of each place starting in ``[start, end)``, in text order (a form inside
-    a longer form of the same place is not one).
-
-    Each place's forms are searched in ``[start, end)`` widened by its longest form, where any longer
-    form holding one of the span's would be: the same mentions as searching the whole text."""
+def _mentions(norm: str, places: list[tuple[Place, tuple[str, ...]]]) -> list[tuple[int, int, Place, tuple[str, ...]]]:
+    """Every whole-word mention of each place, in text order (a form inside a longer form of the same
+    place is not one)."""
     found: list[tuple[int, int, Place, tuple[str, ...]]] = []
     n = len(norm)
     find = norm.find
     for place, names in places:
-        reach = max(map(len, names), default=0)
-        low, high = max(0, start - reach), end + reach
         covered: list[tuple[int, int]] = []
         for name in names:  # longest first: "القامشلي" before "قامشلي" inside it
             size = len(name)
-            k = find(name, low, high)
+            k = find(name)
             while k != -1:
-                stop = k + size
-                if (stop >= n or not norm[stop].isalnum()) and (k == 0 or not norm[k - 1].isalnum()
-                                                                or _word_start_ok(norm, k)) \
-                        and not (covered and _inside(covered, k, stop)):
-                    covered.append((k, stop))
-                    if start <= k < end:
-                        found.append((k, stop, place, names))
-                k = find(name, k + 1, high)
+                end = k + size
+                if (end >= n or not norm[end].isalnum()) and (k == 0 or not norm[k - 1].isalnum()
+                                                              or _word_start_ok(norm, k)) \
+                        and not (covered and _inside(covered, k, end)):
+                    found.append((k, end, place, names))
+                    covered.append((k, end))
+                k = find(name, k + 1)
     found.sort(key=itemgetter(0))
     return found
 
