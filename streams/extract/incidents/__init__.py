@@ -193,7 +193,7 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
         return None  # every trigger is in the future, ongoing, a statement...
     digit = _DIGIT.search(norm, start, end)  # most sentences have none: no date or year to look for
     if not vocab.date_labels.isdisjoint(labels) or (digit and _NUMERIC_DATE.search(norm, digit.start(), end)):
-        day = when(norm, s.words, cues, published, "vague_time" in labels)
+        day = when(norm, s.words, cues, published, "vague_time" in labels, digit is not None)
     else:  # no day named: only the years it mentions matter (to tell history)
         years = tuple(int(y) for y in _YEARS.findall(norm, digit.start(), end)) if digit else ()
         day = When(None, False, years, vague="vague_time" in labels)

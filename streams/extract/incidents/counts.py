@@ -22,6 +22,7 @@ gives neither.
 from __future__ import annotations
 
 from collections.abc import Collection
+from operator import itemgetter
 
 from marsad.streams.extract.incidents.numbers import Number, number_tokens, numbers_of, of_people, person_soon
 from marsad.streams.extract.incidents.sentences import Words
@@ -36,17 +37,18 @@ _JOINERS = {"و", "and", "،", ","}
 _PLACE_WORDS = {"في", "بمدينه", "بقريه", "in", "at", "near", "قرب", "داخل"}  # the group's phrase ends at its place
 _NISBA_PLURAL = ("يين", "يون")  # an adjective of origin after a count: "سبعة أشخاص سوريين"
 _AUXILIARIES = {"was", "were", "are", "is", "been", "have", "has", "had"}  # "three others were injured"
+_COUNTED_AS = {"killed": "killed", "injured": "injured", "arrested": "arrested", "seized_people": "arrested"}
+_LABEL = itemgetter(2)  # of a Cue, in C
 _PREPOSITIONS = {"من", "مع", "عن", "علي", "الي", "بين", "ضد", "with", "from", "of", "against", "between", "to"}
 
 
 def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collection[str] = COUNTS) -> dict[str, int]:
     """{count name: value} for the counts in ``wanted`` the sentence states."""
     out: dict[str, int] = {}
-    if any(c.label == "no_casualties" for c in cues):
+    if "no_casualties" in map(_LABEL, cues):
         out.update({name: 0 for name in ("killed", "injured") if name in wanted})
     # "ضبطت سبعة أشخاص": a seizure word counts arrests when people follow it
-    hits = [(words.index_at(c.start), "arrested" if c.label == "seized_people" else c.label, c.label)
-            for c in cues if c.label in COUNTS or c.label == "seized_people"]
+    hits = [(words.index_at(c.start), _COUNTED_AS[c.label], c.label) for c in cues if c.label in _COUNTED_AS]
     if not hits:
         return out
     cue_at = {i for i, _, _ in hits}

@@ -47,12 +47,14 @@ class When:
         return any(m != published.month for m in self.months) and not any(y > published.year for y in self.years)
 
 
-def when(norm: str, words: Words, cues: list[Cue], published: date | None, vague: bool = False) -> When:
+def when(norm: str, words: Words, cues: list[Cue], published: date | None, vague: bool = False,
+         digits: bool | None = None) -> When:
     """The day the sentence of ``words`` (spanning part of ``norm``) dates, read from its date cues;
-    ``vague``: the sentence has a vague time."""
+    ``vague``: the sentence has a vague time; ``digits``: whether it has a digit, when the caller knows."""
     toks = words.toks
     start, end = words.start, words.end
-    digits = _DIGIT.search(norm, start, end) is not None
+    if digits is None:
+        digits = _DIGIT.search(norm, start, end) is not None
     years = tuple(int(y) for y in _YEARS.findall(norm, start, end)) if digits else ()
     said = [words.index_at(c.start) for c in cues if c.label == "d:announce"]
     m = _NUMERIC.search(norm, start, end) if digits else None
