@@ -68,7 +68,8 @@ def test_an_automaton_without_keys_finds_nothing() -> None:
     "قال المصدر إن 3 عناصر قتلوا، وأصيب 1.5 آخرون. وفي u.s. forces ... الحسكة!\nسطر ثان؛ بلا نقاط",
     "  leading spaces, 2,500 pills and al-bukamal's o'clock - x",
     "",
-], ids=["arabic", "latin", "empty"])
+    "عام2024 و3ايام x9y 1.2.3، 4,5. abc'd-e ـكلمة ٹوپی 12ab- -ab'",
+], ids=["arabic", "latin", "empty", "mixed"])
 def test_sentence_words_are_the_tokens_of_the_pattern(text: str) -> None:
     for start, end in split(text) or [(0, len(text))]:
         w = Words(text, start, end)
