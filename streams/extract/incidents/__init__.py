@@ -55,7 +55,7 @@ _OLD_DAYS = 31  # an event dated earlier than this before publication is recalle
 _OWN_EVENT = ("t:", "w:", "d:")  # a trigger or a day of its own: a sentence tells another event
 _COUNT_LABELS = frozenset({"killed", "injured", "arrested", "seized_people", "no_casualties"})
 _NUMERIC_DATE = re.compile(r"\d[-/.]\d{1,2}[-/.]\d")  # 15-05-2017, 2024/3/10
-_YEARS = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_YEARS = re.compile(r"((?:19|20)(?<!\d..)\d\d)(?!\d)")  # a year not in a longer number (see `dates`)
 _DIGIT = re.compile(r"\d")
 _OBJECT_WORDS = 3  # words after a verb searched for its object
 _DATE_LOOKS = 5  # sentences at the top of an article whose date dates its events when they have none
@@ -193,7 +193,7 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
         return None  # every trigger is in the future, ongoing, a statement...
     digit = _DIGIT.search(norm, start, end)  # most sentences have none: no date or year to look for
     if not vocab.date_labels.isdisjoint(labels) or (digit and _NUMERIC_DATE.search(norm, digit.start(), end)):
-        day = when(norm, s.words, cues, published, "vague_time" in labels, digit is not None)
+        day = when(norm, s.words, cues, published, "vague_time" in labels, digit.start() if digit else -1)
     else:  # no day named: only the years it mentions matter (to tell history)
         years = tuple(int(y) for y in _YEARS.findall(norm, digit.start(), end)) if digit else ()
         day = When(None, False, years, vague="vague_time" in labels)
