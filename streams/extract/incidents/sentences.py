@@ -21,7 +21,9 @@ from marsad.streams.text.tokens import MIN_STEM, PREFIXES, stems
 _CLITIC_LETTERS = frozenset(p[0] for p in PREFIXES)
 
 _CUT_CHARS = ".!?؟;؛\n"  # what ends a sentence
-_CLAUSE_END = re.compile(r"[،,:(\[«\"]|\s-\s|\s–\s")
+# A comma, colon, bracket or quote, or a dash between spaces (`[،,:(\[«"]|\s-\s|\s–\s`), written with one
+# leading character set so that the regex engine tests each other character once.
+_CLAUSE_END = re.compile(r"[،,:(\[«\"\s](?:(?<=[،,:(\[«\"])|(?<=\s)[-–]\s)")
 # TOKEN's three alternatives (Arabic letters, digits, Latin letters) start with disjoint characters.
 # Written as one character set first, then the rest of the alternative that character chose, the regex
 # engine passes over the characters between tokens with one set test each instead of trying three
