@@ -97,15 +97,17 @@ def _attached(i: int, numbers: list[Number], used: set[int], words: Words, vocab
     (``cue_at``: where the sentence's casualty words stand; a search stops at another one)."""
     toks = words.toks
     approx = vocab.tokens["approximate"]
-    # right before: "25 شهيداً", "100 جريح"
-    k = next((x for x, num in enumerate(numbers) if num.start < i <= num.end and x not in used), None)
-    if k is not None:
-        return _joined(_list_start(k, numbers, used, words, cue_at), numbers, used, words, cue_at, vocab, i)
+    free_at: dict[int, int] = {}  # token -> the first count not yet used that starts there
+    for k, num in enumerate(numbers):
+        if k not in used:
+            if num.start < i <= num.end:  # right before: "25 شهيداً", "100 جريح"
+                return _joined(_list_start(k, numbers, used, words, cue_at), numbers, used, words, cue_at, vocab, i)
+            free_at.setdefault(num.start, k)
     # after: "مقتل 4", "مقتل أكثر من 25", "killing four"; "مقتل عنصر" (a person alone is one)
     j = i + 1
     steps = 0
     while j < len(toks) and steps < _WINDOW and j not in cue_at:
-        k = next((x for x, num in enumerate(numbers) if num.start == j and x not in used), None)
+        k = free_at.get(j)
         if k is not None:
             if _told_by(words, numbers[k], cue_at) is not None:
                 break  # "two were killed and three others injured": the three are the injured
