@@ -54,9 +54,9 @@ _RECENT_DAYS = 10  # a day this close to publication makes a sentence news, what
 _OLD_DAYS = 31  # an event dated earlier than this before publication is recalled, not news
 _OWN_EVENT = ("t:", "w:", "d:")  # a trigger or a day of its own: a sentence tells another event
 _COUNT_LABELS = frozenset({"killed", "injured", "arrested", "seized_people", "no_casualties"})
+_DIGIT = re.compile(r"\d")
 _NUMERIC_DATE = re.compile(r"\d[-/.]\d{1,2}[-/.]\d")  # 15-05-2017, 2024/3/10
 _YEARS = re.compile(r"((?:19|20)(?<!\d..)\d\d)(?!\d)")  # a year not in a longer number (see `dates`)
-_DIGIT = re.compile(r"\d")
 _OBJECT_WORDS = 3  # words after a verb searched for its object
 _DATE_LOOKS = 5  # sentences at the top of an article whose date dates its events when they have none
 _DATELINE_WORDS = 8  # a line this short that names a day is a dateline, not the report
@@ -195,7 +195,7 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
     if not vocab.date_labels.isdisjoint(labels) or (digit and _NUMERIC_DATE.search(norm, digit.start(), end)):
         day = when(norm, s.words, cues, published, "vague_time" in labels, digit.start() if digit else -1)
     else:  # no day named: only the years it mentions matter (to tell history)
-        years = tuple(int(y) for y in _YEARS.findall(norm, digit.start(), end)) if digit else ()
+        years = tuple(map(int, _YEARS.findall(norm, digit.start(), end))) if digit else ()
         day = When(None, False, years, vague="vague_time" in labels)
     recent = day.specific and (day.day is None or published is None or (published - day.day).days <= _RECENT_DAYS)
     if (day.day and published and (published - day.day).days > _OLD_DAYS) or day.recalled(published):
@@ -220,7 +220,7 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
     found = mentions.within(start, end)
     actors, targets = roles(s.words, found, kind, s.words.index_at(lead.start), vocab) if found else ([], [])
     wanted = _COUNTS_OF[kind]
-    stated = counts(s.words, cues, vocab, wanted) if wanted and labels & _COUNT_LABELS else {}
+    stated = counts(s.words, cues, vocab, wanted) if wanted and not _COUNT_LABELS.isdisjoint(labels) else {}
     timing = ("said" if day.announced else "day") if day.specific else "vague" if day.vague else ""
     return AssembledIncident(kind, start, end, day.day, timing, day.key, located, stated, actors, targets,
                              seized if kind in ONE_OPERATION else [], dict.fromkeys(stated, start))
