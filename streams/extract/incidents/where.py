@@ -133,11 +133,6 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab) -> Located | N
     return best
 
 
-def _is(token: str, phrases: frozenset[str]) -> bool:
-    """Whether ``token`` (or a reading of it without clitics) is one of ``phrases``."""
-    return not phrases.isdisjoint(readings_of(token))
-
-
 def _word_start_ok(norm: str, k: int) -> bool:
     j = k
     while j > 0 and norm[j - 1].isalnum() and k - j <= 4:
