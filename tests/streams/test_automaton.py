@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from marsad.streams.extract.incidents.sentences import Words, split
+from marsad.streams.extract.incidents.sentences import TOKENS, Words, split
 from marsad.streams.text.automaton import Automaton
 from marsad.streams.text.tokens import TOKEN
 
@@ -68,12 +68,13 @@ def test_an_automaton_without_keys_finds_nothing() -> None:
     "قال المصدر إن 3 عناصر قتلوا، وأصيب 1.5 آخرون. وفي u.s. forces ... الحسكة!\nسطر ثان؛ بلا نقاط",
     "  leading spaces, 2,500 pills and al-bukamal's o'clock - x",
     "",
-], ids=["arabic", "latin", "empty"])
+    "عام2024 و3ايام x9y 1.2.3، 4,5. abc'd-e ـكلمة ٹوپی 12ab- -ab'",
+], ids=["arabic", "latin", "empty", "mixed"])
 def test_sentence_words_are_the_tokens_of_the_pattern(text: str) -> None:
     for start, end in split(text) or [(0, len(text))]:
         w = Words(text, start, end)
         spans = [m.span() for m in TOKEN.finditer(text, start, end)]
-        assert w.toks == TOKEN.findall(text, start, end)
+        assert w.toks == TOKEN.findall(text, start, end) == TOKENS.findall(text, start, end)
         assert (w.ends, [a for a, _ in spans]) == ([b for _, b in spans], w._starts)
 
 

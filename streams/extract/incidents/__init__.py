@@ -26,9 +26,11 @@ Steps, in order:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
+from operator import itemgetter
 
 from marsad.schemas.facts import Incident, Org, Place, Quantity
 from marsad.streams.classify import Taxonomy
@@ -43,15 +45,18 @@ from marsad.streams.text.normalize import SourceMap, normalize
 
 __all__ = ["IncidentVocab", "IncidentVocabError", "find_incidents"]
 
-_ALWAYS_BLOCK = {"future", "statement", "ongoing"}
-_BLOCK_UNLESS_RECENT = {"background"}
+_ALWAYS_BLOCK = frozenset({"future", "statement", "ongoing"})
+_BLOCK_UNLESS_RECENT = frozenset({"background"})
+_BLOCKS_RECENT = _ALWAYS_BLOCK  # the cues that block a trigger's clause in a sentence dated recently
+_BLOCKS_OLD = _ALWAYS_BLOCK | _BLOCK_UNLESS_RECENT  # ... and in one that is not
+_START, _LABEL = itemgetter(0), itemgetter(2)  # of a Cue, in C
 _RECENT_DAYS = 10  # a day this close to publication makes a sentence news, whatever its cues
 _OLD_DAYS = 31  # an event dated earlier than this before publication is recalled, not news
 _OWN_EVENT = ("t:", "w:", "d:")  # a trigger or a day of its own: a sentence tells another event
 _COUNT_LABELS = frozenset({"killed", "injured", "arrested", "seized_people", "no_casualties"})
-_NUMERIC_DATE = re.compile(r"\d[-/.]\d{1,2}[-/.]\d")  # 15-05-2017, 2024/3/10
-_YEARS = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _DIGIT = re.compile(r"\d")
+_NUMERIC_DATE = re.compile(r"\d[-/.]\d{1,2}[-/.]\d")  # 15-05-2017, 2024/3/10
+_YEARS = re.compile(r"((?:19|20)(?<!\d..)\d\d)(?!\d)")  # a year not in a longer number (see `dates`)
 _OBJECT_WORDS = 3  # words after a verb searched for its object
 _DATE_LOOKS = 5  # sentences at the top of an article whose date dates its events when they have none
 _DATELINE_WORDS = 8  # a line this short that names a day is a dateline, not the report
@@ -75,13 +80,10 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
     ``norm`` (else the taxonomy's automaton finds them again).
     """
     cues = vocab.matcher.scan(norm)
-    if vocab.trigger_labels.isdisjoint([c.label for c in cues]):
+    if vocab.trigger_labels.isdisjoint(map(_LABEL, cues)):
         return []
     spans = split(norm)
-    starts = [s for s, _ in spans]
-    by_sentence: dict[int, list[Cue]] = {}
-    for c in cues:
-        by_sentence.setdefault(sentence_of(starts, c.start), []).append(c)
+    by_sentence = _by_sentence(cues, spans)
     place_mentions = where.Mentions(norm, where.forms(places))
     known = {o.id for o in orgs}
     mentions = _OrgMentions(norm, known, taxonomy, org_mentions)
@@ -122,6 +124,21 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
     return [_incident(e, written) for e in events]
 
 
+def _by_sentence(cues: list[Cue], spans: list[tuple[int, int]]) -> dict[int, list[Cue]]:
+    """The cues (in text order) of each sentence that has some, by sentence index: a cue belongs to the
+    last sentence starting at or before it (-1: before the first). Cut by bisection, one step a sentence."""
+    cue_starts = list(map(_START, cues))
+    edges = [bisect_left(cue_starts, start) for start, _ in spans]
+    edges.append(len(cues))
+    by_sentence: dict[int, list[Cue]] = {}
+    if edges[0]:
+        by_sentence[-1] = cues[:edges[0]]
+    for index in range(len(spans)):
+        if edges[index] < edges[index + 1]:
+            by_sentence[index] = cues[edges[index]:edges[index + 1]]
+    return by_sentence
+
+
 @lru_cache(maxsize=4096)
 def _matching(phrase: str) -> str:
     """The matching form of a quantity as written ("2.5 مليون حبة"), to find it in a sentence; kept."""
@@ -133,7 +150,7 @@ def _lead_date(norm: str, spans: list[tuple[int, int]], by_sentence: dict[int, l
     """The first day named at the top of the article: the main event's date when only its
     announcement is dated ("أفاد الموقع، مساء الأحد، بأن ... اشتباكات")."""
     for index, (start, end) in enumerate(spans[:_DATE_LOOKS]):
-        labels = {c.label for c in by_sentence.get(index, ())}
+        labels = set(map(_LABEL, by_sentence.get(index, ())))
         s = read.get(index) or Sentence(norm, start, end)
         if len(s.words.toks) < _DATELINE_WORDS:
             continue
@@ -168,7 +185,7 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
 
     Words are read (tokenised) only for what needs them: dates, counts, roles, place cues."""
     norm, start, end = s.norm, s.start, s.end
-    labels = {c.label for c in cues}
+    labels = set(map(_LABEL, cues))
     if "caption" in labels or "off_topic" in labels or vocab.trigger_labels.isdisjoint(labels):
         return None  # a caption, sport, or no trigger
     lead = _lead(norm, start, end, cues, labels, True, vocab)
@@ -176,9 +193,9 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
         return None  # every trigger is in the future, ongoing, a statement...
     digit = _DIGIT.search(norm, start, end)  # most sentences have none: no date or year to look for
     if not vocab.date_labels.isdisjoint(labels) or (digit and _NUMERIC_DATE.search(norm, digit.start(), end)):
-        day = when(norm, s.words, cues, published, "vague_time" in labels)
+        day = when(norm, s.words, cues, published, "vague_time" in labels, digit.start() if digit else -1)
     else:  # no day named: only the years it mentions matter (to tell history)
-        years = tuple(int(y) for y in _YEARS.findall(norm, digit.start(), end)) if digit else ()
+        years = tuple(map(int, _YEARS.findall(norm, digit.start(), end))) if digit else ()
         day = When(None, False, years, vague="vague_time" in labels)
     recent = day.specific and (day.day is None or published is None or (published - day.day).days <= _RECENT_DAYS)
     if (day.day and published and (published - day.day).days > _OLD_DAYS) or day.recalled(published):
@@ -203,7 +220,7 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
     found = mentions.within(start, end)
     actors, targets = roles(s.words, found, kind, s.words.index_at(lead.start), vocab) if found else ([], [])
     wanted = _COUNTS_OF[kind]
-    stated = counts(s.words, cues, vocab, wanted) if wanted and labels & _COUNT_LABELS else {}
+    stated = counts(s.words, cues, vocab, wanted) if wanted and not _COUNT_LABELS.isdisjoint(labels) else {}
     timing = ("said" if day.announced else "day") if day.specific else "vague" if day.vague else ""
     return AssembledIncident(kind, start, end, day.day, timing, day.key, located, stated, actors, targets,
                              seized if kind in ONE_OPERATION else [], dict.fromkeys(stated, start))
@@ -214,9 +231,9 @@ def _goods_after(s: Sentence, lead: Cue, vocab: IncidentVocab) -> bool:
     words = s.words
     after = words.index_at(lead.end - 1) + 1
     for i in range(after, min(after + _OBJECT_WORDS, len(words.toks))):  # Arabic puts the subject first
-        if words.is_in(i, vocab.tokens["person"]) or words.is_in(i, vocab.tokens["people"]):
+        if words.is_in(i, vocab.people_words):
             return False
-        if words.is_in(i, vocab.not_people) or words.is_in(i, vocab.tokens["goods"]):
+        if words.is_in(i, vocab.goods_words):
             return True
     return False
 
@@ -224,32 +241,42 @@ def _goods_after(s: Sentence, lead: Cue, vocab: IncidentVocab) -> bool:
 def _lead(norm: str, start: int, end: int, cues: list[Cue], labels: set[str], recent: bool,
           vocab: IncidentVocab) -> Cue | None:
     """The trigger that gives the sentence its type: the first strong one whose clause is news,
-    else the first weak one."""
-    blocks = [c.start for c in cues if c.label in _ALWAYS_BLOCK or (c.label in _BLOCK_UNLESS_RECENT and not recent)]
-    clauses = clause_bounds(norm, start, end) if blocks else [start]
-    # a cue blocks its clause and those after it
-    blocked_from = min((sentence_of(clauses, b) for b in blocks), default=len(clauses))
-    strong: list[Cue] = []
-    weak: list[Cue] = []
-    for c in _longest(cues):
-        if c.label[1] != ":" or c.label[0] not in "tw" or sentence_of(clauses, c.start) >= blocked_from:
+    else the first weak one (``labels``: those of ``cues``)."""
+    blocking = _BLOCKS_RECENT if recent else _BLOCKS_OLD
+    clauses: list[int] | None = None
+    if not blocking.isdisjoint(labels):
+        clauses = clause_bounds(norm, start, end)
+        # a cue blocks its clause and those after it
+        blocked_from = min(sentence_of(clauses, c.start) for c in cues if c.label in blocking)
+    first_weak = None
+    for c in _longest(cues, vocab.trigger_labels):
+        if clauses is not None and sentence_of(clauses, c.start) >= blocked_from:
             continue
         kind = c.label[2:]
         if kind in vocab.types_with_requires and f"r:{kind}" not in labels:
             continue
-        (strong if c.label[0] == "t" else weak).append(c)
-    pool = strong or weak
-    return pool[0] if pool else None
+        if c.label[0] == "t":
+            return c
+        if first_weak is None:
+            first_weak = c
+    return first_weak
 
 
-def _longest(cues: list[Cue]) -> list[Cue]:
+def _longest(cues: list[Cue], trigger_labels: frozenset[str]) -> list[Cue]:
     """The triggers with those inside a longer one dropped ("قصف" inside "قصف جوي"), and those inside a
     phrase that is no trigger ("ضبط الحدود"), in text order."""
-    triggers = [c for c in cues if c.label[1] == ":" and c.label[0] in "tw"]
+    triggers = [c for c in cues if c.label in trigger_labels]
     covers = triggers + [c for c in cues if c.label == "not_trigger"]
-    return [c for c in triggers
-            if not any(o is not c and o.start <= c.start and c.end <= o.end and o.end - o.start > c.end - c.start
-                       for o in covers)]
+    if len(covers) == 1:
+        return triggers
+    return [c for c in triggers if not _inside_longer(c, covers)]
+
+
+def _inside_longer(c: Cue, covers: list[Cue]) -> bool:
+    """Whether a longer one of ``covers`` holds the cue ``c``."""
+    start, end, _ = c
+    size = end - start
+    return any(o_start <= start and end <= o_end and o_end - o_start > size for o_start, o_end, _ in covers)
 
 
 def _incident(e: AssembledIncident, written: SourceMap) -> Incident:

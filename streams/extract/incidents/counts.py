@@ -22,6 +22,7 @@ gives neither.
 from __future__ import annotations
 
 from collections.abc import Collection
+from operator import itemgetter
 
 from marsad.streams.extract.incidents.numbers import Number, number_tokens, numbers_of, of_people, person_soon
 from marsad.streams.extract.incidents.sentences import Words
@@ -36,17 +37,18 @@ _JOINERS = {"و", "and", "،", ","}
 _PLACE_WORDS = {"في", "بمدينه", "بقريه", "in", "at", "near", "قرب", "داخل"}  # the group's phrase ends at its place
 _NISBA_PLURAL = ("يين", "يون")  # an adjective of origin after a count: "سبعة أشخاص سوريين"
 _AUXILIARIES = {"was", "were", "are", "is", "been", "have", "has", "had"}  # "three others were injured"
+_COUNTED_AS = {"killed": "killed", "injured": "injured", "arrested": "arrested", "seized_people": "arrested"}
+_LABEL = itemgetter(2)  # of a Cue, in C
 _PREPOSITIONS = {"من", "مع", "عن", "علي", "الي", "بين", "ضد", "with", "from", "of", "against", "between", "to"}
 
 
 def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collection[str] = COUNTS) -> dict[str, int]:
     """{count name: value} for the counts in ``wanted`` the sentence states."""
     out: dict[str, int] = {}
-    if any(c.label == "no_casualties" for c in cues):
+    if "no_casualties" in map(_LABEL, cues):
         out.update({name: 0 for name in ("killed", "injured") if name in wanted})
     # "ضبطت سبعة أشخاص": a seizure word counts arrests when people follow it
-    hits = [(words.index_at(c.start), "arrested" if c.label == "seized_people" else c.label, c.label)
-            for c in cues if c.label in COUNTS or c.label == "seized_people"]
+    hits = [(words.index_at(c.start), _COUNTED_AS[c.label], c.label) for c in cues if c.label in _COUNTED_AS]
     if not hits:
         return out
     cue_at = {i for i, _, _ in hits}
@@ -95,15 +97,17 @@ def _attached(i: int, numbers: list[Number], used: set[int], words: Words, vocab
     (``cue_at``: where the sentence's casualty words stand; a search stops at another one)."""
     toks = words.toks
     approx = vocab.tokens["approximate"]
-    # right before: "25 شهيداً", "100 جريح"
-    k = next((x for x, num in enumerate(numbers) if num.start < i <= num.end and x not in used), None)
-    if k is not None:
-        return _joined(_list_start(k, numbers, used, words, cue_at), numbers, used, words, cue_at, vocab, i)
+    free_at: dict[int, int] = {}  # token -> the first count not yet used that starts there
+    for k, num in enumerate(numbers):
+        if k not in used:
+            if num.start < i <= num.end:  # right before: "25 شهيداً", "100 جريح"
+                return _joined(_list_start(k, numbers, used, words, cue_at), numbers, used, words, cue_at, vocab, i)
+            free_at.setdefault(num.start, k)
     # after: "مقتل 4", "مقتل أكثر من 25", "killing four"; "مقتل عنصر" (a person alone is one)
     j = i + 1
     steps = 0
     while j < len(toks) and steps < _WINDOW and j not in cue_at:
-        k = next((x for x, num in enumerate(numbers) if num.start == j and x not in used), None)
+        k = free_at.get(j)
         if k is not None:
             if _told_by(words, numbers[k], cue_at) is not None:
                 break  # "two were killed and three others injured": the three are the injured

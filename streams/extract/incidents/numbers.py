@@ -97,8 +97,7 @@ def _bare_one(tok: str, i: int, cue_at: set[int]) -> bool:
 
 def person_soon(words: Words, i: int, vocab: IncidentVocab) -> bool:
     """Whether a person ("a soldier", "an Iraqi soldier") or people ("أحد عناصر") follow token ``i``."""
-    return any(words.is_in(j, vocab.tokens["person"]) or words.is_in(j, vocab.tokens["people"])
-               for j in range(i, min(i + 3, len(words.toks))))
+    return any(words.is_in(j, vocab.people_words) for j in range(i, min(i + 3, len(words.toks))))
 
 
 def of_people(words: Words, number: Number, vocab: IncidentVocab) -> bool:
@@ -107,5 +106,4 @@ def of_people(words: Words, number: Number, vocab: IncidentVocab) -> bool:
     noun = number.end - 1
     if noun > number.start and words.toks[noun] == "من" and noun + 1 < len(words.toks):
         noun += 1  # "خمسة من العناصر"
-    return noun > number.start and (words.is_in(noun, vocab.tokens["person"]) or words.is_in(noun, vocab.tokens["people"])
-                                    or words.toks[noun].endswith(_NISBA))
+    return noun > number.start and (words.is_in(noun, vocab.people_words) or words.toks[noun].endswith(_NISBA))

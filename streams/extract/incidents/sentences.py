@@ -16,14 +16,26 @@ from collections.abc import Iterable
 from functools import lru_cache
 from itertools import accumulate
 
-from marsad.streams.text.tokens import MIN_STEM, PREFIXES, TOKEN, stems
+from marsad.streams.text.tokens import MIN_STEM, PREFIXES, stems
 
 _CLITIC_LETTERS = frozenset(p[0] for p in PREFIXES)
 
-_CUT = re.compile(r"[.!?؟;؛\n]")
-_CLAUSE_END = re.compile(r"[،,:(\[«\"]|\s-\s|\s–\s")
-# TOKEN as one capturing group: `split` gives separators and tokens alternately, all in C.
-_TOKEN_SPLIT = re.compile(f"({TOKEN.pattern})")
+_CUT_CHARS = ".!?؟;؛\n"  # what ends a sentence
+# A comma, colon, bracket or quote, or a dash between spaces (`[،,:(\[«"]|\s-\s|\s–\s`), written with one
+# leading character set so that the regex engine tests each other character once.
+_CLAUSE_END = re.compile(r"[،,:(\[«\"\s](?:(?<=[،,:(\[«\"])|(?<=\s)[-–]\s)")
+# TOKEN's three alternatives (Arabic letters, digits, Latin letters) start with disjoint characters.
+# Written as one character set first, then the rest of the alternative that character chose, the regex
+# engine passes over the characters between tokens with one set test each instead of trying three
+# alternatives: the same tokens (pinned by tests/streams/test_automaton.py), found with fewer steps.
+_ARABIC, _DIGITS, _LATIN = "\u0621-\u064a\u0671-\u06d3", "0-9", "a-z"
+TOKENS = re.compile(f"[{_ARABIC}{_DIGITS}{_LATIN}]"
+                    f"(?:(?<=[{_ARABIC}])[{_ARABIC}]*"
+                    f"|(?<=[{_DIGITS}])[{_DIGITS}]*(?:[.,][{_DIGITS}]+)*"
+                    f"|(?<=[{_LATIN}])[{_LATIN}]*(?:['-][{_LATIN}]+)*)")
+# As one capturing group: `split` gives separators and tokens alternately, all in C.
+_TOKEN_SPLIT = re.compile(f"({TOKENS.pattern})")
+_MATCH_END = re.Match.end
 
 
 class Phrases(frozenset):
@@ -65,9 +77,12 @@ class Words:
         """Whether token ``i`` (or a reading of it without clitics) is one of ``words``."""
         if not 0 <= i < len(self.toks):
             return False
+        r = self._readings.get(i)  # `readings`, inline: this runs for most words looked at
+        if r is None:
+            r = self._readings[i] = readings_of(self.toks[i])
         if isinstance(words, frozenset):
-            return not words.isdisjoint(self.readings(i))  # in C
-        return any(r in words for r in self.readings(i))
+            return not words.isdisjoint(r)  # in C
+        return any(x in words for x in r)
 
     def phrase_at(self, i: int, phrases: Phrases) -> int:
         """How many tokens from ``i`` form one of ``phrases`` (its first word may carry clitics); 0 if none."""
@@ -107,7 +122,7 @@ class Sentence:
 
     def first_word_in(self, phrases: frozenset[str]) -> bool:
         """Whether the sentence's first word (or a reading of it without clitics) is one of ``phrases``."""
-        m = TOKEN.search(self.norm, self.start, self.end)
+        m = TOKENS.search(self.norm, self.start, self.end)
         return m is not None and not phrases.isdisjoint(readings_of(m.group()))
 
 
@@ -135,7 +150,7 @@ def split(norm: str) -> list[tuple[int, int]]:
     out = []
     start = 0
     n = len(norm)
-    for cut in [m.start() for m in _CUT.finditer(norm)]:
+    for cut in _cuts(norm):
         if norm[cut] == "." and not _full_stop(norm, cut, n):
             continue
         if cut > start:
@@ -143,6 +158,19 @@ def split(norm: str) -> list[tuple[int, int]]:
         start = cut + 1
     if start < n:
         out.append((start, n))
+    return out
+
+
+def _cuts(norm: str) -> list[int]:
+    """Where ``norm`` has a character that may end a sentence, in order (a `str.find` a character is
+    cheaper than testing every character against a class)."""
+    out = []
+    for char in _CUT_CHARS:
+        at = norm.find(char)
+        while at != -1:
+            out.append(at)
+            at = norm.find(char, at + 1)
+    out.sort()
     return out
 
 
@@ -162,7 +190,7 @@ def _full_stop(norm: str, i: int, n: int) -> bool:
 
 def clause_bounds(norm: str, start: int, end: int) -> list[int]:
     """Offsets where the clauses of the sentence ``[start, end)`` begin (the first is ``start``)."""
-    return [start] + [m.end() for m in _CLAUSE_END.finditer(norm, start, end)]
+    return [start, *map(_MATCH_END, _CLAUSE_END.finditer(norm, start, end))]
 
 
 def sentence_of(bounds: list[int], offset: int) -> int:

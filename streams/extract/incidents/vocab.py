@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from itertools import compress
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -54,6 +56,7 @@ class Cue(NamedTuple):
     label: str
 
 
+_KEY = itemgetter(0)  # of a hit
 _new_cue = tuple.__new__  # builds a Cue in C (NamedTuple's own __new__ is a Python function)
 
 
@@ -77,10 +80,9 @@ class PhraseMatcher:
         n = len(norm)
         out: list[Cue] = []
         hits, values = self.automaton.scan(norm)
-        for key, start, end in hits:
-            value = values[key]
-            if value is None:
-                continue  # a key of an automaton sharing the engine (see `Automaton.share`)
+        # the keys of an automaton sharing the engine (see `Automaton.share`) have no value here: left out in C
+        found = list(map(values.__getitem__, map(_KEY, hits)))
+        for (_, start, end), value in zip(compress(hits, found), filter(None, found), strict=True):
             latin, whole_labels, stem_labels = value
             if start and norm[start - 1].isalnum():
                 if latin:
@@ -107,6 +109,9 @@ class IncidentVocab:
     date_labels: frozenset[str]  # the labels of words that name a day or month
     types_with_requires: frozenset[str]
     tokens: dict[str, Phrases]  # TOKEN_CUES -> normalised phrases (words joined by one space)
+    not_place_before: frozenset[str]  # origin_before and place_source: a place after one is not the event's
+    people_words: frozenset[str]  # person and people: a word naming one or more people
+    goods_words: frozenset[str]  # not_people and goods: a word naming things, not people
     numbers: dict[str, int]  # count word -> value
     duals: frozenset[str]
     not_people: frozenset[str]
@@ -249,6 +254,7 @@ def _build(doc: dict[str, Any], version: str, source: str) -> IncidentVocab:
     for cue in SCANNED_CUES:
         entries += [(p, cue) for p in _phrases(cues.get(cue), f"{name}: cues.{cue}")]
     tokens = {cue: Phrases(_norm(p) for p in _phrases(cues.get(cue), f"{name}: cues.{cue}")) for cue in TOKEN_CUES}
+    not_people = frozenset(_norm(p) for p in _phrases(doc.get("not_people"), f"{name}: not_people"))
     return IncidentVocab(
         matcher=PhraseMatcher(entries),
         trigger_labels=frozenset(label for _, label in entries if label[:2] in ("t:", "w:")),
@@ -256,9 +262,12 @@ def _build(doc: dict[str, Any], version: str, source: str) -> IncidentVocab:
                               if label.startswith(("wd:", "mo:")) or label in _DAY_LABELS),
         types_with_requires=frozenset(requires),
         tokens=tokens,
+        not_place_before=tokens["origin_before"] | tokens["place_source"],
+        people_words=tokens["person"] | tokens["people"],
+        goods_words=not_people | tokens["goods"],
         numbers=numbers,
         duals=duals,
-        not_people=frozenset(_norm(p) for p in _phrases(doc.get("not_people"), f"{name}: not_people")),
+        not_people=not_people,
         today=day_words["today"], yesterday=day_words["yesterday"],
         day_before_yesterday=day_words["day_before_yesterday"], announce=day_words["announce"],
         weekdays=weekdays, months=months,

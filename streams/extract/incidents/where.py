@@ -13,13 +13,13 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from operator import itemgetter
 
 from marsad.schemas.facts import Place
-from marsad.streams.extract.incidents.sentences import Sentence, readings_of
+from marsad.streams.extract.incidents.sentences import TOKENS, Sentence, readings_of
 from marsad.streams.extract.incidents.vocab import IncidentVocab
 from marsad.streams.text.normalize import normalize
-from marsad.streams.text.tokens import TOKEN
 
 _RANK = {"village": 0, "camp": 0, "crossing": 0, "airport": 0, "base": 0, "prison": 0, "town": 1,
          "city": 2, "capital": 2, "district": 3, "governorate": 4, "region": 4}
@@ -76,19 +76,27 @@ def _mentions(norm: str, places: list[tuple[Place, tuple[str, ...]]]) -> list[tu
     place is not one)."""
     found: list[tuple[int, int, Place, tuple[str, ...]]] = []
     n = len(norm)
+    find = norm.find
     for place, names in places:
         covered: list[tuple[int, int]] = []
         for name in names:  # longest first: "القامشلي" before "قامشلي" inside it
-            k = norm.find(name)
+            size = len(name)
+            k = find(name)
             while k != -1:
-                end = k + len(name)
-                if (end >= n or not norm[end].isalnum()) and _word_start_ok(norm, k) \
-                        and not any(a <= k and end <= b for a, b in covered):
+                end = k + size
+                if (end >= n or not norm[end].isalnum()) and (k == 0 or not norm[k - 1].isalnum()
+                                                              or _word_start_ok(norm, k)) \
+                        and not (covered and _inside(covered, k, end)):
                     found.append((k, end, place, names))
                     covered.append((k, end))
-                k = norm.find(name, k + 1)
+                k = find(name, k + 1)
     found.sort(key=itemgetter(0))
     return found
+
+
+def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether ``[start, end)`` lies inside one of ``spans``."""
+    return any(a <= start and end <= b for a, b in spans)
 
 
 def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab) -> Located | None:
@@ -102,26 +110,27 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab) -> Located | N
         word_start = found
         while word_start > start and norm[word_start - 1].isalnum():
             word_start -= 1
-        before = TOKEN.findall(norm, max(start, word_start - _CONTEXT_CHARS), word_start)[-3:]
-        if any(_is(tok, vocab.tokens["origin_before"]) or _is(tok, vocab.tokens["place_source"]) for tok in before):
-            continue  # where someone comes from, or where the source sits
-        if before and _is(before[-1], vocab.tokens["place_title"]):
-            continue  # a unit or an office named after the place
-        if not before and _is_dateline(norm, found, end, names):
+        before = TOKENS.findall(norm, max(start, word_start - _CONTEXT_CHARS), word_start)[-3:] \
+            if word_start > start else []
+        if before:
+            if not vocab.not_place_before.isdisjoint(chain.from_iterable(map(readings_of, before))):
+                continue  # where someone comes from, or where the source sits
+            last = readings_of(before[-1])
+            if not vocab.tokens["place_title"].isdisjoint(last):
+                continue  # a unit or an office named after the place
+        elif _is_dateline(norm, found, end, names):
             continue
         rank = _RANK.get(place.kind, 2)
-        after = TOKEN.search(norm, found_end, min(end, found_end + _CONTEXT_CHARS))
-        if (before and _is(before[-1], vocab.tokens["place_vague"])) or \
-                (after and after.group().isascii() and after.group() in vocab.tokens["place_vague"]):
-            rank = VAGUE  # "ريف دير الزور", "Kirkuk province"
+        vague = vocab.tokens["place_vague"]
+        if before and not vague.isdisjoint(last):
+            rank = VAGUE  # "ريف دير الزور"
+        else:
+            after = TOKENS.search(norm, found_end, min(end, found_end + _CONTEXT_CHARS))
+            if after and after.group().isascii() and after.group() in vague:
+                rank = VAGUE  # "Kirkuk province"
         if best is None or rank < best.rank:
             best = Located(place, rank, found)
     return best
-
-
-def _is(token: str, phrases: frozenset[str]) -> bool:
-    """Whether ``token`` (or a reading of it without clitics) is one of ``phrases``."""
-    return not phrases.isdisjoint(readings_of(token))
 
 
 def _word_start_ok(norm: str, k: int) -> bool:
