@@ -21,14 +21,14 @@ from datetime import UTC, datetime, timedelta
 import msgspec
 
 from benchmarks.corpus import generate
-from marsad.schemas.alert_state import DayBucket, IncidentState, SpikeState, StoryState
+from marsad.schemas.alert_state import DayBucket, IncidentState, StoryState
 from marsad.schemas.events import ArticleFetched
 from marsad.streams.alerts.engine import route
 from marsad.streams.alerts.expiry import fold_story, story_keep_s, story_ttl_s
 from marsad.streams.alerts.incidents import fold_incident
 from marsad.streams.alerts.notes import StateStore
 from marsad.streams.alerts.rules import load_rules
-from marsad.streams.alerts.spike import apply_spike
+from marsad.streams.alerts.spike import SpikeStores, apply_spike
 from marsad.streams.fusion.expiry import incident_ttl_s
 from marsad.streams.fusion.state import IncidentStores
 from marsad.streams.hour_index import HourIndex
@@ -48,7 +48,7 @@ def main() -> None:
     raw: dict[str, MutableMapping[bytes, bytes]] = {name: {} for name in (
         "stories", "spikes", "incidents", "incident-days", "reports", "story-hours", "incident-hours")}
     stories = StateStore(raw["stories"], StoryState)
-    spikes = StateStore(raw["spikes"], SpikeState)
+    spikes = SpikeStores.over(raw["spikes"])
     incidents = IncidentStores(StateStore(raw["incidents"], IncidentState), StateStore(raw["incident-days"], DayBucket),
                                StateStore(raw["reports"], str))
     story_ttl, incident_ttl = story_ttl_s(args.days, rules), incident_ttl_s(args.days)

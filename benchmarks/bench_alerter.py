@@ -13,7 +13,9 @@ published at once to ``articles.processed``; the run ends when the alerter
 has read everything on its four input topics (its group's committed offsets:
 up to a second late). Measured: wall time, the alerter process's CPU time
 (user + system, from /proc, the broker's not counted), its peak RSS, and the
-messages it wrote: notes on its internal topics, alert and incident events.
+messages it wrote: notes on its internal topics, alert and incident events,
+and the state it wrote: the bytes (keys and values, uncompressed) on its
+tables' changelogs, per table and per article (read back at the end, not timed).
 
 ``alerts raised`` hashes the set of AlertRaised event ids on the alerts
 topic: the same articles and rules give the same set whatever the batching.
@@ -49,7 +51,7 @@ from marsad.runtime.kafka.connection import kafka_python_options
 from marsad.runtime.kafka.publish import EventPublisher
 from marsad.runtime.lag import LagProbe
 from marsad.schemas.events import ArticleFetched, ArticleProcessed, Duplicate
-from marsad.schemas.topics import Topics
+from marsad.schemas.topics import ALERTER_TABLES, Topics
 from marsad.streams.pipeline import Resources, process_fetched
 
 START = datetime(2026, 1, 1, tzinfo=UTC)  # fixed: the same run gives the same alerts (spike windows are by day)
@@ -104,6 +106,27 @@ def written(bootstrap: str, topics: list[str]) -> dict[str, int]:
         return out
     finally:
         consumer.close()
+
+
+def state_written(bootstrap: str, topics: Topics) -> dict[str, tuple[int, int]]:
+    """(records, bytes of keys and values) written to each of the alerter's table changelogs, by table."""
+    consumer = KafkaConsumer(**kafka_python_options(bootstrap), client_id="bench-alerter",
+                             auto_offset_reset="earliest", enable_auto_commit=False, consumer_timeout_ms=3000)
+    out = {}
+    try:
+        for table in ALERTER_TABLES:
+            topic = topics.changelog(table)
+            parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+            consumer.assign(parts)
+            consumer.seek_to_beginning(*parts)
+            records = size = 0
+            for r in consumer:
+                records += 1
+                size += len(r.key or b"") + len(r.value or b"")
+            out[table] = (records, size)
+    finally:
+        consumer.close()
+    return out
 
 
 def alert_digest(bootstrap: str, topic: str, dump: str | None = None) -> tuple[int, str, int, str]:
@@ -181,6 +204,10 @@ def main() -> None:
         counts = written(bootstrap, [topics.name(t) for t in INTERNAL] + [topics.alerts, topics.name("incidents")])
         print("written: " + ", ".join(f"{name.split('.', 1)[1]} {count:,}" for name, count in counts.items())
               + f" ({sum(counts[topics.name(t)] for t in INTERNAL) / (n + 1):.1f} note records an article)")
+        state = state_written(bootstrap, topics)
+        print(f"state written: {sum(b for _, b in state.values()) / n / 1e3:,.1f} KB an article ("
+              + ", ".join(f"{table} {records:,} records {size / 1e6:,.1f} MB" for table, (records, size)
+                          in state.items() if records) + ")")
         distinct, digest, raised, raised_digest = alert_digest(bootstrap, topics.alerts, args.dump)
         print(f"alerts raised: {raised:,}, digest {raised_digest}; all alert events: {distinct:,}, digest {digest} "
               "(the updates' count varies with how the partitions interleave)")

@@ -21,14 +21,14 @@ import random
 import time
 from datetime import UTC, datetime, timedelta
 
-from marsad.schemas.alert_state import DayBucket, IncidentState, SpikeState
+from marsad.schemas.alert_state import DayBucket, IncidentState
 from marsad.schemas.events import ArticleProcessed
 from marsad.schemas.facts import Incident, Place
 from marsad.streams.alerts.engine import event_time, source_of
 from marsad.streams.alerts.incidents import fold_incident
 from marsad.streams.alerts.notes import StateStore
 from marsad.streams.alerts.rules import load_rules
-from marsad.streams.alerts.spike import apply_spike
+from marsad.streams.alerts.spike import SpikeStores, apply_spike
 from marsad.streams.fusion.expiry import incident_ttl_s
 from marsad.streams.fusion.reports import reports_of
 from marsad.streams.fusion.state import IncidentStores
@@ -71,7 +71,7 @@ def main() -> None:
     notes = [n for a in articles(args.days, args.events) for n in reports_of(a, at=event_time(a), source=source_of(a))]
     raw: dict = {}
     stores = IncidentStores(StateStore(raw, IncidentState), StateStore({}, DayBucket), StateStore({}, str))
-    spikes = StateStore({}, SpikeState)
+    spikes = SpikeStores.over({})
     index = HourIndex({}, 0, incident_ttl_s(30) or 0)
     recorded = alerts = 0
     t0 = time.process_time()

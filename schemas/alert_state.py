@@ -4,7 +4,9 @@ Every value goes through `marsad.schemas.state.StateCodec` (a ``v<N> `` prefix a
 upcasters), by way of `marsad.streams.alerts.notes.StateStore`:
 
     alert-stories          story id -> `StoryState` (its articles, each story rule's `RuleState`)
-    alert-spikes           rule|scope -> `SpikeState` (its windows' articles, the alerts they fired)
+    alert-spikes           rule|scope -> `SpikeState`: a scope's head (its windows and their counts, the
+                           alerts they fired), and "rule|scope@{window start}" -> `SpikeWindow`: one
+                           window's articles, so a note reads and writes its window and the head only
     alert-incidents        incident id -> `IncidentState` (its reports, revision, alert marks)
     alert-incident-days    "{scope}|{day}" -> `DayBucket`: the open incidents filed under that day
                            (their date, else the day of their first report), each with the `Brief`
@@ -15,10 +17,13 @@ upcasters), by way of `marsad.streams.alerts.notes.StateStore`:
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 import msgspec
 
 from marsad.schemas.facts import Place
 from marsad.schemas.notes import ArticleRef, Facts, ReportNote, RuleHit
+from marsad.schemas.state import state_upcaster
 
 
 class RuleState(msgspec.Struct, omit_defaults=True):
@@ -39,9 +44,33 @@ class StoryState(msgspec.Struct, omit_defaults=True):
 
 
 class SpikeState(msgspec.Struct, omit_defaults=True):
+    """A spike scope's head: which windows it keeps and how many articles each holds.
+
+    Version 1 held every window's articles and alert here (``buckets``, ``fired``), the whole
+    baseline rewritten for each note; since version 2 each window is a `SpikeWindow` record of its
+    own. A version-1 state reads with its windows still in ``buckets`` and ``fired`` (and their
+    ``counts``): the fold moves them out to their records the first time it touches the scope
+    (`marsad.streams.alerts.spike`).
+    """
+
+    state_version: ClassVar[int] = 2
     first_at: float  # earliest event time seen in this scope: how much history there is
-    buckets: dict[int, list[ArticleRef]] = {}  # window start (epoch s) -> its articles
-    fired: dict[int, int] = {}  # window start -> revision of its alert (0: just raised)
+    counts: dict[int, int] = {}  # window start (epoch s) -> how many articles its `SpikeWindow` holds
+    buckets: dict[int, list[ArticleRef]] = {}  # a version-1 state's windows, not moved to their records yet
+    fired: dict[int, int] = {}  # and their alerts: window start -> revision
+
+
+class SpikeWindow(msgspec.Struct, omit_defaults=True):
+    """One window of a spike scope: its articles, in (at, article id) order, and its alert, once raised."""
+
+    articles: list[ArticleRef] = []
+    fired: int | None = None  # revision of the window's alert (0: just raised; None: none raised)
+
+
+@state_upcaster("SpikeState", 1)
+def _spike_state_1_to_2(value: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 kept the windows' articles in the head: count them; the fold moves them out."""
+    return {**value, "counts": {w: len(refs) for w, refs in value.get("buckets", {}).items()}}
 
 
 class AlertMark(msgspec.Struct, omit_defaults=True):

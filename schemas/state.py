@@ -9,7 +9,7 @@ the upcasters registered here (like the events' in `marsad.schemas.upcast`). A r
 written before state was versioned has no prefix (JSON never starts with
 ``v``): it reads as version 0.
 
-    codec = StateCodec(Holder, version=1)
+    codec = StateCodec(Holder, version=1)   # default: the record's ``state_version`` (a ClassVar), else 1
     codec.encode(Holder(...))        # b'v1 {"signature":[...],...}'
     codec.decode(b'{"signature":...}')   # version 0: upcast 0 -> 1, then typed
 
@@ -47,10 +47,10 @@ def state_upcaster(name: str, from_version: int) -> Callable[[StateUpcaster], St
 class StateCodec(Generic[T]):
     """Bytes <-> a typed record of one table, with its version (see the module docstring)."""
 
-    def __init__(self, cls: Any, *, version: int = 1, name: str | None = None) -> None:
+    def __init__(self, cls: Any, *, version: int | None = None, name: str | None = None) -> None:
         self.name = name or getattr(cls, "__name__", str(cls))
-        self.version = version
-        self._prefix = f"v{version} ".encode()
+        self.version = version if version is not None else getattr(cls, "state_version", 1)
+        self._prefix = f"v{self.version} ".encode()
         self._type = cls
         self._decoder = msgspec.json.Decoder(cls)
 

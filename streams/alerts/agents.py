@@ -51,7 +51,7 @@ from faust.types import EventT
 
 from marsad.runtime import metrics
 from marsad.runtime.settings import Settings
-from marsad.schemas.alert_state import DayBucket, IncidentState, SpikeState, StoryState
+from marsad.schemas.alert_state import DayBucket, IncidentState, StoryState
 from marsad.schemas.codec import SchemaError, decode_as, encode
 from marsad.schemas.events import (
     AlertRaised,
@@ -80,6 +80,7 @@ from marsad.streams.alerts.live import LiveRules
 from marsad.streams.alerts.notes import StateStore
 from marsad.streams.alerts.outbox import Outbox
 from marsad.streams.alerts.rules import DEFAULT_PATH
+from marsad.streams.alerts.spike import SpikeStores
 from marsad.streams.classify import Taxonomy
 from marsad.streams.fusion.expiry import incident_ttl_s
 from marsad.streams.hour_index import DAY
@@ -116,7 +117,8 @@ class AlertAgents:
         def table(name: str) -> faust.Table:
             return app.Table(name, default=None, key_type=bytes, value_type=bytes, partitions=settings.partitions)
 
-        # story id -> StoryState; "rule|scope" -> SpikeState (partitioned like their note topics)
+        # story id -> StoryState; "rule|scope" -> SpikeState and "rule|scope@{window}" -> SpikeWindow
+        # (partitioned like their note topics)
         self.story_table = table("alert-stories")
         self.spike_table = table("alert-spikes")
         # "clock:{p}" and "hour:{p}:{h}" -> the story expiry index (`marsad.streams.hour_index`), partitioned like the stories
@@ -128,7 +130,7 @@ class AlertAgents:
         self.incident_expiry_table = table("alert-incident-expiry")
         self.incident_reports_table = table("alert-incident-reports")
         self.stories_store = StateStore(self.story_table, StoryState)
-        self.spikes_store = StateStore(self.spike_table, SpikeState)
+        self.spikes_store = SpikeStores.over(self.spike_table)
         self.incidents_store = StateStore(self.incident_table, IncidentState)
         self.days_store = StateStore(self.incident_days_table, DayBucket)
         self.report_links = StateStore(self.incident_reports_table, str)

@@ -31,7 +31,7 @@ from kafka import KafkaConsumer
 from marsad.runtime.kafka.connection import Kafka, kafka_python_options
 from marsad.runtime.kafka.read import RAISE, partitions_of, read_to_end
 from marsad.runtime.table import render
-from marsad.schemas.alert_state import DayBucket, IncidentState, SpikeState, StoryState
+from marsad.schemas.alert_state import DayBucket, IncidentState, StoryState
 from marsad.schemas.codec import SchemaError, decode_as
 from marsad.schemas.events import AlertRaised, AlertUpdated, ArticleProcessed, IncidentRecorded
 from marsad.schemas.facts import Place, Quantity
@@ -46,7 +46,7 @@ from marsad.streams.alerts.expiry import (
 from marsad.streams.alerts.incidents import fold_incident
 from marsad.streams.alerts.notes import StateStore
 from marsad.streams.alerts.rules import Ruleset
-from marsad.streams.alerts.spike import Scope, apply_spike
+from marsad.streams.alerts.spike import Scope, SpikeStores, apply_spike
 from marsad.streams.fusion.expiry import incident_ttl_s
 from marsad.streams.fusion.state import IncidentStores
 from marsad.streams.hour_index import HourIndex
@@ -128,7 +128,7 @@ def replay(routed: Iterable[tuple[float, ArticleNotes]], rules: Ruleset, *, sinc
     # states round-trip exactly, so the alerts are the same (tests/streams/alerts/test_backtest_states.py;
     # `benchmarks.bench_alerts --golden` compares the whole output on a large corpus).
     stories: MutableMapping[str, StoryState] = StateStore({}, StoryState) if encoded else {}
-    spikes: MutableMapping[str, SpikeState] = StateStore({}, SpikeState) if encoded else {}
+    spikes = SpikeStores.over({}) if encoded else SpikeStores({}, {})
     scopes: dict[str, Scope] | None = None if encoded else {}  # kept where states live as objects (`Scope`)
     ttl_s = story_ttl_s(story_days, rules)
     expiry = HourIndex({}, 0, ttl_s) if ttl_s else None

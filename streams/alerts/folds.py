@@ -24,14 +24,14 @@ from __future__ import annotations
 
 from collections.abc import MutableMapping
 
-from marsad.schemas.alert_state import DayBucket, IncidentState, SpikeState, StoryState
+from marsad.schemas.alert_state import DayBucket, IncidentState, StoryState
 from marsad.schemas.events import AlertRaised, AlertUpdated, IncidentRecorded, IncidentUpdated
 from marsad.schemas.notes import Note, ReportNote, SpikeNote, StoryNote
 from marsad.streams.alerts.expiry import Swept, fold_story
 from marsad.streams.alerts.incidents import fold_incident
 from marsad.streams.alerts.notes import Staged
 from marsad.streams.alerts.rules import Ruleset
-from marsad.streams.alerts.spike import Scope, apply_spike
+from marsad.streams.alerts.spike import Scope, SpikeStores, apply_spike
 from marsad.streams.fusion.state import IncidentStores, Running
 from marsad.streams.hour_index import HourIndex
 
@@ -79,18 +79,19 @@ class StoryFold(Fold):
 
 
 class SpikeFold(Fold):
-    """Spike notes: `spike.apply_spike` over the spike table."""
+    """Spike notes: `spike.apply_spike` over the spike table (its scopes' heads and windows)."""
 
     what = "spike alert"
 
-    def __init__(self, spikes: MutableMapping[str, SpikeState]) -> None:
+    def __init__(self, spikes: SpikeStores) -> None:
         super().__init__()
-        self.spikes_state = Staged(spikes)
-        self.staged.append(self.spikes_state)
+        windows, heads = Staged(spikes.windows), Staged(spikes.heads)
+        self.staged += [windows, heads]  # the windows stored first, then their heads (`spike._reconcile`)
+        self.stores = SpikeStores(heads, windows)
         self.scopes: dict[str, Scope] = {}
 
     def add(self, note: SpikeNote) -> None:
-        self.alerts += apply_spike(self.spikes_state, note, self.scopes)
+        self.alerts += apply_spike(self.stores, note, self.scopes)
 
 
 class IncidentFold(Fold):

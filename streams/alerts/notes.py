@@ -43,6 +43,9 @@ class StateStore(MutableMapping[str, S], Generic[S]):
             raise KeyError(key)
         return self._codec.decode(value)
 
+    def __contains__(self, key: object) -> bool:  # without decoding the record
+        return isinstance(key, str) and key.encode() in self.raw
+
     def __setitem__(self, key: str, state: S) -> None:
         self.raw[key.encode()] = self._codec.encode(state)
 
@@ -77,6 +80,11 @@ class Staged(MutableMapping[str, S], Generic[S]):
         if state is None:
             raise KeyError(key)
         return state
+
+    def __contains__(self, key: object) -> bool:  # without decoding the record
+        if key in self.writes:
+            return self.writes[key] is not None
+        return key in self.store
 
     def __setitem__(self, key: str, state: S) -> None:
         self.writes[key] = state

@@ -33,23 +33,31 @@ One alert per (rule, scope, window): later reports in a fired window publish
 `AlertUpdated` with the new observed count. Each article counts once (by id),
 so a redelivery changes nothing. A scope keeps the windows of its baseline
 plus a day (for late reports) before its latest window, and drops older ones.
+
+A scope's state is a small head (`SpikeState`: its windows' counts, the
+first report) and one record per window (`SpikeWindow`: its articles, its
+alert's revision), so
+counting an article reads and writes its window and the head, whatever the
+baseline holds: at 2,500 articles a day a scope's baseline is thousands of
+article references, which the agent once decoded and encoded whole per record.
 """
 
 from __future__ import annotations
 
 import math
 from bisect import bisect_left, insort
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import repeat
 
-from marsad.schemas.alert_state import SpikeState
+from marsad.schemas.alert_state import SpikeState, SpikeWindow
 from marsad.schemas.events import AlertRaised, AlertUpdated, IncidentRecorded
 from marsad.schemas.facts import Place
 from marsad.schemas.notes import ArticleRef, SpikeNote, Trigger
 from marsad.streams.alerts.ids import alert_event_id, spike_alert_id
 from marsad.streams.alerts.match import ArticleView, place_matches
-from marsad.streams.alerts.notes import distinct_sources
+from marsad.streams.alerts.notes import StateStore, distinct_sources
 from marsad.streams.alerts.rules import Ruleset, SpikeRule
 from marsad.streams.geo import place_key
 from marsad.streams.hour_index import DAY
@@ -148,6 +156,28 @@ def poisson_tail(k: int, rate: float) -> float:
     return min(1.0, total)
 
 
+@dataclass
+class SpikeStores:
+    """A spike fold's mappings: typed stores over the alerter's spike table, dicts, or staged views of either.
+
+    Both kinds of record live in one table (the ``alert-spikes`` changelog), in the partition of
+    their scope: a note reads and writes its scope's head and its own window, never the baseline's
+    articles.
+    """
+
+    heads: MutableMapping[str, SpikeState]  # rule|scope -> its head
+    windows: MutableMapping[str, SpikeWindow]  # "rule|scope@{window start}" -> the window's articles
+
+    @classmethod
+    def over(cls, raw: MutableMapping[bytes, bytes]) -> SpikeStores:
+        """Typed stores over one mapping of encoded records (a Faust table, or a dict)."""
+        return cls(StateStore(raw, SpikeState), StateStore(raw, SpikeWindow))
+
+
+def window_key(state_key: str, window: int) -> str:
+    return f"{state_key}@{window}"
+
+
 class Baseline:
     """The baseline windows before a window: how many, their mean count, and their variance (worked
     out when first asked: most windows fail the ratio to the mean, and need none)."""
@@ -155,7 +185,7 @@ class Baseline:
     def __init__(self, state: SpikeState, window: int, window_s: int, n: int, total: int) -> None:
         self.n = n
         self.mean = total / n  # ``total``: the reports of the n windows
-        self._where = (state.buckets, window, window_s)
+        self._where = (state.counts, window, window_s)
         self._var: float | None = None
 
     @property
@@ -171,20 +201,19 @@ class Baseline:
         return self._var
 
 
-def window_counts(buckets: dict[int, list[ArticleRef]], window: int, window_s: int, n: int) -> list[int]:
+def window_counts(counts: dict[int, int], window: int, window_s: int, n: int) -> list[int]:
     """The counts of the ``n`` windows before ``window``, the latest first (zeros included)."""
-    return list(map(len, map(buckets.get, range(window - window_s, window - (n + 1) * window_s, -window_s),
-                             repeat(()))))
+    return list(map(counts.get, range(window - window_s, window - (n + 1) * window_s, -window_s), repeat(0)))
 
 
 @dataclass
 class Scope:
-    """What `apply_spike` keeps in memory about one scope between its notes, beside its state.
+    """What `apply_spike` keeps in memory about one scope between its notes, beside its head.
 
-    Valid while the store hands back the very state object it describes: so in the back-test,
-    whose states live as objects for the whole run, a note costs the same however many windows
-    its scope keeps. The agent decodes a state afresh for each note and keeps none: each note
-    starts over from the state, and decides the same.
+    Valid while the store hands back the very head object it describes: so in the back-test,
+    whose states live as objects for the whole run, and within one record the agent folds (its
+    staged views), a note costs the same however many windows its scope keeps. The agent decodes
+    the head afresh for each record: each record starts over from the head, and decides the same.
     """
 
     state: SpikeState
@@ -216,63 +245,75 @@ class Scope:
 
     def total(self, window: int, n: int) -> int:
         """How many reports the ``n`` windows before ``window`` hold."""
-        if not self.kept:  # once only: counted from the state
-            return sum(window_counts(self.state.buckets, window, self.window_s, n))
+        if not self.kept:  # once only: counted from the head
+            return sum(window_counts(self.state.counts, window, self.window_s, n))
         if self.sizes is None:
-            self.sizes = [len(self.state.buckets[w]) for w in self.windows]
+            self.sizes = [self.state.counts[w] for w in self.windows]
             self.aligned = all(w % self.window_s == 0 for w in self.windows)
         if not self.aligned:
-            return sum(window_counts(self.state.buckets, window, self.window_s, n))
+            return sum(window_counts(self.state.counts, window, self.window_s, n))
         windows = self.windows
         return sum(self.sizes[bisect_left(windows, window - n * self.window_s):bisect_left(windows, window)])
 
 
-def apply_spike(store, note: SpikeNote, scopes: dict[str, Scope] | None = None) -> list[AlertRaised | AlertUpdated]:
-    """Count one article in its scope's window (``store``: rule|scope -> `SpikeState`); the events to publish.
+def apply_spike(stores: SpikeStores, note: SpikeNote,
+                scopes: dict[str, Scope] | None = None) -> list[AlertRaised | AlertUpdated]:
+    """Count one article in its scope's window (``stores``: the scopes' heads and windows); the events to publish.
 
-    ``scopes`` (rule|scope -> `Scope`) keeps what the scopes' states need not hold from one note to
-    the next, when the caller keeps their states as objects (the back-test).
+    Reads and writes the scope's head and the note's window, and deletes the windows that fell out of
+    the baseline. ``scopes`` (rule|scope -> `Scope`) keeps what the scopes' heads need not hold from one
+    note to the next, while the stores hand back the same head objects (the back-test, a record's fold).
     """
     key = note.state_key
     ref = note.article
     window = int(ref.at // note.window_s) * note.window_s
-    state: SpikeState = store.get(key) or SpikeState(first_at=ref.at)
+    state = stores.heads.get(key)
+    if state is None:
+        state = SpikeState(first_at=ref.at)
+    elif state.buckets or state.fired:  # a version-1 head
+        _split(stores, key, state)
+    wkey = window_key(key, window)
+    stored = stores.windows.get(wkey)
     scope = scopes.get(key) if scopes is not None else None
+    if state.counts.get(window) != (len(stored.articles) if stored is not None else None):
+        _reconcile(state, window, stored)
+        stores.heads[key] = state  # whatever the note does next: a window the head lists is deleted in time
+        scope = None
     if scope is None or scope.state is not state or scope.window_s != note.window_s:
-        scope = Scope(state, note.window_s, scopes is not None, sorted(state.buckets))
+        scope = Scope(state, note.window_s, scopes is not None, sorted(state.counts))
         if scopes is not None:
             scopes[key] = scope
-    buckets, windows = state.buckets, scope.windows
-    bucket = buckets.get(window)
-    if bucket is not None:
-        # A stored state holds no window below its horizon (each fold drops them before storing), so
+    counts, windows = state.counts, scope.windows
+    if stored is not None:
+        # A stored head holds no window below its horizon (each fold drops them before storing), so
         # a window it holds is within it, and counting in it moves neither the horizon nor any window.
+        bucket = stored.articles
         if ref.article_id in [a.article_id for a in bucket]:
             return []
         insort(bucket, ref, key=_order)
+        counts[window] += 1
         scope.counted(window)
         state.first_at = min(state.first_at, ref.at)
     else:
         horizon = (max(window, windows[-1]) if windows else window) - note.baseline_s - LATE_S
         if window < horizon:
             return []  # older than the scope keeps: too late to count
-        bucket = buckets[window] = [ref]
+        stored = SpikeWindow([ref])
+        bucket = stored.articles
+        counts[window] = 1
         scope.opened(window)
         state.first_at = min(state.first_at, ref.at)
         if windows[0] < horizon:  # the windows that fell out (most new windows drop none)
             gone = bisect_left(windows, horizon)
-            for w in windows[:gone]:
-                del buckets[w]
+            _forget(stores, key, state, windows[:gone])
             scope.dropped(gone)
-        if state.fired and min(state.fired) < horizon:
-            state.fired = {w: r for w, r in state.fired.items() if w >= horizon}
     if scope.baseline_of != window:
         scope.baseline_of = None  # a count changed outside the window whose baseline is kept
     events: list[AlertRaised | AlertUpdated] = []
-    if window in state.fired:
-        state.fired[window] += 1
+    if stored.fired is not None:
+        stored.fired += 1
         alert_id = spike_alert_id(note.rule_id, note.scope_key, window)
-        events.append(_updated(note, alert_id, state.fired[window], bucket))
+        events.append(_updated(note, alert_id, stored.fired, bucket))
     elif len(bucket) >= note.min_count and state.first_at <= window - note.history_s:
         base = scope.baseline
         n = max(1, note.baseline_s // note.window_s)
@@ -284,10 +325,46 @@ def apply_spike(store, note: SpikeNote, scopes: dict[str, Scope] | None = None) 
         if observed >= note.min_ratio * base.mean:
             p = poisson_tail(observed, max(base.mean, base.var, MIN_RATE))
             if p <= note.max_p:
-                state.fired[window] = 0
+                stored.fired = 0
                 events.append(_fired(note, window, bucket, base, p))
-    store[key] = state
+    stores.windows[wkey] = stored  # the window first, then its head (`_reconcile`)
+    stores.heads[key] = state
     return events
+
+
+def _split(stores: SpikeStores, key: str, state: SpikeState) -> None:
+    """A version-1 head, its windows' articles and alerts within it: each window to a record of its own."""
+    for window, articles in state.buckets.items():
+        stores.windows[window_key(key, window)] = SpikeWindow(articles, state.fired.get(window))
+    state.counts = {window: len(articles) for window, articles in state.buckets.items()}
+    state.buckets, state.fired = {}, {}
+    stores.heads[key] = state
+
+
+def _reconcile(state: SpikeState, window: int, stored: SpikeWindow | None) -> None:
+    """The head and the window's record disagree: the window is the truth.
+
+    A fold stores its windows, then their heads, as separate records: a kill between the two leaves
+    a window ahead of its head. A window's record holds its articles and its alert's revision
+    together, so the redelivered notes find their articles there and raise nothing again (what they
+    raised was published before the window was stored). The head takes the window's count and
+    earliest report; the windows the lost head would have dropped go at the scope's next new window.
+    """
+    if stored is None:
+        del state.counts[window]
+        return
+    state.counts[window] = len(stored.articles)
+    if stored.articles:
+        state.first_at = min(state.first_at, stored.articles[0].at)
+
+
+def _forget(stores: SpikeStores, key: str, state: SpikeState, windows: list[int]) -> None:
+    """Drop ``windows`` from the head and delete their records."""
+    for w in windows:
+        del state.counts[w]
+        wkey = window_key(key, w)
+        if wkey in stores.windows:
+            del stores.windows[wkey]
 
 
 def _fired(note: SpikeNote, window: int, bucket: list[ArticleRef], base: Baseline, p: float) -> AlertRaised:

@@ -8,12 +8,13 @@ from functools import partial
 import msgspec
 import pytest
 
-from marsad.schemas.alert_state import DayBucket, IncidentState, SpikeState, StoryState
+from marsad.schemas.alert_state import DayBucket, IncidentState, StoryState
 from marsad.schemas.notes import decode_notes, encode_batch, encode_note
 from marsad.streams.alerts.expiry import story_keep_s, story_ttl_s
 from marsad.streams.alerts.folds import IncidentFold, SpikeFold, StoryFold
 from marsad.streams.alerts.notes import StateStore
 from marsad.streams.alerts.outbox import records
+from marsad.streams.alerts.spike import SpikeStores
 from marsad.streams.fusion.expiry import incident_ttl_s
 from tests.streams.alerts.test_backtest_states import routed  # noqa: F401  (the fixture: a little routed log)
 
@@ -28,7 +29,7 @@ def fold_log(rules, log, sizes):
     begin = {
         "story": partial(StoryFold, StateStore(tables["stories"], StoryState), tables["story-expiry"], 0, ttl,
                          story_keep_s(10, ttl)),
-        "spike": partial(SpikeFold, StateStore(tables["spikes"], SpikeState)),
+        "spike": partial(SpikeFold, SpikeStores.over(tables["spikes"])),
         "report": partial(IncidentFold, StateStore(tables["incidents"], IncidentState),
                           StateStore(tables["days"], DayBucket), StateStore(tables["reports"], str),
                           tables["incident-expiry"], 0, incident_ttl_s(3), rules),

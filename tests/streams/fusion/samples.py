@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from marsad.schemas.alert_state import DayBucket, IncidentState, SpikeState
+from marsad.schemas.alert_state import DayBucket, IncidentState
 from marsad.schemas.events import ArticleProcessed, Duplicate, IncidentRecorded, IncidentUpdated
 from marsad.schemas.facts import Incident, Place
 from marsad.streams.alerts.engine import event_time, source_of
 from marsad.streams.alerts.incidents import fold_incident
 from marsad.streams.alerts.notes import StateStore
 from marsad.streams.alerts.rules import Ruleset
-from marsad.streams.alerts.spike import apply_spike
+from marsad.streams.alerts.spike import SpikeStores, apply_spike
 from marsad.streams.fusion.expiry import incident_ttl_s
 from marsad.streams.fusion.reports import reports_of
 from marsad.streams.fusion.state import IncidentStores
@@ -89,7 +89,7 @@ class Fold:
         ttl = incident_ttl_s(days)
         self.index = HourIndex({}, 0, ttl) if ttl else None
         self.rules = rules
-        self.spikes = StateStore({}, SpikeState)
+        self.spikes = SpikeStores.over({})
         self.events: list[IncidentRecorded | IncidentUpdated] = []
         self.alerts: list = []
         self.dropped = 0
