@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import io
+import platform
+import sys
 import time
 from unittest import mock
 
@@ -59,6 +61,17 @@ def stage_times(docs: list[dict], res: Resources) -> dict[str, float]:
     return spent
 
 
+def interpreter() -> str:
+    """Which Python runs the benchmark: its build moves the figure (README, Benchmarks)."""
+    try:
+        with open("/proc/self/maps") as maps:
+            shared = any("libpython" in line for line in maps)
+    except OSError:  # not Linux: say nothing of the linking
+        return f"{platform.python_implementation()} {platform.python_version()} at {sys.executable}"
+    linking = "libpython shared" if shared else "libpython linked in"
+    return f"{platform.python_implementation()} {platform.python_version()} at {sys.executable} ({linking})"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=2000)
@@ -81,6 +94,7 @@ def main() -> None:
             rates_without.append(n / (time.perf_counter() - t0))
     best = max(rates)
     avg = sum(len(d["text"].encode()) for d in docs) / len(docs)
+    print(f"interpreter: {interpreter()}")
     print(f"resources loaded in {load:.2f}s")
     print(f"classify: {n} articles of {avg / 1000:.1f} KB avg: best {best:,.0f} articles/s "
           f"({1000 / best:.2f} ms/article, one core); passes: {', '.join(f'{r:,.0f}' for r in rates)}")

@@ -55,7 +55,7 @@ CATALOGUE: tuple[TopicSpec, ...] = (
               "Informational alerts only.", configs=FOREVER),
     TopicSpec("incidents", INCIDENT_EVENTS, "incident_id",
               "Incidents fused across outlets: IncidentRecorded, then IncidentUpdated per new report or figure.",
-              configs=FOREVER),
+              configs={**FOREVER, **LARGE}),  # an update carries every report: a widely reported event passes 1 MB
     TopicSpec("streams.dedup-route", ("Trip", "Route"), "batch (partition: the band partition to visit)",
               "Internal: the claims of batches of analysed articles visiting the dedup partitions in turn, then "
               "their home partition (see marsad.schemas.internal).",
