@@ -79,19 +79,12 @@ READS_BACK: dict[str, Callable[[tuple], tuple] | None] = {"sqlite": _sqlite_read
 
 def article_tally(rows: ArticleRows, backend: str) -> tuple[int, ...]:
     """The tallies of one article's rows in each of `ARTICLE_TABLES`, one after the other, as ``backend``
-    reads them back: what `tally` gives for each table, in one loop (a replay runs it for every event)."""
+    reads them back."""
     form = READS_BACK[backend]
-    blake2b, dumps, as_int = hashlib.blake2b, orjson.dumps, int.from_bytes
     article = rows.article[:_SEARCH] + rows.article[_SEARCH + 1:]  # the search text is not hashed
     out: list[int] = []
     for table in ((article,), *map(rows.children.__getitem__, CHILD_TABLES)):
-        total = 0
-        for row in table:
-            data = dumps(row)
-            if form is not None and b"-0.0" in data:
-                data = dumps(form(row))
-            total += as_int(blake2b(data, digest_size=32).digest(), "big")
-        out += (len(table), total)
+        out += tally(table, form)
     return tuple(out)
 
 

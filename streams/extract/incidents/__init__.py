@@ -36,7 +36,7 @@ from marsad.schemas.facts import Incident, Org, Place, Quantity
 from marsad.streams.classify import Taxonomy
 from marsad.streams.extract.incidents import where
 from marsad.streams.extract.incidents.counts import counts
-from marsad.streams.extract.incidents.dates import When, when
+from marsad.streams.extract.incidents.dates import NUMERIC_CORE, YEARS, When, when
 from marsad.streams.extract.incidents.merge import ONE_OPERATION, AssembledIncident, merge_into
 from marsad.streams.extract.incidents.roles import roles
 from marsad.streams.extract.incidents.sentences import Sentence, clause_bounds, sentence_of, split
@@ -55,8 +55,6 @@ _OLD_DAYS = 31  # an event dated earlier than this before publication is recalle
 _OWN_EVENT = ("t:", "w:", "d:")  # a trigger or a day of its own: a sentence tells another event
 _COUNT_LABELS = frozenset({"killed", "injured", "arrested", "seized_people", "no_casualties"})
 _DIGIT = re.compile(r"\d")
-_NUMERIC_DATE = re.compile(r"\d[-/.]\d{1,2}[-/.]\d")  # 15-05-2017, 2024/3/10
-_YEARS = re.compile(r"((?:19|20)(?<!\d..)\d\d)(?!\d)")  # a year not in a longer number (see `dates`)
 _OBJECT_WORDS = 3  # words after a verb searched for its object
 _DATE_LOOKS = 5  # sentences at the top of an article whose date dates its events when they have none
 _DATELINE_WORDS = 8  # a line this short that names a day is a dateline, not the report
@@ -192,10 +190,10 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
     if lead is None:
         return None  # every trigger is in the future, ongoing, a statement...
     digit = _DIGIT.search(norm, start, end)  # most sentences have none: no date or year to look for
-    if not vocab.date_labels.isdisjoint(labels) or (digit and _NUMERIC_DATE.search(norm, digit.start(), end)):
+    if not vocab.date_labels.isdisjoint(labels) or (digit and NUMERIC_CORE.search(norm, digit.start(), end)):
         day = when(norm, s.words, cues, published, "vague_time" in labels, digit.start() if digit else -1)
     else:  # no day named: only the years it mentions matter (to tell history)
-        years = tuple(map(int, _YEARS.findall(norm, digit.start(), end))) if digit else ()
+        years = tuple(map(int, YEARS.findall(norm, digit.start(), end))) if digit else ()
         day = When(None, False, years, vague="vague_time" in labels)
     recent = day.specific and (day.day is None or published is None or (published - day.day).days <= _RECENT_DAYS)
     if (day.day and published and (published - day.day).days > _OLD_DAYS) or day.recalled(published):

@@ -18,13 +18,13 @@ from marsad.streams.extract.incidents.sentences import Words
 from marsad.streams.extract.incidents.vocab import Cue
 
 _NUMERIC = re.compile(r"\b(\d{1,2})[-/.](\d{1,2})[-/.]((?:19|20)\d\d)\b|\b((?:19|20)\d\d)[-/.](\d{1,2})[-/.](\d{1,2})\b")
-# Every match of _NUMERIC holds one of this, which the regex engine finds with fewer steps (its first
-# character is a digit): a sentence without it is not searched for a whole date.
-_NUMERIC_HINT = re.compile(r"\d[-/.]\d{1,2}[-/.]\d")
+# Every match of _NUMERIC holds one of this ("15-05-2017", "2024/3/10"), which the regex engine finds
+# with fewer steps (its first character is a digit): a sentence without it names no numeric date.
+NUMERIC_CORE = re.compile(r"\d[-/.]\d{1,2}[-/.]\d")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 # A year not inside a longer number; the check on the digit before it comes after "19"/"20", so that
 # the regex engine looks only where a "1" or "2" stands (`(?<!\d)((?:19|20)\d\d)(?!\d)`, fewer steps).
-_YEARS = re.compile(r"((?:19|20)(?<!\d..)\d\d)(?!\d)")
+YEARS = re.compile(r"((?:19|20)(?<!\d..)\d\d)(?!\d)")
 _DIGIT = re.compile(r"\d")
 _RELATIVE = {"d:today": 0, "d:yesterday": 1, "d:day_before_yesterday": 2}
 _DAY_KINDS = frozenset({"mo", "wd"})  # labels "mo:<month>", "wd:<weekday>"
@@ -63,9 +63,9 @@ def when(norm: str, words: Words, cues: list[Cue], published: date | None, vague
         first = _DIGIT.search(norm, start, end)
         digit_at = first.start() if first else -1
     digits = digit_at >= 0
-    years = tuple(int(y) for y in _YEARS.findall(norm, digit_at, end)) if digits else ()
+    years = tuple(int(y) for y in YEARS.findall(norm, digit_at, end)) if digits else ()
     said = [words.index_at(c.start) for c in cues if c.label == "d:announce"]
-    m = _NUMERIC.search(norm, digit_at, end) if digits and _NUMERIC_HINT.search(norm, digit_at, end) else None
+    m = _NUMERIC.search(norm, digit_at, end) if digits and NUMERIC_CORE.search(norm, digit_at, end) else None
     if m:
         d = _safe(int(m[3]), int(m[2]), int(m[1])) if m[1] else _safe(int(m[4]), int(m[5]), int(m[6]))
         if d:

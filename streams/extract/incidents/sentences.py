@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from itertools import accumulate
 
-from marsad.streams.text.tokens import MIN_STEM, PREFIXES, stems
+from marsad.streams.text.tokens import MIN_STEM, PREFIXES, TOKEN, stems
 
 _CLITIC_LETTERS = frozenset(p[0] for p in PREFIXES)
 
@@ -24,17 +24,8 @@ _CUT_CHARS = ".!?؟;؛\n"  # what ends a sentence
 # A comma, colon, bracket or quote, or a dash between spaces (`[،,:(\[«"]|\s-\s|\s–\s`), written with one
 # leading character set so that the regex engine tests each other character once.
 _CLAUSE_END = re.compile(r"[،,:(\[«\"\s](?:(?<=[،,:(\[«\"])|(?<=\s)[-–]\s)")
-# TOKEN's three alternatives (Arabic letters, digits, Latin letters) start with disjoint characters.
-# Written as one character set first, then the rest of the alternative that character chose, the regex
-# engine passes over the characters between tokens with one set test each instead of trying three
-# alternatives: the same tokens (pinned by tests/streams/test_automaton.py), found with fewer steps.
-_ARABIC, _DIGITS, _LATIN = "\u0621-\u064a\u0671-\u06d3", "0-9", "a-z"
-TOKENS = re.compile(f"[{_ARABIC}{_DIGITS}{_LATIN}]"
-                    f"(?:(?<=[{_ARABIC}])[{_ARABIC}]*"
-                    f"|(?<=[{_DIGITS}])[{_DIGITS}]*(?:[.,][{_DIGITS}]+)*"
-                    f"|(?<=[{_LATIN}])[{_LATIN}]*(?:['-][{_LATIN}]+)*)")
-# As one capturing group: `split` gives separators and tokens alternately, all in C.
-_TOKEN_SPLIT = re.compile(f"({TOKENS.pattern})")
+# TOKEN as one capturing group: `split` gives separators and tokens alternately, all in C.
+_TOKEN_SPLIT = re.compile(f"({TOKEN.pattern})")
 _MATCH_END = re.Match.end
 
 
@@ -122,7 +113,7 @@ class Sentence:
 
     def first_word_in(self, phrases: frozenset[str]) -> bool:
         """Whether the sentence's first word (or a reading of it without clitics) is one of ``phrases``."""
-        m = TOKENS.search(self.norm, self.start, self.end)
+        m = TOKEN.search(self.norm, self.start, self.end)
         return m is not None and not phrases.isdisjoint(readings_of(m.group()))
 
 

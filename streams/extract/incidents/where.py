@@ -17,9 +17,10 @@ from itertools import chain
 from operator import itemgetter
 
 from marsad.schemas.facts import Place
-from marsad.streams.extract.incidents.sentences import TOKENS, Sentence, readings_of
+from marsad.streams.extract.incidents.sentences import Sentence, readings_of
 from marsad.streams.extract.incidents.vocab import IncidentVocab
 from marsad.streams.text.normalize import normalize
+from marsad.streams.text.tokens import TOKEN
 
 _RANK = {"village": 0, "camp": 0, "crossing": 0, "airport": 0, "base": 0, "prison": 0, "town": 1,
          "city": 2, "capital": 2, "district": 3, "governorate": 4, "region": 4}
@@ -110,7 +111,7 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab) -> Located | N
         word_start = found
         while word_start > start and norm[word_start - 1].isalnum():
             word_start -= 1
-        before = TOKENS.findall(norm, max(start, word_start - _CONTEXT_CHARS), word_start)[-3:] \
+        before = TOKEN.findall(norm, max(start, word_start - _CONTEXT_CHARS), word_start)[-3:] \
             if word_start > start else []
         if before:
             if not vocab.not_place_before.isdisjoint(chain.from_iterable(map(readings_of, before))):
@@ -125,7 +126,7 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab) -> Located | N
         if before and not vague.isdisjoint(last):
             rank = VAGUE  # "ريف دير الزور"
         else:
-            after = TOKENS.search(norm, found_end, min(end, found_end + _CONTEXT_CHARS))
+            after = TOKEN.search(norm, found_end, min(end, found_end + _CONTEXT_CHARS))
             if after and after.group().isascii() and after.group() in vague:
                 rank = VAGUE  # "Kirkuk province"
         if best is None or rank < best.rank:
