@@ -187,8 +187,8 @@ def test_a_summary_does_not_depend_on_the_order_of_its_reports(seed):
 
 @pytest.mark.parametrize("seed", range(6))
 def test_the_back_test_kept_tallies_decide_as_the_agent_encoded_states(seed):
-    """The back-test keeps each incident's tally between reports; the agent starts one over from the
-    decoded state each time: the events are byte for byte the same, expiry included."""
+    """The back-test keeps each incident's state (its tally) as an object; the agent decodes it for each
+    record: the events are byte for byte the same, expiry included."""
     articles = sorted(scattered_attacks(seed, 150, days=10), key=lambda a: a.published)
     kept, encoded = Fold(days=1, objects=True).run(articles), Fold(days=1).run(articles)
     assert [encode(e) for e in kept.events] == [encode(e) for e in encoded.events]
