@@ -107,7 +107,7 @@ def match_incident_rule(rule: IncidentRule, record: IncidentEvent) -> list[str] 
 
 
 def alert_incident(record: IncidentEvent, marks: dict[str, AlertMark], rules: Ruleset,
-                   report: ReportNote, listed: Sequence[Listed] = ()) -> list[AlertEvent]:
+                   report: ReportNote, listed: Sequence[Listed]) -> list[AlertEvent]:
     """The alert events one incident revision (caused by ``report``) calls for under ``rules``; ``marks``
     (rule id -> mark) is updated. ``listed``: the incident's earliest reports, as alerts list them."""
     events: list[AlertEvent] = []
