@@ -187,3 +187,21 @@ def test_an_incident_event_holds_the_report_it_adds_with_its_place_among_the_oth
         (r,) = e.reports
         assert (r.article_id, r.report_id, r.at) == (a.article_id, f"{a.article_id}#0", a.published)
         assert r.at.tzinfo is not None and r.at == datetime.fromtimestamp(a.published.timestamp(), UTC)
+
+
+def test_a_report_link_outlives_its_own_ttl_while_its_incident_is_open_and_goes_with_it():
+    """Links (report id -> incident) expire through the index: one due while its incident is still open
+    is filed again, so a redelivered early report is still known; then it goes with the incident."""
+    fold = Fold(days=3)
+    a1, b1 = mayadin_attack()[:2]
+    late = processed("b1", "outlet-b", b1.incidents, at=T0 + timedelta(days=1))  # joins a day later
+    fold.run([a1, late])
+    (iid,) = {e.incident_id for e in fold.events}
+    elsewhere = [attack(1, ALBUKAMAL, "2026-03-05")]
+    fold.run([processed("z1", "outlet-z", elsewhere, at=T0 + timedelta(days=3, hours=4))])  # a1's link due
+    assert fold.dropped == 0 and fold.stores.reports["a1#0"] == iid
+    before = len(fold.events)
+    fold.run([a1])  # redelivered: still known, nothing published
+    assert len(fold.events) == before
+    fold.run([processed("z2", "outlet-z", elsewhere, at=T0 + timedelta(days=4, hours=4))])  # the incident due
+    assert fold.dropped == 1 and "a1#0" not in fold.stores.reports and "b1#0" not in fold.stores.reports
