@@ -46,7 +46,7 @@ T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
 
 def incident_events(n: int, seed: int = 7) -> list[IncidentRecorded]:
-    """``n`` records over about a year, and a revision 2 of every fifth (two reports, two outlets)."""
+    """``n`` records over about a year, and a revision 2 of every fifth (the second report it adds, two outlets)."""
     rng = random.Random(seed)
     first, later = [], []
     for i in range(n):
@@ -55,18 +55,21 @@ def incident_events(n: int, seed: int = 7) -> list[IncidentRecorded]:
         place = rng.choice([*PLACES, None])
         report = IncidentReport(f"a{i:07d}", rng.choice(SOURCES), f"https://example.org/{i}", f"خبر {i}",
                                 published=seen, lang="ar", evidence=f"قتل {killed} في هجوم قرب المدينة.",
-                                place=place, killed=killed)
+                                place=place, killed=killed, at=seen, report_id=f"a{i:07d}#0")
         e = IncidentRecorded(
             event_id=f"b{i:07d}", occurred_at=seen, incident_id=f"in{i:07d}", incident_type=rng.choice(INCIDENT_TYPES),
             date=(seen - timedelta(days=rng.randint(0, 2))).date().isoformat(), place=place,
             actors=[rng.choice(ORGS)], targets=[rng.choice(ORGS)], killed=killed, killed_min=killed,
-            killed_max=killed, evidence=report.evidence, reports=[report], outlets=1, first_seen=seen, last_seen=seen)
+            killed_max=killed, evidence=report.evidence, reports=[report], reports_total=1, sources=[report.source],
+            outlets=1, first_seen=seen, last_seen=seen)
         first.append(e)
         if i % 5 == 0:
-            second = IncidentReport(f"a{i:07d}-2", rng.choice(SOURCES), evidence="تقرير آخر", killed=killed)
+            second = IncidentReport(f"a{i:07d}-2", rng.choice(SOURCES), evidence="تقرير آخر", killed=killed,
+                                    at=seen + timedelta(hours=1), report_id=f"a{i:07d}-2#0")
             fields = {f: getattr(e, f) for f in e.__struct_fields__}
             fields.update(event_id=f"{e.event_id}-2", occurred_at=seen + timedelta(hours=1), revision=2,
-                          reports=[report, second], outlets=2, last_seen=seen + timedelta(hours=1))
+                          reports=[second], reports_total=2, sources=list(dict.fromkeys([report.source, second.source])),
+                          outlets=2, last_seen=seen + timedelta(hours=1))
             later.append(IncidentUpdated(**fields))
     return [*first, *later]
 

@@ -7,7 +7,7 @@ upcasters), by way of `marsad.streams.alerts.notes.StateStore`:
     alert-spikes           rule|scope -> `SpikeState`: a scope's head (its windows and their counts, the
                            alerts they fired), and "rule|scope@{window start}" -> `SpikeWindow`: one
                            window's articles, so a note reads and writes its window and the head only
-    alert-incidents        incident id -> `IncidentState` (its reports, revision, alert marks)
+    alert-incidents        incident id -> `IncidentState` (what its reports say together, revision, alert marks)
     alert-incident-days    "{scope}|{day}" -> `DayBucket`: the open incidents filed under that day
                            (their date, else the day of their first report), each with the `Brief`
                            a report is matched against, so a report reads five small buckets and
@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 
 import msgspec
 
-from marsad.schemas.facts import Place
+from marsad.schemas.facts import Place, Quantity
 from marsad.schemas.notes import ArticleRef, Facts, ReportNote, RuleHit
 from marsad.schemas.state import state_upcaster
 
@@ -80,14 +80,87 @@ class AlertMark(msgspec.Struct, omit_defaults=True):
     signature: list[int | None] = []  # the figures it last told: a change is an update
 
 
+Order = tuple[float, str]  # where a report stands among an incident's: (event time, report id)
+
+
+class OutletTally(msgspec.Struct, omit_defaults=True):
+    """One independent outlet of an incident: the reports of its source(s) and their copies, as one."""
+
+    first: Order  # its earliest report
+    source: str  # that report's source: the outlet's name
+    best: dict[str, int] = {}  # count -> its highest figure
+    dates: list[str] = []  # the dates its reports give (each once)
+    places: list[str] = []  # the place keys its reports name (each once)
+
+
+class Named(msgspec.Struct, frozen=True, array_like=True):
+    """Where an id (actor, target) or a place is first named: the report's order, and its position there."""
+
+    first: Order
+    pos: int = 0
+
+
+class PlaceNamed(msgspec.Struct, frozen=True, array_like=True):
+    first: Order  # the earliest report naming the place
+    place: Place
+
+
+class Listed(msgspec.Struct, frozen=True, array_like=True):
+    """One of an incident's earliest reports, as its alerts list them."""
+
+    first: Order
+    article_id: str
+    title: str = ""
+    url: str = ""
+
+
+class IncidentTally(msgspec.Struct, omit_defaults=True):
+    """What the reports of one incident say together (`marsad.streams.fusion.reconcile.Tally`), kept so a
+    new report is counted in without its predecessors: its size grows with the outlets, places, dates
+    and parties the reports name, not with the reports. Only the copy links (``roots``) and the
+    earliest reports (``listed``) would grow with them: both are capped (see there)."""
+
+    count: int = 0  # reports counted in
+    first: Order | None = None  # the earliest report
+    last_at: float = 0.0  # the latest event time
+    evidence: str = ""  # the earliest report's evidence sentence
+    outlets: list[OutletTally] = []
+    by_source: dict[str, int] = {}  # source -> its outlet (index in ``outlets``)
+    roots: dict[str, int] = {}  # article root id -> its outlet, the latest `ROOTS` roots (oldest dropped)
+    sources: dict[str, Order] = {}  # every source -> its earliest report
+    stated: dict[str, list[int]] = {}  # count -> [lowest, highest] figure any report gives
+    first_place: dict[str, PlaceNamed] = {}  # place key -> its earliest report's place
+    actors: dict[str, Named] = {}  # id -> where it is first named
+    targets: dict[str, Named] = {}
+    quantities: list[Quantity] = []  # the earliest report giving any (``quantities_at``: which)
+    quantities_at: Order | None = None
+    listed: list[Listed] = []  # the earliest `LISTED` reports, in order
+
+
 class IncidentState(msgspec.Struct, omit_defaults=True):
+    """An open incident: what its reports say together, its revision, where its alerts stand.
+
+    Version 1 kept every report (``reports``), decoded and reconciled again for each new one;
+    since version 2 the state keeps their `IncidentTally`, so a report costs the same however many
+    the incident has. A version-1 state reads with its reports still in ``reports``: the fold
+    tallies them the first time it touches the incident (`marsad.streams.fusion.fusion`).
+    """
+
+    state_version: ClassVar[int] = 2
     incident_id: str
     scope: str
-    reports: list[ReportNote] = []  # in arrival order; the first one named the incident
+    tally: IncidentTally = msgspec.field(default_factory=IncidentTally)
+    reports: list[ReportNote] = []  # a version-1 state's reports, not tallied yet
     day: int = 0  # the day it is filed under in the day index
     revision: int = 1  # of its latest event: 1 is the IncidentRecorded
     seen: float = 0.0  # processing time of its latest report, epoch s (expiry)
     alerts: dict[str, AlertMark] = {}  # incident rule id -> its alert
+
+
+@state_upcaster("IncidentState", 1)
+def _incident_state_1_to_2(value: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 kept every report in ``reports``: they stay there, the fold tallies them on first touch."""
+    return value
 
 
 class Brief(msgspec.Struct, frozen=True, omit_defaults=True):

@@ -248,7 +248,12 @@ class AlertUpdated(Event, frozen=True, kw_only=True, omit_defaults=True):
 
 
 class IncidentReport(msgspec.Struct, frozen=True, omit_defaults=True):
-    """One article's report of an incident: which article, which outlet, what it said."""
+    """One article's report of an incident: which article, which outlet, what it said.
+
+    ``at`` and ``report_id`` (since IncidentRecorded version 2) are where the report stands among the
+    incident's: reports are listed in (event time, report id) order, which a view keeps with each report
+    it stores as events add them (a version-1 event lists them all, in that order, without either).
+    """
 
     article_id: str
     source: str = ""
@@ -263,6 +268,8 @@ class IncidentReport(msgspec.Struct, frozen=True, omit_defaults=True):
     killed: Count | None = None
     injured: Count | None = None
     arrested: Count | None = None
+    at: Timestamp | None = None  # the article's event time, as the fold orders reports
+    report_id: str = ""  # "{article_id}#{n}": the article's n-th incident (ties of ``at``)
 
 
 class IncidentRecorded(Event, frozen=True, kw_only=True, omit_defaults=True):
@@ -272,9 +279,16 @@ class IncidentRecorded(Event, frozen=True, kw_only=True, omit_defaults=True):
     same incident again. The counts are reconciled over the reports: the figure most
     independent sources give, with ``*_min``/``*_max`` the range they span.
     ``outlets`` counts independent outlets (exact and near copies count once).
+
+    Version 2 lists in ``reports`` only the report(s) this revision adds (the recorded incident's
+    first one; the one that joined an update), with ``reports_total`` and ``sources`` telling the
+    whole record: so an event costs the same however many reports the incident has, where version 1
+    listed them all in every revision (a widely reported event reached megabytes). A view keeps the
+    reports it was given, by (incident, article). Version 1 reads as version 2 with its full list
+    (`marsad.schemas.upcast`).
     """
 
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
 
     incident_id: str
     incident_type: IncidentType  # (``type`` is the event's own name on the wire)
@@ -294,7 +308,9 @@ class IncidentRecorded(Event, frozen=True, kw_only=True, omit_defaults=True):
     arrested_max: Count | None = None
     quantities: list[Quantity] = []
     evidence: str = ""  # the first report's evidence sentence
-    reports: list[IncidentReport] = []
+    reports: list[IncidentReport] = []  # the report(s) this revision adds, in (at, report id) order
+    reports_total: Count = 1  # reports of the incident so far (copies included)
+    sources: list[str] = []  # every outlet name of its reports, by its earliest report (copies included)
     outlets: Count = 1
     first_seen: Timestamp | None = None
     last_seen: Timestamp | None = None
@@ -302,10 +318,11 @@ class IncidentRecorded(Event, frozen=True, kw_only=True, omit_defaults=True):
 
 
 class IncidentUpdated(IncidentRecorded, frozen=True, kw_only=True, omit_defaults=True):
-    """A new report (or a new figure) changed a recorded incident: the whole record as it now
-    stands, not a delta; the latest revision wins. Key on the incidents topic: incident_id."""
+    """A new report joined a recorded incident: its figures as the record now stands (the latest
+    revision wins), and the report that joined (``reports``, added to those before). Key on the
+    incidents topic: incident_id. Versions as `IncidentRecorded`."""
 
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
 
 
 class DeadLetter(Event, frozen=True, kw_only=True, omit_defaults=True):

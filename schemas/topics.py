@@ -54,8 +54,11 @@ CATALOGUE: tuple[TopicSpec, ...] = (
     TopicSpec("alerts.info", ALERT_EVENTS, "rule_id",
               "Informational alerts only.", configs=FOREVER),
     TopicSpec("incidents", INCIDENT_EVENTS, "incident_id",
-              "Incidents fused across outlets: IncidentRecorded, then IncidentUpdated per new report or figure.",
-              configs={**FOREVER, **LARGE}),  # an update carries every report: a widely reported event passes 1 MB
+              "Incidents fused across outlets: IncidentRecorded, then IncidentUpdated per new report (each event "
+              "the figures and the report it adds).",
+              # a version-2 event is a few KB whatever the incident holds; LARGE is kept for the version-1
+              # events (every report, megabytes for a widely reported event) a log may already hold
+              configs={**FOREVER, **LARGE}),
     TopicSpec("streams.dedup-route", ("Trip", "Route"), "batch (partition: the band partition to visit)",
               "Internal: the claims of batches of analysed articles visiting the dedup partitions in turn, then "
               "their home partition (see marsad.schemas.internal).",

@@ -69,3 +69,15 @@ def _processed_v3_to_v4(obj: dict[str, Any]) -> dict[str, Any]:
     inferred from the fetched event's origin, see `marsad.schemas.events.source_kind_of`).
     """
     return {**obj, "revision": obj.get("revision", 1), "edited": obj.get("edited", False)}
+
+
+@upcaster("IncidentRecorded", 1)
+@upcaster("IncidentUpdated", 1)
+def _incident_v1_to_v2(obj: dict[str, Any]) -> dict[str, Any]:
+    """v1 listed every report of the incident in each revision; v2 lists the ones it adds and tells the
+    whole by ``reports_total`` and ``sources``. A v1 event keeps its full list (a view keeps each report
+    once, so a full list and later additions agree) and its totals are counted from it.
+    """
+    reports = obj.get("reports", [])
+    sources = list(dict.fromkeys(r["source"] for r in reports if r.get("source")))
+    return {**obj, "reports_total": len(reports), "sources": sources}

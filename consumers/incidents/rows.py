@@ -1,10 +1,18 @@
 """Incident events as the rows of the incidents view (pure functions, no database).
 
 One row per ``incident_id``. `IncidentRecorded` and `IncidentUpdated` both carry
-the whole record as it stands, so `fold` needs no merge: an event whose
-revision is higher than the stored one replaces the row and its child rows; an
-equal or lower revision (a redelivery, a replay, an update overtaken by a later
-one) changes nothing.
+the record's figures as they stand, so an event whose revision is higher than
+the stored one replaces the row and its parties; an equal or lower revision (a
+redelivery, a replay, an update overtaken by a later one) leaves them. Its
+reports are kept, not replaced: each event lists the report(s) it adds (version
+1: all of them), stored once per (incident, article), so a full list and later
+additions, a replay, or a batch written again after a crash give the same rows;
+a report an older revision added is kept even when a newer one was stored first
+(`added_reports`).
+A report keeps where it stands among the incident's, (event time, report id),
+the order `report_order` reads them in (`ord`, its position, in the views' hash).
+A version-1 event's reports carry neither: they keep the order it lists them in
+(``at`` 0, their position as report id), before any report a later version adds.
 
 - ``day`` (the sort key and what the date filters and per-day counts use) is
   the event's own date; when the reports give none, the day it was first seen;
@@ -25,7 +33,7 @@ import msgspec
 import orjson
 
 from marsad.consumers.rows import timestamp
-from marsad.schemas.events import IncidentRecorded
+from marsad.schemas.events import IncidentRecorded, IncidentReport
 from marsad.streams.extract.gazetteer.admin1 import load as admin1
 from marsad.streams.geo import view_place_key
 from marsad.streams.text.normalize import normalize
@@ -41,28 +49,44 @@ INCIDENT_COLUMNS = (
     "quantities", "evidence", "first_seen", "last_seen",
 )
 PARTY_COLUMNS = ("incident_id", "role", "ord", "org")
-REPORT_COLUMNS = ("incident_id", "ord", "article_id", "source", "url", "title", "published", "lang",
+REPORT_COLUMNS = ("incident_id", "article_id", "at", "report_id", "source", "url", "title", "published", "lang",
                   "duplicate_of", "evidence", "date", "place", "killed", "injured", "arrested")
+REPORT_ORDER = "at, report_id"  # where a report stands among its incident's
+# a report's position among its incident's, as the view's hash counts it (the row of an event's full list)
+REPORT_POSITION = f"ROW_NUMBER() OVER (PARTITION BY incident_id ORDER BY {REPORT_ORDER}) - 1"
 INCIDENT_CHILD_TABLES: dict[str, tuple[str, ...]] = {
     "incident_parties": PARTY_COLUMNS,
-    "incident_reports": REPORT_COLUMNS,
+    "incident_reports": ("incident_id", REPORT_POSITION, "article_id", "source", "url", "title", "published",
+                         "lang", "duplicate_of", "evidence", "date", "place", "killed", "injured", "arrested"),
 }
 JSON_COLUMNS = ("sources", "actors", "targets", "quantities")
 
 
 @dataclass(frozen=True)
 class IncidentRows:
-    """An incident's row (`INCIDENT_COLUMNS` order) and its child rows (keyed as `INCIDENT_CHILD_TABLES`)."""
+    """An incident's row (`INCIDENT_COLUMNS` order), its parties (`PARTY_COLUMNS`) and the reports its event
+    adds (`REPORT_COLUMNS`)."""
 
     incident: tuple
-    children: dict[str, list[tuple]]
+    parties: list[tuple]
+    reports: list[tuple]
 
 
 def fold(stored_revision: int | None, event: IncidentRecorded) -> IncidentRows | None:
-    """The incident's rows after ``event``, given the stored revision; None when it changes nothing."""
+    """The incident's rows after ``event``, given the stored revision; None when its row stays (see
+    `added_reports` for its reports)."""
     if stored_revision is not None and event.revision <= stored_revision:
         return None
     return incident_rows(event)
+
+
+def added_reports(event: IncidentRecorded) -> list[tuple]:
+    """The report rows an event older than the stored revision still adds: those it lists with their
+    place among the incident's (version 2), which no later revision lists again. A version-1 event's
+    are none: a later revision listed them all again, in their order then."""
+    if any(r.at is None for r in event.reports):
+        return []
+    return incident_rows(event).reports
 
 
 def incident_rows(e: IncidentRecorded) -> IncidentRows:
@@ -70,25 +94,30 @@ def incident_rows(e: IncidentRecorded) -> IncidentRows:
     p = e.place
     first_seen = timestamp(e.first_seen) if e.first_seen else None
     day = e.date or (first_seen or timestamp(e.occurred_at))[:10]
-    sources = list(dict.fromkeys(r.source for r in e.reports if r.source))
     place = ((p.name, normalize(p.name), view_place_key(p), float(p.lat), float(p.lon), p.country, p.kind, p.geonameid)
              if p else (None,) * 8)
     row = (
         e.incident_id, e.incident_type, e.event_id, e.revision, timestamp(e.occurred_at), e.date, day,
         *place, admin1().region_of(p),
         e.killed, e.killed_min, e.killed_max, e.injured, e.injured_min, e.injured_max,
-        e.arrested, e.arrested_min, e.arrested_max, e.outlets, len(e.reports), _json(sources),
+        e.arrested, e.arrested_min, e.arrested_max, e.outlets, e.reports_total, _json(e.sources),
         _json(e.actors), _json(e.targets), _json(e.quantities), e.evidence,
         first_seen, timestamp(e.last_seen) if e.last_seen else None,
     )
     iid = e.incident_id
     parties = [(iid, "actor", i, org) for i, org in enumerate(e.actors)]
     parties += [(iid, "target", i, org) for i, org in enumerate(e.targets)]
-    reports = [(iid, i, r.article_id, r.source, r.url, r.title, timestamp(r.published) if r.published else None,
-                r.lang, r.duplicate_of, r.evidence, r.date, _json(r.place) if r.place else None,
-                r.killed, r.injured, r.arrested) for i, r in enumerate(e.reports)]
-    children = {"incident_parties": parties, "incident_reports": reports}
-    return IncidentRows(_no_nul(row), {t: [_no_nul(r) for r in rows] for t, rows in children.items()})
+    reports = [(iid, r.article_id, *_order(r, i), r.source, r.url, r.title,
+                timestamp(r.published) if r.published else None, r.lang, r.duplicate_of, r.evidence, r.date,
+                _json(r.place) if r.place else None, r.killed, r.injured, r.arrested) for i, r in enumerate(e.reports)]
+    return IncidentRows(_no_nul(row), [_no_nul(r) for r in parties], [_no_nul(r) for r in reports])
+
+
+def _order(r: IncidentReport, position: int) -> tuple[float, str]:
+    """Where a report stands among its incident's: (event time, report id), else as a version-1 event lists it."""
+    if r.at is None:
+        return 0.0, f"{position:06d}"
+    return r.at.timestamp(), r.report_id
 
 
 def incident_dict(row: tuple) -> dict:
@@ -108,8 +137,8 @@ def incident_dict(row: tuple) -> dict:
 def report_dict(row: tuple) -> dict:
     """One stored report as the API gives it (its place parsed)."""
     d = dict(zip(REPORT_COLUMNS, row, strict=True))
-    d.pop("incident_id")
-    d.pop("ord")
+    for c in ("incident_id", "at", "report_id"):
+        d.pop(c)
     d["place"] = orjson.loads(d["place"]) if d["place"] else None
     return d
 

@@ -13,10 +13,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from marsad.consumers.incidents.rows import (
-    INCIDENT_CHILD_TABLES,
     INCIDENT_COLUMNS,
+    PARTY_COLUMNS,
     REPORT_COLUMNS,
+    REPORT_ORDER,
     IncidentRows,
+    added_reports,
     fold,
     incident_dict,
     report_dict,
@@ -33,6 +35,11 @@ UPSERT = (
     f"INSERT INTO incidents ({', '.join(INCIDENT_COLUMNS)}) VALUES ({placeholders(len(INCIDENT_COLUMNS))}) "
     "ON CONFLICT (incident_id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in INCIDENT_COLUMNS[1:])
 )
+UPSERT_REPORT = (
+    f"INSERT INTO incident_reports ({', '.join(REPORT_COLUMNS)}) VALUES ({placeholders(len(REPORT_COLUMNS))}) "
+    "ON CONFLICT (incident_id, article_id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in REPORT_COLUMNS[2:])
+)
 Insert = Callable[[Any, str, tuple[str, ...], list[tuple]], None]
 
 
@@ -41,7 +48,11 @@ class IncidentExportTooLarge(ValueError):
 
 
 def apply(tx: Any, events: Sequence[IncidentRecorded], insert: Insert) -> int:
-    """Fold incident events (in log order) into the stored rows; return the incidents changed."""
+    """Fold incident events (in log order) into the stored rows; return the incidents changed.
+
+    The incident row and its parties are the latest revision's; the reports every event adds are
+    stored by (incident, article) (a report stored already is written again, the same).
+    """
     ids = sorted({e.incident_id for e in events})
     revision: dict[str, int | None] = dict.fromkeys(ids)
     for i in range(0, len(ids), CHUNK):
@@ -50,23 +61,25 @@ def apply(tx: Any, events: Sequence[IncidentRecorded], insert: Insert) -> int:
                                 f"WHERE incident_id IN ({placeholders(len(chunk))})", chunk):
             revision[iid] = rev
     changed: dict[str, IncidentRows] = {}
+    reports: dict[tuple[str, str], tuple] = {}  # (incident, article) -> its row, the latest event's
     for e in events:
         rows = fold(revision[e.incident_id], e)
         if rows is not None:
             revision[e.incident_id] = e.revision
             changed[e.incident_id] = rows
+        reports.update(((r[0], r[1]), r) for r in (rows.reports if rows is not None else added_reports(e)))
+    if reports:
+        tx.many(UPSERT_REPORT, list(reports.values()))
     if not changed:
         return 0
     done = list(changed)
     for i in range(0, len(done), CHUNK):
         chunk = done[i:i + CHUNK]
-        for table in INCIDENT_CHILD_TABLES:
-            tx.run(f"DELETE FROM {table} WHERE incident_id IN ({placeholders(len(chunk))})", chunk)
+        tx.run(f"DELETE FROM incident_parties WHERE incident_id IN ({placeholders(len(chunk))})", chunk)
     tx.many(UPSERT, [r.incident for r in changed.values()])
-    for table, cols in INCIDENT_CHILD_TABLES.items():
-        data = [row for r in changed.values() for row in r.children[table]]
-        if data:
-            insert(tx, table, cols, data)
+    parties = [row for r in changed.values() for row in r.parties]
+    if parties:
+        insert(tx, "incident_parties", PARTY_COLUMNS, parties)
     return len(changed)
 
 
@@ -134,7 +147,7 @@ def one(tx: Any, incident_id: str) -> dict | None:
         return None
     item = incident_dict(rows[0])
     item["reports"] = [report_dict(r) for r in tx.rows(
-        f"SELECT {', '.join(REPORT_COLUMNS)} FROM incident_reports WHERE incident_id = ? ORDER BY ord",
+        f"SELECT {', '.join(REPORT_COLUMNS)} FROM incident_reports WHERE incident_id = ? ORDER BY {REPORT_ORDER}",
         [incident_id])]
     return item
 

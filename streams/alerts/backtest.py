@@ -134,7 +134,7 @@ def replay(routed: Iterable[tuple[float, ArticleNotes]], rules: Ruleset, *, sinc
     expiry = HourIndex({}, 0, ttl_s) if ttl_s else None
     keep_s = story_keep_s(fired_days, ttl_s) if ttl_s else None
     incidents = IncidentStores(StateStore({}, IncidentState), StateStore({}, DayBucket), StateStore({}, str)) \
-        if encoded else IncidentStores({}, {}, {}, running={})
+        if encoded else IncidentStores({}, {}, {})
     incident_ttl = incident_ttl_s(story_days)
     incident_expiry = HourIndex({}, 0, incident_ttl) if incident_ttl else None
     floor = since.timestamp() if since else None

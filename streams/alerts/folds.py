@@ -11,10 +11,10 @@ back-test decides with its states kept as objects: the folds store every
 state they change, so a state held over from one note to the next is the
 state the next note would have decoded.
 
-Within a record the states stay objects, so the spike and incident folds
-also keep what the back-test keeps beside them (`marsad.streams.alerts.spike.Scope`,
-`marsad.streams.fusion.state.Running`): a busy scope costs the same per note however
-many windows it holds. Nothing is kept from one record to the next.
+Within a record the states stay objects, so the spike fold also keeps what the
+back-test keeps beside them (`marsad.streams.alerts.spike.Scope`): a busy scope
+costs the same per note however many windows it holds. Nothing is kept from one
+record to the next.
 
     fold = StoryFold(...); fold.add(note) ...   # the events gather in fold.alerts, ...
     publish(fold.alerts ...); fold.commit()     # the events first, then the state that says they fired
@@ -32,7 +32,7 @@ from marsad.streams.alerts.incidents import fold_incident
 from marsad.streams.alerts.notes import Staged
 from marsad.streams.alerts.rules import Ruleset
 from marsad.streams.alerts.spike import Scope, SpikeStores, apply_spike
-from marsad.streams.fusion.state import IncidentStores, Running
+from marsad.streams.fusion.state import IncidentStores
 from marsad.streams.hour_index import HourIndex
 
 
@@ -103,8 +103,7 @@ class IncidentFold(Fold):
                  reports: MutableMapping[str, str], expiry: MutableMapping[bytes, bytes], partition: int,
                  ttl_s: float | None, rules: Ruleset) -> None:
         super().__init__()
-        running: dict[str, Running] = {}
-        self.stores = IncidentStores(Staged(incidents), Staged(days), Staged(reports), running=running)
+        self.stores = IncidentStores(Staged(incidents), Staged(days), Staged(reports))
         index = Staged(expiry)
         self.staged += [self.stores.incidents, self.stores.days, self.stores.reports, index]
         self.index = HourIndex(index, partition, ttl_s) if ttl_s else None

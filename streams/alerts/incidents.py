@@ -14,6 +14,13 @@ it; every later revision that changes a figure (the toll, the injured, the
 arrested, their ranges, the independent outlets) publishes `AlertUpdated`.
 A new copy of an article already counted changes no figure, so no update.
 
+An incident alert names the incident's outlets (``sources``: every outlet name
+of its reports, by its earliest report) and its earliest reports, at most
+`marsad.streams.fusion.reconcile.LISTED` (``article_ids``, ``titles``, ``urls``,
+in (event time, report id) order): enough to read the story from its first
+outlets, where listing every report made an alert on a widely reported event
+grow with it (the incident in the views lists them all).
+
 Where an alert stands is kept with the incident (`IncidentState.alerts`), so
 the incident and its alerts live in one partition and one table record.
 Alert ids hash (rule, incident), event ids (alert, revision), events take
@@ -22,9 +29,10 @@ their time from the incident event and name it as their cause.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from marsad.schemas.alert_state import AlertMark
+from marsad.schemas.alert_state import AlertMark, Listed
 from marsad.schemas.events import AlertRaised, AlertUpdated, IncidentRecorded, IncidentUpdated
 from marsad.schemas.notes import ReportNote, SpikeNote
 from marsad.streams.alerts.ids import alert_event_id, incident_alert_id
@@ -56,7 +64,7 @@ def figures(record: IncidentEvent) -> dict[str, int | None]:
     if record.killed is not None or record.injured is not None:
         casualties = (record.killed or 0) + (record.injured or 0)
     return {"killed": record.killed, "injured": record.injured, "arrested": record.arrested,
-            "casualties": casualties, "outlets": record.outlets, "reports": len(record.reports)}
+            "casualties": casualties, "outlets": record.outlets, "reports": record.reports_total}
 
 
 def signature(record: IncidentEvent) -> list[int | None]:
@@ -99,9 +107,9 @@ def match_incident_rule(rule: IncidentRule, record: IncidentEvent) -> list[str] 
 
 
 def alert_incident(record: IncidentEvent, marks: dict[str, AlertMark], rules: Ruleset,
-                   report: ReportNote) -> list[AlertEvent]:
+                   report: ReportNote, listed: Sequence[Listed]) -> list[AlertEvent]:
     """The alert events one incident revision (caused by ``report``) calls for under ``rules``; ``marks``
-    (rule id -> mark) is updated."""
+    (rule id -> mark) is updated. ``listed``: the incident's earliest reports, as alerts list them."""
     events: list[AlertEvent] = []
     now = signature(record)
     for rule in sorted(rules.incidents, key=lambda r: r.id):
@@ -110,18 +118,18 @@ def alert_incident(record: IncidentEvent, marks: dict[str, AlertMark], rules: Ru
             reasons = match_incident_rule(rule, record)
             if reasons is not None:
                 marks[rule.id] = AlertMark(0, now)
-                events.append(_raised(rule, record, reasons, rules.version))
+                events.append(_raised(rule, record, reasons, rules.version, listed))
         elif mark.signature != now:
             mark.revision += 1
             mark.signature = now
-            events.append(_updated(rule, record, mark.revision, report))
+            events.append(_updated(rule, record, mark.revision, report, listed))
     return events
 
 
 def fold_incident(stores: IncidentStores, report: ReportNote, index: HourIndex | None, rules: Ruleset) -> Folded:
     """One report, as the agent and the back-test both run it: expire up to its processing time
-    (none when ``index`` is None), fuse it, alert on the incident, file the incident for expiry;
-    a new incident also gives the notes of the spike rules counting incidents."""
+    (none when ``index`` is None), fuse it, alert on the incident, file the incident and the report's
+    link for expiry; a new incident also gives the notes of the spike rules counting incidents."""
     now = report.processed_at.timestamp()
     out = Folded(expired=expire_incidents(stores, index, now) if index else 0)
     fused = fuse(stores, report)
@@ -129,45 +137,44 @@ def fold_incident(stores: IncidentStores, report: ReportNote, index: HourIndex |
         return out
     state = fused.state
     out.incidents.append(fused.event)
-    out.alerts += alert_incident(fused.event, state.alerts, rules, report)
+    out.alerts += alert_incident(fused.event, state.alerts, rules, report, fused.summary.listed)
     if type(fused.event) is IncidentRecorded:
         out.spikes += incident_spike_notes(fused.event, rules)
     stores.incidents[state.incident_id] = state
     if index:
         index.file(state.incident_id, state.seen)
+        for report_id in (report.report_id, *fused.untracked):
+            index.file(report_id, now)
     return out
-
-
-def _sources(record: IncidentEvent) -> list[str]:
-    return list(dict.fromkeys(r.source for r in record.reports))
 
 
 def _range(record: IncidentEvent, figure: str) -> str:
     low, high = getattr(record, f"{figure}_min", None), getattr(record, f"{figure}_max", None)
     if figure == "outlets":
-        return f" ({', '.join(_sources(record))})"
+        return f" ({', '.join(record.sources)})"
     return f" (reports give {low}-{high})" if low is not None and high != low else ""
 
 
-def _raised(rule: IncidentRule, record: IncidentEvent, reasons: list[str], rules_version: str) -> AlertRaised:
+def _raised(rule: IncidentRule, record: IncidentEvent, reasons: list[str], rules_version: str,
+            listed: Sequence[Listed]) -> AlertRaised:
     alert_id = incident_alert_id(rule.id, record.incident_id)
-    reports = record.reports
     return AlertRaised(
         event_id=alert_event_id(alert_id, 0), occurred_at=record.occurred_at, causation_id=record.event_id,
         alert_id=alert_id, rule_id=rule.id, title=rule.title, severity=rule.severity, kind="incident",
-        article_ids=[r.article_id for r in reports], sources=_sources(record), titles=[r.title for r in reports],
-        urls=[r.url for r in reports], places=[record.place] if record.place else [],
+        article_ids=[r.article_id for r in listed], sources=list(record.sources), titles=[r.title for r in listed],
+        urls=[r.url for r in listed], places=[record.place] if record.place else [],
         countries=[record.country] if record.country else [], quantities=record.quantities, matched=reasons,
         window_start=record.first_seen, window_end=record.last_seen, rules_version=rules_version,
         incident_id=record.incident_id, incident_type=record.incident_type, killed=record.killed,
         injured=record.injured, arrested=record.arrested, outlets=record.outlets)
 
 
-def _updated(rule: IncidentRule, record: IncidentEvent, revision: int, report: ReportNote) -> AlertUpdated:
+def _updated(rule: IncidentRule, record: IncidentEvent, revision: int, report: ReportNote,
+             listed: Sequence[Listed]) -> AlertUpdated:
     alert_id = incident_alert_id(rule.id, record.incident_id)
     return AlertUpdated(
         event_id=alert_event_id(alert_id, revision), occurred_at=record.occurred_at, causation_id=record.event_id,
         alert_id=alert_id, rule_id=rule.id, severity=rule.severity, revision=revision,
-        article_id=report.article_id, source=report.source, article_ids=[r.article_id for r in record.reports],
-        sources=_sources(record), incident_id=record.incident_id, killed=record.killed, injured=record.injured,
+        article_id=report.article_id, source=report.source, article_ids=[r.article_id for r in listed],
+        sources=list(record.sources), incident_id=record.incident_id, killed=record.killed, injured=record.injured,
         arrested=record.arrested, outlets=record.outlets)

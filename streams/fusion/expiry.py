@@ -7,6 +7,11 @@ processing time the log records, so a replay or a back-test forgets what the
 live stream did. The ttl is the `alert_story_days` setting, never less than
 `MIN_DAYS` (a report may still join an incident two days after its date).
 
+The report links (report id -> incident) are filed in the same index, each when its
+report joins: one that comes due while its incident is still open is filed again
+under the incident's latest hour, so it goes in the same sweep as its incident
+(the incident keeps no list of its reports to drop them by).
+
 A report arriving after its incident was forgotten opens a new incident (and
 an incident rule may alert on it again): at the default 30 days, a report
 that late is rare, and a month of incidents is what the state holds.
@@ -26,19 +31,37 @@ def incident_ttl_s(days: int) -> float | None:
 
 
 def expire_incidents(stores: IncidentStores, index: HourIndex, now: float) -> int:
-    """Move the partition's stream time to ``now`` and drop the incidents that fell behind; how many."""
+    """Move the partition's stream time to ``now`` and drop the incidents (and the report links) that
+    fell behind; how many incidents."""
     index.advance(now)
     dropped = 0
-    for hour, ids in index.due():
-        for iid in ids:
-            state = stores.incidents.get(iid)
+    for hour, keys in index.due():
+        for key in keys:
+            if is_report_id(key):
+                _expire_link(stores, index, key, hour)
+                continue
+            state = stores.incidents.get(key)
             if state is None or hour_of(state.seen) > hour:
                 continue  # gone, or filed again under a later hour
             unfile_day(stores, state)
-            for r in state.reports:
+            for r in state.reports:  # a version-1 state's, never filed in the index
                 stores.reports.pop(r.report_id, None)
-            del stores.incidents[iid]
-            if stores.running is not None:
-                stores.running.pop(iid, None)
+            del stores.incidents[key]
             dropped += 1
     return dropped
+
+
+def is_report_id(key: str) -> bool:
+    """A report id ("{article}#{n}") and not an incident id (a hash): the index files both."""
+    return "#" in key
+
+
+def _expire_link(stores: IncidentStores, index: HourIndex, report_id: str, hour: int) -> None:
+    """Drop a report link whose incident is gone or goes in this sweep; else file it again under the
+    incident's latest hour."""
+    owner = stores.reports.get(report_id)
+    state = stores.incidents.get(owner) if owner is not None else None
+    if state is not None and hour_of(state.seen) > hour:
+        index.file(report_id, state.seen)
+    else:
+        stores.reports.pop(report_id, None)

@@ -7,8 +7,11 @@ filed within two days of its date (`marsad.streams.fusion.state`), keeps those
 the report may join by their briefs (`marsad.streams.fusion.match.fit`), and
 joins the best fit: the nearest place, then the closest date, then the
 earliest incident (passing over one that already holds a report of the same
-article). The incident's figures are then reconciled over all its reports
-(`marsad.streams.fusion.reconcile`), and the whole record is published again.
+article). The report is counted into the incident's tally
+(`marsad.streams.fusion.reconcile`), and the incident's figures as they now stand
+are published with the report that joined: a report costs the same however many
+the incident has (its state keeps the tally, not the reports; its events list the
+reports they add, not all).
 
 Determinism: an incident's id hashes its first report (article id and the
 incident's position in the article), an event's id hashes (incident,
@@ -21,7 +24,7 @@ arrival order (the fold is greedy); the figures of an incident do not.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from marsad.schemas.alert_state import IncidentState
@@ -30,7 +33,7 @@ from marsad.schemas.notes import ReportNote
 from marsad.streams.alerts.ids import hash_id
 from marsad.streams.fusion.match import day_number, fitter
 from marsad.streams.fusion.reconcile import Summary, Tally, brief_of
-from marsad.streams.fusion.state import IncidentStores, Running, day_key, file_day
+from marsad.streams.fusion.state import IncidentStores, day_key, file_day
 from marsad.streams.hour_index import DAY
 
 LOOK_DAYS = 2  # buckets looked at on each side of the report's day (covers every date rule of `match`)
@@ -38,11 +41,13 @@ LOOK_DAYS = 2  # buckets looked at on each side of the report's day (covers ever
 
 @dataclass(frozen=True)
 class Fused:
-    """What one report did: the incident as it now stands, its summary, and the event to publish."""
+    """What one report did: the incident as it now stands, its summary, and the event to publish;
+    ``untracked``: the ids of a version-1 state's reports, tallied now, which no expiry index holds yet."""
 
     state: IncidentState
     summary: Summary
     event: IncidentRecorded | IncidentUpdated
+    untracked: list[str] = field(default_factory=list)
 
 
 def incident_id(report_id: str) -> str:
@@ -79,66 +84,76 @@ def candidates(stores: IncidentStores, report: ReportNote) -> list[str]:
     return [iid for *_, iid in sorted(fits)]
 
 
+def holds_article(stores: IncidentStores, state: IncidentState, report: ReportNote) -> bool:
+    """Does the incident already hold a report of ``report``'s article? Asked of the report links (report id
+    -> incident), not of the incident: an article's reports are folded in order ("{article}#0", "#1"...),
+    so only its earlier ones can be in an incident already (a version-1 state not tallied yet still
+    lists its reports)."""
+    if state.reports:
+        return any(r.article_id == report.article_id for r in state.reports)
+    article, _, n = report.report_id.rpartition("#")
+    if not article or not n.isdigit():
+        return False
+    return any(stores.reports.get(f"{article}#{k}") == state.incident_id for k in range(int(n)))
+
+
 def fuse(stores: IncidentStores, report: ReportNote) -> Fused | None:
     """Fold one report in; None when it was folded in before (nothing changes, nothing to publish)."""
     if report.report_id in stores.reports:
         return None
+    untracked: list[str] = []
     for iid in candidates(stores, report):
         state = stores.incidents.get(iid)
-        if state is not None and report.article_id not in [r.article_id for r in state.reports]:
-            state.reports.append(report)
+        if state is not None and not holds_article(stores, state, report):
+            untracked = tally_reports(state)
             state.revision += 1
             break
     else:
-        state = IncidentState(incident_id(report.report_id), report.scope, [report])
-    run = running(stores, state)
-    summary = run.tally.summary()
+        state = IncidentState(incident_id(report.report_id), report.scope)
+    tally = Tally(state.tally)
+    tally.add(report)
+    summary = tally.summary()
     file_day(stores, state, summary_day(summary), brief_of(summary))
     state.seen = max(state.seen, report.processed_at.timestamp())
     stores.incidents[state.incident_id] = state
     stores.reports[report.report_id] = state.incident_id
-    return Fused(state, summary, incident_event(state, summary, report, run.listed))
+    return Fused(state, summary, incident_event(state, summary, report), untracked)
 
 
-def running(stores: IncidentStores, state: IncidentState) -> Running:
-    """The incident's tally with its latest report counted in: the one kept since the report before
-    when it is still valid (see `Running`), else a new one over all its reports."""
-    kept = stores.running
-    run = kept.get(state.incident_id) if kept is not None else None
-    if run is not None and run.reports is state.reports and len(run.listed) == len(state.reports) - 1:
-        new = state.reports[-1:]
-    else:
-        run = Running(state.reports, Tally(), [])
-        new = state.reports
-        if kept is not None:
-            kept[state.incident_id] = run
-    for r in new:
-        run.listed.insert(run.tally.add(r), _report(r))
-    return run
+def tally_reports(state: IncidentState) -> list[str]:
+    """Count a version-1 state's reports into its tally (they leave the state); their report ids."""
+    if not state.reports:
+        return []
+    tally = Tally(state.tally)
+    for r in state.reports:
+        tally.add(r)
+    ids = [r.report_id for r in state.reports]
+    state.reports = []
+    return ids
 
 
-def incident_event(state: IncidentState, summary: Summary, trigger: ReportNote,
-                   listed: list[IncidentReport]) -> IncidentRecorded | IncidentUpdated:
-    """The whole incident as it stands, as the event its revision calls for (``listed``: its reports as
-    the event lists them, in the summary's order)."""
+def incident_event(state: IncidentState, summary: Summary, trigger: ReportNote) -> IncidentRecorded | IncidentUpdated:
+    """The incident's figures as they stand, with the report that changed them, as the event its revision
+    calls for."""
     cls = IncidentRecorded if state.revision == 1 else IncidentUpdated
     f = summary.figures
     return cls(
         event_id=incident_event_id(state.incident_id, state.revision), occurred_at=trigger.processed_at,
         causation_id=trigger.trigger_id, incident_id=state.incident_id, incident_type=trigger.incident.type,
-        date=summary.date, place=summary.place, country=state.scope.partition("|")[2], actors=list(summary.actors), targets=list(summary.targets),
-        killed=f["killed"].value, injured=f["injured"].value, arrested=f["arrested"].value,
-        killed_min=f["killed"].low, killed_max=f["killed"].high, injured_min=f["injured"].low,
-        injured_max=f["injured"].high, arrested_min=f["arrested"].low, arrested_max=f["arrested"].high,
-        quantities=list(summary.quantities), evidence=summary.reports[0].incident.evidence,
-        reports=list(listed), outlets=summary.outlets,
-        first_seen=_dt(summary.first_seen), last_seen=_dt(summary.last_seen), revision=state.revision)
+        date=summary.date, place=summary.place, country=state.scope.partition("|")[2], actors=list(summary.actors),
+        targets=list(summary.targets), killed=f["killed"].value, injured=f["injured"].value,
+        arrested=f["arrested"].value, killed_min=f["killed"].low, killed_max=f["killed"].high,
+        injured_min=f["injured"].low, injured_max=f["injured"].high, arrested_min=f["arrested"].low,
+        arrested_max=f["arrested"].high, quantities=list(summary.quantities), evidence=summary.evidence,
+        reports=[_report(trigger)], reports_total=summary.count, sources=[s for s in summary.every_source if s],
+        outlets=summary.outlets, first_seen=_dt(summary.first_seen), last_seen=_dt(summary.last_seen),
+        revision=state.revision)
 
 
 def _report(r: ReportNote) -> IncidentReport:
     i = r.incident
     return IncidentReport(r.article_id, r.source, r.url, r.title, r.published, r.lang, r.copy_of, i.evidence,
-                          i.date, i.place, i.killed, i.injured, i.arrested)
+                          i.date, i.place, i.killed, i.injured, i.arrested, _dt(r.at), r.report_id)
 
 
 def _dt(ts: float) -> datetime:

@@ -2,8 +2,8 @@
 
 A `ReportNote` (declared in `marsad.schemas.notes`) rides on the alerter's internal
 topic ``streams.alert-incidents`` keyed by its ``scope`` (incident type and
-country), and is kept in the open incident it joined. Everything the fold decides on is in the note, so the fold
-never looks at the article again.
+country), and is counted into the tally of the open incident it joined (its event lists it once).
+Everything the fold decides on is in the note, so the fold never looks at the article again.
 
 Why the scope is the partition key: reports that may fuse must meet in one
 partition, with the state of the incidents they may join. Fusion only ever

@@ -5,14 +5,15 @@ Values of the alerter's tables (and of the dicts of the back-test), all in
 the partition of their scope (incident type and country), declared in
 `marsad.schemas.alert_state`:
 
-    incidents      incident id -> `IncidentState` (its reports, revision, alert marks)
+    incidents      incident id -> `IncidentState` (its tally, revision, alert marks)
     days           "{scope}|{day}" -> `DayBucket`: the open incidents filed under that day
                    (their date, else the day of their first report), each with the `Brief`
                    a report is matched against, so a report reads five small buckets and
                    decodes only the incident it joins
-    reports        report id -> the incident it joined: a redelivered report is known at once
-
-and, in memory only, each incident's `Running` tally (see there).
+    reports        report id -> the incident it joined: a redelivered report is known at once,
+                   and an incident knows which articles it holds without listing them
+                   (`marsad.streams.fusion.fusion.holds_article`); each report id is filed in the
+                   expiry index and dropped once its incident is (`marsad.streams.fusion.expiry`)
 """
 
 from __future__ import annotations
@@ -21,24 +22,6 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 
 from marsad.schemas.alert_state import Brief, DayBucket, IncidentState
-from marsad.schemas.events import IncidentReport
-from marsad.schemas.notes import ReportNote
-from marsad.streams.fusion.reconcile import Tally
-
-
-@dataclass
-class Running:
-    """An incident's reports reconciled so far, and listed as its events list them, kept between reports.
-
-    Valid while it follows the very list of reports the incident's state holds, one report behind:
-    so in the back-test, whose states live as objects for the whole run, each new report costs the
-    same however many the incident has. The agent decodes a state afresh for each report (a new
-    list), so it keeps none: the tally starts over from the incident's reports, every time.
-    """
-
-    reports: list[ReportNote]  # the state's own list
-    tally: Tally
-    listed: list[IncidentReport]  # in the tally's order
 
 
 @dataclass
@@ -48,8 +31,6 @@ class IncidentStores:
     incidents: MutableMapping[str, IncidentState]
     days: MutableMapping[str, DayBucket]
     reports: MutableMapping[str, str]
-    # incident id -> its tally, in memory, when the stores keep their states as objects (None: not kept)
-    running: dict[str, Running] | None = None
 
 
 def day_key(scope: str, day: int) -> str:

@@ -68,8 +68,13 @@ def test_the_api_takes_topic_and_org_for_alerts():
 
 
 # What undoes the migrations after 0004 (to take a database back to version 3)
-UNDO_0005 = ("DROP INDEX articles_source_kind", *(f"ALTER TABLE articles DROP COLUMN {c}"
-                                                  for c in ("source_kind", "edited", "revision")))
+UNDO_0006 = ("DROP TABLE incident_reports",  # back to its 0003 shape (its rows dropped)
+             "CREATE TABLE incident_reports (incident_id TEXT NOT NULL, ord INTEGER NOT NULL, article_id TEXT NOT NULL, "
+             "source TEXT NOT NULL, url TEXT NOT NULL, title TEXT NOT NULL, published TEXT, lang TEXT NOT NULL, "
+             "duplicate_of TEXT, evidence TEXT NOT NULL, date TEXT, place TEXT, killed INTEGER, injured INTEGER, "
+             "arrested INTEGER, PRIMARY KEY (incident_id, ord))")
+UNDO_0005 = (*UNDO_0006, "DROP INDEX articles_source_kind",
+             *(f"ALTER TABLE articles DROP COLUMN {c}" for c in ("source_kind", "edited", "revision")))
 
 
 def test_the_migration_fills_the_facets_of_alerts_stored_before_it(views_url):

@@ -3,7 +3,7 @@
 ``incident(i)`` is incident ``in{i:04d}``; its type, place, day, tolls, parties
 and outlets follow from ``i`` (see `PLACES`, `ACTORS`), so a test can say which
 incidents a filter must give. ``revision(e, r)`` is its `IncidentUpdated` number
-``r``: one more report, one more outlet, one more killed.
+``r``: one more report (the one it lists), one more outlet, one more killed.
 """
 
 from __future__ import annotations
@@ -48,25 +48,29 @@ def incident(i: int, *, killed: int | None = None) -> IncidentRecorded:
     k = (i % 5) if killed is None else killed
     report = IncidentReport(f"a{i:05d}", SOURCES[i % len(SOURCES)], f"https://example.org/news/{i}",
                             f"خبر رقم {i}", published=seen(i), lang="ar", evidence=f"قتل {k} في الحادثة رقم {i}.",
-                            date=day_of(i), place=place, killed=k)
+                            date=day_of(i), place=place, killed=k, at=seen(i), report_id=f"a{i:05d}#0")
     return IncidentRecorded(
         event_id=f"ir{i:04d}", occurred_at=seen(i), incident_id=f"in{i:04d}", incident_type=kind, date=day_of(i),
         place=place, actors=[ACTORS[i % 3]], targets=[ACTORS[(i + 1) % 3]] if i % 2 == 0 else [],
         killed=k, killed_min=k, killed_max=k, injured=(i % 4) or None,
         arrested=3 if kind == "arrest_raid" else None,
         quantities=[Quantity(1000.0 * i, "pill", "captagon")] if kind == "seizure" else [],
-        evidence=report.evidence, reports=[report], outlets=1, first_seen=seen(i), last_seen=seen(i))
+        evidence=report.evidence, reports=[report], reports_total=1, sources=[report.source], outlets=1,
+        first_seen=seen(i), last_seen=seen(i))
 
 
-def revision(e: IncidentRecorded, r: int) -> IncidentUpdated:
-    """Revision ``r`` (2, 3...) of ``e``: r reports from r outlets, one more killed per revision."""
+def revision(e: IncidentRecorded, r: int, *, full: bool = False) -> IncidentUpdated:
+    """Revision ``r`` (2, 3...) of ``e``: r reports from r outlets, one more killed per revision; it lists
+    the report it adds (``full``: all r, as version 1 did)."""
     i = int(e.incident_id[2:])
     k = (e.killed or 0) + r - 1
-    reports = [*e.reports, *(IncidentReport(f"a{i:05d}-r{n}", f"{SOURCES[(i + n) % len(SOURCES)]} {n}",
-                                            evidence=f"تقرير {n}", killed=k) for n in range(2, r + 1))]
+    added = [IncidentReport(f"a{i:05d}-r{n}", f"{SOURCES[(i + n) % len(SOURCES)]} {n}", evidence=f"تقرير {n}",
+                            killed=(e.killed or 0) + n - 1, at=e.occurred_at + timedelta(hours=n), report_id=f"a{i:05d}-r{n}#0")
+             for n in range(2, r + 1)]
     fields = {f: getattr(e, f) for f in e.__struct_fields__ if f not in ("event_id", "occurred_at", "type")}
     fields.update(event_id=f"{e.event_id}-r{r}", occurred_at=e.occurred_at + timedelta(hours=r),
-                  revision=r, killed=k, killed_max=k, reports=reports, outlets=r,
+                  revision=r, killed=k, killed_max=k, reports=[*e.reports, *added] if full else added[-1:],
+                  reports_total=r, sources=[*e.sources, *(a.source for a in added)], outlets=r,
                   last_seen=e.occurred_at + timedelta(hours=r))
     return IncidentUpdated(**fields)
 

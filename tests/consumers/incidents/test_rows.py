@@ -19,8 +19,8 @@ def test_only_a_higher_revision_changes_the_row():
     assert fold(1, e) is None and fold(2, revision(e, 2)) is None and fold(3, revision(e, 2)) is None
     rows = fold(1, revision(e, 2))
     row = dict(zip(INCIDENT_COLUMNS, rows.incident, strict=True))
-    assert row["revision"] == 2 and len(rows.children["incident_reports"]) == 2
-    assert rows.children["incident_parties"] == [("in0001", "actor", 0, "sdf")]
+    assert row["revision"] == 2 and row["reports"] == 2 and len(rows.reports) == 1  # the report it adds
+    assert rows.parties == [("in0001", "actor", 0, "sdf")]
 
 
 def test_the_schema_samples_fold():

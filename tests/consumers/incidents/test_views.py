@@ -7,13 +7,19 @@ hash whatever the batching and the backend.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import msgspec
+import orjson
 import pytest
 
 from marsad.consumers.query.model import Cursor, IncidentCountQuery, IncidentFilters, IncidentQuery, Near
-from marsad.consumers.store import Record
+from marsad.consumers.store import Record, open_store
+from marsad.schemas.codec import decode, to_dict
 from marsad.schemas.wire import INCIDENT_TYPES
 from tests.consumers.conftest import content_hashes
 from tests.consumers.incidents.events import ACTORS, PLACES, day_of, incident, revision, seen
+from tests.consumers.test_alert_facets import UNDO_0006
 
 INCIDENTS = "test.incidents"
 N = 24
@@ -138,3 +144,64 @@ def test_hash_ignores_batching_and_is_the_same_on_both_databases(sqlite_url, pos
     one_by_one = f"sqlite:///{tmp_path / 'one-by-one.sqlite'}"
     hashes = content_hashes(records(incident_log()), [sqlite_url, postgres_url], one_by_one)
     assert len(hashes) == 1
+
+
+def v1(e):
+    """``e`` as version 1 published it: every report so far, without their place among the others."""
+    obj = {k: v for k, v in to_dict(e).items() if k not in ("reports_total", "sources")}
+    obj["version"] = 1
+    obj["reports"] = [{k: v for k, v in r.items() if k not in ("at", "report_id")} for r in obj["reports"]]
+    return decode(orjson.dumps(obj))
+
+
+def test_a_version_1_full_list_then_additions_give_each_report_once_in_order(store):
+    e = incident(5)
+    assert v1(revision(e, 3, full=True)).reports_total == 3  # upcast: its totals counted from its list
+    store.write_batch(records([v1(e), v1(revision(e, 2, full=True)), revision(e, 3), revision(e, 4)]))
+    row = store.incident("in0005")
+    assert [r["article_id"] for r in row["reports"]] == ["a00005", "a00005-r2", "a00005-r3", "a00005-r4"]
+    assert (row["revision"], row["reports"][0]["evidence"]) == (4, e.evidence)
+    assert store.stats()["incident_reports"] == 4
+
+
+def test_reports_stored_by_additions_hash_as_the_full_lists_of_version_1(postgres_url, tmp_path):
+    """The same incidents told by version-1 events (every revision lists all) and by version 2 (each lists
+    the report it adds): the same rows, the same views' hash, on both databases; replaying a batch
+    (a crash before its offsets were stored) changes nothing."""
+    first = [incident(i) for i in range(6)]
+    later = [revision(first[i], r) for i in (0, 3) for r in (2, 3, 4)]
+    full = [v1(e) for e in first] + [v1(revision(first[i], r, full=True)) for i in (0, 3) for r in (2, 3, 4)]
+    db = {n: f"sqlite:///{tmp_path / f'{n}.sqlite'}" for n in ("v2", "v2-one", "v1", "v1-one", "again", "again-one")}
+    hashes = content_hashes(records([*first, *later]), [db["v2"], postgres_url], db["v2-one"])
+    hashes |= content_hashes(records(full), [db["v1"]], db["v1-one"])
+    hashes |= content_hashes(records([*first, *later, *later[::-1]]), [db["again"]], db["again-one"])
+    for url in (db["v2"], db["v1"], postgres_url):
+        with open_store(url) as s:
+            assert [r["article_id"] for r in s.incident("in0003")["reports"]] == \
+                ["a00003", "a00003-r2", "a00003-r3", "a00003-r4"]
+    assert len(hashes) == 1
+
+
+def test_a_later_report_with_an_earlier_event_time_is_listed_first(store):
+    e = incident(7)
+    late = revision(e, 2)
+    (r,) = late.reports
+    early = msgspec.structs.replace(late, reports=[msgspec.structs.replace(r, at=e.reports[0].at - timedelta(hours=5))])
+    store.write_batch(records([e, early]))
+    assert [x["article_id"] for x in store.incident("in0007")["reports"]] == ["a00007-r2", "a00007"]
+
+
+def test_the_migration_keeps_the_order_of_reports_stored_before_it(store, views_url):
+    """Reports stored by position (schema version 5) keep their order, and reports added after come after."""
+    e = incident(9)
+    store.write_batch(records([e]))
+    with store._transaction(write=True) as tx:  # back to version 5, three reports stored by position
+        for stmt in (*UNDO_0006, "DELETE FROM schema_version WHERE version >= 6"):
+            tx.run(stmt, [])
+        tx.many("INSERT INTO incident_reports (incident_id, ord, article_id, source, url, title, lang, evidence) "
+                "VALUES (?, ?, ?, ?, '', '', '', '')", [("in0009", n, f"x{9 - n}", "s") for n in (2, 0, 1)])
+    with open_store(views_url) as again:
+        again.setup()
+        assert [r["article_id"] for r in again.incident("in0009")["reports"]] == ["x9", "x8", "x7"]
+        again.write_batch(records([revision(e, 2)], start=1))
+        assert [r["article_id"] for r in again.incident("in0009")["reports"]] == ["x9", "x8", "x7", "a00009-r2"]

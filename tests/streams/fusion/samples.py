@@ -9,7 +9,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from marsad.schemas.alert_state import DayBucket, IncidentState
-from marsad.schemas.events import ArticleProcessed, Duplicate, IncidentRecorded, IncidentUpdated
+from marsad.schemas.events import (
+    ArticleProcessed,
+    Duplicate,
+    IncidentRecorded,
+    IncidentReport,
+    IncidentUpdated,
+)
 from marsad.schemas.facts import Incident, Place
 from marsad.streams.alerts.engine import event_time, source_of
 from marsad.streams.alerts.incidents import fold_incident
@@ -81,10 +87,10 @@ class Fold:
     """The fold over dict states, as the back-test runs it."""
 
     def __init__(self, days: int = 30, rules: Ruleset = NO_RULES, *, objects: bool = False) -> None:
-        """``objects``: keep the states as objects, with their tallies, as the back-test does (else
-        encoded, as the agent's tables hold them)."""
+        """``objects``: keep the states as objects, as the back-test does (else encoded, as the agent's
+        tables hold them)."""
         self.raw_incidents: dict = {}
-        self.stores = IncidentStores({}, {}, {}, running={}) if objects else \
+        self.stores = IncidentStores({}, {}, {}) if objects else \
             IncidentStores(StateStore(self.raw_incidents, IncidentState), StateStore({}, DayBucket), StateStore({}, str))
         ttl = incident_ttl_s(days)
         self.index = HourIndex({}, 0, ttl) if ttl else None
@@ -112,6 +118,14 @@ class Fold:
                 out[e.incident_id] = e
         return out
 
+    def reports(self) -> dict[str, list[IncidentReport]]:
+        """Each incident's reports as its events added them, in (event time, report id) order (as a view
+        keeps them)."""
+        out: dict[str, dict[str, IncidentReport]] = {}
+        for e in self.events:
+            out.setdefault(e.incident_id, {}).update((r.article_id, r) for r in e.reports)
+        return {iid: sorted(rs.values(), key=lambda r: (r.at, r.report_id)) for iid, rs in out.items()}
+
     def groups(self) -> list[list[str]]:
         """The article ids of each incident, sorted."""
-        return sorted(sorted(r.article_id for r in e.reports) for e in self.latest().values())
+        return sorted(sorted(r.article_id for r in rs) for rs in self.reports().values())

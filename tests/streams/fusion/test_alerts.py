@@ -13,6 +13,7 @@ from marsad.streams.alerts.rules import RulesError, parse_rules
 from marsad.streams.alerts.tail import describe
 from marsad.streams.classify import Taxonomy
 from marsad.streams.extract.gazetteer.model import load_gazetteer
+from marsad.streams.fusion.reconcile import LISTED
 from tests.streams.fusion.samples import (
     ALBUKAMAL,
     ATTACK_RULES,
@@ -155,3 +156,17 @@ def test_tail_shows_an_incident_alert_with_its_figures():
     assert "why: incident attack on 2026-03-01 at الميادين; killed 4 >= 3 (reports give 3-4)" in shown
     assert describe(update).endswith("3 article(s), 3 source(s): outlet-a, outlet-b, outlet-c, "
                                      "killed 4, 3 independent outlet(s)")
+
+
+def test_an_alert_on_a_widely_reported_incident_lists_its_earliest_reports_and_every_outlet():
+    """However many reports an incident has, its alerts list the earliest `LISTED` (article, title, url)
+    and every outlet name: an alert stays small where the incident does not."""
+    n = LISTED + 15
+    articles = [processed(f"w{i:02d}", f"outlet-{i}", [attack(4)], at=T0 + timedelta(minutes=n - i)) for i in range(n)]
+    fold = Fold(rules=rules()).run(articles)
+    raised = next(e for e in fold.alerts if isinstance(e, AlertRaised))
+    last = [e for e in fold.alerts if isinstance(e, AlertUpdated)][-1]
+    earliest = [f"w{i:02d}" for i in range(n - 1, n - 1 - LISTED, -1)]  # published last in the loop: earliest
+    assert len(last.article_ids) == LISTED and last.article_ids == earliest
+    assert last.sources == [f"outlet-{i}" for i in range(n - 1, -1, -1)] and last.outlets == n
+    assert raised.article_ids == ["w00", "w01"][::-1] and raised.titles == ["title of w01", "title of w00"]
