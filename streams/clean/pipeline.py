@@ -7,7 +7,14 @@ import re
 
 from marsad.streams.clean.boilerplate import BoilerplateRules, kept_lines
 from marsad.streams.clean.html import html_to_text, is_html
-from marsad.streams.text.normalize import SourceMap, fold_chars, needs_nfkc, normalize, squash_spaces
+from marsad.streams.text.normalize import (
+    SourceMap,
+    fold_chars,
+    fold_coded,
+    needs_nfkc,
+    normalize,
+    squash_spaces,
+)
 
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 _WORDS = re.compile(r"[^\W_]+")
@@ -73,8 +80,11 @@ def _clean(text: str, rules: BoilerplateRules | None) -> tuple[str, str, bool]:
         text = html.unescape(text)
     joined = squash_spaces(text)  # every kind of line break (str.splitlines) becomes \n
     lines = joined.split("\n")
-    per_char = not needs_nfkc(joined)
-    norm_lines = fold_chars(joined).split("\n") if per_char else None
+    folded = fold_coded(joined)  # None: a character outside the fold table, asked about one by one below
+    per_char = folded is not None or not needs_nfkc(joined)
+    if per_char and folded is None:
+        folded = fold_chars(joined)
+    norm_lines = folded.split("\n") if folded is not None else None
     if norm_lines is not None and len(norm_lines) != len(lines):
         norm_lines, per_char = None, False
     seen: set[str] = set()

@@ -1,10 +1,11 @@
-"""`fold_chars` translates a short text in one call and loops over the pairs for a long one: the same result."""
+"""`fold_chars` translates a short text in one call and loops over the pairs for a long one; `fold_coded`
+translates the bytes of a text coded one byte a character: all three give the same result."""
 
 from __future__ import annotations
 
 import random
 
-from marsad.streams.text.normalize import _REPLACEMENTS, _SHORT, fold_chars, normalize
+from marsad.streams.text.normalize import _FOLD_IN, _REPLACEMENTS, _SHORT, fold_chars, fold_coded, normalize
 
 
 def test_a_short_text_folds_as_a_long_one():
@@ -15,3 +16,17 @@ def test_a_short_text_folds_as_a_long_one():
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, _SHORT)))
         assert fold_chars(text) == fold_chars(text + pad)[:-len(pad)], repr(text)
     assert normalize("مُحافَظةُ دَرْعا") == "محافظه درعا"
+
+
+def test_a_text_of_the_fold_table_folds_as_character_by_character():
+    rng = random.Random(11)
+    alphabet = _FOLD_IN + "".join(c for c, _ in _REPLACEMENTS)  # every mapped character, in the table or not
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(_SHORT + 1, 200)))
+        coded = fold_coded(text)
+        if all(c in _FOLD_IN for c in text):
+            assert coded == fold_chars(text) == normalize(text), repr(text)
+        else:
+            assert coded is None, repr(text)
+    assert fold_coded("الأسايشُ " * 10 + "\ufef5") is None  # a presentation form: NFKC's work, not the table's
+    assert normalize("الأسايشُ " * 10 + "\ufef5").endswith("لا")
