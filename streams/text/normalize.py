@@ -74,6 +74,7 @@ _FOLD_BYTES = bytes(ONE_BYTE.index(f) if f else 0 for f in _FOLDED)  # to the en
 _FOLD_DROPS = bytes(i for i, f in enumerate(_FOLDED) if not f)
 _DECODE = ONE_BYTE + "\ufffe"  # byte 0xFF codes no character (no fold gives it)
 # The codes of the table's characters that are not printable, the line break aside (see `_is_squashed`).
+_LINE_AS_SPACE = bytes.maketrans(b"\n", b" ")
 _UNPRINTABLE = bytes(i for i, c in enumerate(_FOLD_IN) if not c.isprintable() and c != "\n")
 
 # Only the mapping of digits and separators, for the displayed text: numbers become
@@ -254,12 +255,10 @@ def squash_spaces(text: str) -> str:
 def _is_squashed_code(coded: bytes) -> bool:
     """`_is_squashed` of a text coded by the fold table (`_fold_code`): the same tests, on bytes.
 
-    Line breaks and spaces are coded as themselves; "\n" read as a space makes a double or edge space
-    where the text has two of them together or one at an edge.
+    Line breaks and spaces are coded as themselves, so the flat text is one translation of the code.
     """
-    return (len(coded.translate(None, _UNPRINTABLE)) == len(coded) and b"  " not in coded
-            and b"\n\n" not in coded and b" \n" not in coded and b"\n " not in coded
-            and coded[:1] not in (b" ", b"\n") and coded[-1:] not in (b" ", b"\n"))
+    flat = coded.translate(_LINE_AS_SPACE, _UNPRINTABLE)  # "\n" read as a space, unprintable characters dropped
+    return len(flat) == len(coded) and b"  " not in flat and flat[:1] != b" " and flat[-1:] != b" "
 
 
 def _is_squashed(text: str) -> bool:
