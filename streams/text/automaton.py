@@ -51,7 +51,7 @@ Hits = list[tuple[int, int, int]]
 # character outside the table becomes b"\xff" in the byte automaton and so never matches there
 # (a text holding one is scanned as a string).
 ONE_BYTE = ("".join(map(chr, range(0x80))) + "".join(map(chr, range(0x0600, 0x064B))) + "\u066a"
-             + "ٹپچڈڑژڤڨگںھہےۓ" + "–—‐−…•·°×′″©®™€£" + "éèêàâäáçíöóüúñşğıôîëï")
+            + "ٹپچڈڑژڤڨگںھہےۓ" + "–—‐−…•·°×′″©®™€£" + "éèêàâäáçíöóüúñşğıôîëï")
 assert len(ONE_BYTE) == 0xFF and len(set(ONE_BYTE)) == 0xFF
 _ONE_BYTE_MAP = codecs.charmap_build(ONE_BYTE + "\ufffe")  # U+FFFE: byte 0xFF is no character
 _NO_CHARACTER = b"\xff"

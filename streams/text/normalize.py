@@ -12,8 +12,11 @@ in which the usual spelling variants of Arabic news text collapse together:
 - typographic quotes -> '"', Latin letters lower-cased;
 - Arabic presentation forms (FB50-FDFF, FE70-FEFF) folded by NFKC first.
 
-`normalize` is a single ``str.translate`` (plus NFKC only when presentation
-forms are present), so it is cheap enough to run on every article.
+`normalize` maps each character on its own (plus NFKC only when presentation
+forms are present), so it is cheap enough to run on every article: a text of
+the usual characters is folded as bytes (`fold_with_code`), which also gives
+the matchers' engine its code of the matching form; any other text through
+``str`` methods (`fold_chars`), with the same result.
 """
 
 from __future__ import annotations
