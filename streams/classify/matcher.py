@@ -33,7 +33,7 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from marsad.streams.classify.terms import QUOTES, Context, Term, is_arabic, unquote
-from marsad.streams.text.automaton import Automaton
+from marsad.streams.text.automaton import Automaton, one_byte, remember
 from marsad.streams.text.tokens import MIN_STEM, PREFIXES
 
 ORGS = "@orgs"  # the overlap group of organisation forms; topic ids cannot start with "@"
@@ -42,6 +42,7 @@ _CONTRACTED_ARTICLE = "لل"  # ل + ال, written without the alef
 _MAX_PREFIX = max(map(len, PREFIXES))
 # The last letters of the clitic chains: a term glued to any other letter is inside a longer word.
 _PREFIX_ENDS = frozenset(p[-1] for p in PREFIXES)
+_QUOTE_BYTES = "".join(QUOTES).encode("ascii")  # quote marks as the engine codes them (ASCII: as themselves)
 _BARRIER = frozenset(".!?؟;؛:،,()[]{}\n")  # punctuation across which words are not neighbours
 _MAX_GAP = 8  # separator characters looked through for a neighbouring word
 # Where a key's entries sit in its automaton value:
@@ -178,7 +179,11 @@ def _unquoted(norm: str) -> tuple[str, list[int]]:
     if not removed:
         return norm, []
     removed.sort()
-    return unquote(norm), [r - k for k, r in enumerate(removed)]
+    view = unquote(norm)
+    coded = one_byte(norm)  # the view's code is the text's without the quote marks (one byte each)
+    if coded is not None:
+        remember(view, coded.translate(None, _QUOTE_BYTES))
+    return view, [r - k for k, r in enumerate(removed)]
 
 
 def _to_matches(kept: list[_Candidate], shifts: list[int]) -> tuple[list[Match], list[Match]]:

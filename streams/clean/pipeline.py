@@ -7,7 +7,14 @@ import re
 
 from marsad.streams.clean.boilerplate import BoilerplateRules, kept_lines
 from marsad.streams.clean.html import html_to_text, is_html
-from marsad.streams.text.normalize import SourceMap, fold_chars, needs_nfkc, normalize, squash_spaces
+from marsad.streams.text.automaton import remember
+from marsad.streams.text.normalize import (
+    SourceMap,
+    fold_chars,
+    needs_nfkc,
+    normalize,
+    squash_and_fold,
+)
 
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 _WORDS = re.compile(r"[^\W_]+")
@@ -71,10 +78,13 @@ def _clean(text: str, rules: BoilerplateRules | None) -> tuple[str, str, bool]:
         text = html_to_text(text)
     elif "&" in text and _ENTITY.search(text):
         text = html.unescape(text)
-    joined = squash_spaces(text)  # every kind of line break (str.splitlines) becomes \n
+    # every kind of line break (str.splitlines) becomes \n; coded None: a character outside the fold table,
+    # asked about one by one below
+    joined, coded = squash_and_fold(text)
     lines = joined.split("\n")
-    per_char = not needs_nfkc(joined)
-    norm_lines = fold_chars(joined).split("\n") if per_char else None
+    per_char = coded is not None or not needs_nfkc(joined)
+    folded = coded[0] if coded is not None else fold_chars(joined) if per_char else None
+    norm_lines = folded.split("\n") if folded is not None else None
     if norm_lines is not None and len(norm_lines) != len(lines):
         norm_lines, per_char = None, False
     seen: set[str] = set()
@@ -94,7 +104,13 @@ def _clean(text: str, rules: BoilerplateRules | None) -> tuple[str, str, bool]:
             body = [line for i, line in enumerate(body) if i not in wrappers]
             norm_body = [line for i, line in enumerate(norm_body) if i not in wrappers]
     clean_text = "\n".join(body)
-    return clean_text, "\n".join(norm_body) if per_char else normalize(clean_text), per_char
+    if not per_char:
+        return clean_text, normalize(clean_text), per_char
+    norm = "\n".join(norm_body)
+    if coded is not None and norm_lines is not None:  # the engine's code of the kept lines, joined: not coded again
+        code_of = dict(zip(norm_lines, coded[1].split(b"\n"), strict=True))
+        remember(norm, b"\n".join(map(code_of.__getitem__, norm_body)))
+    return clean_text, norm, per_char
 
 
 def _wrappers(body: list[str], rules: BoilerplateRules) -> set[int]:

@@ -19,7 +19,7 @@ the hits of the last text it scanned, recognised by identity).
 
 The engine scans bytes, one byte per character: the matching form of
 nearly every article is ASCII and Arabic letters, which a fixed table
-(`_ONE_BYTE`) codes in one byte each, so byte offsets are the string's offsets
+(`ONE_BYTE`) codes in one byte each, so byte offsets are the string's offsets
 and the automaton steps once per character (UTF-8 takes two bytes per Arabic
 letter). It has half the states and no offset conversion: measured, a third
 less time for the gazetteer's and incidents' pass. A text with a character
@@ -50,21 +50,45 @@ Hits = list[tuple[int, int, int]]
 # letters (the matching form is lower case). Byte 0xFF codes no character: a key holding a
 # character outside the table becomes b"\xff" in the byte automaton and so never matches there
 # (a text holding one is scanned as a string).
-_ONE_BYTE = ("".join(map(chr, range(0x80))) + "".join(map(chr, range(0x0600, 0x064B))) + "\u066a"
-             + "ٹپچڈڑژڤڨگںھہےۓ" + "–—‐−…•·°×′″©®™€£" + "éèêàâäáçíöóüúñşğıôîëï")
-assert len(_ONE_BYTE) == 0xFF and len(set(_ONE_BYTE)) == 0xFF
-_ONE_BYTE_MAP = codecs.charmap_build(_ONE_BYTE + "\ufffe")  # U+FFFE: byte 0xFF is no character
+ONE_BYTE = ("".join(map(chr, range(0x80))) + "".join(map(chr, range(0x0600, 0x064B))) + "\u066a"
+            + "ٹپچڈڑژڤڨگںھہےۓ" + "–—‐−…•·°×′″©®™€£" + "éèêàâäáçíöóüúñşğıôîëï")
+assert len(ONE_BYTE) == 0xFF and len(set(ONE_BYTE)) == 0xFF
+_ONE_BYTE_MAP = codecs.charmap_build(ONE_BYTE + "\ufffe")  # U+FFFE: byte 0xFF is no character
 _NO_CHARACTER = b"\xff"
 _MATCHING = {"matchkind": ahocorasick_rs.MATCHKIND_STANDARD,
              "implementation": ahocorasick_rs.Implementation.ContiguousNFA}
 
 
 def _one_byte(text: str) -> bytes | None:
-    """``text`` one byte per character (see `_ONE_BYTE`), or None when a character is outside the table."""
+    """``text`` one byte per character (see `ONE_BYTE`), or None when a character is outside the table."""
     try:
         return codecs.charmap_encode(text, "strict", _ONE_BYTE_MAP)[0]
     except UnicodeEncodeError:
         return None
+
+
+# The codes of the last few texts coded or handed over (`remember`), by identity: an article's matching
+# form is scanned by two engines (the taxonomy's and the shared one) and its code is known before either
+# (cleaning folds the text as bytes, the taxonomy's view is that code without quote marks). A cache of a
+# pure function: a text not found is coded again, so a race between threads costs time, never a result.
+_RECENT = 4
+_recent: list[tuple[str, bytes | None]] = []
+
+
+def one_byte(text: str) -> bytes | None:
+    """`_one_byte` of ``text``, coded once for the stages that scan it."""
+    for known, data in _recent:
+        if known is text:
+            return data
+    data = _one_byte(text)
+    remember(text, data)
+    return data
+
+
+def remember(text: str, data: bytes | None) -> None:
+    """Keep ``data``, which must be ``_one_byte(text)``, as the code of ``text`` (this very object)."""
+    _recent.insert(0, (text, data))
+    del _recent[_RECENT:]
 
 
 class _Engine:
@@ -85,13 +109,13 @@ class _Engine:
             return last[1]
         if self._ac is None:
             return []
-        data = _one_byte(text)
+        data = one_byte(text)
         found = self._ac.find_matches_as_indexes(data, overlapping=True) if data is not None else self._as_str(text)
         self._last = (text, found)
         return found
 
     def _as_str(self, text: str) -> Hits:
-        """The hits in a text holding a character outside `_ONE_BYTE`, found by a string automaton."""
+        """The hits in a text holding a character outside `ONE_BYTE`, found by a string automaton."""
         ac = self._str_ac
         if ac is None:
             ac = self._str_ac = ahocorasick_rs.AhoCorasick(self._keys, **_MATCHING)

@@ -12,15 +12,21 @@ in which the usual spelling variants of Arabic news text collapse together:
 - typographic quotes -> '"', Latin letters lower-cased;
 - Arabic presentation forms (FB50-FDFF, FE70-FEFF) folded by NFKC first.
 
-`normalize` is a single ``str.translate`` (plus NFKC only when presentation
-forms are present), so it is cheap enough to run on every article.
+`normalize` maps each character on its own (plus NFKC only when presentation
+forms are present), so it is cheap enough to run on every article: a text of
+the usual characters is folded as bytes (`fold_with_code`), which also gives
+the matchers' engine its code of the matching form; any other text through
+``str`` methods (`fold_chars`), with the same result.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 from bisect import bisect_right
+
+from marsad.streams.text.automaton import ONE_BYTE
 
 _DROP = [chr(c) for c in range(0x064B, 0x0660)] + ["\u0670", "\u0640"]  # harakat .. sukun, alef khanjariya, tatweel
 _DROP += [chr(c) for c in range(0x06D6, 0x06EE)]  # Quranic annotation marks
@@ -51,7 +57,28 @@ _REPLACEMENTS = tuple((c, "" if v is None else v) for c, v in ((chr(k), v) for k
                       if c != v)
 assert not any(c in r for _, r in _REPLACEMENTS for c, _ in _REPLACEMENTS), "replacements must not chain"
 _SHORT = 40  # characters up to which `fold_chars` translates (~50 ns a character) rather than loops (~3 µs)
-_DROPPED = re.compile("[" + "".join(_DROP) + "]")
+_DROPS = tuple(dict.fromkeys(_DROP))  # the characters `normalize` drops, each once
+
+# The characters of nearly every article, each coded in one byte, for `fold_with_code`: ASCII, the
+# Arabic letters, marks and digits, the Persian letters of copy-pasted text and their digits, typographic
+# quotes, spaces and joiners, common punctuation and signs, lower-case accented Latin. None of them is a
+# presentation form (NFKC has nothing to fold) and each folds to nothing or to one character that the
+# matchers' engine codes in one byte (`ONE_BYTE`), so folding a text of these characters is a byte
+# translation whose result is the engine's code of the matching form.
+_FOLD_IN = ("".join(map(chr, range(0x80))) + "\u060c\u061b\u061c\u061f" + "".join(map(chr, range(0x0621, 0x063B)))
+            + "".join(map(chr, range(0x0640, 0x066D))) + "\u0670\u0671" + "پچژکگیۀە"
+            + "".join(map(chr, range(0x06F0, 0x06FA))) + "“”„«»‘’" + "\u00a0\u2009\u202f"
+            + "\u200c\u200d\u200e\u200f\ufeff" + "–—…•·°×€£©" + "éèàçöüáí")
+assert len(_FOLD_IN) == 256 and len(set(_FOLD_IN)) == 256
+_FOLD_MAP = codecs.charmap_build(_FOLD_IN)
+_FOLDED = [c.translate(_TABLE).lower() for c in _FOLD_IN]  # what `fold_chars` makes of each
+assert all(f == "" or (len(f) == 1 and f in ONE_BYTE) for f in _FOLDED), "a fold must be coded by the engine"
+_FOLD_BYTES = bytes(ONE_BYTE.index(f) if f else 0 for f in _FOLDED)  # to the engine's code
+_FOLD_DROPS = bytes(i for i, f in enumerate(_FOLDED) if not f)
+_DECODE = ONE_BYTE + "\ufffe"  # byte 0xFF codes no character (no fold gives it)
+# The codes of the table's characters that are not printable, the line break aside (see `_is_squashed`).
+_LINE_AS_SPACE = bytes.maketrans(b"\n", b" ")
+_UNPRINTABLE = bytes(i for i, c in enumerate(_FOLD_IN) if not c.isprintable() and c != "\n")
 
 # Only the mapping of digits and separators, for the displayed text: numbers become
 # machine-readable while the letters keep their spelling.
@@ -71,9 +98,48 @@ def needs_nfkc(text: str) -> bool:
 
 def normalize(text: str) -> str:
     """Return the matching form of ``text`` (see the module docstring)."""
+    if len(text) > _SHORT:
+        folded = fold_with_code(text)
+        if folded is not None:
+            return folded[0]
     if needs_nfkc(text):
         text = unicodedata.normalize("NFKC", text)
     return fold_chars(text)
+
+
+def fold_with_code(text: str) -> tuple[str, bytes] | None:
+    """``normalize(text)`` and its code for the matchers' engine (`marsad.streams.text.automaton.one_byte`),
+    when every character of ``text`` is one of the fold table's (`_FOLD_IN`); else None.
+
+    Such a text needs no NFKC (it has no presentation form), and its matching form is three passes in C:
+    the text coded one byte a character, those bytes translated (dropped characters deleted, the rest
+    mapped to the engine's code of what they fold to, lower case included), decoded. `fold_chars` instead
+    searches the text once for each of some hundred characters and lower-cases it in a pass of its own.
+    """
+    coded = _fold_code(text)
+    return _folded(coded) if coded is not None else None
+
+
+def squash_and_fold(text: str) -> tuple[str, tuple[str, bytes] | None]:
+    """``(squash_spaces(text), fold_with_code(squash_spaces(text)))``: a text already squashed (the usual
+    case) is coded once, for the test and for the fold."""
+    coded = _fold_code(text)
+    if coded is not None and _is_squashed_code(coded):
+        return text, _folded(coded)
+    joined = squash_spaces(text)
+    return joined, fold_with_code(joined)
+
+
+def _fold_code(text: str) -> bytes | None:
+    try:
+        return codecs.charmap_encode(text, "strict", _FOLD_MAP)[0]
+    except UnicodeEncodeError:
+        return None
+
+
+def _folded(coded: bytes) -> tuple[str, bytes]:
+    folded = coded.translate(_FOLD_BYTES, _FOLD_DROPS)
+    return codecs.charmap_decode(folded, "strict", _DECODE)[0], folded
 
 
 def fold_chars(text: str) -> str:
@@ -140,7 +206,19 @@ class SourceMap:
     def dropped(self) -> list[int]:
         """Source offsets of the characters `normalize` drops, in order (found once, shared)."""
         if self._drops is None:
-            self._drops = [m.start() for m in _DROPPED.finditer(self._source)]
+            # A search of the text for each character (in C, a few bytes a step) and a find for each of the few
+            # dropped ones present: cheaper than a regex class tested at every character.
+            source = self._source
+            drops: list[int] = []
+            present = [c for c in _DROPS if c in source]
+            for c in present:
+                at = source.find(c)
+                while at != -1:
+                    drops.append(at)
+                    at = source.find(c, at + 1)
+            if len(present) > 1:
+                drops.sort()
+            self._drops = drops
         return self._drops
 
     def source_offset(self, i: int) -> int | None:
@@ -175,6 +253,15 @@ def squash_spaces(text: str) -> str:
     if _is_squashed(text):
         return text
     return "\n".join(" ".join(line.split()) for line in text.splitlines())
+
+
+def _is_squashed_code(coded: bytes) -> bool:
+    """`_is_squashed` of a text coded by the fold table (`_fold_code`): the same tests, on bytes.
+
+    Line breaks and spaces are coded as themselves, so the flat text is one translation of the code.
+    """
+    flat = coded.translate(_LINE_AS_SPACE, _UNPRINTABLE)  # "\n" read as a space, unprintable characters dropped
+    return len(flat) == len(coded) and b"  " not in flat and flat[:1] != b" " and flat[-1:] != b" "
 
 
 def _is_squashed(text: str) -> bool:

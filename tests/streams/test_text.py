@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import unicodedata
 
 import pytest
@@ -44,6 +45,15 @@ def test_source_map_falls_back_to_the_matching_form_when_lengths_differ() -> Non
     source = "\ufefbعب"  # the lam-alef ligature becomes two letters under NFKC
     norm = normalize(source)
     assert SourceMap(source, norm).span(0, 2) == norm[:2]
+
+
+def test_dropped_are_where_a_class_of_the_dropped_characters_matches() -> None:
+    dropped_class = re.compile("[" + "".join(normalize_module._DROP) + "]")
+    rng = random.Random(3)
+    alphabet = list(normalize_module._DROP) + list("ابت ءa\n")
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 50)))
+        assert SourceMap(text, normalize(text)).dropped() == [m.start() for m in dropped_class.finditer(text)], text
 
 
 def test_prefixes_are_the_stems_prefixes() -> None:
