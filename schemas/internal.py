@@ -51,11 +51,15 @@ class Holder(msgspec.Struct, frozen=True, omit_defaults=True):
 
     ``bands`` (in the table only, never in replies): the band keys of this
     partition the article holds first, for `marsad.streams.dedup.expiry` to release.
+    ``similarity`` (in a `Trip`'s replies only): the holder's estimated
+    similarity to the asking article, computed where both signatures are (the
+    band partition), sent in place of its signature (then empty).
     """
 
     signature: list[int]
     seen_at: float = 0.0
     bands: list[str] = []
+    similarity: float | None = None
 
 
 class Reply(msgspec.Struct, frozen=True, omit_defaults=True):

@@ -35,7 +35,7 @@ import msgspec
 from marsad.schemas import internal
 from marsad.schemas.events import ArticleProcessed, Duplicate
 from marsad.streams.dedup.bands import answer_claims
-from marsad.streams.dedup.minhash import Fingerprint, partition_of
+from marsad.streams.dedup.minhash import Fingerprint, partition_of, similarity
 from marsad.streams.dedup.verdict import Candidate, decide
 from marsad.streams.hour_index import HourIndex
 
@@ -114,11 +114,19 @@ def visit_one(bands: MutableMapping[bytes, bytes], signatures: MutableMapping[by
     if isinstance(article, internal.Routed):  # a Route of the release before: carries every reply on
         return msgspec.structs.replace(article, replies=[*article.replies, reply]), dropped
     # on a Trip only what the rest of the way reads goes on: the claims still to answer, and the replies that
-    # name an earlier holder (`decided` reads no other)
+    # name an earlier holder (`decided` reads no other), each holder with its similarity rather than its signature
     found = [r for r in reply.replies if r.holder]
-    replies = [*article.replies, msgspec.structs.replace(reply, replies=found)] if found else article.replies
+    replies = [*article.replies, msgspec.structs.replace(reply, replies=found, holders=compared(
+        article.signature, reply.holders))] if found else article.replies
     claims = {p: c for p, c in article.claims.items() if p != part}
     return msgspec.structs.replace(article, claims=claims, replies=replies), dropped
+
+
+def compared(signature: list[int], holders: dict[str, internal.Holder]) -> dict[str, internal.Holder]:
+    """``holders`` with their similarity to ``signature`` in place of their signatures: what the verdict reads
+    of them (`decide`), in a few bytes where a signature takes about 700 on each partition left to visit."""
+    return {holder_id: internal.Holder([], h.seen_at, similarity=similarity(signature, h.signature))
+            for holder_id, h in holders.items()}
 
 
 def chunks(drafts: list[internal.Routed], limit: int) -> list[list[internal.Routed]]:
@@ -189,7 +197,8 @@ def candidates(replies: list[internal.ReplyBatch]) -> list[Candidate]:
         for r in b.replies:
             if r.holder:
                 h = b.holders.get(r.holder)
-                out.append(Candidate(r.holder, tuple(h.signature) if h else (), r.exact, h.seen_at if h else 0.0))
+                out.append(Candidate(r.holder, tuple(h.signature) if h else (), r.exact, h.seen_at if h else 0.0,
+                                     h.similarity if h else None))
     return out
 
 

@@ -120,6 +120,28 @@ def test_a_trip_leaves_behind_the_claims_answered_and_the_replies_naming_no_one(
         assert all(r.holder for b in article.replies for r in b.replies)
 
 
+def test_a_trip_carries_each_holders_similarity_not_its_signature_and_decides_as_with_the_signatures():
+    state = Partitions()
+    state.run(batch(*DOCS[:1]))
+    record, held = batch(*DOCS[1:])
+    while record.parts:
+        part = record.parts[0]
+        done = route.visit(BandView(state.maps.of(part, 1, state.signatures), state.bands), state.signatures,
+                           record, part)
+        record = internal.decode_route(internal.encode(route.onward(record, part, done.answered)))
+    holders = [h for a in record.articles for b in a.replies for h in b.holders.values()]
+    assert holders and all(h.signature == [] and h.similarity is not None for h in holders)
+    # a trip of the release before carried the holders' signatures: it decides the same
+    signatures = {aid: list(fingerprint_text(text).signature) for aid, text, _ in DOCS}
+    before = msgspec.structs.replace(record, articles=[msgspec.structs.replace(a, replies=[
+        msgspec.structs.replace(b, holders={k: internal.Holder(signatures[k], h.seen_at) for k, h in b.holders.items()})
+        for b in a.replies]) for a in record.articles])
+    now, then = route.verdicts(record, held, 0.7), route.verdicts(before, held, 0.7)
+    assert now == then
+    assert [(d.article_id, d.duplicate.status, d.duplicate.first_id) for d in now] == [
+        ("other", "original", None), ("copy", "near", "first"), ("again", "exact", "first")]
+
+
 @pytest.mark.parametrize("kind", [batch, old_batch], ids=["trip", "route"])
 def test_a_batch_visited_again_decides_the_same_and_changes_no_state(kind):
     state = Partitions()
