@@ -69,12 +69,13 @@ class Reply(msgspec.Struct, frozen=True, omit_defaults=True):
 
 
 class ReplyBatch(msgspec.Struct, frozen=True, tag="replies"):
-    """The owner of one partition's band keys answers, with the holders' signatures."""
+    """The owner of one partition's band keys answers, with the holders' signatures (on a `Trip`, once on
+    its way: their similarities to the article instead)."""
 
     article_id: str
     part: int
     replies: list[Reply]
-    holders: dict[str, Holder] = {}  # holder article id -> its signature and time
+    holders: dict[str, Holder] = {}  # holder article id -> its signature (or similarity) and time
 
 
 class Draft(msgspec.Struct, frozen=True, tag="draft"):

@@ -190,8 +190,8 @@ def decided(article: ArticleProcessed, signature: list[int], replies: list[inter
 
 
 def candidates(replies: list[internal.ReplyBatch]) -> list[Candidate]:
-    """The earlier holders the replies name, with their signatures and times (a partition visited twice
-    counts once)."""
+    """The earlier holders the replies name, with their signatures (or similarities) and times (a partition
+    visited twice counts once)."""
     out = []
     for b in {r.part: r for r in replies}.values():
         for r in b.replies:
