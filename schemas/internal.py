@@ -53,7 +53,8 @@ class Holder(msgspec.Struct, frozen=True, omit_defaults=True):
     partition the article holds first, for `marsad.streams.dedup.expiry` to release.
     ``similarity`` (in a `Trip`'s replies only): the holder's estimated
     similarity to the asking article, computed where both signatures are (the
-    band partition), sent in place of its signature (then empty).
+    band partition); its signature then travels only if it is similar enough
+    to be a copy (`marsad.streams.dedup.route.compared`), else empty.
     """
 
     signature: list[int]

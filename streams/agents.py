@@ -250,7 +250,8 @@ class WorkerAgents:
             part = event.message.partition
             staged = Staged(self.expiry_table)  # the hour index changes many times a batch: written once at the end
             index = self.expiry_index(staged, part)
-            done = route.visit(self.bands_of(event), self.signature_table, record, part, index)
+            done = route.visit(self.bands_of(event), self.signature_table, record, part, index,
+                               self.settings.dedup_threshold)
             for article, e in done.failed:  # never crash the agent: that would skip the message
                 log.error("dedup claims of %s failed", article.article_id, exc_info=e)
                 await self.dead_letter(event, f"dedup claims failed: {type(e).__name__}: {e}", "processing",
