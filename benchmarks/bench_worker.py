@@ -1,6 +1,6 @@
 """The stream worker through the real broker: rate and end-to-end latency.
 
-    .venv/bin/python -m benchmarks.bench_worker [--n 2000] [--rate 0] [--workers 1] [--profile out.svg]
+    .venv/bin/python -m benchmarks.bench_worker [--n 2000] [--rate 0] [--workers 1] [--profile out.svg] [--broker-pid PID]
 
 Starts a local broker (or uses KAFKA_BOOTSTRAP_SERVERS) and one `marsad
 worker` process (or ``--workers`` of them, sharing the partitions), publishes N ~4 KB ArticleFetched events (all at once, or
@@ -12,7 +12,8 @@ classify`'s code (`marsad.streams.offline` over JSONL) on one core, best of two
 passes, in this process; the worker's rate is printed as a share of it,
 and its CPU per article (its analysis processes included) beside classify's.
 The worker's settings come from the environment: MARSAD_ANALYSE_WORKERS=0
-measures it analysing in its event loop's process.
+measures it analysing in its event loop's process. With KAFKA_BOOTSTRAP_SERVERS
+naming a broker already running, ``--broker-pid`` counts its CPU.
 With ``--profile``, py-spy (if installed) records the worker while the
 articles go through and writes a flame graph.
 """
@@ -101,6 +102,8 @@ def main() -> None:
     ap.add_argument("--rate", type=float, default=0, help="articles/s to publish (0: as fast as possible)")
     ap.add_argument("--partitions", type=int, default=4)
     ap.add_argument("--workers", type=int, default=1, help="`marsad worker` processes sharing the partitions")
+    ap.add_argument("--broker-pid", type=int, metavar="PID", help="with KAFKA_BOOTSTRAP_SERVERS: the broker's "
+                    "process, to count its CPU (a broker kept running across runs has its JIT warm)")
     ap.add_argument("--profile", metavar="FILE", help="record the worker with py-spy: a flame graph (.svg) "
                     "or collapsed stacks (.txt)")
     args = ap.parse_args()
@@ -143,6 +146,7 @@ def main() -> None:
         spy = profile(worker.pid, args.profile) if args.profile else None
         cpu0, children0 = cpu_of_workers()
         others0 = children_cpu_seconds(os.getpid()) - cpu0, time.process_time()  # the broker's, this process's
+        outside0 = cpu_seconds(args.broker_pid) if args.broker_pid else 0.0  # a broker not ours
         sent: dict[str, float] = {}
         latencies: list[float] = []
         pub = EventPublisher(bootstrap, linger_ms=5)
@@ -167,6 +171,8 @@ def main() -> None:
                 latencies += [now - sent[decode(r.value).article_id] for r in records]
         dt = time.perf_counter() - t0
         broker_cpu = children_cpu_seconds(os.getpid()) - cpu_of_workers()[0] - others0[0]  # 0 with no broker of ours
+        if args.broker_pid:
+            broker_cpu += cpu_seconds(args.broker_pid) - outside0
         bench_cpu = time.process_time() - others0[1]
         loop_cpu, analysis_cpu = (now - before for now, before in zip(cpu_of_workers(), (cpu0, children0),
                                                                        strict=True))

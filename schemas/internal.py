@@ -51,11 +51,16 @@ class Holder(msgspec.Struct, frozen=True, omit_defaults=True):
 
     ``bands`` (in the table only, never in replies): the band keys of this
     partition the article holds first, for `marsad.streams.dedup.expiry` to release.
+    ``similarity`` (in a `Trip`'s replies only): the holder's estimated
+    similarity to the asking article, computed where both signatures are (the
+    band partition); its signature then travels only if it is similar enough
+    to be a copy (`marsad.streams.dedup.route.compared`), else empty.
     """
 
     signature: list[int]
     seen_at: float = 0.0
     bands: list[str] = []
+    similarity: float | None = None
 
 
 class Reply(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -65,12 +70,13 @@ class Reply(msgspec.Struct, frozen=True, omit_defaults=True):
 
 
 class ReplyBatch(msgspec.Struct, frozen=True, tag="replies"):
-    """The owner of one partition's band keys answers, with the holders' signatures."""
+    """The owner of one partition's band keys answers, with the holders' signatures (on a `Trip`, once on
+    its way: their similarities to the article instead)."""
 
     article_id: str
     part: int
     replies: list[Reply]
-    holders: dict[str, Holder] = {}  # holder article id -> its signature and time
+    holders: dict[str, Holder] = {}  # holder article id -> its signature (or similarity) and time
 
 
 class Draft(msgspec.Struct, frozen=True, tag="draft"):

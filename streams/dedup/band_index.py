@@ -41,19 +41,17 @@ class BandView(MutableMapping[bytes, bytes]):
         self.legacy = legacy
 
     def __getitem__(self, band: bytes) -> bytes:
-        holder = self.derived.get(band)
-        if holder is not None:
-            return holder
-        holder = self.legacy.get(band)
+        holder = self.get(band)
         if holder is None:
             raise KeyError(band)
         return holder
 
     def get(self, band: bytes, default: bytes | None = None) -> bytes | None:
         """As `__getitem__`, without raising on a band nobody holds (most bands of an original): `Mapping.get`
-        would raise and catch a KeyError for each."""
+        would raise and catch a KeyError for each, and so would the earlier releases' table, asked only for a
+        band it has (almost always none: it is empty once their articles expired)."""
         holder = self.derived.get(band)
-        if holder is None:
+        if holder is None and band in self.legacy:
             holder = self.legacy.get(band)
         return default if holder is None else holder
 

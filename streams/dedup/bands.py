@@ -39,12 +39,16 @@ def answer_claims(bands: MutableMapping[bytes, bytes], signatures: MutableMappin
             held.append(claim.band)
             replies.append(internal.Reply(claim.band, None, claim.exact))
             continue
-        replies.append(internal.Reply(claim.band, holder.decode(), claim.exact))
-        stored = signatures.get(signature_key(holder.decode(), batch.part)) or signatures.get(holder)
+        holder_id = holder.decode()
+        replies.append(internal.Reply(claim.band, holder_id, claim.exact))
+        if holder_id in holders:  # read for an earlier band of the same holder (a near copy holds several)
+            continue
+        stored = signatures.get(signature_key(holder_id, batch.part)) or signatures.get(holder)
         if stored is not None:
             h = internal.holder_state.decode(stored)
-            holders[holder.decode()] = internal.Holder(h.signature, h.seen_at)  # its bands stay here
-    if signatures.get(mine) is None:
+            holders[holder_id] = internal.Holder(h.signature, h.seen_at)  # its bands stay here
+    # `in` first: a table's `get` of a missing key raises and catches a KeyError (Faust's), and mine is new
+    if mine not in signatures or signatures.get(mine) is None:
         signatures[mine] = internal.holder_state.encode(internal.Holder(batch.signature, batch.seen_at, held))
         if index is not None:
             index.file(batch.article_id, batch.seen_at)

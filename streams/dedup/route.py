@@ -35,8 +35,8 @@ import msgspec
 from marsad.schemas import internal
 from marsad.schemas.events import ArticleProcessed, Duplicate
 from marsad.streams.dedup.bands import answer_claims
-from marsad.streams.dedup.minhash import Fingerprint, partition_of
-from marsad.streams.dedup.verdict import Candidate, decide
+from marsad.streams.dedup.minhash import Fingerprint, partition_of, similarity
+from marsad.streams.dedup.verdict import NEAR_THRESHOLD, Candidate, decide
 from marsad.streams.hour_index import HourIndex
 
 
@@ -103,9 +103,10 @@ def plan(batch: str, articles: list[internal.Routed]) -> internal.Route:
 
 
 def visit_one(bands: MutableMapping[bytes, bytes], signatures: MutableMapping[bytes, bytes],
-              article: Visiting, part: int, index: HourIndex | None = None) -> tuple[Visiting, int]:
+              article: Visiting, part: int, index: HourIndex | None = None,
+              threshold: float = NEAR_THRESHOLD) -> tuple[Visiting, int]:
     """``article`` with partition ``part``'s reply added (unchanged if it claims nothing there),
-    and how many articles expiry forgot first."""
+    and how many articles expiry forgot first (``threshold``: the verdict's, see `compared`)."""
     claims = article.claims.get(part)
     if not claims:
         return article, 0
@@ -114,11 +115,29 @@ def visit_one(bands: MutableMapping[bytes, bytes], signatures: MutableMapping[by
     if isinstance(article, internal.Routed):  # a Route of the release before: carries every reply on
         return msgspec.structs.replace(article, replies=[*article.replies, reply]), dropped
     # on a Trip only what the rest of the way reads goes on: the claims still to answer, and the replies that
-    # name an earlier holder (`decided` reads no other)
+    # name an earlier holder (`decided` reads no other), each holder with its similarity (`compared`)
     found = [r for r in reply.replies if r.holder]
-    replies = [*article.replies, msgspec.structs.replace(reply, replies=found)] if found else article.replies
+    replies = [*article.replies, msgspec.structs.replace(reply, replies=found, holders=compared(
+        article.signature, reply.holders, threshold))] if found else article.replies
     claims = {p: c for p, c in article.claims.items() if p != part}
     return msgspec.structs.replace(article, claims=claims, replies=replies), dropped
+
+
+def compared(signature: list[int], holders: dict[str, internal.Holder],
+             threshold: float = NEAR_THRESHOLD) -> dict[str, internal.Holder]:
+    """``holders`` with their similarity to ``signature``: what the verdict reads of them (`decide`).
+
+    A holder below ``threshold`` (most: bands shared by chance) travels
+    without its signature, a few bytes where a signature takes about 700 on
+    each partition left to visit; one at or above it keeps its signature too,
+    so a worker of the release before, deciding at home, finds the same copies
+    (it counts a holder without a signature as not similar, which it is not).
+    """
+    out = {}
+    for holder_id, h in holders.items():
+        s = similarity(signature, h.signature)
+        out[holder_id] = internal.Holder(h.signature if s >= threshold else [], h.seen_at, similarity=s)
+    return out
 
 
 def chunks(drafts: list[internal.Routed], limit: int) -> list[list[internal.Routed]]:
@@ -146,13 +165,14 @@ class Visit:
 
 
 def visit(bands: MutableMapping[bytes, bytes], signatures: MutableMapping[bytes, bytes],
-          record: internal.Trip | internal.Route, part: int, index: HourIndex | None = None) -> Visit:
+          record: internal.Trip | internal.Route, part: int, index: HourIndex | None = None,
+          threshold: float = NEAR_THRESHOLD) -> Visit:
     """Partition ``part``'s answers to the claims of every article of ``record`` (`visit_one`), article after
     article; an article whose claims fail is set aside with its error, the others go on."""
     out = Visit()
     for article in record.articles:
         try:
-            answered, dropped = visit_one(bands, signatures, article, part, index)
+            answered, dropped = visit_one(bands, signatures, article, part, index, threshold)
         except Exception as e:  # a bug or an input no step foresaw: the caller keeps it with the reason
             out.failed.append((article, e))
             continue
@@ -182,14 +202,15 @@ def decided(article: ArticleProcessed, signature: list[int], replies: list[inter
 
 
 def candidates(replies: list[internal.ReplyBatch]) -> list[Candidate]:
-    """The earlier holders the replies name, with their signatures and times (a partition visited twice
-    counts once)."""
+    """The earlier holders the replies name, with their signatures (or similarities) and times (a partition
+    visited twice counts once)."""
     out = []
     for b in {r.part: r for r in replies}.values():
         for r in b.replies:
             if r.holder:
                 h = b.holders.get(r.holder)
-                out.append(Candidate(r.holder, tuple(h.signature) if h else (), r.exact, h.seen_at if h else 0.0))
+                out.append(Candidate(r.holder, tuple(h.signature) if h else (), r.exact, h.seen_at if h else 0.0,
+                                     h.similarity if h else None))
     return out
 
 

@@ -18,6 +18,7 @@ class Candidate:
     signature: tuple[int, ...]
     exact: bool = False  # shares the exact key
     seen_at: float = 0.0  # when it was fetched: the earliest similar article is the first copy
+    similarity: float | None = None  # to this article, when computed already (where both signatures were)
 
 
 def decide(article_id: str, signature: tuple[int, ...], candidates: list[Candidate],
@@ -35,7 +36,8 @@ def decide(article_id: str, signature: tuple[int, ...], candidates: list[Candida
     if exact:
         return Duplicate("exact", exact[0][1], 1.0)
     similar = sorted((c.seen_at, c.article_id, s) for c in others
-                     if (s := similarity(signature, c.signature)) >= threshold)
+                     if (s := similarity(signature, c.signature) if c.similarity is None else c.similarity)
+                     >= threshold)
     if not similar:
         return Duplicate("original")
     _, first, s = similar[0]

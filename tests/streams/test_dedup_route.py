@@ -15,6 +15,7 @@ from marsad.schemas.events import ArticleProcessed
 from marsad.streams.dedup import route
 from marsad.streams.dedup.band_index import BandMaps, BandView, derive
 from marsad.streams.dedup.minhash import fingerprint_text
+from marsad.streams.dedup.verdict import Candidate, decide
 from marsad.streams.hour_index import DAY, HourIndex
 from tests.streams.test_dedup import EDITED, OTHER, STORY
 from tests.streams.test_dedup_expiry import BandOwner
@@ -118,6 +119,43 @@ def test_a_trip_leaves_behind_the_claims_answered_and_the_replies_naming_no_one(
     for article in done.answered:
         assert part not in article.claims
         assert all(r.holder for b in article.replies for r in b.replies)
+
+
+def test_a_holder_travels_with_its_similarity_and_its_signature_only_if_similar_enough():
+    story, edited, other = (list(fingerprint_text(t).signature) for t in (STORY, EDITED, OTHER))
+    out = route.compared(story, {"copy": internal.Holder(edited, T0, ["b1"]), "far": internal.Holder(other, T0)},
+                         0.7)
+    assert out["copy"] == internal.Holder(edited, T0, similarity=route.similarity(story, edited))
+    assert out["far"] == internal.Holder([], T0, similarity=route.similarity(story, other))
+    assert out["copy"].similarity >= 0.7 > out["far"].similarity
+
+
+def test_a_trip_carries_each_holders_similarity_not_its_signature_and_decides_as_with_the_signatures():
+    state = Partitions()
+    state.run(batch(*DOCS[:1]))
+    record, held = batch(*DOCS[1:])
+    while record.parts:
+        part = record.parts[0]
+        done = route.visit(BandView(state.maps.of(part, 1, state.signatures), state.bands), state.signatures,
+                           record, part)
+        record = internal.decode_route(internal.encode(route.onward(record, part, done.answered)))
+    holders = [h for a in record.articles for b in a.replies for h in b.holders.values()]
+    assert holders and all(h.similarity is not None for h in holders)
+    assert all((h.signature != []) == (h.similarity >= 0.7) for h in holders)  # a copy's signature stays
+    # a trip of the release before carried the holders' signatures: it decides the same
+    signatures = {aid: list(fingerprint_text(text).signature) for aid, text, _ in DOCS}
+    before = msgspec.structs.replace(record, articles=[msgspec.structs.replace(a, replies=[
+        msgspec.structs.replace(b, holders={k: internal.Holder(signatures[k], h.seen_at) for k, h in b.holders.items()})
+        for b in a.replies]) for a in record.articles])
+    now, then = route.verdicts(record, held, 0.7), route.verdicts(before, held, 0.7)
+    assert now == then
+    # a worker of the release before, deciding this trip at home, reads no similarity: the same verdicts
+    old = [decide(a.article_id, tuple(a.signature), [Candidate(c.article_id, c.signature, c.exact, c.seen_at)
+                                                       for c in route.candidates(a.replies)], 0.7)
+           for a in record.articles]
+    assert old == [d.duplicate for d in now]
+    assert [(d.article_id, d.duplicate.status, d.duplicate.first_id) for d in now] == [
+        ("other", "original", None), ("copy", "near", "first"), ("again", "exact", "first")]
 
 
 @pytest.mark.parametrize("kind", [batch, old_batch], ids=["trip", "route"])
