@@ -1,13 +1,14 @@
 """The incident fusion's folds alone, over encoded state, as news gets dense: CPU, state and event bytes a report.
 
-    .venv/bin/python -m benchmarks.bench_incident_state [--n 12000] [--per-day 2500]
+    .venv/bin/python -m benchmarks.bench_incident_state [--n 12000] [--per-day 2500] [--days 30]
 
 The articles of `benchmarks.bench_alerter` (analysed by the real pipeline
 beforehand, not timed, ``per_day`` a simulated day) are routed by the shipped
 rules; their incident reports are folded as the alerter's incident agent
 folds them: per batch of 100 articles, one record per partition (4, by the
 reports' keys), each record folded into one staging of the fusion tables
-(`folds.IncidentFold`, incident expiry after 30 days) and stored once, the
+(`folds.IncidentFold`, incident expiry after ``--days``, 30 as shipped;
+3 as `benchmarks.bench_memory` sets it, so that expiry runs within the run) and stored once, the
 tables dicts of encoded records. Measured per tenth of the run: CPU time of
 the folds (decoding, fusing, alerting, encoding) per report, bytes of the
 records stored per report, and the largest incident event published and
@@ -40,6 +41,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=12000, help="articles (default 12,000)")
     ap.add_argument("--per-day", type=int, default=2500, help="articles a simulated day (default 2,500)")
+    ap.add_argument("--days", type=int, default=30, help="days an incident stays open after its latest report "
+                    "(MARSAD_ALERT_STORY_DAYS; default 30, at least 3)")
     args = ap.parse_args()
     rules = load_rules(None, Taxonomy.load())
     articles = corpus(args.n, args.per_day)[1:]
@@ -48,7 +51,7 @@ def main() -> None:
           f"{sum(map(len, notes)):,} incident reports; per tenth: ms CPU a report, KB stored a report, "
           "largest incident event and state (KB)")
     tables = {name: Counted() for name in TABLES}
-    ttl = incident_ttl_s(30)
+    ttl = incident_ttl_s(args.days)
     tenth = max(BATCH, len(articles) // 10 // BATCH * BATCH)
     cpu, written, reports, event_max, state_max = 0.0, 0, 0, 0, 0
     for start in range(0, len(articles), BATCH):

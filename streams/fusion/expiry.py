@@ -8,9 +8,12 @@ live stream did. The ttl is the `alert_story_days` setting, never less than
 `MIN_DAYS` (a report may still join an incident two days after its date).
 
 The report links (report id -> incident) are filed in the same index, each when its
-report joins: one that comes due while its incident is still open is filed again
-under the incident's latest hour, so it goes in the same sweep as its incident
-(the incident keeps no list of its reports to drop them by).
+report joins (the incident keeps no list of its reports to drop them by). One that
+comes due while its incident is still open comes back a ttl later: whether the
+incident is open is asked of its table without decoding its state (a link is due
+as often as a report joins, and decoding the incident for each cost the alerter
+most of its time at dense news), so a link outlives its incident by up to a ttl,
+and a report redelivered in that time is still known as folded in.
 
 A report arriving after its incident was forgotten opens a new incident (and
 an incident rule may alert on it again): at the default 30 days, a report
@@ -38,7 +41,7 @@ def expire_incidents(stores: IncidentStores, index: HourIndex, now: float) -> in
     for hour, keys in index.due():
         for key in keys:
             if is_report_id(key):
-                _expire_link(stores, index, key, hour)
+                _expire_link(stores, index, key)
                 continue
             state = stores.incidents.get(key)
             if state is None or hour_of(state.seen) > hour:
@@ -56,12 +59,12 @@ def is_report_id(key: str) -> bool:
     return "#" in key
 
 
-def _expire_link(stores: IncidentStores, index: HourIndex, report_id: str, hour: int) -> None:
-    """Drop a report link whose incident is gone or goes in this sweep; else file it again under the
-    incident's latest hour."""
+def _expire_link(stores: IncidentStores, index: HourIndex, report_id: str) -> None:
+    """Drop a report link whose incident is gone; one whose incident is still open comes back a ttl
+    after the stream time."""
     owner = stores.reports.get(report_id)
-    state = stores.incidents.get(owner) if owner is not None else None
-    if state is not None and hour_of(state.seen) > hour:
-        index.file(report_id, state.seen)
+    clock = index.clock
+    if owner is not None and owner in stores.incidents and clock is not None:
+        index.file(report_id, clock.at)
     else:
         stores.reports.pop(report_id, None)

@@ -189,9 +189,10 @@ def test_an_incident_event_holds_the_report_it_adds_with_its_place_among_the_oth
         assert r.at.tzinfo is not None and r.at == datetime.fromtimestamp(a.published.timestamp(), UTC)
 
 
-def test_a_report_link_outlives_its_own_ttl_while_its_incident_is_open_and_goes_with_it():
+def test_a_report_link_outlives_its_own_ttl_while_its_incident_is_open_and_goes_after_it():
     """Links (report id -> incident) expire through the index: one due while its incident is still open
-    is filed again, so a redelivered early report is still known; then it goes with the incident."""
+    comes back a ttl later, so a redelivered early report is still known; once the incident is gone, its
+    links go at their next turn (within a ttl)."""
     fold = Fold(days=3)
     a1, b1 = mayadin_attack()[:2]
     late = processed("b1", "outlet-b", b1.incidents, at=T0 + timedelta(days=1))  # joins a day later
@@ -204,4 +205,6 @@ def test_a_report_link_outlives_its_own_ttl_while_its_incident_is_open_and_goes_
     fold.run([a1])  # redelivered: still known, nothing published
     assert len(fold.events) == before
     fold.run([processed("z2", "outlet-z", elsewhere, at=T0 + timedelta(days=4, hours=4))])  # the incident due
-    assert fold.dropped == 1 and "a1#0" not in fold.stores.reports and "b1#0" not in fold.stores.reports
+    assert fold.dropped == 1 and iid not in fold.stores.incidents
+    fold.run([processed("z3", "outlet-z", elsewhere, at=T0 + timedelta(days=7, hours=5))])  # the links' turn
+    assert "a1#0" not in fold.stores.reports and "b1#0" not in fold.stores.reports
