@@ -11,7 +11,7 @@ import re
 import pytest
 
 from marsad.streams.extract.incidents.sentences import Words, split
-from marsad.streams.text.automaton import Automaton
+from marsad.streams.text.automaton import ALPHA, DIGIT, ONE_BYTE, Automaton, word_marks
 from marsad.streams.text.tokens import TOKEN
 
 # What a token is, written plainly (TOKEN is the same pattern written for fewer regex steps).
@@ -98,3 +98,17 @@ def test_a_key_outside_the_one_byte_table_never_matches_a_coded_text() -> None:
     a = Automaton([("ß", "eszett"), ("مقتل", "cue")])
     assert _found(a, "مقتل ss") == [("cue", 0, 4)]
     assert _found(a, "مقتل ß") == [("cue", 0, 4), ("eszett", 5, 6)]
+
+
+@pytest.mark.parametrize("text", [
+    ONE_BYTE,  # every character the table codes
+    "قتل 3 مدنيين في «الحسكة»، و٣ آخرون ½ ² ⅔ — يوم ١٢",  # and some it does not: read one by one
+    "",
+])
+def test_word_marks_are_the_characters_kinds(text: str) -> None:
+    marks = word_marks(text)
+    assert len(marks) == len(text)
+    assert [bool(m) for m in marks] == [c.isalnum() for c in text]
+    assert [bool(m & ALPHA) for m in marks] == [c.isalpha() for c in text]
+    assert [bool(m & DIGIT) for m in marks] == [c.isdigit() for c in text]
+    assert word_marks(text) is marks  # kept for the next stage reading the same text

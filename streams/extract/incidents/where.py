@@ -19,6 +19,7 @@ from operator import itemgetter
 from marsad.schemas.facts import Place
 from marsad.streams.extract.incidents.sentences import Sentence, readings_of
 from marsad.streams.extract.incidents.vocab import IncidentVocab
+from marsad.streams.text.automaton import word_marks
 from marsad.streams.text.normalize import normalize
 from marsad.streams.text.tokens import TOKEN
 
@@ -78,6 +79,7 @@ def _mentions(norm: str, places: list[tuple[Place, tuple[str, ...]]]) -> list[tu
     found: list[tuple[int, int, Place, tuple[str, ...]]] = []
     n = len(norm)
     find = norm.find
+    marks = word_marks(norm)  # marks[i]: norm[i].isalnum()
     for place, names in places:
         covered: list[tuple[int, int]] = []
         for name in names:  # longest first: "القامشلي" before "قامشلي" inside it
@@ -85,8 +87,7 @@ def _mentions(norm: str, places: list[tuple[Place, tuple[str, ...]]]) -> list[tu
             k = find(name)
             while k != -1:
                 end = k + size
-                if (end >= n or not norm[end].isalnum()) and (k == 0 or not norm[k - 1].isalnum()
-                                                              or _word_start_ok(norm, k)) \
+                if (end >= n or not marks[end]) and (k == 0 or not marks[k - 1] or _word_start_ok(norm, marks, k)) \
                         and not (covered and _inside(covered, k, end)):
                     found.append((k, end, place, names))
                     covered.append((k, end))
@@ -104,12 +105,13 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab) -> Located | N
     """The most precise place named in the sentence ``s``, or None."""
     norm, start, end = s.norm, s.start, s.end
     best: Located | None = None
+    marks = word_marks(norm)  # marks[i]: norm[i].isalnum()
     for found, found_end, place, names in mentions.within(start, end):
         if best is not None and best.rank <= _RANK.get(place.kind, 2):
             continue  # cannot beat the one kept
         # The few words around the mention are read from the text itself (no tokenising of the sentence).
         word_start = found
-        while word_start > start and norm[word_start - 1].isalnum():
+        while word_start > start and marks[word_start - 1]:
             word_start -= 1
         before = TOKEN.findall(norm, max(start, word_start - _CONTEXT_CHARS), word_start)[-3:] \
             if word_start > start else []
@@ -134,11 +136,11 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab) -> Located | N
     return best
 
 
-def _word_start_ok(norm: str, k: int) -> bool:
+def _word_start_ok(norm: str, marks: bytes, k: int) -> bool:
     j = k
-    while j > 0 and norm[j - 1].isalnum() and k - j <= 4:
+    while j > 0 and marks[j - 1] and k - j <= 4:
         j -= 1
-    return j == k or (not norm[j - 1:j].isalnum() and norm[j:k] in {"و", "ب", "ل", "ف", "وب", "ول", "وال", "بال",
+    return j == k or (not (j and marks[j - 1]) and norm[j:k] in {"و", "ب", "ل", "ف", "وب", "ول", "وال", "بال",
                                                                     "لل", "ال", "ولل", "فال", "فب", "وك", "ك"})
 
 
