@@ -112,3 +112,18 @@ def test_word_marks_are_the_characters_kinds(text: str) -> None:
     assert [bool(m & ALPHA) for m in marks] == [c.isalpha() for c in text]
     assert [bool(m & DIGIT) for m in marks] == [c.isdigit() for c in text]
     assert word_marks(text) is marks  # kept for the next stage reading the same text
+
+
+@pytest.mark.parametrize("text", [
+    "أعلن عن مقتل ثلاثة وقتلى في دير الزور، ومقتل آخر قرب الزور",
+    "isis claimed it; this is his",
+    "😀 مقتل في دير الزور 𝒳 isis",  # outside the one-byte table: the string automaton's hits
+], ids=["arabic", "latin-overlaps", "astral-characters"])
+def test_starts_are_the_hits_of_the_keys_asked_for(text: str) -> None:
+    places = Automaton([("دير الزور", 1), ("الزور", 2)])
+    cues = Automaton([("مقتل", 1), ("is", 2)])
+    Automaton.share(places, cues)
+    places.scan(text)
+    asked = ["الزور", "مقتل", "is", "not a key"]  # another automaton's keys too: the engine holds them
+    found = cues.starts(text, asked)
+    assert found == {key: [s for k, s, _ in _brute(text, [key])] for key in asked[:3]}
