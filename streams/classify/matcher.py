@@ -33,7 +33,7 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from marsad.streams.classify.terms import QUOTES, Context, Term, is_arabic, unquote
-from marsad.streams.text.automaton import Automaton, one_byte, remember
+from marsad.streams.text.automaton import Automaton, one_byte, remember, word_marks
 from marsad.streams.text.tokens import MIN_STEM, PREFIXES
 
 ORGS = "@orgs"  # the overlap group of organisation forms; topic ids cannot start with "@"
@@ -121,6 +121,7 @@ class Matcher:
         max_suffix = self._max_suffix
         out: list[_Candidate] = []
         hits, values = self._automaton.scan(view)
+        marks = word_marks(view)  # marks[i]: view[i].isalnum()
         for key, start, end in hits:
             value = values[key]
             entries = value[which]
@@ -129,20 +130,20 @@ class Matcher:
             arabic, endings = value[1], value[2]
             word_start = start
             prefix = ""
-            if start and view[start - 1].isalnum():
+            if start and marks[start - 1]:
                 if not arabic or view[start - 1] not in _PREFIX_ENDS:
                     continue  # no clitic chain ends with that letter: inside a longer word (no walk needed)
-                while word_start > 0 and view[word_start - 1].isalnum() and start - word_start <= _MAX_PREFIX:
+                while word_start > 0 and marks[word_start - 1] and start - word_start <= _MAX_PREFIX:
                     word_start -= 1
                 prefix = view[word_start:start]
                 if not arabic or prefix not in PREFIXES:
                     continue
             word_end = end
             suffix = ""
-            if end < size and view[end].isalnum():
+            if end < size and marks[end]:
                 if view[end] not in value[6]:
                     continue  # no ending starts with that letter
-                while word_end < size and view[word_end].isalnum() and word_end - end <= max_suffix:
+                while word_end < size and marks[word_end] and word_end - end <= max_suffix:
                     word_end += 1
                 suffix = view[end:word_end]
                 if suffix not in endings:
@@ -151,7 +152,8 @@ class Matcher:
                 term = entry.term
                 if suffix and not term.suffixes:
                     continue
-                if term.context is not None and not _context_holds(term.context, view, word_start, word_end):
+                context = term.context
+                if context is not None and not _context_holds(context, view, marks, word_start, word_end):
                     continue
                 out.append((entry.group, start, -end, -entry.weight, len(out),
                             entry, end, word_start, word_end, prefix))
@@ -210,29 +212,31 @@ def _to_matches(kept: list[_Candidate], shifts: list[int]) -> tuple[list[Match],
     return topic_matches, org_matches
 
 
-def _word_before(view: str, i: int) -> str | None:
-    """The word ending before position ``i``, unless sentence punctuation comes between."""
+def _word_before(view: str, marks: bytes, i: int) -> str | None:
+    """The word ending before position ``i``, unless sentence punctuation comes between (``marks``:
+    `word_marks` of ``view``)."""
     j = i
-    while j > 0 and not view[j - 1].isalnum():
+    while j > 0 and not marks[j - 1]:
         j -= 1
         if view[j] in _BARRIER or i - j > _MAX_GAP:
             return None
     k = j
-    while k > 0 and view[k - 1].isalnum():
+    while k > 0 and marks[k - 1]:
         k -= 1
     return view[k:j] or None
 
 
-def _word_after(view: str, i: int) -> str | None:
-    """The word starting after position ``i``, unless sentence punctuation comes between."""
+def _word_after(view: str, marks: bytes, i: int) -> str | None:
+    """The word starting after position ``i``, unless sentence punctuation comes between (``marks``:
+    `word_marks` of ``view``)."""
     size = len(view)
     j = i
-    while j < size and not view[j].isalnum():
+    while j < size and not marks[j]:
         if view[j] in _BARRIER or j - i > _MAX_GAP:
             return None
         j += 1
     k = j
-    while k < size and view[k].isalnum():
+    while k < size and marks[k]:
         k += 1
     return view[j:k] or None
 
@@ -254,9 +258,9 @@ def _near(word: str | None, wanted: frozenset[str]) -> bool:
     return False
 
 
-def _context_holds(ctx: Context, view: str, word_start: int, word_end: int) -> bool:
-    before = _word_before(view, word_start) if ctx.preceded_by or ctx.not_preceded_by else None
-    after = _word_after(view, word_end) if ctx.followed_by or ctx.not_followed_by else None
+def _context_holds(ctx: Context, view: str, marks: bytes, word_start: int, word_end: int) -> bool:
+    before = _word_before(view, marks, word_start) if ctx.preceded_by or ctx.not_preceded_by else None
+    after = _word_after(view, marks, word_end) if ctx.followed_by or ctx.not_followed_by else None
     if ctx.preceded_by and not _near(before, ctx.preceded_by):
         return False
     if ctx.followed_by and not _near(after, ctx.followed_by):

@@ -21,7 +21,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Generic, NamedTuple, TypeVar
 
-from marsad.streams.text.automaton import Automaton
+from marsad.streams.text.automaton import Automaton, word_marks
 from marsad.streams.text.normalize import normalize
 from marsad.streams.text.tokens import PREFIXES
 
@@ -158,14 +158,15 @@ def _find(automaton: Automaton, norm: str, count: int) -> list[list[Hit]]:
     n = len(norm)
     found: list[list[Hit]] = [[] for _ in range(count)]
     hits, cores = automaton.scan(norm)
+    marks = word_marks(norm)  # marks[i]: norm[i].isalnum()
     for key, core_start, end in hits:
         value = cores[key]
         if value is None:
             continue  # a key of an automaton sharing the engine (see `Automaton.share`)
-        if end < n and norm[end].isalnum():
+        if end < n and marks[end]:
             continue
         core, present, bare = value
-        if not core_start or not norm[core_start - 1].isalnum():
+        if not core_start or not marks[core_start - 1]:
             # The usual case, a word with no clitics: what `_accept` does for chain "".
             for k, phrase, values in bare:
                 found[k].append(_new_hit(Hit, (core_start, core_start, end, phrase, "", False, values)))
@@ -174,7 +175,7 @@ def _find(automaton: Automaton, norm: str, count: int) -> list[list[Hit]]:
             continue  # inside a longer word: no chain ends with that letter (see `_accept`)
         start = core_start
         floor = core_start - _MAX_CHAIN - 1
-        while start > 0 and norm[start - 1].isalnum():
+        while start > 0 and marks[start - 1]:
             start -= 1
             if start <= floor:
                 break

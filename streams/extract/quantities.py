@@ -29,6 +29,7 @@ from marsad.streams.extract.context import word_after
 from marsad.streams.extract.history import is_historical
 from marsad.streams.extract.numbers import read_count, read_number
 from marsad.streams.extract.quantity_vocab import DATA_FILE, SCALE, QuantityVocab, load_quantity_vocab
+from marsad.streams.text.automaton import ALPHA, DIGIT, word_marks
 from marsad.streams.text.normalize import SourceMap, normalize
 
 __all__ = ["DATA_FILE", "QuantityVocab", "find_quantities", "load_quantity_vocab"]
@@ -111,14 +112,15 @@ def _anchors(norm: str, vocab: QuantityVocab) -> list[int]:
         if after in vocab.follows or (after and _range_follows(norm, m.end(), after)):
             out.append(m.start())
     scale_ends, unit_ends = _stem_ends(norm, vocab)
+    marks = word_marks(norm) if scale_ends or unit_ends else b""  # marks[i] & ALPHA: norm[i].isalpha()
     for end, size in scale_ends:
-        lo, hi = _word_around(norm, end + 1 - size, end + 1)
+        lo, hi = _word_around(marks, end + 1 - size, end + 1)
         word = norm[lo:hi]  # the whole word, so "التحالف" is no anchor while "وألفي" is
         if word in vocab.numbers.scales or word in vocab.numbers.duals:
             out.append(lo)
     for end, size in unit_ends:
-        lo, hi = _word_around(norm, end + 1 - size, end + 1)
-        if lo >= 2 and norm[lo - 2].isdigit():
+        lo, hi = _word_around(marks, end + 1 - size, end + 1)
+        if lo >= 2 and marks[lo - 2] & DIGIT:
             continue  # "5 كيلو": the digits are an anchor already
         if norm[lo:hi] in vocab.units:
             back = _TOKEN_BACK.search(norm, max(0, lo - _WORD_MAX), lo)
@@ -136,11 +138,13 @@ def _range_follows(norm: str, end: int, after: str) -> bool:
     return after.isdigit() and norm[end:end + 2].strip()[:1] in ("-", "–")
 
 
-def _word_around(norm: str, lo: int, hi: int) -> tuple[int, int]:
-    """The bounds of the whole word holding norm[lo:hi]."""
-    while lo > 0 and norm[lo - 1].isalpha():
+def _word_around(marks: bytes, lo: int, hi: int) -> tuple[int, int]:
+    """The bounds of the whole word (letters only) holding ``norm[lo:hi]``, ``marks`` being
+    ``word_marks(norm)``."""
+    while lo > 0 and marks[lo - 1] & ALPHA:
         lo -= 1
-    while hi < len(norm) and norm[hi].isalpha():
+    size = len(marks)
+    while hi < size and marks[hi] & ALPHA:
         hi += 1
     return lo, hi
 

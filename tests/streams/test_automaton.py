@@ -11,7 +11,7 @@ import re
 import pytest
 
 from marsad.streams.extract.incidents.sentences import Words, split
-from marsad.streams.text.automaton import Automaton
+from marsad.streams.text.automaton import ALPHA, DIGIT, ONE_BYTE, Automaton, word_marks
 from marsad.streams.text.tokens import TOKEN
 
 # What a token is, written plainly (TOKEN is the same pattern written for fewer regex steps).
@@ -98,3 +98,32 @@ def test_a_key_outside_the_one_byte_table_never_matches_a_coded_text() -> None:
     a = Automaton([("ß", "eszett"), ("مقتل", "cue")])
     assert _found(a, "مقتل ss") == [("cue", 0, 4)]
     assert _found(a, "مقتل ß") == [("cue", 0, 4), ("eszett", 5, 6)]
+
+
+@pytest.mark.parametrize("text", [
+    ONE_BYTE,  # every character the table codes
+    "قتل 3 مدنيين في «الحسكة»، و٣ آخرون ½ ² ⅔ — يوم ١٢",  # and some it does not: read one by one
+    "",
+])
+def test_word_marks_are_the_characters_kinds(text: str) -> None:
+    marks = word_marks(text)
+    assert len(marks) == len(text)
+    assert [bool(m) for m in marks] == [c.isalnum() for c in text]
+    assert [bool(m & ALPHA) for m in marks] == [c.isalpha() for c in text]
+    assert [bool(m & DIGIT) for m in marks] == [c.isdigit() for c in text]
+    assert word_marks(text) is marks  # kept for the next stage reading the same text
+
+
+@pytest.mark.parametrize("text", [
+    "أعلن عن مقتل ثلاثة وقتلى في دير الزور، ومقتل آخر قرب الزور",
+    "isis claimed it; this is his",
+    "😀 مقتل في دير الزور 𝒳 isis",  # outside the one-byte table: the string automaton's hits
+], ids=["arabic", "latin-overlaps", "astral-characters"])
+def test_starts_are_the_hits_of_the_keys_asked_for(text: str) -> None:
+    places = Automaton([("دير الزور", 1), ("الزور", 2)])
+    cues = Automaton([("مقتل", 1), ("is", 2)])
+    Automaton.share(places, cues)
+    places.scan(text)
+    asked = ["الزور", "مقتل", "is", "not a key"]  # another automaton's keys too: the engine holds them
+    found = cues.starts(text, asked)
+    assert found == {key: [s for k, s, _ in _brute(text, [key])] for key in asked[:3]}

@@ -9,7 +9,10 @@ from __future__ import annotations
 import pytest
 
 from marsad.schemas.facts import Place
-from tests.streams.incidents_support import incidents_of
+from marsad.streams.extract.incidents import where
+from marsad.streams.extract.places import find_places_and_countries
+from marsad.streams.text.normalize import normalize
+from tests.streams.incidents_support import incidents_of, resources
 
 
 def _named(place: Place | None) -> str | None:
@@ -161,3 +164,15 @@ def test_a_later_telling_adds_the_sides_it_names() -> None:
             "ونفذت قوات قسد العملية في مدينة الحسكة بدعم من التحالف الدولي واعتقلت عنصرين من تنظيم داعش.")
     [raid] = incidents_of(text)
     assert (sorted(raid.actors), raid.targets) == (["coalition", "sdf"], ["isis"])
+
+
+@pytest.mark.parametrize("text", [c[1] for c in PLACES] + [
+    "قصف على القامشلي وبالقامشلي، ثم في قامشلي والحسكة ولالحسكة وفي الحسكةالجديدة",
+], ids=[c[0] for c in PLACES] + ["forms-with-clitics"])
+def test_place_mentions_from_the_engine_are_those_searched_for(text: str) -> None:
+    res = resources()
+    norm = normalize(text)
+    places = where.forms(find_places_and_countries(norm, res.gazetteer)[0])
+    assert places
+    searched = where._mentions(norm, places)
+    assert where._mentions(norm, places, res.incidents.matcher.automaton) == searched

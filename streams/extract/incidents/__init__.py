@@ -82,7 +82,7 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
         return []
     spans = split(norm)
     by_sentence = _by_sentence(cues, spans)
-    place_mentions = where.Mentions(norm, where.forms(places))
+    place_mentions = where.Mentions(norm, where.forms(places), vocab.matcher.automaton)  # its engine found the names
     known = {o.id for o in orgs}
     mentions = _OrgMentions(norm, known, taxonomy, org_mentions)
     quantity_forms = [(q, _matching(q.text)) for q in quantities if q.text]

@@ -22,7 +22,7 @@ import yaml
 from marsad.schemas.wire import INCIDENT_TYPES
 from marsad.streams.extract.incidents.sentences import Phrases
 from marsad.streams.extract.numbers import NUMBERS_FILE, number_words
-from marsad.streams.text.automaton import Automaton
+from marsad.streams.text.automaton import Automaton, word_marks
 from marsad.streams.text.normalize import normalize
 from marsad.streams.text.tokens import PREFIXES
 
@@ -80,21 +80,22 @@ class PhraseMatcher:
         n = len(norm)
         out: list[Cue] = []
         hits, values = self.automaton.scan(norm)
+        marks = word_marks(norm)  # marks[i]: norm[i].isalnum()
         # the keys of an automaton sharing the engine (see `Automaton.share`) have no value here: left out in C
         found = list(map(values.__getitem__, map(_KEY, hits)))
         for (_, start, end), value in zip(compress(hits, found), filter(None, found), strict=True):
             latin, whole_labels, stem_labels = value
-            if start and norm[start - 1].isalnum():
+            if start and marks[start - 1]:
                 if latin:
                     continue
                 word_start = start
-                while word_start > 0 and norm[word_start - 1].isalnum():
+                while word_start > 0 and marks[word_start - 1]:
                     word_start -= 1
                     if start - word_start > _MAX_PREFIX:
                         break
                 if norm[word_start:start] not in PREFIXES:
                     continue  # inside a longer word
-            for label in whole_labels if end >= n or not norm[end].isalnum() else stem_labels:
+            for label in whole_labels if end >= n or not marks[end] else stem_labels:
                 out.append(_new_cue(Cue, (start, end, label)))
         out.sort()
         return out

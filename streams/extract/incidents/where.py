@@ -19,6 +19,7 @@ from operator import itemgetter
 from marsad.schemas.facts import Place
 from marsad.streams.extract.incidents.sentences import Sentence, readings_of
 from marsad.streams.extract.incidents.vocab import IncidentVocab
+from marsad.streams.text.automaton import Automaton, word_marks
 from marsad.streams.text.normalize import normalize
 from marsad.streams.text.tokens import TOKEN
 
@@ -27,6 +28,7 @@ _RANK = {"village": 0, "camp": 0, "crossing": 0, "airport": 0, "base": 0, "priso
 VAGUE = 4
 _CONTEXT_CHARS = 60  # characters around a mention read for its context words
 _DATELINE_MARKS = ("-", "–", "—", ":", "/", "(", "،", ",", ".")
+_ARTICLE = "ال"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,44 +57,72 @@ def name_forms(name: str) -> tuple[str, ...]:
 
 class Mentions:
     """Where each of the article's places is named (offsets in the matching form), found once, on first need
-    (an article whose sentences are all dropped before their place is asked for never looks)."""
+    (an article whose sentences are all dropped before their place is asked for never looks).
 
-    __slots__ = ("_found", "_norm", "_places", "_starts")
+    ``names``, when given, is an automaton whose engine scans the same text (the incident vocabulary's,
+    which shares the gazetteer's): the names it holds are looked up among its hits (`_occurrences`).
+    """
 
-    def __init__(self, norm: str, places: list[tuple[Place, tuple[str, ...]]]) -> None:
-        self._norm, self._places = norm, places
+    __slots__ = ("_found", "_names", "_norm", "_places", "_starts")
+
+    def __init__(self, norm: str, places: list[tuple[Place, tuple[str, ...]]], names: Automaton | None = None) -> None:
+        self._norm, self._places, self._names = norm, places, names
         self._found: list[tuple[int, int, Place, tuple[str, ...]]] | None = None
         self._starts: list[int] = []
 
     def within(self, start: int, end: int) -> list[tuple[int, int, Place, tuple[str, ...]]]:
         """The mentions in ``[start, end)``, in text order."""
         if self._found is None:
-            self._found = _mentions(self._norm, self._places)
+            self._found = _mentions(self._norm, self._places, self._names)
             self._starts = [f[0] for f in self._found]
         return self._found[bisect_left(self._starts, start):bisect_left(self._starts, end)]
 
 
-def _mentions(norm: str, places: list[tuple[Place, tuple[str, ...]]]) -> list[tuple[int, int, Place, tuple[str, ...]]]:
+def _mentions(norm: str, places: list[tuple[Place, tuple[str, ...]]],
+              names_automaton: Automaton | None = None) -> list[tuple[int, int, Place, tuple[str, ...]]]:
     """Every whole-word mention of each place, in text order (a form inside a longer form of the same
     place is not one)."""
     found: list[tuple[int, int, Place, tuple[str, ...]]] = []
     n = len(norm)
-    find = norm.find
+    marks = word_marks(norm)  # marks[i]: norm[i].isalnum()
+    known = {} if names_automaton is None else names_automaton.starts(norm, _forms_and_cores(places))
     for place, names in places:
         covered: list[tuple[int, int]] = []
         for name in names:  # longest first: "القامشلي" before "قامشلي" inside it
             size = len(name)
-            k = find(name)
-            while k != -1:
+            for k in _occurrences(norm, name, known):
                 end = k + size
-                if (end >= n or not norm[end].isalnum()) and (k == 0 or not norm[k - 1].isalnum()
-                                                              or _word_start_ok(norm, k)) \
+                if (end >= n or not marks[end]) and (k == 0 or not marks[k - 1] or _word_start_ok(norm, marks, k)) \
                         and not (covered and _inside(covered, k, end)):
                     found.append((k, end, place, names))
                     covered.append((k, end))
-                k = find(name, k + 1)
     found.sort(key=itemgetter(0))
     return found
+
+
+def _forms_and_cores(places: list[tuple[Place, tuple[str, ...]]]) -> set[str]:
+    """The places' name forms, and each without its article (the gazetteer's engine holds names so)."""
+    forms = {name for _, names in places for name in names}
+    return forms | {name[2:] for name in forms if name.startswith(_ARTICLE)}
+
+
+def _occurrences(norm: str, name: str, known: dict[str, list[int]]) -> list[int]:
+    """Every start of ``name`` in ``norm``, overlaps included, ascending. ``known`` holds the starts of the
+    names an engine found in ``norm``: "ال" + a name found there stands where that name stands after "ال";
+    any other name is searched for."""
+    starts = known.get(name)
+    if starts is not None:
+        return starts
+    if name.startswith(_ARTICLE):
+        bare = known.get(name[2:])
+        if bare is not None:
+            return [k - 2 for k in bare if k >= 2 and norm.startswith(_ARTICLE, k - 2)]
+    starts = []
+    k = norm.find(name)
+    while k != -1:
+        starts.append(k)
+        k = norm.find(name, k + 1)
+    return starts
 
 
 def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
@@ -104,12 +134,13 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab) -> Located | N
     """The most precise place named in the sentence ``s``, or None."""
     norm, start, end = s.norm, s.start, s.end
     best: Located | None = None
+    marks = word_marks(norm)  # marks[i]: norm[i].isalnum()
     for found, found_end, place, names in mentions.within(start, end):
         if best is not None and best.rank <= _RANK.get(place.kind, 2):
             continue  # cannot beat the one kept
         # The few words around the mention are read from the text itself (no tokenising of the sentence).
         word_start = found
-        while word_start > start and norm[word_start - 1].isalnum():
+        while word_start > start and marks[word_start - 1]:
             word_start -= 1
         before = TOKEN.findall(norm, max(start, word_start - _CONTEXT_CHARS), word_start)[-3:] \
             if word_start > start else []
@@ -134,11 +165,11 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab) -> Located | N
     return best
 
 
-def _word_start_ok(norm: str, k: int) -> bool:
+def _word_start_ok(norm: str, marks: bytes, k: int) -> bool:
     j = k
-    while j > 0 and norm[j - 1].isalnum() and k - j <= 4:
+    while j > 0 and marks[j - 1] and k - j <= 4:
         j -= 1
-    return j == k or (not norm[j - 1:j].isalnum() and norm[j:k] in {"و", "ب", "ل", "ف", "وب", "ول", "وال", "بال",
+    return j == k or (not (j and marks[j - 1]) and norm[j:k] in {"و", "ب", "ل", "ف", "وب", "ول", "وال", "بال",
                                                                     "لل", "ال", "ولل", "فال", "فب", "وك", "ك"})
 
 
