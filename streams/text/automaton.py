@@ -67,28 +67,47 @@ def _one_byte(text: str) -> bytes | None:
         return None
 
 
-# The codes of the last few texts coded or handed over (`remember`), by identity: an article's matching
-# form is scanned by two engines (the taxonomy's and the shared one) and its code is known before either
-# (cleaning folds the text as bytes, the taxonomy's view is that code without quote marks). A cache of a
-# pure function: a text not found is coded again, so a race between threads costs time, never a result.
-_RECENT = 4
-_recent: list[tuple[str, bytes | None]] = []
+class _ByText(Generic[V]):
+    """What a pure function gave for the last few texts, by identity (this very object: the stages
+    of one article hand each other the same string). A text not found is worked out again, so a race
+    between threads costs time, never a result."""
+
+    __slots__ = ("_items",)
+    SIZE = 4
+
+    def __init__(self) -> None:
+        self._items: list[tuple[str, V]] = []
+
+    def find(self, text: str) -> tuple[bool, V | None]:
+        """(True, the value kept for ``text``), or (False, None)."""
+        for known, value in self._items:
+            if known is text:
+                return True, value
+        return False, None
+
+    def keep(self, text: str, value: V) -> None:
+        self._items.insert(0, (text, value))
+        del self._items[self.SIZE:]
+
+
+# The codes of the last few texts coded or handed over (`remember`): an article's matching form is
+# scanned by two engines (the taxonomy's and the shared one) and its code is known before either
+# (cleaning folds the text as bytes, the taxonomy's view is that code without quote marks).
+_codes: _ByText[bytes | None] = _ByText()
 
 
 def one_byte(text: str) -> bytes | None:
     """`_one_byte` of ``text``, coded once for the stages that scan it."""
-    for known, data in _recent:
-        if known is text:
-            return data
-    data = _one_byte(text)
-    remember(text, data)
+    known, data = _codes.find(text)
+    if not known:
+        data = _one_byte(text)
+        _codes.keep(text, data)
     return data
 
 
 def remember(text: str, data: bytes | None) -> None:
     """Keep ``data``, which must be ``_one_byte(text)``, as the code of ``text`` (this very object)."""
-    _recent.insert(0, (text, data))
-    del _recent[_RECENT:]
+    _codes.keep(text, data)
 
 
 # What kind of character each byte codes (`word_marks`): a letter, a digit (``str.isdigit``) or another
@@ -103,7 +122,7 @@ def _kind(c: str) -> int:
 
 
 _KINDS = bytes(map(_kind, ONE_BYTE)) + b"\0"
-_recent_marks: list[tuple[str, bytes]] = []
+_marks: _ByText[bytes] = _ByText()
 
 
 def word_marks(text: str) -> bytes:
@@ -116,13 +135,11 @@ def word_marks(text: str) -> bytes:
     one ``bytes.translate``, once per text (kept by identity, as the code is); a text the table
     cannot code is read character by character.
     """
-    for known, marks in _recent_marks:
-        if known is text:
-            return marks
-    data = one_byte(text)
-    marks = data.translate(_KINDS) if data is not None else bytes(map(_kind, text))
-    _recent_marks.insert(0, (text, marks))
-    del _recent_marks[_RECENT:]
+    known, marks = _marks.find(text)
+    if not known:
+        data = one_byte(text)
+        marks = data.translate(_KINDS) if data is not None else bytes(map(_kind, text))
+        _marks.keep(text, marks)
     return marks
 
 
