@@ -98,6 +98,7 @@ class GroupReader:
         self.watch = ProgressWatch(options.stall_after)
         self.lag = 0  # as last measured (`_measure_lag`)
         self.partitions = 0  # of the topic, as last measured
+        self.stale_since: float | None = None  # since when partitions are held of a topic listed with none
 
     async def run(self, take: Callable[[list[ConsumerRecord]], Awaitable[None]], stop: asyncio.Event, *,
                   capacity: Callable[[], int] | None = None, progress: Callable[[], int] | None = None,
@@ -170,7 +171,19 @@ class GroupReader:
         if self.health:
             self.health.progress(self.watch, assigned=len(self.consumer.assignment()), partitions=self.partitions,
                                  lag=self.lag, position=position)
-        if self.watch.unassigned_for() > self.options.stall_after:
+        now = time.monotonic()
+        if self.partitions or not self.consumer.assignment():
+            self.stale_since = None
+        elif self.stale_since is None:  # holding partitions of a topic the metadata no longer lists
+            self.stale_since = now
+        stale_for = 0.0 if self.stale_since is None else now - self.stale_since
+        if stale_for > self.options.stall_after:
+            # the group's rebalance should have taken them away (it usually does at once): ask for it
+            log.warning("holding partitions of %s, which the cluster no longer lists, for %.0fs: rejoining group %s",
+                        self.options.topic, stale_for, self.options.group)
+            self.stale_since = None
+            await asyncio.to_thread(self._rejoin)
+        elif self.watch.unassigned_for() > self.options.stall_after:
             log.warning("no partition of %s for %.0fs: rejoining group %s", self.options.topic,
                         self.watch.unassigned_for(), self.options.group)
             self.watch.unassigned_since = None
