@@ -9,7 +9,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup jars dashboard lint bench eval clean
+.PHONY: run test setup native jars dashboard lint bench eval clean
 
 run: setup
 	@echo "==> running the demo (marsad up --demo)"
@@ -21,7 +21,12 @@ test: setup
 	@echo "==> pytest"
 	$(BIN)/pytest
 
-setup: $(STAMP) jars dashboard
+setup: $(STAMP) native jars dashboard
+
+# The incident coder compiled to C by mypyc beside its sources (streams/compiled.py says which modules
+# and why); quick when the compiled copies match the sources. Without a C compiler the sources run.
+native: $(STAMP)
+	@$(BIN)/python -m marsad.deploy.native
 
 $(STAMP): pyproject.toml setup.py
 	@echo "==> creating the virtual environment in $(VENV) and installing marsad with its dependencies"

@@ -23,6 +23,7 @@ from unittest import mock
 import orjson
 
 from benchmarks.corpus import articles
+from marsad.streams import compiled
 from marsad.streams.classify.combined import topics_orgs_and_mentions
 from marsad.streams.clean.pipeline import clean_and_map
 from marsad.streams.extract.incidents import find_incidents
@@ -94,7 +95,7 @@ def main() -> None:
             rates_without.append(n / (time.perf_counter() - t0))
     best = max(rates)
     avg = sum(len(d["text"].encode()) for d in docs) / len(docs)
-    print(f"interpreter: {interpreter()}")
+    print(f"interpreter: {interpreter()}; {compiled.state()}")
     print(f"resources loaded in {load:.2f}s")
     print(f"classify: {n} articles of {avg / 1000:.1f} KB avg: best {best:,.0f} articles/s "
           f"({1000 / best:.2f} ms/article, one core); passes: {', '.join(f'{r:,.0f}' for r in rates)}")

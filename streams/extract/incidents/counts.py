@@ -107,16 +107,16 @@ def _attached(i: int, numbers: list[Number], used: set[int], words: Words, vocab
     j = i + 1
     steps = 0
     while j < len(toks) and steps < _WINDOW and j not in cue_at:
-        k = free_at.get(j)
-        if k is not None:
-            if _told_by(words, numbers[k], cue_at) is not None:
+        free = free_at.get(j)
+        if free is not None:
+            if _told_by(words, numbers[free], cue_at) is not None:
                 break  # "two were killed and three others injured": the three are the injured
-            return _joined(k, numbers, used, words, cue_at, vocab, i)
+            return _joined(free, numbers, used, words, cue_at, vocab, i)
         if words.is_in(j, vocab.tokens["group"]):  # "خلية مكونة من ثلاثة أشخاص", "a cell of three"
-            k = _group_size(j, numbers, used, words, vocab, cue_at)
-            if k is not None:
-                numbers[k].kind = "group"
-                return _joined(k, numbers, used, words, cue_at, vocab, i)
+            group = _group_size(j, numbers, used, words, vocab, cue_at)
+            if group is not None:
+                numbers[group].kind = "group"
+                return _joined(group, numbers, used, words, cue_at, vocab, i)
         if words.is_in(j, vocab.tokens["person"]):
             return _singles(words, j, vocab)
         skip = words.phrase_at(j, approx)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from marsad.streams.extract.incidents.sentences import Words
 from marsad.streams.extract.incidents.vocab import Cue
@@ -40,7 +41,7 @@ class When:
     years: tuple[int, ...] = ()
     months: tuple[int, ...] = ()  # months named without a day ("في فبراير 2025")
     vague: bool = False  # a vague time ("قبل أيام", "last week"): some other day, unknown
-    key: object = None  # the day as named, to tell two days apart unresolved ("wd", 2) vs ("wd", 1)
+    key: Any = None  # the day as named, to tell two days apart unresolved ("wd", 2) vs ("wd", 1)
     announced: bool = False  # the day follows a word of saying: it dates the announcement
 
     def recalled(self, published: date | None) -> bool:
@@ -92,11 +93,11 @@ def when(norm: str, words: Words, cues: list[Cue], published: date | None, vague
         elif c.label in _RELATIVE and (relative is None or _RELATIVE[c.label] > relative):
             relative, at["rel"] = _RELATIVE[c.label], i  # "أول أمس" over the "أمس" inside it
     if day_month:
-        d, month, year = day_month
+        dom, month, year = day_month
         announced = _announced(said, at["dm"])
         if year:
-            return When(_safe(year, month, d), True, years, key=(month, d), announced=announced)
-        return When(_latest(published, month, d) if published else None, True, years, key=(month, d),
+            return When(_safe(year, month, dom), True, years, key=(month, dom), announced=announced)
+        return When(_latest(published, month, dom) if published else None, True, years, key=(month, dom),
                     announced=announced)
     if weekday is not None:
         announced = _announced(said, at["wd"])

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from marsad.schemas.facts import Quantity
 from marsad.streams.extract.incidents import where
@@ -39,7 +40,7 @@ class AssembledIncident:
     end: int
     day: date | None
     timing: str  # "day" (the event's day is named), "said" (the announcement's), "vague" ("last week"), ""
-    day_key: object  # the day as named, to tell days apart when they do not resolve
+    day_key: Any  # the day as named, to tell days apart when they do not resolve
     located: where.Located | None
     counts: dict[str, int]
     actors: list[str]

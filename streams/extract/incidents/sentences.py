@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
 from functools import lru_cache
 from itertools import accumulate
 
+from marsad.streams.extract.incidents.phrases import Phrases
 from marsad.streams.text.tokens import MIN_STEM, PREFIXES, TOKEN, stems
 
 _CLITIC_LETTERS = frozenset(p[0] for p in PREFIXES)
@@ -27,20 +27,6 @@ _CLAUSE_END = re.compile(r"[،,:(\[«\"\s](?:(?<=[،,:(\[«\"])|(?<=\s)[-–]\s)
 # TOKEN as one capturing group: `split` gives separators and tokens alternately, all in C.
 _TOKEN_SPLIT = re.compile(f"({TOKEN.pattern})")
 _MATCH_END = re.Match.end
-
-
-class Phrases(frozenset):
-    """Normalised phrases (words joined by one space), knowing their first words and longest length,
-    so that `Words.phrase_at` rejects most tokens with one set lookup."""
-
-    firsts: frozenset[str]
-    longest: int
-
-    def __new__(cls, phrases: Iterable[str]) -> Phrases:
-        obj = super().__new__(cls, phrases)
-        obj.firsts = frozenset(p.split(" ", 1)[0] for p in obj)
-        obj.longest = max((p.count(" ") + 1 for p in obj), default=1)
-        return obj
 
 
 class Words:

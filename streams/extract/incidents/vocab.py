@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from marsad.schemas.wire import INCIDENT_TYPES
-from marsad.streams.extract.incidents.sentences import Phrases
+from marsad.streams.extract.incidents.phrases import Phrases
 from marsad.streams.extract.numbers import NUMBERS_FILE, number_words
 from marsad.streams.text.automaton import Automaton, word_marks
 from marsad.streams.text.normalize import normalize

@@ -1,0 +1,112 @@
+"""The compiled stages: which modules are compiled to C, and the guard that never runs stale ones.
+
+The incident coder is the slowest stage of `marsad classify` and of the
+worker, and its cost is Python's own (a step per word, per cue, per number).
+`make setup` compiles its modules with mypyc (`python -m marsad.deploy.native`):
+each gets a C extension beside its source (``counts.cpython-311-....so`` next
+to ``counts.py``) and one shared library holds their code
+(``streams/compiled__mypyc....so``). Python imports an extension before a
+source of the same name, so the compiled code runs without anything else
+changing. The sources stay the reference: output is byte-identical either way
+(tests/streams/test_compiled.py runs both), and a machine without a C compiler
+runs the sources.
+
+An extension only matches the source it was compiled from. The build writes
+`compiled.json` beside this file, the SHA-256 of each source; when this
+package is imported, `guard()` compares it with the sources on disk. When one
+differs (a source edited or checked out since the build), every compiled
+module is imported from its source instead, with one warning, until the next
+build: a stale extension never runs. ``MARSAD_PURE_PYTHON=1`` does the same on
+purpose (to compare, or to profile the Python).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+GROUP = "marsad.streams.compiled"  # the shared library is GROUP + "__mypyc"
+# The incident coder's modules. Not the package's __init__ (a compiled package cannot import an
+# uncompiled submodule while it initialises), `vocab` (run once, at load) or `phrases` (it subclasses a
+# built-in type, which mypyc cannot compile).
+MODULES: tuple[str, ...] = tuple(f"marsad.streams.extract.incidents.{name}" for name in (
+    "coder", "counts", "dates", "merge", "numbers", "roles", "sentences", "where"))
+MANIFEST = Path(__file__).with_name("compiled.json")
+PURE_ENV = "MARSAD_PURE_PYTHON"
+
+log = logging.getLogger(__name__)
+
+
+def source_of(module: str) -> Path:
+    """The source file of ``module`` (one of `MODULES`), found without importing it."""
+    parts = module.split(".")[2:]  # "marsad.streams.extract.incidents.where" -> [..., "incidents", "where"]
+    return Path(__file__).parent.joinpath(*parts).with_suffix(".py")
+
+
+def digests() -> dict[str, str]:
+    """SHA-256 of each compiled module's source as it is on disk now."""
+    return {m: hashlib.sha256(source_of(m).read_bytes()).hexdigest() for m in MODULES}
+
+
+def extensions() -> list[Path]:
+    """The compiled extensions present in the folders of `MODULES` (none where they were not built)."""
+    folders = {source_of(m).parent for m in MODULES}
+    return sorted(p for folder in folders for p in folder.iterdir() if _is_extension(p))
+
+
+def _is_extension(path: Path) -> bool:
+    return any(path.name.endswith(suffix) for suffix in importlib.machinery.EXTENSION_SUFFIXES)
+
+
+def stale(manifest: Path = MANIFEST) -> list[str]:
+    """The modules whose source differs from the one compiled (all of them without a readable manifest)."""
+    try:
+        built = json.loads(manifest.read_text())["modules"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return list(MODULES)
+    now = digests()
+    return [m for m in MODULES if built.get(m) != now[m]]
+
+
+def state() -> str:
+    """One line for benchmarks and logs: whether the compiled stages run, and why not."""
+    if not extensions():
+        return "incident coder: Python sources (not compiled)"
+    if os.environ.get(PURE_ENV):
+        return f"incident coder: Python sources ({PURE_ENV} set)"
+    if stale():
+        return "incident coder: Python sources (compiled copies are stale: rebuild with `make setup`)"
+    if any(m in sys.modules and not _is_extension(Path(sys.modules[m].__file__ or "")) for m in MODULES):
+        return "incident coder: Python sources (imported before the guard)"
+    return f"incident coder: compiled (mypyc, {len(MODULES)} modules)"
+
+
+class _FromSources(importlib.abc.MetaPathFinder):
+    """Imports the compiled modules from their sources, ahead of the extensions beside them."""
+
+    def find_spec(self, fullname: str, path: object = None, target: object = None
+                  ) -> importlib.machinery.ModuleSpec | None:
+        if fullname not in MODULES:
+            return None
+        return importlib.util.spec_from_file_location(fullname, source_of(fullname))
+
+
+def guard() -> None:
+    """Called on import of `marsad.streams`: fall back to the sources when the extensions cannot be trusted."""
+    if any(isinstance(f, _FromSources) for f in sys.meta_path) or not extensions():
+        return
+    if os.environ.get(PURE_ENV):
+        sys.meta_path.insert(0, _FromSources())
+        return
+    changed = stale()
+    if changed:
+        sys.meta_path.insert(0, _FromSources())
+        log.warning("the compiled incident coder is older than its sources (%s): running the sources, slower;"
+                    " `make setup` (or `python -m marsad.deploy.native`) compiles them again", ", ".join(changed))

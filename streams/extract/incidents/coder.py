@@ -1,0 +1,270 @@
+"""The incident coder: `find_incidents`, the steps the package's docstring lists, in order.
+
+The package's slowest code, compiled with mypyc where a C compiler is present
+(`marsad.streams.compiled`); its sources are the reference and run otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Sequence
+from datetime import date
+from functools import lru_cache
+from operator import itemgetter
+from typing import cast
+
+from marsad.schemas.facts import Incident, Org, Place, Quantity
+from marsad.schemas.wire import IncidentType
+from marsad.streams.classify import Taxonomy
+from marsad.streams.extract.incidents import where
+from marsad.streams.extract.incidents.counts import counts
+from marsad.streams.extract.incidents.dates import NUMERIC_CORE, YEARS, When, when
+from marsad.streams.extract.incidents.merge import ONE_OPERATION, AssembledIncident, merge_into
+from marsad.streams.extract.incidents.roles import roles
+from marsad.streams.extract.incidents.sentences import Sentence, clause_bounds, sentence_of, split
+from marsad.streams.extract.incidents.vocab import Cue, IncidentVocab, IncidentVocabError
+from marsad.streams.text.normalize import SourceMap, normalize
+
+__all__ = ["IncidentVocab", "IncidentVocabError", "find_incidents"]
+
+_ALWAYS_BLOCK = frozenset({"future", "statement", "ongoing"})
+_BLOCK_UNLESS_RECENT = frozenset({"background"})
+_BLOCKS_RECENT = _ALWAYS_BLOCK  # the cues that block a trigger's clause in a sentence dated recently
+_BLOCKS_OLD = _ALWAYS_BLOCK | _BLOCK_UNLESS_RECENT  # ... and in one that is not
+_START, _LABEL = itemgetter(0), itemgetter(2)  # of a Cue, in C
+_RECENT_DAYS = 10  # a day this close to publication makes a sentence news, whatever its cues
+_OLD_DAYS = 31  # an event dated earlier than this before publication is recalled, not news
+_OWN_EVENT = ("t:", "w:", "d:")  # a trigger or a day of its own: a sentence tells another event
+_COUNT_LABELS = frozenset({"killed", "injured", "arrested", "seized_people", "no_casualties"})
+_DIGIT = re.compile(r"\d")
+_OBJECT_WORDS = 3  # words after a verb searched for its object
+_DATE_LOOKS = 5  # sentences at the top of an article whose date dates its events when they have none
+_DATELINE_WORDS = 8  # a line this short that names a day is a dateline, not the report
+# Which counts belong to which type (a protest does not count the dead of the strike it protests).
+_COUNTS_OF = {
+    "armed_clash": ("killed", "injured", "arrested"), "attack": ("killed", "injured", "arrested"),
+    "airstrike": ("killed", "injured"), "arrest_raid": ("arrested",), "seizure": ("arrested",),
+    "kidnapping": ("killed", "injured"), "protest": (), "displacement": (), "strategic": (),
+}
+
+
+def find_incidents(text: str, norm: str, *, lang: str, published: date | None, places: Sequence[Place],
+                   orgs: Sequence[Org], quantities: Sequence[Quantity], vocab: IncidentVocab,
+                   taxonomy: Taxonomy, written: SourceMap | None = None,
+                   org_mentions: Sequence[tuple[int, int, str]] | None = None) -> list[Incident]:
+    """The incidents ``text`` reports, in article order (see the module docstring for the steps).
+
+    ``norm`` is the matching form of ``text``; ``written``, when the caller has it,
+    the `SourceMap` between them (evidence is quoted as written); ``org_mentions``,
+    when the caller has them, the (start, end, id) of each organisation form in
+    ``norm`` (else the taxonomy's automaton finds them again).
+    """
+    cues = vocab.matcher.scan(norm)
+    if vocab.trigger_labels.isdisjoint(map(_LABEL, cues)):
+        return []
+    spans = split(norm)
+    by_sentence = _by_sentence(cues, spans)
+    place_mentions = where.Mentions(norm, where.forms(places), vocab.matcher.automaton)  # its engine found the names
+    known = {o.id for o in orgs}
+    mentions = _OrgMentions(norm, known, taxonomy, org_mentions)
+    quantity_forms = [(q, _matching(q.text)) for q in quantities if q.text]
+    coded: list[AssembledIncident] = []
+    read: dict[int, Sentence] = {}  # the sentences coded, by index: their words are tokenised once
+    last = -2
+    for index in sorted(by_sentence):
+        start, end = spans[index]
+        sentence_cues = by_sentence[index]
+        sentence = read[index] = Sentence(norm, start, end)
+        event = _code_sentence(sentence, sentence_cues, published, place_mentions, mentions, quantity_forms, vocab)
+        if event is not None:
+            coded.append(event)
+            last = index
+        elif index == last + 1 and not any(c.label.startswith(_OWN_EVENT) for c in sentence_cues):
+            # a sentence right after the report, with no event of its own: its counts are the event's
+            # ("... علماً أن عدد الجرحى يزيد عن 70")
+            # (its words, when coding it tokenised them already, are not read a second time)
+            more = counts(sentence.words, [c for c in sentence_cues if c.label != "no_casualties"],
+                          vocab, _COUNTS_OF[coded[-1].type])
+            for name, value in more.items():
+                if name not in coded[-1].counts:
+                    coded[-1].counts[name] = value
+                    coded[-1].count_at[name] = start
+    if not coded:
+        return []
+    events: list[AssembledIncident] = []
+    for event in sorted(coded, key=lambda e: (e.timing != "day", e.start)):  # dated sentences first
+        merge_into(events, event)
+    events.sort(key=lambda e: e.start)
+    if published is not None and any(e.day is None and e.timing != "vague" for e in events):
+        lead_day = _lead_date(norm, spans, by_sentence, read, vocab, published)
+        for e in events:
+            if e.day is None and e.timing != "vague":
+                e.day = lead_day
+    written = written or SourceMap(text, norm)
+    return [_incident(e, written) for e in events]
+
+
+def _by_sentence(cues: list[Cue], spans: list[tuple[int, int]]) -> dict[int, list[Cue]]:
+    """The cues (in text order) of each sentence that has some, by sentence index: a cue belongs to the
+    last sentence starting at or before it (-1: before the first). Cut by bisection, one step a sentence."""
+    cue_starts = list(map(_START, cues))
+    edges = [bisect_left(cue_starts, start) for start, _ in spans]
+    edges.append(len(cues))
+    by_sentence: dict[int, list[Cue]] = {}
+    if edges[0]:
+        by_sentence[-1] = cues[:edges[0]]
+    for index in range(len(spans)):
+        if edges[index] < edges[index + 1]:
+            by_sentence[index] = cues[edges[index]:edges[index + 1]]
+    return by_sentence
+
+
+@lru_cache(maxsize=4096)
+def _matching(phrase: str) -> str:
+    """The matching form of a quantity as written ("2.5 مليون حبة"), to find it in a sentence; kept."""
+    return " ".join(normalize(phrase).split())
+
+
+def _lead_date(norm: str, spans: list[tuple[int, int]], by_sentence: dict[int, list[Cue]],
+               read: dict[int, Sentence], vocab: IncidentVocab, published: date) -> date | None:
+    """The first day named at the top of the article: the main event's date when only its
+    announcement is dated ("أفاد الموقع، مساء الأحد، بأن ... اشتباكات")."""
+    for index, (start, end) in enumerate(spans[:_DATE_LOOKS]):
+        labels = set(map(_LABEL, by_sentence.get(index, ())))
+        s = read.get(index) or Sentence(norm, start, end)
+        if len(s.words.toks) < _DATELINE_WORDS:
+            continue
+        day = when(norm, s.words, by_sentence.get(index, []), published, "vague_time" in labels)
+        if day.day is not None and (published - day.day).days <= _RECENT_DAYS:
+            return day.day
+    return None
+
+
+class _OrgMentions:
+    """The article's organisation mentions with their offsets, found on first need (one scan)."""
+
+    def __init__(self, norm: str, known: set[str], taxonomy: Taxonomy,
+                 given: Sequence[tuple[int, int, str]] | None) -> None:
+        self._norm, self._known, self._taxonomy = norm, known, taxonomy
+        self._found = None if given is None else [m for m in given if m[2] in known]
+
+    def within(self, start: int, end: int) -> list[tuple[int, int, str]]:
+        """(start, end, id) of the known organisations mentioned in ``[start, end)``, in order."""
+        if not self._known:
+            return []
+        if self._found is None:
+            self._found = [(m.word_start, m.word_end, m.entry.id)
+                           for m in self._taxonomy.matcher.find(self._norm, orgs=True) if m.entry.id in self._known]
+        return [m for m in self._found if start <= m[0] and m[1] <= end]
+
+
+def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_mentions: where.Mentions,
+                   mentions: _OrgMentions, quantity_forms: list,
+                   vocab: IncidentVocab) -> AssembledIncident | None:
+    """The event one sentence reports, or None (no trigger left, or not news).
+
+    Words are read (tokenised) only for what needs them: dates, counts, roles, place cues."""
+    norm, start, end = s.norm, s.start, s.end
+    labels = set(map(_LABEL, cues))
+    if "caption" in labels or "off_topic" in labels or vocab.trigger_labels.isdisjoint(labels):
+        return None  # a caption, sport, or no trigger
+    lead = _lead(norm, start, end, cues, labels, True, vocab)
+    if lead is None:
+        return None  # every trigger is in the future, ongoing, a statement...
+    digit = _DIGIT.search(norm, start, end)  # most sentences have none: no date or year to look for
+    if not vocab.date_labels.isdisjoint(labels) or (digit and NUMERIC_CORE.search(norm, digit.start(), end)):
+        day = when(norm, s.words, cues, published, "vague_time" in labels, digit.start() if digit else -1)
+    else:  # no day named: only the years it mentions matter (to tell history)
+        years = tuple(map(int, YEARS.findall(norm, digit.start(), end))) if digit else ()
+        day = When(None, False, years, vague="vague_time" in labels)
+    recent = day.specific and (day.day is None or published is None or (published - day.day).days <= _RECENT_DAYS)
+    if (day.day and published and (published - day.day).days > _OLD_DAYS) or day.recalled(published):
+        return None
+    if not recent and (s.first_word_in(vocab.tokens["background_start"])
+                       or (published and any(y < published.year for y in day.years))):
+        return None
+    if not recent and "background" in labels:
+        lead = _lead(norm, start, end, cues, labels, False, vocab)  # background counts: no recent day
+        if lead is None:
+            return None
+    kind = lead.label[2:]
+    if kind == "attack" and "air" in labels:
+        kind = "airstrike"
+    seized = []
+    if kind in ONE_OPERATION and quantity_forms:
+        text = norm[start:end]
+        seized = [q for q, form in quantity_forms if form and form in text]
+    if kind == "arrest_raid" and ((seized and "t:seizure" in labels) or _goods_after(s, lead, vocab)):
+        kind = "seizure"  # the haul leads over the people (rule 1); "توقيف شاحنتين" stops goods, not people
+    located = where.locate(s, place_mentions, vocab)
+    found = mentions.within(start, end)
+    actors, targets = roles(s.words, found, kind, s.words.index_at(lead.start), vocab) if found else ([], [])
+    wanted = _COUNTS_OF[kind]
+    stated = counts(s.words, cues, vocab, wanted) if wanted and not _COUNT_LABELS.isdisjoint(labels) else {}
+    timing = ("said" if day.announced else "day") if day.specific else "vague" if day.vague else ""
+    return AssembledIncident(kind, start, end, day.day, timing, day.key, located, stated, actors, targets,
+                             seized if kind in ONE_OPERATION else [], dict.fromkeys(stated, start))
+
+
+def _goods_after(s: Sentence, lead: Cue, vocab: IncidentVocab) -> bool:
+    """Whether the word after the trigger names goods or vehicles ("توقيف شاحنة", "ضبط سيارات")."""
+    words = s.words
+    after = words.index_at(lead.end - 1) + 1
+    for i in range(after, min(after + _OBJECT_WORDS, len(words.toks))):  # Arabic puts the subject first
+        if words.is_in(i, vocab.people_words):
+            return False
+        if words.is_in(i, vocab.goods_words):
+            return True
+    return False
+
+
+def _lead(norm: str, start: int, end: int, cues: list[Cue], labels: set[str], recent: bool,
+          vocab: IncidentVocab) -> Cue | None:
+    """The trigger that gives the sentence its type: the first strong one whose clause is news,
+    else the first weak one (``labels``: those of ``cues``)."""
+    blocking = _BLOCKS_RECENT if recent else _BLOCKS_OLD
+    clauses: list[int] | None = None
+    if not blocking.isdisjoint(labels):
+        clauses = clause_bounds(norm, start, end)
+        # a cue blocks its clause and those after it
+        blocked_from = min(sentence_of(clauses, c.start) for c in cues if c.label in blocking)
+    first_weak = None
+    for c in _longest(cues, vocab.trigger_labels):
+        if clauses is not None and sentence_of(clauses, c.start) >= blocked_from:
+            continue
+        kind = c.label[2:]
+        if kind in vocab.types_with_requires and f"r:{kind}" not in labels:
+            continue
+        if c.label[0] == "t":
+            return c
+        if first_weak is None:
+            first_weak = c
+    return first_weak
+
+
+def _longest(cues: list[Cue], trigger_labels: frozenset[str]) -> list[Cue]:
+    """The triggers with those inside a longer one dropped ("قصف" inside "قصف جوي"), and those inside a
+    phrase that is no trigger ("ضبط الحدود"), in text order."""
+    triggers = [c for c in cues if c.label in trigger_labels]
+    covers = triggers + [c for c in cues if c.label == "not_trigger"]
+    if len(covers) == 1:
+        return triggers
+    return [c for c in triggers if not _inside_longer(c, covers)]
+
+
+def _inside_longer(c: Cue, covers: list[Cue]) -> bool:
+    """Whether a longer one of ``covers`` holds the cue ``c``."""
+    start, end, _ = c
+    size = end - start
+    return any(o_start <= start and end <= o_end and o_end - o_start > size for o_start, o_end, _ in covers)
+
+
+def _incident(e: AssembledIncident, written: SourceMap) -> Incident:
+    place = e.located.place if e.located and e.located.rank < where.VAGUE else None
+    return Incident(type=cast("IncidentType", e.type), evidence=written.span(e.start, e.end).strip(),
+                    date=e.day.isoformat() if e.day else None, place=place, actors=e.actors, targets=e.targets,
+                    killed=e.counts.get("killed"), injured=e.counts.get("injured"),
+                    arrested=e.counts.get("arrested"), quantities=e.quantities)
+
+

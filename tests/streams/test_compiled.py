@@ -1,0 +1,83 @@
+"""The compiled incident coder (marsad.streams.compiled, marsad.deploy.native).
+
+The compiled modules must give the same output as their sources, and a
+compiled module older than its source must never run."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from benchmarks.corpus import articles
+from benchmarks.eval import corpora, read_jsonl
+from marsad.streams import compiled
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "producers" / "samples" / "articles.jsonl"
+SHARED = Path(os.environ.get("MARSAD_SHARED", ROOT.parent / "shared"))
+
+
+def _run(*args: str, pure: bool, stdin: bytes = b"") -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != compiled.PURE_ENV}
+    if pure:
+        env[compiled.PURE_ENV] = "1"
+    return subprocess.run([sys.executable, *args], input=stdin, capture_output=True, env=env, check=True,
+                          cwd=ROOT, timeout=240)
+
+
+def _inputs() -> bytes:
+    """The bundled samples, 300 articles of the benchmark's corpus (half of them dated), and ../shared's
+    seeds and dev set when present: texts with many incidents, dates, counts and places."""
+    lines = SAMPLES.read_bytes().splitlines()
+    for k, a in enumerate(articles(300)):
+        doc = {"id": f"bench-{k}", "title": a["title"], "text": a["text"]}
+        if k % 2:
+            doc["published"] = f"2026-03-0{1 + k % 9}T12:00:00Z"
+        lines.append(orjson.dumps(doc))
+    for corpus in corpora(SHARED).values():
+        if corpus.missing() is None:
+            lines += [orjson.dumps(doc) for doc in corpus.inputs({g["id"]: g for g in read_jsonl(corpus.gold)})]
+    return b"\n".join(line for line in lines if line.strip()) + b"\n"
+
+
+def test_the_manifest_tells_a_changed_source(tmp_path: Path) -> None:
+    manifest = tmp_path / "compiled.json"
+    now = compiled.digests()
+    manifest.write_text(json.dumps({"modules": now}))
+    assert compiled.stale(manifest) == []
+    changed = dict(now, **{compiled.MODULES[1]: "0" * 64})
+    manifest.write_text(json.dumps({"modules": changed}))
+    assert compiled.stale(manifest) == [compiled.MODULES[1]]
+    manifest.write_text("not json")
+    assert compiled.stale(manifest) == list(compiled.MODULES)
+    assert compiled.stale(tmp_path / "absent.json") == list(compiled.MODULES)
+
+
+def test_every_compiled_module_has_its_source() -> None:
+    for module in compiled.MODULES:
+        assert compiled.source_of(module).is_file(), module
+
+
+def test_the_sources_run_when_asked() -> None:
+    probe = ("import sys, marsad.streams.extract.incidents; "
+             "print(sys.modules['marsad.streams.extract.incidents.counts'].__file__)")
+    out = _run("-c", probe, pure=True).stdout.decode().strip()
+    assert out.endswith("counts.py")
+
+
+@pytest.mark.skipif(not compiled.extensions(), reason="the incident coder is not compiled here (no C compiler?)")
+def test_compiled_and_sources_print_the_same() -> None:
+    assert "compiled" in _run("-m", "marsad.deploy.native", "--check", pure=False).stdout.decode(), \
+        "compiled copies present but stale: run `make setup`"
+    stdin = _inputs()
+    fast = _run("-m", "marsad.deploy.cli.main", "classify", pure=False, stdin=stdin).stdout
+    slow = _run("-m", "marsad.deploy.cli.main", "classify", pure=True, stdin=stdin).stdout
+    assert fast.count(b"\n") == stdin.count(b"\n")
+    assert b'"incidents":[{' in fast
+    assert fast == slow
