@@ -79,9 +79,10 @@ def build() -> list[Path]:
             with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
                 paths = [str(p.relative_to(root)) for p in staged.values()]
                 extensions = mypycify(["--follow-imports=silent", "--ignore-missing-imports", *paths],
-                                      group_name=compiled.GROUP, target_dir=str(Path(tmp) / "c"))
+                                      separate=True, target_dir=str(Path(tmp) / "c"))
                 dist = Distribution({"name": "marsad-compiled", "ext_modules": extensions,
-                                     "script_args": ["build_ext", "--build-lib", str(out),
+                                     "script_args": ["build_ext", "--build-lib", str(out), "--parallel",
+                                                     str(os.cpu_count() or 1),
                                                      "--build-temp", str(Path(tmp) / "obj")]})
                 dist.parse_command_line()
                 dist.run_commands()
@@ -108,7 +109,6 @@ def build() -> list[Path]:
 def clean() -> list[Path]:
     """Remove the compiled copies and the manifest; return what was removed."""
     gone = compiled.extensions()
-    gone += [p for p in _package_dir("streams").glob(f"{compiled.GROUP.rsplit('.', 1)[1]}__mypyc.*")]
     if compiled.MANIFEST.exists():
         gone.append(compiled.MANIFEST)
     for p in gone:

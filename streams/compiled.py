@@ -32,12 +32,17 @@ import os
 import sys
 from pathlib import Path
 
-GROUP = "marsad.streams.compiled"  # the shared library is GROUP + "__mypyc"
 # The incident coder's modules. Not the package's __init__ (a compiled package cannot import an
 # uncompiled submodule while it initialises), `vocab` (run once, at load) or `phrases` (it subclasses a
 # built-in type, which mypyc cannot compile).
-MODULES: tuple[str, ...] = tuple(f"marsad.streams.extract.incidents.{name}" for name in (
-    "coder", "counts", "dates", "merge", "numbers", "roles", "sentences", "where"))
+MODULES: tuple[str, ...] = tuple(f"marsad.streams.{name}" for name in (
+    "extract.incidents.coder", "extract.incidents.counts", "extract.incidents.dates", "extract.incidents.merge",
+    "extract.incidents.numbers", "extract.incidents.roles", "extract.incidents.sentences",
+    "extract.incidents.where", "extract.incidents.vocab",
+    "classify.matcher", "classify.scoring", "extract.quantities",
+    "classify.combined", "extract.lexicon", "extract.place_context", "extract.context", "extract.places",
+    "clean.boilerplate", "clean.pipeline", "text.normalize", "extract.place_rules", "extract.surface",
+    "extract.history", "extract.countries"))
 MANIFEST = Path(__file__).with_name("compiled.json")
 PURE_ENV = "MARSAD_PURE_PYTHON"
 

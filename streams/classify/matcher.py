@@ -30,7 +30,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from marsad.streams.classify.terms import QUOTES, Context, Term, is_arabic, unquote
 from marsad.streams.text.automaton import Automaton, one_byte, remember, word_marks
@@ -123,7 +123,7 @@ class Matcher:
         hits, values = self._automaton.scan(view)
         marks = word_marks(view)  # marks[i]: view[i].isalnum()
         for key, start, end in hits:
-            value = values[key]
+            value: Any = values[key]  # (_TOPIC_ENTRIES ..., arabic, endings, ...): indexed by `which`
             entries = value[which]
             if not entries:
                 continue

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from operator import attrgetter
+from typing import Literal
 
 from marsad.schemas.facts import Evidence, Topic
 from marsad.streams.classify.matcher import Match
@@ -26,7 +27,8 @@ from marsad.streams.classify.parse import Scoring
 from marsad.streams.classify.taxonomy import Taxonomy
 from marsad.streams.text.normalize import SourceMap
 
-BODY, TITLE = "body", "title"
+BODY: Literal["body"] = "body"
+TITLE: Literal["title"] = "title"
 _WORD_START = attrgetter("word_start")  # a C key function: evidence is sorted for every topic of every article
 
 
@@ -60,7 +62,7 @@ def _mass(body: dict[str, list], title: dict[str, list], scoring: Scoring) -> fl
     return mass + scoring.title_bonus * bonus
 
 
-def _evidence(hits: dict[str, list], where: str, text: SourceMap | str) -> list[Evidence]:
+def _evidence(hits: dict[str, list], where: Literal["title", "body"], text: SourceMap | str) -> list[Evidence]:
     """The first occurrence of each term, in text order."""
     firsts = sorted((m for _, _, m in hits.values()), key=_WORD_START)
     if isinstance(text, SourceMap):
@@ -97,7 +99,8 @@ def score_topics(body_matches: list[Match], title_matches: list[Match], taxonomy
     _gather(title_matches, in_title)
     scoring = taxonomy.scoring
     # One map per text for all topics (SourceMap works out its offsets once, on first use).
-    quoted = [(TITLE, _quotable(title)), (BODY, body_map or _quotable(body))]
+    quoted: list[tuple[Literal["title", "body"], SourceMap | str]] = [
+        (TITLE, _quotable(title)), (BODY, body_map or _quotable(body))]
     topics = []
     for topic_id in in_body.keys() | in_title.keys():
         body_hits, title_hits = in_body.get(topic_id, {}), in_title.get(topic_id, {})

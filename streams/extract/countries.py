@@ -59,6 +59,8 @@ def parse_country_vocab(data: dict) -> CountryVocab:
     """Build the vocabulary from the parsed YAML mapping (see countries.yaml)."""
     phrases: list[tuple[str, str, str]] = []
     for iso, spec in data.items():
+        if not isinstance(iso, str):  # YAML reads a bare NO (Norway) as false, ON as true
+            raise ValueError(f"countries: the key {iso!r} is not an ISO code: quote it (\"NO\":)")
         for name in _as_list(spec.get("names")):
             phrases.append((normalize(name), iso, NAME))
         for stem in _as_list(spec.get("adjective")):

@@ -229,6 +229,8 @@ def _at(norm: str, pos: int, vocab: QuantityVocab) -> tuple[float, str, str | No
     if j < len(toks) and toks[j] == "%":
         return None
     resume = None
+    unit: str | None
+    named: str | None
     if prefix:
         unit, k, named = prefix, j, None
     else:
@@ -239,11 +241,12 @@ def _at(norm: str, pos: int, vocab: QuantityVocab) -> tuple[float, str, str | No
     if not unit:
         return None
     start = _token_at(norm, lo, hi, lead, first).start()
+    item: str | bool | None
     if named:
         item, last = named, k
     else:
         item, last = _item(toks, k, unit, vocab, norm, start)
-        if item is False:
+        if isinstance(item, bool):  # False (the only bool _item gives): no quantity here
             return None
     end = _token_at(norm, lo, hi, lead, max(k, last) - 1).end()
     return value, unit, item, start, end, _token_at(norm, lo, hi, lead, resume - 1).end() if resume else end

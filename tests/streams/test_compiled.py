@@ -23,6 +23,18 @@ SAMPLES = ROOT / "producers" / "samples" / "articles.jsonl"
 SHARED = Path(os.environ.get("MARSAD_SHARED", ROOT.parent / "shared"))
 
 
+# Texts written for this test: number words, ranges, money and counts of people in both languages, where a
+# compiled module could read an int as a float.
+WRITTEN = (
+    "Police seized four kilograms of hashish and three tons of cannabis near Albu Kamal on Monday.",
+    "Two people were killed and 3 others injured when a drone struck a car in Qamishli yesterday.",
+    "Customs officers found between 150 and 180 kg of heroin and $7 million in cash at the Nasib crossing.",
+    "ضبطت الشرطة ثلاثة كيلوغرامات من الحشيش وخمسة آلاف حبة كبتاغون في ريف درعا أمس.",
+    "قتل ثلاثة عناصر وأصيب أربعة آخرون بهجوم لخلية من داعش على حاجز في بادية الميادين مساء الثلاثاء.",
+    "اعتقلت قوى الأمن الداخلي عشرات الأشخاص و12 مطلوباً في حملة مداهمات بمدينة الحسكة، وصادرت مليوني ليرة سورية.",
+)
+
+
 def _run(*args: str, pure: bool, stdin: bytes = b"") -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != compiled.PURE_ENV}
     if pure:
@@ -34,7 +46,8 @@ def _run(*args: str, pure: bool, stdin: bytes = b"") -> subprocess.CompletedProc
 def _inputs() -> bytes:
     """The bundled samples, 300 articles of the benchmark's corpus (half of them dated), and ../shared's
     seeds and dev set when present: texts with many incidents, dates, counts and places."""
-    lines = SAMPLES.read_bytes().splitlines()
+    lines = SAMPLES.read_bytes().splitlines() + [orjson.dumps({"id": f"written-{k}", "text": text}) for k, text in
+                                                 enumerate(WRITTEN)]
     for k, a in enumerate(articles(300)):
         doc = {"id": f"bench-{k}", "title": a["title"], "text": a["text"]}
         if k % 2:

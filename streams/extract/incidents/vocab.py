@@ -195,7 +195,7 @@ def _phrases(value: Any, where: str) -> list[str]:
     return [str(v) for v in value]
 
 
-def _mapping(value: Any, where: str, allowed: set[str] | None = None) -> dict[str, Any]:
+def _mapping(value: Any, where: str, allowed: set[str] | None = None) -> dict[Any, Any]:
     if value is None:
         return {}  # a part left out: nothing of that kind
     if not isinstance(value, dict):
