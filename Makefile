@@ -23,7 +23,7 @@ test: setup
 
 setup: $(STAMP) native jars dashboard
 
-# The incident coder compiled to C by mypyc beside its sources (streams/compiled.py says which modules
+# The stages' hot modules compiled to C by mypyc beside their sources (streams/compiled.py says which modules
 # and why); quick when the compiled copies match the sources. Without a C compiler the sources run.
 native: $(STAMP)
 	@$(BIN)/python -m marsad.deploy.native

@@ -136,11 +136,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.force and compiled.extensions() and not compiled.stale():
         return 0  # current: nothing to say (make setup runs this each time)
     started = time.monotonic()
-    print(f"==> compiling the incident coder ({len(compiled.MODULES)} modules) with mypyc", flush=True)
+    print(f"==> compiling the stages ({len(compiled.MODULES)} modules) with mypyc", flush=True)
     try:
         written = build()
     except BuildError as e:
-        print(f"marsad: the incident coder stays Python (slower, same output): {e}", file=sys.stderr)
+        print(f"marsad: the stages stay Python (slower, same output): {e}", file=sys.stderr)
         return 1 if args.require else 0
     print(f"    {len(written)} extensions beside the sources in {time.monotonic() - started:.0f} s"
           f" ({Path(marsad.streams.__file__).parent})")

@@ -1,15 +1,14 @@
 """The compiled stages: which modules are compiled to C, and the guard that never runs stale ones.
 
-The incident coder is the slowest stage of `marsad classify` and of the
-worker, and its cost is Python's own (a step per word, per cue, per number).
-`make setup` compiles its modules with mypyc (`python -m marsad.deploy.native`):
-each gets a C extension beside its source (``counts.cpython-311-....so`` next
-to ``counts.py``) and one shared library holds their code
-(``streams/compiled__mypyc....so``). Python imports an extension before a
-source of the same name, so the compiled code runs without anything else
-changing. The sources stay the reference: output is byte-identical either way
-(tests/streams/test_compiled.py runs both), and a machine without a C compiler
-runs the sources.
+Most of `marsad classify`'s time, and of the worker's analysis, is Python's
+own: a step per hit, per word, per cue, per number. `make setup` compiles the
+stages' modules listed below with mypyc (`python -m marsad.deploy.native`):
+each gets a C extension beside its source (``counts.cpython-311-....so`` and
+its code, ``counts__mypyc....so``, next to ``counts.py``). Python imports an
+extension before a source of the same name, so the compiled code runs without
+anything else changing. The sources stay the reference: output is
+byte-identical either way (tests/streams/test_compiled.py runs both), and a
+machine without a C compiler runs the sources.
 
 An extension only matches the source it was compiled from. The build writes
 `compiled.json` beside this file, the SHA-256 of each source; when this
@@ -18,7 +17,12 @@ differs (a source edited or checked out since the build), every compiled
 module is imported from its source instead, with one warning, until the next
 build: a stale extension never runs. ``MARSAD_PURE_PYTHON=1`` does the same on
 purpose (to compare, or to profile the Python).
-"""
+
+Compiled code holds the type hints to their word: a value that does not match
+its annotation is a TypeError, and an int stored where ``float`` is annotated
+becomes a float. A module joins the list once its hints are true (mypy) and
+the output is the same; `extract.numbers` stays Python because its number
+words are ints and floats by design."""
 
 from __future__ import annotations
 
@@ -32,9 +36,9 @@ import os
 import sys
 from pathlib import Path
 
-# The incident coder's modules. Not the package's __init__ (a compiled package cannot import an
-# uncompiled submodule while it initialises), `vocab` (run once, at load) or `phrases` (it subclasses a
-# built-in type, which mypyc cannot compile).
+# The stages' hot modules. Not a package's __init__ (a compiled package cannot import an uncompiled
+# submodule while it initialises), nor `incidents.phrases` (it subclasses a built-in type, which mypyc
+# cannot compile), nor the loaders run once (taxonomy, gazetteer and quantity vocabularies).
 MODULES: tuple[str, ...] = tuple(f"marsad.streams.{name}" for name in (
     "extract.incidents.coder", "extract.incidents.counts", "extract.incidents.dates", "extract.incidents.merge",
     "extract.incidents.numbers", "extract.incidents.roles", "extract.incidents.sentences",
@@ -83,14 +87,14 @@ def stale(manifest: Path = MANIFEST) -> list[str]:
 def state() -> str:
     """One line for benchmarks and logs: whether the compiled stages run, and why not."""
     if not extensions():
-        return "incident coder: Python sources (not compiled)"
+        return "stages: Python sources (not compiled)"
     if os.environ.get(PURE_ENV):
-        return f"incident coder: Python sources ({PURE_ENV} set)"
+        return f"stages: Python sources ({PURE_ENV} set)"
     if stale():
-        return "incident coder: Python sources (compiled copies are stale: rebuild with `make setup`)"
+        return "stages: Python sources (compiled copies are stale: rebuild with `make setup`)"
     if any(m in sys.modules and not _is_extension(Path(sys.modules[m].__file__ or "")) for m in MODULES):
-        return "incident coder: Python sources (imported before the guard)"
-    return f"incident coder: compiled (mypyc, {len(MODULES)} modules)"
+        return "stages: Python sources (imported before the guard)"
+    return f"stages: compiled (mypyc, {len(MODULES)} modules)"
 
 
 class _FromSources(importlib.abc.MetaPathFinder):
@@ -113,5 +117,5 @@ def guard() -> None:
     changed = stale()
     if changed:
         sys.meta_path.insert(0, _FromSources())
-        log.warning("the compiled incident coder is older than its sources (%s): running the sources, slower;"
+        log.warning("the compiled stages are older than their sources (%s): running the sources, slower;"
                     " `make setup` (or `python -m marsad.deploy.native`) compiles them again", ", ".join(changed))
