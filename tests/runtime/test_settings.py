@@ -99,7 +99,7 @@ def test_settings_pass_on_to_a_child_process_under_their_environment_names(tmp_p
 # MARSAD_* names that are not settings: the config file, a test's screenshot switch, the demo webhook's
 # secret, the README's example of a webhook secret, the shared samples folder of the tests
 NOT_SETTINGS = {"MARSAD_CONFIG", "MARSAD_DASHBOARD_SCREENSHOT", "MARSAD_DEMO_WEBHOOK_SECRET", "MARSAD_HOOK_OPS",
-                "MARSAD_SHARED"}
+                "MARSAD_PURE_PYTHON", "MARSAD_SHARED"}
 
 
 def test_every_environment_name_the_code_and_readme_cite_is_declared():
