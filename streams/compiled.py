@@ -75,10 +75,14 @@ def _is_extension(path: Path) -> bool:
 
 
 def stale(manifest: Path = MANIFEST) -> list[str]:
-    """The modules whose source differs from the one compiled (all of them without a readable manifest)."""
+    """The modules whose source differs from the one compiled (all of them without a readable manifest, or
+    when it was built for another Python)."""
     try:
-        built = json.loads(manifest.read_text())["modules"]
+        data = json.loads(manifest.read_text())
+        built, python = data["modules"], data["python"]
     except (OSError, ValueError, KeyError, TypeError):
+        return list(MODULES)
+    if python != sys.implementation.cache_tag:  # built for another Python: this one cannot load them
         return list(MODULES)
     now = digests()
     return [m for m in MODULES if built.get(m) != now[m]]

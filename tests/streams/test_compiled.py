@@ -61,12 +61,14 @@ def _inputs() -> bytes:
 
 def test_the_manifest_tells_a_changed_source(tmp_path: Path) -> None:
     manifest = tmp_path / "compiled.json"
-    now = compiled.digests()
-    manifest.write_text(json.dumps({"modules": now}))
+    now, python = compiled.digests(), sys.implementation.cache_tag
+    manifest.write_text(json.dumps({"python": python, "modules": now}))
     assert compiled.stale(manifest) == []
     changed = dict(now, **{compiled.MODULES[1]: "0" * 64})
-    manifest.write_text(json.dumps({"modules": changed}))
+    manifest.write_text(json.dumps({"python": python, "modules": changed}))
     assert compiled.stale(manifest) == [compiled.MODULES[1]]
+    manifest.write_text(json.dumps({"python": "cpython-299", "modules": now}))
+    assert compiled.stale(manifest) == list(compiled.MODULES)
     manifest.write_text("not json")
     assert compiled.stale(manifest) == list(compiled.MODULES)
     assert compiled.stale(tmp_path / "absent.json") == list(compiled.MODULES)
