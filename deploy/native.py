@@ -68,6 +68,7 @@ def build() -> list[Path]:
         raise BuildError(f"mypyc is not installed ({e.name}): `pip install mypy`") from e
     if shutil.which(os.environ.get("CC", "cc")) is None and shutil.which("gcc") is None:
         raise BuildError("no C compiler (cc or gcc) on PATH")
+    compiled_from = compiled.digests()  # read before the copy: a source edited meanwhile stays stale
     with tempfile.TemporaryDirectory(prefix="marsad-native-") as tmp:
         root = Path(tmp) / "src"
         staged = _stage(root)
@@ -101,7 +102,7 @@ def build() -> list[Path]:
                 written.append(dest)
     compiled.MANIFEST.write_text(json.dumps({
         "python": sys.implementation.cache_tag,
-        "modules": compiled.digests(),
+        "modules": compiled_from,
     }, indent=1, sort_keys=True) + "\n")
     return written
 
