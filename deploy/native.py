@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import io
 import json
 import os
@@ -39,8 +40,8 @@ class BuildError(Exception):
 
 
 def _package_dir(folder: str) -> Path:
-    module = __import__(f"marsad.{folder}", fromlist=["_"])
-    return Path(next(iter(module.__path__)))
+    """Where the sources of ``marsad.<folder>`` are imported from (the checkout, or site-packages)."""
+    return Path(next(iter(importlib.import_module(f"marsad.{folder}").__path__)))
 
 
 def _not_sources(folder: str, names: list[str]) -> list[str]:

@@ -96,8 +96,6 @@ def state() -> str:
         return f"stages: Python sources ({PURE_ENV} set)"
     if stale():
         return "stages: Python sources (compiled copies are stale: rebuild with `make setup`)"
-    if any(m in sys.modules and not _is_extension(Path(sys.modules[m].__file__ or "")) for m in MODULES):
-        return "stages: Python sources (imported before the guard)"
     return f"stages: compiled (mypyc, {len(MODULES)} modules)"
 
 

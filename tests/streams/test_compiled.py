@@ -1,4 +1,4 @@
-"""The compiled incident coder (marsad.streams.compiled, marsad.deploy.native).
+"""The compiled stages (marsad.streams.compiled, marsad.deploy.native).
 
 The compiled modules must give the same output as their sources, and a
 compiled module older than its source must never run."""
@@ -44,8 +44,8 @@ def _run(*args: str, pure: bool, stdin: bytes = b"") -> subprocess.CompletedProc
 
 
 def _inputs() -> bytes:
-    """The bundled samples, 300 articles of the benchmark's corpus (half of them dated), and ../shared's
-    seeds and dev set when present: texts with many incidents, dates, counts and places."""
+    """The bundled samples, the texts above, 300 articles of the benchmark's corpus (half of them dated), and
+    ../shared's seeds and dev set when present: texts with many incidents, dates, counts and places."""
     lines = SAMPLES.read_bytes().splitlines() + [orjson.dumps({"id": f"written-{k}", "text": text}) for k, text in
                                                  enumerate(WRITTEN)]
     for k, a in enumerate(articles(300)):
