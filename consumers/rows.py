@@ -191,7 +191,7 @@ def article_rows(event: ArticleProcessed, raw: bytes | None = None) -> ArticleRo
          where.country if where else None, story, dup.status, event.source)
         for i, q in enumerate(event.quantities) if q.item and not q.historical  # history is not the day's seizure
     ]
-    children = {
+    children: dict[str, list[tuple]] = {
         "article_topics": [(aid, t.id, float(t.score), _json(t.evidence)) for t in topics.values()],
         "article_places": [(aid, i, p.name, normalize(p.name), view_place_key(p), float(p.lat), float(p.lon),
                             p.country, p.kind, p.geonameid, p.mentions) for i, p in enumerate(event.places)],
