@@ -17,7 +17,8 @@ transaction per batch, into a fresh store of the same schema (no log, no
 decoding, no offsets, no hash, no index build). ``ratio`` is the replay's
 rate over the reference's: how close the replay comes to what the database
 takes. CPU is this process's and its worker processes' (`--workers`, default the cores this process
-may use), the PostgreSQL server's is not in it.
+may use), the PostgreSQL server's is not in it. The first line says whether the compiled modules ran
+(`marsad.streams.compiled`).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from marsad.runtime.progress import Progress
 from marsad.schemas.events import ArticleProcessed, Duplicate
 from marsad.schemas.facts import Evidence, Org, Place, Quantity, Topic
 from marsad.schemas.topics import Topics
+from marsad.streams import compiled
 
 PLACES = [Place("البوكمال", 34.4534, 40.9188, "SY", "city", 172374),
           Place("القامشلي", 37.0522, 41.2306, "SY", "city", 173253),
@@ -172,8 +174,8 @@ def main() -> None:
                     pub.flush(timeout=300)  # a loaded broker: wait in steps, not all at the end
         workers = args.workers if args.workers > 1 else 0
         print(f"{pub.delivered:,} ArticleProcessed events (~{args.size} B of text each) on 4 partitions; "
-              f"batches of {args.batch_size}; {workers or 'no'} worker processes; load average "
-              f"{os.getloadavg()[0]:.1f}")
+              f"batches of {args.batch_size}; {workers or 'no'} worker processes; {compiled.state()}; "
+              f"load average {os.getloadavg()[0]:.1f}")
         dbs = set(args.db.split(","))
         results, urls = {}, {}
         if "sqlite" in dbs:

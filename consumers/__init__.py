@@ -15,4 +15,10 @@ interface for both databases, `consume` and `replay` are the Kafka shells,
 rows of the views (the governorates they are counted by come from
 `marsad.streams.extract.gazetteer.admin1`). `query` also refuses a topic or
 organisation id the taxonomy in force does not have.
+`rows` and `store.hashing` are compiled with mypyc where a C compiler is present
+(`marsad.streams.compiled`): the guard below runs before any of them is imported.
 """
+
+from marsad.streams.compiled import guard
+
+guard()

@@ -1,4 +1,4 @@
-"""Compile the hot stages to C with mypyc, beside their sources (`marsad.streams.compiled` says which).
+"""Compile the hot modules to C with mypyc, beside their sources (`marsad.streams.compiled` says which).
 
     python -m marsad.deploy.native            compile, unless the compiled copies are current
                                               (what `make setup` runs; about 15 s when it compiles)
@@ -56,8 +56,7 @@ def _stage(into: Path) -> dict[str, Path]:
     for folder in FOLDERS:
         src = _package_dir(folder)
         shutil.copytree(src, into / "marsad" / folder, ignore=_not_sources)
-    streams = _package_dir("streams")
-    return {m: into / "marsad" / "streams" / compiled.source_of(m).relative_to(streams) for m in compiled.MODULES}
+    return {m: into.joinpath(*m.split(".")).with_suffix(".py") for m in compiled.MODULES}
 
 
 def build() -> list[Path]:
@@ -138,14 +137,14 @@ def main(argv: list[str] | None = None) -> int:
     if not args.force and compiled.extensions() and not compiled.stale():
         return 0  # current: nothing to say (make setup runs this each time)
     started = time.monotonic()
-    print(f"==> compiling the stages ({len(compiled.MODULES)} modules) with mypyc", flush=True)
+    print(f"==> compiling the stages and views ({len(compiled.MODULES)} modules) with mypyc", flush=True)
     try:
         written = build()
     except BuildError as e:
         print(f"marsad: the stages stay Python (slower, same output): {e}", file=sys.stderr)
         return 1 if args.require else 0
     print(f"    {len(written)} extensions beside the sources in {time.monotonic() - started:.0f} s"
-          f" ({Path(marsad.streams.__file__).parent})")
+          f" ({Path(marsad.streams.__file__).parent.parent})")
     return 0
 
 

@@ -1,8 +1,10 @@
-"""The compiled stages: which modules are compiled to C, and the guard that never runs stale ones.
+"""The compiled modules: which are compiled to C, and the guard that never runs stale ones.
 
 Most of `marsad classify`'s time, and of the worker's analysis, is Python's
-own: a step per hit, per word, per cue, per number. `make setup` compiles the
-stages' modules listed below with mypyc (`python -m marsad.deploy.native`):
+own: a step per hit, per word, per cue, per number; most of a replay's is
+Python's work on each event (its rows, the matching form of its text, the
+hashes of its rows). `make setup` compiles the hot modules listed below, of
+the stages and of the views, with mypyc (`python -m marsad.deploy.native`):
 each gets a C extension beside its source (``counts.cpython-311-....so`` and
 its code, ``counts__mypyc....so``, next to ``counts.py``). Python imports an
 extension before a source of the same name, so the compiled code runs without
@@ -11,12 +13,13 @@ byte-identical either way (tests/streams/test_compiled.py runs both), and a
 machine without a C compiler runs the sources.
 
 An extension only matches the source it was compiled from. The build writes
-`compiled.json` beside this file, the SHA-256 of each source; when this
-package is imported, `guard()` compares it with the sources on disk. When one
-differs (a source edited or checked out since the build), every compiled
-module is imported from its source instead, with one warning, until the next
-build: a stale extension never runs. ``MARSAD_PURE_PYTHON=1`` does the same on
-purpose (to compare, or to profile the Python).
+`compiled.json` beside this file, the SHA-256 of each source; when
+`marsad.streams` or `marsad.consumers` is imported, `guard()` compares it
+with the sources on disk. When one differs (a source edited or checked out
+since the build), every compiled module is imported from its source instead,
+with one warning, until the next build: a stale extension never runs.
+``MARSAD_PURE_PYTHON=1`` does the same on purpose (to compare, or to profile
+the Python).
 
 Compiled code holds the type hints to their word: a value that does not match
 its annotation is a TypeError, and an int stored where ``float`` is annotated
@@ -39,7 +42,7 @@ from pathlib import Path
 # The stages' hot modules. Not a package's __init__ (a compiled package cannot import an uncompiled
 # submodule while it initialises), nor `incidents.phrases` (it subclasses a built-in type, which mypyc
 # cannot compile), nor the loaders run once (taxonomy, gazetteer and quantity vocabularies).
-MODULES: tuple[str, ...] = tuple(f"marsad.streams.{name}" for name in (
+STAGES: tuple[str, ...] = tuple(f"marsad.streams.{name}" for name in (
     "extract.incidents.coder", "extract.incidents.counts", "extract.incidents.dates", "extract.incidents.merge",
     "extract.incidents.numbers", "extract.incidents.roles", "extract.incidents.sentences",
     "extract.incidents.where", "extract.incidents.vocab",
@@ -47,6 +50,10 @@ MODULES: tuple[str, ...] = tuple(f"marsad.streams.{name}" for name in (
     "classify.combined", "extract.lexicon", "extract.place_context", "extract.context", "extract.places",
     "clean.boilerplate", "clean.pipeline", "text.normalize", "extract.place_rules", "extract.surface",
     "extract.history", "extract.countries"))
+# The views' work on each event a replay (or `marsad views`) writes: its rows, and their hashes.
+VIEWS: tuple[str, ...] = tuple(f"marsad.consumers.{name}" for name in (
+    "rows", "incidents.rows", "store.hashing"))
+MODULES: tuple[str, ...] = STAGES + VIEWS
 MANIFEST = Path(__file__).with_name("compiled.json")
 PURE_ENV = "MARSAD_PURE_PYTHON"
 
@@ -54,9 +61,10 @@ log = logging.getLogger(__name__)
 
 
 def source_of(module: str) -> Path:
-    """The source file of ``module`` (one of `MODULES`), found without importing it."""
-    parts = module.split(".")[2:]  # "marsad.streams.extract.incidents.where" -> [..., "incidents", "where"]
-    return Path(__file__).parent.joinpath(*parts).with_suffix(".py")
+    """The source file of ``module`` (one of `MODULES`), found without importing it: the packages of
+    ``marsad`` are folders side by side (a checkout and an installed package alike)."""
+    parts = module.split(".")[1:]  # "marsad.streams.extract.incidents.where" -> ["streams", ..., "where"]
+    return Path(__file__).parent.parent.joinpath(*parts).with_suffix(".py")
 
 
 def digests() -> dict[str, str]:
@@ -89,14 +97,14 @@ def stale(manifest: Path = MANIFEST) -> list[str]:
 
 
 def state() -> str:
-    """One line for benchmarks and logs: whether the compiled stages run, and why not."""
+    """One line for benchmarks and logs: whether the compiled modules run, and why not."""
     if not extensions():
-        return "stages: Python sources (not compiled)"
+        return "stages and views: Python sources (not compiled)"
     if os.environ.get(PURE_ENV):
-        return f"stages: Python sources ({PURE_ENV} set)"
+        return f"stages and views: Python sources ({PURE_ENV} set)"
     if stale():
-        return "stages: Python sources (compiled copies are stale: rebuild with `make setup`)"
-    return f"stages: compiled (mypyc, {len(MODULES)} modules)"
+        return "stages and views: Python sources (compiled copies are stale: rebuild with `make setup`)"
+    return f"stages and views: compiled (mypyc, {len(MODULES)} modules)"
 
 
 class _FromSources(importlib.abc.MetaPathFinder):
@@ -110,7 +118,8 @@ class _FromSources(importlib.abc.MetaPathFinder):
 
 
 def guard() -> None:
-    """Called on import of `marsad.streams`: fall back to the sources when the extensions cannot be trusted."""
+    """Called on import of `marsad.streams` and of `marsad.consumers`, before any compiled module: fall back
+    to the sources when the extensions cannot be trusted. Once is enough; a second call changes nothing."""
     if any(isinstance(f, _FromSources) for f in sys.meta_path) or not extensions():
         return
     if os.environ.get(PURE_ENV):
@@ -119,5 +128,5 @@ def guard() -> None:
     changed = stale()
     if changed:
         sys.meta_path.insert(0, _FromSources())
-        log.warning("the compiled stages are older than their sources (%s): running the sources, slower;"
+        log.warning("the compiled modules are older than their sources (%s): running the sources, slower;"
                     " `make setup` (or `python -m marsad.deploy.native`) compiles them again", ", ".join(changed))

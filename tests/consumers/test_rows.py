@@ -55,7 +55,8 @@ def test_search_words_split_exactly_as_the_word_pattern():
 
 
 def test_search_text_is_the_words_joined():
-    # its fast path (separators replaced, spaces squeezed, one str.isalnum) and its fallback, on texts of every kind
+    # its ways (bytes of the fold table; separators replaced, spaces squeezed, one str.isalnum; the words
+    # split one by one), on texts of every kind
     rng = random.Random(21)
     alphabet = ("ابتثجحخدذرسشصضطظعغفقكلمنهويءآأإؤئىة٠١٢٣٤٥٦٧٨٩ a_bZ9\t\n\r\v\u00a0\u2009\u200c\u064b\u0640"
                 "ﻻﺍﷲİΣßǅ①²½Ⅻ\x00\u2028\u3000" + "".join(SEPARATORS) + "«»$^~`<>=\\")

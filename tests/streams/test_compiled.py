@@ -1,4 +1,4 @@
-"""The compiled stages (marsad.streams.compiled, marsad.deploy.native).
+"""The compiled modules of the stages and the views (marsad.streams.compiled, marsad.deploy.native).
 
 The compiled modules must give the same output as their sources, and a
 compiled module older than its source must never run."""
@@ -82,8 +82,40 @@ def test_every_compiled_module_has_its_source() -> None:
 def test_the_sources_run_when_asked() -> None:
     probe = ("import sys, marsad.streams.extract.incidents; "
              "print(sys.modules['marsad.streams.extract.incidents.counts'].__file__)")
-    out = _run("-c", probe, pure=True).stdout.decode().strip()
-    assert out.endswith("counts.py")
+    assert _run("-c", probe, pure=True).stdout.decode().strip().endswith("counts.py")
+    # a module of the views imported first, before any of the stages: the guard has run already
+    probe = "import marsad.consumers.rows as m; print(m.__file__)"
+    assert _run("-c", probe, pure=True).stdout.decode().strip().endswith("rows.py")
+
+
+# The views' rows and hashes of these events, as one line each (run both ways by the test below).
+VIEW_ROWS = """
+import sys
+import orjson
+from benchmarks.bench_replay import events
+from marsad.consumers.incidents.rows import incident_rows
+from marsad.consumers.prepare import prepare_value
+from marsad.schemas.codec import encode
+from tests.consumers.factory import article
+from tests.consumers.incidents.events import incident, revision
+evs = [*events(300, 2048), *map(article, range(40)), article(3, title="كلمة \\u0000 حرفياً", pills=-0.0)]
+for ev in evs:
+    for backend in ("sqlite", "postgres"):
+        print(repr(prepare_value(encode(ev), backend)))
+for i in range(40):
+    e = incident(i)
+    print(repr(incident_rows(e)), repr(incident_rows(revision(e, 3))))
+"""
+
+
+@pytest.mark.skipif(not compiled.extensions(), reason="the views' modules are not compiled here (no C compiler?)")
+def test_compiled_and_sources_make_the_same_view_rows() -> None:
+    assert "compiled" in _run("-m", "marsad.deploy.native", "--check", pure=False).stdout.decode(), \
+        "compiled copies present but stale: run `make setup`"
+    fast = _run("-c", VIEW_ROWS, pure=False).stdout
+    slow = _run("-c", VIEW_ROWS, pure=True).stdout
+    assert fast.count(b"\n") == 2 * 341 + 40
+    assert fast == slow
 
 
 @pytest.mark.skipif(not compiled.extensions(), reason="the incident coder is not compiled here (no C compiler?)")

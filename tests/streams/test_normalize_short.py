@@ -1,9 +1,11 @@
 """`fold_chars` translates a short text in one call and loops over the pairs for a long one; `fold_with_code`
-translates the bytes of a text coded one byte a character: all three give the same result."""
+translates the bytes of a text coded one byte a character: all three give the same result. `fold_words`
+splits that matching form into its words on the same bytes."""
 
 from __future__ import annotations
 
 import random
+import re
 
 from marsad.streams.text.automaton import one_byte
 from marsad.streams.text.normalize import (
@@ -12,6 +14,7 @@ from marsad.streams.text.normalize import (
     _SHORT,
     fold_chars,
     fold_with_code,
+    fold_words,
     normalize,
     squash_and_fold,
     squash_spaces,
@@ -51,3 +54,20 @@ def test_squash_and_fold_is_squash_then_fold():
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
         joined = squash_spaces(text)
         assert squash_and_fold(text) == (joined, fold_with_code(joined)), repr(text)
+
+
+WORDS = re.compile(r"[^\W_]+")  # a word: characters str.isalnum accepts
+
+
+def test_fold_words_are_the_words_of_the_matching_form():
+    rng = random.Random(17)
+    for c in _FOLD_IN:  # every character of the table, alone, between words and doubled
+        for text in (c, f"درعا{c}حمص", f"a{c}{c} {c}b", f"{c} ضبطُ\n{c}"):
+            assert fold_words(text) == " ".join(WORDS.findall(normalize(text))), repr(text)
+    alphabet = _FOLD_IN + "ابتثجحخدذرسشصضطظعغفقكلمنهوي" * 4 + " " * 30
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 120)))
+        assert fold_words(text) == " ".join(WORDS.findall(normalize(text))), repr(text)
+    assert fold_words("") == "" and fold_words(" ،، \n") == ""
+    assert fold_words("ضبطُ شحنةٍ من الكبتاجون، في «درعا»!") == "ضبط شحنه من الكبتاجون في درعا"
+    assert fold_words("حمص ﻻ") is None and fold_words("حمص 😀") is None  # outside the table: the caller's other way
