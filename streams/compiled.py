@@ -19,7 +19,9 @@ with the sources on disk. When one differs (a source edited or checked out
 since the build), every compiled module is imported from its source instead,
 with one warning, until the next build: a stale extension never runs.
 ``MARSAD_PURE_PYTHON=1`` does the same on purpose (to compare, or to profile
-the Python).
+the Python). An extension of a module this list does not name (left by a
+build of another version, whose list was longer) is never imported either:
+its source runs, with a warning, until `make setup` removes it.
 
 Compiled code holds the type hints to their word: a value that does not match
 its annotation is a TypeError, and an int stored where ``float`` is annotated
@@ -37,6 +39,7 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 # The stages' hot modules. Not a package's __init__ (a compiled package cannot import an uncompiled
@@ -58,6 +61,7 @@ MANIFEST = Path(__file__).with_name("compiled.json")
 PURE_ENV = "MARSAD_PURE_PYTHON"
 
 log = logging.getLogger(__name__)
+_guarded = False  # `guard` has run in this process
 
 
 def source_of(module: str) -> Path:
@@ -73,13 +77,31 @@ def digests() -> dict[str, str]:
 
 
 def extensions() -> list[Path]:
-    """The compiled extensions present in the folders of `MODULES` (none where they were not built)."""
-    folders = {source_of(m).parent for m in MODULES}
-    return sorted(p for folder in folders for p in folder.iterdir() if _is_extension(p))
+    """The compiled extensions present anywhere in the packages of `MODULES` (none where they were not
+    built), those of modules no longer on the list included."""
+    return sorted(Path(folder, name) for folder, name, _ in _extension_files())
 
 
-def _is_extension(path: Path) -> bool:
-    return any(path.name.endswith(suffix) for suffix in importlib.machinery.EXTENSION_SUFFIXES)
+def strays() -> list[str]:
+    """The modules with a compiled copy beside their source that `MODULES` does not list (left by a build
+    of another version, whose list was longer): the guard imports them from their sources."""
+    return [module for folder, name, module in _extension_files()
+            if module not in MODULES and not module.endswith("__mypyc")  # mypyc's code, imported by the shims
+            and os.path.exists(os.path.join(folder, module.rpartition(".")[2] + ".py"))]
+
+
+def _extension_files() -> Iterator[tuple[str, str, str]]:
+    """(folder, file name, module name) of each extension file in the packages of `MODULES`."""
+    root = Path(__file__).parent.parent
+    suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+    for package in sorted({m.split(".")[1] for m in MODULES}):
+        for folder, dirs, names in os.walk(root / package):
+            dirs[:] = [d for d in dirs if d != "__pycache__"]
+            for name in names:
+                if name.endswith(suffixes):
+                    stem = name.split(".", 1)[0]  # "coder.cpython-311-x86_64-linux-gnu.so" -> "coder"
+                    parts = Path(folder).relative_to(root).parts
+                    yield folder, name, ".".join(("marsad", *parts, stem))
 
 
 def stale(manifest: Path = MANIFEST) -> list[str]:
@@ -108,11 +130,14 @@ def state() -> str:
 
 
 class _FromSources(importlib.abc.MetaPathFinder):
-    """Imports the compiled modules from their sources, ahead of the extensions beside them."""
+    """Imports ``modules`` from their sources, ahead of the extensions beside them."""
+
+    def __init__(self, modules: Iterable[str]) -> None:
+        self.modules = frozenset(modules)
 
     def find_spec(self, fullname: str, path: object = None, target: object = None
                   ) -> importlib.machinery.ModuleSpec | None:
-        if fullname not in MODULES:
+        if fullname not in self.modules:
             return None
         return importlib.util.spec_from_file_location(fullname, source_of(fullname))
 
@@ -120,13 +145,22 @@ class _FromSources(importlib.abc.MetaPathFinder):
 def guard() -> None:
     """Called on import of `marsad.streams` and of `marsad.consumers`, before any compiled module: fall back
     to the sources when the extensions cannot be trusted. Once is enough; a second call changes nothing."""
-    if any(isinstance(f, _FromSources) for f in sys.meta_path) or not extensions():
+    global _guarded
+    if _guarded:
         return
+    _guarded = True
+    if not extensions():
+        return
+    ignored = strays()
+    if ignored:
+        log.warning("compiled copies of modules this version does not compile (%s): ignored, their sources run;"
+                    " `make setup` (or `python -m marsad.deploy.native --clean`) removes them", ", ".join(ignored))
     if os.environ.get(PURE_ENV):
-        sys.meta_path.insert(0, _FromSources())
+        sys.meta_path.insert(0, _FromSources([*MODULES, *ignored]))
         return
     changed = stale()
     if changed:
-        sys.meta_path.insert(0, _FromSources())
         log.warning("the compiled modules are older than their sources (%s): running the sources, slower;"
                     " `make setup` (or `python -m marsad.deploy.native`) compiles them again", ", ".join(changed))
+    if changed or ignored:
+        sys.meta_path.insert(0, _FromSources([*MODULES, *ignored] if changed else ignored))

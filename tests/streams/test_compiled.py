@@ -5,6 +5,7 @@ compiled module older than its source must never run."""
 
 from __future__ import annotations
 
+import importlib.machinery
 import json
 import os
 import subprocess
@@ -86,6 +87,23 @@ def test_the_sources_run_when_asked() -> None:
     # a module of the views imported first, before any of the stages: the guard has run already
     probe = "import marsad.consumers.rows as m; print(m.__file__)"
     assert _run("-c", probe, pure=True).stdout.decode().strip().endswith("rows.py")
+
+
+def test_a_compiled_copy_of_a_module_no_longer_compiled_never_runs() -> None:
+    """An extension beside a source that `MODULES` does not list (left by another version's build, whose list
+    was longer) would shadow its source: the guard imports the source and says so."""
+    module = "marsad.streams.dedup.verdict"
+    assert module not in compiled.MODULES
+    stray = ROOT / "streams" / "dedup" / f"verdict{importlib.machinery.EXTENSION_SUFFIXES[0]}"
+    stray.write_bytes(b"")  # not a loadable extension: importing it would fail
+    try:
+        assert module in compiled.strays()
+        done = _run("-c", f"import {module} as m; print(m.__file__)", pure=False)
+        assert done.stdout.decode().strip().endswith("verdict.py")
+        assert b"does not compile (marsad.streams.dedup.verdict)" in done.stderr
+    finally:
+        stray.unlink()
+    assert module not in compiled.strays()
 
 
 # The views' rows and hashes of these events, as one line each (run both ways by the test below).
