@@ -248,10 +248,10 @@ def behind(probe: LagProbe, topics: Topics, service: str) -> int:
 
 
 def push(run: Run, bootstrap: str, clock: Clock, n: int, window: int, backlog: int, every: float,
-         stall: float) -> None:
+         stall: float, outlets: int) -> None:
     """Publish the N articles, at most ``window`` ahead of the worker (and none while the alerter has more
     than ``backlog`` messages to read), sampling every ``every`` seconds, until the worker has processed
-    them all."""
+    them all; article i from outlet ``i % outlets`` (0: each from no named outlet)."""
     topic = run.worker.topics.fetched
     docs = iter(enumerate(generate(n)))
     published, next_sample, last, moved = 0, 0.0, -1, time.monotonic()
@@ -267,6 +267,7 @@ def push(run: Run, bootstrap: str, clock: Clock, n: int, window: int, backlog: i
                 i, d = next(docs)
                 at = clock.at(i)
                 pub.publish(topic, d["id"], ArticleFetched(article_id=d["id"], title=d["title"], text=d["text"],
+                                                           source=f"outlet-{i % outlets}" if outlets else "",
                                                            occurred_at=at, published=at))
                 published += 1
             pub.flush()
@@ -371,6 +372,9 @@ def main() -> None:
     ap.add_argument("--backlog", type=int, default=5000,
                     help="most messages the alerter may have to read before publishing pauses (default 5,000)")
     ap.add_argument("--no-alerts", action="store_true", help="without the alerter and the delivery")
+    ap.add_argument("--outlets", type=int, default=100,
+                    help="article i comes from outlet i %% N (default 100); 0: no outlet named, so that every "
+                         "article counts as an outlet of its own (the runs before 2026-12-05 16:00)")
     ap.add_argument("--partitions", type=int, default=4)
     ap.add_argument("--stall", type=float, default=300, help="seconds without progress before giving up")
     ap.add_argument("--drain", type=float, default=600,
@@ -379,7 +383,8 @@ def main() -> None:
     clock = Clock.ending_now(args.n, args.per_day)
     days = str(args.days)
     print(f"{args.n:,} articles (~4 KB), {args.per_day:,} a simulated day ({args.n / args.per_day:.1f} days); "
-          f"MARSAD_DEDUP_DAYS={days} MARSAD_ALERT_STORY_DAYS={days} MARSAD_ALERT_FIRED_DAYS={args.fired_days}; one worker, {args.partitions} partitions"
+          f"MARSAD_DEDUP_DAYS={days} MARSAD_ALERT_STORY_DAYS={days} MARSAD_ALERT_FIRED_DAYS={args.fired_days}; "
+          f"{args.outlets or 'no named'} outlets; one worker, {args.partitions} partitions"
           + ("; without the alerter and the delivery" if args.no_alerts else ""))
     with (tempfile.TemporaryDirectory(prefix="marsad-bench-memory-") as tmp,
           bench_kafka(Path(tmp) / "broker") as (bootstrap, broker)):
@@ -399,7 +404,7 @@ def main() -> None:
                 relay.start()
                 run = Run(worker, rest, relay, receiver, broker.pid() if broker else None)
                 try:
-                    push(run, bootstrap, clock, args.n, args.window, args.backlog, args.every, args.stall)
+                    push(run, bootstrap, clock, args.n, args.window, args.backlog, args.every, args.stall, args.outlets)
                     drained = drain(run, bootstrap, args.n, args.every, args.drain)
                 finally:
                     relay.stop()

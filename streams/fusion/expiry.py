@@ -8,12 +8,13 @@ live stream did. The ttl is the `alert_story_days` setting, never less than
 `MIN_DAYS` (a report may still join an incident two days after its date).
 
 The report links (report id -> incident) are filed in the same index, each when its
-report joins (the incident keeps no list of its reports to drop them by). One that
-comes due while its incident is still open comes back a ttl later: whether the
-incident is open is asked of its table without decoding its state (a link is due
-as often as a report joins, and decoding the incident for each cost the alerter
-most of its time at dense news), so a link outlives its incident by up to a ttl,
-and a report redelivered in that time is still known as folded in.
+report joins (the incident keeps no list of its reports to drop them by), and dropped a
+ttl later, whether their incident is still open or not: a link says that a report was
+folded in, so that a redelivery (a restart reads again what was not committed, minutes
+of stream time) changes nothing. Kept while their incident stayed open, they grew with
+the reports of an incident that never goes quiet (by about 4,800 links a day at 2,500
+articles a day, without end). A report redelivered more than a ttl after it was
+folded in is counted again (and one of an incident already forgotten opens a new one).
 
 A report arriving after its incident was forgotten opens a new incident (and
 an incident rule may alert on it again): at the default 30 days, a report
@@ -41,7 +42,7 @@ def expire_incidents(stores: IncidentStores, index: HourIndex, now: float) -> in
     for hour, keys in index.due():
         for key in keys:
             if is_report_id(key):
-                _expire_link(stores, index, key)
+                stores.reports.pop(key, None)  # a ttl after its report joined
                 continue
             state = stores.incidents.get(key)
             if state is None or hour_of(state.seen) > hour:
@@ -58,13 +59,3 @@ def is_report_id(key: str) -> bool:
     """A report id ("{article}#{n}") and not an incident id (a hash): the index files both."""
     return "#" in key
 
-
-def _expire_link(stores: IncidentStores, index: HourIndex, report_id: str) -> None:
-    """Drop a report link whose incident is gone; one whose incident is still open comes back a ttl
-    after the stream time."""
-    owner = stores.reports.get(report_id)
-    clock = index.clock
-    if owner is not None and owner in stores.incidents and clock is not None:
-        index.file(report_id, clock.at)
-    else:
-        stores.reports.pop(report_id, None)

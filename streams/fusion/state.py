@@ -13,7 +13,7 @@ the partition of their scope (incident type and country), declared in
     reports        report id -> the incident it joined: a redelivered report is known at once,
                    and an incident knows which articles it holds without listing them
                    (`marsad.streams.fusion.fusion.holds_article`); each report id is filed in the
-                   expiry index and dropped once its incident is (`marsad.streams.fusion.expiry`)
+                   expiry index and dropped a ttl after its report joined (`marsad.streams.fusion.expiry`)
 """
 
 from __future__ import annotations

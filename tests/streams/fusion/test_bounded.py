@@ -189,22 +189,39 @@ def test_an_incident_event_holds_the_report_it_adds_with_its_place_among_the_oth
         assert r.at.tzinfo is not None and r.at == datetime.fromtimestamp(a.published.timestamp(), UTC)
 
 
-def test_a_report_link_outlives_its_own_ttl_while_its_incident_is_open_and_goes_after_it():
-    """Links (report id -> incident) expire through the index: one due while its incident is still open
-    comes back a ttl later, so a redelivered early report is still known; once the incident is gone, its
-    links go at their next turn (within a ttl)."""
+def test_a_report_link_goes_a_ttl_after_its_report_even_while_its_incident_is_open():
+    """Links (report id -> incident) expire through the index a ttl after their report joined: within it a
+    redelivered report is still known (nothing published), past it the link is gone though the incident is
+    still open."""
     fold = Fold(days=3)
     a1, b1 = mayadin_attack()[:2]
     late = processed("b1", "outlet-b", b1.incidents, at=T0 + timedelta(days=1))  # joins a day later
     fold.run([a1, late])
     (iid,) = {e.incident_id for e in fold.events}
+    before = len(fold.events)
+    fold.run([a1])  # redelivered within the ttl: still known, nothing published
+    assert len(fold.events) == before
     elsewhere = [attack(1, ALBUKAMAL, "2026-03-05")]
     fold.run([processed("z1", "outlet-z", elsewhere, at=T0 + timedelta(days=3, hours=4))])  # a1's link due
-    assert fold.dropped == 0 and fold.stores.reports["a1#0"] == iid
-    before = len(fold.events)
-    fold.run([a1])  # redelivered: still known, nothing published
-    assert len(fold.events) == before
-    fold.run([processed("z2", "outlet-z", elsewhere, at=T0 + timedelta(days=4, hours=4))])  # the incident due
-    assert fold.dropped == 1 and iid not in fold.stores.incidents
-    fold.run([processed("z3", "outlet-z", elsewhere, at=T0 + timedelta(days=7, hours=5))])  # the links' turn
-    assert "a1#0" not in fold.stores.reports and "b1#0" not in fold.stores.reports
+    assert fold.dropped == 0 and iid in fold.stores.incidents  # the incident is open (b1 joined a day later)
+    assert "a1#0" not in fold.stores.reports and fold.stores.reports["b1#0"] == iid
+    fold.run([processed("z2", "outlet-z", elsewhere, at=T0 + timedelta(days=4, hours=4))])  # both due
+    assert fold.dropped == 1 and iid not in fold.stores.incidents and "b1#0" not in fold.stores.reports
+
+
+def test_an_incident_reported_for_weeks_keeps_a_ttl_of_report_links():
+    """An incident that never goes quiet (reports of its date every three hours for 30 days, from five
+    outlets) stays one open incident, and what its fold keeps beside it stops growing once the first
+    ttl has passed: the links of the reports of the latest ttl, and their hours in the index."""
+    fold = Fold(days=3)
+    per_day, days = 8, 30
+    links, index = [], []
+    for i in range(days * per_day):
+        fold.run([processed(f"r{i}", f"outlet-{i % 5}", [attack(4)], at=T0 + timedelta(hours=24 / per_day * i))])
+        links.append(len(fold.stores.reports))
+        index.append(len(fold.index.raw))
+    assert len({e.incident_id for e in fold.events}) == 1 and fold.dropped == 0
+    assert fold.events[-1].reports_total == days * per_day
+    settled = slice(4 * per_day, None)  # from day 4 on
+    assert max(links[settled]) <= 3 * per_day + 1  # a ttl of reports (and the one of the hour being swept)
+    assert max(index[settled]) == max(index[4 * per_day:5 * per_day])  # the index no larger at day 30 than at 5
