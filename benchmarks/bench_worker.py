@@ -106,6 +106,12 @@ def profile(pid: int, out: str) -> subprocess.Popen | None:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def stopped(workers: list[subprocess.Popen], data: Path) -> None:
+    """End the benchmark with the first worker's log when a worker has stopped."""
+    if any(w.poll() is not None for w in workers):
+        raise SystemExit(f"a worker stopped:\n{(data / 'worker-0.log').read_text()[-3000:]}")
+
+
 def warm_up(n: int, bootstrap: str, topic: str, consumer: KafkaConsumer, workers: list[subprocess.Popen],
             data: Path) -> None:
     """``n`` other articles through the worker before the clock starts, as services that run for months are
@@ -119,8 +125,7 @@ def warm_up(n: int, bootstrap: str, topic: str, consumer: KafkaConsumer, workers
     read = 0
     while read < n:
         read += sum(len(records) for records in consumer.poll(timeout_ms=1000).values())
-        if any(w.poll() is not None for w in workers):
-            raise SystemExit((data / "worker-0.log").read_text()[-3000:])
+        stopped(workers, data)
 
 
 def main() -> None:
@@ -165,8 +170,7 @@ def main() -> None:
         with EventPublisher(bootstrap) as pub:
             pub.publish(topics.fetched, "warm", ArticleFetched(article_id="warm", text="تحقق " * 50))
         while not any(consumer.poll(timeout_ms=1000).values()):
-            if any(w.poll() is not None for w in workers):
-                raise SystemExit((data / "worker-0.log").read_text()[-3000:])
+            stopped(workers, data)
         if args.workers > 1:
             time.sleep(15)  # the group settles: every worker holds its partitions before the clock starts
         warm_up(args.warm_up, bootstrap, topics.fetched, consumer, workers, data)
@@ -206,8 +210,7 @@ def main() -> None:
         pub.close()
         while reader.is_alive():
             reader.join(5)
-            if any(w.poll() is not None for w in workers):
-                raise SystemExit(f"the worker stopped:\n{(data / 'worker-0.log').read_text()[-3000:]}")
+            stopped(workers, data)
         dt = time.perf_counter() - t0
         broker_cpu = children_cpu_seconds(os.getpid()) - cpu_of_workers()[0] - others0[0]  # 0 with no broker of ours
         if args.broker_pid:

@@ -85,7 +85,11 @@ def extensions() -> list[Path]:
 def strays() -> list[str]:
     """The modules with a compiled copy beside their source that `MODULES` does not list (left by a build
     of another version, whose list was longer): the guard imports them from their sources."""
-    return [module for folder, name, module in _extension_files()
+    return _strays(_extension_files())
+
+
+def _strays(files: Iterable[tuple[str, str, str]]) -> list[str]:
+    return [module for folder, _, module in files
             if module not in MODULES and not module.endswith("__mypyc")  # mypyc's code, imported by the shims
             and os.path.exists(os.path.join(folder, module.rpartition(".")[2] + ".py"))]
 
@@ -149,9 +153,10 @@ def guard() -> None:
     if _guarded:
         return
     _guarded = True
-    if not extensions():
+    files = list(_extension_files())  # one walk of the packages at start-up
+    if not files:
         return
-    ignored = strays()
+    ignored = _strays(files)
     if ignored:
         log.warning("compiled copies of modules this version does not compile (%s): ignored, their sources run;"
                     " `make setup` (or `python -m marsad.deploy.native --clean`) removes them", ", ".join(ignored))
