@@ -135,7 +135,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"removed {len(clean())} compiled files; the Python sources run")
         return 0
     if not args.force and compiled.extensions() and not compiled.stale():
-        return 0  # current: nothing to say (make setup runs this each time)
+        strays = compiled.stray_files()  # left by a build of another version: they would only be ignored
+        for p in strays:
+            p.unlink()
+        if strays:
+            print(f"removed {len(strays)} compiled files of modules this version does not compile")
+        return 0  # current: nothing more to say (make setup runs this each time)
     started = time.monotonic()
     print(f"==> compiling the stages and views ({len(compiled.MODULES)} modules) with mypyc", flush=True)
     try:

@@ -88,6 +88,13 @@ def strays() -> list[str]:
     return _strays(_extension_files())
 
 
+def stray_files() -> list[Path]:
+    """The files of the `strays`: their extensions and their code (``name__mypyc....so``)."""
+    files = list(_extension_files())
+    gone = set(_strays(files))
+    return sorted(Path(folder, name) for folder, name, module in files if module.removesuffix("__mypyc") in gone)
+
+
 def _strays(files: Iterable[tuple[str, str, str]]) -> list[str]:
     return [module for folder, _, module in files
             if module not in MODULES and not module.endswith("__mypyc")  # mypyc's code, imported by the shims

@@ -50,6 +50,7 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import repeat
+from operator import attrgetter
 
 from marsad.schemas.alert_state import SpikeState, SpikeWindow
 from marsad.schemas.events import AlertRaised, AlertUpdated, IncidentRecorded
@@ -212,48 +213,40 @@ class Scope:
 
     Valid while the store hands back the very head object it describes: so in the back-test,
     whose states live as objects for the whole run, and within one record the agent folds (its
-    staged views), a note costs the same however many windows its scope keeps. The agent decodes
-    the head afresh for each record: each record starts over from the head, and decides the same.
+    staged views), a note does not sort the scope's windows again. The agent decodes the head
+    afresh for each record: each record starts over from the head, and decides the same.
     """
 
     state: SpikeState
     window_s: int  # the rule's window when this was made
     kept: bool  # kept for the scope's next note
     windows: list[int]  # the state's windows, in order
-    sizes: list[int] | None = None  # their counts (made when a kept scope first needs a baseline)
-    aligned: bool = True  # every window starts at a multiple of window_s (a rules file may change a rule's window)
+    aligned: bool | None = None  # every window starts at a multiple of window_s (a rules file may change a
+    # rule's window); found out when a kept scope first needs a baseline
     baseline_of: int | None = None  # the window whose baseline is kept (no other window changed since)
     baseline: Baseline | None = None
 
-    def counted(self, window: int) -> None:
-        """One more report in ``window``, a window the state holds."""
-        if self.sizes is not None:
-            self.sizes[bisect_left(self.windows, window)] += 1
-
     def opened(self, window: int) -> None:
         """A new window, of one report."""
-        at = bisect_left(self.windows, window)
-        self.windows.insert(at, window)
-        if self.sizes is not None:
-            self.sizes.insert(at, 1)
+        if not self.windows or self.windows[-1] < window:  # most new windows are the latest
+            self.windows.append(window)
+        else:
+            insort(self.windows, window)
 
     def dropped(self, gone: int) -> None:
         """The ``gone`` first windows are no more."""
         del self.windows[:gone]
-        if self.sizes is not None:
-            del self.sizes[:gone]
 
     def total(self, window: int, n: int) -> int:
         """How many reports the ``n`` windows before ``window`` hold."""
-        if not self.kept:  # once only: counted from the head
-            return sum(window_counts(self.state.counts, window, self.window_s, n))
-        if self.sizes is None:
-            self.sizes = [self.state.counts[w] for w in self.windows]
+        counts = self.state.counts
+        if self.kept and self.aligned is None:
             self.aligned = all(w % self.window_s == 0 for w in self.windows)
-        if not self.aligned:
-            return sum(window_counts(self.state.counts, window, self.window_s, n))
-        windows = self.windows
-        return sum(self.sizes[bisect_left(windows, window - n * self.window_s):bisect_left(windows, window)])
+        if not self.kept or not self.aligned:  # counted from the head, window by window
+            return sum(window_counts(counts, window, self.window_s, n))
+        windows = self.windows  # only the windows that hold reports
+        return sum(map(counts.__getitem__, windows[bisect_left(windows, window - n * self.window_s):
+                                                   bisect_left(windows, window)]))
 
 
 def apply_spike(stores: SpikeStores, note: SpikeNote,
@@ -288,12 +281,15 @@ def apply_spike(stores: SpikeStores, note: SpikeNote,
         # A stored head holds no window below its horizon (each fold drops them before storing), so
         # a window it holds is within it, and counting in it moves neither the horizon nor any window.
         bucket = stored.articles
-        if ref.article_id in [a.article_id for a in bucket]:
+        if ref.article_id in map(_ID, bucket):
             return []
-        insort(bucket, ref, key=_order)
+        if bucket and bucket[-1].at < ref.at:  # most reports are the window's latest (a tie: sorted by id)
+            bucket.append(ref)
+        else:
+            insort(bucket, ref, key=_order)
         counts[window] += 1
-        scope.counted(window)
-        state.first_at = min(state.first_at, ref.at)
+        if ref.at < state.first_at:
+            state.first_at = ref.at
     else:
         horizon = (max(window, windows[-1]) if windows else window) - note.baseline_s - LATE_S
         if window < horizon:
@@ -302,7 +298,8 @@ def apply_spike(stores: SpikeStores, note: SpikeNote,
         bucket = stored.articles
         counts[window] = 1
         scope.opened(window)
-        state.first_at = min(state.first_at, ref.at)
+        if ref.at < state.first_at:
+            state.first_at = ref.at
         if windows[0] < horizon:  # the windows that fell out (most new windows drop none)
             gone = bisect_left(windows, horizon)
             _forget(stores, key, state, windows[:gone])
@@ -380,6 +377,9 @@ def _fired(note: SpikeNote, window: int, bucket: list[ArticleRef], base: Baselin
 
 def _order(a: ArticleRef) -> tuple[float, str]:
     return a.at, a.article_id
+
+
+_ID = attrgetter("article_id")
 
 
 def _raised(note: SpikeNote, alert_id: str, window: int, bucket: list[ArticleRef], mean: float,
