@@ -151,7 +151,7 @@ class Deliverer:
         warned = False
         while True:
             try:
-                status = await asyncio.to_thread(self.ledger.status)
+                status = await asyncio.to_thread(self.ledger.queued)
             except Exception:  # metrics only; the senders report real trouble
                 status = {}
             for name in names:

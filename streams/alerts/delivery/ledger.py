@@ -52,6 +52,9 @@ SCHEMA = (
     "last_error TEXT NOT NULL DEFAULT '', head INTEGER NOT NULL, UNIQUE (target, key))",
     "CREATE INDEX IF NOT EXISTS outbox_alert ON outbox (target, alert_id, seq)",
     "CREATE INDEX IF NOT EXISTS outbox_due ON outbox (target, head, next_try_at)",
+    # the queue's counts without reading its rows: a row's later columns sit after its body, on the
+    # body's overflow pages, so a count that read them would read every queued body
+    "CREATE INDEX IF NOT EXISTS outbox_tries ON outbox (target, tries, queued_at, next_try_at)",
 )
 
 # When a row is queued, by what the ledger says of its (target, key):
@@ -71,6 +74,17 @@ _INSERT = {when: "INSERT INTO outbox (target, key, alert_id, event_type, body, m
                  "NOT EXISTS (SELECT 1 FROM outbox h WHERE h.target = ?1 AND h.alert_id = ?3) "
                  f"WHERE {condition} ON CONFLICT (target, key) DO NOTHING"
            for when, condition in _CONDITION.items()}
+
+# What the service asks again and again, whatever the queue holds: each reads an index, never the rows
+# (tests/streams/alerts/delivery/test_ledger.py checks their plans). `head = 1`, not `head`: only an
+# equality lets SQLite search the index on it.
+DUE = ("SELECT o.seq, o.key, o.alert_id, o.event_type, o.body, o.msg_key, o.source_topic, o.source_partition, "
+       "o.source_offset, o.tries, o.last_error, d.outcome FROM outbox o "
+       "LEFT JOIN delivered d ON d.target = o.target AND d.key = o.alert_id "
+       "WHERE o.target = ? AND o.head = 1 AND o.next_try_at <= ? ORDER BY o.next_try_at LIMIT ?")
+NEXT_DUE = "SELECT MIN(next_try_at) FROM outbox WHERE target = ? AND head = 1 AND next_try_at > ?"
+QUEUED = ("SELECT target, SUM(tries = 0), SUM(tries > 0), MIN(CASE WHEN tries > 0 THEN next_try_at END), "
+          "MIN(queued_at) FROM outbox GROUP BY target")
 
 
 @dataclass(frozen=True)
@@ -180,14 +194,8 @@ class Ledger:
         alerts in ``busy`` (in flight); and when the next not-yet-due row comes due (None: none)."""
         now = time.time() if now is None else now
         with self._lock:
-            rows = self._conn.execute(
-                "SELECT o.seq, o.key, o.alert_id, o.event_type, o.body, o.msg_key, o.source_topic, "
-                "o.source_partition, o.source_offset, o.tries, o.last_error, d.outcome FROM outbox o "
-                "LEFT JOIN delivered d ON d.target = o.target AND d.key = o.alert_id "
-                "WHERE o.target = ? AND o.head AND o.next_try_at <= ? "
-                "ORDER BY o.next_try_at LIMIT ?", [target, now, limit + len(busy)]).fetchall()
-            later = self._conn.execute("SELECT MIN(next_try_at) FROM outbox WHERE target = ? AND head "
-                                       "AND next_try_at > ?", [target, now]).fetchone()[0]
+            rows = self._conn.execute(DUE, [target, now, limit + len(busy)]).fetchall()
+            later = self._conn.execute(NEXT_DUE, [target, now]).fetchone()[0]
         due = [Due(seq, Owed(target, key, alert, etype, body, mkey, topic, part, off), tries, error, outcome)
                for seq, key, alert, etype, body, mkey, topic, part, off, tries, error, outcome in rows
                if alert not in busy]
@@ -212,7 +220,7 @@ class Ledger:
         """The target accepted a delivery again: make its retrying rows due now. Returns how many."""
         now = time.time() if now is None else now
         with self._lock:
-            return self._conn.execute("UPDATE outbox SET next_try_at = ? WHERE target = ? AND head "
+            return self._conn.execute("UPDATE outbox SET next_try_at = ? WHERE target = ? AND head = 1 "
                                       "AND next_try_at > ? AND tries > 0", [now, target, now]).rowcount
 
     async def asettle(self, seq: int, target: str, key: str, outcome: Literal["accepted", "dead"]) -> None:
@@ -246,14 +254,17 @@ class Ledger:
         """Is (target, key) settled (accepted or dead-lettered)?"""
         return self.outcome(*item) is not None
 
+    def queued(self) -> dict[str, TargetStatus]:
+        """Per target with rows queued: how many are pending and retrying, the next try, the oldest row (read
+        from an index alone: the service asks every few seconds, whatever the queue holds)."""
+        with self._lock:
+            return {target: TargetStatus(target, pending, retrying, next_try, oldest)
+                    for target, pending, retrying, next_try, oldest in self._conn.execute(QUEUED)}
+
     def status(self) -> dict[str, TargetStatus]:
         """Per target: queued (pending, retrying, next try, oldest, last error) and settled (accepted, dead)."""
-        out: dict[str, TargetStatus] = {}
+        out = self.queued()
         with self._lock:
-            for target, pending, retrying, next_try, oldest in self._conn.execute(
-                    "SELECT target, SUM(tries = 0), SUM(tries > 0), MIN(CASE WHEN tries > 0 THEN next_try_at END), "
-                    "MIN(queued_at) FROM outbox GROUP BY target"):
-                out[target] = TargetStatus(target, pending, retrying, next_try, oldest)
             for target, error in self._conn.execute(
                     "SELECT target, last_error FROM outbox WHERE seq IN "
                     "(SELECT MAX(seq) FROM outbox WHERE tries > 0 GROUP BY target)"):

@@ -6,6 +6,7 @@ import pytest
 
 from marsad.streams.alerts.delivery.deliver import owed_rows
 from marsad.streams.alerts.delivery.endpoints import Endpoint
+from marsad.streams.alerts.delivery import ledger as ledger_sql
 from marsad.streams.alerts.delivery.ledger import Ledger
 from tests.streams.alerts.events import raised, updated
 
@@ -71,3 +72,16 @@ def test_the_queue_survives_a_reopen_and_a_recovered_endpoint_makes_its_retries_
         assert [d.tries for d in led.due("a", 10, set(), now=2e9)[0]] == [3, 3]  # the count of tries is kept
     finally:
         led.close()
+
+
+@pytest.mark.parametrize("sql", ["DUE", "NEXT_DUE", "QUEUED"])
+def test_what_the_service_asks_again_and_again_reads_an_index_not_the_queued_bodies(ledger, sql):
+    """The next rows due, the next try, the queue's counts: asked after each post and every few seconds. A
+    row's columns after its body sit on the body's overflow pages: a plan that read the rows would read
+    every queued body each time (an endpoint down for hours queues thousands), and a sort would too."""
+    statement = getattr(ledger_sql, sql)
+    plan = [row[3] for row in ledger._conn.execute(f"EXPLAIN QUERY PLAN {statement}", [0] * statement.count("?"))]
+    on_outbox = [step for step in plan if " outbox " in f"{step} " or step.startswith(("SEARCH o ", "SCAN o "))]
+    assert on_outbox and all("INDEX" in step for step in on_outbox), plan
+    assert not any("TEMP B-TREE" in step for step in plan), plan
+    assert all("COVERING INDEX" in step for step in on_outbox if sql != "DUE"), plan  # DUE reads its few rows
