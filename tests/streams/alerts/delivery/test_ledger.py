@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from marsad.streams.alerts.delivery import ledger as ledger_sql
 from marsad.streams.alerts.delivery.deliver import owed_rows
 from marsad.streams.alerts.delivery.endpoints import Endpoint
-from marsad.streams.alerts.delivery import ledger as ledger_sql
 from marsad.streams.alerts.delivery.ledger import Ledger
 from tests.streams.alerts.events import raised, updated
 
