@@ -261,3 +261,24 @@ def test_a_database_newer_than_the_code_is_refused(store):
         tx.run("INSERT INTO schema_version VALUES (999, 'future', 'now')")
     with pytest.raises(StoreError, match="schema version 999"):
         store.setup()
+
+
+def test_the_search_index_keeps_no_positions_and_finds_what_was_indexed_before_it(sqlite_url):
+    """0007 rebuilds SQLite's full-text index without word positions (a search asks for words, never a
+    phrase): the articles indexed before it are found as before."""
+    with open_store(sqlite_url) as store:
+        store.setup()
+        store.write_batch(records(corpus(12)))
+        with store._transaction(write=True) as tx:  # back to version 6: the index with positions, as it was
+            tx.run("DROP TABLE articles_fts", [])
+            tx.run("CREATE VIRTUAL TABLE articles_fts USING fts5(search_text, content='articles', "
+                   "content_rowid='id', tokenize='ascii')", [])
+            tx.run("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')", [])
+            tx.run("DELETE FROM schema_version WHERE version >= 7", [])
+        before = {a["article_id"] for a in store.articles(ArticleQuery(Filters(words=("الكبتاغون",)))).items}
+    with open_store(sqlite_url) as again:
+        again.setup()
+        (definition,) = again._conn.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone()
+        assert "detail=none" in definition
+        assert {a["article_id"] for a in again.articles(ArticleQuery(Filters(words=("الكبتاغون",)))).items} \
+            == before == {f"a{i:05d}" for i in range(12) if i % 4 == 0}
