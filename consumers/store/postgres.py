@@ -109,12 +109,18 @@ def _open_writer(url: str, schema: str, live: str) -> PostgresStore:
     return store
 
 
+def tsquery_lexeme(word: str) -> str:
+    """A word as one quoted lexeme of a tsquery (taken as it is: no text parser, no dictionary)."""
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
 class PostgresStore(SqlStore):
     """Views in one PostgreSQL schema (see the module docstring)."""
 
     backend = "postgres"  # its folder of migrations
 
-    dialect = Dialect("a.search @@ plainto_tsquery('simple', ?)", " ", quote_words=False)
+    # the words as lexemes, as `search` holds them (migration 0007): no text parser on either side
+    dialect = Dialect("a.search @@ CAST(? AS tsquery)", " & ", tsquery_lexeme)
 
     def __init__(self, url: str, *, schema: str | None = None, live_schema: str | None = None,
                  read_only: bool = False) -> None:

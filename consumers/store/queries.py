@@ -9,6 +9,7 @@ column names come from the fixed tables below, never from a request.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from marsad.consumers.query.model import (
@@ -22,6 +23,7 @@ from marsad.consumers.query.model import (
     StoryQuery,
     TotalsQuery,
 )
+from marsad.consumers.rows import search_words
 from marsad.streams.alerts.view_rows import ALERT_COLUMNS
 
 KM_PER_DEGREE = 111.2
@@ -33,7 +35,7 @@ class Dialect:
 
     text_sql: str
     text_param_joiner: str  # how the query words become the one parameter
-    quote_words: bool
+    word: Callable[[str], str]  # how each word is written in it (a quoted term, a quoted lexeme)
 
 
 @dataclass(frozen=True)
@@ -110,8 +112,13 @@ def where(f: Filters, d: Dialect, *, ledger: bool = False) -> tuple[str, list]:
         add("a.source = ?", f.source)
     w.between("a.at", f.since, f.until)
     if f.words:
-        words = [f'"{w}"' for w in f.words] if d.quote_words else list(f.words)
-        add(d.text_sql, d.text_param_joiner.join(words))
+        # each word in the matching form and one token, as the index holds them: a search is for words,
+        # all of them, never a phrase (neither index keeps word positions)
+        terms = [term for word in f.words for term in search_words(word)]
+        if terms:
+            add(d.text_sql, d.text_param_joiner.join(map(d.word, terms)))
+        else:
+            add("1 = 0")  # nothing searchable asked: nothing found
     if f.duplicate == "copy":
         add("a.dup_status <> ?", "original")
     elif f.duplicate is not None:

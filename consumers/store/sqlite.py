@@ -55,6 +55,11 @@ def sql_km(lat1: float | None, lon1: float | None, lat2: float | None, lon2: flo
     return distance_km(lat1, lon1, lat2, lon2)
 
 
+def fts5_term(word: str) -> str:
+    """A word as one FTS5 term (a string in double quotes: never an operator or a column filter)."""
+    return '"' + word.replace('"', '""') + '"'
+
+
 class _Tx:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
@@ -77,8 +82,7 @@ class SqliteStore(SqlStore):
 
     backend = "sqlite"  # its folder of migrations
 
-    dialect = Dialect("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)", " ",
-                      quote_words=True)
+    dialect = Dialect("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)", " ", fts5_term)
 
     def __init__(self, path: str | Path, *, live: Path | None = None, read_only: bool = False,
                  indexing: bool = False) -> None:

@@ -201,9 +201,13 @@ def test_story_clusters(filled):
 
 def test_sql_looking_text_is_only_text(filled):
     for f in (Filters(words=("drop", "table", "articles")), Filters(place="'; DROP TABLE articles; --"),
-              Filters(source="x' OR '1'='1")):
+              Filters(source="x' OR '1'='1"), Filters(words=("it's", 'say "no"', "a\\b", "x & y | !z"))):
         assert filled.articles(ArticleQuery(f)).items == []
     assert filled.stats()["articles"] == 60
+    # words not in the matching form are put in it first, each token a word of its own (never a phrase)
+    assert {a["article_id"] for a in filled.articles(ArticleQuery(Filters(words=("الأمن عملية",)))).items} \
+        == {a["article_id"] for a in filled.articles(ArticleQuery(Filters(words=("الامن", "عمليه")))).items} != set()
+    assert filled.articles(ArticleQuery(Filters(words=("!?",)))).items == []
 
 
 def test_content_hash_ignores_batching_and_order(filled):
