@@ -52,7 +52,8 @@ STAGES: tuple[str, ...] = tuple(f"marsad.streams.{name}" for name in (
     "classify.matcher", "classify.scoring", "extract.quantities",
     "classify.combined", "extract.lexicon", "extract.place_context", "extract.context", "extract.places",
     "clean.boilerplate", "clean.pipeline", "text.normalize", "extract.place_rules", "extract.surface",
-    "extract.history", "extract.countries"))
+    "extract.history", "extract.countries",
+    "alerts.match"))  # the alerter's conditions: every rule an article may meet
 # The views' work on each event a replay (or `marsad views`) writes: its rows, and their hashes.
 VIEWS: tuple[str, ...] = tuple(f"marsad.consumers.{name}" for name in (
     "rows", "incidents.rows", "store.hashing"))

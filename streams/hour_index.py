@@ -51,6 +51,7 @@ class HourIndex:
         self.ttl_s = ttl_s
         self._clock_key = f"clock:{partition}".encode()
         self._read: tuple[bytes | None, Clock | None] = (None, None)  # the clock's record last decoded, and its value
+        self._last: tuple[bytes | None, Filed | None] = (None, None)  # the hour's record last written or read, decoded
 
     @property
     def clock(self) -> Clock | None:
@@ -99,7 +100,10 @@ class HourIndex:
             return
         keys = [*filed.keys, key]
         if len(keys) < CHUNK:
-            self.raw[name.encode()] = _filed.encode(Filed(keys, filed.sealed))
+            head = Filed(keys, filed.sealed)
+            value = _filed.encode(head)
+            self.raw[name.encode()] = value
+            self._last = (value, head)  # an hour's keys come one after another: the next put reads it back
         else:
             self.raw[f"{name}:{filed.sealed}".encode()] = _filed.encode(Filed(keys))
             self.raw[name.encode()] = _filed.encode(Filed([], filed.sealed + 1))
@@ -129,7 +133,13 @@ class HourIndex:
 
     def _filed(self, name: str) -> Filed | None:
         value = self.raw.get(name.encode())
-        return _filed.decode(value) if value is not None else None
+        if value is None:
+            return None
+        last, filed = self._last
+        if value is not last or filed is None:  # the very record decoded last (records are bytes: never changed)
+            filed = _filed.decode(value)
+            self._last = (value, filed)
+        return filed
 
     def horizon(self) -> float:
         clock = self.clock

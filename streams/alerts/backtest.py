@@ -179,16 +179,26 @@ def collector_paused() -> Iterator[None]:
 
 class Labels:
     """Readable labels, each made once: of a list of facts (the alerts a story raises under several
-    rules share its article's lists of places and quantities), of an article's time."""
+    rules share its article's lists of places and quantities), of an article's time, of a window's start."""
 
     def __init__(self) -> None:
         self._made: dict[int, tuple[list, list[str]]] = {}  # id of a list -> the list (kept alive), its labels
         self._time: tuple[float, str] = (math.nan, "")
+        self._start: tuple[datetime | None, str] = (None, "")
 
     def time(self, at: float) -> str:
         if self._time[0] != at:
             self._time = (at, datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds"))
         return self._time[1]
+
+    def start(self, when: datetime | None) -> str:
+        """A window's start, as the summary shows it (the alerts of one story share it)."""
+        if when is None:
+            return ""
+        last = self._start[0]
+        if last is None or last != when or last.tzinfo is not when.tzinfo:  # equal instants, other zones: other text
+            self._start = (when, when.isoformat())
+        return self._start[1]
 
     def of(self, items: list[T], label: Callable[[T], str]) -> list[str]:
         made = self._made.get(id(items))
@@ -212,7 +222,7 @@ def _record(report: Report, event: AlertRaised | AlertUpdated, at: float, floor:
         report.alerts[event.alert_id] = AlertSummary(
             event.alert_id, event.rule_id, event.severity, event.kind,
             labels.time(at), event.story_id, event.scope,
-            event.window_start.isoformat() if event.window_start else "", event.titles[0] if event.titles else "",
+            labels.start(event.window_start), event.titles[0] if event.titles else "",
             list(event.article_ids), list(event.sources), event.observed, event.expected, 0,
             labels.of(event.places, _place_label), labels.of(event.quantities, _quantity_label),
             event.incident_id, event.killed, event.outlets)

@@ -11,72 +11,57 @@ why it fired. Corroboration is a property of the story, not of one article:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
-
 from marsad.schemas.events import ArticleProcessed
 from marsad.schemas.facts import Place, Quantity, Topic
 from marsad.streams.alerts.rules import WEIGHT_KG, PlaceMatcher, QuantityCond, StoryRule, TextTerm
 from marsad.streams.geo import place_key
 from marsad.streams.text.normalize import normalize
 
-_UNSEEN = object()
 
-
-@dataclass
 class ArticleView:
-    """The facts of one article, indexed once for all the rules that look at it."""
+    """The facts of one article, indexed once for all the rules that look at it.
 
-    article: ArticleProcessed
+    What every article needs (topics, organisations, countries, places: the rule index and the spike
+    scopes read them) is indexed at once; the reasons' wording and the text's matching form when a
+    rule first asks. Plain attributes, not cached properties: the compiled module keeps them in slots.
+    """
 
-    @cached_property
-    def topics(self) -> dict[str, Topic]:
-        return {t.id: t for t in self.article.topics}
-
-    @cached_property
-    def orgs(self) -> dict[str, str]:
-        return {o.id: o.name for o in self.article.orgs}
-
-    @cached_property
-    def countries(self) -> frozenset[str]:
-        return frozenset(self.article.countries)
-
-    @cached_property
-    def places(self) -> list[tuple[str, Place]]:
-        return [(place_key(p.geonameid, p.lat, p.lon), p) for p in self.article.places]
-
-    @cached_property
-    def _topic_reasons(self) -> dict[str, str]:
-        out = {}
-        for t in self.article.topics:
-            terms = list(dict.fromkeys(e.text for e in t.evidence))[:4]
-            out[t.id] = f"topic {t.id} ({t.score:.2f}" + (f": {', '.join(terms)})" if terms else ")")
-        return out
+    def __init__(self, article: ArticleProcessed) -> None:
+        self.article = article
+        self.topics: dict[str, Topic] = {t.id: t for t in article.topics}
+        self.orgs: dict[str, str] = {o.id: o.name for o in article.orgs}
+        self.countries: frozenset[str] = frozenset(article.countries)
+        self.places: list[tuple[str, Place]] = [(place_key(p.geonameid, p.lat, p.lon), p) for p in article.places]
+        self._reasons: dict[str, str] | None = None
+        self._norm: str | None = None
+        self._found: dict[str, str | None] = {}
+        self._held: dict[float, dict[str, Topic]] = {}
 
     def topic_reason(self, topic_id: str) -> str:
-        return self._topic_reasons[topic_id]
+        reasons = self._reasons
+        if reasons is None:
+            reasons = self._reasons = {}
+            for t in self.article.topics:
+                terms = list(dict.fromkeys(e.text for e in t.evidence))[:4]
+                reasons[t.id] = f"topic {t.id} ({t.score:.2f}" + (f": {', '.join(terms)})" if terms else ")")
+        return reasons[topic_id]
 
-    @cached_property
+    @property
     def norm_text(self) -> str:
         """The matching form of title and text (see `marsad.streams.text.normalize`)."""
-        return normalize(f"{self.article.title}\n{self.article.clean_text}")
-
-    @cached_property
-    def _found(self) -> dict[str, str | None]:
-        return {}
+        norm = self._norm
+        if norm is None:
+            norm = self._norm = normalize(f"{self.article.title}\n{self.article.clean_text}")
+        return norm
 
     def find(self, term: TextTerm) -> str | None:
         """``term.search`` in the article's text, once for all the rules that name the term
         (a term is made from what the user wrote alone, so that is its key)."""
         found = self._found
-        word = found.get(term.term, _UNSEEN)
-        if word is _UNSEEN:
-            word = found[term.term] = term.search(self.norm_text)
+        if term.term in found:
+            return found[term.term]
+        word = found[term.term] = term.search(self.norm_text)
         return word
-
-    @cached_property
-    def _held(self) -> dict[float, dict[str, Topic]]:
-        return {}
 
     def held(self, min_score: float) -> dict[str, Topic]:
         """The article's topics scored at least ``min_score``, once for all the rules that ask."""
@@ -115,7 +100,7 @@ def _topics(rule: StoryRule, view: ArticleView) -> list[str] | None:
 def _orgs(rule: StoryRule, view: ArticleView) -> list[str] | None:
     if not rule.orgs:
         return []
-    hits = sorted(rule.orgs & view.orgs.keys())
+    hits = sorted(view.orgs.keys() & rule.orgs)
     return [f"organisation {o} ({view.orgs[o]})" for o in hits] or None
 
 
