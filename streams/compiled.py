@@ -42,9 +42,10 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-# The stages' hot modules. Not a package's __init__ (a compiled package cannot import an uncompiled
-# submodule while it initialises), nor `incidents.phrases` (it subclasses a built-in type, which mypyc
-# cannot compile), nor the loaders run once (taxonomy, gazetteer and quantity vocabularies).
+# The stages' hot modules, and the alert rules' conditions (run for every article the alerter reads).
+# Not a package's __init__ (a compiled package cannot import an uncompiled submodule while it
+# initialises), nor `incidents.phrases` (it subclasses a built-in type, which mypyc cannot compile),
+# nor the loaders run once (taxonomy, gazetteer and quantity vocabularies).
 STAGES: tuple[str, ...] = tuple(f"marsad.streams.{name}" for name in (
     "extract.incidents.coder", "extract.incidents.counts", "extract.incidents.dates", "extract.incidents.merge",
     "extract.incidents.numbers", "extract.incidents.roles", "extract.incidents.sentences",
