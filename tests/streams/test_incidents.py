@@ -46,6 +46,10 @@ TYPES = [
     ("english-protest", "Hundreds protested in Qamishli against the decision.", ["protest"]),
     ("english-repatriation", "A batch of 100 Iraqi families left al-Hol camp for Iraq.", ["displacement"]),
     ("english-meeting", "The US envoy met SDF commanders in Hasakah.", ["strategic"]),
+    ("strategic-phone-call", "بحث الرئيسان في اتصال هاتفي الأوضاع في سوريا.", ["strategic"]),
+    # a source speaking to a reporter by phone is no call between officials: the bomb is the news
+    ("phone-call-with-a-reporter", "وقال مصدر أمني في اتصال هاتفي مع مراسل الوكالة إن العبوة الناسفة "
+     "انفجرت بدورية للجيش في مدينة كركوك.", ["attack"]),
     ("off-topic", "فاز المنتخب الوطني على ضيفه بهدفين في مباراة ودية.", []),
 ]
 
@@ -107,6 +111,19 @@ def test_events_in_distant_places_are_two_incidents() -> None:
     assert [_named(i.place) for i in incidents_of(text)] == ["حمص", "الحسكة"]
 
 
+def test_an_attack_retold_as_an_airstrike_is_one_incident() -> None:
+    text = ("قتل ثلاثة مدنيين بهجوم على سوق في مدينة إدلب. "
+            "ونفذت طائرات حربية روسية غارة جوية على السوق.")
+    assert [(i.type, i.killed) for i in incidents_of(text)] == [("airstrike", 3)]
+
+
+def test_strikes_by_another_doer_after_an_attack_are_their_own_incident() -> None:
+    text = ("شن تنظيم داعش هجوماً على مقر للحرس الثوري الإيراني في مدينة الميادين. "
+            "وفي سياق آخر شنت القوات الروسية غارات جوية على مواقع في البادية.")
+    assert [(i.type, i.actors) for i in incidents_of(text)] == [("attack", ["isis"]),
+                                                                  ("airstrike", ["russian_forces"])]
+
+
 def test_an_arrest_and_a_seizure_of_one_operation_are_one_incident() -> None:
     text = ("ضبطت قوات الأمن 300 ألف حبة كبتاغون في مدينة حمص.\n"
             "وأسفرت العملية عن اعتقال أربعة متهمين بتهريب المخدرات.")
@@ -127,7 +144,13 @@ PLACES = [
     ("dateline-is-not-the-place", "دمشق - سانا\nقتل عنصر من قسد بهجوم مسلح في مدينة الحسكة.", "الحسكة"),
     ("source-is-not-the-place", "قال مصدر في شرطة كركوك إن مسلحين هاجموا حاجزاً في مدينة الحويجة.", "الحويجة"),
     ("unit-is-not-the-place", "قتل جنديان بهجوم على فوج تابع لقيادة عمليات كركوك.", None),
-    ("near-is-vague", "Gunmen attacked a checkpoint near Kirkuk.", None),
+    # near a town, or in the district named after it: the nearest town named (incidents.md rule 4)
+    ("near-is-the-town", "Gunmen attacked a checkpoint near Kirkuk.", "Kirkuk"),
+    ("near-is-the-town-ar", "هاجم مسلحون نقطة للجيش قرب داقوق وقتلوا جنديا.", "داقوق"),
+    ("district-is-its-town", "قتل مدني بهجوم مسلح على قرية بأطراف قضاء خانقين.", "خانقين"),
+    ("district-is-its-town-en", "Gunmen attacked an army post in Khanaqin district.", "Khanaqin"),
+    ("province-of-is-vague", "Gunmen attacked a checkpoint in the province of Kirkuk.", None),
+    ("named-place-beats-near", "هاجم مسلحون حاجزاً قرب الحسكة في قرية الهول.", "الهول"),
     ("origin-is-not-the-place", "اختطف مسلحون شاباً ينحدر من مدينة درعا على طريق في مدينة حمص.", "حمص"),
 ]
 
@@ -146,8 +169,14 @@ def test_incident_place(text: str, expected: str | None) -> None:
     ("اندلعت اشتباكات بين داعش وقسد في مدينة دير الزور.", ["isis", "sdf"], []),
     ("Security forces arrested two ISIS suspects in Kirkuk.", [], ["isis"]),
     ("قتل جنديان بانفجار عبوة ناسفة من مخلفات تنظيم داعش في مدينة كركوك.", [], []),
+    ("هاجم عناصر داعش نقطة للجيش في مدينة كركوك.", ["isis"], []),
+    ("قُتل قائدان في الحشد الشعبي بهجوم في مدينة كركوك.", [], ["pmf"]),
+    ("استهدفت طائرة مسيرة سيارة لقسد في مدينة القامشلي.", [], ["sdf"]),
+    ("انفجرت العبوة الناسفة وسط مجموعة من الحشد الشعبي في مدينة كركوك.", [], ["pmf"]),
+    ("انفجرت سيارة مفخخة تابعة لداعش على حاجز في مدينة كركوك.", ["isis"], []),
 ], ids=["attack-on-checkpoint", "attack-by-glued-lam", "arrest-of-cell", "protest-against", "clash-both-sides",
-        "english-suspects", "leftover-bomb-is-no-attack-by"])
+        "english-suspects", "leftover-bomb-is-no-attack-by", "verb-first-subject", "commanders-killed-in",
+        "vehicle-of", "bomb-amid", "car-bomb-of"])
 def test_actors_and_targets(text: str, actors: list[str], targets: list[str]) -> None:
     [incident] = incidents_of(text)
     assert (sorted(incident.actors), sorted(incident.targets)) == (sorted(actors), sorted(targets))

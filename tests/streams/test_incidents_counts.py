@@ -69,6 +69,13 @@ CASES = [
     ("english-others-injured", "Gunmen attacked a checkpoint in Kirkuk, killing two soldiers, and three others "
      "were injured.", {"killed": 2, "injured": 3}),
     ("others-then-injured", "قتل ثلاثة جنود وأربعة آخرون أصيبوا بهجوم في مدينة كركوك.", {"killed": 3, "injured": 4}),
+    # weekdays that read as numbers: الاثنين (Monday, "two"), الأحد (Sunday, "one")
+    ("monday-is-no-two", "قتل جندي وجرح آخرون، ليلة الأحد/الإثنين، بهجوم في مدينة كركوك.", {"killed": 1}),
+    ("sunday-is-no-one", "قتل جندي وجرح آخرون يوم الأحد بهجوم في مدينة كركوك.", {"killed": 1}),
+    ("two-on-sunday", "قتل جندي وجرح اثنان يوم الأحد بهجوم في مدينة كركوك.", {"killed": 1, "injured": 2}),
+    ("took-the-life-of", "هاجم مسلحون حاجزاً في مدينة كركوك مما أودى بحياة شرطي.", {"killed": 1}),
+    ("arrest-words-apart", "نفذت الشرطة حملة أمنية ألقت القبض من خلالها على 10 مطلوبين في مدينة كركوك.",
+     {"arrested": 10}),
 ]
 
 

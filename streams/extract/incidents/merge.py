@@ -2,7 +2,7 @@
 
 Two coded sentences tell the same event when their types agree (or are an
 arrest and a seizure of one operation, or an attack retold as the airstrike it
-was), their days do not differ (a vague time, "last week", is another occasion
+was, unless each names another doer), their days do not differ (a vague time, "last week", is another occasion
 than a named day) and their places are near enough (25 km; 60 km for a village
 and the town it is placed by; 100 km for a vague region). A sentence joins
 the closest such event. The article's first telling gives the evidence, the
@@ -77,6 +77,9 @@ def _same_event(a: AssembledIncident, b: AssembledIncident) -> bool:
         return False
     if a.timing == b.timing == "day" and _other_day(a.day_key, b.day_key):
         return False
+    if a.type != b.type and {a.type, b.type} <= _FROM_ABOVE and a.actors and b.actors \
+            and a.actors[0] not in b.actors and b.actors[0] not in a.actors:
+        return False  # ISIS's attack and the Russian jets' strikes told after it: two events
     if a.located is None or b.located is None:
         return True
     km = km_between(a.located.place, b.located.place)

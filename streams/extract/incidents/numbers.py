@@ -44,9 +44,12 @@ def number_tokens(words: Words, cues: list[Cue]) -> dict[int, tuple[int, int]]:
         at = {i: (int(tok), 1) for i, tok in enumerate(toks) if tok.isdigit() and len(tok) < 6}
     if toks and toks[0].isascii():  # "a soldier was killed" (kept out of the automaton: "a" is everywhere)
         at.update((i, (1, 1)) for i, tok in enumerate(toks) if tok in _INDEFINITE)
+    days = {words.index_at(c.start) for c in cues if c.label.startswith("wd:")}
     for c in cues:
         if c.label.startswith("n:"):
             i = words.index_at(c.start)
+            if i in days:
+                continue  # "الاثنين" is Monday ("ليلة الأحد/الاثنين"), not two; "الأحد" Sunday, not one
             size = words.index_at(c.end - 1) - i + 1
             if i not in at or at[i][1] < size:
                 at[i] = (int(c.label[2:]), size)

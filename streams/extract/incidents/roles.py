@@ -3,8 +3,10 @@
 Organisations are those the earlier stage found in the article (the
 taxonomy's forms, found again in the evidence sentence). A word just before
 a mention tells its role (vocabulary cues): "بهجوم لـ", "نفذه", "by" make an
-actor; "ضد", "استهدف", "عناصر من", "خلية لـ", "against" make a target, as
-does a word after it ("ISIS suspects", "SDF fighters"). Without a cue the
+actor; "ضد", "استهدف", "عناصر من", "خلية لـ", "سيارة لـ", "against" make a
+target (not a car bomb's owner: "سيارة مفخخة تابعة لـ"), as does a word after
+it ("ISIS suspects", "SDF fighters"). The subject of the act is its actor,
+before the verb ("عناصر داعش هاجموا") or after it ("هاجم عناصر داعش"). Without a cue the
 type decides: the organisations of a protest are whom it was against; in a
 clash both sides are actors (incidents.md rule 5); otherwise an
 organisation named in the report is taken as the one acting.
@@ -60,8 +62,16 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
         return "actor"  # "هجوم نفذته خلايا داعش": the doer's word wins over the noun before the name
     if lead in (after, after + 1) and lead < len(words.toks) and not words.toks[lead].startswith(_PREPOSITIONS):
         return "actor"  # the subject of the act: "عناصر تنظيم داعش هاجموا", "ISIS militants attacked"
-    if any(words.is_in(j, vocab.tokens["target_before"]) for j in window):
-        return "target"
+    if (i == lead + 1 or (i == lead + 2 and words.is_in(lead + 1, vocab.tokens["subject_noun"]))) \
+            and words.is_in(lead, vocab.tokens["subject_verb"]):
+        return "actor"  # the verb first: "هاجم عناصر داعش قرية", "شنت خلايا داعش هجوما"
+    if any(words.is_in(j, vocab.tokens["target_before"]) and not _weapon(words, j + 1, vocab) for j in window):
+        return "target"  # "سيارة لقسد" was hit; "السيارة المفخخة تابعة لداعش" was the weapon
     if kind in _VIOLENCE and i > lead and words.toks[i].isascii():
         return "target"  # English puts the doer before the act: who comes after it was hit
     return "target" if kind in _DEFAULT_TARGET else "actor"
+
+
+def _weapon(words: Words, j: int, vocab: IncidentVocab) -> bool:
+    """Whether token ``j`` makes the word before it a weapon ("سيارة مفخخة"), not what was hit."""
+    return j < len(words.toks) and words.is_in(j, vocab.tokens["weapon_after"])

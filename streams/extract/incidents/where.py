@@ -3,8 +3,11 @@
 A village, camp or crossing comes before a town, a town before a city, a
 city before a district or governorate (incidents.md rule 4). A place named
 as a region around it ("ريف دير الزور", "محافظة ميسان") counts as vague,
-after any named town. Not the place: a dateline ("دمشق - سانا" at the start
-of the text), a person's origin ("المنحدر من السويداء").
+after any named town. A place the event was near, or a district named after
+its town ("قرب داقوق", "قضاء خانقين", "غرب الرقة") is that town, after any
+place named more precisely (rule 4: a village with no known point takes the
+nearest town named). Not the place: a dateline ("دمشق - سانا" at the start of
+the text), a person's origin ("المنحدر من السويداء").
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ from marsad.streams.text.tokens import TOKEN
 
 _RANK = {"village": 0, "camp": 0, "crossing": 0, "airport": 0, "base": 0, "prison": 0, "town": 1,
          "city": 2, "capital": 2, "district": 3, "governorate": 4, "region": 4}
-VAGUE = 4
+NEAR = 3  # a place named as the town an event was near ("قرب داقوق"): after any place named more precisely
+VAGUE = 4  # a region around a place ("ريف دير الزور"): not the event's place
 _CONTEXT_CHARS = 60  # characters around a mention read for its context words
 _DATELINE_MARKS = ("-", "–", "—", ":", "/", "(", "،", ",", ".")
 _ARTICLE = "ال"
@@ -153,13 +157,20 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab) -> Located | N
         elif _is_dateline(norm, found, end, names):
             continue
         rank = _RANK.get(place.kind, 2)
-        vague = vocab.tokens["place_vague"]
+        vague, near = vocab.tokens["place_vague"], vocab.tokens["place_near"]
         if before and not vague.isdisjoint(last):
             rank = VAGUE  # "ريف دير الزور"
+        elif before and not near.isdisjoint(last):
+            # "قرب داقوق", "west of Kirkuk"; "the province of Kirkuk", "the governor of Kirkuk" are not
+            near_of = before[-1] != "of" or (len(before) > 1 and before[-2] in near)
+            rank = max(rank, NEAR) if near_of else VAGUE
         else:
             after = TOKEN.search(norm, found_end, min(end, found_end + _CONTEXT_CHARS))
-            if after and after.group().isascii() and after.group() in vague:
-                rank = VAGUE  # "Kirkuk province"
+            if after and after.group().isascii():
+                if after.group() in vague:
+                    rank = VAGUE  # "Kirkuk province"
+                elif after.group() in near:
+                    rank = max(rank, NEAR)  # "Khanaqin district"
         if best is None or rank < best.rank:
             best = Located(place, rank, found)
     return best
