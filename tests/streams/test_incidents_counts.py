@@ -74,6 +74,11 @@ CASES = [
     ("sunday-is-no-one", "قتل جندي وجرح آخرون يوم الأحد بهجوم في مدينة كركوك.", {"killed": 1}),
     ("two-on-sunday", "قتل جندي وجرح اثنان يوم الأحد بهجوم في مدينة كركوك.", {"killed": 1, "injured": 2}),
     ("took-the-life-of", "هاجم مسلحون حاجزاً في مدينة كركوك مما أودى بحياة شرطي.", {"killed": 1}),
+    # one number for two casualty words: neither count is known
+    ("killed-and-wounded-en", "Five soldiers were killed and wounded in an attack in Kirkuk.", {}),
+    ("killed-and-wounded-ar", "قتل وجرح خمسة جنود بهجوم في مدينة كركوك.", {}),
+    ("each-its-number", "أربعة جنود قتلوا وأصيب خمسة بهجوم في مدينة كركوك.", {"killed": 4, "injured": 5}),
+    ("men-of-a-force-added", "أدى الانفجار إلى مقتل 4 عناصر من الشرطة، و2 من الجيش، في مدينة كركوك.", {"killed": 6}),
     ("arrest-words-apart", "نفذت الشرطة حملة أمنية ألقت القبض من خلالها على 10 مطلوبين في مدينة كركوك.",
      {"arrested": 10}),
 ]

@@ -76,7 +76,8 @@ def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collecti
 
 def _combined(hits: list[tuple[int, str]], k: int, words: Words, numbers: list[Number]) -> bool:
     """Whether hit ``k`` and a casualty word of another kind share one number ("مقتل وإصابة 10",
-    "killed and injured 10"); not when the first has a number of its own ("أربعة قتلوا وأصيب خمسة")."""
+    "killed and injured 10", "five were killed and wounded"); not when each has a number of its own
+    ("أربعة قتلوا وأصيب خمسة")."""
     i, label = hits[k]
     if label == "arrested":
         return False
@@ -87,7 +88,9 @@ def _combined(hits: list[tuple[int, str]], k: int, words: Words, numbers: list[N
         joined = (second == first + 1 and words.toks[second].startswith("و")) or \
             (second == first + 2 and words.toks[first + 1] in ("and", "و"))
         if joined:
-            return not any(n.end <= first and first - n.end < _WINDOW for n in numbers)
+            before = any(n.end <= first and first - n.end < _WINDOW for n in numbers)
+            after = any(n.start > second and n.start - second <= _WINDOW for n in numbers)
+            return not (before and after)
     return False
 
 

@@ -104,9 +104,11 @@ def person_soon(words: Words, i: int, vocab: IncidentVocab) -> bool:
 
 
 def of_people(words: Words, number: Number, vocab: IncidentVocab) -> bool:
-    """Whether the count is of people ("سبعة أشخاص", "خمسة من العناصر", "12 لبنانياً"), not of goods
-    ("سبع سيارات")."""
+    """Whether the count is of people ("سبعة أشخاص", "خمسة من العناصر", "12 لبنانياً", "اثنان من الجيش"),
+    not of goods ("سبع سيارات")."""
     noun = number.end - 1
     if noun > number.start and words.toks[noun] == "من" and noun + 1 < len(words.toks):
         noun += 1  # "خمسة من العناصر"
+        if words.is_in(noun, vocab.tokens["forces"]):
+            return True  # "و2 من الجيش": two of its men
     return noun > number.start and (words.is_in(noun, vocab.people_words) or words.toks[noun].endswith(_NISBA))
