@@ -18,7 +18,7 @@ from marsad.streams.classify.taxonomy import Taxonomy
 from marsad.streams.text.normalize import SourceMap
 
 _ARTICLE = "ال"
-_QUOTES = re.compile(r"[\"'“”„«»‘’`]")
+_QUOTES = re.compile(r"[\"'“”„«»‘’`_]")  # and the underscores of hashtags ("#الحشد_الشعبي")
 
 
 def find_orgs(norm_text: str, taxonomy: Taxonomy, *, text: str | None = None) -> list[Org]:

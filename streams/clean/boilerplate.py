@@ -44,7 +44,18 @@ class BoilerplateError(ValueError):
 
 def line_key(line: str) -> str:
     """The form rules are matched against: matching form, decorations stripped, spaces squashed."""
-    return _key(normalize(line))
+    return _key(_rule_form(line, normalize(line)))
+
+
+def _rule_form(line: str, norm_line: str) -> str:
+    """``norm_line`` (``normalize(line)``) with the underscores of ``line`` kept.
+
+    The matching form reads "_" as a space (a name in a hashtag is a name); the
+    rules need it, since a line of words joined by it is a tag or slug line
+    ("#درعا_الان", "[ad_1]"). The matching form is folded character by
+    character, so the pieces between underscores fold on their own.
+    """
+    return norm_line if "_" not in line else "_".join(map(normalize, line.split("_")))
 
 
 def _key(norm_line: str) -> str:
@@ -198,7 +209,7 @@ def kept_lines(lines: Sequence[str], rules: BoilerplateRules,
             teasers = 0
             yield line, norm_line
             continue
-        key = _key(norm_line)
+        key = _key(_rule_form(line, norm_line))
         if key in rules.markers:
             teasers = rules.markers[key]
             continue

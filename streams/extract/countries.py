@@ -5,9 +5,14 @@ uses its adjective or people ("الحرس الثوري الإيراني", "ال�
 capital as its government ("كشفت واشنطن"), or mentions a place inside it.
 The vocabulary is countries.yaml.
 
-One grammatical guard: a *definite* adjective ("السوداني") qualifies a
-definite word before it ("الجيش السوداني", "وزارة الداخلية السورية"); after a
-person's name ("محمد شياع السوداني") it is a family name, and does not count.
+Two grammatical guards:
+
+- a *definite* adjective ("السوداني") qualifies a definite word before it
+  ("الجيش السوداني", "وزارة الداخلية السورية"); after a person's name ("محمد
+  شياع السوداني") it is a family name, and does not count;
+- an adjective on a currency ("100 ألف دولار أمريكي", "سعر الليرة التركية",
+  "U.S. dollars", "Iraqi dinars") names money, not the country, and does not
+  count; the currency nouns are the ``currencies`` of countries.yaml.
 """
 
 from __future__ import annotations
@@ -20,14 +25,15 @@ from pathlib import Path
 import yaml
 
 from marsad.schemas.facts import Place
-from marsad.streams.extract.context import word_before
-from marsad.streams.extract.lexicon import ARTICLE, Hit, Lexicon, is_definite
+from marsad.streams.extract.context import word_after, word_before
+from marsad.streams.extract.lexicon import ARTICLE, Hit, Lexicon, clitic_forms, is_definite
 from marsad.streams.text.normalize import normalize
 
 DATA_FILE = Path(__file__).with_name("countries.yaml")
 _ADJECTIVE_ENDINGS = ("", "ه", "ون", "ين", "ات")  # سوري، سورية، سوريون، سوريين، سوريات
 
 NAME, ADJECTIVE, PEOPLE, METONYM = "name", "adjective", "people", "metonym"
+CURRENCIES = "currencies"  # the key of countries.yaml that is not a country: currency nouns
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -37,6 +43,9 @@ class CountryVocab:
     lexicon: Lexicon[tuple[str, str]]
     phrases: tuple[tuple[str, str, str], ...]  # (normalised phrase, iso, role)
     isos: dict[str, tuple[str, ...]]  # normalised phrase -> its countries
+    # Currency nouns, normalised: Arabic ones with their clitic forms ("بالدولار"), met before an adjective;
+    # English ones, met after it ("dollars" in "U.S. dollars").
+    currencies: frozenset[str] = frozenset()
 
     def name_forms(self) -> set[str]:
         """Normalised names, adjectives and people nouns: words that are never a place's name."""
@@ -59,6 +68,8 @@ def parse_country_vocab(data: dict) -> CountryVocab:
     """Build the vocabulary from the parsed YAML mapping (see countries.yaml)."""
     phrases: list[tuple[str, str, str]] = []
     for iso, spec in data.items():
+        if iso == CURRENCIES:
+            continue
         if not isinstance(iso, str):  # YAML reads a bare NO (Norway) as false, ON as true
             raise ValueError(f"countries: the key {iso!r} is not an ISO code: quote it (\"NO\":)")
         for name in _as_list(spec.get("names")):
@@ -76,7 +87,9 @@ def parse_country_vocab(data: dict) -> CountryVocab:
         key = " ".join(p.split())
         if iso not in isos.get(key, ()):
             isos[key] = (*isos.get(key, ()), iso)
-    return CountryVocab(lexicon, tuple(phrases), isos)
+    currencies = data.get(CURRENCIES) or {}
+    nouns = clitic_forms(_as_list(currencies.get("arabic"))) | {normalize(w) for w in _as_list(currencies.get("english"))}
+    return CountryVocab(lexicon, tuple(phrases), isos, frozenset(nouns))
 
 
 @cache
@@ -98,13 +111,22 @@ def definite_adjectives(vocab: CountryVocab) -> dict[str, str]:
     return out
 
 
-def _counts(norm: str, hit: Hit[tuple[str, str]]) -> bool:
-    """False for a definite adjective not after a definite word (a family name)."""
+def _counts(norm: str, hit: Hit[tuple[str, str]], currencies: frozenset[str]) -> bool:
+    """False for a definite adjective not after a definite word (a family name), and for a currency's adjective."""
+    if currencies and _on_currency(norm, hit, currencies):
+        return False
     if not hit.article or hit.phrase.startswith(ARTICLE):
         return True
     if all(role in (PEOPLE, METONYM) for _iso, role in hit.values):
         return True
     return is_definite(word_before(norm, hit.start))
+
+
+def _on_currency(norm: str, hit: Hit[tuple[str, str]], currencies: frozenset[str]) -> bool:
+    """Whether the hit is the adjective of a currency: "دولار أمريكي" (noun first), "U.S. dollars" (noun after)."""
+    if hit.phrase.isascii():
+        return word_after(norm, hit.end) in currencies
+    return any(role == ADJECTIVE for _iso, role in hit.values) and word_before(norm, hit.start) in currencies
 
 
 def country_mentions(norm_text: str, vocab: CountryVocab | None = None) -> dict[str, int]:
@@ -124,7 +146,7 @@ def mentions_in(norm_text: str, hits: Iterable[Hit[tuple[str, str]]],
     """`country_mentions` from the hits of ``vocab.lexicon`` in ``norm_text`` (found by the caller)."""
     out: dict[str, int] = {}
     for hit in hits:
-        if not _counts(norm_text, hit):
+        if not _counts(norm_text, hit, vocab.currencies):
             continue
         for iso in vocab.isos[hit.phrase]:
             out[iso] = out.get(iso, 0) + 1

@@ -16,6 +16,11 @@
 - a person's title or given name, or an organisation word, before it, or an
   institution word after it ("Damascus University"): not a place.
 
+A place noun names a place in construct, itself without the article ("قرية
+السوداء", "سوق الحميدية"); a name that is also a common word, written with
+the article after a noun that has it, is that noun's adjective ("السوق
+السوداء" is the black market, "بالسوق السوداء" on it), not a place noun's cue.
+
 `coordinate` then lets a name joined by "و" or a comma to a place inherit
 its cue: along a whole list ("محافظات حلب وإدلب وحمص ودمشق"), from a big
 town that needs no cue ("دير الزور والعشارة"), and a capital listed with
@@ -30,7 +35,7 @@ from itertools import pairwise
 
 from marsad.streams.extract.context import WINDOW, WORD_AFTER, gap, two_words_before, words_before
 from marsad.streams.extract.gazetteer.model import PlaceEntry
-from marsad.streams.extract.lexicon import Hit
+from marsad.streams.extract.lexicon import Hit, is_definite
 from marsad.streams.extract.place_rules import PlaceRules
 from marsad.streams.geo import km_between
 
@@ -106,7 +111,7 @@ def read_context(norm: str, hit: Hit[int], rules: PlaceRules) -> Mention:
         return m
     m.oriented = after in _ORIENTATION
     pair = f"{far} {near}"
-    if near in rules.place_nouns or pair in rules.place_nouns:
+    if (near in rules.place_nouns or pair in rules.place_nouns) and not _adjective_of(near, hit, rules):
         m.level = NOUN
         m.capital_ok = near in rules.capital_cues or pair in rules.capital_cues
         m.small_noun = near in rules.small_place_nouns
@@ -126,6 +131,12 @@ def read_context(norm: str, hit: Hit[int], rules: PlaceRules) -> Mention:
     if m.oriented and m.small_noun:
         m.blocked = True  # "بلدة الغارية الشرقية" is East Ghariyah, another village than الغارية
     return m
+
+
+def _adjective_of(noun: str, hit: Hit[int], rules: PlaceRules) -> bool:
+    """Whether the name is an adjective of the place noun ``noun`` before it: a common word with the article
+    after a noun with the article ("السوق السوداء", "بالسوق السوداء")."""
+    return hit.article and not hit.clitics and hit.phrase in rules.needs_place_noun and is_definite(noun)
 
 
 def _after_dual_noun(norm: str, hit: Hit[int], rules: PlaceRules) -> bool:

@@ -3,7 +3,8 @@
 Matching runs on the normalised text, whose offsets differ from the clean
 text's (diacritics and tatweel are gone). To report "دير الزور" rather than
 "دير الزور" normalised, the normalised phrase is turned into a pattern that
-accepts every spelling folding to it and is searched in the clean text.
+accepts every spelling folding to it and is searched in the clean text. A
+name written in a hashtag ("#رأس_العين") is reported with spaces.
 """
 
 from __future__ import annotations
@@ -30,12 +31,12 @@ def _pattern(phrase: str) -> tuple[re.Pattern[str], str | None]:
     parts = []
     for ch in phrase:
         if ch == " ":
-            parts.append(r"\s+")
+            parts.append(r"[\s_]+")  # the matching form reads "_" as a space
         else:
             parts.append(_FOLDS.get(ch, re.escape(ch)))
         parts.append(_SKIP)
     caseless = phrase == phrase.lower() == phrase.upper()
-    return re.compile("".join(parts) + r"(?!\w)", re.IGNORECASE), phrase.split(" ", 1)[0] if caseless else None
+    return re.compile("".join(parts) + r"(?![^\W_])", re.IGNORECASE), phrase.split(" ", 1)[0] if caseless else None
 
 
 def surface(text: str, phrase: str, article: str = "ال", *, written: SourceMap | None = None) -> str:
@@ -70,4 +71,4 @@ def _first(text: str, phrase: str, written: SourceMap | None) -> str | None:
         else:
             start = written.source_offset(at) or 0
     m = pattern.search(text, start)
-    return m.group() if m else None
+    return m.group().replace("_", " ") if m else None

@@ -10,6 +10,8 @@ in which the usual spelling variants of Arabic news text collapse together:
 - Arabic-Indic and Eastern Arabic-Indic digits -> ASCII digits, the Arabic
   decimal separator ٫ -> "." and thousands separator ٬ -> ",";
 - typographic quotes -> '"', Latin letters lower-cased;
+- the underscore -> a space: hashtags join words with it ("#الحشد_الشعبي",
+  "#دير_الزور"), and a name is to be found in them as in a sentence;
 - Arabic presentation forms (FB50-FDFF, FE70-FEFF) folded by NFKC first.
 
 `normalize` maps each character on its own (plus NFKC only when presentation
@@ -40,6 +42,7 @@ _MAP = {
     "٫": ".", "٬": ",", "،": "،",
     "“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'",
     "\u00a0": " ", "\u2009": " ", "\u202f": " ",
+    "_": " ",
 }
 _MAP.update({chr(0x0660 + i): str(i) for i in range(10)})  # ٠..٩
 _MAP.update({chr(0x06F0 + i): str(i) for i in range(10)})  # ۰..۹

@@ -222,6 +222,7 @@ ORGS = {
     "russian-air-force": ("شن الطيران الروسي غارات على البادية", {"russian_forces"}, set()),
     "russian-warplanes": ("Russian warplanes struck positions in the desert.", {"russian_forces"}, set()),
     "us-special-forces-arabic": ("نفذت القوات الخاصة الأميركية عملية إنزال", {"us_forces"}, set()),
+    "hashtags-with-underscores": ("دعت #الأمم_المتحدة إلى التحقيق في هجوم على #الحشد_الشعبي", {"un", "pmf"}, set()),
 }
 
 
@@ -241,6 +242,11 @@ def test_each_org_once_with_mentions_and_name_as_first_written(taxonomy: Taxonom
     assert by_id["sdf"].name == "قوات سوريا الديمقراطية"
     assert by_id["sdf"].mentions == 3
     assert by_id["pmf"].name == "الحشد الشعبي"  # ل + ال written لل: the article given back
+
+
+def test_an_org_in_a_hashtag_is_named_with_spaces(taxonomy: Taxonomy) -> None:
+    text = "استهدفت غارة مقراً لـ #الحشد_الشعبي غرب الأنبار."
+    assert [(o.id, o.name) for o in find_orgs(normalize(text), taxonomy, text=text)] == [("pmf", "الحشد الشعبي")]
 
 
 def test_topics_and_orgs_give_what_classify_and_find_orgs_give(taxonomy: Taxonomy) -> None:

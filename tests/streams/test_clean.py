@@ -112,6 +112,7 @@ CLASS_LINES = [
     ("menus", "عاجل الآن"),
     ("menus", "World News"),
     ("ads", "[ad_3]"),
+    ("tags", "ريف_حلب أخبار_اليوم"),  # words joined by "_": read though the matching form spaces them
     ("ads", "Source link"),
     ("site_names", "Example News"),
     ("teasers", "• مواجهات جديدة بين الفصائل المسلحة في ريف حلب و"),
@@ -181,6 +182,7 @@ CLASS_KEPT = [
     ("title-without-full-stop", "وأكدت الوزارة أن العملية مستمرة"),
     ("killed-by-a-bomb-heading", "مقتل جندي بواسطة عبوة ناسفة في ريف درعا"),
     ("caption-with-a-credit", "عناصر من الجيش على الحدود مع الأردن (رويترز)"),
+    ("hashtag-in-a-sentence", "قصفت طائرات مسيرة مواقع #الحشد_الشعبي قرب الحدود مساء أمس."),
     ("icon-word-in-a-sentence", "Camera icons on the phone showed the convoy crossing the bridge at night."),
 ]
 

@@ -23,6 +23,14 @@ CASES = [
     ("people-noun", "يتهم الناشطون الروس بقصف المستشفيات.", ["RU"], []),
     ("united-states", "تدعم الولايات المتحدة قوات سوريا الديمقراطية.", ["US", "SY"], []),
     ("english", "Syrian and Iraqi officials met in Baghdad on Monday.", ["SY", "IQ"], []),
+    # a country's adjective on a currency names money, not the country
+    ("currency-indefinite", "أفرج عنه الخاطفون مقابل 20 ألف دولار أمريكي.", [], ["US"]),
+    ("currency-definite-clitic", "تراجع سعر صرف بالليرة التركية هذا الأسبوع.", [], ["TR"]),
+    ("currency-plural", "هرّبوا ملايين الدولارات الأمريكية ودنانير عراقية.", [], ["US", "IQ"]),
+    ("currency-and-country", "دفعت الأسرة 5 آلاف دينار أردني لمهرب في الأردن.", ["JO"], []),
+    ("currency-and-adjective-elsewhere", "قالت السفارة الأمريكية إن الفدية بلغت ألف دولار أمريكي.", ["US"], []),
+    ("currency-english", "Smugglers were paid in U.S. dollars and Turkish lira.", [], ["US", "TR"]),
+    ("currency-english-country-named", "Iraqi dinars lost value as Iraq cut imports.", ["IQ"], []),
 ]
 
 
@@ -37,6 +45,11 @@ def test_find_countries(sentence: str, expected: list[str], absent: list[str]) -
 def test_places_add_their_countries() -> None:
     places = [Place(name="بعلبك", lat=34.0, lon=36.2, country="LB")]
     assert find_countries(normalize("دخلت الشاحنات بعلبك قادمة من حمص."), places) == ["LB"]
+
+
+def test_a_currency_is_no_mention() -> None:
+    norm = normalize("دفعوا 300 دولار أمريكي، وقالت القوات الأمريكية إنها لم تتدخل.")
+    assert country_mentions(norm) == {"US": 1}
 
 
 def test_mentions_are_counted_in_order() -> None:

@@ -27,6 +27,7 @@ IBTA = (32.79, 36.17)
 ARSAL = (34.18, 36.42)
 TALL_HAMIS = (36.65, 41.05)
 QAMISHLI = (37.05, 41.23)
+AS_SAWDA = (34.98, 35.94)  # a village whose name is "the black" (fem.)
 
 # (id, sentence, points that must be found)
 FOUND = [
@@ -49,6 +50,9 @@ FOUND = [
     ("english-capital-apposition", "Police raided a warehouse in the capital, Damascus, at dawn.", [DAMASCUS]),
     ("english-article-variants", "Reinforcements reached Deir al-Zor and Al Bukamal.", [DEIR_EZ_ZOR, ALBU_KAMAL]),
     ("english-alternate-spelling", "Traders in Kamishli reported calm markets.", [QAMISHLI]),
+    ("hashtags-with-underscores", "قصفت الطائرات مواقع في #دير_الزور و#البو_كمال فجراً.", [DEIR_EZ_ZOR, ALBU_KAMAL]),
+    ("common-word-after-a-village-noun", "سقطت قذيفة على أطراف قرية السوداء صباحاً.", [AS_SAWDA]),
+    ("common-word-after-a-market-noun", "اندلع حريق في سوق السوداء القديم.", [AS_SAWDA]),
 ]
 
 
@@ -74,12 +78,20 @@ NOT_PLACES = [
     ("english-institution", "Students of Damascus University protested."),
     ("english-words-among-alternate-names", "A Dark Alley Near Philadelphia Was Closed For Rehab."),
     ("english-russian-parliament", "The State Duma passed the law in a first reading."),
+    # a common word with the article after a place noun with it is the noun's adjective: "the black market"
+    ("adjective-of-a-definite-noun", "ارتفعت أسعار المحروقات في السوق السوداء خلال الشتاء."),
+    ("adjective-of-a-definite-noun-clitic", "يشتري السكان الخبز بالسوق السوداء منذ أشهر."),
 ]
 
 
 @pytest.mark.parametrize("sentence", [c[1] for c in NOT_PLACES], ids=[c[0] for c in NOT_PLACES])
 def test_context_rules_out_a_place(gaz: Gazetteer, sentence: str) -> None:
     assert find_places(normalize(sentence), gaz, text=sentence) == []
+
+
+def test_a_name_in_a_hashtag_is_reported_with_spaces(gaz: Gazetteer) -> None:
+    text = "عاد الهدوء إلى #رأس_العين بعد اشتباكات."
+    assert [p.name for p in find_places(normalize(text), gaz, text=text)] == ["رأس العين"]
 
 
 def test_far_place_needs_a_cue_unless_its_country_is_named(gaz: Gazetteer) -> None:

@@ -41,6 +41,18 @@ def test_source_map_quotes_spans_as_written(source: str, word: str) -> None:
     assert SourceMap(source, norm).span(start, start + len(normalize(word))) == word.rstrip("ُ")
 
 
+# A hashtag's words joined by "_": short texts fold by str.translate, long ones by bytes (`fold_with_code`).
+@pytest.mark.parametrize(("text", "name"), [
+    ("#الحشد_الشعبي", "الحشد الشعبي"),
+    ("قصفت الطائرات مواقع قرب #دير_الزور وأغلقت #معبر_البوكمال مساء الأحد", "دير الزور"),
+], ids=["short", "long"])
+def test_the_underscore_reads_as_a_space_in_place(text: str, name: str) -> None:
+    norm = normalize(text)
+    assert norm == normalize(text.replace("_", " "))  # one character for one: offsets stay
+    start = norm.index(name)
+    assert SourceMap(text, norm).span(start, start + len(name)) == name.replace(" ", "_")  # quoted as written
+
+
 def test_source_map_falls_back_to_the_matching_form_when_lengths_differ() -> None:
     source = "\ufefbعب"  # the lam-alef ligature becomes two letters under NFKC
     norm = normalize(source)
