@@ -28,7 +28,7 @@ from marsad.streams.text.tokens import TOKEN
 
 _RANK = {"village": 0, "camp": 0, "crossing": 0, "airport": 0, "base": 0, "prison": 0, "town": 1,
          "city": 2, "capital": 2, "district": 3, "governorate": 4, "region": 4}
-NEAR = 3  # a place named as the town an event was near ("قرب داقوق"): after any place named more precisely
+NEAR = 1  # a place the event was near ("قرب داقوق") is no more precise than a town, however small
 VAGUE = 4  # a region around a place ("ريف دير الزور"): not the event's place
 _CONTEXT_CHARS = 60  # characters around a mention read for its context words
 _DATELINE_MARKS = ("-", "–", "—", ":", "/", "(", "،", ",", ".")
