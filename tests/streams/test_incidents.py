@@ -50,6 +50,11 @@ TYPES = [
     # a source speaking to a reporter by phone is no call between officials: the bomb is the news
     ("phone-call-with-a-reporter", "وقال مصدر أمني في اتصال هاتفي مع مراسل الوكالة إن العبوة الناسفة "
      "انفجرت بدورية للجيش في مدينة كركوك.", ["attack"]),
+    ("isis-raid-that-abducts", "داهم عناصر داعش قرية في مدينة خانقين واختطفوا ثلاثة مدنيين.", ["kidnapping"]),
+    ("security-raid", "داهمت قوات الأمن وكراً لداعش واعتقلت ثلاثة في مدينة الموصل.", ["arrest_raid"]),
+    # an arrest campaign's targets are no attack
+    ("campaign-targeted", "اعتقلت قسد عشرة أشخاص في مدينة الحسكة. وقالت إن الحملة استهدفت خلايا داعش.",
+     ["arrest_raid"]),
     ("off-topic", "فاز المنتخب الوطني على ضيفه بهدفين في مباراة ودية.", []),
 ]
 
@@ -122,6 +127,23 @@ def test_strikes_by_another_doer_after_an_attack_are_their_own_incident() -> Non
             "وفي سياق آخر شنت القوات الروسية غارات جوية على مواقع في البادية.")
     assert [(i.type, i.actors) for i in incidents_of(text)] == [("attack", ["isis"]),
                                                                   ("airstrike", ["russian_forces"])]
+
+
+def test_a_town_and_the_far_corner_of_its_governorate_named_are_one_incident() -> None:
+    text = ("قتل مقاتلان بقصف جوي استهدف مقراً للحشد الشعبي غربي الأنبار. "
+            "وتعرض المقر لقصف جوي عنيف في قضاء القائم قرب الحدود.")
+    [strike] = incidents_of(text)
+    assert (strike.type, _named(strike.place), strike.killed) == ("airstrike", "القائم", 2)
+
+
+def test_clashes_an_attack_led_to_are_that_attack() -> None:
+    text = "قتل جنديان بهجوم لداعش قرب المقدادية. واندلعت اشتباكات بين الجيش والمهاجمين."
+    assert [(i.type, i.killed) for i in incidents_of(text)] == [("attack", 2)]
+
+
+def test_clashes_with_a_place_of_their_own_are_another_incident() -> None:
+    text = "قتل جنديان بهجوم لداعش قرب المقدادية. واندلعت اشتباكات بين الجيش والعشائر في مدينة البصرة."
+    assert [i.type for i in incidents_of(text)] == ["attack", "armed_clash"]
 
 
 def test_an_arrest_and_a_seizure_of_one_operation_are_one_incident() -> None:

@@ -38,6 +38,7 @@ _OLD_DAYS = 31  # an event dated earlier than this before publication is recalle
 _OWN_EVENT = ("t:", "w:", "d:")  # a trigger or a day of its own: a sentence tells another event
 _COUNT_LABELS = frozenset({"killed", "injured", "arrested", "seized_people", "no_casualties"})
 _DIGIT = re.compile(r"\d")
+_OUTLAWS = frozenset({"isis"})  # who make no arrests: a raid of theirs that takes people is a kidnapping
 _OBJECT_WORDS = 3  # words after a verb searched for its object
 _DATE_LOOKS = 5  # sentences at the top of an article whose date dates its events when they have none
 _DATELINE_WORDS = 8  # a line this short that names a day is a dateline, not the report
@@ -200,6 +201,8 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
     located = where.locate(s, place_mentions, vocab)
     found = mentions.within(start, end)
     actors, targets = roles(s.words, found, kind, s.words.index_at(lead.start), vocab) if found else ([], [])
+    if kind == "arrest_raid" and "t:kidnapping" in labels and not _OUTLAWS.isdisjoint(actors):
+        kind = "kidnapping"  # ISIS raiding a village arrests no one: "داهم عناصر داعش قرية واختطفوا ثلاثة"
     wanted = _COUNTS_OF[kind]
     stated = counts(s.words, cues, vocab, wanted) if wanted and not _COUNT_LABELS.isdisjoint(labels) else {}
     timing = ("said" if day.announced else "day") if day.specific else "vague" if day.vague else ""

@@ -2,9 +2,11 @@
 
 Two coded sentences tell the same event when their types agree (or are an
 arrest and a seizure of one operation, or an attack retold as the airstrike it
-was, unless each names another doer), their days do not differ (a vague time, "last week", is another occasion
+was, unless each names another doer, or the clashes an attack led to, told
+with no place or day of their own), their days do not differ (a vague time, "last week", is another occasion
 than a named day) and their places are near enough (25 km; 60 km for a village
-and the town it is placed by; 100 km for a vague region). A sentence joins
+and the town it is placed by; 100 km for a vague region, or anywhere in its
+governorate). A sentence joins
 the closest such event. The article's first telling gives the evidence, the
 type of an operation and each count; actors and targets come from the first
 telling that names organisations, and the later tellings of a violent event
@@ -20,7 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from marsad.schemas.facts import Quantity
+from marsad.schemas.facts import Place, Quantity
+from marsad.streams.extract.gazetteer.admin1 import region_of
 from marsad.streams.extract.incidents import where
 from marsad.streams.geo import km_between
 
@@ -69,7 +72,8 @@ def _closeness(a: AssembledIncident, b: AssembledIncident) -> int:
 
 
 def _same_event(a: AssembledIncident, b: AssembledIncident) -> bool:
-    if a.type != b.type and not ({a.type, b.type} <= ONE_OPERATION or {a.type, b.type} <= _FROM_ABOVE):
+    if a.type != b.type and not ({a.type, b.type} <= ONE_OPERATION or {a.type, b.type} <= _FROM_ABOVE
+                                 or _fought_back(a, b)):
         return False
     if "vague" in (a.timing, b.timing) and {a.timing, b.timing} & {"day", "said"}:
         return False  # "last week" is another occasion than a named day
@@ -84,8 +88,21 @@ def _same_event(a: AssembledIncident, b: AssembledIncident) -> bool:
         return True
     km = km_between(a.located.place, b.located.place)
     if where.VAGUE in (a.located.rank, b.located.rank):
-        return km <= _REGION_KM
+        # a place in the region ("القائم" and "غربي الأنبار"), near its point or anywhere in its governorate
+        return km <= _REGION_KM or _same_region(a.located.place, b.located.place)
     return km <= _SAME_PLACE_KM or (a.located.rank != b.located.rank and km <= _WITHIN_KM)
+
+
+def _fought_back(old: AssembledIncident, new: AssembledIncident) -> bool:
+    """Whether ``new`` tells the clashes an attack told before it led to: with neither a place nor a day of its
+    own ("Clashes occurred between the army and the militants"), it is that attack's sequel."""
+    return old.type == "attack" and new.type == "armed_clash" and new.located is None and not new.timing
+
+
+def _same_region(a: Place, b: Place) -> bool:
+    """Whether both places lie in one governorate (a big one spans 300 km and more: Anbar, Homs)."""
+    region = region_of(a)
+    return region is not None and region == region_of(b)
 
 
 def _other_day(a: object, b: object) -> bool:
