@@ -146,6 +146,12 @@ def test_clashes_with_a_place_of_their_own_are_another_incident() -> None:
     assert [i.type for i in incidents_of(text)] == ["attack", "armed_clash"]
 
 
+def test_an_event_told_as_separate_is_its_own_incident() -> None:
+    text = ("ضبطت الجمارك مليون حبة كبتاغون في مدينة القائم. "
+            "وفي عملية منفصلة، ضبطت القوات مستودع أسلحة في مدينة القائم.")
+    assert [i.type for i in incidents_of(text)] == ["seizure", "seizure"]
+
+
 def test_an_arrest_and_a_seizure_of_one_operation_are_one_incident() -> None:
     text = ("ضبطت قوات الأمن 300 ألف حبة كبتاغون في مدينة حمص.\n"
             "وأسفرت العملية عن اعتقال أربعة متهمين بتهريب المخدرات.")

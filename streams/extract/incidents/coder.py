@@ -207,7 +207,8 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
     stated = counts(s.words, cues, vocab, wanted) if wanted and not _COUNT_LABELS.isdisjoint(labels) else {}
     timing = ("said" if day.announced else "day") if day.specific else "vague" if day.vague else ""
     return AssembledIncident(kind, start, end, day.day, timing, day.key, located, stated, actors, targets,
-                             seized if kind in ONE_OPERATION else [], dict.fromkeys(stated, start))
+                             seized if kind in ONE_OPERATION else [], dict.fromkeys(stated, start),
+                             "another_event" in labels)
 
 
 def _goods_after(s: Sentence, lead: Cue, vocab: IncidentVocab) -> bool:

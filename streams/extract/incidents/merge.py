@@ -50,6 +50,7 @@ class AssembledIncident:
     targets: list[str]
     quantities: list[Quantity] = field(default_factory=list)
     count_at: dict[str, int] = field(default_factory=dict)  # where each count was told
+    separate: bool = False  # told as another event than those before it ("في عملية منفصلة")
 
 
 def merge_into(events: list[AssembledIncident], new: AssembledIncident) -> None:
@@ -72,6 +73,8 @@ def _closeness(a: AssembledIncident, b: AssembledIncident) -> int:
 
 
 def _same_event(a: AssembledIncident, b: AssembledIncident) -> bool:
+    if (b.separate and a.start < b.start) or (a.separate and b.start < a.start):
+        return False  # "في عملية منفصلة": not the event told before it
     if a.type != b.type and not ({a.type, b.type} <= ONE_OPERATION or {a.type, b.type} <= _FROM_ABOVE
                                  or _fought_back(a, b)):
         return False
