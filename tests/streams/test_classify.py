@@ -93,6 +93,10 @@ TOPICS = {
     "org-mention-is-evidence": ("هاجم عناصر من داعش حاجزاً في البادية.", "", {"terrorism"}, set()),
     "football-attack-and-counterpart": ("فاز المنتخب على نظيره بعد هجوم منظم في الشوط الثاني.", "",
                                         set(), {"military", "diplomacy"}),
+    "a-source-on-the-phone-is-no-diplomacy": ("وقال مصدر أمني في اتصال هاتفي مع مراسلنا إن عبوة انفجرت.", "",
+                                              set(), {"diplomacy"}),
+    "a-call-between-ministers-is": ("بحث وزير الخارجية في اتصال هاتفي مع نظيره الأوضاع.", "", {"diplomacy"}, set()),
+    "fuel-smuggling": ("أوقف الجيش شاحنة بتهمة تهريب محروقات إلى سوريا.", "", {"smuggling"}, set()),
 }
 
 
