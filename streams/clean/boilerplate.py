@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from marsad.streams.text.normalize import normalize
+from marsad.streams.text.tokens import stems, tokens
 
 DEFAULT_PATH = Path(__file__).with_name("boilerplate.yaml")
 
@@ -35,6 +36,10 @@ _STAMP_MAX_CHARS = 90
 _SHORT_LINE = 80
 _CLOSERS = "'\"”’»)]"
 _STOPS = (".", "!", "?", "؟", "…")
+# The last separator of a line and what follows it: "<caption> - أرشيفية", "<caption> (رويترز)", "<caption> ـ AFP".
+_TAIL = re.compile(r"(?:\s[-–—ـ|/]|\()[^-–—ـ|/(]*$")
+_TAIL_MAX_CHARS = 40
+_STEM_MIN = 3  # shorter readings of a word say too little to tell what a line is about
 KINDS = ("words", "exact", "prefixes", "endings", "patterns", "markers", "stamp_words", "code_patterns")
 
 
@@ -90,6 +95,9 @@ class BoilerplateRules:
     stamp_extra_words: int  # words of a stamp line that are none of stamp_words ("2024.11.10 | 17:52 دمشق")
     wrapper_max_words: int  # see `clean_and_normalize`: a kept title wrapped in this many words more
     ticker_min_lines: int  # see `clean_and_normalize`: a run of headlines this long above the body
+    teaser_tail_max_lines: int  # see `clean_and_normalize`: at most this many headlines below the body
+    common_words: frozenset[str]  # words not counted when a line is compared with the article
+    outlet_words: frozenset[str]  # words of an outlet's name ("تلفزيون", "وكاله", "news", "24"): datelines
     classes: dict[str, BoilerplateRules]  # by class name, each class alone (for `explain`)
 
     @property
@@ -166,6 +174,41 @@ class BoilerplateRules:
                 return name
         return None
 
+    def repeat_key(self, line: str, norm_line: str) -> str:
+        """What a short line is compared by to find it printed twice: its key, without a credit, date or
+        other boilerplate after its last separator ("<caption> - أرشيفية" is "<caption> -" again)."""
+        key = _key(_rule_form(line, norm_line))
+        found = _TAIL.search(line)
+        if found is None or len(line) - found.start() > _TAIL_MAX_CHARS or found.start() == 0:
+            return key
+        tail = line[found.start():]
+        if not self.is_boilerplate(tail, line_key(tail)):
+            return key
+        head = line_key(line[:found.start()])
+        return head if head else key
+
+    def shares_words(self, norm_line: str, norm_text: str, need: int = 2) -> bool:
+        """Whether at least ``need`` words of ``norm_line`` (matching form) are found in ``norm_text``: the
+        line is about what the text is about. A word is found when one of its readings without clitics
+        (three letters or more, not a number or one of `common_words`) is in the text, even inside
+        another word ("العراق" in "العراقية"): the test errs towards finding."""
+        found = 0
+        for token, _start, _end in tokens(norm_line):
+            if token.isdigit():
+                continue
+            readings = [r for r in stems(token) if len(r) >= _STEM_MIN]
+            if not readings or any(r in self.common_words for r in readings):
+                continue
+            if any(r in norm_text for r in readings):
+                found += 1
+                if found >= need:
+                    return True
+        return False
+
+    def names_outlet(self, norm_part: str) -> bool:
+        """Whether a part of a line (matching form) holds a word of an outlet's name ("تلفزيون سوريا", "SY24")."""
+        return any(token in self.outlet_words for token, _start, _end in tokens(norm_part))
+
     def is_title_like(self, line: str) -> bool:
         """A short line that does not end like a sentence: a heading or a teaser title."""
         return len(line) <= self.title_max_chars and not _ends_like_sentence(line)
@@ -236,7 +279,7 @@ def _compile(doc: Any, source: str) -> BoilerplateRules:
     if not isinstance(doc, dict):
         raise fail("top level", "must be a mapping of rule kinds")
     settings = {"title_max_chars", "prefix_max_chars", "stamp_extra_words", "wrapper_max_words",
-                "ticker_min_lines", "classes"}
+                "ticker_min_lines", "teaser_tail_max_lines", "common_words", "outlet_words", "classes"}
     unknown = sorted(str(k) for k in doc if k not in settings and k not in KINDS)
     if unknown:
         raise fail(unknown[0], f"unknown rule kind (expected one of: {', '.join(sorted(settings | set(KINDS)))})")
@@ -254,12 +297,15 @@ def _compile(doc: Any, source: str) -> BoilerplateRules:
         if bad:
             raise fail(f"classes.{name}.{bad[0]}", f"unknown rule kind (expected one of: what, {', '.join(KINDS)})")
         groups[str(name)] = (f"classes.{name}.", {k: v for k, v in body.items() if k != "what"})
-    limits = {
+    limits: dict[str, Any] = {
         "title_max_chars": limit("title_max_chars", 200), "prefix_max_chars": limit("prefix_max_chars", 300),
         "stamp_extra_words": limit("stamp_extra_words", 1, low=0),
         "wrapper_max_words": limit("wrapper_max_words", 0, low=0),
         "ticker_min_lines": limit("ticker_min_lines", 0, low=0),
+        "teaser_tail_max_lines": limit("teaser_tail_max_lines", 0, low=0),
     }
+    for field in ("common_words", "outlet_words"):
+        limits[field] = _word_list(doc.get(field, []) or [], field, fail)
     parsed = {name: _parse(body, where, fail) for name, (where, body) in groups.items()}
     each = {name: _build(parts, limits, {}) for name, parts in parsed.items()}
     merged: dict[str, list] = {kind: [] for kind in KINDS}
@@ -317,6 +363,19 @@ def _parse(body: dict, where: str, fail) -> dict[str, list]:
     return out
 
 
+def _word_list(value: Any, field: str, fail) -> frozenset[str]:
+    """The words of a list of phrases (a setting), in matching form; letters and numbers apart ("sy24")."""
+    if not isinstance(value, list):
+        raise fail(field, "must be a list of words")
+    out: set[str] = set()
+    for i, v in enumerate(value):
+        key = line_key(v) if isinstance(v, str) else ""
+        if not key:
+            raise fail(f"{field}[{i}]", f"{v!r} is not a phrase with letters in it (quote on/off/yes/no)")
+        out.update(_STAMP_TOKEN.findall(key))
+    return frozenset(out)
+
+
 def _either(patterns: list[str], flags: int = 0) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns), flags) if patterns else None
 
@@ -337,7 +396,7 @@ def _by_last(endings: list[str]) -> dict[str, tuple[str, ...]]:
     return {last: tuple(group) for last, group in groups.items()}
 
 
-def _build(parts: dict[str, list], limits: dict[str, int], classes: dict[str, BoilerplateRules]) -> BoilerplateRules:
+def _build(parts: dict[str, list], limits: dict[str, Any], classes: dict[str, BoilerplateRules]) -> BoilerplateRules:
     return BoilerplateRules(
         words=frozenset(parts["words"]),
         exact=frozenset(parts["exact"]),

@@ -24,6 +24,12 @@ _TICKER_MAX_CHARS, _PARAGRAPH_MIN_CHARS = 120, 140
 _KEY_CHARS = 12  # titles are looked up by this many characters at either end
 _WRAPPER_MAX_CHARS = 120  # what a wrapper of a few words adds to a title, at most
 _CLOSING = "”»\"' "
+# A dateline: "<a> - <b>" (any dash or a bar; a tatweel ـ with a space beside it) or "<a> (<b>)".
+_DATELINE_DASH = re.compile(r"\s*[-–—|]\s*|\s+ـ\s*|\s*ـ\s+")
+_DATELINE_BRACKETS = re.compile(r"^\s*([^()]+?)\s*\(([^()]+)\)\s*[-–—:]?\s*$")
+_DATELINE_MAX_CHARS, _DATELINE_MAX_WORDS = 60, 4
+_BULLETS = "-–—•*·▪● "
+_LEADING = _BULLETS + "\"'“”«»()[]#"
 
 
 def clean(text: str, rules: BoilerplateRules | None = None) -> str:
@@ -37,11 +43,16 @@ def clean(text: str, rules: BoilerplateRules | None = None) -> str:
     3. Boilerplate lines are dropped by the rules of ``boilerplate.yaml``
        (or ``rules``): share bars, "Read Next" and its teaser, "اقرأ أيضا"
        teasers, "Most Popular" lists, correction and complaint footers...
-    4. A run of at least ``ticker_min_lines`` short headlines above the first
-       paragraph (a "latest news" ticker printed before the article) goes.
-       A line repeated verbatim (a photo caption printed twice) is kept once,
-       and so is a title repeated inside a wrapper of a few words ("<site> -
-       <title>", "<title> - <site>", "نقدم لكم خبر “<title>”"): the wrapper goes.
+    4. A line repeated (a photo caption printed twice, verbatim, or once with
+       its credit and once bare or with a dangling dash) is kept once. A run of at least
+       ``ticker_min_lines`` short headlines of other articles above the first
+       paragraph (a "latest news" ticker printed before the article) goes; the
+       article's own title and summary lines above it stay. Short headlines of
+       other articles below the last paragraph (``teaser_tail_max_lines``) go.
+       A title repeated inside a wrapper of a few words ("<site> - <title>",
+       "<title> - <site>", "نقدم لكم خبر “<title>”") is kept once: the wrapper
+       goes. A dateline "<outlet> - <city>" alone on a line at the top whose
+       city the article never names again (where the outlet sits) goes.
     5. Empty lines are dropped.
 
     Spelling is kept as written: matching forms are for the classifier.
@@ -96,13 +107,20 @@ def _clean(text: str, rules: BoilerplateRules | None) -> tuple[str, str, bool]:
             body.append(line)
             norm_body.append(norm_line)
     if rules.ticker_min_lines and len(body) > rules.ticker_min_lines:
-        ticker = _leading_ticker(body, rules.ticker_min_lines)
+        ticker = _leading_ticker(body, norm_body, rules)
         body, norm_body = body[ticker:], norm_body[ticker:]
+    if rules.teaser_tail_max_lines and len(body) > 1:
+        tail = _trailing_teasers(body, norm_body, rules)
+        if tail:
+            body, norm_body = body[:-tail], norm_body[:-tail]
+    drop = _repeats(body, norm_body, rules) if len(body) > 1 else set()
     if rules.wrapper_max_words and len(body) > 1:
-        wrappers = _wrappers(body, rules)
-        if wrappers:
-            body = [line for i, line in enumerate(body) if i not in wrappers]
-            norm_body = [line for i, line in enumerate(norm_body) if i not in wrappers]
+        drop |= _wrappers(body, rules)
+    if rules.outlet_words and len(body) > 1:
+        drop |= _datelines(body, norm_body, rules)
+    if drop:
+        body = [line for i, line in enumerate(body) if i not in drop]
+        norm_body = [line for i, line in enumerate(norm_body) if i not in drop]
     clean_text = "\n".join(body)
     if not per_char:
         return clean_text, normalize(clean_text), per_char
@@ -111,6 +129,27 @@ def _clean(text: str, rules: BoilerplateRules | None) -> tuple[str, str, bool]:
         code_of = dict(zip(norm_lines, coded[1].split(b"\n"), strict=True))
         remember(norm, b"\n".join(map(code_of.__getitem__, norm_body)))
     return clean_text, norm, per_char
+
+
+def _repeats(body: list[str], norm_body: list[str], rules: BoilerplateRules) -> set[int]:
+    """Indices of the short lines printed again in other words than the first time: the same caption
+    with its credit, a date or other boilerplate after a separator, or a dangling dash where the credit
+    was left empty (`BoilerplateRules.repeat_key`). Lines are compared only with those that start
+    alike, so most lines are never keyed."""
+    by_start: dict[str, list[int]] = {}
+    for i, line in enumerate(body):
+        if len(line) <= rules.title_max_chars:
+            by_start.setdefault(norm_body[i].lstrip(_LEADING)[:_KEY_CHARS], []).append(i)
+    out = set()
+    for group in by_start.values():
+        if len(group) > 1:
+            keys: set[str] = set()
+            for i in group:
+                key = rules.repeat_key(body[i], norm_body[i])
+                if key in keys:
+                    out.add(i)
+                keys.add(key)
+    return out
 
 
 def _wrappers(body: list[str], rules: BoilerplateRules) -> set[int]:
@@ -148,19 +187,99 @@ def _wrappers(body: list[str], rules: BoilerplateRules) -> set[int]:
     return out
 
 
-def _leading_ticker(body: list[str], min_lines: int) -> int:
-    """How many lines at the top are a ticker of other articles' headlines: at least ``min_lines``
-    short lines of some words that do not end with a full stop (a headline may ask a question),
-    right before a paragraph (a long line that ends like a sentence); 0 when there is none."""
+def _leading_ticker(body: list[str], norm_body: list[str], rules: BoilerplateRules) -> int:
+    """How many lines at the top are a ticker of other articles' headlines: a run of short lines of some
+    words that do not end with a full stop (a headline may ask a question), right before a paragraph (a
+    long line that ends like a sentence), up to the first line about the article, at least
+    ``rules.ticker_min_lines`` of them; 0 when there is none.
+
+    A line sharing words with the article below (`BoilerplateRules.shares_words`) is about it: its own
+    title, a summary in "- " bullets ("- أسفر الهجوم عن ..."). That line and the rest of the run under
+    it (a summary's weaker lines too) are the article's and stay.
+    """
     run = 0
     for line in body:
-        if len(line) > _TICKER_MAX_CHARS or line.count(" ") < _TITLE_MIN_WORDS - 1 or _ends_with_stop(line):
+        if not _is_headline(line):
             break
         run += 1
-    if run < min_lines or run >= len(body):
+    if run < rules.ticker_min_lines or run >= len(body):
         return 0
     after = body[run]
-    return run if len(after) >= _PARAGRAPH_MIN_CHARS and _ends_with_stop(after) else 0
+    if len(after) < _PARAGRAPH_MIN_CHARS or not _ends_with_stop(after):
+        return 0
+    article = "\n".join(norm_body[run:])
+    ticker = next((i for i in range(run) if rules.shares_words(norm_body[i], article)), run)
+    return ticker if ticker >= rules.ticker_min_lines else 0
+
+
+def _trailing_teasers(body: list[str], norm_body: list[str], rules: BoilerplateRules) -> int:
+    """How many lines at the end are headlines of other articles printed without a marker ("<a related
+    story's title>" under the last paragraph): at most ``rules.teaser_tail_max_lines`` short lines of
+    some words that do not end with a full stop, right after a paragraph that does, each sharing fewer
+    than two words with the article above (`BoilerplateRules.shares_words`); 0 when there are none."""
+    start = len(body)
+    while start > 1 and len(body) - start < rules.teaser_tail_max_lines and _is_headline(body[start - 1]) \
+            and _reads_like_a_title(body[start - 1]):
+        start -= 1
+    if start == len(body) or not _ends_with_stop(body[start - 1]):
+        return 0
+    article = "\n".join(norm_body[:start])
+    end = len(body)
+    while end > start and not rules.shares_words(norm_body[end - 1], article):
+        end -= 1
+    return len(body) - end
+
+
+def _reads_like_a_title(line: str) -> bool:
+    """Whether a short line reads like another article's title rather than a sentence of the report that
+    lacks its full stop: it does not open with the conjunction و or ف ("وأكد ...", "ولم يكشف ..."), holds
+    no comma, and, written in Latin letters, capitalises most of its longer words ("Iraqi Army Kills Five")."""
+    words = line.lstrip(_LEADING).split()
+    if not words or words[0][0] in "وف" or "،" in line or ", " in line:
+        return False
+    first_letter = next((c for c in line if c.isalpha()), "")
+    if not first_letter.isascii():
+        return True
+    longer = [w for w in words if len(w) > 3 and w[0].isalpha()]
+    return 2 * sum(w[0].isupper() for w in longer) > len(longer)
+
+
+def _datelines(body: list[str], norm_body: list[str], rules: BoilerplateRules) -> set[int]:
+    """Indices of the datelines at the top that say where the outlet sits, not where the news is: a line
+    "<outlet> - <city>", "<city> - <outlet>" or "<city> (<outlet>)" (one part holds one of
+    ``rules.outlet_words``), above the first line that ends like a sentence, whose city no other line
+    of the article names ("تلفزيون سوريا ـ إسطنبول" over news from Deir ez-Zor)."""
+    out = set()
+    for i, line in enumerate(body):
+        if _ends_with_stop(line):
+            break
+        if len(line) > _DATELINE_MAX_CHARS:
+            continue
+        parts = _dateline_parts(line)
+        if parts is None:
+            continue
+        outlets = [rules.names_outlet(normalize(part)) for part in parts]
+        if outlets.count(True) != 1:
+            continue
+        city = normalize(parts[outlets.index(False)])
+        rest = "\n".join(norm for j, norm in enumerate(norm_body) if j != i)
+        if not rules.shares_words(city, rest, need=1):
+            out.add(i)
+    return out
+
+
+def _dateline_parts(line: str) -> tuple[str, str] | None:
+    """The two parts of a line "<a> - <b>" or "<a> (<b>)", each of a few words; None for other lines."""
+    found = _DATELINE_BRACKETS.match(line)
+    parts = found.groups() if found else tuple(_DATELINE_DASH.split(line.strip()))
+    if len(parts) != 2 or not all(0 < len(_WORDS.findall(part)) <= _DATELINE_MAX_WORDS for part in parts):
+        return None
+    return parts[0], parts[1]
+
+
+def _is_headline(line: str) -> bool:
+    """A short line of some words that does not end with a full stop (a headline may ask a question)."""
+    return len(line) <= _TICKER_MAX_CHARS and line.count(" ") >= _TITLE_MIN_WORDS - 1 and not _ends_with_stop(line)
 
 
 def _ends_with_stop(line: str) -> bool:

@@ -53,6 +53,13 @@ BOILERPLATE = {
         "\nجندي خلال دورية مشتركة في ريف القامشلي (رويترز)\n\n"
         f"جندي خلال دورية مشتركة في ريف القامشلي (رويترز)\n{BODY}",
         ["جندي خلال دورية مشتركة في ريف القامشلي (رويترز)", BODY]),
+    # printed once bare (its credit left empty) and once with its credit: the same caption
+    "caption-printed-again-with-its-credit": (
+        f"عناصر من الجيش قرب الحدود -\nعناصر من الجيش قرب الحدود - أرشيفية\n{BODY}",
+        ["عناصر من الجيش قرب الحدود -", BODY]),
+    "caption-printed-again-without-its-credit": (
+        f"عناصر من الجيش قرب الحدود (رويترز)\n{BODY}\nعناصر من الجيش قرب الحدود\n{BODY2}",
+        ["عناصر من الجيش قرب الحدود (رويترز)", BODY, BODY2]),
     "blank-lines-and-spaces-collapsed": (f"\n\n   {BODY}  \n \t \n\n{BODY2}\n\n", [BODY, BODY2]),
     "punctuation-only-lines": (f"{BODY}\n***\n—\n{BODY2}", [BODY, BODY2]),
 }
@@ -71,6 +78,8 @@ KEPT = {
     "sentence-mentioning-correction": (
         "وطالب الوزير بتصحيح المعلومات التي نشرتها وسائل إعلام عن العملية.",
         ["وطالب الوزير بتصحيح المعلومات التي نشرتها وسائل إعلام عن العملية."]),
+    "two-lines-differing-after-a-dash": (
+        f"حصيلة الضحايا - درعا\nحصيلة الضحايا - حمص\n{BODY}", ["حصيلة الضحايا - درعا", "حصيلة الضحايا - حمص", BODY]),
     "english-sentence-starting-with-related": (
         "Related arrests were made in Daraa, the ministry said.",
         ["Related arrests were made in Daraa, the ministry said."]),
@@ -120,6 +129,9 @@ CLASS_LINES = [
     ("follow_and_subscribe", "حمّل التطبيق الآن"),
     ("follow_and_subscribe", "Our site on Google Play"),
     ("follow_and_subscribe", "Sign up for our daily newsletter"),
+    ("follow_and_subscribe", "الأخبار المهمة تجدها في قناة موقع المثال على التلكرام .. للاشتراك اضغط هنا"),
+    ("follow_and_subscribe", "انضموا إلى قناتنا على تيليغرام"),
+    ("follow_and_subscribe", "Join our Telegram channel for the latest news"),
     ("tags", "الكلمات الدالة: درعا المخدرات الحدود"),
     ("tags", "Tags: Syria, Captagon"),
     ("tags", "#درعا_الآن #سوريا_اليوم"),
@@ -160,6 +172,10 @@ CLASS_LINES = [
     ("comment_forms", "12 bloggers like this:"),
     ("footers", "الآراء الواردة في المقال تعبر عن رأي كاتبها"),
     ("footers", "© 2024 Example Media. All rights reserved"),
+    ("footers", "تنويه: جميع المقالات المنشورة تعبر عن رأي كتّابها فقط"),
+    ("footers", "المواد المنشورة لا تعبر بالضرورة عن رأي الموقع"),
+    ("footers", "The opinions in this column do not necessarily reflect the views of the site"),
+    ("footers", "Read our Privacy Policy by clicking here"),
     ("code", ".banner { position: fixed; top: 0; } .banner a { color: red; }"),
 ]
 
@@ -183,6 +199,10 @@ CLASS_KEPT = [
     ("killed-by-a-bomb-heading", "مقتل جندي بواسطة عبوة ناسفة في ريف درعا"),
     ("caption-with-a-credit", "عناصر من الجيش على الحدود مع الأردن (رويترز)"),
     ("hashtag-in-a-sentence", "قصفت طائرات مسيرة مواقع #الحشد_الشعبي قرب الحدود مساء أمس."),
+    ("joined-through-telegram", "شبان انضموا إلى التنظيم بعد تواصلهم عبر تلغرام"),
+    ("followed-on-youtube", "وتابعوا المباراة عبر يوتيوب"),
+    ("channel-named-in-a-heading", "بيان على قناة الفصيل في تلغرام"),
+    ("opinion-in-a-heading", "الوزير يعبر عن رأي الحكومة في الاتفاق"),
     ("icon-word-in-a-sentence", "Camera icons on the phone showed the convoy crossing the bridge at night."),
 ]
 
@@ -235,6 +255,82 @@ def test_a_few_lines_above_the_article_stay(top: list[str]) -> None:
 def test_unpunctuated_paragraphs_are_no_ticker() -> None:
     text = "\n".join([*HEADLINES, "وقالت المصادر إن التحقيقات مستمرة"])  # no long paragraph after them
     assert lines(clean(text)) == [*HEADLINES, "وقالت المصادر إن التحقيقات مستمرة"]
+
+
+# A summary of the article in "- " bullets under its title: each line shares words with the paragraph.
+SUMMARY = ["ضبط شحنة كبتاغون على الحدود وتوقيف ثلاثة أشخاص",
+           "- ضبطت وزارة الداخلية شحنة كبتاغون معدة للتهريب عبر الحدود",
+           "- أوقفت الأجهزة ثلاثة أشخاص يشتبه بعلاقتهم بالشبكة",
+           "- بلغت الكمية المضبوطة 40 كيلوغراما"]
+
+
+def test_a_summary_above_the_article_is_no_ticker() -> None:
+    assert lines(clean("\n".join([*SUMMARY, PARAGRAPH, BODY2]))) == [*SUMMARY, PARAGRAPH, BODY2]
+
+
+def test_a_ticker_goes_and_the_title_and_summary_under_it_stay() -> None:
+    text = "\n".join([*HEADLINES, *SUMMARY, PARAGRAPH])
+    assert lines(clean(text)) == [*SUMMARY, PARAGRAPH]
+
+
+RELATED = "انفجارات ضخمة تهز العاصمة وأنباء عن هجوم واسع"  # another article's title
+
+
+def test_another_articles_headline_under_the_last_paragraph_is_dropped() -> None:
+    assert lines(clean("\n".join([PARAGRAPH, BODY2, RELATED]))) == [PARAGRAPH, BODY2]
+
+
+@pytest.mark.parametrize("last", [
+    "وأكدت الوزارة أن التحقيقات مع الأشخاص الموقوفين مستمرة",  # about the article, without a full stop
+    "المصدر: وزارة الداخلية",  # too few words for a headline
+    "ولم تعلق الجهات الرسمية على الحادثة حتى مساء اليوم",  # opens with و: a sentence, not a title
+    "سلمت المضبوطات، وتجري المتابعة لتوقيف المتورطين",  # a comma: a sentence
+], ids=["unpunctuated-last-sentence", "source-line", "opens-with-wa", "holds-a-comma"])
+def test_a_last_line_about_the_article_stays(last: str) -> None:
+    assert lines(clean("\n".join([PARAGRAPH, BODY2, last]))) == [PARAGRAPH, BODY2, last]
+
+
+EN_PARAGRAPH = ("Customs officers seized four million captagon pills hidden in a truck at the border crossing "
+                "on Sunday and arrested the driver, the interior ministry said in a statement.")
+
+
+@pytest.mark.parametrize(("last", "dropped"), [
+    ("Flash Floods Hit Southern Provinces After Heavy Rain", True),
+    ("Officials did not say where the shipment was headed", False),
+], ids=["title-case-headline", "sentence-case-sentence"])
+def test_an_english_last_line_is_a_teaser_only_in_title_case(last: str, dropped: bool) -> None:
+    assert lines(clean(f"{EN_PARAGRAPH}\n{last}")) == [EN_PARAGRAPH] + ([] if dropped else [last])
+
+
+def test_a_headline_under_unpunctuated_paragraphs_stays() -> None:
+    text = "\n".join(["وقالت المصادر إن التحقيقات مستمرة مع الموقوفين", RELATED])
+    assert lines(clean(text)) == ["وقالت المصادر إن التحقيقات مستمرة مع الموقوفين", RELATED]
+
+
+# Datelines at the top: "<outlet> - <city>", "<city> - <outlet>", "<city> (<outlet>)".
+@pytest.mark.parametrize("dateline", [
+    "تلفزيون المثال ـ إسطنبول",
+    "باريس – وكالة المثال",
+    "لندن (المثال 24)",
+    "Example News - London",
+], ids=["outlet-tatweel-city", "city-dash-agency", "city-outlet-in-brackets", "english"])
+def test_a_dateline_of_the_outlets_seat_is_dropped(dateline: str) -> None:
+    title = "ضبط شحنة كبتاغون على الحدود"
+    assert lines(clean(f"{title}\n{dateline}\n{PARAGRAPH}\n{BODY2}")) == [title, PARAGRAPH, BODY2]
+
+
+@pytest.mark.parametrize("dateline", [
+    "درعا – وكالة المثال",  # the city is named again: the news is there
+    "دمشق - سامر الأحمد",  # a reporter, no outlet
+], ids=["city-named-again", "city-and-reporter"])
+def test_a_dateline_of_the_news_stays(dateline: str) -> None:
+    body = "وقالت مصادر محلية في درعا إن الشحنة كانت مخبأة داخل شاحنة محملة بالخضار."
+    assert lines(clean(f"{dateline}\n{PARAGRAPH}\n{body}")) == [dateline, PARAGRAPH, body]
+
+
+def test_a_dateline_after_the_first_sentence_stays() -> None:
+    line = "تلفزيون المثال ـ إسطنبول"
+    assert lines(clean(f"{PARAGRAPH}\n{line}\n{BODY2}")) == [PARAGRAPH, line, BODY2]
 
 
 def test_classes_in_a_rules_file_of_ones_own(tmp_path: Path) -> None:
@@ -317,9 +413,13 @@ def test_html_is_detected(text: str, html: bool) -> None:
     ("share_buttons: [x]", "share_buttons"),
     ("exact: ['***']", r"exact\[0\]"),
     ("words: [facebook, on]", r"words\[1\]"),
+    ("teaser_tail_max_lines: -1", "teaser_tail_max_lines"),
+    ("common_words: the", "common_words"),
+    ("outlet_words: [tv, on]", r"outlet_words\[1\]"),
 ], ids=["words-not-a-list", "negative-teasers", "unknown-marker-field", "bad-regex", "zero-limit",
         "classes-not-a-mapping", "unknown-kind-in-a-class", "bad-regex-in-a-class",
-        "unknown-kind", "phrase-without-letters", "yaml-boolean"])
+        "unknown-kind", "phrase-without-letters", "yaml-boolean", "negative-tail", "common-words-not-a-list",
+        "yaml-boolean-outlet-word"])
 def test_rules_errors_name_the_field(tmp_path: Path, content: str, field: str) -> None:
     path = tmp_path / "rules.yaml"
     path.write_text(content, encoding="utf-8")
