@@ -5,35 +5,44 @@
 - a place noun just before it ("مدينة", "ريف", "معبر"; "city of", "province of"),
   or in English just after it ("al-Hol camp", "Daquq district");
 - a preposition before it ("في", "إلى", ب on the word itself; "in", "near");
-- a dual or plural place noun a word or two before a name joined by و
-  ("بلدتي X وY": Y is the second town);
+- a dual or plural place noun before a list the name is in ("بلدتي X وY",
+  "قرى X، Y وZ": each name of the list, even after names the gazetteer lacks);
+- a road noun before it ("طريق سرمدا – ..."), a weak cue like a preposition;
 - a travel pair ("من دمشق إلى ..."), where even a capital is a place;
 - a dateline: the name opening a line, followed by a dash, colon, comma or
   parenthesis ("دمشق - خاص", "BEIRUT (Reuters) -");
 - an orientation after it ("راشيا شرق لبنان"), a weak cue like a preposition;
   but a village noun before and an orientation adjective after ("بلدة
   الغارية الشرقية") name another village than the one the gazetteer knows;
-- a person's title or given name, or an organisation word, before it, or an
-  institution word after it ("Damascus University"): not a place.
+- a person's title or given name, or an organisation word, before it ("قناة",
+  "مراسل"), or an institution word after it ("Damascus University"), or the
+  rest of an outlet's name in quotes or at its line's end ('"حلب اليوم"'):
+  not a place.
 
 A place noun names a place in construct, itself without the article ("قرية
 السوداء", "سوق الحميدية"); a name that is also a common word, written with
 the article after a noun that has it, is that noun's adjective ("السوق
 السوداء" is the black market, "بالسوق السوداء" on it), not a place noun's cue.
 
-`coordinate` then lets a name joined by "و" or a comma to a place inherit
-its cue: along a whole list ("محافظات حلب وإدلب وحمص ودمشق"), from a big
+`coordinate` then lets a name joined by "و", a comma or a dash to a place
+inherit its cue: along a whole list ("محافظات حلب وإدلب وحمص ودمشق"), from a big
 town that needs no cue ("دير الزور والعشارة"), and a capital listed with
 other places is a place too ("بغداد وديالى"), not its government. Two
 names joined without any cue are places when both can be towns of one
 country less than 150 km apart ("الرطبة وعكاشات"): a list of neighbours.
+It also marks the bigger place a name is placed in or by, named right after
+it (`Mention.within`): "القصر غربي حلب", "الحضر بريف القنيطرة", and a dash
+pair "شبعا - حاصبيا" (town – district; not after a road noun, whose pair is
+two ends). `marsad.streams.extract.places` then takes the name's reading near
+that place.
 """
 
 from __future__ import annotations
 
+import re
 from itertools import pairwise
 
-from marsad.streams.extract.context import WINDOW, WORD_AFTER, gap, two_words_before, words_before
+from marsad.streams.extract.context import WINDOW, WORD_AFTER, two_words_before
 from marsad.streams.extract.gazetteer.model import PlaceEntry
 from marsad.streams.extract.lexicon import Hit, is_definite
 from marsad.streams.extract.place_rules import PlaceRules
@@ -48,11 +57,20 @@ NOUN_KINDS = {
     "camp": "camp", "crossing": "crossing", "airport": "airport", "base": "base", "airbase": "base",
     "province": "governorate", "governorate": "governorate", "prison": "prison",
 }
-_COORD_GAPS = {"", "،", ",", "و", "، و", ", و", "-", "/", "and", ", and", "or"}
+_DASHES = frozenset({"-", "–", "—"})
+_COORD_GAPS = {"", "،", ",", "و", "، و", ", و", "/", "and", ", and", "or"} | _DASHES
 _ORIENTATION = {"الشرقي", "الغربي", "الشمالي", "الجنوبي", "الشرقيه", "الغربيه", "الشماليه", "الجنوبيه"}
 _DATELINE_MARKS = "-–—:(,"
 _NEIGHBOUR_KM = 150.0
 _MAX_JOIN = 16  # the longest text between two joined names: an orientation and ", and"
+_MAX_WITHIN = 28  # the longest text between a name and the place it lies in: "في ريف", "شمال غربي مدينة"
+_LIST_REACH = 160  # how far before a name a list after a plural place noun is looked for
+_LIST_ITEM_WORDS = 3  # the longest name of such a list, in words
+_LIST_WORDS = 16  # the most words and commas read back to the noun
+_TATWEEL_DASH = "  "  # " ـ " (a tatweel standing as a dash) in the matching form, which drops the tatweel
+_IN_AREA, _DASH_PAIR = 2, 1  # how a name is placed by the place after it (`_within`)
+_STOPS = frozenset(".!?؟\n")
+_LIST_TOKENS = re.compile(r"[^\W_]+|[،,.!?؟\n]")  # words, commas and sentence stops
 
 
 class Mention:
@@ -62,7 +80,8 @@ class Mention:
     article, and this ``__init__`` takes only what differs (half the time of the dataclass's).
     """
 
-    __slots__ = ("after", "blocked", "capital_ok", "hit", "level", "noun_kind", "oriented", "small_noun")
+    __slots__ = ("after", "blocked", "capital_ok", "fellows", "hit", "level", "listed", "noun_kind", "oriented",
+                 "road", "small_noun", "within")
 
     def __init__(self, hit: Hit[int], after: str = "") -> None:
         self.hit = hit
@@ -73,6 +92,10 @@ class Mention:
         self.blocked = False
         self.oriented = False  # an orientation adjective follows: "البقاع الشمالي", "الغارية الشرقية"
         self.after = after  # the word after the name
+        self.road = False  # a road noun before: "طريق سرمدا"
+        self.listed = False  # the cue is a list's plural noun, not the name's own: "قرى X، Y"
+        self.fellows: list[Mention] | None = None  # the names of its list, itself included: "X، Y وZ"
+        self.within: Mention | None = None  # the bigger place named right after: "القصر غربي حلب"
 
     def __repr__(self) -> str:
         return (f"Mention({self.hit.phrase!r}, level={self.level}, capital_ok={self.capital_ok}, "
@@ -100,14 +123,14 @@ def read_context(norm: str, hit: Hit[int], rules: PlaceRules) -> Mention:
             m.level, m.capital_ok, m.noun_kind = NOUN, True, NOUN_KINDS.get(last, "")
             return m
     far, near = two_words_before(norm, hit.start)
-    if near in rules.person_words or near in rules.organisation_words:
-        m.blocked = True
+    if (near in rules.person_words or near in rules.organisation_words) and _glued(norm, hit.start):
+        m.blocked = True  # not across a dash or comma: "وادي خالد – عكار" is no man named خالد عكار
         return m
     if latin and after in rules.nouns_after:  # "Daquq district", "Kirkuk province"
         m.level, m.capital_ok, m.noun_kind = NOUN, True, NOUN_KINDS.get(after, "")
         return m
-    if after in rules.blocking_words_after:  # "Damascus University", "Aleppo Media Center"
-        m.blocked = True
+    if after in rules.blocking_words_after or (phrase in rules.outlet_tails and _outlet(norm, hit, rules)):
+        m.blocked = True  # "Damascus University", "Aleppo Media Center", '"حلب اليوم"'
         return m
     m.oriented = after in _ORIENTATION
     pair = f"{far} {near}"
@@ -119,11 +142,13 @@ def read_context(norm: str, hit: Hit[int], rules: PlaceRules) -> Mention:
         m.noun_kind = NOUN_KINDS.get(base.removeprefix("ال"), "")
     elif "ب" in hit.clitics:
         m.level, m.capital_ok = PREP, True
+    elif near in rules.road_nouns:  # "طريق سرمدا": a road is named by the towns it joins
+        m.level, m.road = PREP, True
     elif near in rules.prepositions or "ل" in hit.clitics:
         m.level = PREP
         m.capital_ok = near in rules.capital_cues or (near in rules.from_words and after in rules.to_words)
-    elif "و" in hit.clitics and _after_dual_noun(norm, hit, rules):
-        m.level = NOUN
+    elif noun := _list_noun(norm, hit, rules):  # "بلدتي X وY", "قرى X، Y وZ"
+        m.level, m.small_noun, m.listed = NOUN, noun in rules.small_place_nouns, True
     elif (not hit.start or norm[hit.start - 1] == "\n") and _opens_line(norm, hit):
         m.level, m.capital_ok = PREP, True
     elif after in rules.orientation_nouns:  # "راشيا شرق لبنان", "Qamishli, northeast Syria"
@@ -133,18 +158,48 @@ def read_context(norm: str, hit: Hit[int], rules: PlaceRules) -> Mention:
     return m
 
 
+def _glued(norm: str, start: int) -> bool:
+    """Whether only a space and quotes stand between ``start`` and the word before it (two spaces are a
+    tatweel dash, " ـ ", which the matching form drops)."""
+    i = start
+    while i > 0 and norm[i - 1] in " \"'(":
+        i -= 1
+    return i > 0 and norm[i - 1].isalnum() and _TATWEEL_DASH not in norm[i:start]
+
+
 def _adjective_of(noun: str, hit: Hit[int], rules: PlaceRules) -> bool:
     """Whether the name is an adjective of the place noun ``noun`` before it: a common word with the article
     after a noun with the article ("السوق السوداء", "بالسوق السوداء")."""
     return hit.article and not hit.clitics and hit.phrase in rules.needs_place_noun and is_definite(noun)
 
 
-def _after_dual_noun(norm: str, hit: Hit[int], rules: PlaceRules) -> bool:
-    """Whether the name is the second of "بلدتي X وY" (a dual or plural noun, one or two words, then و)."""
+def _list_noun(norm: str, hit: Hit[int], rules: PlaceRules) -> str:
+    """The dual or plural place noun of the list the name ends, or "": "بلدتي X وY", "قرى X، Y وZ".
+
+    The name must follow a comma or carry و; back from it, names of up to `_LIST_ITEM_WORDS` words, each
+    after a comma or a word on و, lead to the noun within `_LIST_WORDS` tokens. A preposition or a
+    sentence end on the way ends the search: the name is not in a list after the noun.
+    """
     if "و" not in hit.clitics:
-        return False
-    words = words_before(norm, hit.start, 3)
-    return any(w in rules.dual_place_nouns for w in words[:-1])
+        i = hit.start
+        while i > 0 and norm[i - 1] == " ":
+            i -= 1
+        if not i or norm[i - 1] not in "،,":
+            return ""  # the usual case, told without reading back
+    tokens: list[str] = _LIST_TOKENS.findall(norm, max(0, hit.start - _LIST_REACH), hit.start)
+    words = 0  # words of the list's name being read, back from its end
+    for tok in reversed(tokens[-_LIST_WORDS:]):
+        if tok == "،" or tok == ",":
+            words = 0
+        elif tok in _STOPS:
+            return ""
+        elif tok in rules.dual_place_nouns:
+            return tok
+        elif tok in rules.prepositions or words == _LIST_ITEM_WORDS:
+            return ""
+        else:
+            words = 0 if tok[0] == "و" else words + 1  # "وكفرنوران" starts a name of the list
+    return ""
 
 
 def _opens_line(norm: str, hit: Hit[int]) -> bool:
@@ -156,10 +211,24 @@ def _opens_line(norm: str, hit: Hit[int]) -> bool:
 
 
 def coordinate(norm: str, mentions: list[Mention], entries: tuple[PlaceEntry, ...], rules: PlaceRules) -> None:
-    """Let names joined to a place by "و" or a comma share its cue (see the module docstring)."""
+    """Let names joined to a place by "و", a comma or a dash share its cue, and mark the place each name
+    lies in (see the module docstring)."""
     for prev, cur in pairwise(mentions):
-        if cur.hit.start - prev.hit.end > _MAX_JOIN or cur.blocked or prev.blocked or not _joined(norm, prev, cur):
+        if cur.hit.start - prev.hit.end > _MAX_WITHIN or cur.blocked or prev.blocked:
             continue
+        raw = norm[prev.hit.end:cur.hit.start]
+        between = " ".join(raw.split())
+        within = _within(raw, between, prev, cur, rules)
+        if within:
+            prev.within = cur
+            if within == _IN_AREA:  # "الحضر بريف القنيطرة", like "راشيا شرق لبنان"
+                prev.level = max(prev.level, PREP)
+        if len(raw) > _MAX_JOIN or not _joined(raw, between, cur):
+            continue
+        if prev.fellows is None:
+            prev.fellows = [prev]
+        prev.fellows.append(cur)
+        cur.fellows = prev.fellows
         prev_place = prev.level >= COORD or _stands_alone(prev.hit, entries, rules)
         if cur.level < COORD and prev_place:
             cur.level = COORD
@@ -183,12 +252,49 @@ def _neighbours(a: Hit[int], b: Hit[int], entries: tuple[PlaceEntry, ...], rules
     return any(x.country == y.country and km_between(x, y) <= _NEIGHBOUR_KM for x in towns_a for y in towns_b)
 
 
-def _joined(norm: str, prev: Mention, cur: Mention) -> bool:
-    between = gap(norm, prev.hit.end, cur.hit.start)
+def _within(raw: str, between: str, prev: Mention, cur: Mention, rules: PlaceRules) -> int:
+    """Whether ``cur`` names the bigger place ``prev`` lies in or by (``raw``: the text between them,
+    ``between``: the same, spaces squeezed): `_IN_AREA` for "القصر غربي حلب", "الحضر بريف القنيطرة",
+    "X في محافظة Y" (the noun may open the name: "بريف دمشق"); `_DASH_PAIR` for "شبعا - حاصبيا" (not on a
+    road: "طريق X - Y" names its two ends); else 0."""
+    if between in _DASHES or raw == _TATWEEL_DASH:
+        return 0 if prev.road else _DASH_PAIR
+    words = between.removeprefix("،").removeprefix(",").split()
+    if words and words[0] in rules.prepositions and words[0] not in rules.orientation_nouns:  # "في ريف"
+        words = words[1:]
+    if not words:  # "بريف دمشق", "في محافظة صلاح الدين": the noun opens the name
+        first = cur.hit.phrase.split(" ", 1)[0]
+        inside = first != cur.hit.phrase and first in rules.within_nouns and "و" not in cur.hit.clitics
+        return _IN_AREA if inside else 0
+    oriented = False
+    for w in words:
+        if w in rules.orientation_nouns:
+            oriented = True
+        elif not (w in rules.within_nouns or (oriented and (w in rules.place_nouns or w == "of"))):
+            return 0
+    return _IN_AREA
+
+
+def _joined(raw: str, between: str, cur: Mention) -> bool:
+    """Whether ``cur`` is joined to the name before it (``raw``, ``between``: see `_within`)."""
+    if raw == _TATWEEL_DASH:  # "وادي خالد ـ عكار"
+        return True
     words = between.split()
     if words and words[0] in _ORIENTATION:  # "ريف حلب الشمالي وإدلب"
         between = " ".join(words[1:])
     return between in _COORD_GAPS and bool(between or "و" in cur.hit.clitics)
+
+
+def _outlet(norm: str, hit: Hit[int], rules: PlaceRules) -> bool:
+    """Whether the name starts an outlet's name ("حلب اليوم") written in quotes or ending its line."""
+    for tail in rules.outlet_tails[hit.phrase]:
+        end = hit.end + len(tail)
+        if not norm.startswith(tail, hit.end) or (end < len(norm) and norm[end].isalnum()):
+            continue
+        quoted = hit.start > 0 and norm[hit.start - 1] == '"' and norm[end:end + 1] == '"'
+        if quoted or norm[end:end + 1] in ("", "\n"):
+            return True
+    return False
 
 
 def _has_town(hit: Hit[int], entries: tuple[PlaceEntry, ...]) -> bool:

@@ -36,6 +36,19 @@ def _plain(words: list[str]) -> frozenset[str]:
     return frozenset(" ".join(normalize(str(w)).split()) for w in words)
 
 
+def _tails(names: list[str]) -> dict[str, tuple[str, ...]]:
+    """Each way to split the names (normalised) into a head and the rest: "حلب اليوم" -> {"حلب": (" اليوم",)}.
+
+    A gazetteer name found at the start of a name is tested against the rest written after it.
+    """
+    out: dict[str, list[str]] = {}
+    for raw in names:
+        words = normalize(str(raw)).split()
+        for k in range(1, len(words)):
+            out.setdefault(" ".join(words[:k]), []).append(" " + " ".join(words[k:]))
+    return {head: tuple(tails) for head, tails in out.items()}
+
+
 @dataclass(frozen=True, slots=True)
 class PlaceRules:
     """Which words around a name make it a place, a person or an organisation."""
@@ -56,6 +69,9 @@ class PlaceRules:
     to_words: frozenset[str]
     home_countries: frozenset[str]  # a place elsewhere needs a cue unless its country is named
     orientation_nouns: frozenset[str]  # after a name: "راشيا شرق لبنان"
+    road_nouns: frozenset[str]  # "طريق سرمدا – ...": a cue, and a dash pair after it is a road's two ends
+    within_nouns: frozenset[str]  # "الحضر بريف القنيطرة": the place after names the area the name lies in
+    outlet_tails: dict[str, tuple[str, ...]]  # "حلب" -> (" اليوم",): media named after a place
 
     @classmethod
     def from_mapping(cls, data: dict) -> PlaceRules:
@@ -77,6 +93,9 @@ class PlaceRules:
             to_words=clitic_forms(data["to_words"]),
             home_countries=frozenset(str(c) for c in data["home_countries"]),
             orientation_nouns=_plain(data["orientation_nouns"]),
+            road_nouns=clitic_forms(data["road_nouns"]),
+            within_nouns=clitic_forms(data["within_nouns"]),
+            outlet_tails=_tails(data["outlet_names"]),
         )
 
 

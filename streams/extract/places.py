@@ -12,11 +12,18 @@
 3. the names are resolved, unambiguous ones first: their countries join the
    countries the article names as evidence, and an ambiguous name goes to the
    reading in an evidenced country, else in the region's countries, else the
-   most important one;
+   most important one; but a name placed by a bigger place right after it
+   ("القصر غربي حلب", "الحضر بريف القنيطرة", "شبعا - حاصبيا") goes to its
+   reading nearest that place (within `_WITHIN_KM` or in its governorate),
+   and to none when no reading is near (a village the gazetteer lacks is not
+   its namesake elsewhere), unless a big town of that place's country is
+   named loosely ("الرقة شرقي حلب");
 4. a name is kept when its context is strong enough for it: big unambiguous
    towns of the region need nothing, small, ambiguous or far-away ones a cue,
    capitals a locative cue or a list of places (alone, "واشنطن" is the US
-   government), common words a place noun.
+   government), common words a place noun; a name that only a list's plural
+   noun makes a place ("مناطق: عرسال، القصر") lies in a country of the list's
+   other names or of the article.
 
 Each place is reported once, with the number of its mentions.
 """
@@ -35,15 +42,18 @@ from marsad.streams.extract.countries import (
     load_country_vocab,
     mentions_in,
 )
+from marsad.streams.extract.gazetteer import admin1
 from marsad.streams.extract.gazetteer.model import Gazetteer, PlaceEntry
 from marsad.streams.extract.lexicon import Hit, find_each
 from marsad.streams.extract.place_context import COORD, NONE, NOUN, Mention, coordinate, read_context
 from marsad.streams.extract.place_rules import PlaceRules, load_place_rules
 from marsad.streams.extract.surface import surface
+from marsad.streams.geo import km_between, place_key
 from marsad.streams.text.normalize import SourceMap
 
 _SMALL_PLACE_MAX_POP = 100_000
 _REGION_KINDS = frozenset({"governorate", "region"})
+_WITHIN_KM = 100.0  # how far a name's reading may lie from the place it is said to lie in or by
 
 
 @dataclass(slots=True)
@@ -150,6 +160,7 @@ def _choose(g: _Group, cands: tuple[int, ...], entries: tuple[PlaceEntry, ...],
     ``ambiguous``: the candidates lie in more than one country.
     """
     level, small, capital_ok, vague, kinds = NONE, False, False, True, set()
+    own = NONE  # the level without the cues lent by a list's plural noun ("قرى X، Y")
     live = False
     for m in g.mentions:  # one loop for what the mentions say together (most names have one)
         if m.blocked:
@@ -157,6 +168,8 @@ def _choose(g: _Group, cands: tuple[int, ...], entries: tuple[PlaceEntry, ...],
         live = True
         if m.level > level:
             level = m.level
+        if m.level > own and not m.listed:
+            own = m.level
         small = small or m.small_noun
         capital_ok = capital_ok or m.capital_ok
         vague = vague and m.oriented
@@ -164,23 +177,69 @@ def _choose(g: _Group, cands: tuple[int, ...], entries: tuple[PlaceEntry, ...],
             kinds.add(m.noun_kind)
     if not live:
         return None
+    anchors = _anchors(g, entries)
+    if anchors:  # "القصر غربي حلب": only a reading near Aleppo, the nearest first
+        near = {i: km for i in cands if (km := _km_to(entries[i], anchors)) is not None}
+        if near:
+            cands = tuple(sorted(near, key=near.__getitem__))
+        else:  # none is there: the gazetteer lacks this one, unless a big town is named loosely ("الرقة شرقي حلب")
+            countries = {a.country for a in anchors}
+            cands = tuple(i for i in cands if entries[i].country in countries
+                          and entries[i].population >= rules.no_cue_population)
+    lent = level > own  # only a list's plural noun makes it a place: "قرى X، Y"
+    fellows = _fellow_countries(g, entries) if lent else frozenset()
+    unplaced = lent and not fellows and not any(evidence.values())  # nothing says where the list lies
     best, best_score = None, -math.inf
-    for i in cands:
+    for rank, i in enumerate(cands):
         e = entries[i]
         evidenced = evidence.get(e.country, 0) > 0
         if small and e.population >= _SMALL_PLACE_MAX_POP and not evidenced:
             continue  # "قرية X" is not a big city of a country the article does not speak of
-        if level < _required(e, g.phrase, ambiguous, evidenced, rules):
-            continue
+        required = _required(e, g.phrase, ambiguous, evidenced, rules)
+        if level < required or (own < required and not evidenced and e.country not in fellows and not unplaced):
+            continue  # a name a list lends its cue to lies where the list's other names or the article are
         if e.kind == "capital" and not capital_ok:
             continue
         if vague and e.kind in _REGION_KINDS:
             continue  # "البقاع الشمالي": a part of a region, not a point
         score = (100.0 if evidenced else 0.0) + (50.0 if e.kind in kinds else 0.0) \
             + (10.0 if e.country in rules.home_countries else 0.0) + math.log10(e.population + 10)
+        if anchors:
+            score = float(-rank)  # near the place named after it: the nearest
         if score > best_score:
             best, best_score = i, score
     return best
+
+
+def _anchors(g: _Group, entries: tuple[PlaceEntry, ...]) -> list[PlaceEntry]:
+    """The readings of the places the name's mentions are placed in or by (`Mention.within`)."""
+    out: list[PlaceEntry] = []
+    for m in g.mentions:
+        w = m.within
+        if w is not None and not m.blocked and not w.blocked:
+            out.extend(entries[i] for i in w.hit.values if entries[i].kind != "region")
+    return out
+
+
+def _fellow_countries(g: _Group, entries: tuple[PlaceEntry, ...]) -> frozenset[str]:
+    """The countries of the other names of the lists the name is in by a plural noun ("مناطق عرسال، X")."""
+    return frozenset(entries[i].country for m in g.mentions if m.listed and m.fellows
+                     for f in m.fellows if f is not m and not f.blocked for i in f.hit.values)
+
+
+def _km_to(e: PlaceEntry, anchors: list[PlaceEntry]) -> float | None:
+    """How far ``e`` lies from the nearest of ``anchors``, if within `_WITHIN_KM` or maybe in one's
+    governorate: the same one, or one of its country when either's is not known (a remote crossing)."""
+    km = min(km_between(e, a) for a in anchors)
+    if km <= _WITHIN_KM:
+        return km
+    regions = admin1.load().by_key
+    region = regions.get(place_key(e.geonameid, e.lat, e.lon))
+    for a in anchors:  # "عكاشات غرب الأنبار": far from the governorate's point, inside it
+        other = regions.get(place_key(a.geonameid, a.lat, a.lon))
+        if a.country == e.country and (region is None or other is None or other == region):
+            return km
+    return None
 
 
 def _report(norm: str, text: str | None, groups: dict[str, _Group],

@@ -28,6 +28,11 @@ ARSAL = (34.18, 36.42)
 TALL_HAMIS = (36.65, 41.05)
 QAMISHLI = (37.05, 41.23)
 AS_SAWDA = (34.98, 35.94)  # a village whose name is "the black" (fem.)
+ALEPPO = (36.20, 37.16)
+HALBA = (34.54, 36.08)  # the seat of Akkar, the gazetteer's point for "عكار"
+SARMADA = (36.18, 36.70)
+AL_BARA = (35.68, 36.54)
+TAYYANA = (34.99, 40.53)
 
 # (id, sentence, points that must be found)
 FOUND = [
@@ -53,6 +58,14 @@ FOUND = [
     ("hashtags-with-underscores", "قصفت الطائرات مواقع في #دير_الزور و#البو_كمال فجراً.", [DEIR_EZ_ZOR, ALBU_KAMAL]),
     ("common-word-after-a-village-noun", "سقطت قذيفة على أطراف قرية السوداء صباحاً.", [AS_SAWDA]),
     ("common-word-after-a-market-noun", "اندلع حريق في سوق السوداء القديم.", [AS_SAWDA]),
+    ("dash-pair-second-name", "دهمت دورية منزلاً في وادي خالد – عكار فجراً.", [HALBA]),
+    ("tatweel-dash-pair", "وقع انفجار في وادي خالد ـ عكار مساءً.", [HALBA]),
+    ("road-noun-before-a-dash-pair", "قُتل شاب على طريق سرمدا – البردقلي صباحاً.", [SARMADA]),
+    ("road-ends-far-apart", "قطع المحتجون طريق حلب - دمشق الدولي.", [ALEPPO, DAMASCUS]),
+    ("plural-noun-comma-list", "سقطت قذائف على بلدات كفرنوران، البارة، وفليفل.", [AL_BARA]),
+    ("plural-noun-list-after-unknown-names", "داهمت الدوريات قرى الفرحية، الطيانة والشحيل.", [TAYYANA]),
+    ("big-town-placed-loosely", "انفجرت عبوة في الرقة شرقي حلب.", [RAQQA]),
+    ("dateline-dash-special", "حلب – خاص\nافتتح معرض الكتاب أبوابه للزوار.", [ALEPPO]),
 ]
 
 
@@ -87,6 +100,30 @@ NOT_PLACES = [
 @pytest.mark.parametrize("sentence", [c[1] for c in NOT_PLACES], ids=[c[0] for c in NOT_PLACES])
 def test_context_rules_out_a_place(gaz: Gazetteer, sentence: str) -> None:
     assert find_places(normalize(sentence), gaz, text=sentence) == []
+
+
+# (id, sentence, the places found as (name, country)): a bigger place named right after a name decides
+# among its readings, and a name with no reading near it is left out; a list's plural noun lends its cue
+# only where the list lies; an outlet's name is no place.
+PLACED = [
+    ("area-picks-the-near-reading", "قالت مصادر سورية إن شاباً اعتقل في ذيبان جنوب مادبا.",
+     [("ذيبان", "JO"), ("مادبا", "JO")]),
+    ("no-reading-west-of-the-city", "قصفت القوات قرية القصر غربي حلب.", [("حلب", "SY")]),
+    ("no-reading-in-the-countryside", "استهدفت المدفعية بلدة الحضر بريف القنيطرة.", [("القنيطرة", "SY")]),
+    ("no-reading-near-the-district-after-a-dash", "دهم الجيش منزلاً في بلدة تل أبيض – بعلبك.", [("بعلبك", "LB")]),
+    ("far-in-the-same-governorate", "تمركزت القوات في الرطبة وعكاشات غرب الأنبار.",
+     [("الرطبة", "IQ"), ("عكاشات", "IQ"), ("الأنبار", "IQ")]),
+    ("list-lies-with-its-other-names", "نفذ الجيش مداهمات في مناطق: عرسال، القصر، المقيبلة.", [("عرسال", "LB")]),
+    ("outlet-after-a-reporter", "قال مراسل “حلب اليوم” إن الوضع هادئ في المنطقة.", []),
+    ("outlet-in-a-byline", "درعا – حلب اليوم\nقال المصدر إن الطريق مغلق.", [("درعا", "SY")]),
+    ("city-then-today", "شهدت حلب اليوم الأحد اشتباكات متقطعة.", [("حلب", "SY")]),
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [c[1:] for c in PLACED], ids=[c[0] for c in PLACED])
+def test_place_of_a_name_by_its_neighbours(gaz: Gazetteer, sentence: str, expected: list[tuple[str, str]]) -> None:
+    places = find_places(normalize(sentence), gaz, text=sentence)
+    assert [(p.name, p.country) for p in places] == expected
 
 
 def test_a_name_in_a_hashtag_is_reported_with_spaces(gaz: Gazetteer) -> None:
