@@ -6,6 +6,8 @@ cover dates and counts, `..._vocab.py` the vocabulary file.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from marsad.schemas.facts import Place
@@ -141,15 +143,26 @@ def test_clashes_an_attack_led_to_are_that_attack() -> None:
     assert [(i.type, i.killed) for i in incidents_of(text)] == [("attack", 2)]
 
 
+def test_clashes_told_before_an_attack_are_not_its_sequel() -> None:
+    text = ("واندلعت اشتباكات بين قسد وخلايا داعش خلال المداهمة. "
+            "ويوم الاثنين قتل مدني بهجوم لداعش في مدينة الميادين.")
+    assert [i.type for i in incidents_of(text, published=date(2025, 1, 8))] == ["armed_clash", "attack"]
+
+
+def test_an_arrest_the_force_was_on_its_way_to_make_is_none() -> None:
+    text = "تعرضت دورية في طريقها لاعتقال مطلوبين في مدينة كركوك لكمين مسلح."
+    assert [i.type for i in incidents_of(text)] == ["attack"]
+
+
 def test_clashes_with_a_place_of_their_own_are_another_incident() -> None:
     text = "قتل جنديان بهجوم لداعش قرب المقدادية. واندلعت اشتباكات بين الجيش والعشائر في مدينة البصرة."
     assert [i.type for i in incidents_of(text)] == ["attack", "armed_clash"]
 
 
 def test_an_event_told_as_separate_is_its_own_incident() -> None:
-    text = ("ضبطت الجمارك مليون حبة كبتاغون في مدينة القائم. "
-            "وفي عملية منفصلة، ضبطت القوات مستودع أسلحة في مدينة القائم.")
-    assert [i.type for i in incidents_of(text)] == ["seizure", "seizure"]
+    for joint in ("وفي عملية منفصلة،", "وفي سياق متصل،"):
+        text = f"ضبطت الجمارك مليون حبة كبتاغون في مدينة القائم. {joint} ضبطت القوات مستودع أسلحة في مدينة القائم."
+        assert [i.type for i in incidents_of(text)] == ["seizure", "seizure"], joint
 
 
 def test_an_arrest_and_a_seizure_of_one_operation_are_one_incident() -> None:
@@ -179,6 +192,8 @@ PLACES = [
     ("district-is-its-town-en", "Gunmen attacked an army post in Khanaqin district.", "Khanaqin"),
     ("province-of-is-vague", "Gunmen attacked a checkpoint in the province of Kirkuk.", None),
     ("named-place-beats-near", "هاجم مسلحون حاجزاً قرب الحسكة في قرية الهول.", "الهول"),
+    ("countryside-with-direction-is-vague", "قتل مدني بهجوم مسلح في الريف الشمالي لدير الزور.", None),
+    ("sector-is-not-the-place", "قال مسؤول أمني قاطع الأنبار إن القوات اعتقلت خمسة مطلوبين.", None),
     ("origin-is-not-the-place", "اختطف مسلحون شاباً ينحدر من مدينة درعا على طريق في مدينة حمص.", "حمص"),
 ]
 

@@ -97,9 +97,10 @@ def _same_event(a: AssembledIncident, b: AssembledIncident) -> bool:
 
 
 def _fought_back(old: AssembledIncident, new: AssembledIncident) -> bool:
-    """Whether ``new`` tells the clashes an attack told before it led to: with neither a place nor a day of its
-    own ("Clashes occurred between the army and the militants"), it is that attack's sequel."""
-    return old.type == "attack" and new.type == "armed_clash" and new.located is None and not new.timing
+    """Whether ``new`` tells the clashes an attack told before it in the text led to: with neither a place nor
+    a day of its own ("Clashes occurred between the army and the militants"), it is that attack's sequel."""
+    return old.type == "attack" and new.type == "armed_clash" and new.located is None and not new.timing \
+        and old.start < new.start
 
 
 def _same_region(a: Place, b: Place) -> bool:

@@ -158,8 +158,8 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab) -> Located | N
             continue
         rank = _RANK.get(place.kind, 2)
         vague, near = vocab.tokens["place_vague"], vocab.tokens["place_near"]
-        if before and not vague.isdisjoint(last):
-            rank = VAGUE  # "ريف دير الزور"
+        if before and (not vague.isdisjoint(last) or (len(before) > 1 and not vague.isdisjoint(readings_of(before[-2])))):
+            rank = VAGUE  # "ريف دير الزور", "الريف الشمالي لدير الزور"
         elif before and not near.isdisjoint(last):
             # "قرب داقوق", "west of Kirkuk"; "the province of Kirkuk", "the governor of Kirkuk" are not
             near_of = before[-1] != "of" or (len(before) > 1 and before[-2] in near)
