@@ -113,7 +113,12 @@ def _head(toks: list[str], i: int, words: NumberWords) -> tuple[float, float, in
             return None
         if i + 1 < n and toks[i + 1] in words.scales:
             scale = words.scales[toks[i + 1]]
-            return value * scale, scale, i + 2
+            if value < scale:
+                return value * scale, scale, i + 2
+            # digits already that big are no count of the scale: "(1033000) مليون وثلاثة وثلاثون ألف" is
+            # the number written again in words, which is read past when it says the same
+            again = read_number(toks, i + 1, words)
+            return value, 1.0, again[1] if again is not None and again[0] == value else i + 1
         return value, 1.0, i + 1
     if tok in words.duals:
         return words.duals[tok], words.duals[tok] / 2, i + 1

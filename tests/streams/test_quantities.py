@@ -48,6 +48,11 @@ CASES = [
     ("english-pills", "Police seized 4 million pills of captagon in the port.", [(4_000_000, "pill", "captagon")]),
     ("english-kg", "They found 30kg of cocaine.", [(30, "kg", "cocaine")]),
     ("crystal-meth", "ضبط 3 كغ من الكريستال ميث في حقيبة.", [(3, "kg", "crystal_meth")]),
+    # a number in digits and again in words is one number, not digits times a scale
+    ("digits-then-words", "ضبطت الجمارك (٢٠٥٠٠٠٠) مليونين وخمسين ألف حبة كبتاغون.", [(2_050_000, "pill", "captagon")]),
+    ("digits-then-words-in-brackets", "ضبطت الجمارك 2050000 (مليونين وخمسين ألف) حبة كبتاغون.",
+     [(2_050_000, "pill", "captagon")]),
+    ("a-scale-of-many-units", "رصدت الحكومة 1500 مليون دولار للمشروع.", [(1_500_000_000, "USD", None)]),
 ]
 
 
