@@ -217,9 +217,11 @@ def test_incident_place(text: str, expected: str | None) -> None:
     ("استهدفت طائرة مسيرة سيارة لقسد في مدينة القامشلي.", [], ["sdf"]),
     ("انفجرت العبوة الناسفة وسط مجموعة من الحشد الشعبي في مدينة كركوك.", [], ["pmf"]),
     ("انفجرت سيارة مفخخة تابعة لداعش على حاجز في مدينة كركوك.", ["isis"], []),
+    ("شنت قسد حملة دهم على قرى بدعم من التحالف الدولي واعتقلت خمسة من عناصر داعش في مدينة الحسكة.",
+     ["sdf", "coalition"], ["isis"]),
 ], ids=["attack-on-checkpoint", "attack-by-glued-lam", "arrest-of-cell", "protest-against", "clash-both-sides",
         "english-suspects", "leftover-bomb-is-no-attack-by", "verb-first-subject", "commanders-killed-in",
-        "vehicle-of", "bomb-amid", "car-bomb-of"])
+        "vehicle-of", "bomb-amid", "car-bomb-of", "supporting-force"])
 def test_actors_and_targets(text: str, actors: list[str], targets: list[str]) -> None:
     [incident] = incidents_of(text)
     assert (sorted(incident.actors), sorted(incident.targets)) == (sorted(actors), sorted(targets))
