@@ -79,6 +79,8 @@ CASES = [
     ("killed-and-wounded-ar", "قتل وجرح خمسة جنود بهجوم في مدينة كركوك.", {}),
     ("each-its-number", "أربعة جنود قتلوا وأصيب خمسة بهجوم في مدينة كركوك.", {"killed": 4, "injured": 5}),
     ("men-of-a-force-added", "أدى الانفجار إلى مقتل 4 عناصر من الشرطة، و2 من الجيش، في مدينة كركوك.", {"killed": 6}),
+    # eleven to ninety-nine count a singular noun: the noun is no person of its own
+    ("count-and-singular-noun", "ألقت قوات الأمن القبض على 15 متهما بتجارة المخدرات في مدينة درعا.", {"arrested": 15}),
     ("arrest-words-apart", "نفذت الشرطة حملة أمنية ألقت القبض من خلالها على 10 مطلوبين في مدينة كركوك.",
      {"arrested": 10}),
 ]

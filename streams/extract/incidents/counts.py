@@ -48,7 +48,9 @@ def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collecti
     if "no_casualties" in map(_LABEL, cues):
         out.update({name: 0 for name in ("killed", "injured") if name in wanted})
     # "ضبطت سبعة أشخاص": a seizure word counts arrests when people follow it
-    hits = [(words.index_at(c.start), _COUNTED_AS[c.label], c.label) for c in cues if c.label in _COUNTED_AS]
+    # one hit a word and kind: "القبض" inside "القبض على" is the same arrest word
+    hits = list(dict.fromkeys((words.index_at(c.start), _COUNTED_AS[c.label], c.label)
+                              for c in cues if c.label in _COUNTED_AS))
     if not hits:
         return out
     cue_at = {i for i, _, _ in hits}
