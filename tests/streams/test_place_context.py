@@ -89,6 +89,7 @@ NOT_PLACES = [
     ("english-capital-as-government", "Damascus said it rejected the proposal."),
     ("english-lower-case-word", "The mixture was used as salt in the recipe."),
     ("english-institution", "Students of Damascus University protested."),
+    ("chamber-of-industry", "قال رئيس غرفة صناعة حلب إن المعامل توقفت عن العمل."),
     ("english-words-among-alternate-names", "A Dark Alley Near Philadelphia Was Closed For Rehab."),
     ("english-russian-parliament", "The State Duma passed the law in a first reading."),
     # a common word with the article after a place noun with it is the noun's adjective: "the black market"
