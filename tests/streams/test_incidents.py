@@ -138,6 +138,13 @@ def test_a_town_and_the_far_corner_of_its_governorate_named_are_one_incident() -
     assert (strike.type, _named(strike.place), strike.killed) == ("airstrike", "القائم", 2)
 
 
+def test_a_telling_that_places_itself_by_the_others_town_is_that_event() -> None:
+    text = ("اعتقال إرهابيين في الموصل\n"
+            "أعلنت الاستخبارات العسكرية اعتقال إرهابيين اثنين في منطقة القيارة جنوبي مدينة الموصل.")
+    [arrest] = incidents_of(text)
+    assert (_named(arrest.place), arrest.arrested) == ("القيارة", 2)
+
+
 def test_clashes_an_attack_led_to_are_that_attack() -> None:
     text = "قتل جنديان بهجوم لداعش قرب المقدادية. واندلعت اشتباكات بين الجيش والمهاجمين."
     assert [(i.type, i.killed) for i in incidents_of(text)] == [("attack", 2)]

@@ -5,7 +5,8 @@ arrest and a seizure of one operation, or an attack retold as the airstrike it
 was, unless each names another doer, or the clashes an attack led to, told
 with no place or day of their own), their days do not differ (a vague time, "last week", is another occasion
 than a named day) and their places are near enough (25 km; 60 km for a village
-and the town it is placed by; 100 km for a vague region, or anywhere in its
+and the town it is placed by, or any distance when one telling names the
+other's place as its reference; 100 km for a vague region, or anywhere in its
 governorate). A sentence joins
 the closest such event. The article's first telling gives the evidence, the
 type of an operation and each count; actors and targets come from the first
@@ -93,7 +94,12 @@ def _same_event(a: AssembledIncident, b: AssembledIncident) -> bool:
     if where.VAGUE in (a.located.rank, b.located.rank):
         # a place in the region ("القائم" and "غربي الأنبار"), near its point or anywhere in its governorate
         return km <= _REGION_KM or _same_region(a.located.place, b.located.place)
-    return km <= _SAME_PLACE_KM or (a.located.rank != b.located.rank and km <= _WITHIN_KM)
+    if km <= _SAME_PLACE_KM or (a.located.rank != b.located.rank and km <= _WITHIN_KM):
+        return True
+    # a telling that names the other's place as its reference ("اعتقال ... في الموصل", then "في القيارة جنوبي
+    # مدينة الموصل"): one place, told at two scales
+    return a.located.rank != b.located.rank and (a.located.place.name in b.located.named
+                                                  or b.located.place.name in a.located.named)
 
 
 def _fought_back(old: AssembledIncident, new: AssembledIncident) -> bool:

@@ -40,6 +40,7 @@ class Located:
     place: Place
     rank: int  # 0 most precise .. 4 vague
     offset: int
+    named: frozenset[str] = frozenset()  # the names of every place the sentence names ("القيارة جنوبي مدينة الموصل")
 
 
 def forms(places: Sequence[Place]) -> list[tuple[Place, tuple[str, ...]]]:
@@ -139,7 +140,8 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab) -> Located | N
     norm, start, end = s.norm, s.start, s.end
     best: Located | None = None
     marks = word_marks(norm)  # marks[i]: norm[i].isalnum()
-    for found, found_end, place, names in mentions.within(start, end):
+    within = mentions.within(start, end)
+    for found, found_end, place, names in within:
         if best is not None and best.rank <= _RANK.get(place.kind, 2):
             continue  # cannot beat the one kept
         # The few words around the mention are read from the text itself (no tokenising of the sentence).
@@ -173,6 +175,8 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab) -> Located | N
                     rank = max(rank, NEAR)  # "Khanaqin district"
         if best is None or rank < best.rank:
             best = Located(place, rank, found)
+    if best is not None and len(within) > 1:
+        best = Located(best.place, best.rank, best.offset, frozenset(w[2].name for w in within))
     return best
 
 
