@@ -55,6 +55,8 @@ TYPES = [
     ("isis-raid-that-abducts", "داهم عناصر داعش قرية في مدينة خانقين واختطفوا ثلاثة مدنيين.", ["kidnapping"]),
     ("security-raid", "داهمت قوات الأمن وكراً لداعش واعتقلت ثلاثة في مدينة الموصل.", ["arrest_raid"]),
     # an arrest campaign's targets are no attack
+    ("policy-targets-a-trade", "قتل جنديان بهجوم في مدينة كركوك. وقالت واشنطن إنها ستواصل استهداف تجارة الكبتاغون.",
+     ["attack"]),
     ("campaign-targeted", "اعتقلت قسد عشرة أشخاص في مدينة الحسكة. وقالت إن الحملة استهدفت خلايا داعش.",
      ["arrest_raid"]),
     ("off-topic", "فاز المنتخب الوطني على ضيفه بهدفين في مباراة ودية.", []),
@@ -226,9 +228,13 @@ def test_incident_place(text: str, expected: str | None) -> None:
     ("انفجرت سيارة مفخخة تابعة لداعش على حاجز في مدينة كركوك.", ["isis"], []),
     ("شنت قسد حملة دهم على قرى بدعم من التحالف الدولي واعتقلت خمسة من عناصر داعش في مدينة الحسكة.",
      ["sdf", "coalition"], ["isis"]),
+    ("أفاد مصدر بوقوع هجوم إرهابي لعناصر داعش على القطعات الأمنية في مدينة كركوك.", ["isis"], []),
+    ("قتل أربعة جنود في كمين نصبه عناصر من تنظيم داعش لرتل عسكري قرب مدينة كركوك.", ["isis"], []),
+    ("هاجم مقاتلو العشائر مقرا لقسد في مدينة الحسكة.", [], ["sdf"]),
 ], ids=["attack-on-checkpoint", "attack-by-glued-lam", "arrest-of-cell", "protest-against", "clash-both-sides",
         "english-suspects", "leftover-bomb-is-no-attack-by", "verb-first-subject", "commanders-killed-in",
-        "vehicle-of", "bomb-amid", "car-bomb-of", "supporting-force"])
+        "vehicle-of", "bomb-amid", "car-bomb-of", "supporting-force", "attack-of-fighters-glued", "ambush-set-by",
+        "base-of-accusative"])
 def test_actors_and_targets(text: str, actors: list[str], targets: list[str]) -> None:
     [incident] = incidents_of(text)
     assert (sorted(incident.actors), sorted(incident.targets)) == (sorted(actors), sorted(targets))

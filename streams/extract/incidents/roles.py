@@ -55,8 +55,11 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
         return "actor"
     if after < len(words.toks) and words.is_in(after, vocab.tokens["target_after"]):
         return "target"
-    # "بهجوم لداعش": the organisation glued to ل right after the trigger did it
-    if i == lead + 1 and words.toks[i].startswith("ل") and kind != "arrest_raid":
+    # "بهجوم لداعش": the organisation glued to ل right after the trigger did it; so do the fighters
+    # glued to it ("هجوم إرهابي لعناصر داعش", "كمين لمسلحي التنظيم"), unless the trigger names a target
+    if kind != "arrest_raid" and lead < i <= lead + _LOOK_BACK and (
+            (i == lead + 1 and words.toks[i].startswith("ل"))
+            or _glued_subject_between(words, lead, i, vocab)):
         return "actor"
     if any(words.phrase_at(j, vocab.tokens["actor_before"]) for j in window):
         return "actor"  # "هجوم نفذته خلايا داعش": the doer's word wins over the noun before the name
@@ -75,3 +78,17 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
 def _weapon(words: Words, j: int, vocab: IncidentVocab) -> bool:
     """Whether token ``j`` makes the word before it a weapon ("سيارة مفخخة"), not what was hit."""
     return j < len(words.toks) and words.is_in(j, vocab.tokens["weapon_after"])
+
+
+def _glued_subject_between(words: Words, lead: int, i: int, vocab: IncidentVocab) -> bool:
+    """Whether fighters glued to ل ("لعناصر", "لمسلحي") stand between the trigger at ``lead`` and the
+    organisation at ``i``, and no word naming a target does ("هجوم على حاجز لقوات قسد": the checkpoint's)."""
+    glued = False
+    targets = vocab.tokens["target_before"]
+    for j in range(lead, i):
+        tok = words.toks[j]
+        if j > lead and len(tok) > 3 and tok[0] == "ل" and tok[1:] in vocab.tokens["subject_noun"]:
+            glued = True
+        elif words.is_in(j, targets):
+            return False
+    return glued
