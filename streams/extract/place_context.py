@@ -68,7 +68,7 @@ _LIST_REACH = 160  # how far before a name a list after a plural place noun is l
 _LIST_ITEM_WORDS = 3  # the longest name of such a list, in words
 _LIST_WORDS = 16  # the most words and commas read back to the noun
 _TATWEEL_DASH = "  "  # " ـ " (a tatweel standing as a dash) in the matching form, which drops the tatweel
-_IN_AREA, _DASH_PAIR = 2, 1  # how a name is placed by the place after it (`_within`)
+_IN_AREA, _DASH_PAIR, _BY_ORIENTATION = 2, 1, 3  # how a name is placed by the place after it (`_within`)
 _STOPS = frozenset(".!?؟\n")
 _LIST_TOKENS = re.compile(r"[^\W_]+|[،,.!?؟\n]")  # words, commas and sentence stops
 
@@ -81,7 +81,7 @@ class Mention:
     """
 
     __slots__ = ("after", "blocked", "capital_ok", "fellows", "hit", "level", "listed", "noun_kind", "oriented",
-                 "road", "small_noun", "within")
+                 "road", "small_noun", "within", "within_loose")
 
     def __init__(self, hit: Hit[int], after: str = "") -> None:
         self.hit = hit
@@ -96,6 +96,7 @@ class Mention:
         self.listed = False  # the cue is a list's plural noun, not the name's own: "قرى X، Y"
         self.fellows: list[Mention] | None = None  # the names of its list, itself included: "X، Y وZ"
         self.within: Mention | None = None  # the bigger place named right after: "القصر غربي حلب"
+        self.within_loose = False  # placed by an orientation or a dash ("غربي حلب"), not inside it ("بريف حلب")
 
     def __repr__(self) -> str:
         return (f"Mention({self.hit.phrase!r}, level={self.level}, capital_ok={self.capital_ok}, "
@@ -221,7 +222,8 @@ def coordinate(norm: str, mentions: list[Mention], entries: tuple[PlaceEntry, ..
         within = _within(raw, between, prev, cur, rules)
         if within:
             prev.within = cur
-            if within == _IN_AREA:  # "الحضر بريف القنيطرة", like "راشيا شرق لبنان"
+            prev.within_loose = within != _IN_AREA  # by an orientation, or a dash ("Baiji-Haditha road")
+            if within != _DASH_PAIR:  # "الحضر بريف القنيطرة", like "راشيا شرق لبنان"
                 prev.level = max(prev.level, PREP)
         if len(raw) > _MAX_JOIN or not _joined(raw, between, cur):
             continue
@@ -254,25 +256,29 @@ def _neighbours(a: Hit[int], b: Hit[int], entries: tuple[PlaceEntry, ...], rules
 
 def _within(raw: str, between: str, prev: Mention, cur: Mention, rules: PlaceRules) -> int:
     """Whether ``cur`` names the bigger place ``prev`` lies in or by (``raw``: the text between them,
-    ``between``: the same, spaces squeezed): `_IN_AREA` for "القصر غربي حلب", "الحضر بريف القنيطرة",
-    "X في محافظة Y" (the noun may open the name: "بريف دمشق"); `_DASH_PAIR` for "شبعا - حاصبيا" (not on a
-    road: "طريق X - Y" names its two ends); else 0."""
+    ``between``: the same, spaces squeezed): `_IN_AREA` for "الحضر بريف القنيطرة", "X في محافظة Y" (the
+    noun may open the name: "بريف دمشق"); `_BY_ORIENTATION` for "القصر غربي حلب" (by it, maybe far);
+    `_DASH_PAIR` for "شبعا - حاصبيا" (not on a road: "طريق X - Y" names its two ends); else 0."""
     if between in _DASHES or raw == _TATWEEL_DASH:
         return 0 if prev.road else _DASH_PAIR
     words = between.removeprefix("،").removeprefix(",").split()
+    if words and words[0][0] == "و" and len(words[0]) > 2:
+        return 0  # "دمشق وريف حمص": another place beside it, not the one it lies in
     if words and words[0] in rules.prepositions and words[0] not in rules.orientation_nouns:  # "في ريف"
         words = words[1:]
     if not words:  # "بريف دمشق", "في محافظة صلاح الدين": the noun opens the name
         first = cur.hit.phrase.split(" ", 1)[0]
         inside = first != cur.hit.phrase and first in rules.within_nouns and "و" not in cur.hit.clitics
         return _IN_AREA if inside else 0
-    oriented = False
+    oriented = inside = False
     for w in words:
         if w in rules.orientation_nouns:
             oriented = True
-        elif not (w in rules.within_nouns or (oriented and (w in rules.place_nouns or w == "of"))):
+        elif w in rules.within_nouns:
+            inside = True
+        elif not (oriented and (w in rules.place_nouns or w == "of")):
             return 0
-    return _IN_AREA
+    return _IN_AREA if inside else _BY_ORIENTATION
 
 
 def _joined(raw: str, between: str, cur: Mention) -> bool:

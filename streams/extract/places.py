@@ -179,13 +179,17 @@ def _choose(g: _Group, cands: tuple[int, ...], entries: tuple[PlaceEntry, ...],
         return None
     anchors = _anchors(g, entries)
     if anchors:  # "القصر غربي حلب": only a reading near Aleppo, the nearest first
-        near = {i: km for i in cands if (km := _km_to(entries[i], anchors)) is not None}
+        inside = not all(m.within_loose for m in g.mentions if m.within is not None)
+        near = {i: km for i in cands if (km := _km_to(entries[i], anchors, inside)) is not None}
         if near:
             cands = tuple(sorted(near, key=near.__getitem__))
-        else:  # none is there: the gazetteer lacks this one, unless a big town is named loosely ("الرقة شرقي حلب")
+        elif not inside:
+            # none is there: the gazetteer lacks this one, unless a big town is named loosely ("الرقة شرقي حلب")
             countries = {a.country for a in anchors}
             cands = tuple(i for i in cands if entries[i].country in countries
                           and entries[i].population >= rules.no_cue_population)
+        else:  # said to be inside a place none of its readings is in ("حوض اليرموك بريف درعا"): none of them
+            cands = ()
     lent = level > own  # only a list's plural noun makes it a place: "قرى X، Y"
     fellows = _fellow_countries(g, entries) if lent else frozenset()
     unplaced = lent and not fellows and not any(evidence.values())  # nothing says where the list lies
@@ -227,19 +231,22 @@ def _fellow_countries(g: _Group, entries: tuple[PlaceEntry, ...]) -> frozenset[s
                      for f in m.fellows if f is not m and not f.blocked for i in f.hit.values)
 
 
-def _km_to(e: PlaceEntry, anchors: list[PlaceEntry]) -> float | None:
+def _km_to(e: PlaceEntry, anchors: list[PlaceEntry], inside: bool = False) -> float | None:
     """How far ``e`` lies from the nearest of ``anchors``, if within `_WITHIN_KM` or maybe in one's
-    governorate: the same one, or one of its country when either's is not known (a remote crossing)."""
+    governorate: the same one, or one of its country when either's is not known (a remote crossing).
+    ``inside``: said to be in an anchor's area ("بريف درعا"), ``e`` must not lie in another governorate,
+    however near (Damascus's Yarmouk camp is 96 km from Daraa)."""
     km = min(km_between(e, a) for a in anchors)
-    if km <= _WITHIN_KM:
-        return km
     regions = admin1.load().by_key
     region = regions.get(place_key(e.geonameid, e.lat, e.lon))
+    same = False
     for a in anchors:  # "عكاشات غرب الأنبار": far from the governorate's point, inside it
         other = regions.get(place_key(a.geonameid, a.lat, a.lon))
         if a.country == e.country and (region is None or other is None or other == region):
-            return km
-    return None
+            same = True
+    if inside:
+        return km if same else None
+    return km if km <= _WITHIN_KM or same else None
 
 
 def _report(norm: str, text: str | None, groups: dict[str, _Group],

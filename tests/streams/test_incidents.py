@@ -172,6 +172,9 @@ def test_an_event_told_as_separate_is_its_own_incident() -> None:
     for joint in ("وفي عملية منفصلة،", "وفي سياق متصل،"):
         text = f"ضبطت الجمارك مليون حبة كبتاغون في مدينة القائم. {joint} ضبطت القوات مستودع أسلحة في مدينة القائم."
         assert [i.type for i in incidents_of(text)] == ["seizure", "seizure"], joint
+    text = ("A Turkish drone struck a car near the entrance of Hasakah, killing two. "
+            "Another Turkish drone hit a car in the Tal Tamr district.")
+    assert [_named(i.place) for i in incidents_of(text)] == ["Hasakah", "Tal Tamr"]
 
 
 def test_an_arrest_and_a_seizure_of_one_operation_are_one_incident() -> None:
@@ -202,6 +205,7 @@ PLACES = [
     ("province-of-is-vague", "Gunmen attacked a checkpoint in the province of Kirkuk.", None),
     ("named-place-beats-near", "هاجم مسلحون حاجزاً قرب الحسكة في قرية الهول.", "الهول"),
     ("countryside-with-direction-is-vague", "قتل مدني بهجوم مسلح في الريف الشمالي لدير الزور.", None),
+    ("a-town-placing-the-place-is-not-it", "قتل ثلاثة جنود بهجوم شرقي مدينة سامراء (40 كم) جنوب تكريت.", "سامراء"),
     ("sector-is-not-the-place", "قال مسؤول أمني قاطع الأنبار إن القوات اعتقلت خمسة مطلوبين.", None),
     ("origin-is-not-the-place", "اختطف مسلحون شاباً ينحدر من مدينة درعا على طريق في مدينة حمص.", "حمص"),
 ]

@@ -31,6 +31,7 @@ _RANK = {"village": 0, "camp": 0, "crossing": 0, "airport": 0, "base": 0, "priso
 NEAR = 1  # a place the event was near ("قرب داقوق") is no more precise than a town, however small
 VAGUE = 4  # a region around a place ("ريف دير الزور"): not the event's place
 _CONTEXT_CHARS = 60  # characters around a mention read for its context words
+_PLACING_CHARS = 24  # at most this between a place and the town placing it ("سامراء (40 كم) جنوب تكريت")
 _DATELINE_MARKS = ("-", "–", "—", ":", "/", "(", "،", ",", ".")
 _ARTICLE = "ال"
 
@@ -141,7 +142,9 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab) -> Located | N
     best: Located | None = None
     marks = word_marks(norm)  # marks[i]: norm[i].isalnum()
     within = mentions.within(start, end)
+    previous_end = -1  # where the mention before this one ends
     for found, found_end, place, names in within:
+        prior_end, previous_end = previous_end, found_end
         if best is not None and best.rank <= _RANK.get(place.kind, 2):
             continue  # cannot beat the one kept
         # The few words around the mention are read from the text itself (no tokenising of the sentence).
@@ -163,9 +166,11 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab) -> Located | N
         if before and (not vague.isdisjoint(last) or (len(before) > 1 and not vague.isdisjoint(readings_of(before[-2])))):
             rank = VAGUE  # "ريف دير الزور", "الريف الشمالي لدير الزور"
         elif before and not near.isdisjoint(last):
-            # "قرب داقوق", "west of Kirkuk"; "the province of Kirkuk", "the governor of Kirkuk" are not
+            # "قرب داقوق", "west of Kirkuk"; "the province of Kirkuk", "the governor of Kirkuk" are not; nor
+            # is a town that only says where the place before it lies ("سامراء (40 كم) جنوب تكريت")
             near_of = before[-1] != "of" or (len(before) > 1 and before[-2] in near)
-            rank = max(rank, NEAR) if near_of else VAGUE
+            placing = prior_end >= 0 and word_start - prior_end <= _PLACING_CHARS
+            rank = max(rank, NEAR) if near_of and not placing else VAGUE
         else:
             after = TOKEN.search(norm, found_end, min(end, found_end + _CONTEXT_CHARS))
             if after and after.group().isascii():
