@@ -81,6 +81,12 @@ CASES = [
     ("men-of-a-force-added", "أدى الانفجار إلى مقتل 4 عناصر من الشرطة، و2 من الجيش، في مدينة كركوك.", {"killed": 6}),
     # eleven to ninety-nine count a singular noun: the noun is no person of its own
     ("count-and-singular-noun", "ألقت قوات الأمن القبض على 15 متهما بتجارة المخدرات في مدينة درعا.", {"arrested": 15}),
+    # a casualty word of two named before: "مقتلهما"
+    ("their-two-deaths", "اغتال مسلحون رجلين في مدينة درعا ما أدى إلى مقتلهما على الفور.", {"killed": 2}),
+    ("their-two-wounds", "هاجم مسلحون سيارة في مدينة درعا ما أدى إلى إصابتهما بجروح.", {"injured": 2}),
+    # an outlet named "<place> 24" is no count; a count after a place is
+    ("outlet-24", "أفاد موقع درعا 24 بمقتل شاب برصاص مجهولين في مدينة درعا.", {"killed": 1}),
+    ("count-after-a-place", "قتل في مدينة درعا 24 شخصا بهجوم مسلح على سوق شعبي.", {"killed": 24}),
     ("arrest-words-apart", "نفذت الشرطة حملة أمنية ألقت القبض من خلالها على 10 مطلوبين في مدينة كركوك.",
      {"arrested": 10}),
 ]

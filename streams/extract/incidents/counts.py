@@ -34,6 +34,7 @@ _FAR = 12  # words between an arrest or casualty verb and a count of people it t
 _GROUP_WORDS = 6  # words between a group ("خلية") and its size ("مكونة من ثلاثة")
 _ADD_WORDS = 8  # words between a count and one added to it ("... بالإضافة إلى 34 آخرين")
 _JOINERS = {"و", "and", "،", ","}
+_DUAL_PRONOUN = "هما"  # "مقتلهما": a casualty word of two people named before
 _PLACE_WORDS = {"في", "بمدينه", "بقريه", "in", "at", "near", "قرب", "داخل"}  # the group's phrase ends at its place
 _NISBA_PLURAL = ("يين", "يون")  # an adjective of origin after a count: "سبعة أشخاص سوريين"
 _AUXILIARIES = {"was", "were", "are", "is", "been", "have", "has", "had"}  # "three others were injured"
@@ -64,6 +65,8 @@ def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collecti
         if _combined(plain, k, words, numbers):
             continue
         group = _attached(i, numbers, used, words, vocab, cue_at)
+        if not group and words.toks[i].endswith(_DUAL_PRONOUN):
+            group = [Number(2, i, i + 1, "implied")]  # "مقتلهما", "إصابتهما": the two of them
         if group and cue == "seized_people" and not of_people(words, group[0], vocab):
             continue
         if group and label in wanted:

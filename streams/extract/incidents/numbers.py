@@ -85,10 +85,14 @@ def numbers_of(words: Words, at: dict[int, tuple[int, int]], months: set[int], v
 
 def _not_a_count(words: Words, i: int, end: int, at: dict[int, tuple[int, int]], months: set[int],
                  vocab: IncidentVocab) -> bool:
-    """Goods or time ("400 ألف حبة", "15 عاماً"), a date ("20 كانون الأول"), a range ("150-180"), a year."""
+    """Goods or time ("400 ألف حبة", "15 عاماً"), a date ("20 كانون الأول"), a range ("150-180"), a year,
+    an outlet's name ("موقع درعا 24")."""
     toks = words.toks
     if _YEAR.match(toks[i]) or (i > 0 and (i - 1 in months or toks[i - 1] in _YEAR_WORDS)):
         return True
+    if toks[i] == "24" and i > 0 and words.is_in(i - 1, vocab.tokens["outlet_before_24"]) \
+            and not (end < len(toks) and words.is_in(end, vocab.people_words)):
+        return True  # "درعا 24", "Kurdistan 24"; but "قتل في درعا 24 شخصاً"
     return end < len(toks) and (end in at or end in months or words.is_in(end, vocab.not_people))
 
 

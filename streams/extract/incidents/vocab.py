@@ -37,7 +37,8 @@ SCANNED_CUES = ("air", "background", "off_topic", "not_trigger", "ongoing", "fut
 TOKEN_CUES = ("approximate", "person", "people", "group", "group_of", "addition", "others", "goods", "source_before",
               "place_source", "place_title", "actor_before", "target_before", "target_after", "origin_before",
               "background_start", "place_vague", "place_near",
-              "subject_verb", "subject_noun", "weapon_after", "forces")
+              "subject_verb", "subject_noun", "weapon_after", "forces",
+              "outlet_before_24")
 _TYPE_FIELDS = {"strong", "weak", "requires"}
 _DAY_LABELS = {"d:today", "d:yesterday", "d:day_before_yesterday"}
 _TOP_FIELDS = {"extends", "types", "cues", "numbers", "duals", "not_people", "dates"}
