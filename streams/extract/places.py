@@ -237,16 +237,15 @@ def _km_to(e: PlaceEntry, anchors: list[PlaceEntry], inside: bool = False) -> fl
     ``inside``: said to be in an anchor's area ("بريف درعا"), ``e`` must not lie in another governorate,
     however near (Damascus's Yarmouk camp is 96 km from Daraa)."""
     km = min(km_between(e, a) for a in anchors)
+    if km <= _WITHIN_KM and not inside:
+        return km
     regions = admin1.load().by_key
     region = regions.get(place_key(e.geonameid, e.lat, e.lon))
-    same = False
     for a in anchors:  # "عكاشات غرب الأنبار": far from the governorate's point, inside it
         other = regions.get(place_key(a.geonameid, a.lat, a.lon))
         if a.country == e.country and (region is None or other is None or other == region):
-            same = True
-    if inside:
-        return km if same else None
-    return km if km <= _WITHIN_KM or same else None
+            return km
+    return None
 
 
 def _report(norm: str, text: str | None, groups: dict[str, _Group],
