@@ -87,6 +87,25 @@ CASES = [
     # an outlet named "<place> 24" is no count; a count after a place is
     ("outlet-24", "أفاد موقع درعا 24 بمقتل شاب برصاص مجهولين في مدينة درعا.", {"killed": 1}),
     ("count-after-a-place", "قتل في مدينة درعا 24 شخصا بهجوم مسلح على سوق شعبي.", {"killed": 24}),
+    # a number written against its word ("قُتل18") is a number of its own
+    ("glued-to-the-verb", "قُتل18 شخصاً في اشتباكات مسلحة في مدينة السويداء.", {"killed": 18}),
+    ("glued-to-the-noun", "خلفت الاشتباكات في مدينة السويداء 7قتلى و12 جريحاً.", {"killed": 7, "injured": 12}),
+    # a person then a count joined to it; a dual with its number ("جنديان اثنان") is two
+    ("person-and-dual", "قتل ضابط وجنديان اثنان وأصيب اثنان آخران بانفجار عبوة ناسفة في مدينة الموصل.",
+     {"killed": 3, "injured": 2}),
+    ("dual-and-its-number", "قتل جنديان اثنان وأصيب ثلاثة آخرون بانفجار عبوة في مدينة الموصل.",
+     {"killed": 2, "injured": 3}),
+    ("person-and-count", "أسفر الهجوم على حاجز في مدينة كركوك عن مقتل ضابط وأربعة جنود.", {"killed": 5}),
+    # a casualty noun is a count by itself: one ("سقوط قتيل"), two ("قتيلين", "جريحان")
+    ("one-dead", "استهدفت طائرة مسيرة سيارة قرب مدينة القامشلي ما أدى إلى سقوط قتيل.", {"killed": 1}),
+    ("two-dead-three-hurt", "أدى القصف على مدينة إدلب إلى سقوط قتيلين وثلاثة جرحى.", {"killed": 2, "injured": 3}),
+    ("one-dead-two-hurt", "سقط قتيل وجريحان بقصف مدفعي على مدينة إدلب.", {"killed": 1, "injured": 2}),
+    ("a-share-of-a-count", "سقط 21 عنصراً بين قتيل وجريح بتفجير انتحاري في مدينة تكريت.", {}),
+    # the person before the verb is its subject: one killed, and two injured
+    ("subject-before-the-verb", "قال مصدر إن عنصراً قتل وأصيب اثنان آخران بهجوم على حاجز في مدينة درعا.",
+     {"killed": 1, "injured": 2}),
+    ("a-count-s-noun-is-no-subject", "أدى الهجوم في مدينة درعا إلى مقتل 5 أشخاص وإصابة عدد من المارة.",
+     {"killed": 5}),
     ("arrest-words-apart", "نفذت الشرطة حملة أمنية ألقت القبض من خلالها على 10 مطلوبين في مدينة كركوك.",
      {"arrested": 10}),
 ]
@@ -105,6 +124,15 @@ def test_a_later_sentence_fills_a_count_the_report_lacks() -> None:
             "وأصيب في الهجوم ثلاثة عناصر آخرون نقلوا إلى المستشفى.")
     [attack] = incidents_of(text)
     assert (attack.killed, attack.injured) == (2, 3)
+
+
+def test_a_sentence_repeating_a_count_fills_that_event() -> None:
+    # the third sentence repeats the ambush's 11 dead: its 10 injured are the ambush's, not the bombing's
+    text = ("قتل 11 عنصراً من الحشد الشعبي بكمين نصبه مسلحون قرب مدينة تكريت.\n"
+            "وجاء الكمين بعد يومين من تفجير انتحاري في مدينة بغداد أسفر عن مقتل 32 مدنياً.\n"
+            "وقالت مصادر في الحشد إن 11 عنصراً قتلوا وأصيب عشرة آخرون.")
+    ambush = incidents_of(text)[0]
+    assert (ambush.killed, ambush.injured) == (11, 10)
 
 
 def test_a_later_sentence_with_numbers_fills_the_counts() -> None:

@@ -36,6 +36,8 @@ _START, _LABEL = itemgetter(0), itemgetter(2)  # of a Cue, in C
 _RECENT_DAYS = 10  # a day this close to publication makes a sentence news, whatever its cues
 _OLD_DAYS = 31  # an event dated earlier than this before publication is recalled, not news
 _OWN_EVENT = ("t:", "w:", "d:")  # a trigger or a day of its own: a sentence tells another event
+_TELLING_COUNT = 2  # a count this big said again names its event (one dead is said of many)
+_SAID = "d:announce"  # "قال", "أفاد": who told it, no day of its own
 _COUNT_LABELS = frozenset({"killed", "injured", "arrested", "seized_people", "no_casualties"})
 _DIGIT = re.compile(r"\d")
 _OUTLAWS = frozenset({"isis"})  # who make no arrests: a raid of theirs that takes people is a kidnapping
@@ -81,16 +83,8 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
         if event is not None:
             coded.append(event)
             last = index
-        elif index == last + 1 and not any(c.label.startswith(_OWN_EVENT) for c in sentence_cues):
-            # a sentence right after the report, with no event of its own: its counts are the event's
-            # ("... علماً أن عدد الجرحى يزيد عن 70")
-            # (its words, when coding it tokenised them already, are not read a second time)
-            more = counts(sentence.words, [c for c in sentence_cues if c.label != "no_casualties"],
-                          vocab, _COUNTS_OF[coded[-1].type])
-            for name, value in more.items():
-                if name not in coded[-1].counts:
-                    coded[-1].counts[name] = value
-                    coded[-1].count_at[name] = start
+        elif coded and not any(c.label.startswith(_OWN_EVENT) and c.label != _SAID for c in sentence_cues):
+            _fill_counts(coded, index == last + 1, sentence, sentence_cues, vocab)
     if not coded:
         return []
     events: list[AssembledIncident] = []
@@ -158,6 +152,32 @@ class _OrgMentions:
             self._found = [(m.word_start, m.word_end, m.entry.id)
                            for m in self._taxonomy.matcher.find(self._norm, orgs=True) if m.entry.id in self._known]
         return [m for m in self._found if start <= m[0] and m[1] <= end]
+
+
+def _fill_counts(coded: list[AssembledIncident], next_to_last: bool, sentence: Sentence, cues: list[Cue],
+                 vocab: IncidentVocab) -> None:
+    """Give a sentence with no event of its own to the event whose counts it tells: the one reported
+    right before it when they agree ("... علماً أن عدد الجرحى يزيد عن 70"), else one it repeats a count
+    of ("إن 11 عنصراً قتلوا وأصيب عشرة آخرون" after "قتل 11 عنصراً ..."); a count the event lacks is
+    filled in."""
+    if _COUNT_LABELS.isdisjoint(map(_LABEL, cues)):
+        return
+    # (its words, when coding it tokenised them already, are not read a second time)
+    more = counts(sentence.words, [c for c in cues if c.label != "no_casualties"], vocab)
+    if not more:
+        return
+    last: AssembledIncident | None = coded[-1] if next_to_last else None
+    event = last
+    if last is None or any(last.counts.get(name, value) != value for name, value in more.items()):
+        # not what the report before it says: the event whose count it repeats, if any
+        event = next((e for e in reversed(coded) if any(e.counts.get(name) == value and value >= _TELLING_COUNT
+                                                        for name, value in more.items())), last)
+    if event is None:
+        return
+    for name, value in more.items():
+        if name not in event.counts and name in _COUNTS_OF[event.type]:
+            event.counts[name] = value
+            event.count_at[name] = sentence.start
 
 
 def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_mentions: where.Mentions,

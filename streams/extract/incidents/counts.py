@@ -62,11 +62,13 @@ def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collecti
     plain = [(i, label) for i, label, _ in hits]
     found: dict[str, list[list[Number]]] = {}
     for k, (i, label, cue) in enumerate(hits):
-        if _combined(plain, k, words, numbers):
+        if _combined(plain, k, words, numbers, vocab):
             continue
         group = _attached(i, numbers, used, words, vocab, cue_at)
         if not group and words.toks[i].endswith(_DUAL_PRONOUN):
             group = [Number(2, i, i + 1, "implied")]  # "مقتلهما", "إصابتهما": the two of them
+        if not group and _one_by_itself(words, i, vocab):
+            group = [Number(1, i, i + 1, "implied")]  # "سقوط قتيل", "قتيل وجريحان"
         if group and cue == "seized_people" and not of_people(words, group[0], vocab):
             continue
         if group and label in wanted:
@@ -79,7 +81,7 @@ def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collecti
     return out
 
 
-def _combined(hits: list[tuple[int, str]], k: int, words: Words, numbers: list[Number]) -> bool:
+def _combined(hits: list[tuple[int, str]], k: int, words: Words, numbers: list[Number], vocab: IncidentVocab) -> bool:
     """Whether hit ``k`` and a casualty word of another kind share one number ("مقتل وإصابة 10",
     "killed and injured 10", "five were killed and wounded"); not when each has a number of its own
     ("أربعة قتلوا وأصيب خمسة")."""
@@ -92,6 +94,9 @@ def _combined(hits: list[tuple[int, str]], k: int, words: Words, numbers: list[N
         first, second = min(i, j), max(i, j)
         joined = (second == first + 1 and words.toks[second].startswith("و")) or \
             (second == first + 2 and words.toks[first + 1] in ("and", "و"))
+        if joined and (any(n.start in (first, second) for n in numbers) or _one_by_itself(words, first, vocab)
+                       or _one_before(words, first, vocab, numbers)):
+            return False  # each word has a count of its own: "قتيلان وجريح", "قتيل وجريحان", "عنصراً قتل وأصيب اثنان"
         if joined:
             before = any(n.end <= first and first - n.end < _WINDOW for n in numbers)
             after = any(n.start > second and n.start - second <= _WINDOW for n in numbers)
@@ -110,6 +115,8 @@ def _attached(i: int, numbers: list[Number], used: set[int], words: Words, vocab
         if k not in used:
             if num.start < i <= num.end:  # right before: "25 شهيداً", "100 جريح"
                 return _joined(_list_start(k, numbers, used, words, cue_at), numbers, used, words, cue_at, vocab, i)
+            if num.start == i:  # the casualty word is a count itself: "سقوط قتيلين", "وجريحان"
+                return _joined(k, numbers, used, words, cue_at, vocab, i)
             free_at.setdefault(num.start, k)
     # after: "مقتل 4", "مقتل أكثر من 25", "killing four"; "مقتل عنصر" (a person alone is one)
     j = i + 1
@@ -117,8 +124,8 @@ def _attached(i: int, numbers: list[Number], used: set[int], words: Words, vocab
     while j < len(toks) and steps < _WINDOW and j not in cue_at:
         free = free_at.get(j)
         if free is not None:
-            if _told_by(words, numbers[free], cue_at) is not None:
-                break  # "two were killed and three others injured": the three are the injured
+            if _told_by(words, numbers[free], cue_at) is not None or _counts_a_cue(words, numbers[free], cue_at):
+                break  # "two were killed and three others injured", "قتيلين وثلاثة جرحى": the three are the injured
             return _joined(free, numbers, used, words, cue_at, vocab, i)
         if words.is_in(j, vocab.tokens["group"]):  # "خلية مكونة من ثلاثة أشخاص", "a cell of three"
             group = _group_size(j, numbers, used, words, vocab, cue_at)
@@ -126,7 +133,7 @@ def _attached(i: int, numbers: list[Number], used: set[int], words: Words, vocab
                 numbers[group].kind = "group"
                 return _joined(group, numbers, used, words, cue_at, vocab, i)
         if words.is_in(j, vocab.tokens["person"]):
-            return _singles(words, j, vocab)
+            return _singles(words, j, vocab, numbers, used, cue_at, i)
         skip = words.phrase_at(j, approx)
         j += skip or 1
         steps += 1
@@ -138,10 +145,12 @@ def _attached(i: int, numbers: list[Number], used: set[int], words: Words, vocab
             best = k
     if best is not None:
         return _joined(_list_start(best, numbers, used, words, cue_at), numbers, used, words, cue_at, vocab, i)
-    # before, singular: "An Iraqi soldier was killed"
+    # before, singular: "An Iraqi soldier was killed", "إن عنصراً قتل"
     for j in range(max(0, i - _WINDOW), i):
         if toks[j] in ("a", "an") and person_soon(words, j + 1, vocab):
             return [Number(1, j, j + 1, "implied")]
+    if _one_before(words, i, vocab, numbers):
+        return [Number(1, i - 1, i, "implied")]
     # far after, people only: "أوقفت وحدة من الجيش عند حاجز دير عمار 62 سورياً"
     for k, num in enumerate(numbers):
         if num.start > i + _FAR or any(i < c < num.start for c in cue_at):
@@ -206,10 +215,35 @@ def _told_by(words: Words, num: Number, cue_at: set[int]) -> int | None:
     أصيبوا"), whose count it is; None if none does."""
     if num.end - 1 > num.start and words.toks[num.end - 1] in _JOINERS:
         return None  # "killing one and injuring two": no noun, the next word is another act's
-    at = num.end + 1 if num.end < len(words.toks) and words.toks[num.end] in _AUXILIARIES else num.end
-    if at in cue_at and not words.between(num.end - 1, num.end) and not words.between(at - 1, at):
+    toks = words.toks
+    at = num.end + 1 if num.end < len(toks) and toks[num.end] in _AUXILIARIES else num.end
+    if at in cue_at and not words.between(num.end - 1, num.end) and not words.between(at - 1, at) and \
+            not (toks[at].startswith("و") and not toks[at].isascii()):  # "وأصيب": "and" starts another clause
         return at
     return None
+
+
+def _counts_a_cue(words: Words, num: Number, cue_at: set[int]) -> bool:
+    """Whether the count's noun is a casualty word of its own ("ثلاثة جرحى"), not "و" and another
+    clause ("مقتل 5 وإصابة 10": the 5 are killed)."""
+    noun = num.end - 1
+    return noun > num.start and noun in cue_at and not words.toks[noun].startswith("و")
+
+
+def _one_before(words: Words, i: int, vocab: IncidentVocab, numbers: list[Number]) -> bool:
+    """Whether a person in the accusative stands right before the casualty verb at token ``i``, its
+    subject ("إن عنصراً قتل وأصيب اثنان": one killed); not a count's noun ("27 شخصاً وإصابة")."""
+    tok = words.toks[i - 1] if i else ""
+    return tok.endswith("ا") and not tok.isascii() and not words.toks[i].startswith("و") and \
+        words.is_in(i - 1, vocab.tokens["person"]) and not any(n.start < i <= n.end for n in numbers)
+
+
+def _one_by_itself(words: Words, i: int, vocab: IncidentVocab) -> bool:
+    """Whether the casualty word at token ``i`` is one person with no number ("سقوط قتيل", "وجريح"),
+    not "the martyr" ("الشهيد") of a name nor a share of a count ("21 عنصراً بين قتيل وجريح")."""
+    tok = words.toks[i]
+    one = vocab.tokens["casualty_one"]
+    return (tok in one or (tok.startswith("و") and tok[1:] in one)) and not (i and words.toks[i - 1] == "بين")
 
 
 def _addition_before(words: Words, start: int, low: int, vocab: IncidentVocab) -> bool:
@@ -221,15 +255,21 @@ def _addition_before(words: Words, start: int, low: int, vocab: IncidentVocab) -
     return any(words.phrase_at(p, vocab.tokens["addition"]) == start - p for p in range(max(low, start - 3), start))
 
 
-def _singles(words: Words, j: int, vocab: IncidentVocab) -> list[Number]:
-    """A person alone is one, and each person joined to it ("استشهاد آمر فوج ومقاتل" = 2)."""
+def _singles(words: Words, j: int, vocab: IncidentVocab, numbers: list[Number], used: set[int],
+             cue_at: set[int], hit: int) -> list[Number]:
+    """A person alone is one, and each person or count joined to it ("استشهاد آمر فوج ومقاتل" = 2,
+    "مقتل ضابط وجنديين" = 3, "مقتل ضابط وأربعة جنود" = 5)."""
     out = [Number(1, j, j + 1, "implied")]
     k = j + 1
-    while k < min(len(words.toks), j + 3):
+    while k < min(len(words.toks), j + 3) and k not in cue_at:
         tok = words.toks[k]
-        if tok.startswith("و") and words.is_in(k, vocab.tokens["person"]):
-            out.append(Number(1, k, k + 1, "implied"))
-            j = k
+        if tok.startswith("و"):
+            counted = next((x for x, num in enumerate(numbers) if num.start == k and x not in used), None)
+            if counted is not None:
+                return out + _joined(counted, numbers, used, words, cue_at, vocab, hit)
+            if words.is_in(k, vocab.tokens["person"]):
+                out.append(Number(1, k, k + 1, "implied"))
+                j = k
         k += 1
     return out
 

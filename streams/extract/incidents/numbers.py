@@ -71,12 +71,16 @@ def numbers_of(words: Words, at: dict[int, tuple[int, int]], months: set[int], v
                 and words.is_in(i - 1, vocab.tokens["person"]):
             out.append(Number(1, i - 1, i))  # "ضابطاً وأربعة جنود": one officer, then four soldiers
         end = done = i + size
-        if _not_a_count(words, i, end, at, months, vocab):
+        # "جنديان اثنان": the dual and its number are one count, the dual its noun
+        noun = not (value == 2 and at.get(end) == (2, 1) and words.is_in(i, vocab.duals))
+        if not noun:
+            end = done = end + 1
+        elif _not_a_count(words, i, end, at, months, vocab):
             continue
         article = value == 1 and toks[i] in _ARTICLES
         if article and not person_soon(words, end, vocab) and not _bare_one(toks[i], i, cue_at):
             continue
-        if end < n and end not in at:  # the noun counted: "4 جنود", "أربعة أشخاص"
+        if noun and end < n and end not in at:  # the noun counted: "4 جنود", "أربعة أشخاص"
             end += 1
         out.append(Number(value, i, end, "implied" if article and toks[i] != "one" else "stated"))
         done = end
@@ -93,7 +97,9 @@ def _not_a_count(words: Words, i: int, end: int, at: dict[int, tuple[int, int]],
     if toks[i] == "24" and i > 0 and words.is_in(i - 1, vocab.tokens["outlet_before_24"]) \
             and not (end < len(toks) and words.is_in(end, vocab.people_words)):
         return True  # "درعا 24", "Kurdistan 24"; but "قتل في درعا 24 شخصاً"
-    return end < len(toks) and (end in at or end in months or words.is_in(end, vocab.not_people))
+    # "400 ألف": a number right after is the same number's; not one joined by "و" ("قتيلين وثلاثة جرحى")
+    return end < len(toks) and ((end in at and not toks[end].startswith("و")) or end in months or
+                                words.is_in(end, vocab.not_people))
 
 
 def _bare_one(tok: str, i: int, cue_at: set[int]) -> bool:

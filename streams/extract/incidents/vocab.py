@@ -22,7 +22,7 @@ import yaml
 from marsad.schemas.wire import INCIDENT_TYPES
 from marsad.streams.extract.incidents.phrases import Phrases
 from marsad.streams.extract.numbers import NUMBERS_FILE, number_words
-from marsad.streams.text.automaton import Automaton, word_marks
+from marsad.streams.text.automaton import ALPHA, DIGIT, Automaton, word_marks
 from marsad.streams.text.normalize import normalize
 from marsad.streams.text.tokens import PREFIXES
 
@@ -38,7 +38,7 @@ TOKEN_CUES = ("approximate", "person", "people", "group", "group_of", "addition"
               "place_source", "place_title", "actor_before", "target_before", "target_after", "origin_before",
               "background_start", "place_vague", "place_near",
               "subject_verb", "subject_noun", "weapon_after", "forces",
-              "outlet_before_24")
+              "outlet_before_24", "casualty_one")
 _TYPE_FIELDS = {"strong", "weak", "requires"}
 _DAY_LABELS = {"d:today", "d:yesterday", "d:day_before_yesterday"}
 _TOP_FIELDS = {"extends", "types", "cues", "numbers", "duals", "not_people", "dates"}
@@ -87,7 +87,8 @@ class PhraseMatcher:
         found = list(map(values.__getitem__, map(_KEY, hits)))
         for (_, start, end), value in zip(compress(hits, found), filter(None, found), strict=True):
             latin, whole_labels, stem_labels = value
-            if start and marks[start - 1]:
+            # a number glued to a word is another word ("قُتل18", "18قتيلاً"): the fold keeps them apart
+            if start and marks[start - 1] and not _glued_number(marks[start - 1], marks[start]):
                 if latin:
                     continue
                 word_start = start
@@ -97,10 +98,17 @@ class PhraseMatcher:
                         break
                 if norm[word_start:start] not in PREFIXES:
                     continue  # inside a longer word
-            for label in whole_labels if end >= n or not marks[end] else stem_labels:
+            whole = end >= n or not marks[end] or _glued_number(marks[end - 1], marks[end])
+            for label in whole_labels if whole else stem_labels:
                 out.append(_new_cue(Cue, (start, end, label)))
         out.sort()
         return out
+
+
+def _glued_number(before: int, after: int) -> bool:
+    """Whether two characters of `word_marks` kinds ``before`` and ``after`` are a letter and a digit, in
+    either order: where a word and a number written without a space meet."""
+    return bool((before & ALPHA and after & DIGIT) or (before & DIGIT and after & ALPHA))
 
 
 @dataclass(frozen=True, slots=True)
