@@ -147,7 +147,8 @@ def read_context(norm: str, hit: Hit[int], rules: PlaceRules) -> Mention:
         m.level, m.road = PREP, True
     elif near in rules.prepositions or "ل" in hit.clitics:
         m.level = PREP
-        m.capital_ok = near in rules.capital_cues or (near in rules.from_words and after in rules.to_words)
+        m.capital_ok = near in rules.capital_cues or pair in rules.capital_cues or \
+            (near in rules.from_words and after in rules.to_words)
     elif noun := _list_noun(norm, hit, rules):  # "بلدتي X وY", "قرى X، Y وZ"
         m.level, m.small_noun, m.listed = NOUN, noun in rules.small_place_nouns, True
     elif (not hit.start or norm[hit.start - 1] == "\n") and _opens_line(norm, hit):

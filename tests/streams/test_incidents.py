@@ -207,6 +207,8 @@ PLACES = [
     ("countryside-with-direction-is-vague", "قتل مدني بهجوم مسلح في الريف الشمالي لدير الزور.", None),
     ("a-town-placing-the-place-is-not-it", "قتل ثلاثة جنود بهجوم شرقي مدينة سامراء (40 كم) جنوب تكريت.", "سامراء"),
     ("sector-is-not-the-place", "قال مسؤول أمني قاطع الأنبار إن القوات اعتقلت خمسة مطلوبين.", None),
+    # a side of a capital is tens of kilometres of ground: no place of an event
+    ("side-of-a-capital-is-no-place", "قتل عشرة عناصر من الحشد الشعبي بهجوم لداعش شمال بغداد.", None),
     ("origin-is-not-the-place", "اختطف مسلحون شاباً ينحدر من مدينة درعا على طريق في مدينة حمص.", "حمص"),
 ]
 

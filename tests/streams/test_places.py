@@ -33,6 +33,7 @@ MAYADIN = (35.02, 40.45)
 TRIPOLI_LB = (34.43, 35.84)
 TRIPOLI_LY = (32.89, 13.19)
 ERBIL = (36.19, 44.01)
+BAGHDAD = (33.34, 44.40)
 
 # (id, sentence, points that must be found, how many places in all)
 FOUND = [
@@ -48,6 +49,9 @@ FOUND = [
     ("governorate-is-city-point", "شددت الأسايش إجراءاتها في محافظة الحسكة.", [HASAKAH], 1),
     ("big-city-no-cue", "تشهد القامشلي حركة تجارية نشطة هذه الأيام.", [QAMISHLI], 1),
     ("capital-with-locative", "وصل الرئيس إلى واشنطن في زيارة رسمية تستمر يومين.", [WASHINGTON], 1),
+    # a side of a capital is ground, not its government
+    ("side-of-a-capital", "انفجرت عبوة ناسفة بسيارة طبيب شرق بغداد صباح اليوم.", [BAGHDAD], 1),
+    ("side-of-a-capital-en", "A roadside bomb exploded east of Baghdad on Sunday.", [BAGHDAD], 1),
     ("common-word-after-place-noun", "سيطرت الفصائل على مدينة الباب شرقي حلب.", [AL_BAB], 2),
     ("channel-town-with-cue", "دخلت دورية عسكرية إلى الميادين صباح الأحد.", [MAYADIN], 1),
     ("ambiguous-by-country-lb", "اندلعت اشتباكات في طرابلس شمالي لبنان.", [TRIPOLI_LB], 1),

@@ -34,6 +34,8 @@ _CONTEXT_CHARS = 60  # characters around a mention read for its context words
 _PLACING_CHARS = 24  # at most this between a place and the town placing it ("سامراء (40 كم) جنوب تكريت")
 _DATELINE_MARKS = ("-", "–", "—", ":", "/", "(", "،", ",", ".")
 _ARTICLE = "ال"
+_SIDES = frozenset({"شرق", "غرب", "شمال", "جنوب", "شرقي", "غربي", "شمالي", "جنوبي",
+                    "east", "west", "north", "south", "northeast", "northwest", "southeast", "southwest"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +172,9 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab) -> Located | N
             # is a town that only says where the place before it lies ("سامراء (40 كم) جنوب تكريت")
             near_of = before[-1] != "of" or (len(before) > 1 and before[-2] in near)
             placing = prior_end >= 0 and word_start - prior_end <= _PLACING_CHARS
+            if place.kind == "capital" and not _SIDES.isdisjoint(
+                    last if before[-1] != "of" else readings_of(before[-2]) if len(before) > 1 else ()):
+                continue  # "شمال بغداد", "south of Damascus": a side of a capital, tens of kilometres wide, anywhere
             rank = max(rank, NEAR) if near_of and not placing else VAGUE
         else:
             after = TOKEN.search(norm, found_end, min(end, found_end + _CONTEXT_CHARS))
