@@ -60,6 +60,14 @@ TYPES = [
     ("campaign-targeted", "اعتقلت قسد عشرة أشخاص في مدينة الحسكة. وقالت إن الحملة استهدفت خلايا داعش.",
      ["arrest_raid"]),
     ("off-topic", "فاز المنتخب الوطني على ضيفه بهدفين في مباراة ودية.", []),
+    # a cordon round the scene is no arrest; "happened" is no signing; clouds are no withdrawal
+    ("cordon-is-no-arrest", "انفجرت عبوة ناسفة بدورية للجيش في مدينة كركوك. وفرضت القوات طوقاً أمنياً حول المكان.",
+     ["attack"]),
+    ("happened-is-no-signing", "وقع الانفجار قرب حاجز للجيش في مدينة جاسم ما أدى إلى مقتل عنصر.", ["attack"]),
+    ("clouds-are-no-withdrawal", "تتأثر مدينة أربيل بتدفق السحب الممطرة خلال الأيام الثلاثة.", []),
+    # Israel's "attack" on Syria is from the air or by missile
+    ("israeli-missile-attack", "أفادت وسائل إعلام بوقوع هجوم صاروخي إسرائيلي على مواقع في ريف دمشق.", ["airstrike"]),
+    ("israeli-attack-en", "An Israeli strike hit a weapons depot near Damascus airport.", ["airstrike"]),
 ]
 
 
