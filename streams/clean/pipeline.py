@@ -29,7 +29,46 @@ _DATELINE_DASH = re.compile(r"\s*[-–—|]\s*|\s+ـ\s*|\s*ـ\s+")
 _DATELINE_BRACKETS = re.compile(r"^\s*([^()]+?)\s*\(([^()]+)\)\s*[-–—:]?\s*$")
 _DATELINE_MAX_CHARS, _DATELINE_MAX_WORDS = 60, 4
 _BULLETS = "-–—•*·▪● "
+# A hard-wrapped text (`unwrapped`): lines of _WRAP_MIN.._WRAP_MAX characters joined into paragraphs when at
+# least _WRAP_SHARE of its lines of _WRAP_SIZED characters or more are that short, and it has _WRAP_LINES such.
+_WRAP_MIN, _WRAP_MAX, _WRAP_SIZED, _WRAP_SHARE, _WRAP_LINES = 20, 100, 35, 0.8, 4
+_SENTENCE_ENDS = ".!?؟:…"
+
 _LEADING = _BULLETS + "\"'“”«»()[]#"
+
+
+def unwrapped(text: str) -> str:
+    """``text`` with each paragraph that was hard-wrapped (cut into lines of a fixed width, no full stop
+    before each break: "... مكونة من\nستة أشخاص.") joined into one line.
+
+    Only a text most of whose lines of some length are short (`_WRAP_MAX` characters at most) is read as
+    wrapped; in it, a run of lines of `_WRAP_MIN` to `_WRAP_MAX` characters, none a list item, none ending
+    a sentence but the last, which does, is one paragraph. A title, a list or a line of a normal text is
+    left alone (the lines of a normal paragraph are longer).
+    """
+    if text.count("\n") < _WRAP_LINES:
+        return text
+    lines = [line.strip() for line in text.split("\n")]
+    sized = [len(line) for line in lines if len(line) >= _WRAP_SIZED]
+    if len(sized) < _WRAP_LINES or sum(n <= _WRAP_MAX for n in sized) < _WRAP_SHARE * len(sized):
+        return text
+    out: list[str] = []
+    run: list[str] = []
+    for line in lines:
+        # a run's last line may be short ("... وفارس\nمخلف أسود.")
+        if line and line[0] not in _BULLETS and len(line) <= _WRAP_MAX and (run or len(line) >= _WRAP_MIN):
+            if line.rstrip(_CLOSING)[-1:] in _SENTENCE_ENDS:
+                out.append(" ".join([*run, line]))
+                run = []
+                continue
+            if len(line) >= _WRAP_MIN:
+                run.append(line)
+                continue
+        out += run
+        run = []
+        out.append(line)
+    out += run
+    return "\n".join(out) if len(out) < len(lines) else text
 
 
 def clean(text: str, rules: BoilerplateRules | None = None) -> str:
@@ -89,6 +128,7 @@ def _clean(text: str, rules: BoilerplateRules | None) -> tuple[str, str, bool]:
         text = html_to_text(text)
     elif "&" in text and _ENTITY.search(text):
         text = html.unescape(text)
+    text = unwrapped(text)
     # every kind of line break (str.splitlines) becomes \n; coded None: a character outside the fold table,
     # asked about one by one below
     joined, coded = squash_and_fold(text)

@@ -10,6 +10,7 @@ import yaml
 
 from marsad.streams.clean import BoilerplateError, BoilerplateRules, clean
 from marsad.streams.clean.html import is_html
+from marsad.streams.clean.pipeline import unwrapped
 from tests.conftest import RESOURCES, SHARED
 
 ARTICLES = RESOURCES / "articles"
@@ -462,3 +463,37 @@ def test_seeds_lose_gold_boilerplate_and_keep_gold_body(seeds_gold: list[tuple[d
             assert _squash(keep) in body, (gold["id"], keep)
         if gold.get("duplicate_line"):
             assert body.count(_squash(gold["duplicate_line"])) == 1
+
+
+# A hard-wrapped text: every paragraph cut into lines of about 60 characters, no full stop at the breaks.
+_WRAPPED = (
+    "قالت مديرية الأمن في بيان صحفي مساء اليوم إنها اعتقلت\n"
+    "مجموعة من المهربين قرب الحدود بعد متابعة استمرت أسابيع\n"
+    "وضبطت بحوزتهم كمية من الحبوب المخدرة.\n"
+    "وأضافت المديرية أن التحقيقات ما زالت جارية لمعرفة من\n"
+    "يقف وراء الشبكة ومصادر تمويلها وطرق التهريب التي\n"
+    "استخدمتها خلال الأشهر الماضية.\n"
+    "وختمت بالقول إن الموقوفين أحيلوا إلى القضاء المختص بعد\n"
+    "تدوين إفاداتهم.\n"
+)
+
+
+def test_a_hard_wrapped_paragraph_is_one_line() -> None:
+    body = clean(_WRAPPED).split("\n")
+    assert len(body) == 3
+    assert body[0].endswith("كمية من الحبوب المخدرة.")
+    # a wrapped line ending with "من" is no teaser cut mid-phrase: nothing is lost
+    assert "لمعرفة من يقف وراء الشبكة" in body[1]
+
+
+def test_a_normal_text_keeps_its_lines() -> None:
+    text = ("عنوان الخبر عن حملة أمنية في المنطقة الشرقية\n"
+            + "قالت مديرية الأمن في بيان صحفي مساء اليوم إنها اعتقلت مجموعة من المهربين قرب الحدود "
+              "بعد متابعة استمرت أسابيع، وضبطت بحوزتهم كمية من الحبوب المخدرة.\n") * 3
+    assert unwrapped(text) == text
+
+
+def test_a_list_is_not_a_wrapped_paragraph() -> None:
+    items = "".join(f"- عنوان مقال آخر عن الأحداث في المنطقة رقم {i}\n" for i in range(6))
+    assert unwrapped(items + "وختمت المديرية بيانها بالقول إن الموقوفين أحيلوا إلى القضاء.\n") == \
+        items + "وختمت المديرية بيانها بالقول إن الموقوفين أحيلوا إلى القضاء.\n"

@@ -218,6 +218,8 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
         seized = [q for q, form in quantity_forms if form and form in text]
     if kind == "arrest_raid" and ((seized and "t:seizure" in labels) or _goods_after(s, lead, vocab)):
         kind = "seizure"  # the haul leads over the people (rule 1); "توقيف شاحنتين" stops goods, not people
+    elif kind == "seizure" and not seized and _cell_after(s, lead, vocab):
+        kind = "arrest_raid"  # "ضبط خلية إرهابية": people caught, no haul
     located = where.locate(s, place_mentions, vocab)
     found = mentions.within(start, end)
     actors, targets = roles(s.words, found, kind, s.words.index_at(lead.start), vocab) if found else ([], [])
@@ -239,6 +241,18 @@ def _goods_after(s: Sentence, lead: Cue, vocab: IncidentVocab) -> bool:
         if words.is_in(i, vocab.people_words):
             return False
         if words.is_in(i, vocab.goods_words):
+            return True
+    return False
+
+
+def _cell_after(s: Sentence, lead: Cue, vocab: IncidentVocab) -> bool:
+    """Whether a seizure word's object is a cell, gang or network of people ("ضبط خلية", "ضبطت عصابة")."""
+    words = s.words
+    after = words.index_at(lead.end - 1) + 1
+    for i in range(after, min(after + _OBJECT_WORDS, len(words.toks))):
+        if words.is_in(i, vocab.goods_words):
+            return False
+        if words.is_in(i, vocab.tokens["group"]):
             return True
     return False
 

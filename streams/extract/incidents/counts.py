@@ -34,7 +34,8 @@ _FAR = 12  # words between an arrest or casualty verb and a count of people it t
 _GROUP_WORDS = 6  # words between a group ("خلية") and its size ("مكونة من ثلاثة")
 _ADD_WORDS = 8  # words between a count and one added to it ("... بالإضافة إلى 34 آخرين")
 _JOINERS = {"و", "and", "،", ","}
-_DUAL_PRONOUN = "هما"  # "مقتلهما": a casualty word of two people named before
+_DUAL_PRONOUN = "هما"
+_OF_THEM = {"منهم", "منهما", "منهن"}  # a share of people named before: "أصيب اثنان منهم"  # "مقتلهما": a casualty word of two people named before
 _PLACE_WORDS = {"في", "بمدينه", "بقريه", "in", "at", "near", "قرب", "داخل"}  # the group's phrase ends at its place
 _NISBA_PLURAL = ("يين", "يون")  # an adjective of origin after a count: "سبعة أشخاص سوريين"
 _AUXILIARIES = {"was", "were", "are", "is", "been", "have", "has", "had"}  # "three others were injured"
@@ -67,10 +68,14 @@ def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collecti
         group = _attached(i, numbers, used, words, vocab, cue_at)
         if not group and words.toks[i].endswith(_DUAL_PRONOUN):
             group = [Number(2, i, i + 1, "implied")]  # "مقتلهما", "إصابتهما": the two of them
+        if not group and words.is_in(i, vocab.tokens["casualty_his"]):
+            group = [Number(1, i, i + 1, "implied")]  # "ما أدى إلى مقتله", "لإصابته": the one named before
         if not group and _one_by_itself(words, i, vocab):
             group = [Number(1, i, i + 1, "implied")]  # "سقوط قتيل", "قتيل وجريحان"
         if group and cue == "seized_people" and not of_people(words, group[0], vocab):
             continue
+        if label == "arrested" and i and words.is_in(i - 1, vocab.tokens["attempt"]):
+            continue  # "أثناء محاولة اعتقاله": no one was arrested
         if group and label in wanted:
             group += _added(group[-1], numbers, used, words, vocab, cue_at, i)
             found.setdefault(label, []).append(group)
@@ -111,6 +116,9 @@ def _attached(i: int, numbers: list[Number], used: set[int], words: Words, vocab
     toks = words.toks
     approx = vocab.tokens["approximate"]
     free_at: dict[int, int] = {}  # token -> the first count not yet used that starts there
+    share = _share_after(i, numbers, used, words)
+    if share is not None:  # "ثلاثة أشخاص أصيب اثنان منهم": the two
+        return _joined(share, numbers, used, words, cue_at, vocab, i)
     for k, num in enumerate(numbers):
         if k not in used:
             if num.start < i <= num.end:  # right before: "25 شهيداً", "100 جريح"
@@ -143,6 +151,8 @@ def _attached(i: int, numbers: list[Number], used: set[int], words: Words, vocab
         if k not in used and num.end <= i and i - num.end < _WINDOW and \
                 not any(num.end <= c < i for c in cue_at):
             best = k
+    if best is not None and toks[i].startswith("و") and not toks[i].isascii():
+        best = None  # "11 مدنياً بينهم خمسة أطفال وإصابة العشرات": "و" starts another clause
     if best is not None:
         return _joined(_list_start(best, numbers, used, words, cue_at), numbers, used, words, cue_at, vocab, i)
     # before, singular: "An Iraqi soldier was killed", "إن عنصراً قتل"
@@ -155,7 +165,8 @@ def _attached(i: int, numbers: list[Number], used: set[int], words: Words, vocab
     for k, num in enumerate(numbers):
         if num.start > i + _FAR or any(i < c < num.start for c in cue_at):
             break
-        if k not in used and num.start > i and of_people(words, num, vocab) and not _governed(words, num.start, vocab):
+        if k not in used and num.start > i and num.start not in cue_at and of_people(words, num, vocab) and \
+                not _governed(words, num.start, vocab):  # not a casualty word's own ("القتيلين")
             return _joined(k, numbers, used, words, cue_at, vocab, i)
     return []
 
@@ -192,8 +203,8 @@ def _added(last: Number, numbers: list[Number], used: set[int], words: Words, vo
     for k, num in enumerate(numbers):
         if k in used or num.start < last.end:
             continue
-        if num.start - last.end > _ADD_WORDS or any(last.end <= c < num.start for c in cue_at):
-            break
+        if num.start - last.end > _ADD_WORDS or any(last.end <= c <= num.start for c in cue_at):
+            break  # (a casualty word that is a count, "وجريحان", is its own)
         if _addition_before(words, num.start, last.end, vocab) and _told_by(words, num, cue_at) is None and \
                 (words.is_in(num.end - 1, vocab.tokens["others"]) or of_people(words, num, vocab)):
             more = _joined(k, numbers, used, words, cue_at, vocab, i)
@@ -220,6 +231,17 @@ def _told_by(words: Words, num: Number, cue_at: set[int]) -> int | None:
     if at in cue_at and not words.between(num.end - 1, num.end) and not words.between(at - 1, at) and \
             not (toks[at].startswith("و") and not toks[at].isascii()):  # "وأصيب": "and" starts another clause
         return at
+    return None
+
+
+def _share_after(i: int, numbers: list[Number], used: set[int], words: Words) -> int | None:
+    """The count right after the casualty word at token ``i`` when it is a share of people named before
+    ("أصيب اثنان منهم"), or None."""
+    toks = words.toks
+    for k, num in enumerate(numbers):
+        if num.start == i + 1 and k not in used:
+            last = num.end if num.end < len(toks) and toks[num.end - 1] not in _OF_THEM else num.end - 1
+            return k if last < len(toks) and toks[last] in _OF_THEM else None
     return None
 
 

@@ -71,11 +71,11 @@ def numbers_of(words: Words, at: dict[int, tuple[int, int]], months: set[int], v
                 and words.is_in(i - 1, vocab.tokens["person"]):
             out.append(Number(1, i - 1, i))  # "ضابطاً وأربعة جنود": one officer, then four soldiers
         end = done = i + size
-        # "جنديان اثنان": the dual and its number are one count, the dual its noun
-        noun = not (value == 2 and at.get(end) == (2, 1) and words.is_in(i, vocab.duals))
-        if not noun:
+        # a dual is its own noun ("وطفلان وإصابة عشرة"); "جنديان اثنان": the dual and its number are one count
+        noun = not (value == 2 and size == 1 and words.is_in(i, vocab.duals))
+        if not noun and at.get(end) == (2, 1):
             end = done = end + 1
-        elif _not_a_count(words, i, end, at, months, vocab):
+        elif noun and _not_a_count(words, i, end, at, months, vocab):
             continue
         article = value == 1 and toks[i] in _ARTICLES
         if article and not person_soon(words, end, vocab) and not _bare_one(toks[i], i, cue_at):
@@ -117,6 +117,8 @@ def of_people(words: Words, number: Number, vocab: IncidentVocab) -> bool:
     """Whether the count is of people ("سبعة أشخاص", "خمسة من العناصر", "12 لبنانياً", "اثنان من الجيش"),
     not of goods ("سبع سيارات")."""
     noun = number.end - 1
+    if noun == number.start and number.value == 2 and words.is_in(noun, vocab.duals):
+        return True  # "شخصين": the dual is its noun
     if noun > number.start and words.toks[noun] == "من" and noun + 1 < len(words.toks):
         noun += 1  # "خمسة من العناصر"
         if words.is_in(noun, vocab.tokens["forces"]):
