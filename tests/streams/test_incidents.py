@@ -247,10 +247,17 @@ def test_incident_place(text: str, expected: str | None) -> None:
     ("أفاد مصدر بوقوع هجوم إرهابي لعناصر داعش على القطعات الأمنية في مدينة كركوك.", ["isis"], []),
     ("قتل أربعة جنود في كمين نصبه عناصر من تنظيم داعش لرتل عسكري قرب مدينة كركوك.", ["isis"], []),
     ("هاجم مقاتلو العشائر مقرا لقسد في مدينة الحسكة.", [], ["sdf"]),
+    # who tells of a strike is its source; who claims it, its doer; a name holding another is no role
+    ("وقالت قوى الأمن الداخلي إن طائرة مسيرة تركية استهدفت سيارة في مدينة القامشلي.", [], []),
+    ("The SDF said a Turkish drone struck a car near Qamishli.", [], []),
+    ("أعلن تنظيم داعش مسؤوليته عن هجوم على حاجز في مدينة كركوك.", ["isis"], []),
+    ("قتل مدنيان بغارة للتحالف الدولي لمحاربة تنظيم داعش في مدينة سرمدا.", ["coalition"], []),
+    ("دمرت غارة مستودعات أسلحة لحزب الله في مدينة القصير.", [], ["hezbollah"]),
 ], ids=["attack-on-checkpoint", "attack-by-glued-lam", "arrest-of-cell", "protest-against", "clash-both-sides",
         "english-suspects", "leftover-bomb-is-no-attack-by", "verb-first-subject", "commanders-killed-in",
         "vehicle-of", "bomb-amid", "car-bomb-of", "supporting-force", "attack-of-fighters-glued", "ambush-set-by",
-        "base-of-accusative"])
+        "base-of-accusative", "teller-is-a-source", "teller-is-a-source-en", "claim-is-the-doer",
+        "name-holding-another", "depots-of"])
 def test_actors_and_targets(text: str, actors: list[str], targets: list[str]) -> None:
     [incident] = incidents_of(text)
     assert (sorted(incident.actors), sorted(incident.targets)) == (sorted(actors), sorted(targets))

@@ -18,9 +18,11 @@ from marsad.streams.extract.incidents.sentences import Words
 from marsad.streams.extract.incidents.vocab import IncidentVocab
 
 _LOOK_BACK = 4  # words before a mention searched for a cue
+_SPEAKER_WORDS = 3  # words between a speech word and the organisation speaking ("مصدر عسكري في النظام")
 _DEFAULT_TARGET = {"protest"}
 _NO_TARGETS = {"armed_clash"}
 _VIOLENCE = {"attack", "airstrike"}
+_TOLD = {"attack", "airstrike", "kidnapping"}  # whose teller is a source, not the doer
 _PREPOSITIONS = ("ب", "ل", "ك")  # a trigger behind one is a noun ("بهجوم"), not the verb of a subject
 
 
@@ -33,8 +35,9 @@ def roles(words: Words, mentions: list[tuple[int, int, str]], kind: str, lead: i
     """
     actors: list[str] = []
     targets: list[str] = []
+    sources: set[str] = set()  # told as the source: its other names there ("قوى الأمن الداخلي / الآسايش") too
     for start, end, org in mentions:
-        if org in actors or org in targets:
+        if org in actors or org in targets or org in sources:
             continue
         i = words.index_at(start)
         after = words.index_at(end)
@@ -43,6 +46,8 @@ def roles(words: Words, mentions: list[tuple[int, int, str]], kind: str, lead: i
             targets.append(org)
         elif role == "actor":
             actors.append(org)
+        elif i < lead:
+            sources.add(org)
     return actors, targets
 
 
@@ -51,6 +56,11 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
     window = range(i - 1, max(-1, i - 1 - _LOOK_BACK), -1)  # nearest word first
     if any(words.is_in(j, vocab.tokens["source_before"]) for j in window):
         return ""
+    if any(words.phrase_at(j, vocab.tokens["name_of_fight"]) for j in range(max(0, i - 2), i)):
+        return ""  # "التحالف الدولي لمحاربة تنظيم داعش": a name
+    if kind in _TOLD and _speaker(words, i, after, vocab):
+        claims = range(after, min(after + _LOOK_BACK, len(words.toks)))
+        return "actor" if any(words.is_in(j, vocab.tokens["claim_after"]) for j in claims) else ""
     if kind in _NO_TARGETS:
         return "actor"
     if after < len(words.toks) and words.is_in(after, vocab.tokens["target_after"]):
@@ -73,6 +83,15 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
     if kind in _VIOLENCE and i > lead and words.toks[i].isascii():
         return "target"  # English puts the doer before the act: who comes after it was hit
     return "target" if kind in _DEFAULT_TARGET else "actor"
+
+
+def _speaker(words: Words, i: int, after: int, vocab: IncidentVocab) -> bool:
+    """Whether the organisation at tokens ``i``..``after`` tells the news: a speech word just before it in
+    Arabic ("وقالت قوى الأمن الداخلي", "مصدر عسكري في النظام"), just after it in English ("the SDF said")."""
+    speech = vocab.tokens["speaker_before"]
+    if words.toks[i].isascii():
+        return any(words.is_in(j, speech) for j in range(after, min(after + 2, len(words.toks))))
+    return any(words.is_in(j, speech) for j in range(i - 1, max(-1, i - 1 - _SPEAKER_WORDS), -1))
 
 
 def _weapon(words: Words, j: int, vocab: IncidentVocab) -> bool:

@@ -38,7 +38,8 @@ TOKEN_CUES = ("approximate", "person", "people", "group", "group_of", "addition"
               "place_source", "place_title", "actor_before", "target_before", "target_after", "origin_before",
               "background_start", "place_vague", "place_near",
               "subject_verb", "subject_noun", "weapon_after", "forces",
-              "outlet_before_24", "casualty_one", "casualty_his", "attempt")
+              "outlet_before_24", "casualty_one", "casualty_his", "attempt",
+              "speaker_before", "claim_after", "name_of_fight")
 _TYPE_FIELDS = {"strong", "weak", "requires"}
 _DAY_LABELS = {"d:today", "d:yesterday", "d:day_before_yesterday"}
 _TOP_FIELDS = {"extends", "types", "cues", "numbers", "duals", "not_people", "dates"}
