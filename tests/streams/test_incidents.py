@@ -286,3 +286,24 @@ def test_place_mentions_from_the_engine_are_those_searched_for(text: str) -> Non
     assert places
     searched = where._mentions(norm, places)
     assert where._mentions(norm, places, res.incidents.matcher.automaton) == searched
+
+
+def test_a_headline_total_over_two_places_is_no_one_event_s_count() -> None:
+    text = ("اعتقال 11 مطلوباً في كركوك والأنبار\n"
+            "اعتقلت قوة أمنية مطلوبين بتهم إرهابية في مدينة كركوك.\n"
+            "وفي عملية منفصلة، اعتقلت قوة أخرى ثلاثة مطلوبين في مدينة الرمادي.")
+    kirkuk, ramadi = incidents_of(text)
+    assert (kirkuk.arrested, ramadi.arrested) == (None, 3)
+
+
+def test_a_headline_count_of_one_place_stays() -> None:
+    text = ("اعتقال 11 مطلوباً في كركوك\n"
+            "اعتقلت قوة أمنية مطلوبين بتهم إرهابية في مدينة كركوك.")
+    [kirkuk] = incidents_of(text)
+    assert kirkuk.arrested == 11
+
+
+def test_the_second_name_of_a_dateline_is_no_place() -> None:
+    [arrest] = incidents_of("ERBIL, Kurdistan Region - Iraqi security forces arrested seven ISIS suspects.")
+    assert arrest.place is None
+

@@ -38,6 +38,9 @@ _OLD_DAYS = 31  # an event dated earlier than this before publication is recalle
 _OWN_EVENT = ("t:", "w:", "d:")  # a trigger or a day of its own: a sentence tells another event
 _TELLING_COUNT = 2  # a count this big said again names its event (one dead is said of many)
 _SAID = "d:announce"  # "قال", "أفاد": who told it, no day of its own
+_TITLE_CHARS = 160  # a first line longer than this is a paragraph, not a headline
+_SENTENCE_ENDS = ".!?؟:"
+_QUOTES = "\"' "
 _COUNT_LABELS = frozenset({"killed", "injured", "arrested", "seized_people", "no_casualties"})
 _DIGIT = re.compile(r"\d")
 _OUTLAWS = frozenset({"isis"})  # who make no arrests: a raid of theirs that takes people is a kidnapping
@@ -91,6 +94,10 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
     for event in sorted(coded, key=lambda e: (e.timing != "day", e.start)):  # dated sentences first
         merge_into(events, event)
     events.sort(key=lambda e: e.start)
+    if len(events) > 1:
+        title_end = _title_end(norm)
+        if len({m[2].name for m in place_mentions.within(0, title_end)}) > 1:  # "... في كركوك والأنبار"
+            _headline_totals(events, title_end)
     if published is not None and any(e.day is None and e.timing != "vague" for e in events):
         lead_day = _lead_date(norm, spans, by_sentence, read, vocab, published)
         for e in events:
@@ -152,6 +159,31 @@ class _OrgMentions:
             self._found = [(m.word_start, m.word_end, m.entry.id)
                            for m in self._taxonomy.matcher.find(self._norm, orgs=True) if m.entry.id in self._known]
         return [m for m in self._found if start <= m[0] and m[1] <= end]
+
+
+def _title_end(norm: str) -> int:
+    """Where the article's headline ends: its first line when that is short and ends no sentence, with
+    more text after it; 0 when it has none."""
+    end = norm.find("\n")
+    if end <= 0 or end > _TITLE_CHARS or norm[:end].rstrip(_QUOTES)[-1:] in _SENTENCE_ENDS or \
+            not norm[end:].strip():
+        return 0
+    return end
+
+
+def _headline_totals(events: list[AssembledIncident], title_end: int) -> None:
+    """Take back a count an event has from a headline naming several places when the body tells several
+    events of its kind: the headline's is their total ("اعتقال 11 إرهابياً في كركوك والأنبار": 8 in one, 3
+    in the other)."""
+    for event in events:
+        from_title = [name for name, at in event.count_at.items() if at < title_end]
+        if from_title and any(other is not event and _kin(other.type, event.type) for other in events):
+            for name in from_title:
+                del event.counts[name], event.count_at[name]
+
+
+def _kin(a: str, b: str) -> bool:
+    return a == b or {a, b} <= ONE_OPERATION
 
 
 def _fill_counts(coded: list[AssembledIncident], next_to_last: bool, sentence: Sentence, cues: list[Cue],

@@ -12,6 +12,7 @@ the text), a person's origin ("المنحدر من السويداء").
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ NEAR = 1  # a place the event was near ("قرب داقوق") is no more precise 
 VAGUE = 4  # a region around a place ("ريف دير الزور"): not the event's place
 _CONTEXT_CHARS = 60  # characters around a mention read for its context words
 _PLACING_CHARS = 24  # at most this between a place and the town placing it ("سامراء (40 كم) جنوب تكريت")
+_DATELINE_LEAD = 30  # characters before a place that can still be a dateline's ("ERBIL, Kurdistan Region -")
+_DATELINE_DASH = re.compile(r" ?[-–—] ")
 _DATELINE_MARKS = ("-", "–", "—", ":", "/", "(", "،", ",", ".")
 _ARTICLE = "ال"
 _SIDES = frozenset({"شرق", "غرب", "شمال", "جنوب", "شرقي", "غربي", "شمالي", "جنوبي",
@@ -155,6 +158,8 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab) -> Located | N
             word_start -= 1
         before = TOKEN.findall(norm, max(start, word_start - _CONTEXT_CHARS), word_start)[-3:] \
             if word_start > start else []
+        if before and word_start - start <= _DATELINE_LEAD and _DATELINE_DASH.match(norm, found_end):
+            continue  # the second name of a dateline: "ERBIL, Kurdistan Region - Iraqi forces ..."
         if before:
             if not vocab.not_place_before.isdisjoint(chain.from_iterable(map(readings_of, before))):
                 continue  # where someone comes from, or where the source sits
