@@ -67,6 +67,7 @@ TYPES = [
     ("clouds-are-no-withdrawal", "تتأثر مدينة أربيل بتدفق السحب الممطرة خلال الأيام الثلاثة.", []),
     # Israel's "attack" on Syria is from the air or by missile
     ("israeli-missile-attack", "أفادت وسائل إعلام بوقوع هجوم صاروخي إسرائيلي على مواقع في ريف دمشق.", ["airstrike"]),
+    ("a-house-stormed-is-a-raid", "توغلت قوة في بلدة جباتا الخشب واقتحمت منزلاً واعتقلت شاباً.", ["arrest_raid"]),
     ("a-cell-caught-is-an-arrest", "ضبطت القوات الأمنية خلية إرهابية في مدينة كركوك.", ["arrest_raid"]),
     ("a-delegation-arrives", "وصل وفد رفيع المستوى إلى العاصمة دمشق للقاء الرئيس.", ["strategic"]),
     ("israeli-attack-en", "An Israeli strike hit a weapons depot near Damascus airport.", ["airstrike"]),

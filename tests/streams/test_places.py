@@ -34,6 +34,8 @@ TRIPOLI_LB = (34.43, 35.84)
 TRIPOLI_LY = (32.89, 13.19)
 ERBIL = (36.19, 44.01)
 BAGHDAD = (33.34, 44.40)
+SARMADA = (36.18, 36.705)
+RAS_BAALBEK = (34.258, 36.42)
 
 # (id, sentence, points that must be found, how many places in all)
 FOUND = [
@@ -52,6 +54,9 @@ FOUND = [
     # a side of a capital is ground, not its government
     ("side-of-a-capital", "انفجرت عبوة ناسفة بسيارة طبيب شرق بغداد صباح اليوم.", [BAGHDAD], 1),
     ("side-of-a-capital-en", "A roadside bomb exploded east of Baghdad on Sunday.", [BAGHDAD], 1),
+    # a border town said to lie in its governorate (its nearest GeoNames town lies across the border)
+    ("town-in-its-governorate", "استهدفت غارة سيارة في مدينة سرمدا بريف إدلب الشمالي.", [SARMADA], 2),
+    ("dash-pair-of-towns", "ضبط الجيش شاحنة أسلحة في منطقة راس بعلبك - القاع.", [RAS_BAALBEK], 2),
     ("common-word-after-place-noun", "سيطرت الفصائل على مدينة الباب شرقي حلب.", [AL_BAB], 2),
     ("channel-town-with-cue", "دخلت دورية عسكرية إلى الميادين صباح الأحد.", [MAYADIN], 1),
     ("ambiguous-by-country-lb", "اندلعت اشتباكات في طرابلس شمالي لبنان.", [TRIPOLI_LB], 1),

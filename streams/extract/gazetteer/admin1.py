@@ -50,6 +50,7 @@ from marsad.streams.text.normalize import normalize
 HERE = Path(__file__).resolve().parent
 REGIONS_FILE = HERE / "admin1.yaml"
 DATA_FILE = HERE / "admin1.tsv"
+ADDITIONS_FILE = HERE / "additions.yaml"
 HEADER = "# the admin1 region of each gazetteer place (written by python -m marsad.streams.extract.gazetteer.admin1)"
 COLUMNS = ("key", "lat", "lon", "admin1", "name")
 NEAREST_KM = 40.0
@@ -160,11 +161,12 @@ def build(entries: Sequence[PlaceEntry], cities: Mapping[str, dict],
         code = f"{c['countrycode']}.{c['admin1code']}"
         if code in regions:
             points.setdefault(c["countrycode"], []).append((c["latitude"], c["longitude"], code))
+    fixed = fixed_regions()
     rows = set()
     for e in entries:
         if e.country not in areas.countries or e.kind in NO_REGION_KINDS:
             continue
-        code = areas.by_area_name(e.country, e.name) if e.kind in AREA_KINDS else None
+        code = fixed.get(e.name) or (areas.by_area_name(e.country, e.name) if e.kind in AREA_KINDS else None)
         city = cities.get(str(e.geonameid)) if e.geonameid is not None else None
         if code is None and city is not None and city["countrycode"] == e.country:
             code = f"{e.country}.{city['admin1code']}" if f"{e.country}.{city['admin1code']}" in regions else None
@@ -172,6 +174,13 @@ def build(entries: Sequence[PlaceEntry], cities: Mapping[str, dict],
         if code:
             rows.add((place_key(e.geonameid, e.lat, e.lon), f"{e.lat:.4f}", f"{e.lon:.4f}", code, e.name))
     return sorted(rows, key=lambda r: (r[3], r[0], r[4]))
+
+
+def fixed_regions(path: Path = ADDITIONS_FILE) -> dict[str, str]:
+    """{place name: region code} that additions.yaml states (``regions:``) for places the nearest GeoNames town
+    would put in the wrong governorate: border towns ("سرمدا" lies in Idlib, its nearest town in Aleppo's)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(name): str(code) for name, code in (data.get("regions") or {}).items()}
 
 
 def cities500() -> dict[str, dict]:
