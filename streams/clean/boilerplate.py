@@ -214,9 +214,18 @@ class BoilerplateRules:
         return len(line) <= self.title_max_chars and not _ends_like_sentence(line)
 
 
+    def is_question_title(self, line: str) -> bool:
+        """A short line that is one question: a teaser's title may ask ("... ما وجهتها؟")."""
+        body = line.rstrip(_CLOSERS)
+        return len(line) <= _QUESTION_TITLE_CHARS and body[-1:] in "?؟" and not any(c in body[:-1] for c in ".!?؟")
+
+
 def _ends_like_sentence(line: str) -> bool:
     """Whether ``line`` ends with . ! ? ؟ or …, quotes and brackets after it aside (cheaper than a regex)."""
     return line.rstrip(_CLOSERS)[-1:] in _STOPS
+
+
+_QUESTION_TITLE_CHARS = 120  # a question this short among teasers' titles is one
 
 
 def drop_boilerplate(lines: Sequence[str], rules: BoilerplateRules) -> Iterator[str]:
@@ -258,7 +267,7 @@ def kept_lines(lines: Sequence[str], rules: BoilerplateRules,
             continue
         if rules.is_boilerplate(line, key):
             continue
-        if teasers and rules.is_title_like(line):
+        if teasers and (rules.is_title_like(line) or rules.is_question_title(line)):
             teasers -= 1
             continue
         teasers = 0

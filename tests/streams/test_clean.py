@@ -497,3 +497,9 @@ def test_a_list_is_not_a_wrapped_paragraph() -> None:
     items = "".join(f"- عنوان مقال آخر عن الأحداث في المنطقة رقم {i}\n" for i in range(6))
     assert unwrapped(items + "وختمت المديرية بيانها بالقول إن الموقوفين أحيلوا إلى القضاء.\n") == \
         items + "وختمت المديرية بيانها بالقول إن الموقوفين أحيلوا إلى القضاء.\n"
+
+
+def test_a_teaser_list_goes_on_past_a_question() -> None:
+    text = (BODY + "\nمقالات ذات صلة\nعنوان مقال آخر عن الحدود\nالخطوط الجوية تعلن رحلات جديدة، ما وجهتها؟\n"
+            "حملة اعتقالات واسعة في مدينة الرقة")
+    assert clean(text) == BODY

@@ -81,6 +81,8 @@ def test_incident_type(text: str, expected: list[str]) -> None:
 
 # (id, text): nothing here is an incident reported as news (rule 2)
 NOT_INCIDENTS = [
+    ("a-cell-s-record", "وقالت المديرية إن الخلية مسؤولة عن التفجيرات التي حدثت في مدينة كركوك."),
+    ("a-confession", "The suspects admitted to conducting attacks on security forces in Kirkuk."),
     ("background-since", "تشهد المنطقة هجمات متكررة منذ عام 2019."),
     ("ongoing", "تضبط الأجهزة الأمنية بشكل مستمر شحنات من المخدرات على الحدود."),
     ("ongoing-recent-months", "وتزايدت خلال الأشهر الماضية عمليات الخطف في ريف درعا."),
