@@ -256,11 +256,12 @@ def test_incident_place(text: str, expected: str | None) -> None:
     ("أعلن تنظيم داعش مسؤوليته عن هجوم على حاجز في مدينة كركوك.", ["isis"], []),
     ("قتل مدنيان بغارة للتحالف الدولي لمحاربة تنظيم داعش في مدينة سرمدا.", ["coalition"], []),
     ("دمرت غارة مستودعات أسلحة لحزب الله في مدينة القصير.", [], ["hezbollah"]),
+    ("قتل مقاتلان من الحشد الشعبي في هجوم على حاجز في مدينة كركوك.", [], ["pmf"]),
 ], ids=["attack-on-checkpoint", "attack-by-glued-lam", "arrest-of-cell", "protest-against", "clash-both-sides",
         "english-suspects", "leftover-bomb-is-no-attack-by", "verb-first-subject", "commanders-killed-in",
         "vehicle-of", "bomb-amid", "car-bomb-of", "supporting-force", "attack-of-fighters-glued", "ambush-set-by",
         "base-of-accusative", "teller-is-a-source", "teller-is-a-source-en", "claim-is-the-doer",
-        "name-holding-another", "depots-of"])
+        "name-holding-another", "depots-of", "in-an-attack-is-no-subject"])
 def test_actors_and_targets(text: str, actors: list[str], targets: list[str]) -> None:
     [incident] = incidents_of(text)
     assert (sorted(incident.actors), sorted(incident.targets)) == (sorted(actors), sorted(targets))
@@ -309,4 +310,11 @@ def test_a_headline_count_of_one_place_stays() -> None:
 def test_the_second_name_of_a_dateline_is_no_place() -> None:
     [arrest] = incidents_of("ERBIL, Kurdistan Region - Iraqi security forces arrested seven ISIS suspects.")
     assert arrest.place is None
+
+
+def test_the_same_toll_told_as_a_clash_and_an_attack_is_one_event() -> None:
+    text = ("أعلن الحشد الشعبي مقتل ثلاثة من عناصره وإصابة خمسة آخرين في اشتباك مع داعش في مدينة خانقين.\n"
+            "وأشار البيان إلى أن الهجوم أسفر عن مقتل 3 عناصر وإصابة 5 آخرين بجروح.")
+    [clash] = incidents_of(text)
+    assert (clash.type, clash.killed, clash.injured) == ("armed_clash", 3, 5)
 

@@ -30,6 +30,8 @@ from marsad.streams.geo import km_between
 
 ONE_OPERATION = frozenset({"arrest_raid", "seizure"})
 _FROM_ABOVE = frozenset({"attack", "airstrike"})  # "the attack" retells an airstrike
+_VIOLENCE = frozenset({"attack", "airstrike", "armed_clash"})
+_TELLING_TOLL = 2  # dead or wounded this many, the same in two tellings, name one event
 _SAME_PLACE_KM = 25.0
 _WITHIN_KM = 60.0  # a village and the town or city it is placed by, named in two sentences
 _REGION_KM = 100.0  # a place and a vague one ("ريف حلب", "محافظة صلاح الدين", "غربي درعا") it may lie in
@@ -77,7 +79,7 @@ def _same_event(a: AssembledIncident, b: AssembledIncident) -> bool:
     if (b.separate and a.start < b.start) or (a.separate and b.start < a.start):
         return False  # "في عملية منفصلة": not the event told before it
     if a.type != b.type and not ({a.type, b.type} <= ONE_OPERATION or {a.type, b.type} <= _FROM_ABOVE
-                                 or _fought_back(a, b)):
+                                 or _fought_back(a, b) or _same_toll(a, b)):
         return False
     if "vague" in (a.timing, b.timing) and {a.timing, b.timing} & {"day", "said"}:
         return False  # "last week" is another occasion than a named day
@@ -107,6 +109,17 @@ def _fought_back(old: AssembledIncident, new: AssembledIncident) -> bool:
     a day of its own ("Clashes occurred between the army and the militants"), it is that attack's sequel."""
     return old.type == "attack" and new.type == "armed_clash" and new.located is None and not new.timing \
         and old.start < new.start
+
+
+def _same_toll(a: AssembledIncident, b: AssembledIncident) -> bool:
+    """Whether two tellings of violence give the same dead and wounded, some of them more than one (a clash
+    "في اشتباك" and then "الهجوم أسفر عن مقتل 3 وإصابة 5"): one event, named two ways."""
+    if not {a.type, b.type} <= _VIOLENCE:
+        return False
+    shared = [name for name in ("killed", "injured") if name in a.counts and name in b.counts]
+    return bool(shared) and all(a.counts[n] == b.counts[n] for n in shared) and \
+        any(a.counts[n] >= _TELLING_TOLL for n in shared) and len(shared) == len(
+            [n for n in ("killed", "injured") if n in a.counts or n in b.counts])
 
 
 def _same_region(a: Place, b: Place) -> bool:

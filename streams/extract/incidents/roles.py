@@ -24,6 +24,8 @@ _NO_TARGETS = {"armed_clash"}
 _VIOLENCE = {"attack", "airstrike"}
 _TOLD = {"attack", "airstrike", "kidnapping"}  # whose teller is a source, not the doer
 _PREPOSITIONS = ("ب", "ل", "ك")  # a trigger behind one is a noun ("بهجوم"), not the verb of a subject
+_PREPOSITION_WORDS = frozenset({"في", "خلال", "اثر", "جراء", "عقب", "بعد", "من", "علي", "in", "during", "after", "by",
+                                "of"})  # ... or behind one of these ("مقاتلان من الحشد في هجوم")
 
 
 def roles(words: Words, mentions: list[tuple[int, int, str]], kind: str, lead: int,
@@ -73,8 +75,9 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
         return "actor"
     if any(words.phrase_at(j, vocab.tokens["actor_before"]) for j in window):
         return "actor"  # "هجوم نفذته خلايا داعش": the doer's word wins over the noun before the name
-    if lead in (after, after + 1) and lead < len(words.toks) and not words.toks[lead].startswith(_PREPOSITIONS):
-        return "actor"  # the subject of the act: "عناصر تنظيم داعش هاجموا", "ISIS militants attacked"
+    if lead in (after, after + 1) and lead < len(words.toks) and not words.toks[lead].startswith(_PREPOSITIONS) \
+            and not (lead == after + 1 and words.toks[after] in _PREPOSITION_WORDS):
+        return "actor"  # the subject of the act: "عناصر تنظيم داعش هاجموا", "ISIS militants attacked"; not "... في هجوم"
     if (i == lead + 1 or (i == lead + 2 and words.is_in(lead + 1, vocab.tokens["subject_noun"]))) \
             and words.is_in(lead, vocab.tokens["subject_verb"]):
         return "actor"  # the verb first: "هاجم عناصر داعش قرية", "شنت خلايا داعش هجوما"
