@@ -253,6 +253,8 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
     elif kind == "seizure" and not seized and _cell_after(s, lead, vocab):
         kind = "arrest_raid"  # "ضبط خلية إرهابية": people caught, no haul
     located = where.locate(s, place_mentions, vocab)
+    if kind == "displacement" and located is not None:
+        located = where.left_from(s, place_mentions) or located  # the place left, before the destination
     found = mentions.within(start, end)
     actors, targets = roles(s.words, found, kind, s.words.index_at(lead.start), vocab) if found else ([], [])
     if kind == "arrest_raid" and "t:kidnapping" in labels and not _OUTLAWS.isdisjoint(actors):

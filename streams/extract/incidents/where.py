@@ -33,6 +33,7 @@ NEAR = 1  # a place the event was near ("قرب داقوق") is no more precise 
 VAGUE = 4  # a region around a place ("ريف دير الزور"): not the event's place
 _CONTEXT_CHARS = 60  # characters around a mention read for its context words
 _PLACING_CHARS = 24  # at most this between a place and the town placing it ("سامراء (40 كم) جنوب تكريت")
+_FROM = frozenset({"من", "from"})  # where people left ("عائدة من مخيم الهول")
 _DATELINE_LEAD = 30  # characters before a place that can still be a dateline's ("ERBIL, Kurdistan Region -")
 _DATELINE_DASH = re.compile(r" ?[-–—] ")
 _DATELINE_MARKS = ("-", "–", "—", ":", "/", "(", "،", ",", ".")
@@ -193,6 +194,17 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab) -> Located | N
     if best is not None and len(within) > 1:
         best = Located(best.place, best.rank, best.offset, frozenset(w[2].name for w in within))
     return best
+
+
+def left_from(s: Sentence, mentions: Mentions) -> Located | None:
+    """The place people left, when the sentence names one after "من" / "from" (a place noun between:
+    "عائدة من مخيم الهول", "from al-Hol camp"): a displacement's place (incidents.md rule 4), or None."""
+    norm, start = s.norm, s.start
+    for found, _end, place, _names in mentions.within(start, s.end):
+        before = TOKEN.findall(norm, max(start, found - _CONTEXT_CHARS), found)[-2:]
+        if not _FROM.isdisjoint(before):
+            return Located(place, _RANK.get(place.kind, 2), found)
+    return None
 
 
 def _word_start_ok(norm: str, marks: bytes, k: int) -> bool:
