@@ -322,3 +322,11 @@ def test_the_same_toll_told_as_a_clash_and_an_attack_is_one_event() -> None:
     [clash] = incidents_of(text)
     assert (clash.type, clash.killed, clash.injured) == ("armed_clash", 3, 5)
 
+
+def test_a_sentence_opening_with_another_town_tells_another_event() -> None:
+    text = ("قتل شابان برصاص مسلحين مجهولين في بلدة الشحيل بريف دير الزور.\n"
+            "وفي بلدة ذيبان تعرض شاب لإطلاق نار أدى لإصابته.")
+    shuhayl, dhiban = incidents_of(text)
+    assert (_named(shuhayl.place), shuhayl.killed, shuhayl.injured) == ("الشحيل", 2, None)
+    assert (_named(dhiban.place), dhiban.injured) == ("ذيبان", 1)
+

@@ -118,6 +118,11 @@ CASES = [
      {"killed": 3, "injured": 10}),
     ("no-other-injuries", "قتل شخصان بغارة في مدينة الدانا. وتأكدت الفرق من عدم وجود إصابات أخرى بعد نقل القتيلين.",
      {"killed": 2}),
+    # how he died is no wound; an amount not given is no count; another event's toll after "فيما" is not this one's
+    ("the-wound-he-died-of", "قتل رجل في مدينة الرقة جراء إصابته برصاص مجهولين.", {"killed": 1}),
+    ("a-number-more", "قتل جنديان وأصيب عدد آخر بهجوم على حاجز في مدينة بعقوبة.", {"killed": 2}),
+    ("another-toll-after-whereas", "قتلت امرأة بقصف مدفعي على بلدة البارة، فيما قتل نحو 10 مسلحين باشتباك شمالي المحافظة.",
+     {"killed": 1}),
     ("arrest-words-apart", "نفذت الشرطة حملة أمنية ألقت القبض من خلالها على 10 مطلوبين في مدينة كركوك.",
      {"arrested": 10}),
 ]

@@ -38,6 +38,8 @@ _OLD_DAYS = 31  # an event dated earlier than this before publication is recalle
 _OWN_EVENT = ("t:", "w:", "d:")  # a trigger or a day of its own: a sentence tells another event
 _TELLING_COUNT = 2  # a count this big said again names its event (one dead is said of many)
 _SAID = "d:announce"  # "قال", "أفاد": who told it, no day of its own
+_OPENING_CHARS = 20  # a place this near the start of its sentence, after "وفي", opens it ("وفي بلدة ذيبان")
+_IN_WORDS = frozenset({"وفي", "في", "in"})
 _TITLE_CHARS = 160  # a first line longer than this is a paragraph, not a headline
 _SENTENCE_ENDS = ".!?؟:"
 _QUOTES = "\"' "
@@ -262,9 +264,10 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
     wanted = _COUNTS_OF[kind]
     stated = counts(s.words, cues, vocab, wanted) if wanted and not _COUNT_LABELS.isdisjoint(labels) else {}
     timing = ("said" if day.announced else "day") if day.specific else "vague" if day.vague else ""
+    opens = located is not None and located.offset - start <= _OPENING_CHARS and s.first_word_in(_IN_WORDS)
     return AssembledIncident(kind, start, end, day.day, timing, day.key, located, stated, actors, targets,
                              seized if kind in ONE_OPERATION else [], dict.fromkeys(stated, start),
-                             "another_event" in labels)
+                             "another_event" in labels, opens)
 
 
 def _goods_after(s: Sentence, lead: Cue, vocab: IncidentVocab) -> bool:

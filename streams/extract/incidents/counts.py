@@ -76,6 +76,10 @@ def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collecti
             continue
         if label == "arrested" and i and words.is_in(i - 1, vocab.tokens["attempt"]):
             continue  # "أثناء محاولة اعتقاله": no one was arrested
+        if label == "injured" and i and words.is_in(i - 1, vocab.tokens["cause_before"]):
+            continue  # "قتل رجل جراء إصابته": how he died
+        if label in found and _after_contrast(words, found[label][-1][0].start, i, vocab):
+            continue  # "قتلت امرأة ... فيما قتل نحو 10 مسلحين": another event's toll
         if group and label in wanted:
             group += _added(group[-1], numbers, used, words, vocab, cue_at, i)
             found.setdefault(label, []).append(group)
@@ -135,6 +139,8 @@ def _attached(i: int, numbers: list[Number], used: set[int], words: Words, vocab
             if _told_by(words, numbers[free], cue_at) is not None or _counts_a_cue(words, numbers[free], cue_at):
                 break  # "two were killed and three others injured", "قتيلين وثلاثة جرحى": the three are the injured
             return _joined(free, numbers, used, words, cue_at, vocab, i)
+        if words.is_in(j, vocab.tokens["vague_amount"]):
+            return []  # "وأصيب عدد آخر": how many is not said
         if words.is_in(j, vocab.tokens["group"]):  # "خلية مكونة من ثلاثة أشخاص", "a cell of three"
             group = _group_size(j, numbers, used, words, vocab, cue_at)
             if group is not None:
@@ -232,6 +238,12 @@ def _told_by(words: Words, num: Number, cue_at: set[int]) -> int | None:
             not (toks[at].startswith("و") and not toks[at].isascii()):  # "وأصيب": "and" starts another clause
         return at
     return None
+
+
+def _after_contrast(words: Words, first: int, i: int, vocab: IncidentVocab) -> bool:
+    """Whether a contrast word ("فيما", "بينما") stands between a count at token ``first`` and the casualty
+    word at token ``i``."""
+    return any(words.is_in(j, vocab.tokens["contrast"]) for j in range(first + 1, i))
 
 
 def _share_after(i: int, numbers: list[Number], used: set[int], words: Words) -> int | None:

@@ -33,6 +33,7 @@ _FROM_ABOVE = frozenset({"attack", "airstrike"})  # "the attack" retells an airs
 _VIOLENCE = frozenset({"attack", "airstrike", "armed_clash"})
 _TELLING_TOLL = 2  # dead or wounded this many, the same in two tellings, name one event
 _SAME_PLACE_KM = 25.0
+_TOWN = 1  # `where` ranks: a village or a town, a place named precisely
 _WITHIN_KM = 60.0  # a village and the town or city it is placed by, named in two sentences
 _REGION_KM = 100.0  # a place and a vague one ("ريف حلب", "محافظة صلاح الدين", "غربي درعا") it may lie in
 
@@ -54,6 +55,7 @@ class AssembledIncident:
     quantities: list[Quantity] = field(default_factory=list)
     count_at: dict[str, int] = field(default_factory=dict)  # where each count was told
     separate: bool = False  # told as another event than those before it ("في عملية منفصلة")
+    opens_with_place: bool = False  # its sentence opens with its place ("وفي بلدة ذيبان، ...")
 
 
 def merge_into(events: list[AssembledIncident], new: AssembledIncident) -> None:
@@ -92,6 +94,10 @@ def _same_event(a: AssembledIncident, b: AssembledIncident) -> bool:
         return False  # ISIS's attack and the Russian jets' strikes told after it: two events
     if a.located is None or b.located is None:
         return True
+    later = b if a.start < b.start else a
+    if later.opens_with_place and a.located.place.name != b.located.place.name and \
+            max(a.located.rank, b.located.rank) <= _TOWN:
+        return False  # "... في بلدة الشحيل. وفي بلدة ذيبان تعرض شاب لإطلاق نار": the next town's event
     km = km_between(a.located.place, b.located.place)
     if where.VAGUE in (a.located.rank, b.located.rank):
         # a place in the region ("القائم" and "غربي الأنبار"), near its point or anywhere in its governorate
