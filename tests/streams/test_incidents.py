@@ -83,6 +83,7 @@ def test_incident_type(text: str, expected: list[str]) -> None:
 NOT_INCIDENTS = [
     ("a-month-s-toll", "ووثقت الشبكة مقتل 36 شخصاً في محافظة درعا في شهر أيلول."),
     ("returns-over-years", "وأوضح أن أكثر من 1500 عائلة عادت من مخيم الهول خلال السنوات الماضية."),
+    ("head-to-head", "تصدر الفريق الترتيب بفارق المواجهات المباشرة بعد تعادله مع منافسه."),
     ("a-cell-s-record", "وقالت المديرية إن الخلية مسؤولة عن التفجيرات التي حدثت في مدينة كركوك."),
     ("a-confession", "The suspects admitted to conducting attacks on security forces in Kirkuk."),
     ("background-since", "تشهد المنطقة هجمات متكررة منذ عام 2019."),
@@ -226,6 +227,7 @@ PLACES = [
     ("side-of-a-capital-is-no-place", "قتل عشرة عناصر من الحشد الشعبي بهجوم لداعش شمال بغداد.", None),
     # people on the move: the place they left (incidents.md rule 4)
     ("displacement-is-the-place-left", "وصلت 157 عائلة إلى مخيم الجدعة في نينوى عائدة من مخيم الهول.", "مخيم الهول"),
+    ("hometown-is-not-the-place", "قتل شاب برصاص مجهولين في مدينة درعا، وهو من بلدة نصيب.", "درعا"),
     ("origin-is-not-the-place", "اختطف مسلحون شاباً ينحدر من مدينة درعا على طريق في مدينة حمص.", "حمص"),
 ]
 

@@ -68,7 +68,7 @@ def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collecti
         group = _attached(i, numbers, used, words, vocab, cue_at)
         if not group and words.toks[i].endswith(_DUAL_PRONOUN):
             group = [Number(2, i, i + 1, "implied")]  # "مقتلهما", "إصابتهما": the two of them
-        if not group and words.is_in(i, vocab.tokens["casualty_his"]):
+        if not group and (words.is_in(i, vocab.tokens["casualty_his"]) or _his_life(words, i)):
             group = [Number(1, i, i + 1, "implied")]  # "ما أدى إلى مقتله", "لإصابته": the one named before
         if not group and _one_by_itself(words, i, vocab):
             group = [Number(1, i, i + 1, "implied")]  # "سقوط قتيل", "قتيل وجريحان"
@@ -262,6 +262,11 @@ def _counts_a_cue(words: Words, num: Number, cue_at: set[int]) -> bool:
     clause ("مقتل 5 وإصابة 10": the 5 are killed)."""
     noun = num.end - 1
     return noun > num.start and noun in cue_at and not words.toks[noun].startswith("و")
+
+
+def _his_life(words: Words, i: int) -> bool:
+    """Whether the casualty word at token ``i`` took the life of one named before ("أودى بحياته")."""
+    return words.toks[i + 1:i + 2] in (["بحياته"], ["بحياتها"])
 
 
 def _one_before(words: Words, i: int, vocab: IncidentVocab, numbers: list[Number]) -> bool:
