@@ -84,6 +84,9 @@ NOT_INCIDENTS = [
     ("a-month-s-toll", "ووثقت الشبكة مقتل 36 شخصاً في محافظة درعا في شهر أيلول."),
     ("returns-over-years", "وأوضح أن أكثر من 1500 عائلة عادت من مخيم الهول خلال السنوات الماضية."),
     ("head-to-head", "تصدر الفريق الترتيب بفارق المواجهات المباشرة بعد تعادله مع منافسه."),
+    ("similar-attacks-before", "وجاء الهجوم بعد هجمات مشابهة في مدينة كركوك."),
+    ("a-rising-tide", "وزادت وتيرة هجمات التنظيم في محافظة صلاح الدين خلال الشهور الأخيرة."),
+    ("a-section-heading", "القصف العسكري على القرى الحدودية:\nوأعلنت الوزارة خطة جديدة للتنمية."),
     ("a-cell-s-record", "وقالت المديرية إن الخلية مسؤولة عن التفجيرات التي حدثت في مدينة كركوك."),
     ("a-confession", "The suspects admitted to conducting attacks on security forces in Kirkuk."),
     ("background-since", "تشهد المنطقة هجمات متكررة منذ عام 2019."),
@@ -263,11 +266,14 @@ def test_incident_place(text: str, expected: str | None) -> None:
     ("قتل مدنيان بغارة للتحالف الدولي لمحاربة تنظيم داعش في مدينة سرمدا.", ["coalition"], []),
     ("دمرت غارة مستودعات أسلحة لحزب الله في مدينة القصير.", [], ["hezbollah"]),
     ("قتل مقاتلان من الحشد الشعبي في هجوم على حاجز في مدينة كركوك.", [], ["pmf"]),
+    ("دمرت غارة قاذفات تابعة لقوات النظام في ريف درعا الغربي.", [], ["assad_regime"]),
+    ("استهدفت طائرة مسيرة تابعة للتحالف الدولي سيارة في مدينة الرقة.", ["coalition"], []),
 ], ids=["attack-on-checkpoint", "attack-by-glued-lam", "arrest-of-cell", "protest-against", "clash-both-sides",
         "english-suspects", "leftover-bomb-is-no-attack-by", "verb-first-subject", "commanders-killed-in",
         "vehicle-of", "bomb-amid", "car-bomb-of", "supporting-force", "attack-of-fighters-glued", "ambush-set-by",
         "base-of-accusative", "teller-is-a-source", "teller-is-a-source-en", "claim-is-the-doer",
-        "name-holding-another", "depots-of", "in-an-attack-is-no-subject"])
+        "name-holding-another", "depots-of", "in-an-attack-is-no-subject", "belonging-to-is-hit",
+        "aircraft-belonging-to-struck"])
 def test_actors_and_targets(text: str, actors: list[str], targets: list[str]) -> None:
     [incident] = incidents_of(text)
     assert (sorted(incident.actors), sorted(incident.targets)) == (sorted(actors), sorted(targets))

@@ -40,6 +40,7 @@ _TELLING_COUNT = 2  # a count this big said again names its event (one dead is s
 _SAID = "d:announce"  # "قال", "أفاد": who told it, no day of its own
 _OPENING_CHARS = 20  # a place this near the start of its sentence, after "وفي", opens it ("وفي بلدة ذيبان")
 _IN_WORDS = frozenset({"وفي", "في", "in"})
+_HEADING_WORDS = 10  # a line this short ending with ":" heads a section
 _TITLE_CHARS = 160  # a first line longer than this is a paragraph, not a headline
 _SENTENCE_ENDS = ".!?؟:"
 _QUOTES = "\"' "
@@ -185,6 +186,7 @@ def _headline_totals(events: list[AssembledIncident], title_end: int) -> None:
 
 
 def _kin(a: str, b: str) -> bool:
+    """Whether two types are of one kind of event (an arrest and a seizure are one operation's)."""
     return a == b or {a, b} <= ONE_OPERATION
 
 
@@ -224,6 +226,8 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
     labels = set(map(_LABEL, cues))
     if "caption" in labels or "off_topic" in labels or vocab.trigger_labels.isdisjoint(labels):
         return None  # a caption, sport, or no trigger
+    if norm[start:end].rstrip(_QUOTES).endswith(":") and norm.count(" ", start, end) < _HEADING_WORDS:
+        return None  # a section's heading ("القصف العسكري على القرى الحدودية:"), not a report
     lead = _lead(norm, start, end, cues, labels, True, vocab)
     if lead is None:
         return None  # every trigger is in the future, ongoing, a statement...

@@ -14,9 +14,16 @@ size ("خلية مكونة من ثلاثة أشخاص" = 3, "a cell of three"); 
 after it in the sentence ("واعتقال أحد قادتها") are in that count. An arrest verb far from its object (Arabic puts the subject and
 the place first: "أوقفت وحدة من الجيش عند حاجز ... 62 سورياً") takes the first
 count of people after it. A number followed by goods or time ("400 ألف حبة",
-"15 عاماً") is not a count; vague amounts ("عشرات") are not numbers. "دون
+"15 عاماً") is not a count; vague amounts ("عشرات", "عدد آخر") are not numbers. "دون
 إصابات" / "no casualties" gives 0. "مقتل وإصابة 10" (one number for both)
 gives neither.
+
+A casualty word can be its own count: a casualty noun ("سقوط قتيل" = 1,
+"قتيلين" = 2), a pronoun form of one or two named before ("ما أدى إلى مقتله",
+"أودى بحياتها", "مقتلهما"), a person in the accusative before the verb ("إن
+عنصراً قتل"). A share is its share ("أصيب اثنان منهم"). Not counted: an arrest
+only tried ("محاولة اعتقاله"), the wound a man died of ("جراء إصابته"), and
+another event's toll told after "فيما" in the same sentence.
 """
 
 from __future__ import annotations
@@ -34,8 +41,8 @@ _FAR = 12  # words between an arrest or casualty verb and a count of people it t
 _GROUP_WORDS = 6  # words between a group ("خلية") and its size ("مكونة من ثلاثة")
 _ADD_WORDS = 8  # words between a count and one added to it ("... بالإضافة إلى 34 آخرين")
 _JOINERS = {"و", "and", "،", ","}
-_DUAL_PRONOUN = "هما"
-_OF_THEM = {"منهم", "منهما", "منهن"}  # a share of people named before: "أصيب اثنان منهم"  # "مقتلهما": a casualty word of two people named before
+_DUAL_PRONOUN = "هما"  # "مقتلهما": a casualty word of two people named before
+_OF_THEM = frozenset({"منهم", "منهما", "منهن"})  # a share of people named before: "أصيب اثنان منهم"
 _PLACE_WORDS = {"في", "بمدينه", "بقريه", "in", "at", "near", "قرب", "داخل"}  # the group's phrase ends at its place
 _NISBA_PLURAL = ("يين", "يون")  # an adjective of origin after a count: "سبعة أشخاص سوريين"
 _AUXILIARIES = {"was", "were", "are", "is", "been", "have", "has", "had"}  # "three others were injured"
@@ -252,8 +259,8 @@ def _share_after(i: int, numbers: list[Number], used: set[int], words: Words) ->
     toks = words.toks
     for k, num in enumerate(numbers):
         if num.start == i + 1 and k not in used:
-            last = num.end if num.end < len(toks) and toks[num.end - 1] not in _OF_THEM else num.end - 1
-            return k if last < len(toks) and toks[last] in _OF_THEM else None
+            noun_and_next = toks[num.end - 1:num.end + 1]  # "منهم" read as the count's noun, or right after it
+            return k if not _OF_THEM.isdisjoint(noun_and_next) else None
     return None
 
 

@@ -3,8 +3,9 @@
 Two coded sentences tell the same event when their types agree (or are an
 arrest and a seizure of one operation, or an attack retold as the airstrike it
 was, unless each names another doer, or the clashes an attack led to, told
-with no place or day of their own), their days do not differ (a vague time, "last week", is another occasion
-than a named day) and their places are near enough (25 km; 60 km for a village
+with no place or day of their own, or two tellings of violence with the same dead and wounded), their days do
+not differ (a vague time, "last week", is another occasion than a named day) and their places are near enough
+(a sentence opening with its own town, "وفي بلدة ذيبان", is that town's event; else 25 km; 60 km for a village
 and the town it is placed by, or any distance when one telling names the
 other's place as its reference; 100 km for a vague region, or anywhere in its
 governorate). A sentence joins
@@ -122,10 +123,9 @@ def _same_toll(a: AssembledIncident, b: AssembledIncident) -> bool:
     "في اشتباك" and then "الهجوم أسفر عن مقتل 3 وإصابة 5"): one event, named two ways."""
     if not {a.type, b.type} <= _VIOLENCE:
         return False
-    shared = [name for name in ("killed", "injured") if name in a.counts and name in b.counts]
-    return bool(shared) and all(a.counts[n] == b.counts[n] for n in shared) and \
-        any(a.counts[n] >= _TELLING_TOLL for n in shared) and len(shared) == len(
-            [n for n in ("killed", "injured") if n in a.counts or n in b.counts])
+    told = [name for name in ("killed", "injured") if name in a.counts or name in b.counts]
+    return bool(told) and all(a.counts.get(n) == b.counts.get(n) for n in told) and \
+        any(a.counts[n] >= _TELLING_TOLL for n in told)
 
 
 def _same_region(a: Place, b: Place) -> bool:

@@ -6,10 +6,14 @@ a mention tells its role (vocabulary cues): "بهجوم لـ", "نفذه", "by" 
 actor; "ضد", "استهدف", "عناصر من", "خلية لـ", "سيارة لـ", "against" make a
 target (not a car bomb's owner: "سيارة مفخخة تابعة لـ"), as does a word after
 it ("ISIS suspects", "SDF fighters"). The subject of the act is its actor,
-before the verb ("عناصر داعش هاجموا") or after it ("هاجم عناصر داعش"). Without a cue the
-type decides: the organisations of a protest are whom it was against; in a
-clash both sides are actors (incidents.md rule 5); otherwise an
-organisation named in the report is taken as the one acting.
+before the verb ("عناصر داعش هاجموا") or after it ("هاجم عناصر داعش"). Who
+tells of an attack or a strike is its source, not its doer ("وقالت قوى الأمن
+الداخلي إن ...", "the SDF said"), unless it claims it ("أعلن داعش
+مسؤوليته"); an organisation inside another's name ("التحالف الدولي لمحاربة
+داعش") has no role. Without a cue the type decides: the organisations of a
+protest are whom it was against; in a clash both sides are actors
+(incidents.md rule 5); otherwise an organisation named in the report is taken
+as the one acting.
 """
 
 from __future__ import annotations
@@ -83,6 +87,11 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
         return "actor"  # the verb first: "هاجم عناصر داعش قرية", "شنت خلايا داعش هجوما"
     if any(words.is_in(j, vocab.tokens["target_before"]) and not _weapon(words, j + 1, vocab) for j in window):
         return "target"  # "سيارة لقسد" was hit; "السيارة المفخخة تابعة لداعش" was the weapon
+    for j in window:
+        if words.is_in(j, vocab.tokens["belonging"]):
+            weapon = any(words.is_in(k, vocab.tokens["aircraft"]) or _weapon(words, k, vocab)
+                         for k in range(max(0, j - _LOOK_BACK), j))
+            return "actor" if weapon else "target"  # "قاذفات تابعة للنظام"; "طائرة تابعة للتحالف", "سيارة مفخخة تابعة لداعش"
     if kind in _VIOLENCE and i > lead and words.toks[i].isascii():
         return "target"  # English puts the doer before the act: who comes after it was hit
     return "target" if kind in _DEFAULT_TARGET else "actor"

@@ -7,7 +7,10 @@ after any named town. A place the event was near, or a district named after
 its town ("قرب داقوق", "قضاء خانقين", "غرب الرقة") is that town, after any
 place named more precisely (rule 4: a village with no known point takes the
 nearest town named). Not the place: a dateline ("دمشق - سانا" at the start of
-the text), a person's origin ("المنحدر من السويداء").
+the text, "ERBIL, Kurdistan Region - ..."), a person's origin ("المنحدر من
+السويداء", "وهو من بلدة نصيب"), a side of a capital ("شمال بغداد": tens of
+kilometres of ground). People on the move take the place they left
+(`left_from`: "عائدة من مخيم الهول").
 """
 
 from __future__ import annotations
