@@ -42,6 +42,7 @@ _GROUP_WORDS = 6  # words between a group ("خلية") and its size ("مكونة
 _ADD_WORDS = 8  # words between a count and one added to it ("... بالإضافة إلى 34 آخرين")
 _JOINERS = {"و", "and", "،", ","}
 _DUAL_PRONOUN = "هما"  # "مقتلهما": a casualty word of two people named before
+_NAMES_WORDS = 40  # tokens after "كلاً من" read for the names it lists
 _OF_THEM = frozenset({"منهم", "منهما", "منهن"})  # a share of people named before: "أصيب اثنان منهم"
 _PLACE_WORDS = {"في", "بمدينه", "بقريه", "in", "at", "near", "قرب", "داخل"}  # the group's phrase ends at its place
 _NISBA_PLURAL = ("يين", "يون")  # an adjective of origin after a count: "سبعة أشخاص سوريين"
@@ -127,6 +128,9 @@ def _attached(i: int, numbers: list[Number], used: set[int], words: Words, vocab
     toks = words.toks
     approx = vocab.tokens["approximate"]
     free_at: dict[int, int] = {}  # token -> the first count not yet used that starts there
+    named = _names_listed(i, words, vocab, cue_at)
+    if named:  # "أوقفت كلاً من محمد ...، وعلي ...، ومحمد ...": three
+        return [Number(named, i + 1, i + 2, "implied")]
     share = _share_after(i, numbers, used, words)
     if share is not None:  # "ثلاثة أشخاص أصيب اثنان منهم": the two
         return _joined(share, numbers, used, words, cue_at, vocab, i)
@@ -251,6 +255,26 @@ def _after_contrast(words: Words, first: int, i: int, vocab: IncidentVocab) -> b
     """Whether a contrast word ("فيما", "بينما") stands between a count at token ``first`` and the casualty
     word at token ``i``."""
     return any(words.is_in(j, vocab.tokens["contrast"]) for j in range(first + 1, i))
+
+
+def _names_listed(i: int, words: Words, vocab: IncidentVocab, cue_at: set[int]) -> int:
+    """How many people an arrest names one by one after "كلاً من" ("أوقفت كلاً من محمد ...، وعلي ...، الملقب
+    ...، ومحمد ..."): the first and each name after a comma that "و" opens; 0 when there is no such list."""
+    toks = words.toks
+    size = words.phrase_at(i + 1, vocab.tokens["each_of"]) if i + 1 < len(toks) else 0
+    if not size:
+        return 0
+    count = 1
+    for k in range(i + 1 + size + 1, min(len(toks), i + _NAMES_WORDS)):
+        if k in cue_at:
+            break
+        if "،" not in words.between(k - 1, k) and "," not in words.between(k - 1, k):
+            continue
+        if toks[k].startswith("و") and len(toks[k]) > 2 and not words.is_in(k, vocab.tokens["names_end"]):
+            count += 1
+        elif not words.is_in(k, vocab.tokens["nicknamed"]):
+            break  # the list is over: "خلال مداهمات ..."
+    return count if count > 1 else 0
 
 
 def _share_after(i: int, numbers: list[Number], used: set[int], words: Words) -> int | None:
