@@ -261,11 +261,12 @@ def _names_listed(i: int, words: Words, vocab: IncidentVocab, cue_at: set[int]) 
     """How many people an arrest names one by one after "كلاً من" ("أوقفت كلاً من محمد ...، وعلي ...، الملقب
     ...، ومحمد ..."): the first and each name after a comma that "و" opens; 0 when there is no such list."""
     toks = words.toks
-    size = words.phrase_at(i + 1, vocab.tokens["each_of"]) if i + 1 < len(toks) else 0
-    if not size:
+    at = next((p for p in range(i + 1, min(len(toks), i + _FAR)) if p not in cue_at
+               and words.phrase_at(p, vocab.tokens["each_of"])), None)  # the subject may come first
+    if at is None or any(i < c < at for c in cue_at):
         return 0
     count = 1
-    for k in range(i + 1 + size + 1, min(len(toks), i + _NAMES_WORDS)):
+    for k in range(at + words.phrase_at(at, vocab.tokens["each_of"]) + 1, min(len(toks), at + _NAMES_WORDS)):
         if k in cue_at:
             break
         if "،" not in words.between(k - 1, k) and "," not in words.between(k - 1, k):
