@@ -56,6 +56,8 @@ FOUND = [
     ("side-of-a-capital-en", "A roadside bomb exploded east of Baghdad on Sunday.", [BAGHDAD], 1),
     # a border town said to lie in its governorate (its nearest GeoNames town lies across the border)
     ("town-in-its-governorate", "استهدفت غارة سيارة في مدينة سرمدا بريف إدلب الشمالي.", [SARMADA], 2),
+    # a region named after a river is not the Damascus camp named after it
+    ("yarmouk-basin", "توغلت قوة في قرية بمنطقة حوض اليرموك غرب درعا.", [(32.77, 35.92)], 2),
     ("dash-pair-of-towns", "ضبط الجيش شاحنة أسلحة في منطقة راس بعلبك - القاع.", [RAS_BAALBEK], 2),
     ("common-word-after-place-noun", "سيطرت الفصائل على مدينة الباب شرقي حلب.", [AL_BAB], 2),
     ("channel-town-with-cue", "دخلت دورية عسكرية إلى الميادين صباح الأحد.", [MAYADIN], 1),
