@@ -230,6 +230,7 @@ PLACES = [
     ("side-of-a-capital-is-no-place", "قتل عشرة عناصر من الحشد الشعبي بهجوم لداعش شمال بغداد.", None),
     # people on the move: the place they left (incidents.md rule 4)
     ("displacement-is-the-place-left", "وصلت 157 عائلة إلى مخيم الجدعة في نينوى عائدة من مخيم الهول.", "مخيم الهول"),
+    ("a-protest-is-where-its-people-live", "خرج أهالي بلدة الكسرة اليوم بمظاهرة ضد قسد.", "الكسرة"),
     ("hometown-is-not-the-place", "قتل شاب برصاص مجهولين في مدينة درعا، وهو من بلدة نصيب.", "درعا"),
     ("origin-is-not-the-place", "اختطف مسلحون شاباً ينحدر من مدينة درعا على طريق في مدينة حمص.", "حمص"),
 ]

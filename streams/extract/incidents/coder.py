@@ -40,6 +40,7 @@ _TELLING_COUNT = 2  # a count this big said again names its event (one dead is s
 _SAID = "d:announce"  # "قال", "أفاد": who told it, no day of its own
 _OPENING_CHARS = 20  # a place this near the start of its sentence, after "وفي", opens it ("وفي بلدة ذيبان")
 _IN_WORDS = frozenset({"وفي", "في", "in"})
+_RESIDENTS_ACT = frozenset({"protest"})  # the place of its people is the event's (not of people leaving)
 _HEADING_WORDS = 10  # a line this short ending with ":" heads a section
 _TITLE_CHARS = 160  # a first line longer than this is a paragraph, not a headline
 _SENTENCE_ENDS = ".!?؟:"
@@ -258,7 +259,7 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
         kind = "seizure"  # the haul leads over the people (rule 1); "توقيف شاحنتين" stops goods, not people
     elif kind == "seizure" and not seized and _cell_after(s, lead, vocab):
         kind = "arrest_raid"  # "ضبط خلية إرهابية": people caught, no haul
-    located = where.locate(s, place_mentions, vocab)
+    located = where.locate(s, place_mentions, vocab, residents=kind in _RESIDENTS_ACT)
     if kind == "displacement" and located is not None:
         located = where.left_from(s, place_mentions) or located  # the place left, before the destination
     found = mentions.within(start, end)

@@ -36,6 +36,7 @@ NEAR = 1  # a place the event was near ("قرب داقوق") is no more precise 
 VAGUE = 4  # a region around a place ("ريف دير الزور"): not the event's place
 _CONTEXT_CHARS = 60  # characters around a mention read for its context words
 _PLACING_CHARS = 24  # at most this between a place and the town placing it ("سامراء (40 كم) جنوب تكريت")
+_RESIDENTS = frozenset({"اهالي", "ابناء", "سكان"})  # "أهالي بلدة X": where they live, where a protest is
 _FROM = frozenset({"من", "from"})  # where people left ("عائدة من مخيم الهول")
 _DATELINE_LEAD = 30  # characters before a place that can still be a dateline's ("ERBIL, Kurdistan Region -")
 _DATELINE_DASH = re.compile(r" ?[-–—] ")
@@ -145,9 +146,11 @@ def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(a <= start and end <= b for a, b in spans)
 
 
-def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab) -> Located | None:
-    """The most precise place named in the sentence ``s``, or None."""
+def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab, residents: bool = False) -> Located | None:
+    """The most precise place named in the sentence ``s``, or None. With ``residents`` (a protest), the place
+    whose residents act is the event's ("خرج أهالي بلدة الكسرة بمظاهرة")."""
     norm, start, end = s.norm, s.start, s.end
+    not_place_before = vocab.not_place_before - _RESIDENTS if residents else vocab.not_place_before
     best: Located | None = None
     marks = word_marks(norm)  # marks[i]: norm[i].isalnum()
     within = mentions.within(start, end)
@@ -165,7 +168,7 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab) -> Located | N
         if before and word_start - start <= _DATELINE_LEAD and _DATELINE_DASH.match(norm, found_end):
             continue  # the second name of a dateline: "ERBIL, Kurdistan Region - Iraqi forces ..."
         if before:
-            if not vocab.not_place_before.isdisjoint(chain.from_iterable(map(readings_of, before))):
+            if not not_place_before.isdisjoint(chain.from_iterable(map(readings_of, before))):
                 continue  # where someone comes from, or where the source sits
             last = readings_of(before[-1])
             if not vocab.tokens["place_title"].isdisjoint(last):
