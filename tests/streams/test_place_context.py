@@ -111,7 +111,10 @@ PLACED = [
      [("ذيبان", "JO"), ("مادبا", "JO")]),
     ("no-reading-west-of-the-city", "قصفت القوات قرية القصر غربي حلب.", [("حلب", "SY")]),
     ("beside-not-inside", "قصفت الطائرات مواقع في العاصمة دمشق وريف حمص.", [("دمشق", "SY"), ("حمص", "SY")]),
-    ("inside-another-governorate-is-none", "اغتيل شابان في منطقة حوض اليرموك بريف درعا.", [("درعا", "SY")]),
+    ("inside-another-governorate-is-none", "اغتيل شابان في بلدة جرمانا بريف درعا.", [("درعا", "SY")]),
+    # the Yarmouk basin of Daraa, not the Yarmouk camp of Damascus
+    ("a-region-not-the-camp", "اغتيل شابان في منطقة حوض اليرموك بريف درعا.",
+     [("منطقة حوض اليرموك", "SY"), ("درعا", "SY")]),
     # Quneitra's الحضر, not Iraq's Hatra
     ("the-reading-in-the-countryside", "استهدفت المدفعية بلدة الحضر بريف القنيطرة.",
      [("الحضر", "SY"), ("القنيطرة", "SY")]),
