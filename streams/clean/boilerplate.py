@@ -40,6 +40,7 @@ _STOPS = (".", "!", "?", "؟", "…")
 _TAIL = re.compile(r"(?:\s[-–—ـ|/]|\()[^-–—ـ|/(]*$")
 _TAIL_MAX_CHARS = 40
 _STEM_MIN = 3  # shorter readings of a word say too little to tell what a line is about
+_QUESTION_TITLE_CHARS = 120  # a question this short among teasers' titles is one
 KINDS = ("words", "exact", "prefixes", "endings", "patterns", "markers", "stamp_words", "code_patterns")
 
 
@@ -214,18 +215,15 @@ class BoilerplateRules:
         return len(line) <= self.title_max_chars and not _ends_like_sentence(line)
 
 
-    def is_question_title(self, line: str) -> bool:
-        """A short line that is one question: a teaser's title may ask ("... ما وجهتها؟")."""
-        body = line.rstrip(_CLOSERS)
-        return len(line) <= _QUESTION_TITLE_CHARS and body[-1:] in "?؟" and not any(c in body[:-1] for c in ".!?؟")
-
-
 def _ends_like_sentence(line: str) -> bool:
     """Whether ``line`` ends with . ! ? ؟ or …, quotes and brackets after it aside (cheaper than a regex)."""
     return line.rstrip(_CLOSERS)[-1:] in _STOPS
 
 
-_QUESTION_TITLE_CHARS = 120  # a question this short among teasers' titles is one
+def _one_question(line: str) -> bool:
+    """Whether ``line`` is a short single question: a teaser's title may ask ("... ما وجهتها؟")."""
+    body = line.rstrip(_CLOSERS)
+    return len(line) <= _QUESTION_TITLE_CHARS and body[-1:] in "?؟" and not any(c in body[:-1] for c in ".!?؟")
 
 
 def drop_boilerplate(lines: Sequence[str], rules: BoilerplateRules) -> Iterator[str]:
@@ -267,7 +265,7 @@ def kept_lines(lines: Sequence[str], rules: BoilerplateRules,
             continue
         if rules.is_boilerplate(line, key):
             continue
-        if teasers and (rules.is_title_like(line) or rules.is_question_title(line)):
+        if teasers and (rules.is_title_like(line) or _one_question(line)):
             teasers -= 1
             continue
         teasers = 0

@@ -261,12 +261,13 @@ def _names_listed(i: int, words: Words, vocab: IncidentVocab, cue_at: set[int]) 
     """How many people an arrest names one by one after "كلاً من" ("أوقفت كلاً من محمد ...، وعلي ...، الملقب
     ...، ومحمد ..."): the first and each name after a comma that "و" opens; 0 when there is no such list."""
     toks = words.toks
-    at = next((p for p in range(i + 1, min(len(toks), i + _FAR)) if p not in cue_at
-               and words.phrase_at(p, vocab.tokens["each_of"])), None)  # the subject may come first
-    if at is None or any(i < c < at for c in cue_at):
+    each_of = vocab.tokens["each_of"]
+    at, size = next(((p, n) for p in range(i + 1, min(len(toks), i + _FAR))  # the subject may come first
+                     if p not in cue_at and (n := words.phrase_at(p, each_of))), (0, 0))
+    if not size or any(i < c < at for c in cue_at):
         return 0
     count = 1
-    for k in range(at + words.phrase_at(at, vocab.tokens["each_of"]) + 1, min(len(toks), at + _NAMES_WORDS)):
+    for k in range(at + size + 1, min(len(toks), at + _NAMES_WORDS)):  # past "كلاً من" and the first name
         if k in cue_at:
             break
         if "،" not in words.between(k - 1, k) and "," not in words.between(k - 1, k):
