@@ -269,12 +269,13 @@ def test_incident_place(text: str, expected: str | None) -> None:
     ("قتل مقاتلان من الحشد الشعبي في هجوم على حاجز في مدينة كركوك.", [], ["pmf"]),
     ("دمرت غارة قاذفات تابعة لقوات النظام في ريف درعا الغربي.", [], ["assad_regime"]),
     ("استهدفت طائرة مسيرة تابعة للتحالف الدولي سيارة في مدينة الرقة.", ["coalition"], []),
+    ("قتل شابان برصاص مجهولين في مدينة الحسكة، تبين أنهما منتسبان إلى قوات سوريا الديمقراطية.", [], ["sdf"]),
 ], ids=["attack-on-checkpoint", "attack-by-glued-lam", "arrest-of-cell", "protest-against", "clash-both-sides",
         "english-suspects", "leftover-bomb-is-no-attack-by", "verb-first-subject", "commanders-killed-in",
         "vehicle-of", "bomb-amid", "car-bomb-of", "supporting-force", "attack-of-fighters-glued", "ambush-set-by",
         "base-of-accusative", "teller-is-a-source", "teller-is-a-source-en", "claim-is-the-doer",
         "name-holding-another", "depots-of", "in-an-attack-is-no-subject", "belonging-to-is-hit",
-        "aircraft-belonging-to-struck"])
+        "aircraft-belonging-to-struck", "victims-affiliated-to"])
 def test_actors_and_targets(text: str, actors: list[str], targets: list[str]) -> None:
     [incident] = incidents_of(text)
     assert (sorted(incident.actors), sorted(incident.targets)) == (sorted(actors), sorted(targets))
@@ -339,3 +340,43 @@ def test_a_sentence_opening_with_another_town_tells_another_event() -> None:
     assert (_named(shuhayl.place), shuhayl.killed, shuhayl.injured) == ("الشحيل", 2, None)
     assert (_named(dhiban.place), dhiban.injured) == ("ذيبان", 1)
 
+
+
+def test_a_total_of_several_events_is_no_one_event_s_count() -> None:
+    text = ("شهدت محافظة دير الزور أمس حادثتي اغتيال أودت بحياة ثلاثة أشخاص.\n"
+            "ففي بلدة الشحيل اغتال مجهولون شاباً بالرصاص.\n"
+            "وفي مدينة الميادين قتل رجلان برصاص مسلحين.")
+    shuhayl, mayadin = incidents_of(text, date(2025, 3, 4))
+    assert (_named(shuhayl.place), shuhayl.killed) == ("الشحيل", 1)
+    assert (_named(mayadin.place), mayadin.killed) == ("الميادين", 2)
+
+
+def test_a_total_with_no_parts_told_stays() -> None:
+    [attack] = incidents_of("قتل خمسة عناصر من الشرطة في هجومين منفصلين غرب مدينة الرقة.")
+    assert attack.killed == 5
+
+
+def test_a_sentence_summing_events_up_is_none_of_them() -> None:
+    text = ("شهدت محافظة السويداء الأسبوع الماضي حادثتي خطف.\n"
+            "ففي يوم الاثنين خطف مسلحون مجهولون شاباً في بلدة القريا.\n"
+            "وفي يوم الثلاثاء خطف مسلحون رجلاً في مدينة شهبا.")
+    found = incidents_of(text, date(2025, 3, 6))
+    assert [(i.type, _named(i.place)) for i in found] == [("kidnapping", "القريا"), ("kidnapping", "شهبا")]
+
+
+def test_the_details_of_the_event_told_before_are_that_event() -> None:
+    text = ("اغتال مسلحون مجهولون شابين بريف درعا أمس.\n"
+            "وفي التفاصيل، أطلق مسلحون النار على الشابين في مدينة الصنمين ما أسفر عن مقتلهما.\n"
+            "وفي 24 من الشهر الجاري، اغتال مجهولون رئيس البلدية في مدينة الصنمين.")
+    first, second = incidents_of(text, date(2025, 3, 27))
+    assert (_named(first.place), first.killed, first.date) == ("الصنمين", 2, "2025-03-26")
+    assert second.date == "2025-03-24"
+
+
+def test_the_headline_tells_the_first_event_of_the_body() -> None:
+    text = ("مقتل مدنيين برصاص مجهولين في ريف دير الزور\n"
+            "قتل مدنيان أمس الأربعاء برصاص مجهولين في بلدة الشحيل بريف دير الزور.\n"
+            "وفي 11 من الشهر الجاري، أعدم مسلحون رجلاً شرقي مدينة دير الزور.")
+    first, second = incidents_of(text, date(2020, 11, 19))
+    assert (_named(first.place), first.date, first.evidence[:5]) == ("الشحيل", "2020-11-18", "مقتل ")
+    assert second.date == "2020-11-11"

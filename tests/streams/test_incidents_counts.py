@@ -131,6 +131,16 @@ CASES = [
     ("one-named", "أوقفت القوى الأمنية كلاً من المدعو أحمد في بلدة عرسال.", {}),
     ("arrest-words-apart", "نفذت الشرطة حملة أمنية ألقت القبض من خلالها على 10 مطلوبين في مدينة كركوك.",
      {"arrested": 10}),
+    # a companion joined past the first person's own words, a relative named by a pronoun
+    ("companion-far", "قُتلت مسؤولة في حزب الاتحاد الديمقراطي ومرافقها بغارة مسيرة على سيارة قرب القامشلي.",
+     {"killed": 2}),
+    ("driver-of", "قتل موظف حكومي وسائقه بانفجار عبوة ناسفة في مدينة الميادين.", {"killed": 2}),
+    ("son-of", "اغتيل مختار القرية وابنه برصاص مجهولين في مدينة طفس.", {"killed": 2}),
+    ("companion-past-another-clause", "قتل شرطي في مدينة درعا، وأعلن المحافظ الحداد.", {"killed": 1}),
+    # who assassinated whom: the object counts
+    ("assassinated-active", "اغتال مجهولون شاباً بالرصاص في مدينة الميادين.", {"killed": 1}),
+    # the one named before, told again ("ما أدى إلى مقتله"), is not one more
+    ("his-death-told-again", "قتل رجل برصاص مسلحين في مدينة الميادين ما أدى إلى مقتله على الفور.", {"killed": 1}),
 ]
 
 

@@ -33,6 +33,10 @@ CASES = [
      "2024-03-10"),
     ("english-yesterday", "Security forces arrested three suspects in Kirkuk yesterday.", TUESDAY, "2024-03-11"),
     ("english-day-month", "Jordanian forces seized 2 million Captagon pills on March 8.", TUESDAY, "2024-03-08"),
+    ("day-of-this-month", "وفي الـ 4 من الشهر الجاري، اغتال مسلحون مختار قرية في مدينة طفس.", TUESDAY, "2024-03-04"),
+    ("day-of-last-month", "اعتقلت قوات الأمن ثلاثة أشخاص في مدينة درعا في 28 من الشهر الماضي.", TUESDAY,
+     "2024-02-28"),
+    ("day-of-this-month-no-published", "وفي الـ 4 من الشهر الجاري، اغتال مسلحون مختاراً في مدينة طفس.", None, None),
 ]
 
 

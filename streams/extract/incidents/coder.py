@@ -79,6 +79,7 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
     known = {o.id for o in orgs}
     mentions = _OrgMentions(norm, known, taxonomy, org_mentions)
     quantity_forms = [(q, _matching(q.text)) for q in quantities if q.text]
+    title_end = _title_end(norm)
     coded: list[AssembledIncident] = []
     read: dict[int, Sentence] = {}  # the sentences coded, by index: their words are tokenised once
     last = -2
@@ -88,6 +89,7 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
         sentence = read[index] = Sentence(norm, start, end)
         event = _code_sentence(sentence, sentence_cues, published, place_mentions, mentions, quantity_forms, vocab)
         if event is not None:
+            event.headline = start < title_end
             coded.append(event)
             last = index
         elif coded and not any(c.label.startswith(_OWN_EVENT) and c.label != _SAID for c in sentence_cues):
@@ -99,7 +101,7 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
         merge_into(events, event)
     events.sort(key=lambda e: e.start)
     if len(events) > 1:
-        title_end = _title_end(norm)
+        _drop_totals(events)
         if len({m[2].name for m in place_mentions.within(0, title_end)}) > 1:  # "... في كركوك والأنبار"
             _headline_totals(events, title_end)
     if published is not None and any(e.day is None and e.timing != "vague" for e in events):
@@ -186,6 +188,21 @@ def _headline_totals(events: list[AssembledIncident], title_end: int) -> None:
                 del event.counts[name], event.count_at[name]
 
 
+def _drop_totals(events: list[AssembledIncident]) -> None:
+    """Take back a count told as the total of several events ("حادثتي اغتيال أودت بحياة شخصين") from the
+    event it merged into when the article tells another event of its kind after it: it is no one event's. A
+    sentence that only sums up ("شهدت المحافظة حادثتي خطف") is no event of its own when two or more are told
+    after it. (A total told with no parts after it, "مقتل 5 في هجومين منفصلين", stays: all that is known.)"""
+    for event in list(events):
+        if event.several and sum(_kin(o.type, event.type) for o in events if o.start > event.start) >= 2:
+            events.remove(event)
+        for name in list(event.totals):
+            told = event.count_at[name]
+            if any(o is not event and o.start > told and _kin(o.type, event.type) for o in events):
+                del event.counts[name], event.count_at[name]
+                event.totals.discard(name)
+
+
 def _kin(a: str, b: str) -> bool:
     """Whether two types are of one kind of event (an arrest and a seizure are one operation's)."""
     return a == b or {a, b} <= ONE_OPERATION
@@ -244,6 +261,9 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
     if not recent and (s.first_word_in(vocab.tokens["background_start"])
                        or (published and any(y < published.year for y in day.years))):
         return None
+    if day.month_phrase is not None and "background" in labels:  # "في 28 من الشهر الماضي" dates, no more
+        cues = [c for c in cues if not (c.label == "background" and (c.start, c.end) == day.month_phrase)]
+        labels = set(map(_LABEL, cues))
     if not recent and "background" in labels:
         lead = _lead(norm, start, end, cues, labels, False, vocab)  # background counts: no recent day
         if lead is None:
@@ -268,11 +288,33 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
         kind = "kidnapping"  # ISIS raiding a village arrests no one: "داهم عناصر داعش قرية واختطفوا ثلاثة"
     wanted = _COUNTS_OF[kind]
     stated = counts(s.words, cues, vocab, wanted) if wanted and not _COUNT_LABELS.isdisjoint(labels) else {}
+    several = _several_events(s, vocab)
+    totals = set(stated) if several else set()
     timing = ("said" if day.announced else "day") if day.specific else "vague" if day.vague else ""
     opens = located is not None and located.offset - start <= _OPENING_CHARS and s.first_word_in(_IN_WORDS)
     return AssembledIncident(kind, start, end, day.day, timing, day.key, located, stated, actors, targets,
                              seized if kind in ONE_OPERATION else [], dict.fromkeys(stated, start),
-                             "another_event" in labels, opens)
+                             "another_event" in labels, opens, totals, several,
+                             bool(s.words.phrase_at(0, vocab.tokens["details_start"])))
+
+
+def _several_events(s: Sentence, vocab: IncidentVocab) -> bool:
+    """Whether the sentence tells several events at once ("حادثتي اغتيال", "ثلاث هجمات", "two separate
+    attacks"): its counts are their total."""
+    words = s.words
+    dual, plural = vocab.tokens["events_dual"], vocab.tokens["events_plural"]
+    for i in range(len(words.toks)):
+        if words.phrase_at(i, dual):
+            return True
+        if words.phrase_at(i, plural) and any(_many(words.toks[j], vocab) for j in (i - 1, i - 2) if j >= 0):
+            return True
+    return False
+
+
+def _many(tok: str, vocab: IncidentVocab) -> bool:
+    """Whether a token is a number of two or more (digits or a count word)."""
+    value = int(tok) if tok.isdigit() and len(tok) < 6 else vocab.numbers.get(tok, 0)
+    return value >= 2
 
 
 def _goods_after(s: Sentence, lead: Cue, vocab: IncidentVocab) -> bool:

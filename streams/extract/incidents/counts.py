@@ -43,6 +43,7 @@ _ADD_WORDS = 8  # words between a count and one added to it ("... بالإضاف
 _JOINERS = {"و", "and", "،", ","}
 _DUAL_PRONOUN = "هما"  # "مقتلهما": a casualty word of two people named before
 _NAMES_WORDS = 40  # tokens after "كلاً من" read for the names it lists
+_COMPANION_WORDS = 7  # a person's words before one joined to them ("قيادية في حزب العمال ومرافقها")
 _OF_THEM = frozenset({"منهم", "منهما", "منهن"})  # a share of people named before: "أصيب اثنان منهم"
 _PLACE_WORDS = {"في", "بمدينه", "بقريه", "in", "at", "near", "قرب", "داخل"}  # the group's phrase ends at its place
 _NISBA_PLURAL = ("يين", "يون")  # an adjective of origin after a count: "سبعة أشخاص سوريين"
@@ -74,10 +75,11 @@ def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collecti
         if _combined(plain, k, words, numbers, vocab):
             continue
         group = _attached(i, numbers, used, words, vocab, cue_at)
-        if not group and words.toks[i].endswith(_DUAL_PRONOUN):
+        if not group and label not in found and words.toks[i].endswith(_DUAL_PRONOUN):
             group = [Number(2, i, i + 1, "implied")]  # "مقتلهما", "إصابتهما": the two of them
-        if not group and (words.is_in(i, vocab.tokens["casualty_his"]) or _his_life(words, i)):
-            group = [Number(1, i, i + 1, "implied")]  # "ما أدى إلى مقتله", "لإصابته": the one named before
+        if not group and label not in found and (words.is_in(i, vocab.tokens["casualty_his"]) or _his_life(words, i)):
+            # "ما أدى إلى مقتله", "لإصابته": the one named before (not one more: "قتل رجل ... ما أدى إلى مقتله")
+            group = [Number(1, i, i + 1, "implied")]
         if not group and _one_by_itself(words, i, vocab):
             group = [Number(1, i, i + 1, "implied")]  # "سقوط قتيل", "قتيل وجريحان"
         if group and cue == "seized_people" and not of_people(words, group[0], vocab):
@@ -330,10 +332,11 @@ def _addition_before(words: Words, start: int, low: int, vocab: IncidentVocab) -
 def _singles(words: Words, j: int, vocab: IncidentVocab, numbers: list[Number], used: set[int],
              cue_at: set[int], hit: int) -> list[Number]:
     """A person alone is one, and each person or count joined to it ("استشهاد آمر فوج ومقاتل" = 2,
-    "مقتل ضابط وجنديين" = 3, "مقتل ضابط وأربعة جنود" = 5)."""
+    "مقتل ضابط وجنديين" = 3, "مقتل ضابط وأربعة جنود" = 5), also past the first person's own words
+    ("قيادية في حزب العمال الكردستاني ومرافقها" = 2, "مسؤول محلي وسائقه" = 2)."""
     out = [Number(1, j, j + 1, "implied")]
     k = j + 1
-    while k < min(len(words.toks), j + 3) and k not in cue_at:
+    while k < min(len(words.toks), j + 3 if len(out) > 1 else j + _COMPANION_WORDS) and k not in cue_at:
         tok = words.toks[k]
         if tok.startswith("و"):
             counted = next((x for x, num in enumerate(numbers) if num.start == k and x not in used), None)
@@ -342,6 +345,10 @@ def _singles(words: Words, j: int, vocab: IncidentVocab, numbers: list[Number], 
             if words.is_in(k, vocab.tokens["person"]):
                 out.append(Number(1, k, k + 1, "implied"))
                 j = k
+            elif k > j + 2:
+                break  # "و" opens another phrase: the person's own words are over
+        elif k > j + 2 and any(num.start == k for num in numbers):
+            break
         k += 1
     return out
 

@@ -4,7 +4,9 @@ Rules (../shared/spec/incidents.md, rule 3): an explicit date with a year is
 that day; a day and month without a year, and a weekday, are the latest such
 day on or before the publication day; اليوم / today is the publication day,
 أمس / yesterday the day before, أول أمس two days before. A weekday beats
-اليوم and أمس ("اليوم (الخميس)" is that Thursday). Without a publication day
+اليوم and أمس ("اليوم (الخميس)" is that Thursday). A day of "this month" or
+"last month" ("في 24 من الشهر الجاري") is of publication's month or the one
+before it. Without a publication day
 only an explicit date with a year resolves; vague times give nothing.
 """
 
@@ -43,6 +45,7 @@ class When:
     vague: bool = False  # a vague time ("قبل أيام", "last week"): some other day, unknown
     key: Any = None  # the day as named, to tell two days apart unresolved ("wd", 2) vs ("wd", 1)
     announced: bool = False  # the day follows a word of saying: it dates the announcement
+    month_phrase: tuple[int, int] | None = None  # where "الشهر الماضي" was read as a date's month: no background
 
     def recalled(self, published: date | None) -> bool:
         """Whether the sentence dates its event by a month only, another than publication's."""
@@ -75,6 +78,7 @@ def when(norm: str, words: Words, cues: list[Cue], published: date | None, vague
     weekday = relative = None
     at: dict[str, int] = {}  # which token named the day and month, the weekday, the relative day
     day_month: tuple[int, int, int | None] | None = None
+    phrase = (0, 0)  # where the day's month was named
     for c in cues:
         kind, _, value = c.label.partition(":")
         if kind not in _DAY_KINDS and c.label not in _RELATIVE:
@@ -83,15 +87,24 @@ def when(norm: str, words: Words, cues: list[Cue], published: date | None, vague
         if kind == "mo":
             last = words.index_at(c.end - 1)
             day = _day_near(words, i, last + 1)
+            month = int(value)
             if day and day_month is None:
-                day_month = (day[0], int(value), _year_after(words, day[1]))
+                day_month = (day[0], month, _year_after(words, day[1]))
                 at["dm"] = i
-            elif not day and (last > i or len(toks[i]) > 3):  # "في فبراير"; short names ("اب", "may") need a day
-                months.append(int(value))
+                phrase = (c.start, c.end)
+            elif not day and month > 0 and (last > i or len(toks[i]) > 3):
+                months.append(month)  # "في فبراير"; short names ("اب", "may") need a day; "الشهر الجاري" is now
         elif kind == "wd" and weekday is None:
             weekday, at["wd"] = int(value), i
         elif c.label in _RELATIVE and (relative is None or _RELATIVE[c.label] > relative):
             relative, at["rel"] = _RELATIVE[c.label], i  # "أول أمس" over the "أمس" inside it
+    if day_month and day_month[1] <= 0:  # "في 24 من الشهر الجاري": publication's month, or the one before it
+        dom, shift, _ = day_month
+        if published is None:
+            return When(None, True, years, key=(shift, dom), announced=_announced(said, at["dm"]), month_phrase=phrase)
+        month_of = published.replace(day=1) if shift == 0 else (published.replace(day=1) - timedelta(days=1))
+        return When(_safe(month_of.year, month_of.month, dom), True, years, key=(month_of.month, dom),
+                    announced=_announced(said, at["dm"]), month_phrase=phrase)
     if day_month:
         dom, month, year = day_month
         announced = _announced(said, at["dm"])

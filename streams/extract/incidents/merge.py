@@ -2,20 +2,23 @@
 
 Two coded sentences tell the same event when their types agree (or are an
 arrest and a seizure of one operation, or an attack retold as the airstrike it
-was, unless each names another doer, or the clashes an attack led to, told
-with no place or day of their own, or two tellings of violence with the same dead and wounded), their days do
-not differ (a vague time, "last week", is another occasion than a named day) and their places are near enough
-(a sentence opening with its own town, "وفي بلدة ذيبان", is that town's event; else 25 km; 60 km for a village
-and the town it is placed by, or any distance when one telling names the
-other's place as its reference; 100 km for a vague region, or anywhere in its
-governorate). A sentence joins
-the closest such event. The article's first telling gives the evidence, the
-type of an operation and each count; actors and targets come from the first
-telling that names organisations, and the later tellings of a violent event
-or an operation add the sides they name (a headline names the attacker, the
-body the force supporting the raid); the others fill what is missing. A
-strategic development keeps the sides of its first telling: its tellings
-merge loosely (no place, no day) and each names other officials.
+was, unless each names another doer, or the clashes an attack led to, told with
+no place or day of their own, or two tellings of violence with the same dead
+and wounded), their days do not differ (a vague time, "last week", is another
+occasion than a named day) and their places are near enough (a sentence opening
+with its own town, "وفي بلدة ذيبان", is that town's event; else 25 km; 60 km
+for a village and the town it is placed by, or any distance when one telling
+names the other's place as its reference; 100 km for a vague region, or
+anywhere in its governorate). A sentence joins the closest such event; one
+opening with "وفي التفاصيل" the event told right before it, the headline the
+first. The article's first
+telling gives the evidence, the type of an operation and each count (a total of
+several events last); actors and targets come from the first telling that names
+organisations, and the later tellings of a violent event or an operation add
+the sides they name (a headline names the attacker, the body the force
+supporting the raid); the others fill what is missing. A strategic development
+keeps the sides of its first telling: its tellings merge loosely (no place, no
+day) and each names other officials.
 """
 
 from __future__ import annotations
@@ -57,6 +60,10 @@ class AssembledIncident:
     count_at: dict[str, int] = field(default_factory=dict)  # where each count was told
     separate: bool = False  # told as another event than those before it ("في عملية منفصلة")
     opens_with_place: bool = False  # its sentence opens with its place ("وفي بلدة ذيبان، ...")
+    totals: set[str] = field(default_factory=set)  # counts told as several events' total ("حادثتي اغتيال")
+    several: bool = False  # every telling sums several events up ("شهدت المحافظة حادثتي خطف")
+    details: bool = False  # its sentence opens with "وفي التفاصيل": the event told right before it
+    headline: bool = False  # told in the article's headline: the first event the body tells of its kind
 
 
 def merge_into(events: list[AssembledIncident], new: AssembledIncident) -> None:
@@ -65,6 +72,14 @@ def merge_into(events: list[AssembledIncident], new: AssembledIncident) -> None:
     if not same:
         events.append(new)
         return
+    if new.headline:  # the headline tells the body's first event it may be
+        _absorb(min(same, key=lambda old: old.start), new)
+        return
+    if new.details:  # "وفي التفاصيل، ...": the event told right before it, if it may be the same
+        before = max((old for old in events if old.start < new.start), key=lambda old: old.start, default=None)
+        if before is not None and before in same:
+            _absorb(before, new)
+            return
     _absorb(max(same, key=lambda old: _closeness(old, new)), new)
 
 
@@ -145,10 +160,17 @@ def _other_day(a: object, b: object) -> bool:
 
 
 def _absorb(old: AssembledIncident, new: AssembledIncident) -> None:
-    for name, value in new.counts.items():  # a count from the article's first telling of it
-        if name not in old.counts or new.start < old.count_at[name]:
+    for name, value in new.counts.items():  # a count from the article's first telling of it, a total last
+        total, old_total = name in new.totals, name in old.totals
+        if name not in old.counts or (old_total and not total) or \
+                (new.start < old.count_at[name] and total == old_total):
             old.counts[name] = value
             old.count_at[name] = new.start
+            if total:
+                old.totals.add(name)
+            else:
+                old.totals.discard(name)
+    old.several = old.several and new.several
     if new.start < old.start:  # the article's first telling gives the evidence and the lead type
         old.start, old.end = new.start, new.end
         if old.type in ONE_OPERATION:

@@ -5,7 +5,7 @@ the vocabulary's automaton finds them, the longest reading winning: "أحد عش
 is 11), dual nouns ("عنصران" = 2), "a" / "one" / "أحد" before a person ("a
 soldier", "أحد عناصر"), and "one" alone next to a casualty word ("killing
 one"). A number of goods or time ("400 ألف حبة", "15 عاماً"), a date ("20
-كانون الأول"), a range ("150-180") and a year are not counts.
+كانون الأول", "24 من الشهر الجاري"), a range ("150-180") and a year are not counts.
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def _not_a_count(words: Words, i: int, end: int, at: dict[int, tuple[int, int]],
         return True  # "درعا 24", "Kurdistan 24"; but "قتل في درعا 24 شخصاً"
     # "400 ألف": a number right after is the same number's; not one joined by "و" ("قتيلين وثلاثة جرحى")
     return end < len(toks) and ((end in at and not toks[end].startswith("و")) or end in months or
-                                words.is_in(end, vocab.not_people))
+                                (toks[end] == "من" and end + 1 in months) or words.is_in(end, vocab.not_people))
 
 
 def _bare_one(tok: str, i: int, cue_at: set[int]) -> bool:

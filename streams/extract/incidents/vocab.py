@@ -40,11 +40,15 @@ TOKEN_CUES = ("approximate", "person", "people", "group", "group_of", "addition"
               "subject_verb", "subject_noun", "weapon_after", "forces",
               "outlet_before_24", "casualty_one", "casualty_his", "attempt",
               "speaker_before", "claim_after", "name_of_fight", "vague_amount", "cause_before", "contrast",
-              "belonging", "aircraft", "each_of", "nicknamed", "names_end")
+              "belonging", "aircraft", "each_of", "nicknamed", "names_end", "events_dual",
+              "events_plural", "details_start")
 _TYPE_FIELDS = {"strong", "weak", "requires"}
 _DAY_LABELS = {"d:today", "d:yesterday", "d:day_before_yesterday"}
 _TOP_FIELDS = {"extends", "types", "cues", "numbers", "duals", "not_people", "dates"}
-_DATE_FIELDS = {"today", "yesterday", "day_before_yesterday", "announce", "weekdays", "months"}
+_DATE_FIELDS = {"today", "yesterday", "day_before_yesterday", "announce", "weekdays", "months", "this_month",
+                "last_month"}
+# a month named by publication's ("في 24 من الشهر الجاري"): labels "mo:0" and "mo:-1", resolved by `dates`
+_RELATIVE_MONTHS = {"this_month": 0, "last_month": -1}
 
 
 class IncidentVocabError(ValueError):
@@ -264,6 +268,8 @@ def _build(doc: dict[str, Any], version: str, source: str) -> IncidentVocab:
     entries += [(w, f"n:{v}") for w, v in numbers.items()] + [(w, "n:2") for w in duals]
     entries += [(w, f"wd:{v}") for w, v in weekdays.items()] + [(w, f"mo:{v}") for w, v in months.items()]
     entries += [(w, f"d:{field}") for field, ws in day_words.items() for w in ws]
+    entries += [(_norm(w), f"mo:{shift}") for field, shift in _RELATIVE_MONTHS.items()
+                for w in _phrases(dates.get(field), f"{name}: dates.{field}")]
     for cue in SCANNED_CUES:
         entries += [(p, cue) for p in _phrases(cues.get(cue), f"{name}: cues.{cue}")]
     tokens = {cue: Phrases(_norm(p) for p in _phrases(cues.get(cue), f"{name}: cues.{cue}")) for cue in TOKEN_CUES}
