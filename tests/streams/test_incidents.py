@@ -233,6 +233,7 @@ PLACES = [
     ("a-protest-is-where-its-people-live", "خرج أهالي بلدة الكسرة اليوم بمظاهرة ضد قسد.", "الكسرة"),
     ("hometown-is-not-the-place", "قتل شاب برصاص مجهولين في مدينة درعا، وهو من بلدة نصيب.", "درعا"),
     ("origin-is-not-the-place", "اختطف مسلحون شاباً ينحدر من مدينة درعا على طريق في مدينة حمص.", "حمص"),
+    ("a-name-that-is-a-verb-after-its-place-word", "قتل مدني بغارة مسيرة قرب بلدة حضر.", "بلدة حضر"),
 ]
 
 
@@ -270,12 +271,13 @@ def test_incident_place(text: str, expected: str | None) -> None:
     ("دمرت غارة قاذفات تابعة لقوات النظام في ريف درعا الغربي.", [], ["assad_regime"]),
     ("استهدفت طائرة مسيرة تابعة للتحالف الدولي سيارة في مدينة الرقة.", ["coalition"], []),
     ("قتل شابان برصاص مجهولين في مدينة الحسكة، تبين أنهما منتسبان إلى قوات سوريا الديمقراطية.", [], ["sdf"]),
+    ("قتل المسؤول في حزب الله بغارة إسرائيلية على سيارته في مدينة القصير.", [], ["hezbollah"]),
 ], ids=["attack-on-checkpoint", "attack-by-glued-lam", "arrest-of-cell", "protest-against", "clash-both-sides",
         "english-suspects", "leftover-bomb-is-no-attack-by", "verb-first-subject", "commanders-killed-in",
         "vehicle-of", "bomb-amid", "car-bomb-of", "supporting-force", "attack-of-fighters-glued", "ambush-set-by",
         "base-of-accusative", "teller-is-a-source", "teller-is-a-source-en", "claim-is-the-doer",
         "name-holding-another", "depots-of", "in-an-attack-is-no-subject", "belonging-to-is-hit",
-        "aircraft-belonging-to-struck", "victims-affiliated-to"])
+        "aircraft-belonging-to-struck", "victims-affiliated-to", "official-of-is-hit"])
 def test_actors_and_targets(text: str, actors: list[str], targets: list[str]) -> None:
     [incident] = incidents_of(text)
     assert (sorted(incident.actors), sorted(incident.targets)) == (sorted(actors), sorted(targets))
