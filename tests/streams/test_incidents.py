@@ -272,12 +272,16 @@ def test_incident_place(text: str, expected: str | None) -> None:
     ("استهدفت طائرة مسيرة تابعة للتحالف الدولي سيارة في مدينة الرقة.", ["coalition"], []),
     ("قتل شابان برصاص مجهولين في مدينة الحسكة، تبين أنهما منتسبان إلى قوات سوريا الديمقراطية.", [], ["sdf"]),
     ("قتل المسؤول في حزب الله بغارة إسرائيلية على سيارته في مدينة القصير.", [], ["hezbollah"]),
+    ("قال مصدر إن قطعات الحشد الشعبي في أطراف داقوق تعرضت لهجوم مسلح.", [], ["pmf"]),
+    ("اعتقلت القوات الأمنية خمسة من إرهابيي داعش في مدينة الموصل.", [], ["isis"]),
+    ("أفاد مصدر بوقوع هجوم إرهابي لعناصر عصابات داعش على نقطة في مدينة كركوك.", ["isis"], []),
 ], ids=["attack-on-checkpoint", "attack-by-glued-lam", "arrest-of-cell", "protest-against", "clash-both-sides",
         "english-suspects", "leftover-bomb-is-no-attack-by", "verb-first-subject", "commanders-killed-in",
         "vehicle-of", "bomb-amid", "car-bomb-of", "supporting-force", "attack-of-fighters-glued", "ambush-set-by",
         "base-of-accusative", "teller-is-a-source", "teller-is-a-source-en", "claim-is-the-doer",
         "name-holding-another", "depots-of", "in-an-attack-is-no-subject", "belonging-to-is-hit",
-        "aircraft-belonging-to-struck", "victims-affiliated-to", "official-of-is-hit"])
+        "aircraft-belonging-to-struck", "victims-affiliated-to", "official-of-is-hit",
+        "subject-suffered-it", "terrorists-of-arrested", "fighters-glued-past-an-adjective"])
 def test_actors_and_targets(text: str, actors: list[str], targets: list[str]) -> None:
     [incident] = incidents_of(text)
     assert (sorted(incident.actors), sorted(incident.targets)) == (sorted(actors), sorted(targets))
@@ -382,3 +386,18 @@ def test_the_headline_tells_the_first_event_of_the_body() -> None:
     first, second = incidents_of(text, date(2020, 11, 19))
     assert (_named(first.place), first.date, first.evidence[:5]) == ("الشحيل", "2020-11-18", "مقتل ")
     assert second.date == "2020-11-11"
+
+
+def test_a_headline_naming_the_governorate_s_city_tells_the_body_s_town() -> None:
+    text = ("مقتل شابين بغارة مسيرة إسرائيلية في درعا\n"
+            "قتل شابان اليوم بغارة لطائرة مسيرة إسرائيلية استهدفت سيارة في مدينة إنخل بريف درعا الشمالي.")
+    [strike] = incidents_of(text, date(2025, 2, 9))
+    assert (_named(strike.place), strike.killed, strike.evidence[:5]) == ("إنخل", 2, "مقتل ")
+
+
+def test_the_headline_s_sides_come_first() -> None:
+    text = ("Daesh attack kills security forces near Kirkuk\n"
+            "A source said casualties were reported in the attack affiliated with Daesh.\n"
+            "The source said Daesh militants attacked PMF fighters near Kirkuk.")
+    [attack] = incidents_of(text)
+    assert (attack.actors, attack.targets) == (["isis"], ["pmf"])

@@ -97,7 +97,8 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
     if not coded:
         return []
     events: list[AssembledIncident] = []
-    for event in sorted(coded, key=lambda e: (e.timing != "day", e.start)):  # dated sentences first
+    # dated sentences first, the headline last (it retells the body's first event it may be)
+    for event in sorted(coded, key=lambda e: (e.headline, e.timing != "day", e.start)):
         merge_into(events, event)
     events.sort(key=lambda e: e.start)
     if len(events) > 1:

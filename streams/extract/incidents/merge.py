@@ -9,7 +9,7 @@ occasion than a named day) and their places are near enough (a sentence opening
 with its own town, "وفي بلدة ذيبان", is that town's event; else 25 km; 60 km
 for a village and the town it is placed by, or any distance when one telling
 names the other's place as its reference; 100 km for a vague region, or
-anywhere in its governorate). A sentence joins the closest such event; one
+anywhere in its governorate, as for a headline's place). A sentence joins the closest such event; one
 opening with "وفي التفاصيل" the event told right before it, the headline the
 first. The article's first
 telling gives the evidence, the type of an operation and each count (a total of
@@ -115,6 +115,8 @@ def _same_event(a: AssembledIncident, b: AssembledIncident) -> bool:
             max(a.located.rank, b.located.rank) <= _TOWN:
         return False  # "... في بلدة الشحيل. وفي بلدة ذيبان تعرض شاب لإطلاق نار": the next town's event
     km = km_between(a.located.place, b.located.place)
+    if b.headline and _same_region(a.located.place, b.located.place):
+        return True  # a headline names the governorate's city for a town in it ("... في درعا", the body إنخل)
     if where.VAGUE in (a.located.rank, b.located.rank):
         # a place in the region ("القائم" and "غربي الأنبار"), near its point or anywhere in its governorate
         return km <= _REGION_KM or _same_region(a.located.place, b.located.place)
@@ -160,6 +162,7 @@ def _other_day(a: object, b: object) -> bool:
 
 
 def _absorb(old: AssembledIncident, new: AssembledIncident) -> None:
+    new_first = new.start < old.start  # told earlier in the text (a headline, merged last, is)
     for name, value in new.counts.items():  # a count from the article's first telling of it, a total last
         total, old_total = name in new.totals, name in old.totals
         if name not in old.counts or (old_total and not total) or \
@@ -171,7 +174,7 @@ def _absorb(old: AssembledIncident, new: AssembledIncident) -> None:
             else:
                 old.totals.discard(name)
     old.several = old.several and new.several
-    if new.start < old.start:  # the article's first telling gives the evidence and the lead type
+    if new_first:  # the article's first telling gives the evidence and the lead type
         old.start, old.end = new.start, new.end
         if old.type in ONE_OPERATION:
             old.type = new.type
@@ -183,9 +186,13 @@ def _absorb(old: AssembledIncident, new: AssembledIncident) -> None:
         old.timing, old.day_key = new.timing, new.day_key
     if new.located and (old.located is None or new.located.rank < old.located.rank):
         old.located = new.located
-    if not old.actors and not old.targets:  # who and whom: from the first telling that names them
-        old.actors, old.targets = list(new.actors), list(new.targets)
+    # who and whom: from the first telling in the text that names them (a headline absorbed last is first)
+    first, later = (new, old) if new_first else (old, new)
+    actors, targets = list(first.actors), list(first.targets)
+    if not actors and not targets:
+        actors, targets = list(later.actors), list(later.targets)
     elif old.type != "strategic":  # later tellings add the sides they name
-        old.actors += [a for a in new.actors if a not in old.actors and a not in old.targets]
-        old.targets += [t for t in new.targets if t not in old.actors and t not in old.targets]
+        actors += [a for a in later.actors if a not in actors and a not in targets]
+        targets += [t for t in later.targets if t not in actors and t not in targets]
+    old.actors, old.targets = actors, targets
     old.quantities += [q for q in new.quantities if q not in old.quantities]

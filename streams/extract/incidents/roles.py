@@ -6,7 +6,8 @@ a mention tells its role (vocabulary cues): "بهجوم لـ", "نفذه", "by" 
 actor; "ضد", "استهدف", "عناصر من", "خلية لـ", "سيارة لـ", "against" make a
 target (not a car bomb's owner: "سيارة مفخخة تابعة لـ"), as does a word after
 it ("ISIS suspects", "SDF fighters"). The subject of the act is its actor,
-before the verb ("عناصر داعش هاجموا") or after it ("هاجم عناصر داعش"). Who
+before the verb ("عناصر داعش هاجموا") or after it ("هاجم عناصر داعش"), unless
+the verb says it suffered the act ("قطعات الحشد تعرضت لهجوم"). Who
 tells of an attack or a strike is its source, not its doer ("وقالت قوى الأمن
 الداخلي إن ...", "the SDF said"), unless it claims it ("أعلن داعش
 مسؤوليته"); an organisation inside another's name ("التحالف الدولي لمحاربة
@@ -22,7 +23,9 @@ from marsad.streams.extract.incidents.sentences import Words
 from marsad.streams.extract.incidents.vocab import IncidentVocab
 
 _LOOK_BACK = 4  # words before a mention searched for a cue
-_SPEAKER_WORDS = 3  # words between a speech word and the organisation speaking ("مصدر عسكري في النظام")
+_SUFFERED_WORDS = 6  # words between an organisation and the verb saying it suffered the act ("تعرضت لهجوم")
+_SPEAKER_WORDS = 3
+_WHAT_WAS_SAID = frozenset({"ان", "بان", "انه", "بانه"})  # after a speech word, what it says begins  # words between a speech word and the organisation speaking ("مصدر عسكري في النظام")
 _DEFAULT_TARGET = {"protest"}
 _NO_TARGETS = {"armed_clash"}
 _VIOLENCE = {"attack", "airstrike"}
@@ -79,6 +82,9 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
         return "actor"
     if any(words.phrase_at(j, vocab.tokens["actor_before"]) for j in window):
         return "actor"  # "هجوم نفذته خلايا داعش": the doer's word wins over the noun before the name
+    if after <= lead and any(words.phrase_at(j, vocab.tokens["suffered"]) for j in range(after, min(lead + 1,
+                                                                                             after + _SUFFERED_WORDS))):
+        return "target"  # "قطعات الحشد الشعبي في أطراف داقوق تعرضت لهجوم": it suffered the act
     if lead in (after, after + 1) and lead < len(words.toks) and not words.toks[lead].startswith(_PREPOSITIONS) \
             and not (lead == after + 1 and words.toks[after] in _PREPOSITION_WORDS):
         return "actor"  # the subject of the act: "عناصر تنظيم داعش هاجموا", "ISIS militants attacked"; not "... في هجوم"
@@ -103,7 +109,12 @@ def _speaker(words: Words, i: int, after: int, vocab: IncidentVocab) -> bool:
     speech = vocab.tokens["speaker_before"]
     if words.toks[i].isascii():
         return any(words.is_in(j, speech) for j in range(after, min(after + 2, len(words.toks))))
-    return any(words.is_in(j, speech) for j in range(i - 1, max(-1, i - 1 - _SPEAKER_WORDS), -1))
+    for j in range(i - 1, max(-1, i - 1 - _SPEAKER_WORDS), -1):
+        if words.toks[j] in _WHAT_WAS_SAID:
+            return False  # "قال مصدر إن قطعات الحشد ...": what was said, not who said it
+        if words.is_in(j, speech):
+            return True
+    return False
 
 
 def _weapon(words: Words, j: int, vocab: IncidentVocab) -> bool:
