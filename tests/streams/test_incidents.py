@@ -71,6 +71,12 @@ TYPES = [
     ("a-cell-caught-is-an-arrest", "ضبطت القوات الأمنية خلية إرهابية في مدينة كركوك.", ["arrest_raid"]),
     ("a-delegation-arrives", "وصل وفد رفيع المستوى إلى العاصمة دمشق للقاء الرئيس.", ["strategic"]),
     ("israeli-attack-en", "An Israeli strike hit a weapons depot near Damascus airport.", ["airstrike"]),
+    ("a-rocket-shell-fell", "سقطت قذيفة صاروخية إلى جانب مركز للجيش في بلدة القصر.", ["attack"]),
+    ("katyusha", "أصيب جنود إثر تعرض ثكنة للجيش في بلدة القصر لصاروخ كاتيوشا.", ["attack"]),
+    ("shells-fired", "أطلق مسلحون عشرات القذائف على بلدات في ريف الهرمل.", ["attack"]),
+    ("shot-by-a-bullet", "أصيب شاب بجروح إثر استهدافه بطلق ناري في بلدة المسيفرة.", ["attack"]),
+    ("a-tight-ambush-of-the-police-is-an-operation", "نفذت الشرطة كميناً محكماً في بلدة سرغايا وضبطت شحنة أسلحة.",
+     ["arrest_raid"]),
 ]
 
 
@@ -234,6 +240,8 @@ PLACES = [
     ("hometown-is-not-the-place", "قتل شاب برصاص مجهولين في مدينة درعا، وهو من بلدة نصيب.", "درعا"),
     ("origin-is-not-the-place", "اختطف مسلحون شاباً ينحدر من مدينة درعا على طريق في مدينة حمص.", "حمص"),
     ("a-name-that-is-a-verb-after-its-place-word", "قتل مدني بغارة مسيرة قرب بلدة حضر.", "بلدة حضر"),
+    ("the-city-of", "Thousands protested on Friday in the southern city of Sweida.", "Sweida"),
+    ("origin-a-word-apart", "انفجرت عبوة ناسفة في مدينة الميادين، وينحدر القتيل من بلدة مصياف.", "الميادين"),
 ]
 
 
@@ -274,6 +282,7 @@ def test_incident_place(text: str, expected: str | None) -> None:
     ("قتل المسؤول في حزب الله بغارة إسرائيلية على سيارته في مدينة القصير.", [], ["hezbollah"]),
     ("قال مصدر إن قطعات الحشد الشعبي في أطراف داقوق تعرضت لهجوم مسلح.", [], ["pmf"]),
     ("اعتقلت القوات الأمنية خمسة من إرهابيي داعش في مدينة الموصل.", [], ["isis"]),
+    ("أوقفت قوات سوريا الديموقراطية قائد المجلس العسكري في مدينة الحسكة.", ["sdf"], []),
     ("أفاد مصدر بوقوع هجوم إرهابي لعناصر عصابات داعش على نقطة في مدينة كركوك.", ["isis"], []),
 ], ids=["attack-on-checkpoint", "attack-by-glued-lam", "arrest-of-cell", "protest-against", "clash-both-sides",
         "english-suspects", "leftover-bomb-is-no-attack-by", "verb-first-subject", "commanders-killed-in",
@@ -281,7 +290,7 @@ def test_incident_place(text: str, expected: str | None) -> None:
         "base-of-accusative", "teller-is-a-source", "teller-is-a-source-en", "claim-is-the-doer",
         "name-holding-another", "depots-of", "in-an-attack-is-no-subject", "belonging-to-is-hit",
         "aircraft-belonging-to-struck", "victims-affiliated-to", "official-of-is-hit",
-        "subject-suffered-it", "terrorists-of-arrested", "fighters-glued-past-an-adjective"])
+        "subject-suffered-it", "terrorists-of-arrested", "sdf-spelt-with-waw", "fighters-glued-past-an-adjective"])
 def test_actors_and_targets(text: str, actors: list[str], targets: list[str]) -> None:
     [incident] = incidents_of(text)
     assert (sorted(incident.actors), sorted(incident.targets)) == (sorted(actors), sorted(targets))
@@ -401,3 +410,19 @@ def test_the_headline_s_sides_come_first() -> None:
             "The source said Daesh militants attacked PMF fighters near Kirkuk.")
     [attack] = incidents_of(text)
     assert (attack.actors, attack.targets) == (["isis"], ["pmf"])
+
+
+def test_the_same_area_is_the_place_of_the_report_before() -> None:
+    text = ("اغتال مجهولون أمس رئيس مفرزة أمنية بعبوة ناسفة في بلدة التبني.\n"
+            "وفي سياق متصل، تعرضت سيارة عسكرية في المنطقة نفسها لانفجار عبوة ناسفة مما أدى إلى مقتل ثلاثة عناصر.")
+    _first, second = incidents_of(text, date(2024, 3, 8))
+    assert (_named(second.place), second.killed) == ("التبني", 3)
+
+
+def test_the_attack_named_as_known_goes_on_with_the_one_just_told() -> None:
+    text = ("قتل مدني بانفجار عبوة في بلدة التبني أمس.\n"
+            "والأربعاء الفائت، هاجم التنظيم مواقع للجيش في بلدة السخنة.\n"
+            "وأدى الهجوم إلى مقتل ثلاثة عناصر وإصابة أربعة آخرين.")
+    tabni, sukhnah = incidents_of(text, date(2024, 3, 8))
+    assert (tabni.killed, tabni.injured) == (1, None)
+    assert (_named(sukhnah.place), sukhnah.killed, sukhnah.injured) == ("السخنة", 3, 4)

@@ -140,6 +140,8 @@ CASES = [
     # who assassinated whom: the object counts
     ("assassinated-active", "اغتال مجهولون شاباً بالرصاص في مدينة الميادين.", {"killed": 1}),
     # the one named before, told again ("ما أدى إلى مقتله"), is not one more
+    ("captives-are-no-count", "قالت الشبكة إن 6 عناصر من الجيش قتلوا وأسر 4 آخرون بهجوم على نقطة في مدينة الميادين.",
+     {"killed": 6}),
     ("his-death-told-again", "قتل رجل برصاص مسلحين في مدينة الميادين ما أدى إلى مقتله على الفور.", {"killed": 1}),
 ]
 

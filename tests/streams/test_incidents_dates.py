@@ -36,6 +36,11 @@ CASES = [
     ("day-of-this-month", "وفي الـ 4 من الشهر الجاري، اغتال مسلحون مختار قرية في مدينة طفس.", TUESDAY, "2024-03-04"),
     ("day-of-last-month", "اعتقلت قوات الأمن ثلاثة أشخاص في مدينة درعا في 28 من الشهر الماضي.", TUESDAY,
      "2024-02-28"),
+    ("weekday-said-past-on-that-weekday", "قتل شخص بقصف على طريق مطار دمشق الدولي يوم الثلاثاء الماضي.", TUESDAY,
+     "2024-03-05"),
+    ("last-weekday-en", "Two soldiers were killed in an attack in Kirkuk last Tuesday.", TUESDAY, "2024-03-05"),
+    ("night-between-two-days", "قتل أربعة عسكريين ليل الأحد – الإثنين بغارات على مواقع قرب بلدة صيدنايا.", TUESDAY,
+     "2024-03-11"),
     ("day-of-this-month-no-published", "وفي الـ 4 من الشهر الجاري، اغتال مسلحون مختاراً في مدينة طفس.", None, None),
 ]
 

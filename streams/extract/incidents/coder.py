@@ -41,6 +41,7 @@ _SAID = "d:announce"  # "قال", "أفاد": who told it, no day of its own
 _OPENING_CHARS = 20  # a place this near the start of its sentence, after "وفي", opens it ("وفي بلدة ذيبان")
 _IN_WORDS = frozenset({"وفي", "في", "in"})
 _RESIDENTS_ACT = frozenset({"protest"})  # the place of its people is the event's (not of people leaving)
+_OPENING_WORDS = 3  # the words of a sentence's opening read for "the attack" ("وأدى الهجوم")
 _HEADING_WORDS = 10  # a line this short ending with ":" heads a section
 _TITLE_CHARS = 160  # a first line longer than this is a paragraph, not a headline
 _SENTENCE_ENDS = ".!?؟:"
@@ -90,6 +91,10 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
         event = _code_sentence(sentence, sentence_cues, published, place_mentions, mentions, quantity_forms, vocab)
         if event is not None:
             event.headline = start < title_end
+            if event.located is None and coded and \
+                    any(sentence.words.phrase_at(i, vocab.tokens["same_place"]) for i in range(len(sentence.words.toks))):
+                # "في المنطقة نفسها": the place of the last report that has one
+                event.located = next((e.located for e in reversed(coded) if e.located is not None), None)
             coded.append(event)
             last = index
         elif coded and not any(c.label.startswith(_OWN_EVENT) and c.label != _SAID for c in sentence_cues):
@@ -296,7 +301,15 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
     return AssembledIncident(kind, start, end, day.day, timing, day.key, located, stated, actors, targets,
                              seized if kind in ONE_OPERATION else [], dict.fromkeys(stated, start),
                              "another_event" in labels, opens, totals, several,
-                             bool(s.words.phrase_at(0, vocab.tokens["details_start"])))
+                             bool(s.words.phrase_at(0, vocab.tokens["details_start"])),
+                             anaphoric=_opens_on_the_event(s, vocab))
+
+
+def _opens_on_the_event(s: Sentence, vocab: IncidentVocab) -> bool:
+    """Whether the sentence opens on an event named as known ("وأدى الهجوم إلى", "The blast killed"): it goes
+    on with the one just told."""
+    words = s.words
+    return any(words.phrase_at(i, vocab.tokens["the_event"]) for i in range(min(_OPENING_WORDS, len(words.toks))))
 
 
 def _several_events(s: Sentence, vocab: IncidentVocab) -> bool:

@@ -48,7 +48,9 @@ _OF_THEM = frozenset({"منهم", "منهما", "منهن"})  # a share of peopl
 _PLACE_WORDS = {"في", "بمدينه", "بقريه", "in", "at", "near", "قرب", "داخل"}  # the group's phrase ends at its place
 _NISBA_PLURAL = ("يين", "يون")  # an adjective of origin after a count: "سبعة أشخاص سوريين"
 _AUXILIARIES = {"was", "were", "are", "is", "been", "have", "has", "had"}  # "three others were injured"
-_COUNTED_AS = {"killed": "killed", "injured": "injured", "arrested": "arrested", "seized_people": "arrested"}
+# (the captives of a fight are counted as nothing: their word only keeps a count near it from the others)
+_COUNTED_AS = {"killed": "killed", "injured": "injured", "arrested": "arrested", "seized_people": "arrested",
+               "captured": "captured"}
 _LABEL = itemgetter(2)  # of a Cue, in C
 _PREPOSITIONS = {"من", "مع", "عن", "علي", "الي", "بين", "ضد", "with", "from", "of", "against", "between", "to"}
 

@@ -4,7 +4,9 @@ Rules (../shared/spec/incidents.md, rule 3): an explicit date with a year is
 that day; a day and month without a year, and a weekday, are the latest such
 day on or before the publication day; اليوم / today is the publication day,
 أمس / yesterday the day before, أول أمس two days before. A weekday beats
-اليوم and أمس ("اليوم (الخميس)" is that Thursday). A day of "this month" or
+اليوم and أمس ("اليوم (الخميس)" is that Thursday); a weekday said to be past
+("الجمعة الماضي", "last Friday") is never the publication day, and a night
+between two ("ليل الأحد – الإثنين") is of the second. A day of "this month" or
 "last month" ("في 24 من الشهر الجاري") is of publication's month or the one
 before it. Without a publication day
 only an explicit date with a year resolves; vague times give nothing.
@@ -30,7 +32,8 @@ _YEAR = re.compile(r"^(?:19|20)\d\d$")
 YEARS = re.compile(r"((?:19|20)(?<!\d..)\d\d)(?!\d)")
 _DIGIT = re.compile(r"\d")
 _RELATIVE = {"d:today": 0, "d:yesterday": 1, "d:day_before_yesterday": 2}
-_DAY_KINDS = frozenset({"mo", "wd"})  # labels "mo:<month>", "wd:<weekday>"
+_DAY_KINDS = frozenset({"mo", "wd"})
+_PAST = frozenset({"الماضي", "الفائت", "المنصرم", "المنقضي"})  # after a weekday: of the week before  # labels "mo:<month>", "wd:<weekday>"
 
 
 @dataclass(slots=True)
@@ -94,8 +97,8 @@ def when(norm: str, words: Words, cues: list[Cue], published: date | None, vague
                 phrase = (c.start, c.end)
             elif not day and month > 0 and (last > i or len(toks[i]) > 3):
                 months.append(month)  # "في فبراير"; short names ("اب", "may") need a day; "الشهر الجاري" is now
-        elif kind == "wd" and weekday is None:
-            weekday, at["wd"] = int(value), i
+        elif kind == "wd" and (weekday is None or i - at["wd"] <= 2):
+            weekday, at["wd"] = int(value), i  # "ليل الأحد – الإثنين", "ليلة السبت/الأحد": the night ends on the second
         elif c.label in _RELATIVE and (relative is None or _RELATIVE[c.label] > relative):
             relative, at["rel"] = _RELATIVE[c.label], i  # "أول أمس" over the "أمس" inside it
     if day_month and day_month[1] <= 0:  # "في 24 من الشهر الجاري": publication's month, or the one before it
@@ -116,12 +119,19 @@ def when(norm: str, words: Words, cues: list[Cue], published: date | None, vague
         announced = _announced(said, at["wd"])
         if published is None:
             return When(None, True, years, key=("wd", weekday), announced=announced)
-        return When(published - timedelta(days=(published.weekday() - weekday) % 7), True, years,
-                    key=("wd", weekday), announced=announced)
+        back = (published.weekday() - weekday) % 7 or (7 if _last_week(words, at["wd"]) else 0)
+        return When(published - timedelta(days=back), True, years, key=("wd", weekday), announced=announced)
     if relative is not None:
         return When(published - timedelta(days=relative) if published else None, True, years,
                     key=("rel", relative), announced=_announced(said, at["rel"]))
     return When(None, False, years, tuple(months), vague)
+
+
+def _last_week(words: Words, i: int) -> bool:
+    """Whether the weekday at token ``i`` is said to be past ("يوم الجمعة الماضي", "last Friday"): on that
+    weekday itself, it is the one a week before."""
+    toks = words.toks
+    return (i + 1 < len(toks) and toks[i + 1] in _PAST) or (i > 0 and toks[i - 1] == "last")
 
 
 def _announced(said: list[int], i: int) -> bool:

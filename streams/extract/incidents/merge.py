@@ -9,9 +9,10 @@ occasion than a named day) and their places are near enough (a sentence opening
 with its own town, "وفي بلدة ذيبان", is that town's event; else 25 km; 60 km
 for a village and the town it is placed by, or any distance when one telling
 names the other's place as its reference; 100 km for a vague region, or
-anywhere in its governorate, as for a headline's place). A sentence joins the closest such event; one
-opening with "وفي التفاصيل" the event told right before it, the headline the
-first. The article's first
+anywhere in its governorate, as for a headline's place). A sentence joins the closest such event (of as close ones,
+the first, or for a sentence opening on "the attack" the one told last before
+it); one opening with "وفي التفاصيل" the event told right before it, the
+headline the first. The article's first
 telling gives the evidence, the type of an operation and each count (a total of
 several events last); actors and targets come from the first telling that names
 organisations, and the later tellings of a violent event or an operation add
@@ -64,6 +65,11 @@ class AssembledIncident:
     several: bool = False  # every telling sums several events up ("شهدت المحافظة حادثتي خطف")
     details: bool = False  # its sentence opens with "وفي التفاصيل": the event told right before it
     headline: bool = False  # told in the article's headline: the first event the body tells of its kind
+    last: int = -1  # where its last telling so far starts
+    anaphoric: bool = False  # its sentence opens on "the attack" ("وأدى الهجوم إلى"): the event just told
+
+    def __post_init__(self) -> None:
+        self.last = max(self.last, self.start)
 
 
 def merge_into(events: list[AssembledIncident], new: AssembledIncident) -> None:
@@ -80,7 +86,10 @@ def merge_into(events: list[AssembledIncident], new: AssembledIncident) -> None:
         if before is not None and before in same:
             _absorb(before, new)
             return
-    _absorb(max(same, key=lambda old: _closeness(old, new)), new)
+    # the closest; of as close ones, the first, or for "the attack" the one told last before it ("وأدى الهجوم
+    # إلى ...": the attack just told)
+    _absorb(max(same, key=lambda old: (_closeness(old, new),
+                                       old.last if new.anaphoric and old.last < new.start else -1)), new)
 
 
 def _closeness(a: AssembledIncident, b: AssembledIncident) -> int:
@@ -163,6 +172,7 @@ def _other_day(a: object, b: object) -> bool:
 
 def _absorb(old: AssembledIncident, new: AssembledIncident) -> None:
     new_first = new.start < old.start  # told earlier in the text (a headline, merged last, is)
+    old.last = max(old.last, new.last)
     for name, value in new.counts.items():  # a count from the article's first telling of it, a total last
         total, old_total = name in new.totals, name in old.totals
         if name not in old.counts or (old_total and not total) or \

@@ -34,6 +34,7 @@ _RANK = {"village": 0, "camp": 0, "crossing": 0, "airport": 0, "base": 0, "priso
          "city": 2, "capital": 2, "district": 3, "governorate": 4, "region": 4}
 NEAR = 1  # a place the event was near ("قرب داقوق") is no more precise than a town, however small
 VAGUE = 4  # a region around a place ("ريف دير الزور"): not the event's place
+_ORIGIN_WORDS = 4  # words before a place read for an origin ("ينحدر القتيل من بلدة")
 _CONTEXT_CHARS = 60  # characters around a mention read for its context words
 _PLACING_CHARS = 24  # at most this between a place and the town placing it ("سامراء (40 كم) جنوب تكريت")
 _RESIDENTS = frozenset({"اهالي", "ابناء", "سكان"})  # "أهالي بلدة X": where they live, where a protest is
@@ -42,6 +43,7 @@ _DATELINE_LEAD = 30  # characters before a place that can still be a dateline's 
 _DATELINE_DASH = re.compile(r" ?[-–—] ")
 _DATELINE_MARKS = ("-", "–", "—", ":", "/", "(", "،", ",", ".")
 _ARTICLE = "ال"
+_PLACE_NOUNS = frozenset({"city", "town", "village", "camp", "cities", "towns", "villages"})  # "the city of X"
 _SIDES = frozenset({"شرق", "غرب", "شمال", "جنوب", "شرقي", "غربي", "شمالي", "جنوبي",
                     "east", "west", "north", "south", "northeast", "northwest", "southeast", "southwest"})
 
@@ -163,13 +165,15 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab, residents: boo
         word_start = found
         while word_start > start and marks[word_start - 1]:
             word_start -= 1
-        before = TOKEN.findall(norm, max(start, word_start - _CONTEXT_CHARS), word_start)[-3:] \
+        wider = TOKEN.findall(norm, max(start, word_start - _CONTEXT_CHARS), word_start)[-_ORIGIN_WORDS:] \
             if word_start > start else []
+        before = wider[-3:]
         if before and word_start - start <= _DATELINE_LEAD and _DATELINE_DASH.match(norm, found_end):
             continue  # the second name of a dateline: "ERBIL, Kurdistan Region - Iraqi forces ..."
         if before:
-            if not not_place_before.isdisjoint(chain.from_iterable(map(readings_of, before))):
-                continue  # where someone comes from, or where the source sits
+            if not not_place_before.isdisjoint(chain.from_iterable(map(readings_of, before))) or \
+                    (len(wider) > 3 and not vocab.tokens["origin_before"].isdisjoint(readings_of(wider[0]))):
+                continue  # where someone comes from ("وينحدر القتيل من بلدة مصياف"), or where the source sits
             last = readings_of(before[-1])
             if not vocab.tokens["place_title"].isdisjoint(last):
                 continue  # a unit or an office named after the place
@@ -179,6 +183,8 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab, residents: boo
         vague, near = vocab.tokens["place_vague"], vocab.tokens["place_near"]
         if before and (not vague.isdisjoint(last) or (len(before) > 1 and not vague.isdisjoint(readings_of(before[-2])))):
             rank = VAGUE  # "ريف دير الزور", "الريف الشمالي لدير الزور"
+        elif before and before[-1] == "of" and len(before) > 1 and before[-2] in _PLACE_NOUNS:
+            pass  # "the city of Sweida", "the southern town of Sinjar": the place itself
         elif before and not near.isdisjoint(last):
             # "قرب داقوق", "west of Kirkuk"; "the province of Kirkuk", "the governor of Kirkuk" are not; nor
             # is a town that only says where the place before it lies ("سامراء (40 كم) جنوب تكريت")
