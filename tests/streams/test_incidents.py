@@ -75,6 +75,7 @@ TYPES = [
     ("katyusha", "أصيب جنود إثر تعرض ثكنة للجيش في بلدة القصر لصاروخ كاتيوشا.", ["attack"]),
     ("shells-fired", "أطلق مسلحون عشرات القذائف على بلدات في ريف الهرمل.", ["attack"]),
     ("shot-by-a-bullet", "أصيب شاب بجروح إثر استهدافه بطلق ناري في بلدة المسيفرة.", ["attack"]),
+    ("gunmen-raiding-kidnap", "داهم مسلحون مجهولون منزلاً في قرية عريقة وخطفوا صاحبه.", ["kidnapping"]),
     ("a-tight-ambush-of-the-police-is-an-operation", "نفذت الشرطة كميناً محكماً في بلدة سرغايا وضبطت شحنة أسلحة.",
      ["arrest_raid"]),
 ]
@@ -426,3 +427,10 @@ def test_the_attack_named_as_known_goes_on_with_the_one_just_told() -> None:
     tabni, sukhnah = incidents_of(text, date(2024, 3, 8))
     assert (tabni.killed, tabni.injured) == (1, None)
     assert (_named(sukhnah.place), sukhnah.killed, sukhnah.injured) == ("السخنة", 3, 4)
+
+
+def test_the_body_s_count_is_kept_over_the_headline_s() -> None:
+    text = ("مسيرة تركية تقتل مسؤولة البلدية في مدينة عامودا\n"
+            "استهدفت طائرة مسيرة سيارة في مدينة عامودا، ما أسفر عن مقتل ثلاثة أشخاص وإصابة آخر.")
+    [strike] = incidents_of(text)
+    assert (strike.killed, strike.injured, strike.evidence[:5]) == (3, 1, "مسيرة")

@@ -142,6 +142,9 @@ CASES = [
     # the one named before, told again ("ما أدى إلى مقتله"), is not one more
     ("captives-are-no-count", "قالت الشبكة إن 6 عناصر من الجيش قتلوا وأسر 4 آخرون بهجوم على نقطة في مدينة الميادين.",
      {"killed": 6}),
+    ("among-them-then-and", "قتل 14 شخصاً بينهم ثلاثة مدنيين وجرح العشرات باشتباكات في ريف مدينة الميادين.",
+     {"killed": 14}),
+    ("members-of-a-force-en", "Four members of the Iraqi army were killed in an ISIS attack in Jalawla.", {"killed": 4}),
     ("his-death-told-again", "قتل رجل برصاص مسلحين في مدينة الميادين ما أدى إلى مقتله على الفور.", {"killed": 1}),
 ]
 

@@ -290,8 +290,11 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
         located = where.left_from(s, place_mentions) or located  # the place left, before the destination
     found = mentions.within(start, end)
     actors, targets = roles(s.words, found, kind, s.words.index_at(lead.start), vocab) if found else ([], [])
-    if kind == "arrest_raid" and "t:kidnapping" in labels and not _OUTLAWS.isdisjoint(actors):
-        kind = "kidnapping"  # ISIS raiding a village arrests no one: "داهم عناصر داعش قرية واختطفوا ثلاثة"
+    if kind == "arrest_raid" and "t:kidnapping" in labels and (
+            not _OUTLAWS.isdisjoint(actors) or any(s.words.is_in(i, vocab.tokens["gunmen"])
+                                                   for i in range(len(s.words.toks)))):
+        # ISIS or gunmen raiding arrest no one: "داهم عناصر داعش قرية واختطفوا ثلاثة", "داهم مسلحون منزلاً وخطفوا"
+        kind = "kidnapping"
     wanted = _COUNTS_OF[kind]
     stated = counts(s.words, cues, vocab, wanted) if wanted and not _COUNT_LABELS.isdisjoint(labels) else {}
     several = _several_events(s, vocab)

@@ -140,7 +140,8 @@ def _attached(i: int, numbers: list[Number], used: set[int], words: Words, vocab
         return _joined(share, numbers, used, words, cue_at, vocab, i)
     for k, num in enumerate(numbers):
         if k not in used:
-            if num.start < i <= num.end:  # right before: "25 شهيداً", "100 جريح"
+            if num.start < i < num.end or (i == num.end and not _and_opens(words, i)):
+                # right before: "25 شهيداً", "100 جريح", "5 عناصر قتلوا"; not "بينهم ثلاثة مدنيين وجرح العشرات"
                 return _joined(_list_start(k, numbers, used, words, cue_at), numbers, used, words, cue_at, vocab, i)
             if num.start == i:  # the casualty word is a count itself: "سقوط قتيلين", "وجريحان"
                 return _joined(k, numbers, used, words, cue_at, vocab, i)
@@ -169,7 +170,7 @@ def _attached(i: int, numbers: list[Number], used: set[int], words: Words, vocab
     # before: "two others wounded", "ضابطاً وأربعة جنود قتلوا"
     best = None
     for k, num in enumerate(numbers):
-        if k not in used and num.end <= i and i - num.end < _WINDOW and \
+        if k not in used and num.end <= i and (i - num.end < _WINDOW or _partitive(words, num, i)) and \
                 not any(num.end <= c < i for c in cue_at):
             best = k
     if best is not None and toks[i].startswith("و") and not toks[i].isascii():
@@ -240,6 +241,19 @@ def _added(last: Number, numbers: list[Number], used: set[int], words: Words, vo
             out.append(Number(1, j + size, j + size + 1))
             break
     return out
+
+
+def _partitive(words: Words, num: Number, i: int) -> bool:
+    """Whether the English count before the casualty word at token ``i`` names a part of a force ("Eleven
+    members of Iraqi forces were killed", "four members of the Iraqi army were killed")."""
+    toks = words.toks
+    return toks[num.end:num.end + 1] == ["of"] and toks[i - 1] in _AUXILIARIES and i - num.end <= _WINDOW + 2
+
+
+def _and_opens(words: Words, i: int) -> bool:
+    """Whether the Arabic token ``i`` carries "و" ("وجرح"): it opens another clause."""
+    tok = words.toks[i]
+    return tok.startswith("و") and len(tok) > 2 and not tok.isascii()
 
 
 def _told_by(words: Words, num: Number, cue_at: set[int]) -> int | None:

@@ -9,17 +9,17 @@ occasion than a named day) and their places are near enough (a sentence opening
 with its own town, "وفي بلدة ذيبان", is that town's event; else 25 km; 60 km
 for a village and the town it is placed by, or any distance when one telling
 names the other's place as its reference; 100 km for a vague region, or
-anywhere in its governorate, as for a headline's place). A sentence joins the closest such event (of as close ones,
-the first, or for a sentence opening on "the attack" the one told last before
-it); one opening with "وفي التفاصيل" the event told right before it, the
-headline the first. The article's first
-telling gives the evidence, the type of an operation and each count (a total of
-several events last); actors and targets come from the first telling that names
-organisations, and the later tellings of a violent event or an operation add
-the sides they name (a headline names the attacker, the body the force
-supporting the raid); the others fill what is missing. A strategic development
-keeps the sides of its first telling: its tellings merge loosely (no place, no
-day) and each names other officials.
+anywhere in its governorate, as for a headline's place). A sentence joins the
+closest such event (of as close ones, the first, or for a sentence opening on
+"the attack" the one told last before it); one opening with "وفي التفاصيل" the
+event told right before it, the headline the first. The article's first telling
+gives the evidence, the type of an operation and each count (a total of several
+events last, a headline's only where the body gives none); actors and targets
+come from the first telling that names organisations, and the later tellings of
+a violent event or an operation add the sides they name (a headline names the
+attacker, the body the force supporting the raid); the others fill what is
+missing. A strategic development keeps the sides of its first telling: its
+tellings merge loosely (no place, no day) and each names other officials.
 """
 
 from __future__ import annotations
@@ -176,7 +176,7 @@ def _absorb(old: AssembledIncident, new: AssembledIncident) -> None:
     for name, value in new.counts.items():  # a count from the article's first telling of it, a total last
         total, old_total = name in new.totals, name in old.totals
         if name not in old.counts or (old_total and not total) or \
-                (new.start < old.count_at[name] and total == old_total):
+                (new.start < old.count_at[name] and total == old_total and not new.headline):
             old.counts[name] = value
             old.count_at[name] = new.start
             if total:
