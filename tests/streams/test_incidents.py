@@ -284,6 +284,7 @@ def test_incident_place(text: str, expected: str | None) -> None:
     ("قال مصدر إن قطعات الحشد الشعبي في أطراف داقوق تعرضت لهجوم مسلح.", [], ["pmf"]),
     ("اعتقلت القوات الأمنية خمسة من إرهابيي داعش في مدينة الموصل.", [], ["isis"]),
     ("أوقفت قوات سوريا الديموقراطية قائد المجلس العسكري في مدينة الحسكة.", ["sdf"], []),
+    ("قتل أربعة عناصر باستهداف خلايا تنظيم داعش لسيارتهم قرب بلدة هجين.", ["isis"], []),
     ("أفاد مصدر بوقوع هجوم إرهابي لعناصر عصابات داعش على نقطة في مدينة كركوك.", ["isis"], []),
 ], ids=["attack-on-checkpoint", "attack-by-glued-lam", "arrest-of-cell", "protest-against", "clash-both-sides",
         "english-suspects", "leftover-bomb-is-no-attack-by", "verb-first-subject", "commanders-killed-in",
@@ -291,7 +292,7 @@ def test_incident_place(text: str, expected: str | None) -> None:
         "base-of-accusative", "teller-is-a-source", "teller-is-a-source-en", "claim-is-the-doer",
         "name-holding-another", "depots-of", "in-an-attack-is-no-subject", "belonging-to-is-hit",
         "aircraft-belonging-to-struck", "victims-affiliated-to", "official-of-is-hit",
-        "subject-suffered-it", "terrorists-of-arrested", "sdf-spelt-with-waw", "fighters-glued-past-an-adjective"])
+        "subject-suffered-it", "terrorists-of-arrested", "sdf-spelt-with-waw", "doer-of-a-targeting", "fighters-glued-past-an-adjective"])
 def test_actors_and_targets(text: str, actors: list[str], targets: list[str]) -> None:
     [incident] = incidents_of(text)
     assert (sorted(incident.actors), sorted(incident.targets)) == (sorted(actors), sorted(targets))

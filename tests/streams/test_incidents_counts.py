@@ -145,6 +145,8 @@ CASES = [
     ("among-them-then-and", "قتل 14 شخصاً بينهم ثلاثة مدنيين وجرح العشرات باشتباكات في ريف مدينة الميادين.",
      {"killed": 14}),
     ("members-of-a-force-en", "Four members of the Iraqi army were killed in an ISIS attack in Jalawla.", {"killed": 4}),
+    ("wounds-of-one-then-people-far", "أصيب الشاب سامي بجروح برصاص مجهولين في بلدة نصيب، وهو شقيق الشابين المقتولين.",
+     {"injured": 1}),
     ("his-death-told-again", "قتل رجل برصاص مسلحين في مدينة الميادين ما أدى إلى مقتله على الفور.", {"killed": 1}),
 ]
 

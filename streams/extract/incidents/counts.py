@@ -76,7 +76,7 @@ def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collecti
     for k, (i, label, cue) in enumerate(hits):
         if _combined(plain, k, words, numbers, vocab):
             continue
-        group = _attached(i, numbers, used, words, vocab, cue_at)
+        group = _attached(i, numbers, used, words, vocab, cue_at, far=label not in found)
         if not group and label not in found and words.toks[i].endswith(_DUAL_PRONOUN):
             group = [Number(2, i, i + 1, "implied")]  # "مقتلهما", "إصابتهما": the two of them
         if not group and label not in found and (words.is_in(i, vocab.tokens["casualty_his"]) or _his_life(words, i)):
@@ -126,9 +126,10 @@ def _combined(hits: list[tuple[int, str]], k: int, words: Words, numbers: list[N
 
 
 def _attached(i: int, numbers: list[Number], used: set[int], words: Words, vocab: IncidentVocab,
-              cue_at: set[int]) -> list[Number]:
+              cue_at: set[int], far: bool = True) -> list[Number]:
     """The count (possibly several joined) that belongs to the casualty word at token ``i``
-    (``cue_at``: where the sentence's casualty words stand; a search stops at another one)."""
+    (``cue_at``: where the sentence's casualty words stand; a search stops at another one); ``far``: whether
+    people far after it may be its object (not for a word of a kind already counted: "أصيب شاب بجروح")."""
     toks = words.toks
     approx = vocab.tokens["approximate"]
     free_at: dict[int, int] = {}  # token -> the first count not yet used that starts there
@@ -184,7 +185,7 @@ def _attached(i: int, numbers: list[Number], used: set[int], words: Words, vocab
     if _one_before(words, i, vocab, numbers):
         return [Number(1, i - 1, i, "implied")]
     # far after, people only: "أوقفت وحدة من الجيش عند حاجز دير عمار 62 سورياً"
-    for k, num in enumerate(numbers):
+    for k, num in enumerate(numbers if far else ()):
         if num.start > i + _FAR or any(i < c < num.start for c in cue_at):
             break
         if k not in used and num.start > i and num.start not in cue_at and of_people(words, num, vocab) and \

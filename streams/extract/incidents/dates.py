@@ -6,7 +6,9 @@ day on or before the publication day; اليوم / today is the publication day,
 أمس / yesterday the day before, أول أمس two days before. A weekday beats
 اليوم and أمس ("اليوم (الخميس)" is that Thursday); a weekday said to be past
 ("الجمعة الماضي", "last Friday") is never the publication day, and a night
-between two ("ليل الأحد – الإثنين") is of the second. A day of "this month" or
+between two ("ليل الأحد – الإثنين") is of the second. A day and month told
+aside, after a relative pronoun, do not date the event of the day the
+sentence names first ("أمس ... وهو شقيق اللذين قتلا في 22 أيار"). A day of "this month" or
 "last month" ("في 24 من الشهر الجاري") is of publication's month or the one
 before it. Without a publication day
 only an explicit date with a year resolves; vague times give nothing.
@@ -33,6 +35,7 @@ YEARS = re.compile(r"((?:19|20)(?<!\d..)\d\d)(?!\d)")
 _DIGIT = re.compile(r"\d")
 _RELATIVE = {"d:today": 0, "d:yesterday": 1, "d:day_before_yesterday": 2}
 _DAY_KINDS = frozenset({"mo", "wd"})
+_ASIDE = frozenset({"الذي", "التي", "اللذين", "اللذان", "اللتين", "الذين", "اللواتي", "وهو", "وهي", "وهما"})
 _PAST = frozenset({"الماضي", "الفائت", "المنصرم", "المنقضي"})  # after a weekday: of the week before  # labels "mo:<month>", "wd:<weekday>"
 
 
@@ -101,6 +104,8 @@ def when(norm: str, words: Words, cues: list[Cue], published: date | None, vague
             weekday, at["wd"] = int(value), i  # "ليل الأحد – الإثنين", "ليلة السبت/الأحد": the night ends on the second
         elif c.label in _RELATIVE and (relative is None or _RELATIVE[c.label] > relative):
             relative, at["rel"] = _RELATIVE[c.label], i  # "أول أمس" over the "أمس" inside it
+    if day_month and _told_aside(words, at, said):
+        day_month = None  # "وأمس الثلاثاء أصيب شاب، وهو شقيق اللذين قتلا في 22 أيار": the first day is the event's
     if day_month and day_month[1] <= 0:  # "في 24 من الشهر الجاري": publication's month, or the one before it
         dom, shift, _ = day_month
         if published is None:
@@ -125,6 +130,15 @@ def when(norm: str, words: Words, cues: list[Cue], published: date | None, vague
         return When(published - timedelta(days=relative) if published else None, True, years,
                     key=("rel", relative), announced=_announced(said, at["rel"]))
     return When(None, False, years, tuple(months), vague)
+
+
+def _told_aside(words: Words, at: dict[str, int], said: list[int]) -> bool:
+    """Whether the day and month named (token ``at["dm"]``) date another event told aside, in a clause a relative
+    pronoun opens after the weekday or relative day the sentence names first (not a day of saying)."""
+    first = min((at[k] for k in ("wd", "rel") if k in at), default=None)
+    if first is None or first > at["dm"] or _announced(said, first):
+        return False
+    return any(tok in _ASIDE for tok in words.toks[first + 1:at["dm"]])
 
 
 def _last_week(words: Words, i: int) -> bool:

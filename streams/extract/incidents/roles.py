@@ -23,6 +23,8 @@ from marsad.streams.extract.incidents.sentences import Words
 from marsad.streams.extract.incidents.vocab import IncidentVocab
 
 _LOOK_BACK = 4  # words before a mention searched for a cue
+_GROUP_NOUNS = frozenset({"تنظيم", "ميليشيا", "ميليشيات", "مليشيا", "مليشيات"})  # "خلايا تنظيم داعش"
+_AGENT_WORDS = 3  # words between a noun of an act and its doer ("باستهداف خلايا تنظيم داعش")
 _SUFFERED_WORDS = 6  # words between an organisation and the verb saying it suffered the act ("تعرضت لهجوم")
 _SPEAKER_WORDS = 3
 _WHAT_WAS_SAID = frozenset({"ان", "بان", "انه", "بانه"})  # after a speech word, what it says begins  # words between a speech word and the organisation speaking ("مصدر عسكري في النظام")
@@ -91,6 +93,8 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
     if (i == lead + 1 or (i == lead + 2 and words.is_in(lead + 1, vocab.tokens["subject_noun"]))) \
             and words.is_in(lead, vocab.tokens["subject_verb"]):
         return "actor"  # the verb first: "هاجم عناصر داعش قرية", "شنت خلايا داعش هجوما"
+    if _agent_of_act(words, i, after, vocab):
+        return "actor"  # "باستهداف خلايا تنظيم داعش لسيارتهم": the act's doer, its object glued to ل after it
     if any(words.is_in(j, vocab.tokens["target_before"]) and not _weapon(words, j + 1, vocab) for j in window):
         return "target"  # "سيارة لقسد" was hit; "السيارة المفخخة تابعة لداعش" was the weapon
     for j in window:
@@ -114,6 +118,20 @@ def _speaker(words: Words, i: int, after: int, vocab: IncidentVocab) -> bool:
             return False  # "قال مصدر إن قطعات الحشد ...": what was said, not who said it
         if words.is_in(j, speech):
             return True
+    return False
+
+
+def _agent_of_act(words: Words, i: int, after: int, vocab: IncidentVocab) -> bool:
+    """Whether the organisation at tokens ``i``..``after`` follows a noun of an act (its fighters between) and
+    comes before the act's object glued to ل ("باستهداف خلايا تنظيم داعش لسيارتهم"): it did the act."""
+    toks = words.toks
+    if after >= len(toks) or len(toks[after]) < 4 or not toks[after].startswith("ل") or toks[after].startswith("لل"):
+        return False
+    for j in range(i - 1, max(-1, i - 1 - _AGENT_WORDS), -1):
+        if words.is_in(j, vocab.tokens["act_noun"]):
+            return True
+        if not words.is_in(j, vocab.tokens["subject_noun"]) and words.toks[j] not in _GROUP_NOUNS:
+            return False
     return False
 
 
