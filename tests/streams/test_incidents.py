@@ -242,6 +242,8 @@ PLACES = [
     ("origin-is-not-the-place", "اختطف مسلحون شاباً ينحدر من مدينة درعا على طريق في مدينة حمص.", "حمص"),
     ("a-name-that-is-a-verb-after-its-place-word", "قتل مدني بغارة مسيرة قرب بلدة حضر.", "بلدة حضر"),
     ("the-city-of", "Thousands protested on Friday in the southern city of Sweida.", "Sweida"),
+    ("the-desert-of-a-town-is-near-it", "قتل عنصران بانفجار عبوة ناسفة بسيارة عسكرية في بادية العشارة.", "العشارة"),
+    ("the-desert-of-a-governorate-is-vague", "قتل عنصران بانفجار عبوة ناسفة بسيارة عسكرية في بادية حمص.", None),
     ("origin-a-word-apart", "انفجرت عبوة ناسفة في مدينة الميادين، وينحدر القتيل من بلدة مصياف.", "الميادين"),
 ]
 
@@ -435,3 +437,10 @@ def test_the_body_s_count_is_kept_over_the_headline_s() -> None:
             "استهدفت طائرة مسيرة سيارة في مدينة عامودا، ما أسفر عن مقتل ثلاثة أشخاص وإصابة آخر.")
     [strike] = incidents_of(text)
     assert (strike.killed, strike.injured, strike.evidence[:5]) == (3, 1, "مسيرة")
+
+
+def test_an_event_this_one_came_after_is_another() -> None:
+    text = ("قتل عنصران من الجيش بانفجار عبوة ناسفة بدوريتهم في بلدة الصور اليوم.\n"
+            "وجاء ذلك بعد يوم من مقتل أربعة عناصر باستهداف سيارتهم قرب بلدة هجين.")
+    sur, hajin = incidents_of(text, date(2024, 3, 6))
+    assert (_named(sur.place), sur.killed, _named(hajin.place), hajin.killed) == ("الصور", 2, "هجين", 4)

@@ -2,8 +2,9 @@
 
 A village, camp or crossing comes before a town, a town before a city, a
 city before a district or governorate (incidents.md rule 4). A place named
-as a region around it ("ريف دير الزور", "محافظة ميسان") counts as vague,
-after any named town. A place the event was near, or a district named after
+as a region around it ("ريف دير الزور", "محافظة ميسان", "بادية حمص") counts as
+vague, after any named town (the desert of a town, "بادية العشارة", is near
+it). A place the event was near, or a district named after
 its town ("قرب داقوق", "قضاء خانقين", "غرب الرقة") is that town, after any
 place named more precisely (rule 4: a village with no known point takes the
 nearest town named). Not the place: a dateline ("دمشق - سانا" at the start of
@@ -43,6 +44,7 @@ _DATELINE_LEAD = 30  # characters before a place that can still be a dateline's 
 _DATELINE_DASH = re.compile(r" ?[-–—] ")
 _DATELINE_MARKS = ("-", "–", "—", ":", "/", "(", "،", ",", ".")
 _ARTICLE = "ال"
+_DESERT = "باديه"  # "بادية العشارة": the desert around a town
 _PLACE_NOUNS = frozenset({"city", "town", "village", "camp", "cities", "towns", "villages"})  # "the city of X"
 _SIDES = frozenset({"شرق", "غرب", "شمال", "جنوب", "شرقي", "غربي", "شمالي", "جنوبي",
                     "east", "west", "north", "south", "northeast", "northwest", "southeast", "southwest"})
@@ -181,7 +183,9 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab, residents: boo
             continue
         rank = _RANK.get(place.kind, 2)
         vague, near = vocab.tokens["place_vague"], vocab.tokens["place_near"]
-        if before and (not vague.isdisjoint(last) or (len(before) > 1 and not vague.isdisjoint(readings_of(before[-2])))):
+        if before and _DESERT in last and rank <= NEAR:
+            rank = NEAR  # "بادية العشارة": the desert of a town is near it (of a governorate's city, vague)
+        elif before and (not vague.isdisjoint(last) or (len(before) > 1 and not vague.isdisjoint(readings_of(before[-2])))):
             rank = VAGUE  # "ريف دير الزور", "الريف الشمالي لدير الزور"
         elif before and before[-1] == "of" and len(before) > 1 and before[-2] in _PLACE_NOUNS:
             pass  # "the city of Sweida", "the southern town of Sinjar": the place itself
