@@ -88,6 +88,8 @@ def test_incident_type(text: str, expected: list[str]) -> None:
 
 # (id, text): nothing here is an incident reported as news (rule 2)
 NOT_INCIDENTS = [
+    ("a-cell-s-record", "وقال مدير الشرطة إن عناصر الخلية فجروا العديد من العبوات الناسفة في قضاء الحويجة."),
+    ("concern-is-a-statement", "The embassy said it was concerned about reports of violence against protesters in Sweida."),
     ("a-month-s-toll", "ووثقت الشبكة مقتل 36 شخصاً في محافظة درعا في شهر أيلول."),
     ("returns-over-years", "وأوضح أن أكثر من 1500 عائلة عادت من مخيم الهول خلال السنوات الماضية."),
     ("head-to-head", "تصدر الفريق الترتيب بفارق المواجهات المباشرة بعد تعادله مع منافسه."),
@@ -444,3 +446,10 @@ def test_an_event_this_one_came_after_is_another() -> None:
             "وجاء ذلك بعد يوم من مقتل أربعة عناصر باستهداف سيارتهم قرب بلدة هجين.")
     sur, hajin = incidents_of(text, date(2024, 3, 6))
     assert (_named(sur.place), sur.killed, _named(hajin.place), hajin.killed) == ("الصور", 2, "هجين", 4)
+
+
+def test_the_attack_a_clash_was_is_that_clash() -> None:
+    text = ("Infiltrators on Tuesday killed a soldier in a gunfight with border guards near Ruwaished, the army said.\n"
+            "The military said that dozens of infiltrators crossed the border at dawn and attacked border guards.")
+    [clash] = incidents_of(text, date(2024, 3, 8))
+    assert (clash.type, clash.killed) == ("armed_clash", 1)

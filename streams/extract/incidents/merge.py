@@ -2,24 +2,25 @@
 
 Two coded sentences tell the same event when their types agree (or are an
 arrest and a seizure of one operation, or an attack retold as the airstrike it
-was, unless each names another doer, or the clashes an attack led to, told with
-no place or day of their own, or two tellings of violence with the same dead
-and wounded), their days do not differ (a vague time, "last week", is another
-occasion than a named day) and their places are near enough (a sentence opening
-with its own town, "وفي بلدة ذيبان", is that town's event; else 25 km; 60 km
-for a village and the town it is placed by, or any distance when one telling
-names the other's place as its reference; 100 km for a vague region, or
-anywhere in its governorate, as for a headline's place). A sentence joins the
-closest such event (of as close ones, the first, or for a sentence opening on
-"the attack" the one told last before it); one opening with "وفي التفاصيل" the
-event told right before it, the headline the first. The article's first telling
-gives the evidence, the type of an operation and each count (a total of several
-events last, a headline's only where the body gives none); actors and targets
-come from the first telling that names organisations, and the later tellings of
-a violent event or an operation add the sides they name (a headline names the
-attacker, the body the force supporting the raid); the others fill what is
-missing. A strategic development keeps the sides of its first telling: its
-tellings merge loosely (no place, no day) and each names other officials.
+was, unless each names another doer, or the clashes an attack led to or the
+attack a clash was, told with no place or day of their own, or two tellings of
+violence with the same dead and wounded), their days do not differ (a vague
+time, "last week", is another occasion than a named day) and their places are
+near enough (a sentence opening with its own town, "وفي بلدة ذيبان", is that
+town's event; else 25 km; 60 km for a village and the town it is placed by, or
+any distance when one telling names the other's place as its reference; 100 km
+for a vague region, or anywhere in its governorate, as for a headline's place).
+A sentence joins the closest such event (of as close ones, the first, or for a
+sentence opening on "the attack" the one told last before it); one opening with
+"وفي التفاصيل" the event told right before it, the headline the first. The
+article's first telling gives the evidence, the type of an operation and each
+count (a total of several events last, a headline's only where the body gives
+none); actors and targets come from the first telling that names organisations,
+and the later tellings of a violent event or an operation add the sides they
+name (a headline names the attacker, the body the force supporting the raid);
+the others fill what is missing. A strategic development keeps the sides of its
+first telling: its tellings merge loosely (no place, no day) and each names
+other officials.
 """
 
 from __future__ import annotations
@@ -138,9 +139,10 @@ def _same_event(a: AssembledIncident, b: AssembledIncident) -> bool:
 
 
 def _fought_back(old: AssembledIncident, new: AssembledIncident) -> bool:
-    """Whether ``new`` tells the clashes an attack told before it in the text led to: with neither a place nor
-    a day of its own ("Clashes occurred between the army and the militants"), it is that attack's sequel."""
-    return old.type == "attack" and new.type == "armed_clash" and new.located is None and not new.timing \
+    """Whether ``new`` tells more of the violence told before it in the text: with neither a place nor a day of
+    its own, the clashes an attack led to ("Clashes occurred between the army and the militants"), or the
+    attack a clash was ("... attacked border guards" after "a gunfight")."""
+    return {old.type, new.type} == {"attack", "armed_clash"} and new.located is None and not new.timing \
         and old.start < new.start
 
 
