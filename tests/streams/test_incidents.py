@@ -244,6 +244,8 @@ PLACES = [
     ("origin-is-not-the-place", "اختطف مسلحون شاباً ينحدر من مدينة درعا على طريق في مدينة حمص.", "حمص"),
     ("a-name-that-is-a-verb-after-its-place-word", "قتل مدني بغارة مسيرة قرب بلدة حضر.", "بلدة حضر"),
     ("the-city-of", "Thousands protested on Friday in the southern city of Sweida.", "Sweida"),
+    ("english-spelling-of-a-town", "Gunmen attacked a checkpoint in Busaira on Monday.", "Busaira"),
+    ("english-spelling-of-a-crossing", "Customs officers seized pills at the Nassib crossing.", "Nassib crossing"),
     ("the-desert-of-a-town-is-near-it", "قتل عنصران بانفجار عبوة ناسفة بسيارة عسكرية في بادية العشارة.", "العشارة"),
     ("the-desert-of-a-governorate-is-vague", "قتل عنصران بانفجار عبوة ناسفة بسيارة عسكرية في بادية حمص.", None),
     ("origin-a-word-apart", "انفجرت عبوة ناسفة في مدينة الميادين، وينحدر القتيل من بلدة مصياف.", "الميادين"),
