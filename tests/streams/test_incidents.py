@@ -246,6 +246,7 @@ PLACES = [
     ("the-city-of", "Thousands protested on Friday in the southern city of Sweida.", "Sweida"),
     ("english-spelling-of-a-town", "Gunmen attacked a checkpoint in Busaira on Monday.", "Busaira"),
     ("english-spelling-of-a-crossing", "Customs officers seized pills at the Nassib crossing.", "Nassib crossing"),
+    ("governorates-listed-are-vague", "اعتقلت القوات 12 متهماً في محافظات نينوى وكركوك وصلاح الدين.", None),
     ("the-desert-of-a-town-is-near-it", "قتل عنصران بانفجار عبوة ناسفة بسيارة عسكرية في بادية العشارة.", "العشارة"),
     ("the-desert-of-a-governorate-is-vague", "قتل عنصران بانفجار عبوة ناسفة بسيارة عسكرية في بادية حمص.", None),
     ("origin-a-word-apart", "انفجرت عبوة ناسفة في مدينة الميادين، وينحدر القتيل من بلدة مصياف.", "الميادين"),

@@ -147,6 +147,11 @@ CASES = [
     ("members-of-a-force-en", "Four members of the Iraqi army were killed in an ISIS attack in Jalawla.", {"killed": 4}),
     ("wounds-of-one-then-people-far", "أصيب الشاب سامي بجروح برصاص مجهولين في بلدة نصيب، وهو شقيق الشابين المقتولين.",
      {"injured": 1}),
+    ("their-mother", "استشهد طفلان وأصيبت والدتهما بجروح جراء قصف مدفعي على قرية في ريف إدلب.",
+     {"killed": 2, "injured": 1}),
+    ("a-body-found", "عثر الأهالي على جثة شاب مقتولاً بالرصاص قرب بلدة الصور.", {"killed": 1}),
+    ("two-bodies-found", "عثر الأهالي على جثتي شابين مقتولين بالرصاص قرب بلدة الصور.", {"killed": 2}),
+    ("his-body-is-no-one-more", "قتل شاب برصاص مجهولين في بلدة الصور وعثر على جثته صباح اليوم.", {"killed": 1}),
     ("his-death-told-again", "قتل رجل برصاص مسلحين في مدينة الميادين ما أدى إلى مقتله على الفور.", {"killed": 1}),
 ]
 
