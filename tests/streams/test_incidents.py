@@ -292,6 +292,9 @@ def test_incident_place(text: str, expected: str | None) -> None:
     ("اعتقلت القوات الأمنية خمسة من إرهابيي داعش في مدينة الموصل.", [], ["isis"]),
     ("أوقفت قوات سوريا الديموقراطية قائد المجلس العسكري في مدينة الحسكة.", ["sdf"], []),
     ("قتل أربعة عناصر باستهداف خلايا تنظيم داعش لسيارتهم قرب بلدة هجين.", ["isis"], []),
+    ("ISIS fighters attacked a checkpoint in Kirkuk.", ["isis"], []),
+    ("Iraqi forces killed three ISIS militants in an airstrike near Kirkuk.", [], ["isis"]),
+    ("Three soldiers were killed in an attack waged by a group of ISIS militants near Haditha.", ["isis"], []),
     ("أفاد مصدر بوقوع هجوم إرهابي لعناصر عصابات داعش على نقطة في مدينة كركوك.", ["isis"], []),
 ], ids=["attack-on-checkpoint", "attack-by-glued-lam", "arrest-of-cell", "protest-against", "clash-both-sides",
         "english-suspects", "leftover-bomb-is-no-attack-by", "verb-first-subject", "commanders-killed-in",
@@ -299,7 +302,8 @@ def test_incident_place(text: str, expected: str | None) -> None:
         "base-of-accusative", "teller-is-a-source", "teller-is-a-source-en", "claim-is-the-doer",
         "name-holding-another", "depots-of", "in-an-attack-is-no-subject", "belonging-to-is-hit",
         "aircraft-belonging-to-struck", "victims-affiliated-to", "official-of-is-hit",
-        "subject-suffered-it", "terrorists-of-arrested", "sdf-spelt-with-waw", "doer-of-a-targeting", "fighters-glued-past-an-adjective"])
+        "subject-suffered-it", "terrorists-of-arrested", "sdf-spelt-with-waw", "doer-of-a-targeting",
+        "fighters-who-attacked-en", "militants-killed-en", "waged-by-militants-en", "fighters-glued-past-an-adjective"])
 def test_actors_and_targets(text: str, actors: list[str], targets: list[str]) -> None:
     [incident] = incidents_of(text)
     assert (sorted(incident.actors), sorted(incident.targets)) == (sorted(actors), sorted(targets))

@@ -74,16 +74,17 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
         return "actor" if any(words.is_in(j, vocab.tokens["claim_after"]) for j in claims) else ""
     if kind in _NO_TARGETS:
         return "actor"
+    if any(words.phrase_at(j, vocab.tokens["actor_before"]) for j in window):
+        return "actor"  # "هجوم نفذته خلايا داعش": the doer's word wins over the noun before the name
     if after < len(words.toks) and words.is_in(after, vocab.tokens["target_after"]):
-        return "target"
+        # "ISIS suspects", "SDF fighters"; but the subject of the act: "ISIS fighters attacked a checkpoint"
+        return "actor" if lead == after + 1 and words.toks[lead].isascii() else "target"
     # "بهجوم لداعش": the organisation glued to ل right after the trigger did it; so do the fighters
     # glued to it ("هجوم إرهابي لعناصر داعش", "كمين لمسلحي التنظيم"), unless the trigger names a target
     if kind != "arrest_raid" and lead < i <= lead + _LOOK_BACK and (
             (i == lead + 1 and words.toks[i].startswith("ل"))
             or _glued_subject_between(words, lead, i, vocab)):
         return "actor"
-    if any(words.phrase_at(j, vocab.tokens["actor_before"]) for j in window):
-        return "actor"  # "هجوم نفذته خلايا داعش": the doer's word wins over the noun before the name
     if after <= lead and any(words.phrase_at(j, vocab.tokens["suffered"]) for j in range(after, min(lead + 1,
                                                                                              after + _SUFFERED_WORDS))):
         return "target"  # "قطعات الحشد الشعبي في أطراف داقوق تعرضت لهجوم": it suffered the act
