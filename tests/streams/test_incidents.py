@@ -460,3 +460,20 @@ def test_the_attack_a_clash_was_is_that_clash() -> None:
             "The military said that dozens of infiltrators crossed the border at dawn and attacked border guards.")
     [clash] = incidents_of(text, date(2024, 3, 8))
     assert (clash.type, clash.killed) == ("armed_clash", 1)
+
+
+def test_events_told_in_turn_are_each_their_own() -> None:
+    text = ("شهدت محافظة درعا ثلاث عمليات اغتيال أمس.\n"
+            "أول العمليات استهدفت عنصراً في بلدة الحراك ما أدى إلى مقتله مع شقيقه.\n"
+            "الثانية قتل على إثرها عنصر في مدينة درعا.\n"
+            "أما ثالث عملية فكانت عبوة استهدفت سيارة قرب بلدة طفس ما أدى لإصابة سائقها.")
+    found = incidents_of(text, date(2024, 3, 8))
+    assert [(_named(i.place), i.killed, i.injured) for i in found] == [("الحراك", 2, None), ("درعا", 1, None),
+                                                                         ("طفس", None, 1)]
+
+
+def test_a_sentence_retelling_one_report_as_two_operations_is_that_report() -> None:
+    text = ("أعلنت المديرية اليوم القبض على 7 تجار مخدرات في محافظتي البصرة وذي قار.\n"
+            "وأضافت أنه تم القبض على 7 متاجرين بالمخدرات بعمليتين منفصلتين في محافظتي البصرة وذي قار.")
+    [arrest] = incidents_of(text, date(2024, 3, 8))
+    assert arrest.arrested == 7

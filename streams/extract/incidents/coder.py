@@ -20,7 +20,7 @@ from marsad.streams.classify import Taxonomy
 from marsad.streams.extract.incidents import where
 from marsad.streams.extract.incidents.counts import counts
 from marsad.streams.extract.incidents.dates import NUMERIC_CORE, YEARS, When, when
-from marsad.streams.extract.incidents.merge import ONE_OPERATION, AssembledIncident, merge_into
+from marsad.streams.extract.incidents.merge import ONE_OPERATION, AssembledIncident, absorb, merge_into
 from marsad.streams.extract.incidents.roles import roles
 from marsad.streams.extract.incidents.sentences import Sentence, clause_bounds, sentence_of, split
 from marsad.streams.extract.incidents.vocab import Cue, IncidentVocab, IncidentVocabError
@@ -41,6 +41,7 @@ _SAID = "d:announce"  # "قال", "أفاد": who told it, no day of its own
 _OPENING_CHARS = 20  # a place this near the start of its sentence, after "وفي", opens it ("وفي بلدة ذيبان")
 _IN_WORDS = frozenset({"وفي", "في", "in"})
 _RESIDENTS_ACT = frozenset({"protest"})  # the place of its people is the event's (not of people leaving)
+_TURN_WORDS = 2  # the words of a sentence's opening read for "the second" ("أما الثانية")
 _OPENING_WORDS = 3  # the words of a sentence's opening read for "the attack" ("وأدى الهجوم")
 _HEADING_WORDS = 10  # a line this short ending with ":" heads a section
 _TITLE_CHARS = 160  # a first line longer than this is a paragraph, not a headline
@@ -107,7 +108,7 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
         merge_into(events, event)
     events.sort(key=lambda e: e.start)
     if len(events) > 1:
-        _drop_totals(events)
+        _settle_summaries(events)
         if len({m[2].name for m in place_mentions.within(0, title_end)}) > 1:  # "... في كركوك والأنبار"
             _headline_totals(events, title_end)
     if published is not None and any(e.day is None and e.timing != "vague" for e in events):
@@ -194,19 +195,21 @@ def _headline_totals(events: list[AssembledIncident], title_end: int) -> None:
                 del event.counts[name], event.count_at[name]
 
 
-def _drop_totals(events: list[AssembledIncident]) -> None:
-    """Take back a count told as the total of several events ("حادثتي اغتيال أودت بحياة شخصين") from the
-    event it merged into when the article tells another event of its kind after it: it is no one event's. A
-    sentence that only sums up ("شهدت المحافظة حادثتي خطف") is no event of its own when two or more are told
-    after it. (A total told with no parts after it, "مقتل 5 في هجومين منفصلين", stays: all that is known.)"""
+def _settle_summaries(events: list[AssembledIncident]) -> None:
+    """Settle the sentences that sum several events up ("شهدت المحافظة حادثتي اغتيال أودت بحياة شخصين"), kept
+    apart while merging: with two or more events of their kind told after them they are none of them; with
+    one, they tell it (their total is no count of it); with none, all that is known ("مقتل 5 في هجومين منفصلين
+    غرب الرقة") stays an incident of its own."""
     for event in list(events):
-        if event.several and sum(_kin(o.type, event.type) for o in events if o.start > event.start) >= 2:
+        if not event.several:
+            continue
+        after = [o for o in events if o is not event and o.start > event.start and _kin(o.type, event.type)]
+        if after:
             events.remove(event)
-        for name in list(event.totals):
-            told = event.count_at[name]
-            if any(o is not event and o.start > told and _kin(o.type, event.type) for o in events):
-                del event.counts[name], event.count_at[name]
-                event.totals.discard(name)
+        if len(after) == 1:
+            event.counts.clear()
+            event.count_at.clear()
+            absorb(after[0], event)
 
 
 def _kin(a: str, b: str) -> bool:
@@ -298,14 +301,20 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
     wanted = _COUNTS_OF[kind]
     stated = counts(s.words, cues, vocab, wanted) if wanted and not _COUNT_LABELS.isdisjoint(labels) else {}
     several = _several_events(s, vocab)
-    totals = set(stated) if several else set()
     timing = ("said" if day.announced else "day") if day.specific else "vague" if day.vague else ""
     opens = located is not None and located.offset - start <= _OPENING_CHARS and s.first_word_in(_IN_WORDS)
     return AssembledIncident(kind, start, end, day.day, timing, day.key, located, stated, actors, targets,
                              seized if kind in ONE_OPERATION else [], dict.fromkeys(stated, start),
-                             "another_event" in labels, opens, totals, several,
+                             "another_event" in labels or _opens_on_next(s, vocab), opens, several,
                              bool(s.words.phrase_at(0, vocab.tokens["details_start"])),
                              anaphoric=_opens_on_the_event(s, vocab))
+
+
+def _opens_on_next(s: Sentence, vocab: IncidentVocab) -> bool:
+    """Whether the sentence opens on the next of events told in turn ("الثانية قتل على إثرها ...", "أما
+    الثالثة"): another event than those before it."""
+    words = s.words
+    return any(words.phrase_at(i, vocab.tokens["next_in_turn"]) for i in range(min(_TURN_WORDS, len(words.toks))))
 
 
 def _opens_on_the_event(s: Sentence, vocab: IncidentVocab) -> bool:
@@ -323,7 +332,9 @@ def _several_events(s: Sentence, vocab: IncidentVocab) -> bool:
     for i in range(len(words.toks)):
         if words.phrase_at(i, dual):
             return True
-        if words.phrase_at(i, plural) and any(_many(words.toks[j], vocab) for j in (i - 1, i - 2) if j >= 0):
+        # the number right before the noun ("ثلاث هجمات"), or an English adjective between ("two separate attacks")
+        if words.phrase_at(i, plural) and i and (_many(words.toks[i - 1], vocab) or (
+                i > 1 and words.toks[i - 1].isascii() and _many(words.toks[i - 2], vocab))):
             return True
     return False
 

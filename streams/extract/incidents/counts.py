@@ -20,7 +20,7 @@ gives neither.
 
 A casualty word can be its own count: a casualty noun ("سقوط قتيل" = 1,
 "قتيلين" = 2), a pronoun form of one or two named before ("ما أدى إلى مقتله",
-"أودى بحياتها", "مقتلهما"), a person in the accusative before the verb ("إن
+"أودى بحياتها", "مقتلهما"; with one named with him: "مقتله مع شقيقه"), a person in the accusative before the verb ("إن
 عنصراً قتل"). A share is its share ("أصيب اثنان منهم"). Not counted: an arrest
 only tried ("محاولة اعتقاله"), the wound a man died of ("جراء إصابته"), and
 another event's toll told after "فيما" in the same sentence.
@@ -76,12 +76,15 @@ def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collecti
     for k, (i, label, cue) in enumerate(hits):
         if _combined(plain, k, words, numbers, vocab):
             continue
-        group = _attached(i, numbers, used, words, vocab, cue_at, far=label not in found)
+        his = label not in found and (words.is_in(i, vocab.tokens["casualty_his"]) or _his_life(words, i))
+        with_him = _with_him(words, i, vocab) if his else []
+        group = [] if with_him else _attached(i, numbers, used, words, vocab, cue_at, far=label not in found)
         if not group and label not in found and words.toks[i].endswith(_DUAL_PRONOUN):
             group = [Number(2, i, i + 1, "implied")]  # "مقتلهما", "إصابتهما": the two of them
-        if not group and label not in found and (words.is_in(i, vocab.tokens["casualty_his"]) or _his_life(words, i)):
-            # "ما أدى إلى مقتله", "لإصابته": the one named before (not one more: "قتل رجل ... ما أدى إلى مقتله")
-            group = [Number(1, i, i + 1, "implied")]
+        if not group and his:
+            # "ما أدى إلى مقتله", "لإصابته": the one named before (not one more: "قتل رجل ... ما أدى إلى مقتله"),
+            # and one with him ("مقتله مع شقيقه")
+            group = [Number(1, i, i + 1, "implied"), *with_him]
         if not group and _one_by_itself(words, i, vocab):
             group = [Number(1, i, i + 1, "implied")]  # "سقوط قتيل", "قتيل وجريحان"
         if group and cue == "seized_people" and not of_people(words, group[0], vocab):
@@ -314,6 +317,19 @@ def _counts_a_cue(words: Words, num: Number, cue_at: set[int]) -> bool:
     clause ("مقتل 5 وإصابة 10": the 5 are killed)."""
     noun = num.end - 1
     return noun > num.start and noun in cue_at and not words.toks[noun].startswith("و")
+
+
+def _with_him(words: Words, i: int, vocab: IncidentVocab) -> list[Number]:
+    """The person or two named with the one a casualty word at token ``i`` is of ("مقتله مع شقيقه" = one more,
+    "مع نجليه" = two), or nothing."""
+    toks = words.toks
+    k = i + 1
+    if k + 1 < len(toks) and toks[k] == "مع":
+        if words.is_in(k + 1, vocab.duals):
+            return [Number(2, k + 1, k + 2, "implied")]
+        if words.is_in(k + 1, vocab.tokens["person"]):
+            return [Number(1, k + 1, k + 2, "implied")]
+    return []
 
 
 def _his_life(words: Words, i: int) -> bool:

@@ -12,15 +12,15 @@ any distance when one telling names the other's place as its reference; 100 km
 for a vague region, or anywhere in its governorate, as for a headline's place).
 A sentence joins the closest such event (of as close ones, the first, or for a
 sentence opening on "the attack" the one told last before it); one opening with
-"وفي التفاصيل" the event told right before it, the headline the first. The
-article's first telling gives the evidence, the type of an operation and each
-count (a total of several events last, a headline's only where the body gives
-none); actors and targets come from the first telling that names organisations,
-and the later tellings of a violent event or an operation add the sides they
-name (a headline names the attacker, the body the force supporting the raid);
-the others fill what is missing. A strategic development keeps the sides of its
-first telling: its tellings merge loosely (no place, no day) and each names
-other officials.
+"وفي التفاصيل" the event told right before it, the headline the first; a
+sentence summing several events up joins none told after it (the coder settles
+it once all are told). The article's first telling gives the evidence, the type of an
+operation and each count (a headline's only where the body gives none); actors
+and targets come from the first telling that names organisations, and the later
+tellings of a violent event or an operation add the sides they name (a headline
+names the attacker, the body the force supporting the raid); the others fill
+what is missing. A strategic development keeps the sides of its first telling:
+its tellings merge loosely (no place, no day) and each names other officials.
 """
 
 from __future__ import annotations
@@ -62,8 +62,7 @@ class AssembledIncident:
     count_at: dict[str, int] = field(default_factory=dict)  # where each count was told
     separate: bool = False  # told as another event than those before it ("في عملية منفصلة")
     opens_with_place: bool = False  # its sentence opens with its place ("وفي بلدة ذيبان، ...")
-    totals: set[str] = field(default_factory=set)  # counts told as several events' total ("حادثتي اغتيال")
-    several: bool = False  # every telling sums several events up ("شهدت المحافظة حادثتي خطف")
+    several: bool = False  # its sentence sums several events up ("شهدت المحافظة حادثتي خطف"): merged by no rule
     details: bool = False  # its sentence opens with "وفي التفاصيل": the event told right before it
     headline: bool = False  # told in the article's headline: the first event the body tells of its kind
     last: int = -1  # where its last telling so far starts
@@ -80,16 +79,16 @@ def merge_into(events: list[AssembledIncident], new: AssembledIncident) -> None:
         events.append(new)
         return
     if new.headline:  # the headline tells the body's first event it may be
-        _absorb(min(same, key=lambda old: old.start), new)
+        absorb(min(same, key=lambda old: old.start), new)
         return
     if new.details:  # "وفي التفاصيل، ...": the event told right before it, if it may be the same
         before = max((old for old in events if old.start < new.start), key=lambda old: old.start, default=None)
         if before is not None and before in same:
-            _absorb(before, new)
+            absorb(before, new)
             return
     # the closest; of as close ones, the first, or for "the attack" the one told last before it ("وأدى الهجوم
     # إلى ...": the attack just told)
-    _absorb(max(same, key=lambda old: (_closeness(old, new),
+    absorb(max(same, key=lambda old: (_closeness(old, new),
                                        old.last if new.anaphoric and old.last < new.start else -1)), new)
 
 
@@ -104,6 +103,8 @@ def _closeness(a: AssembledIncident, b: AssembledIncident) -> int:
 
 
 def _same_event(a: AssembledIncident, b: AssembledIncident) -> bool:
+    if (a.several and a.start < b.start) or (b.several and b.start < a.start):
+        return False  # a sentence summing several events up is not one told after it: settled later (`coder`)
     if (b.separate and a.start < b.start) or (a.separate and b.start < a.start):
         return False  # "في عملية منفصلة": not the event told before it
     if a.type != b.type and not ({a.type, b.type} <= ONE_OPERATION or {a.type, b.type} <= _FROM_ABOVE
@@ -172,20 +173,14 @@ def _other_day(a: object, b: object) -> bool:
     return a != b
 
 
-def _absorb(old: AssembledIncident, new: AssembledIncident) -> None:
+def absorb(old: AssembledIncident, new: AssembledIncident) -> None:
+    """Fold the telling ``new`` into the event ``old`` (the rules of the module docstring)."""
     new_first = new.start < old.start  # told earlier in the text (a headline, merged last, is)
     old.last = max(old.last, new.last)
-    for name, value in new.counts.items():  # a count from the article's first telling of it, a total last
-        total, old_total = name in new.totals, name in old.totals
-        if name not in old.counts or (old_total and not total) or \
-                (new.start < old.count_at[name] and total == old_total and not new.headline):
+    for name, value in new.counts.items():  # a count from the article's first telling of it (the body's first)
+        if name not in old.counts or (new.start < old.count_at[name] and not new.headline):
             old.counts[name] = value
             old.count_at[name] = new.start
-            if total:
-                old.totals.add(name)
-            else:
-                old.totals.discard(name)
-    old.several = old.several and new.several
     if new_first:  # the article's first telling gives the evidence and the lead type
         old.start, old.end = new.start, new.end
         if old.type in ONE_OPERATION:

@@ -42,7 +42,8 @@ TOKEN_CUES = ("approximate", "person", "people", "group", "group_of", "addition"
               "speaker_before", "claim_after", "name_of_fight", "vague_amount", "cause_before", "contrast",
               "belonging", "aircraft", "each_of", "nicknamed", "names_end", "events_dual",
               "events_plural", "details_start", "suffered",
-              "same_place", "the_event", "gunmen", "act_noun")
+              "same_place", "the_event", "gunmen", "act_noun",
+              "next_in_turn")
 _TYPE_FIELDS = {"strong", "weak", "requires"}
 _DAY_LABELS = {"d:today", "d:yesterday", "d:day_before_yesterday"}
 _TOP_FIELDS = {"extends", "types", "cues", "numbers", "duals", "not_people", "dates"}
