@@ -477,3 +477,14 @@ def test_a_sentence_retelling_one_report_as_two_operations_is_that_report() -> N
             "وأضافت أنه تم القبض على 7 متاجرين بالمخدرات بعمليتين منفصلتين في محافظتي البصرة وذي قار.")
     [arrest] = incidents_of(text, date(2024, 3, 8))
     assert arrest.arrested == 7
+
+
+def test_a_day_of_the_same_month_is_of_the_month_named_before() -> None:
+    text = ("قتل ثلاثة مدنيين بغارة مسيرة تركية في مدينة القامشلي اليوم.\n"
+            "وفي تشرين الأول الماضي، استهدفت مسيرة تركية عربة في مدينة كوباني.\n"
+            "وفي 23 من الشهر ذاته، استهدفت طائرات مسيرة تركية عربة في مدينة تل أبيض.")
+    [today] = incidents_of(text, date(2024, 3, 6))
+    assert _named(today.place) == "القامشلي"
+    recent = ("قتل ثلاثة مدنيين بغارة مسيرة تركية في مدينة القامشلي في 2 آذار.\n"
+              "وفي 4 من الشهر ذاته، استهدفت طائرات مسيرة تركية عربة في مدينة تل أبيض.")
+    assert [i.date for i in incidents_of(recent, date(2024, 3, 6))] == ["2024-03-02", "2024-03-04"]

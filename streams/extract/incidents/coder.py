@@ -85,11 +85,15 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
     coded: list[AssembledIncident] = []
     read: dict[int, Sentence] = {}  # the sentences coded, by index: their words are tokenised once
     last = -2
+    month_before = 0  # the last month named so far: the one "the same month" ("الشهر ذاته") is
     for index in sorted(by_sentence):
         start, end = spans[index]
         sentence_cues = by_sentence[index]
         sentence = read[index] = Sentence(norm, start, end)
-        event = _code_sentence(sentence, sentence_cues, published, place_mentions, mentions, quantity_forms, vocab)
+        event = _code_sentence(sentence, sentence_cues, published, place_mentions, mentions, quantity_forms, vocab,
+                               month_before)
+        month_before = next((m for c in reversed(sentence_cues) if c.label.startswith("mo:")
+                             and (m := int(c.label[3:])) > 0), month_before)
         if event is not None:
             event.headline = start < title_end
             if event.located is None and coded and \
@@ -245,8 +249,9 @@ def _fill_counts(coded: list[AssembledIncident], next_to_last: bool, sentence: S
 
 def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_mentions: where.Mentions,
                    mentions: _OrgMentions, quantity_forms: list,
-                   vocab: IncidentVocab) -> AssembledIncident | None:
-    """The event one sentence reports, or None (no trigger left, or not news).
+                   vocab: IncidentVocab, month_before: int = 0) -> AssembledIncident | None:
+    """The event one sentence reports, or None (no trigger left, or not news); ``month_before``: the last month
+    named before it (what "the same month" is).
 
     Words are read (tokenised) only for what needs them: dates, counts, roles, place cues."""
     norm, start, end = s.norm, s.start, s.end
@@ -260,7 +265,8 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
         return None  # every trigger is in the future, ongoing, a statement...
     digit = _DIGIT.search(norm, start, end)  # most sentences have none: no date or year to look for
     if not vocab.date_labels.isdisjoint(labels) or (digit and NUMERIC_CORE.search(norm, digit.start(), end)):
-        day = when(norm, s.words, cues, published, "vague_time" in labels, digit.start() if digit else -1)
+        day = when(norm, s.words, cues, published, "vague_time" in labels, digit.start() if digit else -1,
+                   month_before)
     else:  # no day named: only the years it mentions matter (to tell history)
         years = tuple(map(int, YEARS.findall(norm, digit.start(), end))) if digit else ()
         day = When(None, False, years, vague="vague_time" in labels)

@@ -10,7 +10,8 @@ between two ("ليل الأحد – الإثنين") is of the second. A day and
 aside, after a relative pronoun, do not date the event of the day the
 sentence names first ("أمس ... وهو شقيق اللذين قتلا في 22 أيار"). A day of "this month" or
 "last month" ("في 24 من الشهر الجاري") is of publication's month or the one
-before it. Without a publication day
+before it; of "the same month" ("وفي 23 من الشهر ذاته"), of the month the
+article named last before it. Without a publication day
 only an explicit date with a year resolves; vague times give nothing.
 """
 
@@ -36,6 +37,7 @@ _DIGIT = re.compile(r"\d")
 _RELATIVE = {"d:today": 0, "d:yesterday": 1, "d:day_before_yesterday": 2}
 _DAY_KINDS = frozenset({"mo", "wd"})
 _ASIDE = frozenset({"الذي", "التي", "اللذين", "اللذان", "اللتين", "الذين", "اللواتي", "وهو", "وهي", "وهما"})
+SAME_MONTH = -2  # the label "mo:-2": "the same month", the one named before
 _PAST = frozenset({"الماضي", "الفائت", "المنصرم", "المنقضي"})  # after a weekday: of the week before  # labels "mo:<month>", "wd:<weekday>"
 
 
@@ -63,9 +65,10 @@ class When:
 
 
 def when(norm: str, words: Words, cues: list[Cue], published: date | None, vague: bool = False,
-         digit_at: int | None = None) -> When:
+         digit_at: int | None = None, month_before: int = 0) -> When:
     """The day the sentence of ``words`` (spanning part of ``norm``) dates, read from its date cues;
-    ``vague``: the sentence has a vague time; ``digit_at``: where its first digit is (-1: none), when
+    ``vague``: the sentence has a vague time; ``month_before``: the last month the article named before the
+    sentence (0: none), which "the same month" is; ``digit_at``: where its first digit is (-1: none), when
     the caller knows (dates and years start with a digit: nothing before it is searched)."""
     toks = words.toks
     start, end = words.start, words.end
@@ -106,6 +109,10 @@ def when(norm: str, words: Words, cues: list[Cue], published: date | None, vague
             relative, at["rel"] = _RELATIVE[c.label], i  # "أول أمس" over the "أمس" inside it
     if day_month and _told_aside(words, at, said):
         day_month = None  # "وأمس الثلاثاء أصيب شاب، وهو شقيق اللذين قتلا في 22 أيار": the first day is the event's
+    if day_month and day_month[1] == SAME_MONTH:  # "وفي 23 من الشهر ذاته": the month named before
+        day_month = (day_month[0], month_before, None) if month_before else None
+        if day_month is None:
+            return When(None, True, years, key=("same", 0), announced=_announced(said, at["dm"]))
     if day_month and day_month[1] <= 0:  # "في 24 من الشهر الجاري": publication's month, or the one before it
         dom, shift, _ = day_month
         if published is None:

@@ -48,9 +48,10 @@ _TYPE_FIELDS = {"strong", "weak", "requires"}
 _DAY_LABELS = {"d:today", "d:yesterday", "d:day_before_yesterday"}
 _TOP_FIELDS = {"extends", "types", "cues", "numbers", "duals", "not_people", "dates"}
 _DATE_FIELDS = {"today", "yesterday", "day_before_yesterday", "announce", "weekdays", "months", "this_month",
-                "last_month"}
-# a month named by publication's ("في 24 من الشهر الجاري"): labels "mo:0" and "mo:-1", resolved by `dates`
-_RELATIVE_MONTHS = {"this_month": 0, "last_month": -1}
+                "last_month", "same_month"}
+# a month named by publication's ("في 24 من الشهر الجاري") or by the one named before ("الشهر ذاته"): labels
+# "mo:0", "mo:-1" and "mo:-2", resolved by `dates`
+_RELATIVE_MONTHS = {"this_month": 0, "last_month": -1, "same_month": -2}
 
 
 class IncidentVocabError(ValueError):
