@@ -177,6 +177,9 @@ CLASS_LINES = [
     ("footers", "المواد المنشورة لا تعبر بالضرورة عن رأي الموقع"),
     ("footers", "The opinions in this column do not necessarily reflect the views of the site"),
     ("footers", "Read our Privacy Policy by clicking here"),
+    ("footers", "هذا الخبر بعنوان \"إحباط تهريب في ريف حمص\" نشر أولاً على موقع example.com وتم جلبه من مصدره الأصلي."),
+    ("footers", "لا يتحمل موقعنا مضمونه بأي شكل من الأشكال. بإمكانكم الإطلاع على تفاصيل هذا الخبر من خلال مصدره الأصلي."),
+    ("footers", "This article was originally published on Example News."),
     ("code", ".banner { position: fixed; top: 0; } .banner a { color: red; }"),
 ]
 
