@@ -488,3 +488,10 @@ def test_a_day_of_the_same_month_is_of_the_month_named_before() -> None:
     recent = ("قتل ثلاثة مدنيين بغارة مسيرة تركية في مدينة القامشلي في 2 آذار.\n"
               "وفي 4 من الشهر ذاته، استهدفت طائرات مسيرة تركية عربة في مدينة تل أبيض.")
     assert [i.date for i in incidents_of(recent, date(2024, 3, 6))] == ["2024-03-02", "2024-03-04"]
+
+
+def test_where_people_are_heading_is_no_place_they_left() -> None:
+    text = ("غادرت اليوم 249 عائلة عراقية مخيم الهول.\n"
+            "وتوجهت الحافلات التي تقل العائلات إلى مخيم الجدعة في محافظة نينوى.")
+    [departure] = incidents_of(text, date(2025, 10, 27))
+    assert _named(departure.place) == "مخيم الهول"

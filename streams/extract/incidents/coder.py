@@ -296,7 +296,8 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
         kind = "arrest_raid"  # "ضبط خلية إرهابية": people caught, no haul
     located = where.locate(s, place_mentions, vocab, residents=kind in _RESIDENTS_ACT)
     if kind == "displacement" and located is not None:
-        located = where.left_from(s, place_mentions) or located  # the place left, before the destination
+        # the place left, before the destination; none when only the destination is named
+        located = where.left_from(s, place_mentions) or (None if where.heading_to(s, located) else located)
     found = mentions.within(start, end)
     actors, targets = roles(s.words, found, kind, s.words.index_at(lead.start), vocab) if found else ([], [])
     if kind == "arrest_raid" and "t:kidnapping" in labels and (

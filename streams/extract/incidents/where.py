@@ -39,7 +39,8 @@ _ORIGIN_WORDS = 4  # words before a place read for an origin ("ينحدر الق
 _CONTEXT_CHARS = 60  # characters around a mention read for its context words
 _PLACING_CHARS = 24  # at most this between a place and the town placing it ("سامراء (40 كم) جنوب تكريت")
 _RESIDENTS = frozenset({"اهالي", "ابناء", "سكان"})  # "أهالي بلدة X": where they live, where a protest is
-_FROM = frozenset({"من", "from"})  # where people left ("عائدة من مخيم الهول")
+_FROM = frozenset({"من", "from"})
+_TO = frozenset({"الي", "نحو", "باتجاه", "to", "towards", "toward"})  # where people go ("إلى مخيم الجدعة")  # where people left ("عائدة من مخيم الهول")
 _DATELINE_LEAD = 30  # characters before a place that can still be a dateline's ("ERBIL, Kurdistan Region -")
 _DATELINE_DASH = re.compile(r" ?[-–—] ")
 _DATELINE_MARKS = ("-", "–", "—", ":", "/", "(", "،", ",", ".")
@@ -221,6 +222,13 @@ def left_from(s: Sentence, mentions: Mentions) -> Located | None:
         if not _FROM.isdisjoint(before):
             return Located(place, _RANK.get(place.kind, 2), found)
     return None
+
+
+def heading_to(s: Sentence, located: Located) -> bool:
+    """Whether the place kept for the sentence is where people go ("توجهت الحافلات إلى مخيم الجدعة", "to al-Hol
+    camp"): no place of theirs to leave (incidents.md rule 4)."""
+    before = TOKEN.findall(s.norm, max(s.start, located.offset - _CONTEXT_CHARS), located.offset)[-2:]
+    return not _TO.isdisjoint(chain.from_iterable(map(readings_of, before)))
 
 
 def _word_start_ok(norm: str, marks: bytes, k: int) -> bool:
