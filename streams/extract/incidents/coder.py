@@ -96,8 +96,7 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
                              and (m := int(c.label[3:])) > 0), month_before)
         if event is not None:
             event.headline = start < title_end
-            if event.located is None and coded and \
-                    any(sentence.words.phrase_at(i, vocab.tokens["same_place"]) for i in range(len(sentence.words.toks))):
+            if event.located is None and coded and any(c.label == "same_place" for c in sentence_cues):
                 # "في المنطقة نفسها": the place of the last report that has one
                 event.located = next((e.located for e in reversed(coded) if e.located is not None), None)
             coded.append(event)
@@ -307,7 +306,7 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
         kind = "kidnapping"
     wanted = _COUNTS_OF[kind]
     stated = counts(s.words, cues, vocab, wanted) if wanted and not _COUNT_LABELS.isdisjoint(labels) else {}
-    several = _several_events(s, vocab)
+    several = "events_dual" in labels or ("events_plural" in labels and _several_events(s, cues, vocab))
     timing = ("said" if day.announced else "day") if day.specific else "vague" if day.vague else ""
     opens = located is not None and located.offset - start <= _OPENING_CHARS and s.first_word_in(_IN_WORDS)
     return AssembledIncident(kind, start, end, day.day, timing, day.key, located, stated, actors, targets,
@@ -331,18 +330,16 @@ def _opens_on_the_event(s: Sentence, vocab: IncidentVocab) -> bool:
     return any(words.phrase_at(i, vocab.tokens["the_event"]) for i in range(min(_OPENING_WORDS, len(words.toks))))
 
 
-def _several_events(s: Sentence, vocab: IncidentVocab) -> bool:
-    """Whether the sentence tells several events at once ("حادثتي اغتيال", "ثلاث هجمات", "two separate
-    attacks"): its counts are their total."""
+def _several_events(s: Sentence, cues: list[Cue], vocab: IncidentVocab) -> bool:
+    """Whether a plural of an event in the sentence follows a number ("ثلاث هجمات", "two separate attacks": an
+    English adjective between): it tells several events at once (a dual, "حادثتي اغتيال", does by itself)."""
     words = s.words
-    dual, plural = vocab.tokens["events_dual"], vocab.tokens["events_plural"]
-    for i in range(len(words.toks)):
-        if words.phrase_at(i, dual):
-            return True
-        # the number right before the noun ("ثلاث هجمات"), or an English adjective between ("two separate attacks")
-        if words.phrase_at(i, plural) and i and (_many(words.toks[i - 1], vocab) or (
-                i > 1 and words.toks[i - 1].isascii() and _many(words.toks[i - 2], vocab))):
-            return True
+    toks = words.toks
+    for c in cues:
+        if c.label == "events_plural":
+            i = words.index_at(c.start)
+            if i and (_many(toks[i - 1], vocab) or (i > 1 and toks[i - 1].isascii() and _many(toks[i - 2], vocab))):
+                return True
     return False
 
 

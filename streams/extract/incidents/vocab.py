@@ -32,7 +32,7 @@ _MAX_PREFIX = max(map(len, PREFIXES))
 
 # Cue lists the automaton finds (the others are token sets, read around a hit).
 SCANNED_CUES = ("air", "background", "off_topic", "not_trigger", "ongoing", "future", "statement", "caption",
-                "vague_time", "another_event",
+                "vague_time", "another_event", "events_dual", "events_plural", "same_place",
                 "killed", "injured", "arrested", "seized_people", "captured", "no_casualties")
 TOKEN_CUES = ("approximate", "person", "people", "group", "group_of", "addition", "others", "goods", "source_before",
               "place_source", "place_title", "actor_before", "target_before", "target_after", "origin_before",
@@ -40,10 +40,8 @@ TOKEN_CUES = ("approximate", "person", "people", "group", "group_of", "addition"
               "subject_verb", "subject_noun", "weapon_after", "forces",
               "outlet_before_24", "casualty_one", "casualty_his", "attempt",
               "speaker_before", "claim_after", "name_of_fight", "vague_amount", "cause_before", "contrast",
-              "belonging", "aircraft", "each_of", "nicknamed", "names_end", "events_dual",
-              "events_plural", "details_start", "suffered",
-              "same_place", "the_event", "gunmen", "act_noun",
-              "next_in_turn")
+              "belonging", "aircraft", "each_of", "nicknamed", "names_end", "details_start", "suffered",
+              "the_event", "gunmen", "act_noun", "next_in_turn")
 _TYPE_FIELDS = {"strong", "weak", "requires"}
 _DAY_LABELS = {"d:today", "d:yesterday", "d:day_before_yesterday"}
 _TOP_FIELDS = {"extends", "types", "cues", "numbers", "duals", "not_people", "dates"}
