@@ -75,6 +75,8 @@ TYPES = [
     ("katyusha", "أصيب جنود إثر تعرض ثكنة للجيش في بلدة القصر لصاروخ كاتيوشا.", ["attack"]),
     ("shells-fired", "أطلق مسلحون عشرات القذائف على بلدات في ريف الهرمل.", ["attack"]),
     ("shot-by-a-bullet", "أصيب شاب بجروح إثر استهدافه بطلق ناري في بلدة المسيفرة.", ["attack"]),
+    ("rules-of-engagement-with-dead-is-a-clash", "تم تطبيق قواعد الاشتباك مع المهربين ما أدى إلى مقتل 27 شخصاً.",
+     ["armed_clash"]),
     ("gunmen-raiding-kidnap", "داهم مسلحون مجهولون منزلاً في قرية عريقة وخطفوا صاحبه.", ["kidnapping"]),
     ("a-tight-ambush-of-the-police-is-an-operation", "نفذت الشرطة كميناً محكماً في بلدة سرغايا وضبطت شحنة أسلحة.",
      ["arrest_raid"]),
@@ -88,6 +90,7 @@ def test_incident_type(text: str, expected: list[str]) -> None:
 
 # (id, text): nothing here is an incident reported as news (rule 2)
 NOT_INCIDENTS = [
+    ("rules-of-engagement-alone", "وأكد المصدر أن القوات ستستمر بتطبيق قواعد الاشتباك المعتمدة مع المهربين على الحدود."),
     ("a-cell-s-record", "وقال مدير الشرطة إن عناصر الخلية فجروا العديد من العبوات الناسفة في قضاء الحويجة."),
     ("concern-is-a-statement", "The embassy said it was concerned about reports of violence against protesters in Sweida."),
     ("a-month-s-toll", "ووثقت الشبكة مقتل 36 شخصاً في محافظة درعا في شهر أيلول."),

@@ -47,6 +47,7 @@ _HEADING_WORDS = 10  # a line this short ending with ":" heads a section
 _TITLE_CHARS = 160  # a first line longer than this is a paragraph, not a headline
 _SENTENCE_ENDS = ".!?؟:"
 _QUOTES = "\"' "
+_HURT = frozenset({"killed", "injured"})
 _COUNT_LABELS = frozenset({"killed", "injured", "arrested", "seized_people", "no_casualties"})
 _DIGIT = re.compile(r"\d")
 _OUTLAWS = frozenset({"isis"})  # who make no arrests: a raid of theirs that takes people is a kidnapping
@@ -259,6 +260,10 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
         return None  # a caption, sport, or no trigger
     if norm[start:end].rstrip(_QUOTES).endswith(":") and norm.count(" ", start, end) < _HEADING_WORDS:
         return None  # a section's heading ("القصف العسكري على القرى الحدودية:"), not a report
+    if "engagement" in labels and _HURT.isdisjoint(labels):  # "طبقت قواعد الاشتباك" and no one hurt: no clash
+        spans = [(c.start, c.end) for c in cues if c.label == "engagement"]
+        cues = [c for c in cues if not any(a <= c.start and c.end <= b for a, b in spans)]
+        labels = set(map(_LABEL, cues))
     lead = _lead(norm, start, end, cues, labels, True, vocab)
     if lead is None:
         return None  # every trigger is in the future, ongoing, a statement...
