@@ -77,6 +77,9 @@ TYPES = [
     ("shot-by-a-bullet", "أصيب شاب بجروح إثر استهدافه بطلق ناري في بلدة المسيفرة.", ["attack"]),
     ("rules-of-engagement-with-dead-is-a-clash", "تم تطبيق قواعد الاشتباك مع المهربين ما أدى إلى مقتل 27 شخصاً.",
      ["armed_clash"]),
+    ("rockets-on-an-air-base-are-an-attack", "سقطت صواريخ كاتيوشا على قاعدة عين الأسد الجوية.", ["attack"]),
+    ("rockets-on-an-air-base-are-an-attack-en", "Katyusha rockets struck Ain al-Asad air base on Monday.", ["attack"]),
+    ("israeli-attacks-are-airstrikes", "هجمات إسرائيلية على مواقع عسكرية في محيط مدينة مصياف.", ["airstrike"]),
     ("gunmen-raiding-kidnap", "داهم مسلحون مجهولون منزلاً في قرية عريقة وخطفوا صاحبه.", ["kidnapping"]),
     ("a-tight-ambush-of-the-police-is-an-operation", "نفذت الشرطة كميناً محكماً في بلدة سرغايا وضبطت شحنة أسلحة.",
      ["arrest_raid"]),
@@ -296,6 +299,8 @@ def test_incident_place(text: str, expected: str | None) -> None:
     ("أوقفت قوات سوريا الديموقراطية قائد المجلس العسكري في مدينة الحسكة.", ["sdf"], []),
     ("قتل أربعة عناصر باستهداف خلايا تنظيم داعش لسيارتهم قرب بلدة هجين.", ["isis"], []),
     ("ISIS fighters attacked a checkpoint in Kirkuk.", ["isis"], []),
+    ("قتل معاون قائد اللواء التاسع عشر في الحشد الشعبي بانفجار عبوة ناسفة في صحراء الأنبار.", [], ["pmf"]),
+    ("قتل 13 شرطياً في هجوم لتنظيم «داعش» في مدينة كركوك.", ["isis"], []),
     ("Iraqi forces killed three ISIS militants in an airstrike near Kirkuk.", [], ["isis"]),
     ("Three soldiers were killed in an attack waged by a group of ISIS militants near Haditha.", ["isis"], []),
     ("أفاد مصدر بوقوع هجوم إرهابي لعناصر عصابات داعش على نقطة في مدينة كركوك.", ["isis"], []),
@@ -306,7 +311,8 @@ def test_incident_place(text: str, expected: str | None) -> None:
         "name-holding-another", "depots-of", "in-an-attack-is-no-subject", "belonging-to-is-hit",
         "aircraft-belonging-to-struck", "victims-affiliated-to", "official-of-is-hit",
         "subject-suffered-it", "terrorists-of-arrested", "sdf-spelt-with-waw", "doer-of-a-targeting",
-        "fighters-who-attacked-en", "militants-killed-en", "waged-by-militants-en", "fighters-glued-past-an-adjective"])
+        "fighters-who-attacked-en", "militants-killed-en", "waged-by-militants-en", "a-member-his-rank-between",
+        "attack-of-the-organisation-glued", "fighters-glued-past-an-adjective"])
 def test_actors_and_targets(text: str, actors: list[str], targets: list[str]) -> None:
     [incident] = incidents_of(text)
     assert (sorted(incident.actors), sorted(incident.targets)) == (sorted(actors), sorted(targets))
@@ -498,3 +504,24 @@ def test_where_people_are_heading_is_no_place_they_left() -> None:
             "وتوجهت الحافلات التي تقل العائلات إلى مخيم الجدعة في محافظة نينوى.")
     [departure] = incidents_of(text, date(2025, 10, 27))
     assert _named(departure.place) == "مخيم الهول"
+
+
+def test_a_toll_said_to_have_risen_is_the_event_s() -> None:
+    text = ("قتل سبعة أشخاص بغارات إسرائيلية على مواقع في محيط مدينة مصياف اليوم.\n"
+            "وأفاد مدير المستشفى اليوم بارتفاع عدد القتلى جراء العدوان إلى 14 قتيلاً و43 جريحاً.")
+    [strike] = incidents_of(text, date(2024, 3, 8))
+    assert (strike.killed, strike.injured) == (14, 43)
+
+
+def test_the_other_side_answering_is_another_event() -> None:
+    text = ("نصب مسلحون كميناً لقوة من قسد في بلدة أبو حمام ما أدى لمقتل 7 عناصر.\n"
+            "في المقابل، ردت قسد بإطلاق قذائف صاروخية، أدت لمقتل طفل وإصابة والده.")
+    ambush, answer = incidents_of(text)
+    assert (ambush.killed, ambush.injured, answer.killed, answer.injured) == (7, None, 1, 1)
+
+
+def test_an_earlier_attack_named_so_is_no_part_of_the_clash() -> None:
+    text = ("اندلعت اشتباكات بين الجيش وقسد قرب سد تشرين اليوم.\n"
+            "وكان جنديان قد قتلا في هجوم سابق على نقطة للجيش.")
+    [clash] = incidents_of(text, date(2024, 3, 8))
+    assert clash.killed is None

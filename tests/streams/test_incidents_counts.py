@@ -155,6 +155,12 @@ CASES = [
     ("a-passenger", "أطلق مسلحون النار على سيارة في مدينة كركوك ما أدى إلى مقتل سائقها وإصابة راكب.",
      {"killed": 1, "injured": 1}),
     ("his-death-with-his-brother", "استهدف مسلحون عنصراً في بلدة الحراك ما أدى إلى مقتله مع شقيقه.", {"killed": 2}),
+    ("an-age-is-no-count", "Three men aged between 30 to 40 were killed in a Turkish airstrike near Amedi.",
+     {"killed": 3}),
+    ("at-least-have-been-reported", "Four civilians at least have been reported killed in Turkish airstrikes near Duhok.",
+     {"killed": 4}),
+    ("her-father", "قتلت طفلة وأصيب والدها بجروح إثر انفجار عبوة ناسفة في قضاء أبي الخصيب.",
+     {"killed": 1, "injured": 1}),
     ("his-death-told-again", "قتل رجل برصاص مسلحين في مدينة الميادين ما أدى إلى مقتله على الفور.", {"killed": 1}),
 ]
 

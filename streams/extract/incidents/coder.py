@@ -41,13 +41,16 @@ _SAID = "d:announce"  # "قال", "أفاد": who told it, no day of its own
 _OPENING_CHARS = 20  # a place this near the start of its sentence, after "وفي", opens it ("وفي بلدة ذيبان")
 _IN_WORDS = frozenset({"وفي", "في", "in"})
 _RESIDENTS_ACT = frozenset({"protest"})  # the place of its people is the event's (not of people leaving)
-_TURN_WORDS = 2  # the words of a sentence's opening read for "the second" ("أما الثانية")
+_TURN_WORDS = 3  # the words of a sentence's opening read for "the second" ("أما الثانية", "في المقابل، ردت")
 _OPENING_WORDS = 3  # the words of a sentence's opening read for "the attack" ("وأدى الهجوم")
 _HEADING_WORDS = 10  # a line this short ending with ":" heads a section
 _TITLE_CHARS = 160  # a first line longer than this is a paragraph, not a headline
 _SENTENCE_ENDS = ".!?؟:"
 _QUOTES = "\"' "
 _HURT = frozenset({"killed", "injured"})
+_AIR_ADJECTIVES = frozenset({"الجويه", "جويه", "air"})  # "قاعدة عين الأسد الجوية", "Ain al-Asad air base"
+_BASES = frozenset({"قاعده", "القاعده", "لقاعده", "بقاعده", "base", "airbase"})
+_BASE_WORDS = 4  # words between a base and its adjective ("قاعدة عين الأسد الجوية")
 _COUNT_LABELS = frozenset({"killed", "injured", "arrested", "seized_people", "no_casualties"})
 _DIGIT = re.compile(r"\d")
 _OUTLAWS = frozenset({"isis"})  # who make no arrests: a raid of theirs that takes people is a kidnapping
@@ -102,7 +105,8 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
                 event.located = next((e.located for e in reversed(coded) if e.located is not None), None)
             coded.append(event)
             last = index
-        elif coded and not any(c.label.startswith(_OWN_EVENT) and c.label != _SAID for c in sentence_cues):
+        elif coded and (not any(c.label.startswith(_OWN_EVENT) and c.label != _SAID for c in sentence_cues)
+                        or any(c.label == "toll_rise" for c in sentence_cues)):  # a toll that rose, dated or not
             _fill_counts(coded, index == last + 1, sentence, sentence_cues, vocab)
     if not coded:
         return []
@@ -226,7 +230,7 @@ def _fill_counts(coded: list[AssembledIncident], next_to_last: bool, sentence: S
     """Give a sentence with no event of its own to the event whose counts it tells: the one reported
     right before it when they agree ("... علماً أن عدد الجرحى يزيد عن 70"), else one it repeats a count
     of ("إن 11 عنصراً قتلوا وأصيب عشرة آخرون" after "قتل 11 عنصراً ..."); a count the event lacks is
-    filled in."""
+    filled in, and a toll said to have risen ("ارتفاع عدد الشهداء إلى 14") is the event's."""
     if _COUNT_LABELS.isdisjoint(map(_LABEL, cues)):
         return
     # (its words, when coding it tokenised them already, are not read a second time)
@@ -241,10 +245,13 @@ def _fill_counts(coded: list[AssembledIncident], next_to_last: bool, sentence: S
                                                         for name, value in more.items())), last)
     if event is None:
         return
+    risen = any(c.label == "toll_rise" for c in cues)  # "ارتفاع عدد الشهداء إلى 14": the latest toll
     for name, value in more.items():
-        if name not in event.counts and name in _COUNTS_OF[event.type]:
+        if name in _COUNTS_OF[event.type] and (name not in event.counts or (risen and name not in event.final)):
             event.counts[name] = value
             event.count_at[name] = sentence.start
+            if risen:
+                event.final.add(name)
 
 
 def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_mentions: where.Mentions,
@@ -288,7 +295,7 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
         if lead is None:
             return None
     kind = lead.label[2:]
-    if kind == "attack" and "air" in labels:
+    if kind == "attack" and "air" in labels and not _air_base_only(s, cues):
         kind = "airstrike"
     seized = []
     if kind in ONE_OPERATION and quantity_forms:
@@ -314,16 +321,17 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
     several = "events_dual" in labels or ("events_plural" in labels and _several_events(s, cues, vocab))
     timing = ("said" if day.announced else "day") if day.specific else "vague" if day.vague else ""
     opens = located is not None and located.offset - start <= _OPENING_CHARS and s.first_word_in(_IN_WORDS)
+    final = set(stated) if "toll_rise" in labels else set()
     return AssembledIncident(kind, start, end, day.day, timing, day.key, located, stated, actors, targets,
                              seized if kind in ONE_OPERATION else [], dict.fromkeys(stated, start),
                              "another_event" in labels or _opens_on_next(s, vocab), opens, several,
                              bool(s.words.phrase_at(0, vocab.tokens["details_start"])),
-                             anaphoric=_opens_on_the_event(s, vocab))
+                             anaphoric=_opens_on_the_event(s, vocab), final=final)
 
 
 def _opens_on_next(s: Sentence, vocab: IncidentVocab) -> bool:
     """Whether the sentence opens on the next of events told in turn ("الثانية قتل على إثرها ...", "أما
-    الثالثة"): another event than those before it."""
+    الثالثة") or on the other side answering ("في المقابل، ردت قسد"): another event than those before it."""
     words = s.words
     return any(words.phrase_at(i, vocab.tokens["next_in_turn"]) for i in range(min(_TURN_WORDS, len(words.toks))))
 
@@ -352,6 +360,16 @@ def _many(tok: str, vocab: IncidentVocab) -> bool:
     """Whether a token is a number of two or more (digits or a count word)."""
     value = int(tok) if tok.isdigit() and len(tok) < 6 else vocab.numbers.get(tok, 0)
     return value >= 2
+
+
+def _air_base_only(s: Sentence, cues: list[Cue]) -> bool:
+    """Whether the sentence's only word of the air names an air base ("صواريخ كاتيوشا على قاعدة عين الأسد
+    الجوية"): rockets on a base are an attack, not a strike from the air."""
+    words = s.words
+    air = [words.index_at(c.start) for c in cues if c.label == "air"]
+    toks = words.toks
+    return all(toks[i] in _AIR_ADJECTIVES and (any(tok in _BASES for tok in toks[max(0, i - _BASE_WORDS):i])
+                                               or toks[i + 1:i + 2] == ["base"]) for i in air)
 
 
 def _goods_after(s: Sentence, lead: Cue, vocab: IncidentVocab) -> bool:

@@ -48,6 +48,8 @@ _OF_THEM = frozenset({"منهم", "منهما", "منهن"})  # a share of peopl
 _PLACE_WORDS = {"في", "بمدينه", "بقريه", "in", "at", "near", "قرب", "داخل"}  # the group's phrase ends at its place
 _NISBA_PLURAL = ("يين", "يون")  # an adjective of origin after a count: "سبعة أشخاص سوريين"
 _AUXILIARIES = {"was", "were", "are", "is", "been", "have", "has", "had"}  # "three others were injured"
+# "at least have been reported", an age between ("aged between 30 to 40")
+_FILLERS = _AUXILIARIES | {"at", "least", "reported", "reportedly", "confirmed", "also", "all", "aged", "between", "to"}
 # (the captives of a fight are counted as nothing: their word only keeps a count near it from the others)
 _COUNTED_AS = {"killed": "killed", "injured": "injured", "arrested": "arrested", "seized_people": "arrested",
                "captured": "captured"}
@@ -174,7 +176,8 @@ def _attached(i: int, numbers: list[Number], used: set[int], words: Words, vocab
     # before: "two others wounded", "ضابطاً وأربعة جنود قتلوا"
     best = None
     for k, num in enumerate(numbers):
-        if k not in used and num.end <= i and (i - num.end < _WINDOW or _partitive(words, num, i)) and \
+        if k not in used and num.end <= i and (i - num.end < _WINDOW or _partitive(words, num, i)
+                                                or _english_gap(words, num.end, i) < _WINDOW) and \
                 not any(num.end <= c < i for c in cue_at):
             best = k
     if best is not None and toks[i].startswith("و") and not toks[i].isascii():
@@ -252,6 +255,12 @@ def _partitive(words: Words, num: Number, i: int) -> bool:
     members of Iraqi forces were killed", "four members of the Iraqi army were killed")."""
     toks = words.toks
     return toks[num.end:num.end + 1] == ["of"] and toks[i - 1] in _AUXILIARIES and i - num.end <= _WINDOW + 2
+
+
+def _english_gap(words: Words, start: int, i: int) -> int:
+    """The words between ``start`` and the casualty word at ``i`` but English auxiliaries, hedges and an age
+    ("Four civilians at least have been reported killed", "three men aged between 30 to 40 were killed": none)."""
+    return sum(1 for tok in words.toks[start:i] if tok not in _FILLERS and not tok.isdigit())
 
 
 def _and_opens(words: Words, i: int) -> bool:
@@ -341,7 +350,8 @@ def _one_before(words: Words, i: int, vocab: IncidentVocab, numbers: list[Number
     """Whether a person in the accusative stands right before the casualty verb at token ``i``, its
     subject ("إن عنصراً قتل وأصيب اثنان": one killed); not a count's noun ("27 شخصاً وإصابة")."""
     tok = words.toks[i - 1] if i else ""
-    return tok.endswith("ا") and not tok.isascii() and not words.toks[i].startswith("و") and \
+    return tok.endswith("ا") and not tok.endswith(("ها", "هما")) and not tok.isascii() and \
+        not words.toks[i].startswith("و") and \
         words.is_in(i - 1, vocab.tokens["person"]) and not any(n.start < i <= n.end for n in numbers)
 
 

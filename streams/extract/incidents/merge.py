@@ -3,24 +3,26 @@
 Two coded sentences tell the same event when their types agree (or are an
 arrest and a seizure of one operation, or an attack retold as the airstrike it
 was, unless each names another doer, or the clashes an attack led to or the
-attack a clash was, told with no place or day of their own, or two tellings of
-violence with the same dead and wounded), their days do not differ (a vague
-time, "last week", is another occasion than a named day) and their places are
-near enough (a sentence opening with its own town, "وفي بلدة ذيبان", is that
-town's event; else 25 km; 60 km for a village and the town it is placed by, or
-any distance when one telling names the other's place as its reference; 100 km
-for a vague region, or anywhere in its governorate, as for a headline's place).
-A sentence joins the closest such event (of as close ones, the first, or for a
-sentence opening on "the attack" the one told last before it); one opening with
-"وفي التفاصيل" the event told right before it, the headline the first; a
-sentence summing several events up joins none told after it (the coder settles
-it once all are told). The article's first telling gives the evidence, the type of an
-operation and each count (a headline's only where the body gives none); actors
-and targets come from the first telling that names organisations, and the later
-tellings of a violent event or an operation add the sides they name (a headline
-names the attacker, the body the force supporting the raid); the others fill
-what is missing. A strategic development keeps the sides of its first telling:
-its tellings merge loosely (no place, no day) and each names other officials.
+attack a clash was (with no toll or side of its own), told with no place or day
+of their own, or two tellings of violence with the same dead and wounded),
+their days do not differ (a vague time, "last week", is another occasion than a
+named day) and their places are near enough (a sentence opening with its own
+town, "وفي بلدة ذيبان", is that town's event; else 25 km; 60 km for a village
+and the town it is placed by, or any distance when one telling names the
+other's place as its reference; 100 km for a vague region, or anywhere in its
+governorate, as for a headline's place). A sentence joins the closest such
+event (of as close ones, the first, or for a sentence opening on "the attack"
+the one told last before it); one opening with "وفي التفاصيل" the event told
+right before it, the headline the first; a sentence summing several events up
+joins none told after it (the coder settles it once all are told). The
+article's first telling gives the evidence, the type of an operation and each
+count (a headline's only where the body gives none; a toll said to have risen
+over any other); actors and targets come from the first telling that names
+organisations, and the later tellings of a violent event or an operation add
+the sides they name (a headline names the attacker, the body the force
+supporting the raid); the others fill what is missing. A strategic development
+keeps the sides of its first telling: its tellings merge loosely (no place, no
+day) and each names other officials.
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ class AssembledIncident:
     several: bool = False  # its sentence sums several events up ("شهدت المحافظة حادثتي خطف"): merged by no rule
     details: bool = False  # its sentence opens with "وفي التفاصيل": the event told right before it
     headline: bool = False  # told in the article's headline: the first event the body tells of its kind
+    final: set[str] = field(default_factory=set)  # counts told as a toll that rose ("ارتفع عدد القتلى إلى 14")
     last: int = -1  # where its last telling so far starts
     anaphoric: bool = False  # its sentence opens on "the attack" ("وأدى الهجوم إلى"): the event just told
 
@@ -143,8 +146,13 @@ def _fought_back(old: AssembledIncident, new: AssembledIncident) -> bool:
     """Whether ``new`` tells more of the violence told before it in the text: with neither a place nor a day of
     its own, the clashes an attack led to ("Clashes occurred between the army and the militants"), or the
     attack a clash was ("... attacked border guards" after "a gunfight")."""
-    return {old.type, new.type} == {"attack", "armed_clash"} and new.located is None and not new.timing \
-        and old.start < new.start
+    if new.located is not None or new.timing or new.start < old.start:
+        return False
+    if old.type == "attack" and new.type == "armed_clash":
+        return True
+    # the attack a clash was: only a bare telling (no toll, no side of its own: not "قتل جنديان في هجوم سابق")
+    return old.type == "armed_clash" and new.type == "attack" and not new.counts and not new.actors \
+        and not new.targets
 
 
 def _same_toll(a: AssembledIncident, b: AssembledIncident) -> bool:
@@ -177,10 +185,16 @@ def absorb(old: AssembledIncident, new: AssembledIncident) -> None:
     """Fold the telling ``new`` into the event ``old`` (the rules of the module docstring)."""
     new_first = new.start < old.start  # told earlier in the text (a headline, merged last, is)
     old.last = max(old.last, new.last)
-    for name, value in new.counts.items():  # a count from the article's first telling of it (the body's first)
-        if name not in old.counts or (new.start < old.count_at[name] and not new.headline):
+    for name, value in new.counts.items():  # the first telling's count (the body's over a headline's, unless
+        # the body only sums several events up)
+        if name in old.final and name not in new.final:
+            continue  # the toll that rose stays, whoever tells an older one
+        if name not in old.counts or (name in new.final and name not in old.final) or \
+                (new.start < old.count_at[name] and (not new.headline or old.several)):
             old.counts[name] = value
             old.count_at[name] = new.start
+            if name in new.final:
+                old.final.add(name)
     if new_first:  # the article's first telling gives the evidence and the lead type
         old.start, old.end = new.start, new.end
         if old.type in ONE_OPERATION:

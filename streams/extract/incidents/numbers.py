@@ -5,7 +5,8 @@ the vocabulary's automaton finds them, the longest reading winning: "أحد عش
 is 11), dual nouns ("عنصران" = 2), "a" / "one" / "أحد" before a person ("a
 soldier", "أحد عناصر"), and "one" alone next to a casualty word ("killing
 one"). A number of goods or time ("400 ألف حبة", "15 عاماً"), a date ("20
-كانون الأول", "24 من الشهر الجاري"), a range ("150-180") and a year are not counts.
+كانون الأول", "24 من الشهر الجاري"), a range ("150-180"), an age ("aged between 30
+to 40") and a year are not counts.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from marsad.streams.extract.incidents.vocab import Cue, IncidentVocab
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _DIGIT = re.compile("[0-9]")  # the digits of a number token (TOKEN)
 _YEAR_WORDS = {"عام", "العام", "لعام", "year"}
+_AGE_WORDS = frozenset({"aged", "ages", "age", "اعمارهم", "اعمارهما", "عمره", "عمرها", "البالغ", "البالغه"})
+_AGE_REACH = 4  # words between an age word and the number ("aged between 30 to 40")
 _INDEFINITE = {"a", "an"}
 _ARTICLES = {"a", "an", "one", "احد", "احدى", "لاحد", "باحد"}  # one only before a person: "أحد عناصر"
 _NISBA = ("يا", "يين", "يون")  # a noun of origin counted: "12 لبنانياً", "سبعة سوريين"
@@ -94,6 +97,8 @@ def _not_a_count(words: Words, i: int, end: int, at: dict[int, tuple[int, int]],
     toks = words.toks
     if _YEAR.match(toks[i]) or (i > 0 and (i - 1 in months or toks[i - 1] in _YEAR_WORDS)):
         return True
+    if not _AGE_WORDS.isdisjoint(toks[max(0, i - _AGE_REACH):i]):
+        return True  # an age: "aged between 30 to 40", "تتراوح أعمارهم بين 20 و30"
     if toks[i] == "24" and i > 0 and words.is_in(i - 1, vocab.tokens["outlet_before_24"]) \
             and not (end < len(toks) and words.is_in(end, vocab.people_words)):
         return True  # "درعا 24", "Kurdistan 24"; but "قتل في درعا 24 شخصاً"

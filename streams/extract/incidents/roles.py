@@ -24,6 +24,8 @@ from marsad.streams.extract.incidents.vocab import IncidentVocab
 
 _LOOK_BACK = 4  # words before a mention searched for a cue
 _GROUP_NOUNS = frozenset({"تنظيم", "ميليشيا", "ميليشيات", "مليشيا", "مليشيات"})  # "خلايا تنظيم داعش"
+_IN = frozenset({"في"})  # "قائد ... في الحشد": a member of it
+_MEMBER_WORDS = 5  # words between a person and "في" before the side he belongs to
 _AGENT_WORDS = 3  # words between a noun of an act and its doer ("باستهداف خلايا تنظيم داعش")
 _SUFFERED_WORDS = 6  # words between an organisation and the verb saying it suffered the act ("تعرضت لهجوم")
 _SPEAKER_WORDS = 3
@@ -103,6 +105,10 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
             weapon = any(words.is_in(k, vocab.tokens["aircraft"]) or _weapon(words, k, vocab)
                          for k in range(max(0, j - _LOOK_BACK), j))
             return "actor" if weapon else "target"  # "قاذفات تابعة للنظام"; "طائرة تابعة للتحالف", "سيارة مفخخة تابعة لداعش"
+    if i > 1 and words.toks[i - 1] in _IN and any(words.is_in(j, vocab.tokens["person"]) or
+                                                  words.is_in(j, vocab.tokens["target_before"])
+                                                  for j in range(max(0, i - 1 - _MEMBER_WORDS), i - 1)):
+        return "target"  # a member of the side, his rank between: "معاون قائد اللواء الـ19 في الحشد الشعبي"
     if kind in _VIOLENCE and i > lead and words.toks[i].isascii():
         return "target"  # English puts the doer before the act: who comes after it was hit
     return "target" if kind in _DEFAULT_TARGET else "actor"
@@ -148,8 +154,9 @@ def _glued_subject_between(words: Words, lead: int, i: int, vocab: IncidentVocab
     targets = vocab.tokens["target_before"]
     for j in range(lead, i):
         tok = words.toks[j]
-        if j > lead and len(tok) > 3 and tok[0] == "ل" and tok[1:] in vocab.tokens["subject_noun"]:
-            glued = True
+        if j > lead and len(tok) > 3 and tok[0] == "ل" and (tok[1:] in vocab.tokens["subject_noun"]
+                                                             or tok[1:] in _GROUP_NOUNS):
+            glued = True  # "هجوم لعناصر داعش", "هجوم لتنظيم داعش"
         elif words.is_in(j, targets):
             return False
     return glued
