@@ -245,6 +245,8 @@ PLACES = [
     # a side of a capital is tens of kilometres of ground: no place of an event
     ("side-of-a-capital-is-no-place", "قتل عشرة عناصر من الحشد الشعبي بهجوم لداعش شمال بغداد.", None),
     # people on the move: the place they left (incidents.md rule 4)
+    ("displacement-to-the-destination-when-only-it-is-named", "نزحت اليوم 50 عائلة إلى مخيم الجدعة في محافظة نينوى.",
+     "مخيم الجدعة"),
     ("displacement-is-the-place-left", "وصلت 157 عائلة إلى مخيم الجدعة في نينوى عائدة من مخيم الهول.", "مخيم الهول"),
     ("a-protest-is-where-its-people-live", "خرج أهالي بلدة الكسرة اليوم بمظاهرة ضد قسد.", "الكسرة"),
     ("hometown-is-not-the-place", "قتل شاب برصاص مجهولين في مدينة درعا، وهو من بلدة نصيب.", "درعا"),

@@ -306,9 +306,12 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
     elif kind == "seizure" and not seized and _cell_after(s, lead, vocab):
         kind = "arrest_raid"  # "ضبط خلية إرهابية": people caught, no haul
     located = where.locate(s, place_mentions, vocab, residents=kind in _RESIDENTS_ACT)
+    heading = False
     if kind == "displacement" and located is not None:
-        # the place left, before the destination; none when only the destination is named
-        located = where.left_from(s, place_mentions) or (None if where.heading_to(s, located) else located)
+        # the place left, before the destination (rule 4: the destination when only that is named)
+        left = where.left_from(s, place_mentions)
+        heading = left is None and where.heading_to(s, located)
+        located = left or located
     found = mentions.within(start, end)
     actors, targets = roles(s.words, found, kind, s.words.index_at(lead.start), vocab) if found else ([], [])
     if kind == "arrest_raid" and "t:kidnapping" in labels and (
@@ -326,7 +329,7 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
                              seized if kind in ONE_OPERATION else [], dict.fromkeys(stated, start),
                              "another_event" in labels or _opens_on_next(s, vocab), opens, several,
                              bool(s.words.phrase_at(0, vocab.tokens["details_start"])),
-                             anaphoric=_opens_on_the_event(s, vocab), final=final)
+                             anaphoric=_opens_on_the_event(s, vocab), final=final, heading=heading)
 
 
 def _opens_on_next(s: Sentence, vocab: IncidentVocab) -> bool:

@@ -68,6 +68,7 @@ class AssembledIncident:
     details: bool = False  # its sentence opens with "وفي التفاصيل": the event told right before it
     headline: bool = False  # told in the article's headline: the first event the body tells of its kind
     final: set[str] = field(default_factory=set)  # counts told as a toll that rose ("ارتفع عدد القتلى إلى 14")
+    heading: bool = False  # its place is where people were heading ("توجهت الحافلات إلى مخيم الجدعة")
     last: int = -1  # where its last telling so far starts
     anaphoric: bool = False  # its sentence opens on "the attack" ("وأدى الهجوم إلى"): the event just told
 
@@ -122,8 +123,8 @@ def _same_event(a: AssembledIncident, b: AssembledIncident) -> bool:
     if a.type != b.type and {a.type, b.type} <= _FROM_ABOVE and a.actors and b.actors \
             and a.actors[0] not in b.actors and b.actors[0] not in a.actors:
         return False  # ISIS's attack and the Russian jets' strikes told after it: two events
-    if a.located is None or b.located is None:
-        return True
+    if a.located is None or b.located is None or (a.type == b.type == "displacement" and (a.heading or b.heading)):
+        return True  # (people on the move are told by where they left and where they went)
     later = b if a.start < b.start else a
     if later.opens_with_place and a.located.place.name != b.located.place.name and \
             max(a.located.rank, b.located.rank) <= _TOWN:
@@ -205,8 +206,9 @@ def absorb(old: AssembledIncident, new: AssembledIncident) -> None:
         old.day = new.day
     if not old.timing or (old.timing == "said" and new.timing == "day"):
         old.timing, old.day_key = new.timing, new.day_key
-    if new.located and (old.located is None or new.located.rank < old.located.rank):
-        old.located = new.located
+    if new.located and (old.located is None or (new.located.rank < old.located.rank and not new.heading)
+                        or (old.heading and not new.heading)):
+        old.located, old.heading = new.located, new.heading  # the place left before the destination
     # who and whom: from the first telling in the text that names them (a headline absorbed last is first)
     first, later = (new, old) if new_first else (old, new)
     actors, targets = list(first.actors), list(first.targets)

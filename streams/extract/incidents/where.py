@@ -226,7 +226,7 @@ def left_from(s: Sentence, mentions: Mentions) -> Located | None:
 
 def heading_to(s: Sentence, located: Located) -> bool:
     """Whether the place kept for the sentence is where people go ("توجهت الحافلات إلى مخيم الجدعة", "to al-Hol
-    camp"): no place of theirs to leave (incidents.md rule 4)."""
+    camp"): the event's place only while no telling names the place they left (incidents.md rule 4)."""
     before = TOKEN.findall(s.norm, max(s.start, located.offset - _CONTEXT_CHARS), located.offset)[-2:]
     return not _TO.isdisjoint(chain.from_iterable(map(readings_of, before)))
 
