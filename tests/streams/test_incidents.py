@@ -528,3 +528,9 @@ def test_an_earlier_attack_named_so_is_no_part_of_the_clash() -> None:
             "وكان جنديان قد قتلا في هجوم سابق على نقطة للجيش.")
     [clash] = incidents_of(text, date(2024, 3, 8))
     assert clash.killed is None
+
+
+def test_news_that_came_in_is_no_answer_of_the_other_side() -> None:
+    text = ("خرج مئات المتظاهرين في أحياء مدينة الرقة ضد قسد اليوم.\n"
+            "وردت أنباء عن تفريق مظاهرة شارع الساقية في مدينة الرقة بالرصاص الحي.")
+    assert [i.type for i in incidents_of(text, date(2024, 3, 8))] == ["protest"]

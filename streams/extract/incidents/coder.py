@@ -41,6 +41,7 @@ _SAID = "d:announce"  # "قال", "أفاد": who told it, no day of its own
 _OPENING_CHARS = 20  # a place this near the start of its sentence, after "وفي", opens it ("وفي بلدة ذيبان")
 _IN_WORDS = frozenset({"وفي", "في", "in"})
 _RESIDENTS_ACT = frozenset({"protest"})  # the place of its people is the event's (not of people leaving)
+_ANSWERED = frozenset({"ردت", "ردوا", "retaliated"})  # the other side answering; as written ("وردت" is "came in")
 _TURN_WORDS = 3  # the words of a sentence's opening read for "the second" ("أما الثانية", "في المقابل، ردت")
 _OPENING_WORDS = 3  # the words of a sentence's opening read for "the attack" ("وأدى الهجوم")
 _HEADING_WORDS = 10  # a line this short ending with ":" heads a section
@@ -336,7 +337,8 @@ def _opens_on_next(s: Sentence, vocab: IncidentVocab) -> bool:
     """Whether the sentence opens on the next of events told in turn ("الثانية قتل على إثرها ...", "أما
     الثالثة") or on the other side answering ("في المقابل، ردت قسد"): another event than those before it."""
     words = s.words
-    return any(words.phrase_at(i, vocab.tokens["next_in_turn"]) for i in range(min(_TURN_WORDS, len(words.toks))))
+    opening = range(min(_TURN_WORDS, len(words.toks)))
+    return any(words.phrase_at(i, vocab.tokens["next_in_turn"]) or words.toks[i] in _ANSWERED for i in opening)
 
 
 def _opens_on_the_event(s: Sentence, vocab: IncidentVocab) -> bool:
