@@ -54,6 +54,8 @@ _FILLERS = _AUXILIARIES | {"at", "least", "reported", "reportedly", "confirmed",
 _COUNTED_AS = {"killed": "killed", "injured": "injured", "arrested": "arrested", "seized_people": "arrested",
                "captured": "captured"}
 _LABEL = itemgetter(2)  # of a Cue, in C
+_HIS = ("ه", "ها", "هما", "هم")  # a possessive pronoun: "ومرافقها", "وسائقه"
+_THE_OTHER = frozenset({"الاخر", "الاخري", "الثاني", "الثانيه"})  # "والآخر أصيب": one more
 _PREPOSITIONS = {"من", "مع", "عن", "علي", "الي", "بين", "ضد", "with", "from", "of", "against", "between", "to"}
 
 
@@ -350,6 +352,8 @@ def _one_before(words: Words, i: int, vocab: IncidentVocab, numbers: list[Number
     """Whether a person in the accusative stands right before the casualty verb at token ``i``, its
     subject ("إن عنصراً قتل وأصيب اثنان": one killed); not a count's noun ("27 شخصاً وإصابة")."""
     tok = words.toks[i - 1] if i else ""
+    if i and not words.toks[i].startswith("و") and words.is_in(i - 1, _THE_OTHER):
+        return True  # "والآخر أصيب بجروح": the other one
     return tok.endswith("ا") and not tok.endswith(("ها", "هما")) and not tok.isascii() and \
         not words.toks[i].startswith("و") and \
         words.is_in(i - 1, vocab.tokens["person"]) and not any(n.start < i <= n.end for n in numbers)
@@ -385,11 +389,11 @@ def _singles(words: Words, j: int, vocab: IncidentVocab, numbers: list[Number], 
             counted = next((x for x, num in enumerate(numbers) if num.start == k and x not in used), None)
             if counted is not None:
                 return out + _joined(counted, numbers, used, words, cue_at, vocab, hit)
-            if words.is_in(k, vocab.tokens["person"]):
-                out.append(Number(1, k, k + 1, "implied"))
+            if words.is_in(k, vocab.tokens["person"]) and (k <= j + 2 or tok.endswith(_HIS)):
+                out.append(Number(1, k, k + 1, "implied"))  # past the person's words, only one of his ("ومرافقها")
                 j = k
             elif k > j + 2:
-                break  # "و" opens another phrase: the person's own words are over
+                break  # "و" opens another phrase: the person's own words are over ("..., والآخر أصيب")
         elif k > j + 2 and any(num.start == k for num in numbers):
             break
         k += 1
