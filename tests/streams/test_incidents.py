@@ -80,6 +80,9 @@ TYPES = [
     ("rockets-on-an-air-base-are-an-attack", "سقطت صواريخ كاتيوشا على قاعدة عين الأسد الجوية.", ["attack"]),
     ("rockets-on-an-air-base-are-an-attack-en", "Katyusha rockets struck Ain al-Asad air base on Monday.", ["attack"]),
     ("israeli-attacks-are-airstrikes", "هجمات إسرائيلية على مواقع عسكرية في محيط مدينة مصياف.", ["airstrike"]),
+    ("an-attack-foiled", "أحبطت القوات هجوماً لداعش على حاجز في مدينة كركوك.", ["attack"]),
+    ("a-drone-attack-foiled-en", "SDF forces foiled hostile drone attacks against the Conoco gas field.", ["airstrike"]),
+    ("a-killing-verb-alone", "وقال الضابط إن اثنين من عناصر الحشد قتلا اليوم في قرية قرب مدينة الموصل.", ["attack"]),
     ("gunmen-raiding-kidnap", "داهم مسلحون مجهولون منزلاً في قرية عريقة وخطفوا صاحبه.", ["kidnapping"]),
     ("a-tight-ambush-of-the-police-is-an-operation", "نفذت الشرطة كميناً محكماً في بلدة سرغايا وضبطت شحنة أسلحة.",
      ["arrest_raid"]),
@@ -304,6 +307,10 @@ def test_incident_place(text: str, expected: str | None) -> None:
     ("قتل أربعة عناصر باستهداف خلايا تنظيم داعش لسيارتهم قرب بلدة هجين.", ["isis"], []),
     ("ISIS fighters attacked a checkpoint in Kirkuk.", ["isis"], []),
     ("قالت صحيفة الوطن المقربة من النظام السوري إن مسلحين هاجموا حاجزاً في مدينة درعا.", [], []),
+    ("نعت هيئة الحشد الشعبي ثلاثة من عناصرها الذين قتلوا في انفجار بقاعدة في جرف الصخر.", [], ["pmf"]),
+    ("The clashes began when Iraqi army units launched an operation against ISIS suspects in Tarmiyah.", [],
+     ["isis"]),
+    ("أحبطت قوات قسد هجوماً بطائرات مسيرة على حقل كونيكو للغاز.", [], ["sdf"]),
     ("قتل معاون قائد اللواء التاسع عشر في الحشد الشعبي بانفجار عبوة ناسفة في صحراء الأنبار.", [], ["pmf"]),
     ("قتل 13 شرطياً في هجوم لتنظيم «داعش» في مدينة كركوك.", ["isis"], []),
     ("Iraqi forces killed three ISIS militants in an airstrike near Kirkuk.", [], ["isis"]),
@@ -316,7 +323,8 @@ def test_incident_place(text: str, expected: str | None) -> None:
         "name-holding-another", "depots-of", "in-an-attack-is-no-subject", "belonging-to-is-hit",
         "aircraft-belonging-to-struck", "victims-affiliated-to", "official-of-is-hit",
         "subject-suffered-it", "terrorists-of-arrested", "sdf-spelt-with-waw", "doer-of-a-targeting",
-        "fighters-who-attacked-en", "militants-killed-en", "waged-by-militants-en", "a-member-his-rank-between", "an-outlet-s-leaning",
+        "fighters-who-attacked-en", "militants-killed-en", "waged-by-militants-en", "a-member-his-rank-between", "an-outlet-s-leaning", "its-own-members",
+        "a-clash-against", "who-foiled-an-attack",
         "attack-of-the-organisation-glued", "fighters-glued-past-an-adjective"])
 def test_actors_and_targets(text: str, actors: list[str], targets: list[str]) -> None:
     [incident] = incidents_of(text)

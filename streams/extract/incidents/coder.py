@@ -49,6 +49,9 @@ _TITLE_CHARS = 160  # a first line longer than this is a paragraph, not a headli
 _SENTENCE_ENDS = ".!?؟:"
 _QUOTES = "\"' "
 _HURT = frozenset({"killed", "injured"})
+_FOILED = frozenset({"احبطت", "احبط", "احباط", "باحباط", "افشال", "افشلت", "foiled", "thwarted"})
+_ATTACKS = frozenset({"t:attack", "w:attack", "t:airstrike", "w:airstrike"})
+_FOILED_WORDS = 4  # words between a word of foiling and the attack foiled ("أحبطت قوات قسد هجوماً")
 _AIR_ADJECTIVES = frozenset({"الجويه", "جويه", "air"})  # "قاعدة عين الأسد الجوية", "Ain al-Asad air base"
 _BASES = frozenset({"قاعده", "القاعده", "لقاعده", "بقاعده", "base", "airbase"})
 _BASE_WORDS = 4  # words between a base and its adjective ("قاعدة عين الأسد الجوية")
@@ -296,6 +299,9 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
         if lead is None:
             return None
     kind = lead.label[2:]
+    foiled = _attack_foiled(s, lead, cues) if kind == "seizure" else None
+    if foiled is not None:  # "أحبطت قسد هجوماً بطائرات مسيرة": an attack tried
+        kind = foiled.label[2:]
     if kind == "attack" and "air" in labels and not _air_base_only(s, cues):
         kind = "airstrike"
     seized = []
@@ -315,6 +321,10 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
         located = left or located
     found = mentions.within(start, end)
     actors, targets = roles(s.words, found, kind, s.words.index_at(lead.start), vocab) if found else ([], [])
+    if foiled is not None:  # who foiled it was its target, not its doer ("أحبطت قوات قسد هجوماً")
+        since = start if norm[lead.start].isascii() else lead.start  # English names the subject first
+        defenders = {org for org_start, _, org in found if since <= org_start < foiled.start}
+        actors, targets = [a for a in actors if a not in defenders], targets + [a for a in actors if a in defenders]
     if kind == "arrest_raid" and "t:kidnapping" in labels and (
             not _OUTLAWS.isdisjoint(actors) or any(s.words.is_in(i, vocab.tokens["gunmen"])
                                                    for i in range(len(s.words.toks)))):
@@ -365,6 +375,19 @@ def _many(tok: str, vocab: IncidentVocab) -> bool:
     """Whether a token is a number of two or more (digits or a count word)."""
     value = int(tok) if tok.isdigit() and len(tok) < 6 else vocab.numbers.get(tok, 0)
     return value >= 2
+
+
+def _attack_foiled(s: Sentence, lead: Cue, cues: list[Cue]) -> Cue | None:
+    """The trigger of the attack a seizure word foiled ("أحبطت القوات هجوماً", "foiled hostile drone attacks": an
+    attack tried, incidents.md), or None when the word seized goods."""
+    words = s.words
+    at = words.index_at(lead.start)
+    if words.toks[at] not in _FOILED:
+        return None
+    for c in cues:
+        if c.label in _ATTACKS and at < words.index_at(c.start) <= at + _FOILED_WORDS:
+            return c
+    return None
 
 
 def _air_base_only(s: Sentence, cues: list[Cue]) -> bool:

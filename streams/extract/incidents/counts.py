@@ -54,6 +54,7 @@ _FILLERS = _AUXILIARIES | {"at", "least", "reported", "reportedly", "confirmed",
 _COUNTED_AS = {"killed": "killed", "injured": "injured", "arrested": "arrested", "seized_people": "arrested",
                "captured": "captured"}
 _LABEL = itemgetter(2)  # of a Cue, in C
+_NISBA_ONE = ("يه", "ي")  # an adjective of one person ("مدنية", "كردي")
 _HIS = ("ه", "ها", "هما", "هم")  # a possessive pronoun: "ومرافقها", "وسائقه"
 _THE_OTHER = frozenset({"الاخر", "الاخري", "الثاني", "الثانيه"})  # "والآخر أصيب": one more
 _PREPOSITIONS = {"من", "مع", "عن", "علي", "الي", "بين", "ضد", "with", "from", "of", "against", "between", "to"}
@@ -354,6 +355,10 @@ def _one_before(words: Words, i: int, vocab: IncidentVocab, numbers: list[Number
     tok = words.toks[i - 1] if i else ""
     if i and not words.toks[i].startswith("و") and words.is_in(i - 1, _THE_OTHER):
         return True  # "والآخر أصيب بجروح": the other one
+    if i > 1 and words.toks[i - 1].endswith(_NISBA_ONE) and words.is_in(i - 2, vocab.tokens["person"]) and \
+            not words.toks[i - 2].startswith("ال") and not words.toks[i].startswith("و") and \
+            not any(n.start < i <= n.end for n in numbers):
+        return True  # a person named first, an adjective between: "ناشطة مدنية اغتيلت" (not "الشاب سامي")
     return tok.endswith("ا") and not tok.endswith(("ها", "هما")) and not tok.isascii() and \
         not words.toks[i].startswith("و") and \
         words.is_in(i - 1, vocab.tokens["person"]) and not any(n.start < i <= n.end for n in numbers)

@@ -24,6 +24,7 @@ from marsad.streams.extract.incidents.vocab import IncidentVocab
 
 _LOOK_BACK = 4  # words before a mention searched for a cue
 _GROUP_NOUNS = frozenset({"تنظيم", "ميليشيا", "ميليشيات", "مليشيا", "مليشيات"})  # "خلايا تنظيم داعش"
+_AGAINST = frozenset({"ضد", "against"})  # the side a clash was started against (incidents.md rule 5)
 _IN = frozenset({"في"})  # "قائد ... في الحشد": a member of it
 _MEMBER_WORDS = 5  # words between a person and "في" before the side he belongs to
 _AGENT_WORDS = 3  # words between a noun of an act and its doer ("باستهداف خلايا تنظيم داعش")
@@ -74,8 +75,11 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
     if kind in _TOLD and _speaker(words, i, after, vocab):
         claims = range(after, min(after + _LOOK_BACK, len(words.toks)))
         return "actor" if any(words.is_in(j, vocab.tokens["claim_after"]) for j in claims) else ""
-    if kind in _NO_TARGETS:
-        return "actor"
+    if any(words.is_in(j, vocab.tokens["own_members"]) and j + 1 != lead
+           for j in range(after, min(after + _LOOK_BACK, len(words.toks)))):
+        return "target"  # "نعى الحشد الشعبي ثلاثة من عناصره": whose men were hit (not "مقاتليها هاجموا")
+    if kind in _NO_TARGETS:  # both sides of a clash are actors, unless one is said to be fought ("against ISIS")
+        return "target" if i and words.toks[i - 1] in _AGAINST else "actor"
     if any(words.phrase_at(j, vocab.tokens["actor_before"]) for j in window):
         return "actor"  # "هجوم نفذته خلايا داعش": the doer's word wins over the noun before the name
     if after < len(words.toks) and words.is_in(after, vocab.tokens["target_after"]):
