@@ -56,6 +56,7 @@ _COUNTED_AS = {"killed": "killed", "injured": "injured", "arrested": "arrested",
 _LABEL = itemgetter(2)  # of a Cue, in C
 _NISBA_ONE = ("يه", "ي")  # an adjective of one person ("مدنية", "كردي")
 _HIS = ("ه", "ها", "هما", "هم")  # a possessive pronoun: "ومرافقها", "وسائقه"
+_FILLER_WORDS = 6  # English auxiliaries, hedges and an age a count may stand apart by ("at least have been reported")
 _THE_OTHER = frozenset({"الاخر", "الاخري", "الثاني", "الثانيه"})  # "والآخر أصيب": one more
 _PREPOSITIONS = {"من", "مع", "عن", "علي", "الي", "بين", "ضد", "with", "from", "of", "against", "between", "to"}
 
@@ -179,8 +180,10 @@ def _attached(i: int, numbers: list[Number], used: set[int], words: Words, vocab
     # before: "two others wounded", "ضابطاً وأربعة جنود قتلوا"
     best = None
     for k, num in enumerate(numbers):
-        if k not in used and num.end <= i and (i - num.end < _WINDOW or _partitive(words, num, i)
-                                                or _english_gap(words, num.end, i) < _WINDOW) and \
+        gap = i - num.end
+        if k not in used and gap >= 0 and (gap < _WINDOW or (gap < _WINDOW + _FILLER_WORDS and words.toks[i].isascii()
+                                                            and (_partitive(words, num, i)
+                                                                 or _english_gap(words, num.end, i) < _WINDOW))) and \
                 not any(num.end <= c < i for c in cue_at):
             best = k
     if best is not None and toks[i].startswith("و") and not toks[i].isascii():
@@ -257,7 +260,7 @@ def _partitive(words: Words, num: Number, i: int) -> bool:
     """Whether the English count before the casualty word at token ``i`` names a part of a force ("Eleven
     members of Iraqi forces were killed", "four members of the Iraqi army were killed")."""
     toks = words.toks
-    return toks[num.end:num.end + 1] == ["of"] and toks[i - 1] in _AUXILIARIES and i - num.end <= _WINDOW + 2
+    return toks[num.end:num.end + 1] == ["of"] and toks[i - 1] in _AUXILIARIES
 
 
 def _english_gap(words: Words, start: int, i: int) -> int:
