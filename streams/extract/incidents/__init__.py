@@ -18,9 +18,11 @@ Steps, in order:
                actors and targets (`roles`) and seizure quantities of
                the sentence
 6. merge       sentences telling the same event become one incident
-               (`merge`; sentences naming a day go first); an incident
-               still without a day takes the day named at the top of
-               the article (only its announcement was dated)
+               (`merge`; sentences naming a day go first, the headline
+               last); a sentence summing several events up is settled
+               once all are told; an incident still without a day takes
+               the day named at the top of the article (only its
+               announcement was dated)
 
 The steps are in `coder` (compiled with the other modules of this package,
 `marsad.streams.compiled`); this module only names what the package offers.

@@ -338,8 +338,9 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
     final = set(stated) if "toll_rise" in labels else set()
     return AssembledIncident(kind, start, end, day.day, timing, day.key, located, stated, actors, targets,
                              seized if kind in ONE_OPERATION else [], dict.fromkeys(stated, start),
-                             "another_event" in labels or _opens_on_next(s, vocab), opens, several,
-                             bool(s.words.phrase_at(0, vocab.tokens["details_start"])),
+                             separate="another_event" in labels or _opens_on_next(s, vocab),
+                             opens_with_place=opens, several=several,
+                             details=bool(s.words.phrase_at(0, vocab.tokens["details_start"])),
                              anaphoric=_opens_on_the_event(s, vocab), final=final, heading=heading)
 
 
