@@ -544,3 +544,11 @@ def test_news_that_came_in_is_no_answer_of_the_other_side() -> None:
     text = ("خرج مئات المتظاهرين في أحياء مدينة الرقة ضد قسد اليوم.\n"
             "وردت أنباء عن تفريق مظاهرة شارع الساقية في مدينة الرقة بالرصاص الحي.")
     assert [i.type for i in incidents_of(text, date(2024, 3, 8))] == ["protest"]
+
+
+def test_clashes_a_statement_tells_of_the_attack_are_that_attack() -> None:
+    text = ("9 قتلى في هجوم لتنظيم داعش بالأنبار\n"
+            "قتل تسعة عناصر من الجيش بهجوم على ثكنة جنوب الرمادي نفذه تنظيم داعش ليلة الجمعة.\n"
+            "وقالت خلية الإعلام الأمني، اليوم، إن قوات الجيش اشتبكت مع عناصر داعش في محافظة الأنبار.")
+    [attack] = incidents_of(text, date(2025, 3, 4))
+    assert (attack.type, attack.killed, attack.actors) == ("attack", 9, ["isis"])

@@ -4,7 +4,7 @@ Two coded sentences tell the same event when their types agree (or are an
 arrest and a seizure of one operation, or an attack retold as the airstrike it
 was, unless each names another doer, or the clashes an attack led to or the
 attack a clash was (with no toll or side of its own), told with no place or day
-of their own, or two tellings of violence with the same dead and wounded),
+of their own (a region, a day of saying), or two tellings of violence with the same dead and wounded),
 their days do not differ (a vague time, "last week", is another occasion than a
 named day) and their places are near enough (a sentence opening with its own
 town, "وفي بلدة ذيبان", is that town's event; else 25 km; 60 km for a village
@@ -39,6 +39,7 @@ from marsad.streams.geo import km_between
 ONE_OPERATION = frozenset({"arrest_raid", "seizure"})
 _FROM_ABOVE = frozenset({"attack", "airstrike"})  # "the attack" retells an airstrike
 _VIOLENCE = frozenset({"attack", "airstrike", "armed_clash"})
+_NO_DAY_OF_ITS_OWN = frozenset({"", "said"})  # timings of a telling that names no day of the event
 _TELLING_TOLL = 2  # dead or wounded this many, the same in two tellings, name one event
 _SAME_PLACE_KM = 25.0
 _TOWN = 1  # `where` ranks: a village or a town, a place named precisely
@@ -147,8 +148,9 @@ def _fought_back(old: AssembledIncident, new: AssembledIncident) -> bool:
     """Whether ``new`` tells more of the violence told before it in the text: with neither a place nor a day of
     its own, the clashes an attack led to ("Clashes occurred between the army and the militants"), or the
     attack a clash was ("... attacked border guards" after "a gunfight")."""
-    if new.located is not None or new.timing or new.start < old.start:
-        return False
+    if (new.located is not None and new.located.rank < where.VAGUE) or new.timing not in _NO_DAY_OF_ITS_OWN \
+            or new.start < old.start:
+        return False  # (a region is no place, a day of saying no day of its own: "وقالت الخلية، اليوم، إن ...")
     if old.type == "attack" and new.type == "armed_clash":
         return True
     # the attack a clash was: only a bare telling (no toll, no side of its own: not "قتل جنديان في هجوم سابق")
