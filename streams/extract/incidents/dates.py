@@ -35,10 +35,10 @@ _YEAR = re.compile(r"^(?:19|20)\d\d$")
 YEARS = re.compile(r"((?:19|20)(?<!\d..)\d\d)(?!\d)")
 _DIGIT = re.compile(r"\d")
 _RELATIVE = {"d:today": 0, "d:yesterday": 1, "d:day_before_yesterday": 2}
-_DAY_KINDS = frozenset({"mo", "wd"})
+_DAY_KINDS = frozenset({"mo", "wd"})  # labels "mo:<month>", "wd:<weekday>"
 _ASIDE = frozenset({"الذي", "التي", "اللذين", "اللذان", "اللتين", "الذين", "اللواتي", "وهو", "وهي", "وهما"})
 SAME_MONTH = -2  # the label "mo:-2": "the same month", the one named before
-_PAST = frozenset({"الماضي", "الفائت", "المنصرم", "المنقضي"})  # after a weekday: of the week before  # labels "mo:<month>", "wd:<weekday>"
+_PAST = frozenset({"الماضي", "الفائت", "المنصرم", "المنقضي"})  # after a weekday: of the week before
 
 
 @dataclass(slots=True)
