@@ -546,6 +546,15 @@ def test_news_that_came_in_is_no_answer_of_the_other_side() -> None:
     assert [i.type for i in incidents_of(text, date(2024, 3, 8))] == ["protest"]
 
 
+def test_a_day_inside_the_saying_s_clause_dates_the_statement_not_another_event() -> None:
+    # "قالت الخلية في بيان ... اليوم الأحد إن": the day stands before what was said, so it is the statement's
+    text = ("قتل سبعة عناصر من الشرطة بهجوم على حاجز جنوب مدينة كركوك نفذه تنظيم داعش ليل السبت الأحد.\n"
+            "وقالت خلية الإعلام الأمني في بيان عبر منصة إكس اليوم الأحد إن قوات الشرطة اشتبكت مع عناصر "
+            "داعش في قاطع ناحية الرشاد بمحافظة كركوك.")
+    [attack] = incidents_of(text, date(2025, 3, 2))
+    assert (attack.type, attack.killed, attack.date) == ("attack", 7, "2025-03-02")
+
+
 def test_clashes_a_statement_tells_of_the_attack_are_that_attack() -> None:
     text = ("9 قتلى في هجوم لتنظيم داعش بالأنبار\n"
             "قتل تسعة عناصر من الجيش بهجوم على ثكنة جنوب الرمادي نفذه تنظيم داعش ليلة الجمعة.\n"

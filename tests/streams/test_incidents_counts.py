@@ -104,6 +104,8 @@ CASES = [
     # the person before the verb is its subject: one killed, and two injured
     ("subject-before-the-verb", "قال مصدر إن عنصراً قتل وأصيب اثنان آخران بهجوم على حاجز في مدينة درعا.",
      {"killed": 1, "injured": 2}),
+    ("subject-named-before-the-verb", "قال ناشطون إن شاباً يدعى سامر خليل قتل برصاص مجهولين في مدينة نوى.",
+     {"killed": 1}),
     ("a-count-s-noun-is-no-subject", "أدى الهجوم في مدينة درعا إلى مقتل 5 أشخاص وإصابة عدد من المارة.",
      {"killed": 5}),
     # one person named before ("مقتله"), another ("وإصابة آخر"), a share ("اثنان منهم"), an arrest only tried

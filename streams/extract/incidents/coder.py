@@ -38,6 +38,7 @@ _OLD_DAYS = 31  # an event dated earlier than this before publication is recalle
 _OWN_EVENT = ("t:", "w:", "d:")  # a trigger or a day of its own: a sentence tells another event
 _TELLING_COUNT = 2  # a count this big said again names its event (one dead is said of many)
 _SAID = "d:announce"  # "قال", "أفاد": who told it, no day of its own
+_DATED = frozenset({"day", "said"})  # timings of a sentence naming a day (its event's, or the saying's): merged first
 _OPENING_CHARS = 20  # a place this near the start of its sentence, after "وفي", opens it ("وفي بلدة ذيبان")
 _IN_WORDS = frozenset({"وفي", "في", "in"})
 _RESIDENTS_ACT = frozenset({"protest"})  # the place of its people is the event's (not of people leaving)
@@ -116,7 +117,7 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
         return []
     events: list[AssembledIncident] = []
     # dated sentences first, the headline last (it retells the body's first event it may be)
-    for event in sorted(coded, key=lambda e: (e.headline, e.timing != "day", e.start)):
+    for event in sorted(coded, key=lambda e: (e.headline, e.timing not in _DATED, e.start)):
         merge_into(events, event)
     events.sort(key=lambda e: e.start)
     if len(events) > 1:

@@ -58,6 +58,8 @@ _NISBA_ONE = ("يه", "ي")  # an adjective of one person ("مدنية", "كرد
 _HIS = ("ه", "ها", "هما", "هم")  # a possessive pronoun: "ومرافقها", "وسائقه"
 _FILLER_WORDS = 6  # English auxiliaries, hedges and an age a count may stand apart by ("at least have been reported")
 _THE_OTHER = frozenset({"الاخر", "الاخري", "الثاني", "الثانيه"})  # "والآخر أصيب": one more
+_NAMED_AS = frozenset({"يدعي", "ويدعي", "اسمه"})  # "مدنياً يدعى سامر خليل قتل": the person's name follows
+_NAME_WORDS = 4  # the words a person's name may take
 _PREPOSITIONS = {"من", "مع", "عن", "علي", "الي", "بين", "ضد", "with", "from", "of", "against", "between", "to"}
 
 
@@ -354,17 +356,27 @@ def _his_life(words: Words, i: int) -> bool:
 
 def _one_before(words: Words, i: int, vocab: IncidentVocab, numbers: list[Number]) -> bool:
     """Whether a person in the accusative stands right before the casualty verb at token ``i``, its
-    subject ("إن عنصراً قتل وأصيب اثنان": one killed); not a count's noun ("27 شخصاً وإصابة")."""
-    tok = words.toks[i - 1] if i else ""
+    subject ("إن عنصراً قتل وأصيب اثنان": one killed), or before the person's name ("مدنياً يدعى سامر قتل");
+    not a count's noun ("27 شخصاً وإصابة")."""
     if i and not words.toks[i].startswith("و") and words.is_in(i - 1, _THE_OTHER):
         return True  # "والآخر أصيب بجروح": the other one
     if i > 1 and words.toks[i - 1].endswith(_NISBA_ONE) and words.is_in(i - 2, vocab.tokens["person"]) and \
             not words.toks[i - 2].startswith("ال") and not words.toks[i].startswith("و") and \
             not any(n.start < i <= n.end for n in numbers):
         return True  # a person named first, an adjective between: "ناشطة مدنية اغتيلت" (not "الشاب سامي")
+    if words.toks[i].startswith("و"):
+        return False
+    for k in range(i - 2, max(0, i - 2 - _NAME_WORDS), -1):
+        if words.toks[k] in _NAMED_AS:  # "إن مدنياً يدعى سامر خليل قتل برصاص مجهولين"
+            return _accusative_person(words, k - 1, vocab, numbers)
+    return _accusative_person(words, i - 1, vocab, numbers)
+
+
+def _accusative_person(words: Words, p: int, vocab: IncidentVocab, numbers: list[Number]) -> bool:
+    """Whether token ``p`` is a person in the accusative ("عنصراً"), not a count's noun."""
+    tok = words.toks[p] if p >= 0 else ""
     return tok.endswith("ا") and not tok.endswith(("ها", "هما")) and not tok.isascii() and \
-        not words.toks[i].startswith("و") and \
-        words.is_in(i - 1, vocab.tokens["person"]) and not any(n.start < i <= n.end for n in numbers)
+        words.is_in(p, vocab.tokens["person"]) and not any(n.start <= p < n.end for n in numbers)
 
 
 def _one_by_itself(words: Words, i: int, vocab: IncidentVocab) -> bool:

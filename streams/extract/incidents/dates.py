@@ -39,6 +39,9 @@ _DAY_KINDS = frozenset({"mo", "wd"})  # labels "mo:<month>", "wd:<weekday>"
 _ASIDE = frozenset({"الذي", "التي", "اللذين", "اللذان", "اللتين", "الذين", "اللواتي", "وهو", "وهي", "وهما"})
 SAME_MONTH = -2  # the label "mo:-2": "the same month", the one named before
 _PAST = frozenset({"الماضي", "الفائت", "المنصرم", "المنقضي"})  # after a weekday: of the week before
+# the word opening what was said ("قالت الخلية في بيان اليوم الأحد إن"): a day before it is the saying's
+_THAT = frozenset({"ان", "بان", "انه", "that"})
+_SAYING_CLAUSE = 12  # tokens a day may stand after a word of saying and still be before what was said
 
 
 @dataclass(slots=True)
@@ -82,7 +85,7 @@ def when(norm: str, words: Words, cues: list[Cue], published: date | None, vague
     if m:
         d = _safe(int(m[3]), int(m[2]), int(m[1])) if m[1] else _safe(int(m[4]), int(m[5]), int(m[6]))
         if d:
-            return When(d, True, years, key=d, announced=_announced(said, words.index_at(m.start())))
+            return When(d, True, years, key=d, announced=_announced(said, words.index_at(m.start()), toks))
     months: list[int] = []
     weekday = relative = None
     at: dict[str, int] = {}  # which token named the day and month, the weekday, the relative day
@@ -112,30 +115,30 @@ def when(norm: str, words: Words, cues: list[Cue], published: date | None, vague
     if day_month and day_month[1] == SAME_MONTH:  # "وفي 23 من الشهر ذاته": the month named before
         day_month = (day_month[0], month_before, None) if month_before else None
         if day_month is None:
-            return When(None, True, years, key=("same", 0), announced=_announced(said, at["dm"]))
+            return When(None, True, years, key=("same", 0), announced=_announced(said, at["dm"], toks))
     if day_month and day_month[1] <= 0:  # "في 24 من الشهر الجاري": publication's month, or the one before it
         dom, shift, _ = day_month
         if published is None:
-            return When(None, True, years, key=(shift, dom), announced=_announced(said, at["dm"]), month_phrase=phrase)
+            return When(None, True, years, key=(shift, dom), announced=_announced(said, at["dm"], toks), month_phrase=phrase)
         month_of = published.replace(day=1) if shift == 0 else (published.replace(day=1) - timedelta(days=1))
         return When(_safe(month_of.year, month_of.month, dom), True, years, key=(month_of.month, dom),
-                    announced=_announced(said, at["dm"]), month_phrase=phrase)
+                    announced=_announced(said, at["dm"], toks), month_phrase=phrase)
     if day_month:
         dom, month, year = day_month
-        announced = _announced(said, at["dm"])
+        announced = _announced(said, at["dm"], toks)
         if year:
             return When(_safe(year, month, dom), True, years, key=(month, dom), announced=announced)
         return When(_latest(published, month, dom) if published else None, True, years, key=(month, dom),
                     announced=announced)
     if weekday is not None:
-        announced = _announced(said, at["wd"])
+        announced = _announced(said, at["wd"], toks)
         if published is None:
             return When(None, True, years, key=("wd", weekday), announced=announced)
         back = (published.weekday() - weekday) % 7 or (7 if _last_week(words, at["wd"]) else 0)
         return When(published - timedelta(days=back), True, years, key=("wd", weekday), announced=announced)
     if relative is not None:
         return When(published - timedelta(days=relative) if published else None, True, years,
-                    key=("rel", relative), announced=_announced(said, at["rel"]))
+                    key=("rel", relative), announced=_announced(said, at["rel"], toks))
     return When(None, False, years, tuple(months), vague)
 
 
@@ -143,7 +146,7 @@ def _told_aside(words: Words, at: dict[str, int], said: list[int]) -> bool:
     """Whether the day and month named (token ``at["dm"]``) date another event told aside, in a clause a relative
     pronoun opens after the weekday or relative day the sentence names first (not a day of saying)."""
     first = min((at[k] for k in ("wd", "rel") if k in at), default=None)
-    if first is None or first > at["dm"] or _announced(said, first):
+    if first is None or first > at["dm"] or _announced(said, first, words.toks):
         return False
     return any(tok in _ASIDE for tok in words.toks[first + 1:at["dm"]])
 
@@ -155,9 +158,17 @@ def _last_week(words: Words, i: int) -> bool:
     return (i + 1 < len(toks) and toks[i + 1] in _PAST) or (i > 0 and toks[i - 1] == "last")
 
 
-def _announced(said: list[int], i: int) -> bool:
-    """Whether a word of saying stands just before token ``i`` ("أعلنت الوزارة، السبت،", "said on Monday")."""
-    return any(0 < i - j <= 4 for j in said)
+def _announced(said: list[int], i: int, toks: list[str] | None = None) -> bool:
+    """Whether a word of saying stands just before token ``i`` ("أعلنت الوزارة، السبت،", "said on Monday"),
+    or, given the sentence's ``toks``, further before it in the same clause, with what was said opening right
+    after the day ("وقالت خلية الإعلام في بيان عبر تويتر اليوم الأحد إن القوات ...")."""
+    for j in said:
+        if 0 < i - j <= 4:
+            return True
+        if toks is not None and 0 < i - j <= _SAYING_CLAUSE and any(t in _THAT for t in toks[i + 1:i + 4]) \
+                and not any(t in _THAT for t in toks[j + 1:i]):
+            return True
+    return False
 
 
 def _day_near(words: Words, i: int, after: int) -> tuple[int, int] | None:
