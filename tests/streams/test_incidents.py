@@ -303,6 +303,9 @@ def test_incident_place(text: str, expected: str | None) -> None:
     ("قتل المسؤول في حزب الله بغارة إسرائيلية على سيارته في مدينة القصير.", [], ["hezbollah"]),
     ("قال مصدر إن قطعات الحشد الشعبي في أطراف داقوق تعرضت لهجوم مسلح.", [], ["pmf"]),
     ("اعتقلت القوات الأمنية خمسة من إرهابيي داعش في مدينة الموصل.", [], ["isis"]),
+    # the subject of a verb of dying, with no object, died: "قتلوا بانفجار"; with one it killed: "قتلوا ثلاثة رعاة"
+    ("أكد المصدر أن ثلاثة عناصر من قوات النظام قتلوا في مدينة تدمر.", [], ["assad_regime"]),
+    ("قال المرصد إن مسلحي داعش قتلوا ثلاثة رعاة في بادية مدينة تدمر.", ["isis"], []),
     ("أوقفت قوات سوريا الديموقراطية قائد المجلس العسكري في مدينة الحسكة.", ["sdf"], []),
     ("قتل أربعة عناصر باستهداف خلايا تنظيم داعش لسيارتهم قرب بلدة هجين.", ["isis"], []),
     ("ISIS fighters attacked a checkpoint in Kirkuk.", ["isis"], []),
@@ -322,7 +325,8 @@ def test_incident_place(text: str, expected: str | None) -> None:
         "base-of-accusative", "teller-is-a-source", "teller-is-a-source-en", "claim-is-the-doer",
         "name-holding-another", "depots-of", "in-an-attack-is-no-subject", "belonging-to-is-hit",
         "aircraft-belonging-to-struck", "victims-affiliated-to", "official-of-is-hit",
-        "subject-suffered-it", "terrorists-of-arrested", "sdf-spelt-with-waw", "doer-of-a-targeting",
+        "subject-suffered-it", "terrorists-of-arrested", "subject-who-died",
+        "subject-who-killed", "sdf-spelt-with-waw", "doer-of-a-targeting",
         "fighters-who-attacked-en", "militants-killed-en", "waged-by-militants-en", "a-member-his-rank-between", "an-outlet-s-leaning", "its-own-members",
         "a-clash-against", "who-foiled-an-attack",
         "attack-of-the-organisation-glued", "fighters-glued-past-an-adjective"])

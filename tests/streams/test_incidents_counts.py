@@ -106,6 +106,11 @@ CASES = [
      {"killed": 1, "injured": 2}),
     ("subject-named-before-the-verb", "قال ناشطون إن شاباً يدعى سامر خليل قتل برصاص مجهولين في مدينة نوى.",
      {"killed": 1}),
+    ("a-count-before-the-verb-and-another-hurt",
+     "أكد المصدر أن عنصرين من الفرقة الرابعة قتلا وأصيب آخر بانفجار عبوة قرب مدينة تدمر.",
+     {"killed": 2, "injured": 1}),
+    ("and-a-third-hurt", "أكد المصدر أن عنصرين قتلا وأصيب ثالث بانفجار عبوة قرب مدينة تدمر.",
+     {"killed": 2, "injured": 1}),
     ("a-count-s-noun-is-no-subject", "أدى الهجوم في مدينة درعا إلى مقتل 5 أشخاص وإصابة عدد من المارة.",
      {"killed": 5}),
     # one person named before ("مقتله"), another ("وإصابة آخر"), a share ("اثنان منهم"), an arrest only tried

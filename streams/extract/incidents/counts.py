@@ -127,8 +127,12 @@ def _combined(hits: list[tuple[int, str]], k: int, words: Words, numbers: list[N
         joined = (second == first + 1 and words.toks[second].startswith("و")) or \
             (second == first + 2 and words.toks[first + 1] in ("and", "و"))
         if joined and (any(n.start in (first, second) for n in numbers) or _one_by_itself(words, first, vocab)
-                       or _one_before(words, first, vocab, numbers)):
-            return False  # each word has a count of its own: "قتيلان وجريح", "قتيل وجريحان", "عنصراً قتل وأصيب اثنان"
+                       or _one_before(words, first, vocab, numbers)
+                       or (words.is_in(second + 1, vocab.people_words)
+                           and any(n.end <= first and first - n.end < _WINDOW for n in numbers))):
+            # each word has a count of its own: "قتيلان وجريح", "قتيل وجريحان", "عنصراً قتل وأصيب اثنان",
+            # "عنصرين قتلا وأصيب آخر"
+            return False
         if joined:
             before = any(n.end <= first and first - n.end < _WINDOW for n in numbers)
             after = any(n.start > second and n.start - second <= _WINDOW for n in numbers)

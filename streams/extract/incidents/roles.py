@@ -96,7 +96,9 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
         return "target"  # "قطعات الحشد الشعبي في أطراف داقوق تعرضت لهجوم": it suffered the act
     if lead in (after, after + 1) and lead < len(words.toks) and not words.toks[lead].startswith(_PREPOSITIONS) \
             and not (lead == after + 1 and words.toks[after] in _PREPOSITION_WORDS):
-        return "actor"  # the subject of the act: "عناصر تنظيم داعش هاجموا", "ISIS militants attacked"; not "... في هجوم"
+        # the subject of the act: "عناصر تنظيم داعش هاجموا", "ISIS militants attacked"; not "... في هجوم"; but
+        # who died or was hurt suffered it: "أن ثلاثة عناصر من قوات النظام قتلوا بانفجار لغم"
+        return "target" if _suffered_it(words, lead, vocab) else "actor"
     if (i == lead + 1 or (i == lead + 2 and words.is_in(lead + 1, vocab.tokens["subject_noun"]))) \
             and words.is_in(lead, vocab.tokens["subject_verb"]):
         return "actor"  # the verb first: "هاجم عناصر داعش قرية", "شنت خلايا داعش هجوما"
@@ -130,6 +132,16 @@ def _speaker(words: Words, i: int, after: int, vocab: IncidentVocab) -> bool:
         if words.is_in(j, speech):
             return True
     return False
+
+
+def _suffered_it(words: Words, lead: int, vocab: IncidentVocab) -> bool:
+    """Whether the verb at token ``lead`` tells its subject died or was hurt: a verb of dying or being hurt with
+    no object after it (no number nor person: "قتلوا بانفجار", not "قتلوا ثلاثة رعاة")."""
+    if not words.is_in(lead, vocab.tokens["casualty_verb"]):
+        return False
+    k = lead + 1
+    return k >= len(words.toks) or not (words.toks[k].isdigit() or words.toks[k] in vocab.numbers
+                                        or words.is_in(k, vocab.people_words))
 
 
 def _agent_of_act(words: Words, i: int, after: int, vocab: IncidentVocab) -> bool:
