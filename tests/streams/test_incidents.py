@@ -124,6 +124,9 @@ NOT_INCIDENTS = [
     ("last-month", "وتأتي الزيارة بعد اتصال هاتفي جرى الشهر الماضي بين الرئيسين."),
     ("english-background", "ISIS has continued to carry out attacks since its territorial defeat."),
     ("english-future", "The ministry will hold a meeting with tribal leaders next week."),
+    ("a-campaign-s-aim", "استهدفت حملة التلقيح أكثر من مئة ألف طفل في مدينة دير الزور."),
+    ("a-drone-recovered", "The fighters also recovered a drone that crashed near the town of Hajin."),
+    ("a-drone-fell", "وأفاد الأهالي بأن طائرة مسيرة سقطت في أرض زراعية قرب بلدة الشحيل."),
 ]
 
 
