@@ -86,6 +86,16 @@ TYPES = [
     ("gunmen-raiding-kidnap", "داهم مسلحون مجهولون منزلاً في قرية عريقة وخطفوا صاحبه.", ["kidnapping"]),
     ("a-tight-ambush-of-the-police-is-an-operation", "نفذت الشرطة كميناً محكماً في بلدة سرغايا وضبطت شحنة أسلحة.",
      ["arrest_raid"]),
+    ("a-cell-dismantled", "فككت قوى الأمن الداخلي، ليلة أمس، خلية لتنظيم داعش في مدينة الشدادي.", ["arrest_raid"]),
+    ("the-cell-dismantled", "أعلنت القوات تفكيك الخلية في بلدة ذيبان.", ["arrest_raid"]),
+    ("caught-with-the-doer-between", "قبضت القوات الأمنية على أربعة مطلوبين في مدينة الطبقة.", ["arrest_raid"]),
+    ("a-hand-grenade", "ألقى مجهولون قنبلة يدوية على منزل في بلدة هجين.", ["attack"]),
+    ("a-suicide-operation", "نفذ انتحاري عملية انتحارية بسيارة ملغمة على حاجز في بلدة الشدادي.", ["attack"]),
+    ("a-landmine-blast", "انفجر لغم أرضي بسيارة مدنية قرب بلدة القريتين.", ["attack"]),
+    ("a-hideout-found", "وصلت قوة من الجيش إلى مخبأ لعصابات داعش في منطقة الضبعة.", ["seizure"]),
+    # "مصدر مطلع" is an informed source, not "early" (a vague time, another occasion): one event
+    ("an-informed-source", "قتل عنصر بضربة مسيرة قرب مدينة عامودا اليوم.\nوقال مصدر مطلع إن المسيرة استهدفت "
+     "سيارة العنصر قرب مدينة عامودا.", ["airstrike"]),
 ]
 
 
@@ -306,6 +316,11 @@ def test_incident_place(text: str, expected: str | None) -> None:
     ("قتل المسؤول في حزب الله بغارة إسرائيلية على سيارته في مدينة القصير.", [], ["hezbollah"]),
     ("قال مصدر إن قطعات الحشد الشعبي في أطراف داقوق تعرضت لهجوم مسلح.", [], ["pmf"]),
     ("اعتقلت القوات الأمنية خمسة من إرهابيي داعش في مدينة الموصل.", [], ["isis"]),
+    ("وصلت قوة من الجيش إلى مخبأ لداعش في منطقة الضبعة.", [], ["isis"]),
+    # "وعلى الفور" is no "against"; a side's backer has no role
+    ("وعلى الفور اعتقلت قوات سوريا الديمقراطية ثلاثة مشتبهين في مدينة الطبقة.", ["sdf"], []),
+    ("قتل عنصران من قوات قسد الموالية للجيش الأمريكي بضربة مسيرة قرب مدينة عامودا.", [], ["sdf"]),
+    ("هاجمت الفصائل الموالية لتركيا مواقع قسد قرب مدينة منبج.", [], ["sdf"]),
     # the subject of a verb of dying, with no object, died: "قتلوا بانفجار"; with one it killed: "قتلوا ثلاثة رعاة"
     ("أكد المصدر أن ثلاثة عناصر من قوات النظام قتلوا في مدينة تدمر.", [], ["assad_regime"]),
     ("قال المرصد إن مسلحي داعش قتلوا ثلاثة رعاة في بادية مدينة تدمر.", ["isis"], []),
@@ -328,7 +343,8 @@ def test_incident_place(text: str, expected: str | None) -> None:
         "base-of-accusative", "teller-is-a-source", "teller-is-a-source-en", "claim-is-the-doer",
         "name-holding-another", "depots-of", "in-an-attack-is-no-subject", "belonging-to-is-hit",
         "aircraft-belonging-to-struck", "victims-affiliated-to", "official-of-is-hit",
-        "subject-suffered-it", "terrorists-of-arrested", "subject-who-died",
+        "subject-suffered-it", "terrorists-of-arrested", "a-hideout-of-is-hit", "at-once-is-no-against", "a-backer-has-no-role",
+        "a-backer-between-has-no-role", "subject-who-died",
         "subject-who-killed", "sdf-spelt-with-waw", "doer-of-a-targeting",
         "fighters-who-attacked-en", "militants-killed-en", "waged-by-militants-en", "a-member-his-rank-between", "an-outlet-s-leaning", "its-own-members",
         "a-clash-against", "who-foiled-an-attack",

@@ -111,6 +111,8 @@ CASES = [
      {"killed": 2, "injured": 1}),
     ("and-a-third-hurt", "أكد المصدر أن عنصرين قتلا وأصيب ثالث بانفجار عبوة قرب مدينة تدمر.",
      {"killed": 2, "injured": 1}),
+    ("met-their-death", "لقي 3 جنود مصرعهم بقصف على موقع قرب مدينة تدمر.", {"killed": 3}),
+    ("lost-their-lives-en", "Two civilians lost their lives in a drone strike near Amuda.", {"killed": 2}),
     ("a-count-s-noun-is-no-subject", "أدى الهجوم في مدينة درعا إلى مقتل 5 أشخاص وإصابة عدد من المارة.",
      {"killed": 5}),
     # one person named before ("مقتله"), another ("وإصابة آخر"), a share ("اثنان منهم"), an arrest only tried

@@ -84,6 +84,7 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
     cues = vocab.matcher.scan(norm)
     if vocab.trigger_labels.isdisjoint(map(_LABEL, cues)):
         return []
+    cues = _without_false_times(cues)
     spans = split(norm)
     by_sentence = _by_sentence(cues, spans)
     place_mentions = where.Mentions(norm, where.forms(places), vocab.matcher.automaton)  # its engine found the names
@@ -458,6 +459,16 @@ def _longest(cues: list[Cue], trigger_labels: frozenset[str]) -> list[Cue]:
     if len(covers) == 1:
         return triggers
     return [c for c in triggers if not _inside_longer(c, covers)]
+
+
+def _without_false_times(cues: list[Cue]) -> list[Cue]:
+    """``cues`` less the vague times inside a phrase that is none ("مصدر مطلع": an informed source, not "early")."""
+    if not any(c.label == "vague_time" for c in cues):
+        return cues
+    covers = [c for c in cues if c.label == "not_trigger"]
+    if not covers:
+        return cues
+    return [c for c in cues if c.label != "vague_time" or not _inside_longer(c, covers)]
 
 
 def _inside_longer(c: Cue, covers: list[Cue]) -> bool:

@@ -26,11 +26,14 @@ _LOOK_BACK = 4  # words before a mention searched for a cue
 _GROUP_NOUNS = frozenset({"تنظيم", "ميليشيا", "ميليشيات", "مليشيا", "مليشيات"})  # "خلايا تنظيم داعش"
 _AGAINST = frozenset({"ضد", "against"})  # the side a clash was started against (incidents.md rule 5)
 _IN = frozenset({"في"})  # "قائد ... في الحشد": a member of it
+_ON = frozenset({"علي", "وعلي"})
+_ON_IDIOMS = frozenset({"الفور", "اثر", "الاقل", "خلفيه", "مدار", "مدي", "راس"})  # "وعلى الفور": no target
 _MEMBER_WORDS = 5  # words between a person and "في" before the side he belongs to
 _AGENT_WORDS = 3  # words between a noun of an act and its doer ("باستهداف خلايا تنظيم داعش")
 _SUFFERED_WORDS = 6  # words between an organisation and the verb saying it suffered the act ("تعرضت لهجوم")
 _SPEAKER_WORDS = 3  # words between a speech word and the organisation speaking ("مصدر عسكري في النظام")
 _WHAT_WAS_SAID = frozenset({"ان", "بان", "انه", "بانه"})  # after a speech word, what it says begins
+_OWNED_AFTER = {"arrest_raid", "seizure"}  # who is glued to ل after these is whose people or goods were taken
 _DEFAULT_TARGET = {"protest"}
 _NO_TARGETS = {"armed_clash"}
 _VIOLENCE = {"attack", "airstrike"}
@@ -70,6 +73,8 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
     window = range(i - 1, max(-1, i - 1 - _LOOK_BACK), -1)  # nearest word first
     if any(words.is_in(j, vocab.tokens["source_before"]) for j in window):
         return ""
+    if _leaning(words, i, vocab):
+        return ""  # "صحيفة الوطن المقربة من النظام", "قسد الموالية للجيش الأمريكي": a leaning, no side
     if any(words.phrase_at(j, vocab.tokens["name_of_fight"]) for j in range(max(0, i - 2), i)):
         return ""  # "التحالف الدولي لمحاربة تنظيم داعش": a name
     if kind in _TOLD and _speaker(words, i, after, vocab):
@@ -87,7 +92,7 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
         return "actor" if lead == after + 1 and words.toks[lead].isascii() else "target"
     # "بهجوم لداعش": the organisation glued to ل right after the trigger did it; so do the fighters
     # glued to it ("هجوم إرهابي لعناصر داعش", "كمين لمسلحي التنظيم"), unless the trigger names a target
-    if kind != "arrest_raid" and lead < i <= lead + _LOOK_BACK and (
+    if kind not in _OWNED_AFTER and lead < i <= lead + _LOOK_BACK and (
             (i == lead + 1 and words.toks[i].startswith("ل"))
             or _glued_subject_between(words, lead, i, vocab)):
         return "actor"
@@ -104,7 +109,8 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
         return "actor"  # the verb first: "هاجم عناصر داعش قرية", "شنت خلايا داعش هجوما"
     if _agent_of_act(words, i, after, vocab):
         return "actor"  # "باستهداف خلايا تنظيم داعش لسيارتهم": the act's doer, its object glued to ل after it
-    if any(words.is_in(j, vocab.tokens["target_before"]) and not _weapon(words, j + 1, vocab) for j in window):
+    if any(words.is_in(j, vocab.tokens["target_before"]) and not _weapon(words, j + 1, vocab)
+           and not _idiom_of_on(words, j) for j in window):
         return "target"  # "سيارة لقسد" was hit; "السيارة المفخخة تابعة لداعش" was the weapon
     for j in window:
         if words.is_in(j, vocab.tokens["belonging"]):
@@ -156,6 +162,20 @@ def _agent_of_act(words: Words, i: int, after: int, vocab: IncidentVocab) -> boo
         if not words.is_in(j, vocab.tokens["subject_noun"]) and words.toks[j] not in _GROUP_NOUNS:
             return False
     return False
+
+
+def _leaning(words: Words, i: int, vocab: IncidentVocab) -> bool:
+    """Whether a word of leaning ends right before the organisation at token ``i``, or before its "من"."""
+    for j in range(max(0, i - 3), i):
+        n = words.phrase_at(j, vocab.tokens["leaning"])
+        if n and (j + n == i or (j + n == i - 1 and words.toks[i - 1] == "من")):
+            return True
+    return False
+
+
+def _idiom_of_on(words: Words, j: int) -> bool:
+    """Whether token ``j`` is "على" of an idiom, not "against": "وعلى الفور" (at once), "على إثر", "على الأقل"."""
+    return words.toks[j] in _ON and j + 1 < len(words.toks) and words.toks[j + 1] in _ON_IDIOMS
 
 
 def _weapon(words: Words, j: int, vocab: IncidentVocab) -> bool:
