@@ -276,6 +276,12 @@ PLACES = [
     ("the-desert-of-a-town-is-near-it", "قتل عنصران بانفجار عبوة ناسفة بسيارة عسكرية في بادية العشارة.", "العشارة"),
     ("the-desert-of-a-governorate-is-vague", "قتل عنصران بانفجار عبوة ناسفة بسيارة عسكرية في بادية حمص.", None),
     ("origin-a-word-apart", "انفجرت عبوة ناسفة في مدينة الميادين، وينحدر القتيل من بلدة مصياف.", "الميادين"),
+    # a road is named after where it starts and where it goes: not after its place; a road out of a capital
+    ("where-a-road-goes-is-no-place", "استهدفت طائرة مسيرة سيارة على طريق القامشلي – المالكية.", "القامشلي"),
+    ("the-road-of-a-town", "قتل شاب بانفجار لغم على طريق بلدة القريتين.", "القريتين"),
+    ("a-road-out-of-a-capital", "قتل ضابط برصاص مجهولين على أوتوستراد دمشق – درعا.", "درعا"),
+    # a square or a street named after a place is in the city it is in
+    ("a-roundabout-named-after-a-town", "استهدفت مسيرة سيارة قرب دوار نصيبين في مدينة القامشلي.", "القامشلي"),
 ]
 
 

@@ -10,7 +10,8 @@ place named more precisely (rule 4: a village with no known point takes the
 nearest town named). Not the place: a dateline ("دمشق - سانا" at the start of
 the text, "ERBIL, Kurdistan Region - ..."), a person's origin ("المنحدر من
 السويداء", "وهو من بلدة نصيب"), a side of a capital ("شمال بغداد": tens of
-kilometres of ground). People on the move take the place they left
+kilometres of ground), nor the town a road goes to ("على طريق القامشلي – المالكية":
+no more precise than the city it starts from; a road out of a capital is no place of it). People on the move take the place they left
 (`left_from`: "عائدة من مخيم الهول").
 """
 
@@ -47,6 +48,9 @@ _DATELINE_MARKS = ("-", "–", "—", ":", "/", "(", "،", ",", ".")
 _ARTICLE = "ال"
 _DESERT = "باديه"  # "بادية العشارة": the desert around a town
 _PLACE_NOUNS = frozenset({"city", "town", "village", "camp", "cities", "towns", "villages"})  # "the city of X"
+_ROAD = frozenset({"طريق", "اوتوستراد", "اتوستراد"})  # "على طريق القامشلي - المالكية": somewhere along it
+_ALONG = 2  # the rank of the town a road goes to: no more precise than a city (the town it starts from leads)
+_PAIRED_CHARS = 4  # at most this between the two towns a road is named after ("القامشلي – المالكية")
 _SIDES = frozenset({"شرق", "غرب", "شمال", "جنوب", "شرقي", "غربي", "شمالي", "جنوبي",
                     "east", "west", "north", "south", "northeast", "northwest", "southeast", "southwest"})
 
@@ -184,7 +188,12 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab, residents: boo
             continue
         rank = _RANK.get(place.kind, 2)
         vague, near = vocab.tokens["place_vague"], vocab.tokens["place_near"]
-        if before and _DESERT in last and rank <= NEAR:
+        if len(before) > 1 and prior_end >= 0 and word_start - prior_end <= _PAIRED_CHARS and \
+                not _ROAD.isdisjoint(readings_of(before[-2])):
+            rank = max(rank, _ALONG)  # "على طريق القامشلي – المالكية": where the road goes is no event's place
+        elif place.kind == "capital" and before and not _ROAD.isdisjoint(readings_of(before[-1])):
+            continue  # "على أوتوستراد دمشق – درعا": a road out of a capital, anywhere along it
+        elif before and _DESERT in last and rank <= NEAR:
             rank = NEAR  # "بادية العشارة": the desert of a town is near it (of a governorate's city, vague)
         elif before and (not vague.isdisjoint(last) or (len(before) > 1 and not vague.isdisjoint(readings_of(before[-2])))):
             rank = VAGUE  # "ريف دير الزور", "الريف الشمالي لدير الزور"
