@@ -113,6 +113,12 @@ CASES = [
      {"killed": 2, "injured": 1}),
     ("met-their-death", "لقي 3 جنود مصرعهم بقصف على موقع قرب مدينة تدمر.", {"killed": 3}),
     ("lost-their-lives-en", "Two civilians lost their lives in a drone strike near Amuda.", {"killed": 2}),
+    # an age in brackets is no count; the kin of the dead are no more dead; "an attack by militants" counts none
+    ("an-age-in-brackets", "A farmer, Khalil Hassan (62), was shot dead by gunmen near Amuda.", {"killed": 1}),
+    ("the-kin-of-the-dead", "تجمع أقارب القتيلين على الطريق وأطلقوا النار ما أدى إلى مقتل 3 أشخاص في بلدة داعل.",
+     {"killed": 3}),
+    ("an-attack-by-militants-en", "On Sunday, nine soldiers were killed in an attack by militants near Tadmur.",
+     {"killed": 9}),
     ("a-count-s-noun-is-no-subject", "أدى الهجوم في مدينة درعا إلى مقتل 5 أشخاص وإصابة عدد من المارة.",
      {"killed": 5}),
     # one person named before ("مقتله"), another ("وإصابة آخر"), a share ("اثنان منهم"), an arrest only tried

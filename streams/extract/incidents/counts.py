@@ -58,6 +58,8 @@ _NISBA_ONE = ("يه", "ي")  # an adjective of one person ("مدنية", "كرد
 _HIS = ("ه", "ها", "هما", "هم")  # a possessive pronoun: "ومرافقها", "وسائقه"
 _FILLER_WORDS = 6  # English auxiliaries, hedges and an age a count may stand apart by ("at least have been reported")
 _THE_OTHER = frozenset({"الاخر", "الاخري", "الثاني", "الثانيه"})  # "والآخر أصيب": one more
+_KIN = frozenset({"اقارب", "ذوي", "ذوو", "عائله", "عائلات", "اهالي", "اسر", "اسره", "relatives", "families",
+                  "family"})  # whose kin: "أقارب القتيلين" are no more dead
 _NAMED_AS = frozenset({"يدعي", "ويدعي", "اسمه"})  # "مدنياً يدعى سامر خليل قتل": the person's name follows
 _NAME_WORDS = 4  # the words a person's name may take
 _PREPOSITIONS = {"من", "مع", "عن", "علي", "الي", "بين", "ضد", "with", "from", "of", "against", "between", "to"}
@@ -99,6 +101,8 @@ def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collecti
             continue
         if label == "arrested" and i and words.is_in(i - 1, vocab.tokens["attempt"]):
             continue  # "أثناء محاولة اعتقاله": no one was arrested
+        if _kin_of(words, i):
+            continue  # "وتجمع أقارب القتيلين": the dead told of before, no more of them
         if label == "injured" and i and words.is_in(i - 1, vocab.tokens["cause_before"]):
             continue  # "قتل رجل جراء إصابته": how he died
         if label in found and _after_contrast(words, found[label][-1][0].start, i, vocab):
@@ -111,6 +115,15 @@ def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collecti
             groups = [g for g in groups if any(n.kind != "implied" for n in g)]
         out[label] = out.get(label, 0) + sum(n.value for g in groups for n in g)
     return out
+
+
+def _kin_of(words: Words, i: int) -> bool:
+    """Whether the casualty word at token ``i`` names whose kin they are ("أقارب القتيلين", "families of the dead")."""
+    toks = words.toks
+    j = i - 2 if i > 1 and toks[i - 1] in ("of", "the") else i - 1
+    if j > 0 and toks[j] == "of":
+        j -= 1
+    return j >= 0 and words.is_in(j, _KIN)
 
 
 def _combined(hits: list[tuple[int, str]], k: int, words: Words, numbers: list[Number], vocab: IncidentVocab) -> bool:

@@ -21,6 +21,7 @@ _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _DIGIT = re.compile("[0-9]")  # the digits of a number token (TOKEN)
 _YEAR_WORDS = {"عام", "العام", "لعام", "year"}
 _AGE_WORDS = frozenset({"aged", "ages", "age", "اعمارهم", "اعمارهما", "عمره", "عمرها", "البالغ", "البالغه"})
+_ARTICLE_REACH = 2  # "an Iraqi soldier": the person an article counts is its noun (not "an attack by militants")
 _AGE_REACH = 4  # words between an age word and the number ("aged between 30 to 40")
 _INDEFINITE = {"a", "an"}
 _ARTICLES = {"a", "an", "one", "احد", "احدى", "لاحد", "باحد"}  # one only before a person: "أحد عناصر"
@@ -81,7 +82,7 @@ def numbers_of(words: Words, at: dict[int, tuple[int, int]], months: set[int], v
         elif noun and _not_a_count(words, i, end, at, months, vocab):
             continue
         article = value == 1 and toks[i] in _ARTICLES
-        if article and not person_soon(words, end, vocab) and not _bare_one(toks[i], i, cue_at):
+        if article and not person_soon(words, end, vocab, _ARTICLE_REACH) and not _bare_one(toks[i], i, cue_at):
             continue
         if noun and end < n and end not in at:  # the noun counted: "4 جنود", "أربعة أشخاص"
             end += 1
@@ -93,12 +94,15 @@ def numbers_of(words: Words, at: dict[int, tuple[int, int]], months: set[int], v
 def _not_a_count(words: Words, i: int, end: int, at: dict[int, tuple[int, int]], months: set[int],
                  vocab: IncidentVocab) -> bool:
     """Goods or time ("400 ألف حبة", "15 عاماً"), a date ("20 كانون الأول"), a range ("150-180"), a year,
-    an outlet's name ("موقع درعا 24")."""
+    an age in brackets ("Khalil Hassan (62)"), an outlet's name ("موقع درعا 24")."""
     toks = words.toks
     if _YEAR.match(toks[i]) or (i > 0 and (i - 1 in months or toks[i - 1] in _YEAR_WORDS)):
         return True
     if not _AGE_WORDS.isdisjoint(toks[max(0, i - _AGE_REACH):i]):
         return True  # an age: "aged between 30 to 40", "تتراوح أعمارهم بين 20 و30"
+    if i > 0 and end == i + 1 and words.between(i - 1, i).endswith("(") and words.between(i, end).startswith(")") \
+            and not (end < len(toks) and words.is_in(end, vocab.people_words)):
+        return True  # an age in brackets after a name: "Khalil Hassan (62)", "الشاب سامر (25)"
     if toks[i] == "24" and i > 0 and words.is_in(i - 1, vocab.tokens["outlet_before_24"]) \
             and not (end < len(toks) and words.is_in(end, vocab.people_words)):
         return True  # "درعا 24", "Kurdistan 24"; but "قتل في درعا 24 شخصاً"
@@ -113,9 +117,10 @@ def _bare_one(tok: str, i: int, cue_at: set[int]) -> bool:
     return tok == "one" and (i - 1 in cue_at or i + 1 in cue_at or i + 2 in cue_at)
 
 
-def person_soon(words: Words, i: int, vocab: IncidentVocab) -> bool:
-    """Whether a person ("a soldier", "an Iraqi soldier") or people ("أحد عناصر") follow token ``i``."""
-    return any(words.is_in(j, vocab.people_words) for j in range(i, min(i + 3, len(words.toks))))
+def person_soon(words: Words, i: int, vocab: IncidentVocab, reach: int = 3) -> bool:
+    """Whether a person ("a soldier", "an Iraqi soldier") or people ("أحد عناصر") follow token ``i`` (within
+    ``reach`` words)."""
+    return any(words.is_in(j, vocab.people_words) for j in range(i, min(i + reach, len(words.toks))))
 
 
 def of_people(words: Words, number: Number, vocab: IncidentVocab) -> bool:
