@@ -435,6 +435,24 @@ def test_a_total_with_no_parts_told_stays() -> None:
     assert attack.killed == 5
 
 
+def test_a_clause_of_contrast_tells_another_event() -> None:
+    # "..., في حين ..." / "..., while ...": a second event in the same sentence, with its own place, day and toll
+    text = "قتل عنصران بهجوم لداعش في مدينة السخنة أمس، في حين قتل ثلاثة آخرون في كمين غربي مدينة تدمر."
+    first, second = incidents_of(text, date(2024, 4, 6))
+    assert (first.killed, _named(first.place)) == (2, "السخنة")
+    assert (second.killed, _named(second.place)) == (3, "تدمر")
+    text = ("On Tuesday, two fighters were killed in a Turkish drone strike near Amuda, while five others, including "
+            "two children, were killed in a similar attack on Saturday near Derbasiyah.")
+    first, second = incidents_of(text, date(2024, 4, 6))
+    assert (first.type, first.killed, first.date) == ("airstrike", 2, "2024-04-02")
+    assert (second.type, second.killed, second.date) == ("airstrike", 5, "2024-04-06")
+
+
+def test_a_clause_of_contrast_telling_the_same_event_is_merged_again() -> None:
+    [attack] = incidents_of("قتل عنصران بهجوم على حاجز في مدينة جاسم، فيما قتل ثالث متأثراً بجروحه.")
+    assert (attack.type, _named(attack.place)) == ("attack", "جاسم")
+
+
 def test_a_sentence_summing_events_up_is_none_of_them() -> None:
     text = ("شهدت محافظة السويداء الأسبوع الماضي حادثتي خطف.\n"
             "ففي يوم الاثنين خطف مسلحون مجهولون شاباً في بلدة القريا.\n"

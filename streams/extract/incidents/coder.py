@@ -38,6 +38,7 @@ _OLD_DAYS = 31  # an event dated earlier than this before publication is recalle
 _OWN_EVENT = ("t:", "w:", "d:")  # a trigger or a day of its own: a sentence tells another event
 _TELLING_COUNT = 2  # a count this big said again names its event (one dead is said of many)
 _SAID = "d:announce"  # "قال", "أفاد": who told it, no day of its own
+_CONTRAST = re.compile(r"[،,] ?(?:و?في حين|و?فيما|و?بينما|while|whereas) ")  # a clause of contrast opening
 _DATED = frozenset({"day", "said"})  # timings of a sentence naming a day (its event's, or the saying's): merged first
 _OPENING_CHARS = 20  # a place this near the start of its sentence, after "وفي", opens it ("وفي بلدة ذيبان")
 _IN_WORDS = frozenset({"وفي", "في", "in"})
@@ -85,7 +86,7 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
     if vocab.trigger_labels.isdisjoint(map(_LABEL, cues)):
         return []
     cues = _without_false_times(cues)
-    spans = split(norm)
+    spans = _at_contrasts(norm, split(norm), cues, vocab.trigger_labels)
     by_sentence = _by_sentence(cues, spans)
     place_mentions = where.Mentions(norm, where.forms(places), vocab.matcher.automaton)  # its engine found the names
     known = {o.id for o in orgs}
@@ -106,6 +107,9 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
                              and (m := int(c.label[3:])) > 0), month_before)
         if event is not None:
             event.headline = start < title_end
+            if event.type == "attack" and coded and coded[-1].type == "airstrike" and \
+                    any(c.label == "similar" for c in sentence_cues):
+                event.type = "airstrike"  # "... in a similar attack": like the strike told before
             if event.located is None and coded and any(c.label == "same_place" for c in sentence_cues):
                 # "في المنطقة نفسها": the place of the last report that has one
                 event.located = next((e.located for e in reversed(coded) if e.located is not None), None)
@@ -351,7 +355,9 @@ def _opens_on_next(s: Sentence, vocab: IncidentVocab) -> bool:
     الثالثة") or on the other side answering ("في المقابل، ردت قسد"): another event than those before it."""
     words = s.words
     opening = range(min(_TURN_WORDS, len(words.toks)))
-    return any(words.phrase_at(i, vocab.tokens["next_in_turn"]) or words.toks[i] in _ANSWERED for i in opening)
+    dying = vocab.tokens["casualty_verb"]  # not "فيما قتل ثالث": a third person
+    return any((words.phrase_at(i, vocab.tokens["next_in_turn"]) and not (i and words.is_in(i - 1, dying)))
+               or words.toks[i] in _ANSWERED for i in opening)
 
 
 def _opens_on_the_event(s: Sentence, vocab: IncidentVocab) -> bool:
@@ -459,6 +465,32 @@ def _longest(cues: list[Cue], trigger_labels: frozenset[str]) -> list[Cue]:
     if len(covers) == 1:
         return triggers
     return [c for c in triggers if not _inside_longer(c, covers)]
+
+
+def _at_contrasts(norm: str, spans: list[tuple[int, int]], cues: list[Cue],
+                  trigger_labels: frozenset[str]) -> list[tuple[int, int]]:
+    """``spans`` with a sentence cut where a clause of contrast tells another event, a trigger on either side
+    ("قتل عنصران بهجوم في السخنة، في حين قتل ثلاثة آخرون في كمين غربي تدمر", "..., while four others were
+    killed in a similar attack"): each side is coded as a sentence of its own (and merged again when they tell
+    one event)."""
+    if not _CONTRAST.search(norm):
+        return spans
+    at = [c.start for c in cues if c.label in trigger_labels]
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        for m in _CONTRAST.finditer(norm, start, end):
+            cut = m.start() + 1  # after the comma: the clause opens with its word of contrast
+            if _any_between(at, start, m.start()) and _any_between(at, m.end(), end):
+                out.append((start, m.start()))
+                start = cut
+        out.append((start, end))
+    return out
+
+
+def _any_between(starts: list[int], low: int, high: int) -> bool:
+    """Whether one of the sorted ``starts`` lies in ``[low, high)``."""
+    k = bisect_left(starts, low)
+    return k < len(starts) and starts[k] < high
 
 
 def _without_false_times(cues: list[Cue]) -> list[Cue]:

@@ -58,6 +58,7 @@ _NISBA_ONE = ("يه", "ي")  # an adjective of one person ("مدنية", "كرد
 _HIS = ("ه", "ها", "هما", "هم")  # a possessive pronoun: "ومرافقها", "وسائقه"
 _FILLER_WORDS = 6  # English auxiliaries, hedges and an age a count may stand apart by ("at least have been reported")
 _THE_OTHER = frozenset({"الاخر", "الاخري", "الثاني", "الثانيه"})  # "والآخر أصيب": one more
+_SHARE_OF = frozenset({"including", "among", "بينهم", "بينهما", "بينهن"})  # a share of the count before it
 _KIN = frozenset({"اقارب", "ذوي", "ذوو", "عائله", "عائلات", "اهالي", "اسر", "اسره", "relatives", "families",
                   "family"})  # whose kin: "أقارب القتيلين" are no more dead
 _NAMED_AS = frozenset({"يدعي", "ويدعي", "اسمه"})  # "مدنياً يدعى سامر خليل قتل": the person's name follows
@@ -207,6 +208,8 @@ def _attached(i: int, numbers: list[Number], used: set[int], words: Words, vocab
             best = k
     if best is not None and toks[i].startswith("و") and not toks[i].isascii():
         best = None  # "11 مدنياً بينهم خمسة أطفال وإصابة العشرات": "و" starts another clause
+    while best and numbers[best].start and toks[numbers[best].start - 1] in _SHARE_OF and best - 1 not in used:
+        best -= 1  # "five others, including two children, were killed": the five
     if best is not None:
         return _joined(_list_start(best, numbers, used, words, cue_at), numbers, used, words, cue_at, vocab, i)
     # before, singular: "An Iraqi soldier was killed", "إن عنصراً قتل"
