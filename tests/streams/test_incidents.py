@@ -435,6 +435,13 @@ def test_a_total_with_no_parts_told_stays() -> None:
     assert attack.killed == 5
 
 
+def test_killings_in_a_village_and_a_town_30_km_apart_are_two_events() -> None:
+    text = ("اغتال مسلحون مجهولون مساء أمس شاباً في بلدة تسيل غربي درعا.\n"
+            "وأمس، أطلق مسلحون مجهولون النار على شابين في مدينة الصنمين شمالي درعا ما أسفر عن مقتلهما.")
+    tasil, sanamayn = incidents_of(text, date(2024, 4, 6))
+    assert (_named(tasil.place), _named(sanamayn.place), sanamayn.killed) == ("تسيل", "الصنمين", 2)
+
+
 def test_a_clause_of_contrast_tells_another_event() -> None:
     # "..., في حين ..." / "..., while ...": a second event in the same sentence, with its own place, day and toll
     text = "قتل عنصران بهجوم لداعش في مدينة السخنة أمس، في حين قتل ثلاثة آخرون في كمين غربي مدينة تدمر."

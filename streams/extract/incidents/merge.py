@@ -8,7 +8,7 @@ of their own (a region, a day of saying), or two tellings of violence with the s
 their days do not differ (a vague time, "last week", is another occasion than a
 named day) and their places are near enough (a sentence opening with its own
 town, "وفي بلدة ذيبان", is that town's event; else 25 km; 60 km for a village
-and the town it is placed by, or any distance when one telling names the
+or a town and the city it is placed by, or any distance when one telling names the
 other's place as its reference; 100 km for a vague region, or anywhere in its
 governorate, as for a headline's place). A sentence joins the closest such
 event (of as close ones, the first, or for a sentence opening on "the attack"
@@ -43,7 +43,7 @@ _NO_DAY_OF_ITS_OWN = frozenset({"", "said"})  # timings of a telling that names 
 _TELLING_TOLL = 2  # dead or wounded this many, the same in two tellings, name one event
 _SAME_PLACE_KM = 25.0
 _TOWN = 1  # `where` ranks: a village or a town, a place named precisely
-_WITHIN_KM = 60.0  # a village and the town or city it is placed by, named in two sentences
+_WITHIN_KM = 60.0  # a village or town and the city it is placed by, named in two sentences (not two towns)
 _REGION_KM = 100.0  # a place and a vague one ("ريف حلب", "محافظة صلاح الدين", "غربي درعا") it may lie in
 
 
@@ -136,7 +136,8 @@ def _same_event(a: AssembledIncident, b: AssembledIncident) -> bool:
     if where.VAGUE in (a.located.rank, b.located.rank):
         # a place in the region ("القائم" and "غربي الأنبار"), near its point or anywhere in its governorate
         return km <= _REGION_KM or _same_region(a.located.place, b.located.place)
-    if km <= _SAME_PLACE_KM or (a.located.rank != b.located.rank and km <= _WITHIN_KM):
+    if km <= _SAME_PLACE_KM or (a.located.rank != b.located.rank and max(a.located.rank, b.located.rank) > _TOWN
+                                and km <= _WITHIN_KM):
         return True
     # a telling that names the other's place as its reference ("اعتقال ... في الموصل", then "في القيارة جنوبي
     # مدينة الموصل"): one place, told at two scales
