@@ -134,6 +134,8 @@ NOT_INCIDENTS = [
     ("last-month", "وتأتي الزيارة بعد اتصال هاتفي جرى الشهر الماضي بين الرئيسين."),
     ("english-background", "ISIS has continued to carry out attacks since its territorial defeat."),
     ("english-future", "The ministry will hold a meeting with tribal leaders next week."),
+    ("a-week-s-total", "وأعلن التنظيم مسؤوليته عن تنفيذ خمس هجمات في سوريا خلال الأسبوع، أسفرت عن مقتل 12 عنصراً."),
+    ("a-total-since-the-year-began", "وقتل عشرات المسلحين في 15 عملية جوية نفذتها طائرات مسيرة منذ مطلع العام الحالي."),
     ("a-campaign-s-aim", "استهدفت حملة التلقيح أكثر من مئة ألف طفل في مدينة دير الزور."),
     ("a-drone-recovered", "The fighters also recovered a drone that crashed near the town of Hajin."),
     ("a-drone-fell", "وأفاد الأهالي بأن طائرة مسيرة سقطت في أرض زراعية قرب بلدة الشحيل."),
@@ -453,6 +455,18 @@ def test_a_clause_of_contrast_tells_another_event() -> None:
     first, second = incidents_of(text, date(2024, 4, 6))
     assert (first.type, first.killed, first.date) == ("airstrike", 2, "2024-04-02")
     assert (second.type, second.killed, second.date) == ("airstrike", 5, "2024-04-06")
+
+
+def test_an_example_after_a_trend_is_an_event() -> None:
+    text = "وصعد التنظيم من وتيرة هجماته خلال الفترة الماضية، ففي 2 من الشهر الجاري قتل أربعة رعاة بهجوم في بادية السخنة."
+    [attack] = incidents_of(text, date(2024, 4, 6))
+    assert (attack.type, attack.killed, attack.date) == ("attack", 4, "2024-04-02")
+
+
+def test_a_line_of_two_words_inside_the_article_heads_a_section() -> None:
+    text = ("قتل مدنيان بقصف مدفعي على قرية قرب مدينة تل أبيض اليوم.\n\nتفجير إسطنبول\n\n"
+            "وقال وزير الداخلية إن منفذي الهجوم دخلوا عبر الحدود.")
+    assert [_named(i.place) for i in incidents_of(text, date(2024, 4, 6))] == ["تل أبيض"]
 
 
 def test_a_clause_of_contrast_telling_the_same_event_is_merged_again() -> None:

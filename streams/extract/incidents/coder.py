@@ -22,7 +22,7 @@ from marsad.streams.extract.incidents.counts import counts
 from marsad.streams.extract.incidents.dates import NUMERIC_CORE, YEARS, When, when
 from marsad.streams.extract.incidents.merge import ONE_OPERATION, AssembledIncident, absorb, merge_into
 from marsad.streams.extract.incidents.roles import roles
-from marsad.streams.extract.incidents.sentences import Sentence, clause_bounds, sentence_of, split
+from marsad.streams.extract.incidents.sentences import Sentence, Words, clause_bounds, sentence_of, split
 from marsad.streams.extract.incidents.vocab import Cue, IncidentVocab, IncidentVocabError
 from marsad.streams.text.normalize import SourceMap, normalize
 
@@ -38,7 +38,9 @@ _OLD_DAYS = 31  # an event dated earlier than this before publication is recalle
 _OWN_EVENT = ("t:", "w:", "d:")  # a trigger or a day of its own: a sentence tells another event
 _TELLING_COUNT = 2  # a count this big said again names its event (one dead is said of many)
 _SAID = "d:announce"  # "قال", "أفاد": who told it, no day of its own
-_CONTRAST = re.compile(r"[،,] ?(?:و?في حين|و?فيما|و?بينما|while|whereas) ")  # a clause of contrast opening
+_CONTRAST = re.compile(r"[،,] ?(?:و?في حين|و?فيما|و?بينما|ففي|while|whereas) ")  # a clause of contrast (or an example) opening
+_EVENT_NOUNS = frozenset({"عمليه", "عمليات", "هجوم", "هجوما", "هجمات", "غاره", "غارات", "ضربه", "ضربات", "حادثه",
+                          "حوادث", "اعتداء", "اعتداءات", "attacks", "strikes", "operations", "raids", "incidents"})
 _DATED = frozenset({"day", "said"})  # timings of a sentence naming a day (its event's, or the saying's): merged first
 _OPENING_CHARS = 20  # a place this near the start of its sentence, after "وفي", opens it ("وفي بلدة ذيبان")
 _IN_WORDS = frozenset({"وفي", "في", "in"})
@@ -47,6 +49,7 @@ _ANSWERED = frozenset({"ردت", "ردوا", "retaliated"})  # the other side an
 _TURN_WORDS = 3  # the words of a sentence's opening read for "the second" ("أما الثانية", "في المقابل، ردت")
 _OPENING_WORDS = 3  # the words of a sentence's opening read for "the attack" ("وأدى الهجوم")
 _HEADING_WORDS = 10  # a line this short ending with ":" heads a section
+_SUBHEADING_WORDS = 3  # a line of fewer spaces than this inside the article heads a section
 _TITLE_CHARS = 160  # a first line longer than this is a paragraph, not a headline
 _SENTENCE_ENDS = ".!?؟:"
 _QUOTES = "\"' "
@@ -101,8 +104,9 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
         start, end = spans[index]
         sentence_cues = by_sentence[index]
         sentence = read[index] = Sentence(norm, start, end)
-        event = _code_sentence(sentence, sentence_cues, published, place_mentions, mentions, quantity_forms, vocab,
-                               month_before)
+        event = None if start > title_end and _subheading(norm, start, end) else \
+            _code_sentence(sentence, sentence_cues, published, place_mentions, mentions, quantity_forms, vocab,
+                           month_before)
         month_before = next((m for c in reversed(sentence_cues) if c.label.startswith("mo:")
                              and (m := int(c.label[3:])) > 0), month_before)
         if event is not None:
@@ -190,6 +194,13 @@ class _OrgMentions:
             self._found = [(m.word_start, m.word_end, m.entry.id)
                            for m in self._taxonomy.matcher.find(self._norm, orgs=True) if m.entry.id in self._known]
         return [m for m in self._found if start <= m[0] and m[1] <= end]
+
+
+def _subheading(norm: str, start: int, end: int) -> bool:
+    """Whether the sentence is a line of its own of a few words, no number among them, past the headline: a
+    section's heading ("تفجير إسطنبول"), not a report."""
+    return norm[start - 1:start] == "\n" and norm[end:end + 1] in ("\n", "") and \
+        norm.count(" ", start, end) < _SUBHEADING_WORDS and not _DIGIT.search(norm, start, end)
 
 
 def _title_end(norm: str) -> int:
@@ -284,6 +295,8 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
     lead = _lead(norm, start, end, cues, labels, True, vocab)
     if lead is None:
         return None  # every trigger is in the future, ongoing, a statement...
+    if "period_total" in labels and _events_counted(s.words, vocab):
+        return None  # "خمس هجمات خلال الأسبوع", "في 15 عملية جوية منذ مطلع العام": a period's total
     digit = _DIGIT.search(norm, start, end)  # most sentences have none: no date or year to look for
     if not vocab.date_labels.isdisjoint(labels) or (digit and NUMERIC_CORE.search(norm, digit.start(), end)):
         day = when(norm, s.words, cues, published, "vague_time" in labels, digit.start() if digit else -1,
@@ -348,6 +361,13 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
                              opens_with_place=opens, several=several,
                              details=bool(s.words.phrase_at(0, vocab.tokens["details_start"])),
                              anaphoric=_opens_on_the_event(s, vocab), final=final, heading=heading)
+
+
+def _events_counted(words: Words, vocab: IncidentVocab) -> bool:
+    """Whether the sentence counts events ("خمس هجمات", "15 عملية", "12 attacks"): a number before an event noun."""
+    toks = words.toks
+    return any((tok.isdigit() or tok in vocab.numbers) and words.is_in(k + 1, _EVENT_NOUNS)
+               for k, tok in enumerate(toks[:-1]))
 
 
 def _opens_on_next(s: Sentence, vocab: IncidentVocab) -> bool:
@@ -469,18 +489,24 @@ def _longest(cues: list[Cue], trigger_labels: frozenset[str]) -> list[Cue]:
 
 def _at_contrasts(norm: str, spans: list[tuple[int, int]], cues: list[Cue],
                   trigger_labels: frozenset[str]) -> list[tuple[int, int]]:
-    """``spans`` with a sentence cut where a clause of contrast tells another event, a trigger on either side
+    """``spans`` with a sentence cut where a clause of contrast (or an example) tells an event, a trigger in it
     ("قتل عنصران بهجوم في السخنة، في حين قتل ثلاثة آخرون في كمين غربي تدمر", "..., while four others were
-    killed in a similar attack"): each side is coded as a sentence of its own (and merged again when they tell
-    one event)."""
+    killed in a similar attack", "وصعّد التنظيم من وتيرة هجماته، ففي 2 من الشهر الجاري قتل أربعة رعاة"): each
+    side is coded as a sentence of its own (merged again when they tell one event; what the first says of
+    itself, ongoing or a statement, no longer holds the second)."""
     if not _CONTRAST.search(norm):
         return spans
-    at = [c.start for c in cues if c.label in trigger_labels]
+    # a strong trigger, or a weak one with a toll ("ففي 2 من الشهر الجاري قتل أربعة رعاة"): not a weapon sold
+    # ("بينما باع التنظيم ذخائر وقذائف")
+    strong = [c.start for c in cues if c.label in trigger_labels and c.label[0] == "t"]
+    weak = [c.start for c in cues if c.label in trigger_labels and c.label[0] != "t"]
+    toll = [c.start for c in cues if c.label in _HURT]
     out: list[tuple[int, int]] = []
     for start, end in spans:
         for m in _CONTRAST.finditer(norm, start, end):
             cut = m.start() + 1  # after the comma: the clause opens with its word of contrast
-            if _any_between(at, start, m.start()) and _any_between(at, m.end(), end):
+            if _any_between(strong, m.end(), end) or (_any_between(weak, m.end(), end)
+                                                       and _any_between(toll, m.end(), end)):
                 out.append((start, m.start()))
                 start = cut
         out.append((start, end))
