@@ -86,6 +86,8 @@ TYPES = [
     ("gunmen-raiding-kidnap", "داهم مسلحون مجهولون منزلاً في قرية عريقة وخطفوا صاحبه.", ["kidnapping"]),
     ("a-tight-ambush-of-the-police-is-an-operation", "نفذت الشرطة كميناً محكماً في بلدة سرغايا وضبطت شحنة أسلحة.",
      ["arrest_raid"]),
+    ("captives-of-an-isis-attack", "Eight soldiers were killed and three others were arrested in an attack by ISIS "
+     "militants on a checkpoint near Tadmur.", ["attack"]),
     ("a-cell-dismantled", "فككت قوى الأمن الداخلي، ليلة أمس، خلية لتنظيم داعش في مدينة الشدادي.", ["arrest_raid"]),
     ("the-cell-dismantled", "أعلنت القوات تفكيك الخلية في بلدة ذيبان.", ["arrest_raid"]),
     ("caught-with-the-doer-between", "قبضت القوات الأمنية على أربعة مطلوبين في مدينة الطبقة.", ["arrest_raid"]),

@@ -41,6 +41,7 @@ _SAID = "d:announce"  # "قال", "أفاد": who told it, no day of its own
 _CONTRAST = re.compile(r"[،,] ?(?:و?في حين|و?فيما|و?بينما|ففي|while|whereas) ")  # a clause of contrast (or an example) opening
 _EVENT_NOUNS = frozenset({"عمليه", "عمليات", "هجوم", "هجوما", "هجمات", "غاره", "غارات", "ضربه", "ضربات", "حادثه",
                           "حوادث", "اعتداء", "اعتداءات", "attacks", "strikes", "operations", "raids", "incidents"})
+_FOUGHT_OPERATION = ("killed", "injured", "arrested")  # the counts of an arrest or seizure fought over
 _DATED = frozenset({"day", "said"})  # timings of a sentence naming a day (its event's, or the saying's): merged first
 _OPENING_CHARS = 20  # a place this near the start of its sentence, after "وفي", opens it ("وفي بلدة ذيبان")
 _IN_WORDS = frozenset({"وفي", "في", "in"})
@@ -349,7 +350,11 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
                                                    for i in range(len(s.words.toks)))):
         # ISIS or gunmen raiding arrest no one: "داهم عناصر داعش قرية واختطفوا ثلاثة", "داهم مسلحون منزلاً وخطفوا"
         kind = "kidnapping"
+    elif kind == "arrest_raid" and "t:attack" in labels and not _OUTLAWS.isdisjoint(actors):
+        kind = "attack"  # "... and three were arrested in an attack by ISIS": their attack, captives taken
     wanted = _COUNTS_OF[kind]
+    if kind in ONE_OPERATION and ("t:armed_clash" in labels or "engagement" in labels):
+        wanted = _FOUGHT_OPERATION  # "ألقت القبض على 9 مهربين بعد اشتباكات أسفرت عن مقتل 4 منهم": its dead
     stated = counts(s.words, cues, vocab, wanted) if wanted and not _COUNT_LABELS.isdisjoint(labels) else {}
     several = "events_dual" in labels or ("events_plural" in labels and _several_events(s, cues, vocab))
     timing = ("said" if day.announced else "day") if day.specific else "vague" if day.vague else ""
