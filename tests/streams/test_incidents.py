@@ -459,6 +459,18 @@ def test_a_clause_of_contrast_tells_another_event() -> None:
     assert (second.type, second.killed, second.date) == ("airstrike", 5, "2024-04-06")
 
 
+def test_a_killing_told_right_after_clashes_was_in_them() -> None:
+    text = ("اندلعت اشتباكات اليوم بين قسد وفصائل موالية لتركيا قرب مدينة منبج.\n"
+            "وسيطرت قسد على قرية مجاورة ما أسفر عن مقتل 5 عناصر من الفصائل.")
+    assert [i.type for i in incidents_of(text, date(2024, 4, 6))] == ["armed_clash"]
+
+
+def test_the_strike_retold_is_a_strike() -> None:
+    text = ("Israeli jets struck a radar site near the town of Shahba on Monday.\n"
+            "The strike targeted a research centre in Masyaf, according to the Observatory.")
+    assert [i.type for i in incidents_of(text, date(2024, 4, 6))] == ["airstrike", "airstrike"]
+
+
 def test_an_example_after_a_trend_is_an_event() -> None:
     text = "وصعد التنظيم من وتيرة هجماته خلال الفترة الماضية، ففي 2 من الشهر الجاري قتل أربعة رعاة بهجوم في بادية السخنة."
     [attack] = incidents_of(text, date(2024, 4, 6))

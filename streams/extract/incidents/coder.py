@@ -113,8 +113,10 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
         if event is not None:
             event.headline = start < title_end
             if event.type == "attack" and coded and coded[-1].type == "airstrike" and \
-                    any(c.label == "similar" for c in sentence_cues):
-                event.type = "airstrike"  # "... in a similar attack": like the strike told before
+                    (event.anaphoric or any(c.label == "similar" for c in sentence_cues)):
+                event.type = "airstrike"  # "... in a similar attack", "وقالت مصادر إن القصف استهدف": the strike's kind
+            elif event.by_killing and coded and coded[-1].type == "armed_clash" and index == last + 1:
+                event.type = "armed_clash"  # "وسيطرت قسد على القرية ما أسفر عن مقتل 5": killed in the fighting
             if event.located is None and coded and any(c.label == "same_place" for c in sentence_cues):
                 # "في المنطقة نفسها": the place of the last report that has one
                 event.located = next((e.located for e in reversed(coded) if e.located is not None), None)
@@ -365,7 +367,8 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
                              separate="another_event" in labels or _opens_on_next(s, vocab),
                              opens_with_place=opens, several=several,
                              details=bool(s.words.phrase_at(0, vocab.tokens["details_start"])),
-                             anaphoric=_opens_on_the_event(s, vocab), final=final, heading=heading)
+                             anaphoric=_opens_on_the_event(s, vocab), final=final, heading=heading,
+                             by_killing=kind == "attack" and lead.label[0] != "t")
 
 
 def _events_counted(words: Words, vocab: IncidentVocab) -> bool:

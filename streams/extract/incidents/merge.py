@@ -72,6 +72,7 @@ class AssembledIncident:
     heading: bool = False  # its place is where people were heading ("توجهت الحافلات إلى مخيم الجدعة")
     last: int = -1  # where its last telling so far starts
     anaphoric: bool = False  # its sentence opens on "the attack" ("وأدى الهجوم إلى"): the event just told
+    by_killing: bool = False  # an attack only by its killing words ("ما أسفر عن مقتل 5"): no weapon named
 
     def __post_init__(self) -> None:
         self.last = max(self.last, self.start)
