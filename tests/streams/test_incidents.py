@@ -446,6 +446,19 @@ def test_killings_in_a_village_and_a_town_30_km_apart_are_two_events() -> None:
     assert (_named(tasil.place), _named(sanamayn.place), sanamayn.killed) == ("تسيل", "الصنمين", 2)
 
 
+def test_a_village_the_gazetteer_lacks_is_another_place_than_a_town_named() -> None:
+    text = ("قتل عنصر من قسد بهجوم لداعش في بلدة البصيرة أمس.\n"
+            "وفي بيان منفصل، أصيب عنصران من قسد برصاص مسلحين قرب قرية المويلح.")
+    busaira, other = incidents_of(text, date(2024, 6, 14))
+    assert (_named(busaira.place), busaira.killed, other.place, other.injured) == ("البصيرة", 1, None, 2)
+
+
+def test_the_event_retold_near_a_village_the_gazetteer_lacks_is_one() -> None:
+    text = ("قصفت القوات التركية قرى في ريف بلدة تل تمر ما أدى إلى إصابة 3 مواطنين.\n"
+            "وأسفر القصف عن إصابة 3 مزارعين قرب قرية تل جمعة.")
+    assert len(incidents_of(text, date(2024, 6, 14))) == 1
+
+
 def test_a_clause_of_contrast_tells_another_event() -> None:
     # "..., في حين ..." / "..., while ...": a second event in the same sentence, with its own place, day and toll
     text = "قتل عنصران بهجوم لداعش في مدينة السخنة أمس، في حين قتل ثلاثة آخرون في كمين غربي مدينة تدمر."

@@ -368,7 +368,8 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
                              opens_with_place=opens, several=several,
                              details=bool(s.words.phrase_at(0, vocab.tokens["details_start"])),
                              anaphoric=_opens_on_the_event(s, vocab), final=final, heading=heading,
-                             by_killing=kind == "attack" and lead.label[0] != "t")
+                             by_killing=kind == "attack" and lead.label[0] != "t",
+                             unknown=where.unknown_places(s, place_mentions))
 
 
 def _events_counted(words: Words, vocab: IncidentVocab) -> bool:

@@ -73,6 +73,7 @@ class AssembledIncident:
     last: int = -1  # where its last telling so far starts
     anaphoric: bool = False  # its sentence opens on "the attack" ("وأدى الهجوم إلى"): the event just told
     by_killing: bool = False  # an attack only by its killing words ("ما أسفر عن مقتل 5"): no weapon named
+    unknown: frozenset[str] = frozenset()  # names of places of its own the gazetteer lacks ("قرب قرية المويلح")
 
     def __post_init__(self) -> None:
         self.last = max(self.last, self.start)
@@ -125,6 +126,8 @@ def _same_event(a: AssembledIncident, b: AssembledIncident) -> bool:
     if a.type != b.type and {a.type, b.type} <= _FROM_ABOVE and a.actors and b.actors \
             and a.actors[0] not in b.actors and b.actors[0] not in a.actors:
         return False  # ISIS's attack and the Russian jets' strikes told after it: two events
+    if _elsewhere(a, b) or _elsewhere(b, a):
+        return False  # "... في بلدة البصيرة" and "... قرب قرية المويلح" (a village the gazetteer lacks): two places
     if a.located is None or b.located is None or (a.type == b.type == "displacement" and (a.heading or b.heading)):
         return True  # (people on the move are told by where they left and where they went)
     later = b if a.start < b.start else a
@@ -144,6 +147,18 @@ def _same_event(a: AssembledIncident, b: AssembledIncident) -> bool:
     # مدينة الموصل"): one place, told at two scales
     return a.located.rank != b.located.rank and (a.located.place.name in b.located.named
                                                   or b.located.place.name in a.located.named)
+
+
+def _elsewhere(a: AssembledIncident, b: AssembledIncident) -> bool:
+    """Whether ``a``, placed only in a village or town the gazetteer lacks, tells of another place than ``b``:
+    one named precisely (a village or a town), or another such unknown name; not when ``b`` names ``a``'s place
+    too, nor when the later of them goes on with the event just told ("وأسفر القصف عن ...")."""
+    if a.located is not None or not a.unknown or not a.unknown.isdisjoint(b.unknown) or \
+            (b.anaphoric if b.start > a.start else a.anaphoric):
+        return False
+    if b.located is not None:
+        return b.located.rank <= _TOWN
+    return bool(b.unknown)
 
 
 def _fought_back(old: AssembledIncident, new: AssembledIncident) -> bool:

@@ -51,6 +51,8 @@ _PLACE_NOUNS = frozenset({"city", "town", "village", "camp", "cities", "towns", 
 _ROAD = frozenset({"طريق", "اوتوستراد", "اتوستراد"})  # "على طريق القامشلي - المالكية": somewhere along it
 _ALONG = 2  # the rank of the town a road goes to: no more precise than a city (the town it starts from leads)
 _PAIRED_CHARS = 4  # at most this between the two towns a road is named after ("القامشلي – المالكية")
+_PLACE_NOUNS_AR = frozenset({"قريه", "بلده", "مدينه", "ناحيه", "بلدتي", "قريتي"})  # before a place's name
+_NOT_A_NAME = frozenset({"مجاوره", "اخري", "اخرى", "قريبه", "صغيره", "نائيه", "حدوديه", "واحده", "نفسها", "ذاتها"})
 _SIDES = frozenset({"شرق", "غرب", "شمال", "جنوب", "شرقي", "غربي", "شمالي", "جنوبي",
                     "east", "west", "north", "south", "northeast", "northwest", "southeast", "southwest"})
 
@@ -220,6 +222,22 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab, residents: boo
     if best is not None and len(within) > 1:
         best = Located(best.place, best.rank, best.offset, frozenset(w[2].name for w in within))
     return best
+
+
+def unknown_places(s: Sentence, mentions: Mentions) -> frozenset[str]:
+    """The names after a place noun that are no place the article's places stage knows ("قرب قرية المويلح"): a
+    place of the event's own, not located (a village the gazetteer lacks)."""
+    words = s.words
+    toks = words.toks
+    known = {words.index_at(m[0]) for m in mentions.within(s.start, s.end)}
+    out = []
+    for k in range(len(toks) - 1):
+        if k + 1 in known or toks[k + 1] in _NOT_A_NAME or not toks[k + 1].isalpha() or toks[k + 1].isascii():
+            continue
+        noun = next((r for r in readings_of(toks[k]) if r in _PLACE_NOUNS_AR), None)
+        if noun is not None and _ARTICLE + noun not in toks[k]:  # "قرية المويلح", not "القرية المجاورة"
+            out.append(toks[k + 1])
+    return frozenset(out)
 
 
 def left_from(s: Sentence, mentions: Mentions) -> Located | None:
