@@ -327,6 +327,7 @@ def test_incident_place(text: str, expected: str | None) -> None:
     ("قال مصدر إن قطعات الحشد الشعبي في أطراف داقوق تعرضت لهجوم مسلح.", [], ["pmf"]),
     ("اعتقلت القوات الأمنية خمسة من إرهابيي داعش في مدينة الموصل.", [], ["isis"]),
     ("وصلت قوة من الجيش إلى مخبأ لداعش في منطقة الضبعة.", [], ["isis"]),
+    ("هجوم لداعش يكبد قسد خسائر في ريف مدينة الرقة.", ["isis"], ["sdf"]),
     # "وعلى الفور" is no "against"; a side's backer has no role
     ("وعلى الفور اعتقلت قوات سوريا الديمقراطية ثلاثة مشتبهين في مدينة الطبقة.", ["sdf"], []),
     ("قتل عنصران من قوات قسد الموالية للجيش الأمريكي بضربة مسيرة قرب مدينة عامودا.", [], ["sdf"]),
@@ -353,7 +354,7 @@ def test_incident_place(text: str, expected: str | None) -> None:
         "base-of-accusative", "teller-is-a-source", "teller-is-a-source-en", "claim-is-the-doer",
         "name-holding-another", "depots-of", "in-an-attack-is-no-subject", "belonging-to-is-hit",
         "aircraft-belonging-to-struck", "victims-affiliated-to", "official-of-is-hit",
-        "subject-suffered-it", "terrorists-of-arrested", "a-hideout-of-is-hit", "at-once-is-no-against", "a-backer-has-no-role",
+        "subject-suffered-it", "terrorists-of-arrested", "a-hideout-of-is-hit", "who-suffers-losses", "at-once-is-no-against", "a-backer-has-no-role",
         "a-backer-between-has-no-role", "subject-who-died",
         "subject-who-killed", "sdf-spelt-with-waw", "doer-of-a-targeting",
         "fighters-who-attacked-en", "militants-killed-en", "waged-by-militants-en", "a-member-his-rank-between", "an-outlet-s-leaning", "its-own-members",

@@ -122,6 +122,7 @@ CASES = [
     # an operation fought over counts its dead
     ("an-arrest-fought-over", "ألقت قوات حرس الحدود القبض على 9 مهربين بعد اشتباكات أسفرت عن مقتل 4 منهم.",
      {"killed": 4, "arrested": 9}),
+    ("an-arrest-that-was-the-cause", "اندلعت اشتباكات في بلدة ذيبان على خلفية إيقاف قسد لقائد المجلس العسكري.", {}),
     ("a-count-s-noun-is-no-subject", "أدى الهجوم في مدينة درعا إلى مقتل 5 أشخاص وإصابة عدد من المارة.",
      {"killed": 5}),
     # one person named before ("مقتله"), another ("وإصابة آخر"), a share ("اثنان منهم"), an arrest only tried

@@ -100,8 +100,10 @@ def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collecti
             group = [Number(1, i, i + 1, "implied")]  # "سقوط قتيل", "قتيل وجريحان"
         if group and cue == "seized_people" and not of_people(words, group[0], vocab):
             continue
-        if label == "arrested" and i and words.is_in(i - 1, vocab.tokens["attempt"]):
-            continue  # "أثناء محاولة اعتقاله": no one was arrested
+        if label == "arrested" and i and (words.is_in(i - 1, vocab.tokens["attempt"])
+                                          or words.is_in(i - 1, vocab.tokens["cause_before"])
+                                          or words.toks[i - 1] == "خلفيه"):
+            continue  # "أثناء محاولة اعتقاله": no one was arrested; "على خلفية إيقاف قائد": another event, the cause
         if _kin_of(words, i):
             continue  # "وتجمع أقارب القتيلين": the dead told of before, no more of them
         if label == "injured" and i and words.is_in(i - 1, vocab.tokens["cause_before"]):
