@@ -52,6 +52,7 @@ _ROAD = frozenset({"طريق", "اوتوستراد", "اتوستراد"})  # "ع
 _ALONG = 2  # the rank of the town a road goes to: no more precise than a city (the town it starts from leads)
 _PAIRED_CHARS = 4  # at most this between the two towns a road is named after ("القامشلي – المالكية")
 _PLACE_NOUNS_AR = frozenset({"قريه", "بلده", "مدينه", "ناحيه", "بلدتي", "قريتي"})  # before a place's name
+_PLACE_NOUN_TAILS = frozenset(noun[-3:] for noun in _PLACE_NOUNS_AR)  # a cheap test before the clitics are read
 _NOT_A_NAME = frozenset({"مجاوره", "اخري", "اخرى", "قريبه", "صغيره", "نائيه", "حدوديه", "واحده", "نفسها", "ذاتها"})
 _SIDES = frozenset({"شرق", "غرب", "شمال", "جنوب", "شرقي", "غربي", "شمالي", "جنوبي",
                     "east", "west", "north", "south", "northeast", "northwest", "southeast", "southwest"})
@@ -232,7 +233,8 @@ def unknown_places(s: Sentence, mentions: Mentions) -> frozenset[str]:
     known = {words.index_at(m[0]) for m in mentions.within(s.start, s.end)}
     out = []
     for k in range(len(toks) - 1):
-        if k + 1 in known or toks[k + 1] in _NOT_A_NAME or not toks[k + 1].isalpha() or toks[k + 1].isascii():
+        if toks[k][-3:] not in _PLACE_NOUN_TAILS or k + 1 in known or toks[k + 1] in _NOT_A_NAME \
+                or not toks[k + 1].isalpha() or toks[k + 1].isascii():
             continue
         noun = next((r for r in readings_of(toks[k]) if r in _PLACE_NOUNS_AR), None)
         if noun is not None and _ARTICLE + noun not in toks[k]:  # "قرية المويلح", not "القرية المجاورة"
