@@ -88,6 +88,8 @@ TYPES = [
      ["arrest_raid"]),
     ("captives-of-an-isis-attack", "Eight soldiers were killed and three others were arrested in an attack by ISIS "
      "militants on a checkpoint near Tadmur.", ["attack"]),
+    ("a-smuggling-foiled-carried-shells", "أعلنت السلطات إفشال محاولة تهريب أسلحة ضمت صواريخ وقذائف إلى لبنان.",
+     ["seizure"]),
     ("a-cell-dismantled", "فككت قوى الأمن الداخلي، ليلة أمس، خلية لتنظيم داعش في مدينة الشدادي.", ["arrest_raid"]),
     ("the-cell-dismantled", "أعلنت القوات تفكيك الخلية في بلدة ذيبان.", ["arrest_raid"]),
     ("caught-with-the-doer-between", "قبضت القوات الأمنية على أربعة مطلوبين في مدينة الطبقة.", ["arrest_raid"]),
@@ -138,6 +140,8 @@ NOT_INCIDENTS = [
     ("english-future", "The ministry will hold a meeting with tribal leaders next week."),
     ("a-week-s-total", "وأعلن التنظيم مسؤوليته عن تنفيذ خمس هجمات في سوريا خلال الأسبوع، أسفرت عن مقتل 12 عنصراً."),
     ("a-total-since-the-year-began", "وقتل عشرات المسلحين في 15 عملية جوية نفذتها طائرات مسيرة منذ مطلع العام الحالي."),
+    ("ground-seized-en", "IS militants seized large parts of the country before their defeat."),
+    ("a-protest-activist", "وقال إن الناشط في الاحتجاجات كان يقيم في حي الجمهورية بمدينة الكوت."),
     ("a-campaign-s-aim", "استهدفت حملة التلقيح أكثر من مئة ألف طفل في مدينة دير الزور."),
     ("a-drone-recovered", "The fighters also recovered a drone that crashed near the town of Hajin."),
     ("a-drone-fell", "وأفاد الأهالي بأن طائرة مسيرة سقطت في أرض زراعية قرب بلدة الشحيل."),
@@ -328,6 +332,11 @@ def test_incident_place(text: str, expected: str | None) -> None:
     ("اعتقلت القوات الأمنية خمسة من إرهابيي داعش في مدينة الموصل.", [], ["isis"]),
     ("وصلت قوة من الجيش إلى مخبأ لداعش في منطقة الضبعة.", [], ["isis"]),
     ("هجوم لداعش يكبد قسد خسائر في ريف مدينة الرقة.", ["isis"], ["sdf"]),
+    # who set the ambush did it; what the attack is blamed on did it; who fought an attack off was attacked
+    ("نصب عناصر من تنظيم داعش كميناً لدورية للجيش قرب قضاء طوزخورماتو.", ["isis"], []),
+    ("Two soldiers were killed in an attack on an army post near Tuz Khurmatu blamed on the Islamic State group.",
+     ["isis"], []),
+    ("أحبطت قوة من الحشد الشعبي هجوماً لداعش على نقاط أمنية قرب قضاء خانقين.", ["isis"], ["pmf"]),
     # "وعلى الفور" is no "against"; a side's backer has no role
     ("وعلى الفور اعتقلت قوات سوريا الديمقراطية ثلاثة مشتبهين في مدينة الطبقة.", ["sdf"], []),
     ("قتل عنصران من قوات قسد الموالية للجيش الأمريكي بضربة مسيرة قرب مدينة عامودا.", [], ["sdf"]),
@@ -354,7 +363,8 @@ def test_incident_place(text: str, expected: str | None) -> None:
         "base-of-accusative", "teller-is-a-source", "teller-is-a-source-en", "claim-is-the-doer",
         "name-holding-another", "depots-of", "in-an-attack-is-no-subject", "belonging-to-is-hit",
         "aircraft-belonging-to-struck", "victims-affiliated-to", "official-of-is-hit",
-        "subject-suffered-it", "terrorists-of-arrested", "a-hideout-of-is-hit", "who-suffers-losses", "at-once-is-no-against", "a-backer-has-no-role",
+        "subject-suffered-it", "terrorists-of-arrested", "a-hideout-of-is-hit", "who-suffers-losses", "who-set-the-ambush", "blamed-on-en",
+        "who-foiled-it-was-attacked", "at-once-is-no-against", "a-backer-has-no-role",
         "a-backer-between-has-no-role", "subject-who-died",
         "subject-who-killed", "sdf-spelt-with-waw", "doer-of-a-targeting",
         "fighters-who-attacked-en", "militants-killed-en", "waged-by-militants-en", "a-member-his-rank-between", "an-outlet-s-leaning", "its-own-members",
@@ -483,6 +493,11 @@ def test_the_strike_retold_is_a_strike() -> None:
     text = ("Israeli jets struck a radar site near the town of Shahba on Monday.\n"
             "The strike targeted a research centre in Masyaf, according to the Observatory.")
     assert [i.type for i in incidents_of(text, date(2024, 4, 6))] == ["airstrike", "airstrike"]
+
+
+def test_a_remark_on_the_event_just_told_is_that_event() -> None:
+    text = "سقطت قذائف هاون على قاعدة بلد الجوية مساء الثلاثاء.\nوهذا الهجوم هو الرابع من نوعه منذ السبت في العراق."
+    assert len(incidents_of(text, date(2024, 4, 6))) == 1
 
 
 def test_an_example_after_a_trend_is_an_event() -> None:

@@ -123,6 +123,9 @@ CASES = [
     ("an-arrest-fought-over", "ألقت قوات حرس الحدود القبض على 9 مهربين بعد اشتباكات أسفرت عن مقتل 4 منهم.",
      {"killed": 4, "arrested": 9}),
     ("an-arrest-that-was-the-cause", "اندلعت اشتباكات في بلدة ذيبان على خلفية إيقاف قسد لقائد المجلس العسكري.", {}),
+    # a time of day is no count; a toll of dead and wounded together is neither
+    ("a-time-of-day-en", "A drone hit a militia base in Makhmour at 14:35 PM, wounding two fighters.", {"injured": 2}),
+    ("dead-and-wounded-together", "أكدت القيادة أن حصيلة الهجوم على قرية قرب كركوك بلغت 15 قتيلاً وجريحاً.", {}),
     ("a-count-s-noun-is-no-subject", "أدى الهجوم في مدينة درعا إلى مقتل 5 أشخاص وإصابة عدد من المارة.",
      {"killed": 5}),
     # one person named before ("مقتله"), another ("وإصابة آخر"), a share ("اثنان منهم"), an arrest only tried

@@ -39,6 +39,7 @@ _OWN_EVENT = ("t:", "w:", "d:")  # a trigger or a day of its own: a sentence tel
 _TELLING_COUNT = 2  # a count this big said again names its event (one dead is said of many)
 _SAID = "d:announce"  # "قال", "أفاد": who told it, no day of its own
 _CONTRAST_WORDS = ("في حين", "فيما", "بينما", "ففي", "while", "whereas")  # after a comma (and "و"): a clause of contrast
+_THIS = frozenset({"هذا", "وهذا", "هذه", "وهذه", "ويعد", "وتعد", "ويعتبر", "وتعتبر", "this", "it"})  # a remark opens so
 _EVENT_NOUNS = frozenset({"عمليه", "عمليات", "هجوم", "هجوما", "هجمات", "غاره", "غارات", "ضربه", "ضربات", "حادثه",
                           "حوادث", "اعتداء", "اعتداءات", "attacks", "strikes", "operations", "raids", "incidents"})
 _FOUGHT_OPERATION = ("killed", "injured", "arrested")  # the counts of an arrest or seizure fought over
@@ -56,8 +57,9 @@ _SENTENCE_ENDS = ".!?؟:"
 _QUOTES = "\"' "
 _HURT = frozenset({"killed", "injured"})
 _FOILED = frozenset({"احبطت", "احبط", "احباط", "باحباط", "افشال", "افشلت", "foiled", "thwarted"})
-_ATTACKS = frozenset({"t:attack", "w:attack", "t:airstrike", "w:airstrike"})
-_FOILED_WORDS = 4  # words between a word of foiling and the attack foiled ("أحبطت قوات قسد هجوماً")
+_SMUGGLING = frozenset({"تهريب", "smuggling", "smuggle"})  # a smuggling foiled is a seizure, whatever it carried
+_ATTACKS = frozenset({"t:attack", "t:airstrike"})  # (named as attacks: not "إفشال محاولات استهداف المواطنين")
+_FOILED_WORDS = 6  # words between a word of foiling and the attack foiled ("أحبطت قوة من الحشد الشعبي هجوماً")
 _AIR_ADJECTIVES = frozenset({"الجويه", "جويه", "air"})  # "قاعدة عين الأسد الجوية", "Ain al-Asad air base"
 _BASES = frozenset({"قاعده", "القاعده", "لقاعده", "بقاعده", "base", "airbase"})
 _BASE_WORDS = 4  # words between a base and its adjective ("قاعدة عين الأسد الجوية")
@@ -306,6 +308,7 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
         return None  # every trigger is in the future, ongoing, a statement...
     if "period_total" in labels and _events_counted(s.words, vocab):
         return None  # "خمس هجمات خلال الأسبوع", "في 15 عملية جوية منذ مطلع العام": a period's total
+    remark = "its_kind" in labels and _HURT.isdisjoint(labels) and s.first_word_in(_THIS)
     digit = _DIGIT.search(norm, start, end)  # most sentences have none: no date or year to look for
     if not vocab.date_labels.isdisjoint(labels) or (digit and NUMERIC_CORE.search(norm, digit.start(), end)):
         day = when(norm, s.words, cues, published, "vague_time" in labels, digit.start() if digit else -1,
@@ -373,7 +376,8 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
                              separate="another_event" in labels or _opens_on_next(s, vocab),
                              opens_with_place=opens, several=several,
                              details=bool(s.words.phrase_at(0, vocab.tokens["details_start"])),
-                             anaphoric=_opens_on_the_event(s, vocab), final=final, heading=heading,
+                             # (a remark, "وهذا الهجوم هو الرابع من نوعه", goes on with the event just told)
+                             anaphoric=remark or _opens_on_the_event(s, vocab), final=final, heading=heading,
                              by_killing=kind == "attack" and lead.label[0] != "t",
                              unknown=where.unknown_places(s, place_mentions) if located is None else frozenset())
 
@@ -426,11 +430,12 @@ def _attack_foiled(s: Sentence, lead: Cue, cues: list[Cue]) -> Cue | None:
     attack tried, incidents.md), or None when the word seized goods."""
     words = s.words
     at = words.index_at(lead.start)
-    if words.toks[at] not in _FOILED:
+    if not words.is_in(at, _FOILED):  # (with its clitics: "وأحبط الهجوم")
         return None
     for c in cues:
-        if c.label in _ATTACKS and at < words.index_at(c.start) <= at + _FOILED_WORDS:
-            return c
+        if c.label in _ATTACKS and at < (k := words.index_at(c.start)) <= at + _FOILED_WORDS:
+            # (not the goods of a smuggling foiled: "إفشال محاولة تهريب أسلحة ضمت صواريخ وقذائف")
+            return None if any(words.is_in(j, _SMUGGLING) for j in range(at + 1, k)) else c
     return None
 
 

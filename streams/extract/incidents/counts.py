@@ -142,7 +142,9 @@ def _combined(hits: list[tuple[int, str]], k: int, words: Words, numbers: list[N
         first, second = min(i, j), max(i, j)
         joined = (second == first + 1 and words.toks[second].startswith("و")) or \
             (second == first + 2 and words.toks[first + 1] in ("and", "و"))
-        if joined and (any(n.start in (first, second) for n in numbers) or _one_by_itself(words, first, vocab)
+        counted_noun = any(n.start < first < n.end for n in numbers)  # "23 قتيلاً وجريحاً": the number's noun
+        if joined and (any(n.start in (first, second) for n in numbers)
+                       or (_one_by_itself(words, first, vocab) and not counted_noun)
                        or _one_before(words, first, vocab, numbers)
                        or (words.is_in(second + 1, vocab.people_words)
                            and any(n.end <= first and first - n.end < _WINDOW for n in numbers))):

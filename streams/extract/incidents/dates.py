@@ -38,6 +38,7 @@ _RELATIVE = {"d:today": 0, "d:yesterday": 1, "d:day_before_yesterday": 2}
 _DAY_KINDS = frozenset({"mo", "wd"})  # labels "mo:<month>", "wd:<weekday>"
 _ASIDE = frozenset({"الذي", "التي", "اللذين", "اللذان", "اللتين", "الذين", "اللواتي", "وهو", "وهي", "وهما"})
 SAME_MONTH = -2  # the label "mo:-2": "the same month", the one named before
+_SINCE = frozenset({"منذ", "since"})
 _PAST = frozenset({"الماضي", "الفائت", "المنصرم", "المنقضي"})  # after a weekday: of the week before
 # the word opening what was said ("قالت الخلية في بيان اليوم الأحد إن"): a day before it is the saying's
 _THAT = frozenset({"ان", "بان", "انه", "that"})
@@ -106,6 +107,8 @@ def when(norm: str, words: Words, cues: list[Cue], published: date | None, vague
                 phrase = (c.start, c.end)
             elif not day and month > 0 and (last > i or len(toks[i]) > 3):
                 months.append(month)  # "في فبراير"; short names ("اب", "may") need a day; "الشهر الجاري" is now
+        elif kind == "wd" and i and words.toks[i - 1] in _SINCE:
+            continue  # "الرابع من نوعه منذ السبت": a time since which, not the event's day
         elif kind == "wd" and (weekday is None or i - at["wd"] <= 2):
             weekday, at["wd"] = int(value), i  # "ليل الأحد – الإثنين", "ليلة السبت/الأحد": the night ends on the second
         elif c.label in _RELATIVE and (relative is None or _RELATIVE[c.label] > relative):

@@ -100,6 +100,9 @@ def _not_a_count(words: Words, i: int, end: int, at: dict[int, tuple[int, int]],
         return True
     if not _AGE_WORDS.isdisjoint(toks[max(0, i - _AGE_REACH):i]):
         return True  # an age: "aged between 30 to 40", "تتراوح أعمارهم بين 20 و30"
+    if (i > 0 and toks[i - 1].isdigit() and words.between(i - 1, i) == ":") or \
+            (end < len(toks) and toks[end].isdigit() and words.between(i, end) == ":"):
+        return True  # a time of day: "at 14:35"
     if i > 0 and end == i + 1 and words.between(i - 1, i).endswith("(") and words.between(i, end).startswith(")") \
             and not (end < len(toks) and words.is_in(end, vocab.people_words)):
         return True  # an age in brackets after a name: "Khalil Hassan (62)", "الشاب سامر (25)"

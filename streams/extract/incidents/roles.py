@@ -109,6 +109,8 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
         return "actor"  # the verb first: "هاجم عناصر داعش قرية", "شنت خلايا داعش هجوما"
     if _agent_of_act(words, i, after, vocab):
         return "actor"  # "باستهداف خلايا تنظيم داعش لسيارتهم": the act's doer, its object glued to ل after it
+    if _doer_before(words, i, vocab):
+        return "actor"  # "نصب عناصر من تنظيم داعش كميناً": the verb's subject, its fighters between
     if any(words.is_in(j, vocab.tokens["target_before"]) and not _weapon(words, j + 1, vocab)
            and not _idiom_of_on(words, j) for j in window):
         return "target"  # "سيارة لقسد" was hit; "السيارة المفخخة تابعة لداعش" was the weapon
@@ -170,6 +172,18 @@ def _leaning(words: Words, i: int, vocab: IncidentVocab) -> bool:
         n = words.phrase_at(j, vocab.tokens["leaning"])
         if n and (j + n == i or (j + n == i - 1 and words.toks[i - 1] == "من")):
             return True
+    return False
+
+
+def _doer_before(words: Words, i: int, vocab: IncidentVocab) -> bool:
+    """Whether a verb of doing opens the clause of the organisation at token ``i``, only its fighters between
+    ("نصب عناصر من تنظيم داعش كميناً", "شنت خلايا داعش هجوماً"): the organisation is the verb's subject."""
+    for j in range(i - 1, max(-1, i - 1 - _LOOK_BACK), -1):
+        if words.is_in(j, vocab.tokens["subject_verb"]):
+            return j < i - 1  # (right after the verb the trigger rules decide: "هاجم عناصر داعش قرية")
+        if words.toks[j] != "من" and not words.is_in(j, vocab.tokens["subject_noun"]) and \
+                words.toks[j] not in _GROUP_NOUNS:
+            return False
     return False
 
 

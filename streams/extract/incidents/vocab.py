@@ -32,7 +32,8 @@ _MAX_PREFIX = max(map(len, PREFIXES))
 
 # Cue lists the automaton finds (the others are token sets, read around a hit).
 SCANNED_CUES = ("air", "background", "off_topic", "not_trigger", "ongoing", "future", "statement", "caption",
-                "vague_time", "another_event", "events_dual", "events_plural", "same_place", "similar", "period_total", "engagement",
+                "vague_time", "another_event", "events_dual", "events_plural", "same_place", "similar", "period_total", "its_kind",
+                "engagement",
                 "toll_rise",
                 "killed", "injured", "arrested", "seized_people", "captured", "no_casualties")
 TOKEN_CUES = ("approximate", "person", "people", "group", "group_of", "addition", "others", "goods", "source_before",
