@@ -337,6 +337,8 @@ def test_incident_place(text: str, expected: str | None) -> None:
     ("Two soldiers were killed in an attack on an army post near Tuz Khurmatu blamed on the Islamic State group.",
      ["isis"], []),
     ("أحبطت قوة من الحشد الشعبي هجوماً لداعش على نقاط أمنية قرب قضاء خانقين.", ["isis"], ["pmf"]),
+    ("اعتقلت القوات عشرة من الدواعش في قضاء الحويجة.", [], ["isis"]),
+    ("تعرض معسكر تابع لجيش النظام التركي في قضاء الشيخان لقصف بالصواريخ.", [], []),
     # "وعلى الفور" is no "against"; a side's backer has no role
     ("وعلى الفور اعتقلت قوات سوريا الديمقراطية ثلاثة مشتبهين في مدينة الطبقة.", ["sdf"], []),
     ("قتل عنصران من قوات قسد الموالية للجيش الأمريكي بضربة مسيرة قرب مدينة عامودا.", [], ["sdf"]),
@@ -364,7 +366,8 @@ def test_incident_place(text: str, expected: str | None) -> None:
         "name-holding-another", "depots-of", "in-an-attack-is-no-subject", "belonging-to-is-hit",
         "aircraft-belonging-to-struck", "victims-affiliated-to", "official-of-is-hit",
         "subject-suffered-it", "terrorists-of-arrested", "a-hideout-of-is-hit", "who-suffers-losses", "who-set-the-ambush", "blamed-on-en",
-        "who-foiled-it-was-attacked", "at-once-is-no-against", "a-backer-has-no-role",
+        "who-foiled-it-was-attacked", "members-counted-are-hit",
+        "another-regime-s-army", "at-once-is-no-against", "a-backer-has-no-role",
         "a-backer-between-has-no-role", "subject-who-died",
         "subject-who-killed", "sdf-spelt-with-waw", "doer-of-a-targeting",
         "fighters-who-attacked-en", "militants-killed-en", "waged-by-militants-en", "a-member-his-rank-between", "an-outlet-s-leaning", "its-own-members",

@@ -126,6 +126,12 @@ CASES = [
     # a time of day is no count; a toll of dead and wounded together is neither
     ("a-time-of-day-en", "A drone hit a militia base in Makhmour at 14:35 PM, wounding two fighters.", {"injured": 2}),
     ("dead-and-wounded-together", "أكدت القيادة أن حصيلة الهجوم على قرية قرب كركوك بلغت 15 قتيلاً وجريحاً.", {}),
+    ("one-of-the-terrorists", "ألقت مفارز الاستخبارات القبض على أحد الإرهابيين في قضاء الحويجة.", {"arrested": 1}),
+    ("two-dealers", "ألقت الشرطة القبض على تاجري مخدرات في قضاء الزبير.", {"arrested": 2}),
+    ("one-dead-and-another", "أسفرت الاشتباكات عن سقوط قتيل من أهالي قرية الدبس وآخر من قرية مجاورة قرب قضاء الدبس.",
+     {"killed": 2}),
+    ("the-number-rose-to", "أعلن مصدر أمني عن ارتفاع عدد القتلى في الهجوم على بلدة بعشيقة إلى 12 شخصاً.",
+     {"killed": 12}),
     ("a-count-s-noun-is-no-subject", "أدى الهجوم في مدينة درعا إلى مقتل 5 أشخاص وإصابة عدد من المارة.",
      {"killed": 5}),
     # one person named before ("مقتله"), another ("وإصابة آخر"), a share ("اثنان منهم"), an arrest only tried

@@ -59,6 +59,9 @@ _HIS = ("ه", "ها", "هما", "هم")  # a possessive pronoun: "ومرافقه
 _FILLER_WORDS = 6  # English auxiliaries, hedges and an age a count may stand apart by ("at least have been reported")
 _THE_OTHER = frozenset({"الاخر", "الاخري", "الثاني", "الثانيه"})  # "والآخر أصيب": one more
 _SHARE_OF = frozenset({"including", "among", "بينهم", "بينهما", "بينهن"})  # a share of the count before it
+_NUMBER_OF = frozenset({"عدد", "حصيله"})  # "ارتفاع عدد القتلى إلى 12": the number after "إلى" is theirs
+_RISEN_WORDS = 10  # words between the casualty word and "إلى"
+_AND_ANOTHER = frozenset({"واخر", "واخري"})  # "قتيل ... وآخر": one more
 _KIN = frozenset({"اقارب", "ذوي", "ذوو", "عائله", "عائلات", "اهالي", "اسر", "اسره", "relatives", "families",
                   "family"})  # whose kin: "أقارب القتيلين" are no more dead
 _NAMED_AS = frozenset({"يدعي", "ويدعي", "اسمه"})  # "مدنياً يدعى سامر خليل قتل": the person's name follows
@@ -96,8 +99,12 @@ def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collecti
             # "ما أدى إلى مقتله", "لإصابته": the one named before (not one more: "قتل رجل ... ما أدى إلى مقتله"),
             # and one with him ("مقتله مع شقيقه")
             group = [Number(1, i, i + 1, "implied"), *with_him]
+        if not group and i and words.toks[i - 1] in _NUMBER_OF:
+            group = _risen_to(words, i, numbers, used, cue_at)  # "ارتفاع عدد القتلى في الهجوم على البلدة إلى 12 شخصاً"
         if not group and _one_by_itself(words, i, vocab):
             group = [Number(1, i, i + 1, "implied")]  # "سقوط قتيل", "قتيل وجريحان"
+            if _and_another(words, i, cue_at):
+                group.append(Number(1, i + 1, i + 2, "implied"))  # "قتيل من أهالي القرية وآخر من قرية مجاورة"
         if group and cue == "seized_people" and not of_people(words, group[0], vocab):
             continue
         if label == "arrested" and i and (words.is_in(i - 1, vocab.tokens["attempt"])
@@ -118,6 +125,30 @@ def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collecti
             groups = [g for g in groups if any(n.kind != "implied" for n in g)]
         out[label] = out.get(label, 0) + sum(n.value for g in groups for n in g)
     return out
+
+
+def _risen_to(words: Words, i: int, numbers: list[Number], used: set[int], cue_at: set[int]) -> list[Number]:
+    """The number "إلى" gives after "عدد" and the casualty word at token ``i`` ("ارتفاع عدد القتلى في الهجوم
+    على البلدة إلى 12 شخصاً"), or none (nor when a casualty word of its own counts it: "إلى 14 شهيداً")."""
+    toks = words.toks
+    for j in range(i + 1, min(len(toks), i + 1 + _RISEN_WORDS)):
+        if toks[j] in ("الي", "to"):
+            k = next((k for k, n in enumerate(numbers) if n.start == j + 1 and k not in used), None)
+            if k is not None and not any(c in cue_at for c in range(numbers[k].start, numbers[k].end + 1)):
+                used.add(k)
+                return [numbers[k]]
+            return []
+    return []
+
+
+def _and_another(words: Words, i: int, cue_at: set[int]) -> bool:
+    """Whether "وآخر" follows the casualty noun at token ``i`` closely, no other casualty word between."""
+    for j in range(i + 1, min(len(words.toks), i + _COMPANION_WORDS)):
+        if j in cue_at:
+            return False
+        if words.toks[j] in _AND_ANOTHER:
+            return True
+    return False
 
 
 def _kin_of(words: Words, i: int) -> bool:

@@ -109,6 +109,8 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
         return "actor"  # the verb first: "هاجم عناصر داعش قرية", "شنت خلايا داعش هجوما"
     if _agent_of_act(words, i, after, vocab):
         return "actor"  # "باستهداف خلايا تنظيم داعش لسيارتهم": the act's doer, its object glued to ل after it
+    if i > 1 and words.toks[i - 1] == "من" and (words.toks[i - 2].isdigit() or words.toks[i - 2] in vocab.numbers):
+        return "target"  # "اعتقلت القوات عشرة من الدواعش", "قتل 5 من داعش": its members, counted
     if _doer_before(words, i, vocab):
         return "actor"  # "نصب عناصر من تنظيم داعش كميناً": the verb's subject, its fighters between
     if any(words.is_in(j, vocab.tokens["target_before"]) and not _weapon(words, j + 1, vocab)
