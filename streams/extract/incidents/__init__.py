@@ -7,9 +7,12 @@ Steps, in order:
 
 1. cues        one pass of the vocabulary's automaton over the article
                (triggers by type and cue words, `vocab`); none: no incident
-2. sentences   the sentences holding a trigger (`sentences`)
+2. sentences   the sentences holding a trigger (`sentences`), a clause of
+               contrast with a trigger of its own ("، في حين قتل ...",
+               ", while ...") cut off as a sentence of its own
 3. exclusion   a trigger whose clause tells background, ongoing activity,
                the future or a statement is dropped; so is a caption, a
+               section's heading, a period's total of events counted, a
                sentence dated over a month before publication, and a
                pluperfect one ("وكان ...") without a recent day
 4. type        the first trigger left leads (weak ones only without a
@@ -18,8 +21,9 @@ Steps, in order:
                actors and targets (`roles`) and seizure quantities of
                the sentence
 6. merge       sentences telling the same event become one incident
-               (`merge`; sentences naming a day go first, the headline
-               last); a sentence summing several events up is settled
+               (`merge`; sentences naming a day, the event's or the
+               saying's, go first, the headline last); a sentence summing
+               several events up is settled
                once all are told; an incident still without a day takes
                the day named at the top of the article (only its
                announcement was dated)

@@ -10,7 +10,10 @@ named day) and their places are near enough (a sentence opening with its own
 town, "وفي بلدة ذيبان", is that town's event; else 25 km; 60 km for a village
 or a town and the city it is placed by, or any distance when one telling names the
 other's place as its reference; 100 km for a vague region, or anywhere in its
-governorate, as for a headline's place). A sentence joins the closest such
+governorate, as for a headline's place; a telling placed only in a village
+the gazetteer lacks, "قرب قرية المويلح", is another place than a village or
+town named precisely, unless the other names it too or it goes on with the
+event just told). A sentence joins the closest such
 event (of as close ones, the first, or for a sentence opening on "the attack"
 the one told last before it); one opening with "وفي التفاصيل" the event told
 right before it, the headline the first; a sentence summing several events up

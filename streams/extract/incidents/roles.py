@@ -7,7 +7,11 @@ actor; "ضد", "استهدف", "عناصر من", "خلية لـ", "سيارة �
 target (not a car bomb's owner: "سيارة مفخخة تابعة لـ"), as does a word after
 it ("ISIS suspects", "SDF fighters"). The subject of the act is its actor,
 before the verb ("عناصر داعش هاجموا") or after it ("هاجم عناصر داعش"), unless
-the verb says it suffered the act ("قطعات الحشد تعرضت لهجوم"). Who
+the verb says it suffered the act ("قطعات الحشد تعرضت لهجوم"), or it died
+("أن ثلاثة عناصر من قوات النظام قتلوا بانفجار"); a verb of doing opening the
+clause makes its subject the actor ("نصب عناصر من داعش كميناً"), members
+counted the target ("عشرة من الدواعش"). A side's backer or an outlet's leaning
+("الموالية للجيش الأمريكي", "المقربة من النظام") gives no role. Who
 tells of an attack or a strike is its source, not its doer ("وقالت قوى الأمن
 الداخلي إن ...", "the SDF said"), unless it claims it ("أعلن داعش
 مسؤوليته"); an organisation inside another's name ("التحالف الدولي لمحاربة
