@@ -132,6 +132,10 @@ CASES = [
      {"killed": 2}),
     ("the-number-rose-to", "أعلن مصدر أمني عن ارتفاع عدد القتلى في الهجوم على بلدة بعشيقة إلى 12 شخصاً.",
      {"killed": 12}),
+    ("no-one-killed-or-hurt", "سقطت قذيفتا هاون على قاعدة بلد الجوية ولم تسفر عن سقوط قتلى أو جرحى.",
+     {"killed": 0, "injured": 0}),
+    ("no-casualties-recorded", "ألقى مجهولون قنبلة يدوية على منزل في بلدة هجين، دون تسجيل إصابات.",
+     {"killed": 0, "injured": 0}),
     ("a-count-s-noun-is-no-subject", "أدى الهجوم في مدينة درعا إلى مقتل 5 أشخاص وإصابة عدد من المارة.",
      {"killed": 5}),
     # one person named before ("مقتله"), another ("وإصابة آخر"), a share ("اثنان منهم"), an arrest only tried
