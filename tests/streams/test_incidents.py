@@ -90,6 +90,8 @@ TYPES = [
      "militants on a checkpoint near Tadmur.", ["attack"]),
     ("a-smuggling-foiled-carried-shells", "أعلنت السلطات إفشال محاولة تهريب أسلحة ضمت صواريخ وقذائف إلى لبنان.",
      ["seizure"]),
+    ("two-drones", "استهدف مركز دبلوماسي في مطار بغداد بمسيرتين مفخختين.", ["airstrike"]),
+    ("two-mortar-shells", "سقطت قذيفتا هاون على قاعدة بلد الجوية مساء الثلاثاء.", ["attack"]),
     ("a-cell-dismantled", "فككت قوى الأمن الداخلي، ليلة أمس، خلية لتنظيم داعش في مدينة الشدادي.", ["arrest_raid"]),
     ("the-cell-dismantled", "أعلنت القوات تفكيك الخلية في بلدة ذيبان.", ["arrest_raid"]),
     ("caught-with-the-doer-between", "قبضت القوات الأمنية على أربعة مطلوبين في مدينة الطبقة.", ["arrest_raid"]),
