@@ -475,6 +475,13 @@ def test_the_event_retold_near_a_village_the_gazetteer_lacks_is_one() -> None:
     assert len(incidents_of(text, date(2024, 6, 14))) == 1
 
 
+def test_another_blast_told_with_also_is_another_event() -> None:
+    text = ("انفجرت عبوة ناسفة قرب دورية للشرطة في مدينة البصرة ما أسفر عن إصابة 3 أشخاص.\n"
+            "كما انفجرت عبوة ناسفة قرب سوق شعبي في قضاء الزبير ما أسفر عن مقتل شخص وإصابة 5 آخرين.")
+    basra, zubair = incidents_of(text, date(2024, 4, 6))
+    assert (basra.injured, zubair.killed, zubair.injured) == (3, 1, 5)
+
+
 def test_a_clause_of_contrast_tells_another_event() -> None:
     # "..., في حين ..." / "..., while ...": a second event in the same sentence, with its own place, day and toll
     text = "قتل عنصران بهجوم لداعش في مدينة السخنة أمس، في حين قتل ثلاثة آخرون في كمين غربي مدينة تدمر."
