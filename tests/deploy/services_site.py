@@ -30,12 +30,12 @@ from xml.sax.saxutils import escape
 import orjson
 
 from benchmarks.corpus import articles as corpus
-from marsad.deploy.kafka.local import free_port
 from marsad.runtime.kafka.connection import Kafka, KafkaConnection, kafka_python_options
 from marsad.runtime.kafka.read import read_all
 from marsad.schemas.events import ArticleDiscovered, DeadLetter
 from marsad.schemas.topics import Topics
 from tests.deploy.local_site import HTML, LocalSite, article_page
+from tests.support.ports import port_block
 
 SERVICE_PORTS = ("MARSAD_WORKER_WEB_PORT", "MARSAD_ALERTER_WEB_PORT", "MARSAD_PRODUCER_METRICS_PORT",
                  "MARSAD_FETCHER_METRICS_PORT", "MARSAD_VIEWS_METRICS_PORT", "MARSAD_DELIVER_METRICS_PORT",
@@ -110,8 +110,8 @@ class Pipeline:
                     "MARSAD_ALLOW_PRIVATE": "1", "MARSAD_PER_HOST_INTERVAL": "0", "MARSAD_FETCH_ATTEMPTS": "1",
                     "MARSAD_WORKER_SESSION_TIMEOUT": "10", "MARSAD_STOP_TIMEOUT": "30", **extra}
         self.env.pop("MARSAD_CONFIG", None)
-        for name in SERVICE_PORTS:
-            self.env[name] = str(free_port())
+        for name in SERVICE_PORTS:  # room after each for the instances beyond the first (worker-2 ...)
+            self.env[name] = str(port_block(4))
 
     def marsad(self, *args: str, check: bool = True, timeout: float = 240) -> subprocess.CompletedProcess:
         done = subprocess.run([sys.executable, "-c", "from marsad.deploy.cli.main import main; main()", *args], env=self.env,

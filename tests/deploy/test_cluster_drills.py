@@ -43,7 +43,6 @@ from kafka.errors import KafkaError
 
 from benchmarks.corpus import articles as corpus
 from marsad.deploy.kafka.cluster import LocalCluster, leaders, partitions
-from marsad.deploy.kafka.local import port_free
 from marsad.deploy.services.state import alive
 from marsad.runtime.kafka.connection import kafka_python_options
 from marsad.runtime.kafka.publish import EventPublisher
@@ -51,6 +50,7 @@ from marsad.schemas.events import AlertRaised, ArticleFetched
 from tests.deploy.alert_site import SECRET, alert_events, alert_settings, expected_alerts, topic_keys
 from tests.deploy.services_site import GrowingSite, Pipeline, wait_for
 from tests.streams.alerts.delivery.receiver import Receiver
+from tests.support.ports import port_block
 
 pytestmark = [pytest.mark.kafka, pytest.mark.cluster]
 
@@ -58,14 +58,6 @@ N_SITE = 20  # pages on the site; page 5 is missing (a dead letter)
 MISSING = (5,)
 PROBE_EVERY = 0.5  # seconds between two probe articles
 BROKERS = 3
-
-
-def free_port_block(size: int) -> int:
-    """A port p with p .. p + size - 1 free on 127.0.0.1 (the cluster's nodes take consecutive ones)."""
-    for base in range(21000 + os.getpid() % 20000, 65000 - size, size + 7):
-        if all(port_free(base + i) for i in range(size)):
-            return base
-    raise AssertionError("no block of free ports")
 
 
 class Probes:
@@ -113,7 +105,7 @@ def drill(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Drill]:
     site = GrowingSite(N_SITE, missing=MISSING)
     hook = Receiver(SECRET.encode(), lambda key, n: 200)
     settings = alert_settings(tmp, hook.url)
-    base = free_port_block(2 * BROKERS)
+    base = port_block(2 * BROKERS)  # the cluster's nodes take consecutive ports
     p = Pipeline("", "drill3", tmp / "data", site.write_registry(tmp / "feeds.yaml"), **settings,
                  MARSAD_KAFKA_PORT=str(base), MARSAD_KAFKA_CONTROLLER_PORT=str(base + 1), MARSAD_KAFKA_HEAP="384m",
                  MARSAD_KAFKA_START_TIMEOUT="150")
