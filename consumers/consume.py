@@ -15,13 +15,13 @@ twice is skipped by the offsets check inside the transaction.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,7 +29,7 @@ from datetime import datetime
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
-from marsad.consumers.prepare import Prepared, Rejected, Writers, Written, prepare_value, view_event
+from marsad.consumers.prepare import Prepared, Rejected, Rejection, Writers, prepare_value, view_event
 from marsad.consumers.rows import PreparedArticle
 from marsad.consumers.store import Offsets, Record, Store, ViewReplaced
 from marsad.consumers.store.sqlstore import SqlStore
@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 MAX_MESSAGE = 8 * 1024 * 1024
 METADATA_WAIT_S = 30.0
-AHEAD = 2  # batches a replay's worker processes have in hand, each
+PROGRESS_S = 0.5  # a replay's worker processes' progress reported this often
 
 
 class ConsumeError(RuntimeError):
@@ -67,15 +67,17 @@ class LogReader:
                  client_id: str = "marsad-views") -> None:
         self.topics = (topics,) if isinstance(topics, str) else tuple(topics)
         self.batch_size = batch_size
+        self._again = functools.partial(LogReader, bootstrap, self.topics, batch_size=batch_size, client_id=client_id)
         self._consumer = KafkaConsumer(
             **kafka_python_options(bootstrap), client_id=client_id, group_id=None, enable_auto_commit=False,
             auto_offset_reset="earliest", isolation_level="read_committed", max_poll_records=batch_size,
             max_partition_fetch_bytes=MAX_MESSAGE, fetch_max_bytes=64 * 1024 * 1024)
         self.partitions: list[TopicPartition] = []
 
-    def assign_from(self, offsets: Offsets) -> None:
-        """Read every partition from its stored next offset, or from the beginning."""
-        self.partitions = self._partitions()
+    def assign_from(self, offsets: Offsets, *, only: Callable[[int], bool] | None = None) -> None:
+        """Read every partition (``only``: those whose number it accepts) from its stored next offset, or
+        from the beginning."""
+        self.partitions = [tp for tp in self._partitions() if only is None or only(tp.partition)]
         self._consumer.assign(self.partitions)
         for tp in self.partitions:
             stored = offsets.get((tp.topic, tp.partition))
@@ -96,6 +98,10 @@ class LogReader:
             if time.monotonic() > deadline:
                 raise ConsumeError(f"topic {topic} does not exist: run `marsad topics create`")
             time.sleep(0.5)
+
+    def again(self) -> Callable[[], LogReader]:
+        """A picklable maker of another reader of the same topics on its own connection (a worker process's)."""
+        return self._again
 
     def collect(self, max_wait_ms: int) -> list[ConsumerRecord]:
         """Up to ``batch_size`` records, returning once full or ``max_wait_ms`` after the first poll."""
@@ -152,7 +158,7 @@ class DeadLetters:
         self._topic = topic
         self.pending = 0
 
-    def send(self, msg: ConsumerRecord, error: SchemaError) -> None:
+    def send(self, msg: ConsumerRecord | Rejection, error: SchemaError) -> None:
         """Queue a dead letter for ``msg`` (delivered by `flush`, before the batch commits)."""
         where = f"{msg.topic}:{msg.partition}:{msg.offset}"
         log.warning("dead letter %s: %s", where, error)
@@ -286,50 +292,49 @@ class ViewConsumer:
 
     def run_spread(self, stop: threading.Event, *, workers: int,
                    on_batch: Callable[[BatchReport], None] | None = None) -> None:
-        """`run_overlapped` for a replay's fresh SQL store, with ``workers`` processes that write too.
+        """`run_overlapped` for a replay's fresh SQL store, with ``workers`` processes that read and write.
 
-        This thread reads batches from the log and hands each message's value to the worker process of
-        its partition (`marsad.consumers.prepare.Writers`), which decodes it, builds its rows and writes
-        them into the fresh store (a transaction per piece of its share of a batch), a few batches
-        behind this thread. Once caught up, the offsets the messages end at are stored. Values a worker rejects
-        are dead-lettered here, and a replay is promoted only after they are on the log.
+        Each worker process reads its share of the partitions on a connection of its own, decodes each
+        message, builds its rows and writes them into the fresh store (`marsad.consumers.prepare.Writers`);
+        this thread reports their progress every `PROGRESS_S` and stops them when ``stop`` is set. Once
+        every process has read to the end of the log, the values they rejected are dead-lettered here
+        (a replay is promoted only after they are on the log) and the offsets the messages end at are
+        stored.
         """
         store = self.store
         assert isinstance(store, SqlStore), "worker processes write SQL stores"
-        inflight: deque[tuple[list[ConsumerRecord], Future[Written]]] = deque()
-        ends: Offsets = {}
-
-        def settle(keep: int) -> None:  # wait for the oldest shares until ``keep`` are in flight
-            while len(inflight) > keep:
-                msgs, future = inflight.popleft()
-                try:
-                    done = future.result()
-                except BrokenProcessPool as e:
-                    raise ConsumeError(f"a worker process of the replay died: {e}") from None
-                for i, problem, message in done.rejected:
-                    self.dead.send(msgs[i], SchemaError(problem, message))
-                dead = self.dead.pending
-                self.dead.flush()
-                observe_written(done.occurred, dead)
-                if on_batch:
-                    on_batch(BatchReport(done.messages, done.written, dead))
-
+        offsets = store.offsets()
         with Writers(workers, store.writer(), take_turns=store.backend == "sqlite") as writers:
-            while not stop.is_set():
-                msgs = self.reader.collect(self.batch_ms)
-                shares: dict[int, list[ConsumerRecord]] = {}
-                for m in msgs:
-                    shares.setdefault(m.partition % workers, []).append(m)
-                    ends[(m.topic, m.partition)] = m.offset + 1
-                for worker, share in sorted(shares.items()):
-                    inflight.append((share, writers.submit(
-                        worker, [(m.topic, m.partition, m.offset, m.value) for m in share])))
-                settle(AHEAD * workers if msgs else 0)
-                if not msgs and self.reader.caught_up():
-                    for sums in writers.finish():
-                        store.add_tallies(sums)
-                    store.write_offsets(ends)
-                    return
+            running = [writers.read(w, self.reader.again(), offsets, self.batch_ms) for w in range(workers)]
+            reported = (0, 0)
+            while True:
+                waiting = wait(running, timeout=PROGRESS_S, return_when=FIRST_EXCEPTION).not_done
+                if stop.is_set():
+                    writers.stop.set()
+                now = writers.progress()
+                if on_batch and now[0] > reported[0] and waiting:
+                    on_batch(BatchReport(now[0] - reported[0], now[1] - reported[1], 0))
+                    reported = now
+                if not waiting or any(f.done() and f.exception() for f in running):
+                    break
+            try:
+                done = [f.result() for f in running]
+            except BrokenProcessPool as e:
+                raise ConsumeError(f"a worker process of the replay died: {e}") from None
+            if stop.is_set():
+                return
+            for share in done:
+                for r in share.rejected:
+                    self.dead.send(r, SchemaError(r.problem, r.message))
+            dead = self.dead.pending
+            self.dead.flush()
+            observe_written([t for share in done for t in share.occurred], dead)
+            if on_batch:
+                on_batch(BatchReport(sum(d.messages for d in done) - reported[0],
+                                     sum(d.written for d in done) - reported[1], dead))
+            for sums in writers.finish():
+                store.add_tallies(sums)
+            store.write_offsets({tp: end for share in done for tp, end in share.ends.items()})
 
     def _write(self, records: list[Record], dead: int) -> BatchReport:
         written = self.store.write_batch(records)

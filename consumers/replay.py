@@ -2,8 +2,8 @@
 
     fresh = live.fresh()                 # new SQLite file / PostgreSQL schema, migrated
     read articles.processed from offset 0 into it, with the live consumer's code
-    (each message decoded, turned into rows and written by the worker process of its partition
-    while the next batches are read; the offsets stored once caught up)
+    (worker processes each read their share of the partitions on their own connection, decode each
+    message, turn it into rows and write them; the offsets stored once all are caught up)
     until every partition is at its end offset (re-checked: the log may grow meanwhile)
     hash = fresh.content_hash()          # the article tables' from the workers' tallies
     fresh.promote()                      # atomic: rename of a link / of a schema
@@ -43,9 +43,9 @@ def replay(live: Store, reader: LogReader, dead: DeadLetters, *, batch_ms: int, 
            progress: Callable[[int, int], None] | None = None, workers: int = 0) -> ReplayReport:
     """Rebuild ``live`` from the log ``reader`` reads; ``progress(done, total)`` after each batch.
 
-    ``workers``: processes that decode the messages, build their rows and write them while this one
-    reads (`marsad.consumers.prepare.Writers`); 0, or a log under `POOL_MIN` messages: all in this
-    process (read, prepared, then written on a thread while the next batch is read).
+    ``workers``: processes that each read a share of the partitions, decode the messages, build their
+    rows and write them (`marsad.consumers.prepare.Writers`); 0, or a log under `POOL_MIN` messages: all
+    in this process (read, prepared, then written on a thread while the next batch is read).
     """
     t0 = time.monotonic()
     fresh = live.fresh()

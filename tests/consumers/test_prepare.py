@@ -50,7 +50,7 @@ def test_prepared_batches_hash_as_the_views_read_back(views_url, tmp_path, worke
                 with Writers(workers, fresh.writer(), take_turns=fresh.backend == "sqlite") as writers:
                     for start in range(0, len(values), 25):  # revisions land in later shares than their first copy
                         for worker in range(workers):
-                            share = [("x", parts[i], i, values[i]) for i in range(start, min(start + 25, len(values)))
+                            share = [("x", parts[i], i, None, values[i]) for i in range(start, min(start + 25, len(values)))
                                      if parts[i] % workers == worker]
                             writers.submit(worker, share).result()
                     for sums in writers.finish():
@@ -79,4 +79,4 @@ def test_a_worker_that_cannot_open_the_store_says_why(tmp_path):
     opener = functools.partial(SqliteStore, tmp_path / "file" / "views.sqlite", live=tmp_path / "views.sqlite")
     # raised to the parent, where the CLI makes it one line (no traceback from the worker process)
     with Writers(1, opener, take_turns=True) as writers, pytest.raises(StoreError, match="cannot open the views"):
-        writers.submit(0, [("x", 0, 0, b"{}")]).result()
+        writers.submit(0, [("x", 0, 0, None, b"{}")]).result()

@@ -14,6 +14,7 @@ KAFKA_BOOTSTRAP_SERVERS and the MARSAD_KAFKA_* settings. On it:
   drills (tests/deploy/test_services.py, test_alert_drills.py): N discovered,
   N - 1 in the views once each, the missing page's 404 as the one dead letter,
   every alert the back-test finds on the log raised once and delivered;
+- a replay's worker processes, each reading its partitions on a connection of its own;
 - each SASL mechanism the settings offer logs in;
 - a wrong password, a CA the broker's certificate does not chain to, and a
   plaintext client: one line each, naming what to check, exit status 2;
@@ -27,6 +28,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -34,10 +36,18 @@ from pathlib import Path
 
 import pytest
 
+from marsad.consumers.consume import DeadLetters, LogReader
+from marsad.consumers.replay import replay
+from marsad.consumers.store import open_store
 from marsad.deploy.kafka.local import BrokerError, LocalKafka, free_port
+from marsad.runtime.kafka.admin import create_topics
 from marsad.runtime.kafka.connection import KafkaConnection, kcat_options
+from marsad.runtime.kafka.publish import EventPublisher
+from marsad.runtime.kafka.read import read_all
 from marsad.runtime.preflight import kafka_problem
-from marsad.schemas.events import AlertRaised
+from marsad.schemas.events import AlertRaised, DeadLetter
+from marsad.schemas.topics import Topics
+from tests.consumers.factory import corpus
 from tests.deploy.alert_site import SECRET, alert_events, alert_settings, expected_alerts, topic_keys
 from tests.deploy.services_site import GrowingSite, Pipeline, wait_for
 from tests.streams.alerts.delivery.receiver import Receiver
@@ -92,6 +102,33 @@ def test_the_pipeline_runs_end_to_end_over_sasl_ssl_with_scram(secured: KafkaCon
         p.marsad("down", check=False)
         hook.stop()
         site.close()
+
+
+def test_a_replays_worker_processes_read_the_secured_log(secured: KafkaConnection, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from marsad.consumers import replay as replay_module
+    monkeypatch.setattr(replay_module, "POOL_MIN", 0)  # the worker processes even for this small log
+    topics = Topics(f"test-sec-replay-{tmp_path.name[-6:]}")
+    create_topics(secured, topics.prefix, partitions=2)
+    events = corpus(40)
+    with EventPublisher(secured) as pub:
+        for e in events:
+            pub.publish(topics.processed, e.article_id, e)
+        pub.publish_raw(topics.processed, "bad", b"\xff not json")
+        pub.flush(timeout=30)
+        with open_store(f"sqlite:///{tmp_path / 'views.sqlite'}") as live:
+            live.setup()
+            reader = LogReader(secured, topics.processed, batch_size=16)
+            try:
+                report = replay(live, reader, DeadLetters(pub, topics.deadletter("consumers")), batch_ms=100,
+                                stop=threading.Event(), workers=2)
+            finally:
+                reader.close()
+    assert report.events == len(events) + 1
+    with open_store(f"sqlite:///{tmp_path / 'views.sqlite'}") as now:
+        assert now.stats()["articles"] == len(events) and now.content_hash() == report.hash
+    dead = read_all(secured, topics.deadletter("consumers"))
+    assert len(dead) == 1 and isinstance(dead[0], DeadLetter) and dead[0].key == "bad"
 
 
 @pytest.mark.parametrize("mechanism", ["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"])
