@@ -82,6 +82,8 @@ TYPES = [
     ("israeli-attacks-are-airstrikes", "هجمات إسرائيلية على مواقع عسكرية في محيط مدينة مصياف.", ["airstrike"]),
     ("an-attack-foiled", "أحبطت القوات هجوماً لداعش على حاجز في مدينة كركوك.", ["attack"]),
     ("a-drone-attack-foiled-en", "SDF forces foiled hostile drone attacks against the Conoco gas field.", ["airstrike"]),
+    ("an-assault-foiled", "أعلنت قوات الحشد إحباط تعرض لعناصر داعش قرب قضاء خانقين.", ["attack"]),
+    ("two-attacks-foiled", "وأحبط الهجومان على قاعدة بلد الجوية ولم يسفرا عن ضحايا.", ["attack"]),
     ("a-killing-verb-alone", "وقال الضابط إن اثنين من عناصر الحشد قتلا اليوم في قرية قرب مدينة الموصل.", ["attack"]),
     ("gunmen-raiding-kidnap", "داهم مسلحون مجهولون منزلاً في قرية عريقة وخطفوا صاحبه.", ["kidnapping"]),
     ("a-tight-ambush-of-the-police-is-an-operation", "نفذت الشرطة كميناً محكماً في بلدة سرغايا وضبطت شحنة أسلحة.",
@@ -361,6 +363,11 @@ def test_incident_place(text: str, expected: str | None) -> None:
     ("Iraqi forces killed three ISIS militants in an airstrike near Kirkuk.", [], ["isis"]),
     ("Three soldiers were killed in an attack waged by a group of ISIS militants near Haditha.", ["isis"], []),
     ("أفاد مصدر بوقوع هجوم إرهابي لعناصر عصابات داعش على نقطة في مدينة كركوك.", ["isis"], []),
+    # the subject before a verb ending in the trigger "كميناً" (its ك is no preposition); the nisba of ISIS; an
+    # assault foiled ("تعرض" after a word of foiling) by whom it was aimed at
+    ("قال المصدر إن عناصر من تنظيم داعش، نصبوا كميناً لرعاة قرب قضاء خانقين ما أسفر عن مقتل ثلاثة.", ["isis"], []),
+    ("ألقت القوات الأمنية القبض على سبعة داعشيين في قضاء الحويجة.", [], ["isis"]),
+    ("أحبطت قوات الحشد الشعبي تعرضاً لعناصر داعش على نقاطها قرب قضاء خانقين.", ["isis"], ["pmf"]),
 ], ids=["attack-on-checkpoint", "attack-by-glued-lam", "arrest-of-cell", "protest-against", "clash-both-sides",
         "english-suspects", "leftover-bomb-is-no-attack-by", "verb-first-subject", "commanders-killed-in",
         "vehicle-of", "bomb-amid", "car-bomb-of", "supporting-force", "attack-of-fighters-glued", "ambush-set-by",
@@ -374,7 +381,8 @@ def test_incident_place(text: str, expected: str | None) -> None:
         "subject-who-killed", "sdf-spelt-with-waw", "doer-of-a-targeting",
         "fighters-who-attacked-en", "militants-killed-en", "waged-by-militants-en", "a-member-his-rank-between", "an-outlet-s-leaning", "its-own-members",
         "a-clash-against", "who-foiled-an-attack",
-        "attack-of-the-organisation-glued", "fighters-glued-past-an-adjective"])
+        "attack-of-the-organisation-glued", "fighters-glued-past-an-adjective",
+        "ambush-verb-after-its-subject", "the-nisba-of-isis", "an-assault-foiled"])
 def test_actors_and_targets(text: str, actors: list[str], targets: list[str]) -> None:
     [incident] = incidents_of(text)
     assert (sorted(incident.actors), sorted(incident.targets)) == (sorted(actors), sorted(targets))

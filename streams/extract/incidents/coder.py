@@ -57,6 +57,7 @@ _SENTENCE_ENDS = ".!?؟:"
 _QUOTES = "\"' "
 _HURT = frozenset({"killed", "injured"})
 _FOILED = frozenset({"احبطت", "احبط", "احباط", "باحباط", "افشال", "افشلت", "foiled", "thwarted"})
+_ASSAULT = frozenset({"تعرض", "تعرضا"})  # right after a word of foiling: an assault foiled, not "exposed to"
 _SMUGGLING = frozenset({"تهريب", "smuggling", "smuggle"})  # a smuggling foiled is a seizure, whatever it carried
 _ATTACKS = frozenset({"t:attack", "t:airstrike"})  # (named as attacks: not "إفشال محاولات استهداف المواطنين")
 _FOILED_WORDS = 6  # words between a word of foiling and the attack foiled ("أحبطت قوة من الحشد الشعبي هجوماً")
@@ -351,7 +352,8 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
         heading = left is None and where.heading_to(s, located)
         located = left or located
     found = mentions.within(start, end)
-    actors, targets = roles(s.words, found, kind, s.words.index_at(lead.start), vocab) if found else ([], [])
+    act = foiled or lead  # (an attack foiled: the words around the attack's tell who tried it)
+    actors, targets = roles(s.words, found, kind, s.words.index_at(act.start), vocab) if found else ([], [])
     if foiled is not None:  # who foiled it was its target, not its doer ("أحبطت قوات قسد هجوماً")
         since = start if norm[lead.start].isascii() else lead.start  # English names the subject first
         defenders = {org for org_start, _, org in found if since <= org_start < foiled.start}
@@ -436,6 +438,9 @@ def _attack_foiled(s: Sentence, lead: Cue, cues: list[Cue]) -> Cue | None:
         if c.label in _ATTACKS and at < (k := words.index_at(c.start)) <= at + _FOILED_WORDS:
             # (not the goods of a smuggling foiled: "إفشال محاولة تهريب أسلحة ضمت صواريخ وقذائف")
             return None if any(words.is_in(j, _SMUGGLING) for j in range(at + 1, k)) else c
+    for j in range(at + 1, min(at + 1 + _FOILED_WORDS, len(words.toks))):
+        if words.is_in(j, _ASSAULT):  # "إحباط تعرض لعناصر داعش": an assault foiled (Iraqi military usage)
+            return Cue(*words.span(j), "t:attack")
     return None
 
 

@@ -42,7 +42,9 @@ _DEFAULT_TARGET = {"protest"}
 _NO_TARGETS = {"armed_clash"}
 _VIOLENCE = {"attack", "airstrike"}
 _TOLD = {"attack", "airstrike", "kidnapping"}  # whose teller is a source, not the doer
-_PREPOSITIONS = ("ب", "ل", "ك")  # a trigger behind one is a noun ("بهجوم"), not the verb of a subject
+# a trigger behind one is a noun ("بهجوم", "كالهجوم"), not the verb of a subject; "ك" only before "ال": the
+# trigger "كمين" begins with it ("عناصر من داعش نصبوا كميناً")
+_PREPOSITIONS = ("ب", "ل", "كال")
 _PREPOSITION_WORDS = frozenset({"في", "خلال", "اثر", "جراء", "عقب", "بعد", "من", "علي", "in", "during", "after", "by",
                                 "of"})  # ... or behind one of these ("مقاتلان من الحشد في هجوم")
 

@@ -72,6 +72,10 @@ class Words:
                     return n
         return 0
 
+    def span(self, i: int) -> tuple[int, int]:
+        """The offsets of token ``i`` in the matching form."""
+        return self._starts[i], self.ends[i]
+
     def between(self, i: int, j: int) -> str:
         """The characters between tokens ``i`` and ``j`` (spaces and punctuation), stripped."""
         end = self.ends[i]
