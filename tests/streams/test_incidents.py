@@ -368,6 +368,12 @@ def test_incident_place(text: str, expected: str | None) -> None:
     ("قال المصدر إن عناصر من تنظيم داعش، نصبوا كميناً لرعاة قرب قضاء خانقين ما أسفر عن مقتل ثلاثة.", ["isis"], []),
     ("ألقت القوات الأمنية القبض على سبعة داعشيين في قضاء الحويجة.", [], ["isis"]),
     ("أحبطت قوات الحشد الشعبي تعرضاً لعناصر داعش على نقاطها قرب قضاء خانقين.", ["isis"], ["pmf"]),
+    # a base hosting a side's forces was hit with them; who confirms or accuses is a source
+    ("سقطت صواريخ كاتيوشا على قاعدة بلد الجوية التي تضم قوات استشارية للتحالف الدولي.", [], ["coalition"]),
+    ("سقطت قذائف على مطار أربيل، والتحالف الدولي يؤكد وقوع الهجوم.", [], []),
+    ("اتهمت قسد تنظيم داعش بتنفيذ هجوم على حاجز في مدينة الحسكة.", ["isis"], []),
+    ("شنت قوة تضم عناصر من قسد هجوماً على مواقع لداعش في بلدة ذيبان.", ["sdf"], ["isis"]),
+    ("وقال المتحدث إن الهجوم على مطار أربيل وقع مساء الأحد، مشيراً إلى أن التحالف الدولي يقيّم الأضرار.", [], []),
 ], ids=["attack-on-checkpoint", "attack-by-glued-lam", "arrest-of-cell", "protest-against", "clash-both-sides",
         "english-suspects", "leftover-bomb-is-no-attack-by", "verb-first-subject", "commanders-killed-in",
         "vehicle-of", "bomb-amid", "car-bomb-of", "supporting-force", "attack-of-fighters-glued", "ambush-set-by",
@@ -382,7 +388,9 @@ def test_incident_place(text: str, expected: str | None) -> None:
         "fighters-who-attacked-en", "militants-killed-en", "waged-by-militants-en", "a-member-his-rank-between", "an-outlet-s-leaning", "its-own-members",
         "a-clash-against", "who-foiled-an-attack",
         "attack-of-the-organisation-glued", "fighters-glued-past-an-adjective",
-        "ambush-verb-after-its-subject", "the-nisba-of-isis", "an-assault-foiled"])
+        "ambush-verb-after-its-subject", "the-nisba-of-isis", "an-assault-foiled",
+        "a-base-hosting-a-side", "who-confirms-is-a-source", "who-accuses-is-a-source", "a-force-made-of-a-side",
+        "said-after-the-act"])
 def test_actors_and_targets(text: str, actors: list[str], targets: list[str]) -> None:
     [incident] = incidents_of(text)
     assert (sorted(incident.actors), sorted(incident.targets)) == (sorted(actors), sorted(targets))

@@ -13,8 +13,10 @@ clause makes its subject the actor ("نصب عناصر من داعش كمينا�
 counted the target ("عشرة من الدواعش"). A side's backer or an outlet's leaning
 ("الموالية للجيش الأمريكي", "المقربة من النظام") gives no role. Who
 tells of an attack or a strike is its source, not its doer ("وقالت قوى الأمن
-الداخلي إن ...", "the SDF said"), unless it claims it ("أعلن داعش
-مسؤوليته"); an organisation inside another's name ("التحالف الدولي لمحاربة
+الداخلي إن ...", "the SDF said", "والتحالف يؤكد"), unless it claims it ("أعلن داعش
+مسؤوليته"); who accuses is a source and whom it accuses the doer ("اتهمت قسد
+تنظيم داعش بتنفيذ الهجوم"); a base or camp hosting a side's forces was hit
+with them ("قاعدة عين الأسد ... وتضم قوات للتحالف"); an organisation inside another's name ("التحالف الدولي لمحاربة
 داعش") has no role. Without a cue the type decides: the organisations of a
 protest are whom it was against; in a clash both sides are actors
 (incidents.md rule 5); otherwise an organisation named in the report is taken
@@ -35,6 +37,7 @@ _ON_IDIOMS = frozenset({"الفور", "اثر", "الاقل", "خلفيه", "م�
 _MEMBER_WORDS = 5  # words between a person and "في" before the side he belongs to
 _AGENT_WORDS = 3  # words between a noun of an act and its doer ("باستهداف خلايا تنظيم داعش")
 _SUFFERED_WORDS = 6  # words between an organisation and the verb saying it suffered the act ("تعرضت لهجوم")
+_HOST_WORDS = 8  # words between a base and the verb saying it hosts a side's forces (its name, its kind between)
 _SPEAKER_WORDS = 3  # words between a speech word and the organisation speaking ("مصدر عسكري في النظام")
 _WHAT_WAS_SAID = frozenset({"ان", "بان", "انه", "بانه"})  # after a speech word, what it says begins
 _OWNED_AFTER = {"arrest_raid", "seizure"}  # who is glued to ل after these is whose people or goods were taken
@@ -83,6 +86,9 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
         return ""  # "صحيفة الوطن المقربة من النظام", "قسد الموالية للجيش الأمريكي": a leaning, no side
     if any(words.phrase_at(j, vocab.tokens["name_of_fight"]) for j in range(max(0, i - 2), i)):
         return ""  # "التحالف الدولي لمحاربة تنظيم داعش": a name
+    accuse = next((j for j in window if words.is_in(j, vocab.tokens["accuse"])), None)
+    if accuse is not None:  # "اتهمت قسد تنظيم داعش بتنفيذ الهجوم": the accuser tells, the accused did it
+        return "" if accuse == i - 1 else "actor"
     if kind in _TOLD and _speaker(words, i, after, vocab):
         claims = range(after, min(after + _LOOK_BACK, len(words.toks)))
         return "actor" if any(words.is_in(j, vocab.tokens["claim_after"]) for j in claims) else ""
@@ -93,6 +99,8 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
         return "target" if i and words.toks[i - 1] in _AGAINST else "actor"
     if any(words.phrase_at(j, vocab.tokens["actor_before"]) for j in window):
         return "actor"  # "هجوم نفذته خلايا داعش": the doer's word wins over the noun before the name
+    if kind in _VIOLENCE and _hosted(words, i, vocab):
+        return "target"  # "صواريخ على قاعدة عين الأسد التي تضم قوات للتحالف": the base hosts its forces
     if after < len(words.toks) and words.is_in(after, vocab.tokens["target_after"]):
         # "ISIS suspects", "SDF fighters"; but the subject of the act: "ISIS fighters attacked a checkpoint"
         return "actor" if lead == after + 1 and words.toks[lead].isascii() else "target"
@@ -133,6 +141,8 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
         return "target"  # a member of the side, his rank between: "معاون قائد اللواء الـ19 في الحشد الشعبي"
     if kind in _VIOLENCE and i > lead and words.toks[i].isascii():
         return "target"  # English puts the doer before the act: who comes after it was hit
+    if i > lead and any(words.is_in(j, vocab.tokens["saying_between"]) for j in range(lead + 1, i)):
+        return ""  # "... الهجوم وقع عصراً، مشيراً إلى أن التحالف يجري تقييماً": said after the act, no side of it
     return "target" if kind in _DEFAULT_TARGET else "actor"
 
 
@@ -142,6 +152,8 @@ def _speaker(words: Words, i: int, after: int, vocab: IncidentVocab) -> bool:
     speech = vocab.tokens["speaker_before"]
     if words.toks[i].isascii():
         return any(words.is_in(j, speech) for j in range(after, min(after + 2, len(words.toks))))
+    if words.is_in(after, vocab.tokens["speaker_after"]):
+        return True  # "والتحالف الدولي يؤكد وقوع الحادث"
     for j in range(i - 1, max(-1, i - 1 - _SPEAKER_WORDS), -1):
         if words.toks[j] in _WHAT_WAS_SAID:
             return False  # "قال مصدر إن قطعات الحشد ...": what was said, not who said it
@@ -192,6 +204,16 @@ def _doer_before(words: Words, i: int, vocab: IncidentVocab) -> bool:
         if words.toks[j] != "من" and not words.is_in(j, vocab.tokens["subject_noun"]) and \
                 words.toks[j] not in _GROUP_NOUNS:
             return False
+    return False
+
+
+def _hosted(words: Words, i: int, vocab: IncidentVocab) -> bool:
+    """Whether a verb of hosting stands a few words before the organisation at token ``i``, a base or camp a
+    few words before that verb ("قاعدة عين الأسد الجوية ... وتضم قوات استشارية للتحالف"): its forces were
+    where the act hit (not "قوة تضم عناصر من قسد", a force made of them)."""
+    for j in range(i - 1, max(-1, i - 1 - _LOOK_BACK), -1):
+        if words.phrase_at(j, vocab.tokens["host_verb"]):
+            return any(words.is_in(k, vocab.tokens["host_place"]) for k in range(max(0, j - _HOST_WORDS), j))
     return False
 
 
