@@ -200,6 +200,14 @@ CASES = [
     ("two-of-them-killed-verb-after", "إن اثنين من عناصر الحشد العشائري قتلا اليوم في قرية قرب مدينة الموصل.",
      {"killed": 2}),
     ("his-death-told-again", "قتل رجل برصاص مسلحين في مدينة الميادين ما أدى إلى مقتله على الفور.", {"killed": 1}),
+    # "واحد" after the noun it counts is that one person (its و is no "and")
+    ("one-after-the-person", "أصيب مواطن واحد بقصف مدفعي على قرية قرب بلدة الشيخان.", {"injured": 1}),
+    ("one-after-the-person-accusative", "وقال مسؤول إن مواطناً واحداً أصيب في قصف على قرية قرب قضاء سنجار.",
+     {"injured": 1}),
+    ("one-kilogram-is-no-second-dealer", "ألقت الشرطة القبض على تاجر بحوزته كيلوغرام واحد من الحشيش في مدينة البصرة.",
+     {"arrested": 1}),
+    ("one-soldier-and-three-hurt", "قتل جندي واحد وأصيب ثلاثة في هجوم على حاجز قرب مدينة كركوك.",
+     {"killed": 1, "injured": 3}),
 ]
 
 

@@ -31,7 +31,14 @@ from __future__ import annotations
 from collections.abc import Collection
 from operator import itemgetter
 
-from marsad.streams.extract.incidents.numbers import Number, number_tokens, numbers_of, of_people, person_soon
+from marsad.streams.extract.incidents.numbers import (
+    Number,
+    conjoined,
+    number_tokens,
+    numbers_of,
+    of_people,
+    person_soon,
+)
 from marsad.streams.extract.incidents.sentences import Words
 from marsad.streams.extract.incidents.vocab import Cue, IncidentVocab
 
@@ -460,7 +467,7 @@ def _singles(words: Words, j: int, vocab: IncidentVocab, numbers: list[Number], 
     k = j + 1
     while k < min(len(words.toks), j + 3 if len(out) > 1 else j + _COMPANION_WORDS) and k not in cue_at:
         tok = words.toks[k]
-        if tok.startswith("و"):
+        if conjoined(tok):
             counted = next((x for x, num in enumerate(numbers) if num.start == k and x not in used), None)
             if counted is not None:
                 return out + _joined(counted, numbers, used, words, cue_at, vocab, hit)
@@ -525,7 +532,7 @@ def _joins(a: Number, b: Number, words: Words, cue_at: set[int]) -> bool:
     if gap > 2 or any(a.end <= c < b.end for c in cue_at):
         return False
     toks = words.toks
-    if gap == 0 and toks[b.start].startswith("و") and len(toks[b.start]) > 1:
+    if gap == 0 and conjoined(toks[b.start]) and len(toks[b.start]) > 1:
         return True  # "ضابطاً وأربعة"
     before = toks[b.start - 1]
     # "four officials, two members", "12 لبنانياً وسوريين اثنين", "X and Y"

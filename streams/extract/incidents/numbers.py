@@ -24,6 +24,7 @@ _AGE_WORDS = frozenset({"aged", "ages", "age", "اعمارهم", "اعمارهم
 _ARTICLE_REACH = 2  # "an Iraqi soldier": the person an article counts is its noun (not "an attack by militants")
 _AGE_REACH = 4  # words between an age word and the number ("aged between 30 to 40")
 _INDEFINITE = {"a", "an"}
+ONE_AFTER = frozenset({"واحد", "واحده", "واحدا"})  # "one" after the noun it counts ("مواطن واحد")
 _ARTICLES = {"a", "an", "one", "احد", "احدى", "لاحد", "باحد"}  # one only before a person: "أحد عناصر"
 _NISBA = ("يا", "يين", "يون")  # a noun of origin counted: "12 لبنانياً", "سبعة سوريين"
 
@@ -71,7 +72,11 @@ def numbers_of(words: Words, at: dict[int, tuple[int, int]], months: set[int], v
         if i < done:
             continue
         value, size = at[i]
-        if i > 0 and i - 1 >= done and i - 1 not in at and toks[i].startswith("و") \
+        if toks[i] in ONE_AFTER and i > 0 and i - 1 >= done and words.is_in(i - 1, vocab.tokens["person"]):
+            out.append(Number(1, i - 1, i + 1))  # "مواطن واحد", "مواطناً واحداً": the person and its "one"
+            done = i + 1
+            continue
+        if i > 0 and i - 1 >= done and i - 1 not in at and conjoined(toks[i]) \
                 and words.is_in(i - 1, vocab.tokens["person"]):
             out.append(Number(1, i - 1, i))  # "ضابطاً وأربعة جنود": one officer, then four soldiers
         end = done = i + size
@@ -110,8 +115,13 @@ def _not_a_count(words: Words, i: int, end: int, at: dict[int, tuple[int, int]],
             and not (end < len(toks) and words.is_in(end, vocab.people_words)):
         return True  # "درعا 24", "Kurdistan 24"; but "قتل في درعا 24 شخصاً"
     # "400 ألف": a number right after is the same number's; not one joined by "و" ("قتيلين وثلاثة جرحى")
-    return end < len(toks) and ((end in at and not toks[end].startswith("و")) or end in months or
+    return end < len(toks) and ((end in at and not conjoined(toks[end])) or end in months or
                                 (toks[end] == "من" and end + 1 in months) or words.is_in(end, vocab.not_people))
+
+
+def conjoined(tok: str) -> bool:
+    """Whether an Arabic token begins with "و" (and): "وأربعة", not "واحد" (one), whose و is its own."""
+    return tok.startswith("و") and tok not in ONE_AFTER
 
 
 def _bare_one(tok: str, i: int, cue_at: set[int]) -> bool:
