@@ -206,6 +206,15 @@ CASES = [
      {"injured": 1}),
     ("one-kilogram-is-no-second-dealer", "ألقت الشرطة القبض على تاجر بحوزته كيلوغرام واحد من الحشيش في مدينة البصرة.",
      {"arrested": 1}),
+    # "his death" is one, and those named with him after "و" more
+    ("his-death-and-his-companion", "أطلق مسلحون النار على سيارة الناشط في مدينة البصرة ما أدى إلى مقتله ومرافقه.",
+     {"killed": 2}),
+    ("her-death-and-one-of-her-friends", "أطلق مسلحون النار على سيارة الناشطة في مدينة البصرة ما أدى إلى مقتلها "
+     "وإحدى رفيقاتها.", {"killed": 2}),
+    ("his-death-and-two-guards", "انفجرت عبوة ناسفة بسيارة القيادي في مدينة درعا ما أدى إلى مقتله واثنين من مرافقيه.",
+     {"killed": 3}),
+    ("his-death-and-three-hurt", "انفجرت عبوة بسيارة القيادي في مدينة درعا ما أدى إلى مقتله وإصابة ثلاثة.",
+     {"killed": 1, "injured": 3}),
     ("one-soldier-and-three-hurt", "قتل جندي واحد وأصيب ثلاثة في هجوم على حاجز قرب مدينة كركوك.",
      {"killed": 1, "injured": 3}),
 ]

@@ -98,7 +98,7 @@ def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collecti
         if _combined(plain, k, words, numbers, vocab):
             continue
         his = label not in found and (words.is_in(i, vocab.tokens["casualty_his"]) or _his_life(words, i))
-        with_him = _with_him(words, i, vocab) if his else []
+        with_him = _with_him(words, i, vocab, numbers, used, cue_at) if his else []
         group = [] if with_him else _attached(i, numbers, used, words, vocab, cue_at, far=label not in found)
         if not group and label not in found and words.toks[i].endswith(_DUAL_PRONOUN):
             group = [Number(2, i, i + 1, "implied")]  # "مقتلهما", "إصابتهما": the two of them
@@ -182,6 +182,7 @@ def _combined(hits: list[tuple[int, str]], k: int, words: Words, numbers: list[N
             (second == first + 2 and words.toks[first + 1] in ("and", "و"))
         counted_noun = any(n.start < first < n.end for n in numbers)  # "23 قتيلاً وجريحاً": the number's noun
         if joined and (any(n.start in (first, second) for n in numbers)
+                       or words.is_in(first, vocab.tokens["casualty_his"])  # "مقتله وإصابة ثلاثة": he is one
                        or (_one_by_itself(words, first, vocab) and not counted_noun)
                        or _one_before(words, first, vocab, numbers)
                        or (words.is_in(second + 1, vocab.people_words)
@@ -398,9 +399,11 @@ def _counts_a_cue(words: Words, num: Number, cue_at: set[int]) -> bool:
     return noun > num.start and noun in cue_at and not words.toks[noun].startswith("و")
 
 
-def _with_him(words: Words, i: int, vocab: IncidentVocab) -> list[Number]:
-    """The person or two named with the one a casualty word at token ``i`` is of ("مقتله مع شقيقه" = one more,
-    "مع نجليه" = two), or nothing."""
+def _with_him(words: Words, i: int, vocab: IncidentVocab, numbers: list[Number], used: set[int],
+              cue_at: set[int]) -> list[Number]:
+    """The people named with the one a casualty word at token ``i`` is of ("مقتله مع شقيقه" = one more,
+    "مع نجليه" = two; "مقتله ومرافقه" = one more, "مقتلها وإحدى رفيقاتها" = one, "مقتله واثنين من مرافقيه" =
+    two), or nothing (not another casualty word: "مقتله وإصابة ...")."""
     toks = words.toks
     k = i + 1
     if k + 1 < len(toks) and toks[k] == "مع":
@@ -408,6 +411,14 @@ def _with_him(words: Words, i: int, vocab: IncidentVocab) -> list[Number]:
             return [Number(2, k + 1, k + 2, "implied")]
         if words.is_in(k + 1, vocab.tokens["person"]):
             return [Number(1, k + 1, k + 2, "implied")]
+    if k < len(toks) and k not in cue_at and conjoined(toks[k]) and not toks[k].isascii():
+        counted = next((x for x, num in enumerate(numbers) if num.start == k and x not in used), None)
+        if counted is not None:
+            return _joined(counted, numbers, used, words, cue_at, vocab, i)
+        if words.is_in(k, vocab.duals):
+            return [Number(2, k, k + 1, "implied")]
+        if words.is_in(k, vocab.tokens["person"]):
+            return [Number(1, k, k + 1, "implied")]
     return []
 
 

@@ -114,7 +114,8 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
                                                                                              after + _SUFFERED_WORDS))):
         return "target"  # "قطعات الحشد الشعبي في أطراف داقوق تعرضت لهجوم": it suffered the act
     if lead in (after, after + 1) and lead < len(words.toks) and not words.toks[lead].startswith(_PREPOSITIONS) \
-            and not (lead == after + 1 and words.toks[after] in _PREPOSITION_WORDS):
+            and not (lead == after + 1 and words.toks[after] in _PREPOSITION_WORDS) \
+            and not words.is_in(lead, vocab.tokens["blast"]):  # (a bomb that "exploded" has no doer as subject)
         # the subject of the act: "عناصر تنظيم داعش هاجموا", "ISIS militants attacked"; not "... في هجوم"; but
         # who died or was hurt suffered it: "أن ثلاثة عناصر من قوات النظام قتلوا بانفجار لغم"
         return "target" if _suffered_it(words, lead, vocab) else "actor"
@@ -143,6 +144,8 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
         return "target"  # English puts the doer before the act: who comes after it was hit
     if i > lead and any(words.is_in(j, vocab.tokens["saying_between"]) for j in range(lead + 1, i)):
         return ""  # "... الهجوم وقع عصراً، مشيراً إلى أن التحالف يجري تقييماً": said after the act, no side of it
+    if kind == "attack" and words.is_in(lead, vocab.tokens["blast"]):
+        return "target"  # "قوة من الحشد ... انفجرت عبوة على عجلة تابعة للقوة": a bomb's news names whom it hit
     return "target" if kind in _DEFAULT_TARGET else "actor"
 
 
