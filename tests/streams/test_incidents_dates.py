@@ -68,3 +68,17 @@ def test_an_event_dated_over_a_month_before_publication_is_history() -> None:
 
 def test_an_event_of_a_named_earlier_month_is_history() -> None:
     assert incidents_of("وفي شباط الماضي ضبطت الجمارك مليون حبة كبتاغون في مدينة حمص.", TUESDAY) == []
+
+
+def test_a_day_of_a_month_named_gone_by_is_history() -> None:
+    # "28 شباط الماضي" is two weeks before this Tuesday of March, but told as a month gone by: recalled
+    text = "واستهدفت القاعدة نفسها بثلاثة صواريخ في 28 شباط/فبراير الماضي من دون إصابات قرب مدينة كركوك."
+    assert incidents_of(text, TUESDAY) == [] and incidents_of(text) == []
+    [attack] = incidents_of("سقطت صواريخ كاتيوشا على القاعدة قرب مدينة كركوك في 28 شباط.", TUESDAY)
+    assert attack.date == "2024-02-28"
+
+
+def test_a_day_named_before_a_recalled_one_dates_the_news() -> None:
+    text = "قتل جنديان بهجوم على حاجز في مدينة كركوك أمس الإثنين، بعد هجوم مماثل على الحاجز نفسه في 10 شباط الماضي."
+    [attack] = incidents_of(text, TUESDAY)
+    assert (attack.date, attack.killed) == ("2024-03-11", 2)

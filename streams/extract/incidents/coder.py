@@ -33,6 +33,8 @@ _BLOCK_UNLESS_RECENT = frozenset({"background"})
 _BLOCKS_RECENT = _ALWAYS_BLOCK  # the cues that block a trigger's clause in a sentence dated recently
 _BLOCKS_OLD = _ALWAYS_BLOCK | _BLOCK_UNLESS_RECENT  # ... and in one that is not
 _START, _LABEL = itemgetter(0), itemgetter(2)  # of a Cue, in C
+_DAY_LABELS = frozenset({"d:today", "d:yesterday", "d:day_before_yesterday"})
+_GONE = frozenset({"الماضي", "المنصرم"})  # after a month's name: the last one gone by
 _RECENT_DAYS = 10  # a day this close to publication makes a sentence news, whatever its cues
 _OLD_DAYS = 31  # an event dated earlier than this before publication is recalled, not news
 _OWN_EVENT = ("t:", "w:", "d:")  # a trigger or a day of its own: a sentence tells another event
@@ -320,6 +322,15 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
     recent = day.specific and (day.day is None or published is None or (published - day.day).days <= _RECENT_DAYS)
     if (day.day and published and (published - day.day).days > _OLD_DAYS) or day.recalled(published):
         return None
+    if day.specific and (gone := _month_gone(s.words, vocab))[0] and (published is None or gone[0] != published.month) \
+            and _month_of(day.key) == gone[0]:
+        # "في 24 أيار/مايو الماضي", "on May 24 last": the day told is of a month gone by, recalled (rule 2); when
+        # another day is named before it, that one is the news's ("أمس الإثنين، بعد هجوم في 10 أيار الماضي")
+        if not any(label in _DAY_LABELS or label.startswith("wd:") for label in labels):
+            return None
+        cut = s.words.span(max(0, gone[1] - 1))[0]
+        day = when(norm, Words.of(norm, start, cut), [c for c in cues if c.end <= cut], published,
+                   "vague_time" in labels, None, month_before)
     if not recent and (s.first_word_in(vocab.tokens["background_start"])
                        or (published and any(y < published.year for y in day.years))):
         return None
@@ -382,6 +393,28 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
                              anaphoric=remark or _opens_on_the_event(s, vocab), final=final, heading=heading,
                              by_killing=kind == "attack" and lead.label[0] != "t",
                              unknown=where.unknown_places(s, place_mentions) if located is None else frozenset())
+
+
+def _month_of(key: object) -> int:
+    """The month of a day's key as `dates.when` names it (a date, or (month, day of month)), or 0."""
+    if isinstance(key, date):
+        return key.month
+    if isinstance(key, tuple) and key and isinstance(key[0], int):
+        return key[0]
+    return 0
+
+
+def _month_gone(words: Words, vocab: IncidentVocab) -> tuple[int, int]:
+    """The month a sentence names as gone by ("أيار الماضي", "أيار/مايو المنصرم", "last May") and the token of
+    its name, or (0, 0)."""
+    toks = words.toks
+    for k, tok in enumerate(toks):
+        month = vocab.months.get(tok, 0)
+        if month:
+            after = toks[k + 1:k + 3] if k + 1 < len(toks) and toks[k + 1] in vocab.months else toks[k + 1:k + 2]
+            if (after and after[-1] in _GONE) or (k and toks[k - 1] == "last"):
+                return month, k
+    return 0, 0
 
 
 def _events_counted(words: Words, vocab: IncidentVocab) -> bool:
