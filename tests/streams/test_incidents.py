@@ -190,6 +190,13 @@ def test_an_attack_retold_as_an_airstrike_is_one_incident() -> None:
     assert [(i.type, i.killed) for i in incidents_of(text)] == [("airstrike", 3)]
 
 
+def test_two_reports_joined_by_two_dots_are_two_incidents() -> None:
+    text = ("وفي بغداد، انفجرت عبوة ناسفة بدورية للشرطة في منطقة الراشدية، ما أسفر عن إصابة 4 أشخاص.. كما انفجرت "
+            "عبوة ناسفة قرب سوق شعبي في مدينة بعقوبة، ما أسفر عن مقتل مدنيين اثنين.")
+    first, second = incidents_of(text)
+    assert (first.injured, first.killed, second.killed) == (4, None, 2)
+
+
 def test_strikes_by_another_doer_after_an_attack_are_their_own_incident() -> None:
     text = ("شن تنظيم داعش هجوماً على مقر للحرس الثوري الإيراني في مدينة الميادين. "
             "وفي سياق آخر شنت القوات الروسية غارات جوية على مواقع في البادية.")

@@ -41,6 +41,7 @@ _OWN_EVENT = ("t:", "w:", "d:")  # a trigger or a day of its own: a sentence tel
 _TELLING_COUNT = 2  # a count this big said again names its event (one dead is said of many)
 _SAID = "d:announce"  # "قال", "أفاد": who told it, no day of its own
 _CONTRAST_WORDS = ("في حين", "فيما", "بينما", "ففي", "while", "whereas")  # after a comma (and "و"): a clause of contrast
+_AFTER_DOTS = ("كما",)  # after "..", the dots some outlets join two reports with: "بجراح.. كما انفجرت عبوة"
 _THIS = frozenset({"هذا", "وهذا", "هذه", "وهذه", "ويعد", "وتعد", "ويعتبر", "وتعتبر", "this", "it"})  # a remark opens so
 _EVENT_NOUNS = frozenset({"عمليه", "عمليات", "هجوم", "هجوما", "هجمات", "غاره", "غارات", "ضربه", "ضربات", "حادثه",
                           "حوادث", "اعتداء", "اعتداءات", "attacks", "strikes", "operations", "raids", "incidents"})
@@ -574,13 +575,16 @@ def _contrasts(norm: str, start: int, end: int) -> list[tuple[int, int]]:
     """(comma, clause start) of each clause of contrast in ``norm[start:end]`` ("، في حين", ", while"), in order
     (each word found by `str.find`: cheaper than a pattern tried at every comma)."""
     found = []
-    for word in _CONTRAST_WORDS:
+    for word in _CONTRAST_WORDS + _AFTER_DOTS:
         at = norm.find(word, start, end)
         while at != -1:
             after = at + len(word)
             k = at - 1 if at and norm[at - 1] == "و" else at
             k = k - 1 if k and norm[k - 1] == " " else k
-            if k and norm[k - 1] in "،," and norm[after:after + 1] == " ":
+            if word in _AFTER_DOTS:
+                if k > 1 and norm[k - 2:k] == ".." and norm[after:after + 1] == " ":
+                    found.append((k - 1, after + 1))
+            elif k and norm[k - 1] in "،," and norm[after:after + 1] == " ":
                 found.append((k - 1, after + 1))
             at = norm.find(word, after, end)
     found.sort()
