@@ -50,6 +50,7 @@ from marsad.streams.geo import km_between
 
 # Strength of the context of a mention.
 NONE, COORD, PREP, NOUN = 0, 1, 2, 3
+_ALI = "علي"  # the given name, and the matching form of the preposition "على"
 # Which entry kinds a place noun announces ("مخيم X", "X camp" is the camp).
 NOUN_KINDS = {
     "مخيم": "camp", "معبر": "crossing", "منفذ": "crossing", "مطار": "airport", "قاعده": "base",
@@ -80,8 +81,8 @@ class Mention:
     article, and this ``__init__`` takes only what differs (half the time of the dataclass's).
     """
 
-    __slots__ = ("after", "blocked", "capital_ok", "fellows", "hit", "level", "listed", "noun_kind", "oriented",
-                 "road", "small_noun", "within", "within_loose")
+    __slots__ = ("after", "ali", "blocked", "capital_ok", "fellows", "hit", "level", "listed", "noun_kind",
+                 "oriented", "road", "small_noun", "within", "within_loose")
 
     def __init__(self, hit: Hit[int], after: str = "") -> None:
         self.hit = hit
@@ -97,6 +98,7 @@ class Mention:
         self.fellows: list[Mention] | None = None  # the names of its list, itself included: "X، Y وZ"
         self.within: Mention | None = None  # the bigger place named right after: "القصر غربي حلب"
         self.within_loose = False  # placed by an orientation or a dash ("غربي حلب"), not inside it ("بريف حلب")
+        self.ali = 0  # blocked as after the name "علي": where that word ends (the preposition "على" folds to it)
 
     def __repr__(self) -> str:
         return (f"Mention({self.hit.phrase!r}, level={self.level}, capital_ok={self.capital_ok}, "
@@ -126,6 +128,8 @@ def read_context(norm: str, hit: Hit[int], rules: PlaceRules) -> Mention:
     far, near = two_words_before(norm, hit.start)
     if (near in rules.person_words or near in rules.organisation_words) and _glued(norm, hit.start):
         m.blocked = True  # not across a dash or comma: "وادي خالد – عكار" is no man named خالد عكار
+        if near == _ALI:  # ... unless the text wrote the preposition "على" ("غارة على سنجار"): `places` reads it
+            m.ali = norm.rindex(_ALI, 0, hit.start) + len(_ALI)
         return m
     if latin and after in rules.nouns_after:  # "Daquq district", "Kirkuk province"
         m.level, m.capital_ok, m.noun_kind = NOUN, True, NOUN_KINDS.get(after, "")

@@ -38,14 +38,14 @@ from marsad.streams.extract.countries import (
     CountryVocab,
     countries_of,
     country_mentions,
-    definite_adjectives,
     load_country_vocab,
     mentions_in,
+    placing_words,
 )
 from marsad.streams.extract.gazetteer import admin1
 from marsad.streams.extract.gazetteer.model import Gazetteer, PlaceEntry
 from marsad.streams.extract.lexicon import Hit, find_each
-from marsad.streams.extract.place_context import COORD, NONE, NOUN, Mention, coordinate, read_context
+from marsad.streams.extract.place_context import COORD, NONE, NOUN, PREP, Mention, coordinate, read_context
 from marsad.streams.extract.place_rules import PlaceRules, load_place_rules
 from marsad.streams.extract.surface import surface
 from marsad.streams.geo import km_between, place_key
@@ -104,12 +104,20 @@ def _places(norm_text: str, gazetteer: Gazetteer, text: str | None, rules: Place
             written: SourceMap | None = None) -> list[Place]:
     """`find_places` once the names (``hits``) and country mentions (``evidence``, updated here) are found."""
     mentions = [read_context(norm_text, h, rules) for h in hits]
-    adjectives = definite_adjectives(vocab)
+    placing = placing_words(vocab)
+    entries = gazetteer.entries
     for m in mentions:  # "طرابلس الليبية", "قم الإيرانية": the adjective names the place's country
-        if m.after in adjectives:
-            iso = adjectives[m.after]
+        if m.after in placing:
+            iso = placing[m.after]
             evidence[iso] = evidence.get(iso, 0) + 1
+            if m.level < PREP and any(entries[i].country == iso for i in m.hit.values):
+                m.level = PREP  # "سنجار بالعراق", "بلدة ... السورية": the writer places it, as a preposition would
     if text is not None:
+        for m in mentions:
+            if m.ali:  # "على سنجار" as written is the preposition, not a man named علي
+                written = written or SourceMap(text, norm_text)
+                if written.span(m.ali - 1, m.ali) == "ى":
+                    m.blocked, m.level = False, PREP
         for m in mentions:  # an English name is a proper noun: "Homs", not "homs"
             if m.hit.phrase[0] < "\x80":  # a name in Latin letters
                 written = written or SourceMap(text, norm_text)

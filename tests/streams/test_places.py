@@ -30,6 +30,7 @@ NASIB = (32.55, 36.20)
 WASHINGTON = (38.90, -77.04)
 AL_BAB = (36.37, 37.52)
 MAYADIN = (35.02, 40.45)
+SINJAR = (36.32, 41.88)
 TRIPOLI_LB = (34.43, 35.84)
 TRIPOLI_LY = (32.89, 13.19)
 ERBIL = (36.19, 44.01)
@@ -65,6 +66,9 @@ FOUND = [
     ("ambiguous-by-country-ly", "اندلعت اشتباكات في طرابلس الليبية بين فصيلين.", [TRIPOLI_LY], 1),
     ("region-phrase", "هرّبت الشحنة إلى إقليم كردستان العراق عبر الحدود.", [ERBIL], 1),
     ("english", "Clashes were reported in Qamishli and in Deir ez-Zor on Sunday.", [QAMISHLI, DEIR_EZ_ZOR], 2),
+    # "على" folds to the given name "علي": as written, it is the preposition; a country after a name places it
+    ("on-a-town", "شنت طائرة مسيرة تركية غارة على سنجار مساء الأحد.", [SINJAR], 1),
+    ("placed-by-its-country", "تعرض سنجار بالعراق لقصف بطائرة مسيرة.", [SINJAR], 1),
 ]
 
 
@@ -89,6 +93,7 @@ NOT_PLACES = [
     ("ambassador-not-town", "التقت السفيرة الأمريكية بممثلين عن المجتمع المدني."),
     ("prophet-name-not-crossing", "قال إبراهيم الخليل إن الجمعية ستواصل عملها."),
     ("months-and-words", "في شهر آذار الماضي نفذت القوات عملية أمنية على الحدود."),
+    ("a-man-named-ali", "قال علي سنجار إن الجمعية ستواصل عملها."),
 ]
 
 
