@@ -83,6 +83,7 @@ TYPES = [
     ("an-attack-foiled", "أحبطت القوات هجوماً لداعش على حاجز في مدينة كركوك.", ["attack"]),
     ("a-drone-attack-foiled-en", "SDF forces foiled hostile drone attacks against the Conoco gas field.", ["airstrike"]),
     ("an-assault-foiled", "أعلنت قوات الحشد إحباط تعرض لعناصر داعش قرب قضاء خانقين.", ["attack"]),
+    ("rockets-hit-en", "Three rockets hit Balad air base north of Baghdad on Monday, the army said.", ["attack"]),
     ("two-attacks-foiled", "وأحبط الهجومان على قاعدة بلد الجوية ولم يسفرا عن ضحايا.", ["attack"]),
     ("a-killing-verb-alone", "وقال الضابط إن اثنين من عناصر الحشد قتلا اليوم في قرية قرب مدينة الموصل.", ["attack"]),
     ("gunmen-raiding-kidnap", "داهم مسلحون مجهولون منزلاً في قرية عريقة وخطفوا صاحبه.", ["kidnapping"]),
