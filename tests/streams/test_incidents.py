@@ -191,6 +191,12 @@ def test_an_attack_retold_as_an_airstrike_is_one_incident() -> None:
     assert [(i.type, i.killed) for i in incidents_of(text)] == [("airstrike", 3)]
 
 
+def test_where_the_victims_came_from_is_not_the_place() -> None:
+    [attack] = incidents_of("انفجرت عبوة ناسفة بسيارة تقل عائلة نازحة من قضاء الحويجة على طريق الدبس ما أدى إلى "
+                            "مقتل شخصين.")
+    assert (attack.place and attack.place.name, attack.killed) == ("الدبس", 2)
+
+
 def test_two_reports_joined_by_two_dots_are_two_incidents() -> None:
     text = ("وفي بغداد، انفجرت عبوة ناسفة بدورية للشرطة في منطقة الراشدية، ما أسفر عن إصابة 4 أشخاص.. كما انفجرت "
             "عبوة ناسفة قرب سوق شعبي في مدينة بعقوبة، ما أسفر عن مقتل مدنيين اثنين.")
