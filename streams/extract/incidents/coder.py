@@ -34,6 +34,8 @@ _BLOCKS_RECENT = _ALWAYS_BLOCK  # the cues that block a trigger's clause in a se
 _BLOCKS_OLD = _ALWAYS_BLOCK | _BLOCK_UNLESS_RECENT  # ... and in one that is not
 _START, _LABEL = itemgetter(0), itemgetter(2)  # of a Cue, in C
 _DAY_LABELS = frozenset({"d:today", "d:yesterday", "d:day_before_yesterday"})
+_GUNMEN_SUBJECT = frozenset({"مسلحون", "مجهولون", "ملثمون", "gunmen"})  # the nominative: the verb's subject
+_GROUPS = frozenset({"مجموعات", "مجموعه", "عصابه", "عصابات"})  # ... armed ("مجموعات مسلحة")
 _GONE = frozenset({"الماضي", "المنصرم", "الفايت"})  # after a month's name: the last one gone by
 _RECENT_DAYS = 10  # a day this close to publication makes a sentence news, whatever its cues
 _OLD_DAYS = 31  # an event dated earlier than this before publication is recalled, not news
@@ -371,10 +373,12 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
         defenders = {org for org_start, _, org in found if since <= org_start < foiled.start}
         actors, targets = [a for a in actors if a not in defenders], targets + [a for a in actors if a in defenders]
     if kind == "arrest_raid" and "t:kidnapping" in labels and (
-            not _OUTLAWS.isdisjoint(actors) or any(s.words.is_in(i, vocab.tokens["gunmen"])
+            not _OUTLAWS.isdisjoint(actors) or any(s.words.phrase_at(i, vocab.tokens["gunmen"])
                                                    for i in range(len(s.words.toks)))):
         # ISIS or gunmen raiding arrest no one: "داهم عناصر داعش قرية واختطفوا ثلاثة", "داهم مسلحون منزلاً وخطفوا"
         kind = "kidnapping"
+    elif kind == "arrest_raid" and _held_by_gunmen(s, lead, vocab):
+        kind = "kidnapping"  # "احتجزت مجموعات مسلحة 8 مواطنين", "أوقفه مسلحون على الطريق": no force arrests
     elif kind == "arrest_raid" and "t:attack" in labels and not _OUTLAWS.isdisjoint(actors):
         kind = "attack"  # "... and three were arrested in an attack by ISIS": their attack, captives taken
     wanted = _COUNTS_OF[kind]
@@ -394,6 +398,17 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
                              anaphoric=remark or _opens_on_the_event(s, vocab), final=final, heading=heading,
                              by_killing=kind == "attack" and lead.label[0] != "t",
                              unknown=where.unknown_places(s, place_mentions) if located is None else frozenset())
+
+
+def _held_by_gunmen(s: Sentence, lead: Cue, vocab: IncidentVocab) -> bool:
+    """Whether gunmen are the subject of a verb of detaining ("احتجزت مجموعات مسلحة", "أوقفه مسلحون"): right
+    after the verb (its pronoun between), and no force named in the sentence."""
+    words = s.words
+    at = words.index_at(lead.start)
+    if not any(words.toks[j] in _GUNMEN_SUBJECT or (words.toks[j] in _GROUPS and words.toks[j + 1:j + 2] == ["مسلحه"])
+               for j in range(at + 1, min(at + 3, len(words.toks)))):
+        return False  # (not "مسلحين": gunmen detained, the verb's object)
+    return not any(words.is_in(j, vocab.tokens["forces"]) for j in range(len(words.toks)))
 
 
 def _month_of(key: object) -> int:
