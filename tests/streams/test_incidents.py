@@ -392,6 +392,7 @@ def test_incident_place(text: str, expected: str | None) -> None:
     ("شنت قوة تضم عناصر من قسد هجوماً على مواقع لداعش في بلدة ذيبان.", ["sdf"], ["isis"]),
     ("وقال المتحدث إن الهجوم على مطار أربيل وقع مساء الأحد، مشيراً إلى أن التحالف الدولي يقيّم الأضرار.", [], []),
     ("وخلال خروج قوة من الحشد الشعبي للإسناد، انفجرت عبوة على عجلة تابعة للقوة قرب قضاء خانقين.", [], ["pmf"]),
+    ("قتل مدنيان بانفجار عبوة ناسفة لدى مرور سيارتهما من قضاء الحويجة الذي يسيطر عليه داعش.", [], []),
 ], ids=["attack-on-checkpoint", "attack-by-glued-lam", "arrest-of-cell", "protest-against", "clash-both-sides",
         "english-suspects", "leftover-bomb-is-no-attack-by", "verb-first-subject", "commanders-killed-in",
         "vehicle-of", "bomb-amid", "car-bomb-of", "supporting-force", "attack-of-fighters-glued", "ambush-set-by",
@@ -408,7 +409,7 @@ def test_incident_place(text: str, expected: str | None) -> None:
         "attack-of-the-organisation-glued", "fighters-glued-past-an-adjective",
         "ambush-verb-after-its-subject", "the-nisba-of-isis", "an-assault-foiled",
         "a-base-hosting-a-side", "who-confirms-is-a-source", "who-accuses-is-a-source", "a-force-made-of-a-side",
-        "said-after-the-act", "a-blast-hit-the-force-named"])
+        "said-after-the-act", "a-blast-hit-the-force-named", "who-holds-the-ground-has-no-side"])
 def test_actors_and_targets(text: str, actors: list[str], targets: list[str]) -> None:
     [incident] = incidents_of(text)
     assert (sorted(incident.actors), sorted(incident.targets)) == (sorted(actors), sorted(targets))
