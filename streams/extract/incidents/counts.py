@@ -183,6 +183,7 @@ def _combined(hits: list[tuple[int, str]], k: int, words: Words, numbers: list[N
         counted_noun = any(n.start < first < n.end for n in numbers)  # "23 قتيلاً وجريحاً": the number's noun
         if joined and (any(n.start in (first, second) for n in numbers)
                        or words.is_in(first, vocab.tokens["casualty_his"])  # "مقتله وإصابة ثلاثة": he is one
+                       or words.toks[first].endswith(_DUAL_PRONOUN)  # "حياتهما وأصيب آخرون": the two of them
                        or (_one_by_itself(words, first, vocab) and not counted_noun)
                        or _one_before(words, first, vocab, numbers)
                        or (words.is_in(second + 1, vocab.people_words)
