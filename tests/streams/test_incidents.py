@@ -198,6 +198,9 @@ def test_where_the_victims_came_from_is_not_the_place() -> None:
     [attack] = incidents_of("انفجرت عبوة ناسفة بسيارة تقل عائلة نازحة من قضاء الحويجة على طريق الدبس ما أدى إلى "
                             "مقتل شخصين.")
     assert (attack.place and attack.place.name, attack.killed) == ("الدبس", 2)
+    [near] = incidents_of("انفجرت عبوة ناسفة لدى مرور أسر نازحة من قضاء الحويجة قرب ناحية الدبس ما أدى إلى مقتل "
+                          "شخصين.")
+    assert near.place and near.place.name == "الدبس"
 
 
 def test_two_reports_joined_by_two_dots_are_two_incidents() -> None:

@@ -183,7 +183,10 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab, residents: boo
         if before:
             if not not_place_before.isdisjoint(chain.from_iterable(map(readings_of, before))) or \
                     (len(wider) > 3 and not vocab.tokens["origin_before"].isdisjoint(readings_of(wider[0]))):
-                continue  # where someone comes from ("وينحدر القتيل من بلدة مصياف"), or where the source sits
+                # where someone comes from ("وينحدر القتيل من بلدة مصياف"), or where the source sits: nor is a
+                # town after it placing it ("أسر نازحة من قضاء الحويجة قرب ناحية الدبس": near الدبس)
+                previous_end = prior_end
+                continue
             last = readings_of(before[-1])
             if not vocab.tokens["place_title"].isdisjoint(last):
                 continue  # a unit or an office named after the place
