@@ -245,15 +245,12 @@ class _Share:
 
     def _count(self, written: int) -> None:
         self.written += written
-        if _done is not None:
+        if _done is not None:  # this process's slots of the parent's progress
             _done[2 * _index], _done[2 * _index + 1] = self.messages, self.written
 
     def result(self) -> Written:
-        if self._pending is not None:
-            self._count(self._pending.result())
-            self._pending = None
-        if _done is not None:
-            _done[2 * _index], _done[2 * _index + 1] = self.messages, self.written
+        self._count(self._pending.result() if self._pending is not None else 0)
+        self._pending = None
         return Written(self.messages, self.written, self.rejected, self.occurred, self.ends)
 
 

@@ -101,23 +101,15 @@ def load_country_vocab(path: Path = DATA_FILE) -> CountryVocab:
 @cache
 def placing_words(vocab: CountryVocab) -> dict[str, str]:
     """Each word that, right after a place's name, places it in one country -> that country: its definite
-    adjective ("طرابلس الليبية") and its one-word name on ب ("سنجار بالعراق")."""
-    out = definite_adjectives(vocab)
-    for phrase, iso, role in vocab.phrases:
-        if role == NAME and " " not in phrase and len(vocab.isos.get(phrase, ())) == 1:
-            out["ب" + phrase] = iso
-    return out
-
-
-def definite_adjectives(vocab: CountryVocab) -> dict[str, str]:
-    """Each definite adjective form ("الليبيه", "الايرانيه") -> its one country.
-
-    After a place's name it says which country the place is in ("طرابلس الليبية").
-    """
+    adjective ("طرابلس الليبية", "الايرانيه") and its one-word name on ب ("سنجار بالعراق")."""
     out: dict[str, str] = {}
     for phrase, iso, role in vocab.phrases:
-        if role == ADJECTIVE and len(vocab.isos.get(phrase, ())) == 1:
+        if len(vocab.isos.get(phrase, ())) != 1:
+            continue
+        if role == ADJECTIVE:
             out[ARTICLE + phrase] = iso
+        elif role == NAME and " " not in phrase:
+            out["ب" + phrase] = iso
     return out
 
 

@@ -23,7 +23,7 @@ from marsad.streams.extract.incidents.dates import NUMERIC_CORE, YEARS, When, wh
 from marsad.streams.extract.incidents.merge import ONE_OPERATION, AssembledIncident, absorb, merge_into
 from marsad.streams.extract.incidents.roles import roles
 from marsad.streams.extract.incidents.sentences import Sentence, Words, clause_bounds, sentence_of, split
-from marsad.streams.extract.incidents.vocab import Cue, IncidentVocab, IncidentVocabError
+from marsad.streams.extract.incidents.vocab import DAY_LABELS, Cue, IncidentVocab, IncidentVocabError
 from marsad.streams.text.normalize import SourceMap, normalize
 
 __all__ = ["IncidentVocab", "IncidentVocabError", "find_incidents"]
@@ -33,7 +33,6 @@ _BLOCK_UNLESS_RECENT = frozenset({"background"})
 _BLOCKS_RECENT = _ALWAYS_BLOCK  # the cues that block a trigger's clause in a sentence dated recently
 _BLOCKS_OLD = _ALWAYS_BLOCK | _BLOCK_UNLESS_RECENT  # ... and in one that is not
 _START, _LABEL = itemgetter(0), itemgetter(2)  # of a Cue, in C
-_DAY_LABELS = frozenset({"d:today", "d:yesterday", "d:day_before_yesterday"})
 _GUNMEN_SUBJECT = frozenset({"مسلحون", "مجهولون", "ملثمون", "gunmen"})  # the nominative: the verb's subject
 _GROUPS = frozenset({"مجموعات", "مجموعه", "عصابه", "عصابات"})  # ... armed ("مجموعات مسلحة")
 _GONE = frozenset({"الماضي", "المنصرم", "الفايت"})  # after a month's name: the last one gone by
@@ -329,7 +328,7 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
             and _month_of(day.key) == gone[0]:
         # "في 24 أيار/مايو الماضي", "on May 24 last": the day told is of a month gone by, recalled (rule 2); when
         # another day is named before it, that one is the news's ("أمس الإثنين، بعد هجوم في 10 أيار الماضي")
-        if not any(label in _DAY_LABELS or label.startswith("wd:") for label in labels):
+        if not any(label in DAY_LABELS or label.startswith("wd:") for label in labels):
             return None
         cut = s.words.span(max(0, gone[1] - 1))[0]
         day = when(norm, Words.of(norm, start, cut), [c for c in cues if c.end <= cut], published,

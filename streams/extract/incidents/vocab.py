@@ -46,7 +46,7 @@ TOKEN_CUES = ("approximate", "person", "people", "group", "group_of", "addition"
               "the_event", "gunmen", "act_noun", "next_in_turn", "own_members", "casualty_verb",
               "leaning", "speaker_after", "host_verb", "host_place", "accuse", "saying_between", "blast")
 _TYPE_FIELDS = {"strong", "weak", "requires"}
-_DAY_LABELS = {"d:today", "d:yesterday", "d:day_before_yesterday"}
+DAY_LABELS = frozenset({"d:today", "d:yesterday", "d:day_before_yesterday"})  # the labels of a relative day
 _TOP_FIELDS = {"extends", "types", "cues", "numbers", "duals", "not_people", "dates"}
 _DATE_FIELDS = {"today", "yesterday", "day_before_yesterday", "announce", "weekdays", "months", "this_month",
                 "last_month", "same_month"}
@@ -282,7 +282,7 @@ def _build(doc: dict[str, Any], version: str, source: str) -> IncidentVocab:
         matcher=PhraseMatcher(entries),
         trigger_labels=frozenset(label for _, label in entries if label[:2] in ("t:", "w:")),
         date_labels=frozenset(label for _, label in entries
-                              if label.startswith(("wd:", "mo:")) or label in _DAY_LABELS),
+                              if label.startswith(("wd:", "mo:")) or label in DAY_LABELS),
         types_with_requires=frozenset(requires),
         tokens=tokens,
         not_place_before=tokens["origin_before"] | tokens["place_source"],
