@@ -16,6 +16,14 @@ def test_latin_article_variants() -> None:
     assert latin_forms("Ana") == []  # too short to tell from an English word
 
 
+def test_latin_article_and_ending_variants_of_a_definite_town() -> None:
+    forms = latin_forms("Saadiya", definite=True, endings=True)
+    assert {"saadiya", "al-saadiya", "as-saadiya", "as-saadiyeh", "saadiyah", "el saadieh"} <= set(forms)
+    assert latin_forms("Saadiya") == ["saadiya"]  # a village: a variant could be a person's name
+    assert {"hasaka", "hasakeh", "al-hasakah"} <= set(latin_forms("Al-Hasakah", definite=True, endings=True))
+    assert latin_forms("Daraa", endings=True) == ["daraa"]  # a long vowel is no feminine ending
+
+
 def test_latin_alternates_keep_transliterations_only() -> None:
     names = ["Deir al-Zor", "DEZ", "dyr alzwr", "Zor", "Dayr az Zawr"]
     assert latin_alternates(names) == ["Deir al-Zor", "Dayr az Zawr"]

@@ -687,6 +687,27 @@ def test_a_toll_said_to_have_risen_is_the_event_s() -> None:
     assert (strike.killed, strike.injured) == (14, 43)
 
 
+def test_the_day_before_s_toll_of_an_event_whose_toll_rose_is_that_event() -> None:
+    text = ("ارتفعت حصيلة قتلى الهجوم على بلدة طوزخرماتو في العراق إلى أربعة، الجمعة.\n"
+            "ومساء الخميس، هاجم مسلحون حاجزاً في طوزخرماتو ما أسفر عن مقتل اثنين، قبل الإعلان عن الحصيلة.")
+    [attack] = incidents_of(text, date(2020, 4, 10))
+    assert (_named(attack.place), attack.killed, attack.date) == ("طوزخرماتو", 4, "2020-04-09")
+
+
+def test_a_toll_higher_the_day_before_is_another_event() -> None:
+    text = ("ارتفعت حصيلة قتلى الهجوم على بلدة طوزخرماتو في العراق إلى أربعة، الجمعة.\n"
+            "ومساء الخميس، هاجم مسلحون حاجزاً في طوزخرماتو ما أسفر عن مقتل ستة.")
+    assert len(incidents_of(text, date(2020, 4, 10))) == 2
+
+
+def test_a_headline_s_toll_continued_on_the_next_line_is_one_sentence() -> None:
+    text = ("مقتل جنديين في هجوم مسلح شمالي العراق\n"
+            "وإصابة ثلاثة آخرين، في اشتباكات استمرت ساعة ببلدة طوزخرماتو\n"
+            "هاجم مسلحون ليلة أمس نقطة للجيش في طوزخرماتو.")
+    [attack] = incidents_of(text, date(2020, 4, 10))
+    assert (attack.type, attack.killed, attack.injured) == ("attack", 2, 3)
+
+
 def test_the_other_side_answering_is_another_event() -> None:
     text = ("نصب مسلحون كميناً لقوة من قسد في بلدة أبو حمام ما أدى لمقتل 7 عناصر.\n"
             "في المقابل، ردت قسد بإطلاق قذائف صاروخية، أدت لمقتل طفل وإصابة والده.")

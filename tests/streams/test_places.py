@@ -37,6 +37,8 @@ ERBIL = (36.19, 44.01)
 BAGHDAD = (33.34, 44.40)
 SARMADA = (36.18, 36.705)
 RAS_BAALBEK = (34.258, 36.42)
+SAADIYA = (34.19, 45.12)
+TUZ_KHURMATU = (34.89, 44.63)
 
 # (id, sentence, points that must be found, how many places in all)
 FOUND = [
@@ -66,6 +68,10 @@ FOUND = [
     ("ambiguous-by-country-ly", "اندلعت اشتباكات في طرابلس الليبية بين فصيلين.", [TRIPOLI_LY], 1),
     ("region-phrase", "هرّبت الشحنة إلى إقليم كردستان العراق عبر الحدود.", [ERBIL], 1),
     ("english", "Clashes were reported in Qamishli and in Deir ez-Zor on Sunday.", [QAMISHLI, DEIR_EZ_ZOR], 2),
+    # the article and the feminine ending as English writes them for a town whose Arabic name has the article
+    ("english-ending-and-article", "A car bomb went off in As-Saadiyeh and another in Hasakeh.",
+     [SAADIYA, HASAKAH], 2),
+    ("tuz-glued", "هاجم مسلحون حاجزاً في طوزخرماتو شمالي العراق.", [TUZ_KHURMATU], 1),
     # "على" folds to the given name "علي": as written, it is the preposition; a country after a name places it
     ("on-a-town", "شنت طائرة مسيرة تركية غارة على سنجار مساء الأحد.", [SINJAR], 1),
     ("placed-by-its-country", "تعرض سنجار بالعراق لقصف بطائرة مسيرة.", [SINJAR], 1),

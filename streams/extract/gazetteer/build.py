@@ -70,22 +70,57 @@ def arabic_forms(raw: str) -> list[str]:
     return forms
 
 
-def latin_forms(raw: str) -> list[str]:
+def latin_forms(raw: str, definite: bool = False, endings: bool = False) -> list[str]:
     """The matching forms of a Latin name with its spelling variants; [] if unusable.
 
     English news writes the Arabic article in many ways: "Deir al-Zor", "Deir
     el Zor", "Al Bukamal", "Al-Bukamal", or not at all ("Hasakah"). Each
     form of the article (al/el, hyphen or space) is generated, and a leading
-    article may be left out when a long enough name remains.
+    article may be left out when a long enough name remains. A place whose
+    Arabic name carries the article (``definite``: السعدية) may be written
+    with it even where the Latin name has none: "Saadiya", "al-Saadiya",
+    "as-Saadiya". The feminine ending is transliterated many ways too
+    ("Hasaka", "Hasakah", "Hasakeh"; "Saadiya", "Saadiyah", "Saadiyeh"): with
+    ``endings``, for towns big enough that a variant is not a village's name
+    that happens to be a person's, each is generated.
     """
     s = _ascii(raw)
     if not _LATIN_NAME.match(s) or len(s.replace(" ", "")) < 4:
         return []
-    out = dict.fromkeys([s, *_article_variants(s)])
+    bases = [s, *(v for v in _ending_variants(s) if endings and len(v.replace(" ", "")) >= 6)]
+    if definite and not _LATIN_ARTICLE.match(s):
+        bases += [form for b in bases for form in _with_article(b)]
+    out = dict.fromkeys(form for b in bases for form in (b, *_article_variants(b)))
     return [v for v in out if len(v.replace(" ", "")) >= 4]
 
 
 _LATIN_ARTICLE = re.compile(r"\b(?P<article>al|el|ad|ar|as|ash|az|ez|ed|er|an|at|ath|adh|es|en|et|ul)[- ](?=[a-z])")
+# Transliterations of the feminine ending, after -iy- ("-iyya") and after any other letter ("-a").
+_NISBA_ENDINGS = ("iyyah", "iyya", "iyah", "iyeh", "iya", "ieh")
+_NISBA_FORMS = ("iya", "iyah", "iyeh", "ieh")
+_FEMININE_ENDINGS = ("ah", "eh", "a")
+# Letters the article is assimilated to, as English spells them (ash-Shaddadi, ar-Raqqa).
+_SUN_LETTERS = ("sh", "th", "dh", "s", "t", "d", "r", "z", "n")
+
+
+def _ending_variants(s: str) -> list[str]:
+    """"saadiya" -> "saadiyah", "saadiyeh", "saadieh"; "hasakah" -> "hasaka", "hasakeh"."""
+    head, _, last = s.rpartition(" ")
+    for endings, forms in ((_NISBA_ENDINGS, _NISBA_FORMS), (_FEMININE_ENDINGS, _FEMININE_ENDINGS)):
+        ending = next((e for e in endings if last.endswith(e)), None)
+        if ending is None:
+            continue
+        stem = last[: -len(ending)]
+        if len(stem) < 3 or stem[-1] in "aeiou'-" or (forms is _FEMININE_ENDINGS and stem.endswith("i")):
+            return []
+        return [f"{head} {stem}{f}".lstrip() for f in forms if f != ending]
+    return []
+
+
+def _with_article(s: str) -> list[str]:
+    """"saadiya" -> "al-saadiya", "as-saadiya"."""
+    sun = next((letters for letters in _SUN_LETTERS if s.startswith(letters)), None)
+    return ["al-" + s] + ([f"a{sun}-{s}"] if sun else [])
 
 
 def _article_variants(s: str) -> list[str]:
@@ -159,18 +194,20 @@ def geonames_entries(sources: dict, additions: dict, banned: set[str]) -> list[P
             continue
         pop = int(overrides.get(gid, {}).get("population", pop))
         added = extra_names.get(gid, [])
-        arabic = [f for raw in [*added, *city["alternatenames"]] for f in arabic_forms(raw)]
+        arabic = _dedupe([f for raw in [*added, *city["alternatenames"]] for f in arabic_forms(raw)], banned)
+        display = next((raw for raw in [*added, *city["alternatenames"]] if _PURE_ARABIC.match(raw)
+                        and arabic_forms(raw) and arabic_forms(raw)[0] in arabic), city["name"])
+        definite = display.startswith(_ARTICLE)
+        endings = pop >= sources["latin_min_population"]
         latin: list[str] = []
         if iso in latin_countries or (capital and iso in latin_capitals):
-            latin = latin_forms(city["name"])
-        if iso in latin_countries and pop >= sources["latin_min_population"]:
-            latin += [f for raw in latin_alternates(city["alternatenames"]) for f in latin_forms(raw)]
-        latin += [f for raw in added for f in latin_forms(raw)]
+            latin = latin_forms(city["name"], definite, endings)
+        if iso in latin_countries and endings:
+            latin += [f for raw in latin_alternates(city["alternatenames"]) for f in latin_forms(raw, definite, endings)]
+        latin += [f for raw in added for f in latin_forms(raw, definite, endings)]
         names = _dedupe([*arabic, *latin], banned)
         if not names:
             continue
-        display = next((raw for raw in [*added, *city["alternatenames"]] if _PURE_ARABIC.match(raw)
-                        and arabic_forms(raw) and arabic_forms(raw)[0] in names), city["name"])
         kind = overrides.get(gid, {}).get("kind") or _kind(pop, capital, sources)
         fix = overrides.get(gid, {})
         lat, lon = float(fix.get("lat", city["latitude"])), float(fix.get("lon", city["longitude"]))
@@ -178,11 +215,13 @@ def geonames_entries(sources: dict, additions: dict, banned: set[str]) -> list[P
     return entries
 
 
-def addition_entries(additions: dict, banned: set[str]) -> list[PlaceEntry]:
+def addition_entries(additions: dict, banned: set[str], latin_min_population: int) -> list[PlaceEntry]:
     """The places additions.yaml lists."""
     out = []
     for p in additions.get("places") or []:
-        forms = [f for raw in p.get("names") or [p["name"]] for f in (arabic_forms(raw) or latin_forms(raw))]
+        definite, endings = p["name"].startswith(_ARTICLE), int(p.get("population", 0)) >= latin_min_population
+        forms = [f for raw in p.get("names") or [p["name"]]
+                 for f in (arabic_forms(raw) or latin_forms(raw, definite, endings))]
         names = _dedupe(forms, banned)
         out.append(PlaceEntry(p["name"], float(p["lat"]), float(p["lon"]), p["country"], p["kind"],
                               int(p.get("population", 0)), None, names))
@@ -229,7 +268,7 @@ def build(out: Path = DATA_FILE) -> tuple[str, int]:
     drop = [raw for item in additions.get("drop_names") or [] for raw in ([item] if isinstance(item, str) else item)]
     banned = {f for raw in drop for f in arabic_forms(raw) or latin_forms(raw)}
     banned |= load_country_vocab().name_forms()
-    entries = merge_duplicates(geonames_entries(sources, additions, banned) + addition_entries(additions, banned))
+    entries = merge_duplicates(geonames_entries(sources, additions, banned) + addition_entries(additions, banned, sources["latin_min_population"]))
     entries.sort(key=lambda e: (e.country, -e.population, e.name, e.lat, e.lon))
     return write_tsv(entries, out), len(entries)
 

@@ -5,7 +5,8 @@ arrest and a seizure of one operation, or an attack retold as the airstrike it
 was, unless each names another doer, or the clashes an attack led to or the
 attack a clash was (with no toll or side of its own), told with no place or day
 of their own (a region, a day of saying), or two tellings of violence with the same dead and wounded),
-their days do not differ (a vague time, "last week", is another occasion than a
+their days do not differ (but a toll said to have risen to more than the day before's is the day
+before's event; a vague time, "last week", is another occasion than a
 named day) and their places are near enough (a sentence opening with its own
 town, "وفي بلدة ذيبان", is that town's event; else 25 km; 60 km for a village
 or a town and the city it is placed by, or any distance when one telling names the
@@ -122,9 +123,9 @@ def _same_event(a: AssembledIncident, b: AssembledIncident) -> bool:
         return False
     if "vague" in (a.timing, b.timing) and {a.timing, b.timing} & {"day", "said"}:
         return False  # "last week" is another occasion than a named day
-    if a.day and b.day and a.day != b.day and "said" not in (a.timing, b.timing):
+    if a.day and b.day and a.day != b.day and "said" not in (a.timing, b.timing) and not _toll_rose_since(a, b):
         return False
-    if a.timing == b.timing == "day" and _other_day(a.day_key, b.day_key):
+    if a.timing == b.timing == "day" and _other_day(a.day_key, b.day_key) and not _toll_rose_since(a, b):
         return False
     if a.type != b.type and {a.type, b.type} <= _FROM_ABOVE and a.actors and b.actors \
             and a.actors[0] not in b.actors and b.actors[0] not in a.actors:
@@ -188,6 +189,18 @@ def _same_toll(a: AssembledIncident, b: AssembledIncident) -> bool:
         any(a.counts[n] >= _TELLING_TOLL for n in told)
 
 
+def _toll_rose_since(a: AssembledIncident, b: AssembledIncident) -> bool:
+    """Whether one telling gives the toll an event rose to, on a day, and the other the smaller toll it had the
+    day before ("ارتفعت حصيلة القتلى إلى 3، الجمعة" and "ومساء الخميس ... ما أسفر عن مقتل اثنين"): one event,
+    the day of the new toll is the day it was told."""
+    risen, before = (a, b) if a.final else (b, a)
+    if not risen.final or before.final or risen.day is None or before.day is None or \
+            (risen.day - before.day).days != 1:
+        return False
+    told = [name for name in risen.final if name in before.counts]
+    return bool(told) and all(before.counts[name] <= risen.counts[name] for name in told)
+
+
 def _same_region(a: Place, b: Place) -> bool:
     """Whether both places lie in one governorate (a big one spans 300 km and more: Anbar, Homs)."""
     region = region_of(a)
@@ -226,6 +239,8 @@ def absorb(old: AssembledIncident, new: AssembledIncident) -> None:
         old.type = "airstrike"
     if old.day is None or (old.timing == "said" and new.timing == "day" and new.day):
         old.day = new.day
+    elif new.day and new.day < old.day and _toll_rose_since(old, new):
+        old.day, old.timing, old.day_key = new.day, new.timing, new.day_key  # the day before its toll rose
     if not old.timing or (old.timing == "said" and new.timing == "day"):
         old.timing, old.day_key = new.timing, new.day_key
     if new.located and (old.located is None or (new.located.rank < old.located.rank and not new.heading)

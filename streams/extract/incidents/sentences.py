@@ -21,6 +21,10 @@ from marsad.streams.text.tokens import MIN_STEM, PREFIXES, TOKEN, stems
 _CLITIC_LETTERS = frozenset(p[0] for p in PREFIXES)
 
 _CUT_CHARS = ".!?؟;؛\n"  # what ends a sentence
+# A line opening on one of these goes on with the line before it, if that one ends no sentence: a
+# headline's toll continued below it ("مقتل 3 ... في هجوم" / "وإصابة 4 آخرين في ...").
+_CONTINUING = ("واصابه ", "ومقتل ", "وجرح ", "واعتقال ")
+_ENDED = ".!?؟:;؛"
 # A comma, colon, bracket or quote, or a dash between spaces (`[،,:(\[«"]|\s-\s|\s–\s`), written with one
 # leading character set so that the regex engine tests each other character once.
 _CLAUSE_END = re.compile(r"[،,:(\[«\"\s](?:(?<=[،,:(\[«\"])|(?<=\s)[-–]\s)")
@@ -133,6 +137,8 @@ def split(norm: str) -> list[tuple[int, int]]:
     n = len(norm)
     for cut in _cuts(norm):
         if norm[cut] == "." and not _full_stop(norm, cut, n):
+            continue
+        if norm[cut] == "\n" and norm.startswith(_CONTINUING, cut + 1) and norm[cut - 1:cut] not in _ENDED:
             continue
         if cut > start:
             out.append((start, cut))
