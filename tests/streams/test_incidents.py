@@ -128,6 +128,8 @@ NOT_INCIDENTS = [
     ("head-to-head", "تصدر الفريق الترتيب بفارق المواجهات المباشرة بعد تعادله مع منافسه."),
     ("similar-attacks-before", "وجاء الهجوم بعد هجمات مشابهة في مدينة كركوك."),
     ("a-rising-tide", "وزادت وتيرة هجمات التنظيم في محافظة صلاح الدين خلال الشهور الأخيرة."),
+    ("over-the-years", "The smuggling trade across the border has exploded in recent years."),
+    ("a-standing-force", "The US currently has about 900 troops deployed in eastern Syria."),
     ("a-section-heading", "القصف العسكري على القرى الحدودية:\nوأعلنت الوزارة خطة جديدة للتنمية."),
     ("a-cell-s-record", "وقالت المديرية إن الخلية مسؤولة عن التفجيرات التي حدثت في مدينة كركوك."),
     ("a-confession", "The suspects admitted to conducting attacks on security forces in Kirkuk."),
@@ -706,6 +708,25 @@ def test_a_headline_s_toll_continued_on_the_next_line_is_one_sentence() -> None:
             "هاجم مسلحون ليلة أمس نقطة للجيش في طوزخرماتو.")
     [attack] = incidents_of(text, date(2020, 4, 10))
     assert (attack.type, attack.killed, attack.injured) == ("attack", 2, 3)
+
+
+def test_the_second_incident_told_with_amma_is_its_own() -> None:
+    text = ("وقعت حادثتا اغتيال في محافظة درعا، ففي الأولى قتل شاب برصاص مسلحين مجهولين في مدينة جاسم، أما "
+            "الحادثة الثانية، قتل عنصر من قوات النظام بانفجار عبوة ناسفة قرب بلدة تل شهاب.")
+    assert len(incidents_of(text)) == 2
+
+
+def test_an_event_on_another_front_is_its_own() -> None:
+    text = ("قتل طيران الجيش العراقي 40 مسلحاً من داعش في غارات على مواقع التنظيم في صلاح الدين.\n"
+            "على صعيد آخر، قتل اثنان من البيشمركة بانفجار لغم أرضي قرب داقوق.")
+    strike, mine = incidents_of(text)
+    assert (strike.type, mine.type, mine.killed, _named(mine.place)) == ("airstrike", "attack", 2, "داقوق")
+
+
+def test_members_counted_are_the_target() -> None:
+    text = "قتل طيران الجيش 40 إرهابياً على الأقل من مسلحي تنظيم داعش في غارات جوية على صلاح الدين."
+    [strike] = incidents_of(text)
+    assert (strike.actors, strike.targets) == ([], ["isis"])
 
 
 def test_the_other_side_answering_is_another_event() -> None:

@@ -28,6 +28,11 @@ CASES = [
     ("year-is-not-a-count", "قتل جندي بهجوم على حاجز في مدينة كركوك في 3 آذار 2024.", {"killed": 1}),
     ("persons-joined", "أعلن الجيش استشهاد ضابط ومقاتل بانفجار عبوة ناسفة في مدينة الرقة.", {"killed": 2}),
     ("seized-people", "ضبطت دورية للجيش خمسة أشخاص وثلاث سيارات محملة بالمازوت في مدينة حمص.", {"arrested": 5}),
+    ("a-shepherd-is-one", "أفاد مصدر بمصرع راعٍ جراء انفجار لغم قرب ناحية مندلي.", {"killed": 1}),
+    ("a-month-s-toll-is-not-the-event-s", "قتل ثلاثة أشخاص بتفجير في مدينة بعقوبة، في موجة عنف أوقعت نحو 90 قتيلاً "
+     "هذا الشهر.", {"killed": 3}),
+    ("passive-arrest", "شرعت مفارز الأمن في مدينة الرمادي بعملية نوعية ألقي القبض خلالها على أربعة مطلوبين.",
+     {"arrested": 4}),
     ("seized-goods-are-not-arrests", "ضبطت دورية للجيش ثلاث سيارات محملة بالمازوت في مدينة حمص.", {}),
     ("english-list", "Militants attacked a checkpoint near Kirkuk, killing four police officers, two fighters "
      "and wounding two others.", {"killed": 6, "injured": 2}),
@@ -269,3 +274,19 @@ def test_a_number_beyond_the_groups_place_is_not_its_size() -> None:
 def test_a_clash_with_a_number_of_gunmen_adds_nothing_to_the_dead() -> None:
     [clash] = incidents_of("قتل ثلاثة جنود خلال اشتباك مع أربعة مسلحين قرب مدينة كركوك.")
     assert clash.killed == 3
+
+
+def test_a_month_s_toll_fills_no_event() -> None:
+    text = ("Warplanes bombed the town of Atarib on Monday, killing 12 civilians.\n"
+            "January's bombardment killed more than 40 civilians and wounded 90 others in rural Aleppo.")
+    [strike] = incidents_of(text)
+    assert (strike.killed, strike.injured) == (12, None)
+
+
+def test_a_lead_s_total_broken_down_leaves_each_operation_its_share() -> None:
+    text = ("اعتقال 6 مطلوبين غرب العراق\n"
+            "أعلنت السلطات الأمنية اليوم اعتقال 6 مطلوبين في محافظة الأنبار.\n"
+            "وقال البيان إن مفارز الأمن نفذت عملية ألقي القبض خلالها على أربعة مطلوبين في مدينة الرمادي.\n"
+            "وأضاف أنه في عملية منفصلة أخرى، ألقت المفارز القبض على مطلوبين اثنين في مدينة الفلوجة.")
+    first, second = incidents_of(text)
+    assert (first.arrested, second.arrested) == (4, 2)

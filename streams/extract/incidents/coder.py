@@ -41,7 +41,8 @@ _OLD_DAYS = 31  # an event dated earlier than this before publication is recalle
 _OWN_EVENT = ("t:", "w:", "d:")  # a trigger or a day of its own: a sentence tells another event
 _TELLING_COUNT = 2  # a count this big said again names its event (one dead is said of many)
 _SAID = "d:announce"  # "قال", "أفاد": who told it, no day of its own
-_CONTRAST_WORDS = ("في حين", "فيما", "بينما", "ففي", "while", "whereas")  # after a comma (and "و"): a clause of contrast
+# after a comma (and "و"): a clause of contrast, or of another event told in turn ("..، أما الحادثة الثانية")
+_CONTRAST_WORDS = ("في حين", "فيما", "بينما", "ففي", "اما", "while", "whereas")
 _AFTER_DOTS = ("كما",)  # after "..", the dots some outlets join two reports with: "بجراح.. كما انفجرت عبوة"
 _THIS = frozenset({"هذا", "وهذا", "هذه", "وهذه", "ويعد", "وتعد", "ويعتبر", "وتعتبر", "this", "it"})  # a remark opens so
 _EVENT_NOUNS = frozenset({"عمليه", "عمليات", "هجوم", "هجوما", "هجمات", "غاره", "غارات", "ضربه", "ضربات", "حادثه",
@@ -147,6 +148,7 @@ def find_incidents(text: str, norm: str, *, lang: str, published: date | None, p
     events.sort(key=lambda e: e.start)
     if len(events) > 1:
         _settle_summaries(events)
+        _totals_broken_down(events, _lead_end(spans, title_end))
         if len({m[2].name for m in place_mentions.within(0, title_end)}) > 1:  # "... في كركوك والأنبار"
             _headline_totals(events, title_end)
     if published is not None and any(e.day is None and e.timing != "vague" for e in events):
@@ -257,6 +259,27 @@ def _settle_summaries(events: list[AssembledIncident]) -> None:
             absorb(after[0], event)
 
 
+def _totals_broken_down(events: list[AssembledIncident], lead_end: int) -> None:
+    """An event whose headline or lead gives the total of it and the events of its kind told after it, which
+    another of its tellings breaks down ("اعتقال 5 إرهابيين" in the lead, then "ألقي القبض خلالها على ثلاثة"
+    and "في عملية منفصلة أخرى ... على إرهابيين اثنين"), keeps its own share: 3."""
+    for k, event in enumerate(events):
+        later = [o for o in events[k + 1:] if _kin(o.type, event.type)]
+        if not later or not event.told:
+            continue
+        for name, total in list(event.counts.items()):
+            rest = sum(o.counts.get(name, 0) for o in later)
+            own = total - rest
+            if rest and name not in event.final and event.count_at[name] < lead_end and 0 < own < total and \
+                    any(value == own and at >= lead_end for value, at in event.told.get(name, ())):
+                event.counts[name] = own
+
+
+def _lead_end(spans: list[tuple[int, int]], title_end: int) -> int:
+    """Where the article's lead ends: the first sentence after the headline."""
+    return next((end for start, end in spans if start >= title_end and end > title_end), title_end)
+
+
 def _kin(a: str, b: str) -> bool:
     """Whether two types are of one kind of event (an arrest and a seizure are one operation's)."""
     return a == b or {a, b} <= ONE_OPERATION
@@ -268,8 +291,8 @@ def _fill_counts(coded: list[AssembledIncident], next_to_last: bool, sentence: S
     right before it when they agree ("... علماً أن عدد الجرحى يزيد عن 70"), else one it repeats a count
     of ("إن 11 عنصراً قتلوا وأصيب عشرة آخرون" after "قتل 11 عنصراً ..."); a count the event lacks is
     filled in, and a toll said to have risen ("ارتفاع عدد الشهداء إلى 14") is the event's."""
-    if _COUNT_LABELS.isdisjoint(map(_LABEL, cues)):
-        return
+    if _COUNT_LABELS.isdisjoint(map(_LABEL, cues)) or any(c.label.startswith("mo:") for c in cues):
+        return  # (a toll over a month is no event's: "January's bombardment killed more than 59")
     # (its words, when coding it tokenised them already, are not read a second time)
     more = counts(sentence.words, [c for c in cues if c.label != "no_casualties"], vocab)
     if not more:

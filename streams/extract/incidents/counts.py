@@ -22,8 +22,9 @@ A casualty word can be its own count: a casualty noun ("سقوط قتيل" = 1,
 "قتيلين" = 2), a pronoun form of one or two named before ("ما أدى إلى مقتله",
 "أودى بحياتها", "مقتلهما"; with one named with him: "مقتله مع شقيقه"), a person in the accusative before the verb ("إن
 عنصراً قتل"). A share is its share ("أصيب اثنان منهم"). Not counted: an arrest
-only tried ("محاولة اعتقاله"), the wound a man died of ("جراء إصابته"), and
-another event's toll told after "فيما" in the same sentence.
+only tried ("محاولة اعتقاله"), the wound a man died of ("جراء إصابته"),
+another event's toll told after "فيما" in the same sentence, and a toll over a
+period ("أوقعت نحو 150 قتيلاً هذا الشهر").
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ _KIN = frozenset({"اقارب", "ذوي", "ذوو", "عائله", "عائلات"
 _NAMED_AS = frozenset({"يدعي", "ويدعي", "اسمه"})  # "مدنياً يدعى سامر خليل قتل": the person's name follows
 _NAME_WORDS = 4  # the words a person's name may take
 _PREPOSITIONS = {"من", "مع", "عن", "علي", "الي", "بين", "ضد", "with", "from", "of", "against", "between", "to"}
+_PERIOD_LABELS = frozenset({"mo:0", "period_total"})  # "هذا الشهر", "منذ مطلع العام": a toll told over a period
+_PERIOD_WORDS = 3  # words between a casualty word and the period its toll is over ("killing 150 people this month")
 
 
 def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collection[str] = COUNTS) -> dict[str, int]:
@@ -88,6 +91,7 @@ def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collecti
     if not hits:
         return out
     cue_at = {i for i, _, _ in hits}
+    over_period = {words.index_at(c.start) for c in cues if c.label in _PERIOD_LABELS}
     at = number_tokens(words, cues)
     months = {words.index_at(c.start) for c in cues if c.label.startswith("mo:")}
     numbers = numbers_of(words, at, months, vocab, cue_at)
@@ -120,6 +124,8 @@ def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collecti
             continue  # "أثناء محاولة اعتقاله": no one was arrested; "على خلفية إيقاف قائد": another event, the cause
         if _kin_of(words, i):
             continue  # "وتجمع أقارب القتيلين": the dead told of before, no more of them
+        if over_period and any(i < j <= i + _PERIOD_WORDS for j in over_period):
+            continue  # "أعمال عنف أوقعت نحو 150 قتيلاً هذا الشهر": a month's toll, not this event's
         if label == "injured" and i and words.is_in(i - 1, vocab.tokens["cause_before"]):
             continue  # "قتل رجل جراء إصابته": how he died
         if label in found and _after_contrast(words, found[label][-1][0].start, i, vocab):

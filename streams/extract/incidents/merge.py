@@ -67,6 +67,7 @@ class AssembledIncident:
     targets: list[str]
     quantities: list[Quantity] = field(default_factory=list)
     count_at: dict[str, int] = field(default_factory=dict)  # where each count was told
+    told: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # (count, where) other tellings gave
     separate: bool = False  # told as another event than those before it ("في عملية منفصلة")
     opens_with_place: bool = False  # its sentence opens with its place ("وفي بلدة ذيبان، ...")
     several: bool = False  # its sentence sums several events up ("شهدت المحافظة حادثتي خطف"): merged by no rule
@@ -224,13 +225,18 @@ def absorb(old: AssembledIncident, new: AssembledIncident) -> None:
     for name, value in new.counts.items():  # the first telling's count (the body's over a headline's, unless
         # the body only sums several events up)
         if name in old.final and name not in new.final:
+            old.told.setdefault(name, []).append((value, new.start))
             continue  # the toll that rose stays, whoever tells an older one
         if name not in old.counts or (name in new.final and name not in old.final) or \
                 (new.start < old.count_at[name] and (not new.headline or old.several)):
+            if name in old.counts:
+                old.told.setdefault(name, []).append((old.counts[name], old.count_at[name]))
             old.counts[name] = value
             old.count_at[name] = new.start
             if name in new.final:
                 old.final.add(name)
+        else:
+            old.told.setdefault(name, []).append((value, new.start))
     if new_first:  # the article's first telling gives the evidence and the lead type
         old.start, old.end = new.start, new.end
         if old.type in ONE_OPERATION:

@@ -36,6 +36,9 @@ _ON = frozenset({"علي", "وعلي"})
 _ON_IDIOMS = frozenset({"الفور", "اثر", "الاقل", "خلفيه", "مدار", "مدي", "راس"})  # "وعلى الفور": no target
 _MEMBER_WORDS = 5  # words between a person and "في" before the side he belongs to
 _AGENT_WORDS = 3  # words between a noun of an act and its doer ("باستهداف خلايا تنظيم داعش")
+_MEMBER_NOUNS = 2  # the fighters' words between "من" and the side they belong to ("من مسلحي تنظيم داعش")
+_COUNT_WORDS = 4  # words between a count and the "من" of whose members it counts ("70 إرهابياً على الأقل من")
+_SHARE = frozenset({"بينهم", "بينهما", "منهم", "including", "among"})
 _SUFFERED_WORDS = 6  # words between an organisation and the verb saying it suffered the act ("تعرضت لهجوم")
 _HOST_WORDS = 8  # words between a base and the verb saying it hosts a side's forces (its name, its kind between)
 _SPEAKER_WORDS = 3  # words between a speech word and the organisation speaking ("مصدر عسكري في النظام")
@@ -124,8 +127,8 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
         return "actor"  # the verb first: "هاجم عناصر داعش قرية", "شنت خلايا داعش هجوما"
     if _agent_of_act(words, i, after, vocab):
         return "actor"  # "باستهداف خلايا تنظيم داعش لسيارتهم": the act's doer, its object glued to ل after it
-    if i > 1 and words.toks[i - 1] == "من" and (words.toks[i - 2].isdigit() or words.toks[i - 2] in vocab.numbers):
-        return "target"  # "اعتقلت القوات عشرة من الدواعش", "قتل 5 من داعش": its members, counted
+    if _counted_members(words, i, vocab):
+        return "target"  # "اعتقلت القوات عشرة من الدواعش", "قتل 70 إرهابياً من مسلحي داعش": its members, counted
     if _doer_before(words, i, vocab):
         return "actor"  # "نصب عناصر من تنظيم داعش كميناً": the verb's subject, its fighters between
     if any(words.is_in(j, vocab.tokens["target_before"]) and not _weapon(words, j + 1, vocab)
@@ -147,6 +150,23 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
     if kind == "attack" and words.is_in(lead, vocab.tokens["blast"]):
         return "target"  # "قوة من الحشد ... انفجرت عبوة على عجلة تابعة للقوة": a bomb's news names whom it hit
     return "target" if kind in _DEFAULT_TARGET else "actor"
+
+
+def _counted_members(words: Words, i: int, vocab: IncidentVocab) -> bool:
+    """Whether the organisation at token ``i`` names whose members a number counts: "عشرة من الدواعش", "70
+    إرهابياً على الأقل من مسلحي تنظيم داعش" (the fighters' words between "من" and it)."""
+    j = i - 1
+    while j >= 0 and i - j <= _MEMBER_NOUNS and (words.is_in(j, vocab.tokens["subject_noun"])
+                                                 or words.toks[j] in _GROUP_NOUNS):
+        j -= 1
+    if j < 1 or words.toks[j] != "من":
+        return False
+    for k in range(j - 1, max(-1, j - 1 - _COUNT_WORDS), -1):
+        if words.toks[k] in _SHARE:
+            return False  # "قتل 6 أشخاص بينهم انتحاري من داعش": one of them was its man, not all
+        if words.toks[k].isdigit() or words.toks[k] in vocab.numbers:
+            return True
+    return False
 
 
 def _speaker(words: Words, i: int, after: int, vocab: IncidentVocab) -> bool:
