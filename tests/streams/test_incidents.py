@@ -729,6 +729,22 @@ def test_members_counted_are_the_target() -> None:
     assert (strike.actors, strike.targets) == ([], ["isis"])
 
 
+@pytest.mark.parametrize("text", [
+    "ودخل الجيش إلى البلدات الحدودية لتأمينها وضبط المعابر غير الشرعية مع سوريا.",
+    "وهزّ انفجار قوي محيط المرفأ في مدينة طرطوس، وهي منطقة حيوية واستراتيجية.",
+])
+def test_control_and_a_strategic_place_are_no_seizure_nor_development(text: str) -> None:
+    assert all(i.type not in ("seizure", "strategic") for i in incidents_of(text))
+
+
+def test_an_arrest_being_attempted_is_the_scene_not_an_arrest() -> None:
+    text = ("Four soldiers were killed in an ambush near Kirkuk on Wednesday.\n"
+            "The soldiers were targeted while attempting to arrest a suspected militant.\n"
+            "Officials said the forces were en route to detain a suspect when they were attacked.")
+    [ambush] = incidents_of(text)
+    assert (ambush.type, ambush.killed, ambush.arrested) == ("attack", 4, None)
+
+
 def test_the_other_side_answering_is_another_event() -> None:
     text = ("نصب مسلحون كميناً لقوة من قسد في بلدة أبو حمام ما أدى لمقتل 7 عناصر.\n"
             "في المقابل، ردت قسد بإطلاق قذائف صاروخية، أدت لمقتل طفل وإصابة والده.")

@@ -635,13 +635,13 @@ def _any_between(starts: list[int], low: int, high: int) -> bool:
 
 
 def _without_false_times(cues: list[Cue]) -> list[Cue]:
-    """``cues`` less the vague times inside a phrase that is none ("مصدر مطلع": an informed source, not "early")."""
-    if not any(c.label == "vague_time" for c in cues):
-        return cues
+    """``cues`` less the vague times and counted acts inside a phrase that is none ("مصدر مطلع": an informed
+    source, not "early"; "while attempting to arrest a suspect": no one arrested)."""
     covers = [c for c in cues if c.label == "not_trigger"]
     if not covers:
         return cues
-    return [c for c in cues if c.label != "vague_time" or not _inside_longer(c, covers)]
+    return [c for c in cues if not (c.label == "vague_time" or c.label in _COUNT_LABELS)
+            or not _inside_longer(c, covers)]
 
 
 def _inside_longer(c: Cue, covers: list[Cue]) -> bool:
