@@ -745,6 +745,20 @@ def test_an_arrest_being_attempted_is_the_scene_not_an_arrest() -> None:
     assert (ambush.type, ambush.killed, ambush.arrested) == ("attack", 4, None)
 
 
+@pytest.mark.parametrize("text", ["جرح ثلاثة مدنيين جراء غارات روسية على مدينة إدلب.",
+                                  "Russian jets struck the town of Atarib, killing 18 civilians."])
+def test_a_side_named_by_its_strikes_or_aircraft_struck(text: str) -> None:
+    [strike] = incidents_of(text)
+    assert (strike.actors, strike.targets) == (["russian_forces"], [])
+
+
+def test_aircraft_supporting_a_campaign_strike_nothing() -> None:
+    text = ("نصب مسلحون كميناً لدورية للجيش قرب بلدة السخنة ما أدى لمقتل ثلاثة عناصر.\n"
+            "وشملت الحملة العسكرية وحدات من الجيش ودعماً من الطيران الحربي الروسي.")
+    [ambush] = incidents_of(text)
+    assert (ambush.type, ambush.killed) == ("attack", 3)
+
+
 def test_the_other_side_answering_is_another_event() -> None:
     text = ("نصب مسلحون كميناً لقوة من قسد في بلدة أبو حمام ما أدى لمقتل 7 عناصر.\n"
             "في المقابل، ردت قسد بإطلاق قذائف صاروخية، أدت لمقتل طفل وإصابة والده.")

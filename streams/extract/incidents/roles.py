@@ -11,7 +11,8 @@ the verb says it suffered the act ("قطعات الحشد تعرضت لهجوم"
 ("أن ثلاثة عناصر من قوات النظام قتلوا بانفجار"); a verb of doing opening the
 clause makes its subject the actor ("نصب عناصر من داعش كميناً"), members
 counted the target ("عشرة من الدواعش"). A side's backer or an outlet's leaning
-("الموالية للجيش الأمريكي", "المقربة من النظام") gives no role. Who
+("الموالية للجيش الأمريكي", "المقربة من النظام") gives no role. A side named by
+its aircraft or strikes ("غارات روسية", "Russian jets") struck. Who
 tells of an attack or a strike is its source, not its doer ("وقالت قوى الأمن
 الداخلي إن ...", "the SDF said", "والتحالف يؤكد"), unless it claims it ("أعلن داعش
 مسؤوليته"); who accuses is a source and whom it accuses the doer ("اتهمت قسد
@@ -47,6 +48,7 @@ _OWNED_AFTER = {"arrest_raid", "seizure"}  # who is glued to ل after these is w
 _DEFAULT_TARGET = {"protest"}
 _NO_TARGETS = {"armed_clash"}
 _VIOLENCE = {"attack", "airstrike"}
+_STRIKING = frozenset({"غارات", "الغارات", "غاره", "الغاره", "airstrikes", "jets", "warplanes", "aircraft"})
 _TOLD = {"attack", "airstrike", "kidnapping"}  # whose teller is a source, not the doer
 # a trigger behind one is a noun ("بهجوم", "كالهجوم"), not the verb of a subject; "ك" only before "ال": the
 # trigger "كمين" begins with it ("عناصر من داعش نصبوا كميناً")
@@ -89,6 +91,9 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
         return ""  # "صحيفة الوطن المقربة من النظام", "قسد الموالية للجيش الأمريكي": a leaning, no side
     if any(words.phrase_at(j, vocab.tokens["name_of_fight"]) for j in range(max(0, i - 2), i)):
         return ""  # "التحالف الدولي لمحاربة تنظيم داعش": a name
+    if kind in _VIOLENCE and any(words.toks[j] in _STRIKING or words.is_in(j, vocab.tokens["aircraft"])
+                                 for j in range(i, after)):
+        return "actor"  # its name is its aircraft or strikes ("غارات روسية", "الطيران الروسي", "Russian jets")
     accuse = next((j for j in window if words.is_in(j, vocab.tokens["accuse"])), None)
     if accuse is not None:  # "اتهمت قسد تنظيم داعش بتنفيذ الهجوم": the accuser tells, the accused did it
         return "" if accuse == i - 1 else "actor"
