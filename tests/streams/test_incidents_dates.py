@@ -23,6 +23,13 @@ CASES = [
      "2023-12-28"),
     ("day-month-year", "اندلعت اشتباكات عنيفة في مدينة الميادين يوم 5 آذار 2024.", TUESDAY, "2024-03-05"),
     ("numeric-date", "أغارت طائرات حربية على مدينة البوكمال فجر 10-03-2024.", TUESDAY, "2024-03-10"),
+    # days written as ordinals, in Arabic and English
+    ("ordinal-day", "وفي التاسع من آذار انفجرت عبوة ناسفة في مدينة عفرين.", TUESDAY, "2024-03-09"),
+    ("ordinal-teen-day", "وفي الحادي عشر من آذار انفجرت عبوة ناسفة في مدينة عفرين.", TUESDAY, "2024-03-11"),
+    ("ordinal-day-of-this-month", "قتل رجل بانفجار لغم قرب مدينة تدمر في الخامس من الشهر الجاري.", TUESDAY,
+     "2024-03-05"),
+    ("english-ordinal-before", "On the 9th of March, a bomb exploded in Afrin.", TUESDAY, "2024-03-09"),
+    ("english-ordinal-after", "On March 9th, a bomb exploded in Afrin.", TUESDAY, "2024-03-09"),
     ("announcement-dated", "أعلنت وزارة الداخلية، الأحد، ضبط شحنة كبتاغون في مدينة حمص.", TUESDAY, "2024-03-10"),
     ("vague-before-days", "قتل عنصر من قسد بهجوم مسلح في مدينة القامشلي قبل أيام.", TUESDAY, None),
     ("vague-early-month", "ضبطت الشرطة مطلع الشهر مستودع أسلحة في مدينة حمص.", TUESDAY, None),

@@ -11,7 +11,8 @@ aside, after a relative pronoun, do not date the event of the day the
 sentence names first ("أمس ... وهو شقيق اللذين قتلا في 22 أيار"). A day of "this month" or
 "last month" ("في 24 من الشهر الجاري") is of publication's month or the one
 before it; of "the same month" ("وفي 23 من الشهر ذاته"), of the month the
-article named last before it. Without a publication day
+article named last before it. A day may be written as an ordinal ("في التاسع من
+ديسمبر", "الحادي والعشرين من الشهر الجاري", "the 9th of December"). Without a publication day
 only an explicit date with a year resolves; vague times give nothing.
 """
 
@@ -43,6 +44,11 @@ _PAST = frozenset({"الماضي", "الفائت", "المنصرم", "المنق
 # the word opening what was said ("قالت الخلية في بيان اليوم الأحد إن"): a day before it is the saying's
 _THAT = frozenset({"ان", "بان", "انه", "that"})
 _SAYING_CLAUSE = 12  # tokens a day may stand after a word of saying and still be before what was said
+# days of the month written as ordinals ("في التاسع من ديسمبر"), as normalised
+_ORDINAL_DAYS = {"الاول": 1, "الحادي": 1, "الثاني": 2, "الثالث": 3, "الرابع": 4, "الخامس": 5, "السادس": 6,
+                 "السابع": 7, "الثامن": 8, "التاسع": 9, "العاشر": 10}
+_ORDINAL_TENS = {"العشرين": 20, "والعشرين": 20, "الثلاثين": 30, "والثلاثين": 30}
+_ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
 
 
 @dataclass(slots=True)
@@ -176,15 +182,37 @@ def _announced(said: list[int], i: int, toks: list[str] | None = None) -> bool:
 
 def _day_near(words: Words, i: int, after: int) -> tuple[int, int] | None:
     """(day, index after the date's month) when a day number stands before the month ("21 من تشرين الأول",
-    "15 May") or after it ("May 15")."""
+    "15 May", "التاسع من ديسمبر", "الحادي والعشرين من الشهر الجاري", "the 9th of December") or after it
+    ("May 15", "December 9th")."""
     toks = words.toks
-    for j in (i - 1, i - 2):
-        if j >= 0 and toks[j].isdigit() and 1 <= int(toks[j]) <= 31 and (j == i - 1 or toks[i - 1] in ("من", "of")):
-            return int(toks[j]), after
+    j = i - 1
+    if j >= 0 and toks[j] in ("من", "of"):
+        j -= 1
+    if j > 0 and toks[j] in _ORDINAL_SUFFIXES:  # "9th" is read as "9", "th"
+        j -= 1
+    day = _day_number(toks, j) if j >= 0 else None
+    if day:
+        return day, after
     k = after
     if k < len(toks) and toks[k].isdigit() and 1 <= int(toks[k]) <= 31 and toks[i].isascii():
-        return int(toks[k]), k + 1
+        suffixed = k + 1 < len(toks) and toks[k + 1] in _ORDINAL_SUFFIXES  # "December 9th"
+        return int(toks[k]), k + 2 if suffixed else k + 1
     return None
+
+
+def _day_number(toks: list[str], j: int) -> int | None:
+    """The day of the month the token at ``j`` ends: a number ("9"), an ordinal ("التاسع"), or the
+    last word of a compound one ("الحادي عشر", "الخامس والعشرين")."""
+    tok = toks[j]
+    if tok.isdigit():
+        return int(tok) if 1 <= int(tok) <= 31 else None
+    if tok == "عشر" and j and toks[j - 1] in _ORDINAL_DAYS and _ORDINAL_DAYS[toks[j - 1]] < 10:
+        return _ORDINAL_DAYS[toks[j - 1]] + 10  # "الحادي عشر"
+    tens = _ORDINAL_TENS.get(tok)
+    if tens:  # "العشرين", or "الخامس والعشرين"
+        unit = _ORDINAL_DAYS.get(toks[j - 1], 0) if j and tok.startswith("و") else 0
+        return tens + unit if tens + unit <= 31 else None
+    return _ORDINAL_DAYS.get(tok)
 
 
 def _year_after(words: Words, k: int) -> int | None:
