@@ -759,6 +759,14 @@ def test_aircraft_supporting_a_campaign_strike_nothing() -> None:
     assert (ambush.type, ambush.killed) == ("attack", 3)
 
 
+def test_an_arrest_announced_days_before_another_is_another() -> None:
+    text = ("أعلن قائد شرطة الأنبار، الجمعة، اعتقال 25 مطلوباً في عامرية الفلوجة.\n"
+            "وقال إن قوة من الشرطة ألقت القبض على 25 مطلوباً في قضاء العامرية جنوب الفلوجة.\n"
+            "وكان مدير مركز الشرطة أعلن في 15 حزيران عن اعتقال ثمانية مطلوبين في عامرية الفلوجة.")
+    first, second = incidents_of(text, date(2015, 6, 19))
+    assert (first.arrested, first.date, second.arrested, second.date) == (25, "2015-06-19", 8, "2015-06-15")
+
+
 def test_the_other_side_answering_is_another_event() -> None:
     text = ("نصب مسلحون كميناً لقوة من قسد في بلدة أبو حمام ما أدى لمقتل 7 عناصر.\n"
             "في المقابل، ردت قسد بإطلاق قذائف صاروخية، أدت لمقتل طفل وإصابة والده.")

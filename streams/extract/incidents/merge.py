@@ -6,7 +6,8 @@ was, unless each names another doer, or the clashes an attack led to or the
 attack a clash was (with no toll or side of its own), told with no place or day
 of their own (a region, a day of saying), or two tellings of violence with the same dead and wounded),
 their days do not differ (but a toll said to have risen to more than the day before's is the day
-before's event; a vague time, "last week", is another occasion than a
+before's event; a day of saying before the other's day, or two days of saying with two tolls, are
+two events; a vague time, "last week", is another occasion than a
 named day) and their places are near enough (a sentence opening with its own
 town, "وفي بلدة ذيبان", is that town's event; else 25 km; 60 km for a village
 or a town and the city it is placed by, or any distance when one telling names the
@@ -15,8 +16,8 @@ governorate, as for a headline's place; a telling placed only in a village
 the gazetteer lacks, "قرب قرية المويلح", is another place than a village or
 town named precisely, unless the other names it too or it goes on with the
 event just told). A sentence joins the closest such
-event (of as close ones, the first, or for a sentence opening on "the attack"
-the one told last before it); one opening with "وفي التفاصيل" the event told
+event (the one whose toll it repeats first, unless it opens on "the attack"; of as
+close ones, the first, or for a sentence opening on "the attack" the one told last before it); one opening with "وفي التفاصيل" the event told
 right before it, the headline the first; a sentence summing several events up
 joins none told after it (the coder settles it once all are told). The
 article's first telling gives the evidence, the type of an operation and each
@@ -43,7 +44,8 @@ from marsad.streams.geo import km_between
 ONE_OPERATION = frozenset({"arrest_raid", "seizure"})
 _FROM_ABOVE = frozenset({"attack", "airstrike"})  # "the attack" retells an airstrike
 _VIOLENCE = frozenset({"attack", "airstrike", "armed_clash"})
-_NO_DAY_OF_ITS_OWN = frozenset({"", "said"})  # timings of a telling that names no day of the event
+_NO_DAY_OF_ITS_OWN = frozenset({"", "said"})
+_DATED = frozenset({"day", "said"})  # timings of a telling that names no day of the event
 _TELLING_TOLL = 2  # dead or wounded this many, the same in two tellings, name one event
 _SAME_PLACE_KM = 25.0
 _TOWN = 1  # `where` ranks: a village or a town, a place named precisely
@@ -105,13 +107,19 @@ def merge_into(events: list[AssembledIncident], new: AssembledIncident) -> None:
 
 
 def _closeness(a: AssembledIncident, b: AssembledIncident) -> int:
-    """How much two compatible events share: the same named place, then the same day."""
-    score = 0
+    """How much two compatible events share: the same toll (unless the later telling opens on "the attack":
+    the one just told), then the same named place, then the same day."""
+    score = 0 if b.anaphoric else 4 * _tolls_shared(a, b)
     if a.located and b.located and km_between(a.located.place, b.located.place) <= _SAME_PLACE_KM:
         score += 2
     if a.day and a.day == b.day:
         score += 1
     return score
+
+
+def _tolls_shared(a: AssembledIncident, b: AssembledIncident) -> int:
+    """How many counts two tellings give alike (of as close events, the one whose toll a telling repeats)."""
+    return sum(1 for name, value in a.counts.items() if value > 0 and b.counts.get(name) == value)
 
 
 def _same_event(a: AssembledIncident, b: AssembledIncident) -> bool:
@@ -128,6 +136,8 @@ def _same_event(a: AssembledIncident, b: AssembledIncident) -> bool:
         return False
     if a.timing == b.timing == "day" and _other_day(a.day_key, b.day_key) and not _toll_rose_since(a, b):
         return False
+    if a.day and b.day and a.day != b.day and _told_apart(a, b):
+        return False  # "أعلن، الجمعة، اعتقال 25" and "وكان أعلن في 15 حزيران عن اعتقال ثمانية": two arrests
     if a.type != b.type and {a.type, b.type} <= _FROM_ABOVE and a.actors and b.actors \
             and a.actors[0] not in b.actors and b.actors[0] not in a.actors:
         return False  # ISIS's attack and the Russian jets' strikes told after it: two events
@@ -200,6 +210,18 @@ def _toll_rose_since(a: AssembledIncident, b: AssembledIncident) -> bool:
         return False
     told = [name for name in risen.final if name in before.counts]
     return bool(told) and all(before.counts[name] <= risen.counts[name] for name in told)
+
+
+def _told_apart(a: AssembledIncident, b: AssembledIncident) -> bool:
+    """Whether two tellings dated on different days, one or both by the day it was told, are of two events:
+    one told before the other happened, or told on two days with two tolls."""
+    said = [e for e in (a, b) if e.timing == "said"]
+    if not said or any(e.timing not in _DATED for e in (a, b)):
+        return False
+    if len(said) == 1:
+        other = b if said[0] is a else a
+        return other.timing == "day" and said[0].day < other.day  # told before it happened
+    return any(b.counts.get(name, value) != value for name, value in a.counts.items())
 
 
 def _same_region(a: Place, b: Place) -> bool:
