@@ -767,6 +767,13 @@ def test_an_arrest_announced_days_before_another_is_another() -> None:
     assert (first.arrested, first.date, second.arrested, second.date) == (25, "2015-06-19", 8, "2015-06-15")
 
 
+def test_a_lead_placed_in_a_governorate_of_a_region_tells_the_strike_on_its_village() -> None:
+    text = ("صعّد الجيش التركي هجماته على مناطق داخل إقليم كردستان، حيث قصفت الطائرات التركية مناطق في محافظة دهوك.\n"
+            "وأفاد مصدر محلي بأن الطائرات التركية قصفت محيط قرية هروري التابعة لناحية كاني ماسي.")
+    [strike] = incidents_of(text)
+    assert _named(strike.place) == "كاني ماسي"
+
+
 def test_the_other_side_answering_is_another_event() -> None:
     text = ("نصب مسلحون كميناً لقوة من قسد في بلدة أبو حمام ما أدى لمقتل 7 عناصر.\n"
             "في المقابل، ردت قسد بإطلاق قذائف صاروخية، أدت لمقتل طفل وإصابة والده.")

@@ -152,7 +152,7 @@ def _same_event(a: AssembledIncident, b: AssembledIncident) -> bool:
     km = km_between(a.located.place, b.located.place)
     if b.headline and _same_region(a.located.place, b.located.place):
         return True  # a headline names the governorate's city for a town in it ("... في درعا", the body إنخل)
-    if where.VAGUE in (a.located.rank, b.located.rank):
+    if max(a.located.rank, b.located.rank) >= where.VAGUE:
         # a place in the region ("القائم" and "غربي الأنبار"), near its point or anywhere in its governorate
         return km <= _REGION_KM or _same_region(a.located.place, b.located.place)
     if km <= _SAME_PLACE_KM or (a.located.rank != b.located.rank and max(a.located.rank, b.located.rank) > _TOWN

@@ -33,7 +33,7 @@ from marsad.streams.text.normalize import normalize
 from marsad.streams.text.tokens import TOKEN
 
 _RANK = {"village": 0, "camp": 0, "crossing": 0, "airport": 0, "base": 0, "prison": 0, "town": 1,
-         "city": 2, "capital": 2, "district": 3, "governorate": 4, "region": 4}
+         "city": 2, "capital": 2, "district": 3, "governorate": 4, "region": 5}  # a region holds governorates
 NEAR = 1  # a place the event was near ("قرب داقوق") is no more precise than a town, however small
 VAGUE = 4  # a region around a place ("ريف دير الزور"): not the event's place
 _ORIGIN_WORDS = 4  # words before a place read for an origin ("ينحدر القتيل من بلدة")
@@ -61,7 +61,7 @@ _SIDES = frozenset({"شرق", "غرب", "شمال", "جنوب", "شرقي", "غ�
 @dataclass(frozen=True, slots=True)
 class Located:
     place: Place
-    rank: int  # 0 most precise .. 4 vague
+    rank: int  # 0 most precise .. 4 vague (5: a region of governorates)
     offset: int
     named: frozenset[str] = frozenset()  # the names of every place the sentence names ("القيارة جنوبي مدينة الموصل")
 
