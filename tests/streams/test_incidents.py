@@ -26,6 +26,7 @@ TYPES = [
     ("clash", "اندلعت اشتباكات عنيفة بين مقاتلي العشائر وقوات قسد في مدينة الميادين.", ["armed_clash"]),
     ("attack-ied", "انفجرت عبوة ناسفة بدورية لقوات قسد في مدينة الحسكة.", ["attack"]),
     ("attack-killing-alone", "قتل شابان برصاص مجهولين في مدينة درعا.", ["attack"]),
+    ("a-headline-s-present-kills", "Army kills four smugglers crossing the border from Syria", ["attack"]),
     ("a-factory-raided-is-a-find", "داهمت دورية للجيش معملاً لتصنيع حبوب الكبتاغون قرب بلدة الهرمل وعملت على تفكيكه.",
      ["seizure"]),
     ("shelling-is-attack", "استهدف قصف مدفعي أحياء مدينة درعا.", ["attack"]),
