@@ -777,6 +777,13 @@ def test_a_lead_placed_in_a_governorate_of_a_region_tells_the_strike_on_its_vill
     assert _named(strike.place) == "كاني ماسي"
 
 
+def test_also_at_a_village_of_its_own_is_another_event() -> None:
+    text = ("شن الطيران الحربي الروسي غارة مزدوجة استهدفت محيط مدينة إدلب الشرقي.\n"
+            "كما طالت الغارات الروسية أطراف قرية احسم في جبل الزاوية.")
+    city, village = incidents_of(text)
+    assert (_named(city.place), _named(village.place)) == ("إدلب", "احسم")
+
+
 def test_the_other_side_answering_is_another_event() -> None:
     text = ("نصب مسلحون كميناً لقوة من قسد في بلدة أبو حمام ما أدى لمقتل 7 عناصر.\n"
             "في المقابل، ردت قسد بإطلاق قذائف صاروخية، أدت لمقتل طفل وإصابة والده.")

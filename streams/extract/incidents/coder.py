@@ -50,6 +50,7 @@ _EVENT_NOUNS = frozenset({"عمليه", "عمليات", "هجوم", "هجوما"
 _FOUGHT_OPERATION = ("killed", "injured", "arrested")  # the counts of an arrest or seizure fought over
 _DATED = frozenset({"day", "said"})  # timings of a sentence naming a day (its event's, or the saying's): merged first
 _OPENING_CHARS = 20  # a place this near the start of its sentence, after "وفي", opens it ("وفي بلدة ذيبان")
+_ALSO = frozenset({"كما", "وكما"})  # "كما طالت الغارات أطراف قرية احسم": also, at a village or town of its own
 _IN_WORDS = frozenset({"وفي", "في", "in"})
 _RESIDENTS_ACT = frozenset({"protest"})  # the place of its people is the event's (not of people leaving)
 _ANSWERED = frozenset({"ردت", "ردوا", "retaliated"})  # the other side answering; as written ("وردت" is "came in")
@@ -410,11 +411,12 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
     several = "events_dual" in labels or ("events_plural" in labels and _several_events(s, cues, vocab))
     timing = ("said" if day.announced else "day") if day.specific else "vague" if day.vague else ""
     opens = located is not None and located.offset - start <= _OPENING_CHARS and s.first_word_in(_IN_WORDS)
+    also = located is not None and located.rank <= where.NEAR and s.first_word_in(_ALSO)
     final = set(stated) if "toll_rise" in labels else set()
     return AssembledIncident(kind, start, end, day.day, timing, day.key, located, stated, actors, targets,
                              seized if kind in ONE_OPERATION else [], dict.fromkeys(stated, start),
                              separate="another_event" in labels or _opens_on_next(s, vocab),
-                             opens_with_place=opens, several=several,
+                             opens_with_place=opens, also_elsewhere=also, several=several,
                              details=bool(s.words.phrase_at(0, vocab.tokens["details_start"])),
                              # (a remark, "وهذا الهجوم هو الرابع من نوعه", goes on with the event just told)
                              anaphoric=remark or _opens_on_the_event(s, vocab), final=final, heading=heading,

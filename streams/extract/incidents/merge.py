@@ -9,7 +9,8 @@ their days do not differ (but a toll said to have risen to more than the day bef
 before's event; a day of saying before the other's day, or two days of saying with two tolls, are
 two events; a vague time, "last week", is another occasion than a
 named day) and their places are near enough (a sentence opening with its own
-town, "وفي بلدة ذيبان", is that town's event; else 25 km; 60 km for a village
+town, "وفي بلدة ذيبان", or opening on "also" with its own village or town, "كما طالت الغارات
+قرية احسم", is that place's event; else 25 km; 60 km for a village
 or a town and the city it is placed by, or any distance when one telling names the
 other's place as its reference; 100 km for a vague region, or anywhere in its
 governorate, as for a headline's place; a telling placed only in a village
@@ -72,6 +73,7 @@ class AssembledIncident:
     told: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # (count, where) other tellings gave
     separate: bool = False  # told as another event than those before it ("في عملية منفصلة")
     opens_with_place: bool = False  # its sentence opens with its place ("وفي بلدة ذيبان، ...")
+    also_elsewhere: bool = False  # its sentence opens on "also", placed in a village or town ("كما طالت قرية احسم")
     several: bool = False  # its sentence sums several events up ("شهدت المحافظة حادثتي خطف"): merged by no rule
     details: bool = False  # its sentence opens with "وفي التفاصيل": the event told right before it
     headline: bool = False  # told in the article's headline: the first event the body tells of its kind
@@ -149,6 +151,9 @@ def _same_event(a: AssembledIncident, b: AssembledIncident) -> bool:
     if later.opens_with_place and a.located.place.name != b.located.place.name and \
             max(a.located.rank, b.located.rank) <= _TOWN:
         return False  # "... في بلدة الشحيل. وفي بلدة ذيبان تعرض شاب لإطلاق نار": the next town's event
+    if later.also_elsewhere and a.located.place.name != b.located.place.name and \
+            later.located.place.name not in (a if later is b else b).located.named:
+        return False  # "غارات على مدينة إدلب. كما طالت الغارات أطراف قرية احسم": the strike on the village too
     km = km_between(a.located.place, b.located.place)
     if b.headline and _same_region(a.located.place, b.located.place):
         return True  # a headline names the governorate's city for a town in it ("... في درعا", the body إنخل)
