@@ -71,6 +71,8 @@ _AIR_ADJECTIVES = frozenset({"الجويه", "جويه", "air"})  # "قاعدة 
 _BASES = frozenset({"قاعده", "القاعده", "لقاعده", "بقاعده", "base", "airbase"})
 _BASE_WORDS = 4  # words between a base and its adjective ("قاعدة عين الأسد الجوية")
 _COUNT_LABELS = frozenset({"killed", "injured", "arrested", "seized_people", "no_casualties"})
+_ARREST_COUNTS = frozenset({"arrested", "seized_people", "captured"})
+_AMBUSH = "كمين"  # inside a security force's ambush ("كمين محكم"), an arrest word: killing in it is an attack
 _DIGIT = re.compile(r"\d")
 _OUTLAWS = frozenset({"isis"})  # who make no arrests: a raid of theirs that takes people is a kidnapping
 _OBJECT_WORDS = 3  # words after a verb searched for its object
@@ -404,6 +406,9 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
         kind = "kidnapping"  # "احتجزت مجموعات مسلحة 8 مواطنين", "أوقفه مسلحون على الطريق": no force arrests
     elif kind == "arrest_raid" and "t:attack" in labels and not _OUTLAWS.isdisjoint(actors):
         kind = "attack"  # "... and three were arrested in an attack by ISIS": their attack, captives taken
+    if kind == "arrest_raid" and "killed" in labels and not _ARREST_COUNTS & labels and \
+            _AMBUSH in norm[lead.start:lead.end] and counts(s.words, cues, vocab, ("killed",)):
+        kind = "attack"  # "تمكنت القوة من قتل اثنين من عناصر داعش في كمين محكم": an ambush that took no one
     wanted = _COUNTS_OF[kind]
     if kind in ONE_OPERATION and ("t:armed_clash" in labels or "engagement" in labels):
         wanted = _FOUGHT_OPERATION  # "ألقت القبض على 9 مهربين بعد اشتباكات أسفرت عن مقتل 4 منهم": its dead
