@@ -788,6 +788,11 @@ def test_also_at_a_village_of_its_own_is_another_event() -> None:
     assert (_named(city.place), _named(village.place)) == ("إدلب", "احسم")
 
 
+def test_militias_of_a_side_kidnapping_are_its_doers() -> None:
+    [kidnapping] = incidents_of("مليشيات محلية تابعة لقوات النظام تختطف امرأة وابنها في مدينة حماة وتطالب بفدية.")
+    assert (kidnapping.type, kidnapping.actors, kidnapping.targets) == ("kidnapping", ["assad_regime"], [])
+
+
 def test_the_other_side_answering_is_another_event() -> None:
     text = ("نصب مسلحون كميناً لقوة من قسد في بلدة أبو حمام ما أدى لمقتل 7 عناصر.\n"
             "في المقابل، ردت قسد بإطلاق قذائف صاروخية، أدت لمقتل طفل وإصابة والده.")
