@@ -800,6 +800,13 @@ def test_the_other_side_answering_is_another_event() -> None:
     assert (ambush.killed, ambush.injured, answer.killed, answer.injured) == (7, None, 1, 1)
 
 
+def test_the_other_side_in_return_is_another_event() -> None:
+    text = ("قتل ثلاثة مدنيين بقصف مدفعي لقوات الحكومة على بلدة كفر نوران بريف حلب الغربي.\n"
+            "في المقابل قصفت هيئة تحرير الشام مواقع لقوات الحكومة في قرية كفر حلب غربي حلب.")
+    shelling, answer = incidents_of(text)
+    assert (shelling.killed, shelling.actors, answer.actors) == (3, [], ["hts"])
+
+
 def test_an_earlier_attack_named_so_is_no_part_of_the_clash() -> None:
     text = ("اندلعت اشتباكات بين الجيش وقسد قرب سد تشرين اليوم.\n"
             "وكان جنديان قد قتلا في هجوم سابق على نقطة للجيش.")

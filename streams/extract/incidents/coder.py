@@ -53,7 +53,8 @@ _OPENING_CHARS = 20  # a place this near the start of its sentence, after "وف�
 _ALSO = frozenset({"كما", "وكما"})  # "كما طالت الغارات أطراف قرية احسم": also, at a village or town of its own
 _IN_WORDS = frozenset({"وفي", "في", "in"})
 _RESIDENTS_ACT = frozenset({"protest"})  # the place of its people is the event's (not of people leaving)
-_ANSWERED = frozenset({"ردت", "ردوا", "retaliated"})  # the other side answering; as written ("وردت" is "came in")
+# the other side answering ("في المقابل قصفت الهيئة"); as written ("وردت" is "came in")
+_ANSWERED = frozenset({"ردت", "ردوا", "retaliated", "المقابل", "بالمقابل"})
 _TURN_WORDS = 3  # the words of a sentence's opening read for "the second" ("أما الثانية", "في المقابل، ردت")
 _OPENING_WORDS = 3  # the words of a sentence's opening read for "the attack" ("وأدى الهجوم")
 _HEADING_WORDS = 10  # a line this short ending with ":" heads a section
