@@ -800,6 +800,12 @@ def test_the_other_side_answering_is_another_event() -> None:
     assert (ambush.killed, ambush.injured, answer.killed, answer.injured) == (7, None, 1, 1)
 
 
+def test_a_similar_shelling_after_a_strike_is_a_strike() -> None:
+    text = ("شن الطيران الحربي الروسي غارة على محيط مدينة إدلب اليوم.\n"
+            "وأشار المراسل إلى أن قصفاً مماثلاً استهدف مساء أمس منازل المدنيين في بلدة بزابور بجبل الأربعين.")
+    assert [i.type for i in incidents_of(text, date(2024, 3, 8))] == ["airstrike", "airstrike"]
+
+
 def test_the_other_side_in_return_is_another_event() -> None:
     text = ("قتل ثلاثة مدنيين بقصف مدفعي لقوات الحكومة على بلدة كفر نوران بريف حلب الغربي.\n"
             "في المقابل قصفت هيئة تحرير الشام مواقع لقوات الحكومة في قرية كفر حلب غربي حلب.")
