@@ -806,6 +806,14 @@ def test_a_similar_shelling_after_a_strike_is_a_strike() -> None:
     assert [i.type for i in incidents_of(text, date(2024, 3, 8))] == ["airstrike", "airstrike"]
 
 
+def test_a_killing_told_as_simultaneous_is_another_event() -> None:
+    text = ("وفي الموصل، هاجم مسلحون فجر الأربعاء نقطة تفتيش للشرطة وقتلوا شرطياً، في حين قتل مسلحون بشكل متزامن "
+            "شقيقين في بلدة القحطانية القريبة من الموصل.")
+    checkpoint, brothers = incidents_of(text, date(2012, 8, 15))
+    assert (_named(checkpoint.place), checkpoint.killed, _named(brothers.place), brothers.killed) == \
+        ("الموصل", 1, "القحطانية", 2)
+
+
 def test_the_other_side_in_return_is_another_event() -> None:
     text = ("قتل ثلاثة مدنيين بقصف مدفعي لقوات الحكومة على بلدة كفر نوران بريف حلب الغربي.\n"
             "في المقابل قصفت هيئة تحرير الشام مواقع لقوات الحكومة في قرية كفر حلب غربي حلب.")
