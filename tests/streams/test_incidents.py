@@ -814,6 +814,16 @@ def test_a_killing_told_as_simultaneous_is_another_event() -> None:
         ("الموصل", 1, "القحطانية", 2)
 
 
+@pytest.mark.parametrize(("text", "place"), [
+    ("قصفت طائرات تركية مخيماً للاجئين على بعد 50 كيلومتراً جنوب أربيل.", None),
+    ("Soldiers were attacked about 45 km (28 miles) southwest of Kirkuk.", None),
+    ("قتل شخص بانفجار لغم في منطقة نائية نحو 20 كم شمال غرب مدينة تدمر.", "تدمر"),
+])
+def test_a_town_far_off_from_the_event_is_not_its_place(text: str, place: str | None) -> None:
+    [incident] = incidents_of(text)
+    assert _named(incident.place) == place
+
+
 def test_the_other_side_in_return_is_another_event() -> None:
     text = ("قتل ثلاثة مدنيين بقصف مدفعي لقوات الحكومة على بلدة كفر نوران بريف حلب الغربي.\n"
             "في المقابل قصفت هيئة تحرير الشام مواقع لقوات الحكومة في قرية كفر حلب غربي حلب.")

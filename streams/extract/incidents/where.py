@@ -9,7 +9,8 @@ its town ("قرب داقوق", "قضاء خانقين", "غرب الرقة") is 
 place named more precisely (rule 4: a village with no known point takes the
 nearest town named). Not the place: a dateline ("دمشق - سانا" at the start of
 the text, "ERBIL, Kurdistan Region - ..."), a person's origin ("المنحدر من
-السويداء", "وهو من بلدة نصيب"), a side of a capital ("شمال بغداد": tens of
+السويداء", "وهو من بلدة نصيب"), a town far off from it ("على بعد 50 كيلومتراً جنوب
+أربيل"), a side of a capital ("شمال بغداد": tens of
 kilometres of ground), nor the town a road goes to ("على طريق القامشلي – المالكية":
 no more precise than the city it starts from; a road out of a capital is no place of it). People on the move take the place they left
 (`left_from`: "عائدة من مخيم الهول").
@@ -54,6 +55,10 @@ _PAIRED_CHARS = 4  # at most this between the two towns a road is named after ("
 _PLACE_NOUNS_AR = frozenset({"قريه", "بلده", "مدينه", "ناحيه", "بلدتي", "قريتي"})  # before a place's name
 _PLACE_NOUN_TAILS = frozenset(noun[-3:] for noun in _PLACE_NOUNS_AR)  # a cheap test before the clitics are read
 _NOT_A_NAME = frozenset({"مجاوره", "اخري", "اخرى", "قريبه", "صغيره", "نائيه", "حدوديه", "واحده", "نفسها", "ذاتها"})
+_DISTANCE_UNITS = frozenset({"كم", "كيلومتر", "كيلومترا", "كيلومترات", "كيلو", "km", "kilometres", "kilometers",
+                             "miles"})
+_FAR_KM = 25  # a place this far or nearer from the one named is near it ("25 كم شمال غرب مدينة تدمر")
+_MILE = 1.609
 _SIDES = frozenset({"شرق", "غرب", "شمال", "جنوب", "شرقي", "غربي", "شمالي", "جنوبي",
                     "east", "west", "north", "south", "northeast", "northwest", "southeast", "southwest"})
 
@@ -205,6 +210,8 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab, residents: boo
             rank = VAGUE  # "ريف دير الزور", "الريف الشمالي لدير الزور"
         elif before and before[-1] == "of" and len(before) > 1 and before[-2] in _PLACE_NOUNS:
             pass  # "the city of Sweida", "the southern town of Sinjar": the place itself
+        elif before and _far_off(wider):
+            continue  # "على بعد 50 كيلومتراً جنوب أربيل", "45 km southwest of Kirkuk": somewhere that far from it
         elif before and not near.isdisjoint(last):
             # "قرب داقوق", "west of Kirkuk"; "the province of Kirkuk", "the governor of Kirkuk" are not; nor
             # is a town that only says where the place before it lies ("سامراء (40 كم) جنوب تكريت")
@@ -226,6 +233,15 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab, residents: boo
     if best is not None and len(within) > 1:
         best = Located(best.place, best.rank, best.offset, frozenset(w[2].name for w in within))
     return best
+
+
+def _far_off(wider: list[str]) -> bool:
+    """Whether the words before a place give a distance from it beyond the scorer's and a map's nearness (more
+    than 25 km: "على بعد 50 كيلومتراً جنوب", "45 km southwest of"): the event lies that far off, not there."""
+    for k, tok in enumerate(wider):
+        if tok in _DISTANCE_UNITS and k and wider[k - 1].isdigit():
+            return int(wider[k - 1]) * (_MILE if tok == "miles" else 1) > _FAR_KM
+    return False
 
 
 def unknown_places(s: Sentence, mentions: Mentions) -> frozenset[str]:
