@@ -151,8 +151,9 @@ def _same_event(a: AssembledIncident, b: AssembledIncident) -> bool:
     if later.opens_with_place and a.located.place.name != b.located.place.name and \
             max(a.located.rank, b.located.rank) <= _TOWN:
         return False  # "... في بلدة الشحيل. وفي بلدة ذيبان تعرض شاب لإطلاق نار": the next town's event
-    if later.also_elsewhere and a.located.place.name != b.located.place.name and \
-            later.located.place.name not in (a if later is b else b).located.named:
+    first_place, later_place = (a.located, b.located) if later is b else (b.located, a.located)
+    if later.also_elsewhere and first_place.place.name != later_place.place.name and \
+            later_place.place.name not in first_place.named:
         return False  # "غارات على مدينة إدلب. كما طالت الغارات أطراف قرية احسم": the strike on the village too
     km = km_between(a.located.place, b.located.place)
     if b.headline and _same_region(a.located.place, b.located.place):
@@ -225,7 +226,8 @@ def _told_apart(a: AssembledIncident, b: AssembledIncident) -> bool:
         return False
     if len(said) == 1:
         other = b if said[0] is a else a
-        return other.timing == "day" and said[0].day < other.day  # told before it happened
+        told, happened = said[0].day, other.day
+        return other.timing == "day" and told is not None and happened is not None and told < happened
     return any(b.counts.get(name, value) != value for name, value in a.counts.items())
 
 
