@@ -24,9 +24,10 @@ test: setup
 setup: $(STAMP) native jars dashboard
 
 # The stages' hot modules compiled to C by mypyc beside their sources (streams/compiled.py says which modules
-# and why); quick when the compiled copies match the sources. Without a C compiler the sources run.
+# and why); quick when the compiled copies match the sources. Without a C compiler the sources run; under CI
+# (CI set, as .ci/run does) a module the compiler refuses fails the build instead of running as Python.
 native: $(STAMP)
-	@$(BIN)/python -m marsad.deploy.native
+	@$(BIN)/python -m marsad.deploy.native $(if $(CI),--require)
 
 $(STAMP): pyproject.toml setup.py
 	@echo "==> creating the virtual environment in $(VENV) and installing marsad with its dependencies"
