@@ -73,6 +73,13 @@ def test_an_event_dated_over_a_month_before_publication_is_history() -> None:
     assert incidents_of(text, TUESDAY) == []
 
 
+def test_a_day_of_an_earlier_month_weeks_before_is_history() -> None:
+    # 9 February is 32 days before; 20 February 21 days, of an earlier month: recalled; 1 March 11 days: news
+    assert incidents_of("ضبطت الجمارك مليون حبة كبتاغون في مدينة حمص في 20 شباط.", TUESDAY) == []
+    [seizure] = incidents_of("ضبطت الجمارك مليون حبة كبتاغون في مدينة حمص في الأول من آذار.", TUESDAY)
+    assert seizure.date == "2024-03-01"
+
+
 def test_an_event_of_a_named_earlier_month_is_history() -> None:
     assert incidents_of("وفي شباط الماضي ضبطت الجمارك مليون حبة كبتاغون في مدينة حمص.", TUESDAY) == []
 

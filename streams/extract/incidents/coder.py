@@ -38,6 +38,7 @@ _GROUPS = frozenset({"مجموعات", "مجموعه", "عصابه", "عصابا
 _GONE = frozenset({"الماضي", "المنصرم", "الفايت"})  # after a month's name: the last one gone by
 _RECENT_DAYS = 10  # a day this close to publication makes a sentence news, whatever its cues
 _OLD_DAYS = 31  # an event dated earlier than this before publication is recalled, not news
+_WEEKS_DAYS = 20  # an event of an earlier month dated earlier than this before publication is recalled too
 _OWN_EVENT = ("t:", "w:", "d:")  # a trigger or a day of its own: a sentence tells another event
 _TELLING_COUNT = 2  # a count this big said again names its event (one dead is said of many)
 _SAID = "d:announce"  # "قال", "أفاد": who told it, no day of its own
@@ -284,6 +285,14 @@ def _lead_end(spans: list[tuple[int, int]], title_end: int) -> int:
     return next((end for start, end in spans if start >= title_end and end > title_end), title_end)
 
 
+def _recalled_day(day: date, published: date) -> bool:
+    """Whether an event's day is recalled, not news: over a month before publication, or in an earlier month
+    and weeks before it (rule 2: "events recalled from earlier months"; rule 1: "an attack days earlier told
+    with its date" is news: "9 كانون الثاني" told on 3 February is recalled, "28 شباط" on 12 March news)."""
+    gone = (published - day).days
+    return gone > _OLD_DAYS or (gone > _WEEKS_DAYS and (day.year, day.month) != (published.year, published.month))
+
+
 def _kin(a: str, b: str) -> bool:
     """Whether two types are of one kind of event (an arrest and a seizure are one operation's)."""
     return a == b or {a, b} <= ONE_OPERATION
@@ -360,6 +369,8 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
         cut = s.words.span(max(0, gone[1] - 1))[0]
         day = when(norm, Words.of(norm, start, cut), [c for c in cues if c.end <= cut], published,
                    "vague_time" in labels, None, month_before)
+    if day.day and published and _recalled_day(day.day, published):
+        return None  # "وفي التاسع من كانون الثاني" told on 3 February: an earlier month's, weeks before
     if not recent and (s.first_word_in(vocab.tokens["background_start"])
                        or (published and any(y < published.year for y in day.years))):
         return None
