@@ -13,8 +13,9 @@ Steps, in order:
 3. exclusion   a trigger whose clause tells background, ongoing activity,
                the future or a statement is dropped; so is a caption, a
                section's heading, a period's total of events counted, a
-               sentence dated over a month before publication, and a
-               pluperfect one ("وكان ...") without a recent day
+               sentence dated over a month before publication (or weeks
+               before it in an earlier month), and a pluperfect one
+               ("وكان ...") without a recent day
 4. type        the first trigger left leads (weak ones only without a
                strong one); an attack with an aircraft is an airstrike
 5. facts       the date (`dates`), place (`where`), counts (`counts`),
@@ -23,8 +24,9 @@ Steps, in order:
 6. merge       sentences telling the same event become one incident
                (`merge`; sentences naming a day, the event's or the
                saying's, go first, the headline last); a sentence summing
-               several events up is settled
-               once all are told; an incident still without a day takes
+               several events up is settled once all are told, and a
+               lead's total of the events told after it gives each its
+               share; an incident still without a day takes
                the day named at the top of the article (only its
                announcement was dated)
 
