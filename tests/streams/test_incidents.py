@@ -30,6 +30,7 @@ TYPES = [
      ["attack"]),
     ("a-search-operation", "أعلنت السلطات شن عملية تفتيش في أحد أحياء مدينة بغداد بحثاً عن مطلقي الصواريخ.",
      ["arrest_raid"]),
+    ("found-dead-is-a-killing", "A local official was found dead near the town of Tafas on Sunday.", ["attack"]),
     ("a-strong-explosion-alone", "شهدت مدينة طرطوس انفجاراً قوياً قرب المرفأ أثار الهلع بين السكان.", ["attack"]),
     ("a-headline-s-present-kills", "Army kills four smugglers crossing the border from Syria", ["attack"]),
     ("a-factory-raided-is-a-find", "داهمت دورية للجيش معملاً لتصنيع حبوب الكبتاغون قرب بلدة الهرمل وعملت على تفكيكه.",

@@ -32,6 +32,11 @@ CASES = [
      {"killed": 0, "injured": 0}),
     ("no-reports-of-casualties", "سقطت قذيفتا هاون قرب مدينة الحسكة ولم ترد تقارير عن وقوع إصابات.",
      {"killed": 0, "injured": 0}),
+    ("one-with-his-child", "قُتل تاجر ذهب مع طفله برصاص مسلحين في مدينة جاسم.", {"killed": 2}),
+    ("one-with-his-two-sons", "قتل رجل مع نجليه بقصف على بلدة نوى.", {"killed": 3}),
+    ("one-with-his-friends-unknown", "قتل شاب مع أصدقائه بقصف على بلدة نوى.", {"killed": 1}),
+    ("without-it-causing-casualties", "سقطت قذائف هاون على مدينة الحسكة دون أن تسفر عن وقوع إصابات.",
+     {"killed": 0, "injured": 0}),
     ("a-shepherd-is-one", "أفاد مصدر بمصرع راعٍ جراء انفجار لغم قرب ناحية مندلي.", {"killed": 1}),
     ("a-month-s-toll-is-not-the-event-s", "قتل ثلاثة أشخاص بتفجير في مدينة بعقوبة، في موجة عنف أوقعت نحو 90 قتيلاً "
      "هذا الشهر.", {"killed": 3}),

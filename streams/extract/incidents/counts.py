@@ -20,7 +20,8 @@ gives neither.
 
 A casualty word can be its own count: a casualty noun ("سقوط قتيل" = 1,
 "قتيلين" = 2), a pronoun form of one or two named before ("ما أدى إلى مقتله",
-"أودى بحياتها", "مقتلهما"; with one named with him: "مقتله مع شقيقه"), a person in the accusative before the verb ("إن
+"أودى بحياتها", "مقتلهما"; with one named with him: "مقتله مع شقيقه", "تاجر مع طفله"), a person in the
+accusative before the verb ("إن
 عنصراً قتل"). A share is its share ("أصيب اثنان منهم"). Not counted: an arrest
 only tried ("محاولة اعتقاله"), the wound a man died of ("جراء إصابته"),
 another event's toll told after "فيما" in the same sentence, and a toll over a
@@ -77,6 +78,7 @@ _NAME_WORDS = 4  # the words a person's name may take
 _PREPOSITIONS = {"من", "مع", "عن", "علي", "الي", "بين", "ضد", "with", "from", "of", "against", "between", "to"}
 _PERIOD_LABELS = frozenset({"mo:0", "period_total"})  # "هذا الشهر", "منذ مطلع العام": a toll told over a period
 _PERIOD_WORDS = 3  # words between a casualty word and the period its toll is over ("killing 150 people this month")
+_COMPANION_GAP = 2  # words between a person counted and "مع" naming one with him ("تاجر ذهب مع طفله")
 
 
 def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collection[str] = COUNTS) -> dict[str, int]:
@@ -132,6 +134,8 @@ def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collecti
             continue  # "قتلت امرأة ... فيما قتل نحو 10 مسلحين": another event's toll
         if group and label in wanted:
             group += _added(group[-1], numbers, used, words, vocab, cue_at, i)
+            if len(group) == 1 and group[0].value == 1 and not with_him:
+                group += _companion(words, group[0].end, vocab)  # "قُتل تاجر ذهب مع طفله": two
             found.setdefault(label, []).append(group)
     for label, groups in found.items():
         if any(g[0].kind == "group" for g in groups):  # a group's size holds the members named with it
@@ -426,6 +430,23 @@ def _with_him(words: Words, i: int, vocab: IncidentVocab, numbers: list[Number],
             return [Number(2, k, k + 1, "implied")]
         if words.is_in(k, vocab.tokens["person"]):
             return [Number(1, k, k + 1, "implied")]
+    return []
+
+
+def _companion(words: Words, after: int, vocab: IncidentVocab) -> list[Number]:
+    """The one person named with a single one counted ("تاجر ذهب مع طفله", "مطلوب مع شقيقه"; "مع نجليه" two),
+    a word of his between at most; nothing when they are more ("مع أصدقائه")."""
+    toks = words.toks
+    for k in range(after, min(after + _COMPANION_GAP + 1, len(toks) - 1)):
+        if toks[k] != "مع":
+            continue
+        kin = toks[k + 1]
+        if words.is_in(k + 1, vocab.duals):
+            return [Number(2, k + 1, k + 2, "implied")]
+        bare = kin[:-2] if kin.endswith("ها") else kin[:-1] if kin.endswith("ه") else ""
+        if bare and (bare in vocab.tokens["person"] or words.is_in(k + 1, vocab.tokens["person"])):
+            return [Number(1, k + 1, k + 2, "implied")]
+        return []
     return []
 
 
