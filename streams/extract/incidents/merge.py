@@ -17,10 +17,11 @@ governorate, as for a headline's place; a telling placed only in a village
 the gazetteer lacks, "قرب قرية المويلح", is another place than a village or
 town named precisely, unless the other names it too or it goes on with the
 event just told). A sentence joins the closest such
-event (the one whose toll it repeats first, unless it opens on "the attack"; of as
-close ones, the first, or for a sentence opening on "the attack" the one told last before it); one opening with "وفي التفاصيل" the event told
-right before it, the headline the first; a sentence summing several events up
-joins none told after it (the coder settles it once all are told). The
+event (the one whose toll it repeats first, unless it opens on "the attack"; of
+as close ones, the first, or for a sentence opening on "the attack" the one told
+last before it); one opening with "وفي التفاصيل" the event told right before it,
+the headline the first; a sentence summing several events up joins none told
+after it (the coder settles it once all are told). The
 article's first telling gives the evidence, the type of an operation and each
 count (a headline's only where the body gives none; a toll said to have risen
 over any other); actors and targets come from the first telling that names
@@ -45,8 +46,8 @@ from marsad.streams.geo import km_between
 ONE_OPERATION = frozenset({"arrest_raid", "seizure"})
 _FROM_ABOVE = frozenset({"attack", "airstrike"})  # "the attack" retells an airstrike
 _VIOLENCE = frozenset({"attack", "airstrike", "armed_clash"})
-_NO_DAY_OF_ITS_OWN = frozenset({"", "said"})
-_DATED = frozenset({"day", "said"})  # timings of a telling that names no day of the event
+_NO_DAY_OF_ITS_OWN = frozenset({"", "said"})  # timings of a telling that names no day of the event
+_DATED = frozenset({"day", "said"})  # timings of a telling that names a day: the event's, or the saying's
 _TELLING_TOLL = 2  # dead or wounded this many, the same in two tellings, name one event
 _SAME_PLACE_KM = 25.0
 _TOWN = 1  # `where` ranks: a village or a town, a place named precisely
