@@ -58,7 +58,7 @@ _NOT_A_NAME = frozenset({"مجاوره", "اخري", "اخرى", "قريبه", "
 _DISTANCE_UNITS = frozenset({"كم", "كيلومتر", "كيلومترا", "كيلومترات", "كيلو", "km", "kilometres", "kilometers",
                              "miles"})
 _FAR_KM = 25  # a place this far or nearer from the one named is near it ("25 كم شمال غرب مدينة تدمر")
-_MILE = 1.609
+_MILE = 1.609  # km in a mile ("45 km (28 miles) southwest of Kirkuk")
 _SIDES = frozenset({"شرق", "غرب", "شمال", "جنوب", "شرقي", "غربي", "شمالي", "جنوبي",
                     "east", "west", "north", "south", "northeast", "northwest", "southeast", "southwest"})
 
@@ -236,8 +236,8 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab, residents: boo
 
 
 def _far_off(wider: list[str]) -> bool:
-    """Whether the words before a place give a distance from it beyond the scorer's and a map's nearness (more
-    than 25 km: "على بعد 50 كيلومتراً جنوب", "45 km southwest of"): the event lies that far off, not there."""
+    """Whether the words before a place give a distance from it beyond nearness (more than 25 km: "على بعد 50
+    كيلومتراً جنوب", "45 km southwest of"): the event lies that far off, not there."""
     for k, tok in enumerate(wider):
         if tok in _DISTANCE_UNITS and k and wider[k - 1].isdigit():
             return int(wider[k - 1]) * (_MILE if tok == "miles" else 1) > _FAR_KM
