@@ -28,6 +28,8 @@ CASES = [
     ("ordinal-teen-day", "وفي الحادي عشر من آذار انفجرت عبوة ناسفة في مدينة عفرين.", TUESDAY, "2024-03-11"),
     ("ordinal-day-of-this-month", "قتل رجل بانفجار لغم قرب مدينة تدمر في الخامس من الشهر الجاري.", TUESDAY,
      "2024-03-05"),
+    ("a-week-of-the-month-is-no-day", "ضبطت الجمارك شحنة أسلحة في مدينة حمص في الأسبوع الأول من آذار.", TUESDAY,
+     None),
     ("english-ordinal-before", "On the 9th of March, a bomb exploded in Afrin.", TUESDAY, "2024-03-09"),
     ("english-ordinal-after", "On March 9th, a bomb exploded in Afrin.", TUESDAY, "2024-03-09"),
     ("announcement-dated", "أعلنت وزارة الداخلية، الأحد، ضبط شحنة كبتاغون في مدينة حمص.", TUESDAY, "2024-03-10"),

@@ -49,6 +49,7 @@ _ORDINAL_DAYS = {"الاول": 1, "الحادي": 1, "الثاني": 2, "الث�
                  "السابع": 7, "الثامن": 8, "التاسع": 9, "العاشر": 10}
 _ORDINAL_TENS = {"العشرين": 20, "والعشرين": 20, "الثلاثين": 30, "والثلاثين": 30}
 _ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
+_PART_NOUNS = frozenset({"الاسبوع", "الاسبوعين", "النصف", "الثلث", "الربع", "العشر", "العشره", "الشهر"})
 
 
 @dataclass(slots=True)
@@ -206,13 +207,17 @@ def _day_number(toks: list[str], j: int) -> int | None:
     tok = toks[j]
     if tok.isdigit():
         return int(tok) if 1 <= int(tok) <= 31 else None
+    first, day = j, None
     if tok == "عشر" and j and toks[j - 1] in _ORDINAL_DAYS and _ORDINAL_DAYS[toks[j - 1]] < 10:
-        return _ORDINAL_DAYS[toks[j - 1]] + 10  # "الحادي عشر"
-    tens = _ORDINAL_TENS.get(tok)
-    if tens:  # "العشرين", or "الخامس والعشرين"
+        first, day = j - 1, _ORDINAL_DAYS[toks[j - 1]] + 10  # "الحادي عشر"
+    elif tok in _ORDINAL_TENS:  # "العشرين", or "الخامس والعشرين"
         unit = _ORDINAL_DAYS.get(toks[j - 1], 0) if j and tok.startswith("و") else 0
-        return tens + unit if tens + unit <= 31 else None
-    return _ORDINAL_DAYS.get(tok)
+        first, day = (j - 1 if unit else j), _ORDINAL_TENS[tok] + unit
+    else:
+        day = _ORDINAL_DAYS.get(tok)
+    if day is None or day > 31 or (first and toks[first - 1] in _PART_NOUNS):
+        return None  # "الأسبوع الأول من آذار": a part of the month, not its first day
+    return day
 
 
 def _year_after(words: Words, k: int) -> int | None:
