@@ -418,10 +418,9 @@ def _with_him(words: Words, i: int, vocab: IncidentVocab, numbers: list[Number],
     toks = words.toks
     k = i + 1
     if k + 1 < len(toks) and toks[k] == "مع":
-        if words.is_in(k + 1, vocab.duals):
-            return [Number(2, k + 1, k + 2, "implied")]
-        if words.is_in(k + 1, vocab.tokens["person"]):
-            return [Number(1, k + 1, k + 2, "implied")]
+        named = _named_with(words, k + 1, vocab)
+        if named:
+            return named
     if k < len(toks) and k not in cue_at and conjoined(toks[k]) and not toks[k].isascii():
         counted = next((x for x, num in enumerate(numbers) if num.start == k and x not in used), None)
         if counted is not None:
@@ -438,15 +437,20 @@ def _companion(words: Words, after: int, vocab: IncidentVocab) -> list[Number]:
     a word of his between at most; nothing when they are more ("مع أصدقائه")."""
     toks = words.toks
     for k in range(after, min(after + _COMPANION_GAP + 1, len(toks) - 1)):
-        if toks[k] != "مع":
-            continue
-        kin = toks[k + 1]
-        if words.is_in(k + 1, vocab.duals):
-            return [Number(2, k + 1, k + 2, "implied")]
-        bare = kin[:-2] if kin.endswith("ها") else kin[:-1] if kin.endswith("ه") else ""
-        if bare and (bare in vocab.tokens["person"] or words.is_in(k + 1, vocab.tokens["person"])):
-            return [Number(1, k + 1, k + 2, "implied")]
-        return []
+        if toks[k] == "مع":
+            return _named_with(words, k + 1, vocab)
+    return []
+
+
+def _named_with(words: Words, k: int, vocab: IncidentVocab) -> list[Number]:
+    """The people the word at token ``k`` after "مع" names: two for a dual ("نجليه"), one for a person, his
+    possessive on it or not ("شقيقه", "طفل"); nothing for more ("أصدقائه")."""
+    if words.is_in(k, vocab.duals):
+        return [Number(2, k, k + 1, "implied")]
+    kin = words.toks[k]
+    bare = kin[:-2] if kin.endswith("ها") else kin[:-1] if kin.endswith("ه") else ""
+    if words.is_in(k, vocab.tokens["person"]) or (bare and bare in vocab.tokens["person"]):
+        return [Number(1, k, k + 1, "implied")]
     return []
 
 
