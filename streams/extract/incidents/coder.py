@@ -286,11 +286,11 @@ def _lead_end(spans: list[tuple[int, int]], title_end: int) -> int:
 
 
 def _recalled_day(day: date, published: date) -> bool:
-    """Whether an event's day is recalled, not news: over a month before publication, or in an earlier month
-    and weeks before it (rule 2: "events recalled from earlier months"; rule 1: "an attack days earlier told
-    with its date" is news: "9 كانون الثاني" told on 3 February is recalled, "28 شباط" on 12 March news)."""
-    gone = (published - day).days
-    return gone > _OLD_DAYS or (gone > _WEEKS_DAYS and (day.year, day.month) != (published.year, published.month))
+    """Whether an event's day is recalled, not news: in an earlier month and weeks before publication (so also
+    any day over a month before it; rule 2: "events recalled from earlier months"; rule 1: "an attack days
+    earlier told with its date" is news: "9 كانون الثاني" told on 3 February is recalled, "28 شباط" on 12 March
+    news)."""
+    return (published - day).days > _WEEKS_DAYS and (day.year, day.month) != (published.year, published.month)
 
 
 def _kin(a: str, b: str) -> bool:
