@@ -39,6 +39,10 @@ SARMADA = (36.18, 36.705)
 RAS_BAALBEK = (34.258, 36.42)
 SAADIYA = (34.19, 45.12)
 TUZ_KHURMATU = (34.89, 44.63)
+BUHRIZ = (33.70, 44.667)
+QAHTANIYA_IQ = (36.20, 41.69)
+QAHTANIYA_SY = (37.03, 41.55)
+AL_DOUR = (34.46, 43.80)
 
 # (id, sentence, points that must be found, how many places in all)
 FOUND = [
@@ -75,6 +79,11 @@ FOUND = [
     # "على" folds to the given name "علي": as written, it is the preposition; a country after a name places it
     ("on-a-town", "شنت طائرة مسيرة تركية غارة على سنجار مساء الأحد.", [SINJAR], 1),
     ("placed-by-its-country", "تعرض سنجار بالعراق لقصف بطائرة مسيرة.", [SINJAR], 1),
+    # nahiya seats of Iraqi news; a namesake of a Syrian town read by the place named after it
+    ("iraqi-nahiya", "انفجرت عبوة ناسفة قرب دورية للشرطة في بهرز جنوب بعقوبة.", [BUHRIZ], 2),
+    ("namesake-in-iraq", "قصفت طائرة مسيرة موقعاً في القحطانية غرب سنجار.", [QAHTANIYA_IQ, SINJAR], 2),
+    ("namesake-in-syria", "سيّرت القوات دورية في القحطانية بريف الحسكة.", [QAHTANIYA_SY, HASAKAH], 2),
+    ("common-word-town-with-its-noun", "اعتقلت القوات متهمين في قضاء الدور شرقي تكريت.", [AL_DOUR], 2),
 ]
 
 
@@ -100,6 +109,10 @@ NOT_PLACES = [
     ("prophet-name-not-crossing", "قال إبراهيم الخليل إن الجمعية ستواصل عملها."),
     ("months-and-words", "في شهر آذار الماضي نفذت القوات عملية أمنية على الحدود."),
     ("a-man-named-ali", "قال علي سنجار إن الجمعية ستواصل عملها."),
+    # Iraqi towns named by common words: "the role", "Hashemite", "Chinese"
+    ("town-names-that-are-words", "أكد الوزير دور المملكة الأردنية الهاشمية والشركات الصينية في المشروع."),
+    # a verb and a noun that GeoNames also gives Turkish cities (Siirt, Bursa)
+    ("words-not-turkish-cities", "سيّرت القوات دورية مشتركة، وارتفعت الأسهم مع إغلاق البورصة."),
 ]
 
 
