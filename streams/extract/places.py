@@ -52,6 +52,7 @@ from marsad.streams.geo import km_between, place_key
 from marsad.streams.text.normalize import SourceMap
 
 _SMALL_PLACE_MAX_POP = 100_000
+_CITY_POP = 1_000_000  # at home, a "town" of GeoNames' 100,000 may be a district's seat counted with its district
 _REGION_KINDS = frozenset({"governorate", "region"})
 _WITHIN_KM = 100.0  # how far a name's reading may lie from the place it is said to lie in or by
 
@@ -205,8 +206,10 @@ def _choose(g: _Group, cands: tuple[int, ...], entries: tuple[PlaceEntry, ...],
     for rank, i in enumerate(cands):
         e = entries[i]
         evidenced = evidence.get(e.country, 0) > 0
-        if small and e.population >= _SMALL_PLACE_MAX_POP and not evidenced:
-            continue  # "قرية X" is not a big city of a country the article does not speak of
+        if small and e.population >= _SMALL_PLACE_MAX_POP and not evidenced and \
+                (e.country not in rules.home_countries or e.population >= _CITY_POP):
+            continue  # "قرية X" is not a big city of a country the article does not speak of ("بلدة الشرقاط" may be
+            # the seat of a district GeoNames counts whole)
         required = _required(e, g.phrase, ambiguous, evidenced, rules)
         if level < required or (own < required and not evidenced and e.country not in fellows and not unplaced):
             continue  # a name a list lends its cue to lies where the list's other names or the article are

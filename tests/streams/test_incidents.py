@@ -861,3 +861,61 @@ def test_clashes_a_statement_tells_of_the_attack_are_that_attack() -> None:
             "وقالت خلية الإعلام الأمني، اليوم، إن قوات الجيش اشتبكت مع عناصر داعش في محافظة الأنبار.")
     [attack] = incidents_of(text, date(2025, 3, 4))
     assert (attack.type, attack.killed, attack.actors) == ("attack", 9, ["isis"])
+
+
+def test_the_war_s_toll_as_a_whole_is_no_event() -> None:
+    text = ("Shelling killed four civilians in the town of Sarmin on Saturday, a monitor said.\n"
+            "The war in Syria has killed more than 500,000 people and displaced millions since 2011, it says.")
+    [attack] = incidents_of(text, date(2025, 2, 10))
+    assert (attack.type, attack.killed) == ("attack", 4)
+
+
+def test_a_month_s_tally_of_assassinations_is_no_event_s_toll() -> None:
+    # "ستة قتلوا في ظروف مختلفة ... وشهدت المحافظة هذا الشهر سبع محاولات اغتيال": a monitor's tally, not the news
+    text = ("اغتال مجهولون مساء اليوم مختار قرية في مدينة طفس بريف درعا الغربي.\n"
+            "وكانت شبكة محلية وثقت مقتل 30 شخصاً في محافظة درعا خلال شهر آب.\n"
+            "وأوضحت أن خمسة أشخاص قتلوا في ظروف مختلفة، كما وثقت اغتيال 11 من قوات النظام، وشهدت المحافظة "
+            "هذا الشهر سبع محاولات اغتيال.")
+    [attack] = incidents_of(text, date(2023, 9, 2))
+    assert (attack.type, attack.killed, attack.targets) == ("attack", 1, [])  # the mukhtar
+
+
+def test_a_region_s_government_is_the_source_not_the_place() -> None:
+    # "وزارة البيشمركة في حكومة إقليم كردستان": who told it; the strike is the one at Sinjar told after it
+    text = ("قتل 4 عناصر من قوات الأمن وأصيب 7 آخرون جراء ضربة جوية نفذتها طائرات تركية على مواقع في شمال "
+            "العراق، بحسب وزارة البيشمركة في حكومة إقليم كردستان العراق.\n"
+            "وقال المسؤول إن القصف استهدف مواقع قرب مدينة سنجار، ما أدى إلى مقتل 4 أشخاص وإصابة سبعة آخرين.")
+    [strike] = incidents_of(text, date(2025, 2, 10))
+    assert (strike.type, strike.killed, strike.injured) == ("airstrike", 4, 7)
+    assert strike.place is not None and strike.place.name == "سنجار"
+
+
+
+def test_an_earlier_event_told_as_past_on_its_own_day_is_another_one() -> None:
+    # no publication day: "اليوم" and "في 7 من الشهر الحالي" stay unresolved, but "وكان ... قد" tells an earlier one
+    text = ("ضبطت الجمارك اليوم 40 كيلوغراماً من الحشيش في مركز جابر الحدودي.\n"
+            "وكان الجيش قد ضبط في 7 من الشهر الحالي مليوني حبة كبتاغون على الحدود مع سوريا.")
+    first, earlier = incidents_of(text)
+    assert (first.type, earlier.type) == ("seizure", "seizure")
+    assert first.place is not None and first.place.name == "مركز جابر"
+    assert earlier.evidence.startswith("وكان الجيش")
+
+
+def test_english_artillery_kills() -> None:
+    text = "On Thursday a civilian was killed by Turkish artillery in a village near Tal Tamr."
+    [attack] = incidents_of(text, date(2024, 5, 10))
+    assert (attack.type, attack.date, attack.killed) == ("attack", "2024-05-09", 1)
+
+
+def test_no_casualties_told_right_after_the_event_are_its_counts() -> None:
+    text = "A suicide drone was shot down over Erbil airport on Tuesday; no casualties were reported."
+    [strike] = incidents_of(text, date(2024, 5, 10))
+    assert (strike.type, strike.killed, strike.injured) == ("airstrike", 0, 0)
+
+
+def test_no_casualties_among_some_are_no_event_s_counts() -> None:
+    text = ("A drone attack on a base in eastern Syria killed four fighters on Sunday.\n"
+            "No casualties were reported among US troops.\n"
+            "The attack also wounded 12 people, officials said.")
+    [strike] = incidents_of(text, date(2024, 5, 10))
+    assert (strike.killed, strike.injured) == (4, 12)

@@ -50,6 +50,8 @@ CASES = [
     ("last-weekday-en", "Two soldiers were killed in an attack in Kirkuk last Tuesday.", TUESDAY, "2024-03-05"),
     ("night-between-two-days", "قتل أربعة عسكريين ليل الأحد – الإثنين بغارات على مواقع قرب بلدة صيدنايا.", TUESDAY,
      "2024-03-11"),
+    ("past-a-night-s-midnight", "قتل جنديان بغارة جوية على موقع قرب مدينة سنجار بعد منتصف ليل الأحد.", TUESDAY,
+     "2024-03-11"),
     ("a-date-told-aside", "وأمس الاثنين أصيب شاب برصاص مجهولين في بلدة نصيب، وهو شقيق اللذين قتلا في 22 شباط الفائت.",
      TUESDAY, "2024-03-11"),
     ("day-of-this-month-no-published", "وفي الـ 4 من الشهر الجاري، اغتال مسلحون مختاراً في مدينة طفس.", None, None),

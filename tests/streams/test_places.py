@@ -83,6 +83,8 @@ FOUND = [
     ("iraqi-nahiya", "انفجرت عبوة ناسفة قرب دورية للشرطة في بهرز جنوب بعقوبة.", [BUHRIZ], 2),
     ("namesake-in-iraq", "قصفت طائرة مسيرة موقعاً في القحطانية غرب سنجار.", [QAHTANIYA_IQ, SINJAR], 2),
     ("namesake-in-syria", "سيّرت القوات دورية في القحطانية بريف الحسكة.", [QAHTANIYA_SY, HASAKAH], 2),
+    # a district's seat GeoNames counts with its district (160,000) is still a "بلدة" at home
+    ("town-noun-for-a-district-seat", "قتل شرطيان بهجوم على حاجز في بلدة الشرقاط اليوم.", [(35.52, 43.23)], 1),
     ("common-word-town-with-its-noun", "اعتقلت القوات متهمين في قضاء الدور شرقي تكريت.", [AL_DOUR], 2),
 ]
 

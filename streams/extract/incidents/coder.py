@@ -46,8 +46,10 @@ _SAID = "d:announce"  # "قال", "أفاد": who told it, no day of its own
 _CONTRAST_WORDS = ("في حين", "فيما", "بينما", "ففي", "اما", "while", "whereas")
 _AFTER_DOTS = ("كما",)  # after "..", the dots some outlets join two reports with: "بجراح.. كما انفجرت عبوة"
 _THIS = frozenset({"هذا", "وهذا", "هذه", "وهذه", "ويعد", "وتعد", "ويعتبر", "وتعتبر", "this", "it"})  # a remark opens so
+_AMONG = frozenset({"among", "صفوف", "بين", "بصفوف"})  # "no casualties among ...": of some of those there only
 _EVENT_NOUNS = frozenset({"عمليه", "عمليات", "هجوم", "هجوما", "هجمات", "غاره", "غارات", "ضربه", "ضربات", "حادثه",
-                          "حوادث", "اعتداء", "اعتداءات", "attacks", "strikes", "operations", "raids", "incidents"})
+                          "حوادث", "اعتداء", "اعتداءات", "محاولات", "اغتيالات", "تفجيرات", "attacks", "strikes",
+                          "operations", "raids", "incidents", "attempts"})
 _FOUGHT_OPERATION = ("killed", "injured", "arrested")  # the counts of an arrest or seizure fought over
 _DATED = frozenset({"day", "said"})  # timings of a sentence naming a day (its event's, or the saying's): merged first
 _OPENING_CHARS = 20  # a place this near the start of its sentence, after "وفي", opens it ("وفي بلدة ذيبان")
@@ -307,7 +309,10 @@ def _fill_counts(coded: list[AssembledIncident], next_to_last: bool, sentence: S
     if _COUNT_LABELS.isdisjoint(map(_LABEL, cues)) or any(c.label.startswith("mo:") for c in cues):
         return  # (a toll over a month is no event's: "January's bombardment killed more than 59")
     # (its words, when coding it tokenised them already, are not read a second time)
-    more = counts(sentence.words, [c for c in cues if c.label != "no_casualties"], vocab)
+    # ("no casualties" is said of the event told right before it, "...; no casualties were reported", unless
+    # among some only: "No casualties were reported among US troops", "دون إصابات في صفوف المدنيين")
+    whole = next_to_last and _AMONG.isdisjoint(sentence.words.toks)
+    more = counts(sentence.words, cues if whole else [c for c in cues if c.label != "no_casualties"], vocab)
     if not more:
         return
     last: AssembledIncident | None = coded[-1] if next_to_last else None
@@ -347,8 +352,8 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
     lead = _lead(norm, start, end, cues, labels, True, vocab)
     if lead is None:
         return None  # every trigger is in the future, ongoing, a statement...
-    if "period_total" in labels and _events_counted(s.words, vocab):
-        return None  # "خمس هجمات خلال الأسبوع", "في 15 عملية جوية منذ مطلع العام": a period's total
+    if ("period_total" in labels or "mo:0" in labels) and _events_counted(s.words, vocab):
+        return None  # "خمس هجمات خلال الأسبوع", "سبع محاولات اغتيال هذا الشهر": a period's total
     remark = "its_kind" in labels and _HURT.isdisjoint(labels) and s.first_word_in(_THIS)
     digit = _DIGIT.search(norm, start, end)  # most sentences have none: no date or year to look for
     if not vocab.date_labels.isdisjoint(labels) or (digit and NUMERIC_CORE.search(norm, digit.start(), end)):
@@ -438,7 +443,8 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
                              # (a remark, "وهذا الهجوم هو الرابع من نوعه", goes on with the event just told)
                              anaphoric=remark or _opens_on_the_event(s, vocab), final=final, heading=heading,
                              by_killing=kind == "attack" and lead.label[0] != "t",
-                             unknown=where.unknown_places(s, place_mentions) if located is None else frozenset())
+                             unknown=where.unknown_places(s, place_mentions) if located is None else frozenset(),
+                             pluperfect=s.first_word_in(vocab.tokens["background_start"]))
 
 
 def _held_by_gunmen(s: Sentence, lead: Cue, vocab: IncidentVocab) -> bool:

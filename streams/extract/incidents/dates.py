@@ -6,7 +6,8 @@ day on or before the publication day; اليوم / today is the publication day,
 أمس / yesterday the day before, أول أمس two days before. A weekday beats
 اليوم and أمس ("اليوم (الخميس)" is that Thursday); a weekday said to be past
 ("الجمعة الماضي", "last Friday") is never the publication day, and a night
-between two ("ليل الأحد – الإثنين") is of the second. A day and month told
+between two ("ليل الأحد – الإثنين") is of the second, and past a night's midnight ("بعد منتصف ليل
+الإثنين") is of the day after. A day and month told
 aside, after a relative pronoun, do not date the event of the day the
 sentence names first ("أمس ... وهو شقيق اللذين قتلا في 22 أيار"). A day of "this month" or
 "last month" ("في 24 من الشهر الجاري") is of publication's month or the one
@@ -49,6 +50,8 @@ _ORDINAL_DAYS = {"الاول": 1, "الحادي": 1, "الثاني": 2, "الث�
                  "السابع": 7, "الثامن": 8, "التاسع": 9, "العاشر": 10}
 _ORDINAL_TENS = {"العشرين": 20, "والعشرين": 20, "الثلاثين": 30, "والثلاثين": 30}
 _ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
+_NIGHT = frozenset({"ليل", "ليله"})
+_AFTER_MIDNIGHT = (["بعد", "منتصف"],)  # before "ليل" and a weekday: past that night's midnight
 _PART_NOUNS = frozenset({"الاسبوع", "الاسبوعين", "النصف", "الثلث", "الربع", "العشر", "العشره", "الشهر"})
 
 
@@ -118,6 +121,8 @@ def when(norm: str, words: Words, cues: list[Cue], published: date | None, vague
             continue  # "الرابع من نوعه منذ السبت": a time since which, not the event's day
         elif kind == "wd" and (weekday is None or i - at["wd"] <= 2):
             weekday, at["wd"] = int(value), i  # "ليل الأحد – الإثنين", "ليلة السبت/الأحد": the night ends on the second
+            if i > 2 and toks[i - 3:i - 1] in _AFTER_MIDNIGHT and toks[i - 1] in _NIGHT:
+                weekday = (weekday + 1) % 7  # "بعد منتصف ليل الإثنين": the small hours of Tuesday
         elif c.label in _RELATIVE and (relative is None or _RELATIVE[c.label] > relative):
             relative, at["rel"] = _RELATIVE[c.label], i  # "أول أمس" over the "أمس" inside it
     if day_month and _told_aside(words, at, said):

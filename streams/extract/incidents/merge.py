@@ -8,7 +8,7 @@ of their own (a region, a day of saying), or two tellings of violence with the s
 their days do not differ (but a toll said to have risen to more than the day before's is the day
 before's event; a day of saying before the other's day, or two days of saying with two tolls, are
 two events; a vague time, "last week", is another occasion than a
-named day) and their places are near enough (a sentence opening with its own
+named day; a telling that has happened before, "وكان ... قد", on a day named otherwise is another event) and their places are near enough (a sentence opening with its own
 town, "وفي بلدة ذيبان", or opening on "also" with its own village or town, "كما طالت الغارات
 قرية احسم", is that place's event; else 25 km; 60 km for a village
 or a town and the city it is placed by, or any distance when one telling names the
@@ -84,6 +84,7 @@ class AssembledIncident:
     anaphoric: bool = False  # its sentence opens on "the attack" ("وأدى الهجوم إلى"): the event just told
     by_killing: bool = False  # an attack only by its killing words ("ما أسفر عن مقتل 5"): no weapon named
     unknown: frozenset[str] = frozenset()  # names of places of its own the gazetteer lacks ("قرب قرية المويلح")
+    pluperfect: bool = False  # its sentence opens on "وكان ... قد": told as having happened before
 
     def __post_init__(self) -> None:
         self.last = max(self.last, self.start)
@@ -139,6 +140,9 @@ def _same_event(a: AssembledIncident, b: AssembledIncident) -> bool:
         return False
     if a.timing == b.timing == "day" and _other_day(a.day_key, b.day_key) and not _toll_rose_since(a, b):
         return False
+    if a.timing == b.timing == "day" and (a.pluperfect or b.pluperfect) and a.day_key != b.day_key \
+            and a.day_key is not None and b.day_key is not None:
+        return False  # "ضبطت الجمارك اليوم ..." and "وكان الجيش قد ضبط في 7 من الشهر الحالي ...": an earlier one
     if a.day and b.day and a.day != b.day and _told_apart(a, b):
         return False  # "أعلن، الجمعة، اعتقال 25" and "وكان أعلن في 15 حزيران عن اعتقال ثمانية": two arrests
     if a.type != b.type and {a.type, b.type} <= _FROM_ABOVE and a.actors and b.actors \
