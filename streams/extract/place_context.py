@@ -297,13 +297,14 @@ def _joined(raw: str, between: str, cur: Mention) -> bool:
 
 
 def _outlet(norm: str, hit: Hit[int], rules: PlaceRules) -> bool:
-    """Whether the name starts an outlet's name ("حلب اليوم") written in quotes or ending its line."""
+    """Whether the name starts an outlet's name ("حلب اليوم") written in quotes or ending its line, or one whose
+    name goes on with a number ("السويداء 24", "Suwayda 24 reported"): no place's name does."""
     for tail in rules.outlet_tails[hit.phrase]:
         end = hit.end + len(tail)
         if not norm.startswith(tail, hit.end) or (end < len(norm) and norm[end].isalnum()):
             continue
         quoted = hit.start > 0 and norm[hit.start - 1] == '"' and norm[end:end + 1] == '"'
-        if quoted or norm[end:end + 1] in ("", "\n"):
+        if quoted or norm[end:end + 1] in ("", "\n") or any(ch.isdigit() for ch in tail):
             return True
     return False
 

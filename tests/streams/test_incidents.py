@@ -919,3 +919,39 @@ def test_no_casualties_among_some_are_no_event_s_counts() -> None:
             "The attack also wounded 12 people, officials said.")
     [strike] = incidents_of(text, date(2024, 5, 10))
     assert (strike.killed, strike.injured) == (4, 12)
+
+
+def test_the_side_another_belongs_to_has_no_role() -> None:
+    text = "قتل قيادي في كتائب سيد الشهداء التابعة لحزب الله في العراق خلال اشتباك مع مسلحين في قضاء التاجي."
+    [clash] = incidents_of(text, date(2024, 5, 10))
+    assert (clash.type, clash.actors, clash.targets) == ("armed_clash", ["kataib_sayyid_al_shuhada"], [])
+
+
+def test_a_group_affiliated_with_another_fires_rockets() -> None:
+    text = "A militia affiliated with the IRGC fired rockets at a base near Deir ez-Zor on Monday."
+    [attack] = incidents_of(text, date(2024, 5, 10))
+    assert (attack.type, attack.actors) == ("attack", [])
+
+
+def test_the_town_a_road_is_named_after_comes_after_the_town_it_runs_through() -> None:
+    text = "انفجرت سيارة مفخخة على طريق جنديرس وسط مدينة عفرين، ما أدى لمقتل ثلاثة مدنيين."
+    [attack] = incidents_of(text, date(2024, 5, 10))
+    assert attack.place is not None and attack.place.name == "عفرين"
+
+
+def test_the_hospital_the_wounded_were_taken_to_is_no_place_of_the_event() -> None:
+    text = "أصيب خمسة عناصر بانفجار لغم قرب مدينة مارع، ونقلوا إلى مستشفى مدينة الباب."
+    [attack] = incidents_of(text, date(2024, 5, 10))
+    assert attack.place is not None and attack.place.name == "مارع"
+
+
+def test_guns_fired_while_jets_flew_over_are_an_attack() -> None:
+    text = "قصفت المدفعية التركية قرى ناحية كاني ماسي صباح اليوم بالتزامن مع تحليق الطائرات الحربية في سماء المنطقة."
+    [attack] = incidents_of(text, date(2024, 5, 10))
+    assert attack.type == "attack"
+
+
+def test_a_plot_foiled_and_a_cell_taken_is_an_arrest_raid() -> None:
+    text = "أحبطت القوات الأمنية مخططاً إرهابياً في كركوك وفككت خلية لداعش وضبطت بحوزة عناصرها أسلحة."
+    [raid] = incidents_of(text, date(2024, 5, 10))
+    assert (raid.type, raid.targets) == ("arrest_raid", ["isis"])

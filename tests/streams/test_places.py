@@ -113,6 +113,8 @@ NOT_PLACES = [
     ("a-man-named-ali", "قال علي سنجار إن الجمعية ستواصل عملها."),
     # Iraqi towns named by common words: "the role", "Hashemite", "Chinese"
     ("town-names-that-are-words", "أكد الوزير دور المملكة الأردنية الهاشمية والشركات الصينية في المشروع."),
+    # an outlet named after a place, its number after the name ("Suwayda 24")
+    ("outlet-with-a-number", "Border guards shot dead three smugglers, the site Suwayda 24 reported."),
     # a verb and a noun that GeoNames also gives Turkish cities (Siirt, Bursa)
     ("words-not-turkish-cities", "سيّرت القوات دورية مشتركة، وارتفعت الأسهم مع إغلاق البورصة."),
 ]

@@ -46,6 +46,9 @@ _SAID = "d:announce"  # "قال", "أفاد": who told it, no day of its own
 _CONTRAST_WORDS = ("في حين", "فيما", "بينما", "ففي", "اما", "while", "whereas")
 _AFTER_DOTS = ("كما",)  # after "..", the dots some outlets join two reports with: "بجراح.. كما انفجرت عبوة"
 _THIS = frozenset({"هذا", "وهذا", "هذه", "وهذه", "ويعد", "وتعد", "ويعتبر", "وتعتبر", "this", "it"})  # a remark opens so
+_PLOT = frozenset({"مخطط", "مخططا", "مخططات", "موامره", "plot", "plots"})
+_ARTILLERY = frozenset({"المدفعيه", "مدفعيه", "مدفعي", "المدفعي", "بالمدفعيه", "artillery"})
+_FLYING = frozenset({"تحليق", "تحليقا", "حلقت", "تحلق", "يحلق", "flying", "flew", "overflights", "hovering"})
 _AMONG = frozenset({"among", "صفوف", "بين", "بصفوف"})  # "no casualties among ...": of some of those there only
 _EVENT_NOUNS = frozenset({"عمليه", "عمليات", "هجوم", "هجوما", "هجمات", "غاره", "غارات", "ضربه", "ضربات", "حادثه",
                           "حوادث", "اعتداء", "اعتداءات", "محاولات", "اغتيالات", "تفجيرات", "attacks", "strikes",
@@ -390,7 +393,7 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
     foiled = _attack_foiled(s, lead, cues) if kind == "seizure" else None
     if foiled is not None:  # "أحبطت قسد هجوماً بطائرات مسيرة": an attack tried
         kind = foiled.label[2:]
-    if kind == "attack" and "air" in labels and not _air_base_only(s, cues):
+    if kind == "attack" and "air" in labels and not _air_base_only(s, cues) and not _guns_under_jets(s):
         kind = "airstrike"
     seized = []
     if kind in ONE_OPERATION and quantity_forms:
@@ -540,6 +543,13 @@ def _attack_foiled(s: Sentence, lead: Cue, cues: list[Cue]) -> Cue | None:
     return None
 
 
+def _guns_under_jets(s: Sentence) -> bool:
+    """Whether guns fired while aircraft only flew over ("قصفت المدفعية التركية القرى بالتزامن مع تحليق الطائرات
+    الحربية"): the shelling is an attack from the ground."""
+    toks = s.words.toks
+    return not _ARTILLERY.isdisjoint(toks) and not _FLYING.isdisjoint(toks)
+
+
 def _air_base_only(s: Sentence, cues: list[Cue]) -> bool:
     """Whether the sentence's only word of the air names an air base ("صواريخ كاتيوشا على قاعدة عين الأسد
     الجوية"): rockets on a base are an attack, not a strike from the air."""
@@ -563,13 +573,14 @@ def _goods_after(s: Sentence, lead: Cue, vocab: IncidentVocab) -> bool:
 
 
 def _cell_after(s: Sentence, lead: Cue, vocab: IncidentVocab) -> bool:
-    """Whether a seizure word's object is a cell, gang or network of people ("ضبط خلية", "ضبطت عصابة")."""
+    """Whether a seizure word's object is a cell, gang or network of people ("ضبط خلية", "ضبطت عصابة"), or the
+    plot foiled is ("أحبطت مخططاً إرهابياً"): a security operation against people."""
     words = s.words
     after = words.index_at(lead.end - 1) + 1
     for i in range(after, min(after + _OBJECT_WORDS, len(words.toks))):
         if words.is_in(i, vocab.goods_words):
             return False
-        if words.is_in(i, vocab.tokens["group"]):
+        if words.is_in(i, vocab.tokens["group"]) or words.is_in(i, _PLOT):
             return True
     return False
 

@@ -11,7 +11,8 @@ the verb says it suffered the act ("قطعات الحشد تعرضت لهجوم"
 ("أن ثلاثة عناصر من قوات النظام قتلوا بانفجار"); a verb of doing opening the
 clause makes its subject the actor ("نصب عناصر من داعش كميناً"), members
 counted the target ("عشرة من الدواعش"). A side's backer or an outlet's leaning
-("الموالية للجيش الأمريكي", "المقربة من النظام") gives no role. A side named by
+("الموالية للجيش الأمريكي", "المقربة من النظام", "affiliated with") gives no role, nor does the one
+another named before it belongs to ("كتائب سيد الشهداء التابعة لحزب الله"). A side named by
 its aircraft or strikes ("غارات روسية", "Russian jets") struck. Who
 tells of an attack or a strike is its source, not its doer ("وقالت قوى الأمن
 الداخلي إن ...", "the SDF said", "والتحالف يؤكد"), unless it claims it ("أعلن داعش
@@ -37,6 +38,7 @@ _ON = frozenset({"علي", "وعلي"})
 _ON_IDIOMS = frozenset({"الفور", "اثر", "الاقل", "خلفيه", "مدار", "مدي", "راس"})  # "وعلى الفور": no target
 _MEMBER_WORDS = 5  # words between a person and "في" before the side he belongs to
 _AGENT_WORDS = 3  # words between a noun of an act and its doer ("باستهداف خلايا تنظيم داعش")
+_PARENT_GAP = 1  # words between an organisation and "التابعة" before the one it belongs to ("الكردية التابعة")
 _MEMBER_NOUNS = 2  # the fighters' words between "من" and the side they belong to ("من مسلحي تنظيم داعش")
 _COUNT_WORDS = 4  # words between a count and the "من" of whose members it counts ("70 إرهابياً على الأقل من")
 _SHARE = frozenset({"بينهم", "بينهما", "منهم", "including", "among"})  # a share of the count: one of them
@@ -67,11 +69,14 @@ def roles(words: Words, mentions: list[tuple[int, int, str]], kind: str, lead: i
     actors: list[str] = []
     targets: list[str] = []
     sources: set[str] = set()  # told as the source: its other names there ("قوى الأمن الداخلي / الآسايش") too
+    named_end = -1  # where the organisation named before ends (token index)
     for start, end, org in mentions:
-        if org in actors or org in targets or org in sources:
-            continue
         i = words.index_at(start)
         after = words.index_at(end)
+        parent = _parent_named(words, named_end, i, vocab)
+        named_end = after
+        if org in actors or org in targets or org in sources or parent:
+            continue  # (the side another one belongs to: "كتائب سيد الشهداء التابعة لحزب الله في العراق")
         role = _cue_role(words, i, after, kind, lead, vocab)
         if role == "target":
             targets.append(org)
@@ -212,6 +217,12 @@ def _agent_of_act(words: Words, i: int, after: int, vocab: IncidentVocab) -> boo
         if not words.is_in(j, vocab.tokens["subject_noun"]) and words.toks[j] not in _GROUP_NOUNS:
             return False
     return False
+
+
+def _parent_named(words: Words, named_end: int, i: int, vocab: IncidentVocab) -> bool:
+    """Whether the organisation at token ``i`` is named as the one another, named right before it, belongs to
+    ("كتائب سيد الشهداء التابعة لحزب الله"): a description of that one, no side of the event."""
+    return 0 <= named_end <= i - 1 <= named_end + _PARENT_GAP and words.is_in(i - 1, vocab.tokens["belonging"])
 
 
 def _leaning(words: Words, i: int, vocab: IncidentVocab) -> bool:

@@ -12,7 +12,9 @@ the text, "ERBIL, Kurdistan Region - ..."), a person's origin ("المنحدر �
 السويداء", "وهو من بلدة نصيب"), a town far off from it ("على بعد 50 كيلومتراً جنوب
 أربيل"), a side of a capital ("شمال بغداد": tens of
 kilometres of ground), nor the town a road goes to ("على طريق القامشلي – المالكية":
-no more precise than the city it starts from; a road out of a capital is no place of it). People on the move take the place they left
+no more precise than the city it starts from; a road out of a capital is no place of it; a road named after
+one town is after any other named, "على طريق جنديرس وسط مدينة عفرين"), nor the hospital the wounded were taken
+to ("ونقلوا إلى مستشفى مدينة الباب"). People on the move take the place they left
 (`left_from`: "عائدة من مخيم الهول").
 """
 
@@ -51,6 +53,10 @@ _DESERT = "باديه"  # "بادية العشارة": the desert around a town
 _PLACE_NOUNS = frozenset({"city", "town", "village", "camp", "cities", "towns", "villages"})  # "the city of X"
 _ROAD = frozenset({"طريق", "اوتوستراد", "اتوستراد"})  # "على طريق القامشلي - المالكية": somewhere along it
 _ALONG = 2  # the rank of the town a road goes to: no more precise than a city (the town it starts from leads)
+_ROAD_NAME = 3  # the rank of the town a road is named after: after any other town named (a district's)
+_HOSPITAL = frozenset({"مستشفي", "مشفي", "hospital", "hospitals"})
+_TAKEN = frozenset({"نقلوا", "نقله", "نقلهم", "اسعاف", "اسعافه", "اسعافهم", "اسعافها", "taken", "rushed",
+                    "transferred", "evacuated"})  # the wounded taken to a hospital ("ونقلوا إلى مستشفى مدينة الباب")
 _PAIRED_CHARS = 4  # at most this between the two towns a road is named after ("القامشلي – المالكية")
 _PLACE_NOUNS_AR = frozenset({"قريه", "بلده", "مدينه", "ناحيه", "بلدتي", "قريتي"})  # before a place's name
 _PLACE_NOUN_TAILS = frozenset(noun[-3:] for noun in _PLACE_NOUNS_AR)  # a cheap test before the clitics are read
@@ -197,11 +203,17 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab, residents: boo
                 continue  # a unit or an office named after the place
         elif _is_dateline(norm, found, end, names):
             continue
+        if before and not _HOSPITAL.isdisjoint(chain.from_iterable(map(readings_of, before))) and \
+                not _TAKEN.isdisjoint(chain.from_iterable(map(readings_of, wider))):
+            continue  # "ونقلوا إلى مستشفى مدينة الباب": where the wounded were taken
         rank = _RANK.get(place.kind, 2)
         vague, near = vocab.tokens["place_vague"], vocab.tokens["place_near"]
         if len(before) > 1 and prior_end >= 0 and word_start - prior_end <= _PAIRED_CHARS and \
                 not _ROAD.isdisjoint(readings_of(before[-2])):
             rank = max(rank, _ALONG)  # "على طريق القامشلي – المالكية": where the road goes is no event's place
+        elif before and not _ROAD.isdisjoint(last) and not _DATELINE_DASH.match(norm, found_end):
+            # "على طريق جنديرس وسط مدينة عفرين": the town a road is named after (not the first of two it joins)
+            rank = max(rank, _ROAD_NAME)
         elif place.kind == "capital" and before and not _ROAD.isdisjoint(readings_of(before[-1])):
             continue  # "على أوتوستراد دمشق – درعا": a road out of a capital, anywhere along it
         elif before and _DESERT in last and rank <= NEAR:
