@@ -955,3 +955,39 @@ def test_a_plot_foiled_and_a_cell_taken_is_an_arrest_raid() -> None:
     text = "أحبطت القوات الأمنية مخططاً إرهابياً في كركوك وفككت خلية لداعش وضبطت بحوزة عناصرها أسلحة."
     [raid] = incidents_of(text, date(2024, 5, 10))
     assert (raid.type, raid.targets) == ("arrest_raid", ["isis"])
+
+
+def test_a_strike_on_two_towns_told_town_by_town_is_two_strikes() -> None:
+    text = ("قتل مدنيان وأصيب العشرات اليوم جراء قصف جوي استهدف مدينتي خان شيخون وسرمين بريف إدلب.\n"
+            "وقال مراسل إن الطيران المروحي استهدف منازل في خان شيخون ما أسفر عن مقتل اثنين وإصابة ستة.\n"
+            "وقصف الطيران الحربي مدينة سرمين ما أدى إلى إصابة ثمانية مدنيين.")
+    first, second = incidents_of(text, date(2024, 5, 10))
+    assert (first.place.name, first.killed, first.injured) == ("خان شيخون", 2, 6)
+    assert (second.place.name, second.injured) == ("سرمين", 8)
+
+
+def test_a_series_of_attacks_sums_up_the_one_told_after_it() -> None:
+    # "سلسلة هجمات": the 18 are the series', not the one attack the article tells
+    text = ("قتل 18 شخصاً في سلسلة هجمات شنها تنظيم داعش في مناطق متفرقة من العراق اليوم.\n"
+            "وقال ضابط إن قوات الجيش في الطارمية تعرضت لهجوم بعبوة ناسفة ما أودى بحياة سبعة مقاتلين.")
+    [attack] = incidents_of(text, date(2024, 5, 10))
+    assert (attack.killed, attack.place.name) == (7, "الطارمية")
+
+
+def test_a_place_between_two_towns_is_one_place() -> None:
+    text = "هاجم مقاتلو العشائر مقراً لقسد قرب مفرق الرغيب الواقع بين بلدتي الحوايج وذيبان مساء الأربعاء."
+    [attack] = incidents_of(text, date(2024, 5, 10))
+    assert attack.type == "attack"
+
+
+def test_an_event_opening_on_its_day_of_the_month_is_its_own() -> None:
+    # no publication day: "اليوم الأربعاء" and "وفي 11 من الشهر الحالي" stay unresolved; the second opens on its day
+    text = ("أعلنت الجمارك، اليوم الأربعاء، ضبط 70 كيلوغراماً من الكبتاغون في معبر جابر.\n"
+            "وفي 11 من الشهر الحالي، ضبط الجيش مليوني حبة كبتاغون بعد اشتباك مع مهربين على الحدود.")
+    assert [i.type for i in incidents_of(text)] == ["seizure", "seizure"]
+
+
+def test_what_a_decision_provides_for_has_not_happened() -> None:
+    text = ("خرجت 120 عائلة من مخيم الهول اليوم.\n"
+            "وكانت الإدارة الذاتية أصدرت في العاشر من الشهر الماضي قراراً يقضي بإخراج العائلات الراغبة من مخيم الهول.")
+    assert [i.type for i in incidents_of(text)] == ["displacement"]

@@ -46,6 +46,10 @@ _SAID = "d:announce"  # "قال", "أفاد": who told it, no day of its own
 _CONTRAST_WORDS = ("في حين", "فيما", "بينما", "ففي", "اما", "while", "whereas")
 _AFTER_DOTS = ("كما",)  # after "..", the dots some outlets join two reports with: "بجراح.. كما انفجرت عبوة"
 _THIS = frozenset({"هذا", "وهذا", "هذه", "وهذه", "ويعد", "وتعد", "ويعتبر", "وتعتبر", "this", "it"})  # a remark opens so
+_SERIES = frozenset({"سلسله", "بسلسله", "موجه", "series", "wave", "string"})  # "سلسلة هجمات": several
+_APART = frozenset({"متفرقه", "منفصله", "متزامنه", "separate", "coordinated"})  # "هجمات متفرقة": several
+_TWO_TOWNS = frozenset({"مدينتي", "بلدتي", "قريتي"})  # "استهدف مدينتي خان شيخون وسرمين": two places hit
+_BETWEEN = frozenset({"بين", "between"})  # "بين بلدتي الحوايج وذيبان": one place between two towns
 _PLOT = frozenset({"مخطط", "مخططا", "مخططات", "موامره", "plot", "plots"})
 _ARTILLERY = frozenset({"المدفعيه", "مدفعيه", "مدفعي", "المدفعي", "بالمدفعيه", "artillery"})
 _FLYING = frozenset({"تحليق", "تحليقا", "حلقت", "تحلق", "يحلق", "flying", "flew", "overflights", "hovering"})
@@ -433,7 +437,7 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
     if kind in ONE_OPERATION and ("t:armed_clash" in labels or "engagement" in labels):
         wanted = _FOUGHT_OPERATION  # "ألقت القبض على 9 مهربين بعد اشتباكات أسفرت عن مقتل 4 منهم": its dead
     stated = counts(s.words, cues, vocab, wanted) if wanted and not _COUNT_LABELS.isdisjoint(labels) else {}
-    several = "events_dual" in labels or ("events_plural" in labels and _several_events(s, cues, vocab))
+    several = "events_dual" in labels or _several_events(s, cues, vocab)
     timing = ("said" if day.announced else "day") if day.specific else "vague" if day.vague else ""
     opens = located is not None and located.offset - start <= _OPENING_CHARS and s.first_word_in(_IN_WORDS)
     also = located is not None and located.rank <= where.NEAR and s.first_word_in(_ALSO)
@@ -447,7 +451,13 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
                              anaphoric=remark or _opens_on_the_event(s, vocab), final=final, heading=heading,
                              by_killing=kind == "attack" and lead.label[0] != "t",
                              unknown=where.unknown_places(s, place_mentions) if located is None else frozenset(),
-                             pluperfect=s.first_word_in(vocab.tokens["background_start"]))
+                             own_day=s.first_word_in(vocab.tokens["background_start"])
+                             or (s.first_word_in(_IN_WORDS) and _day_of_month(day.key)))
+
+
+def _day_of_month(key: object) -> bool:
+    """Whether a day's key (as `dates.when` names it) is a day of the month: a date, or (month, day)."""
+    return isinstance(key, date) or (isinstance(key, tuple) and len(key) == 2 and all(isinstance(k, int) for k in key))
 
 
 def _held_by_gunmen(s: Sentence, lead: Cue, vocab: IncidentVocab) -> bool:
@@ -509,15 +519,18 @@ def _opens_on_the_event(s: Sentence, vocab: IncidentVocab) -> bool:
 
 def _several_events(s: Sentence, cues: list[Cue], vocab: IncidentVocab) -> bool:
     """Whether a plural of an event in the sentence follows a number ("ثلاث هجمات", "two separate attacks": an
-    English adjective between): it tells several events at once (a dual, "حادثتي اغتيال", does by itself)."""
+    English adjective between), or says they were apart ("هجمات متفرقة", "سلسلة هجمات"), or the sentence names
+    two towns hit ("قصف جوي استهدف مدينتي خان شيخون وسرمين", not "بين بلدتي"): it tells several events at once
+    (a dual, "حادثتي اغتيال", does by itself)."""
     words = s.words
     toks = words.toks
     for c in cues:
         if c.label == "events_plural":
             i = words.index_at(c.start)
-            if i and (_many(toks[i - 1], vocab) or (i > 1 and toks[i - 1].isascii() and _many(toks[i - 2], vocab))):
+            if (i and (_many(toks[i - 1], vocab) or (i > 1 and toks[i - 1].isascii() and _many(toks[i - 2], vocab))
+                      or toks[i - 1] in _SERIES)) or (i + 1 < len(toks) and toks[i + 1] in _APART):
                 return True
-    return False
+    return any(tok in _TWO_TOWNS and not (k and toks[k - 1] in _BETWEEN) for k, tok in enumerate(toks))
 
 
 def _many(tok: str, vocab: IncidentVocab) -> bool:

@@ -8,7 +8,8 @@ of their own (a region, a day of saying), or two tellings of violence with the s
 their days do not differ (but a toll said to have risen to more than the day before's is the day
 before's event; a day of saying before the other's day, or two days of saying with two tolls, are
 two events; a vague time, "last week", is another occasion than a
-named day; a telling that has happened before, "وكان ... قد", on a day named otherwise is another event) and their places are near enough (a sentence opening with its own
+named day; a telling that has happened before, "وكان ... قد", or that opens on a day of the month, "وفي 11 من
+الشهر الحالي", on a day named otherwise is another event) and their places are near enough (a sentence opening with its own
 town, "وفي بلدة ذيبان", or opening on "also" with its own village or town, "كما طالت الغارات
 قرية احسم", is that place's event; else 25 km; 60 km for a village
 or a town and the city it is placed by, or any distance when one telling names the
@@ -84,7 +85,8 @@ class AssembledIncident:
     anaphoric: bool = False  # its sentence opens on "the attack" ("وأدى الهجوم إلى"): the event just told
     by_killing: bool = False  # an attack only by its killing words ("ما أسفر عن مقتل 5"): no weapon named
     unknown: frozenset[str] = frozenset()  # names of places of its own the gazetteer lacks ("قرب قرية المويلح")
-    pluperfect: bool = False  # its sentence opens on "وكان ... قد": told as having happened before
+    own_day: bool = False  # its sentence opens on "وكان ... قد" (told as having happened before) or on a day of the
+    # month ("وفي 11 من الشهر الحالي، ضبط ..."): told as an event of its own day
 
     def __post_init__(self) -> None:
         self.last = max(self.last, self.start)
@@ -140,7 +142,7 @@ def _same_event(a: AssembledIncident, b: AssembledIncident) -> bool:
         return False
     if a.timing == b.timing == "day" and _other_day(a.day_key, b.day_key) and not _toll_rose_since(a, b):
         return False
-    if a.timing == b.timing == "day" and (a.pluperfect or b.pluperfect) and a.day_key != b.day_key \
+    if a.timing in _DATED and b.timing in _DATED and (a.own_day or b.own_day) and a.day_key != b.day_key \
             and a.day_key is not None and b.day_key is not None:
         return False  # "ضبطت الجمارك اليوم ..." and "وكان الجيش قد ضبط في 7 من الشهر الحالي ...": an earlier one
     if a.day and b.day and a.day != b.day and _told_apart(a, b):
