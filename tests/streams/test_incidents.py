@@ -991,3 +991,16 @@ def test_what_a_decision_provides_for_has_not_happened() -> None:
     text = ("خرجت 120 عائلة من مخيم الهول اليوم.\n"
             "وكانت الإدارة الذاتية أصدرت في العاشر من الشهر الماضي قراراً يقضي بإخراج العائلات الراغبة من مخيم الهول.")
     assert [i.type for i in incidents_of(text)] == ["displacement"]
+
+
+@pytest.mark.parametrize(("text", "actors", "targets"), [
+    # what the verb of targeting hit belongs to the side named after it; its subject right after it did it
+    ("نصب مسلحون كميناً استهدف قوة عسكرية لقسد قرب بلدة أبو حمام، ما أدى لمقتل ثلاثة عناصر.", [], ["sdf"]),
+    ("استهدف تنظيم داعش نقطة عسكرية في بادية تدمر اليوم.", ["isis"], []),
+    # a man's side after his title ("لدى"), the last of the counted by an ordinal
+    ("اعتقلت قوات سوريا الديمقراطية والي الرقة لدى تنظيم داعش خلال عمليات مداهمة أمس.", ["sdf"], ["isis"]),
+    ("قتل 6 أشخاص، هم 5 من البيشمركة والسادس من قوات الأسايش، جراء قصف جوي على مدينة سنجار.", [], ["asayish"]),
+], ids=["object-of-targeting", "subject-of-targeting", "title-at-a-side", "counted-by-an-ordinal"])
+def test_sides_by_the_words_around_them(text: str, actors: list[str], targets: list[str]) -> None:
+    [incident] = incidents_of(text, date(2024, 5, 10))
+    assert (incident.actors, incident.targets) == (actors, targets)

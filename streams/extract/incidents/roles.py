@@ -38,6 +38,8 @@ _ON = frozenset({"علي", "وعلي"})
 _ON_IDIOMS = frozenset({"الفور", "اثر", "الاقل", "خلفيه", "مدار", "مدي", "راس"})  # "وعلى الفور": no target
 _MEMBER_WORDS = 5  # words between a person and "في" before the side he belongs to
 _AGENT_WORDS = 3  # words between a noun of an act and its doer ("باستهداف خلايا تنظيم داعش")
+_TARGETING = frozenset({"استهدف", "استهدفت", "استهدفوا", "استهدفا"})  # the verb: its subject may follow it
+_ORDINALS = frozenset({"الثاني", "الثالث", "الرابع", "الخامس", "السادس", "السابع", "الثامن", "التاسع", "العاشر"})
 _PARENT_GAP = 1  # words between an organisation and "التابعة" before the one it belongs to ("الكردية التابعة")
 _MEMBER_NOUNS = 2  # the fighters' words between "من" and the side they belong to ("من مسلحي تنظيم داعش")
 _COUNT_WORDS = 4  # words between a count and the "من" of whose members it counts ("70 إرهابياً على الأقل من")
@@ -142,8 +144,10 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
     if _doer_before(words, i, vocab):
         return "actor"  # "نصب عناصر من تنظيم داعش كميناً": the verb's subject, its fighters between
     if any(words.is_in(j, vocab.tokens["target_before"]) and not _weapon(words, j + 1, vocab)
-           and not _idiom_of_on(words, j) for j in window):
-        return "target"  # "سيارة لقسد" was hit; "السيارة المفخخة تابعة لداعش" was the weapon
+           and not _idiom_of_on(words, j) and not _subject_after(words, j, i, vocab) for j in window):
+        # "سيارة لقسد" was hit, "كميناً استهدف قوة لقسد"; "السيارة المفخخة تابعة لداعش" was the weapon, and
+        # "استهدف تنظيم داعش نقطة" names the verb's subject
+        return "target"
     for j in window:
         if words.is_in(j, vocab.tokens["belonging"]):
             weapon = any(words.is_in(k, vocab.tokens["aircraft"]) or _weapon(words, k, vocab)
@@ -174,8 +178,8 @@ def _counted_members(words: Words, i: int, vocab: IncidentVocab) -> bool:
     for k in range(j - 1, max(-1, j - 1 - _COUNT_WORDS), -1):
         if words.toks[k] in _SHARE:
             return False  # "قتل 6 أشخاص بينهم انتحاري من داعش": one of them was its man, not all
-        if words.toks[k].isdigit() or words.toks[k] in vocab.numbers:
-            return True
+        if words.toks[k].isdigit() or words.toks[k] in vocab.numbers or words.is_in(k, _ORDINALS):
+            return True  # (an ordinal counts the last of them: "5 من البيشمركة والسادس من الأسايش")
     return False
 
 
@@ -259,6 +263,13 @@ def _hosted(words: Words, i: int, vocab: IncidentVocab) -> bool:
 def _idiom_of_on(words: Words, j: int) -> bool:
     """Whether token ``j`` is "على" of an idiom, not "against": "وعلى الفور" (at once), "على إثر", "على الأقل"."""
     return words.toks[j] in _ON and j + 1 < len(words.toks) and words.toks[j + 1] in _ON_IDIOMS
+
+
+def _subject_after(words: Words, j: int, i: int, vocab: IncidentVocab) -> bool:
+    """Whether token ``j`` is a verb of targeting whose subject is the organisation at token ``i``, only its
+    fighters' or group's words between ("استهدف تنظيم داعش نقطة", "استهدفت عناصر داعش")."""
+    return words.is_in(j, _TARGETING) and all(words.toks[k] in _GROUP_NOUNS or
+                                               words.is_in(k, vocab.tokens["subject_noun"]) for k in range(j + 1, i))
 
 
 def _weapon(words: Words, j: int, vocab: IncidentVocab) -> bool:
