@@ -267,9 +267,11 @@ def _idiom_of_on(words: Words, j: int) -> bool:
 
 def _subject_after(words: Words, j: int, i: int, vocab: IncidentVocab) -> bool:
     """Whether token ``j`` is a verb of targeting whose subject is the organisation at token ``i``, only its
-    fighters' or group's words between ("استهدف تنظيم داعش نقطة", "استهدفت عناصر داعش")."""
-    return words.is_in(j, _TARGETING) and all(words.toks[k] in _GROUP_NOUNS or
-                                               words.is_in(k, vocab.tokens["subject_noun"]) for k in range(j + 1, i))
+    fighters', group's or aircraft's words between ("استهدف تنظيم داعش نقطة", "استهدفت عناصر داعش", "استهدفت
+    طائرة مسيرة تابعة للتحالف")."""
+    return words.is_in(j, _TARGETING) and all(
+        words.toks[k] in _GROUP_NOUNS or words.is_in(k, vocab.tokens["subject_noun"])
+        or words.is_in(k, vocab.tokens["aircraft"]) or words.is_in(k, vocab.tokens["belonging"]) for k in range(j + 1, i))
 
 
 def _weapon(words: Words, j: int, vocab: IncidentVocab) -> bool:
