@@ -1004,3 +1004,32 @@ def test_what_a_decision_provides_for_has_not_happened() -> None:
 def test_sides_by_the_words_around_them(text: str, actors: list[str], targets: list[str]) -> None:
     [incident] = incidents_of(text, date(2024, 5, 10))
     assert (incident.actors, incident.targets) == (actors, targets)
+
+
+def test_a_warning_of_confiscation_is_no_seizure() -> None:
+    text = ("وأنذر تنظيم داعش في خطبة الجمعة الأطباء الذين غادروا مدينة الميادين بالعودة خلال عشرة أيام، "
+            "وإلا ستتم مصادرة أملاكهم.")
+    assert incidents_of(text, date(2024, 5, 10)) == []
+
+
+def test_strikes_carried_out_by_aircraft_beside_clashes_elsewhere() -> None:
+    text = ("ونفذت طائرات التحالف الدولي 3 ضربات على مواقع لداعش في مدينة البوكمال، ما أدى لمصرع 7 مقاتلين، في حين "
+            "دارت اشتباكات عنيفة بين قوات النظام ومقاتلي داعش قرب حاجز في مدينة دير الزور.")
+    strike, clash = incidents_of(text, date(2024, 5, 10))
+    assert (strike.type, strike.place.name, strike.killed) == ("airstrike", "البوكمال", 7)
+    assert (clash.type, clash.place.name) == ("armed_clash", "دير الزور")
+
+
+def test_a_verb_of_two_counts_two() -> None:
+    text = 'وقال مصدر إن "اثنين من عناصر الحشد العشائري السني قتلا اليوم بمسدسات كاتمة للصوت في قرية قرب الموصل".'
+    [attack] = incidents_of(text, date(2024, 5, 10))
+    assert attack.killed == 2
+
+
+def test_attacks_stepped_up_of_late_and_earlier_in_the_week_are_not_today_s() -> None:
+    text = ("A roadside bomb killed five civilians near Tikrit on Wednesday, and the Islamic State (IS) is suspected.\n"
+            "Recently, the group has conducted multiple attacks against army posts in Diyala.\n"
+            "Earlier in the week, IS targeted a PMF post near Samarra, wounding a fighter.")
+    bomb, *others = incidents_of(text, date(2024, 5, 10))
+    assert (bomb.killed, bomb.injured, bomb.actors, bomb.targets) == (5, None, ["isis"], [])
+    assert all(o.date is None for o in others)

@@ -51,6 +51,7 @@ _GROUP_WORDS = 6  # words between a group ("خلية") and its size ("مكونة
 _ADD_WORDS = 8  # words between a count and one added to it ("... بالإضافة إلى 34 آخرين")
 _JOINERS = {"و", "and", "،", ","}
 _DUAL_PRONOUN = "هما"  # "مقتلهما": a casualty word of two people named before
+_DUAL_VERBS = frozenset({"قتلا", "استشهدا", "اصيبا", "اغتيلا", "اعتقلا"})  # a verb of two: "قتلا", "أصيبا"
 _NAMES_WORDS = 40  # tokens after "كلاً من" read for the names it lists
 _COMPANION_WORDS = 7  # a person's words before one joined to them ("قيادية في حزب العمال ومرافقها")
 _OF_THEM = frozenset({"منهم", "منهما", "منهن"})  # a share of people named before: "أصيب اثنان منهم"
@@ -106,8 +107,10 @@ def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collecti
         his = label not in found and (words.is_in(i, vocab.tokens["casualty_his"]) or _his_life(words, i))
         with_him = _with_him(words, i, vocab, numbers, used, cue_at) if his else []
         group = [] if with_him else _attached(i, numbers, used, words, vocab, cue_at, far=label not in found)
-        if not group and label not in found and words.toks[i].endswith(_DUAL_PRONOUN):
-            group = [Number(2, i, i + 1, "implied")]  # "مقتلهما", "إصابتهما": the two of them
+        if not group and label not in found and (words.toks[i].endswith(_DUAL_PRONOUN)
+                                                 or words.is_in(i, _DUAL_VERBS)):
+            # "مقتلهما", "إصابتهما": the two of them; "اثنين من عناصر الحشد العشائري السني قتلا": a verb of two
+            group = [Number(2, i, i + 1, "implied")]
         if not group and his:
             # "ما أدى إلى مقتله", "لإصابته": the one named before (not one more: "قتل رجل ... ما أدى إلى مقتله"),
             # and one with him ("مقتله مع شقيقه")

@@ -38,6 +38,8 @@ _ON = frozenset({"علي", "وعلي"})
 _ON_IDIOMS = frozenset({"الفور", "اثر", "الاقل", "خلفيه", "مدار", "مدي", "راس"})  # "وعلى الفور": no target
 _MEMBER_WORDS = 5  # words between a person and "في" before the side he belongs to
 _AGENT_WORDS = 3  # words between a noun of an act and its doer ("باستهداف خلايا تنظيم داعش")
+_SUSPECTED = frozenset({"suspected", "blamed"})
+_TO_BE = frozenset({"is", "are", "was", "were", "widely"})  # (an abbreviation in brackets, "(IS)", reads as "is")
 _TARGETING = frozenset({"استهدف", "استهدفت", "استهدفوا", "استهدفا"})  # the verb: its subject may follow it
 _ORDINALS = frozenset({"الثاني", "الثالث", "الرابع", "الخامس", "السادس", "السابع", "الثامن", "التاسع", "العاشر"})
 _PARENT_GAP = 1  # words between an organisation and "التابعة" before the one it belongs to ("الكردية التابعة")
@@ -112,8 +114,9 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
         return "target"  # "نعى الحشد الشعبي ثلاثة من عناصره": whose men were hit (not "مقاتليها هاجموا")
     if kind in _NO_TARGETS:  # both sides of a clash are actors, unless one is said to be fought ("against ISIS")
         return "target" if i and words.toks[i - 1] in _AGAINST else "actor"
-    if any(words.phrase_at(j, vocab.tokens["actor_before"]) for j in window):
-        return "actor"  # "هجوم نفذته خلايا داعش": the doer's word wins over the noun before the name
+    if any(words.phrase_at(j, vocab.tokens["actor_before"]) for j in window) or _suspected(words, after):
+        return "actor"  # "هجوم نفذته خلايا داعش": the doer's word wins over the noun before the name; "ISIS is
+        # suspected" of it
     if kind in _VIOLENCE and _hosted(words, i, vocab):
         return "target"  # "صواريخ على قاعدة عين الأسد التي تضم قوات للتحالف": the base hosts its forces
     if after < len(words.toks) and words.is_in(after, vocab.tokens["target_after"]):
@@ -263,6 +266,17 @@ def _hosted(words: Words, i: int, vocab: IncidentVocab) -> bool:
 def _idiom_of_on(words: Words, j: int) -> bool:
     """Whether token ``j`` is "على" of an idiom, not "against": "وعلى الفور" (at once), "على إثر", "على الأقل"."""
     return words.toks[j] in _ON and j + 1 < len(words.toks) and words.toks[j + 1] in _ON_IDIOMS
+
+
+def _suspected(words: Words, after: int) -> bool:
+    """Whether the organisation ending before token ``after`` is said to be suspected or blamed ("the Islamic
+    State (IS) is suspected", "ISIS was blamed"): the doer."""
+    for k in range(after, min(after + 3, len(words.toks))):
+        if words.toks[k] in _SUSPECTED:
+            return True
+        if words.toks[k] not in _TO_BE:
+            return False
+    return False
 
 
 def _subject_after(words: Words, j: int, i: int, vocab: IncidentVocab) -> bool:
