@@ -1033,3 +1033,20 @@ def test_attacks_stepped_up_of_late_and_earlier_in_the_week_are_not_today_s() ->
     bomb, *others = incidents_of(text, date(2024, 5, 10))
     assert (bomb.killed, bomb.injured, bomb.actors, bomb.targets) == (5, None, ["isis"], [])
     assert all(o.date is None for o in others)
+
+
+def test_one_more_act_told_with_also_at_a_town_of_its_own() -> None:
+    text = ("هاجم مقاتلو العشائر مقراً لقسد قرب بلدة الحوايج مساء الأربعاء.\n"
+            "وأضافت المصادر أن مقاتلي العشائر شنوا أيضاً هجوماً على مقرات قسد في بلدة الشحيل.")
+    assert [i.place.name for i in incidents_of(text, date(2024, 5, 10))] == ["الحوايج", "الشحيل"]
+
+
+def test_a_round_up_of_attacks_each_with_its_toll() -> None:
+    # one placed where the gazetteer has nothing ("منطقة الزعفرانية"), one far from the capital it is measured
+    # from ("130 كلم"), one opening on "also" in another part of the city
+    text = ("ففي بغداد، قال مصدر إن ثمانية أشخاص قتلوا وأصيب 25 بجروح في انفجار سيارة مفخخة في منطقة الكرادة.\n"
+            "وفي هجوم آخر، قال ضابط إن أربعة أشخاص قتلوا وأصيب 11 بجروح في انفجار سيارة مفخخة في منطقة الزعفرانية.\n"
+            "كما قتل شخص وأصيب ثلاثة بجروح جراء انفجار عبوة ناسفة في مدينة الصدر.\n"
+            "وفي جلولاء (130 كلم شمال شرق بغداد) قال ضابط إن مسلحين من داعش أعدموا خمسة من عناصر الشرطة.")
+    tolls = [(i.killed, i.injured) for i in incidents_of(text, date(2024, 5, 10))]
+    assert tolls == [(8, 25), (4, 11), (1, 3), (5, None)]

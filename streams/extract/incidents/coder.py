@@ -60,6 +60,7 @@ _EVENT_NOUNS = frozenset({"عمليه", "عمليات", "هجوم", "هجوما"
 _FOUGHT_OPERATION = ("killed", "injured", "arrested")  # the counts of an arrest or seizure fought over
 _DATED = frozenset({"day", "said"})  # timings of a sentence naming a day (its event's, or the saying's): merged first
 _OPENING_CHARS = 20  # a place this near the start of its sentence, after "وفي", opens it ("وفي بلدة ذيبان")
+_ALSO_WORDS = frozenset({"ايضا", "also"})  # by the trigger: one more act ("شنوا أيضاً هجوماً", "also attacked")
 _ALSO = frozenset({"كما", "وكما"})  # "كما طالت الغارات أطراف قرية احسم": also, at a village or town of its own
 _IN_WORDS = frozenset({"وفي", "في", "in"})
 _RESIDENTS_ACT = frozenset({"protest"})  # the place of its people is the event's (not of people leaving)
@@ -440,12 +441,13 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
     several = "events_dual" in labels or _several_events(s, cues, vocab)
     timing = ("said" if day.announced else "day") if day.specific else "vague" if day.vague else ""
     opens = located is not None and located.offset - start <= _OPENING_CHARS and s.first_word_in(_IN_WORDS)
-    also = located is not None and located.rank <= where.NEAR and s.first_word_in(_ALSO)
+    also = located is not None and located.rank <= where.NEAR and (s.first_word_in(_ALSO) or _also_did(s, lead))
     final = set(stated) if "toll_rise" in labels else set()
     return AssembledIncident(kind, start, end, day.day, timing, day.key, located, stated, actors, targets,
                              seized if kind in ONE_OPERATION else [], dict.fromkeys(stated, start),
                              separate="another_event" in labels or _opens_on_next(s, vocab),
-                             opens_with_place=opens, also_elsewhere=also, several=several,
+                             opens_with_place=opens, also_elsewhere=also, opens_also=s.first_word_in(_ALSO),
+                             several=several,
                              details=bool(s.words.phrase_at(0, vocab.tokens["details_start"])),
                              # (a remark, "وهذا الهجوم هو الرابع من نوعه", goes on with the event just told)
                              anaphoric=remark or _opens_on_the_event(s, vocab), final=final, heading=heading,
@@ -453,6 +455,14 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
                              unknown=where.unknown_places(s, place_mentions) if located is None else frozenset(),
                              own_day=s.first_word_in(vocab.tokens["background_start"])
                              or (s.first_word_in(_IN_WORDS) and _day_of_month(day.key)))
+
+
+def _also_did(s: Sentence, lead: Cue) -> bool:
+    """Whether "also" stands right by the trigger's verb ("شنوا أيضاً هجوماً على مقرات قسد في بلدة الشحيل",
+    "also attacked"): one more act, not the one told before."""
+    words = s.words
+    i = words.index_at(lead.start)
+    return any(0 <= k < len(words.toks) and words.toks[k] in _ALSO_WORDS for k in (i - 2, i - 1, i + 1))
 
 
 def _day_of_month(key: object) -> bool:

@@ -76,6 +76,7 @@ class AssembledIncident:
     separate: bool = False  # told as another event than those before it ("في عملية منفصلة")
     opens_with_place: bool = False  # its sentence opens with its place ("وفي بلدة ذيبان، ...")
     also_elsewhere: bool = False  # its sentence opens on "also", placed in a village or town ("كما طالت قرية احسم")
+    opens_also: bool = False  # its sentence opens on "also" ("كما قتل شخص ..."): with another toll, another event
     several: bool = False  # its sentence sums several events up ("شهدت المحافظة حادثتي خطف"): merged by no rule
     details: bool = False  # its sentence opens with "وفي التفاصيل": the event told right before it
     headline: bool = False  # told in the article's headline: the first event the body tells of its kind
@@ -150,6 +151,8 @@ def _same_event(a: AssembledIncident, b: AssembledIncident) -> bool:
     if a.type != b.type and {a.type, b.type} <= _FROM_ABOVE and a.actors and b.actors \
             and a.actors[0] not in b.actors and b.actors[0] not in a.actors:
         return False  # ISIS's attack and the Russian jets' strikes told after it: two events
+    if _opens_apart(b if b.start > a.start else a) and _tolls_conflict(a, b):
+        return False  # "... أربعة قتلوا في منطقة الزعفرانية" and "وفي جلولاء ... خمسة", "كما قتل شخص ... في مدينة الصدر"
     if _elsewhere(a, b) or _elsewhere(b, a):
         return False  # "... في بلدة البصيرة" and "... قرب قرية المويلح" (a village the gazetteer lacks): two places
     if a.located is None or b.located is None or (a.type == b.type == "displacement" and (a.heading or b.heading)):
@@ -187,6 +190,21 @@ def _elsewhere(a: AssembledIncident, b: AssembledIncident) -> bool:
     if b.located is not None:
         return b.located.rank <= _TOWN
     return bool(b.unknown)
+
+
+def _opens_apart(later: AssembledIncident) -> bool:
+    """Whether a telling opens on a place of its own ("وفي جلولاء") or on "also" ("كما قتل شخص")."""
+    return later.opens_with_place or later.opens_also
+
+
+def _tolls_conflict(a: AssembledIncident, b: AssembledIncident) -> bool:
+    """Whether two tellings of the body, neither going on with the event just told nor a toll that rose, give
+    two different numbers of dead (two events, when the later opens apart: "كما قتل شخص وأصيب ثلاثة ... في
+    مدينة الصدر" after "أربعة قتلوا في منطقة الزعفرانية", a place the gazetteer lacks)."""
+    if a.headline or b.headline or a.final or b.final or a.anaphoric or b.anaphoric:
+        return False
+    x, y = a.counts.get("killed", 0), b.counts.get("killed", 0)
+    return x > 0 and y > 0 and x != y
 
 
 def _fought_back(old: AssembledIncident, new: AssembledIncident) -> bool:

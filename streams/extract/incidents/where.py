@@ -61,7 +61,7 @@ _PAIRED_CHARS = 4  # at most this between the two towns a road is named after ("
 _PLACE_NOUNS_AR = frozenset({"قريه", "بلده", "مدينه", "ناحيه", "بلدتي", "قريتي"})  # before a place's name
 _PLACE_NOUN_TAILS = frozenset(noun[-3:] for noun in _PLACE_NOUNS_AR)  # a cheap test before the clitics are read
 _NOT_A_NAME = frozenset({"مجاوره", "اخري", "اخرى", "قريبه", "صغيره", "نائيه", "حدوديه", "واحده", "نفسها", "ذاتها"})
-_DISTANCE_UNITS = frozenset({"كم", "كيلومتر", "كيلومترا", "كيلومترات", "كيلو", "km", "kilometres", "kilometers",
+_DISTANCE_UNITS = frozenset({"كم", "كلم", "كيلومتر", "كيلومترا", "كيلومترات", "كيلو", "km", "kilometres", "kilometers",
                              "miles"})
 _FAR_KM = 25  # a place this far or nearer from the one named is near it ("25 كم شمال غرب مدينة تدمر")
 _MILE = 1.609  # km in a mile ("45 km (28 miles) southwest of Kirkuk")
@@ -178,6 +178,7 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab, residents: boo
     marks = word_marks(norm)  # marks[i]: norm[i].isalnum()
     within = mentions.within(start, end)
     previous_end = -1  # where the mention before this one ends
+    far: set[str] = set()  # places the event is said to be far from: no scale of its own place
     for found, found_end, place, names in within:
         prior_end, previous_end = previous_end, found_end
         if best is not None and best.rank <= _RANK.get(place.kind, 2):
@@ -223,6 +224,7 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab, residents: boo
         elif before and before[-1] == "of" and len(before) > 1 and before[-2] in _PLACE_NOUNS:
             pass  # "the city of Sweida", "the southern town of Sinjar": the place itself
         elif before and _far_off(wider):
+            far.add(place.name)
             continue  # "على بعد 50 كيلومتراً جنوب أربيل", "45 km southwest of Kirkuk": somewhere that far from it
         elif before and not near.isdisjoint(last):
             # "قرب داقوق", "west of Kirkuk"; "the province of Kirkuk", "the governor of Kirkuk" are not; nor
@@ -243,7 +245,10 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab, residents: boo
         if best is None or rank < best.rank:
             best = Located(place, rank, found)
     if best is not None and len(within) > 1:
-        best = Located(best.place, best.rank, best.offset, frozenset(w[2].name for w in within))
+        # (a town the event is said to be far from gives no scale of its place: "جلولاء (130 كلم شمال شرق بغداد)")
+        named = frozenset(w[2].name for w in within if w[2].name not in far and not _far_off(
+            TOKEN.findall(norm, max(start, w[0] - _CONTEXT_CHARS), w[0])[-_ORIGIN_WORDS:]))
+        best = Located(best.place, best.rank, best.offset, named)
     return best
 
 
