@@ -1050,3 +1050,26 @@ def test_a_round_up_of_attacks_each_with_its_toll() -> None:
             "وفي جلولاء (130 كلم شمال شرق بغداد) قال ضابط إن مسلحين من داعش أعدموا خمسة من عناصر الشرطة.")
     tolls = [(i.killed, i.injured) for i in incidents_of(text, date(2024, 5, 10))]
     assert tolls == [(8, 25), (4, 11), (1, 3), (5, None)]
+
+
+def test_news_told_after_a_state_in_the_same_sentence() -> None:
+    # "وتشهد الصحراء منذ نحو شهر عملية عسكرية ..." is a state; the clause after it names its own day
+    text = ("وتشهد مناطق الصحراء الغربية منذ نحو شهر عملية عسكرية واسعة لتعقب فلول داعش، وأدى انفجار سيارة "
+            "مفخخة في أحد شوارع مدينة الفلوجة اليوم إلى إصابة 4 أشخاص بجروح.")
+    [blast] = incidents_of(text, date(2024, 1, 2))
+    assert (blast.type, blast.place.name, blast.injured, blast.date) == ("attack", "الفلوجة", 4, "2024-01-02")
+
+
+def test_a_claim_before_the_latest_of_a_series_names_its_doer() -> None:
+    text = ("وقتل عدد من عناصر قسد بعمليات اغتيال منذ مطلع العام، وقد أعلن داعش مسؤوليته عن عدد من الاغتيالات، "
+            "كان آخرها يوم أمس، حيث أعلن التنظيم مقتل 3 عناصر من قسد قرب مدينة الرقة.")
+    [attack] = incidents_of(text, date(2024, 1, 2))
+    assert (attack.actors, attack.targets, attack.killed) == (["isis"], ["sdf"], 3)
+
+
+def test_a_month_s_beginning_is_a_vague_time() -> None:
+    text = ("Security forces arrested four ISIS members in Mosul on Thursday.\n"
+            "In the beginning of the month, Iraqi forces captured three ISIS members in Sinjar.")
+    arrest, *earlier = incidents_of(text, date(2024, 1, 12))
+    assert (arrest.arrested, arrest.place.name) == (4, "Mosul")
+    assert all(e.date is None for e in earlier)

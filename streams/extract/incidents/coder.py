@@ -32,6 +32,8 @@ _ALWAYS_BLOCK = frozenset({"future", "statement", "ongoing"})
 _BLOCK_UNLESS_RECENT = frozenset({"background"})
 _BLOCKS_RECENT = _ALWAYS_BLOCK  # the cues that block a trigger's clause in a sentence dated recently
 _BLOCKS_OLD = _ALWAYS_BLOCK | _BLOCK_UNLESS_RECENT  # ... and in one that is not
+_STATES = frozenset({"ongoing", "background"})  # what is so (not said or to come): a later clause may be news
+_NEWS_DAYS = frozenset({"d:today", "d:yesterday"})  # ... when it names its own day
 _START, _LABEL = itemgetter(0), itemgetter(2)  # of a Cue, in C
 _GUNMEN_SUBJECT = frozenset({"مسلحون", "مجهولون", "ملثمون", "gunmen"})  # the nominative: the verb's subject
 _GROUPS = frozenset({"مجموعات", "مجموعه", "عصابه", "عصابات"})  # ... armed ("مجموعات مسلحة")
@@ -654,17 +656,33 @@ def _at_contrasts(norm: str, spans: list[tuple[int, int]], cues: list[Cue],
     strong = [c.start for c in cues if c.label in trigger_labels and c.label[0] == "t"]
     weak = [c.start for c in cues if c.label in trigger_labels and c.label[0] != "t"]
     toll = [c.start for c in cues if c.label in _HURT]
+    states = [c.start for c in cues if c.label in _STATES]
+    days = [c.start for c in cues if c.label in _NEWS_DAYS]
     out: list[tuple[int, int]] = []
     for start, end in spans:
         # (only a sentence with an event to tell is searched)
         if _any_between(strong, start, end) or (_any_between(weak, start, end) and _any_between(toll, start, end)):
-            for at, after in _contrasts(norm, start, end):
+            cuts = _contrasts(norm, start, end)
+            if _any_between(states, start, end) and _any_between(days, start, end):
+                cuts = sorted(cuts + _news_after_state(norm, start, end, states, days))
+            for at, after in cuts:
+                if at < start:
+                    continue
                 if _any_between(strong, after, end) or (_any_between(weak, after, end)
                                                          and _any_between(toll, after, end)):
                     out.append((start, at))
                     start = at + 1  # after the comma: the clause opens with its word of contrast
         out.append((start, end))
     return out
+
+
+def _news_after_state(norm: str, start: int, end: int, states: list[int], days: list[int]) -> list[tuple[int, int]]:
+    """(comma, clause start) of the clause after the last one telling a state, ongoing or past, when a day is
+    named after it ("وتشهد الصحراء منذ نحو شهر عملية عسكرية ...، وأدى انفجار سيارة مفخخة في الفلوجة اليوم إلى
+    إصابة 4"; "منذ إعلان ...، وقد أعلن داعش مسؤوليته عن اغتيالات، كان آخرها يوم أمس"): news again."""
+    last_state = max(at for at in states if start <= at < end)
+    comma = min((k for k in (norm.find("،", last_state, end), norm.find(",", last_state, end)) if k != -1), default=-1)
+    return [(comma, comma + 1)] if comma != -1 and _any_between(days, comma, end) else []
 
 
 def _contrasts(norm: str, start: int, end: int) -> list[tuple[int, int]]:
