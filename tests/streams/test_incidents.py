@@ -1073,3 +1073,10 @@ def test_a_month_s_beginning_is_a_vague_time() -> None:
     arrest, *earlier = incidents_of(text, date(2024, 1, 12))
     assert (arrest.arrested, arrest.place.name) == (4, "Mosul")
     assert all(e.date is None for e in earlier)
+
+
+def test_a_force_telling_its_own_raid_carried_it_out() -> None:
+    text = ('وذكر قائد عمليات الحشد الشعبي في غرب الأنبار اليوم أن "قوة مشتركة شرعت بعملية أمنية استهدفت '
+            'منطقة السرجة لملاحقة فلول داعش".')
+    [raid] = incidents_of(text, date(2024, 1, 2))
+    assert (raid.type, raid.actors) == ("arrest_raid", ["pmf"])

@@ -16,7 +16,7 @@ another named before it belongs to ("كتائب سيد الشهداء التاب
 its aircraft or strikes ("غارات روسية", "Russian jets") struck. Who
 tells of an attack or a strike is its source, not its doer ("وقالت قوى الأمن
 الداخلي إن ...", "the SDF said", "والتحالف يؤكد"), unless it claims it ("أعلن داعش
-مسؤوليته"); who accuses is a source and whom it accuses the doer ("اتهمت قسد
+مسؤوليته"); who tells of a raid or a seizure did it ("وذكر قائد عمليات الحشد أن قوة ... نفذت عملية"); who accuses is a source and whom it accuses the doer ("اتهمت قسد
 تنظيم داعش بتنفيذ الهجوم"); a base or camp hosting a side's forces was hit
 with them ("قاعدة عين الأسد ... وتضم قوات للتحالف"); an organisation inside another's name ("التحالف الدولي لمحاربة
 داعش") has no role. Without a cue the type decides: the organisations of a
@@ -109,6 +109,8 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
     if kind in _TOLD and _speaker(words, i, after, vocab):
         claims = range(after, min(after + _LOOK_BACK, len(words.toks)))
         return "actor" if any(words.is_in(j, vocab.tokens["claim_after"]) for j in claims) else ""
+    if kind in _OWNED_AFTER and i < lead and _speaker(words, i, after, vocab):
+        return "actor"  # "وذكر قائد عمليات الحشد الشعبي أن قوة ... نفذت عملية أمنية": a force tells its own raid
     if any(words.is_in(j, vocab.tokens["own_members"]) and j + 1 != lead
            for j in range(after, min(after + _LOOK_BACK, len(words.toks)))):
         return "target"  # "نعى الحشد الشعبي ثلاثة من عناصره": whose men were hit (not "مقاتليها هاجموا")
