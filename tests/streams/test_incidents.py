@@ -933,6 +933,20 @@ def test_a_group_affiliated_with_another_fires_rockets() -> None:
     assert (attack.type, attack.actors) == ("attack", [])
 
 
+def test_suspects_linked_to_a_group_are_its_people() -> None:
+    text = "Iraqi authorities said Sunday that they had arrested 23 people, allegedly linked to ISIS, in Karbala."
+    [arrest] = incidents_of(text, date(2024, 5, 10))
+    assert (arrest.arrested, arrest.targets) == (23, ["isis"])
+
+
+def test_strikes_stepped_up_of_late_and_recurring_calls_are_no_events() -> None:
+    text = ("قصفت طائرات تركية، اليوم الثلاثاء، مواقع في محافظة دهوك.\n"
+            "وكثفت تركيا في الآونة الأخيرة ضرباتها ضد قواعد الحزب، فيما تتكرر الدعوات إلى اللجوء لمجلس الأمن "
+            "الدولي بشأن القصف التركي.")
+    [strike] = incidents_of(text, date(2024, 5, 7))
+    assert (strike.type, strike.actors) == ("airstrike", [])
+
+
 def test_the_town_a_road_is_named_after_comes_after_the_town_it_runs_through() -> None:
     text = "انفجرت سيارة مفخخة على طريق جنديرس وسط مدينة عفرين، ما أدى لمقتل ثلاثة مدنيين."
     [attack] = incidents_of(text, date(2024, 5, 10))

@@ -11,7 +11,7 @@ the verb says it suffered the act ("قطعات الحشد تعرضت لهجوم"
 ("أن ثلاثة عناصر من قوات النظام قتلوا بانفجار"); a verb of doing opening the
 clause makes its subject the actor ("نصب عناصر من داعش كميناً"), members
 counted the target ("عشرة من الدواعش"). A side's backer or an outlet's leaning
-("الموالية للجيش الأمريكي", "المقربة من النظام", "affiliated with") gives no role, nor does the one
+("الموالية للجيش الأمريكي", "المقربة من النظام"; in violence, "affiliated with") gives no role, nor does the one
 another named before it belongs to ("كتائب سيد الشهداء التابعة لحزب الله"). A side named by
 its aircraft or strikes ("غارات روسية", "Russian jets") struck. Who
 tells of an attack or a strike is its source, not its doer ("وقالت قوى الأمن
@@ -98,6 +98,9 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
         return ""
     if _leaning(words, i, vocab):
         return ""  # "صحيفة الوطن المقربة من النظام", "قسد الموالية للجيش الأمريكي": a leaning, no side
+    if kind not in _OWNED_AFTER and any(j + n == i for j in range(max(0, i - 3), i)
+                                        if (n := words.phrase_at(j, vocab.tokens["affiliated"]))):
+        return ""  # "a militia affiliated with the IRGC fired rockets": the militia did it ("suspects linked to ISIS")
     if any(words.phrase_at(j, vocab.tokens["name_of_fight"]) for j in range(max(0, i - 2), i)):
         return ""  # "التحالف الدولي لمحاربة تنظيم داعش": a name
     if kind in _VIOLENCE and any(words.toks[j] in _STRIKING or words.is_in(j, vocab.tokens["aircraft"])

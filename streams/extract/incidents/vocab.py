@@ -44,7 +44,7 @@ TOKEN_CUES = ("approximate", "person", "people", "group", "group_of", "addition"
               "speaker_before", "claim_after", "name_of_fight", "vague_amount", "cause_before", "contrast",
               "belonging", "aircraft", "each_of", "nicknamed", "names_end", "details_start", "suffered",
               "the_event", "gunmen", "act_noun", "next_in_turn", "own_members", "casualty_verb",
-              "leaning", "speaker_after", "host_verb", "host_place", "accuse", "saying_between", "blast")
+              "leaning", "affiliated", "speaker_after", "host_verb", "host_place", "accuse", "saying_between", "blast")
 _TYPE_FIELDS = {"strong", "weak", "requires"}
 DAY_LABELS = frozenset({"d:today", "d:yesterday", "d:day_before_yesterday"})  # the labels of a relative day
 _TOP_FIELDS = {"extends", "types", "cues", "numbers", "duals", "not_people", "dates"}

@@ -47,6 +47,7 @@ _FROM = frozenset({"من", "from"})  # where people left ("عائدة من مخ�
 _TO = frozenset({"الي", "نحو", "باتجاه", "to", "towards", "toward"})  # where people go ("إلى مخيم الجدعة")
 _DATELINE_LEAD = 30  # characters before a place that can still be a dateline's ("ERBIL, Kurdistan Region -")
 _DATELINE_DASH = re.compile(r" ?[-–—] ")
+_DIGIT = re.compile(r"\d")
 _DATELINE_MARKS = ("-", "–", "—", ":", "/", "(", "،", ",", ".")
 _ARTICLE = "ال"
 _DESERT = "باديه"  # "بادية العشارة": the desert around a town
@@ -245,9 +246,11 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab, residents: boo
         if best is None or rank < best.rank:
             best = Located(place, rank, found)
     if best is not None and len(within) > 1:
-        # (a town the event is said to be far from gives no scale of its place: "جلولاء (130 كلم شمال شرق بغداد)")
-        named = frozenset(w[2].name for w in within if w[2].name not in far and not _far_off(
-            TOKEN.findall(norm, max(start, w[0] - _CONTEXT_CHARS), w[0])[-_ORIGIN_WORDS:]))
+        # (a town the event is said to be far from gives no scale of its place: "جلولاء (130 كلم شمال شرق بغداد)";
+        # a distance has digits, which most sentences lack)
+        measured = _DIGIT.search(norm, start, end) is not None
+        named = frozenset(w[2].name for w in within if w[2].name not in far and not (measured and _far_off(
+            TOKEN.findall(norm, max(start, w[0] - _CONTEXT_CHARS), w[0])[-_ORIGIN_WORDS:])))
         best = Located(best.place, best.rank, best.offset, named)
     return best
 
