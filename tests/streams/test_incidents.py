@@ -1094,3 +1094,17 @@ def test_a_force_telling_its_own_raid_carried_it_out() -> None:
             'منطقة السرجة لملاحقة فلول داعش".')
     [raid] = incidents_of(text, date(2024, 1, 2))
     assert (raid.type, raid.actors) == ("arrest_raid", ["pmf"])
+
+
+def test_an_exact_count_told_after_a_lower_bound_is_the_count() -> None:
+    text = ("قتل 6 مدنيين وأصيب أكثر من عشرة آخرين، فجر الاثنين، في انفجار سيارة مفخخة بمدينة عفرين.\n"
+            "وأوضح مصدر أن سيارة مفخخة انفجرت في مركز مدينة عفرين، مما أدى لمقتل 6 مدنيين وإصابة 11 آخرين.")
+    [blast] = incidents_of(text, date(2024, 5, 10))
+    assert (blast.killed, blast.injured) == (6, 11)
+
+
+def test_an_approximate_count_is_not_replaced_by_a_smaller_or_rounder_one() -> None:
+    text = ("قتل نحو 20 شخصاً في انفجار سيارة مفخخة بمدينة عفرين فجر الاثنين.\n"
+            "وأوضح مصدر أن الانفجار أدى لمقتل 18 مدنياً.")
+    [blast] = incidents_of(text, date(2024, 5, 10))
+    assert blast.killed == 20

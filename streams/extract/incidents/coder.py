@@ -48,6 +48,8 @@ _SAID = "d:announce"  # "قال", "أفاد": who told it, no day of its own
 _CONTRAST_WORDS = ("في حين", "فيما", "بينما", "ففي", "اما", "while", "whereas")
 _AFTER_DOTS = ("كما",)  # after "..", the dots some outlets join two reports with: "بجراح.. كما انفجرت عبوة"
 _THIS = frozenset({"هذا", "وهذا", "هذه", "وهذه", "ويعد", "وتعد", "ويعتبر", "وتعتبر", "this", "it"})  # a remark opens so
+_LOWER_BOUNDS = frozenset({"اكثر من", "ما لا يقل عن", "لا يقل عن", "يزيد عن", "يزيد علي", "more than", "at least",
+                           "over"})  # a count told as at least so many: a later exact one may be more
 _SERIES = frozenset({"سلسله", "بسلسله", "موجه", "series", "wave", "string"})  # "سلسلة هجمات": several
 _APART = frozenset({"متفرقه", "منفصله", "متزامنه", "separate", "coordinated"})  # "هجمات متفرقة": several
 _TWO_TOWNS = frozenset({"مدينتي", "بلدتي", "قريتي"})  # "استهدف مدينتي خان شيخون وسرمين": two places hit
@@ -445,6 +447,7 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
     opens = located is not None and located.offset - start <= _OPENING_CHARS and s.first_word_in(_IN_WORDS)
     also = located is not None and located.rank <= where.NEAR and (s.first_word_in(_ALSO) or _also_did(s, lead))
     final = set(stated) if "toll_rise" in labels else set()
+    at_least = {name for name, value in stated.items() if _told_at_least(s.words, value, vocab)}
     return AssembledIncident(kind, start, end, day.day, timing, day.key, located, stated, actors, targets,
                              seized if kind in ONE_OPERATION else [], dict.fromkeys(stated, start),
                              separate="another_event" in labels or _opens_on_next(s, vocab),
@@ -455,8 +458,22 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
                              anaphoric=remark or _opens_on_the_event(s, vocab), final=final, heading=heading,
                              by_killing=kind == "attack" and lead.label[0] != "t",
                              unknown=where.unknown_places(s, place_mentions) if located is None else frozenset(),
+                             at_least=at_least,
                              own_day=s.first_word_in(vocab.tokens["background_start"])
                              or (s.first_word_in(_IN_WORDS) and _day_of_month(day.key)))
+
+
+def _told_at_least(words: Words, value: int, vocab: IncidentVocab) -> bool:
+    """Whether the number ``value`` is told as a lower bound in the sentence ("أكثر من عشرة", "at least 10")."""
+    toks = words.toks
+    for k, tok in enumerate(toks):
+        if (int(tok) if tok.isdigit() and len(tok) < 6 else vocab.numbers.get(tok)) != value:
+            continue
+        for j in range(max(0, k - 4), k):
+            n = words.phrase_at(j, vocab.tokens["approximate"])
+            if n and j + n == k and " ".join(toks[j:k]) in _LOWER_BOUNDS:
+                return True
+    return False
 
 
 def _also_did(s: Sentence, lead: Cue) -> bool:

@@ -25,7 +25,7 @@ the headline the first; a sentence summing several events up joins none told
 after it (the coder settles it once all are told). The
 article's first telling gives the evidence, the type of an operation and each
 count (a headline's only where the body gives none; a toll said to have risen
-over any other); actors and targets come from the first telling that names
+over any other; an exact count over a lower bound below it, "أكثر من عشرة" then 11); actors and targets come from the first telling that names
 organisations, and the later tellings of a violent event or an operation add
 the sides they name (a headline names the attacker, the body the force
 supporting the raid); the others fill what is missing. A strategic development
@@ -81,6 +81,7 @@ class AssembledIncident:
     details: bool = False  # its sentence opens with "وفي التفاصيل": the event told right before it
     headline: bool = False  # told in the article's headline: the first event the body tells of its kind
     final: set[str] = field(default_factory=set)  # counts told as a toll that rose ("ارتفع عدد القتلى إلى 14")
+    at_least: set[str] = field(default_factory=set)  # counts told as a lower bound ("وأصيب أكثر من عشرة")
     heading: bool = False  # its place is where people were heading ("توجهت الحافلات إلى مخيم الجدعة")
     last: int = -1  # where its last telling so far starts
     anaphoric: bool = False  # its sentence opens on "the attack" ("وأدى الهجوم إلى"): the event just told
@@ -282,13 +283,19 @@ def absorb(old: AssembledIncident, new: AssembledIncident) -> None:
             old.told.setdefault(name, []).append((value, new.start))
             continue  # the toll that rose stays, whoever tells an older one
         if name not in old.counts or (name in new.final and name not in old.final) or \
-                (new.start < old.count_at[name] and (not new.headline or old.several)):
+                (new.start < old.count_at[name] and (not new.headline or old.several)) or \
+                (name in old.at_least and name not in new.at_least and value > old.counts[name] and not new.headline
+                 and name not in old.final):  # "أكثر من عشرة" then "11": the exact count
             if name in old.counts:
                 old.told.setdefault(name, []).append((old.counts[name], old.count_at[name]))
             old.counts[name] = value
             old.count_at[name] = new.start
             if name in new.final:
                 old.final.add(name)
+            if name in new.at_least:
+                old.at_least.add(name)
+            else:
+                old.at_least.discard(name)
         else:
             old.told.setdefault(name, []).append((value, new.start))
     if new_first:  # the article's first telling gives the evidence and the lead type
