@@ -445,13 +445,14 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
     several = "events_dual" in labels or _several_events(s, cues, vocab)
     timing = ("said" if day.announced else "day") if day.specific else "vague" if day.vague else ""
     opens = located is not None and located.offset - start <= _OPENING_CHARS and s.first_word_in(_IN_WORDS)
-    also = located is not None and located.rank <= where.NEAR and (s.first_word_in(_ALSO) or _also_did(s, lead))
+    opens_also = s.first_word_in(_ALSO)
+    also = located is not None and located.rank <= where.NEAR and (opens_also or _also_did(s, lead))
     final = set(stated) if "toll_rise" in labels else set()
     at_least = {name for name, value in stated.items() if _told_at_least(s.words, value, vocab)}
     return AssembledIncident(kind, start, end, day.day, timing, day.key, located, stated, actors, targets,
                              seized if kind in ONE_OPERATION else [], dict.fromkeys(stated, start),
                              separate="another_event" in labels or _opens_on_next(s, vocab),
-                             opens_with_place=opens, also_elsewhere=also, opens_also=s.first_word_in(_ALSO),
+                             opens_with_place=opens, also_elsewhere=also, opens_also=opens_also,
                              several=several,
                              details=bool(s.words.phrase_at(0, vocab.tokens["details_start"])),
                              # (a remark, "وهذا الهجوم هو الرابع من نوعه", goes on with the event just told)

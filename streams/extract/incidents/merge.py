@@ -4,33 +4,36 @@ Two coded sentences tell the same event when their types agree (or are an
 arrest and a seizure of one operation, or an attack retold as the airstrike it
 was, unless each names another doer, or the clashes an attack led to or the
 attack a clash was (with no toll or side of its own), told with no place or day
-of their own (a region, a day of saying), or two tellings of violence with the same dead and wounded),
-their days do not differ (but a toll said to have risen to more than the day before's is the day
-before's event; a day of saying before the other's day, or two days of saying with two tolls, are
-two events; a vague time, "last week", is another occasion than a
-named day; a telling that has happened before, "وكان ... قد", or that opens on a day of the month, "وفي 11 من
-الشهر الحالي", on a day named otherwise is another event) and their places are near enough (a sentence opening with its own
-town, "وفي بلدة ذيبان", or opening on "also" with its own village or town, "كما طالت الغارات
-قرية احسم", is that place's event; else 25 km; 60 km for a village
-or a town and the city it is placed by, or any distance when one telling names the
-other's place as its reference; 100 km for a vague region, or anywhere in its
-governorate, as for a headline's place; a telling placed only in a village
-the gazetteer lacks, "قرب قرية المويلح", is another place than a village or
-town named precisely, unless the other names it too or it goes on with the
-event just told). A sentence joins the closest such
-event (the one whose toll it repeats first, unless it opens on "the attack"; of
-as close ones, the first, or for a sentence opening on "the attack" the one told
-last before it); one opening with "وفي التفاصيل" the event told right before it,
-the headline the first; a sentence summing several events up joins none told
-after it (the coder settles it once all are told). The
-article's first telling gives the evidence, the type of an operation and each
-count (a headline's only where the body gives none; a toll said to have risen
-over any other; an exact count over a lower bound below it, "أكثر من عشرة" then 11); actors and targets come from the first telling that names
-organisations, and the later tellings of a violent event or an operation add
-the sides they name (a headline names the attacker, the body the force
-supporting the raid); the others fill what is missing. A strategic development
-keeps the sides of its first telling: its tellings merge loosely (no place, no
-day) and each names other officials.
+of their own (a region, a day of saying), or two tellings of violence with the
+same dead and wounded), their days do not differ (but a toll said to have risen
+to more than the day before's is the day before's event; a day of saying before
+the other's day, or two days of saying with two tolls, are two events; a vague
+time, "last week", is another occasion than a named day; a telling that has
+happened before, "وكان ... قد", or that opens on a day of the month, "وفي 11 من
+الشهر الحالي", on a day named otherwise is another event), a telling that opens
+apart (on a place of its own, "وفي جلولاء", or on "كما") gives no other number
+of dead than the other, and their places are near enough (a sentence opening
+with its own town, "وفي بلدة ذيبان", or opening on "also" with its own village
+or town, "كما طالت الغارات قرية احسم", is that place's event; else 25 km; 60 km
+for a village or a town and the city it is placed by, or any distance when one
+telling names the other's place as its reference; 100 km for a vague region, or
+anywhere in its governorate, as for a headline's place; a telling placed only in
+a village the gazetteer lacks, "قرب قرية المويلح", is another place than a
+village or town named precisely, unless the other names it too or it goes on
+with the event just told). A sentence joins the closest such event (the one
+whose toll it repeats first, unless it opens on "the attack"; of as close ones,
+the first, or for a sentence opening on "the attack" the one told last before
+it); one opening with "وفي التفاصيل" the event told right before it, the
+headline the first; a sentence summing several events up joins none told after
+it (the coder settles it once all are told). The article's first telling gives
+the evidence, the type of an operation and each count (a headline's only where
+the body gives none; a toll said to have risen over any other; an exact count
+over a lower bound below it, "أكثر من عشرة" then 11); actors and targets come
+from the first telling that names organisations, and the later tellings of a
+violent event or an operation add the sides they name (a headline names the
+attacker, the body the force supporting the raid); the others fill what is
+missing. A strategic development keeps the sides of its first telling: its
+tellings merge loosely (no place, no day) and each names other officials.
 """
 
 from __future__ import annotations

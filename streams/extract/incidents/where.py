@@ -179,7 +179,6 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab, residents: boo
     marks = word_marks(norm)  # marks[i]: norm[i].isalnum()
     within = mentions.within(start, end)
     previous_end = -1  # where the mention before this one ends
-    far: set[str] = set()  # places the event is said to be far from: no scale of its own place
     for found, found_end, place, names in within:
         prior_end, previous_end = previous_end, found_end
         if best is not None and best.rank <= _RANK.get(place.kind, 2):
@@ -225,7 +224,6 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab, residents: boo
         elif before and before[-1] == "of" and len(before) > 1 and before[-2] in _PLACE_NOUNS:
             pass  # "the city of Sweida", "the southern town of Sinjar": the place itself
         elif before and _far_off(wider):
-            far.add(place.name)
             continue  # "على بعد 50 كيلومتراً جنوب أربيل", "45 km southwest of Kirkuk": somewhere that far from it
         elif before and not near.isdisjoint(last):
             # "قرب داقوق", "west of Kirkuk"; "the province of Kirkuk", "the governor of Kirkuk" are not; nor
@@ -249,7 +247,7 @@ def locate(s: Sentence, mentions: Mentions, vocab: IncidentVocab, residents: boo
         # (a town the event is said to be far from gives no scale of its place: "جلولاء (130 كلم شمال شرق بغداد)";
         # a distance has digits, which most sentences lack)
         measured = _DIGIT.search(norm, start, end) is not None
-        named = frozenset(w[2].name for w in within if w[2].name not in far and not (measured and _far_off(
+        named = frozenset(w[2].name for w in within if not (measured and _far_off(
             TOKEN.findall(norm, max(start, w[0] - _CONTEXT_CHARS), w[0])[-_ORIGIN_WORDS:])))
         best = Located(best.place, best.rank, best.offset, named)
     return best
