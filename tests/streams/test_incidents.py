@@ -1108,3 +1108,34 @@ def test_an_approximate_count_is_not_replaced_by_a_smaller_or_rounder_one() -> N
             "وأوضح مصدر أن الانفجار أدى لمقتل 18 مدنياً.")
     [blast] = incidents_of(text, date(2024, 5, 10))
     assert blast.killed == 20
+
+
+@pytest.mark.parametrize(("text", "actors", "targets"), [
+    ("US troops at Ain al-Asad were targeted by two rockets on Friday.", [], ["us_forces"]),
+    ("ISIS fighters attacked an army post near Tikrit, and two soldiers were killed.", ["isis"], []),
+    ("اعتقلت قسد أربعة أشخاص في حملة لمواجهة نشاط داعش بريف الحسكة.", ["sdf"], ["isis"]),
+], ids=["english-passive-is-hit", "english-active-did-it", "whom-a-raid-counters"])
+def test_sides_by_voice_and_purpose(text: str, actors: list[str], targets: list[str]) -> None:
+    [incident] = incidents_of(text, date(2024, 3, 9))
+    assert (incident.actors, incident.targets) == (actors, targets)
+
+
+def test_barrel_bombs_dropped_on_a_town_are_a_strike() -> None:
+    [strike] = incidents_of("Regime helicopters dropped barrel bombs on Kafr Nabl on Monday.", date(2024, 3, 9))
+    assert (strike.type, strike.place.name, strike.date) == ("airstrike", "Kafr Nabl", "2024-03-04")
+
+
+def test_no_one_hurt_counts_no_one() -> None:
+    [attack] = incidents_of("Two rockets hit the airport in Erbil on Monday. No one was hurt.", date(2024, 3, 9))
+    assert (attack.killed, attack.injured) == (0, 0)
+
+
+def test_last_night_is_yesterday() -> None:
+    [attack] = incidents_of("انفجرت عبوة ناسفة الليلة الماضية قرب دوار في مدينة كركوك.", date(2024, 3, 9))
+    assert attack.date == "2024-03-08"
+
+
+def test_martyred_fighters_are_killed() -> None:
+    text = "Two SDF fighters were martyred in a Turkish drone strike near Kobanê on Monday."
+    [strike] = incidents_of(text, date(2024, 3, 9))
+    assert (strike.killed, strike.place.name, strike.targets) == (2, "Kobanê", ["sdf"])

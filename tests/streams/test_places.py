@@ -75,6 +75,10 @@ FOUND = [
     # the article and the feminine ending as English writes them for a town whose Arabic name has the article
     ("english-ending-and-article", "A car bomb went off in As-Saadiyeh and another in Hasakeh.",
      [SAADIYA, HASAKAH], 2),
+    # English names as the news writes them: a preposition "on" (YAML's boolean until quoted), a diacritic kept
+    ("english-on", "Barrel bombs fell on Kafr Nabl at dawn.", [(35.61, 36.56)], 1),
+    ("english-diacritic", "A drone struck a car in Kobanê on Monday.", [(36.89, 38.35)], 1),
+    ("english-spelling-of-a-governorate", "An IED hit a patrol in Salahaddin province.", [(34.62, 43.68)], 1),
     ("tuz-glued", "هاجم مسلحون حاجزاً في طوزخرماتو شمالي العراق.", [TUZ_KHURMATU], 1),
     # "على" folds to the given name "علي": as written, it is the preposition; a country after a name places it
     ("on-a-town", "شنت طائرة مسيرة تركية غارة على سنجار مساء الأحد.", [SINJAR], 1),
@@ -168,3 +172,20 @@ def test_seed_article_places(gaz: Gazetteer) -> None:
     for point in (HASAKAH, RAQQA, DEIR_EZ_ZOR, TAL_ABYAD, AL_HOL_CAMP, (34.47, 40.94)):
         assert any(distance_km(*point, p.lat, p.lon) < 25 for p in places), point
     assert all(p.country == "SY" for p in places)
+
+
+def test_no_vocabulary_list_holds_a_yaml_boolean() -> None:
+    # an unquoted on/off/yes/no in a YAML list is a boolean, not the word: every list item must stay a word
+    import yaml
+
+    root = Path(__file__).resolve().parents[2] / "streams"
+
+    def items(x: object) -> list[object]:
+        if isinstance(x, dict):
+            return [i for v in x.values() for i in items(v)]
+        if isinstance(x, list):
+            return [*x, *(i for v in x for i in items(v))]
+        return []
+
+    for path in root.rglob("*.yaml"):
+        assert not any(isinstance(i, bool) for i in items(yaml.safe_load(path.read_text(encoding="utf-8")))), path

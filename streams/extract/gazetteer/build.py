@@ -94,6 +94,16 @@ def latin_forms(raw: str, definite: bool = False, endings: bool = False) -> list
     return [v for v in out if len(v.replace(" ", "")) >= 4]
 
 
+def added_latin_forms(raw: str, definite: bool = False, endings: bool = False) -> list[str]:
+    """`latin_forms` of a name additions.yaml gives, and the name as written when it has diacritics the news
+    keeps ("Kobanê": text is matched as written, lower-cased)."""
+    forms = latin_forms(raw, definite, endings)
+    written = " ".join(raw.lower().split())
+    if forms and written not in forms and not written.isascii():
+        forms.append(written)
+    return forms
+
+
 _LATIN_ARTICLE = re.compile(r"\b(?P<article>al|el|ad|ar|as|ash|az|ez|ed|er|an|at|ath|adh|es|en|et|ul)[- ](?=[a-z])")
 # Transliterations of the feminine ending, after -iy- ("-iyya") and after any other letter ("-a").
 _NISBA_ENDINGS = ("iyyah", "iyya", "iyah", "iyeh", "iya", "ieh")
@@ -204,7 +214,7 @@ def geonames_entries(sources: dict, additions: dict, banned: set[str]) -> list[P
             latin = latin_forms(city["name"], definite, endings)
         if iso in latin_countries and endings:
             latin += [f for raw in latin_alternates(city["alternatenames"]) for f in latin_forms(raw, definite, endings)]
-        latin += [f for raw in added for f in latin_forms(raw, definite, endings)]
+        latin += [f for raw in added for f in added_latin_forms(raw, definite, endings)]
         names = _dedupe([*arabic, *latin], banned)
         if not names:
             continue
@@ -221,7 +231,7 @@ def addition_entries(additions: dict, banned: set[str], latin_min_population: in
     for p in additions.get("places") or []:
         definite, endings = p["name"].startswith(_ARTICLE), int(p.get("population", 0)) >= latin_min_population
         forms = [f for raw in p.get("names") or [p["name"]]
-                 for f in (arabic_forms(raw) or latin_forms(raw, definite, endings))]
+                 for f in (arabic_forms(raw) or added_latin_forms(raw, definite, endings))]
         names = _dedupe(forms, banned)
         out.append(PlaceEntry(p["name"], float(p["lat"]), float(p["lon"]), p["country"], p["kind"],
                               int(p.get("population", 0)), None, names))

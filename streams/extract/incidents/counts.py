@@ -89,8 +89,11 @@ def counts(words: Words, cues: list[Cue], vocab: IncidentVocab, wanted: Collecti
         out.update({name: 0 for name in ("killed", "injured") if name in wanted})
     # "ضبطت سبعة أشخاص": a seizure word counts arrests when people follow it
     # one hit a word and kind: "القبض" inside "القبض على" is the same arrest word
+    # (a casualty word inside "no casualties" counts no one: "no one was hurt")
+    none_spans = [(c.start, c.end) for c in cues if c.label == "no_casualties"]
     hits = list(dict.fromkeys((words.index_at(c.start), _COUNTED_AS[c.label], c.label)
-                              for c in cues if c.label in _COUNTED_AS))
+                              for c in cues if c.label in _COUNTED_AS
+                              and not any(a <= c.start and c.end <= b for a, b in none_spans)))
     if not hits:
         return out
     cue_at = {i for i, _, _ in hits}

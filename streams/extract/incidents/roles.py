@@ -39,6 +39,8 @@ _ON_IDIOMS = frozenset({"الفور", "اثر", "الاقل", "خلفيه", "م�
 _MEMBER_WORDS = 5  # words between a person and "في" before the side he belongs to
 _AGENT_WORDS = 3  # words between a noun of an act and its doer ("باستهداف خلايا تنظيم داعش")
 _SUSPECTED = frozenset({"suspected", "blamed"})
+_HIT = frozenset({"targeted", "attacked", "hit", "struck", "ambushed", "shelled", "wounded", "injured", "killed"})
+_PASSIVE_WORDS = 5  # words between an English organisation and its passive verb ("US troops at Ain al-Asad were")
 _TO_BE = frozenset({"is", "are", "was", "were", "widely"})  # (an abbreviation in brackets, "(IS)", reads as "is")
 _TARGETING = frozenset({"استهدف", "استهدفت", "استهدفوا", "استهدفا"})  # the verb: its subject may follow it
 _ORDINALS = frozenset({"الثاني", "الثالث", "الرابع", "الخامس", "السادس", "السابع", "الثامن", "التاسع", "العاشر"})
@@ -102,7 +104,9 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
                                         if (n := words.phrase_at(j, vocab.tokens["affiliated"]))):
         return ""  # "a militia affiliated with the IRGC fired rockets": the militia did it ("suspects linked to ISIS")
     if any(words.phrase_at(j, vocab.tokens["name_of_fight"]) for j in range(max(0, i - 2), i)):
-        return ""  # "التحالف الدولي لمحاربة تنظيم داعش": a name
+        # "التحالف الدولي لمحاربة تنظيم داعش": a name; but whom a raid is "to counter" is its target ("حملة
+        # لمواجهة نشاط داعش")
+        return "target" if kind in _OWNED_AFTER else ""
     if kind in _VIOLENCE and any(words.toks[j] in _STRIKING or words.is_in(j, vocab.tokens["aircraft"])
                                  for j in range(i, after)):
         return "actor"  # its name is its aircraft or strikes ("غارات روسية", "الطيران الروسي", "Russian jets")
@@ -119,6 +123,8 @@ def _cue_role(words: Words, i: int, after: int, kind: str, lead: int, vocab: Inc
         return "target"  # "نعى الحشد الشعبي ثلاثة من عناصره": whose men were hit (not "مقاتليها هاجموا")
     if kind in _NO_TARGETS:  # both sides of a clash are actors, unless one is said to be fought ("against ISIS")
         return "target" if i and words.toks[i - 1] in _AGAINST else "actor"
+    if words.toks[i].isascii() and _passive_after(words, after):
+        return "target"  # "US troops at Ain al-Asad were targeted by two rockets"
     if any(words.phrase_at(j, vocab.tokens["actor_before"]) for j in window) or _suspected(words, after):
         return "actor"  # "هجوم نفذته خلايا داعش": the doer's word wins over the noun before the name; "ISIS is
         # suspected" of it
@@ -271,6 +277,16 @@ def _hosted(words: Words, i: int, vocab: IncidentVocab) -> bool:
 def _idiom_of_on(words: Words, j: int) -> bool:
     """Whether token ``j`` is "على" of an idiom, not "against": "وعلى الفور" (at once), "على إثر", "على الأقل"."""
     return words.toks[j] in _ON and j + 1 < len(words.toks) and words.toks[j + 1] in _ON_IDIOMS
+
+
+def _passive_after(words: Words, after: int) -> bool:
+    """Whether an English organisation ending before token ``after`` is the subject of a passive verb of being hit
+    a few words on ("US troops at Ain al-Asad were targeted"): it suffered the act."""
+    toks = words.toks
+    for k in range(after, min(after + _PASSIVE_WORDS, len(toks) - 1)):
+        if toks[k] in _TO_BE:
+            return toks[k + 1] in _HIT or (toks[k + 1] == "been" and k + 2 < len(toks) and toks[k + 2] in _HIT)
+    return False
 
 
 def _suspected(words: Words, after: int) -> bool:
