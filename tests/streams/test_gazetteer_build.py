@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from marsad.streams.extract.gazetteer.build import build, latin_alternates, latin_forms
+from marsad.streams.extract.gazetteer.build import added_latin_forms, build, latin_alternates, latin_forms
 from marsad.streams.extract.gazetteer.model import DATA_FILE, read_tsv
 
 
@@ -22,6 +22,11 @@ def test_latin_article_and_ending_variants_of_a_definite_town() -> None:
     assert latin_forms("Saadiya") == ["saadiya"]  # a village: a variant could be a person's name
     assert {"hasaka", "hasakeh", "al-hasakah"} <= set(latin_forms("Al-Hasakah", definite=True, endings=True))
     assert latin_forms("Daraa", endings=True) == ["daraa"]  # a long vowel is no feminine ending
+
+
+def test_an_added_name_keeps_its_diacritics_as_written_too() -> None:
+    assert added_latin_forms("Kobanê") == ["kobane", "kobanê"]  # the news keeps the letter; matching does too
+    assert added_latin_forms("Kobani") == ["kobani"]
 
 
 def test_latin_alternates_keep_transliterations_only() -> None:
