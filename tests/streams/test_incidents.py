@@ -1139,3 +1139,8 @@ def test_martyred_fighters_are_killed() -> None:
     text = "Two SDF fighters were martyred in a Turkish drone strike near Kobanê on Monday."
     [strike] = incidents_of(text, date(2024, 3, 9))
     assert (strike.killed, strike.place.name, strike.targets) == (2, "Kobanê", ["sdf"])
+
+
+def test_a_truck_picked_out_for_inspection_is_no_attack() -> None:
+    text = "وأوضح الناطق أنه تم استهداف الشاحنة وتفتيشها، حيث عثر على 300 ألف حبة كبتاغون في مركز جابر الحدودي."
+    assert [i.type for i in incidents_of(text, date(2024, 3, 9))] == ["seizure"]
