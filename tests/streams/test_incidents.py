@@ -1144,3 +1144,11 @@ def test_martyred_fighters_are_killed() -> None:
 def test_a_truck_picked_out_for_inspection_is_no_attack() -> None:
     text = "وأوضح الناطق أنه تم استهداف الشاحنة وتفتيشها، حيث عثر على 300 ألف حبة كبتاغون في مركز جابر الحدودي."
     assert [i.type for i in incidents_of(text, date(2024, 3, 9))] == ["seizure"]
+
+
+def test_another_shelling_is_another_event() -> None:
+    text = ("Army helicopters carried out air strikes on Mehambl in Idlib province on Saturday, killing 13 people.\n"
+            "Meanwhile, a woman was killed by another rocket shelling on the outskirts of Khan Shaikoun.")
+    strike, shelling = incidents_of(text, date(2024, 3, 9))
+    assert (strike.type, strike.place.name, strike.killed) == ("airstrike", "Mehambl", 13)
+    assert (shelling.type, shelling.place.name, shelling.killed) == ("attack", "Khan Shaikoun", 1)
