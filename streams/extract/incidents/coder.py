@@ -50,6 +50,7 @@ _AFTER_DOTS = ("كما",)  # after "..", the dots some outlets join two reports 
 _THIS = frozenset({"هذا", "وهذا", "هذه", "وهذه", "ويعد", "وتعد", "ويعتبر", "وتعتبر", "this", "it"})  # a remark opens so
 _LOWER_BOUNDS = frozenset({"اكثر من", "ما لا يقل عن", "لا يقل عن", "يزيد عن", "يزيد علي", "more than", "at least",
                            "over"})  # a count told as at least so many: a later exact one may be more
+_LOWER_FIRST = frozenset(bound.split()[0] for bound in _LOWER_BOUNDS)
 _SERIES = frozenset({"سلسله", "بسلسله", "موجه", "series", "wave", "string"})  # "سلسلة هجمات": several
 _APART = frozenset({"متفرقه", "منفصله", "متزامنه", "separate", "coordinated"})  # "هجمات متفرقة": several
 _TWO_TOWNS = frozenset({"مدينتي", "بلدتي", "قريتي"})  # "استهدف مدينتي خان شيخون وسرمين": two places hit
@@ -467,6 +468,8 @@ def _code_sentence(s: Sentence, cues: list[Cue], published: date | None, place_m
 def _told_at_least(words: Words, value: int, vocab: IncidentVocab) -> bool:
     """Whether the number ``value`` is told as a lower bound in the sentence ("أكثر من عشرة", "at least 10")."""
     toks = words.toks
+    if _LOWER_FIRST.isdisjoint(toks):
+        return False  # (most counts are told plainly)
     for k, tok in enumerate(toks):
         if (int(tok) if tok.isdigit() and len(tok) < 6 else vocab.numbers.get(tok)) != value:
             continue
@@ -560,7 +563,8 @@ def _several_events(s: Sentence, cues: list[Cue], vocab: IncidentVocab) -> bool:
             if (i and (_many(toks[i - 1], vocab) or (i > 1 and toks[i - 1].isascii() and _many(toks[i - 2], vocab))
                       or toks[i - 1] in _SERIES)) or (i + 1 < len(toks) and toks[i + 1] in _APART):
                 return True
-    return any(tok in _TWO_TOWNS and not (k and toks[k - 1] in _BETWEEN) for k, tok in enumerate(toks))
+    return not _TWO_TOWNS.isdisjoint(toks) and any(tok in _TWO_TOWNS and not (k and toks[k - 1] in _BETWEEN)
+                                                   for k, tok in enumerate(toks))
 
 
 def _many(tok: str, vocab: IncidentVocab) -> bool:
