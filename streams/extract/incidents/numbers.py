@@ -82,8 +82,8 @@ def numbers_of(words: Words, at: dict[int, tuple[int, int]], months: set[int], v
         end = done = i + size
         # a dual is its own noun ("وطفلان وإصابة عشرة"); "جنديان اثنان": the dual and its number are one count
         noun = not (value == 2 and size == 1 and words.is_in(i, vocab.duals))
-        if not noun and at.get(end) == (2, 1):
-            end = done = end + 1
+        if not noun and at.get(end) == (2, 1) and not words.is_in(end, vocab.duals):
+            end = done = end + 1  # (not another dual joined to it: "ضابطان وجنديان" are four)
         elif noun and _not_a_count(words, i, end, at, months, vocab):
             continue
         article = value == 1 and toks[i] in _ARTICLES
