@@ -51,7 +51,7 @@ _ORDINAL_DAYS = {"الاول": 1, "الحادي": 1, "الثاني": 2, "الث�
 _ORDINAL_TENS = {"العشرين": 20, "والعشرين": 20, "الثلاثين": 30, "والثلاثين": 30}
 _ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
 _NIGHT = frozenset({"ليل", "ليله"})
-_AFTER_MIDNIGHT = (["بعد", "منتصف"],)  # before "ليل" and a weekday: past that night's midnight
+_AFTER_MIDNIGHT = ["بعد", "منتصف"]  # before "ليل" and a weekday: past that night's midnight
 _PART_NOUNS = frozenset({"الاسبوع", "الاسبوعين", "النصف", "الثلث", "الربع", "العشر", "العشره", "الشهر"})
 
 
@@ -121,7 +121,7 @@ def when(norm: str, words: Words, cues: list[Cue], published: date | None, vague
             continue  # "الرابع من نوعه منذ السبت": a time since which, not the event's day
         elif kind == "wd" and (weekday is None or i - at["wd"] <= 2):
             weekday, at["wd"] = int(value), i  # "ليل الأحد – الإثنين", "ليلة السبت/الأحد": the night ends on the second
-            if i > 2 and toks[i - 3:i - 1] in _AFTER_MIDNIGHT and toks[i - 1] in _NIGHT:
+            if i > 2 and toks[i - 3:i - 1] == _AFTER_MIDNIGHT and toks[i - 1] in _NIGHT:
                 weekday = (weekday + 1) % 7  # "بعد منتصف ليل الإثنين": the small hours of Tuesday
         elif c.label in _RELATIVE and (relative is None or _RELATIVE[c.label] > relative):
             relative, at["rel"] = _RELATIVE[c.label], i  # "أول أمس" over the "أمس" inside it
